@@ -1,0 +1,4 @@
+/**
+ * Sluice engine module.
+ */
+package io.sluice.engine;

@@ -1,0 +1,4 @@
+/**
+ * Sluice journal module.
+ */
+package io.sluice.journal;

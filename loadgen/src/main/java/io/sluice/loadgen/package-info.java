@@ -1,0 +1,4 @@
+/**
+ * Sluice loadgen module.
+ */
+package io.sluice.loadgen;

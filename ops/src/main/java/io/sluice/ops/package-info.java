@@ -1,0 +1,4 @@
+/**
+ * Sluice ops module.
+ */
+package io.sluice.ops;

@@ -1,0 +1,4 @@
+/**
+ * Sluice perf module.
+ */
+package io.sluice.perf;
