@@ -8,9 +8,11 @@ import java.nio.file.Path;
 /**
  * Unchecked, typed failure of a consumer-group operation: coordination (membership, fencing) or the durable
  * committed-offset store. The {@link #reason()} says which category of failure it is so callers can decide without
- * parsing the message; {@link #file()} names the offsets file when the failure concerns one.
+ * parsing the message; {@link #file()} names the offsets file when the failure concerns one. It is a
+ * {@link JournalException} whose {@link #category()} maps from the reason, so callers handling journal failures by
+ * category handle group failures too.
  */
-public class GroupException extends RuntimeException
+public class GroupException extends JournalException
 {
     private static final long serialVersionUID = 1L;
 
@@ -59,7 +61,7 @@ public class GroupException extends RuntimeException
      */
     public GroupException(final Reason reason, final String message, final Path file, final Throwable cause)
     {
-        super(message, cause);
+        super(categoryOf(reason), message, cause);
         this.reason = reason;
         this.file = file;
     }
@@ -72,6 +74,21 @@ public class GroupException extends RuntimeException
     public Reason reason()
     {
         return reason;
+    }
+
+    private static Category categoryOf(final Reason reason)
+    {
+        switch (reason)
+        {
+            case INVALID_ARGUMENT:
+                return Category.CONFIGURATION;
+            case CORRUPT_OFFSETS:
+                return Category.CORRUPTION;
+            case IO_ERROR:
+                return Category.IO;
+            default:
+                return Category.STATE;
+        }
     }
 
     /**
