@@ -68,7 +68,7 @@ public final class GroupConsumer implements AutoCloseable
 
         group.join(memberId, sessionTimeoutMs);
         lastHeartbeatMs = clock.time();
-        sync();
+        sync(true);
     }
 
     /**
@@ -137,7 +137,7 @@ public final class GroupConsumer implements AutoCloseable
 
         if (group.version() != syncedVersion)
         {
-            sync();
+            sync(true);
         }
 
         final int count = ownedCount;
@@ -177,7 +177,7 @@ public final class GroupConsumer implements AutoCloseable
         {
             if (group.version() != syncedVersion)
             {
-                sync();
+                sync(false);
             }
 
             fillPositions();
@@ -241,7 +241,7 @@ public final class GroupConsumer implements AutoCloseable
         return "GroupConsumer{group=" + group.name() + ", member=" + memberId + ", " + assignment + "}";
     }
 
-    private void sync()
+    private void sync(final boolean rejoinIfEvicted)
     {
         // Read the version before syncing so a change racing with this sync triggers another one on the next poll.
         final long version = group.version();
@@ -252,7 +252,8 @@ public final class GroupConsumer implements AutoCloseable
         }
         catch (final GroupException ex)
         {
-            if (ex.reason() != GroupException.Reason.UNKNOWN_MEMBER)
+            // Only a poll rejoins: a commit must report that the records consumed since the last commit were lost.
+            if (ex.reason() != GroupException.Reason.UNKNOWN_MEMBER || !rejoinIfEvicted)
             {
                 throw ex;
             }
