@@ -292,11 +292,25 @@ public final class GroupConsumer implements AutoCloseable
                     reader = partition.newReader();
                     readers[partitionId] = reader;
                 }
-                final long committed = assignment.resumeOffset(partitionId);
-                reader.seek(Math.max(committed, partition.startOffset()));
+                reader.seek(resumePosition(partition, assignment.resumeOffset(partitionId)));
             }
         }
         nextIndex = 0;
+    }
+
+    /**
+     * Where to resume a partition: its committed offset, clamped into the retained range. Below the start, retention
+     * has deleted the records (resume at the earliest, as Kafka's "earliest" reset does); past the end, a power loss
+     * took records that were journaled but not yet durable, and the offsets from the end on will be new records.
+     */
+    private static long resumePosition(final Partition partition, final long committedOffset)
+    {
+        final long start = partition.startOffset();
+        if (committedOffset == NULL_OFFSET || committedOffset < start)
+        {
+            return start;
+        }
+        return Math.min(committedOffset, partition.endOffset());
     }
 
     private void fillPositions()

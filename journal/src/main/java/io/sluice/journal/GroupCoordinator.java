@@ -3,6 +3,7 @@
  */
 package io.sluice.journal;
 
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 
 import java.io.IOException;
@@ -27,10 +28,12 @@ import static io.sluice.journal.OffsetFileDescriptor.NULL_OFFSET;
  * Any number of groups may consume one topic: each sees every record (fan-out), while the members of one group share
  * its partitions (queue semantics).
  * <p>
- * Threading: thread-safe; {@link #doWork()} may run on a low-priority housekeeping agent while consumer threads poll.
+ * Threading: thread-safe. As an {@link Agent} its {@link #doWork()} duty cycle (session expiry) can run on a
+ * low-priority housekeeping {@link org.agrona.concurrent.AgentRunner} while consumer threads poll; stopping the runner
+ * does not close the coordinator.
  * Time comes from the injected {@link EpochClock}.
  */
-public final class GroupCoordinator implements AutoCloseable
+public final class GroupCoordinator implements Agent, AutoCloseable
 {
     private final Topic topic;
     private final EpochClock clock;
@@ -115,11 +118,23 @@ public final class GroupCoordinator implements AutoCloseable
     }
 
     /**
+     * Role name of the agent, for thread names and diagnostics.
+     *
+     * @return {@code "group-coordinator-<topic>"}.
+     */
+    @Override
+    public String roleName()
+    {
+        return "group-coordinator-" + topic.name();
+    }
+
+    /**
      * Housekeeping duty cycle: evict members of every open group whose session has timed out, so their partitions
      * move even when no other member is calling the group.
      *
      * @return the number of members evicted, 0 when idle.
      */
+    @Override
     public int doWork()
     {
         final ConsumerGroup[] groups;

@@ -247,6 +247,47 @@ class GroupConsumerTest
         assertThat(coordinator.lag("fresh", 0)).isEqualTo(6);
     }
 
+    @Test
+    void shouldResumeAtEarliestRetainedRecordWhenRetentionDeletedTheCommittedOffset()
+    {
+        coordinator.close();
+        journal.close();
+        final JournalContext context = JournalTestSupport.smallContext(dir.resolve("retained"))
+            .retentionBytes(4L * JournalTestSupport.SMALL_SEGMENT);
+        try (Journal retained = Journal.open(context))
+        {
+            final Topic t = retained.createTopic("t", 1);
+            final GroupCoordinator groups = new GroupCoordinator(t, clock);
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[256]);
+            for (long i = 0; i < 10; i++)
+            {
+                JournalTestSupport.append(t.partition(0).writer(), payload, i);
+            }
+            final GroupConsumer first = groups.newConsumer("g", "a", SESSION_MS);
+            first.poll(record -> { }, 5);
+            first.close();
+            assertThat(groups.committedOffset("g", 0)).isEqualTo(5);
+
+            for (long i = 10; i < 10_000; i++)
+            {
+                JournalTestSupport.append(t.partition(0).writer(), payload, i);
+            }
+            assertThat(retained.enforceRetention()).isPositive();
+            final long start = t.partition(0).startOffset();
+            assertThat(start).isGreaterThan(5);
+            assertThat(groups.lag("g", 0)).isEqualTo(10_000 - start);
+
+            final GroupConsumer second = groups.newConsumer("g", "b", SESSION_MS);
+            final MutableLong firstOffset = new MutableLong(-1);
+            second.poll(record -> firstOffset.set(record.offset()), 1);
+            assertThat(firstOffset.get()).isEqualTo(start);
+            second.close();
+            groups.close();
+        }
+        journal = Journal.open(JournalTestSupport.smallContext(dir));
+        coordinator = new GroupCoordinator(journal.topic("orders"), clock);
+    }
+
     private void appendToEach(final int count)
     {
         for (int p = 0; p < PARTITIONS; p++)
