@@ -37,7 +37,10 @@ public class GroupException extends JournalException
         CLOSED
     }
 
+    /** Category of the failure. */
     private final Reason reason;
+
+    /** Offsets file the failure concerns, or null; not serialised since {@link Path} is not serialisable. */
     private final transient Path file;
 
     /**

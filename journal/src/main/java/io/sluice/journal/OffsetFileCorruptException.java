@@ -36,6 +36,7 @@ public final class OffsetFileCorruptException extends GroupException
         BAD_FIELD
     }
 
+    /** What is wrong with the file. */
     private final Defect defect;
 
     /**

@@ -39,8 +39,9 @@ import java.nio.ByteOrder;
  * </pre>
  * A committed offset is the offset of the next record the group will consume in that partition (Kafka's
  * convention), or {@link #NULL_OFFSET} when nothing has been committed, in which case consumption starts at the
- * partition's earliest retained record. The generation is the group's membership generation when the file was
- * written; it is persisted so generations keep increasing across restarts and a fenced member stays fenced.
+ * partition's earliest retained record. The generation is the group's membership generation at the last commit; on
+ * reopening, the group counts on from it. (Fencing across a restart does not rely on it: no member survives a
+ * restart, so a stale member is rejected as unknown.)
  */
 public final class OffsetFileDescriptor
 {

@@ -278,6 +278,11 @@ final class OffsetStore
     {
         if (Files.isDirectory(directory))
         {
+            if (posix)
+            {
+                // Same secure default as the journal's own directories: refuse one others could write into.
+                JournalFiles.checkNotWritableByOthers(directory);
+            }
             return;
         }
 
