@@ -279,7 +279,7 @@ public final class ConsumerGroup implements AutoCloseable
 
             if (released)
             {
-                version++;
+                version = version + 1; // volatile store: the released partitions' assignees must sync to take them
             }
 
             return out;
@@ -460,7 +460,7 @@ public final class ConsumerGroup implements AutoCloseable
                     owners[p] = null;
                     assignees[p] = null;
                 }
-                version++;
+                version = version + 1; // volatile store: members notice on their next poll and fail as closed
             }
         }
     }
