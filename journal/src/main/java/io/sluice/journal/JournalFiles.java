@@ -104,6 +104,21 @@ public final class JournalFiles
      */
     public static void preallocate(final Path file, final long length)
     {
+        preallocate(file, length, true);
+    }
+
+    /**
+     * Creates a new file of mode 0600 filled with real zero blocks (not sparse), optionally forcing
+     * the zeros to the device. Writing the zeros is what reserves the blocks (a full disk fails
+     * here); forcing them is only needed when the zeros themselves must survive power loss.
+     *
+     * @param file   to create; must not exist.
+     * @param length in bytes.
+     * @param force  whether to force the zeros to the device.
+     * @throws JournalException naming the file when the disk is full or the write fails.
+     */
+    public static void preallocate(final Path file, final long length, final boolean force)
+    {
         try (FileChannel channel = FileChannel.open(
             file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
         {
@@ -114,7 +129,10 @@ public final class JournalFiles
                 zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
                 position += channel.write(zeros, position);
             }
-            channel.force(true);
+            if (force)
+            {
+                channel.force(true);
+            }
         }
         catch (final IOException ex)
         {
@@ -192,7 +210,12 @@ public final class JournalFiles
         }
     }
 
-    static void deleteQuietly(final Path file)
+    /**
+     * Deletes a file or empty directory if it exists, ignoring failure (clean-up paths only).
+     *
+     * @param file to delete.
+     */
+    public static void deleteQuietly(final Path file)
     {
         try
         {

@@ -27,8 +27,9 @@ public final class Partition
     private final List<RecoveryEvent> recoveryEvents;
     private final PartitionWriter writer;
     private volatile Segment[] segments;
-    private volatile JournalException fatalError;
-    private volatile boolean closed;
+    /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
+    private volatile JournalException stopped;
+    private boolean directoryDirty;
     private volatile boolean groupCommitActive;
 
     Partition(
@@ -193,7 +194,8 @@ public final class Partition
      */
     public JournalException fatalError()
     {
-        return fatalError;
+        final JournalException reason = stopped;
+        return reason != null && reason.category() == JournalException.Category.FATAL ? reason : null;
     }
 
     /**
@@ -217,12 +219,19 @@ public final class Partition
             {
                 segment.force(segment.tailPosition());
             }
+            if (directoryDirty)
+            {
+                // A roll renamed a new segment into place: its directory entry must survive power loss too.
+                JournalFiles.fsyncDirectory(files.directory());
+                directoryDirty = false;
+            }
         }
         catch (final RuntimeException ex)
         {
-            fatalError = new JournalException(JournalException.Category.FATAL,
+            final JournalException fatal = new JournalException(JournalException.Category.FATAL,
                 "force() failed on partition " + topicName + "/" + id + "; the writer stops acknowledging: " + ex, ex);
-            throw fatalError;
+            stopped = fatal;
+            throw fatal;
         }
         durableOffset.setRelease(end);
         return end;
@@ -230,14 +239,11 @@ public final class Partition
 
     void checkFatal()
     {
-        final JournalException error = fatalError;
-        if (error != null)
+        // One volatile read on the append path: null means healthy and open.
+        final JournalException reason = stopped;
+        if (reason != null)
         {
-            throw error;
-        }
-        if (closed)
-        {
-            throw new JournalException(JournalException.Category.STATE, "partition " + topicName + "/" + id + " is closed");
+            throw reason;
         }
     }
 
@@ -268,6 +274,7 @@ public final class Partition
     {
         checkFatal();
         final Segment next = files.createSegment(baseOffset);
+        directoryDirty = true;
         final Segment[] current = segments;
         final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);
         grown[current.length] = next;
@@ -334,13 +341,13 @@ public final class Partition
 
     synchronized void close()
     {
-        if (!closed)
+        if (stopped == null || stopped.category() == JournalException.Category.FATAL)
         {
-            if (fatalError == null)
+            if (stopped == null)
             {
                 force();
             }
-            closed = true;
+            stopped = new JournalException(JournalException.Category.STATE, "partition " + topicName + "/" + id + " is closed");
             for (final Segment segment : segments)
             {
                 segment.close();

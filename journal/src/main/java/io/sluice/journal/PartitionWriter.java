@@ -1,7 +1,6 @@
 package io.sluice.journal;
 
 import java.nio.ByteBuffer;
-import java.util.zip.CRC32C;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -23,7 +22,7 @@ public final class PartitionWriter
 {
     private final Partition partition;
     private final int indexIntervalBytes;
-    private final CRC32C crc = new CRC32C();
+    private final RecordChecksum checksum = new RecordChecksum();
     private Segment tail;
     private ByteBuffer checksumView;
     private long nextOffset;
@@ -200,7 +199,7 @@ public final class PartitionWriter
         buffer.putInt(position + RecordDescriptor.RESERVED_OFFSET, 0);
         buffer.putLong(position + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putLong(position + RecordDescriptor.KEY_OFFSET, key);
-        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, Segment.checksum(crc, checksumView, position, frameLength));
+        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, checksum.compute(buffer, checksumView, position, frameLength));
         // Release store of the length publishes the complete frame to readers of the mapped file.
         buffer.putIntRelease(position + RecordDescriptor.LENGTH_OFFSET, frameLength);
         tail.onAppended(position, RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH),

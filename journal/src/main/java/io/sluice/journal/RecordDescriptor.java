@@ -28,8 +28,8 @@ import org.agrona.BitUtil;
  * </pre>
  * All fields little-endian. Frame Length is header plus payload, unaligned; the next frame starts
  * at {@code align(frameLength, FRAME_ALIGNMENT)}. A Frame Length of 0 marks the end of the written
- * region. CRC32C covers bytes [{@link #TYPE_OFFSET}, frameLength) and then the 4 bytes of the frame
- * length, so a flipped length bit is detected too.
+ * region. CRC32C covers bytes [{@link #TYPE_OFFSET}, frameLength); a damaged length is detected
+ * because it makes the checksum cover a different range (or fall outside the segment).
  *
  * <p>Publication: the writer writes everything but the length, then stores the length with
  * release semantics; a frame is visible to another thread or process only once complete.

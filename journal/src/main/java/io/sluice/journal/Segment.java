@@ -3,7 +3,6 @@ package io.sluice.journal;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
-import java.util.zip.CRC32C;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -181,18 +180,6 @@ final class Segment
             mapped.force(from, upToPosition - from);
             forcedPosition = upToPosition;
         }
-    }
-
-    static int checksum(final CRC32C crc, final ByteBuffer view, final int position, final int frameLength)
-    {
-        crc.reset();
-        view.limit(position + frameLength).position(position + RecordDescriptor.TYPE_OFFSET);
-        crc.update(view);
-        crc.update(frameLength);
-        crc.update(frameLength >>> 8);
-        crc.update(frameLength >>> 16);
-        crc.update(frameLength >>> 24);
-        return (int)crc.getValue();
     }
 
     void close()

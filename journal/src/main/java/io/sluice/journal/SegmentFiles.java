@@ -80,10 +80,12 @@ final class SegmentFiles
     void allocateSpare()
     {
         deleteSpare();
-        JournalFiles.preallocate(spareIndex(), OffsetIndex.fileLength(segmentLength, indexIntervalBytes));
-        JournalFiles.preallocate(spareTimeIndex(), TimeIndex.fileLength(segmentLength, indexIntervalBytes));
+        // Not forced: a record becomes durable through the force() of its own range and of the
+        // directory, which also makes the blocks it lives in durable.
+        JournalFiles.preallocate(spareIndex(), OffsetIndex.fileLength(segmentLength, indexIntervalBytes), false);
+        JournalFiles.preallocate(spareTimeIndex(), TimeIndex.fileLength(segmentLength, indexIntervalBytes), false);
         // The log goes last: its presence at full size is what spareReady() trusts.
-        JournalFiles.preallocate(spareLog(), segmentLength);
+        JournalFiles.preallocate(spareLog(), segmentLength, false);
     }
 
     void deleteSpare()

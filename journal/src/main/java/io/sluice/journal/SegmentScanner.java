@@ -1,7 +1,6 @@
 package io.sluice.journal;
 
 import java.nio.ByteBuffer;
-import java.util.zip.CRC32C;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -21,7 +20,7 @@ final class SegmentScanner
     /** The scan stopped because it had seen the expected number of records. */
     static final int END_EXPECTED_COUNT = 3;
 
-    private final CRC32C crc = new CRC32C();
+    private final RecordChecksum checksum = new RecordChecksum();
 
     int recordCount;
     int endPosition;
@@ -73,7 +72,7 @@ final class SegmentScanner
                 badFrameLength = frameLength;
                 break;
             }
-            if (verifyCrc && Segment.checksum(crc, checksumView, position, frameLength) !=
+            if (verifyCrc && checksum.compute(buffer, checksumView, position, frameLength) !=
                 buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
             {
                 reason = END_BAD_CRC;

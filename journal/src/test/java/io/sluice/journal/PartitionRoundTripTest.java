@@ -48,6 +48,13 @@ class PartitionRoundTripTest
     }
 
     @Test
+    void shouldChecksumByAddressUnderTheProjectJvmFlags()
+    {
+        // The build passes --add-opens java.base/java.util.zip; without it the slower fallback runs.
+        assertThat(RecordChecksum.byAddress()).isTrue();
+    }
+
+    @Test
     void shouldTailRecordsAppendedByAnotherThread() throws Exception
     {
         final int count = 200_000;

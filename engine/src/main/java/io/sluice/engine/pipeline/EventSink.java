@@ -28,4 +28,15 @@ public interface EventSink
     default void onEndOfInput(final int partition)
     {
     }
+
+    /**
+     * A checkpoint barrier reached the partition: make every output delivered so far durable in the
+     * sink's own terms (flush a file, commit a transaction), because after the checkpoint completes
+     * recovery no longer replays the input that produced them.
+     *
+     * @param partition at the barrier.
+     */
+    default void onCheckpoint(final int partition)
+    {
+    }
 }

@@ -148,6 +148,15 @@ public final class PipelineInstance
         }
     }
 
+    /**
+     * A checkpoint barrier: lets the sink make its outputs so far durable. Called on the partition
+     * thread right after {@link #snapshotTo}.
+     */
+    public void onCheckpoint()
+    {
+        sink.onCheckpoint();
+    }
+
     void onOutput()
     {
         outputs++;

@@ -258,6 +258,11 @@ final class Stages
             return sequence;
         }
 
+        void onCheckpoint()
+        {
+            sink.onCheckpoint(instance.partition());
+        }
+
         void sequence(final long sequence)
         {
             this.sequence = sequence;

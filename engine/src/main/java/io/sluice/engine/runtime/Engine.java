@@ -14,6 +14,12 @@ import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 
+import io.sluice.engine.checkpoint.CheckpointCoordinator;
+import io.sluice.engine.checkpoint.CheckpointException;
+import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.checkpoint.CheckpointStore;
+import io.sluice.engine.checkpoint.PartitionCheckpoint;
+import io.sluice.engine.checkpoint.PartitionStateCodec;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.PipelineInstance;
@@ -45,6 +51,9 @@ public final class Engine implements AutoCloseable
     private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
     private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
+    private final CheckpointStore checkpointStore;
+    private final List<String> recoveryEvents = new ArrayList<>();
+    private CheckpointCoordinator checkpoints;
     private Thread ticker;
     private volatile boolean accepting;
     private volatile boolean closed;
@@ -57,6 +66,8 @@ public final class Engine implements AutoCloseable
             .directory(context.directory().resolve("journal"))
             .segmentLength(context.journalSegmentLength())
             .groupCommit(context.groupCommit()));
+        this.checkpointStore = context.checkpoints() ?
+            new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained()) : null;
     }
 
     /**
@@ -81,7 +92,7 @@ public final class Engine implements AutoCloseable
         try
         {
             engine.build(pipelines);
-            engine.replayJournal();
+            engine.recover();
             engine.start();
         }
         catch (final RuntimeException ex)
@@ -194,22 +205,94 @@ public final class Engine implements AutoCloseable
         return new PartitionRuntime(ring, handler, processor);
     }
 
-    private void replayJournal()
+    /**
+     * Event-sourced recovery: load the newest checkpoint whose files verify (falling back to older
+     * ones, then to nothing), restore every pipeline instance from it, and replay the journal from the
+     * checkpointed offsets (from the start without a checkpoint).
+     */
+    private void recover()
     {
-        if (!context.replayOnStart())
-        {
-            return;
-        }
+        final CheckpointStore.LoadedCheckpoint loaded = checkpointStore == null ? null : checkpointStore.loadLatest(recoveryEvents);
+        final boolean restore = loaded != null && fits(loaded);
         for (final TopicRuntime topic : topics.values())
         {
             for (int p = 0; p < topic.partitions.length; p++)
             {
-                try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
+                final PartitionProcessor handler = topic.partitions[p].handler;
+                long from = 0;
+                if (restore)
                 {
-                    topic.partitions[p].handler.replay(reader);
+                    final PartitionCheckpoint entry = loaded.manifest().find(topic.name, p);
+                    PartitionStateCodec.decode(handler.instances(), loaded.state(topic.name, p));
+                    from = entry.journalOffset();
+                }
+                if (context.replayOnStart() || restore)
+                {
+                    try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
+                    {
+                        reader.seek(from);
+                        final long replayed = handler.replay(reader);
+                        if (replayed > 0)
+                        {
+                            recoveryEvents.add("replayed " + replayed + " records of " + topic.name + "/" + p + " from offset " + from);
+                        }
+                    }
                 }
             }
         }
+        if (checkpointStore != null)
+        {
+            int partitions = 0;
+            for (final TopicRuntime topic : topics.values())
+            {
+                partitions += topic.partitions.length;
+            }
+            checkpoints = new CheckpointCoordinator(
+                checkpointStore, context.clock(), partitions, restore ? loaded.manifest() : null);
+            for (final TopicRuntime topic : topics.values())
+            {
+                for (final PartitionRuntime runtime : topic.partitions)
+                {
+                    runtime.handler.checkpoints(checkpoints);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a checkpoint covers exactly the running topology; if not, says why and recovery replays
+     * everything instead (a checkpoint is never restored into different pipelines).
+     */
+    private boolean fits(final CheckpointStore.LoadedCheckpoint loaded)
+    {
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (int p = 0; p < topic.partitions.length; p++)
+            {
+                final PartitionCheckpoint entry = loaded.manifest().find(topic.name, p);
+                if (entry == null)
+                {
+                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " has no state for " + topic.name + "/" + p +
+                        ": replaying the journal from the start instead");
+                    return false;
+                }
+                final String mismatch = PartitionStateCodec.mismatch(
+                    topic.partitions[p].handler.instances(), loaded.state(topic.name, p), entry.stateLength());
+                if (mismatch != null)
+                {
+                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " does not fit " + topic.name + "/" + p + " (" +
+                        mismatch + "): replaying the journal from the start instead");
+                    return false;
+                }
+                if (entry.journalOffset() > topic.journalTopic.partition(p).endOffset())
+                {
+                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " is ahead of the journal of " + topic.name + "/" + p +
+                        ": replaying the journal from the start instead");
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void start()
@@ -227,35 +310,133 @@ public final class Engine implements AutoCloseable
             }
         }
         accepting = true;
-        if (ticks && context.tickIntervalMillis() > 0)
+        final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
+        if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints)
         {
-            ticker = new Thread(this::tick, "sluice-ticker");
+            final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
+            ticker = new Thread(() -> schedule(tickTopics, periodicCheckpoints), "sluice-scheduler");
             ticker.setDaemon(true);
             ticker.start();
         }
     }
 
-    private void tick()
+    /**
+     * The scheduler thread: journaled processing-time ticks and periodic checkpoints.
+     */
+    private void schedule(final boolean tickTopics, final boolean periodicCheckpoints)
     {
-        final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(context.tickIntervalMillis());
+        final long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.tickIntervalMillis()));
+        final long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.checkpointIntervalMillis()));
+        long nextTick = System.nanoTime() + tickNanos;
+        long nextCheckpoint = System.nanoTime() + checkpointNanos;
         while (accepting)
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(intervalNanos);
-            final long now = context.clock().time();
-            for (final TopicRuntime topic : topics.values())
+            final long now = System.nanoTime();
+            if (tickTopics && now - nextTick >= 0)
             {
-                if (topic.needsTicks)
+                nextTick = now + tickNanos;
+                publishTicks();
+            }
+            if (periodicCheckpoints && now - nextCheckpoint >= 0)
+            {
+                nextCheckpoint = now + checkpointNanos;
+                startCheckpoint();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(tickNanos, TimeUnit.MILLISECONDS.toNanos(10)));
+        }
+    }
+
+    private void publishTicks()
+    {
+        final long now = context.clock().time();
+        for (final TopicRuntime topic : topics.values())
+        {
+            if (topic.needsTicks)
+            {
+                for (final PartitionRuntime runtime : topic.partitions)
                 {
-                    for (final PartitionRuntime runtime : topic.partitions)
+                    if (accepting)
                     {
-                        if (accepting)
-                        {
-                            runtime.publishControl(RingSlot.TICK, now);
-                        }
+                        runtime.publishControl(RingSlot.TICK, now);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Starts a checkpoint now: a barrier enters every partition ring behind the events already
+     * published; each partition copies its state at the barrier and goes on; the checkpoint thread
+     * writes the copies and then the manifest.
+     *
+     * @return completes with the manifest once the checkpoint is complete on disk.
+     * @throws EngineException if checkpointing is off.
+     */
+    public java.util.concurrent.CompletableFuture<CheckpointManifest> checkpoint()
+    {
+        if (checkpoints == null)
+        {
+            throw new EngineException("checkpoints are disabled in this engine's context");
+        }
+        checkAccepting();
+        return startCheckpoint();
+    }
+
+    private synchronized java.util.concurrent.CompletableFuture<CheckpointManifest> startCheckpoint()
+    {
+        final CheckpointCoordinator.Started started = checkpoints.begin();
+        if (started.id() >= 0)
+        {
+            for (final TopicRuntime topic : topics.values())
+            {
+                for (final PartitionRuntime runtime : topic.partitions)
+                {
+                    runtime.publishControl(RingSlot.BARRIER, started.id());
+                }
+            }
+        }
+        return started.future();
+    }
+
+    /**
+     * What recovery found and did at launch (checkpoint loaded or rejected, records replayed).
+     *
+     * @return the recovery events.
+     */
+    public List<String> recoveryEvents()
+    {
+        return List.copyOf(recoveryEvents);
+    }
+
+    /**
+     * The checkpoint coordinator (counts, last checkpoint, pause histogram), or null when off.
+     *
+     * @return the coordinator or null.
+     */
+    public CheckpointCoordinator checkpoints()
+    {
+        return checkpoints;
+    }
+
+    /**
+     * Applies the journal's retention by size and age, never deleting what a retained checkpoint
+     * (or, without one, a full replay) still needs.
+     *
+     * @return segments deleted.
+     */
+    public int enforceRetention()
+    {
+        final long now = context.clock().time();
+        int deleted = 0;
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (int p = 0; p < topic.partitions.length; p++)
+            {
+                final long keepFrom = checkpointStore == null ? 0 : checkpointStore.retainFrom(topic.name, p);
+                deleted += topic.journalTopic.partition(p).enforceRetention(now, keepFrom);
+            }
+        }
+        return deleted;
     }
 
     /**
@@ -422,7 +603,11 @@ public final class Engine implements AutoCloseable
             ticker.interrupt();
             joinQuietly(ticker);
         }
-        drain(30, TimeUnit.SECONDS);
+        final boolean drained = drain(30, TimeUnit.SECONDS);
+        if (checkpoints != null && drained && allPartitionsRunning())
+        {
+            finalCheckpoint();
+        }
         for (final TopicRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
@@ -440,9 +625,44 @@ public final class Engine implements AutoCloseable
                 }
             }
         }
+        if (checkpoints != null)
+        {
+            checkpoints.close();
+        }
         partitionCounters.forEach(EngineCounters.PartitionCounters::close);
         instanceCounters.forEach(EngineCounters.InstanceCounters::close);
         journal.close();
+    }
+
+    private boolean allPartitionsRunning()
+    {
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.failure() != null)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void finalCheckpoint()
+    {
+        try
+        {
+            startCheckpoint().get(60, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            errorLog.record(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void joinQuietly(final Thread thread)

@@ -30,6 +30,9 @@ public final class EngineContext
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
     private boolean groupCommit;
     private IngestLatencyListener latencyListener;
+    private boolean checkpoints = true;
+    private long checkpointIntervalMillis;
+    private int checkpointsRetained = 3;
     private boolean concluded;
 
     /**
@@ -63,6 +66,11 @@ public final class EngineContext
         if (waitStrategy == null || clock == null)
         {
             throw new EngineException("engine setting '" + (waitStrategy == null ? "waitStrategy" : "clock") + "' is required");
+        }
+        if (checkpointIntervalMillis < 0 || checkpointsRetained < 1)
+        {
+            throw new EngineException("engine setting '" + (checkpointsRetained < 1 ? "checkpointsRetained" : "checkpointIntervalMillis") +
+                "' must be " + (checkpointsRetained < 1 ? ">= 1, was " + checkpointsRetained : ">= 0, was " + checkpointIntervalMillis));
         }
         if (countersManager == null)
         {
@@ -380,6 +388,73 @@ public final class EngineContext
     {
         this.latencyListener = latencyListener;
         return this;
+    }
+
+    /**
+     * Sets whether the engine takes checkpoints (on demand, periodically, and at close) and recovers
+     * from the newest one at start.
+     *
+     * @param checkpoints whether checkpointing is on.
+     * @return this.
+     */
+    public EngineContext checkpoints(final boolean checkpoints)
+    {
+        this.checkpoints = checkpoints;
+        return this;
+    }
+
+    /**
+     * Whether checkpointing is on.
+     *
+     * @return whether checkpointing is on.
+     */
+    public boolean checkpoints()
+    {
+        return checkpoints;
+    }
+
+    /**
+     * Sets the period of automatic checkpoints; 0 for on demand (and at close) only.
+     *
+     * @param checkpointIntervalMillis between checkpoints.
+     * @return this.
+     */
+    public EngineContext checkpointIntervalMillis(final long checkpointIntervalMillis)
+    {
+        this.checkpointIntervalMillis = checkpointIntervalMillis;
+        return this;
+    }
+
+    /**
+     * Period of automatic checkpoints, 0 when off.
+     *
+     * @return milliseconds between checkpoints.
+     */
+    public long checkpointIntervalMillis()
+    {
+        return checkpointIntervalMillis;
+    }
+
+    /**
+     * Sets how many complete checkpoints are kept; older ones are deleted only after a newer one completes.
+     *
+     * @param checkpointsRetained at least 1.
+     * @return this.
+     */
+    public EngineContext checkpointsRetained(final int checkpointsRetained)
+    {
+        this.checkpointsRetained = checkpointsRetained;
+        return this;
+    }
+
+    /**
+     * Complete checkpoints kept.
+     *
+     * @return the count.
+     */
+    public int checkpointsRetained()
+    {
+        return checkpointsRetained;
     }
 
     /**

@@ -5,6 +5,9 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 
+import io.sluice.engine.checkpoint.CheckpointCoordinator;
+import io.sluice.engine.checkpoint.PartitionStateCodec;
+import io.sluice.engine.checkpoint.StagingBuffers;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.PipelineHaltedException;
 import io.sluice.engine.pipeline.PipelineInstance;
@@ -42,6 +45,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
     private final IngestLatencyListener latencyListener;
+    private final StagingBuffers staging = new StagingBuffers();
+    private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     private volatile Throwable failure;
@@ -73,6 +78,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.ringBuffer = ringBuffer;
     }
 
+    void checkpoints(final CheckpointCoordinator checkpoints)
+    {
+        this.checkpoints = checkpoints;
+    }
+
     @Override
     public void onStart()
     {
@@ -87,6 +97,15 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     @Override
     public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
+        if (slot.type == RingSlot.BARRIER)
+        {
+            onBarrier(slot.timestamp);
+            if (endOfBatch)
+            {
+                publishCounters();
+            }
+            return;
+        }
         try
         {
             writer.append(slot.type, 0, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
@@ -145,6 +164,32 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             default:
                 break;
         }
+    }
+
+    /**
+     * At a checkpoint barrier every event before it is journaled and processed: copy the state of
+     * every instance into a staging buffer with the journal offset to replay from, let the sinks
+     * make their outputs durable, and hand the copy to the checkpoint thread. This copy is the
+     * partition's whole pause; writing Chronicle Map happens elsewhere.
+     */
+    private void onBarrier(final long checkpointId)
+    {
+        if (checkpoints == null)
+        {
+            return;
+        }
+        final long start = System.nanoTime();
+        final int index = staging.acquire();
+        final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
+        buffer.checkLimit(PartitionStateCodec.maxLength(instances));
+        final int length = PartitionStateCodec.encode(instances, buffer);
+        for (final PipelineInstance instance : instances)
+        {
+            instance.onCheckpoint();
+        }
+        checkpoints.submit(new CheckpointCoordinator.Snapshot(
+            checkpointId, topic, partition, writer.nextOffset(), staging, index, length));
+        checkpoints.recordPause(System.nanoTime() - start);
     }
 
     /**

@@ -15,6 +15,8 @@ final class RingSlot
     static final int TICK = 2;
     /** End of a bounded input: journaled, then every open window fires. */
     static final int END_OF_INPUT = 3;
+    /** A checkpoint barrier; never journaled. Its timestamp field carries the checkpoint id. */
+    static final int BARRIER = 4;
 
     final UnsafeBuffer buffer;
     int type;

@@ -105,9 +105,10 @@ class EngineTest
         }
         assertThat(sorted(second.lines())).isEqualTo(sorted(first.lines()));
 
-        // Restarting on the first directory replays the journal: the same outputs with the same sequences.
+        // Restarting on the first directory without its checkpoints replays the whole journal: the
+        // same outputs with the same sequences.
         final TestEvents.TextSink replayed = new TestEvents.TextSink();
-        try (Engine engine = Engine.launch(context(dir.resolve("a")), List.of(volume(replayed), bigTrades(new TestEvents.TextSink()))))
+        try (Engine engine = Engine.launch(context(dir.resolve("a")).checkpoints(false), List.of(volume(replayed), bigTrades(new TestEvents.TextSink()))))
         {
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
         }

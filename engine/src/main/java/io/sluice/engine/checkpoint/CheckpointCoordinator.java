@@ -1,0 +1,264 @@
+package io.sluice.engine.checkpoint;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * Runs checkpoints: hands out ids, collects each partition's state snapshot taken at its barrier,
+ * writes it to a fresh Chronicle Map file on this coordinator's own thread, and once every
+ * partition has arrived writes the manifest that makes the checkpoint complete. One checkpoint is
+ * in flight at a time.
+ *
+ * <p>Threading: {@link #begin()} from the control thread, {@link #submit} and
+ * {@link #recordPause} from partition threads, writing on the "sluice-checkpoint" thread.
+ */
+public final class CheckpointCoordinator implements AutoCloseable
+{
+    private final CheckpointStore store;
+    private final EpochClock clock;
+    private final int partitions;
+    private final LinkedBlockingQueue<Snapshot> queue = new LinkedBlockingQueue<>();
+    private final Recorder pauses = new Recorder(3);
+    private final Histogram pauseTotals = new Histogram(3);
+    private final Thread thread;
+    private long nextId;
+    private Pending pending;
+    private volatile CheckpointManifest lastCompleted;
+    private volatile long completed;
+    private volatile long failed;
+    private volatile boolean running = true;
+
+    /**
+     * Starts the coordinator.
+     *
+     * @param store        to write to.
+     * @param clock        stamping manifests.
+     * @param partitions   number of partitions that take part in every checkpoint.
+     * @param lastComplete the last complete checkpoint found at start-up, or null.
+     */
+    public CheckpointCoordinator(
+        final CheckpointStore store, final EpochClock clock, final int partitions, final CheckpointManifest lastComplete)
+    {
+        this.store = store;
+        this.clock = clock;
+        this.partitions = partitions;
+        this.lastCompleted = lastComplete;
+        final List<Long> ids = store.manifestIds();
+        this.nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
+        this.thread = new Thread(this::run, "sluice-checkpoint");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Starts a checkpoint, or returns the one in flight.
+     *
+     * @return the id to put in the barriers, and the future completing with the manifest; the id is -1
+     *         when a checkpoint was already in flight (no new barriers are needed).
+     */
+    public synchronized Started begin()
+    {
+        if (pending != null)
+        {
+            return new Started(-1, pending.future);
+        }
+        pending = new Pending(nextId++);
+        return new Started(pending.id, pending.future);
+    }
+
+    /**
+     * Hands over a partition's snapshot; the staging buffer is released once it is written.
+     *
+     * @param snapshot taken at the barrier.
+     */
+    public void submit(final Snapshot snapshot)
+    {
+        queue.add(snapshot);
+    }
+
+    /**
+     * Records how long a partition thread paused at a barrier (allocation-free, any thread).
+     *
+     * @param nanos of the pause.
+     */
+    public void recordPause(final long nanos)
+    {
+        pauses.recordValue(nanos);
+    }
+
+    /**
+     * Every checkpoint pause recorded so far.
+     *
+     * @return a copy of the pause histogram, in nanoseconds.
+     */
+    public synchronized Histogram pauseHistogram()
+    {
+        pauseTotals.add(pauses.getIntervalHistogram());
+        return pauseTotals.copy();
+    }
+
+    /**
+     * The newest complete checkpoint.
+     *
+     * @return its manifest, or null.
+     */
+    public CheckpointManifest lastCompleted()
+    {
+        return lastCompleted;
+    }
+
+    /**
+     * Checkpoints completed by this coordinator.
+     *
+     * @return the count.
+     */
+    public long completed()
+    {
+        return completed;
+    }
+
+    /**
+     * Checkpoints that failed.
+     *
+     * @return the count.
+     */
+    public long failed()
+    {
+        return failed;
+    }
+
+    private void run()
+    {
+        while (running || !queue.isEmpty())
+        {
+            final Snapshot snapshot;
+            try
+            {
+                snapshot = queue.poll(100, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                if (!running)
+                {
+                    return;
+                }
+                continue;
+            }
+            if (snapshot != null)
+            {
+                write(snapshot);
+            }
+        }
+    }
+
+    private void write(final Snapshot snapshot)
+    {
+        final Pending current;
+        synchronized (this)
+        {
+            current = pending;
+        }
+        try
+        {
+            if (current == null || current.id != snapshot.id)
+            {
+                return; // belongs to a checkpoint that already failed
+            }
+            current.entries.add(store.writeState(snapshot.id, snapshot.topic, snapshot.partition, snapshot.journalOffset,
+                snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length));
+            if (current.entries.size() == partitions)
+            {
+                current.entries.sort(Comparator.comparing(PartitionCheckpoint::topic).thenComparingInt(PartitionCheckpoint::partition));
+                final CheckpointManifest manifest = new CheckpointManifest(current.id, clock.time(), List.copyOf(current.entries));
+                store.commit(manifest);
+                lastCompleted = manifest;
+                completed++;
+                finish(current);
+                current.future.complete(manifest);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failed++;
+            finish(current);
+            if (current != null)
+            {
+                current.future.completeExceptionally(ex);
+            }
+        }
+        finally
+        {
+            snapshot.staging.release(snapshot.bufferIndex);
+        }
+    }
+
+    private synchronized void finish(final Pending done)
+    {
+        if (pending == done)
+        {
+            pending = null;
+        }
+    }
+
+    /**
+     * Finishes writing what was submitted, then stops the thread.
+     */
+    @Override
+    public void close()
+    {
+        running = false;
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A partition's state copied at a barrier.
+     *
+     * @param id            of the checkpoint.
+     * @param topic         of the partition.
+     * @param partition     number.
+     * @param journalOffset to replay from.
+     * @param staging       holding the copy.
+     * @param bufferIndex   of the staging buffer.
+     * @param length        of the state blob.
+     */
+    public record Snapshot(long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length)
+    {
+    }
+
+    /**
+     * A checkpoint that was started.
+     *
+     * @param id     to put in barriers, or -1 if it was already in flight.
+     * @param future completing with the manifest when the checkpoint is complete.
+     */
+    public record Started(long id, CompletableFuture<CheckpointManifest> future)
+    {
+    }
+
+    private static final class Pending
+    {
+        final long id;
+        final List<PartitionCheckpoint> entries = new ArrayList<>();
+        final CompletableFuture<CheckpointManifest> future = new CompletableFuture<>();
+
+        Pending(final long id)
+        {
+            this.id = id;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.sluice.engine.checkpoint;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * A completed checkpoint: its id, when it was taken and, per partition, the journal offset to
+ * replay from and the state file with its size and CRC. Written to a temp file, forced, renamed to
+ * {@code <id>.manifest} and the directory fsynced: a manifest that exists and verifies names a
+ * complete checkpoint; anything else is ignored by recovery.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                    Magic 0x534C434B "SLCK"                    |  0
+ *  +---------------------------------------------------------------+
+ *  |                           Version                             |  4
+ *  +---------------------------------------------------------------+
+ *  |                        Checkpoint Id                          |  8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                   Created (epoch milliseconds)                | 16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         Entry Count                           | 24
+ *  +---------------------------------------------------------------+
+ *  |                      Entries (see below) ...                  | 28
+ *  +---------------------------------------------------------------+
+ *  |                 CRC32C of all preceding bytes                 |
+ *  +---------------------------------------------------------------+
+ *
+ *  Entry:
+ *  +-------------------------------+-------------------------------+
+ *  |       Topic Length (16)       |    Topic (ASCII) ...          |
+ *  +-------------------------------+-------------------------------+
+ *  |                          Partition                            |
+ *  +---------------------------------------------------------------+
+ *  |                 Journal Offset (64, replay from)              |
+ *  +-------------------------------+-------------------------------+
+ *  |     File Name Length (16)     |    File Name (ASCII) ...      |
+ *  +-------------------------------+-------------------------------+
+ *  |                        File Size (64)                         |
+ *  +---------------------------------------------------------------+
+ *  |                         State Length                          |
+ *  +---------------------------------------------------------------+
+ *  |                      State CRC32C                             |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * All little-endian.
+ *
+ * @param id          of the checkpoint, increasing.
+ * @param createdMs   epoch milliseconds when it completed.
+ * @param partitions  one entry per partition of every source topic.
+ */
+public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoint> partitions)
+{
+    static final int MAGIC = 0x534C434B;
+    static final int VERSION = 1;
+
+    /**
+     * The entry of a partition, or null.
+     *
+     * @param topic     of the partition.
+     * @param partition number.
+     * @return the entry or null.
+     */
+    public PartitionCheckpoint find(final String topic, final int partition)
+    {
+        for (final PartitionCheckpoint entry : partitions)
+        {
+            if (entry.topic().equals(topic) && entry.partition() == partition)
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    byte[] encode()
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(64 + partitions.size() * 600).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(MAGIC).putInt(VERSION).putLong(id).putLong(createdMs).putInt(partitions.size());
+        for (final PartitionCheckpoint entry : partitions)
+        {
+            putString(buffer, entry.topic());
+            buffer.putInt(entry.partition()).putLong(entry.journalOffset());
+            putString(buffer, entry.fileName());
+            buffer.putLong(entry.fileSize()).putInt(entry.stateLength()).putInt(entry.stateCrc());
+        }
+        final CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), 0, buffer.position());
+        buffer.putInt((int)crc.getValue());
+        final byte[] bytes = new byte[buffer.position()];
+        System.arraycopy(buffer.array(), 0, bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    /**
+     * Decodes a manifest, checking magic, version, lengths and CRC.
+     *
+     * @param bytes of the manifest file.
+     * @param name  of the file, for messages.
+     * @return the manifest.
+     * @throws CheckpointException naming the file and what is wrong.
+     */
+    static CheckpointManifest decode(final byte[] bytes, final String name)
+    {
+        try
+        {
+            if (bytes.length < 32)
+            {
+                throw new CheckpointException("manifest " + name + " is truncated (" + bytes.length + " bytes)");
+            }
+            final CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, bytes.length - 4);
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (buffer.getInt(bytes.length - 4) != (int)crc.getValue())
+            {
+                throw new CheckpointException("manifest " + name + " fails its CRC32C");
+            }
+            if (buffer.getInt() != MAGIC || buffer.getInt() != VERSION)
+            {
+                throw new CheckpointException("manifest " + name + " has a bad magic or version");
+            }
+            final long id = buffer.getLong();
+            final long created = buffer.getLong();
+            final int count = buffer.getInt();
+            final List<PartitionCheckpoint> entries = new ArrayList<>(count);
+            for (int i = 0; i < count; i++)
+            {
+                final String topic = getString(buffer);
+                final int partition = buffer.getInt();
+                final long offset = buffer.getLong();
+                final String file = getString(buffer);
+                entries.add(new PartitionCheckpoint(topic, partition, offset, file, buffer.getLong(), buffer.getInt(), buffer.getInt()));
+            }
+            return new CheckpointManifest(id, created, List.copyOf(entries));
+        }
+        catch (final java.nio.BufferUnderflowException | IndexOutOfBoundsException ex)
+        {
+            throw new CheckpointException("manifest " + name + " is malformed: " + ex);
+        }
+    }
+
+    private static void putString(final ByteBuffer buffer, final String value)
+    {
+        final byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        buffer.putShort((short)bytes.length).put(bytes);
+    }
+
+    private static String getString(final ByteBuffer buffer)
+    {
+        final byte[] bytes = new byte[buffer.getShort() & 0xFFFF];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,397 @@
+package io.sluice.engine.checkpoint;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import io.sluice.journal.JournalFiles;
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * Checkpoints on disk: one directory per checkpoint holding a FRESH Chronicle Map file per
+ * partition, and a manifest per completed checkpoint beside them.
+ * <pre>
+ *   checkpoints/00000000000000000007/           state files of checkpoint 7
+ *   checkpoints/00000000000000000007/trades-0.cm  Chronicle Map: chunk index -&gt; state bytes
+ *   checkpoints/00000000000000000007.manifest   present and verifying = checkpoint 7 is complete
+ * </pre>
+ * A state file is a Chronicle Map from chunk index (0, 1, ...) to up to {@link #CHUNK_LENGTH}
+ * bytes of the partition's state blob; the blob's length and CRC32C are in the manifest. Each file
+ * is created new for its checkpoint, written, closed and forced before the manifest names it, so a
+ * live, mutating map is never the checkpoint.
+ *
+ * <p>Threading: writing from the checkpoint thread; loading at start-up before any other thread.
+ */
+public final class CheckpointStore
+{
+    /** Bytes of state per Chronicle Map entry. */
+    public static final int CHUNK_LENGTH = 256 * 1024;
+    private static final String MANIFEST_SUFFIX = ".manifest";
+
+    private final Path directory;
+    private final int retained;
+
+    /**
+     * Opens (creating) the checkpoint directory.
+     *
+     * @param directory of checkpoints.
+     * @param retained  number of complete checkpoints to keep, at least 1.
+     */
+    public CheckpointStore(final Path directory, final int retained)
+    {
+        if (retained < 1)
+        {
+            throw new CheckpointException("checkpoints to retain must be at least 1, was " + retained);
+        }
+        this.directory = JournalFiles.ensureSecureDirectory(directory);
+        this.retained = retained;
+        removeTemporaryFiles();
+    }
+
+    /**
+     * The checkpoint directory.
+     *
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Writes one partition's state into a fresh Chronicle Map file of the checkpoint, closes it and
+     * forces it to disk.
+     *
+     * @param id            of the checkpoint.
+     * @param topic         of the partition.
+     * @param partition     number.
+     * @param journalOffset to replay from after loading this state.
+     * @param state         blob.
+     * @param length        of the blob.
+     * @return the manifest entry for the partition.
+     */
+    public PartitionCheckpoint writeState(
+        final long id, final String topic, final int partition, final long journalOffset, final DirectBuffer state, final int length)
+    {
+        final Path dir = JournalFiles.ensureSecureDirectory(directory.resolve(name(id)));
+        final String fileName = topic + "-" + partition + ".cm";
+        final Path file = dir.resolve(fileName);
+        try
+        {
+            Files.deleteIfExists(file); // a crash mid-checkpoint left it: a checkpoint file is always fresh
+            final int chunks = Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
+            try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
+                .name("sluice-state-" + topic + "-" + partition)
+                .entries(chunks + 1)
+                .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
+                .createPersistedTo(file.toFile()))
+            {
+                for (int i = 0; i < chunks; i++)
+                {
+                    final int from = i * CHUNK_LENGTH;
+                    final byte[] chunk = new byte[Math.min(CHUNK_LENGTH, length - from)];
+                    state.getBytes(from, chunk);
+                    map.put((long)i, chunk);
+                }
+            }
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+            {
+                channel.force(true);
+            }
+            return new PartitionCheckpoint(topic, partition, journalOffset, fileName, Files.size(file), length, crc(state, length));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new CheckpointException("cannot write state of " + topic + "/" + partition + " for checkpoint " + id + " to " + file, ex);
+        }
+    }
+
+    /**
+     * Completes a checkpoint: forces its directory, writes the manifest atomically, then deletes
+     * checkpoints beyond the retained number (only ever after the new one is complete).
+     *
+     * @param manifest of the checkpoint.
+     */
+    public void commit(final CheckpointManifest manifest)
+    {
+        JournalFiles.fsyncDirectory(directory.resolve(name(manifest.id())));
+        JournalFiles.writeAtomically(directory.resolve(name(manifest.id()) + MANIFEST_SUFFIX), manifest.encode());
+        prune();
+    }
+
+    /**
+     * Ids of complete-looking checkpoints (manifest present), newest first.
+     *
+     * @return manifest ids.
+     */
+    public List<Long> manifestIds()
+    {
+        final List<Long> ids = new ArrayList<>();
+        try (Stream<Path> list = Files.list(directory))
+        {
+            list.map(p -> p.getFileName().toString())
+                .filter(n -> n.endsWith(MANIFEST_SUFFIX) && n.length() == 20 + MANIFEST_SUFFIX.length())
+                .forEach(n -> ids.add(Long.parseLong(n.substring(0, 20))));
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            throw new CheckpointException("cannot list checkpoints in " + directory + ": " + ex, ex);
+        }
+        ids.sort(Comparator.reverseOrder());
+        return ids;
+    }
+
+    /**
+     * The newest checkpoint whose manifest and every state file verify, with its state loaded, or
+     * null when there is none. Each rejected checkpoint is described in {@code events}.
+     *
+     * @param events receiving what recovery found and did.
+     * @return the loaded checkpoint or null.
+     */
+    public LoadedCheckpoint loadLatest(final List<String> events)
+    {
+        for (final long id : manifestIds())
+        {
+            try
+            {
+                final LoadedCheckpoint loaded = load(id);
+                events.add("loaded checkpoint " + id + " (" + loaded.manifest().partitions().size() + " partitions)");
+                return loaded;
+            }
+            catch (final CheckpointException ex)
+            {
+                events.add("checkpoint " + id + " rejected, falling back to an older one: " + ex.getMessage());
+            }
+        }
+        events.add("no usable checkpoint: replaying the journal from the start");
+        return null;
+    }
+
+    /**
+     * Loads and verifies one checkpoint.
+     *
+     * @param id of the checkpoint.
+     * @return its manifest and state blobs.
+     * @throws CheckpointException naming the file and the problem.
+     */
+    public LoadedCheckpoint load(final long id)
+    {
+        final CheckpointManifest manifest = readManifest(id);
+        final List<ExpandableDirectByteBuffer> states = new ArrayList<>();
+        for (final PartitionCheckpoint entry : manifest.partitions())
+        {
+            states.add(readState(id, entry));
+        }
+        return new LoadedCheckpoint(manifest, states);
+    }
+
+    /**
+     * Reads and checks one manifest, without loading its state.
+     *
+     * @param id of the checkpoint.
+     * @return the manifest.
+     * @throws CheckpointException naming the file and the problem.
+     */
+    public CheckpointManifest readManifest(final long id)
+    {
+        final Path manifestFile = directory.resolve(name(id) + MANIFEST_SUFFIX);
+        try
+        {
+            return CheckpointManifest.decode(Files.readAllBytes(manifestFile), manifestFile.toString());
+        }
+        catch (final IOException ex)
+        {
+            throw new CheckpointException("cannot read " + manifestFile + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The lowest journal offset of a partition that some retained checkpoint may replay from; the
+     * journal must keep everything from there. 0 when no checkpoint covers the partition.
+     *
+     * @param topic     of the partition.
+     * @param partition number.
+     * @return the offset to keep from.
+     */
+    public long retainFrom(final String topic, final int partition)
+    {
+        final List<Long> ids = manifestIds();
+        if (ids.isEmpty())
+        {
+            return 0;
+        }
+        long keepFrom = Long.MAX_VALUE;
+        for (final long id : ids)
+        {
+            try
+            {
+                final PartitionCheckpoint entry = readManifest(id).find(topic, partition);
+                keepFrom = Math.min(keepFrom, entry == null ? 0 : entry.journalOffset());
+            }
+            catch (final CheckpointException ex)
+            {
+                return 0; // an unreadable manifest: keep everything rather than guess
+            }
+        }
+        return keepFrom;
+    }
+
+    private ExpandableDirectByteBuffer readState(final long id, final PartitionCheckpoint entry)
+    {
+        final Path file = directory.resolve(name(id)).resolve(entry.fileName());
+        try
+        {
+            if (!Files.exists(file))
+            {
+                throw new CheckpointException("state file " + file + " is missing");
+            }
+            if (Files.size(file) != entry.fileSize())
+            {
+                throw new CheckpointException("state file " + file + " is " + Files.size(file) + " bytes, manifest says " + entry.fileSize());
+            }
+            final int length = entry.stateLength();
+            final ExpandableDirectByteBuffer state = new ExpandableDirectByteBuffer(Math.max(16, length));
+            final int chunks = Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
+            final File copy = Files.createTempFile(directory, "verify-", ".cm").toFile();
+            // Chronicle Map may touch its header when opening a file: read a copy, leave the checkpoint as written.
+            Files.copy(file, copy.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
+                .name("sluice-state-" + entry.topic() + "-" + entry.partition())
+                .entries(chunks + 1)
+                .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
+                .createPersistedTo(copy))
+            {
+                for (int i = 0; i < chunks; i++)
+                {
+                    final byte[] chunk = map.get((long)i);
+                    final int expected = Math.min(CHUNK_LENGTH, length - i * CHUNK_LENGTH);
+                    if (chunk == null || chunk.length != expected)
+                    {
+                        throw new CheckpointException("state file " + file + " lacks chunk " + i + " of " + chunks);
+                    }
+                    state.putBytes(i * CHUNK_LENGTH, chunk);
+                }
+            }
+            finally
+            {
+                Files.deleteIfExists(copy.toPath());
+            }
+            if (crc(state, length) != entry.stateCrc())
+            {
+                throw new CheckpointException("state in " + file + " fails its CRC32C");
+            }
+            return state;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (ex instanceof CheckpointException)
+            {
+                throw (CheckpointException)ex;
+            }
+            throw new CheckpointException("cannot read state file " + file + ": " + ex, ex);
+        }
+    }
+
+    private void prune()
+    {
+        final List<Long> ids = manifestIds();
+        for (int i = retained; i < ids.size(); i++)
+        {
+            final long id = ids.get(i);
+            // The manifest goes first: a checkpoint without one is ignored even if deletion stops half way.
+            JournalFiles.deleteQuietly(directory.resolve(name(id) + MANIFEST_SUFFIX));
+            deleteDirectory(directory.resolve(name(id)));
+        }
+        JournalFiles.fsyncDirectory(directory);
+    }
+
+    private void removeTemporaryFiles()
+    {
+        try (Stream<Path> list = Files.list(directory))
+        {
+            list.filter(p -> p.getFileName().toString().startsWith("verify-") || p.getFileName().toString().endsWith(".tmp"))
+                .forEach(JournalFiles::deleteQuietly);
+        }
+        catch (final IOException ex)
+        {
+            throw new CheckpointException("cannot list " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void deleteDirectory(final Path dir)
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return;
+        }
+        try (Stream<Path> list = Files.list(dir))
+        {
+            list.forEach(JournalFiles::deleteQuietly);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: an orphan directory without a manifest is never loaded
+        }
+        JournalFiles.deleteQuietly(dir);
+    }
+
+    static String name(final long id)
+    {
+        return String.format("%020d", id);
+    }
+
+    static int crc(final DirectBuffer buffer, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        final byte[] chunk = new byte[8192];
+        for (int from = 0; from < length; from += chunk.length)
+        {
+            final int n = Math.min(chunk.length, length - from);
+            buffer.getBytes(from, chunk, 0, n);
+            crc.update(chunk, 0, n);
+        }
+        return (int)crc.getValue();
+    }
+
+    /**
+     * A verified checkpoint: its manifest and one state blob per manifest entry, in the same order.
+     *
+     * @param manifest of the checkpoint.
+     * @param states   state blobs, aligned with {@code manifest.partitions()}.
+     */
+    public record LoadedCheckpoint(CheckpointManifest manifest, List<ExpandableDirectByteBuffer> states)
+    {
+        /**
+         * The state blob of a partition, or null.
+         *
+         * @param topic     of the partition.
+         * @param partition number.
+         * @return the state or null.
+         */
+        public ExpandableDirectByteBuffer state(final String topic, final int partition)
+        {
+            for (int i = 0; i < manifest.partitions().size(); i++)
+            {
+                final PartitionCheckpoint entry = manifest.partitions().get(i);
+                if (entry.topic().equals(topic) && entry.partition() == partition)
+                {
+                    return states.get(i);
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.sluice.engine.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.TestEvents;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EventPublisher;
+
+class CheckpointRecoveryTest
+{
+    private static final int EVENTS = 40_000;
+
+    @TempDir
+    Path dir;
+
+    private static Pipeline sliding(final TestEvents.TextSink sink)
+    {
+        return Pipeline.from("trades", TestEvents.TRADE)
+            .name("sliding")
+            .partitionKey("account")
+            .eventTime("ts", 100)
+            .window(w -> w.sliding(2_000, 500).count("n").sum("notional", "amount").max("max_qty", "qty"))
+            .sink("text", sink)
+            .build();
+    }
+
+    private EngineContext context(final Path data)
+    {
+        return new EngineContext().directory(data).partitions(3).ringSize(1024).journalSegmentLength(4 * 1024 * 1024)
+            .checkpointsRetained(3);
+    }
+
+    private static void publish(final Engine engine, final int from, final int to)
+    {
+        final EventPublisher publisher = engine.publisher("trades");
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+        for (int i = from; i < to; i++)
+        {
+            final Random random = new Random(i);
+            publisher.publish(TestEvents.trade(buffer, random.nextInt(300), random.nextInt(10_000) / 100.0, 1 + random.nextInt(9),
+                i * 3L + random.nextInt(90)), 0);
+        }
+    }
+
+    /** Output lines keyed by "partition sequence", which must identify an output exactly. */
+    private static TreeSet<String> union(final List<String> a, final List<String> b)
+    {
+        final TreeSet<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    void shouldRestoreFromCheckpointAndReplayOnlyTheRestGivingTheUninterruptedOutputs() throws Exception
+    {
+        final TestEvents.TextSink uninterrupted = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("whole")).checkpoints(false), List.of(sliding(uninterrupted))))
+        {
+            publish(engine, 0, EVENTS);
+            engine.endOfInput("trades");
+        }
+
+        final TestEvents.TextSink before = new TestEvents.TextSink();
+        final CheckpointManifest mid;
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")), List.of(sliding(before))))
+        {
+            publish(engine, 0, EVENTS / 2);
+            mid = engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, EVENTS / 2, EVENTS);
+            engine.endOfInput("trades");
+        }
+        assertThat(mid.partitions()).hasSize(3);
+        // The final checkpoint at close is newer than mid; damage it so recovery must fall back to mid.
+        final CheckpointStore store = new CheckpointStore(dir.resolve("cp/checkpoints"), 3);
+        final long newest = store.manifestIds().get(0);
+        assertThat(newest).isGreaterThan(mid.id());
+        final Path newestFile = store.directory().resolve(CheckpointStore.name(newest)).resolve("trades-1.cm");
+        try (RandomAccessFile raf = new RandomAccessFile(newestFile.toFile(), "rw"))
+        {
+            raf.setLength(raf.length() - 4096);
+        }
+
+        final TestEvents.TextSink after = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")).replayOnStart(false), List.of(sliding(after))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("checkpoint " + newest + " rejected"));
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("loaded checkpoint " + mid.id()));
+            assertThat(engine.checkpoints().lastCompleted().id()).isEqualTo(mid.id());
+        }
+        // What recovery re-emitted carries the same sequence numbers as before: together they are
+        // exactly the uninterrupted outputs, nothing missing, nothing extra.
+        assertThat(after.lines()).isNotEmpty();
+        assertThat(union(before.lines(), after.lines())).isEqualTo(new TreeSet<>(uninterrupted.lines()));
+        assertThat(new TreeSet<>(before.lines()).containsAll(after.lines())).isTrue();
+        // It replayed only what followed the checkpoint: outputs before it were not emitted again.
+        assertThat(after.lines().size()).isLessThan(before.lines().size());
+    }
+
+    @Test
+    void shouldFallBackToFullReplayWhenNoCheckpointVerifies() throws Exception
+    {
+        final TestEvents.TextSink first = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir), List.of(sliding(first))))
+        {
+            publish(engine, 0, 5_000);
+            engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, 5_000, 10_000);
+            engine.endOfInput("trades");
+        }
+        final CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), 3);
+        for (final long id : store.manifestIds())
+        {
+            Files.write(store.directory().resolve(CheckpointStore.name(id) + ".manifest"), new byte[] {1, 2, 3});
+        }
+        final TestEvents.TextSink replayed = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir), List.of(sliding(replayed))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("no usable checkpoint"));
+        }
+        assertThat(new TreeSet<>(replayed.lines())).isEqualTo(new TreeSet<>(first.lines()));
+    }
+
+    @Test
+    void shouldKeepOnlyTheRetainedNumberOfCheckpointsAndRecordPauses() throws Exception
+    {
+        final List<Long> ids = new ArrayList<>();
+        try (Engine engine = Engine.launch(context(dir).checkpointsRetained(2), List.of(sliding(new TestEvents.TextSink()))))
+        {
+            for (int round = 0; round < 5; round++)
+            {
+                publish(engine, round * 1000, round * 1000 + 1000);
+                ids.add(engine.checkpoint().get(60, TimeUnit.SECONDS).id());
+            }
+            assertThat(engine.checkpoints().completed()).isEqualTo(5);
+            assertThat(engine.checkpoints().pauseHistogram().getTotalCount()).isEqualTo(5 * 3);
+        }
+        final CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), 2);
+        assertThat(store.manifestIds()).hasSize(2);
+        assertThat(store.manifestIds().get(0)).isGreaterThan(ids.get(4)); // the final checkpoint at close
+        try (var list = Files.list(store.directory()))
+        {
+            assertThat(list.filter(Files::isDirectory).count()).isEqualTo(2);
+        }
+    }
+}
