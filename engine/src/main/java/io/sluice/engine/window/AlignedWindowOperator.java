@@ -86,9 +86,11 @@ final class AlignedWindowOperator implements WindowOperator
     private long[] scratchState;
     private long[] scratchKeys;
     private int[] scratchSlots;
+    private final OwnerThread ownerThread = new OwnerThread();
     private long lateEventsDropped;
     private long unassignedEvents;
     private long windowsFired;
+    private long purgedBelow = Long.MIN_VALUE;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -118,6 +120,8 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void onEvent(final long key, final long timestamp, final EventValues values)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
         final long pane = windows.paneOf(timestamp);
         final long firstWindow = windows.firstWindowOf(pane);
@@ -148,6 +152,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void onProcessingTime(final long processingTime)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long watermark = watermarks.watermark();
         advance(watermark, watermarks.onProcessingTime(processingTime));
     }
@@ -155,6 +160,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void advanceWatermarkTo(final long watermark)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.advanceTo(watermark));
     }
@@ -162,6 +168,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void endOfInput()
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.endOfInput());
     }
@@ -252,6 +259,18 @@ final class AlignedWindowOperator implements WindowOperator
         }
         final long lastDue = windows.lastFiredWindow(watermark);
         long window = previous == NO_WATERMARK ? Long.MIN_VALUE : windows.lastFiredWindow(previous) + 1;
+        if (window > lastDue)
+        {
+            // Common case: the watermark moved within a window, nothing fires and nothing expires
+            // that was not already expired by the window boundary.
+            final long firstLivePane = windows.firstLivePane(watermark);
+            if (firstLivePane > purgedBelow)
+            {
+                purgedBelow = firstLivePane;
+                store.purgeBelow(firstLivePane);
+            }
+            return;
+        }
         while (window <= lastDue)
         {
             final long fromPane = window == Long.MIN_VALUE ? Long.MIN_VALUE : windows.firstPaneOf(window);
@@ -268,7 +287,8 @@ final class AlignedWindowOperator implements WindowOperator
             fireWindow(next);
             window = next + 1;
         }
-        store.purgeBelow(windows.firstLivePane(watermark));
+        purgedBelow = windows.firstLivePane(watermark);
+        store.purgeBelow(purgedBelow);
     }
 
     private void fireWindow(final long window)
@@ -333,6 +353,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
         buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
@@ -369,6 +390,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         if (buffer.getInt(offset + MAGIC_OFFSET, ORDER) != MAGIC ||
             buffer.getInt(offset + VERSION_OFFSET, ORDER) != VERSION)
         {
@@ -390,6 +412,7 @@ final class AlignedWindowOperator implements WindowOperator
         cursor += watermarks.restoreFrom(buffer, cursor);
 
         store.clear();
+        purgedBelow = Long.MIN_VALUE;
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
