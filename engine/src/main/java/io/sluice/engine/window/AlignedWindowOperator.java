@@ -5,12 +5,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Tumbling, sliding and hopping windows over panes (see {@link AlignedWindows}): an event
- * updates the single (key, pane) row of its time, whatever the overlap; a window's result is
- * assembled from its panes when it fires, re-fires or emits early.
+ * updates the single (key, pane) row of its time, whatever the overlap. A firing window visits
+ * the keys in ascending order and assembles each key's result from its chain of rows with a
+ * {@link WindowAssembler}, in constant merges per key for overlapping windows. Re-emissions
+ * (UPDATE) and early results merge the window's panes directly.
  * <p>
  * Firing walks only the windows that contain at least one active pane, so a large watermark
  * jump (idle partition, end of input) costs in proportion to the state, not to the time skipped.
@@ -81,16 +82,14 @@ final class AlignedWindowOperator implements WindowOperator
     private final PaneStore store;
     private final WindowResultHandler resultHandler;
     private final LateEventHandler lateEventHandler;
-    private final LongPairIndex scratchIndex;
+    private final WindowAssembler assembler;
     private final long[] singleState;
-    private long[] scratchState;
-    private long[] scratchKeys;
-    private int[] scratchSlots;
     private final OwnerThread ownerThread = new OwnerThread();
     private long lateEventsDropped;
     private long unassignedEvents;
     private long windowsFired;
     private long purgedBelow = Long.MIN_VALUE;
+    private long lastAssembledPane = Long.MIN_VALUE;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -109,11 +108,7 @@ final class AlignedWindowOperator implements WindowOperator
         this.resultHandler = resultHandler;
         this.lateEventHandler = lateEventHandler;
         this.store = new PaneStore(layout, expectedEntries);
-        final int keys = Math.max(16, expectedEntries);
-        this.scratchIndex = new LongPairIndex(keys);
-        this.scratchState = new long[keys * stride];
-        this.scratchKeys = new long[keys];
-        this.scratchSlots = new int[keys];
+        this.assembler = new WindowAssembler(store, layout, windows);
         this.singleState = new long[stride];
     }
 
@@ -140,6 +135,10 @@ final class AlignedWindowOperator implements WindowOperator
         {
             final int row = store.findOrCreate(key, pane);
             layout.accumulate(store.state(), store.base(row), timestamp, values);
+            if (pane <= lastAssembledPane)
+            {
+                store.keys().invalidateAssembly(store.slotOf(row));
+            }
             if (earlyOnUpdate || (watermark != NO_WATERMARK && windows.lastFiredWindow(watermark) >= firstWindow))
             {
                 emitUpdates(key, firstWindow, lastWindow, watermark);
@@ -294,54 +293,25 @@ final class AlignedWindowOperator implements WindowOperator
     private void fireWindow(final long window)
     {
         final long firstPane = windows.firstPaneOf(window);
-        final long endPane = firstPane + windows.panesPerWindow;
-        final long[] state = store.state();
-        int keys = 0;
-        for (int position = store.lowerBound(firstPane); position < store.paneCount(); position++)
-        {
-            if (store.paneAt(position) >= endPane)
-            {
-                break;
-            }
-            for (int row = store.headAt(position); row != PaneStore.NONE; row = store.next(row))
-            {
-                final long key = store.keyOf(row);
-                int slot = scratchIndex.get(key, 0);
-                if (slot == LongPairIndex.MISSING)
-                {
-                    slot = keys++;
-                    ensureScratch(keys);
-                    scratchIndex.putNew(key, 0, slot);
-                    scratchKeys[slot] = key;
-                    scratchSlots[slot] = slot;
-                    layout.reset(scratchState, slot * stride);
-                }
-                layout.merge(scratchState, slot * stride, state, store.base(row));
-            }
-        }
-
-        LongIntSorter.sort(scratchKeys, scratchSlots, keys);
+        final long lastPane = firstPane + windows.panesPerWindow - 1;
         final long start = windows.windowStart(window);
         final long end = windows.windowEnd(window);
-        for (int i = 0; i < keys; i++)
+        final KeyTable keys = store.keys();
+        store.cursorPane(firstPane);
+        for (int i = 0, count = keys.sortedCount(); i < count; i++)
         {
+            final int slot = keys.sortedSlot(i);
+            final int first = store.advanceWindowFirst(slot, firstPane);
+            if (first == PaneStore.NONE || store.paneOf(first) > lastPane)
+            {
+                continue;
+            }
+            assembler.assemble(slot, first, firstPane, singleState);
             windowsFired++;
             resultHandler.onResult(
-                scratchKeys[i], start, end, WindowResultHandler.FINAL,
-                layout.wrapResult(scratchState, scratchSlots[i] * stride));
+                keys.key(slot), start, end, WindowResultHandler.FINAL, layout.wrapResult(singleState, 0));
         }
-        scratchIndex.clear();
-    }
-
-    private void ensureScratch(final int keys)
-    {
-        if (keys > scratchKeys.length)
-        {
-            final int capacity = scratchKeys.length << 1;
-            scratchKeys = Arrays.copyOf(scratchKeys, capacity);
-            scratchSlots = Arrays.copyOf(scratchSlots, capacity);
-            scratchState = Arrays.copyOf(scratchState, capacity * stride);
-        }
+        lastAssembledPane = Math.max(lastAssembledPane, lastPane);
     }
 
     @Override
@@ -413,6 +383,7 @@ final class AlignedWindowOperator implements WindowOperator
 
         store.clear();
         purgedBelow = Long.MIN_VALUE;
+        lastAssembledPane = Long.MIN_VALUE;
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));

@@ -44,17 +44,4 @@ class LongPairIndexTest
         assertThat(index.size()).isZero();
         assertThat(index.get(0, 0)).isEqualTo(LongPairIndex.MISSING);
     }
-
-    @Test
-    void shouldSortKeysWithPayloads()
-    {
-        final long[] keys = {5, -1, 9, 5, Long.MIN_VALUE, 0};
-        final int[] payloads = {0, 1, 2, 3, 4, 5};
-
-        LongIntSorter.sort(keys, payloads, keys.length);
-
-        assertThat(keys).containsExactly(Long.MIN_VALUE, -1, 0, 5, 5, 9);
-        assertThat(payloads[0]).isEqualTo(4);
-        assertThat(payloads[5]).isEqualTo(2);
-    }
 }
