@@ -5,12 +5,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Tumbling, sliding and hopping windows over panes (see {@link AlignedWindows}): an event
- * updates the single (key, pane) row of its time, whatever the overlap; a window's result is
- * assembled from its panes when it fires, re-fires or emits early.
+ * updates the single (key, pane) row of its time, whatever the overlap. A firing window visits
+ * the keys in ascending order and assembles each key's result from its chain of rows with a
+ * {@link WindowAssembler}, in constant merges per key for overlapping windows. Re-emissions
+ * (UPDATE) and early results merge the window's panes directly.
  * <p>
  * Firing walks only the windows that contain at least one active pane, so a large watermark
  * jump (idle partition, end of input) costs in proportion to the state, not to the time skipped.
@@ -81,14 +82,14 @@ final class AlignedWindowOperator implements WindowOperator
     private final PaneStore store;
     private final WindowResultHandler resultHandler;
     private final LateEventHandler lateEventHandler;
-    private final LongPairIndex scratchIndex;
+    private final WindowAssembler assembler;
     private final long[] singleState;
-    private long[] scratchState;
-    private long[] scratchKeys;
-    private int[] scratchSlots;
+    private final OwnerThread ownerThread = new OwnerThread();
     private long lateEventsDropped;
     private long unassignedEvents;
     private long windowsFired;
+    private long purgedBelow = Long.MIN_VALUE;
+    private long lastAssembledPane = Long.MIN_VALUE;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -107,17 +108,15 @@ final class AlignedWindowOperator implements WindowOperator
         this.resultHandler = resultHandler;
         this.lateEventHandler = lateEventHandler;
         this.store = new PaneStore(layout, expectedEntries);
-        final int keys = Math.max(16, expectedEntries);
-        this.scratchIndex = new LongPairIndex(keys);
-        this.scratchState = new long[keys * stride];
-        this.scratchKeys = new long[keys];
-        this.scratchSlots = new int[keys];
+        this.assembler = new WindowAssembler(store, layout, windows);
         this.singleState = new long[stride];
     }
 
     @Override
     public void onEvent(final long key, final long timestamp, final EventValues values)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
         final long pane = windows.paneOf(timestamp);
         final long firstWindow = windows.firstWindowOf(pane);
@@ -136,6 +135,10 @@ final class AlignedWindowOperator implements WindowOperator
         {
             final int row = store.findOrCreate(key, pane);
             layout.accumulate(store.state(), store.base(row), timestamp, values);
+            if (pane <= lastAssembledPane)
+            {
+                store.keys().invalidateAssembly(store.slotOf(row));
+            }
             if (earlyOnUpdate || (watermark != NO_WATERMARK && windows.lastFiredWindow(watermark) >= firstWindow))
             {
                 emitUpdates(key, firstWindow, lastWindow, watermark);
@@ -148,6 +151,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void onProcessingTime(final long processingTime)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long watermark = watermarks.watermark();
         advance(watermark, watermarks.onProcessingTime(processingTime));
     }
@@ -155,6 +159,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void advanceWatermarkTo(final long watermark)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.advanceTo(watermark));
     }
@@ -162,6 +167,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public void endOfInput()
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.endOfInput());
     }
@@ -252,6 +258,18 @@ final class AlignedWindowOperator implements WindowOperator
         }
         final long lastDue = windows.lastFiredWindow(watermark);
         long window = previous == NO_WATERMARK ? Long.MIN_VALUE : windows.lastFiredWindow(previous) + 1;
+        if (window > lastDue)
+        {
+            // Common case: the watermark moved within a window, nothing fires and nothing expires
+            // that was not already expired by the window boundary.
+            final long firstLivePane = windows.firstLivePane(watermark);
+            if (firstLivePane > purgedBelow)
+            {
+                purgedBelow = firstLivePane;
+                store.purgeBelow(firstLivePane);
+            }
+            return;
+        }
         while (window <= lastDue)
         {
             final long fromPane = window == Long.MIN_VALUE ? Long.MIN_VALUE : windows.firstPaneOf(window);
@@ -268,60 +286,32 @@ final class AlignedWindowOperator implements WindowOperator
             fireWindow(next);
             window = next + 1;
         }
-        store.purgeBelow(windows.firstLivePane(watermark));
+        purgedBelow = windows.firstLivePane(watermark);
+        store.purgeBelow(purgedBelow);
     }
 
     private void fireWindow(final long window)
     {
         final long firstPane = windows.firstPaneOf(window);
-        final long endPane = firstPane + windows.panesPerWindow;
-        final long[] state = store.state();
-        int keys = 0;
-        for (int position = store.lowerBound(firstPane); position < store.paneCount(); position++)
-        {
-            if (store.paneAt(position) >= endPane)
-            {
-                break;
-            }
-            for (int row = store.headAt(position); row != PaneStore.NONE; row = store.next(row))
-            {
-                final long key = store.keyOf(row);
-                int slot = scratchIndex.get(key, 0);
-                if (slot == LongPairIndex.MISSING)
-                {
-                    slot = keys++;
-                    ensureScratch(keys);
-                    scratchIndex.putNew(key, 0, slot);
-                    scratchKeys[slot] = key;
-                    scratchSlots[slot] = slot;
-                    layout.reset(scratchState, slot * stride);
-                }
-                layout.merge(scratchState, slot * stride, state, store.base(row));
-            }
-        }
-
-        LongIntSorter.sort(scratchKeys, scratchSlots, keys);
+        final long lastPane = firstPane + windows.panesPerWindow - 1;
         final long start = windows.windowStart(window);
         final long end = windows.windowEnd(window);
-        for (int i = 0; i < keys; i++)
+        final KeyTable keys = store.keys();
+        store.cursorPane(firstPane);
+        for (int i = 0, count = keys.sortedCount(); i < count; i++)
         {
+            final int slot = keys.sortedSlot(i);
+            final int first = store.advanceWindowFirst(slot, firstPane);
+            if (first == PaneStore.NONE || store.paneOf(first) > lastPane)
+            {
+                continue;
+            }
+            assembler.assemble(slot, first, firstPane, singleState);
             windowsFired++;
             resultHandler.onResult(
-                scratchKeys[i], start, end, WindowResultHandler.FINAL,
-                layout.wrapResult(scratchState, scratchSlots[i] * stride));
+                keys.key(slot), start, end, WindowResultHandler.FINAL, layout.wrapResult(singleState, 0));
         }
-        scratchIndex.clear();
-    }
-
-    private void ensureScratch(final int keys)
-    {
-        if (keys > scratchKeys.length)
-        {
-            final int capacity = scratchKeys.length << 1;
-            scratchKeys = Arrays.copyOf(scratchKeys, capacity);
-            scratchSlots = Arrays.copyOf(scratchSlots, capacity);
-            scratchState = Arrays.copyOf(scratchState, capacity * stride);
-        }
+        lastAssembledPane = Math.max(lastAssembledPane, lastPane);
     }
 
     @Override
@@ -333,6 +323,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
         buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
@@ -369,6 +360,7 @@ final class AlignedWindowOperator implements WindowOperator
     @Override
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         if (buffer.getInt(offset + MAGIC_OFFSET, ORDER) != MAGIC ||
             buffer.getInt(offset + VERSION_OFFSET, ORDER) != VERSION)
         {
@@ -390,6 +382,8 @@ final class AlignedWindowOperator implements WindowOperator
         cursor += watermarks.restoreFrom(buffer, cursor);
 
         store.clear();
+        purgedBelow = Long.MIN_VALUE;
+        lastAssembledPane = Long.MIN_VALUE;
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));

@@ -3,7 +3,8 @@ package io.sluice.engine.window;
 import java.util.Arrays;
 
 /**
- * Primitive storage of the open panes of an aligned window operator.
+ * Primitive storage of the open panes of an aligned window operator, indexed three ways: by
+ * (key, pane), by pane (sorted) and by key (sorted, each key's rows chained in pane order).
  * <p>
  * Rows hold one (key, pane) each: parallel arrays {@code rowKey}, {@code rowPane},
  * {@code rowNext} and {@code state} ({@code stride} longs per row, see {@link AggregateLayout}).
@@ -12,8 +13,13 @@ import java.util.Arrays;
  * rows of that pane, so a window is assembled by walking a contiguous range of panes and purging
  * expired panes is a prefix cut. Free rows are chained through {@code rowNext} too.
  * <p>
- * Pane creation is once per key per pane, not per event; it inserts into the sorted pane array,
- * which is an append for in-order data. Not thread safe: owned by the operator thread.
+ * Each row is also linked into its key's chain ({@code keyPrev}/{@code keyNext}, ascending pane)
+ * whose ends and window cursor live in a {@link KeyTable} slot ({@code rowSlot}), so a window can
+ * be assembled per key by walking only that key's rows.
+ * <p>
+ * Pane creation is once per key per pane, not per event; it inserts into the sorted pane array
+ * and the key chain, which are appends for in-order data. Not thread safe: owned by the operator
+ * thread.
  */
 final class PaneStore
 {
@@ -22,7 +28,11 @@ final class PaneStore
     private final AggregateLayout layout;
     private final int stride;
     private final LongPairIndex index;
+    private final KeyTable keys;
     private long[] rowKey;
+    private int[] rowSlot;
+    private int[] keyPrev;
+    private int[] keyNext;
     private long[] rowPane;
     private int[] rowNext;
     private long[] state;
@@ -32,6 +42,7 @@ final class PaneStore
     private long[] panes;
     private int[] paneHeads;
     private int paneCount;
+    private long cursorPane = Long.MIN_VALUE;
 
     PaneStore(final AggregateLayout layout, final int initialRows)
     {
@@ -39,12 +50,69 @@ final class PaneStore
         this.stride = layout.stride();
         final int rows = Math.max(16, initialRows);
         index = new LongPairIndex(rows);
+        keys = new KeyTable(rows);
         rowKey = new long[rows];
+        rowSlot = new int[rows];
+        keyPrev = new int[rows];
+        keyNext = new int[rows];
         rowPane = new long[rows];
         rowNext = new int[rows];
         state = new long[rows * stride];
         panes = new long[64];
         paneHeads = new int[64];
+    }
+
+    KeyTable keys()
+    {
+        return keys;
+    }
+
+    int slotOf(final int row)
+    {
+        return rowSlot[row];
+    }
+
+    int keyNext(final int row)
+    {
+        return keyNext[row];
+    }
+
+    int keyPrev(final int row)
+    {
+        return keyPrev[row];
+    }
+
+    /**
+     * First pane of the window about to fire: rows inserted at or after it may become their key's
+     * window cursor.
+     */
+    void cursorPane(final long pane)
+    {
+        cursorPane = pane;
+    }
+
+    /**
+     * First row of the key at or after {@code pane}, advancing the key's window cursor to it.
+     * The cursor only moves forward, so over a run each row is passed once.
+     */
+    int advanceWindowFirst(final int slot, final long pane)
+    {
+        int row = keys.windowFirst(slot);
+        if (row == NONE)
+        {
+            return NONE;
+        }
+        while (row != NONE && rowPane[row] < pane)
+        {
+            row = keyNext[row];
+        }
+        keys.windowFirst(slot, row);
+        return row;
+    }
+
+    int rowCapacity()
+    {
+        return rowKey.length;
     }
 
     int rowsInUse()
@@ -110,6 +178,7 @@ final class PaneStore
         rowPane[row] = pane;
         layout.reset(state, row * stride);
         index.putNew(key, pane, row);
+        linkIntoKeyChain(row, key, pane);
 
         int position = lowerBound(pane);
         if (position == paneCount || panes[position] != pane)
@@ -119,6 +188,43 @@ final class PaneStore
         rowNext[row] = paneHeads[position];
         paneHeads[position] = row;
         return row;
+    }
+
+    private void linkIntoKeyChain(final int row, final long key, final long pane)
+    {
+        final int slot = keys.slotOf(key);
+        rowSlot[row] = slot;
+        int previous = keys.tail(slot);
+        while (previous != NONE && rowPane[previous] > pane)
+        {
+            previous = keyPrev[previous];
+        }
+        final int next = previous == NONE ? keys.head(slot) : keyNext[previous];
+        keyPrev[row] = previous;
+        keyNext[row] = next;
+        if (previous == NONE)
+        {
+            keys.head(slot, row);
+        }
+        else
+        {
+            keyNext[previous] = row;
+        }
+        if (next == NONE)
+        {
+            keys.tail(slot, row);
+        }
+        else
+        {
+            keyPrev[next] = row;
+        }
+
+        // Keep the cursor at or before the key's first row at or after cursorPane.
+        final int windowFirst = keys.windowFirst(slot);
+        if (pane >= cursorPane && (windowFirst == NONE || windowFirst == next))
+        {
+            keys.windowFirst(slot, row);
+        }
     }
 
     /**
@@ -154,6 +260,8 @@ final class PaneStore
     void clear()
     {
         index.clear();
+        keys.clear();
+        cursorPane = Long.MIN_VALUE;
         rowLimit = 0;
         rowsInUse = 0;
         freeHead = NONE;
@@ -177,6 +285,7 @@ final class PaneStore
             {
                 final int next = rowNext[row];
                 index.remove(rowKey[row], rowPane[row]);
+                unlinkChainHead(row);
                 rowNext[row] = freeHead;
                 freeHead = row;
                 rowsInUse--;
@@ -186,6 +295,29 @@ final class PaneStore
         paneCount -= cut;
         System.arraycopy(panes, cut, panes, 0, paneCount);
         System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
+        keys.compactIfNeeded();
+    }
+
+    /**
+     * Purging walks panes in ascending order, so a purged row is always the head of its chain.
+     */
+    private void unlinkChainHead(final int row)
+    {
+        final int slot = rowSlot[row];
+        final int next = keyNext[row];
+        if (keys.windowFirst(slot) == row)
+        {
+            keys.windowFirst(slot, next);
+        }
+        if (next == NONE)
+        {
+            keys.release(slot);
+        }
+        else
+        {
+            keyPrev[next] = NONE;
+            keys.head(slot, next);
+        }
     }
 
     private void insertPane(final int position, final long pane)
@@ -215,6 +347,9 @@ final class PaneStore
         {
             final int capacity = rowLimit << 1;
             rowKey = Arrays.copyOf(rowKey, capacity);
+            rowSlot = Arrays.copyOf(rowSlot, capacity);
+            keyPrev = Arrays.copyOf(keyPrev, capacity);
+            keyNext = Arrays.copyOf(keyNext, capacity);
             rowPane = Arrays.copyOf(rowPane, capacity);
             rowNext = Arrays.copyOf(rowNext, capacity);
             state = Arrays.copyOf(state, capacity * stride);

@@ -81,6 +81,7 @@ final class SessionWindowOperator implements WindowOperator
     private final LateEventHandler lateEventHandler;
     private int[] dueRows;
     private int[] expiredRows;
+    private final OwnerThread ownerThread = new OwnerThread();
     private long lateEventsDropped;
     private long windowsFired;
 
@@ -111,6 +112,8 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public void onEvent(final long key, final long timestamp, final EventValues values)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
         final long eventEnd = timestamp + gap;
         int target = SessionStore.NONE;
@@ -199,6 +202,7 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public void onProcessingTime(final long processingTime)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long watermark = watermarks.watermark();
         advance(watermark, watermarks.onProcessingTime(processingTime));
     }
@@ -206,6 +210,7 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public void advanceWatermarkTo(final long watermark)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.advanceTo(watermark));
     }
@@ -213,6 +218,7 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public void endOfInput()
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.endOfInput());
     }
@@ -340,6 +346,7 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
         buffer.putLong(offset + GAP_OFFSET, gap, ORDER);
@@ -374,6 +381,7 @@ final class SessionWindowOperator implements WindowOperator
     @Override
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
+        assert ownerThread.isOwner() : ownerThread.describe();
         if (buffer.getInt(offset + MAGIC_OFFSET, ORDER) != MAGIC ||
             buffer.getInt(offset + VERSION_OFFSET, ORDER) != VERSION)
         {

@@ -1,0 +1,172 @@
+package io.sluice.engine.window;
+
+/**
+ * Assembles the result of one window for one key from that key's chain of pane rows.
+ * <p>
+ * When windows do not overlap ({@code hop >= size}) it folds the at most
+ * {@code panesPerWindow} rows of the window in pane order.
+ * <p>
+ * When they overlap it uses the van Herk/Gil-Werman scheme, which needs only an associative
+ * merge: the pane axis is cut into chunks of {@code panesPerWindow} panes, so any window spans
+ * the tail of one chunk {@code q} and the head of the next. Per row it keeps a suffix aggregate
+ * (the row merged with every later row of the key in its chunk) and a prefix aggregate (every
+ * earlier row of the key in its chunk merged with the row). A window is then
+ * {@code suffix(first row in window) merge prefix(last row in window)}: one merge per key per
+ * fire. Suffixes of a chunk are computed in one backward pass when the first window reaching its
+ * end fires (its rows are complete by then); prefixes are extended as windows advance. Each row
+ * is thus folded a constant number of times however much windows overlap.
+ * <p>
+ * Every value is a fixed function of the rows and the chunk grid, never of the order in which
+ * work happened, so results are bit-identical after a snapshot restore, which recomputes them.
+ * A row that changes after being folded (a late event) invalidates its key's prefixes and
+ * suffixes, which are then recomputed at the next fire.
+ * <p>
+ * Not thread safe: owned by the operator thread.
+ */
+final class WindowAssembler
+{
+    private static final int NONE = PaneStore.NONE;
+
+    private final PaneStore store;
+    private final KeyTable keys;
+    private final AggregateLayout layout;
+    private final int stride;
+    private final long panesPerWindow;
+    private final boolean overlapping;
+    private long[] prefix;
+    private long[] suffix;
+
+    WindowAssembler(final PaneStore store, final AggregateLayout layout, final AlignedWindows windows)
+    {
+        this.store = store;
+        this.keys = store.keys();
+        this.layout = layout;
+        this.stride = layout.stride();
+        this.panesPerWindow = windows.panesPerWindow;
+        this.overlapping = windows.panesPerHop < windows.panesPerWindow;
+        final int capacity = overlapping ? store.rowCapacity() * stride : 0;
+        prefix = new long[capacity];
+        suffix = new long[capacity];
+    }
+
+    /**
+     * Assemble the window {@code [firstPane, firstPane + panesPerWindow)} of the key whose first
+     * row in it is {@code first}.
+     *
+     * @param slot      of the key.
+     * @param first     the key's first row at or after firstPane, inside the window.
+     * @param firstPane of the window.
+     * @param out       state array receiving the result at offset 0.
+     */
+    void assemble(final int slot, final int first, final long firstPane, final long[] out)
+    {
+        final long lastPane = firstPane + panesPerWindow - 1;
+        if (!overlapping)
+        {
+            fold(first, lastPane, out);
+            return;
+        }
+
+        ensureCapacity();
+        final long chunk = Math.floorDiv(firstPane, panesPerWindow);
+        final long boundary = (chunk + 1) * panesPerWindow;
+        final boolean firstInChunk = store.paneOf(first) < boundary;
+        layout.reset(out, 0);
+        if (firstInChunk)
+        {
+            if (keys.suffixChunk(slot) != chunk)
+            {
+                computeSuffixes(slot, first, boundary, chunk);
+            }
+            layout.merge(out, 0, suffix, first * stride);
+        }
+        if (lastPane >= boundary)
+        {
+            final int row = extendPrefixes(slot, firstInChunk ? store.keyNext(keys.suffixLast(slot)) : first,
+                chunk + 1, lastPane);
+            if (row != NONE)
+            {
+                layout.merge(out, 0, prefix, row * stride);
+            }
+        }
+    }
+
+    private void fold(final int first, final long lastPane, final long[] out)
+    {
+        final long[] state = store.state();
+        layout.reset(out, 0);
+        for (int row = first; row != NONE && store.paneOf(row) <= lastPane; row = store.keyNext(row))
+        {
+            layout.merge(out, 0, state, store.base(row));
+        }
+    }
+
+    private void computeSuffixes(final int slot, final int first, final long boundary, final long chunk)
+    {
+        final long[] state = store.state();
+        int last = first;
+        for (int next = store.keyNext(last); next != NONE && store.paneOf(next) < boundary; next = store.keyNext(last))
+        {
+            last = next;
+        }
+        System.arraycopy(state, store.base(last), suffix, last * stride, stride);
+        int later = last;
+        while (later != first)
+        {
+            final int row = store.keyPrev(later);
+            System.arraycopy(state, store.base(row), suffix, row * stride, stride);
+            layout.merge(suffix, row * stride, suffix, later * stride);
+            later = row;
+        }
+        keys.suffix(slot, chunk, last);
+    }
+
+    /**
+     * Extend the key's prefixes in {@code chunk} up to {@code lastPane}.
+     *
+     * @param chunkFirst the key's first row at or after the chunk start, or NONE.
+     * @return the key's last row in the chunk up to lastPane, or NONE if it has none.
+     */
+    private int extendPrefixes(final int slot, final int chunkFirst, final long chunk, final long lastPane)
+    {
+        final long[] state = store.state();
+        int last = NONE;
+        int candidate = chunkFirst;
+        if (keys.prefixChunk(slot) == chunk)
+        {
+            last = keys.prefixRow(slot);
+            if (last != NONE)
+            {
+                candidate = store.keyNext(last);
+            }
+        }
+        while (candidate != NONE && store.paneOf(candidate) <= lastPane)
+        {
+            if (last == NONE)
+            {
+                System.arraycopy(state, store.base(candidate), prefix, candidate * stride, stride);
+            }
+            else
+            {
+                // prefix(candidate) = prefix(last) merge row(candidate), a left fold in pane order.
+                System.arraycopy(prefix, last * stride, prefix, candidate * stride, stride);
+                layout.merge(prefix, candidate * stride, state, store.base(candidate));
+            }
+            last = candidate;
+            candidate = store.keyNext(candidate);
+        }
+        keys.prefix(slot, chunk, last);
+        return last;
+    }
+
+    private void ensureCapacity()
+    {
+        final int needed = store.rowCapacity() * stride;
+        if (prefix.length < needed)
+        {
+            prefix = new long[needed];
+            suffix = new long[needed];
+            keys.invalidateAll();
+        }
+    }
+}
