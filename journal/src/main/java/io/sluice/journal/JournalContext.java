@@ -1,0 +1,375 @@
+package io.sluice.journal;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
+/**
+ * Settings of a {@link Journal}, with fluent setters and one {@link #conclude()} that validates them
+ * all and fails fast with a message naming the setting and the reason.
+ */
+public final class JournalContext
+{
+    /** Default segment length: 64 MiB. */
+    public static final int DEFAULT_SEGMENT_LENGTH = 64 * 1024 * 1024;
+    /** Smallest segment length accepted. */
+    public static final int MIN_SEGMENT_LENGTH = 64 * 1024;
+    /** Largest segment length accepted (positions are 32-bit). */
+    public static final int MAX_SEGMENT_LENGTH = 1 << 30;
+    /** Default bytes of log between sparse index entries. */
+    public static final int DEFAULT_INDEX_INTERVAL = 4096;
+    /** Default number of appended records that triggers a group commit force(). */
+    public static final int DEFAULT_GROUP_COMMIT_RECORDS = 4096;
+    /** Default longest time a record waits for its group commit force(). */
+    public static final long DEFAULT_GROUP_COMMIT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /**
+     * What a reader does when asked for an offset below the partition's retained start.
+     */
+    public enum OutOfRangePolicy
+    {
+        /** Throw a {@link JournalException} of category OFFSET_OUT_OF_RANGE. */
+        ERROR,
+        /** Move to the first retained record. */
+        MOVE_TO_START
+    }
+
+    private Path directory;
+    private int segmentLength = DEFAULT_SEGMENT_LENGTH;
+    private int indexIntervalBytes = DEFAULT_INDEX_INTERVAL;
+    private long retentionBytes = -1;
+    private long retentionMillis = -1;
+    private boolean verifyChecksumsOnOpen = true;
+    private boolean groupCommit = false;
+    private int groupCommitRecords = DEFAULT_GROUP_COMMIT_RECORDS;
+    private long groupCommitDelayNs = DEFAULT_GROUP_COMMIT_DELAY_NS;
+    private OutOfRangePolicy outOfRangePolicy = OutOfRangePolicy.ERROR;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private boolean preallocateNextSegment = true;
+    private boolean concluded;
+
+    /**
+     * Validates every setting.
+     *
+     * @return this.
+     * @throws JournalException of category CONFIGURATION naming the setting and the reason.
+     */
+    public JournalContext conclude()
+    {
+        if (directory == null)
+        {
+            throw configError("directory", "is required");
+        }
+        if (segmentLength < MIN_SEGMENT_LENGTH || segmentLength > MAX_SEGMENT_LENGTH ||
+            segmentLength % RecordDescriptor.FRAME_ALIGNMENT != 0)
+        {
+            throw configError("segmentLength", "must be a multiple of 8 in [" + MIN_SEGMENT_LENGTH + ", " +
+                MAX_SEGMENT_LENGTH + "], was " + segmentLength);
+        }
+        if (indexIntervalBytes < 64 || indexIntervalBytes > segmentLength)
+        {
+            throw configError("indexIntervalBytes", "must be in [64, segmentLength], was " + indexIntervalBytes);
+        }
+        if (retentionBytes == 0 || retentionBytes < -1)
+        {
+            throw configError("retentionBytes", "must be positive or -1 for unlimited, was " + retentionBytes);
+        }
+        if (retentionMillis == 0 || retentionMillis < -1)
+        {
+            throw configError("retentionMillis", "must be positive or -1 for unlimited, was " + retentionMillis);
+        }
+        if (groupCommitRecords < 1)
+        {
+            throw configError("groupCommitRecords", "must be at least 1, was " + groupCommitRecords);
+        }
+        if (groupCommitDelayNs < 0)
+        {
+            throw configError("groupCommitDelayNs", "must not be negative, was " + groupCommitDelayNs);
+        }
+        if (outOfRangePolicy == null || epochClock == null)
+        {
+            throw configError(outOfRangePolicy == null ? "outOfRangePolicy" : "epochClock", "is required");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static JournalException configError(final String setting, final String reason)
+    {
+        return new JournalException(JournalException.Category.CONFIGURATION, "journal setting '" + setting + "' " + reason);
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * Sets the directory holding the journal's topics.
+     *
+     * @param directory holding the journal's topics.
+     * @return this.
+     */
+    public JournalContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /**
+     * The directory holding the journal's topics.
+     *
+     * @return the directory holding the journal's topics.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Sets the length of each segment file in bytes, used for segments created from now on.
+     *
+     * @param segmentLength in bytes.
+     * @return this.
+     */
+    public JournalContext segmentLength(final int segmentLength)
+    {
+        this.segmentLength = segmentLength;
+        return this;
+    }
+
+    /**
+     * The length of each new segment file in bytes.
+     *
+     * @return the segment length in bytes.
+     */
+    public int segmentLength()
+    {
+        return segmentLength;
+    }
+
+    /**
+     * Sets how many bytes of log lie between entries of the sparse offset and time indexes.
+     *
+     * @param indexIntervalBytes between index entries.
+     * @return this.
+     */
+    public JournalContext indexIntervalBytes(final int indexIntervalBytes)
+    {
+        this.indexIntervalBytes = indexIntervalBytes;
+        return this;
+    }
+
+    /**
+     * Bytes of log between index entries.
+     *
+     * @return bytes of log between index entries.
+     */
+    public int indexIntervalBytes()
+    {
+        return indexIntervalBytes;
+    }
+
+    /**
+     * Sets the retained size per partition; whole sealed segments beyond it are deleted by retention.
+     *
+     * @param retentionBytes per partition, or -1 for unlimited.
+     * @return this.
+     */
+    public JournalContext retentionBytes(final long retentionBytes)
+    {
+        this.retentionBytes = retentionBytes;
+        return this;
+    }
+
+    /**
+     * Retained size per partition, or -1.
+     *
+     * @return retained bytes per partition, or -1 for unlimited.
+     */
+    public long retentionBytes()
+    {
+        return retentionBytes;
+    }
+
+    /**
+     * Sets the retained age: a sealed segment whose newest record timestamp (epoch ms) is older is deleted.
+     *
+     * @param retentionMillis age limit, or -1 for unlimited.
+     * @return this.
+     */
+    public JournalContext retentionMillis(final long retentionMillis)
+    {
+        this.retentionMillis = retentionMillis;
+        return this;
+    }
+
+    /**
+     * Retained age in milliseconds, or -1.
+     *
+     * @return the retained age in milliseconds, or -1 for unlimited.
+     */
+    public long retentionMillis()
+    {
+        return retentionMillis;
+    }
+
+    /**
+     * Sets whether opening a partition checks the CRC32C of every record of every segment (true,
+     * the default), or only of the tail segment.
+     *
+     * @param verifyChecksumsOnOpen whether to check every record on open.
+     * @return this.
+     */
+    public JournalContext verifyChecksumsOnOpen(final boolean verifyChecksumsOnOpen)
+    {
+        this.verifyChecksumsOnOpen = verifyChecksumsOnOpen;
+        return this;
+    }
+
+    /**
+     * Whether opening checks every record's CRC.
+     *
+     * @return whether opening checks every record's CRC.
+     */
+    public boolean verifyChecksumsOnOpen()
+    {
+        return verifyChecksumsOnOpen;
+    }
+
+    /**
+     * Sets whether a background thread forces appended records to disk in groups (group commit),
+     * making them DURABLE; without it {@link PartitionWriter#awaitDurable(long)} forces synchronously.
+     *
+     * @param groupCommit whether to run the group commit thread.
+     * @return this.
+     */
+    public JournalContext groupCommit(final boolean groupCommit)
+    {
+        this.groupCommit = groupCommit;
+        return this;
+    }
+
+    /**
+     * Whether group commit runs.
+     *
+     * @return whether group commit runs.
+     */
+    public boolean groupCommit()
+    {
+        return groupCommit;
+    }
+
+    /**
+     * Sets the number of pending records that triggers a group commit.
+     *
+     * @param groupCommitRecords pending records that trigger a force().
+     * @return this.
+     */
+    public JournalContext groupCommitRecords(final int groupCommitRecords)
+    {
+        this.groupCommitRecords = groupCommitRecords;
+        return this;
+    }
+
+    /**
+     * Pending records that trigger a group commit.
+     *
+     * @return pending records that trigger a force().
+     */
+    public int groupCommitRecords()
+    {
+        return groupCommitRecords;
+    }
+
+    /**
+     * Sets the longest a pending record waits before a group commit forces it.
+     *
+     * @param groupCommitDelayNs longest wait in nanoseconds.
+     * @return this.
+     */
+    public JournalContext groupCommitDelayNs(final long groupCommitDelayNs)
+    {
+        this.groupCommitDelayNs = groupCommitDelayNs;
+        return this;
+    }
+
+    /**
+     * Longest wait before a group commit, in nanoseconds.
+     *
+     * @return the longest wait in nanoseconds.
+     */
+    public long groupCommitDelayNs()
+    {
+        return groupCommitDelayNs;
+    }
+
+    /**
+     * Sets what readers do when positioned below the retained start.
+     *
+     * @param outOfRangePolicy for readers.
+     * @return this.
+     */
+    public JournalContext outOfRangePolicy(final OutOfRangePolicy outOfRangePolicy)
+    {
+        this.outOfRangePolicy = outOfRangePolicy;
+        return this;
+    }
+
+    /**
+     * What readers do when positioned below the retained start.
+     *
+     * @return the policy.
+     */
+    public OutOfRangePolicy outOfRangePolicy()
+    {
+        return outOfRangePolicy;
+    }
+
+    /**
+     * Sets the clock retention by age compares segment timestamps with.
+     *
+     * @param epochClock giving epoch milliseconds.
+     * @return this.
+     */
+    public JournalContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    /**
+     * The clock used by retention by age.
+     *
+     * @return the clock.
+     */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * Sets whether the next segment of each partition is pre-allocated by a background thread so that
+     * rolling to it does not write a whole file on the writer's thread.
+     *
+     * @param preallocateNextSegment whether to pre-allocate off the hot path.
+     * @return this.
+     */
+    public JournalContext preallocateNextSegment(final boolean preallocateNextSegment)
+    {
+        this.preallocateNextSegment = preallocateNextSegment;
+        return this;
+    }
+
+    /**
+     * Whether the next segment is pre-allocated in the background.
+     *
+     * @return whether the next segment is pre-allocated in the background.
+     */
+    public boolean preallocateNextSegment()
+    {
+        return preallocateNextSegment;
+    }
+}

@@ -1,0 +1,206 @@
+package io.sluice.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * File-system helpers with the journal's secure defaults: directories 0700, files 0600, and
+ * refusal to use a directory that group or others can write. Also real (non-sparse)
+ * pre-allocation, so a full disk fails here with an error rather than later with a SIGBUS.
+ */
+public final class JournalFiles
+{
+    private static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_ATTRIBUTE =
+        PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS);
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
+        PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS);
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    private JournalFiles()
+    {
+    }
+
+    /**
+     * Creates a directory (and parents) with mode 0700 if missing, then checks it is not writable
+     * by group or others.
+     *
+     * @param dir to create or check.
+     * @return the directory.
+     * @throws JournalException if it cannot be created or is writable by others.
+     */
+    public static Path ensureSecureDirectory(final Path dir)
+    {
+        try
+        {
+            if (!Files.isDirectory(dir))
+            {
+                final Path parent = dir.toAbsolutePath().getParent();
+                if (parent != null && !Files.isDirectory(parent))
+                {
+                    Files.createDirectories(parent);
+                }
+                try
+                {
+                    Files.createDirectory(dir, DIR_ATTRIBUTE);
+                }
+                catch (final FileAlreadyExistsException ignore)
+                {
+                    // raced with another creator: checked below like any existing directory
+                }
+            }
+            checkNotWritableByOthers(dir);
+            return dir;
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot create directory " + dir, ex);
+        }
+    }
+
+    /**
+     * Refuses a directory that group or others can write, since they could then replace journal files.
+     *
+     * @param dir to check.
+     * @throws JournalException naming the directory and its mode.
+     */
+    public static void checkNotWritableByOthers(final Path dir)
+    {
+        try
+        {
+            final Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+            if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE))
+            {
+                throw new JournalException(
+                    JournalException.Category.CONFIGURATION,
+                    "refusing to use directory " + dir + " with mode " + PosixFilePermissions.toString(perms) +
+                    ": it is writable by group or others (chmod 700 it)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot read permissions of " + dir, ex);
+        }
+    }
+
+    /**
+     * Creates a new file of mode 0600 filled with real zero blocks (not sparse).
+     *
+     * @param file   to create; must not exist.
+     * @param length in bytes.
+     * @throws JournalException naming the file when the disk is full or the write fails.
+     */
+    public static void preallocate(final Path file, final long length)
+    {
+        try (FileChannel channel = FileChannel.open(
+            file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length, 1)));
+            long position = 0;
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+                position += channel.write(zeros, position);
+            }
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            deleteQuietly(file);
+            throw new JournalException(
+                JournalException.Category.IO, "cannot pre-allocate " + length + " bytes for " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Maps a whole file read-write.
+     *
+     * @param file to map.
+     * @return the mapping.
+     */
+    public static MappedByteBuffer mapReadWrite(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot map " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Writes bytes to a file atomically: a temp file of mode 0600 is written and forced, renamed over
+     * the target, and the directory is fsynced so the rename itself survives power loss.
+     *
+     * @param target file to replace.
+     * @param bytes  new contents.
+     */
+    public static void writeAtomically(final Path target, final byte[] bytes)
+    {
+        final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try
+        {
+            Files.deleteIfExists(tmp);
+            try (FileChannel channel = FileChannel.open(
+                tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
+            {
+                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory(target.toAbsolutePath().getParent());
+        }
+        catch (final IOException ex)
+        {
+            deleteQuietly(tmp);
+            throw new JournalException(JournalException.Category.IO, "cannot write " + target + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Forces a directory's entries (creations, renames, deletions) to disk.
+     *
+     * @param dir to fsync.
+     */
+    public static void fsyncDirectory(final Path dir)
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot fsync directory " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort clean-up of a partial file; the original failure is what gets reported
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package io.sluice.journal;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One partition of a topic: an append-only sequence of records addressed by offset (0, 1, 2, ...),
+ * stored in segments. It has exactly one {@link PartitionWriter} and any number of
+ * {@link PartitionReader}s.
+ *
+ * <p>Visibility: {@link #endOffset()} is published by the writer with release semantics after each
+ * record is complete; every offset below it is readable from any thread. {@link #durableOffset()}
+ * is advanced after a completed force() covers the records below it.
+ *
+ * <p>Threading: the writer thread appends; structural changes (roll, retention, force) serialise on
+ * this object's lock, which is never taken per record.
+ */
+public final class Partition
+{
+    private final String topicName;
+    private final int id;
+    private final JournalContext context;
+    private final SegmentFiles files;
+    private final SegmentAllocator allocator;
+    private final PaddedSequence endOffset;
+    private final PaddedSequence durableOffset;
+    private final List<RecoveryEvent> recoveryEvents;
+    private final PartitionWriter writer;
+    private volatile Segment[] segments;
+    private volatile JournalException fatalError;
+    private volatile boolean closed;
+    private volatile boolean groupCommitActive;
+
+    Partition(
+        final String topicName,
+        final int id,
+        final Path directory,
+        final JournalContext context,
+        final SegmentAllocator allocator)
+    {
+        this.topicName = topicName;
+        this.id = id;
+        this.context = context;
+        this.allocator = allocator;
+        JournalFiles.ensureSecureDirectory(directory);
+        this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes());
+        final PartitionRecovery recovery = new PartitionRecovery(
+            files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes());
+        final Segment[] recovered = recovery.recover();
+        this.recoveryEvents = List.copyOf(recovery.events());
+        final Segment tail = recovered[recovered.length - 1];
+        final long end = tail.baseOffset() + tail.recordCount();
+        for (final Segment segment : recovered)
+        {
+            // What survived a crash may still be only in the page cache: make it durable before use.
+            segment.force(segment.tailPosition());
+        }
+        this.segments = recovered;
+        this.endOffset = new PaddedSequence(end);
+        this.durableOffset = new PaddedSequence(end);
+        this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
+        requestSpare();
+    }
+
+    /**
+     * The name of the topic this partition belongs to.
+     *
+     * @return the topic name.
+     */
+    public String topicName()
+    {
+        return topicName;
+    }
+
+    /**
+     * The partition's number within its topic.
+     *
+     * @return the partition id.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * The directory holding this partition's segments.
+     *
+     * @return the partition directory.
+     */
+    public Path directory()
+    {
+        return files.directory();
+    }
+
+    /**
+     * Offset of the first retained record.
+     *
+     * @return the first retained offset.
+     */
+    public long startOffset()
+    {
+        return segments[0].baseOffset();
+    }
+
+    /**
+     * Offset the next appended record will get; every offset below is readable.
+     *
+     * @return one past the last readable offset.
+     */
+    public long endOffset()
+    {
+        return endOffset.getAcquire();
+    }
+
+    /**
+     * One past the last offset known to be on the storage device (covered by a completed force()).
+     *
+     * @return one past the last durable offset.
+     */
+    public long durableOffset()
+    {
+        return durableOffset.getAcquire();
+    }
+
+    /**
+     * The single writer of this partition.
+     *
+     * @return the writer.
+     */
+    public PartitionWriter writer()
+    {
+        return writer;
+    }
+
+    /**
+     * Creates a reader positioned at the first retained record. The caller closes it.
+     *
+     * @return a new reader.
+     */
+    public PartitionReader newReader()
+    {
+        return new PartitionReader(this, context.outOfRangePolicy());
+    }
+
+    /**
+     * What recovery did when this partition was opened (truncated torn tails, rebuilt indexes).
+     *
+     * @return the recovery events, empty after a clean shutdown.
+     */
+    public List<RecoveryEvent> recoveryEvents()
+    {
+        return recoveryEvents;
+    }
+
+    /**
+     * Bytes of segment files this partition currently holds on disk.
+     *
+     * @return total bytes of its segment files.
+     */
+    public long sizeInBytes()
+    {
+        long total = 0;
+        for (final Segment segment : segments)
+        {
+            total += segment.capacity();
+        }
+        return total;
+    }
+
+    /**
+     * Describes each segment: base offset, record count, bytes used and capacity, max timestamp.
+     *
+     * @return one description per segment, oldest first.
+     */
+    public List<SegmentInfo> segmentInfos()
+    {
+        final Segment[] current = segments;
+        final long end = endOffset();
+        final SegmentInfo[] infos = new SegmentInfo[current.length];
+        for (int i = 0; i < current.length; i++)
+        {
+            final Segment s = current[i];
+            final long next = i + 1 < current.length ? current[i + 1].baseOffset() : end;
+            infos[i] = new SegmentInfo(s.file(), s.baseOffset(), next - s.baseOffset(), s.tailPosition(), s.capacity(), s.maxTimestamp());
+        }
+        return List.of(infos);
+    }
+
+    /**
+     * The error that stopped the writer, or null while it is healthy.
+     *
+     * @return the fatal error or null.
+     */
+    public JournalException fatalError()
+    {
+        return fatalError;
+    }
+
+    /**
+     * Forces every record appended so far to the storage device and advances {@link #durableOffset()}.
+     * A failure is fatal: the writer acknowledges nothing more.
+     *
+     * @return the new durable offset.
+     */
+    public synchronized long force()
+    {
+        checkFatal();
+        final long end = endOffset.getAcquire();
+        if (end <= durableOffset.getAcquire())
+        {
+            return end;
+        }
+        try
+        {
+            // Acquiring endOffset first makes the tail positions written before it visible here.
+            for (final Segment segment : segments)
+            {
+                segment.force(segment.tailPosition());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fatalError = new JournalException(JournalException.Category.FATAL,
+                "force() failed on partition " + topicName + "/" + id + "; the writer stops acknowledging: " + ex, ex);
+            throw fatalError;
+        }
+        durableOffset.setRelease(end);
+        return end;
+    }
+
+    void checkFatal()
+    {
+        final JournalException error = fatalError;
+        if (error != null)
+        {
+            throw error;
+        }
+        if (closed)
+        {
+            throw new JournalException(JournalException.Category.STATE, "partition " + topicName + "/" + id + " is closed");
+        }
+    }
+
+    boolean groupCommitActive()
+    {
+        return groupCommitActive;
+    }
+
+    void groupCommitActive(final boolean active)
+    {
+        groupCommitActive = active;
+    }
+
+    Segment[] segments()
+    {
+        return segments;
+    }
+
+    void publishEndOffset(final long end)
+    {
+        endOffset.setRelease(end);
+    }
+
+    /**
+     * Seals the tail and starts a new segment at the given base offset. Writer thread only.
+     */
+    synchronized Segment roll(final long baseOffset)
+    {
+        checkFatal();
+        final Segment next = files.createSegment(baseOffset);
+        final Segment[] current = segments;
+        final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = next;
+        segments = grown; // volatile: readers that see the new array see a fully initialised segment
+        requestSpare();
+        return next;
+    }
+
+    private void requestSpare()
+    {
+        if (context.preallocateNextSegment() && allocator != null)
+        {
+            allocator.request(files);
+        }
+    }
+
+    /**
+     * Deletes whole sealed segments, oldest first, while the partition is over its size limit or the
+     * segment's newest record is older than the age limit, never deleting the tail nor any segment
+     * holding an offset at or above {@code keepFromOffset} (for example what a checkpoint still needs).
+     *
+     * @param nowMillis      current epoch time in milliseconds.
+     * @param keepFromOffset lowest offset that must stay readable.
+     * @return number of segments deleted.
+     */
+    public synchronized int enforceRetention(final long nowMillis, final long keepFromOffset)
+    {
+        final long maxBytes = context.retentionBytes();
+        final long maxAge = context.retentionMillis();
+        Segment[] current = segments;
+        int deleted = 0;
+        while (current.length > 1)
+        {
+            final Segment oldest = current[0];
+            final long nextBase = current[1].baseOffset();
+            final boolean overSize = maxBytes > 0 && sizeInBytes(current) > maxBytes;
+            final boolean tooOld = maxAge > 0 && oldest.maxTimestamp() < nowMillis - maxAge;
+            if (!(overSize || tooOld) || nextBase > keepFromOffset)
+            {
+                break;
+            }
+            current = java.util.Arrays.copyOfRange(current, 1, current.length);
+            segments = current; // volatile: new readers no longer find the segment
+            files.delete(oldest);
+            // The mapping is left to the garbage collector: a reader may still hold the segment.
+            deleted++;
+        }
+        if (deleted > 0)
+        {
+            JournalFiles.fsyncDirectory(files.directory());
+        }
+        return deleted;
+    }
+
+    private static long sizeInBytes(final Segment[] segments)
+    {
+        long total = 0;
+        for (final Segment segment : segments)
+        {
+            total += segment.capacity();
+        }
+        return total;
+    }
+
+    synchronized void close()
+    {
+        if (!closed)
+        {
+            if (fatalError == null)
+            {
+                force();
+            }
+            closed = true;
+            for (final Segment segment : segments)
+            {
+                segment.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.sluice.journal;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Reads a partition's records in offset order, zero-copy, from any thread. {@link #poll} returns 0
+ * when the reader has caught up with the writer, so tailing is a loop of {@code poll} and an
+ * {@link org.agrona.concurrent.IdleStrategy}:
+ * <pre>{@code
+ *   while (running) { idle.idle(reader.poll(handler, 64)); }
+ * }</pre>
+ * Threading: one thread at a time per reader; any number of readers per partition.
+ */
+public final class PartitionReader implements AutoCloseable
+{
+    private final Partition partition;
+    private final JournalContext.OutOfRangePolicy outOfRangePolicy;
+    private final RecordView view = new RecordView();
+    private Segment segment;
+    private UnsafeBuffer buffer;
+    private int position;
+    private long offset;
+
+    PartitionReader(final Partition partition, final JournalContext.OutOfRangePolicy outOfRangePolicy)
+    {
+        this.partition = partition;
+        this.outOfRangePolicy = outOfRangePolicy;
+        this.offset = partition.startOffset();
+    }
+
+    /**
+     * Positions the reader so the next record read is the one at this offset. Seeking to
+     * {@link Partition#endOffset()} waits for the next record to be appended.
+     *
+     * @param offset of the next record to read.
+     * @throws JournalException OFFSET_OUT_OF_RANGE if the offset is past the end, or before the start
+     *                          under the ERROR policy.
+     */
+    public void seek(final long offset)
+    {
+        final long end = partition.endOffset();
+        if (offset > end)
+        {
+            throw new JournalException(JournalException.Category.OFFSET_OUT_OF_RANGE,
+                "offset " + offset + " is past the end " + end + " of partition " + describe());
+        }
+        this.offset = offset;
+        this.segment = null;
+        locate();
+    }
+
+    /**
+     * Positions the reader at the first record whose timestamp is at or after the given one, or at the
+     * end of the partition when there is none.
+     *
+     * @param timestamp to search for.
+     * @return true if such a record exists.
+     */
+    public boolean seekToTimestamp(final long timestamp)
+    {
+        final long end = partition.endOffset();
+        final Segment[] segments = partition.segments();
+        for (int i = 0; i < segments.length; i++)
+        {
+            final Segment candidate = segments[i];
+            final boolean tail = i == segments.length - 1;
+            if (!tail && candidate.maxTimestamp() < timestamp)
+            {
+                continue;
+            }
+            final long found = searchSegment(candidate, timestamp, end);
+            if (found >= 0)
+            {
+                seek(found);
+                return true;
+            }
+        }
+        seek(end);
+        return false;
+    }
+
+    private long searchSegment(final Segment candidate, final long timestamp, final long end)
+    {
+        final TimeIndex index = candidate.timeIndex();
+        final int entry = index.firstEntryAtOrAfter(timestamp);
+        final int from = entry < 0 ? index.entryCount() - 1 : entry - 1;
+        int pos = from < 0 ? SegmentDescriptor.HEADER_LENGTH : index.position(from);
+        long current = candidate.baseOffset() + (from < 0 ? 0 : index.relativeOffset(from));
+        final UnsafeBuffer segmentBuffer = candidate.buffer();
+        while (current < end && pos <= segmentBuffer.capacity() - RecordDescriptor.HEADER_LENGTH)
+        {
+            final int length = segmentBuffer.getInt(pos + RecordDescriptor.LENGTH_OFFSET);
+            if (length == 0)
+            {
+                break;
+            }
+            if (segmentBuffer.getLong(pos + RecordDescriptor.TIMESTAMP_OFFSET) >= timestamp)
+            {
+                return current;
+            }
+            pos += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
+            current++;
+        }
+        return -1;
+    }
+
+    /**
+     * Offset of the next record this reader will deliver.
+     *
+     * @return the next offset.
+     */
+    public long position()
+    {
+        return offset;
+    }
+
+    /**
+     * Delivers up to {@code limit} available records to the handler.
+     *
+     * @param handler receiving each record.
+     * @param limit   most records to deliver.
+     * @return number of records delivered; 0 when caught up.
+     */
+    public int poll(final RecordHandler handler, final int limit)
+    {
+        final long end = partition.endOffset(); // acquire: frames below end are complete and visible
+        int count = 0;
+        while (count < limit && offset < end)
+        {
+            if (segment == null)
+            {
+                locate();
+            }
+            final int length = position <= buffer.capacity() - RecordDescriptor.HEADER_LENGTH ?
+                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
+            if (length == 0)
+            {
+                // The record exists (offset < end) but not here: this segment was sealed, move on.
+                segment = null;
+                continue;
+            }
+            handler.onRecord(view.wrap(buffer, position, offset));
+            position += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
+            offset++;
+            count++;
+        }
+        return count;
+    }
+
+    private void locate()
+    {
+        final Segment[] segments = partition.segments();
+        if (offset < segments[0].baseOffset())
+        {
+            if (outOfRangePolicy == JournalContext.OutOfRangePolicy.ERROR)
+            {
+                throw new JournalException(JournalException.Category.OFFSET_OUT_OF_RANGE,
+                    "offset " + offset + " is before the start " + segments[0].baseOffset() +
+                    " of partition " + describe() + " (deleted by retention)");
+            }
+            offset = segments[0].baseOffset();
+        }
+        int low = 0;
+        int high = segments.length - 1;
+        while (low < high)
+        {
+            final int mid = (low + high + 1) >>> 1;
+            if (segments[mid].baseOffset() <= offset)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        segment = segments[low];
+        buffer = segment.buffer();
+        position = segment.positionOf(offset - segment.baseOffset());
+    }
+
+    private String describe()
+    {
+        return partition.topicName() + "/" + partition.id();
+    }
+
+    /**
+     * Releases the reader's reference to its segment.
+     */
+    @Override
+    public void close()
+    {
+        segment = null;
+        buffer = null;
+    }
+}

@@ -1,0 +1,208 @@
+package io.sluice.journal;
+
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One mapped segment file of a partition with its offset and time indexes. Records are laid out as
+ * in {@link RecordDescriptor} after the {@link SegmentDescriptor} header.
+ *
+ * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
+ * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
+ * publishes and never look past them.
+ */
+final class Segment
+{
+    private final Path file;
+    private final long baseOffset;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+
+    private int recordCount;
+    private int tailPosition = SegmentDescriptor.HEADER_LENGTH;
+    private long maxTimestamp = Long.MIN_VALUE;
+    private int lastOffsetIndexPosition;
+    private int lastTimeIndexPosition;
+    private long lastIndexedMaxTimestamp = Long.MIN_VALUE;
+    private int forcedPosition;
+    private boolean closed;
+
+    Segment(
+        final Path file,
+        final long baseOffset,
+        final MappedByteBuffer mapped,
+        final OffsetIndex offsetIndex,
+        final TimeIndex timeIndex)
+    {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.mapped = mapped;
+        this.buffer = new UnsafeBuffer(mapped);
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+    }
+
+    Path file()
+    {
+        return file;
+    }
+
+    long baseOffset()
+    {
+        return baseOffset;
+    }
+
+    UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    int capacity()
+    {
+        return buffer.capacity();
+    }
+
+    OffsetIndex offsetIndex()
+    {
+        return offsetIndex;
+    }
+
+    TimeIndex timeIndex()
+    {
+        return timeIndex;
+    }
+
+    int recordCount()
+    {
+        return recordCount;
+    }
+
+    int tailPosition()
+    {
+        return tailPosition;
+    }
+
+    long maxTimestamp()
+    {
+        return maxTimestamp;
+    }
+
+    /**
+     * A duplicate view for checksum computation; each thread that checksums needs its own.
+     */
+    ByteBuffer newChecksumView()
+    {
+        return mapped.duplicate();
+    }
+
+    /**
+     * Records a frame written at the tail and maintains the sparse indexes. Writer thread only.
+     */
+    void onAppended(final int position, final int alignedLength, final long timestamp, final int indexIntervalBytes)
+    {
+        final int relativeOffset = recordCount;
+        if (timestamp > maxTimestamp)
+        {
+            maxTimestamp = timestamp;
+        }
+        if (position - lastOffsetIndexPosition >= indexIntervalBytes || relativeOffset == 0)
+        {
+            offsetIndex.append(relativeOffset, position);
+            lastOffsetIndexPosition = position;
+        }
+        if (maxTimestamp > lastIndexedMaxTimestamp &&
+            (position - lastTimeIndexPosition >= indexIntervalBytes || relativeOffset == 0))
+        {
+            timeIndex.append(maxTimestamp, relativeOffset, position);
+            lastTimeIndexPosition = position;
+            lastIndexedMaxTimestamp = maxTimestamp;
+        }
+        recordCount = relativeOffset + 1;
+        tailPosition = position + alignedLength;
+    }
+
+    /**
+     * Resets the in-memory tail state; used by recovery before it re-applies the surviving frames.
+     */
+    void resetTail()
+    {
+        recordCount = 0;
+        tailPosition = SegmentDescriptor.HEADER_LENGTH;
+        maxTimestamp = Long.MIN_VALUE;
+        lastOffsetIndexPosition = 0;
+        lastTimeIndexPosition = 0;
+        lastIndexedMaxTimestamp = Long.MIN_VALUE;
+    }
+
+    /**
+     * Adopts the state of a sealed segment found by a scan, keeping its index files as they are.
+     */
+    void adoptScan(final int recordCount, final int tailPosition, final long maxTimestamp)
+    {
+        this.recordCount = recordCount;
+        this.tailPosition = tailPosition;
+        this.maxTimestamp = maxTimestamp;
+    }
+
+    /**
+     * Byte position of the first record with offset at or after the relative offset, walking from the
+     * nearest index entry. The offset must be below {@code recordCount} or equal to it (the tail).
+     */
+    int positionOf(final long relativeOffset)
+    {
+        final int entry = offsetIndex.floorEntry(relativeOffset);
+        int position = entry < 0 ? SegmentDescriptor.HEADER_LENGTH : offsetIndex.position(entry);
+        long current = entry < 0 ? 0 : offsetIndex.relativeOffset(entry);
+        while (current < relativeOffset)
+        {
+            position += RecordDescriptor.alignedFrameLength(
+                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH);
+            current++;
+        }
+        return position;
+    }
+
+    /**
+     * Forces the bytes written since the last force to the storage device. Called by the thread doing
+     * group commit or by the writer; both are serialised by the partition.
+     */
+    void force(final int upToPosition)
+    {
+        final int from = forcedPosition;
+        if (upToPosition > from)
+        {
+            mapped.force(from, upToPosition - from);
+            forcedPosition = upToPosition;
+        }
+    }
+
+    static int checksum(final CRC32C crc, final ByteBuffer view, final int position, final int frameLength)
+    {
+        crc.reset();
+        view.limit(position + frameLength).position(position + RecordDescriptor.TYPE_OFFSET);
+        crc.update(view);
+        crc.update(frameLength);
+        crc.update(frameLength >>> 8);
+        crc.update(frameLength >>> 16);
+        crc.update(frameLength >>> 24);
+        return (int)crc.getValue();
+    }
+
+    void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            offsetIndex.close();
+            timeIndex.close();
+            IoUtil.unmap(mapped);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.sluice.journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Creates, names, maps and renames the three files of a segment ({@code .log}, {@code .index},
+ * {@code .timeindex}) in a partition directory, including the pre-allocated spare trio that the
+ * next roll renames into place.
+ */
+final class SegmentFiles
+{
+    private final Path directory;
+    private final int segmentLength;
+    private final int indexIntervalBytes;
+
+    SegmentFiles(final Path directory, final int segmentLength, final int indexIntervalBytes)
+    {
+        this.directory = directory;
+        this.segmentLength = segmentLength;
+        this.indexIntervalBytes = indexIntervalBytes;
+    }
+
+    Path directory()
+    {
+        return directory;
+    }
+
+    Path logFile(final long baseOffset)
+    {
+        return directory.resolve(SegmentDescriptor.baseName(baseOffset) + SegmentDescriptor.LOG_SUFFIX);
+    }
+
+    Path indexFile(final long baseOffset)
+    {
+        return directory.resolve(SegmentDescriptor.baseName(baseOffset) + SegmentDescriptor.INDEX_SUFFIX);
+    }
+
+    Path timeIndexFile(final long baseOffset)
+    {
+        return directory.resolve(SegmentDescriptor.baseName(baseOffset) + SegmentDescriptor.TIME_INDEX_SUFFIX);
+    }
+
+    Path spareLog()
+    {
+        return directory.resolve(SegmentDescriptor.SPARE_NAME + SegmentDescriptor.LOG_SUFFIX);
+    }
+
+    Path spareIndex()
+    {
+        return directory.resolve(SegmentDescriptor.SPARE_NAME + SegmentDescriptor.INDEX_SUFFIX);
+    }
+
+    Path spareTimeIndex()
+    {
+        return directory.resolve(SegmentDescriptor.SPARE_NAME + SegmentDescriptor.TIME_INDEX_SUFFIX);
+    }
+
+    /**
+     * Whether a complete spare trio of the current size is present.
+     */
+    boolean spareReady()
+    {
+        try
+        {
+            return Files.exists(spareLog()) && Files.size(spareLog()) == segmentLength &&
+                Files.exists(spareIndex()) && Files.exists(spareTimeIndex());
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Writes a spare trio of zero-filled, non-sparse files. Any stale spare is replaced.
+     */
+    void allocateSpare()
+    {
+        deleteSpare();
+        JournalFiles.preallocate(spareIndex(), OffsetIndex.fileLength(segmentLength, indexIntervalBytes));
+        JournalFiles.preallocate(spareTimeIndex(), TimeIndex.fileLength(segmentLength, indexIntervalBytes));
+        // The log goes last: its presence at full size is what spareReady() trusts.
+        JournalFiles.preallocate(spareLog(), segmentLength);
+    }
+
+    void deleteSpare()
+    {
+        JournalFiles.deleteQuietly(spareLog());
+        JournalFiles.deleteQuietly(spareIndex());
+        JournalFiles.deleteQuietly(spareTimeIndex());
+    }
+
+    /**
+     * Turns the spare trio (allocating it first if absent) into the segment with this base offset and
+     * writes its header. The index files are renamed before the log so that a log file never exists
+     * without its indexes.
+     */
+    Segment createSegment(final long baseOffset)
+    {
+        // Serialised with the allocator thread, which may be writing the spare right now.
+        synchronized (this)
+        {
+            if (!spareReady())
+            {
+                allocateSpare();
+            }
+            moveSpareInPlace(baseOffset);
+        }
+        final Segment segment = open(baseOffset);
+        SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength);
+        return segment;
+    }
+
+    private void moveSpareInPlace(final long baseOffset)
+    {
+        try
+        {
+            Files.move(spareIndex(), indexFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(spareTimeIndex(), timeIndexFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(spareLog(), logFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(
+                JournalException.Category.IO, "cannot create segment " + logFile(baseOffset) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Maps an existing segment and its indexes; missing index files are created empty.
+     */
+    Segment open(final long baseOffset)
+    {
+        final Path log = logFile(baseOffset);
+        final long length = sizeOf(log);
+        if (!Files.exists(indexFile(baseOffset)))
+        {
+            JournalFiles.preallocate(indexFile(baseOffset), OffsetIndex.fileLength((int)length, indexIntervalBytes));
+        }
+        if (!Files.exists(timeIndexFile(baseOffset)))
+        {
+            JournalFiles.preallocate(timeIndexFile(baseOffset), TimeIndex.fileLength((int)length, indexIntervalBytes));
+        }
+        final OffsetIndex offsetIndex = new OffsetIndex(indexFile(baseOffset), JournalFiles.mapReadWrite(indexFile(baseOffset)));
+        final TimeIndex timeIndex = new TimeIndex(timeIndexFile(baseOffset), JournalFiles.mapReadWrite(timeIndexFile(baseOffset)));
+        return new Segment(log, baseOffset, JournalFiles.mapReadWrite(log), offsetIndex, timeIndex);
+    }
+
+    void delete(final Segment segment)
+    {
+        final long base = segment.baseOffset();
+        // Log first: a dangling index without its log is ignored and removed on the next open.
+        JournalFiles.deleteQuietly(logFile(base));
+        JournalFiles.deleteQuietly(indexFile(base));
+        JournalFiles.deleteQuietly(timeIndexFile(base));
+    }
+
+    static long sizeOf(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot stat " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.sluice.journal;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Walks the frames of a segment from its header to the first frame that is absent (length 0),
+ * malformed (length out of bounds) or damaged (checksum mismatch), and reports where it stopped.
+ * Used by recovery on open and by the verify tool. Not thread-safe; one per scanning thread.
+ */
+final class SegmentScanner
+{
+    /** The scan reached a zero length: the clean end of the written region. */
+    static final int END_CLEAN = 0;
+    /** A frame length was out of bounds. */
+    static final int END_BAD_LENGTH = 1;
+    /** A frame's CRC32C did not match. */
+    static final int END_BAD_CRC = 2;
+    /** The scan stopped because it had seen the expected number of records. */
+    static final int END_EXPECTED_COUNT = 3;
+
+    private final CRC32C crc = new CRC32C();
+
+    int recordCount;
+    int endPosition;
+    long maxTimestamp;
+    int endReason;
+    int badFrameLength;
+
+    /**
+     * Scans a segment.
+     *
+     * @param buffer        over the whole segment.
+     * @param checksumView  a duplicate ByteBuffer of the same mapping for CRC computation.
+     * @param verifyCrc     whether to check each frame's CRC32C.
+     * @param maxRecords    stop after this many records (Integer.MAX_VALUE for no limit).
+     * @param handler       offered each good frame with its relative offset and position, or null.
+     */
+    void scan(
+        final UnsafeBuffer buffer,
+        final ByteBuffer checksumView,
+        final boolean verifyCrc,
+        final int maxRecords,
+        final FrameVisitor handler)
+    {
+        final int capacity = buffer.capacity();
+        int position = SegmentDescriptor.HEADER_LENGTH;
+        int count = 0;
+        long maxTs = Long.MIN_VALUE;
+        int reason = END_CLEAN;
+        badFrameLength = 0;
+        while (true)
+        {
+            if (count == maxRecords)
+            {
+                reason = END_EXPECTED_COUNT;
+                break;
+            }
+            if (position > capacity - RecordDescriptor.FRAME_ALIGNMENT)
+            {
+                break;
+            }
+            final int frameLength = buffer.getIntVolatile(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength == 0)
+            {
+                break;
+            }
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position)
+            {
+                reason = END_BAD_LENGTH;
+                badFrameLength = frameLength;
+                break;
+            }
+            if (verifyCrc && Segment.checksum(crc, checksumView, position, frameLength) !=
+                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+            {
+                reason = END_BAD_CRC;
+                badFrameLength = frameLength;
+                break;
+            }
+            final long timestamp = buffer.getLong(position + RecordDescriptor.TIMESTAMP_OFFSET);
+            if (timestamp > maxTs)
+            {
+                maxTs = timestamp;
+            }
+            if (handler != null)
+            {
+                handler.onFrame(count, position, frameLength, timestamp);
+            }
+            count++;
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+        }
+        recordCount = count;
+        endPosition = position;
+        maxTimestamp = maxTs;
+        endReason = reason;
+    }
+
+    /**
+     * Position one past the last non-zero byte at or after {@code from}, or {@code from} when the
+     * rest of the segment is all zeros.
+     */
+    static int extentOfNonZero(final UnsafeBuffer buffer, final int from)
+    {
+        int end = buffer.capacity();
+        while (end - Long.BYTES >= from && buffer.getLong(end - Long.BYTES) == 0)
+        {
+            end -= Long.BYTES;
+        }
+        while (end > from && buffer.getByte(end - 1) == 0)
+        {
+            end--;
+        }
+        return Math.max(end, from);
+    }
+
+    static String describe(final int reason, final int frameLength)
+    {
+        switch (reason)
+        {
+            case END_BAD_LENGTH:
+                return "bad frame length " + frameLength;
+            case END_BAD_CRC:
+                return "CRC32C mismatch in frame of length " + frameLength;
+            case END_CLEAN:
+                return "end of written records";
+            default:
+                return "expected record count reached";
+        }
+    }
+
+    /**
+     * Receives each good frame of a scan.
+     */
+    @FunctionalInterface
+    interface FrameVisitor
+    {
+        void onFrame(int relativeOffset, int position, int frameLength, long timestamp);
+    }
+}

@@ -1,0 +1,88 @@
+package io.sluice.journal;
+
+import java.nio.file.Path;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Helpers shared by the journal tests: deterministic payloads that encode their own sequence, so a
+ * record read back proves where it came from.
+ */
+final class JournalTestSupport
+{
+    static final int SMALL_SEGMENT = 64 * 1024;
+
+    private JournalTestSupport()
+    {
+    }
+
+    static JournalContext smallContext(final Path dir)
+    {
+        return new JournalContext().directory(dir).segmentLength(SMALL_SEGMENT).indexIntervalBytes(256);
+    }
+
+    /** Payload of record {@code sequence}: its length varies with the sequence; every byte is derived from it. */
+    static int payloadLength(final long sequence)
+    {
+        return 8 + (int)(sequence % 57);
+    }
+
+    static void fillPayload(final UnsafeBuffer buffer, final long sequence)
+    {
+        final int length = payloadLength(sequence);
+        buffer.putLong(0, sequence);
+        for (int i = 8; i < length; i++)
+        {
+            buffer.putByte(i, (byte)(sequence * 31 + i));
+        }
+    }
+
+    static long append(final PartitionWriter writer, final UnsafeBuffer scratch, final long sequence)
+    {
+        fillPayload(scratch, sequence);
+        return writer.append(7, 3, timestampOf(sequence), keyOf(sequence), scratch, 0, payloadLength(sequence));
+    }
+
+    static long timestampOf(final long sequence)
+    {
+        return 1_000_000L + sequence * 10 - (sequence % 5) * 7; // mildly out of order
+    }
+
+    static long keyOf(final long sequence)
+    {
+        return sequence * 0x9E3779B97F4A7C15L;
+    }
+
+    /** Checks that a record is exactly the one written for this sequence; returns a problem or null. */
+    static String check(final RecordView record, final long sequence)
+    {
+        if (record.offset() != sequence)
+        {
+            return "offset " + record.offset() + " != " + sequence;
+        }
+        if (record.type() != 7 || record.flags() != 3)
+        {
+            return "type/flags at " + sequence;
+        }
+        if (record.timestamp() != timestampOf(sequence) || record.key() != keyOf(sequence))
+        {
+            return "timestamp/key at " + sequence;
+        }
+        if (record.payloadLength() != payloadLength(sequence))
+        {
+            return "length " + record.payloadLength() + " at " + sequence;
+        }
+        if (record.buffer().getLong(record.payloadOffset()) != sequence)
+        {
+            return "payload sequence at " + sequence;
+        }
+        for (int i = 8; i < payloadLength(sequence); i++)
+        {
+            if (record.buffer().getByte(record.payloadOffset() + i) != (byte)(sequence * 31 + i))
+            {
+                return "payload byte " + i + " at " + sequence;
+            }
+        }
+        return null;
+    }
+}

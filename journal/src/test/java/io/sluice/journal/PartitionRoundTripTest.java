@@ -1,0 +1,229 @@
+package io.sluice.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionRoundTripTest
+{
+    @TempDir
+    Path dir;
+
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
+
+    @Test
+    void shouldReadBackEveryRecordAcrossSegmentRollsAndReopen()
+    {
+        final int count = 20_000;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            for (long i = 0; i < count; i++)
+            {
+                assertThat(JournalTestSupport.append(partition.writer(), scratch, i)).isEqualTo(i);
+            }
+            assertThat(partition.segmentInfos().size()).isGreaterThan(10);
+            assertThat(readAll(partition, 0)).isEqualTo(count);
+        }
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            assertThat(journal.recoveryEvents()).isEmpty();
+            assertThat(partition.endOffset()).isEqualTo(count);
+            assertThat(readAll(partition, 0)).isEqualTo(count);
+            assertThat(readAll(partition, 12_345)).isEqualTo(count - 12_345);
+            JournalTestSupport.append(partition.writer(), scratch, count);
+            assertThat(readAll(partition, count - 3)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldTailRecordsAppendedByAnotherThread() throws Exception
+    {
+        final int count = 200_000;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final Thread writer = new Thread(() ->
+            {
+                final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+                for (long i = 0; i < count; i++)
+                {
+                    JournalTestSupport.append(partition.writer(), buffer, i);
+                }
+            });
+            writer.start();
+            final long[] next = {0};
+            final List<String> problems = new ArrayList<>();
+            try (PartitionReader reader = partition.newReader())
+            {
+                final long deadline = System.nanoTime() + 60_000_000_000L;
+                while (next[0] < count && System.nanoTime() < deadline)
+                {
+                    reader.poll(record ->
+                    {
+                        final String problem = JournalTestSupport.check(record, next[0]++);
+                        if (problem != null && problems.size() < 5)
+                        {
+                            problems.add(problem);
+                        }
+                    }, 100);
+                }
+            }
+            writer.join();
+            assertThat(problems).isEmpty();
+            assertThat(next[0]).isEqualTo(count);
+        }
+    }
+
+    @Test
+    void shouldSeekToFirstRecordAtOrAfterTimestamp()
+    {
+        final int count = 10_000;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            for (long i = 0; i < count; i++)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, i);
+            }
+            final Random random = new Random(42);
+            try (PartitionReader reader = partition.newReader())
+            {
+                for (int probe = 0; probe < 300; probe++)
+                {
+                    final long target = JournalTestSupport.timestampOf(0) - 50 + random.nextInt(count * 10 + 100);
+                    long expected = count;
+                    for (long i = 0; i < count; i++)
+                    {
+                        if (JournalTestSupport.timestampOf(i) >= target)
+                        {
+                            expected = i;
+                            break;
+                        }
+                    }
+                    assertThat(reader.seekToTimestamp(target)).isEqualTo(expected < count);
+                    assertThat(reader.position()).as("target %d", target).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRouteKeysStablyAcrossPartitions()
+    {
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Topic topic = journal.createTopic("t", 4);
+            final int[] counts = new int[4];
+            for (long key = 0; key < 40_000; key++)
+            {
+                counts[topic.partitionFor(key)]++;
+            }
+            for (final int c : counts)
+            {
+                assertThat(c).isBetween(9_000, 11_000);
+            }
+            assertThat(Topic.partitionFor(123456789L, 4)).isEqualTo(topic.partitionFor(123456789L));
+        }
+    }
+
+    @Test
+    void shouldCreateFilesOwnerOnlyAndRefuseDirectoryWritableByOthers() throws Exception
+    {
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir.resolve("j"))))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            JournalTestSupport.append(partition.writer(), scratch, 0);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("j")))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(partition.directory()))).isEqualTo("rwx------");
+            try (var files = Files.list(partition.directory()))
+            {
+                files.forEach(f ->
+                {
+                    try
+                    {
+                        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                });
+            }
+        }
+        Files.setPosixFilePermissions(dir.resolve("j"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> Journal.open(JournalTestSupport.smallContext(dir.resolve("j"))))
+            .isInstanceOf(JournalException.class)
+            .hasMessageContaining("writable by group or others")
+            .hasMessageContaining(dir.resolve("j").toString());
+    }
+
+    @Test
+    void shouldRejectInvalidSettingsNamingThem()
+    {
+        assertThatThrownBy(() -> new JournalContext().directory(dir).segmentLength(1000).conclude())
+            .hasMessageContaining("segmentLength");
+        assertThatThrownBy(() -> new JournalContext().conclude()).hasMessageContaining("directory");
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            assertThatThrownBy(() -> journal.createTopic("../evil", 1)).hasMessageContaining("invalid topic name");
+            journal.createTopic("t", 2);
+            assertThatThrownBy(() -> journal.createTopic("t", 3)).hasMessageContaining("exists with 2 partitions");
+        }
+    }
+
+    @Test
+    void shouldAppendThroughZeroCopyClaim()
+    {
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            for (long i = 0; i < 5000; i++)
+            {
+                final long offset = writer.claim(JournalTestSupport.payloadLength(i));
+                JournalTestSupport.fillPayload(scratch, i);
+                writer.claimBuffer().putBytes(writer.claimPayloadOffset(), scratch, 0, JournalTestSupport.payloadLength(i));
+                assertThat(writer.commit(7, 3, JournalTestSupport.timestampOf(i), JournalTestSupport.keyOf(i))).isEqualTo(offset);
+            }
+            assertThat(readAll(partition, 0)).isEqualTo(5000);
+        }
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            assertThat(readAll(journal.topic("t").partition(0), 0)).isEqualTo(5000);
+        }
+    }
+
+    static long readAll(final Partition partition, final long from)
+    {
+        final long[] next = {from};
+        try (PartitionReader reader = partition.newReader())
+        {
+            reader.seek(from);
+            while (reader.poll(record ->
+            {
+                final String problem = JournalTestSupport.check(record, next[0]);
+                if (problem != null)
+                {
+                    throw new AssertionError(problem);
+                }
+                next[0]++;
+            }, 1000) > 0)
+            {
+                // drain
+            }
+        }
+        return next[0] - from;
+    }
+}
