@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
+import io.sluice.journal.JournalException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Sluice: a single-node, low-latency stream processor with a memory-mapped journal.",
-    subcommands = { JournalCommand.class, VersionCommand.class, HelpCommand.class },
+    subcommands = { DemoCommand.class, JournalCommand.class, VersionCommand.class, HelpCommand.class },
     footer = { "", "Exit codes: 0 success, 1 failure, 2 invalid command line." })
 public final class SluiceMain implements Callable<Integer>
 {
@@ -133,6 +134,12 @@ public final class SluiceMain implements Callable<Integer>
         {
             err.println(name + ": " + ex.getMessage());
             return ((CliException)ex).exitCode();
+        }
+        if (ex instanceof JournalException)
+        {
+            // The message names the category, the file and the offset; enough for an operator.
+            err.println(name + ": " + ex.getMessage());
+            return ExitCodes.FAILURE;
         }
         if (ex instanceof IOException || ex instanceof UncheckedIOException)
         {
