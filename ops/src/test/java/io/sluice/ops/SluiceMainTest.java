@@ -31,7 +31,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run("--help");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(result.out()).contains("journal", "version", "Exit codes");
+        assertThat(result.out()).contains("demo", "journal", "version", "Exit codes");
     }
 
     @Test
@@ -40,7 +40,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run();
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice: missing command: one of journal, version");
+        assertThat(result.err()).contains("sluice: missing command: one of demo, journal, version");
         assertThat(result.out()).isEmpty();
     }
 
@@ -59,6 +59,6 @@ class SluiceMainTest
         final CliResult result = CliResult.run("journal");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice journal: missing command: one of ");
+        assertThat(result.err()).contains("sluice journal: missing command: one of dump, stats, append");
     }
 }
