@@ -82,7 +82,7 @@ final class JournalDumpCommand implements Callable<Integer>
             final Topic topic = journal.topic(topicName);
             for (final int id : JournalTools.selectPartitions(topic, partitions))
             {
-                if (printer.limitReached())
+                if (printer.limitReached() || out.checkError())
                 {
                     break;
                 }
@@ -125,6 +125,11 @@ final class JournalDumpCommand implements Callable<Integer>
             printer.startPartition(partition.id(), end);
             while (reader.position() < end && !printer.limitReached())
             {
+                // Flushes too: stop reading once the reader of our output has gone (dump | head).
+                if (printer.outputClosed())
+                {
+                    return;
+                }
                 if (0 == reader.poll(printer, POLL_LIMIT))
                 {
                     throw new CliException("partition " + partition.id() + " ended at offset " + reader.position() +
@@ -173,6 +178,11 @@ final class JournalDumpCommand implements Callable<Integer>
         {
             this.partitionId = partitionId;
             this.endOffset = endOffset;
+        }
+
+        boolean outputClosed()
+        {
+            return out.checkError();
         }
 
         boolean limitReached()

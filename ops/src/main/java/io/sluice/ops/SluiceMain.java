@@ -1,6 +1,8 @@
 package io.sluice.ops;
 
 import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -49,9 +51,10 @@ public final class SluiceMain implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
-        // Buffered and flushed once at exit: dump can print millions of lines.
-        final PrintWriter out = new PrintWriter(
-            new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+        // Buffered and flushed once at exit: dump can print millions of lines. Straight on the file
+        // descriptor, not System.out, whose PrintStream would hide a closed pipe from checkError().
+        final PrintWriter out = new PrintWriter(new BufferedWriter(
+            new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
         final PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         final int exitCode = execute(out, err, args);
         out.flush();

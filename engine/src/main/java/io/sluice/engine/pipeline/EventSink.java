@@ -1,0 +1,31 @@
+package io.sluice.engine.pipeline;
+
+import io.sluice.engine.schema.EventFlyweight;
+
+/**
+ * Receives a pipeline's outputs on the partition thread. Each output carries a sequence number that
+ * is a deterministic function of the journaled input (per pipeline and partition, from 0), so a sink
+ * can recognise an output it already delivered before a crash and replay.
+ */
+public interface EventSink
+{
+    /**
+     * One output.
+     *
+     * @param partition the output came from.
+     * @param sequence  of the output within that partition of the pipeline.
+     * @param key       of the output.
+     * @param timestamp of the output (event time; for window results the window end - 1).
+     * @param event     view of the output, valid only during the call.
+     */
+    void onEvent(int partition, long sequence, long key, long timestamp, EventFlyweight event);
+
+    /**
+     * The partition's bounded input has ended and every pending result has been emitted.
+     *
+     * @param partition that ended.
+     */
+    default void onEndOfInput(final int partition)
+    {
+    }
+}

@@ -1,0 +1,327 @@
+package io.sluice.engine.pipeline;
+
+import java.util.List;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.time.WatermarkGenerator;
+import io.sluice.engine.time.Watermarks;
+import io.sluice.engine.window.WindowOperator;
+import io.sluice.engine.window.WindowOperatorContext;
+
+/**
+ * One partition's instance of a {@link Pipeline}: its stages fused into a chain of direct calls,
+ * with their state. Fed either by the partition's ring (live) or by a journal reader (replay and
+ * recovery); the same sequence of calls gives the same outputs, byte for byte.
+ *
+ * <p>Threading: every method is called from the one thread that owns the partition, except the
+ * counter getters, which other threads may read (values may lag by one event).
+ */
+public final class PipelineInstance
+{
+    /** The instance processes events. */
+    public static final int RUNNING = 0;
+    /** A stage with the HALT policy failed; the instance refuses events. */
+    public static final int HALTED = 1;
+
+    private final Pipeline pipeline;
+    private final int partition;
+    private final StageErrorHandler errorHandler;
+    private final EventFlyweight input;
+    private final Stage head;
+    private final Stages.Sink sink;
+    private final Stages.Window window;
+    private volatile int state = RUNNING;
+    private volatile Throwable haltCause;
+    private long eventsIn;
+    private long outputs;
+    private long errors;
+    private long lateEvents;
+
+    PipelineInstance(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    {
+        this.pipeline = pipeline;
+        this.partition = partition;
+        this.errorHandler = errorHandler;
+        this.input = new EventFlyweight(pipeline.inputSchema());
+        final List<StageSpec> specs = pipeline.stages();
+        Stage next = null;
+        Stages.Sink lastSink = null;
+        Stages.Window windowStage = null;
+        for (int i = specs.size() - 1; i >= 0; i--)
+        {
+            final StageSpec spec = specs.get(i);
+            next = spec.instantiate(this, next);
+            if (next instanceof Stages.Sink)
+            {
+                lastSink = (Stages.Sink)next;
+            }
+            if (next instanceof Stages.Window)
+            {
+                windowStage = (Stages.Window)next;
+                windowStage.operator(newWindowOperator(((StageSpec.WindowStageSpec)spec).spec(), windowStage));
+            }
+        }
+        this.head = next;
+        this.sink = lastSink;
+        this.window = windowStage;
+    }
+
+    private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage)
+    {
+        final WatermarkGenerator watermarks = pipeline.eventTimeField() < 0 ?
+            Watermarks.processingTime() :
+            Watermarks.boundedOutOfOrderness(pipeline.maxOutOfOrderness(), pipeline.idleTimeout());
+        final WindowOperatorContext context = new WindowOperatorContext()
+            .offset(spec.offset())
+            .allowedLateness(spec.allowedLateness())
+            .earlyOnUpdate(spec.earlyOnUpdate())
+            .expectedEntries(spec.expectedEntries())
+            .watermarks(watermarks)
+            .aggregators(spec.aggregators())
+            .resultHandler(stage)
+            .lateEventHandler(new Stages.LateOutput(this));
+        switch (spec.kind())
+        {
+            case "tumbling":
+                context.tumbling(spec.size());
+                break;
+            case "sliding":
+                context.sliding(spec.size(), spec.hop());
+                break;
+            case "hopping":
+                context.hopping(spec.size(), spec.hop());
+                break;
+            default:
+                context.session(spec.gap());
+                break;
+        }
+        return context.build();
+    }
+
+    /**
+     * Processes one input event.
+     *
+     * @param buffer    holding the event's bytes (input schema layout).
+     * @param offset    of the event in the buffer.
+     * @param key       of the event (the partition key's value).
+     * @param timestamp of the event (event time, or journaled ingest time in processing-time mode).
+     * @throws PipelineHaltedException if the instance is or becomes halted.
+     */
+    public void onEvent(final DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    {
+        if (state != RUNNING)
+        {
+            throw halted();
+        }
+        eventsIn++;
+        head.onEvent(input.wrap(buffer, offset), key, timestamp);
+        if (state != RUNNING)
+        {
+            throw halted();
+        }
+    }
+
+    /**
+     * A journaled processing-time tick: lets idle partitions and processing-time windows advance.
+     *
+     * @param processingTime journaled time of the tick.
+     */
+    public void onProcessingTime(final long processingTime)
+    {
+        if (state == RUNNING)
+        {
+            head.onProcessingTime(processingTime);
+        }
+    }
+
+    /**
+     * End of a bounded input: every open window and pending result is emitted.
+     */
+    public void onEndOfInput()
+    {
+        if (state == RUNNING)
+        {
+            head.onEndOfInput();
+        }
+    }
+
+    void onOutput()
+    {
+        outputs++;
+    }
+
+    void onLateEvent(final long key, final long timestamp, final long watermark, final EventFlyweight event)
+    {
+        lateEvents++;
+    }
+
+    void onStageError(
+        final String stage, final ErrorPolicy policy, final EventFlyweight event, final long key, final long timestamp, final Throwable error)
+    {
+        errors++;
+        if (policy == ErrorPolicy.HALT)
+        {
+            haltCause = error;
+            state = HALTED; // volatile: other threads see the halt together with its cause
+        }
+        errorHandler.onStageError(pipeline.name(), stage, policy, event, key, timestamp, error);
+    }
+
+    private PipelineHaltedException halted()
+    {
+        return new PipelineHaltedException(
+            "pipeline '" + pipeline.name() + "' partition " + partition + " is halted: " + haltCause, haltCause);
+    }
+
+    /**
+     * The definition this instance runs.
+     *
+     * @return the pipeline.
+     */
+    public Pipeline pipeline()
+    {
+        return pipeline;
+    }
+
+    /**
+     * The partition it serves.
+     *
+     * @return the partition.
+     */
+    public int partition()
+    {
+        return partition;
+    }
+
+    /**
+     * RUNNING or HALTED.
+     *
+     * @return the state.
+     */
+    public int state()
+    {
+        return state;
+    }
+
+    /**
+     * Why the instance halted, or null.
+     *
+     * @return the cause or null.
+     */
+    public Throwable haltCause()
+    {
+        return haltCause;
+    }
+
+    /**
+     * Events received.
+     *
+     * @return the count.
+     */
+    public long eventsIn()
+    {
+        return eventsIn;
+    }
+
+    /**
+     * Outputs delivered to the sink; also the next output sequence number.
+     *
+     * @return the count.
+     */
+    public long outputs()
+    {
+        return outputs;
+    }
+
+    /**
+     * Failures of user code.
+     *
+     * @return the count.
+     */
+    public long errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Events later than the allowed lateness, sent to the late side output.
+     *
+     * @return the count.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
+    }
+
+    /**
+     * Events in gaps of hopping windows (belonging to no window).
+     *
+     * @return the count, 0 without a window stage.
+     */
+    public long unassignedEvents()
+    {
+        return window == null ? 0 : window.operator().unassignedEvents();
+    }
+
+    /**
+     * The current watermark of the window stage.
+     *
+     * @return the watermark, Long.MIN_VALUE without a window stage.
+     */
+    public long watermark()
+    {
+        return window == null ? Long.MIN_VALUE : window.operator().watermark();
+    }
+
+    /**
+     * Entries of window state held.
+     *
+     * @return the count, 0 without a window stage.
+     */
+    public int stateEntries()
+    {
+        return window == null ? 0 : window.operator().stateEntries();
+    }
+
+    /**
+     * Upper bound of the bytes {@link #snapshotTo} writes.
+     *
+     * @return the length in bytes.
+     */
+    public int snapshotLength()
+    {
+        return 16 + (window == null ? 0 : window.operator().snapshotLength());
+    }
+
+    /**
+     * Writes the instance's state: output sequence, counters and window state.
+     *
+     * @param buffer to write into.
+     * @param offset to start at.
+     * @return bytes written.
+     */
+    public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset, sink.sequence());
+        buffer.putLong(offset + 8, lateEvents);
+        return 16 + (window == null ? 0 : window.operator().snapshotTo(buffer, offset + 16));
+    }
+
+    /**
+     * Restores state written by {@link #snapshotTo} of an identically defined pipeline.
+     *
+     * @param buffer to read.
+     * @param offset to start at.
+     * @return bytes read.
+     */
+    public int restoreFrom(final DirectBuffer buffer, final int offset)
+    {
+        sink.sequence(buffer.getLong(offset));
+        outputs = buffer.getLong(offset);
+        lateEvents = buffer.getLong(offset + 8);
+        return 16 + (window == null ? 0 : window.operator().restoreFrom(buffer, offset + 16));
+    }
+}

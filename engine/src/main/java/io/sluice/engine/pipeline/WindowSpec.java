@@ -1,0 +1,359 @@
+package io.sluice.engine.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.sluice.engine.schema.Field;
+import io.sluice.engine.schema.FieldType;
+import io.sluice.engine.schema.Schema;
+import io.sluice.engine.schema.SchemaException;
+import io.sluice.engine.window.Aggregators;
+import io.sluice.engine.window.PrimitiveAggregator;
+
+/**
+ * Declares a window stage: the window kind and its aggregates. Build-time only. The stage's output
+ * events have the schema {@link #resultSchema()}: {@code key LONG, window_start TIMESTAMP,
+ * window_end TIMESTAMP, flags INT} then one field per aggregate, in declaration order.
+ */
+public final class WindowSpec
+{
+    /** Result field holding the key. */
+    public static final String KEY = "key";
+    /** Result field holding the inclusive window start. */
+    public static final String WINDOW_START = "window_start";
+    /** Result field holding the exclusive window end. */
+    public static final String WINDOW_END = "window_end";
+    /** Result field holding FINAL / UPDATE / EARLY flags of {@link io.sluice.engine.window.WindowResultHandler}. */
+    public static final String FLAGS = "flags";
+
+    private final Schema input;
+    private String kind;
+    private long size;
+    private long hop;
+    private long gap;
+    private long offset;
+    private long allowedLateness;
+    private boolean earlyOnUpdate;
+    private int expectedEntries = 1024;
+    private final List<String> names = new ArrayList<>();
+    private final List<FieldType> types = new ArrayList<>();
+    private final List<PrimitiveAggregator> aggregators = new ArrayList<>();
+
+    WindowSpec(final Schema input)
+    {
+        this.input = input;
+    }
+
+    /**
+     * Tumbling windows of a size.
+     *
+     * @param size of the windows.
+     * @return this.
+     */
+    public WindowSpec tumbling(final long size)
+    {
+        return kind("tumbling", size, size, 0);
+    }
+
+    /**
+     * Sliding windows (hop &lt; size).
+     *
+     * @param size of the windows.
+     * @param hop  between window starts.
+     * @return this.
+     */
+    public WindowSpec sliding(final long size, final long hop)
+    {
+        return kind("sliding", size, hop, 0);
+    }
+
+    /**
+     * Hopping windows of any hop; hop &gt; size leaves gaps whose events are counted, not late.
+     *
+     * @param size of the windows.
+     * @param hop  between window starts.
+     * @return this.
+     */
+    public WindowSpec hopping(final long size, final long hop)
+    {
+        return kind("hopping", size, hop, 0);
+    }
+
+    /**
+     * Session windows closed by a gap of inactivity.
+     *
+     * @param gap of inactivity.
+     * @return this.
+     */
+    public WindowSpec session(final long gap)
+    {
+        return kind("session", 0, 0, gap);
+    }
+
+    private WindowSpec kind(final String kind, final long size, final long hop, final long gap)
+    {
+        if (this.kind != null)
+        {
+            throw new SchemaException("a window stage has one kind; " + this.kind + " was already chosen, then " + kind);
+        }
+        this.kind = kind;
+        this.size = size;
+        this.hop = hop;
+        this.gap = gap;
+        return this;
+    }
+
+    /**
+     * Offset of window starts from the epoch.
+     *
+     * @param offset of window starts.
+     * @return this.
+     */
+    public WindowSpec offset(final long offset)
+    {
+        this.offset = offset;
+        return this;
+    }
+
+    /**
+     * How long after a window fires late events still update it.
+     *
+     * @param allowedLateness in event-time units.
+     * @return this.
+     */
+    public WindowSpec allowedLateness(final long allowedLateness)
+    {
+        this.allowedLateness = allowedLateness;
+        return this;
+    }
+
+    /**
+     * Emit an EARLY result on every update before the window fires (dashboards).
+     *
+     * @param earlyOnUpdate whether to emit early results.
+     * @return this.
+     */
+    public WindowSpec earlyOnUpdate(final boolean earlyOnUpdate)
+    {
+        this.earlyOnUpdate = earlyOnUpdate;
+        return this;
+    }
+
+    /**
+     * Pre-sizes the state for this many (key, pane) rows or sessions.
+     *
+     * @param expectedEntries at once.
+     * @return this.
+     */
+    public WindowSpec expectedEntries(final int expectedEntries)
+    {
+        this.expectedEntries = expectedEntries;
+        return this;
+    }
+
+    /**
+     * Counts events.
+     *
+     * @param name of the result field.
+     * @return this.
+     */
+    public WindowSpec count(final String name)
+    {
+        return aggregate(name, Aggregators.count(), FieldType.LONG);
+    }
+
+    /**
+     * Sums a numeric field; a DOUBLE field gives a DOUBLE sum, others a LONG sum.
+     *
+     * @param name  of the result field.
+     * @param field of the input to sum.
+     * @return this.
+     */
+    public WindowSpec sum(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.sumDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.sumLong(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * Minimum of a numeric field.
+     *
+     * @param name  of the result field.
+     * @param field of the input.
+     * @return this.
+     */
+    public WindowSpec min(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.minDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.minLong(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * Maximum of a numeric field.
+     *
+     * @param name  of the result field.
+     * @param field of the input.
+     * @return this.
+     */
+    public WindowSpec max(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.maxDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.maxLong(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * Average of a numeric field, as a DOUBLE.
+     *
+     * @param name  of the result field.
+     * @param field of the input.
+     * @return this.
+     */
+    public WindowSpec avg(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.avgDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.avgLong(f.index()), FieldType.DOUBLE);
+    }
+
+    /**
+     * Value of a numeric field in the earliest event (by event time) of the window.
+     *
+     * @param name  of the result field.
+     * @param field of the input.
+     * @return this.
+     */
+    public WindowSpec first(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.firstDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.firstLong(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * Value of a numeric field in the latest event (by event time) of the window.
+     *
+     * @param name  of the result field.
+     * @param field of the input.
+     * @return this.
+     */
+    public WindowSpec last(final String name, final String field)
+    {
+        final Field f = input.numericField(field);
+        return f.type() == FieldType.DOUBLE ?
+            aggregate(name, Aggregators.lastDouble(f.index()), FieldType.DOUBLE) :
+            aggregate(name, Aggregators.lastLong(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * A user-defined aggregate.
+     *
+     * @param name       of the result field.
+     * @param aggregator stateless primitive aggregator; reads input fields by index.
+     * @param resultType LONG or DOUBLE: how the result is read and stored.
+     * @return this.
+     */
+    public WindowSpec aggregate(final String name, final PrimitiveAggregator aggregator, final FieldType resultType)
+    {
+        if (resultType != FieldType.LONG && resultType != FieldType.DOUBLE)
+        {
+            throw new SchemaException("aggregate '" + name + "' result type must be LONG or DOUBLE, was " + resultType);
+        }
+        names.add(name);
+        types.add(resultType);
+        aggregators.add(aggregator);
+        return this;
+    }
+
+    String kind()
+    {
+        return kind;
+    }
+
+    long size()
+    {
+        return size;
+    }
+
+    long hop()
+    {
+        return hop;
+    }
+
+    long gap()
+    {
+        return gap;
+    }
+
+    long offset()
+    {
+        return offset;
+    }
+
+    long allowedLateness()
+    {
+        return allowedLateness;
+    }
+
+    boolean earlyOnUpdate()
+    {
+        return earlyOnUpdate;
+    }
+
+    int expectedEntries()
+    {
+        return expectedEntries;
+    }
+
+    PrimitiveAggregator[] aggregators()
+    {
+        return aggregators.toArray(new PrimitiveAggregator[0]);
+    }
+
+    FieldType resultType(final int aggregate)
+    {
+        return types.get(aggregate);
+    }
+
+    void validate()
+    {
+        if (kind == null)
+        {
+            throw new SchemaException("window stage needs a kind: tumbling, sliding, hopping or session");
+        }
+        if (aggregators.isEmpty())
+        {
+            throw new SchemaException("window stage (" + kind + ") needs at least one aggregate");
+        }
+    }
+
+    /**
+     * The schema of this stage's output events.
+     *
+     * @return the result schema.
+     */
+    public Schema resultSchema()
+    {
+        final Schema.Builder builder = Schema.builder(input.name() + "_" + (kind == null ? "window" : kind))
+            .longField(KEY).timestampField(WINDOW_START).timestampField(WINDOW_END).intField(FLAGS);
+        for (int i = 0; i < names.size(); i++)
+        {
+            builder.field(names.get(i), types.get(i), 0);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public String toString()
+    {
+        return kind + (kind != null && kind.equals("session") ? "(gap " + gap + ")" : "(size " + size + ", hop " + hop + ")") +
+            " " + names;
+    }
+}

@@ -1,0 +1,527 @@
+package io.sluice.engine.runtime;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.schema.Schema;
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalContext;
+import io.sluice.journal.PartitionReader;
+import io.sluice.journal.Topic;
+
+/**
+ * The running engine: for every source topic of its pipelines, one journal topic and, per
+ * partition, one Disruptor ring and one thread that journals each event and then runs it through
+ * every pipeline on that topic, fused. The topology is fixed at {@link #launch}.
+ *
+ * <p>Start-up replays each partition's journal through fresh pipeline instances (event sourcing),
+ * then starts the threads. {@link #close()} stops ingress, drains the rings, and closes the journal.
+ *
+ * <p>Threading: launch, endOfInput, drain and close from a control thread; publishers from
+ * producing threads; everything else happens on the partition threads.
+ */
+public final class Engine implements AutoCloseable
+{
+    /** Suffix of the topic that receives events a DEAD_LETTER stage failed on. */
+    public static final String DEAD_LETTER_SUFFIX = ".dead-letter";
+
+    private final EngineContext context;
+    private final Journal journal;
+    private final Map<String, TopicRuntime> topics = new LinkedHashMap<>();
+    private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
+    private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
+    private final DistinctErrorLog errorLog;
+    private Thread ticker;
+    private volatile boolean accepting;
+    private volatile boolean closed;
+
+    private Engine(final EngineContext context)
+    {
+        this.context = context;
+        this.errorLog = new DistinctErrorLog(context.errorLogBuffer(), context.clock());
+        this.journal = Journal.open(new JournalContext()
+            .directory(context.directory().resolve("journal"))
+            .segmentLength(context.journalSegmentLength())
+            .groupCommit(context.groupCommit()));
+    }
+
+    /**
+     * Builds the topology for the pipelines, replays the journal, and starts the partition threads.
+     *
+     * @param context   settings; concluded if it was not.
+     * @param pipelines to run; pipelines sharing a source topic must agree on its schema, key and time.
+     * @return the running engine.
+     * @throws EngineException naming the pipelines and what is inconsistent.
+     */
+    public static Engine launch(final EngineContext context, final List<Pipeline> pipelines)
+    {
+        if (!context.isConcluded())
+        {
+            context.conclude();
+        }
+        if (pipelines.isEmpty())
+        {
+            throw new EngineException("no pipelines to run");
+        }
+        final Engine engine = new Engine(context);
+        try
+        {
+            engine.build(pipelines);
+            engine.replayJournal();
+            engine.start();
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.close();
+            throw ex;
+        }
+        return engine;
+    }
+
+    private void build(final List<Pipeline> pipelines)
+    {
+        final Map<String, List<Pipeline>> byTopic = new LinkedHashMap<>();
+        for (final Pipeline pipeline : pipelines)
+        {
+            byTopic.computeIfAbsent(pipeline.sourceTopic(), t -> new ArrayList<>()).add(pipeline);
+        }
+        for (final Map.Entry<String, List<Pipeline>> entry : byTopic.entrySet())
+        {
+            topics.put(entry.getKey(), buildTopic(entry.getKey(), entry.getValue()));
+        }
+    }
+
+    private TopicRuntime buildTopic(final String name, final List<Pipeline> pipelines)
+    {
+        final Pipeline first = pipelines.get(0);
+        boolean deadLetters = false;
+        for (final Pipeline pipeline : pipelines)
+        {
+            checkAgree(first, pipeline);
+            deadLetters |= pipeline.usesPolicy(ErrorPolicy.DEAD_LETTER);
+        }
+        if (first.inputSchema().length() > context.maxEventLength())
+        {
+            throw new EngineException("events of schema '" + first.inputSchema().name() + "' are " + first.inputSchema().length() +
+                " bytes, more than the engine's maxEventLength " + context.maxEventLength());
+        }
+        final int partitions = context.partitions();
+        final Topic topic = journal.createTopic(name, partitions);
+        final Topic deadLetterTopic = deadLetters ? journal.createTopic(name + DEAD_LETTER_SUFFIX, partitions) : null;
+        final PartitionRuntime[] runtimes = new PartitionRuntime[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
+            final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
+            final PartitionProcessor[] holder = new PartitionProcessor[1];
+            for (int i = 0; i < instances.length; i++)
+            {
+                instances[i] = pipelines.get(i).newInstance(p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
+                counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
+                instanceCounters.add(counters[i]);
+            }
+            final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
+            partitionCounters.add(pc);
+            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p).writer(),
+                deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
+                instances, pc, counters, errorLog, context.latencyListener());
+            holder[0] = handler;
+            runtimes[p] = newPartitionRuntime(handler);
+        }
+        return new TopicRuntime(name, first.inputSchema(), first.partitionKeyField(), first.eventTimeField(), topic, runtimes,
+            needsTicks(pipelines));
+    }
+
+    private static boolean needsTicks(final List<Pipeline> pipelines)
+    {
+        for (final Pipeline pipeline : pipelines)
+        {
+            if (pipeline.eventTimeField() < 0 || pipeline.idleTimeout() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void checkAgree(final Pipeline first, final Pipeline other)
+    {
+        final Schema a = first.inputSchema();
+        final Schema b = other.inputSchema();
+        if (!a.describeLayout().equals(b.describeLayout()))
+        {
+            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' read topic '" + first.sourceTopic() +
+                "' with different schemas:\n" + a.describeLayout() + "vs\n" + b.describeLayout());
+        }
+        if (first.partitionKeyField() != other.partitionKeyField())
+        {
+            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' partition topic '" +
+                first.sourceTopic() + "' by different keys (" + a.field(first.partitionKeyField()).name() + " vs " +
+                b.field(other.partitionKeyField()).name() + "): a topic has one partitioning");
+        }
+        if (first.eventTimeField() != other.eventTimeField())
+        {
+            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' take time from different fields of topic '" +
+                first.sourceTopic() + "': the journaled timestamp is one per event");
+        }
+    }
+
+    private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
+    {
+        final int slotLength = context.maxEventLength();
+        final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(slotLength * context.ringSize()));
+        final int[] index = {0};
+        final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
+            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), context.waitStrategy().newWaitStrategy());
+        final BatchEventProcessor<RingSlot> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
+        processor.setExceptionHandler(new PartitionExceptionHandler(handler, errorLog));
+        ring.addGatingSequences(processor.getSequence());
+        handler.ringBuffer(ring);
+        return new PartitionRuntime(ring, handler, processor);
+    }
+
+    private void replayJournal()
+    {
+        if (!context.replayOnStart())
+        {
+            return;
+        }
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (int p = 0; p < topic.partitions.length; p++)
+            {
+                try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
+                {
+                    topic.partitions[p].handler.replay(reader);
+                }
+            }
+        }
+    }
+
+    private void start()
+    {
+        boolean ticks = false;
+        for (final TopicRuntime topic : topics.values())
+        {
+            ticks |= topic.needsTicks;
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                final Runnable body = context.pinThreads() ? new PinnedRunner(runtime.processor, errorLog) : runtime.processor;
+                runtime.thread = new Thread(body, "sluice-" + topic.name + "-" + runtime.handler.partition());
+                runtime.thread.setDaemon(true);
+                runtime.thread.start();
+            }
+        }
+        accepting = true;
+        if (ticks && context.tickIntervalMillis() > 0)
+        {
+            ticker = new Thread(this::tick, "sluice-ticker");
+            ticker.setDaemon(true);
+            ticker.start();
+        }
+    }
+
+    private void tick()
+    {
+        final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(context.tickIntervalMillis());
+        while (accepting)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(intervalNanos);
+            final long now = context.clock().time();
+            for (final TopicRuntime topic : topics.values())
+            {
+                if (topic.needsTicks)
+                {
+                    for (final PartitionRuntime runtime : topic.partitions)
+                    {
+                        if (accepting)
+                        {
+                            runtime.publishControl(RingSlot.TICK, now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A publisher for a source topic, for one producing thread.
+     *
+     * @param topic source topic of some pipeline.
+     * @return a new publisher.
+     */
+    public EventPublisher publisher(final String topic)
+    {
+        final TopicRuntime runtime = topicRuntime(topic);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        for (int p = 0; p < rings.length; p++)
+        {
+            rings[p] = runtime.partitions[p].ring;
+        }
+        return new EventPublisher(this, topic, runtime.schema, rings, runtime.keyField, runtime.timeField, context.clock());
+    }
+
+    /**
+     * Ends a bounded input on every partition of a topic: the end is journaled and every open window
+     * and pending result is emitted.
+     *
+     * @param topic whose input ended.
+     */
+    public void endOfInput(final String topic)
+    {
+        checkAccepting();
+        final long now = context.clock().time();
+        for (final PartitionRuntime runtime : topicRuntime(topic).partitions)
+        {
+            runtime.publishControl(RingSlot.END_OF_INPUT, now);
+        }
+    }
+
+    /**
+     * Waits until every ring has been consumed.
+     *
+     * @param timeout  longest wait.
+     * @param unit     of the timeout.
+     * @return true if drained in time.
+     */
+    public boolean drain(final long timeout, final TimeUnit unit)
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                while (!runtime.drained() && runtime.thread != null && runtime.thread.isAlive())
+                {
+                    if (System.nanoTime() > deadline)
+                    {
+                        return false;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The pipeline instances of a pipeline, one per partition, for status and tests. Their counters may
+     * be read from any thread.
+     *
+     * @param pipeline name.
+     * @return the instances in partition order.
+     */
+    public List<PipelineInstance> instances(final String pipeline)
+    {
+        final List<PipelineInstance> found = new ArrayList<>();
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                for (final PipelineInstance instance : runtime.handler.instances())
+                {
+                    if (instance.pipeline().name().equals(pipeline))
+                    {
+                        found.add(instance);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The failure that stopped a partition thread (a journal error), or null while it runs.
+     *
+     * @param topic     of the partition.
+     * @param partition number.
+     * @return the failure or null.
+     */
+    public Throwable partitionFailure(final String topic, final int partition)
+    {
+        return topicRuntime(topic).partitions[partition].handler.failure();
+    }
+
+    /**
+     * The engine's journal.
+     *
+     * @return the journal.
+     */
+    public Journal journal()
+    {
+        return journal;
+    }
+
+    /**
+     * The engine's settings.
+     *
+     * @return the context.
+     */
+    public EngineContext context()
+    {
+        return context;
+    }
+
+    /**
+     * The distinct error log of stage and journal failures.
+     *
+     * @return the error log.
+     */
+    public DistinctErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    void checkAccepting()
+    {
+        if (!accepting)
+        {
+            throw new EngineException(closed ? "the engine is closed" : "the engine is not accepting input");
+        }
+    }
+
+    private TopicRuntime topicRuntime(final String topic)
+    {
+        final TopicRuntime runtime = topics.get(topic);
+        if (runtime == null)
+        {
+            throw new EngineException("no pipeline reads topic '" + topic + "' (topics: " + topics.keySet() + ")");
+        }
+        return runtime;
+    }
+
+    /**
+     * Stops ingress, drains the rings (up to 30 s), stops the partition threads and closes the journal.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        accepting = false;
+        if (ticker != null)
+        {
+            ticker.interrupt();
+            joinQuietly(ticker);
+        }
+        drain(30, TimeUnit.SECONDS);
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                runtime.processor.halt();
+            }
+        }
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                if (runtime.thread != null)
+                {
+                    joinQuietly(runtime.thread);
+                }
+            }
+        }
+        partitionCounters.forEach(EngineCounters.PartitionCounters::close);
+        instanceCounters.forEach(EngineCounters.InstanceCounters::close);
+        journal.close();
+    }
+
+    private static void joinQuietly(final Thread thread)
+    {
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Records a partition's fatal failure and stops its processor, so the failure is visible as
+     * state rather than a silently dead thread (the Disruptor's default handler would just rethrow).
+     */
+    private static final class PartitionExceptionHandler implements ExceptionHandler<RingSlot>
+    {
+        private final PartitionProcessor handler;
+        private final DistinctErrorLog errorLog;
+
+        PartitionExceptionHandler(final PartitionProcessor handler, final DistinctErrorLog errorLog)
+        {
+            this.handler = handler;
+            this.errorLog = errorLog;
+        }
+
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final RingSlot event)
+        {
+            errorLog.record(ex);
+            throw new EngineException("partition " + handler.topic() + "/" + handler.partition() + " stopped at ring sequence " +
+                sequence + ": " + ex.getMessage(), ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            errorLog.record(ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            errorLog.record(ex);
+        }
+    }
+
+    /**
+     * The topology of one source topic.
+     */
+    private static final class TopicRuntime
+    {
+        final String name;
+        final Schema schema;
+        final int keyField;
+        final int timeField;
+        final Topic journalTopic;
+        final PartitionRuntime[] partitions;
+        final boolean needsTicks;
+
+        TopicRuntime(
+            final String name,
+            final Schema schema,
+            final int keyField,
+            final int timeField,
+            final Topic journalTopic,
+            final PartitionRuntime[] partitions,
+            final boolean needsTicks)
+        {
+            this.name = name;
+            this.schema = schema;
+            this.keyField = keyField;
+            this.timeField = timeField;
+            this.journalTopic = journalTopic;
+            this.partitions = partitions;
+            this.needsTicks = needsTicks;
+        }
+    }
+}

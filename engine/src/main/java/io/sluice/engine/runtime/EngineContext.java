@@ -1,0 +1,394 @@
+package io.sluice.engine.runtime;
+
+import java.nio.file.Path;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+
+import io.sluice.journal.JournalContext;
+
+/**
+ * Settings of an {@link Engine}, with fluent setters and one {@link #conclude()} that checks them
+ * all and fails fast with the setting's name and the reason.
+ */
+public final class EngineContext
+{
+    private Path directory;
+    private int partitions = 4;
+    private int ringSize = 8192;
+    private int maxEventLength = 256;
+    private WaitStrategyKind waitStrategy = WaitStrategyKind.SLEEP;
+    private boolean pinThreads;
+    private long tickIntervalMillis = 100;
+    private EpochClock clock = SystemEpochClock.INSTANCE;
+    private boolean replayOnStart = true;
+    private CountersManager countersManager;
+    private UnsafeBuffer errorLogBuffer;
+    private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
+    private boolean groupCommit;
+    private IngestLatencyListener latencyListener;
+    private boolean concluded;
+
+    /**
+     * Validates the settings and creates defaults (in-memory counters and error log).
+     *
+     * @return this.
+     * @throws EngineException naming the setting and the reason.
+     */
+    public EngineContext conclude()
+    {
+        if (directory == null)
+        {
+            throw new EngineException("engine setting 'directory' is required (the journal lives there)");
+        }
+        if (partitions < 1 || partitions > 1024)
+        {
+            throw new EngineException("engine setting 'partitions' must be in [1, 1024], was " + partitions);
+        }
+        if (ringSize < 2 || !BitUtil.isPowerOfTwo(ringSize))
+        {
+            throw new EngineException("engine setting 'ringSize' must be a power of two >= 2, was " + ringSize);
+        }
+        if (maxEventLength < 8 || maxEventLength > 1 << 20 || maxEventLength % 8 != 0)
+        {
+            throw new EngineException("engine setting 'maxEventLength' must be a multiple of 8 in [8, 1 MiB], was " + maxEventLength);
+        }
+        if (tickIntervalMillis < 0)
+        {
+            throw new EngineException("engine setting 'tickIntervalMillis' must be >= 0, was " + tickIntervalMillis);
+        }
+        if (waitStrategy == null || clock == null)
+        {
+            throw new EngineException("engine setting '" + (waitStrategy == null ? "waitStrategy" : "clock") + "' is required");
+        }
+        if (countersManager == null)
+        {
+            countersManager = new CountersManager(
+                new UnsafeBuffer(new byte[1024 * 1024]), new UnsafeBuffer(new byte[64 * 1024]));
+        }
+        if (errorLogBuffer == null)
+        {
+            errorLogBuffer = new UnsafeBuffer(new byte[1024 * 1024]);
+        }
+        concluded = true;
+        return this;
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * Sets the data directory; the journal lives in {@code <directory>/journal}.
+     *
+     * @param directory of the engine's data.
+     * @return this.
+     */
+    public EngineContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /**
+     * The data directory.
+     *
+     * @return the data directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Sets the number of partitions of every source topic (one ring and one thread each).
+     *
+     * @param partitions per topic.
+     * @return this.
+     */
+    public EngineContext partitions(final int partitions)
+    {
+        this.partitions = partitions;
+        return this;
+    }
+
+    /**
+     * Partitions per source topic.
+     *
+     * @return the partition count.
+     */
+    public int partitions()
+    {
+        return partitions;
+    }
+
+    /**
+     * Sets the slots of each partition ring (a power of two).
+     *
+     * @param ringSize in slots.
+     * @return this.
+     */
+    public EngineContext ringSize(final int ringSize)
+    {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    /**
+     * Slots per ring.
+     *
+     * @return the ring size.
+     */
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /**
+     * Sets the largest event, in bytes, a ring slot holds.
+     *
+     * @param maxEventLength in bytes.
+     * @return this.
+     */
+    public EngineContext maxEventLength(final int maxEventLength)
+    {
+        this.maxEventLength = maxEventLength;
+        return this;
+    }
+
+    /**
+     * Largest event a slot holds.
+     *
+     * @return the length in bytes.
+     */
+    public int maxEventLength()
+    {
+        return maxEventLength;
+    }
+
+    /**
+     * Sets how partition threads wait for events.
+     *
+     * @param waitStrategy of the partition threads.
+     * @return this.
+     */
+    public EngineContext waitStrategy(final WaitStrategyKind waitStrategy)
+    {
+        this.waitStrategy = waitStrategy;
+        return this;
+    }
+
+    /**
+     * How partition threads wait.
+     *
+     * @return the wait strategy kind.
+     */
+    public WaitStrategyKind waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    /**
+     * Sets whether each partition thread is pinned to a CPU (OpenHFT affinity), when available.
+     *
+     * @param pinThreads whether to pin.
+     * @return this.
+     */
+    public EngineContext pinThreads(final boolean pinThreads)
+    {
+        this.pinThreads = pinThreads;
+        return this;
+    }
+
+    /**
+     * Whether partition threads are pinned.
+     *
+     * @return whether partition threads are pinned.
+     */
+    public boolean pinThreads()
+    {
+        return pinThreads;
+    }
+
+    /**
+     * Sets the period of journaled processing-time ticks (for idle partitions and processing-time
+     * windows); 0 disables them.
+     *
+     * @param tickIntervalMillis between ticks.
+     * @return this.
+     */
+    public EngineContext tickIntervalMillis(final long tickIntervalMillis)
+    {
+        this.tickIntervalMillis = tickIntervalMillis;
+        return this;
+    }
+
+    /**
+     * Period of processing-time ticks.
+     *
+     * @return milliseconds between ticks, 0 when disabled.
+     */
+    public long tickIntervalMillis()
+    {
+        return tickIntervalMillis;
+    }
+
+    /**
+     * Sets the clock that stamps ingest time (processing-time mode and ticks); it is journaled.
+     *
+     * @param clock giving epoch milliseconds.
+     * @return this.
+     */
+    public EngineContext clock(final EpochClock clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    /**
+     * The ingest clock.
+     *
+     * @return the clock.
+     */
+    public EpochClock clock()
+    {
+        return clock;
+    }
+
+    /**
+     * Sets whether start-up replays the journal through the pipelines to rebuild their state.
+     *
+     * @param replayOnStart whether to replay on start.
+     * @return this.
+     */
+    public EngineContext replayOnStart(final boolean replayOnStart)
+    {
+        this.replayOnStart = replayOnStart;
+        return this;
+    }
+
+    /**
+     * Whether start-up replays the journal.
+     *
+     * @return whether start-up replays the journal.
+     */
+    public boolean replayOnStart()
+    {
+        return replayOnStart;
+    }
+
+    /**
+     * Sets the counters manager the engine allocates its counters from (a memory-mapped one makes them
+     * readable by other processes).
+     *
+     * @param countersManager to allocate counters from.
+     * @return this.
+     */
+    public EngineContext countersManager(final CountersManager countersManager)
+    {
+        this.countersManager = countersManager;
+        return this;
+    }
+
+    /**
+     * The counters manager.
+     *
+     * @return the counters manager.
+     */
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    /**
+     * Sets the buffer of the distinct error log.
+     *
+     * @param errorLogBuffer for the distinct error log.
+     * @return this.
+     */
+    public EngineContext errorLogBuffer(final UnsafeBuffer errorLogBuffer)
+    {
+        this.errorLogBuffer = errorLogBuffer;
+        return this;
+    }
+
+    /**
+     * The buffer of the distinct error log.
+     *
+     * @return the buffer.
+     */
+    public UnsafeBuffer errorLogBuffer()
+    {
+        return errorLogBuffer;
+    }
+
+    /**
+     * Sets the journal's segment length.
+     *
+     * @param journalSegmentLength in bytes.
+     * @return this.
+     */
+    public EngineContext journalSegmentLength(final int journalSegmentLength)
+    {
+        this.journalSegmentLength = journalSegmentLength;
+        return this;
+    }
+
+    /**
+     * The journal's segment length.
+     *
+     * @return the segment length in bytes.
+     */
+    public int journalSegmentLength()
+    {
+        return journalSegmentLength;
+    }
+
+    /**
+     * Sets whether the journal runs group commit so events become DURABLE in the background.
+     *
+     * @param groupCommit whether to run group commit.
+     * @return this.
+     */
+    public EngineContext groupCommit(final boolean groupCommit)
+    {
+        this.groupCommit = groupCommit;
+        return this;
+    }
+
+    /**
+     * Whether the journal runs group commit.
+     *
+     * @return whether group commit runs.
+     */
+    public boolean groupCommit()
+    {
+        return groupCommit;
+    }
+
+    /**
+     * Sets a listener told the ingest-to-processed latency of every event (benchmarks, monitoring).
+     *
+     * @param latencyListener or null for none.
+     * @return this.
+     */
+    public EngineContext latencyListener(final IngestLatencyListener latencyListener)
+    {
+        this.latencyListener = latencyListener;
+        return this;
+    }
+
+    /**
+     * The latency listener, or null.
+     *
+     * @return the listener or null.
+     */
+    public IngestLatencyListener latencyListener()
+    {
+        return latencyListener;
+    }
+}

@@ -1,0 +1,130 @@
+package io.sluice.engine.runtime;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochClock;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.FieldType;
+import io.sluice.engine.schema.Schema;
+import io.sluice.journal.Topic;
+
+/**
+ * In-process ingress of one topic: reads each event's partition key and time, picks the partition by
+ * the key's stable hash, and copies the event into that partition's ring. No allocation.
+ *
+ * <p>Threading: one publisher per producing thread ({@link Engine#publisher(String)} returns a new
+ * one each call); the rings accept many producers.
+ */
+public final class EventPublisher
+{
+    private final Engine engine;
+    private final String topic;
+    private final Schema schema;
+    private final RingBuffer<RingSlot>[] rings;
+    private final int keyField;
+    private final boolean keyIsSymbol;
+    private final int timeField;
+    private final EpochClock clock;
+    private final EventFlyweight view;
+
+    EventPublisher(
+        final Engine engine,
+        final String topic,
+        final Schema schema,
+        final RingBuffer<RingSlot>[] rings,
+        final int keyField,
+        final int timeField,
+        final EpochClock clock)
+    {
+        this.engine = engine;
+        this.topic = topic;
+        this.schema = schema;
+        this.rings = rings;
+        this.keyField = keyField;
+        this.keyIsSymbol = schema.field(keyField).type() == FieldType.SYMBOL;
+        this.timeField = timeField;
+        this.clock = clock;
+        this.view = new EventFlyweight(schema);
+    }
+
+    /**
+     * The schema events must have.
+     *
+     * @return the topic's schema.
+     */
+    public Schema schema()
+    {
+        return schema;
+    }
+
+    /**
+     * Publishes an event, waiting while its partition's ring is full (back-pressure).
+     *
+     * @param buffer holding the event in the schema's layout.
+     * @param offset of the event.
+     * @return the partition the event went to.
+     */
+    public int publish(final DirectBuffer buffer, final int offset)
+    {
+        engine.checkAccepting();
+        view.wrap(buffer, offset);
+        final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
+        final int partition = Topic.partitionFor(key, rings.length);
+        final RingBuffer<RingSlot> ring = rings[partition];
+        final long sequence = ring.next();
+        fill(ring.get(sequence), buffer, offset, key);
+        ring.publish(sequence);
+        return partition;
+    }
+
+    /**
+     * Publishes an event unless its partition's ring is full.
+     *
+     * @param buffer holding the event in the schema's layout.
+     * @param offset of the event.
+     * @return the partition the event went to, or -1 if its ring was full (nothing was published).
+     */
+    public int tryPublish(final DirectBuffer buffer, final int offset)
+    {
+        engine.checkAccepting();
+        view.wrap(buffer, offset);
+        final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
+        final int partition = Topic.partitionFor(key, rings.length);
+        final RingBuffer<RingSlot> ring = rings[partition];
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return -1;
+        }
+        fill(ring.get(sequence), buffer, offset, key);
+        ring.publish(sequence);
+        return partition;
+    }
+
+    private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)
+    {
+        slot.type = RingSlot.EVENT;
+        slot.key = key;
+        slot.timestamp = timeField >= 0 ? view.getLong(timeField) : clock.time();
+        slot.length = schema.length();
+        slot.ingestNanos = System.nanoTime();
+        slot.buffer.putBytes(0, buffer, offset, schema.length());
+    }
+
+    /**
+     * The topic this publisher feeds.
+     *
+     * @return the topic name.
+     */
+    public String topic()
+    {
+        return topic;
+    }
+}

@@ -1,0 +1,234 @@
+package io.sluice.engine.runtime;
+
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.PipelineHaltedException;
+import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.pipeline.StageErrorHandler;
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.journal.JournalException;
+import io.sluice.journal.PartitionReader;
+import io.sluice.journal.PartitionWriter;
+import io.sluice.journal.RecordView;
+
+/**
+ * The duty of one partition thread: journal each slot first, then run it through every pipeline
+ * instance of the partition, fused, on this thread. Nothing downstream sees an event that is not
+ * in the journal (event sourcing: the journal is the truth, the state is derived).
+ *
+ * <p>Also replays journaled records through the same instances (recovery, {@link #replay}), which
+ * is why the instances see only (bytes, key, timestamp) and never the ring slot.
+ *
+ * <p>A stage failing under HALT halts only its pipeline instance; the others go on. A journal
+ * failure stops the partition: the event was not journaled, so nothing may process it.
+ */
+final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHandler
+{
+    /** Journal record types written by the engine. */
+    static final int RECORD_EVENT = RingSlot.EVENT;
+    static final int RECORD_TICK = RingSlot.TICK;
+    static final int RECORD_END_OF_INPUT = RingSlot.END_OF_INPUT;
+
+    private final String topic;
+    private final int partition;
+    private final PartitionWriter writer;
+    private final PartitionWriter deadLetterWriter;
+    private final PipelineInstance[] instances;
+    private final EngineCounters.PartitionCounters counters;
+    private final EngineCounters.InstanceCounters[] instanceCounters;
+    private final DistinctErrorLog errorLog;
+    private final IngestLatencyListener latencyListener;
+    private RingBuffer<RingSlot> ringBuffer;
+    private long eventsIn;
+    private volatile Throwable failure;
+
+    PartitionProcessor(
+        final String topic,
+        final int partition,
+        final PartitionWriter writer,
+        final PartitionWriter deadLetterWriter,
+        final PipelineInstance[] instances,
+        final EngineCounters.PartitionCounters counters,
+        final EngineCounters.InstanceCounters[] instanceCounters,
+        final DistinctErrorLog errorLog,
+        final IngestLatencyListener latencyListener)
+    {
+        this.topic = topic;
+        this.partition = partition;
+        this.writer = writer;
+        this.deadLetterWriter = deadLetterWriter;
+        this.instances = instances;
+        this.counters = counters;
+        this.instanceCounters = instanceCounters;
+        this.errorLog = errorLog;
+        this.latencyListener = latencyListener;
+    }
+
+    void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
+    {
+        this.ringBuffer = ringBuffer;
+    }
+
+    @Override
+    public void onStart()
+    {
+        // The partition thread becomes the journal writers' single owner from here on.
+        writer.releaseOwnership();
+        if (deadLetterWriter != null)
+        {
+            deadLetterWriter.releaseOwnership();
+        }
+    }
+
+    @Override
+    public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            writer.append(slot.type, 0, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+        }
+        catch (final JournalException ex)
+        {
+            failure = ex;
+            errorLog.record(ex);
+            throw ex;
+        }
+        dispatch(slot.type, slot.buffer, 0, slot.key, slot.timestamp);
+        if (latencyListener != null)
+        {
+            latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
+        }
+        if (endOfBatch)
+        {
+            publishCounters();
+        }
+    }
+
+    private void dispatch(final int type, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    {
+        final PipelineInstance[] all = instances;
+        switch (type)
+        {
+            case RECORD_EVENT:
+                eventsIn++;
+                for (final PipelineInstance instance : all)
+                {
+                    if (instance.state() == PipelineInstance.RUNNING)
+                    {
+                        try
+                        {
+                            instance.onEvent(buffer, offset, key, timestamp);
+                        }
+                        catch (final PipelineHaltedException ex)
+                        {
+                            // Visible through the instance's state, its counter and the error log.
+                        }
+                    }
+                }
+                break;
+            case RECORD_TICK:
+                for (final PipelineInstance instance : all)
+                {
+                    instance.onProcessingTime(timestamp);
+                }
+                break;
+            case RECORD_END_OF_INPUT:
+                for (final PipelineInstance instance : all)
+                {
+                    instance.onEndOfInput();
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Runs journaled records from the reader's position to the end through the instances, without
+     * journaling them again. Called before the partition thread starts.
+     *
+     * @return records replayed.
+     */
+    long replay(final PartitionReader reader)
+    {
+        long replayed = 0;
+        int read;
+        while ((read = reader.poll(this::replayRecord, 4096)) > 0)
+        {
+            replayed += read;
+        }
+        publishCounters();
+        return replayed;
+    }
+
+    private void replayRecord(final RecordView record)
+    {
+        dispatch(record.type(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+    }
+
+    void publishCounters()
+    {
+        counters.eventsIn.setRelease(eventsIn);
+        counters.journalEnd.setRelease(writer.nextOffset());
+        if (ringBuffer != null)
+        {
+            counters.ringRemaining.setRelease(ringBuffer.remainingCapacity());
+        }
+        for (int i = 0; i < instances.length; i++)
+        {
+            instanceCounters[i].update(instances[i]);
+        }
+    }
+
+    @Override
+    public void onStageError(
+        final String pipeline,
+        final String stage,
+        final ErrorPolicy policy,
+        final EventFlyweight event,
+        final long key,
+        final long timestamp,
+        final Throwable error)
+    {
+        errorLog.record(error);
+        if (policy == ErrorPolicy.DEAD_LETTER && deadLetterWriter != null)
+        {
+            deadLetterWriter.append(RECORD_EVENT, 0, timestamp, key, event.buffer(), event.offset(), event.length());
+        }
+    }
+
+    @Override
+    public void onShutdown()
+    {
+        publishCounters();
+    }
+
+    String topic()
+    {
+        return topic;
+    }
+
+    int partition()
+    {
+        return partition;
+    }
+
+    PipelineInstance[] instances()
+    {
+        return instances;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    long eventsIn()
+    {
+        return eventsIn;
+    }
+}

@@ -1,0 +1,43 @@
+package io.sluice.engine.runtime;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.RingBuffer;
+
+/**
+ * The moving parts of one partition: its ring, the Disruptor processor that drives its
+ * {@link PartitionProcessor}, and the thread that runs it.
+ */
+final class PartitionRuntime
+{
+    final RingBuffer<RingSlot> ring;
+    final PartitionProcessor handler;
+    final BatchEventProcessor<RingSlot> processor;
+    Thread thread;
+
+    PartitionRuntime(final RingBuffer<RingSlot> ring, final PartitionProcessor handler, final BatchEventProcessor<RingSlot> processor)
+    {
+        this.ring = ring;
+        this.handler = handler;
+        this.processor = processor;
+    }
+
+    boolean drained()
+    {
+        return processor.getSequence().get() >= ring.getCursor();
+    }
+
+    /**
+     * Publishes a control slot (tick, end of input) carrying a journaled time.
+     */
+    void publishControl(final int type, final long timestamp)
+    {
+        final long sequence = ring.next();
+        final RingSlot slot = ring.get(sequence);
+        slot.type = type;
+        slot.key = 0;
+        slot.timestamp = timestamp;
+        slot.length = 0;
+        slot.ingestNanos = System.nanoTime();
+        ring.publish(sequence);
+    }
+}

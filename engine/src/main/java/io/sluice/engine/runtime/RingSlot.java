@@ -1,0 +1,34 @@
+package io.sluice.engine.runtime;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One pre-allocated slot of a partition ring: the event's bytes plus the header fields the journal
+ * record will carry. Written by a publisher between {@code next()} and {@code publish()}, then read
+ * by the partition thread; never allocated after start-up.
+ */
+final class RingSlot
+{
+    /** An input event, journaled then processed. */
+    static final int EVENT = 1;
+    /** A processing-time tick, journaled then applied (idle partitions, processing-time windows). */
+    static final int TICK = 2;
+    /** End of a bounded input: journaled, then every open window fires. */
+    static final int END_OF_INPUT = 3;
+
+    final UnsafeBuffer buffer;
+    int type;
+    int length;
+    long key;
+    long timestamp;
+    long ingestNanos;
+
+    /**
+     * A slot viewing its own region of one contiguous off-heap block shared by the whole ring, so
+     * neighbouring slots are neighbours in memory too.
+     */
+    RingSlot(final UnsafeBuffer block, final int index, final int capacity)
+    {
+        buffer = new UnsafeBuffer(block, index * capacity, capacity);
+    }
+}

@@ -1,0 +1,109 @@
+package io.sluice.engine.window;
+
+/**
+ * Index arithmetic of epoch-aligned windows {@code [s, s + size)} with {@code s = offset + j * hop}
+ * for every integer window index {@code j}, cut into panes of {@code pane = gcd(size, hop)}
+ * starting at {@code offset + i * pane} for pane index {@code i}.
+ * <p>
+ * Because the pane divides both size and hop, every window is exactly {@code panesPerWindow}
+ * consecutive panes starting at pane {@code j * panesPerHop}, and an event updates exactly one
+ * pane however much windows overlap. With gaps ({@code hop > size}) some panes belong to no
+ * window; events there are unassigned. All divisions are floor divisions, so negative times and
+ * windows starting before 0 follow the same rule.
+ */
+final class AlignedWindows
+{
+    final long size;
+    final long hop;
+    final long offset;
+    final long pane;
+    final long panesPerHop;
+    final long panesPerWindow;
+    final long allowedLateness;
+
+    AlignedWindows(final long size, final long hop, final long offset, final long allowedLateness)
+    {
+        this.size = size;
+        this.hop = hop;
+        this.offset = Math.floorMod(offset, hop);
+        this.pane = gcd(size, hop);
+        this.panesPerHop = hop / pane;
+        this.panesPerWindow = size / pane;
+        this.allowedLateness = allowedLateness;
+    }
+
+    long paneOf(final long timestamp)
+    {
+        return Math.floorDiv(timestamp - offset, pane);
+    }
+
+    /**
+     * Smallest window index containing the pane; greater than {@link #lastWindowOf(long)} if the
+     * pane lies in a gap.
+     */
+    long firstWindowOf(final long paneIndex)
+    {
+        return Math.floorDiv(paneIndex - panesPerWindow, panesPerHop) + 1;
+    }
+
+    long lastWindowOf(final long paneIndex)
+    {
+        return Math.floorDiv(paneIndex, panesPerHop);
+    }
+
+    long firstPaneOf(final long window)
+    {
+        return window * panesPerHop;
+    }
+
+    long windowStart(final long window)
+    {
+        return offset + window * hop;
+    }
+
+    long windowEnd(final long window)
+    {
+        return offset + window * hop + size;
+    }
+
+    /**
+     * Largest window index whose end - 1 is at or below the watermark: the last window that has
+     * fired. Only meaningful for a watermark that has been set.
+     */
+    long lastFiredWindow(final long watermark)
+    {
+        return Math.floorDiv(watermark - offset - size + 1, hop);
+    }
+
+    /**
+     * Smallest window index still live, that is whose end - 1 + allowed lateness is above the
+     * watermark. Windows below it have expired and their state may be dropped.
+     */
+    long firstLiveWindow(final long watermark)
+    {
+        return Math.floorDiv(watermark - offset - size + 1 - allowedLateness, hop) + 1;
+    }
+
+    /**
+     * First pane that belongs to a live window; panes below it can be purged. Saturates rather
+     * than overflowing at the end-of-input watermark.
+     */
+    long firstLivePane(final long watermark)
+    {
+        final long window = firstLiveWindow(watermark);
+        return window > Long.MAX_VALUE / panesPerHop ? Long.MAX_VALUE : window * panesPerHop;
+    }
+
+    static long gcd(final long a, final long b)
+    {
+        long x = a;
+        long y = b;
+        while (y != 0)
+        {
+            final long t = x % y;
+            x = y;
+            y = t;
+        }
+        return x;
+    }
+}

@@ -1,0 +1,130 @@
+package io.sluice.engine.window;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A keyed window aggregation over one partition: consumes events and watermark signals, emits
+ * results to its {@link WindowResultHandler} and expired events to its {@link LateEventHandler}.
+ * Built by {@link WindowOperatorContext#build()}.
+ * <p>
+ * <b>Event processing.</b> {@link #onEvent(long, long, EventValues)} first applies the event
+ * against the current watermark, then lets the watermark generator observe its time and fires
+ * whatever became due. Given watermark {@code W} and allowed lateness {@code L}, a window
+ * {@code [start, end)}:
+ * <ul>
+ *   <li>fires its {@link WindowResultHandler#FINAL} result once, when {@code W >= end - 1};</li>
+ *   <li>is <i>live</i> while {@code end - 1 + L > W}; its state is dropped once
+ *       {@code W >= end - 1 + L};</li>
+ *   <li>when it has fired but is still live, each new event for it re-emits an
+ *       {@link WindowResultHandler#UPDATE} with the full updated result.</li>
+ * </ul>
+ * An event is <i>late</i> when none of its windows is live: it goes to the late side output and
+ * {@link #lateEventsDropped()}. An event of an aligned hopping window in a gap belongs to no
+ * window: it is counted by {@link #unassignedEvents()} and is never late.
+ * <p>
+ * <b>Zero allocation:</b> once state arrays have grown to the working set no method but the
+ * snapshot ones allocates.
+ * <p>
+ * <b>Threading:</b> single writer; every method must be called from the partition's thread.
+ * Counter getters are plain reads for that thread; other threads read published counters.
+ */
+public interface WindowOperator
+{
+    /**
+     * Process one event.
+     *
+     * @param key       of the event.
+     * @param timestamp event time of the event (or journaled processing time in processing-time
+     *                  mode).
+     * @param values    accessor for the event's numeric fields, read only during this call.
+     */
+    void onEvent(long key, long timestamp, EventValues values);
+
+    /**
+     * Pass a journaled processing-time tick to the watermark generator (idle detection,
+     * processing-time mode) and fire whatever became due.
+     *
+     * @param processingTime journaled processing timestamp, non-decreasing.
+     */
+    void onProcessingTime(long processingTime);
+
+    /**
+     * Advance the watermark explicitly (idle partition, upstream watermark) and fire whatever
+     * became due. A value below the current watermark is ignored.
+     *
+     * @param watermark to advance to.
+     */
+    void advanceWatermarkTo(long watermark);
+
+    /**
+     * End of a bounded input: the watermark moves to {@link Long#MAX_VALUE}, every open window
+     * fires and all state is released.
+     */
+    void endOfInput();
+
+    /**
+     * The current watermark.
+     *
+     * @return the watermark, {@link Long#MIN_VALUE} before any.
+     */
+    long watermark();
+
+    /**
+     * Events sent to the late side output because all their windows had expired.
+     *
+     * @return the count of late events.
+     */
+    long lateEventsDropped();
+
+    /**
+     * Events that belonged to no window (gaps of hopping windows).
+     *
+     * @return the count of unassigned events.
+     */
+    long unassignedEvents();
+
+    /**
+     * Final window results emitted, one per key and window.
+     *
+     * @return the count of fired windows.
+     */
+    long windowsFired();
+
+    /**
+     * Entries of state currently held: (key, pane) rows for aligned windows, sessions for session
+     * windows.
+     *
+     * @return the number of state entries.
+     */
+    int stateEntries();
+
+    /**
+     * Upper bound of the bytes {@link #snapshotTo(MutableDirectBuffer, int)} would write now.
+     *
+     * @return the snapshot length in bytes.
+     */
+    int snapshotLength();
+
+    /**
+     * Write all operator state (open panes or sessions per key, watermark generator, counters)
+     * into a buffer. The layout is documented by the implementation's descriptor.
+     *
+     * @param buffer to write into, with at least {@link #snapshotLength()} bytes from offset.
+     * @param offset in the buffer at which to start.
+     * @return the number of bytes written.
+     */
+    int snapshotTo(MutableDirectBuffer buffer, int offset);
+
+    /**
+     * Replace all state with a snapshot written by an operator of identical configuration.
+     * Continuing after a restore emits exactly what the snapshotted operator would have emitted.
+     *
+     * @param buffer to read from.
+     * @param offset in the buffer at which the snapshot starts.
+     * @return the number of bytes read.
+     * @throws IllegalStateException if the snapshot was written by a differently configured
+     *                               operator.
+     */
+    int restoreFrom(DirectBuffer buffer, int offset);
+}

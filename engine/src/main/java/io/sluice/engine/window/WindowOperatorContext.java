@@ -1,0 +1,296 @@
+package io.sluice.engine.window;
+
+import io.sluice.engine.time.WatermarkGenerator;
+import io.sluice.engine.time.Watermarks;
+
+/**
+ * Configuration of a {@link WindowOperator} with fluent setters; {@link #conclude()} validates
+ * everything at build time and fails fast with a clear message.
+ * <p>
+ * Exactly one window kind must be chosen: {@link #tumbling(long)}, {@link #sliding(long, long)},
+ * {@link #hopping(long, long)} or {@link #session(long)}. Not thread safe; build-time only.
+ */
+public final class WindowOperatorContext
+{
+    /**
+     * Largest magnitude accepted for times, sizes, gaps and lateness, so arithmetic cannot overflow.
+     */
+    public static final long MAX_TIME_MAGNITUDE = 1L << 62;
+
+    private static final int KIND_NONE = 0;
+    private static final int KIND_ALIGNED = 1;
+    private static final int KIND_SESSION = 2;
+
+    private int kind = KIND_NONE;
+    private long size;
+    private long hop;
+    private long gap;
+    private long offset;
+    private long allowedLateness;
+    private boolean earlyOnUpdate;
+    private int expectedEntries = 1024;
+    private WatermarkGenerator watermarks;
+    private PrimitiveAggregator[] aggregators;
+    private WindowResultHandler resultHandler;
+    private LateEventHandler lateEventHandler = LateEventHandler.COUNT_ONLY;
+    private String kindError;
+
+    /**
+     * Tumbling windows: adjacent, non-overlapping, {@code hop = size}.
+     *
+     * @param size of each window.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext tumbling(final long size)
+    {
+        return aligned(size, size, "tumbling");
+    }
+
+    /**
+     * Sliding windows: overlapping, {@code hop < size}; an event belongs to {@code size / hop}
+     * windows but updates only one pane.
+     *
+     * @param size of each window.
+     * @param hop  between window starts, smaller than size.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext sliding(final long size, final long hop)
+    {
+        if (hop >= size)
+        {
+            kindError = "sliding windows need hop < size: size=" + size + " hop=" + hop;
+        }
+        return aligned(size, hop, "sliding");
+    }
+
+    /**
+     * Hopping windows of any hop, including {@code hop > size}, which leaves gaps between windows
+     * whose events are counted as unassigned.
+     *
+     * @param size of each window.
+     * @param hop  between window starts.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext hopping(final long size, final long hop)
+    {
+        return aligned(size, hop, "hopping");
+    }
+
+    /**
+     * Session windows: a key's session extends while events arrive less than {@code gap} apart.
+     * An event at {@code t} opens {@code [t, t + gap)}; sessions of a key that overlap or touch
+     * merge into one spanning both.
+     *
+     * @param gap of inactivity that closes a session.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext session(final long gap)
+    {
+        checkKindUnset("session");
+        kind = KIND_SESSION;
+        this.gap = gap;
+        return this;
+    }
+
+    /**
+     * Offset of aligned windows from the epoch: window starts satisfy
+     * {@code start == offset (mod hop)}. Default 0.
+     *
+     * @param offset of window starts.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext offset(final long offset)
+    {
+        this.offset = offset;
+        return this;
+    }
+
+    /**
+     * How long after firing a window keeps its state and accepts late events, which re-emit an
+     * {@link WindowResultHandler#UPDATE}. Default 0.
+     *
+     * @param allowedLateness in event-time units, {@code >= 0}.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext allowedLateness(final long allowedLateness)
+    {
+        this.allowedLateness = allowedLateness;
+        return this;
+    }
+
+    /**
+     * Emit an {@link WindowResultHandler#EARLY} result for each window an on-time event updates,
+     * for dashboards. Costs one window assembly per overlapping window per event, so it is
+     * meant for tumbling and session windows or light traffic. Default off.
+     *
+     * @param earlyOnUpdate whether to emit early results.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext earlyOnUpdate(final boolean earlyOnUpdate)
+    {
+        this.earlyOnUpdate = earlyOnUpdate;
+        return this;
+    }
+
+    /**
+     * Watermark generator of the partition. Default {@code Watermarks.boundedOutOfOrderness(0)}.
+     *
+     * @param watermarks generator, owned by the operator from now on.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext watermarks(final WatermarkGenerator watermarks)
+    {
+        this.watermarks = watermarks;
+        return this;
+    }
+
+    /**
+     * Aggregates to compute per window, readable by index in this order.
+     *
+     * @param aggregators one or more aggregators.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext aggregators(final PrimitiveAggregator... aggregators)
+    {
+        this.aggregators = aggregators.clone();
+        return this;
+    }
+
+    /**
+     * Receiver of window results. Required.
+     *
+     * @param resultHandler to call on the operator thread.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext resultHandler(final WindowResultHandler resultHandler)
+    {
+        this.resultHandler = resultHandler;
+        return this;
+    }
+
+    /**
+     * Side output for late events. Default {@link LateEventHandler#COUNT_ONLY}.
+     *
+     * @param lateEventHandler to call on the operator thread.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext lateEventHandler(final LateEventHandler lateEventHandler)
+    {
+        this.lateEventHandler = lateEventHandler;
+        return this;
+    }
+
+    /**
+     * Expected number of state entries, to pre-size arrays so steady state never grows them.
+     *
+     * @param expectedEntries (key, pane) rows or sessions expected at once.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext expectedEntries(final int expectedEntries)
+    {
+        this.expectedEntries = expectedEntries;
+        return this;
+    }
+
+    /**
+     * Validate the configuration and apply defaults.
+     *
+     * @return this once valid.
+     * @throws IllegalStateException describing the first invalid setting.
+     */
+    public WindowOperatorContext conclude()
+    {
+        if (kindError != null)
+        {
+            throw new IllegalStateException(kindError);
+        }
+        if (kind == KIND_NONE)
+        {
+            throw new IllegalStateException("no window kind: call tumbling, sliding, hopping or session");
+        }
+        if (kind == KIND_ALIGNED)
+        {
+            checkRange("size", size, 1);
+            checkRange("hop", hop, 1);
+            checkRange("offset", Math.abs(offset), 0);
+        }
+        else
+        {
+            checkRange("gap", gap, 1);
+        }
+        checkRange("allowedLateness", allowedLateness, 0);
+        if (aggregators == null || aggregators.length == 0)
+        {
+            throw new IllegalStateException("at least one aggregator is required");
+        }
+        for (final PrimitiveAggregator aggregator : aggregators)
+        {
+            if (aggregator == null || aggregator.slots() < 1)
+            {
+                throw new IllegalStateException("aggregators must be non-null with slots() >= 1");
+            }
+        }
+        if (resultHandler == null)
+        {
+            throw new IllegalStateException("resultHandler is required");
+        }
+        if (lateEventHandler == null)
+        {
+            throw new IllegalStateException("lateEventHandler must not be null");
+        }
+        if (expectedEntries < 1)
+        {
+            throw new IllegalStateException("expectedEntries must be >= 1: " + expectedEntries);
+        }
+        if (watermarks == null)
+        {
+            watermarks = Watermarks.boundedOutOfOrderness(0);
+        }
+        return this;
+    }
+
+    /**
+     * Conclude and build the operator.
+     *
+     * @return a new operator for one partition.
+     */
+    public WindowOperator build()
+    {
+        conclude();
+        final AggregateLayout layout = new AggregateLayout(aggregators);
+        if (kind == KIND_SESSION)
+        {
+            return new SessionWindowOperator(
+                gap, allowedLateness, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler,
+                expectedEntries);
+        }
+        return new AlignedWindowOperator(
+            new AlignedWindows(size, hop, offset, allowedLateness), earlyOnUpdate, watermarks, layout,
+            resultHandler, lateEventHandler, expectedEntries);
+    }
+
+    private WindowOperatorContext aligned(final long size, final long hop, final String name)
+    {
+        checkKindUnset(name);
+        kind = KIND_ALIGNED;
+        this.size = size;
+        this.hop = hop;
+        return this;
+    }
+
+    private void checkKindUnset(final String name)
+    {
+        if (kind != KIND_NONE && kindError == null)
+        {
+            kindError = "window kind set twice, second was " + name;
+        }
+    }
+
+    private static void checkRange(final String name, final long value, final long min)
+    {
+        if (value < min || value > MAX_TIME_MAGNITUDE)
+        {
+            throw new IllegalStateException(name + " must be in [" + min + ", 2^62]: " + value);
+        }
+    }
+}
