@@ -1,4 +1,18 @@
 /**
- * Sluice ops module.
+ * The {@code sluice} command line and daemon: {@link io.sluice.ops.SluiceMain} is the entry point
+ * the {@code ./sluice} launcher runs.
+ *
+ * <p>Commands are picocli commands, package-private and final, one class each:
+ * <pre>
+ *   sluice demo                        DemoCommand: journal and replay generated events, report throughput
+ *   sluice journal dump|stats|append   JournalCommand and its subcommands: offline journal tools
+ *   sluice version                     VersionCommand
+ * </pre>
+ *
+ * <p>Exit codes: {@link io.sluice.ops.ExitCodes}. Every error ends in one line on standard error
+ * naming the command and what went wrong; a stack trace is printed only for unexpected failures.
+ *
+ * <p>Threading: commands run on the main thread; {@code demo} starts one writer and then one reader
+ * thread per partition and joins them before it returns.
  */
 package io.sluice.ops;

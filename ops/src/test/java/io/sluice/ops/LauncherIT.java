@@ -1,0 +1,115 @@
+package io.sluice.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real {@code ./sluice} launcher on what {@code mvn package} built (SLUICE_BUILD=never, so
+ * it cannot start a nested Maven build), from a working directory outside the repository: class
+ * path, the JVM flags argfile and SLUICE_JAVA_OPTS as a user gets them.
+ */
+class LauncherIT
+{
+    private static final Path LAUNCHER =
+        Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().getParent().resolve("sluice");
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void shouldRunVersionFromAnotherDirectory() throws Exception
+    {
+        final Run run = sluice(Map.of(), "version");
+
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(run.out).startsWith("sluice " + SluiceVersion.version() + "\n");
+    }
+
+    @Test
+    void shouldAppendThenDumpThroughTheLauncherWithRelativeDirectory() throws Exception
+    {
+        final Run append = sluice(Map.of(), "journal", "append", "-d", "j", "-t", "t", "--create", "2", "-k", "9", "hi");
+        final Run dump = sluice(Map.of(), "journal", "dump", "-d", "j", "-t", "t");
+
+        assertThat(append.exitCode).as(append.toString()).isZero();
+        assertThat(dump.exitCode).as(dump.toString()).isZero();
+        assertThat(dump.out).contains("key=0x0000000000000009 length=2 payload=6869");
+        assertThat(workDir.resolve("j/t")).isDirectory();
+    }
+
+    @Test
+    void shouldRunSmallDemoWithChronicleFlagsAndExtraJavaOpts() throws Exception
+    {
+        final Run demo = sluice(Map.of("SLUICE_JAVA_OPTS", "-Xmx256m -Dsluice.it=1"), "demo", "-n", "50000", "-p", "2");
+
+        assertThat(demo.exitCode).as(demo.toString()).isZero();
+        assertThat(demo.out).contains("verified");
+        assertThat(demo.err).doesNotContain("WARNING");
+    }
+
+    @Test
+    void shouldPassExitCodesAndHonourSluiceJavaOpts() throws Exception
+    {
+        assertThat(sluice(Map.of(), "journal", "dump").exitCode).isEqualTo(ExitCodes.USAGE);
+        assertThat(sluice(Map.of(), "journal", "stats", "-d", "missing").exitCode).isEqualTo(ExitCodes.FAILURE);
+        final Run badFlag = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:+NoSuchSluiceFlag"), "version");
+        assertThat(badFlag.exitCode).isNotZero();
+        assertThat(badFlag.err).contains("NoSuchSluiceFlag");
+    }
+
+    private Run sluice(final Map<String, String> env, final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(LAUNCHER.toString());
+        command.addAll(List.of(args));
+        final Path out = workDir.resolve("stdout.txt");
+        final Path err = workDir.resolve("stderr.txt");
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+        builder.environment().put("SLUICE_BUILD", "never");
+        builder.environment().remove("SLUICE_JAVA_OPTS");
+        builder.environment().putAll(env);
+        final Process process = builder.start();
+        if (!process.waitFor(120, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("sluice " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static final class Run
+    {
+        final int exitCode;
+        final String out;
+        final String err;
+
+        Run(final int exitCode, final String out, final String err)
+        {
+            this.exitCode = exitCode;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "exit " + exitCode + "\n--- out:\n" + out + "--- err:\n" + err;
+        }
+    }
+}

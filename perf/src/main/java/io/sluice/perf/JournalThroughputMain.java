@@ -1,0 +1,292 @@
+package io.sluice.perf;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalContext;
+import io.sluice.journal.Partition;
+import io.sluice.journal.PartitionReader;
+import io.sluice.journal.PartitionWriter;
+import io.sluice.journal.RecordDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * End-to-end JOURNALED append and replay throughput as ratios to raw mapped-memory baselines
+ * measured in the same run, robust to a noisy shared machine: for each payload size it runs
+ * alternating rounds (the order flips every round) of
+ * <ol>
+ *   <li>raw: a memcpy of each frame into a fresh pre-allocated mapped file of the segment length,
+ *       then a raw sequential scan of those frames ({@link RawMappedLog});</li>
+ *   <li>raw+crc: the same copy plus the journal's CRC32C computation, to attribute the gap;</li>
+ *   <li>journal: {@link PartitionWriter#append} into a fresh journal partition, then
+ *       {@link PartitionReader#poll} over what was written;</li>
+ * </ol>
+ * and prints each round and the median ratio over the rounds after a discarded warm-up round.
+ * Each round writes the same volume into one segment: both sides fault in every page of a fresh
+ * mapping of a pre-allocated file, and neither rolls, so this isolates the append path (the JMH
+ * {@link JournalAppendBenchmark} measures sustained appends with rolls).
+ *
+ * <p>Usage, with the project's JVM flags (Agrona needs the jdk.internal.misc export):
+ * <pre>{@code
+ *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
+ *       io.sluice.perf.JournalThroughputMain [rounds=5] [mib=384] [payloads=64,256]
+ * }</pre>
+ */
+public final class JournalThroughputMain
+{
+    private static final int SEGMENT_LENGTH = 512 * 1024 * 1024;
+    private static final int POLL_LIMIT = 256;
+
+    private JournalThroughputMain()
+    {
+    }
+
+    /**
+     * Runs the rounds and prints the results.
+     *
+     * @param args {@code rounds=N}, {@code mib=M} (MiB of frames per round, below 512),
+     *             {@code payloads=64,256}.
+     */
+    public static void main(final String[] args)
+    {
+        int rounds = 5;
+        int mib = 384;
+        int[] payloads = {64, 256};
+        for (final String arg : args)
+        {
+            final String value = arg.substring(arg.indexOf('=') + 1);
+            if (arg.startsWith("rounds="))
+            {
+                rounds = Integer.parseInt(value);
+            }
+            else if (arg.startsWith("mib="))
+            {
+                mib = Integer.parseInt(value);
+            }
+            else if (arg.startsWith("payloads="))
+            {
+                payloads = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown argument '" + arg + "': use rounds=N mib=M payloads=64,256");
+            }
+        }
+        if (mib < 1 || (long)mib * 1024 * 1024 > SEGMENT_LENGTH - RawMappedLog.SEGMENT_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("mib must be in [1, 511], was " + mib);
+        }
+        System.out.printf("JournalThroughputMain rounds=%d (+1 warm-up) mib=%d segment=%d MiB, dir=%s%n",
+            rounds, mib, SEGMENT_LENGTH >> 20, System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+        for (final int payload : payloads)
+        {
+            runPayload(payload, rounds, mib);
+        }
+    }
+
+    private static void runPayload(final int payloadLength, final int rounds, final int mib)
+    {
+        final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
+        final int records = (int)((long)mib * 1024 * 1024 / aligned);
+        final UnsafeBuffer frame = BenchmarkRecords.frame(payloadLength);
+        System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
+            payloadLength, aligned, records, mib);
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s | %12s %13s %7s | %s%n",
+            "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "crc/raw",
+            "scan Mrec/s", "poll Mrec/s", "pol/scn", "jnl alloc B/rec (append, poll)");
+        final double[] appendRatios = new double[rounds];
+        final double[] crcRatios = new double[rounds];
+        final double[] replayRatios = new double[rounds];
+        final double[][] figures = new double[5][rounds];
+        for (int round = 0; round <= rounds; round++)
+        {
+            final Result raw;
+            final Result journal;
+            final double crc;
+            if ((round & 1) == 0)
+            {
+                raw = runRaw(frame, payloadLength, records, false);
+                crc = runRaw(frame, payloadLength, records, true).appendRate;
+                journal = runJournal(frame, payloadLength, records);
+            }
+            else
+            {
+                journal = runJournal(frame, payloadLength, records);
+                crc = runRaw(frame, payloadLength, records, true).appendRate;
+                raw = runRaw(frame, payloadLength, records, false);
+            }
+            final double appendRatio = journal.appendRate / raw.appendRate;
+            final double crcRatio = crc / raw.appendRate;
+            final double replayRatio = journal.readRate / raw.readRate;
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
+                round == 0 ? "warmup" : Integer.toString(round),
+                raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
+                journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, crcRatio,
+                raw.readRate / 1e6, journal.readRate / 1e6, replayRatio,
+                (double)journal.appendAllocated / records, (double)journal.readAllocated / records);
+            if (round > 0)
+            {
+                appendRatios[round - 1] = appendRatio;
+                crcRatios[round - 1] = crcRatio;
+                replayRatios[round - 1] = replayRatio;
+                figures[0][round - 1] = raw.appendRate;
+                figures[1][round - 1] = crc;
+                figures[2][round - 1] = journal.appendRate;
+                figures[3][round - 1] = raw.readRate;
+                figures[4][round - 1] = journal.readRate;
+            }
+        }
+        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f | %12.2f %13.2f %7.3f%n",
+            median(figures[0]) / 1e6, median(figures[0]) * aligned / 1e9, median(figures[1]) / 1e6,
+            median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(crcRatios),
+            median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios));
+        System.out.printf("RESULT payload=%d append journal/raw median=%.3f (min %.3f, max %.3f); " +
+            "replay poll/scan median=%.3f (min %.3f, max %.3f)%n",
+            payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
+            median(replayRatios), min(replayRatios), max(replayRatios));
+    }
+
+    private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
+    {
+        final Path directory = PerfFiles.newDirectory(checksum ? "main-rawcrc" : "main-raw");
+        try (RawMappedLog log = RawMappedLog.create(directory, SEGMENT_LENGTH, 1))
+        {
+            final Result result = new Result();
+            final long start = System.nanoTime();
+            if (checksum)
+            {
+                copyChecksummed(log, frame, payloadLength, records);
+            }
+            else
+            {
+                copy(log, frame, payloadLength, records);
+            }
+            result.appendRate = rate(records, System.nanoTime() - start);
+            final long readStart = System.nanoTime();
+            final long sum = RawMappedLog.scan(log.buffer(), RawMappedLog.SEGMENT_HEADER_LENGTH, log.position());
+            result.readRate = rate(records, System.nanoTime() - readStart);
+            result.blackhole = sum;
+            return result;
+        }
+        finally
+        {
+            PerfFiles.deleteRecursively(directory);
+        }
+    }
+
+    private static void copy(final RawMappedLog log, final UnsafeBuffer frame, final int payloadLength, final int records)
+    {
+        final int frameLength = RecordDescriptor.HEADER_LENGTH + payloadLength;
+        final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
+        for (int i = 0; i < records; i++)
+        {
+            log.append(frame, frameLength, aligned);
+        }
+    }
+
+    private static void copyChecksummed(
+        final RawMappedLog log, final UnsafeBuffer frame, final int payloadLength, final int records)
+    {
+        final int frameLength = RecordDescriptor.HEADER_LENGTH + payloadLength;
+        final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
+        for (int i = 0; i < records; i++)
+        {
+            log.appendChecksummed(frame, frameLength, aligned);
+        }
+    }
+
+    private static Result runJournal(final UnsafeBuffer frame, final int payloadLength, final int records)
+    {
+        final Path directory = PerfFiles.newDirectory("main-journal");
+        // One segment holds the round, so no roll happens and no spare is needed.
+        try (Journal journal = Journal.open(new JournalContext()
+            .directory(directory)
+            .segmentLength(SEGMENT_LENGTH)
+            .preallocateNextSegment(false)))
+        {
+            final Partition partition = journal.createTopic("bench", 1).partition(0);
+            final Result result = new Result();
+            final long allocatedBefore = allocatedBytes();
+            final long start = System.nanoTime();
+            append(partition.writer(), frame, payloadLength, records);
+            final long elapsed = System.nanoTime() - start;
+            result.appendAllocated = allocatedBytes() - allocatedBefore;
+            result.appendRate = rate(records, elapsed);
+
+            try (PartitionReader reader = partition.newReader())
+            {
+                final ReplayHandler handler = new ReplayHandler();
+                final long readAllocatedBefore = allocatedBytes();
+                final long readStart = System.nanoTime();
+                replay(reader, handler, records);
+                final long readElapsed = System.nanoTime() - readStart;
+                result.readAllocated = allocatedBytes() - readAllocatedBefore;
+                result.readRate = rate(records, readElapsed);
+                result.blackhole = handler.sum;
+            }
+            return result;
+        }
+        finally
+        {
+            PerfFiles.deleteRecursively(directory);
+        }
+    }
+
+    private static void append(
+        final PartitionWriter writer, final UnsafeBuffer frame, final int payloadLength, final int records)
+    {
+        for (int i = 0; i < records; i++)
+        {
+            writer.append(BenchmarkRecords.TYPE, 0, i, i, frame, RecordDescriptor.HEADER_LENGTH, payloadLength);
+        }
+    }
+
+    private static void replay(final PartitionReader reader, final ReplayHandler handler, final int records)
+    {
+        int read = 0;
+        while (read < records)
+        {
+            read += reader.poll(handler, POLL_LIMIT);
+        }
+    }
+
+    private static long allocatedBytes()
+    {
+        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    private static double rate(final int records, final long nanos)
+    {
+        return records * 1e9 / nanos;
+    }
+
+    private static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final int n = sorted.length;
+        return (n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(final double[] values)
+    {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(final double[] values)
+    {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+
+    /** Figures of one side of one round. */
+    private static final class Result
+    {
+        double appendRate;
+        double readRate;
+        long appendAllocated;
+        long readAllocated;
+        long blackhole;
+    }
+}

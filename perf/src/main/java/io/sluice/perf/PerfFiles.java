@@ -1,0 +1,110 @@
+package io.sluice.perf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Scratch directories for benchmarks. They live under {@code -Dsluice.perf.dir} (default
+ * {@code java.io.tmpdir}, which on these machines is the same ext4 volume as the project), so the
+ * journal and the raw baseline always write to the same file system.
+ *
+ * <p>Threading: set-up and tear-down threads only, never a measured loop.
+ */
+final class PerfFiles
+{
+    /** System property naming the parent of every benchmark scratch directory. */
+    static final String DIR_PROPERTY = "sluice.perf.dir";
+
+    private PerfFiles()
+    {
+    }
+
+    /**
+     * Creates a fresh, empty scratch directory.
+     *
+     * @param prefix naming what the directory holds.
+     * @return the new directory.
+     */
+    static Path newDirectory(final String prefix)
+    {
+        try
+        {
+            final Path parent = Paths.get(System.getProperty(DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+            Files.createDirectories(parent);
+            return Files.createTempDirectory(parent, "sluice-perf-" + prefix + "-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Deletes a directory and everything below it; a no-op for null or a missing directory.
+     *
+     * @param directory to delete.
+     */
+    static void deleteRecursively(final Path directory)
+    {
+        if (directory == null || !Files.exists(directory))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(directory))
+        {
+            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Waits until the journal's background allocator has written the partition's next spare segment,
+     * so that its zero-fill and fsync do not overlap the start of a measurement.
+     *
+     * @param partitionDirectory of the partition.
+     * @param segmentLength      the spare's expected size.
+     */
+    static void awaitSpareSegment(final Path partitionDirectory, final long segmentLength)
+    {
+        final Path spare = partitionDirectory.resolve("next.spare.log");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try
+        {
+            while (!(Files.exists(spare) && Files.size(spare) == segmentLength))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("spare segment " + spare + " not allocated within 60 s");
+                }
+                Thread.sleep(20);
+            }
+            // The allocator fsyncs the spare after its last write: our own fsync waits for that write-back.
+            try (FileChannel channel = FileChannel.open(spare, StandardOpenOption.READ))
+            {
+                channel.force(true);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // The allocator may be renaming the file right now: treat as not ready and let the caller go on.
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
