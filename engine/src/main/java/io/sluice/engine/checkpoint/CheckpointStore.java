@@ -107,10 +107,12 @@ public final class CheckpointStore
                 }
             }
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            KillPoints.reach(KillPoints.AFTER_STATE_WRITE);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
             {
                 channel.force(true);
             }
+            KillPoints.reach(KillPoints.AFTER_STATE_FORCE);
             return new PartitionCheckpoint(topic, partition, journalOffset, fileName, Files.size(file), length, crc(state, length));
         }
         catch (final IOException | RuntimeException ex)
@@ -128,7 +130,31 @@ public final class CheckpointStore
     public void commit(final CheckpointManifest manifest)
     {
         JournalFiles.fsyncDirectory(directory.resolve(name(manifest.id())));
-        JournalFiles.writeAtomically(directory.resolve(name(manifest.id()) + MANIFEST_SUFFIX), manifest.encode());
+        final Path target = directory.resolve(name(manifest.id()) + MANIFEST_SUFFIX);
+        final Path tmp = directory.resolve(name(manifest.id()) + MANIFEST_SUFFIX + ".tmp");
+        try
+        {
+            Files.deleteIfExists(tmp);
+            try (FileChannel channel = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
+            {
+                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(manifest.encode());
+                while (bytes.hasRemaining())
+                {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            KillPoints.reach(KillPoints.AFTER_MANIFEST_WRITE);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            KillPoints.reach(KillPoints.AFTER_RENAME);
+            JournalFiles.fsyncDirectory(directory);
+            KillPoints.reach(KillPoints.AFTER_DIRECTORY_FSYNC);
+        }
+        catch (final IOException ex)
+        {
+            throw new CheckpointException("cannot write manifest " + target + ": " + ex.getMessage(), ex);
+        }
         prune();
     }
 

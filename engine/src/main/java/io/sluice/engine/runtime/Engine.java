@@ -34,8 +34,8 @@ import io.sluice.journal.Topic;
  * partition, one Disruptor ring and one thread that journals each event and then runs it through
  * every pipeline on that topic, fused. The topology is fixed at {@link #launch}.
  *
- * <p>Start-up replays each partition's journal through fresh pipeline instances (event sourcing),
- * then starts the threads. {@link #close()} stops ingress, drains the rings, and closes the journal.
+ * <p>Start-up restores each partition's pipeline state from the newest checkpoint that verifies and
+ * replays the journal from its offsets (from the start without one), then starts the threads. {@link #close()} stops ingress, drains the rings, and closes the journal.
  *
  * <p>Threading: launch, endOfInput, drain and close from a control thread; publishers from
  * producing threads; everything else happens on the partition threads.
@@ -226,16 +226,13 @@ public final class Engine implements AutoCloseable
                     PartitionStateCodec.decode(handler.instances(), loaded.state(topic.name, p));
                     from = entry.journalOffset();
                 }
-                if (context.replayOnStart() || restore)
+                try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
                 {
-                    try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
+                    reader.seek(from);
+                    final long replayed = handler.replay(reader);
+                    if (replayed > 0)
                     {
-                        reader.seek(from);
-                        final long replayed = handler.replay(reader);
-                        if (replayed > 0)
-                        {
-                            recoveryEvents.add("replayed " + replayed + " records of " + topic.name + "/" + p + " from offset " + from);
-                        }
+                        recoveryEvents.add("replayed " + replayed + " records of " + topic.name + "/" + p + " from offset " + from);
                     }
                 }
             }

@@ -24,7 +24,6 @@ public final class EngineContext
     private boolean pinThreads;
     private long tickIntervalMillis = 100;
     private EpochClock clock = SystemEpochClock.INSTANCE;
-    private boolean replayOnStart = true;
     private CountersManager countersManager;
     private UnsafeBuffer errorLogBuffer;
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
@@ -265,28 +264,6 @@ public final class EngineContext
     public EpochClock clock()
     {
         return clock;
-    }
-
-    /**
-     * Sets whether start-up replays the journal through the pipelines to rebuild their state.
-     *
-     * @param replayOnStart whether to replay on start.
-     * @return this.
-     */
-    public EngineContext replayOnStart(final boolean replayOnStart)
-    {
-        this.replayOnStart = replayOnStart;
-        return this;
-    }
-
-    /**
-     * Whether start-up replays the journal.
-     *
-     * @return whether start-up replays the journal.
-     */
-    public boolean replayOnStart()
-    {
-        return replayOnStart;
     }
 
     /**

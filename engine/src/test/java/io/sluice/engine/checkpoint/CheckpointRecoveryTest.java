@@ -96,7 +96,7 @@ class CheckpointRecoveryTest
         }
 
         final TestEvents.TextSink after = new TestEvents.TextSink();
-        try (Engine engine = Engine.launch(context(dir.resolve("cp")).replayOnStart(false), List.of(sliding(after))))
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")), List.of(sliding(after))))
         {
             assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("checkpoint " + newest + " rejected"));
             assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("loaded checkpoint " + mid.id()));
