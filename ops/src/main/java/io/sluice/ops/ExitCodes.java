@@ -11,6 +11,8 @@ public final class ExitCodes
     public static final int FAILURE = 1;
     /** The command line was invalid: unknown command or option, bad value, missing argument. */
     public static final int USAGE = 2;
+    /** {@code journal verify} found the journal damaged; the problems are on standard output. */
+    public static final int DAMAGED = 3;
 
     private ExitCodes()
     {

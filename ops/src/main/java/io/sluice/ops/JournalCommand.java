@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Inspect and write a journal directory.",
-    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class })
+    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class, JournalVerifyCommand.class })
 final class JournalCommand implements Callable<Integer>
 {
     @Spec

@@ -5,7 +5,7 @@
  * <p>Commands are picocli commands, package-private and final, one class each:
  * <pre>
  *   sluice demo                        DemoCommand: journal and replay generated events, report throughput
- *   sluice journal dump|stats|append   JournalCommand and its subcommands: offline journal tools
+ *   sluice journal dump|stats|append|verify   JournalCommand and its subcommands: journal tools
  *   sluice version                     VersionCommand
  * </pre>
  *

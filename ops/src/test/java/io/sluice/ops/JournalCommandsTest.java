@@ -3,8 +3,11 @@ package io.sluice.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +94,44 @@ class JournalCommandsTest
         assertThat(stats.out()).contains("1 topic", "topic a: 3 partitions", "00000000000000000000.log");
         assertThat(stats.out().lines().filter((line) -> line.trim().startsWith("total")))
             .singleElement().satisfies((line) -> assertThat(line.trim().split("\\s+")[1]).isEqualTo("4"));
+    }
+
+    @Test
+    void shouldVerifySoundJournalThenReportFlippedBitWithExitCodeDamaged() throws IOException
+    {
+        CliResult.run("journal", "append", "-d", dir, "-t", "a", "--create", "1", "first", "second", "third");
+
+        final CliResult sound = CliResult.run("journal", "verify", "-d", dir);
+
+        assertThat(sound.exitCode()).as(sound.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(sound.out()).startsWith("OK: 3 records in 1 segments of 1 partitions checked in ");
+
+        final Path segment = tempDir.resolve("journal/a/partition-0/00000000000000000000.log");
+        final byte[] bytes = Files.readAllBytes(segment);
+        final int at = indexOf(bytes, "second".getBytes(StandardCharsets.UTF_8));
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw"))
+        {
+            file.seek(at);
+            file.write(bytes[at] ^ 1);
+        }
+
+        final CliResult damaged = CliResult.run("journal", "verify", "-d", dir);
+
+        assertThat(damaged.exitCode()).as(damaged.toString()).isEqualTo(ExitCodes.DAMAGED);
+        assertThat(damaged.out()).contains("problem: ", segment.toString(), "CRC32C").contains("DAMAGED: ");
+        assertThat(damaged.err()).contains("sluice journal verify: journal " + dir + " has 1 problem(s)");
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle)
+    {
+        for (int i = 0; i + needle.length <= haystack.length; i++)
+        {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length))
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

@@ -59,6 +59,6 @@ class SluiceMainTest
         final CliResult result = CliResult.run("journal");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice journal: missing command: one of dump, stats, append");
+        assertThat(result.err()).contains("sluice journal: missing command: one of dump, stats, append, verify");
     }
 }
