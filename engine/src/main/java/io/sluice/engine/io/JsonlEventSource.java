@@ -19,6 +19,7 @@ final class JsonlEventSource extends EventFileSource
     private final boolean[] seen;
     private String line;
     private int pos;
+    private int depth;
 
     JsonlEventSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final BufferedReader reader)
     {
@@ -36,6 +37,7 @@ final class JsonlEventSource extends EventFileSource
     {
         line = text;
         pos = 0;
+        depth = 0;
         java.util.Arrays.fill(seen, false);
         skipWhitespace();
         expect('{', "a line must hold one JSON object");
@@ -311,11 +313,16 @@ final class JsonlEventSource extends EventFileSource
         else if (c == '{' || c == '[')
         {
             final char close = c == '{' ? '}' : ']';
+            if (++depth > 64)
+            {
+                throw malformed(null, "values nested deeper than 64 levels");
+            }
             pos++;
             skipWhitespace();
             if (peek() == close)
             {
                 pos++;
+                depth--;
                 return;
             }
             while (true)
@@ -338,6 +345,7 @@ final class JsonlEventSource extends EventFileSource
                 pos++;
                 if (next == close)
                 {
+                    depth--;
                     return;
                 }
                 if (next != ',')
