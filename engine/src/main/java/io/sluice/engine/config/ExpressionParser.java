@@ -1,0 +1,600 @@
+package io.sluice.engine.config;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.engine.schema.Field;
+import io.sluice.engine.schema.FieldType;
+import io.sluice.engine.schema.Schema;
+
+/**
+ * Recursive-descent parser and type checker of the filter language of {@link Expressions}; builds
+ * the predicate tree directly. Used once per expression, at load time.
+ */
+final class ExpressionParser
+{
+    private static final int END = 0;
+    private static final int IDENT = 1;
+    private static final int NUMBER = 2;
+    private static final int STRING = 3;
+    private static final int OPERATOR = 4;
+    private static final int LPAREN = 5;
+    private static final int RPAREN = 6;
+    private static final int AND = 7;
+    private static final int OR = 8;
+    private static final int NOT = 9;
+    private static final int MINUS = 10;
+
+    private final String text;
+    private final Schema schema;
+    private int pos;
+    private int tokenType;
+    private int tokenStart;
+    private String tokenText;
+
+    ExpressionParser(final String text, final Schema schema)
+    {
+        this.text = text == null ? "" : text;
+        this.schema = schema;
+    }
+
+    EventPredicate parse()
+    {
+        advance();
+        if (tokenType == END)
+        {
+            throw error(1, "empty expression");
+        }
+        final EventPredicate result = parseOr();
+        if (tokenType != END)
+        {
+            throw error(tokenStart + 1, "unexpected '" + tokenText + "'");
+        }
+        return result;
+    }
+
+    private EventPredicate parseOr()
+    {
+        EventPredicate left = parseAnd();
+        while (tokenType == OR)
+        {
+            advance();
+            left = new Predicates.Or(left, parseAnd());
+        }
+        return left;
+    }
+
+    private EventPredicate parseAnd()
+    {
+        EventPredicate left = parseUnary();
+        while (tokenType == AND)
+        {
+            advance();
+            left = new Predicates.And(left, parseUnary());
+        }
+        return left;
+    }
+
+    private EventPredicate parseUnary()
+    {
+        if (tokenType == NOT)
+        {
+            advance();
+            return new Predicates.Not(parseUnary());
+        }
+        if (tokenType == LPAREN)
+        {
+            final int open = tokenStart;
+            advance();
+            final EventPredicate inner = parseOr();
+            if (tokenType != RPAREN)
+            {
+                throw error(tokenType == END ? open + 1 : tokenStart + 1,
+                    tokenType == END ? "'(' is never closed" : "expected ')' but found '" + tokenText + "'");
+            }
+            advance();
+            return inner;
+        }
+        final Operand left = parseOperand();
+        if (tokenType != OPERATOR)
+        {
+            return standalone(left);
+        }
+        final int op = operator(tokenText);
+        final int opColumn = tokenStart + 1;
+        advance();
+        final Operand right = parseOperand();
+        return comparison(left, op, opColumn, right);
+    }
+
+    private Operand parseOperand()
+    {
+        final int column = tokenStart + 1;
+        switch (tokenType)
+        {
+            case IDENT:
+            {
+                final String name = tokenText;
+                advance();
+                final String lower = name.toLowerCase(java.util.Locale.ROOT);
+                if (lower.equals("true") || lower.equals("false"))
+                {
+                    return Operand.bool(column, lower.equals("true"));
+                }
+                if (!schema.hasField(name))
+                {
+                    throw error(column, "unknown field '" + name + "' (fields of " + schema.name() + ": " + fieldNames() + ")");
+                }
+                return Operand.field(column, schema.field(name));
+            }
+            case MINUS:
+            {
+                advance();
+                if (tokenType != NUMBER)
+                {
+                    throw error(column, "'-' must be followed by a number");
+                }
+                return number(column, "-" + tokenText);
+            }
+            case NUMBER:
+                return number(column, tokenText);
+            case STRING:
+            {
+                final String value = tokenText;
+                advance();
+                return Operand.string(column, value);
+            }
+            case END:
+                throw error(column, "expected a field, number or string but the expression ended");
+            default:
+                throw error(column, "expected a field, number or string but found '" + tokenText + "'");
+        }
+    }
+
+    private Operand number(final int column, final String literal)
+    {
+        advance();
+        final boolean integral = literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0;
+        if (integral)
+        {
+            try
+            {
+                return Operand.longNumber(column, Long.parseLong(literal));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw error(column, "integer " + literal + " is out of range of a 64-bit long");
+            }
+        }
+        final double value = Double.parseDouble(literal);
+        if (Double.isInfinite(value))
+        {
+            throw error(column, "number " + literal + " is out of range of a double");
+        }
+        return Operand.doubleNumber(column, value);
+    }
+
+    private EventPredicate standalone(final Operand operand)
+    {
+        if (operand.kind == Operand.BOOLEAN)
+        {
+            return operand.bool ? Predicates.Constant.TRUE : Predicates.Constant.FALSE;
+        }
+        if (operand.kind == Operand.FIELD && operand.field.type() == FieldType.BOOLEAN)
+        {
+            return new Predicates.LongFieldLiteral(operand.field.index(), Predicates.NE, 0);
+        }
+        final String what = operand.kind == Operand.FIELD ?
+            "field '" + operand.field.name() + "' is a " + operand.field.type() + ", not a condition" :
+            "a literal alone is not a condition";
+        throw error(operand.column, what + "; compare it with = != < <= > >=");
+    }
+
+    private EventPredicate comparison(final Operand left, final int op, final int opColumn, final Operand right)
+    {
+        if (left.kind != Operand.FIELD && right.kind == Operand.FIELD)
+        {
+            return comparison(right, Predicates.mirror(op), opColumn, left);
+        }
+        if (left.kind != Operand.FIELD)
+        {
+            return fold(left, op, opColumn, right);
+        }
+        final Field field = left.field;
+        switch (field.type())
+        {
+            case SYMBOL:
+                return symbolComparison(field, op, opColumn, right);
+            case BOOLEAN:
+                if (right.kind == Operand.BOOLEAN || (right.kind == Operand.FIELD && right.field.type() == FieldType.BOOLEAN))
+                {
+                    requireEquality(op, opColumn, "BOOLEAN field '" + field.name() + "'");
+                    return right.kind == Operand.BOOLEAN ?
+                        new Predicates.LongFieldLiteral(field.index(), op, right.bool ? 1 : 0) :
+                        new Predicates.LongFields(field.index(), op, right.field.index());
+                }
+                throw error(right.column, "BOOLEAN field '" + field.name() + "' can only be compared with true, false or another BOOLEAN field");
+            default:
+                return numericComparison(field, op, opColumn, right);
+        }
+    }
+
+    private EventPredicate numericComparison(final Field field, final int op, final int opColumn, final Operand right)
+    {
+        final boolean fieldIsDouble = field.type() == FieldType.DOUBLE;
+        switch (right.kind)
+        {
+            case Operand.LONG:
+                return fieldIsDouble ?
+                    new Predicates.DoubleFieldLiteral(field.index(), op, right.longValue) :
+                    new Predicates.LongFieldLiteral(field.index(), op, right.longValue);
+            case Operand.DOUBLE:
+                return new Predicates.DoubleFieldLiteral(field.index(), op, right.doubleValue);
+            case Operand.FIELD:
+            {
+                final FieldType other = right.field.type();
+                if (other == FieldType.SYMBOL || other == FieldType.BOOLEAN)
+                {
+                    throw error(right.column, field.type() + " field '" + field.name() + "' cannot be compared with " + other +
+                        " field '" + right.field.name() + "'");
+                }
+                return fieldIsDouble || other == FieldType.DOUBLE ?
+                    new Predicates.DoubleFields(field.index(), op, right.field.index()) :
+                    new Predicates.LongFields(field.index(), op, right.field.index());
+            }
+            case Operand.STRING:
+                if (field.type() == FieldType.TIMESTAMP)
+                {
+                    return new Predicates.LongFieldLiteral(field.index(), op, instant(right));
+                }
+                throw error(right.column, field.type() + " field '" + field.name() + "' cannot be compared with the string '" +
+                    right.string + "'" + (field.type() == FieldType.TIMESTAMP ? "" : "; strings compare with SYMBOL fields"));
+            default:
+                throw error(right.column, field.type() + " field '" + field.name() + "' cannot be compared with " + right.bool);
+        }
+    }
+
+    private long instant(final Operand literal)
+    {
+        try
+        {
+            return Instant.parse(literal.string).toEpochMilli();
+        }
+        catch (final DateTimeParseException | ArithmeticException ex)
+        {
+            throw error(literal.column, "'" + literal.string + "' is not an ISO-8601 instant such as 2024-03-01T09:30:00Z");
+        }
+    }
+
+    private EventPredicate symbolComparison(final Field field, final int op, final int opColumn, final Operand right)
+    {
+        requireEquality(op, opColumn, "SYMBOL field '" + field.name() + "'");
+        final boolean negate = op == Predicates.NE;
+        if (right.kind == Operand.FIELD && right.field.type() == FieldType.SYMBOL)
+        {
+            return new Predicates.SymbolFields(field, right.field, negate);
+        }
+        if (right.kind != Operand.STRING)
+        {
+            throw error(right.column, "SYMBOL field '" + field.name() + "' can only be compared with a quoted string or another SYMBOL field");
+        }
+        final String value = right.string;
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (c == 0 || c > 0x7F)
+            {
+                throw error(right.column, "symbol literal '" + value + "' must be ASCII without NUL");
+            }
+        }
+        if (value.length() > field.width())
+        {
+            throw error(right.column, "'" + value + "' is longer than the " + field.width() + " bytes of SYMBOL field '" +
+                field.name() + "', so it could never match");
+        }
+        return new Predicates.SymbolLiteral(field.index(), value.getBytes(StandardCharsets.US_ASCII), negate);
+    }
+
+    private EventPredicate fold(final Operand left, final int op, final int opColumn, final Operand right)
+    {
+        if (left.kind == Operand.BOOLEAN && right.kind == Operand.BOOLEAN)
+        {
+            requireEquality(op, opColumn, "booleans");
+            return constant((left.bool == right.bool) == (op == Predicates.EQ));
+        }
+        final boolean leftNumber = left.kind == Operand.LONG || left.kind == Operand.DOUBLE;
+        final boolean rightNumber = right.kind == Operand.LONG || right.kind == Operand.DOUBLE;
+        if (leftNumber && rightNumber)
+        {
+            if (left.kind == Operand.LONG && right.kind == Operand.LONG)
+            {
+                return constant(Predicates.compare(op, left.longValue, right.longValue));
+            }
+            return constant(Predicates.compare(op, left.asDouble(), right.asDouble()));
+        }
+        if (left.kind == Operand.STRING && right.kind == Operand.STRING)
+        {
+            requireEquality(op, opColumn, "strings");
+            return constant(left.string.equals(right.string) == (op == Predicates.EQ));
+        }
+        throw error(opColumn, "cannot compare these literals");
+    }
+
+    private static EventPredicate constant(final boolean value)
+    {
+        return value ? Predicates.Constant.TRUE : Predicates.Constant.FALSE;
+    }
+
+    private void requireEquality(final int op, final int opColumn, final String what)
+    {
+        if (op != Predicates.EQ && op != Predicates.NE)
+        {
+            throw error(opColumn, what + " can only be compared with = or !=");
+        }
+    }
+
+    private static int operator(final String op)
+    {
+        switch (op)
+        {
+            case "=":
+            case "==":
+                return Predicates.EQ;
+            case "!=":
+            case "<>":
+                return Predicates.NE;
+            case "<":
+                return Predicates.LT;
+            case "<=":
+                return Predicates.LE;
+            case ">":
+                return Predicates.GT;
+            default:
+                return Predicates.GE;
+        }
+    }
+
+    private String fieldNames()
+    {
+        final StringBuilder names = new StringBuilder();
+        for (final Field field : schema.fields())
+        {
+            names.append(names.length() == 0 ? "" : ", ").append(field.name());
+        }
+        return names.toString();
+    }
+
+    private void advance()
+    {
+        while (pos < text.length() && Character.isWhitespace(text.charAt(pos)))
+        {
+            pos++;
+        }
+        tokenStart = pos;
+        if (pos >= text.length())
+        {
+            tokenType = END;
+            tokenText = "";
+            return;
+        }
+        final char c = text.charAt(pos);
+        if (Character.isLetter(c) || c == '_')
+        {
+            while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_'))
+            {
+                pos++;
+            }
+            tokenText = text.substring(tokenStart, pos);
+            switch (tokenText.toLowerCase(java.util.Locale.ROOT))
+            {
+                case "and":
+                    tokenType = AND;
+                    break;
+                case "or":
+                    tokenType = OR;
+                    break;
+                case "not":
+                    tokenType = NOT;
+                    break;
+                default:
+                    tokenType = IDENT;
+            }
+        }
+        else if (Character.isDigit(c) || (c == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1))))
+        {
+            lexNumber();
+        }
+        else if (c == '\'' || c == '"')
+        {
+            lexString(c);
+        }
+        else
+        {
+            lexSymbol(c);
+        }
+    }
+
+    private void lexNumber()
+    {
+        while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.'))
+        {
+            pos++;
+        }
+        if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E'))
+        {
+            pos++;
+            if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-'))
+            {
+                pos++;
+            }
+            while (pos < text.length() && Character.isDigit(text.charAt(pos)))
+            {
+                pos++;
+            }
+        }
+        tokenText = text.substring(tokenStart, pos);
+        tokenType = NUMBER;
+        if (pos < text.length() && (Character.isLetter(text.charAt(pos)) || text.charAt(pos) == '_'))
+        {
+            throw error(tokenStart + 1, "'" + tokenText + text.charAt(pos) + "...' is not a number");
+        }
+        if (!tokenText.matches("(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?"))
+        {
+            throw error(tokenStart + 1, "'" + tokenText + "' is not a number");
+        }
+    }
+
+    private void lexString(final char quote)
+    {
+        final StringBuilder value = new StringBuilder();
+        pos++;
+        while (true)
+        {
+            if (pos >= text.length())
+            {
+                throw error(tokenStart + 1, "string is never closed");
+            }
+            final char ch = text.charAt(pos++);
+            if (ch == quote)
+            {
+                if (pos < text.length() && text.charAt(pos) == quote)
+                {
+                    value.append(quote); // a doubled quote stands for one, SQL style
+                    pos++;
+                    continue;
+                }
+                break;
+            }
+            value.append(ch);
+        }
+        tokenText = value.toString();
+        tokenType = STRING;
+    }
+
+    private void lexSymbol(final char c)
+    {
+        final char next = pos + 1 < text.length() ? text.charAt(pos + 1) : 0;
+        final String two = "" + c + next;
+        switch (two)
+        {
+            case "==":
+            case "!=":
+            case "<>":
+            case "<=":
+            case ">=":
+                pos += 2;
+                tokenText = two;
+                tokenType = OPERATOR;
+                return;
+            case "&&":
+                pos += 2;
+                tokenText = two;
+                tokenType = AND;
+                return;
+            case "||":
+                pos += 2;
+                tokenText = two;
+                tokenType = OR;
+                return;
+            default:
+                break;
+        }
+        pos++;
+        tokenText = String.valueOf(c);
+        switch (c)
+        {
+            case '=':
+            case '<':
+            case '>':
+                tokenType = OPERATOR;
+                break;
+            case '!':
+                tokenType = NOT;
+                break;
+            case '(':
+                tokenType = LPAREN;
+                break;
+            case ')':
+                tokenType = RPAREN;
+                break;
+            case '-':
+                tokenType = MINUS;
+                break;
+            default:
+                throw error(tokenStart + 1, "unexpected character '" + c + "'");
+        }
+    }
+
+    private ExpressionException error(final int column, final String reason)
+    {
+        return new ExpressionException(text, column, reason);
+    }
+
+    /**
+     * One side of a comparison, typed.
+     */
+    private static final class Operand
+    {
+        static final int FIELD = 0;
+        static final int LONG = 1;
+        static final int DOUBLE = 2;
+        static final int STRING = 3;
+        static final int BOOLEAN = 4;
+
+        final int kind;
+        final int column;
+        Field field;
+        long longValue;
+        double doubleValue;
+        String string;
+        boolean bool;
+
+        private Operand(final int kind, final int column)
+        {
+            this.kind = kind;
+            this.column = column;
+        }
+
+        static Operand field(final int column, final Field field)
+        {
+            final Operand operand = new Operand(FIELD, column);
+            operand.field = field;
+            return operand;
+        }
+
+        static Operand longNumber(final int column, final long value)
+        {
+            final Operand operand = new Operand(LONG, column);
+            operand.longValue = value;
+            return operand;
+        }
+
+        static Operand doubleNumber(final int column, final double value)
+        {
+            final Operand operand = new Operand(DOUBLE, column);
+            operand.doubleValue = value;
+            return operand;
+        }
+
+        static Operand string(final int column, final String value)
+        {
+            final Operand operand = new Operand(STRING, column);
+            operand.string = value;
+            return operand;
+        }
+
+        static Operand bool(final int column, final boolean value)
+        {
+            final Operand operand = new Operand(BOOLEAN, column);
+            operand.bool = value;
+            return operand;
+        }
+
+        double asDouble()
+        {
+            return kind == LONG ? longValue : doubleValue;
+        }
+    }
+}

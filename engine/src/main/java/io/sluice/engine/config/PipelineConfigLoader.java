@@ -1,0 +1,519 @@
+package io.sluice.engine.config;
+
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.engine.schema.Field;
+import io.sluice.engine.schema.FieldType;
+import io.sluice.engine.schema.Schema;
+import io.sluice.engine.schema.SchemaException;
+
+/**
+ * Reads a configuration document into validated {@link PipelineDefinition}s. One loader per document.
+ */
+final class PipelineConfigLoader
+{
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern SYMBOL_TYPE = Pattern.compile("(?i)SYMBOL\\s*\\(\\s*(\\d+)\\s*\\)");
+    private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
+    private static final String[] PIPELINE_KEYS = {
+        "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
+        "on_error", "filter", "key", "window", "aggregates", "having", "sink"};
+    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early"};
+
+    private final String source;
+    private final Map<String, Schema> schemas = new LinkedHashMap<>();
+
+    PipelineConfigLoader(final String source)
+    {
+        this.source = source;
+    }
+
+    PipelineConfig load(final Reader reader)
+    {
+        final LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        final Node root;
+        try
+        {
+            root = new Yaml(new SafeConstructor(options)).compose(reader);
+        }
+        catch (final MarkedYAMLException ex)
+        {
+            final int line = ex.getProblemMark() == null ? 0 : ex.getProblemMark().getLine() + 1;
+            throw new ConfigException("", "not valid YAML: " + ex.getProblem() + " (" + source + " line " + line + ")");
+        }
+        catch (final YAMLException ex)
+        {
+            throw new ConfigException("", "not valid YAML: " + ex.getMessage() + " (" + source + ")");
+        }
+        if (root == null)
+        {
+            throw new ConfigException("", source + " is empty: it needs 'schemas' and 'pipelines'");
+        }
+        final Map<String, YamlNode> top = new YamlNode("", root, source).mapping("schemas", "pipelines");
+        final YamlNode schemasNode = required(top, "schemas", new YamlNode("", root, source));
+        for (final Map.Entry<String, YamlNode> entry : schemasNode.mapping().entrySet())
+        {
+            schemas.put(entry.getKey(), schema(entry.getKey(), entry.getValue()));
+        }
+        final List<PipelineDefinition> pipelines = new ArrayList<>();
+        final List<YamlNode> items = required(top, "pipelines", new YamlNode("", root, source)).sequence();
+        if (items.isEmpty())
+        {
+            throw new ConfigException("pipelines", "at least one pipeline is required");
+        }
+        final Map<String, YamlNode> names = new HashMap<>();
+        for (final YamlNode item : items)
+        {
+            final PipelineDefinition definition = pipeline(item);
+            final YamlNode previous = names.put(definition.name(), item);
+            if (previous != null)
+            {
+                throw new ConfigException(item.path() + ".name", "pipeline name '" + definition.name() + "' is already used by " +
+                    previous.path());
+            }
+            checkAgreesOnTopic(item, definition, pipelines);
+            pipelines.add(definition);
+        }
+        return new PipelineConfig(schemas, pipelines);
+    }
+
+    private Schema schema(final String name, final YamlNode node)
+    {
+        if (!NAME.matcher(name).matches())
+        {
+            throw node.error("schema name '" + name + "' must be letters, digits and '_', starting with a letter or '_'");
+        }
+        final Schema.Builder builder = Schema.builder(name);
+        final Map<String, YamlNode> fields = node.mapping();
+        if (fields.isEmpty())
+        {
+            throw node.error("schema '" + name + "' has no fields");
+        }
+        for (final Map.Entry<String, YamlNode> field : fields.entrySet())
+        {
+            final YamlNode typeNode = field.getValue();
+            final String type = typeNode.text();
+            try
+            {
+                final Matcher symbol = SYMBOL_TYPE.matcher(type);
+                if (symbol.matches())
+                {
+                    builder.symbolField(field.getKey(), Integer.parseInt(symbol.group(1)));
+                }
+                else
+                {
+                    builder.field(field.getKey(), fieldType(typeNode, type), 0);
+                }
+            }
+            catch (final SchemaException | NumberFormatException ex)
+            {
+                throw typeNode.error(ex.getMessage());
+            }
+        }
+        return builder.build();
+    }
+
+    private static FieldType fieldType(final YamlNode node, final String type)
+    {
+        switch (type.toUpperCase(Locale.ROOT))
+        {
+            case "LONG":
+                return FieldType.LONG;
+            case "INT":
+                return FieldType.INT;
+            case "DOUBLE":
+                return FieldType.DOUBLE;
+            case "BOOLEAN":
+                return FieldType.BOOLEAN;
+            case "TIMESTAMP":
+                return FieldType.TIMESTAMP;
+            case "SYMBOL":
+                throw node.error("SYMBOL needs a width in bytes, e.g. SYMBOL(12)");
+            default:
+                throw node.error("'" + type + "' is not a field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP or SYMBOL(width))");
+        }
+    }
+
+    private PipelineDefinition pipeline(final YamlNode node)
+    {
+        final Map<String, YamlNode> keys = node.mapping(PIPELINE_KEYS);
+        final String name = name(required(keys, "name", node), "pipeline name");
+        final String topic = required(keys, "source", node).text();
+        if (!TOPIC.matcher(topic).matches())
+        {
+            throw keys.get("source").error("'" + topic + "' is not a topic name (letters, digits, '_', '.', '-')");
+        }
+        final YamlNode schemaNode = required(keys, "schema", node);
+        final Schema schema = schemas.get(schemaNode.text());
+        if (schema == null)
+        {
+            throw schemaNode.error("no schema named '" + schemaNode.text() + "' (declared: " + schemas.keySet() + ")");
+        }
+        final YamlNode keyNode = required(keys, "partition_key", node);
+        final Field partitionKey = field(schema, keyNode);
+        if (partitionKey.type() == FieldType.DOUBLE || partitionKey.type() == FieldType.BOOLEAN)
+        {
+            throw keyNode.error("partition key '" + partitionKey.name() + "' is a " + partitionKey.type() +
+                "; use a LONG, INT, TIMESTAMP or SYMBOL field");
+        }
+        if (keys.containsKey("key"))
+        {
+            final Field key = field(schema, keys.get("key"));
+            if (key != partitionKey)
+            {
+                throw keys.get("key").error("windows keyed by '" + key.name() + "' need every event of a key in one partition; " +
+                    "set partition_key: " + key.name() + " (a topic has one partitioning)");
+            }
+        }
+
+        final String eventTime = time(keys, schema, node);
+        final long bound = keys.containsKey("max_out_of_orderness") ? keys.get("max_out_of_orderness").duration() : 0;
+        final long idleTimeout = keys.containsKey("idle_timeout") ? keys.get("idle_timeout").duration() : 0;
+        final ErrorPolicy policy = keys.containsKey("on_error") ? errorPolicy(keys.get("on_error")) : ErrorPolicy.SKIP;
+
+        String filter = null;
+        EventPredicate filterPredicate = null;
+        if (keys.containsKey("filter"))
+        {
+            filter = keys.get("filter").text();
+            filterPredicate = expression(keys.get("filter"), filter, schema);
+        }
+
+        WindowDefinition window = null;
+        final List<AggregateDefinition> aggregates = new ArrayList<>();
+        String having = null;
+        EventPredicate havingPredicate = null;
+        if (keys.containsKey("window"))
+        {
+            window = window(keys.get("window"));
+            final YamlNode aggregatesNode = keys.get("aggregates");
+            if (aggregatesNode == null)
+            {
+                throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
+            }
+            aggregates(aggregatesNode, schema, aggregates);
+            if (keys.containsKey("having"))
+            {
+                having = keys.get("having").text();
+                havingPredicate = expression(keys.get("having"), having, resultSchema(schema, window, aggregates, keys.get("having")));
+            }
+        }
+        else
+        {
+            for (final String windowOnly : new String[] {"aggregates", "having"})
+            {
+                if (keys.containsKey(windowOnly))
+                {
+                    throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                }
+            }
+        }
+        final String sink = required(keys, "sink", node).text();
+
+        final PipelineDefinition definition = new PipelineDefinition(name, topic, schema, partitionKey.name(), eventTime, bound,
+            idleTimeout, policy, filter, filterPredicate, window, aggregates, having, havingPredicate, sink);
+        try
+        {
+            // Build once through the DSL and instantiate a partition, so whatever the DSL or the window
+            // operator would refuse is refused now, at load time, with this pipeline's path.
+            definition.build((partition, sequence, k, timestamp, event) -> { })
+                .newInstance(0, (pipeline, stage, errorPolicy, event, k, timestamp, error) -> { });
+        }
+        catch (final SchemaException | IllegalStateException | IllegalArgumentException ex)
+        {
+            throw node.error(ex.getMessage());
+        }
+        return definition;
+    }
+
+    private String time(final Map<String, YamlNode> keys, final Schema schema, final YamlNode node)
+    {
+        final boolean processing = keys.containsKey("processing_time") && keys.get("processing_time").bool();
+        if (keys.containsKey("event_time"))
+        {
+            if (processing)
+            {
+                throw keys.get("processing_time").error("choose either event_time or processing_time: true, not both");
+            }
+            final Field time = field(schema, keys.get("event_time"));
+            if (time.type() != FieldType.TIMESTAMP && time.type() != FieldType.LONG)
+            {
+                throw keys.get("event_time").error("event-time field '" + time.name() + "' is a " + time.type() + "; it must be TIMESTAMP or LONG");
+            }
+            return time.name();
+        }
+        if (!processing)
+        {
+            throw node.error("a pipeline needs a time: 'event_time: <field>' (with 'max_out_of_orderness') or 'processing_time: true'");
+        }
+        if (keys.containsKey("max_out_of_orderness"))
+        {
+            throw keys.get("max_out_of_orderness").error("max_out_of_orderness applies to event_time only");
+        }
+        return null;
+    }
+
+    private static ErrorPolicy errorPolicy(final YamlNode node)
+    {
+        switch (node.text().toLowerCase(Locale.ROOT))
+        {
+            case "halt":
+                return ErrorPolicy.HALT;
+            case "skip":
+                return ErrorPolicy.SKIP;
+            case "dead_letter":
+            case "dead-letter":
+                return ErrorPolicy.DEAD_LETTER;
+            default:
+                throw node.error("'" + node.text() + "' is not an error policy (halt, skip or dead_letter)");
+        }
+    }
+
+    private static WindowDefinition window(final YamlNode node)
+    {
+        final Map<String, YamlNode> keys = node.mapping(WINDOW_KEYS);
+        final YamlNode kindNode = required(keys, "kind", node);
+        final String kind = kindNode.text().toLowerCase(Locale.ROOT);
+        long size = 0;
+        long hop = 0;
+        long gap = 0;
+        switch (kind)
+        {
+            case "tumbling":
+                forbid(keys, "tumbling", "hop", "gap");
+                size = positive(required(keys, "size", node));
+                hop = size;
+                break;
+            case "sliding":
+            case "hopping":
+                forbid(keys, kind, "gap");
+                size = positive(required(keys, "size", node));
+                hop = positive(required(keys, "hop", node));
+                if (kind.equals("sliding") && hop >= size)
+                {
+                    throw keys.get("hop").error("sliding windows need hop < size (size " + Durations.format(size) + ", hop " +
+                        Durations.format(hop) + "); use hopping for hop >= size");
+                }
+                break;
+            case "session":
+                forbid(keys, "session", "size", "hop", "offset");
+                gap = positive(required(keys, "gap", node));
+                break;
+            default:
+                throw kindNode.error("'" + kindNode.text() + "' is not a window kind (tumbling, sliding, hopping or session)");
+        }
+        final long offset = keys.containsKey("offset") ? keys.get("offset").duration() : 0;
+        if (offset != 0 && offset >= hop)
+        {
+            throw keys.get("offset").error("offset " + Durations.format(offset) + " must be smaller than the hop " + Durations.format(hop));
+        }
+        final long lateness = keys.containsKey("allowed_lateness") ? keys.get("allowed_lateness").duration() : 0;
+        final boolean early = keys.containsKey("early") && keys.get("early").bool();
+        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early);
+    }
+
+    private static void forbid(final Map<String, YamlNode> keys, final String kind, final String... forbidden)
+    {
+        for (final String key : forbidden)
+        {
+            if (keys.containsKey(key))
+            {
+                throw keys.get(key).error("'" + key + "' does not apply to " + kind + " windows");
+            }
+        }
+    }
+
+    private static long positive(final YamlNode node)
+    {
+        final long value = node.duration();
+        if (value <= 0)
+        {
+            throw node.error("must be greater than zero");
+        }
+        return value;
+    }
+
+    private static void aggregates(final YamlNode node, final Schema schema, final List<AggregateDefinition> out)
+    {
+        final List<YamlNode> items = node.sequence();
+        if (items.isEmpty())
+        {
+            throw node.error("at least one aggregate is required (e.g. '- n: count')");
+        }
+        final List<String> names = new ArrayList<>(List.of(WindowSpec.KEY, WindowSpec.WINDOW_START, WindowSpec.WINDOW_END, WindowSpec.FLAGS));
+        for (final YamlNode item : items)
+        {
+            final Map<String, YamlNode> entry = item.mapping();
+            if (entry.size() != 1)
+            {
+                throw item.error("each aggregate is one 'name: function(field)' entry, e.g. '- total: sum(amount)'");
+            }
+            final Map.Entry<String, YamlNode> only = entry.entrySet().iterator().next();
+            final String name = only.getKey();
+            final YamlNode definition = only.getValue();
+            if (!NAME.matcher(name).matches())
+            {
+                throw definition.error("aggregate name '" + name + "' must be letters, digits and '_', starting with a letter or '_'");
+            }
+            if (names.contains(name))
+            {
+                throw definition.error("result field '" + name + "' is already used" +
+                    (names.indexOf(name) < 4 ? " by the window result (key, window_start, window_end, flags)" : " by another aggregate"));
+            }
+            names.add(name);
+            final Matcher matcher = AGGREGATE.matcher(definition.text());
+            if (!matcher.matches())
+            {
+                throw definition.error("'" + definition.text() + "' is not an aggregate (count, or sum/min/max/avg/first/last(field))");
+            }
+            final String function = matcher.group(1);
+            final String field = matcher.group(2);
+            switch (function)
+            {
+                case "count":
+                    if (field != null)
+                    {
+                        throw definition.error("count takes no field");
+                    }
+                    break;
+                case "sum":
+                case "min":
+                case "max":
+                case "avg":
+                case "first":
+                case "last":
+                    if (field == null)
+                    {
+                        throw definition.error(function + " needs a field, e.g. " + function + "(amount)");
+                    }
+                    if (!schema.hasField(field))
+                    {
+                        throw definition.error("unknown field '" + field + "' in schema '" + schema.name() + "'");
+                    }
+                    if (schema.field(field).type() == FieldType.SYMBOL)
+                    {
+                        throw definition.error(function + " needs a numeric field; '" + field + "' is a SYMBOL");
+                    }
+                    break;
+                default:
+                    throw definition.error("'" + function + "' is not an aggregate function (count, sum, min, max, avg, first, last)");
+            }
+            out.add(new AggregateDefinition(name, function, field));
+        }
+    }
+
+    private static Schema resultSchema(
+        final Schema input, final WindowDefinition window, final List<AggregateDefinition> aggregates, final YamlNode at)
+    {
+        try
+        {
+            return new PipelineDefinition("result", "result", input, input.field(0).name(), null, 0, 0, ErrorPolicy.SKIP, null, null,
+                window, aggregates, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
+        }
+        catch (final SchemaException ex)
+        {
+            throw at.error(ex.getMessage());
+        }
+    }
+
+    private static EventPredicate expression(final YamlNode node, final String text, final Schema schema)
+    {
+        try
+        {
+            return Expressions.compile(text, schema);
+        }
+        catch (final ExpressionException ex)
+        {
+            throw node.error(ex.getMessage());
+        }
+    }
+
+    private static Field field(final Schema schema, final YamlNode node)
+    {
+        final String name = node.text();
+        if (!schema.hasField(name))
+        {
+            final List<String> fields = new ArrayList<>();
+            schema.fields().forEach(f -> fields.add(f.name()));
+            throw node.error("unknown field '" + name + "' in schema '" + schema.name() + "' (fields: " + String.join(", ", fields) + ")");
+        }
+        return schema.field(name);
+    }
+
+    private static String name(final YamlNode node, final String what)
+    {
+        final String name = node.text();
+        if (!TOPIC.matcher(name).matches())
+        {
+            throw node.error(what + " '" + name + "' must be letters, digits, '_', '.' or '-'");
+        }
+        return name;
+    }
+
+    private static YamlNode required(final Map<String, YamlNode> keys, final String key, final YamlNode parent)
+    {
+        final YamlNode value = keys.get(key);
+        if (value == null)
+        {
+            throw new ConfigException(parent.path().isEmpty() ? key : parent.path() + "." + key, "is required");
+        }
+        return value;
+    }
+
+    private void checkAgreesOnTopic(final YamlNode item, final PipelineDefinition definition, final List<PipelineDefinition> earlier)
+    {
+        for (final PipelineDefinition other : earlier)
+        {
+            if (!other.source().equals(definition.source()))
+            {
+                continue;
+            }
+            final String why;
+            final String key;
+            if (other.schema() != definition.schema())
+            {
+                key = "schema";
+                why = "'" + definition.schema().name() + "' but pipeline '" + other.name() + "' reads topic '" + other.source() +
+                    "' as '" + other.schema().name() + "'; a topic has one schema";
+            }
+            else if (!other.partitionKey().equals(definition.partitionKey()))
+            {
+                key = "partition_key";
+                why = "'" + definition.partitionKey() + "' but pipeline '" + other.name() + "' partitions topic '" + other.source() +
+                    "' by '" + other.partitionKey() + "'; a topic has one partitioning";
+            }
+            else if (!java.util.Objects.equals(other.eventTime(), definition.eventTime()))
+            {
+                key = "event_time";
+                why = "time differs from pipeline '" + other.name() + "' on topic '" + other.source() +
+                    "'; each event has one journaled timestamp, so pipelines of a topic share their time field";
+            }
+            else
+            {
+                continue;
+            }
+            throw new ConfigException(item.path() + "." + key, why);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package io.sluice.engine.config;
+
+import java.util.List;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.engine.schema.Schema;
+
+/**
+ * One pipeline declared in a configuration file, validated and with its expressions compiled. It
+ * becomes a {@link Pipeline} once given a sink, through the same DSL Java pipelines use. Immutable:
+ * {@link #build} may be called any number of times (the compiled predicates are stateless and
+ * shared).
+ */
+public final class PipelineDefinition
+{
+    private final String name;
+    private final String source;
+    private final Schema schema;
+    private final String partitionKey;
+    private final String eventTime;
+    private final long maxOutOfOrderness;
+    private final long idleTimeout;
+    private final ErrorPolicy errorPolicy;
+    private final String filter;
+    private final EventPredicate filterPredicate;
+    private final WindowDefinition window;
+    private final List<AggregateDefinition> aggregates;
+    private final String having;
+    private final EventPredicate havingPredicate;
+    private final String sink;
+
+    PipelineDefinition(
+        final String name,
+        final String source,
+        final Schema schema,
+        final String partitionKey,
+        final String eventTime,
+        final long maxOutOfOrderness,
+        final long idleTimeout,
+        final ErrorPolicy errorPolicy,
+        final String filter,
+        final EventPredicate filterPredicate,
+        final WindowDefinition window,
+        final List<AggregateDefinition> aggregates,
+        final String having,
+        final EventPredicate havingPredicate,
+        final String sink)
+    {
+        this.name = name;
+        this.source = source;
+        this.schema = schema;
+        this.partitionKey = partitionKey;
+        this.eventTime = eventTime;
+        this.maxOutOfOrderness = maxOutOfOrderness;
+        this.idleTimeout = idleTimeout;
+        this.errorPolicy = errorPolicy;
+        this.filter = filter;
+        this.filterPredicate = filterPredicate;
+        this.window = window;
+        this.aggregates = List.copyOf(aggregates);
+        this.having = having;
+        this.havingPredicate = havingPredicate;
+        this.sink = sink;
+    }
+
+    /**
+     * Builds the pipeline with the DSL, ending in the given sink.
+     *
+     * @param eventSink receiving the pipeline's outputs.
+     * @return the pipeline.
+     */
+    public Pipeline build(final EventSink eventSink)
+    {
+        final Pipeline.Builder builder = Pipeline.from(source, schema).name(name).partitionKey(partitionKey);
+        if (eventTime != null)
+        {
+            builder.eventTime(eventTime, maxOutOfOrderness);
+        }
+        else
+        {
+            builder.processingTime();
+        }
+        builder.idleTimeout(idleTimeout).onError(errorPolicy);
+        if (filterPredicate != null)
+        {
+            builder.filter(filter, filterPredicate);
+        }
+        if (window != null)
+        {
+            builder.window(this::declareWindow);
+            if (havingPredicate != null)
+            {
+                builder.filter(having, havingPredicate);
+            }
+        }
+        return builder.sink(sink, eventSink).build();
+    }
+
+    private void declareWindow(final WindowSpec w)
+    {
+        switch (window.kind())
+        {
+            case "tumbling":
+                w.tumbling(window.size());
+                break;
+            case "sliding":
+                w.sliding(window.size(), window.hop());
+                break;
+            case "hopping":
+                w.hopping(window.size(), window.hop());
+                break;
+            default:
+                w.session(window.gap());
+                break;
+        }
+        w.offset(window.offset()).allowedLateness(window.allowedLateness()).earlyOnUpdate(window.early());
+        for (final AggregateDefinition aggregate : aggregates)
+        {
+            switch (aggregate.function())
+            {
+                case "count":
+                    w.count(aggregate.name());
+                    break;
+                case "sum":
+                    w.sum(aggregate.name(), aggregate.field());
+                    break;
+                case "min":
+                    w.min(aggregate.name(), aggregate.field());
+                    break;
+                case "max":
+                    w.max(aggregate.name(), aggregate.field());
+                    break;
+                case "avg":
+                    w.avg(aggregate.name(), aggregate.field());
+                    break;
+                case "first":
+                    w.first(aggregate.name(), aggregate.field());
+                    break;
+                default:
+                    w.last(aggregate.name(), aggregate.field());
+                    break;
+            }
+        }
+    }
+
+    /**
+     * The pipeline's name, unique in its file.
+     *
+     * @return the name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * The source topic.
+     *
+     * @return the topic name.
+     */
+    public String source()
+    {
+        return source;
+    }
+
+    /**
+     * The schema of the source events.
+     *
+     * @return the input schema.
+     */
+    public Schema schema()
+    {
+        return schema;
+    }
+
+    /**
+     * The field that routes events to partitions and keys them.
+     *
+     * @return the partition key field name.
+     */
+    public String partitionKey()
+    {
+        return partitionKey;
+    }
+
+    /**
+     * The event-time field, or null in processing-time mode.
+     *
+     * @return the field name or null.
+     */
+    public String eventTime()
+    {
+        return eventTime;
+    }
+
+    /**
+     * Bound of out-of-orderness of event time.
+     *
+     * @return milliseconds.
+     */
+    public long maxOutOfOrderness()
+    {
+        return maxOutOfOrderness;
+    }
+
+    /**
+     * Processing time after which a quiet partition's watermark advances, 0 for never.
+     *
+     * @return milliseconds.
+     */
+    public long idleTimeout()
+    {
+        return idleTimeout;
+    }
+
+    /**
+     * Error policy of every stage.
+     *
+     * @return the policy.
+     */
+    public ErrorPolicy errorPolicy()
+    {
+        return errorPolicy;
+    }
+
+    /**
+     * The filter expression applied to input events, or null.
+     *
+     * @return the expression text or null.
+     */
+    public String filter()
+    {
+        return filter;
+    }
+
+    /**
+     * The window stage, or null for a pipeline without one.
+     *
+     * @return the window or null.
+     */
+    public WindowDefinition window()
+    {
+        return window;
+    }
+
+    /**
+     * The aggregates of the window, in result-field order.
+     *
+     * @return the aggregates, empty without a window.
+     */
+    public List<AggregateDefinition> aggregates()
+    {
+        return aggregates;
+    }
+
+    /**
+     * The filter expression applied to window results, or null.
+     *
+     * @return the expression text or null.
+     */
+    public String having()
+    {
+        return having;
+    }
+
+    /**
+     * Name of the sink the outputs go to.
+     *
+     * @return the sink name.
+     */
+    public String sink()
+    {
+        return sink;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "PipelineDefinition{" + name + " from " + source + "}";
+    }
+}

@@ -1,0 +1,26 @@
+package io.sluice.engine.config;
+
+/**
+ * A declared window stage. Times are milliseconds.
+ *
+ * @param kind            tumbling, sliding, hopping or session.
+ * @param size            of aligned windows, 0 for sessions.
+ * @param hop             between aligned window starts (equal to size for tumbling), 0 for sessions.
+ * @param gap             of inactivity that closes a session, 0 for aligned windows.
+ * @param offset          of aligned window starts from the epoch.
+ * @param allowedLateness after a window fires during which late events update it.
+ * @param early           whether early (on-update) results are emitted before a window fires.
+ */
+public record WindowDefinition(String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early)
+{
+    /**
+     * Whether the window can emit results other than FINAL ones (updates or early results), so the
+     * result flags are worth writing out.
+     *
+     * @return true with allowed lateness or early results.
+     */
+    public boolean emitsNonFinal()
+    {
+        return allowedLateness > 0 || early;
+    }
+}

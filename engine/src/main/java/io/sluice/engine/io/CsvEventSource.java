@@ -1,0 +1,154 @@
+package io.sluice.engine.io;
+
+import java.io.BufferedReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.Field;
+import io.sluice.engine.schema.Schema;
+
+/**
+ * CSV events: a header line names the columns; every field of the schema must have a column, other
+ * columns are ignored. Values may be quoted with {@code "} (a doubled {@code ""} inside stands for
+ * one); a record is one line.
+ */
+final class CsvEventSource extends EventFileSource
+{
+    private Field[] columnFields;
+    private String[] header;
+
+    CsvEventSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final BufferedReader reader)
+    {
+        super(file, schema, policy, reader);
+    }
+
+    @Override
+    void start()
+    {
+        String line;
+        do
+        {
+            line = readLine();
+        }
+        while (line != null && line.isBlank());
+        if (line == null)
+        {
+            throw new MalformedInputException(file, Math.max(1, lineNumber()), null, "the file is empty; a CSV file starts with a header line");
+        }
+        final List<String> names;
+        try
+        {
+            names = split(line);
+        }
+        catch (final EventFileSource.LineException ex)
+        {
+            throw new MalformedInputException(file, lineNumber(), null, "header: " + ex.getMessage());
+        }
+        header = names.toArray(new String[0]);
+        columnFields = new Field[header.length];
+        for (int i = 0; i < header.length; i++)
+        {
+            final String name = header[i].trim();
+            for (int j = 0; j < i; j++)
+            {
+                if (header[j].trim().equals(name))
+                {
+                    throw new MalformedInputException(file, lineNumber(), name, "the header names column '" + name + "' twice");
+                }
+            }
+            columnFields[i] = schema.hasField(name) ? schema.field(name) : null;
+        }
+        for (final Field field : schema.fields())
+        {
+            if (!Arrays.asList(header).stream().map(String::trim).anyMatch(field.name()::equals))
+            {
+                throw new MalformedInputException(file, lineNumber(), field.name(),
+                    "the header has no column for field '" + field.name() + "' of schema '" + schema.name() + "' (header: " +
+                    String.join(",", header) + ")");
+            }
+        }
+    }
+
+    @Override
+    void decode(final String line, final EventFlyweight out)
+    {
+        final List<String> values = split(line);
+        if (values.size() != header.length)
+        {
+            throw new EventFileSource.LineException(null, "has " + values.size() + " values, the header has " + header.length + " columns");
+        }
+        for (int i = 0; i < columnFields.length; i++)
+        {
+            final Field field = columnFields[i];
+            if (field != null)
+            {
+                try
+                {
+                    Values.parseInto(out, field, values.get(i));
+                }
+                catch (final Values.ValueException ex)
+                {
+                    throw new EventFileSource.LineException(field.name(), ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Splits one record into values: RFC 4180 quoting within a line.
+     */
+    static List<String> split(final String line)
+    {
+        final List<String> values = new ArrayList<>();
+        final StringBuilder value = new StringBuilder();
+        int i = 0;
+        final int length = line.length();
+        while (true)
+        {
+            value.setLength(0);
+            if (i < length && line.charAt(i) == '"')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= length)
+                    {
+                        throw new EventFileSource.LineException(null, "a quoted value is never closed (values cannot span lines)");
+                    }
+                    final char c = line.charAt(i++);
+                    if (c == '"')
+                    {
+                        if (i < length && line.charAt(i) == '"')
+                        {
+                            value.append('"');
+                            i++;
+                            continue;
+                        }
+                        break;
+                    }
+                    value.append(c);
+                }
+                if (i < length && line.charAt(i) != ',')
+                {
+                    throw new EventFileSource.LineException(null, "unexpected '" + line.charAt(i) + "' after a closing quote at column " + (i + 1));
+                }
+                values.add(value.toString());
+            }
+            else
+            {
+                final int comma = line.indexOf(',', i);
+                final int end = comma < 0 ? length : comma;
+                values.add(line.substring(i, end).trim());
+                i = end;
+            }
+            if (i >= length)
+            {
+                return values;
+            }
+            i++; // the comma
+        }
+    }
+}
