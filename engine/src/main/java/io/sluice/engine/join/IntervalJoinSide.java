@@ -1,0 +1,210 @@
+package io.sluice.engine.join;
+
+import java.util.Arrays;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * Buffered records of one side of an interval join.
+ * <p>
+ * Each record owns a slot: parallel primitive arrays hold its timestamp, key, arrival sequence and
+ * matched flag, and a {@link RecordArena} its bytes. The records of one key form a circular doubly
+ * linked list through {@code prev}/{@code next} in ascending arrival sequence; a
+ * {@link Long2LongHashMap} maps the key to the oldest (head) slot, whose {@code prev} is the tail,
+ * so appending and unlinking any record are O(1). Free slots are chained through {@code next}.
+ * <p>
+ * Not thread safe: single writer, the operator thread.
+ */
+final class IntervalJoinSide
+{
+    static final int NONE = -1;
+
+    private final RecordArena arena;
+    private final Long2LongHashMap heads;
+    private long[] timestamps;
+    private long[] keys;
+    private long[] sequences;
+    private int[] prev;
+    private int[] next;
+    private boolean[] matched;
+    private int limit;
+    private int freeHead = NONE;
+    private int size;
+
+    IntervalJoinSide(final int recordLength, final int expectedRecords)
+    {
+        final int slots = Math.max(16, expectedRecords);
+        arena = new RecordArena(recordLength, slots);
+        heads = new Long2LongHashMap(slots, 0.5f, NONE);
+        timestamps = new long[slots];
+        keys = new long[slots];
+        sequences = new long[slots];
+        prev = new int[slots];
+        next = new int[slots];
+        matched = new boolean[slots];
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    int limit()
+    {
+        return limit;
+    }
+
+    int recordLength()
+    {
+        return arena.recordLength();
+    }
+
+    DirectBuffer buffer()
+    {
+        return arena.buffer();
+    }
+
+    int offsetOf(final int slot)
+    {
+        return arena.offsetOf(slot);
+    }
+
+    long timestamp(final int slot)
+    {
+        return timestamps[slot];
+    }
+
+    long key(final int slot)
+    {
+        return keys[slot];
+    }
+
+    long sequence(final int slot)
+    {
+        return sequences[slot];
+    }
+
+    boolean matched(final int slot)
+    {
+        return matched[slot];
+    }
+
+    void markMatched(final int slot)
+    {
+        matched[slot] = true;
+    }
+
+    /**
+     * Oldest record of a key, or {@link #NONE}.
+     */
+    int head(final long key)
+    {
+        return (int)heads.get(key);
+    }
+
+    /**
+     * Whether a live slot is the head of its key's chain (used to walk all chains in order).
+     */
+    boolean isHead(final int slot)
+    {
+        return heads.get(keys[slot]) == slot;
+    }
+
+    /**
+     * Next record of the same key in arrival order after {@code slot}, or {@link #NONE} after the
+     * tail.
+     */
+    int after(final int slot, final int head)
+    {
+        final int following = next[slot];
+        return following == head ? NONE : following;
+    }
+
+    int insert(
+        final long key,
+        final long timestamp,
+        final long sequence,
+        final boolean isMatched,
+        final DirectBuffer buffer,
+        final int offset)
+    {
+        final int slot = allocate();
+        timestamps[slot] = timestamp;
+        keys[slot] = key;
+        sequences[slot] = sequence;
+        matched[slot] = isMatched;
+        arena.put(slot, buffer, offset);
+
+        final int head = (int)heads.get(key);
+        if (head == NONE)
+        {
+            prev[slot] = slot;
+            next[slot] = slot;
+            heads.put(key, slot);
+        }
+        else
+        {
+            final int tail = prev[head];
+            prev[slot] = tail;
+            next[slot] = head;
+            next[tail] = slot;
+            prev[head] = slot;
+        }
+        return slot;
+    }
+
+    void remove(final int slot)
+    {
+        final long key = keys[slot];
+        final int following = next[slot];
+        if (following == slot)
+        {
+            heads.remove(key);
+        }
+        else
+        {
+            final int preceding = prev[slot];
+            next[preceding] = following;
+            prev[following] = preceding;
+            if (heads.get(key) == slot)
+            {
+                heads.put(key, following);
+            }
+        }
+        next[slot] = freeHead;
+        freeHead = slot;
+        size--;
+    }
+
+    void clear()
+    {
+        heads.clear();
+        limit = 0;
+        size = 0;
+        freeHead = NONE;
+    }
+
+    private int allocate()
+    {
+        size++;
+        if (freeHead != NONE)
+        {
+            final int slot = freeHead;
+            freeHead = next[slot];
+            return slot;
+        }
+        if (limit == timestamps.length)
+        {
+            final int capacity = limit << 1;
+            timestamps = Arrays.copyOf(timestamps, capacity);
+            keys = Arrays.copyOf(keys, capacity);
+            sequences = Arrays.copyOf(sequences, capacity);
+            prev = Arrays.copyOf(prev, capacity);
+            next = Arrays.copyOf(next, capacity);
+            matched = Arrays.copyOf(matched, capacity);
+            arena.ensureCapacity(capacity);
+        }
+        return limit++;
+    }
+}
