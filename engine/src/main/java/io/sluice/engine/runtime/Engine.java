@@ -524,6 +524,111 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Pauses the partition threads of a pipeline's source topic: they stop taking events (every
+     * pipeline on that topic pauses with it, being fused on the same threads), the rings fill and
+     * producers feel back-pressure. Nothing is dropped.
+     *
+     * @param pipeline name.
+     */
+    public void pause(final String pipeline)
+    {
+        for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
+        {
+            runtime.handler.paused(true);
+        }
+    }
+
+    /**
+     * Resumes what {@link #pause} paused.
+     *
+     * @param pipeline name.
+     */
+    public void resume(final String pipeline)
+    {
+        for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
+        {
+            runtime.handler.paused(false);
+        }
+    }
+
+    /**
+     * Whether a pipeline's partitions are paused.
+     *
+     * @param pipeline name.
+     * @return true if paused.
+     */
+    public boolean isPaused(final String pipeline)
+    {
+        return topicRuntime(sourceTopicOf(pipeline)).partitions[0].handler.paused();
+    }
+
+    /**
+     * Names of the running pipelines, in launch order.
+     *
+     * @return pipeline names.
+     */
+    public List<String> pipelineNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PipelineInstance instance : topic.partitions[0].handler.instances())
+            {
+                names.add(instance.pipeline().name());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Names of the source topics.
+     *
+     * @return topic names.
+     */
+    public List<String> topicNames()
+    {
+        return List.copyOf(topics.keySet());
+    }
+
+    /**
+     * The highest ring sequence a partition thread has finished with: every event published at or
+     * below it is journaled and processed (see {@link EventPublisher#lastSequence()}).
+     *
+     * @param topic     source topic.
+     * @param partition number.
+     * @return the processed ring sequence, -1 before the first.
+     */
+    public long processedSequence(final String topic, final int partition)
+    {
+        return topicRuntime(topic).partitions[partition].processor.getSequence().get();
+    }
+
+    /**
+     * Number of partitions of every source topic.
+     *
+     * @return the partition count.
+     */
+    public int partitionCount()
+    {
+        return context.partitions();
+    }
+
+    private String sourceTopicOf(final String pipeline)
+    {
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PipelineInstance instance : topic.partitions[0].handler.instances())
+            {
+                if (instance.pipeline().name().equals(pipeline))
+                {
+                    return topic.name;
+                }
+            }
+        }
+        throw new EngineException("no pipeline '" + pipeline + "' (pipelines: " + pipelineNames() + ")");
+    }
+
+    /**
      * The failure that stopped a partition thread (a journal error), or null while it runs.
      *
      * @param topic     of the partition.

@@ -29,6 +29,7 @@ public final class EventPublisher
     private final int timeField;
     private final EpochClock clock;
     private final EventFlyweight view;
+    private long lastSequence = -1;
 
     EventPublisher(
         final Engine engine,
@@ -77,6 +78,7 @@ public final class EventPublisher
         final long sequence = ring.next();
         fill(ring.get(sequence), buffer, offset, key);
         ring.publish(sequence);
+        lastSequence = sequence;
         return partition;
     }
 
@@ -105,6 +107,7 @@ public final class EventPublisher
         }
         fill(ring.get(sequence), buffer, offset, key);
         ring.publish(sequence);
+        lastSequence = sequence;
         return partition;
     }
 
@@ -116,6 +119,18 @@ public final class EventPublisher
         slot.length = schema.length();
         slot.ingestNanos = System.nanoTime();
         slot.buffer.putBytes(0, buffer, offset, schema.length());
+    }
+
+    /**
+     * Ring sequence of the last event this publisher published, in the ring of the partition it
+     * returned. Once {@link Engine#processedSequence(String, int)} of that partition reaches it, the
+     * event is journaled (JOURNALED) and processed.
+     *
+     * @return the ring sequence, -1 before the first event.
+     */
+    public long lastSequence()
+    {
+        return lastSequence;
     }
 
     /**

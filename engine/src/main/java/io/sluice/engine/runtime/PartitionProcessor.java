@@ -50,6 +50,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     private volatile Throwable failure;
+    private volatile boolean paused;
 
     PartitionProcessor(
         final String topic,
@@ -97,6 +98,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     @Override
     public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
+        while (paused)
+        {
+            // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         if (slot.type == RingSlot.BARRIER)
         {
             onBarrier(slot.timestamp);
@@ -270,6 +276,16 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     Throwable failure()
     {
         return failure;
+    }
+
+    void paused(final boolean paused)
+    {
+        this.paused = paused; // volatile: the partition thread sees it before its next event
+    }
+
+    boolean paused()
+    {
+        return paused;
     }
 
     long eventsIn()
