@@ -141,6 +141,15 @@ final class KeyTable
         prefixChunk[slot] = NO_CHUNK;
     }
 
+    /**
+     * Slot of a key that owns rows, or {@link #NONE}.
+     */
+    int find(final long key)
+    {
+        final int slot = index.get(key, 0);
+        return slot == LongPairIndex.MISSING ? NONE : slot;
+    }
+
     int slotOf(final long key)
     {
         final int existing = index.get(key, 0);

@@ -167,6 +167,18 @@ final class PaneStore
 
     int findOrCreate(final long key, final long pane)
     {
+        // Fast path for in-order input: the key's newest row is usually the event's pane, and the
+        // key table is far smaller (cache resident) than the (key, pane) index.
+        final int slot = keys.find(key);
+        if (slot != NONE)
+        {
+            final int tail = keys.tail(slot);
+            if (rowPane[tail] == pane)
+            {
+                return tail;
+            }
+        }
+
         final int existing = index.get(key, pane);
         if (existing != LongPairIndex.MISSING)
         {
