@@ -50,11 +50,6 @@ final class KeyTable
         nextFree = new int[capacity];
     }
 
-    int capacity()
-    {
-        return keys.length;
-    }
-
     int sortedCount()
     {
         return sortedCount;

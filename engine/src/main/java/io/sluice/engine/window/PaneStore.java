@@ -160,11 +160,6 @@ final class PaneStore
         return row * stride;
     }
 
-    int find(final long key, final long pane)
-    {
-        return index.get(key, pane);
-    }
-
     int findOrCreate(final long key, final long pane)
     {
         // Fast path for in-order input: the key's newest row is usually the event's pane, and the
