@@ -279,6 +279,7 @@ final class AlignedWindowOperator implements WindowOperator
         final long start = windows.windowStart(window);
         final long end = windows.windowEnd(window);
         final KeyTable keys = store.keys();
+        keys.sortForIteration();
         store.cursorPane(firstPane);
         for (int i = 0, count = keys.sortedCount(); i < count; i++)
         {

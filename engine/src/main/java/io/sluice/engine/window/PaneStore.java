@@ -312,7 +312,6 @@ final class PaneStore
         paneCount -= cut;
         System.arraycopy(panes, cut, panes, 0, paneCount);
         System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
-        keys.compactIfNeeded();
     }
 
     /**
