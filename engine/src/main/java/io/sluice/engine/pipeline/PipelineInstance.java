@@ -187,6 +187,18 @@ public final class PipelineInstance
     }
 
     /**
+     * Hands the instance's operators to the thread that calls them next (recovery runs on the
+     * start-up thread, processing on the partition thread, started after it).
+     */
+    public void releaseOwnership()
+    {
+        if (window != null)
+        {
+            window.operator().releaseOwnership();
+        }
+    }
+
+    /**
      * A checkpoint barrier: lets the sink make its outputs so far durable. Called on the partition
      * thread right after {@link #snapshotTo}.
      */

@@ -428,6 +428,28 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * A micro-batching publisher for a source topic, for one producing thread (see
+     * {@link BatchingPublisher} for the latency/throughput trade-off).
+     *
+     * @param topic     source topic of some pipeline.
+     * @param batchSize events per batch, 1 to the ring size.
+     * @return a new publisher.
+     */
+    public BatchingPublisher batchingPublisher(final String topic, final int batchSize)
+    {
+        final TopicRuntime runtime = topicRuntime(topic);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        for (int p = 0; p < rings.length; p++)
+        {
+            rings[p] = runtime.partitions[p].ring;
+        }
+        final SourceGroups.Binding binding = runtime.binding(topic);
+        return new BatchingPublisher(this, binding.source().schema(), rings, binding.source().partitionKeyField(),
+            binding.source().eventTimeField(), context.clock(), binding.index(), batchSize);
+    }
+
+    /**
      * Ends a bounded input on every partition of a topic: the end is journaled and every open window
      * and pending result is emitted.
      *
@@ -784,6 +806,7 @@ public final class Engine implements AutoCloseable
         public void handleEventException(final Throwable ex, final long sequence, final RingSlot event)
         {
             errorLog.record(ex);
+            handler.onFatal(ex);
             throw new EngineException("partition " + handler.topic() + "/" + handler.partition() + " stopped at ring sequence " +
                 sequence + ": " + ex.getMessage(), ex);
         }

@@ -97,6 +97,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             deadLetterWriter.releaseOwnership();
         }
+        for (final PipelineInstance instance : instances)
+        {
+            instance.releaseOwnership();
+        }
     }
 
     @Override
@@ -193,15 +197,24 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         final long start = System.nanoTime();
         final int index = staging.acquire();
-        final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
-        buffer.checkLimit(PartitionStateCodec.maxLength(instances));
-        final int length = PartitionStateCodec.encode(instances, buffer);
-        for (final PipelineInstance instance : instances)
+        try
         {
-            instance.onCheckpoint();
+            final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
+            buffer.checkLimit(PartitionStateCodec.maxLength(instances));
+            final int length = PartitionStateCodec.encode(instances, buffer);
+            for (final PipelineInstance instance : instances)
+            {
+                instance.onCheckpoint();
+            }
+            checkpoints.submit(new CheckpointCoordinator.Snapshot(
+                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null));
         }
-        checkpoints.submit(new CheckpointCoordinator.Snapshot(
-            checkpointId, topic, partition, writer.nextOffset(), staging, index, length));
+        catch (final RuntimeException ex)
+        {
+            // A failed snapshot fails this checkpoint, visibly, and never the partition thread.
+            errorLog.record(ex);
+            checkpoints.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, index, 0, ex));
+        }
         checkpoints.recordPause(System.nanoTime() - start);
     }
 
@@ -283,6 +296,18 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     Throwable failure()
     {
         return failure;
+    }
+
+    /**
+     * Records the failure that is about to stop the partition thread, so that it is visible as
+     * state ({@link Engine#partitionFailure}) rather than a silently dead thread.
+     */
+    void onFatal(final Throwable cause)
+    {
+        if (failure == null)
+        {
+            failure = cause;
+        }
     }
 
     void paused(final boolean paused)

@@ -381,4 +381,10 @@ final class AlignedWindowOperator implements WindowOperator
         }
         return cursor - offset;
     }
+
+    @Override
+    public void releaseOwnership()
+    {
+        ownerThread.release();
+    }
 }

@@ -129,4 +129,11 @@ public interface WindowOperator
      *                               operator.
      */
     int restoreFrom(DirectBuffer buffer, int offset);
+
+    /**
+     * Hands the operator to another thread: the next thread that calls it becomes its owner. Used
+     * when recovery (restore, replay) runs on a start-up thread and processing then moves to the
+     * partition thread; the hand-off itself must be ordered by a happens-before edge (a thread start).
+     */
+    void releaseOwnership();
 }
