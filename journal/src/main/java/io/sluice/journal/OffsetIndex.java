@@ -3,8 +3,6 @@ package io.sluice.journal;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sparse offset index of one segment: one entry every {@code indexIntervalBytes} of log, mapping a
@@ -24,45 +22,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Single writer (the partition's writer thread); readers only look at entries below
  * {@link #entryCount()}, which the writer publishes after the entry is written.
  */
-final class OffsetIndex
+final class OffsetIndex extends MappedIndex
 {
     static final int ENTRY_LENGTH = 8;
     static final int RELATIVE_OFFSET_OFFSET = 0;
     static final int POSITION_OFFSET = 4;
 
-    private final Path file;
-    private final MappedByteBuffer mapped;
-    private final UnsafeBuffer buffer;
-    private final int maxEntries;
-    private volatile int entryCount;
-
     OffsetIndex(final Path file, final MappedByteBuffer mapped)
     {
-        this.file = file;
-        this.mapped = mapped;
-        this.buffer = new UnsafeBuffer(mapped);
-        this.maxEntries = buffer.capacity() / ENTRY_LENGTH;
-        int count = 0;
-        while (count < maxEntries && buffer.getInt(count * ENTRY_LENGTH + POSITION_OFFSET) != 0)
-        {
-            count++;
-        }
-        this.entryCount = count;
+        super(file, mapped, ENTRY_LENGTH, POSITION_OFFSET);
     }
 
     static long fileLength(final int segmentLength, final int indexIntervalBytes)
     {
         return (long)(segmentLength / indexIntervalBytes + 2) * ENTRY_LENGTH;
-    }
-
-    Path file()
-    {
-        return file;
-    }
-
-    int entryCount()
-    {
-        return entryCount;
     }
 
     int relativeOffset(final int entry)
@@ -77,12 +50,12 @@ final class OffsetIndex
 
     void append(final int relativeOffset, final int position)
     {
-        final int count = entryCount;
+        final int count = entryCount();
         if (count < maxEntries)
         {
-            buffer.putInt(count * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET, relativeOffset);
-            buffer.putInt(count * ENTRY_LENGTH + POSITION_OFFSET, position);
-            entryCount = count + 1; // volatile: publishes the entry to readers on other threads
+            buffer.putInt(entryOffset(count) + RELATIVE_OFFSET_OFFSET, relativeOffset);
+            buffer.putInt(entryOffset(count) + POSITION_OFFSET, position);
+            published(count + 1);
         }
     }
 
@@ -92,7 +65,7 @@ final class OffsetIndex
     int floorEntry(final long relativeOffset)
     {
         int low = 0;
-        int high = entryCount - 1;
+        int high = entryCount() - 1;
         int found = -1;
         while (low <= high)
         {
@@ -110,19 +83,4 @@ final class OffsetIndex
         return found;
     }
 
-    void clear()
-    {
-        buffer.setMemory(0, buffer.capacity(), (byte)0);
-        entryCount = 0;
-    }
-
-    void force()
-    {
-        mapped.force();
-    }
-
-    void close()
-    {
-        IoUtil.unmap(mapped);
-    }
 }

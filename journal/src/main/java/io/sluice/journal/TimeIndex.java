@@ -3,8 +3,6 @@ package io.sluice.journal;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Time index of one segment. An entry is added, at most every {@code indexIntervalBytes} of log,
@@ -27,46 +25,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * To find the first record with timestamp &gt;= T: take the first entry whose max is &gt;= T; the
  * record lies after the previous entry's record, so scan from there.
  */
-final class TimeIndex
+final class TimeIndex extends MappedIndex
 {
     static final int ENTRY_LENGTH = 16;
     static final int MAX_TIMESTAMP_OFFSET = 0;
     static final int RELATIVE_OFFSET_OFFSET = 8;
     static final int POSITION_OFFSET = 12;
 
-    private final Path file;
-    private final MappedByteBuffer mapped;
-    private final UnsafeBuffer buffer;
-    private final int maxEntries;
-    private volatile int entryCount;
-
     TimeIndex(final Path file, final MappedByteBuffer mapped)
     {
-        this.file = file;
-        this.mapped = mapped;
-        this.buffer = new UnsafeBuffer(mapped);
-        this.maxEntries = buffer.capacity() / ENTRY_LENGTH;
-        int count = 0;
-        while (count < maxEntries && buffer.getInt(count * ENTRY_LENGTH + POSITION_OFFSET) != 0)
-        {
-            count++;
-        }
-        this.entryCount = count;
+        super(file, mapped, ENTRY_LENGTH, POSITION_OFFSET);
     }
 
     static long fileLength(final int segmentLength, final int indexIntervalBytes)
     {
         return (long)(segmentLength / indexIntervalBytes + 2) * ENTRY_LENGTH;
-    }
-
-    Path file()
-    {
-        return file;
-    }
-
-    int entryCount()
-    {
-        return entryCount;
     }
 
     long maxTimestamp(final int entry)
@@ -86,13 +59,13 @@ final class TimeIndex
 
     void append(final long maxTimestamp, final int relativeOffset, final int position)
     {
-        final int count = entryCount;
+        final int count = entryCount();
         if (count < maxEntries)
         {
-            buffer.putLong(count * ENTRY_LENGTH + MAX_TIMESTAMP_OFFSET, maxTimestamp);
-            buffer.putInt(count * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET, relativeOffset);
-            buffer.putInt(count * ENTRY_LENGTH + POSITION_OFFSET, position);
-            entryCount = count + 1; // volatile: publishes the entry to readers on other threads
+            buffer.putLong(entryOffset(count) + MAX_TIMESTAMP_OFFSET, maxTimestamp);
+            buffer.putInt(entryOffset(count) + RELATIVE_OFFSET_OFFSET, relativeOffset);
+            buffer.putInt(entryOffset(count) + POSITION_OFFSET, position);
+            published(count + 1);
         }
     }
 
@@ -102,7 +75,7 @@ final class TimeIndex
     int firstEntryAtOrAfter(final long timestamp)
     {
         int low = 0;
-        int high = entryCount - 1;
+        int high = entryCount() - 1;
         int found = -1;
         while (low <= high)
         {
@@ -120,19 +93,4 @@ final class TimeIndex
         return found;
     }
 
-    void clear()
-    {
-        buffer.setMemory(0, buffer.capacity(), (byte)0);
-        entryCount = 0;
-    }
-
-    void force()
-    {
-        mapped.force();
-    }
-
-    void close()
-    {
-        IoUtil.unmap(mapped);
-    }
 }

@@ -171,10 +171,7 @@ public final class WindowSpec
      */
     public WindowSpec sum(final String name, final String field)
     {
-        final Field f = input.numericField(field);
-        return f.type() == FieldType.DOUBLE ?
-            aggregate(name, Aggregators.sumDouble(f.index()), FieldType.DOUBLE) :
-            aggregate(name, Aggregators.sumLong(f.index()), FieldType.LONG);
+        return numeric(name, field, Aggregators::sumLong, Aggregators::sumDouble);
     }
 
     /**
@@ -186,10 +183,7 @@ public final class WindowSpec
      */
     public WindowSpec min(final String name, final String field)
     {
-        final Field f = input.numericField(field);
-        return f.type() == FieldType.DOUBLE ?
-            aggregate(name, Aggregators.minDouble(f.index()), FieldType.DOUBLE) :
-            aggregate(name, Aggregators.minLong(f.index()), FieldType.LONG);
+        return numeric(name, field, Aggregators::minLong, Aggregators::minDouble);
     }
 
     /**
@@ -201,10 +195,7 @@ public final class WindowSpec
      */
     public WindowSpec max(final String name, final String field)
     {
-        final Field f = input.numericField(field);
-        return f.type() == FieldType.DOUBLE ?
-            aggregate(name, Aggregators.maxDouble(f.index()), FieldType.DOUBLE) :
-            aggregate(name, Aggregators.maxLong(f.index()), FieldType.LONG);
+        return numeric(name, field, Aggregators::maxLong, Aggregators::maxDouble);
     }
 
     /**
@@ -231,10 +222,7 @@ public final class WindowSpec
      */
     public WindowSpec first(final String name, final String field)
     {
-        final Field f = input.numericField(field);
-        return f.type() == FieldType.DOUBLE ?
-            aggregate(name, Aggregators.firstDouble(f.index()), FieldType.DOUBLE) :
-            aggregate(name, Aggregators.firstLong(f.index()), FieldType.LONG);
+        return numeric(name, field, Aggregators::firstLong, Aggregators::firstDouble);
     }
 
     /**
@@ -246,10 +234,23 @@ public final class WindowSpec
      */
     public WindowSpec last(final String name, final String field)
     {
+        return numeric(name, field, Aggregators::lastLong, Aggregators::lastDouble);
+    }
+
+    /**
+     * An aggregate of a numeric field whose result has the field's type: a DOUBLE field gives a
+     * DOUBLE result, any other number a LONG one.
+     */
+    private WindowSpec numeric(
+        final String name,
+        final String field,
+        final java.util.function.IntFunction<PrimitiveAggregator> forLong,
+        final java.util.function.IntFunction<PrimitiveAggregator> forDouble)
+    {
         final Field f = input.numericField(field);
         return f.type() == FieldType.DOUBLE ?
-            aggregate(name, Aggregators.lastDouble(f.index()), FieldType.DOUBLE) :
-            aggregate(name, Aggregators.lastLong(f.index()), FieldType.LONG);
+            aggregate(name, forDouble.apply(f.index()), FieldType.DOUBLE) :
+            aggregate(name, forLong.apply(f.index()), FieldType.LONG);
     }
 
     /**

@@ -1,0 +1,79 @@
+package io.sluice.journal;
+
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * What the offset and time indexes share: a pre-allocated, mapped file of fixed-length entries, each
+ * holding a record's position in its segment, where a position of 0 ends the entries (no record lives
+ * at position 0: the segment header does).
+ *
+ * <p>Single writer (the partition's writer thread); readers only look at entries below
+ * {@link #entryCount()}, which the writer publishes after each entry is written.
+ */
+abstract class MappedIndex
+{
+    final UnsafeBuffer buffer;
+    final int maxEntries;
+    private final Path file;
+    private final MappedByteBuffer mapped;
+    private final int entryLength;
+    private volatile int entryCount;
+
+    MappedIndex(final Path file, final MappedByteBuffer mapped, final int entryLength, final int positionOffset)
+    {
+        this.file = file;
+        this.mapped = mapped;
+        this.entryLength = entryLength;
+        this.buffer = new UnsafeBuffer(mapped);
+        this.maxEntries = buffer.capacity() / entryLength;
+        int count = 0;
+        while (count < maxEntries && buffer.getInt(count * entryLength + positionOffset) != 0)
+        {
+            count++;
+        }
+        this.entryCount = count;
+    }
+
+    final Path file()
+    {
+        return file;
+    }
+
+    final int entryCount()
+    {
+        return entryCount;
+    }
+
+    /**
+     * Publishes the entry just written at index {@code count}.
+     */
+    final void published(final int count)
+    {
+        entryCount = count; // volatile: publishes the entry to readers on other threads
+    }
+
+    final int entryOffset(final int entry)
+    {
+        return entry * entryLength;
+    }
+
+    final void clear()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        entryCount = 0;
+    }
+
+    final void force()
+    {
+        mapped.force();
+    }
+
+    final void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+}
