@@ -54,7 +54,7 @@ public final class JmxServer implements AutoCloseable
     /** Deserialization filter for operation parameters and attribute values of incoming requests. */
     public static final String SERIAL_FILTER =
         "maxdepth=20;maxarray=100000;java.lang.*;java.math.BigInteger;java.math.BigDecimal;java.util.*;" +
-        "javax.management.*;javax.management.openmbean.*;!*";
+        "java.rmi.MarshalledObject;javax.management.*;javax.management.openmbean.*;javax.security.auth.Subject;!*";
 
     private final List<ObjectName> registered = new ArrayList<>();
     private final MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
