@@ -131,6 +131,14 @@ class DaemonProcessTest
                 engine.resetLatency();
             }
 
+            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big");
+            assertThat(sluice("ctl", "checkpoint", "--dir", data.toString())).contains("complete");
+            assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
+            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("PAUSED");
+            assertThat(sluice("ctl", "resume", "vol", "--dir", data.toString())).contains("resumed vol");
+            assertThat(sluice("ctl", "top", "--iterations", "2", "--interval", "10", "--dir", data.toString()))
+                .contains("EVENTS-IN").contains("p99.99 us");
+
             final String stat = sluice("stat", "--dir", data.toString());
             assertThat(stat).contains("LIVE").contains("events-in: trades/0").contains("outputs: trades/1 big")
                 .contains("ingest-latency-p99-us: partition 0");
