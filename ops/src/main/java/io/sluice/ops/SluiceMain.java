@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Sluice: a single-node, low-latency stream processor with a memory-mapped journal.",
-    subcommands = { DemoCommand.class, JournalCommand.class, VersionCommand.class, HelpCommand.class },
+    subcommands = { RunCommand.class, StatCommand.class, CtlCommand.class, ReplayCommand.class, DemoCommand.class, JournalCommand.class,
+        VersionCommand.class, HelpCommand.class },
     footer = { "", "Exit codes: 0 success, 1 failure, 2 invalid command line, 3 journal verify found damage." })
 public final class SluiceMain implements Callable<Integer>
 {

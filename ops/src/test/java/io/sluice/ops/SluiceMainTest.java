@@ -40,7 +40,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run();
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice: missing command: one of demo, journal, version");
+        assertThat(result.err()).contains("sluice: missing command: one of run, stat, ctl, replay, demo, journal, version");
         assertThat(result.out()).isEmpty();
     }
 

@@ -17,6 +17,12 @@ final class CsvEventSink extends EventFileSink
         super(file, schema, writeEmit, keyNames);
     }
 
+    CsvEventSink(
+        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+    {
+        super(file, schema, writeEmit, keyNames, append);
+    }
+
     @Override
     void begin()
     {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -54,6 +55,12 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
 
     EventFileSink(final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
     {
+        this(file, schema, writeEmit, keyNames, false);
+    }
+
+    EventFileSink(
+        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+    {
         this.file = file;
         this.keyNames = keyNames;
         final List<String> columnNames = new ArrayList<>();
@@ -92,7 +99,9 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
         }
         try
         {
-            this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            this.writer = append ?
+                Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND) :
+                Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {
@@ -117,6 +126,40 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
         final EventFileSink sink = format == FileFormat.CSV ?
             new CsvEventSink(file, schema, writeEmit, keyNames) : new JsonlEventSink(file, schema, writeEmit, keyNames);
         sink.begin();
+        return sink;
+    }
+
+    /**
+     * Opens a file for appending, creating it if absent; the header, if the format has one, is written
+     * only when the file is empty. A host that resumes an output after a restart (the daemon's
+     * exactly-once file sink) truncates the file to its last consistent length and then appends.
+     *
+     * @param file      to append to.
+     * @param format    of the file.
+     * @param schema    of the outputs.
+     * @param writeEmit whether window results get an {@code emit} column.
+     * @param keyNames  renders a window result's key, or null for the number.
+     * @return the open sink.
+     * @throws UncheckedIOException if the file cannot be opened.
+     */
+    public static EventFileSink openAppending(
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+    {
+        final boolean empty;
+        try
+        {
+            empty = !Files.exists(file) || Files.size(file) == 0;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open output " + file, ex);
+        }
+        final EventFileSink sink = format == FileFormat.CSV ?
+            new CsvEventSink(file, schema, writeEmit, keyNames, true) : new JsonlEventSink(file, schema, writeEmit, keyNames, true);
+        if (empty)
+        {
+            sink.begin();
+        }
         return sink;
     }
 
@@ -262,6 +305,29 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     public final synchronized long written()
     {
         return written;
+    }
+
+    /**
+     * Writes every buffered line to the file (not forced to the device: that is the caller's
+     * decision, e.g. at a checkpoint).
+     *
+     * @throws UncheckedIOException if a write failed earlier or the flush fails.
+     */
+    public final synchronized void flush()
+    {
+        if (failure != null)
+        {
+            throw new UncheckedIOException("output " + file + " failed earlier", failure);
+        }
+        try
+        {
+            writer.flush();
+        }
+        catch (final IOException ex)
+        {
+            failure = ex;
+            throw new UncheckedIOException("cannot flush output " + file, ex);
+        }
     }
 
     /**

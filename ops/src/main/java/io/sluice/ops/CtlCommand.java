@@ -1,0 +1,227 @@
+package io.sluice.ops;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import io.sluice.ops.daemon.MarkFile;
+import io.sluice.ops.jmx.EngineMXBean;
+import io.sluice.ops.jmx.JmxClient;
+import io.sluice.ops.jmx.PartitionMXBean;
+import io.sluice.ops.jmx.PipelineMXBean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice ctl status|top|checkpoint|pause|resume}: the ops console, over JMX. The daemon is
+ * found at {@code --jmx host:port}, or else through the mark file of {@code --dir} (its loopback JMX
+ * port). Replaying a pipeline from an offset or time is not offered: the engine cannot do it yet.
+ */
+@Command(
+    name = "ctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceVersion.class,
+    description = "Control a running daemon over JMX: status, top, checkpoint, pause PIPELINE, resume PIPELINE.")
+final class CtlCommand implements Callable<Integer>
+{
+    enum Action
+    {
+        STATUS, TOP, CHECKPOINT, PAUSE, RESUME
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, top, checkpoint, pause or resume.")
+    Action action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PIPELINE", description = "For pause and resume.")
+    String pipeline;
+
+    @Option(names = { "-d", "--dir" }, paramLabel = "DIR", defaultValue = ".", description = "Data directory whose mark file names the JMX port.")
+    Path dir;
+
+    @Option(names = "--jmx", paramLabel = "HOST:PORT", description = "JMX connector address (default: from the mark file).")
+    String address;
+
+    @Option(names = { "-u", "--user" }, paramLabel = "USER", description = "JMX user, when authentication is on.")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is the JMX password.")
+    Path passwordFile;
+
+    @Option(names = "--tls", description = "Connect over TLS (trust store from -Djavax.net.ssl.trustStore in SLUICE_JAVA_OPTS).")
+    boolean tls;
+
+    @Option(names = { "-n", "--iterations" }, paramLabel = "N", defaultValue = "0", description = "top: refreshes (0: until Ctrl-C).")
+    int iterations;
+
+    @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000", description = "top: refresh period (default: ${DEFAULT-VALUE} ms).")
+    long intervalMillis;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if ((action == Action.PAUSE || action == Action.RESUME) && pipeline == null)
+        {
+            throw new CliException(ExitCodes.USAGE, action.name().toLowerCase(Locale.ROOT) + " needs a PIPELINE");
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        try (JmxClient client = connect())
+        {
+            final EngineMXBean engine = client.engine();
+            switch (action)
+            {
+                case STATUS -> status(client, engine, out);
+                case TOP -> top(client, engine, out);
+                case CHECKPOINT -> out.println(engine.checkpointNow());
+                case PAUSE ->
+                {
+                    engine.pause(pipeline);
+                    out.println("paused " + pipeline);
+                }
+                case RESUME ->
+                {
+                    engine.resume(pipeline);
+                    out.println("resumed " + pipeline);
+                }
+                default -> throw new IllegalStateException(action.name());
+            }
+        }
+        catch (final SecurityException ex)
+        {
+            throw new CliException("refused: " + ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            final Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+            throw new CliException(action.name().toLowerCase(Locale.ROOT) + " failed: " + cause.getMessage());
+        }
+        return ExitCodes.OK;
+    }
+
+    private JmxClient connect() throws IOException
+    {
+        String host;
+        int port;
+        if (address != null)
+        {
+            final int colon = address.lastIndexOf(':');
+            if (colon <= 0)
+            {
+                throw new CliException(ExitCodes.USAGE, "--jmx must be HOST:PORT, was '" + address + "'");
+            }
+            host = address.substring(0, colon);
+            try
+            {
+                port = Integer.parseInt(address.substring(colon + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new CliException(ExitCodes.USAGE, "--jmx port must be a number, was '" + address + "'");
+            }
+        }
+        else
+        {
+            final MarkFile.Info info = MarkFile.read(dir);
+            if (info == null)
+            {
+                throw new CliException("no daemon mark file in " + dir.toAbsolutePath() + ": give --dir DATA or --jmx HOST:PORT");
+            }
+            if (!info.isLive(System.currentTimeMillis()))
+            {
+                throw new CliException("the daemon of " + dir.toAbsolutePath() + " (pid " + info.pid() + ") is not running (" +
+                    info.stateName() + ", last heartbeat " + (System.currentTimeMillis() - info.heartbeatMs()) + " ms ago)");
+            }
+            if (info.jmxPort() == 0)
+            {
+                throw new CliException("the daemon of " + dir.toAbsolutePath() + " has JMX disabled");
+            }
+            host = info.jmxHost();
+            port = info.jmxPort();
+        }
+        String password = null;
+        if (passwordFile != null)
+        {
+            password = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).get(0).strip();
+        }
+        else if (user != null)
+        {
+            password = System.getenv("SLUICE_JMX_PASSWORD");
+        }
+        try
+        {
+            return JmxClient.connect(host, port, user, password, tls);
+        }
+        catch (final IOException ex)
+        {
+            throw new CliException("cannot connect to JMX at " + host + ":" + port + ": " + ex.getMessage());
+        }
+    }
+
+    private static void status(final JmxClient client, final EngineMXBean engine, final PrintWriter out)
+    {
+        out.printf(Locale.ROOT, "sluice daemon pid %d: %s, up %s%n", engine.getPid(), engine.getState(), uptime(engine.getUptimeMillis()));
+        out.printf(Locale.ROOT, "checkpoints: %d completed, %d failed, last id %d, %s%n", engine.getCheckpointsCompleted(),
+            engine.getCheckpointsFailed(), engine.getLastCheckpointId(),
+            engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
+        out.printf(Locale.ROOT, "errors: %d%n", engine.getErrors());
+        out.printf(Locale.ROOT, "%-24s %-16s %-8s %14s %10s %10s %12s%n", "PIPELINE", "TOPIC", "STATE", "OUTPUTS", "ERRORS", "LATE", "STATE-ENTRIES");
+        for (final String name : engine.getPipelines())
+        {
+            final PipelineMXBean pipeline = client.pipeline(name);
+            out.printf(Locale.ROOT, "%-24s %-16s %-8s %,14d %,10d %,10d %,12d%n", name, pipeline.getSourceTopic(),
+                pipeline.getHaltedPartitions() > 0 ? "HALTED" : pipeline.isPaused() ? "PAUSED" : "RUNNING",
+                pipeline.getOutputs(), pipeline.getErrors(), pipeline.getLateEvents(), pipeline.getStateEntries());
+        }
+        out.println("recovery:");
+        for (final String event : engine.getRecoveryEvents())
+        {
+            out.println("  " + event);
+        }
+    }
+
+    private void top(final JmxClient client, final EngineMXBean engine, final PrintWriter out) throws InterruptedException
+    {
+        int printed = 0;
+        while (true)
+        {
+            out.print("\u001b[H\u001b[2J");
+            status(client, engine, out);
+            out.printf(Locale.ROOT, "%n%-16s %4s %14s %14s %10s %8s %8s %8s %9s %9s%n",
+                "TOPIC", "PART", "EVENTS-IN", "JOURNAL-END", "RING-FREE", "p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us");
+            for (final String topic : engine.getTopics())
+            {
+                for (int p = 0; p < engine.getPartitions(); p++)
+                {
+                    final PartitionMXBean partition = client.partition(topic, p);
+                    out.printf(Locale.ROOT, "%-16s %4d %,14d %,14d %,10d %8d %8d %8d %9d %9d%n", topic, p, partition.getEventsIn(),
+                        partition.getJournalEnd(), partition.getRingRemaining(), partition.getLatencyP50Micros(),
+                        partition.getLatencyP99Micros(), partition.getLatencyP999Micros(), partition.getLatencyP9999Micros(),
+                        partition.getLatencyMaxMicros());
+                }
+            }
+            out.flush();
+            printed++;
+            if (iterations > 0 && printed >= iterations)
+            {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(intervalMillis);
+        }
+    }
+
+    private static String uptime(final long millis)
+    {
+        final long seconds = millis / 1000;
+        return String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    }
+}

@@ -1,0 +1,119 @@
+package io.sluice.ops;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.sluice.ops.daemon.Daemon;
+import io.sluice.ops.daemon.DaemonConfig;
+import io.sluice.ops.daemon.DaemonConfigException;
+import io.sluice.ops.daemon.DaemonException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice run --config FILE}: runs the daemon until SIGTERM or SIGINT, then shuts it down
+ * gracefully (stop ingress, drain, final checkpoint, close files) and exits 0.
+ *
+ * <p>Signals: TERM and INT get handlers through {@code sun.misc.Signal} (reached by reflection, as it
+ * is a JDK-internal API javac warns about) that release the main thread, which closes the daemon and
+ * returns 0; without them the JVM would exit 143 from its shutdown hooks. A shutdown hook closes the
+ * daemon too, for any other way the JVM ends. With {@code --check} the configuration is validated
+ * and nothing runs.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceVersion.class,
+    description = "Run the Sluice daemon with a configuration file (see docs/daemon.md).")
+final class RunCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = { "-c", "--config" }, required = true, paramLabel = "FILE", description = "Daemon configuration (YAML).")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the configuration, print the errors (if any), and exit.")
+    boolean check;
+
+    @Override
+    public Integer call()
+    {
+        final DaemonConfig daemonConfig;
+        try
+        {
+            daemonConfig = DaemonConfig.load(config);
+        }
+        catch (final DaemonConfigException ex)
+        {
+            throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
+        }
+        if (check)
+        {
+            spec.commandLine().getOut().println(config + ": configuration is valid");
+            return ExitCodes.OK;
+        }
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Daemon daemon;
+        try
+        {
+            daemon = Daemon.start(daemonConfig, spec.commandLine().getErr());
+        }
+        catch (final DaemonException ex)
+        {
+            throw new CliException(ex.getMessage());
+        }
+        final Thread hook = new Thread(daemon::close, "sluice-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        handleSignal("TERM", stop);
+        handleSignal("INT", stop);
+        try
+        {
+            stop.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        daemon.close();
+        return ExitCodes.OK;
+    }
+
+    private static void handleSignal(final String name, final CountDownLatch stop)
+    {
+        try
+        {
+            final Class<?> signalClass = Class.forName("sun.misc.Signal");
+            final Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            final Object handler = Proxy.newProxyInstance(RunCommand.class.getClassLoader(), new Class<?>[] {handlerClass},
+                (proxy, method, args) ->
+                {
+                    if (method.getName().equals("handle"))
+                    {
+                        stop.countDown();
+                        return null;
+                    }
+                    if (method.getName().equals("equals"))
+                    {
+                        return proxy == args[0];
+                    }
+                    if (method.getName().equals("hashCode"))
+                    {
+                        return System.identityHashCode(proxy);
+                    }
+                    return "sluice signal handler";
+                });
+            final Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+            handle.invoke(null, signalClass.getConstructor(String.class).newInstance(name), handler);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            // Without the handler the shutdown hook still shuts down gracefully; the exit code is then 143.
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.sluice.ops.daemon;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every error found in a daemon configuration, each as {@code <key path>: <reason>}, collected so
+ * that one start-up reports them all before anything runs.
+ *
+ * <p>Threading: the control thread, while loading.
+ */
+public final class ConfigErrors
+{
+    private final List<String> errors = new ArrayList<>();
+
+    ConfigErrors()
+    {
+    }
+
+    /**
+     * Adds an error.
+     *
+     * @param keyPath the key it is about, e.g. {@code jmx.port}.
+     * @param reason  what is wrong.
+     */
+    public void add(final String keyPath, final String reason)
+    {
+        errors.add(keyPath + ": " + reason);
+    }
+
+    /**
+     * Whether no error was found.
+     *
+     * @return true if there is none.
+     */
+    public boolean isEmpty()
+    {
+        return errors.isEmpty();
+    }
+
+    List<String> list()
+    {
+        return List.copyOf(errors);
+    }
+
+    void throwIfAny(final String source)
+    {
+        if (!errors.isEmpty())
+        {
+            throw new DaemonConfigException(source, errors);
+        }
+    }
+}

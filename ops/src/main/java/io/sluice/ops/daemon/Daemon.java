@@ -1,0 +1,466 @@
+package io.sluice.ops.daemon;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.io.FileFormat;
+import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalContext;
+import io.sluice.ops.jmx.DaemonControl;
+import io.sluice.ops.jmx.JmxServer;
+import io.sluice.ops.stat.CountersFile;
+import io.sluice.ops.stat.PrometheusEndpoint;
+
+/**
+ * The {@code sluice run} daemon: one engine over one data directory, with its counters file, mark
+ * file, sinks, JMX, Prometheus endpoint and network components.
+ *
+ * <p>Start: lock the data directory ({@code sluice.lock}, a FileChannel lock the OS drops when the
+ * process dies, even by SIGKILL) and check the mark file, create the mark and counters files, start the
+ * stats agent (heartbeat), open the sinks, launch the engine (recover: checkpoint, then journal
+ * replay), start JMX and Prometheus, start ingress/egress components, then report RUNNING.
+ *
+ * <p>{@link #close()}: STOPPING; ingress components close (no new input); the engine drains its
+ * rings and takes a final checkpoint; egress components close; sinks flush and record their
+ * progress; JMX and Prometheus stop; STOPPED; unlock. Idempotent, callable from a signal handler's
+ * thread while the control thread waits.
+ *
+ * <p>Threading: {@link #start} and {@link #close} on a control thread; see each part for its own.
+ */
+public final class Daemon implements AutoCloseable
+{
+    /** Lock file inside the data directory. */
+    public static final String LOCK_FILE = "sluice.lock";
+
+    private final DaemonConfig config;
+    private final PrintWriter log;
+    private final long pid = ProcessHandle.current().pid();
+    private final long startTimeMs = System.currentTimeMillis();
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final List<ExactlyOnceFileSink> fileSinks = new ArrayList<>();
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private MarkFile markFile;
+    private CountersFile countersFile;
+    private CountersReader countersReader;
+    private DaemonCounters daemonCounters;
+    private AgentRunner statsRunner;
+    private Journal outputJournal;
+    private Engine engine;
+    private JmxServer jmx;
+    private PrometheusEndpoint prometheus;
+    private final List<DaemonComponent> ingress = new ArrayList<>();
+    private final List<DaemonComponent> egress = new ArrayList<>();
+    private volatile int state = MarkFile.STARTING;
+    private boolean closed;
+
+    private Daemon(final DaemonConfig config, final PrintWriter log)
+    {
+        this.config = config;
+        this.log = log;
+    }
+
+    /**
+     * Starts a daemon; returns once it is RUNNING.
+     *
+     * @param config validated configuration.
+     * @param log    for lifecycle messages (one line each).
+     * @return the running daemon.
+     * @throws DaemonException if the data directory is in use or something cannot start; everything
+     *                         started so far is closed again.
+     */
+    public static Daemon start(final DaemonConfig config, final PrintWriter log)
+    {
+        final Daemon daemon = new Daemon(config, log);
+        try
+        {
+            daemon.doStart();
+            return daemon;
+        }
+        catch (final RuntimeException ex)
+        {
+            daemon.abort();
+            throw ex;
+        }
+    }
+
+    private void doStart()
+    {
+        final Path dir = config.dataDirectory();
+        secureDirectory(dir);
+        acquireLock(dir);
+        markFile = MarkFile.create(dir, pid, startTimeMs);
+        countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
+        countersReader = countersFile.newCountersReader();
+        final CountersManager counters = countersFile.newCountersManager();
+        final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
+        daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency);
+        daemonCounters.state(MarkFile.STARTING);
+        statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), Throwable::printStackTrace, null, daemonCounters);
+        AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
+        log("starting on " + dir + " (pid " + pid + ")");
+
+        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        final EngineContext context = new EngineContext()
+            .directory(dir)
+            .partitions(config.partitions())
+            .ringSize(config.ringSize())
+            .waitStrategy(config.waitStrategy())
+            .pinThreads(config.pinThreads())
+            .groupCommit(config.groupCommit())
+            .countersManager(counters)
+            .errorLogBuffer(countersFile.errorLogBuffer())
+            .latencyListener(latency)
+            .checkpoints(true)
+            .checkpointIntervalMillis(config.checkpointIntervalMillis())
+            .checkpointsRetained(config.checkpointsRetained());
+        engine = Engine.launch(context, pipelines);
+        daemonCounters.engine(engine);
+        for (final String event : engine.recoveryEvents())
+        {
+            log("recovery: " + event);
+        }
+
+        jmx = JmxServer.start(config.jmx(), new Control());
+        if (config.prometheus().enabled())
+        {
+            prometheus = PrometheusEndpoint.start(config.prometheus().host(), config.prometheus().port(), countersReader);
+        }
+        markFile.endpoints(jmx.host(), jmx.port(), prometheus == null ? 0 : prometheus.port());
+        if (jmx.port() != 0)
+        {
+            log("JMX at " + jmx.url());
+        }
+        if (prometheus != null)
+        {
+            log("Prometheus metrics at http://" + config.prometheus().host() + ":" + prometheus.port() + "/metrics");
+        }
+
+        final DaemonComponentContext componentContext =
+            new DaemonComponentContext(engine, outputJournal, counters, engine.errorLog(), dir);
+        for (final DaemonConfig.ComponentEntry entry : config.components())
+        {
+            (entry.role() == DaemonComponent.Role.INGRESS ? ingress : egress).add(entry.component());
+            try
+            {
+                entry.component().start(componentContext);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new DaemonException(entry.path() + " (" + entry.component().name() + ") failed to start: " + ex.getMessage(), ex);
+            }
+            log("started " + entry.component().name());
+        }
+        state(MarkFile.RUNNING);
+        log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic");
+    }
+
+    private EventSink sink(final PipelineDefinition definition)
+    {
+        final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
+        final Pipeline probe = definition.build((p, s, k, t, e) ->
+        {
+        });
+        if (sink.type() == DaemonConfig.SinkType.JOURNAL)
+        {
+            if (outputJournal == null)
+            {
+                outputJournal = Journal.open(new JournalContext().directory(config.dataDirectory().resolve("outputs")));
+                resources.push(outputJournal);
+            }
+            return new JournalTopicSink(outputJournal.createTopic(sink.topic(), config.partitions()));
+        }
+        final boolean emit = sink.emit() != null ? sink.emit() : definition.window() != null && definition.window().emitsNonFinal();
+        final ExactlyOnceFileSink fileSink = ExactlyOnceFileSink.open(sink.file(),
+            sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions());
+        fileSinks.add(fileSink);
+        return fileSink;
+    }
+
+    private static void secureDirectory(final Path dir)
+    {
+        try
+        {
+            if (!Files.isDirectory(dir))
+            {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        catch (final IOException ex)
+        {
+            throw new DaemonException("cannot create data directory " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void acquireLock(final Path dir)
+    {
+        final Path lockFile = dir.resolve(LOCK_FILE);
+        try
+        {
+            if (!Files.exists(lockFile))
+            {
+                Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+            try
+            {
+                lock = lockChannel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lock = null;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new DaemonException("cannot lock " + lockFile + ": " + ex.getMessage(), ex);
+        }
+        final MarkFile.Info info = MarkFile.read(dir);
+        final long now = System.currentTimeMillis();
+        if (lock == null || (info != null && info.pid() != pid && info.isLive(now)))
+        {
+            throw new DaemonException("another sluice daemon is running on " + dir +
+                (info == null ? "" : " (pid " + info.pid() + ", " + info.stateName() + ", heartbeat " + (now - info.heartbeatMs()) +
+                " ms ago)") + ": stop it first (sluice ctl, or kill -TERM " + (info == null ? "<pid>" : info.pid()) + ")");
+        }
+    }
+
+    private static ThreadFactory lowPriorityThreads()
+    {
+        return runnable ->
+        {
+            final Thread thread = new Thread(runnable);
+            thread.setDaemon(true);
+            thread.setPriority(Thread.MIN_PRIORITY);
+            return thread;
+        };
+    }
+
+    private void state(final int newState)
+    {
+        state = newState;
+        markFile.state(newState);
+        daemonCounters.state(newState);
+    }
+
+    private void log(final String message)
+    {
+        log.println(Instant.now() + " sluice: " + message);
+        log.flush();
+    }
+
+    /**
+     * The running engine.
+     *
+     * @return the engine.
+     */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * The JMX connector's port, 0 when off.
+     *
+     * @return the port.
+     */
+    public int jmxPort()
+    {
+        return jmx == null ? 0 : jmx.port();
+    }
+
+    /**
+     * Graceful shutdown; see the class comment. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        state(MarkFile.STOPPING);
+        log("stopping: closing ingress, draining, final checkpoint");
+        final List<Throwable> failures = new ArrayList<>();
+        closeAll(ingress, failures);
+        if (engine != null)
+        {
+            run(engine::close, failures);
+            if (engine.checkpoints() != null && engine.checkpoints().lastCompleted() != null)
+            {
+                log("final checkpoint " + engine.checkpoints().lastCompleted().id() + " complete");
+            }
+        }
+        closeAll(egress, failures);
+        for (final ExactlyOnceFileSink sink : fileSinks)
+        {
+            run(sink::close, failures);
+        }
+        release(failures);
+        for (final Throwable failure : failures)
+        {
+            log("shutdown problem: " + failure);
+        }
+        log("stopped");
+    }
+
+    private void abort()
+    {
+        final List<Throwable> failures = new ArrayList<>();
+        closed = true;
+        closeAll(ingress, failures);
+        closeAll(egress, failures);
+        if (engine != null)
+        {
+            run(engine::close, failures);
+        }
+        for (final ExactlyOnceFileSink sink : fileSinks)
+        {
+            run(sink::close, failures);
+        }
+        release(failures);
+    }
+
+    private void release(final List<Throwable> failures)
+    {
+        if (jmx != null)
+        {
+            run(jmx::close, failures);
+        }
+        if (prometheus != null)
+        {
+            run(prometheus::close, failures);
+        }
+        while (!resources.isEmpty())
+        {
+            final AutoCloseable resource = resources.pop();
+            run(() ->
+            {
+                try
+                {
+                    resource.close();
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, failures);
+        }
+        if (statsRunner != null)
+        {
+            run(statsRunner::close, failures);
+        }
+        if (markFile != null)
+        {
+            state = MarkFile.STOPPED;
+            markFile.state(MarkFile.STOPPED);
+            markFile.close();
+        }
+        // The counters file stays mapped until the process exits: a JMX or stats reader still in
+        // flight must never touch unmapped memory.
+        try
+        {
+            if (lock != null)
+            {
+                lock.release();
+            }
+            if (lockChannel != null)
+            {
+                lockChannel.close();
+            }
+        }
+        catch (final IOException ex)
+        {
+            failures.add(new UncheckedIOException(ex));
+        }
+    }
+
+    private static void closeAll(final List<DaemonComponent> components, final List<Throwable> failures)
+    {
+        for (int i = components.size() - 1; i >= 0; i--)
+        {
+            run(components.get(i)::close, failures);
+        }
+    }
+
+    private static void run(final Runnable action, final List<Throwable> failures)
+    {
+        try
+        {
+            action.run();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failures.add(ex);
+        }
+    }
+
+    /**
+     * The daemon as its JMX beans see it.
+     */
+    private final class Control implements DaemonControl
+    {
+        @Override
+        public Engine engine()
+        {
+            return engine;
+        }
+
+        @Override
+        public CountersReader counters()
+        {
+            return countersReader;
+        }
+
+        @Override
+        public void resetLatency()
+        {
+            daemonCounters.resetLatency();
+        }
+
+        @Override
+        public String state()
+        {
+            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0).stateName();
+        }
+
+        @Override
+        public long pid()
+        {
+            return pid;
+        }
+
+        @Override
+        public long startTimeMs()
+        {
+            return startTimeMs;
+        }
+    }
+}

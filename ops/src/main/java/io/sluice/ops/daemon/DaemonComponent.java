@@ -1,0 +1,55 @@
+package io.sluice.ops.daemon;
+
+/**
+ * An endpoint the daemon runs next to its engine: a network ingress that publishes into source
+ * topics (Aeron, later Kafka) or an egress that serves output topics to consumers. This is the seam
+ * between the daemon and the transports: a transport module provides a {@link DaemonComponentFactory}
+ * for its {@code type}, and the daemon does the rest.
+ *
+ * <p>Lifecycle, always on the daemon's control thread:
+ * <ol>
+ *   <li>{@link DaemonComponentFactory#create} while the configuration is loaded: validate settings
+ *       through the {@link ConfigSection}, acquire nothing;</li>
+ *   <li>{@link #start} after the engine has recovered (journal replayed, checkpoint loaded) and
+ *       before the daemon reports RUNNING: bind sockets, start agents; throwing here stops the
+ *       daemon with the message;</li>
+ *   <li>{@link #close} on shutdown: every INGRESS component first (no new input), then the engine
+ *       drains and takes its final checkpoint, then every EGRESS component (so it can serve what
+ *       the drain produced). Close must be idempotent and must not throw for a component that
+ *       failed to start.</li>
+ * </ol>
+ * Components run their own threads (Agrona agents); they must never block a partition thread.
+ */
+public interface DaemonComponent extends AutoCloseable
+{
+    /**
+     * Which side of the engine a component sits on; it decides the shutdown order.
+     */
+    enum Role
+    {
+        /** Publishes into source topics; closed before the engine drains. */
+        INGRESS,
+        /** Serves outputs; closed after the engine's final checkpoint. */
+        EGRESS
+    }
+
+    /**
+     * A name for logs and errors, e.g. {@code aeron-ingress udp://127.0.0.1:40123}.
+     *
+     * @return the name.
+     */
+    String name();
+
+    /**
+     * Starts the component once the engine has recovered.
+     *
+     * @param context access to the engine, the output journal, counters and the error log.
+     */
+    void start(DaemonComponentContext context);
+
+    /**
+     * Stops the component and releases what it holds; idempotent.
+     */
+    @Override
+    void close();
+}

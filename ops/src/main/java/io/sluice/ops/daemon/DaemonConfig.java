@@ -1,0 +1,644 @@
+package io.sluice.ops.daemon;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+import io.sluice.engine.config.ConfigException;
+import io.sluice.engine.config.PipelineConfig;
+import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.ops.jmx.JmxSettings;
+
+/**
+ * The daemon's configuration, loaded from one YAML file and validated as a whole: every error is
+ * collected with its key path and reason and thrown together as a {@link DaemonConfigException}
+ * before the daemon touches anything. The keys are documented in {@code docs/daemon.md}.
+ *
+ * <p>Relative paths are resolved against the configuration file's directory. Pipelines are either
+ * inline ({@code schemas} and {@code pipelines} at the top level, exactly as in
+ * {@code docs/pipelines.md}) or a path to such a file ({@code pipelines: pipelines.yaml}).
+ *
+ * <p>Threading: immutable once loaded.
+ */
+public final class DaemonConfig
+{
+    /** Sink types. */
+    public enum SinkType
+    {
+        /** A CSV file, exactly-once across restarts. */
+        CSV,
+        /** A JSONL file, exactly-once across restarts. */
+        JSONL,
+        /** A topic of the daemon's output journal, readable by broker consumers. */
+        JOURNAL
+    }
+
+    /**
+     * A named sink.
+     *
+     * @param name  as pipelines refer to it.
+     * @param type  of the sink.
+     * @param file  for CSV and JSONL sinks.
+     * @param topic for journal sinks.
+     * @param emit  whether window results get an {@code emit} column (file sinks); null: when the window re-emits.
+     */
+    public record SinkConfig(String name, SinkType type, Path file, String topic, Boolean emit)
+    {
+    }
+
+    /**
+     * Prometheus endpoint settings.
+     *
+     * @param enabled whether it runs.
+     * @param host    it binds to.
+     * @param port    it listens on (0: a free port, written to the mark file).
+     */
+    public record PrometheusConfig(boolean enabled, String host, int port)
+    {
+    }
+
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    private static final Set<String> PIPELINE_KEYS = Set.of("schemas", "pipelines");
+
+    private final String source;
+    private final Path dataDirectory;
+    private final int partitions;
+    private final int ringSize;
+    private final WaitStrategyKind waitStrategy;
+    private final boolean pinThreads;
+    private final boolean groupCommit;
+    private final PipelineConfig pipelines;
+    private final Map<String, SinkConfig> sinks;
+    private final long checkpointIntervalMillis;
+    private final int checkpointsRetained;
+    private final long drainTimeoutMillis;
+    private final JmxSettings jmx;
+    private final PrometheusConfig prometheus;
+    private final List<ComponentEntry> components;
+
+    record ComponentEntry(DaemonComponent.Role role, String path, DaemonComponent component)
+    {
+    }
+
+    private DaemonConfig(final String source, final ConfigSection top, final Path baseDirectory, final String yaml,
+        final Node root, final ConfigErrors errors)
+    {
+        this.source = source;
+        this.dataDirectory = top.path("data_dir", true);
+        this.partitions = top.integer("partitions", 1, 1, 1024);
+        final int ring = top.integer("ring_size", 4096, 2, 1 << 24);
+        if (Integer.bitCount(ring) != 1)
+        {
+            top.error("ring_size", "must be a power of two, was " + ring);
+        }
+        this.ringSize = Integer.bitCount(ring) == 1 ? ring : 4096;
+        this.waitStrategy = WaitStrategyKind.valueOf(
+            top.choice("wait_strategy", "sleep", "busy_spin", "yield", "sleep", "block").toUpperCase(Locale.ROOT));
+        this.pinThreads = top.bool("pin_threads", false);
+        this.groupCommit = top.bool("group_commit", false);
+        this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
+        this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
+        this.sinks = loadSinks(top);
+        checkSinkUse(errors);
+
+        final ConfigSection checkpoint = top.section("checkpoint");
+        this.checkpointIntervalMillis = checkpoint.durationMillis("interval", 60_000);
+        this.checkpointsRetained = checkpoint.integer("retained", 3, 1, 1000);
+        checkpoint.checkUnknownKeys();
+
+        this.jmx = loadJmx(top.section("jmx"));
+        final ConfigSection prom = top.section("prometheus");
+        this.prometheus = new PrometheusConfig(prom.bool("enabled", false), host(prom, "host"), prom.integer("port", 9464, 0, 65535));
+        prom.checkUnknownKeys();
+
+        this.components = new ArrayList<>();
+        loadComponents(top, DaemonComponent.Role.INGRESS, "ingress");
+        loadComponents(top, DaemonComponent.Role.EGRESS, "egress");
+        top.checkUnknownKeys();
+    }
+
+    /**
+     * Loads and validates a configuration file.
+     *
+     * @param file the YAML file.
+     * @return the configuration.
+     * @throws DaemonConfigException with every error found.
+     */
+    public static DaemonConfig load(final Path file)
+    {
+        final String yaml;
+        try
+        {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new DaemonConfigException(String.valueOf(file), List.of("cannot read the file: " + ex));
+        }
+        final Path base = file.toAbsolutePath().getParent();
+        return parse(yaml, String.valueOf(file.getFileName()), base);
+    }
+
+    /**
+     * Parses and validates configuration text.
+     *
+     * @param yaml          the document.
+     * @param source        named in errors.
+     * @param baseDirectory relative paths are resolved against.
+     * @return the configuration.
+     * @throws DaemonConfigException with every error found.
+     */
+    @SuppressWarnings("unchecked")
+    public static DaemonConfig parse(final String yaml, final String source, final Path baseDirectory)
+    {
+        final ConfigErrors errors = new ConfigErrors();
+        final Object document;
+        final Node root;
+        try
+        {
+            final LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(0);
+            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
+            document = new Yaml(new SafeConstructor(options)).load(yaml);
+        }
+        catch (final MarkedYAMLException ex)
+        {
+            throw new DaemonConfigException(source, List.of("(line " + (ex.getProblemMark().getLine() + 1) + "): " + ex.getProblem()));
+        }
+        catch (final YAMLException ex)
+        {
+            throw new DaemonConfigException(source, List.of("(document): " + ex.getMessage()));
+        }
+        if (!(document instanceof Map))
+        {
+            throw new DaemonConfigException(source, List.of("(document): must be a mapping of keys to values"));
+        }
+        final ConfigSection top = new ConfigSection("", (Map<String, Object>)document, errors, baseDirectory);
+        final DaemonConfig config = new DaemonConfig(source, top, baseDirectory, yaml, root, errors);
+        errors.throwIfAny(source);
+        return config;
+    }
+
+    private PipelineConfig loadPipelines(
+        final ConfigSection top, final Path baseDirectory, final String yaml, final Node root, final ConfigErrors errors)
+    {
+        final Object pipelinesValue = top.raw("pipelines");
+        top.raw("schemas");
+        try
+        {
+            if (pipelinesValue instanceof String)
+            {
+                if (top.has("schemas") && top.raw("schemas") != null)
+                {
+                    top.error("schemas", "belongs in the pipelines file " + pipelinesValue + " when 'pipelines' names a file");
+                }
+                final Path file = baseDirectory.resolve((String)pipelinesValue);
+                if (!Files.isRegularFile(file))
+                {
+                    top.error("pipelines", "no pipelines file " + file);
+                    return null;
+                }
+                return PipelineConfig.load(file);
+            }
+            if (pipelinesValue == null)
+            {
+                top.error("pipelines", "is required: a list of pipelines (see docs/pipelines.md) or the path of a pipelines file");
+                return null;
+            }
+            return PipelineConfig.parse(onlyPipelineKeys(yaml, root), source);
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex.path().isEmpty() ? "pipelines" : ex.path(), ex.reason());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            top.error("pipelines", ex.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * The document with every top-level entry other than {@code schemas} and {@code pipelines}
+     * blanked out line by line, so the pipeline loader's errors keep this file's line numbers.
+     */
+    private static String onlyPipelineKeys(final String yaml, final Node root)
+    {
+        final String[] lines = yaml.split("\n", -1);
+        if (root instanceof MappingNode)
+        {
+            for (final NodeTuple tuple : ((MappingNode)root).getValue())
+            {
+                final Node key = tuple.getKeyNode();
+                if (key instanceof ScalarNode && PIPELINE_KEYS.contains(((ScalarNode)key).getValue()))
+                {
+                    continue;
+                }
+                final int first = key.getStartMark().getLine();
+                final Node value = tuple.getValueNode();
+                int last = value.getEndMark().getLine();
+                if (value.getEndMark().getColumn() == 0 && last > first)
+                {
+                    last--;
+                }
+                for (int line = first; line <= last && line < lines.length; line++)
+                {
+                    lines[line] = "";
+                }
+            }
+        }
+        return String.join("\n", lines);
+    }
+
+    private Map<String, SinkConfig> loadSinks(final ConfigSection top)
+    {
+        final Map<String, SinkConfig> result = new LinkedHashMap<>();
+        for (final Map.Entry<String, ConfigSection> entry : top.namedSections("sinks").entrySet())
+        {
+            final ConfigSection sink = entry.getValue();
+            final String type = sink.choice("type", null, "csv", "jsonl", "journal");
+            if (type == null)
+            {
+                continue;
+            }
+            final SinkType sinkType = SinkType.valueOf(type.toUpperCase(Locale.ROOT));
+            Path file = null;
+            String topic = null;
+            Boolean emit = null;
+            if (sinkType == SinkType.JOURNAL)
+            {
+                topic = sink.string("topic", entry.getKey());
+                if (!TOPIC.matcher(topic).matches())
+                {
+                    sink.error("topic", "'" + topic + "' is not a valid topic name (letters, digits, '.', '_', '-')");
+                }
+            }
+            else
+            {
+                file = sink.path("path", true);
+                if (file != null && file.getParent() != null && !Files.isDirectory(file.getParent()))
+                {
+                    sink.error("path", "directory " + file.getParent() + " does not exist");
+                }
+                if (sink.has("emit"))
+                {
+                    emit = sink.bool("emit", false);
+                }
+            }
+            sink.checkUnknownKeys();
+            result.put(entry.getKey(), new SinkConfig(entry.getKey(), sinkType, file, topic, emit));
+        }
+        return result;
+    }
+
+    private void checkSinkUse(final ConfigErrors errors)
+    {
+        if (pipelines == null)
+        {
+            return;
+        }
+        final Map<String, String> usedBy = new HashMap<>();
+        final Map<Path, String> files = new HashMap<>();
+        final Map<String, String> topics = new HashMap<>();
+        for (final SinkConfig sink : sinks.values())
+        {
+            final String previous = sink.file() != null ? files.putIfAbsent(sink.file(), sink.name()) :
+                topics.putIfAbsent(sink.topic(), sink.name());
+            if (previous != null)
+            {
+                errors.add("sinks." + sink.name(), "writes the same " + (sink.file() != null ? "file" : "topic") +
+                    " as sink '" + previous + "'");
+            }
+        }
+        for (int i = 0; i < pipelines.pipelines().size(); i++)
+        {
+            final PipelineDefinition pipeline = pipelines.pipelines().get(i);
+            if (!sinks.containsKey(pipeline.sink()))
+            {
+                errors.add("pipelines[" + i + "].sink", "no sink named '" + pipeline.sink() + "' under 'sinks' (sinks: " +
+                    sinks.keySet() + ")");
+                continue;
+            }
+            final String other = usedBy.putIfAbsent(pipeline.sink(), pipeline.name());
+            if (other != null)
+            {
+                errors.add("pipelines[" + i + "].sink", "sink '" + pipeline.sink() + "' is already used by pipeline '" + other +
+                    "': output sequence numbers are per pipeline, so each sink serves one pipeline");
+            }
+        }
+        for (final String sink : sinks.keySet())
+        {
+            if (!usedBy.containsKey(sink))
+            {
+                errors.add("sinks." + sink, "is not used by any pipeline");
+            }
+        }
+    }
+
+    private static JmxSettings loadJmx(final ConfigSection jmx)
+    {
+        final boolean enabled = jmx.bool("enabled", true);
+        final String host = host(jmx, "host");
+        final int port = jmx.integer("port", 0, 0, 65535);
+        final Path passwordFile = jmx.path("password_file", false);
+        final Path accessFile = jmx.path("access_file", false);
+        final ConfigSection tls = jmx.section("tls");
+        final boolean tlsEnabled = tls.bool("enabled", false);
+        final Path keyStore = tls.path("keystore", tlsEnabled);
+        final Path keyStorePassword = tls.path("keystore_password_file", tlsEnabled);
+        tls.checkUnknownKeys();
+        jmx.checkUnknownKeys();
+        if (enabled)
+        {
+            if (passwordFile != null)
+            {
+                checkSecretFile(jmx, "password_file", passwordFile);
+            }
+            if (keyStorePassword != null)
+            {
+                checkSecretFile(tls, "keystore_password_file", keyStorePassword);
+            }
+            if (accessFile != null && !Files.isRegularFile(accessFile))
+            {
+                jmx.error("access_file", "no such file " + accessFile);
+            }
+            if ((passwordFile == null) != (accessFile == null))
+            {
+                jmx.error(passwordFile == null ? "password_file" : "access_file",
+                    "is required with " + (passwordFile == null ? "access_file" : "password_file") +
+                    ": authentication needs users (password file) and their roles (access file)");
+            }
+            if (keyStore != null && !Files.isRegularFile(keyStore))
+            {
+                tls.error("keystore", "no such file " + keyStore);
+            }
+            if (host != null && !isLoopback(host))
+            {
+                if (passwordFile == null)
+                {
+                    jmx.error("host", "'" + host + "' is not a loopback address: remote JMX requires password_file and access_file");
+                }
+                if (!tlsEnabled)
+                {
+                    jmx.error("host", "'" + host + "' is not a loopback address: remote JMX requires tls.enabled: true");
+                }
+            }
+        }
+        return new JmxSettings(enabled, host, port, passwordFile, accessFile, tlsEnabled, keyStore, keyStorePassword);
+    }
+
+    /**
+     * A file holding secrets must exist and be readable by its owner only, as the JDK's own
+     * management agent insists for its password file.
+     */
+    static void checkSecretFile(final ConfigSection section, final String key, final Path file)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            section.error(key, "no such file " + file);
+            return;
+        }
+        try
+        {
+            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ) ||
+                permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE))
+            {
+                section.error(key, file + " must be readable by its owner only (chmod 600 " + file + ")");
+            }
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            section.error(key, "cannot check the permissions of " + file + ": " + ex);
+        }
+    }
+
+    private static String host(final ConfigSection section, final String key)
+    {
+        final String host = section.string(key, "127.0.0.1");
+        try
+        {
+            InetAddress.getByName(host);
+            return host;
+        }
+        catch (final UnknownHostException ex)
+        {
+            section.error(key, "unknown host '" + host + "'");
+            return "127.0.0.1";
+        }
+    }
+
+    static boolean isLoopback(final String host)
+    {
+        try
+        {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return false;
+        }
+    }
+
+    private void loadComponents(final ConfigSection top, final DaemonComponent.Role role, final String key)
+    {
+        final Map<String, DaemonComponentFactory> factories = new LinkedHashMap<>();
+        factories.put(FileIngress.TYPE, new FileIngress.Factory(pipelines));
+        for (final DaemonComponentFactory factory : ServiceLoader.load(DaemonComponentFactory.class))
+        {
+            factories.putIfAbsent(factory.type(), factory);
+        }
+        for (final ConfigSection item : top.sections(key))
+        {
+            final String type = item.string("type", null);
+            if (type == null)
+            {
+                continue;
+            }
+            final DaemonComponentFactory factory = factories.get(type.toLowerCase(Locale.ROOT));
+            if (factory == null)
+            {
+                item.error("type", "unknown " + key + " type '" + type + "' (available: " + String.join(", ", factories.keySet()) + ")");
+                continue;
+            }
+            final DaemonComponent component = factory.create(role, item);
+            item.checkUnknownKeys();
+            if (component != null)
+            {
+                components.add(new ComponentEntry(role, item.path(), component));
+            }
+        }
+    }
+
+    /**
+     * Where the errors were found, e.g. the file name.
+     *
+     * @return the source name.
+     */
+    public String source()
+    {
+        return source;
+    }
+
+    /**
+     * The data directory: journal, checkpoints, counters and mark file.
+     *
+     * @return the absolute path.
+     */
+    public Path dataDirectory()
+    {
+        return dataDirectory;
+    }
+
+    /**
+     * Partitions of every source topic.
+     *
+     * @return the count.
+     */
+    public int partitions()
+    {
+        return partitions;
+    }
+
+    /**
+     * Slots per partition ring.
+     *
+     * @return the ring size.
+     */
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /**
+     * How partition threads wait.
+     *
+     * @return the wait strategy.
+     */
+    public WaitStrategyKind waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    /**
+     * Whether partition threads are pinned to CPUs.
+     *
+     * @return true to pin.
+     */
+    public boolean pinThreads()
+    {
+        return pinThreads;
+    }
+
+    /**
+     * Whether the journal runs group commit.
+     *
+     * @return true for group commit.
+     */
+    public boolean groupCommit()
+    {
+        return groupCommit;
+    }
+
+    /**
+     * The pipelines.
+     *
+     * @return the pipeline configuration.
+     */
+    public PipelineConfig pipelines()
+    {
+        return pipelines;
+    }
+
+    /**
+     * The sinks by name.
+     *
+     * @return the sinks.
+     */
+    public Map<String, SinkConfig> sinks()
+    {
+        return sinks;
+    }
+
+    /**
+     * Period of automatic checkpoints, 0 for on demand and at shutdown only.
+     *
+     * @return milliseconds.
+     */
+    public long checkpointIntervalMillis()
+    {
+        return checkpointIntervalMillis;
+    }
+
+    /**
+     * Complete checkpoints kept.
+     *
+     * @return the count.
+     */
+    public int checkpointsRetained()
+    {
+        return checkpointsRetained;
+    }
+
+    /**
+     * Longest wait for ingress components to stop at shutdown.
+     *
+     * @return milliseconds.
+     */
+    public long drainTimeoutMillis()
+    {
+        return drainTimeoutMillis;
+    }
+
+    /**
+     * JMX settings.
+     *
+     * @return the JMX settings.
+     */
+    public JmxSettings jmx()
+    {
+        return jmx;
+    }
+
+    /**
+     * Prometheus settings.
+     *
+     * @return the Prometheus settings.
+     */
+    public PrometheusConfig prometheus()
+    {
+        return prometheus;
+    }
+
+    List<ComponentEntry> components()
+    {
+        return components;
+    }
+}

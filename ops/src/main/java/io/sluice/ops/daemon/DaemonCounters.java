@@ -1,0 +1,175 @@
+package io.sluice.ops.daemon;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import io.sluice.engine.checkpoint.CheckpointCoordinator;
+import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.runtime.Engine;
+
+/**
+ * The daemon's own counters, next to the engine's in the counters file, and the low-priority agent
+ * that keeps them current once a second: heartbeat (also into the mark file), checkpoint figures,
+ * distinct errors, and ingest latency percentiles in microseconds folded from the HdrHistogram
+ * recorders. Everything that reads figures for people (JMX, {@code sluice stat}, Prometheus) reads
+ * these counters, so the partition threads are never asked for anything.
+ *
+ * <p>Type ids (the engine uses 1001-1016; network components 3000-3999):
+ * <pre>
+ *   2001 heartbeat (epoch ms)           2005 last-checkpoint-age-ms
+ *   2002 checkpoints-completed          2006 distinct-errors (observations)
+ *   2003 checkpoints-failed             2007 daemon-state (MarkFile states)
+ *   2004 last-checkpoint-id
+ *   2010..2015 ingest-latency-{p50,p99,p999,p9999,max}-us, ingest-latency-count: partition N
+ * </pre>
+ *
+ * <p>Threading: counters allocated on the control thread; {@link #doWork} on the stats agent thread,
+ * the single writer of every counter here except daemon-state (control thread).
+ */
+final class DaemonCounters implements Agent
+{
+    static final int HEARTBEAT_TYPE_ID = 2001;
+    static final int CHECKPOINTS_COMPLETED_TYPE_ID = 2002;
+    static final int CHECKPOINTS_FAILED_TYPE_ID = 2003;
+    static final int LAST_CHECKPOINT_ID_TYPE_ID = 2004;
+    static final int LAST_CHECKPOINT_AGE_TYPE_ID = 2005;
+    static final int DISTINCT_ERRORS_TYPE_ID = 2006;
+    static final int DAEMON_STATE_TYPE_ID = 2007;
+    static final int LATENCY_P50_TYPE_ID = 2010;
+    static final int LATENCY_P99_TYPE_ID = 2011;
+    static final int LATENCY_P999_TYPE_ID = 2012;
+    static final int LATENCY_P9999_TYPE_ID = 2013;
+    static final int LATENCY_MAX_TYPE_ID = 2014;
+    static final int LATENCY_COUNT_TYPE_ID = 2015;
+
+    private static final long PERIOD_MS = 1000;
+
+    private final EpochClock clock;
+    private final MarkFile markFile;
+    private final UnsafeBuffer errorLogBuffer;
+    private final IngestLatencyRecorder latency;
+    private final AtomicCounter heartbeat;
+    private final AtomicCounter checkpointsCompleted;
+    private final AtomicCounter checkpointsFailed;
+    private final AtomicCounter lastCheckpointId;
+    private final AtomicCounter lastCheckpointAge;
+    private final AtomicCounter distinctErrors;
+    private final AtomicCounter state;
+    private final AtomicCounter[][] latencyCounters;
+    private final AtomicBoolean resetLatency = new AtomicBoolean();
+    private final long[] errorObservations = new long[1];
+    private volatile Engine engine;
+    private long nextRunMs;
+
+    DaemonCounters(final CountersManager manager, final EpochClock clock, final MarkFile markFile, final UnsafeBuffer errorLogBuffer,
+        final IngestLatencyRecorder latency)
+    {
+        this.clock = clock;
+        this.markFile = markFile;
+        this.errorLogBuffer = errorLogBuffer;
+        this.latency = latency;
+        heartbeat = manager.newCounter("heartbeat-ms", HEARTBEAT_TYPE_ID);
+        state = manager.newCounter("daemon-state", DAEMON_STATE_TYPE_ID);
+        checkpointsCompleted = manager.newCounter("checkpoints-completed", CHECKPOINTS_COMPLETED_TYPE_ID);
+        checkpointsFailed = manager.newCounter("checkpoints-failed", CHECKPOINTS_FAILED_TYPE_ID);
+        lastCheckpointId = manager.newCounter("last-checkpoint-id", LAST_CHECKPOINT_ID_TYPE_ID);
+        lastCheckpointAge = manager.newCounter("last-checkpoint-age-ms", LAST_CHECKPOINT_AGE_TYPE_ID);
+        distinctErrors = manager.newCounter("distinct-errors", DISTINCT_ERRORS_TYPE_ID);
+        lastCheckpointId.setRelease(-1);
+        lastCheckpointAge.setRelease(-1);
+        final String[] names = {"p50", "p99", "p999", "p9999", "max", "count"};
+        final int[] types = {LATENCY_P50_TYPE_ID, LATENCY_P99_TYPE_ID, LATENCY_P999_TYPE_ID, LATENCY_P9999_TYPE_ID,
+            LATENCY_MAX_TYPE_ID, LATENCY_COUNT_TYPE_ID};
+        latencyCounters = new AtomicCounter[latency.partitions()][names.length];
+        for (int p = 0; p < latency.partitions(); p++)
+        {
+            for (int i = 0; i < names.length; i++)
+            {
+                latencyCounters[p][i] = manager.newCounter(
+                    "ingest-latency-" + names[i] + (i < 5 ? "-us" : "") + ": partition " + p, types[i]);
+            }
+        }
+    }
+
+    void engine(final Engine engine)
+    {
+        this.engine = engine;
+    }
+
+    void state(final int daemonState)
+    {
+        // Release store: readers in other processes see the new state as a whole value.
+        state.setRelease(daemonState);
+    }
+
+    /**
+     * Asks the agent to forget accumulated latency on its next duty cycle (any thread).
+     */
+    void resetLatency()
+    {
+        resetLatency.set(true);
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long now = clock.time();
+        if (now < nextRunMs)
+        {
+            return 0;
+        }
+        nextRunMs = now + PERIOD_MS;
+        markFile.heartbeat(now);
+        heartbeat.setRelease(now);
+        if (resetLatency.getAndSet(false))
+        {
+            latency.reset();
+        }
+        for (int p = 0; p < latencyCounters.length; p++)
+        {
+            final Histogram histogram = latency.sample(p);
+            final AtomicCounter[] counters = latencyCounters[p];
+            counters[0].setRelease(micros(histogram.getValueAtPercentile(50)));
+            counters[1].setRelease(micros(histogram.getValueAtPercentile(99)));
+            counters[2].setRelease(micros(histogram.getValueAtPercentile(99.9)));
+            counters[3].setRelease(micros(histogram.getValueAtPercentile(99.99)));
+            counters[4].setRelease(micros(histogram.getMaxValue()));
+            counters[5].setRelease(histogram.getTotalCount());
+        }
+        final Engine running = engine;
+        final CheckpointCoordinator checkpoints = running == null ? null : running.checkpoints();
+        if (checkpoints != null)
+        {
+            checkpointsCompleted.setRelease(checkpoints.completed());
+            checkpointsFailed.setRelease(checkpoints.failed());
+            final CheckpointManifest last = checkpoints.lastCompleted();
+            if (last != null)
+            {
+                lastCheckpointId.setRelease(last.id());
+                lastCheckpointAge.setRelease(Math.max(0, now - last.createdMs()));
+            }
+        }
+        errorObservations[0] = 0;
+        ErrorLogReader.read(errorLogBuffer, (count, first, last, text) -> errorObservations[0] += count);
+        distinctErrors.setRelease(errorObservations[0]);
+        return 1;
+    }
+
+    private static long micros(final long nanos)
+    {
+        return (nanos + 500) / 1000;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "sluice-stats";
+    }
+}

@@ -1,0 +1,184 @@
+package io.sluice.ops.daemon;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.config.PipelineConfig;
+import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.io.EventFileSource;
+import io.sluice.engine.io.FileFormat;
+import io.sluice.engine.io.MalformedInputPolicy;
+import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.Schema;
+
+/**
+ * The built-in {@code file} ingress: once the daemon runs, publishes every event of a CSV or JSONL
+ * file into a source topic (with back-pressure), on its own thread, then optionally ends the topic's
+ * input. For loading data and for tests; it keeps no position, so a restart publishes the file again
+ * (remove the item after a load).
+ *
+ * <pre>{@code
+ * ingress:
+ *   - type: file
+ *     topic: trades
+ *     path: trades.csv
+ *     malformed: skip        # skip (count) or stop
+ *     end_of_input: false    # true: emit every open window when the file ends
+ * }</pre>
+ *
+ * <p>Threading: created and closed on the control thread; publishes on {@code sluice-file-ingress}.
+ */
+final class FileIngress implements DaemonComponent
+{
+    static final String TYPE = "file";
+
+    private final String topic;
+    private final Path file;
+    private final MalformedInputPolicy malformed;
+    private final boolean endOfInput;
+    private final Schema schema;
+    private volatile boolean running;
+    private Thread thread;
+
+    private FileIngress(final String topic, final Path file, final MalformedInputPolicy malformed, final boolean endOfInput,
+        final Schema schema)
+    {
+        this.topic = topic;
+        this.file = file;
+        this.malformed = malformed;
+        this.endOfInput = endOfInput;
+        this.schema = schema;
+    }
+
+    @Override
+    public String name()
+    {
+        return "file-ingress " + file + " -> " + topic;
+    }
+
+    @Override
+    public void start(final DaemonComponentContext context)
+    {
+        final EventPublisher publisher = context.engine().publisher(topic);
+        final EventFileSource source = EventFileSource.open(file, FileFormat.of(file), schema, malformed);
+        running = true;
+        thread = new Thread(() -> publish(context, publisher, source), "sluice-file-ingress");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void publish(final DaemonComponentContext context, final EventPublisher publisher, final EventFileSource source)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[schema.length()]);
+        final EventFlyweight event = new EventFlyweight(schema).wrapForWrite(buffer, 0);
+        try (source)
+        {
+            while (running && source.next(event))
+            {
+                publisher.publish(buffer, 0);
+            }
+            if (running && endOfInput)
+            {
+                context.engine().endOfInput(topic);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (running)
+            {
+                context.errorLog().record(ex);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        if (thread != null)
+        {
+            try
+            {
+                thread.join(10_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Creates file ingresses from configuration items.
+     */
+    static final class Factory implements DaemonComponentFactory
+    {
+        private final PipelineConfig pipelines;
+
+        Factory(final PipelineConfig pipelines)
+        {
+            this.pipelines = pipelines;
+        }
+
+        @Override
+        public String type()
+        {
+            return TYPE;
+        }
+
+        @Override
+        public DaemonComponent create(final Role role, final ConfigSection settings)
+        {
+            if (role != Role.INGRESS)
+            {
+                settings.error("type", "'file' is an ingress type; file outputs are sinks (type csv or jsonl under 'sinks')");
+                return null;
+            }
+            final String topic = settings.string("topic", null);
+            final Path file = settings.path("path", true);
+            final String policy = settings.choice("malformed", "skip", "skip", "stop");
+            final boolean endOfInput = settings.bool("end_of_input", false);
+            Schema schema = null;
+            if (topic != null && pipelines != null)
+            {
+                for (final PipelineDefinition pipeline : pipelines.pipelines())
+                {
+                    if (pipeline.source().equals(topic))
+                    {
+                        schema = pipeline.schema();
+                    }
+                }
+                if (schema == null)
+                {
+                    settings.error("topic", "no pipeline reads topic '" + topic + "'");
+                }
+            }
+            if (file != null)
+            {
+                if (!Files.isRegularFile(file))
+                {
+                    settings.error("path", "no such file " + file);
+                }
+                else
+                {
+                    try
+                    {
+                        FileFormat.of(file);
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        settings.error("path", ex.getMessage());
+                    }
+                }
+            }
+            if (schema == null || file == null || !Files.isRegularFile(file))
+            {
+                return null;
+            }
+            return new FileIngress(topic, file, MalformedInputPolicy.valueOf(policy.toUpperCase(java.util.Locale.ROOT)), endOfInput, schema);
+        }
+    }
+}

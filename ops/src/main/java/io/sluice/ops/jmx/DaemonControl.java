@@ -1,0 +1,51 @@
+package io.sluice.ops.jmx;
+
+import org.agrona.concurrent.status.CountersReader;
+
+import io.sluice.engine.runtime.Engine;
+
+/**
+ * What the JMX beans need from the daemon.
+ */
+public interface DaemonControl
+{
+    /**
+     * The running engine, for operations and topology.
+     *
+     * @return the engine.
+     */
+    Engine engine();
+
+    /**
+     * A reader over the counters file, the source of every figure.
+     *
+     * @return the reader.
+     */
+    CountersReader counters();
+
+    /**
+     * Starts a new latency interval.
+     */
+    void resetLatency();
+
+    /**
+     * The daemon's state name.
+     *
+     * @return STARTING, RUNNING, STOPPING or STOPPED.
+     */
+    String state();
+
+    /**
+     * The process id.
+     *
+     * @return the pid.
+     */
+    long pid();
+
+    /**
+     * When the daemon started.
+     *
+     * @return epoch ms.
+     */
+    long startTimeMs();
+}

@@ -1,0 +1,158 @@
+package io.sluice.ops.jmx;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.runtime.Engine;
+
+/**
+ * {@link EngineMXBean} over the daemon. Runs on JMX (RMI) threads; attributes read the counters file.
+ */
+final class EngineBean implements EngineMXBean
+{
+    private final DaemonControl daemon;
+    private final CounterIndex counters;
+
+    EngineBean(final DaemonControl daemon, final CounterIndex counters)
+    {
+        this.daemon = daemon;
+        this.counters = counters;
+    }
+
+    @Override
+    public String getState()
+    {
+        return daemon.state();
+    }
+
+    @Override
+    public long getPid()
+    {
+        return daemon.pid();
+    }
+
+    @Override
+    public long getUptimeMillis()
+    {
+        return System.currentTimeMillis() - daemon.startTimeMs();
+    }
+
+    @Override
+    public String[] getPipelines()
+    {
+        return daemon.engine().pipelineNames().toArray(new String[0]);
+    }
+
+    @Override
+    public String[] getTopics()
+    {
+        return daemon.engine().topicNames().toArray(new String[0]);
+    }
+
+    @Override
+    public int getPartitions()
+    {
+        return daemon.engine().partitionCount();
+    }
+
+    @Override
+    public long getCheckpointsCompleted()
+    {
+        return counters.value("checkpoints-completed", 0);
+    }
+
+    @Override
+    public long getCheckpointsFailed()
+    {
+        return counters.value("checkpoints-failed", 0);
+    }
+
+    @Override
+    public long getLastCheckpointId()
+    {
+        return counters.value("last-checkpoint-id", -1);
+    }
+
+    @Override
+    public long getLastCheckpointAgeMillis()
+    {
+        return counters.value("last-checkpoint-age-ms", -1);
+    }
+
+    @Override
+    public String[] getRecoveryEvents()
+    {
+        return daemon.engine().recoveryEvents().toArray(new String[0]);
+    }
+
+    @Override
+    public long getErrors()
+    {
+        return counters.value("distinct-errors", 0);
+    }
+
+    @Override
+    public String checkpointNow()
+    {
+        final Engine engine = daemon.engine();
+        final CheckpointManifest manifest;
+        try
+        {
+            manifest = engine.checkpoint().get(60, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the checkpoint");
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("checkpoint failed: " + ex.getCause().getMessage());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("checkpoint did not complete within 60 s (it may still complete)");
+        }
+        catch (final RuntimeException ex)
+        {
+            // Engine exceptions are project classes a generic JMX client cannot load: pass the message only.
+            throw new IllegalStateException(ex.getMessage());
+        }
+        return "checkpoint " + manifest.id() + " complete: " + manifest.partitions().size() + " partitions, created at " +
+            java.time.Instant.ofEpochMilli(manifest.createdMs());
+    }
+
+    @Override
+    public void pause(final String pipeline)
+    {
+        try
+        {
+            daemon.engine().pause(pipeline);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
+    @Override
+    public void resume(final String pipeline)
+    {
+        try
+        {
+            daemon.engine().resume(pipeline);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
+    @Override
+    public void resetLatency()
+    {
+        daemon.resetLatency();
+    }
+}

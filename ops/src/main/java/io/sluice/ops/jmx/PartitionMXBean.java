@@ -1,0 +1,87 @@
+package io.sluice.ops.jmx;
+
+/**
+ * One partition of a source topic, registered as
+ * {@code io.sluice:type=Partition,topic=<topic>,partition=<n>}. Latency is ingest to processed
+ * (journaled and through every fused pipeline), in microseconds, accumulated since start or the last
+ * {@code resetLatency}; partition numbers share one histogram across source topics.
+ */
+public interface PartitionMXBean
+{
+    /**
+     * The topic.
+     *
+     * @return the topic name.
+     */
+    String getTopic();
+
+    /**
+     * The partition number.
+     *
+     * @return the partition.
+     */
+    int getPartition();
+
+    /**
+     * Events received.
+     *
+     * @return the count.
+     */
+    long getEventsIn();
+
+    /**
+     * One past the last journaled offset.
+     *
+     * @return the offset.
+     */
+    long getJournalEnd();
+
+    /**
+     * Free slots of the ring.
+     *
+     * @return the count.
+     */
+    long getRingRemaining();
+
+    /**
+     * Median latency.
+     *
+     * @return microseconds.
+     */
+    long getLatencyP50Micros();
+
+    /**
+     * 99th percentile latency.
+     *
+     * @return microseconds.
+     */
+    long getLatencyP99Micros();
+
+    /**
+     * 99.9th percentile latency.
+     *
+     * @return microseconds.
+     */
+    long getLatencyP999Micros();
+
+    /**
+     * 99.99th percentile latency.
+     *
+     * @return microseconds.
+     */
+    long getLatencyP9999Micros();
+
+    /**
+     * Largest latency.
+     *
+     * @return microseconds.
+     */
+    long getLatencyMaxMicros();
+
+    /**
+     * Events measured.
+     *
+     * @return the count.
+     */
+    long getLatencyCount();
+}

@@ -1,0 +1,115 @@
+package io.sluice.ops.jmx;
+
+/**
+ * {@link PipelineMXBean}: sums over the pipeline's per-partition counters
+ * ({@code <name>: <topic>/<p> <pipeline>}). Runs on JMX threads.
+ */
+final class PipelineBean implements PipelineMXBean
+{
+    private final DaemonControl daemon;
+    private final CounterIndex counters;
+    private final String name;
+    private final String topic;
+    private final int partitions;
+
+    PipelineBean(final DaemonControl daemon, final CounterIndex counters, final String name, final String topic, final int partitions)
+    {
+        this.daemon = daemon;
+        this.counters = counters;
+        this.name = name;
+        this.topic = topic;
+        this.partitions = partitions;
+    }
+
+    @Override
+    public String getName()
+    {
+        return name;
+    }
+
+    @Override
+    public String getSourceTopic()
+    {
+        return topic;
+    }
+
+    @Override
+    public boolean isPaused()
+    {
+        return daemon.engine().isPaused(name);
+    }
+
+    @Override
+    public int getHaltedPartitions()
+    {
+        return (int)sum("state");
+    }
+
+    @Override
+    public long getOutputs()
+    {
+        return sum("outputs");
+    }
+
+    @Override
+    public long getErrors()
+    {
+        return sum("errors");
+    }
+
+    @Override
+    public long getLateEvents()
+    {
+        return sum("late");
+    }
+
+    @Override
+    public long getUnassignedEvents()
+    {
+        return sum("unassigned");
+    }
+
+    @Override
+    public long getStateEntries()
+    {
+        return sum("state-entries");
+    }
+
+    @Override
+    public long getMinWatermark()
+    {
+        long min = Long.MAX_VALUE;
+        for (int p = 0; p < partitions; p++)
+        {
+            min = Math.min(min, counters.value(label("watermark", p), Long.MIN_VALUE));
+        }
+        return min;
+    }
+
+    @Override
+    public void pause()
+    {
+        daemon.engine().pause(name);
+    }
+
+    @Override
+    public void resume()
+    {
+        daemon.engine().resume(name);
+    }
+
+    private long sum(final String counter)
+    {
+        long total = 0;
+        for (int p = 0; p < partitions; p++)
+        {
+            total += counters.value(label(counter, p), 0);
+        }
+        return total;
+    }
+
+    private String label(final String counter, final int partition)
+    {
+        return counter + ": " + topic + "/" + partition + " " + name;
+    }
+}

@@ -1,0 +1,88 @@
+package io.sluice.ops.jmx;
+
+/**
+ * One pipeline over all its partitions, registered as {@code io.sluice:type=Pipeline,name=<pipeline>}.
+ * Sums (and the minimum watermark) of its instances' counters.
+ */
+public interface PipelineMXBean
+{
+    /**
+     * The pipeline's name.
+     *
+     * @return the name.
+     */
+    String getName();
+
+    /**
+     * The topic it reads.
+     *
+     * @return the source topic.
+     */
+    String getSourceTopic();
+
+    /**
+     * Whether its partitions are paused.
+     *
+     * @return true if paused.
+     */
+    boolean isPaused();
+
+    /**
+     * Instances halted by a HALT error policy.
+     *
+     * @return the count of halted partitions.
+     */
+    int getHaltedPartitions();
+
+    /**
+     * Outputs delivered.
+     *
+     * @return the count.
+     */
+    long getOutputs();
+
+    /**
+     * User-code failures.
+     *
+     * @return the count.
+     */
+    long getErrors();
+
+    /**
+     * Events later than allowed lateness (sent to the late side output).
+     *
+     * @return the count.
+     */
+    long getLateEvents();
+
+    /**
+     * Events in hopping-window gaps.
+     *
+     * @return the count.
+     */
+    long getUnassignedEvents();
+
+    /**
+     * Window/join state entries.
+     *
+     * @return the count.
+     */
+    long getStateEntries();
+
+    /**
+     * The smallest watermark of its partitions.
+     *
+     * @return epoch ms (Long.MIN_VALUE before any event).
+     */
+    long getMinWatermark();
+
+    /**
+     * Pauses the pipeline.
+     */
+    void pause();
+
+    /**
+     * Resumes the pipeline.
+     */
+    void resume();
+}

@@ -1,0 +1,63 @@
+package io.sluice.ops.stat;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.agrona.concurrent.errors.ErrorLogReader;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * Prints a counters file the way AeronStat prints Aeron's: one line per counter,
+ * {@code id: value - label}, under a header naming the writer and whether it is alive.
+ *
+ * <p>Threading: the calling thread; reads another process's memory without locks.
+ */
+public final class StatReport
+{
+    private StatReport()
+    {
+    }
+
+    /**
+     * Prints every counter (and, if asked, the distinct error log).
+     *
+     * @param file     the mapped counters file.
+     * @param liveness one line about the writer (from its mark file), printed under the header.
+     * @param filter   only labels containing this text, or null for all.
+     * @param errors   whether to print the distinct error log.
+     * @param out      to print to.
+     */
+    public static void print(final CountersFile file, final String liveness, final String filter, final boolean errors, final PrintWriter out)
+    {
+        out.printf("%s - pid %d, started %s%n", file.file(), file.pid(), Instant.ofEpochMilli(file.startTimeMs()));
+        out.println(liveness);
+        out.println("=========================");
+        final CountersReader reader = file.newCountersReader();
+        reader.forEach((value, counterId, label) ->
+        {
+            if (filter == null || label.contains(filter))
+            {
+                out.printf("%3d: %,20d - %s%n", counterId, value, label);
+            }
+        });
+        if (errors)
+        {
+            out.println("=========================");
+            final int distinct = ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) ->
+                out.printf("%d observations from %s to %s:%n%s%n", count, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), text));
+            out.printf("%d distinct errors%n", distinct);
+        }
+    }
+
+    /**
+     * Where the counters file of a data directory is.
+     *
+     * @param directory the data directory.
+     * @return the file's path.
+     */
+    public static Path counters(final Path directory)
+    {
+        return directory.resolve(CountersFile.FILE_NAME);
+    }
+}

@@ -1,0 +1,102 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Configuration errors are all reported at once, each with its key and reason, before anything runs.
+ */
+class DaemonConfigTest
+{
+    @TempDir
+    Path dir;
+
+    private DaemonConfigException errors(final String yaml)
+    {
+        try
+        {
+            DaemonConfig.parse(yaml, "sluice.yaml", dir);
+        }
+        catch (final DaemonConfigException ex)
+        {
+            return ex;
+        }
+        throw new AssertionError("configuration accepted:\n" + yaml);
+    }
+
+    @Test
+    void shouldAcceptTheTestConfiguration() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final DaemonConfig config = DaemonConfig.parse(DaemonProcessTest.config(true, ""), "sluice.yaml", dir);
+
+        assertThat(config.dataDirectory()).isEqualTo(dir.resolve("data"));
+        assertThat(config.partitions()).isEqualTo(2);
+        assertThat(config.sinks()).containsOnlyKeys("vol-out", "big-out");
+        assertThat(config.jmx().host()).isEqualTo("127.0.0.1");
+        assertThat(config.components()).hasSize(1);
+    }
+
+    @Test
+    void shouldReportEveryErrorWithItsKeyBeforeAnythingRuns()
+    {
+        final String yaml = DaemonProcessTest.config(false, """
+            ring_size: 1000
+            jmx:
+              host: 0.0.0.0
+              prot: 1
+            ingress:
+              - type: carrier-pigeon
+            """).replace("partitions: 2", "partitions: 0").replace("wait_strategy: sleep", "wait_strategy: nap").replace("interval: 0", "interval: 10x")
+            .replace("big-out: {type: journal}", "big-out: {type: kafka}");
+
+        final DaemonConfigException ex = errors(yaml);
+
+        assertThat(ex.errors()).anyMatch(e -> e.startsWith("partitions: must be in [1, 1024], was 0"))
+            .anyMatch(e -> e.startsWith("ring_size: must be a power of two"))
+            .anyMatch(e -> e.startsWith("wait_strategy: 'nap' is not one of"))
+            .anyMatch(e -> e.startsWith("checkpoint.interval:"))
+            .anyMatch(e -> e.startsWith("sinks.big-out.type: 'kafka' is not one of csv, jsonl, journal"))
+            .anyMatch(e -> e.startsWith("jmx.prot: unknown key"))
+            .anyMatch(e -> e.startsWith("jmx.host: '0.0.0.0' is not a loopback address: remote JMX requires password_file"))
+            .anyMatch(e -> e.contains("requires tls.enabled: true"))
+            .anyMatch(e -> e.startsWith("ingress[0].type: unknown ingress type 'carrier-pigeon'"));
+        assertThat(ex.getMessage()).startsWith(ex.errors().size() + " errors in sluice.yaml:");
+    }
+
+    @Test
+    void shouldRefuseAPasswordFileOthersCanRead() throws Exception
+    {
+        final Path passwords = dir.resolve("jmx.password");
+        Files.writeString(passwords, "admin secret\n");
+        Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(dir.resolve("jmx.access"), "admin readwrite\n");
+        final String yaml = DaemonProcessTest.config(false, """
+            jmx:
+              password_file: jmx.password
+              access_file: jmx.access
+            """);
+
+        final DaemonConfigException ex = errors(yaml);
+
+        assertThat(ex.errors()).containsExactly("jmx.password_file: " + passwords + " must be readable by its owner only (chmod 600 " +
+            passwords + ")");
+    }
+
+    @Test
+    void shouldReportPipelineErrorsWithTheirLineInTheDaemonFile()
+    {
+        final String yaml = DaemonProcessTest.config(false, "").replace("size: 2s", "size: 2x");
+
+        final DaemonConfigException ex = errors(yaml);
+
+        assertThat(ex.errors()).hasSize(1);
+        assertThat(ex.errors().get(0)).startsWith("pipelines[0].window.size: '2x' is not a duration").contains("line 20");
+    }
+}

@@ -1,0 +1,209 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.ops.SluiceMain;
+import io.sluice.ops.jmx.EngineMXBean;
+import io.sluice.ops.jmx.JmxClient;
+import io.sluice.ops.jmx.PartitionMXBean;
+import io.sluice.ops.jmx.PipelineMXBean;
+
+/**
+ * A real daemon process end to end: mark file, counters file read by {@code sluice stat}, a real
+ * JMX client reading attributes and invoking operations, Prometheus, refusal of a second daemon,
+ * SIGTERM (exit 0, final checkpoint), and a restart that recovers from that checkpoint without
+ * writing any output twice.
+ */
+class DaemonProcessTest
+{
+    static final String TRADES = """
+        sym,px,qty,ts
+        1,10.5,3,1000
+        2,11.0,1,1500
+        1,10.7,2,2500
+        2,11.2,4,3100
+        1,10.9,1,4200
+        3,9.0,7,9000
+        """;
+
+    @TempDir
+    Path dir;
+
+    static String config(final boolean ingress, final String extra)
+    {
+        return """
+            data_dir: data
+            partitions: 2
+            wait_strategy: sleep
+            checkpoint:
+              interval: 0
+            schemas:
+              trade:
+                sym: LONG
+                px: DOUBLE
+                qty: LONG
+                ts: TIMESTAMP
+            pipelines:
+              - name: vol
+                source: trades
+                schema: trade
+                partition_key: sym
+                event_time: ts
+                window:
+                  kind: tumbling
+                  size: 2s
+                aggregates:
+                  - n: count
+                  - q: sum(qty)
+                sink: vol-out
+              - name: big
+                source: trades
+                schema: trade
+                partition_key: sym
+                event_time: ts
+                filter: qty >= 3
+                sink: big-out
+            sinks:
+              vol-out: {type: csv, path: vol.csv}
+              big-out: {type: journal}
+            prometheus:
+              enabled: true
+              port: 0
+            """ + extra + (ingress ? """
+            ingress:
+              - type: file
+                topic: trades
+                path: trades.csv
+            """ : "");
+    }
+
+    @Test
+    void shouldRunServeJmxStopOnSigtermWithFinalCheckpointAndRecoverOnRestart() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), TRADES);
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, config(true, ""));
+        final Path data = dir.resolve("data");
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run1.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+            assertThat(info.isLive(System.currentTimeMillis())).isTrue();
+            assertThat(info.jmxHost()).isEqualTo("127.0.0.1");
+            assertThat(info.jmxPort()).isPositive();
+            assertThat(Files.getPosixFilePermissions(data)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            assertThat(Files.getPosixFilePermissions(data.resolve(MarkFile.FILE_NAME))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+            try (JmxClient client = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+            {
+                final EngineMXBean engine = client.engine();
+                assertThat(engine.getState()).isEqualTo("RUNNING");
+                assertThat(engine.getPid()).isEqualTo(daemon.process.pid());
+                assertThat(engine.getPipelines()).containsExactly("vol", "big");
+                awaitEvents(client, 6);
+                final PipelineMXBean big = client.pipeline("big");
+                assertThat(big.getOutputs()).isEqualTo(3);
+
+                final String checkpoint = engine.checkpointNow();
+                assertThat(checkpoint).startsWith("checkpoint ").contains("complete");
+                assertThat(engine.getCheckpointsCompleted()).isGreaterThanOrEqualTo(0);
+
+                engine.pause("vol");
+                assertThat(client.pipeline("vol").isPaused()).isTrue();
+                engine.resume("vol");
+                assertThat(client.pipeline("vol").isPaused()).isFalse();
+                engine.resetLatency();
+            }
+
+            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big");
+            assertThat(sluice("ctl", "checkpoint", "--dir", data.toString())).contains("complete");
+            assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
+            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("PAUSED");
+            assertThat(sluice("ctl", "resume", "vol", "--dir", data.toString())).contains("resumed vol");
+            assertThat(sluice("ctl", "top", "--iterations", "2", "--interval", "10", "--dir", data.toString()))
+                .contains("EVENTS-IN").contains("p99.99 us");
+
+            final String stat = sluice("stat", "--dir", data.toString());
+            assertThat(stat).contains("LIVE").contains("events-in: trades/0").contains("outputs: trades/1 big")
+                .contains("ingest-latency-p99-us: partition 0");
+
+            final String metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + MarkFile.read(data).prometheusPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("sluice_outputs{topic=\"trades\",partition=\"0\",pipeline=\"big\"}");
+
+            final StringWriter secondErr = new StringWriter();
+            final int second = SluiceMain.execute(new PrintWriter(new StringWriter()), new PrintWriter(secondErr, true),
+                "run", "--config", configFile.toString());
+            assertThat(second).isEqualTo(1);
+            assertThat(secondErr.toString()).contains("another sluice daemon is running on").contains("pid " + daemon.process.pid());
+
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+            assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
+        }
+        assertThat(MarkFile.read(data).state()).isEqualTo(MarkFile.STOPPED);
+        try (var manifests = Files.list(data.resolve("checkpoints")))
+        {
+            assertThat(manifests.filter(p -> p.toString().endsWith(".manifest")).count()).isPositive();
+        }
+        final List<String> firstRun = Files.readAllLines(dir.resolve("vol.csv"), StandardCharsets.UTF_8);
+        assertThat(firstRun).hasSize(5);
+
+        // Restart without the file ingress: recovery loads the final checkpoint, and outputs stay exactly once.
+        Files.writeString(configFile, config(false, ""));
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run2.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+            try (JmxClient client = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+            {
+                assertThat(String.join("\n", client.engine().getRecoveryEvents())).containsIgnoringCase("checkpoint");
+                assertThat(client.engine().getRecoveryEvents()).noneMatch(e -> e.contains("no usable checkpoint"));
+            }
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+        }
+        assertThat(Files.readAllLines(dir.resolve("vol.csv"), StandardCharsets.UTF_8)).isEqualTo(firstRun);
+    }
+
+    private static void awaitEvents(final JmxClient client, final long events) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long seen = 0;
+        while (System.nanoTime() < deadline)
+        {
+            final PartitionMXBean p0 = client.partition("trades", 0);
+            final PartitionMXBean p1 = client.partition("trades", 1);
+            seen = p0.getEventsIn() + p1.getEventsIn();
+            if (seen == events && client.pipeline("big").getOutputs() == 3)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("saw " + seen + " events, expected " + events);
+    }
+
+    static String sluice(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = SluiceMain.execute(new PrintWriter(out), new PrintWriter(err, true), args);
+        assertThat(code).as(err.toString()).isZero();
+        return out.toString();
+    }
+}
