@@ -46,9 +46,21 @@ public final class Journal implements AutoCloseable
     private Journal(final JournalContext context)
     {
         this.context = context;
-        JournalFiles.ensureSecureDirectory(context.directory());
-        this.allocator = context.preallocateNextSegment() ? new SegmentAllocator("sluice-segment-allocator") : null;
-        if (context.groupCommit())
+        if (context.readOnly())
+        {
+            if (!Files.isDirectory(context.directory()))
+            {
+                throw new JournalException(JournalException.Category.CONFIGURATION,
+                    "no journal at " + context.directory() + " (opened read-only, nothing is created)");
+            }
+            JournalFiles.checkNotWritableByOthers(context.directory());
+        }
+        else
+        {
+            JournalFiles.ensureSecureDirectory(context.directory());
+        }
+        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator("sluice-segment-allocator") : null;
+        if (context.groupCommit() && !context.readOnly())
         {
             groupCommitAgent = new GroupCommitAgent(
                 new SystemNanoClock(), context.groupCommitRecords(), context.groupCommitDelayNs());
@@ -108,6 +120,11 @@ public final class Journal implements AutoCloseable
     public synchronized Topic createTopic(final String name, final int partitionCount)
     {
         checkOpen();
+        if (context.readOnly() && !topics.containsKey(name))
+        {
+            throw new JournalException(JournalException.Category.STATE,
+                "journal " + context.directory() + " is open read-only: cannot create topic '" + name + "'");
+        }
         if (name == null || !TOPIC_NAME.matcher(name).matches())
         {
             throw new JournalException(JournalException.Category.CONFIGURATION,

@@ -48,6 +48,7 @@ public final class JournalContext
     private OutOfRangePolicy outOfRangePolicy = OutOfRangePolicy.ERROR;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean preallocateNextSegment = true;
+    private boolean readOnly;
     private boolean concluded;
 
     /**
@@ -361,6 +362,31 @@ public final class JournalContext
     {
         this.preallocateNextSegment = preallocateNextSegment;
         return this;
+    }
+
+    /**
+     * Sets read-only mode, for tools that inspect a journal a live process may be writing: files are
+     * mapped read-only, nothing is created, truncated or rebuilt (a torn tail is reported and
+     * skipped, not repaired), there are no writers and no background threads. Each partition shows
+     * the records that were complete when it was opened.
+     *
+     * @param readOnly whether to open read-only.
+     * @return this.
+     */
+    public JournalContext readOnly(final boolean readOnly)
+    {
+        this.readOnly = readOnly;
+        return this;
+    }
+
+    /**
+     * Whether the journal is opened read-only.
+     *
+     * @return whether the journal is opened read-only.
+     */
+    public boolean readOnly()
+    {
+        return readOnly;
     }
 
     /**

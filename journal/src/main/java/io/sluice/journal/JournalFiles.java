@@ -161,6 +161,24 @@ public final class JournalFiles
     }
 
     /**
+     * Maps a whole file read-only.
+     *
+     * @param file to map.
+     * @return the mapping.
+     */
+    public static MappedByteBuffer mapReadOnly(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot map " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * Writes bytes to a file atomically: a temp file of mode 0600 is written and forced, renamed over
      * the target, and the directory is fsynced so the rename itself survives power loss.
      *

@@ -43,24 +43,43 @@ public final class Partition
         this.id = id;
         this.context = context;
         this.allocator = allocator;
-        JournalFiles.ensureSecureDirectory(directory);
-        this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes());
+        if (context.readOnly())
+        {
+            JournalFiles.checkNotWritableByOthers(directory);
+        }
+        else
+        {
+            JournalFiles.ensureSecureDirectory(directory);
+        }
+        this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes(), context.readOnly());
         final PartitionRecovery recovery = new PartitionRecovery(
             files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes());
         final Segment[] recovered = recovery.recover();
         this.recoveryEvents = List.copyOf(recovery.events());
         final Segment tail = recovered[recovered.length - 1];
         final long end = tail.baseOffset() + tail.recordCount();
-        for (final Segment segment : recovered)
+        if (!context.readOnly())
         {
-            // What survived a crash may still be only in the page cache: make it durable before use.
-            segment.force(segment.tailPosition());
+            for (final Segment segment : recovered)
+            {
+                // What survived a crash may still be only in the page cache: make it durable before use.
+                segment.force(segment.tailPosition());
+            }
         }
         this.segments = recovered;
         this.endOffset = new PaddedSequence(end);
-        this.durableOffset = new PaddedSequence(end);
-        this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
-        requestSpare();
+        this.durableOffset = new PaddedSequence(context.readOnly() ? 0 : end);
+        if (context.readOnly())
+        {
+            this.writer = null;
+            this.stopped = new JournalException(JournalException.Category.STATE,
+                "partition " + topicName + "/" + id + " is open read-only");
+        }
+        else
+        {
+            this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
+            requestSpare();
+        }
     }
 
     /**
@@ -130,6 +149,11 @@ public final class Partition
      */
     public PartitionWriter writer()
     {
+        if (writer == null)
+        {
+            throw new JournalException(JournalException.Category.STATE,
+                "partition " + topicName + "/" + id + " is open read-only: it has no writer");
+        }
         return writer;
     }
 
@@ -302,6 +326,11 @@ public final class Partition
      */
     public synchronized int enforceRetention(final long nowMillis, final long keepFromOffset)
     {
+        if (writer == null)
+        {
+            throw new JournalException(JournalException.Category.STATE,
+                "partition " + topicName + "/" + id + " is open read-only: retention deletes nothing");
+        }
         final long maxBytes = context.retentionBytes();
         final long maxAge = context.retentionMillis();
         Segment[] current = segments;
@@ -341,6 +370,18 @@ public final class Partition
 
     synchronized void close()
     {
+        if (writer == null)
+        {
+            if (segments != null)
+            {
+                for (final Segment segment : segments)
+                {
+                    segment.close();
+                }
+                segments = new Segment[0];
+            }
+            return;
+        }
         if (stopped == null || stopped.category() == JournalException.Category.FATAL)
         {
             if (stopped == null)

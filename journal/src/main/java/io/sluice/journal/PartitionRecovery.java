@@ -48,9 +48,17 @@ final class PartitionRecovery
     Segment[] recover()
     {
         final long[] bases = listBaseOffsets(files.directory());
-        removeDanglingIndexes(bases);
+        if (!files.readOnly())
+        {
+            removeDanglingIndexes(bases);
+        }
         if (bases.length == 0)
         {
+            if (files.readOnly())
+            {
+                throw new JournalException(JournalException.Category.STATE,
+                    "partition " + files.directory() + " has no segments (opened read-only, nothing is created)");
+            }
             return new Segment[] {files.createSegment(0)};
         }
         final Segment[] segments = new Segment[bases.length];
@@ -91,6 +99,11 @@ final class PartitionRecovery
         if (tail && buffer.getLong(0) == 0 && buffer.getLong(8) == 0 && buffer.getLong(16) == 0)
         {
             // A crash between renaming the spare into place and writing its header: an empty new segment.
+            if (files.readOnly())
+            {
+                events.add(new RecoveryEvent(segment.file(), 0, 0, "new segment without a header yet (left as is: read-only)"));
+                return;
+            }
             SegmentDescriptor.writeHeader(buffer, segment.baseOffset(), buffer.capacity());
             events.add(new RecoveryEvent(segment.file(), 0, 0, "wrote missing header of new segment"));
             return;
@@ -111,7 +124,8 @@ final class PartitionRecovery
             throw new JournalException(JournalException.Category.CORRUPTION,
                 "segment " + segment.file() + " is followed by base offset " + nextBase + ", which it cannot precede");
         }
-        final boolean rebuildIndex = segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0;
+        final boolean rebuildIndex = !files.readOnly() &&
+            (segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0);
         if (rebuildIndex)
         {
             segment.offsetIndex().clear();
@@ -139,6 +153,19 @@ final class PartitionRecovery
 
     private void recoverTail(final Segment segment)
     {
+        if (files.readOnly())
+        {
+            // Look, never touch: a live writer may be appending; a torn tail is reported, not repaired.
+            scanner.scan(segment.buffer(), segment.newChecksumView(), true, Integer.MAX_VALUE, null);
+            if (scanner.endReason != SegmentScanner.END_CLEAN)
+            {
+                events.add(new RecoveryEvent(segment.file(), scanner.endPosition, 0,
+                    "records end here: " + SegmentScanner.describe(scanner.endReason, scanner.badFrameLength) +
+                    " (a torn tail, or a record being written; left as is: read-only)"));
+            }
+            segment.adoptScan(scanner.recordCount, scanner.endPosition, scanner.maxTimestamp);
+            return;
+        }
         segment.offsetIndex().clear();
         segment.timeIndex().clear();
         segment.resetTail();

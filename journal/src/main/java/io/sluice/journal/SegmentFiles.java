@@ -15,12 +15,24 @@ final class SegmentFiles
     private final Path directory;
     private final int segmentLength;
     private final int indexIntervalBytes;
+    private final boolean readOnly;
 
     SegmentFiles(final Path directory, final int segmentLength, final int indexIntervalBytes)
+    {
+        this(directory, segmentLength, indexIntervalBytes, false);
+    }
+
+    SegmentFiles(final Path directory, final int segmentLength, final int indexIntervalBytes, final boolean readOnly)
     {
         this.directory = directory;
         this.segmentLength = segmentLength;
         this.indexIntervalBytes = indexIntervalBytes;
+        this.readOnly = readOnly;
+    }
+
+    boolean readOnly()
+    {
+        return readOnly;
     }
 
     Path directory()
@@ -138,6 +150,17 @@ final class SegmentFiles
     {
         final Path log = logFile(baseOffset);
         final long length = sizeOf(log);
+        if (readOnly)
+        {
+            if (!Files.exists(indexFile(baseOffset)) || !Files.exists(timeIndexFile(baseOffset)))
+            {
+                throw new JournalException(JournalException.Category.CORRUPTION, "segment " + log +
+                    " has no index files; open the journal read-write once to rebuild them");
+            }
+            return new Segment(log, baseOffset, JournalFiles.mapReadOnly(log),
+                new OffsetIndex(indexFile(baseOffset), JournalFiles.mapReadOnly(indexFile(baseOffset))),
+                new TimeIndex(timeIndexFile(baseOffset), JournalFiles.mapReadOnly(timeIndexFile(baseOffset))));
+        }
         if (!Files.exists(indexFile(baseOffset)))
         {
             JournalFiles.preallocate(indexFile(baseOffset), OffsetIndex.fileLength((int)length, indexIntervalBytes));

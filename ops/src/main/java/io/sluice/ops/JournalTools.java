@@ -21,8 +21,8 @@ final class JournalTools
     }
 
     /**
-     * Opens a journal that must already exist, so that a mistyped path is reported rather than
-     * created as an empty journal.
+     * Opens a journal that must already exist, read-only: a mistyped path is reported rather than
+     * created, and a journal a live daemon is writing is looked at, never recovered or changed.
      *
      * @param dir of the journal.
      * @return the open journal; the caller closes it.
@@ -33,7 +33,7 @@ final class JournalTools
         {
             throw new CliException("no journal at " + dir + ": not a directory");
         }
-        return Journal.open(new JournalContext().directory(dir));
+        return Journal.open(new JournalContext().directory(dir).readOnly(true));
     }
 
     /**

@@ -172,6 +172,11 @@ public final class CheckpointCoordinator implements AutoCloseable
             {
                 return; // belongs to a checkpoint that already failed
             }
+            if (snapshot.failure != null)
+            {
+                throw new CheckpointException("partition " + snapshot.topic + "/" + snapshot.partition +
+                    " could not copy its state for checkpoint " + snapshot.id + ": " + snapshot.failure, snapshot.failure);
+            }
             current.entries.add(store.writeState(snapshot.id, snapshot.topic, snapshot.partition, snapshot.journalOffset,
                 snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length));
             if (current.entries.size() == partitions)
@@ -235,8 +240,10 @@ public final class CheckpointCoordinator implements AutoCloseable
      * @param staging       holding the copy.
      * @param bufferIndex   of the staging buffer.
      * @param length        of the state blob.
+     * @param failure       why the partition could not copy its state, or null.
      */
-    public record Snapshot(long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length)
+    public record Snapshot(
+        long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length, Throwable failure)
     {
     }
 

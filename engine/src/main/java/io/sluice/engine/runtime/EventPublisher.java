@@ -29,6 +29,7 @@ public final class EventPublisher
     private final int timeField;
     private final EpochClock clock;
     private final EventFlyweight view;
+    private final int source;
     private long lastSequence = -1;
 
     EventPublisher(
@@ -38,8 +39,10 @@ public final class EventPublisher
         final RingBuffer<RingSlot>[] rings,
         final int keyField,
         final int timeField,
-        final EpochClock clock)
+        final EpochClock clock,
+        final int source)
     {
+        this.source = source;
         this.engine = engine;
         this.topic = topic;
         this.schema = schema;
@@ -114,6 +117,7 @@ public final class EventPublisher
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)
     {
         slot.type = RingSlot.EVENT;
+        slot.source = source;
         slot.key = key;
         slot.timestamp = timeField >= 0 ? view.getLong(timeField) : clock.time();
         slot.length = schema.length();

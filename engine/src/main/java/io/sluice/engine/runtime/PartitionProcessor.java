@@ -41,6 +41,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final PartitionWriter writer;
     private final PartitionWriter deadLetterWriter;
     private final PipelineInstance[] instances;
+    /** inputs[instance][source]: which input of the instance a group source feeds, or -1. */
+    private final int[][] inputs;
     private final EngineCounters.PartitionCounters counters;
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
@@ -58,6 +60,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         final PartitionWriter writer,
         final PartitionWriter deadLetterWriter,
         final PipelineInstance[] instances,
+        final int[][] inputs,
         final EngineCounters.PartitionCounters counters,
         final EngineCounters.InstanceCounters[] instanceCounters,
         final DistinctErrorLog errorLog,
@@ -68,6 +71,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.writer = writer;
         this.deadLetterWriter = deadLetterWriter;
         this.instances = instances;
+        this.inputs = inputs;
         this.counters = counters;
         this.instanceCounters = instanceCounters;
         this.errorLog = errorLog;
@@ -93,6 +97,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             deadLetterWriter.releaseOwnership();
         }
+        for (final PipelineInstance instance : instances)
+        {
+            instance.releaseOwnership();
+        }
     }
 
     @Override
@@ -114,7 +122,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         try
         {
-            writer.append(slot.type, 0, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+            writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
         }
         catch (final JournalException ex)
         {
@@ -122,7 +130,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
-        dispatch(slot.type, slot.buffer, 0, slot.key, slot.timestamp);
+        dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
         if (latencyListener != null)
         {
             latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
@@ -133,20 +141,23 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
     }
 
-    private void dispatch(final int type, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    private void dispatch(
+        final int type, final int source, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
         final PipelineInstance[] all = instances;
         switch (type)
         {
             case RECORD_EVENT:
                 eventsIn++;
-                for (final PipelineInstance instance : all)
+                for (int i = 0; i < all.length; i++)
                 {
-                    if (instance.state() == PipelineInstance.RUNNING)
+                    final PipelineInstance instance = all[i];
+                    final int input = inputs[i][source];
+                    if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
                     {
                         try
                         {
-                            instance.onEvent(buffer, offset, key, timestamp);
+                            instance.onEvent(input, buffer, offset, key, timestamp);
                         }
                         catch (final PipelineHaltedException ex)
                         {
@@ -186,15 +197,24 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         final long start = System.nanoTime();
         final int index = staging.acquire();
-        final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
-        buffer.checkLimit(PartitionStateCodec.maxLength(instances));
-        final int length = PartitionStateCodec.encode(instances, buffer);
-        for (final PipelineInstance instance : instances)
+        try
         {
-            instance.onCheckpoint();
+            final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
+            buffer.checkLimit(PartitionStateCodec.maxLength(instances));
+            final int length = PartitionStateCodec.encode(instances, buffer);
+            for (final PipelineInstance instance : instances)
+            {
+                instance.onCheckpoint();
+            }
+            checkpoints.submit(new CheckpointCoordinator.Snapshot(
+                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null));
         }
-        checkpoints.submit(new CheckpointCoordinator.Snapshot(
-            checkpointId, topic, partition, writer.nextOffset(), staging, index, length));
+        catch (final RuntimeException ex)
+        {
+            // A failed snapshot fails this checkpoint, visibly, and never the partition thread.
+            errorLog.record(ex);
+            checkpoints.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, index, 0, ex));
+        }
         checkpoints.recordPause(System.nanoTime() - start);
     }
 
@@ -218,7 +238,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     private void replayRecord(final RecordView record)
     {
-        dispatch(record.type(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+        dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
     }
 
     void publishCounters()
@@ -276,6 +296,18 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     Throwable failure()
     {
         return failure;
+    }
+
+    /**
+     * Records the failure that is about to stop the partition thread, so that it is visible as
+     * state ({@link Engine#partitionFailure}) rather than a silently dead thread.
+     */
+    void onFatal(final Throwable cause)
+    {
+        if (failure == null)
+        {
+            failure = cause;
+        }
     }
 
     void paused(final boolean paused)

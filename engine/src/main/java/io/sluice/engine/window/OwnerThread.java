@@ -19,6 +19,11 @@ final class OwnerThread
         return owner == current;
     }
 
+    void release()
+    {
+        owner = null;
+    }
+
     String describe()
     {
         return "operator owned by " + owner + " called from " + Thread.currentThread();

@@ -420,4 +420,10 @@ final class SessionWindowOperator implements WindowOperator
         }
         return cursor - offset;
     }
+
+    @Override
+    public void releaseOwnership()
+    {
+        ownerThread.release();
+    }
 }
