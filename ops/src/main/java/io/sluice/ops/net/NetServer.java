@@ -1,0 +1,153 @@
+package io.sluice.ops.net;
+
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+/**
+ * Network ingress and egress of a running engine over Aeron: producers publish events to its topics
+ * and are acknowledged at the level they ask for; consumers join consumer groups of its journal
+ * topics and receive records from the committed offsets. See docs/network.md for the wire protocol.
+ *
+ * <pre>{@code
+ * NetServer server = NetServer.launch(new NetServerContext()
+ *     .engine(engine)
+ *     .aeronDirectoryName("/dev/shm/sluice-aeron")
+ *     .channel("aeron:udp?endpoint=127.0.0.1:40456"));
+ * ...
+ * server.close();   // before engine.close(): stops ingress first
+ * }</pre>
+ *
+ * <p>Resources: optionally an embedded media driver (SHARED threading, one thread, backing-off idle,
+ * small sparse term buffers, its directory deleted on start and close), one Aeron client whose
+ * conductor runs on the server's agent thread, and that one agent thread ({@link NetServerAgent}).
+ *
+ * <p>Threading: launch and close from a control thread.
+ */
+public final class NetServer implements AutoCloseable
+{
+    private final NetServerContext context;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final NetCounters counters;
+    private final NetServerAgent agent;
+    private final AgentRunner runner;
+    private volatile Throwable lastError;
+
+    private NetServer(final NetServerContext context)
+    {
+        this.context = context;
+        final ErrorHandler errorHandler = this::onError;
+        MediaDriver driver = null;
+        Aeron aeron = null;
+        NetCounters counters = null;
+        try
+        {
+            if (context.embeddedMediaDriver())
+            {
+                driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(context.aeronDirectoryName())
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
+                    .publicationTermBufferLength(context.termBufferLength())
+                    .ipcTermBufferLength(context.termBufferLength())
+                    .termBufferSparseFile(true)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .warnIfDirectoryExists(false)
+                    .errorHandler(errorHandler));
+            }
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(context.aeronDirectoryName())
+                .useConductorAgentInvoker(true)
+                .errorHandler(errorHandler));
+            counters = new NetCounters(context.countersManager());
+            final SessionIds ids = new SessionIds();
+            final IngressAdapter ingress = new IngressAdapter(context, aeron, counters, ids);
+            final EgressAdapter egress = new EgressAdapter(context, aeron, counters, ids);
+            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(counters, aeron, driver);
+            throw ex;
+        }
+        this.driver = driver;
+        this.aeron = aeron;
+        this.counters = counters;
+        this.runner = new AgentRunner(new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(100)), errorHandler, null, agent);
+    }
+
+    /**
+     * Starts the server on its own thread.
+     *
+     * @param context settings; concluded if it was not.
+     * @return the running server.
+     * @throws NetException for a configuration error, before anything starts.
+     */
+    public static NetServer launch(final NetServerContext context)
+    {
+        if (!context.isConcluded())
+        {
+            context.conclude();
+        }
+        final NetServer server = new NetServer(context);
+        AgentRunner.startOnThread(server.runner);
+        return server;
+    }
+
+    private void onError(final Throwable ex)
+    {
+        lastError = ex;
+        context.engine().errorLog().record(ex);
+    }
+
+    /**
+     * The network counters.
+     *
+     * @return the counters.
+     */
+    public NetCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * The last error the agent, the Aeron client or the driver reported (also in the engine's error log).
+     *
+     * @return the error, or null.
+     */
+    public Throwable lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * The settings.
+     *
+     * @return the context.
+     */
+    public NetServerContext context()
+    {
+        return context;
+    }
+
+    /**
+     * Stops the agent (closing every session: consumers' partitions are freed without a commit), then
+     * the Aeron client and the driver. Call before closing the engine, so ingress stops first.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietCloseAll(aeron, counters, driver);
+    }
+}

@@ -1,0 +1,478 @@
+package io.sluice.ops.net;
+
+import java.util.function.Function;
+
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.CountersManager;
+
+import io.sluice.client.ClientContext;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.journal.GroupCoordinator;
+
+/**
+ * Settings of a {@link NetServer}, with fluent setters and one {@link #conclude()} that checks them all
+ * and fails fast with the setting's name and the reason. Secure by default: the server binds to
+ * loopback and sends responses only to IPC or loopback channels.
+ */
+public final class NetServerContext
+{
+    private Engine engine;
+    private String aeronDirectoryName;
+    private boolean embeddedMediaDriver = true;
+    private int termBufferLength = 256 * 1024;
+    private String channel = ClientContext.DEFAULT_SERVER_CHANNEL;
+    private int ingressStreamId = ClientContext.DEFAULT_INGRESS_STREAM_ID;
+    private int egressStreamId = ClientContext.DEFAULT_EGRESS_STREAM_ID;
+    private int maxFrameLength = 16 * 1024;
+    private int maxSessions = 256;
+    private int pendingAcksPerSession = 4096;
+    private int heartbeatIntervalMs = 250;
+    private long connectTimeoutMs = 5_000;
+    private boolean allowRemoteResponseChannels;
+    private int egressRecordType = 1;
+    private Function<String, GroupCoordinator> coordinators;
+    private CountersManager countersManager;
+    private EpochClock clock = SystemEpochClock.INSTANCE;
+    private boolean concluded;
+
+    /**
+     * Checks every setting and fills the defaults that depend on others.
+     *
+     * @return this.
+     * @throws NetException naming the setting and the reason.
+     */
+    public NetServerContext conclude()
+    {
+        if (engine == null)
+        {
+            throw configError("engine", "is required");
+        }
+        if (aeronDirectoryName == null || aeronDirectoryName.isEmpty())
+        {
+            throw configError("aeronDirectoryName", "is required");
+        }
+        if (Integer.bitCount(termBufferLength) != 1 || termBufferLength < 64 * 1024 || termBufferLength > 1024 * 1024 * 1024)
+        {
+            throw configError("termBufferLength", "must be a power of two from 64 KiB to 1 GiB, was " + termBufferLength);
+        }
+        if (maxFrameLength < 1024 || maxFrameLength > termBufferLength / 8)
+        {
+            throw configError("maxFrameLength", "must be from 1 KiB to termBufferLength / 8 (" + termBufferLength / 8 +
+                ", Aeron's largest message), was " + maxFrameLength);
+        }
+        if (Integer.bitCount(pendingAcksPerSession) != 1)
+        {
+            throw configError("pendingAcksPerSession", "must be a power of two, was " + pendingAcksPerSession);
+        }
+        if (maxSessions < 1 || heartbeatIntervalMs < 1 || connectTimeoutMs < 1)
+        {
+            throw configError("maxSessions/heartbeatIntervalMs/connectTimeoutMs", "must be positive");
+        }
+        if (channel == null || !channel.startsWith("aeron:"))
+        {
+            throw configError("channel", "must be an Aeron channel URI, was " + channel);
+        }
+        if (ingressStreamId == egressStreamId)
+        {
+            throw configError("egressStreamId", "must differ from ingressStreamId " + ingressStreamId);
+        }
+        if (countersManager == null)
+        {
+            countersManager = engine.context().countersManager();
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static NetException configError(final String setting, final String reason)
+    {
+        return new NetException(NetException.Category.CONFIGURATION, "network setting '" + setting + "' " + reason);
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * Sets the engine whose topics producers publish to and consumers read.
+     *
+     * @param engine running.
+     * @return this.
+     */
+    public NetServerContext engine(final Engine engine)
+    {
+        this.engine = engine;
+        return this;
+    }
+
+    /**
+     * The engine.
+     *
+     * @return the engine.
+     */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * Sets the media driver's directory (under /dev/shm for speed).
+     *
+     * @param aeronDirectoryName of the driver.
+     * @return this.
+     */
+    public NetServerContext aeronDirectoryName(final String aeronDirectoryName)
+    {
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    /**
+     * The media driver's directory.
+     *
+     * @return the directory name.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * Sets whether the server launches its own media driver (SHARED threading, backing-off idle), or
+     * connects to one already running in that directory.
+     *
+     * @param embeddedMediaDriver true to launch one.
+     * @return this.
+     */
+    public NetServerContext embeddedMediaDriver(final boolean embeddedMediaDriver)
+    {
+        this.embeddedMediaDriver = embeddedMediaDriver;
+        return this;
+    }
+
+    /**
+     * Whether the server launches its own media driver.
+     *
+     * @return true if embedded.
+     */
+    public boolean embeddedMediaDriver()
+    {
+        return embeddedMediaDriver;
+    }
+
+    /**
+     * Sets the term buffer length of the embedded driver's publications (UDP and IPC); the flow
+     * control window is half of it.
+     *
+     * @param termBufferLength a power of two, 64 KiB to 1 GiB.
+     * @return this.
+     */
+    public NetServerContext termBufferLength(final int termBufferLength)
+    {
+        this.termBufferLength = termBufferLength;
+        return this;
+    }
+
+    /**
+     * The term buffer length.
+     *
+     * @return bytes.
+     */
+    public int termBufferLength()
+    {
+        return termBufferLength;
+    }
+
+    /**
+     * Sets the channel the server listens on.
+     *
+     * @param channel an Aeron channel URI, UDP on loopback by default.
+     * @return this.
+     */
+    public NetServerContext channel(final String channel)
+    {
+        this.channel = channel;
+        return this;
+    }
+
+    /**
+     * The channel the server listens on.
+     *
+     * @return the channel URI.
+     */
+    public String channel()
+    {
+        return channel;
+    }
+
+    /**
+     * Sets the producers' stream id.
+     *
+     * @param ingressStreamId stream id.
+     * @return this.
+     */
+    public NetServerContext ingressStreamId(final int ingressStreamId)
+    {
+        this.ingressStreamId = ingressStreamId;
+        return this;
+    }
+
+    /**
+     * The producers' stream id.
+     *
+     * @return stream id.
+     */
+    public int ingressStreamId()
+    {
+        return ingressStreamId;
+    }
+
+    /**
+     * Sets the consumers' stream id.
+     *
+     * @param egressStreamId stream id.
+     * @return this.
+     */
+    public NetServerContext egressStreamId(final int egressStreamId)
+    {
+        this.egressStreamId = egressStreamId;
+        return this;
+    }
+
+    /**
+     * The consumers' stream id.
+     *
+     * @return stream id.
+     */
+    public int egressStreamId()
+    {
+        return egressStreamId;
+    }
+
+    /**
+     * Sets the longest frame accepted; longer ones are rejected as OVERSIZED.
+     *
+     * @param maxFrameLength bytes, at most termBufferLength / 8.
+     * @return this.
+     */
+    public NetServerContext maxFrameLength(final int maxFrameLength)
+    {
+        this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    /**
+     * The longest frame accepted.
+     *
+     * @return bytes.
+     */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /**
+     * Sets the most sessions (producers and consumers each) the server keeps.
+     *
+     * @param maxSessions count.
+     * @return this.
+     */
+    public NetServerContext maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    /**
+     * The most sessions.
+     *
+     * @return count.
+     */
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * Sets how many events per producer session may await acknowledgement; when full the server stops
+     * reading that producer (back-pressure).
+     *
+     * @param pendingAcksPerSession a power of two.
+     * @return this.
+     */
+    public NetServerContext pendingAcksPerSession(final int pendingAcksPerSession)
+    {
+        this.pendingAcksPerSession = pendingAcksPerSession;
+        return this;
+    }
+
+    /**
+     * Events per session awaiting acknowledgement.
+     *
+     * @return count.
+     */
+    public int pendingAcksPerSession()
+    {
+        return pendingAcksPerSession;
+    }
+
+    /**
+     * Sets the heartbeat interval the server asks of idle clients.
+     *
+     * @param heartbeatIntervalMs milliseconds.
+     * @return this.
+     */
+    public NetServerContext heartbeatIntervalMs(final int heartbeatIntervalMs)
+    {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    /**
+     * The heartbeat interval.
+     *
+     * @return milliseconds.
+     */
+    public int heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    /**
+     * Sets how long a new session's response channel may take to connect before it is dropped.
+     *
+     * @param connectTimeoutMs milliseconds.
+     * @return this.
+     */
+    public NetServerContext connectTimeoutMs(final long connectTimeoutMs)
+    {
+        this.connectTimeoutMs = connectTimeoutMs;
+        return this;
+    }
+
+    /**
+     * The connect timeout.
+     *
+     * @return milliseconds.
+     */
+    public long connectTimeoutMs()
+    {
+        return connectTimeoutMs;
+    }
+
+    /**
+     * Sets whether clients may name response channels on other hosts. Off by default: otherwise any
+     * client could make the server send datagrams to any address.
+     *
+     * @param allowRemoteResponseChannels true to allow.
+     * @return this.
+     */
+    public NetServerContext allowRemoteResponseChannels(final boolean allowRemoteResponseChannels)
+    {
+        this.allowRemoteResponseChannels = allowRemoteResponseChannels;
+        return this;
+    }
+
+    /**
+     * Whether remote response channels are allowed.
+     *
+     * @return true if allowed.
+     */
+    public boolean allowRemoteResponseChannels()
+    {
+        return allowRemoteResponseChannels;
+    }
+
+    /**
+     * Sets which journal record type consumers receive: 1 (events, the default; processing-time ticks
+     * and other control records are skipped), or 0 for every record.
+     *
+     * @param egressRecordType record type, 0 for all.
+     * @return this.
+     */
+    public NetServerContext egressRecordType(final int egressRecordType)
+    {
+        this.egressRecordType = egressRecordType;
+        return this;
+    }
+
+    /**
+     * The record type consumers receive.
+     *
+     * @return record type, 0 for all.
+     */
+    public int egressRecordType()
+    {
+        return egressRecordType;
+    }
+
+    /**
+     * Sets where the group coordinator of a topic comes from, when the daemon shares coordinators with
+     * in-process consumers or tools (one coordinator per topic per process). By default the server
+     * opens its own and closes them.
+     *
+     * @param coordinators from topic name to its coordinator.
+     * @return this.
+     */
+    public NetServerContext coordinators(final Function<String, GroupCoordinator> coordinators)
+    {
+        this.coordinators = coordinators;
+        return this;
+    }
+
+    /**
+     * The coordinator source, or null when the server opens its own.
+     *
+     * @return the function or null.
+     */
+    public Function<String, GroupCoordinator> coordinators()
+    {
+        return coordinators;
+    }
+
+    /**
+     * Sets the counters manager; by default the engine's.
+     *
+     * @param countersManager to allocate the network counters from.
+     * @return this.
+     */
+    public NetServerContext countersManager(final CountersManager countersManager)
+    {
+        this.countersManager = countersManager;
+        return this;
+    }
+
+    /**
+     * The counters manager.
+     *
+     * @return the manager.
+     */
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    /**
+     * Sets the clock of session timeouts.
+     *
+     * @param clock epoch milliseconds.
+     * @return this.
+     */
+    public NetServerContext clock(final EpochClock clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    /**
+     * The clock.
+     *
+     * @return the clock.
+     */
+    public EpochClock clock()
+    {
+        return clock;
+    }
+}

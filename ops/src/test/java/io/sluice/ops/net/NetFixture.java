@@ -1,0 +1,109 @@
+package io.sluice.ops.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.aeron.Aeron;
+import io.sluice.client.ClientContext;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.Schema;
+
+/**
+ * A real engine with a real {@link NetServer} (embedded media driver, its directory under the test's
+ * temp dir, small term buffers, UDP on a free loopback port), and one Aeron client for the test's
+ * producers and consumers.
+ */
+final class NetFixture implements AutoCloseable
+{
+    /** account LONG (the partition key), amount DOUBLE, seq LONG (the producer's sequence), ts TIMESTAMP. */
+    static final Schema TRADE = Schema.builder("trade")
+        .longField("account").doubleField("amount").longField("seq").timestampField("ts").build();
+    static final String TOPIC = "trades";
+    static final String PIPELINE = "net";
+
+    final Engine engine;
+    final NetServer server;
+    final Aeron aeron;
+    final String channel;
+    private final Path dir;
+
+    NetFixture(final Path dir, final int partitions, final int ringSize)
+    {
+        this(dir, partitions, ringSize, context -> { });
+    }
+
+    NetFixture(final Path dir, final int partitions, final int ringSize, final java.util.function.Consumer<NetServerContext> settings)
+    {
+        this.dir = dir;
+        final Pipeline pipeline = Pipeline.from(TOPIC, TRADE).name(PIPELINE).partitionKey("account").eventTime("ts", 0)
+            .sink("none", (partition, sequence, key, timestamp, event) -> { }).build();
+        engine = Engine.launch(new EngineContext().directory(dir.resolve("data")).partitions(partitions).ringSize(ringSize)
+            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false), List.of(pipeline));
+        channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final NetServerContext context = new NetServerContext().engine(engine)
+            .aeronDirectoryName(dir.resolve("aeron").toString()).channel(channel).termBufferLength(256 * 1024)
+            .heartbeatIntervalMs(100);
+        settings.accept(context);
+        NetServer launched = null;
+        Aeron client = null;
+        try
+        {
+            launched = NetServer.launch(context);
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDirectoryName()));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(client, launched, engine);
+            throw ex;
+        }
+        server = launched;
+        aeron = client;
+    }
+
+    ClientContext client(final int responseStreamId)
+    {
+        return new ClientContext().aeron(aeron).serverChannel(channel).responseChannel("aeron:ipc")
+            .responseStreamId(responseStreamId).connectTimeoutMs(10_000);
+    }
+
+    static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static UnsafeBuffer trade(final UnsafeBuffer buffer, final long account, final long seq)
+    {
+        new EventFlyweight(TRADE).wrapForWrite(buffer, 0).putLong(0, account).putDouble(1, seq * 0.5).putLong(2, seq)
+            .putLong(3, 1_000 + seq);
+        return buffer;
+    }
+
+    Path dir()
+    {
+        return dir;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(aeron, server, engine);
+    }
+}

@@ -1,0 +1,147 @@
+package io.sluice.ops.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.client.SluiceProducer;
+import io.sluice.client.wire.Durability;
+import io.sluice.journal.Partition;
+import io.sluice.journal.PartitionReader;
+import io.sluice.journal.Topic;
+
+@Timeout(60)
+class NetIngressTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAcknowledgeEveryEventJournaledAndJournalThemInProducerOrder()
+    {
+        final int events = 20_000;
+        try (NetFixture fixture = new NetFixture(dir, 4, 1024);
+            SluiceProducer producer = SluiceProducer.connect(fixture.client(3001), NetFixture.TOPIC))
+        {
+            publish(producer, 1, events, Durability.JOURNALED);
+            assertThat(producer.awaitAcknowledged(events, Durability.JOURNALED, 20_000)).isTrue();
+            assertThat(producer.errorCount()).isZero();
+            assertJournaledInOrder(fixture, events);
+            assertThat(fixture.server.counters().eventsIn()).isEqualTo(events);
+            assertThat(fixture.server.counters().rejectedTotal()).isZero();
+        }
+    }
+
+    @Test
+    void shouldAcknowledgeDurableOnlyOnceForcedToDisk()
+    {
+        final int events = 2_000;
+        try (NetFixture fixture = new NetFixture(dir, 2, 1024);
+            SluiceProducer producer = SluiceProducer.connect(fixture.client(3002), NetFixture.TOPIC))
+        {
+            publish(producer, 1, events, Durability.DURABLE);
+            assertThat(producer.awaitAcknowledged(events, Durability.DURABLE, 20_000)).isTrue();
+            final Topic topic = fixture.engine.journal().topic(NetFixture.TOPIC);
+            long journaled = 0;
+            for (int p = 0; p < topic.partitionCount(); p++)
+            {
+                final Partition partition = topic.partition(p);
+                assertThat(partition.durableOffset()).isEqualTo(partition.endOffset());
+                journaled += partition.endOffset();
+            }
+            assertThat(journaled).isEqualTo(events);
+        }
+    }
+
+    @Test
+    void shouldPushBackOnTheProducerWhileTheEngineIsPausedAndLoseNothingAcknowledged()
+    {
+        try (NetFixture fixture = new NetFixture(dir, 1, 16);
+            SluiceProducer producer = SluiceProducer.connect(fixture.client(3003), NetFixture.TOPIC))
+        {
+            fixture.engine.pause(NetFixture.PIPELINE);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[NetFixture.TRADE.length()]);
+            long sent = 0;
+            final long deadline = System.currentTimeMillis() + 20_000;
+            while (producer.backPressureCount() == 0 && System.currentTimeMillis() < deadline)
+            {
+                if (producer.offer(NetFixture.trade(event, sent % 7, sent + 1), 0, Durability.JOURNALED) > 0)
+                {
+                    sent++;
+                }
+                producer.poll();
+            }
+            assertThat(producer.backPressureCount()).as("the producer is told").isPositive();
+            assertThat(fixture.server.counters().backPressure()).isPositive();
+            producer.poll();
+            assertThat(producer.journaledSequence()).as("nothing in a paused ring is acknowledged").isLessThan(sent);
+            final long ackedWhilePaused = producer.journaledSequence();
+            assertThat(ackedWhilePaused).isLessThanOrEqualTo(16);
+
+            fixture.engine.resume(NetFixture.PIPELINE);
+            sent += publish(producer, sent + 1, 500, Durability.JOURNALED);
+            assertThat(producer.awaitAcknowledged(sent, Durability.JOURNALED, 20_000)).isTrue();
+            assertJournaledInOrder(fixture, sent);
+        }
+    }
+
+    static long publish(final SluiceProducer producer, final long firstSequence, final long count, final int durability)
+    {
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[NetFixture.TRADE.length()]);
+        final long deadline = System.currentTimeMillis() + 30_000;
+        long sequence = firstSequence;
+        while (sequence < firstSequence + count)
+        {
+            final long result = producer.offer(NetFixture.trade(event, sequence % 101, sequence), 0, durability);
+            if (result > 0)
+            {
+                assertThat(result).isEqualTo(sequence);
+                sequence++;
+            }
+            else
+            {
+                assertThat(System.currentTimeMillis()).as("publishing stalled at " + sequence).isLessThan(deadline);
+                producer.poll();
+                Thread.onSpinWait();
+            }
+        }
+        producer.poll();
+        return count;
+    }
+
+    /** Every event from 1 to count is journaled once, and each partition holds its events in producer order. */
+    static void assertJournaledInOrder(final NetFixture fixture, final long count)
+    {
+        final Topic topic = fixture.engine.journal().topic(NetFixture.TOPIC);
+        final boolean[] seen = new boolean[(int)count + 1];
+        final io.sluice.engine.schema.EventFlyweight view = new io.sluice.engine.schema.EventFlyweight(NetFixture.TRADE);
+        long total = 0;
+        for (int p = 0; p < topic.partitionCount(); p++)
+        {
+            final long[] last = {0};
+            final long[] records = {0};
+            try (PartitionReader reader = topic.partition(p).newReader())
+            {
+                while (reader.poll(record ->
+                {
+                    final long seq = view.wrap(record.buffer(), record.payloadOffset()).getLong(2);
+                    assertThat(seq).isGreaterThan(last[0]);
+                    last[0] = seq;
+                    assertThat(seen[(int)seq]).isFalse();
+                    seen[(int)seq] = true;
+                    records[0]++;
+                }, 1024) > 0)
+                {
+                    // read on
+                }
+            }
+            total += records[0];
+        }
+        assertThat(total).isEqualTo(count);
+    }
+}
