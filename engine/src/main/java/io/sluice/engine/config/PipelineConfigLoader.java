@@ -547,14 +547,15 @@ final class PipelineConfigLoader
                 {
                     if (theirs.topic().equals(source.topic()))
                     {
-                        checkAgree(at, source, other.name(), theirs);
+                        checkAgree(at, definition.join() == null, source, other.name(), theirs);
                     }
                 }
             }
         }
     }
 
-    private static void checkAgree(final String at, final SourceDefinition source, final String otherName, final SourceDefinition other)
+    private static void checkAgree(
+        final String at, final boolean single, final SourceDefinition source, final String otherName, final SourceDefinition other)
     {
         final String key = source.disagreement(other);
         if (key == null)
@@ -582,6 +583,7 @@ final class PipelineConfigLoader
                     "; a topic is either a stream or a table's changelog";
                 break;
         }
-        throw new ConfigException(at + "." + key, why);
+        // A single-source pipeline has no 'table' key: its 'source' reads the topic as a stream.
+        throw new ConfigException(at + "." + (single && key.equals("table") ? "source" : key), why);
     }
 }
