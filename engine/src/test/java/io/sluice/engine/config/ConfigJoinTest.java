@@ -125,7 +125,7 @@ class ConfigJoinTest
             "| pipelines[1].join.right.table: a lookup enriches a stream (left) with a table (right)",
         "keys of different types       | payment: {order_id: LONG=>payment: {order_id: SYMBOL(8) " +
             "| pipelines[0].join.right.partition_key: not co-partitioned: right key 'order_id' is SYMBOL(8) but left key 'order_id' is LONG",
-        "symbol key against a long key | 'trade: {account: LONG=>trade: {account: SYMBOL(4)' " +
+        "symbol key against a long key | trade: {account: LONG=>trade: {account: SYMBOL(4) " +
             "| pipelines[1].join.right.partition_key: not co-partitioned: right key 'account_id' is LONG but left key 'account' is SYMBOL(4)",
         "unknown join kind             | kind: interval=>kind: band                 | pipelines[0].join.kind: 'band' is not a join kind",
         "unknown join type             | type: outer=>type: full                    | pipelines[2].join.type: 'full' is not a join type",
