@@ -95,7 +95,55 @@ final class PipelineConfigLoader
             checkAgreesOnTopic(item, definition, pipelines);
             pipelines.add(definition);
         }
+        checkGroupJournalNames(items, pipelines);
         return new PipelineConfig(schemas, pipelines);
+    }
+
+    /**
+     * Topics that meet in joins (directly or through other joins) are journaled together in one
+     * topic named by their sorted names joined with '.' (see the engine's source groups); that name
+     * must not also be a source topic, or the engine would refuse the file at launch.
+     */
+    private static void checkGroupJournalNames(final List<YamlNode> items, final List<PipelineDefinition> pipelines)
+    {
+        final Map<String, String> parent = new HashMap<>();
+        for (final PipelineDefinition definition : pipelines)
+        {
+            for (final SourceDefinition source : definition.sources())
+            {
+                parent.putIfAbsent(source.topic(), source.topic());
+            }
+            if (definition.join() != null)
+            {
+                parent.put(root(parent, definition.join().right().topic()), root(parent, definition.join().left().topic()));
+            }
+        }
+        final Map<String, java.util.TreeSet<String>> groups = new HashMap<>();
+        for (final String topic : parent.keySet())
+        {
+            groups.computeIfAbsent(root(parent, topic), r -> new java.util.TreeSet<>()).add(topic);
+        }
+        for (int i = 0; i < pipelines.size(); i++)
+        {
+            final PipelineDefinition definition = pipelines.get(i);
+            final java.util.TreeSet<String> group = groups.get(root(parent, definition.source()));
+            final String journal = String.join(".", group);
+            if (definition.join() != null && parent.containsKey(journal))
+            {
+                throw new ConfigException(items.get(i).path() + ".join", "the topics " + group + " meet in joins and are journaled " +
+                    "together as topic '" + journal + "', which is also a source topic; rename that topic");
+            }
+        }
+    }
+
+    private static String root(final Map<String, String> parent, final String topic)
+    {
+        String root = topic;
+        while (!parent.get(root).equals(root))
+        {
+            root = parent.get(root);
+        }
+        return root;
     }
 
     private Schema schema(final String name, final YamlNode node)

@@ -117,6 +117,17 @@ class ConfigJoinTest
             .hasMessageStartingWith("pipelines[3].partition_key: 'ts' but pipeline 'unpaid' partitions topic 'orders' by 'order_id'");
     }
 
+    @Test
+    void shouldRefuseASourceTopicNamedLikeTheJournalOfAJoinGroup()
+    {
+        // accounts, risk and trades meet in joins: the engine journals them together as 'accounts.risk.trades'.
+        final String clash = "  - {name: plain, source: accounts.risk.trades, schema: risk, partition_key: account_id, event_time: ts, sink: x}\n";
+        assertThatThrownBy(() -> PipelineConfig.parse(GOOD + clash, "joins.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("pipelines[1].join: the topics [accounts, risk, trades] meet in joins and are journaled together " +
+                "as topic 'accounts.risk.trades', which is also a source topic");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "lookup right side not a table | '        table: true\\n        delete_flag: deleted\\n'=>'' " +
