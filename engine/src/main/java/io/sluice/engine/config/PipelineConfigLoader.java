@@ -36,7 +36,7 @@ final class PipelineConfigLoader
     private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
-        "on_error", "filter", "key", "window", "aggregates", "having", "sink"};
+        "on_error", "filter", "key", "join", "window", "aggregates", "having", "sink"};
     private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early"};
 
     private final String source;
@@ -95,7 +95,55 @@ final class PipelineConfigLoader
             checkAgreesOnTopic(item, definition, pipelines);
             pipelines.add(definition);
         }
+        checkGroupJournalNames(items, pipelines);
         return new PipelineConfig(schemas, pipelines);
+    }
+
+    /**
+     * Topics that meet in joins (directly or through other joins) are journaled together in one
+     * topic named by their sorted names joined with '.' (see the engine's source groups); that name
+     * must not also be a source topic, or the engine would refuse the file at launch.
+     */
+    private static void checkGroupJournalNames(final List<YamlNode> items, final List<PipelineDefinition> pipelines)
+    {
+        final Map<String, String> parent = new HashMap<>();
+        for (final PipelineDefinition definition : pipelines)
+        {
+            for (final SourceDefinition source : definition.sources())
+            {
+                parent.putIfAbsent(source.topic(), source.topic());
+            }
+            if (definition.join() != null)
+            {
+                parent.put(root(parent, definition.join().right().topic()), root(parent, definition.join().left().topic()));
+            }
+        }
+        final Map<String, java.util.TreeSet<String>> groups = new HashMap<>();
+        for (final String topic : parent.keySet())
+        {
+            groups.computeIfAbsent(root(parent, topic), r -> new java.util.TreeSet<>()).add(topic);
+        }
+        for (int i = 0; i < pipelines.size(); i++)
+        {
+            final PipelineDefinition definition = pipelines.get(i);
+            final java.util.TreeSet<String> group = groups.get(root(parent, definition.source()));
+            final String journal = String.join(".", group);
+            if (definition.join() != null && parent.containsKey(journal))
+            {
+                throw new ConfigException(items.get(i).path() + ".join", "the topics " + group + " meet in joins and are journaled " +
+                    "together as topic '" + journal + "', which is also a source topic; rename that topic");
+            }
+        }
+    }
+
+    private static String root(final Map<String, String> parent, final String topic)
+    {
+        String root = topic;
+        while (!parent.get(root).equals(root))
+        {
+            root = parent.get(root);
+        }
+        return root;
     }
 
     private Schema schema(final String name, final YamlNode node)
@@ -159,6 +207,108 @@ final class PipelineConfigLoader
     {
         final Map<String, YamlNode> keys = node.mapping(PIPELINE_KEYS);
         final String name = name(required(keys, "name", node), "pipeline name");
+        final List<SourceDefinition> sources = new ArrayList<>();
+        final JoinDefinition join;
+        final Schema stageInput;
+        if (keys.containsKey("join"))
+        {
+            for (final String sideKey : new String[] {"source", "schema", "partition_key", "event_time", "max_out_of_orderness",
+                "processing_time", "key"})
+            {
+                if (keys.containsKey(sideKey))
+                {
+                    throw keys.get(sideKey).error(sideKey.equals("key") ?
+                        "a join pipeline is keyed by its join key; remove 'key'" :
+                        "in a join pipeline '" + sideKey + "' belongs to each side: set it under join.left and join.right");
+                }
+            }
+            join = JoinConfigLoader.join(keys.get("join"), this);
+            sources.add(join.left());
+            sources.add(join.right());
+            stageInput = JoinConfigLoader.outputSchema(name, join, keys.get("join"));
+        }
+        else
+        {
+            join = null;
+            final SourceDefinition input = source(keys, node, false);
+            if (keys.containsKey("key"))
+            {
+                final Field key = field(input.schema(), keys.get("key"));
+                if (!key.name().equals(input.partitionKey()))
+                {
+                    throw keys.get("key").error("windows keyed by '" + key.name() + "' need every event of a key in one partition; " +
+                        "set partition_key: " + key.name() + " (a topic has one partitioning)");
+                }
+            }
+            sources.add(input);
+            stageInput = input.schema();
+        }
+
+        final long idleTimeout = keys.containsKey("idle_timeout") ? keys.get("idle_timeout").duration() : 0;
+        final ErrorPolicy policy = keys.containsKey("on_error") ? errorPolicy(keys.get("on_error")) : ErrorPolicy.SKIP;
+
+        String filter = null;
+        EventPredicate filterPredicate = null;
+        if (keys.containsKey("filter"))
+        {
+            filter = keys.get("filter").text();
+            filterPredicate = expression(keys.get("filter"), filter, stageInput);
+        }
+
+        WindowDefinition window = null;
+        final List<AggregateDefinition> aggregates = new ArrayList<>();
+        String having = null;
+        EventPredicate havingPredicate = null;
+        if (keys.containsKey("window"))
+        {
+            window = window(keys.get("window"));
+            final YamlNode aggregatesNode = keys.get("aggregates");
+            if (aggregatesNode == null)
+            {
+                throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
+            }
+            aggregates(aggregatesNode, stageInput, aggregates);
+            if (keys.containsKey("having"))
+            {
+                having = keys.get("having").text();
+                havingPredicate = expression(keys.get("having"), having,
+                    resultSchema(stageInput, window, aggregates, keys.get("having")));
+            }
+        }
+        else
+        {
+            for (final String windowOnly : new String[] {"aggregates", "having"})
+            {
+                if (keys.containsKey(windowOnly))
+                {
+                    throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                }
+            }
+        }
+        final String sink = required(keys, "sink", node).text();
+
+        final PipelineDefinition definition = new PipelineDefinition(name, sources, join, idleTimeout, policy, filter, filterPredicate,
+            window, aggregates, having, havingPredicate, sink);
+        try
+        {
+            // Build once through the DSL and instantiate a partition, so whatever the DSL, the window
+            // operator or the join operator would refuse is refused now, at load time, with this pipeline's path.
+            definition.build((partition, sequence, k, timestamp, event) -> { })
+                .newInstance(0, (pipeline, stage, errorPolicy, event, k, timestamp, error) -> { });
+        }
+        catch (final SchemaException | IllegalStateException | IllegalArgumentException ex)
+        {
+            throw node.error(ex.getMessage());
+        }
+        return definition;
+    }
+
+    /**
+     * Reads a source declaration: the pipeline's own keys, or one side of a join (which may also say
+     * {@code table} and {@code delete_flag}).
+     */
+    SourceDefinition source(final Map<String, YamlNode> keys, final YamlNode node, final boolean joinSide)
+    {
         final String topic = required(keys, "source", node).text();
         if (!TOPIC.matcher(topic).matches())
         {
@@ -177,77 +327,28 @@ final class PipelineConfigLoader
             throw keyNode.error("partition key '" + partitionKey.name() + "' is a " + partitionKey.type() +
                 "; use a LONG, INT, TIMESTAMP or SYMBOL field");
         }
-        if (keys.containsKey("key"))
-        {
-            final Field key = field(schema, keys.get("key"));
-            if (key != partitionKey)
-            {
-                throw keys.get("key").error("windows keyed by '" + key.name() + "' need every event of a key in one partition; " +
-                    "set partition_key: " + key.name() + " (a topic has one partitioning)");
-            }
-        }
-
-        final String eventTime = time(keys, schema, node);
+        final String eventTime = time(keys, schema, node, joinSide ? "a join side" : "a pipeline");
         final long bound = keys.containsKey("max_out_of_orderness") ? keys.get("max_out_of_orderness").duration() : 0;
-        final long idleTimeout = keys.containsKey("idle_timeout") ? keys.get("idle_timeout").duration() : 0;
-        final ErrorPolicy policy = keys.containsKey("on_error") ? errorPolicy(keys.get("on_error")) : ErrorPolicy.SKIP;
-
-        String filter = null;
-        EventPredicate filterPredicate = null;
-        if (keys.containsKey("filter"))
+        final boolean table = joinSide && keys.containsKey("table") && keys.get("table").bool();
+        String deleteFlag = null;
+        if (joinSide && keys.containsKey("delete_flag"))
         {
-            filter = keys.get("filter").text();
-            filterPredicate = expression(keys.get("filter"), filter, schema);
-        }
-
-        WindowDefinition window = null;
-        final List<AggregateDefinition> aggregates = new ArrayList<>();
-        String having = null;
-        EventPredicate havingPredicate = null;
-        if (keys.containsKey("window"))
-        {
-            window = window(keys.get("window"));
-            final YamlNode aggregatesNode = keys.get("aggregates");
-            if (aggregatesNode == null)
+            final YamlNode flagNode = keys.get("delete_flag");
+            if (!table)
             {
-                throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
+                throw flagNode.error("only a table has deletes: set 'table: true' or remove 'delete_flag'");
             }
-            aggregates(aggregatesNode, schema, aggregates);
-            if (keys.containsKey("having"))
+            final Field flag = field(schema, flagNode);
+            if (flag.type() != FieldType.BOOLEAN)
             {
-                having = keys.get("having").text();
-                havingPredicate = expression(keys.get("having"), having, resultSchema(schema, window, aggregates, keys.get("having")));
+                throw flagNode.error("delete flag '" + flag.name() + "' is a " + flag.type() + "; it must be BOOLEAN");
             }
+            deleteFlag = flag.name();
         }
-        else
-        {
-            for (final String windowOnly : new String[] {"aggregates", "having"})
-            {
-                if (keys.containsKey(windowOnly))
-                {
-                    throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
-                }
-            }
-        }
-        final String sink = required(keys, "sink", node).text();
-
-        final PipelineDefinition definition = new PipelineDefinition(name, topic, schema, partitionKey.name(), eventTime, bound,
-            idleTimeout, policy, filter, filterPredicate, window, aggregates, having, havingPredicate, sink);
-        try
-        {
-            // Build once through the DSL and instantiate a partition, so whatever the DSL or the window
-            // operator would refuse is refused now, at load time, with this pipeline's path.
-            definition.build((partition, sequence, k, timestamp, event) -> { })
-                .newInstance(0, (pipeline, stage, errorPolicy, event, k, timestamp, error) -> { });
-        }
-        catch (final SchemaException | IllegalStateException | IllegalArgumentException ex)
-        {
-            throw node.error(ex.getMessage());
-        }
-        return definition;
+        return new SourceDefinition(topic, schema, partitionKey.name(), eventTime, bound, table, deleteFlag);
     }
 
-    private String time(final Map<String, YamlNode> keys, final Schema schema, final YamlNode node)
+    private static String time(final Map<String, YamlNode> keys, final Schema schema, final YamlNode node, final String what)
     {
         final boolean processing = keys.containsKey("processing_time") && keys.get("processing_time").bool();
         if (keys.containsKey("event_time"))
@@ -265,7 +366,7 @@ final class PipelineConfigLoader
         }
         if (!processing)
         {
-            throw node.error("a pipeline needs a time: 'event_time: <field>' (with 'max_out_of_orderness') or 'processing_time: true'");
+            throw node.error(what + " needs a time: 'event_time: <field>' (with 'max_out_of_orderness') or 'processing_time: true'");
         }
         if (keys.containsKey("max_out_of_orderness"))
         {
@@ -428,7 +529,8 @@ final class PipelineConfigLoader
     {
         try
         {
-            return new PipelineDefinition("result", "result", input, input.field(0).name(), null, 0, 0, ErrorPolicy.SKIP, null, null,
+            final SourceDefinition source = new SourceDefinition("result", input, input.field(0).name(), null, 0, false, null);
+            return new PipelineDefinition("result", List.of(source), null, 0, ErrorPolicy.SKIP, null, null,
                 window, aggregates, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
         }
         catch (final SchemaException ex)
@@ -449,7 +551,7 @@ final class PipelineConfigLoader
         }
     }
 
-    private static Field field(final Schema schema, final YamlNode node)
+    static Field field(final Schema schema, final YamlNode node)
     {
         final String name = node.text();
         if (!schema.hasField(name))
@@ -461,7 +563,7 @@ final class PipelineConfigLoader
         return schema.field(name);
     }
 
-    private static String name(final YamlNode node, final String what)
+    static String name(final YamlNode node, final String what)
     {
         final String name = node.text();
         if (!TOPIC.matcher(name).matches())
@@ -471,7 +573,7 @@ final class PipelineConfigLoader
         return name;
     }
 
-    private static YamlNode required(final Map<String, YamlNode> keys, final String key, final YamlNode parent)
+    static YamlNode required(final Map<String, YamlNode> keys, final String key, final YamlNode parent)
     {
         final YamlNode value = keys.get(key);
         if (value == null)
@@ -481,39 +583,55 @@ final class PipelineConfigLoader
         return value;
     }
 
-    private void checkAgreesOnTopic(final YamlNode item, final PipelineDefinition definition, final List<PipelineDefinition> earlier)
+    private static void checkAgreesOnTopic(final YamlNode item, final PipelineDefinition definition, final List<PipelineDefinition> earlier)
     {
-        for (final PipelineDefinition other : earlier)
+        for (int side = 0; side < definition.sources().size(); side++)
         {
-            if (!other.source().equals(definition.source()))
+            final SourceDefinition source = definition.sources().get(side);
+            final String at = definition.join() == null ? item.path() : item.path() + ".join." + (side == 0 ? "left" : "right");
+            for (final PipelineDefinition other : earlier)
             {
-                continue;
+                for (final SourceDefinition theirs : other.sources())
+                {
+                    if (theirs.topic().equals(source.topic()))
+                    {
+                        checkAgree(at, definition.join() == null, source, other.name(), theirs);
+                    }
+                }
             }
-            final String why;
-            final String key;
-            if (other.schema() != definition.schema())
-            {
-                key = "schema";
-                why = "'" + definition.schema().name() + "' but pipeline '" + other.name() + "' reads topic '" + other.source() +
-                    "' as '" + other.schema().name() + "'; a topic has one schema";
-            }
-            else if (!other.partitionKey().equals(definition.partitionKey()))
-            {
-                key = "partition_key";
-                why = "'" + definition.partitionKey() + "' but pipeline '" + other.name() + "' partitions topic '" + other.source() +
-                    "' by '" + other.partitionKey() + "'; a topic has one partitioning";
-            }
-            else if (!java.util.Objects.equals(other.eventTime(), definition.eventTime()))
-            {
-                key = "event_time";
-                why = "time differs from pipeline '" + other.name() + "' on topic '" + other.source() +
-                    "'; each event has one journaled timestamp, so pipelines of a topic share their time field";
-            }
-            else
-            {
-                continue;
-            }
-            throw new ConfigException(item.path() + "." + key, why);
         }
+    }
+
+    private static void checkAgree(
+        final String at, final boolean single, final SourceDefinition source, final String otherName, final SourceDefinition other)
+    {
+        final String key = source.disagreement(other);
+        if (key == null)
+        {
+            return;
+        }
+        final String topic = source.topic();
+        final String why;
+        switch (key)
+        {
+            case "schema":
+                why = "'" + source.schema().name() + "' but pipeline '" + otherName + "' reads topic '" + topic +
+                    "' as '" + other.schema().name() + "'; a topic has one schema";
+                break;
+            case "partition_key":
+                why = "'" + source.partitionKey() + "' but pipeline '" + otherName + "' partitions topic '" + topic +
+                    "' by '" + other.partitionKey() + "'; a topic has one partitioning";
+                break;
+            case "event_time":
+                why = "time differs from pipeline '" + otherName + "' on topic '" + topic +
+                    "'; each event has one journaled timestamp, so pipelines of a topic share their time field";
+                break;
+            default:
+                why = "pipeline '" + otherName + "' reads topic '" + topic + "' as a " + (other.table() ? "table" : "stream") +
+                    "; a topic is either a stream or a table's changelog";
+                break;
+        }
+        // A single-source pipeline has no 'table' key: its 'source' reads the topic as a stream.
+        throw new ConfigException(at + "." + (single && key.equals("table") ? "source" : key), why);
     }
 }

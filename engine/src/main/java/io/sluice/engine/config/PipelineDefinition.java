@@ -2,6 +2,7 @@ package io.sluice.engine.config;
 
 import java.util.List;
 
+
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.EventPredicate;
 import io.sluice.engine.pipeline.EventSink;
@@ -14,15 +15,16 @@ import io.sluice.engine.schema.Schema;
  * becomes a {@link Pipeline} once given a sink, through the same DSL Java pipelines use. Immutable:
  * {@link #build} may be called any number of times (the compiled predicates are stateless and
  * shared).
+ *
+ * <p>A pipeline reads one source, or joins two ({@link #join()}); like {@link Pipeline}, the
+ * single-source accessors ({@link #source()}, {@link #schema()}, {@link #partitionKey()}, ...) then
+ * describe the left side, and {@link #sources()} lists both.
  */
 public final class PipelineDefinition
 {
     private final String name;
-    private final String source;
-    private final Schema schema;
-    private final String partitionKey;
-    private final String eventTime;
-    private final long maxOutOfOrderness;
+    private final List<SourceDefinition> sources;
+    private final JoinDefinition join;
     private final long idleTimeout;
     private final ErrorPolicy errorPolicy;
     private final String filter;
@@ -35,11 +37,8 @@ public final class PipelineDefinition
 
     PipelineDefinition(
         final String name,
-        final String source,
-        final Schema schema,
-        final String partitionKey,
-        final String eventTime,
-        final long maxOutOfOrderness,
+        final List<SourceDefinition> sources,
+        final JoinDefinition join,
         final long idleTimeout,
         final ErrorPolicy errorPolicy,
         final String filter,
@@ -51,11 +50,8 @@ public final class PipelineDefinition
         final String sink)
     {
         this.name = name;
-        this.source = source;
-        this.schema = schema;
-        this.partitionKey = partitionKey;
-        this.eventTime = eventTime;
-        this.maxOutOfOrderness = maxOutOfOrderness;
+        this.sources = List.copyOf(sources);
+        this.join = join;
         this.idleTimeout = idleTimeout;
         this.errorPolicy = errorPolicy;
         this.filter = filter;
@@ -75,16 +71,26 @@ public final class PipelineDefinition
      */
     public Pipeline build(final EventSink eventSink)
     {
-        final Pipeline.Builder builder = Pipeline.from(source, schema).name(name).partitionKey(partitionKey);
-        if (eventTime != null)
+        final Pipeline.Builder builder;
+        if (join != null)
         {
-            builder.eventTime(eventTime, maxOutOfOrderness);
+            builder = join.declare(name, idleTimeout).then();
         }
         else
         {
-            builder.processingTime();
+            final SourceDefinition input = sources.get(0);
+            builder = Pipeline.from(input.topic(), input.schema()).name(name).partitionKey(input.partitionKey());
+            if (input.eventTime() != null)
+            {
+                builder.eventTime(input.eventTime(), input.maxOutOfOrderness());
+            }
+            else
+            {
+                builder.processingTime();
+            }
+            builder.idleTimeout(idleTimeout);
         }
-        builder.idleTimeout(idleTimeout).onError(errorPolicy);
+        builder.onError(errorPolicy);
         if (filterPredicate != null)
         {
             builder.filter(filter, filterPredicate);
@@ -158,53 +164,73 @@ public final class PipelineDefinition
     }
 
     /**
-     * The source topic.
+     * The inputs: one, or the left and right side of a join.
+     *
+     * @return the sources in input order.
+     */
+    public List<SourceDefinition> sources()
+    {
+        return sources;
+    }
+
+    /**
+     * The join at the head of the pipeline, or null for a single-source pipeline.
+     *
+     * @return the join or null.
+     */
+    public JoinDefinition join()
+    {
+        return join;
+    }
+
+    /**
+     * The source topic (of a join: the left one).
      *
      * @return the topic name.
      */
     public String source()
     {
-        return source;
+        return sources.get(0).topic();
     }
 
     /**
-     * The schema of the source events.
+     * The schema of the source events (of a join: the left ones).
      *
      * @return the input schema.
      */
     public Schema schema()
     {
-        return schema;
+        return sources.get(0).schema();
     }
 
     /**
-     * The field that routes events to partitions and keys them.
+     * The field that routes events to partitions and keys them (of a join: on the left side).
      *
      * @return the partition key field name.
      */
     public String partitionKey()
     {
-        return partitionKey;
+        return sources.get(0).partitionKey();
     }
 
     /**
-     * The event-time field, or null in processing-time mode.
+     * The event-time field (of a join: of the left side), or null in processing-time mode.
      *
      * @return the field name or null.
      */
     public String eventTime()
     {
-        return eventTime;
+        return sources.get(0).eventTime();
     }
 
     /**
-     * Bound of out-of-orderness of event time.
+     * Bound of out-of-orderness of event time (of a join: of the left side).
      *
      * @return milliseconds.
      */
     public long maxOutOfOrderness()
     {
-        return maxOutOfOrderness;
+        return sources.get(0).maxOutOfOrderness();
     }
 
     /**
@@ -280,6 +306,6 @@ public final class PipelineDefinition
     @Override
     public String toString()
     {
-        return "PipelineDefinition{" + name + " from " + source + "}";
+        return "PipelineDefinition{" + name + " from " + (join == null ? source() : source() + " join " + join.right().topic()) + "}";
     }
 }

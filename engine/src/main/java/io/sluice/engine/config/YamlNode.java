@@ -115,6 +115,24 @@ final class YamlNode
         }
     }
 
+    /**
+     * A duration that may be negative ({@code -500ms}), such as an interval join's lower bound.
+     */
+    long signedDuration()
+    {
+        final String text = text();
+        final boolean negative = text.startsWith("-");
+        try
+        {
+            final long magnitude = Durations.parse(negative ? text.substring(1) : text);
+            return negative ? -magnitude : magnitude;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error("'" + text + "' is not a duration (write e.g. 250ms, 2s or -500ms)");
+        }
+    }
+
     boolean bool()
     {
         final String text = text();

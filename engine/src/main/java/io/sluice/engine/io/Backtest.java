@@ -7,38 +7,49 @@ import java.util.List;
 import java.util.Map;
 
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.PipelineHaltedException;
 import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.pipeline.StageErrorHandler;
 import io.sluice.engine.schema.EventFlyweight;
 import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
 import io.sluice.journal.Topic;
 
 /**
  * Replays files through pipelines at full speed in event time, on the calling thread, without rings,
- * threads or a journal. Each event goes, in file order (files in the order given), to the instance of
- * the partition its key hashes to ({@link Topic#partitionFor}, as the live publisher routes it); at
- * the end every instance gets {@link PipelineInstance#onEndOfInput()}, partition by partition, so
- * every open window is emitted (Flink's bounded-input semantics). Per partition this is exactly the
- * sequence of calls the live engine makes for the same events, so the outputs are the same; and the
- * order of all outputs is a function of the input alone, so two runs write byte-identical files.
+ * threads or a journal. Each event goes to the instances of the partition its key hashes to ({@link
+ * Topic#partitionFor}, as the live publisher routes it), as the input (0, or 0 = left and 1 = right
+ * of a join) its topic is for each pipeline that reads it, exactly as the engine's partition thread
+ * dispatches a journaled record of a source group; at the end every instance gets {@link
+ * PipelineInstance#onEndOfInput()}, partition by partition, so every open window and pending join
+ * result is emitted (Flink's bounded-input semantics).
+ *
+ * <p><b>One order for all inputs.</b> With one file per topic ({@link #run(Path, Map, Path,
+ * BacktestOptions)}), the files are merged into one sequence by event time: the next event is, of
+ * the next unread event of every file, the one with the smallest time; a tie goes to the file given
+ * first. Each file's own order is kept (an out-of-order line stays where it is in its file, so the
+ * merge is stable and never reorders events of one file). With several files of one topic ({@link
+ * #run(Path, List, Path, BacktestOptions)}) they are read one after another, in the order given.
+ * Publishing the same events to a live engine in that same order gives, per partition and per
+ * pipeline, the same calls, hence the same outputs with the same sequence numbers; and the order of
+ * all outputs is a function of the inputs alone, so two runs write byte-identical files.
  *
  * <pre>{@code
- *   BacktestSummary summary = Backtest.run(Path.of("pipelines.yaml"), List.of(Path.of("trades.csv")),
+ *   BacktestSummary summary = Backtest.run(Path.of("pipelines.yaml"),
+ *       Map.of("orders", Path.of("orders.csv"), "payments", Path.of("payments.csv")),   // use a LinkedHashMap: order breaks ties
  *       Path.of("out.csv"), new BacktestOptions().malformedInput(MalformedInputPolicy.SKIP));
  *   System.out.print(summary.report());
  * }</pre>
  *
  * <p>Only event-time pipelines can be replayed (processing time has no journaled clock in a file);
- * idle timeouts are moot (all partitions end together). Pipelines run together must read one topic:
- * the input files carry no topic. Stage failures follow each stage's policy: SKIP and DEAD_LETTER
- * are counted (a backtest has no dead-letter topic), HALT stops that partition's instance.
+ * idle timeouts are moot (all partitions end together). Every topic a selected pipeline reads needs
+ * an input, and every input must be read by a selected pipeline. Stage failures follow each stage's
+ * policy: SKIP and DEAD_LETTER are counted (a backtest has no dead-letter topic), HALT stops that
+ * partition's instance.
  */
 public final class Backtest
 {
@@ -51,10 +62,10 @@ public final class Backtest
     /**
      * Loads a pipeline file, replays the inputs through its pipelines and writes their outputs: to
      * {@code output} when one pipeline runs, else to one file per pipeline named
-     * {@code <output name>.<pipeline>.<extension>} beside it.
+     * {@code <output name>.<pipeline>.<extension>} beside it. The pipelines must read one topic.
      *
      * @param pipelineYaml configuration declaring the pipelines.
-     * @param inputs       CSV or JSONL files of the pipelines' input schema, read in this order.
+     * @param inputs       CSV or JSONL files of the pipelines' input schema, read one after another in this order.
      * @param output       file to write (format from its extension unless the options force one).
      * @param options      of the run.
      * @return the counts.
@@ -63,6 +74,32 @@ public final class Backtest
      * @throws BacktestException       if the pipelines cannot be replayed or an output fails.
      */
     public static BacktestSummary run(final Path pipelineYaml, final List<Path> inputs, final Path output, final BacktestOptions options)
+    {
+        return runInputs(pipelineYaml, List.of(new ReplayPlan.TopicInput(null, List.copyOf(inputs))), output, options);
+    }
+
+    /**
+     * Loads a pipeline file, replays one input file per source topic through its pipelines, merged
+     * by event time (ties to the topic given first, see the class comment), and writes their outputs
+     * as {@link #run(Path, List, Path, BacktestOptions)} does.
+     *
+     * @param pipelineYaml  configuration declaring the pipelines.
+     * @param inputsByTopic CSV or JSONL file of each source topic, in the order that breaks ties of event time.
+     * @param output        file to write (format from its extension unless the options force one).
+     * @param options       of the run.
+     * @return the counts.
+     * @throws io.sluice.engine.config.ConfigException on any error in the pipeline file, before reading input.
+     * @throws MalformedInputException on a malformed line under {@link MalformedInputPolicy#STOP}.
+     * @throws BacktestException       if the pipelines cannot be replayed, a topic has no input, or an output fails.
+     */
+    public static BacktestSummary run(
+        final Path pipelineYaml, final Map<String, Path> inputsByTopic, final Path output, final BacktestOptions options)
+    {
+        return runInputs(pipelineYaml, byTopic(inputsByTopic), output, options);
+    }
+
+    private static BacktestSummary runInputs(
+        final Path pipelineYaml, final List<ReplayPlan.TopicInput> inputs, final Path output, final BacktestOptions options)
     {
         options.conclude();
         final PipelineConfig config = PipelineConfig.load(pipelineYaml);
@@ -87,11 +124,14 @@ public final class Backtest
         {
             throw new BacktestException(ex.getMessage());
         }
-        for (final Path input : inputs)
+        for (final ReplayPlan.TopicInput topicInput : inputs)
         {
-            if (input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize()))
+            for (final Path input : topicInput.files())
             {
-                throw new BacktestException("output " + output + " is also an input");
+                if (input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize()))
+                {
+                    throw new BacktestException("output " + output + " is also an input");
+                }
             }
         }
 
@@ -145,7 +185,7 @@ public final class Backtest
      * Replays the inputs through pipelines that carry their own sinks (Java DSL pipelines, tests).
      *
      * @param pipelines to run; they must read one topic with one schema, key and event-time field.
-     * @param inputs    CSV or JSONL files, read in this order.
+     * @param inputs    CSV or JSONL files, read one after another in this order.
      * @param options   of the run (output settings are ignored).
      * @return the counts.
      * @throws MalformedInputException on a malformed line under {@link MalformedInputPolicy#STOP}.
@@ -154,22 +194,50 @@ public final class Backtest
     public static BacktestSummary replay(final List<Pipeline> pipelines, final List<Path> inputs, final BacktestOptions options)
     {
         options.conclude();
-        return replay(pipelines, inputs, options, null, List.of());
+        return replay(pipelines, List.of(new ReplayPlan.TopicInput(null, List.copyOf(inputs))), options, null, List.of());
+    }
+
+    /**
+     * Replays one input file per source topic, merged by event time (see the class comment), through
+     * pipelines that carry their own sinks (Java DSL pipelines, joins, tests).
+     *
+     * @param pipelines     to run; pipelines reading the same topic must agree on its schema, key, time and kind.
+     * @param inputsByTopic CSV or JSONL file of each source topic, in the order that breaks ties of event time.
+     * @param options       of the run (output settings are ignored).
+     * @return the counts.
+     * @throws MalformedInputException on a malformed line under {@link MalformedInputPolicy#STOP}.
+     * @throws BacktestException       if the pipelines cannot be replayed or a topic has no input.
+     */
+    public static BacktestSummary replay(
+        final List<Pipeline> pipelines, final Map<String, Path> inputsByTopic, final BacktestOptions options)
+    {
+        options.conclude();
+        return replay(pipelines, byTopic(inputsByTopic), options, null, List.of());
+    }
+
+    private static List<ReplayPlan.TopicInput> byTopic(final Map<String, Path> inputsByTopic)
+    {
+        if (inputsByTopic.isEmpty())
+        {
+            throw new BacktestException("no inputs: give one file per source topic");
+        }
+        final List<ReplayPlan.TopicInput> inputs = new ArrayList<>();
+        for (final Map.Entry<String, Path> entry : inputsByTopic.entrySet())
+        {
+            inputs.add(new ReplayPlan.TopicInput(entry.getKey(), List.of(entry.getValue())));
+        }
+        return inputs;
     }
 
     private static BacktestSummary replay(
         final List<Pipeline> pipelines,
-        final List<Path> inputs,
+        final List<ReplayPlan.TopicInput> inputs,
         final BacktestOptions options,
         final Long2ObjectHashMap<String> symbolKeys,
         final List<Path> outputs)
     {
-        final Pipeline first = checkReplayable(pipelines);
-        final Schema schema = first.inputSchema();
+        final Map<String, Source> topics = ReplayPlan.topics(pipelines);
         final int partitions = options.partitions();
-        final int keyField = first.partitionKeyField();
-        final boolean keyIsSymbol = schema.field(keyField).type() == FieldType.SYMBOL;
-        final int timeField = first.eventTimeField();
         final List<String> errors = new ArrayList<>();
         final long[] stageErrors = new long[pipelines.size()];
         final PipelineInstance[][] instances = new PipelineInstance[partitions][pipelines.size()];
@@ -188,38 +256,42 @@ public final class Backtest
             }
         }
 
-        final EventFlyweight event = new EventFlyweight(schema).wrapForWrite(new UnsafeBuffer(new byte[schema.length()]), 0);
+        final List<ReplayPlan.TopicInput> resolved = ReplayPlan.resolve(inputs, topics);
+        final ReplayPlan.Reader[] readers = new ReplayPlan.Reader[resolved.size()];
         final List<BacktestSummary.Input> inputCounts = new ArrayList<>();
-        final StringBuilder symbol = new StringBuilder();
-        for (final Path input : inputs)
+        try
         {
-            try (EventFileSource source = EventFileSource.open(input, schema, options.malformedInput()))
+            for (int r = 0; r < readers.length; r++)
             {
-                try
+                final ReplayPlan.TopicInput input = resolved.get(r);
+                readers[r] = new ReplayPlan.Reader(input.topic(), input.files(), topics.get(input.topic()),
+                    ReplayPlan.routes(pipelines, input.topic()), options.malformedInput(), symbolKeys);
+                readers[r].advance();
+            }
+            ReplayPlan.Reader next;
+            while ((next = earliest(readers)) != null)
+            {
+                final PipelineInstance[] forPartition = instances[Topic.partitionFor(next.key(), partitions)];
+                final int[] routes = next.routes();
+                for (int i = 0; i < routes.length; i += 2)
                 {
-                    while (source.next(event))
-                    {
-                        final long key = keyIsSymbol ? event.symbolHash(keyField) : event.longValue(keyField);
-                        if (keyIsSymbol && symbolKeys != null && !symbolKeys.containsKey(key))
-                        {
-                            symbol.setLength(0);
-                            symbolKeys.put(key, event.getSymbol(keyField, symbol).toString());
-                        }
-                        final long timestamp = event.getLong(timeField);
-                        final PipelineInstance[] forPartition = instances[Topic.partitionFor(key, partitions)];
-                        for (final PipelineInstance instance : forPartition)
-                        {
-                            deliver(instance, event, key, timestamp);
-                        }
-                    }
+                    deliver(forPartition[routes[i]], routes[i + 1], next.event(), next.key(), next.timestamp());
                 }
-                finally
+                next.advance();
+            }
+        }
+        finally
+        {
+            for (final ReplayPlan.Reader reader : readers)
+            {
+                if (reader != null)
                 {
-                    for (final String error : source.errors())
+                    reader.close();
+                    for (final String error : reader.errors())
                     {
                         record(errors, error);
                     }
-                    inputCounts.add(new BacktestSummary.Input(input, source.lines(), source.events(), source.malformed()));
+                    inputCounts.addAll(reader.counts());
                 }
             }
         }
@@ -233,13 +305,30 @@ public final class Backtest
         return new BacktestSummary(inputCounts, counts(pipelines, instances, stageErrors), outputs, errors);
     }
 
-    private static void deliver(final PipelineInstance instance, final EventFlyweight event, final long key, final long timestamp)
+    /**
+     * The reader whose next event comes first: smallest event time, ties to the reader given first.
+     */
+    private static ReplayPlan.Reader earliest(final ReplayPlan.Reader[] readers)
+    {
+        ReplayPlan.Reader earliest = null;
+        for (final ReplayPlan.Reader reader : readers)
+        {
+            if (reader.hasEvent() && (earliest == null || reader.timestamp() < earliest.timestamp()))
+            {
+                earliest = reader;
+            }
+        }
+        return earliest;
+    }
+
+    private static void deliver(
+        final PipelineInstance instance, final int input, final EventFlyweight event, final long key, final long timestamp)
     {
         if (instance.state() == PipelineInstance.RUNNING)
         {
             try
             {
-                instance.onEvent(event.buffer(), event.offset(), key, timestamp);
+                instance.onEvent(input, event.buffer(), event.offset(), key, timestamp);
             }
             catch (final PipelineHaltedException ex)
             {
@@ -273,31 +362,6 @@ public final class Backtest
         return counts;
     }
 
-    private static Pipeline checkReplayable(final List<Pipeline> pipelines)
-    {
-        if (pipelines.isEmpty())
-        {
-            throw new BacktestException("no pipelines to replay");
-        }
-        final Pipeline first = pipelines.get(0);
-        for (final Pipeline pipeline : pipelines)
-        {
-            if (pipeline.eventTimeField() < 0)
-            {
-                throw new BacktestException("pipeline '" + pipeline.name() + "' runs in processing time, which a file cannot replay " +
-                    "deterministically; declare event_time");
-            }
-            if (!pipeline.sourceTopic().equals(first.sourceTopic()) ||
-                !pipeline.inputSchema().describeLayout().equals(first.inputSchema().describeLayout()) ||
-                pipeline.partitionKeyField() != first.partitionKeyField() || pipeline.eventTimeField() != first.eventTimeField())
-            {
-                throw new BacktestException("pipelines '" + first.name() + "' and '" + pipeline.name() + "' read different topics, " +
-                    "schemas, keys or time fields; input files carry no topic, so select pipelines of one topic");
-            }
-        }
-        return first;
-    }
-
     private static Path perPipeline(final Path output, final String pipeline)
     {
         final String name = String.valueOf(output.getFileName());
@@ -306,7 +370,7 @@ public final class Backtest
         return output.resolveSibling(file);
     }
 
-    private static void record(final List<String> errors, final String error)
+    static void record(final List<String> errors, final String error)
     {
         if (errors.size() < MAX_RECORDED_ERRORS)
         {

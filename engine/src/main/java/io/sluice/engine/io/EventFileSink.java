@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.LongFunction;
 
 import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.JoinSpec;
 import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.engine.schema.EventFlyweight;
 import io.sluice.engine.schema.Field;
@@ -23,7 +24,8 @@ import io.sluice.engine.window.WindowResultHandler;
  * Writes a pipeline's outputs to a file, one line per output. Window results (the schema a window
  * stage produces) are written as {@code key, window_start, window_end}, then an {@code emit} column
  * ({@code FINAL}, {@code UPDATE} or {@code EARLY}) when asked for, then the aggregates; any other
- * schema is written field by field. CSV files start with a header; JSONL files hold one object per
+ * schema is written field by field. The key of window results and of join rows is rendered by the
+ * key names when given (a symbol key as its symbol rather than its hash). CSV files start with a header; JSONL files hold one object per
  * line with the same names in the same order.
  *
  * <p>Formatting is deterministic: integers and timestamps (epoch milliseconds) in decimal, doubles
@@ -66,6 +68,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
         final List<String> columnNames = new ArrayList<>();
         final List<int[]> columns = new ArrayList<>();
         final boolean windowResult = isWindowResult(schema);
+        final boolean joinResult = isJoinResult(schema);
         for (final Field field : schema.fields())
         {
             final int kind;
@@ -77,7 +80,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
                 }
                 kind = EMIT;
             }
-            else if (windowResult && field.name().equals(WindowSpec.KEY))
+            else if ((windowResult || joinResult) && field.index() == 0)
             {
                 kind = KEY;
             }
@@ -177,6 +180,20 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             schema.field(1).name().equals(WindowSpec.WINDOW_START) && schema.field(1).type() == FieldType.TIMESTAMP &&
             schema.field(2).name().equals(WindowSpec.WINDOW_END) && schema.field(2).type() == FieldType.TIMESTAMP &&
             schema.field(3).name().equals(WindowSpec.FLAGS) && schema.field(3).type() == FieldType.INT;
+    }
+
+    /**
+     * Whether a schema is the output row schema of a join ({@code key, join_flags} first, see {@link
+     * JoinSpec}), whose key is rendered like a window result's.
+     *
+     * @param schema to look at.
+     * @return true for join rows.
+     */
+    public static boolean isJoinResult(final Schema schema)
+    {
+        return schema.fieldCount() > 2 &&
+            schema.field(0).name().equals(JoinSpec.KEY) && schema.field(0).type() == FieldType.LONG &&
+            schema.field(1).name().equals(JoinSpec.FLAGS) && schema.field(1).type() == FieldType.INT;
     }
 
     /**

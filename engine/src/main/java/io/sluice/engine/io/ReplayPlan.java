@@ -1,0 +1,271 @@
+package io.sluice.engine.io;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.FieldType;
+
+/**
+ * How a {@link Backtest} feeds its pipelines: which topics they read (declared alike by every
+ * pipeline that reads them, as the engine's source groups require), which input of which pipeline
+ * each topic is (as the engine's partition thread dispatches a group's records), and a {@link
+ * Reader} per topic holding its next event for the merge by event time. Build-time, except the
+ * readers, which decode one event at a time into one pre-allocated buffer each.
+ */
+final class ReplayPlan
+{
+    private ReplayPlan()
+    {
+    }
+
+    /**
+     * The files of one topic, read one after another; a null topic stands for the one topic the
+     * pipelines read.
+     *
+     * @param topic the files hold events of, or null.
+     * @param files in reading order.
+     */
+    record TopicInput(String topic, List<Path> files)
+    {
+    }
+
+    /**
+     * The topics the pipelines read, each with its declaration, checked to agree across pipelines
+     * and to carry event time.
+     */
+    static Map<String, Source> topics(final List<Pipeline> pipelines)
+    {
+        if (pipelines.isEmpty())
+        {
+            throw new BacktestException("no pipelines to replay");
+        }
+        final Map<String, Source> topics = new LinkedHashMap<>();
+        final Map<String, String> declaredBy = new LinkedHashMap<>();
+        for (final Pipeline pipeline : pipelines)
+        {
+            for (final Source source : pipeline.sources())
+            {
+                if (source.eventTimeField() < 0)
+                {
+                    throw new BacktestException("pipeline '" + pipeline.name() + "' reads topic '" + source.topic() + "' in processing " +
+                        "time, which a file cannot replay deterministically; declare event_time");
+                }
+                final Source first = topics.putIfAbsent(source.topic(), source);
+                if (first == null)
+                {
+                    declaredBy.put(source.topic(), pipeline.name());
+                }
+                else if (!first.schema().describeLayout().equals(source.schema().describeLayout()) ||
+                    first.partitionKeyField() != source.partitionKeyField() || first.eventTimeField() != source.eventTimeField() ||
+                    first.kind() != source.kind())
+                {
+                    throw new BacktestException("pipelines '" + declaredBy.get(source.topic()) + "' and '" + pipeline.name() +
+                        "' read topic '" + source.topic() + "' with different schemas, keys, time fields or kinds; a topic has one of each");
+                }
+            }
+        }
+        return topics;
+    }
+
+    /**
+     * Names the topic of a topic-less input and checks that every topic has exactly one input and
+     * every input a reader.
+     */
+    static List<TopicInput> resolve(final List<TopicInput> inputs, final Map<String, Source> topics)
+    {
+        final List<TopicInput> resolved = new ArrayList<>();
+        for (final TopicInput input : inputs)
+        {
+            if (input.topic() == null)
+            {
+                if (topics.size() != 1)
+                {
+                    throw new BacktestException("the pipelines read topics " + topics.keySet() + "; give one input per topic " +
+                        "(--input <topic>=<file>) so each file's events go to their topic");
+                }
+                resolved.add(new TopicInput(topics.keySet().iterator().next(), input.files()));
+            }
+            else if (!topics.containsKey(input.topic()))
+            {
+                throw new BacktestException("input for topic '" + input.topic() + "', which no selected pipeline reads (topics: " +
+                    topics.keySet() + ")");
+            }
+            else
+            {
+                resolved.add(input);
+            }
+        }
+        for (final String topic : topics.keySet())
+        {
+            if (resolved.stream().noneMatch(input -> input.topic().equals(topic)))
+            {
+                throw new BacktestException("topic '" + topic + "' has no input; give one (--input " + topic + "=<file>)");
+            }
+        }
+        return resolved;
+    }
+
+    /**
+     * For each pipeline reading the topic, in pipeline order, its index and the input index the
+     * topic is for it: {@code {pipeline, input, pipeline, input, ...}}.
+     */
+    static int[] routes(final List<Pipeline> pipelines, final String topic)
+    {
+        final List<Integer> routes = new ArrayList<>();
+        for (int i = 0; i < pipelines.size(); i++)
+        {
+            final List<Source> sources = pipelines.get(i).sources();
+            for (int input = 0; input < sources.size(); input++)
+            {
+                if (sources.get(input).topic().equals(topic))
+                {
+                    routes.add(i);
+                    routes.add(input);
+                }
+            }
+        }
+        return routes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Reads the files of one topic one after another, holding the next event decoded with its
+     * partition key and event time, as the live publisher reads them.
+     */
+    static final class Reader implements AutoCloseable
+    {
+        private final List<Path> files;
+        private final Source source;
+        private final int[] routes;
+        private final MalformedInputPolicy policy;
+        private final Long2ObjectHashMap<String> symbolKeys;
+        private final EventFlyweight event;
+        private final int keyField;
+        private final boolean keyIsSymbol;
+        private final int timeField;
+        private final StringBuilder symbol = new StringBuilder();
+        private final List<BacktestSummary.Input> counts = new ArrayList<>();
+        private final List<String> errors = new ArrayList<>();
+        private int nextFile;
+        private EventFileSource current;
+        private boolean hasEvent;
+        private long key;
+        private long timestamp;
+
+        Reader(
+            final String topic,
+            final List<Path> files,
+            final Source source,
+            final int[] routes,
+            final MalformedInputPolicy policy,
+            final Long2ObjectHashMap<String> symbolKeys)
+        {
+            this.files = files;
+            this.source = source;
+            this.routes = routes;
+            this.policy = policy;
+            this.symbolKeys = symbolKeys;
+            this.event = new EventFlyweight(source.schema()).wrapForWrite(new UnsafeBuffer(new byte[source.schema().length()]), 0);
+            this.keyField = source.partitionKeyField();
+            this.keyIsSymbol = source.schema().field(keyField).type() == FieldType.SYMBOL;
+            this.timeField = source.eventTimeField();
+            if (!topic.equals(source.topic()))
+            {
+                throw new IllegalStateException("reader of " + topic + " given source " + source);
+            }
+        }
+
+        /**
+         * Decodes the next event, opening the next file when one ends.
+         *
+         * @return whether there is one.
+         */
+        boolean advance()
+        {
+            while (true)
+            {
+                if (current != null && current.next(event))
+                {
+                    key = keyIsSymbol ? event.symbolHash(keyField) : event.longValue(keyField);
+                    timestamp = event.getLong(timeField);
+                    if (keyIsSymbol && symbolKeys != null && !symbolKeys.containsKey(key))
+                    {
+                        symbol.setLength(0);
+                        symbolKeys.put(key, event.getSymbol(keyField, symbol).toString());
+                    }
+                    hasEvent = true;
+                    return true;
+                }
+                closeCurrent();
+                if (nextFile == files.size())
+                {
+                    hasEvent = false;
+                    return false;
+                }
+                current = EventFileSource.open(files.get(nextFile++), source.schema(), policy);
+            }
+        }
+
+        private void closeCurrent()
+        {
+            if (current != null)
+            {
+                final EventFileSource closing = current;
+                current = null;
+                closing.close();
+                errors.addAll(closing.errors());
+                counts.add(new BacktestSummary.Input(closing.file(), closing.lines(), closing.events(), closing.malformed()));
+            }
+        }
+
+        boolean hasEvent()
+        {
+            return hasEvent;
+        }
+
+        EventFlyweight event()
+        {
+            return event;
+        }
+
+        long key()
+        {
+            return key;
+        }
+
+        long timestamp()
+        {
+            return timestamp;
+        }
+
+        int[] routes()
+        {
+            return routes;
+        }
+
+        List<BacktestSummary.Input> counts()
+        {
+            return counts;
+        }
+
+        List<String> errors()
+        {
+            return errors;
+        }
+
+        @Override
+        public void close()
+        {
+            hasEvent = false;
+            closeCurrent();
+        }
+    }
+}
