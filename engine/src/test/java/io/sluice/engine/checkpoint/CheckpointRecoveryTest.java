@@ -112,6 +112,35 @@ class CheckpointRecoveryTest
     }
 
     @Test
+    void shouldChangeNoResultWhenCheckpointsAreTakenWhileEventsFlow() throws Exception
+    {
+        final TestEvents.TextSink without = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("without")).checkpoints(false), List.of(sliding(without))))
+        {
+            publish(engine, 0, EVENTS);
+            engine.endOfInput("trades");
+        }
+        final TestEvents.TextSink with = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("with")).checkpointIntervalMillis(5), List.of(sliding(with))))
+        {
+            for (int from = 0; from < EVENTS; from += 2_000)
+            {
+                publish(engine, from, from + 2_000);
+                engine.checkpoint(); // on demand too, without waiting: barriers interleave with events
+            }
+            engine.endOfInput("trades");
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.checkpoints().completed()).isPositive();
+        }
+        for (int p = 0; p < 3; p++)
+        {
+            final String prefix = p + " ";
+            assertThat(with.lines().stream().filter(l -> l.startsWith(prefix)).toList())
+                .isEqualTo(without.lines().stream().filter(l -> l.startsWith(prefix)).toList());
+        }
+    }
+
+    @Test
     void shouldFallBackToFullReplayWhenNoCheckpointVerifies() throws Exception
     {
         final TestEvents.TextSink first = new TestEvents.TextSink();
