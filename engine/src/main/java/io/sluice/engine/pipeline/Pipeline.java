@@ -30,22 +30,16 @@ import io.sluice.engine.schema.SchemaException;
 public final class Pipeline
 {
     private final String name;
-    private final String sourceTopic;
-    private final Schema inputSchema;
-    private final int partitionKeyField;
-    private final int eventTimeField;
-    private final long maxOutOfOrderness;
+    private final List<Source> sources;
+    private final JoinSpec join;
     private final long idleTimeout;
     private final List<StageSpec> stages;
 
     private Pipeline(final Builder builder)
     {
         this.name = builder.name;
-        this.sourceTopic = builder.sourceTopic;
-        this.inputSchema = builder.inputSchema;
-        this.partitionKeyField = builder.partitionKeyField;
-        this.eventTimeField = builder.eventTimeField;
-        this.maxOutOfOrderness = builder.maxOutOfOrderness;
+        this.sources = List.copyOf(builder.sources);
+        this.join = builder.join;
         this.idleTimeout = builder.idleTimeout;
         this.stages = List.copyOf(builder.stages);
     }
@@ -60,6 +54,31 @@ public final class Pipeline
     public static Builder from(final String sourceTopic, final Schema schema)
     {
         return new Builder(sourceTopic, schema);
+    }
+
+    /**
+     * Starts a pipeline whose head joins two co-partitioned inputs; the stages declared after
+     * {@link JoinBuilder#then()} see the join's output rows (see {@link JoinSpec}).
+     *
+     * <pre>{@code
+     *   Pipeline.join("orders-payments",
+     *           Source.stream("orders", ORDER).partitionKey("order_id").eventTime("ts", 500),
+     *           Source.stream("payments", PAYMENT).partitionKey("order_id").eventTime("ts", 500))
+     *       .interval(0, 2_000).type(JoinType.LEFT)
+     *       .then()
+     *       .filter("unpaid", row -> row.getInt(1) == JoinResultHandler.RIGHT_NULL)
+     *       .sink("alerts", sink)
+     *       .build();
+     * }</pre>
+     *
+     * @param name  of the pipeline (and the join).
+     * @param left  input.
+     * @param right input.
+     * @return a builder for the join.
+     */
+    public static JoinBuilder join(final String name, final Source left, final Source right)
+    {
+        return new JoinBuilder(name, left, right);
     }
 
     /**
@@ -79,7 +98,27 @@ public final class Pipeline
      */
     public String sourceTopic()
     {
-        return sourceTopic;
+        return sources.get(0).topic();
+    }
+
+    /**
+     * The inputs: one, or two for a join (left then right).
+     *
+     * @return the sources.
+     */
+    public List<Source> sources()
+    {
+        return sources;
+    }
+
+    /**
+     * The join at the head of the pipeline, or null.
+     *
+     * @return the join or null.
+     */
+    public JoinSpec join()
+    {
+        return join;
     }
 
     /**
@@ -89,7 +128,7 @@ public final class Pipeline
      */
     public Schema inputSchema()
     {
-        return inputSchema;
+        return sources.get(0).schema();
     }
 
     /**
@@ -99,7 +138,7 @@ public final class Pipeline
      */
     public int partitionKeyField()
     {
-        return partitionKeyField;
+        return sources.get(0).partitionKeyField();
     }
 
     /**
@@ -109,7 +148,7 @@ public final class Pipeline
      */
     public int eventTimeField()
     {
-        return eventTimeField;
+        return sources.get(0).eventTimeField();
     }
 
     /**
@@ -119,7 +158,7 @@ public final class Pipeline
      */
     public long maxOutOfOrderness()
     {
-        return maxOutOfOrderness;
+        return sources.get(0).maxOutOfOrderness();
     }
 
     /**
@@ -195,7 +234,7 @@ public final class Pipeline
     @Override
     public String toString()
     {
-        return "Pipeline{" + name + " from " + sourceTopic + ": " + describeStages() + "}";
+        return "Pipeline{" + name + " from " + sources + (join == null ? "" : " " + join) + ": " + describeStages() + "}";
     }
 
     /**
@@ -204,14 +243,10 @@ public final class Pipeline
      */
     public static final class Builder
     {
-        private final String sourceTopic;
-        private final Schema inputSchema;
+        private final List<Source> sources = new ArrayList<>();
         private final List<StageSpec> stages = new ArrayList<>();
+        private final JoinSpec join;
         private String name;
-        private int partitionKeyField = -1;
-        private int eventTimeField = -1;
-        private boolean timeChosen;
-        private long maxOutOfOrderness;
         private long idleTimeout;
         private ErrorPolicy policy = ErrorPolicy.SKIP;
         private Schema current;
@@ -219,10 +254,29 @@ public final class Pipeline
 
         private Builder(final String sourceTopic, final Schema inputSchema)
         {
-            this.sourceTopic = sourceTopic;
-            this.inputSchema = inputSchema;
+            this.sources.add(Source.stream(sourceTopic, inputSchema));
+            this.join = null;
             this.current = inputSchema;
             this.name = sourceTopic;
+        }
+
+        private Builder(final JoinSpec join, final long idleTimeout)
+        {
+            this.sources.add(join.left());
+            this.sources.add(join.right());
+            this.join = join;
+            this.current = join.output();
+            this.name = join.name();
+            this.idleTimeout = idleTimeout;
+        }
+
+        private Source single(final String what)
+        {
+            if (join != null)
+            {
+                throw error(what + " belongs to the sources of a join: set it on Source.stream/table");
+            }
+            return sources.get(0);
         }
 
         /**
@@ -233,6 +287,10 @@ public final class Pipeline
          */
         public Builder name(final String name)
         {
+            if (join != null)
+            {
+                throw error("a join pipeline is named by Pipeline.join(name, ...)");
+            }
             this.name = name;
             return this;
         }
@@ -246,7 +304,7 @@ public final class Pipeline
          */
         public Builder partitionKey(final String field)
         {
-            partitionKeyField = inputSchema.field(field).index();
+            single("partitionKey").partitionKey(field);
             return this;
         }
 
@@ -259,18 +317,14 @@ public final class Pipeline
          */
         public Builder eventTime(final String field, final long maxOutOfOrderness)
         {
-            final Field f = inputSchema.field(field);
-            if (f.type() != FieldType.TIMESTAMP && f.type() != FieldType.LONG)
+            try
             {
-                throw error("event-time field '" + field + "' must be TIMESTAMP or LONG, is " + f.type());
+                single("eventTime").eventTime(field, maxOutOfOrderness);
             }
-            if (maxOutOfOrderness < 0)
+            catch (final SchemaException ex)
             {
-                throw error("maxOutOfOrderness must not be negative, was " + maxOutOfOrderness);
+                throw error(ex.getMessage().replace("source '" + sources.get(0).topic() + "': ", ""));
             }
-            eventTimeField = f.index();
-            this.maxOutOfOrderness = maxOutOfOrderness;
-            timeChosen = true;
             return this;
         }
 
@@ -281,8 +335,7 @@ public final class Pipeline
          */
         public Builder processingTime()
         {
-            eventTimeField = -1;
-            timeChosen = true;
+            single("processingTime").processingTime();
             return this;
         }
 
@@ -423,13 +476,16 @@ public final class Pipeline
             {
                 throw error("has no sink");
             }
-            if (partitionKeyField < 0)
+            for (final Source source : sources)
             {
-                throw error("has no partition key: call partitionKey(field)");
-            }
-            if (!timeChosen)
-            {
-                throw error("has no time: call eventTime(field, bound) or processingTime()");
+                try
+                {
+                    source.validate(name);
+                }
+                catch (final SchemaException ex)
+                {
+                    throw join == null ? error(ex.getMessage().replaceFirst(".*source '[^']*' ", "")) : ex;
+                }
             }
             int windows = 0;
             for (final StageSpec spec : stages)
@@ -449,6 +505,180 @@ public final class Pipeline
         private SchemaException error(final String message)
         {
             return new SchemaException("pipeline '" + name + "' " + message);
+        }
+    }
+
+    /**
+     * Declares the join at the head of a two-input pipeline; {@link #then()} continues with the
+     * stages that see the joined rows.
+     */
+    public static final class JoinBuilder
+    {
+        private final String name;
+        private final Source left;
+        private final Source right;
+        private JoinSpec.Kind kind;
+        private io.sluice.engine.join.JoinType type = io.sluice.engine.join.JoinType.INNER;
+        private long lower;
+        private long upper;
+        private long allowedLateness;
+        private int versions;
+        private int expectedEntries = 1024;
+        private long idleTimeout;
+        private String leftPrefix;
+        private String rightPrefix;
+
+        private JoinBuilder(final String name, final Source left, final Source right)
+        {
+            this.name = name;
+            this.left = left.copy();
+            this.right = right.copy();
+            this.leftPrefix = prefixOf(left.topic());
+            this.rightPrefix = prefixOf(right.topic());
+            if (leftPrefix.equals(rightPrefix))
+            {
+                leftPrefix = "left";
+                rightPrefix = "right";
+            }
+        }
+
+        private static String prefixOf(final String topic)
+        {
+            final String cleaned = topic.replaceAll("[^A-Za-z0-9_]", "_");
+            return Character.isDigit(cleaned.charAt(0)) ? "t" + cleaned : cleaned;
+        }
+
+        /**
+         * Stream-stream interval join: a left event at t matches right events at [t + lower, t + upper].
+         *
+         * @param lower bound, inclusive, may be negative.
+         * @param upper bound, inclusive, at least lower.
+         * @return this.
+         */
+        public JoinBuilder interval(final long lower, final long upper)
+        {
+            this.kind = JoinSpec.Kind.INTERVAL;
+            this.lower = lower;
+            this.upper = upper;
+            return this;
+        }
+
+        /**
+         * Stream-table join: each left event is enriched with the right table's row as of its
+         * position in the journaled order.
+         *
+         * @return this.
+         */
+        public JoinBuilder lookup()
+        {
+            this.kind = JoinSpec.Kind.LOOKUP;
+            this.versions = 0;
+            return this;
+        }
+
+        /**
+         * Stream-table join against the row as of the event's timestamp, keeping up to
+         * {@code versions} versions per key.
+         *
+         * @param versions kept per key, 1 to 1024.
+         * @return this.
+         */
+        public JoinBuilder lookupAsOfEventTime(final int versions)
+        {
+            this.kind = JoinSpec.Kind.LOOKUP;
+            this.versions = versions;
+            return this;
+        }
+
+        /**
+         * Table-table join: every update of either side emits the updated joined row.
+         *
+         * @return this.
+         */
+        public JoinBuilder tables()
+        {
+            this.kind = JoinSpec.Kind.TABLES;
+            return this;
+        }
+
+        /**
+         * Inner (default), left, right or outer.
+         *
+         * @param type of the join.
+         * @return this.
+         */
+        public JoinBuilder type(final io.sluice.engine.join.JoinType type)
+        {
+            this.type = type;
+            return this;
+        }
+
+        /**
+         * How late (behind the watermark) an interval-join event may still be joined.
+         *
+         * @param allowedLateness in event-time units.
+         * @return this.
+         */
+        public JoinBuilder allowedLateness(final long allowedLateness)
+        {
+            this.allowedLateness = allowedLateness;
+            return this;
+        }
+
+        /**
+         * Pre-sizes the join's state.
+         *
+         * @param expectedEntries records or keys expected at once.
+         * @return this.
+         */
+        public JoinBuilder expectedEntries(final int expectedEntries)
+        {
+            this.expectedEntries = expectedEntries;
+            return this;
+        }
+
+        /**
+         * Lets a quiet input's watermark advance after this much journaled processing time.
+         *
+         * @param idleTimeout processing-time span, 0 to disable.
+         * @return this.
+         */
+        public JoinBuilder idleTimeout(final long idleTimeout)
+        {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * Names the output fields {@code <leftPrefix>_<field>} and {@code <rightPrefix>_<field>}
+         * (default: the topic names).
+         *
+         * @param leftPrefix  for the left fields.
+         * @param rightPrefix for the right fields.
+         * @return this.
+         */
+        public JoinBuilder prefixes(final String leftPrefix, final String rightPrefix)
+        {
+            this.leftPrefix = leftPrefix;
+            this.rightPrefix = rightPrefix;
+            return this;
+        }
+
+        /**
+         * Ends the join declaration; the returned builder's stages see the joined rows.
+         *
+         * @return the pipeline builder.
+         */
+        public Builder then()
+        {
+            if (kind == null)
+            {
+                throw new SchemaException("join '" + name + "' needs a kind: interval(lower, upper), lookup() or tables()");
+            }
+            left.validate(name);
+            right.validate(name);
+            return new Builder(new JoinSpec(name, left, right, kind, type, lower, upper, allowedLateness, versions,
+                expectedEntries, idleTimeout, leftPrefix, rightPrefix), idleTimeout);
         }
     }
 }

@@ -29,10 +29,11 @@ public final class PipelineInstance
     private final Pipeline pipeline;
     private final int partition;
     private final StageErrorHandler errorHandler;
-    private final EventFlyweight input;
+    private final EventFlyweight inputView;
     private final Stage head;
     private final Stages.Sink sink;
     private final Stages.Window window;
+    private final JoinStage join;
     private volatile int state = RUNNING;
     private volatile Throwable haltCause;
     private long eventsIn;
@@ -45,7 +46,7 @@ public final class PipelineInstance
         this.pipeline = pipeline;
         this.partition = partition;
         this.errorHandler = errorHandler;
-        this.input = new EventFlyweight(pipeline.inputSchema());
+        this.inputView = new EventFlyweight(pipeline.inputSchema());
         final List<StageSpec> specs = pipeline.stages();
         Stage next = null;
         Stages.Sink lastSink = null;
@@ -67,6 +68,7 @@ public final class PipelineInstance
         this.head = next;
         this.sink = lastSink;
         this.window = windowStage;
+        this.join = pipeline.join() == null ? null : new JoinStage(this, pipeline.join(), next);
     }
 
     private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage)
@@ -112,12 +114,34 @@ public final class PipelineInstance
      */
     public void onEvent(final DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
+        onEvent(0, buffer, offset, key, timestamp);
+    }
+
+    /**
+     * Processes one event of one of the pipeline's inputs (0, or 0 = left and 1 = right of a join).
+     *
+     * @param input     index of the source in {@link Pipeline#sources()}.
+     * @param buffer    holding the event's bytes (that source's schema layout).
+     * @param offset    of the event in the buffer.
+     * @param key       of the event (its partition key's value).
+     * @param timestamp of the event.
+     * @throws PipelineHaltedException if the instance is or becomes halted.
+     */
+    public void onEvent(final int input, final DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    {
         if (state != RUNNING)
         {
             throw halted();
         }
         eventsIn++;
-        head.onEvent(input.wrap(buffer, offset), key, timestamp);
+        if (join != null)
+        {
+            join.onInput(input, buffer, offset, key, timestamp);
+        }
+        else
+        {
+            head.onEvent(inputView.wrap(buffer, offset), key, timestamp);
+        }
         if (state != RUNNING)
         {
             throw halted();
@@ -133,7 +157,14 @@ public final class PipelineInstance
     {
         if (state == RUNNING)
         {
-            head.onProcessingTime(processingTime);
+            if (join != null)
+            {
+                join.onProcessingTime(processingTime);
+            }
+            else
+            {
+                head.onProcessingTime(processingTime);
+            }
         }
     }
 
@@ -144,7 +175,14 @@ public final class PipelineInstance
     {
         if (state == RUNNING)
         {
-            head.onEndOfInput();
+            if (join != null)
+            {
+                join.onEndOfInput();
+            }
+            else
+            {
+                head.onEndOfInput();
+            }
         }
     }
 
@@ -163,6 +201,11 @@ public final class PipelineInstance
     }
 
     void onLateEvent(final long key, final long timestamp, final long watermark, final EventFlyweight event)
+    {
+        lateEvents++;
+    }
+
+    void onLateJoinEvent()
     {
         lateEvents++;
     }
@@ -282,7 +325,11 @@ public final class PipelineInstance
      */
     public long watermark()
     {
-        return window == null ? Long.MIN_VALUE : window.operator().watermark();
+        if (window != null)
+        {
+            return window.operator().watermark();
+        }
+        return join == null ? Long.MIN_VALUE : join.watermark();
     }
 
     /**
@@ -292,7 +339,17 @@ public final class PipelineInstance
      */
     public int stateEntries()
     {
-        return window == null ? 0 : window.operator().stateEntries();
+        return (window == null ? 0 : window.operator().stateEntries()) + (join == null ? 0 : join.operator().stateEntries());
+    }
+
+    /**
+     * Bytes of join state held (records and table rows), 0 without a join.
+     *
+     * @return the bytes.
+     */
+    public long joinStateBytes()
+    {
+        return join == null ? 0 : join.operator().stateBytes();
     }
 
     /**
@@ -302,7 +359,7 @@ public final class PipelineInstance
      */
     public int snapshotLength()
     {
-        return 16 + (window == null ? 0 : window.operator().snapshotLength());
+        return 16 + (window == null ? 0 : window.operator().snapshotLength()) + (join == null ? 0 : join.operator().snapshotLength());
     }
 
     /**
@@ -316,7 +373,16 @@ public final class PipelineInstance
     {
         buffer.putLong(offset, sink.sequence());
         buffer.putLong(offset + 8, lateEvents);
-        return 16 + (window == null ? 0 : window.operator().snapshotTo(buffer, offset + 16));
+        int length = 16;
+        if (join != null)
+        {
+            length += join.operator().snapshotTo(buffer, offset + length);
+        }
+        if (window != null)
+        {
+            length += window.operator().snapshotTo(buffer, offset + length);
+        }
+        return length;
     }
 
     /**
@@ -331,6 +397,15 @@ public final class PipelineInstance
         sink.sequence(buffer.getLong(offset));
         outputs = buffer.getLong(offset);
         lateEvents = buffer.getLong(offset + 8);
-        return 16 + (window == null ? 0 : window.operator().restoreFrom(buffer, offset + 16));
+        int length = 16;
+        if (join != null)
+        {
+            length += join.operator().restoreFrom(buffer, offset + length);
+        }
+        if (window != null)
+        {
+            length += window.operator().restoreFrom(buffer, offset + length);
+        }
+        return length;
     }
 }

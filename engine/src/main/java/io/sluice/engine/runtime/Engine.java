@@ -47,7 +47,10 @@ public final class Engine implements AutoCloseable
 
     private final EngineContext context;
     private final Journal journal;
+    /** Source groups by journal topic name. */
     private final Map<String, TopicRuntime> topics = new LinkedHashMap<>();
+    /** Source groups by source topic name. */
+    private final Map<String, TopicRuntime> groupByTopic = new LinkedHashMap<>();
     private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
     private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
@@ -105,30 +108,33 @@ public final class Engine implements AutoCloseable
 
     private void build(final List<Pipeline> pipelines)
     {
-        final Map<String, List<Pipeline>> byTopic = new LinkedHashMap<>();
-        for (final Pipeline pipeline : pipelines)
+        for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
-            byTopic.computeIfAbsent(pipeline.sourceTopic(), t -> new ArrayList<>()).add(pipeline);
-        }
-        for (final Map.Entry<String, List<Pipeline>> entry : byTopic.entrySet())
-        {
-            topics.put(entry.getKey(), buildTopic(entry.getKey(), entry.getValue()));
+            final TopicRuntime group = buildGroup(plan);
+            topics.put(plan.name(), group);
+            for (final SourceGroups.Binding binding : plan.sources())
+            {
+                groupByTopic.put(binding.topic(), group);
+            }
         }
     }
 
-    private TopicRuntime buildTopic(final String name, final List<Pipeline> pipelines)
+    private TopicRuntime buildGroup(final SourceGroups.Plan plan)
     {
-        final Pipeline first = pipelines.get(0);
+        final String name = plan.name();
+        final List<Pipeline> pipelines = plan.pipelines();
         boolean deadLetters = false;
         for (final Pipeline pipeline : pipelines)
         {
-            checkAgree(first, pipeline);
             deadLetters |= pipeline.usesPolicy(ErrorPolicy.DEAD_LETTER);
         }
-        if (first.inputSchema().length() > context.maxEventLength())
+        for (final SourceGroups.Binding binding : plan.sources())
         {
-            throw new EngineException("events of schema '" + first.inputSchema().name() + "' are " + first.inputSchema().length() +
-                " bytes, more than the engine's maxEventLength " + context.maxEventLength());
+            if (binding.source().schema().length() > context.maxEventLength())
+            {
+                throw new EngineException("events of schema '" + binding.source().schema().name() + "' are " +
+                    binding.source().schema().length() + " bytes, more than the engine's maxEventLength " + context.maxEventLength());
+            }
         }
         final int partitions = context.partitions();
         final Topic topic = journal.createTopic(name, partitions);
@@ -149,46 +155,11 @@ public final class Engine implements AutoCloseable
             partitionCounters.add(pc);
             final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p).writer(),
                 deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
-                instances, pc, counters, errorLog, context.latencyListener());
+                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener());
             holder[0] = handler;
             runtimes[p] = newPartitionRuntime(handler);
         }
-        return new TopicRuntime(name, first.inputSchema(), first.partitionKeyField(), first.eventTimeField(), topic, runtimes,
-            needsTicks(pipelines));
-    }
-
-    private static boolean needsTicks(final List<Pipeline> pipelines)
-    {
-        for (final Pipeline pipeline : pipelines)
-        {
-            if (pipeline.eventTimeField() < 0 || pipeline.idleTimeout() > 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void checkAgree(final Pipeline first, final Pipeline other)
-    {
-        final Schema a = first.inputSchema();
-        final Schema b = other.inputSchema();
-        if (!a.describeLayout().equals(b.describeLayout()))
-        {
-            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' read topic '" + first.sourceTopic() +
-                "' with different schemas:\n" + a.describeLayout() + "vs\n" + b.describeLayout());
-        }
-        if (first.partitionKeyField() != other.partitionKeyField())
-        {
-            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' partition topic '" +
-                first.sourceTopic() + "' by different keys (" + a.field(first.partitionKeyField()).name() + " vs " +
-                b.field(other.partitionKeyField()).name() + "): a topic has one partitioning");
-        }
-        if (first.eventTimeField() != other.eventTimeField())
-        {
-            throw new EngineException("pipelines '" + first.name() + "' and '" + other.name() + "' take time from different fields of topic '" +
-                first.sourceTopic() + "': the journaled timestamp is one per event");
-        }
+        return new TopicRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());
     }
 
     private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
@@ -451,7 +422,9 @@ public final class Engine implements AutoCloseable
         {
             rings[p] = runtime.partitions[p].ring;
         }
-        return new EventPublisher(this, topic, runtime.schema, rings, runtime.keyField, runtime.timeField, context.clock());
+        final SourceGroups.Binding binding = runtime.binding(topic);
+        return new EventPublisher(this, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
+            binding.source().eventTimeField(), context.clock(), binding.index());
     }
 
     /**
@@ -524,6 +497,124 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Pauses the partition threads of a pipeline's source topic: they stop taking events (every
+     * pipeline on that topic pauses with it, being fused on the same threads), the rings fill and
+     * producers feel back-pressure. Nothing is dropped.
+     *
+     * @param pipeline name.
+     */
+    public void pause(final String pipeline)
+    {
+        for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
+        {
+            runtime.handler.paused(true);
+        }
+    }
+
+    /**
+     * Resumes what {@link #pause} paused.
+     *
+     * @param pipeline name.
+     */
+    public void resume(final String pipeline)
+    {
+        for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
+        {
+            runtime.handler.paused(false);
+        }
+    }
+
+    /**
+     * Whether a pipeline's partitions are paused.
+     *
+     * @param pipeline name.
+     * @return true if paused.
+     */
+    public boolean isPaused(final String pipeline)
+    {
+        return topicRuntime(sourceTopicOf(pipeline)).partitions[0].handler.paused();
+    }
+
+    /**
+     * Names of the running pipelines, in launch order.
+     *
+     * @return pipeline names.
+     */
+    public List<String> pipelineNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PipelineInstance instance : topic.partitions[0].handler.instances())
+            {
+                names.add(instance.pipeline().name());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Names of the source topics.
+     *
+     * @return topic names.
+     */
+    public List<String> topicNames()
+    {
+        return List.copyOf(groupByTopic.keySet());
+    }
+
+    /**
+     * The journal topic a source topic's events are journaled to: the topic itself, or for topics that
+     * meet in a join, the group's topic (their names joined with '.'), where each record's flags give
+     * the index of its source topic among the group's topics sorted by name.
+     *
+     * @param topic source topic.
+     * @return the journal topic's name.
+     */
+    public String journalTopicOf(final String topic)
+    {
+        return topicRuntime(topic).name;
+    }
+
+    /**
+     * The highest ring sequence a partition thread has finished with: every event published at or
+     * below it is journaled and processed (see {@link EventPublisher#lastSequence()}).
+     *
+     * @param topic     source topic.
+     * @param partition number.
+     * @return the processed ring sequence, -1 before the first.
+     */
+    public long processedSequence(final String topic, final int partition)
+    {
+        return topicRuntime(topic).partitions[partition].processor.getSequence().get();
+    }
+
+    /**
+     * Number of partitions of every source topic.
+     *
+     * @return the partition count.
+     */
+    public int partitionCount()
+    {
+        return context.partitions();
+    }
+
+    private String sourceTopicOf(final String pipeline)
+    {
+        for (final TopicRuntime topic : topics.values())
+        {
+            for (final PipelineInstance instance : topic.partitions[0].handler.instances())
+            {
+                if (instance.pipeline().name().equals(pipeline))
+                {
+                    return instance.pipeline().sourceTopic();
+                }
+            }
+        }
+        throw new EngineException("no pipeline '" + pipeline + "' (pipelines: " + pipelineNames() + ")");
+    }
+
+    /**
      * The failure that stopped a partition thread (a journal error), or null while it runs.
      *
      * @param topic     of the partition.
@@ -575,10 +666,10 @@ public final class Engine implements AutoCloseable
 
     private TopicRuntime topicRuntime(final String topic)
     {
-        final TopicRuntime runtime = topics.get(topic);
+        final TopicRuntime runtime = groupByTopic.get(topic);
         if (runtime == null)
         {
-            throw new EngineException("no pipeline reads topic '" + topic + "' (topics: " + topics.keySet() + ")");
+            throw new EngineException("no pipeline reads topic '" + topic + "' (topics: " + groupByTopic.keySet() + ")");
         }
         return runtime;
     }
@@ -711,34 +802,40 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * The topology of one source topic.
+     * The topology of one source group: its journal topic and its partitions' rings and threads.
      */
     private static final class TopicRuntime
     {
         final String name;
-        final Schema schema;
-        final int keyField;
-        final int timeField;
+        final List<SourceGroups.Binding> sources;
         final Topic journalTopic;
         final PartitionRuntime[] partitions;
         final boolean needsTicks;
 
         TopicRuntime(
             final String name,
-            final Schema schema,
-            final int keyField,
-            final int timeField,
+            final List<SourceGroups.Binding> sources,
             final Topic journalTopic,
             final PartitionRuntime[] partitions,
             final boolean needsTicks)
         {
             this.name = name;
-            this.schema = schema;
-            this.keyField = keyField;
-            this.timeField = timeField;
+            this.sources = sources;
             this.journalTopic = journalTopic;
             this.partitions = partitions;
             this.needsTicks = needsTicks;
+        }
+
+        SourceGroups.Binding binding(final String topic)
+        {
+            for (final SourceGroups.Binding binding : sources)
+            {
+                if (binding.topic().equals(topic))
+                {
+                    return binding;
+                }
+            }
+            throw new EngineException("topic '" + topic + "' is not in group '" + name + "'");
         }
     }
 }

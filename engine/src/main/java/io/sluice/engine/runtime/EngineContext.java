@@ -73,12 +73,14 @@ public final class EngineContext
         }
         if (countersManager == null)
         {
+            // Direct buffers: counters need 8-byte aligned addresses for their atomic operations.
             countersManager = new CountersManager(
-                new UnsafeBuffer(new byte[1024 * 1024]), new UnsafeBuffer(new byte[64 * 1024]));
+                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024)),
+                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(64 * 1024)));
         }
         if (errorLogBuffer == null)
         {
-            errorLogBuffer = new UnsafeBuffer(new byte[1024 * 1024]);
+            errorLogBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024));
         }
         concluded = true;
         return this;

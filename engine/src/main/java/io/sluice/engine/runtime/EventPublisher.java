@@ -29,6 +29,8 @@ public final class EventPublisher
     private final int timeField;
     private final EpochClock clock;
     private final EventFlyweight view;
+    private final int source;
+    private long lastSequence = -1;
 
     EventPublisher(
         final Engine engine,
@@ -37,8 +39,10 @@ public final class EventPublisher
         final RingBuffer<RingSlot>[] rings,
         final int keyField,
         final int timeField,
-        final EpochClock clock)
+        final EpochClock clock,
+        final int source)
     {
+        this.source = source;
         this.engine = engine;
         this.topic = topic;
         this.schema = schema;
@@ -77,6 +81,7 @@ public final class EventPublisher
         final long sequence = ring.next();
         fill(ring.get(sequence), buffer, offset, key);
         ring.publish(sequence);
+        lastSequence = sequence;
         return partition;
     }
 
@@ -105,17 +110,31 @@ public final class EventPublisher
         }
         fill(ring.get(sequence), buffer, offset, key);
         ring.publish(sequence);
+        lastSequence = sequence;
         return partition;
     }
 
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)
     {
         slot.type = RingSlot.EVENT;
+        slot.source = source;
         slot.key = key;
         slot.timestamp = timeField >= 0 ? view.getLong(timeField) : clock.time();
         slot.length = schema.length();
         slot.ingestNanos = System.nanoTime();
         slot.buffer.putBytes(0, buffer, offset, schema.length());
+    }
+
+    /**
+     * Ring sequence of the last event this publisher published, in the ring of the partition it
+     * returned. Once {@link Engine#processedSequence(String, int)} of that partition reaches it, the
+     * event is journaled (JOURNALED) and processed.
+     *
+     * @return the ring sequence, -1 before the first event.
+     */
+    public long lastSequence()
+    {
+        return lastSequence;
     }
 
     /**

@@ -41,6 +41,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final PartitionWriter writer;
     private final PartitionWriter deadLetterWriter;
     private final PipelineInstance[] instances;
+    /** inputs[instance][source]: which input of the instance a group source feeds, or -1. */
+    private final int[][] inputs;
     private final EngineCounters.PartitionCounters counters;
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
@@ -50,6 +52,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     private volatile Throwable failure;
+    private volatile boolean paused;
 
     PartitionProcessor(
         final String topic,
@@ -57,6 +60,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         final PartitionWriter writer,
         final PartitionWriter deadLetterWriter,
         final PipelineInstance[] instances,
+        final int[][] inputs,
         final EngineCounters.PartitionCounters counters,
         final EngineCounters.InstanceCounters[] instanceCounters,
         final DistinctErrorLog errorLog,
@@ -67,6 +71,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.writer = writer;
         this.deadLetterWriter = deadLetterWriter;
         this.instances = instances;
+        this.inputs = inputs;
         this.counters = counters;
         this.instanceCounters = instanceCounters;
         this.errorLog = errorLog;
@@ -97,6 +102,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     @Override
     public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
+        while (paused)
+        {
+            // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         if (slot.type == RingSlot.BARRIER)
         {
             onBarrier(slot.timestamp);
@@ -108,7 +118,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         try
         {
-            writer.append(slot.type, 0, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+            writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
         }
         catch (final JournalException ex)
         {
@@ -116,7 +126,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
-        dispatch(slot.type, slot.buffer, 0, slot.key, slot.timestamp);
+        dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
         if (latencyListener != null)
         {
             latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
@@ -127,20 +137,23 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
     }
 
-    private void dispatch(final int type, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    private void dispatch(
+        final int type, final int source, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
         final PipelineInstance[] all = instances;
         switch (type)
         {
             case RECORD_EVENT:
                 eventsIn++;
-                for (final PipelineInstance instance : all)
+                for (int i = 0; i < all.length; i++)
                 {
-                    if (instance.state() == PipelineInstance.RUNNING)
+                    final PipelineInstance instance = all[i];
+                    final int input = inputs[i][source];
+                    if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
                     {
                         try
                         {
-                            instance.onEvent(buffer, offset, key, timestamp);
+                            instance.onEvent(input, buffer, offset, key, timestamp);
                         }
                         catch (final PipelineHaltedException ex)
                         {
@@ -212,7 +225,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     private void replayRecord(final RecordView record)
     {
-        dispatch(record.type(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+        dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
     }
 
     void publishCounters()
@@ -270,6 +283,16 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     Throwable failure()
     {
         return failure;
+    }
+
+    void paused(final boolean paused)
+    {
+        this.paused = paused; // volatile: the partition thread sees it before its next event
+    }
+
+    boolean paused()
+    {
+        return paused;
     }
 
     long eventsIn()

@@ -34,6 +34,7 @@ final class PartitionRuntime
         final long sequence = ring.next();
         final RingSlot slot = ring.get(sequence);
         slot.type = type;
+        slot.source = 0;
         slot.key = 0;
         slot.timestamp = timestamp;
         slot.length = 0;

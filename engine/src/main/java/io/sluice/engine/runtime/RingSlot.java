@@ -20,6 +20,8 @@ final class RingSlot
 
     final UnsafeBuffer buffer;
     int type;
+    /** Index of the source topic within its group; journaled as the record's flags. */
+    int source;
     int length;
     long key;
     long timestamp;

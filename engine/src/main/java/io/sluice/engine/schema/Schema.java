@@ -292,6 +292,19 @@ public final class Schema
             return type == FieldType.SYMBOL ? symbolField(fieldName, width) : add(fieldName, type, type.width());
         }
 
+        /**
+         * Pads the layout so the next field starts on a multiple of {@code alignment} bytes; used to
+         * embed whole records of other schemas at their natural offsets.
+         *
+         * @param alignment power of two.
+         * @return this.
+         */
+        public Builder alignTo(final int alignment)
+        {
+            offset = BitUtil.align(offset, alignment);
+            return this;
+        }
+
         private Builder add(final String fieldName, final FieldType type, final int width)
         {
             checkName("field", fieldName);

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
  * updates the single (key, pane) row of its time, whatever the overlap. A firing window visits
  * the keys in ascending order and assembles each key's result from its chain of rows with a
  * {@link WindowAssembler}, in constant merges per key for overlapping windows. Re-emissions
- * (UPDATE) and early results merge the window's panes directly.
+ * (UPDATE) and early results of all windows an event touched come from one
+ * {@link RangeAssembler} pass over the key's rows.
  * <p>
  * Firing walks only the windows that contain at least one active pane, so a large watermark
  * jump (idle partition, end of input) costs in proportion to the state, not to the time skipped.
@@ -83,6 +84,7 @@ final class AlignedWindowOperator implements WindowOperator
     private final WindowResultHandler resultHandler;
     private final LateEventHandler lateEventHandler;
     private final WindowAssembler assembler;
+    private final RangeAssembler rangeAssembler;
     private final long[] singleState;
     private final OwnerThread ownerThread = new OwnerThread();
     private long lateEventsDropped;
@@ -109,6 +111,7 @@ final class AlignedWindowOperator implements WindowOperator
         this.lateEventHandler = lateEventHandler;
         this.store = new PaneStore(layout, expectedEntries);
         this.assembler = new WindowAssembler(store, layout, windows);
+        this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
     }
 
@@ -141,7 +144,7 @@ final class AlignedWindowOperator implements WindowOperator
             }
             if (earlyOnUpdate || (watermark != NO_WATERMARK && windows.lastFiredWindow(watermark) >= firstWindow))
             {
-                emitUpdates(key, firstWindow, lastWindow, watermark);
+                emitUpdates(key, row, firstWindow, lastWindow, watermark);
             }
         }
 
@@ -202,52 +205,31 @@ final class AlignedWindowOperator implements WindowOperator
         return store.rowsInUse();
     }
 
-    private void emitUpdates(final long key, final long firstWindow, final long lastWindow, final long watermark)
+    private void emitUpdates(
+        final long key, final int row, final long firstWindow, final long lastWindow, final long watermark)
     {
-        long window = firstWindow;
+        long from = firstWindow;
         long lastFired = Long.MIN_VALUE;
         if (watermark != NO_WATERMARK)
         {
-            window = Math.max(firstWindow, windows.firstLiveWindow(watermark));
+            from = Math.max(firstWindow, windows.firstLiveWindow(watermark));
             lastFired = windows.lastFiredWindow(watermark);
         }
-        for (; window <= lastWindow; window++)
+        final long to = earlyOnUpdate ? lastWindow : Math.min(lastWindow, lastFired);
+        if (from > to)
         {
-            if (window <= lastFired)
-            {
-                emitOne(key, window, WindowResultHandler.UPDATE);
-            }
-            else if (earlyOnUpdate)
-            {
-                emitOne(key, window, WindowResultHandler.EARLY);
-            }
-            else
-            {
-                break;
-            }
+            return;
         }
-    }
 
-    private void emitOne(final long key, final long window, final int flags)
-    {
-        final long firstPane = windows.firstPaneOf(window);
-        final long endPane = firstPane + windows.panesPerWindow;
-        layout.reset(singleState, 0);
-        for (int position = store.lowerBound(firstPane); position < store.paneCount(); position++)
+        rangeAssembler.prepare(row, windows.firstPaneOf(from), windows.firstPaneOf(to) + windows.panesPerWindow - 1);
+        for (long window = from; window <= to; window++)
         {
-            final long pane = store.paneAt(position);
-            if (pane >= endPane)
-            {
-                break;
-            }
-            final int row = store.find(key, pane);
-            if (row != LongPairIndex.MISSING)
-            {
-                layout.merge(singleState, 0, store.state(), store.base(row));
-            }
+            rangeAssembler.assemble(windows.firstPaneOf(window), singleState);
+            resultHandler.onResult(
+                key, windows.windowStart(window), windows.windowEnd(window),
+                window <= lastFired ? WindowResultHandler.UPDATE : WindowResultHandler.EARLY,
+                layout.wrapResult(singleState, 0));
         }
-        resultHandler.onResult(
-            key, windows.windowStart(window), windows.windowEnd(window), flags, layout.wrapResult(singleState, 0));
     }
 
     private void advance(final long previous, final long watermark)
@@ -297,6 +279,7 @@ final class AlignedWindowOperator implements WindowOperator
         final long start = windows.windowStart(window);
         final long end = windows.windowEnd(window);
         final KeyTable keys = store.keys();
+        keys.sortForIteration();
         store.cursorPane(firstPane);
         for (int i = 0, count = keys.sortedCount(); i < count; i++)
         {

@@ -10,8 +10,14 @@ import java.util.Arrays;
  * window about to fire, and the cursors of {@link WindowAssembler}: which chunk's suffixes and
  * prefixes are computed and up to which row.
  * <p>
- * New keys are inserted into the sorted order (an array shift, once per key lifetime); keys
- * whose chain empties are dropped in one compaction pass. Not thread safe: operator thread.
+ * New keys go to an unsorted pending list and released keys stay where they are, marked dead,
+ * so neither costs more than O(1). {@link #sortForIteration()}, called before a window fires,
+ * heap-sorts the pending keys and merges them with the sorted ones, dropping the dead, in
+ * O(keys + new keys x log new keys); high-cardinality churn (every window a new key set) thus
+ * costs the same as sorting each window's keys, and a stable key set costs one linear pass.
+ * A released slot is reused only after that pass, so a slot is never listed twice.
+ * <p>
+ * Not thread safe: operator thread.
  */
 final class KeyTable
 {
@@ -29,6 +35,9 @@ final class KeyTable
     private int[] prefixRow;
     private int[] sorted;
     private int sortedCount;
+    private int[] pending;
+    private int pendingCount;
+    private int[] spare;
     private int slotLimit;
     private int freeSlots = NONE;
     private int[] nextFree;
@@ -47,12 +56,9 @@ final class KeyTable
         prefixChunk = new long[capacity];
         prefixRow = new int[capacity];
         sorted = new int[capacity];
+        pending = new int[capacity];
+        spare = new int[capacity];
         nextFree = new int[capacity];
-    }
-
-    int capacity()
-    {
-        return keys.length;
     }
 
     int sortedCount()
@@ -141,6 +147,15 @@ final class KeyTable
         prefixChunk[slot] = NO_CHUNK;
     }
 
+    /**
+     * Slot of a key that owns rows, or {@link #NONE}.
+     */
+    int find(final long key)
+    {
+        final int slot = index.get(key, 0);
+        return slot == LongPairIndex.MISSING ? NONE : slot;
+    }
+
     int slotOf(final long key)
     {
         final int existing = index.get(key, 0);
@@ -148,7 +163,6 @@ final class KeyTable
         {
             return existing;
         }
-        compactIfNeeded();
         final int slot = allocateSlot();
         keys[slot] = key;
         heads[slot] = NONE;
@@ -156,20 +170,18 @@ final class KeyTable
         windowFirst[slot] = NONE;
         invalidateAssembly(slot);
         index.putNew(key, 0, slot);
-        insertSorted(slot, key);
+        pending[pendingCount++] = slot;
         return slot;
     }
 
     /**
-     * Forget a key whose chain is now empty; its slot leaves the sorted order at the next
-     * compaction.
+     * Forget a key whose chain is now empty; its slot leaves the sorted order, and becomes
+     * reusable, at the next {@link #sortForIteration()}.
      */
     void release(final int slot)
     {
         index.remove(keys[slot], 0);
         heads[slot] = NONE;
-        nextFree[slot] = freeSlots;
-        freeSlots = slot;
         needsCompaction = true;
     }
 
@@ -181,22 +193,45 @@ final class KeyTable
         }
     }
 
-    void compactIfNeeded()
+    /**
+     * Bring the sorted order up to date: merge in new keys, drop released ones.
+     */
+    void sortForIteration()
     {
-        if (!needsCompaction)
+        if (pendingCount == 0 && !needsCompaction)
         {
             return;
         }
-        int kept = 0;
-        for (int i = 0; i < sortedCount; i++)
+        sortPendingByKey();
+        int merged = 0;
+        int i = 0;
+        int j = 0;
+        while (i < sortedCount || j < pendingCount)
         {
-            final int slot = sorted[i];
-            if (heads[slot] != NONE)
+            final int slot;
+            if (j == pendingCount || (i < sortedCount && keys[sorted[i]] < keys[pending[j]]))
             {
-                sorted[kept++] = slot;
+                slot = sorted[i++];
+            }
+            else
+            {
+                slot = pending[j++];
+            }
+            if (heads[slot] == NONE)
+            {
+                nextFree[slot] = freeSlots;
+                freeSlots = slot;
+            }
+            else
+            {
+                spare[merged++] = slot;
             }
         }
-        sortedCount = kept;
+        final int[] previous = sorted;
+        sorted = spare;
+        spare = previous;
+        sortedCount = merged;
+        pendingCount = 0;
         needsCompaction = false;
     }
 
@@ -205,29 +240,50 @@ final class KeyTable
         index.clear();
         slotLimit = 0;
         sortedCount = 0;
+        pendingCount = 0;
         freeSlots = NONE;
         needsCompaction = false;
     }
 
-    private void insertSorted(final int slot, final long key)
+    private void sortPendingByKey()
     {
-        int low = 0;
-        int high = sortedCount;
-        while (low < high)
+        // Heap sort: in place and allocation free, unlike Arrays.sort's merge buffers.
+        for (int i = (pendingCount >>> 1) - 1; i >= 0; i--)
         {
-            final int mid = (low + high) >>> 1;
-            if (keys[sorted[mid]] < key)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
+            siftDown(i, pendingCount);
         }
-        System.arraycopy(sorted, low, sorted, low + 1, sortedCount - low);
-        sorted[low] = slot;
-        sortedCount++;
+        for (int end = pendingCount - 1; end > 0; end--)
+        {
+            final int top = pending[0];
+            pending[0] = pending[end];
+            pending[end] = top;
+            siftDown(0, end);
+        }
+    }
+
+    private void siftDown(final int start, final int length)
+    {
+        int parent = start;
+        while (true)
+        {
+            int child = (parent << 1) + 1;
+            if (child >= length)
+            {
+                return;
+            }
+            if (child + 1 < length && keys[pending[child + 1]] > keys[pending[child]])
+            {
+                child++;
+            }
+            if (keys[pending[child]] <= keys[pending[parent]])
+            {
+                return;
+            }
+            final int swap = pending[parent];
+            pending[parent] = pending[child];
+            pending[child] = swap;
+            parent = child;
+        }
     }
 
     private int allocateSlot()
@@ -250,6 +306,8 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
             sorted = Arrays.copyOf(sorted, capacity);
+            pending = Arrays.copyOf(pending, capacity);
+            spare = Arrays.copyOf(spare, capacity);
             nextFree = Arrays.copyOf(nextFree, capacity);
         }
         return slotLimit++;

@@ -3,12 +3,13 @@ package io.sluice.engine.window;
 import java.util.Arrays;
 
 /**
- * Primitive storage of the open panes of an aligned window operator, indexed three ways: by
- * (key, pane), by pane (sorted) and by key (sorted, each key's rows chained in pane order).
+ * Primitive storage of the open panes of an aligned window operator, reachable two ways: by pane
+ * (sorted) and by key (sorted, each key's rows chained in pane order).
  * <p>
  * Rows hold one (key, pane) each: parallel arrays {@code rowKey}, {@code rowPane},
  * {@code rowNext} and {@code state} ({@code stride} longs per row, see {@link AggregateLayout}).
- * A {@link LongPairIndex} maps (key, pane) to its row. Active pane indices are kept sorted in
+ * There is deliberately no (key, pane) hash index: the key chain finds a row in a step or two
+ * for in-order and bounded out-of-order input, and saves a hash entry per row. Active pane indices are kept sorted in
  * {@code panes}, each with the head of a singly linked list (through {@code rowNext}) of the
  * rows of that pane, so a window is assembled by walking a contiguous range of panes and purging
  * expired panes is a prefix cut. Free rows are chained through {@code rowNext} too.
@@ -27,7 +28,6 @@ final class PaneStore
 
     private final AggregateLayout layout;
     private final int stride;
-    private final LongPairIndex index;
     private final KeyTable keys;
     private long[] rowKey;
     private int[] rowSlot;
@@ -49,7 +49,6 @@ final class PaneStore
         this.layout = layout;
         this.stride = layout.stride();
         final int rows = Math.max(16, initialRows);
-        index = new LongPairIndex(rows);
         keys = new KeyTable(rows);
         rowKey = new long[rows];
         rowSlot = new int[rows];
@@ -160,27 +159,54 @@ final class PaneStore
         return row * stride;
     }
 
-    int find(final long key, final long pane)
-    {
-        return index.get(key, pane);
-    }
-
+    /**
+     * Row of (key, pane), created empty if absent. Found by walking the key's chain from whichever
+     * end is nearer in pane terms: in-order input hits the tail at once, out-of-order input
+     * within the watermark bound takes a few steps, and only late events walk further.
+     */
     int findOrCreate(final long key, final long pane)
     {
-        final int existing = index.get(key, pane);
-        if (existing != LongPairIndex.MISSING)
+        int slot = keys.find(key);
+        int previous = NONE;
+        if (slot == NONE)
         {
-            return existing;
+            slot = keys.slotOf(key);
+        }
+        else
+        {
+            final int head = keys.head(slot);
+            final int tail = keys.tail(slot);
+            if (pane - rowPane[head] < rowPane[tail] - pane)
+            {
+                int next = head;
+                while (next != NONE && rowPane[next] <= pane)
+                {
+                    previous = next;
+                    next = keyNext[next];
+                }
+            }
+            else
+            {
+                previous = tail;
+                while (previous != NONE && rowPane[previous] > pane)
+                {
+                    previous = keyPrev[previous];
+                }
+            }
+            if (previous != NONE && rowPane[previous] == pane)
+            {
+                return previous;
+            }
         }
 
         final int row = allocateRow();
         rowKey[row] = key;
         rowPane[row] = pane;
+        rowSlot[row] = slot;
         layout.reset(state, row * stride);
-        index.putNew(key, pane, row);
-        linkIntoKeyChain(row, key, pane);
+        linkIntoKeyChain(slot, row, pane, previous);
 
-        int position = lowerBound(pane);
+        final int position = lowerBound(pane);
         if (position == paneCount || panes[position] != pane)
         {
             insertPane(position, pane);
@@ -190,15 +216,8 @@ final class PaneStore
         return row;
     }
 
-    private void linkIntoKeyChain(final int row, final long key, final long pane)
+    private void linkIntoKeyChain(final int slot, final int row, final long pane, final int previous)
     {
-        final int slot = keys.slotOf(key);
-        rowSlot[row] = slot;
-        int previous = keys.tail(slot);
-        while (previous != NONE && rowPane[previous] > pane)
-        {
-            previous = keyPrev[previous];
-        }
         final int next = previous == NONE ? keys.head(slot) : keyNext[previous];
         keyPrev[row] = previous;
         keyNext[row] = next;
@@ -259,7 +278,6 @@ final class PaneStore
      */
     void clear()
     {
-        index.clear();
         keys.clear();
         cursorPane = Long.MIN_VALUE;
         rowLimit = 0;
@@ -284,7 +302,6 @@ final class PaneStore
             while (row != NONE)
             {
                 final int next = rowNext[row];
-                index.remove(rowKey[row], rowPane[row]);
                 unlinkChainHead(row);
                 rowNext[row] = freeHead;
                 freeHead = row;
@@ -295,7 +312,6 @@ final class PaneStore
         paneCount -= cut;
         System.arraycopy(panes, cut, panes, 0, paneCount);
         System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
-        keys.compactIfNeeded();
     }
 
     /**

@@ -16,6 +16,10 @@ package io.sluice.engine.window;
  * end fires (its rows are complete by then); prefixes are extended as windows advance. Each row
  * is thus folded a constant number of times however much windows overlap.
  * <p>
+ * A row needs its suffix only while its chunk is the one a window starts in, and its prefix only
+ * while its chunk is the one a window ends in, never both at once, so both share one
+ * {@code derived} array: computing a chunk's suffixes overwrites its no longer needed prefixes.
+ * <p>
  * Every value is a fixed function of the rows and the chunk grid, never of the order in which
  * work happened, so results are bit-identical after a snapshot restore, which recomputes them.
  * A row that changes after being folded (a late event) invalidates its key's prefixes and
@@ -33,8 +37,7 @@ final class WindowAssembler
     private final int stride;
     private final long panesPerWindow;
     private final boolean overlapping;
-    private long[] prefix;
-    private long[] suffix;
+    private long[] derived;
 
     WindowAssembler(final PaneStore store, final AggregateLayout layout, final AlignedWindows windows)
     {
@@ -45,8 +48,7 @@ final class WindowAssembler
         this.panesPerWindow = windows.panesPerWindow;
         this.overlapping = windows.panesPerHop < windows.panesPerWindow;
         final int capacity = overlapping ? store.rowCapacity() * stride : 0;
-        prefix = new long[capacity];
-        suffix = new long[capacity];
+        derived = new long[capacity];
     }
 
     /**
@@ -78,7 +80,7 @@ final class WindowAssembler
             {
                 computeSuffixes(slot, first, boundary, chunk);
             }
-            layout.merge(out, 0, suffix, first * stride);
+            layout.merge(out, 0, derived, first * stride);
         }
         if (lastPane >= boundary)
         {
@@ -86,7 +88,7 @@ final class WindowAssembler
                 chunk + 1, lastPane);
             if (row != NONE)
             {
-                layout.merge(out, 0, prefix, row * stride);
+                layout.merge(out, 0, derived, row * stride);
             }
         }
     }
@@ -109,13 +111,13 @@ final class WindowAssembler
         {
             last = next;
         }
-        System.arraycopy(state, store.base(last), suffix, last * stride, stride);
+        System.arraycopy(state, store.base(last), derived, last * stride, stride);
         int later = last;
         while (later != first)
         {
             final int row = store.keyPrev(later);
-            System.arraycopy(state, store.base(row), suffix, row * stride, stride);
-            layout.merge(suffix, row * stride, suffix, later * stride);
+            System.arraycopy(state, store.base(row), derived, row * stride, stride);
+            layout.merge(derived, row * stride, derived, later * stride);
             later = row;
         }
         keys.suffix(slot, chunk, last);
@@ -144,13 +146,13 @@ final class WindowAssembler
         {
             if (last == NONE)
             {
-                System.arraycopy(state, store.base(candidate), prefix, candidate * stride, stride);
+                System.arraycopy(state, store.base(candidate), derived, candidate * stride, stride);
             }
             else
             {
                 // prefix(candidate) = prefix(last) merge row(candidate), a left fold in pane order.
-                System.arraycopy(prefix, last * stride, prefix, candidate * stride, stride);
-                layout.merge(prefix, candidate * stride, state, store.base(candidate));
+                System.arraycopy(derived, last * stride, derived, candidate * stride, stride);
+                layout.merge(derived, candidate * stride, state, store.base(candidate));
             }
             last = candidate;
             candidate = store.keyNext(candidate);
@@ -162,10 +164,9 @@ final class WindowAssembler
     private void ensureCapacity()
     {
         final int needed = store.rowCapacity() * stride;
-        if (prefix.length < needed)
+        if (derived.length < needed)
         {
-            prefix = new long[needed];
-            suffix = new long[needed];
+            derived = new long[needed];
             keys.invalidateAll();
         }
     }

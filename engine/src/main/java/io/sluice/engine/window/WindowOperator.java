@@ -26,8 +26,10 @@ import org.agrona.MutableDirectBuffer;
  * <b>Zero allocation:</b> once state arrays have grown to the working set no method but the
  * snapshot ones allocates.
  * <p>
- * <b>Threading:</b> single writer; every method must be called from the partition's thread.
- * Counter getters are plain reads for that thread; other threads read published counters.
+ * <b>Threading:</b> single writer; every method must be called from the partition's thread
+ * (checked by an assertion: the first calling thread becomes the owner). Counter getters are
+ * plain reads meant for that thread, for instance to publish them into shared-memory counters
+ * on its duty cycle; they are not safe to read from other threads.
  */
 public interface WindowOperator
 {

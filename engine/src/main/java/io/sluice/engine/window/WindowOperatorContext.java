@@ -119,9 +119,10 @@ public final class WindowOperatorContext
     }
 
     /**
-     * Emit an {@link WindowResultHandler#EARLY} result for each window an on-time event updates,
-     * for dashboards. Costs one window assembly per overlapping window per event, so it is
-     * meant for tumbling and session windows or light traffic. Default off.
+     * Emit an {@link WindowResultHandler#EARLY} result for each not yet fired window an accepted
+     * event updates, for dashboards. Costs one result per overlapping window per event (plus a
+     * pass over the key's rows in those windows), so with heavy overlap it suits light traffic;
+     * tumbling and session windows emit one early result per event. Default off.
      *
      * @param earlyOnUpdate whether to emit early results.
      * @return this for a fluent API.

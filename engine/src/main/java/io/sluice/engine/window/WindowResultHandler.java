@@ -2,7 +2,10 @@ package io.sluice.engine.window;
 
 /**
  * Receives window results. Called on the operator's thread; implementations must copy what they
- * need out of the {@link WindowResult}, which is reused.
+ * need out of the {@link WindowResult}, which is reused, must not allocate if the pipeline is to
+ * stay allocation free, and must not call back into the operator. A handler that throws leaves
+ * the operator part way through an emission: the stage's error policy should halt it and recover
+ * from the last checkpoint rather than carry on.
  * <p>
  * <b>Order.</b> Results are emitted deterministically, so a replay produces identical output:
  * when the watermark advances, due windows fire in ascending order of window end, then key, then

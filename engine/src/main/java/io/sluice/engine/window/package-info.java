@@ -12,6 +12,17 @@
  * {@code [-2^62, 2^62]} so that window arithmetic cannot overflow; the end-of-input watermark
  * {@link Long#MAX_VALUE} is handled specially.
  * <p>
+ * <b>Design.</b> Aligned windows keep one primitive row of aggregate state per (key, pane), with
+ * {@code pane = gcd(size, hop)}, so an event updates exactly one row however much windows
+ * overlap, and events in the gaps of hopping windows create no state. Rows are reachable by pane
+ * (sorted pane array, for firing and purging) and by key (a sorted key table with each key's
+ * rows chained in pane order). A firing window visits keys in ascending order and assembles each
+ * key's result in O(1) merges from chunk prefix/suffix aggregates (van Herk/Gil-Werman), which
+ * are pure functions of the rows so snapshots need store only rows, counters and the watermark.
+ * Session windows keep one row per open session and a timer heap. All state lives in
+ * {@code long[]}/{@code int[]} arrays that grow geometrically and are recycled through free
+ * lists: no allocation per event once warm.
+ * <p>
  * <b>Public surface:</b> {@link io.sluice.engine.window.WindowOperatorContext} configures and
  * builds a {@link io.sluice.engine.window.WindowOperator}; events are read through
  * {@link io.sluice.engine.window.EventValues}; results arrive at a

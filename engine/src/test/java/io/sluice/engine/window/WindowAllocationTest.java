@@ -32,12 +32,13 @@ class WindowAllocationTest
     }
 
     @Test
-    void shouldNotAllocatePerEventForSlidingWindows()
+    void shouldNotAllocatePerEventForSlidingWindowsWithLateUpdates()
     {
-        final WindowOperator operator = context(100).sliding(60_000, 1000)
+        final WindowOperator operator = context(100).sliding(60_000, 1000).allowedLateness(2000)
             .watermarks(Watermarks.boundedOutOfOrderness(100)).build();
 
         assertZeroAllocation(operator, 100, 1, 500_000, 3_000_000);
+        assertThat(handler.updates).isPositive();
     }
 
     @Test

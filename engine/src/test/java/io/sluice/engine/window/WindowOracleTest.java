@@ -37,6 +37,12 @@ class WindowOracleTest
             scenarios.add(aligned("hopping gaps", 6, 10, 0, 0, 3, early, seed));
             scenarios.add(aligned("hopping gaps offset late", 6, 10, 4, 12, 5, early, seed));
             scenarios.add(aligned("hopping gaps gcd 1", 3, 7, 1, 3, 2, early, seed));
+            scenarios.add(new WindowTestScenario("sliding many keys", false, 12, 3, 2, 0, 7, 4, early, seed)
+                .generate(3000, 300, 1));
+            scenarios.add(new WindowTestScenario("tumbling many keys", false, 5, 5, 0, 0, 3, 2, early, seed)
+                .generate(3000, 300, 1));
+            scenarios.add(new WindowTestScenario("session many keys", true, 0, 0, 0, 6, 3, 2, early, seed)
+                .generate(3000, 300, 1));
             scenarios.add(new WindowTestScenario("session", true, 0, 0, 0, 5, 0, 3, early, seed)
                 .generate(1500, 6, 3));
             scenarios.add(new WindowTestScenario("session late", true, 0, 0, 0, 8, 12, 4, early, seed)

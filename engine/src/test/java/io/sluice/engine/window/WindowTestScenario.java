@@ -58,6 +58,11 @@ final class WindowTestScenario
         for (int i = 0; i < events; i++)
         {
             base += (long)(random.nextDouble() * random.nextDouble() * step * 2);
+            if (random.nextInt(300) == 0)
+            {
+                // A quiet stretch: many empty windows for the fire loop to skip.
+                base += scale * (5 + random.nextInt(50));
+            }
             final int dice = random.nextInt(100);
             long t = base;
             if (dice < 30)
