@@ -67,9 +67,14 @@ public final class EmbeddedEngineTarget implements LoadTarget
     @Override
     public void endOfInput()
     {
+        // Topics that meet in a join share one journal topic and partition threads: end each group once.
+        final java.util.Set<String> ended = new java.util.HashSet<>();
         for (final ScenarioTopic topic : topics)
         {
-            engine.endOfInput(topic.name());
+            if (ended.add(engine.journalTopicOf(topic.name())))
+            {
+                engine.endOfInput(topic.name());
+            }
         }
     }
 

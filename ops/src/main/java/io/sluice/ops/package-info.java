@@ -4,7 +4,8 @@
  *
  * <p>Commands are picocli commands, package-private and final, one class each:
  * <pre>
- *   sluice demo                        DemoCommand: journal and replay generated events, report throughput
+ *   sluice demo                        DemoCommand: the fraud desk driven by the load generator
+ *   sluice demo journal                JournalDemoCommand: journal and replay generated events, report throughput
  *   sluice journal dump|stats|append|verify   JournalCommand and its subcommands: journal tools
  *   sluice version                     VersionCommand
  * </pre>

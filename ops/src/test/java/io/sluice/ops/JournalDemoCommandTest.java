@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DemoCommandTest
+class JournalDemoCommandTest
 {
     @TempDir
     Path tempDir;
@@ -18,7 +18,7 @@ class DemoCommandTest
         final String dir = tempDir.resolve("journal").toString();
 
         // 64 KiB segments hold ~680 events of 96 bytes: 20,000 events over 3 partitions roll many times.
-        final CliResult demo = CliResult.run("demo", "-d", dir, "-p", "3", "-n", "20000", "--keys", "100",
+        final CliResult demo = CliResult.run("demo", "journal", "-d", dir, "-p", "3", "-n", "20000", "--keys", "100",
             "--segment-size", "65536");
 
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(ExitCodes.OK);
@@ -33,9 +33,9 @@ class DemoCommandTest
     void shouldRefuseJournalThatAlreadyHasDemoTopic()
     {
         final String dir = tempDir.resolve("journal").toString();
-        assertThat(CliResult.run("demo", "-d", dir, "-n", "10", "--no-force").exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(CliResult.run("demo", "journal", "-d", dir, "-n", "10", "--no-force").exitCode()).isEqualTo(ExitCodes.OK);
 
-        final CliResult again = CliResult.run("demo", "-d", dir, "-n", "10");
+        final CliResult again = CliResult.run("demo", "journal", "-d", dir, "-n", "10");
 
         assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(again.err()).contains("topic 'demo' already exists");
@@ -44,7 +44,7 @@ class DemoCommandTest
     @Test
     void shouldRejectInvalidSizesAsUsageErrors()
     {
-        assertThat(CliResult.run("demo", "--payload-size", "16").err()).contains("--payload-size must be in [32,");
-        assertThat(CliResult.run("demo", "-p", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(CliResult.run("demo", "journal", "--payload-size", "16").err()).contains("--payload-size must be in [32,");
+        assertThat(CliResult.run("demo", "journal", "-p", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 }
