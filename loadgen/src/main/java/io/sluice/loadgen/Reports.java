@@ -95,10 +95,9 @@ public final class Reports
     {
         final XYChart chart = new XYChartBuilder().width(900).height(560)
             .title("End-to-end latency by percentile (from scheduled send time)")
-            .xAxisTitle("percentile").yAxisTitle("latency (us)").build();
-        chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true).setMarkerSize(0)
+            .xAxisTitle("percentile: 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%, 5 = 99.999% (log10 of 1 / (1 - p))").yAxisTitle("latency (us)").build();
+        chart.getStyler().setYAxisLogarithmic(true).setMarkerSize(0)
             .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(Reports::percentileLabel);
         for (final RunResult.GroupResult group : groups)
         {
             final Histogram h = group.latency();
@@ -108,14 +107,14 @@ public final class Reports
             }
             final List<Double> xs = new ArrayList<>();
             final List<Double> ys = new ArrayList<>();
-            // x = 1 / (1 - percentile): 90% at 10, 99% at 100, 99.9% at 1000 ...
-            for (double x = 1; x <= 1e6; x *= 1.1)
+            // x = log10(1 / (1 - percentile)): 90% at 1, 99% at 2, 99.9% at 3 ...
+            for (double x = 0; x <= 6; x += 0.02)
             {
-                final double percentile = 100.0 * (1 - 1 / x);
+                final double percentile = 100.0 * (1 - Math.pow(10, -x));
                 xs.add(x);
                 ys.add(Math.max(0.001, h.getValueAtPercentile(percentile) / 1000.0));
             }
-            xs.add(1e6 * 1.05);
+            xs.add(6.2);
             ys.add(Math.max(0.001, h.getMaxValue() / 1000.0));
             final XYSeries series = chart.addSeries(String.format(Locale.ROOT, "%s (%,.0f ev/s)",
                 group.name(), group.achievedRate()), xs, ys);
@@ -127,13 +126,6 @@ public final class Reports
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
-    }
-
-    private static String percentileLabel(final Double x)
-    {
-        final double p = 100.0 * (1 - 1 / x);
-        return p <= 0 ? "0%" : String.format(Locale.ROOT, "%s%%", new java.math.BigDecimal(p).round(new java.math.MathContext(
-            Math.max(2, (int)Math.round(Math.log10(x)) + 1))).stripTrailingZeros().toPlainString());
     }
 
     private static Path ratePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException
