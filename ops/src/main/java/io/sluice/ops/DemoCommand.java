@@ -2,131 +2,133 @@ package io.sluice.ops;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
-import io.sluice.journal.Journal;
-import io.sluice.journal.JournalContext;
-import io.sluice.journal.JournalException;
-import io.sluice.journal.Partition;
-import io.sluice.journal.PartitionReader;
-import io.sluice.journal.PartitionWriter;
-import io.sluice.journal.RecordDescriptor;
-import io.sluice.journal.RecordHandler;
-import io.sluice.journal.RecordView;
-import io.sluice.journal.Topic;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.HdrHistogram.Histogram;
+
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.loadgen.Alert;
+import io.sluice.loadgen.AlertLog;
+import io.sluice.loadgen.CardTransactionScenario;
+import io.sluice.loadgen.DetectionReport;
+import io.sluice.loadgen.EmbeddedEngineTarget;
+import io.sluice.loadgen.FraudDesk;
+import io.sluice.loadgen.IntervalStats;
+import io.sluice.loadgen.LatencyRecorder;
+import io.sluice.loadgen.LoadGenerator;
+import io.sluice.loadgen.LoadOptions;
+import io.sluice.loadgen.RatePlan;
+import io.sluice.loadgen.RunResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice demo}: journals a few million generated events into a topic, one writer thread per
- * partition, each event routed by the hash of its key; forces them to disk; replays every partition
- * on its own thread, checking that each event comes back once, in order and intact; and prints the
- * append and replay throughput.
+ * {@code sluice demo}: the fraud desk. Starts an embedded engine (data in a temporary directory
+ * unless {@code --dir}), loads the fraud-desk pipelines ({@link FraudDesk}: card velocity on a
+ * sliding window, amount against the card's norm on a tumbling window, impossible travel), drives
+ * them with the open-loop load generator on the card scenario (seeded, with injected fraud), prints
+ * throughput, latency percentiles and alerts once a second, and ends with a summary: events,
+ * throughput, end-to-end latency from the scheduled send time, alerts detected against injected, and
+ * where the reports and plots were written. {@code sluice demo journal} keeps the earlier
+ * journal-and-replay demo.
  *
- * <p>Payload of a demo event (little-endian, {@code --payload-size} bytes, 64 by default):
- * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |                    Sequence (64 bits, global)                 |  0
- *  +---------------------------------------------------------------+
- *  |                    Key (64 bits, = record key)                |  8
- *  +---------------------------------------------------------------+
- *  |           Timestamp (64 bits, ns, = record timestamp)         | 16
- *  +---------------------------------------------------------------+
- *  |                    Amount (64 bits, cents)                    | 24
- *  +---------------------------------------------------------------+
- *  |                    Filler (0x5a) to payload size             ...  32
- *  +---------------------------------------------------------------+
- * </pre>
- *
- * <p>Threading: the command's thread generates, forces and reports; writer and replay threads are
- * started and joined inside {@link #call()}.
+ * <p>Threading: the command's thread reports; the load generator's sender and the engine's partition
+ * threads are started and stopped inside {@link #call()}.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
+    subcommands = JournalDemoCommand.class,
     description = {
-        "Journal generated events across partitions (one writer thread each), replay them all, and print",
-        "append and replay throughput. One run including JIT warm-up: a demonstration, not a benchmark." })
+        "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors on an embedded engine, driven",
+        "at a fixed open-loop rate by the load generator with injected fraud; live throughput, latency and alerts,",
+        "then a summary with detected vs injected fraud and HdrHistogram reports and plots.",
+        "'sluice demo journal' runs the older journal append/replay demo." })
 final class DemoCommand implements Callable<Integer>
 {
-    static final int EVENT_TYPE = 1;
-    static final int SEQUENCE_OFFSET = 0;
-    static final int KEY_OFFSET = 8;
-    static final int TIMESTAMP_OFFSET = 16;
-    static final int AMOUNT_OFFSET = 24;
-    static final int FILLER_OFFSET = 32;
-    static final int MIN_PAYLOAD_SIZE = FILLER_OFFSET;
-    static final int MAX_PAYLOAD_SIZE = 1 << 20;
-    static final int MAX_EVENTS = 500_000_000;
-    static final String TOPIC = "demo";
-    private static final int POLL_LIMIT = 1024;
+    private static final int MAX_ALERT_LINES_PER_SECOND = 4;
 
     @Spec
     CommandSpec spec;
 
     @Option(names = { "-d", "--dir" }, paramLabel = "DIR",
-        description = "Journal directory, kept afterwards (default: a temporary directory, deleted afterwards).")
+        description = "Engine data directory, kept afterwards (default: a temporary directory, deleted afterwards).")
     Path dir;
 
-    @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "4",
-        description = "Partitions of the topic, one writer thread each (default: ${DEFAULT-VALUE}).")
+    @Option(names = { "-o", "--out" }, paramLabel = "DIR",
+        description = "Where reports and plots go (default: a new sluice-demo-report-* directory in the temp directory).")
+    Path out;
+
+    @Option(names = { "-t", "--duration" }, paramLabel = "SECONDS", defaultValue = "20",
+        description = "Measured seconds of load (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
+    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5",
+        description = "Warm-up seconds before it, at the same rate, reported apart (default: ${DEFAULT-VALUE}).")
+    int warmUpSeconds;
+
+    @Option(names = { "-r", "--rate" }, paramLabel = "EVENTS_PER_S", defaultValue = "50000",
+        description = "Card transactions per second (default: ${DEFAULT-VALUE}).")
+    long rate;
+
+    @Option(names = "--sweep", paramLabel = "RATE", split = ",",
+        description = "Rate sweep instead of one rate: each rate for --step seconds, e.g. 20000,50000,100000.")
+    long[] sweep;
+
+    @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5",
+        description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
+    int stepSeconds;
+
+    @Option(names = "--burst-every", paramLabel = "SECONDS", defaultValue = "0",
+        description = "Add a burst every this many seconds (default: none).")
+    int burstEverySeconds;
+
+    @Option(names = "--burst-factor", paramLabel = "FACTOR", defaultValue = "3",
+        description = "Rate multiplier of a one-second burst (default: ${DEFAULT-VALUE}).")
+    double burstFactor;
+
+    @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "2",
+        description = "Partitions of the card topic, one thread each (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = { "-n", "--events" }, paramLabel = "COUNT", defaultValue = "4000000",
-        description = "Events in all (default: ${DEFAULT-VALUE}).")
-    int events;
-
-    @Option(names = "--keys", paramLabel = "COUNT", defaultValue = "10000",
-        description = "Distinct keys (default: ${DEFAULT-VALUE}).")
-    int keys;
-
-    @Option(names = "--payload-size", paramLabel = "BYTES", defaultValue = "64",
-        description = "Payload bytes per event, at least " + MIN_PAYLOAD_SIZE + " (default: ${DEFAULT-VALUE}).")
-    int payloadSize;
-
-    @Option(names = "--segment-size", paramLabel = "BYTES", defaultValue = "" + JournalContext.DEFAULT_SEGMENT_LENGTH,
-        description = "Segment file length (default: ${DEFAULT-VALUE}).")
-    int segmentSize;
+    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP",
+        description = "How partition threads wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    WaitStrategyKind waitStrategy;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-        description = "Seed of the event generator (default: ${DEFAULT-VALUE}).")
+        description = "Seed of the card scenario (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--no-force", negatable = false,
-        description = "Skip forcing the journal to disk after appending.")
-    boolean noForce;
 
     @Override
     public Integer call() throws IOException
     {
         validate();
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter console = spec.commandLine().getOut();
         final boolean temporary = null == dir;
-        final Path journalDir = temporary ? Files.createTempDirectory("sluice-demo-") : dir;
+        final Path dataDir = temporary ? Files.createTempDirectory("sluice-demo-") : dir;
+        final Path reportDir = null == out ? Files.createTempDirectory("sluice-demo-report-") : out;
         try
         {
-            run(journalDir, out);
+            run(dataDir, reportDir, console);
         }
         finally
         {
             if (temporary)
             {
-                deleteRecursively(journalDir);
+                deleteRecursively(dataDir);
             }
         }
         return ExitCodes.OK;
@@ -134,11 +136,20 @@ final class DemoCommand implements Callable<Integer>
 
     private void validate()
     {
-        check(partitions >= 1 && partitions <= 256, "--partitions must be in [1, 256], was " + partitions);
-        check(events >= 1 && events <= MAX_EVENTS, "--events must be in [1, " + MAX_EVENTS + "], was " + events);
-        check(keys >= 1, "--keys must be at least 1, was " + keys);
-        check(payloadSize >= MIN_PAYLOAD_SIZE && payloadSize <= MAX_PAYLOAD_SIZE,
-            "--payload-size must be in [" + MIN_PAYLOAD_SIZE + ", " + MAX_PAYLOAD_SIZE + "], was " + payloadSize);
+        check(partitions >= 1 && partitions <= 64, "--partitions must be in [1, 64], was " + partitions);
+        check(durationSeconds >= 1 && durationSeconds <= 3_600, "--duration must be in [1, 3600] s, was " + durationSeconds);
+        check(warmUpSeconds >= 0 && warmUpSeconds <= 600, "--warm-up must be in [0, 600] s, was " + warmUpSeconds);
+        check(rate >= 1 && rate <= 50_000_000, "--rate must be in [1, 50000000], was " + rate);
+        check(stepSeconds >= 1, "--step must be at least 1 s, was " + stepSeconds);
+        check(burstEverySeconds == 0 || burstEverySeconds >= 2, "--burst-every must be 0 (none) or at least 2 s");
+        check(burstFactor > 1, "--burst-factor must be above 1, was " + burstFactor);
+        if (sweep != null)
+        {
+            for (final long r : sweep)
+            {
+                check(r >= 1 && r <= 50_000_000, "--sweep rates must be in [1, 50000000], was " + r);
+            }
+        }
     }
 
     private static void check(final boolean condition, final String message)
@@ -149,146 +160,124 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private void run(final Path journalDir, final PrintWriter out)
+    private RatePlan plan()
     {
-        try (Journal journal = Journal.open(new JournalContext().directory(journalDir).segmentLength(segmentSize)))
+        if (sweep != null && sweep.length > 0)
         {
-            if (journal.topicNames().contains(TOPIC))
-            {
-                throw new CliException("topic '" + TOPIC + "' already exists in " + journalDir +
-                    ": give the demo an empty or new --dir");
-            }
-            final Topic topic = journal.createTopic(TOPIC, partitions);
-            final DemoWorkload workload = DemoWorkload.generate(topic, events, keys, seed);
-            final long frameBytes = RecordDescriptor.alignedFrameLength(payloadSize);
-            out.printf(Locale.ROOT, "Sluice demo: %s events of %d-byte payload (%d bytes journaled each), %s keys, " +
-                "topic '%s' with %d partitions%n", JournalTools.count(events), payloadSize, frameBytes,
-                JournalTools.count(keys), TOPIC, partitions);
-            out.printf(Locale.ROOT, "journal %s, %s segments, %d cpus%n", journalDir.toAbsolutePath(),
-                JournalTools.bytes(segmentSize), Runtime.getRuntime().availableProcessors());
-            out.flush();
-
-            final long appendNs = append(topic, workload);
-            report(out, "append", appendNs, frameBytes, "one writer thread per partition");
-            if (!noForce)
-            {
-                final long forceStart = System.nanoTime();
-                for (int p = 0; p < partitions; p++)
-                {
-                    topic.partition(p).force();
-                }
-                out.printf(Locale.ROOT, "%-7s %12s events in %7.3f s   (all partitions now DURABLE)%n",
-                    "force", JournalTools.count(events), (System.nanoTime() - forceStart) / 1e9);
-            }
-            final long replayNs = replay(topic, workload);
-            report(out, "replay", replayNs, frameBytes, "one reader thread per partition");
-            out.println("verified: every event read back once per partition in offset order, " +
-                "with its key, timestamp and payload intact");
-            for (int p = 0; p < partitions; p++)
-            {
-                final Partition partition = topic.partition(p);
-                out.printf(Locale.ROOT, "  partition %d: %12s events, offsets [%d, %d), %d segment%s%n", p,
-                    JournalTools.count(workload.count(p)), partition.startOffset(), partition.endOffset(),
-                    partition.segmentInfos().size(), 1 == partition.segmentInfos().size() ? "" : "s");
-            }
+            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, stepSeconds * 1_000L);
         }
+        return RatePlan.steady(rate, warmUpSeconds * 1_000L, durationSeconds * 1_000L, burstEverySeconds * 1_000L,
+            burstEverySeconds > 0 ? 1_000 : 0, burstFactor);
     }
 
-    private void report(final PrintWriter out, final String what, final long nanos, final long frameBytes, final String how)
+    private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
     {
-        final double seconds = nanos / 1e9;
-        out.printf(Locale.ROOT, "%-7s %12s events in %7.3f s: %7.2f M events/s, %8.1f MB/s payload, %8.1f MB/s journal (%s)%n",
-            what, JournalTools.count(events), seconds, events / seconds / 1e6,
-            (double)events * payloadSize / seconds / 1e6, (double)events * frameBytes / seconds / 1e6, how);
-        out.flush();
+        final RatePlan plan = plan();
+        if (plan.totalEvents() < CardTransactionScenario.MIN_EVENTS)
+        {
+            throw new CliException(ExitCodes.USAGE, "the demo needs at least " + CardTransactionScenario.MIN_EVENTS +
+                " events in all (rate x seconds), the plan has " + plan.totalEvents());
+        }
+        final CardTransactionScenario scenario = new CardTransactionScenario(seed, plan.totalEvents());
+        final AlertLog alerts = new AlertLog(partitions, 1 << 14);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final EngineContext context = new EngineContext().directory(dataDir).partitions(partitions)
+            .waitStrategy(waitStrategy).checkpoints(false);
+        console.printf(Locale.ROOT, "Sluice fraud desk demo: %s card transactions (%s cards, seed %d, %d fraud patterns injected)%n",
+            DemoFormat.count(plan.totalEvents()), DemoFormat.count(scenario.cards()), seed, scenario.injected().size());
+        console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
+        console.printf(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s%n", partitions, waitStrategy,
+            DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()), dataDir.toAbsolutePath());
+        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean " +
+            "of the others), impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
+        console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission)");
+        console.flush();
+
+        final List<Alert> fresh = new ArrayList<>();
+        final RunResult result;
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context,
+            FraudDesk.cardPipelines(alerts, recorder, scenario.cards())))
+        {
+            final long[] lastProcessed = {0};
+            result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
+                .outputDirectory(reportDir)
+                .listener(stats -> live(console, stats, lastProcessed, alerts, fresh)));
+        }
+        summary(console, plan, scenario, result, DetectionReport.evaluate(scenario.injected(), alerts.all()), alerts);
     }
 
-    private long append(final Topic topic, final DemoWorkload workload)
+    private static void live(
+        final PrintWriter console, final IntervalStats stats, final long[] lastProcessed, final AlertLog alerts,
+        final List<Alert> fresh)
     {
-        final CountDownLatch start = new CountDownLatch(1);
-        final AppendTask[] tasks = new AppendTask[partitions];
-        for (int p = 0; p < partitions; p++)
+        final Histogram h = stats.latency();
+        final double seconds = stats.intervalNs() / 1e9;
+        final long processed = stats.processed() - lastProcessed[0];
+        lastProcessed[0] = stats.processed();
+        fresh.clear();
+        alerts.drainTo(fresh);
+        console.printf(Locale.ROOT, "[%5.1fs] %-12s sent %11s  done %11s  %9s ev/s  p50 %8s  p99 %8s  p99.9 %8s  max %8s  alerts +%d%n",
+            stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
+            DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
+        for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {
-            tasks[p] = new AppendTask(topic.partition(p), workload.sequences(p), workload.keys(p), payloadSize, start);
+            console.println("          ALERT " + DemoFormat.alert(fresh.get(i)));
         }
-        final long startNs = runAll(tasks, "sluice-demo-writer-", start);
-        long endNs = startNs;
-        for (final AppendTask task : tasks)
+        if (fresh.size() > MAX_ALERT_LINES_PER_SECOND)
         {
-            endNs = Math.max(endNs, task.endNs);
+            console.printf(Locale.ROOT, "          ... and %d more alerts%n", fresh.size() - MAX_ALERT_LINES_PER_SECOND);
         }
-        return endNs - startNs;
+        console.flush();
     }
 
-    private long replay(final Topic topic, final DemoWorkload workload)
+    private void summary(
+        final PrintWriter console, final RatePlan plan, final CardTransactionScenario scenario, final RunResult result,
+        final DetectionReport detection, final AlertLog alerts)
     {
-        final CountDownLatch start = new CountDownLatch(1);
-        final ReplayTask[] tasks = new ReplayTask[partitions];
-        for (int p = 0; p < partitions; p++)
+        console.println();
+        console.println("Summary");
+        long warmUp = 0;
+        for (final RunResult.GroupResult group : result.groups())
         {
-            tasks[p] = new ReplayTask(topic.partition(p), workload.count(p), payloadSize, start);
-        }
-        final long startNs = runAll(tasks, "sluice-demo-reader-", start);
-        long endNs = startNs;
-        for (int p = 0; p < partitions; p++)
-        {
-            final ReplayTask task = tasks[p];
-            endNs = Math.max(endNs, task.endNs);
-            if (task.count != workload.count(p) || task.sequenceSum != workload.sequenceSum(p) ||
-                task.keySum != workload.keySum(p))
+            if (group.name().equals(RatePlan.WARM_UP))
             {
-                throw new CliException(String.format(Locale.ROOT,
-                    "replay of partition %d differs from what was appended: %d events (expected %d), " +
-                    "sequence sum %d (expected %d), key sum %d (expected %d)", p, task.count, workload.count(p),
-                    task.sequenceSum, workload.sequenceSum(p), task.keySum, workload.keySum(p)));
+                warmUp = group.sent();
             }
         }
-        return endNs - startNs;
-    }
-
-    /**
-     * Starts one thread per task, releases them together and joins them.
-     *
-     * @return System.nanoTime() when the tasks were released.
-     */
-    private static long runAll(final DemoTask[] tasks, final String threadName, final CountDownLatch start)
-    {
-        final Thread[] threads = new Thread[tasks.length];
-        for (int i = 0; i < tasks.length; i++)
+        console.printf(Locale.ROOT, "  events       %s sent of %s planned (%s in warm-up) in %.1f s; %s%s%n",
+            DemoFormat.count(result.sent()), DemoFormat.count(result.planned()), DemoFormat.count(warmUp), result.elapsedNs() / 1e9,
+            result.drained() ? "all processed" : "NOT all processed before the drain timeout",
+            result.stoppedEarly() ? "; cut at the deadline: the engine could not keep up" : "");
+        for (final RunResult.GroupResult group : result.measured())
         {
-            threads[i] = new Thread(tasks[i], threadName + i);
-            threads[i].start();
+            final Histogram h = group.latency();
+            console.printf(Locale.ROOT, "  %-12s target %s ev/s, achieved %s ev/s; latency p50 %s  p99 %s  p99.9 %s  max %s (%s events)%n",
+                group.name(), DemoFormat.count(Math.round(group.targetRate())), DemoFormat.count(Math.round(group.achievedRate())),
+                DemoFormat.nanos(h.getValueAtPercentile(50)), DemoFormat.nanos(h.getValueAtPercentile(99)),
+                DemoFormat.nanos(h.getValueAtPercentile(99.9)), DemoFormat.nanos(h.getMaxValue()), DemoFormat.count(h.getTotalCount()));
         }
-        for (final DemoTask task : tasks)
+        console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
+            DemoFormat.nanos(result.maxLagNs()));
+        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
+        console.println("  fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
+        for (final String line : detection.lines())
         {
-            task.awaitReady();
+            console.println("    " + line);
         }
-        final long startNs = System.nanoTime();
-        start.countDown();
-        boolean interrupted = false;
-        for (final Thread thread : threads)
+        if (alerts.dropped() > 0)
         {
-            while (thread.isAlive())
-            {
-                try
-                {
-                    thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
+            console.printf(Locale.ROOT, "    (%d alerts did not fit in the alert log and were not evaluated)%n", alerts.dropped());
         }
-        if (interrupted)
+        console.println("  reports:");
+        for (final Map.Entry<String, Path> file : result.files().entrySet())
         {
-            Thread.currentThread().interrupt();
+            console.printf(Locale.ROOT, "    %-16s %s%n", file.getKey(), file.getValue().toAbsolutePath());
         }
-        for (final DemoTask task : tasks)
-        {
-            task.rethrowFailure();
-        }
-        return startNs;
+        console.flush();
     }
 
     private static void deleteRecursively(final Path root) throws IOException
@@ -317,201 +306,5 @@ final class DemoCommand implements Callable<Integer>
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    /**
-     * A task run on its own thread: it prepares, signals ready, waits for the common start, works,
-     * and records its end time or its failure for the command's thread.
-     */
-    private abstract static class DemoTask implements Runnable
-    {
-        private final CountDownLatch ready = new CountDownLatch(1);
-        private final CountDownLatch start;
-        private volatile Throwable failure;
-        volatile long endNs;
-
-        DemoTask(final CountDownLatch start)
-        {
-            this.start = start;
-        }
-
-        abstract void prepare();
-
-        abstract void work();
-
-        @Override
-        public final void run()
-        {
-            try
-            {
-                prepare();
-                ready.countDown();
-                start.await();
-                work();
-            }
-            catch (final Throwable ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                endNs = System.nanoTime();
-                ready.countDown();
-            }
-        }
-
-        final void awaitReady()
-        {
-            try
-            {
-                ready.await();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted while starting the demo threads");
-            }
-        }
-
-        final void rethrowFailure()
-        {
-            final Throwable ex = failure;
-            if (ex instanceof RuntimeException)
-            {
-                throw (RuntimeException)ex;
-            }
-            if (ex instanceof Error)
-            {
-                throw (Error)ex;
-            }
-            if (null != ex)
-            {
-                throw new IllegalStateException("demo thread failed", ex);
-            }
-        }
-    }
-
-    /**
-     * Appends one partition's events on its own thread, the partition's single writer.
-     */
-    private static final class AppendTask extends DemoTask
-    {
-        private final Partition partition;
-        private final int[] sequences;
-        private final long[] keys;
-        private final int payloadSize;
-        private UnsafeBuffer payload;
-        private PartitionWriter writer;
-
-        AppendTask(
-            final Partition partition,
-            final int[] sequences,
-            final long[] keys,
-            final int payloadSize,
-            final CountDownLatch start)
-        {
-            super(start);
-            this.partition = partition;
-            this.sequences = sequences;
-            this.keys = keys;
-            this.payloadSize = payloadSize;
-        }
-
-        @Override
-        void prepare()
-        {
-            payload = new UnsafeBuffer(ByteBuffer.allocateDirect(payloadSize));
-            payload.setMemory(FILLER_OFFSET, payloadSize - FILLER_OFFSET, (byte)0x5a);
-            writer = partition.writer();
-        }
-
-        @Override
-        void work()
-        {
-            final UnsafeBuffer payload = this.payload;
-            final PartitionWriter writer = this.writer;
-            final int[] sequences = this.sequences;
-            final long[] keys = this.keys;
-            for (int i = 0; i < sequences.length; i++)
-            {
-                final long sequence = sequences[i];
-                final long key = keys[i];
-                final long timestamp = DemoWorkload.timestamp(sequence);
-                payload.putLong(SEQUENCE_OFFSET, sequence);
-                payload.putLong(KEY_OFFSET, key);
-                payload.putLong(TIMESTAMP_OFFSET, timestamp);
-                payload.putLong(AMOUNT_OFFSET, (sequence * 7919) % 1_000_000);
-                writer.append(EVENT_TYPE, 0, timestamp, key, payload, 0, payloadSize);
-            }
-        }
-    }
-
-    /**
-     * Replays one partition on its own thread, checking every record against the payload layout.
-     */
-    private static final class ReplayTask extends DemoTask implements RecordHandler
-    {
-        private final Partition partition;
-        private final int expectedCount;
-        private final int payloadSize;
-        private PartitionReader reader;
-        private long nextOffset;
-        private long lastTimestamp = Long.MIN_VALUE;
-        long count;
-        long sequenceSum;
-        long keySum;
-
-        ReplayTask(final Partition partition, final int expectedCount, final int payloadSize, final CountDownLatch start)
-        {
-            super(start);
-            this.partition = partition;
-            this.expectedCount = expectedCount;
-            this.payloadSize = payloadSize;
-        }
-
-        @Override
-        void prepare()
-        {
-            reader = partition.newReader();
-            nextOffset = partition.startOffset();
-        }
-
-        @Override
-        void work()
-        {
-            try (PartitionReader reader = this.reader)
-            {
-                while (count < expectedCount)
-                {
-                    if (0 == reader.poll(this, POLL_LIMIT))
-                    {
-                        throw new JournalException(JournalException.Category.CORRUPTION, "partition " + partition.id() +
-                            " of the demo ended after " + count + " of " + expectedCount + " events");
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void onRecord(final RecordView record)
-        {
-            final DirectBuffer buffer = record.buffer();
-            final int at = record.payloadOffset();
-            final long sequence = buffer.getLong(at + SEQUENCE_OFFSET);
-            final long key = buffer.getLong(at + KEY_OFFSET);
-            final long timestamp = record.timestamp();
-            if (record.offset() != nextOffset || record.payloadLength() != payloadSize || record.key() != key ||
-                buffer.getLong(at + TIMESTAMP_OFFSET) != timestamp || timestamp != DemoWorkload.timestamp(sequence) ||
-                timestamp < lastTimestamp || record.type() != EVENT_TYPE)
-            {
-                throw new JournalException(JournalException.Category.CORRUPTION, "partition " + partition.id() +
-                    " record at offset " + record.offset() + " is not the demo event that was appended there");
-            }
-            nextOffset++;
-            lastTimestamp = timestamp;
-            count++;
-            sequenceSum += sequence;
-            keySum += key;
-        }
     }
 }

@@ -8,7 +8,8 @@
  *   sluice stat [--dir DATA]           StatCommand: counters from the mapped counters file (io.sluice.ops.stat)
  *   sluice ctl status|top|checkpoint|pause|resume   CtlCommand: the ops console over JMX (io.sluice.ops.jmx)
  *   sluice replay --pipeline ...       ReplayCommand: backtest YAML pipelines over CSV/JSONL files
- *   sluice demo                        DemoCommand: journal and replay generated events, report throughput
+ *   sluice demo                        DemoCommand: the fraud desk driven by the load generator
+ *   sluice demo journal                JournalDemoCommand: journal and replay generated events, report throughput
  *   sluice journal dump|stats|append|verify   JournalCommand and its subcommands: journal tools
  *   sluice version                     VersionCommand
  * </pre>

@@ -13,38 +13,31 @@ class DemoCommandTest
     Path tempDir;
 
     @Test
-    void shouldJournalReplayAndVerifyEventsAcrossSegmentRolls()
+    void shouldDetectEveryInjectedFraudPatternWithoutFalseAlertsAndWriteTheReports()
     {
-        final String dir = tempDir.resolve("journal").toString();
+        final Path out = tempDir.resolve("report");
 
-        // 64 KiB segments hold ~680 events of 96 bytes: 20,000 events over 3 partitions roll many times.
-        final CliResult demo = CliResult.run("demo", "-d", dir, "-p", "3", "-n", "20000", "--keys", "100",
-            "--segment-size", "65536");
+        final CliResult demo = CliResult.run("demo", "-t", "3", "-w", "1", "-r", "20000", "-o", out.toString(),
+            "-d", tempDir.resolve("data").toString());
 
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(ExitCodes.OK);
-        assertThat(demo.out()).contains("append", "force", "replay", "M events/s", "MB/s", "verified");
-
-        final CliResult stats = CliResult.run("journal", "stats", "-d", dir, "-t", "demo");
-        assertThat(stats.out().lines().filter((line) -> line.trim().startsWith("total")))
-            .singleElement().satisfies((line) -> assertThat(line.trim().split("\\s+")[1]).isEqualTo("20000"));
+        assertThat(demo.out()).contains("wait strategy SLEEP", "Summary", "all processed", "p99.9");
+        final String all = demo.out().lines().filter(l -> l.trim().startsWith("all ")).findFirst().orElseThrow();
+        final String[] words = all.trim().split("\\s+");
+        // all detected N of N injected, missed 0, false alerts 0
+        assertThat(words[2]).as(all).isEqualTo(words[4]);
+        assertThat(Integer.parseInt(words[2])).isGreaterThanOrEqualTo(3);
+        assertThat(all).contains("missed   0", "false alerts   0");
+        assertThat(out.resolve("latency.hlog")).isNotEmptyFile();
+        assertThat(out.resolve("latency.hgrm")).isNotEmptyFile();
+        assertThat(out.resolve("latency-percentiles.png")).isNotEmptyFile();
     }
 
     @Test
-    void shouldRefuseJournalThatAlreadyHasDemoTopic()
+    void shouldRejectARunTooShortForTheScenario()
     {
-        final String dir = tempDir.resolve("journal").toString();
-        assertThat(CliResult.run("demo", "-d", dir, "-n", "10", "--no-force").exitCode()).isEqualTo(ExitCodes.OK);
-
-        final CliResult again = CliResult.run("demo", "-d", dir, "-n", "10");
-
-        assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(again.err()).contains("topic 'demo' already exists");
-    }
-
-    @Test
-    void shouldRejectInvalidSizesAsUsageErrors()
-    {
-        assertThat(CliResult.run("demo", "--payload-size", "16").err()).contains("--payload-size must be in [32,");
-        assertThat(CliResult.run("demo", "-p", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
+        final CliResult demo = CliResult.run("demo", "-t", "1", "-w", "0", "-r", "100");
+        assertThat(demo.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(demo.err()).contains("needs at least");
     }
 }

@@ -51,7 +51,7 @@ class LauncherIT
     @Test
     void shouldRunSmallDemoWithChronicleFlagsAndExtraJavaOpts() throws Exception
     {
-        final Run demo = sluice(Map.of("SLUICE_JAVA_OPTS", "-Xmx256m -Dsluice.it=1"), "demo", "-n", "50000", "-p", "2");
+        final Run demo = sluice(Map.of("SLUICE_JAVA_OPTS", "-Xmx256m -Dsluice.it=1"), "demo", "journal", "-n", "50000", "-p", "2");
 
         assertThat(demo.exitCode).as(demo.toString()).isZero();
         assertThat(demo.out).contains("verified");

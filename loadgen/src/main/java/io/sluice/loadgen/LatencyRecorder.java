@@ -1,0 +1,123 @@
+package io.sluice.loadgen;
+
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * End-to-end latency from each event's SCHEDULED send time to its arrival at a sink, recorded in one
+ * HdrHistogram {@link Recorder} per group of the {@link RatePlan}. The group is found from the
+ * scheduled time itself (phases are contiguous in time from the origin), so events need no phase
+ * field. Because the clock starts at the scheduled time, not at the actual send, a sender that falls
+ * behind (a stalled target, a full ring) makes every later event's latency include the wait: no
+ * coordinated omission.
+ *
+ * <p>Threading: {@link #record} from any number of sink threads (wait-free, no allocation);
+ * {@link #start} once before the first event; interval reads from one reporter thread.
+ */
+public final class LatencyRecorder
+{
+    /** Largest latency tracked; larger ones are recorded as this (one hour). */
+    public static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
+
+    private final Recorder[] recorders;
+    private final long[] phaseStartOffsets;
+    private final int[] phaseGroups;
+    private final long[] phaseStarts;
+    private volatile long origin = Long.MIN_VALUE;
+
+    /**
+     * Creates recorders for a plan.
+     *
+     * @param plan whose groups are recorded apart.
+     */
+    public LatencyRecorder(final RatePlan plan)
+    {
+        final List<RatePlan.Phase> phases = plan.phases();
+        recorders = new Recorder[plan.groups().size()];
+        for (int g = 0; g < recorders.length; g++)
+        {
+            recorders[g] = new Recorder(1, HIGHEST_TRACKABLE_NS, 3);
+        }
+        phaseStartOffsets = new long[phases.size()];
+        phaseGroups = new int[phases.size()];
+        phaseStarts = new long[phases.size()];
+        long at = 0;
+        for (int p = 0; p < phases.size(); p++)
+        {
+            phaseStartOffsets[p] = at;
+            phaseGroups[p] = plan.groupOf(p);
+            at += phases.get(p).durationNs();
+        }
+    }
+
+    /**
+     * Fixes the schedule's origin; called by the sender before the first event is due.
+     *
+     * @param originNs {@link System#nanoTime()} at which the plan starts.
+     */
+    public void start(final long originNs)
+    {
+        for (int p = 0; p < phaseStarts.length; p++)
+        {
+            phaseStarts[p] = originNs + phaseStartOffsets[p];
+        }
+        // Volatile: publishes phaseStarts to the sink threads, which read origin first.
+        origin = originNs;
+    }
+
+    /**
+     * Start of a phase on the {@link System#nanoTime()} clock.
+     *
+     * @param phase index.
+     * @return its absolute start.
+     */
+    public long phaseStart(final int phase)
+    {
+        return phaseStarts[phase];
+    }
+
+    /**
+     * Records one event's end-to-end latency.
+     *
+     * @param scheduledNs the event's scheduled send time.
+     * @param nowNs       when it reached the sink.
+     */
+    public void record(final long scheduledNs, final long nowNs)
+    {
+        if (origin == Long.MIN_VALUE)
+        {
+            return;
+        }
+        int p = phaseStarts.length - 1;
+        while (p > 0 && scheduledNs - phaseStarts[p] < 0)
+        {
+            p--;
+        }
+        final long latency = nowNs - scheduledNs;
+        recorders[phaseGroups[p]].recordValue(latency < 1 ? 1 : Math.min(latency, HIGHEST_TRACKABLE_NS));
+    }
+
+    /**
+     * Number of groups.
+     *
+     * @return the group count.
+     */
+    public int groups()
+    {
+        return recorders.length;
+    }
+
+    /**
+     * Takes the histogram of a group's events recorded since the last call.
+     *
+     * @param group   index.
+     * @param recycle a histogram this method returned before for the same group, or null.
+     * @return the interval histogram.
+     */
+    public Histogram interval(final int group, final Histogram recycle)
+    {
+        return recorders[group].getIntervalHistogram(recycle);
+    }
+}

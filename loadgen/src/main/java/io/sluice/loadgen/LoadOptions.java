@@ -1,0 +1,172 @@
+package io.sluice.loadgen;
+
+import java.nio.file.Path;
+
+/**
+ * Settings of a load run, with fluent setters; {@link #conclude()} validates them.
+ */
+public final class LoadOptions
+{
+    private long intervalMs = 1_000;
+    private long leadInMs = 20;
+    private long drainTimeoutMs = 120_000;
+    private long maxOverrunMs = 120_000;
+    private Path outputDirectory;
+    private IntervalListener listener = s -> { };
+
+    /**
+     * Sets the reporting interval (live output and .hlog intervals).
+     *
+     * @param intervalMs between reports.
+     * @return this.
+     */
+    public LoadOptions intervalMs(final long intervalMs)
+    {
+        this.intervalMs = intervalMs;
+        return this;
+    }
+
+    /**
+     * The reporting interval.
+     *
+     * @return milliseconds.
+     */
+    public long intervalMs()
+    {
+        return intervalMs;
+    }
+
+    /**
+     * Sets the pause between starting the sender and the first event being due.
+     *
+     * @param leadInMs of lead-in.
+     * @return this.
+     */
+    public LoadOptions leadInMs(final long leadInMs)
+    {
+        this.leadInMs = leadInMs;
+        return this;
+    }
+
+    /**
+     * The lead-in.
+     *
+     * @return milliseconds.
+     */
+    public long leadInMs()
+    {
+        return leadInMs;
+    }
+
+    /**
+     * Sets how long to wait, after the last event, for the target to process everything.
+     *
+     * @param drainTimeoutMs longest drain.
+     * @return this.
+     */
+    public LoadOptions drainTimeoutMs(final long drainTimeoutMs)
+    {
+        this.drainTimeoutMs = drainTimeoutMs;
+        return this;
+    }
+
+    /**
+     * The drain timeout.
+     *
+     * @return milliseconds.
+     */
+    public long drainTimeoutMs()
+    {
+        return drainTimeoutMs;
+    }
+
+    /**
+     * Sets how far past the plan's end sending may run before it is cut (a target that cannot keep
+     * up would otherwise make the run last unboundedly long).
+     *
+     * @param maxOverrunMs past the planned end.
+     * @return this.
+     */
+    public LoadOptions maxOverrunMs(final long maxOverrunMs)
+    {
+        this.maxOverrunMs = maxOverrunMs;
+        return this;
+    }
+
+    /**
+     * The overrun allowed.
+     *
+     * @return milliseconds.
+     */
+    public long maxOverrunMs()
+    {
+        return maxOverrunMs;
+    }
+
+    /**
+     * Sets where the .hlog, .hgrm and PNG files go; null writes none.
+     *
+     * @param outputDirectory for reports, created if missing.
+     * @return this.
+     */
+    public LoadOptions outputDirectory(final Path outputDirectory)
+    {
+        this.outputDirectory = outputDirectory;
+        return this;
+    }
+
+    /**
+     * The report directory or null.
+     *
+     * @return the directory.
+     */
+    public Path outputDirectory()
+    {
+        return outputDirectory;
+    }
+
+    /**
+     * Sets the listener told about every interval.
+     *
+     * @param listener for live output.
+     * @return this.
+     */
+    public LoadOptions listener(final IntervalListener listener)
+    {
+        this.listener = listener;
+        return this;
+    }
+
+    /**
+     * The interval listener.
+     *
+     * @return the listener.
+     */
+    public IntervalListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * Validates the settings.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first bad setting.
+     */
+    public LoadOptions conclude()
+    {
+        if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null)
+        {
+            throw new IllegalArgumentException("load options: interval >= 10 ms, lead-in, drain timeout and overrun >= 0, " +
+                "and a listener are required: " + this);
+        }
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "LoadOptions{interval=" + intervalMs + "ms, leadIn=" + leadInMs + "ms, drainTimeout=" + drainTimeoutMs +
+            "ms, maxOverrun=" + maxOverrunMs + "ms, output=" + outputDirectory + "}";
+    }
+}

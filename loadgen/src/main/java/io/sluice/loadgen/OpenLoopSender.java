@@ -1,0 +1,189 @@
+package io.sluice.loadgen;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The open-loop sender: sends each event of the scenario when the {@link RatePlan} says it is due,
+ * stamps it with that SCHEDULED time (not the time it actually left), and never waits for a reply.
+ * If the target pushes back, the sender falls behind and then sends as fast as it can until it has
+ * caught up; every event sent late carries its earlier scheduled time, so the delay shows in the
+ * latency histogram rather than vanishing (coordinated omission).
+ *
+ * <p>The per-event path reads and writes only pre-allocated buffers and primitive fields: no
+ * allocation, no boxing, no logging.
+ *
+ * <p>Threading: {@link #run()} on the sender's own thread; the progress accessors from any thread.
+ */
+final class OpenLoopSender implements Runnable
+{
+    private static final long SPIN_NS = 100_000;
+
+    private final Scenario scenario;
+    private final RatePlan plan;
+    private final LoadTarget target;
+    private final LatencyRecorder recorder;
+    private final long leadInNs;
+    private final UnsafeBuffer buffer;
+    private final int[] sentNsOffsets;
+    private final long[] phaseSent;
+    private final long[] phaseLastSendNs;
+    // Progress for the reporter: single writer (this thread), ordered stores, read from elsewhere.
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong maxLagNs = new AtomicLong();
+    private volatile boolean stop;
+    private volatile long originNs;
+    private volatile Throwable failure;
+    private volatile boolean done;
+
+    OpenLoopSender(
+        final Scenario scenario, final RatePlan plan, final LoadTarget target, final LatencyRecorder recorder, final long leadInNs)
+    {
+        this.scenario = scenario;
+        this.plan = plan;
+        this.target = target;
+        this.recorder = recorder;
+        this.leadInNs = leadInNs;
+        final List<ScenarioTopic> topics = scenario.topics();
+        int longest = 0;
+        sentNsOffsets = new int[topics.size()];
+        for (int t = 0; t < topics.size(); t++)
+        {
+            longest = Math.max(longest, topics.get(t).schema().length());
+            sentNsOffsets[t] = topics.get(t).sentNsOffset();
+        }
+        buffer = new UnsafeBuffer(new byte[longest]);
+        phaseSent = new long[plan.phases().size()];
+        phaseLastSendNs = new long[plan.phases().size()];
+        if (plan.totalEvents() != scenario.eventCount())
+        {
+            throw new IllegalArgumentException("the plan has " + plan.totalEvents() + " events, the scenario " +
+                scenario.eventCount() + ": build the scenario with plan.totalEvents()");
+        }
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            target.open(scenario.topics());
+            final long origin = System.nanoTime() + leadInNs;
+            recorder.start(origin);
+            originNs = origin;
+            sendAll(origin);
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            done = true;
+        }
+    }
+
+    private void sendAll(final long origin)
+    {
+        final List<RatePlan.Phase> phases = plan.phases();
+        final UnsafeBuffer buffer = this.buffer;
+        final int[] sentNsOffsets = this.sentNsOffsets;
+        long phaseStart = origin;
+        long count = 0;
+        long maxLag = 0;
+        for (int p = 0; p < phases.size() && !stop; p++)
+        {
+            final RatePlan.Phase phase = phases.get(p);
+            final long events = phase.events();
+            long last = 0;
+            long i = 0;
+            for (; i < events; i++)
+            {
+                final long scheduled = phaseStart + phase.dueNs(i);
+                long now = System.nanoTime();
+                while (now - scheduled < 0)
+                {
+                    final long wait = scheduled - now;
+                    if (wait > 2 * SPIN_NS)
+                    {
+                        LockSupport.parkNanos(wait - SPIN_NS);
+                    }
+                    else
+                    {
+                        Thread.onSpinWait();
+                    }
+                    now = System.nanoTime();
+                }
+                if (now - scheduled > maxLag)
+                {
+                    maxLag = now - scheduled;
+                    maxLagNs.lazySet(maxLag);
+                }
+                final int topic = scenario.next(buffer, 0);
+                buffer.putLong(sentNsOffsets[topic], scheduled);
+                target.send(topic, buffer, 0);
+                last = now;
+                count++;
+                // Ordered store: the reporter reads a count no larger than what was handed over.
+                sent.lazySet(count);
+                if (stop)
+                {
+                    i++;
+                    break;
+                }
+            }
+            phaseSent[p] = i;
+            phaseLastSendNs[p] = last;
+            phaseStart += phase.durationNs();
+        }
+    }
+
+    void stop()
+    {
+        stop = true;
+    }
+
+    boolean done()
+    {
+        return done;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    long sent()
+    {
+        return sent.get();
+    }
+
+    long maxLagNs()
+    {
+        return maxLagNs.get();
+    }
+
+    long originNs()
+    {
+        return originNs;
+    }
+
+    /**
+     * Events sent in a phase; read after the sender is done.
+     */
+    long phaseSent(final int phase)
+    {
+        return phaseSent[phase];
+    }
+
+    /**
+     * When the last event of a phase actually left; read after the sender is done.
+     */
+    long phaseLastSendNs(final int phase)
+    {
+        return phaseLastSendNs[phase];
+    }
+}

@@ -1,0 +1,154 @@
+package io.sluice.loadgen;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes the results of a run: a percentile report (.hgrm, microseconds) of the measured events and
+ * of each sweep step, a CSV of target vs achieved rate with percentiles, a percentile-distribution
+ * plot, and for sweeps a latency-vs-rate plot (PNG, headless).
+ */
+public final class Reports
+{
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
+
+    private Reports()
+    {
+    }
+
+    /**
+     * Writes every report of a run.
+     *
+     * @param dir    to write into.
+     * @param result of the run.
+     * @return the files, by what they are.
+     * @throws IOException if a file cannot be written.
+     */
+    public static Map<String, Path> write(final Path dir, final RunResult result) throws IOException
+    {
+        final Map<String, Path> files = new LinkedHashMap<>();
+        final List<RunResult.GroupResult> measured = result.measured();
+        files.put("hgrm", hgrm(dir.resolve("latency.hgrm"), result.measuredLatency()));
+        if (measured.size() > 1)
+        {
+            for (final RunResult.GroupResult group : measured)
+            {
+                hgrm(dir.resolve("latency-" + group.name() + ".hgrm"), group.latency());
+            }
+        }
+        files.put("rates-csv", rates(dir.resolve("rates.csv"), measured));
+        System.setProperty("java.awt.headless", "true");
+        files.put("percentiles-png", percentilePlot(dir.resolve("latency-percentiles.png"), measured));
+        if (measured.size() > 1)
+        {
+            files.put("rate-png", ratePlot(dir.resolve("latency-vs-rate.png"), measured));
+        }
+        return files;
+    }
+
+    private static Path hgrm(final Path file, final Histogram histogram) throws IOException
+    {
+        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
+        {
+            // Values are nanoseconds; the report is in microseconds.
+            histogram.outputPercentileDistribution(out, 1000.0);
+        }
+        return file;
+    }
+
+    private static Path rates(final Path file, final List<RunResult.GroupResult> groups) throws IOException
+    {
+        final List<String> lines = new ArrayList<>();
+        lines.add("group,target_rate,achieved_rate,events,p50_us,p90_us,p99_us,p99_9_us,p99_99_us,max_us");
+        for (final RunResult.GroupResult g : groups)
+        {
+            final Histogram h = g.latency();
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s,%.0f,%.0f,%d",
+                g.name(), g.targetRate(), g.achievedRate(), g.sent()));
+            for (final double p : PERCENTILES)
+            {
+                line.append(String.format(Locale.ROOT, ",%.1f", h.getValueAtPercentile(p) / 1000.0));
+            }
+            line.append(String.format(Locale.ROOT, ",%.1f", h.getMaxValue() / 1000.0));
+            lines.add(line.toString());
+        }
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static Path percentilePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(900).height(560)
+            .title("End-to-end latency by percentile (from scheduled send time)")
+            .xAxisTitle("percentile: 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%, 5 = 99.999% (log10 of 1 / (1 - p))").yAxisTitle("latency (us)").build();
+        chart.getStyler().setYAxisLogarithmic(true).setMarkerSize(0)
+            .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        for (final RunResult.GroupResult group : groups)
+        {
+            final Histogram h = group.latency();
+            if (h.getTotalCount() == 0)
+            {
+                continue;
+            }
+            final List<Double> xs = new ArrayList<>();
+            final List<Double> ys = new ArrayList<>();
+            // x = log10(1 / (1 - percentile)): 90% at 1, 99% at 2, 99.9% at 3 ...
+            for (double x = 0; x <= 6; x += 0.02)
+            {
+                final double percentile = 100.0 * (1 - Math.pow(10, -x));
+                xs.add(x);
+                ys.add(Math.max(0.001, h.getValueAtPercentile(percentile) / 1000.0));
+            }
+            xs.add(6.2);
+            ys.add(Math.max(0.001, h.getMaxValue() / 1000.0));
+            final XYSeries series = chart.addSeries(String.format(Locale.ROOT, "%s (%,.0f ev/s)",
+                group.name(), group.achievedRate()), xs, ys);
+            series.setMarker(SeriesMarkers.NONE);
+        }
+        if (chart.getSeriesMap().isEmpty())
+        {
+            chart.addSeries("no events", new double[] {1, 10}, new double[] {1, 1});
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    private static Path ratePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(900).height(560)
+            .title("End-to-end latency vs achieved rate (rate sweep)")
+            .xAxisTitle("achieved rate (events/s)").yAxisTitle("latency (us)").build();
+        chart.getStyler().setYAxisLogarithmic(true)
+            .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        final double[] rates = groups.stream().mapToDouble(RunResult.GroupResult::achievedRate).toArray();
+        final String[] names = {"p50", "p99", "p99.9", "max"};
+        final double[] percentiles = {50, 99, 99.9, 100};
+        for (int s = 0; s < names.length; s++)
+        {
+            final double[] ys = new double[groups.size()];
+            for (int g = 0; g < ys.length; g++)
+            {
+                final Histogram h = groups.get(g).latency();
+                ys[g] = Math.max(0.001, (percentiles[s] == 100 ? h.getMaxValue() : h.getValueAtPercentile(percentiles[s])) / 1000.0);
+            }
+            chart.addSeries(names[s], rates, ys);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+}

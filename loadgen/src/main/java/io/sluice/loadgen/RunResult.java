@@ -1,0 +1,59 @@
+package io.sluice.loadgen;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of a load run.
+ *
+ * @param groups         one per group of the plan, in order (warm-up first if there was one).
+ * @param sent           events sent in all.
+ * @param planned        events the plan had.
+ * @param elapsedNs      from the schedule's origin to the end of draining.
+ * @param maxLagNs       largest delay between an event's scheduled and actual send.
+ * @param drained        whether every event was processed before the drain timeout.
+ * @param stoppedEarly   whether the run was cut at its deadline (the target could not keep up).
+ * @param files          written, by what they are ("hlog", "hgrm", "percentiles-png", "rate-png").
+ */
+public record RunResult(
+    List<GroupResult> groups, long sent, long planned, long elapsedNs, long maxLagNs, boolean drained,
+    boolean stoppedEarly, Map<String, Path> files)
+{
+    /**
+     * The results of one group of phases.
+     *
+     * @param name         of the group.
+     * @param targetRate   planned events per second.
+     * @param achievedRate events sent per second of the group's actual sending time.
+     * @param sent         events sent in the group.
+     * @param latency      end-to-end latency of the group's events, in nanoseconds.
+     */
+    public record GroupResult(String name, double targetRate, double achievedRate, long sent, Histogram latency)
+    {
+    }
+
+    /**
+     * The measured groups (every group but the warm-up).
+     *
+     * @return the groups.
+     */
+    public List<GroupResult> measured()
+    {
+        return groups.stream().filter(g -> !g.name().equals(RatePlan.WARM_UP)).toList();
+    }
+
+    /**
+     * The latency of every measured group together.
+     *
+     * @return a new histogram.
+     */
+    public Histogram measuredLatency()
+    {
+        final Histogram all = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+        measured().forEach(g -> all.add(g.latency()));
+        return all;
+    }
+}
