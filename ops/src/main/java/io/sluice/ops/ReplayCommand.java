@@ -1,7 +1,12 @@
 package io.sluice.ops;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 
 import io.sluice.engine.config.ConfigException;
@@ -19,6 +24,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice replay}: a backtest; the YAML pipelines over CSV/JSONL files at full speed in event
  * time ({@link Backtest#run}), with the same results the live engine gives. See docs/pipelines.md.
+ *
+ * <p>Inputs are either plain files ({@code --input a.csv --input b.csv}: one source topic, read one
+ * after another) or one file per topic ({@code --input orders=o.csv --input payments=p.csv}: join
+ * pipelines, merged by event time, ties to the topic given first). The two forms do not mix.
  */
 @Command(
     name = "replay",
@@ -33,8 +42,13 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = { "-p", "--pipeline" }, required = true, paramLabel = "FILE", description = "Pipelines file (YAML).")
     Path pipeline;
 
-    @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE", description = "Input file, CSV or JSONL; repeat for several.")
-    List<Path> inputs;
+    /** A topic name before '=' in {@code --input topic=file}: the engine's topic names, no path separators. */
+    private static final Pattern TOPIC_INPUT = Pattern.compile("([A-Za-z0-9._-]+)=(.+)");
+
+    @Option(names = { "-i", "--input" }, required = true, paramLabel = "[TOPIC=]FILE",
+        description = "Input file, CSV or JSONL; repeat for several. TOPIC=FILE gives one file per source topic (joins), "
+            + "merged by event time, ties to the topic given first.")
+    List<String> inputs;
 
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "FILE", description = "Output file (.csv or .jsonl).")
     Path output;
@@ -59,7 +73,10 @@ final class ReplayCommand implements Callable<Integer>
         final BacktestSummary summary;
         try
         {
-            summary = Backtest.run(pipeline, inputs, output, options);
+            final Map<String, Path> byTopic = inputsByTopic(inputs);
+            summary = byTopic != null ?
+                Backtest.run(pipeline, byTopic, output, options) :
+                Backtest.run(pipeline, plainInputs(inputs), output, options);
         }
         catch (final ConfigException | BacktestException | MalformedInputException ex)
         {
@@ -67,5 +84,49 @@ final class ReplayCommand implements Callable<Integer>
         }
         spec.commandLine().getOut().print(summary.report());
         return ExitCodes.OK;
+    }
+
+    /**
+     * The inputs as one file per topic, in command-line order, or null when every input is a plain
+     * file. An argument that names an existing file is a plain file even if it contains '='.
+     *
+     * @param arguments of {@code --input}.
+     * @return files by topic, or null.
+     * @throws CliException when the forms are mixed or a topic is given twice.
+     */
+    static Map<String, Path> inputsByTopic(final List<String> arguments)
+    {
+        final Map<String, Path> byTopic = new LinkedHashMap<>();
+        int plain = 0;
+        for (final String argument : arguments)
+        {
+            final var matcher = TOPIC_INPUT.matcher(argument);
+            if (!matcher.matches() || Files.exists(Path.of(argument)))
+            {
+                plain++;
+                continue;
+            }
+            final String topic = matcher.group(1);
+            if (byTopic.put(topic, Path.of(matcher.group(2))) != null)
+            {
+                throw new CliException("--input: topic '" + topic + "' is given twice (one file per topic; " +
+                    "to read several files of one topic, give them without TOPIC=)");
+            }
+        }
+        if (plain > 0 && !byTopic.isEmpty())
+        {
+            throw new CliException("--input: either every input is TOPIC=FILE (one file per topic) or none is; got " + arguments);
+        }
+        return byTopic.isEmpty() ? null : byTopic;
+    }
+
+    private static List<Path> plainInputs(final List<String> arguments)
+    {
+        final List<Path> files = new ArrayList<>(arguments.size());
+        for (final String argument : arguments)
+        {
+            files.add(Path.of(argument));
+        }
+        return files;
     }
 }

@@ -38,6 +38,17 @@ public final class ConfigErrors
         return errors.isEmpty();
     }
 
+    /**
+     * How many errors were found so far; a component compares counts to tell whether its own
+     * settings added any.
+     *
+     * @return the count.
+     */
+    public int count()
+    {
+        return errors.size();
+    }
+
     List<String> list()
     {
         return List.copyOf(errors);

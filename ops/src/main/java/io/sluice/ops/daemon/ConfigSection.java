@@ -72,6 +72,17 @@ public final class ConfigSection
     }
 
     /**
+     * How many errors the whole configuration has so far (not only this section's): compare before
+     * and after reading settings to tell whether they added any.
+     *
+     * @return the count.
+     */
+    public int errorCount()
+    {
+        return errors.count();
+    }
+
+    /**
      * Records an error about a key of this section.
      *
      * @param key    the error is about.

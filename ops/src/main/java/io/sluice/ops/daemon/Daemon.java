@@ -402,12 +402,19 @@ public final class Daemon implements AutoCloseable
         }
     }
 
-    private static void closeAll(final List<DaemonComponent> components, final List<Throwable> failures)
+    private void closeAll(final List<DaemonComponent> components, final List<Throwable> failures)
     {
         for (int i = components.size() - 1; i >= 0; i--)
         {
-            run(components.get(i)::close, failures);
+            final DaemonComponent component = components.get(i);
+            final int before = failures.size();
+            run(component::close, failures);
+            if (failures.size() == before)
+            {
+                log("closed " + component.name());
+            }
         }
+        components.clear();
     }
 
     private static void run(final Runnable action, final List<Throwable> failures)

@@ -100,6 +100,7 @@ public final class JmxServer implements AutoCloseable
         final CounterIndex counters = new CounterIndex(daemon.counters());
         final Engine engine = daemon.engine();
         register(ObjectNames.engine(), new EngineBean(daemon, counters));
+        register(ObjectNames.components(), new ComponentsBean(daemon.counters()));
         for (final String pipeline : engine.pipelineNames())
         {
             final String topic = engine.instances(pipeline).get(0).pipeline().sourceTopic();

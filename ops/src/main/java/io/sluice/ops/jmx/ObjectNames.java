@@ -37,6 +37,16 @@ public final class ObjectNames
     }
 
     /**
+     * The name of the components' counters bean.
+     *
+     * @return {@code io.sluice:type=Components}.
+     */
+    public static ObjectName components()
+    {
+        return name(DOMAIN + ":type=Components");
+    }
+
+    /**
      * A pipeline's name.
      *
      * @param pipeline name.

@@ -69,10 +69,10 @@ public final class NetServer implements AutoCloseable
                 .aeronDirectoryName(context.aeronDirectoryName())
                 .useConductorAgentInvoker(true)
                 .errorHandler(errorHandler));
-            counters = new NetCounters(context.countersManager());
+            counters = new NetCounters(context.countersManager(), context.counterScope());
             final SessionIds ids = new SessionIds();
-            final IngressAdapter ingress = new IngressAdapter(context, aeron, counters, ids);
-            final EgressAdapter egress = new EgressAdapter(context, aeron, counters, ids);
+            final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
+            final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
             this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock());
         }
         catch (final RuntimeException ex)

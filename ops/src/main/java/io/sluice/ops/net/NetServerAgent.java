@@ -6,7 +6,8 @@ import org.agrona.concurrent.EpochClock;
 
 /**
  * The network server's one duty cycle: the Aeron client's conductor (invoked here, so image
- * handlers run on this thread and every session is single-threaded), then ingress, then egress.
+ * handlers run on this thread and every session is single-threaded), then ingress, then egress
+ * (either may be absent: {@link NetServerContext#ingress(boolean)}, {@link NetServerContext#egress(boolean)}).
  *
  * <p>Threading: {@link #doWork()} on one thread, usually an {@link org.agrona.concurrent.AgentRunner}
  * that {@link NetServer} starts; a daemon may run it on its own runner instead (see
@@ -36,7 +37,16 @@ public final class NetServerAgent implements Agent
     public int doWork()
     {
         final long nowMs = clock.time();
-        return conductor.invoke() + ingress.doWork(nowMs) + egress.doWork(nowMs);
+        int work = conductor.invoke();
+        if (ingress != null)
+        {
+            work += ingress.doWork(nowMs);
+        }
+        if (egress != null)
+        {
+            work += egress.doWork(nowMs);
+        }
+        return work;
     }
 
     /**
@@ -45,8 +55,14 @@ public final class NetServerAgent implements Agent
     @Override
     public void onClose()
     {
-        ingress.close();
-        egress.close();
+        if (ingress != null)
+        {
+            ingress.close();
+        }
+        if (egress != null)
+        {
+            egress.close();
+        }
     }
 
     /**
@@ -62,11 +78,11 @@ public final class NetServerAgent implements Agent
 
     int producerSessions()
     {
-        return ingress.sessionCount();
+        return ingress == null ? 0 : ingress.sessionCount();
     }
 
     int consumerSessions()
     {
-        return egress.sessionCount();
+        return egress == null ? 0 : egress.sessionCount();
     }
 }

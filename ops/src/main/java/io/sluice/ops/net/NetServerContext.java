@@ -31,6 +31,9 @@ public final class NetServerContext
     private long connectTimeoutMs = 5_000;
     private boolean allowRemoteResponseChannels;
     private int egressRecordType = 1;
+    private boolean ingress = true;
+    private boolean egress = true;
+    private String counterScope = "";
     private Function<String, GroupCoordinator> coordinators;
     private CountersManager countersManager;
     private EpochClock clock = SystemEpochClock.INSTANCE;
@@ -73,7 +76,11 @@ public final class NetServerContext
         {
             throw configError("channel", "must be an Aeron channel URI, was " + channel);
         }
-        if (ingressStreamId == egressStreamId)
+        if (!ingress && !egress)
+        {
+            throw configError("ingress/egress", "at least one must be served");
+        }
+        if (ingress && egress && ingressStreamId == egressStreamId)
         {
             throw configError("egressStreamId", "must differ from ingressStreamId " + ingressStreamId);
         }
@@ -452,6 +459,75 @@ public final class NetServerContext
     public CountersManager countersManager()
     {
         return countersManager;
+    }
+
+    /**
+     * Sets whether this server accepts producers (the ingress stream). A daemon runs ingress and egress
+     * as two servers so that ingress stops before the engine drains and egress only after the final
+     * checkpoint; they may share one media driver and one channel (different stream ids).
+     *
+     * @param ingress true (the default) to serve producers.
+     * @return this.
+     */
+    public NetServerContext ingress(final boolean ingress)
+    {
+        this.ingress = ingress;
+        return this;
+    }
+
+    /**
+     * Whether this server accepts producers.
+     *
+     * @return true if it serves the ingress stream.
+     */
+    public boolean ingress()
+    {
+        return ingress;
+    }
+
+    /**
+     * Sets whether this server serves consumer groups (the egress stream).
+     *
+     * @param egress true (the default) to serve consumers.
+     * @return this.
+     */
+    public NetServerContext egress(final boolean egress)
+    {
+        this.egress = egress;
+        return this;
+    }
+
+    /**
+     * Whether this server serves consumer groups.
+     *
+     * @return true if it serves the egress stream.
+     */
+    public boolean egress()
+    {
+        return egress;
+    }
+
+    /**
+     * Sets a scope appended to every counter label ({@code net-frames-in: <scope>}), so that several
+     * servers can share one counters file; empty (the default) for the plain labels.
+     *
+     * @param counterScope printable ASCII without ':', e.g. {@code ingress[0]}.
+     * @return this.
+     */
+    public NetServerContext counterScope(final String counterScope)
+    {
+        this.counterScope = counterScope == null ? "" : counterScope;
+        return this;
+    }
+
+    /**
+     * The scope of counter labels.
+     *
+     * @return the scope, empty for none.
+     */
+    public String counterScope()
+    {
+        return counterScope;
     }
 
     /**

@@ -1,0 +1,182 @@
+package io.sluice.ops.net;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemEpochClock;
+
+import io.sluice.journal.GroupCoordinator;
+import io.sluice.journal.Journal;
+import io.sluice.ops.daemon.DaemonComponent;
+import io.sluice.ops.daemon.DaemonComponentContext;
+
+/**
+ * One {@code type: aeron} item of the daemon: a {@link NetServer} serving only ingress (producers,
+ * publishing into the engine) or only egress (consumer groups over the engine's source topics and
+ * the output journal's topics), on a media driver shared with the other Aeron items of the same
+ * directory ({@link SharedMediaDriver}).
+ *
+ * <p>Egress topics: a topic of the engine's journal if there is one of that name, else a topic of the
+ * output journal ({@code journal} sinks). The component owns those topics' group coordinators and
+ * closes them after its server has stopped.
+ *
+ * <p>Threading: {@link #start} and {@link #close} on the daemon's control thread; the coordinator
+ * map is used by the server's agent thread while it runs, and closed here after the agent has
+ * stopped (its runner's close joins the thread).
+ */
+final class AeronComponent implements DaemonComponent
+{
+    /**
+     * The validated settings of one item.
+     *
+     * @param channel              the server listens on.
+     * @param aeronDir             of the media driver, or null for {@code <data_dir>/aeron}.
+     * @param embeddedMediaDriver  whether to launch (share) a driver rather than use a running one.
+     * @param streamId             of the server's subscription.
+     * @param termBufferLength     of the driver's publications.
+     * @param maxFrameLength       longest frame accepted.
+     * @param maxSessions          most sessions.
+     * @param heartbeatIntervalMs  asked of idle clients.
+     * @param connectTimeoutMs     for a session's response channel.
+     * @param allowRemoteResponses whether clients may name response channels on other hosts.
+     * @param pendingAcks          per producer session (ingress).
+     * @param recordType           consumers receive (egress), 0 for all.
+     */
+    record Settings(
+        String channel,
+        Path aeronDir,
+        boolean embeddedMediaDriver,
+        int streamId,
+        int termBufferLength,
+        int maxFrameLength,
+        int maxSessions,
+        int heartbeatIntervalMs,
+        long connectTimeoutMs,
+        boolean allowRemoteResponses,
+        int pendingAcks,
+        int recordType)
+    {
+    }
+
+    private final Role role;
+    private final String path;
+    private final Settings settings;
+    private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
+    private SharedMediaDriver driver;
+    private NetServer server;
+    private boolean closed;
+
+    AeronComponent(final Role role, final String path, final Settings settings)
+    {
+        this.role = role;
+        this.path = path;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name()
+    {
+        return "aeron-" + (role == Role.INGRESS ? "ingress " : "egress ") + settings.channel() + " stream " + settings.streamId();
+    }
+
+    @Override
+    public void start(final DaemonComponentContext context)
+    {
+        final Path dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
+        final Path aeronDir = settings.aeronDir() != null ? settings.aeronDir() : dataDirectory.resolve("aeron");
+        if (dataDirectory.startsWith(aeronDir))
+        {
+            // The embedded driver deletes its directory on start and on stop.
+            throw new IllegalArgumentException(path + ".aeron_dir: " + aeronDir + " would contain the data directory " +
+                dataDirectory + ", and the media driver deletes its directory: choose a directory of its own");
+        }
+        try
+        {
+            if (settings.embeddedMediaDriver())
+            {
+                driver = SharedMediaDriver.acquire(aeronDir.toString(), settings.termBufferLength(), context.errorLog()::record);
+            }
+            final boolean ingress = role == Role.INGRESS;
+            final NetServerContext netContext = new NetServerContext()
+                .engine(context.engine())
+                .aeronDirectoryName(aeronDir.toString())
+                .embeddedMediaDriver(false)
+                .termBufferLength(settings.termBufferLength())
+                .channel(settings.channel())
+                .ingress(ingress)
+                .egress(!ingress)
+                .maxFrameLength(settings.maxFrameLength())
+                .maxSessions(settings.maxSessions())
+                .heartbeatIntervalMs(settings.heartbeatIntervalMs())
+                .connectTimeoutMs(settings.connectTimeoutMs())
+                .allowRemoteResponseChannels(settings.allowRemoteResponses())
+                .countersManager(context.countersManager())
+                .counterScope(path);
+            if (ingress)
+            {
+                netContext.ingressStreamId(settings.streamId()).pendingAcksPerSession(settings.pendingAcks());
+            }
+            else
+            {
+                netContext.egressStreamId(settings.streamId()).egressRecordType(settings.recordType())
+                    .coordinators(topic -> coordinator(context, topic));
+            }
+            server = NetServer.launch(netContext);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /**
+     * The coordinator of a topic, on the server's agent thread.
+     */
+    private GroupCoordinator coordinator(final DaemonComponentContext context, final String topic)
+    {
+        GroupCoordinator coordinator = coordinators.get(topic);
+        if (coordinator == null)
+        {
+            final Journal journal = context.engine().journal().topicNames().contains(topic) ? context.engine().journal() :
+                context.outputJournal() != null && context.outputJournal().topicNames().contains(topic) ? context.outputJournal() : null;
+            if (journal == null)
+            {
+                return null;
+            }
+            coordinator = new GroupCoordinator(journal.topic(topic), SystemEpochClock.INSTANCE);
+            coordinators.put(topic, coordinator);
+        }
+        return coordinator;
+    }
+
+    /**
+     * The running server, for tests and tools.
+     *
+     * @return the server, or null before start.
+     */
+    NetServer server()
+    {
+        return server;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(server);
+        CloseHelper.quietCloseAll(coordinators.values());
+        coordinators.clear();
+        if (driver != null)
+        {
+            driver.release();
+            driver = null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.sluice.ops.net;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+/**
+ * One embedded media driver per Aeron directory in this process, shared by the daemon's Aeron
+ * components and reference counted: the ingress and egress endpoints of one directory use the same
+ * driver (and may listen on the same channel, on different streams), and the driver stops when the
+ * last of them closes, so egress keeps serving after ingress has stopped.
+ *
+ * <p>Threading: acquire and release on the daemon's control thread (synchronized all the same).
+ */
+final class SharedMediaDriver
+{
+    private static final Map<String, SharedMediaDriver> DRIVERS = new HashMap<>();
+
+    private final String directory;
+    private final int termBufferLength;
+    private final MediaDriver driver;
+    private int references;
+
+    private SharedMediaDriver(final String directory, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        this.directory = directory;
+        this.termBufferLength = termBufferLength;
+        this.driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(directory)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
+            .publicationTermBufferLength(termBufferLength)
+            .ipcTermBufferLength(termBufferLength)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .errorHandler(errorHandler));
+    }
+
+    /**
+     * The driver of a directory, launched by the first caller.
+     *
+     * @param directory        of the driver.
+     * @param termBufferLength of its publications; must match the running driver's.
+     * @param errorHandler     for the driver's errors (the first caller's).
+     * @return the shared driver; {@link #release()} it once.
+     * @throws IllegalStateException if the driver of that directory runs with another term length.
+     */
+    static synchronized SharedMediaDriver acquire(final String directory, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        SharedMediaDriver shared = DRIVERS.get(directory);
+        if (shared == null)
+        {
+            shared = new SharedMediaDriver(directory, termBufferLength, errorHandler);
+            DRIVERS.put(directory, shared);
+        }
+        else if (shared.termBufferLength != termBufferLength)
+        {
+            throw new IllegalStateException("the media driver in " + directory + " already runs with term_buffer_length " +
+                shared.termBufferLength + ", not " + termBufferLength + " (components sharing aeron_dir must agree)");
+        }
+        shared.references++;
+        return shared;
+    }
+
+    /**
+     * Drops one reference; the last one stops the driver and deletes its directory.
+     */
+    void release()
+    {
+        synchronized (SharedMediaDriver.class)
+        {
+            if (--references == 0)
+            {
+                DRIVERS.remove(directory);
+                driver.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.sluice.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.engine.io.Backtest;
+import io.sluice.engine.io.BacktestOptions;
+
+/**
+ * {@code sluice replay} over a join pipeline with one CSV file per topic ({@code --input topic=file}),
+ * checked against the library's map API and by hand; plain {@code --input file} still works.
+ */
+class ReplayCommandTest
+{
+    private static final String JOIN_YAML = """
+        schemas:
+          order: {order_id: LONG, amount: DOUBLE, ts: TIMESTAMP}
+          payment: {order_id: LONG, paid: DOUBLE, ts: TIMESTAMP}
+        pipelines:
+          - name: paid
+            join:
+              kind: interval
+              type: left
+              left: {source: orders, schema: order, partition_key: order_id, event_time: ts}
+              right: {source: payments, schema: payment, partition_key: order_id, event_time: ts}
+              lower: 0ms
+              upper: 2s
+              prefixes: {left: o, right: p}
+            sink: paid
+        """;
+
+    private static final String ORDERS = """
+        order_id,amount,ts
+        1,10.0,1000
+        2,20.0,1100
+        3,30.0,1200
+        4,40.0,9000
+        """;
+
+    /** Order 1 paid in time, 2 paid too late (after 2 s), 3 never, 4 at once. */
+    private static final String PAYMENTS = """
+        order_id,paid,ts
+        1,10.0,1500
+        2,20.0,3500
+        4,40.0,9000
+        """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReplayJoinPipelineWithOneInputPerTopic() throws Exception
+    {
+        final Path yaml = write("join.yaml", JOIN_YAML);
+        final Path orders = write("orders.csv", ORDERS);
+        final Path payments = write("payments.csv", PAYMENTS);
+        final Path out = dir.resolve("paid.csv");
+
+        final CliResult result = CliResult.run("replay", "--pipeline", yaml.toString(),
+            "--input", "orders=" + orders, "--input", "payments=" + payments, "--output", out.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);
+        final List<String> rows = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertThat(rows.get(0)).contains("o_order_id").contains("p_paid").contains("join_flags");
+        assertThat(rows).hasSize(5); // header, 1 matched, 2 and 3 unmatched, 4 matched
+        assertThat(String.join("\n", rows)).contains("1,10.0").contains("4,40.0");
+
+        final Map<String, Path> byTopic = new LinkedHashMap<>();
+        byTopic.put("orders", orders);
+        byTopic.put("payments", payments);
+        final Path direct = dir.resolve("direct.csv");
+        Backtest.run(yaml, byTopic, direct, new BacktestOptions().partitions(1)); // the command's default
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(direct));
+    }
+
+    @Test
+    void shouldKeepPlainInputFilesForOneTopic() throws Exception
+    {
+        final Path yaml = write("one.yaml", """
+            schemas:
+              order: {order_id: LONG, amount: DOUBLE, ts: TIMESTAMP}
+            pipelines:
+              - name: big
+                source: orders
+                schema: order
+                partition_key: order_id
+                event_time: ts
+                filter: amount >= 20
+                sink: big
+            """);
+        final Path first = write("a=b.csv", ORDERS); // an existing file whose name has '=' is a plain file
+        final Path second = write("more.csv", "order_id,amount,ts\n5,50.0,9500\n");
+        final Path out = dir.resolve("big.csv");
+
+        final CliResult result = CliResult.run("replay", "-p", yaml.toString(), "-i", first.toString(), "-i", second.toString(),
+            "-o", out.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(Files.readAllLines(out, StandardCharsets.UTF_8)).hasSize(1 + 4);
+    }
+
+    @Test
+    void shouldRefuseMixedInputFormsAndRepeatedTopics() throws Exception
+    {
+        final Path yaml = write("join.yaml", JOIN_YAML);
+        final Path orders = write("orders.csv", ORDERS);
+        final Path payments = write("payments.csv", PAYMENTS);
+
+        final CliResult mixed = CliResult.run("replay", "-p", yaml.toString(), "-i", "orders=" + orders, "-i", payments.toString(),
+            "-o", dir.resolve("x.csv").toString());
+        assertThat(mixed.exitCode()).as(mixed.toString()).isNotEqualTo(ExitCodes.OK);
+        assertThat(mixed.err()).contains("either every input is TOPIC=FILE");
+
+        final CliResult twice = CliResult.run("replay", "-p", yaml.toString(), "-i", "orders=" + orders, "-i", "orders=" + payments,
+            "-o", dir.resolve("y.csv").toString());
+        assertThat(twice.exitCode()).as(twice.toString()).isNotEqualTo(ExitCodes.OK);
+        assertThat(twice.err()).contains("topic 'orders' is given twice");
+
+        final CliResult missing = CliResult.run("replay", "-p", yaml.toString(), "-i", "orders=" + orders,
+            "-o", dir.resolve("z.csv").toString());
+        assertThat(missing.exitCode()).as(missing.toString()).isNotEqualTo(ExitCodes.OK);
+        assertThat(missing.err()).contains("payments");
+    }
+
+    private Path write(final String name, final String text) throws Exception
+    {
+        final Path file = dir.resolve(name);
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+}

@@ -1,0 +1,258 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Map;
+
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.aeron.Aeron;
+import io.sluice.client.ClientContext;
+import io.sluice.client.RecordListener;
+import io.sluice.client.SluiceConsumer;
+import io.sluice.client.SluiceProducer;
+import io.sluice.client.wire.Durability;
+import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.schema.Schema;
+import io.sluice.ops.jmx.JmxClient;
+
+/**
+ * The issue's daemon test with real processes: a {@code sluice run} process with Aeron ingress and
+ * egress on loopback UDP; the test publishes over Aeron with JOURNALED acks, consumes with two groups
+ * (one of two members), abandons one member and sees its partitions move to the other without loss,
+ * stops the daemon with SIGTERM (exit 0, final checkpoint), restarts it and finds it recovered from
+ * that checkpoint, serving the same data from the committed offsets.
+ */
+class DaemonAeronProcessTest
+{
+    private static final int PARTITIONS = 4;
+    private static final int EVENTS = 2_000;
+    private static final String TOPIC = "trades";
+    /** The YAML schema below, field for field. */
+    private static final Schema TRADE = Schema.builder("trade")
+        .longField("account").doubleField("amount").longField("seq").timestampField("ts").build();
+
+    @TempDir
+    Path dir;
+
+    private static String config(final String channel)
+    {
+        return """
+            data_dir: data
+            partitions: 4
+            wait_strategy: sleep
+            checkpoint:
+              interval: 0
+            schemas:
+              trade: {account: LONG, amount: DOUBLE, seq: LONG, ts: TIMESTAMP}
+            pipelines:
+              - name: big
+                source: trades
+                schema: trade
+                partition_key: account
+                event_time: ts
+                filter: amount >= 500
+                sink: big
+            sinks:
+              big: {type: journal}
+            ingress:
+              - type: aeron
+                channel: %1$s
+                heartbeat_interval: 100ms
+            egress:
+              - type: aeron
+                channel: %1$s
+                heartbeat_interval: 100ms
+            """.formatted(channel);
+    }
+
+    @Test
+    void shouldServeAeronProducersAndGroupsStopOnSigtermAndRecoverOnRestart() throws Exception
+    {
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, config(channel));
+        final Path data = dir.resolve("data");
+        final String aeronDir = data.resolve("aeron").toString();
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[TRADE.length()]);
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run1.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+            assertThat(daemon.log()).contains("started aeron-ingress " + channel).contains("started aeron-egress " + channel);
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4001), TOPIC);
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", 5_000);
+                SluiceConsumer risk1 = SluiceConsumer.connect(client(aeron, channel, 4003), TOPIC, "risk", "risk-1", 1_000))
+            {
+                final SluiceConsumer risk2 = SluiceConsumer.connect(client(aeron, channel, 4004), TOPIC, "risk", "risk-2", 1_000);
+                final Collector auditSeen = new Collector();
+                final Collector risk1Seen = new Collector();
+                final Collector risk2Seen = new Collector();
+                pollUntil(() -> risk1.ownedCount() == PARTITIONS / 2 && risk2.ownedCount() == PARTITIONS / 2,
+                    "risk members share the partitions", audit, auditSeen, risk1, risk1Seen, risk2, risk2Seen);
+
+                publish(producer, event, 1, EVENTS / 2);
+                pollUntil(() -> auditSeen.seen.cardinality() == EVENTS / 2 && risk1Seen.records + risk2Seen.records == EVENTS / 2,
+                    "first half consumed", audit, auditSeen, risk1, risk1Seen, risk2, risk2Seen);
+                assertThat(risk2Seen.records).isPositive();
+                assertThat(risk2.commitSync(5_000)).isTrue();
+                final BitSet committedByRisk2 = (BitSet)risk2Seen.seen.clone();
+
+                // risk-2 dies: no LEAVE, no commit, silent; evicted after its 1 s session timeout.
+                publish(producer, event, EVENTS / 2 + 1, EVENTS / 2);
+                risk2.poll(risk2Seen, 50);
+                risk2.abandon();
+                pollUntil(() -> risk1.ownedCount() == PARTITIONS, "risk-1 takes over every partition", audit, auditSeen, risk1, risk1Seen);
+                final BitSet risk = new BitSet();
+                pollUntil(() ->
+                {
+                    risk.clear();
+                    risk.or(risk1Seen.seen);
+                    risk.or(committedByRisk2);
+                    return risk.cardinality() == EVENTS && auditSeen.seen.cardinality() == EVENTS;
+                }, "every event consumed by each group", audit, auditSeen, risk1, risk1Seen);
+                assertThat(auditSeen.records).isEqualTo(EVENTS);
+                assertThat(audit.commitSync(5_000)).isTrue();
+                assertThat(risk1.commitSync(5_000)).isTrue();
+
+                try (JmxClient jmx = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+                {
+                    final Map<String, Long> counters = componentCounters(jmx);
+                    assertThat(counters).containsEntry("net-events-in: ingress[0]", (long)EVENTS);
+                    assertThat(counters.get("net-records-out: egress[0]")).isGreaterThanOrEqualTo(2L * EVENTS);
+                    assertThat(counters.get("net-commits: egress[0]")).isGreaterThanOrEqualTo(3L);
+                }
+                assertThat(DaemonProcessTest.sluice("stat", "--dir", data.toString()))
+                    .contains("net-events-in: ingress[0]").contains("net-records-out: egress[0]");
+            }
+
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+            assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
+            assertThat(daemon.log().indexOf("closed aeron-ingress")).isLessThan(daemon.log().lastIndexOf("final checkpoint"));
+        }
+        assertThat(MarkFile.read(data).state()).isEqualTo(MarkFile.STOPPED);
+        try (var manifests = Files.list(data.resolve("checkpoints")))
+        {
+            assertThat(manifests.filter(p -> p.toString().endsWith(".manifest")).count()).isPositive();
+        }
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run2.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+            try (JmxClient jmx = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+            {
+                assertThat(String.join("\n", jmx.engine().getRecoveryEvents())).containsIgnoringCase("checkpoint");
+                assertThat(jmx.engine().getRecoveryEvents()).noneMatch(e -> e.contains("no usable checkpoint"));
+            }
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", 5_000);
+                SluiceConsumer replay = SluiceConsumer.connect(client(aeron, channel, 4005), TOPIC, "replay", "replay-1", 5_000))
+            {
+                final Collector auditSeen = new Collector();
+                final Collector replaySeen = new Collector();
+                pollUntil(() -> replaySeen.seen.cardinality() == EVENTS, "a new group reads everything again",
+                    audit, auditSeen, replay, replaySeen);
+                assertThat(replaySeen.records).isEqualTo(EVENTS);
+                assertThat(auditSeen.records).as("audit resumes at its commit from before the restart").isZero();
+
+                try (SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4001), TOPIC))
+                {
+                    publish(producer, event, EVENTS + 1, 1);
+                }
+                pollUntil(() -> auditSeen.records == 1, "audit receives only the new event", audit, auditSeen, replay, replaySeen);
+                assertThat(auditSeen.seen.get(EVENTS + 1)).isTrue();
+            }
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+        }
+    }
+
+    private static ClientContext client(final Aeron aeron, final String channel, final int responseStreamId)
+    {
+        return new ClientContext().aeron(aeron).serverChannel(channel).responseChannel("aeron:ipc")
+            .responseStreamId(responseStreamId).connectTimeoutMs(10_000);
+    }
+
+    private static void publish(final SluiceProducer producer, final UnsafeBuffer event, final long first, final int count)
+    {
+        final EventFlyweight view = new EventFlyweight(TRADE);
+        for (long seq = first; seq < first + count; seq++)
+        {
+            view.wrapForWrite(event, 0).putLong(0, seq % 97).putDouble(1, seq).putLong(2, seq).putLong(3, 1_000 + seq);
+            final long deadline = System.currentTimeMillis() + 10_000;
+            while (producer.offer(event, 0, Durability.JOURNALED) < 0)
+            {
+                producer.poll();
+                assertThat(System.currentTimeMillis()).as("offer of seq " + seq).isLessThan(deadline);
+            }
+        }
+        assertThat(producer.awaitAcknowledged(producer.lastSequence(), Durability.JOURNALED, 20_000)).isTrue();
+    }
+
+    private static void pollUntil(final java.util.function.BooleanSupplier done, final String what, final Object... consumers)
+    {
+        final long deadline = System.currentTimeMillis() + 20_000;
+        while (!done.getAsBoolean())
+        {
+            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
+            for (int i = 0; i < consumers.length; i += 2)
+            {
+                ((SluiceConsumer)consumers[i]).poll((Collector)consumers[i + 1], 256);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> componentCounters(final JmxClient jmx) throws Exception
+    {
+        final TabularData table = (TabularData)jmx.connection().getAttribute(new ObjectName("io.sluice:type=Components"), "Counters");
+        final Map<String, Long> values = new java.util.HashMap<>();
+        for (final CompositeData row : (java.util.Collection<CompositeData>)table.values())
+        {
+            values.put((String)row.get("key"), (Long)row.get("value"));
+        }
+        return values;
+    }
+
+    static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Sequences seen (the event's seq field) and records received. */
+    private static final class Collector implements RecordListener
+    {
+        final BitSet seen = new BitSet();
+        final EventFlyweight view = new EventFlyweight(TRADE);
+        long records;
+
+        @Override
+        public void onRecord(final int partition, final long offset, final long timestamp, final long key, final DirectBuffer buffer,
+            final int payloadOffset, final int payloadLength)
+        {
+            seen.set((int)view.wrap(buffer, payloadOffset).getLong(2));
+            records++;
+        }
+    }
+}
