@@ -82,6 +82,7 @@ public final class RestartMain
                     keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
                 PerfFiles.deleteRecursively(aside);
                 copy(checkpoints, aside);
+                System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
                 t = System.nanoTime();
                 publish(engine, history, tail, keys);
                 engine.drain(600, TimeUnit.SECONDS);
@@ -111,7 +112,10 @@ public final class RestartMain
                 ratios[r] = full / restart;
                 restarts[r] = restart;
                 fulls[r] = full;
-                System.out.printf("%-7d %14.3f %14.3f %10.2f%n", r + 1, restart, full, full / restart);
+                final double replayRate = (history + tail) / full;
+                System.out.printf("%-7d %14.3f %14.3f %10.2f   (full replay %.2f M ev/s; restart minus the tail at that rate " +
+                    "= %.3f s of checkpoint load + launch)%n", r + 1, restart, full, full / restart, replayRate / 1e6,
+                    restart - tail / replayRate);
             }
             System.out.printf("RESULT keys=%d history=%d tail=%d restart median %.3f s, full replay median %.3f s, " +
                 "full/restart median %.2f%n", keys, history, tail, EngineBench.median(restarts), EngineBench.median(fulls),
@@ -157,6 +161,23 @@ public final class RestartMain
             event.putLong(BenchEvents.KEY, i % keys).putLong(BenchEvents.TS, i >> 10)
                 .putDouble(BenchEvents.AMOUNT, BenchEvents.amount(i)).putLong(BenchEvents.QTY, i);
             publisher.publish(staging, 0);
+        }
+    }
+
+    private static long size(final Path directory)
+    {
+        try (Stream<Path> walk = Files.walk(directory))
+        {
+            long total = 0;
+            for (final Path path : walk.toList())
+            {
+                total += Files.isRegularFile(path) ? Files.size(path) : 0;
+            }
+            return total;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 
