@@ -21,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * used before and after the measured run is printed; the journal directory is deleted at the end.
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC \
- *       -Xms128m -Xmx128m -XX:+AlwaysPreTouch \
+ *       -Xms40m -Xmx40m -XX:+AlwaysPreTouch \
  *       -cp perf/target/benchmarks.jar io.sluice.perf.AllocationMain events=50000000
  * }</pre>
  */
