@@ -1,0 +1,206 @@
+package io.sluice.perf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.engine.schema.EventFlyweight;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Restart time from a checkpoint against a full replay, in the same run (issue 5, DESIGN.md: "Restart
+ * with 1M keys of state and 10M journaled events since the checkpoint: ready in <= 1 s, and >= 20x
+ * faster than a full replay from offset zero").
+ * <p>
+ * Set-up (untimed): one partition, tumbling 1-day count+sum (so every key's state stays open), keys
+ * {@code i % keys}. {@code history} events are journaled, then a checkpoint holding {@code keys} keys
+ * of state is taken (its pause on the partition thread is printed), then {@code tail} more events are
+ * journaled. The engine's close writes a final checkpoint, so the checkpoint directory as it was
+ * after the first checkpoint is kept aside and put back before every timed restart: the journal then
+ * holds {@code history + tail} events, the newest checkpoint is at offset {@code history}.
+ * <p>
+ * Timed, alternating for {@code rounds}: {@code Engine.launch} with checkpoints (load the checkpoint,
+ * replay {@code tail} events, start) and with checkpoints off (replay all {@code history + tail}
+ * events from offset zero); ready = when launch returns. Reported: each time, the ratio, and the
+ * recovery events of the engine.
+ * <pre>{@code
+ *   java @perf/target/classes/sluice-jvm.options -Xms4g -Xmx4g -cp perf/target/benchmarks.jar \
+ *       io.sluice.perf.RestartMain keys=1000000 history=20000000 tail=10000000 rounds=3
+ * }</pre>
+ */
+public final class RestartMain
+{
+    private RestartMain()
+    {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code name=value}: keys, history, tail, rounds.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("keys", "1000000");
+        defaults.put("history", "20000000");
+        defaults.put("tail", "10000000");
+        defaults.put("rounds", "3");
+        final Map<String, String> a = EngineBench.args(args, defaults);
+        final int keys = Integer.parseInt(a.get("keys"));
+        final long history = Long.parseLong(a.get("history"));
+        final long tail = Long.parseLong(a.get("tail"));
+        final int rounds = Integer.parseInt(a.get("rounds"));
+        System.out.println("RestartMain " + a + "; " + EngineBench.machine());
+        final Path dir = PerfFiles.newDirectory("restart");
+        final Path checkpoints = dir.resolve("checkpoints");
+        final Path aside = PerfFiles.newDirectory("restart-aside");
+        try
+        {
+            long t = System.nanoTime();
+            try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
+            {
+                publish(engine, 0, history, keys);
+                engine.drain(600, TimeUnit.SECONDS);
+                System.out.printf("journaled %,d history events in %.1f s%n", history, (System.nanoTime() - t) / 1e9);
+                t = System.nanoTime();
+                engine.checkpoint().get(600, TimeUnit.SECONDS);
+                final Histogram pause = engine.checkpoints().pauseHistogram();
+                System.out.printf("checkpoint of %,d keys complete in %.2f s; partition-thread pause max %.2f ms (%d pauses)%n",
+                    keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
+                PerfFiles.deleteRecursively(aside);
+                copy(checkpoints, aside);
+                System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
+                t = System.nanoTime();
+                publish(engine, history, tail, keys);
+                engine.drain(600, TimeUnit.SECONDS);
+                System.out.printf("journaled %,d tail events in %.1f s%n", tail, (System.nanoTime() - t) / 1e9);
+            }
+            System.out.printf("%-7s %14s %14s %10s%n", "round", "restart s", "full replay s", "full/restart");
+            final double[] ratios = new double[rounds];
+            final double[] restarts = new double[rounds];
+            final double[] fulls = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                double restart = 0;
+                double full = 0;
+                for (int step = 0; step < 2; step++)
+                {
+                    if ((step + r) % 2 == 0)
+                    {
+                        PerfFiles.deleteRecursively(checkpoints);
+                        copy(aside, checkpoints);
+                        restart = timeLaunch(dir, true, keys, r == 0);
+                    }
+                    else
+                    {
+                        full = timeLaunch(dir, false, keys, r == 0);
+                    }
+                }
+                ratios[r] = full / restart;
+                restarts[r] = restart;
+                fulls[r] = full;
+                final double replayRate = (history + tail) / full;
+                System.out.printf("%-7d %14.3f %14.3f %10.2f   (full replay %.2f M ev/s; restart minus the tail at that rate " +
+                    "= %.3f s of checkpoint load + launch)%n", r + 1, restart, full, full / restart, replayRate / 1e6,
+                    restart - tail / replayRate);
+            }
+            System.out.printf("RESULT keys=%d history=%d tail=%d restart median %.3f s, full replay median %.3f s, " +
+                "full/restart median %.2f%n", keys, history, tail, EngineBench.median(restarts), EngineBench.median(fulls),
+                EngineBench.median(ratios));
+        }
+        finally
+        {
+            PerfFiles.deleteRecursively(dir);
+            PerfFiles.deleteRecursively(aside);
+        }
+    }
+
+    private static double timeLaunch(final Path dir, final boolean fromCheckpoint, final int keys, final boolean print)
+    {
+        final long start = System.nanoTime();
+        final Engine engine = Engine.launch(context(dir, fromCheckpoint), List.of(pipeline(keys)));
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        if (print)
+        {
+            System.out.println("  " + (fromCheckpoint ? "restart" : "full replay") + " recovery: " + engine.recoveryEvents());
+        }
+        engine.close();
+        return seconds;
+    }
+
+    private static EngineContext context(final Path dir, final boolean checkpoints)
+    {
+        return EngineBench.context(dir, WaitStrategyKind.SLEEP, 8192).checkpoints(checkpoints);
+    }
+
+    private static io.sluice.engine.pipeline.Pipeline pipeline(final int keys)
+    {
+        return EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, keys, new EngineBench.CountingSink());
+    }
+
+    private static void publish(final Engine engine, final long from, final long count, final int keys)
+    {
+        final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
+        final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
+        final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
+        for (long i = from, end = from + count; i < end; i++)
+        {
+            event.putLong(BenchEvents.KEY, i % keys).putLong(BenchEvents.TS, i >> 10)
+                .putDouble(BenchEvents.AMOUNT, BenchEvents.amount(i)).putLong(BenchEvents.QTY, i);
+            publisher.publish(staging, 0);
+        }
+    }
+
+    private static long size(final Path directory)
+    {
+        try (Stream<Path> walk = Files.walk(directory))
+        {
+            long total = 0;
+            for (final Path path : walk.toList())
+            {
+                total += Files.isRegularFile(path) ? Files.size(path) : 0;
+            }
+            return total;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void copy(final Path from, final Path to)
+    {
+        try (Stream<Path> walk = Files.walk(from))
+        {
+            for (final Path source : walk.toList())
+            {
+                final Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source))
+                {
+                    Files.createDirectories(target);
+                }
+                else
+                {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
