@@ -68,7 +68,9 @@ public final class Engine implements AutoCloseable
         this.journal = Journal.open(new JournalContext()
             .directory(context.directory().resolve("journal"))
             .segmentLength(context.journalSegmentLength())
-            .groupCommit(context.groupCommit()));
+            .groupCommit(context.groupCommit())
+            .retentionBytes(context.journalRetentionBytes())
+            .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
             new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained()) : null;
     }
@@ -279,10 +281,11 @@ public final class Engine implements AutoCloseable
         }
         accepting = true;
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
-        if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints)
+        final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
+        if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            ticker = new Thread(() -> schedule(tickTopics, periodicCheckpoints), "sluice-scheduler");
+            ticker = new Thread(() -> schedule(tickTopics, periodicCheckpoints, retention), "sluice-scheduler");
             ticker.setDaemon(true);
             ticker.start();
         }
@@ -291,12 +294,14 @@ public final class Engine implements AutoCloseable
     /**
      * The scheduler thread: journaled processing-time ticks and periodic checkpoints.
      */
-    private void schedule(final boolean tickTopics, final boolean periodicCheckpoints)
+    private void schedule(final boolean tickTopics, final boolean periodicCheckpoints, final boolean retention)
     {
         final long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.tickIntervalMillis()));
         final long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.checkpointIntervalMillis()));
+        final long retentionNanos = TimeUnit.MILLISECONDS.toNanos(context.retentionIntervalMillis());
         long nextTick = System.nanoTime() + tickNanos;
         long nextCheckpoint = System.nanoTime() + checkpointNanos;
+        long nextRetention = System.nanoTime() + retentionNanos;
         while (accepting)
         {
             final long now = System.nanoTime();
@@ -309,6 +314,18 @@ public final class Engine implements AutoCloseable
             {
                 nextCheckpoint = now + checkpointNanos;
                 startCheckpoint();
+            }
+            if (retention && now - nextRetention >= 0)
+            {
+                nextRetention = now + retentionNanos;
+                try
+                {
+                    enforceRetention();
+                }
+                catch (final RuntimeException ex)
+                {
+                    errorLog.record(ex);
+                }
             }
             java.util.concurrent.locks.LockSupport.parkNanos(Math.min(tickNanos, TimeUnit.MILLISECONDS.toNanos(10)));
         }

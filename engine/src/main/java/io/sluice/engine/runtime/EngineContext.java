@@ -29,6 +29,9 @@ public final class EngineContext
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
     private boolean groupCommit;
     private IngestLatencyListener latencyListener;
+    private long journalRetentionBytes = -1;
+    private long journalRetentionMillis = -1;
+    private long retentionIntervalMillis = 10_000;
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = 3;
@@ -65,6 +68,10 @@ public final class EngineContext
         if (waitStrategy == null || clock == null)
         {
             throw new EngineException("engine setting '" + (waitStrategy == null ? "waitStrategy" : "clock") + "' is required");
+        }
+        if (retentionIntervalMillis < 1)
+        {
+            throw new EngineException("engine setting 'retentionIntervalMillis' must be >= 1, was " + retentionIntervalMillis);
         }
         if (checkpointIntervalMillis < 0 || checkpointsRetained < 1)
         {
@@ -367,6 +374,74 @@ public final class EngineContext
     {
         this.latencyListener = latencyListener;
         return this;
+    }
+
+    /**
+     * Sets the retained journal size per partition (whole segments beyond it are deleted, never what
+     * a retained checkpoint still needs, and nothing at all without checkpoints: a full replay needs
+     * the whole journal); -1 keeps everything.
+     *
+     * @param journalRetentionBytes per partition, or -1.
+     * @return this.
+     */
+    public EngineContext journalRetentionBytes(final long journalRetentionBytes)
+    {
+        this.journalRetentionBytes = journalRetentionBytes;
+        return this;
+    }
+
+    /**
+     * Retained journal size per partition, -1 for unlimited.
+     *
+     * @return bytes, or -1.
+     */
+    public long journalRetentionBytes()
+    {
+        return journalRetentionBytes;
+    }
+
+    /**
+     * Sets the retained journal age (by the newest record of a segment, epoch ms); -1 keeps everything.
+     *
+     * @param journalRetentionMillis age limit, or -1.
+     * @return this.
+     */
+    public EngineContext journalRetentionMillis(final long journalRetentionMillis)
+    {
+        this.journalRetentionMillis = journalRetentionMillis;
+        return this;
+    }
+
+    /**
+     * Retained journal age in milliseconds, -1 for unlimited.
+     *
+     * @return milliseconds, or -1.
+     */
+    public long journalRetentionMillis()
+    {
+        return journalRetentionMillis;
+    }
+
+    /**
+     * Sets how often the scheduler applies journal retention (when a retention limit is set).
+     *
+     * @param retentionIntervalMillis between retention passes.
+     * @return this.
+     */
+    public EngineContext retentionIntervalMillis(final long retentionIntervalMillis)
+    {
+        this.retentionIntervalMillis = retentionIntervalMillis;
+        return this;
+    }
+
+    /**
+     * Milliseconds between retention passes.
+     *
+     * @return the interval.
+     */
+    public long retentionIntervalMillis()
+    {
+        return retentionIntervalMillis;
     }
 
     /**

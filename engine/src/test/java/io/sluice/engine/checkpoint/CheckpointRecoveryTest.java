@@ -141,6 +141,39 @@ class CheckpointRecoveryTest
     }
 
     @Test
+    void shouldNeverDeleteJournalSegmentsARetainedCheckpointStillNeeds() throws Exception
+    {
+        final EngineContext context = context(dir).journalSegmentLength(64 * 1024).journalRetentionBytes(2 * 64 * 1024)
+            .retentionIntervalMillis(3_600_000).checkpointsRetained(2);
+        try (Engine engine = Engine.launch(context, List.of(sliding(new TestEvents.TextSink()))))
+        {
+            // Without a checkpoint, recovery needs the whole journal: retention deletes nothing.
+            publish(engine, 0, 10_000);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.enforceRetention()).isZero();
+
+            final CheckpointManifest first = engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, 10_000, 20_000);
+            final CheckpointManifest second = engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, 20_000, 30_000);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.enforceRetention()).isPositive();
+            for (int p = 0; p < 3; p++)
+            {
+                final long start = engine.journal().topic("trades").partition(p).startOffset();
+                // The older retained checkpoint replays from its offsets: they must still be there.
+                assertThat(start).isLessThanOrEqualTo(first.find("trades", p).journalOffset());
+                assertThat(start).isLessThanOrEqualTo(second.find("trades", p).journalOffset());
+            }
+        }
+        // And recovery from the newest checkpoint still works after retention.
+        try (Engine engine = Engine.launch(context(dir).journalSegmentLength(64 * 1024), List.of(sliding(new TestEvents.TextSink()))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).startsWith("loaded checkpoint"));
+        }
+    }
+
+    @Test
     void shouldFallBackToFullReplayWhenNoCheckpointVerifies() throws Exception
     {
         final TestEvents.TextSink first = new TestEvents.TextSink();
