@@ -40,7 +40,8 @@ import io.sluice.engine.schema.Schema;
  * <p>Simulated time: event i has time {@code BASE_EPOCH_MS + i * msPerEvent}; an order and its copy
  * share the order's time.
  *
- * <p>Event layouts (little-endian; {@link #ORDER} 48 bytes, {@link #PAYMENT} 40, {@link #ACCOUNT} 49):
+ * <p>Event layouts (little-endian; {@link #ORDER} 48 bytes, {@link #PAYMENT} 40, {@link #ACCOUNT} 56,
+ * its last 7 bytes padding, zeroed):
  * <pre>
  *   ORDER                                PAYMENT                              ACCOUNT
  *  +-----------------------------+ 0    +-----------------------------+ 0    +-----------------------------+ 0
@@ -58,6 +59,8 @@ import io.sluice.engine.schema.Schema;
  *  +-----------------------------+ 48                                        +-----------------------------+ 48
  *                                                                            | deleted (BOOLEAN, tombstone)|
  *                                                                            +-----------------------------+ 49
+ *                                                                            |      (padding, zeroes)      |
+ *                                                                            +-----------------------------+ 56
  * </pre>
  *
  * <p>Threading: as {@link Scenario}; {@link #next} does not allocate.

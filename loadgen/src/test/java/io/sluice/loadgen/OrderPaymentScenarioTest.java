@@ -32,6 +32,16 @@ class OrderPaymentScenarioTest
     }
 
     @Test
+    void shouldLayOutTheEventsAsDocumented()
+    {
+        assertThat(OrderPaymentScenario.ORDER.length()).isEqualTo(48);
+        assertThat(OrderPaymentScenario.PAYMENT.length()).isEqualTo(40);
+        assertThat(OrderPaymentScenario.ACCOUNT.length()).isEqualTo(56);
+        assertThat(OrderPaymentScenario.ACCOUNT.field("deleted").offset()).isEqualTo(48);
+        assertThat(OrderPaymentScenario.ORDER.field(ScenarioTopic.SENT_NS).offset()).isEqualTo(40);
+    }
+
+    @Test
     void shouldProduceTheSameEventsAndPatternsFromTheSameSeed()
     {
         final OrderPaymentScenario a = new OrderPaymentScenario(7, EVENTS, MS_PER_EVENT);
