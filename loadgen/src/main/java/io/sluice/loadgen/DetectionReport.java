@@ -126,14 +126,46 @@ public record DetectionReport(Map<String, KindCounts> kinds)
     public List<String> lines()
     {
         final List<String> lines = new ArrayList<>();
-        for (final Map.Entry<String, KindCounts> entry : kinds.entrySet())
+        for (final String kind : kinds.keySet())
         {
-            final KindCounts c = entry.getValue();
-            lines.add(String.format(Locale.ROOT, "%-18s detected %3d of %3d injected, missed %3d, false alerts %3d " +
-                "(%d alerts in all)", entry.getKey(), c.detected(), c.injected(), c.missed(), c.falseAlerts(), c.alerts()));
+            lines.add(line(kind));
         }
-        lines.add(String.format(Locale.ROOT, "%-18s detected %3d of %3d injected, missed %3d, false alerts %3d",
-            "all", detected(), injected(), injected() - detected(), falseAlerts()));
+        lines.add(totalLine());
         return lines;
+    }
+
+    /**
+     * The line of one kind, zeros if the run had neither patterns nor alerts of it.
+     *
+     * @param kind of pattern and alert.
+     * @return the line.
+     */
+    public String line(final String kind)
+    {
+        final KindCounts c = kinds.getOrDefault(kind, new KindCounts(0, 0, 0, 0, 0));
+        return String.format(Locale.ROOT, "%-18s detected %3d of %3d injected, missed %3d, false alerts %3d " +
+            "(%d alerts in all)", kind, c.detected(), c.injected(), c.missed(), c.falseAlerts(), c.alerts());
+    }
+
+    /**
+     * The line of all kinds together.
+     *
+     * @return the line.
+     */
+    public String totalLine()
+    {
+        return String.format(Locale.ROOT, "%-18s detected %3d of %3d injected, missed %3d, false alerts %3d",
+            "all", detected(), injected(), injected() - detected(), falseAlerts());
+    }
+
+    /**
+     * Counts of one kind.
+     *
+     * @param kind of pattern and alert.
+     * @return the counts, zeros if the run had neither patterns nor alerts of it.
+     */
+    public KindCounts counts(final String kind)
+    {
+        return kinds.getOrDefault(kind, new KindCounts(0, 0, 0, 0, 0));
     }
 }

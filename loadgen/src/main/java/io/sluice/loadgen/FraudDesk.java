@@ -1,8 +1,12 @@
 package io.sluice.loadgen;
 
+import java.util.ArrayList;
 import java.util.List;
 
+import io.sluice.engine.join.JoinResultHandler;
+import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.engine.schema.Schema;
 
@@ -17,10 +21,19 @@ import io.sluice.engine.schema.Schema;
  *       charge) needs a window result fed into a join, which the DSL does not chain yet; the
  *       in-window norm is the closest the current operators give, and with about 30 charges per
  *       card per window it is a fair norm.</li>
+ *   <li>orders-payments: orders LEFT interval-joined to payments on the order id within
+ *       [0, {@link OrderRules#PAYMENT_WINDOW_MS}]; the null-padded row of an order no payment met
+ *       (emitted once the watermark has passed its interval) is an unpaid order, a matched row whose
+ *       amounts differ a payment mismatch.</li>
+ *   <li>orders-accounts: orders (keyed by account) LEFT lookup-joined to the accounts table as of
+ *       their journaled position; a missing row (a closed account) or a blocked one is a blocked
+ *       account, an amount above the row's limit an order over the limit.</li>
  *   <li>impossible-travel: per card on a sliding 10 min window (hop 1 min), the spread of merchant
  *       latitudes and longitudes; alert above 20 degrees (about 2,000 km in at most 10 minutes).</li>
- *   <li>cards-e2e: every charge into the latency probe; declared last, so its latency covers the
- *       journal append and the three detectors run before it on the partition thread.</li>
+ *   <li>cards-e2e, orders-e2e, payments-e2e, orders-by-account-e2e: every event into the latency
+ *       probe; declared after the detectors of their topic, so the latency covers the journal append
+ *       and the detectors run before it on the partition thread. The accounts changelog has no probe:
+ *       a table topic is read only by its join.</li>
  * </ul>
  */
 public final class FraudDesk
@@ -96,6 +109,87 @@ public final class FraudDesk
             .sink("latency probe", new LatencyProbeSink(recorder, sentNs))
             .build();
         return List.of(velocity.build(), norm.build(), travel.build(), probe);
+    }
+
+    /**
+     * The join pipelines over the orders-and-payments scenario's topics, each followed by the latency
+     * probes of its stream topics.
+     *
+     * @param alerts     receiving the detectors' alerts.
+     * @param recorder   of end-to-end latency.
+     * @param openOrders expected orders within one payment window, to size the interval join's state.
+     * @param accounts   expected accounts, to size the table.
+     * @return the pipelines.
+     */
+    public static List<Pipeline> orderPipelines(
+        final AlertLog alerts, final LatencyRecorder recorder, final int openOrders, final int accounts)
+    {
+        final Schema order = OrderPaymentScenario.ORDER;
+        final Schema payment = OrderPaymentScenario.PAYMENT;
+        final Schema account = OrderPaymentScenario.ACCOUNT;
+        final long bound = OrderRules.MAX_OUT_OF_ORDERNESS_MS;
+        final List<Pipeline> pipelines = new ArrayList<>();
+
+        final Pipeline.JoinBuilder paid = Pipeline.join(OrderRules.PAYMENTS_JOIN,
+                Source.stream(OrderPaymentScenario.ORDERS, order).partitionKey("order_id").eventTime("ts", bound),
+                Source.stream(OrderPaymentScenario.PAYMENTS, payment).partitionKey("order_id").eventTime("ts", bound))
+            .interval(0, OrderRules.PAYMENT_WINDOW_MS).type(JoinType.LEFT).prefixes("order", "payment")
+            .expectedEntries(Math.max(1_024, openOrders));
+        final Schema paidRows = rowsOf(paid);
+        final int paidFlags = paidRows.field("join_flags").index();
+        final int ordered = paidRows.field("order_amount").index();
+        final int settled = paidRows.field("payment_amount").index();
+        pipelines.add(paid.then().filter("unpaid, or paid another amount", r ->
+                r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ||
+                r.getInt(paidFlags) == JoinResultHandler.MATCH && r.getLong(settled) != r.getLong(ordered))
+            .sink("alerts", new JoinAlertSink(alerts, new String[] {OrderRules.UNPAID, OrderRules.MISMATCH},
+                r -> r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ? 0 : 1,
+                r -> r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ? r.getLong(ordered) / 100.0 :
+                    (r.getLong(settled) - r.getLong(ordered)) / 100.0,
+                paidRows, "order_ts"))
+            .build());
+        pipelines.add(probe(OrderPaymentScenario.ORDERS, order, "order_id", recorder));
+        pipelines.add(probe(OrderPaymentScenario.PAYMENTS, payment, "order_id", recorder));
+
+        final Pipeline.JoinBuilder enriched = Pipeline.join(OrderRules.ACCOUNTS_JOIN,
+                Source.stream(OrderPaymentScenario.ORDERS_BY_ACCOUNT, order).partitionKey("account").eventTime("ts", bound),
+                Source.table(OrderPaymentScenario.ACCOUNTS, account).partitionKey("account").deleteFlag("deleted")
+                    .eventTime("ts", bound))
+            .lookup().type(JoinType.LEFT).prefixes("order", "account")
+            .expectedEntries(Math.max(1_024, accounts));
+        final Schema rows = rowsOf(enriched);
+        final int flags = rows.field("join_flags").index();
+        final int amount = rows.field("order_amount").index();
+        final int limit = rows.field("account_limit").index();
+        final int status = rows.field("account_status").index();
+        pipelines.add(enriched.then().filter("closed, blocked or over the limit", r ->
+                r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ||
+                r.getLong(amount) > r.getLong(limit))
+            .sink("alerts", new JoinAlertSink(alerts, new String[] {OrderRules.BLOCKED, OrderRules.OVER_LIMIT},
+                r -> r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ? 0 : 1,
+                r -> r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ?
+                    r.getLong(amount) / 100.0 : r.getLong(amount) / (double)Math.max(1, r.getLong(limit)),
+                rows, "order_ts"))
+            .build());
+        pipelines.add(probe(OrderPaymentScenario.ORDERS_BY_ACCOUNT, order, "account", recorder));
+        return List.copyOf(pipelines);
+    }
+
+    /**
+     * The schema of a join's rows, read from a throwaway build of it (the builder keeps it private);
+     * build-time only.
+     */
+    private static Schema rowsOf(final Pipeline.JoinBuilder join)
+    {
+        return join.then().sink("none", (partition, sequence, key, timestamp, event) -> { }).build().join().output();
+    }
+
+    private static Pipeline probe(final String topic, final Schema schema, final String key, final LatencyRecorder recorder)
+    {
+        return Pipeline.from(topic, schema).name(topic + "-e2e")
+            .partitionKey(key).eventTime("ts", OrderRules.MAX_OUT_OF_ORDERNESS_MS)
+            .sink("latency probe", new LatencyProbeSink(recorder, schema.field(ScenarioTopic.SENT_NS).index()))
+            .build();
     }
 
     private static void declared(final WindowSpec declared, final WindowSpec[] holder)

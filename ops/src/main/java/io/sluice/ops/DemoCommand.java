@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 
 import org.HdrHistogram.Histogram;
 
+import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.Alert;
@@ -23,12 +24,17 @@ import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
 import io.sluice.loadgen.EmbeddedEngineTarget;
 import io.sluice.loadgen.FraudDesk;
+import io.sluice.loadgen.InterleavedScenario;
+import io.sluice.loadgen.InjectedPattern;
 import io.sluice.loadgen.IntervalStats;
 import io.sluice.loadgen.LatencyRecorder;
 import io.sluice.loadgen.LoadGenerator;
 import io.sluice.loadgen.LoadOptions;
+import io.sluice.loadgen.OrderPaymentScenario;
+import io.sluice.loadgen.OrderRules;
 import io.sluice.loadgen.RatePlan;
 import io.sluice.loadgen.RunResult;
+import io.sluice.loadgen.Scenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,8 +43,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice demo}: the fraud desk. Starts an embedded engine (data in a temporary directory
  * unless {@code --dir}), loads the fraud-desk pipelines ({@link FraudDesk}: card velocity on a
- * sliding window, amount against the card's norm on a tumbling window, impossible travel), drives
- * them with the open-loop load generator on the card scenario (seeded, with injected fraud), prints
+ * sliding window, amount against the card's norm on a tumbling window, impossible travel; orders
+ * interval-joined to payments, orders enriched from the accounts table), drives them with the
+ * open-loop load generator on the card scenario interleaved with the orders-and-payments scenario
+ * (one event in {@value #ORDER_SHARE}; both seeded, with injected fraud), prints
  * throughput, latency percentiles and alerts once a second, and ends with a summary: events,
  * throughput, end-to-end latency from the scheduled send time, alerts detected against injected, and
  * where the reports and plots were written. {@code sluice demo journal} keeps the earlier
@@ -53,12 +61,15 @@ import picocli.CommandLine.Spec;
     versionProvider = SluiceVersion.class,
     subcommands = JournalDemoCommand.class,
     description = {
-        "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors on an embedded engine, driven",
-        "at a fixed open-loop rate by the load generator with injected fraud; live throughput, latency and alerts,",
+        "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments",
+        "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed",
+        "open-loop rate by the load generator with injected fraud; live throughput, latency and alerts,",
         "then a summary with detected vs injected fraud and HdrHistogram reports and plots.",
         "'sluice demo journal' runs the older journal append/replay demo." })
 final class DemoCommand implements Callable<Integer>
 {
+    /** One event in this many is order-side (an order, its copy by account, a payment, an account update). */
+    static final int ORDER_SHARE = 10;
     private static final int MAX_ALERT_LINES_PER_SECOND = 4;
 
     @Spec
@@ -81,7 +92,7 @@ final class DemoCommand implements Callable<Integer>
     int warmUpSeconds;
 
     @Option(names = { "-r", "--rate" }, paramLabel = "EVENTS_PER_S", defaultValue = "50000",
-        description = "Card transactions per second (default: ${DEFAULT-VALUE}).")
+        description = "Events per second, nine in ten card transactions, one in ten order-side events (default: ${DEFAULT-VALUE}).")
     long rate;
 
     @Option(names = "--sweep", paramLabel = "RATE", split = ",",
@@ -101,7 +112,8 @@ final class DemoCommand implements Callable<Integer>
     double burstFactor;
 
     @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "2",
-        description = "Partitions of the card topic, one thread each (default: ${DEFAULT-VALUE}).")
+        description = "Partitions of each topic group (cards; orders and payments; accounts), one thread each " +
+            "(default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP",
@@ -109,7 +121,7 @@ final class DemoCommand implements Callable<Integer>
     WaitStrategyKind waitStrategy;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-        description = "Seed of the card scenario (default: ${DEFAULT-VALUE}).")
+        description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
@@ -173,42 +185,73 @@ final class DemoCommand implements Callable<Integer>
     private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
     {
         final RatePlan plan = plan();
-        if (plan.totalEvents() < CardTransactionScenario.MIN_EVENTS)
+        final long orderEvents = plan.totalEvents() / ORDER_SHARE;
+        final long cardEvents = plan.totalEvents() - orderEvents;
+        if (cardEvents < CardTransactionScenario.MIN_EVENTS || orderEvents < OrderPaymentScenario.MIN_EVENTS)
         {
-            throw new CliException(ExitCodes.USAGE, "the demo needs at least " + CardTransactionScenario.MIN_EVENTS +
+            throw new CliException(ExitCodes.USAGE, "the demo needs at least " + minEvents() +
                 " events in all (rate x seconds), the plan has " + plan.totalEvents());
         }
-        final CardTransactionScenario scenario = new CardTransactionScenario(seed, plan.totalEvents());
+        final CardTransactionScenario cards = new CardTransactionScenario(seed, cardEvents);
+        // The order side spans the same simulated time as the cards, so both tell one day's story.
+        final long msPerOrderEvent = Math.max(1, Math.min(OrderPaymentScenario.MAX_MS_PER_EVENT,
+            cards.msPerEvent() * cardEvents / orderEvents));
+        final OrderPaymentScenario orders = new OrderPaymentScenario(seed, orderEvents, msPerOrderEvent);
+        final Scenario scenario = new InterleavedScenario("fraud-desk", cards, orders);
         final AlertLog alerts = new AlertLog(partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final EngineContext context = new EngineContext().directory(dataDir).partitions(partitions)
             .waitStrategy(waitStrategy).checkpoints(false);
         console.printf(Locale.ROOT, "Sluice fraud desk demo: %s card transactions (%s cards, seed %d, %d fraud patterns injected)%n",
-            DemoFormat.count(plan.totalEvents()), DemoFormat.count(scenario.cards()), seed, scenario.injected().size());
+            DemoFormat.count(cardEvents), DemoFormat.count(cards.cards()), seed, cards.injected().size());
+        console.printf(Locale.ROOT, "  and %s order-side events: orders, payments, account updates (%s accounts, %d join " +
+            "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
         console.printf(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s%n", partitions, waitStrategy,
             DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()), dataDir.toAbsolutePath());
         console.println("pipelines: card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean " +
             "of the others), impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
-        console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission)");
+        console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
+            "unpaid-order, amounts differ = payment-mismatch), orders-accounts (orders LEFT lookup-join the accounts table: " +
+            "closed or blocked = blocked-account, amount > limit = over-limit), orders/payments/orders-by-account-e2e probes");
+        console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission);" +
+            " 'done' counts probed events (account updates feed only their join and are not probed)");
         console.flush();
 
         final List<Alert> fresh = new ArrayList<>();
         final RunResult result;
-        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context,
-            FraudDesk.cardPipelines(alerts, recorder, scenario.cards())))
+        final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards()));
+        pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts()));
+        final List<InjectedPattern> injected = scenario.injected();
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines))
         {
             final long[] lastProcessed = {0};
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
-                .listener(stats -> live(console, stats, lastProcessed, alerts, fresh)));
+                .listener(stats -> live(console, stats, lastProcessed, alerts, fresh, injected)));
         }
-        summary(console, plan, scenario, result, DetectionReport.evaluate(scenario.injected(), alerts.all()), alerts);
+        summary(console, result, DetectionReport.evaluate(injected, alerts.all()), alerts);
+    }
+
+    /**
+     * Fewest events a run may have: enough for both scenarios at their share.
+     *
+     * @return the minimum of rate x seconds.
+     */
+    static long minEvents()
+    {
+        long total = Math.max(CardTransactionScenario.MIN_EVENTS * ORDER_SHARE / (ORDER_SHARE - 1),
+            OrderPaymentScenario.MIN_EVENTS * ORDER_SHARE);
+        while (total - total / ORDER_SHARE < CardTransactionScenario.MIN_EVENTS || total / ORDER_SHARE < OrderPaymentScenario.MIN_EVENTS)
+        {
+            total++;
+        }
+        return total;
     }
 
     private static void live(
         final PrintWriter console, final IntervalStats stats, final long[] lastProcessed, final AlertLog alerts,
-        final List<Alert> fresh)
+        final List<Alert> fresh, final List<InjectedPattern> injected)
     {
         final Histogram h = stats.latency();
         final double seconds = stats.intervalNs() / 1e9;
@@ -231,12 +274,12 @@ final class DemoCommand implements Callable<Integer>
         {
             console.printf(Locale.ROOT, "          ... and %d more alerts%n", fresh.size() - MAX_ALERT_LINES_PER_SECOND);
         }
+        console.println("          " + DemoFormat.progress(DetectionReport.evaluate(injected, alerts.all())));
         console.flush();
     }
 
     private void summary(
-        final PrintWriter console, final RatePlan plan, final CardTransactionScenario scenario, final RunResult result,
-        final DetectionReport detection, final AlertLog alerts)
+        final PrintWriter console, final RunResult result, final DetectionReport detection, final AlertLog alerts)
     {
         console.println();
         console.println("Summary");
@@ -263,11 +306,17 @@ final class DemoCommand implements Callable<Integer>
         console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
             DemoFormat.nanos(result.maxLagNs()));
         console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
-        console.println("  fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
-        for (final String line : detection.lines())
+        console.println("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
+        for (final String kind : DemoFormat.CARD_RULES)
         {
-            console.println("    " + line);
+            console.println("    " + detection.line(kind));
         }
+        console.println("  join alerts (a pattern is detected when an alert of its kind on its order or account is at its order's time):");
+        for (final String kind : DemoFormat.JOIN_RULES)
+        {
+            console.println("    " + detection.line(kind));
+        }
+        console.println("    " + detection.totalLine());
         if (alerts.dropped() > 0)
         {
             console.printf(Locale.ROOT, "    (%d alerts did not fit in the alert log and were not evaluated)%n", alerts.dropped());

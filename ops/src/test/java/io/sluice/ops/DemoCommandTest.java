@@ -13,7 +13,7 @@ class DemoCommandTest
     Path tempDir;
 
     @Test
-    void shouldDetectEveryInjectedFraudPatternWithoutFalseAlertsAndWriteTheReports()
+    void shouldDetectEveryInjectedFraudAndJoinPatternWithoutFalseAlertsAndWriteTheReports()
     {
         final Path out = tempDir.resolve("report");
 
@@ -28,6 +28,16 @@ class DemoCommandTest
         assertThat(words[2]).as(all).isEqualTo(words[4]);
         assertThat(Integer.parseInt(words[2])).isGreaterThanOrEqualTo(3);
         assertThat(all).contains("missed   0", "false alerts   0");
+        for (final String rule : DemoFormat.JOIN_RULES)
+        {
+            final String line = demo.out().lines().filter(l -> l.trim().startsWith(rule + " ")).findFirst().orElseThrow();
+            final String[] counts = line.trim().split("\\s+");
+            // <rule> detected N of N injected, missed 0, false alerts 0 (K alerts in all)
+            assertThat(counts[2]).as(line).isEqualTo(counts[4]);
+            assertThat(Integer.parseInt(counts[2])).as(line).isGreaterThanOrEqualTo(2);
+            assertThat(line).contains("missed   0", "false alerts   0");
+        }
+        assertThat(demo.out()).contains("detected so far:", "join alerts");
         assertThat(out.resolve("latency.hlog")).isNotEmptyFile();
         assertThat(out.resolve("latency.hgrm")).isNotEmptyFile();
         assertThat(out.resolve("latency-percentiles.png")).isNotEmptyFile();
