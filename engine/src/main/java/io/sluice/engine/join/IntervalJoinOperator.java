@@ -140,6 +140,10 @@ public final class IntervalJoinOperator implements JoinOperator
     private final JoinLateEventHandler lateEventHandler;
     private final UnsafeBuffer nulls;
     private int[] heap;
+    /** Completion time of each heap entry, kept beside it so that comparisons stay in two arrays. */
+    private long[] heapCompletion;
+    /** Arrival sequence of each heap entry (the tie-breaker). */
+    private long[] heapSequence;
     private int heapSize;
     private long nextSequence;
     private long lateEvents;
@@ -171,6 +175,8 @@ public final class IntervalJoinOperator implements JoinOperator
         this.lateEventHandler = lateEventHandler;
         this.nulls = new UnsafeBuffer(new byte[Math.max(8, Math.max(leftRecordLength, rightRecordLength))]);
         this.heap = new int[Math.max(16, expectedRecords * 2)];
+        this.heapCompletion = new long[heap.length];
+        this.heapSequence = new long[heap.length];
     }
 
     /**
@@ -382,16 +388,12 @@ public final class IntervalJoinOperator implements JoinOperator
         {
             return;
         }
-        while (heapSize > 0)
+        while (heapSize > 0 && heapCompletion[0] <= watermark)
         {
             final int entry = heap[0];
             final int side = entry & 1;
             final int slot = entry >>> 1;
             final IntervalJoinSide records = sides[side];
-            if (completion(side, records.timestamp(slot)) > watermark)
-            {
-                break;
-            }
             pop();
             if (!records.matched(slot) && type.keeps(side))
             {
@@ -404,19 +406,9 @@ public final class IntervalJoinOperator implements JoinOperator
     // Min-heap of (slot << 1 | side) ordered by (completion time, arrival sequence): a total order,
     // so the pop order, and with it the emission order, does not depend on the heap's shape.
 
-    private boolean less(final int a, final int b)
+    private static boolean less(final long completionA, final long sequenceA, final long completionB, final long sequenceB)
     {
-        final IntervalJoinSide sideA = sides[a & 1];
-        final IntervalJoinSide sideB = sides[b & 1];
-        final int slotA = a >>> 1;
-        final int slotB = b >>> 1;
-        final long completionA = completion(a & 1, sideA.timestamp(slotA));
-        final long completionB = completion(b & 1, sideB.timestamp(slotB));
-        if (completionA != completionB)
-        {
-            return completionA < completionB;
-        }
-        return sideA.sequence(slotA) < sideB.sequence(slotB);
+        return completionA != completionB ? completionA < completionB : sequenceA < sequenceB;
     }
 
     private void push(final int entry)
@@ -424,45 +416,65 @@ public final class IntervalJoinOperator implements JoinOperator
         if (heapSize == heap.length)
         {
             heap = Arrays.copyOf(heap, heapSize << 1);
+            heapCompletion = Arrays.copyOf(heapCompletion, heap.length);
+            heapSequence = Arrays.copyOf(heapSequence, heap.length);
         }
+        final int side = entry & 1;
+        final int slot = entry >>> 1;
+        final long completion = completion(side, sides[side].timestamp(slot));
+        final long sequence = sides[side].sequence(slot);
         int index = heapSize++;
         while (index > 0)
         {
             final int parent = (index - 1) >>> 1;
-            if (!less(entry, heap[parent]))
+            if (!less(completion, sequence, heapCompletion[parent], heapSequence[parent]))
             {
                 break;
             }
-            heap[index] = heap[parent];
+            move(parent, index);
             index = parent;
         }
         heap[index] = entry;
+        heapCompletion[index] = completion;
+        heapSequence[index] = sequence;
     }
 
     private void pop()
     {
-        final int last = heap[--heapSize];
+        final int last = --heapSize;
+        final int entry = heap[last];
+        final long completion = heapCompletion[last];
+        final long sequence = heapSequence[last];
         int index = 0;
         final int half = heapSize >>> 1;
         while (index < half)
         {
             int child = (index << 1) + 1;
             final int right = child + 1;
-            if (right < heapSize && less(heap[right], heap[child]))
+            if (right < heapSize && less(heapCompletion[right], heapSequence[right], heapCompletion[child], heapSequence[child]))
             {
                 child = right;
             }
-            if (!less(heap[child], last))
+            if (!less(heapCompletion[child], heapSequence[child], completion, sequence))
             {
                 break;
             }
-            heap[index] = heap[child];
+            move(child, index);
             index = child;
         }
         if (heapSize > 0)
         {
-            heap[index] = last;
+            heap[index] = entry;
+            heapCompletion[index] = completion;
+            heapSequence[index] = sequence;
         }
+    }
+
+    private void move(final int from, final int to)
+    {
+        heap[to] = heap[from];
+        heapCompletion[to] = heapCompletion[from];
+        heapSequence[to] = heapSequence[from];
     }
 
     @Override
