@@ -365,6 +365,17 @@ public final class Pipeline
         }
 
         /**
+         * The schema of the events the next declared stage will see (the input, a map's output, a
+         * window's results or a join's rows), so that predicates can resolve field indexes at build time.
+         *
+         * @return the current schema.
+         */
+        public Schema schema()
+        {
+            return current;
+        }
+
+        /**
          * Keeps only events for which the predicate holds.
          *
          * @param description of the condition, for tools and errors.
