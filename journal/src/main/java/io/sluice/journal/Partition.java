@@ -78,7 +78,6 @@ public final class Partition
         else
         {
             this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
-            requestSpare();
         }
     }
 
@@ -303,11 +302,15 @@ public final class Partition
         final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);
         grown[current.length] = next;
         segments = grown; // volatile: readers that see the new array see a fully initialised segment
-        requestSpare();
         return next;
     }
 
-    private void requestSpare()
+    /**
+     * Asks the allocator thread for the next segment. The writer calls it once its tail is half
+     * full, so that opening a journal (and the first half of every segment) does not compete with a
+     * background zero-fill that is not needed yet.
+     */
+    void requestSpare()
     {
         if (context.preallocateNextSegment() && allocator != null)
         {

@@ -25,6 +25,8 @@ public final class PartitionWriter
     private final RecordChecksum checksum = new RecordChecksum();
     private Segment tail;
     private ByteBuffer checksumView;
+    /** Tail position past which the next segment is requested from the allocator, once per segment. */
+    private int spareThreshold;
     private long nextOffset;
     private Thread owner;
 
@@ -36,6 +38,7 @@ public final class PartitionWriter
         this.partition = partition;
         this.tail = tail;
         this.checksumView = tail.newChecksumView();
+        this.spareThreshold = tail.capacity() >>> 1;
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
     }
@@ -185,7 +188,13 @@ public final class PartitionWriter
             }
             tail = partition.roll(nextOffset);
             checksumView = tail.newChecksumView();
+            spareThreshold = tail.capacity() >>> 1;
             position = tail.tailPosition();
+        }
+        if (position > spareThreshold)
+        {
+            spareThreshold = Integer.MAX_VALUE;
+            partition.requestSpare();
         }
         return position;
     }
