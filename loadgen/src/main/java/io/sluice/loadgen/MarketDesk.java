@@ -46,6 +46,7 @@ public final class MarketDesk
                 window: {kind: tumbling, size: %4$dms}
                 aggregates: [{up: max(change_bp)}, {down: min(change_bp)}, {ticks: count}]
                 having: up >= %5$d or down <= -%5$d
+                sink: %1$s
             """, SPIKE, topic.name(), topic.schema().name(), WINDOW_MS, SPIKE_BP);
         return new YamlDesk(topic, pipelines, Map.of(SPIKE, result ->
         {

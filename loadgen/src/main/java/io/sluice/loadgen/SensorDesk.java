@@ -54,6 +54,7 @@ public final class SensorDesk
                 window: {kind: tumbling, size: %5$dms}
                 aggregates: [{mean: avg(value)}, {readings: count}]
                 having: mean >= %6$.1f
+                sink: %1$s
               - name: %2$s
                 source: %3$s
                 schema: %4$s
@@ -63,6 +64,7 @@ public final class SensorDesk
                 window: {kind: session, gap: %7$dms}
                 aggregates: [{readings: count}]
                 having: "window_end < '%8$s'"
+                sink: %2$s
             """, DRIFT, OUTAGE, topic.name(), topic.schema().name(), DRIFT_WINDOW_MS, DRIFT_MEAN, OUTAGE_GAP_MS,
             Instant.ofEpochMilli(endTs));
         return new YamlDesk(topic, pipelines, Map.of(

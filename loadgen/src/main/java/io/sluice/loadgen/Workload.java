@@ -113,6 +113,7 @@ public final class Workload
                 window: {kind: sliding, size: %5$dms, hop: %6$dms}
                 aggregates: [{charges: count}]
                 having: charges >= %7$d
+                sink: %1$s
             """, FraudRules.VELOCITY, topic.name(), topic.schema().name(), FraudRules.MAX_OUT_OF_ORDERNESS_MS,
             FraudRules.VELOCITY_WINDOW_MS, FraudRules.VELOCITY_HOP_MS, FraudRules.VELOCITY_THRESHOLD);
         return new YamlDesk(topic, pipelines, Map.of(FraudRules.VELOCITY, result ->
