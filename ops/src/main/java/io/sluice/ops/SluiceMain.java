@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     versionProvider = SluiceVersion.class,
     description = "Sluice: a single-node, low-latency stream processor with a memory-mapped journal.",
     subcommands = { RunCommand.class, StatCommand.class, CtlCommand.class, ReplayCommand.class, DemoCommand.class, JournalCommand.class,
-        VersionCommand.class, HelpCommand.class },
+        LoadgenCommand.class, VersionCommand.class, HelpCommand.class },
     footer = { "", "Exit codes: 0 success, 1 failure, 2 invalid command line, 3 journal verify found damage." })
 public final class SluiceMain implements Callable<Integer>
 {

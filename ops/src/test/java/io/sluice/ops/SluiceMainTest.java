@@ -31,7 +31,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run("--help");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(result.out()).contains("demo", "journal", "version", "Exit codes");
+        assertThat(result.out()).contains("demo", "loadgen", "journal", "version", "Exit codes");
     }
 
     @Test
@@ -40,7 +40,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run();
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice: missing command: one of run, stat, ctl, replay, demo, journal, version");
+        assertThat(result.err()).contains("sluice: missing command: one of run, stat, ctl, replay, demo, journal, loadgen, version");
         assertThat(result.out()).isEmpty();
     }
 
