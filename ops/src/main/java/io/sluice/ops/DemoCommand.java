@@ -2,23 +2,17 @@ package io.sluice.ops;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.HdrHistogram.Histogram;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.loadgen.Alert;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
@@ -70,7 +64,6 @@ final class DemoCommand implements Callable<Integer>
 {
     /** One event in this many is order-side (an order, its copy by account, a payment, an account update). */
     static final int ORDER_SHARE = 10;
-    private static final int MAX_ALERT_LINES_PER_SECOND = 4;
 
     @Spec
     CommandSpec spec;
@@ -129,20 +122,8 @@ final class DemoCommand implements Callable<Integer>
     {
         validate();
         final PrintWriter console = spec.commandLine().getOut();
-        final boolean temporary = null == dir;
-        final Path dataDir = temporary ? Files.createTempDirectory("sluice-demo-") : dir;
         final Path reportDir = null == out ? Files.createTempDirectory("sluice-demo-report-") : out;
-        try
-        {
-            run(dataDir, reportDir, console);
-        }
-        finally
-        {
-            if (temporary)
-            {
-                deleteRecursively(dataDir);
-            }
-        }
+        ScratchDirectory.use(dir, "sluice-demo-", dataDir -> run(dataDir, reportDir, console));
         return ExitCodes.OK;
     }
 
@@ -218,19 +199,18 @@ final class DemoCommand implements Callable<Integer>
             " 'done' counts probed events (account updates feed only their join and are not probed)");
         console.flush();
 
-        final List<Alert> fresh = new ArrayList<>();
+        final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
         final RunResult result;
         final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards()));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts()));
         final List<InjectedPattern> injected = scenario.injected();
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines))
         {
-            final long[] lastProcessed = {0};
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
-                .listener(stats -> live(console, stats, lastProcessed, alerts, fresh, injected)));
+                .listener(stats -> live(console, stats, reporter, alerts, injected)));
         }
-        summary(console, result, DetectionReport.evaluate(injected, alerts.all()), alerts);
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()));
     }
 
     /**
@@ -250,110 +230,29 @@ final class DemoCommand implements Callable<Integer>
     }
 
     private static void live(
-        final PrintWriter console, final IntervalStats stats, final long[] lastProcessed, final AlertLog alerts,
-        final List<Alert> fresh, final List<InjectedPattern> injected)
+        final PrintWriter console, final IntervalStats stats, final RunReporter reporter, final AlertLog alerts,
+        final List<InjectedPattern> injected)
     {
-        final Histogram h = stats.latency();
-        final double seconds = stats.intervalNs() / 1e9;
-        final long processed = stats.processed() - lastProcessed[0];
-        lastProcessed[0] = stats.processed();
-        fresh.clear();
-        alerts.drainTo(fresh);
-        console.printf(Locale.ROOT, "[%5.1fs] %-12s sent %11s  done %11s  %9s ev/s  p50 %8s  p99 %8s  p99.9 %8s  max %8s  alerts +%d%n",
-            stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
-            DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
-        for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
-        {
-            console.println("          ALERT " + DemoFormat.alert(fresh.get(i)));
-        }
-        if (fresh.size() > MAX_ALERT_LINES_PER_SECOND)
-        {
-            console.printf(Locale.ROOT, "          ... and %d more alerts%n", fresh.size() - MAX_ALERT_LINES_PER_SECOND);
-        }
+        reporter.onInterval(stats);
         console.println("          " + DemoFormat.progress(DetectionReport.evaluate(injected, alerts.all())));
         console.flush();
     }
 
-    private void summary(
-        final PrintWriter console, final RunResult result, final DetectionReport detection, final AlertLog alerts)
+    private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection)
     {
-        console.println();
-        console.println("Summary");
-        long warmUp = 0;
-        for (final RunResult.GroupResult group : result.groups())
-        {
-            if (group.name().equals(RatePlan.WARM_UP))
-            {
-                warmUp = group.sent();
-            }
-        }
-        console.printf(Locale.ROOT, "  events       %s sent of %s planned (%s in warm-up) in %.1f s; %s%s%n",
-            DemoFormat.count(result.sent()), DemoFormat.count(result.planned()), DemoFormat.count(warmUp), result.elapsedNs() / 1e9,
-            result.drained() ? "all processed" : "NOT all processed before the drain timeout",
-            result.stoppedEarly() ? "; cut at the deadline: the engine could not keep up" : "");
-        for (final RunResult.GroupResult group : result.measured())
-        {
-            final Histogram h = group.latency();
-            console.printf(Locale.ROOT, "  %-12s target %s ev/s, achieved %s ev/s; latency p50 %s  p99 %s  p99.9 %s  max %s (%s events)%n",
-                group.name(), DemoFormat.count(Math.round(group.targetRate())), DemoFormat.count(Math.round(group.achievedRate())),
-                DemoFormat.nanos(h.getValueAtPercentile(50)), DemoFormat.nanos(h.getValueAtPercentile(99)),
-                DemoFormat.nanos(h.getValueAtPercentile(99.9)), DemoFormat.nanos(h.getMaxValue()), DemoFormat.count(h.getTotalCount()));
-        }
-        console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
-            DemoFormat.nanos(result.maxLagNs()));
-        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
-        console.println("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
+        reporter.summaryHead(result, "engine");
+        reporter.waitLine(waitStrategy);
+        reporter.line("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
         for (final String kind : DemoFormat.CARD_RULES)
         {
-            console.println("    " + detection.line(kind));
+            reporter.detectionLine(detection.line(kind));
         }
-        console.println("  join alerts (a pattern is detected when an alert of its kind on its order or account is at its order's time):");
+        reporter.line("  join alerts (a pattern is detected when an alert of its kind on its order or account is at its order's time):");
         for (final String kind : DemoFormat.JOIN_RULES)
         {
-            console.println("    " + detection.line(kind));
+            reporter.detectionLine(detection.line(kind));
         }
-        console.println("    " + detection.totalLine());
-        if (alerts.dropped() > 0)
-        {
-            console.printf(Locale.ROOT, "    (%d alerts did not fit in the alert log and were not evaluated)%n", alerts.dropped());
-        }
-        console.println("  reports:");
-        for (final Map.Entry<String, Path> file : result.files().entrySet())
-        {
-            console.printf(Locale.ROOT, "    %-16s %s%n", file.getKey(), file.getValue().toAbsolutePath());
-        }
-        console.flush();
-    }
-
-    private static void deleteRecursively(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-            {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path directory, final IOException ex) throws IOException
-            {
-                if (null != ex)
-                {
-                    throw ex;
-                }
-                Files.delete(directory);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        reporter.detectionLine(detection.totalLine());
+        reporter.summaryTail(result);
     }
 }
