@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
-import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
@@ -30,6 +29,7 @@ import io.sluice.loadgen.RatePlan;
 import io.sluice.loadgen.RunResult;
 import io.sluice.loadgen.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     subcommands = JournalDemoCommand.class,
+    resourceBundle = "io.sluice.ops.DemoCommand",
     description = {
         "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments",
         "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed",
@@ -68,50 +69,28 @@ final class DemoCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = { "-d", "--dir" }, paramLabel = "DIR",
-        description = "Engine data directory, kept afterwards (default: a temporary directory, deleted afterwards).")
-    Path dir;
+    @Mixin
+    EmbeddedEngineOptions engine = new EmbeddedEngineOptions();
+
+    @Mixin
+    LoadShapeOptions load = new LoadShapeOptions();
+
 
     @Option(names = { "-o", "--out" }, paramLabel = "DIR",
         description = "Where reports and plots go (default: a new sluice-demo-report-* directory in the temp directory).")
     Path out;
 
-    @Option(names = { "-t", "--duration" }, paramLabel = "SECONDS", defaultValue = "20",
-        description = "Measured seconds of load (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
 
-    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5",
-        description = "Warm-up seconds before it, at the same rate, reported apart (default: ${DEFAULT-VALUE}).")
-    int warmUpSeconds;
 
-    @Option(names = { "-r", "--rate" }, paramLabel = "EVENTS_PER_S", defaultValue = "50000",
-        description = "Events per second, nine in ten card transactions, one in ten order-side events (default: ${DEFAULT-VALUE}).")
-    long rate;
 
-    @Option(names = "--sweep", paramLabel = "RATE", split = ",",
-        description = "Rate sweep instead of one rate: each rate for --step seconds, e.g. 20000,50000,100000.")
-    long[] sweep;
 
     @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5",
         description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
     int stepSeconds;
 
-    @Option(names = "--burst-every", paramLabel = "SECONDS", defaultValue = "0",
-        description = "Add a burst every this many seconds (default: none).")
-    int burstEverySeconds;
 
-    @Option(names = "--burst-factor", paramLabel = "FACTOR", defaultValue = "3",
-        description = "Rate multiplier of a one-second burst (default: ${DEFAULT-VALUE}).")
-    double burstFactor;
 
-    @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "2",
-        description = "Partitions of each topic group (cards; orders and payments; accounts), one thread each " +
-            "(default: ${DEFAULT-VALUE}).")
-    int partitions;
 
-    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP",
-        description = "How partition threads wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    WaitStrategyKind waitStrategy;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
@@ -123,49 +102,21 @@ final class DemoCommand implements Callable<Integer>
         validate();
         final PrintWriter console = spec.commandLine().getOut();
         final Path reportDir = null == out ? Files.createTempDirectory("sluice-demo-report-") : out;
-        ScratchDirectory.use(dir, "sluice-demo-", dataDir -> run(dataDir, reportDir, console));
+        ScratchDirectory.use(engine.dir, "sluice-demo-", dataDir -> run(dataDir, reportDir, console));
         return ExitCodes.OK;
     }
 
     private void validate()
     {
-        check(partitions >= 1 && partitions <= 64, "--partitions must be in [1, 64], was " + partitions);
-        check(durationSeconds >= 1 && durationSeconds <= 3_600, "--duration must be in [1, 3600] s, was " + durationSeconds);
-        check(warmUpSeconds >= 0 && warmUpSeconds <= 600, "--warm-up must be in [0, 600] s, was " + warmUpSeconds);
-        check(rate >= 1 && rate <= 50_000_000, "--rate must be in [1, 50000000], was " + rate);
-        check(stepSeconds >= 1, "--step must be at least 1 s, was " + stepSeconds);
-        check(burstEverySeconds == 0 || burstEverySeconds >= 2, "--burst-every must be 0 (none) or at least 2 s");
-        check(burstFactor > 1, "--burst-factor must be above 1, was " + burstFactor);
-        if (sweep != null)
-        {
-            for (final long r : sweep)
-            {
-                check(r >= 1 && r <= 50_000_000, "--sweep rates must be in [1, 50000000], was " + r);
-            }
-        }
-    }
-
-    private static void check(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw new CliException(ExitCodes.USAGE, message);
-        }
-    }
-
-    private RatePlan plan()
-    {
-        if (sweep != null && sweep.length > 0)
-        {
-            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, stepSeconds * 1_000L);
-        }
-        return RatePlan.steady(rate, warmUpSeconds * 1_000L, durationSeconds * 1_000L, burstEverySeconds * 1_000L,
-            burstEverySeconds > 0 ? 1_000 : 0, burstFactor);
+        engine.check();
+        load.checkLengthAndRate();
+        CliException.checkUsage(stepSeconds >= 1, "--step must be at least 1 s, was " + stepSeconds);
+        load.checkShape();
     }
 
     private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
     {
-        final RatePlan plan = plan();
+        final RatePlan plan = load.plan(stepSeconds);
         final long orderEvents = plan.totalEvents() / ORDER_SHARE;
         final long cardEvents = plan.totalEvents() - orderEvents;
         if (cardEvents < CardTransactionScenario.MIN_EVENTS || orderEvents < OrderPaymentScenario.MIN_EVENTS)
@@ -179,17 +130,15 @@ final class DemoCommand implements Callable<Integer>
             cards.msPerEvent() * cardEvents / orderEvents));
         final OrderPaymentScenario orders = new OrderPaymentScenario(seed, orderEvents, msPerOrderEvent);
         final Scenario scenario = new InterleavedScenario("fraud-desk", cards, orders);
-        final AlertLog alerts = new AlertLog(partitions, 1 << 14);
+        final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
-        final EngineContext context = new EngineContext().directory(dataDir).partitions(partitions)
-            .waitStrategy(waitStrategy).checkpoints(false);
+        final EngineContext context = engine.context(dataDir);
         console.printf(Locale.ROOT, "Sluice fraud desk demo: %s card transactions (%s cards, seed %d, %d fraud patterns injected)%n",
             DemoFormat.count(cardEvents), DemoFormat.count(cards.cards()), seed, cards.injected().size());
         console.printf(Locale.ROOT, "  and %s order-side events: orders, payments, account updates (%s accounts, %d join " +
             "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
-        console.printf(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s%n", partitions, waitStrategy,
-            DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()), dataDir.toAbsolutePath());
+        console.println(engine.describe(dataDir));
         console.println("pipelines: card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean " +
             "of the others), impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
         console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
@@ -241,7 +190,7 @@ final class DemoCommand implements Callable<Integer>
     private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection)
     {
         reporter.summaryHead(result, "engine");
-        reporter.waitLine(waitStrategy);
+        reporter.waitLine(engine.waitStrategy);
         reporter.line("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
         for (final String kind : DemoFormat.CARD_RULES)
         {

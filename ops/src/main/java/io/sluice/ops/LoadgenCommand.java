@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 
 import io.sluice.client.ClientContext;
 import io.sluice.engine.runtime.EngineContext;
-import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.AeronDaemonTarget;
 import io.sluice.loadgen.Alert;
 import io.sluice.loadgen.AlertLog;
@@ -27,6 +26,7 @@ import io.sluice.loadgen.RatePlan;
 import io.sluice.loadgen.RunResult;
 import io.sluice.loadgen.Workload;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,6 +70,12 @@ final class LoadgenCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    EmbeddedEngineOptions engine = new EmbeddedEngineOptions();
+
+    @Mixin
+    LoadShapeOptions load = new LoadShapeOptions();
+
     @Option(names = { "-s", "--scenario" }, paramLabel = "NAME", defaultValue = "card",
         description = "Scenario: card, ticks or sensors (default: ${DEFAULT-VALUE}).")
     String scenario;
@@ -93,45 +99,18 @@ final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--print-config", description = "Print a daemon configuration running this scenario's pipelines, and exit.")
     boolean printConfig;
 
-    @Option(names = { "-d", "--dir" }, paramLabel = "DIR",
-        description = "Embedded engine data directory, kept afterwards (default: a temporary directory, deleted afterwards).")
-    Path dir;
 
     @Option(names = { "-o", "--out" }, paramLabel = "DIR",
         description = "Where reports and plots go (default: a new sluice-loadgen-report-* directory in the temp directory).")
     Path out;
 
-    @Option(names = { "-t", "--duration" }, paramLabel = "SECONDS", defaultValue = "20",
-        description = "Measured seconds of load, or seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
 
-    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5",
-        description = "Warm-up seconds before it, reported apart (default: ${DEFAULT-VALUE}).")
-    int warmUpSeconds;
 
-    @Option(names = { "-r", "--rate" }, paramLabel = "EVENTS_PER_S", defaultValue = "50000",
-        description = "Events per second (default: ${DEFAULT-VALUE}).")
-    long rate;
 
-    @Option(names = "--sweep", paramLabel = "RATE", split = ",",
-        description = "Rate sweep instead of one rate: each rate for --duration seconds, e.g. 20000,50000,100000.")
-    long[] sweep;
 
-    @Option(names = "--burst-every", paramLabel = "SECONDS", defaultValue = "0",
-        description = "Add a one-second burst every this many seconds (default: none).")
-    int burstEverySeconds;
 
-    @Option(names = "--burst-factor", paramLabel = "FACTOR", defaultValue = "3",
-        description = "Rate multiplier of a burst (default: ${DEFAULT-VALUE}).")
-    double burstFactor;
 
-    @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "2",
-        description = "Partitions per topic: of the embedded engine, or written by --print-config (default: ${DEFAULT-VALUE}).")
-    int partitions;
 
-    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP",
-        description = "How embedded partition threads wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    WaitStrategyKind waitStrategy;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the scenario (default: ${DEFAULT-VALUE}).")
@@ -142,7 +121,7 @@ final class LoadgenCommand implements Callable<Integer>
     {
         validate();
         final PrintWriter console = spec.commandLine().getOut();
-        final RatePlan plan = plan();
+        final RatePlan plan = load.plan(load.durationSeconds);
         final long min = Workload.minEvents(scenario);
         if (plan.totalEvents() < min)
         {
@@ -153,7 +132,7 @@ final class LoadgenCommand implements Callable<Integer>
         if (printConfig)
         {
             final String data = null == daemonDir ? "sluice-data" : daemonDir.toString();
-            console.print(workload.desk().daemonConfig(data, channel, partitions));
+            console.print(workload.desk().daemonConfig(data, channel, engine.partitions));
             console.flush();
             return ExitCodes.OK;
         }
@@ -163,50 +142,23 @@ final class LoadgenCommand implements Callable<Integer>
             runAeron(plan, workload, reportDir, console);
             return ExitCodes.OK;
         }
-        ScratchDirectory.use(dir, "sluice-loadgen-", dataDir -> runEmbedded(plan, workload, dataDir, reportDir, console));
+        ScratchDirectory.use(engine.dir, "sluice-loadgen-", dataDir -> runEmbedded(plan, workload, dataDir, reportDir, console));
         return ExitCodes.OK;
     }
 
     private void validate()
     {
-        check(Workload.NAMES.contains(scenario.toLowerCase(Locale.ROOT)) || "cards".equalsIgnoreCase(scenario),
+        CliException.checkUsage(Workload.NAMES.contains(scenario.toLowerCase(Locale.ROOT)) || "cards".equalsIgnoreCase(scenario),
             "--scenario must be one of " + Workload.NAMES + ", was '" + scenario + "'");
-        check(partitions >= 1 && partitions <= 64, "--partitions must be in [1, 64], was " + partitions);
-        check(durationSeconds >= 1 && durationSeconds <= 3_600, "--duration must be in [1, 3600] s, was " + durationSeconds);
-        check(warmUpSeconds >= 0 && warmUpSeconds <= 600, "--warm-up must be in [0, 600] s, was " + warmUpSeconds);
-        check(rate >= 1 && rate <= 50_000_000, "--rate must be in [1, 50000000], was " + rate);
-        check(burstEverySeconds == 0 || burstEverySeconds >= 2, "--burst-every must be 0 (none) or at least 2 s");
-        check(burstFactor > 1, "--burst-factor must be above 1, was " + burstFactor);
-        if (sweep != null)
-        {
-            for (final long r : sweep)
-            {
-                check(r >= 1 && r <= 50_000_000, "--sweep rates must be in [1, 50000000], was " + r);
-            }
-        }
+        engine.check();
+        load.checkLengthAndRate();
+        load.checkShape();
         if (target == TargetKind.AERON && !printConfig)
         {
-            check(aeronDir != null || daemonDir != null, "--target aeron needs --aeron-dir (or --daemon-dir) of the daemon's media driver");
-            check(!channel.isBlank(), "--channel must not be empty");
+            CliException.checkUsage(aeronDir != null || daemonDir != null,
+                "--target aeron needs --aeron-dir (or --daemon-dir) of the daemon's media driver");
+            CliException.checkUsage(!channel.isBlank(), "--channel must not be empty");
         }
-    }
-
-    private static void check(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw new CliException(ExitCodes.USAGE, message);
-        }
-    }
-
-    private RatePlan plan()
-    {
-        if (sweep != null && sweep.length > 0)
-        {
-            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, durationSeconds * 1_000L);
-        }
-        return RatePlan.steady(rate, warmUpSeconds * 1_000L, durationSeconds * 1_000L, burstEverySeconds * 1_000L,
-            burstEverySeconds > 0 ? 1_000 : 0, burstFactor);
     }
 
     private void header(final PrintWriter console, final RatePlan plan, final Workload workload, final String targetLine,
@@ -226,14 +178,11 @@ final class LoadgenCommand implements Callable<Integer>
     private void runEmbedded(
         final RatePlan plan, final Workload workload, final Path dataDir, final Path reportDir, final PrintWriter console)
     {
-        final AlertLog alerts = new AlertLog(partitions, 1 << 14);
+        final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final RunReporter reporter = new RunReporter(console, alerts, alert -> alertText(alert, workload.keyLabel()));
-        final EngineContext context = new EngineContext().directory(dataDir).partitions(partitions)
-            .waitStrategy(waitStrategy).checkpoints(false);
-        header(console, plan, workload, String.format(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s",
-            partitions, waitStrategy, DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()),
-            dataDir.toAbsolutePath()), true);
+        final EngineContext context = engine.context(dataDir);
+        header(console, plan, workload, engine.describe(dataDir), true);
         console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission)");
         final RunResult result;
         try (EmbeddedEngineTarget engine = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
@@ -293,7 +242,7 @@ final class LoadgenCommand implements Callable<Integer>
         }
         else
         {
-            reporter.waitLine(waitStrategy);
+            reporter.waitLine(engine.waitStrategy);
         }
         reporter.line("  alerts (a pattern is detected when an alert of its kind on its key covers its time):");
         for (final String line : detection.lines())
