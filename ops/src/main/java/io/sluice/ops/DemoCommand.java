@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.loadgen.AlertLog;
@@ -75,22 +74,13 @@ final class DemoCommand implements Callable<Integer>
     @Mixin
     LoadShapeOptions load = new LoadShapeOptions();
 
-
     @Option(names = { "-o", "--out" }, paramLabel = "DIR",
         description = "Where reports and plots go (default: a new sluice-demo-report-* directory in the temp directory).")
     Path out;
 
-
-
-
-
     @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5",
         description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
     int stepSeconds;
-
-
-
-
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")

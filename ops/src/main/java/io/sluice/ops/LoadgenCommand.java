@@ -10,7 +10,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-
 import io.sluice.client.ClientContext;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.loadgen.AeronDaemonTarget;
@@ -99,18 +98,9 @@ final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--print-config", description = "Print a daemon configuration running this scenario's pipelines, and exit.")
     boolean printConfig;
 
-
     @Option(names = { "-o", "--out" }, paramLabel = "DIR",
         description = "Where reports and plots go (default: a new sluice-loadgen-report-* directory in the temp directory).")
     Path out;
-
-
-
-
-
-
-
-
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the scenario (default: ${DEFAULT-VALUE}).")
