@@ -83,17 +83,15 @@ public final class CardTransactionScenario implements Scenario
     private final double[] homeLat;
     private final double[] homeLon;
     private final long[] norm;
-    private final int[] order;
+    private final KeyRounds rounds;
     private final SplittableRandom random;
     private final EventFlyweight event = new EventFlyweight(SCHEMA);
     private final List<InjectedPattern> injected = new ArrayList<>();
-    private final long[] injectPosition;
+    private final InjectionSchedule schedule;
     private final long[] injectCard;
     private final long[] injectAmount;
     private final double[] injectLat;
     private final double[] injectLon;
-    private int nextInjection;
-    private int orderPosition;
     private long index;
 
     /**
@@ -115,16 +113,14 @@ public final class CardTransactionScenario implements Scenario
         homeLat = new double[cards];
         homeLon = new double[cards];
         norm = new long[cards];
-        order = new int[cards];
         for (int c = 0; c < cards; c++)
         {
             homeLat[c] = -45 + random.nextDouble() * 100;
             homeLon[c] = -120 + random.nextDouble() * 260;
             norm[c] = 2_000 + random.nextInt(18_001);
-            order[c] = c;
         }
         final TreeMap<Long, double[]> plan = plan(new SplittableRandom(seed ^ 0x5DEECE66DL));
-        injectPosition = new long[plan.size()];
+        final long[] injectPosition = new long[plan.size()];
         injectCard = new long[plan.size()];
         injectAmount = new long[plan.size()];
         injectLat = new double[plan.size()];
@@ -139,7 +135,8 @@ public final class CardTransactionScenario implements Scenario
             injectLon[i] = entry.getValue()[3];
             i++;
         }
-        shuffle();
+        schedule = new InjectionSchedule(injectPosition);
+        rounds = new KeyRounds(cards, random);
     }
 
     private static int cardsFor(final long events)
@@ -310,36 +307,20 @@ public final class CardTransactionScenario implements Scenario
         }
         final EventFlyweight e = event.wrapForWrite(buffer, offset);
         e.putLong(TS, time(index)).putLong(SEQ, index).putLong(SEQ + 1, 0);
-        if (nextInjection < injectPosition.length && injectPosition[nextInjection] == index)
+        final int i = schedule.take(index);
+        if (i >= 0)
         {
-            final int i = nextInjection++;
             e.putLong(CARD, injectCard[i]).putLong(AMOUNT, injectAmount[i]).putLong(MERCHANT, random.nextInt(MERCHANTS))
                 .putDouble(LAT, injectLat[i]).putDouble(LON, injectLon[i]);
         }
         else
         {
-            final int card = order[orderPosition++];
-            if (orderPosition == cards)
-            {
-                shuffle();
-            }
+            final int card = rounds.next();
             e.putLong(CARD, card).putLong(AMOUNT, normalAmount(random, card)).putLong(MERCHANT, random.nextInt(MERCHANTS))
                 .putDouble(LAT, homeLat[card] + jitter(random)).putDouble(LON, homeLon[card] + jitter(random));
         }
         index++;
         return 0;
-    }
-
-    private void shuffle()
-    {
-        orderPosition = 0;
-        for (int c = cards - 1; c > 0; c--)
-        {
-            final int j = random.nextInt(c + 1);
-            final int t = order[c];
-            order[c] = order[j];
-            order[j] = t;
-        }
     }
 
     @Override

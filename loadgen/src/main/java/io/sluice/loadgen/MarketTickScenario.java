@@ -79,15 +79,13 @@ public final class MarketTickScenario implements Scenario
     private final long msPerEvent;
     private final double[] walk;
     private final double[] last;
-    private final int[] order;
+    private final KeyRounds rounds;
     private final SplittableRandom random;
     private final EventFlyweight event = new EventFlyweight(SCHEMA);
     private final List<InjectedPattern> injected = new ArrayList<>();
-    private final long[] injectPosition;
+    private final InjectionSchedule schedule;
     private final int[] injectSymbol;
     private final double[] injectFactor;
-    private int nextInjection;
-    private int orderPosition;
     private long index;
 
     /**
@@ -108,15 +106,13 @@ public final class MarketTickScenario implements Scenario
         this.random = new SplittableRandom(seed);
         walk = new double[symbols];
         last = new double[symbols];
-        order = new int[symbols];
         for (int s = 0; s < symbols; s++)
         {
             walk[s] = 10 + random.nextInt(491) + random.nextInt(100) / 100.0;
             last[s] = walk[s];
-            order[s] = s;
         }
         final TreeMap<Long, double[]> plan = plan(new SplittableRandom(seed ^ 0x5DEECE66DL));
-        injectPosition = new long[plan.size()];
+        final long[] injectPosition = new long[plan.size()];
         injectSymbol = new int[plan.size()];
         injectFactor = new double[plan.size()];
         int i = 0;
@@ -127,7 +123,8 @@ public final class MarketTickScenario implements Scenario
             injectFactor[i] = entry.getValue()[1];
             i++;
         }
-        shuffle();
+        schedule = new InjectionSchedule(injectPosition);
+        rounds = new KeyRounds(symbols, random);
     }
 
     /**
@@ -214,19 +211,15 @@ public final class MarketTickScenario implements Scenario
         }
         final int symbol;
         double price;
-        if (nextInjection < injectPosition.length && injectPosition[nextInjection] == index)
+        final int i = schedule.take(index);
+        if (i >= 0)
         {
-            final int i = nextInjection++;
             symbol = injectSymbol[i];
             price = step(symbol) * injectFactor[i];
         }
         else
         {
-            symbol = order[orderPosition++];
-            if (orderPosition == symbols)
-            {
-                shuffle();
-            }
+            symbol = rounds.next();
             price = step(symbol);
         }
         price = Math.round(price * 100) / 100.0;
@@ -253,18 +246,6 @@ public final class MarketTickScenario implements Scenario
         }
         walk[symbol] = next;
         return next;
-    }
-
-    private void shuffle()
-    {
-        orderPosition = 0;
-        for (int c = symbols - 1; c > 0; c--)
-        {
-            final int j = random.nextInt(c + 1);
-            final int t = order[c];
-            order[c] = order[j];
-            order[j] = t;
-        }
     }
 
     @Override

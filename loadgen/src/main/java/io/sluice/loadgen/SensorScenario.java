@@ -76,7 +76,7 @@ public final class SensorScenario implements Scenario
     private final int devices;
     private final long msPerEvent;
     private final double[] baseline;
-    private final int[] order;
+    private final KeyRounds rounds;
     private final SplittableRandom random;
     private final EventFlyweight event = new EventFlyweight(SCHEMA);
     private final List<InjectedPattern> injected = new ArrayList<>();
@@ -85,7 +85,6 @@ public final class SensorScenario implements Scenario
     private final int[] outageDevice;
     private final long[] outageStart;
     private final long[] outageEnd;
-    private int orderPosition;
     private long index;
 
     /**
@@ -105,11 +104,9 @@ public final class SensorScenario implements Scenario
         this.msPerEvent = ROUND_MS / devices;
         this.random = new SplittableRandom(seed);
         baseline = new double[devices];
-        order = new int[devices];
         for (int d = 0; d < devices; d++)
         {
             baseline[d] = 18 + random.nextDouble() * 4;
-            order[d] = d;
         }
         final SplittableRandom rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
         final int perKind = (int)Math.max(1, Math.min(25, events / 40_000));
@@ -137,7 +134,7 @@ public final class SensorScenario implements Scenario
                 (int)(length / ROUND_MS)));
         }
         injected.sort((a, b) -> Long.compare(a.firstTs(), b.firstTs()));
-        shuffle();
+        rounds = new KeyRounds(devices, random);
     }
 
     private long time(final long position)
@@ -191,26 +188,16 @@ public final class SensorScenario implements Scenario
             throw new IllegalStateException("the scenario's " + events + " events were all produced");
         }
         final long ts = time(index);
-        int device = nextDevice();
+        int device = rounds.next();
         for (int tries = 1; tries < devices && silent(device, ts); tries++)
         {
-            device = nextDevice();
+            device = rounds.next();
         }
         final double value = baseline[device] + (random.nextDouble() * 2 - 1) + drift(device, ts);
         event.wrapForWrite(buffer, offset).putLong(DEVICE, device).putLong(TS, ts)
             .putDouble(VALUE, Math.round(value * 1_000) / 1_000.0).putLong(SEQ, index).putLong(SEQ + 1, 0);
         index++;
         return 0;
-    }
-
-    private int nextDevice()
-    {
-        final int device = order[orderPosition++];
-        if (orderPosition == devices)
-        {
-            shuffle();
-        }
-        return device;
     }
 
     private boolean silent(final int device, final long ts)
@@ -235,18 +222,6 @@ public final class SensorScenario implements Scenario
             }
         }
         return 0;
-    }
-
-    private void shuffle()
-    {
-        orderPosition = 0;
-        for (int c = devices - 1; c > 0; c--)
-        {
-            final int j = random.nextInt(c + 1);
-            final int t = order[c];
-            order[c] = order[j];
-            order[j] = t;
-        }
     }
 
     @Override

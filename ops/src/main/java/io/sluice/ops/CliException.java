@@ -21,6 +21,20 @@ final class CliException extends RuntimeException
         this.exitCode = exitCode;
     }
 
+    /**
+     * Fails a command's option check as a usage error.
+     *
+     * @param condition that the options must meet.
+     * @param message   saying which option is wrong and why, when the condition is false.
+     */
+    static void checkUsage(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new CliException(ExitCodes.USAGE, message);
+        }
+    }
+
     int exitCode()
     {
         return exitCode;

@@ -3,11 +3,7 @@ package io.sluice.ops;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -116,19 +112,7 @@ final class JournalDemoCommand implements Callable<Integer>
     {
         validate();
         final PrintWriter out = spec.commandLine().getOut();
-        final boolean temporary = null == dir;
-        final Path journalDir = temporary ? Files.createTempDirectory("sluice-demo-") : dir;
-        try
-        {
-            run(journalDir, out);
-        }
-        finally
-        {
-            if (temporary)
-            {
-                deleteRecursively(journalDir);
-            }
-        }
+        ScratchDirectory.use(dir, "sluice-demo-", journalDir -> run(journalDir, out));
         return ExitCodes.OK;
     }
 
@@ -289,34 +273,6 @@ final class JournalDemoCommand implements Callable<Integer>
             task.rethrowFailure();
         }
         return startNs;
-    }
-
-    private static void deleteRecursively(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-            {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path directory, final IOException ex) throws IOException
-            {
-                if (null != ex)
-                {
-                    throw ex;
-                }
-                Files.delete(directory);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /**

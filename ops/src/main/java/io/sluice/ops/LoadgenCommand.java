@@ -2,31 +2,21 @@ package io.sluice.ops;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-
-import org.HdrHistogram.Histogram;
 
 import io.sluice.client.ClientContext;
 import io.sluice.engine.runtime.EngineContext;
-import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.AeronDaemonTarget;
 import io.sluice.loadgen.Alert;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.DetectionReport;
 import io.sluice.loadgen.EmbeddedEngineTarget;
-import io.sluice.loadgen.IntervalStats;
 import io.sluice.loadgen.LatencyRecorder;
 import io.sluice.loadgen.LoadGenerator;
 import io.sluice.loadgen.LoadOptions;
@@ -35,6 +25,7 @@ import io.sluice.loadgen.RatePlan;
 import io.sluice.loadgen.RunResult;
 import io.sluice.loadgen.Workload;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,7 +55,6 @@ import picocli.CommandLine.Spec;
         "configuration running the scenario's pipelines for '--target aeron'." })
 final class LoadgenCommand implements Callable<Integer>
 {
-    private static final int MAX_ALERT_LINES_PER_SECOND = 4;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** Where the load goes. */
@@ -78,6 +68,12 @@ final class LoadgenCommand implements Callable<Integer>
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    EmbeddedEngineOptions engine = new EmbeddedEngineOptions();
+
+    @Mixin
+    LoadShapeOptions load = new LoadShapeOptions();
 
     @Option(names = { "-s", "--scenario" }, paramLabel = "NAME", defaultValue = "card",
         description = "Scenario: card, ticks or sensors (default: ${DEFAULT-VALUE}).")
@@ -102,45 +98,9 @@ final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--print-config", description = "Print a daemon configuration running this scenario's pipelines, and exit.")
     boolean printConfig;
 
-    @Option(names = { "-d", "--dir" }, paramLabel = "DIR",
-        description = "Embedded engine data directory, kept afterwards (default: a temporary directory, deleted afterwards).")
-    Path dir;
-
     @Option(names = { "-o", "--out" }, paramLabel = "DIR",
         description = "Where reports and plots go (default: a new sluice-loadgen-report-* directory in the temp directory).")
     Path out;
-
-    @Option(names = { "-t", "--duration" }, paramLabel = "SECONDS", defaultValue = "20",
-        description = "Measured seconds of load, or seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
-
-    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5",
-        description = "Warm-up seconds before it, reported apart (default: ${DEFAULT-VALUE}).")
-    int warmUpSeconds;
-
-    @Option(names = { "-r", "--rate" }, paramLabel = "EVENTS_PER_S", defaultValue = "50000",
-        description = "Events per second (default: ${DEFAULT-VALUE}).")
-    long rate;
-
-    @Option(names = "--sweep", paramLabel = "RATE", split = ",",
-        description = "Rate sweep instead of one rate: each rate for --duration seconds, e.g. 20000,50000,100000.")
-    long[] sweep;
-
-    @Option(names = "--burst-every", paramLabel = "SECONDS", defaultValue = "0",
-        description = "Add a one-second burst every this many seconds (default: none).")
-    int burstEverySeconds;
-
-    @Option(names = "--burst-factor", paramLabel = "FACTOR", defaultValue = "3",
-        description = "Rate multiplier of a burst (default: ${DEFAULT-VALUE}).")
-    double burstFactor;
-
-    @Option(names = { "-p", "--partitions" }, paramLabel = "COUNT", defaultValue = "2",
-        description = "Partitions per topic: of the embedded engine, or written by --print-config (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP",
-        description = "How embedded partition threads wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    WaitStrategyKind waitStrategy;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the scenario (default: ${DEFAULT-VALUE}).")
@@ -151,7 +111,7 @@ final class LoadgenCommand implements Callable<Integer>
     {
         validate();
         final PrintWriter console = spec.commandLine().getOut();
-        final RatePlan plan = plan();
+        final RatePlan plan = load.plan(load.durationSeconds);
         final long min = Workload.minEvents(scenario);
         if (plan.totalEvents() < min)
         {
@@ -162,7 +122,7 @@ final class LoadgenCommand implements Callable<Integer>
         if (printConfig)
         {
             final String data = null == daemonDir ? "sluice-data" : daemonDir.toString();
-            console.print(workload.desk().daemonConfig(data, channel, partitions));
+            console.print(workload.desk().daemonConfig(data, channel, engine.partitions));
             console.flush();
             return ExitCodes.OK;
         }
@@ -172,62 +132,23 @@ final class LoadgenCommand implements Callable<Integer>
             runAeron(plan, workload, reportDir, console);
             return ExitCodes.OK;
         }
-        final boolean temporary = null == dir;
-        final Path dataDir = temporary ? Files.createTempDirectory("sluice-loadgen-") : dir;
-        try
-        {
-            runEmbedded(plan, workload, dataDir, reportDir, console);
-        }
-        finally
-        {
-            if (temporary)
-            {
-                deleteRecursively(dataDir);
-            }
-        }
+        ScratchDirectory.use(engine.dir, "sluice-loadgen-", dataDir -> runEmbedded(plan, workload, dataDir, reportDir, console));
         return ExitCodes.OK;
     }
 
     private void validate()
     {
-        check(Workload.NAMES.contains(scenario.toLowerCase(Locale.ROOT)) || "cards".equalsIgnoreCase(scenario),
+        CliException.checkUsage(Workload.NAMES.contains(scenario.toLowerCase(Locale.ROOT)) || "cards".equalsIgnoreCase(scenario),
             "--scenario must be one of " + Workload.NAMES + ", was '" + scenario + "'");
-        check(partitions >= 1 && partitions <= 64, "--partitions must be in [1, 64], was " + partitions);
-        check(durationSeconds >= 1 && durationSeconds <= 3_600, "--duration must be in [1, 3600] s, was " + durationSeconds);
-        check(warmUpSeconds >= 0 && warmUpSeconds <= 600, "--warm-up must be in [0, 600] s, was " + warmUpSeconds);
-        check(rate >= 1 && rate <= 50_000_000, "--rate must be in [1, 50000000], was " + rate);
-        check(burstEverySeconds == 0 || burstEverySeconds >= 2, "--burst-every must be 0 (none) or at least 2 s");
-        check(burstFactor > 1, "--burst-factor must be above 1, was " + burstFactor);
-        if (sweep != null)
-        {
-            for (final long r : sweep)
-            {
-                check(r >= 1 && r <= 50_000_000, "--sweep rates must be in [1, 50000000], was " + r);
-            }
-        }
+        engine.check();
+        load.checkLengthAndRate();
+        load.checkShape();
         if (target == TargetKind.AERON && !printConfig)
         {
-            check(aeronDir != null || daemonDir != null, "--target aeron needs --aeron-dir (or --daemon-dir) of the daemon's media driver");
-            check(!channel.isBlank(), "--channel must not be empty");
+            CliException.checkUsage(aeronDir != null || daemonDir != null,
+                "--target aeron needs --aeron-dir (or --daemon-dir) of the daemon's media driver");
+            CliException.checkUsage(!channel.isBlank(), "--channel must not be empty");
         }
-    }
-
-    private static void check(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw new CliException(ExitCodes.USAGE, message);
-        }
-    }
-
-    private RatePlan plan()
-    {
-        if (sweep != null && sweep.length > 0)
-        {
-            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, durationSeconds * 1_000L);
-        }
-        return RatePlan.steady(rate, warmUpSeconds * 1_000L, durationSeconds * 1_000L, burstEverySeconds * 1_000L,
-            burstEverySeconds > 0 ? 1_000 : 0, burstFactor);
     }
 
     private void header(final PrintWriter console, final RatePlan plan, final Workload workload, final String targetLine,
@@ -247,20 +168,18 @@ final class LoadgenCommand implements Callable<Integer>
     private void runEmbedded(
         final RatePlan plan, final Workload workload, final Path dataDir, final Path reportDir, final PrintWriter console)
     {
-        final AlertLog alerts = new AlertLog(partitions, 1 << 14);
+        final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
-        final EngineContext context = new EngineContext().directory(dataDir).partitions(partitions)
-            .waitStrategy(waitStrategy).checkpoints(false);
-        header(console, plan, workload, String.format(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s",
-            partitions, waitStrategy, DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()),
-            dataDir.toAbsolutePath()), true);
+        final RunReporter reporter = new RunReporter(console, alerts, alert -> alertText(alert, workload.keyLabel()));
+        final EngineContext context = engine.context(dataDir);
+        header(console, plan, workload, engine.describe(dataDir), true);
         console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission)");
         final RunResult result;
         try (EmbeddedEngineTarget engine = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
         {
-            result = run(plan, workload, recorder, engine, alerts, reportDir, console);
+            result = run(plan, workload, recorder, engine, reporter, reportDir, console);
         }
-        summary(console, result, workload.evaluate(true, alerts.all()), alerts, null);
+        summary(reporter, result, workload.evaluate(true, alerts.all()), null);
     }
 
     private void runAeron(final RatePlan plan, final Workload workload, final Path reportDir, final PrintWriter console)
@@ -268,6 +187,7 @@ final class LoadgenCommand implements Callable<Integer>
         final String driver = (null != aeronDir ? aeronDir : daemonDir.resolve("aeron")).toString();
         final AlertLog alerts = new AlertLog(1, 1 << 16);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final RunReporter reporter = new RunReporter(console, alerts, alert -> alertText(alert, workload.keyLabel()));
         header(console, plan, workload, "target: daemon over Aeron at " + channel + ", media driver " + driver +
             ", JOURNALED acks (the daemon must run 'sluice loadgen --print-config' pipelines)", false);
         console.println("latency: end to end, from each event's SCHEDULED send time to its " + workload.desk().probeTopic() +
@@ -276,136 +196,49 @@ final class LoadgenCommand implements Callable<Integer>
         final String aeronLine;
         try (AeronDaemonTarget daemon = new AeronDaemonTarget(driver, channel, workload.desk(), recorder, alerts))
         {
-            result = run(plan, workload, recorder, daemon, alerts, reportDir, console);
+            result = run(plan, workload, recorder, daemon, reporter, reportDir, console);
             aeronLine = String.format(Locale.ROOT, "  aeron        %s acknowledged JOURNALED of %s sent, %s read back; " +
                 "%s offers retried on back-pressure; %s records of earlier runs skipped", DemoFormat.count(daemon.acknowledged()),
                 DemoFormat.count(daemon.sent()), DemoFormat.count(daemon.received()), DemoFormat.count(daemon.backPressureRetries()),
                 DemoFormat.count(daemon.skipped()));
         }
-        summary(console, result, workload.evaluate(false, alerts.all()), alerts, aeronLine);
+        summary(reporter, result, workload.evaluate(false, alerts.all()), aeronLine);
     }
 
-    private RunResult run(
+    private static RunResult run(
         final RatePlan plan, final Workload workload, final LatencyRecorder recorder, final LoadTarget loadTarget,
-        final AlertLog alerts, final Path reportDir, final PrintWriter console)
+        final RunReporter reporter, final Path reportDir, final PrintWriter console)
     {
-        final List<Alert> fresh = new ArrayList<>();
-        final long[] lastProcessed = {0};
         console.flush();
         return LoadGenerator.run(workload.scenario(), plan, recorder, loadTarget, new LoadOptions()
             .outputDirectory(reportDir)
-            .listener(stats -> live(console, stats, lastProcessed, alerts, fresh, workload.keyLabel())));
+            .listener(reporter));
     }
 
-    private static void live(
-        final PrintWriter console, final IntervalStats stats, final long[] lastProcessed, final AlertLog alerts,
-        final List<Alert> fresh, final String keyLabel)
+    private static String alertText(final Alert alert, final String keyLabel)
     {
-        final Histogram h = stats.latency();
-        final double seconds = stats.intervalNs() / 1e9;
-        final long processed = stats.processed() - lastProcessed[0];
-        lastProcessed[0] = stats.processed();
-        fresh.clear();
-        alerts.drainTo(fresh);
-        console.printf(Locale.ROOT, "[%5.1fs] %-12s sent %11s  done %11s  %9s ev/s  p50 %8s  p99 %8s  p99.9 %8s  max %8s  alerts +%d%n",
-            stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
-            DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
-        for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
-        {
-            final Alert alert = fresh.get(i);
-            console.printf(Locale.ROOT, "          ALERT %-17s %s %6d  [%s, %s) sim time  value %.1f%n", alert.kind(), keyLabel,
-                alert.key(), TIME.format(Instant.ofEpochMilli(alert.start())), TIME.format(Instant.ofEpochMilli(alert.end())),
-                alert.value());
-        }
-        if (fresh.size() > MAX_ALERT_LINES_PER_SECOND)
-        {
-            console.printf(Locale.ROOT, "          ... and %d more alerts%n", fresh.size() - MAX_ALERT_LINES_PER_SECOND);
-        }
-        console.flush();
+        return String.format(Locale.ROOT, "%-17s %s %6d  [%s, %s) sim time  value %.1f", alert.kind(), keyLabel,
+            alert.key(), TIME.format(Instant.ofEpochMilli(alert.start())), TIME.format(Instant.ofEpochMilli(alert.end())),
+            alert.value());
     }
 
     private void summary(
-        final PrintWriter console, final RunResult result, final DetectionReport detection, final AlertLog alerts,
-        final String aeronLine)
+        final RunReporter reporter, final RunResult result, final DetectionReport detection, final String aeronLine)
     {
-        console.println();
-        console.println("Summary");
-        long warmUp = 0;
-        for (final RunResult.GroupResult group : result.groups())
-        {
-            if (group.name().equals(RatePlan.WARM_UP))
-            {
-                warmUp = group.sent();
-            }
-        }
-        console.printf(Locale.ROOT, "  events       %s sent of %s planned (%s in warm-up) in %.1f s; %s%s%n",
-            DemoFormat.count(result.sent()), DemoFormat.count(result.planned()), DemoFormat.count(warmUp), result.elapsedNs() / 1e9,
-            result.drained() ? "all processed" : "NOT all processed before the drain timeout",
-            result.stoppedEarly() ? "; cut at the deadline: the target could not keep up" : "");
-        for (final RunResult.GroupResult group : result.measured())
-        {
-            final Histogram h = group.latency();
-            console.printf(Locale.ROOT, "  %-12s target %s ev/s, achieved %s ev/s; latency p50 %s  p99 %s  p99.9 %s  max %s (%s events)%n",
-                group.name(), DemoFormat.count(Math.round(group.targetRate())), DemoFormat.count(Math.round(group.achievedRate())),
-                DemoFormat.nanos(h.getValueAtPercentile(50)), DemoFormat.nanos(h.getValueAtPercentile(99)),
-                DemoFormat.nanos(h.getValueAtPercentile(99.9)), DemoFormat.nanos(h.getMaxValue()), DemoFormat.count(h.getTotalCount()));
-        }
-        console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
-            DemoFormat.nanos(result.maxLagNs()));
+        reporter.summaryHead(result, "target");
         if (aeronLine != null)
         {
-            console.println(aeronLine);
+            reporter.line(aeronLine);
         }
         else
         {
-            console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
+            reporter.waitLine(engine.waitStrategy);
         }
-        console.println("  alerts (a pattern is detected when an alert of its kind on its key covers its time):");
+        reporter.line("  alerts (a pattern is detected when an alert of its kind on its key covers its time):");
         for (final String line : detection.lines())
         {
-            console.println("    " + line);
+            reporter.detectionLine(line);
         }
-        if (alerts.dropped() > 0)
-        {
-            console.printf(Locale.ROOT, "    (%d alerts did not fit in the alert log and were not evaluated)%n", alerts.dropped());
-        }
-        console.println("  reports:");
-        for (final Map.Entry<String, Path> file : result.files().entrySet())
-        {
-            console.printf(Locale.ROOT, "    %-16s %s%n", file.getKey(), file.getValue().toAbsolutePath());
-        }
-        console.flush();
-    }
-
-    private static void deleteRecursively(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-            {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path directory, final IOException ex) throws IOException
-            {
-                if (null != ex)
-                {
-                    throw ex;
-                }
-                Files.delete(directory);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        reporter.summaryTail(result);
     }
 }
