@@ -33,7 +33,8 @@ public final class PipelineInstance
     private final Stage head;
     private final Stages.Sink sink;
     private final Stages.Window window;
-    private final JoinStage join;
+    private final WindowSpec windowSpec;
+    private JoinStage join;
     private volatile int state = RUNNING;
     private volatile Throwable haltCause;
     private long eventsIn;
@@ -51,6 +52,7 @@ public final class PipelineInstance
         Stage next = null;
         Stages.Sink lastSink = null;
         Stages.Window windowStage = null;
+        WindowSpec foundWindowSpec = null;
         for (int i = specs.size() - 1; i >= 0; i--)
         {
             final StageSpec spec = specs.get(i);
@@ -62,13 +64,32 @@ public final class PipelineInstance
             if (next instanceof Stages.Window)
             {
                 windowStage = (Stages.Window)next;
-                windowStage.operator(newWindowOperator(((StageSpec.WindowStageSpec)spec).spec(), windowStage));
+                foundWindowSpec = ((StageSpec.WindowStageSpec)spec).spec();
+                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage));
             }
         }
         this.head = next;
         this.sink = lastSink;
         this.window = windowStage;
+        this.windowSpec = foundWindowSpec;
         this.join = pipeline.join() == null ? null : new JoinStage(this, pipeline.join(), next);
+    }
+
+    /**
+     * Forgets all window and join state (fresh operators, as at launch), keeping the output sequence
+     * and the counters, which only ever grow: outputs recomputed after a reset are new outputs. Used
+     * by an operator's replay of a pipeline from an offset. Partition thread only.
+     */
+    public void resetState()
+    {
+        if (window != null)
+        {
+            window.operator(newWindowOperator(windowSpec, window));
+        }
+        if (join != null)
+        {
+            join = new JoinStage(this, pipeline.join(), head);
+        }
     }
 
     private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage)

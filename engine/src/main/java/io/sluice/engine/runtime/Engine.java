@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable
             }
             final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
             partitionCounters.add(pc);
-            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p).writer(),
+            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
                 deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
                 instances, plan.inputs(), pc, counters, errorLog, context.latencyListener());
             holder[0] = handler;
@@ -572,6 +572,52 @@ public final class Engine implements AutoCloseable
     public boolean isPaused(final String pipeline)
     {
         return topicRuntime(sourceTopicOf(pipeline)).partitions[0].handler.paused();
+    }
+
+    /**
+     * Re-runs a pipeline over its journal from an offset (the same offset in every partition,
+     * clamped to what each retains): its window and join state is reset and recomputed from there,
+     * and its outputs are emitted again, numbered on from its current sequence. The request is
+     * journaled, so recovery repeats it at the same point. Other pipelines are unaffected.
+     *
+     * @param pipeline   name.
+     * @param fromOffset journal offset to re-run from.
+     */
+    public void replay(final String pipeline, final long fromOffset)
+    {
+        publishReplay(pipeline, PartitionProcessor.REPLAY_FROM_OFFSET, fromOffset);
+    }
+
+    /**
+     * Re-runs a pipeline over its journal from the first record at or after a time, in every
+     * partition (see {@link #replay(String, long)}).
+     *
+     * @param pipeline  name.
+     * @param timestamp record timestamp to re-run from.
+     */
+    public void replayFromTime(final String pipeline, final long timestamp)
+    {
+        publishReplay(pipeline, PartitionProcessor.REPLAY_FROM_TIME, timestamp);
+    }
+
+    private void publishReplay(final String pipeline, final int mode, final long value)
+    {
+        checkAccepting();
+        final TopicRuntime group = topicRuntime(sourceTopicOf(pipeline));
+        final PipelineInstance[] instances = group.partitions[0].handler.instances();
+        int index = -1;
+        for (int i = 0; i < instances.length; i++)
+        {
+            if (instances[i].pipeline().name().equals(pipeline))
+            {
+                index = i;
+            }
+        }
+        final long now = context.clock().time();
+        for (final PartitionRuntime runtime : group.partitions)
+        {
+            runtime.publishReplay(index, mode, value, now);
+        }
     }
 
     /**

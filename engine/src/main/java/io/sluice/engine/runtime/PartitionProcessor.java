@@ -35,10 +35,38 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     static final int RECORD_EVENT = RingSlot.EVENT;
     static final int RECORD_TICK = RingSlot.TICK;
     static final int RECORD_END_OF_INPUT = RingSlot.END_OF_INPUT;
+    static final int RECORD_REPLAY = RingSlot.REPLAY;
+
+    /**
+     * Payload of a REPLAY record:
+     * <pre>
+     *   0                   1                   2                   3
+     *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+     *  +---------------------------------------------------------------+
+     *  |          Pipeline instance index within the partition         |  0
+     *  +---------------------------------------------------------------+
+     *  |                 Mode: 0 from offset, 1 from time              |  4
+     *  +---------------------------------------------------------------+
+     *  |                   Journal offset or timestamp                 |  8
+     *  |                                                               |
+     *  +---------------------------------------------------------------+
+     * </pre>
+     */
+    static final int REPLAY_INSTANCE_OFFSET = 0;
+    static final int REPLAY_MODE_OFFSET = 4;
+    static final int REPLAY_VALUE_OFFSET = 8;
+    static final int REPLAY_LENGTH = 16;
+    static final int REPLAY_FROM_OFFSET = 0;
+    static final int REPLAY_FROM_TIME = 1;
 
     private final String topic;
     private final int partition;
     private final PartitionWriter writer;
+    private final io.sluice.journal.Partition journalPartition;
+    private PartitionReader replayReader;
+    private int replayInstance = -1;
+    private long replayEnd;
+    private long replays;
     private final PartitionWriter deadLetterWriter;
     private final PipelineInstance[] instances;
     /** inputs[instance][source]: which input of the instance a group source feeds, or -1. */
@@ -57,6 +85,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     PartitionProcessor(
         final String topic,
         final int partition,
+        final io.sluice.journal.Partition journalPartition,
         final PartitionWriter writer,
         final PartitionWriter deadLetterWriter,
         final PipelineInstance[] instances,
@@ -68,6 +97,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     {
         this.topic = topic;
         this.partition = partition;
+        this.journalPartition = journalPartition;
         this.writer = writer;
         this.deadLetterWriter = deadLetterWriter;
         this.instances = instances;
@@ -130,7 +160,14 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
-        dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
+        if (slot.type == RingSlot.REPLAY)
+        {
+            replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
+        }
+        else
+        {
+            dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
+        }
         if (latencyListener != null)
         {
             latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
@@ -238,7 +275,99 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     private void replayRecord(final RecordView record)
     {
-        dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+        if (record.type() == RECORD_REPLAY)
+        {
+            replayPipeline(record.buffer(), record.payloadOffset(), record.offset());
+        }
+        else
+        {
+            dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+        }
+    }
+
+    /**
+     * An operator's replay of one pipeline, at the REPLAY record at {@code at}: its state is reset and
+     * the journal from the requested offset (or the first record at or after the requested time) up
+     * to the REPLAY record is run through it alone, with outputs numbered on from its current
+     * sequence. Live and in recovery the same happens at the same journal position, so outputs stay a
+     * function of the journal. The range is clamped to what retention kept; REPLAY records inside it
+     * are skipped.
+     */
+    private void replayPipeline(final org.agrona.DirectBuffer payload, final int offset, final long at)
+    {
+        final int instance = payload.getInt(offset + REPLAY_INSTANCE_OFFSET);
+        if (instance < 0 || instance >= instances.length)
+        {
+            errorLog.record(new IllegalArgumentException("REPLAY record at offset " + at + " names pipeline instance " + instance +
+                " of " + instances.length + " on " + topic + "/" + partition));
+            return;
+        }
+        if (replayReader == null)
+        {
+            replayReader = journalPartition.newReader();
+        }
+        final long value = payload.getLong(offset + REPLAY_VALUE_OFFSET);
+        if (payload.getInt(offset + REPLAY_MODE_OFFSET) == REPLAY_FROM_TIME)
+        {
+            replayReader.seekToTimestamp(value);
+        }
+        else
+        {
+            replayReader.seek(Math.max(journalPartition.startOffset(), Math.min(value, at)));
+        }
+        instances[instance].resetState();
+        replayInstance = instance;
+        replayEnd = at;
+        while (replayReader.position() < at && replayReader.poll(this::replayOne, (int)Math.min(4096, at - replayReader.position())) > 0)
+        {
+            // run the range through the one instance
+        }
+        replayInstance = -1;
+        replays++;
+    }
+
+    private void replayOne(final RecordView record)
+    {
+        if (record.offset() >= replayEnd || record.type() == RECORD_REPLAY)
+        {
+            return;
+        }
+        final int input = inputs[replayInstance][record.flags()];
+        final PipelineInstance instance = instances[replayInstance];
+        switch (record.type())
+        {
+            case RECORD_EVENT:
+                if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
+                {
+                    try
+                    {
+                        instance.onEvent(input, record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+                    }
+                    catch (final PipelineHaltedException ex)
+                    {
+                        // visible through the instance's state
+                    }
+                }
+                break;
+            case RECORD_TICK:
+                instance.onProcessingTime(record.timestamp());
+                break;
+            case RECORD_END_OF_INPUT:
+                instance.onEndOfInput();
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Operator replays performed on this partition.
+     *
+     * @return the count.
+     */
+    long replays()
+    {
+        return replays;
     }
 
     void publishCounters()

@@ -27,6 +27,25 @@ final class PartitionRuntime
     }
 
     /**
+     * Publishes a REPLAY control slot for one pipeline instance of the partition.
+     */
+    void publishReplay(final int instance, final int mode, final long value, final long timestamp)
+    {
+        final long sequence = ring.next();
+        final RingSlot slot = ring.get(sequence);
+        slot.type = RingSlot.REPLAY;
+        slot.source = 0;
+        slot.key = 0;
+        slot.timestamp = timestamp;
+        slot.buffer.putInt(PartitionProcessor.REPLAY_INSTANCE_OFFSET, instance);
+        slot.buffer.putInt(PartitionProcessor.REPLAY_MODE_OFFSET, mode);
+        slot.buffer.putLong(PartitionProcessor.REPLAY_VALUE_OFFSET, value);
+        slot.length = PartitionProcessor.REPLAY_LENGTH;
+        slot.ingestNanos = System.nanoTime();
+        ring.publish(sequence);
+    }
+
+    /**
      * Publishes a control slot (tick, end of input) carrying a journaled time.
      */
     void publishControl(final int type, final long timestamp)

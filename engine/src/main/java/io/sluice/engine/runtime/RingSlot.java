@@ -17,6 +17,12 @@ final class RingSlot
     static final int END_OF_INPUT = 3;
     /** A checkpoint barrier; never journaled. Its timestamp field carries the checkpoint id. */
     static final int BARRIER = 4;
+    /**
+     * An operator's replay of one pipeline: journaled (so recovery repeats it at the same point),
+     * then the pipeline's state is reset and the journal re-run for it from an offset or a time.
+     * Payload: see {@link PartitionProcessor#REPLAY_INSTANCE_OFFSET}.
+     */
+    static final int REPLAY = 5;
 
     final UnsafeBuffer buffer;
     int type;
