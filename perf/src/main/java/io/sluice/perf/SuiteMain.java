@@ -77,15 +77,15 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Journal append and replay vs raw memcpy into an mmap", List.of("-Xms1g", "-Xmx1g"),
             JournalThroughputMain.class, List.of("rounds=3", "mib=128"), t, SuiteParsers::journal));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
-            EngineThroughputMain.class, List.of("rounds=3", "events=3000000", "wait=YIELD"), t, SuiteParsers::engine));
+            EngineThroughputMain.class, List.of("rounds=3", "events=5000000", "wait=YIELD"), t, SuiteParsers::engine));
         steps.add(SuiteChild.run("Latency, in process, open loop", List.of("-Xms1g", "-Xmx1g"),
-            LatencyMain.class, List.of("rates=1000000", "seconds=3", "warmup=1", "wait=YIELD"), t, SuiteParsers::latency));
+            LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "wait=YIELD"), t, SuiteParsers::latency));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
             RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
             AllocationMain.class, List.of("events=50000000"), t, SuiteParsers::allocation));
         steps.add(SuiteJmh.run("Window operators (JMH, -prof gc)",
-            new SuiteJmh.Spec("WindowOperatorBenchmark.events", List.of("kind=plain,tumbling,sliding", "eventsPerMs=128"), 1, 2, 1, true),
+            new SuiteJmh.Spec("WindowOperatorBenchmark.events", List.of("kind=plain,tumbling,sliding", "eventsPerMs=128"), 1, 3, 1, true),
             SuiteParsers::windows));
         steps.add(SuiteJmh.run("Journal replay (JMH, -prof gc)",
             new SuiteJmh.Spec("JournalReplayBenchmark", List.of("payloadLength=64"), 1, 2, 1, true),
