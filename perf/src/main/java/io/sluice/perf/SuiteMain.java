@@ -1,0 +1,131 @@
+package io.sluice.perf;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark suite: runs every end-to-end main in a child JVM of its own (project flags for all; Epsilon
+ * and a 64 MiB heap for the allocation proof) and the JMH benchmarks through JMH's Runner API, then writes
+ * a Markdown report with each figure, its same-run baseline (plain loop, raw Disruptor hand-off, raw memcpy
+ * into an mmap, raw scan, full replay), the DESIGN.md target and met / not met, the machine and the load
+ * average around every step.
+ * <pre>{@code
+ *   cd /work/wt-suite && mvn -B -q -pl perf -am package -DskipTests
+ *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.SuiteMain [--quick] [--out perf/reports]
+ * }</pre>
+ * {@code --quick} uses small sizes and short JMH settings (a few minutes on a 2-core machine); the default
+ * (full) mode uses the sizes of perf/README.md. Steps run one after the other; a failed step is reported
+ * as failed and the suite goes on. Started from the repository root (relative report path).
+ */
+public final class SuiteMain
+{
+    private static final List<String> EPSILON = List.of(
+        "-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch");
+
+    private SuiteMain()
+    {
+    }
+
+    /**
+     * Runs the suite and writes the report.
+     *
+     * @param args {@code [--quick] [--out DIR]}.
+     * @throws Exception if the report cannot be written.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        boolean quick = false;
+        Path out = Path.of("perf", "reports");
+        for (int i = 0; i < args.length; i++)
+        {
+            if ("--quick".equals(args[i]))
+            {
+                quick = true;
+            }
+            else if ("--out".equals(args[i]) && i + 1 < args.length)
+            {
+                out = Path.of(args[++i]);
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: SuiteMain [--quick] [--out DIR]");
+            }
+        }
+        final String command = "java @perf/target/classes/sluice-jvm.options -cp " + System.getProperty("java.class.path") +
+            " " + SuiteMain.class.getName() + (args.length > 0 ? " " + String.join(" ", args) : "");
+        final Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        final long startNs = System.nanoTime();
+        final List<String> machine = SuiteMachine.describe();
+        final List<SuiteStep> steps = quick ? quick() : full();
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        final Path file = out.resolve("suite-" +
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(start) + (quick ? "-quick" : "") + ".md");
+        SuiteReport.write(file, command, quick ? "quick" : "full", machine, start.toString(),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), seconds, steps);
+        System.out.printf("suite done in %.1f min; report: %s%n", seconds / 60, file);
+    }
+
+    private static List<SuiteStep> quick()
+    {
+        final long t = 600;
+        final List<SuiteStep> steps = new ArrayList<>();
+        steps.add(SuiteChild.run("Journal append and replay vs raw memcpy into an mmap", List.of("-Xms1g", "-Xmx1g"),
+            JournalThroughputMain.class, List.of("rounds=3", "mib=128"), t, SuiteParsers::journal));
+        steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
+            EngineThroughputMain.class, List.of("rounds=3", "events=5000000", "wait=YIELD"), t, SuiteParsers::engine));
+        steps.add(SuiteChild.run("Latency, in process, open loop", List.of("-Xms1g", "-Xmx1g"),
+            LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "wait=YIELD"), t, SuiteParsers::latency));
+        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
+            RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
+        steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
+            AllocationMain.class, List.of("events=50000000"), t, SuiteParsers::allocation));
+        steps.add(SuiteJmh.run("Window operators (JMH, -prof gc)",
+            new SuiteJmh.Spec("WindowOperatorBenchmark.events", List.of("kind=plain,tumbling,sliding", "eventsPerMs=128"), 1, 3, 1, true),
+            SuiteParsers::windows));
+        steps.add(SuiteJmh.run("Journal replay (JMH, -prof gc)",
+            new SuiteJmh.Spec("JournalReplayBenchmark", List.of("payloadLength=64"), 1, 2, 1, true),
+            rows -> SuiteParsers.journalJmh(rows, ".journalPoll", ".rawScan", "Journal replay, poll vs raw scan", 1.0)));
+        return steps;
+    }
+
+    private static List<SuiteStep> full()
+    {
+        final long t = 3600;
+        final List<SuiteStep> steps = new ArrayList<>();
+        steps.add(SuiteChild.run("Journal append and replay vs raw memcpy into an mmap", List.of("-Xms1g", "-Xmx1g"),
+            JournalThroughputMain.class, List.of("rounds=5", "mib=384"), t, SuiteParsers::journal));
+        steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
+            EngineThroughputMain.class, List.of("rounds=5", "events=10000000", "wait=YIELD"), t, SuiteParsers::engine));
+        steps.add(SuiteChild.run("Latency, in process, open loop", List.of("-Xms1g", "-Xmx1g"),
+            LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "wait=YIELD"), t,
+            SuiteParsers::latency));
+        steps.add(SuiteChild.run("Micro-batching vs one-at-a-time publication", List.of("-Xmx1g"),
+            MicroBatchingMain.class, List.of("events=2000000", "rate=200000"), t, SuiteParsers::microBatching));
+        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms4g", "-Xmx4g"),
+            RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=1000000", "rounds=2"), t, SuiteParsers::restart));
+        steps.add(SuiteChild.run("Window snapshot and restore by state size (attribution of restart)", List.of("-Xms2g", "-Xmx2g"),
+            WindowRestoreMain.class, List.of("62500", "250000", "1000000"), t, SuiteParsers::none));
+        steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
+            AllocationMain.class, List.of("events=50000000"), t, SuiteParsers::allocation));
+        steps.add(SuiteJmh.run("Window operators (JMH, -prof gc)",
+            new SuiteJmh.Spec("WindowOperatorBenchmark.events", List.of(), 2, 3, 1, true), SuiteParsers::windows));
+        steps.add(SuiteJmh.run("Joins (JMH, -prof gc)",
+            new SuiteJmh.Spec("JoinOperatorBenchmark", List.of(), 2, 3, 1, true), SuiteParsers::jmhAllocation));
+        steps.add(SuiteJmh.run("Journal append sustained, with rolls (JMH, -prof gc)",
+            new SuiteJmh.Spec("JournalAppendBenchmark", List.of(), 3, 5, 1, true),
+            rows -> SuiteParsers.journalJmh(rows, ".journalAppend", ".rawCopy", "Journal append sustained vs raw copy", 0.8)));
+        steps.add(SuiteJmh.run("Journal replay (JMH, -prof gc)",
+            new SuiteJmh.Spec("JournalReplayBenchmark", List.of(), 3, 5, 1, true),
+            rows -> SuiteParsers.journalJmh(rows, ".journalPoll", ".rawScan", "Journal replay, poll vs raw scan", 1.0)));
+        steps.add(SuiteJmh.run("DURABLE append: group commit vs force per append (JMH)",
+            new SuiteJmh.Spec("DurableAppendBenchmark", List.of(), 3, 5, 1, false), SuiteParsers::jmhAllocation));
+        steps.add(SuiteJmh.run("Cost of the per-record CRC32C (JMH, attribution)",
+            new SuiteJmh.Spec("ChecksumBenchmark", List.of(), 3, 5, 1, false), SuiteParsers::jmhAllocation));
+        return steps;
+    }
+}

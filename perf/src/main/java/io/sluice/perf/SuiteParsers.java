@@ -1,0 +1,393 @@
+package io.sluice.perf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the figures of the suite report from what each benchmark printed (its RESULT and median lines),
+ * puts each beside its same-run baseline and the DESIGN.md target, and decides met / not met. If a line
+ * is missing the figure is reported as failed, never guessed.
+ */
+final class SuiteParsers
+{
+    private static final String NUM = "(-?[0-9][0-9.,]*|NaN)";
+    private static final Pattern JOURNAL_RESULT = Pattern.compile("RESULT payload=(\\d+) append journal/raw median=" + NUM +
+        " \\(min " + NUM + ", max " + NUM + "\\); replay poll/scan median=" + NUM + " \\(min " + NUM + ", max " + NUM + "\\)");
+    private static final Pattern JOURNAL_PAYLOAD = Pattern.compile("^payload (\\d+) B, aligned frame (\\d+) B");
+    private static final Pattern ENGINE_RESULT = Pattern.compile("RESULT wait=(\\w+) engine/plain median=" + NUM +
+        " \\(min " + NUM + " max " + NUM + "\\) engine/raw median=" + NUM + " \\(min " + NUM + " max " + NUM + "\\)");
+    private static final Pattern LATENCY_RATE = Pattern.compile("^rate=([0-9,]+) ev/s wait=(\\w+)");
+    private static final Pattern LATENCY_ROW = Pattern.compile("^\\s+(sched->done|publish->done) no checkpoints\\s+(\\d+)\\s+" +
+        NUM + "\\s+" + NUM + "\\s+" + NUM + "\\s+" + NUM + "\\s+" + NUM);
+    private static final Pattern RESTART_RESULT = Pattern.compile("RESULT keys=(\\d+) history=(\\d+) tail=(\\d+) restart median " +
+        NUM + " s, full replay median " + NUM + " s, full/restart median " + NUM);
+    private static final Pattern ALLOCATION_MEASURED = Pattern.compile("measured ([0-9,]+) events in " + NUM + " s \\(" + NUM +
+        " M ev/s\\); heap used before ([0-9,]+) B, after ([0-9,]+) B: (-?[0-9,]+) B over the run = " + NUM +
+        " B/event; max heap ([0-9,]+) B");
+    private static final Pattern BATCH_ROW = Pattern.compile("^\\s*(\\d+)\\s+" + NUM + "\\s+" + NUM + " \\|\\s+" + NUM + "\\s+" +
+        NUM + "\\s+" + NUM + "\\s+" + NUM);
+
+    /** Above this many bytes per operation {@code gc.alloc.rate.norm} is not 0: see perf/README.md, "Suite". */
+    static final double ALLOC_NOISE_BYTES_PER_OP = 0.1;
+
+    private SuiteParsers()
+    {
+    }
+
+    static double num(final String text)
+    {
+        return Double.parseDouble(text.replace(",", ""));
+    }
+
+    static String f(final String format, final Object... args)
+    {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    /**
+     * {@link JournalThroughputMain}: append vs raw memcpy into an mmap, poll vs raw scan, per payload.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> journal(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        String payload = null;
+        String[] median = null;
+        for (final String line : lines)
+        {
+            final Matcher p = JOURNAL_PAYLOAD.matcher(line);
+            if (p.find())
+            {
+                payload = p.group(1);
+                median = null;
+            }
+            else if (line.startsWith("median "))
+            {
+                median = line.replace("|", " ").trim().split("\\s+");
+            }
+            final Matcher m = JOURNAL_RESULT.matcher(line);
+            if (m.find() && null != median && median.length >= 11 && m.group(1).equals(payload))
+            {
+                final double append = num(m.group(2));
+                final double replay = num(m.group(5));
+                figures.add(new SuiteFigure("Journal append (JOURNALED), payload " + payload + " B, append path alone",
+                    f("%s M rec/s (%s GB/s)", median[4], median[5]),
+                    f("raw memcpy into the same kind of mmap: %s M rec/s (%s GB/s)", median[1], median[2]),
+                    f("%.3f (min %s, max %s)", append, m.group(3), m.group(4)), ">= 0.80 of raw",
+                    SuiteFigure.verdict(append >= 0.8)));
+                figures.add(new SuiteFigure("Journal replay (`PartitionReader.poll`), payload " + payload + " B",
+                    f("%s M rec/s", median[9]), f("raw scan of the same file: %s M rec/s", median[8]),
+                    f("%.3f (min %s, max %s)", replay, m.group(6), m.group(7)), ">= 1.0 of raw (\"at least as fast\")",
+                    SuiteFigure.verdict(replay >= 1.0)));
+            }
+        }
+        if (figures.isEmpty())
+        {
+            figures.add(SuiteFigure.missing("Journal append and replay", ">= 0.80 / >= 1.0 of raw", "no RESULT line"));
+        }
+        return figures;
+    }
+
+    /**
+     * {@link EngineThroughputMain}: the engine vs the plain loop (target) and the raw Disruptor hand-off.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> engine(final List<String> lines)
+    {
+        String[] median = null;
+        for (final String line : lines)
+        {
+            if (line.startsWith("median "))
+            {
+                median = line.trim().split("\\s+");
+            }
+            final Matcher m = ENGINE_RESULT.matcher(line);
+            if (m.find() && null != median && median.length >= 6)
+            {
+                final double plain = num(m.group(2));
+                final String what = "Engine, 1 partition, journal on, 64 B events, tumbling count+sum, 10k keys, wait " + m.group(1);
+                return List.of(
+                    new SuiteFigure(what, median[3] + " M ev/s", "plain single-threaded loop, same query: " + median[1] + " M ev/s",
+                        f("%.3f (min %s, max %s)", plain, m.group(3), m.group(4)), ">= 0.5 of the plain loop",
+                        SuiteFigure.verdict(plain >= 0.5)),
+                    new SuiteFigure(what, median[3] + " M ev/s", "raw Disruptor hand-off, same producer and ring: " + median[2] +
+                        " M ev/s", f("%s (min %s, max %s)", m.group(5), m.group(6), m.group(7)), "none (reference)",
+                        SuiteFigure.NO_TARGET));
+            }
+        }
+        return List.of(SuiteFigure.missing("Engine throughput", ">= 0.5 of the plain loop", "no RESULT line"));
+    }
+
+    /**
+     * {@link LatencyMain} without checkpoints: CO-corrected ingest-to-output latency per rate.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> latency(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        String rate = null;
+        String wait = null;
+        Matcher sched = null;
+        for (final String line : lines)
+        {
+            final Matcher r = LATENCY_RATE.matcher(line);
+            if (r.find())
+            {
+                rate = r.group(1);
+                wait = r.group(2);
+                sched = null;
+                continue;
+            }
+            final Matcher row = LATENCY_ROW.matcher(line);
+            if (!row.find() || null == rate)
+            {
+                continue;
+            }
+            if ("sched->done".equals(row.group(1)))
+            {
+                sched = row;
+            }
+            else if (null != sched)
+            {
+                final double p99 = num(sched.group(4));
+                final double p9999 = num(sched.group(6));
+                figures.add(new SuiteFigure("Latency in process, ingest -> output, open loop at " + rate + " ev/s, wait " + wait +
+                    ", CO-corrected (scheduled time -> done), " + sched.group(2) + " events",
+                    f("p50 %s, p99 %s, p99.9 %s, p99.99 %s, max %s us", sched.group(3), sched.group(4), sched.group(5),
+                        sched.group(6), sched.group(7)),
+                    f("none in the same run (publish -> done of the same events: p99 %s, p99.99 %s us)", row.group(4),
+                        row.group(6)), "-", "p99 <= 5 us, p99.99 <= 50 us (dedicated core)",
+                    SuiteFigure.verdict(p99 <= 5.0 && p9999 <= 50.0)));
+                sched = null;
+            }
+        }
+        if (figures.isEmpty())
+        {
+            figures.add(SuiteFigure.missing("Latency", "p99 <= 5 us, p99.99 <= 50 us", "no histogram lines"));
+        }
+        return figures;
+    }
+
+    /**
+     * {@link RestartMain}: restart from a checkpoint vs full replay from offset zero.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> restart(final List<String> lines)
+    {
+        final String target = "ready <= 1 s and >= 20x faster than a full replay (1M keys, 10M events since the checkpoint)";
+        for (final String line : lines)
+        {
+            final Matcher m = RESTART_RESULT.matcher(line);
+            if (m.find())
+            {
+                final double restart = num(m.group(4));
+                final double ratio = num(m.group(6));
+                return List.of(new SuiteFigure(f("Restart from a checkpoint: %,d keys, %,d events before it, %,d after it",
+                    Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))),
+                    "ready in " + m.group(4) + " s (median)", "full replay from offset 0: " + m.group(5) + " s (median)",
+                    m.group(6) + "x faster (median of full/restart)", target,
+                    SuiteFigure.verdict(restart <= 1.0 && ratio >= 20.0) + (Long.parseLong(m.group(1)) < 1_000_000 ||
+                        Long.parseLong(m.group(3)) < 10_000_000 ? " (at this run's smaller sizes)" : "")));
+            }
+        }
+        return List.of(SuiteFigure.missing("Restart vs full replay", target, "no RESULT line"));
+    }
+
+    /**
+     * {@link AllocationMain} under Epsilon: completes without OutOfMemoryError after the events.
+     *
+     * @param lines printed by the main.
+     * @return the figure.
+     */
+    static List<SuiteFigure> allocation(final List<String> lines)
+    {
+        final String target = "0 B/event: >= 50M events under -XX:+UseEpsilonGC with a small heap, no OutOfMemoryError";
+        Matcher measured = null;
+        boolean completed = false;
+        for (final String line : lines)
+        {
+            final Matcher m = ALLOCATION_MEASURED.matcher(line);
+            if (m.find())
+            {
+                measured = m;
+            }
+            completed |= line.startsWith("RESULT completed without OutOfMemoryError");
+        }
+        if (null == measured || !completed)
+        {
+            return List.of(SuiteFigure.missing("Allocation proof under Epsilon", target,
+                null == measured ? "no 'measured' line (OutOfMemoryError or failure: see the output)" : "no RESULT line"));
+        }
+        final long events = (long)num(measured.group(1));
+        return List.of(new SuiteFigure(
+            f("Allocation proof: %,d events through the engine (journal on) under Epsilon, max heap %,d B", events,
+                (long)num(measured.group(8))),
+            f("heap used %s B after the events (%s B over the run = %s B/event); completed, no OutOfMemoryError",
+                measured.group(5), measured.group(6), measured.group(7)),
+            "heap used before the measured events: " + measured.group(4) + " B", "-", target,
+            SuiteFigure.verdict(events >= 50_000_000L)));
+    }
+
+    /**
+     * {@link MicroBatchingMain}: events/s per batch size relative to one-at-a-time publication.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> microBatching(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        String one = null;
+        for (final String line : lines)
+        {
+            final Matcher m = BATCH_ROW.matcher(line);
+            if (m.find())
+            {
+                if ("1".equals(m.group(1)))
+                {
+                    one = m.group(2);
+                }
+                figures.add(new SuiteFigure("Micro-batching, batch " + m.group(1) + " (max throughput; p50/p99 at the fixed rate)",
+                    f("%s M ev/s; p50 %s us, p99 %s us", m.group(2), m.group(4), m.group(5)),
+                    "batch 1 in the same run: " + (null == one ? "-" : one + " M ev/s"), m.group(3), "none (reference)",
+                    SuiteFigure.NO_TARGET));
+            }
+        }
+        return figures;
+    }
+
+    /**
+     * Mains whose output is reported verbatim without summary figures.
+     *
+     * @param lines printed by the main.
+     * @return no figures.
+     */
+    static List<SuiteFigure> none(final List<String> lines)
+    {
+        return List.of();
+    }
+
+    /**
+     * {@link WindowOperatorBenchmark}: tumbling vs the plain loop, sliding vs tumbling per event, allocation.
+     *
+     * @param rows of the JMH run.
+     * @return the figures.
+     */
+    static List<SuiteFigure> windows(final List<SuiteJmh.Row> rows)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final String density : List.of("1", "128"))
+        {
+            final SuiteJmh.Row plain = find(rows, "plain", density);
+            final SuiteJmh.Row tumbling = find(rows, "tumbling", density);
+            final SuiteJmh.Row sliding = find(rows, "sliding", density);
+            if (null != plain && null != tumbling)
+            {
+                figures.add(new SuiteFigure("Window operator alone (no ring, no journal), tumbling 1 s, " + density + " events/ms",
+                    ops(tumbling), "plain loop, same query: " + ops(plain), f("%.3f", tumbling.score() / plain.score()),
+                    "none (reference for the engine's >= 0.5)", SuiteFigure.NO_TARGET));
+            }
+            if (null != tumbling && null != sliding)
+            {
+                final double costRatio = tumbling.score() / sliding.score();
+                figures.add(new SuiteFigure("Sliding 1 h / 1 s per-event cost, " + density + " events/ms",
+                    f("%.1f ns/event", 1e9 / sliding.score()), f("tumbling 1 s: %.1f ns/event", 1e9 / tumbling.score()),
+                    f("%.2fx the tumbling cost", costRatio), "<= 1.5x tumbling", SuiteFigure.verdict(costRatio <= 1.5)));
+            }
+        }
+        figures.addAll(jmhAllocation(rows));
+        return figures;
+    }
+
+    /**
+     * {@link JournalReplayBenchmark} or {@link JournalAppendBenchmark}: journal vs raw per payload, allocation.
+     *
+     * @param rows      of the JMH run.
+     * @param journal   method of the journal ({@code .journalPoll}).
+     * @param raw       method of the raw baseline ({@code .rawScan}).
+     * @param what      is measured.
+     * @param minRatio  the target ratio.
+     * @return the figures.
+     */
+    static List<SuiteFigure> journalJmh(
+        final List<SuiteJmh.Row> rows, final String journal, final String raw, final String what, final double minRatio)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final String payload : List.of("64", "256"))
+        {
+            final SuiteJmh.Row j = findParam(rows, journal, payload);
+            final SuiteJmh.Row r = findParam(rows, raw, payload);
+            if (null != j && null != r)
+            {
+                final double ratio = j.score() / r.score();
+                figures.add(new SuiteFigure(what + ", payload " + payload + " B (JMH)", ops(j),
+                    raw.substring(1) + ": " + ops(r), f("%.3f", ratio), f(">= %.2f of raw", minRatio),
+                    SuiteFigure.verdict(ratio >= minRatio)));
+            }
+        }
+        figures.addAll(jmhAllocation(rows));
+        return figures;
+    }
+
+    /**
+     * {@code gc.alloc.rate.norm} of every row that has it, against 0 B per operation.
+     *
+     * @param rows of the JMH run.
+     * @return one figure per row with the profiler's figure.
+     */
+    static List<SuiteFigure> jmhAllocation(final List<SuiteJmh.Row> rows)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final SuiteJmh.Row r : rows)
+        {
+            if (!Double.isNaN(r.allocNorm()))
+            {
+                figures.add(new SuiteFigure("Allocation per event/record, " + r.method() + " (" + r.params() + ")",
+                    f("%.4f B/op (gc.alloc.rate.norm)", r.allocNorm()), "-", "-",
+                    f("0 B/op (below %.1f B/op: no per-event object)", ALLOC_NOISE_BYTES_PER_OP),
+                    SuiteFigure.verdict(r.allocNorm() < ALLOC_NOISE_BYTES_PER_OP)));
+            }
+        }
+        return figures;
+    }
+
+    private static SuiteJmh.Row find(final List<SuiteJmh.Row> rows, final String kind, final String density)
+    {
+        for (final SuiteJmh.Row r : rows)
+        {
+            if (r.has("kind", kind) && r.has("eventsPerMs", density))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static SuiteJmh.Row findParam(final List<SuiteJmh.Row> rows, final String method, final String payload)
+    {
+        for (final SuiteJmh.Row r : rows)
+        {
+            if (r.method().endsWith(method) && (r.has("payloadLength", payload) || r.has("payload", payload)))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String ops(final SuiteJmh.Row r)
+    {
+        return Double.isNaN(r.error()) ? f("%,.0f %s", r.score(), r.unit()) : f("%,.0f ± %,.0f %s", r.score(), r.error(), r.unit());
+    }
+}
