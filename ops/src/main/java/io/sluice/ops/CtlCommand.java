@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice ctl status|top|checkpoint|pause|resume}: the ops console, over JMX. The daemon is
+ * {@code sluice ctl status|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is
  * found at {@code --jmx host:port}, or else through the mark file of {@code --dir} (its loopback JMX
  * port). Replaying a pipeline from an offset or time is not offered: the engine cannot do it yet.
  */
@@ -29,22 +29,29 @@ import picocli.CommandLine.Spec;
     name = "ctl",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = "Control a running daemon over JMX: status, top, checkpoint, pause PIPELINE, resume PIPELINE.")
+    description = "Control a running daemon over JMX: status, top, checkpoint, pause PIPELINE, resume PIPELINE, " +
+        "replay PIPELINE --from-offset N | --from-time MS.")
 final class CtlCommand implements Callable<Integer>
 {
     enum Action
     {
-        STATUS, TOP, CHECKPOINT, PAUSE, RESUME
+        STATUS, TOP, CHECKPOINT, PAUSE, RESUME, REPLAY
     }
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "status, top, checkpoint, pause or resume.")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, top, checkpoint, pause, resume or replay.")
     Action action;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PIPELINE", description = "For pause and resume.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PIPELINE", description = "For pause, resume and replay.")
     String pipeline;
+
+    @Option(names = "--from-offset", paramLabel = "OFFSET", description = "replay: journal offset to re-run the pipeline from.")
+    Long fromOffset;
+
+    @Option(names = "--from-time", paramLabel = "EPOCH_MS", description = "replay: re-run from the first record at or after this time.")
+    Long fromTime;
 
     @Option(names = { "-d", "--dir" }, paramLabel = "DIR", defaultValue = ".", description = "Data directory whose mark file names the JMX port.")
     Path dir;
@@ -70,9 +77,13 @@ final class CtlCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if ((action == Action.PAUSE || action == Action.RESUME) && pipeline == null)
+        if ((action == Action.PAUSE || action == Action.RESUME || action == Action.REPLAY) && pipeline == null)
         {
             throw new CliException(ExitCodes.USAGE, action.name().toLowerCase(Locale.ROOT) + " needs a PIPELINE");
+        }
+        if (action == Action.REPLAY && (fromOffset == null) == (fromTime == null))
+        {
+            throw new CliException(ExitCodes.USAGE, "replay needs exactly one of --from-offset and --from-time");
         }
         final PrintWriter out = spec.commandLine().getOut();
         try (JmxClient client = connect())
@@ -92,6 +103,19 @@ final class CtlCommand implements Callable<Integer>
                 {
                     engine.resume(pipeline);
                     out.println("resumed " + pipeline);
+                }
+                case REPLAY ->
+                {
+                    if (fromOffset != null)
+                    {
+                        engine.replay(pipeline, fromOffset);
+                        out.println("replaying " + pipeline + " from offset " + fromOffset);
+                    }
+                    else
+                    {
+                        engine.replayFromTime(pipeline, fromTime);
+                        out.println("replaying " + pipeline + " from time " + fromTime);
+                    }
                 }
                 default -> throw new IllegalStateException(action.name());
             }

@@ -151,6 +151,32 @@ final class EngineBean implements EngineMXBean
     }
 
     @Override
+    public void replay(final String pipeline, final long fromOffset)
+    {
+        try
+        {
+            daemon.engine().replay(pipeline, fromOffset);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
+    @Override
+    public void replayFromTime(final String pipeline, final long fromEpochMillis)
+    {
+        try
+        {
+            daemon.engine().replayFromTime(pipeline, fromEpochMillis);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
+    @Override
     public void resetLatency()
     {
         daemon.resetLatency();

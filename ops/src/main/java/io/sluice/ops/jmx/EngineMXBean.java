@@ -115,6 +115,24 @@ public interface EngineMXBean
     void resume(String pipeline);
 
     /**
+     * Re-runs a pipeline over its journal from an offset (in every partition): its state is rebuilt
+     * from there and its outputs come again, numbered on. The request is journaled, so recovery
+     * repeats it at the same point.
+     *
+     * @param pipeline   name.
+     * @param fromOffset journal offset to re-run from.
+     */
+    void replay(String pipeline, long fromOffset);
+
+    /**
+     * Re-runs a pipeline over its journal from the first record at or after a time (epoch ms).
+     *
+     * @param pipeline      name.
+     * @param fromEpochMillis record timestamp to re-run from.
+     */
+    void replayFromTime(String pipeline, long fromEpochMillis);
+
+    /**
      * Starts a new latency interval: percentiles cover events from now on.
      */
     void resetLatency();

@@ -129,6 +129,10 @@ class DaemonProcessTest
                 engine.resume("vol");
                 assertThat(client.pipeline("vol").isPaused()).isFalse();
                 engine.resetLatency();
+
+                // An operator's replay re-runs "big" from offset 0: its three outputs come again.
+                engine.replay("big", 0);
+                awaitOutputs(big, 6);
             }
 
             assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big");
@@ -136,6 +140,11 @@ class DaemonProcessTest
             assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
             assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("PAUSED");
             assertThat(sluice("ctl", "resume", "vol", "--dir", data.toString())).contains("resumed vol");
+            assertThat(sluice("ctl", "replay", "big", "--from-offset", "0", "--dir", data.toString())).contains("replaying big");
+            try (JmxClient client = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+            {
+                awaitOutputs(client.pipeline("big"), 9);
+            }
             assertThat(sluice("ctl", "top", "--iterations", "2", "--interval", "10", "--dir", data.toString()))
                 .contains("EVENTS-IN").contains("p99.99 us");
 
@@ -205,5 +214,19 @@ class DaemonProcessTest
         final int code = SluiceMain.execute(new PrintWriter(out), new PrintWriter(err, true), args);
         assertThat(code).as(err.toString()).isZero();
         return out.toString();
+    }
+
+    private static void awaitOutputs(final PipelineMXBean pipeline, final long outputs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (pipeline.getOutputs() < outputs)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("pipeline outputs stayed at " + pipeline.getOutputs() + ", expected " + outputs);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertThat(pipeline.getOutputs()).isEqualTo(outputs);
     }
 }
