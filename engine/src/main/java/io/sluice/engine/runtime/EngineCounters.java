@@ -35,6 +35,8 @@ public final class EngineCounters
     public static final int STATE_ENTRIES_TYPE_ID = 1015;
     /** 0 running, 1 halted. */
     public static final int PIPELINE_STATE_TYPE_ID = 1016;
+    /** Bytes of join state (records and table rows) held. */
+    public static final int STATE_BYTES_TYPE_ID = 1017;
 
     private EngineCounters()
     {
@@ -76,6 +78,7 @@ public final class EngineCounters
         final AtomicCounter unassigned;
         final AtomicCounter watermark;
         final AtomicCounter stateEntries;
+        final AtomicCounter stateBytes;
         final AtomicCounter state;
 
         InstanceCounters(final CountersManager manager, final String topic, final int partition, final String pipeline)
@@ -87,6 +90,7 @@ public final class EngineCounters
             unassigned = manager.newCounter("unassigned" + where, UNASSIGNED_TYPE_ID);
             watermark = manager.newCounter("watermark" + where, WATERMARK_TYPE_ID);
             stateEntries = manager.newCounter("state-entries" + where, STATE_ENTRIES_TYPE_ID);
+            stateBytes = manager.newCounter("state-bytes" + where, STATE_BYTES_TYPE_ID);
             state = manager.newCounter("state" + where, PIPELINE_STATE_TYPE_ID);
         }
 
@@ -99,6 +103,7 @@ public final class EngineCounters
             unassigned.setRelease(instance.unassignedEvents());
             watermark.setRelease(instance.watermark());
             stateEntries.setRelease(instance.stateEntries());
+            stateBytes.setRelease(instance.joinStateBytes());
             state.setRelease(instance.state());
         }
 
@@ -110,6 +115,7 @@ public final class EngineCounters
             unassigned.close();
             watermark.close();
             stateEntries.close();
+            stateBytes.close();
             state.close();
         }
     }

@@ -100,6 +100,17 @@ class EngineJoinTest
         {
             assertThat(engine.journalTopicOf("orders")).isEqualTo("orders.payments");
             publishOrdersAndPayments(engine, 0, 3_000);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            // Join state (records waiting for their interval to pass) is published per partition.
+            final long[] stateBytes = {0};
+            engine.context().countersManager().forEach((value, id, label) ->
+            {
+                if (label.startsWith("state-bytes: orders.payments/"))
+                {
+                    stateBytes[0] += value;
+                }
+            });
+            assertThat(stateBytes[0]).isPositive();
             engine.endOfInput("orders");
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
         }
