@@ -45,6 +45,7 @@ import io.sluice.ops.daemon.MarkFile;
  *   <li>{@code sluice ctl status --tls} in its own JVM, with {@code -Djavax.net.ssl.trustStore} as
  *       {@code SLUICE_JAVA_OPTS} would pass it, works; without the trust store it is refused.</li>
  * </ol>
+ * And a daemon whose key store password is wrong refuses to start.
  *
  * <p>The in-process TLS client uses the JVM's default {@link SSLContext} (that is what the
  * connector's {@link SslRMIClientSocketFactory} stubs use), so the test sets it to one trusting the
@@ -56,40 +57,32 @@ class JmxTlsProcessTest
     private static final String STORE_PASSWORD = "k3ystore-pass";
     private static final String TRUST_PASSWORD = "trust-pass";
 
+    private static final String TLS_JMX = """
+        jmx:
+          host: 127.0.0.1
+          password_file: jmx.password
+          access_file: jmx.access
+          tls:
+            enabled: true
+            keystore: server.p12
+            keystore_password_file: keystore.pass
+        """;
+
     @TempDir
     Path dir;
 
     @Test
     void shouldServeJmxOnlyOverTlsToClientsThatTrustTheCertificateAndAuthenticate() throws Exception
     {
-        final Path keyStore = dir.resolve("server.p12");
-        final Path certificate = dir.resolve("server.crt");
-        final Path trustStore = dir.resolve("client-truststore.p12");
-        keytool("-genkeypair", "-alias", "sluice-jmx", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-            "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-            "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "sluice-jmx", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
-            "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "sluice-jmx", "-file", certificate.toString(),
-            "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", TRUST_PASSWORD);
+        final Path trustStore = keyAndTrustStores();
 
         secret("keystore.pass", STORE_PASSWORD + "\n");
         secret("jmx.password", "reader r3ad\noperator 0p3r\n");
         final Path operatorPassword = secret("operator.pass", "0p3r\n");
         Files.writeString(dir.resolve("jmx.access"), "reader readonly\noperator readwrite\n");
-        final String jmx = """
-            jmx:
-              host: 127.0.0.1
-              password_file: jmx.password
-              access_file: jmx.access
-              tls:
-                enabled: true
-                keystore: server.p12
-                keystore_password_file: keystore.pass
-            """;
 
         final SSLContext previous = SSLContext.getDefault();
-        try (DaemonTestSupport.Running daemon = DaemonTestSupport.start(dir, jmx))
+        try (DaemonTestSupport.Running daemon = DaemonTestSupport.start(dir, TLS_JMX))
         {
             final MarkFile.Info info = daemon.info();
             final String host = info.jmxHost();
@@ -97,7 +90,8 @@ class JmxTlsProcessTest
             assertThat(host).isEqualTo("127.0.0.1");
 
             // (2) Plain clients: the registry speaks TLS only, with or without credentials.
-            assertThatThrownBy(() -> JmxClient.connect(host, port, "operator", "0p3r", false).close()).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> JmxClient.connect(host, port, "operator", "0p3r", false).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("non-JRMP server at remote endpoint");
             assertThatThrownBy(() -> JmxClient.connect(host, port, null, null, false).close()).isInstanceOf(IOException.class);
             assertThat(readsPlainBytes(host, port)).as("a plain socket gets no RMI protocol acknowledgement").isFalse();
 
@@ -143,6 +137,45 @@ class JmxTlsProcessTest
         {
             SSLContext.setDefault(previous);
         }
+    }
+
+    /**
+     * The daemon's key store (server.p12) and the clients' trust store, made as docs/daemon.md says.
+     *
+     * @return the trust store.
+     */
+    @Test
+    void shouldRefuseToStartWithAWrongKeyStorePassword() throws Exception
+    {
+        keyStore();
+        secret("keystore.pass", "not-the-password\n");
+        secret("jmx.password", "operator 0p3r\n");
+        Files.writeString(dir.resolve("jmx.access"), "operator readwrite\n");
+        assertThatThrownBy(() -> DaemonTestSupport.start(dir, TLS_JMX).close())
+            .isInstanceOf(AssertionError.class)
+            .hasMessageContaining("daemon exited with")
+            .hasMessageContaining("cannot start JMX on 127.0.0.1:");
+    }
+
+    private Path keyAndTrustStores() throws Exception
+    {
+        final Path keyStore = keyStore();
+        final Path certificate = dir.resolve("server.crt");
+        final Path trustStore = dir.resolve("client-truststore.p12");
+        keytool("-exportcert", "-rfc", "-alias", "sluice-jmx", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
+            "-file", certificate.toString());
+        keytool("-importcert", "-noprompt", "-alias", "sluice-jmx", "-file", certificate.toString(),
+            "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", TRUST_PASSWORD);
+        return trustStore;
+    }
+
+    private Path keyStore() throws Exception
+    {
+        final Path keyStore = dir.resolve("server.p12");
+        keytool("-genkeypair", "-alias", "sluice-jmx", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+            "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+            "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
+        return keyStore;
     }
 
     private Path secret(final String name, final String content) throws IOException
