@@ -265,6 +265,31 @@ class EngineTest
     }
 
     @Test
+    void shouldRunWithPartitionThreadsPinnedToCpusOrSayWhyNot()
+    {
+        final TestEvents.TextSink pinned = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir).partitions(2).pinThreads(true).waitStrategy(WaitStrategyKind.YIELD),
+            List.of(bigTrades(pinned))))
+        {
+            publishAll(engine, 3);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            // Pinning needs a free CPU and native support; when it cannot be had the thread runs
+            // unpinned and the reason is in the error log, never a failure of the partition.
+            for (int p = 0; p < 2; p++)
+            {
+                assertThat(engine.partitionFailure("trades", p)).isNull();
+            }
+        }
+        final TestEvents.TextSink unpinned = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("unpinned")).partitions(2), List.of(bigTrades(unpinned))))
+        {
+            publishAll(engine, 3);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(sorted(pinned.lines())).isEqualTo(sorted(unpinned.lines())).isNotEmpty();
+    }
+
+    @Test
     void shouldRefusePipelinesThatDisagreeOnTheirTopic()
     {
         final Pipeline a = Pipeline.from("trades", TestEvents.TRADE).name("a").partitionKey("account").eventTime("ts", 0)
