@@ -32,7 +32,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator sumLong(final int field)
     {
-        return new SumLong(field);
+        return new Sum(field, false);
     }
 
     /**
@@ -43,7 +43,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator sumDouble(final int field)
     {
-        return new SumDouble(field);
+        return new Sum(field, true);
     }
 
     /**
@@ -54,7 +54,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator minLong(final int field)
     {
-        return new MinMaxLong(field, true);
+        return new MinMax(field, false, true);
     }
 
     /**
@@ -65,7 +65,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator maxLong(final int field)
     {
-        return new MinMaxLong(field, false);
+        return new MinMax(field, false, false);
     }
 
     /**
@@ -76,7 +76,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator minDouble(final int field)
     {
-        return new MinMaxDouble(field, true);
+        return new MinMax(field, true, true);
     }
 
     /**
@@ -87,7 +87,7 @@ public final class Aggregators
      */
     public static PrimitiveAggregator maxDouble(final int field)
     {
-        return new MinMaxDouble(field, false);
+        return new MinMax(field, true, false);
     }
 
     /**
@@ -189,13 +189,88 @@ public final class Aggregators
         }
     }
 
-    private static final class SumLong implements PrimitiveAggregator
+    /**
+     * An aggregator over one numeric field read as a long or a double. Its value slots hold a
+     * long, or a double as the state stores it; the helpers here are the one place that tells
+     * the two apart, so each aggregator's logic is written once for both types.
+     */
+    private abstract static class FieldAggregator implements PrimitiveAggregator
     {
-        private final int field;
+        final int field;
+        final boolean doubleField;
 
-        SumLong(final int field)
+        FieldAggregator(final int field, final boolean doubleField)
         {
             this.field = field;
+            this.doubleField = doubleField;
+        }
+
+        /**
+         * Add the event's field to slot 0.
+         *
+         * @param state  to add to.
+         * @param values of the event.
+         */
+        final void addValue(final AggregateState state, final EventValues values)
+        {
+            if (doubleField)
+            {
+                state.putDouble(0, state.getDouble(0) + values.doubleValue(field));
+            }
+            else
+            {
+                state.putLong(0, state.getLong(0) + values.longValue(field));
+            }
+        }
+
+        /**
+         * Add slot 0 of another state to slot 0.
+         *
+         * @param into to add to.
+         * @param from to add.
+         */
+        final void addSlot(final AggregateState into, final AggregateState from)
+        {
+            if (doubleField)
+            {
+                into.putDouble(0, into.getDouble(0) + from.getDouble(0));
+            }
+            else
+            {
+                into.putLong(0, into.getLong(0) + from.getLong(0));
+            }
+        }
+
+        /**
+         * A value slot as a long, truncating a double.
+         *
+         * @param state holding the slot.
+         * @param slot  index.
+         * @return the value.
+         */
+        final long valueAsLong(final AggregateState state, final int slot)
+        {
+            return doubleField ? (long)state.getDouble(slot) : state.getLong(slot);
+        }
+
+        /**
+         * A value slot as a double.
+         *
+         * @param state holding the slot.
+         * @param slot  index.
+         * @return the value.
+         */
+        final double valueAsDouble(final AggregateState state, final int slot)
+        {
+            return doubleField ? state.getDouble(slot) : (double)state.getLong(slot);
+        }
+    }
+
+    private static final class Sum extends FieldAggregator
+    {
+        Sum(final int field, final boolean doubleField)
+        {
+            super(field, doubleField);
         }
 
         public int slots()
@@ -205,78 +280,44 @@ public final class Aggregators
 
         public void reset(final AggregateState state)
         {
-            state.putLong(0, 0);
+            if (doubleField)
+            {
+                state.putDouble(0, 0.0);
+            }
+            else
+            {
+                state.putLong(0, 0);
+            }
         }
 
         public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
         {
-            state.putLong(0, state.getLong(0) + values.longValue(field));
+            addValue(state, values);
         }
 
         public void merge(final AggregateState into, final AggregateState from)
         {
-            into.putLong(0, into.getLong(0) + from.getLong(0));
+            addSlot(into, from);
         }
 
         public long resultAsLong(final AggregateState state)
         {
-            return state.getLong(0);
+            return valueAsLong(state, 0);
         }
 
         public double resultAsDouble(final AggregateState state)
         {
-            return state.getLong(0);
+            return valueAsDouble(state, 0);
         }
     }
 
-    private static final class SumDouble implements PrimitiveAggregator
+    private static final class MinMax extends FieldAggregator
     {
-        private final int field;
-
-        SumDouble(final int field)
-        {
-            this.field = field;
-        }
-
-        public int slots()
-        {
-            return 1;
-        }
-
-        public void reset(final AggregateState state)
-        {
-            state.putDouble(0, 0.0);
-        }
-
-        public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
-        {
-            state.putDouble(0, state.getDouble(0) + values.doubleValue(field));
-        }
-
-        public void merge(final AggregateState into, final AggregateState from)
-        {
-            into.putDouble(0, into.getDouble(0) + from.getDouble(0));
-        }
-
-        public long resultAsLong(final AggregateState state)
-        {
-            return (long)state.getDouble(0);
-        }
-
-        public double resultAsDouble(final AggregateState state)
-        {
-            return state.getDouble(0);
-        }
-    }
-
-    private static final class MinMaxLong implements PrimitiveAggregator
-    {
-        private final int field;
         private final boolean min;
 
-        MinMaxLong(final int field, final boolean min)
+        MinMax(final int field, final boolean doubleField, final boolean min)
         {
-            this.field = field;
+            super(field, doubleField);
             this.min = min;
         }
 
@@ -287,74 +328,52 @@ public final class Aggregators
 
         public void reset(final AggregateState state)
         {
-            state.putLong(0, min ? Long.MAX_VALUE : Long.MIN_VALUE);
+            if (doubleField)
+            {
+                state.putDouble(0, min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+            }
+            else
+            {
+                state.putLong(0, min ? Long.MAX_VALUE : Long.MIN_VALUE);
+            }
         }
 
         public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
         {
-            fold(state, values.longValue(field));
+            if (doubleField)
+            {
+                foldDouble(state, values.doubleValue(field));
+            }
+            else
+            {
+                foldLong(state, values.longValue(field));
+            }
         }
 
         public void merge(final AggregateState into, final AggregateState from)
         {
-            fold(into, from.getLong(0));
+            if (doubleField)
+            {
+                foldDouble(into, from.getDouble(0));
+            }
+            else
+            {
+                foldLong(into, from.getLong(0));
+            }
         }
 
-        private void fold(final AggregateState state, final long value)
+        private void foldLong(final AggregateState state, final long value)
         {
-            final long current = state.getLong(0);
-            if (min ? value < current : value > current)
+            if (min ? value < state.getLong(0) : value > state.getLong(0))
             {
                 state.putLong(0, value);
             }
         }
 
-        public long resultAsLong(final AggregateState state)
+        // A NaN value compares false either way, so it is ignored.
+        private void foldDouble(final AggregateState state, final double value)
         {
-            return state.getLong(0);
-        }
-
-        public double resultAsDouble(final AggregateState state)
-        {
-            return state.getLong(0);
-        }
-    }
-
-    private static final class MinMaxDouble implements PrimitiveAggregator
-    {
-        private final int field;
-        private final boolean min;
-
-        MinMaxDouble(final int field, final boolean min)
-        {
-            this.field = field;
-            this.min = min;
-        }
-
-        public int slots()
-        {
-            return 1;
-        }
-
-        public void reset(final AggregateState state)
-        {
-            state.putDouble(0, min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
-        }
-
-        public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
-        {
-            fold(state, values.doubleValue(field));
-        }
-
-        public void merge(final AggregateState into, final AggregateState from)
-        {
-            fold(into, from.getDouble(0));
-        }
-
-        private void fold(final AggregateState state, final double value)
-        {
-            final double current = state.getDouble(0);
-            if (min ? value < current : value > current)
+            if (min ? value < state.getDouble(0) : value > state.getDouble(0))
             {
                 state.putDouble(0, value);
             }
@@ -362,24 +381,20 @@ public final class Aggregators
 
         public long resultAsLong(final AggregateState state)
         {
-            return (long)state.getDouble(0);
+            return valueAsLong(state, 0);
         }
 
         public double resultAsDouble(final AggregateState state)
         {
-            return state.getDouble(0);
+            return valueAsDouble(state, 0);
         }
     }
 
-    private static final class Avg implements PrimitiveAggregator
+    private static final class Avg extends FieldAggregator
     {
-        private final int field;
-        private final boolean doubleField;
-
         Avg(final int field, final boolean doubleField)
         {
-            this.field = field;
-            this.doubleField = doubleField;
+            super(field, doubleField);
         }
 
         public int slots()
@@ -395,27 +410,13 @@ public final class Aggregators
 
         public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
         {
-            if (doubleField)
-            {
-                state.putDouble(0, state.getDouble(0) + values.doubleValue(field));
-            }
-            else
-            {
-                state.putLong(0, state.getLong(0) + values.longValue(field));
-            }
+            addValue(state, values);
             state.putLong(1, state.getLong(1) + 1);
         }
 
         public void merge(final AggregateState into, final AggregateState from)
         {
-            if (doubleField)
-            {
-                into.putDouble(0, into.getDouble(0) + from.getDouble(0));
-            }
-            else
-            {
-                into.putLong(0, into.getLong(0) + from.getLong(0));
-            }
+            addSlot(into, from);
             into.putLong(1, into.getLong(1) + from.getLong(1));
         }
 
@@ -426,21 +427,17 @@ public final class Aggregators
 
         public double resultAsDouble(final AggregateState state)
         {
-            final double sum = doubleField ? state.getDouble(0) : (double)state.getLong(0);
-            return sum / state.getLong(1);
+            return valueAsDouble(state, 0) / state.getLong(1);
         }
     }
 
-    private static final class FirstLast implements PrimitiveAggregator
+    private static final class FirstLast extends FieldAggregator
     {
-        private final int field;
-        private final boolean doubleField;
         private final boolean first;
 
         FirstLast(final int field, final boolean doubleField, final boolean first)
         {
-            this.field = field;
-            this.doubleField = doubleField;
+            super(field, doubleField);
             this.first = first;
         }
 
@@ -479,12 +476,12 @@ public final class Aggregators
 
         public long resultAsLong(final AggregateState state)
         {
-            return doubleField ? (long)Double.longBitsToDouble(state.getLong(1)) : state.getLong(1);
+            return valueAsLong(state, 1);
         }
 
         public double resultAsDouble(final AggregateState state)
         {
-            return doubleField ? Double.longBitsToDouble(state.getLong(1)) : (double)state.getLong(1);
+            return valueAsDouble(state, 1);
         }
     }
 }

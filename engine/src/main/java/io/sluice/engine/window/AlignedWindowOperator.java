@@ -4,7 +4,7 @@ import io.sluice.engine.time.WatermarkGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.nio.ByteOrder;
+import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
 
 /**
  * Tumbling, sliding and hopping windows over panes (see {@link AlignedWindows}): an event
@@ -53,14 +53,13 @@ import java.nio.ByteOrder;
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Rows follow in ascending pane order. Threading: single writer, the partition thread.
+ * Rows follow in ascending pane order; magic, version and row state are encoded by
+ * {@link WindowSnapshotRows}. Threading: single writer, the partition thread.
  */
-final class AlignedWindowOperator implements WindowOperator
+final class AlignedWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x41574C53;
     static final int VERSION = 1;
-    static final int MAGIC_OFFSET = 0;
-    static final int VERSION_OFFSET = 4;
     static final int SIZE_OFFSET = 8;
     static final int HOP_OFFSET = 16;
     static final int OFFSET_OFFSET = 24;
@@ -72,24 +71,12 @@ final class AlignedWindowOperator implements WindowOperator
     static final int FIRED_OFFSET = 64;
     static final int HEADER_LENGTH = 72;
 
-    private static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
-    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-
     private final AlignedWindows windows;
-    private final boolean earlyOnUpdate;
-    private final WatermarkGenerator watermarks;
-    private final AggregateLayout layout;
-    private final int stride;
     private final PaneStore store;
-    private final WindowResultHandler resultHandler;
-    private final LateEventHandler lateEventHandler;
     private final WindowAssembler assembler;
     private final RangeAssembler rangeAssembler;
     private final long[] singleState;
-    private final OwnerThread ownerThread = new OwnerThread();
-    private long lateEventsDropped;
     private long unassignedEvents;
-    private long windowsFired;
     private long purgedBelow = Long.MIN_VALUE;
     private long lastAssembledPane = Long.MIN_VALUE;
 
@@ -102,13 +89,8 @@ final class AlignedWindowOperator implements WindowOperator
         final LateEventHandler lateEventHandler,
         final int expectedEntries)
     {
+        super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
         this.windows = windows;
-        this.earlyOnUpdate = earlyOnUpdate;
-        this.watermarks = watermarks;
-        this.layout = layout;
-        this.stride = layout.stride();
-        this.resultHandler = resultHandler;
-        this.lateEventHandler = lateEventHandler;
         this.store = new PaneStore(layout, expectedEntries);
         this.assembler = new WindowAssembler(store, layout, windows);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
@@ -131,8 +113,7 @@ final class AlignedWindowOperator implements WindowOperator
         }
         else if (watermark != NO_WATERMARK && lastWindow < windows.firstLiveWindow(watermark))
         {
-            lateEventsDropped++;
-            lateEventHandler.onLateEvent(key, timestamp, watermark, values);
+            dropLate(key, timestamp, watermark, values);
         }
         else
         {
@@ -152,51 +133,9 @@ final class AlignedWindowOperator implements WindowOperator
     }
 
     @Override
-    public void onProcessingTime(final long processingTime)
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long watermark = watermarks.watermark();
-        advance(watermark, watermarks.onProcessingTime(processingTime));
-    }
-
-    @Override
-    public void advanceWatermarkTo(final long watermark)
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long previous = watermarks.watermark();
-        advance(previous, watermarks.advanceTo(watermark));
-    }
-
-    @Override
-    public void endOfInput()
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long previous = watermarks.watermark();
-        advance(previous, watermarks.endOfInput());
-    }
-
-    @Override
-    public long watermark()
-    {
-        return watermarks.watermark();
-    }
-
-    @Override
-    public long lateEventsDropped()
-    {
-        return lateEventsDropped;
-    }
-
-    @Override
     public long unassignedEvents()
     {
         return unassignedEvents;
-    }
-
-    @Override
-    public long windowsFired()
-    {
-        return windowsFired;
     }
 
     @Override
@@ -232,7 +171,8 @@ final class AlignedWindowOperator implements WindowOperator
         }
     }
 
-    private void advance(final long previous, final long watermark)
+    @Override
+    void advance(final long previous, final long watermark)
     {
         if (watermark <= previous)
         {
@@ -307,8 +247,7 @@ final class AlignedWindowOperator implements WindowOperator
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
-        buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
+        WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
         buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
         buffer.putLong(offset + HOP_OFFSET, windows.hop, ORDER);
         buffer.putLong(offset + OFFSET_OFFSET, windows.offset, ORDER);
@@ -328,13 +267,7 @@ final class AlignedWindowOperator implements WindowOperator
             {
                 buffer.putLong(cursor, store.keyOf(row), ORDER);
                 buffer.putLong(cursor + 8, store.paneOf(row), ORDER);
-                cursor += 16;
-                final int base = store.base(row);
-                for (int i = 0; i < stride; i++)
-                {
-                    buffer.putLong(cursor, state[base + i], ORDER);
-                    cursor += 8;
-                }
+                cursor = WindowSnapshotRows.putState(buffer, cursor + 16, state, store.base(row), stride);
             }
         }
         return cursor - offset;
@@ -344,18 +277,15 @@ final class AlignedWindowOperator implements WindowOperator
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        if (buffer.getInt(offset + MAGIC_OFFSET, ORDER) != MAGIC ||
-            buffer.getInt(offset + VERSION_OFFSET, ORDER) != VERSION)
-        {
-            throw new IllegalStateException("not an aligned window snapshot of version " + VERSION);
-        }
+        WindowSnapshotRows.checkHeader(
+            buffer, offset, MAGIC, VERSION, "not an aligned window snapshot of version " + VERSION);
         if (buffer.getLong(offset + SIZE_OFFSET, ORDER) != windows.size ||
             buffer.getLong(offset + HOP_OFFSET, ORDER) != windows.hop ||
             buffer.getLong(offset + OFFSET_OFFSET, ORDER) != windows.offset ||
             buffer.getLong(offset + LATENESS_OFFSET, ORDER) != windows.allowedLateness ||
             buffer.getInt(offset + STRIDE_OFFSET, ORDER) != stride)
         {
-            throw new IllegalStateException("snapshot was written by a differently configured window operator");
+            throw WindowSnapshotRows.configurationMismatch();
         }
         final int rowCount = buffer.getInt(offset + ROW_COUNT_OFFSET, ORDER);
         lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
@@ -370,21 +300,8 @@ final class AlignedWindowOperator implements WindowOperator
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
-            cursor += 16;
-            final long[] state = store.state();
-            final int base = store.base(row);
-            for (int slot = 0; slot < stride; slot++)
-            {
-                state[base + slot] = buffer.getLong(cursor, ORDER);
-                cursor += 8;
-            }
+            cursor = WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
         }
         return cursor - offset;
-    }
-
-    @Override
-    public void releaseOwnership()
-    {
-        ownerThread.release();
     }
 }

@@ -4,8 +4,9 @@ import io.sluice.engine.time.WatermarkGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.nio.ByteOrder;
 import java.util.Arrays;
+
+import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
 
 /**
  * Session windows: an event at {@code t} opens {@code [t, t + gap)}; sessions of one key that
@@ -50,14 +51,13 @@ import java.util.Arrays;
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Threading: single writer, the partition thread.
+ * Magic, version and row state are encoded by {@link WindowSnapshotRows}. Threading: single
+ * writer, the partition thread.
  */
-final class SessionWindowOperator implements WindowOperator
+final class SessionWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x53574C53;
     static final int VERSION = 1;
-    static final int MAGIC_OFFSET = 0;
-    static final int VERSION_OFFSET = 4;
     static final int GAP_OFFSET = 8;
     static final int LATENESS_OFFSET = 16;
     static final int STRIDE_OFFSET = 24;
@@ -66,24 +66,12 @@ final class SessionWindowOperator implements WindowOperator
     static final int FIRED_OFFSET = 40;
     static final int HEADER_LENGTH = 48;
 
-    private static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
-    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-
     private final long gap;
     private final long allowedLateness;
-    private final boolean earlyOnUpdate;
-    private final WatermarkGenerator watermarks;
-    private final AggregateLayout layout;
-    private final int stride;
     private final SessionStore store;
     private final SessionTimerHeap timers;
-    private final WindowResultHandler resultHandler;
-    private final LateEventHandler lateEventHandler;
     private int[] dueRows;
     private int[] expiredRows;
-    private final OwnerThread ownerThread = new OwnerThread();
-    private long lateEventsDropped;
-    private long windowsFired;
 
     SessionWindowOperator(
         final long gap,
@@ -95,14 +83,9 @@ final class SessionWindowOperator implements WindowOperator
         final LateEventHandler lateEventHandler,
         final int expectedEntries)
     {
+        super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
         this.gap = gap;
         this.allowedLateness = allowedLateness;
-        this.earlyOnUpdate = earlyOnUpdate;
-        this.watermarks = watermarks;
-        this.layout = layout;
-        this.stride = layout.stride();
-        this.resultHandler = resultHandler;
-        this.lateEventHandler = lateEventHandler;
         this.store = new SessionStore(layout, expectedEntries);
         this.timers = new SessionTimerHeap(expectedEntries * 2);
         this.dueRows = new int[Math.max(16, expectedEntries)];
@@ -128,8 +111,7 @@ final class SessionWindowOperator implements WindowOperator
 
         if (target == SessionStore.NONE && watermark != NO_WATERMARK && eventEnd - 1 <= watermark - allowedLateness)
         {
-            lateEventsDropped++;
-            lateEventHandler.onLateEvent(key, timestamp, watermark, values);
+            dropLate(key, timestamp, watermark, values);
         }
         else
         {
@@ -200,30 +182,7 @@ final class SessionWindowOperator implements WindowOperator
     }
 
     @Override
-    public void onProcessingTime(final long processingTime)
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long watermark = watermarks.watermark();
-        advance(watermark, watermarks.onProcessingTime(processingTime));
-    }
-
-    @Override
-    public void advanceWatermarkTo(final long watermark)
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long previous = watermarks.watermark();
-        advance(previous, watermarks.advanceTo(watermark));
-    }
-
-    @Override
-    public void endOfInput()
-    {
-        assert ownerThread.isOwner() : ownerThread.describe();
-        final long previous = watermarks.watermark();
-        advance(previous, watermarks.endOfInput());
-    }
-
-    private void advance(final long previous, final long watermark)
+    void advance(final long previous, final long watermark)
     {
         if (watermark <= previous)
         {
@@ -308,27 +267,9 @@ final class SessionWindowOperator implements WindowOperator
     }
 
     @Override
-    public long watermark()
-    {
-        return watermarks.watermark();
-    }
-
-    @Override
-    public long lateEventsDropped()
-    {
-        return lateEventsDropped;
-    }
-
-    @Override
     public long unassignedEvents()
     {
         return 0;
-    }
-
-    @Override
-    public long windowsFired()
-    {
-        return windowsFired;
     }
 
     @Override
@@ -347,8 +288,7 @@ final class SessionWindowOperator implements WindowOperator
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
-        buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
+        WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
         buffer.putLong(offset + GAP_OFFSET, gap, ORDER);
         buffer.putLong(offset + LATENESS_OFFSET, allowedLateness, ORDER);
         buffer.putInt(offset + STRIDE_OFFSET, stride, ORDER);
@@ -367,13 +307,7 @@ final class SessionWindowOperator implements WindowOperator
             buffer.putLong(cursor, store.key(row), ORDER);
             buffer.putLong(cursor + 8, store.start(row), ORDER);
             buffer.putLong(cursor + 16, store.end(row), ORDER);
-            cursor += 24;
-            final int base = store.base(row);
-            for (int i = 0; i < stride; i++)
-            {
-                buffer.putLong(cursor, state[base + i], ORDER);
-                cursor += 8;
-            }
+            cursor = WindowSnapshotRows.putState(buffer, cursor + 24, state, store.base(row), stride);
         }
         return cursor - offset;
     }
@@ -382,16 +316,13 @@ final class SessionWindowOperator implements WindowOperator
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        if (buffer.getInt(offset + MAGIC_OFFSET, ORDER) != MAGIC ||
-            buffer.getInt(offset + VERSION_OFFSET, ORDER) != VERSION)
-        {
-            throw new IllegalStateException("not a session window snapshot of version " + VERSION);
-        }
+        WindowSnapshotRows.checkHeader(
+            buffer, offset, MAGIC, VERSION, "not a session window snapshot of version " + VERSION);
         if (buffer.getLong(offset + GAP_OFFSET, ORDER) != gap ||
             buffer.getLong(offset + LATENESS_OFFSET, ORDER) != allowedLateness ||
             buffer.getInt(offset + STRIDE_OFFSET, ORDER) != stride)
         {
-            throw new IllegalStateException("snapshot was written by a differently configured window operator");
+            throw WindowSnapshotRows.configurationMismatch();
         }
         final int rowCount = buffer.getInt(offset + ROW_COUNT_OFFSET, ORDER);
         lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
@@ -406,24 +337,11 @@ final class SessionWindowOperator implements WindowOperator
         {
             final int row = store.create(
                 buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER), buffer.getLong(cursor + 16, ORDER));
-            cursor += 24;
-            final long[] state = store.state();
-            final int base = store.base(row);
-            for (int slot = 0; slot < stride; slot++)
-            {
-                state[base + slot] = buffer.getLong(cursor, ORDER);
-                cursor += 8;
-            }
+            cursor = WindowSnapshotRows.getState(buffer, cursor + 24, store.state(), store.base(row), stride);
             final long last = store.end(row) - 1;
             final long due = watermark != NO_WATERMARK && last <= watermark ? last + allowedLateness : last;
             timers.push(due, row, store.newTimer(row, due));
         }
         return cursor - offset;
-    }
-
-    @Override
-    public void releaseOwnership()
-    {
-        ownerThread.release();
     }
 }

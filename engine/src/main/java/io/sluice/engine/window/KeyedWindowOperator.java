@@ -1,0 +1,113 @@
+package io.sluice.engine.window;
+
+import io.sluice.engine.time.WatermarkGenerator;
+
+/**
+ * What aligned and session window operators share around their own state: the single-writer
+ * check, the watermark signals that only move the watermark and fire what became due, the late
+ * side output and the counters every window operator keeps. A subclass holds the keyed state
+ * and decides in {@link #advance(long, long)} what fires and expires.
+ * <p>
+ * Subclasses are final, so the per-event call from their {@code onEvent} to {@code advance} is
+ * bound statically. Threading: single writer, the partition thread.
+ */
+abstract sealed class KeyedWindowOperator implements WindowOperator
+    permits AlignedWindowOperator, SessionWindowOperator
+{
+    static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
+
+    final boolean earlyOnUpdate;
+    final WatermarkGenerator watermarks;
+    final AggregateLayout layout;
+    final int stride;
+    final WindowResultHandler resultHandler;
+    final OwnerThread ownerThread = new OwnerThread();
+    long lateEventsDropped;
+    long windowsFired;
+    private final LateEventHandler lateEventHandler;
+
+    KeyedWindowOperator(
+        final boolean earlyOnUpdate,
+        final WatermarkGenerator watermarks,
+        final AggregateLayout layout,
+        final WindowResultHandler resultHandler,
+        final LateEventHandler lateEventHandler)
+    {
+        this.earlyOnUpdate = earlyOnUpdate;
+        this.watermarks = watermarks;
+        this.layout = layout;
+        this.stride = layout.stride();
+        this.resultHandler = resultHandler;
+        this.lateEventHandler = lateEventHandler;
+    }
+
+    /**
+     * Fire what became due and expire what is no longer live after the watermark moved.
+     *
+     * @param previous  watermark before the signal, {@link #NO_WATERMARK} before any.
+     * @param watermark after the signal; nothing happens unless it is above {@code previous}.
+     */
+    abstract void advance(long previous, long watermark);
+
+    /**
+     * Count an event none of whose windows is live and send it to the late side output.
+     *
+     * @param key       of the event.
+     * @param timestamp event time of the event.
+     * @param watermark the event was late against.
+     * @param values    accessor for the event's fields.
+     */
+    final void dropLate(final long key, final long timestamp, final long watermark, final EventValues values)
+    {
+        lateEventsDropped++;
+        lateEventHandler.onLateEvent(key, timestamp, watermark, values);
+    }
+
+    @Override
+    public final void onProcessingTime(final long processingTime)
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        final long watermark = watermarks.watermark();
+        advance(watermark, watermarks.onProcessingTime(processingTime));
+    }
+
+    @Override
+    public final void advanceWatermarkTo(final long watermark)
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        final long previous = watermarks.watermark();
+        advance(previous, watermarks.advanceTo(watermark));
+    }
+
+    @Override
+    public final void endOfInput()
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        final long previous = watermarks.watermark();
+        advance(previous, watermarks.endOfInput());
+    }
+
+    @Override
+    public final long watermark()
+    {
+        return watermarks.watermark();
+    }
+
+    @Override
+    public final long lateEventsDropped()
+    {
+        return lateEventsDropped;
+    }
+
+    @Override
+    public final long windowsFired()
+    {
+        return windowsFired;
+    }
+
+    @Override
+    public final void releaseOwnership()
+    {
+        ownerThread.release();
+    }
+}
