@@ -29,6 +29,7 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
     /**
      * The session of a client's image.
      *
+     * @param imageSessionId of the image the client sends on.
      * @return the session, or null if the image has none.
      */
     S byImage(final int imageSessionId)
@@ -44,6 +45,9 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
     /**
      * A session by its place in connection order, for a loop that may remove the session it is at
      * (index loops, not iterators: no garbage per duty cycle).
+     *
+     * @param index in connection order, below {@link #size()}.
+     * @return the session.
      */
     S get(final int index)
     {
@@ -59,6 +63,8 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
 
     /**
      * Removes and closes the session of an image that went away: its client is gone.
+     *
+     * @param image that went away.
      */
     void onUnavailableImage(final Image image)
     {
