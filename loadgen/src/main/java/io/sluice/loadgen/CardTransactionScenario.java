@@ -48,7 +48,7 @@ import io.sluice.engine.schema.Schema;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-public final class CardTransactionScenario implements Scenario
+public final class CardTransactionScenario extends SteppedScenario
 {
     /** Name of the scenario. */
     public static final String NAME = "cards";
@@ -77,9 +77,7 @@ public final class CardTransactionScenario implements Scenario
     private static final int[] CARD_COUNTS = {10_000, 5_000, 2_500, 2_000, 1_000, 500};
     private static final int MERCHANTS = 50_000;
 
-    private final long events;
     private final int cards;
-    private final long msPerEvent;
     private final double[] homeLat;
     private final double[] homeLon;
     private final long[] norm;
@@ -92,8 +90,6 @@ public final class CardTransactionScenario implements Scenario
     private final long[] injectAmount;
     private final double[] injectLat;
     private final double[] injectLon;
-    private long index;
-
     /**
      * Plans a run.
      *
@@ -102,13 +98,9 @@ public final class CardTransactionScenario implements Scenario
      */
     public CardTransactionScenario(final long seed, final long events)
     {
-        if (events < MIN_EVENTS)
-        {
-            throw new IllegalArgumentException("the cards scenario needs at least " + MIN_EVENTS + " events, was " + events);
-        }
-        this.events = events;
-        this.cards = cardsFor(events);
-        this.msPerEvent = ROUND_MS / cards;
+        super(NAME, List.of(new ScenarioTopic(TOPIC, SCHEMA, "card", "ts", ScenarioTopic.SENT_NS)), events, MIN_EVENTS,
+            BASE_EPOCH_MS, ROUND_MS / Workload.keysFor(events, CARD_COUNTS));
+        this.cards = Workload.keysFor(events, CARD_COUNTS);
         this.random = new SplittableRandom(seed);
         homeLat = new double[cards];
         homeLon = new double[cards];
@@ -139,38 +131,16 @@ public final class CardTransactionScenario implements Scenario
         rounds = new KeyRounds(cards, random);
     }
 
-    private static int cardsFor(final long events)
-    {
-        for (final int count : CARD_COUNTS)
-        {
-            if (count <= events / 100)
-            {
-                return count;
-            }
-        }
-        return CARD_COUNTS[CARD_COUNTS.length - 1];
-    }
-
     /**
      * Places the patterns: distinct cards, positions in the middle 80% of the run, each kind as often.
      */
     private TreeMap<Long, double[]> plan(final SplittableRandom rng)
     {
+        final long events = eventCount();
         final int perKind = (int)Math.max(1, Math.min(25, events / 150_000));
-        final int[] candidates = new int[cards];
-        for (int c = 0; c < cards; c++)
-        {
-            candidates[c] = c;
-        }
-        for (int c = cards - 1; c > 0; c--)
-        {
-            final int j = rng.nextInt(c + 1);
-            final int t = candidates[c];
-            candidates[c] = candidates[j];
-            candidates[j] = t;
-        }
+        final int[] candidates = Workload.shuffled(cards, rng);
         final TreeMap<Long, double[]> plan = new TreeMap<>();
-        final long spacing = 1_000 / msPerEvent;
+        final long spacing = 1_000 / msPerEvent();
         final long lo = events / 10;
         final long hi = events * 9 / 10 - BURST_CHARGES * spacing;
         int next = 0;
@@ -238,11 +208,11 @@ public final class CardTransactionScenario implements Scenario
 
     private boolean normWindowLongEnough(final long position)
     {
-        final long windowPositions = FraudRules.NORM_WINDOW_MS / msPerEvent;
+        final long windowPositions = FraudRules.NORM_WINDOW_MS / msPerEvent();
         final long start = position / windowPositions * windowPositions;
-        final long end = Math.min(start + windowPositions, events);
+        final long end = Math.min(start + windowPositions, eventCount());
         // At least 100 s of the window inside the run: every card charges in it at least 4 times.
-        return (end - start) * msPerEvent >= 5 * 2 * ROUND_MS;
+        return (end - start) * msPerEvent() >= 5 * 2 * ROUND_MS;
     }
 
     private static double jitter(final SplittableRandom rng)
@@ -255,29 +225,6 @@ public final class CardTransactionScenario implements Scenario
         return (long)(norm[card] * (0.5 + rng.nextDouble()));
     }
 
-    private long time(final long position)
-    {
-        return BASE_EPOCH_MS + position * msPerEvent;
-    }
-
-    @Override
-    public String name()
-    {
-        return NAME;
-    }
-
-    @Override
-    public List<ScenarioTopic> topics()
-    {
-        return List.of(new ScenarioTopic(TOPIC, SCHEMA, "card", "ts", ScenarioTopic.SENT_NS));
-    }
-
-    @Override
-    public long eventCount()
-    {
-        return events;
-    }
-
     /**
      * Cards in this run.
      *
@@ -288,26 +235,12 @@ public final class CardTransactionScenario implements Scenario
         return cards;
     }
 
-    /**
-     * Simulated milliseconds between consecutive events.
-     *
-     * @return the step.
-     */
-    public long msPerEvent()
-    {
-        return msPerEvent;
-    }
-
     @Override
-    public int next(final MutableDirectBuffer buffer, final int offset)
+    int write(final MutableDirectBuffer buffer, final int offset, final long position)
     {
-        if (index >= events)
-        {
-            throw new IllegalStateException("the scenario's " + events + " events were all produced");
-        }
         final EventFlyweight e = event.wrapForWrite(buffer, offset);
-        e.putLong(TS, time(index)).putLong(SEQ, index).putLong(SEQ + 1, 0);
-        final int i = schedule.take(index);
+        e.putLong(TS, time(position)).putLong(SEQ, position).putLong(SEQ + 1, 0);
+        final int i = schedule.take(position);
         if (i >= 0)
         {
             e.putLong(CARD, injectCard[i]).putLong(AMOUNT, injectAmount[i]).putLong(MERCHANT, random.nextInt(MERCHANTS))
@@ -319,7 +252,6 @@ public final class CardTransactionScenario implements Scenario
             e.putLong(CARD, card).putLong(AMOUNT, normalAmount(random, card)).putLong(MERCHANT, random.nextInt(MERCHANTS))
                 .putDouble(LAT, homeLat[card] + jitter(random)).putDouble(LON, homeLon[card] + jitter(random));
         }
-        index++;
         return 0;
     }
 

@@ -45,7 +45,7 @@ import io.sluice.engine.schema.Schema;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-public final class MarketTickScenario implements Scenario
+public final class MarketTickScenario extends SteppedScenario
 {
     /** Name of the scenario. */
     public static final String NAME = "ticks";
@@ -74,9 +74,7 @@ public final class MarketTickScenario implements Scenario
     private static final long ROUND_MS = 10_000;
     private static final int[] SYMBOL_COUNTS = {1_000, 500, 200, 100};
 
-    private final long events;
     private final int symbols;
-    private final long msPerEvent;
     private final double[] walk;
     private final double[] last;
     private final KeyRounds rounds;
@@ -86,8 +84,6 @@ public final class MarketTickScenario implements Scenario
     private final InjectionSchedule schedule;
     private final int[] injectSymbol;
     private final double[] injectFactor;
-    private long index;
-
     /**
      * Plans a run.
      *
@@ -96,13 +92,9 @@ public final class MarketTickScenario implements Scenario
      */
     public MarketTickScenario(final long seed, final long events)
     {
-        if (events < MIN_EVENTS)
-        {
-            throw new IllegalArgumentException("the ticks scenario needs at least " + MIN_EVENTS + " events, was " + events);
-        }
-        this.events = events;
+        super(NAME, List.of(new ScenarioTopic(TOPIC, SCHEMA, "symbol", "ts", ScenarioTopic.SENT_NS)), events, MIN_EVENTS,
+            BASE_EPOCH_MS, ROUND_MS / Workload.keysFor(events, SYMBOL_COUNTS));
         this.symbols = Workload.keysFor(events, SYMBOL_COUNTS);
-        this.msPerEvent = ROUND_MS / symbols;
         this.random = new SplittableRandom(seed);
         walk = new double[symbols];
         last = new double[symbols];
@@ -134,10 +126,11 @@ public final class MarketTickScenario implements Scenario
      */
     private TreeMap<Long, double[]> plan(final SplittableRandom rng)
     {
+        final long events = eventCount();
         final int count = (int)Math.max(1, Math.min(25, events / 20_000));
         final int[] candidates = Workload.shuffled(symbols, rng);
         final TreeMap<Long, double[]> plan = new TreeMap<>();
-        final long spacing = Math.max(1, 1_000 / msPerEvent);
+        final long spacing = Math.max(1, 1_000 / msPerEvent());
         final long lo = events / 10;
         final long hi = events * 9 / 10 - spacing;
         for (int k = 0; k < count; k++)
@@ -159,29 +152,6 @@ public final class MarketTickScenario implements Scenario
         return plan;
     }
 
-    private long time(final long position)
-    {
-        return BASE_EPOCH_MS + position * msPerEvent;
-    }
-
-    @Override
-    public String name()
-    {
-        return NAME;
-    }
-
-    @Override
-    public List<ScenarioTopic> topics()
-    {
-        return List.of(new ScenarioTopic(TOPIC, SCHEMA, "symbol", "ts", ScenarioTopic.SENT_NS));
-    }
-
-    @Override
-    public long eventCount()
-    {
-        return events;
-    }
-
     /**
      * Symbols in this run.
      *
@@ -192,26 +162,12 @@ public final class MarketTickScenario implements Scenario
         return symbols;
     }
 
-    /**
-     * Simulated time just past the last event.
-     *
-     * @return epoch milliseconds.
-     */
-    public long endTs()
-    {
-        return time(events);
-    }
-
     @Override
-    public int next(final MutableDirectBuffer buffer, final int offset)
+    int write(final MutableDirectBuffer buffer, final int offset, final long position)
     {
-        if (index >= events)
-        {
-            throw new IllegalStateException("the scenario's " + events + " events were all produced");
-        }
         final int symbol;
         double price;
-        final int i = schedule.take(index);
+        final int i = schedule.take(position);
         if (i >= 0)
         {
             symbol = injectSymbol[i];
@@ -225,9 +181,8 @@ public final class MarketTickScenario implements Scenario
         price = Math.round(price * 100) / 100.0;
         final long change = Math.round((price - last[symbol]) / last[symbol] * 10_000);
         last[symbol] = price;
-        event.wrapForWrite(buffer, offset).putLong(SYMBOL, symbol).putLong(TS, time(index)).putDouble(PRICE, price)
-            .putLong(CHANGE, change).putLong(QTY, 1 + random.nextInt(1_000)).putLong(SEQ, index).putLong(SEQ + 1, 0);
-        index++;
+        event.wrapForWrite(buffer, offset).putLong(SYMBOL, symbol).putLong(TS, time(position)).putDouble(PRICE, price)
+            .putLong(CHANGE, change).putLong(QTY, 1 + random.nextInt(1_000)).putLong(SEQ, position).putLong(SEQ + 1, 0);
         return 0;
     }
 

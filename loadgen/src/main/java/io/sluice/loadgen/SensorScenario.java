@@ -41,7 +41,7 @@ import io.sluice.engine.schema.Schema;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-public final class SensorScenario implements Scenario
+public final class SensorScenario extends SteppedScenario
 {
     /** Name of the scenario. */
     public static final String NAME = "sensors";
@@ -72,9 +72,7 @@ public final class SensorScenario implements Scenario
     private static final long ROUND_MS = 10_000;
     private static final int[] DEVICE_COUNTS = {1_000, 500, 200, 100};
 
-    private final long events;
     private final int devices;
-    private final long msPerEvent;
     private final double[] baseline;
     private final KeyRounds rounds;
     private final SplittableRandom random;
@@ -85,8 +83,6 @@ public final class SensorScenario implements Scenario
     private final int[] outageDevice;
     private final long[] outageStart;
     private final long[] outageEnd;
-    private long index;
-
     /**
      * Plans a run.
      *
@@ -95,13 +91,9 @@ public final class SensorScenario implements Scenario
      */
     public SensorScenario(final long seed, final long events)
     {
-        if (events < MIN_EVENTS)
-        {
-            throw new IllegalArgumentException("the sensors scenario needs at least " + MIN_EVENTS + " events, was " + events);
-        }
-        this.events = events;
+        super(NAME, List.of(new ScenarioTopic(TOPIC, SCHEMA, "device", "ts", ScenarioTopic.SENT_NS)), events, MIN_EVENTS,
+            BASE_EPOCH_MS, ROUND_MS / Workload.keysFor(events, DEVICE_COUNTS));
         this.devices = Workload.keysFor(events, DEVICE_COUNTS);
-        this.msPerEvent = ROUND_MS / devices;
         this.random = new SplittableRandom(seed);
         baseline = new double[devices];
         for (int d = 0; d < devices; d++)
@@ -137,29 +129,6 @@ public final class SensorScenario implements Scenario
         rounds = new KeyRounds(devices, random);
     }
 
-    private long time(final long position)
-    {
-        return BASE_EPOCH_MS + position * msPerEvent;
-    }
-
-    @Override
-    public String name()
-    {
-        return NAME;
-    }
-
-    @Override
-    public List<ScenarioTopic> topics()
-    {
-        return List.of(new ScenarioTopic(TOPIC, SCHEMA, "device", "ts", ScenarioTopic.SENT_NS));
-    }
-
-    @Override
-    public long eventCount()
-    {
-        return events;
-    }
-
     /**
      * Devices in this run.
      *
@@ -170,24 +139,10 @@ public final class SensorScenario implements Scenario
         return devices;
     }
 
-    /**
-     * Simulated time just past the last event.
-     *
-     * @return epoch milliseconds.
-     */
-    public long endTs()
-    {
-        return time(events);
-    }
-
     @Override
-    public int next(final MutableDirectBuffer buffer, final int offset)
+    int write(final MutableDirectBuffer buffer, final int offset, final long position)
     {
-        if (index >= events)
-        {
-            throw new IllegalStateException("the scenario's " + events + " events were all produced");
-        }
-        final long ts = time(index);
+        final long ts = time(position);
         int device = rounds.next();
         for (int tries = 1; tries < devices && silent(device, ts); tries++)
         {
@@ -195,8 +150,7 @@ public final class SensorScenario implements Scenario
         }
         final double value = baseline[device] + (random.nextDouble() * 2 - 1) + drift(device, ts);
         event.wrapForWrite(buffer, offset).putLong(DEVICE, device).putLong(TS, ts)
-            .putDouble(VALUE, Math.round(value * 1_000) / 1_000.0).putLong(SEQ, index).putLong(SEQ + 1, 0);
-        index++;
+            .putDouble(VALUE, Math.round(value * 1_000) / 1_000.0).putLong(SEQ, position).putLong(SEQ + 1, 0);
         return 0;
     }
 

@@ -1,16 +1,13 @@
 package io.sluice.ops.net;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.SystemEpochClock;
 
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
-import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -40,8 +37,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     private final SessionIds sessionIds;
     private final Subscription subscription;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
-    private final Int2ObjectHashMap<ConsumerSession> byImage = new Int2ObjectHashMap<>();
-    private final ArrayList<ConsumerSession> sessions = new ArrayList<>();
+    private final SessionRegistry<ConsumerSession> sessions;
     private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
     private final boolean ownsCoordinators;
     private final ConnectFlyweight connect = new ConnectFlyweight();
@@ -56,8 +52,9 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
         this.aeron = aeron;
         this.counters = counters;
         this.sessionIds = sessionIds;
+        this.sessions = new SessionRegistry<>(counters);
         this.ownsCoordinators = context.coordinators() == null;
-        this.subscription = aeron.addSubscription(context.channel(), context.egressStreamId(), null, this::onUnavailableImage);
+        this.subscription = aeron.addSubscription(context.channel(), context.egressStreamId(), null, sessions::onUnavailableImage);
     }
 
     int doWork(final long nowMs)
@@ -70,7 +67,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
             final int connected = session.serviceConnect(nowMs);
             if (connected < 0)
             {
-                remove(session);
+                sessions.remove(session);
                 continue;
             }
             work += connected;
@@ -93,7 +90,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     @Override
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        final ConsumerSession session = byImage.get(header.sessionId());
+        final ConsumerSession session = sessions.byImage(header.sessionId());
         final int code = FrameValidator.validate(buffer, offset, length, context.maxFrameLength());
         if (code != ErrorCode.OK)
         {
@@ -209,29 +206,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
         }
         final ConsumerSession session = new ConsumerSession(sessionIds.next(), imageSessionId, connect.correlationId(),
             aeron.addExclusivePublication(channel, connect.responseStreamId()), counters, nowMs, context);
-        byImage.put(imageSessionId, session);
         sessions.add(session);
-        counters.sessions.incrementRelease();
-    }
-
-    private void onUnavailableImage(final Image image)
-    {
-        final ConsumerSession session = byImage.get(image.sessionId());
-        if (session != null)
-        {
-            remove(session);
-        }
-    }
-
-    private void remove(final ConsumerSession session)
-    {
-        if (byImage.get(session.imageSessionId) == session)
-        {
-            byImage.remove(session.imageSessionId);
-        }
-        sessions.remove(session);
-        session.close();
-        counters.sessions.decrementRelease();
     }
 
     int sessionCount()
@@ -242,12 +217,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     @Override
     public void close()
     {
-        for (final ConsumerSession session : sessions)
-        {
-            session.close();
-        }
-        sessions.clear();
-        byImage.clear();
+        sessions.close();
         subscription.close();
         if (ownsCoordinators)
         {

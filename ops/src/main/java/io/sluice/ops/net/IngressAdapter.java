@@ -1,13 +1,9 @@
 package io.sluice.ops.net;
 
-import java.util.ArrayList;
-
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
-import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -41,8 +37,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
     private final NetCounters counters;
     private final Subscription subscription;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
-    private final Int2ObjectHashMap<ProducerSession> byImage = new Int2ObjectHashMap<>();
-    private final ArrayList<ProducerSession> sessions = new ArrayList<>();
+    private final SessionRegistry<ProducerSession> sessions;
     private final IngressTopic[] topics;
     private final ConnectFlyweight connect = new ConnectFlyweight();
     private final PublishFlyweight publish = new PublishFlyweight();
@@ -55,6 +50,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         this.aeron = aeron;
         this.counters = counters;
         this.sessionIds = sessionIds;
+        this.sessions = new SessionRegistry<>(counters);
         final Engine engine = context.engine();
         final java.util.List<String> names = engine.topicNames();
         this.topics = new IngressTopic[names.size()];
@@ -62,7 +58,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         {
             topics[i] = new IngressTopic(i, engine, names.get(i));
         }
-        this.subscription = aeron.addSubscription(context.channel(), context.ingressStreamId(), null, this::onUnavailableImage);
+        this.subscription = aeron.addSubscription(context.channel(), context.ingressStreamId(), null, sessions::onUnavailableImage);
     }
 
     int doWork(final long nowMs)
@@ -79,7 +75,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
             final int connected = session.serviceConnect(nowMs);
             if (connected < 0)
             {
-                remove(session);
+                sessions.remove(session);
                 continue;
             }
             work += connected;
@@ -98,7 +94,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
     @Override
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        final ProducerSession session = byImage.get(header.sessionId());
+        final ProducerSession session = sessions.byImage(header.sessionId());
         final int code = FrameValidator.validate(buffer, offset, length, context.maxFrameLength());
         if (code != ErrorCode.OK)
         {
@@ -211,9 +207,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
             counters.reject(ErrorCode.UNKNOWN_TOPIC);
             session.refuse(ErrorCode.UNKNOWN_TOPIC);
         }
-        byImage.put(imageSessionId, session);
         sessions.add(session);
-        counters.sessions.incrementRelease();
     }
 
     private IngressTopic topic(final String name)
@@ -228,26 +222,6 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         return null;
     }
 
-    private void onUnavailableImage(final Image image)
-    {
-        final ProducerSession session = byImage.get(image.sessionId());
-        if (session != null)
-        {
-            remove(session);
-        }
-    }
-
-    private void remove(final ProducerSession session)
-    {
-        if (byImage.get(session.imageSessionId) == session)
-        {
-            byImage.remove(session.imageSessionId);
-        }
-        sessions.remove(session);
-        session.close();
-        counters.sessions.decrementRelease();
-    }
-
     int sessionCount()
     {
         return sessions.size();
@@ -256,12 +230,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
     @Override
     public void close()
     {
-        for (final ProducerSession session : sessions)
-        {
-            session.close();
-        }
-        sessions.clear();
-        byImage.clear();
+        sessions.close();
         subscription.close();
     }
 }
