@@ -75,6 +75,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
     private final IngestLatencyListener latencyListener;
+    /** Null unless stage latency is wanted: then, and only then, the thread reads the clock per stage. */
+    private final StageLatencyListener stageListener;
+    /** Stage id of this partition's first instance: {@link StageLatencyListener#FIRST_PIPELINE} + the group's base. */
+    private final int firstPipelineStage;
     private final StagingBuffers staging = new StagingBuffers();
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
@@ -93,7 +97,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         final EngineCounters.PartitionCounters counters,
         final EngineCounters.InstanceCounters[] instanceCounters,
         final DistinctErrorLog errorLog,
-        final IngestLatencyListener latencyListener)
+        final IngestLatencyListener latencyListener,
+        final StageLatencyListener stageListener,
+        final int firstPipelineStage)
     {
         this.topic = topic;
         this.partition = partition;
@@ -106,6 +112,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.instanceCounters = instanceCounters;
         this.errorLog = errorLog;
         this.latencyListener = latencyListener;
+        this.stageListener = stageListener;
+        this.firstPipelineStage = firstPipelineStage;
     }
 
     void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
@@ -150,6 +158,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             }
             return;
         }
+        final StageLatencyListener stages = stageListener;
+        final long pickedUp = stages == null ? 0 : System.nanoTime();
         try
         {
             writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
@@ -160,9 +170,21 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
+        long done = 0;
+        if (stages != null)
+        {
+            done = System.nanoTime();
+            // max(0, ...): a publisher stamped before it claimed the slot; the clock is monotonic, but never report less than 0.
+            stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos));
+            stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, done - pickedUp);
+        }
         if (slot.type == RingSlot.REPLAY)
         {
             replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
+        }
+        else if (stages != null && slot.type == RingSlot.EVENT)
+        {
+            done = dispatchTimed(stages, slot.source, slot.buffer, slot.key, slot.timestamp, done);
         }
         else
         {
@@ -170,7 +192,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         if (latencyListener != null)
         {
-            latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
+            // With stage timing on, the last stage's end is the end of processing: no further clock read.
+            latencyListener.onProcessed(partition, slot.ingestNanos, stages == null || slot.type != RingSlot.EVENT ? System.nanoTime() : done);
         }
         if (endOfBatch)
         {
@@ -218,6 +241,41 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             default:
                 break;
         }
+    }
+
+    /**
+     * {@link #dispatch} of a live EVENT with the clock read after each instance that processed it, each
+     * difference reported as that pipeline's stage.
+     *
+     * @return the clock at the end of the last instance ({@code start} if none ran).
+     */
+    private long dispatchTimed(
+        final StageLatencyListener stages, final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp,
+        final long start)
+    {
+        eventsIn++;
+        final PipelineInstance[] all = instances;
+        long last = start;
+        for (int i = 0; i < all.length; i++)
+        {
+            final PipelineInstance instance = all[i];
+            final int input = inputs[i][source];
+            if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
+            {
+                try
+                {
+                    instance.onEvent(input, buffer, 0, key, timestamp);
+                }
+                catch (final PipelineHaltedException ex)
+                {
+                    // Visible through the instance's state, its counter and the error log.
+                }
+                final long now = System.nanoTime();
+                stages.onStage(partition, firstPipelineStage + i, now - last);
+                last = now;
+            }
+        }
+        return last;
     }
 
     /**
