@@ -79,6 +79,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final StageLatencyListener stageListener;
     /** Stage id of this partition's first instance: {@link StageLatencyListener#FIRST_PIPELINE} + the group's base. */
     private final int firstPipelineStage;
+    /**
+     * With a stage listener, the clock after the journal append ([0]) and after each instance ([1 + i]);
+     * partition thread only, reused for every event.
+     */
+    private final long[] stageEnds;
+    private static final long NOT_RUN = Long.MIN_VALUE;
     private final StagingBuffers staging = new StagingBuffers();
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
@@ -114,6 +120,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.latencyListener = latencyListener;
         this.stageListener = stageListener;
         this.firstPipelineStage = firstPipelineStage;
+        this.stageEnds = new long[instances.length + 1];
     }
 
     void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
@@ -170,25 +177,23 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
-        long done = 0;
-        if (stages != null)
-        {
-            done = System.nanoTime();
-            // max(0, ...): a publisher stamped before it claimed the slot; the clock is monotonic, but never report less than 0.
-            stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos));
-            stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, done - pickedUp);
-        }
+        final long journaled = stages == null ? 0 : System.nanoTime();
+        long done = journaled;
         if (slot.type == RingSlot.REPLAY)
         {
             replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
         }
         else if (stages != null && slot.type == RingSlot.EVENT)
         {
-            done = dispatchTimed(stages, slot.source, slot.buffer, slot.key, slot.timestamp, done);
+            done = dispatchTimed(slot.source, slot.buffer, slot.key, slot.timestamp, journaled);
         }
         else
         {
             dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
+        }
+        if (stages != null)
+        {
+            reportStages(stages, slot, pickedUp, journaled);
         }
         if (latencyListener != null)
         {
@@ -244,22 +249,25 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     }
 
     /**
-     * {@link #dispatch} of a live EVENT with the clock read after each instance that processed it, each
-     * difference reported as that pipeline's stage.
+     * {@link #dispatch} of a live EVENT with the clock read after each instance, into {@link #stageEnds}
+     * ({@link #NOT_RUN} for an instance that did not process it). The listener is told afterwards, in
+     * {@link #reportStages}, so that its own cost falls outside every stage.
      *
-     * @return the clock at the end of the last instance ({@code start} if none ran).
+     * @return the clock at the end of the last instance (after the journal append if none ran).
      */
     private long dispatchTimed(
-        final StageLatencyListener stages, final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp,
-        final long start)
+        final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp, final long journaled)
     {
         eventsIn++;
         final PipelineInstance[] all = instances;
-        long last = start;
+        final long[] ends = stageEnds;
+        long last = journaled;
+        ends[0] = journaled;
         for (int i = 0; i < all.length; i++)
         {
             final PipelineInstance instance = all[i];
             final int input = inputs[i][source];
+            ends[i + 1] = NOT_RUN;
             if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
             {
                 try
@@ -270,12 +278,35 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
                 {
                     // Visible through the instance's state, its counter and the error log.
                 }
-                final long now = System.nanoTime();
-                stages.onStage(partition, firstPipelineStage + i, now - last);
-                last = now;
+                last = System.nanoTime();
+                ends[i + 1] = last;
             }
         }
         return last;
+    }
+
+    /**
+     * Tells the stage listener the ring wait and journal append of the slot and, for a live EVENT, the
+     * time of each instance that ran (from {@link #stageEnds}).
+     */
+    private void reportStages(final StageLatencyListener stages, final RingSlot slot, final long pickedUp, final long journaled)
+    {
+        // max(0, ...): nanoTime is monotonic across threads on supported platforms; a report is never negative regardless.
+        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos));
+        stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, journaled - pickedUp);
+        if (slot.type == RingSlot.EVENT)
+        {
+            final long[] ends = stageEnds;
+            long previous = ends[0];
+            for (int i = 1; i < ends.length; i++)
+            {
+                if (ends[i] != NOT_RUN)
+                {
+                    stages.onStage(partition, firstPipelineStage + i - 1, ends[i] - previous);
+                    previous = ends[i];
+                }
+            }
+        }
     }
 
     /**

@@ -5,7 +5,8 @@ package io.sluice.engine.runtime;
  * none set ({@link EngineContext#stageLatencyListener}) the partition thread reads no extra clock.
  * With one set it reads {@code System.nanoTime()} once when it picks a slot up, once after the
  * journal append and once after each pipeline instance that processed the event, and reports the
- * differences; the stages of one event are reported in stage order before the next event's.
+ * differences once the event is processed (so the listener's own cost is in no stage), in stage
+ * order, before the ingest latency of the same event and before the next event's.
  *
  * <p>Stage ids:
  * <pre>
