@@ -233,6 +233,7 @@ final class CtlCommand implements Callable<Integer>
                         partition.getLatencyMaxMicros());
                 }
             }
+            stages(client, engine, out);
             out.flush();
             printed++;
             if (iterations > 0 && printed >= iterations)
@@ -240,6 +241,34 @@ final class CtlCommand implements Callable<Integer>
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(intervalMillis);
+        }
+    }
+
+    /**
+     * Latency per stage: ring wait and journal append per partition number (shared by the topics), the
+     * processing of each pipeline over its partitions.
+     */
+    private static void stages(final JmxClient client, final EngineMXBean engine, final PrintWriter out)
+    {
+        final String row = "%-32s %8d %8d %8d %9d %9d %,14d%n";
+        out.printf(Locale.ROOT, "%n%-32s %8s %8s %8s %9s %9s %14s%n", "STAGE", "p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us", "EVENTS");
+        final String[] topics = engine.getTopics();
+        for (int p = 0; topics.length > 0 && p < engine.getPartitions(); p++)
+        {
+            final PartitionMXBean partition = client.partition(topics[0], p);
+            out.printf(Locale.ROOT, row, "ring-wait p" + p, partition.getRingWaitP50Micros(), partition.getRingWaitP99Micros(),
+                partition.getRingWaitP999Micros(), partition.getRingWaitP9999Micros(), partition.getRingWaitMaxMicros(),
+                partition.getRingWaitCount());
+            out.printf(Locale.ROOT, row, "journal-append p" + p, partition.getJournalAppendP50Micros(),
+                partition.getJournalAppendP99Micros(), partition.getJournalAppendP999Micros(), partition.getJournalAppendP9999Micros(),
+                partition.getJournalAppendMaxMicros(), partition.getJournalAppendCount());
+        }
+        for (final String name : engine.getPipelines())
+        {
+            final PipelineMXBean pipeline = client.pipeline(name);
+            out.printf(Locale.ROOT, row, "pipeline " + name, pipeline.getProcessingLatencyP50Micros(),
+                pipeline.getProcessingLatencyP99Micros(), pipeline.getProcessingLatencyP999Micros(),
+                pipeline.getProcessingLatencyP9999Micros(), pipeline.getProcessingLatencyMaxMicros(), pipeline.getProcessingLatencyCount());
         }
     }
 

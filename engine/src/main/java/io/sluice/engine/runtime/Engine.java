@@ -45,6 +45,12 @@ public final class Engine implements AutoCloseable
     /** Suffix of the topic that receives events a DEAD_LETTER stage failed on. */
     public static final String DEAD_LETTER_SUFFIX = ".dead-letter";
 
+    /** Name of stage {@link StageLatencyListener#RING_WAIT}. */
+    public static final String STAGE_RING_WAIT = "ring-wait";
+
+    /** Name of stage {@link StageLatencyListener#JOURNAL_APPEND}. */
+    public static final String STAGE_JOURNAL_APPEND = "journal-append";
+
     private final EngineContext context;
     private final Journal journal;
     /** Source groups by journal topic name. */
@@ -110,9 +116,11 @@ public final class Engine implements AutoCloseable
 
     private void build(final List<Pipeline> pipelines)
     {
+        int firstStage = StageLatencyListener.FIRST_PIPELINE;
         for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
-            final TopicRuntime group = buildGroup(plan);
+            final TopicRuntime group = buildGroup(plan, firstStage);
+            firstStage += plan.pipelines().size();
             topics.put(plan.name(), group);
             for (final SourceGroups.Binding binding : plan.sources())
             {
@@ -121,7 +129,7 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private TopicRuntime buildGroup(final SourceGroups.Plan plan)
+    private TopicRuntime buildGroup(final SourceGroups.Plan plan, final int firstStage)
     {
         final String name = plan.name();
         final List<Pipeline> pipelines = plan.pipelines();
@@ -157,7 +165,7 @@ public final class Engine implements AutoCloseable
             partitionCounters.add(pc);
             final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
                 deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
-                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener());
+                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener(), context.stageLatencyListener(), firstStage);
             holder[0] = handler;
             runtimes[p] = newPartitionRuntime(handler);
         }
@@ -633,6 +641,44 @@ public final class Engine implements AutoCloseable
             for (final PipelineInstance instance : topic.partitions[0].handler.instances())
             {
                 names.add(instance.pipeline().name());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Names of the stages {@link StageLatencyListener} reports, indexed by stage id: "ring-wait",
+     * "journal-append", then the pipelines in {@link #pipelineNames()} order.
+     *
+     * @return stage names by id.
+     */
+    public List<String> stageNames()
+    {
+        final List<String> names = new ArrayList<>();
+        names.add(STAGE_RING_WAIT);
+        names.add(STAGE_JOURNAL_APPEND);
+        names.addAll(pipelineNames());
+        return names;
+    }
+
+    /**
+     * Names of the stages {@link StageLatencyListener} reports for an engine launched with these
+     * pipelines, by stage id, known before launch (to size and label recorders): as {@link #stageNames()}.
+     *
+     * @param pipelines as they will be passed to {@link #launch}.
+     * @return stage names by id.
+     * @throws EngineException if the pipelines are inconsistent (as {@link #launch} would).
+     */
+    public static List<String> stageNames(final List<Pipeline> pipelines)
+    {
+        final List<String> names = new ArrayList<>();
+        names.add(STAGE_RING_WAIT);
+        names.add(STAGE_JOURNAL_APPEND);
+        for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
+        {
+            for (final Pipeline pipeline : plan.pipelines())
+            {
+                names.add(pipeline.name());
             }
         }
         return names;

@@ -75,6 +75,16 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
     private final IngestLatencyListener latencyListener;
+    /** Null unless stage latency is wanted: then, and only then, the thread reads the clock per stage. */
+    private final StageLatencyListener stageListener;
+    /** Stage id of this partition's first instance: {@link StageLatencyListener#FIRST_PIPELINE} + the group's base. */
+    private final int firstPipelineStage;
+    /**
+     * With a stage listener, the clock after the journal append ([0]) and after each instance ([1 + i]);
+     * partition thread only, reused for every event.
+     */
+    private final long[] stageEnds;
+    private static final long NOT_RUN = Long.MIN_VALUE;
     private final StagingBuffers staging = new StagingBuffers();
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
@@ -93,7 +103,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         final EngineCounters.PartitionCounters counters,
         final EngineCounters.InstanceCounters[] instanceCounters,
         final DistinctErrorLog errorLog,
-        final IngestLatencyListener latencyListener)
+        final IngestLatencyListener latencyListener,
+        final StageLatencyListener stageListener,
+        final int firstPipelineStage)
     {
         this.topic = topic;
         this.partition = partition;
@@ -106,6 +118,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.instanceCounters = instanceCounters;
         this.errorLog = errorLog;
         this.latencyListener = latencyListener;
+        this.stageListener = stageListener;
+        this.firstPipelineStage = firstPipelineStage;
+        this.stageEnds = new long[instances.length + 1];
     }
 
     void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
@@ -150,6 +165,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             }
             return;
         }
+        final StageLatencyListener stages = stageListener;
+        final long pickedUp = stages == null ? 0 : System.nanoTime();
         try
         {
             writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
@@ -160,17 +177,28 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             errorLog.record(ex);
             throw ex;
         }
+        final long journaled = stages == null ? 0 : System.nanoTime();
+        long done = journaled;
         if (slot.type == RingSlot.REPLAY)
         {
             replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
+        }
+        else if (stages != null && slot.type == RingSlot.EVENT)
+        {
+            done = dispatchTimed(slot.source, slot.buffer, slot.key, slot.timestamp, journaled);
         }
         else
         {
             dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
         }
+        if (stages != null)
+        {
+            reportStages(stages, slot, pickedUp, journaled);
+        }
         if (latencyListener != null)
         {
-            latencyListener.onProcessed(partition, slot.ingestNanos, System.nanoTime());
+            // With stage timing on, the last stage's end is the end of processing: no further clock read.
+            latencyListener.onProcessed(partition, slot.ingestNanos, stages == null || slot.type != RingSlot.EVENT ? System.nanoTime() : done);
         }
         if (endOfBatch)
         {
@@ -217,6 +245,67 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * {@link #dispatch} of a live EVENT with the clock read after each instance, into {@link #stageEnds}
+     * ({@link #NOT_RUN} for an instance that did not process it). The listener is told afterwards, in
+     * {@link #reportStages}, so that its own cost falls outside every stage.
+     *
+     * @return the clock at the end of the last instance (after the journal append if none ran).
+     */
+    private long dispatchTimed(
+        final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp, final long journaled)
+    {
+        eventsIn++;
+        final PipelineInstance[] all = instances;
+        final long[] ends = stageEnds;
+        long last = journaled;
+        ends[0] = journaled;
+        for (int i = 0; i < all.length; i++)
+        {
+            final PipelineInstance instance = all[i];
+            final int input = inputs[i][source];
+            ends[i + 1] = NOT_RUN;
+            if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
+            {
+                try
+                {
+                    instance.onEvent(input, buffer, 0, key, timestamp);
+                }
+                catch (final PipelineHaltedException ex)
+                {
+                    // Visible through the instance's state, its counter and the error log.
+                }
+                last = System.nanoTime();
+                ends[i + 1] = last;
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Tells the stage listener the ring wait and journal append of the slot and, for a live EVENT, the
+     * time of each instance that ran (from {@link #stageEnds}).
+     */
+    private void reportStages(final StageLatencyListener stages, final RingSlot slot, final long pickedUp, final long journaled)
+    {
+        // max(0, ...): nanoTime is monotonic across threads on supported platforms; a report is never negative regardless.
+        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos));
+        stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, journaled - pickedUp);
+        if (slot.type == RingSlot.EVENT)
+        {
+            final long[] ends = stageEnds;
+            long previous = ends[0];
+            for (int i = 1; i < ends.length; i++)
+            {
+                if (ends[i] != NOT_RUN)
+                {
+                    stages.onStage(partition, firstPipelineStage + i - 1, ends[i] - previous);
+                    previous = ends[i];
+                }
+            }
         }
     }
 

@@ -31,6 +31,28 @@ class EngineAllocationTest
     @Test
     void shouldNotAllocatePerEventOnThePublisherOrThePartitionThread()
     {
+        measure(null, null);
+    }
+
+    @Test
+    void shouldNotAllocatePerEventWithStageAndIngestLatencyListeners()
+    {
+        // Stage id -> events and nanos, on the partition thread only: what a recorder does, minus HdrHistogram.
+        final long[] stageEvents = new long[3];
+        final long[] stageNanos = new long[3];
+        final long[] ingest = {0};
+        measure((p, stage, nanos) ->
+        {
+            stageEvents[stage]++;
+            stageNanos[stage] += nanos;
+        }, (p, ingestNanos, doneNanos) -> ingest[0] += doneNanos - ingestNanos);
+        assertThat(stageEvents[StageLatencyListener.FIRST_PIPELINE]).isEqualTo(WARM_UP + MEASURED);
+        assertThat(stageEvents[StageLatencyListener.RING_WAIT]).isGreaterThanOrEqualTo(WARM_UP + MEASURED);
+        assertThat(ingest[0]).isPositive();
+    }
+
+    private void measure(final StageLatencyListener stages, final IngestLatencyListener ingest)
+    {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long[] outputs = {0};
         final Pipeline pipeline = Pipeline.from("trades", TestEvents.TRADE)
@@ -40,7 +62,8 @@ class EngineAllocationTest
             .sink("count", (p, s, k, t, e) -> outputs[0]++)
             .build();
         final EngineContext context = new EngineContext().directory(dir).partitions(1).ringSize(8192)
-            .journalSegmentLength(512 * 1024 * 1024).checkpoints(false).waitStrategy(WaitStrategyKind.SLEEP);
+            .journalSegmentLength(512 * 1024 * 1024).checkpoints(false).waitStrategy(WaitStrategyKind.SLEEP)
+            .stageLatencyListener(stages).latencyListener(ingest);
         try (Engine engine = Engine.launch(context, List.of(pipeline)))
         {
             final Thread partitionThread = findThread("sluice-trades-0");

@@ -118,14 +118,15 @@ public final class Daemon implements AutoCloseable
         countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
         countersReader = countersFile.newCountersReader();
         final CountersManager counters = countersFile.newCountersManager();
+        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
         final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
-        daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency);
+        final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
+        daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
         daemonCounters.state(MarkFile.STARTING);
         statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), Throwable::printStackTrace, null, daemonCounters);
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
 
-        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
         final EngineContext context = new EngineContext()
             .directory(dir)
             .partitions(config.partitions())
@@ -136,6 +137,7 @@ public final class Daemon implements AutoCloseable
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
             .latencyListener(latency)
+            .stageLatencyListener(stageLatency)
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained());

@@ -1,5 +1,6 @@
 package io.sluice.ops.daemon;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.HdrHistogram.Histogram;
@@ -13,6 +14,7 @@ import org.agrona.concurrent.status.CountersManager;
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.StageLatencyListener;
 
 /**
  * The daemon's own counters, next to the engine's in the counters file, and the low-priority agent
@@ -28,7 +30,12 @@ import io.sluice.engine.runtime.Engine;
  *   2003 checkpoints-failed             2007 daemon-state (MarkFile states)
  *   2004 last-checkpoint-id
  *   2010..2015 ingest-latency-{p50,p99,p999,p9999,max}-us, ingest-latency-count: partition N
+ *   2020..2025 ring-wait-latency-{p50,p99,p999,p9999,max}-us, ring-wait-latency-count: partition N
+ *   2030..2035 journal-append-latency-{p50,p99,p999,p9999,max}-us, journal-append-latency-count: partition N
+ *   2040..2045 processing-latency-{p50,p99,p999,p9999,max}-us, processing-latency-count: PIPELINE
  * </pre>
+ * Ring wait and journal append are per partition number (all source groups); processing is one
+ * pipeline's fused chain over all its partitions (see {@link StageLatencyRecorder}).
  *
  * <p>Threading: counters allocated on the control thread; {@link #doWork} on the stats agent thread,
  * the single writer of every counter here except daemon-state (control thread).
@@ -48,6 +55,12 @@ final class DaemonCounters implements Agent
     static final int LATENCY_P9999_TYPE_ID = 2013;
     static final int LATENCY_MAX_TYPE_ID = 2014;
     static final int LATENCY_COUNT_TYPE_ID = 2015;
+    static final int RING_WAIT_LATENCY_BASE_TYPE_ID = 2020;
+    static final int JOURNAL_APPEND_LATENCY_BASE_TYPE_ID = 2030;
+    static final int PROCESSING_LATENCY_BASE_TYPE_ID = 2040;
+
+    /** Figures of each latency, in counter order: percentiles and max in microseconds, then the count. */
+    private static final String[] FIGURES = {"p50-us", "p99-us", "p999-us", "p9999-us", "max-us", "count"};
 
     private static final long PERIOD_MS = 1000;
 
@@ -55,6 +68,7 @@ final class DaemonCounters implements Agent
     private final MarkFile markFile;
     private final UnsafeBuffer errorLogBuffer;
     private final IngestLatencyRecorder latency;
+    private final StageLatencyRecorder stages;
     private final AtomicCounter heartbeat;
     private final AtomicCounter checkpointsCompleted;
     private final AtomicCounter checkpointsFailed;
@@ -63,18 +77,23 @@ final class DaemonCounters implements Agent
     private final AtomicCounter distinctErrors;
     private final AtomicCounter state;
     private final AtomicCounter[][] latencyCounters;
+    /** [partition][RING_WAIT or JOURNAL_APPEND][figure]. */
+    private final AtomicCounter[][][] partitionStageCounters;
+    /** [pipeline][figure]. */
+    private final AtomicCounter[][] processingCounters;
     private final AtomicBoolean resetLatency = new AtomicBoolean();
     private final long[] errorObservations = new long[1];
     private volatile Engine engine;
     private long nextRunMs;
 
     DaemonCounters(final CountersManager manager, final EpochClock clock, final MarkFile markFile, final UnsafeBuffer errorLogBuffer,
-        final IngestLatencyRecorder latency)
+        final IngestLatencyRecorder latency, final StageLatencyRecorder stages)
     {
         this.clock = clock;
         this.markFile = markFile;
         this.errorLogBuffer = errorLogBuffer;
         this.latency = latency;
+        this.stages = stages;
         heartbeat = manager.newCounter("heartbeat-ms", HEARTBEAT_TYPE_ID);
         state = manager.newCounter("daemon-state", DAEMON_STATE_TYPE_ID);
         checkpointsCompleted = manager.newCounter("checkpoints-completed", CHECKPOINTS_COMPLETED_TYPE_ID);
@@ -96,6 +115,30 @@ final class DaemonCounters implements Agent
                     "ingest-latency-" + names[i] + (i < 5 ? "-us" : "") + ": partition " + p, types[i]);
             }
         }
+        partitionStageCounters = new AtomicCounter[stages.partitions()][][];
+        for (int p = 0; p < stages.partitions(); p++)
+        {
+            partitionStageCounters[p] = new AtomicCounter[][] {
+                newLatencyCounters(manager, "ring-wait-latency-", ": partition " + p, RING_WAIT_LATENCY_BASE_TYPE_ID),
+                newLatencyCounters(manager, "journal-append-latency-", ": partition " + p, JOURNAL_APPEND_LATENCY_BASE_TYPE_ID)};
+        }
+        final List<String> pipelines = stages.pipelineNames();
+        processingCounters = new AtomicCounter[pipelines.size()][];
+        for (int i = 0; i < processingCounters.length; i++)
+        {
+            processingCounters[i] = newLatencyCounters(manager, "processing-latency-", ": " + pipelines.get(i), PROCESSING_LATENCY_BASE_TYPE_ID);
+        }
+    }
+
+    private static AtomicCounter[] newLatencyCounters(final CountersManager manager, final String prefix, final String suffix,
+        final int baseTypeId)
+    {
+        final AtomicCounter[] counters = new AtomicCounter[FIGURES.length];
+        for (int i = 0; i < FIGURES.length; i++)
+        {
+            counters[i] = manager.newCounter(prefix + FIGURES[i] + suffix, baseTypeId + i);
+        }
+        return counters;
     }
 
     void engine(final Engine engine)
@@ -131,17 +174,23 @@ final class DaemonCounters implements Agent
         if (resetLatency.getAndSet(false))
         {
             latency.reset();
+            stages.reset();
         }
         for (int p = 0; p < latencyCounters.length; p++)
         {
             final Histogram histogram = latency.sample(p);
-            final AtomicCounter[] counters = latencyCounters[p];
-            counters[0].setRelease(micros(histogram.getValueAtPercentile(50)));
-            counters[1].setRelease(micros(histogram.getValueAtPercentile(99)));
-            counters[2].setRelease(micros(histogram.getValueAtPercentile(99.9)));
-            counters[3].setRelease(micros(histogram.getValueAtPercentile(99.99)));
-            counters[4].setRelease(micros(histogram.getMaxValue()));
-            counters[5].setRelease(histogram.getTotalCount());
+            publish(latencyCounters[p], histogram);
+        }
+        stages.sample();
+        for (int p = 0; p < partitionStageCounters.length; p++)
+        {
+            publish(partitionStageCounters[p][StageLatencyListener.RING_WAIT], stages.partitionTotal(p, StageLatencyListener.RING_WAIT));
+            publish(partitionStageCounters[p][StageLatencyListener.JOURNAL_APPEND],
+                stages.partitionTotal(p, StageLatencyListener.JOURNAL_APPEND));
+        }
+        for (int i = 0; i < processingCounters.length; i++)
+        {
+            publish(processingCounters[i], stages.pipelineTotal(i));
         }
         final Engine running = engine;
         final CheckpointCoordinator checkpoints = running == null ? null : running.checkpoints();
@@ -160,6 +209,17 @@ final class DaemonCounters implements Agent
         ErrorLogReader.read(errorLogBuffer, (count, first, last, text) -> errorObservations[0] += count);
         distinctErrors.setRelease(errorObservations[0]);
         return 1;
+    }
+
+    private static void publish(final AtomicCounter[] counters, final Histogram histogram)
+    {
+        // Release stores: a reader in another process sees each figure whole (figures may be from adjacent samples).
+        counters[0].setRelease(micros(histogram.getValueAtPercentile(50)));
+        counters[1].setRelease(micros(histogram.getValueAtPercentile(99)));
+        counters[2].setRelease(micros(histogram.getValueAtPercentile(99.9)));
+        counters[3].setRelease(micros(histogram.getValueAtPercentile(99.99)));
+        counters[4].setRelease(micros(histogram.getMaxValue()));
+        counters[5].setRelease(histogram.getTotalCount());
     }
 
     private static long micros(final long nanos)

@@ -86,4 +86,76 @@ final class PartitionBean implements PartitionMXBean
     {
         return counters.value("ingest-latency-count" + latencyWhere, 0);
     }
+
+    @Override
+    public long getRingWaitP50Micros()
+    {
+        return counters.value("ring-wait-latency-p50-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getRingWaitP99Micros()
+    {
+        return counters.value("ring-wait-latency-p99-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getRingWaitP999Micros()
+    {
+        return counters.value("ring-wait-latency-p999-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getRingWaitP9999Micros()
+    {
+        return counters.value("ring-wait-latency-p9999-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getRingWaitMaxMicros()
+    {
+        return counters.value("ring-wait-latency-max-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getRingWaitCount()
+    {
+        return counters.value("ring-wait-latency-count" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendP50Micros()
+    {
+        return counters.value("journal-append-latency-p50-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendP99Micros()
+    {
+        return counters.value("journal-append-latency-p99-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendP999Micros()
+    {
+        return counters.value("journal-append-latency-p999-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendP9999Micros()
+    {
+        return counters.value("journal-append-latency-p9999-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendMaxMicros()
+    {
+        return counters.value("journal-append-latency-max-us" + latencyWhere, 0);
+    }
+
+    @Override
+    public long getJournalAppendCount()
+    {
+        return counters.value("journal-append-latency-count" + latencyWhere, 0);
+    }
 }

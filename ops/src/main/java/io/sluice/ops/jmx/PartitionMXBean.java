@@ -4,7 +4,9 @@ package io.sluice.ops.jmx;
  * One partition of a source topic, registered as
  * {@code io.sluice:type=Partition,topic=<topic>,partition=<n>}. Latency is ingest to processed
  * (journaled and through every fused pipeline), in microseconds, accumulated since start or the last
- * {@code resetLatency}; partition numbers share one histogram across source topics.
+ * {@code resetLatency}; partition numbers share one histogram across source topics. RingWait* and
+ * JournalAppend* are the first two stages of that latency alone, measured the same way (the
+ * pipelines' own stage is on {@link PipelineMXBean}).
  */
 public interface PartitionMXBean
 {
@@ -84,4 +86,88 @@ public interface PartitionMXBean
      * @return the count.
      */
     long getLatencyCount();
+
+    /**
+     * Median ring wait (publication to pick-up by the partition thread).
+     *
+     * @return microseconds.
+     */
+    long getRingWaitP50Micros();
+
+    /**
+     * 99th percentile ring wait (publication to pick-up by the partition thread).
+     *
+     * @return microseconds.
+     */
+    long getRingWaitP99Micros();
+
+    /**
+     * 99.9th percentile ring wait (publication to pick-up by the partition thread).
+     *
+     * @return microseconds.
+     */
+    long getRingWaitP999Micros();
+
+    /**
+     * 99.99th percentile ring wait (publication to pick-up by the partition thread).
+     *
+     * @return microseconds.
+     */
+    long getRingWaitP9999Micros();
+
+    /**
+     * Largest ring wait (publication to pick-up by the partition thread).
+     *
+     * @return microseconds.
+     */
+    long getRingWaitMaxMicros();
+
+    /**
+     * Events measured for ring wait (publication to pick-up by the partition thread).
+     *
+     * @return the count.
+     */
+    long getRingWaitCount();
+
+    /**
+     * Median journal append.
+     *
+     * @return microseconds.
+     */
+    long getJournalAppendP50Micros();
+
+    /**
+     * 99th percentile journal append.
+     *
+     * @return microseconds.
+     */
+    long getJournalAppendP99Micros();
+
+    /**
+     * 99.9th percentile journal append.
+     *
+     * @return microseconds.
+     */
+    long getJournalAppendP999Micros();
+
+    /**
+     * 99.99th percentile journal append.
+     *
+     * @return microseconds.
+     */
+    long getJournalAppendP9999Micros();
+
+    /**
+     * Largest journal append.
+     *
+     * @return microseconds.
+     */
+    long getJournalAppendMaxMicros();
+
+    /**
+     * Events measured for journal append.
+     *
+     * @return the count.
+     */
+    long getJournalAppendCount();
 }

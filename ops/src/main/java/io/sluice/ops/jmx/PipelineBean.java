@@ -87,6 +87,42 @@ final class PipelineBean implements PipelineMXBean
     }
 
     @Override
+    public long getProcessingLatencyP50Micros()
+    {
+        return counters.value("processing-latency-p50-us: " + name, 0);
+    }
+
+    @Override
+    public long getProcessingLatencyP99Micros()
+    {
+        return counters.value("processing-latency-p99-us: " + name, 0);
+    }
+
+    @Override
+    public long getProcessingLatencyP999Micros()
+    {
+        return counters.value("processing-latency-p999-us: " + name, 0);
+    }
+
+    @Override
+    public long getProcessingLatencyP9999Micros()
+    {
+        return counters.value("processing-latency-p9999-us: " + name, 0);
+    }
+
+    @Override
+    public long getProcessingLatencyMaxMicros()
+    {
+        return counters.value("processing-latency-max-us: " + name, 0);
+    }
+
+    @Override
+    public long getProcessingLatencyCount()
+    {
+        return counters.value("processing-latency-count: " + name, 0);
+    }
+
+    @Override
     public void pause()
     {
         daemon.engine().pause(name);

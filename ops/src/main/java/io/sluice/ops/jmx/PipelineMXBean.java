@@ -2,7 +2,9 @@ package io.sluice.ops.jmx;
 
 /**
  * One pipeline over all its partitions, registered as {@code io.sluice:type=Pipeline,name=<pipeline>}.
- * Sums (and the minimum watermark) of its instances' counters.
+ * Sums (and the minimum watermark) of its instances' counters. ProcessingLatency* is the time the
+ * pipeline's fused chain took per event, over all its partitions, in microseconds, accumulated since
+ * start or the last {@code resetLatency}.
  */
 public interface PipelineMXBean
 {
@@ -75,6 +77,48 @@ public interface PipelineMXBean
      * @return epoch ms (Long.MIN_VALUE before any event).
      */
     long getMinWatermark();
+
+    /**
+     * Median processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return microseconds.
+     */
+    long getProcessingLatencyP50Micros();
+
+    /**
+     * 99th percentile processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return microseconds.
+     */
+    long getProcessingLatencyP99Micros();
+
+    /**
+     * 99.9th percentile processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return microseconds.
+     */
+    long getProcessingLatencyP999Micros();
+
+    /**
+     * 99.99th percentile processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return microseconds.
+     */
+    long getProcessingLatencyP9999Micros();
+
+    /**
+     * Largest processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return microseconds.
+     */
+    long getProcessingLatencyMaxMicros();
+
+    /**
+     * Events measured for processing latency (the pipeline's fused chain for one event, over all partitions).
+     *
+     * @return the count.
+     */
+    long getProcessingLatencyCount();
 
     /**
      * Pauses the pipeline.

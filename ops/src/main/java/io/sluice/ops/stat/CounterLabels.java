@@ -6,12 +6,15 @@ import java.util.regex.Pattern;
 /**
  * Splits counter labels into a metric name and dimensions. Labels read {@code <name>},
  * {@code <name>: <topic>/<partition>}, {@code <name>: <topic>/<partition> <pipeline>} or
- * {@code <name>: partition <n>}.
+ * {@code <name>: partition <n>}, or for a pipeline's own figures ({@code processing-latency-*})
+ * {@code <name>: <pipeline>}.
  */
 final class CounterLabels
 {
     private static final Pattern TOPIC_PARTITION = Pattern.compile("(\\S+)/(\\d+)(?: (.+))?");
     private static final Pattern PARTITION = Pattern.compile("partition (\\d+)");
+    /** Counters labelled {@code <name>: <pipeline>}. */
+    private static final String PIPELINE_PREFIX = "processing-latency-";
 
     private CounterLabels()
     {
@@ -47,6 +50,10 @@ final class CounterLabels
             else if (partition.matches())
             {
                 dimension(out, "partition", partition.group(1));
+            }
+            else if (name.startsWith(PIPELINE_PREFIX))
+            {
+                dimension(out, "pipeline", rest);
             }
             else
             {

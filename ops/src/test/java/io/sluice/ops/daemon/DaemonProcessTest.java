@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.sluice.ops.SluiceMain;
 import io.sluice.ops.jmx.EngineMXBean;
 import io.sluice.ops.jmx.JmxClient;
+import io.sluice.ops.jmx.ObjectNames;
 import io.sluice.ops.jmx.PartitionMXBean;
 import io.sluice.ops.jmx.PipelineMXBean;
 
@@ -119,6 +120,7 @@ class DaemonProcessTest
                 awaitEvents(client, 6);
                 final PipelineMXBean big = client.pipeline("big");
                 assertThat(big.getOutputs()).isEqualTo(3);
+                assertStageLatencies(client);
 
                 final String checkpoint = engine.checkpointNow();
                 assertThat(checkpoint).startsWith("checkpoint ").contains("complete");
@@ -129,6 +131,7 @@ class DaemonProcessTest
                 engine.resume("vol");
                 assertThat(client.pipeline("vol").isPaused()).isFalse();
                 engine.resetLatency();
+                awaitAttribute(client, ObjectNames.pipeline("vol"), "ProcessingLatencyCount", 0);
 
                 // An operator's replay re-runs "big" from offset 0: its three outputs come again.
                 engine.replay("big", 0);
@@ -146,16 +149,18 @@ class DaemonProcessTest
                 awaitOutputs(client.pipeline("big"), 9);
             }
             assertThat(sluice("ctl", "top", "--iterations", "2", "--interval", "10", "--dir", data.toString()))
-                .contains("EVENTS-IN").contains("p99.99 us");
+                .contains("EVENTS-IN").contains("p99.99 us").contains("ring-wait p0").contains("journal-append p1").contains("pipeline vol");
 
             final String stat = sluice("stat", "--dir", data.toString());
             assertThat(stat).contains("LIVE").contains("events-in: trades/0").contains("outputs: trades/1 big")
-                .contains("ingest-latency-p99-us: partition 0");
+                .contains("ingest-latency-p99-us: partition 0").contains("ring-wait-latency-p99-us: partition 0")
+                .contains("journal-append-latency-p9999-us: partition 1").contains("processing-latency-max-us: vol");
 
             final String metrics = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + MarkFile.read(data).prometheusPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("sluice_outputs{topic=\"trades\",partition=\"0\",pipeline=\"big\"}");
+            assertThat(metrics).contains("sluice_outputs{topic=\"trades\",partition=\"0\",pipeline=\"big\"}")
+                .contains("sluice_processing_latency_p99_us{pipeline=\"big\"}");
 
             final StringWriter secondErr = new StringWriter();
             final int second = SluiceMain.execute(new PrintWriter(new StringWriter()), new PrintWriter(secondErr, true),
@@ -187,6 +192,50 @@ class DaemonProcessTest
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
         }
         assertThat(Files.readAllLines(dir.resolve("vol.csv"), StandardCharsets.UTF_8)).isEqualTo(firstRun);
+    }
+
+    /**
+     * Per-stage latency over plain JMX (OpenTypes: Long attributes, no project classes): once the stats
+     * agent has sampled, each pipeline has measured all six events, each partition its ring wait and
+     * journal append, and the percentiles are ordered.
+     */
+    private static void assertStageLatencies(final JmxClient client) throws Exception
+    {
+        final javax.management.MBeanServerConnection connection = client.connection();
+        awaitAttribute(client, ObjectNames.pipeline("vol"), "ProcessingLatencyCount", 6);
+        awaitAttribute(client, ObjectNames.pipeline("big"), "ProcessingLatencyCount", 6);
+        final Object p99 = connection.getAttribute(ObjectNames.pipeline("vol"), "ProcessingLatencyP99Micros");
+        assertThat(p99).isInstanceOf(Long.class);
+        assertThat((Long)p99).isBetween(0L, (Long)connection.getAttribute(ObjectNames.pipeline("vol"), "ProcessingLatencyMaxMicros"));
+        long ringWaits = 0;
+        long journalAppends = 0;
+        for (int p = 0; p < 2; p++)
+        {
+            final PartitionMXBean partition = client.partition("trades", p);
+            ringWaits += partition.getRingWaitCount();
+            journalAppends += partition.getJournalAppendCount();
+            assertThat(partition.getRingWaitP50Micros()).isLessThanOrEqualTo(partition.getRingWaitP9999Micros());
+            assertThat(partition.getJournalAppendP99Micros()).isLessThanOrEqualTo(partition.getJournalAppendMaxMicros());
+        }
+        assertThat(ringWaits).isGreaterThanOrEqualTo(6);
+        assertThat(journalAppends).isGreaterThanOrEqualTo(6);
+    }
+
+    private static void awaitAttribute(final JmxClient client, final javax.management.ObjectName name, final String attribute,
+        final long expected) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Object value = null;
+        while (System.nanoTime() < deadline)
+        {
+            value = client.connection().getAttribute(name, attribute);
+            if (value instanceof Long && (Long)value == expected)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " " + attribute + " was " + value + ", expected " + expected);
     }
 
     private static void awaitEvents(final JmxClient client, final long events) throws Exception
