@@ -119,7 +119,17 @@ public final class Engine implements AutoCloseable
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
         for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
-            final TopicRuntime group = buildGroup(plan, firstStage);
+            final TopicRuntime group;
+            try
+            {
+                group = buildGroup(plan, firstStage);
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new EngineException("cannot allocate the counters of group '" + plan.name() + "' (" + plan.pipelines().size() +
+                    " pipelines x " + context.partitions() + " partitions): " + ex.getMessage() +
+                    "; give the engine a larger CountersManager (EngineContext.countersManager)", ex);
+            }
             firstStage += plan.pipelines().size();
             topics.put(plan.name(), group);
             for (final SourceGroups.Binding binding : plan.sources())

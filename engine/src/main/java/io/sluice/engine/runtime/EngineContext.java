@@ -83,8 +83,9 @@ public final class EngineContext
         {
             // Direct buffers: counters need 8-byte aligned addresses for their atomic operations.
             countersManager = new CountersManager(
-                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024)),
-                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(64 * 1024)));
+                // Room for 4,096 counters: metadata 512 B and value 128 B each.
+                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(4096 * 512)),
+                new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(4096 * 128)));
         }
         if (errorLogBuffer == null)
         {

@@ -290,6 +290,17 @@ class EngineTest
     }
 
     @Test
+    void shouldSayClearlyWhenTheCountersBufferIsTooSmall()
+    {
+        final org.agrona.concurrent.status.CountersManager tiny = new org.agrona.concurrent.status.CountersManager(
+            new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(8 * 512)), new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(8 * 128)));
+        assertThatThrownBy(() -> Engine.launch(context(dir).countersManager(tiny), List.of(volume(new TestEvents.TextSink()))))
+            .isInstanceOf(EngineException.class)
+            .hasMessageContaining("cannot allocate the counters of group 'trades'")
+            .hasMessageContaining("larger CountersManager");
+    }
+
+    @Test
     void shouldRefusePipelinesThatDisagreeOnTheirTopic()
     {
         final Pipeline a = Pipeline.from("trades", TestEvents.TRADE).name("a").partitionKey("account").eventTime("ts", 0)
