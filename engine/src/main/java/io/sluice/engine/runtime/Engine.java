@@ -6,28 +6,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
-import com.lmax.disruptor.BatchEventProcessor;
-import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
-import io.sluice.engine.checkpoint.CheckpointException;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.CheckpointStore;
-import io.sluice.engine.checkpoint.PartitionCheckpoint;
-import io.sluice.engine.checkpoint.PartitionStateCodec;
-import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.PipelineInstance;
-import io.sluice.engine.schema.Schema;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalContext;
-import io.sluice.journal.PartitionReader;
-import io.sluice.journal.Topic;
 
 /**
  * The running engine: for every source topic of its pipelines, one journal topic and, per
@@ -54,9 +43,9 @@ public final class Engine implements AutoCloseable
     private final EngineContext context;
     private final Journal journal;
     /** Source groups by journal topic name. */
-    private final Map<String, TopicRuntime> topics = new LinkedHashMap<>();
+    private final Map<String, GroupRuntime> topics = new LinkedHashMap<>();
     /** Source groups by source topic name. */
-    private final Map<String, TopicRuntime> groupByTopic = new LinkedHashMap<>();
+    private final Map<String, GroupRuntime> groupByTopic = new LinkedHashMap<>();
     private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
     private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
@@ -116,13 +105,14 @@ public final class Engine implements AutoCloseable
 
     private void build(final List<Pipeline> pipelines)
     {
+        final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters);
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
         for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
-            final TopicRuntime group;
+            final GroupRuntime group;
             try
             {
-                group = buildGroup(plan, firstStage);
+                group = builder.build(plan, firstStage);
             }
             catch (final IllegalStateException ex)
             {
@@ -139,107 +129,24 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private TopicRuntime buildGroup(final SourceGroups.Plan plan, final int firstStage)
-    {
-        final String name = plan.name();
-        final List<Pipeline> pipelines = plan.pipelines();
-        boolean deadLetters = false;
-        for (final Pipeline pipeline : pipelines)
-        {
-            deadLetters |= pipeline.usesPolicy(ErrorPolicy.DEAD_LETTER);
-        }
-        for (final SourceGroups.Binding binding : plan.sources())
-        {
-            if (binding.source().schema().length() > context.maxEventLength())
-            {
-                throw new EngineException("events of schema '" + binding.source().schema().name() + "' are " +
-                    binding.source().schema().length() + " bytes, more than the engine's maxEventLength " + context.maxEventLength());
-            }
-        }
-        final int partitions = context.partitions();
-        final Topic topic = journal.createTopic(name, partitions);
-        final Topic deadLetterTopic = deadLetters ? journal.createTopic(name + DEAD_LETTER_SUFFIX, partitions) : null;
-        final PartitionRuntime[] runtimes = new PartitionRuntime[partitions];
-        for (int p = 0; p < partitions; p++)
-        {
-            final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
-            final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
-            final PartitionProcessor[] holder = new PartitionProcessor[1];
-            for (int i = 0; i < instances.length; i++)
-            {
-                instances[i] = pipelines.get(i).newInstance(p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
-                counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
-                instanceCounters.add(counters[i]);
-            }
-            final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
-            partitionCounters.add(pc);
-            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
-                deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
-                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener(), context.stageLatencyListener(), firstStage);
-            holder[0] = handler;
-            runtimes[p] = newPartitionRuntime(handler);
-        }
-        return new TopicRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());
-    }
-
-    private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
-    {
-        final int slotLength = context.maxEventLength();
-        final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(slotLength * context.ringSize()));
-        final int[] index = {0};
-        final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
-            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), context.waitStrategy().newWaitStrategy());
-        final BatchEventProcessor<RingSlot> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
-        processor.setExceptionHandler(new PartitionExceptionHandler(handler, errorLog));
-        ring.addGatingSequences(processor.getSequence());
-        handler.ringBuffer(ring);
-        return new PartitionRuntime(ring, handler, processor);
-    }
-
     /**
-     * Event-sourced recovery: load the newest checkpoint whose files verify (falling back to older
-     * ones, then to nothing), restore every pipeline instance from it, and replay the journal from the
-     * checkpointed offsets (from the start without a checkpoint).
+     * Event-sourced recovery (see {@link EngineRecovery}), then the checkpoint coordinator, which
+     * continues the checkpoint ids and knows the last complete checkpoint.
      */
     private void recover()
     {
-        final CheckpointStore.LoadedCheckpoint loaded = checkpointStore == null ? null : checkpointStore.loadLatest(recoveryEvents);
-        final boolean restore = loaded != null && fits(loaded);
-        for (final TopicRuntime topic : topics.values())
-        {
-            for (int p = 0; p < topic.partitions.length; p++)
-            {
-                final PartitionProcessor handler = topic.partitions[p].handler;
-                long from = 0;
-                if (restore)
-                {
-                    final PartitionCheckpoint entry = loaded.manifest().find(topic.name, p);
-                    PartitionStateCodec.decode(handler.instances(), loaded.state(topic.name, p));
-                    from = entry.journalOffset();
-                }
-                try (PartitionReader reader = topic.journalTopic.partition(p).newReader())
-                {
-                    reader.seek(from);
-                    final long replayed = handler.replay(reader);
-                    if (replayed > 0)
-                    {
-                        recoveryEvents.add("replayed " + replayed + " records of " + topic.name + "/" + p + " from offset " + from);
-                    }
-                }
-            }
-        }
+        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), checkpointStore, recoveryEvents);
         if (checkpointStore != null)
         {
             int partitions = 0;
-            for (final TopicRuntime topic : topics.values())
+            for (final GroupRuntime group : topics.values())
             {
-                partitions += topic.partitions.length;
+                partitions += group.partitions.length;
             }
-            checkpoints = new CheckpointCoordinator(
-                checkpointStore, context.clock(), partitions, restore ? loaded.manifest() : null);
-            for (final TopicRuntime topic : topics.values())
+            checkpoints = new CheckpointCoordinator(checkpointStore, context.clock(), partitions, restored);
+            for (final GroupRuntime group : topics.values())
             {
-                for (final PartitionRuntime runtime : topic.partitions)
+                for (final PartitionRuntime runtime : group.partitions)
                 {
                     runtime.handler.checkpoints(checkpoints);
                 }
@@ -247,46 +154,10 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    /**
-     * Whether a checkpoint covers exactly the running topology; if not, says why and recovery replays
-     * everything instead (a checkpoint is never restored into different pipelines).
-     */
-    private boolean fits(final CheckpointStore.LoadedCheckpoint loaded)
-    {
-        for (final TopicRuntime topic : topics.values())
-        {
-            for (int p = 0; p < topic.partitions.length; p++)
-            {
-                final PartitionCheckpoint entry = loaded.manifest().find(topic.name, p);
-                if (entry == null)
-                {
-                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " has no state for " + topic.name + "/" + p +
-                        ": replaying the journal from the start instead");
-                    return false;
-                }
-                final String mismatch = PartitionStateCodec.mismatch(
-                    topic.partitions[p].handler.instances(), loaded.state(topic.name, p), entry.stateLength());
-                if (mismatch != null)
-                {
-                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " does not fit " + topic.name + "/" + p + " (" +
-                        mismatch + "): replaying the journal from the start instead");
-                    return false;
-                }
-                if (entry.journalOffset() > topic.journalTopic.partition(p).endOffset())
-                {
-                    recoveryEvents.add("checkpoint " + loaded.manifest().id() + " is ahead of the journal of " + topic.name + "/" + p +
-                        ": replaying the journal from the start instead");
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
     private void start()
     {
         boolean ticks = false;
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             ticks |= topic.needsTicks;
             for (final PartitionRuntime runtime : topic.partitions)
@@ -303,56 +174,22 @@ public final class Engine implements AutoCloseable
         if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            ticker = new Thread(() -> schedule(tickTopics, periodicCheckpoints, retention), "sluice-scheduler");
+            final EngineScheduler scheduler = new EngineScheduler(
+                () -> accepting,
+                tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
+                periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
+                retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
+                errorLog);
+            ticker = new Thread(scheduler, "sluice-scheduler");
             ticker.setDaemon(true);
             ticker.start();
-        }
-    }
-
-    /**
-     * The scheduler thread: journaled processing-time ticks and periodic checkpoints.
-     */
-    private void schedule(final boolean tickTopics, final boolean periodicCheckpoints, final boolean retention)
-    {
-        final long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.tickIntervalMillis()));
-        final long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, context.checkpointIntervalMillis()));
-        final long retentionNanos = TimeUnit.MILLISECONDS.toNanos(context.retentionIntervalMillis());
-        long nextTick = System.nanoTime() + tickNanos;
-        long nextCheckpoint = System.nanoTime() + checkpointNanos;
-        long nextRetention = System.nanoTime() + retentionNanos;
-        while (accepting)
-        {
-            final long now = System.nanoTime();
-            if (tickTopics && now - nextTick >= 0)
-            {
-                nextTick = now + tickNanos;
-                publishTicks();
-            }
-            if (periodicCheckpoints && now - nextCheckpoint >= 0)
-            {
-                nextCheckpoint = now + checkpointNanos;
-                startCheckpoint();
-            }
-            if (retention && now - nextRetention >= 0)
-            {
-                nextRetention = now + retentionNanos;
-                try
-                {
-                    enforceRetention();
-                }
-                catch (final RuntimeException ex)
-                {
-                    errorLog.record(ex);
-                }
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(tickNanos, TimeUnit.MILLISECONDS.toNanos(10)));
         }
     }
 
     private void publishTicks()
     {
         final long now = context.clock().time();
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             if (topic.needsTicks)
             {
@@ -390,7 +227,7 @@ public final class Engine implements AutoCloseable
         final CheckpointCoordinator.Started started = checkpoints.begin();
         if (started.id() >= 0)
         {
-            for (final TopicRuntime topic : topics.values())
+            for (final GroupRuntime topic : topics.values())
             {
                 for (final PartitionRuntime runtime : topic.partitions)
                 {
@@ -431,7 +268,7 @@ public final class Engine implements AutoCloseable
     {
         final long now = context.clock().time();
         int deleted = 0;
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (int p = 0; p < topic.partitions.length; p++)
             {
@@ -450,7 +287,7 @@ public final class Engine implements AutoCloseable
      */
     public EventPublisher publisher(final String topic)
     {
-        final TopicRuntime runtime = topicRuntime(topic);
+        final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
         for (int p = 0; p < rings.length; p++)
@@ -472,7 +309,7 @@ public final class Engine implements AutoCloseable
      */
     public BatchingPublisher batchingPublisher(final String topic, final int batchSize)
     {
-        final TopicRuntime runtime = topicRuntime(topic);
+        final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
         for (int p = 0; p < rings.length; p++)
@@ -510,7 +347,7 @@ public final class Engine implements AutoCloseable
     public boolean drain(final long timeout, final TimeUnit unit)
     {
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
@@ -537,7 +374,7 @@ public final class Engine implements AutoCloseable
     public List<PipelineInstance> instances(final String pipeline)
     {
         final List<PipelineInstance> found = new ArrayList<>();
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
@@ -621,7 +458,7 @@ public final class Engine implements AutoCloseable
     private void publishReplay(final String pipeline, final int mode, final long value)
     {
         checkAccepting();
-        final TopicRuntime group = topicRuntime(sourceTopicOf(pipeline));
+        final GroupRuntime group = topicRuntime(sourceTopicOf(pipeline));
         final PipelineInstance[] instances = group.partitions[0].handler.instances();
         int index = -1;
         for (int i = 0; i < instances.length; i++)
@@ -646,7 +483,7 @@ public final class Engine implements AutoCloseable
     public List<String> pipelineNames()
     {
         final List<String> names = new ArrayList<>();
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PipelineInstance instance : topic.partitions[0].handler.instances())
             {
@@ -742,7 +579,7 @@ public final class Engine implements AutoCloseable
 
     private String sourceTopicOf(final String pipeline)
     {
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PipelineInstance instance : topic.partitions[0].handler.instances())
             {
@@ -805,9 +642,9 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private TopicRuntime topicRuntime(final String topic)
+    private GroupRuntime topicRuntime(final String topic)
     {
-        final TopicRuntime runtime = groupByTopic.get(topic);
+        final GroupRuntime runtime = groupByTopic.get(topic);
         if (runtime == null)
         {
             throw new EngineException("no pipeline reads topic '" + topic + "' (topics: " + groupByTopic.keySet() + ")");
@@ -837,14 +674,14 @@ public final class Engine implements AutoCloseable
         {
             finalCheckpoint();
         }
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
                 runtime.processor.halt();
             }
         }
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
@@ -865,7 +702,7 @@ public final class Engine implements AutoCloseable
 
     private boolean allPartitionsRunning()
     {
-        for (final TopicRuntime topic : topics.values())
+        for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
@@ -903,81 +740,6 @@ public final class Engine implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Records a partition's fatal failure and stops its processor, so the failure is visible as
-     * state rather than a silently dead thread (the Disruptor's default handler would just rethrow).
-     */
-    private static final class PartitionExceptionHandler implements ExceptionHandler<RingSlot>
-    {
-        private final PartitionProcessor handler;
-        private final DistinctErrorLog errorLog;
-
-        PartitionExceptionHandler(final PartitionProcessor handler, final DistinctErrorLog errorLog)
-        {
-            this.handler = handler;
-            this.errorLog = errorLog;
-        }
-
-        @Override
-        public void handleEventException(final Throwable ex, final long sequence, final RingSlot event)
-        {
-            errorLog.record(ex);
-            handler.onFatal(ex);
-            throw new EngineException("partition " + handler.topic() + "/" + handler.partition() + " stopped at ring sequence " +
-                sequence + ": " + ex.getMessage(), ex);
-        }
-
-        @Override
-        public void handleOnStartException(final Throwable ex)
-        {
-            errorLog.record(ex);
-        }
-
-        @Override
-        public void handleOnShutdownException(final Throwable ex)
-        {
-            errorLog.record(ex);
-        }
-    }
-
-    /**
-     * The topology of one source group: its journal topic and its partitions' rings and threads.
-     */
-    private static final class TopicRuntime
-    {
-        final String name;
-        final List<SourceGroups.Binding> sources;
-        final Topic journalTopic;
-        final PartitionRuntime[] partitions;
-        final boolean needsTicks;
-
-        TopicRuntime(
-            final String name,
-            final List<SourceGroups.Binding> sources,
-            final Topic journalTopic,
-            final PartitionRuntime[] partitions,
-            final boolean needsTicks)
-        {
-            this.name = name;
-            this.sources = sources;
-            this.journalTopic = journalTopic;
-            this.partitions = partitions;
-            this.needsTicks = needsTicks;
-        }
-
-        SourceGroups.Binding binding(final String topic)
-        {
-            for (final SourceGroups.Binding binding : sources)
-            {
-                if (binding.topic().equals(topic))
-                {
-                    return binding;
-                }
-            }
-            throw new EngineException("topic '" + topic + "' is not in group '" + name + "'");
         }
     }
 }

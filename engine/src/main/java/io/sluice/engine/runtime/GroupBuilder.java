@@ -1,0 +1,111 @@
+package io.sluice.engine.runtime;
+
+import java.util.List;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.RingBuffer;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.journal.Journal;
+import io.sluice.journal.Topic;
+
+/**
+ * Turns the plan of a source group ({@link SourceGroups}) into its running parts, at launch: one
+ * ring of pre-allocated slots (one off-heap block), one {@link PartitionProcessor} and one Disruptor
+ * processor per partition, the journal topics, and the counters, which it adds to the engine's lists
+ * so the engine can close them.
+ */
+final class GroupBuilder
+{
+    private final EngineContext context;
+    private final Journal journal;
+    private final DistinctErrorLog errorLog;
+    private final List<EngineCounters.PartitionCounters> partitionCounters;
+    private final List<EngineCounters.InstanceCounters> instanceCounters;
+
+    GroupBuilder(
+        final EngineContext context,
+        final Journal journal,
+        final DistinctErrorLog errorLog,
+        final List<EngineCounters.PartitionCounters> partitionCounters,
+        final List<EngineCounters.InstanceCounters> instanceCounters)
+    {
+        this.context = context;
+        this.journal = journal;
+        this.errorLog = errorLog;
+        this.partitionCounters = partitionCounters;
+        this.instanceCounters = instanceCounters;
+    }
+
+    /**
+     * Builds one group: its journal topic (and dead-letter topic when a stage needs one), and for
+     * every partition the pipeline instances, their counters, the processor, the ring and the
+     * Disruptor processor that drives it. Nothing is started.
+     *
+     * @param plan       of the group.
+     * @param firstStage stage latency id of the group's first pipeline.
+     * @return the group's runtime.
+     */
+    GroupRuntime build(final SourceGroups.Plan plan, final int firstStage)
+    {
+        final String name = plan.name();
+        final List<Pipeline> pipelines = plan.pipelines();
+        boolean deadLetters = false;
+        for (final Pipeline pipeline : pipelines)
+        {
+            deadLetters |= pipeline.usesPolicy(ErrorPolicy.DEAD_LETTER);
+        }
+        for (final SourceGroups.Binding binding : plan.sources())
+        {
+            if (binding.source().schema().length() > context.maxEventLength())
+            {
+                throw new EngineException("events of schema '" + binding.source().schema().name() + "' are " +
+                    binding.source().schema().length() + " bytes, more than the engine's maxEventLength " + context.maxEventLength());
+            }
+        }
+        final int partitions = context.partitions();
+        final Topic topic = journal.createTopic(name, partitions);
+        final Topic deadLetterTopic = deadLetters ? journal.createTopic(name + Engine.DEAD_LETTER_SUFFIX, partitions) : null;
+        final PartitionRuntime[] runtimes = new PartitionRuntime[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
+            final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
+            final PartitionProcessor[] holder = new PartitionProcessor[1];
+            for (int i = 0; i < instances.length; i++)
+            {
+                instances[i] = pipelines.get(i).newInstance(p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
+                counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
+                instanceCounters.add(counters[i]);
+            }
+            final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
+            partitionCounters.add(pc);
+            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
+                deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
+                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener(), context.stageLatencyListener(), firstStage);
+            holder[0] = handler;
+            runtimes[p] = newPartitionRuntime(handler);
+        }
+        return new GroupRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());
+    }
+
+    private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
+    {
+        final int slotLength = context.maxEventLength();
+        final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(slotLength * context.ringSize()));
+        final int[] index = {0};
+        final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
+            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), context.waitStrategy().newWaitStrategy());
+        final BatchEventProcessor<RingSlot> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
+        processor.setExceptionHandler(new PartitionExceptionHandler(handler, errorLog));
+        ring.addGatingSequences(processor.getSequence());
+        handler.ringBuffer(ring);
+        return new PartitionRuntime(ring, handler, processor);
+    }
+}
