@@ -186,6 +186,39 @@ public final class GroupCoordinator implements Agent, AutoCloseable
     }
 
     /**
+     * The committed offsets of every group of a topic with an offsets file, read without opening the
+     * groups or changing anything: for tools (stats) beside a live process, and for a read-only journal.
+     *
+     * @param topic whose groups to read.
+     * @return group name to committed offsets (one per partition, {@link OffsetFileDescriptor#NULL_OFFSET}
+     *         where none), sorted by name.
+     */
+    public static java.util.SortedMap<String, long[]> readCommittedOffsets(final Topic topic)
+    {
+        final java.util.SortedMap<String, long[]> offsets = new java.util.TreeMap<>();
+        final Path directory = topic.directory().resolve(GROUPS_DIRECTORY);
+        if (!Files.isDirectory(directory))
+        {
+            return offsets;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + FILE_SUFFIX))
+        {
+            for (final Path file : stream)
+            {
+                final String fileName = file.getFileName().toString();
+                final String name = fileName.substring(0, fileName.length() - FILE_SUFFIX.length());
+                offsets.put(name, OffsetStore.readCommitted(directory, name, topic.partitionCount()));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new GroupException(GroupException.Reason.IO_ERROR,
+                "failed to list consumer groups in " + directory + ": " + ex, directory, ex);
+        }
+        return offsets;
+    }
+
+    /**
      * Committed offset of a group in a partition, opening the group if needed.
      *
      * @param groupName of the group.

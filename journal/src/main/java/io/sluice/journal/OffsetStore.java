@@ -111,6 +111,34 @@ final class OffsetStore
     }
 
     /**
+     * Reads a group's committed offsets without creating or deleting anything (for tools beside a
+     * live process): every partition's committed offset, {@link OffsetFileDescriptor#NULL_OFFSET}
+     * where none is committed.
+     *
+     * @param directory      holding the groups' offsets files.
+     * @param groupName      of the group.
+     * @param partitionCount of the topic.
+     * @return the committed offsets, one per partition.
+     * @throws OffsetFileCorruptException if the file is not valid.
+     */
+    static long[] readCommitted(final Path directory, final String groupName, final int partitionCount)
+    {
+        validateGroupName(groupName);
+        final OffsetStore store = new OffsetStore(
+            directory, groupName, partitionCount, directory.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        try
+        {
+            store.load();
+        }
+        catch (final IOException ex)
+        {
+            throw new GroupException(GroupException.Reason.IO_ERROR,
+                "failed to read consumer-group offsets " + store.file + ": " + ex, store.file, ex);
+        }
+        return store.committedOffsets.clone();
+    }
+
+    /**
      * Check a group name is usable as a file name on every platform: 1 to {@value #MAX_GROUP_NAME_LENGTH} characters
      * from {@code [A-Za-z0-9._-]}, not starting with '.'.
      *

@@ -54,7 +54,8 @@ final class JournalStatsCommand implements Callable<Integer>
                 journal.directory().toAbsolutePath(), names.size(), 1 == names.size() ? "" : "s");
             for (final String name : names)
             {
-                printTopic(journal.topic(name), out);
+                printTopic(journal.topic(name), journal.context().readOnly(), out);
+                printGroups(journal.topic(name), out);
             }
             final List<RecoveryEvent> events = journal.recoveryEvents();
             if (!events.isEmpty())
@@ -67,7 +68,30 @@ final class JournalStatsCommand implements Callable<Integer>
         return ExitCodes.OK;
     }
 
-    private void printTopic(final Topic topic, final PrintWriter out)
+    /**
+     * The topic's consumer groups: committed offset and lag (records not yet committed) per partition.
+     */
+    private static void printGroups(final Topic topic, final PrintWriter out)
+    {
+        for (final java.util.Map.Entry<String, long[]> group : io.sluice.journal.GroupCoordinator.readCommittedOffsets(topic).entrySet())
+        {
+            final long[] committed = group.getValue();
+            final StringBuilder line = new StringBuilder("  group ").append(group.getKey()).append(':');
+            long totalLag = 0;
+            for (int p = 0; p < committed.length; p++)
+            {
+                final Partition partition = topic.partition(p);
+                final long from = committed[p] < 0 ? partition.startOffset() : Math.max(committed[p], partition.startOffset());
+                final long lag = Math.max(0, partition.endOffset() - from);
+                totalLag += lag;
+                line.append(" p").append(p).append(" committed=").append(committed[p] < 0 ? "-" : Long.toString(committed[p]))
+                    .append(" lag=").append(lag);
+            }
+            out.println(line.append(" (total lag ").append(totalLag).append(')'));
+        }
+    }
+
+    private void printTopic(final Topic topic, final boolean readOnly, final PrintWriter out)
     {
         out.printf(Locale.ROOT, "topic %s: %d partition%s%n",
             topic.name(), topic.partitionCount(), 1 == topic.partitionCount() ? "" : "s");
@@ -90,7 +114,8 @@ final class JournalStatsCommand implements Callable<Integer>
             }
             final long count = partition.endOffset() - partition.startOffset();
             out.printf(Locale.ROOT, PARTITION_FORMAT,
-                id, partition.startOffset(), partition.endOffset(), count, partition.durableOffset(), infos.size(),
+                id, partition.startOffset(), partition.endOffset(), count,
+                readOnly ? "-" : Long.toString(partition.durableOffset()), infos.size(),
                 JournalTools.bytes(partitionUsed), JournalTools.bytes(partition.sizeInBytes()), timestamp(maxTimestamp));
             if (segments)
             {

@@ -97,6 +97,25 @@ class JournalCommandsTest
     }
 
     @Test
+    void shouldPrintConsumerGroupsWithCommittedOffsetsAndLag()
+    {
+        CliResult.run("journal", "append", "-d", dir, "-t", "a", "--create", "1", "1", "2", "3", "4", "5");
+        try (io.sluice.journal.Journal journal = io.sluice.journal.Journal.open(new io.sluice.journal.JournalContext().directory(Path.of(dir)));
+            io.sluice.journal.GroupCoordinator coordinator = new io.sluice.journal.GroupCoordinator(
+                journal.topic("a"), org.agrona.concurrent.SystemEpochClock.INSTANCE))
+        {
+            final io.sluice.journal.GroupConsumer consumer = coordinator.newConsumer("audit", "m1", 10_000);
+            assertThat(consumer.poll(record -> { }, 3)).isEqualTo(3);
+            consumer.close(); // commits what it consumed: offset 3 of 5
+        }
+
+        final CliResult stats = CliResult.run("journal", "stats", "-d", dir);
+
+        assertThat(stats.exitCode()).as(stats.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(stats.out()).contains("group audit: p0 committed=3 lag=2 (total lag 2)");
+    }
+
+    @Test
     void shouldVerifySoundJournalThenReportFlippedBitWithExitCodeDamaged() throws IOException
     {
         CliResult.run("journal", "append", "-d", dir, "-t", "a", "--create", "1", "first", "second", "third");
