@@ -72,7 +72,12 @@ class GroupConsumerConcurrencyTest
             {
                 members.get(i).start();
             }
-            Thread.sleep(20);
+            // The late member joins once the first three are in the group (a condition, with a deadline).
+            final long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (coordinator.group("g").memberIds().size() < 3 && System.nanoTime() < joinDeadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             members.get(3).start();
             assertThat(lateJoinerStarted.await(30, TimeUnit.SECONDS)).isTrue();
 

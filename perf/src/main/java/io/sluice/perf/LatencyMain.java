@@ -229,7 +229,7 @@ public final class LatencyMain
             {
                 while (running)
                 {
-                    Thread.sleep(intervalMs);
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(intervalMs));
                     if (running)
                     {
                         engine.checkpoint().get(60, TimeUnit.SECONDS);

@@ -72,8 +72,10 @@ final class PerfFiles
     }
 
     /**
-     * Waits until the journal's background allocator has written the partition's next spare segment,
-     * so that its zero-fill and fsync do not overlap the start of a measurement.
+     * Waits while the journal's background allocator is writing the partition's next spare segment,
+     * so that its zero-fill does not overlap the start of a measurement. The journal asks for a spare
+     * only once the tail segment is half full, so right after opening there is usually none, and
+     * nothing to wait for.
      *
      * @param partitionDirectory of the partition.
      * @param segmentLength      the spare's expected size.
@@ -84,27 +86,26 @@ final class PerfFiles
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try
         {
-            while (!(Files.exists(spare) && Files.size(spare) == segmentLength))
+            while (Files.exists(spare) && Files.size(spare) != segmentLength)
             {
                 if (System.nanoTime() > deadline)
                 {
                     throw new IllegalStateException("spare segment " + spare + " not allocated within 60 s");
                 }
-                Thread.sleep(20);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
             }
-            // The allocator fsyncs the spare after its last write: our own fsync waits for that write-back.
-            try (FileChannel channel = FileChannel.open(spare, StandardOpenOption.READ))
+            if (Files.exists(spare))
             {
-                channel.force(true);
+                // Flush the zero-fill's write-back now rather than during the measurement.
+                try (FileChannel channel = FileChannel.open(spare, StandardOpenOption.READ))
+                {
+                    channel.force(true);
+                }
             }
         }
         catch (final IOException ex)
         {
             // The allocator may be renaming the file right now: treat as not ready and let the caller go on.
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

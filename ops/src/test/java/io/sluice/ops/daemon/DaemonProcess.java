@@ -71,7 +71,7 @@ final class DaemonProcess implements AutoCloseable
             {
                 throw new AssertionError("daemon exited with " + process.exitValue() + ":\n" + log());
             }
-            Thread.sleep(50);
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll interval of a wait with a deadline
         }
         throw new AssertionError("daemon did not start within 60 s:\n" + log());
     }

@@ -233,7 +233,7 @@ class DaemonProcessTest
             {
                 return;
             }
-            Thread.sleep(50);
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll interval of a wait with a deadline
         }
         throw new AssertionError(name + " " + attribute + " was " + value + ", expected " + expected);
     }
@@ -251,7 +251,7 @@ class DaemonProcessTest
             {
                 return;
             }
-            Thread.sleep(50);
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll interval of a wait with a deadline
         }
         throw new AssertionError("saw " + seen + " events, expected " + events);
     }
