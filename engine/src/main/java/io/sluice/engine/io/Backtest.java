@@ -11,7 +11,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.exec.PipelineHaltedException;
+import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.exec.StageErrorHandler;
@@ -23,10 +23,11 @@ import io.sluice.journal.Topic;
  * Replays files through pipelines at full speed in event time, on the calling thread, without rings,
  * threads or a journal. Each event goes to the instances of the partition its key hashes to ({@link
  * Topic#partitionFor}, as the live publisher routes it), as the input (0, or 0 = left and 1 = right
- * of a join) its topic is for each pipeline that reads it, exactly as the engine's partition thread
- * dispatches a journaled record of a source group; at the end every instance gets {@link
- * PipelineInstance#onEndOfInput()}, partition by partition, so every open window and pending join
- * result is emitted (Flink's bounded-input semantics).
+ * of a join) its topic is for each pipeline that reads it: the backtest drives each partition's
+ * instances through the same {@link PartitionDispatcher} and routing table as the engine's
+ * partition thread, so the equivalence of the two rests on shared code. At the end every instance
+ * gets {@link PipelineInstance#onEndOfInput()}, partition by partition, so every open window and
+ * pending join result is emitted (Flink's bounded-input semantics).
  *
  * <p><b>One order for all inputs.</b> With one file per topic ({@link #run(Path, Map, Path,
  * BacktestOptions)}), the files are merged into one sequence by event time: the next event is, of
@@ -257,6 +258,18 @@ public final class Backtest
         }
 
         final List<ReplayPlan.TopicInput> resolved = ReplayPlan.resolve(inputs, topics);
+        final List<String> readerTopics = new ArrayList<>();
+        for (final ReplayPlan.TopicInput input : resolved)
+        {
+            readerTopics.add(input.topic());
+        }
+        // The live engine's routing and dispatcher: each reader is a source, as a topic is in a source group.
+        final int[][] routing = PartitionDispatcher.inputs(pipelines, readerTopics);
+        final PartitionDispatcher[] dispatchers = new PartitionDispatcher[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            dispatchers[p] = new PartitionDispatcher(instances[p], routing);
+        }
         final ReplayPlan.Reader[] readers = new ReplayPlan.Reader[resolved.size()];
         final List<BacktestSummary.Input> inputCounts = new ArrayList<>();
         try
@@ -265,19 +278,17 @@ public final class Backtest
             {
                 final ReplayPlan.TopicInput input = resolved.get(r);
                 readers[r] = new ReplayPlan.Reader(input.topic(), input.files(), topics.get(input.topic()),
-                    ReplayPlan.routes(pipelines, input.topic()), options.malformedInput(), symbolKeys);
+                    options.malformedInput(), symbolKeys);
                 readers[r].advance();
             }
-            ReplayPlan.Reader next;
-            while ((next = earliest(readers)) != null)
+            int next;
+            while ((next = earliest(readers)) >= 0)
             {
-                final PipelineInstance[] forPartition = instances[Topic.partitionFor(next.key(), partitions)];
-                final int[] routes = next.routes();
-                for (int i = 0; i < routes.length; i += 2)
-                {
-                    deliver(forPartition[routes[i]], routes[i + 1], next.event(), next.key(), next.timestamp());
-                }
-                next.advance();
+                final ReplayPlan.Reader reader = readers[next];
+                final EventFlyweight event = reader.event();
+                dispatchers[Topic.partitionFor(reader.key(), partitions)]
+                    .onEvent(next, event.buffer(), event.offset(), reader.key(), reader.timestamp());
+                reader.advance();
             }
         }
         finally
@@ -295,46 +306,28 @@ public final class Backtest
                 }
             }
         }
-        for (int p = 0; p < partitions; p++)
+        for (final PartitionDispatcher dispatcher : dispatchers)
         {
-            for (final PipelineInstance instance : instances[p])
-            {
-                instance.onEndOfInput();
-            }
+            dispatcher.onEndOfInput();
         }
         return new BacktestSummary(inputCounts, counts(pipelines, instances, stageErrors), outputs, errors);
     }
 
     /**
-     * The reader whose next event comes first: smallest event time, ties to the reader given first.
+     * The index of the reader whose next event comes first: smallest event time, ties to the reader
+     * given first; -1 when every reader is done.
      */
-    private static ReplayPlan.Reader earliest(final ReplayPlan.Reader[] readers)
+    private static int earliest(final ReplayPlan.Reader[] readers)
     {
-        ReplayPlan.Reader earliest = null;
-        for (final ReplayPlan.Reader reader : readers)
+        int earliest = -1;
+        for (int r = 0; r < readers.length; r++)
         {
-            if (reader.hasEvent() && (earliest == null || reader.timestamp() < earliest.timestamp()))
+            if (readers[r].hasEvent() && (earliest < 0 || readers[r].timestamp() < readers[earliest].timestamp()))
             {
-                earliest = reader;
+                earliest = r;
             }
         }
         return earliest;
-    }
-
-    private static void deliver(
-        final PipelineInstance instance, final int input, final EventFlyweight event, final long key, final long timestamp)
-    {
-        if (instance.state() == PipelineInstance.RUNNING)
-        {
-            try
-            {
-                instance.onEvent(input, event.buffer(), event.offset(), key, timestamp);
-            }
-            catch (final PipelineHaltedException ex)
-            {
-                // Visible as the instance's state and in the summary's halted partitions.
-            }
-        }
     }
 
     private static List<BacktestSummary.PipelineCounts> counts(

@@ -115,28 +115,6 @@ final class ReplayPlan
     }
 
     /**
-     * For each pipeline reading the topic, in pipeline order, its index and the input index the
-     * topic is for it: {@code {pipeline, input, pipeline, input, ...}}.
-     */
-    static int[] routes(final List<Pipeline> pipelines, final String topic)
-    {
-        final List<Integer> routes = new ArrayList<>();
-        for (int i = 0; i < pipelines.size(); i++)
-        {
-            final List<Source> sources = pipelines.get(i).sources();
-            for (int input = 0; input < sources.size(); input++)
-            {
-                if (sources.get(input).topic().equals(topic))
-                {
-                    routes.add(i);
-                    routes.add(input);
-                }
-            }
-        }
-        return routes.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /**
      * Reads the files of one topic one after another, holding the next event decoded with its
      * partition key and event time, as the live publisher reads them.
      */
@@ -144,7 +122,6 @@ final class ReplayPlan
     {
         private final List<Path> files;
         private final Source source;
-        private final int[] routes;
         private final MalformedInputPolicy policy;
         private final Long2ObjectHashMap<String> symbolKeys;
         private final EventFlyweight event;
@@ -164,13 +141,11 @@ final class ReplayPlan
             final String topic,
             final List<Path> files,
             final Source source,
-            final int[] routes,
             final MalformedInputPolicy policy,
             final Long2ObjectHashMap<String> symbolKeys)
         {
             this.files = files;
             this.source = source;
-            this.routes = routes;
             this.policy = policy;
             this.symbolKeys = symbolKeys;
             this.event = new EventFlyweight(source.schema()).wrapForWrite(new UnsafeBuffer(new byte[source.schema().length()]), 0);
@@ -244,11 +219,6 @@ final class ReplayPlan
         long timestamp()
         {
             return timestamp;
-        }
-
-        int[] routes()
-        {
-            return routes;
         }
 
         List<BacktestSummary.Input> counts()

@@ -11,6 +11,7 @@ import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.journal.Journal;
 import io.sluice.journal.Topic;
@@ -75,21 +76,20 @@ final class GroupBuilder
         final PartitionRuntime[] runtimes = new PartitionRuntime[partitions];
         for (int p = 0; p < partitions; p++)
         {
+            final PartitionStageErrors stageErrors =
+                new PartitionStageErrors(errorLog, deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer());
             final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
             final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
-            final PartitionProcessor[] holder = new PartitionProcessor[1];
             for (int i = 0; i < instances.length; i++)
             {
-                instances[i] = PipelineInstance.create(pipelines.get(i), p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
+                instances[i] = PipelineInstance.create(pipelines.get(i), p, stageErrors);
                 counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
                 instanceCounters.add(counters[i]);
             }
             final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
             partitionCounters.add(pc);
-            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
-                deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),
-                instances, plan.inputs(), pc, counters, errorLog, context.latencyListener(), context.stageLatencyListener(), firstStage);
-            holder[0] = handler;
+            final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p),
+                new PartitionDispatcher(instances, plan.inputs()), stageErrors, pc, counters, context, firstStage);
             runtimes[p] = newPartitionRuntime(handler);
         }
         return new GroupRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());

@@ -8,11 +8,8 @@ import com.lmax.disruptor.RingBuffer;
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.engine.checkpoint.StagingBuffers;
-import io.sluice.engine.pipeline.ErrorPolicy;
-import io.sluice.engine.exec.PipelineHaltedException;
+import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
-import io.sluice.engine.exec.StageErrorHandler;
-import io.sluice.schema.EventFlyweight;
 import io.sluice.journal.JournalException;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.PartitionWriter;
@@ -29,7 +26,7 @@ import io.sluice.journal.RecordView;
  * <p>A stage failing under HALT halts only its pipeline instance; the others go on. A journal
  * failure stops the partition: the event was not journaled, so nothing may process it.
  */
-final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHandler
+final class PartitionProcessor implements EventHandler<RingSlot>
 {
     /** Journal record types written by the engine. */
     static final int RECORD_EVENT = RingSlot.EVENT;
@@ -67,10 +64,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private int replayInstance = -1;
     private long replayEnd;
     private long replays;
-    private final PartitionWriter deadLetterWriter;
+    private final PartitionStageErrors stageErrors;
+    private final PartitionDispatcher dispatcher;
     private final PipelineInstance[] instances;
-    /** inputs[instance][source]: which input of the instance a group source feeds, or -1. */
-    private final int[][] inputs;
     private final EngineCounters.PartitionCounters counters;
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
@@ -84,7 +80,6 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
      * partition thread only, reused for every event.
      */
     private final long[] stageEnds;
-    private static final long NOT_RUN = Long.MIN_VALUE;
     private final StagingBuffers staging = new StagingBuffers();
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
@@ -92,33 +87,40 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private volatile Throwable failure;
     private volatile boolean paused;
 
+    /**
+     * @param topic              the group's journal topic.
+     * @param partition          number.
+     * @param journalPartition   the partition of the topic, whose writer this thread owns once started.
+     * @param dispatcher         over the partition's pipeline instances (built with {@code stageErrors}).
+     * @param stageErrors        where the instances report failures; its error log is the engine's.
+     * @param counters           of the partition.
+     * @param instanceCounters   of each instance, in the dispatcher's order.
+     * @param context            of the engine, for its latency listeners.
+     * @param firstPipelineStage stage latency id of the first instance.
+     */
     PartitionProcessor(
         final String topic,
         final int partition,
         final io.sluice.journal.Partition journalPartition,
-        final PartitionWriter writer,
-        final PartitionWriter deadLetterWriter,
-        final PipelineInstance[] instances,
-        final int[][] inputs,
+        final PartitionDispatcher dispatcher,
+        final PartitionStageErrors stageErrors,
         final EngineCounters.PartitionCounters counters,
         final EngineCounters.InstanceCounters[] instanceCounters,
-        final DistinctErrorLog errorLog,
-        final IngestLatencyListener latencyListener,
-        final StageLatencyListener stageListener,
+        final EngineContext context,
         final int firstPipelineStage)
     {
         this.topic = topic;
         this.partition = partition;
         this.journalPartition = journalPartition;
-        this.writer = writer;
-        this.deadLetterWriter = deadLetterWriter;
-        this.instances = instances;
-        this.inputs = inputs;
+        this.writer = journalPartition.writer();
+        this.stageErrors = stageErrors;
+        this.dispatcher = dispatcher;
+        this.instances = dispatcher.instances();
         this.counters = counters;
         this.instanceCounters = instanceCounters;
-        this.errorLog = errorLog;
-        this.latencyListener = latencyListener;
-        this.stageListener = stageListener;
+        this.errorLog = stageErrors.errorLog();
+        this.latencyListener = context.latencyListener();
+        this.stageListener = context.stageLatencyListener();
         this.firstPipelineStage = firstPipelineStage;
         this.stageEnds = new long[instances.length + 1];
     }
@@ -138,10 +140,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     {
         // The partition thread becomes the journal writers' single owner from here on.
         writer.releaseOwnership();
-        if (deadLetterWriter != null)
-        {
-            deadLetterWriter.releaseOwnership();
-        }
+        stageErrors.releaseOwnership();
         for (final PipelineInstance instance : instances)
         {
             instance.releaseOwnership();
@@ -209,39 +208,17 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private void dispatch(
         final int type, final int source, final org.agrona.DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
-        final PipelineInstance[] all = instances;
         switch (type)
         {
             case RECORD_EVENT:
                 eventsIn++;
-                for (int i = 0; i < all.length; i++)
-                {
-                    final PipelineInstance instance = all[i];
-                    final int input = inputs[i][source];
-                    if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
-                    {
-                        try
-                        {
-                            instance.onEvent(input, buffer, offset, key, timestamp);
-                        }
-                        catch (final PipelineHaltedException ex)
-                        {
-                            // Visible through the instance's state, its counter and the error log.
-                        }
-                    }
-                }
+                dispatcher.onEvent(source, buffer, offset, key, timestamp);
                 break;
             case RECORD_TICK:
-                for (final PipelineInstance instance : all)
-                {
-                    instance.onProcessingTime(timestamp);
-                }
+                dispatcher.onProcessingTime(timestamp);
                 break;
             case RECORD_END_OF_INPUT:
-                for (final PipelineInstance instance : all)
-                {
-                    instance.onEndOfInput();
-                }
+                dispatcher.onEndOfInput();
                 break;
             default:
                 break;
@@ -250,8 +227,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     /**
      * {@link #dispatch} of a live EVENT with the clock read after each instance, into {@link #stageEnds}
-     * ({@link #NOT_RUN} for an instance that did not process it). The listener is told afterwards, in
-     * {@link #reportStages}, so that its own cost falls outside every stage.
+     * ({@link PartitionDispatcher#NOT_RUN} for an instance that did not process it). The listener is told
+     * afterwards, in {@link #reportStages}, so that its own cost falls outside every stage.
      *
      * @return the clock at the end of the last instance (after the journal append if none ran).
      */
@@ -259,30 +236,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp, final long journaled)
     {
         eventsIn++;
-        final PipelineInstance[] all = instances;
-        final long[] ends = stageEnds;
-        long last = journaled;
-        ends[0] = journaled;
-        for (int i = 0; i < all.length; i++)
-        {
-            final PipelineInstance instance = all[i];
-            final int input = inputs[i][source];
-            ends[i + 1] = NOT_RUN;
-            if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
-            {
-                try
-                {
-                    instance.onEvent(input, buffer, 0, key, timestamp);
-                }
-                catch (final PipelineHaltedException ex)
-                {
-                    // Visible through the instance's state, its counter and the error log.
-                }
-                last = System.nanoTime();
-                ends[i + 1] = last;
-            }
-        }
-        return last;
+        return dispatcher.onEventTimed(source, buffer, 0, key, timestamp, journaled, stageEnds);
     }
 
     /**
@@ -300,7 +254,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             long previous = ends[0];
             for (int i = 1; i < ends.length; i++)
             {
-                if (ends[i] != NOT_RUN)
+                if (ends[i] != PartitionDispatcher.NOT_RUN)
                 {
                     stages.onStage(partition, firstPipelineStage + i - 1, ends[i] - previous);
                     previous = ends[i];
@@ -421,28 +375,16 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             return;
         }
-        final int input = inputs[replayInstance][record.flags()];
-        final PipelineInstance instance = instances[replayInstance];
         switch (record.type())
         {
             case RECORD_EVENT:
-                if (input >= 0 && instance.state() == PipelineInstance.RUNNING)
-                {
-                    try
-                    {
-                        instance.onEvent(input, record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
-                    }
-                    catch (final PipelineHaltedException ex)
-                    {
-                        // visible through the instance's state
-                    }
-                }
+                dispatcher.onEvent(replayInstance, record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
                 break;
             case RECORD_TICK:
-                instance.onProcessingTime(record.timestamp());
+                dispatcher.onProcessingTime(replayInstance, record.timestamp());
                 break;
             case RECORD_END_OF_INPUT:
-                instance.onEndOfInput();
+                dispatcher.onEndOfInput(replayInstance);
                 break;
             default:
                 break;
@@ -470,23 +412,6 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         for (int i = 0; i < instances.length; i++)
         {
             instanceCounters[i].update(instances[i]);
-        }
-    }
-
-    @Override
-    public void onStageError(
-        final String pipeline,
-        final String stage,
-        final ErrorPolicy policy,
-        final EventFlyweight event,
-        final long key,
-        final long timestamp,
-        final Throwable error)
-    {
-        errorLog.record(error);
-        if (policy == ErrorPolicy.DEAD_LETTER && deadLetterWriter != null)
-        {
-            deadLetterWriter.append(RECORD_EVENT, 0, timestamp, key, event.buffer(), event.offset(), event.length());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.schema.FieldType;
+import io.sluice.engine.exec.PartitionDispatcher;
 
 /**
  * Plans the engine's topology: source topics that meet in a join (directly or through other joins)
@@ -116,16 +117,7 @@ final class SourceGroups
                     groupPipelines.add(pipeline);
                 }
             }
-            final int[][] inputs = new int[groupPipelines.size()][bindings.size()];
-            for (int p = 0; p < groupPipelines.size(); p++)
-            {
-                java.util.Arrays.fill(inputs[p], -1);
-                final List<Source> sources = groupPipelines.get(p).sources();
-                for (int i = 0; i < sources.size(); i++)
-                {
-                    inputs[p][sorted.indexOf(sources.get(i).topic())] = i;
-                }
-            }
+            final int[][] inputs = PartitionDispatcher.inputs(groupPipelines, sorted);
             final String name = String.join(".", sorted);
             if (sorted.size() > 1 && declared.containsKey(name))
             {

@@ -1,0 +1,66 @@
+package io.sluice.engine.runtime;
+
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+import io.sluice.engine.exec.StageErrorHandler;
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.journal.PartitionWriter;
+import io.sluice.schema.EventFlyweight;
+
+/**
+ * Where the pipeline instances of one partition report failures of user code: every failure goes to
+ * the engine's distinct error log, and an event failing under DEAD_LETTER is appended to the group's
+ * dead-letter topic. Built before the instances and the {@link PartitionProcessor}, so that neither
+ * needs the other to exist first.
+ *
+ * <p>Threading: the partition thread, the single writer of the dead-letter partition once
+ * {@link #releaseOwnership()} handed it over.
+ */
+final class PartitionStageErrors implements StageErrorHandler
+{
+    private final DistinctErrorLog errorLog;
+    private final PartitionWriter deadLetterWriter;
+
+    /**
+     * @param errorLog         of the engine.
+     * @param deadLetterWriter of the partition's dead-letter topic, or null when no stage needs one.
+     */
+    PartitionStageErrors(final DistinctErrorLog errorLog, final PartitionWriter deadLetterWriter)
+    {
+        this.errorLog = errorLog;
+        this.deadLetterWriter = deadLetterWriter;
+    }
+
+    DistinctErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    /**
+     * Hands the dead-letter writer to the thread that calls next (the partition thread, at its start).
+     */
+    void releaseOwnership()
+    {
+        if (deadLetterWriter != null)
+        {
+            deadLetterWriter.releaseOwnership();
+        }
+    }
+
+    @Override
+    public void onStageError(
+        final String pipeline,
+        final String stage,
+        final ErrorPolicy policy,
+        final EventFlyweight event,
+        final long key,
+        final long timestamp,
+        final Throwable error)
+    {
+        errorLog.record(error);
+        if (policy == ErrorPolicy.DEAD_LETTER && deadLetterWriter != null)
+        {
+            deadLetterWriter.append(PartitionProcessor.RECORD_EVENT, 0, timestamp, key, event.buffer(), event.offset(), event.length());
+        }
+    }
+}
