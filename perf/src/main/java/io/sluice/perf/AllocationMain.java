@@ -13,7 +13,7 @@ import io.sluice.schema.EventFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Allocation proof (DESIGN.md: "a run of at least 50M events under -XX:+UseEpsilonGC with a small
+ * Allocation proof (performance target: "a run of at least 50M events under -XX:+UseEpsilonGC with a small
  * heap that does not run out"): one partition, journal on (1 GiB segments, rolls included),
  * tumbling 1 s count+sum over 10k keys, {@code events} 64-byte events published by this thread.
  * Epsilon never collects, so any per-event allocation anywhere in the process (producer, ring,

@@ -5,7 +5,7 @@ import io.sluice.schema.Schema;
 import io.sluice.schema.EventValues;
 
 /**
- * The 64-byte benchmark event of the engine benchmarks (DESIGN.md: "64-byte events, 10k keys,
+ * The 64-byte benchmark event of the engine benchmarks (performance target: "64-byte events, 10k keys,
  * tumbling count+sum") and the deterministic input stream they all share.
  * <pre>
  *   0                   1                   2                   3

@@ -17,7 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * round (median ratios reported):
  * <ol>
  *   <li>{@code plain}: {@link PlainTumblingLoop}, the same query in a single-threaded loop over
- *       primitive arrays (DESIGN.md's baseline);</li>
+ *       primitive arrays (the performance targets' baseline);</li>
  *   <li>{@code raw}: {@link RawDisruptorHandOff}, the same events from the same producer through a
  *       ring of the same shape and wait strategy to a consumer thread that reads them;</li>
  *   <li>{@code engine}: {@link Engine} with one partition: publisher -> ring -> partition thread

@@ -1,7 +1,7 @@
 package io.sluice.perf;
 
 /**
- * DESIGN.md's baseline: a plain single-threaded loop over primitive arrays computing the same
+ * the performance targets' baseline: a plain single-threaded loop over primitive arrays computing the same
  * query as the engine benchmarks (tumbling count + sum of amount per key over {@link BenchEvents}'s
  * stream), with no journal, no ring and no operator framework. Keys index the state arrays
  * directly (they are {@code [0, keys)}), a window's touched keys are kept in a list so firing costs

@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Restart time from a checkpoint against a full replay, in the same run (issue 5, DESIGN.md: "Restart
+ * Restart time from a checkpoint against a full replay, in the same run (issue 5, performance target: "Restart
  * with 1M keys of state and 10M journaled events since the checkpoint: ready in <= 1 s, and >= 20x
  * faster than a full replay from offset zero").
  * <p>

@@ -2,14 +2,14 @@ package io.sluice.perf;
 
 /**
  * One line of the suite report's summary: a measured figure beside the baseline it is compared with in
- * the same run, the ratio, the DESIGN.md target and whether the figure meets it. Every text is built by
+ * the same run, the ratio, the performance target and whether the figure meets it. Every text is built by
  * a parser from what a benchmark printed; nothing here is typed in by hand.
  *
  * @param what     is measured, with the conditions that matter (payload, wait strategy, sizes).
  * @param measured value with its unit.
  * @param baseline the same-run baseline with its value, or why there is none.
  * @param ratio    measured / baseline (or the ratio the target is written in), with its spread.
- * @param target   from DESIGN.md, or "none (reference)".
+ * @param target   the performance target, or "none (reference)".
  * @param verdict  {@link #MET}, {@link #NOT_MET}, {@link #NO_TARGET} or {@link #FAILED}.
  */
 public record SuiteFigure(String what, String measured, String baseline, String ratio, String target, String verdict)
@@ -38,7 +38,7 @@ public record SuiteFigure(String what, String measured, String baseline, String 
      * A figure for a step whose output did not contain what its parser looks for.
      *
      * @param what   was to be measured.
-     * @param target from DESIGN.md.
+     * @param target the performance target.
      * @param why    the figure is missing.
      * @return the figure, with verdict {@link #FAILED}.
      */

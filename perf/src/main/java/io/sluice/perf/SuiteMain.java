@@ -12,10 +12,10 @@ import java.util.List;
  * The benchmark suite: runs every end-to-end main in a child JVM of its own (project flags for all; Epsilon
  * and a 64 MiB heap for the allocation proof) and the JMH benchmarks through JMH's Runner API, then writes
  * a Markdown report with each figure, its same-run baseline (plain loop, raw Disruptor hand-off, raw memcpy
- * into an mmap, raw scan, full replay), the DESIGN.md target and met / not met, the machine and the load
+ * into an mmap, raw scan, full replay), the performance target and met / not met, the machine and the load
  * average around every step.
  * <pre>{@code
- *   cd /work/wt-suite && mvn -B -q -pl perf -am package -DskipTests
+ *   mvn -B -q -pl perf -am package -DskipTests          (from the repository root)
  *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.SuiteMain [--quick] [--out perf/reports]
  * }</pre>
  * {@code --quick} uses small sizes and short JMH settings (a few minutes on a 2-core machine); the default

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the figures of the suite report from what each benchmark printed (its RESULT and median lines),
- * puts each beside its same-run baseline and the DESIGN.md target, and decides met / not met. If a line
+ * puts each beside its same-run baseline and the performance target, and decides met / not met. If a line
  * is missing the figure is reported as failed, never guessed.
  */
 final class SuiteParsers

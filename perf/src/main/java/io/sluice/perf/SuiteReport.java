@@ -54,7 +54,7 @@ final class SuiteReport
             "; after the last: " + (steps.isEmpty() ? "-" : steps.get(steps.size() - 1).loadAfter()) +
             ". The machine is shared: read the ratios (baseline measured in the same run), not the absolute figures.");
         md.add("");
-        md.add("## Summary: each figure against its same-run baseline and the DESIGN.md target");
+        md.add("## Summary: each figure against its same-run baseline and the performance target");
         md.add("");
         md.add("| Step | Figure | Measured | Same-run baseline | Ratio | Target | Verdict |");
         md.add("|---|---|---|---|---|---|---|");

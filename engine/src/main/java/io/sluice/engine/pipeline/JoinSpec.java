@@ -187,7 +187,7 @@ public final class JoinSpec
     }
 
     /**
-     * Lower bound of an interval join: a right event at {@code t} meets left events from {@code t - upper} to {@code t - lower}.
+     * Lower bound of an interval join: a left event at {@code t} matches right events in {@code [t + lower, t + upper]}, both inclusive.
      *
      * @return the lower bound.
      */
@@ -197,7 +197,7 @@ public final class JoinSpec
     }
 
     /**
-     * Upper bound of an interval join.
+     * Upper bound of an interval join (see {@link #lower()}).
      *
      * @return the upper bound.
      */
