@@ -14,6 +14,17 @@ import io.sluice.schema.EventValues;
  */
 public final class EventFlyweight implements EventValues
 {
+    /** System property that turns on the flyweight's own bounds checks (on in the build's tests). */
+    public static final String BOUNDS_CHECKS_PROP_NAME = "sluice.bounds.checks";
+
+    /**
+     * Whether {@link #wrap} and {@link #wrapForWrite} check that the whole event lies inside the
+     * buffer, failing with the schema's name instead of a later read outside the region. Static final,
+     * so the JIT drops the check when off (the default); Agrona's own per-access checks follow
+     * {@code agrona.disable.bounds.checks}.
+     */
+    public static final boolean SHOULD_BOUNDS_CHECK = Boolean.getBoolean(BOUNDS_CHECKS_PROP_NAME);
+
     private final Schema schema;
     private final int[] offsets;
     private final FieldType[] types;
@@ -51,6 +62,10 @@ public final class EventFlyweight implements EventValues
      */
     public EventFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
+        if (SHOULD_BOUNDS_CHECK)
+        {
+            checkRegion(buffer, offset);
+        }
         this.buffer = buffer;
         this.mutableBuffer = null;
         this.offset = offset;
@@ -66,10 +81,23 @@ public final class EventFlyweight implements EventValues
      */
     public EventFlyweight wrapForWrite(final MutableDirectBuffer buffer, final int offset)
     {
+        if (SHOULD_BOUNDS_CHECK)
+        {
+            checkRegion(buffer, offset);
+        }
         this.buffer = buffer;
         this.mutableBuffer = buffer;
         this.offset = offset;
         return this;
+    }
+
+    private void checkRegion(final DirectBuffer buffer, final int offset)
+    {
+        if (offset < 0 || (long)offset + schema.length() > buffer.capacity())
+        {
+            throw new IndexOutOfBoundsException("an event of schema '" + schema.name() + "' (" + schema.length() +
+                " bytes) at offset " + offset + " does not fit a buffer of " + buffer.capacity() + " bytes");
+        }
     }
 
     /**
