@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,18 @@ class KillDashNineTest
     @Test
     void shouldKeepEveryJournaledRecordAcrossRepeatedSigkill() throws Exception
     {
-        final int kills = Boolean.getBoolean("sluice.test.slow") ? 200 : 20;
+        killLoop(20);
+    }
+
+    @Test
+    @Tag("slow")
+    void shouldKeepEveryJournaledRecordAcrossHundredsOfSigkills() throws Exception
+    {
+        killLoop(200);
+    }
+
+    private void killLoop(final int kills) throws Exception
+    {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
         long verifiedUpTo = 0;

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded random frames through the validator and, when it accepts one, through every accessor of its
  * flyweight (Agrona bounds checks are on in tests, so a read outside the frame throws). 10^4 frames by
- * default, 10^6 with -Dsluice.test.slow=true; the seed is printed on failure.
+ * default, 10^6 in the variant tagged slow (run with -Pslow); the seed is printed on failure.
  */
 class FrameFuzzTest
 {
@@ -22,7 +23,19 @@ class FrameFuzzTest
     @Timeout(120)
     void shouldRejectAndCountEveryBadFrameWithoutThrowing()
     {
-        final int frames = Boolean.getBoolean("sluice.test.slow") ? 1_000_000 : 10_000;
+        fuzz(10_000);
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(1800)
+    void shouldRejectAndCountEveryBadFrameOfAMillionWithoutThrowing()
+    {
+        fuzz(1_000_000);
+    }
+
+    private void fuzz(final int frames)
+    {
         final long seed = Long.getLong("sluice.fuzz.seed", System.nanoTime());
         final Random random = new Random(seed);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[MAX_FRAME * 2]);

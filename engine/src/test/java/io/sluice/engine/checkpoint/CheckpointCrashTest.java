@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +52,18 @@ class CheckpointCrashTest
     @Test
     void shouldGiveExactlyTheUninterruptedOutputsAcrossRandomSigkills() throws Exception
     {
-        final int kills = Boolean.getBoolean("sluice.test.slow") ? 200 : 20;
+        killLoop(20);
+    }
+
+    @Test
+    @Tag("slow")
+    void shouldGiveExactlyTheUninterruptedOutputsAcrossHundredsOfSigkills() throws Exception
+    {
+        killLoop(200);
+    }
+
+    private void killLoop(final int kills) throws Exception
+    {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
         final Path data = dir.resolve("data");
