@@ -27,6 +27,8 @@ import io.sluice.journal.Topic;
 public final class BatchingPublisher
 {
     private final Engine engine;
+    private final GroupRuntime group;
+    private final String topic;
     private final Schema schema;
     private final RingBuffer<RingSlot>[] rings;
     private final int keyField;
@@ -46,6 +48,8 @@ public final class BatchingPublisher
 
     BatchingPublisher(
         final Engine engine,
+        final GroupRuntime group,
+        final String topic,
         final Schema schema,
         final RingBuffer<RingSlot>[] rings,
         final int keyField,
@@ -59,6 +63,8 @@ public final class BatchingPublisher
             throw new EngineException("batch size must be in [1, ring size " + rings[0].getBufferSize() + "], was " + batchSize);
         }
         this.engine = engine;
+        this.group = group;
+        this.topic = topic;
         this.schema = schema;
         this.rings = rings;
         this.keyField = keyField;
@@ -92,6 +98,7 @@ public final class BatchingPublisher
     public int publish(final DirectBuffer buffer, final int offset)
     {
         engine.checkAccepting();
+        group.checkInputOpen(topic);
         view.wrap(buffer, offset);
         final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         final int partition = Topic.partitionFor(key, rings.length);

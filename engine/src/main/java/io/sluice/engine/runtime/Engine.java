@@ -295,7 +295,7 @@ public final class Engine implements AutoCloseable
             rings[p] = runtime.partitions[p].ring;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new EventPublisher(this, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new EventPublisher(this, runtime, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index());
     }
 
@@ -317,21 +317,29 @@ public final class Engine implements AutoCloseable
             rings[p] = runtime.partitions[p].ring;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new BatchingPublisher(this, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new BatchingPublisher(this, runtime, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index(), batchSize);
     }
 
     /**
-     * Ends a bounded input on every partition of a topic: the end is journaled and every open window
-     * and pending result is emitted.
+     * Ends a bounded input on every partition of a topic's source group: the end is journaled and
+     * every open window and pending result is emitted. Idempotent per group: the topics of a join
+     * end together, at the first call for any of them, and later calls for the group do nothing.
+     * From then on publishing to a topic of the group is refused with an {@link EngineException}
+     * (an event after the end could only be late).
      *
      * @param topic whose input ended.
      */
     public void endOfInput(final String topic)
     {
         checkAccepting();
+        final GroupRuntime group = topicRuntime(topic);
+        if (!group.endInput())
+        {
+            return;
+        }
         final long now = context.clock().time();
-        for (final PartitionRuntime runtime : topicRuntime(topic).partitions)
+        for (final PartitionRuntime runtime : group.partitions)
         {
             runtime.publishControl(RingSlot.END_OF_INPUT, now);
         }

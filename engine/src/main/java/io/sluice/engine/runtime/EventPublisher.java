@@ -21,6 +21,7 @@ import io.sluice.journal.Topic;
 public final class EventPublisher
 {
     private final Engine engine;
+    private final GroupRuntime group;
     private final String topic;
     private final Schema schema;
     private final RingBuffer<RingSlot>[] rings;
@@ -34,6 +35,7 @@ public final class EventPublisher
 
     EventPublisher(
         final Engine engine,
+        final GroupRuntime group,
         final String topic,
         final Schema schema,
         final RingBuffer<RingSlot>[] rings,
@@ -44,6 +46,7 @@ public final class EventPublisher
     {
         this.source = source;
         this.engine = engine;
+        this.group = group;
         this.topic = topic;
         this.schema = schema;
         this.rings = rings;
@@ -70,10 +73,12 @@ public final class EventPublisher
      * @param buffer holding the event in the schema's layout.
      * @param offset of the event.
      * @return the partition the event went to.
+     * @throws EngineException if the engine is not accepting input or the topic's input has ended.
      */
     public int publish(final DirectBuffer buffer, final int offset)
     {
         engine.checkAccepting();
+        group.checkInputOpen(topic);
         view.wrap(buffer, offset);
         final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         final int partition = Topic.partitionFor(key, rings.length);
@@ -91,10 +96,12 @@ public final class EventPublisher
      * @param buffer holding the event in the schema's layout.
      * @param offset of the event.
      * @return the partition the event went to, or -1 if its ring was full (nothing was published).
+     * @throws EngineException if the engine is not accepting input or the topic's input has ended.
      */
     public int tryPublish(final DirectBuffer buffer, final int offset)
     {
         engine.checkAccepting();
+        group.checkInputOpen(topic);
         view.wrap(buffer, offset);
         final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         final int partition = Topic.partitionFor(key, rings.length);

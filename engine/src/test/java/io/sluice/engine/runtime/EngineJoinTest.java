@@ -38,7 +38,7 @@ class EngineJoinTest
         return new EngineContext().directory(data).partitions(3).ringSize(1024).journalSegmentLength(4 * 1024 * 1024);
     }
 
-    private static Pipeline unpaid(final TestEvents.TextSink sink)
+    private static Pipeline unpaid(final io.sluice.engine.pipeline.EventSink sink)
     {
         return Pipeline.join("orders-payments",
                 Source.stream("orders", ORDER).partitionKey("order_id").eventTime("ts", 100),
@@ -192,5 +192,45 @@ class EngineJoinTest
                 Source.stream("payments", PAYMENT).partitionKey("order_id").eventTime("ts", 0))
             .lookup().then())
             .hasMessageContaining("a stream on the left and a table on the right");
+    }
+
+    @Test
+    void shouldEndAJoinGroupOnceWhicheverOfItsTopicsEndsAndRefuseLaterEvents()
+    {
+        final int[] ends = new int[3];
+        final TestEvents.TextSink text = new TestEvents.TextSink();
+        final io.sluice.engine.pipeline.EventSink sink = new io.sluice.engine.pipeline.EventSink()
+        {
+            @Override
+            public void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
+            {
+                text.onEvent(partition, sequence, key, timestamp, event);
+            }
+
+            @Override
+            public void onEndOfInput(final int partition)
+            {
+                ends[partition]++;
+            }
+        };
+        try (Engine engine = Engine.launch(context(dir), List.of(unpaid(sink))))
+        {
+            publishOrdersAndPayments(engine, 0, 300);
+            engine.endOfInput("orders");
+            engine.endOfInput("payments");
+            engine.endOfInput("orders");
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ends).as("end of input reaches each partition once").containsExactly(1, 1, 1);
+
+            final EventPublisher payments = engine.publisher("payments");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[32]);
+            new EventFlyweight(PAYMENT).wrapForWrite(buffer, 0).putLong(0, 7).putDouble(1, 1.0).putLong(2, 5_000);
+            assertThatThrownBy(() -> payments.publish(buffer, 0))
+                .isInstanceOf(EngineException.class).hasMessageContaining("'payments'").hasMessageContaining("has ended");
+            assertThatThrownBy(() -> engine.batchingPublisher("orders", 4).publish(buffer, 0))
+                .isInstanceOf(EngineException.class).hasMessageContaining("'orders'").hasMessageContaining("has ended");
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(actual(text.lines())).isEqualTo(expected(300));
     }
 }
