@@ -20,7 +20,8 @@ import io.sluice.schema.FieldType;
 import io.sluice.journal.Topic;
 
 /**
- * Replays files through pipelines at full speed in event time, on the calling thread, without rings,
+ * Replays files, or events from memory ({@link #replayEvents} with an {@link EventSource} per
+ * topic), through pipelines at full speed in event time, on the calling thread, without rings,
  * threads or a journal. Each event goes to the instances of the partition its key hashes to ({@link
  * Topic#partitionFor}, as the live publisher routes it), as the input (0, or 0 = left and 1 = right
  * of a join) its topic is for each pipeline that reads it: the backtest drives each partition's
@@ -216,6 +217,33 @@ public final class Backtest
         return replay(pipelines, byTopic(inputsByTopic), options, null, List.of());
     }
 
+    /**
+     * Replays events held in memory, one {@link EventSource} per source topic, merged by event time
+     * exactly as input files are (ties to the topic given first, see the class comment), through
+     * pipelines that carry their own sinks.
+     *
+     * @param pipelines      to run; pipelines reading the same topic must agree on its schema, key, time and kind.
+     * @param eventsByTopic  events of each source topic, in the order that breaks ties of event time.
+     * @param options        of the run (output and malformed-input settings are ignored).
+     * @return the counts (no input files are listed).
+     * @throws BacktestException if the pipelines cannot be replayed or a topic has no events.
+     */
+    public static BacktestSummary replayEvents(
+        final List<Pipeline> pipelines, final Map<String, EventSource> eventsByTopic, final BacktestOptions options)
+    {
+        options.conclude();
+        if (eventsByTopic.isEmpty())
+        {
+            throw new BacktestException("no inputs: give the events of each source topic");
+        }
+        final List<ReplayPlan.TopicInput> inputs = new ArrayList<>();
+        for (final Map.Entry<String, EventSource> entry : eventsByTopic.entrySet())
+        {
+            inputs.add(new ReplayPlan.TopicInput(entry.getKey(), List.of(), entry.getValue()));
+        }
+        return replay(pipelines, inputs, options, null, List.of());
+    }
+
     private static List<ReplayPlan.TopicInput> byTopic(final Map<String, Path> inputsByTopic)
     {
         if (inputsByTopic.isEmpty())
@@ -277,8 +305,7 @@ public final class Backtest
             for (int r = 0; r < readers.length; r++)
             {
                 final ReplayPlan.TopicInput input = resolved.get(r);
-                readers[r] = new ReplayPlan.Reader(input.topic(), input.files(), topics.get(input.topic()),
-                    options.malformedInput(), symbolKeys);
+                readers[r] = new ReplayPlan.Reader(input, topics.get(input.topic()), options.malformedInput(), symbolKeys);
                 readers[r].advance();
             }
             int next;

@@ -28,14 +28,24 @@ final class ReplayPlan
     }
 
     /**
-     * The files of one topic, read one after another; a null topic stands for the one topic the
-     * pipelines read.
+     * The input of one topic: files read one after another, or events from memory; a null topic
+     * stands for the one topic the pipelines read.
      *
-     * @param topic the files hold events of, or null.
-     * @param files in reading order.
+     * @param topic  the input holds events of, or null.
+     * @param files  in reading order (empty for events from memory).
+     * @param events from memory, or null for files.
      */
-    record TopicInput(String topic, List<Path> files)
+    record TopicInput(String topic, List<Path> files, EventSource events)
     {
+        TopicInput(final String topic, final List<Path> files)
+        {
+            this(topic, files, null);
+        }
+
+        TopicInput withTopic(final String topic)
+        {
+            return new TopicInput(topic, files, events);
+        }
     }
 
     /**
@@ -92,7 +102,7 @@ final class ReplayPlan
                     throw new BacktestException("the pipelines read topics " + topics.keySet() + "; give one input per topic " +
                         "(--input <topic>=<file>) so each file's events go to their topic");
                 }
-                resolved.add(new TopicInput(topics.keySet().iterator().next(), input.files()));
+                resolved.add(input.withTopic(topics.keySet().iterator().next()));
             }
             else if (!topics.containsKey(input.topic()))
             {
@@ -115,12 +125,13 @@ final class ReplayPlan
     }
 
     /**
-     * Reads the files of one topic one after another, holding the next event decoded with its
-     * partition key and event time, as the live publisher reads them.
+     * Reads the input of one topic (its files one after another, or its events from memory), holding
+     * the next event decoded with its partition key and event time, as the live publisher reads them.
      */
     static final class Reader implements AutoCloseable
     {
         private final List<Path> files;
+        private final EventSource memory;
         private final Source source;
         private final MalformedInputPolicy policy;
         private final Long2ObjectHashMap<String> symbolKeys;
@@ -138,13 +149,13 @@ final class ReplayPlan
         private long timestamp;
 
         Reader(
-            final String topic,
-            final List<Path> files,
+            final TopicInput input,
             final Source source,
             final MalformedInputPolicy policy,
             final Long2ObjectHashMap<String> symbolKeys)
         {
-            this.files = files;
+            this.files = input.files();
+            this.memory = input.events();
             this.source = source;
             this.policy = policy;
             this.symbolKeys = symbolKeys;
@@ -152,9 +163,9 @@ final class ReplayPlan
             this.keyField = source.partitionKeyField();
             this.keyIsSymbol = source.schema().field(keyField).type() == FieldType.SYMBOL;
             this.timeField = source.eventTimeField();
-            if (!topic.equals(source.topic()))
+            if (!input.topic().equals(source.topic()))
             {
-                throw new IllegalStateException("reader of " + topic + " given source " + source);
+                throw new IllegalStateException("reader of " + input.topic() + " given source " + source);
             }
         }
 
@@ -165,17 +176,20 @@ final class ReplayPlan
          */
         boolean advance()
         {
+            if (memory != null)
+            {
+                hasEvent = memory.next(event);
+                if (hasEvent)
+                {
+                    decoded();
+                }
+                return hasEvent;
+            }
             while (true)
             {
                 if (current != null && current.next(event))
                 {
-                    key = keyIsSymbol ? event.symbolHash(keyField) : event.longValue(keyField);
-                    timestamp = event.getLong(timeField);
-                    if (keyIsSymbol && symbolKeys != null && !symbolKeys.containsKey(key))
-                    {
-                        symbol.setLength(0);
-                        symbolKeys.put(key, event.getSymbol(keyField, symbol).toString());
-                    }
+                    decoded();
                     hasEvent = true;
                     return true;
                 }
@@ -186,6 +200,17 @@ final class ReplayPlan
                     return false;
                 }
                 current = EventFileSource.open(files.get(nextFile++), source.schema(), policy);
+            }
+        }
+
+        private void decoded()
+        {
+            key = keyIsSymbol ? event.symbolHash(keyField) : event.longValue(keyField);
+            timestamp = event.getLong(timeField);
+            if (keyIsSymbol && symbolKeys != null && !symbolKeys.containsKey(key))
+            {
+                symbol.setLength(0);
+                symbolKeys.put(key, event.getSymbol(keyField, symbol).toString());
             }
         }
 

@@ -165,6 +165,42 @@ class BacktestTest
     }
 
     @Test
+    void shouldReplayEventsFromMemoryAsFromTheirFile() throws Exception
+    {
+        final Path input = input("a.csv", 5, EVENTS);
+        final PipelineConfig config = PipelineConfig.load(pipelines());
+        final Schema schema = config.schemas().get("trade");
+
+        final CapturingSink fromFile = new CapturingSink(4);
+        final BacktestSummary fileSummary = Backtest.replay(config.build(d -> fromFile), List.of(input), new BacktestOptions().partitions(4));
+
+        final UnsafeBuffer events = new UnsafeBuffer(new byte[schema.length() * EVENTS]);
+        int count = 0;
+        final EventFlyweight event = new EventFlyweight(schema).wrapForWrite(new UnsafeBuffer(new byte[schema.length()]), 0);
+        try (EventFileSource source = EventFileSource.open(input, schema, MalformedInputPolicy.STOP))
+        {
+            while (source.next(event))
+            {
+                events.putBytes(count++ * schema.length(), event.buffer(), 0, schema.length());
+            }
+        }
+        final int read = count;
+        final CapturingSink fromMemory = new CapturingSink(4);
+        final BacktestSummary memorySummary = Backtest.replayEvents(config.build(d -> fromMemory),
+            java.util.Map.of("trades", EventSource.of(schema, events, 0, count)), new BacktestOptions().partitions(4));
+
+        assertThat(memorySummary.pipelines()).isEqualTo(fileSummary.pipelines());
+        assertThat(memorySummary.inputs()).isEmpty();
+        for (int p = 0; p < 4; p++)
+        {
+            assertThat(fromMemory.lines(p)).as("partition " + p).isEqualTo(fromFile.lines(p)).isNotEmpty();
+        }
+        assertThatThrownBy(() -> Backtest.replayEvents(config.build(d -> fromMemory),
+            java.util.Map.of("orders", EventSource.of(schema, events, 0, read)), new BacktestOptions()))
+            .isInstanceOf(BacktestException.class).hasMessageContaining("'orders'");
+    }
+
+    @Test
     void shouldSkipAndCountMalformedLinesOrStopOnTheFirst() throws Exception
     {
         final Path yaml = pipelines();
