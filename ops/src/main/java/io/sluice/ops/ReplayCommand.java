@@ -81,7 +81,12 @@ final class ReplayCommand implements Callable<Integer>
                 Backtest.run(pipeline, byTopic, output, options) :
                 Backtest.run(pipeline, plainInputs(inputs), output, options);
         }
-        catch (final ConfigException | BacktestException | MalformedInputException ex)
+        catch (final ConfigException ex)
+        {
+            // A configuration error is a usage error, as for every command: exit 2, not a run-time failure.
+            throw new CliException(ExitCodes.USAGE, "invalid pipeline configuration: " + ex.getMessage());
+        }
+        catch (final BacktestException | MalformedInputException ex)
         {
             throw new CliException(ex.getMessage());
         }

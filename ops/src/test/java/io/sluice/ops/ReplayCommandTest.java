@@ -59,6 +59,20 @@ class ReplayCommandTest
     Path dir;
 
     @Test
+    void shouldExitWithUsageAndEveryErrorOnAnInvalidPipelineFile() throws Exception
+    {
+        final Path yaml = write("bad.yaml", JOIN_YAML.replace("upper: 2s", "upper: 2x").replace("schemas:", "schemas:\n  broken: {id: FLOAT}"));
+        final Path orders = write("orders.csv", ORDERS);
+        final Path payments = write("payments.csv", PAYMENTS);
+
+        final CliResult result = CliResult.run("replay", "--pipeline", yaml.toString(),
+            "--input", "orders=" + orders, "--input", "payments=" + payments, "--output", dir.resolve("out.csv").toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("2 errors").contains("schemas.broken").contains("pipelines[0].join.upper").contains("line");
+    }
+
+    @Test
     void shouldReplayJoinPipelineWithOneInputPerTopic() throws Exception
     {
         final Path yaml = write("join.yaml", JOIN_YAML);

@@ -1,8 +1,12 @@
 package io.sluice.engine.config;
 
+import java.util.List;
+
 /**
  * A pipeline configuration is invalid. Raised while loading, before anything runs, with the YAML path
- * of the offending key (for example {@code pipelines[1].window.size}) and the reason.
+ * of the offending key (for example {@code pipelines[1].window.size}) and the reason, which names the
+ * file and line. When a file has several errors, one exception carries them all ({@link #errors()},
+ * one per line of the message), so that one run reports every error at once.
  */
 public final class ConfigException extends RuntimeException
 {
@@ -10,6 +14,7 @@ public final class ConfigException extends RuntimeException
 
     private final String path;
     private final String reason;
+    private final transient List<ConfigException> errors;
 
     /**
      * Creates the exception.
@@ -22,6 +27,47 @@ public final class ConfigException extends RuntimeException
         super(path.isEmpty() ? reason : path + ": " + reason);
         this.path = path;
         this.reason = reason;
+        this.errors = List.of(this);
+    }
+
+    private ConfigException(final List<ConfigException> errors)
+    {
+        super(describe(errors));
+        this.path = errors.get(0).path;
+        this.reason = errors.get(0).reason;
+        this.errors = List.copyOf(errors);
+    }
+
+    /**
+     * One exception for every error found: the error itself when there is one, else an exception
+     * whose message lists them all, one per line, and whose path and reason are the first's.
+     *
+     * @param errors found, in document order; at least one.
+     * @return the exception to throw.
+     */
+    public static ConfigException of(final List<ConfigException> errors)
+    {
+        return errors.size() == 1 ? errors.get(0) : new ConfigException(errors);
+    }
+
+    private static String describe(final List<ConfigException> errors)
+    {
+        final StringBuilder message = new StringBuilder().append(errors.size()).append(" errors:");
+        for (final ConfigException error : errors)
+        {
+            message.append(System.lineSeparator()).append("  ").append(error.getMessage());
+        }
+        return message.toString();
+    }
+
+    /**
+     * Every error this exception reports, in document order (just this one for a single error).
+     *
+     * @return the errors.
+     */
+    public List<ConfigException> errors()
+    {
+        return errors;
     }
 
     /**

@@ -42,6 +42,7 @@ final class PipelineConfigLoader
 
     private final String source;
     private final Map<String, Schema> schemas = new LinkedHashMap<>();
+    private final java.util.Set<String> invalidSchemas = new java.util.HashSet<>();
 
     PipelineConfigLoader(final String source)
     {
@@ -73,9 +74,20 @@ final class PipelineConfigLoader
         }
         final Map<String, YamlNode> top = new YamlNode("", root, source).mapping("schemas", "pipelines");
         final YamlNode schemasNode = required(top, "schemas", new YamlNode("", root, source));
+        // Every schema and every pipeline is checked, so one load reports all their errors at once
+        // (the first of each entry: later checks of an entry may depend on what failed).
+        final List<ConfigException> errors = new ArrayList<>();
         for (final Map.Entry<String, YamlNode> entry : schemasNode.mapping().entrySet())
         {
-            schemas.put(entry.getKey(), schema(entry.getKey(), entry.getValue()));
+            try
+            {
+                schemas.put(entry.getKey(), schema(entry.getKey(), entry.getValue()));
+            }
+            catch (final ConfigException ex)
+            {
+                errors.add(ex);
+                invalidSchemas.add(entry.getKey());
+            }
         }
         final List<PipelineDefinition> pipelines = new ArrayList<>();
         final List<YamlNode> items = required(top, "pipelines", new YamlNode("", root, source)).sequence();
@@ -84,19 +96,36 @@ final class PipelineConfigLoader
             throw new ConfigException("pipelines", "at least one pipeline is required");
         }
         final Map<String, YamlNode> names = new HashMap<>();
+        final List<YamlNode> loaded = new ArrayList<>();
         for (final YamlNode item : items)
         {
-            final PipelineDefinition definition = pipeline(item);
-            final YamlNode previous = names.put(definition.name(), item);
-            if (previous != null)
+            try
             {
-                throw new ConfigException(item.path() + ".name", "pipeline name '" + definition.name() + "' is already used by " +
-                    previous.path());
+                final PipelineDefinition definition = pipeline(item);
+                final YamlNode previous = names.put(definition.name(), item);
+                if (previous != null)
+                {
+                    throw new ConfigException(item.path() + ".name", "pipeline name '" + definition.name() + "' is already used by " +
+                        previous.path());
+                }
+                checkAgreesOnTopic(item, definition, pipelines);
+                pipelines.add(definition);
+                loaded.add(item);
             }
-            checkAgreesOnTopic(item, definition, pipelines);
-            pipelines.add(definition);
+            catch (final ConfigException ex)
+            {
+                errors.add(ex);
+            }
+            catch (final InvalidSchemaReference ex)
+            {
+                // The schema's own error is reported; the pipeline cannot be checked further without it.
+            }
         }
-        checkGroupJournalNames(items, pipelines);
+        if (!errors.isEmpty())
+        {
+            throw ConfigException.of(errors);
+        }
+        checkGroupJournalNames(loaded, pipelines);
         return new PipelineConfig(schemas, pipelines);
     }
 
@@ -319,6 +348,10 @@ final class PipelineConfigLoader
         final Schema schema = schemas.get(schemaNode.text());
         if (schema == null)
         {
+            if (invalidSchemas.contains(schemaNode.text()))
+            {
+                throw new InvalidSchemaReference();
+            }
             throw schemaNode.error("no schema named '" + schemaNode.text() + "' (declared: " + schemas.keySet() + ")");
         }
         final YamlNode keyNode = required(keys, "partition_key", node);
@@ -634,5 +667,18 @@ final class PipelineConfigLoader
         }
         // A single-source pipeline has no 'table' key: its 'source' reads the topic as a stream.
         throw new ConfigException(at + "." + (single && key.equals("table") ? "source" : key), why);
+    }
+
+    /**
+     * A pipeline uses a schema that has an error of its own: reported once, at the schema.
+     */
+    private static final class InvalidSchemaReference extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        InvalidSchemaReference()
+        {
+            super(null, null, false, false);
+        }
     }
 }

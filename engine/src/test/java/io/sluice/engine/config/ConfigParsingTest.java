@@ -138,6 +138,19 @@ class ConfigParsingTest
     }
 
     @Test
+    void shouldReportTheErrorsOfEveryPipelineAtOnceEachWithPathAndLine()
+    {
+        final String yaml = GOOD.replace("size: 1m", "size: 10x").replace("filter: amount >= 1e6", "filter: amount >>= 1");
+        assertThatThrownBy(() -> PipelineConfig.parse(yaml, "bad.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("2 errors:")
+            .hasMessageContaining("pipelines[0].window.size:").hasMessageContaining("(bad.yaml line 21)")
+            .hasMessageContaining("pipelines[1].filter:").hasMessageContaining("(bad.yaml line 41)")
+            .satisfies(ex -> assertThat(((ConfigException)ex).errors()).extracting(ConfigException::path)
+                .containsExactly("pipelines[0].window.size", "pipelines[1].filter"));
+    }
+
+    @Test
     void shouldNameTheLineAndRefuseInvalidYamlAndEmptyDocuments()
     {
         assertThatThrownBy(() -> PipelineConfig.parse(GOOD.replace("size: 1m", "size: 10x"), "bad.yaml"))

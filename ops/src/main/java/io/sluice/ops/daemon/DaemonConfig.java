@@ -236,7 +236,10 @@ public final class DaemonConfig
         }
         catch (final ConfigException ex)
         {
-            errors.add(ex.path().isEmpty() ? "pipelines" : ex.path(), ex.reason());
+            for (final ConfigException error : ex.errors())
+            {
+                errors.add(error.path().isEmpty() ? "pipelines" : error.path(), error.reason());
+            }
         }
         catch (final UncheckedIOException ex)
         {
