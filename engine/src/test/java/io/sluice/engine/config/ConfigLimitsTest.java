@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * Limits on configurations: windows per event, file and value sizes, and values in error messages
