@@ -68,6 +68,7 @@ final class RunCommand implements Callable<Integer>
         }
         final CountDownLatch stop = new CountDownLatch(1);
         final java.io.PrintWriter err = spec.commandLine().getErr();
+        final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         exitOnFatalError(err);
         final Daemon daemon;
         try
@@ -76,6 +77,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final DaemonException ex)
         {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
             throw new CliException(ex.getMessage());
         }
         final Thread hook = new Thread(daemon::close, "sluice-shutdown");
@@ -91,6 +93,7 @@ final class RunCommand implements Callable<Integer>
             Thread.currentThread().interrupt();
         }
         daemon.close();
+        Thread.setDefaultUncaughtExceptionHandler(previous);
         return ExitCodes.OK;
     }
 
