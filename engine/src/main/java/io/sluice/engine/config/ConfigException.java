@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * A pipeline configuration is invalid. Raised while loading, before anything runs, with the YAML path
- * of the offending key (for example {@code pipelines[1].window.size}) and the reason, which names the
- * file and line. When a file has several errors, one exception carries them all ({@link #errors()},
- * one per line of the message), so that one run reports every error at once.
+ * of the offending key (for example {@code pipelines[1].window.size}) and the reason, made printable
+ * by {@link ConfigLimits#message}, which names the file and line. When a file has several errors, one
+ * exception carries them all ({@link #errors()}, one per line of the message), so that one run
+ * reports every error at once.
  */
 public final class ConfigException extends RuntimeException
 {
@@ -24,9 +25,9 @@ public final class ConfigException extends RuntimeException
      */
     public ConfigException(final String path, final String reason)
     {
-        super(path.isEmpty() ? reason : path + ": " + reason);
+        super(ConfigLimits.message(path.isEmpty() ? reason : path + ": " + reason));
         this.path = path;
-        this.reason = reason;
+        this.reason = ConfigLimits.message(reason);
         this.errors = List.of(this);
     }
 
