@@ -18,9 +18,9 @@ import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.PartitionCheckpoint;
 import io.sluice.engine.runtime.Engine;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
 
 /**
  * Builds the frames pushed to browsers, on the dashboard thread: the health part (counters, engine
@@ -350,7 +350,7 @@ final class FrameBuilder
         json.closeArray().name("numeric").openArray();
         for (final Field field : schema.fields())
         {
-            if (field.type() != io.sluice.engine.schema.FieldType.SYMBOL && field.type() != io.sluice.engine.schema.FieldType.BOOLEAN)
+            if (field.type() != io.sluice.schema.FieldType.SYMBOL && field.type() != io.sluice.schema.FieldType.BOOLEAN)
             {
                 json.value(field.name());
             }
@@ -375,8 +375,8 @@ final class FrameBuilder
         {
             final String name = field.name();
             if (!name.equals("key") && !name.equals("window_start") && !name.equals("window_end") && !name.equals("flags") &&
-                field.type() != io.sluice.engine.schema.FieldType.SYMBOL && field.type() != io.sluice.engine.schema.FieldType.BOOLEAN &&
-                field.type() != io.sluice.engine.schema.FieldType.TIMESTAMP)
+                field.type() != io.sluice.schema.FieldType.SYMBOL && field.type() != io.sluice.schema.FieldType.BOOLEAN &&
+                field.type() != io.sluice.schema.FieldType.TIMESTAMP)
             {
                 return field.index();
             }

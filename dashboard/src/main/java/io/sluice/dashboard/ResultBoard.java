@@ -8,8 +8,8 @@ import java.util.Map;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * What the dashboard shows of each pipeline's results: per pipeline and partition, the latest output

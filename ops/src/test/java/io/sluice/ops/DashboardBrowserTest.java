@@ -36,6 +36,7 @@ import io.sluice.dashboard.DashboardServer;
 import io.sluice.loadgen.FraudRules;
 import io.sluice.loadgen.InjectedPattern;
 import io.sluice.loadgen.Workload;
+import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.stat.CountersFile;
 
 /**
