@@ -53,7 +53,7 @@ class DashboardBrowserTest
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final long SEED = 42;
     private static final int RATE = 2_500;
-    private static final int SECONDS = 24;
+    private static final int SECONDS = 30;
     private static final Pattern DASHBOARD_LINE = Pattern.compile("dashboard at (http://127\\.0\\.0\\.1:(\\d+)/)");
     private static final String CARD_SPEND = """
           - name: card-spend
@@ -121,6 +121,11 @@ class DashboardBrowserTest
             wait.until(d -> !d.findElement(By.cssSelector("#results-table tbody")).getText().equals(firstTable));
             assertThat(browser.findElement(By.cssSelector("#results-table thead")).getText()).contains("spend", "charges");
 
+            // The stalled stream: frames for it are dropped while the load still runs.
+            awaitTrue(() -> dashboardCounter(data, DashboardServer.FRAMES_DROPPED_TYPE_ID) > 0 || loadRun.isDone(), daemon, log,
+                "frames dropped for the stalled stream");
+            assertThat(loadRun.isDone()).as("the stalled stream had no frame dropped before the load ended").isFalse();
+
             // An operation is refused to the read-only user, with the reason on the page.
             browser.findElement(By.id("btn-checkpoint")).click();
             wait.until(d -> text(d, "op-status").contains("403"));
@@ -135,10 +140,9 @@ class DashboardBrowserTest
             assertThat(browser.findElement(By.cssSelector("#alert-feed li[data-key='" + fraudKey + "']")).getText())
                 .contains("card-velocity", "charges", "window");
 
-            // The stalled stream: frames for it are dropped while the load still runs.
-            awaitTrue(() -> dashboardCounter(data, DashboardServer.FRAMES_DROPPED_TYPE_ID) > 0 || loadRun.isDone(), daemon, log,
-                "frames dropped for the stalled stream");
-            assertThat(loadRun.isDone()).as("the stalled stream had no frame dropped before the load ended").isFalse();
+            // The operator's view while the load runs: pause buttons, a checkpoint taken from the page, the screenshot.
+            screenshotAsOperator(browser, wait);
+
 
             final CliResult result = loadRun.get(DEADLINE.toSeconds() + SECONDS, TimeUnit.SECONDS);
             assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);
@@ -150,8 +154,6 @@ class DashboardBrowserTest
             // Memory for streams stays bounded: at most one frame in flight per stream.
             assertThat(dashboardCounter(data, DashboardServer.BYTES_IN_FLIGHT_TYPE_ID)).isLessThan(16L * 1024 * 1024);
             stalled.close();
-
-            screenshotAsOperator(browser, wait);
         }
         catch (final RuntimeException | AssertionError ex)
         {
@@ -191,6 +193,7 @@ class DashboardBrowserTest
             !d.findElements(By.cssSelector("#alert-feed li")).isEmpty() && frames(d) >= 8);
         browser.findElement(By.id("btn-checkpoint")).click();
         wait.until(d -> text(d, "op-status").contains("complete"));
+        wait.until(d -> !"none".equals(text(d, "checkpoint-age")) && "toast".equals(d.findElement(By.id("op-status")).getAttribute("class")));
         final Path docs = Path.of(System.getProperty("user.dir")).getParent().resolve("docs");
         Files.createDirectories(docs);
         Files.write(docs.resolve("dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
@@ -284,7 +287,7 @@ class DashboardBrowserTest
         final Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        socket.getOutputStream().write(("GET /events?top=500 HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: " + cookie +
+        socket.getOutputStream().write(("GET /events?pipeline=card-spend&top=500 HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: " + cookie +
             "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         return socket;

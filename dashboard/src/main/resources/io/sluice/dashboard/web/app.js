@@ -9,12 +9,17 @@
 
   const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
   const num = (v) => (v === null || v === undefined) ? '–' : fmt.format(v);
+  const MIN_LONG = -9223372036854775808;
   function time(v) {
-    if (v === null || v === undefined) return '–';
+    if (v === null || v === undefined || v <= MIN_LONG + 1e6) return '–';
     if (v > 1e17) v = v / 1e6;          // epoch nanoseconds
     else if (v > 1e14) v = v / 1e3;     // epoch microseconds
     if (v > 1e11 && v < 1e14) return new Date(v).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     return String(v);
+  }
+  function shortTime(v) {
+    const full = time(v);
+    return /^\d{4}-\d\d-\d\d /.test(full) ? full.substring(11) : full;
   }
   function age(ms) {
     if (ms === null || ms === undefined || ms < 0) return '–';
@@ -111,7 +116,6 @@
       rate += t.rate; total += t.eventsIn;
       const tr = row([t.topic, num(t.rate), num(t.eventsIn), '', ''], 'topic');
       tr.dataset.topic = t.topic;
-      tr.firstChild.style.fontWeight = '600';
       body.appendChild(tr);
       for (const p of t.partitions) {
         body.appendChild(row([t.topic + '/' + p.p, num(p.rate), num(p.eventsIn), num(p.journalEnd), num(p.backlog) + ' / ' + num(p.ringSize)], 'sub'));
@@ -146,11 +150,11 @@
         });
         actions.append(toggle, ' ', replay);
       }
-      const tr = row([p.name + (p.alerts ? ' ⚑' : ''), pill, num(p.rate), num(p.outputs), num(p.late), num(p.errors), time(minWatermark), actions]);
+      const tr = row([p.name + (p.alerts ? ' ⚑' : ''), pill, num(p.rate), num(p.outputs), num(p.stateEntries), num(p.late), num(p.errors), time(minWatermark), actions]);
       tr.dataset.pipeline = p.name;
       body.appendChild(tr);
       for (const x of p.partitions) {
-        body.appendChild(row([x.topic + '/' + x.p, el('span', x.state, 'pill ' + x.state), '', num(x.outputs), num(x.late), num(x.errors), time(x.watermark), ''], 'sub'));
+        body.appendChild(row([x.topic + '/' + x.p, el('span', x.state, 'pill ' + x.state), '', num(x.outputs), num(x.stateEntries), num(x.late), num(x.errors), time(x.watermark), ''], 'sub'));
       }
     }
     $('outputs-rate').textContent = num(rate);
@@ -180,7 +184,7 @@
     }
     for (const name of Object.keys(state.series)) {
       const s = stages.find((x) => x.stage === name);
-      state.series[name].push(s ? s.p99 : null);
+      state.series[name].push(s ? Math.max(1, s.p99) : null);
     }
     if (state.times.length > HISTORY) {
       state.times.shift();
@@ -199,9 +203,9 @@
       if (state.chart) state.chart.destroy();
       const opts = {
         width: Math.max(300, host.clientWidth), height: 260,
-        scales: { x: { time: true }, y: { auto: true, range: (u, min, max) => [0, Math.max(10, max * 1.1)] } },
+        scales: { x: { time: true }, y: { distr: 3, log: 10 } },
         axes: [{ stroke: '#64748b', grid: { stroke: '#eef2f6' } }, { stroke: '#64748b', grid: { stroke: '#eef2f6' }, label: 'µs', size: 60 }],
-        series: [{}].concat(names.map((n, i) => ({ label: n + ' p99', stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true,
+        series: [{}].concat(names.map((n, i) => ({ label: n + ' p99', stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true, points: { show: false },
           value: (u, v) => v === null || v === undefined ? '–' : fmt.format(v) + ' µs' }))),
         legend: { live: true },
       };
@@ -262,7 +266,7 @@
         if (k === 'key' || k === 'window_start' || k === 'window_end' || k === 'flags') continue;
         details.push(k + ' = ' + (typeof value === 'number' ? fmt.format(value) : value));
       }
-      const window = v.window_start !== undefined ? 'window ' + time(v.window_start) + ' → ' + time(v.window_end) : '';
+      const window = v.window_start !== undefined ? 'window ' + time(v.window_start) + ' → ' + shortTime(v.window_end) : '';
       li.append(title, el('div', details.join(' · ')), el('div', [window, 'event time ' + time(a.ts), 'partition ' + a.p].filter(Boolean).join(' · '), 'alert-meta'));
       feed.insertBefore(li, feed.firstChild);
     }
@@ -287,14 +291,16 @@
     }
     const tr = el('tr');
     const hidden = new Set(['key', 'flags']);
-    const columns = r.columns.map((c, i) => ({ c, i })).filter((x) => x.i < 2 || !hidden.has(x.c));
+    if (r.columns.includes('window_end')) hidden.add('time');
+    const columns = r.columns.map((c, i) => ({ c, i })).filter((x) => x.i === 0 || !hidden.has(x.c));
     for (const { c } of columns) tr.appendChild(el('th', c, c === r.sort ? 'sorted' : null));
     head.replaceChildren(tr);
     body.replaceChildren();
     for (const cells of r.rows) {
       const line = row(columns.map(({ c, i }) => {
         const v = cells[i];
-        if (c === 'time' || c === 'window_start' || c === 'window_end' || /(^|_)ts$/.test(c)) return time(v);
+        if (c === 'window_start' || c === 'window_end') return shortTime(v);
+        if (c === 'time' || /(^|_)ts$/.test(c)) return time(v);
         return typeof v === 'number' ? num(v) : (v === null ? '–' : String(v));
       }));
       line.dataset.key = String(cells[0]);
