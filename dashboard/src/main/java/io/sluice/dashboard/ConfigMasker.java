@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * Masks secrets in configuration text before it is shown: the value of every key whose name says
  * password, secret, token, credential or passphrase, and the user information of URLs
- * ({@code scheme://user:password@host}). The daemon's own secrets live in files that are never read
+ * ({@code scheme://user:password@host}), also in comments. The daemon's own secrets live in files that are never read
  * for display; this guards against secrets written into the configuration itself.
  */
 public final class ConfigMasker
@@ -15,7 +15,7 @@ public final class ConfigMasker
     public static final String MASK = "'*****'";
 
     private static final Pattern SECRET_KEY = Pattern.compile(
-        "(?im)^(\\s*-?\\s*[\\w.-]*(?:password|passwd|secret|token|credential|passphrase|api_key|apikey)[\\w.-]*\\s*:\\s*)(?!\\s*$)([^#\\n]*)");
+        "(?im)^(\\s*(?:#\\s*)?-?\\s*[\\w.-]*(?:password|passwd|secret|token|credential|passphrase|api_key|apikey)[\\w.-]*\\s*:\\s*)(?!\\s*$)([^#\\n]*)");
     private static final Pattern INLINE_SECRET = Pattern.compile(
         "(?i)([{,]\\s*[\\w.-]*(?:password|passwd|secret|token|credential|passphrase|api_key|apikey)[\\w.-]*\\s*:\\s*)([^,}\\n]+)");
     private static final Pattern URL_USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/@\\s:]+):([^/@\\s]+)@");
