@@ -2,6 +2,7 @@ package io.sluice.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,31 @@ class ResultBoardTest
         {
             assertThat(latest.get(key)).as("key %d", key).isEqualTo(20 + key);
         }
+    }
+
+    @Test
+    void shouldNotAllocateOnThePartitionThreadPerOutput()
+    {
+        final ResultBoard board = new ResultBoard(1, 1024, 256);
+        final EventSink tap = board.tap("alerts", true, (partition, sequence, key, timestamp, event) -> { });
+        final EventFlyweight event = event();
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        for (long i = 0; i < 200_000; i++)
+        {
+            // Warm-up: let the JIT compile the write path before it is measured.
+            event.putLong(0, i).putLong(1, i);
+            tap.onEvent(0, i, i & 8191, i, event);
+        }
+        final long before = threads.getThreadAllocatedBytes(thread);
+        for (long i = 0; i < 1_000_000; i++)
+        {
+            event.putLong(0, i).putLong(1, i);
+            tap.onEvent(0, i, i & 8191, i, event);
+        }
+        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        // A million outputs through the tap: far less than one byte each (the measurement itself may allocate a little).
+        assertThat(allocated).as("bytes allocated for 1,000,000 outputs").isLessThan(100_000);
     }
 
     @Test
