@@ -301,6 +301,7 @@ class DashboardBrowserTest
         Files.writeString(passwords, "operator op-secret\nreader read-secret\n");
         Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(dir.resolve("jmx.access"), "operator readwrite\nreader readonly\n");
+        Files.setPosixFilePermissions(dir.resolve("jmx.access"), PosixFilePermissions.fromString("rw-------"));
         final String text = printed.out()
             .replace("sinks:\n", CARD_SPEND + "sinks:\n  card-spend: {type: journal, topic: card-spend}\n") +
             "jmx:\n  password_file: jmx.password\n  access_file: jmx.access\n" +
