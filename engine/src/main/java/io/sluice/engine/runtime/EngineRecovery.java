@@ -45,6 +45,7 @@ final class EngineRecovery
                 {
                     final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
                     PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
+                    handler.restoreSourcePositions(entry.sourcePositions());
                     from = entry.journalOffset();
                 }
                 try (PartitionReader reader = group.journalTopic.partition(p).newReader())
