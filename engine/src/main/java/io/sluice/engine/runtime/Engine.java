@@ -327,7 +327,7 @@ public final class Engine implements AutoCloseable
                 SourcePositionDescriptor.SOURCE_MASK + " sources cannot carry positions");
         }
         return new ExternalSourcePublisher(this, topic, binding.source().schema(), runtime.partitions,
-            binding.source().partitionKeyField(), binding.source().eventTimeField(), context.clock(), binding.index());
+            binding.source().partitionKeyField(), binding.source().eventTimeField(), context.clock(), binding.index(), runtime.name);
     }
 
     /**

@@ -35,6 +35,7 @@ public final class ExternalSourcePublisher
     private final EventFlyweight view;
     private final int source;
     private final int payloadLength;
+    private final String journalTopic;
 
     ExternalSourcePublisher(
         final Engine engine,
@@ -44,8 +45,10 @@ public final class ExternalSourcePublisher
         final int keyField,
         final int timeField,
         final EpochClock clock,
-        final int source)
+        final int source,
+        final String journalTopic)
     {
+        this.journalTopic = journalTopic;
         this.engine = engine;
         this.topic = topic;
         this.schema = schema;
@@ -77,6 +80,28 @@ public final class ExternalSourcePublisher
     public String topic()
     {
         return topic;
+    }
+
+    /**
+     * The journal topic (source group) this topic is journaled in: the name checkpoint manifests give
+     * its partitions ({@link io.sluice.engine.checkpoint.CheckpointManifest#find}).
+     *
+     * @return the group's journal topic name.
+     */
+    public String journalTopic()
+    {
+        return journalTopic;
+    }
+
+    /**
+     * Index of this source within its group: the index of its positions in
+     * {@link io.sluice.engine.checkpoint.PartitionCheckpoint#sourcePositions()}.
+     *
+     * @return the source index.
+     */
+    public int sourceIndex()
+    {
+        return source;
     }
 
     /**
