@@ -135,7 +135,8 @@ public final class Engine implements AutoCloseable
      */
     private void recover()
     {
-        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), checkpointStore, recoveryEvents);
+        final CheckpointManifest restored = EngineRecovery.recover(
+            topics.values(), checkpointStore, context.restoreCheckpointAtMost(), recoveryEvents);
         if (checkpointStore != null)
         {
             int partitions = 0;

@@ -160,4 +160,30 @@ class ExternalSourceHookTest
             assertThat(barriers).containsExactlyInAnyOrder("0@" + id, "1@" + id, "2@" + id);
         }
     }
+
+    @Test
+    void shouldRestoreNoNewerCheckpointThanTheLimitAndReplayTheRest() throws Exception
+    {
+        final long first;
+        try (Engine engine = Engine.launch(context(), List.of(counting(new TestEvents.TextSink()))))
+        {
+            final ExternalSourcePublisher source = engine.externalSource("trades");
+            publish(source, 0, 0, 10);
+            first = engine.checkpoint().get(60, TimeUnit.SECONDS).id();
+            publish(source, 0, 10, 10);
+            engine.checkpoint().get(60, TimeUnit.SECONDS);
+        }
+        try (Engine engine = Engine.launch(context().restoreCheckpointAtMost(first), List.of(counting(new TestEvents.TextSink()))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("skipped: recovery is limited to checkpoints up to " + first));
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("loaded checkpoint " + first));
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("replayed 10 records of trades/0"));
+            assertThat(engine.externalSource("trades").position(0)).isEqualTo(19);
+        }
+        try (Engine engine = Engine.launch(context().restoreCheckpointAtMost(-1), List.of(counting(new TestEvents.TextSink()))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("replaying the journal from the start"));
+            assertThat(engine.externalSource("trades").position(0)).isEqualTo(19);
+        }
+    }
 }
