@@ -33,8 +33,8 @@ import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.io.EventTextDecoder;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.ExternalSourcePublisher;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Reads a Kafka topic into a source topic of the engine, exactly once: Kafka partition {@code p} feeds

@@ -18,8 +18,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 import io.sluice.journal.Topic;
 
 /**

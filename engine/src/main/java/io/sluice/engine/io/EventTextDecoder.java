@@ -1,7 +1,7 @@
 package io.sluice.engine.io;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Decodes one event from one record of text, with exactly the rules of the file sources (so a

@@ -7,9 +7,9 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 
 /**
  * Ingress of an external source (a Kafka topic, a database's change stream) into one source topic of

@@ -19,7 +19,7 @@ import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.TestEvents;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 import io.sluice.journal.PartitionReader;
 
 class ExternalSourceHookTest
