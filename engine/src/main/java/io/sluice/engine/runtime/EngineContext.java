@@ -8,6 +8,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.sluice.engine.checkpoint.CheckpointFaults;
 import io.sluice.journal.JournalContext;
 
 /**
@@ -16,6 +17,9 @@ import io.sluice.journal.JournalContext;
  */
 public final class EngineContext
 {
+    /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
+    public static final long MAX_RING_BYTES = 1L << 30;
+
     private Path directory;
     private int partitions = 4;
     private int ringSize = 8192;
@@ -37,6 +41,7 @@ public final class EngineContext
     private long checkpointIntervalMillis;
     private int checkpointsRetained = 3;
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
+    private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
     private boolean concluded;
 
     /**
@@ -62,6 +67,12 @@ public final class EngineContext
         if (maxEventLength < 8 || maxEventLength > 1 << 20 || maxEventLength % 8 != 0)
         {
             throw new EngineException("engine setting 'maxEventLength' must be a multiple of 8 in [8, 1 MiB], was " + maxEventLength);
+        }
+        if ((long)ringSize * maxEventLength > MAX_RING_BYTES)
+        {
+            throw new EngineException("engine settings 'ringSize' " + ringSize + " x 'maxEventLength' " + maxEventLength + " = " +
+                (long)ringSize * maxEventLength + " bytes per partition ring, more than the largest ring block of " + MAX_RING_BYTES +
+                " bytes: use a smaller ring");
         }
         if (tickIntervalMillis < 0)
         {
@@ -556,6 +567,18 @@ public final class EngineContext
     }
 
     /**
+     * Sets the fault injection into the checkpoint store's file operations (tests only).
+     *
+     * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
+     * @return this.
+     */
+    public EngineContext checkpointFaults(final CheckpointFaults checkpointFaults)
+    {
+        this.checkpointFaults = checkpointFaults;
+        return this;
+    }
+
+    /**
      * Newest checkpoint id recovery may restore.
      *
      * @return the id, {@link Long#MAX_VALUE} for any, -1 for none.
@@ -563,6 +586,16 @@ public final class EngineContext
     public long restoreCheckpointAtMost()
     {
         return restoreCheckpointAtMost;
+    }
+
+    /**
+     * The fault injection into checkpoint file operations.
+     *
+     * @return the faults, {@link CheckpointFaults#NONE} unless a test set them.
+     */
+    public CheckpointFaults checkpointFaults()
+    {
+        return checkpointFaults;
     }
 
     /**
