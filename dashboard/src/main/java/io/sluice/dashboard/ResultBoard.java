@@ -186,5 +186,12 @@ public final class ResultBoard
         {
             delegate.onCheckpoint(partition);
         }
+
+        @Override
+        public void onCheckpoint(final int partition, final long checkpointId)
+        {
+            // A two-phase sink (Kafka) needs the checkpoint's id: pass the barrier on as it came.
+            delegate.onCheckpoint(partition, checkpointId);
+        }
     }
 }

@@ -29,8 +29,24 @@ class ResultBoardTest
     void shouldKeepTheLatestOutputPerKeyAndCallTheSinkFirst()
     {
         final List<Long> delegated = new ArrayList<>();
+        final List<Long> checkpoints = new ArrayList<>();
         final ResultBoard board = new ResultBoard(2, 64, 16);
-        final EventSink tap = board.tap("p", false, (partition, sequence, key, timestamp, event) -> delegated.add(sequence));
+        final EventSink tap = board.tap("p", false, new EventSink()
+        {
+            @Override
+            public void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
+            {
+                delegated.add(sequence);
+            }
+
+            @Override
+            public void onCheckpoint(final int partition, final long checkpointId)
+            {
+                checkpoints.add(checkpointId);
+            }
+        });
+        tap.onCheckpoint(1, 7);
+        assertThat(checkpoints).as("the barrier reaches the pipeline's own sink with its id").containsExactly(7L);
         final EventFlyweight event = event();
         for (long i = 0; i < 30; i++)
         {
