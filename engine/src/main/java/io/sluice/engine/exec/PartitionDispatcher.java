@@ -76,6 +76,16 @@ public final class PartitionDispatcher
     }
 
     /**
+     * The number of sources it routes (the sources of the partition's group).
+     *
+     * @return the count, 0 without instances.
+     */
+    public int sources()
+    {
+        return inputs.length > 0 ? inputs[0].length : 0;
+    }
+
+    /**
      * The instances it drives, in dispatch order; the array is the dispatcher's own, do not change it.
      *
      * @return the instances.

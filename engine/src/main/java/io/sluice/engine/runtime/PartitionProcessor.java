@@ -84,6 +84,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
+    /**
+     * Per source index, the position of the last positioned event journaled (see
+     * {@link SourcePositionDescriptor}); written by the partition thread (or by recovery before it starts).
+     */
+    private final long[] sourcePositions;
     private volatile Throwable failure;
     private volatile boolean paused;
 
@@ -123,6 +128,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         this.stageListener = context.stageLatencyListener();
         this.firstPipelineStage = firstPipelineStage;
         this.stageEnds = new long[instances.length + 1];
+        this.sourcePositions = new long[dispatcher.sources()];
+        java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
 
     void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
@@ -177,6 +184,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>
             throw ex;
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
+        final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
+        if ((slot.source & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
+        {
+            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length));
+        }
         long done = journaled;
         if (slot.type == RingSlot.REPLAY)
         {
@@ -184,11 +196,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         }
         else if (stages != null && slot.type == RingSlot.EVENT)
         {
-            done = dispatchTimed(slot.source, slot.buffer, slot.key, slot.timestamp, journaled);
+            done = dispatchTimed(source, slot.buffer, slot.key, slot.timestamp, journaled);
         }
         else
         {
-            dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
+            dispatch(slot.type, source, slot.buffer, 0, slot.key, slot.timestamp);
         }
         if (stages != null)
         {
@@ -284,10 +296,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>
             final int length = PartitionStateCodec.encode(instances, buffer);
             for (final PipelineInstance instance : instances)
             {
-                instance.onCheckpoint();
+                instance.onCheckpoint(checkpointId);
             }
             checkpoints.submit(new CheckpointCoordinator.Snapshot(
-                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null));
+                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null,
+                sourcePositions.length == 0 ? null : sourcePositions.clone()));
         }
         catch (final RuntimeException ex)
         {
@@ -324,7 +337,14 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         }
         else
         {
-            dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+            final int flags = record.flags();
+            if (record.type() == RECORD_EVENT && SourcePositionDescriptor.isPositioned(flags))
+            {
+                sourcePositions[SourcePositionDescriptor.sourceIndex(flags)] =
+                    record.buffer().getLong(record.payloadOffset() + SourcePositionDescriptor.positionOffset(record.payloadLength()));
+            }
+            dispatch(record.type(), SourcePositionDescriptor.sourceIndex(flags), record.buffer(), record.payloadOffset(), record.key(),
+                record.timestamp());
         }
     }
 
@@ -378,7 +398,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         switch (record.type())
         {
             case RECORD_EVENT:
-                dispatcher.onEvent(replayInstance, record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+                dispatcher.onEvent(replayInstance, SourcePositionDescriptor.sourceIndex(record.flags()), record.buffer(),
+                    record.payloadOffset(), record.key(), record.timestamp());
                 break;
             case RECORD_TICK:
                 dispatcher.onProcessingTime(replayInstance, record.timestamp());
@@ -389,6 +410,32 @@ final class PartitionProcessor implements EventHandler<RingSlot>
             default:
                 break;
         }
+    }
+
+    /**
+     * Sets the source positions a checkpoint covers, before replaying the journal after it (recovery,
+     * before the partition thread starts).
+     *
+     * @param positions per source index, from the checkpoint's entry.
+     */
+    void restoreSourcePositions(final long[] positions)
+    {
+        for (int i = 0; i < sourcePositions.length; i++)
+        {
+            sourcePositions[i] = i < positions.length ? positions[i] : io.sluice.engine.checkpoint.SourcePositions.NO_POSITION;
+        }
+    }
+
+    /**
+     * The position of the last positioned event of a source journaled on this partition. Exact once
+     * recovery is done and before the source publishes again; the partition thread advances it after.
+     *
+     * @param source index within the group.
+     * @return the position or {@link io.sluice.engine.checkpoint.SourcePositions#NO_POSITION}.
+     */
+    long sourcePosition(final int source)
+    {
+        return sourcePositions[source];
     }
 
     /**
