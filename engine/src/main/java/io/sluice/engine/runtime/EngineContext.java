@@ -40,7 +40,7 @@ public final class EngineContext
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = 3;
-    private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
+    private CheckpointFaults checkpointFaults = CheckpointFaults.fromSystemProperty();
     private boolean concluded;
 
     /**
@@ -551,7 +551,8 @@ public final class EngineContext
     /**
      * Sets the fault injection into the checkpoint store's file operations (tests only).
      *
-     * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
+     * @param checkpointFaults called before each checkpoint file operation; by default
+     *                         {@link CheckpointFaults#fromSystemProperty()}, which is {@link CheckpointFaults#NONE} unless a test sets it.
      * @return this.
      */
     public EngineContext checkpointFaults(final CheckpointFaults checkpointFaults)
