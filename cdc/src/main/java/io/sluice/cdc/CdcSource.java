@@ -624,7 +624,7 @@ public final class CdcSource implements AutoCloseable
         long covered = Long.MAX_VALUE;
         for (final Captured c : captured)
         {
-            final String journalTopic = engine.journalTopicOf(c.table.topic());
+            final String journalTopic = c.publisher.journalTopic();
             for (int p = 0; p < c.floor.length; p++)
             {
                 final PartitionCheckpoint entry = manifest.find(journalTopic, p);
