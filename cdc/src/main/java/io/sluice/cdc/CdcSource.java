@@ -29,7 +29,7 @@ import io.sluice.engine.checkpoint.PartitionCheckpoint;
 import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.ExternalSourcePublisher;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * Change data capture from PostgreSQL into engine topics: one thread that owns a logical replication

@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.FieldType;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.FieldType;
 
 /**
  * PostgreSQL's built-in types this source maps to event fields, and their conversion from binary send

@@ -5,10 +5,10 @@ import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 import io.sluice.journal.Topic;
 
 /**

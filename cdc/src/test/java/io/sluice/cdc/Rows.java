@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.sluice.engine.pipeline.EventSink;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Test helpers: the account table's schema and an event sink that keeps every output as a map of field
