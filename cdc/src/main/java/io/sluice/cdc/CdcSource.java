@@ -98,6 +98,12 @@ public final class CdcSource implements AutoCloseable
     private long confirmedLsn;
     private long lastStatusMillis;
     private long lastLagSampleMillis;
+    private long deferredTarget;
+    private long deferredCount;
+    private volatile boolean writing;
+    private volatile long durableLsn;
+    private volatile RuntimeException writeFailure;
+    private final java.util.concurrent.ExecutorService writer;
     private boolean inTransaction;
     private long txLsn;
     private long txCommitMillis;
@@ -180,6 +186,12 @@ public final class CdcSource implements AutoCloseable
         this.positions = new ConfirmedPositions(context.stateDirectory(), context.slot()).load();
         this.thread = new Thread(this::run, "sluice-cdc-" + context.slot());
         this.thread.setDaemon(true);
+        this.writer = java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "sluice-cdc-positions-" + context.slot());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -390,7 +402,10 @@ public final class CdcSource implements AutoCloseable
             changeCount = count;
             start = confirmed;
         }
+        awaitWriter();
         confirmedLsn = start;
+        durableLsn = start;
+        deferredTarget = 0;
         pending.clear();
         inTransaction = false;
         byOid.clear();
@@ -489,6 +504,14 @@ public final class CdcSource implements AutoCloseable
         return consistentPoint;
     }
 
+    private void awaitWriter()
+    {
+        while (writing)
+        {
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     private void awaitJournaled()
     {
         for (final Captured c : captured)
@@ -520,6 +543,7 @@ public final class CdcSource implements AutoCloseable
             decoder.decode(message);
             work++;
         }
+        work += applyDurable();
         work += confirm();
         final long now = System.currentTimeMillis();
         if (now - lastLagSampleMillis >= 1_000)
@@ -597,14 +621,70 @@ public final class CdcSource implements AutoCloseable
         {
             return 0;
         }
-        positions.record(target, targetCount);
-        stream.setFlushedLSN(LogSequenceNumber.valueOf(target));
-        stream.setAppliedLSN(LogSequenceNumber.valueOf(target));
-        stream.forceUpdateStatus();
-        confirmedLsn = target;
+        if (writing)
+        {
+            // One write at a time; the next checkpoint or idle pass retries with a newer target.
+            if (target > deferredTarget)
+            {
+                deferredTarget = target;
+                deferredCount = targetCount;
+            }
+            return 0;
+        }
+        write(target, targetCount);
         lastStatusMillis = now;
-        metrics.confirmed(target);
         return 1;
+    }
+
+    /**
+     * Records (lsn, count) durably on the writer thread, so the streaming thread never waits for an fsync;
+     * {@link #applyDurable()} confirms the LSN once the record is on disk.
+     */
+    private void write(final long lsn, final long count)
+    {
+        writing = true;
+        writer.execute(() ->
+        {
+            try
+            {
+                positions.record(lsn, count);
+                durableLsn = lsn;
+            }
+            catch (final RuntimeException ex)
+            {
+                writeFailure = ex;
+            }
+            finally
+            {
+                writing = false;
+            }
+        });
+    }
+
+    private int applyDurable() throws SQLException
+    {
+        final RuntimeException failed = writeFailure;
+        if (failed != null)
+        {
+            throw failed;
+        }
+        final long durable = durableLsn;
+        if (durable > confirmedLsn)
+        {
+            stream.setFlushedLSN(LogSequenceNumber.valueOf(durable));
+            stream.setAppliedLSN(LogSequenceNumber.valueOf(durable));
+            confirmedLsn = durable;
+            metrics.confirmed(durable);
+            return 1;
+        }
+        if (!writing && deferredTarget > confirmedLsn)
+        {
+            final long lsn = deferredTarget;
+            deferredTarget = 0;
+            write(lsn, deferredCount);
+            return 1;
+        }
+        return 0;
     }
 
     private boolean coveredAll;
@@ -770,6 +850,7 @@ public final class CdcSource implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        writer.shutdown();
         if (state != State.FAILED)
         {
             state = State.CLOSED;

@@ -19,7 +19,7 @@ import java.util.Deque;
  *
  * <p>An entry is written (temp file, force, rename, fsync of the directory) BEFORE the LSN is confirmed
  * to PostgreSQL, so the slot never holds a position this file does not know. The last 256 entries are
- * kept. Threading: the source thread only.
+ * kept. Threading: the source thread and its position writer; methods are synchronized.
  */
 final class ConfirmedPositions
 {
@@ -38,7 +38,7 @@ final class ConfirmedPositions
      *
      * @return this.
      */
-    ConfirmedPositions load()
+    synchronized ConfirmedPositions load()
     {
         entries.clear();
         if (!Files.exists(file))
@@ -69,7 +69,7 @@ final class ConfirmedPositions
      *
      * @return true if the file has entries.
      */
-    boolean isEmpty()
+    synchronized boolean isEmpty()
     {
         return entries.isEmpty();
     }
@@ -80,7 +80,7 @@ final class ConfirmedPositions
      * @param lsn the slot's confirmed position.
      * @return the count, or -1 if this LSN was never recorded.
      */
-    long countAt(final long lsn)
+    synchronized long countAt(final long lsn)
     {
         for (final long[] e : entries)
         {
@@ -97,7 +97,7 @@ final class ConfirmedPositions
      *
      * @return the LSN, or 0 if none.
      */
-    long lastLsn()
+    synchronized long lastLsn()
     {
         return entries.isEmpty() ? 0 : entries.peekLast()[0];
     }
@@ -108,7 +108,7 @@ final class ConfirmedPositions
      * @param lsn   to be confirmed.
      * @param count of changes up to it.
      */
-    void record(final long lsn, final long count)
+    synchronized void record(final long lsn, final long count)
     {
         if (!entries.isEmpty() && entries.peekLast()[0] == lsn && entries.peekLast()[1] == count)
         {
@@ -149,7 +149,7 @@ final class ConfirmedPositions
     /**
      * Deletes the file (before a new slot and snapshot).
      */
-    void clear()
+    synchronized void clear()
     {
         entries.clear();
         try

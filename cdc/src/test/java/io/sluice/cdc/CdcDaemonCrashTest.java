@@ -81,7 +81,7 @@ class CdcDaemonCrashTest
             for (int kill = 0; kill < KILLS; kill++)
             {
                 final int seen = daemon.rows().size();
-                final int more = 20 + random.nextInt(300);
+                final int more = 10 + random.nextInt(150);
                 Await.until("kill " + kill + ": " + more + " more outputs", 180,
                     () -> daemon.rows().size() >= seen + more || !daemon.isAlive(), daemon::logText);
                 assertThat(daemon.isAlive()).as("daemon alive before kill %d: %s", kill, daemon.logText()).isTrue();
