@@ -108,6 +108,20 @@ class CdcDaemonCrashTest
                 daemon.kill();
             }
         }
+        // Metrics: the counters file (read by stat, JMX and Prometheus) holds the source's figures; the password is nowhere.
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(io.sluice.ops.SluiceMain.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+            "stat", "--dir", daemon.dir().resolve("data").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("cdc-changes: " + slot).contains("cdc-changes-per-second: " + slot)
+            .contains("cdc-last-commit-ms: " + slot).contains("cdc-slot-lag-bytes: " + slot).contains("cdc-slot-lag-ms: " + slot)
+            .contains("cdc-duplicates: " + slot).doesNotContain(PostgresCluster.PASSWORD);
+        assertThat(counter(out.toString(), "cdc-changes: " + slot)).isPositive();
+        assertThat(counter(out.toString(), "cdc-last-commit-ms: " + slot)).isGreaterThan(1_700_000_000_000L);
+        for (final java.io.File log : daemon.dir().toFile().listFiles((d, n) -> n.endsWith(".log")))
+        {
+            assertThat(java.nio.file.Files.readString(log.toPath())).doesNotContain(PostgresCluster.PASSWORD);
+        }
         final Map<Long, List<Map<String, String>>> actual = new HashMap<>();
         for (final Map<String, String> row : daemon.rows())
         {
@@ -130,6 +144,19 @@ class CdcDaemonCrashTest
         m.put("blocked", Boolean.toString(m.get("blocked").equals("true") || m.get("blocked").equals("1")));
         m.put("deleted", Boolean.toString(m.get("deleted").equals("true") || m.get("deleted").equals("1")));
         return m;
+    }
+
+    private static long counter(final String stat, final String label)
+    {
+        for (final String line : stat.split("\n"))
+        {
+            if (line.trim().endsWith(" - " + label))
+            {
+                final String value = line.substring(line.indexOf(':') + 1, line.indexOf(" - ")).trim().replace(",", "");
+                return Long.parseLong(value);
+            }
+        }
+        throw new AssertionError("no counter '" + label + "' in: " + stat);
     }
 
     static long slotConfirmedLsn(final PostgresCluster pg, final String slot) throws Exception
