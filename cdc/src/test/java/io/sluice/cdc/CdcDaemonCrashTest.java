@@ -95,8 +95,33 @@ class CdcDaemonCrashTest
             writing.set(false);
             writer.join();
             assertThat(writerError.get()).isNull();
+            try (Connection c = pg.connect())
+            {
+                model.transaction(c, 2); // streamed by the last daemon run, so its counters have something to show
+            }
             Await.until(model.events() + " outputs", 300, () -> daemon.rows().size() >= model.events() || !daemon.isAlive(),
                 () -> "(have " + daemon.rows().size() + ") " + daemon.logText());
+            // Metrics: the counters file of the running daemon (read by stat, JMX and Prometheus) holds the source's figures;
+            // the password is nowhere.
+            final java.io.StringWriter out = new java.io.StringWriter();
+            Await.until("the CDC counters", 60, () ->
+            {
+                out.getBuffer().setLength(0);
+                final java.io.StringWriter err = new java.io.StringWriter();
+                return io.sluice.ops.SluiceMain.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                    "stat", "--dir", daemon.dir().resolve("data").toString()) == 0 &&
+                    out.toString().contains("cdc-state: " + slot) && counter(out.toString(), "cdc-changes: " + slot) > 0 &&
+                    counter(out.toString(), "cdc-last-commit-ms: " + slot) > 0;
+            }, out::toString);
+            assertThat(out.toString()).contains("cdc-changes: " + slot).contains("cdc-changes-per-second: " + slot)
+                .contains("cdc-last-commit-ms: " + slot).contains("cdc-slot-lag-bytes: " + slot).contains("cdc-slot-lag-ms: " + slot)
+                .contains("cdc-duplicates: " + slot).doesNotContain(PostgresCluster.PASSWORD);
+            assertThat(counter(out.toString(), "cdc-changes: " + slot)).isPositive();
+            assertThat(counter(out.toString(), "cdc-last-commit-ms: " + slot)).isGreaterThan(1_700_000_000_000L);
+            for (final java.io.File log : daemon.dir().toFile().listFiles((d, n) -> n.endsWith(".log")))
+            {
+                assertThat(java.nio.file.Files.readString(log.toPath())).doesNotContain(PostgresCluster.PASSWORD);
+            }
             assertThat(daemon.stop()).as(daemon.logText()).isZero();
         }
         finally
@@ -107,20 +132,6 @@ class CdcDaemonCrashTest
             {
                 daemon.kill();
             }
-        }
-        // Metrics: the counters file (read by stat, JMX and Prometheus) holds the source's figures; the password is nowhere.
-        final java.io.StringWriter out = new java.io.StringWriter();
-        final java.io.StringWriter err = new java.io.StringWriter();
-        assertThat(io.sluice.ops.SluiceMain.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
-            "stat", "--dir", daemon.dir().resolve("data").toString())).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("cdc-changes: " + slot).contains("cdc-changes-per-second: " + slot)
-            .contains("cdc-last-commit-ms: " + slot).contains("cdc-slot-lag-bytes: " + slot).contains("cdc-slot-lag-ms: " + slot)
-            .contains("cdc-duplicates: " + slot).doesNotContain(PostgresCluster.PASSWORD);
-        assertThat(counter(out.toString(), "cdc-changes: " + slot)).isPositive();
-        assertThat(counter(out.toString(), "cdc-last-commit-ms: " + slot)).isGreaterThan(1_700_000_000_000L);
-        for (final java.io.File log : daemon.dir().toFile().listFiles((d, n) -> n.endsWith(".log")))
-        {
-            assertThat(java.nio.file.Files.readString(log.toPath())).doesNotContain(PostgresCluster.PASSWORD);
         }
         final Map<Long, List<Map<String, String>>> actual = new HashMap<>();
         for (final Map<String, String> row : daemon.rows())
