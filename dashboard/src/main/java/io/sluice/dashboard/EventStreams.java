@@ -78,6 +78,12 @@ final class EventStreams
      */
     void tick(final long nowMs, final long nowNs)
     {
+        if (streams.isEmpty())
+        {
+            // Nobody is watching: keep the alert feed current, build nothing else.
+            frames.drainAlerts();
+            return;
+        }
         final String health = frames.health(nowMs, nowNs);
         for (final Stream stream : streams)
         {

@@ -243,7 +243,19 @@ final class FrameBuilder
         json.closeArray().close();
     }
 
-    private void alerts(final Json json)
+    /**
+     * Moves the alerts the partitions wrote since the last call into the feed kept here; called every
+     * period, also when no browser is connected, so that a browser that connects sees the recent ones.
+     */
+    void drainAlerts()
+    {
+        // Rates are differences between consecutive frames: after a pause in frames they start afresh.
+        previousNanos = 0;
+        previous.clear();
+        drainAlertsOnly();
+    }
+
+    private void drainAlertsOnly()
     {
         for (final ResultBoard.Board board : sources.board().boards())
         {
@@ -259,6 +271,11 @@ final class FrameBuilder
                 cursor[p] = board.recent[p].drain(cursor[p], row, r -> addAlert(board.pipeline, schema, partition, r), alertsLost);
             }
         }
+    }
+
+    private void alerts(final Json json)
+    {
+        drainAlertsOnly();
         json.name("alerts").openArray();
         final Iterator<String> newest = alerts.descendingIterator();
         for (int i = 0; i < ALERTS_SENT && newest.hasNext(); i++)
