@@ -4,7 +4,7 @@ package io.sluice.engine.config;
  * A pipeline configuration is invalid. Raised while loading, before anything runs, with the YAML path
  * of the offending key (for example {@code pipelines[1].window.size}) and the reason.
  */
-public final class ConfigException extends RuntimeException
+public final class ConfigException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

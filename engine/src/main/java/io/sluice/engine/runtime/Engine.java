@@ -48,6 +48,8 @@ public final class Engine implements AutoCloseable
     private final Map<String, GroupRuntime> groupByTopic = new LinkedHashMap<>();
     private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
     private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
+    /** Topic and pipeline directory entries (see {@link io.sluice.engine.counters.SluiceCounters}). */
+    private final List<org.agrona.concurrent.status.AtomicCounter> directoryCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
     private final CheckpointStore checkpointStore;
     private final List<String> recoveryEvents = new ArrayList<>();
@@ -107,12 +109,19 @@ public final class Engine implements AutoCloseable
     {
         final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters);
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
+        int topicId = 0;
         for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
             final GroupRuntime group;
             try
             {
-                group = builder.build(plan, firstStage);
+                directoryCounters.add(EngineCounters.topicEntry(context.countersManager(), plan.name(), topicId, context.partitions()));
+                for (int i = 0; i < plan.pipelines().size(); i++)
+                {
+                    directoryCounters.add(EngineCounters.pipelineEntry(
+                        context.countersManager(), plan.pipelines().get(i).name(), topicId, firstStage - StageLatencyListener.FIRST_PIPELINE + i));
+                }
+                group = builder.build(plan, topicId, firstStage);
             }
             catch (final IllegalStateException ex)
             {
@@ -121,6 +130,7 @@ public final class Engine implements AutoCloseable
                     "; give the engine a larger CountersManager (EngineContext.countersManager)", ex);
             }
             firstStage += plan.pipelines().size();
+            topicId++;
             topics.put(plan.name(), group);
             for (final SourceGroups.Binding binding : plan.sources())
             {
@@ -290,12 +300,14 @@ public final class Engine implements AutoCloseable
         final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        final PartitionProcessor[] processors = new PartitionProcessor[rings.length];
         for (int p = 0; p < rings.length; p++)
         {
             rings[p] = runtime.partitions[p].ring;
+            processors[p] = runtime.partitions[p].handler;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new EventPublisher(this, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new EventPublisher(this, topic, binding.source().schema(), rings, processors, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index());
     }
 
@@ -312,12 +324,14 @@ public final class Engine implements AutoCloseable
         final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        final PartitionProcessor[] processors = new PartitionProcessor[rings.length];
         for (int p = 0; p < rings.length; p++)
         {
             rings[p] = runtime.partitions[p].ring;
+            processors[p] = runtime.partitions[p].handler;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new BatchingPublisher(this, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new BatchingPublisher(this, topic, binding.source().schema(), rings, processors, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index(), batchSize);
     }
 
@@ -402,6 +416,7 @@ public final class Engine implements AutoCloseable
         for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
         {
             runtime.handler.paused(true);
+            runtime.wake();
         }
     }
 
@@ -689,6 +704,7 @@ public final class Engine implements AutoCloseable
                 {
                     joinQuietly(runtime.thread);
                 }
+                runtime.handler.onClosed();
             }
         }
         if (checkpoints != null)
@@ -697,6 +713,7 @@ public final class Engine implements AutoCloseable
         }
         partitionCounters.forEach(EngineCounters.PartitionCounters::close);
         instanceCounters.forEach(EngineCounters.InstanceCounters::close);
+        directoryCounters.forEach(org.agrona.concurrent.status.AtomicCounter::close);
         journal.close();
     }
 

@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.PartitionStateCodec;
 import io.sluice.engine.checkpoint.StagingBuffers;
+import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.PipelineHaltedException;
 import io.sluice.engine.pipeline.PipelineInstance;
@@ -151,10 +152,21 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     @Override
     public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
-        while (paused)
+        if (paused)
         {
-            // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            // Release store: ops see PAUSED while this thread waits, not the state of the last batch.
+            counters.state.setRelease(PartitionState.PAUSED.code());
+            while (paused)
+            {
+                // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            counters.state.setRelease(state());
+        }
+        if (slot.type == RingSlot.WAKE)
+        {
+            publishCounters();
+            return;
         }
         if (slot.type == RingSlot.BARRIER)
         {
@@ -173,8 +185,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         catch (final JournalException ex)
         {
+            // Refuse producers with the cause before the thread stops: publishing fails fast from here on.
             failure = ex;
             errorLog.record(ex);
+            counters.errors.incrementRelease();
+            counters.state.setRelease(PartitionState.FAILED.code());
             throw ex;
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
@@ -461,6 +476,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     void publishCounters()
     {
+        counters.state.setRelease(state());
         counters.eventsIn.setRelease(eventsIn);
         counters.journalEnd.setRelease(writer.nextOffset());
         if (ringBuffer != null)
@@ -518,13 +534,54 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     /**
      * Records the failure that is about to stop the partition thread, so that it is visible as
-     * state ({@link Engine#partitionFailure}) rather than a silently dead thread.
+     * state ({@link Engine#partitionFailure}, the FAILED state counter) rather than a silently dead thread.
+     * Called on the partition thread (the Disruptor's exception handler), the state counter's writer.
      */
     void onFatal(final Throwable cause)
     {
         if (failure == null)
         {
             failure = cause;
+            counters.errors.incrementRelease();
+        }
+        // Release store: readers in other processes see FAILED as a whole value.
+        counters.state.setRelease(PartitionState.FAILED.code());
+    }
+
+    /**
+     * The partition's state now, most severe first (see {@link PartitionState}). Partition thread.
+     *
+     * @return the state's code.
+     */
+    private int state()
+    {
+        if (failure != null)
+        {
+            return PartitionState.FAILED.code();
+        }
+        if (paused)
+        {
+            return PartitionState.PAUSED.code();
+        }
+        for (final PipelineInstance instance : instances)
+        {
+            if (instance.state() != PipelineInstance.RUNNING)
+            {
+                return PartitionState.HALTED.code();
+            }
+        }
+        return PartitionState.RUNNING.code();
+    }
+
+    /**
+     * Marks the partition CLOSED once its thread has stopped (engine close, any thread after the join).
+     */
+    void onClosed()
+    {
+        if (failure == null)
+        {
+            // Release store: the partition thread has stopped, so this thread is now the counter's only writer.
+            counters.state.setRelease(PartitionState.CLOSED.code());
         }
     }
 

@@ -4,7 +4,7 @@ package io.sluice.engine.schema;
  * A schema was declared or used wrongly: unknown field, wrong type, bad width. Raised when a
  * pipeline is built, never per event.
  */
-public final class SchemaException extends RuntimeException
+public final class SchemaException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

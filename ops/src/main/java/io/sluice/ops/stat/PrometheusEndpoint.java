@@ -73,7 +73,7 @@ public final class PrometheusEndpoint implements AutoCloseable
                 return;
             }
             final StringBuilder text = new StringBuilder(8192);
-            counters.forEach((value, counterId, label) -> CounterLabels.prometheus(label, value, text));
+            PrometheusFormat.samples(counters, text);
             final byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
