@@ -367,6 +367,10 @@ public final class Engine implements AutoCloseable
             {
                 while (!runtime.drained() && runtime.thread != null && runtime.thread.isAlive())
                 {
+                    if (runtime.handler.refusal() != null)
+                    {
+                        return false; // DEGRADED or FAILED: its ring will not drain now
+                    }
                     if (System.nanoTime() > deadline)
                     {
                         return false;
@@ -693,6 +697,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
+                runtime.handler.closing();
                 runtime.processor.halt();
             }
         }
@@ -723,7 +728,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.failure() != null)
+                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.refusal() != null)
                 {
                     return false;
                 }

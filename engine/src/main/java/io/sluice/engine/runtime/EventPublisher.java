@@ -121,7 +121,8 @@ public final class EventPublisher
 
     /**
      * Claims {@code n} slots, waiting while the ring is full as {@link RingBuffer#next(int)} does, but
-     * failing fast once the partition has FAILED: its thread is gone and the ring will never drain.
+     * failing fast once the partition has FAILED (its thread is gone and the ring will never drain) or
+     * while it is DEGRADED (its journal cannot take events now).
      *
      * @return the highest claimed sequence.
      * @throws PartitionFailedException naming the partition and the cause.
@@ -145,10 +146,10 @@ public final class EventPublisher
 
     static void checkNotFailed(final PartitionProcessor partition, final String topic)
     {
-        final Throwable failure = partition.failure();
-        if (failure != null)
+        final Throwable refusal = partition.refusal();
+        if (refusal != null)
         {
-            throw new PartitionFailedException(topic, partition.partition(), failure);
+            throw new PartitionFailedException(topic, partition.partition(), refusal == partition.failure(), refusal);
         }
     }
 

@@ -91,6 +91,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     private volatile Throwable failure;
+    /** The journal error a DEGRADED partition is retrying, or null. */
+    private volatile JournalException degraded;
+    private volatile boolean closing;
+    private static final long RETRY_BACKOFF_MAX_NANOS = 100_000_000L;
     private volatile boolean paused;
 
     PartitionProcessor(
@@ -185,12 +189,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         catch (final JournalException ex)
         {
-            // Refuse producers with the cause before the thread stops: publishing fails fast from here on.
-            failure = ex;
-            errorLog.record(ex);
-            counters.errors.incrementRelease();
-            counters.state.setRelease(PartitionState.FAILED.code());
-            throw ex;
+            if (ex.category() != JournalException.Category.IO)
+            {
+                fail(ex);
+                throw ex;
+            }
+            appendWhenSpaceReturns(slot, ex);
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
         long done = journaled;
@@ -533,6 +537,80 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     }
 
     /**
+     * The journal refused the slot for want of space or an I/O error (e.g. a segment could not be
+     * allocated: disk full). Nothing of the slot was written, so the append can be tried again: the
+     * partition is DEGRADED, producers are refused with the cause, and the append is retried until it
+     * succeeds (space returned: RUNNING again) or the engine closes (FAILED). Events already in the
+     * ring wait; none is lost or reordered.
+     */
+    private void appendWhenSpaceReturns(final RingSlot slot, final JournalException first)
+    {
+        JournalException last = first;
+        errorLog.record(first);
+        counters.errors.incrementRelease();
+        // Volatile store: publishers refuse with the cause from now on instead of filling the ring.
+        degraded = first;
+        counters.state.setRelease(PartitionState.DEGRADED.code());
+        long backoffNanos = 1_000_000;
+        while (true)
+        {
+            if (closing)
+            {
+                fail(last);
+                throw last;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(backoffNanos);
+            backoffNanos = Math.min(backoffNanos * 2, RETRY_BACKOFF_MAX_NANOS);
+            try
+            {
+                writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+                break;
+            }
+            catch (final JournalException ex)
+            {
+                if (ex.category() != JournalException.Category.IO)
+                {
+                    fail(ex);
+                    throw ex;
+                }
+                last = ex;
+                errorLog.record(ex);
+            }
+        }
+        degraded = null;
+        counters.state.setRelease(state());
+    }
+
+    private void fail(final Throwable cause)
+    {
+        // Refuse producers with the cause before the thread stops: publishing fails fast from here on.
+        failure = cause;
+        errorLog.record(cause);
+        counters.errors.incrementRelease();
+        counters.state.setRelease(PartitionState.FAILED.code());
+    }
+
+    /**
+     * Why producers are refused now: the failure of a FAILED partition, the journal error of a
+     * DEGRADED one, or null while it accepts events. Any thread.
+     *
+     * @return the cause or null.
+     */
+    Throwable refusal()
+    {
+        final Throwable failed = failure;
+        return failed != null ? failed : degraded;
+    }
+
+    /**
+     * Tells a DEGRADED partition to stop retrying (the engine is closing): it then FAILS with the last error.
+     */
+    void closing()
+    {
+        closing = true; // volatile: the retry loop sees it within one backoff
+    }
+
+    /**
      * Records the failure that is about to stop the partition thread, so that it is visible as
      * state ({@link Engine#partitionFailure}, the FAILED state counter) rather than a silently dead thread.
      * Called on the partition thread (the Disruptor's exception handler), the state counter's writer.
@@ -558,6 +636,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         if (failure != null)
         {
             return PartitionState.FAILED.code();
+        }
+        if (degraded != null)
+        {
+            return PartitionState.DEGRADED.code();
         }
         if (paused)
         {
