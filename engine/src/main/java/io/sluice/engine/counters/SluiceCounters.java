@@ -370,6 +370,40 @@ public final class SluiceCounters
     }
 
     /**
+     * Counts the partitions in each state, from the partition-state counters, without allocating.
+     *
+     * @param reader of the counters.
+     * @param counts indexed by {@link PartitionState#code()}, at least {@code PartitionState.values().length}
+     *               entries; zeroed, then filled (codes out of range are not counted).
+     * @return the number of partitions seen.
+     */
+    public static int countPartitionStates(final CountersReader reader, final int[] counts)
+    {
+        java.util.Arrays.fill(counts, 0);
+        int partitions = 0;
+        final org.agrona.concurrent.AtomicBuffer metadata = reader.metaDataBuffer();
+        for (int id = 0, max = reader.maxCounterId(); id < max; id++)
+        {
+            final int offset = CountersReader.metaDataOffset(id);
+            final int state = metadata.getIntVolatile(offset);
+            if (state == CountersReader.RECORD_UNUSED)
+            {
+                break;
+            }
+            if (state == CountersReader.RECORD_ALLOCATED && metadata.getInt(offset + CountersReader.TYPE_ID_OFFSET) == PARTITION_STATE_TYPE_ID)
+            {
+                final long code = reader.getCounterValue(id);
+                if (code >= 0 && code < counts.length)
+                {
+                    counts[(int)code]++;
+                }
+                partitions++;
+            }
+        }
+        return partitions;
+    }
+
+    /**
      * The topic id in a counter's key.
      *
      * @param reader    of the counters.

@@ -449,6 +449,12 @@ public final class Daemon implements AutoCloseable
         }
 
         @Override
+        public org.agrona.concurrent.AtomicBuffer errorLog()
+        {
+            return countersFile.errorLogBuffer();
+        }
+
+        @Override
         public void resetLatency()
         {
             daemonCounters.resetLatency();
@@ -457,7 +463,7 @@ public final class Daemon implements AutoCloseable
         @Override
         public String state()
         {
-            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0).stateName();
+            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0, 0, 0, 0).stateName();
         }
 
         @Override

@@ -13,6 +13,7 @@ import org.agrona.concurrent.status.CountersManager;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.StageLatencyListener;
@@ -85,6 +86,8 @@ final class DaemonCounters implements Agent
     private final AtomicCounter[][] processingCounters;
     private final AtomicBoolean resetLatency = new AtomicBoolean();
     private final long[] errorObservations = new long[1];
+    /** Partitions by state code, refilled every period. */
+    private final int[] partitionStates = new int[PartitionState.values().length];
     private volatile Engine engine;
     private long nextRunMs;
 
@@ -186,6 +189,17 @@ final class DaemonCounters implements Agent
         }
         nextRunMs = now + PERIOD_MS;
         markFile.heartbeat(now);
+        final Engine current = engine;
+        if (current != null)
+        {
+            SluiceCounters.countPartitionStates(current.context().countersManager(), partitionStates);
+            int notRunning = 0;
+            for (int code = 0; code < partitionStates.length; code++)
+            {
+                notRunning += code == PartitionState.RUNNING.code() ? 0 : partitionStates[code];
+            }
+            markFile.partitions(partitionStates[PartitionState.FAILED.code()], partitionStates[PartitionState.DEGRADED.code()], notRunning);
+        }
         heartbeat.setRelease(now);
         if (resetLatency.getAndSet(false))
         {

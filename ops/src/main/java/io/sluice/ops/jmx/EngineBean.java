@@ -182,4 +182,14 @@ final class EngineBean implements EngineMXBean
     {
         daemon.resetLatency();
     }
+
+    @Override
+    public String[] getErrorLog()
+    {
+        final java.util.List<String> entries = new java.util.ArrayList<>();
+        org.agrona.concurrent.errors.ErrorLogReader.read(daemon.errorLog(), (count, first, last, text) ->
+            entries.add(count + " observations from " + java.time.Instant.ofEpochMilli(first) + " to " +
+                java.time.Instant.ofEpochMilli(last) + ":\n" + text));
+        return entries.toArray(new String[0]);
+    }
 }
