@@ -6,6 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import com.lmax.disruptor.RingBuffer;
@@ -54,7 +59,10 @@ public final class Engine implements AutoCloseable
     private final CheckpointStore checkpointStore;
     private final List<String> recoveryEvents = new ArrayList<>();
     private CheckpointCoordinator checkpoints;
-    private Thread ticker;
+    /** Role, and thread name, of all background duties run together in {@link ThreadingMode#SHARED}. */
+    public static final String SHARED_DUTIES_ROLE_NAME = "sluice-duties";
+    /** Runners of the background duties (scheduler, checkpoint writer, journal duties), per the threading mode. */
+    private final List<AgentRunner> dutyRunners = new ArrayList<>();
     private volatile boolean accepting;
     private volatile boolean closed;
 
@@ -66,6 +74,7 @@ public final class Engine implements AutoCloseable
             .directory(context.directory().resolve("journal"))
             .segmentLength(context.journalSegmentLength())
             .groupCommit(context.groupCommit())
+            .externalDuties(true)
             .retentionBytes(context.journalRetentionBytes())
             .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
@@ -179,20 +188,73 @@ public final class Engine implements AutoCloseable
             }
         }
         accepting = true;
+        final List<Agent> duties = new ArrayList<>(journal.duties());
+        if (checkpoints != null)
+        {
+            duties.add(checkpoints.agent());
+        }
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
         final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
         if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            final EngineScheduler scheduler = new EngineScheduler(
+            duties.add(new EngineSchedulerAgent(
                 () -> accepting,
                 tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
                 periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
                 retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
-                errorLog);
-            ticker = new Thread(scheduler, "sluice-scheduler");
-            ticker.setDaemon(true);
-            ticker.start();
+                errorLog));
+        }
+        startDuties(duties);
+    }
+
+    /**
+     * Runs the background duties in the context's threading mode: a daemon thread each (DEDICATED),
+     * or all on one low-priority daemon thread (SHARED). Group commit, when on, sets how briefly an
+     * idle thread sleeps; the other duties are content with a millisecond.
+     */
+    private void startDuties(final List<Agent> duties)
+    {
+        if (duties.isEmpty())
+        {
+            return;
+        }
+        final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) : 1_000_000L;
+        final org.agrona.ErrorHandler errors = errorLog::record;
+        if (context.threadingMode() == ThreadingMode.SHARED)
+        {
+            final Agent shared = new CompositeAgent(duties)
+            {
+                @Override
+                public String roleName()
+                {
+                    return SHARED_DUTIES_ROLE_NAME; // names the thread (AgentRunner names threads by role)
+                }
+            };
+            dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(idleNs), errors, null, shared));
+        }
+        else
+        {
+            for (final Agent duty : duties)
+            {
+                final boolean groupCommit = "sluice-group-commit".equals(duty.roleName());
+                dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(groupCommit ? idleNs : 1_000_000L), errors, null, duty));
+            }
+        }
+        final boolean shared = context.threadingMode() == ThreadingMode.SHARED;
+        for (final AgentRunner runner : dutyRunners)
+        {
+            AgentRunner.startOnThread(runner, task ->
+            {
+                final Thread thread = new Thread(task);
+                thread.setDaemon(true);
+                if (shared)
+                {
+                    // Low priority where the OS honours it: the partition threads come first.
+                    thread.setPriority(Thread.MIN_PRIORITY);
+                }
+                return thread;
+            });
         }
     }
 
@@ -683,11 +745,6 @@ public final class Engine implements AutoCloseable
         }
         closed = true;
         accepting = false;
-        if (ticker != null)
-        {
-            ticker.interrupt();
-            joinQuietly(ticker);
-        }
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())
         {
@@ -716,6 +773,7 @@ public final class Engine implements AutoCloseable
         {
             checkpoints.close();
         }
+        CloseHelper.quietCloseAll(dutyRunners);
         partitionCounters.forEach(EngineCounters.PartitionCounters::close);
         instanceCounters.forEach(EngineCounters.InstanceCounters::close);
         directoryCounters.forEach(org.agrona.concurrent.status.AtomicCounter::close);
