@@ -37,7 +37,7 @@ import org.agrona.concurrent.status.CountersReader;
  *   network components (3000-3999)
  *     3001 net-frames-rejected (detail: error code)   3002 net-frames-in   3003 net-events-in
  *     3004 net-back-pressure  3005 net-duplicates  3006 net-acks-out  3007 net-records-out
- *     3008 net-sessions       3009 net-commits     3010 net-error-acks (detail: error code)
+ *     3008 net-sessions       3009 net-commits
  * </pre>
  *
  * <p>Every counter's key has the same layout (Agrona keys are up to {@value CountersReader#MAX_KEY_LENGTH}
@@ -152,7 +152,7 @@ public final class SluiceCounters
     public static final int NET_SESSIONS_TYPE_ID = 3008;
     /** Consumer commits. */
     public static final int NET_COMMITS_TYPE_ID = 3009;
-    /** First and last type id reserved for network components. */
+    /** First type id reserved for network components. */
     public static final int NET_MIN_TYPE_ID = 3000;
     /** Last type id reserved for network components. */
     public static final int NET_MAX_TYPE_ID = 3999;
