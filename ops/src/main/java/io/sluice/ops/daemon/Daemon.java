@@ -134,6 +134,7 @@ public final class Daemon implements AutoCloseable
             .waitStrategy(config.waitStrategy())
             .pinThreads(config.pinThreads())
             .groupCommit(config.groupCommit())
+            .threadingMode(config.threadingMode())
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
             .latencyListener(latency)
