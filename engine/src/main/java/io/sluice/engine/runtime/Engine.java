@@ -65,6 +65,9 @@ public final class Engine implements AutoCloseable
     private final List<AgentRunner> dutyRunners = new ArrayList<>();
     private volatile boolean accepting;
     private volatile boolean closed;
+    private volatile boolean finalCheckpointAttempted;
+    private volatile CheckpointManifest finalCheckpoint;
+    private volatile Throwable finalCheckpointFailure;
 
     private Engine(final EngineContext context)
     {
@@ -78,7 +81,7 @@ public final class Engine implements AutoCloseable
             .retentionBytes(context.journalRetentionBytes())
             .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
-            new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained()) : null;
+            new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained(), context.checkpointFaults()) : null;
     }
 
     /**
@@ -308,6 +311,38 @@ public final class Engine implements AutoCloseable
             }
         }
         return started.future();
+    }
+
+    /**
+     * The checkpoint {@link #close()} took, if it completed: a caller reports a final checkpoint only
+     * from this, never from {@link CheckpointCoordinator#lastCompleted()}, which may be an older one.
+     *
+     * @return the final checkpoint's manifest, or null if none was taken or it did not complete.
+     */
+    public CheckpointManifest finalCheckpoint()
+    {
+        return finalCheckpoint;
+    }
+
+    /**
+     * Why the final checkpoint at {@link #close()} did not complete.
+     *
+     * @return the failure, or null if it completed or was not attempted.
+     */
+    public Throwable finalCheckpointFailure()
+    {
+        return finalCheckpointFailure;
+    }
+
+    /**
+     * Whether {@link #close()} attempted a final checkpoint (it does when checkpoints are on, the rings
+     * drained and every partition was running).
+     *
+     * @return true if attempted.
+     */
+    public boolean finalCheckpointAttempted()
+    {
+        return finalCheckpointAttempted;
     }
 
     /**
@@ -748,7 +783,7 @@ public final class Engine implements AutoCloseable
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())
         {
-            finalCheckpoint();
+            takeFinalCheckpoint();
         }
         for (final GroupRuntime topic : topics.values())
         {
@@ -795,14 +830,21 @@ public final class Engine implements AutoCloseable
         return true;
     }
 
-    private void finalCheckpoint()
+    private void takeFinalCheckpoint()
     {
+        finalCheckpointAttempted = true;
         try
         {
-            startCheckpoint().get(60, TimeUnit.SECONDS);
+            finalCheckpoint = startCheckpoint().get(60, TimeUnit.SECONDS);
         }
-        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        catch (final java.util.concurrent.ExecutionException ex)
         {
+            finalCheckpointFailure = ex.getCause() != null ? ex.getCause() : ex;
+            errorLog.record(ex);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            finalCheckpointFailure = ex;
             errorLog.record(ex);
         }
         catch (final InterruptedException ex)

@@ -8,6 +8,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.sluice.engine.checkpoint.CheckpointFaults;
 import io.sluice.journal.JournalContext;
 
 /**
@@ -141,6 +142,9 @@ public final class EngineContext
         }
     }
 
+    /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
+    public static final long MAX_RING_BYTES = 1L << 30;
+
     private Path directory;
     private int partitions = Configuration.partitions();
     private int ringSize = Configuration.ringSize();
@@ -161,6 +165,7 @@ public final class EngineContext
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = Configuration.checkpointsRetained();
+    private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
     private ThreadingMode threadingMode;
     private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -206,6 +211,12 @@ public final class EngineContext
         if (maxEventLength < 8 || maxEventLength > 1 << 20 || maxEventLength % 8 != 0)
         {
             throw new EngineException("engine setting 'maxEventLength' must be a multiple of 8 in [8, 1 MiB], was " + maxEventLength);
+        }
+        if ((long)ringSize * maxEventLength > MAX_RING_BYTES)
+        {
+            throw new EngineException("engine settings 'ringSize' " + ringSize + " x 'maxEventLength' " + maxEventLength + " = " +
+                (long)ringSize * maxEventLength + " bytes per partition ring, more than the largest ring block of " + MAX_RING_BYTES +
+                " bytes: use a smaller ring");
         }
         if (tickIntervalMillis < 0)
         {
@@ -704,6 +715,28 @@ public final class EngineContext
     public int checkpointsRetained()
     {
         return checkpointsRetained;
+    }
+
+    /**
+     * Sets the fault injection into the checkpoint store's file operations (tests only).
+     *
+     * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
+     * @return this.
+     */
+    public EngineContext checkpointFaults(final CheckpointFaults checkpointFaults)
+    {
+        this.checkpointFaults = checkpointFaults;
+        return this;
+    }
+
+    /**
+     * The fault injection into checkpoint file operations.
+     *
+     * @return the faults, {@link CheckpointFaults#NONE} unless a test set them.
+     */
+    public CheckpointFaults checkpointFaults()
+    {
+        return checkpointFaults;
     }
 
     /**
