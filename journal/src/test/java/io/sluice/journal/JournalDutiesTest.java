@@ -19,9 +19,10 @@ class JournalDutiesTest
     void shouldStartNoThreadsWhenTheCallerRunsTheDutiesAndForceThroughThem() throws Exception
     {
         final JournalContext context = JournalTestSupport.smallContext(dir).groupCommit(true).externalDuties(true);
+        final java.util.Set<Thread> before = java.util.Set.copyOf(Thread.getAllStackTraces().keySet());
         try (Journal journal = Journal.open(context))
         {
-            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> !before.contains(t)).noneMatch(
                 t -> t.getName().startsWith("sluice-group-commit") || t.getName().startsWith("sluice-segment-allocator"));
             assertThat(journal.duties()).extracting(Agent::roleName).contains("sluice-group-commit", "sluice-segment-allocator");
             final Partition partition = journal.createTopic("t", 4).partition(0);
@@ -60,7 +61,8 @@ class JournalDutiesTest
             }
             final long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertThat(topic.partitionCount()).isEqualTo(8);
-            assertThat(allocated).as("bytes allocated by 100,000 idle duty cycles over 8 partitions").isZero();
+            // Nothing per cycle: an iterator per cycle would be >= 2.4 MB here; a few bytes of JVM noise are tolerated.
+            assertThat(allocated).as("bytes allocated by 100,000 idle duty cycles over 8 partitions").isLessThan(1024);
         }
     }
 }

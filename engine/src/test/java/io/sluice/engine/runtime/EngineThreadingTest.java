@@ -36,19 +36,21 @@ class EngineThreadingTest
             .build();
     }
 
-    private static Set<String> dutyThreads()
+    /** Names of live duty threads started since {@code before} (other tests' engines may still be closing). */
+    private static Set<String> dutyThreads(final Set<Thread> before)
     {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-            .filter(DUTY_THREADS::contains).collect(Collectors.toSet());
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).filter(t -> !before.contains(t))
+            .map(Thread::getName).filter(DUTY_THREADS::contains).collect(Collectors.toSet());
     }
 
     private void runWith(final ThreadingMode mode, final Set<String> expectedThreads) throws Exception
     {
         final EngineContext context = new EngineContext().directory(dir.resolve(mode.name())).partitions(2).ringSize(256)
             .groupCommit(true).checkpointIntervalMillis(50).threadingMode(mode).waitStrategy(WaitStrategyKind.SLEEP);
+        final Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
         try (Engine engine = Engine.launch(context, List.of(volume())))
         {
-            assertThat(dutyThreads()).isEqualTo(expectedThreads);
+            assertThat(dutyThreads(before)).isEqualTo(expectedThreads);
             final EventPublisher publisher = engine.publisher("trades");
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
             for (int i = 0; i < 1_000; i++)
@@ -65,9 +67,9 @@ class EngineThreadingTest
             }
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!dutyThreads().isEmpty())
+        while (!dutyThreads(before).isEmpty())
         {
-            assertThat(System.nanoTime()).as("duty threads left after close: " + dutyThreads()).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("duty threads left after close: " + dutyThreads(before)).isLessThan(deadline);
             Thread.sleep(10);
         }
     }
