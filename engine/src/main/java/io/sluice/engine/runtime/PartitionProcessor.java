@@ -151,6 +151,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             instance.releaseOwnership();
         }
+        // Release store: the partition is RUNNING (or HALTED after recovery) from its thread's start, events or not.
+        counters.state.setRelease(state());
     }
 
     @Override
