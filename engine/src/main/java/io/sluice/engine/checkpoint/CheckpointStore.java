@@ -206,8 +206,27 @@ public final class CheckpointStore
      */
     public LoadedCheckpoint loadLatest(final List<String> events)
     {
+        return loadLatest(events, Long.MAX_VALUE);
+    }
+
+    /**
+     * The newest checkpoint with an id no greater than {@code maxId} whose manifest and every state file
+     * verify, with its state loaded, or null. Newer checkpoints are skipped and said so in {@code events}.
+     *
+     * @param events receiving what recovery found and did.
+     * @param maxId  newest id that may be loaded.
+     * @return the loaded checkpoint or null.
+     */
+    public LoadedCheckpoint loadLatest(final List<String> events, final long maxId)
+    {
         for (final long id : manifestIds())
         {
+            if (id > maxId)
+            {
+                events.add("checkpoint " + id + " skipped: recovery is limited to checkpoints up to " + maxId +
+                    " (a sink's committed outputs cover no newer one)");
+                continue;
+            }
             try
             {
                 final LoadedCheckpoint loaded = load(id);

@@ -85,6 +85,17 @@ final class CsvEventSource extends EventFileSource
         }
     }
 
+    /** Columns are the schema's fields in schema order, without a header line (records of a log). */
+    void headerInSchemaOrder()
+    {
+        columnFields = schema.fields().toArray(new Field[0]);
+        header = new String[columnFields.length];
+        for (int i = 0; i < header.length; i++)
+        {
+            header[i] = columnFields[i].name();
+        }
+    }
+
     @Override
     void decode(final String line, final EventFlyweight out)
     {

@@ -157,7 +157,8 @@ public final class Engine implements AutoCloseable
      */
     private void recover()
     {
-        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), checkpointStore, recoveryEvents);
+        final CheckpointManifest restored = EngineRecovery.recover(
+            topics.values(), checkpointStore, context.restoreCheckpointAtMost(), recoveryEvents);
         if (checkpointStore != null)
         {
             int partitions = 0;
@@ -166,6 +167,7 @@ public final class Engine implements AutoCloseable
                 partitions += group.partitions.length;
             }
             checkpoints = new CheckpointCoordinator(checkpointStore, context.clock(), partitions, restored);
+            checkpoints.listenerErrors(errorLog::record);
             for (final GroupRuntime group : topics.values())
             {
                 for (final PartitionRuntime runtime : group.partitions)
@@ -406,6 +408,65 @@ public final class Engine implements AutoCloseable
         final SourceGroups.Binding binding = runtime.binding(topic);
         return new EventPublisher(this, topic, binding.source().schema(), rings, processors, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index());
+    }
+
+    /**
+     * A publisher for an external source (Kafka, a change stream) feeding a source topic: the source
+     * picks the partition and journals its own position with each event, and learns after a restart
+     * where to resume ({@link ExternalSourcePublisher#position(int)}). The hook is described in
+     * {@link io.sluice.engine.checkpoint.SourcePositions}.
+     *
+     * @param topic source topic of some pipeline.
+     * @return a new publisher, for one producing thread.
+     * @throws EngineException if no pipeline reads the topic, or its events plus the 8-byte position
+     *                         do not fit the engine's maxEventLength.
+     */
+    public ExternalSourcePublisher externalSource(final String topic)
+    {
+        final GroupRuntime runtime = topicRuntime(topic);
+        final SourceGroups.Binding binding = runtime.binding(topic);
+        final int length = binding.source().schema().length() + SourcePositionDescriptor.POSITION_LENGTH;
+        if (length > context.maxEventLength())
+        {
+            throw new EngineException("events of topic '" + topic + "' are " + binding.source().schema().length() +
+                " bytes; with their 8-byte source position they exceed the engine's maxEventLength " + context.maxEventLength());
+        }
+        if (binding.index() > SourcePositionDescriptor.SOURCE_MASK)
+        {
+            throw new EngineException("topic '" + topic + "' is source " + binding.index() + " of its group, more than " +
+                SourcePositionDescriptor.SOURCE_MASK + " sources cannot carry positions");
+        }
+        return new ExternalSourcePublisher(this, topic, binding.source().schema(), runtime.partitions,
+            binding.source().partitionKeyField(), binding.source().eventTimeField(), context.clock(), binding.index(), runtime.name);
+    }
+
+    /**
+     * Adds a listener told of every checkpoint completed from now on (see
+     * {@link io.sluice.engine.checkpoint.CheckpointListener}); a listener's exception goes to the error log.
+     *
+     * @param listener to add, from any thread.
+     * @throws EngineException if checkpoints are disabled in this engine's context.
+     */
+    public void addCheckpointListener(final io.sluice.engine.checkpoint.CheckpointListener listener)
+    {
+        if (checkpoints == null)
+        {
+            throw new EngineException("checkpoints are disabled in this engine's context: no checkpoint will ever complete");
+        }
+        checkpoints.addListener(listener);
+    }
+
+    /**
+     * Removes a listener added with {@link #addCheckpointListener}.
+     *
+     * @param listener to remove, from any thread.
+     */
+    public void removeCheckpointListener(final io.sluice.engine.checkpoint.CheckpointListener listener)
+    {
+        if (checkpoints != null)
+        {
+            checkpoints.removeListener(listener);
+        }
     }
 
     /**

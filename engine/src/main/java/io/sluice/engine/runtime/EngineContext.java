@@ -165,6 +165,7 @@ public final class EngineContext
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = Configuration.checkpointsRetained();
+    private long restoreCheckpointAtMost = Long.MAX_VALUE;
     private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
     private ThreadingMode threadingMode;
     private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
@@ -718,6 +719,23 @@ public final class EngineContext
     }
 
     /**
+     * Limits recovery to checkpoints no newer than an id: a two-phase sink whose transaction for a
+     * completed checkpoint was never committed (the process died in between) asks recovery to restore
+     * the checkpoint its committed outputs cover, so that the outputs of the lost transaction are
+     * produced again by the replay (and those it has are recognised by sequence). -1 restores none:
+     * the journal is replayed from its start. Part of the external source hook
+     * ({@link io.sluice.engine.checkpoint.SourcePositions}).
+     *
+     * @param id newest checkpoint id recovery may restore, -1 for none; default: any.
+     * @return this.
+     */
+    public EngineContext restoreCheckpointAtMost(final long id)
+    {
+        this.restoreCheckpointAtMost = id;
+        return this;
+    }
+
+    /**
      * Sets the fault injection into the checkpoint store's file operations (tests only).
      *
      * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
@@ -727,6 +745,16 @@ public final class EngineContext
     {
         this.checkpointFaults = checkpointFaults;
         return this;
+    }
+
+    /**
+     * Newest checkpoint id recovery may restore.
+     *
+     * @return the id, {@link Long#MAX_VALUE} for any, -1 for none.
+     */
+    public long restoreCheckpointAtMost()
+    {
+        return restoreCheckpointAtMost;
     }
 
     /**

@@ -32,13 +32,14 @@ final class EngineRecovery
      *
      * @param groups the topology.
      * @param store  of checkpoints, or null when checkpointing is off.
+     * @param maxId  newest checkpoint id that may be restored ({@link EngineContext#restoreCheckpointAtMost()}).
      * @param events receiving what recovery found and did.
      * @return the manifest restored from, or null when the journal was replayed from the start.
      */
     static CheckpointManifest recover(
-        final Collection<GroupRuntime> groups, final CheckpointStore store, final List<String> events)
+        final Collection<GroupRuntime> groups, final CheckpointStore store, final long maxId, final List<String> events)
     {
-        final CheckpointStore.LoadedCheckpoint loaded = store == null ? null : store.loadLatest(events);
+        final CheckpointStore.LoadedCheckpoint loaded = store == null ? null : store.loadLatest(events, maxId);
         if (loaded != null)
         {
             checkNotAheadOfJournal(groups, loaded.manifest());
@@ -54,6 +55,7 @@ final class EngineRecovery
                 {
                     final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
                     PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
+                    handler.restoreSourcePositions(entry.sourcePositions());
                     from = entry.journalOffset();
                 }
                 try (PartitionReader reader = group.journalTopic.partition(p).newReader())
