@@ -8,7 +8,7 @@ import io.sluice.engine.config.ConfigLimits;
  * A line of an input file could not be decoded into an event: names the file, the line number and
  * the field (when one is to blame) and says why, made printable by {@link ConfigLimits#message}.
  */
-public final class MalformedInputException extends RuntimeException
+public final class MalformedInputException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 
