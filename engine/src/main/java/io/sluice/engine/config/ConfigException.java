@@ -9,7 +9,7 @@ import java.util.List;
  * exception carries them all ({@link #errors()}, one per line of the message), so that one run
  * reports every error at once.
  */
-public final class ConfigException extends RuntimeException
+public final class ConfigException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 
