@@ -143,6 +143,34 @@ public final class JournalFiles
     }
 
     /**
+     * Extends an existing file to a length with real zero blocks (not sparse) and forces it; used to
+     * restore a tail segment that is shorter than its header says.
+     *
+     * @param file   to extend.
+     * @param length the file's new length; nothing is done if it is already that long.
+     * @throws JournalException naming the file when the disk is full or the write fails.
+     */
+    public static void extendWithZeros(final Path file, final long length)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            long position = channel.size();
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length - position, 1)));
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+                position += channel.write(zeros, position);
+            }
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(
+                JournalException.Category.IO, "cannot extend " + file + " to " + length + " bytes: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * Maps a whole file read-write.
      *
      * @param file to map.
