@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
     versionProvider = SluiceVersion.class,
     subcommands = JournalDemoCommand.class,
     resourceBundle = "io.sluice.ops.DemoCommand",
+    header = "The fraud desk demo: detectors, joins and alerts on an embedded engine under open-loop load.",
     description = {
         "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments",
         "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed",

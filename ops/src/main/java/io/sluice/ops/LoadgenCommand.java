@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
     name = "loadgen",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
+    header = "Open-loop load with injected patterns against an embedded engine or a daemon, with latency reports.",
     description = {
         "Open-loop load on a scenario (card, ticks, sensors) with injected patterns, against an embedded engine or a",
         "daemon over Aeron: live throughput, latency from the scheduled send time and alerts, then a summary with",

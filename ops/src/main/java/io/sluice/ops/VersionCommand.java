@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
  * {@code sluice version}: prints the Sluice version and the Java runtime and operating system it
  * runs on.
  */
-@Command(name = "version", description = "Print the Sluice version and the runtime it runs on.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = SluiceVersion.class,
+    description = "Print the Sluice version and the runtime it runs on.")
 final class VersionCommand implements Callable<Integer>
 {
     @Spec
