@@ -42,6 +42,9 @@ class KillDashNineTest
             final Thread pump = pump(child, lines);
             awaitLine(lines, "READY", child);
             TimeUnit.MILLISECONDS.sleep(5 + random.nextInt(120));
+            // On a loaded machine the child may not have appended yet: kill it only once it has
+            // acknowledged something new, so that every round kills a writer mid-stream.
+            awaitAckAtLeast(lines, verifiedUpTo, child);
             child.destroyForcibly(); // SIGKILL on Linux
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             pump.join(10_000);
@@ -115,6 +118,23 @@ class KillDashNineTest
                     throw new AssertionError("child did not print " + prefix + "; alive=" + child.isAlive() + " lines=" + lines);
                 }
                 lines.wait(100);
+            }
+        }
+    }
+
+    private static void awaitAckAtLeast(final List<String> lines, final long offset, final Process child)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (lastAck(lines) < offset)
+        {
+            if (System.nanoTime() > deadline || !child.isAlive())
+            {
+                throw new AssertionError("child acknowledged nothing at or after " + offset + "; alive=" + child.isAlive());
+            }
+            synchronized (lines)
+            {
+                lines.wait(20);
             }
         }
     }
