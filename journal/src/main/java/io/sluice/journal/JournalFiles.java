@@ -122,6 +122,7 @@ public final class JournalFiles
         try (FileChannel channel = FileChannel.open(
             file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
         {
+            StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
             final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length, 1)));
             long position = 0;
             while (position < length)
@@ -131,6 +132,7 @@ public final class JournalFiles
             }
             if (force)
             {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
                 channel.force(true);
             }
         }
@@ -154,6 +156,7 @@ public final class JournalFiles
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
         {
+            StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
             long position = channel.size();
             final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length - position, 1)));
             while (position < length)
@@ -161,6 +164,7 @@ public final class JournalFiles
                 zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
                 position += channel.write(zeros, position);
             }
+            StorageFaults.check(StorageFaults.Operation.FORCE, file);
             channel.force(true);
         }
         catch (final IOException ex)
@@ -227,8 +231,10 @@ public final class JournalFiles
                 {
                     channel.write(buffer);
                 }
+                StorageFaults.check(StorageFaults.Operation.FORCE, tmp);
                 channel.force(true);
             }
+            StorageFaults.check(StorageFaults.Operation.RENAME, target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(target.toAbsolutePath().getParent());
         }
@@ -248,6 +254,7 @@ public final class JournalFiles
     {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
         {
+            StorageFaults.check(StorageFaults.Operation.FSYNC_DIRECTORY, dir);
             channel.force(true);
         }
         catch (final IOException ex)

@@ -192,6 +192,7 @@ public final class JournalRepair
             buffer.getBytes(end, bytes);
             writeNew(side, bytes);
             buffer.setMemory(end, extent - end, (byte)0);
+            checkFault(StorageFaults.Operation.FORCE, log);
             mapped.force();
             done.add(log + ": damaged at byte offset " + end + " (record offset " + damagedOffset + "): " + reason +
                 "; saved bytes [" + end + ", " + extent + ") (" + (extent - end) + " bytes" +
@@ -212,6 +213,7 @@ public final class JournalRepair
             final Path target = laterLog.resolveSibling(laterLog.getFileName() + QUARANTINED_SUFFIX);
             try
             {
+                StorageFaults.check(StorageFaults.Operation.RENAME, target);
                 Files.move(laterLog, target, StandardCopyOption.ATOMIC_MOVE);
             }
             catch (final IOException ex)
@@ -226,6 +228,19 @@ public final class JournalRepair
         JournalFiles.fsyncDirectory(files.directory());
         done.add(files.directory() + ": records from offset " + damagedOffset + " on are no longer in the partition; " +
             "their offsets will be reused by the next appends");
+    }
+
+    private static void checkFault(final StorageFaults.Operation operation, final Path file)
+    {
+        try
+        {
+            StorageFaults.check(operation, file);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot force " + file + ": " + ex.getMessage() +
+                " (the damaged bytes are saved in the side file; run the repair again)", ex);
+        }
     }
 
     private static void extendShortTail(final Path log, final List<String> done)
@@ -278,6 +293,7 @@ public final class JournalRepair
             {
                 channel.write(source);
             }
+            StorageFaults.check(StorageFaults.Operation.FORCE, file);
             channel.force(true);
         }
         catch (final IOException ex)
@@ -299,6 +315,7 @@ public final class JournalRepair
             Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), PRIVATE_FILE))
         {
             channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            StorageFaults.check(StorageFaults.Operation.FORCE, dir.resolve(HISTORY_FILE));
             channel.force(true);
         }
         catch (final IOException ex)

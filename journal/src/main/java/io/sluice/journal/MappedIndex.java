@@ -71,9 +71,17 @@ abstract class MappedIndex
 
     final void force()
     {
-        if (mapped instanceof MappedByteBuffer file)
+        if (mapped instanceof MappedByteBuffer mappedFile)
         {
-            file.force();
+            try
+            {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new JournalException(JournalException.Category.IO, "cannot force " + file + ": " + ex.getMessage(), ex);
+            }
+            mappedFile.force();
         }
     }
 

@@ -223,6 +223,14 @@ final class Segment
         final int from = forcedPosition;
         if (upToPosition > from)
         {
+            try
+            {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("cannot force " + file + ": " + ex.getMessage(), ex);
+            }
             mapped.force(from, upToPosition - from);
             forcedPosition = upToPosition;
         }

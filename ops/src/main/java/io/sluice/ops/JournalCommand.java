@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Inspect and write a journal directory.",
-    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class, JournalVerifyCommand.class })
+    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class, JournalVerifyCommand.class,
+        JournalRepairCommand.class })
 final class JournalCommand implements Callable<Integer>
 {
     @Spec
