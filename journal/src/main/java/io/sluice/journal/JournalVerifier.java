@@ -298,12 +298,12 @@ public final class JournalVerifier
 
         void finish(final int recordCount)
         {
-            if (index != null && indexEntry * OffsetIndex.ENTRY_LENGTH < index.capacity() &&
+            if (index != null && (indexEntry + 1) * OffsetIndex.ENTRY_LENGTH <= index.capacity() &&
                 index.getInt(indexEntry * OffsetIndex.ENTRY_LENGTH + OffsetIndex.POSITION_OFFSET) != 0)
             {
                 report(indexFile + ": entry " + indexEntry + " does not match any of the " + recordCount + " records");
             }
-            if (timeIndex != null && timeEntry * TimeIndex.ENTRY_LENGTH < timeIndex.capacity() &&
+            if (timeIndex != null && (timeEntry + 1) * TimeIndex.ENTRY_LENGTH <= timeIndex.capacity() &&
                 timeIndex.getInt(timeEntry * TimeIndex.ENTRY_LENGTH + TimeIndex.POSITION_OFFSET) != 0)
             {
                 report(timeIndexFile + ": entry " + timeEntry + " does not match any of the " + recordCount + " records");
