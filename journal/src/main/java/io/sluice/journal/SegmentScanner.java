@@ -206,7 +206,7 @@ final class SegmentScanner
             case END_BAD_CRC:
                 return "CRC32C mismatch in frame of length " + frameLength;
             case END_CLEAN:
-                return "end of written records";
+                return "frame length 0 (no record written here)";
             default:
                 return "expected record count reached";
         }
