@@ -17,8 +17,8 @@ import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Sends to a running daemon over Aeron (UDP or IPC, the daemon's media driver) that runs a

@@ -4,7 +4,7 @@ import java.util.function.ToDoubleFunction;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Turns a detector pipeline's window results into alerts in an {@link AlertLog}: the key, the
@@ -30,7 +30,7 @@ public final class AlertSink implements EventSink
      */
     public AlertSink(
         final AlertLog log, final String kind, final ToDoubleFunction<EventFlyweight> value,
-        final io.sluice.engine.schema.Schema result)
+        final io.sluice.schema.Schema result)
     {
         this.log = log;
         this.kind = log.kind(kind);

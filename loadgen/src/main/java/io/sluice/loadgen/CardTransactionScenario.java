@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Card transactions with injected fraud: bursts of small charges on one card (velocity), a charge

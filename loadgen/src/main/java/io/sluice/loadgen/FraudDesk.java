@@ -8,7 +8,7 @@ import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * The fraud desk's pipeline set over the card scenario's topic, with the rules of {@link FraudRules}:

@@ -5,8 +5,8 @@ import java.util.function.ToIntFunction;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.JoinSpec;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Turns a join pipeline's rows into alerts in an {@link AlertLog}: one join feeds several rules (the

@@ -1,7 +1,7 @@
 package io.sluice.loadgen;
 
 import io.sluice.engine.pipeline.EventSink;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * A sink that records, for every event reaching it, the time from the event's scheduled send time

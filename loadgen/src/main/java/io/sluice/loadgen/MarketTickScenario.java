@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Market ticks: every symbol's price is a geometric random walk (each tick moves it at most

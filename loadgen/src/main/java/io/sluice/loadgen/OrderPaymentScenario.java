@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Orders, their payments and the accounts table, with injected breaks of the {@link OrderRules}: an

@@ -1,7 +1,7 @@
 package io.sluice.loadgen;
 
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 
 /**
  * One topic a scenario writes: its event schema, the field that keys and partitions it, the

@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Sensor readings: every device reports a value near its own baseline once per round, with

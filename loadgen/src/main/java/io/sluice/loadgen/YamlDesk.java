@@ -11,9 +11,9 @@ import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
 
 /**
  * A scenario's detector pipelines declared once in the YAML of {@code docs/pipelines.md}, so the same

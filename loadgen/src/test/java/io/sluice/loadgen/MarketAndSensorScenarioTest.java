@@ -9,7 +9,7 @@ import java.util.zip.CRC32;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 class MarketAndSensorScenarioTest
 {

@@ -13,7 +13,7 @@ import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 class OpenLoopSenderTest
 {

@@ -19,6 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice ctl status|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is

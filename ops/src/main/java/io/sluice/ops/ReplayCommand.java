@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice replay}: a backtest; the YAML pipelines over CSV/JSONL files at full speed in event

@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice run --config FILE}: runs the daemon until SIGTERM or SIGINT, then shuts it down

@@ -19,6 +19,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
+import io.sluice.ops.cli.Subcommands;
+import io.sluice.ops.demo.DemoCommand;
+import io.sluice.ops.demo.LoadgenCommand;
+import io.sluice.ops.tools.JournalCommand;
 
 /**
  * Entry point of the {@code sluice} command line, run by the {@code ./sluice} launcher with the JVM
@@ -102,20 +109,7 @@ public final class SluiceMain implements Callable<Integer>
     @Override
     public Integer call()
     {
-        throw missingSubcommand(spec);
-    }
-
-    static ParameterException missingSubcommand(final CommandSpec spec)
-    {
-        final StringJoiner commands = new StringJoiner(", ");
-        spec.subcommands().forEach((name, subcommand) ->
-        {
-            if (!(subcommand.getCommand() instanceof HelpCommand))
-            {
-                commands.add(name);
-            }
-        });
-        return new ParameterException(spec.commandLine(), "missing command: one of " + commands);
+        throw Subcommands.missing(spec);
     }
 
     private static int onInvalidCommandLine(final ParameterException ex, final String[] args)

@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice version}: prints the Sluice version and the Java runtime and operating system it

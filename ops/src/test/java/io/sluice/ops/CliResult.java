@@ -10,9 +10,15 @@ import java.io.StringWriter;
  * @param out      what it printed on its out writer.
  * @param err      what it printed on its err writer.
  */
-record CliResult(int exitCode, String out, String err)
+public record CliResult(int exitCode, String out, String err)
 {
-    static CliResult run(final String... args)
+    /**
+     * Runs the command line in this JVM.
+     *
+     * @param args of the command line.
+     * @return what it returned and printed.
+     */
+    public static CliResult run(final String... args)
     {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();

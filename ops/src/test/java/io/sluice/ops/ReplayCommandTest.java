@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
+import io.sluice.ops.cli.ExitCodes;
 
 /**
  * {@code sluice replay} over a join pipeline with one CSV file per topic ({@code --input topic=file}),

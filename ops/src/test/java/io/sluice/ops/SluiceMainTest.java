@@ -3,6 +3,8 @@ package io.sluice.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
 
 class SluiceMainTest
 {

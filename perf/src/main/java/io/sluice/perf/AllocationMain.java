@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

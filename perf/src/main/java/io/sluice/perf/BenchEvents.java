@@ -1,8 +1,8 @@
 package io.sluice.perf;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.window.EventValues;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+import io.sluice.schema.EventValues;
 
 /**
  * The 64-byte benchmark event of the engine benchmarks (DESIGN.md: "64-byte events, 10k keys,

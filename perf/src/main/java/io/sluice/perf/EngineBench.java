@@ -9,7 +9,7 @@ import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Shared set-up of the end-to-end mains: argument parsing, the tumbling count+sum pipeline over

@@ -8,7 +8,7 @@ import io.sluice.engine.join.JoinResultHandler;
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.join.StreamTableJoinOperator;
 import io.sluice.engine.join.TableTableJoinOperator;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 import io.sluice.engine.time.Watermarks;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

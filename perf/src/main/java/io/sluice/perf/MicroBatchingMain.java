@@ -15,8 +15,8 @@ import io.sluice.engine.runtime.BatchingPublisher;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * The micro-batching trade-off, measured: for each batch size, (1) the most events per second one

@@ -14,7 +14,7 @@ import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 

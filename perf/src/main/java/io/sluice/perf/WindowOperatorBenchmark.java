@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-event cost of the window operators, driven directly through
- * {@link WindowOperator#onEvent(long, long, io.sluice.engine.window.EventValues)} (no ring, no
+ * {@link WindowOperator#onEvent(long, long, io.sluice.schema.EventValues)} (no ring, no
  * journal): count + sum(amount) over {@value #KEYS} keys, in order, watermark bound 100 ms.
  * <ul>
  *   <li>{@code plain}: {@link PlainTumblingLoop}, the same tumbling 1 s query over primitive

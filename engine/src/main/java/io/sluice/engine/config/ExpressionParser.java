@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import io.sluice.engine.pipeline.EventPredicate;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 
 /**
  * Recursive-descent parser and type checker of the filter language of {@link Expressions}; builds

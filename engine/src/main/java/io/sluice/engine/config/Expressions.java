@@ -1,7 +1,7 @@
 package io.sluice.engine.config;
 
 import io.sluice.engine.pipeline.EventPredicate;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * Compiles filter expressions over the fields of a schema into {@link EventPredicate} trees, once,

@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.JoinSpec;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * Reads the {@code join} of a pipeline into a validated {@link JoinDefinition}. Every rule the DSL
@@ -125,7 +125,7 @@ final class JoinConfigLoader
 
     private static String describe(final Field field)
     {
-        return field.type() == io.sluice.engine.schema.FieldType.SYMBOL ? "SYMBOL(" + field.width() + ")" : field.type().name();
+        return field.type() == io.sluice.schema.FieldType.SYMBOL ? "SYMBOL(" + field.width() + ")" : field.type().name();
     }
 
     private static void checkSides(

@@ -16,7 +16,7 @@ import java.util.function.Function;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * The pipelines of one YAML configuration file, loaded and fully validated: schemas built, filter

@@ -20,10 +20,11 @@ import org.yaml.snakeyaml.nodes.Node;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.EventPredicate;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
+import io.sluice.engine.exec.PipelineInstance;
 
 /**
  * Reads a configuration document into validated {@link PipelineDefinition}s. One loader per document.
@@ -293,8 +294,8 @@ final class PipelineConfigLoader
         {
             // Build once through the DSL and instantiate a partition, so whatever the DSL, the window
             // operator or the join operator would refuse is refused now, at load time, with this pipeline's path.
-            definition.build((partition, sequence, k, timestamp, event) -> { })
-                .newInstance(0, (pipeline, stage, errorPolicy, event, k, timestamp, error) -> { });
+            PipelineInstance.create(definition.build((partition, sequence, k, timestamp, event) -> { }), 0,
+                (pipeline, stage, errorPolicy, event, k, timestamp, error) -> { });
         }
         catch (final SchemaException | IllegalStateException | IllegalArgumentException ex)
         {

@@ -8,7 +8,7 @@ import io.sluice.engine.pipeline.EventPredicate;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * One pipeline declared in a configuration file, validated and with its expressions compiled. It

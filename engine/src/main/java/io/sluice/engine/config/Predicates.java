@@ -3,8 +3,8 @@ package io.sluice.engine.config;
 import org.agrona.DirectBuffer;
 
 import io.sluice.engine.pipeline.EventPredicate;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
 
 /**
  * The nodes a compiled expression is made of. Each is immutable, reads fields by pre-resolved index

@@ -1,7 +1,7 @@
 package io.sluice.engine.config;
 
 import io.sluice.engine.pipeline.Source;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
  * One input of a declared pipeline: a topic, the schema of its events, the field that partitions and

@@ -9,7 +9,7 @@
  * in {@code docs/pipelines.md}.
  *
  * <p>Entry points: {@link io.sluice.engine.config.PipelineConfig#load(java.nio.file.Path)},
- * {@link io.sluice.engine.config.Expressions#compile(String, io.sluice.engine.schema.Schema)} and
+ * {@link io.sluice.engine.config.Expressions#compile(String, io.sluice.schema.Schema)} and
  * {@link io.sluice.engine.config.Durations#parse(String)}.
  */
 package io.sluice.engine.config;

@@ -11,12 +11,12 @@ import org.agrona.collections.Long2ObjectHashMap;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.pipeline.PipelineHaltedException;
-import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.exec.PipelineHaltedException;
+import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.pipeline.Source;
-import io.sluice.engine.pipeline.StageErrorHandler;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.FieldType;
+import io.sluice.engine.exec.StageErrorHandler;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.FieldType;
 import io.sluice.journal.Topic;
 
 /**
@@ -252,7 +252,7 @@ public final class Backtest
             };
             for (int p = 0; p < partitions; p++)
             {
-                instances[p][i] = pipelines.get(i).newInstance(p, handler);
+                instances[p][i] = PipelineInstance.create(pipelines.get(i), p, handler);
             }
         }
 

@@ -3,8 +3,8 @@ package io.sluice.engine.io;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * CSV output: a header line, then one line per output; text values are quoted only when they hold

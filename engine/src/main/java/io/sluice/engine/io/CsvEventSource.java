@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
 
 /**
  * CSV events: a header line names the columns; every field of the schema must have a column, other

@@ -14,10 +14,10 @@ import java.util.function.LongFunction;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.JoinSpec;
 import io.sluice.engine.pipeline.WindowSpec;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 import io.sluice.engine.window.WindowResultHandler;
 
 /**

@@ -3,8 +3,8 @@ package io.sluice.engine.io;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * JSON Lines output: one object per output, keys in column order, no spaces. Doubles that JSON

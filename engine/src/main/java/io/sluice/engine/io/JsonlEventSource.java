@@ -3,10 +3,10 @@ package io.sluice.engine.io;
 import java.io.BufferedReader;
 import java.nio.file.Path;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 
 /**
  * JSON Lines events: one JSON object per line, every field of the schema present by name, other

@@ -11,8 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.FieldType;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.FieldType;
 
 /**
  * How a {@link Backtest} feeds its pipelines: which topics they read (declared alike by every

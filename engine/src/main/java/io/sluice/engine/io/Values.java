@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Field;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
 
 /**
  * Text to field values and back, shared by the CSV and JSONL formats. Parsing is strict (no

@@ -1,9 +1,9 @@
 package io.sluice.engine.join;
 
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * Build-time check that the two inputs of a join are co-partitioned, so that the operator of

@@ -1,6 +1,6 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Maps or projects an event of one schema to an event of another, writing into a pre-allocated

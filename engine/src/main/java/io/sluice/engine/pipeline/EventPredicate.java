@@ -1,6 +1,6 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * A filter condition, evaluated on the partition thread for every event. Must not allocate.

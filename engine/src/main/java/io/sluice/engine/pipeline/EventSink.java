@@ -1,6 +1,6 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Receives a pipeline's outputs on the partition thread. Each output carries a sequence number that

@@ -1,6 +1,6 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Makes a sink exactly-once across crashes: outputs carry deterministic per-partition sequence

@@ -1,9 +1,9 @@
 package io.sluice.engine.pipeline;
 
 import io.sluice.engine.join.JoinType;
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * Declares the join at the head of a two-input pipeline, and the schema of its output rows:
@@ -42,7 +42,8 @@ public final class JoinSpec
     public static final String KEY = "key";
     /** Output field holding the join flags. */
     public static final String FLAGS = "join_flags";
-    static final int LEFT_BASE = 16;
+    /** Offset of the left record in an output row (after the key and the flags). */
+    public static final int LEFT_BASE = 16;
 
     private final String name;
     private final Source left;
@@ -130,7 +131,7 @@ public final class JoinSpec
      *
      * @return the offset.
      */
-    int rightBase()
+    public int rightBase()
     {
         return LEFT_BASE + left.schema().length();
     }
@@ -185,27 +186,52 @@ public final class JoinSpec
         return type;
     }
 
-    long lower()
+    /**
+     * Lower bound of an interval join: a right event at {@code t} meets left events from {@code t - upper} to {@code t - lower}.
+     *
+     * @return the lower bound.
+     */
+    public long lower()
     {
         return lower;
     }
 
-    long upper()
+    /**
+     * Upper bound of an interval join.
+     *
+     * @return the upper bound.
+     */
+    public long upper()
     {
         return upper;
     }
 
-    long allowedLateness()
+    /**
+     * How far behind the watermark an interval join still accepts an event.
+     *
+     * @return the allowed lateness.
+     */
+    public long allowedLateness()
     {
         return allowedLateness;
     }
 
-    int versions()
+    /**
+     * Versions of each table row a lookup keeps for as-of-event-time joins (1 for the latest only).
+     *
+     * @return the number of versions.
+     */
+    public int versions()
     {
         return versions;
     }
 
-    int expectedEntries()
+    /**
+     * Sizing hint for the join's state.
+     *
+     * @return the expected number of keys.
+     */
+    public int expectedEntries()
     {
         return expectedEntries;
     }

@@ -1,6 +1,6 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Chooses the key of an event for keyed operators. Must not allocate.

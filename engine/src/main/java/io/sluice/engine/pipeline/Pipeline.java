@@ -4,16 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * An immutable pipeline definition: a source topic with its event schema, how each event's key and
  * time are found, and a linear chain of stages ending in a sink. Built once with {@link #from};
- * nothing of the builder runs per event. The engine creates one {@link PipelineInstance} per
- * partition, fused on that partition's thread.
+ * nothing of the builder runs per event. It is pure description: the runtime
+ * ({@code io.sluice.engine.exec.PipelineInstance}) builds one fused chain of stages per partition
+ * from it, run on that partition's thread.
  *
  * <pre>{@code
  *   Pipeline velocity = Pipeline.from("cards", CARD)
@@ -214,21 +215,14 @@ public final class Pipeline
         return false;
     }
 
-    List<StageSpec> stages()
+    /**
+     * The stages after the source (or the join), in order, as declared: description only.
+     *
+     * @return the stage specifications, unmodifiable.
+     */
+    public List<StageSpec> stages()
     {
         return stages;
-    }
-
-    /**
-     * Creates the fused operator chain for one partition.
-     *
-     * @param partition    the instance serves.
-     * @param errorHandler receiving stage failures.
-     * @return the instance.
-     */
-    public PipelineInstance newInstance(final int partition, final StageErrorHandler errorHandler)
-    {
-        return new PipelineInstance(this, partition, errorHandler);
     }
 
     @Override

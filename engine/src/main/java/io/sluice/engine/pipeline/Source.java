@@ -1,9 +1,9 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 /**
  * An input of a pipeline: a topic of events of a schema, how each event's partition key and time

@@ -1,11 +1,14 @@
 package io.sluice.engine.pipeline;
 
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.Schema;
 
 /**
- * Build-time description of one stage; {@link #instantiate} creates its per-partition stage.
+ * Build-time description of one stage of a {@link Pipeline}: what it is (one of the nested final
+ * kinds), its description for people, its error policy and its input schema. Pure description: the
+ * runtime ({@code io.sluice.engine.exec}) builds the per-partition stage from it; nothing here runs
+ * per event.
  */
-abstract class StageSpec
+public abstract class StageSpec
 {
     private final String description;
     private final ErrorPolicy policy;
@@ -18,24 +21,40 @@ abstract class StageSpec
         this.input = input;
     }
 
-    String description()
+    /**
+     * What the stage does, for people (error messages, {@link Pipeline#describeStages()}).
+     *
+     * @return the description.
+     */
+    public String description()
     {
         return description;
     }
 
-    ErrorPolicy policy()
+    /**
+     * What happens when the stage's user code throws.
+     *
+     * @return the policy.
+     */
+    public ErrorPolicy policy()
     {
         return policy;
     }
 
-    Schema input()
+    /**
+     * The schema of the events the stage receives.
+     *
+     * @return the schema.
+     */
+    public Schema input()
     {
         return input;
     }
 
-    abstract Stage instantiate(PipelineInstance instance, Stage next);
-
-    static final class FilterSpec extends StageSpec
+    /**
+     * A filter: events for which the predicate is false go no further.
+     */
+    public static final class FilterSpec extends StageSpec
     {
         private final EventPredicate predicate;
 
@@ -45,14 +64,21 @@ abstract class StageSpec
             this.predicate = predicate;
         }
 
-        @Override
-        Stage instantiate(final PipelineInstance instance, final Stage next)
+        /**
+         * The user's predicate.
+         *
+         * @return the predicate.
+         */
+        public EventPredicate predicate()
         {
-            return new Stages.Filter(instance, description(), policy(), next, predicate);
+            return predicate;
         }
     }
 
-    static final class MapSpec extends StageSpec
+    /**
+     * A map into an event of another schema, which may drop the event.
+     */
+    public static final class MapSpec extends StageSpec
     {
         private final Schema output;
         private final EventMapper mapper;
@@ -64,14 +90,31 @@ abstract class StageSpec
             this.mapper = mapper;
         }
 
-        @Override
-        Stage instantiate(final PipelineInstance instance, final Stage next)
+        /**
+         * The schema of the events the map emits.
+         *
+         * @return the output schema.
+         */
+        public Schema output()
         {
-            return new Stages.Map(instance, description(), policy(), next, mapper, output);
+            return output;
+        }
+
+        /**
+         * The user's mapper.
+         *
+         * @return the mapper.
+         */
+        public EventMapper mapper()
+        {
+            return mapper;
         }
     }
 
-    static final class KeyBySpec extends StageSpec
+    /**
+     * A re-keying: the selector computes each event's new key.
+     */
+    public static final class KeyBySpec extends StageSpec
     {
         private final KeySelector selector;
 
@@ -81,14 +124,21 @@ abstract class StageSpec
             this.selector = selector;
         }
 
-        @Override
-        Stage instantiate(final PipelineInstance instance, final Stage next)
+        /**
+         * The user's key selector.
+         *
+         * @return the selector.
+         */
+        public KeySelector selector()
         {
-            return new Stages.KeyBy(instance, description(), policy(), next, selector);
+            return selector;
         }
     }
 
-    static final class WindowStageSpec extends StageSpec
+    /**
+     * A window: aggregates per key and window, emitting results of {@link WindowSpec#resultSchema()}.
+     */
+    public static final class WindowStageSpec extends StageSpec
     {
         private final WindowSpec spec;
 
@@ -98,19 +148,21 @@ abstract class StageSpec
             this.spec = spec;
         }
 
-        WindowSpec spec()
+        /**
+         * The window's declaration.
+         *
+         * @return the window specification.
+         */
+        public WindowSpec spec()
         {
             return spec;
         }
-
-        @Override
-        Stage instantiate(final PipelineInstance instance, final Stage next)
-        {
-            return new Stages.Window(instance, description(), policy(), next, spec);
-        }
     }
 
-    static final class SinkSpec extends StageSpec
+    /**
+     * The terminal sink, which numbers the outputs.
+     */
+    public static final class SinkSpec extends StageSpec
     {
         private final EventSink sink;
 
@@ -120,10 +172,14 @@ abstract class StageSpec
             this.sink = sink;
         }
 
-        @Override
-        Stage instantiate(final PipelineInstance instance, final Stage next)
+        /**
+         * The user's sink.
+         *
+         * @return the sink.
+         */
+        public EventSink sink()
         {
-            return new Stages.Sink(instance, description(), policy(), sink);
+            return sink;
         }
     }
 }

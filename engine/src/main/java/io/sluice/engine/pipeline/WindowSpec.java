@@ -3,10 +3,10 @@ package io.sluice.engine.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.sluice.engine.schema.Field;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 import io.sluice.engine.window.Aggregators;
 import io.sluice.engine.window.PrimitiveAggregator;
 
@@ -273,52 +273,103 @@ public final class WindowSpec
         return this;
     }
 
-    String kind()
+    /**
+     * The window kind: tumbling, sliding, hopping or session.
+     *
+     * @return the kind.
+     */
+    public String kind()
     {
         return kind;
     }
 
-    long size()
+    /**
+     * Length of an aligned window.
+     *
+     * @return the size.
+     */
+    public long size()
     {
         return size;
     }
 
-    long hop()
+    /**
+     * Distance between the starts of aligned windows.
+     *
+     * @return the hop.
+     */
+    public long hop()
     {
         return hop;
     }
 
-    long gap()
+    /**
+     * Inactivity gap that closes a session window.
+     *
+     * @return the gap.
+     */
+    public long gap()
     {
         return gap;
     }
 
-    long offset()
+    /**
+     * Offset of aligned windows from the epoch.
+     *
+     * @return the offset.
+     */
+    public long offset()
     {
         return offset;
     }
 
-    long allowedLateness()
+    /**
+     * How long after its end a window still accepts late events.
+     *
+     * @return the allowed lateness.
+     */
+    public long allowedLateness()
     {
         return allowedLateness;
     }
 
-    boolean earlyOnUpdate()
+    /**
+     * Whether a window emits an early result on every update.
+     *
+     * @return true for early results.
+     */
+    public boolean earlyOnUpdate()
     {
         return earlyOnUpdate;
     }
 
-    int expectedEntries()
+    /**
+     * Sizing hint for the window's state.
+     *
+     * @return the expected number of entries.
+     */
+    public int expectedEntries()
     {
         return expectedEntries;
     }
 
-    PrimitiveAggregator[] aggregators()
+    /**
+     * The aggregators, in result order; a new array on each call (build time only).
+     *
+     * @return the aggregators.
+     */
+    public PrimitiveAggregator[] aggregators()
     {
         return aggregators.toArray(new PrimitiveAggregator[0]);
     }
 
-    FieldType resultType(final int aggregate)
+    /**
+     * The type of an aggregate's result field.
+     *
+     * @param aggregate index of the aggregate.
+     * @return the field type.
+     */
+    public FieldType resultType(final int aggregate)
     {
         return types.get(aggregate);
     }

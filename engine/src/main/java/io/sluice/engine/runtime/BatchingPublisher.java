@@ -5,9 +5,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import com.lmax.disruptor.RingBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.FieldType;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 import io.sluice.journal.Topic;
 
 /**

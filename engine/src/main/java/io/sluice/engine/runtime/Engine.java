@@ -14,7 +14,7 @@ import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.CheckpointStore;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalContext;
 

@@ -3,7 +3,7 @@ package io.sluice.engine.runtime;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
-import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.exec.PipelineInstance;
 
 /**
  * The engine's counters, allocated from an Agrona {@link CountersManager} so that they can live in a

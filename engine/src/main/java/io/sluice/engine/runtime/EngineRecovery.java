@@ -6,7 +6,7 @@ import java.util.List;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.CheckpointStore;
 import io.sluice.engine.checkpoint.PartitionCheckpoint;
-import io.sluice.engine.checkpoint.PartitionStateCodec;
+import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.journal.PartitionReader;
 
 /**

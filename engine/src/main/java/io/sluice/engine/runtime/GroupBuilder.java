@@ -11,7 +11,7 @@ import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.journal.Journal;
 import io.sluice.journal.Topic;
 
@@ -80,7 +80,7 @@ final class GroupBuilder
             final PartitionProcessor[] holder = new PartitionProcessor[1];
             for (int i = 0; i < instances.length; i++)
             {
-                instances[i] = pipelines.get(i).newInstance(p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
+                instances[i] = PipelineInstance.create(pipelines.get(i), p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
                 counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
                 instanceCounters.add(counters[i]);
             }

@@ -6,13 +6,13 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
-import io.sluice.engine.checkpoint.PartitionStateCodec;
+import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.engine.checkpoint.StagingBuffers;
 import io.sluice.engine.pipeline.ErrorPolicy;
-import io.sluice.engine.pipeline.PipelineHaltedException;
-import io.sluice.engine.pipeline.PipelineInstance;
-import io.sluice.engine.pipeline.StageErrorHandler;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.engine.exec.PipelineHaltedException;
+import io.sluice.engine.exec.PipelineInstance;
+import io.sluice.engine.exec.StageErrorHandler;
+import io.sluice.schema.EventFlyweight;
 import io.sluice.journal.JournalException;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.PartitionWriter;

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
-import io.sluice.engine.schema.FieldType;
+import io.sluice.schema.FieldType;
 
 /**
  * Plans the engine's topology: source topics that meet in a join (directly or through other joins)

@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.EventValues;
+
 /**
  * The configured aggregators laid out side by side in one row of {@code stride} long slots, and
  * the {@link WindowResult} view over such a row.

@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.EventValues;
+
 /**
  * Built-in aggregates over a numeric event field, read as long or double through
  * {@link EventValues}. All are allocation free and keep their state in primitive slots.

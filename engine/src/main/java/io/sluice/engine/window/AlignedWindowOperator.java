@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
+import io.sluice.schema.EventValues;
 
 /**
  * Tumbling, sliding and hopping windows over panes (see {@link AlignedWindows}): an event

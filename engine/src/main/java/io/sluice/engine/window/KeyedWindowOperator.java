@@ -1,6 +1,7 @@
 package io.sluice.engine.window;
 
 import io.sluice.engine.time.WatermarkGenerator;
+import io.sluice.schema.EventValues;
 
 /**
  * What aligned and session window operators share around their own state: the single-writer

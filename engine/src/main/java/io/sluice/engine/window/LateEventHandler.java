@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.EventValues;
+
 /**
  * Side output for events that arrive after every window they belong to has expired (its end - 1
  * plus the allowed lateness is at or below the watermark). Such events are also counted by

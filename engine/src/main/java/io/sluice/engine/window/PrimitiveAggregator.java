@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.EventValues;
+
 /**
  * A user-definable aggregate over primitive state. The operator owns the state: each pane,
  * window or session has {@link #slots()} 64-bit slots for this aggregator, seen through an

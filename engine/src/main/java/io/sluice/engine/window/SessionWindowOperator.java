@@ -7,6 +7,7 @@ import org.agrona.MutableDirectBuffer;
 import java.util.Arrays;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
+import io.sluice.schema.EventValues;
 
 /**
  * Session windows: an event at {@code t} opens {@code [t, t + gap)}; sessions of one key that

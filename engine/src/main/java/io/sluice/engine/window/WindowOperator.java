@@ -2,6 +2,7 @@ package io.sluice.engine.window;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import io.sluice.schema.EventValues;
 
 /**
  * A keyed window aggregation over one partition: consumes events and watermark signals, emits

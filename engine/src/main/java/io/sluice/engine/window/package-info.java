@@ -25,7 +25,7 @@
  * <p>
  * <b>Public surface:</b> {@link io.sluice.engine.window.WindowOperatorContext} configures and
  * builds a {@link io.sluice.engine.window.WindowOperator}; events are read through
- * {@link io.sluice.engine.window.EventValues}; results arrive at a
+ * {@link io.sluice.schema.EventValues}; results arrive at a
  * {@link io.sluice.engine.window.WindowResultHandler}; aggregates come from
  * {@link io.sluice.engine.window.Aggregators} or implement
  * {@link io.sluice.engine.window.PrimitiveAggregator}. Everything else is package private.

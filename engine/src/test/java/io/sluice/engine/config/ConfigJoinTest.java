@@ -13,7 +13,7 @@ import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.JoinSpec;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
-import io.sluice.engine.schema.Field;
+import io.sluice.schema.Field;
 
 class ConfigJoinTest
 {

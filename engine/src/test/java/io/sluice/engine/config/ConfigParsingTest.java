@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.schema.FieldType;
+import io.sluice.schema.FieldType;
 
 class ConfigParsingTest
 {

@@ -2,8 +2,8 @@ package io.sluice.engine.join;
 
 import org.junit.jupiter.api.Test;
 
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -5,8 +5,8 @@ import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Test fixtures: a trade schema, event encoding, and a sink that renders outputs as text lines.

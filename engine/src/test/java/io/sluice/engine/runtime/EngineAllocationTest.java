@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.TestEvents;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 /**
  * Steady state allocates nothing per event, on the publishing thread nor on the partition thread

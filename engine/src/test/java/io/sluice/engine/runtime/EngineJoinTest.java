@@ -19,9 +19,9 @@ import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.pipeline.TestEvents;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
-import io.sluice.engine.schema.SchemaException;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 class EngineJoinTest
 {

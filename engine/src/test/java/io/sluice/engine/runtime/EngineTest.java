@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
-import io.sluice.engine.pipeline.PipelineInstance;
+import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.pipeline.TestEvents;
 import io.sluice.journal.Partition;
 import io.sluice.journal.PartitionReader;

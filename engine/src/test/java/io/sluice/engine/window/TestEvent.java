@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.EventValues;
+
 /**
  * Mutable event for tests: field 0 is a long, field 1 a double.
  */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.sluice.schema.EventValues;
 
 /**
  * After warm-up, millions of events through an operator must allocate nothing on the calling

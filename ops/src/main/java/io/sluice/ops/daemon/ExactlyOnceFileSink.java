@@ -15,8 +15,8 @@ import io.sluice.engine.io.EventFileSink;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.IdempotentSink;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * A CSV or JSONL output file that receives every output exactly once across crashes and restarts.

@@ -11,8 +11,8 @@ import io.sluice.engine.io.EventFileSource;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.io.MalformedInputPolicy;
 import io.sluice.engine.runtime.EventPublisher;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * The built-in {@code file} ingress: once the daemon runs, publishes every event of a CSV or JSONL

@@ -2,7 +2,7 @@ package io.sluice.ops.daemon;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.IdempotentSink;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 import io.sluice.journal.PartitionWriter;
 import io.sluice.journal.Topic;
 

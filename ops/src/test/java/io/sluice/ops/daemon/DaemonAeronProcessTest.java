@@ -26,8 +26,8 @@ import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 import io.sluice.ops.jmx.JmxClient;
 
 /**

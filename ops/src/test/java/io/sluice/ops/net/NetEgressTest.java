@@ -14,7 +14,7 @@ import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
-import io.sluice.engine.schema.EventFlyweight;
+import io.sluice.schema.EventFlyweight;
 
 @Timeout(60)
 class NetEgressTest

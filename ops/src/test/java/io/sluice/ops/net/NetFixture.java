@@ -16,8 +16,8 @@ import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
-import io.sluice.engine.schema.EventFlyweight;
-import io.sluice.engine.schema.Schema;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * A real engine with a real {@link NetServer} (embedded media driver, its directory under the test's

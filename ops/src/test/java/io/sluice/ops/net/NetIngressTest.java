@@ -119,7 +119,7 @@ class NetIngressTest
     {
         final Topic topic = fixture.engine.journal().topic(NetFixture.TOPIC);
         final boolean[] seen = new boolean[(int)count + 1];
-        final io.sluice.engine.schema.EventFlyweight view = new io.sluice.engine.schema.EventFlyweight(NetFixture.TRADE);
+        final io.sluice.schema.EventFlyweight view = new io.sluice.schema.EventFlyweight(NetFixture.TRADE);
         long total = 0;
         for (int p = 0; p < topic.partitionCount(); p++)
         {

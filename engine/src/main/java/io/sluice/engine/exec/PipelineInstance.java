@@ -1,0 +1,486 @@
+package io.sluice.engine.exec;
+
+import java.util.List;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.StageSpec;
+import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.engine.time.WatermarkGenerator;
+import io.sluice.engine.time.Watermarks;
+import io.sluice.engine.window.WindowOperator;
+import io.sluice.engine.window.WindowOperatorContext;
+
+/**
+ * One partition's instance of a {@link Pipeline}: its stages fused into a chain of direct calls,
+ * with their state. Fed either by the partition's ring (live) or by a journal reader (replay and
+ * recovery); the same sequence of calls gives the same outputs, byte for byte.
+ *
+ * <p>Threading: every method is called from the one thread that owns the partition, except the
+ * counter getters, which other threads may read (values may lag by one event).
+ */
+public final class PipelineInstance
+{
+    /** The instance processes events. */
+    public static final int RUNNING = 0;
+    /** A stage with the HALT policy failed; the instance refuses events. */
+    public static final int HALTED = 1;
+
+    private final Pipeline pipeline;
+    private final int partition;
+    private final StageErrorHandler errorHandler;
+    private final EventFlyweight inputView;
+    private final Stage head;
+    private final Stages.Sink sink;
+    private final Stages.Window window;
+    private final WindowSpec windowSpec;
+    private JoinStage join;
+    private volatile int state = RUNNING;
+    private volatile Throwable haltCause;
+    private long eventsIn;
+    private long outputs;
+    private long errors;
+    private long lateEvents;
+
+    /**
+     * Builds the fused chain of stages of a pipeline for one partition, with fresh state.
+     *
+     * @param pipeline     the description to run.
+     * @param partition    the instance serves.
+     * @param errorHandler receiving stage failures.
+     * @return the instance.
+     */
+    public static PipelineInstance create(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    {
+        return new PipelineInstance(pipeline, partition, errorHandler);
+    }
+
+    private PipelineInstance(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    {
+        this.pipeline = pipeline;
+        this.partition = partition;
+        this.errorHandler = errorHandler;
+        this.inputView = new EventFlyweight(pipeline.inputSchema());
+        final List<StageSpec> specs = pipeline.stages();
+        Stage next = null;
+        Stages.Sink lastSink = null;
+        Stages.Window windowStage = null;
+        WindowSpec foundWindowSpec = null;
+        for (int i = specs.size() - 1; i >= 0; i--)
+        {
+            final StageSpec spec = specs.get(i);
+            next = newStage(spec, next);
+            if (next instanceof Stages.Sink)
+            {
+                lastSink = (Stages.Sink)next;
+            }
+            if (next instanceof Stages.Window)
+            {
+                windowStage = (Stages.Window)next;
+                foundWindowSpec = ((StageSpec.WindowStageSpec)spec).spec();
+                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage));
+            }
+        }
+        this.head = next;
+        this.sink = lastSink;
+        this.window = windowStage;
+        this.windowSpec = foundWindowSpec;
+        this.join = pipeline.join() == null ? null : new JoinStage(this, pipeline.join(), next);
+    }
+
+    private Stage newStage(final StageSpec spec, final Stage next)
+    {
+        if (spec instanceof StageSpec.FilterSpec filter)
+        {
+            return new Stages.Filter(this, spec.description(), spec.policy(), next, filter.predicate());
+        }
+        if (spec instanceof StageSpec.MapSpec map)
+        {
+            return new Stages.Map(this, spec.description(), spec.policy(), next, map.mapper(), map.output());
+        }
+        if (spec instanceof StageSpec.KeyBySpec keyBy)
+        {
+            return new Stages.KeyBy(this, spec.description(), spec.policy(), next, keyBy.selector());
+        }
+        if (spec instanceof StageSpec.WindowStageSpec window)
+        {
+            return new Stages.Window(this, spec.description(), spec.policy(), next, window.spec());
+        }
+        if (spec instanceof StageSpec.SinkSpec sink)
+        {
+            return new Stages.Sink(this, spec.description(), spec.policy(), sink.sink());
+        }
+        throw new IllegalArgumentException("unknown stage " + spec.description());
+    }
+
+    /**
+     * Forgets all window and join state (fresh operators, as at launch), keeping the output sequence
+     * and the counters, which only ever grow: outputs recomputed after a reset are new outputs. Used
+     * by an operator's replay of a pipeline from an offset. Partition thread only.
+     */
+    public void resetState()
+    {
+        if (window != null)
+        {
+            window.operator(newWindowOperator(windowSpec, window));
+        }
+        if (join != null)
+        {
+            join = new JoinStage(this, pipeline.join(), head);
+        }
+    }
+
+    private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage)
+    {
+        final WatermarkGenerator watermarks = pipeline.eventTimeField() < 0 ?
+            Watermarks.processingTime() :
+            Watermarks.boundedOutOfOrderness(pipeline.maxOutOfOrderness(), pipeline.idleTimeout());
+        final WindowOperatorContext context = new WindowOperatorContext()
+            .offset(spec.offset())
+            .allowedLateness(spec.allowedLateness())
+            .earlyOnUpdate(spec.earlyOnUpdate())
+            .expectedEntries(spec.expectedEntries())
+            .watermarks(watermarks)
+            .aggregators(spec.aggregators())
+            .resultHandler(stage)
+            .lateEventHandler(new Stages.LateOutput(this));
+        switch (spec.kind())
+        {
+            case "tumbling":
+                context.tumbling(spec.size());
+                break;
+            case "sliding":
+                context.sliding(spec.size(), spec.hop());
+                break;
+            case "hopping":
+                context.hopping(spec.size(), spec.hop());
+                break;
+            default:
+                context.session(spec.gap());
+                break;
+        }
+        return context.build();
+    }
+
+    /**
+     * Processes one input event.
+     *
+     * @param buffer    holding the event's bytes (input schema layout).
+     * @param offset    of the event in the buffer.
+     * @param key       of the event (the partition key's value).
+     * @param timestamp of the event (event time, or journaled ingest time in processing-time mode).
+     * @throws PipelineHaltedException if the instance is or becomes halted.
+     */
+    public void onEvent(final DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    {
+        onEvent(0, buffer, offset, key, timestamp);
+    }
+
+    /**
+     * Processes one event of one of the pipeline's inputs (0, or 0 = left and 1 = right of a join).
+     *
+     * @param input     index of the source in {@link Pipeline#sources()}.
+     * @param buffer    holding the event's bytes (that source's schema layout).
+     * @param offset    of the event in the buffer.
+     * @param key       of the event (its partition key's value).
+     * @param timestamp of the event.
+     * @throws PipelineHaltedException if the instance is or becomes halted.
+     */
+    public void onEvent(final int input, final DirectBuffer buffer, final int offset, final long key, final long timestamp)
+    {
+        if (state != RUNNING)
+        {
+            throw halted();
+        }
+        eventsIn++;
+        if (join != null)
+        {
+            join.onInput(input, buffer, offset, key, timestamp);
+        }
+        else
+        {
+            head.onEvent(inputView.wrap(buffer, offset), key, timestamp);
+        }
+        if (state != RUNNING)
+        {
+            throw halted();
+        }
+    }
+
+    /**
+     * A journaled processing-time tick: lets idle partitions and processing-time windows advance.
+     *
+     * @param processingTime journaled time of the tick.
+     */
+    public void onProcessingTime(final long processingTime)
+    {
+        if (state == RUNNING)
+        {
+            if (join != null)
+            {
+                join.onProcessingTime(processingTime);
+            }
+            else
+            {
+                head.onProcessingTime(processingTime);
+            }
+        }
+    }
+
+    /**
+     * End of a bounded input: every open window and pending result is emitted.
+     */
+    public void onEndOfInput()
+    {
+        if (state == RUNNING)
+        {
+            if (join != null)
+            {
+                join.onEndOfInput();
+            }
+            else
+            {
+                head.onEndOfInput();
+            }
+        }
+    }
+
+    /**
+     * Hands the instance's operators to the thread that calls them next (recovery runs on the
+     * start-up thread, processing on the partition thread, started after it).
+     */
+    public void releaseOwnership()
+    {
+        if (window != null)
+        {
+            window.operator().releaseOwnership();
+        }
+    }
+
+    /**
+     * A checkpoint barrier: lets the sink make its outputs so far durable. Called on the partition
+     * thread right after {@link #snapshotTo}.
+     */
+    public void onCheckpoint()
+    {
+        sink.onCheckpoint();
+    }
+
+    void onOutput()
+    {
+        outputs++;
+    }
+
+    void onLateEvent(final long key, final long timestamp, final long watermark, final EventFlyweight event)
+    {
+        lateEvents++;
+    }
+
+    void onLateJoinEvent()
+    {
+        lateEvents++;
+    }
+
+    void onStageError(
+        final String stage, final ErrorPolicy policy, final EventFlyweight event, final long key, final long timestamp, final Throwable error)
+    {
+        errors++;
+        if (policy == ErrorPolicy.HALT)
+        {
+            haltCause = error;
+            state = HALTED; // volatile: other threads see the halt together with its cause
+        }
+        errorHandler.onStageError(pipeline.name(), stage, policy, event, key, timestamp, error);
+    }
+
+    private PipelineHaltedException halted()
+    {
+        return new PipelineHaltedException(
+            "pipeline '" + pipeline.name() + "' partition " + partition + " is halted: " + haltCause, haltCause);
+    }
+
+    /**
+     * The definition this instance runs.
+     *
+     * @return the pipeline.
+     */
+    public Pipeline pipeline()
+    {
+        return pipeline;
+    }
+
+    /**
+     * The partition it serves.
+     *
+     * @return the partition.
+     */
+    public int partition()
+    {
+        return partition;
+    }
+
+    /**
+     * RUNNING or HALTED.
+     *
+     * @return the state.
+     */
+    public int state()
+    {
+        return state;
+    }
+
+    /**
+     * Why the instance halted, or null.
+     *
+     * @return the cause or null.
+     */
+    public Throwable haltCause()
+    {
+        return haltCause;
+    }
+
+    /**
+     * Events received.
+     *
+     * @return the count.
+     */
+    public long eventsIn()
+    {
+        return eventsIn;
+    }
+
+    /**
+     * Outputs delivered to the sink; also the next output sequence number.
+     *
+     * @return the count.
+     */
+    public long outputs()
+    {
+        return outputs;
+    }
+
+    /**
+     * Failures of user code.
+     *
+     * @return the count.
+     */
+    public long errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Events later than the allowed lateness, sent to the late side output.
+     *
+     * @return the count.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
+    }
+
+    /**
+     * Events in gaps of hopping windows (belonging to no window).
+     *
+     * @return the count, 0 without a window stage.
+     */
+    public long unassignedEvents()
+    {
+        return window == null ? 0 : window.operator().unassignedEvents();
+    }
+
+    /**
+     * The current watermark of the window stage.
+     *
+     * @return the watermark, Long.MIN_VALUE without a window stage.
+     */
+    public long watermark()
+    {
+        if (window != null)
+        {
+            return window.operator().watermark();
+        }
+        return join == null ? Long.MIN_VALUE : join.watermark();
+    }
+
+    /**
+     * Entries of window state held.
+     *
+     * @return the count, 0 without a window stage.
+     */
+    public int stateEntries()
+    {
+        return (window == null ? 0 : window.operator().stateEntries()) + (join == null ? 0 : join.operator().stateEntries());
+    }
+
+    /**
+     * Bytes of join state held (records and table rows), 0 without a join.
+     *
+     * @return the bytes.
+     */
+    public long joinStateBytes()
+    {
+        return join == null ? 0 : join.operator().stateBytes();
+    }
+
+    /**
+     * Upper bound of the bytes {@link #snapshotTo} writes.
+     *
+     * @return the length in bytes.
+     */
+    public int snapshotLength()
+    {
+        return 16 + (window == null ? 0 : window.operator().snapshotLength()) + (join == null ? 0 : join.operator().snapshotLength());
+    }
+
+    /**
+     * Writes the instance's state: output sequence, counters and window state.
+     *
+     * @param buffer to write into.
+     * @param offset to start at.
+     * @return bytes written.
+     */
+    public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset, sink.sequence());
+        buffer.putLong(offset + 8, lateEvents);
+        int length = 16;
+        if (join != null)
+        {
+            length += join.operator().snapshotTo(buffer, offset + length);
+        }
+        if (window != null)
+        {
+            length += window.operator().snapshotTo(buffer, offset + length);
+        }
+        return length;
+    }
+
+    /**
+     * Restores state written by {@link #snapshotTo} of an identically defined pipeline.
+     *
+     * @param buffer to read.
+     * @param offset to start at.
+     * @return bytes read.
+     */
+    public int restoreFrom(final DirectBuffer buffer, final int offset)
+    {
+        sink.sequence(buffer.getLong(offset));
+        outputs = buffer.getLong(offset);
+        lateEvents = buffer.getLong(offset + 8);
+        int length = 16;
+        if (join != null)
+        {
+            length += join.operator().restoreFrom(buffer, offset + length);
+        }
+        if (window != null)
+        {
+            length += window.operator().restoreFrom(buffer, offset + length);
+        }
+        return length;
+    }
+}

@@ -1,0 +1,201 @@
+package io.sluice.ops.demo;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.loadgen.AlertLog;
+import io.sluice.loadgen.CardTransactionScenario;
+import io.sluice.loadgen.DetectionReport;
+import io.sluice.loadgen.EmbeddedEngineTarget;
+import io.sluice.loadgen.FraudDesk;
+import io.sluice.loadgen.InterleavedScenario;
+import io.sluice.loadgen.InjectedPattern;
+import io.sluice.loadgen.IntervalStats;
+import io.sluice.loadgen.LatencyRecorder;
+import io.sluice.loadgen.LoadGenerator;
+import io.sluice.loadgen.LoadOptions;
+import io.sluice.loadgen.OrderPaymentScenario;
+import io.sluice.loadgen.OrderRules;
+import io.sluice.loadgen.RatePlan;
+import io.sluice.loadgen.RunResult;
+import io.sluice.loadgen.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
+
+/**
+ * {@code sluice demo}: the fraud desk. Starts an embedded engine (data in a temporary directory
+ * unless {@code --dir}), loads the fraud-desk pipelines ({@link FraudDesk}: card velocity on a
+ * sliding window, amount against the card's norm on a tumbling window, impossible travel; orders
+ * interval-joined to payments, orders enriched from the accounts table), drives them with the
+ * open-loop load generator on the card scenario interleaved with the orders-and-payments scenario
+ * (one event in {@value #ORDER_SHARE}; both seeded, with injected fraud), prints
+ * throughput, latency percentiles and alerts once a second, and ends with a summary: events,
+ * throughput, end-to-end latency from the scheduled send time, alerts detected against injected, and
+ * where the reports and plots were written. {@code sluice demo journal} keeps the earlier
+ * journal-and-replay demo.
+ *
+ * <p>Threading: the command's thread reports; the load generator's sender and the engine's partition
+ * threads are started and stopped inside {@link #call()}.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceVersion.class,
+    subcommands = JournalDemoCommand.class,
+    resourceBundle = "io.sluice.ops.demo.DemoCommand",
+    header = "The fraud desk demo: detectors, joins and alerts on an embedded engine under open-loop load.",
+    description = {
+        "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments",
+        "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed",
+        "open-loop rate by the load generator with injected fraud; live throughput, latency and alerts,",
+        "then a summary with detected vs injected fraud and HdrHistogram reports and plots.",
+        "'sluice demo journal' runs the older journal append/replay demo." })
+public final class DemoCommand implements Callable<Integer>
+{
+    /** One event in this many is order-side (an order, its copy by account, a payment, an account update). */
+    static final int ORDER_SHARE = 10;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EmbeddedEngineOptions engine = new EmbeddedEngineOptions();
+
+    @Mixin
+    LoadShapeOptions load = new LoadShapeOptions();
+
+    @Option(names = { "-o", "--out" }, paramLabel = "DIR",
+        description = "Where reports and plots go (default: a new sluice-demo-report-* directory in the temp directory).")
+    Path out;
+
+    @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5",
+        description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
+    int stepSeconds;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+        description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        validate();
+        final PrintWriter console = spec.commandLine().getOut();
+        final Path reportDir = null == out ? Files.createTempDirectory("sluice-demo-report-") : out;
+        ScratchDirectory.use(engine.dir, "sluice-demo-", dataDir -> run(dataDir, reportDir, console));
+        return ExitCodes.OK;
+    }
+
+    private void validate()
+    {
+        engine.check();
+        load.checkLengthAndRate();
+        CliException.checkUsage(stepSeconds >= 1, "--step must be at least 1 s, was " + stepSeconds);
+        load.checkShape();
+    }
+
+    private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
+    {
+        final RatePlan plan = load.plan(stepSeconds);
+        final long orderEvents = plan.totalEvents() / ORDER_SHARE;
+        final long cardEvents = plan.totalEvents() - orderEvents;
+        if (cardEvents < CardTransactionScenario.MIN_EVENTS || orderEvents < OrderPaymentScenario.MIN_EVENTS)
+        {
+            throw new CliException(ExitCodes.USAGE, "the demo needs at least " + minEvents() +
+                " events in all (rate x seconds), the plan has " + plan.totalEvents());
+        }
+        final CardTransactionScenario cards = new CardTransactionScenario(seed, cardEvents);
+        // The order side spans the same simulated time as the cards, so both tell one day's story.
+        final long msPerOrderEvent = Math.max(1, Math.min(OrderPaymentScenario.MAX_MS_PER_EVENT,
+            cards.msPerEvent() * cardEvents / orderEvents));
+        final OrderPaymentScenario orders = new OrderPaymentScenario(seed, orderEvents, msPerOrderEvent);
+        final Scenario scenario = new InterleavedScenario("fraud-desk", cards, orders);
+        final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final EngineContext context = engine.context(dataDir);
+        console.printf(Locale.ROOT, "Sluice fraud desk demo: %s card transactions (%s cards, seed %d, %d fraud patterns injected)%n",
+            DemoFormat.count(cardEvents), DemoFormat.count(cards.cards()), seed, cards.injected().size());
+        console.printf(Locale.ROOT, "  and %s order-side events: orders, payments, account updates (%s accounts, %d join " +
+            "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
+        console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
+        console.println(engine.describe(dataDir));
+        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean " +
+            "of the others), impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
+        console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
+            "unpaid-order, amounts differ = payment-mismatch), orders-accounts (orders LEFT lookup-join the accounts table: " +
+            "closed or blocked = blocked-account, amount > limit = over-limit), orders/payments/orders-by-account-e2e probes");
+        console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission);" +
+            " 'done' counts probed events (account updates feed only their join and are not probed)");
+        console.flush();
+
+        final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
+        final RunResult result;
+        final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards()));
+        pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts()));
+        final List<InjectedPattern> injected = scenario.injected();
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines))
+        {
+            result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
+                .outputDirectory(reportDir)
+                .listener(stats -> live(console, stats, reporter, alerts, injected)));
+        }
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()));
+    }
+
+    /**
+     * Fewest events a run may have: enough for both scenarios at their share.
+     *
+     * @return the minimum of rate x seconds.
+     */
+    static long minEvents()
+    {
+        long total = Math.max(CardTransactionScenario.MIN_EVENTS * ORDER_SHARE / (ORDER_SHARE - 1),
+            OrderPaymentScenario.MIN_EVENTS * ORDER_SHARE);
+        while (total - total / ORDER_SHARE < CardTransactionScenario.MIN_EVENTS || total / ORDER_SHARE < OrderPaymentScenario.MIN_EVENTS)
+        {
+            total++;
+        }
+        return total;
+    }
+
+    private static void live(
+        final PrintWriter console, final IntervalStats stats, final RunReporter reporter, final AlertLog alerts,
+        final List<InjectedPattern> injected)
+    {
+        reporter.onInterval(stats);
+        console.println("          " + DemoFormat.progress(DetectionReport.evaluate(injected, alerts.all())));
+        console.flush();
+    }
+
+    private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection)
+    {
+        reporter.summaryHead(result, "engine");
+        reporter.waitLine(engine.waitStrategy);
+        reporter.line("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
+        for (final String kind : DemoFormat.CARD_RULES)
+        {
+            reporter.detectionLine(detection.line(kind));
+        }
+        reporter.line("  join alerts (a pattern is detected when an alert of its kind on its order or account is at its order's time):");
+        for (final String kind : DemoFormat.JOIN_RULES)
+        {
+            reporter.detectionLine(detection.line(kind));
+        }
+        reporter.detectionLine(detection.totalLine());
+        reporter.summaryTail(result);
+    }
+}

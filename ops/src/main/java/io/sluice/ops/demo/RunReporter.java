@@ -1,0 +1,168 @@
+package io.sluice.ops.demo;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.HdrHistogram.Histogram;
+
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.loadgen.Alert;
+import io.sluice.loadgen.AlertLog;
+import io.sluice.loadgen.IntervalListener;
+import io.sluice.loadgen.IntervalStats;
+import io.sluice.loadgen.RatePlan;
+import io.sluice.loadgen.RunResult;
+
+/**
+ * Prints a load run to the console, shared by {@code sluice demo} and {@code sluice loadgen}: the
+ * live line once a second (throughput, end-to-end latency percentiles, fresh alerts) and the common
+ * parts of the summary (events, rate and latency per group, sender lag, dropped alerts, report files).
+ * The commands print what only they know between {@link #summaryHead} and {@link #summaryTail}.
+ *
+ * <p>Threading: {@link #onInterval} is called on the load generator's reporting thread, the summary
+ * on the command's thread after the run; one instance serves one run.
+ */
+final class RunReporter implements IntervalListener
+{
+    private static final int MAX_ALERT_LINES_PER_SECOND = 4;
+
+    private final PrintWriter console;
+    private final AlertLog alerts;
+    private final Function<Alert, String> alertText;
+    private final List<Alert> fresh = new ArrayList<>();
+    private long lastProcessed;
+
+    /**
+     * Reports to a console.
+     *
+     * @param console   to print to.
+     * @param alerts    the run's alerts, drained once an interval.
+     * @param alertText what follows "ALERT " on a live alert line.
+     */
+    RunReporter(final PrintWriter console, final AlertLog alerts, final Function<Alert, String> alertText)
+    {
+        this.console = console;
+        this.alerts = alerts;
+        this.alertText = alertText;
+    }
+
+    /**
+     * Prints the interval's live line and up to four of its fresh alerts.
+     *
+     * @param stats of the interval.
+     */
+    @Override
+    public void onInterval(final IntervalStats stats)
+    {
+        final Histogram h = stats.latency();
+        final double seconds = stats.intervalNs() / 1e9;
+        final long processed = stats.processed() - lastProcessed;
+        lastProcessed = stats.processed();
+        fresh.clear();
+        alerts.drainTo(fresh);
+        console.printf(Locale.ROOT, "[%5.1fs] %-12s sent %11s  done %11s  %9s ev/s  p50 %8s  p99 %8s  p99.9 %8s  max %8s  alerts +%d%n",
+            stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
+            DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
+            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
+        for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
+        {
+            console.println("          ALERT " + alertText.apply(fresh.get(i)));
+        }
+        if (fresh.size() > MAX_ALERT_LINES_PER_SECOND)
+        {
+            console.printf(Locale.ROOT, "          ... and %d more alerts%n", fresh.size() - MAX_ALERT_LINES_PER_SECOND);
+        }
+        console.flush();
+    }
+
+    /**
+     * Prints the summary's heading, events, per-group rate and latency, and sender lines.
+     *
+     * @param result  of the run.
+     * @param laggard what could not keep up when the run was cut at its deadline ("engine", "target").
+     */
+    void summaryHead(final RunResult result, final String laggard)
+    {
+        console.println();
+        console.println("Summary");
+        long warmUp = 0;
+        for (final RunResult.GroupResult group : result.groups())
+        {
+            if (group.name().equals(RatePlan.WARM_UP))
+            {
+                warmUp = group.sent();
+            }
+        }
+        console.printf(Locale.ROOT, "  events       %s sent of %s planned (%s in warm-up) in %.1f s; %s%s%n",
+            DemoFormat.count(result.sent()), DemoFormat.count(result.planned()), DemoFormat.count(warmUp), result.elapsedNs() / 1e9,
+            result.drained() ? "all processed" : "NOT all processed before the drain timeout",
+            result.stoppedEarly() ? "; cut at the deadline: the " + laggard + " could not keep up" : "");
+        for (final RunResult.GroupResult group : result.measured())
+        {
+            final Histogram h = group.latency();
+            console.printf(Locale.ROOT, "  %-12s target %s ev/s, achieved %s ev/s; latency p50 %s  p99 %s  p99.9 %s  max %s (%s events)%n",
+                group.name(), DemoFormat.count(Math.round(group.targetRate())), DemoFormat.count(Math.round(group.achievedRate())),
+                DemoFormat.nanos(h.getValueAtPercentile(50)), DemoFormat.nanos(h.getValueAtPercentile(99)),
+                DemoFormat.nanos(h.getValueAtPercentile(99.9)), DemoFormat.nanos(h.getMaxValue()), DemoFormat.count(h.getTotalCount()));
+        }
+        console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
+            DemoFormat.nanos(result.maxLagNs()));
+    }
+
+    /**
+     * Prints the summary line of an embedded engine's wait strategy.
+     *
+     * @param waitStrategy of the engine's partition threads.
+     */
+    void waitLine(final WaitStrategyKind waitStrategy)
+    {
+        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Prints a line of the summary as it is, such as the heading of an alerts section.
+     *
+     * @param text of the line.
+     */
+    void line(final String text)
+    {
+        console.println(text);
+    }
+
+    /**
+     * Prints one line of the summary's alerts section.
+     *
+     * @param line of a detection report.
+     */
+    void detectionLine(final String line)
+    {
+        console.println("    " + line);
+    }
+
+    /**
+     * Ends the summary: alerts dropped by the alert log, and where the reports were written.
+     *
+     * @param result of the run.
+     */
+    void summaryTail(final RunResult result)
+    {
+        if (alerts.dropped() > 0)
+        {
+            console.printf(Locale.ROOT, "    (%d alerts did not fit in the alert log and were not evaluated)%n", alerts.dropped());
+        }
+        console.println("  reports:");
+        for (final Map.Entry<String, Path> file : result.files().entrySet())
+        {
+            console.printf(Locale.ROOT, "    %-16s %s%n", file.getKey(), file.getValue().toAbsolutePath());
+        }
+        console.flush();
+    }
+}

@@ -1,0 +1,227 @@
+package io.sluice.ops.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.sluice.journal.Journal;
+import io.sluice.journal.Partition;
+import io.sluice.journal.PartitionReader;
+import io.sluice.journal.RecordHandler;
+import io.sluice.journal.RecordView;
+import io.sluice.journal.Topic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.SluiceVersion;
+
+/**
+ * {@code sluice journal dump}: prints a topic's records, one line each, selected by partition,
+ * offset range, time range and key:
+ * <pre>
+ *   partition=0 offset=12 timestamp=1732752000000 type=1 flags=0x0000 key=0x00000000000004d2 length=5 payload=68656c6c6f
+ * </pre>
+ * Partitions are dumped one after another, each in offset order. Offset bounds are clamped to what
+ * each partition retains; time bounds filter on the record timestamp, in the producer's unit.
+ */
+@Command(
+    name = "dump",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceVersion.class,
+    description = "Print records of a topic, key and payload as hex.")
+final class JournalDumpCommand implements Callable<Integer>
+{
+    private static final int POLL_LIMIT = 256;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = { "-d", "--dir" }, required = true, paramLabel = "DIR", description = "Journal directory.")
+    Path dir;
+
+    @Option(names = { "-t", "--topic" }, required = true, paramLabel = "TOPIC", description = "Topic to dump.")
+    String topicName;
+
+    @Option(names = { "-p", "--partition" }, split = ",", paramLabel = "ID",
+        description = "Partitions to dump, e.g. -p 0,2 (default: all).")
+    int[] partitions;
+
+    @Option(names = "--from-offset", paramLabel = "OFFSET", description = "First offset, inclusive (default: start).")
+    Long fromOffset;
+
+    @Option(names = "--to-offset", paramLabel = "OFFSET", description = "Last offset, exclusive (default: end).")
+    Long toOffset;
+
+    @Option(names = "--from-time", paramLabel = "TIMESTAMP",
+        description = "Earliest timestamp, inclusive: the reader seeks there through the time index.")
+    Long fromTime;
+
+    @Option(names = "--to-time", paramLabel = "TIMESTAMP", description = "Latest timestamp, exclusive.")
+    Long toTime;
+
+    @Option(names = { "-k", "--key" }, paramLabel = "KEY", description = "Only records with this key (decimal or 0x hex).")
+    String key;
+
+    @Option(names = { "-n", "--limit" }, paramLabel = "COUNT", description = "Print at most this many records in all.")
+    Long limit;
+
+    @Option(names = "--max-payload", paramLabel = "BYTES", defaultValue = "-1",
+        description = "Print at most this many payload bytes per record (default: all).")
+    int maxPayload;
+
+    @Override
+    public Integer call()
+    {
+        validate();
+        final PrintWriter out = spec.commandLine().getOut();
+        final Printer printer = new Printer(out, null == key ? 0 : JournalTools.parseKey(key, "--key"), null != key,
+            null == fromTime ? Long.MIN_VALUE : fromTime, null == toTime ? Long.MAX_VALUE : toTime,
+            null == limit ? Long.MAX_VALUE : limit, maxPayload);
+        try (Journal journal = JournalTools.openExisting(dir))
+        {
+            final Topic topic = journal.topic(topicName);
+            for (final int id : JournalTools.selectPartitions(topic, partitions))
+            {
+                if (printer.limitReached() || out.checkError())
+                {
+                    break;
+                }
+                dump(topic.partition(id), printer);
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private void validate()
+    {
+        if (null != fromOffset && fromOffset < 0 || null != toOffset && toOffset < 0)
+        {
+            throw new CliException(ExitCodes.USAGE, "offsets must not be negative");
+        }
+        if (null != limit && limit < 0)
+        {
+            throw new CliException(ExitCodes.USAGE, "--limit must not be negative");
+        }
+    }
+
+    private void dump(final Partition partition, final Printer printer)
+    {
+        final long start = Math.max(partition.startOffset(), null == fromOffset ? 0 : fromOffset);
+        // Captured once: records appended while dumping are not waited for.
+        final long end = Math.min(partition.endOffset(), null == toOffset ? Long.MAX_VALUE : toOffset);
+        if (start >= end)
+        {
+            return;
+        }
+        try (PartitionReader reader = partition.newReader())
+        {
+            reader.seek(start);
+            // At the first record at or after fromTime, or at the partition's end when there is none.
+            if (null != fromTime && reader.seekToTimestamp(fromTime) && reader.position() < start)
+            {
+                reader.seek(start);
+            }
+            printer.startPartition(partition.id(), end);
+            while (reader.position() < end && !printer.limitReached())
+            {
+                // Flushes too: stop reading once the reader of our output has gone (dump | head).
+                if (printer.outputClosed())
+                {
+                    return;
+                }
+                if (0 == reader.poll(printer, POLL_LIMIT))
+                {
+                    throw new CliException("partition " + partition.id() + " ended at offset " + reader.position() +
+                        " before its end offset " + end);
+                }
+            }
+        }
+    }
+
+    /**
+     * Formats each selected record as one line; reuses one builder for all of them.
+     */
+    private static final class Printer implements RecordHandler
+    {
+        private final StringBuilder line = new StringBuilder(256);
+        private final PrintWriter out;
+        private final long key;
+        private final boolean filterKey;
+        private final long fromTime;
+        private final long toTime;
+        private final long limit;
+        private final int maxPayload;
+        private long printed;
+        private int partitionId;
+        private long endOffset;
+
+        Printer(
+            final PrintWriter out,
+            final long key,
+            final boolean filterKey,
+            final long fromTime,
+            final long toTime,
+            final long limit,
+            final int maxPayload)
+        {
+            this.out = out;
+            this.key = key;
+            this.filterKey = filterKey;
+            this.fromTime = fromTime;
+            this.toTime = toTime;
+            this.limit = limit;
+            this.maxPayload = maxPayload;
+        }
+
+        void startPartition(final int partitionId, final long endOffset)
+        {
+            this.partitionId = partitionId;
+            this.endOffset = endOffset;
+        }
+
+        boolean outputClosed()
+        {
+            return out.checkError();
+        }
+
+        boolean limitReached()
+        {
+            return printed >= limit;
+        }
+
+        @Override
+        public void onRecord(final RecordView record)
+        {
+            final long timestamp = record.timestamp();
+            if (record.offset() >= endOffset || limitReached() || timestamp < fromTime || timestamp >= toTime ||
+                filterKey && record.key() != key)
+            {
+                return;
+            }
+            final int length = record.payloadLength();
+            final int shown = maxPayload < 0 ? length : Math.min(length, maxPayload);
+            line.setLength(0);
+            line.append("partition=").append(partitionId)
+                .append(" offset=").append(record.offset())
+                .append(" timestamp=").append(timestamp)
+                .append(" type=").append(record.type())
+                .append(" flags=");
+            JournalTools.appendHex(record.flags(), 4, line);
+            line.append(" key=");
+            JournalTools.appendHex(record.key(), 16, line);
+            line.append(" length=").append(length).append(" payload=");
+            JournalTools.appendHex(record.buffer(), record.payloadOffset(), shown, line);
+            if (shown < length)
+            {
+                line.append("...");
+            }
+            line.append('\n');
+            out.append(line);
+            printed++;
+        }
+    }
+}
