@@ -125,6 +125,23 @@ class JournalRepairCommandTest
     }
 
     @Test
+    void shouldDumpAShortTailAndSayWhatItFound() throws IOException
+    {
+        CliResult.run("journal", "append", "-d", dir(), "-t", "t", "--create", "1", "-i", input(20).toString());
+        final long[] positions = positions(20);
+        try (RandomAccessFile raf = new RandomAccessFile(segment().toFile(), "rw"))
+        {
+            raf.setLength(positions[15] + 10);
+        }
+
+        final CliResult dump = CliResult.run("journal", "dump", "-d", dir(), "-t", "t");
+
+        assertThat(dump.exitCode()).as(dump.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(dump.out().lines()).hasSize(15);
+        assertThat(dump.err()).contains("recovery: " + segment(), "shorter than its header's segment length");
+    }
+
+    @Test
     void shouldNotPrintOffsetsItCouldNotForce() throws IOException
     {
         CliResult.run("journal", "append", "-d", dir(), "-t", "t", "--create", "1", "first");
