@@ -27,6 +27,11 @@ import io.sluice.ops.cli.SluiceVersion;
  * returns 0; without them the JVM would exit 143 from its shutdown hooks. A shutdown hook closes the
  * daemon too, for any other way the JVM ends. With {@code --check} the configuration is validated
  * and nothing runs.
+ *
+ * <p>Exit codes: 0 after a graceful stop; 2 for an invalid configuration (each error with its key and
+ * reason); 1 when the daemon cannot start (one line saying why: everything started is closed again
+ * and the lock released) or when a daemon thread dies of an uncaught error (one line, then the
+ * process halts: never a live process that holds the lock and does nothing).
  */
 @Command(
     name = "run",
@@ -62,13 +67,17 @@ final class RunCommand implements Callable<Integer>
             return ExitCodes.OK;
         }
         final CountDownLatch stop = new CountDownLatch(1);
+        final java.io.PrintWriter err = spec.commandLine().getErr();
+        final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        exitOnFatalError(err);
         final Daemon daemon;
         try
         {
-            daemon = Daemon.start(daemonConfig, spec.commandLine().getErr());
+            daemon = Daemon.start(daemonConfig, err);
         }
         catch (final DaemonException ex)
         {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
             throw new CliException(ex.getMessage());
         }
         final Thread hook = new Thread(daemon::close, "sluice-shutdown");
@@ -84,7 +93,31 @@ final class RunCommand implements Callable<Integer>
             Thread.currentThread().interrupt();
         }
         daemon.close();
+        Thread.setDefaultUncaughtExceptionHandler(previous);
         return ExitCodes.OK;
+    }
+
+    /**
+     * A thread of the daemon that dies of an uncaught throwable (an {@link Error} such as the SIGBUS of
+     * a mapped file, or a bug) leaves a process that holds the data directory's lock but no longer
+     * works: print one line and exit at once with {@link ExitCodes#FAILURE}. Halting skips the
+     * graceful close, which could not be trusted now; the OS releases the lock, and what was
+     * acknowledged DURABLE is on disk already.
+     */
+    private static void exitOnFatalError(final java.io.PrintWriter err)
+    {
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) ->
+        {
+            try
+            {
+                err.println("sluice run: fatal error in thread " + thread.getName() + ": " + Daemon.oneLine(failure) + "; exiting");
+                err.flush();
+            }
+            finally
+            {
+                Runtime.getRuntime().halt(ExitCodes.FAILURE);
+            }
+        });
     }
 
     private static void handleSignal(final String name, final CountDownLatch stop)

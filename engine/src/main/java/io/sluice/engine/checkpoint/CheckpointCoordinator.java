@@ -35,6 +35,8 @@ public final class CheckpointCoordinator implements AutoCloseable
     private volatile long completed;
     private volatile long failed;
     private volatile boolean running = true;
+    private final java.util.concurrent.CopyOnWriteArrayList<CheckpointListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<Throwable> listenerErrors = ex -> { };
 
     /**
      * Starts the coordinator.
@@ -82,6 +84,36 @@ public final class CheckpointCoordinator implements AutoCloseable
     public void submit(final Snapshot snapshot)
     {
         queue.add(snapshot);
+    }
+
+    /**
+     * Adds a listener told of every checkpoint completed from now on (see {@link CheckpointListener}).
+     *
+     * @param listener to add; any thread.
+     */
+    public void addListener(final CheckpointListener listener)
+    {
+        listeners.add(listener);
+    }
+
+    /**
+     * Removes a listener added before.
+     *
+     * @param listener to remove; any thread.
+     */
+    public void removeListener(final CheckpointListener listener)
+    {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Where a listener's exception goes (the engine's error log); it never fails the checkpoint.
+     *
+     * @param handler of listener exceptions.
+     */
+    public void listenerErrors(final java.util.function.Consumer<Throwable> handler)
+    {
+        this.listenerErrors = handler;
     }
 
     /**
@@ -178,7 +210,7 @@ public final class CheckpointCoordinator implements AutoCloseable
                     " could not copy its state for checkpoint " + snapshot.id + ": " + snapshot.failure, snapshot.failure);
             }
             current.entries.add(store.writeState(snapshot.id, snapshot.topic, snapshot.partition, snapshot.journalOffset,
-                snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length));
+                snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length).withSourcePositions(snapshot.sourcePositions));
             if (current.entries.size() == partitions)
             {
                 current.entries.sort(Comparator.comparing(PartitionCheckpoint::topic).thenComparingInt(PartitionCheckpoint::partition));
@@ -187,6 +219,7 @@ public final class CheckpointCoordinator implements AutoCloseable
                 lastCompleted = manifest;
                 completed++;
                 finish(current);
+                notifyListeners(manifest);
                 current.future.complete(manifest);
             }
         }
@@ -202,6 +235,22 @@ public final class CheckpointCoordinator implements AutoCloseable
         finally
         {
             snapshot.staging.release(snapshot.bufferIndex);
+        }
+    }
+
+    private void notifyListeners(final CheckpointManifest manifest)
+    {
+        for (final CheckpointListener listener : listeners)
+        {
+            try
+            {
+                listener.onCheckpointComplete(manifest);
+            }
+            catch (final RuntimeException ex)
+            {
+                // The checkpoint is complete and durable whatever a listener does.
+                listenerErrors.accept(ex);
+            }
         }
     }
 
@@ -241,10 +290,31 @@ public final class CheckpointCoordinator implements AutoCloseable
      * @param bufferIndex   of the staging buffer.
      * @param length        of the state blob.
      * @param failure       why the partition could not copy its state, or null.
+     * @param sourcePositions per source index, the last external-source position journaled before the
+     *                        barrier (see {@link SourcePositions}); a copy, or null for none.
      */
     public record Snapshot(
-        long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length, Throwable failure)
+        long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length, Throwable failure,
+        long[] sourcePositions)
     {
+        /**
+         * A snapshot without source positions.
+         *
+         * @param id            of the checkpoint.
+         * @param topic         of the partition.
+         * @param partition     number.
+         * @param journalOffset to replay from.
+         * @param staging       holding the copy.
+         * @param bufferIndex   of the staging buffer.
+         * @param length        of the state blob.
+         * @param failure       why the partition could not copy its state, or null.
+         */
+        public Snapshot(
+            final long id, final String topic, final int partition, final long journalOffset, final StagingBuffers staging,
+            final int bufferIndex, final int length, final Throwable failure)
+        {
+            this(id, topic, partition, journalOffset, staging, bufferIndex, length, failure, null);
+        }
     }
 
     /**

@@ -49,8 +49,13 @@ import java.util.zip.CRC32C;
  *  +---------------------------------------------------------------+
  *  |                      State CRC32C                             |
  *  +---------------------------------------------------------------+
+ *  |                 Source Position Count (version 2)             |
+ *  +---------------------------------------------------------------+
+ *  |        Source Positions (64 each, by source index) ...        |
+ *  +---------------------------------------------------------------+
  * </pre>
- * All little-endian.
+ * All little-endian. Version 1 manifests (no source positions) are still read; their entries have
+ * none (see {@link SourcePositions}).
  *
  * @param id          of the checkpoint, increasing.
  * @param createdMs   epoch milliseconds when it completed.
@@ -59,7 +64,8 @@ import java.util.zip.CRC32C;
 public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoint> partitions)
 {
     static final int MAGIC = 0x534C434B;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    static final int VERSION_WITHOUT_POSITIONS = 1;
 
     /**
      * The entry of a partition, or null.
@@ -82,7 +88,7 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
 
     byte[] encode()
     {
-        final ByteBuffer buffer = ByteBuffer.allocate(64 + partitions.size() * 600).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer buffer = ByteBuffer.allocate(64 + partitions.size() * 600 + positionBytes()).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(MAGIC).putInt(VERSION).putLong(id).putLong(createdMs).putInt(partitions.size());
         for (final PartitionCheckpoint entry : partitions)
         {
@@ -90,6 +96,11 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
             buffer.putInt(entry.partition()).putLong(entry.journalOffset());
             putString(buffer, entry.fileName());
             buffer.putLong(entry.fileSize()).putInt(entry.stateLength()).putInt(entry.stateCrc());
+            buffer.putInt(entry.sourcePositions().length);
+            for (final long position : entry.sourcePositions())
+            {
+                buffer.putLong(position);
+            }
         }
         final CRC32C crc = new CRC32C();
         crc.update(buffer.array(), 0, buffer.position());
@@ -122,7 +133,9 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
             {
                 throw new CheckpointException("manifest " + name + " fails its CRC32C");
             }
-            if (buffer.getInt() != MAGIC || buffer.getInt() != VERSION)
+            final int magic = buffer.getInt();
+            final int version = buffer.getInt();
+            if (magic != MAGIC || (version != VERSION && version != VERSION_WITHOUT_POSITIONS))
             {
                 throw new CheckpointException("manifest " + name + " has a bad magic or version");
             }
@@ -136,7 +149,8 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
                 final int partition = buffer.getInt();
                 final long offset = buffer.getLong();
                 final String file = getString(buffer);
-                entries.add(new PartitionCheckpoint(topic, partition, offset, file, buffer.getLong(), buffer.getInt(), buffer.getInt()));
+                final PartitionCheckpoint entry = new PartitionCheckpoint(topic, partition, offset, file, buffer.getLong(), buffer.getInt(), buffer.getInt());
+                entries.add(version == VERSION_WITHOUT_POSITIONS ? entry : entry.withSourcePositions(getPositions(buffer, name)));
             }
             return new CheckpointManifest(id, created, List.copyOf(entries));
         }
@@ -144,6 +158,31 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
         {
             throw new CheckpointException("manifest " + name + " is malformed: " + ex);
         }
+    }
+
+    private int positionBytes()
+    {
+        int bytes = 0;
+        for (final PartitionCheckpoint entry : partitions)
+        {
+            bytes += Integer.BYTES + entry.sourcePositions().length * Long.BYTES;
+        }
+        return bytes;
+    }
+
+    private static long[] getPositions(final ByteBuffer buffer, final String name)
+    {
+        final int count = buffer.getInt();
+        if (count < 0 || count > buffer.remaining() / Long.BYTES)
+        {
+            throw new CheckpointException("manifest " + name + " has a bad source position count " + count);
+        }
+        final long[] positions = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            positions[i] = buffer.getLong();
+        }
+        return positions;
     }
 
     private static void putString(final ByteBuffer buffer, final String value)

@@ -42,6 +42,7 @@ public final class CheckpointStore
 
     private final Path directory;
     private final int retained;
+    private final CheckpointFaults faults;
 
     /**
      * Opens (creating) the checkpoint directory.
@@ -51,6 +52,19 @@ public final class CheckpointStore
      */
     public CheckpointStore(final Path directory, final int retained)
     {
+        this(directory, retained, CheckpointFaults.NONE);
+    }
+
+    /**
+     * Opens (creating) the checkpoint directory, with faults injected into its file operations.
+     *
+     * @param directory of checkpoints.
+     * @param retained  number of complete checkpoints to keep, at least 1.
+     * @param faults    called before each file operation; {@link CheckpointFaults#NONE} outside tests.
+     */
+    public CheckpointStore(final Path directory, final int retained, final CheckpointFaults faults)
+    {
+        this.faults = faults;
         if (retained < 1)
         {
             throw new CheckpointException("checkpoints to retain must be at least 1, was " + retained);
@@ -91,6 +105,7 @@ public final class CheckpointStore
         try
         {
             Files.deleteIfExists(file); // a crash mid-checkpoint left it: a checkpoint file is always fresh
+            faults.before(CheckpointFaults.Step.STATE_WRITE, file);
             final int chunks = Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
             try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
                 .name("sluice-state-" + topic + "-" + partition)
@@ -135,6 +150,7 @@ public final class CheckpointStore
         try
         {
             Files.deleteIfExists(tmp);
+            faults.before(CheckpointFaults.Step.MANIFEST_WRITE, tmp);
             try (FileChannel channel = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
             {
@@ -146,6 +162,7 @@ public final class CheckpointStore
                 channel.force(true);
             }
             KillPoints.reach(KillPoints.AFTER_MANIFEST_WRITE);
+            faults.before(CheckpointFaults.Step.MANIFEST_RENAME, target);
             Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             KillPoints.reach(KillPoints.AFTER_RENAME);
             JournalFiles.fsyncDirectory(directory);
@@ -189,8 +206,27 @@ public final class CheckpointStore
      */
     public LoadedCheckpoint loadLatest(final List<String> events)
     {
+        return loadLatest(events, Long.MAX_VALUE);
+    }
+
+    /**
+     * The newest checkpoint with an id no greater than {@code maxId} whose manifest and every state file
+     * verify, with its state loaded, or null. Newer checkpoints are skipped and said so in {@code events}.
+     *
+     * @param events receiving what recovery found and did.
+     * @param maxId  newest id that may be loaded.
+     * @return the loaded checkpoint or null.
+     */
+    public LoadedCheckpoint loadLatest(final List<String> events, final long maxId)
+    {
         for (final long id : manifestIds())
         {
+            if (id > maxId)
+            {
+                events.add("checkpoint " + id + " skipped: recovery is limited to checkpoints up to " + maxId +
+                    " (a sink's committed outputs cover no newer one)");
+                continue;
+            }
             try
             {
                 final LoadedCheckpoint loaded = load(id);

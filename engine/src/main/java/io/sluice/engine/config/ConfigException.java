@@ -2,7 +2,8 @@ package io.sluice.engine.config;
 
 /**
  * A pipeline configuration is invalid. Raised while loading, before anything runs, with the YAML path
- * of the offending key (for example {@code pipelines[1].window.size}) and the reason.
+ * of the offending key (for example {@code pipelines[1].window.size}) and the reason, made printable
+ * by {@link ConfigLimits#message}.
  */
 public final class ConfigException extends RuntimeException
 {
@@ -19,9 +20,9 @@ public final class ConfigException extends RuntimeException
      */
     public ConfigException(final String path, final String reason)
     {
-        super(path.isEmpty() ? reason : path + ": " + reason);
+        super(ConfigLimits.message(path.isEmpty() ? reason : path + ": " + reason));
         this.path = path;
-        this.reason = reason;
+        this.reason = ConfigLimits.message(reason);
     }
 
     /**

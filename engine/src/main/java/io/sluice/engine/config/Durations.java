@@ -46,7 +46,7 @@ public final class Durations
             }
             catch (final NumberFormatException ex)
             {
-                throw new IllegalArgumentException("'" + text + "' is too large a duration");
+                throw new IllegalArgumentException("'" + ConfigLimits.value(text) + "' is too large a duration");
             }
             final int unitStart = i;
             while (i < s.length() && Character.isLetter(s.charAt(i)))
@@ -89,7 +89,7 @@ public final class Durations
             }
             catch (final ArithmeticException ex)
             {
-                throw new IllegalArgumentException("'" + text + "' is too large a duration");
+                throw new IllegalArgumentException("'" + ConfigLimits.value(text) + "' is too large a duration");
             }
         }
         return total;
@@ -128,6 +128,6 @@ public final class Durations
 
     private static IllegalArgumentException notDuration(final String text)
     {
-        return new IllegalArgumentException("'" + text + "' is not a duration (write e.g. 250ms, 10s, 5m, 1h, 1d or 1h30m)");
+        return new IllegalArgumentException("'" + ConfigLimits.value(text) + "' is not a duration (write e.g. 250ms, 10s, 5m, 1h, 1d or 1h30m)");
     }
 }

@@ -187,7 +187,7 @@ final class JoinConfigLoader
             case "tables":
                 return JoinSpec.Kind.TABLES;
             default:
-                throw node.error("'" + node.text() + "' is not a join kind (interval: stream-stream, lookup: stream-table, " +
+                throw node.error("'" + ConfigLimits.value(node.text()) + "' is not a join kind (interval: stream-stream, lookup: stream-table, " +
                     "tables: table-table)");
         }
     }
@@ -205,7 +205,7 @@ final class JoinConfigLoader
             case "outer":
                 return JoinType.OUTER;
             default:
-                throw node.error("'" + node.text() + "' is not a join type (inner, left, right or outer)");
+                throw node.error("'" + ConfigLimits.value(node.text()) + "' is not a join type (inner, left, right or outer)");
         }
     }
 

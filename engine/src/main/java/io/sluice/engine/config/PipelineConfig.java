@@ -52,6 +52,7 @@ public final class PipelineConfig
      */
     public static PipelineConfig load(final Path file)
     {
+        ConfigLimits.checkFileSize(file);
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
         {
             return new PipelineConfigLoader(String.valueOf(file.getFileName())).load(reader);
@@ -72,6 +73,7 @@ public final class PipelineConfig
      */
     public static PipelineConfig parse(final String yaml, final String sourceName)
     {
+        ConfigLimits.checkTextSize(yaml, sourceName);
         return new PipelineConfigLoader(sourceName).load(new StringReader(yaml));
     }
 

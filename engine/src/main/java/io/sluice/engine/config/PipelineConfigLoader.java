@@ -53,6 +53,7 @@ final class PipelineConfigLoader
         final LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
+        options.setCodePointLimit(ConfigLimits.MAX_FILE_BYTES);
         final Node root;
         try
         {
@@ -200,7 +201,7 @@ final class PipelineConfigLoader
             case "SYMBOL":
                 throw node.error("SYMBOL needs a width in bytes, e.g. SYMBOL(12)");
             default:
-                throw node.error("'" + type + "' is not a field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP or SYMBOL(width))");
+                throw node.error("'" + ConfigLimits.value(type) + "' is not a field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP or SYMBOL(width))");
         }
     }
 
@@ -262,7 +263,7 @@ final class PipelineConfigLoader
         EventPredicate havingPredicate = null;
         if (keys.containsKey("window"))
         {
-            window = window(keys.get("window"));
+            window = window(keys.get("window"), name);
             final YamlNode aggregatesNode = keys.get("aggregates");
             if (aggregatesNode == null)
             {
@@ -313,7 +314,7 @@ final class PipelineConfigLoader
         final String topic = required(keys, "source", node).text();
         if (!TOPIC.matcher(topic).matches())
         {
-            throw keys.get("source").error("'" + topic + "' is not a topic name (letters, digits, '_', '.', '-')");
+            throw keys.get("source").error("'" + ConfigLimits.value(topic) + "' is not a topic name (letters, digits, '_', '.', '-')");
         }
         final YamlNode schemaNode = required(keys, "schema", node);
         final Schema schema = schemas.get(schemaNode.text());
@@ -388,11 +389,11 @@ final class PipelineConfigLoader
             case "dead-letter":
                 return ErrorPolicy.DEAD_LETTER;
             default:
-                throw node.error("'" + node.text() + "' is not an error policy (halt, skip or dead_letter)");
+                throw node.error("'" + ConfigLimits.value(node.text()) + "' is not an error policy (halt, skip or dead_letter)");
         }
     }
 
-    private static WindowDefinition window(final YamlNode node)
+    private static WindowDefinition window(final YamlNode node, final String pipeline)
     {
         final Map<String, YamlNode> keys = node.mapping(WINDOW_KEYS);
         final YamlNode kindNode = required(keys, "kind", node);
@@ -417,13 +418,19 @@ final class PipelineConfigLoader
                     throw keys.get("hop").error("sliding windows need hop < size (size " + Durations.format(size) + ", hop " +
                         Durations.format(hop) + "); use hopping for hop >= size");
                 }
+                if (WindowSpec.windowsPerEvent(size, hop) > WindowSpec.MAX_WINDOWS_PER_EVENT)
+                {
+                    throw keys.get("hop").error("pipeline '" + pipeline + "': size " + Durations.format(size) + " / hop " +
+                        Durations.format(hop) + " puts every event in " + WindowSpec.windowsPerEvent(size, hop) +
+                        " windows, more than the limit of " + WindowSpec.MAX_WINDOWS_PER_EVENT + " (use a larger hop or a smaller size)");
+                }
                 break;
             case "session":
                 forbid(keys, "session", "size", "hop", "offset");
                 gap = positive(required(keys, "gap", node));
                 break;
             default:
-                throw kindNode.error("'" + kindNode.text() + "' is not a window kind (tumbling, sliding, hopping or session)");
+                throw kindNode.error("'" + ConfigLimits.value(kindNode.text()) + "' is not a window kind (tumbling, sliding, hopping or session)");
         }
         final long offset = keys.containsKey("offset") ? keys.get("offset").duration() : 0;
         if (offset != 0 && offset >= hop)
@@ -487,7 +494,7 @@ final class PipelineConfigLoader
             final Matcher matcher = AGGREGATE.matcher(definition.text());
             if (!matcher.matches())
             {
-                throw definition.error("'" + definition.text() + "' is not an aggregate (count, or sum/min/max/avg/first/last(field))");
+                throw definition.error("'" + ConfigLimits.value(definition.text()) + "' is not an aggregate (count, or sum/min/max/avg/first/last(field))");
             }
             final String function = matcher.group(1);
             final String field = matcher.group(2);
@@ -519,7 +526,7 @@ final class PipelineConfigLoader
                     }
                     break;
                 default:
-                    throw definition.error("'" + function + "' is not an aggregate function (count, sum, min, max, avg, first, last)");
+                    throw definition.error("'" + ConfigLimits.value(function) + "' is not an aggregate function (count, sum, min, max, avg, first, last)");
             }
             out.add(new AggregateDefinition(name, function, field));
         }

@@ -94,7 +94,12 @@ final class YamlNode
         {
             throw error("expected a value, found " + describe());
         }
-        final String value = ((ScalarNode)node).getValue().trim();
+        final String raw = ((ScalarNode)node).getValue();
+        if (raw.length() > ConfigLimits.MAX_SCALAR_CHARS)
+        {
+            throw error("the value is " + raw.length() + " characters, more than the limit of " + ConfigLimits.MAX_SCALAR_CHARS);
+        }
+        final String value = raw.trim();
         if (value.isEmpty() || (value.equals("null") || value.equals("~")) && ((ScalarNode)node).getScalarStyle().getChar() == null)
         {
             throw error("a value is required");
@@ -129,7 +134,7 @@ final class YamlNode
         }
         catch (final IllegalArgumentException ex)
         {
-            throw error("'" + text + "' is not a duration (write e.g. 250ms, 2s or -500ms)");
+            throw error("'" + ConfigLimits.value(text) + "' is not a duration (write e.g. 250ms, 2s or -500ms)");
         }
     }
 
@@ -147,7 +152,7 @@ final class YamlNode
             case "off":
                 return false;
             default:
-                throw error("'" + text + "' is not a boolean (true or false)");
+                throw error("'" + ConfigLimits.value(text) + "' is not a boolean (true or false)");
         }
     }
 
@@ -166,7 +171,7 @@ final class YamlNode
         {
             // reported below
         }
-        throw error("'" + text + "' is not a positive integer");
+        throw error("'" + ConfigLimits.value(text) + "' is not a positive integer");
     }
 
     ConfigException error(final String reason)
@@ -184,6 +189,6 @@ final class YamlNode
         {
             return "a list";
         }
-        return "'" + ((ScalarNode)node).getValue() + "'";
+        return "'" + ConfigLimits.value(((ScalarNode)node).getValue()) + "'";
     }
 }

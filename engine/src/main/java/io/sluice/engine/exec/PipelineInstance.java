@@ -267,7 +267,20 @@ public final class PipelineInstance
      */
     public void onCheckpoint()
     {
-        sink.onCheckpoint();
+        onCheckpoint(-1);
+    }
+
+    /**
+     * A checkpoint barrier of a known checkpoint: lets the sink make its outputs so far durable, or
+     * prepare them to be committed once the checkpoint completes
+     * ({@link EventSink#onCheckpoint(int, long)}). Called on the partition thread right after
+     * {@link #snapshotTo}.
+     *
+     * @param checkpointId of the checkpoint whose barrier this is, or -1 if unknown.
+     */
+    public void onCheckpoint(final long checkpointId)
+    {
+        sink.onCheckpoint(checkpointId);
     }
 
     void onOutput()

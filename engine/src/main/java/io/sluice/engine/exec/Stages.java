@@ -264,9 +264,9 @@ final class Stages
             return sequence;
         }
 
-        void onCheckpoint()
+        void onCheckpoint(final long checkpointId)
         {
-            sink.onCheckpoint(instance.partition());
+            sink.onCheckpoint(instance.partition(), checkpointId);
         }
 
         void sequence(final long sequence)

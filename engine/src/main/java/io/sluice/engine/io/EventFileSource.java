@@ -1,8 +1,13 @@
 package io.sluice.engine.io;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,27 +32,43 @@ import io.sluice.schema.Schema;
  *   }
  * }</pre>
  *
+ * <p>Lines end at {@code \n} (a {@code \r} before it is dropped) and are read as bytes, so each
+ * problem is one line's: a line longer than {@link #MAX_LINE_BYTES} is skipped to its end without
+ * being held, and a line that is not valid UTF-8 is malformed (named with its number and the byte
+ * at fault), both skippable like any other malformed line. Reading is linear in the file's size.
+ *
  * <p>Threading: one thread. Blank lines are skipped. Files are UTF-8; a byte order mark is ignored.
  */
 public abstract class EventFileSource implements AutoCloseable
 {
+    /** Longest line, in bytes, without its line end. */
+    public static final int MAX_LINE_BYTES = 1024 * 1024;
+
     private static final int MAX_RECORDED_ERRORS = 100;
+    private static final int READ_CHUNK = 64 * 1024;
 
     final Path file;
     final Schema schema;
     private final MalformedInputPolicy policy;
-    private final BufferedReader reader;
+    private final InputStream in;
+    private final byte[] chunk = new byte[READ_CHUNK];
+    private int chunkPosition;
+    private int chunkLimit;
+    private byte[] lineBytes = new byte[256];
+    private CharBuffer lineChars = CharBuffer.allocate(256);
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final List<String> errors = new ArrayList<>();
     private long lineNumber;
     private long events;
     private long malformed;
 
-    EventFileSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final BufferedReader reader)
+    EventFileSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final InputStream in)
     {
         this.file = file;
         this.schema = schema;
         this.policy = policy;
-        this.reader = reader;
+        this.in = in;
     }
 
     /**
@@ -78,10 +99,10 @@ public abstract class EventFileSource implements AutoCloseable
      */
     public static EventFileSource open(final Path file, final FileFormat format, final Schema schema, final MalformedInputPolicy policy)
     {
-        final BufferedReader reader;
+        final InputStream reader;
         try
         {
-            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            reader = Files.newInputStream(file);
         }
         catch (final IOException ex)
         {
@@ -110,16 +131,20 @@ public abstract class EventFileSource implements AutoCloseable
      */
     public final boolean next(final EventFlyweight out)
     {
-        String line;
-        while ((line = readLine()) != null)
+        while (true)
         {
-            if (line.isBlank())
-            {
-                continue;
-            }
-            out.clear();
             try
             {
+                final String line = readLine();
+                if (line == null)
+                {
+                    return false;
+                }
+                if (line.isBlank())
+                {
+                    continue;
+                }
+                out.clear();
                 decode(line, out);
                 events++;
                 return true;
@@ -139,7 +164,6 @@ public abstract class EventFileSource implements AutoCloseable
                 }
             }
         }
-        return false;
     }
 
     /**
@@ -154,20 +178,111 @@ public abstract class EventFileSource implements AutoCloseable
      */
     abstract void decode(String line, EventFlyweight out);
 
+    /**
+     * The next line, without its line end.
+     *
+     * @return the line, or null at the end of the file.
+     * @throws LineException if the line is too long or not valid UTF-8; the line is consumed and counted.
+     */
     final String readLine()
+    {
+        int length = 0;
+        long lineLength = 0;
+        byte lastByte = 0;
+        boolean any = false;
+        while (true)
+        {
+            if (chunkPosition == chunkLimit && !fill())
+            {
+                if (!any)
+                {
+                    return null;
+                }
+                break;
+            }
+            any = true;
+            int end = chunkPosition;
+            while (end < chunkLimit && chunk[end] != '\n')
+            {
+                end++;
+            }
+            final int n = end - chunkPosition;
+            if (n > 0)
+            {
+                lastByte = chunk[end - 1];
+            }
+            lineLength += n;
+            if (lineLength <= MAX_LINE_BYTES + 1)
+            {
+                // One byte beyond the limit may be the '\r' of a line end; anything more is dropped unread.
+                if (length + n > lineBytes.length)
+                {
+                    lineBytes = java.util.Arrays.copyOf(lineBytes, Math.max(length + n, Math.min(MAX_LINE_BYTES + 1, lineBytes.length * 2)));
+                }
+                System.arraycopy(chunk, chunkPosition, lineBytes, length, n);
+                length += n;
+            }
+            chunkPosition = end;
+            if (end < chunkLimit)
+            {
+                chunkPosition++; // the '\n'
+                break;
+            }
+        }
+        lineNumber++;
+        if (lineLength > 0 && lastByte == '\r')
+        {
+            lineLength--;
+            length = (int)Math.min(length, lineLength);
+        }
+        if (lineLength > MAX_LINE_BYTES)
+        {
+            throw new LineException(null, "the line is " + lineLength + " bytes, longer than the limit of " + MAX_LINE_BYTES + " bytes");
+        }
+        int start = 0;
+        if (lineNumber == 1 && length >= 3 && lineBytes[0] == (byte)0xEF && lineBytes[1] == (byte)0xBB && lineBytes[2] == (byte)0xBF)
+        {
+            start = 3; // a byte order mark
+        }
+        return decodeUtf8(start, length);
+    }
+
+    private String decodeUtf8(final int start, final int end)
+    {
+        final ByteBuffer bytes = ByteBuffer.wrap(lineBytes, start, end - start);
+        if (lineChars.capacity() < end - start)
+        {
+            lineChars = CharBuffer.allocate(Math.max(end - start, lineChars.capacity() * 2));
+        }
+        lineChars.clear();
+        decoder.reset();
+        CoderResult result = decoder.decode(bytes, lineChars, true);
+        if (!result.isError())
+        {
+            result = decoder.flush(lineChars);
+        }
+        if (result.isError())
+        {
+            throw new LineException(null, "is not valid UTF-8: byte " + (bytes.position() - start + 1) + " of the line (0x" +
+                Integer.toHexString(lineBytes[bytes.position()] & 0xFF) + ") starts no valid character");
+        }
+        lineChars.flip();
+        return lineChars.toString();
+    }
+
+    private boolean fill()
     {
         try
         {
-            final String line = reader.readLine();
-            if (line != null)
+            int read;
+            do
             {
-                lineNumber++;
-                if (lineNumber == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF')
-                {
-                    return line.substring(1);
-                }
+                read = in.read(chunk, 0, chunk.length);
             }
-            return line;
+            while (read == 0);
+            chunkPosition = 0;
+            chunkLimit = Math.max(0, read);
+            return read > 0;
         }
         catch (final IOException ex)
         {
@@ -236,10 +351,10 @@ public abstract class EventFileSource implements AutoCloseable
     @Override
     public final void close()
     {
-        closeQuietly(reader);
+        closeQuietly(in);
     }
 
-    private static void closeQuietly(final BufferedReader reader)
+    private static void closeQuietly(final InputStream reader)
     {
         try
         {

@@ -1,6 +1,6 @@
 package io.sluice.engine.io;
 
-import java.io.BufferedReader;
+import java.io.InputStream;
 import java.nio.file.Path;
 
 import io.sluice.schema.EventFlyweight;
@@ -21,7 +21,7 @@ final class JsonlEventSource extends EventFileSource
     private int pos;
     private int depth;
 
-    JsonlEventSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final BufferedReader reader)
+    JsonlEventSource(final Path file, final Schema schema, final MalformedInputPolicy policy, final InputStream reader)
     {
         super(file, schema, policy, reader);
         this.seen = new boolean[schema.fieldCount()];

@@ -39,4 +39,18 @@ public interface EventSink
     default void onCheckpoint(final int partition)
     {
     }
+
+    /**
+     * A checkpoint barrier of a known checkpoint reached the partition. A two-phase sink (a Kafka
+     * transaction) prepares the outputs delivered so far and commits them when a
+     * {@link io.sluice.engine.checkpoint.CheckpointListener} hears that this checkpoint completed; the
+     * default does what {@link #onCheckpoint(int)} does.
+     *
+     * @param partition    at the barrier.
+     * @param checkpointId of the checkpoint, or -1 when unknown.
+     */
+    default void onCheckpoint(final int partition, final long checkpointId)
+    {
+        onCheckpoint(partition);
+    }
 }

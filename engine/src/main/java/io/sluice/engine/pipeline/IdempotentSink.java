@@ -59,6 +59,12 @@ public final class IdempotentSink implements EventSink
         delegate.onCheckpoint(partition);
     }
 
+    @Override
+    public void onCheckpoint(final int partition, final long checkpointId)
+    {
+        delegate.onCheckpoint(partition, checkpointId);
+    }
+
     /**
      * Outputs dropped because the downstream already had them.
      *

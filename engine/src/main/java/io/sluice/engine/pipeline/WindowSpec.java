@@ -29,6 +29,14 @@ public final class WindowSpec
     private final Schema input;
     private String kind;
     private long size;
+    /**
+     * Most windows one event may belong to ({@code ceil(size / hop)} for sliding and hopping
+     * windows): every event updates, and every firing emits, that many windows per key, so a
+     * larger ratio multiplies output and state without bound (a 3650-day window sliding by 1 ms
+     * puts each event in 315 billion windows). Checked when a pipeline is built, from YAML or the DSL.
+     */
+    public static final long MAX_WINDOWS_PER_EVENT = 10_000;
+
     private long hop;
     private long gap;
     private long offset;
@@ -101,6 +109,19 @@ public final class WindowSpec
         this.hop = hop;
         this.gap = gap;
         return this;
+    }
+
+    /**
+     * How many windows of a size and hop one event belongs to: {@code ceil(size / hop)}, at least 1
+     * (hopping windows with gaps put an event in one window or none).
+     *
+     * @param size of the windows, positive.
+     * @param hop  between window starts, positive.
+     * @return the number of windows per event.
+     */
+    public static long windowsPerEvent(final long size, final long hop)
+    {
+        return Math.max(1, size / hop + (size % hop == 0 ? 0 : 1));
     }
 
     /**
@@ -379,6 +400,12 @@ public final class WindowSpec
         if (kind == null)
         {
             throw new SchemaException("window stage needs a kind: tumbling, sliding, hopping or session");
+        }
+        if (!kind.equals("session") && size > 0 && hop > 0 && windowsPerEvent(size, hop) > MAX_WINDOWS_PER_EVENT)
+        {
+            throw new SchemaException("window " + kind + "(size " + size + ", hop " + hop + ") puts every event in " +
+                windowsPerEvent(size, hop) + " windows, more than the limit of " + MAX_WINDOWS_PER_EVENT +
+                " (use a larger hop or a smaller size)");
         }
         if (aggregators.isEmpty())
         {

@@ -55,6 +55,9 @@ public final class Engine implements AutoCloseable
     private Thread ticker;
     private volatile boolean accepting;
     private volatile boolean closed;
+    private volatile boolean finalCheckpointAttempted;
+    private volatile CheckpointManifest finalCheckpoint;
+    private volatile Throwable finalCheckpointFailure;
 
     private Engine(final EngineContext context)
     {
@@ -67,7 +70,7 @@ public final class Engine implements AutoCloseable
             .retentionBytes(context.journalRetentionBytes())
             .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
-            new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained()) : null;
+            new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained(), context.checkpointFaults()) : null;
     }
 
     /**
@@ -140,7 +143,8 @@ public final class Engine implements AutoCloseable
         {
             recoveryEvents.add("journal: " + event);
         }
-        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), checkpointStore, recoveryEvents);
+        final CheckpointManifest restored = EngineRecovery.recover(
+            topics.values(), checkpointStore, context.restoreCheckpointAtMost(), recoveryEvents);
         if (checkpointStore != null)
         {
             int partitions = 0;
@@ -149,6 +153,7 @@ public final class Engine implements AutoCloseable
                 partitions += group.partitions.length;
             }
             checkpoints = new CheckpointCoordinator(checkpointStore, context.clock(), partitions, restored);
+            checkpoints.listenerErrors(errorLog::record);
             for (final GroupRuntime group : topics.values())
             {
                 for (final PartitionRuntime runtime : group.partitions)
@@ -244,6 +249,38 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * The checkpoint {@link #close()} took, if it completed: a caller reports a final checkpoint only
+     * from this, never from {@link CheckpointCoordinator#lastCompleted()}, which may be an older one.
+     *
+     * @return the final checkpoint's manifest, or null if none was taken or it did not complete.
+     */
+    public CheckpointManifest finalCheckpoint()
+    {
+        return finalCheckpoint;
+    }
+
+    /**
+     * Why the final checkpoint at {@link #close()} did not complete.
+     *
+     * @return the failure, or null if it completed or was not attempted.
+     */
+    public Throwable finalCheckpointFailure()
+    {
+        return finalCheckpointFailure;
+    }
+
+    /**
+     * Whether {@link #close()} attempted a final checkpoint (it does when checkpoints are on, the rings
+     * drained and every partition was running).
+     *
+     * @return true if attempted.
+     */
+    public boolean finalCheckpointAttempted()
+    {
+        return finalCheckpointAttempted;
+    }
+
+    /**
      * What recovery found and did at launch (checkpoint loaded or rejected, records replayed).
      *
      * @return the recovery events.
@@ -302,6 +339,65 @@ public final class Engine implements AutoCloseable
         final SourceGroups.Binding binding = runtime.binding(topic);
         return new EventPublisher(this, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index());
+    }
+
+    /**
+     * A publisher for an external source (Kafka, a change stream) feeding a source topic: the source
+     * picks the partition and journals its own position with each event, and learns after a restart
+     * where to resume ({@link ExternalSourcePublisher#position(int)}). The hook is described in
+     * {@link io.sluice.engine.checkpoint.SourcePositions}.
+     *
+     * @param topic source topic of some pipeline.
+     * @return a new publisher, for one producing thread.
+     * @throws EngineException if no pipeline reads the topic, or its events plus the 8-byte position
+     *                         do not fit the engine's maxEventLength.
+     */
+    public ExternalSourcePublisher externalSource(final String topic)
+    {
+        final GroupRuntime runtime = topicRuntime(topic);
+        final SourceGroups.Binding binding = runtime.binding(topic);
+        final int length = binding.source().schema().length() + SourcePositionDescriptor.POSITION_LENGTH;
+        if (length > context.maxEventLength())
+        {
+            throw new EngineException("events of topic '" + topic + "' are " + binding.source().schema().length() +
+                " bytes; with their 8-byte source position they exceed the engine's maxEventLength " + context.maxEventLength());
+        }
+        if (binding.index() > SourcePositionDescriptor.SOURCE_MASK)
+        {
+            throw new EngineException("topic '" + topic + "' is source " + binding.index() + " of its group, more than " +
+                SourcePositionDescriptor.SOURCE_MASK + " sources cannot carry positions");
+        }
+        return new ExternalSourcePublisher(this, topic, binding.source().schema(), runtime.partitions,
+            binding.source().partitionKeyField(), binding.source().eventTimeField(), context.clock(), binding.index(), runtime.name);
+    }
+
+    /**
+     * Adds a listener told of every checkpoint completed from now on (see
+     * {@link io.sluice.engine.checkpoint.CheckpointListener}); a listener's exception goes to the error log.
+     *
+     * @param listener to add, from any thread.
+     * @throws EngineException if checkpoints are disabled in this engine's context.
+     */
+    public void addCheckpointListener(final io.sluice.engine.checkpoint.CheckpointListener listener)
+    {
+        if (checkpoints == null)
+        {
+            throw new EngineException("checkpoints are disabled in this engine's context: no checkpoint will ever complete");
+        }
+        checkpoints.addListener(listener);
+    }
+
+    /**
+     * Removes a listener added with {@link #addCheckpointListener}.
+     *
+     * @param listener to remove, from any thread.
+     */
+    public void removeCheckpointListener(final io.sluice.engine.checkpoint.CheckpointListener listener)
+    {
+        if (checkpoints != null)
+        {
+            checkpoints.removeListener(listener);
+        }
     }
 
     /**
@@ -677,7 +773,7 @@ public final class Engine implements AutoCloseable
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())
         {
-            finalCheckpoint();
+            takeFinalCheckpoint();
         }
         for (final GroupRuntime topic : topics.values())
         {
@@ -720,14 +816,21 @@ public final class Engine implements AutoCloseable
         return true;
     }
 
-    private void finalCheckpoint()
+    private void takeFinalCheckpoint()
     {
+        finalCheckpointAttempted = true;
         try
         {
-            startCheckpoint().get(60, TimeUnit.SECONDS);
+            finalCheckpoint = startCheckpoint().get(60, TimeUnit.SECONDS);
         }
-        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        catch (final java.util.concurrent.ExecutionException ex)
         {
+            finalCheckpointFailure = ex.getCause() != null ? ex.getCause() : ex;
+            errorLog.record(ex);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            finalCheckpointFailure = ex;
             errorLog.record(ex);
         }
         catch (final InterruptedException ex)

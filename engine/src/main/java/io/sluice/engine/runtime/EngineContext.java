@@ -8,6 +8,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.sluice.engine.checkpoint.CheckpointFaults;
 import io.sluice.journal.JournalContext;
 
 /**
@@ -16,6 +17,9 @@ import io.sluice.journal.JournalContext;
  */
 public final class EngineContext
 {
+    /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
+    public static final long MAX_RING_BYTES = 1L << 30;
+
     private Path directory;
     private int partitions = 4;
     private int ringSize = 8192;
@@ -36,6 +40,8 @@ public final class EngineContext
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = 3;
+    private long restoreCheckpointAtMost = Long.MAX_VALUE;
+    private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
     private boolean concluded;
 
     /**
@@ -61,6 +67,12 @@ public final class EngineContext
         if (maxEventLength < 8 || maxEventLength > 1 << 20 || maxEventLength % 8 != 0)
         {
             throw new EngineException("engine setting 'maxEventLength' must be a multiple of 8 in [8, 1 MiB], was " + maxEventLength);
+        }
+        if ((long)ringSize * maxEventLength > MAX_RING_BYTES)
+        {
+            throw new EngineException("engine settings 'ringSize' " + ringSize + " x 'maxEventLength' " + maxEventLength + " = " +
+                (long)ringSize * maxEventLength + " bytes per partition ring, more than the largest ring block of " + MAX_RING_BYTES +
+                " bytes: use a smaller ring");
         }
         if (tickIntervalMillis < 0)
         {
@@ -535,6 +547,55 @@ public final class EngineContext
     public int checkpointsRetained()
     {
         return checkpointsRetained;
+    }
+
+    /**
+     * Limits recovery to checkpoints no newer than an id: a two-phase sink whose transaction for a
+     * completed checkpoint was never committed (the process died in between) asks recovery to restore
+     * the checkpoint its committed outputs cover, so that the outputs of the lost transaction are
+     * produced again by the replay (and those it has are recognised by sequence). -1 restores none:
+     * the journal is replayed from its start. Part of the external source hook
+     * ({@link io.sluice.engine.checkpoint.SourcePositions}).
+     *
+     * @param id newest checkpoint id recovery may restore, -1 for none; default: any.
+     * @return this.
+     */
+    public EngineContext restoreCheckpointAtMost(final long id)
+    {
+        this.restoreCheckpointAtMost = id;
+        return this;
+    }
+
+    /**
+     * Sets the fault injection into the checkpoint store's file operations (tests only).
+     *
+     * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
+     * @return this.
+     */
+    public EngineContext checkpointFaults(final CheckpointFaults checkpointFaults)
+    {
+        this.checkpointFaults = checkpointFaults;
+        return this;
+    }
+
+    /**
+     * Newest checkpoint id recovery may restore.
+     *
+     * @return the id, {@link Long#MAX_VALUE} for any, -1 for none.
+     */
+    public long restoreCheckpointAtMost()
+    {
+        return restoreCheckpointAtMost;
+    }
+
+    /**
+     * The fault injection into checkpoint file operations.
+     *
+     * @return the faults, {@link CheckpointFaults#NONE} unless a test set them.
+     */
+    public CheckpointFaults checkpointFaults()
+    {
+        return checkpointFaults;
     }
 
     /**

@@ -15,6 +15,11 @@ import io.sluice.journal.PartitionReader;
  * from it if it fits the running topology exactly, and replay each partition's journal from the
  * checkpointed offset (from the start without a usable checkpoint). Every decision is described in
  * the recovery events.
+ *
+ * <p>A checkpoint whose offset lies beyond the end of a partition's journal means the journal lost
+ * records the checkpoint already covers (a lost tail, a restored older copy): recovery refuses to
+ * start rather than replay what is left, which would silently reuse the offsets of acknowledged
+ * records.
  */
 final class EngineRecovery
 {
@@ -27,13 +32,18 @@ final class EngineRecovery
      *
      * @param groups the topology.
      * @param store  of checkpoints, or null when checkpointing is off.
+     * @param maxId  newest checkpoint id that may be restored ({@link EngineContext#restoreCheckpointAtMost()}).
      * @param events receiving what recovery found and did.
      * @return the manifest restored from, or null when the journal was replayed from the start.
      */
     static CheckpointManifest recover(
-        final Collection<GroupRuntime> groups, final CheckpointStore store, final List<String> events)
+        final Collection<GroupRuntime> groups, final CheckpointStore store, final long maxId, final List<String> events)
     {
-        final CheckpointStore.LoadedCheckpoint loaded = store == null ? null : store.loadLatest(events);
+        final CheckpointStore.LoadedCheckpoint loaded = store == null ? null : store.loadLatest(events, maxId);
+        if (loaded != null)
+        {
+            checkNotAheadOfJournal(groups, loaded.manifest());
+        }
         final boolean restore = loaded != null && fits(groups, loaded, events);
         for (final GroupRuntime group : groups)
         {
@@ -45,6 +55,7 @@ final class EngineRecovery
                 {
                     final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
                     PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
+                    handler.restoreSourcePositions(entry.sourcePositions());
                     from = entry.journalOffset();
                 }
                 try (PartitionReader reader = group.journalTopic.partition(p).newReader())
@@ -59,6 +70,30 @@ final class EngineRecovery
             }
         }
         return restore ? loaded.manifest() : null;
+    }
+
+    /**
+     * Refuses a checkpoint that covers more of any partition than its journal holds.
+     *
+     * @throws EngineException naming the checkpoint, the partition, the checkpointed offset and the journal's end.
+     */
+    private static void checkNotAheadOfJournal(final Collection<GroupRuntime> groups, final CheckpointManifest manifest)
+    {
+        for (final GroupRuntime group : groups)
+        {
+            for (int p = 0; p < group.partitions.length; p++)
+            {
+                final PartitionCheckpoint entry = manifest.find(group.name, p);
+                final long end = group.journalTopic.partition(p).endOffset();
+                if (entry != null && entry.journalOffset() > end)
+                {
+                    throw new EngineException("checkpoint " + manifest.id() + " covers " + group.name + "/" + p + " up to offset " +
+                        entry.journalOffset() + " but the journal of " + group.name + "/" + p + " ends at offset " + end +
+                        ": the journal lost records the checkpoint includes; refusing to start (restore the journal, or move " +
+                        "the checkpoints directory aside to start from what the journal holds)");
+                }
+            }
+        }
     }
 
     /**
@@ -86,12 +121,6 @@ final class EngineRecovery
                 {
                     events.add("checkpoint " + id + " does not fit " + group.name + "/" + p + " (" + mismatch +
                         "): replaying the journal from the start instead");
-                    return false;
-                }
-                if (entry.journalOffset() > group.journalTopic.partition(p).endOffset())
-                {
-                    events.add("checkpoint " + id + " is ahead of the journal of " + group.name + "/" + p +
-                        ": replaying the journal from the start instead");
                     return false;
                 }
             }

@@ -98,7 +98,14 @@ final class GroupBuilder
     private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
     {
         final int slotLength = context.maxEventLength();
-        final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(slotLength * context.ringSize()));
+        // Long arithmetic: EngineContext.conclude() bounds the product, this re-checks it rather than wrap.
+        final long blockLength = (long)slotLength * context.ringSize();
+        if (blockLength > EngineContext.MAX_RING_BYTES)
+        {
+            throw new EngineException("a ring of " + context.ringSize() + " slots of " + slotLength + " bytes is " + blockLength +
+                " bytes, more than " + EngineContext.MAX_RING_BYTES);
+        }
+        final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect((int)blockLength));
         final int[] index = {0};
         final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
             () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), context.waitStrategy().newWaitStrategy());

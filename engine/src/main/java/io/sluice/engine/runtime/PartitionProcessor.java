@@ -89,6 +89,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     private CheckpointCoordinator checkpoints;
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
+    /**
+     * Per source index, the position of the last positioned event journaled (see
+     * {@link SourcePositionDescriptor}); written by the partition thread (or by recovery before it starts).
+     */
+    private final long[] sourcePositions;
     private volatile Throwable failure;
     private volatile boolean paused;
 
@@ -121,6 +126,8 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         this.stageListener = stageListener;
         this.firstPipelineStage = firstPipelineStage;
         this.stageEnds = new long[instances.length + 1];
+        this.sourcePositions = new long[inputs.length > 0 ? inputs[0].length : 0];
+        java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
 
     void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
@@ -178,6 +185,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             throw ex;
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
+        final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
+        if ((slot.source & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
+        {
+            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length));
+        }
         long done = journaled;
         if (slot.type == RingSlot.REPLAY)
         {
@@ -185,11 +197,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         else if (stages != null && slot.type == RingSlot.EVENT)
         {
-            done = dispatchTimed(slot.source, slot.buffer, slot.key, slot.timestamp, journaled);
+            done = dispatchTimed(source, slot.buffer, slot.key, slot.timestamp, journaled);
         }
         else
         {
-            dispatch(slot.type, slot.source, slot.buffer, 0, slot.key, slot.timestamp);
+            dispatch(slot.type, source, slot.buffer, 0, slot.key, slot.timestamp);
         }
         if (stages != null)
         {
@@ -330,10 +342,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             final int length = PartitionStateCodec.encode(instances, buffer);
             for (final PipelineInstance instance : instances)
             {
-                instance.onCheckpoint();
+                instance.onCheckpoint(checkpointId);
             }
             checkpoints.submit(new CheckpointCoordinator.Snapshot(
-                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null));
+                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null,
+                sourcePositions.length == 0 ? null : sourcePositions.clone()));
         }
         catch (final RuntimeException ex)
         {
@@ -370,7 +383,14 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         else
         {
-            dispatch(record.type(), record.flags(), record.buffer(), record.payloadOffset(), record.key(), record.timestamp());
+            final int flags = record.flags();
+            if (record.type() == RECORD_EVENT && SourcePositionDescriptor.isPositioned(flags))
+            {
+                sourcePositions[SourcePositionDescriptor.sourceIndex(flags)] =
+                    record.buffer().getLong(record.payloadOffset() + SourcePositionDescriptor.positionOffset(record.payloadLength()));
+            }
+            dispatch(record.type(), SourcePositionDescriptor.sourceIndex(flags), record.buffer(), record.payloadOffset(), record.key(),
+                record.timestamp());
         }
     }
 
@@ -421,7 +441,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             return;
         }
-        final int input = inputs[replayInstance][record.flags()];
+        final int input = inputs[replayInstance][SourcePositionDescriptor.sourceIndex(record.flags())];
         final PipelineInstance instance = instances[replayInstance];
         switch (record.type())
         {
@@ -447,6 +467,32 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
             default:
                 break;
         }
+    }
+
+    /**
+     * Sets the source positions a checkpoint covers, before replaying the journal after it (recovery,
+     * before the partition thread starts).
+     *
+     * @param positions per source index, from the checkpoint's entry.
+     */
+    void restoreSourcePositions(final long[] positions)
+    {
+        for (int i = 0; i < sourcePositions.length; i++)
+        {
+            sourcePositions[i] = i < positions.length ? positions[i] : io.sluice.engine.checkpoint.SourcePositions.NO_POSITION;
+        }
+    }
+
+    /**
+     * The position of the last positioned event of a source journaled on this partition. Exact once
+     * recovery is done and before the source publishes again; the partition thread advances it after.
+     *
+     * @param source index within the group.
+     * @return the position or {@link io.sluice.engine.checkpoint.SourcePositions#NO_POSITION}.
+     */
+    long sourcePosition(final int source)
+    {
+        return sourcePositions[source];
     }
 
     /**

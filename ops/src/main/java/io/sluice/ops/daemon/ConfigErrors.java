@@ -3,9 +3,12 @@ package io.sluice.ops.daemon;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.sluice.engine.config.ConfigLimits;
+
 /**
  * Every error found in a daemon configuration, each as {@code <key path>: <reason>}, collected so
- * that one start-up reports them all before anything runs.
+ * that one start-up reports them all before anything runs. Each is made printable: control bytes
+ * escaped, cut at {@link ConfigLimits#MAX_MESSAGE_CHARS}.
  *
  * <p>Threading: the control thread, while loading.
  */
@@ -25,7 +28,7 @@ public final class ConfigErrors
      */
     public void add(final String keyPath, final String reason)
     {
-        errors.add(keyPath + ": " + reason);
+        errors.add(ConfigLimits.message(keyPath + ": " + reason));
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.Durations;
 
 /**
@@ -117,7 +118,13 @@ public final class ConfigSection
             error(key, "must be a single value, not a " + (value instanceof Map ? "mapping" : "list"));
             return defaultValue;
         }
-        return String.valueOf(value);
+        final String text = String.valueOf(value);
+        if (text.length() > ConfigLimits.MAX_SCALAR_CHARS)
+        {
+            error(key, "the value is " + text.length() + " characters, more than the limit of " + ConfigLimits.MAX_SCALAR_CHARS);
+            return defaultValue;
+        }
+        return text;
     }
 
     /**
@@ -144,7 +151,7 @@ public final class ConfigSection
         }
         catch (final NumberFormatException ex)
         {
-            error(key, "'" + text + "' is not a whole number");
+            error(key, "'" + ConfigLimits.value(text) + "' is not a whole number");
             return defaultValue;
         }
     }
@@ -167,7 +174,7 @@ public final class ConfigSection
         {
             return false;
         }
-        error(key, "'" + text + "' is not true or false");
+        error(key, "'" + ConfigLimits.value(text) + "' is not true or false");
         return defaultValue;
     }
 
@@ -202,6 +209,11 @@ public final class ConfigSection
     public Path path(final String key, final boolean required)
     {
         final String text = string(key, required ? null : "");
+        if (text != null && text.isBlank() && values.get(key) != null)
+        {
+            error(key, "must not be empty: write a path" + (required ? "" : ", or leave the key out"));
+            return null;
+        }
         if (text == null || text.isEmpty())
         {
             return null;
@@ -212,7 +224,7 @@ public final class ConfigSection
         }
         catch (final RuntimeException ex)
         {
-            error(key, "'" + text + "' is not a valid path");
+            error(key, "'" + ConfigLimits.value(text) + "' is not a valid path");
             return null;
         }
     }
@@ -239,7 +251,7 @@ public final class ConfigSection
                 return option;
             }
         }
-        error(key, "'" + text + "' is not one of " + String.join(", ", allowed));
+        error(key, "'" + ConfigLimits.value(text) + "' is not one of " + String.join(", ", allowed));
         return defaultValue;
     }
 

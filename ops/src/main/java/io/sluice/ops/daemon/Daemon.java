@@ -102,11 +102,39 @@ public final class Daemon implements AutoCloseable
             daemon.doStart();
             return daemon;
         }
-        catch (final RuntimeException ex)
+        catch (final DaemonException ex)
         {
             daemon.abort();
             throw ex;
         }
+        catch (final RuntimeException | Error ex)
+        {
+            // Whatever failed (a full disk, a journal error, a SIGBUS reported as InternalError), start-up
+            // ends here with everything closed and the lock released: never a half-started process.
+            daemon.abort();
+            throw new DaemonException("cannot start: " + oneLine(ex), ex);
+        }
+    }
+
+    /**
+     * A failure as one line: its message (or type), with the first cause's when it adds something.
+     *
+     * @param failure to describe.
+     * @return one line.
+     */
+    public static String oneLine(final Throwable failure)
+    {
+        String text = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getName();
+        final Throwable cause = failure.getCause();
+        if (cause != null && cause.getMessage() != null && !text.contains(cause.getMessage()))
+        {
+            text += ": " + cause.getMessage();
+        }
+        if (failure instanceof Error && !(failure instanceof AssertionError))
+        {
+            text = failure.getClass().getSimpleName() + ": " + text;
+        }
+        return io.sluice.engine.config.ConfigLimits.message(text.replace('\n', ' '));
     }
 
     private void doStart()
@@ -123,7 +151,7 @@ public final class Daemon implements AutoCloseable
         final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
         daemonCounters.state(MarkFile.STARTING);
-        statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), Throwable::printStackTrace, null, daemonCounters);
+        statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), this::onStatsError, null, daemonCounters);
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
 
@@ -253,6 +281,26 @@ public final class Daemon implements AutoCloseable
         }
     }
 
+    /**
+     * An error of the stats agent: recorded; an {@link Error} (e.g. the SIGBUS of a mapped file the
+     * disk cannot back) is fatal, handed to the thread's uncaught exception handler, which the
+     * {@code run} command makes exit the process.
+     */
+    private void onStatsError(final Throwable error)
+    {
+        if (error instanceof Error)
+        {
+            final Thread thread = Thread.currentThread();
+            final Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
+            if (handler != null)
+            {
+                handler.uncaughtException(thread, error);
+            }
+            return;
+        }
+        log("stats agent error: " + oneLine(error));
+    }
+
     private static ThreadFactory lowPriorityThreads()
     {
         return runnable ->
@@ -315,10 +363,7 @@ public final class Daemon implements AutoCloseable
         if (engine != null)
         {
             run(engine::close, failures);
-            if (engine.checkpoints() != null && engine.checkpoints().lastCompleted() != null)
-            {
-                log("final checkpoint " + engine.checkpoints().lastCompleted().id() + " complete");
-            }
+            logFinalCheckpoint();
         }
         closeAll(egress, failures);
         for (final ExactlyOnceFileSink sink : fileSinks)
@@ -331,6 +376,33 @@ public final class Daemon implements AutoCloseable
             log("shutdown problem: " + failure);
         }
         log("stopped");
+    }
+
+    /**
+     * Reports the final checkpoint from what {@link Engine#close()} itself took: an older complete
+     * checkpoint is never presented as the final one.
+     */
+    private void logFinalCheckpoint()
+    {
+        if (engine.checkpoints() == null)
+        {
+            return;
+        }
+        final var lastComplete = engine.checkpoints().lastCompleted();
+        final String last = lastComplete == null ? "none" : String.valueOf(lastComplete.id());
+        if (engine.finalCheckpoint() != null)
+        {
+            log("final checkpoint " + engine.finalCheckpoint().id() + " complete");
+        }
+        else if (engine.finalCheckpointFailure() != null)
+        {
+            log("final checkpoint FAILED: " + engine.finalCheckpointFailure().getMessage() + " (" + engine.checkpoints().failed() +
+                " checkpoints failed; last complete checkpoint: " + last + ")");
+        }
+        else
+        {
+            log("no final checkpoint: the engine did not drain or a partition had stopped (last complete checkpoint: " + last + ")");
+        }
     }
 
     private void abort()

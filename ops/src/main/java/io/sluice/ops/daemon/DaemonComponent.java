@@ -41,6 +41,17 @@ public interface DaemonComponent extends AutoCloseable
     String name();
 
     /**
+     * Checks, while the configuration loads, the settings that depend on the data directory (e.g. a
+     * directory that must not overlap it); reports each problem through {@code item}. Acquires nothing.
+     *
+     * @param dataDirectory of the daemon, absolute.
+     * @param item          the component's configuration item, for {@link ConfigSection#error}.
+     */
+    default void check(final java.nio.file.Path dataDirectory, final ConfigSection item)
+    {
+    }
+
+    /**
      * Starts the component once the engine has recovered.
      *
      * @param context access to the engine, the output journal, counters and the error log.

@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 import io.sluice.engine.config.ConfigException;
+import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.runtime.WaitStrategyKind;
@@ -83,6 +84,12 @@ public final class DaemonConfig
     {
     }
 
+    /**
+     * Largest {@code ring_size}: a partition's ring is one block of {@code ring_size} slots of the
+     * engine's 256-byte maximum event length, which must stay within 1 GiB.
+     */
+    public static final int MAX_RING_SIZE = 1 << 22;
+
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final Set<String> PIPELINE_KEYS = Set.of("schemas", "pipelines");
 
@@ -112,7 +119,7 @@ public final class DaemonConfig
         this.source = source;
         this.dataDirectory = top.path("data_dir", true);
         this.partitions = top.integer("partitions", 1, 1, 1024);
-        final int ring = top.integer("ring_size", 4096, 2, 1 << 24);
+        final int ring = top.integer("ring_size", 4096, 2, MAX_RING_SIZE);
         if (Integer.bitCount(ring) != 1)
         {
             top.error("ring_size", "must be a power of two, was " + ring);
@@ -136,6 +143,13 @@ public final class DaemonConfig
         final ConfigSection prom = top.section("prometheus");
         this.prometheus = new PrometheusConfig(prom.bool("enabled", false), host(prom, "host"), prom.integer("port", 9464, 0, 65535));
         prom.checkUnknownKeys();
+        if (prometheus.enabled() && !isLoopback(prometheus.host()))
+        {
+            // The endpoint has no authentication and no TLS: remote scrapes go through a proxy that adds them.
+            prom.error("host", "'" + ConfigLimits.value(prometheus.host()) + "' is not a loopback address: the Prometheus " +
+                "endpoint has no authentication, so it only listens on this host (put a reverse proxy with TLS and " +
+                "authentication in front of it to scrape from elsewhere)");
+        }
 
         this.components = new ArrayList<>();
         loadComponents(top, DaemonComponent.Role.INGRESS, "ingress");
@@ -155,6 +169,12 @@ public final class DaemonConfig
         final String yaml;
         try
         {
+            final long size = Files.size(file);
+            if (size > ConfigLimits.MAX_FILE_BYTES)
+            {
+                throw new DaemonConfigException(String.valueOf(file), List.of("(document): the file is " + size +
+                    " bytes, more than the limit of " + ConfigLimits.MAX_FILE_BYTES + " bytes for a configuration file"));
+            }
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
@@ -178,6 +198,11 @@ public final class DaemonConfig
     public static DaemonConfig parse(final String yaml, final String source, final Path baseDirectory)
     {
         final ConfigErrors errors = new ConfigErrors();
+        if (yaml.length() > ConfigLimits.MAX_FILE_BYTES)
+        {
+            throw new DaemonConfigException(source, List.of("(document): " + yaml.length() + " characters, more than the limit of " +
+                ConfigLimits.MAX_FILE_BYTES + " for a configuration file"));
+        }
         final Object document;
         final Node root;
         try
@@ -185,6 +210,7 @@ public final class DaemonConfig
             final LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
             options.setMaxAliasesForCollections(0);
+            options.setCodePointLimit(ConfigLimits.MAX_FILE_BYTES);
             root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
             document = new Yaml(new SafeConstructor(options)).load(yaml);
         }
@@ -385,9 +411,10 @@ public final class DaemonConfig
             {
                 checkSecretFile(tls, "keystore_password_file", keyStorePassword);
             }
-            if (accessFile != null && !Files.isRegularFile(accessFile))
+            if (accessFile != null)
             {
-                jmx.error("access_file", "no such file " + accessFile);
+                // Whoever can write the access file can grant themselves readwrite: as strict as the password file.
+                checkSecretFile(jmx, "access_file", accessFile);
             }
             if ((passwordFile == null) != (accessFile == null))
             {
@@ -450,7 +477,7 @@ public final class DaemonConfig
         }
         catch (final UnknownHostException ex)
         {
-            section.error(key, "unknown host '" + host + "'");
+            section.error(key, "unknown host '" + ConfigLimits.value(host) + "'");
             return "127.0.0.1";
         }
     }
@@ -485,11 +512,15 @@ public final class DaemonConfig
             final DaemonComponentFactory factory = factories.get(type.toLowerCase(Locale.ROOT));
             if (factory == null)
             {
-                item.error("type", "unknown " + key + " type '" + type + "' (available: " + String.join(", ", factories.keySet()) + ")");
+                item.error("type", "unknown " + key + " type '" + ConfigLimits.value(type) + "' (available: " + String.join(", ", factories.keySet()) + ")");
                 continue;
             }
             final DaemonComponent component = factory.create(role, item);
             item.checkUnknownKeys();
+            if (component != null && dataDirectory != null)
+            {
+                component.check(dataDirectory, item);
+            }
             if (component != null)
             {
                 components.add(new ComponentEntry(role, item.path(), component));

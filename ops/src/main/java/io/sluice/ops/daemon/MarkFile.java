@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.sluice.ops.stat.MappedFiles;
+
 /**
  * The daemon's mark file, {@code <data>/sluice.mark}: who runs on this data directory, since when,
  * whether it is still alive, and where to reach it. Tools ({@code sluice stat}, {@code sluice ctl})
@@ -108,6 +110,7 @@ public final class MarkFile implements AutoCloseable
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
+                MappedFiles.allocate(channel, LENGTH); // real blocks: a full disk fails here, not with SIGBUS later
                 final MarkFile markFile = new MarkFile(channel.map(FileChannel.MapMode.READ_WRITE, 0, LENGTH));
                 final UnsafeBuffer buffer = markFile.buffer;
                 buffer.putInt(VERSION_OFFSET, VERSION);
@@ -122,7 +125,7 @@ public final class MarkFile implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create mark file " + file, ex);
+            throw new UncheckedIOException("cannot create mark file " + file + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -9,6 +9,7 @@ import org.agrona.concurrent.SystemEpochClock;
 
 import io.sluice.journal.GroupCoordinator;
 import io.sluice.journal.Journal;
+import io.sluice.ops.daemon.ConfigSection;
 import io.sluice.ops.daemon.DaemonComponent;
 import io.sluice.ops.daemon.DaemonComponentContext;
 
@@ -85,12 +86,16 @@ final class AeronComponent implements DaemonComponent
     public void start(final DaemonComponentContext context)
     {
         final Path dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
-        final Path aeronDir = settings.aeronDir() != null ? settings.aeronDir() : dataDirectory.resolve("aeron");
-        if (dataDirectory.startsWith(aeronDir))
+        final Path aeronDir = AeronDirectory.resolve(settings.aeronDir(), dataDirectory);
+        if (settings.embeddedMediaDriver())
         {
-            // The embedded driver deletes its directory on start and on stop.
-            throw new IllegalArgumentException(path + ".aeron_dir: " + aeronDir + " would contain the data directory " +
-                dataDirectory + ", and the media driver deletes its directory: choose a directory of its own");
+            // The embedded driver deletes its directory on start and on stop: checked again here, as
+            // the directory may have changed since the configuration was checked.
+            final String problem = AeronDirectory.problem(aeronDir, dataDirectory);
+            if (problem != null)
+            {
+                throw new IllegalArgumentException(path + ".aeron_dir: " + problem);
+            }
         }
         try
         {
@@ -160,6 +165,19 @@ final class AeronComponent implements DaemonComponent
     NetServer server()
     {
         return server;
+    }
+
+    @Override
+    public void check(final Path dataDirectory, final ConfigSection item)
+    {
+        if (settings.embeddedMediaDriver())
+        {
+            final String problem = AeronDirectory.problem(AeronDirectory.resolve(settings.aeronDir(), dataDirectory), dataDirectory);
+            if (problem != null)
+            {
+                item.error("aeron_dir", problem);
+            }
+        }
     }
 
     @Override

@@ -192,7 +192,7 @@ public final class AeronComponentFactory implements DaemonComponentFactory
         }
         catch (final NumberFormatException ex)
         {
-            settings.error(key, "'" + text + "' is not a size (write bytes, or e.g. 64k, 1m)");
+            settings.error(key, "'" + io.sluice.engine.config.ConfigLimits.value(text) + "' is not a size (write bytes, or e.g. 64k, 1m)");
             return defaultValue;
         }
     }

@@ -60,7 +60,8 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     int doWork(final long nowMs)
     {
         this.nowMs = nowMs;
-        int work = subscription.controlledPoll(assembler, 64);
+        int work = sessions.closeUnavailable();
+        work += subscription.controlledPoll(assembler, 64);
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
             final ConsumerSession session = sessions.get(i);

@@ -68,7 +68,8 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         {
             topic.refresh();
         }
-        int work = subscription.controlledPoll(assembler, 256);
+        int work = sessions.closeUnavailable();
+        work += subscription.controlledPoll(assembler, 256);
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
             final ProducerSession session = sessions.get(i);

@@ -11,6 +11,11 @@ import io.aeron.Image;
  * connection order, with the {@code net-sessions} counter kept in step. A session leaves when its
  * image goes away, when its adapter removes it, or when the registry closes; leaving closes it.
  *
+ * <p>An image that goes away is reported inside the Aeron client's conductor callback, where closing
+ * a publication is a reentrant call Aeron refuses: the session leaves the registry (and the counter)
+ * at once, and is closed by {@link #closeUnavailable()} on the adapter's next duty cycle, outside
+ * the callback.
+ *
  * <p>Threading: the owning adapter's thread only (the image handler too, through the conductor invoker).
  *
  * @param <S> the kind of session.
@@ -20,6 +25,7 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
     private final NetCounters counters;
     private final Int2ObjectHashMap<S> byImage = new Int2ObjectHashMap<>();
     private final ArrayList<S> sessions = new ArrayList<>();
+    private final ArrayList<S> unavailable = new ArrayList<>();
 
     SessionRegistry(final NetCounters counters)
     {
@@ -62,7 +68,8 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
     }
 
     /**
-     * Removes and closes the session of an image that went away: its client is gone.
+     * Removes the session of an image that went away (its client is gone) and queues it to be
+     * closed outside the conductor callback this runs in.
      *
      * @param image that went away.
      */
@@ -71,11 +78,34 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
         final S session = byImage.get(image.sessionId());
         if (session != null)
         {
-            remove(session);
+            detach(session);
+            unavailable.add(session);
         }
     }
 
+    /**
+     * Closes the sessions whose images went away; call from the duty cycle, never from an Aeron callback.
+     *
+     * @return the number closed (work done).
+     */
+    int closeUnavailable()
+    {
+        final int count = unavailable.size();
+        for (int i = 0; i < count; i++)
+        {
+            unavailable.get(i).close();
+        }
+        unavailable.clear();
+        return count;
+    }
+
     void remove(final S session)
+    {
+        detach(session);
+        session.close();
+    }
+
+    private void detach(final S session)
     {
         // A later session may have taken the image over; leave it registered.
         if (byImage.get(session.imageSessionId) == session)
@@ -83,7 +113,6 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
             byImage.remove(session.imageSessionId);
         }
         sessions.remove(session);
-        session.close();
         counters.sessions.decrementRelease();
     }
 
@@ -97,6 +126,7 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
         {
             session.close();
         }
+        closeUnavailable();
         sessions.clear();
         byImage.clear();
     }

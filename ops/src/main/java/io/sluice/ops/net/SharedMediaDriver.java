@@ -1,5 +1,6 @@
 package io.sluice.ops.net;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,17 @@ final class SharedMediaDriver
     {
         this.directory = directory;
         this.termBufferLength = termBufferLength;
-        this.driver = MediaDriver.launch(new MediaDriver.Context()
+        this.driver = launch(directory, termBufferLength, errorHandler);
+    }
+
+    /**
+     * Launches the driver on a directory proven to be Sluice's, with room for its mapped files, then
+     * makes the directory private.
+     */
+    private static MediaDriver launch(final String directory, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        final Path dir = Path.of(directory);
+        final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
@@ -41,7 +52,32 @@ final class SharedMediaDriver
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
-            .errorHandler(errorHandler));
+            .errorHandler(errorHandler);
+        AeronDirectory.checkFreeSpace(dir, requiredSpace(context, termBufferLength));
+        final MediaDriver driver = MediaDriver.launch(context);
+        try
+        {
+            AeronDirectory.claim(dir);
+        }
+        catch (final RuntimeException ex)
+        {
+            driver.close();
+            throw ex;
+        }
+        return driver;
+    }
+
+    /**
+     * Bytes the driver maps at start (command-and-control file with its buffers, counters metadata
+     * four times the values, error log; loss report) plus room for the term buffers of a few
+     * streams: the driver's files are mapped sparse, and a mapped page the file system cannot back
+     * is a SIGBUS, not an error.
+     */
+    private static long requiredSpace(final MediaDriver.Context context, final int termBufferLength)
+    {
+        final long cnc = 4096L + context.conductorBufferLength() + context.toClientsBufferLength() +
+            5L * context.counterValuesBufferLength() + context.errorBufferLength();
+        return cnc + context.lossReportBufferLength() + 4L * 3 * termBufferLength;
     }
 
     /**

@@ -135,6 +135,7 @@ public final class CountersFile implements AutoCloseable
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
+                MappedFiles.allocate(channel, length); // real blocks: a full disk fails here, not with SIGBUS later
                 final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
                 final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
                 header.putInt(VERSION_OFFSET, VERSION);
@@ -150,7 +151,7 @@ public final class CountersFile implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create counters file " + file, ex);
+            throw new UncheckedIOException("cannot create counters file " + file + " (" + length + " bytes): " + ex.getMessage(), ex);
         }
     }
 

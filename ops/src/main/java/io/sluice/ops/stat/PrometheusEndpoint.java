@@ -1,35 +1,51 @@
 package io.sluice.ops.stat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.status.CountersReader;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * Serves the counters file as Prometheus text exposition on {@code GET /metrics}, from one
- * low-priority thread, bound to loopback unless configured. Each counter becomes
- * {@code sluice_<name>{topic=..,partition=..,pipeline=..} <value>}.
+ * low-priority thread, bound to a loopback address (the configuration refuses any other: there is no
+ * authentication). Each counter becomes {@code sluice_<name>{topic=..,partition=..,pipeline=..} <value>}.
+ *
+ * <p>A minimal HTTP/1.1 server, one request per connection ({@code Connection: close}): a client has
+ * {@value #REQUEST_TIMEOUT_MS} ms in all to send its request line and headers, at most
+ * {@value #MAX_REQUEST_BYTES} bytes of them, or the connection is dropped, so a half-sent request
+ * delays other scrapes by at most that long and never blocks the endpoint.
  *
  * <p>Threading: started and closed on the control thread; requests on {@code sluice-prometheus}.
  */
 public final class PrometheusEndpoint implements AutoCloseable
 {
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /** Time a client has to send its whole request, in milliseconds. */
+    public static final int REQUEST_TIMEOUT_MS = 5_000;
 
-    private PrometheusEndpoint(final HttpServer server, final ExecutorService executor)
+    /** Longest request line and headers, in bytes. */
+    public static final int MAX_REQUEST_BYTES = 8 * 1024;
+
+    private final ServerSocket server;
+    private final CountersReader counters;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private PrometheusEndpoint(final ServerSocket server, final CountersReader counters)
     {
         this.server = server;
-        this.executor = executor;
+        this.counters = counters;
+        this.thread = new Thread(this::run, "sluice-prometheus");
+        this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MIN_PRIORITY);
     }
 
     /**
@@ -44,18 +60,12 @@ public final class PrometheusEndpoint implements AutoCloseable
     {
         try
         {
-            final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 16);
-            final ExecutorService executor = Executors.newSingleThreadExecutor(runnable ->
-            {
-                final Thread thread = new Thread(runnable, "sluice-prometheus");
-                thread.setDaemon(true);
-                thread.setPriority(Thread.MIN_PRIORITY);
-                return thread;
-            });
-            server.setExecutor(executor);
-            server.createContext("/metrics", exchange -> serve(exchange, counters));
-            server.start();
-            return new PrometheusEndpoint(server, executor);
+            final ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 16);
+            final PrometheusEndpoint endpoint = new PrometheusEndpoint(server, counters);
+            endpoint.thread.start();
+            return endpoint;
         }
         catch (final IOException ex)
         {
@@ -63,25 +73,112 @@ public final class PrometheusEndpoint implements AutoCloseable
         }
     }
 
-    private static void serve(final HttpExchange exchange, final CountersReader counters) throws IOException
+    private void run()
     {
-        try (exchange)
+        while (running)
         {
-            if (!"GET".equals(exchange.getRequestMethod()))
+            try (Socket socket = server.accept())
             {
-                exchange.sendResponseHeaders(405, -1);
-                return;
+                serve(socket);
             }
-            final StringBuilder text = new StringBuilder(8192);
-            counters.forEach((value, counterId, label) -> CounterLabels.prometheus(label, value, text));
-            final byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody())
+            catch (final IOException ex)
             {
-                out.write(body);
+                // A client that went away or timed out, or the server socket closed: next connection.
             }
         }
+    }
+
+    private void serve(final Socket socket) throws IOException
+    {
+        final String requestLine = readRequest(socket);
+        if (requestLine == null)
+        {
+            return; // too slow, too long or gone: dropped without an answer
+        }
+        final String[] parts = requestLine.split(" ", 3);
+        final OutputStream out = socket.getOutputStream();
+        if (parts.length < 2 || !parts[0].equals("GET"))
+        {
+            respond(out, "405 Method Not Allowed", new byte[0]);
+            return;
+        }
+        final String path = parts[1].indexOf('?') >= 0 ? parts[1].substring(0, parts[1].indexOf('?')) : parts[1];
+        if (!path.equals("/metrics"))
+        {
+            respond(out, "404 Not Found", new byte[0]);
+            return;
+        }
+        final StringBuilder text = new StringBuilder(8192);
+        counters.forEach((value, counterId, label) -> CounterLabels.prometheus(label, value, text));
+        respond(out, "200 OK", text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads the request line and headers within the deadline.
+     *
+     * @return the request line, or null if the request was incomplete in time or too long.
+     */
+    private static String readRequest(final Socket socket) throws IOException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS);
+        final InputStream in = socket.getInputStream();
+        final byte[] request = new byte[MAX_REQUEST_BYTES];
+        int length = 0;
+        while (true)
+        {
+            final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMs <= 0 || length == request.length)
+            {
+                return null;
+            }
+            socket.setSoTimeout((int)remainingMs);
+            final int read;
+            try
+            {
+                read = in.read(request, length, request.length - length);
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                return null;
+            }
+            if (read < 0)
+            {
+                return null;
+            }
+            length += read;
+            final int end = headersEnd(request, length);
+            if (end >= 0)
+            {
+                int lineEnd = 0;
+                while (lineEnd < end && request[lineEnd] != '\r' && request[lineEnd] != '\n')
+                {
+                    lineEnd++;
+                }
+                return new String(request, 0, lineEnd, StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    private static int headersEnd(final byte[] request, final int length)
+    {
+        for (int i = 0; i + 1 < length; i++)
+        {
+            if (request[i] == '\n' && (request[i + 1] == '\n' || (request[i + 1] == '\r' && i + 2 < length && request[i + 2] == '\n')))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void respond(final OutputStream out, final String status, final byte[] body) throws IOException
+    {
+        final String head = "HTTP/1.1 " + status + "\r\n" +
+            (body.length > 0 ? "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" : "") +
+            "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
     }
 
     /**
@@ -91,13 +188,28 @@ public final class PrometheusEndpoint implements AutoCloseable
      */
     public int port()
     {
-        return server.getAddress().getPort();
+        return server.getLocalPort();
     }
 
     @Override
     public void close()
     {
-        server.stop(0);
-        executor.shutdownNow();
+        running = false;
+        try
+        {
+            server.close();
+        }
+        catch (final IOException ex)
+        {
+            // Closing a listening socket loses nothing.
+        }
+        try
+        {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(REQUEST_TIMEOUT_MS) + 1_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

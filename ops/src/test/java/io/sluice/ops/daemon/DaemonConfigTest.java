@@ -77,6 +77,7 @@ class DaemonConfigTest
         Files.writeString(passwords, "admin secret\n");
         Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-r--r--"));
         Files.writeString(dir.resolve("jmx.access"), "admin readwrite\n");
+        Files.setPosixFilePermissions(dir.resolve("jmx.access"), PosixFilePermissions.fromString("rw-------"));
         final String yaml = DaemonProcessTest.config(false, """
             jmx:
               password_file: jmx.password

@@ -33,6 +33,7 @@ class JmxSecurityTest
         Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-------"));
         final Path access = dir.resolve("jmx.access");
         Files.writeString(access, "reader readonly\noperator readwrite\n");
+        Files.setPosixFilePermissions(access, PosixFilePermissions.fromString("rw-------"));
         final String jmx = """
             jmx:
               password_file: jmx.password

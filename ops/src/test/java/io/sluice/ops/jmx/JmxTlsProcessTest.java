@@ -79,7 +79,7 @@ class JmxTlsProcessTest
         secret("keystore.pass", STORE_PASSWORD + "\n");
         secret("jmx.password", "reader r3ad\noperator 0p3r\n");
         final Path operatorPassword = secret("operator.pass", "0p3r\n");
-        Files.writeString(dir.resolve("jmx.access"), "reader readonly\noperator readwrite\n");
+        secret("jmx.access", "reader readonly\noperator readwrite\n");
 
         final SSLContext previous = SSLContext.getDefault();
         try (DaemonTestSupport.Running daemon = DaemonTestSupport.start(dir, TLS_JMX))
@@ -150,7 +150,7 @@ class JmxTlsProcessTest
         keyStore();
         secret("keystore.pass", "not-the-password\n");
         secret("jmx.password", "operator 0p3r\n");
-        Files.writeString(dir.resolve("jmx.access"), "operator readwrite\n");
+        secret("jmx.access", "operator readwrite\n");
         assertThatThrownBy(() -> DaemonTestSupport.start(dir, TLS_JMX).close())
             .isInstanceOf(AssertionError.class)
             .hasMessageContaining("daemon exited with")

@@ -36,6 +36,7 @@ class JmxtermProcessTest
         Files.writeString(passwords, "reader r3ad\noperator 0p3r\n");
         Files.setPosixFilePermissions(passwords, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(dir.resolve("jmx.access"), "reader readonly\noperator readwrite\n");
+        Files.setPosixFilePermissions(dir.resolve("jmx.access"), PosixFilePermissions.fromString("rw-------"));
         final String jmx = """
             jmx:
               password_file: jmx.password

@@ -1,0 +1,350 @@
+package io.sluice.kafka;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Settings of a {@link KafkaSource}: fluent setters, and one {@link #conclude()} that checks them all
+ * and fails with a message naming the setting.
+ */
+public final class KafkaSourceContext
+{
+    private String bootstrapServers;
+    private String topic;
+    private String groupId;
+    private String sluiceTopic;
+    private ValueFormat format = ValueFormat.JSON;
+    private boolean recordTimestamp;
+    private String deadLetterTopic;
+    private boolean haltOnError;
+    private long pollMillis = 100;
+    private long metadataTimeoutMillis = 10_000;
+    private long initialBackoffMillis = 100;
+    private long maxBackoffMillis = 30_000;
+    private final Properties clientProperties = new Properties();
+    private boolean concluded;
+
+    /**
+     * Kafka bootstrap servers.
+     *
+     * @param servers host:port list, comma separated.
+     * @return this.
+     */
+    public KafkaSourceContext bootstrapServers(final String servers)
+    {
+        this.bootstrapServers = servers;
+        return this;
+    }
+
+    /**
+     * Kafka bootstrap servers.
+     *
+     * @return the servers.
+     */
+    public String bootstrapServers()
+    {
+        return bootstrapServers;
+    }
+
+    /**
+     * The Kafka topic to read.
+     *
+     * @param topic name.
+     * @return this.
+     */
+    public KafkaSourceContext topic(final String topic)
+    {
+        this.topic = topic;
+        return this;
+    }
+
+    /**
+     * The Kafka topic to read.
+     *
+     * @return the name.
+     */
+    public String topic()
+    {
+        return topic;
+    }
+
+    /**
+     * The consumer group: completed checkpoints commit their offsets to it (monitoring, lag).
+     *
+     * @param groupId of the group.
+     * @return this.
+     */
+    public KafkaSourceContext groupId(final String groupId)
+    {
+        this.groupId = groupId;
+        return this;
+    }
+
+    /**
+     * The consumer group.
+     *
+     * @return the group id.
+     */
+    public String groupId()
+    {
+        return groupId;
+    }
+
+    /**
+     * The engine's source topic the records feed (a pipeline's {@code Pipeline.from} topic).
+     *
+     * @param topic of the engine.
+     * @return this.
+     */
+    public KafkaSourceContext sluiceTopic(final String topic)
+    {
+        this.sluiceTopic = topic;
+        return this;
+    }
+
+    /**
+     * The engine's source topic.
+     *
+     * @return its name.
+     */
+    public String sluiceTopic()
+    {
+        return sluiceTopic;
+    }
+
+    /**
+     * How record values hold events.
+     *
+     * @param format of the values.
+     * @return this.
+     */
+    public KafkaSourceContext format(final ValueFormat format)
+    {
+        this.format = format;
+        return this;
+    }
+
+    /**
+     * How record values hold events.
+     *
+     * @return the format.
+     */
+    public ValueFormat format()
+    {
+        return format;
+    }
+
+    /**
+     * Whether an event's time is the Kafka record's timestamp rather than the pipeline's event-time field.
+     *
+     * @param recordTimestamp true to use the record timestamp.
+     * @return this.
+     */
+    public KafkaSourceContext recordTimestamp(final boolean recordTimestamp)
+    {
+        this.recordTimestamp = recordTimestamp;
+        return this;
+    }
+
+    /**
+     * Whether an event's time is the Kafka record's timestamp.
+     *
+     * @return true if so.
+     */
+    public boolean recordTimestamp()
+    {
+        return recordTimestamp;
+    }
+
+    /**
+     * The Kafka topic malformed records go to, with the reason in a header; null for none (they are
+     * still counted).
+     *
+     * @param topic name or null.
+     * @return this.
+     */
+    public KafkaSourceContext deadLetterTopic(final String topic)
+    {
+        this.deadLetterTopic = topic;
+        return this;
+    }
+
+    /**
+     * The dead-letter topic.
+     *
+     * @return its name or null.
+     */
+    public String deadLetterTopic()
+    {
+        return deadLetterTopic;
+    }
+
+    /**
+     * Whether a malformed record stops the source ({@code on_error: halt}) instead of being dead-lettered.
+     *
+     * @param halt true to stop.
+     * @return this.
+     */
+    public KafkaSourceContext haltOnError(final boolean halt)
+    {
+        this.haltOnError = halt;
+        return this;
+    }
+
+    /**
+     * Whether a malformed record stops the source.
+     *
+     * @return true if so.
+     */
+    public boolean haltOnError()
+    {
+        return haltOnError;
+    }
+
+    /**
+     * Longest wait of one poll.
+     *
+     * @param millis of a poll.
+     * @return this.
+     */
+    public KafkaSourceContext pollMillis(final long millis)
+    {
+        this.pollMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest wait of one poll.
+     *
+     * @return milliseconds.
+     */
+    public long pollMillis()
+    {
+        return pollMillis;
+    }
+
+    /**
+     * Longest wait for the topic's metadata per attempt.
+     *
+     * @param millis per attempt.
+     * @return this.
+     */
+    public KafkaSourceContext metadataTimeoutMillis(final long millis)
+    {
+        this.metadataTimeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest wait for the topic's metadata per attempt.
+     *
+     * @return milliseconds.
+     */
+    public long metadataTimeoutMillis()
+    {
+        return metadataTimeoutMillis;
+    }
+
+    /**
+     * First back-off after a failed connection attempt; it doubles up to {@link #maxBackoffMillis()}.
+     *
+     * @param millis of the first back-off.
+     * @return this.
+     */
+    public KafkaSourceContext initialBackoffMillis(final long millis)
+    {
+        this.initialBackoffMillis = millis;
+        return this;
+    }
+
+    /**
+     * First back-off after a failed connection attempt.
+     *
+     * @return milliseconds.
+     */
+    public long initialBackoffMillis()
+    {
+        return initialBackoffMillis;
+    }
+
+    /**
+     * Longest back-off between connection attempts.
+     *
+     * @param millis of the longest back-off.
+     * @return this.
+     */
+    public KafkaSourceContext maxBackoffMillis(final long millis)
+    {
+        this.maxBackoffMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest back-off between connection attempts.
+     *
+     * @return milliseconds.
+     */
+    public long maxBackoffMillis()
+    {
+        return maxBackoffMillis;
+    }
+
+    /**
+     * Extra Kafka client properties (security settings), applied before Sluice's own.
+     *
+     * @param properties to add.
+     * @return this.
+     */
+    public KafkaSourceContext clientProperties(final Map<String, String> properties)
+    {
+        clientProperties.putAll(properties);
+        return this;
+    }
+
+    /**
+     * Extra Kafka client properties.
+     *
+     * @return the properties (live).
+     */
+    public Properties clientProperties()
+    {
+        return clientProperties;
+    }
+
+    /**
+     * Checks every setting once.
+     *
+     * @return this.
+     * @throws KafkaConnectorException naming the missing or invalid setting.
+     */
+    public KafkaSourceContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(bootstrapServers, "bootstrap servers");
+        require(topic, "topic");
+        require(groupId, "group");
+        require(sluiceTopic, "sluice topic (the pipeline source it feeds)");
+        if (format == null)
+        {
+            throw new KafkaConnectorException("Kafka source of topic '" + topic + "': no value format");
+        }
+        if (pollMillis <= 0 || metadataTimeoutMillis <= 0 || initialBackoffMillis <= 0 || maxBackoffMillis < initialBackoffMillis)
+        {
+            throw new KafkaConnectorException("Kafka source of topic '" + topic + "': poll, metadata timeout and back-offs must be " +
+                "positive and the longest back-off at least the first");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private void require(final String value, final String what)
+    {
+        if (value == null || value.isBlank())
+        {
+            throw new KafkaConnectorException("Kafka source" + (topic == null ? "" : " of topic '" + topic + "'") + ": no " + what + " configured");
+        }
+    }
+}

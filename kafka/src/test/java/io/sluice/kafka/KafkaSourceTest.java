@@ -1,0 +1,236 @@
+package io.sluice.kafka;
+
+import static io.sluice.kafka.KafkaTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.engine.io.Backtest;
+import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+
+class KafkaSourceTest
+{
+    private static final int PARTITIONS = 3;
+
+    @TempDir
+    static Path brokerDir;
+
+    @TempDir
+    Path dir;
+
+    private static KafkaTestBroker broker;
+
+    @BeforeAll
+    static void startBroker()
+    {
+        broker = KafkaTestBroker.start(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker()
+    {
+        if (broker != null)
+        {
+            broker.close();
+        }
+    }
+
+    private EngineContext engineContext(final int partitions)
+    {
+        return new EngineContext().directory(dir.resolve("data")).partitions(partitions).ringSize(1024)
+            .journalSegmentLength(4 * 1024 * 1024).checkpointsRetained(3);
+    }
+
+    private static KafkaSourceContext source(final String topic)
+    {
+        return new KafkaSourceContext().bootstrapServers(broker.bootstrap()).topic(topic).groupId("sluice-test-" + topic)
+            .sluiceTopic("trades").format(ValueFormat.JSON).initialBackoffMillis(50).maxBackoffMillis(500).metadataTimeoutMillis(2_000);
+    }
+
+    @Test
+    void shouldMatchTheReplayOfTheSameInputAcrossARestartResumingAtTheNextOffset() throws Exception
+    {
+        final String topic = "trades-roundtrip";
+        broker.createTopics(PARTITIONS, topic);
+        final List<String> first = KafkaTestSupport.trades(1, 0, 3_000);
+        final List<String> second = KafkaTestSupport.trades(1, 3_000, 3_000);
+        final List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+
+        final KafkaTestSupport.TextSink replayed = new KafkaTestSupport.TextSink();
+        Backtest.replay(List.of(KafkaTestSupport.tumbling(replayed)), List.of(KafkaTestSupport.jsonl(dir.resolve("in.jsonl"), all)),
+            new BacktestOptions().partitions(PARTITIONS));
+
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, first);
+        final KafkaTestSupport.TextSink before = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(before)));
+             KafkaSource source = KafkaSource.start(engine, source(topic)))
+        {
+            await("the first half consumed", () -> source.records() == first.size());
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+            assertThat(source.malformed()).isZero();
+        }
+
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, second);
+        final KafkaTestSupport.TextSink after = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(after)));
+             KafkaSource source = KafkaSource.start(engine, source(topic)))
+        {
+            // Resumed after the last journaled offset: exactly the second half arrives, nothing of the first again.
+            await("the second half consumed", () -> source.records() == second.size());
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            engine.endOfInput("trades");
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(source.records()).isEqualTo(second.size());
+        }
+
+        final List<String> live = new ArrayList<>(before.lines());
+        live.addAll(after.lines());
+        assertThat(live).hasSizeGreaterThan(100);
+        assertThat(live).containsExactlyInAnyOrderElementsOf(replayed.lines());
+    }
+
+    @Test
+    void shouldCountMalformedRecordsAndSendThemToTheDeadLetterTopicWithTheReason() throws Exception
+    {
+        final String topic = "trades-malformed";
+        broker.createTopics(PARTITIONS, topic, topic + ".dlq");
+        final List<String> lines = new ArrayList<>(KafkaTestSupport.trades(2, 0, 20));
+        lines.add(5, "{\"account\":3,\"amount\":\"lots\",\"qty\":1,\"ts\":40}");
+        lines.add(9, "not json at all, account:4,");
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, lines.stream().filter(l -> l.startsWith("{")).toList());
+        produceRaw(topic, 1, "not json at all");
+
+        final KafkaTestSupport.TextSink out = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(out)));
+             KafkaSource source = KafkaSource.start(engine, source(topic).deadLetterTopic(topic + ".dlq")))
+        {
+            await("all records read", () -> source.records() + source.malformed() == 22);
+            assertThat(source.records()).isEqualTo(20);
+            assertThat(source.malformed()).isEqualTo(2);
+            assertThat(source.deadLettered()).isEqualTo(2);
+            assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+        }
+        final List<ConsumerRecord<byte[], byte[]>> dead = readAll(topic + ".dlq", 2);
+        assertThat(dead).extracting(r -> new String(r.headers().lastHeader(KafkaSource.ERROR_HEADER).value(), StandardCharsets.UTF_8))
+            .anySatisfy(reason -> assertThat(reason).contains("amount"))
+            .anySatisfy(reason -> assertThat(reason).contains("JSON object"));
+        assertThat(dead).extracting(r -> new String(r.headers().lastHeader(KafkaSource.ORIGIN_HEADER).value(), StandardCharsets.UTF_8))
+            .allSatisfy(origin -> assertThat(origin).startsWith(topic + "/"));
+    }
+
+    @Test
+    void shouldStopAtAMalformedRecordUnderHalt()
+    {
+        final String topic = "trades-halt";
+        broker.createTopics(PARTITIONS, topic);
+        produceRaw(topic, 0, "{\"account\":0}");
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink())));
+             KafkaSource source = KafkaSource.start(engine, source(topic).haltOnError(true)))
+        {
+            await("the source failed", () -> source.state() == KafkaSource.State.FAILED);
+            assertThat(source.lastError()).contains(topic + "/0@0").contains("amount").contains("on_error: halt");
+            assertThat(source.records()).isZero();
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWhenPartitionCountsDiffer()
+    {
+        final String topic = "trades-four";
+        broker.createTopics(4, topic);
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink())));
+             KafkaSource source = KafkaSource.start(engine, source(topic)))
+        {
+            await("the source failed", () -> source.state() == KafkaSource.State.FAILED);
+            assertThat(source.lastError()).contains("'" + topic + "' has 4 partitions").contains("runs 3 partitions")
+                .contains("must agree");
+        }
+    }
+
+    @Test
+    void shouldRetryAMissingTopicUntilItExists()
+    {
+        final String topic = "trades-later";
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink())));
+             KafkaSource source = KafkaSource.start(engine, source(topic)))
+        {
+            await("a retry", () -> source.retries() >= 2);
+            assertThat(source.state()).isEqualTo(KafkaSource.State.CONNECTING);
+            assertThat(source.lastError()).contains("'" + topic + "' does not exist on " + broker.bootstrap()).contains("retrying");
+            broker.createTopics(PARTITIONS, topic);
+            KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, KafkaTestSupport.trades(3, 0, 10));
+            await("the records", () -> source.records() == 10);
+            assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+        }
+    }
+
+    @Test
+    void shouldRetryUnreachableBrokersWithBackOffAndSayWhy()
+    {
+        final String unreachable = KafkaTestBroker.unreachable();
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink())));
+             KafkaSource source = KafkaSource.start(engine, source("nowhere").bootstrapServers(unreachable).metadataTimeoutMillis(300)))
+        {
+            await("retries", () -> source.retries() >= 3);
+            assertThat(source.state()).isEqualTo(KafkaSource.State.CONNECTING);
+            assertThat(source.lastError()).contains("cannot reach the Kafka brokers " + unreachable).contains("retrying in");
+        }
+    }
+
+    private static void produceRaw(final String topic, final int partition, final String value)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
+        {
+            producer.send(new ProducerRecord<>(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+        }
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(final String topic, final int expected)
+    {
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())))
+        {
+            final List<TopicPartition> partitions = consumer.partitionsFor(topic, KafkaTestSupport.patience()).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await(expected + " records on " + topic, () ->
+            {
+                consumer.poll(java.time.Duration.ofMillis(100)).forEach(records::add);
+                return records.size() >= expected;
+            });
+        }
+        return records;
+    }
+}

@@ -1,0 +1,159 @@
+package io.sluice.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+import io.sluice.journal.Topic;
+
+/**
+ * Inputs, pipelines and waiting helpers shared by the Kafka tests.
+ */
+final class KafkaTestSupport
+{
+    /** account LONG, amount DOUBLE, qty LONG, ts TIMESTAMP. */
+    static final Schema TRADE = Schema.builder("trade")
+        .longField("account").doubleField("amount").longField("qty").timestampField("ts").build();
+
+    private KafkaTestSupport()
+    {
+    }
+
+    /** Tumbling one-second count and sum per account, event time with 200 ms bound. */
+    static Pipeline tumbling(final EventSink sink)
+    {
+        return Pipeline.from("trades", TRADE)
+            .name("tumbling")
+            .partitionKey("account")
+            .eventTime("ts", 200)
+            .window(w -> w.tumbling(1_000).count("n").sum("total", "amount"))
+            .sink("out", sink)
+            .build();
+    }
+
+    /** Deterministic JSON trades, event time mostly increasing. */
+    static List<String> trades(final long seed, final int from, final int count)
+    {
+        final List<String> lines = new ArrayList<>(count);
+        for (int i = from; i < from + count; i++)
+        {
+            final Random random = new Random(seed * 1_000_003L + i);
+            lines.add("{\"account\":" + random.nextInt(50) + ",\"amount\":" + (random.nextInt(100_000) / 100.0) +
+                ",\"qty\":" + (1 + random.nextInt(9)) + ",\"ts\":" + (i * 7L + random.nextInt(150)) + "}");
+        }
+        return lines;
+    }
+
+    /** The account of a JSON trade line. */
+    static long account(final String line)
+    {
+        final int start = line.indexOf(':') + 1;
+        return Long.parseLong(line.substring(start, line.indexOf(',', start)));
+    }
+
+    /** Produces lines to the partition their account hashes to in Sluice, in order, and waits for the acks. */
+    static void produce(final String bootstrap, final String topic, final int partitions, final List<String> lines)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000",
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
+        {
+            for (final String line : lines)
+            {
+                final long account = account(line);
+                producer.send(new ProducerRecord<>(topic, Topic.partitionFor(account, partitions),
+                    Long.toString(account).getBytes(StandardCharsets.UTF_8), line.getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Writes lines to a JSONL file. */
+    static Path jsonl(final Path file, final List<String> lines) throws java.io.IOException
+    {
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** Waits for a condition with a deadline; fails naming what did not happen. */
+    static void await(final String what, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try
+            {
+                Thread.sleep(20);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }
+    }
+
+    /** A generous client timeout. */
+    static Duration patience()
+    {
+        return Duration.ofSeconds(120);
+    }
+
+    /** A sink rendering each output as "partition seq key ts field=value...", thread-safe. */
+    static final class TextSink implements EventSink
+    {
+        private final List<String> lines = new ArrayList<>();
+
+        @Override
+        public synchronized void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
+        {
+            lines.add(render(partition, sequence, key, timestamp, event));
+        }
+
+        synchronized List<String> lines()
+        {
+            return new ArrayList<>(lines);
+        }
+    }
+
+    static String render(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
+    {
+        final StringBuilder sb = new StringBuilder().append(partition).append(' ').append(sequence).append(' ')
+            .append(key).append(' ').append(timestamp);
+        for (int i = 0; i < event.schema().fieldCount(); i++)
+        {
+            sb.append(' ').append(event.schema().field(i).name()).append('=');
+            switch (event.schema().field(i).type())
+            {
+                case DOUBLE -> sb.append(event.getDouble(i));
+                case SYMBOL -> event.getSymbol(i, sb);
+                default -> sb.append(event.longValue(i));
+            }
+        }
+        return sb.toString();
+    }
+}

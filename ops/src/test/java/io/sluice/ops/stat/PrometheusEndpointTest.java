@@ -1,0 +1,58 @@
+package io.sluice.ops.stat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client that sends half a request and then nothing holds the Prometheus endpoint for at most its
+ * request deadline: scrapes after it are answered. The timeout is a hang guard, not a measurement.
+ */
+class PrometheusEndpointTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAnswerScrapesWhileAClientHoldsAHalfSentRequest() throws Exception
+    {
+        final CountersFile file = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, 1, 0);
+        final CountersManager manager = file.newCountersManager();
+        final AtomicCounter counter = manager.newCounter("events-in", 1);
+        counter.set(42);
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start("127.0.0.1", 0, file.newCountersReader());
+            Socket stuck = new Socket(InetAddress.getLoopbackAddress(), endpoint.port()))
+        {
+            final OutputStream out = stuck.getOutputStream();
+            out.write("GET /metr".getBytes(StandardCharsets.US_ASCII)); // and never the rest
+            out.flush();
+
+            final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(60)).build();
+            final HttpResponse<String> response = assertTimeoutPreemptively(Duration.ofSeconds(90),
+                () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("42");
+            // The stuck client was dropped without an answer.
+            stuck.setSoTimeout(30_000);
+            assertThat(stuck.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+}
