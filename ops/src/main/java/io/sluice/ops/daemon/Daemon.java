@@ -23,6 +23,9 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.sluice.dashboard.DashboardServer;
+import io.sluice.dashboard.DashboardSources;
+import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.pipeline.EventSink;
@@ -74,6 +77,8 @@ public final class Daemon implements AutoCloseable
     private Engine engine;
     private JmxServer jmx;
     private PrometheusEndpoint prometheus;
+    private ResultBoard board;
+    private DashboardServer dashboard;
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
     private volatile int state = MarkFile.STARTING;
@@ -146,7 +151,16 @@ public final class Daemon implements AutoCloseable
         countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
         countersReader = countersFile.newCountersReader();
         final CountersManager counters = countersFile.newCountersManager();
+        final DaemonConfig.DashboardConfig dashboardConfig = config.dashboard();
+        if (dashboardConfig.enabled())
+        {
+            board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
+        }
         final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        if (board != null)
+        {
+            board.bind(pipelines);
+        }
         final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
         final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
@@ -162,6 +176,7 @@ public final class Daemon implements AutoCloseable
             .waitStrategy(config.waitStrategy())
             .pinThreads(config.pinThreads())
             .groupCommit(config.groupCommit())
+            .threadingMode(config.threadingMode())
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
             .latencyListener(latency)
@@ -191,6 +206,13 @@ public final class Daemon implements AutoCloseable
             log("Prometheus metrics at http://" + config.prometheus().host() + ":" + prometheus.port() + "/metrics");
         }
 
+        if (board != null)
+        {
+            dashboard = DashboardServer.start(dashboardConfig.settings(), new DashboardSources(
+                "sluice run: " + config.source(), () -> engine, counters, () -> countersFile.errorLogBuffer(), board, config.maskedText()));
+            log("dashboard at " + dashboard.url());
+        }
+
         final DaemonComponentContext componentContext =
             new DaemonComponentContext(engine, outputJournal, counters, engine.errorLog(), dir);
         for (final DaemonConfig.ComponentEntry entry : config.components())
@@ -211,6 +233,18 @@ public final class Daemon implements AutoCloseable
     }
 
     private EventSink sink(final PipelineDefinition definition)
+    {
+        final EventSink sink = outputSink(definition);
+        if (board == null)
+        {
+            return sink;
+        }
+        final List<String> alerts = config.dashboard().alertPipelines();
+        final boolean isAlert = alerts == null ? definition.having() != null : alerts.contains(definition.name());
+        return board.tap(definition.name(), isAlert, sink);
+    }
+
+    private EventSink outputSink(final PipelineDefinition definition)
     {
         final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
         final Pipeline probe = definition.build((p, s, k, t, e) ->
@@ -346,6 +380,16 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
+     * The dashboard's address.
+     *
+     * @return e.g. {@code http://127.0.0.1:8470/}, or null when the dashboard is off.
+     */
+    public String dashboardUrl()
+    {
+        return dashboard == null ? null : dashboard.url();
+    }
+
+    /**
      * Graceful shutdown; see the class comment. Idempotent.
      */
     @Override
@@ -424,6 +468,10 @@ public final class Daemon implements AutoCloseable
 
     private void release(final List<Throwable> failures)
     {
+        if (dashboard != null)
+        {
+            run(dashboard::close, failures);
+        }
         if (jmx != null)
         {
             run(jmx::close, failures);
@@ -521,6 +569,12 @@ public final class Daemon implements AutoCloseable
         }
 
         @Override
+        public org.agrona.concurrent.AtomicBuffer errorLog()
+        {
+            return countersFile.errorLogBuffer();
+        }
+
+        @Override
         public void resetLatency()
         {
             daemonCounters.resetLatency();
@@ -529,7 +583,7 @@ public final class Daemon implements AutoCloseable
         @Override
         public String state()
         {
-            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0).stateName();
+            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0, 0, 0, 0).stateName();
         }
 
         @Override
