@@ -436,6 +436,8 @@ public final class KafkaSource implements AutoCloseable
 
     private void closeClients()
     {
+        // close() interrupts a sleeping or polling thread; the clients' own close must not see that flag.
+        Thread.interrupted();
         if (deadLetters != null)
         {
             deadLetters.close(Duration.ofSeconds(10));
