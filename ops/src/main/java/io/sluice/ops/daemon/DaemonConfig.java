@@ -390,7 +390,7 @@ public final class DaemonConfig
         final String topic = sink.string("topic", name);
         final String mode = sink.choice("mode", "exactly_once", "exactly_once", "at_least_once");
         final String format = sink.choice("format", "json", "json", "csv", "binary");
-        final String keyField = sink.string("key_field", null);
+        final String keyField = sink.has("key_field") ? sink.string("key_field", null) : null;
         final String transactionalId = sink.string("transactional_id", "sluice." + name);
         if (bootstrap == null || mode == null || format == null)
         {

@@ -100,7 +100,7 @@ final class KafkaIngress implements DaemonComponent
             final String group = settings.string("group", "sluice." + topic);
             final String format = settings.choice("format", "json", "json", "csv", "binary");
             final String time = settings.choice("time", "field", "field", "record");
-            final String deadLetters = settings.string("dead_letter_topic", null);
+            final String deadLetters = settings.has("dead_letter_topic") ? settings.string("dead_letter_topic", null) : null;
             final String onError = settings.choice("on_error", "dead_letter", "dead_letter", "halt");
             if (topic == null || bootstrap == null || format == null || time == null || onError == null)
             {

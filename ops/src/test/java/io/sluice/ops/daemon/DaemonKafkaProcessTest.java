@@ -156,7 +156,8 @@ class DaemonKafkaProcessTest
         {
             daemon.awaitRunning();
             final List<String> committed = committed(expected.size());
-            assertThat(daemon.terminate()).isZero();
+            final int exit = daemon.terminate();
+            assertThat(exit).as("exit code, log:\n%s", daemon.log()).isZero();
             assertThat(new TreeSet<>(committed)).as("seed %d", seed).isEqualTo(new TreeSet<>(expected));
         }
         // Nothing more after the graceful stop, and nothing twice.
