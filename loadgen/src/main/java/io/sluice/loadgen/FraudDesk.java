@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.sluice.engine.join.JoinResultHandler;
 import io.sluice.engine.join.JoinType;
+import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.pipeline.WindowSpec;
@@ -52,6 +53,20 @@ public final class FraudDesk
      */
     public static List<Pipeline> cardPipelines(final AlertLog alerts, final LatencyRecorder recorder, final int cards)
     {
+        return cardPipelines(alerts, recorder, cards, SinkTap.NONE);
+    }
+
+    /**
+     * The card pipelines, each detector's sink passed through a tap (e.g. onto a dashboard's board).
+     *
+     * @param alerts   receiving the detectors' alerts.
+     * @param recorder of end-to-end latency.
+     * @param cards    expected distinct cards, to size the window state.
+     * @param tap      wraps each detector's sink; build-time only.
+     * @return the pipelines, the latency probe last.
+     */
+    public static List<Pipeline> cardPipelines(final AlertLog alerts, final LatencyRecorder recorder, final int cards, final SinkTap tap)
+    {
         final Schema schema = CardTransactionScenario.SCHEMA;
         final String topic = CardTransactionScenario.TOPIC;
         final long bound = FraudRules.MAX_OUT_OF_ORDERNESS_MS;
@@ -67,7 +82,7 @@ public final class FraudDesk
         final Schema velocityResult = spec[0].resultSchema();
         final int charges = velocityResult.field("charges").index();
         velocity.filter("charges >= " + FraudRules.VELOCITY_THRESHOLD, r -> r.getLong(charges) >= FraudRules.VELOCITY_THRESHOLD)
-            .sink("alerts", new AlertSink(alerts, FraudRules.VELOCITY, r -> r.getLong(charges), velocityResult));
+            .sink("alerts", tap.tap(FraudRules.VELOCITY, new AlertSink(alerts, FraudRules.VELOCITY, r -> r.getLong(charges), velocityResult)));
 
         final Pipeline.Builder norm = Pipeline.from(topic, schema).name(FraudRules.AMOUNT)
             .partitionKey("card").eventTime("ts", bound)
@@ -84,9 +99,9 @@ public final class FraudDesk
                 final long max = r.getLong(largest);
                 return count >= FraudRules.NORM_MIN_CHARGES && max * (count - 1) > FraudRules.NORM_FACTOR * (r.getLong(total) - max);
             })
-            .sink("alerts", new AlertSink(alerts, FraudRules.AMOUNT,
+            .sink("alerts", tap.tap(FraudRules.AMOUNT, new AlertSink(alerts, FraudRules.AMOUNT,
                 r -> r.getLong(largest) * (r.getLong(n) - 1) / (double)Math.max(1, r.getLong(total) - r.getLong(largest)),
-                normResult));
+                normResult)));
 
         final Pipeline.Builder travel = Pipeline.from(topic, schema).name(FraudRules.TRAVEL)
             .partitionKey("card").eventTime("ts", bound)
@@ -101,8 +116,8 @@ public final class FraudDesk
         travel.filter("spread > " + FraudRules.TRAVEL_DEGREES + " degrees", r ->
                 r.getDouble(latMax) - r.getDouble(latMin) > FraudRules.TRAVEL_DEGREES ||
                 r.getDouble(lonMax) - r.getDouble(lonMin) > FraudRules.TRAVEL_DEGREES)
-            .sink("alerts", new AlertSink(alerts, FraudRules.TRAVEL,
-                r -> Math.max(r.getDouble(latMax) - r.getDouble(latMin), r.getDouble(lonMax) - r.getDouble(lonMin)), travelResult));
+            .sink("alerts", tap.tap(FraudRules.TRAVEL, new AlertSink(alerts, FraudRules.TRAVEL,
+                r -> Math.max(r.getDouble(latMax) - r.getDouble(latMin), r.getDouble(lonMax) - r.getDouble(lonMin)), travelResult)));
 
         final Pipeline probe = Pipeline.from(topic, schema).name(topic + "-e2e")
             .partitionKey("card").eventTime("ts", bound)
@@ -124,6 +139,22 @@ public final class FraudDesk
     public static List<Pipeline> orderPipelines(
         final AlertLog alerts, final LatencyRecorder recorder, final int openOrders, final int accounts)
     {
+        return orderPipelines(alerts, recorder, openOrders, accounts, SinkTap.NONE);
+    }
+
+    /**
+     * The join pipelines, each detector's sink passed through a tap (e.g. onto a dashboard's board).
+     *
+     * @param alerts     receiving the detectors' alerts.
+     * @param recorder   of end-to-end latency.
+     * @param openOrders expected orders within one payment window, to size the interval join's state.
+     * @param accounts   expected accounts, to size the table.
+     * @param tap        wraps each detector's sink; build-time only.
+     * @return the pipelines.
+     */
+    public static List<Pipeline> orderPipelines(
+        final AlertLog alerts, final LatencyRecorder recorder, final int openOrders, final int accounts, final SinkTap tap)
+    {
         final Schema order = OrderPaymentScenario.ORDER;
         final Schema payment = OrderPaymentScenario.PAYMENT;
         final Schema account = OrderPaymentScenario.ACCOUNT;
@@ -142,11 +173,11 @@ public final class FraudDesk
         pipelines.add(paid.then().filter("unpaid, or paid another amount", r ->
                 r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ||
                 r.getInt(paidFlags) == JoinResultHandler.MATCH && r.getLong(settled) != r.getLong(ordered))
-            .sink("alerts", new JoinAlertSink(alerts, new String[] {OrderRules.UNPAID, OrderRules.MISMATCH},
+            .sink("alerts", tap.tap(OrderRules.PAYMENTS_JOIN, new JoinAlertSink(alerts, new String[] {OrderRules.UNPAID, OrderRules.MISMATCH},
                 r -> r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ? 0 : 1,
                 r -> r.getInt(paidFlags) == JoinResultHandler.RIGHT_NULL ? r.getLong(ordered) / 100.0 :
                     (r.getLong(settled) - r.getLong(ordered)) / 100.0,
-                paidRows, "order_ts"))
+                paidRows, "order_ts")))
             .build());
         pipelines.add(probe(OrderPaymentScenario.ORDERS, order, "order_id", recorder));
         pipelines.add(probe(OrderPaymentScenario.PAYMENTS, payment, "order_id", recorder));
@@ -165,11 +196,11 @@ public final class FraudDesk
         pipelines.add(enriched.then().filter("closed, blocked or over the limit", r ->
                 r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ||
                 r.getLong(amount) > r.getLong(limit))
-            .sink("alerts", new JoinAlertSink(alerts, new String[] {OrderRules.BLOCKED, OrderRules.OVER_LIMIT},
+            .sink("alerts", tap.tap(OrderRules.ACCOUNTS_JOIN, new JoinAlertSink(alerts, new String[] {OrderRules.BLOCKED, OrderRules.OVER_LIMIT},
                 r -> r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ? 0 : 1,
                 r -> r.getInt(flags) == JoinResultHandler.RIGHT_NULL || r.getLong(status) == OrderRules.BLOCKED_STATUS ?
                     r.getLong(amount) / 100.0 : r.getLong(amount) / (double)Math.max(1, r.getLong(limit)),
-                rows, "order_ts"))
+                rows, "order_ts")))
             .build());
         pipelines.add(probe(OrderPaymentScenario.ORDERS_BY_ACCOUNT, order, "account", recorder));
         return List.copyOf(pipelines);
@@ -190,6 +221,25 @@ public final class FraudDesk
             .partitionKey(key).eventTime("ts", OrderRules.MAX_OUT_OF_ORDERNESS_MS)
             .sink("latency probe", new LatencyProbeSink(recorder, schema.field(ScenarioTopic.SENT_NS).index()))
             .build();
+    }
+
+    /**
+     * Wraps a detector pipeline's sink at build time, e.g. to copy its alerts onto a dashboard.
+     */
+    @FunctionalInterface
+    public interface SinkTap
+    {
+        /** Leaves every sink as it is. */
+        SinkTap NONE = (pipeline, sink) -> sink;
+
+        /**
+         * Wraps one detector's sink.
+         *
+         * @param pipeline name of the detector pipeline.
+         * @param sink     the detector's own sink, which the wrapper must call.
+         * @return the sink the pipeline gets.
+         */
+        EventSink tap(String pipeline, EventSink sink);
     }
 
     private static void declared(final WindowSpec declared, final WindowSpec[] holder)

@@ -98,6 +98,14 @@ public final class SluiceMain implements Callable<Integer>
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setParameterExceptionHandler(SluiceMain::onInvalidCommandLine);
         commandLine.setExecutionExceptionHandler(SluiceMain::onFailure);
+        for (final CommandPlugin plugin : java.util.ServiceLoader.load(CommandPlugin.class))
+        {
+            final CommandLine parent = plugin.parent().isEmpty() ? commandLine : commandLine.getSubcommands().get(plugin.parent());
+            if (parent != null)
+            {
+                parent.addSubcommand(plugin.command());
+            }
+        }
         return commandLine;
     }
 

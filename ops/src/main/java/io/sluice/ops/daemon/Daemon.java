@@ -23,6 +23,9 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.sluice.dashboard.DashboardServer;
+import io.sluice.dashboard.DashboardSources;
+import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.pipeline.EventSink;
@@ -75,6 +78,8 @@ public final class Daemon implements AutoCloseable
     private Engine engine;
     private JmxServer jmx;
     private PrometheusEndpoint prometheus;
+    private ResultBoard board;
+    private DashboardServer dashboard;
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
     private volatile int state = MarkFile.STARTING;
@@ -147,7 +152,16 @@ public final class Daemon implements AutoCloseable
         countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
         countersReader = countersFile.newCountersReader();
         final CountersManager counters = countersFile.newCountersManager();
+        final DaemonConfig.DashboardConfig dashboardConfig = config.dashboard();
+        if (dashboardConfig.enabled())
+        {
+            board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
+        }
         final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        if (board != null)
+        {
+            board.bind(pipelines);
+        }
         final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
         final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
@@ -163,6 +177,7 @@ public final class Daemon implements AutoCloseable
             .waitStrategy(config.waitStrategy())
             .pinThreads(config.pinThreads())
             .groupCommit(config.groupCommit())
+            .threadingMode(config.threadingMode())
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
             .latencyListener(latency)
@@ -195,6 +210,13 @@ public final class Daemon implements AutoCloseable
         if (prometheus != null)
         {
             log("Prometheus metrics at http://" + config.prometheus().host() + ":" + prometheus.port() + "/metrics");
+        }
+
+        if (board != null)
+        {
+            dashboard = DashboardServer.start(dashboardConfig.settings(), new DashboardSources(
+                "sluice run: " + config.source(), () -> engine, counters, () -> countersFile.errorLogBuffer(), board, config.maskedText()));
+            log("dashboard at " + dashboard.url());
         }
 
         final DaemonComponentContext componentContext =
@@ -235,6 +257,18 @@ public final class Daemon implements AutoCloseable
     }
 
     private EventSink sink(final PipelineDefinition definition)
+    {
+        final EventSink sink = outputSink(definition);
+        if (board == null)
+        {
+            return sink;
+        }
+        final List<String> alerts = config.dashboard().alertPipelines();
+        final boolean isAlert = alerts == null ? definition.having() != null : alerts.contains(definition.name());
+        return board.tap(definition.name(), isAlert, sink);
+    }
+
+    private EventSink outputSink(final PipelineDefinition definition)
     {
         final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
         if (sink.type() == DaemonConfig.SinkType.KAFKA)
@@ -376,6 +410,16 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
+     * The dashboard's address.
+     *
+     * @return e.g. {@code http://127.0.0.1:8470/}, or null when the dashboard is off.
+     */
+    public String dashboardUrl()
+    {
+        return dashboard == null ? null : dashboard.url();
+    }
+
+    /**
      * Graceful shutdown; see the class comment. Idempotent.
      */
     @Override
@@ -462,6 +506,10 @@ public final class Daemon implements AutoCloseable
 
     private void release(final List<Throwable> failures)
     {
+        if (dashboard != null)
+        {
+            run(dashboard::close, failures);
+        }
         if (jmx != null)
         {
             run(jmx::close, failures);
@@ -559,6 +607,12 @@ public final class Daemon implements AutoCloseable
         }
 
         @Override
+        public org.agrona.concurrent.AtomicBuffer errorLog()
+        {
+            return countersFile.errorLogBuffer();
+        }
+
+        @Override
         public void resetLatency()
         {
             daemonCounters.resetLatency();
@@ -567,7 +621,7 @@ public final class Daemon implements AutoCloseable
         @Override
         public String state()
         {
-            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0).stateName();
+            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0, 0, 0, 0).stateName();
         }
 
         @Override

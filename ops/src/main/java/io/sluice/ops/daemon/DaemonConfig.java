@@ -33,7 +33,11 @@ import io.sluice.engine.config.ConfigException;
 import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.runtime.ThreadingMode;
 import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.dashboard.ConfigMasker;
+import io.sluice.dashboard.DashboardSettings;
+import io.sluice.dashboard.ResultBoard;
 import io.sluice.ops.jmx.JmxSettings;
 
 /**
@@ -116,6 +120,8 @@ public final class DaemonConfig
     private final WaitStrategyKind waitStrategy;
     private final boolean pinThreads;
     private final boolean groupCommit;
+    /** Null for the engine's default (SHARED on <= 2 cores). */
+    private final ThreadingMode threadingMode;
     private final PipelineConfig pipelines;
     private final Map<String, SinkConfig> sinks;
     private final long checkpointIntervalMillis;
@@ -123,6 +129,8 @@ public final class DaemonConfig
     private final long drainTimeoutMillis;
     private final JmxSettings jmx;
     private final PrometheusConfig prometheus;
+    private final DashboardConfig dashboard;
+    private final String maskedText;
     private final List<ComponentEntry> components;
 
     record ComponentEntry(DaemonComponent.Role role, String path, DaemonComponent component)
@@ -145,6 +153,8 @@ public final class DaemonConfig
             top.choice("wait_strategy", "sleep", "busy_spin", "yield", "sleep", "block").toUpperCase(Locale.ROOT));
         this.pinThreads = top.bool("pin_threads", false);
         this.groupCommit = top.bool("group_commit", false);
+        final String threading = top.choice("threading_mode", "auto", "auto", "dedicated", "shared");
+        this.threadingMode = threading == null || "auto".equals(threading) ? null : ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
         this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
@@ -166,6 +176,8 @@ public final class DaemonConfig
                 "endpoint has no authentication, so it only listens on this host (put a reverse proxy with TLS and " +
                 "authentication in front of it to scrape from elsewhere)");
         }
+        this.dashboard = loadDashboard(top.section("dashboard"), jmx);
+        this.maskedText = ConfigMasker.mask(yaml);
 
         this.components = new ArrayList<>();
         loadComponents(top, DaemonComponent.Role.INGRESS, "ingress");
@@ -445,6 +457,97 @@ public final class DaemonConfig
         }
     }
 
+    /**
+     * The {@code dashboard} section: the web dashboard's server, and which pipelines feed the alert feed.
+     *
+     * @param enabled            whether the daemon serves the dashboard (default false).
+     * @param settings           of its server; users and roles are the JMX password and access files.
+     * @param alertPipelines     pipelines whose outputs are alerts, or null for every pipeline with {@code having}.
+     * @param keysPerPartition   latest results kept per pipeline and partition.
+     * @param recentPerPartition recent alerts kept per alert pipeline and partition.
+     */
+    public record DashboardConfig(boolean enabled, DashboardSettings settings, List<String> alertPipelines, int keysPerPartition,
+        int recentPerPartition)
+    {
+    }
+
+    private DashboardConfig loadDashboard(final ConfigSection section, final JmxSettings jmxSettings)
+    {
+        final boolean enabled = section.bool("enabled", false);
+        final String host = host(section, "host");
+        final int port = section.integer("port", DashboardSettings.DEFAULT_PORT, 0, 65535);
+        final long refresh = section.durationMillis("refresh", DashboardSettings.DEFAULT_REFRESH_MILLIS);
+        final int maxStreams = section.integer("max_streams", DashboardSettings.DEFAULT_MAX_CLIENTS, 1, 1024);
+        final int keys = section.integer("keys_per_partition", ResultBoard.DEFAULT_KEYS_PER_PARTITION, 16, 1 << 20);
+        final int recent = section.integer("recent_alerts_per_partition", ResultBoard.DEFAULT_RECENT_PER_PARTITION, 16, 1 << 16);
+        final ConfigSection tls = section.section("tls");
+        final boolean tlsEnabled = tls.bool("enabled", false);
+        final Path keyStore = tls.path("keystore", tlsEnabled);
+        final Path keyStorePassword = tls.path("keystore_password_file", tlsEnabled);
+        tls.checkUnknownKeys();
+        List<String> alerts = null;
+        if (section.has("alerts"))
+        {
+            final Object raw = section.raw("alerts");
+            if (!(raw instanceof List))
+            {
+                section.error("alerts", "must be a list of pipeline names, e.g. [card-velocity]");
+            }
+            else
+            {
+                alerts = new ArrayList<>();
+                for (final Object name : (List<?>)raw)
+                {
+                    if (pipelines != null && pipelines.pipelines().stream().noneMatch(d -> d.name().equals(String.valueOf(name))))
+                    {
+                        section.error("alerts", "no pipeline '" + name + "'");
+                    }
+                    alerts.add(String.valueOf(name));
+                }
+            }
+        }
+        section.checkUnknownKeys();
+        if (Integer.bitCount(keys) != 1)
+        {
+            section.error("keys_per_partition", "must be a power of two, was " + keys);
+        }
+        if (Integer.bitCount(recent) != 1)
+        {
+            section.error("recent_alerts_per_partition", "must be a power of two, was " + recent);
+        }
+        if (refresh < 100 || refresh > 60_000)
+        {
+            section.error("refresh", "must be between 100ms and 60s, was " + refresh + " ms");
+        }
+        if (enabled)
+        {
+            if (keyStorePassword != null)
+            {
+                checkSecretFile(tls, "keystore_password_file", keyStorePassword);
+            }
+            if (keyStore != null && !Files.isRegularFile(keyStore))
+            {
+                tls.error("keystore", "no such file " + keyStore);
+            }
+            if (host != null && !isLoopback(host))
+            {
+                if (jmxSettings.passwordFile() == null)
+                {
+                    section.error("host", "'" + host + "' is not a loopback address: a remote dashboard requires users " +
+                        "(jmx.password_file and jmx.access_file)");
+                }
+                if (!tlsEnabled)
+                {
+                    section.error("host", "'" + host + "' is not a loopback address: a remote dashboard requires tls.enabled: true");
+                }
+            }
+        }
+        final DashboardSettings settings = new DashboardSettings(host, port, jmxSettings.passwordFile(), jmxSettings.accessFile(),
+            tlsEnabled, keyStore, keyStorePassword, Math.max(100, Math.min(refresh, 60_000)), maxStreams);
+        return new DashboardConfig(enabled, settings, alerts, Integer.bitCount(keys) == 1 ? keys : ResultBoard.DEFAULT_KEYS_PER_PARTITION,
+            Integer.bitCount(recent) == 1 ? recent : ResultBoard.DEFAULT_RECENT_PER_PARTITION);
+    }
+
     private static JmxSettings loadJmx(final ConfigSection jmx)
     {
         final boolean enabled = jmx.bool("enabled", true);
@@ -647,6 +750,16 @@ public final class DaemonConfig
     }
 
     /**
+     * How the engine runs its background duties.
+     *
+     * @return DEDICATED, SHARED, or null for the engine's default ({@code threading_mode: auto}).
+     */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+
+    /**
      * Whether the journal runs group commit.
      *
      * @return true for group commit.
@@ -724,6 +837,26 @@ public final class DaemonConfig
     public PrometheusConfig prometheus()
     {
         return prometheus;
+    }
+
+    /**
+     * Dashboard settings.
+     *
+     * @return the dashboard section.
+     */
+    public DashboardConfig dashboard()
+    {
+        return dashboard;
+    }
+
+    /**
+     * The configuration text as loaded, with secret values masked, for display.
+     *
+     * @return the masked text.
+     */
+    public String maskedText()
+    {
+        return maskedText;
     }
 
     List<ComponentEntry> components()

@@ -9,7 +9,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import java.nio.ByteBuffer;
+import java.util.stream.Collectors;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+
+import io.sluice.dashboard.ConfigMasker;
+import io.sluice.dashboard.DashboardServer;
+import io.sluice.dashboard.DashboardSettings;
+import io.sluice.dashboard.DashboardSources;
+import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
@@ -86,6 +98,13 @@ public final class DemoCommand implements Callable<Integer>
         description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
     int stepSeconds;
 
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "0",
+        description = "Port of the live dashboard on 127.0.0.1 (default: a free port, printed at start).")
+    int dashboardPort;
+
+    @Option(names = "--no-dashboard", description = "Do not serve the live dashboard.")
+    boolean noDashboard;
+
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -127,6 +146,13 @@ public final class DemoCommand implements Callable<Integer>
         final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final EngineContext context = engine.context(dataDir);
+        // The dashboard reads the engine's counters and allocates its own: give the engine a manager we can share.
+        final CountersManager counters = new CountersManager(new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 512)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 128)));
+        context.countersManager(counters);
+        final ResultBoard board = noDashboard ? null :
+            new ResultBoard(engine.partitions, ResultBoard.DEFAULT_KEYS_PER_PARTITION, ResultBoard.DEFAULT_RECENT_PER_PARTITION);
+        final FraudDesk.SinkTap tap = board == null ? FraudDesk.SinkTap.NONE : (pipeline, sink) -> board.tap(pipeline, true, sink);
         console.printf(Locale.ROOT, "Sluice fraud desk demo: %s card transactions (%s cards, seed %d, %d fraud patterns injected)%n",
             DemoFormat.count(cardEvents), DemoFormat.count(cards.cards()), seed, cards.injected().size());
         console.printf(Locale.ROOT, "  and %s order-side events: orders, payments, account updates (%s accounts, %d join " +
@@ -144,16 +170,41 @@ public final class DemoCommand implements Callable<Integer>
 
         final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
         final RunResult result;
-        final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards()));
-        pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts()));
+        final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards(), tap));
+        pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
-        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines))
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
+            DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
         {
+            if (dashboard != null)
+            {
+                console.println("dashboard: " + dashboard.url() + "  (live results, alerts and health; open it in a browser)");
+                console.flush();
+            }
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
                 .listener(stats -> live(console, stats, reporter, alerts, injected)));
         }
         summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()));
+    }
+
+    private DashboardServer startDashboard(final ResultBoard board, final List<Pipeline> pipelines, final EmbeddedEngineTarget target,
+        final CountersManager counters)
+    {
+        board.bind(pipelines);
+        final Engine running = target.engine();
+        final String config = "# sluice demo: the fraud desk on an embedded engine\npartitions: " + engine.partitions +
+            "\nwait_strategy: " + engine.waitStrategy + "\nrate: " + load.rate + " events/s\nseed: " + seed + "\npipelines:\n" +
+            pipelines.stream().map(p -> "  - " + p.name() + ": " + String.join(" -> ", p.describeStages())).collect(Collectors.joining("\n"));
+        try
+        {
+            return DashboardServer.start(DashboardSettings.loopback(dashboardPort), new DashboardSources("sluice demo: fraud desk",
+                () -> running, counters, () -> running.errorLog().buffer(), board, ConfigMasker.mask(config)));
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new CliException(ExitCodes.USAGE, ex.getMessage() + " (choose another --dashboard-port, or --no-dashboard)");
+        }
     }
 
     /**

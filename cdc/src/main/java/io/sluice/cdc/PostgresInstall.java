@@ -29,16 +29,28 @@ final class PostgresInstall
      */
     static synchronized Path ensureInstalled()
     {
+        return ensureInstalled(true);
+    }
+
+    /**
+     * The bin directory of the newest installed PostgreSQL.
+     *
+     * @param install whether to install the Debian package when missing (as root).
+     * @return the directory holding initdb, pg_ctl and postgres.
+     * @throws IllegalStateException naming what to install when it cannot.
+     */
+    static synchronized Path ensureInstalled(final boolean install)
+    {
         Path bin = find();
         if (bin != null)
         {
             return bin;
         }
-        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/apt-get")))
+        if (!install || !"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/apt-get")))
         {
-            throw new IllegalStateException("the CDC tests need a PostgreSQL server (initdb, pg_ctl) under " + LIB +
+            throw new IllegalStateException("this needs a PostgreSQL server (initdb, pg_ctl) under " + LIB +
                 " and cannot install it here (not root, or no apt-get): install the Debian package 'postgresql' " +
-                "(set create_main_cluster = false in " + CREATE_CLUSTER_CONF + " first), or run .ci/run as root");
+                "(set create_main_cluster = false in " + CREATE_CLUSTER_CONF + " first)");
         }
         try
         {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A private PostgreSQL cluster for tests: initdb into a fresh temporary directory as a non-root system
+ * A private PostgreSQL cluster for tests, the CDC demo and the CDC benchmark: initdb into a fresh temporary directory as a non-root system
  * user, {@code wal_level=logical}, listening on 127.0.0.1 at a free port, with a database {@code sluice}
  * owned by a role {@code sluice} that has {@code LOGIN REPLICATION} and a password.
  *
@@ -83,7 +83,19 @@ final class PostgresCluster implements AutoCloseable
      */
     static PostgresCluster start(final String name)
     {
-        final Path bin = PostgresInstall.ensureInstalled();
+        return start(name, true);
+    }
+
+    /**
+     * Starts a new private cluster.
+     *
+     * @param name    for the temporary directory.
+     * @param install whether to install PostgreSQL from Debian packages when missing (as root).
+     * @return the running cluster.
+     */
+    static PostgresCluster start(final String name, final boolean install)
+    {
+        final Path bin = PostgresInstall.ensureInstalled(install);
         final boolean asRoot = "root".equals(System.getProperty("user.name"));
         try
         {
@@ -147,7 +159,9 @@ final class PostgresCluster implements AutoCloseable
             "max_replication_slots = 20",
             "max_wal_senders = 20",
             "fsync = off",
-            "synchronous_commit = off",
+            // Not off: the walsender only sends WAL that is flushed, so an asynchronous commit would reach
+            // the replication stream up to wal_writer_delay (200 ms) late. fsync = off keeps flushes cheap.
+            "synchronous_commit = on",
             "full_page_writes = off",
             "shared_buffers = 32MB",
             "max_connections = 50",
