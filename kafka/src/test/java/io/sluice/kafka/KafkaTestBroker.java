@@ -173,8 +173,7 @@ public final class KafkaTestBroker implements AutoCloseable
             final Collection<NewTopic> topics = java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short)1)).toList();
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!admin.describeTopics(List.of(names)).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                .allMatch(d -> d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null)))
+            while (!visible(admin, partitions, names))
             {
                 if (System.nanoTime() > deadline)
                 {
@@ -186,6 +185,25 @@ public final class KafkaTestBroker implements AutoCloseable
         catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
         {
             throw new IllegalStateException("cannot create topics " + List.of(names), ex);
+        }
+    }
+
+    /** Whether the topics are described with all their partitions led; false while metadata propagates. */
+    private static boolean visible(final Admin admin, final int partitions, final String... names)
+        throws InterruptedException, java.util.concurrent.TimeoutException, ExecutionException
+    {
+        try
+        {
+            return admin.describeTopics(List.of(names)).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                .allMatch(d -> d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null));
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            {
+                return false;
+            }
+            throw ex;
         }
     }
 
