@@ -1,7 +1,5 @@
 package io.sluice.journal;
 
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -13,7 +11,8 @@ import org.agrona.concurrent.NanoClock;
  */
 final class GroupCommitAgent implements Agent
 {
-    private final CopyOnWriteArrayList<Partition> partitions = new CopyOnWriteArrayList<>();
+    /** Swapped whole on registration (copy on write), so that a duty cycle iterates an array and allocates nothing. */
+    private volatile Partition[] partitions = new Partition[0];
     private final NanoClock clock;
     private final int maxRecords;
     private final long maxDelayNs;
@@ -26,10 +25,12 @@ final class GroupCommitAgent implements Agent
         this.maxDelayNs = maxDelayNs;
     }
 
-    void add(final Partition partition)
+    synchronized void add(final Partition partition)
     {
         partition.groupCommitActive(true);
-        partitions.add(partition);
+        final Partition[] grown = java.util.Arrays.copyOf(partitions, partitions.length + 1);
+        grown[grown.length - 1] = partition;
+        partitions = grown; // volatile: the agent sees the whole array on its next duty cycle
     }
 
     @Override
@@ -37,13 +38,15 @@ final class GroupCommitAgent implements Agent
     {
         int work = 0;
         final long now = clock.nanoTime();
-        int i = 0;
-        for (final Partition partition : partitions)
+        final Partition[] current = partitions;
+        if (current.length > pendingSinceNs.length)
         {
-            if (i >= pendingSinceNs.length)
-            {
-                pendingSinceNs = java.util.Arrays.copyOf(pendingSinceNs, i * 2);
-            }
+            // Only after a registration, never in a steady duty cycle.
+            pendingSinceNs = java.util.Arrays.copyOf(pendingSinceNs, Math.max(current.length, pendingSinceNs.length * 2));
+        }
+        for (int i = 0; i < current.length; i++)
+        {
+            final Partition partition = current[i];
             if (partition.fatalError() == null)
             {
                 final long pending = partition.endOffset() - partition.durableOffset();
@@ -65,7 +68,6 @@ final class GroupCommitAgent implements Agent
                     }
                 }
             }
-            i++;
         }
         return work;
     }

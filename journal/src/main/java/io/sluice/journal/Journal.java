@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
@@ -40,7 +42,8 @@ public final class Journal implements AutoCloseable
     private final Map<String, Topic> topics = new TreeMap<>();
     private final SegmentAllocator allocator;
     private final GroupCommitAgent groupCommitAgent;
-    private final AgentRunner groupCommitRunner;
+    private final List<Agent> duties = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
     private boolean closed;
 
     private Journal(final JournalContext context)
@@ -59,19 +62,33 @@ public final class Journal implements AutoCloseable
         {
             JournalFiles.ensureSecureDirectory(context.directory());
         }
-        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator("sluice-segment-allocator") : null;
+        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator() : null;
+        if (allocator != null)
+        {
+            duties.add(allocator);
+        }
         if (context.groupCommit() && !context.readOnly())
         {
             groupCommitAgent = new GroupCommitAgent(
                 new SystemNanoClock(), context.groupCommitRecords(), context.groupCommitDelayNs());
-            groupCommitRunner = new AgentRunner(
-                new SleepingIdleStrategy(Math.max(10_000L, context.groupCommitDelayNs() / 4)),
-                Throwable::printStackTrace, null, groupCommitAgent);
+            duties.add(groupCommitAgent);
         }
         else
         {
             groupCommitAgent = null;
-            groupCommitRunner = null;
+        }
+        if (!context.externalDuties())
+        {
+            if (allocator != null)
+            {
+                // Allocation is requested when a tail is half full: a millisecond's nap costs nothing.
+                runners.add(new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, allocator));
+            }
+            if (groupCommitAgent != null)
+            {
+                runners.add(new AgentRunner(new SleepingIdleStrategy(groupCommitIdleNs(context)), Throwable::printStackTrace, null,
+                    groupCommitAgent));
+            }
         }
     }
 
@@ -96,9 +113,9 @@ public final class Journal implements AutoCloseable
             {
                 journal.openTopic(name, TopicMetadata.readPartitionCount(context.directory().resolve(name)));
             }
-            if (journal.groupCommitRunner != null)
+            for (final AgentRunner runner : journal.runners)
             {
-                AgentRunner.startOnThread(journal.groupCommitRunner);
+                AgentRunner.startOnThread(runner);
             }
         }
         catch (final RuntimeException ex)
@@ -293,6 +310,30 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * The journal's background duties (segment pre-allocation, group commit), for a caller that set
+     * {@link JournalContext#externalDuties(boolean)} and runs them itself, on any one thread each (or
+     * all on one thread), until it closes the journal; with that setting off the journal runs them.
+     *
+     * @return the duties, possibly empty.
+     */
+    public List<Agent> duties()
+    {
+        return List.copyOf(duties);
+    }
+
+    /**
+     * How long a thread running group commit may sleep between duty cycles: a quarter of the group
+     * commit delay, at least 10 us.
+     *
+     * @param context of the journal.
+     * @return nanoseconds.
+     */
+    public static long groupCommitIdleNs(final JournalContext context)
+    {
+        return Math.max(10_000L, context.groupCommitDelayNs() / 4);
+    }
+
+    /**
      * Stops the background threads, forces every partition and unmaps every file. Readers and writers
      * must have stopped using the journal first.
      */
@@ -302,8 +343,7 @@ public final class Journal implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.quietClose(groupCommitRunner);
-            CloseHelper.quietClose(allocator);
+            CloseHelper.quietCloseAll(runners);
             RuntimeException failure = null;
             for (final Topic topic : topics.values())
             {

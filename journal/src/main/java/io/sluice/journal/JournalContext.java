@@ -43,6 +43,7 @@ public final class JournalContext
     private long retentionMillis = -1;
     private boolean verifyChecksumsOnOpen = true;
     private boolean groupCommit = false;
+    private boolean externalDuties;
     private int groupCommitRecords = DEFAULT_GROUP_COMMIT_RECORDS;
     private long groupCommitDelayNs = DEFAULT_GROUP_COMMIT_DELAY_NS;
     private OutOfRangePolicy outOfRangePolicy = OutOfRangePolicy.ERROR;
@@ -238,6 +239,30 @@ public final class JournalContext
     public boolean verifyChecksumsOnOpen()
     {
         return verifyChecksumsOnOpen;
+    }
+
+    /**
+     * Sets whether the caller runs the journal's background duties (segment pre-allocation, group
+     * commit) itself, from {@link Journal#duties()}, instead of the journal starting a thread for each:
+     * an engine does, to run them in its threading mode (a thread each, or all on one thread).
+     *
+     * @param externalDuties true to start no threads in the journal.
+     * @return this.
+     */
+    public JournalContext externalDuties(final boolean externalDuties)
+    {
+        this.externalDuties = externalDuties;
+        return this;
+    }
+
+    /**
+     * Whether the caller runs the journal's duties.
+     *
+     * @return true if the journal starts no threads of its own.
+     */
+    public boolean externalDuties()
+    {
+        return externalDuties;
     }
 
     /**

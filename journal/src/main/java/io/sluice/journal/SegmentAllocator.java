@@ -1,27 +1,24 @@
 package io.sluice.journal;
 
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
- * Background thread that pre-allocates each partition's next segment (a zero-filled, non-sparse
- * spare trio) so that a roll on the writer's thread is three renames and a header write, not a 64 MiB
- * file write. If a spare is not ready in time the writer allocates it itself; if allocation fails
- * (disk full), the writer's roll fails with the same clear error.
+ * The duty that pre-allocates each partition's next segment (a zero-filled, non-sparse spare trio)
+ * so that a roll on the writer's thread is three renames and a header write, not a 64 MiB file
+ * write. If a spare is not ready in time the writer allocates it itself; if allocation fails (disk
+ * full), the writer's roll fails with the same clear error.
+ *
+ * <p>Threading: {@link #request} from writer threads (lock-free, allocation-free; a full queue drops
+ * the request and the writer allocates on roll); {@link #doWork} on the thread that runs the agent
+ * (the journal's own runner, or the engine's in its threading mode).
  */
-final class SegmentAllocator implements AutoCloseable
+final class SegmentAllocator implements Agent
 {
-    private final LinkedBlockingQueue<SegmentFiles> requests = new LinkedBlockingQueue<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile Throwable lastError;
+    private static final int QUEUE_CAPACITY = 1024;
 
-    SegmentAllocator(final String name)
-    {
-        thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
+    private final ManyToOneConcurrentArrayQueue<SegmentFiles> requests = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private volatile Throwable lastError;
 
     void request(final SegmentFiles files)
     {
@@ -33,49 +30,35 @@ final class SegmentAllocator implements AutoCloseable
         return lastError;
     }
 
-    private void run()
+    @Override
+    public int doWork()
     {
-        while (running)
+        final SegmentFiles files = requests.poll();
+        if (files == null)
         {
-            try
+            return 0;
+        }
+        try
+        {
+            synchronized (files)
             {
-                final SegmentFiles files = requests.poll(100, TimeUnit.MILLISECONDS);
-                if (files != null)
+                if (!files.spareReady())
                 {
-                    synchronized (files)
-                    {
-                        if (!files.spareReady())
-                        {
-                            files.allocateSpare();
-                        }
-                    }
+                    files.allocateSpare();
                 }
             }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                // Reported again, synchronously and clearly, by the writer's own allocation on roll.
-                lastError = ex;
-            }
         }
+        catch (final RuntimeException ex)
+        {
+            // Reported again, synchronously and clearly, by the writer's own allocation on roll.
+            lastError = ex;
+        }
+        return 1;
     }
 
     @Override
-    public void close()
+    public String roleName()
     {
-        running = false;
-        thread.interrupt();
-        try
-        {
-            thread.join(10_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        return "sluice-segment-allocator";
     }
 }

@@ -24,7 +24,7 @@ import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.cli.SluiceVersion;
 
 /**
- * {@code sluice ctl status|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is
+ * {@code sluice ctl status|errors|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is
  * found at {@code --jmx host:port}, or else through the mark file of {@code --dir} (its loopback JMX
  * port). Replaying a pipeline from an offset or time is not offered: the engine cannot do it yet.
  */
@@ -32,19 +32,19 @@ import io.sluice.ops.cli.SluiceVersion;
     name = "ctl",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = "Control a running daemon over JMX: status, top, checkpoint, pause PIPELINE, resume PIPELINE, " +
+    description = "Control a running daemon over JMX: status, errors, top, checkpoint, pause PIPELINE, resume PIPELINE, " +
         "replay PIPELINE --from-offset N | --from-time MS.")
 final class CtlCommand implements Callable<Integer>
 {
     enum Action
     {
-        STATUS, TOP, CHECKPOINT, PAUSE, RESUME, REPLAY
+        STATUS, ERRORS, TOP, CHECKPOINT, PAUSE, RESUME, REPLAY
     }
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "status, top, checkpoint, pause, resume or replay.")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, errors, top, checkpoint, pause, resume or replay.")
     Action action;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PIPELINE", description = "For pause, resume and replay.")
@@ -95,6 +95,7 @@ final class CtlCommand implements Callable<Integer>
             switch (action)
             {
                 case STATUS -> status(client, engine, out);
+                case ERRORS -> errors(engine, out);
                 case TOP -> top(client, engine, out);
                 case CHECKPOINT -> out.println(engine.checkpointNow());
                 case PAUSE ->
@@ -200,7 +201,8 @@ final class CtlCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "checkpoints: %d completed, %d failed, last id %d, %s%n", engine.getCheckpointsCompleted(),
             engine.getCheckpointsFailed(), engine.getLastCheckpointId(),
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
-        out.printf(Locale.ROOT, "errors: %d%n", engine.getErrors());
+        out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
+        partitions(client, engine, out);
         out.printf(Locale.ROOT, "%-24s %-16s %-8s %14s %10s %10s %12s%n", "PIPELINE", "TOPIC", "STATE", "OUTPUTS", "ERRORS", "LATE", "STATE-ENTRIES");
         for (final String name : engine.getPipelines())
         {
@@ -214,6 +216,45 @@ final class CtlCommand implements Callable<Integer>
         {
             out.println("  " + event);
         }
+    }
+
+    /**
+     * One line counting partitions by state, then one line for each partition that is not RUNNING, with
+     * the cause of a FAILED one.
+     */
+    private static void partitions(final JmxClient client, final EngineMXBean engine, final PrintWriter out)
+    {
+        final java.util.Map<String, Integer> byState = new java.util.TreeMap<>();
+        final java.util.List<String> notRunning = new java.util.ArrayList<>();
+        for (final String topic : engine.getTopics())
+        {
+            for (int p = 0; p < engine.getPartitions(); p++)
+            {
+                final PartitionMXBean partition = client.partition(topic, p);
+                final String state = partition.getState();
+                byState.merge(state, 1, Integer::sum);
+                if (!"RUNNING".equals(state))
+                {
+                    final String failure = partition.getFailure();
+                    notRunning.add("  " + topic + "/" + p + " " + state + (failure.isEmpty() ? "" : ": " + failure));
+                }
+            }
+        }
+        final StringBuilder line = new StringBuilder("partitions:");
+        byState.forEach((state, count) -> line.append(' ').append(count).append(' ').append(state).append(','));
+        line.setLength(line.length() - (byState.isEmpty() ? 0 : 1));
+        out.println(line);
+        notRunning.forEach(out::println);
+    }
+
+    private static void errors(final EngineMXBean engine, final PrintWriter out)
+    {
+        final String[] entries = engine.getErrorLog();
+        for (final String entry : entries)
+        {
+            out.println(entry);
+        }
+        out.printf(Locale.ROOT, "%d distinct errors, %d observations%n", entries.length, engine.getErrors());
     }
 
     private void top(final JmxClient client, final EngineMXBean engine, final PrintWriter out) throws InterruptedException

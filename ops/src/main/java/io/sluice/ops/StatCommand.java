@@ -94,6 +94,8 @@ final class StatCommand implements Callable<Integer>
         }
         final long now = System.currentTimeMillis();
         return "daemon: pid " + info.pid() + " " + info.stateName() + ", heartbeat " + (now - info.heartbeatMs()) + " ms ago, " +
-            (info.isLive(now) ? "LIVE" : "NOT RUNNING") + (info.jmxPort() > 0 ? ", JMX " + info.jmxHost() + ":" + info.jmxPort() : "");
+            (info.isLive(now) ? "LIVE" : "NOT RUNNING") + (info.jmxPort() > 0 ? ", JMX " + info.jmxHost() + ":" + info.jmxPort() : "") +
+            ", partitions not RUNNING: " + info.partitionsNotRunning() + " (FAILED " + info.partitionsFailed() + ", DEGRADED " +
+            info.partitionsDegraded() + ")";
     }
 }

@@ -44,13 +44,20 @@ public final class ErrorCode
     public static final int CHANNEL_REJECTED = 17;
     /** A second CONNECT or SUBSCRIBE on a session that has one. */
     public static final int ALREADY_CONNECTED = 18;
+    /**
+     * The event's partition refuses events: FAILED (a fatal journal error; not retryable) or DEGRADED
+     * (its journal cannot take events now, e.g. disk full; the daemon retries). The error's message
+     * says which and why.
+     */
+    public static final int PARTITION_UNAVAILABLE = 19;
     /** Number of codes, for per-code counters. */
-    public static final int CODE_COUNT = 19;
+    public static final int CODE_COUNT = 20;
 
     private static final String[] NAMES = {
         "OK", "TRUNCATED", "BAD_LENGTH", "UNKNOWN_TYPE", "OVERSIZED", "BAD_VERSION", "MALFORMED_BODY", "UNKNOWN_SESSION",
         "UNKNOWN_TOPIC", "EVENT_LENGTH", "UNEXPECTED_TYPE", "GROUP_JOIN_FAILED", "FENCED", "INVALID_COMMIT",
-        "NOT_ACCEPTING", "DURABILITY_FAILED", "TOO_MANY_SESSIONS", "CHANNEL_REJECTED", "ALREADY_CONNECTED"};
+        "NOT_ACCEPTING", "DURABILITY_FAILED", "TOO_MANY_SESSIONS", "CHANNEL_REJECTED", "ALREADY_CONNECTED",
+        "PARTITION_UNAVAILABLE"};
 
     private ErrorCode()
     {

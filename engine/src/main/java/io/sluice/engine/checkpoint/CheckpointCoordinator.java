@@ -9,16 +9,18 @@ import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 
 /**
  * Runs checkpoints: hands out ids, collects each partition's state snapshot taken at its barrier,
- * writes it to a fresh Chronicle Map file on this coordinator's own thread, and once every
- * partition has arrived writes the manifest that makes the checkpoint complete. One checkpoint is
- * in flight at a time.
+ * writes it to a fresh Chronicle Map file in its duty ({@link #agent()}), and once every partition
+ * has arrived writes the manifest that makes the checkpoint complete. One checkpoint is in flight at
+ * a time.
  *
  * <p>Threading: {@link #begin()} from the control thread, {@link #submit} and
- * {@link #recordPause} from partition threads, writing on the "sluice-checkpoint" thread.
+ * {@link #recordPause} from partition threads, writing on whichever thread runs {@link #agent()}
+ * (the engine's duties, in its threading mode).
  */
 public final class CheckpointCoordinator implements AutoCloseable
 {
@@ -28,13 +30,16 @@ public final class CheckpointCoordinator implements AutoCloseable
     private final LinkedBlockingQueue<Snapshot> queue = new LinkedBlockingQueue<>();
     private final Recorder pauses = new Recorder(3);
     private final Histogram pauseTotals = new Histogram(3);
-    private final Thread thread;
+    private final Agent agent = new CheckpointAgent();
+    /** Snapshots submitted and written (or dropped): close waits until they meet. */
+    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long processed;
+    private volatile boolean agentStarted;
     private long nextId;
     private Pending pending;
     private volatile CheckpointManifest lastCompleted;
     private volatile long completed;
     private volatile long failed;
-    private volatile boolean running = true;
     private final java.util.concurrent.CopyOnWriteArrayList<CheckpointListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<Throwable> listenerErrors = ex -> { };
 
@@ -55,9 +60,17 @@ public final class CheckpointCoordinator implements AutoCloseable
         this.lastCompleted = lastComplete;
         final List<Long> ids = store.manifestIds();
         this.nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
-        this.thread = new Thread(this::run, "sluice-checkpoint");
-        this.thread.setDaemon(true);
-        this.thread.start();
+    }
+
+    /**
+     * The duty that writes submitted snapshots, one per duty cycle; the caller runs it (on its own
+     * thread or with other duties) from before the first checkpoint until after {@link #close()}.
+     *
+     * @return the agent.
+     */
+    public Agent agent()
+    {
+        return agent;
     }
 
     /**
@@ -83,6 +96,7 @@ public final class CheckpointCoordinator implements AutoCloseable
      */
     public void submit(final Snapshot snapshot)
     {
+        submitted.incrementAndGet();
         queue.add(snapshot);
     }
 
@@ -167,27 +181,40 @@ public final class CheckpointCoordinator implements AutoCloseable
         return failed;
     }
 
-    private void run()
+    /**
+     * Writes one submitted snapshot, if any.
+     */
+    private final class CheckpointAgent implements Agent
     {
-        while (running || !queue.isEmpty())
+        @Override
+        public void onStart()
         {
-            final Snapshot snapshot;
+            agentStarted = true;
+        }
+
+        @Override
+        public int doWork()
+        {
+            final Snapshot snapshot = queue.poll();
+            if (snapshot == null)
+            {
+                return 0;
+            }
             try
-            {
-                snapshot = queue.poll(100, TimeUnit.MILLISECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                if (!running)
-                {
-                    return;
-                }
-                continue;
-            }
-            if (snapshot != null)
             {
                 write(snapshot);
             }
+            finally
+            {
+                processed = processed + 1; // single writer: this agent; volatile so close() sees it
+            }
+            return 1;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "sluice-checkpoint";
         }
     }
 
@@ -263,19 +290,16 @@ public final class CheckpointCoordinator implements AutoCloseable
     }
 
     /**
-     * Finishes writing what was submitted, then stops the thread.
+     * Waits (up to 60 s) until the agent has written what was submitted, if it runs. The caller stops
+     * running the agent afterwards.
      */
     @Override
     public void close()
     {
-        running = false;
-        try
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (agentStarted && processed < submitted.get() && System.nanoTime() < deadline)
         {
-            thread.join(TimeUnit.SECONDS.toMillis(60));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 

@@ -3,7 +3,7 @@ package io.sluice.engine.checkpoint;
 /**
  * A checkpoint could not be written, or a stored one does not verify.
  */
-public final class CheckpointException extends RuntimeException
+public final class CheckpointException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

@@ -5,7 +5,7 @@ package io.sluice.engine.config;
  * of the offending key (for example {@code pipelines[1].window.size}) and the reason, made printable
  * by {@link ConfigLimits#message}.
  */
-public final class ConfigException extends RuntimeException
+public final class ConfigException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

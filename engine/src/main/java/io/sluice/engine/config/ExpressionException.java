@@ -4,7 +4,7 @@ package io.sluice.engine.config;
  * A filter expression is malformed or mistyped: unknown field, a symbol compared with a number, a
  * missing parenthesis. Raised when the expression is compiled, never when it is evaluated.
  */
-public final class ExpressionException extends RuntimeException
+public final class ExpressionException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ package io.sluice.engine.exec;
  * Thrown out of a pipeline instance when a stage with the HALT policy failed; the instance stays
  * halted and refuses further events.
  */
-public final class PipelineHaltedException extends RuntimeException
+public final class PipelineHaltedException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ package io.sluice.engine.io;
  * A backtest cannot run as asked: pipelines that cannot be replayed from files (processing time,
  * several source topics), an unusable output path, an output that failed.
  */
-public final class BacktestException extends RuntimeException
+public final class BacktestException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

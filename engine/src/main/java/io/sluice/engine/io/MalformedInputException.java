@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * A line of an input file could not be decoded into an event: names the file, the line number and
  * the field (when one is to blame) and says why.
  */
-public final class MalformedInputException extends RuntimeException
+public final class MalformedInputException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

@@ -29,6 +29,9 @@ public final class BatchingPublisher
     private final Engine engine;
     private final Schema schema;
     private final RingBuffer<RingSlot>[] rings;
+    /** The partitions' processors, read only for their failure. */
+    private final PartitionProcessor[] partitions;
+    private final String topic;
     private final int keyField;
     private final boolean keyIsSymbol;
     private final int timeField;
@@ -46,8 +49,10 @@ public final class BatchingPublisher
 
     BatchingPublisher(
         final Engine engine,
+        final String topic,
         final Schema schema,
         final RingBuffer<RingSlot>[] rings,
+        final PartitionProcessor[] partitions,
         final int keyField,
         final int timeField,
         final org.agrona.concurrent.EpochClock clock,
@@ -59,6 +64,8 @@ public final class BatchingPublisher
             throw new EngineException("batch size must be in [1, ring size " + rings[0].getBufferSize() + "], was " + batchSize);
         }
         this.engine = engine;
+        this.topic = topic;
+        this.partitions = partitions;
         this.schema = schema;
         this.rings = rings;
         this.keyField = keyField;
@@ -69,14 +76,14 @@ public final class BatchingPublisher
         this.batchSize = batchSize;
         this.eventLength = schema.length();
         this.view = new EventFlyweight(schema);
-        final int partitions = rings.length;
-        this.staged = new UnsafeBuffer[partitions];
-        this.keys = new long[partitions * batchSize];
-        this.timestamps = new long[partitions * batchSize];
-        this.ingestNanos = new long[partitions * batchSize];
-        this.counts = new int[partitions];
-        this.oldestNanos = new long[partitions];
-        for (int p = 0; p < partitions; p++)
+        final int partitionCount = rings.length;
+        this.staged = new UnsafeBuffer[partitionCount];
+        this.keys = new long[partitionCount * batchSize];
+        this.timestamps = new long[partitionCount * batchSize];
+        this.ingestNanos = new long[partitionCount * batchSize];
+        this.counts = new int[partitionCount];
+        this.oldestNanos = new long[partitionCount];
+        for (int p = 0; p < partitionCount; p++)
         {
             staged[p] = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(eventLength * batchSize));
         }
@@ -153,7 +160,7 @@ public final class BatchingPublisher
     {
         final int n = counts[partition];
         final RingBuffer<RingSlot> ring = rings[partition];
-        final long hi = ring.next(n);
+        final long hi = EventPublisher.claim(ring, partitions[partition], topic, n);
         final long lo = hi - n + 1;
         final UnsafeBuffer from = staged[partition];
         for (int i = 0; i < n; i++)

@@ -6,6 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import com.lmax.disruptor.RingBuffer;
@@ -48,11 +53,16 @@ public final class Engine implements AutoCloseable
     private final Map<String, GroupRuntime> groupByTopic = new LinkedHashMap<>();
     private final List<EngineCounters.PartitionCounters> partitionCounters = new ArrayList<>();
     private final List<EngineCounters.InstanceCounters> instanceCounters = new ArrayList<>();
+    /** Topic and pipeline directory entries (see {@link io.sluice.engine.counters.SluiceCounters}). */
+    private final List<org.agrona.concurrent.status.AtomicCounter> directoryCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
     private final CheckpointStore checkpointStore;
     private final List<String> recoveryEvents = new ArrayList<>();
     private CheckpointCoordinator checkpoints;
-    private Thread ticker;
+    /** Role, and thread name, of all background duties run together in {@link ThreadingMode#SHARED}. */
+    public static final String SHARED_DUTIES_ROLE_NAME = "sluice-duties";
+    /** Runners of the background duties (scheduler, checkpoint writer, journal duties), per the threading mode. */
+    private final List<AgentRunner> dutyRunners = new ArrayList<>();
     private volatile boolean accepting;
     private volatile boolean closed;
     private volatile boolean finalCheckpointAttempted;
@@ -67,6 +77,7 @@ public final class Engine implements AutoCloseable
             .directory(context.directory().resolve("journal"))
             .segmentLength(context.journalSegmentLength())
             .groupCommit(context.groupCommit())
+            .externalDuties(true)
             .retentionBytes(context.journalRetentionBytes())
             .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
@@ -110,12 +121,19 @@ public final class Engine implements AutoCloseable
     {
         final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters);
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
+        int topicId = 0;
         for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
         {
             final GroupRuntime group;
             try
             {
-                group = builder.build(plan, firstStage);
+                directoryCounters.add(EngineCounters.topicEntry(context.countersManager(), plan.name(), topicId, context.partitions()));
+                for (int i = 0; i < plan.pipelines().size(); i++)
+                {
+                    directoryCounters.add(EngineCounters.pipelineEntry(
+                        context.countersManager(), plan.pipelines().get(i).name(), topicId, firstStage - StageLatencyListener.FIRST_PIPELINE + i));
+                }
+                group = builder.build(plan, topicId, firstStage);
             }
             catch (final IllegalStateException ex)
             {
@@ -124,6 +142,7 @@ public final class Engine implements AutoCloseable
                     "; give the engine a larger CountersManager (EngineContext.countersManager)", ex);
             }
             firstStage += plan.pipelines().size();
+            topicId++;
             topics.put(plan.name(), group);
             for (final SourceGroups.Binding binding : plan.sources())
             {
@@ -174,20 +193,73 @@ public final class Engine implements AutoCloseable
             }
         }
         accepting = true;
+        final List<Agent> duties = new ArrayList<>(journal.duties());
+        if (checkpoints != null)
+        {
+            duties.add(checkpoints.agent());
+        }
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
         final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
         if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            final EngineScheduler scheduler = new EngineScheduler(
+            duties.add(new EngineSchedulerAgent(
                 () -> accepting,
                 tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
                 periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
                 retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
-                errorLog);
-            ticker = new Thread(scheduler, "sluice-scheduler");
-            ticker.setDaemon(true);
-            ticker.start();
+                errorLog));
+        }
+        startDuties(duties);
+    }
+
+    /**
+     * Runs the background duties in the context's threading mode: a daemon thread each (DEDICATED),
+     * or all on one low-priority daemon thread (SHARED). Group commit, when on, sets how briefly an
+     * idle thread sleeps; the other duties are content with a millisecond.
+     */
+    private void startDuties(final List<Agent> duties)
+    {
+        if (duties.isEmpty())
+        {
+            return;
+        }
+        final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) : 1_000_000L;
+        final org.agrona.ErrorHandler errors = errorLog::record;
+        if (context.threadingMode() == ThreadingMode.SHARED)
+        {
+            final Agent shared = new CompositeAgent(duties)
+            {
+                @Override
+                public String roleName()
+                {
+                    return SHARED_DUTIES_ROLE_NAME; // names the thread (AgentRunner names threads by role)
+                }
+            };
+            dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(idleNs), errors, null, shared));
+        }
+        else
+        {
+            for (final Agent duty : duties)
+            {
+                final boolean groupCommit = "sluice-group-commit".equals(duty.roleName());
+                dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(groupCommit ? idleNs : 1_000_000L), errors, null, duty));
+            }
+        }
+        final boolean shared = context.threadingMode() == ThreadingMode.SHARED;
+        for (final AgentRunner runner : dutyRunners)
+        {
+            AgentRunner.startOnThread(runner, task ->
+            {
+                final Thread thread = new Thread(task);
+                thread.setDaemon(true);
+                if (shared)
+                {
+                    // Low priority where the OS honours it: the partition threads come first.
+                    thread.setPriority(Thread.MIN_PRIORITY);
+                }
+                return thread;
+            });
         }
     }
 
@@ -327,12 +399,14 @@ public final class Engine implements AutoCloseable
         final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        final PartitionProcessor[] processors = new PartitionProcessor[rings.length];
         for (int p = 0; p < rings.length; p++)
         {
             rings[p] = runtime.partitions[p].ring;
+            processors[p] = runtime.partitions[p].handler;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new EventPublisher(this, topic, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new EventPublisher(this, topic, binding.source().schema(), rings, processors, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index());
     }
 
@@ -408,12 +482,14 @@ public final class Engine implements AutoCloseable
         final GroupRuntime runtime = topicRuntime(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         final RingBuffer<RingSlot>[] rings = new RingBuffer[runtime.partitions.length];
+        final PartitionProcessor[] processors = new PartitionProcessor[rings.length];
         for (int p = 0; p < rings.length; p++)
         {
             rings[p] = runtime.partitions[p].ring;
+            processors[p] = runtime.partitions[p].handler;
         }
         final SourceGroups.Binding binding = runtime.binding(topic);
-        return new BatchingPublisher(this, binding.source().schema(), rings, binding.source().partitionKeyField(),
+        return new BatchingPublisher(this, topic, binding.source().schema(), rings, processors, binding.source().partitionKeyField(),
             binding.source().eventTimeField(), context.clock(), binding.index(), batchSize);
     }
 
@@ -449,6 +525,10 @@ public final class Engine implements AutoCloseable
             {
                 while (!runtime.drained() && runtime.thread != null && runtime.thread.isAlive())
                 {
+                    if (runtime.handler.refusal() != null)
+                    {
+                        return false; // DEGRADED or FAILED: its ring will not drain now
+                    }
                     if (System.nanoTime() > deadline)
                     {
                         return false;
@@ -498,6 +578,7 @@ public final class Engine implements AutoCloseable
         for (final PartitionRuntime runtime : topicRuntime(sourceTopicOf(pipeline)).partitions)
         {
             runtime.handler.paused(true);
+            runtime.wake();
         }
     }
 
@@ -760,11 +841,6 @@ public final class Engine implements AutoCloseable
         }
         closed = true;
         accepting = false;
-        if (ticker != null)
-        {
-            ticker.interrupt();
-            joinQuietly(ticker);
-        }
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())
         {
@@ -774,6 +850,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
+                runtime.handler.closing();
                 runtime.processor.halt();
             }
         }
@@ -785,14 +862,17 @@ public final class Engine implements AutoCloseable
                 {
                     joinQuietly(runtime.thread);
                 }
+                runtime.handler.onClosed();
             }
         }
         if (checkpoints != null)
         {
             checkpoints.close();
         }
+        CloseHelper.quietCloseAll(dutyRunners);
         partitionCounters.forEach(EngineCounters.PartitionCounters::close);
         instanceCounters.forEach(EngineCounters.InstanceCounters::close);
+        directoryCounters.forEach(org.agrona.concurrent.status.AtomicCounter::close);
         journal.close();
     }
 
@@ -802,7 +882,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.failure() != null)
+                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.refusal() != null)
                 {
                     return false;
                 }

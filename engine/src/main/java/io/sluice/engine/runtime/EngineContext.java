@@ -13,20 +13,145 @@ import io.sluice.journal.JournalContext;
 
 /**
  * Settings of an {@link Engine}, with fluent setters and one {@link #conclude()} that checks them
- * all and fails fast with the setting's name and the reason.
+ * all and fails fast with the setting's name and the reason. Defaults, and the system properties that
+ * override them, are in {@link Configuration}.
  */
 public final class EngineContext
 {
+    /**
+     * Defaults of the engine's settings and the system properties that change them (as Aeron's
+     * contexts have): a property, when set, replaces the default; a setter replaces both.
+     */
+    public static final class Configuration
+    {
+        /** Property for the partitions of every source topic. */
+        public static final String PARTITIONS_PROP_NAME = "sluice.engine.partitions";
+        /** Default partitions of every source topic. */
+        public static final int PARTITIONS_DEFAULT = 4;
+        /** Property for the slots of each partition's ring (a power of two). */
+        public static final String RING_SIZE_PROP_NAME = "sluice.engine.ring.size";
+        /** Default slots of each partition's ring. */
+        public static final int RING_SIZE_DEFAULT = 8192;
+        /** Property for the largest event in bytes. */
+        public static final String MAX_EVENT_LENGTH_PROP_NAME = "sluice.engine.max.event.length";
+        /** Default largest event in bytes. */
+        public static final int MAX_EVENT_LENGTH_DEFAULT = 256;
+        /** Property for the processing-time tick interval in ms. */
+        public static final String TICK_INTERVAL_PROP_NAME = "sluice.engine.tick.interval.ms";
+        /** Default processing-time tick interval in ms. */
+        public static final long TICK_INTERVAL_DEFAULT_MS = 100;
+        /** Property for the interval between retention passes in ms. */
+        public static final String RETENTION_INTERVAL_PROP_NAME = "sluice.engine.retention.interval.ms";
+        /** Default interval between retention passes in ms. */
+        public static final long RETENTION_INTERVAL_DEFAULT_MS = 10_000;
+        /** Property for the number of complete checkpoints kept. */
+        public static final String CHECKPOINTS_RETAINED_PROP_NAME = "sluice.engine.checkpoints.retained";
+        /** Default number of complete checkpoints kept. */
+        public static final int CHECKPOINTS_RETAINED_DEFAULT = 3;
+        /** Property for the threading mode of the background duties: DEDICATED or SHARED. */
+        public static final String THREADING_MODE_PROP_NAME = "sluice.engine.threading.mode";
+        /** Machines with at most this many cores default to {@link ThreadingMode#SHARED}. */
+        public static final int SHARED_MAX_CORES = 2;
+
+        private Configuration()
+        {
+        }
+
+        /**
+         * Partitions of every source topic.
+         *
+         * @return {@value #PARTITIONS_PROP_NAME} or {@value #PARTITIONS_DEFAULT}.
+         */
+        public static int partitions()
+        {
+            return Integer.getInteger(PARTITIONS_PROP_NAME, PARTITIONS_DEFAULT);
+        }
+
+        /**
+         * Slots of each partition's ring.
+         *
+         * @return {@value #RING_SIZE_PROP_NAME} or {@value #RING_SIZE_DEFAULT}.
+         */
+        public static int ringSize()
+        {
+            return Integer.getInteger(RING_SIZE_PROP_NAME, RING_SIZE_DEFAULT);
+        }
+
+        /**
+         * Largest event in bytes.
+         *
+         * @return {@value #MAX_EVENT_LENGTH_PROP_NAME} or {@value #MAX_EVENT_LENGTH_DEFAULT}.
+         */
+        public static int maxEventLength()
+        {
+            return Integer.getInteger(MAX_EVENT_LENGTH_PROP_NAME, MAX_EVENT_LENGTH_DEFAULT);
+        }
+
+        /**
+         * Processing-time tick interval.
+         *
+         * @return {@value #TICK_INTERVAL_PROP_NAME} or {@value #TICK_INTERVAL_DEFAULT_MS} ms.
+         */
+        public static long tickIntervalMillis()
+        {
+            return Long.getLong(TICK_INTERVAL_PROP_NAME, TICK_INTERVAL_DEFAULT_MS);
+        }
+
+        /**
+         * Interval between retention passes.
+         *
+         * @return {@value #RETENTION_INTERVAL_PROP_NAME} or {@value #RETENTION_INTERVAL_DEFAULT_MS} ms.
+         */
+        public static long retentionIntervalMillis()
+        {
+            return Long.getLong(RETENTION_INTERVAL_PROP_NAME, RETENTION_INTERVAL_DEFAULT_MS);
+        }
+
+        /**
+         * Complete checkpoints kept.
+         *
+         * @return {@value #CHECKPOINTS_RETAINED_PROP_NAME} or {@value #CHECKPOINTS_RETAINED_DEFAULT}.
+         */
+        public static int checkpointsRetained()
+        {
+            return Integer.getInteger(CHECKPOINTS_RETAINED_PROP_NAME, CHECKPOINTS_RETAINED_DEFAULT);
+        }
+
+        /**
+         * Threading mode of the background duties: {@value #THREADING_MODE_PROP_NAME} if set, else
+         * SHARED on machines with at most {@value #SHARED_MAX_CORES} cores, DEDICATED on larger ones.
+         *
+         * @return the mode.
+         * @throws EngineException if the property names no mode.
+         */
+        public static ThreadingMode threadingMode()
+        {
+            final String value = System.getProperty(THREADING_MODE_PROP_NAME);
+            if (value == null || value.isBlank())
+            {
+                return Runtime.getRuntime().availableProcessors() <= SHARED_MAX_CORES ? ThreadingMode.SHARED : ThreadingMode.DEDICATED;
+            }
+            try
+            {
+                return ThreadingMode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new EngineException("system property " + THREADING_MODE_PROP_NAME + " must be DEDICATED or SHARED, was '" + value + "'");
+            }
+        }
+    }
+
     /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
     public static final long MAX_RING_BYTES = 1L << 30;
 
     private Path directory;
-    private int partitions = 4;
-    private int ringSize = 8192;
-    private int maxEventLength = 256;
+    private int partitions = Configuration.partitions();
+    private int ringSize = Configuration.ringSize();
+    private int maxEventLength = Configuration.maxEventLength();
     private WaitStrategyKind waitStrategy = WaitStrategyKind.SLEEP;
     private boolean pinThreads;
-    private long tickIntervalMillis = 100;
+    private long tickIntervalMillis = Configuration.tickIntervalMillis();
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private CountersManager countersManager;
     private UnsafeBuffer errorLogBuffer;
@@ -36,21 +161,41 @@ public final class EngineContext
     private StageLatencyListener stageLatencyListener;
     private long journalRetentionBytes = -1;
     private long journalRetentionMillis = -1;
-    private long retentionIntervalMillis = 10_000;
+    private long retentionIntervalMillis = Configuration.retentionIntervalMillis();
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
-    private int checkpointsRetained = 3;
+    private int checkpointsRetained = Configuration.checkpointsRetained();
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
     private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
-    private boolean concluded;
+    private ThreadingMode threadingMode;
+    private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Validates the settings and creates defaults (in-memory counters and error log).
      *
      * @return this.
-     * @throws EngineException naming the setting and the reason.
+     * @throws EngineException naming the setting and the reason, or if the context was concluded already
+     *                         (a context belongs to one engine).
      */
     public EngineContext conclude()
+    {
+        if (concluded.getAndSet(true))
+        {
+            throw new EngineException("EngineContext already concluded: a context configures one engine");
+        }
+        try
+        {
+            validate();
+        }
+        catch (final RuntimeException ex)
+        {
+            concluded.set(false); // a failed conclude may be fixed and tried again
+            throw ex;
+        }
+        return this;
+    }
+
+    private void validate()
     {
         if (directory == null)
         {
@@ -103,13 +248,37 @@ public final class EngineContext
         {
             errorLogBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024));
         }
-        concluded = true;
-        return this;
+        if (threadingMode == null)
+        {
+            threadingMode = Configuration.threadingMode();
+        }
     }
 
     boolean isConcluded()
     {
-        return concluded;
+        return concluded.get();
+    }
+
+    /**
+     * Sets how the background duties run (see {@link ThreadingMode}); by default {@link Configuration#threadingMode()}.
+     *
+     * @param threadingMode DEDICATED or SHARED.
+     * @return this.
+     */
+    public EngineContext threadingMode(final ThreadingMode threadingMode)
+    {
+        this.threadingMode = threadingMode;
+        return this;
+    }
+
+    /**
+     * How the background duties run; null until set or concluded.
+     *
+     * @return the threading mode.
+     */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
     }
 
     /**

@@ -3,41 +3,22 @@ package io.sluice.engine.runtime;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.exec.PipelineInstance;
 
 /**
  * The engine's counters, allocated from an Agrona {@link CountersManager} so that they can live in a
  * memory-mapped file and be read by other processes without any cooperation from the engine (like
- * AeronStat). Labels read {@code <name>: <topic>/<partition>[ <pipeline>]}; type ids are below.
+ * AeronStat). Type ids and the key layout are in the registry, {@link SluiceCounters}: every counter's
+ * key carries the topic id, partition and pipeline id, and readers find counters by type id and key.
+ * Labels ({@code <name>: <topic>/<partition>[ <pipeline>]}) are for people only.
  *
- * <p>Threading: each counter has one writer, its partition thread, which updates them at the end of
- * every batch with release stores; readers on other threads see values at most one batch old.
+ * <p>Threading: allocated on the launching thread; each counter has one writer, its partition thread,
+ * which updates them at the end of every batch with release stores; readers on other threads see
+ * values at most one batch old.
  */
 public final class EngineCounters
 {
-    /** Events received by a partition. */
-    public static final int EVENTS_IN_TYPE_ID = 1001;
-    /** One past the partition's last journaled offset. */
-    public static final int JOURNAL_END_TYPE_ID = 1002;
-    /** Free slots of the partition's ring. */
-    public static final int RING_REMAINING_TYPE_ID = 1003;
-    /** Outputs delivered by a pipeline instance. */
-    public static final int OUTPUTS_TYPE_ID = 1010;
-    /** Failures of user code in a pipeline instance. */
-    public static final int ERRORS_TYPE_ID = 1011;
-    /** Events later than the allowed lateness. */
-    public static final int LATE_TYPE_ID = 1012;
-    /** Events in gaps of hopping windows. */
-    public static final int UNASSIGNED_TYPE_ID = 1013;
-    /** Watermark of a pipeline instance. */
-    public static final int WATERMARK_TYPE_ID = 1014;
-    /** Entries of window state. */
-    public static final int STATE_ENTRIES_TYPE_ID = 1015;
-    /** 0 running, 1 halted. */
-    public static final int PIPELINE_STATE_TYPE_ID = 1016;
-    /** Bytes of join state (records and table rows) held. */
-    public static final int STATE_BYTES_TYPE_ID = 1017;
-
     private EngineCounters()
     {
     }
@@ -51,12 +32,25 @@ public final class EngineCounters
         final AtomicCounter journalEnd;
         final AtomicCounter ringRemaining;
 
-        PartitionCounters(final CountersManager manager, final String topic, final int partition)
+        final AtomicCounter state;
+        final AtomicCounter errors;
+
+        PartitionCounters(final CountersManager manager, final String topic, final int topicId, final int partition)
         {
             final String where = ": " + topic + "/" + partition;
-            eventsIn = manager.newCounter("events-in" + where, EVENTS_IN_TYPE_ID);
-            journalEnd = manager.newCounter("journal-end" + where, JOURNAL_END_TYPE_ID);
-            ringRemaining = manager.newCounter("ring-remaining" + where, RING_REMAINING_TYPE_ID);
+            eventsIn = partitionCounter(manager, SluiceCounters.EVENTS_IN_TYPE_ID, "events-in" + where, topicId, partition);
+            journalEnd = partitionCounter(manager, SluiceCounters.JOURNAL_END_TYPE_ID, "journal-end" + where, topicId, partition);
+            ringRemaining = partitionCounter(manager, SluiceCounters.RING_REMAINING_TYPE_ID, "ring-remaining" + where, topicId, partition);
+            state = partitionCounter(manager, SluiceCounters.PARTITION_STATE_TYPE_ID, "partition-state" + where, topicId, partition);
+            errors = partitionCounter(manager, SluiceCounters.PARTITION_ERRORS_TYPE_ID, "partition-errors" + where, topicId, partition);
+            // Release store: a reader sees STARTING until the partition thread takes over.
+            state.setRelease(io.sluice.engine.counters.PartitionState.STARTING.code());
+        }
+
+        private static AtomicCounter partitionCounter(
+            final CountersManager manager, final int typeId, final String label, final int topicId, final int partition)
+        {
+            return SluiceCounters.allocate(manager, typeId, label, topicId, partition, SluiceCounters.NONE, SluiceCounters.NONE, null);
         }
 
         void close()
@@ -64,6 +58,8 @@ public final class EngineCounters
             eventsIn.close();
             journalEnd.close();
             ringRemaining.close();
+            state.close();
+            errors.close();
         }
     }
 
@@ -81,17 +77,25 @@ public final class EngineCounters
         final AtomicCounter stateBytes;
         final AtomicCounter state;
 
-        InstanceCounters(final CountersManager manager, final String topic, final int partition, final String pipeline)
+        InstanceCounters(
+            final CountersManager manager, final String topic, final int topicId, final int partition, final String pipeline,
+            final int pipelineId)
         {
             final String where = ": " + topic + "/" + partition + " " + pipeline;
-            outputs = manager.newCounter("outputs" + where, OUTPUTS_TYPE_ID);
-            errors = manager.newCounter("errors" + where, ERRORS_TYPE_ID);
-            late = manager.newCounter("late" + where, LATE_TYPE_ID);
-            unassigned = manager.newCounter("unassigned" + where, UNASSIGNED_TYPE_ID);
-            watermark = manager.newCounter("watermark" + where, WATERMARK_TYPE_ID);
-            stateEntries = manager.newCounter("state-entries" + where, STATE_ENTRIES_TYPE_ID);
-            stateBytes = manager.newCounter("state-bytes" + where, STATE_BYTES_TYPE_ID);
-            state = manager.newCounter("state" + where, PIPELINE_STATE_TYPE_ID);
+            final int[] ids = {topicId, partition, pipelineId};
+            outputs = instanceCounter(manager, SluiceCounters.OUTPUTS_TYPE_ID, "outputs" + where, ids);
+            errors = instanceCounter(manager, SluiceCounters.ERRORS_TYPE_ID, "errors" + where, ids);
+            late = instanceCounter(manager, SluiceCounters.LATE_TYPE_ID, "late" + where, ids);
+            unassigned = instanceCounter(manager, SluiceCounters.UNASSIGNED_TYPE_ID, "unassigned" + where, ids);
+            watermark = instanceCounter(manager, SluiceCounters.WATERMARK_TYPE_ID, "watermark" + where, ids);
+            stateEntries = instanceCounter(manager, SluiceCounters.STATE_ENTRIES_TYPE_ID, "state-entries" + where, ids);
+            stateBytes = instanceCounter(manager, SluiceCounters.STATE_BYTES_TYPE_ID, "state-bytes" + where, ids);
+            state = instanceCounter(manager, SluiceCounters.PIPELINE_STATE_TYPE_ID, "state" + where, ids);
+        }
+
+        private static AtomicCounter instanceCounter(final CountersManager manager, final int typeId, final String label, final int[] ids)
+        {
+            return SluiceCounters.allocate(manager, typeId, label, ids[0], ids[1], ids[2], SluiceCounters.NONE, null);
         }
 
         void update(final PipelineInstance instance)
@@ -118,5 +122,37 @@ public final class EngineCounters
             stateBytes.close();
             state.close();
         }
+    }
+
+    /**
+     * The directory entry of a topic (its id and name, value = partitions), for readers in other processes.
+     *
+     * @param manager    to allocate from.
+     * @param topic      journal topic name.
+     * @param topicId    its id.
+     * @param partitions of the topic.
+     * @return the counter.
+     */
+    static AtomicCounter topicEntry(final CountersManager manager, final String topic, final int topicId, final int partitions)
+    {
+        final AtomicCounter counter = SluiceCounters.allocate(manager, SluiceCounters.TOPIC_TYPE_ID, "topic: " + topic,
+            topicId, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE, topic);
+        counter.setRelease(partitions);
+        return counter;
+    }
+
+    /**
+     * The directory entry of a pipeline (its id and name), for readers in other processes.
+     *
+     * @param manager    to allocate from.
+     * @param pipeline   name.
+     * @param topicId    of its journal topic.
+     * @param pipelineId its id.
+     * @return the counter.
+     */
+    static AtomicCounter pipelineEntry(final CountersManager manager, final String pipeline, final int topicId, final int pipelineId)
+    {
+        return SluiceCounters.allocate(manager, SluiceCounters.PIPELINE_TYPE_ID, "pipeline: " + pipeline,
+            topicId, SluiceCounters.NONE, pipelineId, SluiceCounters.NONE, pipeline);
     }
 }

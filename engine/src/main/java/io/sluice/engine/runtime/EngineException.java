@@ -3,7 +3,7 @@ package io.sluice.engine.runtime;
 /**
  * The engine was configured or used wrongly; raised at start-up or by the offending call.
  */
-public final class EngineException extends RuntimeException
+public final class EngineException extends io.sluice.engine.exceptions.SluiceException
 {
     private static final long serialVersionUID = 1L;
 

@@ -24,6 +24,8 @@ public final class EventPublisher
     private final String topic;
     private final Schema schema;
     private final RingBuffer<RingSlot>[] rings;
+    /** The partitions' processors, read only for their failure (one volatile read per publish). */
+    private final PartitionProcessor[] partitions;
     private final int keyField;
     private final boolean keyIsSymbol;
     private final int timeField;
@@ -37,11 +39,13 @@ public final class EventPublisher
         final String topic,
         final Schema schema,
         final RingBuffer<RingSlot>[] rings,
+        final PartitionProcessor[] partitions,
         final int keyField,
         final int timeField,
         final EpochClock clock,
         final int source)
     {
+        this.partitions = partitions;
         this.source = source;
         this.engine = engine;
         this.topic = topic;
@@ -78,7 +82,7 @@ public final class EventPublisher
         final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         final int partition = Topic.partitionFor(key, rings.length);
         final RingBuffer<RingSlot> ring = rings[partition];
-        final long sequence = ring.next();
+        final long sequence = claim(ring, partitions[partition], topic, 1);
         fill(ring.get(sequence), buffer, offset, key);
         ring.publish(sequence);
         lastSequence = sequence;
@@ -99,6 +103,7 @@ public final class EventPublisher
         final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         final int partition = Topic.partitionFor(key, rings.length);
         final RingBuffer<RingSlot> ring = rings[partition];
+        checkNotFailed(partitions[partition], topic);
         final long sequence;
         try
         {
@@ -112,6 +117,40 @@ public final class EventPublisher
         ring.publish(sequence);
         lastSequence = sequence;
         return partition;
+    }
+
+    /**
+     * Claims {@code n} slots, waiting while the ring is full as {@link RingBuffer#next(int)} does, but
+     * failing fast once the partition has FAILED (its thread is gone and the ring will never drain) or
+     * while it is DEGRADED (its journal cannot take events now).
+     *
+     * @return the highest claimed sequence.
+     * @throws PartitionFailedException naming the partition and the cause.
+     */
+    static long claim(final RingBuffer<RingSlot> ring, final PartitionProcessor partition, final String topic, final int n)
+    {
+        while (true)
+        {
+            checkNotFailed(partition, topic);
+            try
+            {
+                return ring.tryNext(n);
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                // As the Disruptor's next() waits for capacity: park briefly, then look again.
+                java.util.concurrent.locks.LockSupport.parkNanos(1);
+            }
+        }
+    }
+
+    static void checkNotFailed(final PartitionProcessor partition, final String topic)
+    {
+        final Throwable refusal = partition.refusal();
+        if (refusal != null)
+        {
+            throw new PartitionFailedException(topic, partition.partition(), refusal == partition.failure(), refusal);
+        }
     }
 
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)

@@ -49,10 +49,12 @@ final class GroupBuilder
      * Disruptor processor that drives it. Nothing is started.
      *
      * @param plan       of the group.
-     * @param firstStage stage latency id of the group's first pipeline.
+     * @param topicId    of the group's journal topic in the counters' keys.
+     * @param firstStage stage latency id of the group's first pipeline (its pipeline id in the counters' keys is
+     *                   {@code firstStage - StageLatencyListener.FIRST_PIPELINE}).
      * @return the group's runtime.
      */
-    GroupRuntime build(final SourceGroups.Plan plan, final int firstStage)
+    GroupRuntime build(final SourceGroups.Plan plan, final int topicId, final int firstStage)
     {
         final String name = plan.name();
         final List<Pipeline> pipelines = plan.pipelines();
@@ -81,10 +83,11 @@ final class GroupBuilder
             for (int i = 0; i < instances.length; i++)
             {
                 instances[i] = PipelineInstance.create(pipelines.get(i), p, (pl, st, po, ev, k, ts, er) -> holder[0].onStageError(pl, st, po, ev, k, ts, er));
-                counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, p, pipelines.get(i).name());
+                counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, topicId, p, pipelines.get(i).name(),
+                    firstStage - StageLatencyListener.FIRST_PIPELINE + i);
                 instanceCounters.add(counters[i]);
             }
-            final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, p);
+            final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, topicId, p);
             partitionCounters.add(pc);
             final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p), topic.partition(p).writer(),
                 deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(),

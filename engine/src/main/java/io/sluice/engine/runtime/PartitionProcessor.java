@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.engine.checkpoint.StagingBuffers;
+import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.exec.PipelineHaltedException;
 import io.sluice.engine.exec.PipelineInstance;
@@ -95,6 +96,10 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
      */
     private final long[] sourcePositions;
     private volatile Throwable failure;
+    /** The journal error a DEGRADED partition is retrying, or null. */
+    private volatile JournalException degraded;
+    private volatile boolean closing;
+    private static final long RETRY_BACKOFF_MAX_NANOS = 100_000_000L;
     private volatile boolean paused;
 
     PartitionProcessor(
@@ -153,15 +158,28 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         {
             instance.releaseOwnership();
         }
+        // Release store: the partition is RUNNING (or HALTED after recovery) from its thread's start, events or not.
+        counters.state.setRelease(state());
     }
 
     @Override
     public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
-        while (paused)
+        if (paused)
         {
-            // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            // Release store: ops see PAUSED while this thread waits, not the state of the last batch.
+            counters.state.setRelease(PartitionState.PAUSED.code());
+            while (paused)
+            {
+                // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            counters.state.setRelease(state());
+        }
+        if (slot.type == RingSlot.WAKE)
+        {
+            publishCounters();
+            return;
         }
         if (slot.type == RingSlot.BARRIER)
         {
@@ -180,9 +198,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
         }
         catch (final JournalException ex)
         {
-            failure = ex;
-            errorLog.record(ex);
-            throw ex;
+            if (ex.category() != JournalException.Category.IO)
+            {
+                fail(ex);
+                throw ex;
+            }
+            appendWhenSpaceReturns(slot, ex);
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
         final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
@@ -507,6 +528,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
 
     void publishCounters()
     {
+        counters.state.setRelease(state());
         counters.eventsIn.setRelease(eventsIn);
         counters.journalEnd.setRelease(writer.nextOffset());
         if (ringBuffer != null)
@@ -563,14 +585,133 @@ final class PartitionProcessor implements EventHandler<RingSlot>, StageErrorHand
     }
 
     /**
+     * The journal refused the slot for want of space or an I/O error (e.g. a segment could not be
+     * allocated: disk full). Nothing of the slot was written, so the append can be tried again: the
+     * partition is DEGRADED, producers are refused with the cause, and the append is retried until it
+     * succeeds (space returned: RUNNING again) or the engine closes (FAILED). Events already in the
+     * ring wait; none is lost or reordered.
+     */
+    private void appendWhenSpaceReturns(final RingSlot slot, final JournalException first)
+    {
+        JournalException last = first;
+        errorLog.record(first);
+        counters.errors.incrementRelease();
+        // Volatile store: publishers refuse with the cause from now on instead of filling the ring.
+        degraded = first;
+        counters.state.setRelease(PartitionState.DEGRADED.code());
+        long backoffNanos = 1_000_000;
+        while (true)
+        {
+            if (closing)
+            {
+                fail(last);
+                throw last;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(backoffNanos);
+            backoffNanos = Math.min(backoffNanos * 2, RETRY_BACKOFF_MAX_NANOS);
+            try
+            {
+                writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+                break;
+            }
+            catch (final JournalException ex)
+            {
+                if (ex.category() != JournalException.Category.IO)
+                {
+                    fail(ex);
+                    throw ex;
+                }
+                last = ex;
+                errorLog.record(ex);
+            }
+        }
+        degraded = null;
+        counters.state.setRelease(state());
+    }
+
+    private void fail(final Throwable cause)
+    {
+        // Refuse producers with the cause before the thread stops: publishing fails fast from here on.
+        failure = cause;
+        errorLog.record(cause);
+        counters.errors.incrementRelease();
+        counters.state.setRelease(PartitionState.FAILED.code());
+    }
+
+    /**
+     * Why producers are refused now: the failure of a FAILED partition, the journal error of a
+     * DEGRADED one, or null while it accepts events. Any thread.
+     *
+     * @return the cause or null.
+     */
+    Throwable refusal()
+    {
+        final Throwable failed = failure;
+        return failed != null ? failed : degraded;
+    }
+
+    /**
+     * Tells a DEGRADED partition to stop retrying (the engine is closing): it then FAILS with the last error.
+     */
+    void closing()
+    {
+        closing = true; // volatile: the retry loop sees it within one backoff
+    }
+
+    /**
      * Records the failure that is about to stop the partition thread, so that it is visible as
-     * state ({@link Engine#partitionFailure}) rather than a silently dead thread.
+     * state ({@link Engine#partitionFailure}, the FAILED state counter) rather than a silently dead thread.
+     * Called on the partition thread (the Disruptor's exception handler), the state counter's writer.
      */
     void onFatal(final Throwable cause)
     {
         if (failure == null)
         {
             failure = cause;
+            counters.errors.incrementRelease();
+        }
+        // Release store: readers in other processes see FAILED as a whole value.
+        counters.state.setRelease(PartitionState.FAILED.code());
+    }
+
+    /**
+     * The partition's state now, most severe first (see {@link PartitionState}). Partition thread.
+     *
+     * @return the state's code.
+     */
+    private int state()
+    {
+        if (failure != null)
+        {
+            return PartitionState.FAILED.code();
+        }
+        if (degraded != null)
+        {
+            return PartitionState.DEGRADED.code();
+        }
+        if (paused)
+        {
+            return PartitionState.PAUSED.code();
+        }
+        for (final PipelineInstance instance : instances)
+        {
+            if (instance.state() != PipelineInstance.RUNNING)
+            {
+                return PartitionState.HALTED.code();
+            }
+        }
+        return PartitionState.RUNNING.code();
+    }
+
+    /**
+     * Marks the partition CLOSED once its thread has stopped (engine close, any thread after the join).
+     */
+    void onClosed()
+    {
+        if (failure == null)
+        {
+            // Release store: the partition thread has stopped, so this thread is now the counter's only writer.
+            counters.state.setRelease(PartitionState.CLOSED.code());
         }
     }
 

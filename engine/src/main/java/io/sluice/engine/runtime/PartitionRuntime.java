@@ -48,6 +48,31 @@ final class PartitionRuntime
     /**
      * Publishes a control slot (tick, end of input) carrying a journaled time.
      */
+    /**
+     * Wakes the partition thread without journaling anything, so that it publishes its state (a
+     * pause is then visible at once). If the ring is full the thread is busy and will see it anyway.
+     */
+    void wake()
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return;
+        }
+        final RingSlot slot = ring.get(sequence);
+        slot.type = RingSlot.WAKE;
+        slot.source = 0;
+        slot.key = 0;
+        slot.timestamp = 0;
+        slot.length = 0;
+        slot.ingestNanos = System.nanoTime();
+        ring.publish(sequence);
+    }
+
     void publishControl(final int type, final long timestamp)
     {
         final long sequence = ring.next();

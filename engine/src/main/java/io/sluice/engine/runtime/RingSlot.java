@@ -23,6 +23,8 @@ final class RingSlot
      * Payload: see {@link PartitionProcessor#REPLAY_INSTANCE_OFFSET}.
      */
     static final int REPLAY = 5;
+    /** Not journaled: wakes a partition thread so that it publishes its state (e.g. after a pause). */
+    static final int WAKE = 6;
 
     final UnsafeBuffer buffer;
     int type;

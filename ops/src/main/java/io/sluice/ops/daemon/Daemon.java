@@ -176,6 +176,7 @@ public final class Daemon implements AutoCloseable
             .waitStrategy(config.waitStrategy())
             .pinThreads(config.pinThreads())
             .groupCommit(config.groupCommit())
+            .threadingMode(config.threadingMode())
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
             .latencyListener(latency)
@@ -568,6 +569,12 @@ public final class Daemon implements AutoCloseable
         }
 
         @Override
+        public org.agrona.concurrent.AtomicBuffer errorLog()
+        {
+            return countersFile.errorLogBuffer();
+        }
+
+        @Override
         public void resetLatency()
         {
             daemonCounters.resetLatency();
@@ -576,7 +583,7 @@ public final class Daemon implements AutoCloseable
         @Override
         public String state()
         {
-            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0).stateName();
+            return new MarkFile.Info(pid, startTimeMs, 0, state, "", 0, 0, 0, 0, 0).stateName();
         }
 
         @Override

@@ -33,6 +33,7 @@ import io.sluice.engine.config.ConfigException;
 import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.runtime.ThreadingMode;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.dashboard.ConfigMasker;
 import io.sluice.dashboard.DashboardSettings;
@@ -103,6 +104,8 @@ public final class DaemonConfig
     private final WaitStrategyKind waitStrategy;
     private final boolean pinThreads;
     private final boolean groupCommit;
+    /** Null for the engine's default (SHARED on <= 2 cores). */
+    private final ThreadingMode threadingMode;
     private final PipelineConfig pipelines;
     private final Map<String, SinkConfig> sinks;
     private final long checkpointIntervalMillis;
@@ -134,6 +137,8 @@ public final class DaemonConfig
             top.choice("wait_strategy", "sleep", "busy_spin", "yield", "sleep", "block").toUpperCase(Locale.ROOT));
         this.pinThreads = top.bool("pin_threads", false);
         this.groupCommit = top.bool("group_commit", false);
+        final String threading = top.choice("threading_mode", "auto", "auto", "dedicated", "shared");
+        this.threadingMode = threading == null || "auto".equals(threading) ? null : ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
         this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
@@ -684,6 +689,16 @@ public final class DaemonConfig
     public boolean pinThreads()
     {
         return pinThreads;
+    }
+
+    /**
+     * How the engine runs its background duties.
+     *
+     * @return DEDICATED, SHARED, or null for the engine's default ({@code threading_mode: auto}).
+     */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
     }
 
     /**

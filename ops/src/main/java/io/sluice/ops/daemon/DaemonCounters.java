@@ -13,6 +13,8 @@ import org.agrona.concurrent.status.CountersManager;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.counters.PartitionState;
+import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.StageLatencyListener;
 
@@ -23,7 +25,8 @@ import io.sluice.engine.runtime.StageLatencyListener;
  * recorders. Everything that reads figures for people (JMX, {@code sluice stat}, Prometheus) reads
  * these counters, so the partition threads are never asked for anything.
  *
- * <p>Type ids (the engine uses 1001-1016; network components 3000-3999):
+ * <p>Type ids (registered in the engine's SluiceCounters, with the key layout; the engine uses 1000-1999,
+ * network components 3000-3999):
  * <pre>
  *   2001 heartbeat (epoch ms)           2005 last-checkpoint-age-ms
  *   2002 checkpoints-completed          2006 distinct-errors (observations)
@@ -42,22 +45,22 @@ import io.sluice.engine.runtime.StageLatencyListener;
  */
 final class DaemonCounters implements Agent
 {
-    static final int HEARTBEAT_TYPE_ID = 2001;
-    static final int CHECKPOINTS_COMPLETED_TYPE_ID = 2002;
-    static final int CHECKPOINTS_FAILED_TYPE_ID = 2003;
-    static final int LAST_CHECKPOINT_ID_TYPE_ID = 2004;
-    static final int LAST_CHECKPOINT_AGE_TYPE_ID = 2005;
-    static final int DISTINCT_ERRORS_TYPE_ID = 2006;
-    static final int DAEMON_STATE_TYPE_ID = 2007;
-    static final int LATENCY_P50_TYPE_ID = 2010;
-    static final int LATENCY_P99_TYPE_ID = 2011;
-    static final int LATENCY_P999_TYPE_ID = 2012;
-    static final int LATENCY_P9999_TYPE_ID = 2013;
-    static final int LATENCY_MAX_TYPE_ID = 2014;
-    static final int LATENCY_COUNT_TYPE_ID = 2015;
-    static final int RING_WAIT_LATENCY_BASE_TYPE_ID = 2020;
-    static final int JOURNAL_APPEND_LATENCY_BASE_TYPE_ID = 2030;
-    static final int PROCESSING_LATENCY_BASE_TYPE_ID = 2040;
+    static final int HEARTBEAT_TYPE_ID = SluiceCounters.HEARTBEAT_TYPE_ID;
+    static final int CHECKPOINTS_COMPLETED_TYPE_ID = SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID;
+    static final int CHECKPOINTS_FAILED_TYPE_ID = SluiceCounters.CHECKPOINTS_FAILED_TYPE_ID;
+    static final int LAST_CHECKPOINT_ID_TYPE_ID = SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID;
+    static final int LAST_CHECKPOINT_AGE_TYPE_ID = SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID;
+    static final int DISTINCT_ERRORS_TYPE_ID = SluiceCounters.DISTINCT_ERRORS_TYPE_ID;
+    static final int DAEMON_STATE_TYPE_ID = SluiceCounters.DAEMON_STATE_TYPE_ID;
+    static final int LATENCY_P50_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 0;
+    static final int LATENCY_P99_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 1;
+    static final int LATENCY_P999_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 2;
+    static final int LATENCY_P9999_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 3;
+    static final int LATENCY_MAX_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 4;
+    static final int LATENCY_COUNT_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 5;
+    static final int RING_WAIT_LATENCY_BASE_TYPE_ID = SluiceCounters.RING_WAIT_LATENCY_BASE_TYPE_ID;
+    static final int JOURNAL_APPEND_LATENCY_BASE_TYPE_ID = SluiceCounters.JOURNAL_APPEND_LATENCY_BASE_TYPE_ID;
+    static final int PROCESSING_LATENCY_BASE_TYPE_ID = SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID;
 
     /** Figures of each latency, in counter order: percentiles and max in microseconds, then the count. */
     private static final String[] FIGURES = {"p50-us", "p99-us", "p999-us", "p9999-us", "max-us", "count"};
@@ -83,6 +86,8 @@ final class DaemonCounters implements Agent
     private final AtomicCounter[][] processingCounters;
     private final AtomicBoolean resetLatency = new AtomicBoolean();
     private final long[] errorObservations = new long[1];
+    /** Partitions by state code, refilled every period. */
+    private final int[] partitionStates = new int[PartitionState.values().length];
     private volatile Engine engine;
     private long nextRunMs;
 
@@ -94,13 +99,13 @@ final class DaemonCounters implements Agent
         this.errorLogBuffer = errorLogBuffer;
         this.latency = latency;
         this.stages = stages;
-        heartbeat = manager.newCounter("heartbeat-ms", HEARTBEAT_TYPE_ID);
-        state = manager.newCounter("daemon-state", DAEMON_STATE_TYPE_ID);
-        checkpointsCompleted = manager.newCounter("checkpoints-completed", CHECKPOINTS_COMPLETED_TYPE_ID);
-        checkpointsFailed = manager.newCounter("checkpoints-failed", CHECKPOINTS_FAILED_TYPE_ID);
-        lastCheckpointId = manager.newCounter("last-checkpoint-id", LAST_CHECKPOINT_ID_TYPE_ID);
-        lastCheckpointAge = manager.newCounter("last-checkpoint-age-ms", LAST_CHECKPOINT_AGE_TYPE_ID);
-        distinctErrors = manager.newCounter("distinct-errors", DISTINCT_ERRORS_TYPE_ID);
+        heartbeat = daemonCounter(manager, "heartbeat-ms", HEARTBEAT_TYPE_ID);
+        state = daemonCounter(manager, "daemon-state", DAEMON_STATE_TYPE_ID);
+        checkpointsCompleted = daemonCounter(manager, "checkpoints-completed", CHECKPOINTS_COMPLETED_TYPE_ID);
+        checkpointsFailed = daemonCounter(manager, "checkpoints-failed", CHECKPOINTS_FAILED_TYPE_ID);
+        lastCheckpointId = daemonCounter(manager, "last-checkpoint-id", LAST_CHECKPOINT_ID_TYPE_ID);
+        lastCheckpointAge = daemonCounter(manager, "last-checkpoint-age-ms", LAST_CHECKPOINT_AGE_TYPE_ID);
+        distinctErrors = daemonCounter(manager, "distinct-errors", DISTINCT_ERRORS_TYPE_ID);
         lastCheckpointId.setRelease(-1);
         lastCheckpointAge.setRelease(-1);
         final String[] names = {"p50", "p99", "p999", "p9999", "max", "count"};
@@ -111,34 +116,48 @@ final class DaemonCounters implements Agent
         {
             for (int i = 0; i < names.length; i++)
             {
-                latencyCounters[p][i] = manager.newCounter(
-                    "ingest-latency-" + names[i] + (i < 5 ? "-us" : "") + ": partition " + p, types[i]);
+                latencyCounters[p][i] = SluiceCounters.allocate(manager, types[i],
+                    "ingest-latency-" + names[i] + (i < 5 ? "-us" : "") + ": partition " + p,
+                    SluiceCounters.NONE, p, SluiceCounters.NONE, SluiceCounters.NONE, null);
             }
         }
         partitionStageCounters = new AtomicCounter[stages.partitions()][][];
         for (int p = 0; p < stages.partitions(); p++)
         {
             partitionStageCounters[p] = new AtomicCounter[][] {
-                newLatencyCounters(manager, "ring-wait-latency-", ": partition " + p, RING_WAIT_LATENCY_BASE_TYPE_ID),
-                newLatencyCounters(manager, "journal-append-latency-", ": partition " + p, JOURNAL_APPEND_LATENCY_BASE_TYPE_ID)};
+                newLatencyCounters(manager, "ring-wait-latency-", ": partition " + p, RING_WAIT_LATENCY_BASE_TYPE_ID, p, SluiceCounters.NONE),
+                newLatencyCounters(manager, "journal-append-latency-", ": partition " + p, JOURNAL_APPEND_LATENCY_BASE_TYPE_ID, p,
+                    SluiceCounters.NONE)};
         }
         final List<String> pipelines = stages.pipelineNames();
         processingCounters = new AtomicCounter[pipelines.size()][];
         for (int i = 0; i < processingCounters.length; i++)
         {
-            processingCounters[i] = newLatencyCounters(manager, "processing-latency-", ": " + pipelines.get(i), PROCESSING_LATENCY_BASE_TYPE_ID);
+            processingCounters[i] = newLatencyCounters(
+                manager, "processing-latency-", ": " + pipelines.get(i), PROCESSING_LATENCY_BASE_TYPE_ID, SluiceCounters.NONE, i);
         }
     }
 
+    /**
+     * Six latency figures, keyed by partition (ring wait, journal append) or pipeline id (processing: the
+     * index in the engine's pipeline order, as the engine's own counters number pipelines).
+     */
     private static AtomicCounter[] newLatencyCounters(final CountersManager manager, final String prefix, final String suffix,
-        final int baseTypeId)
+        final int baseTypeId, final int partition, final int pipelineId)
     {
         final AtomicCounter[] counters = new AtomicCounter[FIGURES.length];
         for (int i = 0; i < FIGURES.length; i++)
         {
-            counters[i] = manager.newCounter(prefix + FIGURES[i] + suffix, baseTypeId + i);
+            counters[i] = SluiceCounters.allocate(manager, baseTypeId + i, prefix + FIGURES[i] + suffix,
+                SluiceCounters.NONE, partition, pipelineId, SluiceCounters.NONE, null);
         }
         return counters;
+    }
+
+    private static AtomicCounter daemonCounter(final CountersManager manager, final String label, final int typeId)
+    {
+        return SluiceCounters.allocate(manager, typeId, label, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE,
+            SluiceCounters.NONE, null);
     }
 
     void engine(final Engine engine)
@@ -170,6 +189,17 @@ final class DaemonCounters implements Agent
         }
         nextRunMs = now + PERIOD_MS;
         markFile.heartbeat(now);
+        final Engine current = engine;
+        if (current != null)
+        {
+            SluiceCounters.countPartitionStates(current.context().countersManager(), partitionStates);
+            int notRunning = 0;
+            for (int code = 0; code < partitionStates.length; code++)
+            {
+                notRunning += code == PartitionState.RUNNING.code() ? 0 : partitionStates[code];
+            }
+            markFile.partitions(partitionStates[PartitionState.FAILED.code()], partitionStates[PartitionState.DEGRADED.code()], notRunning);
+        }
         heartbeat.setRelease(now);
         if (resetLatency.getAndSet(false))
         {

@@ -11,6 +11,7 @@ import io.sluice.engine.io.EventFileSource;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.io.MalformedInputPolicy;
 import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.PartitionFailedException;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Schema;
 
@@ -78,7 +79,7 @@ final class FileIngress implements DaemonComponent
         {
             while (running && source.next(event))
             {
-                publisher.publish(buffer, 0);
+                publishOrWait(context, publisher, buffer);
             }
             if (running && endOfInput)
             {
@@ -90,6 +91,37 @@ final class FileIngress implements DaemonComponent
             if (running)
             {
                 context.errorLog().record(ex);
+            }
+        }
+    }
+
+    /**
+     * Publishes one event; while its partition is DEGRADED (disk full: the engine retries) records the
+     * refusal once and tries again every 100 ms, so that a file is ingested whole once space returns. A
+     * FAILED partition ends the ingress (recorded in the error log by the caller).
+     */
+    private void publishOrWait(final DaemonComponentContext context, final EventPublisher publisher, final UnsafeBuffer buffer)
+    {
+        boolean recorded = false;
+        while (running)
+        {
+            try
+            {
+                publisher.publish(buffer, 0);
+                return;
+            }
+            catch (final PartitionFailedException ex)
+            {
+                if (ex.failed())
+                {
+                    throw ex;
+                }
+                if (!recorded)
+                {
+                    context.errorLog().record(ex);
+                    recorded = true;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
             }
         }
     }

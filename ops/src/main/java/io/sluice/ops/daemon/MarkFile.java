@@ -44,7 +44,16 @@ import io.sluice.ops.stat.MappedFiles;
  *  +---------------------------------------------------------------+
  *  |                 JMX host, ASCII, up to 192 bytes             ...| 48
  *  +---------------------------------------------------------------+
+ *  |                 Partitions FAILED                             | 240
+ *  +---------------------------------------------------------------+
+ *  |                 Partitions DEGRADED                           | 244
+ *  +---------------------------------------------------------------+
+ *  |      Partitions not RUNNING (any other state, these included) | 248
+ *  +---------------------------------------------------------------+
+ *  |                         Reserved                              | 252
+ *  +---------------------------------------------------------------+
  * </pre>
+ * The partition figures are refreshed with the heartbeat, from the engine's partition-state counters.
  * State is one of {@link #STARTING}, {@link #RUNNING}, {@link #STOPPING}, {@link #STOPPED}. A daemon is
  * live when its state is not STOPPED, its heartbeat is younger than {@link #LIVENESS_TIMEOUT_MS} and
  * its pid is a running process: a daemon killed with SIGKILL leaves a stale heartbeat behind.
@@ -82,6 +91,9 @@ public final class MarkFile implements AutoCloseable
     static final int HOST_LENGTH_OFFSET = 44;
     static final int HOST_OFFSET = 48;
     static final int MAX_HOST_LENGTH = 192;
+    static final int PARTITIONS_FAILED_OFFSET = 240;
+    static final int PARTITIONS_DEGRADED_OFFSET = 244;
+    static final int PARTITIONS_NOT_RUNNING_OFFSET = 248;
     static final int LENGTH = 256;
 
     private final MappedByteBuffer mapped;
@@ -166,7 +178,10 @@ public final class MarkFile implements AutoCloseable
                     buffer.getIntVolatile(STATE_OFFSET),
                     new String(host, StandardCharsets.US_ASCII),
                     buffer.getIntVolatile(JMX_PORT_OFFSET),
-                    buffer.getIntVolatile(PROMETHEUS_PORT_OFFSET));
+                    buffer.getIntVolatile(PROMETHEUS_PORT_OFFSET),
+                    buffer.getIntVolatile(PARTITIONS_FAILED_OFFSET),
+                    buffer.getIntVolatile(PARTITIONS_DEGRADED_OFFSET),
+                    buffer.getIntVolatile(PARTITIONS_NOT_RUNNING_OFFSET));
             }
             finally
             {
@@ -183,6 +198,14 @@ public final class MarkFile implements AutoCloseable
     {
         // Ordered store: readers in other processes see a whole, monotonic value.
         buffer.putLongRelease(HEARTBEAT_OFFSET, nowMs);
+    }
+
+    void partitions(final int failed, final int degraded, final int notRunning)
+    {
+        // Release stores: readers in other processes see whole values (the three may be from adjacent refreshes).
+        buffer.putIntRelease(PARTITIONS_FAILED_OFFSET, failed);
+        buffer.putIntRelease(PARTITIONS_DEGRADED_OFFSET, degraded);
+        buffer.putIntRelease(PARTITIONS_NOT_RUNNING_OFFSET, notRunning);
     }
 
     void state(final int state)
@@ -219,8 +242,12 @@ public final class MarkFile implements AutoCloseable
      * @param jmxHost        the JMX connector's host, empty when JMX is off.
      * @param jmxPort        the JMX port, 0 when off.
      * @param prometheusPort the Prometheus port, 0 when off.
+     * @param partitionsFailed      partitions FAILED at the last heartbeat.
+     * @param partitionsDegraded    partitions DEGRADED at the last heartbeat.
+     * @param partitionsNotRunning  partitions in any state but RUNNING at the last heartbeat.
      */
-    public record Info(long pid, long startTimeMs, long heartbeatMs, int state, String jmxHost, int jmxPort, int prometheusPort)
+    public record Info(long pid, long startTimeMs, long heartbeatMs, int state, String jmxHost, int jmxPort, int prometheusPort,
+        int partitionsFailed, int partitionsDegraded, int partitionsNotRunning)
     {
         /**
          * Whether the daemon is alive: not stopped, a fresh heartbeat, and its process exists.

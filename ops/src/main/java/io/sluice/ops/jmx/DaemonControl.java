@@ -48,4 +48,11 @@ public interface DaemonControl
      * @return epoch ms.
      */
     long startTimeMs();
+
+    /**
+     * The daemon's distinct error log (Agrona {@code DistinctErrorLog} layout, in the counters file).
+     *
+     * @return the buffer, read with {@code ErrorLogReader}.
+     */
+    org.agrona.concurrent.AtomicBuffer errorLog();
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.runtime.Engine;
 
 /**
@@ -60,25 +61,25 @@ final class EngineBean implements EngineMXBean
     @Override
     public long getCheckpointsCompleted()
     {
-        return counters.value("checkpoints-completed", 0);
+        return counters.value(counters.require(SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID));
     }
 
     @Override
     public long getCheckpointsFailed()
     {
-        return counters.value("checkpoints-failed", 0);
+        return counters.value(counters.require(SluiceCounters.CHECKPOINTS_FAILED_TYPE_ID));
     }
 
     @Override
     public long getLastCheckpointId()
     {
-        return counters.value("last-checkpoint-id", -1);
+        return counters.value(counters.require(SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID));
     }
 
     @Override
     public long getLastCheckpointAgeMillis()
     {
-        return counters.value("last-checkpoint-age-ms", -1);
+        return counters.value(counters.require(SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID));
     }
 
     @Override
@@ -90,7 +91,7 @@ final class EngineBean implements EngineMXBean
     @Override
     public long getErrors()
     {
-        return counters.value("distinct-errors", 0);
+        return counters.value(counters.require(SluiceCounters.DISTINCT_ERRORS_TYPE_ID));
     }
 
     @Override
@@ -180,5 +181,15 @@ final class EngineBean implements EngineMXBean
     public void resetLatency()
     {
         daemon.resetLatency();
+    }
+
+    @Override
+    public String[] getErrorLog()
+    {
+        final java.util.List<String> entries = new java.util.ArrayList<>();
+        org.agrona.concurrent.errors.ErrorLogReader.read(daemon.errorLog(), (count, first, last, text) ->
+            entries.add(count + " observations from " + java.time.Instant.ofEpochMilli(first) + " to " +
+                java.time.Instant.ofEpochMilli(last) + ":\n" + text));
+        return entries.toArray(new String[0]);
     }
 }

@@ -94,6 +94,14 @@ public interface EngineMXBean
     long getErrors();
 
     /**
+     * Every distinct error in the daemon's error log, oldest first: its observation count, first and
+     * last time, and its stack trace, so that {@link #getErrors()} can be explained.
+     *
+     * @return one entry per distinct error, {@code "<count> observations from <first> to <last>:\n<stack trace>"}.
+     */
+    String[] getErrorLog();
+
+    /**
      * Takes a checkpoint now and waits for it (up to 60 s).
      *
      * @return a one-line description of the completed checkpoint.

@@ -104,13 +104,14 @@ public final class JmxServer implements AutoCloseable
         for (final String pipeline : engine.pipelineNames())
         {
             final String topic = engine.instances(pipeline).get(0).pipeline().sourceTopic();
-            register(ObjectNames.pipeline(pipeline), new PipelineBean(daemon, counters, pipeline, topic, engine.partitionCount()));
+            register(ObjectNames.pipeline(pipeline), new PipelineBean(daemon, counters, pipeline, topic, engine.journalTopicOf(topic),
+                engine.partitionCount()));
         }
         for (final String topic : engine.topicNames())
         {
             for (int p = 0; p < engine.partitionCount(); p++)
             {
-                register(ObjectNames.partition(topic, p), new PartitionBean(counters, topic, p));
+                register(ObjectNames.partition(topic, p), new PartitionBean(counters, daemon, topic, engine.journalTopicOf(topic), p));
             }
         }
     }

@@ -25,6 +25,28 @@ public interface PartitionMXBean
     int getPartition();
 
     /**
+     * The partition's state: STARTING, RUNNING, PAUSED, HALTED, DEGRADED, FAILED or CLOSED (see the
+     * engine's PartitionState).
+     *
+     * @return the state's name.
+     */
+    String getState();
+
+    /**
+     * Journal failures of the partition.
+     *
+     * @return the count.
+     */
+    long getPartitionErrors();
+
+    /**
+     * Why the partition FAILED.
+     *
+     * @return the cause's message, or an empty string while it has not failed.
+     */
+    String getFailure();
+
+    /**
      * Events received.
      *
      * @return the count.

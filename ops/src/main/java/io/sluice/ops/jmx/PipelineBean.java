@@ -1,8 +1,10 @@
 package io.sluice.ops.jmx;
 
+import io.sluice.engine.counters.SluiceCounters;
+
 /**
- * {@link PipelineMXBean}: sums over the pipeline's per-partition counters
- * ({@code <name>: <topic>/<p> <pipeline>}). Runs on JMX threads.
+ * {@link PipelineMXBean}: sums over the pipeline's per-partition counters, found by type id and key
+ * (topic id, partition, pipeline id) when the bean is built. Runs on JMX threads.
  */
 final class PipelineBean implements PipelineMXBean
 {
@@ -11,14 +13,35 @@ final class PipelineBean implements PipelineMXBean
     private final String name;
     private final String topic;
     private final int partitions;
+    private final int topicId;
+    private final int pipelineId;
+    private final int[] processing = new int[SluiceCounters.LATENCY_FIGURES];
 
-    PipelineBean(final DaemonControl daemon, final CounterIndex counters, final String name, final String topic, final int partitions)
+    PipelineBean(
+        final DaemonControl daemon, final CounterIndex counters, final String name, final String topic, final String journalTopic,
+        final int partitions)
     {
         this.daemon = daemon;
         this.counters = counters;
         this.name = name;
         this.topic = topic;
         this.partitions = partitions;
+        this.topicId = counters.topicId(journalTopic);
+        this.pipelineId = counters.pipelineId(name);
+        for (int i = 0; i < processing.length; i++)
+        {
+            processing[i] = counters.require(SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID + i, SluiceCounters.NONE, SluiceCounters.NONE,
+                pipelineId);
+        }
+        for (final int typeId : new int[] {SluiceCounters.PIPELINE_STATE_TYPE_ID, SluiceCounters.OUTPUTS_TYPE_ID,
+            SluiceCounters.ERRORS_TYPE_ID, SluiceCounters.LATE_TYPE_ID, SluiceCounters.UNASSIGNED_TYPE_ID,
+            SluiceCounters.WATERMARK_TYPE_ID, SluiceCounters.STATE_ENTRIES_TYPE_ID, SluiceCounters.STATE_BYTES_TYPE_ID})
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                counters.require(typeId, topicId, p, pipelineId);
+            }
+        }
     }
 
     @Override
@@ -42,37 +65,37 @@ final class PipelineBean implements PipelineMXBean
     @Override
     public int getHaltedPartitions()
     {
-        return (int)sum("state");
+        return (int)sum(SluiceCounters.PIPELINE_STATE_TYPE_ID);
     }
 
     @Override
     public long getOutputs()
     {
-        return sum("outputs");
+        return sum(SluiceCounters.OUTPUTS_TYPE_ID);
     }
 
     @Override
     public long getErrors()
     {
-        return sum("errors");
+        return sum(SluiceCounters.ERRORS_TYPE_ID);
     }
 
     @Override
     public long getLateEvents()
     {
-        return sum("late");
+        return sum(SluiceCounters.LATE_TYPE_ID);
     }
 
     @Override
     public long getUnassignedEvents()
     {
-        return sum("unassigned");
+        return sum(SluiceCounters.UNASSIGNED_TYPE_ID);
     }
 
     @Override
     public long getStateEntries()
     {
-        return sum("state-entries");
+        return sum(SluiceCounters.STATE_ENTRIES_TYPE_ID);
     }
 
     @Override
@@ -81,7 +104,7 @@ final class PipelineBean implements PipelineMXBean
         long min = Long.MAX_VALUE;
         for (int p = 0; p < partitions; p++)
         {
-            min = Math.min(min, counters.value(label("watermark", p), Long.MIN_VALUE));
+            min = Math.min(min, counters.value(counters.require(SluiceCounters.WATERMARK_TYPE_ID, topicId, p, pipelineId)));
         }
         return min;
     }
@@ -89,37 +112,37 @@ final class PipelineBean implements PipelineMXBean
     @Override
     public long getProcessingLatencyP50Micros()
     {
-        return counters.value("processing-latency-p50-us: " + name, 0);
+        return counters.value(processing[0]);
     }
 
     @Override
     public long getProcessingLatencyP99Micros()
     {
-        return counters.value("processing-latency-p99-us: " + name, 0);
+        return counters.value(processing[1]);
     }
 
     @Override
     public long getProcessingLatencyP999Micros()
     {
-        return counters.value("processing-latency-p999-us: " + name, 0);
+        return counters.value(processing[2]);
     }
 
     @Override
     public long getProcessingLatencyP9999Micros()
     {
-        return counters.value("processing-latency-p9999-us: " + name, 0);
+        return counters.value(processing[3]);
     }
 
     @Override
     public long getProcessingLatencyMaxMicros()
     {
-        return counters.value("processing-latency-max-us: " + name, 0);
+        return counters.value(processing[4]);
     }
 
     @Override
     public long getProcessingLatencyCount()
     {
-        return counters.value("processing-latency-count: " + name, 0);
+        return counters.value(processing[5]);
     }
 
     @Override
@@ -134,18 +157,13 @@ final class PipelineBean implements PipelineMXBean
         daemon.engine().resume(name);
     }
 
-    private long sum(final String counter)
+    private long sum(final int typeId)
     {
         long total = 0;
         for (int p = 0; p < partitions; p++)
         {
-            total += counters.value(label(counter, p), 0);
+            total += counters.value(counters.require(typeId, topicId, p, pipelineId));
         }
         return total;
-    }
-
-    private String label(final String counter, final int partition)
-    {
-        return counter + ": " + topic + "/" + partition + " " + name;
     }
 }

@@ -14,6 +14,7 @@ import io.sluice.client.wire.FrameValidator;
 import io.sluice.client.wire.PublishFlyweight;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineException;
+import io.sluice.engine.runtime.PartitionFailedException;
 
 /**
  * Polls producers' frames, validates each whole, publishes PUBLISH events into the engine's rings,
@@ -169,6 +170,14 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         try
         {
             partition = topic.publisher.tryPublish(buffer, offset + PublishFlyweight.EVENT_OFFSET);
+        }
+        catch (final PartitionFailedException ex)
+        {
+            // A partition that refuses events answers at once with the cause, never with endless back-pressure.
+            counters.reject(ErrorCode.PARTITION_UNAVAILABLE);
+            final String reason = String.valueOf(ex.getMessage());
+            session.sendError(ErrorCode.PARTITION_UNAVAILABLE, sequence, reason.length() > 400 ? reason.substring(0, 400) + "..." : reason);
+            return Action.CONTINUE;
         }
         catch (final EngineException ex)
         {

@@ -4,13 +4,15 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 import io.sluice.client.wire.ErrorCode;
+import io.sluice.engine.counters.SluiceCounters;
 
 /**
  * The network server's counters, allocated from the engine's (or the daemon's) {@link CountersManager}
  * so that they live in the counters file next to the engine's and are read like AeronStat. Labels
  * read {@code net-<name>} and {@code net-frames-rejected: <ERROR_CODE>}, or with a scope (several servers
  * in one file) {@code net-<name>: <scope>} and {@code net-frames-rejected: <scope> <ERROR_CODE>}; type ids
- * are below, in the range 3000-3999 the daemon reserves for its components.
+ * are below, in the range 3000-3999 the daemon reserves for its components (the registry is the engine's
+ * SluiceCounters). Keys carry the scope as the name and, for rejections, the error code as the detail.
  *
  * <p>Threading: single writer, the server's agent thread (plain increments with ordered stores);
  * any thread reads.
@@ -18,23 +20,23 @@ import io.sluice.client.wire.ErrorCode;
 public final class NetCounters implements AutoCloseable
 {
     /** Frames rejected, one counter per {@link ErrorCode}. */
-    public static final int FRAMES_REJECTED_TYPE_ID = 3001;
+    public static final int FRAMES_REJECTED_TYPE_ID = SluiceCounters.NET_FRAMES_REJECTED_TYPE_ID;
     /** Valid frames received. */
-    public static final int FRAMES_IN_TYPE_ID = 3002;
+    public static final int FRAMES_IN_TYPE_ID = SluiceCounters.NET_FRAMES_IN_TYPE_ID;
     /** Events published into the engine's rings. */
-    public static final int EVENTS_IN_TYPE_ID = 3003;
+    public static final int EVENTS_IN_TYPE_ID = SluiceCounters.NET_EVENTS_IN_TYPE_ID;
     /** Times a PUBLISH met a full ring or session window and the producer's stream was paused. */
-    public static final int BACK_PRESSURE_TYPE_ID = 3004;
+    public static final int BACK_PRESSURE_TYPE_ID = SluiceCounters.NET_BACK_PRESSURE_TYPE_ID;
     /** Duplicate PUBLISH frames (sequence already accepted) not published again. */
-    public static final int DUPLICATES_TYPE_ID = 3005;
+    public static final int DUPLICATES_TYPE_ID = SluiceCounters.NET_DUPLICATES_TYPE_ID;
     /** ACK frames sent. */
-    public static final int ACKS_OUT_TYPE_ID = 3006;
+    public static final int ACKS_OUT_TYPE_ID = SluiceCounters.NET_ACKS_OUT_TYPE_ID;
     /** RECORD frames sent. */
-    public static final int RECORDS_OUT_TYPE_ID = 3007;
+    public static final int RECORDS_OUT_TYPE_ID = SluiceCounters.NET_RECORDS_OUT_TYPE_ID;
     /** Sessions open. */
-    public static final int SESSIONS_TYPE_ID = 3008;
+    public static final int SESSIONS_TYPE_ID = SluiceCounters.NET_SESSIONS_TYPE_ID;
     /** Commits stored. */
-    public static final int COMMITS_TYPE_ID = 3009;
+    public static final int COMMITS_TYPE_ID = SluiceCounters.NET_COMMITS_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -52,16 +54,23 @@ public final class NetCounters implements AutoCloseable
         final String rejectedPrefix = "net-frames-rejected: " + (scope.isEmpty() ? "" : scope + " ");
         for (int code = 1; code < ErrorCode.CODE_COUNT; code++)
         {
-            rejected[code] = manager.newCounter(rejectedPrefix + ErrorCode.name(code), FRAMES_REJECTED_TYPE_ID);
+            rejected[code] = counter(manager, rejectedPrefix + ErrorCode.name(code), FRAMES_REJECTED_TYPE_ID, code, scope);
         }
-        framesIn = manager.newCounter("net-frames-in" + suffix, FRAMES_IN_TYPE_ID);
-        eventsIn = manager.newCounter("net-events-in" + suffix, EVENTS_IN_TYPE_ID);
-        backPressure = manager.newCounter("net-back-pressure" + suffix, BACK_PRESSURE_TYPE_ID);
-        duplicates = manager.newCounter("net-duplicates" + suffix, DUPLICATES_TYPE_ID);
-        acksOut = manager.newCounter("net-acks-out" + suffix, ACKS_OUT_TYPE_ID);
-        recordsOut = manager.newCounter("net-records-out" + suffix, RECORDS_OUT_TYPE_ID);
-        sessions = manager.newCounter("net-sessions" + suffix, SESSIONS_TYPE_ID);
-        commits = manager.newCounter("net-commits" + suffix, COMMITS_TYPE_ID);
+        framesIn = counter(manager, "net-frames-in" + suffix, FRAMES_IN_TYPE_ID, SluiceCounters.NONE, scope);
+        eventsIn = counter(manager, "net-events-in" + suffix, EVENTS_IN_TYPE_ID, SluiceCounters.NONE, scope);
+        backPressure = counter(manager, "net-back-pressure" + suffix, BACK_PRESSURE_TYPE_ID, SluiceCounters.NONE, scope);
+        duplicates = counter(manager, "net-duplicates" + suffix, DUPLICATES_TYPE_ID, SluiceCounters.NONE, scope);
+        acksOut = counter(manager, "net-acks-out" + suffix, ACKS_OUT_TYPE_ID, SluiceCounters.NONE, scope);
+        recordsOut = counter(manager, "net-records-out" + suffix, RECORDS_OUT_TYPE_ID, SluiceCounters.NONE, scope);
+        sessions = counter(manager, "net-sessions" + suffix, SESSIONS_TYPE_ID, SluiceCounters.NONE, scope);
+        commits = counter(manager, "net-commits" + suffix, COMMITS_TYPE_ID, SluiceCounters.NONE, scope);
+    }
+
+    private static AtomicCounter counter(
+        final CountersManager manager, final String label, final int typeId, final int detail, final String scope)
+    {
+        return SluiceCounters.allocate(manager, typeId, label, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE, detail,
+            scope.isEmpty() ? null : scope);
     }
 
     void reject(final int code)

@@ -109,7 +109,7 @@ public final class PrometheusEndpoint implements AutoCloseable
             return;
         }
         final StringBuilder text = new StringBuilder(8192);
-        counters.forEach((value, counterId, label) -> CounterLabels.prometheus(label, value, text));
+        PrometheusFormat.samples(counters, text);
         respond(out, "200 OK", text.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -7,9 +7,13 @@ import java.time.Instant;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.sluice.engine.counters.PartitionState;
+import io.sluice.engine.counters.SluiceCounters;
+
 /**
  * Prints a counters file the way AeronStat prints Aeron's: one line per counter,
- * {@code id: value - label}, under a header naming the writer and whether it is alive.
+ * {@code id: value - label}, under a header naming the writer and whether it is alive; then the state
+ * of every partition ({@code partition <topic>/<n>: RUNNING}), found by type id and key.
  *
  * <p>Threading: the calling thread; reads another process's memory without locks.
  */
@@ -39,6 +43,16 @@ public final class StatReport
             if (filter == null || label.contains(filter))
             {
                 out.printf("%3d: %,20d - %s%n", counterId, value, label);
+            }
+        });
+        out.println("=========================");
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == SluiceCounters.PARTITION_STATE_TYPE_ID)
+            {
+                final String topic = SluiceCounters.topicName(reader, SluiceCounters.topicId(reader, counterId));
+                out.printf("partition %s/%d: %s%n", topic, SluiceCounters.partition(reader, counterId),
+                    PartitionState.name(reader.getCounterValue(counterId)));
             }
         });
         if (errors)

@@ -41,6 +41,17 @@ class DaemonConfigTest
         assertThat(config.sinks()).containsOnlyKeys("vol-out", "big-out");
         assertThat(config.jmx().host()).isEqualTo("127.0.0.1");
         assertThat(config.components()).hasSize(1);
+        assertThat(config.threadingMode()).as("auto: the engine's default for this machine").isNull();
+    }
+
+    @Test
+    void shouldReadTheThreadingModeAndRefuseAnUnknownOne() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final String shared = DaemonProcessTest.config(true, "threading_mode: shared\n");
+        assertThat(DaemonConfig.parse(shared, "sluice.yaml", dir).threadingMode()).isEqualTo(io.sluice.engine.runtime.ThreadingMode.SHARED);
+        assertThat(errors(DaemonProcessTest.config(true, "threading_mode: lots\n")).errors())
+            .anyMatch(e -> e.startsWith("threading_mode: 'lots' is not one of auto, dedicated, shared"));
     }
 
     @Test

@@ -120,6 +120,8 @@ class DaemonProcessTest
                 awaitEvents(client, 6);
                 final PipelineMXBean big = client.pipeline("big");
                 assertThat(big.getOutputs()).isEqualTo(3);
+                assertThat(client.partition("trades", 0).getState()).isEqualTo("RUNNING");
+                assertThat(client.partition("trades", 1).getFailure()).isEmpty();
                 assertStageLatencies(client);
 
                 final String checkpoint = engine.checkpointNow();
@@ -138,7 +140,9 @@ class DaemonProcessTest
                 awaitOutputs(big, 6);
             }
 
-            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big");
+            assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big")
+                .contains("partitions: 2 RUNNING");
+            assertThat(sluice("ctl", "errors", "--dir", data.toString())).contains("distinct errors");
             assertThat(sluice("ctl", "checkpoint", "--dir", data.toString())).contains("complete");
             assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
             assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("PAUSED");
@@ -154,7 +158,8 @@ class DaemonProcessTest
             final String stat = sluice("stat", "--dir", data.toString());
             assertThat(stat).contains("LIVE").contains("events-in: trades/0").contains("outputs: trades/1 big")
                 .contains("ingest-latency-p99-us: partition 0").contains("ring-wait-latency-p99-us: partition 0")
-                .contains("journal-append-latency-p9999-us: partition 1").contains("processing-latency-max-us: vol");
+                .contains("journal-append-latency-p9999-us: partition 1").contains("processing-latency-max-us: vol")
+                .contains("partition trades/0: RUNNING").contains("partition trades/1: RUNNING").contains("partitions not RUNNING: 0");
 
             final String metrics = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + MarkFile.read(data).prometheusPort() + "/metrics")).build(),

@@ -1,25 +1,27 @@
 package io.sluice.engine.runtime;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 /**
- * The engine's scheduler thread ("sluice-scheduler"): journaled processing-time ticks (idle
+ * The engine's scheduler duty ("sluice-scheduler"): journaled processing-time ticks (idle
  * partitions, processing-time windows), periodic checkpoints and journal retention passes, each at
  * its own interval (0 = off), for as long as the engine accepts input. A failing task is recorded
  * in the error log and tried again at its next interval; it never stops the others.
+ *
+ * <p>Threading: {@link #doWork} on whichever thread runs the engine's duties (see {@link ThreadingMode});
+ * the work count is the number of tasks run.
  */
-final class EngineScheduler implements Runnable
+final class EngineSchedulerAgent implements Agent
 {
     private final BooleanSupplier running;
     private final Task[] tasks;
     private final DistinctErrorLog errorLog;
-    private final long parkNanos;
 
-    EngineScheduler(
+    EngineSchedulerAgent(
         final BooleanSupplier running,
         final long tickMillis,
         final Runnable tick,
@@ -33,45 +35,50 @@ final class EngineScheduler implements Runnable
         this.errorLog = errorLog;
         this.tasks = new Task[] {
             new Task(tickMillis, tick), new Task(checkpointMillis, checkpoint), new Task(retentionMillis, retention)};
-        long shortest = TimeUnit.MILLISECONDS.toNanos(10);
-        for (final Task task : tasks)
-        {
-            if (task.intervalNanos > 0)
-            {
-                shortest = Math.min(shortest, task.intervalNanos);
-            }
-        }
-        this.parkNanos = shortest;
     }
 
     @Override
-    public void run()
+    public void onStart()
     {
         final long start = System.nanoTime();
         for (final Task task : tasks)
         {
             task.next = start + task.intervalNanos;
         }
-        while (running.getAsBoolean())
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (!running.getAsBoolean())
         {
-            final long now = System.nanoTime();
-            for (final Task task : tasks)
+            return 0;
+        }
+        int work = 0;
+        final long now = System.nanoTime();
+        for (final Task task : tasks)
+        {
+            if (task.intervalNanos > 0 && now - task.next >= 0)
             {
-                if (task.intervalNanos > 0 && now - task.next >= 0)
+                task.next = now + task.intervalNanos;
+                work++;
+                try
                 {
-                    task.next = now + task.intervalNanos;
-                    try
-                    {
-                        task.action.run();
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        errorLog.record(ex);
-                    }
+                    task.action.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    errorLog.record(ex);
                 }
             }
-            LockSupport.parkNanos(parkNanos);
         }
+        return work;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "sluice-scheduler";
     }
 
     private static final class Task

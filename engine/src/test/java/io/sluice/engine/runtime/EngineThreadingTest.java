@@ -1,0 +1,111 @@
+package io.sluice.engine.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.engine.checkpoint.CheckpointManifest;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.TestEvents;
+
+class EngineThreadingTest
+{
+    private static final Set<String> DUTY_THREADS =
+        Set.of("sluice-duties", "sluice-scheduler", "sluice-checkpoint", "sluice-segment-allocator", "sluice-group-commit");
+
+    @TempDir
+    Path dir;
+
+    private static Pipeline volume()
+    {
+        return Pipeline.from("trades", TestEvents.TRADE)
+            .name("volume")
+            .partitionKey("account")
+            .eventTime("ts", 50)
+            .window(w -> w.tumbling(1_000).count("n"))
+            .sink("text", new TestEvents.TextSink())
+            .build();
+    }
+
+    /** Names of live duty threads started since {@code before} (other tests' engines may still be closing). */
+    private static Set<String> dutyThreads(final Set<Thread> before)
+    {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).filter(t -> !before.contains(t))
+            .map(Thread::getName).filter(DUTY_THREADS::contains).collect(Collectors.toSet());
+    }
+
+    private void runWith(final ThreadingMode mode, final Set<String> expectedThreads) throws Exception
+    {
+        final EngineContext context = new EngineContext().directory(dir.resolve(mode.name())).partitions(2).ringSize(256)
+            .groupCommit(true).checkpointIntervalMillis(50).threadingMode(mode).waitStrategy(WaitStrategyKind.SLEEP);
+        final Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        try (Engine engine = Engine.launch(context, List.of(volume())))
+        {
+            assertThat(dutyThreads(before)).isEqualTo(expectedThreads);
+            final EventPublisher publisher = engine.publisher("trades");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            for (int i = 0; i < 1_000; i++)
+            {
+                publisher.publish(TestEvents.trade(buffer, i % 10, 1, 1, i), 0);
+            }
+            final CheckpointManifest manifest = engine.checkpoint().get(120, TimeUnit.SECONDS);
+            assertThat(manifest.partitions()).hasSize(2);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (engine.checkpoints().completed() < 3)
+            {
+                assertThat(System.nanoTime()).as("periodic checkpoints run in the scheduler duty").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!dutyThreads(before).isEmpty())
+        {
+            assertThat(System.nanoTime()).as("duty threads left after close: " + dutyThreads(before)).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void shouldRunEveryBackgroundDutyOnOneThreadWhenShared() throws Exception
+    {
+        runWith(ThreadingMode.SHARED, Set.of("sluice-duties"));
+    }
+
+    @Test
+    void shouldRunEachBackgroundDutyOnItsOwnThreadWhenDedicated() throws Exception
+    {
+        runWith(ThreadingMode.DEDICATED, Set.of("sluice-scheduler", "sluice-checkpoint", "sluice-segment-allocator", "sluice-group-commit"));
+    }
+
+    @Test
+    void shouldRefuseToConcludeAContextTwice()
+    {
+        final EngineContext context = new EngineContext().directory(dir);
+        context.conclude();
+        assertThatThrownBy(context::conclude).isInstanceOf(EngineException.class).hasMessageContaining("already concluded");
+    }
+
+    @Test
+    void shouldTakeDefaultsFromSystemPropertiesNamedInConfiguration()
+    {
+        System.setProperty(EngineContext.Configuration.THREADING_MODE_PROP_NAME, "dedicated");
+        try
+        {
+            assertThat(new EngineContext().directory(dir).conclude().threadingMode()).isEqualTo(ThreadingMode.DEDICATED);
+        }
+        finally
+        {
+            System.clearProperty(EngineContext.Configuration.THREADING_MODE_PROP_NAME);
+        }
+        assertThat(new EngineContext().partitions()).isEqualTo(EngineContext.Configuration.PARTITIONS_DEFAULT);
+    }
+}
