@@ -30,8 +30,8 @@ import io.sluice.ops.cli.SluiceVersion;
  *
  * <p>Exit codes: 0 after a graceful stop; 2 for an invalid configuration (each error with its key and
  * reason); 1 when the daemon cannot start (one line saying why: everything started is closed again
- * and the lock released) or when a daemon thread dies of an uncaught error (one line, then the
- * process halts: never a live process that holds the lock and does nothing).
+ * and the lock released) or when a daemon thread dies of an uncaught {@link Error} (one line, then
+ * the process halts: never a live process that holds the lock and does nothing).
  */
 @Command(
     name = "run",
@@ -98,16 +98,32 @@ final class RunCommand implements Callable<Integer>
     }
 
     /**
-     * A thread of the daemon that dies of an uncaught throwable (an {@link Error} such as the SIGBUS of
-     * a mapped file, or a bug) leaves a process that holds the data directory's lock but no longer
-     * works: print one line and exit at once with {@link ExitCodes#FAILURE}. Halting skips the
-     * graceful close, which could not be trusted now; the OS releases the lock, and what was
-     * acknowledged DURABLE is on disk already.
+     * A thread of the daemon that dies of an uncaught {@link Error} (an {@code InternalError} from the
+     * SIGBUS of a mapped file, an {@code OutOfMemoryError}, a bug) leaves a process that holds the data
+     * directory's lock but no longer works: print one line and exit at once with
+     * {@link ExitCodes#FAILURE}. Halting skips the graceful close, which could not be trusted now;
+     * the OS releases the lock, and what was acknowledged DURABLE is on disk already. An uncaught
+     * exception is left to the thread's owner: a partition that halts on a stage error ends its
+     * thread with one, and stays visible as a failed partition while the daemon runs on.
      */
     private static void exitOnFatalError(final java.io.PrintWriter err)
     {
+        final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, failure) ->
         {
+            if (!(failure instanceof Error))
+            {
+                if (previous != null)
+                {
+                    previous.uncaughtException(thread, failure);
+                }
+                else
+                {
+                    System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                    failure.printStackTrace();
+                }
+                return;
+            }
             try
             {
                 err.println("sluice run: fatal error in thread " + thread.getName() + ": " + Daemon.oneLine(failure) + "; exiting");

@@ -9,7 +9,9 @@ import java.nio.file.Path;
  * one before, a final checkpoint is never claimed). The store calls {@link #before} ahead of each
  * step; an {@link IOException} thrown there fails the step exactly as the file system would.
  *
- * <p>Production code uses {@link #NONE}. Threading: called on the checkpoint thread.
+ * <p>Production code uses {@link #NONE}. A test of a whole process names a step in the system
+ * property {@value #PROPERTY} instead ({@link #fromSystemProperty()}), like the crash points of
+ * {@code KillPoints}. Threading: called on the checkpoint thread.
  */
 @FunctionalInterface
 public interface CheckpointFaults
@@ -18,6 +20,33 @@ public interface CheckpointFaults
     CheckpointFaults NONE = (step, file) ->
     {
     };
+
+    /** System property naming a {@link Step} that always fails, for tests of a whole process. */
+    String PROPERTY = "sluice.test.checkpointFault";
+
+    /**
+     * The faults the system property {@value #PROPERTY} asks for: the named step always fails with
+     * an {@link IOException}; {@link #NONE} when the property is not set.
+     *
+     * @return the faults.
+     * @throws IllegalArgumentException if the property names no step.
+     */
+    static CheckpointFaults fromSystemProperty()
+    {
+        final String name = System.getProperty(PROPERTY);
+        if (name == null || name.isEmpty())
+        {
+            return NONE;
+        }
+        final Step failing = Step.valueOf(name);
+        return (step, file) ->
+        {
+            if (step == failing)
+            {
+                throw new IOException("injected fault (" + PROPERTY + "=" + name + ") at " + file);
+            }
+        };
+    }
 
     /**
      * The file operations a checkpoint performs, in order.

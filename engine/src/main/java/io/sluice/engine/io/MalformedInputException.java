@@ -2,9 +2,11 @@ package io.sluice.engine.io;
 
 import java.nio.file.Path;
 
+import io.sluice.engine.config.ConfigLimits;
+
 /**
  * A line of an input file could not be decoded into an event: names the file, the line number and
- * the field (when one is to blame) and says why.
+ * the field (when one is to blame) and says why, made printable by {@link ConfigLimits#message}.
  */
 public final class MalformedInputException extends io.sluice.engine.exceptions.SluiceException
 {
@@ -24,7 +26,8 @@ public final class MalformedInputException extends io.sluice.engine.exceptions.S
      */
     public MalformedInputException(final Path file, final long line, final String field, final String reason)
     {
-        super(file.getFileName() + " line " + line + (field == null ? "" : ", field '" + field + "'") + ": " + reason);
+        // Printable and bounded: a line's value may be a megabyte of anything, NUL bytes included.
+        super(ConfigLimits.message(file.getFileName() + " line " + line + (field == null ? "" : ", field '" + field + "'") + ": " + reason));
         this.file = file;
         this.line = line;
         this.field = field;

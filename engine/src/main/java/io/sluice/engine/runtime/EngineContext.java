@@ -166,7 +166,7 @@ public final class EngineContext
     private long checkpointIntervalMillis;
     private int checkpointsRetained = Configuration.checkpointsRetained();
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
-    private CheckpointFaults checkpointFaults = CheckpointFaults.NONE;
+    private CheckpointFaults checkpointFaults = CheckpointFaults.fromSystemProperty();
     private ThreadingMode threadingMode;
     private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -738,7 +738,8 @@ public final class EngineContext
     /**
      * Sets the fault injection into the checkpoint store's file operations (tests only).
      *
-     * @param checkpointFaults called before each checkpoint file operation; {@link CheckpointFaults#NONE} by default.
+     * @param checkpointFaults called before each checkpoint file operation; by default
+     *                         {@link CheckpointFaults#fromSystemProperty()}, which is {@link CheckpointFaults#NONE} unless a test sets it.
      * @return this.
      */
     public EngineContext checkpointFaults(final CheckpointFaults checkpointFaults)

@@ -147,4 +147,17 @@ class InputLimitsTest
                 "long.csv line 3: the line is 5242880 bytes, longer than the limit of 1048576 bytes");
         }
     }
+
+    @Test
+    void shouldReportAHugeBadValueCutAndEscaped() throws Exception
+    {
+        final Path file = dir.resolve("value.csv");
+        Files.writeString(file, "id,ts\n1\u0000" + "7".repeat(500_000) + ",10\n2,20\n");
+        try (EventFileSource source = EventFileSource.open(file, SCHEMA, MalformedInputPolicy.SKIP))
+        {
+            assertThat(readIds(source)).containsExactly(2L);
+            assertThat(source.errors()).singleElement().asString().startsWith("value.csv line 2, field 'id': ")
+                .doesNotContain("\0").hasSizeLessThan(1_100).contains("\\0").contains("bytes)");
+        }
+    }
 }

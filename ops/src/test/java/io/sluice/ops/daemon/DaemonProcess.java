@@ -29,12 +29,19 @@ final class DaemonProcess implements AutoCloseable
 
     static DaemonProcess start(final Path config, final Path dataDirectory, final Path log) throws IOException
     {
+        return start(config, dataDirectory, log, List.of());
+    }
+
+    static DaemonProcess start(final Path config, final Path dataDirectory, final Path log, final List<String> jvmOptions)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         final String flags = System.getProperty("sluice.jvm.flags", "");
         command.addAll(Arrays.asList(flags.trim().split("\\s+")));
         command.add("-Xmx256m");
         command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath());
         command.add("io.sluice.ops.SluiceMain");

@@ -142,4 +142,24 @@ class DaemonResourcesTest
         // The data directory is usable again at once: the lock was released.
         assertThat(Files.exists(small.resolve("aeron").resolve("cnc.dat"))).isFalse();
     }
+
+    @Test
+    void shouldNeverClaimAFinalCheckpointThatFailed() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, DaemonProcessTest.config(true, ""));
+
+        // Every manifest rename fails, as on a full disk: no checkpoint ever completes.
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, dir.resolve("data"), dir.resolve("run.log"),
+            List.of("-D" + io.sluice.engine.checkpoint.CheckpointFaults.PROPERTY + "=MANIFEST_RENAME")))
+        {
+            daemon.awaitRunning();
+            assertThat(daemon.terminate()).isZero();
+            final String log = daemon.log();
+            assertThat(log).contains("final checkpoint FAILED: ").contains("injected fault")
+                .contains("last complete checkpoint: none").doesNotContain("complete\n");
+            assertThat(log).doesNotContainPattern("final checkpoint \\d+ complete");
+        }
+    }
 }
