@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.ops.daemon.DaemonComponent;
 import io.sluice.ops.daemon.DaemonComponentContext;
 
@@ -27,7 +28,8 @@ import io.sluice.ops.daemon.DaemonComponentContext;
  *   3109     cdc-state: &lt;slot&gt;                      CdcSource.State ordinal (2 STREAMING, 4 FAILED)
  *   3110     cdc-confirmed-lsn: &lt;slot&gt;              LSN confirmed to the slot
  * </pre>
- * The counters are written by this component's own low-priority thread, once every 250 ms.
+ * The counters are written by this component's own low-priority thread, once every 250 ms; their keys
+ * follow {@link SluiceCounters} with the slot as the key's name.
  */
 final class PostgresCdcComponent implements DaemonComponent
 {
@@ -70,21 +72,28 @@ final class PostgresCdcComponent implements DaemonComponent
         final CountersManager manager = daemon.countersManager();
         final String suffix = ": " + context.slot();
         counters = new AtomicCounter[] {
-            manager.newCounter("cdc-changes" + suffix, CHANGES_TYPE_ID),
-            manager.newCounter("cdc-changes-per-second" + suffix, RATE_TYPE_ID),
-            manager.newCounter("cdc-last-commit-ms" + suffix, LAST_COMMIT_TYPE_ID),
-            manager.newCounter("cdc-slot-lag-bytes" + suffix, LAG_BYTES_TYPE_ID),
-            manager.newCounter("cdc-slot-lag-ms" + suffix, LAG_MS_TYPE_ID),
-            manager.newCounter("cdc-duplicates" + suffix, DUPLICATES_TYPE_ID),
-            manager.newCounter("cdc-reconnects" + suffix, RECONNECTS_TYPE_ID),
-            manager.newCounter("cdc-errors" + suffix, ERRORS_TYPE_ID),
-            manager.newCounter("cdc-state" + suffix, STATE_TYPE_ID),
-            manager.newCounter("cdc-confirmed-lsn" + suffix, CONFIRMED_TYPE_ID)};
+            counter(manager, "cdc-changes" + suffix, CHANGES_TYPE_ID),
+            counter(manager, "cdc-changes-per-second" + suffix, RATE_TYPE_ID),
+            counter(manager, "cdc-last-commit-ms" + suffix, LAST_COMMIT_TYPE_ID),
+            counter(manager, "cdc-slot-lag-bytes" + suffix, LAG_BYTES_TYPE_ID),
+            counter(manager, "cdc-slot-lag-ms" + suffix, LAG_MS_TYPE_ID),
+            counter(manager, "cdc-duplicates" + suffix, DUPLICATES_TYPE_ID),
+            counter(manager, "cdc-reconnects" + suffix, RECONNECTS_TYPE_ID),
+            counter(manager, "cdc-errors" + suffix, ERRORS_TYPE_ID),
+            counter(manager, "cdc-state" + suffix, STATE_TYPE_ID),
+            counter(manager, "cdc-confirmed-lsn" + suffix, CONFIRMED_TYPE_ID)};
         running = true;
         updater = new Thread(this::updateCounters, "sluice-cdc-counters-" + context.slot());
         updater.setDaemon(true);
         updater.setPriority(Thread.MIN_PRIORITY);
         updater.start();
+    }
+
+    private AtomicCounter counter(final CountersManager manager, final String label, final int typeId)
+    {
+        // The key carries the slot as its name, so readers select a source's counters by type id and key.
+        return SluiceCounters.allocate(manager, typeId, label, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE,
+            SluiceCounters.NONE, context.slot());
     }
 
     private void updateCounters()

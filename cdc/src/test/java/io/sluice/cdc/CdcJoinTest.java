@@ -207,6 +207,61 @@ class CdcJoinTest
         }, () -> "(seed " + SEED + ": view " + view + " expected " + expected + ", " + source.state() + " " + source.failure() + ")");
     }
 
+    @Test
+    void shouldJoinOrdersToTheCapturedRowVersionAsOfTheirTimeByCommitTime() throws Exception
+    {
+        final String table = "ver_acc";
+        pg.sql(AccountModel.ddl(table));
+        final Rows.Collector sink = new Rows.Collector();
+        final Pipeline versioned = Pipeline.join("versioned",
+                Source.stream("orders", ORDER).partitionKey("account").eventTime("ts", 0),
+                Source.table("accounts", Rows.ACCOUNT).partitionKey("id").deleteFlag("deleted").eventTime("commit_ts", 0))
+            .lookupAsOfEventTime(8).type(JoinType.LEFT)
+            .then()
+            .sink("out", sink)
+            .build();
+        final Engine engine = Engine.launch(new EngineContext().directory(dir.resolve("engine")).partitions(2).ringSize(1024)
+            .checkpointIntervalMillis(500), List.of(versioned));
+        closeables.add(engine);
+        final CdcSource source = CdcSource.start(engine, CdcStreamTest.context(pg, dir, "ver_slot", CdcStreamTest.accounts(table)));
+        closeables.add(source);
+        Await.until("streaming", 60, () -> source.state() == CdcSource.State.STREAMING, () -> source.state() + " " + source.failure());
+        final long[] before = new long[3];
+        final long[] after = new long[3];
+        final String[] names = {"v1", "v2", "v3"};
+        for (int i = 0; i < 3; i++)
+        {
+            before[i] = System.currentTimeMillis();
+            pg.sql(i == 0 ? "INSERT INTO " + table + " VALUES (1, 'v1', 1, false, now(), 1, 1)" :
+                "UPDATE " + table + " SET name = '" + names[i] + "' WHERE id = 1");
+            after[i] = System.currentTimeMillis();
+            Thread.sleep(40);
+        }
+        Await.until("three versions published", 60, () -> source.metrics().changes() >= 3);
+        assertThat(engine.drain(30, TimeUnit.SECONDS)).isTrue();
+        final EventPublisher orders = engine.publisher("orders");
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ORDER.length()]);
+        final EventFlyweight order = new EventFlyweight(ORDER).wrapForWrite(buffer, 0);
+        // Each order's time lies strictly between two commits (commit times are taken inside [before, after]).
+        final long[] times = {before[0] - 1_000, (after[0] + before[1]) / 2, (after[1] + before[2]) / 2, after[2] + 10};
+        final String[] expected = {"null", "v1", "v2", "v3"};
+        for (int i = 0; i < times.length; i++)
+        {
+            order.putLong(0, i).putLong(1, 1).putLong(2, 10).putLong(3, times[i]);
+            orders.publish(buffer, 0);
+        }
+        engine.endOfInput("orders");
+        Await.until("four joined orders", 60, () -> sink.size() >= 4, () -> sink.rows().toString());
+        final Map<Long, String> actual = new TreeMap<>();
+        for (final Map<String, String> row : sink.rows())
+        {
+            final boolean missing = (Integer.parseInt(row.get("join_flags")) & JoinResultHandler.RIGHT_NULL) != 0;
+            actual.put(Long.parseLong(row.get("orders_order_id")), missing ? "null" : row.get("accounts_name"));
+        }
+        assertThat(actual).containsExactly(Map.entry(0L, expected[0]), Map.entry(1L, expected[1]), Map.entry(2L, expected[2]),
+            Map.entry(3L, expected[3]));
+    }
+
     private static void limitChange(final Connection c, final String table, final Map<Long, Long> model, final long id, final Random random)
         throws Exception
     {

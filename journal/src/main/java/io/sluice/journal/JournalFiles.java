@@ -122,6 +122,7 @@ public final class JournalFiles
         try (FileChannel channel = FileChannel.open(
             file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
         {
+            StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
             final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length, 1)));
             long position = 0;
             while (position < length)
@@ -131,6 +132,7 @@ public final class JournalFiles
             }
             if (force)
             {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
                 channel.force(true);
             }
         }
@@ -139,6 +141,36 @@ public final class JournalFiles
             deleteQuietly(file);
             throw new JournalException(
                 JournalException.Category.IO, "cannot pre-allocate " + length + " bytes for " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Extends an existing file to a length with real zero blocks (not sparse) and forces it; used to
+     * restore a tail segment that is shorter than its header says.
+     *
+     * @param file   to extend.
+     * @param length the file's new length; nothing is done if it is already that long.
+     * @throws JournalException naming the file when the disk is full or the write fails.
+     */
+    public static void extendWithZeros(final Path file, final long length)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
+            long position = channel.size();
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, Math.max(length - position, 1)));
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+                position += channel.write(zeros, position);
+            }
+            StorageFaults.check(StorageFaults.Operation.FORCE, file);
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(
+                JournalException.Category.IO, "cannot extend " + file + " to " + length + " bytes: " + ex.getMessage(), ex);
         }
     }
 
@@ -199,8 +231,10 @@ public final class JournalFiles
                 {
                     channel.write(buffer);
                 }
+                StorageFaults.check(StorageFaults.Operation.FORCE, tmp);
                 channel.force(true);
             }
+            StorageFaults.check(StorageFaults.Operation.RENAME, target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(target.toAbsolutePath().getParent());
         }
@@ -220,6 +254,7 @@ public final class JournalFiles
     {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
         {
+            StorageFaults.check(StorageFaults.Operation.FSYNC_DIRECTORY, dir);
             channel.force(true);
         }
         catch (final IOException ex)

@@ -150,11 +150,23 @@ public final class JournalVerifier
         try
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
-            final String headerProblem = SegmentDescriptor.validateHeader(buffer, base, buffer.capacity());
+            if (buffer.capacity() < SegmentDescriptor.HEADER_LENGTH)
+            {
+                problems.add(log + ": only " + buffer.capacity() + " bytes, shorter than the segment header");
+                return;
+            }
+            final int declared = buffer.getInt(SegmentDescriptor.SEGMENT_LENGTH_OFFSET);
+            final boolean shortTail = expectedRecords < 0 && declared > buffer.capacity();
+            final String headerProblem = SegmentDescriptor.validateHeader(buffer, base, shortTail ? declared : buffer.capacity());
             if (headerProblem != null)
             {
                 problems.add(log + ": " + headerProblem);
                 return;
+            }
+            if (shortTail)
+            {
+                problems.add(log + ": tail segment is " + buffer.capacity() + " bytes, shorter than its header's segment length " +
+                    declared + ": a torn tail (opening the journal re-extends it and truncates any partial record)");
             }
             final int limit = expectedRecords < 0 ? Integer.MAX_VALUE : (int)Math.min(Integer.MAX_VALUE, expectedRecords);
             final IndexChecker checker = new IndexChecker(files, base);
@@ -168,11 +180,30 @@ public final class JournalVerifier
                     "; expected " + expectedRecords + " records, found " + scanner.recordCount);
                 logSound = false;
             }
-            else if (expectedRecords < 0 && scanner.endReason != SegmentScanner.END_CLEAN)
+            else if (expectedRecords < 0)
             {
-                problems.add(log + ": torn tail at byte offset " + scanner.endPosition + ": " +
-                    SegmentScanner.describe(scanner.endReason, scanner.badFrameLength) + " (opening the journal truncates it)");
-                logSound = false;
+                final int end = scanner.endPosition;
+                final int extent = SegmentScanner.extentOfNonZero(buffer, end);
+                if (extent > end)
+                {
+                    final String damage = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
+                    final int found = scanner.findValidFrame(buffer, mapped.duplicate(), end + RecordDescriptor.FRAME_ALIGNMENT,
+                        extent, (long)PartitionRecovery.CRC_BUDGET_PER_SEGMENT_BYTE * buffer.capacity());
+                    if (found == SegmentScanner.NONE_FOUND)
+                    {
+                        problems.add(log + ": torn tail at byte offset " + end + " (record offset " +
+                            (base + scanner.recordCount) + "): " + damage + ", nothing valid after it" +
+                            " (opening the journal truncates it)");
+                    }
+                    else
+                    {
+                        problems.add(log + ": corruption in the active segment at byte offset " + end + " (record offset " +
+                            (base + scanner.recordCount) + "): " + damage + "; " + (found >= 0 ?
+                            "a valid record follows at byte offset " + found : "cannot tell whether valid records follow") +
+                            " (the journal refuses to open; 'sluice journal repair' truncates here, keeping the bytes)");
+                    }
+                    logSound = false;
+                }
             }
             if (logSound)
             {
@@ -267,12 +298,12 @@ public final class JournalVerifier
 
         void finish(final int recordCount)
         {
-            if (index != null && indexEntry * OffsetIndex.ENTRY_LENGTH < index.capacity() &&
+            if (index != null && (indexEntry + 1) * OffsetIndex.ENTRY_LENGTH <= index.capacity() &&
                 index.getInt(indexEntry * OffsetIndex.ENTRY_LENGTH + OffsetIndex.POSITION_OFFSET) != 0)
             {
                 report(indexFile + ": entry " + indexEntry + " does not match any of the " + recordCount + " records");
             }
-            if (timeIndex != null && timeEntry * TimeIndex.ENTRY_LENGTH < timeIndex.capacity() &&
+            if (timeIndex != null && (timeEntry + 1) * TimeIndex.ENTRY_LENGTH <= timeIndex.capacity() &&
                 timeIndex.getInt(timeEntry * TimeIndex.ENTRY_LENGTH + TimeIndex.POSITION_OFFSET) != 0)
             {
                 report(timeIndexFile + ": entry " + timeEntry + " does not match any of the " + recordCount + " records");

@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
@@ -19,11 +20,12 @@ abstract class MappedIndex
     final UnsafeBuffer buffer;
     final int maxEntries;
     private final Path file;
-    private final MappedByteBuffer mapped;
+    /** The mapped file, or a private in-memory copy built by recovery when the file could not be trusted. */
+    private final ByteBuffer mapped;
     private final int entryLength;
     private volatile int entryCount;
 
-    MappedIndex(final Path file, final MappedByteBuffer mapped, final int entryLength, final int positionOffset)
+    MappedIndex(final Path file, final ByteBuffer mapped, final int entryLength, final int positionOffset)
     {
         this.file = file;
         this.mapped = mapped;
@@ -69,11 +71,30 @@ abstract class MappedIndex
 
     final void force()
     {
-        mapped.force();
+        if (mapped instanceof MappedByteBuffer mappedFile)
+        {
+            try
+            {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new JournalException(JournalException.Category.IO, "cannot force " + file + ": " + ex.getMessage(), ex);
+            }
+            mappedFile.force();
+        }
+    }
+
+    final int capacity()
+    {
+        return buffer.capacity();
     }
 
     final void close()
     {
-        IoUtil.unmap(mapped);
+        if (mapped instanceof MappedByteBuffer file)
+        {
+            IoUtil.unmap(file);
+        }
     }
 }

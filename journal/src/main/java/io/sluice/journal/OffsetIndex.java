@@ -1,6 +1,6 @@
 package io.sluice.journal;
 
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 
@@ -28,7 +28,7 @@ final class OffsetIndex extends MappedIndex
     static final int RELATIVE_OFFSET_OFFSET = 0;
     static final int POSITION_OFFSET = 4;
 
-    OffsetIndex(final Path file, final MappedByteBuffer mapped)
+    OffsetIndex(final Path file, final ByteBuffer mapped)
     {
         super(file, mapped, ENTRY_LENGTH, POSITION_OFFSET);
     }

@@ -286,6 +286,7 @@ final class OffsetStore
             {
                 channel.write(byteBuffer);
             }
+            StorageFaults.check(StorageFaults.Operation.FORCE, tempFile);
             channel.force(true);
         }
     }
@@ -294,6 +295,7 @@ final class OffsetStore
     {
         try
         {
+            StorageFaults.check(StorageFaults.Operation.RENAME, file);
             Files.move(tempFile, file, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (final AtomicMoveNotSupportedException ex)
@@ -444,6 +446,7 @@ final class OffsetStore
     {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
         {
+            StorageFaults.check(StorageFaults.Operation.FSYNC_DIRECTORY, directory);
             channel.force(true);
         }
     }

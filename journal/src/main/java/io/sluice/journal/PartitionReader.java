@@ -87,12 +87,21 @@ public final class PartitionReader implements AutoCloseable
         int pos = from < 0 ? SegmentDescriptor.HEADER_LENGTH : index.position(from);
         long current = candidate.baseOffset() + (from < 0 ? 0 : index.relativeOffset(from));
         final UnsafeBuffer segmentBuffer = candidate.buffer();
-        while (current < end && pos <= segmentBuffer.capacity() - RecordDescriptor.HEADER_LENGTH)
+        final int capacity = segmentBuffer.capacity();
+        while (current < end && pos <= capacity - RecordDescriptor.HEADER_LENGTH)
         {
+            if (pos < SegmentDescriptor.HEADER_LENGTH)
+            {
+                throw candidate.damagedAt(pos, current - candidate.baseOffset(), "time index entry points into the header");
+            }
             final int length = segmentBuffer.getInt(pos + RecordDescriptor.LENGTH_OFFSET);
             if (length == 0)
             {
                 break;
+            }
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - pos)
+            {
+                throw candidate.damagedAt(pos, current - candidate.baseOffset(), "frame length " + length);
             }
             if (segmentBuffer.getLong(pos + RecordDescriptor.TIMESTAMP_OFFSET) >= timestamp)
             {
@@ -125,17 +134,25 @@ public final class PartitionReader implements AutoCloseable
     {
         final long end = partition.endOffset(); // acquire: frames below end are complete and visible
         int count = 0;
+        boolean located = false;
         while (count < limit && offset < end)
         {
             if (segment == null)
             {
                 locate();
+                located = true;
             }
-            final int length = position <= buffer.capacity() - RecordDescriptor.HEADER_LENGTH ?
+            final int capacity = buffer.capacity();
+            final int length = position <= capacity - RecordDescriptor.HEADER_LENGTH ?
                 buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
-            if (length == 0)
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - position)
             {
-                // The record exists (offset < end) but not here: this segment was sealed, move on.
+                // The record exists (offset < end) but not here: either this segment was sealed and the
+                // record is in the next one, or the bytes were damaged after the partition was opened.
+                if (length != 0 || located)
+                {
+                    throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + length);
+                }
                 segment = null;
                 continue;
             }
@@ -143,6 +160,7 @@ public final class PartitionReader implements AutoCloseable
             position += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
             offset++;
             count++;
+            located = false;
         }
         return count;
     }

@@ -1,7 +1,10 @@
 package io.sluice.journal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +18,25 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>Sealed (non-tail) segments must be intact: each must hold exactly the records up to the next
  *       segment's base offset, every CRC good (when verification is on). Any damage is refused with an
  *       error naming the file and byte offset; nothing is truncated silently.</li>
- *   <li>The tail segment is scanned to the first frame whose length or CRC is bad; from there the
- *       rest of the file is zeroed (a torn tail), reported with file, offset and bytes dropped.</li>
- *   <li>The tail's indexes are rebuilt from the scan; missing indexes of sealed segments likewise.</li>
+ *   <li>The tail segment is scanned to the first frame that is absent, or whose length or CRC is bad.
+ *       If nothing valid follows it (no frame-aligned position after it up to the end of the written
+ *       bytes holds a frame whose length fits and whose CRC matches), it is a torn tail: the rest of
+ *       the file is zeroed and the truncation reported with file, offset and bytes dropped. If a valid
+ *       frame follows, records after the damage would be lost and their offsets reused: that is
+ *       corruption, refused exactly as for a sealed segment, until an explicit
+ *       repair ({@code sluice journal repair}).</li>
+ *   <li>A tail file shorter than its header's segment length (a torn extension or a truncated copy)
+ *       is re-extended with zeros and then recovered as above; read-only, it is read as it is.</li>
+ *   <li>The tail's indexes are rebuilt from the scan. A sealed segment's indexes are checked entry
+ *       by entry against the frames its scan walks, and rebuilt (in memory when read-only) if missing
+ *       or wrong; each rebuild is reported.</li>
  * </ul>
  */
 final class PartitionRecovery
 {
+    /** Bytes the search for valid frames after damage may checksum, per byte of segment. */
+    static final int CRC_BUDGET_PER_SEGMENT_BYTE = 4;
+
     private final SegmentFiles files;
     private final boolean verifyChecksums;
     private final int indexIntervalBytes;
@@ -67,6 +82,10 @@ final class PartitionRecovery
             for (int i = 0; i < bases.length; i++)
             {
                 final boolean tail = i == bases.length - 1;
+                if (tail)
+                {
+                    reextendShortTail(files.logFile(bases[i]));
+                }
                 segments[i] = files.open(bases[i]);
                 checkHeader(segments[i], tail);
                 if (tail)
@@ -108,7 +127,15 @@ final class PartitionRecovery
             events.add(new RecoveryEvent(segment.file(), 0, 0, "wrote missing header of new segment"));
             return;
         }
-        final String problem = SegmentDescriptor.validateHeader(buffer, segment.baseOffset(), buffer.capacity());
+        if (buffer.capacity() < SegmentDescriptor.HEADER_LENGTH)
+        {
+            throw new JournalException(JournalException.Category.CORRUPTION, "segment " + segment.file() + " is only " +
+                buffer.capacity() + " bytes, shorter than its " + SegmentDescriptor.HEADER_LENGTH + "-byte header");
+        }
+        final int declared = buffer.getInt(SegmentDescriptor.SEGMENT_LENGTH_OFFSET);
+        // Read-only, a short tail is read as it is (re-extending it is for a read-write open).
+        final long expectedLength = tail && files.readOnly() && declared > buffer.capacity() ? declared : buffer.capacity();
+        final String problem = SegmentDescriptor.validateHeader(buffer, segment.baseOffset(), expectedLength);
         if (problem != null)
         {
             throw new JournalException(JournalException.Category.CORRUPTION,
@@ -124,17 +151,9 @@ final class PartitionRecovery
             throw new JournalException(JournalException.Category.CORRUPTION,
                 "segment " + segment.file() + " is followed by base offset " + nextBase + ", which it cannot precede");
         }
-        final boolean rebuildIndex = !files.readOnly() &&
-            (segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0);
-        if (rebuildIndex)
-        {
-            segment.offsetIndex().clear();
-            segment.timeIndex().clear();
-            segment.resetTail();
-        }
-        scanner.scan(segment.buffer(), segment.newChecksumView(), verifyChecksums, (int)expected,
-            rebuildIndex ? (rel, pos, len, ts) -> segment.onAppended(
-                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes) : null);
+        final boolean missingIndex = segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0;
+        final IndexCheck check = missingIndex ? null : new IndexCheck(segment.offsetIndex(), segment.timeIndex());
+        scanner.scan(segment.buffer(), segment.newChecksumView(), verifyChecksums, (int)expected, check);
         if (scanner.recordCount != expected)
         {
             throw new JournalException(JournalException.Category.CORRUPTION,
@@ -142,13 +161,44 @@ final class PartitionRecovery
                 " (record offset " + (segment.baseOffset() + scanner.recordCount) + "): " +
                 SegmentScanner.describe(scanner.endReason, scanner.badFrameLength) + "; expected " + expected +
                 " records, found " + scanner.recordCount + ". Refusing to open the partition; " +
-                "run 'sluice journal verify' and repair or quarantine the segment");
+                "run 'sluice journal verify' to list the damage and " + repairHint());
         }
-        if (rebuildIndex)
+        final String indexProblem = missingIndex ? "missing or empty index" : check.finish(scanner.recordCount, false);
+        if (indexProblem != null)
         {
-            events.add(new RecoveryEvent(segment.file(), 0, 0, "rebuilt missing indexes of sealed segment"));
+            rebuildIndexes(segment, (int)expected, indexProblem);
         }
         segment.adoptScan(scanner.recordCount, scanner.endPosition, scanner.maxTimestamp);
+    }
+
+    /**
+     * Rebuilds a segment's indexes from its frames: in the files when read-write, in memory when
+     * read-only (the files are left as they are for a read-write open to fix).
+     */
+    private void rebuildIndexes(final Segment segment, final int records, final String problem)
+    {
+        if (files.readOnly())
+        {
+            segment.replaceIndexes(
+                new OffsetIndex(segment.offsetIndex().file(), ByteBuffer.allocateDirect(segment.offsetIndex().capacity())),
+                new TimeIndex(segment.timeIndex().file(), ByteBuffer.allocateDirect(segment.timeIndex().capacity())));
+        }
+        else
+        {
+            segment.offsetIndex().clear();
+            segment.timeIndex().clear();
+        }
+        segment.resetTail();
+        scanner.scan(segment.buffer(), segment.newChecksumView(), false, records,
+            (rel, pos, len, ts) -> segment.onAppended(
+                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
+        if (!files.readOnly())
+        {
+            segment.offsetIndex().force();
+            segment.timeIndex().force();
+        }
+        events.add(new RecoveryEvent(segment.file(), 0, 0, "rebuilt the indexes of the segment from its records" +
+            (files.readOnly() ? " in memory (read-only; the files are left as they are)" : "") + ": " + problem));
     }
 
     private void recoverTail(final Segment segment)
@@ -156,14 +206,25 @@ final class PartitionRecovery
         if (files.readOnly())
         {
             // Look, never touch: a live writer may be appending; a torn tail is reported, not repaired.
-            scanner.scan(segment.buffer(), segment.newChecksumView(), true, Integer.MAX_VALUE, null);
-            if (scanner.endReason != SegmentScanner.END_CLEAN)
+            final IndexCheck check = new IndexCheck(segment.offsetIndex(), segment.timeIndex());
+            scanner.scan(segment.buffer(), segment.newChecksumView(), true, Integer.MAX_VALUE, check);
+            final int end = scanner.endPosition;
+            final int records = scanner.recordCount;
+            final long maxTimestamp = scanner.maxTimestamp;
+            final String damage = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
+            final int extent = SegmentScanner.extentOfNonZero(segment.buffer(), end);
+            if (extent > end)
             {
-                events.add(new RecoveryEvent(segment.file(), scanner.endPosition, 0,
-                    "records end here: " + SegmentScanner.describe(scanner.endReason, scanner.badFrameLength) +
-                    " (a torn tail, or a record being written; left as is: read-only)"));
+                refuseIfValidFramesFollow(segment, end, extent, damage);
+                events.add(new RecoveryEvent(segment.file(), end, 0,
+                    "records end here: " + damage + " (a torn tail, or a record being written; left as is: read-only)"));
             }
-            segment.adoptScan(scanner.recordCount, scanner.endPosition, scanner.maxTimestamp);
+            final String indexProblem = check.finish(records, true);
+            if (indexProblem != null)
+            {
+                rebuildIndexes(segment, records, indexProblem);
+            }
+            segment.adoptScan(records, end, maxTimestamp);
             return;
         }
         segment.offsetIndex().clear();
@@ -174,16 +235,97 @@ final class PartitionRecovery
             (rel, pos, len, ts) -> segment.onAppended(
                 pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
         final int end = scanner.endPosition;
+        final int records = scanner.recordCount;
+        final long maxTimestamp = scanner.maxTimestamp;
+        final String damage = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
         final int extent = SegmentScanner.extentOfNonZero(segment.buffer(), end);
         if (extent > end)
         {
+            refuseIfValidFramesFollow(segment, end, extent, damage);
             segment.buffer().setMemory(end, extent - end, (byte)0);
             segment.force(segment.capacity());
             events.add(new RecoveryEvent(segment.file(), end, extent - end,
-                "truncated torn tail after record offset " + (segment.baseOffset() + scanner.recordCount - 1) + ": " +
-                SegmentScanner.describe(scanner.endReason, scanner.badFrameLength)));
+                "truncated torn tail after record offset " + (segment.baseOffset() + records - 1) + ": " + damage +
+                "; nothing valid follows it"));
         }
-        segment.adoptScan(scanner.recordCount, end, scanner.maxTimestamp);
+        segment.adoptScan(records, end, maxTimestamp);
+    }
+
+    /**
+     * A bad or absent frame with a valid frame after it is not a torn tail: truncating there would drop
+     * the records after it and reuse their offsets. Refuse, naming file and byte offset.
+     */
+    private void refuseIfValidFramesFollow(final Segment segment, final int end, final int extent, final String damage)
+    {
+        final int found = scanner.findValidFrame(segment.buffer(), segment.newChecksumView(),
+            end + RecordDescriptor.FRAME_ALIGNMENT, extent, (long)CRC_BUDGET_PER_SEGMENT_BYTE * segment.capacity());
+        if (found == SegmentScanner.NONE_FOUND)
+        {
+            return;
+        }
+        throw new JournalException(JournalException.Category.CORRUPTION,
+            "active segment " + segment.file() + " is damaged at byte offset " + end + " (record offset " +
+            (segment.baseOffset() + scanner.recordCount) + "): " + damage + "; " +
+            (found >= 0 ? "a valid record follows at byte offset " + found + ", so this is corruption, not a torn tail" :
+            "too many candidate frames follow to tell a torn tail from corruption") +
+            ". Refusing to open the partition; run 'sluice journal verify' to list the damage and " + repairHint());
+    }
+
+    private String repairHint()
+    {
+        final Path partitionDir = files.directory();
+        final Path topicDir = partitionDir.getParent();
+        final String partitionName = partitionDir.getFileName().toString();
+        final String partition = partitionName.startsWith("partition-") ? partitionName.substring("partition-".length()) : "?";
+        return "'sluice journal repair -d " + (topicDir == null || topicDir.getParent() == null ? "DIR" : topicDir.getParent()) +
+            " -t " + (topicDir == null ? "TOPIC" : topicDir.getFileName()) + " -p " + partition +
+            "' to truncate at the damage (the damaged bytes are kept in a side file)";
+    }
+
+    /**
+     * A tail file shorter than the segment length its header declares is a torn tail: read-write, it is
+     * re-extended with zeros (real blocks) to that length so that the scan truncates any partial record.
+     */
+    private void reextendShortTail(final Path log)
+    {
+        final long size = SegmentFiles.sizeOf(log);
+        if (size < SegmentDescriptor.HEADER_LENGTH)
+        {
+            return; // checkHeader reports it
+        }
+        final int declared;
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ))
+        {
+            final ByteBuffer header = ByteBuffer.allocate(SegmentDescriptor.HEADER_LENGTH);
+            while (header.hasRemaining() && channel.read(header) >= 0)
+            {
+                // read the whole header
+            }
+            final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(header.array());
+            if (view.getInt(SegmentDescriptor.MAGIC_OFFSET) != SegmentDescriptor.MAGIC ||
+                view.getInt(SegmentDescriptor.HEADER_CRC_OFFSET) != SegmentDescriptor.headerCrc(view))
+            {
+                return; // checkHeader reports it
+            }
+            declared = view.getInt(SegmentDescriptor.SEGMENT_LENGTH_OFFSET);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot read " + log + ": " + ex.getMessage(), ex);
+        }
+        if (size >= declared)
+        {
+            return;
+        }
+        if (files.readOnly())
+        {
+            events.add(new RecoveryEvent(log, size, 0, "tail segment is " + size + " bytes, shorter than its header's " +
+                "segment length " + declared + " (a torn tail; read as it is: read-only)"));
+            return;
+        }
+        JournalFiles.extendWithZeros(log, declared);
+        events.add(new RecoveryEvent(log, size, 0, "re-extended tail segment from " + size + " to " + declared +
+            " bytes: it was shorter than its header's segment length (a torn tail)"));
     }
 
     private void removeDanglingIndexes(final long[] bases)

@@ -21,8 +21,8 @@ final class Segment
     private final long baseOffset;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;
-    private final OffsetIndex offsetIndex;
-    private final TimeIndex timeIndex;
+    private OffsetIndex offsetIndex;
+    private TimeIndex timeIndex;
 
     private int recordCount;
     private int tailPosition = SegmentDescriptor.HEADER_LENGTH;
@@ -151,6 +151,18 @@ final class Segment
     }
 
     /**
+     * Replaces the indexes with ones recovery is about to rebuild (in memory when the journal is open
+     * read-only and the files could not be trusted). Recovery only, before readers can see the segment.
+     */
+    void replaceIndexes(final OffsetIndex offsetIndex, final TimeIndex timeIndex)
+    {
+        this.offsetIndex.close();
+        this.timeIndex.close();
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+    }
+
+    /**
      * Byte position of the first record with offset at or after the relative offset, walking from the
      * nearest index entry. The offset must be below {@code recordCount} or equal to it (the tail).
      */
@@ -159,13 +171,47 @@ final class Segment
         final int entry = offsetIndex.floorEntry(relativeOffset);
         int position = entry < 0 ? SegmentDescriptor.HEADER_LENGTH : offsetIndex.position(entry);
         long current = entry < 0 ? 0 : offsetIndex.relativeOffset(entry);
-        while (current < relativeOffset)
+        // Cold path (seeks, segment changes): indexes are checked against the frames on open, and the
+        // bounds here make a later corruption an error rather than a walk off the segment or a loop.
+        final int capacity = buffer.capacity();
+        while (true)
         {
-            position += RecordDescriptor.alignedFrameLength(
-                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH);
+            if (position < SegmentDescriptor.HEADER_LENGTH || position > capacity ||
+                (position & (RecordDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+            {
+                throw damagedAt(position, current, "no record can start at this position");
+            }
+            if (current >= relativeOffset)
+            {
+                return position;
+            }
+            if (position > capacity - RecordDescriptor.HEADER_LENGTH)
+            {
+                throw damagedAt(position, current, "past the last frame the segment can hold");
+            }
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position)
+            {
+                throw damagedAt(position, current, "frame length " + frameLength);
+            }
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
             current++;
         }
-        return position;
+    }
+
+    /**
+     * The error for a frame that is not where the indexes and lengths say it is.
+     *
+     * @param position       byte position in the segment.
+     * @param relativeOffset of the record expected there.
+     * @param what           was found.
+     * @return the exception to throw.
+     */
+    JournalException damagedAt(final int position, final long relativeOffset, final String what)
+    {
+        return new JournalException(JournalException.Category.CORRUPTION,
+            "segment " + file + " has no valid record for offset " + (baseOffset + relativeOffset) + " at byte offset " +
+            position + ": " + what + " (damaged since it was opened?); run 'sluice journal verify'");
     }
 
     /**
@@ -177,6 +223,14 @@ final class Segment
         final int from = forcedPosition;
         if (upToPosition > from)
         {
+            try
+            {
+                StorageFaults.check(StorageFaults.Operation.FORCE, file);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("cannot force " + file + ": " + ex.getMessage(), ex);
+            }
             mapped.force(from, upToPosition - from);
             forcedPosition = upToPosition;
         }

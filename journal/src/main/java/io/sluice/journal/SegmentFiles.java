@@ -132,6 +132,7 @@ final class SegmentFiles
     {
         try
         {
+            StorageFaults.check(StorageFaults.Operation.RENAME, logFile(baseOffset));
             Files.move(spareIndex(), indexFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);
             Files.move(spareTimeIndex(), timeIndexFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);
             Files.move(spareLog(), logFile(baseOffset), StandardCopyOption.ATOMIC_MOVE);

@@ -97,6 +97,88 @@ final class SegmentScanner
         endReason = reason;
     }
 
+    /** {@link #findValidFrame} found no valid frame. */
+    static final int NONE_FOUND = -1;
+    /** {@link #findValidFrame} gave up: too many candidates to checksum within its budget. */
+    static final int BUDGET_EXHAUSTED = -2;
+
+    /**
+     * Looks for a complete, valid frame starting at a frame-aligned position in {@code [from, limit)}:
+     * a length that fits the segment, a zero reserved field and a matching CRC32C. Used after damage to
+     * tell a torn tail (nothing valid after it) from corruption (valid records follow). Zero-filled,
+     * pre-allocated space costs one read per 8 bytes and is never checksummed; the bytes checksummed in
+     * all are bounded by {@code crcBudgetBytes} so that hostile data cannot make it quadratic.
+     *
+     * @param buffer         over the whole segment.
+     * @param checksumView   a duplicate ByteBuffer of the same mapping.
+     * @param from           first position to try; rounded up to the frame alignment.
+     * @param limit          positions at or past this are not tried.
+     * @param crcBudgetBytes most bytes to checksum before giving up.
+     * @return the position of the first valid frame, {@link #NONE_FOUND} or {@link #BUDGET_EXHAUSTED}.
+     */
+    int findValidFrame(
+        final UnsafeBuffer buffer,
+        final ByteBuffer checksumView,
+        final int from,
+        final int limit,
+        final long crcBudgetBytes)
+    {
+        final int capacity = buffer.capacity();
+        final int end = Math.min(limit, capacity - RecordDescriptor.HEADER_LENGTH + 1);
+        long budget = crcBudgetBytes;
+        for (int position = org.agrona.BitUtil.align(from, RecordDescriptor.FRAME_ALIGNMENT);
+            position < end;
+            position += RecordDescriptor.FRAME_ALIGNMENT)
+        {
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position ||
+                buffer.getInt(position + RecordDescriptor.RESERVED_OFFSET) != 0)
+            {
+                continue;
+            }
+            budget -= frameLength;
+            if (budget < 0)
+            {
+                return BUDGET_EXHAUSTED;
+            }
+            if (checksum.compute(buffer, checksumView, position, frameLength) ==
+                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+            {
+                return position;
+            }
+        }
+        return NONE_FOUND;
+    }
+
+    /**
+     * Counts the consecutive valid frames from a position (one known to hold a valid frame), stopping
+     * at the first absent or damaged one. Used by repair to say how many intact records it set aside.
+     *
+     * @param buffer       over the whole segment.
+     * @param checksumView a duplicate ByteBuffer of the same mapping.
+     * @param from         position of a frame.
+     * @return the number of consecutive valid frames.
+     */
+    int countValidFrom(final UnsafeBuffer buffer, final ByteBuffer checksumView, final int from)
+    {
+        final int capacity = buffer.capacity();
+        int position = from;
+        int count = 0;
+        while (position <= capacity - RecordDescriptor.HEADER_LENGTH)
+        {
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position ||
+                checksum.compute(buffer, checksumView, position, frameLength) !=
+                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+            {
+                break;
+            }
+            count++;
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+        }
+        return count;
+    }
+
     /**
      * Position one past the last non-zero byte at or after {@code from}, or {@code from} when the
      * rest of the segment is all zeros.
@@ -124,7 +206,7 @@ final class SegmentScanner
             case END_BAD_CRC:
                 return "CRC32C mismatch in frame of length " + frameLength;
             case END_CLEAN:
-                return "end of written records";
+                return "frame length 0 (no record written here)";
             default:
                 return "expected record count reached";
         }

@@ -1,6 +1,6 @@
 package io.sluice.journal;
 
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 
@@ -32,7 +32,7 @@ final class TimeIndex extends MappedIndex
     static final int RELATIVE_OFFSET_OFFSET = 8;
     static final int POSITION_OFFSET = 12;
 
-    TimeIndex(final Path file, final MappedByteBuffer mapped)
+    TimeIndex(final Path file, final ByteBuffer mapped)
     {
         super(file, mapped, ENTRY_LENGTH, POSITION_OFFSET);
     }

@@ -90,7 +90,7 @@ class PartitionRecoveryTest
     }
 
     @Test
-    void shouldTruncateGarbageAppendedFromRandomPointAndReportIt() throws IOException
+    void shouldTruncateGarbageAtTheEndAndRefuseGarbageBeforeValidRecords() throws IOException
     {
         final long[] positions = writeRecords(dir.resolve("template"));
         final long seed = System.nanoTime();
@@ -122,6 +122,21 @@ class PartitionRecoveryTest
                 }
             }
             final boolean damaged = expected < RECORDS || end > positions[RECORDS];
+            boolean validFollows = false;
+            for (int i = expected + 1; i < RECORDS; i++)
+            {
+                validFollows |= positions[i] >= end;
+            }
+            if (expected < RECORDS && validFollows)
+            {
+                // Whole records survive after the damage: corruption, refused with file and byte offset.
+                assertThatThrownBy(() -> Journal.open(JournalTestSupport.smallContext(journalDir)))
+                    .as("seed %d start %d", seed, start)
+                    .hasMessageContaining(segmentFile(journalDir).toString())
+                    .hasMessageContaining("byte offset " + positions[expected])
+                    .hasMessageContaining("valid record follows");
+                continue;
+            }
             try (Journal journal = Journal.open(JournalTestSupport.smallContext(journalDir)))
             {
                 final Partition partition = journal.topic("t").partition(0);

@@ -423,26 +423,40 @@ public final class KafkaSource implements AutoCloseable
 
     private boolean pause(final long millis)
     {
-        try
+        // Parks rather than sleeps: close() unparks, and never interrupts (an interrupt reaching the Kafka
+        // client's own close would be thrown from it).
+        final long deadline = System.nanoTime() + millis * 1_000_000L;
+        long left;
+        while (running && (left = deadline - System.nanoTime()) > 0)
         {
-            Thread.sleep(millis);
-            return running;
+            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
         }
-        catch (final InterruptedException ex)
-        {
-            return false;
-        }
+        return running;
     }
 
     private void closeClients()
     {
-        if (deadLetters != null)
+        try
         {
-            deadLetters.close(Duration.ofSeconds(10));
+            if (deadLetters != null)
+            {
+                deadLetters.close(Duration.ofSeconds(10));
+            }
         }
-        if (consumer != null)
+        catch (final RuntimeException ex)
         {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+            lastError = "closing the dead-letter producer of topic '" + context.topic() + "': " + ex;
+        }
+        try
+        {
+            if (consumer != null)
+            {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            lastError = "closing the consumer of topic '" + context.topic() + "': " + ex;
         }
     }
 
@@ -539,9 +553,9 @@ public final class KafkaSource implements AutoCloseable
             final KafkaConsumer<byte[], byte[]> c = consumer;
             if (c != null)
             {
-                c.wakeup();
+                c.wakeup(); // a poll or metadata wait returns at once
             }
-            thread.interrupt();
+            java.util.concurrent.locks.LockSupport.unpark(thread); // a back-off returns at once
             try
             {
                 thread.join(30_000);

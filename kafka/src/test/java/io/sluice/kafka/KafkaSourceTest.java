@@ -133,7 +133,7 @@ class KafkaSourceTest
             assertThat(source.deadLettered()).isEqualTo(2);
             assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
         }
-        final List<ConsumerRecord<byte[], byte[]>> dead = readAll(topic + ".dlq", 2);
+        final List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readAll(broker.bootstrap(), topic + ".dlq", 2);
         assertThat(dead).extracting(r -> new String(r.headers().lastHeader(KafkaSource.ERROR_HEADER).value(), StandardCharsets.UTF_8))
             .anySatisfy(reason -> assertThat(reason).contains("amount"))
             .anySatisfy(reason -> assertThat(reason).contains("JSON object"));
@@ -210,27 +210,5 @@ class KafkaSourceTest
             producer.send(new ProducerRecord<>(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
             producer.flush();
         }
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(final String topic, final int expected)
-    {
-        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())))
-        {
-            final List<TopicPartition> partitions = consumer.partitionsFor(topic, KafkaTestSupport.patience()).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            await(expected + " records on " + topic, () ->
-            {
-                consumer.poll(java.time.Duration.ofMillis(100)).forEach(records::add);
-                return records.size() >= expected;
-            });
-        }
-        return records;
     }
 }

@@ -29,7 +29,7 @@ import kafka.tools.StorageTool;
  * listening on loopback ports picked free, its log directory formatted on first start (and kept, so
  * a restart sees its data). Single-node replication settings so transactions and groups work.
  */
-final class KafkaTestBroker implements AutoCloseable
+public final class KafkaTestBroker implements AutoCloseable
 {
     private final Path directory;
     private final int port;
@@ -49,7 +49,7 @@ final class KafkaTestBroker implements AutoCloseable
      * @param directory for the broker's logs and settings.
      * @return the running broker.
      */
-    static KafkaTestBroker start(final Path directory)
+    public static KafkaTestBroker start(final Path directory)
     {
         final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort());
         broker.startServer();
@@ -57,13 +57,13 @@ final class KafkaTestBroker implements AutoCloseable
     }
 
     /** Bootstrap servers of the broker. */
-    String bootstrap()
+    public String bootstrap()
     {
         return "127.0.0.1:" + port;
     }
 
     /** A port nothing listens on, for unreachable-broker tests. */
-    static String unreachable()
+    public static String unreachable()
     {
         return "127.0.0.1:" + freePort();
     }
@@ -154,7 +154,7 @@ final class KafkaTestBroker implements AutoCloseable
     }
 
     /** An admin client for the broker; close it. */
-    Admin admin()
+    public Admin admin()
     {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
@@ -166,15 +166,14 @@ final class KafkaTestBroker implements AutoCloseable
      * @param partitions of each topic.
      * @param names      of the topics.
      */
-    void createTopics(final int partitions, final String... names)
+    public void createTopics(final int partitions, final String... names)
     {
         try (Admin admin = admin())
         {
             final Collection<NewTopic> topics = java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short)1)).toList();
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!admin.describeTopics(List.of(names)).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                .allMatch(d -> d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null)))
+            while (!visible(admin, partitions, names))
             {
                 if (System.nanoTime() > deadline)
                 {
@@ -186,6 +185,25 @@ final class KafkaTestBroker implements AutoCloseable
         catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
         {
             throw new IllegalStateException("cannot create topics " + List.of(names), ex);
+        }
+    }
+
+    /** Whether the topics are described with all their partitions led; false while metadata propagates. */
+    private static boolean visible(final Admin admin, final int partitions, final String... names)
+        throws InterruptedException, java.util.concurrent.TimeoutException, ExecutionException
+    {
+        try
+        {
+            return admin.describeTopics(List.of(names)).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                .allMatch(d -> d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null));
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            {
+                return false;
+            }
+            throw ex;
         }
     }
 

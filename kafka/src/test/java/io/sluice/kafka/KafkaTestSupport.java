@@ -23,9 +23,10 @@ import io.sluice.schema.Schema;
 import io.sluice.journal.Topic;
 
 /**
- * Inputs, pipelines and waiting helpers shared by the Kafka tests.
+ * Inputs, pipelines, Kafka clients and waiting helpers shared by the Kafka tests (and the daemon's,
+ * through this module's test jar).
  */
-final class KafkaTestSupport
+public final class KafkaTestSupport
 {
     /** account LONG, amount DOUBLE, qty LONG, ts TIMESTAMP. */
     static final Schema TRADE = Schema.builder("trade")
@@ -60,15 +61,15 @@ final class KafkaTestSupport
         return lines;
     }
 
-    /** The account of a JSON trade line. */
-    static long account(final String line)
+    /** The first field of a JSON line, a long (the account or symbol of the test schemas). */
+    public static long account(final String line)
     {
         final int start = line.indexOf(':') + 1;
         return Long.parseLong(line.substring(start, line.indexOf(',', start)));
     }
 
     /** Produces lines to the partition their account hashes to in Sluice, in order, and waits for the acks. */
-    static void produce(final String bootstrap, final String topic, final int partitions, final List<String> lines)
+    public static void produce(final String bootstrap, final String topic, final int partitions, final List<String> lines)
     {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -95,8 +96,43 @@ final class KafkaTestSupport
         return file;
     }
 
+    /**
+     * Every committed record of a topic ({@code read_committed}): waits until at least {@code expected}
+     * are there, then reads on to the end offsets, so duplicates would show.
+     */
+    public static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
+        final String bootstrap, final String topic, final int expected)
+    {
+        final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName())))
+        {
+            final List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, patience()).stream()
+                .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await(expected + " records on " + topic, () ->
+            {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                return records.size() >= expected;
+            });
+            final Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, patience());
+            await("the end of " + topic, () ->
+            {
+                consumer.poll(Duration.ofMillis(50)).forEach(records::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp, patience()) >= end.get(tp));
+            });
+        }
+        return records;
+    }
+
     /** Waits for a condition with a deadline; fails naming what did not happen. */
-    static void await(final String what, final BooleanSupplier condition)
+    public static void await(final String what, final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (!condition.getAsBoolean())

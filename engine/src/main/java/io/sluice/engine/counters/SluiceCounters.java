@@ -38,7 +38,7 @@ import org.agrona.concurrent.status.CountersReader;
  *     3001 net-frames-rejected (detail: error code)   3002 net-frames-in   3003 net-events-in
  *     3004 net-back-pressure  3005 net-duplicates  3006 net-acks-out  3007 net-records-out
  *     3008 net-sessions       3009 net-commits
- *     3101..3110 PostgreSQL CDC component (its own class; keys not yet in this layout)
+ *     3101..3110 PostgreSQL CDC component (cdc module's PostgresCdcComponent; key name: the slot)
  *   dashboard (4000-4999)
  *     4001..4005 dashboard frames sent/dropped, streams, bytes in flight, alerts lost (keys not yet in this layout)
  * </pre>

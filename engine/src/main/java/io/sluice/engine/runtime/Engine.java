@@ -157,6 +157,11 @@ public final class Engine implements AutoCloseable
      */
     private void recover()
     {
+        // What the journal repaired on open (torn tails truncated, indexes rebuilt) is part of recovery too.
+        for (final io.sluice.journal.RecoveryEvent event : journal.recoveryEvents())
+        {
+            recoveryEvents.add("journal: " + event);
+        }
         final CheckpointManifest restored = EngineRecovery.recover(
             topics.values(), checkpointStore, context.restoreCheckpointAtMost(), recoveryEvents);
         if (checkpointStore != null)

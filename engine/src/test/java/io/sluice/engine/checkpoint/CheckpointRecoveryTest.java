@@ -130,6 +130,12 @@ class CheckpointRecoveryTest
             }
             engine.endOfInput("trades");
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            // Drained rings say nothing of the checkpoint thread, which writes asynchronously: wait for one to complete.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (engine.checkpoints().completed() == 0 && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval of a wait with a deadline
+            }
             assertThat(engine.checkpoints().completed()).isPositive();
         }
         for (int p = 0; p < 3; p++)

@@ -66,6 +66,7 @@ public final class Daemon implements AutoCloseable
     private final long startTimeMs = System.currentTimeMillis();
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<ExactlyOnceFileSink> fileSinks = new ArrayList<>();
+    private final List<io.sluice.kafka.KafkaSink> kafkaSinks = new ArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
     private MarkFile markFile;
@@ -183,8 +184,13 @@ public final class Daemon implements AutoCloseable
             .stageLatencyListener(stageLatency)
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
-            .checkpointsRetained(config.checkpointsRetained());
+            .checkpointsRetained(config.checkpointsRetained())
+            .restoreCheckpointAtMost(restoreLimit());
         engine = Engine.launch(context, pipelines);
+        for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
+        {
+            engine.addCheckpointListener(sink);
+        }
         daemonCounters.engine(engine);
         for (final String event : engine.recoveryEvents())
         {
@@ -232,6 +238,24 @@ public final class Daemon implements AutoCloseable
         log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic");
     }
 
+    /**
+     * The newest checkpoint recovery may restore: a Kafka exactly-once sink whose transaction for a
+     * completed checkpoint was lost needs the replay to produce those outputs again.
+     */
+    private long restoreLimit()
+    {
+        long limit = Long.MAX_VALUE;
+        for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
+        {
+            limit = Math.min(limit, sink.restoreCheckpointAtMost());
+        }
+        if (limit != Long.MAX_VALUE)
+        {
+            log("kafka sinks: recovery restores no checkpoint newer than " + limit);
+        }
+        return limit;
+    }
+
     private EventSink sink(final PipelineDefinition definition)
     {
         final EventSink sink = outputSink(definition);
@@ -247,6 +271,12 @@ public final class Daemon implements AutoCloseable
     private EventSink outputSink(final PipelineDefinition definition)
     {
         final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
+        if (sink.type() == DaemonConfig.SinkType.KAFKA)
+        {
+            final io.sluice.kafka.KafkaSink kafkaSink = io.sluice.kafka.KafkaSink.open(sink.kafka().partitions(config.partitions()));
+            kafkaSinks.add(kafkaSink);
+            return kafkaSink;
+        }
         final Pipeline probe = definition.build((p, s, k, t, e) ->
         {
         });
@@ -414,6 +444,10 @@ public final class Daemon implements AutoCloseable
         {
             run(sink::close, failures);
         }
+        for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
+        {
+            run(sink::close, failures);
+        }
         release(failures);
         for (final Throwable failure : failures)
         {
@@ -460,6 +494,10 @@ public final class Daemon implements AutoCloseable
             run(engine::close, failures);
         }
         for (final ExactlyOnceFileSink sink : fileSinks)
+        {
+            run(sink::close, failures);
+        }
+        for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
         {
             run(sink::close, failures);
         }

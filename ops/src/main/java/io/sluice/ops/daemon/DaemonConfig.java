@@ -61,7 +61,9 @@ public final class DaemonConfig
         /** A JSONL file, exactly-once across restarts. */
         JSONL,
         /** A topic of the daemon's output journal, readable by broker consumers. */
-        JOURNAL
+        JOURNAL,
+        /** A Kafka topic, exactly once (transactional) or at least once (see docs/kafka.md). */
+        KAFKA
     }
 
     /**
@@ -72,9 +74,23 @@ public final class DaemonConfig
      * @param file  for CSV and JSONL sinks.
      * @param topic for journal sinks.
      * @param emit  whether window results get an {@code emit} column (file sinks); null: when the window re-emits.
+     * @param kafka settings of a Kafka sink (partitions still to set), null for other types.
      */
-    public record SinkConfig(String name, SinkType type, Path file, String topic, Boolean emit)
+    public record SinkConfig(String name, SinkType type, Path file, String topic, Boolean emit, io.sluice.kafka.KafkaSinkContext kafka)
     {
+        /**
+         * A sink that is not a Kafka sink.
+         *
+         * @param name  as pipelines refer to it.
+         * @param type  of the sink.
+         * @param file  for CSV and JSONL sinks.
+         * @param topic for journal sinks.
+         * @param emit  whether window results get an {@code emit} column.
+         */
+        public SinkConfig(final String name, final SinkType type, final Path file, final String topic, final Boolean emit)
+        {
+            this(name, type, file, topic, emit, null);
+        }
     }
 
     /**
@@ -324,7 +340,7 @@ public final class DaemonConfig
         for (final Map.Entry<String, ConfigSection> entry : top.namedSections("sinks").entrySet())
         {
             final ConfigSection sink = entry.getValue();
-            final String type = sink.choice("type", null, "csv", "jsonl", "journal");
+            final String type = sink.choice("type", null, "csv", "jsonl", "journal", "kafka");
             if (type == null)
             {
                 continue;
@@ -333,7 +349,13 @@ public final class DaemonConfig
             Path file = null;
             String topic = null;
             Boolean emit = null;
-            if (sinkType == SinkType.JOURNAL)
+            io.sluice.kafka.KafkaSinkContext kafka = null;
+            if (sinkType == SinkType.KAFKA)
+            {
+                kafka = kafkaSink(entry.getKey(), sink);
+                topic = kafka == null ? null : "kafka:" + kafka.topic();
+            }
+            else if (sinkType == SinkType.JOURNAL)
             {
                 topic = sink.string("topic", entry.getKey());
                 if (!TOPIC.matcher(topic).matches())
@@ -354,9 +376,44 @@ public final class DaemonConfig
                 }
             }
             sink.checkUnknownKeys();
-            result.put(entry.getKey(), new SinkConfig(entry.getKey(), sinkType, file, topic, emit));
+            result.put(entry.getKey(), new SinkConfig(entry.getKey(), sinkType, file, topic, emit, kafka));
         }
         return result;
+    }
+
+    /**
+     * The settings of a {@code kafka} sink:
+     * <pre>{@code
+     * sinks:
+     *   results:
+     *     type: kafka
+     *     bootstrap: 127.0.0.1:9092
+     *     topic: results                       # default: the sink's name; as many partitions as the daemon
+     *     mode: exactly_once                   # or at_least_once
+     *     format: json                         # json, csv or binary
+     *     key_field: account                   # default: the output's key
+     *     transactional_id: sluice.desk1.results   # default: sluice.<sink name>; same on every daemon of the job
+     * }</pre>
+     */
+    private static io.sluice.kafka.KafkaSinkContext kafkaSink(final String name, final ConfigSection sink)
+    {
+        final String bootstrap = sink.string("bootstrap", null);
+        if (bootstrap == null)
+        {
+            sink.error("bootstrap", "is required (Kafka bootstrap servers, host:port,...)");
+        }
+        final String topic = sink.string("topic", name);
+        final String mode = sink.choice("mode", "exactly_once", "exactly_once", "at_least_once");
+        final String format = sink.choice("format", "json", "json", "csv", "binary");
+        final String keyField = sink.has("key_field") ? sink.string("key_field", null) : null;
+        final String transactionalId = sink.string("transactional_id", "sluice." + name);
+        if (bootstrap == null || mode == null || format == null)
+        {
+            return null;
+        }
+        return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
+            .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
+            .transactionalIdPrefix(transactionalId);
     }
 
     private void checkSinkUse(final ConfigErrors errors)
@@ -604,6 +661,7 @@ public final class DaemonConfig
     {
         final Map<String, DaemonComponentFactory> factories = new LinkedHashMap<>();
         factories.put(FileIngress.TYPE, new FileIngress.Factory(pipelines));
+        factories.put(KafkaIngress.TYPE, new KafkaIngress.Factory());
         for (final DaemonComponentFactory factory : ServiceLoader.load(DaemonComponentFactory.class))
         {
             factories.putIfAbsent(factory.type(), factory);

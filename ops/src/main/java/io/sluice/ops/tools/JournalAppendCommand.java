@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalContext;
+import io.sluice.journal.JournalException;
+import io.sluice.journal.RecoveryEvent;
 import io.sluice.journal.Topic;
 import org.agrona.ExpandableArrayBuffer;
 import picocli.CommandLine.Command;
@@ -32,6 +34,11 @@ import io.sluice.ops.cli.SluiceVersion;
  * <pre>
  *   partition=1 offset=41
  * </pre>
+ * Offsets are printed in batches, each only once the batch is forced: an offset that is printed is on
+ * the device. If appending or forcing fails, the offsets of the batch not yet forced are not printed
+ * and the error says how many records that was. What recovery repaired when it opened the journal
+ * (a torn tail truncated, an index rebuilt) is printed first, on standard error, one
+ * {@code recovery:} line each.
  * A record goes to {@code --partition} if given, else to the partition its key hashes to. With
  * {@code --keyed}, each input is {@code KEY PAYLOAD} and carries its own key.
  */
@@ -42,6 +49,9 @@ import io.sluice.ops.cli.SluiceVersion;
     description = "Append records given as arguments or as lines of standard input, then force them to disk.")
 final class JournalAppendCommand implements Callable<Integer>
 {
+    /** Records appended between forces; their offsets are printed once forced. */
+    private static final int FORCE_BATCH = 4096;
+
     @Spec
     CommandSpec spec;
 
@@ -96,6 +106,12 @@ final class JournalAppendCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         try (Journal journal = Journal.open(new JournalContext().directory(dir)))
         {
+            final PrintWriter err = spec.commandLine().getErr();
+            for (final RecoveryEvent event : journal.recoveryEvents())
+            {
+                err.println("recovery: " + event);
+            }
+            err.flush();
             if (null == createPartitions && !journal.topicNames().contains(topicName))
             {
                 throw new CliException("no topic '" + topicName + "' in " + dir + " (topics: " + journal.topicNames() +
@@ -108,20 +124,26 @@ final class JournalAppendCommand implements Callable<Integer>
                 JournalTools.selectPartitions(topic, new int[]{ partition });
             }
             final Appender appender = new Appender(topic, defaultKey, recordTimestamp, out);
-            if (null != payloads && !payloads.isEmpty())
+            try
             {
-                int argument = 0;
-                for (final String payload : payloads)
+                if (null != payloads && !payloads.isEmpty())
                 {
-                    appender.append(payload, "argument " + ++argument);
+                    int argument = 0;
+                    for (final String payload : payloads)
+                    {
+                        appender.append(payload, "argument " + ++argument);
+                    }
                 }
+                else
+                {
+                    appendLines(appender);
+                }
+                appender.forceAndPrint();
             }
-            else
+            catch (final RuntimeException | IOException ex)
             {
-                appendLines(appender);
+                throw appender.failed(ex);
             }
-            appender.force();
-            out.flush();
             if (0 == appender.appended)
             {
                 throw new CliException("no records appended: give payloads as arguments or lines on standard input");
@@ -188,6 +210,9 @@ final class JournalAppendCommand implements Callable<Integer>
         private final long defaultKey;
         private final long recordTimestamp;
         private final PrintWriter out;
+        /** Offsets appended but not yet forced, printed once they are. */
+        private final StringBuilder pending = new StringBuilder();
+        private int pendingCount;
         private long appended;
 
         Appender(final Topic topic, final long defaultKey, final long recordTimestamp, final PrintWriter out)
@@ -219,15 +244,51 @@ final class JournalAppendCommand implements Callable<Integer>
                 .append(type, flags, recordTimestamp, recordKey, buffer, 0, bytes.length);
             written.set(partitionId);
             appended++;
-            out.println("partition=" + partitionId + " offset=" + offset);
+            pending.append("partition=").append(partitionId).append(" offset=").append(offset).append('\n');
+            if (++pendingCount == FORCE_BATCH)
+            {
+                forceAndPrint();
+            }
         }
 
-        void force()
+        /** Forces every partition written to, then prints the offsets that are now on the device. */
+        void forceAndPrint()
         {
             for (int id = written.nextSetBit(0); id >= 0; id = written.nextSetBit(id + 1))
             {
                 topic.partition(id).writer().force();
             }
+            written.clear();
+            out.print(pending);
+            out.flush();
+            pending.setLength(0);
+            pendingCount = 0;
+        }
+
+        /**
+         * The error to report when appending or forcing failed: after an input error the records
+         * appended so far are forced and printed; after a journal failure the unforced ones are not.
+         */
+        RuntimeException failed(final Exception ex)
+        {
+            if (!(ex instanceof JournalException) && pendingCount > 0)
+            {
+                try
+                {
+                    forceAndPrint();
+                }
+                catch (final JournalException forceFailure)
+                {
+                    ex.addSuppressed(forceFailure);
+                }
+            }
+            if (0 == pendingCount)
+            {
+                return ex instanceof RuntimeException ? (RuntimeException)ex :
+                    new java.io.UncheckedIOException((IOException)ex);
+            }
+            return new CliException(ex.getMessage() + "; the last " + pendingCount +
+                " record(s) appended were not forced to the device and their offsets are not printed");
         }
     }
 }

@@ -17,7 +17,8 @@ import io.sluice.ops.cli.Subcommands;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     description = "Inspect and write a journal directory.",
-    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class, JournalVerifyCommand.class })
+    subcommands = { JournalDumpCommand.class, JournalStatsCommand.class, JournalAppendCommand.class, JournalVerifyCommand.class,
+        JournalRepairCommand.class })
 public final class JournalCommand implements Callable<Integer>
 {
     @Spec

@@ -82,6 +82,11 @@ final class JournalDumpCommand implements Callable<Integer>
             null == limit ? Long.MAX_VALUE : limit, maxPayload);
         try (Journal journal = JournalTools.openExisting(dir))
         {
+            // What the read-only open found (a torn tail, an index it could not trust) goes to standard error.
+            for (final io.sluice.journal.RecoveryEvent event : journal.recoveryEvents())
+            {
+                spec.commandLine().getErr().println("recovery: " + event);
+            }
             final Topic topic = journal.topic(topicName);
             for (final int id : JournalTools.selectPartitions(topic, partitions))
             {

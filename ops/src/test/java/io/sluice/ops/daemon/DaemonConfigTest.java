@@ -65,7 +65,7 @@ class DaemonConfigTest
             ingress:
               - type: carrier-pigeon
             """).replace("partitions: 2", "partitions: 0").replace("wait_strategy: sleep", "wait_strategy: nap").replace("interval: 0", "interval: 10x")
-            .replace("big-out: {type: journal}", "big-out: {type: kafka}");
+            .replace("big-out: {type: journal}", "big-out: {type: carrier}");
 
         final DaemonConfigException ex = errors(yaml);
 
@@ -73,7 +73,7 @@ class DaemonConfigTest
             .anyMatch(e -> e.startsWith("ring_size: must be a power of two"))
             .anyMatch(e -> e.startsWith("wait_strategy: 'nap' is not one of"))
             .anyMatch(e -> e.startsWith("checkpoint.interval:"))
-            .anyMatch(e -> e.startsWith("sinks.big-out.type: 'kafka' is not one of csv, jsonl, journal"))
+            .anyMatch(e -> e.startsWith("sinks.big-out.type: 'carrier' is not one of csv, jsonl, journal, kafka"))
             .anyMatch(e -> e.startsWith("jmx.prot: unknown key"))
             .anyMatch(e -> e.startsWith("jmx.host: '0.0.0.0' is not a loopback address: remote JMX requires password_file"))
             .anyMatch(e -> e.contains("requires tls.enabled: true"))

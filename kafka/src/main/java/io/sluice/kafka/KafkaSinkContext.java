@@ -1,0 +1,305 @@
+package io.sluice.kafka;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Settings of a {@link KafkaSink}: fluent setters, and one {@link #conclude()} that checks them all
+ * and fails with a message naming the setting.
+ */
+public final class KafkaSinkContext
+{
+    private String bootstrapServers;
+    private String topic;
+    private String transactionalIdPrefix;
+    private int partitions;
+    private SinkMode mode = SinkMode.EXACTLY_ONCE;
+    private ValueFormat format = ValueFormat.JSON;
+    private String keyField;
+    private long timeoutMillis = 60_000;
+    private long transactionTimeoutMillis = 300_000;
+    private long lingerMillis = 5;
+    private final Properties clientProperties = new Properties();
+    private boolean concluded;
+
+    /**
+     * Kafka bootstrap servers.
+     *
+     * @param servers host:port list, comma separated.
+     * @return this.
+     */
+    public KafkaSinkContext bootstrapServers(final String servers)
+    {
+        this.bootstrapServers = servers;
+        return this;
+    }
+
+    /**
+     * Kafka bootstrap servers.
+     *
+     * @return the servers.
+     */
+    public String bootstrapServers()
+    {
+        return bootstrapServers;
+    }
+
+    /**
+     * The Kafka topic to write; it must have as many partitions as the engine.
+     *
+     * @param topic name.
+     * @return this.
+     */
+    public KafkaSinkContext topic(final String topic)
+    {
+        this.topic = topic;
+        return this;
+    }
+
+    /**
+     * The Kafka topic to write.
+     *
+     * @return the name.
+     */
+    public String topic()
+    {
+        return topic;
+    }
+
+    /**
+     * Prefix of the transactional ids ({@code <prefix>-<partition>}) and name of the bookkeeping group;
+     * derive it from the job and the sink ({@code sluice.<job>.<sink>}) so a restarted or moved
+     * partition fences its zombie and nothing else.
+     *
+     * @param prefix unique per job and sink.
+     * @return this.
+     */
+    public KafkaSinkContext transactionalIdPrefix(final String prefix)
+    {
+        this.transactionalIdPrefix = prefix;
+        return this;
+    }
+
+    /**
+     * Prefix of the transactional ids.
+     *
+     * @return the prefix.
+     */
+    public String transactionalIdPrefix()
+    {
+        return transactionalIdPrefix;
+    }
+
+    /**
+     * Partitions of the engine (and of the topic).
+     *
+     * @param partitions count.
+     * @return this.
+     */
+    public KafkaSinkContext partitions(final int partitions)
+    {
+        this.partitions = partitions;
+        return this;
+    }
+
+    /**
+     * Partitions of the engine.
+     *
+     * @return the count.
+     */
+    public int partitions()
+    {
+        return partitions;
+    }
+
+    /**
+     * Delivery guarantee.
+     *
+     * @param mode exactly once or at least once.
+     * @return this.
+     */
+    public KafkaSinkContext mode(final SinkMode mode)
+    {
+        this.mode = mode;
+        return this;
+    }
+
+    /**
+     * Delivery guarantee.
+     *
+     * @return the mode.
+     */
+    public SinkMode mode()
+    {
+        return mode;
+    }
+
+    /**
+     * How values hold outputs.
+     *
+     * @param format of the values.
+     * @return this.
+     */
+    public KafkaSinkContext format(final ValueFormat format)
+    {
+        this.format = format;
+        return this;
+    }
+
+    /**
+     * How values hold outputs.
+     *
+     * @return the format.
+     */
+    public ValueFormat format()
+    {
+        return format;
+    }
+
+    /**
+     * The output field whose text is the record key; null (default) for the output's key.
+     *
+     * @param field name or null.
+     * @return this.
+     */
+    public KafkaSinkContext keyField(final String field)
+    {
+        this.keyField = field;
+        return this;
+    }
+
+    /**
+     * The output field whose text is the record key.
+     *
+     * @return the name or null.
+     */
+    public String keyField()
+    {
+        return keyField;
+    }
+
+    /**
+     * Longest wait for the brokers (metadata, send buffer, admin requests).
+     *
+     * @param millis of the wait.
+     * @return this.
+     */
+    public KafkaSinkContext timeoutMillis(final long millis)
+    {
+        this.timeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest wait for the brokers.
+     *
+     * @return milliseconds.
+     */
+    public long timeoutMillis()
+    {
+        return timeoutMillis;
+    }
+
+    /**
+     * Transaction timeout; must exceed the time between two checkpoints (a transaction stays open
+     * until a checkpoint completes) and not exceed the brokers' {@code transaction.max.timeout.ms}.
+     *
+     * @param millis of the timeout.
+     * @return this.
+     */
+    public KafkaSinkContext transactionTimeoutMillis(final long millis)
+    {
+        this.transactionTimeoutMillis = millis;
+        return this;
+    }
+
+    /**
+     * Transaction timeout.
+     *
+     * @return milliseconds.
+     */
+    public long transactionTimeoutMillis()
+    {
+        return transactionTimeoutMillis;
+    }
+
+    /**
+     * Producer linger (batching delay).
+     *
+     * @param millis of linger.
+     * @return this.
+     */
+    public KafkaSinkContext lingerMillis(final long millis)
+    {
+        this.lingerMillis = millis;
+        return this;
+    }
+
+    /**
+     * Producer linger.
+     *
+     * @return milliseconds.
+     */
+    public long lingerMillis()
+    {
+        return lingerMillis;
+    }
+
+    /**
+     * Extra Kafka client properties (security settings), applied before Sluice's own.
+     *
+     * @param properties to add.
+     * @return this.
+     */
+    public KafkaSinkContext clientProperties(final Map<String, String> properties)
+    {
+        clientProperties.putAll(properties);
+        return this;
+    }
+
+    /**
+     * Extra Kafka client properties.
+     *
+     * @return the properties (live).
+     */
+    public Properties clientProperties()
+    {
+        return clientProperties;
+    }
+
+    /**
+     * Checks every setting once.
+     *
+     * @return this.
+     * @throws KafkaConnectorException naming the missing or invalid setting.
+     */
+    public KafkaSinkContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (bootstrapServers == null || bootstrapServers.isBlank())
+        {
+            throw new KafkaConnectorException("Kafka sink" + (topic == null ? "" : " to topic '" + topic + "'") + ": no bootstrap servers configured");
+        }
+        if (topic == null || topic.isBlank())
+        {
+            throw new KafkaConnectorException("Kafka sink: no topic configured");
+        }
+        if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': no transactional id prefix (derive it from the job and sink)");
+        }
+        if (partitions < 1)
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': partitions must be the engine's partition count, was " + partitions);
+        }
+        if (mode == null || format == null || timeoutMillis <= 0 || transactionTimeoutMillis <= 0 || lingerMillis < 0)
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': mode and format are required, timeouts must be positive");
+        }
+        concluded = true;
+        return this;
+    }
+}
