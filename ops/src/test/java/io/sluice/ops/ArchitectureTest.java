@@ -20,7 +20,8 @@ import io.sluice.engine.window.ArchitectureViolationFixture;
 
 /**
  * The package diagram of docs/architecture.md as rules over the compiled classes of every module on
- * this module's class path (schema, journal, engine, client, loadgen, dashboard, ops): no class depends on a
+ * this module's class path (schema, journal, engine, client, loadgen, dashboard, kafka, ops; the cdc module
+ * builds on ops and is not on its class path): no class depends on a
  * package of a higher layer, siblings of one layer do not depend on each other, the client never
  * depends on the engine, and within ops only the demo package uses the load generator.
  */
@@ -38,7 +39,7 @@ class ArchitectureTest
         { "io.sluice.engine.exec.." },
         { "io.sluice.engine.config..", "io.sluice.engine.checkpoint..", "io.sluice.engine.counters.." },
         { "io.sluice.engine.runtime..", "io.sluice.engine.io.." },
-        { "io.sluice.loadgen..", "io.sluice.dashboard.." },
+        { "io.sluice.loadgen..", "io.sluice.dashboard..", "io.sluice.kafka.." },
         { "io.sluice.ops.cli.." },
         { "io.sluice.ops.tools..", "io.sluice.ops.jmx..", "io.sluice.ops.stat.." },
         { "io.sluice.ops.daemon.." },
@@ -54,7 +55,7 @@ class ArchitectureTest
     void shouldImportTheClassesOfEveryModule()
     {
         for (final String module : List.of("io.sluice.schema", "io.sluice.journal", "io.sluice.engine.runtime", "io.sluice.client",
-            "io.sluice.loadgen", "io.sluice.ops.demo"))
+            "io.sluice.loadgen", "io.sluice.dashboard", "io.sluice.kafka", "io.sluice.ops.demo"))
         {
             assertThat(PRODUCTION.stream().anyMatch(c -> c.getPackageName().startsWith(module)))
                 .as("classes of %s are imported", module).isTrue();
