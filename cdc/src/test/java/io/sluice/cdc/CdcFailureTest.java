@@ -133,7 +133,14 @@ class CdcFailureTest
         Await.until(model.events() + " changes", 120, () -> sink.size() >= model.events(),
             () -> "(" + sink.size() + ", " + source.state() + " " + source.failure() + ")");
         assertThat(source.state()).isEqualTo(CdcSource.State.STREAMING);
-        Thread.sleep(300);
+        // A change resent after the reconnect would reach the sink before any later commit: commit one
+        // more transaction and wait for it, then nothing resent can still be on its way.
+        try (Connection c = pg.connect())
+        {
+            model.transaction(c, 1);
+        }
+        Await.until("the closing transaction", 120, () -> sink.size() >= model.events(),
+            () -> "(" + sink.size() + ", " + source.state() + " " + source.failure() + ")");
         assertThat(sink.size()).as("nothing doubled").isEqualTo(model.events());
         final java.util.Map<Long, List<java.util.Map<String, String>>> actual = new java.util.HashMap<>();
         for (final java.util.Map<String, String> row : sink.rows())

@@ -235,7 +235,9 @@ class CdcJoinTest
             pg.sql(i == 0 ? "INSERT INTO " + table + " VALUES (1, 'v1', 1, false, now(), 1, 1)" :
                 "UPDATE " + table + " SET name = '" + names[i] + "' WHERE id = 1");
             after[i] = System.currentTimeMillis();
-            Thread.sleep(40);
+            final long committedBy = after[i];
+            // Leave room between commits, so an order can lie strictly between two whatever the rounding.
+            Await.until("the clock to pass the commit", 10, () -> System.currentTimeMillis() > committedBy + 10);
         }
         Await.until("three versions published", 60, () -> source.metrics().changes() >= 3);
         assertThat(engine.drain(30, TimeUnit.SECONDS)).isTrue();
