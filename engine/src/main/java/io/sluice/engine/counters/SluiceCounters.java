@@ -30,10 +30,10 @@ import org.agrona.concurrent.status.CountersReader;
  *     2001 heartbeat-ms       2002 checkpoints-completed   2003 checkpoints-failed
  *     2004 last-checkpoint-id 2005 last-checkpoint-age-ms  2006 distinct-errors
  *     2007 daemon-state
- *     2010..2015 ingest latency p50, p99, p999, p9999, max (us), count       per partition
- *     2020..2025 ring-wait latency, same figures                             per partition
- *     2030..2035 journal-append latency, same figures                        per partition
- *     2040..2045 processing latency, same figures                            per pipeline
+ *     2010..2016 ingest latency p50, p99, p999, p9999, max (us), count, sum (ns)   per partition
+ *     2020..2026 ring-wait latency, same figures                                   per partition
+ *     2030..2036 journal-append latency, same figures                              per partition
+ *     2040..2046 processing latency, same figures                                  per pipeline
  *   network components (3000-3999)
  *     3001 net-frames-rejected (detail: error code)   3002 net-frames-in   3003 net-events-in
  *     3004 net-back-pressure  3005 net-duplicates  3006 net-acks-out  3007 net-records-out
@@ -128,16 +128,22 @@ public final class SluiceCounters
     public static final int DISTINCT_ERRORS_TYPE_ID = 2006;
     /** State of the daemon (its mark file's state code). */
     public static final int DAEMON_STATE_TYPE_ID = 2007;
-    /** First of the six ingest latency figures of a partition (p50, p99, p999, p9999, max in us, count). */
+    /** First of the seven ingest latency figures of a partition (p50, p99, p999, p9999, max in us, count, sum in ns). */
     public static final int INGEST_LATENCY_BASE_TYPE_ID = 2010;
-    /** First of the six ring wait latency figures of a partition. */
+    /** First of the seven ring wait latency figures of a partition. */
     public static final int RING_WAIT_LATENCY_BASE_TYPE_ID = 2020;
-    /** First of the six journal append latency figures of a partition. */
+    /** First of the seven journal append latency figures of a partition. */
     public static final int JOURNAL_APPEND_LATENCY_BASE_TYPE_ID = 2030;
-    /** First of the six processing latency figures of a pipeline. */
+    /** First of the seven processing latency figures of a pipeline. */
     public static final int PROCESSING_LATENCY_BASE_TYPE_ID = 2040;
-    /** Number of figures of each latency: p50, p99, p999, p9999, max (us), count. */
-    public static final int LATENCY_FIGURES = 6;
+    /** Number of figures of each latency: p50, p99, p999, p9999, max (us), count, sum (ns). */
+    public static final int LATENCY_FIGURES = 7;
+    /** Index of the maximum (us) among a latency's figures (type id = base + index). */
+    public static final int LATENCY_MAX_FIGURE = 4;
+    /** Index of the count among a latency's figures. */
+    public static final int LATENCY_COUNT_FIGURE = 5;
+    /** Index of the sum of all values (ns) among a latency's figures. */
+    public static final int LATENCY_SUM_FIGURE = 6;
 
     /** Frames rejected by the network ingress; detail = error code. */
     public static final int NET_FRAMES_REJECTED_TYPE_ID = 3001;
@@ -177,7 +183,7 @@ public final class SluiceCounters
     /** Name bytes a key holds. */
     public static final int MAX_NAME_LENGTH = CountersReader.MAX_KEY_LENGTH - NAME_OFFSET;
 
-    private static final String[] LATENCY_FIGURE_NAMES = {"p50_us", "p99_us", "p999_us", "p9999_us", "max_us", "count"};
+    private static final String[] LATENCY_FIGURE_NAMES = {"p50_us", "p99_us", "p999_us", "p9999_us", "max_us", "count", "sum_ns"};
 
     private SluiceCounters()
     {

@@ -32,10 +32,10 @@ import io.sluice.engine.runtime.StageLatencyListener;
  *   2002 checkpoints-completed          2006 distinct-errors (observations)
  *   2003 checkpoints-failed             2007 daemon-state (MarkFile states)
  *   2004 last-checkpoint-id
- *   2010..2015 ingest-latency-{p50,p99,p999,p9999,max}-us, ingest-latency-count: partition N
- *   2020..2025 ring-wait-latency-{p50,p99,p999,p9999,max}-us, ring-wait-latency-count: partition N
- *   2030..2035 journal-append-latency-{p50,p99,p999,p9999,max}-us, journal-append-latency-count: partition N
- *   2040..2045 processing-latency-{p50,p99,p999,p9999,max}-us, processing-latency-count: PIPELINE
+ *   2010..2016 ingest-latency-{p50,p99,p999,p9999,max}-us, ingest-latency-count, ingest-latency-sum-ns: partition N
+ *   2020..2026 ring-wait-latency-{p50,p99,p999,p9999,max}-us, -count, -sum-ns: partition N
+ *   2030..2036 journal-append-latency-{p50,p99,p999,p9999,max}-us, -count, -sum-ns: partition N
+ *   2040..2046 processing-latency-{p50,p99,p999,p9999,max}-us, -count, -sum-ns: PIPELINE
  * </pre>
  * Ring wait and journal append are per partition number (all source groups); processing is one
  * pipeline's fused chain over all its partitions (see {@link StageLatencyRecorder}).
@@ -52,18 +52,12 @@ final class DaemonCounters implements Agent
     static final int LAST_CHECKPOINT_AGE_TYPE_ID = SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID;
     static final int DISTINCT_ERRORS_TYPE_ID = SluiceCounters.DISTINCT_ERRORS_TYPE_ID;
     static final int DAEMON_STATE_TYPE_ID = SluiceCounters.DAEMON_STATE_TYPE_ID;
-    static final int LATENCY_P50_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 0;
-    static final int LATENCY_P99_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 1;
-    static final int LATENCY_P999_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 2;
-    static final int LATENCY_P9999_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 3;
-    static final int LATENCY_MAX_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 4;
-    static final int LATENCY_COUNT_TYPE_ID = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + 5;
     static final int RING_WAIT_LATENCY_BASE_TYPE_ID = SluiceCounters.RING_WAIT_LATENCY_BASE_TYPE_ID;
     static final int JOURNAL_APPEND_LATENCY_BASE_TYPE_ID = SluiceCounters.JOURNAL_APPEND_LATENCY_BASE_TYPE_ID;
     static final int PROCESSING_LATENCY_BASE_TYPE_ID = SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID;
 
-    /** Figures of each latency, in counter order: percentiles and max in microseconds, then the count. */
-    private static final String[] FIGURES = {"p50-us", "p99-us", "p999-us", "p9999-us", "max-us", "count"};
+    /** Figures of each latency, in counter order: percentiles and max in microseconds, the count, the sum in nanoseconds. */
+    private static final String[] FIGURES = {"p50-us", "p99-us", "p999-us", "p9999-us", "max-us", "count", "sum-ns"};
 
     private static final long PERIOD_MS = 1000;
 
@@ -108,18 +102,11 @@ final class DaemonCounters implements Agent
         distinctErrors = daemonCounter(manager, "distinct-errors", DISTINCT_ERRORS_TYPE_ID);
         lastCheckpointId.setRelease(-1);
         lastCheckpointAge.setRelease(-1);
-        final String[] names = {"p50", "p99", "p999", "p9999", "max", "count"};
-        final int[] types = {LATENCY_P50_TYPE_ID, LATENCY_P99_TYPE_ID, LATENCY_P999_TYPE_ID, LATENCY_P9999_TYPE_ID,
-            LATENCY_MAX_TYPE_ID, LATENCY_COUNT_TYPE_ID};
-        latencyCounters = new AtomicCounter[latency.partitions()][names.length];
+        latencyCounters = new AtomicCounter[latency.partitions()][];
         for (int p = 0; p < latency.partitions(); p++)
         {
-            for (int i = 0; i < names.length; i++)
-            {
-                latencyCounters[p][i] = SluiceCounters.allocate(manager, types[i],
-                    "ingest-latency-" + names[i] + (i < 5 ? "-us" : "") + ": partition " + p,
-                    SluiceCounters.NONE, p, SluiceCounters.NONE, SluiceCounters.NONE, null);
-            }
+            latencyCounters[p] = newLatencyCounters(
+                manager, "ingest-latency-", ": partition " + p, SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID, p, SluiceCounters.NONE);
         }
         partitionStageCounters = new AtomicCounter[stages.partitions()][][];
         for (int p = 0; p < stages.partitions(); p++)
@@ -139,7 +126,7 @@ final class DaemonCounters implements Agent
     }
 
     /**
-     * Six latency figures, keyed by partition (ring wait, journal append) or pipeline id (processing: the
+     * Seven latency figures, keyed by partition (ring wait, journal append) or pipeline id (processing: the
      * index in the engine's pipeline order, as the engine's own counters number pipelines).
      */
     private static AtomicCounter[] newLatencyCounters(final CountersManager manager, final String prefix, final String suffix,
@@ -250,6 +237,8 @@ final class DaemonCounters implements Agent
         counters[3].setRelease(micros(histogram.getValueAtPercentile(99.99)));
         counters[4].setRelease(micros(histogram.getMaxValue()));
         counters[5].setRelease(histogram.getTotalCount());
+        // The sum from the mean: HdrHistogram keeps no running total; exact to its two significant digits.
+        counters[6].setRelease(Math.round(histogram.getMean() * histogram.getTotalCount()));
     }
 
     private static long micros(final long nanos)

@@ -1,5 +1,6 @@
 package io.sluice.ops.stat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,10 +15,18 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.status.CountersReader;
 
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
 /**
- * Serves the counters file as Prometheus text exposition on {@code GET /metrics}, from one
- * low-priority thread, bound to a loopback address (the configuration refuses any other: there is no
- * authentication). Each counter becomes {@code sluice_<name>{topic=..,partition=..,pipeline=..} <value>}.
+ * Serves Sluice's counters and the JVM's metrics on {@code GET /metrics} in the Prometheus text format,
+ * from one low-priority thread, bound to a loopback address (the configuration refuses any other: there
+ * is no authentication). The figures come from the official Prometheus Java client: a
+ * {@link PrometheusRegistry} holding a {@link SluiceCollector} over the counters, the client's
+ * {@link JvmMetrics} (memory, GC, threads, classes, buffer pools...) and {@link SafepointMetrics}, written
+ * by its {@link PrometheusTextFormatWriter}; docs/metrics.md lists every family.
  *
  * <p>A minimal HTTP/1.1 server, one request per connection ({@code Connection: close}): a client has
  * {@value #REQUEST_TIMEOUT_MS} ms in all to send its request line and headers, at most
@@ -35,21 +44,23 @@ public final class PrometheusEndpoint implements AutoCloseable
     public static final int MAX_REQUEST_BYTES = 8 * 1024;
 
     private final ServerSocket server;
-    private final CountersReader counters;
+    private final PrometheusRegistry registry;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
     private final Thread thread;
     private volatile boolean running = true;
 
-    private PrometheusEndpoint(final ServerSocket server, final CountersReader counters)
+    private PrometheusEndpoint(final ServerSocket server, final PrometheusRegistry registry)
     {
         this.server = server;
-        this.counters = counters;
+        this.registry = registry;
         this.thread = new Thread(this::run, "sluice-prometheus");
         this.thread.setDaemon(true);
         this.thread.setPriority(Thread.MIN_PRIORITY);
     }
 
     /**
-     * Starts the endpoint.
+     * Starts the endpoint with Sluice's counters and the JVM's metrics.
      *
      * @param host     to bind.
      * @param port     to listen on, 0 for a free one.
@@ -58,12 +69,40 @@ public final class PrometheusEndpoint implements AutoCloseable
      */
     public static PrometheusEndpoint start(final String host, final int port, final CountersReader counters)
     {
+        return start(host, port, registry(counters));
+    }
+
+    /**
+     * The registry the endpoint serves: Sluice's counters, the JVM's metrics and its safepoints.
+     *
+     * @param counters read per scrape.
+     * @return a new registry.
+     */
+    public static PrometheusRegistry registry(final CountersReader counters)
+    {
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new SluiceCollector(counters));
+        JvmMetrics.builder().register(registry);
+        SafepointMetrics.register(registry);
+        return registry;
+    }
+
+    /**
+     * Starts the endpoint over a registry.
+     *
+     * @param host     to bind.
+     * @param port     to listen on, 0 for a free one.
+     * @param registry scraped per request.
+     * @return the running endpoint.
+     */
+    public static PrometheusEndpoint start(final String host, final int port, final PrometheusRegistry registry)
+    {
         try
         {
             final ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 16);
-            final PrometheusEndpoint endpoint = new PrometheusEndpoint(server, counters);
+            final PrometheusEndpoint endpoint = new PrometheusEndpoint(server, registry);
             endpoint.thread.start();
             return endpoint;
         }
@@ -108,9 +147,9 @@ public final class PrometheusEndpoint implements AutoCloseable
             respond(out, "404 Not Found", new byte[0]);
             return;
         }
-        final StringBuilder text = new StringBuilder(8192);
-        PrometheusFormat.samples(counters, text);
-        respond(out, "200 OK", text.toString().getBytes(StandardCharsets.UTF_8));
+        body.reset();
+        writer.write(body, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        respond(out, "200 OK", body.toByteArray());
     }
 
     /**
@@ -174,7 +213,7 @@ public final class PrometheusEndpoint implements AutoCloseable
     private static void respond(final OutputStream out, final String status, final byte[] body) throws IOException
     {
         final String head = "HTTP/1.1 " + status + "\r\n" +
-            (body.length > 0 ? "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" : "") +
+            (body.length > 0 ? "Content-Type: " + PrometheusTextFormatWriter.CONTENT_TYPE + "\r\n" : "") +
             "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);

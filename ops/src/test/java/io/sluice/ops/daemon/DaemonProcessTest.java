@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +21,8 @@ import io.sluice.ops.jmx.JmxClient;
 import io.sluice.ops.jmx.ObjectNames;
 import io.sluice.ops.jmx.PartitionMXBean;
 import io.sluice.ops.jmx.PipelineMXBean;
+import io.sluice.ops.stat.GrafanaDashboard;
+import io.sluice.ops.stat.PrometheusScrape;
 
 /**
  * A real daemon process end to end: mark file, counters file read by {@code sluice stat}, a real
@@ -161,11 +160,7 @@ class DaemonProcessTest
                 .contains("journal-append-latency-p9999-us: partition 1").contains("processing-latency-max-us: vol")
                 .contains("partition trades/0: RUNNING").contains("partition trades/1: RUNNING").contains("partitions not RUNNING: 0");
 
-            final String metrics = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + MarkFile.read(data).prometheusPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("sluice_outputs{topic=\"trades\",partition=\"0\",pipeline=\"big\"}")
-                .contains("sluice_processing_latency_p99_us{pipeline=\"big\"}");
+            assertPrometheusScrape(MarkFile.read(data).prometheusPort());
 
             final StringWriter secondErr = new StringWriter();
             final int second = SluiceMain.execute(new PrintWriter(new StringWriter()), new PrintWriter(secondErr, true),
@@ -259,6 +254,44 @@ class DaemonProcessTest
             java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // poll interval of a wait with a deadline
         }
         throw new AssertionError("saw " + seen + " events, expected " + events);
+    }
+
+    /**
+     * Scrapes the running daemon's /metrics over HTTP, parses it with the official Prometheus parser,
+     * and checks names, types and units, and that every metric the Grafana dashboard queries is exported.
+     */
+    private void assertPrometheusScrape(final int port) throws Exception
+    {
+        final PrometheusScrape scrape = PrometheusScrape.scrape(port, dir);
+        scrape.assertConventions();
+        assertThat(scrape.family("sluice_outputs").type()).isEqualTo("counter");
+        assertThat(scrape.family("sluice_outputs").samples())
+            .anySatisfy(s -> assertThat(s.labels()).isEqualTo(Map.of("topic", "trades", "partition", "0", "pipeline", "big")))
+            .allSatisfy(s -> assertThat(s.name()).isEqualTo("sluice_outputs_total"));
+        assertThat(scrape.family("sluice_events_in").samples()).extracting(PrometheusScrape.Sample::value)
+            .satisfies(values -> assertThat(values.stream().mapToDouble(Double::doubleValue).sum()).isGreaterThanOrEqualTo(6));
+        for (final String stage : List.of("ingest", "ring_wait", "journal_append", "processing"))
+        {
+            final PrometheusScrape.Family latency = scrape.family("sluice_" + stage + "_latency_seconds");
+            assertThat(latency.type()).isEqualTo("summary");
+            assertThat(latency.samples()).extracting(PrometheusScrape.Sample::name)
+                .contains("sluice_" + stage + "_latency_seconds", "sluice_" + stage + "_latency_seconds_count",
+                    "sluice_" + stage + "_latency_seconds_sum");
+        }
+        assertThat(scrape.family("sluice_processing_latency_seconds").samples()).extracting(s -> s.labels().get("pipeline"))
+            .contains("vol", "big");
+        assertThat(scrape.family("sluice_partition_state").samples())
+            .filteredOn(s -> s.value() == 1).extracting(s -> s.labels().get("sluice_partition_state")).containsOnly("RUNNING");
+        assertThat(scrape.family("sluice_daemon_state").samples())
+            .filteredOn(s -> s.value() == 1).extracting(s -> s.labels().get("sluice_daemon_state")).containsExactly("RUNNING");
+        assertThat(scrape.family("jvm_gc_collection_seconds").type()).isEqualTo("summary");
+        assertThat(scrape.family("jvm_memory_used_bytes").type()).isEqualTo("gauge");
+        assertThat(scrape.family("jvm_threads_current").type()).isEqualTo("gauge");
+        assertThat(scrape.family("jvm_safepoint_time_seconds").type()).isEqualTo("counter");
+
+        assertThat(GrafanaDashboard.metricNames()).as("metrics the Grafana dashboard queries").isNotEmpty()
+            .contains("sluice_events_in_total", "sluice_processing_latency_seconds")
+            .allSatisfy(name -> assertThat(scrape.sampleNames()).as("exported by the daemon").contains(name));
     }
 
     static String sluice(final String... args)
