@@ -40,6 +40,9 @@ import io.sluice.ops.cli.SluiceVersion;
     description = "Run the Sluice daemon with a configuration file (see docs/daemon.md).")
 final class RunCommand implements Callable<Integer>
 {
+    /** slf4j-simple's level property; {@code log_level} in the configuration sets it unless given with -D. */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
     @Spec
     CommandSpec spec;
 
@@ -66,6 +69,11 @@ final class RunCommand implements Callable<Integer>
             spec.commandLine().getOut().println(config + ": configuration is valid");
             return ExitCodes.OK;
         }
+        // Before the first logger exists: slf4j-simple reads its level once. A -D on the command line wins.
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null)
+        {
+            System.setProperty(LOG_LEVEL_PROPERTY, daemonConfig.logLevel());
+        }
         final CountDownLatch stop = new CountDownLatch(1);
         final java.io.PrintWriter err = spec.commandLine().getErr();
         final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
@@ -73,7 +81,7 @@ final class RunCommand implements Callable<Integer>
         final Daemon daemon;
         try
         {
-            daemon = Daemon.start(daemonConfig, err);
+            daemon = Daemon.start(daemonConfig);
         }
         catch (final DaemonException ex)
         {

@@ -17,6 +17,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -61,6 +64,11 @@ public final class Daemon implements AutoCloseable
     public static final String LOCK_FILE = "sluice.lock";
 
     private final DaemonConfig config;
+    /** Name of the SLF4J logger of the daemon's lifecycle lines. */
+    public static final String LOGGER_NAME = "sluice";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
     private final PrintWriter log;
     private final long pid = ProcessHandle.current().pid();
     private final long startTimeMs = System.currentTimeMillis();
@@ -92,10 +100,24 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
+     * Starts a daemon that logs its lifecycle through SLF4J (logger {@value #LOGGER_NAME}, one line per
+     * event; the {@code sluice run} command's way); returns once it is RUNNING.
+     *
+     * @param config validated configuration.
+     * @return the running daemon.
+     * @throws DaemonException if the data directory is in use or something cannot start; everything
+     *                         started so far is closed again.
+     */
+    public static Daemon start(final DaemonConfig config)
+    {
+        return start(config, null);
+    }
+
+    /**
      * Starts a daemon; returns once it is RUNNING.
      *
      * @param config validated configuration.
-     * @param log    for lifecycle messages (one line each).
+     * @param log    for lifecycle messages (one line each), or null to log them through SLF4J.
      * @return the running daemon.
      * @throws DaemonException if the data directory is in use or something cannot start; everything
      *                         started so far is closed again.
@@ -362,7 +384,7 @@ public final class Daemon implements AutoCloseable
             }
             return;
         }
-        log("stats agent error: " + oneLine(error));
+        warn("stats agent error: " + oneLine(error));
     }
 
     private static ThreadFactory lowPriorityThreads()
@@ -385,8 +407,23 @@ public final class Daemon implements AutoCloseable
 
     private void log(final String message)
     {
+        if (log == null)
+        {
+            LOG.info(message);
+            return;
+        }
         log.println(Instant.now() + " sluice: " + message);
         log.flush();
+    }
+
+    private void warn(final String message)
+    {
+        if (log == null)
+        {
+            LOG.warn(message);
+            return;
+        }
+        log(message);
     }
 
     /**
@@ -451,7 +488,7 @@ public final class Daemon implements AutoCloseable
         release(failures);
         for (final Throwable failure : failures)
         {
-            log("shutdown problem: " + failure);
+            warn("shutdown problem: " + failure);
         }
         log("stopped");
     }
@@ -474,12 +511,12 @@ public final class Daemon implements AutoCloseable
         }
         else if (engine.finalCheckpointFailure() != null)
         {
-            log("final checkpoint FAILED: " + engine.finalCheckpointFailure().getMessage() + " (" + engine.checkpoints().failed() +
+            warn("final checkpoint FAILED: " + engine.finalCheckpointFailure().getMessage() + " (" + engine.checkpoints().failed() +
                 " checkpoints failed; last complete checkpoint: " + last + ")");
         }
         else
         {
-            log("no final checkpoint: the engine did not drain or a partition had stopped (last complete checkpoint: " + last + ")");
+            warn("no final checkpoint: the engine did not drain or a partition had stopped (last complete checkpoint: " + last + ")");
         }
     }
 

@@ -129,6 +129,7 @@ public final class DaemonConfig
     private final long drainTimeoutMillis;
     private final JmxSettings jmx;
     private final PrometheusConfig prometheus;
+    private final String logLevel;
     private final DashboardConfig dashboard;
     private final String maskedText;
     private final List<ComponentEntry> components;
@@ -156,6 +157,7 @@ public final class DaemonConfig
         final String threading = top.choice("threading_mode", "auto", "auto", "dedicated", "shared");
         this.threadingMode = threading == null || "auto".equals(threading) ? null : ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
         this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
+        this.logLevel = top.choice("log_level", "info", "error", "warn", "info", "debug", "trace");
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
         checkSinkUse(errors);
@@ -830,6 +832,16 @@ public final class DaemonConfig
     public JmxSettings jmx()
     {
         return jmx;
+    }
+
+    /**
+     * Level of the daemon's log (SLF4J): error, warn, info (lifecycle events, the default), debug or trace.
+     *
+     * @return the level.
+     */
+    public String logLevel()
+    {
+        return logLevel;
     }
 
     /**
