@@ -134,7 +134,7 @@ final class ClientSession implements AutoCloseable
                 error.wrap(buffer, offset, frameLength);
                 if (error.reference() == correlationId)
                 {
-                    failure[0] = new ClientException(error.code(), "the server refused the session: " +
+                    failure[0] = new ClientException(error.code(), "the server refused the session for topic '" + topic + "': " +
                         ErrorCode.name(error.code()) + ": " + error.message());
                 }
             }

@@ -123,6 +123,27 @@ public abstract class EventFileSource implements AutoCloseable
     }
 
     /**
+     * Reads events from a stream (standard input, a pipe) in a given format. Closing the source closes
+     * the stream.
+     *
+     * @param in     to read.
+     * @param name   of the input for messages ({@code <stdin>}).
+     * @param format of the input.
+     * @param schema of the events.
+     * @param policy for malformed lines.
+     * @return the open source.
+     * @throws MalformedInputException if a CSV header lacks a field of the schema.
+     */
+    public static EventFileSource open(
+        final InputStream in, final Path name, final FileFormat format, final Schema schema, final MalformedInputPolicy policy)
+    {
+        final EventFileSource source = format == FileFormat.CSV ?
+            new CsvEventSource(name, schema, policy, in) : new JsonlEventSource(name, schema, policy, in);
+        source.start();
+        return source;
+    }
+
+    /**
      * Decodes the next event into a writable view.
      *
      * @param out view over writable bytes of the schema's length; cleared, then filled.

@@ -134,7 +134,14 @@ public final class DaemonConfig
     private final String maskedText;
     private final List<ComponentEntry> components;
 
-    record ComponentEntry(DaemonComponent.Role role, String path, DaemonComponent component)
+    /**
+     * An ingress or egress item of the configuration.
+     *
+     * @param role      ingress or egress.
+     * @param path      of the item in the file ({@code ingress[0]}).
+     * @param component built from the item.
+     */
+    public record ComponentEntry(DaemonComponent.Role role, String path, DaemonComponent component)
     {
     }
 
@@ -874,8 +881,31 @@ public final class DaemonConfig
         return maskedText;
     }
 
-    List<ComponentEntry> components()
+    /**
+     * The ingress and egress items, in file order (ingress first).
+     *
+     * @return the items.
+     */
+    public List<ComponentEntry> components()
     {
         return components;
+    }
+
+    /**
+     * The schema of every topic a pipeline reads (join sides included), in pipeline order.
+     *
+     * @return schemas by topic name.
+     */
+    public Map<String, io.sluice.schema.Schema> topicSchemas()
+    {
+        final Map<String, io.sluice.schema.Schema> schemas = new java.util.LinkedHashMap<>();
+        if (pipelines != null)
+        {
+            for (final io.sluice.engine.config.PipelineDefinition pipeline : pipelines.pipelines())
+            {
+                pipeline.sources().forEach(source -> schemas.putIfAbsent(source.topic(), source.schema()));
+            }
+        }
+        return schemas;
     }
 }

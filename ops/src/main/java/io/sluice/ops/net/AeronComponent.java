@@ -76,6 +76,16 @@ final class AeronComponent implements DaemonComponent
         this.settings = settings;
     }
 
+    /**
+     * The item's validated settings.
+     *
+     * @return the settings.
+     */
+    Settings settings()
+    {
+        return settings;
+    }
+
     @Override
     public String name()
     {

@@ -1,0 +1,95 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.ops.CliResult;
+import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.jmx.JmxClient;
+
+/**
+ * {@code sluice publish} against a real {@code sluice run} process with an Aeron ingress: every event
+ * of a CSV and a JSONL file is acknowledged (JOURNALED, then DURABLE) and counted by the daemon, a
+ * malformed line is reported with its line number and fails the run, and an unknown topic or a config
+ * without an Aeron ingress is a one-line usage error. Deadlines only bound a hung run.
+ */
+class PublishProcessTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldPublishFilesWithAcknowledgementsAndReportRejectedLines() throws Exception
+    {
+        final String config = DaemonProcessTest.config(false, """
+            ingress:
+              - type: aeron
+                channel: aeron:udp?endpoint=127.0.0.1:%d
+            """.formatted(freeUdpPort()));
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, config);
+        final Path csv = dir.resolve("trades.csv");
+        Files.writeString(csv, DaemonProcessTest.TRADES);
+        final Path jsonl = dir.resolve("more.jsonl");
+        Files.writeString(jsonl, """
+            {"sym": 4, "px": 1.5, "qty": 9, "ts": 9500}
+            {"sym": 4, "px": "not a number", "qty": 1, "ts": 9600}
+            {"sym": 5, "px": 2.5, "qty": 2, "ts": 9700}
+            """);
+        final Path data = dir.resolve("data");
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("daemon.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+
+            final CliResult journaled = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());
+            assertThat(journaled.exitCode()).as(journaled + daemon.log()).isEqualTo(ExitCodes.OK);
+            assertThat(journaled.out()).contains(csv + " -> trades: sent 6, acknowledged JOURNALED 6, rejected 0");
+
+            final CliResult durable = CliResult.run("publish", "-c", configFile.toString(), "-t", "trades", "--ack", "DURABLE", jsonl.toString());
+            assertThat(durable.exitCode()).as(durable.toString()).isEqualTo(ExitCodes.FAILURE);
+            assertThat(durable.out()).contains(jsonl + " -> trades: sent 2, acknowledged DURABLE 2, rejected 1")
+                .contains("1 malformed line(s) skipped").contains("line 2");
+
+            try (JmxClient client = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                long events = 0;
+                while (events != 8 && System.nanoTime() < deadline)
+                {
+                    events = client.partition("trades", 0).getEventsIn() + client.partition("trades", 1).getEventsIn();
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // poll interval of a wait with a deadline
+                }
+                assertThat(events).as("events the daemon received").isEqualTo(8);
+            }
+
+            final CliResult unknown = CliResult.run("publish", "--config", configFile.toString(), "--topic", "orders", csv.toString());
+            assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(unknown.err()).contains("topic 'orders' is not read by any pipeline").contains("its topics: trades");
+            assertThat(unknown.err().lines()).hasSize(1);
+
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+        }
+
+        Files.writeString(configFile, DaemonProcessTest.config(false, ""));
+        final CliResult noIngress = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());
+        assertThat(noIngress.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noIngress.err()).contains("has no 'type: aeron' ingress");
+    }
+
+    private static int freeUdpPort() throws java.io.IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
