@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
 import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.cli.SluiceVersion;
+import io.sluice.ops.cli.Terminal;
 
 /**
  * {@code sluice ctl status|errors|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is
@@ -198,8 +199,8 @@ final class CtlCommand implements Callable<Integer>
     private static void status(final JmxClient client, final EngineMXBean engine, final PrintWriter out)
     {
         out.printf(Locale.ROOT, "sluice daemon pid %d: %s, up %s%n", engine.getPid(), engine.getState(), uptime(engine.getUptimeMillis()));
-        out.printf(Locale.ROOT, "checkpoints: %d completed, %d failed, last id %d, %s%n", engine.getCheckpointsCompleted(),
-            engine.getCheckpointsFailed(), engine.getLastCheckpointId(),
+        out.printf(Locale.ROOT, "checkpoints: %d completed, %d failed, last id %s, %s%n", engine.getCheckpointsCompleted(),
+            engine.getCheckpointsFailed(), engine.getLastCheckpointId() < 0 ? "-" : Long.toString(engine.getLastCheckpointId()),
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
         out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
         partitions(client, engine, out);
@@ -262,7 +263,14 @@ final class CtlCommand implements Callable<Integer>
         int printed = 0;
         while (true)
         {
-            out.print("\u001b[H\u001b[2J");
+            if (Terminal.isInteractive())
+            {
+                out.print(Terminal.CLEAR_SCREEN);
+            }
+            else if (printed > 0)
+            {
+                out.println(); // a pipe or a file gets one block after another, no escape codes
+            }
             status(client, engine, out);
             out.printf(Locale.ROOT, "%n%-16s %4s %14s %14s %10s %8s %8s %8s %9s %9s%n",
                 "TOPIC", "PART", "EVENTS-IN", "JOURNAL-END", "RING-FREE", "p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us");

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
 import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.cli.SluiceVersion;
+import io.sluice.ops.cli.Terminal;
 
 /**
  * {@code sluice stat}: prints a daemon's counters straight from its memory-mapped counters file, as
@@ -67,9 +68,13 @@ final class StatCommand implements Callable<Integer>
             int printed = 0;
             do
             {
-                if (watch)
+                if (watch && Terminal.isInteractive())
                 {
-                    out.print("\u001b[H\u001b[2J");
+                    out.print(Terminal.CLEAR_SCREEN);
+                }
+                else if (watch && printed > 0)
+                {
+                    out.println(); // a pipe or a file gets one report after another, no escape codes
                 }
                 StatReport.print(file, liveness(), filter, errors, out);
                 out.flush();

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import io.sluice.client.ClientContext;
+import io.sluice.client.ClientException;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.loadgen.AeronDaemonTarget;
 import io.sluice.loadgen.Alert;
@@ -205,6 +206,12 @@ public final class LoadgenCommand implements Callable<Integer>
                 "%s offers retried on back-pressure; %s records of earlier runs skipped", DemoFormat.count(daemon.acknowledged()),
                 DemoFormat.count(daemon.sent()), DemoFormat.count(daemon.received()), DemoFormat.count(daemon.backPressureRetries()),
                 DemoFormat.count(daemon.skipped()));
+        }
+        catch (final ClientException ex)
+        {
+            // A daemon configured otherwise (no such topic, another schema): one line, no stack trace.
+            throw new CliException("the daemon at " + channel + " cannot take the " + workload.scenario().name() + " scenario: " +
+                ex.getMessage() + " (run it with the configuration 'sluice loadgen --scenario " + scenario + " --print-config' prints)");
         }
         summary(reporter, result, workload.evaluate(false, alerts.all()), aeronLine);
     }

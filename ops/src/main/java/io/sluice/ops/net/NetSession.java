@@ -88,8 +88,8 @@ abstract class NetSession
         if (refusal != 0)
         {
             error.wrap(sendBuffer, 0, sendBuffer.capacity());
-            publication.offer(sendBuffer, 0, error.encode(0, refusal, correlationId, MESSAGES[refusal]));
-            return -1;
+            // Offered again on the next duty cycle until sent (or the connect deadline): the client waits for this frame.
+            return publication.offer(sendBuffer, 0, error.encode(0, refusal, correlationId, MESSAGES[refusal])) > 0 ? -1 : 0;
         }
         connected.wrap(sendBuffer, 0, sendBuffer.capacity());
         final int length = connected.encode(sessionId, correlationId, topicId(), eventLength(), heartbeatIntervalMs());

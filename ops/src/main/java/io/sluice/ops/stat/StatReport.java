@@ -3,6 +3,7 @@ package io.sluice.ops.stat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
@@ -38,11 +39,11 @@ public final class StatReport
         out.println(liveness);
         out.println("=========================");
         final CountersReader reader = file.newCountersReader();
-        reader.forEach((value, counterId, label) ->
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
             if (filter == null || label.contains(filter))
             {
-                out.printf("%3d: %,20d - %s%n", counterId, value, label);
+                out.printf("%3d: %20s - %s%n", counterId, value(typeId, reader.getCounterValue(counterId)), label);
             }
         });
         out.println("=========================");
@@ -61,6 +62,36 @@ public final class StatReport
             final int distinct = ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) ->
                 out.printf("%d observations from %s to %s:%n%s%n", count, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), text));
             out.printf("%d distinct errors%n", distinct);
+        }
+    }
+
+    /**
+     * A counter's value as people read it: timestamps (heartbeat, watermark) as ISO-8601 instants, a
+     * value not set yet (a watermark before the first event, the last checkpoint before the first one)
+     * as {@code -}, counts with thousands separators.
+     *
+     * @param typeId of the counter.
+     * @param value  of the counter.
+     * @return the text.
+     */
+    static String value(final int typeId, final long value)
+    {
+        switch (typeId)
+        {
+            case SluiceCounters.WATERMARK_TYPE_ID:
+                // The engine's watermark: Long.MIN_VALUE before the first event, Long.MAX_VALUE at the end of a bounded input.
+                if (value == Long.MIN_VALUE)
+                {
+                    return "-";
+                }
+                return value == Long.MAX_VALUE ? "end of input" : Instant.ofEpochMilli(value).toString();
+            case SluiceCounters.HEARTBEAT_TYPE_ID:
+                return Instant.ofEpochMilli(value).toString();
+            case SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID:
+            case SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID:
+                return value < 0 ? "-" : String.format(Locale.ROOT, "%,d", value);
+            default:
+                return String.format(Locale.ROOT, "%,d", value);
         }
     }
 

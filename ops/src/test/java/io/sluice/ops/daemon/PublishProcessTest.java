@@ -29,11 +29,12 @@ class PublishProcessTest
     @Test
     void shouldPublishFilesWithAcknowledgementsAndReportRejectedLines() throws Exception
     {
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
         final String config = DaemonProcessTest.config(false, """
             ingress:
               - type: aeron
-                channel: aeron:udp?endpoint=127.0.0.1:%d
-            """.formatted(freeUdpPort()));
+                channel: %s
+            """.formatted(channel));
         final Path configFile = dir.resolve("sluice.yaml");
         Files.writeString(configFile, config);
         final Path csv = dir.resolve("trades.csv");
@@ -75,6 +76,22 @@ class PublishProcessTest
             assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
             assertThat(unknown.err()).contains("topic 'orders' is not read by any pipeline").contains("its topics: trades");
             assertThat(unknown.err().lines()).hasSize(1);
+
+            // A configuration that names a topic the running daemon does not have: the daemon refuses, one line naming it.
+            final Path other = dir.resolve("other.yaml");
+            Files.writeString(other, config.replace("source: trades", "source: quotes"));
+            final CliResult refused = CliResult.run("publish", "--config", other.toString(), "--topic", "quotes", "--timeout", "20",
+                csv.toString());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.FAILURE);
+            assertThat(refused.err()).contains("cannot publish to quotes").contains("for topic 'quotes'").contains("UNKNOWN_TOPIC");
+
+            // The load generator's scenario against a daemon configured otherwise: one line naming the topic.
+            final CliResult loadgen = CliResult.run("loadgen", "--scenario", "ticks", "--target", "aeron", "--channel", channel,
+                "--daemon-dir", data.toString(), "--rate", "10000", "--duration", "1", "--warm-up", "0", "--out", dir.resolve("report").toString());
+            assertThat(loadgen.exitCode()).as(loadgen.toString()).isEqualTo(ExitCodes.FAILURE);
+            assertThat(loadgen.err()).contains("cannot take the ticks scenario").contains("for topic '").contains("UNKNOWN_TOPIC")
+                .doesNotContain("\tat ");
+            assertThat(loadgen.err().strip().lines()).hasSize(1);
 
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
         }

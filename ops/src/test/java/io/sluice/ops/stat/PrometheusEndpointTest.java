@@ -19,6 +19,8 @@ import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.sluice.engine.counters.SluiceCounters;
+
 /**
  * A client that sends half a request and then nothing holds the Prometheus endpoint for at most its
  * request deadline: scrapes after it are answered. The timeout is a hang guard, not a measurement.
@@ -33,7 +35,8 @@ class PrometheusEndpointTest
     {
         final CountersFile file = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, 1, 0);
         final CountersManager manager = file.newCountersManager();
-        final AtomicCounter counter = manager.newCounter("events-in", 1);
+        final AtomicCounter counter = SluiceCounters.allocate(manager, SluiceCounters.EVENTS_IN_TYPE_ID, "events-in: t/0", 0,
+            0, SluiceCounters.NONE, SluiceCounters.NONE, null);
         counter.set(42);
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start("127.0.0.1", 0, file.newCountersReader());
             Socket stuck = new Socket(InetAddress.getLoopbackAddress(), endpoint.port()))
@@ -49,7 +52,7 @@ class PrometheusEndpointTest
                 () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
 
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).contains("42");
+            assertThat(response.body()).contains("sluice_events_in_total{partition=\"0\",topic=\"0\"} 42.0");
             // The stuck client was dropped without an answer.
             stuck.setSoTimeout(30_000);
             assertThat(stuck.getInputStream().read()).isEqualTo(-1);
