@@ -42,7 +42,7 @@ class SluiceMainTest
         final CliResult result = CliResult.run();
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("sluice: missing command: one of run, stat, ctl, replay, demo, journal, loadgen, version");
+        assertThat(result.err()).contains("sluice: missing command: one of run, stat, ctl, replay, demo, journal, loadgen, publish, version");
         assertThat(result.out()).isEmpty();
     }
 

@@ -20,18 +20,23 @@ import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice journal dump}: prints a topic's records, one line each, selected by partition,
- * offset range, time range and key:
+ * offset range, time range and key. Without a schema, key and payload as hex:
  * <pre>
  *   partition=0 offset=12 timestamp=1732752000000 type=1 flags=0x0000 key=0x00000000000004d2 length=5 payload=68656c6c6f
  * </pre>
- * Partitions are dumped one after another, each in offset order. Offset bounds are clamped to what
- * each partition retains; time bounds filter on the record timestamp, in the producer's unit.
+ * With the topic's schema (from the daemon's configuration, {@code --config}, or a pipeline file,
+ * {@code --pipeline}), each event decoded into its fields, as a table, CSV or JSONL
+ * ({@link DecodedRecordPrinter}). Partitions are dumped one after another, each in offset order.
+ * Offset bounds are clamped to what each partition retains; time bounds filter on the record
+ * timestamp, in the producer's unit.
  */
 @Command(
     name = "dump",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = "Print records of a topic, key and payload as hex.")
+    description = {
+        "Print records of a topic: key and payload as hex, or, with the topic's schema (--config or --pipeline),",
+        "each event's fields as a table, CSV or JSONL (--format)." })
 final class JournalDumpCommand implements Callable<Integer>
 {
     private static final int POLL_LIMIT = 256;
@@ -72,14 +77,33 @@ final class JournalDumpCommand implements Callable<Integer>
         description = "Print at most this many payload bytes per record (default: all).")
     int maxPayload;
 
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "The daemon's configuration: decode events with the schema of the pipelines reading the topic.")
+    Path config;
+
+    @Option(names = "--pipeline", paramLabel = "FILE", description = "A pipeline file (as for replay): decode events with its schemas.")
+    Path pipelineFile;
+
+    @Option(names = { "-f", "--format" }, paramLabel = "FORMAT",
+        description = "hex, table, csv or jsonl (default: table with a schema, hex without).")
+    DecodedRecordPrinter.Format format;
+
     @Override
     public Integer call()
     {
         validate();
         final PrintWriter out = spec.commandLine().getOut();
+        final io.sluice.schema.Schema schema = schema();
+        final DecodedRecordPrinter.Format shown = format != null ? format :
+            schema == null ? DecodedRecordPrinter.Format.HEX : DecodedRecordPrinter.Format.TABLE;
+        if (shown != DecodedRecordPrinter.Format.HEX && schema == null)
+        {
+            throw new CliException(ExitCodes.USAGE, "--format " + shown + " decodes events: give the topic's schema with --config or --pipeline");
+        }
         final Printer printer = new Printer(out, null == key ? 0 : JournalTools.parseKey(key, "--key"), null != key,
             null == fromTime ? Long.MIN_VALUE : fromTime, null == toTime ? Long.MAX_VALUE : toTime,
-            null == limit ? Long.MAX_VALUE : limit, maxPayload);
+            null == limit ? Long.MAX_VALUE : limit, maxPayload,
+            shown == DecodedRecordPrinter.Format.HEX ? null : new DecodedRecordPrinter(schema, shown, out));
         try (Journal journal = JournalTools.openExisting(dir))
         {
             // What the read-only open found (a torn tail, an index it could not trust) goes to standard error.
@@ -98,7 +122,52 @@ final class JournalDumpCommand implements Callable<Integer>
             }
         }
         out.flush();
+        if (printer.decoded != null && printer.decoded.notEvents() > 0)
+        {
+            spec.commandLine().getErr().println(printer.decoded.notEvents() + " records that are not events of schema " + schema.name() +
+                " (control records: ticks, end of input, replay marks) were left out");
+        }
         return ExitCodes.OK;
+    }
+
+    private io.sluice.schema.Schema schema()
+    {
+        if (config != null && pipelineFile != null)
+        {
+            throw new CliException(ExitCodes.USAGE, "give --config or --pipeline, not both");
+        }
+        final java.util.Map<String, io.sluice.schema.Schema> schemas;
+        final Path from;
+        try
+        {
+            if (config != null)
+            {
+                schemas = TopicSchemas.provider().load(config);
+                from = config;
+            }
+            else if (pipelineFile != null)
+            {
+                schemas = new java.util.LinkedHashMap<>();
+                io.sluice.engine.config.PipelineConfig.load(pipelineFile).pipelines()
+                    .forEach(p -> p.sources().forEach(source -> schemas.putIfAbsent(source.topic(), source.schema())));
+                from = pipelineFile;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
+        }
+        final io.sluice.schema.Schema schema = schemas.get(topicName);
+        if (schema == null)
+        {
+            throw new CliException(ExitCodes.USAGE, "topic '" + topicName + "' is not read by any pipeline of " + from + " (its topics: " +
+                String.join(", ", schemas.keySet()) + ")");
+        }
+        return schema;
     }
 
     private void validate()
@@ -160,6 +229,7 @@ final class JournalDumpCommand implements Callable<Integer>
         private final long toTime;
         private final long limit;
         private final int maxPayload;
+        private final DecodedRecordPrinter decoded;
         private long printed;
         private int partitionId;
         private long endOffset;
@@ -171,8 +241,10 @@ final class JournalDumpCommand implements Callable<Integer>
             final long fromTime,
             final long toTime,
             final long limit,
-            final int maxPayload)
+            final int maxPayload,
+            final DecodedRecordPrinter decoded)
         {
+            this.decoded = decoded;
             this.out = out;
             this.key = key;
             this.filterKey = filterKey;
@@ -205,6 +277,14 @@ final class JournalDumpCommand implements Callable<Integer>
             if (record.offset() >= endOffset || limitReached() || timestamp < fromTime || timestamp >= toTime ||
                 filterKey && record.key() != key)
             {
+                return;
+            }
+            if (decoded != null)
+            {
+                if (decoded.print(partitionId, record))
+                {
+                    printed++;
+                }
                 return;
             }
             final int length = record.payloadLength();

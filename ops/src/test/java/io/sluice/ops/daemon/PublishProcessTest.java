@@ -96,6 +96,26 @@ class PublishProcessTest
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
         }
 
+        // The daemon's journal decoded with the topic's schema from the same configuration.
+        final String journal = data.resolve("journal").toString();
+        final CliResult csvDump = CliResult.run("journal", "dump", "-d", journal, "-t", "trades", "--config", configFile.toString(),
+            "--format", "csv");
+        assertThat(csvDump.exitCode()).as(csvDump.toString()).isZero();
+        assertThat(csvDump.out().lines().findFirst()).hasValue("partition,offset,timestamp,key,sym,px,qty,ts");
+        assertThat(csvDump.out().lines().skip(1).map(l -> String.join(",", java.util.Arrays.asList(l.split(",")).subList(4, 8))))
+            .as("the events' fields, after partition, offset, timestamp and key")
+            .containsExactlyInAnyOrder("1,10.5,3,1000", "2,11.0,1,1500", "1,10.7,2,2500", "2,11.2,4,3100", "1,10.9,1,4200",
+                "3,9.0,7,9000", "4,1.5,9,9500", "5,2.5,2,9700");
+        final CliResult jsonDump = CliResult.run("journal", "dump", "-d", journal, "-t", "trades", "--config", configFile.toString(),
+            "--format", "jsonl", "-p", "0");
+        assertThat(jsonDump.exitCode()).as(jsonDump.toString()).isZero();
+        assertThat(jsonDump.out().lines()).isNotEmpty().allMatch(l -> l.startsWith("{\"partition\":0,\"offset\":") &&
+            l.contains(",\"sym\":") && l.endsWith("}"));
+        final CliResult table = CliResult.run("journal", "dump", "-d", journal, "-t", "trades", "--config", configFile.toString());
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        assertThat(table.out().lines().findFirst().orElseThrow()).contains("PARTITION", "OFFSET", "SYM", "PX", "QTY", "TS");
+        assertThat(table.out()).contains("10.5");
+
         Files.writeString(configFile, DaemonProcessTest.config(false, ""));
         final CliResult noIngress = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());
         assertThat(noIngress.exitCode()).isEqualTo(ExitCodes.USAGE);

@@ -1,0 +1,253 @@
+package io.sluice.ops.tools;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.io.FieldText;
+import io.sluice.journal.RecordView;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
+
+/**
+ * Prints journaled events decoded with their schema, one line each, after the record's partition,
+ * offset, timestamp and key: as an aligned table, as CSV with a header line, or as JSON lines. Values
+ * are written as the CSV/JSONL file sinks write them ({@link FieldText}), so a dump diffs cleanly
+ * against a sink's output. Records that are not events of the schema (control records: ticks, end of
+ * input, replay marks; their payload length differs) are counted and left out.
+ *
+ * <p>Threading: the dumping thread; reuses one builder and one flyweight.
+ */
+final class DecodedRecordPrinter
+{
+    /** How records are printed. */
+    enum Format
+    {
+        /** key and payload as hex, undecoded. */
+        HEX,
+        /** aligned columns under a header. */
+        TABLE,
+        /** comma-separated values with a header line. */
+        CSV,
+        /** one JSON object per line. */
+        JSONL;
+
+        @Override
+        public String toString()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final String[] RECORD_COLUMNS = {"partition", "offset", "timestamp", "key"};
+    private static final int[] RECORD_WIDTHS = {9, 12, 15, 20};
+    private static final int MIN_FIELD_WIDTH = 12;
+
+    private final Schema schema;
+    private final Format format;
+    private final PrintWriter out;
+    private final EventFlyweight event;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final StringBuilder line = new StringBuilder(256);
+    private final StringBuilder value = new StringBuilder(64);
+    private boolean headerPrinted;
+    private long notEvents;
+
+    DecodedRecordPrinter(final Schema schema, final Format format, final PrintWriter out)
+    {
+        this.schema = schema;
+        this.format = format;
+        this.out = out;
+        this.event = new EventFlyweight(schema);
+    }
+
+    /**
+     * Prints one record if it is an event of the schema.
+     *
+     * @param partition of the record.
+     * @param record    to print.
+     * @return true if printed, false if it is not an event of the schema.
+     */
+    boolean print(final int partition, final RecordView record)
+    {
+        if (record.payloadLength() != schema.length())
+        {
+            notEvents++;
+            return false;
+        }
+        if (!headerPrinted)
+        {
+            header();
+            headerPrinted = true;
+        }
+        view.wrap(record.buffer(), record.payloadOffset(), record.payloadLength());
+        event.wrap(view, 0);
+        line.setLength(0);
+        final long[] recordValues = {partition, record.offset(), record.timestamp(), record.key()};
+        if (format == Format.JSONL)
+        {
+            line.append('{');
+            for (int i = 0; i < RECORD_COLUMNS.length; i++)
+            {
+                line.append('"').append(RECORD_COLUMNS[i]).append("\":").append(recordValues[i]).append(',');
+            }
+        }
+        else
+        {
+            for (int i = 0; i < RECORD_COLUMNS.length; i++)
+            {
+                cell(Long.toString(recordValues[i]), RECORD_WIDTHS[i], false);
+            }
+        }
+        for (final Field field : schema.fields())
+        {
+            value.setLength(0);
+            FieldText.append(event, field, value);
+            if (format == Format.JSONL)
+            {
+                json(field.name());
+                line.append(':');
+                if (FieldText.isText(field))
+                {
+                    json(value);
+                }
+                else
+                {
+                    line.append(value);
+                }
+                line.append(',');
+            }
+            else
+            {
+                cell(value, width(field), FieldText.isText(field));
+            }
+        }
+        line.setLength(line.length() - 1);
+        if (format == Format.JSONL)
+        {
+            line.append('}');
+        }
+        out.append(line).append('\n');
+        return true;
+    }
+
+    /**
+     * Records left out because they are not events of the schema.
+     *
+     * @return the count.
+     */
+    long notEvents()
+    {
+        return notEvents;
+    }
+
+    private void header()
+    {
+        if (format == Format.JSONL)
+        {
+            return;
+        }
+        line.setLength(0);
+        for (int i = 0; i < RECORD_COLUMNS.length; i++)
+        {
+            cell(format == Format.TABLE ? RECORD_COLUMNS[i].toUpperCase(Locale.ROOT) : RECORD_COLUMNS[i], RECORD_WIDTHS[i], false);
+        }
+        for (final Field field : schema.fields())
+        {
+            cell(format == Format.TABLE ? field.name().toUpperCase(Locale.ROOT) : field.name(), width(field), true);
+        }
+        line.setLength(line.length() - 1);
+        out.append(line).append('\n');
+    }
+
+    private static int width(final Field field)
+    {
+        return Math.max(MIN_FIELD_WIDTH, Math.max(field.name().length(), field.width()));
+    }
+
+    /** One column: right-aligned numbers, left-aligned text in a table; CSV quoting where needed. */
+    private void cell(final CharSequence text, final int width, final boolean leftAligned)
+    {
+        if (format == Format.CSV)
+        {
+            if (needsQuotes(text))
+            {
+                line.append('"');
+                for (int i = 0; i < text.length(); i++)
+                {
+                    final char c = text.charAt(i);
+                    line.append(c == '"' ? "\"\"" : String.valueOf(c));
+                }
+                line.append('"');
+            }
+            else
+            {
+                line.append(text);
+            }
+            line.append(',');
+            return;
+        }
+        if (!leftAligned)
+        {
+            pad(width - text.length());
+        }
+        line.append(text);
+        if (leftAligned)
+        {
+            pad(width - text.length());
+        }
+        line.append(' ');
+    }
+
+    private void pad(final int spaces)
+    {
+        for (int i = 0; i < spaces; i++)
+        {
+            line.append(' ');
+        }
+    }
+
+    private static boolean needsQuotes(final CharSequence text)
+    {
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c == ',' || c == '"' || c == '\n' || c == '\r')
+            {
+                return true;
+            }
+        }
+        return text.length() > 0 && (text.charAt(0) == ' ' || text.charAt(text.length() - 1) == ' ');
+    }
+
+    private void json(final CharSequence text)
+    {
+        line.append('"');
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            switch (c)
+            {
+                case '"' -> line.append("\\\"");
+                case '\\' -> line.append("\\\\");
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default ->
+                {
+                    if (c < 0x20)
+                    {
+                        line.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
+                    }
+                    else
+                    {
+                        line.append(c);
+                    }
+                }
+            }
+        }
+        line.append('"');
+    }
+}
