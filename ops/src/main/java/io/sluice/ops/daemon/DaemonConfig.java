@@ -375,9 +375,17 @@ public final class DaemonConfig
             else
             {
                 file = sink.path("path", true);
-                if (file != null && file.getParent() != null && !Files.isDirectory(file.getParent()))
+                // A missing directory is created (0700) when the sink opens; an existing non-directory in the way is an error now.
+                for (Path parent = file == null ? null : file.getParent(); parent != null; parent = parent.getParent())
                 {
-                    sink.error("path", "directory " + file.getParent() + " does not exist");
+                    if (Files.exists(parent))
+                    {
+                        if (!Files.isDirectory(parent))
+                        {
+                            sink.error("path", parent + " is not a directory");
+                        }
+                        break;
+                    }
                 }
                 if (sink.has("emit"))
                 {

@@ -79,6 +79,12 @@ final class ExactlyOnceFileSink implements EventSink, AutoCloseable
         long[] next = new long[partitions];
         try
         {
+            final Path parent = file.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent))
+            {
+                // A missing output directory is created private to the daemon's user, as the data directory is.
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
             if (Files.exists(progress))
             {
                 final List<String> lines = Files.readAllLines(progress, StandardCharsets.UTF_8);

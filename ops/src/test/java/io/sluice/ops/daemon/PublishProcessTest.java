@@ -6,6 +6,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class PublishProcessTest
             ingress:
               - type: aeron
                 channel: %s
-            """.formatted(channel));
+            """.formatted(channel)).replace("path: vol.csv", "path: out/new/vol.csv"); // a sink's missing directories are created
         final Path configFile = dir.resolve("sluice.yaml");
         Files.writeString(configFile, config);
         final Path csv = dir.resolve("trades.csv");
@@ -50,6 +51,9 @@ class PublishProcessTest
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("daemon.log")))
         {
             final MarkFile.Info info = daemon.awaitRunning();
+            assertThat(dir.resolve("out/new/vol.csv")).exists();
+            assertThat(Files.getPosixFilePermissions(dir.resolve("out"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            assertThat(Files.getPosixFilePermissions(dir.resolve("out/new"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
             final CliResult journaled = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());
             assertThat(journaled.exitCode()).as(journaled + daemon.log()).isEqualTo(ExitCodes.OK);
