@@ -5,42 +5,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.status.CountersReader;
+
+import io.sluice.engine.counters.SluiceCounters;
 
 /**
  * Reads the health figures from the counters (the zero-allocation source of truth the partition
- * threads and the daemon's stats agent write): the only class of the dashboard that knows counter
- * type ids and label formats, so that a change of how counters are keyed changes this class alone.
+ * threads and the daemon's stats agent write), each selected by its type id and the typed ids of its
+ * key ({@link SluiceCounters}: topic id, partition, pipeline id), with topic and pipeline names from
+ * the directory entries. Labels are never parsed, so a topic or pipeline named {@code a/b c} shows as
+ * it is.
  *
- * <p>Type ids read (see the engine's EngineCounters and the daemon's DaemonCounters): 1001-1003 per
- * topic partition, 1010-1016 per pipeline instance (labels {@code <name>: <topic>/<partition>
- * <pipeline>}), 2001-2007 daemon figures, 2010-2045 latency figures per partition or pipeline.
+ * <p>Type ids read: 1001-1003 per topic partition, 1010-1016 per pipeline instance, 2001-2007 daemon
+ * figures, the first six figures of the latencies 2010-2046 per partition or pipeline.
  *
  * <p>Threading: the dashboard thread; reading is safe while other threads allocate and write.
  */
 final class HealthReader
 {
-    static final int EVENTS_IN = 1001;
-    static final int JOURNAL_END = 1002;
-    static final int RING_REMAINING = 1003;
-    static final int OUTPUTS = 1010;
-    static final int ERRORS = 1011;
-    static final int LATE = 1012;
-    static final int UNASSIGNED = 1013;
-    static final int WATERMARK = 1014;
-    static final int STATE_ENTRIES = 1015;
-    static final int PIPELINE_STATE = 1016;
-    static final int HEARTBEAT = 2001;
-    static final int CHECKPOINTS_COMPLETED = 2002;
-    static final int CHECKPOINTS_FAILED = 2003;
-    static final int LAST_CHECKPOINT_ID = 2004;
-    static final int LAST_CHECKPOINT_AGE = 2005;
-    static final int DISTINCT_ERRORS = 2006;
-    static final int DAEMON_STATE = 2007;
-    static final int INGEST_LATENCY_BASE = 2010;
-    static final int RING_WAIT_LATENCY_BASE = 2020;
-    static final int JOURNAL_APPEND_LATENCY_BASE = 2030;
-    static final int PROCESSING_LATENCY_BASE = 2040;
+    static final int EVENTS_IN = SluiceCounters.EVENTS_IN_TYPE_ID;
+    static final int JOURNAL_END = SluiceCounters.JOURNAL_END_TYPE_ID;
+    static final int RING_REMAINING = SluiceCounters.RING_REMAINING_TYPE_ID;
+    static final int OUTPUTS = SluiceCounters.OUTPUTS_TYPE_ID;
+    static final int ERRORS = SluiceCounters.ERRORS_TYPE_ID;
+    static final int LATE = SluiceCounters.LATE_TYPE_ID;
+    static final int UNASSIGNED = SluiceCounters.UNASSIGNED_TYPE_ID;
+    static final int WATERMARK = SluiceCounters.WATERMARK_TYPE_ID;
+    static final int STATE_ENTRIES = SluiceCounters.STATE_ENTRIES_TYPE_ID;
+    static final int PIPELINE_STATE = SluiceCounters.PIPELINE_STATE_TYPE_ID;
+    static final int HEARTBEAT = SluiceCounters.HEARTBEAT_TYPE_ID;
+    static final int CHECKPOINTS_COMPLETED = SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID;
+    static final int CHECKPOINTS_FAILED = SluiceCounters.CHECKPOINTS_FAILED_TYPE_ID;
+    static final int LAST_CHECKPOINT_ID = SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID;
+    static final int LAST_CHECKPOINT_AGE = SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID;
+    static final int DISTINCT_ERRORS = SluiceCounters.DISTINCT_ERRORS_TYPE_ID;
+    static final int DAEMON_STATE = SluiceCounters.DAEMON_STATE_TYPE_ID;
+    static final int INGEST_LATENCY_BASE = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID;
+    static final int RING_WAIT_LATENCY_BASE = SluiceCounters.RING_WAIT_LATENCY_BASE_TYPE_ID;
+    static final int JOURNAL_APPEND_LATENCY_BASE = SluiceCounters.JOURNAL_APPEND_LATENCY_BASE_TYPE_ID;
+    static final int PROCESSING_LATENCY_BASE = SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID;
     /** Figures of a latency, in type id order from its base. */
     static final int P50 = 0;
     static final int P99 = 1;
@@ -64,23 +68,57 @@ final class HealthReader
     Health read()
     {
         final Health health = new Health();
+        final Int2ObjectHashMap<String> topics = new Int2ObjectHashMap<>();
+        final Int2ObjectHashMap<String> pipelines = new Int2ObjectHashMap<>();
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == SluiceCounters.TOPIC_TYPE_ID)
+            {
+                topics.put(SluiceCounters.topicId(counters, counterId), SluiceCounters.name(counters, counterId));
+            }
+            else if (typeId == SluiceCounters.PIPELINE_TYPE_ID)
+            {
+                pipelines.put(SluiceCounters.pipelineId(counters, counterId), SluiceCounters.name(counters, counterId));
+            }
+        });
         counters.forEach((counterId, typeId, keyBuffer, label) ->
         {
             final long value = counters.getCounterValue(counterId);
-            final String where = where(label);
             switch (typeId)
             {
-                case EVENTS_IN, JOURNAL_END, RING_REMAINING -> partition(health, where).set(typeId, value);
-                case OUTPUTS, ERRORS, LATE, UNASSIGNED, WATERMARK, STATE_ENTRIES, PIPELINE_STATE -> instance(health, where).set(typeId, value);
+                case EVENTS_IN, JOURNAL_END, RING_REMAINING -> partition(health, topic(topics, counterId), partitionOf(counterId))
+                    .set(typeId, value);
+                case OUTPUTS, ERRORS, LATE, UNASSIGNED, WATERMARK, STATE_ENTRIES, PIPELINE_STATE -> instance(health,
+                    pipeline(pipelines, SluiceCounters.pipelineId(counters, counterId)), topic(topics, counterId), partitionOf(counterId))
+                    .set(typeId, value);
                 case HEARTBEAT, CHECKPOINTS_COMPLETED, CHECKPOINTS_FAILED, LAST_CHECKPOINT_ID, LAST_CHECKPOINT_AGE, DISTINCT_ERRORS,
                     DAEMON_STATE -> health.daemon.put(typeId, value);
-                default -> latency(health, typeId, where, value);
+                default -> latency(health, typeId, pipelines, counterId, value);
             }
         });
         return health;
     }
 
-    private static void latency(final Health health, final int typeId, final String where, final long value)
+    private int partitionOf(final int counterId)
+    {
+        return SluiceCounters.partition(counters, counterId);
+    }
+
+    private String topic(final Int2ObjectHashMap<String> topics, final int counterId)
+    {
+        final int topicId = SluiceCounters.topicId(counters, counterId);
+        final String name = topics.get(topicId);
+        return name == null ? Integer.toString(topicId) : name;
+    }
+
+    private static String pipeline(final Int2ObjectHashMap<String> pipelines, final int pipelineId)
+    {
+        final String name = pipelines.get(pipelineId);
+        return name == null ? Integer.toString(pipelineId) : name;
+    }
+
+    private void latency(final Health health, final int typeId, final Int2ObjectHashMap<String> pipelines, final int counterId,
+        final long value)
     {
         final int base = typeId - typeId % 10;
         final int figure = typeId % 10;
@@ -94,7 +132,7 @@ final class HealthReader
             case INGEST_LATENCY_BASE -> stage = "ingest";
             case RING_WAIT_LATENCY_BASE -> stage = "ring-wait";
             case JOURNAL_APPEND_LATENCY_BASE -> stage = "journal-append";
-            case PROCESSING_LATENCY_BASE -> stage = where;
+            case PROCESSING_LATENCY_BASE -> stage = pipeline(pipelines, SluiceCounters.pipelineId(counters, counterId));
             default ->
             {
                 return;
@@ -105,43 +143,14 @@ final class HealthReader
         figures[figure] = figure == COUNT ? figures[figure] + value : Math.max(figures[figure], value);
     }
 
-    private static String where(final String label)
+    private static PartitionHealth partition(final Health health, final String topic, final int partition)
     {
-        final int colon = label.indexOf(": ");
-        return colon < 0 ? "" : label.substring(colon + 2);
+        return health.partitions.computeIfAbsent(topic + "/" + partition, k -> new PartitionHealth(topic, partition));
     }
 
-    private static PartitionHealth partition(final Health health, final String where)
+    private static InstanceHealth instance(final Health health, final String pipeline, final String topic, final int partition)
     {
-        final int slash = where.lastIndexOf('/');
-        final String topic = slash < 0 ? where : where.substring(0, slash);
-        final int partition = slash < 0 ? 0 : parse(where.substring(slash + 1));
-        final String id = topic + "/" + partition;
-        return health.partitions.computeIfAbsent(id, k -> new PartitionHealth(topic, partition));
-    }
-
-    private static InstanceHealth instance(final Health health, final String where)
-    {
-        final int space = where.indexOf(' ');
-        final String topicPartition = space < 0 ? where : where.substring(0, space);
-        final String pipeline = space < 0 ? "" : where.substring(space + 1);
-        final int slash = topicPartition.lastIndexOf('/');
-        final String topic = slash < 0 ? topicPartition : topicPartition.substring(0, slash);
-        final int partition = slash < 0 ? 0 : parse(topicPartition.substring(slash + 1));
-        return health.instances.computeIfAbsent(pipeline + "@" + topic + "/" + partition,
-            k -> new InstanceHealth(pipeline, topic, partition));
-    }
-
-    private static int parse(final String text)
-    {
-        try
-        {
-            return Integer.parseInt(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            return 0;
-        }
+        return health.instances.computeIfAbsent(pipeline + "@" + topic + "/" + partition, k -> new InstanceHealth(pipeline, topic, partition));
     }
 
     /**
