@@ -75,6 +75,10 @@ final class RunCommand implements Callable<Integer>
             System.setProperty(LOG_LEVEL_PROPERTY, daemonConfig.logLevel());
         }
         final CountDownLatch stop = new CountDownLatch(1);
+        // Before the daemon reports RUNNING (its mark file is what supervisors and tests wait for): a SIGTERM
+        // from then on stops it through close() on this thread, never through the JVM's shutdown hooks.
+        handleSignal("TERM", stop);
+        handleSignal("INT", stop);
         final java.io.PrintWriter err = spec.commandLine().getErr();
         final Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         exitOnFatalError(err);
@@ -90,8 +94,6 @@ final class RunCommand implements Callable<Integer>
         }
         final Thread hook = new Thread(daemon::close, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        handleSignal("TERM", stop);
-        handleSignal("INT", stop);
         try
         {
             stop.await();

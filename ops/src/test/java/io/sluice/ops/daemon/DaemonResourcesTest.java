@@ -155,7 +155,7 @@ class DaemonResourcesTest
             List.of("-D" + io.sluice.engine.checkpoint.CheckpointFaults.PROPERTY + "=MANIFEST_RENAME")))
         {
             daemon.awaitRunning();
-            assertThat(daemon.terminate()).isZero();
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
             final String log = daemon.log();
             assertThat(log).contains("final checkpoint FAILED: ").contains("injected fault")
                 .contains("last complete checkpoint: none").doesNotContain("complete\n");
