@@ -41,6 +41,29 @@ final class Rows
     }
 
     /**
+     * One row, copied.
+     *
+     * @param index of the row in append order.
+     * @return its five values.
+     */
+    long[] row(final int index)
+    {
+        return Arrays.copyOfRange(data, index * WIDTH, index * WIDTH + WIDTH);
+    }
+
+    /**
+     * Value of one column of one row.
+     *
+     * @param index  of the row in append order.
+     * @param column 0-4.
+     * @return the value.
+     */
+    long get(final int index, final int column)
+    {
+        return data[index * WIDTH + column];
+    }
+
+    /**
      * All rows of several appenders, sorted lexicographically.
      *
      * @param parts appended to.
