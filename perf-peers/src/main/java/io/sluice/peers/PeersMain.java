@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * {@code ksOrders} (J1: {@code ksJoinOrders}) orders of the same generated stream. Writes {@code peers-<UTC time>.md} into {@code out}.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.PeersMain [orders=400000] [joinOrders=150000] [rounds=3] [warmup=1] [warmupOrders=50000] [ksRounds=1] [ksOrders=50000] [ksJoinOrders=20000] [queries=W1,W2,W3,J1] [out=perf/reports]
+ *       io.sluice.peers.PeersMain [orders=300000] [joinOrders=100000] [rounds=3] [warmup=1] [warmupOrders=50000] [ksRounds=1] [ksOrders=50000] [ksJoinOrders=20000] [queries=W1,W2,W3,J1] [out=perf/reports]
  * }</pre>
  */
 public final class PeersMain
@@ -189,8 +189,8 @@ public final class PeersMain
     private static Map<String, String> args(final String[] args)
     {
         final Map<String, String> settings = new TreeMap<>();
-        settings.put("orders", "400000");
-        settings.put("joinOrders", "150000");
+        settings.put("orders", "300000");
+        settings.put("joinOrders", "100000");
         settings.put("rounds", "3");
         settings.put("warmup", "1");
         settings.put("warmupOrders", "50000");
