@@ -7,7 +7,6 @@ import net.openhft.affinity.AffinityLock;
 /**
  * Runs a partition processor on a CPU reserved through OpenHFT affinity. When pinning is not
  * possible (no free CPU, no native support), the failure is recorded and the processor runs unpinned.
- * The CPUs it takes from are affinity's reserved ones (see {@link CoreBudget}).
  */
 final class PinnedRunner implements Runnable
 {
@@ -27,12 +26,6 @@ final class PinnedRunner implements Runnable
         try
         {
             lock = AffinityLock.acquireLock();
-            if (!lock.isBound())
-            {
-                // Affinity only logs this: make it a distinct error the operator sees with the others.
-                errorLog.record(new EngineException("thread '" + Thread.currentThread().getName() +
-                    "' runs unpinned: no free CPU among those reserved for pinning (" + CoreBudget.cpuList(AffinityLock.RESERVED_AFFINITY) + ")"));
-            }
         }
         catch (final Throwable ex)
         {
