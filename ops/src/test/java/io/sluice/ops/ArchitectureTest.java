@@ -32,8 +32,9 @@ class ArchitectureTest
      * A package may depend only on packages of lower layers (and on itself).
      */
     static final String[][] LAYERS = {
+        { "io.sluice.engine.exceptions.." },
         { "io.sluice.schema..", "io.sluice.journal.." },
-        { "io.sluice.engine.exceptions..", "io.sluice.engine.time.." },
+        { "io.sluice.engine.time.." },
         { "io.sluice.engine.window..", "io.sluice.engine.join.." },
         { "io.sluice.engine.pipeline.." },
         { "io.sluice.engine.exec.." },

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.sluice.engine.exceptions.SluiceException;
+
 class SchemaTest
 {
     private final Schema card = Schema.builder("card_tx")
@@ -50,7 +52,8 @@ class SchemaTest
         assertThatThrownBy(() -> Schema.builder("x").longField("a").longField("a").build()).hasMessageContaining("twice");
         assertThatThrownBy(() -> Schema.builder("x").symbolField("s", 0)).hasMessageContaining("width");
         assertThatThrownBy(() -> Schema.builder("x").longField("bad name")).hasMessageContaining("invalid field name");
-        assertThatThrownBy(() -> card.field("nope")).hasMessageContaining("no field 'nope'").hasMessageContaining("card_tx");
+        assertThatThrownBy(() -> card.field("nope")).hasMessageContaining("no field 'nope'").hasMessageContaining("card_tx")
+            .isInstanceOfSatisfying(SluiceException.class, ex -> assertThat(ex.category()).isEqualTo(SluiceException.Category.ERROR));
         assertThatThrownBy(() -> card.numericField("merchant")).hasMessageContaining("SYMBOL");
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[card.length()]);
         assertThatThrownBy(() -> new EventFlyweight(card).wrapForWrite(buffer, 0).putSymbol(2, "THIS IS TOO LONG"))
