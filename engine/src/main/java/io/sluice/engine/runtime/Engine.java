@@ -612,8 +612,33 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * The pipeline instances of a pipeline, one per partition, for status and tests. Their counters may
-     * be read from any thread.
+     * The description of a running pipeline (its name, sources, stages): the immutable DSL object it was
+     * launched from, never its per-partition runtime, so readers on other threads (JMX, status) touch no
+     * single-writer state.
+     *
+     * @param name of the pipeline.
+     * @return the pipeline's description.
+     * @throws IllegalArgumentException if no pipeline has that name.
+     */
+    public Pipeline pipeline(final String name)
+    {
+        for (final GroupRuntime topic : topics.values())
+        {
+            for (final PipelineInstance instance : topic.partitions[0].handler.instances())
+            {
+                if (instance.pipeline().name().equals(name))
+                {
+                    return instance.pipeline();
+                }
+            }
+        }
+        throw new IllegalArgumentException("no pipeline named '" + name + "' (pipelines: " + pipelineNames() + ")");
+    }
+
+    /**
+     * The pipeline instances of a pipeline, one per partition, for tests. Their counters may be read from
+     * any thread; anything else only on the partition's thread. Readers outside the engine use
+     * {@link #pipeline(String)} and the counters.
      *
      * @param pipeline name.
      * @return the instances in partition order.

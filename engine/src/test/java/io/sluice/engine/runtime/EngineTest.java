@@ -92,6 +92,10 @@ class EngineTest
                 in += instance.eventsIn();
             }
             assertThat(in).isEqualTo(EVENTS);
+            assertThat(engine.pipeline("volume").sourceTopic()).isEqualTo("trades");
+            assertThat(engine.pipeline("volume").name()).isEqualTo("volume");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.pipeline("nope"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no pipeline named 'nope'");
         }
         assertThat(first.lines()).isNotEmpty();
         assertThat(firstBig.lines()).isNotEmpty();

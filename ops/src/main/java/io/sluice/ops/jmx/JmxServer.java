@@ -103,7 +103,7 @@ public final class JmxServer implements AutoCloseable
         register(ObjectNames.components(), new ComponentsBean(daemon.counters()));
         for (final String pipeline : engine.pipelineNames())
         {
-            final String topic = engine.instances(pipeline).get(0).pipeline().sourceTopic();
+            final String topic = engine.pipeline(pipeline).sourceTopic();
             register(ObjectNames.pipeline(pipeline), new PipelineBean(daemon, counters, pipeline, topic, engine.journalTopicOf(topic),
                 engine.partitionCount()));
         }
