@@ -271,7 +271,8 @@ public final class DaemonConfig
         }
         catch (final MarkedYAMLException ex)
         {
-            throw new DaemonConfigException(source, List.of("(line " + (ex.getProblemMark().getLine() + 1) + "): " + ex.getProblem()));
+            throw new DaemonConfigException(source, List.of("(line " + (ex.getProblemMark().getLine() + 1) + ", column " +
+                (ex.getProblemMark().getColumn() + 1) + "): " + ex.getProblem()));
         }
         catch (final YAMLException ex)
         {
@@ -281,6 +282,7 @@ public final class DaemonConfig
         {
             throw new DaemonConfigException(source, List.of("(document): must be a mapping of keys to values"));
         }
+        errors.root(root);
         final ConfigSection top = new ConfigSection("", (Map<String, Object>)document, errors, baseDirectory);
         final DaemonConfig config = new DaemonConfig(source, top, baseDirectory, yaml, root, errors);
         errors.throwIfAny(source);

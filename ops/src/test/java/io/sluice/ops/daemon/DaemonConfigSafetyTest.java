@@ -51,7 +51,7 @@ class DaemonConfigSafetyTest
     void shouldRefuseARingSizeWhoseRingBlockWouldOverflow() throws Exception
     {
         final String yaml = DaemonProcessTest.config(false, "ring_size: 8388608\n");
-        assertThat(errors(yaml)).containsExactly("ring_size: must be in [2, 4194304], was 8388608");
+        assertThat(errors(yaml)).containsExactly("ring_size: must be in [2, 4194304], was 8388608 (line 38, column 12)");
         assertThat(check(yaml, 2)).contains("ring_size: must be in [2, 4194304], was 8388608");
     }
 
@@ -59,7 +59,7 @@ class DaemonConfigSafetyTest
     void shouldRefuseAnEmptyDataDirectory() throws Exception
     {
         final String yaml = DaemonProcessTest.config(false, "").replace("data_dir: data", "data_dir: \"\"");
-        assertThat(errors(yaml)).containsExactly("data_dir: must not be empty: write a path");
+        assertThat(errors(yaml)).containsExactly("data_dir: must not be empty: write a path (line 1, column 11)");
         assertThat(check(yaml, 2)).contains("data_dir: must not be empty");
     }
 
@@ -78,7 +78,7 @@ class DaemonConfigSafetyTest
               access_file: jmx.access
             """);
 
-        assertThat(errors(yaml)).containsExactly("jmx.access_file: " + access + " must be readable by its owner only (chmod 600 " + access + ")");
+        assertThat(errors(yaml)).containsExactly("jmx.access_file: " + access + " must be readable by its owner only (chmod 600 " + access + ") (line 40, column 16)");
         Files.setPosixFilePermissions(access, PosixFilePermissions.fromString("rw-------"));
         DaemonConfig.parse(yaml, "sluice.yaml", dir);
     }

@@ -45,6 +45,19 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldNameTheLineAndColumnOfEveryError() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        // Appended after the 'prometheus:' section of the test configuration: its lines are counted from the text.
+        final String yaml = DaemonProcessTest.config(true, "log_level: loud\nring_size: 1000\n");
+        final String[] lines = yaml.split("\n", -1);
+        final int logLevelLine = java.util.Arrays.asList(lines).indexOf("log_level: loud") + 1;
+        assertThat(errors(yaml).errors())
+            .contains("log_level: 'loud' is not one of error, warn, info, debug, trace (line " + logLevelLine + ", column 12)")
+            .anyMatch(e -> e.startsWith("ring_size: must be a power of two, was 1000 (line " + (logLevelLine + 1) + ", column 12)"));
+    }
+
+    @Test
     void shouldReadTheThreadingModeAndRefuseAnUnknownOne() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
@@ -116,7 +129,7 @@ class DaemonConfigTest
         final DaemonConfigException ex = errors(yaml);
 
         assertThat(ex.errors()).containsExactly("jmx.password_file: " + passwords + " must be readable by its owner only (chmod 600 " +
-            passwords + ")");
+            passwords + ") (line 39, column 18)");
     }
 
     @Test
