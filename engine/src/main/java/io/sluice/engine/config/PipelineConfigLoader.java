@@ -115,7 +115,7 @@ final class PipelineConfigLoader
             }
             catch (final ConfigException ex)
             {
-                errors.add(ex);
+                errors.addAll(ex.errors());
             }
             catch (final InvalidSchemaReference ex)
             {
@@ -234,89 +234,155 @@ final class PipelineConfigLoader
         }
     }
 
+    /**
+     * Reads one pipeline, checking each of its parts (name, input, idle timeout, error policy, filter,
+     * window, sink) even when an earlier one failed, so that one load reports all of a pipeline's errors;
+     * a part that needs the input's schema is checked only when the input is valid.
+     */
     private PipelineDefinition pipeline(final YamlNode node)
     {
         final Map<String, YamlNode> keys = node.mapping(PIPELINE_KEYS);
-        final String name = name(required(keys, "name", node), "pipeline name");
-        final List<SourceDefinition> sources = new ArrayList<>();
-        final JoinDefinition join;
-        final Schema stageInput;
-        if (keys.containsKey("join"))
+        final List<ConfigException> errors = new ArrayList<>();
+        String name = null;
+        try
         {
-            for (final String sideKey : new String[] {"source", "schema", "partition_key", "event_time", "max_out_of_orderness",
-                "processing_time", "key"})
-            {
-                if (keys.containsKey(sideKey))
-                {
-                    throw keys.get(sideKey).error(sideKey.equals("key") ?
-                        "a join pipeline is keyed by its join key; remove 'key'" :
-                        "in a join pipeline '" + sideKey + "' belongs to each side: set it under join.left and join.right");
-                }
-            }
-            join = JoinConfigLoader.join(keys.get("join"), this);
-            sources.add(join.left());
-            sources.add(join.right());
-            stageInput = JoinConfigLoader.outputSchema(name, join, keys.get("join"));
+            name = name(required(keys, "name", node), "pipeline name");
         }
-        else
+        catch (final ConfigException ex)
         {
-            join = null;
-            final SourceDefinition input = source(keys, node, false);
-            if (keys.containsKey("key"))
+            errors.add(ex);
+        }
+        final List<SourceDefinition> sources = new ArrayList<>();
+        JoinDefinition join = null;
+        Schema stageInput = null;
+        try
+        {
+            if (keys.containsKey("join"))
             {
-                final Field key = field(input.schema(), keys.get("key"));
-                if (!key.name().equals(input.partitionKey()))
+                for (final String sideKey : new String[] {"source", "schema", "partition_key", "event_time", "max_out_of_orderness",
+                    "processing_time", "key"})
                 {
-                    throw keys.get("key").error("windows keyed by '" + key.name() + "' need every event of a key in one partition; " +
-                        "set partition_key: " + key.name() + " (a topic has one partitioning)");
+                    if (keys.containsKey(sideKey))
+                    {
+                        throw keys.get(sideKey).error(sideKey.equals("key") ?
+                            "a join pipeline is keyed by its join key; remove 'key'" :
+                            "in a join pipeline '" + sideKey + "' belongs to each side: set it under join.left and join.right");
+                    }
                 }
+                join = JoinConfigLoader.join(keys.get("join"), this);
+                sources.add(join.left());
+                sources.add(join.right());
+                stageInput = JoinConfigLoader.outputSchema(name == null ? "pipeline" : name, join, keys.get("join"));
             }
-            sources.add(input);
-            stageInput = input.schema();
+            else
+            {
+                final SourceDefinition input = source(keys, node, false);
+                if (keys.containsKey("key"))
+                {
+                    final Field key = field(input.schema(), keys.get("key"));
+                    if (!key.name().equals(input.partitionKey()))
+                    {
+                        throw keys.get("key").error("windows keyed by '" + key.name() + "' need every event of a key in one partition; " +
+                            "set partition_key: " + key.name() + " (a topic has one partitioning)");
+                    }
+                }
+                sources.add(input);
+                stageInput = input.schema();
+            }
+        }
+        catch (final ConfigException ex)
+        {
+            errors.addAll(ex.errors());
+            stageInput = null;
         }
 
-        final long idleTimeout = keys.containsKey("idle_timeout") ? keys.get("idle_timeout").duration() : 0;
-        final ErrorPolicy policy = keys.containsKey("on_error") ? errorPolicy(keys.get("on_error")) : ErrorPolicy.SKIP;
+        long idleTimeout = 0;
+        ErrorPolicy policy = ErrorPolicy.SKIP;
+        try
+        {
+            idleTimeout = keys.containsKey("idle_timeout") ? keys.get("idle_timeout").duration() : 0;
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex);
+        }
+        try
+        {
+            policy = keys.containsKey("on_error") ? errorPolicy(keys.get("on_error")) : ErrorPolicy.SKIP;
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex);
+        }
 
         String filter = null;
         EventPredicate filterPredicate = null;
-        if (keys.containsKey("filter"))
+        if (keys.containsKey("filter") && stageInput != null)
         {
-            filter = keys.get("filter").text();
-            filterPredicate = expression(keys.get("filter"), filter, stageInput);
+            try
+            {
+                filter = keys.get("filter").text();
+                filterPredicate = expression(keys.get("filter"), filter, stageInput);
+            }
+            catch (final ConfigException ex)
+            {
+                errors.add(ex);
+            }
         }
 
         WindowDefinition window = null;
         final List<AggregateDefinition> aggregates = new ArrayList<>();
         String having = null;
         EventPredicate havingPredicate = null;
-        if (keys.containsKey("window"))
+        try
         {
-            window = window(keys.get("window"), name);
-            final YamlNode aggregatesNode = keys.get("aggregates");
-            if (aggregatesNode == null)
+            if (keys.containsKey("window"))
             {
-                throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
-            }
-            aggregates(aggregatesNode, stageInput, aggregates);
-            if (keys.containsKey("having"))
-            {
-                having = keys.get("having").text();
-                havingPredicate = expression(keys.get("having"), having,
-                    resultSchema(stageInput, window, aggregates, keys.get("having")));
-            }
-        }
-        else
-        {
-            for (final String windowOnly : new String[] {"aggregates", "having"})
-            {
-                if (keys.containsKey(windowOnly))
+                window = window(keys.get("window"), name == null ? "pipeline" : name);
+                final YamlNode aggregatesNode = keys.get("aggregates");
+                if (aggregatesNode == null)
                 {
-                    throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                    throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
+                }
+                if (stageInput != null)
+                {
+                    aggregates(aggregatesNode, stageInput, aggregates);
+                    if (keys.containsKey("having"))
+                    {
+                        having = keys.get("having").text();
+                        havingPredicate = expression(keys.get("having"), having,
+                            resultSchema(stageInput, window, aggregates, keys.get("having")));
+                    }
+                }
+            }
+            else
+            {
+                for (final String windowOnly : new String[] {"aggregates", "having"})
+                {
+                    if (keys.containsKey(windowOnly))
+                    {
+                        throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                    }
                 }
             }
         }
-        final String sink = required(keys, "sink", node).text();
+        catch (final ConfigException ex)
+        {
+            errors.addAll(ex.errors());
+        }
+        String sink = null;
+        try
+        {
+            sink = required(keys, "sink", node).text();
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex);
+        }
+        if (!errors.isEmpty())
+        {
+            throw ConfigException.of(errors);
+        }
 
         final PipelineDefinition definition = new PipelineDefinition(name, sources, join, idleTimeout, policy, filter, filterPredicate,
             window, aggregates, having, havingPredicate, sink);

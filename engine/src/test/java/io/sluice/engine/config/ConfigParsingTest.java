@@ -151,6 +151,18 @@ class ConfigParsingTest
     }
 
     @Test
+    void shouldReportEveryErrorOfOnePipelineNotOnlyItsFirst()
+    {
+        final String yaml = GOOD.replace("idle_timeout: 1m", "idle_timeout: soon").replace("on_error: halt", "on_error: panic")
+            .replace("size: 1m", "size: 10x");
+        assertThatThrownBy(() -> PipelineConfig.parse(yaml, "bad.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("3 errors:")
+            .satisfies(ex -> assertThat(((ConfigException)ex).errors()).extracting(ConfigException::path)
+                .containsExactly("pipelines[0].idle_timeout", "pipelines[0].on_error", "pipelines[0].window.size"));
+    }
+
+    @Test
     void shouldNameTheLineAndRefuseInvalidYamlAndEmptyDocuments()
     {
         assertThatThrownBy(() -> PipelineConfig.parse(GOOD.replace("size: 1m", "size: 10x"), "bad.yaml"))
