@@ -47,7 +47,7 @@ import io.sluice.kafka.SinkMode;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=300000] [partitions=2] [rounds=2] [rate=10000] [seconds=20] [checkpointMs=100]
+ *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100]
  * }</pre>
  */
 public final class KafkaPipelineMain
@@ -241,7 +241,11 @@ public final class KafkaPipelineMain
             {
                 throw new IllegalStateException(factory.name() + " differs from the plain loop: " + difference);
             }
-            return events * 1e9 / (complete - first);
+            final double rate = events * 1e9 / (complete - first);
+            final String diagnostics = pipeline.diagnostics();
+            System.out.printf("  %s: first record -> all rows %.3f s%s%n", run, (complete - first) / 1e9,
+                diagnostics.isEmpty() ? "" : "; " + diagnostics);
+            return rate;
         }
     }
 
@@ -343,11 +347,11 @@ public final class KafkaPipelineMain
     private static Map<String, String> args(final String[] args)
     {
         final Map<String, String> settings = new TreeMap<>();
-        settings.put("events", "300000");
+        settings.put("events", "200000");
         settings.put("partitions", "2");
         settings.put("rounds", "2");
-        settings.put("rate", "10000");
-        settings.put("seconds", "20");
+        settings.put("rate", "5000");
+        settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");

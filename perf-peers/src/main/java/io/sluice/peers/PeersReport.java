@@ -51,6 +51,9 @@ final class PeersReport
             .append("(the arrays, timestamps and watermarks) runs at parallelism 1, its keyed operators at p, as Sluice's one publisher ")
             .append("feeds p partitions. Kafka Streams gets every timestamp shifted by +600 s (and back), since it drops windows starting ")
             .append("before 0.\n\n");
+        md.append("When the load average is well above the 2 cores, the scheduler shares the CPU among runnable threads, so a ")
+            .append("system with more busy threads (Sluice live: publisher + partitions; Flink: source + p tasks) gets a larger share ")
+            .append("than a one-thread one (plain loop, backtest, test driver): read the ratios between them with that bias in mind.\n\n");
         md.append("## Targets\n\n");
         md.append("| query | live p=2 / Flink p=2 | live p=1 / Flink p=2 | target live >= 5x Flink p=2 | backtest / plain | target backtest >= 0.5x plain |\n");
         md.append("|---|---|---|---|---|---|\n");
