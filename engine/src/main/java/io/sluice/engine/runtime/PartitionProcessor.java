@@ -82,6 +82,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     private final PartitionSnapshotter snapshotter;
     /** A CHECKPOINT_STEP slot this thread published is still ahead in the ring. */
     private boolean stepQueued;
+    /** Events between two slices of a checkpoint copy in progress, besides the step slots. */
+    private static final int SLICE_EVERY_EVENTS = 128;
+    private int eventsUntilSlice = SLICE_EVERY_EVENTS;
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     /**
@@ -205,9 +208,11 @@ final class PartitionProcessor implements EventHandler<RingSlot>
             stepCheckpoint();
             return;
         }
-        if (!stepQueued && snapshotter.inProgress())
+        if (snapshotter.inProgress() && (--eventsUntilSlice <= 0 || !stepQueued))
         {
-            // The ring was full when the last step was due: this event carries the slice instead.
+            // Every SLICE_EVERY_EVENTS events while a copy is in progress (a step slot waits behind a
+            // whole ring of them), or at once if the ring was full when the last step was due.
+            eventsUntilSlice = SLICE_EVERY_EVENTS;
             stepCheckpoint();
         }
         final StageLatencyListener stages = stageListener;
