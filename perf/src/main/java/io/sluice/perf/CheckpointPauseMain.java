@@ -72,27 +72,16 @@ public final class CheckpointPauseMain
         for (final String keyCount : a.get("keys").split(","))
         {
             final int keys = Integer.parseInt(keyCount.trim());
-            double slicedMax = 0;
-            double barrierMax = 0;
-            for (final String mode : new String[] {"sliced", "barrier"})
-            {
-                final int rows = "sliced".equals(mode) ? sliceRows : Integer.MAX_VALUE;
-                final double max = run(keys, seconds, rows, wait, mode, hgrm);
-                if ("sliced".equals(mode))
-                {
-                    slicedMax = max;
-                }
-                else
-                {
-                    barrierMax = max;
-                }
-            }
-            System.out.printf("RESULT keys=%d pause max sliced %.1f us, whole state at the barrier %.1f us, barrier/sliced %.0fx%n",
-                keys, slicedMax, barrierMax, barrierMax / slicedMax);
+            final Histogram sliced = run(keys, seconds, sliceRows, wait, "sliced", hgrm);
+            final Histogram barrier = run(keys, seconds, Integer.MAX_VALUE, wait, "barrier", hgrm);
+            System.out.printf("RESULT keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 %.1f us " +
+                "max %.1f us; barrier/sliced p99 %.1fx%n", keys, sliced.getValueAtPercentile(99) / 1e3, sliced.getMaxValue() / 1e3,
+                barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
+                (double)barrier.getValueAtPercentile(99) / Math.max(1, sliced.getValueAtPercentile(99)));
         }
     }
 
-    private static double run(
+    private static Histogram run(
         final int keys, final long seconds, final int sliceRows, final WaitStrategyKind wait, final String mode, final Path hgrm)
         throws Exception
     {
@@ -156,7 +145,7 @@ public final class CheckpointPauseMain
                     write(hgrm.resolve("checkpoint-slice-" + keys + "-" + mode + ".hgrm"), slices);
                 }
             }
-            return pauses.getMaxValue() / 1e3;
+            return pauses;
         }
         finally
         {

@@ -336,9 +336,11 @@ public final class CheckpointStore
                 .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
                 .createPersistedTo(copy))
             {
+                // One chunk array reused for every full chunk (Chronicle Map reads into it when its length fits).
+                byte[] chunk = new byte[Math.min(CHUNK_LENGTH, length)];
                 for (int i = 0; i < chunks; i++)
                 {
-                    final byte[] chunk = map.get((long)i);
+                    chunk = map.getUsing((long)i, chunk);
                     final int expected = Math.min(CHUNK_LENGTH, length - i * CHUNK_LENGTH);
                     if (chunk == null || chunk.length != expected)
                     {
@@ -418,6 +420,13 @@ public final class CheckpointStore
     static int crc(final DirectBuffer buffer, final int length)
     {
         final CRC32C crc = new CRC32C();
+        final java.nio.ByteBuffer direct = buffer.byteBuffer();
+        if (direct != null && direct.isDirect() && buffer.wrapAdjustment() == 0)
+        {
+            // The intrinsic over the buffer's own memory, no copy through a heap array.
+            crc.update(direct.duplicate().clear().limit(length));
+            return (int)crc.getValue();
+        }
         final byte[] chunk = new byte[8192];
         for (int from = 0; from < length; from += chunk.length)
         {
