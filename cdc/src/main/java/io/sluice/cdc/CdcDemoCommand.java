@@ -42,10 +42,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cdc",
     mixinStandardHelpOptions = true,
-    description = {
-        "The fraud desk's accounts table kept in PostgreSQL (a private cluster started for the demo): orders",
-        "joined to it through change data capture; blocking an account in SQL changes the alerts within",
-        "milliseconds. Needs the PostgreSQL server binaries (Debian package 'postgresql')." })
+    description = "The fraud desk's accounts table kept in PostgreSQL (a private cluster started for the demo): orders " +
+        "joined to it through change data capture; blocking an account in SQL changes the alerts within " +
+        "milliseconds. Needs the PostgreSQL server binaries (Debian package 'postgresql').")
 public final class CdcDemoCommand implements Callable<Integer>
 {
     private static final Schema ORDER = Schema.builder("order")

@@ -57,10 +57,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     header = "Send a CSV or JSONL file's events to a running daemon, with JOURNALED or DURABLE acks.",
-    description = {
-        "Sends the events of FILE (CSV with a header, or JSONL; '-' or none: standard input, with --format) to",
-        "topic T of the daemon that runs with --config, over its Aeron ingress, waits for every acknowledgement,",
-        "and prints sent, acknowledged and rejected counts with the reasons. Exit code 0 when all were acknowledged." })
+    description = "Sends the events of FILE (CSV with a header, or JSONL; '-' or none: standard input, with --format) to " +
+        "topic T of the daemon that runs with --config, over its Aeron ingress, waits for every acknowledgement, " +
+        "and prints sent, acknowledged and rejected counts with the reasons. Exit code 0 when all were acknowledged.")
 final class PublishCommand implements Callable<Integer>
 {
     /** Acknowledgement levels. */
@@ -69,7 +68,13 @@ final class PublishCommand implements Callable<Integer>
         /** On the daemon's journal (survives kill -9 of the daemon). */
         JOURNALED,
         /** Forced to disk (survives power loss). */
-        DURABLE
+        DURABLE;
+
+        @Override
+        public String toString()
+        {
+            return name().toLowerCase(Locale.ROOT); // options are shown in lower case, as the configuration's values
+        }
     }
 
     /** Input formats. */
@@ -78,7 +83,13 @@ final class PublishCommand implements Callable<Integer>
         /** Comma-separated with a header line. */
         CSV,
         /** One JSON object per line. */
-        JSONL
+        JSONL;
+
+        @Override
+        public String toString()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     @Spec
@@ -90,7 +101,7 @@ final class PublishCommand implements Callable<Integer>
     @Option(names = { "-t", "--topic" }, required = true, paramLabel = "TOPIC", description = "A source topic of the daemon's pipelines.")
     String topic;
 
-    @Option(names = "--ack", paramLabel = "LEVEL", defaultValue = "JOURNALED",
+    @Option(names = "--ack", paramLabel = "LEVEL", defaultValue = "journaled",
         description = "Acknowledgement to wait for: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Ack ack;
 
@@ -239,8 +250,8 @@ final class PublishCommand implements Callable<Integer>
         int print(final PrintWriter out)
         {
             final long rejected = source.malformed() + rejectedByDaemon;
-            out.printf(Locale.ROOT, "%s -> %s: sent %d, acknowledged %s %d, rejected %d%n", source.file(), topic, sent, ack, acknowledged,
-                rejected);
+            out.printf(Locale.ROOT, "%s -> %s: sent %d, acknowledged %s %d, rejected %d%n", source.file(), topic, sent, ack.name(),
+                acknowledged, rejected);
             if (source.malformed() > 0)
             {
                 out.printf(Locale.ROOT, "  %d malformed line(s) skipped:%n", source.malformed());
@@ -253,7 +264,7 @@ final class PublishCommand implements Callable<Integer>
             daemonErrors.forEach((reason, count) -> out.printf(Locale.ROOT, "  rejected by the daemon %d time(s): %s%n", count, reason));
             if (timedOut)
             {
-                out.printf(Locale.ROOT, "  %d event(s) not acknowledged %s in time%n", sent - acknowledged, ack);
+                out.printf(Locale.ROOT, "  %d event(s) not acknowledged %s in time%n", sent - acknowledged, ack.name());
             }
             out.flush();
             return rejected == 0 && !timedOut ? ExitCodes.OK : ExitCodes.FAILURE;

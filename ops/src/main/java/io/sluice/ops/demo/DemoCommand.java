@@ -70,12 +70,11 @@ import io.sluice.ops.cli.SluiceVersion;
     subcommands = JournalDemoCommand.class,
     resourceBundle = "io.sluice.ops.demo.DemoCommand",
     header = "The fraud desk demo: detectors, joins and alerts on an embedded engine under open-loop load.",
-    description = {
-        "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments",
-        "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed",
-        "open-loop rate by the load generator with injected fraud; live throughput, latency and alerts,",
-        "then a summary with detected vs injected fraud and HdrHistogram reports and plots.",
-        "'sluice demo journal' runs the older journal append/replay demo." })
+    description = "The fraud desk: card velocity, amount-vs-norm and impossible-travel detectors, orders joined to payments " +
+        "within an interval and orders enriched from an accounts table, on an embedded engine, driven at a fixed " +
+        "open-loop rate by the load generator with injected fraud; live throughput, latency and alerts, " +
+        "then a summary with detected vs injected fraud and HdrHistogram reports and plots. " +
+        "'sluice demo journal' runs the older journal append/replay demo.")
 public final class DemoCommand implements Callable<Integer>
 {
     /** One event in this many is order-side (an order, its copy by account, a payment, an account update). */

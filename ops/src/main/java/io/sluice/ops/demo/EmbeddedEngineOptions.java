@@ -26,8 +26,8 @@ final class EmbeddedEngineOptions
         description = "Partitions per topic: of the embedded engine, or written by --print-config (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "SLEEP", descriptionKey = "engine.wait-strategy",
-        description = "How embedded partition threads wait: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "sleep", descriptionKey = "engine.wait-strategy",
+        description = "How embedded partition threads wait: busy_spin, yield, sleep or block (default: ${DEFAULT-VALUE}).")
     WaitStrategyKind waitStrategy;
 
     /**

@@ -59,9 +59,8 @@ import io.sluice.ops.cli.Formats;
     name = "journal",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = {
-        "Journal generated events across partitions (one writer thread each), replay them all, and print",
-        "append and replay throughput. One run including JIT warm-up: a demonstration, not a benchmark." })
+    description = "Journal generated events across partitions (one writer thread each), replay them all, and print " +
+        "append and replay throughput. One run including JIT warm-up: a demonstration, not a benchmark.")
 final class JournalDemoCommand implements Callable<Integer>
 {
     static final int EVENT_TYPE = 1;

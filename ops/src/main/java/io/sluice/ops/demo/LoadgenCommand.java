@@ -53,11 +53,10 @@ import io.sluice.ops.cli.SluiceVersion;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
     header = "Open-loop load with injected patterns against an embedded engine or a daemon, with latency reports.",
-    description = {
-        "Open-loop load on a scenario (card, ticks, sensors) with injected patterns, against an embedded engine or a",
-        "daemon over Aeron: live throughput, latency from the scheduled send time and alerts, then a summary with",
-        "detected vs injected patterns and HdrHistogram reports and plots. '--print-config' prints a daemon",
-        "configuration running the scenario's pipelines for '--target aeron'." })
+    description = "Open-loop load on a scenario (card, ticks, sensors) with injected patterns, against an embedded engine or a " +
+        "daemon over Aeron: live throughput, latency from the scheduled send time and alerts, then a summary with " +
+        "detected vs injected patterns and HdrHistogram reports and plots. '--print-config' prints a daemon " +
+        "configuration running the scenario's pipelines for '--target aeron'.")
 public final class LoadgenCommand implements Callable<Integer>
 {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -68,7 +67,13 @@ public final class LoadgenCommand implements Callable<Integer>
         /** An engine in this process. */
         EMBEDDED,
         /** A running daemon over Aeron. */
-        AERON
+        AERON;
+
+        @Override
+        public String toString()
+        {
+            return name().toLowerCase(Locale.ROOT); // options are shown in lower case, as the configuration's values
+        }
     }
 
     @Spec
@@ -84,7 +89,7 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Scenario: card, ticks or sensors (default: ${DEFAULT-VALUE}).")
     String scenario;
 
-    @Option(names = "--target", paramLabel = "KIND", defaultValue = "EMBEDDED",
+    @Option(names = "--target", paramLabel = "KIND", defaultValue = "embedded",
         description = "Where the load goes: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     TargetKind target;
 

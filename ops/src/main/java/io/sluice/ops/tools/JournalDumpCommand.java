@@ -34,9 +34,8 @@ import io.sluice.ops.cli.SluiceVersion;
     name = "dump",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = {
-        "Print records of a topic: key and payload as hex, or, with the topic's schema (--config or --pipeline),",
-        "each event's fields as a table, CSV or JSONL (--format)." })
+    description = "Print records of a topic: key and payload as hex, or, with the topic's schema (--config or --pipeline), " +
+        "each event's fields as a table, CSV or JSONL (--format).")
 final class JournalDumpCommand implements Callable<Integer>
 {
     private static final int POLL_LIMIT = 256;

@@ -29,9 +29,8 @@ import picocli.CommandLine.Spec;
     name = "repair",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = {
-        "Truncate a damaged partition at its first bad record, keeping the removed bytes in a side file.",
-        "Prints what it did; run it only when no process has the journal open." })
+    description = "Truncate a damaged partition at its first bad record, keeping the removed bytes in a side file. " +
+        "Prints what it did; run it only when no process has the journal open.")
 final class JournalRepairCommand implements Callable<Integer>
 {
     @Spec

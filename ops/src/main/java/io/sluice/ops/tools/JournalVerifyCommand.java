@@ -26,9 +26,8 @@ import io.sluice.ops.cli.Formats;
     name = "verify",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceVersion.class,
-    description = {
-        "Check a journal read-only: headers, every record's CRC32C, segment counts, indexes, tails.",
-        "Exit code " + ExitCodes.DAMAGED + " when problems are found." })
+    description = "Check a journal read-only: headers, every record's CRC32C, segment counts, indexes, tails. " +
+        "Exit code " + ExitCodes.DAMAGED + " when problems are found.")
 final class JournalVerifyCommand implements Callable<Integer>
 {
     @Spec
