@@ -51,6 +51,7 @@ class DaemonProcessTest
         return """
             data_dir: data
             partitions: 2
+            processing_threads: 2
             wait_strategy: sleep
             checkpoint:
               interval: 0
@@ -141,7 +142,8 @@ class DaemonProcessTest
             }
 
             assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big")
-                .contains("partitions: 2 RUNNING");
+                .contains("partitions: 2 RUNNING").contains("processing threads: 2")
+                .contains("sluice-processing-0: trades/0").contains("sluice-processing-1: trades/1");
             assertThat(sluice("ctl", "errors", "--dir", data.toString())).contains("distinct errors");
             assertThat(sluice("ctl", "checkpoint", "--dir", data.toString())).contains("complete");
             assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
