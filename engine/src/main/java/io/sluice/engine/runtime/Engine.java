@@ -853,6 +853,17 @@ public final class Engine implements AutoCloseable
         return errorLog;
     }
 
+    /**
+     * Whether publishers stamp each event with the clock at ingest: only when a latency listener
+     * (ingest or stage) will read the stamp, so that publishing reads no clock per event otherwise.
+     *
+     * @return true if a latency listener is set.
+     */
+    boolean stampsIngest()
+    {
+        return context.latencyListener() != null || context.stageLatencyListener() != null;
+    }
+
     void checkAccepting()
     {
         if (!accepting)
