@@ -37,6 +37,9 @@ final class ProcessingThreads implements AutoCloseable
     private final List<List<PartitionAgent>> agents = new ArrayList<>();
     private final Map<String, List<String>> mapping = new LinkedHashMap<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    /** The started threads, by index: alive from their start, before their runner has entered its loop. */
+    private final List<Thread> started = new ArrayList<>();
+    private volatile boolean closed;
     private int assigned;
 
     /**
@@ -106,12 +109,12 @@ final class ProcessingThreads implements AutoCloseable
             final ProcessingAgent agent = new ProcessingAgent(t, agents.get(t).toArray(new PartitionAgent[0]), pin, errorLog);
             final AgentRunner runner = new AgentRunner(idleStrategies[t], errorLog::record, null, agent);
             runners.add(runner);
-            AgentRunner.startOnThread(runner, task ->
+            started.add(AgentRunner.startOnThread(runner, task ->
             {
                 final Thread thread = new Thread(task);
                 thread.setDaemon(true);
                 return thread;
-            });
+            }));
         }
     }
 
@@ -123,12 +126,9 @@ final class ProcessingThreads implements AutoCloseable
      */
     boolean running(final int thread)
     {
-        if (thread >= runners.size())
-        {
-            return false;
-        }
-        final Thread running = runners.get(thread).thread();
-        return running != null && running != AgentRunner.TOMBSTONE && running.isAlive();
+        // Not the runner's thread(): that is null until the thread has entered its loop, which on a
+        // loaded machine can be well after start() (a drain then would wrongly see nothing running).
+        return !closed && thread < started.size() && started.get(thread).isAlive();
     }
 
     /**
@@ -160,6 +160,7 @@ final class ProcessingThreads implements AutoCloseable
     @Override
     public void close()
     {
+        closed = true; // volatile: drain and status stop waiting for these threads
         for (final AgentRunner runner : runners)
         {
             runner.close(CLOSE_TIMEOUT_MS, thread -> errorLog.record(new EngineException(
