@@ -166,7 +166,7 @@ public final class LiveEngineThroughputMain
         {
             System.out.printf("RESULT live partitions=%d threads=%d wait=%s batch=%d median=%.2f Mev/s live/plain median=%.3f " +
                 "(min %.3f max %.3f) first=%.2f Mev/s first/plain=%.3f plain median=%.2f Mev/s%n",
-                configs.get(c).partitions(), configs.get(c).threads(), settings.wait, settings.batch,
+                configs.get(c).partitions(), configs.get(c).threads(), settings.waitStrategy(), settings.batch(),
                 EngineBench.median(rates[c].clone()) / 1e6, EngineBench.median(ratios[c].clone()), min(ratios[c]), max(ratios[c]),
                 firstRates[c] / 1e6, firstRatios[c], EngineBench.median(plainRates.clone()) / 1e6);
         }
@@ -184,7 +184,7 @@ public final class LiveEngineThroughputMain
     }
 
     /** What every engine run shares. */
-    private record Settings(WaitStrategyKind wait, int ring, int segmentMb, int batch, long settleMs, boolean latency)
+    private record Settings(WaitStrategyKind waitStrategy, int ring, int segmentMb, int batch, long settleMs, boolean latency)
     {
     }
 
@@ -199,7 +199,7 @@ public final class LiveEngineThroughputMain
         final PartitionCountingSink sink = new PartitionCountingSink(config.partitions());
         final EngineContext context = new EngineContext().directory(dir).partitions(config.partitions())
             .processingThreads(config.threads()).ringSize(settings.ring()).maxEventLength(EVENT_LENGTH)
-            .waitStrategy(settings.wait()).journalSegmentLength(settings.segmentMb() << 20);
+            .waitStrategy(settings.waitStrategy()).journalSegmentLength(settings.segmentMb() << 20);
         if (settings.latency())
         {
             context.latencyListener((partition, ingestNanos, doneNanos) -> { });

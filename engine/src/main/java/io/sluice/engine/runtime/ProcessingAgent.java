@@ -76,19 +76,20 @@ final class ProcessingAgent implements Agent
     @Override
     public void onClose()
     {
-        try
+        for (final PartitionAgent partition : partitions)
         {
-            for (final PartitionAgent partition : partitions)
+            try
             {
                 partition.onClose();
             }
-        }
-        finally
-        {
-            if (lock != null)
+            catch (final RuntimeException ex)
             {
-                lock.release();
+                errorLog.record(ex); // one partition's failing close never skips the others'
             }
+        }
+        if (lock != null)
+        {
+            lock.release();
         }
     }
 
