@@ -39,7 +39,12 @@ import io.sluice.schema.EventFlyweight;
  * as a fresh launch does. It is reported apart and left out of the medians. {@code settleMs} waits after
  * launch before timing (to separate the journal's background preparation of its next segment);
  * {@code latency=true} sets a no-op ingest latency listener, which makes publishers and processing
- * threads read the clock per event again (to measure what those reads cost).
+ * threads read the clock per event again (to measure what those reads cost); {@code warmUp=N} warms the
+ * JIT with N synthetic events at launch ({@code EngineContext.warmUpEvents}, not timed).
+ * <p>
+ * Besides wall-clock rates, it reports the CPU time per event of the publishing thread and of the
+ * processing threads (by {@code ThreadMXBean}), and of the plain loop: on a loaded machine these say
+ * what the engine costs, where the rates also say how much CPU the threads were given.
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms2g -Xmx2g -cp perf/target/benchmarks.jar \
  *       io.sluice.perf.LiveEngineThroughputMain rounds=5 events=2000000 configs=1x1,2x1,2x2 wait=SLEEP
@@ -93,6 +98,7 @@ public final class LiveEngineThroughputMain
         defaults.put("settleMs", "0");
         defaults.put("latency", "false");
         defaults.put("seed", "12");
+        defaults.put("warmUp", "0");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int rounds = Integer.parseInt(a.get("rounds"));
         final int events = Integer.parseInt(a.get("events"));
@@ -103,7 +109,7 @@ public final class LiveEngineThroughputMain
         }
         final Settings settings = new Settings(WaitStrategyKind.valueOf(a.get("wait")), Integer.parseInt(a.get("ring")),
             Integer.parseInt(a.get("segmentMb")), Integer.parseInt(a.get("batch")), Long.parseLong(a.get("settleMs")),
-            Boolean.parseBoolean(a.get("latency")));
+            Boolean.parseBoolean(a.get("latency")), Integer.parseInt(a.get("warmUp")));
 
         System.out.println("LiveEngineThroughputMain " + a + " keys=" + KEYS + " W1 tumbling " + WINDOW_MS + " ms count+sum, " +
             EVENTS_PER_MS + " ev/ms, up to " + BOUND_MS + " ms out of order, bound " + BOUND_MS + " ms; " + EngineBench.machine() +
@@ -123,6 +129,9 @@ public final class LiveEngineThroughputMain
         final double[][] ratios = new double[configs.size()][rounds];
         final double[] firstRates = new double[configs.size()];
         final double[] firstRatios = new double[configs.size()];
+        final double[] plainCpu = new double[rounds];
+        final double[][] publisherCpu = new double[configs.size()][rounds];
+        final double[][] processingCpu = new double[configs.size()][rounds];
         for (int r = -1; r < rounds; r++)
         {
             final int steps = configs.size() + 1;
@@ -133,11 +142,22 @@ public final class LiveEngineThroughputMain
                 final int which = (step + Math.max(0, r)) % steps;
                 if (which == 0)
                 {
+                    final long cpuBefore = THREADS.getCurrentThreadCpuTime();
                     plain = workload.timePlain(check);
+                    if (r >= 0)
+                    {
+                        plainCpu[r] = (THREADS.getCurrentThreadCpuTime() - cpuBefore) / (double)events;
+                    }
                 }
                 else
                 {
-                    live[which - 1] = runEngine(workload, configs.get(which - 1), settings, check);
+                    final long[] cpu = new long[2];
+                    live[which - 1] = runEngine(workload, configs.get(which - 1), settings, check, cpu);
+                    if (r >= 0)
+                    {
+                        publisherCpu[which - 1][r] = cpu[0] / (double)events;
+                        processingCpu[which - 1][r] = cpu[1] / (double)events;
+                    }
                 }
             }
             final StringBuilder row = new StringBuilder(String.format("%-7s %12.2f", r < 0 ? "first" : Integer.toString(r + 1), plain / 1e6));
@@ -170,6 +190,16 @@ public final class LiveEngineThroughputMain
                 EngineBench.median(rates[c].clone()) / 1e6, EngineBench.median(ratios[c].clone()), min(ratios[c]), max(ratios[c]),
                 firstRates[c] / 1e6, firstRatios[c], EngineBench.median(plainRates.clone()) / 1e6);
         }
+        // CPU time per event, by thread: robust to a loaded machine, where the wall-clock rates above
+        // also measure how much CPU the threads were given.
+        System.out.printf("CPU ns/event (median): plain loop %.1f%n", EngineBench.median(plainCpu.clone()));
+        for (int c = 0; c < configs.size(); c++)
+        {
+            System.out.printf("RESULT cpu partitions=%d threads=%d publisher=%.1f ns/event processing=%.1f ns/event " +
+                "processing/plain=%.2f%n", configs.get(c).partitions(), configs.get(c).threads(),
+                EngineBench.median(publisherCpu[c].clone()), EngineBench.median(processingCpu[c].clone()),
+                EngineBench.median(processingCpu[c].clone()) / EngineBench.median(plainCpu.clone()));
+        }
         for (int c = 1; c < configs.size(); c++)
         {
             final double[] vsFirst = new double[rounds];
@@ -184,7 +214,7 @@ public final class LiveEngineThroughputMain
     }
 
     /** What every engine run shares. */
-    private record Settings(WaitStrategyKind waitStrategy, int ring, int segmentMb, int batch, long settleMs, boolean latency)
+    private record Settings(WaitStrategyKind waitStrategy, int ring, int segmentMb, int batch, long settleMs, boolean latency, int warmUp)
     {
     }
 
@@ -193,13 +223,13 @@ public final class LiveEngineThroughputMain
      * checks the outputs against the plain loop.
      */
     private static double runEngine(final Workload workload, final Config config, final Settings settings,
-        final PlainWatermarkTumblingLoop check)
+        final PlainWatermarkTumblingLoop check, final long[] cpu)
     {
         final Path dir = PerfFiles.newDirectory("live-engine");
         final PartitionCountingSink sink = new PartitionCountingSink(config.partitions());
         final EngineContext context = new EngineContext().directory(dir).partitions(config.partitions())
             .processingThreads(config.threads()).ringSize(settings.ring()).maxEventLength(EVENT_LENGTH)
-            .waitStrategy(settings.waitStrategy()).journalSegmentLength(settings.segmentMb() << 20);
+            .waitStrategy(settings.waitStrategy()).journalSegmentLength(settings.segmentMb() << 20).warmUpEvents(settings.warmUp());
         if (settings.latency())
         {
             context.latencyListener((partition, ingestNanos, doneNanos) -> { });
@@ -210,6 +240,9 @@ public final class LiveEngineThroughputMain
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settings.settleMs()));
             final UnsafeBuffer events = workload.encoded;
             final int n = workload.events;
+            final long[] processingIds = processingThreadIds();
+            final long processingCpuBefore = cpuNanos(processingIds);
+            final long publisherCpuBefore = THREADS.getCurrentThreadCpuTime();
             final long start = System.nanoTime();
             if (settings.batch() > 0)
             {
@@ -234,6 +267,8 @@ public final class LiveEngineThroughputMain
                 throw new IllegalStateException("engine " + config + " did not drain");
             }
             elapsed = System.nanoTime() - start;
+            cpu[0] = THREADS.getCurrentThreadCpuTime() - publisherCpuBefore;
+            cpu[1] = cpuNanos(processingIds) - processingCpuBefore;
         }
         finally
         {
@@ -358,6 +393,24 @@ public final class LiveEngineThroughputMain
             }
             return total;
         }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long[] processingThreadIds()
+    {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("sluice-processing-"))
+            .mapToLong(Thread::getId).toArray();
+    }
+
+    private static long cpuNanos(final long[] threadIds)
+    {
+        long total = 0;
+        for (final long id : threadIds)
+        {
+            total += Math.max(0, THREADS.getThreadCpuTime(id));
+        }
+        return total;
     }
 
     private static double min(final double[] values)
