@@ -51,7 +51,6 @@ class DaemonProcessTest
         return """
             data_dir: data
             partitions: 2
-            processing_threads: 2
             wait_strategy: sleep
             checkpoint:
               interval: 0
@@ -100,7 +99,8 @@ class DaemonProcessTest
     {
         Files.writeString(dir.resolve("trades.csv"), TRADES);
         final Path configFile = dir.resolve("sluice.yaml");
-        Files.writeString(configFile, config(true, ""));
+        // Two processing threads for two partitions: ctl status shows which partition runs on which.
+        Files.writeString(configFile, config(true, "processing_threads: 2\n"));
         final Path data = dir.resolve("data");
 
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run1.log")))
