@@ -132,6 +132,17 @@ final class ProcessingThreads implements AutoCloseable
     }
 
     /**
+     * Whether a thread has stopped (or never started): nothing runs its partitions any more.
+     *
+     * @param thread index.
+     * @return true once its thread is not alive.
+     */
+    boolean stopped(final int thread)
+    {
+        return thread >= started.size() || !started.get(thread).isAlive();
+    }
+
+    /**
      * Number of processing threads (M).
      *
      * @return the count.
