@@ -149,6 +149,24 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * How many processing threads an engine launched with these settings and pipelines runs: what a
+     * low-latency layout needs as many free cores for. The N partitions of all source groups run on
+     * M threads ({@link EngineContext#processingThreads(int)}, by default one per core but one), never
+     * more than N.
+     *
+     * @param context   settings (need not be concluded).
+     * @param pipelines as they would be launched.
+     * @return the number of processing threads.
+     * @throws EngineException if the pipelines are inconsistent (as {@link #launch} would).
+     */
+    public static int processingThreadCount(final EngineContext context, final List<Pipeline> pipelines)
+    {
+        final int partitions = SourceGroups.plan(pipelines).size() * context.partitions();
+        final int threads = context.processingThreads() > 0 ? context.processingThreads() : EngineContext.Configuration.processingThreads();
+        return Math.max(1, Math.min(threads, partitions));
+    }
+
+    /**
      * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it;
      * a failure of the warm-up is recorded and does not stop the launch.
      */
