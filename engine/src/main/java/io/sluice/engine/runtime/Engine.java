@@ -149,21 +149,18 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * How many processing threads an engine launched with these settings and pipelines runs: what a
-     * low-latency layout needs as many free cores for. The N partitions of all source groups run on
-     * M threads ({@link EngineContext#processingThreads(int)}, by default one per core but one), never
-     * more than N.
+     * How many partitions (of every source group) an engine launched with these settings and pipelines
+     * runs: the most processing threads it can start (the demo's layout budgets cores for that many).
+     * The engine starts {@code min(M, N)} of them, M being {@link EngineContext#processingThreads(int)}.
      *
      * @param context   settings (need not be concluded).
      * @param pipelines as they would be launched.
-     * @return the number of processing threads.
+     * @return the number of partitions, N.
      * @throws EngineException if the pipelines are inconsistent (as {@link #launch} would).
      */
     public static int processingThreadCount(final EngineContext context, final List<Pipeline> pipelines)
     {
-        final int partitions = SourceGroups.plan(pipelines).size() * context.partitions();
-        final int threads = context.processingThreads() > 0 ? context.processingThreads() : EngineContext.Configuration.processingThreads();
-        return Math.max(1, Math.min(threads, partitions));
+        return SourceGroups.plan(pipelines).size() * context.partitions();
     }
 
     /**
