@@ -277,6 +277,38 @@ class ProcessingThreadsTest
         }
     }
 
+    @Test
+    void shouldTakeEveryEventWhateverTheWaitStrategy()
+    {
+        for (final WaitStrategyKind kind : WaitStrategyKind.values())
+        {
+            final long[] counts = new long[1];
+            final EventSinkFor sink = (partition, sequence, key, timestamp, event) ->
+            {
+                synchronized (counts)
+                {
+                    counts[0]++;
+                }
+            };
+            try (Engine engine = Engine.launch(context(dir.resolve(kind.name()), 2).waitStrategy(kind),
+                List.of(everyEvent("trades", "each", sink))))
+            {
+                final EventPublisher publisher = engine.publisher("trades");
+                final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+                for (int i = 0; i < 2_000; i++)
+                {
+                    publisher.publish(TestEvents.trade(buffer, i, 1, 1, i), 0);
+                    if (i % 500 == 0)
+                    {
+                        // Let the threads go idle (BLOCK: wait on their condition) so the next publish must wake them.
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(30));
+                    }
+                }
+                await(kind + ": every event processed", () -> count(counts, 0) == 2_000);
+            }
+        }
+    }
+
     private static long count(final long[] counts, final int index)
     {
         synchronized (counts)
