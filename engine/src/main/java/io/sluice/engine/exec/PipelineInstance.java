@@ -144,6 +144,7 @@ public final class PipelineInstance
             .allowedLateness(spec.allowedLateness())
             .earlyOnUpdate(spec.earlyOnUpdate())
             .expectedEntries(spec.expectedEntries())
+            .firingSlice(spec.firingSlice())
             .watermarks(watermarks)
             .aggregators(spec.aggregators())
             .resultHandler(stage)
