@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.window.WindowOperatorContext;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
@@ -53,7 +54,9 @@ public final class LatencyMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: rates, seconds, warmup, wait, ring, keys, windowMs, checkpointMs, phases.
+     * @param args {@code name=value}: rates, seconds, warmup, wait, ring, keys, windowMs, checkpointMs, phases,
+     *             firingSlice (results a closing window emits per event at most; 2147483647 = whole
+     *             window in one event).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -68,6 +71,7 @@ public final class LatencyMain
         defaults.put("windowMs", "1000");
         defaults.put("checkpointMs", "0");
         defaults.put("phases", "2");
+        defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_DEFAULT));
         final Map<String, String> a = EngineBench.args(args, defaults);
         final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
         final int keys = Integer.parseInt(a.get("keys"));
@@ -79,13 +83,13 @@ public final class LatencyMain
         {
             run(Long.parseLong(rate.trim()), Long.parseLong(a.get("seconds")), Long.parseLong(a.get("warmup")), wait,
                 Integer.parseInt(a.get("ring")), keys, Long.parseLong(a.get("windowMs")), checkpointMs,
-                Integer.parseInt(a.get("phases")));
+                Integer.parseInt(a.get("phases")), Integer.parseInt(a.get("firingSlice")));
         }
     }
 
     private static void run(
         final long rate, final long seconds, final long warmup, final WaitStrategyKind wait, final int ring, final int keys,
-        final long windowMs, final long checkpointMs, final int phases) throws Exception
+        final long windowMs, final long checkpointMs, final int phases, final int firingSlice) throws Exception
     {
         final Histogram[] sched = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
         final Histogram[] publish = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
@@ -122,7 +126,7 @@ public final class LatencyMain
             plan.add(new int[] {PLAIN, (int)seconds});
         }
         long checkpointsTaken = 0;
-        try (Engine engine = Engine.launch(context, List.of(EngineBench.tumbling(windowMs, 0, keys, sink), probe)))
+        try (Engine engine = Engine.launch(context, List.of(EngineBench.tumbling(windowMs, 0, keys, firingSlice, sink), probe)))
         {
             final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
             final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
