@@ -22,6 +22,8 @@ final class SuiteParsers
     private static final String PERCENTILES = "p50=" + NUM + " p99=" + NUM + " p99.9=" + NUM + " p99.99=" + NUM + " max=" + NUM;
     private static final Pattern LATENCY_RESULT = Pattern.compile("^RESULT rate=(\\d+) wait=(\\w+) pinned=(\\w+) mode=(\\w+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
+    private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
+        " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
     private static final Pattern RESTART_RESULT = Pattern.compile("RESULT keys=(\\d+) history=(\\d+) tail=(\\d+) restart median " +
         NUM + " s, full replay median " + NUM + " s, full/restart median " + NUM);
     private static final Pattern ALLOCATION_MEASURED = Pattern.compile("measured ([0-9,]+) events in " + NUM + " s \\(" + NUM +
@@ -161,6 +163,31 @@ final class SuiteParsers
             figures.add(SuiteFigure.missing("Latency", "p99 <= 5 us, p99.99 <= 50 us", "no RESULT lines"));
         }
         return figures;
+    }
+
+    /**
+     * {@link CheckpointPauseMain}: the partition's checkpoint pause with a checkpoint a second, copied in
+     * slices vs the whole state at the barrier, per state size.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> checkpointPause(final List<String> lines)
+    {
+        final String target = "pause p99 in microseconds (<= 100 us), independent of the state size (issue 13)";
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final String line : lines)
+        {
+            final Matcher m = PAUSE_RESULT.matcher(line);
+            if (m.find())
+            {
+                figures.add(new SuiteFigure(f("Checkpoint pause of the partition thread, %,d keys, a checkpoint a second",
+                    Long.parseLong(m.group(1))), "p99 " + m.group(2) + " us, max " + m.group(3) + " us (copied in slices)",
+                    "whole state copied at the barrier: p99 " + m.group(4) + " us, max " + m.group(5) + " us",
+                    m.group(6) + "x shorter at p99", target, SuiteFigure.verdict(num(m.group(2)) <= 100)));
+            }
+        }
+        return figures.isEmpty() ? List.of(SuiteFigure.missing("Checkpoint pause", target, "no RESULT line")) : figures;
     }
 
     /**

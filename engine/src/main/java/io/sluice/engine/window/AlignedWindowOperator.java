@@ -64,7 +64,8 @@ import io.sluice.schema.EventValues;
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Rows follow in ascending pane order; magic, version and row state are encoded by
+ * Rows follow in no particular order (a checkpoint copies them incrementally, see
+ * {@link PaneSnapshot}), each (key, pane) once; magic, version and row state are encoded by
  * {@link WindowSnapshotRows}. The firing fields record a firing that was half done when the
  * snapshot was taken (see below): state 0 none, 1 windows due from Firing Window to Firing Due
  * (inclusive) with none opened, 2 Firing Window open with no key done, 3 Firing Window open with
@@ -376,13 +377,26 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     @Override
     public int snapshotLength()
     {
-        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * (16 + stride * 8);
+        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * PaneSnapshot.rowLength(stride);
     }
 
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        store.snapshot().complete();
+        return length;
+    }
+
+    /**
+     * Writes the header and the watermark state now and fixes the rows as they are (see
+     * {@link PaneSnapshot}); the rows follow in {@link #continueSnapshot} slices, or as they change.
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         assert ownerThread.isOwner() : ownerThread.describe();
+        store.snapshot().complete();
         WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
         buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
         buffer.putLong(offset + HOP_OFFSET, windows.hop, ORDER);
@@ -396,17 +410,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         putFiringCursor(buffer, offset);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
-
-        final long[] state = store.state();
-        for (int position = 0; position < store.paneCount(); position++)
-        {
-            for (int row = store.headAt(position); row != PaneStore.NONE; row = store.next(row))
-            {
-                buffer.putLong(cursor, store.keyOf(row), ORDER);
-                buffer.putLong(cursor + 8, store.paneOf(row), ORDER);
-                cursor = WindowSnapshotRows.putState(buffer, cursor + 16, state, store.base(row), stride);
-            }
-        }
+        cursor += store.snapshot().begin(buffer, cursor);
         return cursor - offset;
     }
 
@@ -471,6 +475,13 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             }
             firingPosition = low;
         }
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        return store.snapshot().copySlice(budget);
     }
 
     @Override
