@@ -107,7 +107,7 @@ public final class LatencyMain
         defaults.put("phases", "2");
         defaults.put("listener", "false");
         defaults.put("out", "perf/reports");
-        defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_DEFAULT));
+        defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
         final Map<String, String> a = EngineBench.args(args, defaults);
         final Settings settings = new Settings(a);
         System.out.println("LatencyMain " + a + "; " + EngineBench.machine() + "; load average " + loadAverage());

@@ -18,16 +18,20 @@ public final class WindowOperatorContext
     public static final long MAX_TIME_MAGNITUDE = 1L << 62;
 
     /**
-     * Default of {@link #firingSlice(int)}: at most this many results per event while closed
-     * windows fire. Small enough that one event's extra work stays in the microseconds, large
-     * enough that a 10k-key window has emitted everything within ~160 events.
-     */
-    public static final int FIRING_SLICE_DEFAULT = 64;
-
-    /**
      * A {@link #firingSlice(int)} that fires every due window within the signal that closed it.
      */
     public static final int FIRING_SLICE_UNBOUNDED = Integer.MAX_VALUE;
+
+    /**
+     * The slice to use for bounded work per event: one event's extra work stays in the
+     * microseconds, and a 10k-key window has emitted everything within ~160 events.
+     */
+    public static final int FIRING_SLICE_LOW_LATENCY = 64;
+
+    /**
+     * Default of {@link #firingSlice(int)}: {@link #FIRING_SLICE_LOW_LATENCY}.
+     */
+    public static final int FIRING_SLICE_DEFAULT = FIRING_SLICE_LOW_LATENCY;
 
     private static final int KIND_NONE = 0;
     private static final int KIND_ALIGNED = 1;
