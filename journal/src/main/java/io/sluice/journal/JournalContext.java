@@ -50,6 +50,7 @@ public final class JournalContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean preallocateNextSegment = true;
     private boolean readOnly;
+    private BootId bootId = BootId.current();
     private boolean concluded;
 
     /**
@@ -412,6 +413,29 @@ public final class JournalContext
     public boolean readOnly()
     {
         return readOnly;
+    }
+
+    /**
+     * Sets the boot the journal takes as the running one; tests simulate a restart of the machine
+     * (power loss) by opening with another boot than the one that wrote.
+     *
+     * @param bootId to take as the running boot.
+     * @return this.
+     */
+    JournalContext bootId(final BootId bootId)
+    {
+        this.bootId = bootId;
+        return this;
+    }
+
+    /**
+     * The boot the journal takes as the running one.
+     *
+     * @return the running boot.
+     */
+    BootId bootId()
+    {
+        return bootId;
     }
 
     /**

@@ -26,6 +26,8 @@ public final class Partition
     private final PaddedSequence durableOffset;
     private final List<RecoveryEvent> recoveryEvents;
     private final PartitionWriter writer;
+    /** Checksums published records off the writer's thread; null when read-only. Guarded by this. */
+    private final ChecksumCursor checksumCursor;
     private volatile Segment[] segments;
     /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
     private volatile JournalException stopped;
@@ -53,11 +55,16 @@ public final class Partition
         }
         this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes(), context.readOnly());
         final PartitionRecovery recovery = new PartitionRecovery(
-            files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes());
-        final Segment[] recovered = recovery.recover();
-        this.recoveryEvents = List.copyOf(recovery.events());
+            files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes(), context.bootId());
+        Segment[] recovered = recovery.recover();
+        final List<RecoveryEvent> events = new java.util.ArrayList<>(recovery.events());
+        final long end = recovered[recovered.length - 1].baseOffset() + recovered[recovered.length - 1].recordCount();
+        if (!context.readOnly() && SegmentDescriptor.legacy(recovered[recovered.length - 1].buffer()))
+        {
+            recovered = sealLegacyTail(recovered, end, events);
+        }
+        this.recoveryEvents = List.copyOf(events);
         final Segment tail = recovered[recovered.length - 1];
-        final long end = tail.baseOffset() + tail.recordCount();
         if (!context.readOnly())
         {
             for (final Segment segment : recovered)
@@ -72,13 +79,38 @@ public final class Partition
         if (context.readOnly())
         {
             this.writer = null;
+            this.checksumCursor = null;
             this.stopped = new JournalException(JournalException.Category.STATE,
                 "partition " + topicName + "/" + id + " is open read-only");
         }
         else
         {
+            this.checksumCursor = new ChecksumCursor(this, tail);
             this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
         }
+    }
+
+    /**
+     * A version-1 tail (whose writer checksummed every record) is not appended to with version-2
+     * records: an empty one is rewritten as version 2, one with records is sealed by starting a new
+     * version-2 segment at its end, so each segment keeps one meaning for a CRC32C field of 0.
+     */
+    private Segment[] sealLegacyTail(final Segment[] recovered, final long end, final List<RecoveryEvent> events)
+    {
+        final Segment legacyTail = recovered[recovered.length - 1];
+        if (legacyTail.recordCount() == 0)
+        {
+            SegmentDescriptor.writeHeader(legacyTail.buffer(), legacyTail.baseOffset(), legacyTail.capacity(), context.bootId());
+            events.add(new RecoveryEvent(legacyTail.file(), 0, 0, "rewrote the header of an empty version-1 tail as version 2"));
+            return recovered;
+        }
+        final Segment next = files.createSegment(end, context.bootId());
+        directoryDirty = true;
+        events.add(new RecoveryEvent(legacyTail.file(), legacyTail.tailPosition(), 0,
+            "sealed the version-1 tail segment (records checksummed by their writer); new records go to " + next.file()));
+        final Segment[] grown = java.util.Arrays.copyOf(recovered, recovered.length + 1);
+        grown[recovered.length] = next;
+        return grown;
     }
 
     /**
@@ -237,7 +269,9 @@ public final class Partition
         }
         try
         {
-            // Acquiring endOffset first makes the tail positions written before it visible here.
+            // Every record forced carries its checksum (RecordDescriptor): store the missing ones first.
+            // Acquiring endOffset first makes the frames and tail positions written before it visible here.
+            checksumCursor.advance(end, Integer.MAX_VALUE);
             for (final Segment segment : segments)
             {
                 segment.force(segment.tailPosition());
@@ -258,6 +292,32 @@ public final class Partition
         }
         durableOffset.setRelease(end);
         return end;
+    }
+
+    /**
+     * Checksums up to {@code limit} published records that are not yet checksummed; the checksum duty's
+     * work. Does nothing once the partition is closed or stopped.
+     *
+     * @param limit most records to checksum.
+     * @return the number of records checksummed.
+     */
+    synchronized int checksumPublished(final int limit)
+    {
+        if (checksumCursor == null || stopped != null)
+        {
+            return 0;
+        }
+        return checksumCursor.advance(endOffset.getAcquire(), limit);
+    }
+
+    /**
+     * One past the last record that carries its checksum.
+     *
+     * @return the first offset not yet checksummed.
+     */
+    synchronized long checksummedOffset()
+    {
+        return checksumCursor == null ? endOffset() : checksumCursor.offset();
     }
 
     void checkFatal()
@@ -296,7 +356,7 @@ public final class Partition
     synchronized Segment roll(final long baseOffset)
     {
         checkFatal();
-        final Segment next = files.createSegment(baseOffset);
+        final Segment next = files.createSegment(baseOffset, context.bootId());
         directoryDirty = true;
         final Segment[] current = segments;
         final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);

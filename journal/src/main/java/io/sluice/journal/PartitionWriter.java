@@ -1,15 +1,15 @@
 package io.sluice.journal;
 
-import java.nio.ByteBuffer;
-
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The single writer of a {@link Partition}. Appending copies a record into the mapped tail segment,
- * checksums it, and publishes it; when {@code append} returns the record is JOURNALED: it is in the
- * page cache and survives kill -9 of this process. It becomes DURABLE (survives power loss) once
+ * The single writer of a {@link Partition}. Appending copies a record into the mapped tail segment
+ * and publishes it; when {@code append} returns the record is JOURNALED: it is in the page cache and
+ * survives kill -9 of this process. The writer does not checksum: it publishes the frame as "not yet
+ * checksummed" and the partition's checksum duty, or the next force(), stores its CRC32C off this
+ * thread (see {@link RecordDescriptor}). It becomes DURABLE (survives power loss) once
  * {@link Partition#durableOffset()} passes its offset, either through group commit or through
  * {@link #awaitDurable(long)}.
  *
@@ -22,9 +22,7 @@ public final class PartitionWriter
 {
     private final Partition partition;
     private final int indexIntervalBytes;
-    private final RecordChecksum checksum = new RecordChecksum();
     private Segment tail;
-    private ByteBuffer checksumView;
     /** Tail position past which the next segment is requested from the allocator, once per segment. */
     private int spareThreshold;
     private long nextOffset;
@@ -37,7 +35,6 @@ public final class PartitionWriter
     {
         this.partition = partition;
         this.tail = tail;
-        this.checksumView = tail.newChecksumView();
         this.spareThreshold = tail.capacity() >>> 1;
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
@@ -187,7 +184,6 @@ public final class PartitionWriter
                     "payload of " + payloadLength + " bytes can never fit a segment of " + tail.capacity() + " bytes on " + describe());
             }
             tail = partition.roll(nextOffset);
-            checksumView = tail.newChecksumView();
             spareThreshold = tail.capacity() >>> 1;
             position = tail.tailPosition();
         }
@@ -203,12 +199,12 @@ public final class PartitionWriter
         final int position, final int frameLength, final int type, final int flags, final long timestamp, final long key)
     {
         final UnsafeBuffer buffer = tail.buffer();
+        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, RecordDescriptor.UNCHECKSUMMED);
         buffer.putShort(position + RecordDescriptor.TYPE_OFFSET, (short)type);
         buffer.putShort(position + RecordDescriptor.FLAGS_OFFSET, (short)flags);
         buffer.putInt(position + RecordDescriptor.RESERVED_OFFSET, 0);
         buffer.putLong(position + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putLong(position + RecordDescriptor.KEY_OFFSET, key);
-        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, checksum.compute(buffer, checksumView, position, frameLength));
         // Release store of the length publishes the complete frame to readers of the mapped file.
         buffer.putIntRelease(position + RecordDescriptor.LENGTH_OFFSET, frameLength);
         tail.onAppended(position, RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH),

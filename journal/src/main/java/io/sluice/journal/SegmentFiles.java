@@ -112,7 +112,7 @@ final class SegmentFiles
      * writes its header. The index files are renamed before the log so that a log file never exists
      * without its indexes.
      */
-    Segment createSegment(final long baseOffset)
+    Segment createSegment(final long baseOffset, final BootId bootId)
     {
         // Serialised with the allocator thread, which may be writing the spare right now.
         synchronized (this)
@@ -124,7 +124,7 @@ final class SegmentFiles
             moveSpareInPlace(baseOffset);
         }
         final Segment segment = open(baseOffset);
-        SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength);
+        SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength, bootId);
         return segment;
     }
 
