@@ -65,7 +65,7 @@ public final class Journal implements AutoCloseable
         {
             JournalFiles.ensureSecureDirectory(context.directory());
         }
-        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator() : null;
+        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator(context.reserveAheadBytes()) : null;
         if (allocator != null)
         {
             duties.add(allocator);
@@ -290,6 +290,10 @@ public final class Journal implements AutoCloseable
         }
         for (final Partition partition : partitions)
         {
+            if (allocator != null)
+            {
+                allocator.add(partition);
+            }
             if (checksumAgent != null)
             {
                 checksumAgent.add(partition);

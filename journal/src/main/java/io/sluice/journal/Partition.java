@@ -67,6 +67,16 @@ public final class Partition
         final Segment tail = recovered[recovered.length - 1];
         if (!context.readOnly())
         {
+            // Its records have blocks; what follows may be a hole (segments are created sparse).
+            tail.initReserved(Math.max(tail.reservedLimit(), tail.tailPosition()));
+            if (context.pretouchOnOpen())
+            {
+                // Before the first append: blocks reserved and pages mapped for the first stretch of appends.
+                tail.reserve(tail.tailPosition() + context.reserveAheadBytes(), true);
+            }
+        }
+        if (!context.readOnly())
+        {
             for (final Segment segment : recovered)
             {
                 // What survived a crash may still be only in the page cache: make it durable before use.
@@ -93,7 +103,7 @@ public final class Partition
     /**
      * A version-1 tail (whose writer checksummed every record) is not appended to with version-2
      * records: an empty one is rewritten as version 2, one with records is sealed by starting a new
-     * version-2 segment at its end, so each segment keeps one meaning for a CRC32C field of 0.
+     * version-2 segment at its end, so each segment keeps one meaning for the marker's value.
      */
     private Segment[] sealLegacyTail(final Segment[] recovered, final long end, final List<RecoveryEvent> events)
     {
@@ -311,13 +321,55 @@ public final class Partition
     }
 
     /**
-     * One past the last record that carries its checksum.
+     * One past the last record that carries its CRC32C: the checksum duty, or a force(), computed it
+     * off the writer's thread. Records at or past it are JOURNALED and readable, not yet checksummed.
      *
      * @return the first offset not yet checksummed.
      */
-    synchronized long checksummedOffset()
+    public synchronized long checksummedOffset()
     {
         return checksumCursor == null ? endOffset() : checksumCursor.offset();
+    }
+
+    /**
+     * Keeps the tail's reserved, pre-touched space a bounded distance ahead of the writer: the allocator
+     * duty's work, one {@link SegmentFiles#RESERVE_CHUNK} per call at most.
+     *
+     * @param aheadBytes how far ahead of the writer's position to reserve.
+     * @return 1 if it reserved a chunk, else 0.
+     */
+    synchronized int reserveAhead(final int aheadBytes)
+    {
+        if (writer == null || stopped != null)
+        {
+            return 0;
+        }
+        endOffset.getAcquire(); // the tail position written before the last publication is visible after it
+        final Segment[] current = segments;
+        final Segment tail = current[current.length - 1];
+        final int limit = tail.reservedLimit();
+        final long wanted = Math.min((long)tail.tailPosition() + aheadBytes, tail.capacity());
+        if (limit >= wanted)
+        {
+            return 0;
+        }
+        tail.reserve((int)Math.min(wanted, (long)limit + SegmentFiles.RESERVE_CHUNK), true);
+        return 1;
+    }
+
+    /**
+     * Reserves space the writer needs now because the allocator duty is behind or not running. Writer
+     * thread only.
+     *
+     * @param tail   segment the writer appends to.
+     * @param needed bytes from the start of the segment the next frame ends at.
+     * @return the new reserved limit.
+     * @throws JournalException IO naming the file if the disk is full.
+     */
+    synchronized int reserveFor(final Segment tail, final int needed)
+    {
+        checkFatal();
+        return tail.reserve(Math.max(needed, tail.reservedLimit() + SegmentFiles.RESERVE_CHUNK), false);
     }
 
     void checkFatal()

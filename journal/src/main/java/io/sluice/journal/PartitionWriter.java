@@ -23,6 +23,8 @@ public final class PartitionWriter
     private final Partition partition;
     private final int indexIntervalBytes;
     private Segment tail;
+    /** The tail's reserved limit as last read: the writer never writes past it (see {@link Segment#reserve}). */
+    private int reservedLimit;
     /** Tail position past which the next segment is requested from the allocator, once per segment. */
     private int spareThreshold;
     private long nextOffset;
@@ -36,6 +38,7 @@ public final class PartitionWriter
         this.partition = partition;
         this.tail = tail;
         this.spareThreshold = tail.capacity() >>> 1;
+        this.reservedLimit = tail.reservedLimit();
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
     }
@@ -185,7 +188,12 @@ public final class PartitionWriter
             }
             tail = partition.roll(nextOffset);
             spareThreshold = tail.capacity() >>> 1;
+            reservedLimit = tail.reservedLimit();
             position = tail.tailPosition();
+        }
+        if (position + aligned > reservedLimit)
+        {
+            reserveSpace(position + aligned);
         }
         if (position > spareThreshold)
         {
@@ -193,6 +201,15 @@ public final class PartitionWriter
             partition.requestSpare();
         }
         return position;
+    }
+
+    private void reserveSpace(final int needed)
+    {
+        reservedLimit = tail.reservedLimit(); // the allocator duty may have reserved ahead meanwhile
+        if (needed > reservedLimit)
+        {
+            reservedLimit = partition.reserveFor(tail, needed);
+        }
     }
 
     private long complete(

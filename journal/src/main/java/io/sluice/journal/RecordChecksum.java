@@ -47,14 +47,14 @@ final class RecordChecksum
 
     /**
      * The value stored in a frame's CRC32C field for a computed checksum (segment format version 2):
-     * the checksum itself, except that 0 is stored as {@link RecordDescriptor#ZERO_CRC_STORED}.
+     * the checksum itself, except that the "not yet checksummed" marker is stored as {@link RecordDescriptor#CRC_ALIAS}.
      *
      * @param crc computed by {@link #compute}.
      * @return the value to store.
      */
     static int stored(final int crc)
     {
-        return crc == RecordDescriptor.UNCHECKSUMMED ? RecordDescriptor.ZERO_CRC_STORED : crc;
+        return crc == RecordDescriptor.UNCHECKSUMMED ? RecordDescriptor.CRC_ALIAS : crc;
     }
 
     /**
@@ -64,7 +64,7 @@ final class RecordChecksum
      * @param view        a duplicate of the segment's mapping owned by the calling thread (fallback path).
      * @param position    of the frame.
      * @param frameLength of the frame.
-     * @param legacy      whether the segment is of format version 1 (a stored 0 is an ordinary checksum).
+     * @param legacy      whether the segment is of format version 1 (the marker's value is an ordinary checksum).
      * @return true if the stored value is the frame's checksum; never for an unchecksummed version-2 frame.
      */
     boolean matches(

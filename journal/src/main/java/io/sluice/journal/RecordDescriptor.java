@@ -32,15 +32,16 @@ import org.agrona.BitUtil;
  * because it makes the checksum cover a different range (or fall outside the segment).
  *
  * <p>Publication: the writer writes everything but the length, with a CRC32C field of
- * {@link #UNCHECKSUMMED} (0), then stores the length with release semantics; a frame is visible to
+ * {@link #UNCHECKSUMMED}, then stores the length with release semantics; a frame is visible to
  * another thread or process only once complete, and readers never need its checksum.
  *
  * <p>Checksum (segment format version 2, see {@link SegmentDescriptor}): the writer does not checksum.
  * The partition's checksum duty, and every force() before it forces, walks the published frames in
  * record order and stores each one's CRC32C with one aligned 32-bit store, so a frame is either
- * unchecksummed or carries its whole checksum. A computed CRC32C of 0 is stored as
- * {@link #ZERO_CRC_STORED} (0xFFFFFFFF, which then stands for both values), so that a stored 0 always
- * means "not yet checksummed". Invariants:
+ * unchecksummed or carries its whole checksum. The marker is a fixed non-zero pattern, not 0, so that
+ * zeroed bytes (the commonest damage) never read as "not yet checksummed"; a computed CRC32C equal to
+ * the marker is stored as {@link #CRC_ALIAS} (its complement, which then stands for both values).
+ * Invariants:
  * <ul>
  *   <li>Checksummed frames form a prefix of the written frames in memory (the duty goes in order).</li>
  *   <li>A force() covers only checksummed frames: every record that was ever forced carries a checksum.</li>
@@ -75,9 +76,9 @@ public final class RecordDescriptor
     /** Alignment of frames in a segment. */
     public static final int FRAME_ALIGNMENT = 8;
     /** Value of the CRC32C field of a frame published but not yet checksummed (format version 2). */
-    public static final int UNCHECKSUMMED = 0;
-    /** Value stored for a frame whose CRC32C is 0, so that a stored 0 always means {@link #UNCHECKSUMMED}. */
-    public static final int ZERO_CRC_STORED = 0xFFFFFFFF;
+    public static final int UNCHECKSUMMED = 0x2D5AE1C3;
+    /** Value stored for a frame whose CRC32C equals {@link #UNCHECKSUMMED}, so that the marker never is a checksum. */
+    public static final int CRC_ALIAS = ~UNCHECKSUMMED;
     /** Largest type value. */
     public static final int MAX_TYPE = 0xFFFF;
 

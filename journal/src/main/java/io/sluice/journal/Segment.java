@@ -1,8 +1,11 @@
 package io.sluice.journal;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -11,12 +14,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One mapped segment file of a partition with its offset and time indexes. Records are laid out as
  * in {@link RecordDescriptor} after the {@link SegmentDescriptor} header.
  *
+ * <p>Reserved space: a segment file is created sparse but for its first bytes, and the bytes
+ * {@code [0, reservedLimit)} are known to have real blocks (written as zeros, or holding records). The
+ * writer never writes at or past {@link #reservedLimit()}: before it gets there, the allocator duty (a
+ * bounded distance ahead) or the writer itself (on demand) {@link #reserve reserves} more, so a full disk
+ * is an IOException naming the file, never a SIGBUS in the writer.
+ *
  * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
  * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
- * publishes and never look past them.
+ * publishes and never look past them. {@link #reserve} runs under the partition's lock.
  */
 final class Segment
 {
+    /** Size of a page of the mapping, the unit of pre-touching. */
+    static final int PAGE_SIZE = 4096;
+
     private final Path file;
     private final long baseOffset;
     private final MappedByteBuffer mapped;
@@ -31,6 +43,9 @@ final class Segment
     private int lastTimeIndexPosition;
     private long lastIndexedMaxTimestamp = Long.MIN_VALUE;
     private int forcedPosition;
+    /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
+    private volatile int reservedLimit;
+    private FileChannel reserveChannel;
     private boolean closed;
 
     Segment(
@@ -91,6 +106,72 @@ final class Segment
     long maxTimestamp()
     {
         return maxTimestamp;
+    }
+
+    /**
+     * Bytes from the start of the file known to have real blocks: the writer stays below.
+     *
+     * @return the reserved limit.
+     */
+    int reservedLimit()
+    {
+        return reservedLimit;
+    }
+
+    /**
+     * Declares bytes known to have real blocks already: those written when the file was created, or
+     * a recovered tail's records (whose blocks exist).
+     *
+     * @param limit bytes from the start of the file.
+     */
+    void initReserved(final int limit)
+    {
+        reservedLimit = Math.min(limit, capacity());
+    }
+
+    /**
+     * Reserves real blocks up to a limit (capped at the capacity) by writing zeros over the hole, then,
+     * when asked, pre-touches each new page through the mapping so that the writer takes no page fault
+     * on it. The bytes written are at or past {@link #reservedLimit()}, where the writer never is, so
+     * neither the zeros nor the touches race with it; the new limit is published after both. Under the
+     * partition's lock.
+     *
+     * @param upTo  the limit wanted.
+     * @param touch whether to pre-touch the new pages (the allocator duty does; the writer need not).
+     * @return the new reserved limit.
+     * @throws JournalException IO naming the file if the disk is full or the write fails.
+     */
+    int reserve(final int upTo, final boolean touch)
+    {
+        final int from = reservedLimit;
+        final int to = Math.min(upTo, capacity());
+        if (to <= from || closed)
+        {
+            return from;
+        }
+        try
+        {
+            if (reserveChannel == null)
+            {
+                reserveChannel = FileChannel.open(file, StandardOpenOption.WRITE);
+            }
+            JournalFiles.writeZeros(reserveChannel, file, from, to);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO,
+                "cannot reserve bytes [" + from + ", " + to + ") of " + file + " (disk full?): " + ex.getMessage(), ex);
+        }
+        if (touch)
+        {
+            // A write to each page maps it writable in this process: the writer's first store there does not fault.
+            for (int page = org.agrona.BitUtil.align(from, PAGE_SIZE); page < to; page += PAGE_SIZE)
+            {
+                buffer.putByte(page, (byte)0);
+            }
+        }
+        reservedLimit = to; // volatile: the writer that reads the new limit sees the blocks and the touched pages
+        return to;
     }
 
     /**
@@ -241,6 +322,17 @@ final class Segment
         if (!closed)
         {
             closed = true;
+            if (reserveChannel != null)
+            {
+                try
+                {
+                    reserveChannel.close();
+                }
+                catch (final IOException ex)
+                {
+                    // Only zeros were written through it; the mapping holds the records.
+                }
+            }
             offsetIndex.close();
             timeIndex.close();
             IoUtil.unmap(mapped);

@@ -33,12 +33,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * File name: the base offset zero-padded to 20 digits, suffix {@code .log}.
  *
- * <p>Versions. {@link #VERSION} 2: the writer publishes records with a CRC32C field of 0 ("not yet
- * checksummed", see {@link RecordDescriptor}) and the journal's checksum duty, or any force(), stores
+ * <p>Versions. {@link #VERSION} 2: the writer publishes records with the "not yet checksummed" marker in
+ * their CRC32C field (see {@link RecordDescriptor}) and the journal's checksum duty, or any force(), stores
  * the checksums, in record order, before forcing them. Writer Boot Id is the boot ({@link BootId}) of the
  * process that last opened the segment for writing, stamped before its first append with its own
  * CRC32C; a damaged or absent stamp reads as an unknown boot. {@link #LEGACY_VERSION} 1 (bytes 24..63
- * zero): every record was checksummed by the writer, and a CRC32C field of 0 is an ordinary checksum;
+ * zero): every record was checksummed by the writer, and the marker's value is an ordinary checksum;
  * such segments are read as they are, and a version-1 tail is sealed on a read-write open (new records
  * go to a new version-2 segment).
  */

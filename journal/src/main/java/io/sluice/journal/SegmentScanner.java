@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Walks the frames of a segment from its header to the first frame that is absent (length 0),
  * malformed (length out of bounds) or damaged (checksum mismatch), and reports where it stopped.
- * A frame published but not yet checksummed (format version 2, CRC32C field 0, see
+ * A frame published but not yet checksummed (format version 2, CRC32C field holding the marker, see
  * {@link RecordDescriptor}) is handled as the caller says: stop there, accept it, or checksum it now.
  * Used by recovery on open, by the verify tool and by repair. Not thread-safe; one per scanning thread.
  */
@@ -38,7 +38,7 @@ final class SegmentScanner
     long maxTimestamp;
     int endReason;
     int badFrameLength;
-    /** Unchecksummed frames the last scan accepted or checksummed. */
+    /** Unchecksummed frames the last scan accepted. */
     int unchecksummedCount;
 
     /**
