@@ -30,9 +30,13 @@ public final class PipelineInstance
     /** A stage with the HALT policy failed; the instance refuses events. */
     public static final int HALTED = 1;
 
+    private static final io.sluice.engine.pipeline.EventSink DISCARD = (partition, sequence, key, timestamp, event) -> { };
+
     private final Pipeline pipeline;
     private final int partition;
     private final StageErrorHandler errorHandler;
+    /** A scratch copy: sinks discard (see {@link #scratch}). */
+    private final boolean discardOutputs;
     private final EventFlyweight inputView;
     private final Stage head;
     private final Stages.Sink sink;
@@ -56,11 +60,27 @@ public final class PipelineInstance
      */
     public static PipelineInstance create(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler);
+        return new PipelineInstance(pipeline, partition, errorHandler, false);
     }
 
-    private PipelineInstance(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    /**
+     * Builds a scratch copy of a pipeline for one partition: the same stages with fresh state, except
+     * that every sink discards what it is given. For warming the JIT up on the pipeline's code without
+     * any output leaving it (user filters and mappers do run).
+     *
+     * @param pipeline     the description to copy.
+     * @param partition    the copy pretends to serve.
+     * @param errorHandler receiving stage failures.
+     * @return the scratch instance.
+     */
+    public static PipelineInstance scratch(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
+        return new PipelineInstance(pipeline, partition, errorHandler, true);
+    }
+
+    private PipelineInstance(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final boolean discardOutputs)
+    {
+        this.discardOutputs = discardOutputs;
         this.pipeline = pipeline;
         this.partition = partition;
         this.errorHandler = errorHandler;
@@ -112,7 +132,7 @@ public final class PipelineInstance
         }
         if (spec instanceof StageSpec.SinkSpec sink)
         {
-            return new Stages.Sink(this, spec.description(), spec.policy(), sink.sink());
+            return new Stages.Sink(this, spec.description(), spec.policy(), discardOutputs ? DISCARD : sink.sink());
         }
         throw new IllegalArgumentException("unknown stage " + spec.description());
     }

@@ -64,6 +64,7 @@ public final class Engine implements AutoCloseable
     /** Runners of the background duties (scheduler, checkpoint writer, journal duties), per the threading mode. */
     private final List<AgentRunner> dutyRunners = new ArrayList<>();
     private volatile boolean accepting;
+    private String profileReport;
     private volatile boolean closed;
     private volatile boolean finalCheckpointAttempted;
     private volatile CheckpointManifest finalCheckpoint;
@@ -102,11 +103,15 @@ public final class Engine implements AutoCloseable
         {
             throw new EngineException("no pipelines to run");
         }
+        final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
+        final String profileReport = applyProfile(context, plans);
         final Engine engine = new Engine(context);
+        engine.profileReport = profileReport;
         try
         {
             engine.build(pipelines);
             engine.recover();
+            engine.warmUp(plans);
             engine.start();
         }
         catch (final RuntimeException ex)
@@ -115,6 +120,56 @@ public final class Engine implements AutoCloseable
             throw ex;
         }
         return engine;
+    }
+
+    /**
+     * Resolves {@link EngineProfile#LOW_LATENCY} against this machine before anything is built (the
+     * rings take their wait strategy at construction): one spinning processing thread per partition of
+     * every group, each on a core of its own when there are enough (see {@link LowLatencyPlan}).
+     *
+     * @return the one line that says what the profile does here, null under STANDARD.
+     */
+    private static String applyProfile(final EngineContext context, final List<SourceGroups.Plan> plans)
+    {
+        if (context.profile() != EngineProfile.LOW_LATENCY)
+        {
+            return null;
+        }
+        final LowLatencyPlan plan = LowLatencyPlan.decide(plans.size() * context.partitions(), CoreBudget.ofThisMachine(),
+            context.warmUpEvents());
+        context.waitStrategy(plan.waitStrategy()).pinThreads(plan.pin());
+        return plan.line();
+    }
+
+    /**
+     * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it;
+     * a failure of the warm-up is recorded and does not stop the launch.
+     */
+    private void warmUp(final List<SourceGroups.Plan> plans)
+    {
+        if (context.warmUpEvents() > 0)
+        {
+            try
+            {
+                EngineWarmUp.run(plans, context.warmUpEvents());
+            }
+            catch (final RuntimeException ex)
+            {
+                errorLog.record(ex);
+            }
+        }
+    }
+
+    /**
+     * What the engine's profile did on this machine, in one line: under {@link EngineProfile#LOW_LATENCY}
+     * the layout of the processing threads and the cores they have, or, when the machine cannot honour
+     * the profile, why and what the engine does instead. For the embedding application to log at start.
+     *
+     * @return the line, or null under {@link EngineProfile#STANDARD}.
+     */
+    public String profileReport()
+    {
+        return profileReport;
     }
 
     private void build(final List<Pipeline> pipelines)
@@ -252,11 +307,14 @@ public final class Engine implements AutoCloseable
             }
         }
         final boolean shared = context.threadingMode() == ThreadingMode.SHARED;
+        // Low-latency with pinned processing threads: keep the duties off the cores they spin on.
+        final java.util.BitSet dutyCpus = context.profile() == EngineProfile.LOW_LATENCY && context.pinThreads() ?
+            CoreBudget.ofThisMachine().others() : null;
         for (final AgentRunner runner : dutyRunners)
         {
             AgentRunner.startOnThread(runner, task ->
             {
-                final Thread thread = new Thread(task);
+                final Thread thread = new Thread(dutyCpus == null || dutyCpus.isEmpty() ? task : new OffSpinningCores(task, dutyCpus, errorLog));
                 thread.setDaemon(true);
                 if (shared)
                 {

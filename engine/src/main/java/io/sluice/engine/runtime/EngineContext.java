@@ -52,6 +52,12 @@ public final class EngineContext
         public static final String THREADING_MODE_PROP_NAME = "sluice.engine.threading.mode";
         /** Machines with at most this many cores default to {@link ThreadingMode#SHARED}. */
         public static final int SHARED_MAX_CORES = 2;
+        /** Property for the profile: STANDARD or LOW_LATENCY. */
+        public static final String PROFILE_PROP_NAME = "sluice.engine.profile";
+        /** Property for the synthetic events each pipeline group is warmed with before the engine accepts input. */
+        public static final String WARM_UP_EVENTS_PROP_NAME = "sluice.engine.warm.up.events";
+        /** Synthetic warm-up events per pipeline group under {@link EngineProfile#LOW_LATENCY}: past C2's compile thresholds. */
+        public static final int WARM_UP_EVENTS_LOW_LATENCY_DEFAULT = 100_000;
 
         private Configuration()
         {
@@ -140,6 +146,41 @@ public final class EngineContext
                 throw new EngineException("system property " + THREADING_MODE_PROP_NAME + " must be DEDICATED or SHARED, was '" + value + "'");
             }
         }
+
+        /**
+         * The profile: {@value #PROFILE_PROP_NAME} if set, else STANDARD.
+         *
+         * @return the profile.
+         * @throws EngineException if the property names no profile.
+         */
+        public static EngineProfile profile()
+        {
+            final String value = System.getProperty(PROFILE_PROP_NAME);
+            if (value == null || value.isBlank())
+            {
+                return EngineProfile.STANDARD;
+            }
+            try
+            {
+                return EngineProfile.valueOf(value.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new EngineException("system property " + PROFILE_PROP_NAME + " must be standard or low-latency, was '" + value + "'");
+            }
+        }
+
+        /**
+         * Warm-up events per pipeline group: {@value #WARM_UP_EVENTS_PROP_NAME} if set, else
+         * {@value #WARM_UP_EVENTS_LOW_LATENCY_DEFAULT} under LOW_LATENCY and none under STANDARD.
+         *
+         * @param profile the engine's profile.
+         * @return the number of events.
+         */
+        public static int warmUpEvents(final EngineProfile profile)
+        {
+            return Integer.getInteger(WARM_UP_EVENTS_PROP_NAME, profile == EngineProfile.LOW_LATENCY ? WARM_UP_EVENTS_LOW_LATENCY_DEFAULT : 0);
+        }
     }
 
     /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
@@ -168,6 +209,8 @@ public final class EngineContext
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
     private CheckpointFaults checkpointFaults = CheckpointFaults.fromSystemProperty();
     private ThreadingMode threadingMode;
+    private EngineProfile profile;
+    private int warmUpEvents = -1;
     private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -248,10 +291,76 @@ public final class EngineContext
         {
             errorLogBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024));
         }
+        if (profile == null)
+        {
+            profile = Configuration.profile();
+        }
+        if (warmUpEvents < 0)
+        {
+            warmUpEvents = Configuration.warmUpEvents(profile);
+        }
+        if (warmUpEvents > 10_000_000)
+        {
+            throw new EngineException("engine setting 'warmUpEvents' must be in [0, 10000000], was " + warmUpEvents);
+        }
+        if (profile == EngineProfile.LOW_LATENCY)
+        {
+            // Every background duty on the one low-priority thread, kept off the spinning cores.
+            threadingMode = ThreadingMode.SHARED;
+        }
         if (threadingMode == null)
         {
             threadingMode = Configuration.threadingMode();
         }
+    }
+
+    /**
+     * Sets the profile (see {@link EngineProfile}); by default {@link Configuration#profile()}. Under
+     * {@link EngineProfile#LOW_LATENCY} the engine decides at launch the wait strategy and pinning of its
+     * processing threads (set values are replaced), runs the background duties {@link ThreadingMode#SHARED}
+     * and warms the pipelines up; {@link Engine#profileReport()} says what it did.
+     *
+     * @param profile STANDARD or LOW_LATENCY.
+     * @return this.
+     */
+    public EngineContext profile(final EngineProfile profile)
+    {
+        this.profile = profile;
+        return this;
+    }
+
+    /**
+     * The profile; null until set or concluded.
+     *
+     * @return the profile.
+     */
+    public EngineProfile profile()
+    {
+        return profile;
+    }
+
+    /**
+     * Sets how many synthetic events each pipeline group runs through a scratch copy of its pipelines
+     * before the engine accepts input, so that the JIT has compiled the per-event code (outputs discarded,
+     * nothing journaled, user filters and mappers do run); by default {@link Configuration#warmUpEvents}.
+     *
+     * @param warmUpEvents per group, 0 for none, at most 10,000,000.
+     * @return this.
+     */
+    public EngineContext warmUpEvents(final int warmUpEvents)
+    {
+        this.warmUpEvents = warmUpEvents;
+        return this;
+    }
+
+    /**
+     * Synthetic warm-up events per pipeline group; -1 until set or concluded.
+     *
+     * @return the count.
+     */
+    public int warmUpEvents()
+    {
+        return warmUpEvents;
     }
 
     boolean isConcluded()

@@ -180,13 +180,18 @@ public final class Daemon implements AutoCloseable
             .threadingMode(config.threadingMode())
             .countersManager(counters)
             .errorLogBuffer(countersFile.errorLogBuffer())
-            .latencyListener(latency)
-            .stageLatencyListener(stageLatency)
+            .profile(config.profile())
+            .latencyListener(config.latencyRecording() ? latency : null)
+            .stageLatencyListener(config.latencyRecording() ? stageLatency : null)
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained())
             .restoreCheckpointAtMost(restoreLimit());
         engine = Engine.launch(context, pipelines);
+        if (engine.profileReport() != null)
+        {
+            log(engine.profileReport());
+        }
         for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
         {
             engine.addCheckpointListener(sink);

@@ -33,6 +33,7 @@ import io.sluice.engine.config.ConfigException;
 import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.ThreadingMode;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.dashboard.ConfigMasker;
@@ -122,6 +123,8 @@ public final class DaemonConfig
     private final boolean groupCommit;
     /** Null for the engine's default (SHARED on <= 2 cores). */
     private final ThreadingMode threadingMode;
+    private final EngineProfile profile;
+    private final boolean latencyRecording;
     private final PipelineConfig pipelines;
     private final Map<String, SinkConfig> sinks;
     private final long checkpointIntervalMillis;
@@ -155,6 +158,21 @@ public final class DaemonConfig
         this.groupCommit = top.bool("group_commit", false);
         final String threading = top.choice("threading_mode", "auto", "auto", "dedicated", "shared");
         this.threadingMode = threading == null || "auto".equals(threading) ? null : ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
+        final String profileName = top.choice("profile", "standard", "standard", "low-latency");
+        this.profile = "low-latency".equals(profileName) ? EngineProfile.LOW_LATENCY : EngineProfile.STANDARD;
+        if (profile == EngineProfile.LOW_LATENCY)
+        {
+            // The profile decides these from the cores it finds: a value here would be silently overridden.
+            for (final String key : List.of("wait_strategy", "pin_threads", "threading_mode"))
+            {
+                if (top.has(key))
+                {
+                    top.error(key, "conflicts with 'profile: low-latency', which sets it from the machine's cores " +
+                        "(busy-spin, pinned, background duties shared); remove one of the two (docs/low-latency.md)");
+                }
+            }
+        }
+        this.latencyRecording = top.bool("latency_recording", profile != EngineProfile.LOW_LATENCY);
         this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
@@ -760,6 +778,27 @@ public final class DaemonConfig
     public ThreadingMode threadingMode()
     {
         return threadingMode;
+    }
+
+    /**
+     * The engine's profile ({@code profile: standard | low-latency}).
+     *
+     * @return the profile, STANDARD by default.
+     */
+    public EngineProfile profile()
+    {
+        return profile;
+    }
+
+    /**
+     * Whether the engine records ingest and stage latencies ({@code latency_recording}): a clock read per
+     * event and per stage on the processing threads. On by default, off by default under the low-latency profile.
+     *
+     * @return true to record.
+     */
+    public boolean latencyRecording()
+    {
+        return latencyRecording;
     }
 
     /**

@@ -55,6 +55,24 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadTheLowLatencyProfileWithLatencyRecordingOffUnlessAsked() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final String base = DaemonProcessTest.config(true, "profile: low-latency\n").replace("wait_strategy: sleep\n", "");
+        final DaemonConfig lowLatency = DaemonConfig.parse(base, "sluice.yaml", dir);
+        assertThat(lowLatency.profile()).isEqualTo(io.sluice.engine.runtime.EngineProfile.LOW_LATENCY);
+        assertThat(lowLatency.latencyRecording()).as("no clock read per event unless asked").isFalse();
+        assertThat(DaemonConfig.parse(base + "latency_recording: true\n", "sluice.yaml", dir).latencyRecording()).isTrue();
+        final DaemonConfig standard = DaemonConfig.parse(DaemonProcessTest.config(true, ""), "sluice.yaml", dir);
+        assertThat(standard.profile()).isEqualTo(io.sluice.engine.runtime.EngineProfile.STANDARD);
+        assertThat(standard.latencyRecording()).isTrue();
+        assertThat(errors(DaemonProcessTest.config(true, "profile: low-latency\n")).errors())
+            .anyMatch(e -> e.startsWith("wait_strategy: conflicts with 'profile: low-latency'"));
+        assertThat(errors(DaemonProcessTest.config(true, "profile: fast\n")).errors())
+            .anyMatch(e -> e.startsWith("profile: 'fast' is not one of standard, low-latency"));
+    }
+
+    @Test
     void shouldReportEveryErrorWithItsKeyBeforeAnythingRuns()
     {
         final String yaml = DaemonProcessTest.config(false, """

@@ -1,0 +1,139 @@
+package io.sluice.engine.runtime;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.exec.PartitionDispatcher;
+import io.sluice.engine.exec.PipelineInstance;
+import io.sluice.engine.exec.StageErrorHandler;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
+import io.sluice.schema.Schema;
+
+/**
+ * JIT warm-up before the engine accepts input ({@link EngineProfile#LOW_LATENCY}): synthetic events
+ * run through a scratch copy of every pipeline group ({@link PipelineInstance#scratch}: fresh state,
+ * sinks that discard), driven by the same {@link PartitionDispatcher} the partition threads use, so the
+ * per-event methods of the dispatcher, the stages and the window and join operators are compiled
+ * before the first real event. Nothing reaches the journal, the engine's state or any output; user
+ * filters and mappers do run, on synthetic values.
+ *
+ * <p>The events: sources in turn; event time advancing 1 ms per event from a fixed epoch-aligned
+ * base, so windows open and fire; keys over 1,024 values; other numbers uniform in [0, 1000) from a
+ * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. A processing-time tick every
+ * 1,024 events and an end of input at the end exercise those paths too.
+ *
+ * <p>Threading: the launching thread, before the partition threads start.
+ */
+final class EngineWarmUp
+{
+    private static final long BASE_TIME_MS = 1_000_000_000_000L;
+    private static final int KEYS = 1_024;
+    private static final long SEED = 0x5EED_1A7E_0C1CL;
+    private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
+
+    private EngineWarmUp()
+    {
+    }
+
+    /**
+     * Runs {@code events} synthetic events through a scratch copy of every group's pipelines.
+     *
+     * @param plans  of the groups, as the engine built them.
+     * @param events per group.
+     * @return nanoseconds the warm-up took.
+     */
+    static long run(final List<SourceGroups.Plan> plans, final int events)
+    {
+        final long start = System.nanoTime();
+        for (final SourceGroups.Plan plan : plans)
+        {
+            warm(plan, events);
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static void warm(final SourceGroups.Plan plan, final int events)
+    {
+        final List<Pipeline> pipelines = plan.pipelines();
+        final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
+        for (int i = 0; i < instances.length; i++)
+        {
+            instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE);
+        }
+        final PartitionDispatcher dispatcher = new PartitionDispatcher(instances, plan.inputs());
+        final List<SourceGroups.Binding> sources = plan.sources();
+        final EventFlyweight[] views = new EventFlyweight[sources.size()];
+        int longest = 8;
+        for (final SourceGroups.Binding binding : sources)
+        {
+            longest = Math.max(longest, binding.source().schema().length());
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[longest]);
+        for (int s = 0; s < views.length; s++)
+        {
+            views[s] = new EventFlyweight(sources.get(s).source().schema());
+        }
+        final SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < events; i++)
+        {
+            final int s = i % views.length;
+            final SourceGroups.Binding binding = sources.get(s);
+            final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
+            final long time = BASE_TIME_MS + i;
+            fill(event, binding, random, time);
+            final int keyField = binding.source().partitionKeyField();
+            final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
+            dispatcher.onEvent(s, buffer, 0, key, time);
+            if ((i & 1023) == 1023)
+            {
+                dispatcher.onProcessingTime(time);
+            }
+        }
+        dispatcher.onEndOfInput();
+    }
+
+    private static void fill(final EventFlyweight event, final SourceGroups.Binding binding, final SplittableRandom random, final long time)
+    {
+        final Schema schema = binding.source().schema();
+        final int keyField = binding.source().partitionKeyField();
+        final int timeField = binding.source().eventTimeField();
+        for (final Field field : schema.fields())
+        {
+            final int f = field.index();
+            if (f == timeField)
+            {
+                event.putLong(f, time);
+                continue;
+            }
+            switch (field.type())
+            {
+                case LONG, TIMESTAMP -> event.putLong(f, f == keyField ? random.nextInt(KEYS) : random.nextInt(1000));
+                case INT -> event.putInt(f, f == keyField ? random.nextInt(KEYS) : random.nextInt(1000));
+                case DOUBLE -> event.putDouble(f, random.nextDouble() * 1000);
+                case BOOLEAN -> event.putBoolean(f, random.nextInt(8) == 0);
+                case SYMBOL -> event.putSymbol(f, symbol(random.nextInt(f == keyField ? SYMBOLS.length : 4), field.width()));
+                default -> throw new IllegalStateException("unknown field type " + field.type());
+            }
+        }
+    }
+
+    private static final String[] SYMBOLS = new String[16];
+
+    private static String symbol(final int index, final int width)
+    {
+        final String text = SYMBOLS[index];
+        return text.length() <= width ? text : text.substring(text.length() - width);
+    }
+
+    static
+    {
+        for (int i = 0; i < SYMBOLS.length; i++)
+        {
+            SYMBOLS[i] = "W" + i;
+        }
+    }
+}
