@@ -17,6 +17,9 @@ import java.util.List;
  */
 public final class Partition
 {
+    /** Records the checksum duty stays behind the writer (a force() checksums up to the end). */
+    static final int CHECKSUM_LAG_RECORDS = 64;
+
     private final String topicName;
     private final int id;
     private final JournalContext context;
@@ -28,6 +31,8 @@ public final class Partition
     private final PartitionWriter writer;
     /** Checksums published records off the writer's thread; null when read-only. Guarded by this. */
     private final ChecksumCursor checksumCursor;
+    /** The end offset the checksum duty saw on its last cycle. Guarded by this. */
+    private long lastChecksumEnd = -1;
     private volatile Segment[] segments;
     /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
     private volatile JournalException stopped;
@@ -317,7 +322,12 @@ public final class Partition
         {
             return 0;
         }
-        return checksumCursor.advance(endOffset.getAcquire(), limit);
+        // A few records behind a writer that is appending, so that the duty does not pull the cache lines
+        // it is writing; all the way once it has stopped (no record since the last cycle).
+        final long end = endOffset.getAcquire();
+        final long upTo = end == lastChecksumEnd ? end : end - CHECKSUM_LAG_RECORDS;
+        lastChecksumEnd = end;
+        return checksumCursor.advance(upTo, limit);
     }
 
     /**
@@ -333,12 +343,14 @@ public final class Partition
 
     /**
      * Keeps the tail's reserved, pre-touched space a bounded distance ahead of the writer: the allocator
-     * duty's work, one {@link SegmentFiles#RESERVE_CHUNK} per call at most.
+     * duty's work, one {@link SegmentFiles#RESERVE_CHUNK} per call at most. Takes the segment's
+     * reservation lock only (see {@link Segment#reserve}), never the partition's, so a force() in
+     * progress does not hold it up and it does not hold up a roll.
      *
      * @param aheadBytes how far ahead of the writer's position to reserve.
      * @return 1 if it reserved a chunk, else 0.
      */
-    synchronized int reserveAhead(final int aheadBytes)
+    int reserveAhead(final int aheadBytes)
     {
         if (writer == null || stopped != null)
         {
@@ -366,7 +378,7 @@ public final class Partition
      * @return the new reserved limit.
      * @throws JournalException IO naming the file if the disk is full.
      */
-    synchronized int reserveFor(final Segment tail, final int needed)
+    int reserveFor(final Segment tail, final int needed)
     {
         checkFatal();
         return tail.reserve(Math.max(needed, tail.reservedLimit() + SegmentFiles.RESERVE_CHUNK), false);

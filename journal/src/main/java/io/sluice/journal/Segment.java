@@ -22,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
  * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
- * publishes and never look past them. {@link #reserve} runs under the partition's lock.
+ * publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
  */
 final class Segment
 {
@@ -133,15 +133,15 @@ final class Segment
      * Reserves real blocks up to a limit (capped at the capacity) by writing zeros over the hole, then,
      * when asked, pre-touches each new page through the mapping so that the writer takes no page fault
      * on it. The bytes written are at or past {@link #reservedLimit()}, where the writer never is, so
-     * neither the zeros nor the touches race with it; the new limit is published after both. Under the
-     * partition's lock.
+     * neither the zeros nor the touches race with it; the new limit is published after both. Serialised
+     * with other reservations and with {@link #close} on this segment's own lock.
      *
      * @param upTo  the limit wanted.
      * @param touch whether to pre-touch the new pages (the allocator duty does; the writer need not).
      * @return the new reserved limit.
      * @throws JournalException IO naming the file if the disk is full or the write fails.
      */
-    int reserve(final int upTo, final boolean touch)
+    synchronized int reserve(final int upTo, final boolean touch)
     {
         final int from = reservedLimit;
         final int to = Math.min(upTo, capacity());
@@ -317,7 +317,7 @@ final class Segment
         }
     }
 
-    void close()
+    synchronized void close()
     {
         if (!closed)
         {

@@ -151,7 +151,14 @@ class DeferredChecksumTest
             appendRecording(partition, 0, 30, positions);
             partition.force();
             appendRecording(partition, 30, 70, positions);
-            assertThat(partition.checksumPublished(Integer.MAX_VALUE)).isEqualTo(40);
+            int checksummed = 0;
+            for (int cycle = 0; cycle < 2; cycle++)
+            {
+                // Duty cycles: the first stays a few records behind the writer, the next catches up.
+                checksummed += partition.checksumPublished(Integer.MAX_VALUE);
+            }
+            assertThat(checksummed).isEqualTo(40);
+            assertThat(partition.checksummedOffset()).isEqualTo(70);
             copyTree(live, image);
         }
         // The device kept the pages up to the middle of record 61 and none after: a torn write.

@@ -27,9 +27,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       has stored the last record's CRC32C (both threads' work done);</li>
  * </ol>
  * and prints each round and the median ratio over the rounds after a discarded warm-up round.
- * Each round writes the same volume into one segment: both sides fault in every page of a fresh
- * mapping of a pre-allocated file, and neither rolls, so this isolates the append path (the JMH
- * {@link JournalAppendBenchmark} measures sustained appends with rolls).
+ * Each round writes the same volume into one segment, and on both sides the space is allocated
+ * (real zero blocks) and every page of the mapping pre-touched before the timed copies, untimed: the
+ * raw file by {@link RawMappedLog#pretouch}, the journal by {@link JournalContext#pretouchOnOpen}; neither
+ * rolls, so this isolates the append path. The JMH {@link JournalAppendBenchmark} measures sustained
+ * appends with rolls and background allocation, and {@link JournalLaunchMain} the first seconds after
+ * a launch.
  *
  * <p>Usage, with the project's JVM flags (Agrona needs the jdk.internal.misc export):
  * <pre>{@code
@@ -162,6 +165,7 @@ public final class JournalThroughputMain
         final Path directory = PerfFiles.newDirectory(checksum ? "main-rawcrc" : "main-raw");
         try (RawMappedLog log = RawMappedLog.create(directory, SEGMENT_LENGTH, 1))
         {
+            log.pretouch(RawMappedLog.SEGMENT_HEADER_LENGTH + records * RecordDescriptor.alignedFrameLength(payloadLength));
             final Result result = new Result();
             final long start = System.nanoTime();
             if (checksum)
@@ -213,7 +217,9 @@ public final class JournalThroughputMain
         // (the checksum duty and the allocator reserving space ahead of the writer, on other threads).
         try (Journal journal = Journal.open(new JournalContext()
             .directory(directory)
-            .segmentLength(SEGMENT_LENGTH)))
+            .segmentLength(SEGMENT_LENGTH)
+            .reserveAheadBytes(reservedBytes(payloadLength, records))
+            .pretouchOnOpen(true)))
         {
             final Partition partition = journal.createTopic("bench", 1).partition(0);
             final Result result = new Result();
@@ -247,6 +253,12 @@ public final class JournalThroughputMain
         {
             PerfFiles.deleteRecursively(directory);
         }
+    }
+
+    /** The round's bytes and a megabyte more: reserved and pre-touched before the timed appends, as the raw side's. */
+    private static int reservedBytes(final int payloadLength, final int records)
+    {
+        return (int)Math.min(SEGMENT_LENGTH, (long)records * RecordDescriptor.alignedFrameLength(payloadLength) + (1 << 20));
     }
 
     private static void append(
