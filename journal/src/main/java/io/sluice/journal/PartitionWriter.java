@@ -23,6 +23,9 @@ public final class PartitionWriter
     private final Partition partition;
     private final int indexIntervalBytes;
     private Segment tail;
+    private UnsafeBuffer buffer;
+    /** Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold. */
+    private int fastLimit;
     /** The tail's reserved limit as last read: the writer never writes past it (see {@link Segment#reserve}). */
     private int reservedLimit;
     /** Tail position past which the next segment is requested from the allocator, once per segment. */
@@ -39,6 +42,8 @@ public final class PartitionWriter
         this.tail = tail;
         this.spareThreshold = tail.capacity() >>> 1;
         this.reservedLimit = tail.reservedLimit();
+        this.buffer = tail.buffer();
+        this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
     }
@@ -66,7 +71,7 @@ public final class PartitionWriter
         final int length)
     {
         final int position = reserve(length);
-        tail.buffer().putBytes(position + RecordDescriptor.HEADER_LENGTH, payload, offset, length);
+        buffer.putBytes(position + RecordDescriptor.HEADER_LENGTH, payload, offset, length);
         return complete(position, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
     }
 
@@ -178,6 +183,13 @@ public final class PartitionWriter
         assert ownedByCurrentThread() : "single writer: " + describe() + " is owned by " + owner;
         partition.checkFatal();
         final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
+        final int position = tail.tailPosition();
+        // One compare on the fast path: the end of the segment, of the reserved space and the spare threshold.
+        return position + aligned <= fastLimit ? position : reserveSlow(payloadLength, aligned);
+    }
+
+    private int reserveSlow(final int payloadLength, final int aligned)
+    {
         int position = tail.tailPosition();
         if (position + aligned > tail.capacity())
         {
@@ -187,6 +199,7 @@ public final class PartitionWriter
                     "payload of " + payloadLength + " bytes can never fit a segment of " + tail.capacity() + " bytes on " + describe());
             }
             tail = partition.roll(nextOffset);
+            buffer = tail.buffer();
             spareThreshold = tail.capacity() >>> 1;
             reservedLimit = tail.reservedLimit();
             position = tail.tailPosition();
@@ -195,11 +208,12 @@ public final class PartitionWriter
         {
             reserveSpace(position + aligned);
         }
-        if (position > spareThreshold)
+        if (position + aligned > spareThreshold)
         {
             spareThreshold = Integer.MAX_VALUE;
             partition.requestSpare();
         }
+        fastLimit = Math.min(Math.min(tail.capacity(), reservedLimit), spareThreshold);
         return position;
     }
 
@@ -215,11 +229,10 @@ public final class PartitionWriter
     private long complete(
         final int position, final int frameLength, final int type, final int flags, final long timestamp, final long key)
     {
-        final UnsafeBuffer buffer = tail.buffer();
+        final UnsafeBuffer buffer = this.buffer;
         buffer.putInt(position + RecordDescriptor.CRC_OFFSET, RecordDescriptor.UNCHECKSUMMED);
-        buffer.putShort(position + RecordDescriptor.TYPE_OFFSET, (short)type);
-        buffer.putShort(position + RecordDescriptor.FLAGS_OFFSET, (short)flags);
-        buffer.putInt(position + RecordDescriptor.RESERVED_OFFSET, 0);
+        // Type, flags and the zero reserved field in one little-endian 64-bit store.
+        buffer.putLong(position + RecordDescriptor.TYPE_OFFSET, (type & 0xFFFFL) | (flags & 0xFFFFL) << 16);
         buffer.putLong(position + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putLong(position + RecordDescriptor.KEY_OFFSET, key);
         // Release store of the length publishes the complete frame to readers of the mapped file.

@@ -42,6 +42,8 @@ final class Segment
     private int lastOffsetIndexPosition;
     private int lastTimeIndexPosition;
     private long lastIndexedMaxTimestamp = Long.MIN_VALUE;
+    /** Position from which {@link #onAppended} looks at the indexes again; 0 so the first record is indexed. */
+    private int nextIndexCheckPosition;
     private int forcedPosition;
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
     private volatile int reservedLimit;
@@ -192,6 +194,17 @@ final class Segment
         {
             maxTimestamp = timestamp;
         }
+        // One compare per record: an index entry can only be due once a whole interval has passed.
+        if (position >= nextIndexCheckPosition)
+        {
+            appendIndexEntries(position, relativeOffset, indexIntervalBytes);
+        }
+        recordCount = relativeOffset + 1;
+        tailPosition = position + alignedLength;
+    }
+
+    private void appendIndexEntries(final int position, final int relativeOffset, final int indexIntervalBytes)
+    {
         if (position - lastOffsetIndexPosition >= indexIntervalBytes || relativeOffset == 0)
         {
             offsetIndex.append(relativeOffset, position);
@@ -204,8 +217,8 @@ final class Segment
             lastTimeIndexPosition = position;
             lastIndexedMaxTimestamp = maxTimestamp;
         }
-        recordCount = relativeOffset + 1;
-        tailPosition = position + alignedLength;
+        // A time index entry not yet due (no new maximum) is checked again on every record until it is.
+        nextIndexCheckPosition = Math.min(lastOffsetIndexPosition, lastTimeIndexPosition) + indexIntervalBytes;
     }
 
     /**
@@ -219,6 +232,7 @@ final class Segment
         lastOffsetIndexPosition = 0;
         lastTimeIndexPosition = 0;
         lastIndexedMaxTimestamp = Long.MIN_VALUE;
+        nextIndexCheckPosition = 0;
     }
 
     /**
