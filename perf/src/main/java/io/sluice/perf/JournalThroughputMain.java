@@ -24,7 +24,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       background duties running as in production (the checksum duty, the allocator reserving and
  *       pre-touching space ahead of the writer), then {@link PartitionReader#poll} over what was
  *       written. {@code jnl/raw} is the writer's rate; {@code ckd/raw} counts until the checksum duty
- *       has stored the last record's CRC32C (both threads' work done);</li>
+ *       has stored the last record's CRC32C (both threads' work done); {@code cpu j/r} compares the
+ *       records per CPU-second of the measuring thread (journal writer over raw copier), which a loaded
+ *       machine's descheduling does not distort (the duties' own CPU is not in it);</li>
  * </ol>
  * and prints each round and the median ratio over the rounds after a discarded warm-up round.
  * Each round writes the same volume into one segment, and on both sides the space is allocated
@@ -99,14 +101,16 @@ public final class JournalThroughputMain
         final UnsafeBuffer frame = BenchmarkRecords.frame(payloadLength);
         System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
             payloadLength, aligned, records, mib);
-        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %12s %13s %7s | %s%n",
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %s%n",
             "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "ckd/raw", "crc/raw",
+            "raw cpu", "jnl cpu", "cpu j/r",
             "scan Mrec/s", "poll Mrec/s", "pol/scn", "jnl alloc B/rec (append, poll)");
         final double[] appendRatios = new double[rounds];
         final double[] crcRatios = new double[rounds];
         final double[] checksummedRatios = new double[rounds];
+        final double[] cpuRatios = new double[rounds];
         final double[] replayRatios = new double[rounds];
-        final double[][] figures = new double[6][rounds];
+        final double[][] figures = new double[7][rounds];
         for (int round = 0; round <= rounds; round++)
         {
             final Result raw;
@@ -127,11 +131,13 @@ public final class JournalThroughputMain
             final double appendRatio = journal.appendRate / raw.appendRate;
             final double crcRatio = crc / raw.appendRate;
             final double checksummedRatio = journal.checksummedRate / raw.appendRate;
+            final double cpuRatio = journal.appendCpuRate / raw.appendCpuRate;
             final double replayRatio = journal.readRate / raw.readRate;
-            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
                 round == 0 ? "warmup" : Integer.toString(round),
                 raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
                 journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, checksummedRatio, crcRatio,
+                1e9 / raw.appendCpuRate, 1e9 / journal.appendCpuRate, cpuRatio,
                 raw.readRate / 1e6, journal.readRate / 1e6, replayRatio,
                 (double)journal.appendAllocated / records, (double)journal.readAllocated / records);
             if (round > 0)
@@ -139,24 +145,29 @@ public final class JournalThroughputMain
                 appendRatios[round - 1] = appendRatio;
                 crcRatios[round - 1] = crcRatio;
                 checksummedRatios[round - 1] = checksummedRatio;
+                cpuRatios[round - 1] = cpuRatio;
                 replayRatios[round - 1] = replayRatio;
                 figures[0][round - 1] = raw.appendRate;
                 figures[1][round - 1] = crc;
                 figures[2][round - 1] = journal.appendRate;
                 figures[3][round - 1] = raw.readRate;
                 figures[4][round - 1] = journal.readRate;
+                figures[5][round - 1] = raw.appendCpuRate;
+                figures[6][round - 1] = journal.appendCpuRate;
             }
         }
-        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %12.2f %13.2f %7.3f%n",
+        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f%n",
             median(figures[0]) / 1e6, median(figures[0]) * aligned / 1e9, median(figures[1]) / 1e6,
             median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(checksummedRatios),
-            median(crcRatios),
+            median(crcRatios), 1e9 / median(figures[5]), 1e9 / median(figures[6]), median(cpuRatios),
             median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios));
         System.out.printf("RESULT payload=%d append journal/raw median=%.3f (min %.3f, max %.3f); " +
             "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
+            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f); " +
             "replay poll/scan median=%.3f (min %.3f, max %.3f)%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
             median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
+            median(cpuRatios), min(cpuRatios), max(cpuRatios),
             median(replayRatios), min(replayRatios), max(replayRatios));
     }
 
@@ -167,6 +178,7 @@ public final class JournalThroughputMain
         {
             log.pretouch(RawMappedLog.SEGMENT_HEADER_LENGTH + records * RecordDescriptor.alignedFrameLength(payloadLength));
             final Result result = new Result();
+            final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             if (checksum)
             {
@@ -177,6 +189,7 @@ public final class JournalThroughputMain
                 copy(log, frame, payloadLength, records);
             }
             result.appendRate = rate(records, System.nanoTime() - start);
+            result.appendCpuRate = rate(records, cpuTime() - cpuStart);
             final long readStart = System.nanoTime();
             final long sum = RawMappedLog.scan(log.buffer(), RawMappedLog.SEGMENT_HEADER_LENGTH, log.position());
             result.readRate = rate(records, System.nanoTime() - readStart);
@@ -224,9 +237,11 @@ public final class JournalThroughputMain
             final Partition partition = journal.createTopic("bench", 1).partition(0);
             final Result result = new Result();
             final long allocatedBefore = allocatedBytes();
+            final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             append(partition.writer(), frame, payloadLength, records);
             final long elapsed = System.nanoTime() - start;
+            result.appendCpuRate = rate(records, cpuTime() - cpuStart);
             result.appendAllocated = allocatedBytes() - allocatedBefore;
             result.appendRate = rate(records, elapsed);
             // Until the checksum duty has stored the CRC32C of the last record: the whole job, both threads.
@@ -279,6 +294,12 @@ public final class JournalThroughputMain
         }
     }
 
+    /** CPU time of the measuring thread: robust to the descheduling of a loaded machine, blind to other threads. */
+    private static long cpuTime()
+    {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
     private static long allocatedBytes()
     {
         return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
@@ -311,6 +332,7 @@ public final class JournalThroughputMain
     private static final class Result
     {
         double appendRate;
+        double appendCpuRate;
         double checksummedRate;
         double readRate;
         long appendAllocated;
