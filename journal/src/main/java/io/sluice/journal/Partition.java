@@ -19,6 +19,8 @@ public final class Partition
 {
     /** Records the checksum duty stays behind the writer (a force() checksums up to the end). */
     static final int CHECKSUM_LAG_RECORDS = 64;
+    /** Chunks the writer reserves at once when it finds no reserved space ahead. */
+    static final int WRITER_RESERVE_CHUNKS = 4;
 
     private final String topicName;
     private final int id;
@@ -77,7 +79,7 @@ public final class Partition
             if (context.pretouchOnOpen())
             {
                 // Before the first append: blocks reserved and pages mapped for the first stretch of appends.
-                tail.reserve(tail.tailPosition() + context.reserveAheadBytes(), true);
+                tail.pretouch(tail.reserve(tail.tailPosition() + context.reserveAheadBytes()));
             }
         }
         if (!context.readOnly())
@@ -365,7 +367,7 @@ public final class Partition
         {
             return 0;
         }
-        tail.reserve((int)Math.min(wanted, (long)limit + SegmentFiles.RESERVE_CHUNK), true);
+        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + SegmentFiles.RESERVE_CHUNK)));
         return 1;
     }
 
@@ -381,7 +383,8 @@ public final class Partition
     int reserveFor(final Segment tail, final int needed)
     {
         checkFatal();
-        return tail.reserve(Math.max(needed, tail.reservedLimit() + SegmentFiles.RESERVE_CHUNK), false);
+        // The duty is behind: take several chunks at once, so that the writer does this rarely.
+        return tail.reserve(Math.max(needed, tail.reservedLimit() + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
     }
 
     void checkFatal()

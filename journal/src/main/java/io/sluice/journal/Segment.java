@@ -28,6 +28,8 @@ final class Segment
 {
     /** Size of a page of the mapping, the unit of pre-touching. */
     static final int PAGE_SIZE = 4096;
+    /** Pages pre-touched per hold of the segment's lock. */
+    static final int PRETOUCH_BATCH_PAGES = 64;
 
     private final Path file;
     private final long baseOffset;
@@ -48,6 +50,8 @@ final class Segment
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
     private volatile int reservedLimit;
     private FileChannel reserveChannel;
+    /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
+    private int touchedLimit;
     private boolean closed;
 
     Segment(
@@ -126,24 +130,24 @@ final class Segment
      *
      * @param limit bytes from the start of the file.
      */
-    void initReserved(final int limit)
+    synchronized void initReserved(final int limit)
     {
         reservedLimit = Math.min(limit, capacity());
+        // Written pages need no touch (and touching would dirty them again): start at the tail's page.
+        touchedLimit = tailPosition & -PAGE_SIZE;
     }
 
     /**
-     * Reserves real blocks up to a limit (capped at the capacity) by writing zeros over the hole, then,
-     * when asked, pre-touches each new page through the mapping so that the writer takes no page fault
-     * on it. The bytes written are at or past {@link #reservedLimit()}, where the writer never is, so
-     * neither the zeros nor the touches race with it; the new limit is published after both. Serialised
-     * with other reservations and with {@link #close} on this segment's own lock.
+     * Reserves real blocks up to a limit (capped at the capacity) by writing zeros over the hole, and
+     * publishes the new limit. The bytes written are at or past {@link #reservedLimit()}, where the
+     * writer never is, so the zeros do not race with it. Serialised with other reservations and with
+     * {@link #close} on this segment's own lock, which is held for the write of the zeros only.
      *
-     * @param upTo  the limit wanted.
-     * @param touch whether to pre-touch the new pages (the allocator duty does; the writer need not).
+     * @param upTo the limit wanted.
      * @return the new reserved limit.
      * @throws JournalException IO naming the file if the disk is full or the write fails.
      */
-    synchronized int reserve(final int upTo, final boolean touch)
+    synchronized int reserve(final int upTo)
     {
         final int from = reservedLimit;
         final int to = Math.min(upTo, capacity());
@@ -164,16 +168,39 @@ final class Segment
             throw new JournalException(JournalException.Category.IO,
                 "cannot reserve bytes [" + from + ", " + to + ") of " + file + " (disk full?): " + ex.getMessage(), ex);
         }
-        if (touch)
+        reservedLimit = to; // volatile: the writer that reads the new limit finds the blocks there
+        return to;
+    }
+
+    /**
+     * Pre-touches the pages from where the last pre-touch stopped up to {@code to} through the mapping,
+     * so that the writer's first store to each takes no page fault (as Chronicle Queue's pretoucher
+     * does). Each touch is a compare-and-set of a page's first int from 0 to 0: a write access that maps
+     * the page writable in this process and never changes a byte, so it is safe even where the writer is
+     * already appending. Runs in batches under this segment's lock, so that a close cannot unmap the
+     * segment under it and the lock is never held for long.
+     *
+     * @param to one past the last byte to pre-touch, at most {@link #reservedLimit()}.
+     */
+    void pretouch(final int to)
+    {
+        while (true)
         {
-            // A write to each page maps it writable in this process: the writer's first store there does not fault.
-            for (int page = org.agrona.BitUtil.align(from, PAGE_SIZE); page < to; page += PAGE_SIZE)
+            synchronized (this)
             {
-                buffer.putByte(page, (byte)0);
+                int page = touchedLimit;
+                if (closed || page >= to)
+                {
+                    return;
+                }
+                final int batchEnd = Math.min(to, page + PRETOUCH_BATCH_PAGES * PAGE_SIZE);
+                for (; page < batchEnd; page += PAGE_SIZE)
+                {
+                    buffer.compareAndSetInt(page, 0, 0);
+                }
+                touchedLimit = page;
             }
         }
-        reservedLimit = to; // volatile: the writer that reads the new limit sees the blocks and the touched pages
-        return to;
     }
 
     /**

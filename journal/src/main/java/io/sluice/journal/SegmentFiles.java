@@ -138,7 +138,7 @@ final class SegmentFiles
         final Segment segment = open(baseOffset);
         segment.initReserved(reserved);
         // A spare left by an earlier process: its first blocks are reserved now, before the header is written.
-        segment.reserve(RESERVE_CHUNK, false);
+        segment.reserve(RESERVE_CHUNK);
         SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength, bootId);
         return segment;
     }

@@ -75,7 +75,8 @@ class SpaceReservationTest
             {
                 JournalTestSupport.append(partition.writer(), scratch, sequence++);
             }
-            assertThat(tail.reservedLimit()).isBetween(tail.tailPosition(), tail.tailPosition() + SegmentFiles.RESERVE_CHUNK);
+            assertThat(tail.reservedLimit())
+                .isBetween(tail.tailPosition(), tail.tailPosition() + Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK);
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }
