@@ -15,8 +15,6 @@ import org.HdrHistogram.Histogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes the results of a run: a percentile report (.hgrm, microseconds) of the measured events and
@@ -93,39 +91,12 @@ public final class Reports
 
     private static Path percentilePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException
     {
-        final XYChart chart = new XYChartBuilder().width(900).height(560)
-            .title("End-to-end latency by percentile (from scheduled send time)")
-            .xAxisTitle("percentile: 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%, 5 = 99.999% (log10 of 1 / (1 - p))").yAxisTitle("latency (us)").build();
-        chart.getStyler().setYAxisLogarithmic(true).setMarkerSize(0)
-            .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        final Map<String, Histogram> series = new LinkedHashMap<>();
         for (final RunResult.GroupResult group : groups)
         {
-            final Histogram h = group.latency();
-            if (h.getTotalCount() == 0)
-            {
-                continue;
-            }
-            final List<Double> xs = new ArrayList<>();
-            final List<Double> ys = new ArrayList<>();
-            // x = log10(1 / (1 - percentile)): 90% at 1, 99% at 2, 99.9% at 3 ...
-            for (double x = 0; x <= 6; x += 0.02)
-            {
-                final double percentile = 100.0 * (1 - Math.pow(10, -x));
-                xs.add(x);
-                ys.add(Math.max(0.001, h.getValueAtPercentile(percentile) / 1000.0));
-            }
-            xs.add(6.2);
-            ys.add(Math.max(0.001, h.getMaxValue() / 1000.0));
-            final XYSeries series = chart.addSeries(String.format(Locale.ROOT, "%s (%,.0f ev/s)",
-                group.name(), group.achievedRate()), xs, ys);
-            series.setMarker(SeriesMarkers.NONE);
+            series.put(String.format(Locale.ROOT, "%s (%,.0f ev/s)", group.name(), group.achievedRate()), group.latency());
         }
-        if (chart.getSeriesMap().isEmpty())
-        {
-            chart.addSeries("no events", new double[] {1, 10}, new double[] {1, 1});
-        }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
+        return PercentilePlot.write(file, "End-to-end latency by percentile (from scheduled send time)", series);
     }
 
     private static Path ratePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException

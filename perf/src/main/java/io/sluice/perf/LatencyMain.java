@@ -1,50 +1,82 @@
 package io.sluice.perf;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.loadgen.PercentilePlot;
 import io.sluice.schema.EventFlyweight;
 import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * In-process ingest-to-output latency at fixed open-loop rates, one partition, journal on, tumbling
- * count+sum over {@code keys} keys (event time = the scheduled send time, so windows close in real
- * time and each close fires every key seen in that window inside one event's processing).
+ * In-process latency at fixed open-loop rates, corrected for coordinated omission, beside its
+ * same-run baselines. For each rate, one after the other, the same events (64-byte {@link BenchEvents},
+ * keys over {@code keys}, event time = the scheduled send time) go through:
+ * <ol>
+ *   <li>{@code empty}: the engine, journal on, one partition, and a pipeline that does nothing but
+ *       record the latency (the probe): ring, journal append, dispatch;</li>
+ *   <li>{@code tumbling}: the same engine with a tumbling count+sum over the keys fused before the
+ *       probe (each window close fires every key seen in it);</li>
+ *   <li>{@code raw}: a raw Disruptor 1P1C hand-off of the same events ({@link RawDisruptorHandOff}):
+ *       the same ring shape, the wait strategy and pinning the engine ended up with, a handler that
+ *       records the latency: the floor of the design.</li>
+ * </ol>
+ * <b>Open loop.</b> The producer computes each event's due time {@code t0 + i / rate}, spins until it
+ * is due, stamps it into the event ({@code sched}) and publishes (waiting if the ring is full). The
+ * latency recorded is {@code nanoTime - sched} at the end of processing: a producer that falls behind
+ * (full ring, descheduled) is charged to the latency. Warm-up seconds are not recorded.
  * <p>
- * <b>Open loop, corrected for coordinated omission.</b> The producer computes each event's due time
- * {@code t0 + i / rate}, spins until it is due, stamps it into the event ({@code sched}) and publishes
- * (waiting if the ring is full). A second pipeline on the same topic, fused after the window pipeline
- * on the partition thread, ends in a filter that records {@code System.nanoTime() - sched}: the
- * latency from when the event should have been sent to the end of its window processing, so a
- * producer that falls behind (full ring, descheduled) is charged to the latency. The engine's own
- * {@code latencyListener} (publish to end of processing, not corrected) is recorded alongside.
+ * <b>Profile.</b> {@code profile=low-latency} launches the engines with {@link EngineProfile#LOW_LATENCY}
+ * (busy-spin and pinning when the machine has a free core, JIT warm-up), printing the profile's line;
+ * else {@code wait} is the wait strategy. {@code listener=true} adds the engine's own latency listener
+ * (publish -> end of processing, a clock read per event).
  * <p>
- * <b>Checkpoints</b> ({@code checkpointMs > 0}): after the warm-up the run alternates phases without
- * and with a checkpoint every {@code checkpointMs} (requested by a helper thread through
- * {@link Engine#checkpoint()}); events are recorded by the phase they were due in, and the partition
- * thread's checkpoint pause comes from {@code Engine.checkpoints().pauseHistogram()}.
+ * <b>Reports.</b> Per rate and mode an HdrHistogram {@code .hgrm} (microseconds) and per rate a
+ * percentile plot of the three modes, in {@code out}/latency-&lt;UTC time&gt;/. {@code RESULT} lines give
+ * each mode's percentiles and their ratio to the raw hand-off of the same run.
+ * <p>
+ * <b>Checkpoints</b> ({@code checkpointMs > 0}, tumbling only): after the warm-up the run alternates
+ * phases without and with a checkpoint every {@code checkpointMs} (requested by a helper thread through
+ * {@link Engine#checkpoint()}); events are recorded by the phase they were due in, and the partition's
+ * checkpoint pause comes from {@code Engine.checkpoints().pauseHistogram()}.
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
- *       io.sluice.perf.LatencyMain rates=100000,500000,1000000 seconds=5 wait=YIELD
+ *       io.sluice.perf.LatencyMain rates=100000,500000,1000000 seconds=5 profile=low-latency
  * }</pre>
  */
 public final class LatencyMain
 {
-    private static final long HIGHEST = TimeUnit.SECONDS.toNanos(60);
-    /** Phase ids carried in the event's qty field. */
+    /** Largest latency recorded; larger ones are recorded as this. */
+    static final long HIGHEST = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * Marks the run's events: the event's qty field is {@code PHASE_MARK + phase}, a value the engine's
+     * JIT warm-up (synthetic numbers below 1,000) never produces, so the probe records only the run's own.
+     */
+    static final long PHASE_MARK = 0x5EED_0000_0000L;
+    /** Phase ids (warm-up is never recorded, by the probe or the raw handler). */
     private static final int WARMUP = 0;
     private static final int PLAIN = 1;
     private static final int CHECKPOINTING = 2;
+    private static final String[] PHASE_NAMES = {"warm-up", "no checkpoints", "during checkpoints"};
 
     private LatencyMain()
     {
@@ -53,7 +85,8 @@ public final class LatencyMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: rates, seconds, warmup, wait, ring, keys, windowMs, checkpointMs, phases.
+     * @param args {@code name=value}: rates, seconds, warmup, wait, profile, modes, ring, keys, windowMs,
+     *             checkpointMs, phases, listener, out.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -63,143 +96,362 @@ public final class LatencyMain
         defaults.put("seconds", "5");
         defaults.put("warmup", "2");
         defaults.put("wait", "YIELD");
+        defaults.put("profile", "standard");
+        defaults.put("modes", "empty,tumbling,raw");
         defaults.put("ring", "8192");
         defaults.put("keys", "10000");
         defaults.put("windowMs", "1000");
         defaults.put("checkpointMs", "0");
         defaults.put("phases", "2");
+        defaults.put("listener", "false");
+        defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
-        final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
-        final int keys = Integer.parseInt(a.get("keys"));
-        final long checkpointMs = Long.parseLong(a.get("checkpointMs"));
-        System.out.println("LatencyMain " + a + "; " + EngineBench.machine());
-        System.out.println("latency in us; 'sched' = due time -> end of processing (CO-corrected), " +
-            "'publish' = engine latencyListener, publish -> end of processing");
+        final Settings settings = new Settings(a);
+        System.out.println("LatencyMain " + a + "; " + EngineBench.machine() + "; load average " + loadAverage());
+        System.out.println("latency in us, from each event's scheduled send time to the end of its processing (CO-corrected)");
+        final Path reports = Path.of(a.get("out")).resolve("latency-" +
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
+        Files.createDirectories(reports);
         for (final String rate : a.get("rates").split(","))
         {
-            run(Long.parseLong(rate.trim()), Long.parseLong(a.get("seconds")), Long.parseLong(a.get("warmup")), wait,
-                Integer.parseInt(a.get("ring")), keys, Long.parseLong(a.get("windowMs")), checkpointMs,
-                Integer.parseInt(a.get("phases")));
+            runRate(Long.parseLong(rate.trim()), settings, reports);
         }
+        System.out.println("reports: " + reports.toAbsolutePath());
     }
 
-    private static void run(
-        final long rate, final long seconds, final long warmup, final WaitStrategyKind wait, final int ring, final int keys,
-        final long windowMs, final long checkpointMs, final int phases) throws Exception
+    private static void runRate(final long rate, final Settings s, final Path reports) throws Exception
     {
-        final Histogram[] sched = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
-        final Histogram[] publish = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
-        final Histogram producerLag = new Histogram(HIGHEST, 3);
-        final int[] phaseOfLast = {WARMUP};
+        final Map<String, Run> runs = new LinkedHashMap<>();
+        WaitStrategyKind wait = s.wait;
+        boolean pinned = false;
+        for (final String mode : s.modes)
+        {
+            if (!"raw".equals(mode))
+            {
+                final Run run = runEngine(rate, mode, s);
+                wait = run.wait;
+                pinned = run.pinned;
+                runs.put(mode, run);
+            }
+        }
+        if (s.modes.contains("raw"))
+        {
+            runs.put("raw", runRaw(rate, s, wait, pinned));
+        }
+        System.out.printf(Locale.ROOT, "%nrate=%,d ev/s wait=%s pinned=%s keys=%d window=%d ms, load average %s%n",
+            rate, wait, pinned, s.keys, s.windowMs, loadAverage());
+        System.out.printf(Locale.ROOT, "  %-40s %10s %9s %9s %9s %9s %9s%n", "histogram", "count", "p50", "p99", "p99.9", "p99.99", "max");
+        for (final Map.Entry<String, Run> entry : runs.entrySet())
+        {
+            final Run run = entry.getValue();
+            for (int phase = PLAIN; phase <= CHECKPOINTING; phase++)
+            {
+                if (run.sched[phase].getTotalCount() > 0)
+                {
+                    print(entry.getKey() + " sched->done " + PHASE_NAMES[phase], run.sched[phase]);
+                    if (run.publish[phase].getTotalCount() > 0)
+                    {
+                        print(entry.getKey() + " publish->done " + PHASE_NAMES[phase], run.publish[phase]);
+                    }
+                }
+            }
+            print(entry.getKey() + " producer lag (send - due)", run.producerLag);
+            if (run.pauses != null)
+            {
+                print(entry.getKey() + " checkpoint pause (partition)", run.pauses);
+                System.out.printf("  checkpoints requested %d, completed %d, state entries %d%n", run.checkpointsRequested,
+                    run.checkpointsCompleted, s.keys);
+            }
+        }
+        final Run raw = runs.get("raw");
+        for (final Map.Entry<String, Run> entry : runs.entrySet())
+        {
+            final Histogram h = entry.getValue().sched[PLAIN];
+            if (h.getTotalCount() == 0)
+            {
+                continue;
+            }
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "RESULT rate=%d wait=%s pinned=%s mode=%s count=%d %s",
+                rate, wait, pinned, entry.getKey(), h.getTotalCount(), percentiles(h)));
+            if (raw != null && entry.getValue() != raw && raw.sched[PLAIN].getTotalCount() > 0)
+            {
+                line.append("; raw ").append(percentiles(raw.sched[PLAIN])).append("; ratio ").append(ratios(h, raw.sched[PLAIN]));
+            }
+            System.out.println(line);
+        }
+        writeReports(rate, wait, pinned, runs, reports);
+    }
+
+    private static Run runEngine(final long rate, final String mode, final Settings s) throws Exception
+    {
+        final Run run = new Run();
         final Pipeline probe = Pipeline.from(EngineBench.TOPIC, BenchEvents.SCHEMA).name("probe").partitionKey("key")
             .eventTime("ts", 0)
             .filter("record latency", e ->
             {
-                final int phase = (int)e.getLong(BenchEvents.QTY);
-                sched[phase].recordValue(Math.min(HIGHEST, System.nanoTime() - e.getLong(BenchEvents.SCHED)));
-                phaseOfLast[0] = phase;
+                final long phase = e.getLong(BenchEvents.QTY) - PHASE_MARK;
+                // Only the run's own phases: the engine's JIT warm-up sends synthetic values.
+                if (phase == PLAIN || phase == CHECKPOINTING)
+                {
+                    run.sched[(int)phase].recordValue(Math.min(HIGHEST, Math.max(0, System.nanoTime() - e.getLong(BenchEvents.SCHED))));
+                    run.phaseOfLast = (int)phase;
+                }
                 return false;
             })
-            .sink("none", (p, s, k, t, ev) -> { })
+            .sink("none", (p, seq, k, t, ev) -> { })
             .build();
         final Path dir = PerfFiles.newDirectory("latency");
-        final EngineContext context = EngineBench.context(dir, wait, ring).checkpoints(checkpointMs > 0)
-            .latencyListener((p, ingest, done) ->
-                publish[phaseOfLast[0]].recordValue(Math.min(HIGHEST, done - ingest)));
-        final EngineBench.CountingSink sink = new EngineBench.CountingSink();
-        final List<int[]> plan = new ArrayList<>();
-        plan.add(new int[] {WARMUP, (int)warmup});
-        if (checkpointMs > 0)
+        final EngineContext context = EngineBench.context(dir, s.wait, s.ring).checkpoints(s.checkpointMs > 0);
+        if (s.profile == EngineProfile.LOW_LATENCY)
         {
-            for (int i = 0; i < phases; i++)
+            context.profile(EngineProfile.LOW_LATENCY);
+        }
+        if (s.listener)
+        {
+            context.latencyListener((p, ingest, done) -> run.publish[run.phaseOfLast].recordValue(Math.min(HIGHEST, done - ingest)));
+        }
+        final List<Pipeline> pipelines = "tumbling".equals(mode) ?
+            List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, new EngineBench.CountingSink()), probe) : List.of(probe);
+        try (Engine engine = Engine.launch(context, pipelines))
+        {
+            if (engine.profileReport() != null)
             {
-                plan.add(new int[] {PLAIN, (int)seconds});
-                plan.add(new int[] {CHECKPOINTING, (int)seconds});
+                System.out.println(mode + ": " + engine.profileReport());
             }
-        }
-        else
-        {
-            plan.add(new int[] {PLAIN, (int)seconds});
-        }
-        long checkpointsTaken = 0;
-        try (Engine engine = Engine.launch(context, List.of(EngineBench.tumbling(windowMs, 0, keys, sink), probe)))
-        {
+            run.wait = engine.context().waitStrategy();
+            run.pinned = engine.context().pinThreads();
             final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
-            final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
-            final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
-            final long[] keyTable = BenchEvents.keyTable(keys);
-            final double interval = 1e9 / rate;
-            final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            long i = 0;
-            long phaseEnd = t0;
-            for (final int[] step : plan)
+            final boolean checkpointing = s.checkpointMs > 0 && "tumbling".equals(mode);
+            final List<int[]> plan = plan(s, checkpointing);
+            final long[] requested = {0};
+            drive(rate, s.keys, plan, run.producerLag, publisher::publish, phase ->
             {
-                final int phase = step[0];
-                phaseEnd += TimeUnit.SECONDS.toNanos(step[1]);
-                final Checkpointer checkpointer = phase == CHECKPOINTING ? new Checkpointer(engine, checkpointMs) : null;
-                while (true)
+                if (phase == CHECKPOINTING)
                 {
-                    final long due = t0 + (long)(i * interval);
-                    if (due >= phaseEnd)
-                    {
-                        break;
-                    }
-                    long now;
-                    while ((now = System.nanoTime()) < due)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    if (phase != WARMUP)
-                    {
-                        producerLag.recordValue(Math.min(HIGHEST, now - due));
-                    }
-                    event.putLong(BenchEvents.KEY, keyTable[(int)i & BenchEvents.MASK])
-                        .putLong(BenchEvents.TS, (due - t0) / 1_000_000).putDouble(BenchEvents.AMOUNT, BenchEvents.amount(i))
-                        .putLong(BenchEvents.SCHED, due).putLong(BenchEvents.QTY, phase);
-                    publisher.publish(staging, 0);
-                    i++;
+                    final Checkpointer checkpointer = new Checkpointer(engine, s.checkpointMs);
+                    return () -> requested[0] += checkpointer.stop();
                 }
-                if (checkpointer != null)
-                {
-                    checkpointsTaken += checkpointer.stop();
-                }
-            }
+                return null;
+            });
             if (!engine.drain(120, TimeUnit.SECONDS))
             {
                 throw new IllegalStateException("engine did not drain");
             }
-            System.out.printf("%nrate=%,d ev/s wait=%s keys=%d window=%d ms: %,d events in %.1f s (warm-up %d s not recorded)%n",
-                rate, wait, keys, windowMs, i, (System.nanoTime() - t0) / 1e9, warmup);
-            System.out.printf("  %-34s %10s %8s %8s %9s %9s %9s%n", "histogram", "count", "p50", "p99", "p99.9", "p99.99", "max");
-            final String[] names = {"", "no checkpoints", "during checkpoints"};
-            for (int phase = PLAIN; phase <= CHECKPOINTING; phase++)
+            if (checkpointing)
             {
-                if (sched[phase].getTotalCount() > 0)
-                {
-                    print("sched->done " + names[phase], sched[phase]);
-                    print("publish->done " + names[phase], publish[phase]);
-                }
-            }
-            print("producer lag (send - due)", producerLag);
-            if (checkpointMs > 0)
-            {
-                final Histogram pauses = engine.checkpoints().pauseHistogram();
-                print("checkpoint pause (partition thread)", pauses);
-                System.out.printf("  checkpoints requested %d, completed %d, state entries %d%n", checkpointsTaken,
-                    engine.checkpoints().completed(), keys);
+                run.pauses = engine.checkpoints().pauseHistogram();
+                run.checkpointsRequested = requested[0];
+                run.checkpointsCompleted = engine.checkpoints().completed();
             }
         }
         finally
         {
             EngineBench.delete(dir);
         }
+        return run;
+    }
+
+    private static Run runRaw(final long rate, final Settings s, final WaitStrategyKind wait, final boolean pin) throws Exception
+    {
+        final Run run = new Run();
+        run.wait = wait;
+        run.pinned = pin;
+        try (RawDisruptorHandOff raw = new RawDisruptorHandOff(s.ring, wait, pin, run.sched[PLAIN]))
+        {
+            drive(rate, s.keys, plan(s, false), run.producerLag, raw::publish, phase -> null);
+            raw.awaitConsumed();
+        }
+        return run;
+    }
+
+    private static List<int[]> plan(final Settings s, final boolean checkpointing)
+    {
+        final List<int[]> plan = new ArrayList<>();
+        plan.add(new int[] {WARMUP, (int)s.warmup});
+        if (checkpointing)
+        {
+            for (int i = 0; i < s.phases; i++)
+            {
+                plan.add(new int[] {PLAIN, (int)s.seconds});
+                plan.add(new int[] {CHECKPOINTING, (int)s.seconds});
+            }
+        }
+        else
+        {
+            plan.add(new int[] {PLAIN, (int)s.seconds});
+        }
+        return plan;
+    }
+
+    /** Publishes one 64-byte event. */
+    private interface Sender
+    {
+        void send(DirectBuffer buffer, int offset);
+    }
+
+    /** Starts what runs during a phase; the returned action ends it (null: nothing). */
+    private interface PhaseHook
+    {
+        PhaseEnd start(int phase);
+    }
+
+    /** Ends what a {@link PhaseHook} started. */
+    private interface PhaseEnd
+    {
+        void end() throws InterruptedException;
+    }
+
+    /**
+     * The open loop: event {@code i} is due at {@code t0 + i / rate}; the producer spins until then,
+     * stamps the due time and the phase into the event and sends it. Same events, same pacing, for
+     * every mode.
+     */
+    private static void drive(final long rate, final int keys, final List<int[]> plan, final Histogram producerLag, final Sender sender,
+        final PhaseHook hook) throws InterruptedException
+    {
+        final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
+        final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
+        final long[] keyTable = BenchEvents.keyTable(keys);
+        final double interval = 1e9 / rate;
+        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        long i = 0;
+        long phaseEnd = t0;
+        for (final int[] step : plan)
+        {
+            final int phase = step[0];
+            phaseEnd += TimeUnit.SECONDS.toNanos(step[1]);
+            final PhaseEnd end = hook.start(phase);
+            while (true)
+            {
+                final long due = t0 + (long)(i * interval);
+                if (due >= phaseEnd)
+                {
+                    break;
+                }
+                long now;
+                while ((now = System.nanoTime()) < due)
+                {
+                    Thread.onSpinWait();
+                }
+                if (phase != WARMUP)
+                {
+                    producerLag.recordValue(Math.min(HIGHEST, now - due));
+                }
+                event.putLong(BenchEvents.KEY, keyTable[(int)i & BenchEvents.MASK])
+                    .putLong(BenchEvents.TS, (due - t0) / 1_000_000).putDouble(BenchEvents.AMOUNT, BenchEvents.amount(i))
+                    .putLong(BenchEvents.SCHED, due).putLong(BenchEvents.QTY, PHASE_MARK + phase);
+                sender.send(staging, 0);
+                i++;
+            }
+            if (end != null)
+            {
+                end.end();
+            }
+        }
+    }
+
+    private static void writeReports(final long rate, final WaitStrategyKind wait, final boolean pinned, final Map<String, Run> runs,
+        final Path reports) throws IOException
+    {
+        final Map<String, Histogram> series = new LinkedHashMap<>();
+        for (final Map.Entry<String, Run> entry : runs.entrySet())
+        {
+            final Histogram h = entry.getValue().sched[PLAIN];
+            final Path hgrm = reports.resolve("latency-" + rate + "-" + entry.getKey() + ".hgrm");
+            try (PrintStream out = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
+            {
+                h.outputPercentileDistribution(out, 1000.0);
+            }
+            series.put(String.format(Locale.ROOT, "%s  p99 %.1f us, p99.99 %.1f us", entry.getKey(), h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.99) / 1e3), h);
+        }
+        PercentilePlot.write(reports.resolve("latency-" + rate + ".png"), String.format(Locale.ROOT,
+            "In-process latency at %,d ev/s open loop, %s%s (scheduled send -> processed)", rate, wait, pinned ? ", pinned" : ""), series);
+    }
+
+    private static String percentiles(final Histogram h)
+    {
+        return String.format(Locale.ROOT, "p50=%.1f p99=%.1f p99.9=%.1f p99.99=%.1f max=%.1f us", h.getValueAtPercentile(50) / 1e3,
+            h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getValueAtPercentile(99.99) / 1e3, h.getMaxValue() / 1e3);
+    }
+
+    private static String ratios(final Histogram h, final Histogram base)
+    {
+        return String.format(Locale.ROOT, "p50=%.2f p99=%.2f p99.9=%.2f p99.99=%.2f max=%.2f",
+            ratio(h.getValueAtPercentile(50), base.getValueAtPercentile(50)), ratio(h.getValueAtPercentile(99), base.getValueAtPercentile(99)),
+            ratio(h.getValueAtPercentile(99.9), base.getValueAtPercentile(99.9)),
+            ratio(h.getValueAtPercentile(99.99), base.getValueAtPercentile(99.99)), ratio(h.getMaxValue(), base.getMaxValue()));
+    }
+
+    private static double ratio(final long value, final long base)
+    {
+        return base == 0 ? Double.NaN : (double)value / base;
     }
 
     private static void print(final String name, final Histogram h)
     {
-        System.out.printf("  %-34s %10d %8.1f %8.1f %9.1f %9.1f %9.1f%n", name, h.getTotalCount(),
+        System.out.printf(Locale.ROOT, "  %-40s %10d %9.1f %9.1f %9.1f %9.1f %9.1f%n", name, h.getTotalCount(),
             h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
             h.getValueAtPercentile(99.99) / 1e3, h.getMaxValue() / 1e3);
+    }
+
+    private static String loadAverage()
+    {
+        return String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** The parsed arguments. */
+    private static final class Settings
+    {
+        final long seconds;
+        final long warmup;
+        final WaitStrategyKind wait;
+        final EngineProfile profile;
+        final List<String> modes;
+        final int ring;
+        final int keys;
+        final long windowMs;
+        final long checkpointMs;
+        final int phases;
+        final boolean listener;
+
+        Settings(final Map<String, String> a)
+        {
+            seconds = Long.parseLong(a.get("seconds"));
+            warmup = Long.parseLong(a.get("warmup"));
+            wait = WaitStrategyKind.valueOf(a.get("wait"));
+            profile = EngineProfile.valueOf(a.get("profile").replace('-', '_').toUpperCase(Locale.ROOT));
+            checkpointMs = Long.parseLong(a.get("checkpointMs"));
+            // Checkpoint phases are a property of the tumbling engine only.
+            modes = checkpointMs > 0 ? List.of("tumbling") : List.of(a.get("modes").split(","));
+            for (final String mode : modes)
+            {
+                if (!List.of("empty", "tumbling", "raw").contains(mode))
+                {
+                    throw new IllegalArgumentException("modes: '" + mode + "' is not one of empty, tumbling, raw");
+                }
+            }
+            ring = Integer.parseInt(a.get("ring"));
+            keys = Integer.parseInt(a.get("keys"));
+            windowMs = Long.parseLong(a.get("windowMs"));
+            phases = Integer.parseInt(a.get("phases"));
+            listener = Boolean.parseBoolean(a.get("listener"));
+        }
+    }
+
+    /** The histograms of one mode at one rate. */
+    private static final class Run
+    {
+        final Histogram[] sched = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
+        final Histogram[] publish = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
+        final Histogram producerLag = new Histogram(HIGHEST, 3);
+        /** Written and read by the partition thread only (the listener runs after the probe). */
+        int phaseOfLast = WARMUP;
+        WaitStrategyKind wait;
+        boolean pinned;
+        Histogram pauses;
+        long checkpointsRequested;
+        long checkpointsCompleted;
     }
 
     /**

@@ -8,6 +8,8 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.schema.EventFlyweight;
+import net.openhft.affinity.AffinityLock;
+import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,6 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * fills each slot exactly as the engine's publisher does: reads key and time out of the event,
  * copies its 64 bytes into the slot, stamps {@code System.nanoTime()}, publishes.
  * <p>
+ * As the latency baseline ({@link LatencyMain}), the handler also records, for every event not of the
+ * warm-up (QTY != LatencyMain.PHASE_MARK), {@code nanoTime - SCHED}: the latency from the event's scheduled send time to its
+ * hand-off, measured as the engine's probe measures its own; and the consumer can be pinned as the
+ * engine pins its processing threads (OpenHFT affinity).
+ * <p>
  * Threading: {@link #publish} from one producer thread; the handler runs on its own thread.
  */
 final class RawDisruptorHandOff implements EventHandler<RawDisruptorHandOff.Slot>, AutoCloseable
@@ -27,12 +34,29 @@ final class RawDisruptorHandOff implements EventHandler<RawDisruptorHandOff.Slot
     private final BatchEventProcessor<Slot> processor;
     private final Thread thread;
     private final EventFlyweight view = new EventFlyweight(BenchEvents.SCHEMA);
+    /** The consumer's own view: {@link #view} belongs to the producer. */
+    private final EventFlyweight consumerView = new EventFlyweight(BenchEvents.SCHEMA);
     private final int length = BenchEvents.SCHEMA.length();
+    private final Histogram latency;
     private long checksum;
     private long consumed;
 
     RawDisruptorHandOff(final int ringSize, final WaitStrategyKind waitStrategy)
     {
+        this(ringSize, waitStrategy, false, null);
+    }
+
+    /**
+     * A hand-off that may pin its consumer and record latencies.
+     *
+     * @param ringSize     slots.
+     * @param waitStrategy of the consumer.
+     * @param pin          whether the consumer takes a CPU through OpenHFT affinity.
+     * @param latency      records {@code nanoTime - SCHED} of every non-warm-up event, or null.
+     */
+    RawDisruptorHandOff(final int ringSize, final WaitStrategyKind waitStrategy, final boolean pin, final Histogram latency)
+    {
+        this.latency = latency;
         final int slotLength = 256;
         final UnsafeBuffer block = new UnsafeBuffer(ByteBuffer.allocateDirect(slotLength * ringSize));
         final int[] index = {0};
@@ -40,7 +64,18 @@ final class RawDisruptorHandOff implements EventHandler<RawDisruptorHandOff.Slot
             () -> new Slot(block, index[0]++, slotLength), ringSize, waitStrategy.newWaitStrategy());
         processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), this);
         ring.addGatingSequences(processor.getSequence());
-        thread = new Thread(processor, "raw-disruptor-consumer");
+        thread = new Thread(pin ? () ->
+        {
+            final AffinityLock lock = AffinityLock.acquireLock();
+            try
+            {
+                processor.run();
+            }
+            finally
+            {
+                lock.release();
+            }
+        } : processor, "raw-disruptor-consumer");
         thread.setDaemon(true);
         thread.start();
     }
@@ -81,6 +116,14 @@ final class RawDisruptorHandOff implements EventHandler<RawDisruptorHandOff.Slot
     {
         consumed++;
         checksum += slot.key ^ slot.timestamp ^ Double.doubleToRawLongBits(slot.buffer.getDouble(16)) ^ slot.length;
+        if (latency != null)
+        {
+            final EventFlyweight event = consumerView.wrap(slot.buffer, 0);
+            if (event.getLong(BenchEvents.QTY) != LatencyMain.PHASE_MARK) // not the warm-up
+            {
+                latency.recordValue(Math.min(LatencyMain.HIGHEST, System.nanoTime() - event.getLong(BenchEvents.SCHED)));
+            }
+        }
     }
 
     long consumed()

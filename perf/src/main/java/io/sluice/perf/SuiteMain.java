@@ -61,7 +61,7 @@ public final class SuiteMain
         final Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         final long startNs = System.nanoTime();
         final List<String> machine = SuiteMachine.describe();
-        final List<SuiteStep> steps = quick ? quick() : full();
+        final List<SuiteStep> steps = quick ? quick(out) : full(out);
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final Path file = out.resolve("suite-" +
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(start) + (quick ? "-quick" : "") + ".md");
@@ -70,7 +70,7 @@ public final class SuiteMain
         System.out.printf("suite done in %.1f min; report: %s%n", seconds / 60, file);
     }
 
-    private static List<SuiteStep> quick()
+    private static List<SuiteStep> quick(final Path out)
     {
         final long t = 600;
         final List<SuiteStep> steps = new ArrayList<>();
@@ -78,10 +78,13 @@ public final class SuiteMain
             JournalThroughputMain.class, List.of("rounds=3", "mib=128"), t, SuiteParsers::journal));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=3", "events=5000000", "wait=YIELD"), t, SuiteParsers::engine));
-        steps.add(SuiteChild.run("Latency, in process, open loop", List.of("-Xms1g", "-Xmx1g"),
-            LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "wait=YIELD"), t, SuiteParsers::latency));
+        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
+            LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "profile=low-latency", "out=" + out), t,
+            SuiteParsers::latency));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
             RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
+        steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms2g", "-Xmx2g"),
+            CheckpointPauseMain.class, List.of("keys=100000", "seconds=4"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
             AllocationMain.class, List.of("events=50000000"), t, SuiteParsers::allocation));
         steps.add(SuiteJmh.run("Window operators (JMH, -prof gc)",
@@ -93,7 +96,7 @@ public final class SuiteMain
         return steps;
     }
 
-    private static List<SuiteStep> full()
+    private static List<SuiteStep> full(final Path out)
     {
         final long t = 3600;
         final List<SuiteStep> steps = new ArrayList<>();
@@ -101,13 +104,15 @@ public final class SuiteMain
             JournalThroughputMain.class, List.of("rounds=5", "mib=384"), t, SuiteParsers::journal));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=5", "events=10000000", "wait=YIELD"), t, SuiteParsers::engine));
-        steps.add(SuiteChild.run("Latency, in process, open loop", List.of("-Xms1g", "-Xmx1g"),
-            LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "wait=YIELD"), t,
+        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
+            LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
         steps.add(SuiteChild.run("Micro-batching vs one-at-a-time publication", List.of("-Xmx1g"),
             MicroBatchingMain.class, List.of("events=2000000", "rate=200000"), t, SuiteParsers::microBatching));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms4g", "-Xmx4g"),
             RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=1000000", "rounds=2"), t, SuiteParsers::restart));
+        steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms4g", "-Xmx4g"),
+            CheckpointPauseMain.class, List.of("keys=100000,1000000", "seconds=10"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Window snapshot and restore by state size (attribution of restart)", List.of("-Xms2g", "-Xmx2g"),
             WindowRestoreMain.class, List.of("62500", "250000", "1000000"), t, SuiteParsers::none));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,

@@ -30,6 +30,8 @@ public final class CheckpointCoordinator implements AutoCloseable
     private final LinkedBlockingQueue<Snapshot> queue = new LinkedBlockingQueue<>();
     private final Recorder pauses = new Recorder(3);
     private final Histogram pauseTotals = new Histogram(3);
+    private final Recorder slices = new Recorder(3);
+    private final Histogram sliceTotals = new Histogram(3);
     private final Agent agent = new CheckpointAgent();
     /** Snapshots submitted and written (or dropped): close waits until they meet. */
     private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
@@ -141,7 +143,19 @@ public final class CheckpointCoordinator implements AutoCloseable
     }
 
     /**
-     * Every checkpoint pause recorded so far.
+     * Records how long a partition thread spent on one slice of a state copy between events, after
+     * its barrier (allocation-free, any thread).
+     *
+     * @param nanos of the slice.
+     */
+    public void recordSlice(final long nanos)
+    {
+        slices.recordValue(nanos);
+    }
+
+    /**
+     * Every checkpoint pause recorded so far: the time a partition thread spent at a barrier before
+     * taking the next event.
      *
      * @return a copy of the pause histogram, in nanoseconds.
      */
@@ -149,6 +163,17 @@ public final class CheckpointCoordinator implements AutoCloseable
     {
         pauseTotals.add(pauses.getIntervalHistogram());
         return pauseTotals.copy();
+    }
+
+    /**
+     * Every slice of incremental state copying recorded so far (after a barrier, between events).
+     *
+     * @return a copy of the slice histogram, in nanoseconds.
+     */
+    public synchronized Histogram sliceHistogram()
+    {
+        sliceTotals.add(slices.getIntervalHistogram());
+        return sliceTotals.copy();
     }
 
     /**

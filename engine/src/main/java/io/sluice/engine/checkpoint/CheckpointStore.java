@@ -330,15 +330,26 @@ public final class CheckpointStore
             final File copy = Files.createTempFile(directory, "verify-", ".cm").toFile();
             // Chronicle Map may touch its header when opening a file: read a copy, leave the checkpoint as written.
             Files.copy(file, copy.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // Opened by Chronicle's recovery, which resets the segment locks of the (private) copy: damaged
+            // bytes that look like a held lock would otherwise make a read wait forever. What it finds
+            // damaged rejects the file; what it does not is caught by the manifest's CRC below.
+            final List<String> corruptions = new ArrayList<>();
             try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
                 .name("sluice-state-" + entry.topic() + "-" + entry.partition())
                 .entries(chunks + 1)
                 .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
-                .createPersistedTo(copy))
+                .recoverPersistedTo(copy, true, corruption -> corruptions.add(corruption.message())))
             {
+                if (!corruptions.isEmpty())
+                {
+                    throw new CheckpointException("state file " + file + " is damaged: " + corruptions.get(0) +
+                        (corruptions.size() > 1 ? " (and " + (corruptions.size() - 1) + " more)" : ""));
+                }
+                // One chunk array reused for every full chunk (Chronicle Map reads into it when its length fits).
+                byte[] chunk = new byte[Math.min(CHUNK_LENGTH, length)];
                 for (int i = 0; i < chunks; i++)
                 {
-                    final byte[] chunk = map.get((long)i);
+                    chunk = map.getUsing((long)i, chunk);
                     final int expected = Math.min(CHUNK_LENGTH, length - i * CHUNK_LENGTH);
                     if (chunk == null || chunk.length != expected)
                     {
@@ -418,6 +429,13 @@ public final class CheckpointStore
     static int crc(final DirectBuffer buffer, final int length)
     {
         final CRC32C crc = new CRC32C();
+        final java.nio.ByteBuffer direct = buffer.byteBuffer();
+        if (direct != null && direct.isDirect() && buffer.wrapAdjustment() == 0)
+        {
+            // The intrinsic over the buffer's own memory, no copy through a heap array.
+            crc.update(direct.duplicate().clear().limit(length));
+            return (int)crc.getValue();
+        }
         final byte[] chunk = new byte[8192];
         for (int from = 0; from < length; from += chunk.length)
         {

@@ -2,19 +2,29 @@ package io.sluice.engine.checkpoint;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
-import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Two off-heap buffers a partition thread copies its state into at a barrier, so that it can go on
- * processing while the checkpoint thread writes the copy to Chronicle Map. The partition thread
+ * Two off-heap buffers a partition thread copies its state into from a barrier on, so that it can go
+ * on processing while the checkpoint thread writes the copy to Chronicle Map. The partition thread
  * waits only if both are still being written (two checkpoints behind).
  *
- * <p>Threading: acquired by the partition thread, released by the checkpoint thread.
+ * <p>Sizing a buffer never costs the partition thread in proportion to the state: a buffer too small
+ * for the next copy is replaced by fresh native memory ({@code malloc}), whose pages the kernel maps
+ * on first touch, i.e. as the copy proceeds in slices, instead of being zero-filled up front as a
+ * direct {@code ByteBuffer} is. The old contents are discarded, never copied: a copy is written from
+ * its start after {@link #ensureCapacity}.
+ *
+ * <p>Threading: acquired, sized and written by the partition thread; read and released by the
+ * checkpoint thread.
  */
-public final class StagingBuffers
+public final class StagingBuffers implements AutoCloseable
 {
-    private final ExpandableDirectByteBuffer[] buffers = {
-        new ExpandableDirectByteBuffer(64 * 1024), new ExpandableDirectByteBuffer(64 * 1024)};
+    private static final int MIN_CAPACITY = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
+    private final UnsafeBuffer[] buffers = {new UnsafeBuffer(EMPTY), new UnsafeBuffer(EMPTY)};
+    private final long[] addresses = new long[2];
     private final AtomicIntegerArray busy = new AtomicIntegerArray(2);
 
     /**
@@ -38,12 +48,33 @@ public final class StagingBuffers
     }
 
     /**
+     * Makes an acquired buffer hold at least {@code length} bytes, discarding its contents if it must
+     * grow (with a quarter of headroom, so a slowly growing state rarely regrows).
+     *
+     * @param index  from {@link #acquire()}.
+     * @param length bytes the next copy needs.
+     * @return the buffer.
+     */
+    public UnsafeBuffer ensureCapacity(final int index, final int length)
+    {
+        final UnsafeBuffer buffer = buffers[index];
+        if (buffer.capacity() < length)
+        {
+            final long capacity = Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_CAPACITY, length + (long)(length >>> 2)));
+            free(index);
+            addresses[index] = UnsafeApi.allocateMemory(capacity);
+            buffer.wrap(addresses[index], (int)capacity);
+        }
+        return buffer;
+    }
+
+    /**
      * The buffer at an index.
      *
      * @param index from {@link #acquire()}.
      * @return the buffer.
      */
-    public ExpandableDirectByteBuffer buffer(final int index)
+    public UnsafeBuffer buffer(final int index)
     {
         return buffers[index];
     }
@@ -56,5 +87,25 @@ public final class StagingBuffers
     public void release(final int index)
     {
         busy.set(index, 0); // volatile store: the next acquirer sees the writer is done with it
+    }
+
+    /**
+     * Frees the native memory. Only once no checkpoint is in flight (the engine is closed).
+     */
+    @Override
+    public void close()
+    {
+        free(0);
+        free(1);
+    }
+
+    private void free(final int index)
+    {
+        if (addresses[index] != 0)
+        {
+            buffers[index].wrap(EMPTY);
+            UnsafeApi.freeMemory(addresses[index]);
+            addresses[index] = 0;
+        }
     }
 }

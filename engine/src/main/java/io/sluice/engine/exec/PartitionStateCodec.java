@@ -67,6 +67,22 @@ public final class PartitionStateCodec
      */
     public static int encode(final PipelineInstance[] instances, final MutableDirectBuffer buffer)
     {
+        final int length = begin(instances, buffer);
+        continueEncoding(instances, Integer.MAX_VALUE);
+        return length;
+    }
+
+    /**
+     * Starts the blob at a checkpoint barrier: headers and small state now, the bulk of the window
+     * state in {@link #continueEncoding} slices (see {@link PipelineInstance#beginSnapshot}). Partition
+     * thread only; the buffer must stay untouched by others until the blob is complete.
+     *
+     * @param instances of the partition.
+     * @param buffer    with at least {@link #maxLength} bytes.
+     * @return the length the complete blob takes.
+     */
+    public static int begin(final PipelineInstance[] instances, final MutableDirectBuffer buffer)
+    {
         buffer.putInt(0, MAGIC);
         buffer.putInt(4, VERSION);
         buffer.putInt(8, instances.length);
@@ -74,13 +90,34 @@ public final class PartitionStateCodec
         int at = HEADER_LENGTH;
         for (final PipelineInstance instance : instances)
         {
-            final int length = instance.snapshotTo(buffer, at + INSTANCE_HEADER_LENGTH);
+            final int length = instance.beginSnapshot(buffer, at + INSTANCE_HEADER_LENGTH);
             buffer.putLong(at, nameHash(instance.pipeline().name()));
             buffer.putInt(at + 8, length);
             buffer.putInt(at + 12, 0);
+            final int end = at + INSTANCE_HEADER_LENGTH + length;
             at += INSTANCE_HEADER_LENGTH + org.agrona.BitUtil.align(length, 8);
+            buffer.setMemory(end, at - end, (byte)0); // padding: the blob's bytes, hence its CRC, are a function of the state
         }
         return at;
+    }
+
+    /**
+     * Writes the next slice of a blob {@link #begin begun} at the last barrier. Partition thread only.
+     *
+     * @param instances of the partition.
+     * @param budget    rows of state to look at, at least 1; {@link Integer#MAX_VALUE} for the rest.
+     * @return true once the blob is complete.
+     */
+    public static boolean continueEncoding(final PipelineInstance[] instances, final int budget)
+    {
+        for (final PipelineInstance instance : instances)
+        {
+            if (!instance.continueSnapshot(budget))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -144,6 +144,8 @@ public final class PipelineInstance
      */
     public void resetState()
     {
+        // A snapshot in progress is of the state before the reset: finish it from the old operators.
+        continueSnapshot(Integer.MAX_VALUE);
         if (window != null)
         {
             window.operator(newWindowOperator(windowSpec, window));
@@ -479,6 +481,23 @@ public final class PipelineInstance
      */
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(Integer.MAX_VALUE);
+        return length;
+    }
+
+    /**
+     * Starts a snapshot of the instance's state at a checkpoint barrier: the output sequence, the
+     * counters and the join state are written now, the window state's header now and its rows in
+     * {@link #continueSnapshot} slices (or before they change). The finished bytes equal what
+     * {@link #snapshotTo} would have written at this call.
+     *
+     * @param buffer to write into, untouched by others until the snapshot is complete.
+     * @param offset to start at.
+     * @return the bytes the complete snapshot takes.
+     */
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         buffer.putLong(offset, sink.sequence());
         buffer.putLong(offset + 8, lateEvents);
         int length = 16;
@@ -488,9 +507,20 @@ public final class PipelineInstance
         }
         if (window != null)
         {
-            length += window.operator().snapshotTo(buffer, offset + length);
+            length += window.operator().beginSnapshot(buffer, offset + length);
         }
         return length;
+    }
+
+    /**
+     * Writes the next slice of the snapshot begun at the last barrier.
+     *
+     * @param budget rows of state to look at, at least 1; {@link Integer#MAX_VALUE} for the rest.
+     * @return true once the snapshot is complete (also when none is in progress).
+     */
+    public boolean continueSnapshot(final int budget)
+    {
+        return window == null || window.operator().continueSnapshot(budget);
     }
 
     /**

@@ -943,6 +943,16 @@ public final class Engine implements AutoCloseable
             checkpoints.close();
         }
         CloseHelper.quietCloseAll(dutyRunners);
+        for (final GroupRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                if (runtime.thread == null || !runtime.thread.isAlive())
+                {
+                    runtime.handler.closeStaging(); // else leaked: a thread that would not stop may still write it
+                }
+            }
+        }
         partitionCounters.forEach(EngineCounters.PartitionCounters::close);
         instanceCounters.forEach(EngineCounters.InstanceCounters::close);
         directoryCounters.forEach(org.agrona.concurrent.status.AtomicCounter::close);

@@ -48,6 +48,12 @@ public final class EngineContext
         public static final String CHECKPOINTS_RETAINED_PROP_NAME = "sluice.engine.checkpoints.retained";
         /** Default number of complete checkpoints kept. */
         public static final int CHECKPOINTS_RETAINED_DEFAULT = 3;
+
+        /** Rows of state a partition copies per slice of a checkpoint, between events. */
+        public static final String CHECKPOINT_SLICE_ROWS_PROP_NAME = "sluice.engine.checkpoint.slice.rows";
+
+        /** Default of {@value #CHECKPOINT_SLICE_ROWS_PROP_NAME}: about 10-20 us of copying per slice. */
+        public static final int CHECKPOINT_SLICE_ROWS_DEFAULT = 1024;
         /** Property for the threading mode of the background duties: DEDICATED or SHARED. */
         public static final String THREADING_MODE_PROP_NAME = "sluice.engine.threading.mode";
         /** Machines with at most this many cores default to {@link ThreadingMode#SHARED}. */
@@ -121,6 +127,16 @@ public final class EngineContext
         public static int checkpointsRetained()
         {
             return Integer.getInteger(CHECKPOINTS_RETAINED_PROP_NAME, CHECKPOINTS_RETAINED_DEFAULT);
+        }
+
+        /**
+         * Rows of state a partition copies per slice of a checkpoint.
+         *
+         * @return {@value #CHECKPOINT_SLICE_ROWS_PROP_NAME} or {@value #CHECKPOINT_SLICE_ROWS_DEFAULT}.
+         */
+        public static int checkpointSliceRows()
+        {
+            return Integer.getInteger(CHECKPOINT_SLICE_ROWS_PROP_NAME, CHECKPOINT_SLICE_ROWS_DEFAULT);
         }
 
         /**
@@ -206,6 +222,7 @@ public final class EngineContext
     private boolean checkpoints = true;
     private long checkpointIntervalMillis;
     private int checkpointsRetained = Configuration.checkpointsRetained();
+    private int checkpointSliceRows = Configuration.checkpointSliceRows();
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
     private CheckpointFaults checkpointFaults = CheckpointFaults.fromSystemProperty();
     private ThreadingMode threadingMode;
@@ -273,6 +290,10 @@ public final class EngineContext
         if (retentionIntervalMillis < 1)
         {
             throw new EngineException("engine setting 'retentionIntervalMillis' must be >= 1, was " + retentionIntervalMillis);
+        }
+        if (checkpointSliceRows < 1)
+        {
+            throw new EngineException("engine setting 'checkpointSliceRows' must be >= 1, was " + checkpointSliceRows);
         }
         if (checkpointIntervalMillis < 0 || checkpointsRetained < 1)
         {
@@ -825,6 +846,32 @@ public final class EngineContext
     public int checkpointsRetained()
     {
         return checkpointsRetained;
+    }
+
+    /**
+     * Sets how many rows of state a partition copies per slice of a checkpoint. At a barrier a
+     * partition fixes the image of its state and copies only headers; the window rows follow in
+     * slices of this many rows between events (a row about to change is copied first), so neither
+     * the barrier nor any slice takes time in proportion to the state. {@link Integer#MAX_VALUE}
+     * copies the whole state at the barrier instead.
+     *
+     * @param checkpointSliceRows at least 1.
+     * @return this.
+     */
+    public EngineContext checkpointSliceRows(final int checkpointSliceRows)
+    {
+        this.checkpointSliceRows = checkpointSliceRows;
+        return this;
+    }
+
+    /**
+     * Rows of state a partition copies per slice of a checkpoint.
+     *
+     * @return the rows.
+     */
+    public int checkpointSliceRows()
+    {
+        return checkpointSliceRows;
     }
 
     /**

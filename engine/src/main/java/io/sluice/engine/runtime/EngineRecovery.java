@@ -1,7 +1,15 @@
 package io.sluice.engine.runtime;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.CheckpointStore;
@@ -13,8 +21,10 @@ import io.sluice.journal.PartitionReader;
  * Event-sourced recovery at launch, before any partition thread starts: load the newest checkpoint
  * whose files verify (falling back to older ones, then to none), restore every pipeline instance
  * from it if it fits the running topology exactly, and replay each partition's journal from the
- * checkpointed offset (from the start without a usable checkpoint). Every decision is described in
- * the recovery events.
+ * checkpointed offset (from the start without a usable checkpoint), partitions in parallel on up to
+ * one recovering thread per core. Replay reads the mapped journal directly and drives the same
+ * {@code PartitionDispatcher} as live processing and the backtest: no ring, no hand-off. Every
+ * decision is described in the recovery events, in partition order.
  *
  * <p>A checkpoint whose offset lies beyond the end of a partition's journal means the journal lost
  * records the checkpoint already covers (a lost tail, a restored older copy): recovery refuses to
@@ -45,31 +55,133 @@ final class EngineRecovery
             checkNotAheadOfJournal(groups, loaded.manifest());
         }
         final boolean restore = loaded != null && fits(groups, loaded, events);
+        final List<Callable<String>> partitions = new ArrayList<>();
         for (final GroupRuntime group : groups)
         {
             for (int p = 0; p < group.partitions.length; p++)
             {
-                final PartitionProcessor handler = group.partitions[p].handler;
-                long from = 0;
-                if (restore)
-                {
-                    final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
-                    PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
-                    handler.restoreSourcePositions(entry.sourcePositions());
-                    from = entry.journalOffset();
-                }
-                try (PartitionReader reader = group.journalTopic.partition(p).newReader())
-                {
-                    reader.seek(from);
-                    final long replayed = handler.replay(reader);
-                    if (replayed > 0)
-                    {
-                        events.add("replayed " + replayed + " records of " + group.name + "/" + p + " from offset " + from);
-                    }
-                }
+                final int partition = p;
+                partitions.add(() -> recoverPartition(group, partition, restore ? loaded : null));
+            }
+        }
+        for (final String event : runAll(partitions, Math.min(partitions.size(), Runtime.getRuntime().availableProcessors())))
+        {
+            if (event != null)
+            {
+                events.add(event);
             }
         }
         return restore ? loaded.manifest() : null;
+    }
+
+    /**
+     * Restores one partition's instances from the checkpoint (if any) and replays its journal from
+     * the checkpointed offset straight from the mapped segments, through the same dispatcher as live
+     * processing, with no ring. Partitions share nothing here but the (thread-safe) sinks and error
+     * log, so they recover in parallel.
+     *
+     * @return the recovery event, or null when nothing was replayed.
+     */
+    private static String recoverPartition(final GroupRuntime group, final int p, final CheckpointStore.LoadedCheckpoint loaded)
+    {
+        final PartitionProcessor handler = group.partitions[p].handler;
+        long from = 0;
+        if (loaded != null)
+        {
+            final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
+            PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
+            handler.restoreSourcePositions(entry.sourcePositions());
+            from = entry.journalOffset();
+        }
+        try (PartitionReader reader = group.journalTopic.partition(p).newReader())
+        {
+            reader.seek(from);
+            final long replayed = handler.replay(reader);
+            return replayed > 0 ? "replayed " + replayed + " records of " + group.name + "/" + p + " from offset " + from : null;
+        }
+    }
+
+    /**
+     * Runs the partitions' recoveries on up to {@code threads} recovering threads (inline for one),
+     * returning their results in submission order; the first failure is rethrown once all are done.
+     * The threads end before this returns, so the partition threads started next see everything they
+     * wrote (happens-before through the pool's termination).
+     */
+    private static List<String> runAll(final List<Callable<String>> tasks, final int threads)
+    {
+        final List<String> results = new ArrayList<>();
+        if (threads <= 1)
+        {
+            for (final Callable<String> task : tasks)
+            {
+                try
+                {
+                    results.add(task.call());
+                }
+                catch (final Exception ex)
+                {
+                    throw ex instanceof RuntimeException ? (RuntimeException)ex : new EngineException("recovery failed: " + ex, ex);
+                }
+            }
+            return results;
+        }
+        final AtomicInteger ids = new AtomicInteger();
+        final ExecutorService pool = Executors.newFixedThreadPool(threads, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "sluice-recovery-" + ids.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try
+        {
+            final List<Future<String>> futures = new ArrayList<>();
+            for (final Callable<String> task : tasks)
+            {
+                futures.add(pool.submit(task));
+            }
+            Throwable failure = null;
+            for (final Future<String> future : futures)
+            {
+                try
+                {
+                    results.add(future.get());
+                }
+                catch (final ExecutionException ex)
+                {
+                    failure = failure == null ? ex.getCause() : failure;
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new EngineException("interrupted while recovering partitions", ex);
+                }
+            }
+            if (failure instanceof RuntimeException)
+            {
+                throw (RuntimeException)failure;
+            }
+            if (failure instanceof Error)
+            {
+                throw (Error)failure;
+            }
+            if (failure != null)
+            {
+                throw new EngineException("recovery failed: " + failure, failure);
+            }
+            return results;
+        }
+        finally
+        {
+            pool.shutdownNow();
+            try
+            {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

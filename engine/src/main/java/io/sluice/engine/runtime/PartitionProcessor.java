@@ -6,8 +6,6 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
-import io.sluice.engine.exec.PartitionStateCodec;
-import io.sluice.engine.checkpoint.StagingBuffers;
 import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
@@ -81,8 +79,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>
      * partition thread only, reused for every event.
      */
     private final long[] stageEnds;
-    private final StagingBuffers staging = new StagingBuffers();
-    private CheckpointCoordinator checkpoints;
+    private final PartitionSnapshotter snapshotter;
+    /** A CHECKPOINT_STEP slot this thread published is still ahead in the ring. */
+    private boolean stepQueued;
+    /** Events between two slices of a checkpoint copy in progress, besides the step slots. */
+    private static final int SLICE_EVERY_EVENTS = 128;
+    private int eventsUntilSlice = SLICE_EVERY_EVENTS;
     private RingBuffer<RingSlot> ringBuffer;
     private long eventsIn;
     /**
@@ -134,6 +136,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         this.firstPipelineStage = firstPipelineStage;
         this.stageEnds = new long[instances.length + 1];
         this.sourcePositions = new long[dispatcher.sources()];
+        this.snapshotter = new PartitionSnapshotter(topic, partition, instances, errorLog, context.checkpointSliceRows());
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
 
@@ -144,7 +147,16 @@ final class PartitionProcessor implements EventHandler<RingSlot>
 
     void checkpoints(final CheckpointCoordinator checkpoints)
     {
-        this.checkpoints = checkpoints;
+        snapshotter.coordinator(checkpoints);
+    }
+
+    /**
+     * Frees the checkpoint staging memory, once the partition thread has stopped and the checkpoint
+     * thread has written what it was given.
+     */
+    void closeStaging()
+    {
+        snapshotter.close();
     }
 
     @Override
@@ -182,12 +194,26 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         }
         if (slot.type == RingSlot.BARRIER)
         {
-            onBarrier(slot.timestamp);
+            snapshotter.onBarrier(slot.timestamp, writer.nextOffset(), sourcePositions);
+            stepCheckpoint();
             if (endOfBatch)
             {
                 publishCounters();
             }
             return;
+        }
+        if (slot.type == RingSlot.CHECKPOINT_STEP)
+        {
+            stepQueued = false;
+            stepCheckpoint();
+            return;
+        }
+        if (snapshotter.inProgress() && (--eventsUntilSlice <= 0 || !stepQueued))
+        {
+            // Every SLICE_EVERY_EVENTS events while a copy is in progress (a step slot waits behind a
+            // whole ring of them), or at once if the ring was full when the last step was due.
+            eventsUntilSlice = SLICE_EVERY_EVENTS;
+            stepCheckpoint();
         }
         final StageLatencyListener stages = stageListener;
         final long pickedUp = stages == null ? 0 : System.nanoTime();
@@ -297,39 +323,43 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     }
 
     /**
-     * At a checkpoint barrier every event before it is journaled and processed: copy the state of
-     * every instance into a staging buffer with the journal offset to replay from, let the sinks
-     * make their outputs durable, and hand the copy to the checkpoint thread. This copy is the
-     * partition's whole pause; writing Chronicle Map happens elsewhere.
+     * Copies one slice of a checkpoint's state copy in progress (see {@link PartitionSnapshotter}) and,
+     * if more remain, queues a CHECKPOINT_STEP slot behind the events already in the ring, so the copy
+     * advances between events and also when no event comes. If the ring is full the next event does
+     * the slice instead.
      */
-    private void onBarrier(final long checkpointId)
+    private void stepCheckpoint()
     {
-        if (checkpoints == null)
+        if (!snapshotter.inProgress())
         {
             return;
         }
-        final long start = System.nanoTime();
-        final int index = staging.acquire();
-        try
+        snapshotter.copySlice();
+        if (snapshotter.inProgress() && !stepQueued)
         {
-            final org.agrona.ExpandableDirectByteBuffer buffer = staging.buffer(index);
-            buffer.checkLimit(PartitionStateCodec.maxLength(instances));
-            final int length = PartitionStateCodec.encode(instances, buffer);
-            for (final PipelineInstance instance : instances)
+            if (ringBuffer == null)
             {
-                instance.onCheckpoint(checkpointId);
+                snapshotter.complete();
+                return;
             }
-            checkpoints.submit(new CheckpointCoordinator.Snapshot(
-                checkpointId, topic, partition, writer.nextOffset(), staging, index, length, null,
-                sourcePositions.length == 0 ? null : sourcePositions.clone()));
+            try
+            {
+                final long sequence = ringBuffer.tryNext();
+                final RingSlot step = ringBuffer.get(sequence);
+                step.type = RingSlot.CHECKPOINT_STEP;
+                step.source = 0;
+                step.key = 0;
+                step.timestamp = 0;
+                step.length = 0;
+                step.ingestNanos = 0;
+                ringBuffer.publish(sequence);
+                stepQueued = true;
+            }
+            catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+            {
+                // full: events are waiting, and the next one takes the slice
+            }
         }
-        catch (final RuntimeException ex)
-        {
-            // A failed snapshot fails this checkpoint, visibly, and never the partition thread.
-            errorLog.record(ex);
-            checkpoints.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, index, 0, ex));
-        }
-        checkpoints.recordPause(System.nanoTime() - start);
     }
 
     /**
@@ -487,6 +517,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     @Override
     public void onShutdown()
     {
+        snapshotter.complete();
         publishCounters();
     }
 

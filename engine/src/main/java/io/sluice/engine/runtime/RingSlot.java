@@ -25,6 +25,11 @@ final class RingSlot
     static final int REPLAY = 5;
     /** Not journaled: wakes a partition thread so that it publishes its state (e.g. after a pause). */
     static final int WAKE = 6;
+    /**
+     * Not journaled: published by the partition thread itself while a checkpoint's state copy is in
+     * progress, to copy the next slice between the events ahead of it (see {@link PartitionSnapshotter}).
+     */
+    static final int CHECKPOINT_STEP = 7;
 
     final UnsafeBuffer buffer;
     int type;

@@ -54,7 +54,8 @@ import io.sluice.schema.EventValues;
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Rows follow in ascending pane order; magic, version and row state are encoded by
+ * Rows follow in no particular order (a checkpoint copies them incrementally, see
+ * {@link PaneSnapshot}), each (key, pane) once; magic, version and row state are encoded by
  * {@link WindowSnapshotRows}. Threading: single writer, the partition thread.
  */
 final class AlignedWindowOperator extends KeyedWindowOperator
@@ -241,13 +242,26 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     @Override
     public int snapshotLength()
     {
-        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * (16 + stride * 8);
+        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * PaneSnapshot.rowLength(stride);
     }
 
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        store.snapshot().complete();
+        return length;
+    }
+
+    /**
+     * Writes the header and the watermark state now and fixes the rows as they are (see
+     * {@link PaneSnapshot}); the rows follow in {@link #continueSnapshot} slices, or as they change.
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         assert ownerThread.isOwner() : ownerThread.describe();
+        store.snapshot().complete();
         WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
         buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
         buffer.putLong(offset + HOP_OFFSET, windows.hop, ORDER);
@@ -260,18 +274,15 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
-
-        final long[] state = store.state();
-        for (int position = 0; position < store.paneCount(); position++)
-        {
-            for (int row = store.headAt(position); row != PaneStore.NONE; row = store.next(row))
-            {
-                buffer.putLong(cursor, store.keyOf(row), ORDER);
-                buffer.putLong(cursor + 8, store.paneOf(row), ORDER);
-                cursor = WindowSnapshotRows.putState(buffer, cursor + 16, state, store.base(row), stride);
-            }
-        }
+        cursor += store.snapshot().begin(buffer, cursor);
         return cursor - offset;
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        return store.snapshot().copySlice(budget);
     }
 
     @Override

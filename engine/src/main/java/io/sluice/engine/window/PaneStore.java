@@ -19,8 +19,14 @@ import java.util.Arrays;
  * be assembled per key by walking only that key's rows.
  * <p>
  * Pane creation is once per key per pane, not per event; it inserts into the sorted pane array
- * and the key chain, which are appends for in-order data. Not thread safe: owned by the operator
- * thread.
+ * and the key chain, which are appends for in-order data.
+ * <p>
+ * A checkpoint copies the rows incrementally ({@link PaneSnapshot}): {@code rowMark} tells, per row,
+ * whether the snapshot in progress still has to copy it, so that a row is copied before its first
+ * change after the barrier (copy on write, {@link #findOrCreate} and {@link #purgeBelow}) or else by
+ * the next slice. Outside a snapshot the marks cost nothing on the event path.
+ * <p>
+ * Not thread safe: owned by the operator thread.
  */
 final class PaneStore
 {
@@ -36,6 +42,9 @@ final class PaneStore
     private long[] rowPane;
     private int[] rowNext;
     private long[] state;
+    /** Per row: the snapshot epoch it needs no copy for, or {@link PaneSnapshot#FREE_ROW}. */
+    private int[] rowMark;
+    private final PaneSnapshot snapshot;
     private int rowLimit;
     private int freeHead = NONE;
     private int rowsInUse;
@@ -57,8 +66,35 @@ final class PaneStore
         rowPane = new long[rows];
         rowNext = new int[rows];
         state = new long[rows * stride];
+        rowMark = new int[rows];
         panes = new long[64];
         paneHeads = new int[64];
+        snapshot = new PaneSnapshot(this);
+    }
+
+    PaneSnapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    int rowLimit()
+    {
+        return rowLimit;
+    }
+
+    int rowMark(final int row)
+    {
+        return rowMark[row];
+    }
+
+    void rowMark(final int row, final int mark)
+    {
+        rowMark[row] = mark;
+    }
+
+    int stride()
+    {
+        return stride;
     }
 
     KeyTable keys()
@@ -195,11 +231,16 @@ final class PaneStore
             }
             if (previous != NONE && rowPane[previous] == pane)
             {
+                if (snapshot.inProgress())
+                {
+                    snapshot.beforeChange(previous); // the caller changes the row: copy it first if the snapshot needs it
+                }
                 return previous;
             }
         }
 
         final int row = allocateRow();
+        rowMark[row] = snapshot.epoch(); // created after any barrier in progress: not part of that snapshot
         rowKey[row] = key;
         rowPane[row] = pane;
         rowSlot[row] = slot;
@@ -278,6 +319,7 @@ final class PaneStore
      */
     void clear()
     {
+        snapshot.complete();
         keys.clear();
         cursorPane = Long.MIN_VALUE;
         rowLimit = 0;
@@ -302,6 +344,11 @@ final class PaneStore
             while (row != NONE)
             {
                 final int next = rowNext[row];
+                if (snapshot.inProgress())
+                {
+                    snapshot.beforeChange(row);
+                }
+                rowMark[row] = PaneSnapshot.FREE_ROW;
                 unlinkChainHead(row);
                 rowNext[row] = freeHead;
                 freeHead = row;
@@ -369,6 +416,7 @@ final class PaneStore
             rowPane = Arrays.copyOf(rowPane, capacity);
             rowNext = Arrays.copyOf(rowNext, capacity);
             state = Arrays.copyOf(state, capacity * stride);
+            rowMark = Arrays.copyOf(rowMark, capacity);
         }
         return rowLimit++;
     }

@@ -112,6 +112,43 @@ class CheckpointRecoveryTest
     }
 
     @Test
+    void shouldRestoreExactlyTheStateAtTheBarrierOfACheckpointCopiedWhileTheStateKeepsChanging() throws Exception
+    {
+        final TestEvents.TextSink uninterrupted = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("whole")).checkpoints(false), List.of(sliding(uninterrupted))))
+        {
+            publish(engine, 0, EVENTS);
+            engine.endOfInput("trades");
+        }
+
+        // One row per slice: the copy of each partition's state spans hundreds of slices, while the
+        // events published right behind the barrier update, create and purge rows.
+        final TestEvents.TextSink before = new TestEvents.TextSink();
+        final CheckpointManifest mid;
+        final long slices;
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")).checkpointSliceRows(1), List.of(sliding(before))))
+        {
+            publish(engine, 0, EVENTS / 2);
+            final java.util.concurrent.CompletableFuture<CheckpointManifest> checkpoint = engine.checkpoint();
+            publish(engine, EVENTS / 2, EVENTS);
+            mid = checkpoint.get(60, TimeUnit.SECONDS);
+            engine.endOfInput("trades");
+            slices = engine.checkpoints().sliceHistogram().getTotalCount();
+        }
+        assertThat(slices).as("slices of incremental copying").isGreaterThan(100);
+
+        final TestEvents.TextSink after = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")).restoreCheckpointAtMost(mid.id()), List.of(sliding(after))))
+        {
+            assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("loaded checkpoint " + mid.id()));
+        }
+        assertThat(after.lines()).isNotEmpty();
+        assertThat(union(before.lines(), after.lines())).isEqualTo(new TreeSet<>(uninterrupted.lines()));
+        assertThat(new TreeSet<>(before.lines()).containsAll(after.lines())).isTrue();
+        assertThat(new TreeSet<>(before.lines())).isEqualTo(new TreeSet<>(uninterrupted.lines()));
+    }
+
+    @Test
     void shouldChangeNoResultWhenCheckpointsAreTakenWhileEventsFlow() throws Exception
     {
         final TestEvents.TextSink without = new TestEvents.TextSink();

@@ -1,0 +1,185 @@
+package io.sluice.engine.runtime;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+import io.sluice.engine.checkpoint.CheckpointCoordinator;
+import io.sluice.engine.checkpoint.StagingBuffers;
+import io.sluice.engine.exec.PartitionStateCodec;
+import io.sluice.engine.exec.PipelineInstance;
+
+/**
+ * A partition's side of a checkpoint: at the barrier it fixes the image of the partition's state and
+ * copies the small parts into a staging buffer, then copies the bulk (window rows) in bounded slices
+ * between the events that follow, the operators copying any row they are about to change first (see
+ * {@code PaneSnapshot}). Once the copy is complete it goes to the checkpoint thread, which writes it
+ * to Chronicle Map. The barrier's pause and each slice are thus bounded, whatever the state's size:
+ * the barrier costs the headers, a slice {@code sliceRows} rows. With {@code sliceRows} =
+ * {@link Integer#MAX_VALUE} everything is copied at the barrier.
+ *
+ * <p>Who drives the slices is the partition thread's business ({@link PartitionProcessor}); this class
+ * only says whether a copy is in progress and copies a slice when told.
+ *
+ * <p>Threading: the partition thread, except {@link #close()} (after it stopped).
+ */
+final class PartitionSnapshotter implements AutoCloseable
+{
+    private final String topic;
+    private final int partition;
+    private final PipelineInstance[] instances;
+    private final DistinctErrorLog errorLog;
+    private final int sliceRows;
+    private final StagingBuffers staging = new StagingBuffers();
+    private CheckpointCoordinator coordinator;
+    private boolean inProgress;
+    private long checkpointId;
+    private long journalOffset;
+    private long[] sourcePositions;
+    private int bufferIndex;
+    private int length;
+
+    /**
+     * @param topic     of the partition.
+     * @param partition number.
+     * @param instances of the partition.
+     * @param errorLog  of the engine, for a copy that fails.
+     * @param sliceRows rows of state looked at per slice, at least 1.
+     */
+    PartitionSnapshotter(
+        final String topic, final int partition, final PipelineInstance[] instances, final DistinctErrorLog errorLog, final int sliceRows)
+    {
+        this.topic = topic;
+        this.partition = partition;
+        this.instances = instances;
+        this.errorLog = errorLog;
+        this.sliceRows = sliceRows;
+    }
+
+    void coordinator(final CheckpointCoordinator coordinator)
+    {
+        this.coordinator = coordinator;
+    }
+
+    boolean enabled()
+    {
+        return coordinator != null;
+    }
+
+    /**
+     * Whether a copy begun at a barrier still has slices to go.
+     *
+     * @return true while in progress.
+     */
+    boolean inProgress()
+    {
+        return inProgress;
+    }
+
+    /**
+     * At a barrier: every event before it is journaled and processed. Fixes the image, copies what is
+     * cheap, tells the sinks ({@link PipelineInstance#onCheckpoint(long)}), and records the pause. A
+     * copy still in progress from an earlier barrier is completed first.
+     *
+     * @param id              of the checkpoint.
+     * @param journalOffset   to replay from after restoring this state.
+     * @param sourcePositions per source index, the last external position journaled; copied.
+     */
+    void onBarrier(final long id, final long journalOffset, final long[] sourcePositions)
+    {
+        if (coordinator == null)
+        {
+            return;
+        }
+        final long start = System.nanoTime();
+        if (inProgress)
+        {
+            copy(Integer.MAX_VALUE);
+        }
+        checkpointId = id;
+        this.journalOffset = journalOffset;
+        this.sourcePositions = sourcePositions.length == 0 ? null : sourcePositions.clone();
+        bufferIndex = staging.acquire();
+        try
+        {
+            final UnsafeBuffer buffer = staging.ensureCapacity(bufferIndex, PartitionStateCodec.maxLength(instances));
+            length = PartitionStateCodec.begin(instances, buffer);
+            for (final PipelineInstance instance : instances)
+            {
+                instance.onCheckpoint(id);
+            }
+            inProgress = true;
+            if (sliceRows == Integer.MAX_VALUE)
+            {
+                copy(Integer.MAX_VALUE);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(ex);
+        }
+        coordinator.recordPause(System.nanoTime() - start);
+    }
+
+    /**
+     * Copies one slice of the copy in progress, handing it to the checkpoint thread once complete.
+     *
+     * @return true if there was a copy in progress.
+     */
+    boolean copySlice()
+    {
+        if (!inProgress)
+        {
+            return false;
+        }
+        final long start = System.nanoTime();
+        copy(sliceRows);
+        coordinator.recordSlice(System.nanoTime() - start);
+        return true;
+    }
+
+    /**
+     * Completes the copy in progress now, if any (the partition is about to stop).
+     */
+    void complete()
+    {
+        if (inProgress)
+        {
+            copy(Integer.MAX_VALUE);
+        }
+    }
+
+    private void copy(final int budget)
+    {
+        try
+        {
+            if (PartitionStateCodec.continueEncoding(instances, budget))
+            {
+                inProgress = false;
+                coordinator.submit(new CheckpointCoordinator.Snapshot(
+                    checkpointId, topic, partition, journalOffset, staging, bufferIndex, length, null, sourcePositions));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(ex);
+        }
+    }
+
+    private void fail(final RuntimeException ex)
+    {
+        // A failed copy fails this checkpoint, visibly, and never the partition thread.
+        inProgress = false;
+        errorLog.record(ex);
+        coordinator.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, bufferIndex, 0, ex));
+    }
+
+    /**
+     * Frees the staging memory; after the partition thread stopped and the checkpoint thread wrote
+     * what it was given.
+     */
+    @Override
+    public void close()
+    {
+        staging.close();
+    }
+}

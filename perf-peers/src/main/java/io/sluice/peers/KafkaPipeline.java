@@ -1,0 +1,54 @@
+package io.sluice.peers;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * A Kafka -> processor -> Kafka pipeline of the Kafka benchmark: W1-style tumbling count+sum per key, reading an
+ * input topic of {@link KafkaBench} events and writing one record per fired window to an output topic.
+ */
+interface KafkaPipeline extends AutoCloseable
+{
+    /**
+     * When the pipeline processed its first input record ({@link System#nanoTime()}), or 0 before that.
+     *
+     * @return the time.
+     */
+    long firstRecordNanos();
+
+    /**
+     * Stops the pipeline and releases everything it holds (not timed).
+     */
+    @Override
+    void close();
+
+    /** Starts pipelines of one kind, each on its own topics. */
+    interface Factory
+    {
+        /**
+         * Name in the report.
+         *
+         * @return the name.
+         */
+        String name();
+
+        /**
+         * Starts a fresh pipeline (fresh state, group, transactional ids) reading {@code input} from its beginning.
+         *
+         * @param bootstrap of the broker.
+         * @param input     topic.
+         * @param output    topic, created with as many partitions as the input.
+         * @param run       distinguishing this run's ids and directories.
+         * @return the running pipeline.
+         * @throws Exception if it cannot start.
+         */
+        KafkaPipeline start(String bootstrap, String input, String output, String run) throws Exception;
+
+        /**
+         * Decodes one output record into a row {@code (key, start, end, count, sum)}; called on the reader's thread.
+         *
+         * @param record read from the output topic.
+         * @param rows   to append to.
+         */
+        void decode(ConsumerRecord<byte[], byte[]> record, Rows rows);
+    }
+}

@@ -1,0 +1,374 @@
+package io.sluice.peers;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+
+import io.sluice.journal.Topic;
+import io.sluice.kafka.KafkaTestBroker;
+import io.sluice.kafka.SinkMode;
+
+/**
+ * Kafka -> processor -> Kafka in one command, on one in-process Kafka 4.4 broker (KRaft, loopback; the kafka
+ * module's test broker): Sluice with an exactly_once and an at_least_once Kafka sink, and Kafka Streams 4.4 with
+ * exactly_once_v2 and at_least_once, each running W1 (tumbling 6 s count+sum per key over 10k keys) from the same
+ * input topic to an output topic of its own; beside them the broker's raw produce+consume rate, the ceiling.
+ * <ul>
+ *   <li><b>Throughput</b>: the input topic holds {@code events} orders of the peer workload (timestamps moved to
+ *       now) and one end marker per partition; each run is a fresh pipeline (state, group, transactional ids) reading
+ *       it from the beginning, timed from its first record processed to the moment a {@code read_committed}
+ *       consumer of its output has seen every expected row; the rows are then compared with the plain loop's, row
+ *       for row. Rounds rotate the order.</li>
+ *   <li><b>Latency</b>: a producer thread sends orders open loop at {@code rate} per second for {@code seconds},
+ *       each timestamped with its wall-clock send time, into a fresh topic the pipeline already reads; a window
+ *       {@code [s, e)} can fire once an event at {@code e + 500 ms} (the bound) has been produced, so a result's
+ *       latency is the wall-clock time its {@code read_committed} consumer received it minus {@code e + 500}:
+ *       produce of the triggering event to committed output visible. Only windows fired by the data count.</li>
+ *   <li><b>Ceiling</b>: a plain producer (acks=all, idempotent: the defaults) sends the same records into a fresh
+ *       topic while a read_committed consumer reads them; from the first send to the last record read.</li>
+ * </ul>
+ * <pre>{@code
+ *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
+ *       io.sluice.peers.KafkaPipelineMain [events=300000] [partitions=2] [rounds=2] [rate=10000] [seconds=20] [checkpointMs=100]
+ * }</pre>
+ */
+public final class KafkaPipelineMain
+{
+    private KafkaPipelineMain()
+    {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, seed, out, scratch.
+     * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> a = args(args);
+        final int events = Integer.parseInt(a.get("events"));
+        final int partitions = Integer.parseInt(a.get("partitions"));
+        final int rounds = Integer.parseInt(a.get("rounds"));
+        final int rate = Integer.parseInt(a.get("rate"));
+        final int seconds = Integer.parseInt(a.get("seconds"));
+        final long checkpointMs = Long.parseLong(a.get("checkpointMs"));
+        final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
+        final Path out = Files.createDirectories(Path.of(a.get("out")));
+        final Instant started = Instant.now();
+        final String loadBefore = Machine.loadAverage();
+        System.out.println("KafkaPipelineMain " + a + "; load average " + loadBefore);
+
+        final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch));
+        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, scratch));
+        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, scratch));
+
+        final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
+        final Map<String, double[]> rates = new LinkedHashMap<>();
+        final Map<String, Histogram> latencies = new LinkedHashMap<>();
+        final double[] ceiling = new double[rounds];
+        final double[] produceOnly = new double[rounds];
+        String loadAfterThroughput;
+        try (KafkaTestBroker broker = KafkaTestBroker.start(brokerDir))
+        {
+            final String bootstrap = broker.bootstrap();
+            // The peer workload's orders, moved to now (aligned to the window) so the broker keeps them.
+            final long base = System.currentTimeMillis() / Query.W1.size * Query.W1.size;
+            final Workload workload = Workload.orders(events, Long.parseLong(a.get("seed")));
+            final long[][] reference = shiftedReference(workload, base);
+            broker.createTopics(partitions, "input");
+            produceInput(bootstrap, "input", partitions, workload, base);
+            System.out.printf("input: %,d orders over %d partitions (+%d end markers); %,d result rows expected%n",
+                events, partitions, partitions, reference.length);
+
+            final List<String> names = new ArrayList<>(pipelines.keySet());
+            for (int round = 0; round < rounds; round++)
+            {
+                final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round);
+                ceiling[round] = raw[0];
+                produceOnly[round] = raw[1];
+                System.out.printf("round %d broker ceiling: produce+consume %,.0f ev/s (produce alone %,.0f ev/s)%n", round + 1, raw[0], raw[1]);
+                for (int s = 0; s < names.size(); s++)
+                {
+                    final String name = names.get((s + round) % names.size());
+                    final double r = throughput(broker, bootstrap, pipelines.get(name), partitions, events, reference, name + "-" + round);
+                    rates.computeIfAbsent(name, k -> new double[rounds])[round] = r;
+                    System.out.printf("round %d %-62s %,12.0f ev/s  rows ok (%,d)%n", round + 1, pipelines.get(name).name(), r, reference.length);
+                }
+            }
+            loadAfterThroughput = Machine.loadAverage();
+            for (final String name : names)
+            {
+                final Histogram histogram = latency(broker, bootstrap, pipelines.get(name), partitions, rate, seconds, name);
+                latencies.put(name, histogram);
+                System.out.printf("latency %-62s p50 %d ms p99 %d ms p99.9 %d ms max %d ms (%,d results)%n", pipelines.get(name).name(),
+                    histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9),
+                    histogram.getMaxValue(), histogram.getTotalCount());
+            }
+        }
+        finally
+        {
+            SluicePeer.deleteRecursively(brokerDir);
+        }
+        final String loadAfter = Machine.loadAverage();
+        final String report = KafkaReport.render(a, pipelines, rates, latencies, ceiling, produceOnly, started, Instant.now(), loadBefore,
+            loadAfterThroughput, loadAfter);
+        final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
+        Files.writeString(file, report, StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(report);
+        System.out.println("report: " + file);
+    }
+
+    private static long[][] shiftedReference(final Workload workload, final long base)
+    {
+        final long[][] rows = Rows.sorted(new PlainLoop().run(Query.W1, workload).rows());
+        for (final long[] row : rows)
+        {
+            row[1] += base;
+            row[2] += base;
+        }
+        return rows;
+    }
+
+    private static void produceInput(final String bootstrap, final String topic, final int partitions, final Workload w, final long base)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap))
+        {
+            for (int i = 0; i < w.count; i++)
+            {
+                producer.send(KafkaBench.record(topic, partitions, w.key[i], w.value[i], base + w.ts[i]));
+            }
+            // Past the end of the last window + the bound: closes every window of the data in both processors.
+            final long end = base + w.maxTs + Query.W1.size + Workload.BOUND_MS + 1_000;
+            for (int p = 0; p < partitions; p++)
+            {
+                producer.send(KafkaBench.endMarker(topic, p, end));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Raw produce+consume of the same records: {produce+consume ev/s, produce-alone ev/s}. */
+    private static double[] ceiling(
+        final KafkaTestBroker broker, final String bootstrap, final int partitions, final Workload w, final long base, final String topic)
+        throws InterruptedException
+    {
+        broker.createTopics(partitions, topic);
+        final long[] consumed = new long[1];
+        final long[] lastNanos = new long[1];
+        final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        final Thread reader = new Thread(() ->
+        {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, topic)))
+            {
+                final List<TopicPartition> tps = new ArrayList<>();
+                for (int p = 0; p < partitions; p++)
+                {
+                    tps.add(new TopicPartition(topic, p));
+                }
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                tps.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60)));
+                ready.countDown();
+                final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (consumed[0] < w.count && System.nanoTime() < deadline)
+                {
+                    final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+                    consumed[0] += records.count();
+                }
+                lastNanos[0] = System.nanoTime();
+            }
+        }, "ceiling-reader");
+        reader.start();
+        if (!ready.await(2, TimeUnit.MINUTES))
+        {
+            throw new IllegalStateException("ceiling: the consumer did not start");
+        }
+        final long start = System.nanoTime();
+        final long produced;
+        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap))
+        {
+            for (int i = 0; i < w.count; i++)
+            {
+                producer.send(KafkaBench.record(topic, partitions, w.key[i], w.value[i], base + w.ts[i]));
+            }
+            producer.flush();
+            produced = System.nanoTime();
+        }
+        reader.join();
+        if (consumed[0] < w.count)
+        {
+            throw new IllegalStateException("ceiling: read " + consumed[0] + " of " + w.count);
+        }
+        return new double[] {w.count * 1e9 / (lastNanos[0] - start), w.count * 1e9 / (produced - start)};
+    }
+
+    private static double throughput(
+        final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final int events,
+        final long[][] reference, final String run) throws Exception
+    {
+        final String output = "out-" + run;
+        broker.createTopics(partitions, output);
+        try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
+            KafkaPipeline pipeline = factory.start(bootstrap, "input", output, run))
+        {
+            final long complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
+            final long first = pipeline.firstRecordNanos();
+            final Rows rows = reader.stop(500);
+            final String difference = Rows.difference(reference, Rows.sorted(List.of(rows)));
+            if (difference != null)
+            {
+                throw new IllegalStateException(factory.name() + " differs from the plain loop: " + difference);
+            }
+            return events * 1e9 / (complete - first);
+        }
+    }
+
+    private static Histogram latency(
+        final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final int rate,
+        final int seconds, final String name) throws Exception
+    {
+        final String input = "lat-in-" + name;
+        final String output = "lat-out-" + name;
+        broker.createTopics(partitions, input, output);
+        final int events = rate * seconds;
+        final long[] key = new long[events];
+        final long[] value = new long[events];
+        final long[] ts = new long[events];
+        final Workload.SplitMix random = new Workload.SplitMix(name.hashCode());
+        for (int i = 0; i < events; i++)
+        {
+            key[i] = random.below(Workload.KEYS);
+            value[i] = 1 + random.below(1000);
+        }
+        try (ResultReader reader = new ResultReader(bootstrap, output, "lat-reader-" + name, factory, Long.MAX_VALUE / 2);
+            KafkaPipeline pipeline = factory.start(bootstrap, input, output, "lat-" + name))
+        {
+            // Let the processor join and fetch before the clock starts: latency, not start-up, is measured here.
+            Thread.sleep(3_000);
+            produceOpenLoop(bootstrap, input, partitions, rate, key, value, ts);
+            // Windows the data itself fires in every partition: e + bound <= the partition's last timestamp.
+            final long[] lastTs = new long[partitions];
+            for (int i = 0; i < events; i++)
+            {
+                final int p = Topic.partitionFor(key[i], partitions);
+                lastTs[p] = Math.max(lastTs[p], ts[i]);
+            }
+            final long lastEnd = Math.floorDiv(Arrays.stream(lastTs).min().getAsLong() - Workload.BOUND_MS, Query.W1.size) * Query.W1.size;
+            final long expected = expectedRows(key, ts, lastEnd);
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (reader.countEndingBy(lastEnd) < expected && System.nanoTime() < deadline)
+            {
+                pipeline.firstRecordNanos(); // fails fast if the pipeline failed
+                Thread.sleep(200);
+            }
+            final Rows rows = reader.stop(0);
+            final long[] arrival = reader.arrivalMillis();
+            final Histogram histogram = new Histogram(3_600_000L, 3);
+            for (int i = 0; i < rows.count(); i++)
+            {
+                final long end = rows.get(i, 2);
+                if (end <= lastEnd)
+                {
+                    histogram.recordValue(Math.max(0, arrival[i] - (end + Workload.BOUND_MS)));
+                }
+            }
+            if (histogram.getTotalCount() != expected)
+            {
+                throw new IllegalStateException(factory.name() + " latency run: " + histogram.getTotalCount() + " results of the " + expected +
+                    " windows fired by the data arrived within 5 min");
+            }
+            return histogram;
+        }
+    }
+
+    /** Sends at a fixed rate (open loop: each send is due at start + i / rate), timestamping each with its send time. */
+    private static void produceOpenLoop(
+        final String bootstrap, final String topic, final int partitions, final int rate, final long[] key, final long[] value, final long[] ts)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap))
+        {
+            final long startNanos = System.nanoTime();
+            final long intervalNanos = 1_000_000_000L / rate;
+            for (int i = 0; i < key.length; i++)
+            {
+                final long due = startNanos + i * intervalNanos;
+                while (System.nanoTime() < due)
+                {
+                    LockSupport.parkNanos(50_000);
+                }
+                ts[i] = System.currentTimeMillis();
+                producer.send(KafkaBench.record(topic, partitions, key[i], value[i], ts[i]));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Distinct (key, window) pairs of windows ending at or before lastEnd. */
+    private static long expectedRows(final long[] key, final long[] ts, final long lastEnd)
+    {
+        final java.util.HashSet<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < key.length; i++)
+        {
+            final long start = Math.floorDiv(ts[i], Query.W1.size) * Query.W1.size;
+            if (start + Query.W1.size <= lastEnd)
+            {
+                seen.add(key[i] * 1_000_003L ^ start);
+            }
+        }
+        return seen.size();
+    }
+
+    private static Map<String, String> args(final String[] args)
+    {
+        final Map<String, String> settings = new TreeMap<>();
+        settings.put("events", "300000");
+        settings.put("partitions", "2");
+        settings.put("rounds", "2");
+        settings.put("rate", "10000");
+        settings.put("seconds", "20");
+        settings.put("checkpointMs", "100");
+        settings.put("seed", "20261205");
+        settings.put("out", "perf/reports");
+        settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq < 0 || !settings.containsKey(arg.substring(0, eq)))
+            {
+                throw new IllegalArgumentException("unknown argument '" + arg + "'; known: " + settings.keySet());
+            }
+            settings.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return settings;
+    }
+
+    static double median(final double[] values)
+    {
+        final double[] v = values.clone();
+        Arrays.sort(v);
+        final int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+}

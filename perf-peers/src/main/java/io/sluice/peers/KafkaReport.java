@@ -1,0 +1,125 @@
+package io.sluice.peers;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The markdown report of {@link KafkaPipelineMain}.
+ */
+final class KafkaReport
+{
+    private static final double TARGET = 10.0;
+
+    private KafkaReport()
+    {
+    }
+
+    static String render(
+        final Map<String, String> args, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> rates,
+        final Map<String, Histogram> latencies, final double[] ceiling, final double[] produceOnly, final Instant started,
+        final Instant ended, final String loadBefore, final String loadAfterThroughput, final String loadAfter)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("# Kafka -> Sluice -> Kafka beside Kafka Streams, one broker, one run\n\n");
+        md.append("Run ").append(started).append(" to ").append(ended).append(" (").append(Duration.between(started, ended).toSeconds())
+            .append(" s). **Load average before: ").append(loadBefore).append("; after the throughput rounds: ").append(loadAfterThroughput)
+            .append("; after: ").append(loadAfter).append("** (1, 5, 15 min).\n\n");
+        for (final String line : Machine.describe())
+        {
+            md.append(line).append('\n');
+        }
+        md.append("- Arguments: `").append(args).append("`\n");
+        md.append("- Broker: Apache Kafka 4.4.0, one KRaft node (broker + controller) in the benchmark's JVM on loopback, ")
+            .append("replication factor 1; every client in the same JVM, sharing the same 2 cores.\n\n");
+        md.append("Query: W1, tumbling 6 s count+sum(value) per key over 10,000 keys, event time from the order's ts (Kafka ")
+            .append("Streams: the record timestamp, the same value), bound / grace 500 ms. Throughput: each run a fresh pipeline ")
+            .append("reading the same pre-loaded input topic from its beginning, timed from its first record processed to the moment ")
+            .append("a read_committed consumer of its output topic had every expected row; **every run's rows were compared row for ")
+            .append("row with the plain loop's and were equal**. Ceiling: the broker's raw produce+consume of the same records ")
+            .append("(plain producer with the client defaults, read_committed consumer), same round.\n\n");
+
+        md.append("## Throughput\n\n");
+        md.append("| pipeline | median ev/s | per round | x Kafka Streams, same guarantee (same round) | x broker ceiling (same round) |\n");
+        md.append("|---|---|---|---|---|\n");
+        md.append("| broker raw produce+consume (ceiling) | ").append(rate(KafkaPipelineMain.median(ceiling))).append(" | ")
+            .append(list(ceiling)).append(" | - | 1 |\n");
+        md.append("| broker raw produce alone | ").append(rate(KafkaPipelineMain.median(produceOnly))).append(" | ")
+            .append(list(produceOnly)).append(" | - | - |\n");
+        for (final Map.Entry<String, double[]> e : rates.entrySet())
+        {
+            final String peer = e.getKey().startsWith("sluice") ? e.getKey().replace("sluice", "kstreams") : null;
+            md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
+                .append(" | ").append(list(e.getValue())).append(" | ").append(peer == null ? "-" : ratio(e.getValue(), rates.get(peer)))
+                .append(" | ").append(ratio(e.getValue(), ceiling)).append(" |\n");
+        }
+        md.append('\n');
+        md.append("Target (issue #14): Sluice >= 10x Kafka Streams' throughput: ");
+        for (final String mode : new String[] {"eos", "alo"})
+        {
+            final double[] s = rates.get("sluice-" + mode);
+            final double[] k = rates.get("kstreams-" + mode);
+            if (s != null && k != null)
+            {
+                final double r = KafkaPipelineMain.median(ratios(s, k));
+                md.append(mode.equals("eos") ? "exactly once " : "; at least once ").append(String.format("%.2fx", r))
+                    .append(r >= TARGET ? " (met)" : " (**not met**)");
+            }
+        }
+        md.append(".\n\n");
+
+        md.append("## End-to-end latency, produce of the triggering event -> committed output visible (ms)\n\n");
+        md.append("Open loop at ").append(args.get("rate")).append(" orders/s for ").append(args.get("seconds"))
+            .append(" s, each timestamped with its send time; a result of window [s, e) counts from e + 500 ms (when the event ")
+            .append("that fires it was produced) to the poll of a read_committed consumer that returned it. Exactly once: outputs ")
+            .append("become visible when the transaction commits (Sluice: when the checkpoint covering them completes, every ")
+            .append(args.get("checkpointMs")).append(" ms; Kafka Streams: its commit interval, 100 ms). Each window emits ~10k rows ")
+            .append("at once, so the percentiles include emitting and committing that burst.\n\n");
+        md.append("| pipeline | results | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|\n");
+        for (final Map.Entry<String, Histogram> e : latencies.entrySet())
+        {
+            final Histogram h = e.getValue();
+            md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(h.getTotalCount()).append(" | ")
+                .append(h.getValueAtPercentile(50)).append(" | ").append(h.getValueAtPercentile(90)).append(" | ")
+                .append(h.getValueAtPercentile(99)).append(" | ").append(h.getValueAtPercentile(99.9)).append(" | ")
+                .append(h.getMaxValue()).append(" |\n");
+        }
+        md.append('\n');
+        return md.toString();
+    }
+
+    private static double[] ratios(final double[] x, final double[] base)
+    {
+        final double[] r = new double[Math.min(x.length, base.length)];
+        for (int i = 0; i < r.length; i++)
+        {
+            r[i] = x[i] / base[i];
+        }
+        return r;
+    }
+
+    private static String ratio(final double[] x, final double[] base)
+    {
+        final double[] r = ratios(x, base);
+        final double[] sorted = r.clone();
+        java.util.Arrays.sort(sorted);
+        return String.format("%.2fx (%.2f-%.2f)", KafkaPipelineMain.median(r), sorted[0], sorted[sorted.length - 1]);
+    }
+
+    private static String list(final double[] values)
+    {
+        final StringBuilder s = new StringBuilder();
+        for (int i = 0; i < values.length; i++)
+        {
+            s.append(i == 0 ? "" : ", ").append(rate(values[i]));
+        }
+        return s.toString();
+    }
+
+    private static String rate(final double eventsPerSecond)
+    {
+        return eventsPerSecond >= 1e6 ? String.format("%.2fM", eventsPerSecond / 1e6) : String.format("%.0fk", eventsPerSecond / 1e3);
+    }
+}

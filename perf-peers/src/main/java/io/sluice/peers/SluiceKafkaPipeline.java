@@ -1,0 +1,140 @@
+package io.sluice.peers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.kafka.KafkaSink;
+import io.sluice.kafka.KafkaSinkContext;
+import io.sluice.kafka.KafkaSource;
+import io.sluice.kafka.KafkaSourceContext;
+import io.sluice.kafka.SinkMode;
+import io.sluice.kafka.ValueFormat;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+
+/**
+ * Sluice between two Kafka topics, as docs/kafka.md wires it: {@link KafkaSink} opened first (exactly once:
+ * transactional producer per partition, committed when the checkpoint covering its outputs completes; at least
+ * once: idempotent producer), the engine launched (journal on, one partition per Kafka partition, YIELD,
+ * checkpoints every {@code checkpointMillis}), then {@link KafkaSource} (BINARY values, event time from the ts
+ * field, bound 500 ms). The pipeline is W1's tumbling 6 s count+sum with a first stage that stamps the first event.
+ */
+final class SluiceKafkaPipeline implements KafkaPipeline
+{
+    private final KafkaSink sink;
+    private final Engine engine;
+    private final KafkaSource source;
+    private final Path directory;
+    private final AtomicLong first;
+
+    private SluiceKafkaPipeline(final KafkaSink sink, final Engine engine, final KafkaSource source, final Path directory, final AtomicLong first)
+    {
+        this.sink = sink;
+        this.engine = engine;
+        this.source = source;
+        this.directory = directory;
+        this.first = first;
+    }
+
+    private static Pipeline pipeline(final AtomicLong first, final EventSink sink)
+    {
+        return Pipeline.from("orders", SluicePeer.ORDER).name("w1").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+            .filter("first", e ->
+            {
+                if (first.get() == 0)
+                {
+                    first.compareAndSet(0, System.nanoTime());
+                }
+                return true;
+            })
+            .window(w -> w.tumbling(Query.W1.size).count("n").sum("total", "value").expectedEntries(2 * Workload.KEYS))
+            .sink("kafka", sink).build();
+    }
+
+    /**
+     * Pipelines of one sink mode.
+     *
+     * @param mode             of the Kafka sink.
+     * @param partitions       of the engine (= of the topics).
+     * @param checkpointMillis between checkpoints (exactly once: how often outputs are committed).
+     * @param scratch          for the engines' directories.
+     * @return the factory.
+     */
+    static Factory factory(final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch)
+    {
+        final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }).outputSchema();
+        final EventFlyweight result = new EventFlyweight(output);
+        final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
+        return new Factory()
+        {
+            @Override
+            public void decode(final ConsumerRecord<byte[], byte[]> record, final Rows rows)
+            {
+                resultBuffer.wrap(record.value());
+                result.wrap(resultBuffer, 0);
+                // key, window_start, window_end, flags, n, total
+                rows.add(result.getLong(0), result.getLong(1), result.getLong(2), result.getLong(4), result.getLong(5));
+            }
+
+            @Override
+            public String name()
+            {
+                return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
+                    " (checkpoint every " + checkpointMillis + " ms)";
+            }
+
+            @Override
+            public KafkaPipeline start(final String bootstrap, final String input, final String output, final String run) throws Exception
+            {
+                final Path dir = Files.createTempDirectory(scratch, "sluice-kafka-");
+                final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
+                    .transactionalIdPrefix("sluice.bench." + run).partitions(partitions).mode(mode).format(ValueFormat.BINARY)
+                    .timeoutMillis(120_000));
+                final AtomicLong first = new AtomicLong();
+                final Pipeline pipeline = pipeline(first, sink);
+                final Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions)
+                    .waitStrategy(WaitStrategyKind.YIELD).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
+                    .restoreCheckpointAtMost(sink.restoreCheckpointAtMost()), List.of(pipeline));
+                engine.addCheckpointListener(sink);
+                final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
+                    .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY));
+                return new SluiceKafkaPipeline(sink, engine, source, dir, first);
+            }
+        };
+    }
+
+    @Override
+    public long firstRecordNanos()
+    {
+        if (source.state() == KafkaSource.State.FAILED)
+        {
+            throw new IllegalStateException("Sluice Kafka source failed: " + source.lastError());
+        }
+        return first.get();
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            source.close();
+            engine.close();
+            sink.close();
+        }
+        finally
+        {
+            SluicePeer.deleteRecursively(directory);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.sluice.peers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.io.Backtest;
+import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.io.EventSource;
+import io.sluice.engine.join.JoinType;
+import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+
+/**
+ * Sluice through its public API: the live engine ({@link Engine}, journal on, JOURNALED, one {@link EventPublisher}
+ * per topic on the calling thread, YIELD) with 1 or 2 partitions, or the backtest ({@link Backtest#replayEvents},
+ * one thread, no journal, no ring). Live: timed from the first publish to the moment every partition has signalled
+ * the end of input (all results emitted); the engine's launch and close are not timed. Backtest: from the first
+ * event read to the return of the replay.
+ */
+final class SluicePeer implements PeerSystem
+{
+    /** Order schema: 24 bytes. */
+    static final Schema ORDER = Schema.builder("order").longField("key").longField("value").timestampField("ts").build();
+    /** Payment schema: 24 bytes. */
+    static final Schema PAYMENT = Schema.builder("payment").longField("key").longField("value").timestampField("ts").build();
+    private static final int KEY = 0;
+    private static final int VALUE = 1;
+    private static final int TS = 2;
+
+    private final int partitions;
+    private final boolean backtest;
+    private final Path scratch;
+
+    private SluicePeer(final int partitions, final boolean backtest, final Path scratch)
+    {
+        this.partitions = partitions;
+        this.backtest = backtest;
+        this.scratch = scratch;
+    }
+
+    /**
+     * The live engine.
+     *
+     * @param partitions of each topic.
+     * @param scratch    directory for the journals (each run's own, deleted after).
+     * @return the system.
+     */
+    static SluicePeer live(final int partitions, final Path scratch)
+    {
+        return new SluicePeer(partitions, false, scratch);
+    }
+
+    /**
+     * The backtest path.
+     *
+     * @return the system.
+     */
+    static SluicePeer backtest()
+    {
+        return new SluicePeer(1, true, null);
+    }
+
+    @Override
+    public String name()
+    {
+        return backtest ? "Sluice backtest (1 thread, no journal)" : "Sluice live p=" + partitions + " (journal on)";
+    }
+
+    @Override
+    public PeerRun run(final Query query, final Workload workload) throws Exception
+    {
+        final RowSink sink = new RowSink(partitions, query, workload);
+        final Pipeline pipeline = pipeline(query, sink);
+        return backtest ? runBacktest(pipeline, query, workload, sink) : runLive(pipeline, query, workload, sink);
+    }
+
+    static Pipeline pipeline(final Query query, final EventSink sink)
+    {
+        if (query.isJoin())
+        {
+            return Pipeline.join("j1",
+                    Source.stream("orders", ORDER).partitionKey("key").eventTime("ts", Workload.BOUND_MS),
+                    Source.stream("payments", PAYMENT).partitionKey("key").eventTime("ts", Workload.BOUND_MS))
+                .interval(-query.size, query.size).type(JoinType.INNER).prefixes("o", "p").expectedEntries(1 << 16)
+                .then().sink("rows", sink).build();
+        }
+        return Pipeline.from("orders", ORDER).name(query.name().toLowerCase()).partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+            .window(w ->
+            {
+                switch (query)
+                {
+                    case W1 -> w.tumbling(query.size);
+                    case W2 -> w.sliding(query.size, query.hop);
+                    default -> w.hopping(query.size, query.hop);
+                }
+                w.count("n").sum("total", "value").expectedEntries(2 * Workload.KEYS);
+            })
+            .sink("rows", sink).build();
+    }
+
+    private PeerRun runLive(final Pipeline pipeline, final Query query, final Workload w, final RowSink sink) throws Exception
+    {
+        final Path dir = Files.createTempDirectory(scratch, "sluice-live-");
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions).waitStrategy(WaitStrategyKind.YIELD)
+            .maxEventLength(64), List.of(pipeline)))
+        {
+            final EventPublisher orders = engine.publisher("orders");
+            final EventPublisher payments = query.isJoin() ? engine.publisher("payments") : null;
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ORDER.length()]);
+            final EventFlyweight event = new EventFlyweight(ORDER).wrapForWrite(buffer, 0);
+            final byte[] type = w.type;
+            final long[] key = w.key;
+            final long[] value = w.value;
+            final long[] ts = w.ts;
+            final long start = System.nanoTime();
+            for (int i = 0, n = w.count; i < n; i++)
+            {
+                event.putLong(KEY, key[i]).putLong(VALUE, value[i]).putLong(TS, ts[i]);
+                (type[i] == Workload.ORDER ? orders : payments).publish(buffer, 0);
+            }
+            engine.endOfInput("orders");
+            sink.awaitEnd(engine);
+            return new PeerRun(sink.endNanos() - start, sink.parts());
+        }
+        finally
+        {
+            deleteRecursively(dir);
+        }
+    }
+
+    private PeerRun runBacktest(final Pipeline pipeline, final Query query, final Workload w, final RowSink sink)
+    {
+        final AtomicLong start = new AtomicLong();
+        final Map<String, EventSource> sources = new LinkedHashMap<>();
+        sources.put("orders", source(w, Workload.ORDER, start));
+        if (query.isJoin())
+        {
+            sources.put("payments", source(w, Workload.PAYMENT, start));
+        }
+        Backtest.replayEvents(List.of(pipeline), sources, new BacktestOptions().partitions(1));
+        final long end = System.nanoTime();
+        if (sink.ended.get() != partitions)
+        {
+            throw new IllegalStateException("backtest returned before the end of input reached its sink");
+        }
+        return new PeerRun(end - start.get(), sink.parts());
+    }
+
+    /** The events of one type, in workload order; the first read stamps the start. */
+    private static EventSource source(final Workload w, final byte type, final AtomicLong start)
+    {
+        return new EventSource()
+        {
+            private int next;
+
+            @Override
+            public boolean next(final EventFlyweight event)
+            {
+                final byte[] types = w.type;
+                int i = next;
+                while (i < w.count && types[i] != type)
+                {
+                    i++;
+                }
+                if (i == w.count)
+                {
+                    next = i;
+                    return false;
+                }
+                if (start.get() == 0)
+                {
+                    start.set(System.nanoTime());
+                }
+                event.putLong(KEY, w.key[i]).putLong(VALUE, w.value[i]).putLong(TS, w.ts[i]);
+                next = i + 1;
+                return true;
+            }
+        };
+    }
+
+    /**
+     * Collects the rows of each partition on its own thread; the end of input of every partition stamps the end.
+     */
+    static final class RowSink implements EventSink
+    {
+        private final Rows[] rows;
+        private final boolean join;
+        private final AtomicInteger ended = new AtomicInteger();
+        private final AtomicLong endNanos = new AtomicLong();
+        private int oTs = -1;
+        private int pTs;
+        private int oValue;
+        private int pValue;
+
+        RowSink(final int partitions, final Query query, final Workload w)
+        {
+            this.rows = new Rows[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                rows[p] = new Rows((query.isJoin() ? w.count * 3 : w.count / 2) / partitions);
+            }
+            this.join = query.isJoin();
+        }
+
+        @Override
+        public void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight e)
+        {
+            if (join)
+            {
+                if (oTs < 0)
+                {
+                    final Schema schema = e.schema();
+                    oTs = schema.indexOf("o_ts");
+                    pTs = schema.indexOf("p_ts");
+                    oValue = schema.indexOf("o_value");
+                    pValue = schema.indexOf("p_value");
+                }
+                rows[partition].add(key, e.getLong(oTs), e.getLong(pTs), e.getLong(oValue), e.getLong(pValue));
+            }
+            else
+            {
+                // key, window_start, window_end, flags, n, total
+                rows[partition].add(key, e.getLong(1), e.getLong(2), e.getLong(4), e.getLong(5));
+            }
+        }
+
+        @Override
+        public void onEndOfInput(final int partition)
+        {
+            final long now = System.nanoTime();
+            endNanos.accumulateAndGet(now, Math::max);
+            ended.incrementAndGet();
+        }
+
+        void awaitEnd(final Engine engine) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (ended.get() < rows.length)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("Sluice: end of input not reached in 10 min (" + ended.get() + " of " +
+                        rows.length + " partitions)");
+                }
+                // The end is stamped by the partition threads; this thread only needs to stay off the cores.
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            engine.drain(1, TimeUnit.MINUTES);
+        }
+
+        long endNanos()
+        {
+            return endNanos.get();
+        }
+
+        List<Rows> parts()
+        {
+            return new ArrayList<>(List.of(rows));
+        }
+    }
+
+    static void deleteRecursively(final Path dir)
+    {
+        try (var walk = Files.walk(dir))
+        {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+}

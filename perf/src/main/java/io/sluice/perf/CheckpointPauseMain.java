@@ -1,0 +1,184 @@
+package io.sluice.perf;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.schema.EventFlyweight;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The partition thread's checkpoint pause with a checkpoint every second while events flow, by state
+ * size, against copying the whole state at the barrier in the same run (issue 13: "the partition
+ * thread's pause p99/max ... must be microseconds, independent of the state size").
+ * <p>
+ * Per state size ({@code keys}) and per copy mode, a fresh engine: one partition, journal on,
+ * tumbling 1-day count+sum (every key's row stays open), {@code keys} events to fill the state (one
+ * per key), then {@code seconds} of events over the keys ({@code i % keys}) published as fast as the
+ * ring takes them, with {@code checkpointIntervalMillis(1000)}. Modes: {@code sliced} (the default:
+ * at the barrier headers only, the window rows copied {@code sliceRows} per slice between events,
+ * copy on write) and {@code barrier} ({@code checkpointSliceRows(Integer.MAX_VALUE)}: the whole state
+ * copied at the barrier, the behaviour before incremental copying).
+ * <p>
+ * Reported from the engine's HdrHistograms: the <b>pause</b> (time from a barrier reaching the
+ * partition to the partition taking its next slot, {@code Engine.checkpoints().pauseHistogram()})
+ * and each <b>slice</b> of copying between events ({@code sliceHistogram()}), p50/p99/max, with the
+ * checkpoints completed and the events/s achieved. With {@code hgrm=DIR} each histogram is also
+ * written as an HdrHistogram percentile distribution ({@code .hgrm}, microseconds).
+ * <pre>{@code
+ *   java @perf/target/classes/sluice-jvm.options -Xms4g -Xmx4g -cp perf/target/benchmarks.jar \
+ *       io.sluice.perf.CheckpointPauseMain keys=100000,1000000 seconds=10
+ * }</pre>
+ */
+public final class CheckpointPauseMain
+{
+    private CheckpointPauseMain()
+    {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code name=value}: keys (comma-separated), seconds, sliceRows, wait, hgrm.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("keys", "100000,1000000");
+        defaults.put("seconds", "10");
+        defaults.put("sliceRows", String.valueOf(EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT));
+        defaults.put("wait", "SLEEP");
+        defaults.put("hgrm", "");
+        final Map<String, String> a = EngineBench.args(args, defaults);
+        final long seconds = Long.parseLong(a.get("seconds"));
+        final int sliceRows = Integer.parseInt(a.get("sliceRows"));
+        final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
+        final Path hgrm = a.get("hgrm").isEmpty() ? null : Files.createDirectories(Path.of(a.get("hgrm")));
+        System.out.println("CheckpointPauseMain " + a + "; " + EngineBench.machine());
+        System.out.printf("%-9s %-8s %6s %9s | %10s %10s %10s | %10s %10s %10s %8s%n", "keys", "mode", "ckpts", "Mev/s",
+            "pause p50", "pause p99", "pause max", "slice p50", "slice p99", "slice max", "slices");
+        // Chronicle Map generates and compiles its classes at its first use in a JVM (seconds on a busy
+        // machine, on the checkpoint thread): pay that in a warm-up, not in the first measured mode.
+        run(1000, 2, sliceRows, wait, "warm-up", null);
+        for (final String keyCount : a.get("keys").split(","))
+        {
+            final int keys = Integer.parseInt(keyCount.trim());
+            final Histogram sliced = run(keys, seconds, sliceRows, wait, "sliced", hgrm);
+            final Histogram barrier = run(keys, seconds, Integer.MAX_VALUE, wait, "barrier", hgrm);
+            System.out.printf("RESULT keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 %.1f us " +
+                "max %.1f us; barrier/sliced p99 %.1fx%n", keys, sliced.getValueAtPercentile(99) / 1e3, sliced.getMaxValue() / 1e3,
+                barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
+                (double)barrier.getValueAtPercentile(99) / Math.max(1, sliced.getValueAtPercentile(99)));
+        }
+    }
+
+    private static Histogram run(
+        final int keys, final long seconds, final int sliceRows, final WaitStrategyKind wait, final String mode, final Path hgrm)
+        throws Exception
+    {
+        final Path dir = PerfFiles.newDirectory("checkpoint-pause");
+        try
+        {
+            final EngineContext context = EngineBench.context(dir, wait, 8192).checkpoints(true).checkpointIntervalMillis(1000)
+                .checkpointSliceRows(sliceRows).checkpointsRetained(1);
+            final long events;
+            final long elapsed;
+            final Histogram pauses;
+            final Histogram slices;
+            final long completed;
+            try (Engine engine = Engine.launch(context, List.of(
+                EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, keys, new EngineBench.CountingSink()))))
+            {
+                final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
+                final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
+                final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
+                long i = 0;
+                for (; i < keys; i++)
+                {
+                    publish(publisher, staging, event, i, keys);
+                }
+                engine.drain(600, TimeUnit.SECONDS);
+                // Count only the checkpoints of the measured phase: those that started while it ran.
+                final long before = engine.checkpoints().completed();
+                final Histogram pausesBefore = engine.checkpoints().pauseHistogram();
+                final Histogram slicesBefore = engine.checkpoints().sliceHistogram();
+                final long start = System.nanoTime();
+                final long end = start + TimeUnit.SECONDS.toNanos(seconds);
+                final long first = i;
+                while (System.nanoTime() < end)
+                {
+                    for (int batch = 0; batch < 1024; batch++, i++)
+                    {
+                        publish(publisher, staging, event, i, keys);
+                    }
+                }
+                engine.drain(600, TimeUnit.SECONDS);
+                elapsed = System.nanoTime() - start;
+                events = i - first;
+                completed = engine.checkpoints().completed() - before;
+                if (engine.checkpoints().failed() > 0)
+                {
+                    System.out.println("  " + engine.checkpoints().failed() + " checkpoints FAILED");
+                }
+                pauses = engine.checkpoints().pauseHistogram();
+                pauses.subtract(pausesBefore);
+                slices = engine.checkpoints().sliceHistogram();
+                slices.subtract(slicesBefore);
+            }
+            System.out.printf("%-9d %-8s %6d %9.2f | %10s %10s %10s | %10s %10s %10s %8d%n", keys, mode, completed,
+                events / (elapsed / 1e3), us(pauses, 50), us(pauses, 99), us(pauses, 100),
+                us(slices, 50), us(slices, 99), us(slices, 100), slices.getTotalCount());
+            if (hgrm != null)
+            {
+                write(hgrm.resolve("checkpoint-pause-" + keys + "-" + mode + ".hgrm"), pauses);
+                if (slices.getTotalCount() > 0)
+                {
+                    write(hgrm.resolve("checkpoint-slice-" + keys + "-" + mode + ".hgrm"), slices);
+                }
+            }
+            return pauses;
+        }
+        finally
+        {
+            PerfFiles.deleteRecursively(dir);
+        }
+    }
+
+    private static void publish(
+        final EventPublisher publisher, final UnsafeBuffer staging, final EventFlyweight event, final long i, final int keys)
+    {
+        event.putLong(BenchEvents.KEY, i % keys).putLong(BenchEvents.TS, i >> 10)
+            .putDouble(BenchEvents.AMOUNT, BenchEvents.amount(i)).putLong(BenchEvents.QTY, i);
+        publisher.publish(staging, 0);
+    }
+
+    private static String us(final Histogram histogram, final double percentile)
+    {
+        if (histogram.getTotalCount() == 0)
+        {
+            return "-";
+        }
+        final long nanos = percentile >= 100 ? histogram.getMaxValue() : histogram.getValueAtPercentile(percentile);
+        return String.format("%.1f", nanos / 1e3);
+    }
+
+    private static void write(final Path file, final Histogram histogram) throws IOException
+    {
+        try (PrintStream out = new PrintStream(new FileOutputStream(file.toFile()), false, "UTF-8"))
+        {
+            histogram.outputPercentileDistribution(out, 1000.0);
+        }
+    }
+}
