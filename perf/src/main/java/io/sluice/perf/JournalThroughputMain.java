@@ -161,14 +161,15 @@ public final class JournalThroughputMain
             median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(checksummedRatios),
             median(crcRatios), 1e9 / median(figures[5]), 1e9 / median(figures[6]), median(cpuRatios),
             median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios));
+        // The suite's parser (SuiteParsers) reads the append and replay parts: later parts go after them.
         System.out.printf("RESULT payload=%d append journal/raw median=%.3f (min %.3f, max %.3f); " +
+            "replay poll/scan median=%.3f (min %.3f, max %.3f); " +
             "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
-            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f); " +
-            "replay poll/scan median=%.3f (min %.3f, max %.3f)%n",
+            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f)%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
+            median(replayRatios), min(replayRatios), max(replayRatios),
             median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
-            median(cpuRatios), min(cpuRatios), max(cpuRatios),
-            median(replayRatios), min(replayRatios), max(replayRatios));
+            median(cpuRatios), min(cpuRatios), max(cpuRatios));
     }
 
     private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
