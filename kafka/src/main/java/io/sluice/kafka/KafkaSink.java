@@ -135,7 +135,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             sink.checkTopic();
             for (int p = 0; p < sink.partitions; p++)
             {
-                sink.topicPartitions[p] = new TopicPartition(context.topic(), p);
+                sink.topicPartitions[p] = new TopicPartition(context.topic(), context.firstPartition() + p);
                 sink.encoders[p] = new EventEncoder(context.format());
                 sink.producers[p] = new KafkaProducer<>(sink.producerProperties(p));
                 if (context.mode() == SinkMode.EXACTLY_ONCE)
@@ -172,7 +172,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 if (ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
                 {
                     throw new KafkaConnectorException("Kafka sink topic '" + context.topic() + "' does not exist on " +
-                        context.bootstrapServers() + " (create it with " + partitions + " partitions)");
+                        context.bootstrapServers() + " (create it with " + context.topicPartitions() + " partitions)");
                 }
                 throw new KafkaConnectorException("cannot describe Kafka sink topic '" + context.topic() + "' on " +
                     context.bootstrapServers() + ": " + ex.getCause(), ex.getCause());
@@ -183,10 +183,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     context.timeoutMillis() + " ms to describe sink topic '" + context.topic() + "'");
             }
             final int count = topics.get(context.topic()).partitions().size();
-            if (count != partitions)
+            if (count != context.topicPartitions())
             {
                 throw new KafkaConnectorException("Kafka sink topic '" + context.topic() + "' has " + count + " partitions but the " +
-                    "engine runs " + partitions + ": they must agree, as Sluice partition p writes Kafka partition p");
+                    "engine runs " + context.topicPartitions() + ": they must agree, as Sluice partition p writes Kafka partition p");
             }
         }
         catch (final InterruptedException ex)
@@ -286,8 +286,9 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         }
         final int field = keyField[partition];
         final byte[] recordKey = field >= 0 ? encoder.fieldText(event, field) : Long.toString(key).getBytes(StandardCharsets.US_ASCII);
-        final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), partition, timestamp, recordKey, encoder.encode(event));
-        record.headers().add(PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.US_ASCII));
+        final int kafkaPartition = context.firstPartition() + partition;
+        final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), kafkaPartition, timestamp, recordKey, encoder.encode(event));
+        record.headers().add(PARTITION_HEADER, Integer.toString(kafkaPartition).getBytes(StandardCharsets.US_ASCII));
         record.headers().add(SEQUENCE_HEADER, Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
         try
         {
@@ -475,7 +476,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
 
     String transactionalId(final int partition)
     {
-        return context.transactionalIdPrefix() + "-" + partition;
+        return context.transactionalIdPrefix() + "-" + (context.firstPartition() + partition);
     }
 
     /**

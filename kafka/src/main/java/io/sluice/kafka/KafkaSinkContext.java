@@ -13,6 +13,8 @@ public final class KafkaSinkContext
     private String topic;
     private String transactionalIdPrefix;
     private int partitions;
+    private int firstPartition;
+    private int topicPartitions;
     private SinkMode mode = SinkMode.EXACTLY_ONCE;
     private ValueFormat format = ValueFormat.JSON;
     private String keyField;
@@ -268,6 +270,78 @@ public final class KafkaSinkContext
     }
 
     /**
+     * The Kafka partition that Sluice partition 0 writes (default 0): a daemon of a scale-out job runs
+     * each Kafka partition {@code k} it owns as an engine of one partition whose sink has first
+     * partition {@code k}, so its outputs, transactional id and sequence headers are partition
+     * {@code k}'s wherever it runs.
+     *
+     * @param partition the first Kafka partition written.
+     * @return this.
+     */
+    public KafkaSinkContext firstPartition(final int partition)
+    {
+        this.firstPartition = partition;
+        return this;
+    }
+
+    /**
+     * The Kafka partition that Sluice partition 0 writes.
+     *
+     * @return the partition.
+     */
+    public int firstPartition()
+    {
+        return firstPartition;
+    }
+
+    /**
+     * The partition count the sink topic must have (default: {@link #partitions()}); a scale-out daemon
+     * sets the input topic's count while writing only the partitions it owns.
+     *
+     * @param count of the topic's partitions.
+     * @return this.
+     */
+    public KafkaSinkContext topicPartitions(final int count)
+    {
+        this.topicPartitions = count;
+        return this;
+    }
+
+    /**
+     * The partition count the sink topic must have.
+     *
+     * @return the count.
+     */
+    public int topicPartitions()
+    {
+        return topicPartitions == 0 ? partitions : topicPartitions;
+    }
+
+    /**
+     * A copy of every setting, not concluded, to derive per-partition sinks from one template.
+     *
+     * @return the copy.
+     */
+    public KafkaSinkContext copy()
+    {
+        final KafkaSinkContext copy = new KafkaSinkContext();
+        copy.bootstrapServers = bootstrapServers;
+        copy.topic = topic;
+        copy.transactionalIdPrefix = transactionalIdPrefix;
+        copy.partitions = partitions;
+        copy.firstPartition = firstPartition;
+        copy.topicPartitions = topicPartitions;
+        copy.mode = mode;
+        copy.format = format;
+        copy.keyField = keyField;
+        copy.timeoutMillis = timeoutMillis;
+        copy.transactionTimeoutMillis = transactionTimeoutMillis;
+        copy.lingerMillis = lingerMillis;
+        copy.clientProperties.putAll(clientProperties);
+        return copy;
+    }
+
+    /**
      * Checks every setting once.
      *
      * @return this.
@@ -294,6 +368,11 @@ public final class KafkaSinkContext
         if (partitions < 1)
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': partitions must be the engine's partition count, was " + partitions);
+        }
+        if (firstPartition < 0 || firstPartition + partitions > topicPartitions())
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': partitions " + firstPartition + " to " +
+                (firstPartition + partitions - 1) + " do not fit a topic of " + topicPartitions() + " partitions");
         }
         if (mode == null || format == null || timeoutMillis <= 0 || transactionTimeoutMillis <= 0 || lingerMillis < 0)
         {

@@ -30,11 +30,8 @@ import io.sluice.engine.checkpoint.CheckpointListener;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.PartitionCheckpoint;
 import io.sluice.engine.checkpoint.SourcePositions;
-import io.sluice.engine.io.EventTextDecoder;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.ExternalSourcePublisher;
-import io.sluice.schema.EventFlyweight;
-import io.sluice.schema.Schema;
 
 /**
  * Reads a Kafka topic into a source topic of the engine, exactly once: Kafka partition {@code p} feeds
@@ -78,10 +75,8 @@ public final class KafkaSource implements AutoCloseable
     private final KafkaSourceContext context;
     private final ExternalSourcePublisher publisher;
     private final Engine engine;
-    private final Schema schema;
-    private final EventFlyweight event;
+    private final RecordDecoder decoder;
     private final UnsafeBuffer buffer;
-    private final EventTextDecoder decoder;
     private final Thread thread;
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private final CheckpointListener listener = this::onCheckpointComplete;
@@ -101,15 +96,8 @@ public final class KafkaSource implements AutoCloseable
         this.engine = engine;
         this.context = context;
         this.publisher = engine.externalSource(context.sluiceTopic());
-        this.schema = publisher.schema();
-        this.buffer = new UnsafeBuffer(new byte[schema.length()]);
-        this.event = new EventFlyweight(schema).wrapForWrite(buffer, 0);
-        this.decoder = switch (context.format())
-        {
-            case JSON -> EventTextDecoder.json(schema);
-            case CSV -> EventTextDecoder.csv(schema);
-            case BINARY -> null;
-        };
+        this.decoder = new RecordDecoder(publisher.schema(), context.format());
+        this.buffer = decoder.buffer();
         this.thread = new Thread(this::run, "sluice-kafka-source-" + context.topic());
         this.thread.setDaemon(true);
     }
@@ -272,7 +260,7 @@ public final class KafkaSource implements AutoCloseable
      */
     private boolean onRecord(final ConsumerRecord<byte[], byte[]> record)
     {
-        final String error = decode(record.value());
+        final String error = decoder.decode(record.value());
         if (error == null)
         {
             if (context.recordTimestamp())
@@ -309,34 +297,6 @@ public final class KafkaSource implements AutoCloseable
             deadLettered++;
         }
         return true;
-    }
-
-    /** Decodes a record's value into the event buffer; returns why not, or null. */
-    private String decode(final byte[] value)
-    {
-        if (value == null)
-        {
-            return "the record has no value (a tombstone)";
-        }
-        if (decoder == null)
-        {
-            if (value.length != schema.length())
-            {
-                return "binary value of " + value.length + " bytes, schema '" + schema.name() + "' events are " + schema.length() + " bytes";
-            }
-            buffer.putBytes(0, value);
-            return null;
-        }
-        try
-        {
-            buffer.setMemory(0, schema.length(), (byte)0);
-            decoder.decode(new String(value, StandardCharsets.UTF_8), event);
-            return null;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return ex.getMessage();
-        }
     }
 
     private void onCheckpointComplete(final CheckpointManifest manifest)

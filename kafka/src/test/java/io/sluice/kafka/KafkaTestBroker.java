@@ -122,6 +122,9 @@ public final class KafkaTestBroker implements AutoCloseable
         props.put("auto.create.topics.enable", "false");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("num.partitions", "1");
+        // Outputs carry their event time as the Kafka timestamp (1970 in the tests): without this, time retention
+        // deletes them at the first retention check, 5 minutes after start.
+        props.put("log.retention.ms", "-1");
         return props;
     }
 

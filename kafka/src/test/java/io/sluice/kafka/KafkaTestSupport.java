@@ -103,10 +103,17 @@ public final class KafkaTestSupport
     public static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
         final String bootstrap, final String topic, final int expected)
     {
+        return readAll(bootstrap, topic, expected, "read_committed");
+    }
+
+    /** Every record of a topic at an isolation level, as {@link #readAll(String, String, int)}. */
+    public static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
+        final String bootstrap, final String topic, final int expected, final String isolation)
+    {
         final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
             Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
                 org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,

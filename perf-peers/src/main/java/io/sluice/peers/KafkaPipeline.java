@@ -16,6 +16,16 @@ interface KafkaPipeline extends AutoCloseable
     long firstRecordNanos();
 
     /**
+     * What the pipeline did, for the report (checkpoints, commits), read after its results arrived.
+     *
+     * @return a short description, or "".
+     */
+    default String diagnostics()
+    {
+        return "";
+    }
+
+    /**
      * Stops the pipeline and releases everything it holds (not timed).
      */
     @Override

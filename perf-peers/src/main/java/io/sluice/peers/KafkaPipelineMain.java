@@ -47,7 +47,7 @@ import io.sluice.kafka.SinkMode;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=300000] [partitions=2] [rounds=2] [rate=10000] [seconds=20] [checkpointMs=100]
+ *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100]
  * }</pre>
  */
 public final class KafkaPipelineMain
@@ -88,6 +88,7 @@ public final class KafkaPipelineMain
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final double[] ceiling = new double[rounds];
         final double[] produceOnly = new double[rounds];
+        final double[] consumeOnly = new double[rounds];
         String loadAfterThroughput;
         try (KafkaTestBroker broker = KafkaTestBroker.start(brokerDir))
         {
@@ -107,7 +108,9 @@ public final class KafkaPipelineMain
                 final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round);
                 ceiling[round] = raw[0];
                 produceOnly[round] = raw[1];
-                System.out.printf("round %d broker ceiling: produce+consume %,.0f ev/s (produce alone %,.0f ev/s)%n", round + 1, raw[0], raw[1]);
+                consumeOnly[round] = consumeInput(bootstrap, partitions, events + partitions, "consume-" + round);
+                System.out.printf("round %d broker: produce+consume %,.0f ev/s, produce alone %,.0f ev/s, read_committed consume of the " +
+                    "pre-loaded input %,.0f ev/s%n", round + 1, raw[0], raw[1], consumeOnly[round]);
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
@@ -131,7 +134,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, latencies, ceiling, produceOnly, started, Instant.now(), loadBefore,
+        final String report = KafkaReport.render(a, pipelines, rates, latencies, ceiling, produceOnly, consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
         Files.writeString(file, report, StandardCharsets.UTF_8);
@@ -166,6 +169,39 @@ public final class KafkaPipelineMain
                 producer.send(KafkaBench.endMarker(topic, p, end));
             }
             producer.flush();
+        }
+    }
+
+    /** A plain read_committed consumer reading the pre-loaded input topic from its beginning: first record to last, ev/s. */
+    private static double consumeInput(final String bootstrap, final int partitions, final long records, final String group)
+    {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, group)))
+        {
+            final List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++)
+            {
+                tps.add(new TopicPartition("input", p));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            tps.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60)));
+            long consumed = 0;
+            long first = 0;
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (consumed < records && System.nanoTime() < deadline)
+            {
+                final int n = consumer.poll(Duration.ofMillis(20)).count();
+                if (n > 0 && first == 0)
+                {
+                    first = System.nanoTime();
+                }
+                consumed += n;
+            }
+            if (consumed < records)
+            {
+                throw new IllegalStateException("consume ceiling: read " + consumed + " of " + records);
+            }
+            return records * 1e9 / (System.nanoTime() - first);
         }
     }
 
@@ -241,7 +277,11 @@ public final class KafkaPipelineMain
             {
                 throw new IllegalStateException(factory.name() + " differs from the plain loop: " + difference);
             }
-            return events * 1e9 / (complete - first);
+            final double rate = events * 1e9 / (complete - first);
+            final String diagnostics = pipeline.diagnostics();
+            System.out.printf("  %s: first record -> all rows %.3f s%s%n", run, (complete - first) / 1e9,
+                diagnostics.isEmpty() ? "" : "; " + diagnostics);
+            return rate;
         }
     }
 
@@ -343,11 +383,11 @@ public final class KafkaPipelineMain
     private static Map<String, String> args(final String[] args)
     {
         final Map<String, String> settings = new TreeMap<>();
-        settings.put("events", "300000");
+        settings.put("events", "200000");
         settings.put("partitions", "2");
         settings.put("rounds", "2");
-        settings.put("rate", "10000");
-        settings.put("seconds", "20");
+        settings.put("rate", "5000");
+        settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");

@@ -124,6 +124,19 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     }
 
     @Override
+    public String diagnostics()
+    {
+        long commits = 0;
+        long sent = 0;
+        for (int p = 0; p < engine.partitionCount(); p++)
+        {
+            commits += sink.commits(p);
+            sent += sink.sent(p);
+        }
+        return "checkpoints completed " + engine.checkpoints().completed() + ", transactions committed " + commits + ", records sent " + sent;
+    }
+
+    @Override
     public void close()
     {
         try

@@ -198,6 +198,20 @@ public final class CheckpointStore
     }
 
     /**
+     * Deletes one checkpoint, its manifest first (a checkpoint without one is never loaded, even if
+     * deletion stops half way). A scale-out daemon discards this way the checkpoints a partition's
+     * previous owner wrote beyond what its sinks committed.
+     *
+     * @param id of the checkpoint.
+     */
+    public void delete(final long id)
+    {
+        JournalFiles.deleteQuietly(directory.resolve(name(id) + MANIFEST_SUFFIX));
+        deleteDirectory(directory.resolve(name(id)));
+        JournalFiles.fsyncDirectory(directory);
+    }
+
+    /**
      * The newest checkpoint whose manifest and every state file verify, with its state loaded, or
      * null when there is none. Each rejected checkpoint is described in {@code events}.
      *

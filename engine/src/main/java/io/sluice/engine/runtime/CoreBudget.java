@@ -16,9 +16,10 @@ import net.openhft.affinity.AffinityLock;
  * The other CPUs of the process run everything else: the JVM's own threads, producers, and the
  * engine's background duties.
  *
- * <p>Immutable; {@link #ofThisMachine()} reads the machine once.
+ * <p>Immutable; {@link #ofThisMachine()} reads the machine once. Public so that an embedding
+ * application (the demo) can choose its layout from the same figures the engine's profile uses.
  */
-final class CoreBudget
+public final class CoreBudget
 {
     private static final Path ISOLATED = Path.of("/sys/devices/system/cpu/isolated");
 
@@ -39,7 +40,7 @@ final class CoreBudget
      * @param canPin      whether threads can be pinned at all (affinity's native support works).
      * @param loadAverage one-minute system load average, negative if unknown.
      */
-    CoreBudget(final int cpus, final BitSet pinnable, final BitSet others, final boolean isolated, final boolean canPin,
+    public CoreBudget(final int cpus, final BitSet pinnable, final BitSet others, final boolean isolated, final boolean canPin,
         final double loadAverage)
     {
         this.cpus = cpus;
@@ -55,7 +56,7 @@ final class CoreBudget
      *
      * @return the budget.
      */
-    static CoreBudget ofThisMachine()
+    public static CoreBudget ofThisMachine()
     {
         final int cpus = Runtime.getRuntime().availableProcessors();
         final double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -109,7 +110,7 @@ final class CoreBudget
      * @return the CPUs.
      * @throws NumberFormatException if the text is not a CPU list.
      */
-    static BitSet parseCpuList(final String list)
+    public static BitSet parseCpuList(final String list)
     {
         final BitSet cpus = new BitSet();
         for (final String part : list.trim().split(","))
@@ -132,7 +133,7 @@ final class CoreBudget
      * @param cpus the set.
      * @return the list, "none" if empty.
      */
-    static String cpuList(final BitSet cpus)
+    public static String cpuList(final BitSet cpus)
     {
         if (cpus.isEmpty())
         {
@@ -148,12 +149,22 @@ final class CoreBudget
         return text.toString();
     }
 
-    int cpus()
+    /**
+     * CPUs the JVM may run on.
+     *
+     * @return the count.
+     */
+    public int cpus()
     {
         return cpus;
     }
 
-    int pinnableCount()
+    /**
+     * Cores a spinning thread may be pinned to: the free cores of the low-latency profile.
+     *
+     * @return the count, 0 when threads cannot be pinned.
+     */
+    public int pinnableCount()
     {
         return canPin ? pinnable.cardinality() : 0;
     }
@@ -168,17 +179,32 @@ final class CoreBudget
         return (BitSet)others.clone();
     }
 
-    boolean isolated()
+    /**
+     * Whether the pinnable cores are isolated from the scheduler ({@code isolcpus}).
+     *
+     * @return true if isolated.
+     */
+    public boolean isolated()
     {
         return isolated;
     }
 
-    boolean canPin()
+    /**
+     * Whether threads can be pinned at all (OpenHFT affinity's native support works).
+     *
+     * @return true if they can.
+     */
+    public boolean canPin()
     {
         return canPin;
     }
 
-    double loadAverage()
+    /**
+     * The one-minute system load average when the budget was read.
+     *
+     * @return the load average, negative if unknown.
+     */
+    public double loadAverage()
     {
         return loadAverage;
     }

@@ -144,6 +144,21 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * How many processing threads an engine launched with these settings and pipelines runs: what a
+     * low-latency layout needs as many free cores for (one partition thread per partition of every
+     * source group).
+     *
+     * @param context   settings (need not be concluded).
+     * @param pipelines as they would be launched.
+     * @return the number of processing threads.
+     * @throws EngineException if the pipelines are inconsistent (as {@link #launch} would).
+     */
+    public static int processingThreadCount(final EngineContext context, final List<Pipeline> pipelines)
+    {
+        return SourceGroups.plan(pipelines).size() * context.partitions();
+    }
+
+    /**
      * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it;
      * a failure of the warm-up is recorded and does not stop the launch.
      */

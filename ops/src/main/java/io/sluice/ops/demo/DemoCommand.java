@@ -22,7 +22,9 @@ import io.sluice.dashboard.DashboardSources;
 import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.CoreBudget;
 import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
@@ -142,10 +144,21 @@ public final class DemoCommand implements Callable<Integer>
         final long msPerOrderEvent = Math.max(1, Math.min(OrderPaymentScenario.MAX_MS_PER_EVENT,
             cards.msPerEvent() * cardEvents / orderEvents));
         final OrderPaymentScenario orders = new OrderPaymentScenario(seed, orderEvents, msPerOrderEvent);
+        final DemoLayout layout = chooseLayout(plan, cards, orders);
+        for (final String line : layout.lines())
+        {
+            console.println(line);
+        }
+        engine.partitions = layout.partitions();
+        engine.waitStrategy = layout.waitStrategy();
         final Scenario scenario = new InterleavedScenario("fraud-desk", cards, orders);
         final AlertLog alerts = new AlertLog(engine.partitions, 1 << 14);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final EngineContext context = engine.context(dataDir);
+        if (layout.lowLatency())
+        {
+            context.profile(EngineProfile.LOW_LATENCY);
+        }
         // The dashboard reads the engine's counters and allocates its own: give the engine a manager we can share.
         final CountersManager counters = new CountersManager(new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 512)),
             new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 128)));
@@ -176,6 +189,10 @@ public final class DemoCommand implements Callable<Integer>
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
         {
+            if (target.engine().profileReport() != null)
+            {
+                console.println("engine: " + target.engine().profileReport());
+            }
             if (dashboard != null)
             {
                 console.println("dashboard: " + dashboard.url() + "  (live results, alerts and health; open it in a browser)");
@@ -186,6 +203,22 @@ public final class DemoCommand implements Callable<Integer>
                 .listener(stats -> live(console, stats, reporter, alerts, injected)));
         }
         summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()));
+    }
+
+    /**
+     * The thread layout from the cores this machine has (see {@link DemoLayout}); what was given on the
+     * command line is kept. The topic groups are counted on a throwaway build of the pipelines.
+     */
+    private DemoLayout chooseLayout(final RatePlan plan, final CardTransactionScenario cards, final OrderPaymentScenario orders)
+    {
+        final picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        final AlertLog scratchAlerts = new AlertLog(1, 16);
+        final LatencyRecorder scratchRecorder = new LatencyRecorder(plan);
+        final List<Pipeline> probe = new ArrayList<>(FraudDesk.cardPipelines(scratchAlerts, scratchRecorder, cards.cards()));
+        probe.addAll(FraudDesk.orderPipelines(scratchAlerts, scratchRecorder, orders.ordersPerWindow(), orders.accounts()));
+        final int groups = Engine.processingThreadCount(new EngineContext().partitions(1), probe);
+        return DemoLayout.choose(groups, parsed != null && parsed.hasMatchedOption("--partitions") ? engine.partitions : null,
+            parsed != null && parsed.hasMatchedOption("--wait-strategy") ? engine.waitStrategy : null, CoreBudget.ofThisMachine());
     }
 
     private DashboardServer startDashboard(final ResultBoard board, final List<Pipeline> pipelines, final EmbeddedEngineTarget target,

@@ -50,6 +50,19 @@ final class DemoFormat
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
+    /**
+     * Nanoseconds in microseconds, for a column whose head names the unit: one decimal below 100 us,
+     * whole microseconds with thousands separators above, "-" for none.
+     */
+    static String micros(final long nanos)
+    {
+        if (nanos < 0)
+        {
+            return "-";
+        }
+        return nanos < 100_000 ? String.format(Locale.ROOT, "%.1f", nanos / 1e3) : String.format(Locale.ROOT, "%,d", Math.round(nanos / 1e3));
+    }
+
     static String describe(final RatePlan plan)
     {
         final StringBuilder text = new StringBuilder();

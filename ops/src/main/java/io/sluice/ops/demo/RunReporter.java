@@ -20,7 +20,8 @@ import io.sluice.loadgen.RunResult;
 
 /**
  * Prints a load run to the console, shared by {@code sluice demo} and {@code sluice loadgen}: the
- * live line once a second (throughput, end-to-end latency percentiles, fresh alerts) and the common
+ * live line once a second (throughput, end-to-end latency percentiles, fresh alerts; one unit per column,
+ * named in the column heads printed every {@value #HEADER_EVERY} lines) and the common
  * parts of the summary (events, rate and latency per group, sender lag, dropped alerts, report files).
  * The commands print what only they know between {@link #summaryHead} and {@link #summaryTail}.
  *
@@ -30,12 +31,15 @@ import io.sluice.loadgen.RunResult;
 final class RunReporter implements IntervalListener
 {
     private static final int MAX_ALERT_LINES_PER_SECOND = 4;
+    /** The live lines' column heads are repeated every this many lines. */
+    private static final int HEADER_EVERY = 20;
 
     private final PrintWriter console;
     private final AlertLog alerts;
     private final Function<Alert, String> alertText;
     private final List<Alert> fresh = new ArrayList<>();
     private long lastProcessed;
+    private long lines;
 
     /**
      * Reports to a console.
@@ -65,13 +69,18 @@ final class RunReporter implements IntervalListener
         lastProcessed = stats.processed();
         fresh.clear();
         alerts.drainTo(fresh);
-        console.printf(Locale.ROOT, "[%5.1fs] %-12s sent %11s  done %11s  %9s ev/s  p50 %8s  p99 %8s  p99.9 %8s  max %8s  alerts +%d%n",
+        if (lines++ % HEADER_EVERY == 0)
+        {
+            console.printf(Locale.ROOT, "%8s  %-12s %11s %11s %9s %11s %11s %11s %11s %s%n", "time", "group", "sent", "done", "ev/s",
+                "p50 us", "p99 us", "p99.9 us", "max us", "alerts");
+        }
+        console.printf(Locale.ROOT, "%6.1f s  %-12s %11s %11s %9s %11s %11s %11s %11s +%d%n",
             stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
             DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
-            DemoFormat.nanos(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
+            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
+            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
+            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
+            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {
             console.println("          ALERT " + alertText.apply(fresh.get(i)));

@@ -1,0 +1,629 @@
+package io.sluice.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.sluice.engine.checkpoint.SourcePositions;
+
+/**
+ * One daemon of a scale-out job: a member of the job's Kafka consumer group that runs the topic
+ * partitions the group assigns it, each as its own one-partition engine ({@link OwnedPartition}),
+ * restored from that partition's newest committed checkpoint in the {@link SharedCheckpointStore}
+ * and resumed in Kafka from the offset after it. When a daemon joins, leaves or dies, Kafka's group
+ * protocol (cooperative-sticky assignment: only the partitions that move stop) moves its partitions;
+ * the daemon giving a partition up takes a final checkpoint, shares it and commits its sinks
+ * ({@link #close()}, or a revocation); a killed daemon's partitions restart from their last shared,
+ * committed checkpoint, its exactly-once sink transactions fenced by the new owner.
+ *
+ * <p>Everything is per partition: state, checkpoints, Kafka offsets, output sequences, counters. A
+ * partition this daemon does not own has no engine, no thread and no files, and this daemon never
+ * writes its checkpoints.
+ *
+ * <p>Threading: one polling thread, "sluice-kafka-member-" + job, owns the consumer and opens, feeds
+ * and closes the partitions (in the group's rebalance callbacks); any thread may read the status and
+ * call {@link #close()}.
+ */
+public final class KafkaGroupMember implements AutoCloseable
+{
+    private static final int EVENTS_KEPT = 64;
+
+    /** Life of a member. */
+    public enum State
+    {
+        /** Waiting for the brokers or the topic (see {@link KafkaGroupMember#lastError()}). */
+        CONNECTING,
+        /** In the group, polling. */
+        RUNNING,
+        /** Stopped by an error; see {@link KafkaGroupMember#lastError()}. */
+        FAILED,
+        /** Closed. */
+        CLOSED
+    }
+
+    private final KafkaGroupMemberContext context;
+    private final KafkaSourceContext source;
+    private final Thread thread;
+    /** Owned partitions by Kafka partition; written by the polling thread only. */
+    private final Map<Integer, OwnedPartition> owned = new ConcurrentHashMap<>();
+    /** Assigned partitions that could not be opened yet, with the time of the next attempt; polling thread. */
+    private final Map<Integer, Long> pending = new HashMap<>();
+    private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> committedPositions = new HashMap<>();
+    private final Deque<String> events = new ArrayDeque<>();
+    private volatile Map<Integer, Long> endOffsets = Map.of();
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> deadLetters;
+    private RecordDecoder decoder;
+    private int topicPartitions;
+    private volatile State state = State.CONNECTING;
+    private volatile String lastError;
+    private volatile boolean running = true;
+    private volatile long rebalances;
+    private volatile long records;
+    private volatile long malformed;
+
+    private KafkaGroupMember(final KafkaGroupMemberContext context)
+    {
+        this.context = context;
+        this.source = context.source();
+        this.thread = new Thread(this::run, "sluice-kafka-member-" + context.job());
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Joins the job's consumer group and starts running the partitions it assigns.
+     *
+     * @param context settings; concluded here.
+     * @return the running member.
+     */
+    public static KafkaGroupMember start(final KafkaGroupMemberContext context)
+    {
+        context.conclude();
+        final KafkaGroupMember member = new KafkaGroupMember(context);
+        member.thread.start();
+        return member;
+    }
+
+    private void run()
+    {
+        try
+        {
+            consumer = new KafkaConsumer<>(consumerProperties());
+            topicPartitions = connect();
+            if (topicPartitions <= 0)
+            {
+                return;
+            }
+            if (source.deadLetterTopic() != null)
+            {
+                deadLetters = new KafkaProducer<>(producerProperties());
+            }
+            consumer.subscribe(List.of(source.topic()), new Rebalance());
+            state = State.RUNNING;
+            while (running)
+            {
+                final var polled = consumer.poll(Duration.ofMillis(source.pollMillis()));
+                for (final ConsumerRecord<byte[], byte[]> record : polled)
+                {
+                    onRecord(record);
+                }
+                openPending();
+                endInputs();
+                commitShared();
+                updateLag();
+            }
+        }
+        catch (final WakeupException ex)
+        {
+            // close() woke the consumer
+        }
+        catch (final RuntimeException ex)
+        {
+            if (running)
+            {
+                lastError = "scale-out member of job '" + context.job() + "' stopped: " + ex;
+                state = State.FAILED;
+            }
+        }
+        finally
+        {
+            closeClients();
+        }
+    }
+
+    /** Waits for the topic, retrying with back-off; returns its partition count, or 0 when stopped. */
+    private int connect()
+    {
+        long backoff = source.initialBackoffMillis();
+        while (running)
+        {
+            try
+            {
+                final List<PartitionInfo> infos = consumer.partitionsFor(source.topic(), Duration.ofMillis(source.metadataTimeoutMillis()));
+                if (infos != null && !infos.isEmpty())
+                {
+                    lastError = null;
+                    return infos.size();
+                }
+                lastError = "Kafka topic '" + source.topic() + "' does not exist on " + source.bootstrapServers() + " (retrying in " + backoff + " ms)";
+            }
+            catch (final AuthorizationException ex)
+            {
+                lastError = "not authorized to read Kafka topic '" + source.topic() + "' on " + source.bootstrapServers() + ": " +
+                    ex.getMessage() + " (retrying in " + backoff + " ms)";
+            }
+            catch (final WakeupException ex)
+            {
+                return 0;
+            }
+            catch (final KafkaException ex)
+            {
+                lastError = "cannot reach the Kafka brokers " + source.bootstrapServers() + " for topic '" + source.topic() + "': " +
+                    ex.getMessage() + " (retrying in " + backoff + " ms)";
+            }
+            if (!pause(backoff))
+            {
+                return 0;
+            }
+            backoff = Math.min(source.maxBackoffMillis(), backoff * 2);
+        }
+        return 0;
+    }
+
+    /** The group's callbacks, on the polling thread inside poll(). */
+    private final class Rebalance implements ConsumerRebalanceListener
+    {
+        @Override
+        public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+        {
+            rebalances++;
+            for (final TopicPartition tp : partitions)
+            {
+                take(tp.partition());
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+        {
+            rebalances++;
+            for (final TopicPartition tp : partitions)
+            {
+                release(tp.partition(), true);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(final Collection<TopicPartition> partitions)
+        {
+            rebalances++;
+            for (final TopicPartition tp : partitions)
+            {
+                release(tp.partition(), false);
+            }
+        }
+    }
+
+    private void take(final int partition)
+    {
+        final TopicPartition tp = new TopicPartition(source.topic(), partition);
+        final List<String> found = new ArrayList<>();
+        try
+        {
+            final OwnedPartition taken = OwnedPartition.open(context, partition, topicPartitions, found);
+            if (decoder == null)
+            {
+                decoder = new RecordDecoder(taken.engine().externalSource(source.sluiceTopic()).schema(), source.format());
+            }
+            owned.put(partition, taken);
+            pending.remove(partition);
+            if (taken.lastOffset == SourcePositions.NO_POSITION)
+            {
+                consumer.seekToBeginning(List.of(tp));
+            }
+            else
+            {
+                consumer.seek(tp, taken.lastOffset + 1);
+            }
+            consumer.resume(List.of(tp));
+            found.forEach(this::event);
+        }
+        catch (final RuntimeException ex)
+        {
+            found.forEach(this::event);
+            final long retry = pending.containsKey(partition) ? source.maxBackoffMillis() : source.initialBackoffMillis();
+            pending.put(partition, System.currentTimeMillis() + retry);
+            consumer.pause(List.of(tp));
+            lastError = "cannot take partition " + partition + " of '" + source.topic() + "' (retrying in " + retry + " ms): " + ex;
+            event(lastError);
+        }
+    }
+
+    private void release(final int partition, final boolean handOver)
+    {
+        pending.remove(partition);
+        lag.remove(partition);
+        committedPositions.remove(partition);
+        final OwnedPartition partitionOwned = owned.remove(partition);
+        if (partitionOwned != null)
+        {
+            try
+            {
+                partitionOwned.close(handOver);
+                event("partition " + partition + (handOver ? ": handed over after checkpoint " + partitionOwned.exportedId() :
+                    ": lost (the group moved it while this daemon was unreachable)"));
+            }
+            catch (final RuntimeException ex)
+            {
+                lastError = "closing partition " + partition + ": " + ex;
+                event(lastError);
+            }
+        }
+    }
+
+    private void openPending()
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        final long now = System.currentTimeMillis();
+        for (final Map.Entry<Integer, Long> entry : new ArrayList<>(pending.entrySet()))
+        {
+            if (entry.getValue() <= now && consumer.assignment().contains(new TopicPartition(source.topic(), entry.getKey())))
+            {
+                take(entry.getKey());
+            }
+        }
+    }
+
+    private void onRecord(final ConsumerRecord<byte[], byte[]> record)
+    {
+        final OwnedPartition partition = owned.get(record.partition());
+        if (partition == null || partition.inputEnded)
+        {
+            return; // revoked in this poll, or the input was declared ended before this offset
+        }
+        final String error = decoder.decode(record.value());
+        if (error == null)
+        {
+            partition.publish(decoder, record.offset(), record.timestamp());
+            records++;
+            return;
+        }
+        malformed++;
+        final String where = record.topic() + "/" + record.partition() + "@" + record.offset();
+        lastError = "malformed record at " + where + ": " + error;
+        if (deadLetters != null)
+        {
+            final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(source.deadLetterTopic(), null, record.key(), record.value());
+            rejected.headers().add(KafkaSource.ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
+            rejected.headers().add(KafkaSource.ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
+            deadLetters.send(rejected);
+        }
+    }
+
+    /** Ends the input of owned partitions that reached their declared end ({@link #endInputAt}). */
+    private void endInputs()
+    {
+        final Map<Integer, Long> ends = endOffsets;
+        if (ends.isEmpty())
+        {
+            return;
+        }
+        for (final OwnedPartition partition : owned.values())
+        {
+            final Long end = ends.get(partition.partition);
+            if (end != null && !partition.inputEnded && partition.lastOffset + 1 >= end)
+            {
+                partition.endInput();
+                event("partition " + partition.partition + ": input ended at offset " + end);
+            }
+        }
+    }
+
+    /** Commits to the group the offsets the shared checkpoints cover: what lag monitoring reads. */
+    private void commitShared()
+    {
+        final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (final OwnedPartition partition : owned.values())
+        {
+            final long position = partition.exportedPosition();
+            final Long committed = committedPositions.get(partition.partition);
+            if (position != SourcePositions.NO_POSITION && (committed == null || committed != position))
+            {
+                offsets.put(new TopicPartition(source.topic(), partition.partition),
+                    new OffsetAndMetadata(position + 1, "checkpoint " + partition.exportedId()));
+                committedPositions.put(partition.partition, position);
+            }
+        }
+        if (!offsets.isEmpty())
+        {
+            consumer.commitAsync(offsets, (done, ex) ->
+            {
+                if (ex != null)
+                {
+                    lastError = "cannot commit offsets of group '" + source.groupId() + "' (monitoring only): " + ex.getMessage();
+                }
+            });
+        }
+    }
+
+    private void updateLag()
+    {
+        for (final int partition : owned.keySet())
+        {
+            lag.put(partition, consumer.currentLag(new TopicPartition(source.topic(), partition)).orElse(-1));
+        }
+    }
+
+    private void event(final String event)
+    {
+        synchronized (events)
+        {
+            events.addLast(java.time.Instant.now() + " " + event);
+            while (events.size() > EVENTS_KEPT)
+            {
+                events.removeFirst();
+            }
+        }
+    }
+
+    private Properties consumerProperties()
+    {
+        final Properties props = new Properties();
+        props.putAll(source.clientProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, source.groupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + context.job() + "-" + ProcessHandle.current().pid());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Only the partitions that move stop; the others keep running through a rebalance.
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(context.sessionTimeoutMillis()));
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, context.sessionTimeoutMillis() / 5)));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(source.maxBackoffMillis()));
+        return props;
+    }
+
+    private Properties producerProperties()
+    {
+        final Properties props = new Properties();
+        props.putAll(source.clientProperties());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + context.job() + "-dead-letters");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private boolean pause(final long millis)
+    {
+        final long deadline = System.nanoTime() + millis * 1_000_000L;
+        long left;
+        while (running && (left = deadline - System.nanoTime()) > 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+        }
+        return running;
+    }
+
+    private void closeClients()
+    {
+        try
+        {
+            if (consumer != null)
+            {
+                // Leaving the group revokes the owned partitions: each hands over (final checkpoint, shared, committed).
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(60)));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            lastError = "closing the consumer of job '" + context.job() + "': " + ex;
+        }
+        for (final int partition : new ArrayList<>(owned.keySet()))
+        {
+            release(partition, true);
+        }
+        if (deadLetters != null)
+        {
+            deadLetters.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Declares where each partition's input ends (a bounded run, a test): once an owned partition has
+     * journaled every record before its end offset, its input ends and every open window is emitted.
+     * A partition taken over after its end restores the state that already emitted them.
+     *
+     * @param nextOffsets per Kafka partition, the offset after its last input record.
+     */
+    public void endInputAt(final Map<Integer, Long> nextOffsets)
+    {
+        this.endOffsets = Map.copyOf(nextOffsets);
+    }
+
+    /**
+     * The Kafka partitions this daemon runs now, ascending.
+     *
+     * @return the partitions.
+     */
+    public List<Integer> ownedPartitions()
+    {
+        return new ArrayList<>(new TreeMap<>(owned).keySet());
+    }
+
+    /**
+     * Records behind the end of each owned partition as of the last poll (-1 when unknown).
+     *
+     * @return lag by Kafka partition.
+     */
+    public Map<Integer, Long> lag()
+    {
+        return new TreeMap<>(lag);
+    }
+
+    /**
+     * Per owned partition, the id of the newest checkpoint shared (-1 before the first).
+     *
+     * @return checkpoint ids by Kafka partition.
+     */
+    public Map<Integer, Long> sharedCheckpoints()
+    {
+        final Map<Integer, Long> ids = new TreeMap<>();
+        owned.forEach((p, o) -> ids.put(p, o.exportedId()));
+        return ids;
+    }
+
+    /**
+     * The status of every owned partition, by partition.
+     *
+     * @return one entry per owned partition, ascending.
+     */
+    public List<PartitionStatus> partitionStatus()
+    {
+        final List<PartitionStatus> status = new ArrayList<>();
+        for (final OwnedPartition partition : new TreeMap<>(owned).values())
+        {
+            status.add(partition.status(lag.getOrDefault(partition.partition, -1L)));
+        }
+        return status;
+    }
+
+    /**
+     * Assignments, revocations and losses this daemon has seen (each callback counts one).
+     *
+     * @return the count.
+     */
+    public long rebalances()
+    {
+        return rebalances;
+    }
+
+    /**
+     * Records published into the owned partitions since start.
+     *
+     * @return the count.
+     */
+    public long records()
+    {
+        return records;
+    }
+
+    /**
+     * Records that did not decode.
+     *
+     * @return the count.
+     */
+    public long malformed()
+    {
+        return malformed;
+    }
+
+    /**
+     * The state of the member.
+     *
+     * @return the state.
+     */
+    public State state()
+    {
+        return state;
+    }
+
+    /**
+     * The last problem met, or null.
+     *
+     * @return a message naming the topic, partition or store and what is wrong.
+     */
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * Recent partition moves: what was taken, restored, discarded, handed over or lost, oldest first.
+     *
+     * @return the events, each stamped with its time.
+     */
+    public List<String> events()
+    {
+        synchronized (events)
+        {
+            return new ArrayList<>(events);
+        }
+    }
+
+    /**
+     * The settings.
+     *
+     * @return the context.
+     */
+    public KafkaGroupMemberContext context()
+    {
+        return context;
+    }
+
+    /**
+     * Leaves the group: each owned partition takes a final checkpoint, shares it and commits its sinks,
+     * so the daemons that take them continue exactly there.
+     */
+    @Override
+    public void close()
+    {
+        running = false;
+        if (thread.isAlive())
+        {
+            final KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null)
+            {
+                c.wakeup();
+            }
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+            try
+            {
+                thread.join(120_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (state != State.FAILED)
+        {
+            state = State.CLOSED;
+        }
+    }
+}
