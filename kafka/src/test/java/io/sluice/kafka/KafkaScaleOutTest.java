@@ -16,9 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
@@ -36,28 +35,11 @@ class KafkaScaleOutTest
     private static final int PARTITIONS = 4;
 
     @TempDir
-    static Path brokerDir;
-
-    @TempDir
     Path dir;
 
-    private static KafkaTestBroker broker;
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
     private final List<Daemon> daemons = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker()
-    {
-        broker = KafkaTestBroker.start(brokerDir);
-    }
-
-    @AfterAll
-    static void stopBroker()
-    {
-        if (broker != null)
-        {
-            broker.close();
-        }
-    }
 
     @AfterEach
     void killDaemons() throws java.io.IOException

@@ -16,9 +16,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
@@ -33,27 +32,10 @@ class KafkaSinkTest
     private static final int PARTITIONS = KafkaPipelineChild.PARTITIONS;
 
     @TempDir
-    static Path brokerDir;
-
-    @TempDir
     Path dir;
 
-    private static KafkaTestBroker broker;
-
-    @BeforeAll
-    static void startBroker()
-    {
-        broker = KafkaTestBroker.start(brokerDir);
-    }
-
-    @AfterAll
-    static void stopBroker()
-    {
-        if (broker != null)
-        {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     /** What the outputs must be: the replay of the same input, rendered as "partition sequence value". */
     private List<String> replayed(final List<String> input) throws Exception

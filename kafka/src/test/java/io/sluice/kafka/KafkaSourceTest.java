@@ -19,9 +19,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
@@ -34,27 +33,10 @@ class KafkaSourceTest
     private static final int PARTITIONS = 3;
 
     @TempDir
-    static Path brokerDir;
-
-    @TempDir
     Path dir;
 
-    private static KafkaTestBroker broker;
-
-    @BeforeAll
-    static void startBroker()
-    {
-        broker = KafkaTestBroker.start(brokerDir);
-    }
-
-    @AfterAll
-    static void stopBroker()
-    {
-        if (broker != null)
-        {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     private EngineContext engineContext(final int partitions)
     {

@@ -19,7 +19,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * A latency-by-percentile plot of HdrHistograms of nanoseconds (PNG, headless), as HdrHistogram's
  * plotter draws them: the x axis is {@code log10(1 / (1 - p))}, labelled in percentiles (90%, 99%,
  * 99.9% ...), so that each further nine of the tail gets as much room as the body; the y axis is
- * logarithmic, labelled with units (ns, us, ms, s). The last point of each series is its maximum.
+ * linear, labelled with units (ns, us, ms, s). The last point of each series is its maximum.
  */
 public final class PercentilePlot
 {
@@ -45,7 +45,8 @@ public final class PercentilePlot
         System.setProperty("java.awt.headless", "true");
         final XYChart chart = new XYChartBuilder().width(960).height(600).title(title)
             .xAxisTitle("percentile").yAxisTitle("latency").build();
-        chart.getStyler().setYAxisLogarithmic(true).setMarkerSize(0).setLegendPosition(Styler.LegendPosition.InsideNW);
+        // A linear y axis, as HdrHistogram's own plotter: XChart's logarithmic axis ignores custom tick labels' values.
+        chart.getStyler().setMarkerSize(0).setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.setCustomXAxisTickLabelsFormatter(PercentilePlot::percentileLabel);
         chart.setCustomYAxisTickLabelsFormatter(PercentilePlot::timeLabel);
         for (final Map.Entry<String, Histogram> entry : series.entrySet())
@@ -61,10 +62,10 @@ public final class PercentilePlot
             {
                 final double percentile = 100.0 * (1 - Math.pow(10, -x));
                 xs.add(x);
-                ys.add(Math.max(1.0, (double)h.getValueAtPercentile(percentile)));
+                ys.add((double)h.getValueAtPercentile(percentile));
             }
             xs.add(NINES + 0.2);
-            ys.add(Math.max(1.0, (double)h.getMaxValue()));
+            ys.add((double)h.getMaxValue());
             final XYSeries line = chart.addSeries(entry.getKey(), xs, ys);
             line.setMarker(SeriesMarkers.NONE);
         }

@@ -203,6 +203,12 @@ final class CtlCommand implements Callable<Integer>
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
         out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
         partitions(client, engine, out);
+        final String[] threads = engine.getProcessingThreads();
+        out.printf(Locale.ROOT, "processing threads: %d%n", threads.length);
+        for (final String thread : threads)
+        {
+            out.println("  " + thread);
+        }
         out.printf(Locale.ROOT, "%-24s %-16s %-8s %14s %10s %10s %12s%n", "PIPELINE", "TOPIC", "STATE", "OUTPUTS", "ERRORS", "LATE", "STATE-ENTRIES");
         for (final String name : engine.getPipelines())
         {

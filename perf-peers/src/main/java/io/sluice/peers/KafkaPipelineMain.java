@@ -33,7 +33,8 @@ import io.sluice.kafka.SinkMode;
  * input topic to an output topic of its own; beside them the broker's raw produce+consume rate, the ceiling.
  * <ul>
  *   <li><b>Throughput</b>: the input topic holds {@code events} orders of the peer workload (timestamps moved to
- *       now) and one end marker per partition; each run is a fresh pipeline (state, group, transactional ids) reading
+ *       now) and one end marker per partition; after a warm-up run of every pipeline over a tenth of it, each run is a
+ *       fresh pipeline (state, group, transactional ids) reading
  *       it from the beginning, timed from its first record processed to the moment a {@code read_committed}
  *       consumer of its output has seen every expected row; the rows are then compared with the plain loop's, row
  *       for row. Rounds rotate the order.</li>
@@ -103,6 +104,16 @@ public final class KafkaPipelineMain
                 events, partitions, partitions, reference.length);
 
             final List<String> names = new ArrayList<>(pipelines.keySet());
+            // Warm-up (not reported): every pipeline once over a small topic, so that no timed run pays this JVM's
+            // first use of a code path (Chronicle Map's first checkpoint, Kafka Streams' first RocksDB store...).
+            final Workload small = Workload.orders(Math.max(1_000, events / 10), Long.parseLong(a.get("seed")) + 1);
+            broker.createTopics(partitions, "input-warmup");
+            produceInput(bootstrap, "input-warmup", partitions, small, base);
+            final long[][] smallReference = shiftedReference(small, base);
+            for (final String name : names)
+            {
+                throughput(broker, bootstrap, pipelines.get(name), partitions, "input-warmup", small.count, smallReference, name + "-warmup");
+            }
             for (int round = 0; round < rounds; round++)
             {
                 final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round);
@@ -114,7 +125,7 @@ public final class KafkaPipelineMain
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
-                    final double r = throughput(broker, bootstrap, pipelines.get(name), partitions, events, reference, name + "-" + round);
+                    final double r = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
                     rates.computeIfAbsent(name, k -> new double[rounds])[round] = r;
                     System.out.printf("round %d %-62s %,12.0f ev/s  rows ok (%,d)%n", round + 1, pipelines.get(name).name(), r, reference.length);
                 }
@@ -261,13 +272,13 @@ public final class KafkaPipelineMain
     }
 
     private static double throughput(
-        final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final int events,
-        final long[][] reference, final String run) throws Exception
+        final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final String input,
+        final int events, final long[][] reference, final String run) throws Exception
     {
         final String output = "out-" + run;
         broker.createTopics(partitions, output);
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
-            KafkaPipeline pipeline = factory.start(bootstrap, "input", output, run))
+            KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
         {
             final long complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
             final long first = pipeline.firstRecordNanos();

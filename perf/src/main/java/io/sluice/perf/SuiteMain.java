@@ -78,6 +78,9 @@ public final class SuiteMain
             JournalThroughputMain.class, List.of("rounds=3", "mib=128"), t, SuiteParsers::journal));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=3", "events=5000000", "wait=YIELD"), t, SuiteParsers::engine));
+        steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),
+            LiveEngineThroughputMain.class, List.of("rounds=3", "events=2000000", "configs=1x1,2x1,2x2", "wait=SLEEP"), t,
+            SuiteParsers::live));
         steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
             LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
@@ -104,6 +107,9 @@ public final class SuiteMain
             JournalThroughputMain.class, List.of("rounds=5", "mib=384"), t, SuiteParsers::journal));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=5", "events=10000000", "wait=YIELD"), t, SuiteParsers::engine));
+        steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),
+            LiveEngineThroughputMain.class, List.of("rounds=5", "events=2000000", "configs=1x1,2x1,2x2", "wait=SLEEP"), t,
+            SuiteParsers::live));
         steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
             LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));

@@ -21,6 +21,13 @@ final class SuiteParsers
     private static final Pattern JOURNAL_PAYLOAD = Pattern.compile("^payload (\\d+) B, aligned frame (\\d+) B");
     private static final Pattern ENGINE_RESULT = Pattern.compile("RESULT wait=(\\w+) engine/plain median=" + NUM +
         " \\(min " + NUM + " max " + NUM + "\\) engine/raw median=" + NUM + " \\(min " + NUM + " max " + NUM + "\\)");
+    private static final Pattern LIVE_RESULT = Pattern.compile("RESULT live partitions=(\\d+) threads=(\\d+) wait=(\\w+) batch=(\\d+) " +
+        "median=" + NUM + " Mev/s live/plain median=" + NUM + " \\(min " + NUM + " max " + NUM + "\\) first=" + NUM + " Mev/s first/plain=" +
+        NUM + " plain median=" + NUM + " Mev/s");
+    private static final Pattern LIVE_VERSUS = Pattern.compile("RESULT live (\\d+x\\d+)/(\\d+x\\d+) median=" + NUM + " \\(min " + NUM +
+        " max " + NUM + "\\)");
+    private static final Pattern LIVE_CPU = Pattern.compile("RESULT cpu partitions=(\\d+) threads=(\\d+) publisher=" + NUM +
+        " ns/event processing=" + NUM + " ns/event processing/plain=" + NUM);
     private static final String PERCENTILES = "p50=" + NUM + " p99=" + NUM + " p99.9=" + NUM + " p99.99=" + NUM + " max=" + NUM;
     private static final Pattern LATENCY_RESULT = Pattern.compile("^RESULT rate=(\\d+) wait=(\\w+) pinned=(\\w+) mode=(\\w+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
@@ -290,6 +297,48 @@ final class SuiteParsers
             }
         }
         return figures;
+    }
+
+    /**
+     * {@link LiveEngineThroughputMain}: the live engine from the first publish to the last result, per
+     * configuration of partitions and processing threads, against the plain loop of the same run; the
+     * configurations against the first (2 partitions must never be slower than 1); CPU per event.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> live(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final String line : lines)
+        {
+            final Matcher m = LIVE_RESULT.matcher(line);
+            if (m.find())
+            {
+                figures.add(new SuiteFigure("Live engine W1 (tumbling 6 s count+sum, 500 ms out of order), journal on, " + m.group(1) +
+                    " partition(s) on " + m.group(2) + " processing thread(s), wait " + m.group(3) + ", first publish -> last result",
+                    f("%s M ev/s (first run in the JVM: %s M ev/s)", m.group(5), m.group(9)),
+                    "plain single-threaded loop, same query and events: " + m.group(11) + " M ev/s",
+                    f("%s (min %s, max %s); first run %s", m.group(6), m.group(7), m.group(8), m.group(10)), "none (reference)",
+                    SuiteFigure.NO_TARGET));
+            }
+            final Matcher v = LIVE_VERSUS.matcher(line);
+            if (v.find())
+            {
+                final double ratio = num(v.group(3));
+                figures.add(new SuiteFigure("Live engine W1, " + v.group(1) + " (partitions x threads) against " + v.group(2),
+                    v.group(1), v.group(2) + ", same run", f("%.3f (min %s, max %s)", ratio, v.group(4), v.group(5)),
+                    "2 partitions never slower than 1: >= 0.95", SuiteFigure.verdict(ratio >= 0.95)));
+            }
+            final Matcher c = LIVE_CPU.matcher(line);
+            if (c.find())
+            {
+                figures.add(new SuiteFigure("Live engine W1, CPU per event, " + c.group(1) + " partition(s) on " + c.group(2) + " thread(s)",
+                    f("processing %s ns/event, publisher %s ns/event", c.group(4), c.group(3)), "plain loop CPU per event, same run",
+                    c.group(5), "none (reference)", SuiteFigure.NO_TARGET));
+            }
+        }
+        return figures.isEmpty() ? List.of(SuiteFigure.missing("Live engine end to end", "none", "no RESULT line")) : figures;
     }
 
     /**

@@ -47,6 +47,8 @@ public final class BatchingPublisher
     private final long[] ingestNanos;
     private final int[] counts;
     private final long[] oldestNanos;
+    /** Whether a latency listener reads the ingest stamp; without one the clock is read once per batch, not per event. */
+    private final boolean stampIngest;
 
     BatchingPublisher(
         final Engine engine,
@@ -78,6 +80,7 @@ public final class BatchingPublisher
         this.source = source;
         this.batchSize = batchSize;
         this.eventLength = schema.length();
+        this.stampIngest = engine.stampsIngest();
         this.view = new EventFlyweight(schema);
         final int partitionCount = rings.length;
         this.staged = new UnsafeBuffer[partitionCount];
@@ -108,7 +111,8 @@ public final class BatchingPublisher
         final int partition = Topic.partitionFor(key, rings.length);
         final int index = counts[partition];
         final int at = partition * batchSize + index;
-        final long now = System.nanoTime();
+        // The clock is read for a latency listener's stamp, or once per batch for flushIfOlderThan.
+        final long now = stampIngest || index == 0 ? System.nanoTime() : 0;
         keys[at] = key;
         timestamps[at] = timeField >= 0 ? view.getLong(timeField) : clock.time();
         ingestNanos[at] = now;

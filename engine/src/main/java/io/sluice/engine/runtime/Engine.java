@@ -25,14 +25,17 @@ import io.sluice.journal.JournalContext;
 
 /**
  * The running engine: for every source topic of its pipelines, one journal topic and, per
- * partition, one Disruptor ring and one thread that journals each event and then runs it through
- * every pipeline on that topic, fused. The topology is fixed at {@link #launch}.
+ * partition, one Disruptor ring whose events are journaled and then run through every pipeline on
+ * that topic, fused. The N partitions run on M processing threads ({@link ProcessingThreads},
+ * {@link EngineContext#processingThreads(int)}), each thread giving its partitions bounded turns. The
+ * topology and the mapping are fixed at {@link #launch}.
  *
  * <p>Start-up restores each partition's pipeline state from the newest checkpoint that verifies and
- * replays the journal from its offsets (from the start without one), then starts the threads. {@link #close()} stops ingress, drains the rings, and closes the journal.
+ * replays the journal from its offsets (from the start without one), then starts the threads.
+ * {@link #close()} stops ingress, drains the rings, and closes the journal.
  *
  * <p>Threading: launch, endOfInput, drain and close from a control thread; publishers from
- * producing threads; everything else happens on the partition threads.
+ * producing threads; everything else happens on the processing threads.
  */
 public final class Engine implements AutoCloseable
 {
@@ -59,6 +62,8 @@ public final class Engine implements AutoCloseable
     private final CheckpointStore checkpointStore;
     private final List<String> recoveryEvents = new ArrayList<>();
     private CheckpointCoordinator checkpoints;
+    /** The processing threads and which partitions run on each; built with the topology. */
+    private ProcessingThreads processingThreads;
     /** Role, and thread name, of all background duties run together in {@link ThreadingMode#SHARED}. */
     public static final String SHARED_DUTIES_ROLE_NAME = "sluice-duties";
     /** Runners of the background duties (scheduler, checkpoint writer, journal duties), per the threading mode. */
@@ -126,8 +131,8 @@ public final class Engine implements AutoCloseable
 
     /**
      * Resolves {@link EngineProfile#LOW_LATENCY} against this machine before anything is built (the
-     * rings take their wait strategy at construction): one spinning processing thread per partition of
-     * every group, each on a core of its own when there are enough (see {@link LowLatencyPlan}).
+     * processing threads take their idle strategy at construction): every processing thread spinning,
+     * each on a core of its own when there are enough (see {@link LowLatencyPlan}).
      *
      * @return the one line that says what the profile does here, null under STANDARD.
      */
@@ -137,20 +142,22 @@ public final class Engine implements AutoCloseable
         {
             return null;
         }
-        final LowLatencyPlan plan = LowLatencyPlan.decide(plans.size() * context.partitions(), CoreBudget.ofThisMachine(),
+        // As many processing threads as ProcessingThreads will start: M, never more than the N partitions.
+        final int threads = Math.min(context.processingThreads(), plans.size() * context.partitions());
+        final LowLatencyPlan plan = LowLatencyPlan.decide(threads, CoreBudget.ofThisMachine(),
             context.warmUpEvents());
         context.waitStrategy(plan.waitStrategy()).pinThreads(plan.pin());
         return plan.line();
     }
 
     /**
-     * How many processing threads an engine launched with these settings and pipelines runs: what a
-     * low-latency layout needs as many free cores for (one partition thread per partition of every
-     * source group).
+     * How many partitions (of every source group) an engine launched with these settings and pipelines
+     * runs: the most processing threads it can start (the demo's layout budgets cores for that many).
+     * The engine starts {@code min(M, N)} of them, M being {@link EngineContext#processingThreads(int)}.
      *
      * @param context   settings (need not be concluded).
      * @param pipelines as they would be launched.
-     * @return the number of processing threads.
+     * @return the number of partitions, N.
      * @throws EngineException if the pipelines are inconsistent (as {@link #launch} would).
      */
     public static int processingThreadCount(final EngineContext context, final List<Pipeline> pipelines)
@@ -191,10 +198,12 @@ public final class Engine implements AutoCloseable
 
     private void build(final List<Pipeline> pipelines)
     {
-        final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters);
+        final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
+        processingThreads = new ProcessingThreads(context, plans.size() * context.partitions(), errorLog);
+        final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters, processingThreads);
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
         int topicId = 0;
-        for (final SourceGroups.Plan plan : SourceGroups.plan(pipelines))
+        for (final SourceGroups.Plan plan : plans)
         {
             final GroupRuntime group;
             try
@@ -261,14 +270,8 @@ public final class Engine implements AutoCloseable
         for (final GroupRuntime topic : topics.values())
         {
             ticks |= topic.needsTicks;
-            for (final PartitionRuntime runtime : topic.partitions)
-            {
-                final Runnable body = context.pinThreads() ? new PinnedRunner(runtime.processor, errorLog) : runtime.processor;
-                runtime.thread = new Thread(body, "sluice-" + topic.name + "-" + runtime.handler.partition());
-                runtime.thread.setDaemon(true);
-                runtime.thread.start();
-            }
         }
+        processingThreads.start();
         accepting = true;
         final List<Agent> duties = new ArrayList<>(journal.duties());
         if (checkpoints != null)
@@ -611,7 +614,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                while (!runtime.drained() && runtime.thread != null && runtime.thread.isAlive())
+                while (!runtime.drained() && processing(runtime))
                 {
                     if (runtime.handler.refusal() != null)
                     {
@@ -655,9 +658,9 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Pauses the partition threads of a pipeline's source topic: they stop taking events (every
-     * pipeline on that topic pauses with it, being fused on the same threads), the rings fill and
-     * producers feel back-pressure. Nothing is dropped.
+     * Pauses the partitions of a pipeline's source topic: they stop taking events (every pipeline on
+     * that topic pauses with it, being fused in the same partitions), the rings fill and producers feel
+     * back-pressure. Nothing is dropped. Other partitions on the same processing threads go on.
      *
      * @param pipeline name.
      */
@@ -829,7 +832,35 @@ public final class Engine implements AutoCloseable
      */
     public long processedSequence(final String topic, final int partition)
     {
-        return topicRuntime(topic).partitions[partition].processor.getSequence().get();
+        return topicRuntime(topic).partitions[partition].agent.sequence().get();
+    }
+
+    /**
+     * Which partitions run on which processing thread: each thread's name ({@code sluice-processing-<i>})
+     * to its partitions ({@code journalTopic/partition}) in the order it gives them turns.
+     *
+     * @return the mapping, unmodifiable, in thread order.
+     */
+    public Map<String, List<String>> processingThreads()
+    {
+        return processingThreads.mapping();
+    }
+
+    /**
+     * The mapping of {@link #processingThreads()} on one line, for start-up logs and status:
+     * {@code sluice-processing-0 [trades/0 trades/2], sluice-processing-1 [trades/1 trades/3]}.
+     *
+     * @return the mapping as text.
+     */
+    public String processingThreadsText()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Map.Entry<String, List<String>> thread : processingThreads().entrySet())
+        {
+            text.append(text.length() == 0 ? "" : ", ").append(thread.getKey()).append(" [")
+                .append(String.join(" ", thread.getValue())).append(']');
+        }
+        return text.toString();
     }
 
     /**
@@ -899,6 +930,17 @@ public final class Engine implements AutoCloseable
         return errorLog;
     }
 
+    /**
+     * Whether publishers stamp each event with the clock at ingest: only when a latency listener
+     * (ingest or stage) will read the stamp, so that publishing reads no clock per event otherwise.
+     *
+     * @return true if a latency listener is set.
+     */
+    boolean stampsIngest()
+    {
+        return context.latencyListener() != null || context.stageLatencyListener() != null;
+    }
+
     void checkAccepting()
     {
         if (!accepting)
@@ -934,22 +976,15 @@ public final class Engine implements AutoCloseable
         {
             takeFinalCheckpoint();
         }
-        for (final GroupRuntime topic : topics.values())
+        if (processingThreads != null)
         {
-            for (final PartitionRuntime runtime : topic.partitions)
-            {
-                runtime.handler.closing();
-                runtime.processor.halt();
-            }
+            // Each thread stops after its current turn; its partitions publish their counters, a DEGRADED one FAILS.
+            processingThreads.close();
         }
         for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                if (runtime.thread != null)
-                {
-                    joinQuietly(runtime.thread);
-                }
                 runtime.handler.onClosed();
             }
         }
@@ -962,7 +997,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                if (runtime.thread == null || !runtime.thread.isAlive())
+                if (processingThreads == null || processingThreads.stopped(runtime.thread))
                 {
                     runtime.handler.closeStaging(); // else leaked: a thread that would not stop may still write it
                 }
@@ -980,7 +1015,7 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                if (runtime.thread == null || !runtime.thread.isAlive() || runtime.handler.refusal() != null)
+                if (!processing(runtime) || runtime.handler.refusal() != null)
                 {
                     return false;
                 }
@@ -1012,15 +1047,11 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private static void joinQuietly(final Thread thread)
+    /**
+     * Whether a partition is being processed: its thread runs and it has not FAILED.
+     */
+    private boolean processing(final PartitionRuntime runtime)
     {
-        try
-        {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        return !runtime.agent.failed() && processingThreads.running(runtime.thread);
     }
 }

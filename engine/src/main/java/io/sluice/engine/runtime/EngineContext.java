@@ -58,6 +58,12 @@ public final class EngineContext
         public static final String THREADING_MODE_PROP_NAME = "sluice.engine.threading.mode";
         /** Machines with at most this many cores default to {@link ThreadingMode#SHARED}. */
         public static final int SHARED_MAX_CORES = 2;
+        /** Property for the number of processing threads the partitions run on (0 or unset: from the cores). */
+        public static final String PROCESSING_THREADS_PROP_NAME = "sluice.engine.processing.threads";
+        /** Property for the most ring slots a processing thread takes from one partition per turn. */
+        public static final String PARTITION_BATCH_LIMIT_PROP_NAME = "sluice.engine.partition.batch.limit";
+        /** Default most ring slots taken from one partition per turn. */
+        public static final int PARTITION_BATCH_LIMIT_DEFAULT = 256;
         /** Property for the profile: STANDARD or LOW_LATENCY. */
         public static final String PROFILE_PROP_NAME = "sluice.engine.profile";
         /** Property for the synthetic events each pipeline group is warmed with before the engine accepts input. */
@@ -127,6 +133,41 @@ public final class EngineContext
         public static int checkpointsRetained()
         {
             return Integer.getInteger(CHECKPOINTS_RETAINED_PROP_NAME, CHECKPOINTS_RETAINED_DEFAULT);
+        }
+
+        /**
+         * Processing threads the partitions run on: {@value #PROCESSING_THREADS_PROP_NAME} if set to more
+         * than 0, else one per core but one (left to ingress and the background duties), at least 1.
+         * The engine never runs more threads than it has partitions.
+         *
+         * @return the number of processing threads.
+         */
+        public static int processingThreads()
+        {
+            final int configured = Integer.getInteger(PROCESSING_THREADS_PROP_NAME, 0);
+            return configured > 0 ? configured : defaultProcessingThreads(Runtime.getRuntime().availableProcessors());
+        }
+
+        /**
+         * Processing threads by default on a machine: one per core but one, at least 1.
+         *
+         * @param cores of the machine.
+         * @return the number of processing threads.
+         */
+        public static int defaultProcessingThreads(final int cores)
+        {
+            return Math.max(1, cores - 1);
+        }
+
+        /**
+         * Most ring slots a processing thread takes from one partition per turn, so that one hot
+         * partition cannot starve the others on its thread.
+         *
+         * @return {@value #PARTITION_BATCH_LIMIT_PROP_NAME} or {@value #PARTITION_BATCH_LIMIT_DEFAULT}.
+         */
+        public static int partitionBatchLimit()
+        {
+            return Integer.getInteger(PARTITION_BATCH_LIMIT_PROP_NAME, PARTITION_BATCH_LIMIT_DEFAULT);
         }
 
         /**
@@ -226,6 +267,8 @@ public final class EngineContext
     private long restoreCheckpointAtMost = Long.MAX_VALUE;
     private CheckpointFaults checkpointFaults = CheckpointFaults.fromSystemProperty();
     private ThreadingMode threadingMode;
+    private int processingThreads;
+    private int partitionBatchLimit = Configuration.partitionBatchLimit();
     private EngineProfile profile;
     private int warmUpEvents = -1;
     private final java.util.concurrent.atomic.AtomicBoolean concluded = new java.util.concurrent.atomic.AtomicBoolean();
@@ -333,6 +376,18 @@ public final class EngineContext
         {
             threadingMode = Configuration.threadingMode();
         }
+        if (processingThreads < 0 || processingThreads > 1024)
+        {
+            throw new EngineException("engine setting 'processingThreads' must be in [0, 1024] (0: from the cores), was " + processingThreads);
+        }
+        if (processingThreads == 0)
+        {
+            processingThreads = Configuration.processingThreads();
+        }
+        if (partitionBatchLimit < 1)
+        {
+            throw new EngineException("engine setting 'partitionBatchLimit' must be >= 1, was " + partitionBatchLimit);
+        }
     }
 
     /**
@@ -412,6 +467,55 @@ public final class EngineContext
     }
 
     /**
+     * Sets the number of processing threads the partitions of all source topics run on (M for N
+     * partitions, dealt round-robin; never more than N are started). 0, the default, takes
+     * {@link Configuration#processingThreads()}: one per core but one, at least 1.
+     *
+     * @param processingThreads 0 for the default, or 1 to 1024.
+     * @return this.
+     */
+    public EngineContext processingThreads(final int processingThreads)
+    {
+        this.processingThreads = processingThreads;
+        return this;
+    }
+
+    /**
+     * Processing threads the partitions run on (before the cap at the number of partitions); 0 until
+     * set or concluded.
+     *
+     * @return the number of processing threads.
+     */
+    public int processingThreads()
+    {
+        return processingThreads;
+    }
+
+    /**
+     * Sets the most ring slots a processing thread takes from one partition per turn before it turns
+     * to the next partition on the thread: lower bounds the delay a hot partition adds to its
+     * thread-mates, higher amortises the per-turn cost (counters published, ring cursor read).
+     *
+     * @param partitionBatchLimit at least 1; by default {@link Configuration#partitionBatchLimit()}.
+     * @return this.
+     */
+    public EngineContext partitionBatchLimit(final int partitionBatchLimit)
+    {
+        this.partitionBatchLimit = partitionBatchLimit;
+        return this;
+    }
+
+    /**
+     * Most ring slots taken from one partition per turn.
+     *
+     * @return the limit.
+     */
+    public int partitionBatchLimit()
+    {
+        return partitionBatchLimit;
+    }
+
+    /**
      * Sets the data directory; the journal lives in {@code <directory>/journal}.
      *
      * @param directory of the engine's data.
@@ -434,7 +538,7 @@ public final class EngineContext
     }
 
     /**
-     * Sets the number of partitions of every source topic (one ring and one thread each).
+     * Sets the number of partitions of every source topic (one ring each, run on the processing threads).
      *
      * @param partitions per topic.
      * @return this.
@@ -500,9 +604,9 @@ public final class EngineContext
     }
 
     /**
-     * Sets how partition threads wait for events.
+     * Sets how a processing thread waits when none of its partitions has an event.
      *
-     * @param waitStrategy of the partition threads.
+     * @param waitStrategy of the processing threads.
      * @return this.
      */
     public EngineContext waitStrategy(final WaitStrategyKind waitStrategy)
@@ -512,7 +616,7 @@ public final class EngineContext
     }
 
     /**
-     * How partition threads wait.
+     * How processing threads wait.
      *
      * @return the wait strategy kind.
      */
@@ -522,7 +626,7 @@ public final class EngineContext
     }
 
     /**
-     * Sets whether each partition thread is pinned to a CPU (OpenHFT affinity), when available.
+     * Sets whether each processing thread is pinned to a CPU (OpenHFT affinity), when available.
      *
      * @param pinThreads whether to pin.
      * @return this.
@@ -534,9 +638,9 @@ public final class EngineContext
     }
 
     /**
-     * Whether partition threads are pinned.
+     * Whether processing threads are pinned.
      *
-     * @return whether partition threads are pinned.
+     * @return whether processing threads are pinned.
      */
     public boolean pinThreads()
     {

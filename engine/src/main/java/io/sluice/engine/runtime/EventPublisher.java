@@ -33,6 +33,8 @@ public final class EventPublisher
     private final EpochClock clock;
     private final EventFlyweight view;
     private final int source;
+    /** Whether a latency listener reads the ingest stamp; without one no clock is read per event. */
+    private final boolean stampIngest;
     private long lastSequence = -1;
 
     EventPublisher(
@@ -59,6 +61,7 @@ public final class EventPublisher
         this.timeField = timeField;
         this.clock = clock;
         this.view = new EventFlyweight(schema);
+        this.stampIngest = engine.stampsIngest();
     }
 
     /**
@@ -167,7 +170,7 @@ public final class EventPublisher
         slot.key = key;
         slot.timestamp = timeField >= 0 ? view.getLong(timeField) : clock.time();
         slot.length = schema.length();
-        slot.ingestNanos = System.nanoTime();
+        slot.ingestNanos = stampIngest ? System.nanoTime() : 0;
         slot.buffer.putBytes(0, buffer, offset, schema.length());
     }
 

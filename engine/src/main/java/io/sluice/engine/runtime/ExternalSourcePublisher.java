@@ -35,6 +35,8 @@ public final class ExternalSourcePublisher
     private final EventFlyweight view;
     private final int source;
     private final int payloadLength;
+    /** Whether a latency listener reads the ingest stamp; without one no clock is read per event. */
+    private final boolean stampIngest;
     private final String journalTopic;
 
     ExternalSourcePublisher(
@@ -60,6 +62,7 @@ public final class ExternalSourcePublisher
         this.view = new EventFlyweight(schema);
         this.source = source;
         this.payloadLength = schema.length() + SourcePositionDescriptor.POSITION_LENGTH;
+        this.stampIngest = engine.stampsIngest();
     }
 
     /**
@@ -199,7 +202,7 @@ public final class ExternalSourcePublisher
         slot.key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
         slot.timestamp = timestamp;
         slot.length = payloadLength;
-        slot.ingestNanos = System.nanoTime();
+        slot.ingestNanos = stampIngest ? System.nanoTime() : 0;
         slot.buffer.putBytes(0, buffer, offset, schema.length());
         slot.buffer.putLong(SourcePositionDescriptor.positionOffset(payloadLength), position);
     }

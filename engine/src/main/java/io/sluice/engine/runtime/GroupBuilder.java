@@ -5,8 +5,6 @@ import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
-import com.lmax.disruptor.BatchEventProcessor;
-import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
@@ -18,9 +16,9 @@ import io.sluice.journal.Topic;
 
 /**
  * Turns the plan of a source group ({@link SourceGroups}) into its running parts, at launch: one
- * ring of pre-allocated slots (one off-heap block), one {@link PartitionProcessor} and one Disruptor
- * processor per partition, the journal topics, and the counters, which it adds to the engine's lists
- * so the engine can close them.
+ * ring of pre-allocated slots (one off-heap block), one {@link PartitionProcessor} and one
+ * {@link PartitionAgent} per partition, placed on a processing thread by {@link ProcessingThreads}, the
+ * journal topics, and the counters, which it adds to the engine's lists so the engine can close them.
  */
 final class GroupBuilder
 {
@@ -29,14 +27,17 @@ final class GroupBuilder
     private final DistinctErrorLog errorLog;
     private final List<EngineCounters.PartitionCounters> partitionCounters;
     private final List<EngineCounters.InstanceCounters> instanceCounters;
+    private final ProcessingThreads threads;
 
     GroupBuilder(
         final EngineContext context,
         final Journal journal,
         final DistinctErrorLog errorLog,
         final List<EngineCounters.PartitionCounters> partitionCounters,
-        final List<EngineCounters.InstanceCounters> instanceCounters)
+        final List<EngineCounters.InstanceCounters> instanceCounters,
+        final ProcessingThreads threads)
     {
+        this.threads = threads;
         this.context = context;
         this.journal = journal;
         this.errorLog = errorLog;
@@ -47,7 +48,7 @@ final class GroupBuilder
     /**
      * Builds one group: its journal topic (and dead-letter topic when a stage needs one), and for
      * every partition the pipeline instances, their counters, the processor, the ring and the
-     * Disruptor processor that drives it. Nothing is started.
+     * agent that drives it on its processing thread. Nothing is started.
      *
      * @param plan       of the group.
      * @param topicId    of the group's journal topic in the counters' keys.
@@ -93,12 +94,12 @@ final class GroupBuilder
             partitionCounters.add(pc);
             final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p),
                 new PartitionDispatcher(instances, plan.inputs()), stageErrors, pc, counters, context, firstStage);
-            runtimes[p] = newPartitionRuntime(handler);
+            runtimes[p] = newPartitionRuntime(handler, name + "/" + p);
         }
         return new GroupRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());
     }
 
-    private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler)
+    private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler, final String label)
     {
         final int slotLength = context.maxEventLength();
         // Long arithmetic: EngineContext.conclude() bounds the product, this re-checks it rather than wrap.
@@ -110,12 +111,12 @@ final class GroupBuilder
         }
         final UnsafeBuffer block = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect((int)blockLength));
         final int[] index = {0};
+        final int thread = threads.nextThread();
         final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
-            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), context.waitStrategy().newWaitStrategy());
-        final BatchEventProcessor<RingSlot> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
-        processor.setExceptionHandler(new PartitionExceptionHandler(handler, errorLog));
-        ring.addGatingSequences(processor.getSequence());
+            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), threads.ringWaitStrategy(thread));
+        final PartitionAgent agent = new PartitionAgent(ring, handler, errorLog, context.partitionBatchLimit());
+        threads.add(thread, agent, label);
         handler.ringBuffer(ring);
-        return new PartitionRuntime(ring, handler, processor);
+        return new PartitionRuntime(ring, handler, agent, thread);
     }
 }

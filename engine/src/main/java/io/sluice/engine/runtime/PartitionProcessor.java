@@ -2,7 +2,6 @@ package io.sluice.engine.runtime;
 
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
-import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
@@ -15,17 +14,25 @@ import io.sluice.journal.PartitionWriter;
 import io.sluice.journal.RecordView;
 
 /**
- * The duty of one partition thread: journal each slot first, then run it through every pipeline
- * instance of the partition, fused, on this thread. Nothing downstream sees an event that is not
- * in the journal (event sourcing: the journal is the truth, the state is derived).
+ * The work of one partition on its processing thread: journal each slot first, then run it through
+ * every pipeline instance of the partition, fused, on this thread. Nothing downstream sees an event
+ * that is not in the journal (event sourcing: the journal is the truth, the state is derived). Its
+ * {@link PartitionAgent} hands it the slots, a bounded batch per turn.
  *
  * <p>Also replays journaled records through the same instances (recovery, {@link #replay}), which
  * is why the instances see only (bytes, key, timestamp) and never the ring slot.
  *
  * <p>A stage failing under HALT halts only its pipeline instance; the others go on. A journal
- * failure stops the partition: the event was not journaled, so nothing may process it.
+ * failure stops the partition: the event was not journaled, so nothing may process it. A journal
+ * short of space makes it DEGRADED: the slot is tried again after a back-off, without blocking the
+ * processing thread (other partitions share it).
+ *
+ * <p>Threading: the processing thread (the single writer of the partition's journal, state and
+ * counters) for {@link #onStart()}, {@link #onEvent}, {@link #onShutdown()} and the duty checks;
+ * recovery's {@link #replay} on the launching thread before that thread starts; the state queries
+ * ({@link #refusal()}, {@link #failure()}, {@link #paused()}) from any thread.
  */
-final class PartitionProcessor implements EventHandler<RingSlot>
+final class PartitionProcessor
 {
     /** Journal record types written by the engine. */
     static final int RECORD_EVENT = RingSlot.EVENT;
@@ -89,15 +96,21 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     private long eventsIn;
     /**
      * Per source index, the position of the last positioned event journaled (see
-     * {@link SourcePositionDescriptor}); written by the partition thread (or by recovery before it starts).
+     * {@link SourcePositionDescriptor}); written by the processing thread (or by recovery before it starts).
      */
     private final long[] sourcePositions;
     private volatile Throwable failure;
     /** The journal error a DEGRADED partition is retrying, or null. */
     private volatile JournalException degraded;
-    private volatile boolean closing;
+    /** Processing thread: a slot waits for the journal (DEGRADED) and is appended again at {@link #retryAtNanos}. */
+    private boolean retrying;
+    private long retryAtNanos;
+    private long retryBackoffNanos;
+    private static final long RETRY_BACKOFF_MIN_NANOS = 1_000_000L;
     private static final long RETRY_BACKOFF_MAX_NANOS = 100_000_000L;
     private volatile boolean paused;
+    /** Processing thread: PAUSED is in the state counter (so resuming must publish the state again). */
+    private boolean pauseShown;
 
     /**
      * @param topic              the group's journal topic.
@@ -159,10 +172,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         snapshotter.close();
     }
 
-    @Override
-    public void onStart()
+    /**
+     * Takes ownership of the partition on the processing thread, before its first slot.
+     */
+    void onStart()
     {
-        // The partition thread becomes the journal writers' single owner from here on.
+        // The processing thread becomes the journal writers' single owner from here on.
         writer.releaseOwnership();
         stageErrors.releaseOwnership();
         for (final PipelineInstance instance : instances)
@@ -173,24 +188,59 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         counters.state.setRelease(state());
     }
 
-    @Override
-    public void onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
+    /**
+     * Whether the partition is paused by an operator, in which case its agent takes nothing this turn:
+     * the ring fills and producers feel back-pressure; nothing is lost. Shows PAUSED in the state counter
+     * from the first such turn, and the state again from the first turn after the resume.
+     *
+     * @return true while paused.
+     */
+    boolean holdIfPaused()
     {
         if (paused)
         {
-            // Release store: ops see PAUSED while this thread waits, not the state of the last batch.
-            counters.state.setRelease(PartitionState.PAUSED.code());
-            while (paused)
+            if (!pauseShown)
             {
-                // Paused by an operator: the ring fills and producers feel back-pressure; nothing is lost.
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                pauseShown = true;
+                // Release store: ops see PAUSED while the partition holds, not the state of the last batch.
+                counters.state.setRelease(PartitionState.PAUSED.code());
             }
+            return true;
+        }
+        if (pauseShown)
+        {
+            pauseShown = false;
             counters.state.setRelease(state());
         }
+        return false;
+    }
+
+    /**
+     * Whether the partition may take a slot now: always, unless it is DEGRADED and its back-off has not
+     * yet passed (one clock read per turn, only while DEGRADED).
+     *
+     * @return true if the agent may hand it slots.
+     */
+    boolean mayRetryAppend()
+    {
+        return !retrying || System.nanoTime() - retryAtNanos >= 0;
+    }
+
+    /**
+     * Journals a slot and runs it through the pipeline instances.
+     *
+     * @param slot       to take.
+     * @param sequence   of the slot in the ring.
+     * @param endOfBatch whether it is the last slot of the agent's turn (counters are published then).
+     * @return true if the slot was taken; false if the journal cannot take it now (DEGRADED): the agent
+     *         leaves it in the ring and hands it over again once {@link #mayRetryAppend()}.
+     */
+    boolean onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
+    {
         if (slot.type == RingSlot.WAKE)
         {
             publishCounters();
-            return;
+            return true;
         }
         if (slot.type == RingSlot.BARRIER)
         {
@@ -200,13 +250,13 @@ final class PartitionProcessor implements EventHandler<RingSlot>
             {
                 publishCounters();
             }
-            return;
+            return true;
         }
         if (slot.type == RingSlot.CHECKPOINT_STEP)
         {
             stepQueued = false;
             stepCheckpoint();
-            return;
+            return true;
         }
         if (snapshotter.inProgress() && (--eventsUntilSlice <= 0 || !stepQueued))
         {
@@ -228,7 +278,12 @@ final class PartitionProcessor implements EventHandler<RingSlot>
                 fail(ex);
                 throw ex;
             }
-            appendWhenSpaceReturns(slot, ex);
+            degrade(ex);
+            return false;
+        }
+        if (retrying)
+        {
+            recovered();
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
         final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
@@ -262,6 +317,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         {
             publishCounters();
         }
+        return true;
     }
 
     private void dispatch(
@@ -364,7 +420,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
 
     /**
      * Runs journaled records from the reader's position to the end through the instances, without
-     * journaling them again. Called before the partition thread starts.
+     * journaling them again. Called before the processing thread starts.
      *
      * @return records replayed.
      */
@@ -465,7 +521,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
 
     /**
      * Sets the source positions a checkpoint covers, before replaying the journal after it (recovery,
-     * before the partition thread starts).
+     * before the processing thread starts).
      *
      * @param positions per source index, from the checkpoint's entry.
      */
@@ -479,7 +535,7 @@ final class PartitionProcessor implements EventHandler<RingSlot>
 
     /**
      * The position of the last positioned event of a source journaled on this partition. Exact once
-     * recovery is done and before the source publishes again; the partition thread advances it after.
+     * recovery is done and before the source publishes again; the processing thread advances it after.
      *
      * @param source index within the group.
      * @return the position or {@link io.sluice.engine.checkpoint.SourcePositions#NO_POSITION}.
@@ -514,9 +570,19 @@ final class PartitionProcessor implements EventHandler<RingSlot>
         }
     }
 
-    @Override
-    public void onShutdown()
+    /**
+     * On the processing thread as it stops (engine close): a partition still DEGRADED then FAILS with
+     * its last journal error (the slot it holds will never be journaled); the counters are published.
+     */
+    void onShutdown()
     {
+        if (retrying)
+        {
+            final JournalException last = degraded;
+            retrying = false;
+            degraded = null;
+            fail(last);
+        }
         snapshotter.complete();
         publishCounters();
     }
@@ -544,45 +610,38 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     /**
      * The journal refused the slot for want of space or an I/O error (e.g. a segment could not be
      * allocated: disk full). Nothing of the slot was written, so the append can be tried again: the
-     * partition is DEGRADED, producers are refused with the cause, and the append is retried until it
-     * succeeds (space returned: RUNNING again) or the engine closes (FAILED). Events already in the
-     * ring wait; none is lost or reordered.
+     * partition is DEGRADED, producers are refused with the cause, and the slot is offered again after
+     * a back-off (1 ms doubling to 100 ms) until the append succeeds (space returned: RUNNING again) or
+     * the engine closes (FAILED). Events already in the ring wait; none is lost or reordered; the
+     * processing thread goes on with its other partitions meanwhile.
      */
-    private void appendWhenSpaceReturns(final RingSlot slot, final JournalException first)
+    private void degrade(final JournalException ex)
     {
-        JournalException last = first;
-        errorLog.record(first);
-        counters.errors.incrementRelease();
-        // Volatile store: publishers refuse with the cause from now on instead of filling the ring.
-        degraded = first;
-        counters.state.setRelease(PartitionState.DEGRADED.code());
-        long backoffNanos = 1_000_000;
-        while (true)
+        errorLog.record(ex);
+        if (!retrying)
         {
-            if (closing)
-            {
-                fail(last);
-                throw last;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(backoffNanos);
-            backoffNanos = Math.min(backoffNanos * 2, RETRY_BACKOFF_MAX_NANOS);
-            try
-            {
-                writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
-                break;
-            }
-            catch (final JournalException ex)
-            {
-                if (ex.category() != JournalException.Category.IO)
-                {
-                    fail(ex);
-                    throw ex;
-                }
-                last = ex;
-                errorLog.record(ex);
-            }
+            retrying = true;
+            retryBackoffNanos = RETRY_BACKOFF_MIN_NANOS;
+            counters.errors.incrementRelease();
+            // Volatile store: publishers refuse with the cause from now on instead of filling the ring.
+            degraded = ex;
+            counters.state.setRelease(PartitionState.DEGRADED.code());
         }
-        degraded = null;
+        else
+        {
+            degraded = ex; // volatile: producers are refused with the latest cause
+            retryBackoffNanos = Math.min(retryBackoffNanos * 2, RETRY_BACKOFF_MAX_NANOS);
+        }
+        retryAtNanos = System.nanoTime() + retryBackoffNanos;
+    }
+
+    /**
+     * The journal took the slot again: the partition accepts events and shows its state.
+     */
+    private void recovered()
+    {
+        retrying = false;
+        degraded = null; // volatile: publishers are accepted again
         counters.state.setRelease(state());
     }
 
@@ -608,17 +667,9 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     }
 
     /**
-     * Tells a DEGRADED partition to stop retrying (the engine is closing): it then FAILS with the last error.
-     */
-    void closing()
-    {
-        closing = true; // volatile: the retry loop sees it within one backoff
-    }
-
-    /**
-     * Records the failure that is about to stop the partition thread, so that it is visible as
+     * Records the failure that stops the partition, so that it is visible as
      * state ({@link Engine#partitionFailure}, the FAILED state counter) rather than a silently dead thread.
-     * Called on the partition thread (the Disruptor's exception handler), the state counter's writer.
+     * Called on the processing thread by the partition's agent, the state counter's writer.
      */
     void onFatal(final Throwable cause)
     {
@@ -667,14 +718,14 @@ final class PartitionProcessor implements EventHandler<RingSlot>
     {
         if (failure == null)
         {
-            // Release store: the partition thread has stopped, so this thread is now the counter's only writer.
+            // Release store: the processing thread has stopped, so this thread is now the counter's only writer.
             counters.state.setRelease(PartitionState.CLOSED.code());
         }
     }
 
     void paused(final boolean paused)
     {
-        this.paused = paused; // volatile: the partition thread sees it before its next event
+        this.paused = paused; // volatile: the processing thread sees it before the partition's next turn
     }
 
     boolean paused()

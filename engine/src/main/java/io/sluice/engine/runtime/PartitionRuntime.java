@@ -1,29 +1,36 @@
 package io.sluice.engine.runtime;
 
-import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.RingBuffer;
 
 /**
- * The moving parts of one partition: its ring, the Disruptor processor that drives its
- * {@link PartitionProcessor}, and the thread that runs it.
+ * The moving parts of one partition: its ring, the {@link PartitionProcessor} that journals and
+ * processes its slots, the {@link PartitionAgent} that feeds it on a processing thread, and the index of
+ * that thread among the engine's {@link ProcessingThreads}.
  */
 final class PartitionRuntime
 {
     final RingBuffer<RingSlot> ring;
     final PartitionProcessor handler;
-    final BatchEventProcessor<RingSlot> processor;
-    Thread thread;
+    final PartitionAgent agent;
+    /** Index of the processing thread this partition runs on. */
+    final int thread;
 
-    PartitionRuntime(final RingBuffer<RingSlot> ring, final PartitionProcessor handler, final BatchEventProcessor<RingSlot> processor)
+    PartitionRuntime(final RingBuffer<RingSlot> ring, final PartitionProcessor handler, final PartitionAgent agent, final int thread)
     {
         this.ring = ring;
         this.handler = handler;
-        this.processor = processor;
+        this.agent = agent;
+        this.thread = thread;
     }
 
+    /**
+     * Whether every slot published so far is journaled and processed.
+     *
+     * @return true when the partition's sequence has reached the ring's cursor.
+     */
     boolean drained()
     {
-        return processor.getSequence().get() >= ring.getCursor();
+        return agent.sequence().get() >= ring.getCursor();
     }
 
     /**
@@ -46,10 +53,7 @@ final class PartitionRuntime
     }
 
     /**
-     * Publishes a control slot (tick, end of input) carrying a journaled time.
-     */
-    /**
-     * Wakes the partition thread without journaling anything, so that it publishes its state (a
+     * Wakes the processing thread without journaling anything, so that it publishes its state (a
      * pause is then visible at once). If the ring is full the thread is busy and will see it anyway.
      */
     void wake()
@@ -73,6 +77,9 @@ final class PartitionRuntime
         ring.publish(sequence);
     }
 
+    /**
+     * Publishes a control slot (tick, end of input, checkpoint barrier) carrying a journaled time.
+     */
     void publishControl(final int type, final long timestamp)
     {
         final long sequence = ring.next();

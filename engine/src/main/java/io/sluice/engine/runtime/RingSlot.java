@@ -23,7 +23,7 @@ final class RingSlot
      * Payload: see {@link PartitionProcessor#REPLAY_INSTANCE_OFFSET}.
      */
     static final int REPLAY = 5;
-    /** Not journaled: wakes a partition thread so that it publishes its state (e.g. after a pause). */
+    /** Not journaled: wakes a processing thread so that it publishes its state (e.g. after a pause). */
     static final int WAKE = 6;
     /**
      * Not journaled: published by the partition thread itself while a checkpoint's state copy is in
@@ -38,6 +38,7 @@ final class RingSlot
     int length;
     long key;
     long timestamp;
+    /** System.nanoTime() at publish when a latency listener is set (see Engine#stampsIngest), else 0. */
     long ingestNanos;
 
     /**

@@ -4,7 +4,8 @@ package io.sluice.engine.runtime;
  * How the engine runs its background duties (as Aeron's driver {@code ThreadingMode}): the periodic
  * scheduler (ticks, checkpoints, retention), the checkpoint writer, the journal's segment
  * pre-allocation and group commit. Each duty is an Agrona {@code Agent}; the mode only decides which
- * threads run them. Partition threads are not duties: each always has its own thread.
+ * threads run them. Partitions are not duties: they run on the processing threads
+ * ({@link EngineContext#processingThreads(int)}), which no threading mode shares with a background duty.
  */
 public enum ThreadingMode
 {

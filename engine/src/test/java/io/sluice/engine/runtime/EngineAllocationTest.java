@@ -66,7 +66,7 @@ class EngineAllocationTest
             .stageLatencyListener(stages).latencyListener(ingest);
         try (Engine engine = Engine.launch(context, List.of(pipeline)))
         {
-            final Thread partitionThread = findThread("sluice-trades-0");
+            final Thread partitionThread = findThread("sluice-processing-0");
             final EventPublisher publisher = engine.publisher("trades");
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
             publish(publisher, buffer, 0, WARM_UP);

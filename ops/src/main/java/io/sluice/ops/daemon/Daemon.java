@@ -176,6 +176,8 @@ public final class Daemon implements AutoCloseable
             .ringSize(config.ringSize())
             .waitStrategy(config.waitStrategy())
             .pinThreads(config.pinThreads())
+            .processingThreads(config.processingThreads())
+            .partitionBatchLimit(config.partitionBatchLimit())
             .groupCommit(config.groupCommit())
             .threadingMode(config.threadingMode())
             .countersManager(counters)
@@ -240,7 +242,8 @@ public final class Daemon implements AutoCloseable
             log("started " + entry.component().name());
         }
         state(MarkFile.RUNNING);
-        log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic");
+        log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic on " +
+            engine.processingThreads().size() + " processing threads: " + engine.processingThreadsText());
     }
 
     /**

@@ -120,6 +120,8 @@ public final class DaemonConfig
     private final int ringSize;
     private final WaitStrategyKind waitStrategy;
     private final boolean pinThreads;
+    private final int processingThreads;
+    private final int partitionBatchLimit;
     private final boolean groupCommit;
     /** Null for the engine's default (SHARED on <= 2 cores). */
     private final ThreadingMode threadingMode;
@@ -155,6 +157,9 @@ public final class DaemonConfig
         this.waitStrategy = WaitStrategyKind.valueOf(
             top.choice("wait_strategy", "sleep", "busy_spin", "yield", "sleep", "block").toUpperCase(Locale.ROOT));
         this.pinThreads = top.bool("pin_threads", false);
+        this.processingThreads = top.integer("processing_threads", 0, 0, 1024);
+        this.partitionBatchLimit = top.integer("partition_batch_limit",
+            io.sluice.engine.runtime.EngineContext.Configuration.PARTITION_BATCH_LIMIT_DEFAULT, 1, 1 << 20);
         this.groupCommit = top.bool("group_commit", false);
         final String threading = top.choice("threading_mode", "auto", "auto", "dedicated", "shared");
         this.threadingMode = threading == null || "auto".equals(threading) ? null : ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
@@ -751,7 +756,7 @@ public final class DaemonConfig
     }
 
     /**
-     * How partition threads wait.
+     * How processing threads wait when their partitions are idle.
      *
      * @return the wait strategy.
      */
@@ -761,13 +766,33 @@ public final class DaemonConfig
     }
 
     /**
-     * Whether partition threads are pinned to CPUs.
+     * Whether processing threads are pinned to CPUs.
      *
      * @return true to pin.
      */
     public boolean pinThreads()
     {
         return pinThreads;
+    }
+
+    /**
+     * Processing threads the partitions run on ({@code processing_threads}).
+     *
+     * @return 1 to 1024, or 0 for the engine's default (one per core but one).
+     */
+    public int processingThreads()
+    {
+        return processingThreads;
+    }
+
+    /**
+     * Most ring slots a processing thread takes from one partition per turn ({@code partition_batch_limit}).
+     *
+     * @return the limit.
+     */
+    public int partitionBatchLimit()
+    {
+        return partitionBatchLimit;
     }
 
     /**

@@ -59,6 +59,14 @@ final class EngineBean implements EngineMXBean
     }
 
     @Override
+    public String[] getProcessingThreads()
+    {
+        final java.util.List<String> threads = new java.util.ArrayList<>();
+        daemon.engine().processingThreads().forEach((thread, partitions) -> threads.add(thread + ": " + String.join(" ", partitions)));
+        return threads.toArray(new String[0]);
+    }
+
+    @Override
     public long getCheckpointsCompleted()
     {
         return counters.value(counters.require(SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID));

@@ -52,6 +52,14 @@ public interface EngineMXBean
     int getPartitions();
 
     /**
+     * Which partitions run on which processing thread, one entry per thread:
+     * {@code sluice-processing-0: trades/0 trades/2}.
+     *
+     * @return the mapping, in thread order.
+     */
+    String[] getProcessingThreads();
+
+    /**
      * Checkpoints completed since start.
      *
      * @return the count.

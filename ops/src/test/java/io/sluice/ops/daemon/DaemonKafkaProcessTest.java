@@ -13,9 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
@@ -24,7 +23,7 @@ import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.kafka.EventEncoder;
 import io.sluice.kafka.KafkaSink;
-import io.sluice.kafka.KafkaTestBroker;
+import io.sluice.kafka.KafkaBrokerExtension;
 import io.sluice.kafka.KafkaTestSupport;
 import io.sluice.kafka.ValueFormat;
 
@@ -39,27 +38,10 @@ class DaemonKafkaProcessTest
     private static final long SENTINEL_TIME = 1_000_000_000L;
 
     @TempDir
-    static Path brokerDir;
-
-    @TempDir
     Path dir;
 
-    private static KafkaTestBroker broker;
-
-    @BeforeAll
-    static void startBroker()
-    {
-        broker = KafkaTestBroker.start(brokerDir);
-    }
-
-    @AfterAll
-    static void stopBroker()
-    {
-        if (broker != null)
-        {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     private static String config(final String bootstrap)
     {

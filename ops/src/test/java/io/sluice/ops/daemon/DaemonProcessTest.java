@@ -99,7 +99,8 @@ class DaemonProcessTest
     {
         Files.writeString(dir.resolve("trades.csv"), TRADES);
         final Path configFile = dir.resolve("sluice.yaml");
-        Files.writeString(configFile, config(true, ""));
+        // Two processing threads for two partitions: ctl status shows which partition runs on which.
+        Files.writeString(configFile, config(true, "processing_threads: 2\n"));
         final Path data = dir.resolve("data");
 
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run1.log")))
@@ -141,7 +142,8 @@ class DaemonProcessTest
             }
 
             assertThat(sluice("ctl", "status", "--dir", data.toString())).contains("RUNNING").contains("vol").contains("big")
-                .contains("partitions: 2 RUNNING");
+                .contains("partitions: 2 RUNNING").contains("processing threads: 2")
+                .contains("sluice-processing-0: trades/0").contains("sluice-processing-1: trades/1");
             assertThat(sluice("ctl", "errors", "--dir", data.toString())).contains("distinct errors");
             assertThat(sluice("ctl", "checkpoint", "--dir", data.toString())).contains("complete");
             assertThat(sluice("ctl", "pause", "vol", "--dir", data.toString())).contains("paused vol");
