@@ -9,7 +9,10 @@ package io.sluice.journal;
  * <p>An offset entry {@code (relative offset R, position P)} is good when the walk meets record R at
  * P. A time entry must also carry the running maximum timestamp up to and including record R. Entries
  * must be in walk order; an entry for a record the walk never meets is bad, except, on a tail being
- * read beside a live writer, one for a record past the end seen at open.
+ * read beside a live writer, entries for records past the end seen at open: those must look like what
+ * a writer appends after that end (relative offsets and positions strictly increasing and past the
+ * walked records, time entries' maxima never below the walked maximum), so a damaged entry cannot hide
+ * behind them and steer a seek to the wrong record.
  *
  * <p>Recovery only; not thread-safe.
  */
@@ -20,6 +23,7 @@ final class IndexCheck implements SegmentScanner.FrameVisitor
     private int nextOffsetEntry;
     private int nextTimeEntry;
     private long runningMax = Long.MIN_VALUE;
+    private int walkedEnd;
     private String problem;
 
     IndexCheck(final OffsetIndex offsetIndex, final TimeIndex timeIndex)
@@ -35,6 +39,7 @@ final class IndexCheck implements SegmentScanner.FrameVisitor
         {
             runningMax = timestamp;
         }
+        walkedEnd = position + frameLength;
         if (problem != null)
         {
             return;
@@ -93,24 +98,65 @@ final class IndexCheck implements SegmentScanner.FrameVisitor
     {
         if (problem == null && nextOffsetEntry < offsetIndex.entryCount())
         {
-            final int entryOffset = offsetIndex.relativeOffset(nextOffsetEntry);
-            if (!ignoreBeyondEnd || entryOffset < recordCount)
-            {
-                problem = offsetIndex.file() + ": entry " + nextOffsetEntry + " (byte offset " +
-                    offsetIndex.entryOffset(nextOffsetEntry) + ", relative offset " + entryOffset + ", position " +
-                    offsetIndex.position(nextOffsetEntry) + ") names none of the " + recordCount + " records";
-            }
+            problem = ignoreBeyondEnd ? checkOffsetEntriesBeyondEnd(recordCount) : offsetEntryNamesNone(nextOffsetEntry, recordCount);
         }
         if (problem == null && nextTimeEntry < timeIndex.entryCount())
         {
-            final int entryOffset = timeIndex.relativeOffset(nextTimeEntry);
-            if (!ignoreBeyondEnd || entryOffset < recordCount)
-            {
-                problem = timeIndex.file() + ": entry " + nextTimeEntry + " (byte offset " +
-                    timeIndex.entryOffset(nextTimeEntry) + ", relative offset " + entryOffset + ", position " +
-                    timeIndex.position(nextTimeEntry) + ") names none of the " + recordCount + " records";
-            }
+            problem = ignoreBeyondEnd ? checkTimeEntriesBeyondEnd(recordCount) : timeEntryNamesNone(nextTimeEntry, recordCount);
         }
         return problem;
+    }
+
+    private String checkOffsetEntriesBeyondEnd(final int recordCount)
+    {
+        int previousOffset = recordCount - 1;
+        int previousPosition = walkedEnd - 1;
+        for (int entry = nextOffsetEntry; entry < offsetIndex.entryCount(); entry++)
+        {
+            final int entryOffset = offsetIndex.relativeOffset(entry);
+            final int position = offsetIndex.position(entry);
+            if (entryOffset <= previousOffset || position <= previousPosition)
+            {
+                return offsetEntryNamesNone(entry, recordCount);
+            }
+            previousOffset = entryOffset;
+            previousPosition = position;
+        }
+        return null;
+    }
+
+    private String checkTimeEntriesBeyondEnd(final int recordCount)
+    {
+        int previousOffset = recordCount - 1;
+        int previousPosition = walkedEnd - 1;
+        long previousMax = runningMax;
+        for (int entry = nextTimeEntry; entry < timeIndex.entryCount(); entry++)
+        {
+            final int entryOffset = timeIndex.relativeOffset(entry);
+            final int position = timeIndex.position(entry);
+            final long maxTimestamp = timeIndex.maxTimestamp(entry);
+            if (entryOffset <= previousOffset || position <= previousPosition || maxTimestamp < previousMax)
+            {
+                return timeEntryNamesNone(entry, recordCount);
+            }
+            previousOffset = entryOffset;
+            previousPosition = position;
+            previousMax = maxTimestamp;
+        }
+        return null;
+    }
+
+    private String offsetEntryNamesNone(final int entry, final int recordCount)
+    {
+        return offsetIndex.file() + ": entry " + entry + " (byte offset " + offsetIndex.entryOffset(entry) +
+            ", relative offset " + offsetIndex.relativeOffset(entry) + ", position " + offsetIndex.position(entry) +
+            ") names none of the " + recordCount + " records";
+    }
+
+    private String timeEntryNamesNone(final int entry, final int recordCount)
+    {
+        return timeIndex.file() + ": entry " + entry + " (byte offset " + timeIndex.entryOffset(entry) +
+            ", relative offset " + timeIndex.relativeOffset(entry) + ", position " + timeIndex.position(entry) +
+            ") names none of the " + recordCount + " records";
     }
 }

@@ -20,7 +20,8 @@ import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * A journal directory: a set of topics, opened (and recovered) together. Owns the background
- * threads that pre-allocate segments and, when configured, perform group commit.
+ * threads that pre-allocate segments, checksum what writers publish and, when configured, perform
+ * group commit.
  *
  * <pre>{@code
  *   try (Journal journal = Journal.open(new JournalContext().directory(dir)))
@@ -37,11 +38,13 @@ public final class Journal implements AutoCloseable
 {
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final String PARTITION_PREFIX = "partition-";
+    private static final long CHECKSUM_IDLE_NS = 100_000L;
 
     private final JournalContext context;
     private final Map<String, Topic> topics = new TreeMap<>();
     private final SegmentAllocator allocator;
     private final GroupCommitAgent groupCommitAgent;
+    private final ChecksumAgent checksumAgent;
     private final List<Agent> duties = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private boolean closed;
@@ -62,10 +65,15 @@ public final class Journal implements AutoCloseable
         {
             JournalFiles.ensureSecureDirectory(context.directory());
         }
-        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator() : null;
+        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator(context.reserveAheadBytes()) : null;
         if (allocator != null)
         {
             duties.add(allocator);
+        }
+        this.checksumAgent = context.readOnly() ? null : new ChecksumAgent();
+        if (checksumAgent != null)
+        {
+            duties.add(checksumAgent);
         }
         if (context.groupCommit() && !context.readOnly())
         {
@@ -83,6 +91,12 @@ public final class Journal implements AutoCloseable
             {
                 // Allocation is requested when a tail is half full: a millisecond's nap costs nothing.
                 runners.add(new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, allocator));
+            }
+            if (checksumAgent != null)
+            {
+                // Behind a writer at full speed a cycle finds a full batch and does not sleep; idle, 100 us naps.
+                runners.add(new AgentRunner(new SleepingIdleStrategy(CHECKSUM_IDLE_NS), Throwable::printStackTrace, null,
+                    checksumAgent));
             }
             if (groupCommitAgent != null)
             {
@@ -274,9 +288,17 @@ public final class Journal implements AutoCloseable
             }
             throw ex;
         }
-        if (groupCommitAgent != null)
+        for (final Partition partition : partitions)
         {
-            for (final Partition partition : partitions)
+            if (allocator != null)
+            {
+                allocator.add(partition);
+            }
+            if (checksumAgent != null)
+            {
+                checksumAgent.add(partition);
+            }
+            if (groupCommitAgent != null)
             {
                 groupCommitAgent.add(partition);
             }
@@ -310,7 +332,7 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * The journal's background duties (segment pre-allocation, group commit), for a caller that set
+     * The journal's background duties (segment pre-allocation, checksums, group commit), for a caller that set
      * {@link JournalContext#externalDuties(boolean)} and runs them itself, on any one thread each (or
      * all on one thread), until it closes the journal; with that setting off the journal runs them.
      *

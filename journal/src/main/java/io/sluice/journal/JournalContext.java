@@ -22,6 +22,8 @@ public final class JournalContext
     public static final int DEFAULT_INDEX_INTERVAL = 4096;
     /** Default number of appended records that triggers a group commit force(). */
     public static final int DEFAULT_GROUP_COMMIT_RECORDS = 4096;
+    /** Default distance ahead of each writer that the allocator duty keeps reserved and pre-touched: 16 MiB. */
+    public static final int DEFAULT_RESERVE_AHEAD_BYTES = 16 * 1024 * 1024;
     /** Default longest time a record waits for its group commit force(). */
     public static final long DEFAULT_GROUP_COMMIT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -49,7 +51,10 @@ public final class JournalContext
     private OutOfRangePolicy outOfRangePolicy = OutOfRangePolicy.ERROR;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean preallocateNextSegment = true;
+    private int reserveAheadBytes = DEFAULT_RESERVE_AHEAD_BYTES;
+    private boolean pretouchOnOpen;
     private boolean readOnly;
+    private BootId bootId = BootId.current();
     private boolean concluded;
 
     /**
@@ -89,6 +94,11 @@ public final class JournalContext
         if (groupCommitDelayNs < 0)
         {
             throw configError("groupCommitDelayNs", "must not be negative, was " + groupCommitDelayNs);
+        }
+        if (reserveAheadBytes < SegmentFiles.RESERVE_CHUNK || reserveAheadBytes > MAX_SEGMENT_LENGTH)
+        {
+            throw configError("reserveAheadBytes", "must be in [" + SegmentFiles.RESERVE_CHUNK + ", " + MAX_SEGMENT_LENGTH +
+                "], was " + reserveAheadBytes);
         }
         if (outOfRangePolicy == null || epochClock == null)
         {
@@ -377,8 +387,11 @@ public final class JournalContext
     }
 
     /**
-     * Sets whether the next segment of each partition is pre-allocated by a background thread so that
-     * rolling to it does not write a whole file on the writer's thread.
+     * Sets whether space is pre-allocated by a background duty (the allocator): the next segment of
+     * each partition (a sparse file with its first blocks reserved, so that a roll is renames and a
+     * header write), and real blocks, pre-touched in the mapping, {@link #reserveAheadBytes} ahead of
+     * each writer. Off, the writer reserves the blocks it needs itself, a megabyte at a time, and
+     * allocates the next segment when it rolls.
      *
      * @param preallocateNextSegment whether to pre-allocate off the hot path.
      * @return this.
@@ -387,6 +400,54 @@ public final class JournalContext
     {
         this.preallocateNextSegment = preallocateNextSegment;
         return this;
+    }
+
+    /**
+     * Sets how far ahead of each writer the allocator duty keeps real blocks reserved and the pages
+     * pre-touched (as Chronicle Queue's pretoucher does), so that appends take no page fault and never
+     * wait for a block allocation; the rest of a segment stays a hole until the writer nears it.
+     *
+     * @param reserveAheadBytes distance in bytes, at least 1 MiB.
+     * @return this.
+     */
+    public JournalContext reserveAheadBytes(final int reserveAheadBytes)
+    {
+        this.reserveAheadBytes = reserveAheadBytes;
+        return this;
+    }
+
+    /**
+     * How far ahead of each writer space is reserved and pre-touched.
+     *
+     * @return the distance in bytes.
+     */
+    public int reserveAheadBytes()
+    {
+        return reserveAheadBytes;
+    }
+
+    /**
+     * Sets whether opening a partition for writing reserves and pre-touches the first
+     * {@link #reserveAheadBytes} after its tail before it returns, so that the very first appends
+     * after a launch take no page fault (a low-latency profile's choice; it lengthens the open).
+     *
+     * @param pretouchOnOpen whether to pre-touch the first stretch on open.
+     * @return this.
+     */
+    public JournalContext pretouchOnOpen(final boolean pretouchOnOpen)
+    {
+        this.pretouchOnOpen = pretouchOnOpen;
+        return this;
+    }
+
+    /**
+     * Whether opening a partition pre-touches the first stretch after its tail.
+     *
+     * @return whether the first stretch is pre-touched on open.
+     */
+    public boolean pretouchOnOpen()
+    {
+        return pretouchOnOpen;
     }
 
     /**
@@ -412,6 +473,29 @@ public final class JournalContext
     public boolean readOnly()
     {
         return readOnly;
+    }
+
+    /**
+     * Sets the boot the journal takes as the running one; tests simulate a restart of the machine
+     * (power loss) by opening with another boot than the one that wrote.
+     *
+     * @param bootId to take as the running boot.
+     * @return this.
+     */
+    JournalContext bootId(final BootId bootId)
+    {
+        this.bootId = bootId;
+        return this;
+    }
+
+    /**
+     * The boot the journal takes as the running one.
+     *
+     * @return the running boot.
+     */
+    BootId bootId()
+    {
+        return bootId;
     }
 
     /**

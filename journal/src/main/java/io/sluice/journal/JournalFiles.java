@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * File-system helpers with the journal's secure defaults: directories 0700, files 0600, and
  * refusal to use a directory that group or others can write. Also real (non-sparse)
- * pre-allocation, so a full disk fails here with an error rather than later with a SIGBUS.
+ * pre-allocation of the bytes a writer will touch, so a full disk fails here with an error rather
+ * than later with a SIGBUS.
  */
 public final class JournalFiles
 {
@@ -28,6 +29,8 @@ public final class JournalFiles
     private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
         PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS);
     private static final int ZERO_CHUNK = 1 << 20;
+    /** Shared zeros for {@link #writeZeros}; each call writes from its own duplicate. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK);
 
     private JournalFiles()
     {
@@ -141,6 +144,64 @@ public final class JournalFiles
             deleteQuietly(file);
             throw new JournalException(
                 JournalException.Category.IO, "cannot pre-allocate " + length + " bytes for " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Creates a new file of mode 0600 and this length whose first {@code reservedBytes} are real zero
+     * blocks and the rest a hole: creating a segment costs the blocks the writer needs first, not the
+     * whole file. The writer never writes past what {@link #writeZeros} reserved, so a full disk still
+     * fails with an error naming the file, never with a SIGBUS.
+     *
+     * @param file          to create; must not exist.
+     * @param length        of the file in bytes.
+     * @param reservedBytes at the start of the file to fill with zero blocks.
+     * @throws JournalException naming the file when the disk is full or the write fails.
+     */
+    public static void createSparse(final Path file, final long length, final long reservedBytes)
+    {
+        try (FileChannel channel = FileChannel.open(
+            file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTRIBUTE))
+        {
+            writeZeros(channel, file, 0, Math.min(reservedBytes, length));
+            if (channel.size() < length)
+            {
+                // The file's length, as a hole: one zero byte at its last position.
+                channel.write(ByteBuffer.allocate(1), length - 1);
+            }
+        }
+        catch (final IOException ex)
+        {
+            deleteQuietly(file);
+            throw new JournalException(
+                JournalException.Category.IO, "cannot create " + file + " (" + length + " bytes): " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Writes zeros over {@code [from, to)} of an open file, which reserves the blocks of a hole (a full
+     * disk fails here, with an IOException) and leaves zero pages in the page cache. Allocates nothing
+     * but a buffer view per call.
+     *
+     * @param channel open for writing on the file.
+     * @param file    the channel is open on, for fault injection and messages.
+     * @param from    first byte to write.
+     * @param to      one past the last byte to write.
+     * @throws IOException if the disk is full or the write fails.
+     */
+    static void writeZeros(final FileChannel channel, final Path file, final long from, final long to) throws IOException
+    {
+        if (to <= from)
+        {
+            return;
+        }
+        StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
+        final ByteBuffer zeros = ZEROS.duplicate();
+        long position = from;
+        while (position < to)
+        {
+            zeros.clear().limit((int)Math.min(zeros.capacity(), to - position));
+            position += channel.write(zeros, position);
         }
     }
 

@@ -128,7 +128,9 @@ public final class JournalRepair
                         ": its header is damaged (" + headerProblem + "); move this segment and the later ones aside by hand");
                 }
                 final long expected = tail ? Integer.MAX_VALUE : bases[i + 1] - bases[i];
-                scanner.scan(buffer, mapped.duplicate(), true, (int)Math.min(Integer.MAX_VALUE, expected), null);
+                // As recovery: unchecksummed records are kept only if a writer of this boot published them.
+                scanner.scan(buffer, mapped.duplicate(), true, SegmentDescriptor.legacy(buffer),
+                    SegmentDescriptor.writerBoot(buffer).sameAs(BootId.current()), (int)Math.min(Integer.MAX_VALUE, expected), null);
                 final int end = scanner.endPosition;
                 final int extent = SegmentScanner.extentOfNonZero(buffer, end);
                 final boolean damaged = tail ? extent > end : scanner.recordCount != expected;
@@ -182,9 +184,10 @@ public final class JournalRepair
         final Path log = files.logFile(bases[index]);
         final long damagedOffset = bases[index] + scanner.recordCount;
         final String reason = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
+        final boolean legacy = SegmentDescriptor.legacy(buffer);
         final int found = scanner.findValidFrame(buffer, mapped.duplicate(), end + RecordDescriptor.FRAME_ALIGNMENT, extent,
-            (long)PartitionRecovery.CRC_BUDGET_PER_SEGMENT_BYTE * buffer.capacity());
-        final int intact = found >= 0 ? scanner.countValidFrom(buffer, mapped.duplicate(), found) : 0;
+            (long)PartitionRecovery.CRC_BUDGET_PER_SEGMENT_BYTE * buffer.capacity(), legacy);
+        final int intact = found >= 0 ? scanner.countValidFrom(buffer, mapped.duplicate(), found, legacy) : 0;
         if (extent > end)
         {
             final Path side = sideFile(log, end);

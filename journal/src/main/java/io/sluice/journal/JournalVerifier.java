@@ -170,7 +170,11 @@ public final class JournalVerifier
             }
             final int limit = expectedRecords < 0 ? Integer.MAX_VALUE : (int)Math.min(Integer.MAX_VALUE, expectedRecords);
             final IndexChecker checker = new IndexChecker(files, base);
-            scanner.scan(buffer, mapped.duplicate(), true, limit, checker);
+            // Unchecksummed records of a writer of this boot are intact (a live writer, or a killed one whose
+            // records the next read-write open checksums); of an earlier boot they end the records.
+            final boolean legacy = SegmentDescriptor.legacy(buffer);
+            scanner.scan(buffer, mapped.duplicate(), true, legacy,
+                SegmentDescriptor.writerBoot(buffer).sameAs(BootId.current()), limit, checker);
             records += scanner.recordCount;
             boolean logSound = true;
             if (expectedRecords >= 0 && scanner.recordCount != expectedRecords)
@@ -188,7 +192,7 @@ public final class JournalVerifier
                 {
                     final String damage = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
                     final int found = scanner.findValidFrame(buffer, mapped.duplicate(), end + RecordDescriptor.FRAME_ALIGNMENT,
-                        extent, (long)PartitionRecovery.CRC_BUDGET_PER_SEGMENT_BYTE * buffer.capacity());
+                        extent, (long)PartitionRecovery.CRC_BUDGET_PER_SEGMENT_BYTE * buffer.capacity(), legacy);
                     if (found == SegmentScanner.NONE_FOUND)
                     {
                         problems.add(log + ": torn tail at byte offset " + end + " (record offset " +

@@ -17,6 +17,11 @@ import java.util.List;
  */
 public final class Partition
 {
+    /** Records the checksum duty stays behind the writer (a force() checksums up to the end). */
+    static final int CHECKSUM_LAG_RECORDS = 64;
+    /** Chunks the writer reserves at once when it finds no reserved space ahead. */
+    static final int WRITER_RESERVE_CHUNKS = 4;
+
     private final String topicName;
     private final int id;
     private final JournalContext context;
@@ -26,6 +31,10 @@ public final class Partition
     private final PaddedSequence durableOffset;
     private final List<RecoveryEvent> recoveryEvents;
     private final PartitionWriter writer;
+    /** Checksums published records off the writer's thread; null when read-only. Guarded by this. */
+    private final ChecksumCursor checksumCursor;
+    /** The end offset the checksum duty saw on its last cycle. Guarded by this. */
+    private long lastChecksumEnd = -1;
     private volatile Segment[] segments;
     /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
     private volatile JournalException stopped;
@@ -53,11 +62,26 @@ public final class Partition
         }
         this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes(), context.readOnly());
         final PartitionRecovery recovery = new PartitionRecovery(
-            files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes());
-        final Segment[] recovered = recovery.recover();
-        this.recoveryEvents = List.copyOf(recovery.events());
+            files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes(), context.bootId());
+        Segment[] recovered = recovery.recover();
+        final List<RecoveryEvent> events = new java.util.ArrayList<>(recovery.events());
+        final long end = recovered[recovered.length - 1].baseOffset() + recovered[recovered.length - 1].recordCount();
+        if (!context.readOnly() && SegmentDescriptor.legacy(recovered[recovered.length - 1].buffer()))
+        {
+            recovered = sealLegacyTail(recovered, end, events);
+        }
+        this.recoveryEvents = List.copyOf(events);
         final Segment tail = recovered[recovered.length - 1];
-        final long end = tail.baseOffset() + tail.recordCount();
+        if (!context.readOnly())
+        {
+            // Its records have blocks; what follows may be a hole (segments are created sparse).
+            tail.initReserved(Math.max(tail.reservedLimit(), tail.tailPosition()));
+            if (context.pretouchOnOpen())
+            {
+                // Before the first append: blocks reserved and pages mapped for the first stretch of appends.
+                tail.pretouch(tail.reserve(tail.tailPosition() + context.reserveAheadBytes()));
+            }
+        }
         if (!context.readOnly())
         {
             for (final Segment segment : recovered)
@@ -72,13 +96,38 @@ public final class Partition
         if (context.readOnly())
         {
             this.writer = null;
+            this.checksumCursor = null;
             this.stopped = new JournalException(JournalException.Category.STATE,
                 "partition " + topicName + "/" + id + " is open read-only");
         }
         else
         {
+            this.checksumCursor = new ChecksumCursor(this, tail);
             this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
         }
+    }
+
+    /**
+     * A version-1 tail (whose writer checksummed every record) is not appended to with version-2
+     * records: an empty one is rewritten as version 2, one with records is sealed by starting a new
+     * version-2 segment at its end, so each segment keeps one meaning for the marker's value.
+     */
+    private Segment[] sealLegacyTail(final Segment[] recovered, final long end, final List<RecoveryEvent> events)
+    {
+        final Segment legacyTail = recovered[recovered.length - 1];
+        if (legacyTail.recordCount() == 0)
+        {
+            SegmentDescriptor.writeHeader(legacyTail.buffer(), legacyTail.baseOffset(), legacyTail.capacity(), context.bootId());
+            events.add(new RecoveryEvent(legacyTail.file(), 0, 0, "rewrote the header of an empty version-1 tail as version 2"));
+            return recovered;
+        }
+        final Segment next = files.createSegment(end, context.bootId());
+        directoryDirty = true;
+        events.add(new RecoveryEvent(legacyTail.file(), legacyTail.tailPosition(), 0,
+            "sealed the version-1 tail segment (records checksummed by their writer); new records go to " + next.file()));
+        final Segment[] grown = java.util.Arrays.copyOf(recovered, recovered.length + 1);
+        grown[recovered.length] = next;
+        return grown;
     }
 
     /**
@@ -237,7 +286,9 @@ public final class Partition
         }
         try
         {
-            // Acquiring endOffset first makes the tail positions written before it visible here.
+            // Every record forced carries its checksum (RecordDescriptor): store the missing ones first.
+            // Acquiring endOffset first makes the frames and tail positions written before it visible here.
+            checksumCursor.advance(end, Integer.MAX_VALUE);
             for (final Segment segment : segments)
             {
                 segment.force(segment.tailPosition());
@@ -258,6 +309,82 @@ public final class Partition
         }
         durableOffset.setRelease(end);
         return end;
+    }
+
+    /**
+     * Checksums up to {@code limit} published records that are not yet checksummed; the checksum duty's
+     * work. Does nothing once the partition is closed or stopped.
+     *
+     * @param limit most records to checksum.
+     * @return the number of records checksummed.
+     */
+    synchronized int checksumPublished(final int limit)
+    {
+        if (checksumCursor == null || stopped != null)
+        {
+            return 0;
+        }
+        // A few records behind a writer that is appending, so that the duty does not pull the cache lines
+        // it is writing; all the way once it has stopped (no record since the last cycle).
+        final long end = endOffset.getAcquire();
+        final long upTo = end == lastChecksumEnd ? end : end - CHECKSUM_LAG_RECORDS;
+        lastChecksumEnd = end;
+        return checksumCursor.advance(upTo, limit);
+    }
+
+    /**
+     * One past the last record that carries its CRC32C: the checksum duty, or a force(), computed it
+     * off the writer's thread. Records at or past it are JOURNALED and readable, not yet checksummed.
+     *
+     * @return the first offset not yet checksummed.
+     */
+    public synchronized long checksummedOffset()
+    {
+        return checksumCursor == null ? endOffset() : checksumCursor.offset();
+    }
+
+    /**
+     * Keeps the tail's reserved, pre-touched space a bounded distance ahead of the writer: the allocator
+     * duty's work, one {@link SegmentFiles#RESERVE_CHUNK} per call at most. Takes the segment's
+     * reservation lock only (see {@link Segment#reserve}), never the partition's, so a force() in
+     * progress does not hold it up and it does not hold up a roll.
+     *
+     * @param aheadBytes how far ahead of the writer's position to reserve.
+     * @return 1 if it reserved a chunk, else 0.
+     */
+    int reserveAhead(final int aheadBytes)
+    {
+        if (writer == null || stopped != null)
+        {
+            return 0;
+        }
+        endOffset.getAcquire(); // the tail position written before the last publication is visible after it
+        final Segment[] current = segments;
+        final Segment tail = current[current.length - 1];
+        final int limit = tail.reservedLimit();
+        final long wanted = Math.min((long)tail.tailPosition() + aheadBytes, tail.capacity());
+        if (limit >= wanted)
+        {
+            return 0;
+        }
+        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + SegmentFiles.RESERVE_CHUNK)));
+        return 1;
+    }
+
+    /**
+     * Reserves space the writer needs now because the allocator duty is behind or not running. Writer
+     * thread only.
+     *
+     * @param tail   segment the writer appends to.
+     * @param needed bytes from the start of the segment the next frame ends at.
+     * @return the new reserved limit.
+     * @throws JournalException IO naming the file if the disk is full.
+     */
+    int reserveFor(final Segment tail, final int needed)
+    {
+        checkFatal();
+        // The duty is behind: take several chunks at once, so that the writer does this rarely.
+        return tail.reserve(Math.max(needed, tail.reservedLimit() + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
     }
 
     void checkFatal()
@@ -296,7 +423,7 @@ public final class Partition
     synchronized Segment roll(final long baseOffset)
     {
         checkFatal();
-        final Segment next = files.createSegment(baseOffset);
+        final Segment next = files.createSegment(baseOffset, context.bootId());
         directoryDirty = true;
         final Segment[] current = segments;
         final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);

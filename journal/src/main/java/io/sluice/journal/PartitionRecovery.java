@@ -30,6 +30,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>The tail's indexes are rebuilt from the scan. A sealed segment's indexes are checked entry
  *       by entry against the frames its scan walks, and rebuilt (in memory when read-only) if missing
  *       or wrong; each rebuild is reported.</li>
+ *   <li>Records published but not yet checksummed (format version 2, see {@link RecordDescriptor}): if
+ *       the segment header's writer boot is the running boot, they are intact in the page cache and
+ *       are checksummed now (read-write) or read as they are (read-only); otherwise the first of them
+ *       ends the records like any damage, so with nothing valid after it they are a torn tail
+ *       (truncated) and with a valid record after it, corruption (refused). A checksummed record after
+ *       an unchecksummed one, in the same segment or the next, is corruption.</li>
+ *   <li>Read-write, the tail's header is stamped with the running boot once nothing unchecksummed is
+ *       left in it, before the writer appends.</li>
  * </ul>
  */
 final class PartitionRecovery
@@ -42,12 +50,18 @@ final class PartitionRecovery
     private final int indexIntervalBytes;
     private final List<RecoveryEvent> events = new ArrayList<>();
     private final SegmentScanner scanner = new SegmentScanner();
+    private final BootId currentBoot;
+    /** Whether the previous segment ended with records that were not checksummed by their writer. */
+    private boolean previousEndedUnchecksummed;
+    private Path previousSegment;
 
-    PartitionRecovery(final SegmentFiles files, final boolean verifyChecksums, final int indexIntervalBytes)
+    PartitionRecovery(
+        final SegmentFiles files, final boolean verifyChecksums, final int indexIntervalBytes, final BootId currentBoot)
     {
         this.files = files;
         this.verifyChecksums = verifyChecksums;
         this.indexIntervalBytes = indexIntervalBytes;
+        this.currentBoot = currentBoot;
     }
 
     List<RecoveryEvent> events()
@@ -74,7 +88,7 @@ final class PartitionRecovery
                 throw new JournalException(JournalException.Category.STATE,
                     "partition " + files.directory() + " has no segments (opened read-only, nothing is created)");
             }
-            return new Segment[] {files.createSegment(0)};
+            return new Segment[] {files.createSegment(0, currentBoot)};
         }
         final Segment[] segments = new Segment[bases.length];
         try
@@ -123,7 +137,8 @@ final class PartitionRecovery
                 events.add(new RecoveryEvent(segment.file(), 0, 0, "new segment without a header yet (left as is: read-only)"));
                 return;
             }
-            SegmentDescriptor.writeHeader(buffer, segment.baseOffset(), buffer.capacity());
+            // An unknown writer boot: nothing unchecksummed in it can be trusted (the stamp comes after recovery).
+            SegmentDescriptor.writeHeader(buffer, segment.baseOffset(), buffer.capacity(), BootId.UNKNOWN);
             events.add(new RecoveryEvent(segment.file(), 0, 0, "wrote missing header of new segment"));
             return;
         }
@@ -153,7 +168,10 @@ final class PartitionRecovery
         }
         final boolean missingIndex = segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0;
         final IndexCheck check = missingIndex ? null : new IndexCheck(segment.offsetIndex(), segment.timeIndex());
-        scanner.scan(segment.buffer(), segment.newChecksumView(), verifyChecksums, (int)expected, check);
+        final boolean legacy = SegmentDescriptor.legacy(segment.buffer());
+        scanner.scan(segment.buffer(), segment.newChecksumView(), verifyChecksums, legacy, trustsUnchecksummed(segment),
+            (int)expected, check);
+        checkChecksumOrder(segment);
         if (scanner.recordCount != expected)
         {
             throw new JournalException(JournalException.Category.CORRUPTION,
@@ -163,12 +181,59 @@ final class PartitionRecovery
                 " records, found " + scanner.recordCount + ". Refusing to open the partition; " +
                 "run 'sluice journal verify' to list the damage and " + repairHint());
         }
+        final int unchecksummed = scanner.unchecksummedCount;
+        final int end = scanner.endPosition;
         final String indexProblem = missingIndex ? "missing or empty index" : check.finish(scanner.recordCount, false);
         if (indexProblem != null)
         {
             rebuildIndexes(segment, (int)expected, indexProblem);
         }
-        segment.adoptScan(scanner.recordCount, scanner.endPosition, scanner.maxTimestamp);
+        checksumLeftovers(segment, unchecksummed, end);
+        segment.adoptScan((int)expected, end, scanner.maxTimestamp);
+    }
+
+    /**
+     * Whether the segment's unchecksummed records can be trusted: its writer ran in the running boot,
+     * so the page cache kept every byte it wrote.
+     */
+    private boolean trustsUnchecksummed(final Segment segment)
+    {
+        return SegmentDescriptor.writerBoot(segment.buffer()).sameAs(currentBoot);
+    }
+
+    /**
+     * Checksums are stored in record order across segments too: a segment that starts with a checksummed
+     * record after one that ended with unchecksummed records means those were damaged.
+     */
+    private void checkChecksumOrder(final Segment segment)
+    {
+        final boolean startsChecksummed = scanner.recordCount > 0 &&
+            segment.buffer().getInt(SegmentDescriptor.HEADER_LENGTH + RecordDescriptor.CRC_OFFSET) != RecordDescriptor.UNCHECKSUMMED;
+        if (previousEndedUnchecksummed && startsChecksummed)
+        {
+            throw new JournalException(JournalException.Category.CORRUPTION,
+                "sealed segment " + previousSegment + " ends with records that carry no checksum, but the next segment " +
+                segment.file() + " starts with a checksummed record: checksums are stored in record order, so the " +
+                "records without one were damaged. Refusing to open the partition; run 'sluice journal verify' to list " +
+                "the damage and " + repairHint());
+        }
+        previousEndedUnchecksummed = scanner.unchecksummedCount > 0;
+        previousSegment = segment.file();
+    }
+
+    /**
+     * Checksums, read-write, the records a killed writer of the running boot had published but not yet
+     * checksummed, and reports it; read-only, they are read as they are.
+     */
+    private void checksumLeftovers(final Segment segment, final int unchecksummed, final int end)
+    {
+        if (unchecksummed == 0 || files.readOnly())
+        {
+            return;
+        }
+        final int stored = scanner.checksumFrom(segment.buffer(), segment.newChecksumView(), SegmentDescriptor.HEADER_LENGTH, end);
+        events.add(new RecoveryEvent(segment.file(), SegmentDescriptor.HEADER_LENGTH, 0, "checksummed " + stored +
+            " records that their writer (a process of this boot, which stopped) had published but not yet checksummed"));
     }
 
     /**
@@ -189,7 +254,7 @@ final class PartitionRecovery
             segment.timeIndex().clear();
         }
         segment.resetTail();
-        scanner.scan(segment.buffer(), segment.newChecksumView(), false, records,
+        scanner.scan(segment.buffer(), segment.newChecksumView(), false, SegmentDescriptor.legacy(segment.buffer()), true, records,
             (rel, pos, len, ts) -> segment.onAppended(
                 pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
         if (!files.readOnly())
@@ -207,7 +272,9 @@ final class PartitionRecovery
         {
             // Look, never touch: a live writer may be appending; a torn tail is reported, not repaired.
             final IndexCheck check = new IndexCheck(segment.offsetIndex(), segment.timeIndex());
-            scanner.scan(segment.buffer(), segment.newChecksumView(), true, Integer.MAX_VALUE, check);
+            scanner.scan(segment.buffer(), segment.newChecksumView(), true, SegmentDescriptor.legacy(segment.buffer()),
+                trustsUnchecksummed(segment), Integer.MAX_VALUE, check);
+            checkChecksumOrder(segment);
             final int end = scanner.endPosition;
             final int records = scanner.recordCount;
             final long maxTimestamp = scanner.maxTimestamp;
@@ -231,9 +298,12 @@ final class PartitionRecovery
         segment.timeIndex().clear();
         segment.resetTail();
         // The tail is always checksummed: it is where torn writes live.
-        scanner.scan(segment.buffer(), segment.newChecksumView(), true, Integer.MAX_VALUE,
+        final boolean legacy = SegmentDescriptor.legacy(segment.buffer());
+        scanner.scan(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
             (rel, pos, len, ts) -> segment.onAppended(
                 pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
+        checkChecksumOrder(segment);
+        final int unchecksummed = scanner.unchecksummedCount;
         final int end = scanner.endPosition;
         final int records = scanner.recordCount;
         final long maxTimestamp = scanner.maxTimestamp;
@@ -248,6 +318,12 @@ final class PartitionRecovery
                 "truncated torn tail after record offset " + (segment.baseOffset() + records - 1) + ": " + damage +
                 "; nothing valid follows it"));
         }
+        checksumLeftovers(segment, unchecksummed, end);
+        if (!legacy)
+        {
+            // Nothing unchecksummed is left: from here the running boot vouches for what is appended.
+            SegmentDescriptor.stampBoot(segment.buffer(), currentBoot);
+        }
         segment.adoptScan(records, end, maxTimestamp);
     }
 
@@ -258,7 +334,8 @@ final class PartitionRecovery
     private void refuseIfValidFramesFollow(final Segment segment, final int end, final int extent, final String damage)
     {
         final int found = scanner.findValidFrame(segment.buffer(), segment.newChecksumView(),
-            end + RecordDescriptor.FRAME_ALIGNMENT, extent, (long)CRC_BUDGET_PER_SEGMENT_BYTE * segment.capacity());
+            end + RecordDescriptor.FRAME_ALIGNMENT, extent, (long)CRC_BUDGET_PER_SEGMENT_BYTE * segment.capacity(),
+            SegmentDescriptor.legacy(segment.buffer()));
         if (found == SegmentScanner.NONE_FOUND)
         {
             return;

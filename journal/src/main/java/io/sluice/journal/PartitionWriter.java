@@ -1,15 +1,15 @@
 package io.sluice.journal;
 
-import java.nio.ByteBuffer;
-
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The single writer of a {@link Partition}. Appending copies a record into the mapped tail segment,
- * checksums it, and publishes it; when {@code append} returns the record is JOURNALED: it is in the
- * page cache and survives kill -9 of this process. It becomes DURABLE (survives power loss) once
+ * The single writer of a {@link Partition}. Appending copies a record into the mapped tail segment
+ * and publishes it; when {@code append} returns the record is JOURNALED: it is in the page cache and
+ * survives kill -9 of this process. The writer does not checksum: it publishes the frame as "not yet
+ * checksummed" and the partition's checksum duty, or the next force(), stores its CRC32C off this
+ * thread (see {@link RecordDescriptor}). It becomes DURABLE (survives power loss) once
  * {@link Partition#durableOffset()} passes its offset, either through group commit or through
  * {@link #awaitDurable(long)}.
  *
@@ -22,9 +22,12 @@ public final class PartitionWriter
 {
     private final Partition partition;
     private final int indexIntervalBytes;
-    private final RecordChecksum checksum = new RecordChecksum();
     private Segment tail;
-    private ByteBuffer checksumView;
+    private UnsafeBuffer buffer;
+    /** Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold. */
+    private int fastLimit;
+    /** The tail's reserved limit as last read: the writer never writes past it (see {@link Segment#reserve}). */
+    private int reservedLimit;
     /** Tail position past which the next segment is requested from the allocator, once per segment. */
     private int spareThreshold;
     private long nextOffset;
@@ -37,8 +40,10 @@ public final class PartitionWriter
     {
         this.partition = partition;
         this.tail = tail;
-        this.checksumView = tail.newChecksumView();
         this.spareThreshold = tail.capacity() >>> 1;
+        this.reservedLimit = tail.reservedLimit();
+        this.buffer = tail.buffer();
+        this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
     }
@@ -66,7 +71,7 @@ public final class PartitionWriter
         final int length)
     {
         final int position = reserve(length);
-        tail.buffer().putBytes(position + RecordDescriptor.HEADER_LENGTH, payload, offset, length);
+        buffer.putBytes(position + RecordDescriptor.HEADER_LENGTH, payload, offset, length);
         return complete(position, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
     }
 
@@ -178,6 +183,13 @@ public final class PartitionWriter
         assert ownedByCurrentThread() : "single writer: " + describe() + " is owned by " + owner;
         partition.checkFatal();
         final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
+        final int position = tail.tailPosition();
+        // One compare on the fast path: the end of the segment, of the reserved space and the spare threshold.
+        return position + aligned <= fastLimit ? position : reserveSlow(payloadLength, aligned);
+    }
+
+    private int reserveSlow(final int payloadLength, final int aligned)
+    {
         int position = tail.tailPosition();
         if (position + aligned > tail.capacity())
         {
@@ -187,28 +199,42 @@ public final class PartitionWriter
                     "payload of " + payloadLength + " bytes can never fit a segment of " + tail.capacity() + " bytes on " + describe());
             }
             tail = partition.roll(nextOffset);
-            checksumView = tail.newChecksumView();
+            buffer = tail.buffer();
             spareThreshold = tail.capacity() >>> 1;
+            reservedLimit = tail.reservedLimit();
             position = tail.tailPosition();
         }
-        if (position > spareThreshold)
+        if (position + aligned > reservedLimit)
+        {
+            reserveSpace(position + aligned);
+        }
+        if (position + aligned > spareThreshold)
         {
             spareThreshold = Integer.MAX_VALUE;
             partition.requestSpare();
         }
+        fastLimit = Math.min(Math.min(tail.capacity(), reservedLimit), spareThreshold);
         return position;
+    }
+
+    private void reserveSpace(final int needed)
+    {
+        reservedLimit = tail.reservedLimit(); // the allocator duty may have reserved ahead meanwhile
+        if (needed > reservedLimit)
+        {
+            reservedLimit = partition.reserveFor(tail, needed);
+        }
     }
 
     private long complete(
         final int position, final int frameLength, final int type, final int flags, final long timestamp, final long key)
     {
-        final UnsafeBuffer buffer = tail.buffer();
-        buffer.putShort(position + RecordDescriptor.TYPE_OFFSET, (short)type);
-        buffer.putShort(position + RecordDescriptor.FLAGS_OFFSET, (short)flags);
-        buffer.putInt(position + RecordDescriptor.RESERVED_OFFSET, 0);
+        final UnsafeBuffer buffer = this.buffer;
+        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, RecordDescriptor.UNCHECKSUMMED);
+        // Type, flags and the zero reserved field in one little-endian 64-bit store.
+        buffer.putLong(position + RecordDescriptor.TYPE_OFFSET, (type & 0xFFFFL) | (flags & 0xFFFFL) << 16);
         buffer.putLong(position + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putLong(position + RecordDescriptor.KEY_OFFSET, key);
-        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, checksum.compute(buffer, checksumView, position, frameLength));
         // Release store of the length publishes the complete frame to readers of the mapped file.
         buffer.putIntRelease(position + RecordDescriptor.LENGTH_OFFSET, frameLength);
         tail.onAppended(position, RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH),

@@ -46,6 +46,48 @@ final class RecordChecksum
     }
 
     /**
+     * The value stored in a frame's CRC32C field for a computed checksum (segment format version 2):
+     * the checksum itself, except that the "not yet checksummed" marker is stored as {@link RecordDescriptor#CRC_ALIAS}.
+     *
+     * @param crc computed by {@link #compute}.
+     * @return the value to store.
+     */
+    static int stored(final int crc)
+    {
+        return crc == RecordDescriptor.UNCHECKSUMMED ? RecordDescriptor.CRC_ALIAS : crc;
+    }
+
+    /**
+     * Whether a frame's stored CRC32C field matches its bytes.
+     *
+     * @param buffer      over the segment.
+     * @param view        a duplicate of the segment's mapping owned by the calling thread (fallback path).
+     * @param position    of the frame.
+     * @param frameLength of the frame.
+     * @param legacy      whether the segment is of format version 1 (the marker's value is an ordinary checksum).
+     * @return true if the stored value is the frame's checksum; never for an unchecksummed version-2 frame.
+     */
+    boolean matches(
+        final UnsafeBuffer buffer, final ByteBuffer view, final int position, final int frameLength, final boolean legacy)
+    {
+        final int crc = compute(buffer, view, position, frameLength);
+        return buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == (legacy ? crc : stored(crc));
+    }
+
+    /**
+     * Checksums a frame and stores the result in its CRC32C field (one aligned 32-bit store).
+     *
+     * @param buffer      over the segment.
+     * @param view        a duplicate of the segment's mapping owned by the calling thread (fallback path).
+     * @param position    of the frame.
+     * @param frameLength of the frame.
+     */
+    void store(final UnsafeBuffer buffer, final ByteBuffer view, final int position, final int frameLength)
+    {
+        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, stored(compute(buffer, view, position, frameLength)));
+    }
+
+    /**
      * Checksums a frame.
      *
      * @param buffer      over the segment.

@@ -31,8 +31,29 @@ import org.agrona.BitUtil;
  * region. CRC32C covers bytes [{@link #TYPE_OFFSET}, frameLength); a damaged length is detected
  * because it makes the checksum cover a different range (or fall outside the segment).
  *
- * <p>Publication: the writer writes everything but the length, then stores the length with
- * release semantics; a frame is visible to another thread or process only once complete.
+ * <p>Publication: the writer writes everything but the length, with a CRC32C field of
+ * {@link #UNCHECKSUMMED}, then stores the length with release semantics; a frame is visible to
+ * another thread or process only once complete, and readers never need its checksum.
+ *
+ * <p>Checksum (segment format version 2, see {@link SegmentDescriptor}): the writer does not checksum.
+ * The partition's checksum duty, and every force() before it forces, walks the published frames in
+ * record order and stores each one's CRC32C with one aligned 32-bit store, so a frame is either
+ * unchecksummed or carries its whole checksum. The marker is a fixed non-zero pattern, not 0, so that
+ * zeroed bytes (the commonest damage) never read as "not yet checksummed"; a computed CRC32C equal to
+ * the marker is stored as {@link #CRC_ALIAS} (its complement, which then stands for both values).
+ * Invariants:
+ * <ul>
+ *   <li>Checksummed frames form a prefix of the written frames in memory (the duty goes in order).</li>
+ *   <li>A force() covers only checksummed frames: every record that was ever forced carries a checksum.</li>
+ *   <li>So an unchecksummed frame exists only after the last force, in the page cache of the boot that
+ *       wrote it.</li>
+ * </ul>
+ * Recovery, by the boot recorded in the segment header: in the boot that wrote them, unchecksummed
+ * frames are intact (a killed process leaves its writes in the page cache) and are checksummed and
+ * kept; after a restart of the machine they were never forced, may be torn, and are dropped as a torn
+ * tail. In either case an unchecksummed frame followed by a valid checksummed one contradicts the
+ * prefix invariant: it is damage to a record that had been checksummed (and perhaps forced), and the
+ * partition refuses to open as for any corruption followed by valid records.
  */
 public final class RecordDescriptor
 {
@@ -54,6 +75,10 @@ public final class RecordDescriptor
     public static final int HEADER_LENGTH = 32;
     /** Alignment of frames in a segment. */
     public static final int FRAME_ALIGNMENT = 8;
+    /** Value of the CRC32C field of a frame published but not yet checksummed (format version 2). */
+    public static final int UNCHECKSUMMED = 0x2D5AE1C3;
+    /** Value stored for a frame whose CRC32C equals {@link #UNCHECKSUMMED}, so that the marker never is a checksum. */
+    public static final int CRC_ALIAS = ~UNCHECKSUMMED;
     /** Largest type value. */
     public static final int MAX_TYPE = 0xFFFF;
 

@@ -102,9 +102,10 @@ public final class RecordView
     }
 
     /**
-     * The stored CRC32C of the record.
+     * The stored CRC32C field of the record: {@link RecordDescriptor#UNCHECKSUMMED} until the journal's
+     * checksum duty, or a force(), has stored the record's checksum (see {@link RecordDescriptor}).
      *
-     * @return the stored checksum.
+     * @return the stored checksum, or the "not yet checksummed" marker.
      */
     public int checksum()
     {

@@ -1,8 +1,11 @@
 package io.sluice.journal;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -11,12 +14,23 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One mapped segment file of a partition with its offset and time indexes. Records are laid out as
  * in {@link RecordDescriptor} after the {@link SegmentDescriptor} header.
  *
+ * <p>Reserved space: a segment file is created sparse but for its first bytes, and the bytes
+ * {@code [0, reservedLimit)} are known to have real blocks (written as zeros, or holding records). The
+ * writer never writes at or past {@link #reservedLimit()}: before it gets there, the allocator duty (a
+ * bounded distance ahead) or the writer itself (on demand) {@link #reserve reserves} more, so a full disk
+ * is an IOException naming the file, never a SIGBUS in the writer.
+ *
  * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
  * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
- * publishes and never look past them.
+ * publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
  */
 final class Segment
 {
+    /** Size of a page of the mapping, the unit of pre-touching. */
+    static final int PAGE_SIZE = 4096;
+    /** Pages pre-touched per hold of the segment's lock. */
+    static final int PRETOUCH_BATCH_PAGES = 64;
+
     private final Path file;
     private final long baseOffset;
     private final MappedByteBuffer mapped;
@@ -30,7 +44,14 @@ final class Segment
     private int lastOffsetIndexPosition;
     private int lastTimeIndexPosition;
     private long lastIndexedMaxTimestamp = Long.MIN_VALUE;
+    /** Position from which {@link #onAppended} looks at the indexes again; 0 so the first record is indexed. */
+    private int nextIndexCheckPosition;
     private int forcedPosition;
+    /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
+    private volatile int reservedLimit;
+    private FileChannel reserveChannel;
+    /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
+    private int touchedLimit;
     private boolean closed;
 
     Segment(
@@ -94,6 +115,95 @@ final class Segment
     }
 
     /**
+     * Bytes from the start of the file known to have real blocks: the writer stays below.
+     *
+     * @return the reserved limit.
+     */
+    int reservedLimit()
+    {
+        return reservedLimit;
+    }
+
+    /**
+     * Declares bytes known to have real blocks already: those written when the file was created, or
+     * a recovered tail's records (whose blocks exist).
+     *
+     * @param limit bytes from the start of the file.
+     */
+    synchronized void initReserved(final int limit)
+    {
+        reservedLimit = Math.min(limit, capacity());
+        // Written pages need no touch (and touching would dirty them again): start at the tail's page.
+        touchedLimit = tailPosition & -PAGE_SIZE;
+    }
+
+    /**
+     * Reserves real blocks up to a limit (capped at the capacity) by writing zeros over the hole, and
+     * publishes the new limit. The bytes written are at or past {@link #reservedLimit()}, where the
+     * writer never is, so the zeros do not race with it. Serialised with other reservations and with
+     * {@link #close} on this segment's own lock, which is held for the write of the zeros only.
+     *
+     * @param upTo the limit wanted.
+     * @return the new reserved limit.
+     * @throws JournalException IO naming the file if the disk is full or the write fails.
+     */
+    synchronized int reserve(final int upTo)
+    {
+        final int from = reservedLimit;
+        final int to = Math.min(upTo, capacity());
+        if (to <= from || closed)
+        {
+            return from;
+        }
+        try
+        {
+            if (reserveChannel == null)
+            {
+                reserveChannel = FileChannel.open(file, StandardOpenOption.WRITE);
+            }
+            JournalFiles.writeZeros(reserveChannel, file, from, to);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO,
+                "cannot reserve bytes [" + from + ", " + to + ") of " + file + " (disk full?): " + ex.getMessage(), ex);
+        }
+        reservedLimit = to; // volatile: the writer that reads the new limit finds the blocks there
+        return to;
+    }
+
+    /**
+     * Pre-touches the pages from where the last pre-touch stopped up to {@code to} through the mapping,
+     * so that the writer's first store to each takes no page fault (as Chronicle Queue's pretoucher
+     * does). Each touch is a compare-and-set of a page's first int from 0 to 0: a write access that maps
+     * the page writable in this process and never changes a byte, so it is safe even where the writer is
+     * already appending. Runs in batches under this segment's lock, so that a close cannot unmap the
+     * segment under it and the lock is never held for long.
+     *
+     * @param to one past the last byte to pre-touch, at most {@link #reservedLimit()}.
+     */
+    void pretouch(final int to)
+    {
+        while (true)
+        {
+            synchronized (this)
+            {
+                int page = touchedLimit;
+                if (closed || page >= to)
+                {
+                    return;
+                }
+                final int batchEnd = Math.min(to, page + PRETOUCH_BATCH_PAGES * PAGE_SIZE);
+                for (; page < batchEnd; page += PAGE_SIZE)
+                {
+                    buffer.compareAndSetInt(page, 0, 0);
+                }
+                touchedLimit = page;
+            }
+        }
+    }
+
+    /**
      * A duplicate view for checksum computation; each thread that checksums needs its own.
      */
     ByteBuffer newChecksumView()
@@ -111,6 +221,17 @@ final class Segment
         {
             maxTimestamp = timestamp;
         }
+        // One compare per record: an index entry can only be due once a whole interval has passed.
+        if (position >= nextIndexCheckPosition)
+        {
+            appendIndexEntries(position, relativeOffset, indexIntervalBytes);
+        }
+        recordCount = relativeOffset + 1;
+        tailPosition = position + alignedLength;
+    }
+
+    private void appendIndexEntries(final int position, final int relativeOffset, final int indexIntervalBytes)
+    {
         if (position - lastOffsetIndexPosition >= indexIntervalBytes || relativeOffset == 0)
         {
             offsetIndex.append(relativeOffset, position);
@@ -123,8 +244,8 @@ final class Segment
             lastTimeIndexPosition = position;
             lastIndexedMaxTimestamp = maxTimestamp;
         }
-        recordCount = relativeOffset + 1;
-        tailPosition = position + alignedLength;
+        // A time index entry not yet due (no new maximum) is checked again on every record until it is.
+        nextIndexCheckPosition = Math.min(lastOffsetIndexPosition, lastTimeIndexPosition) + indexIntervalBytes;
     }
 
     /**
@@ -138,6 +259,7 @@ final class Segment
         lastOffsetIndexPosition = 0;
         lastTimeIndexPosition = 0;
         lastIndexedMaxTimestamp = Long.MIN_VALUE;
+        nextIndexCheckPosition = 0;
     }
 
     /**
@@ -236,11 +358,22 @@ final class Segment
         }
     }
 
-    void close()
+    synchronized void close()
     {
         if (!closed)
         {
             closed = true;
+            if (reserveChannel != null)
+            {
+                try
+                {
+                    reserveChannel.close();
+                }
+                catch (final IOException ex)
+                {
+                    // Only zeros were written through it; the mapping holds the records.
+                }
+            }
             offsetIndex.close();
             timeIndex.close();
             IoUtil.unmap(mapped);

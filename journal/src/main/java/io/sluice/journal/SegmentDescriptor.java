@@ -21,20 +21,39 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  *  |                    CRC32C of bytes [0, 20)                    | 20
  *  +---------------------------------------------------------------+
- *  |                      Reserved (zero) ...                      | 24..63
+ *  |                      Writer Boot Id (128 bits)                | 24
+ *  |                                                               |
+ *  |                                                               |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    CRC32C of bytes [24, 40)                   | 40
+ *  +---------------------------------------------------------------+
+ *  |                      Reserved (zero) ...                      | 44..63
  *  +---------------------------------------------------------------+
  * </pre>
  * File name: the base offset zero-padded to 20 digits, suffix {@code .log}.
+ *
+ * <p>Versions. {@link #VERSION} 2: the writer publishes records with the "not yet checksummed" marker in
+ * their CRC32C field (see {@link RecordDescriptor}) and the journal's checksum duty, or any force(), stores
+ * the checksums, in record order, before forcing them. Writer Boot Id is the boot ({@link BootId}) of the
+ * process that last opened the segment for writing, stamped before its first append with its own
+ * CRC32C; a damaged or absent stamp reads as an unknown boot. {@link #LEGACY_VERSION} 1 (bytes 24..63
+ * zero): every record was checksummed by the writer, and the marker's value is an ordinary checksum;
+ * such segments are read as they are, and a version-1 tail is sealed on a read-write open (new records
+ * go to a new version-2 segment).
  */
 final class SegmentDescriptor
 {
     static final int MAGIC = 0x534C4A31;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    static final int LEGACY_VERSION = 1;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
     static final int BASE_OFFSET_OFFSET = 8;
     static final int SEGMENT_LENGTH_OFFSET = 16;
     static final int HEADER_CRC_OFFSET = 20;
+    static final int BOOT_ID_OFFSET = 24;
+    static final int BOOT_ID_CRC_OFFSET = 40;
     static final int HEADER_LENGTH = 64;
 
     static final String LOG_SUFFIX = ".log";
@@ -51,19 +70,64 @@ final class SegmentDescriptor
         return String.format("%020d", baseOffset);
     }
 
-    static void writeHeader(final UnsafeBuffer buffer, final long baseOffset, final int segmentLength)
+    static void writeHeader(final UnsafeBuffer buffer, final long baseOffset, final int segmentLength, final BootId bootId)
     {
         buffer.putInt(MAGIC_OFFSET, MAGIC);
         buffer.putInt(VERSION_OFFSET, VERSION);
         buffer.putLong(BASE_OFFSET_OFFSET, baseOffset);
         buffer.putInt(SEGMENT_LENGTH_OFFSET, segmentLength);
         buffer.putInt(HEADER_CRC_OFFSET, headerCrc(buffer));
+        stampBoot(buffer, bootId);
+    }
+
+    /**
+     * Records the boot of the process about to append to this segment. Call before its first append.
+     *
+     * @param buffer over the segment.
+     * @param bootId of the writing process.
+     */
+    static void stampBoot(final UnsafeBuffer buffer, final BootId bootId)
+    {
+        buffer.putLong(BOOT_ID_OFFSET, bootId.high());
+        buffer.putLong(BOOT_ID_OFFSET + Long.BYTES, bootId.low());
+        buffer.putInt(BOOT_ID_CRC_OFFSET, crc(buffer, BOOT_ID_OFFSET, BOOT_ID_CRC_OFFSET));
+    }
+
+    /**
+     * The boot of the process that last opened the segment for writing.
+     *
+     * @param buffer over the segment.
+     * @return the boot, or {@link BootId#UNKNOWN} for a version-1 segment or a damaged stamp.
+     */
+    static BootId writerBoot(final UnsafeBuffer buffer)
+    {
+        if (buffer.getInt(VERSION_OFFSET) != VERSION || buffer.getInt(BOOT_ID_CRC_OFFSET) != crc(buffer, BOOT_ID_OFFSET, BOOT_ID_CRC_OFFSET))
+        {
+            return BootId.UNKNOWN;
+        }
+        return new BootId(buffer.getLong(BOOT_ID_OFFSET), buffer.getLong(BOOT_ID_OFFSET + Long.BYTES));
+    }
+
+    /**
+     * Whether the segment is of version 1, whose writer checksummed every record itself.
+     *
+     * @param buffer over the segment, header already validated.
+     * @return true for a version-1 segment.
+     */
+    static boolean legacy(final UnsafeBuffer buffer)
+    {
+        return buffer.getInt(VERSION_OFFSET) == LEGACY_VERSION;
     }
 
     static int headerCrc(final UnsafeBuffer buffer)
     {
+        return crc(buffer, 0, HEADER_CRC_OFFSET);
+    }
+
+    private static int crc(final UnsafeBuffer buffer, final int from, final int to)
+    {
         final CRC32C crc = new CRC32C();
-        for (int i = 0; i < HEADER_CRC_OFFSET; i++)
+        for (int i = from; i < to; i++)
         {
             crc.update(buffer.getByte(i));
         }
@@ -79,9 +143,11 @@ final class SegmentDescriptor
         {
             return "bad magic 0x" + Integer.toHexString(buffer.getInt(MAGIC_OFFSET)) + " at offset 0";
         }
-        if (buffer.getInt(VERSION_OFFSET) != VERSION)
+        final int version = buffer.getInt(VERSION_OFFSET);
+        if (version != VERSION && version != LEGACY_VERSION)
         {
-            return "unsupported version " + buffer.getInt(VERSION_OFFSET) + " at offset 4";
+            return "unsupported version " + version + " at offset 4 (this Sluice reads versions " + LEGACY_VERSION + " and " +
+                VERSION + "; a newer Sluice wrote it?)";
         }
         if (buffer.getInt(HEADER_CRC_OFFSET) != headerCrc(buffer))
         {

@@ -16,6 +16,11 @@ final class SegmentFiles
     private final int segmentLength;
     private final int indexIntervalBytes;
     private final boolean readOnly;
+    /** Bytes at the start of the spare log with real blocks, when this process allocated it; else 0 (unknown). */
+    private int spareReservedBytes;
+
+    /** Bytes reserved (real zero blocks) at a time: at the start of a new segment, and ahead of the writer. */
+    static final int RESERVE_CHUNK = 1 << 20;
 
     SegmentFiles(final Path directory, final int segmentLength, final int indexIntervalBytes)
     {
@@ -87,7 +92,10 @@ final class SegmentFiles
     }
 
     /**
-     * Writes a spare trio of zero-filled, non-sparse files. Any stale spare is replaced.
+     * Writes a spare trio: zero-filled, non-sparse index files, and a log of the segment length whose
+     * first {@link #RESERVE_CHUNK} bytes are real zero blocks and the rest a hole, reserved a bounded
+     * distance ahead of the writer once it is in use (see {@link Segment#reserve}). Any stale spare is
+     * replaced. Caller holds this object's lock.
      */
     void allocateSpare()
     {
@@ -97,7 +105,8 @@ final class SegmentFiles
         JournalFiles.preallocate(spareIndex(), OffsetIndex.fileLength(segmentLength, indexIntervalBytes), false);
         JournalFiles.preallocate(spareTimeIndex(), TimeIndex.fileLength(segmentLength, indexIntervalBytes), false);
         // The log goes last: its presence at full size is what spareReady() trusts.
-        JournalFiles.preallocate(spareLog(), segmentLength, false);
+        JournalFiles.createSparse(spareLog(), segmentLength, RESERVE_CHUNK);
+        spareReservedBytes = Math.min(RESERVE_CHUNK, segmentLength);
     }
 
     void deleteSpare()
@@ -112,19 +121,25 @@ final class SegmentFiles
      * writes its header. The index files are renamed before the log so that a log file never exists
      * without its indexes.
      */
-    Segment createSegment(final long baseOffset)
+    Segment createSegment(final long baseOffset, final BootId bootId)
     {
         // Serialised with the allocator thread, which may be writing the spare right now.
+        final int reserved;
         synchronized (this)
         {
             if (!spareReady())
             {
                 allocateSpare();
             }
+            reserved = spareReservedBytes;
+            spareReservedBytes = 0;
             moveSpareInPlace(baseOffset);
         }
         final Segment segment = open(baseOffset);
-        SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength);
+        segment.initReserved(reserved);
+        // A spare left by an earlier process: its first blocks are reserved now, before the header is written.
+        segment.reserve(RESERVE_CHUNK);
+        SegmentDescriptor.writeHeader(segment.buffer(), baseOffset, segmentLength, bootId);
         return segment;
     }
 

@@ -7,7 +7,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Walks the frames of a segment from its header to the first frame that is absent (length 0),
  * malformed (length out of bounds) or damaged (checksum mismatch), and reports where it stopped.
- * Used by recovery on open and by the verify tool. Not thread-safe; one per scanning thread.
+ * A frame published but not yet checksummed (format version 2, CRC32C field holding the marker, see
+ * {@link RecordDescriptor}) is handled as the caller says: stop there, accept it, or checksum it now.
+ * Used by recovery on open, by the verify tool and by repair. Not thread-safe; one per scanning thread.
  */
 final class SegmentScanner
 {
@@ -19,6 +21,15 @@ final class SegmentScanner
     static final int END_BAD_CRC = 2;
     /** The scan stopped because it had seen the expected number of records. */
     static final int END_EXPECTED_COUNT = 3;
+    /** A frame was never checksummed and the caller cannot trust it (another boot wrote it). */
+    static final int END_UNCHECKSUMMED = 4;
+
+    /**
+     * An unchecksummed frame is followed by a checksummed one: checksums are stored in record order,
+     * so the earlier frame was damaged after it had been checksummed. The scan ends at the first
+     * unchecksummed frame of the run, and a valid frame follows it.
+     */
+    static final int END_CHECKSUM_ORDER = 5;
 
     private final RecordChecksum checksum = new RecordChecksum();
 
@@ -27,13 +38,20 @@ final class SegmentScanner
     long maxTimestamp;
     int endReason;
     int badFrameLength;
+    /** Unchecksummed frames the last scan accepted. */
+    int unchecksummedCount;
 
     /**
      * Scans a segment.
      *
      * @param buffer        over the whole segment.
      * @param checksumView  a duplicate ByteBuffer of the same mapping for CRC computation.
-     * @param verifyCrc     whether to check each frame's CRC32C.
+     * @param verifyCrc     whether to check each checksummed frame's CRC32C.
+     * @param legacy        whether the segment is of format version 1 (every frame checksummed by its writer).
+     * @param acceptUnchecksummed whether an unchecksummed frame counts as a record (the boot that wrote
+     *                      it is running: its bytes are intact) or ends the scan ({@link #END_UNCHECKSUMMED});
+     *                      unused when legacy. Accepted frames are left as they are (see {@link #checksumFrom}),
+     *                      and must be followed by unchecksummed frames only ({@link #END_CHECKSUM_ORDER}).
      * @param maxRecords    stop after this many records (Integer.MAX_VALUE for no limit).
      * @param handler       offered each good frame with its relative offset and position, or null.
      */
@@ -41,9 +59,15 @@ final class SegmentScanner
         final UnsafeBuffer buffer,
         final ByteBuffer checksumView,
         final boolean verifyCrc,
+        final boolean legacy,
+        final boolean acceptUnchecksummed,
         final int maxRecords,
         final FrameVisitor handler)
     {
+        int unchecksummedSeen = 0;
+        int firstUnchecksummedPosition = -1;
+        int firstUnchecksummedCount = 0;
+        long firstUnchecksummedMaxTs = Long.MIN_VALUE;
         final int capacity = buffer.capacity();
         int position = SegmentDescriptor.HEADER_LENGTH;
         int count = 0;
@@ -72,11 +96,36 @@ final class SegmentScanner
                 badFrameLength = frameLength;
                 break;
             }
-            if (verifyCrc && checksum.compute(buffer, checksumView, position, frameLength) !=
-                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+            if (!legacy && buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
+            {
+                if (!acceptUnchecksummed)
+                {
+                    reason = END_UNCHECKSUMMED;
+                    badFrameLength = frameLength;
+                    break;
+                }
+                if (unchecksummedSeen++ == 0)
+                {
+                    firstUnchecksummedPosition = position;
+                    firstUnchecksummedCount = count;
+                    firstUnchecksummedMaxTs = maxTs;
+                }
+            }
+            else if ((verifyCrc || unchecksummedSeen > 0) && !checksum.matches(buffer, checksumView, position, frameLength, legacy))
             {
                 reason = END_BAD_CRC;
                 badFrameLength = frameLength;
+                break;
+            }
+            else if (unchecksummedSeen > 0)
+            {
+                // A valid checksummed frame after unchecksummed ones: the first of those is damage.
+                reason = END_CHECKSUM_ORDER;
+                badFrameLength = buffer.getInt(firstUnchecksummedPosition + RecordDescriptor.LENGTH_OFFSET);
+                position = firstUnchecksummedPosition;
+                count = firstUnchecksummedCount;
+                maxTs = firstUnchecksummedMaxTs;
+                unchecksummedSeen = 0;
                 break;
             }
             final long timestamp = buffer.getLong(position + RecordDescriptor.TIMESTAMP_OFFSET);
@@ -92,9 +141,38 @@ final class SegmentScanner
             position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
         }
         recordCount = count;
+        unchecksummedCount = unchecksummedSeen;
         endPosition = position;
         maxTimestamp = maxTs;
         endReason = reason;
+    }
+
+    /**
+     * Checksums the unchecksummed frames among consecutive frames known to be complete (accepted by a
+     * scan in the boot that wrote them), storing each CRC32C: what the writer's checksum duty had not
+     * reached when the process died.
+     *
+     * @param buffer       over the whole segment.
+     * @param checksumView a duplicate ByteBuffer of the same mapping.
+     * @param from         position of the first frame.
+     * @param to           position past the last frame.
+     * @return the number of frames checksummed.
+     */
+    int checksumFrom(final UnsafeBuffer buffer, final ByteBuffer checksumView, final int from, final int to)
+    {
+        int position = from;
+        int stored = 0;
+        while (position < to)
+        {
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
+            {
+                checksum.store(buffer, checksumView, position, frameLength);
+                stored++;
+            }
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+        }
+        return stored;
     }
 
     /** {@link #findValidFrame} found no valid frame. */
@@ -114,6 +192,7 @@ final class SegmentScanner
      * @param from           first position to try; rounded up to the frame alignment.
      * @param limit          positions at or past this are not tried.
      * @param crcBudgetBytes most bytes to checksum before giving up.
+     * @param legacy         whether the segment is of format version 1.
      * @return the position of the first valid frame, {@link #NONE_FOUND} or {@link #BUDGET_EXHAUSTED}.
      */
     int findValidFrame(
@@ -121,7 +200,8 @@ final class SegmentScanner
         final ByteBuffer checksumView,
         final int from,
         final int limit,
-        final long crcBudgetBytes)
+        final long crcBudgetBytes,
+        final boolean legacy)
     {
         final int capacity = buffer.capacity();
         final int end = Math.min(limit, capacity - RecordDescriptor.HEADER_LENGTH + 1);
@@ -141,8 +221,7 @@ final class SegmentScanner
             {
                 return BUDGET_EXHAUSTED;
             }
-            if (checksum.compute(buffer, checksumView, position, frameLength) ==
-                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+            if (checksum.matches(buffer, checksumView, position, frameLength, legacy))
             {
                 return position;
             }
@@ -157,9 +236,10 @@ final class SegmentScanner
      * @param buffer       over the whole segment.
      * @param checksumView a duplicate ByteBuffer of the same mapping.
      * @param from         position of a frame.
+     * @param legacy       whether the segment is of format version 1.
      * @return the number of consecutive valid frames.
      */
-    int countValidFrom(final UnsafeBuffer buffer, final ByteBuffer checksumView, final int from)
+    int countValidFrom(final UnsafeBuffer buffer, final ByteBuffer checksumView, final int from, final boolean legacy)
     {
         final int capacity = buffer.capacity();
         int position = from;
@@ -168,8 +248,7 @@ final class SegmentScanner
         {
             final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
             if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position ||
-                checksum.compute(buffer, checksumView, position, frameLength) !=
-                buffer.getInt(position + RecordDescriptor.CRC_OFFSET))
+                !checksum.matches(buffer, checksumView, position, frameLength, legacy))
             {
                 break;
             }
@@ -207,6 +286,12 @@ final class SegmentScanner
                 return "CRC32C mismatch in frame of length " + frameLength;
             case END_CLEAN:
                 return "frame length 0 (no record written here)";
+            case END_CHECKSUM_ORDER:
+                return "record of length " + frameLength + " carries no checksum but a later record does (checksums are " +
+                    "stored in record order, so this record was damaged after it was checksummed)";
+            case END_UNCHECKSUMMED:
+                return "record of length " + frameLength + " never checksummed, written by a process of an earlier boot " +
+                    "(so never forced: its pages may be torn)";
             default:
                 return "expected record count reached";
         }

@@ -238,6 +238,34 @@ class JournalDamageTest
     }
 
     @Test
+    void shouldNotTrustTailIndexEntriesHiddenBehindOneFlungPastTheEndWhenReadOnly() throws IOException
+    {
+        final Path j = dir.resolve("j");
+        write(j, 300);
+        // The tail's entry 2 now names a record far past the end (as a live writer's newest entry
+        // would), and entry 5 names the record after its own: 5 must not ride on 2's excuse.
+        flip(index(j, 0), 2L * OffsetIndex.ENTRY_LENGTH + OffsetIndex.RELATIVE_OFFSET_OFFSET + 3, 0x40);
+        flip(index(j, 0), 5L * OffsetIndex.ENTRY_LENGTH + OffsetIndex.RELATIVE_OFFSET_OFFSET, 0x01);
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(j).readOnly(true)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            assertThat(partition.segments()).hasSize(1);
+            assertThat(partition.segments()[0].offsetIndex().entryCount()).isGreaterThan(6);
+            assertThat(journal.recoveryEvents())
+                .anySatisfy(e -> assertThat(e.toString()).contains(index(j, 0).toString()).contains("rebuilt"));
+            try (PartitionReader reader = partition.newReader())
+            {
+                for (long offset = 0; offset < 300; offset++)
+                {
+                    reader.seek(offset);
+                    final long expected = offset;
+                    assertThat(reader.poll(r -> assertThat(JournalTestSupport.check(r, expected)).isNull(), 1)).isOne();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRebuildOffsetIndexWhosePositionPointsIntoNothing() throws IOException
     {
         final Path j = dir.resolve("j");

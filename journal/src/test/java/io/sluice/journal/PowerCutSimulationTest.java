@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PowerCutSimulationTest
 {
     private static final int PAGE = 4096;
+    /** The boot that opens the image: not the one that wrote it. */
+    private static final BootId AFTER_POWER_CUT = new BootId(0xC0FFEEL, 0xCAFEL);
 
     @TempDir
     Path dir;
@@ -57,7 +59,8 @@ class PowerCutSimulationTest
             final String context = "seed " + seed + " cut " + cut;
             final Outcome outcome = runUntilCut(dir.resolve("live-" + cut), dir.resolve("image-" + cut), random, context);
             tornForces += outcome.tornForce ? 1 : 0;
-            try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir.resolve("image-" + cut))))
+            // The machine restarts after a power cut: records its writer had not checksummed cannot be trusted.
+            try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir.resolve("image-" + cut)).bootId(AFTER_POWER_CUT)))
             {
                 final Partition partition = journal.topic("t").partition(0);
                 recoveredWithRepairs += journal.recoveryEvents().isEmpty() ? 0 : 1;

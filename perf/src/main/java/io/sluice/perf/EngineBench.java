@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.window.WindowOperatorContext;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.schema.EventFlyweight;
@@ -57,8 +58,25 @@ final class EngineBench
      */
     static Pipeline tumbling(final long windowMs, final long bound, final int keys, final EventSink sink)
     {
+        return tumbling(windowMs, bound, keys, WindowOperatorContext.FIRING_SLICE_DEFAULT, sink);
+    }
+
+    /**
+     * The tumbling pipeline with a given firing slice (results emitted per event at most while a
+     * closed window fires).
+     *
+     * @param windowMs    window size.
+     * @param bound       watermark out-of-orderness bound.
+     * @param keys        expected keys.
+     * @param firingSlice results per event at most.
+     * @param sink        of the results.
+     * @return the pipeline.
+     */
+    static Pipeline tumbling(final long windowMs, final long bound, final int keys, final int firingSlice, final EventSink sink)
+    {
         return Pipeline.from(TOPIC, BenchEvents.SCHEMA).name("tumbling").partitionKey("key").eventTime("ts", bound)
-            .window(w -> w.tumbling(windowMs).count("n").sum("total", "amount").expectedEntries(2 * keys))
+            .window(w -> w.tumbling(windowMs).count("n").sum("total", "amount").expectedEntries(2 * keys)
+                .firingSlice(firingSlice))
             .sink("count", sink).build();
     }
 

@@ -30,9 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code -prof gc}'s {@code gc.alloc.rate.norm} is bytes allocated per record.
  *
  * <p>Sustained, not warm-cache: the partition runs for the whole trial with 1 GiB segments, so the
- * measurement includes rolls and the journal's background pre-allocation of the next segment
- * (zero-fill plus fsync, on the same two cores and disk). Retention keeps two segments, applied
- * between iterations. {@link JournalThroughputMain} measures the append path alone, in one segment.
+ * measurement includes rolls and the journal's background duties on the same two cores and disk: the
+ * checksum duty, and the allocator reserving and pre-touching space ahead of the writer and preparing
+ * the next (sparse) segment. Retention keeps two segments, applied between iterations.
+ * {@link JournalThroughputMain} measures the append path alone, in one segment, and
+ * {@link JournalLaunchMain} the first seconds after a launch.
  *
  * <pre>{@code
  *   java -jar perf/target/benchmarks.jar JournalAppendBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
@@ -145,7 +147,8 @@ public class JournalAppendBenchmark
     }
 
     /**
-     * Appends one record through {@link PartitionWriter#append}: copy, header, CRC32C, indexes, publish.
+     * Appends one record through {@link PartitionWriter#append}: copy, header, indexes, publish (the
+     * CRC32C is stored by the journal's checksum duty, off this thread).
      *
      * @param state the partition.
      * @return the record's offset.

@@ -20,13 +20,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>raw: a memcpy of each frame into a fresh pre-allocated mapped file of the segment length,
  *       then a raw sequential scan of those frames ({@link RawMappedLog});</li>
  *   <li>raw+crc: the same copy plus the journal's CRC32C computation, to attribute the gap;</li>
- *   <li>journal: {@link PartitionWriter#append} into a fresh journal partition, then
- *       {@link PartitionReader#poll} over what was written;</li>
+ *   <li>journal: {@link PartitionWriter#append} into a fresh journal partition, with the journal's
+ *       background duties running as in production (the checksum duty, the allocator reserving and
+ *       pre-touching space ahead of the writer), then {@link PartitionReader#poll} over what was
+ *       written. {@code jnl/raw} is the writer's rate; {@code ckd/raw} counts until the checksum duty
+ *       has stored the last record's CRC32C (both threads' work done); {@code cpu j/r} compares the
+ *       records per CPU-second of the measuring thread (journal writer over raw copier), which a loaded
+ *       machine's descheduling does not distort (the duties' own CPU is not in it);</li>
  * </ol>
  * and prints each round and the median ratio over the rounds after a discarded warm-up round.
- * Each round writes the same volume into one segment: both sides fault in every page of a fresh
- * mapping of a pre-allocated file, and neither rolls, so this isolates the append path (the JMH
- * {@link JournalAppendBenchmark} measures sustained appends with rolls).
+ * Each round writes the same volume into one segment, and on both sides the space is allocated
+ * (real zero blocks) and every page of the mapping pre-touched before the timed copies, untimed: the
+ * raw file by {@link RawMappedLog#pretouch}, the journal by {@link JournalContext#pretouchOnOpen}; neither
+ * rolls, so this isolates the append path. The JMH {@link JournalAppendBenchmark} measures sustained
+ * appends with rolls and background allocation, and {@link JournalLaunchMain} the first seconds after
+ * a launch.
  *
  * <p>Usage, with the project's JVM flags (Agrona needs the jdk.internal.misc export):
  * <pre>{@code
@@ -93,13 +101,16 @@ public final class JournalThroughputMain
         final UnsafeBuffer frame = BenchmarkRecords.frame(payloadLength);
         System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
             payloadLength, aligned, records, mib);
-        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s | %12s %13s %7s | %s%n",
-            "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "crc/raw",
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %s%n",
+            "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "ckd/raw", "crc/raw",
+            "raw cpu", "jnl cpu", "cpu j/r",
             "scan Mrec/s", "poll Mrec/s", "pol/scn", "jnl alloc B/rec (append, poll)");
         final double[] appendRatios = new double[rounds];
         final double[] crcRatios = new double[rounds];
+        final double[] checksummedRatios = new double[rounds];
+        final double[] cpuRatios = new double[rounds];
         final double[] replayRatios = new double[rounds];
-        final double[][] figures = new double[5][rounds];
+        final double[][] figures = new double[7][rounds];
         for (int round = 0; round <= rounds; round++)
         {
             final Result raw;
@@ -119,33 +130,46 @@ public final class JournalThroughputMain
             }
             final double appendRatio = journal.appendRate / raw.appendRate;
             final double crcRatio = crc / raw.appendRate;
+            final double checksummedRatio = journal.checksummedRate / raw.appendRate;
+            final double cpuRatio = journal.appendCpuRate / raw.appendCpuRate;
             final double replayRatio = journal.readRate / raw.readRate;
-            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
                 round == 0 ? "warmup" : Integer.toString(round),
                 raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
-                journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, crcRatio,
+                journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, checksummedRatio, crcRatio,
+                1e9 / raw.appendCpuRate, 1e9 / journal.appendCpuRate, cpuRatio,
                 raw.readRate / 1e6, journal.readRate / 1e6, replayRatio,
                 (double)journal.appendAllocated / records, (double)journal.readAllocated / records);
             if (round > 0)
             {
                 appendRatios[round - 1] = appendRatio;
                 crcRatios[round - 1] = crcRatio;
+                checksummedRatios[round - 1] = checksummedRatio;
+                cpuRatios[round - 1] = cpuRatio;
                 replayRatios[round - 1] = replayRatio;
                 figures[0][round - 1] = raw.appendRate;
                 figures[1][round - 1] = crc;
                 figures[2][round - 1] = journal.appendRate;
                 figures[3][round - 1] = raw.readRate;
                 figures[4][round - 1] = journal.readRate;
+                figures[5][round - 1] = raw.appendCpuRate;
+                figures[6][round - 1] = journal.appendCpuRate;
             }
         }
-        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f | %12.2f %13.2f %7.3f%n",
+        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f%n",
             median(figures[0]) / 1e6, median(figures[0]) * aligned / 1e9, median(figures[1]) / 1e6,
-            median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(crcRatios),
+            median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(checksummedRatios),
+            median(crcRatios), 1e9 / median(figures[5]), 1e9 / median(figures[6]), median(cpuRatios),
             median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios));
+        // The suite's parser (SuiteParsers) reads the append and replay parts: later parts go after them.
         System.out.printf("RESULT payload=%d append journal/raw median=%.3f (min %.3f, max %.3f); " +
-            "replay poll/scan median=%.3f (min %.3f, max %.3f)%n",
+            "replay poll/scan median=%.3f (min %.3f, max %.3f); " +
+            "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
+            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f)%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
-            median(replayRatios), min(replayRatios), max(replayRatios));
+            median(replayRatios), min(replayRatios), max(replayRatios),
+            median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
+            median(cpuRatios), min(cpuRatios), max(cpuRatios));
     }
 
     private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
@@ -153,7 +177,9 @@ public final class JournalThroughputMain
         final Path directory = PerfFiles.newDirectory(checksum ? "main-rawcrc" : "main-raw");
         try (RawMappedLog log = RawMappedLog.create(directory, SEGMENT_LENGTH, 1))
         {
+            log.pretouch(RawMappedLog.SEGMENT_HEADER_LENGTH + records * RecordDescriptor.alignedFrameLength(payloadLength));
             final Result result = new Result();
+            final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             if (checksum)
             {
@@ -164,6 +190,7 @@ public final class JournalThroughputMain
                 copy(log, frame, payloadLength, records);
             }
             result.appendRate = rate(records, System.nanoTime() - start);
+            result.appendCpuRate = rate(records, cpuTime() - cpuStart);
             final long readStart = System.nanoTime();
             final long sum = RawMappedLog.scan(log.buffer(), RawMappedLog.SEGMENT_HEADER_LENGTH, log.position());
             result.readRate = rate(records, System.nanoTime() - readStart);
@@ -200,20 +227,30 @@ public final class JournalThroughputMain
     private static Result runJournal(final UnsafeBuffer frame, final int payloadLength, final int records)
     {
         final Path directory = PerfFiles.newDirectory("main-journal");
-        // One segment holds the round, so no roll happens and no spare is needed.
+        // One segment holds the round, so no roll happens; the journal's own duties run as in production
+        // (the checksum duty and the allocator reserving space ahead of the writer, on other threads).
         try (Journal journal = Journal.open(new JournalContext()
             .directory(directory)
             .segmentLength(SEGMENT_LENGTH)
-            .preallocateNextSegment(false)))
+            .reserveAheadBytes(reservedBytes(payloadLength, records))
+            .pretouchOnOpen(true)))
         {
             final Partition partition = journal.createTopic("bench", 1).partition(0);
             final Result result = new Result();
             final long allocatedBefore = allocatedBytes();
+            final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             append(partition.writer(), frame, payloadLength, records);
             final long elapsed = System.nanoTime() - start;
+            result.appendCpuRate = rate(records, cpuTime() - cpuStart);
             result.appendAllocated = allocatedBytes() - allocatedBefore;
             result.appendRate = rate(records, elapsed);
+            // Until the checksum duty has stored the CRC32C of the last record: the whole job, both threads.
+            while (partition.checksummedOffset() < records)
+            {
+                Thread.onSpinWait();
+            }
+            result.checksummedRate = rate(records, System.nanoTime() - start);
 
             try (PartitionReader reader = partition.newReader())
             {
@@ -234,6 +271,12 @@ public final class JournalThroughputMain
         }
     }
 
+    /** The round's bytes and a megabyte more: reserved and pre-touched before the timed appends, as the raw side's. */
+    private static int reservedBytes(final int payloadLength, final int records)
+    {
+        return (int)Math.min(SEGMENT_LENGTH, (long)records * RecordDescriptor.alignedFrameLength(payloadLength) + (1 << 20));
+    }
+
     private static void append(
         final PartitionWriter writer, final UnsafeBuffer frame, final int payloadLength, final int records)
     {
@@ -250,6 +293,12 @@ public final class JournalThroughputMain
         {
             read += reader.poll(handler, POLL_LIMIT);
         }
+    }
+
+    /** CPU time of the measuring thread: robust to the descheduling of a loaded machine, blind to other threads. */
+    private static long cpuTime()
+    {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private static long allocatedBytes()
@@ -284,6 +333,8 @@ public final class JournalThroughputMain
     private static final class Result
     {
         double appendRate;
+        double appendCpuRate;
+        double checksummedRate;
         double readRate;
         long appendAllocated;
         long readAllocated;

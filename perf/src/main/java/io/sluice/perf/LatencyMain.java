@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.window.WindowOperatorContext;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
@@ -86,7 +87,8 @@ public final class LatencyMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: rates, seconds, warmup, wait, profile, modes, ring, keys, windowMs,
-     *             checkpointMs, phases, listener, out.
+     *             checkpointMs, phases, listener, out, firingSlice (results a closing window emits per event
+     *             at most; 2147483647 = the whole window within one event).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -105,6 +107,7 @@ public final class LatencyMain
         defaults.put("phases", "2");
         defaults.put("listener", "false");
         defaults.put("out", "perf/reports");
+        defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
         final Map<String, String> a = EngineBench.args(args, defaults);
         final Settings settings = new Settings(a);
         System.out.println("LatencyMain " + a + "; " + EngineBench.machine() + "; load average " + loadAverage());
@@ -211,7 +214,7 @@ public final class LatencyMain
             context.latencyListener((p, ingest, done) -> run.publish[run.phaseOfLast].recordValue(Math.min(HIGHEST, done - ingest)));
         }
         final List<Pipeline> pipelines = "tumbling".equals(mode) ?
-            List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, new EngineBench.CountingSink()), probe) : List.of(probe);
+            List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, s.firingSlice, new EngineBench.CountingSink()), probe) : List.of(probe);
         try (Engine engine = Engine.launch(context, pipelines))
         {
             if (engine.profileReport() != null)
@@ -414,6 +417,7 @@ public final class LatencyMain
         final long checkpointMs;
         final int phases;
         final boolean listener;
+        final int firingSlice;
 
         Settings(final Map<String, String> a)
         {
@@ -436,6 +440,7 @@ public final class LatencyMain
             windowMs = Long.parseLong(a.get("windowMs"));
             phases = Integer.parseInt(a.get("phases"));
             listener = Boolean.parseBoolean(a.get("listener"));
+            firingSlice = Integer.parseInt(a.get("firingSlice"));
         }
     }
 

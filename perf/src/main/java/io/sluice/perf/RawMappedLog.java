@@ -116,6 +116,22 @@ final class RawMappedLog implements AutoCloseable
     }
 
     /**
+     * Writes a zero to each 4 KiB page of the first {@code bytes} of the current file, so that the
+     * copies that follow take no page fault: the state the journal's allocator duty leaves ahead of its
+     * writer. Untimed set-up, for a comparison of the copy alone.
+     *
+     * @param bytes from the start of the current file.
+     */
+    void pretouch(final int bytes)
+    {
+        final int end = Math.min(bytes, segmentLength);
+        for (int page = 0; page < end; page += 4096)
+        {
+            buffer.putByte(page, (byte)0);
+        }
+    }
+
+    /**
      * The mapped file currently written.
      *
      * @return the current file's buffer.

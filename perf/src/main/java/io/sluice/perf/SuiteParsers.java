@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 final class SuiteParsers
 {
     private static final String NUM = "(-?[0-9][0-9.,]*|NaN)";
+    private static final Pattern JOURNAL_CPU = Pattern.compile("append by CPU time of the measuring thread journal/raw median=" +
+        NUM + " \\(min " + NUM + ", max " + NUM + "\\)");
     private static final Pattern JOURNAL_RESULT = Pattern.compile("RESULT payload=(\\d+) append journal/raw median=" + NUM +
         " \\(min " + NUM + ", max " + NUM + "\\); replay poll/scan median=" + NUM + " \\(min " + NUM + ", max " + NUM + "\\)");
     private static final Pattern JOURNAL_PAYLOAD = Pattern.compile("^payload (\\d+) B, aligned frame (\\d+) B");
@@ -80,7 +82,8 @@ final class SuiteParsers
                 median = line.replace("|", " ").trim().split("\\s+");
             }
             final Matcher m = JOURNAL_RESULT.matcher(line);
-            if (m.find() && null != median && median.length >= 11 && m.group(1).equals(payload))
+            // median row: raw, raw GB/s, raw+crc, jnl, jnl GB/s, jnl/raw, ckd/raw, crc/raw | cpu raw, jnl, j/r | scan, poll, pol/scn
+            if (m.find() && null != median && median.length >= 15 && m.group(1).equals(payload))
             {
                 final double append = num(m.group(2));
                 final double replay = num(m.group(5));
@@ -90,9 +93,18 @@ final class SuiteParsers
                     f("%.3f (min %s, max %s)", append, m.group(3), m.group(4)), ">= 0.80 of raw",
                     SuiteFigure.verdict(append >= 0.8)));
                 figures.add(new SuiteFigure("Journal replay (`PartitionReader.poll`), payload " + payload + " B",
-                    f("%s M rec/s", median[9]), f("raw scan of the same file: %s M rec/s", median[8]),
+                    f("%s M rec/s", median[13]), f("raw scan of the same file: %s M rec/s", median[12]),
                     f("%.3f (min %s, max %s)", replay, m.group(6), m.group(7)), ">= 1.0 of raw (\"at least as fast\")",
                     SuiteFigure.verdict(replay >= 1.0)));
+                final Matcher cpu = JOURNAL_CPU.matcher(line);
+                if (cpu.find())
+                {
+                    final double cpuRatio = num(cpu.group(1));
+                    figures.add(new SuiteFigure("Journal append, payload " + payload + " B, by CPU time of the writing thread",
+                        f("%s ns per record", median[10]), f("raw memcpy: %s ns per record", median[9]),
+                        f("%.3f (min %s, max %s)", cpuRatio, cpu.group(2), cpu.group(3)), ">= 0.80 of raw",
+                        SuiteFigure.verdict(cpuRatio >= 0.8)));
+                }
             }
         }
         if (figures.isEmpty())

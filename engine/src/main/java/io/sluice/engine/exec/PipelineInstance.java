@@ -166,6 +166,7 @@ public final class PipelineInstance
             .allowedLateness(spec.allowedLateness())
             .earlyOnUpdate(spec.earlyOnUpdate())
             .expectedEntries(spec.expectedEntries())
+            .firingSlice(spec.firingSlice())
             .watermarks(watermarks)
             .aggregators(spec.aggregators())
             .resultHandler(stage)

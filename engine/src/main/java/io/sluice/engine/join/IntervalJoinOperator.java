@@ -40,6 +40,15 @@ import io.sluice.engine.time.WatermarkGenerator;
  * record that became complete, in ascending {@code (completion time, side-independent arrival
  * sequence)}. Watermark advances by tick, explicit advance or end of input emit the latter only.
  * <p>
+ * <b>Bounded work per event.</b> Eviction is incremental: each event evicts at most
+ * {@code evictionSlice} complete records (emitting the unmatched ones null-padded), continuing in
+ * the order above, so a watermark jump that completes thousands of records does not hold one event
+ * up. A complete record can match no event that is not late, so results are unchanged; only the
+ * event after which a null-padded row is emitted moves, as a function of the processed sequence
+ * alone. An explicit advance and the end of input evict everything complete; a tick first evicts
+ * what was left complete before it. A snapshot holds the complete records not yet evicted, and a
+ * restore resumes the same order.
+ * <p>
  * <b>Time domain:</b> timestamps within {@code [-2^62, 2^62]}, bounds and lateness within
  * {@code [-2^60, 2^60]}, so completion times cannot overflow.
  * <p>
@@ -129,6 +138,7 @@ public final class IntervalJoinOperator implements JoinOperator
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int LEFT = JoinResultHandler.LEFT;
     private static final int RIGHT = JoinResultHandler.RIGHT;
+    private static final int ALL = Integer.MAX_VALUE;
 
     private final JoinType type;
     private final long lower;
@@ -139,6 +149,7 @@ public final class IntervalJoinOperator implements JoinOperator
     private final JoinResultHandler resultHandler;
     private final JoinLateEventHandler lateEventHandler;
     private final UnsafeBuffer nulls;
+    private final int evictionSlice;
     private int[] heap;
     /** Completion time of each heap entry, kept beside it so that comparisons stay in two arrays. */
     private long[] heapCompletion;
@@ -161,9 +172,11 @@ public final class IntervalJoinOperator implements JoinOperator
         final int rightRecordLength,
         final JoinResultHandler resultHandler,
         final JoinLateEventHandler lateEventHandler,
-        final int expectedRecords)
+        final int expectedRecords,
+        final int evictionSlice)
     {
         this.type = type;
+        this.evictionSlice = evictionSlice;
         this.lower = lower;
         this.upper = upper;
         this.allowedLateness = allowedLateness;
@@ -213,10 +226,12 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public void onProcessingTime(final long processingTime)
     {
-        final long previous = watermark();
+        // Drain what earlier signals left due, so nothing waits longer than one tick for events
+        // that may not come (an idle partition); then one slice of what the tick made due.
+        evict(ALL);
         watermarks[LEFT].onProcessingTime(processingTime);
         watermarks[RIGHT].onProcessingTime(processingTime);
-        advance(previous);
+        evict(evictionSlice);
     }
 
     /**
@@ -228,9 +243,8 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public void advanceWatermarkTo(final int side, final long watermark)
     {
-        final long previous = watermark();
         watermarks[side].advanceTo(watermark);
-        advance(previous);
+        evict(ALL);
     }
 
     /**
@@ -239,10 +253,9 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public void endOfInput()
     {
-        final long previous = watermark();
         watermarks[LEFT].endOfInput();
         watermarks[RIGHT].endOfInput();
-        advance(previous);
+        evict(ALL);
     }
 
     /**
@@ -324,7 +337,7 @@ public final class IntervalJoinOperator implements JoinOperator
             }
         }
         watermarks[side].onEvent(timestamp);
-        advance(watermark);
+        evict(evictionSlice);
     }
 
     private boolean probe(final int side, final long key, final long timestamp, final DirectBuffer buffer, final int offset)
@@ -381,15 +394,22 @@ public final class IntervalJoinOperator implements JoinOperator
         }
     }
 
-    private void advance(final long previous)
+    /**
+     * Evict up to {@code maxRecords} complete records, in (completion, arrival sequence) order,
+     * emitting the unmatched ones null-padded. Records left complete but not yet evicted cannot
+     * match any event that is not late (its partner window ends before the watermark), so
+     * spreading eviction over the following events changes no result, only when it is emitted.
+     */
+    private void evict(final int maxRecords)
     {
         final long watermark = watermark();
-        if (watermark <= previous)
-        {
-            return;
-        }
+        int budget = maxRecords;
         while (heapSize > 0 && heapCompletion[0] <= watermark)
         {
+            if (budget-- == 0)
+            {
+                return;
+            }
             final int entry = heap[0];
             final int side = entry & 1;
             final int slot = entry >>> 1;

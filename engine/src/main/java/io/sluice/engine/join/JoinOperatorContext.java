@@ -23,6 +23,16 @@ import io.sluice.engine.time.Watermarks;
 public final class JoinOperatorContext
 {
     /**
+     * Default of {@link #evictionSlice(int)}: complete interval-join records evicted per event at most.
+     */
+    public static final int EVICTION_SLICE_DEFAULT = 64;
+
+    /**
+     * An {@link #evictionSlice(int)} that evicts everything complete within the event that completed it.
+     */
+    public static final int EVICTION_SLICE_UNBOUNDED = Integer.MAX_VALUE;
+
+    /**
      * Largest magnitude accepted for interval bounds and allowed lateness, so that a timestamp
      * (within {@code 2^62}) plus a bound plus the lateness cannot overflow.
      */
@@ -42,6 +52,7 @@ public final class JoinOperatorContext
     private int rightRecordLength = -1;
     private int versions;
     private int expectedEntries = 1024;
+    private int evictionSlice = EVICTION_SLICE_DEFAULT;
     private WatermarkGenerator leftWatermarks;
     private WatermarkGenerator rightWatermarks;
     private JoinResultHandler resultHandler;
@@ -188,6 +199,24 @@ public final class JoinOperatorContext
     }
 
     /**
+     * Interval joins: complete records evicted per event at most (null-padding the unmatched
+     * ones), so that a watermark jump completing thousands of records is spread over the events
+     * that follow, in a deterministic order, instead of holding one event up. An explicit watermark
+     * advance and the end of input evict everything complete; a journaled tick evicts what was
+     * left complete before it.
+     *
+     * @param evictionSlice records per event, at least 1; {@link #EVICTION_SLICE_UNBOUNDED} evicts
+     *                      everything within the event that completed it. Default
+     *                      {@link #EVICTION_SLICE_DEFAULT}.
+     * @return this for a fluent API.
+     */
+    public JoinOperatorContext evictionSlice(final int evictionSlice)
+    {
+        this.evictionSlice = evictionSlice;
+        return this;
+    }
+
+    /**
      * Validate and build a stream-stream interval join.
      *
      * @return a new operator for one partition.
@@ -211,6 +240,10 @@ public final class JoinOperatorContext
         {
             throw new IllegalStateException("allowedLateness must be >= 0: " + allowedLateness);
         }
+        if (evictionSlice < 1)
+        {
+            throw new IllegalStateException("evictionSlice must be >= 1: " + evictionSlice);
+        }
         if (versions != 0)
         {
             throw new IllegalStateException("versionedHistory applies to stream-table joins only");
@@ -228,7 +261,7 @@ public final class JoinOperatorContext
             throw new IllegalStateException("left and right need their own watermark generator instances");
         }
         return new IntervalJoinOperator(joinType, lower, upper, allowedLateness, leftWatermarks, rightWatermarks,
-            leftRecordLength, rightRecordLength, resultHandler, lateEventHandler, expectedEntries);
+            leftRecordLength, rightRecordLength, resultHandler, lateEventHandler, expectedEntries, evictionSlice);
     }
 
     /**

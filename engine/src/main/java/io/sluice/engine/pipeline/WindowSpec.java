@@ -9,6 +9,7 @@ import io.sluice.schema.Schema;
 import io.sluice.schema.SchemaException;
 import io.sluice.engine.window.Aggregators;
 import io.sluice.engine.window.PrimitiveAggregator;
+import io.sluice.engine.window.WindowOperatorContext;
 
 /**
  * Declares a window stage: the window kind and its aggregates. Build-time only. The stage's output
@@ -43,6 +44,7 @@ public final class WindowSpec
     private long allowedLateness;
     private boolean earlyOnUpdate;
     private int expectedEntries = 1024;
+    private int firingSlice = WindowOperatorContext.FIRING_SLICE_DEFAULT;
     private final List<String> names = new ArrayList<>();
     private final List<FieldType> types = new ArrayList<>();
     private final List<PrimitiveAggregator> aggregators = new ArrayList<>();
@@ -169,6 +171,20 @@ public final class WindowSpec
     public WindowSpec expectedEntries(final int expectedEntries)
     {
         this.expectedEntries = expectedEntries;
+        return this;
+    }
+
+    /**
+     * Bounds the results a closing window emits per event: the results of closed windows are
+     * spread over the following events, this many per event, in a deterministic order (see
+     * {@link WindowOperatorContext#firingSlice(int)}).
+     *
+     * @param firingSlice results per event at most, at least 1.
+     * @return this.
+     */
+    public WindowSpec firingSlice(final int firingSlice)
+    {
+        this.firingSlice = firingSlice;
         return this;
     }
 
@@ -372,6 +388,16 @@ public final class WindowSpec
     public int expectedEntries()
     {
         return expectedEntries;
+    }
+
+    /**
+     * Results a closing window emits per event at most.
+     *
+     * @return the firing slice.
+     */
+    public int firingSlice()
+    {
+        return firingSlice;
     }
 
     /**

@@ -84,6 +84,8 @@ public final class Engine implements AutoCloseable
             .segmentLength(context.journalSegmentLength())
             .groupCommit(context.groupCommit())
             .externalDuties(true)
+            // The low-latency profile pays the first stretch of each partition's page faults before accepting.
+            .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
             .retentionBytes(context.journalRetentionBytes())
             .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?

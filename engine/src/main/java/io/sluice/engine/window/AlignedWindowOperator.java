@@ -45,6 +45,16 @@ import io.sluice.schema.EventValues;
  *  +---------------------------------------------------------------+
  *  |                   Windows Fired (64 bits)                     |
  *  +---------------------------------------------------------------+
+ *  |                        Firing State                           |
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             |
+ *  +---------------------------------------------------------------+
+ *  |                    Firing Window (64 bits)                    |
+ *  +---------------------------------------------------------------+
+ *  |                     Firing Due (64 bits)                      |
+ *  +---------------------------------------------------------------+
+ *  |                     Resume Key (64 bits)                      |
+ *  +---------------------------------------------------------------+
  *  |     Watermark generator state (its own snapshotLength())     ...
  *  +---------------------------------------------------------------+
  *  |                  Row: Key (64 bits)                           |
@@ -56,12 +66,28 @@ import io.sluice.schema.EventValues;
  * </pre>
  * Rows follow in no particular order (a checkpoint copies them incrementally, see
  * {@link PaneSnapshot}), each (key, pane) once; magic, version and row state are encoded by
- * {@link WindowSnapshotRows}. Threading: single writer, the partition thread.
+ * {@link WindowSnapshotRows}. The firing fields record a firing that was half done when the
+ * snapshot was taken (see below): state 0 none, 1 windows due from Firing Window to Firing Due
+ * (inclusive) with none opened, 2 Firing Window open with no key done, 3 Firing Window open with
+ * every key up to Resume Key (signed order) done. Version 1 snapshots (header of 72 bytes, no
+ * firing fields) are still read. Threading: single writer, the partition thread.
+ * <p>
+ * <b>Incremental firing.</b> The event whose watermark closes windows does not emit all their
+ * results: each signal (event or tick) emits at most {@code firingSlice} of them, continuing in
+ * the same order (due windows ascending, each window's keys ascending), so a window over 10k keys
+ * is spread over the next events instead of holding one event up behind 10k results. Which event
+ * emits which result is a function of the processed sequence alone, so replays and backtests
+ * stay byte-identical; a snapshot records where firing stands, so a restored operator resumes
+ * the same slices. Results are exact: an event that would change a window still being fired
+ * first drains the firing, panes stay until every window needing them has fired, and an explicit
+ * watermark, the end of input or a tick emit everything due.
  */
 final class AlignedWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x41574C53;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Version 1 had no firing cursor: its header ends at {@link #FIRING_STATE_OFFSET}. */
+    static final int VERSION_WITHOUT_CURSOR = 1;
     static final int SIZE_OFFSET = 8;
     static final int HOP_OFFSET = 16;
     static final int OFFSET_OFFSET = 24;
@@ -71,7 +97,20 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int LATE_OFFSET = 48;
     static final int UNASSIGNED_OFFSET = 56;
     static final int FIRED_OFFSET = 64;
-    static final int HEADER_LENGTH = 72;
+    static final int FIRING_STATE_OFFSET = 72;
+    static final int FIRING_WINDOW_OFFSET = 80;
+    static final int FIRING_DUE_OFFSET = 88;
+    static final int RESUME_KEY_OFFSET = 96;
+    static final int HEADER_LENGTH = 104;
+
+    /** No window due. */
+    private static final int IDLE = 0;
+    /** Windows due; the next one to look at is {@code firingWindow}, not opened yet. */
+    private static final int BETWEEN_WINDOWS = 1;
+    /** {@code firingWindow} is open: keys before {@code firingPosition} are done. */
+    private static final int IN_WINDOW = 2;
+    /** Snapshot only: {@link #IN_WINDOW}, keys up to and including the resume key are done. */
+    private static final int IN_WINDOW_AFTER_KEY = 3;
 
     private final AlignedWindows windows;
     private final PaneStore store;
@@ -80,7 +119,17 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private final long[] singleState;
     private long unassignedEvents;
     private long purgedBelow = Long.MIN_VALUE;
+    private long livePane = Long.MIN_VALUE;
     private long lastAssembledPane = Long.MIN_VALUE;
+    private final int firingSlice;
+    /** {@link #IDLE}, {@link #BETWEEN_WINDOWS} or {@link #IN_WINDOW}. */
+    private int firing = IDLE;
+    /** The window being fired ({@link #IN_WINDOW}) or the first one to look at next. */
+    private long firingWindow;
+    /** The last window due at the current watermark. */
+    private long firingDue;
+    /** In the open window, the position in the key table's sorted order of the next key. */
+    private int firingPosition;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -89,11 +138,16 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final AggregateLayout layout,
         final WindowResultHandler resultHandler,
         final LateEventHandler lateEventHandler,
-        final int expectedEntries)
+        final int expectedEntries,
+        final int firingSlice)
     {
         super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
         this.windows = windows;
-        this.store = new PaneStore(layout, expectedEntries);
+        this.firingSlice = firingSlice;
+        // A key holds up to panesPerWindow + panesPerHop rows at once (the live window and the
+        // panes of the next hop), so the rows hint divided by that is the keys hint.
+        final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);
+        this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey));
         this.assembler = new WindowAssembler(store, layout, windows);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
@@ -119,6 +173,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         }
         else
         {
+            if (firing != IDLE && firstWindow <= firingDue)
+            {
+                // The event changes a window whose results are still being emitted: finish them
+                // first, so every result is the one the window had when the watermark passed it.
+                fireDue(ALL);
+            }
             final int row = store.findOrCreate(key, pane);
             layout.accumulate(store.state(), store.base(row), timestamp, values);
             if (pane <= lastAssembledPane)
@@ -132,6 +192,16 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         }
 
         advance(watermark, watermarks.onEvent(timestamp));
+        if (firing != IDLE)
+        {
+            fireDue(firingSlice);
+        }
+    }
+
+    @Override
+    int firingSlice()
+    {
+        return firingSlice;
     }
 
     @Override
@@ -180,51 +250,95 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             return;
         }
+        livePane = windows.firstLivePane(watermark);
         final long lastDue = windows.lastFiredWindow(watermark);
-        long window = previous == NO_WATERMARK ? Long.MIN_VALUE : windows.lastFiredWindow(previous) + 1;
-        if (window > lastDue)
+        if (firing != IDLE)
         {
-            // Common case: the watermark moved within a window, nothing fires and nothing expires
-            // that was not already expired by the window boundary.
-            final long firstLivePane = windows.firstLivePane(watermark);
-            if (firstLivePane > purgedBelow)
-            {
-                purgedBelow = firstLivePane;
-                store.purgeBelow(firstLivePane);
-            }
-            return;
+            firingDue = lastDue;
         }
-        while (window <= lastDue)
+        else
         {
-            final long fromPane = window == Long.MIN_VALUE ? Long.MIN_VALUE : windows.firstPaneOf(window);
-            final int position = store.lowerBound(fromPane);
-            if (position == store.paneCount())
+            final long window = previous == NO_WATERMARK ? Long.MIN_VALUE : windows.lastFiredWindow(previous) + 1;
+            if (window <= lastDue)
             {
-                break;
+                firing = BETWEEN_WINDOWS;
+                firingWindow = window;
+                firingDue = lastDue;
             }
-            final long next = Math.max(window, windows.firstWindowOf(store.paneAt(position)));
-            if (next > lastDue)
-            {
-                break;
-            }
-            fireWindow(next);
-            window = next + 1;
         }
-        purgedBelow = windows.firstLivePane(watermark);
-        store.purgeBelow(purgedBelow);
+        purge();
     }
 
-    private void fireWindow(final long window)
+    /**
+     * Emit up to {@code maxResults} due results, continuing where the previous call stopped: due
+     * windows in ascending order, each window's keys in ascending key order. Only windows that
+     * contain at least one active pane are visited.
+     */
+    @Override
+    void fireDue(final int maxResults)
     {
+        int budget = maxResults;
+        while (firing != IDLE)
+        {
+            if (firing == BETWEEN_WINDOWS)
+            {
+                if (budget == 0)
+                {
+                    return;
+                }
+                final long fromPane = firingWindow == Long.MIN_VALUE ? Long.MIN_VALUE : windows.firstPaneOf(firingWindow);
+                final int position = store.lowerBound(fromPane);
+                final long next = position == store.paneCount() ?
+                    Long.MAX_VALUE : Math.max(firingWindow, windows.firstWindowOf(store.paneAt(position)));
+                if (position == store.paneCount() || next > firingDue)
+                {
+                    firing = IDLE;
+                    purge();
+                    return;
+                }
+                openWindow(next);
+            }
+            budget = fireKeys(budget);
+            if (firing == IN_WINDOW)
+            {
+                return;
+            }
+        }
+    }
+
+    private void openWindow(final long window)
+    {
+        firing = IN_WINDOW;
+        firingWindow = window;
+        firingPosition = 0;
+        final long firstPane = windows.firstPaneOf(window);
+        store.keys().sortForIteration();
+        store.cursorPane(firstPane);
+        // Rows changed from now on in panes up to the window's last invalidate assembled state.
+        lastAssembledPane = Math.max(lastAssembledPane, firstPane + windows.panesPerWindow - 1);
+    }
+
+    /**
+     * Emit the open window's results for its next keys, at most {@code budget} of them.
+     *
+     * @return the budget left, 0 if the window still has keys to visit.
+     */
+    private int fireKeys(final int budget)
+    {
+        final long window = firingWindow;
         final long firstPane = windows.firstPaneOf(window);
         final long lastPane = firstPane + windows.panesPerWindow - 1;
         final long start = windows.windowStart(window);
         final long end = windows.windowEnd(window);
         final KeyTable keys = store.keys();
-        keys.sortForIteration();
-        store.cursorPane(firstPane);
-        for (int i = 0, count = keys.sortedCount(); i < count; i++)
+        int left = budget;
+        for (int i = firingPosition, count = keys.sortedCount(); i < count; i++)
         {
+            if (left == 0)
+            {
+                firingPosition = i;
+                return 0;
+            }
             final int slot = keys.sortedSlot(i);
             final int first = store.advanceWindowFirst(slot, firstPane);
             if (first == PaneStore.NONE || store.paneOf(first) > lastPane)
@@ -233,10 +347,31 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             }
             assembler.assemble(slot, first, firstPane, singleState);
             windowsFired++;
+            left--;
             resultHandler.onResult(
                 keys.key(slot), start, end, WindowResultHandler.FINAL, layout.wrapResult(singleState, 0));
         }
-        lastAssembledPane = Math.max(lastAssembledPane, lastPane);
+        firing = BETWEEN_WINDOWS;
+        firingWindow = window + 1;
+        purge();
+        return left;
+    }
+
+    /**
+     * Free the panes no live window needs, keeping those of windows still due to fire.
+     */
+    private void purge()
+    {
+        long below = livePane;
+        if (firing != IDLE)
+        {
+            below = Math.min(below, firingWindow == Long.MIN_VALUE ? Long.MIN_VALUE : windows.firstPaneOf(firingWindow));
+        }
+        if (below > purgedBelow)
+        {
+            purgedBelow = below;
+            store.purgeBelow(below);
+        }
     }
 
     @Override
@@ -272,10 +407,74 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         buffer.putLong(offset + LATE_OFFSET, lateEventsDropped, ORDER);
         buffer.putLong(offset + UNASSIGNED_OFFSET, unassignedEvents, ORDER);
         buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
+        putFiringCursor(buffer, offset);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
         cursor += store.snapshot().begin(buffer, cursor);
         return cursor - offset;
+    }
+
+    private void putFiringCursor(final MutableDirectBuffer buffer, final int offset)
+    {
+        int state = firing;
+        long resumeKey = 0;
+        if (firing == IN_WINDOW && firingPosition > 0)
+        {
+            state = IN_WINDOW_AFTER_KEY;
+            resumeKey = store.keys().key(store.keys().sortedSlot(firingPosition - 1));
+        }
+        buffer.putInt(offset + FIRING_STATE_OFFSET, state, ORDER);
+        buffer.putInt(offset + FIRING_STATE_OFFSET + 4, 0, ORDER);
+        buffer.putLong(offset + FIRING_WINDOW_OFFSET, firingWindow, ORDER);
+        buffer.putLong(offset + FIRING_DUE_OFFSET, firingDue, ORDER);
+        buffer.putLong(offset + RESUME_KEY_OFFSET, resumeKey, ORDER);
+    }
+
+    /**
+     * Re-open a firing that was half done when the snapshot was taken, once the rows are back.
+     */
+    private void restoreFiringCursor(final DirectBuffer buffer, final int offset)
+    {
+        final int state = buffer.getInt(offset + FIRING_STATE_OFFSET, ORDER);
+        if (state < IDLE || state > IN_WINDOW_AFTER_KEY)
+        {
+            throw new IllegalStateException("aligned window snapshot: unknown firing state " + state);
+        }
+        firing = IDLE;
+        if (state == IDLE)
+        {
+            return;
+        }
+        firingDue = buffer.getLong(offset + FIRING_DUE_OFFSET, ORDER);
+        firingWindow = buffer.getLong(offset + FIRING_WINDOW_OFFSET, ORDER);
+        firing = BETWEEN_WINDOWS;
+        if (state == BETWEEN_WINDOWS)
+        {
+            return;
+        }
+        openWindow(firingWindow);
+        if (state == IN_WINDOW_AFTER_KEY)
+        {
+            // Keys are visited in ascending order, so everything up to the resume key is done;
+            // keys the snapshotted operator had not listed yet hold no row of this window.
+            final long resumeKey = buffer.getLong(offset + RESUME_KEY_OFFSET, ORDER);
+            final KeyTable keys = store.keys();
+            int low = 0;
+            int high = keys.sortedCount();
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (keys.key(keys.sortedSlot(mid)) <= resumeKey)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            firingPosition = low;
+        }
     }
 
     @Override
@@ -289,8 +488,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
+        final int version = buffer.getInt(offset + WindowSnapshotRows.VERSION_OFFSET, ORDER);
         WindowSnapshotRows.checkHeader(
-            buffer, offset, MAGIC, VERSION, "not an aligned window snapshot of version " + VERSION);
+            buffer, offset, MAGIC, version == VERSION_WITHOUT_CURSOR ? VERSION_WITHOUT_CURSOR : VERSION,
+            "not an aligned window snapshot of version " + VERSION_WITHOUT_CURSOR + " or " + VERSION);
         if (buffer.getLong(offset + SIZE_OFFSET, ORDER) != windows.size ||
             buffer.getLong(offset + HOP_OFFSET, ORDER) != windows.hop ||
             buffer.getLong(offset + OFFSET_OFFSET, ORDER) != windows.offset ||
@@ -303,16 +504,23 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
         unassignedEvents = buffer.getLong(offset + UNASSIGNED_OFFSET, ORDER);
         windowsFired = buffer.getLong(offset + FIRED_OFFSET, ORDER);
-        int cursor = offset + HEADER_LENGTH;
+        int cursor = offset + (version == VERSION_WITHOUT_CURSOR ? FIRING_STATE_OFFSET : HEADER_LENGTH);
         cursor += watermarks.restoreFrom(buffer, cursor);
 
         store.clear();
         purgedBelow = Long.MIN_VALUE;
         lastAssembledPane = Long.MIN_VALUE;
+        final long watermark = watermarks.watermark();
+        livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
             cursor = WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
+        }
+        firing = IDLE;
+        if (version != VERSION_WITHOUT_CURSOR)
+        {
+            restoreFiringCursor(buffer, offset);
         }
         return cursor - offset;
     }

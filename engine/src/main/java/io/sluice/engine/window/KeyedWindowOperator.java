@@ -16,6 +16,8 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     permits AlignedWindowOperator, SessionWindowOperator
 {
     static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
+    /** A budget for {@link #fireDue(int)} that emits everything due. */
+    static final int ALL = Integer.MAX_VALUE;
 
     final boolean earlyOnUpdate;
     final WatermarkGenerator watermarks;
@@ -51,6 +53,17 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     abstract void advance(long previous, long watermark);
 
     /**
+     * Emit results that became due but were not emitted yet, at most {@code maxResults} of them:
+     * an operator that fires incrementally spreads a large firing over the signals that follow,
+     * one slice each, so that no single event waits behind thousands of results. The slices are a
+     * function of the processed sequence alone. An operator that fires everything in
+     * {@link #advance(long, long)} has nothing left here.
+     *
+     * @param maxResults to emit at most, {@link #ALL} to drain.
+     */
+    abstract void fireDue(int maxResults);
+
+    /**
      * Count an event none of whose windows is live and send it to the late side output.
      *
      * @param key       of the event.
@@ -68,8 +81,12 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     public final void onProcessingTime(final long processingTime)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
+        // A tick first drains what earlier signals left due, so results never wait longer than
+        // one tick for events that may not come (an idle partition), then fires one slice.
+        fireDue(ALL);
         final long watermark = watermarks.watermark();
         advance(watermark, watermarks.onProcessingTime(processingTime));
+        fireDue(firingSlice());
     }
 
     @Override
@@ -78,6 +95,7 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
         assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.advanceTo(watermark));
+        fireDue(ALL);
     }
 
     @Override
@@ -86,7 +104,15 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
         assert ownerThread.isOwner() : ownerThread.describe();
         final long previous = watermarks.watermark();
         advance(previous, watermarks.endOfInput());
+        fireDue(ALL);
     }
+
+    /**
+     * Results emitted per signal at most while a firing is spread over signals.
+     *
+     * @return the slice, {@link #ALL} for an operator that does not slice.
+     */
+    abstract int firingSlice();
 
     @Override
     public final long watermark()

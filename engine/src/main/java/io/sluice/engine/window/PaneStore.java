@@ -53,12 +53,18 @@ final class PaneStore
     private int paneCount;
     private long cursorPane = Long.MIN_VALUE;
 
-    PaneStore(final AggregateLayout layout, final int initialRows)
+    /**
+     * @param initialRows  rows to pre-size for.
+     * @param expectedKeys keys to pre-size the key table for: far fewer than rows when windows
+     *                     overlap, and a key table sized for rows would spread the keys over
+     *                     memory that every event's key lookup then misses in cache.
+     */
+    PaneStore(final AggregateLayout layout, final int initialRows, final int expectedKeys)
     {
         this.layout = layout;
         this.stride = layout.stride();
         final int rows = Math.max(16, initialRows);
-        keys = new KeyTable(rows);
+        keys = new KeyTable(Math.max(16, Math.min(rows, expectedKeys)));
         rowKey = new long[rows];
         rowSlot = new int[rows];
         keyPrev = new int[rows];
@@ -212,7 +218,14 @@ final class PaneStore
         {
             final int head = keys.head(slot);
             final int tail = keys.tail(slot);
-            if (pane - rowPane[head] < rowPane[tail] - pane)
+            final long tailPane = rowPane[tail];
+            if (tailPane <= pane)
+            {
+                // In-order input: the key's newest row, or a new one after it. Checked first so
+                // the common case never reads the head, a row up to a window old and cold in cache.
+                previous = tail;
+            }
+            else if (pane - rowPane[head] < tailPane - pane)
             {
                 int next = head;
                 while (next != NONE && rowPane[next] <= pane)

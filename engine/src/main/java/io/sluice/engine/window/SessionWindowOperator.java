@@ -235,6 +235,19 @@ final class SessionWindowOperator extends KeyedWindowOperator
         }
     }
 
+    @Override
+    void fireDue(final int maxResults)
+    {
+        // Sessions fire in advance(): each key's session closes at its own time, so a watermark
+        // step emits only the sessions that ended within it, not one result per key.
+    }
+
+    @Override
+    int firingSlice()
+    {
+        return ALL;
+    }
+
     private void sortByEndThenKey(final int length)
     {
         // Insertion sort: the due set per advance is usually tiny and nearly ordered by end.

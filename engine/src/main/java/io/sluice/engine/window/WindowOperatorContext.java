@@ -17,6 +17,22 @@ public final class WindowOperatorContext
      */
     public static final long MAX_TIME_MAGNITUDE = 1L << 62;
 
+    /**
+     * A {@link #firingSlice(int)} that fires every due window within the signal that closed it.
+     */
+    public static final int FIRING_SLICE_UNBOUNDED = Integer.MAX_VALUE;
+
+    /**
+     * The slice to use for bounded work per event: one event's extra work stays in the
+     * microseconds, and a 10k-key window has emitted everything within ~160 events.
+     */
+    public static final int FIRING_SLICE_LOW_LATENCY = 64;
+
+    /**
+     * Default of {@link #firingSlice(int)}: {@link #FIRING_SLICE_LOW_LATENCY}.
+     */
+    public static final int FIRING_SLICE_DEFAULT = FIRING_SLICE_LOW_LATENCY;
+
     private static final int KIND_NONE = 0;
     private static final int KIND_ALIGNED = 1;
     private static final int KIND_SESSION = 2;
@@ -29,6 +45,7 @@ public final class WindowOperatorContext
     private long allowedLateness;
     private boolean earlyOnUpdate;
     private int expectedEntries = 1024;
+    private int firingSlice = FIRING_SLICE_DEFAULT;
     private WatermarkGenerator watermarks;
     private PrimitiveAggregator[] aggregators;
     private WindowResultHandler resultHandler;
@@ -194,6 +211,26 @@ public final class WindowOperatorContext
     }
 
     /**
+     * Results emitted per event at most while closed tumbling, sliding or hopping windows fire.
+     * The event whose watermark closes windows emits the first slice of their results and each
+     * following event (or tick) the next, in the same order as an unsliced firing, so no event
+     * waits behind a whole window's results. An event that would change a window still firing, an
+     * explicit watermark, a journaled tick and the end of input emit everything due first, and a
+     * snapshot records where firing stands, so results, replays and restores are exact and
+     * deterministic. Session windows fire each session when it ends and do not need slicing.
+     *
+     * @param firingSlice results per event, at least 1; {@link #FIRING_SLICE_UNBOUNDED} fires whole
+     *                    windows within the event that closed them. Default
+     *                    {@link #FIRING_SLICE_DEFAULT}.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext firingSlice(final int firingSlice)
+    {
+        this.firingSlice = firingSlice;
+        return this;
+    }
+
+    /**
      * Validate the configuration and apply defaults.
      *
      * @return this once valid.
@@ -243,6 +280,10 @@ public final class WindowOperatorContext
         {
             throw new IllegalStateException("expectedEntries must be >= 1: " + expectedEntries);
         }
+        if (firingSlice < 1)
+        {
+            throw new IllegalStateException("firingSlice must be >= 1: " + firingSlice);
+        }
         if (watermarks == null)
         {
             watermarks = Watermarks.boundedOutOfOrderness(0);
@@ -267,7 +308,7 @@ public final class WindowOperatorContext
         }
         return new AlignedWindowOperator(
             new AlignedWindows(size, hop, offset, allowedLateness), earlyOnUpdate, watermarks, layout,
-            resultHandler, lateEventHandler, expectedEntries);
+            resultHandler, lateEventHandler, expectedEntries, firingSlice);
     }
 
     private WindowOperatorContext aligned(final long size, final long hop, final String name)

@@ -27,6 +27,7 @@ final class IntervalJoinScenario
     final long leftBound;
     final long rightBound;
     final List<long[]> steps = new ArrayList<>();
+    int evictionSlice = JoinOperatorContext.EVICTION_SLICE_UNBOUNDED;
 
     IntervalJoinScenario(final long seed, final JoinType type)
     {
@@ -71,6 +72,7 @@ final class IntervalJoinScenario
             .lateEventHandler((side, key, timestamp, watermark, buffer, offset) ->
                 late.add(side + ":" + key + ":" + timestamp + ":" + buffer.getLong(offset) + "@" + watermark))
             .expectedEntries(4)
+            .evictionSlice(evictionSlice)
             .buildIntervalJoin();
     }
 
@@ -118,7 +120,8 @@ final class IntervalJoinScenario
     @Override
     public String toString()
     {
-        return type + " seed=" + seed + " [" + lower + ", " + upper + "] lateness=" + lateness + " bounds=" +
+        return type + (evictionSlice == JoinOperatorContext.EVICTION_SLICE_UNBOUNDED ? "" : " slice=" + evictionSlice) +
+            " seed=" + seed + " [" + lower + ", " + upper + "] lateness=" + lateness + " bounds=" +
             leftBound + "/" + rightBound + " (rerun with -Dsluice.test.seed=" + seed + ")";
     }
 }

@@ -21,7 +21,9 @@ class WindowSnapshotTest
 {
     static Stream<WindowTestScenario> scenarios()
     {
-        return WindowOracleTest.scenarios().filter(scenario -> scenario.seed % 2 == 0 || scenario.size > 1000);
+        // Each scenario whole, and fired 3 results per event so that cuts also fall mid-firing.
+        return WindowOracleTest.scenarios().filter(scenario -> scenario.seed % 2 == 0 || scenario.size > 1000)
+            .flatMap(scenario -> Stream.of(scenario, scenario.sliced(3)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -27,6 +27,7 @@ final class WindowTestScenario
     final boolean early;
     final long seed;
     final List<long[]> steps = new ArrayList<>();
+    int firingSlice = WindowOperatorContext.FIRING_SLICE_UNBOUNDED;
 
     WindowTestScenario(
         final String name, final boolean session, final long size, final long hop, final long offset, final long gap,
@@ -84,6 +85,19 @@ final class WindowTestScenario
         return this;
     }
 
+    /**
+     * The same scenario, same steps, with aligned windows fired at most {@code slice} results per
+     * event.
+     */
+    WindowTestScenario sliced(final int slice)
+    {
+        final WindowTestScenario copy = new WindowTestScenario(
+            name + " slice=" + slice, session, size, hop, offset, gap, lateness, bound, early, seed);
+        copy.steps.addAll(steps);
+        copy.firingSlice = slice;
+        return copy;
+    }
+
     WindowOperator newOperator(final List<String> out)
     {
         final WindowOperatorContext context = new WindowOperatorContext()
@@ -92,6 +106,7 @@ final class WindowTestScenario
             .watermarks(Watermarks.boundedOutOfOrderness(bound))
             .aggregators(TestAggregates.all())
             .expectedEntries(4)
+            .firingSlice(firingSlice)
             .resultHandler((key, start, end, flags, result) ->
                 out.add(TestAggregates.render(key, start, end, flags, result)))
             .lateEventHandler((key, timestamp, watermark, values) ->

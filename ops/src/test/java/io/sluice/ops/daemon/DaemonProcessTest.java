@@ -157,15 +157,11 @@ class DaemonProcessTest
                 .contains("EVENTS-IN").contains("p99.99 us").contains("ring-wait p0").contains("journal-append p1").contains("pipeline vol")
                 .doesNotContain("\u001b"); // not a terminal: no ANSI codes
 
-            // The mark file's partition summary is refreshed with the heartbeat (once a second): wait for it after the replay.
-            String stat = sluice("stat", "--dir", data.toString());
-            final long statDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!stat.contains("partitions not RUNNING: 0") && System.nanoTime() < statDeadline)
-            {
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000); // poll interval of a wait with a deadline
-                stat = sluice("stat", "--dir", data.toString());
-            }
-            assertThat(stat).containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:[\\d.]+Z - heartbeat-ms").contains("LIVE").contains("events-in: trades/0").contains("outputs: trades/1 big")
+            // The mark file counts partitions by state at each heartbeat: after the replay above, wait for one
+            // that saw them RUNNING again rather than reading a heartbeat taken during the replay.
+            final String stat = awaitStat(data.toString(), "partitions not RUNNING: 0");
+            assertThat(stat).containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:[\\d.]+Z - heartbeat-ms").contains("LIVE")
+                .contains("events-in: trades/0").contains("outputs: trades/1 big")
                 .contains("ingest-latency-p99-us: partition 0").contains("ring-wait-latency-p99-us: partition 0")
                 .contains("journal-append-latency-p9999-us: partition 1").contains("processing-latency-max-us: vol")
                 .contains("partition trades/0: RUNNING").contains("partition trades/1: RUNNING").contains("partitions not RUNNING: 0");
@@ -315,6 +311,18 @@ class DaemonProcessTest
         final int code = SluiceMain.execute(new PrintWriter(out), new PrintWriter(err, true), args);
         assertThat(code).as(err.toString()).isZero();
         return out.toString();
+    }
+
+    private static String awaitStat(final String dataDir, final String expected)
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        String stat = sluice("stat", "--dir", dataDir);
+        while (!stat.contains(expected) && System.nanoTime() < deadline)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            stat = sluice("stat", "--dir", dataDir);
+        }
+        return stat;
     }
 
     private static void awaitOutputs(final PipelineMXBean pipeline, final long outputs) throws InterruptedException

@@ -155,8 +155,9 @@ class DaemonResourcesTest
             List.of("-D" + io.sluice.engine.checkpoint.CheckpointFaults.PROPERTY + "=MANIFEST_RENAME")))
         {
             daemon.awaitRunning();
-            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+            final int exit = daemon.terminate();
             final String log = daemon.log();
+            assertThat(exit).as(log).isZero();
             assertThat(log).contains("final checkpoint FAILED: ").contains("injected fault")
                 .contains("last complete checkpoint: none").doesNotContain("complete\n");
             assertThat(log).doesNotContainPattern("final checkpoint \\d+ complete");

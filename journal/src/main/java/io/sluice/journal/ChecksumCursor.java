@@ -1,0 +1,105 @@
+package io.sluice.journal;
+
+import java.nio.ByteBuffer;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Where a partition's checksumming stands: the next record whose CRC32C is to be computed and stored
+ * (see {@link RecordDescriptor}). It walks the published records in offset order, across segments, and
+ * never passes {@link Partition#endOffset()}, so it only reads complete frames; the writer never
+ * touches a frame again once it is published, so the store of its CRC32C races with nothing.
+ *
+ * <p>Threading: guarded by the partition's lock. The checksum duty advances it a batch at a time; a
+ * force() advances it to the end it is about to force; neither is the writer's thread.
+ */
+final class ChecksumCursor
+{
+    private final Partition partition;
+    private final RecordChecksum checksum = new RecordChecksum();
+    private Segment segment;
+    private UnsafeBuffer buffer;
+    private ByteBuffer view;
+    private int position;
+    private long offset;
+
+    /**
+     * A cursor starting at the tail, after recovery left every record below it checksummed.
+     *
+     * @param partition whose records are checksummed.
+     * @param tail      segment of the partition.
+     */
+    ChecksumCursor(final Partition partition, final Segment tail)
+    {
+        this.partition = partition;
+        moveTo(tail);
+        this.position = tail.tailPosition();
+        this.offset = tail.baseOffset() + tail.recordCount();
+    }
+
+    /**
+     * Offset of the next record to checksum; every record below it carries its CRC32C.
+     *
+     * @return the first unchecksummed offset.
+     */
+    long offset()
+    {
+        return offset;
+    }
+
+    /**
+     * Checksums published records in order, up to an end offset or a batch limit.
+     *
+     * @param end   one past the last record to checksum, at most the acquired end offset.
+     * @param limit most records to checksum.
+     * @return the number of records checksummed.
+     */
+    int advance(final long end, final int limit)
+    {
+        int count = 0;
+        while (offset < end && count < limit)
+        {
+            if (position > segment.capacity() - RecordDescriptor.HEADER_LENGTH ||
+                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) == 0)
+            {
+                // The record is published but not here: the writer rolled, it starts the next segment.
+                nextSegment();
+                continue;
+            }
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
+            {
+                checksum.store(buffer, view, position, frameLength);
+            }
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+            offset++;
+            count++;
+        }
+        return count;
+    }
+
+    private void nextSegment()
+    {
+        final Segment[] segments = partition.segments();
+        for (final Segment candidate : segments)
+        {
+            if (candidate.baseOffset() >= offset && candidate != segment)
+            {
+                // Retention may have deleted segments this cursor had not reached: their records need no checksum.
+                moveTo(candidate);
+                position = SegmentDescriptor.HEADER_LENGTH;
+                offset = candidate.baseOffset();
+                return;
+            }
+        }
+        throw segment.damagedAt(position, offset - segment.baseOffset(),
+            "the checksum cursor found neither a record nor a segment starting at this offset");
+    }
+
+    private void moveTo(final Segment next)
+    {
+        segment = next;
+        buffer = next.buffer();
+        view = next.newChecksumView();
+    }
+}
