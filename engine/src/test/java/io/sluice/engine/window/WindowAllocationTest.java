@@ -12,9 +12,17 @@ import io.sluice.schema.EventValues;
  * After warm-up, millions of events through an operator must allocate nothing on the calling
  * thread, measured with {@link com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes()}
  * around the loop. No timing is asserted.
+ *
+ * <p>A round of millions of events may still see a few hundred bytes once: the JIT deoptimising a
+ * method whose allocations escape analysis had removed re-creates those objects in the interpreter
+ * (seen under load, when compilation runs late beside other tests). That happens once per
+ * recompilation, whereas an allocation of the operator's own happens per event or per window, in every
+ * round. So the test measures up to {@value #ROUNDS} rounds and requires one of them to allocate
+ * nothing at all; a failure lists every round.
  */
 class WindowAllocationTest
 {
+    private static final int ROUNDS = 5;
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
@@ -78,13 +86,23 @@ class WindowAllocationTest
         run(operator, keys, eventsPerMilli, warmUp, 1000);
         final long resultsBefore = handler.results;
 
-        final long before = THREADS.getCurrentThreadAllocatedBytes();
-        run(operator, keys, eventsPerMilli, warmUp + 1000, measured);
-        final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        final long[] allocatedPerRound = new long[ROUNDS];
+        long from = warmUp + 1000;
+        int round = 0;
+        do
+        {
+            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            run(operator, keys, eventsPerMilli, from, measured);
+            allocatedPerRound[round] = THREADS.getCurrentThreadAllocatedBytes() - before;
+            from += measured;
+        }
+        while (allocatedPerRound[round] != 0 && ++round < ROUNDS);
 
         assertThat(handler.results).isGreaterThan(resultsBefore);
         assertThat(lateHandler.count).isEqualTo(operator.lateEventsDropped());
-        assertThat(allocated).as("bytes allocated for %d events", measured).isZero();
+        assertThat(allocatedPerRound)
+            .as("bytes allocated per round of %d events (one round of zero needed)", measured)
+            .contains(0L);
     }
 
     private void run(
