@@ -216,7 +216,7 @@ public final class DemoCommand implements Callable<Integer>
         final List<Pipeline> probe = new ArrayList<>(FraudDesk.cardPipelines(scratchAlerts, scratchRecorder, cards.cards()));
         probe.addAll(FraudDesk.orderPipelines(scratchAlerts, scratchRecorder, orders.ordersPerWindow(), orders.accounts()));
         final int groups = Engine.processingThreadCount(new EngineContext().partitions(1), probe);
-        return DemoLayout.choose(groups, parsed != null && parsed.hasMatchedOption("--partitions") ? engine.partitions : null,
+        return DemoLayout.choose(groups, EngineContext.Configuration.processingThreads(), parsed != null && parsed.hasMatchedOption("--partitions") ? engine.partitions : null,
             parsed != null && parsed.hasMatchedOption("--wait-strategy") ? engine.waitStrategy : null, CoreBudget.ofThisMachine());
     }
 

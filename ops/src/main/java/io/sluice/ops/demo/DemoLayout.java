@@ -9,10 +9,12 @@ import io.sluice.engine.runtime.WaitStrategyKind;
 
 /**
  * The demo's thread layout, chosen from the cores the machine has, and the first lines that say which
- * and why. With a free core for every processing thread (one per partition of each topic group), the
- * engine's low-latency profile: busy-spinning threads pinned to those cores. Without, the fewest threads
- * (one partition per group) that park when idle, because spinning threads that outnumber the cores
- * only wait for one another. Options given on the command line are taken as they are.
+ * and why. With a free core for every topic group, the engine's low-latency profile: busy-spinning
+ * threads pinned to those cores. Without, the fewest partitions (one per group) on threads that park when
+ * idle, because spinning threads that outnumber the cores only wait for one another. Either way the
+ * engine runs the partitions of all groups on at most {@code maxThreads} processing threads (its
+ * default: one per core but one), and the first line says how many it starts. Options given on the
+ * command line are taken as they are.
  *
  * <p>Immutable; build-time only.
  */
@@ -37,13 +39,15 @@ final class DemoLayout
     /**
      * Chooses the layout.
      *
-     * @param groups          topic groups of the demo's pipelines (each has its partitions and their threads).
+     * @param groups          topic groups of the demo's pipelines (each has its partitions).
+     * @param maxThreads      processing threads the engine starts at most (it starts min(this, partitions)).
      * @param partitionsAsked partitions given on the command line, or null.
      * @param waitAsked       wait strategy given on the command line, or null.
      * @param budget          the machine's cores.
      * @return the layout.
      */
-    static DemoLayout choose(final int groups, final Integer partitionsAsked, final WaitStrategyKind waitAsked, final CoreBudget budget)
+    static DemoLayout choose(
+        final int groups, final int maxThreads, final Integer partitionsAsked, final WaitStrategyKind waitAsked, final CoreBudget budget)
     {
         final int free = budget.pinnableCount();
         final String machine = String.format(Locale.ROOT, "this machine has %d cpus, %d free for a spinning thread%s", budget.cpus(), free,
@@ -57,7 +61,7 @@ final class DemoLayout
             partitions = partitionsAsked != null ? partitionsAsked : DEFAULT_PARTITIONS;
             wait = waitAsked != null ? waitAsked : WaitStrategyKind.SLEEP;
             lowLatency = false;
-            lines.add(String.format(Locale.ROOT, "layout: as asked: %s, wait strategy %s; %s", threads(partitions, groups), wait, machine));
+            lines.add(String.format(Locale.ROOT, "layout: as asked: %s, wait strategy %s; %s", threads(partitions, groups, maxThreads), wait, machine));
         }
         else if (free >= groups)
         {
@@ -65,7 +69,7 @@ final class DemoLayout
             wait = WaitStrategyKind.BUSY_SPIN;
             lowLatency = true;
             lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core; %s",
-                threads(partitions, groups), machine));
+                threads(partitions, groups, maxThreads), machine));
         }
         else
         {
@@ -73,7 +77,7 @@ final class DemoLayout
             wait = WaitStrategyKind.SLEEP;
             lowLatency = false;
             lines.add(String.format(Locale.ROOT, "layout: fewest threads: %s, wait strategy SLEEP (spin, yield, then park); the " +
-                "low-latency profile needs a free core per processing thread (%d), %s", threads(1, groups), groups, machine));
+                "low-latency profile needs a free core per topic group (%d), %s", threads(1, groups, maxThreads), groups, machine));
         }
         if (budget.loadAverage() > budget.cpus())
         {
@@ -83,10 +87,11 @@ final class DemoLayout
         return new DemoLayout(partitions, wait, lowLatency, lines);
     }
 
-    private static String threads(final int partitions, final int groups)
+    private static String threads(final int partitions, final int groups, final int maxThreads)
     {
-        return String.format(Locale.ROOT, "%d partition%s x %d topic groups = %d processing threads", partitions, partitions == 1 ? "" : "s",
-            groups, partitions * groups);
+        final int threads = Math.min(maxThreads, partitions * groups);
+        return String.format(Locale.ROOT, "%d partition%s x %d topic groups on %d processing thread%s", partitions,
+            partitions == 1 ? "" : "s", groups, threads, threads == 1 ? "" : "s");
     }
 
     int partitions()

@@ -17,24 +17,24 @@ class DemoLayoutTest
     @Test
     void shouldTakeTheLowLatencyProfileWhenEveryProcessingThreadHasAFreeCore()
     {
-        final DemoLayout layout = DemoLayout.choose(3, null, null, budget(8, "1-7", 1.0));
+        final DemoLayout layout = DemoLayout.choose(3, 7, null, null, budget(8, "1-7", 1.0));
         assertThat(layout.lowLatency()).isTrue();
         assertThat(layout.partitions()).isEqualTo(2);
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.lines()).hasSize(1);
-        assertThat(layout.lines().get(0)).startsWith("layout: low-latency profile: 2 partitions x 3 topic groups = 6 processing threads")
+        assertThat(layout.lines().get(0)).startsWith("layout: low-latency profile: 2 partitions x 3 topic groups on 6 processing threads")
             .contains("8 cpus, 7 free");
     }
 
     @Test
     void shouldTakeTheFewestThreadsAndSayWhyWhenTheCoresAreTooFewAndWarnAboutTheLoad()
     {
-        final DemoLayout layout = DemoLayout.choose(3, null, null, budget(2, "1", 17.2));
+        final DemoLayout layout = DemoLayout.choose(3, 1, null, null, budget(2, "1", 17.2));
         assertThat(layout.lowLatency()).isFalse();
         assertThat(layout.partitions()).isEqualTo(1);
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
-        assertThat(layout.lines().get(0)).startsWith("layout: fewest threads: 1 partition x 3 topic groups = 3 processing threads")
-            .contains("needs a free core per processing thread (3), this machine has 2 cpus, 1 free");
+        assertThat(layout.lines().get(0)).startsWith("layout: fewest threads: 1 partition x 3 topic groups on 1 processing thread,")
+            .contains("needs a free core per topic group (3), this machine has 2 cpus, 1 free");
         assertThat(layout.lines().get(1))
             .isEqualTo("warning: load average 17.2 exceeds the 2 cpus: latencies below include waiting for a CPU");
     }
@@ -42,12 +42,12 @@ class DemoLayoutTest
     @Test
     void shouldKeepWhatTheCommandLineAskedFor()
     {
-        final DemoLayout layout = DemoLayout.choose(3, 4, null, budget(8, "1-7", 0.5));
+        final DemoLayout layout = DemoLayout.choose(3, 7, 4, null, budget(8, "1-7", 0.5));
         assertThat(layout.lowLatency()).isFalse();
         assertThat(layout.partitions()).isEqualTo(4);
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
         assertThat(layout.lines()).containsExactly(
-            "layout: as asked: 4 partitions x 3 topic groups = 12 processing threads, wait strategy SLEEP; this machine has 8 cpus, " +
+            "layout: as asked: 4 partitions x 3 topic groups on 7 processing threads, wait strategy SLEEP; this machine has 8 cpus, " +
             "7 free for a spinning thread (all but the first, not isolated)");
     }
 }
