@@ -91,13 +91,27 @@ class CdcFailureTest
             }
         }
         Await.until("every change processed", 60, () -> sink.size() >= model.events());
-        // Status updates go out every 100 ms: give several a chance to (wrongly) move the slot.
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (System.nanoTime() < deadline)
+        // Give several status updates (every 100 ms) a chance to (wrongly) move the slot: wait until the
+        // server has received three more of them, checking the slot at each look.
+        final java.util.Set<java.sql.Timestamp> replies = new java.util.HashSet<>();
+        final java.sql.Timestamp firstReply = replyTime("held_slot");
+        Await.until("three status updates from the source after every change was processed", 60, () ->
         {
-            assertThat(CdcDaemonCrashTest.slotConfirmedLsn(pg, "held_slot")).as("no checkpoint yet").isEqualTo(start);
-            Thread.sleep(50);
-        }
+            try
+            {
+                assertThat(CdcDaemonCrashTest.slotConfirmedLsn(pg, "held_slot")).as("no checkpoint yet").isEqualTo(start);
+                final java.sql.Timestamp reply = replyTime("held_slot");
+                if (reply != null && (firstReply == null || reply.after(firstReply)))
+                {
+                    replies.add(reply);
+                }
+                return replies.size() >= 3;
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
         engine.checkpoint().get(60, TimeUnit.SECONDS);
         Await.until("the slot to pass the last commit once checkpointed", 60,
             () -> slot("held_slot") >= source.metrics().lastCommitLsn(),
@@ -228,6 +242,21 @@ class CdcFailureTest
         catch (final Exception ex)
         {
             throw new AssertionError(ex);
+        }
+    }
+
+    /** When the server last received a status update from the walsender's client holding the slot, or null. */
+    private static java.sql.Timestamp replyTime(final String slot) throws java.sql.SQLException
+    {
+        try (Connection c = pg.superuserOnDatabase();
+            java.sql.PreparedStatement statement = c.prepareStatement("select r.reply_time from pg_stat_replication r " +
+                "join pg_replication_slots s on s.active_pid = r.pid where s.slot_name = ?"))
+        {
+            statement.setString(1, slot);
+            try (java.sql.ResultSet rows = statement.executeQuery())
+            {
+                return rows.next() ? rows.getTimestamp(1) : null;
+            }
         }
     }
 }
