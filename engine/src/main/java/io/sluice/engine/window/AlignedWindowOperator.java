@@ -130,6 +130,20 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private long firingDue;
     /** In the open window, the position in the key table's sorted order of the next key. */
     private int firingPosition;
+    /**
+     * The pane of the previous event and its windows, so an event in the same pane (most events:
+     * a pane holds every key's events of its span) costs no division. {@code cachedPaneLength}
+     * is 0 until the first event, so nothing matches.
+     */
+    private long cachedPaneStart;
+    private long cachedPaneLength;
+    private long cachedPane;
+    private long cachedFirstWindow;
+    private long cachedLastWindow;
+    /** {@code windows.firstLiveWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
+    private long firstLiveWindow = Long.MIN_VALUE;
+    /** {@code windows.lastFiredWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
+    private long lastFiredWindow = Long.MIN_VALUE;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -159,15 +173,19 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         assert ownerThread.isOwner() : ownerThread.describe();
         OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
-        final long pane = windows.paneOf(timestamp);
-        final long firstWindow = windows.firstWindowOf(pane);
-        final long lastWindow = windows.lastWindowOf(pane);
+        if (Long.compareUnsigned(timestamp - cachedPaneStart, cachedPaneLength) >= 0)
+        {
+            cachePane(timestamp);
+        }
+        final long pane = cachedPane;
+        final long firstWindow = cachedFirstWindow;
+        final long lastWindow = cachedLastWindow;
 
         if (firstWindow > lastWindow)
         {
             unassignedEvents++;
         }
-        else if (watermark != NO_WATERMARK && lastWindow < windows.firstLiveWindow(watermark))
+        else if (lastWindow < firstLiveWindow)
         {
             dropLate(key, timestamp, watermark, values);
         }
@@ -185,7 +203,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             {
                 store.keys().invalidateAssembly(store.slotOf(row));
             }
-            if (earlyOnUpdate || (watermark != NO_WATERMARK && windows.lastFiredWindow(watermark) >= firstWindow))
+            if (earlyOnUpdate || lastFiredWindow >= firstWindow)
             {
                 emitUpdates(key, row, firstWindow, lastWindow, watermark);
             }
@@ -195,6 +213,33 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         if (firing != IDLE)
         {
             fireDue(firingSlice);
+        }
+    }
+
+    private void cachePane(final long timestamp)
+    {
+        final long pane = windows.paneOf(timestamp);
+        cachedPane = pane;
+        cachedPaneStart = windows.offset + pane * windows.pane;
+        cachedPaneLength = windows.pane;
+        cachedFirstWindow = windows.firstWindowOf(pane);
+        cachedLastWindow = windows.lastWindowOf(pane);
+    }
+
+    /**
+     * Recompute what the event path derives from the watermark, after it moved or was restored.
+     */
+    private void cacheWatermark(final long watermark)
+    {
+        if (watermark == NO_WATERMARK)
+        {
+            firstLiveWindow = Long.MIN_VALUE;
+            lastFiredWindow = Long.MIN_VALUE;
+        }
+        else
+        {
+            firstLiveWindow = windows.firstLiveWindow(watermark);
+            lastFiredWindow = windows.lastFiredWindow(watermark);
         }
     }
 
@@ -250,8 +295,9 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             return;
         }
+        cacheWatermark(watermark);
         livePane = windows.firstLivePane(watermark);
-        final long lastDue = windows.lastFiredWindow(watermark);
+        final long lastDue = lastFiredWindow;
         if (firing != IDLE)
         {
             firingDue = lastDue;
@@ -511,6 +557,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         purgedBelow = Long.MIN_VALUE;
         lastAssembledPane = Long.MIN_VALUE;
         final long watermark = watermarks.watermark();
+        cacheWatermark(watermark);
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
         for (int i = 0; i < rowCount; i++)
         {

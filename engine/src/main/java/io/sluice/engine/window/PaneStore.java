@@ -212,43 +212,24 @@ final class PaneStore
         int previous = NONE;
         if (slot == NONE)
         {
-            slot = keys.slotOf(key);
+            slot = keys.add(key);
         }
         else
         {
-            final int head = keys.head(slot);
             final int tail = keys.tail(slot);
-            final long tailPane = rowPane[tail];
-            if (tailPane <= pane)
+            if (tail != NONE)
             {
-                // In-order input: the key's newest row, or a new one after it. Checked first so
-                // the common case never reads the head, a row up to a window old and cold in cache.
-                previous = tail;
-            }
-            else if (pane - rowPane[head] < tailPane - pane)
-            {
-                int next = head;
-                while (next != NONE && rowPane[next] <= pane)
+                final long tailPane = keys.tailPane(slot);
+                // In-order input: the key's newest row, known from its key record alone.
+                previous = tailPane == pane ? tail : previousInChain(slot, tail, tailPane, pane);
+                if (previous != NONE && (previous == tail ? tailPane : rowPane[previous]) == pane)
                 {
-                    previous = next;
-                    next = keyNext[next];
+                    if (snapshot.inProgress())
+                    {
+                        snapshot.beforeChange(previous); // the caller changes the row: copy it first if the snapshot needs it
+                    }
+                    return previous;
                 }
-            }
-            else
-            {
-                previous = tail;
-                while (previous != NONE && rowPane[previous] > pane)
-                {
-                    previous = keyPrev[previous];
-                }
-            }
-            if (previous != NONE && rowPane[previous] == pane)
-            {
-                if (snapshot.inProgress())
-                {
-                    snapshot.beforeChange(previous); // the caller changes the row: copy it first if the snapshot needs it
-                }
-                return previous;
             }
         }
 
@@ -270,9 +251,46 @@ final class PaneStore
         return row;
     }
 
+    /**
+     * The key's last row with a pane at or below {@code pane}, or {@link #NONE}.
+     */
+    private int previousInChain(final int slot, final int tail, final long tailPane, final long pane)
+    {
+        if (tailPane <= pane)
+        {
+            // In-order input: the key's newest row, or a new one after it. Checked first so
+            // the common case never reads the head, a row up to a window old and cold in cache.
+            return tail;
+        }
+        final int head = keys.head(slot);
+        int previous = NONE;
+        if (pane - rowPane[head] < tailPane - pane)
+        {
+            int next = head;
+            while (next != NONE && rowPane[next] <= pane)
+            {
+                previous = next;
+                next = keyNext[next];
+            }
+        }
+        else
+        {
+            previous = tail;
+            while (previous != NONE && rowPane[previous] > pane)
+            {
+                previous = keyPrev[previous];
+            }
+        }
+        return previous;
+    }
+
     private void linkIntoKeyChain(final int slot, final int row, final long pane, final int previous)
     {
         final int next = previous == NONE ? keys.head(slot) : keyNext[previous];
+        if (previous == NONE && next == NONE)
+        {
+            keys.revive(slot); // the first row of an empty chain
+        }
         keyPrev[row] = previous;
         keyNext[row] = next;
         if (previous == NONE)
@@ -285,7 +303,7 @@ final class PaneStore
         }
         if (next == NONE)
         {
-            keys.tail(slot, row);
+            keys.tail(slot, row, pane);
         }
         else
         {
@@ -309,6 +327,10 @@ final class PaneStore
         if (paneCount == 0 || panes[paneCount - 1] < pane)
         {
             return paneCount;
+        }
+        if (panes[paneCount - 1] == pane)
+        {
+            return paneCount - 1; // in-order input: a new row of the newest pane
         }
         int low = 0;
         int high = paneCount - 1;
