@@ -103,6 +103,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int RESUME_KEY_OFFSET = 96;
     static final int HEADER_LENGTH = 104;
 
+    /** Listed keys per row of a window above which its firing visits only the keys with rows. */
+    private static final int SPARSE_KEYS_PER_ROW = 4;
     /** No window due. */
     private static final int IDLE = 0;
     /** Windows due; the next one to look at is {@code firingWindow}, not opened yet. */
@@ -130,6 +132,13 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private long firingDue;
     /** In the open window, the position in the key table's sorted order of the next key. */
     private int firingPosition;
+    /**
+     * Whether the open window visits only the positions marked in {@link #windowKeys} (keys with
+     * a row in the window) rather than every listed key: chosen when the window's rows are few
+     * beside the listed keys, as when most keys recur less often than once a window.
+     */
+    private boolean sparseWindow;
+    private final PositionBitmap windowKeys = new PositionBitmap();
     /**
      * The pane of the previous event and its windows, so an event in the same pane (most events:
      * a pane holds every key's events of its span) costs no division. {@code cachedPaneLength}
@@ -358,7 +367,15 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         firingWindow = window;
         firingPosition = 0;
         final long firstPane = windows.firstPaneOf(window);
-        store.keys().sortForIteration();
+        final long lastPane = firstPane + windows.panesPerWindow - 1;
+        final KeyTable keys = store.keys();
+        keys.sortForIteration();
+        sparseWindow = (long)store.rowsOfPanes(firstPane, lastPane) * SPARSE_KEYS_PER_ROW < keys.sortedCount();
+        if (sparseWindow)
+        {
+            windowKeys.clear(keys.sortedCount());
+            store.markKeysOfPanes(firstPane, lastPane, windowKeys);
+        }
         store.cursorPane(firstPane);
         // Rows changed from now on in panes up to the window's last invalidate assembled state.
         lastAssembledPane = Math.max(lastAssembledPane, firstPane + windows.panesPerWindow - 1);
@@ -378,7 +395,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final long end = windows.windowEnd(window);
         final KeyTable keys = store.keys();
         int left = budget;
-        for (int i = firingPosition, count = keys.sortedCount(); i < count; i++)
+        final int count = keys.sortedCount();
+        final boolean sparse = sparseWindow;
+        for (int i = sparse ? windowKeys.next(firingPosition, count) : firingPosition; i < count;
+            i = sparse ? windowKeys.next(i + 1, count) : i + 1)
         {
             if (left == 0)
             {

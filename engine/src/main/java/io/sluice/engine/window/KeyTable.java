@@ -63,6 +63,8 @@ final class KeyTable
     private long[] prefixChunk;
     private int[] prefixRow;
     private int[] sorted;
+    /** Per slot listed in {@link #sorted}: its position there. */
+    private int[] rank;
     private int sortedCount;
     private int[] pending;
     private int pendingCount;
@@ -91,6 +93,7 @@ final class KeyTable
         prefixChunk = new long[capacity];
         prefixRow = new int[capacity];
         sorted = new int[capacity];
+        rank = new int[capacity];
         pending = new int[capacity];
         spare = new int[capacity];
         nextFree = new int[capacity];
@@ -105,6 +108,14 @@ final class KeyTable
     int sortedSlot(final int position)
     {
         return sorted[position];
+    }
+
+    /**
+     * Position of a listed slot in the sorted order, valid until the next {@link #sortForIteration()}.
+     */
+    int rank(final int slot)
+    {
+        return rank[slot];
     }
 
     long key(final int slot)
@@ -312,6 +323,7 @@ final class KeyTable
             }
             else
             {
+                rank[slot] = merged;
                 spare[merged++] = slot;
             }
         }
@@ -402,6 +414,7 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
             sorted = Arrays.copyOf(sorted, capacity);
+            rank = Arrays.copyOf(rank, capacity);
             pending = Arrays.copyOf(pending, capacity);
             spare = Arrays.copyOf(spare, capacity);
             nextFree = Arrays.copyOf(nextFree, capacity);

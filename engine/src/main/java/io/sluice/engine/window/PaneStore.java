@@ -50,6 +50,8 @@ final class PaneStore
     private int rowsInUse;
     private long[] panes;
     private int[] paneHeads;
+    /** Per active pane: rows it holds. */
+    private int[] paneRows;
     private int paneCount;
     private long cursorPane = Long.MIN_VALUE;
 
@@ -75,6 +77,7 @@ final class PaneStore
         rowMark = new int[rows];
         panes = new long[64];
         paneHeads = new int[64];
+        paneRows = new int[64];
         snapshot = new PaneSnapshot(this);
     }
 
@@ -248,6 +251,7 @@ final class PaneStore
         }
         rowNext[row] = paneHeads[position];
         paneHeads[position] = row;
+        paneRows[position]++;
         return row;
     }
 
@@ -350,6 +354,34 @@ final class PaneStore
     }
 
     /**
+     * Rows held by the panes {@code [firstPane, lastPane]}.
+     */
+    int rowsOfPanes(final long firstPane, final long lastPane)
+    {
+        int rows = 0;
+        for (int position = lowerBound(firstPane); position < paneCount && panes[position] <= lastPane; position++)
+        {
+            rows += paneRows[position];
+        }
+        return rows;
+    }
+
+    /**
+     * Mark the sorted-order position ({@link KeyTable#rank}) of every key with a row in the panes
+     * {@code [firstPane, lastPane]}; the key table must have been sorted since those rows were created.
+     */
+    void markKeysOfPanes(final long firstPane, final long lastPane, final PositionBitmap marks)
+    {
+        for (int position = lowerBound(firstPane); position < paneCount && panes[position] <= lastPane; position++)
+        {
+            for (int row = paneHeads[position]; row != NONE; row = rowNext[row])
+            {
+                marks.set(keys.rank(rowSlot[row]));
+            }
+        }
+    }
+
+    /**
      * Release every row and pane, keeping the arrays for reuse.
      */
     void clear()
@@ -394,6 +426,7 @@ final class PaneStore
         paneCount -= cut;
         System.arraycopy(panes, cut, panes, 0, paneCount);
         System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
+        System.arraycopy(paneRows, cut, paneRows, 0, paneCount);
     }
 
     /**
@@ -424,11 +457,14 @@ final class PaneStore
         {
             panes = Arrays.copyOf(panes, paneCount << 1);
             paneHeads = Arrays.copyOf(paneHeads, paneCount << 1);
+            paneRows = Arrays.copyOf(paneRows, paneCount << 1);
         }
         System.arraycopy(panes, position, panes, position + 1, paneCount - position);
         System.arraycopy(paneHeads, position, paneHeads, position + 1, paneCount - position);
+        System.arraycopy(paneRows, position, paneRows, position + 1, paneCount - position);
         panes[position] = pane;
         paneHeads[position] = NONE;
+        paneRows[position] = 0;
         paneCount++;
     }
 
