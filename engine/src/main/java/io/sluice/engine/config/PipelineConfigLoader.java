@@ -322,7 +322,7 @@ final class PipelineConfigLoader
             try
             {
                 filter = keys.get("filter").text();
-                filterPredicate = expression(keys.get("filter"), filter, stageInput);
+                filterPredicate = expression(keys.get("filter"), filter, stageInput, where(name, "filter"));
             }
             catch (final ConfigException ex)
             {
@@ -351,7 +351,7 @@ final class PipelineConfigLoader
                     {
                         having = keys.get("having").text();
                         havingPredicate = expression(keys.get("having"), having,
-                            resultSchema(stageInput, window, aggregates, keys.get("having")));
+                            resultSchema(stageInput, window, aggregates, keys.get("having")), where(name, "having"));
                     }
                 }
             }
@@ -646,16 +646,24 @@ final class PipelineConfigLoader
         }
     }
 
-    private static EventPredicate expression(final YamlNode node, final String text, final Schema schema)
+    private static EventPredicate expression(final YamlNode node, final String text, final Schema schema, final String context)
     {
         try
         {
-            return Expressions.compile(text, schema);
+            return Expressions.compile(text, schema, context);
         }
         catch (final ExpressionException ex)
         {
             throw node.error(ex.getMessage());
         }
+    }
+
+    /**
+     * Where an expression is used, as its errors name it.
+     */
+    static String where(final String pipeline, final String key)
+    {
+        return "pipeline '" + (pipeline == null ? "?" : pipeline) + "' " + key;
     }
 
     static Field field(final Schema schema, final YamlNode node)
