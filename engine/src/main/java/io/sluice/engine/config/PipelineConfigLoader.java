@@ -37,7 +37,7 @@ final class PipelineConfigLoader
     private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
-        "on_error", "filter", "key", "join", "window", "aggregates", "having", "sink"};
+        "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "sink"};
     private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early"};
 
     private final String source;
@@ -330,8 +330,22 @@ final class PipelineConfigLoader
             }
         }
 
+        ComputedFields map = null;
+        Schema windowInput = stageInput;
+        try
+        {
+            map = computedFields(keys, "map", "select", stageInput, name);
+            windowInput = map == null ? stageInput : map.output();
+        }
+        catch (final ConfigException ex)
+        {
+            errors.addAll(ex.errors());
+            windowInput = null;
+        }
+
         WindowDefinition window = null;
         final List<AggregateDefinition> aggregates = new ArrayList<>();
+        ComputedFields resultMap = null;
         String having = null;
         EventPredicate havingPredicate = null;
         try
@@ -344,24 +358,27 @@ final class PipelineConfigLoader
                 {
                     throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
                 }
-                if (stageInput != null)
+                if (windowInput != null)
                 {
-                    aggregates(aggregatesNode, stageInput, aggregates);
+                    aggregates(aggregatesNode, windowInput, aggregates);
+                    final Schema results = resultSchema(windowInput, window, aggregates, aggregatesNode);
+                    resultMap = computedFields(keys, "result_map", "result_select", results, name);
                     if (keys.containsKey("having"))
                     {
                         having = keys.get("having").text();
                         havingPredicate = expression(keys.get("having"), having,
-                            resultSchema(stageInput, window, aggregates, keys.get("having")), where(name, "having"));
+                            resultMap == null ? results : resultMap.output(), where(name, "having"));
                     }
                 }
             }
             else
             {
-                for (final String windowOnly : new String[] {"aggregates", "having"})
+                for (final String windowOnly : new String[] {"aggregates", "result_map", "result_select", "having"})
                 {
                     if (keys.containsKey(windowOnly))
                     {
-                        throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                        throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'" +
+                            (windowOnly.startsWith("result_") ? " (without one, use '" + windowOnly.substring(7) + "')" : ""));
                     }
                 }
             }
@@ -385,7 +402,7 @@ final class PipelineConfigLoader
         }
 
         final PipelineDefinition definition = new PipelineDefinition(name, sources, join, idleTimeout, policy, filter, filterPredicate,
-            window, aggregates, having, havingPredicate, sink);
+            map, window, aggregates, resultMap, having, havingPredicate, sink);
         try
         {
             // Build once through the DSL and instantiate a partition, so whatever the DSL, the window
@@ -638,12 +655,32 @@ final class PipelineConfigLoader
         {
             final SourceDefinition source = new SourceDefinition("result", input, input.field(0).name(), null, 0, false, null);
             return new PipelineDefinition("result", List.of(source), null, 0, ErrorPolicy.SKIP, null, null,
-                window, aggregates, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
+                null, window, aggregates, null, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
         }
         catch (final SchemaException ex)
         {
             throw at.error(ex.getMessage());
         }
+    }
+
+    /**
+     * The computed-fields stage of a map key or a select key (not both), or null if neither is set.
+     */
+    private static ComputedFields computedFields(
+        final Map<String, YamlNode> keys, final String mapKey, final String selectKey, final Schema input, final String pipeline)
+    {
+        if (keys.containsKey(mapKey) && keys.containsKey(selectKey))
+        {
+            throw keys.get(selectKey).error("choose '" + mapKey + "' (keep every field, add computed ones) or '" + selectKey +
+                "' (exactly the listed fields), not both");
+        }
+        if (input == null || !keys.containsKey(mapKey) && !keys.containsKey(selectKey))
+        {
+            return null;
+        }
+        final boolean select = keys.containsKey(selectKey);
+        final String key = select ? selectKey : mapKey;
+        return ComputedFields.load(keys.get(key), select, input, pipeline, key);
     }
 
     private static EventPredicate expression(final YamlNode node, final String text, final Schema schema, final String context)

@@ -29,8 +29,10 @@ public final class PipelineDefinition
     private final ErrorPolicy errorPolicy;
     private final String filter;
     private final EventPredicate filterPredicate;
+    private final ComputedFields map;
     private final WindowDefinition window;
     private final List<AggregateDefinition> aggregates;
+    private final ComputedFields resultMap;
     private final String having;
     private final EventPredicate havingPredicate;
     private final String sink;
@@ -43,8 +45,10 @@ public final class PipelineDefinition
         final ErrorPolicy errorPolicy,
         final String filter,
         final EventPredicate filterPredicate,
+        final ComputedFields map,
         final WindowDefinition window,
         final List<AggregateDefinition> aggregates,
+        final ComputedFields resultMap,
         final String having,
         final EventPredicate havingPredicate,
         final String sink)
@@ -56,8 +60,10 @@ public final class PipelineDefinition
         this.errorPolicy = errorPolicy;
         this.filter = filter;
         this.filterPredicate = filterPredicate;
+        this.map = map;
         this.window = window;
         this.aggregates = List.copyOf(aggregates);
+        this.resultMap = resultMap;
         this.having = having;
         this.havingPredicate = havingPredicate;
         this.sink = sink;
@@ -95,9 +101,17 @@ public final class PipelineDefinition
         {
             builder.filter(filter, filterPredicate);
         }
+        if (map != null)
+        {
+            builder.map(map.description(), map.output(), map.mapper());
+        }
         if (window != null)
         {
             builder.window(this::declareWindow);
+            if (resultMap != null)
+            {
+                builder.map(resultMap.description(), resultMap.output(), resultMap.mapper());
+            }
             if (havingPredicate != null)
             {
                 builder.filter(having, havingPredicate);

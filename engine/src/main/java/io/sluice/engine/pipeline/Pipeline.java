@@ -390,7 +390,20 @@ public final class Pipeline
          */
         public Builder map(final Schema output, final EventMapper mapper)
         {
-            final StageSpec spec = new StageSpec.MapSpec("map to " + output.name(), policy, current, output, mapper);
+            return map("to " + output.name(), output, mapper);
+        }
+
+        /**
+         * Maps each event to an event of another schema, described for tools and errors.
+         *
+         * @param description of the mapping, e.g. the fields it computes.
+         * @param output      schema.
+         * @param mapper      writing the output.
+         * @return this.
+         */
+        public Builder map(final String description, final Schema output, final EventMapper mapper)
+        {
+            final StageSpec spec = new StageSpec.MapSpec("map " + description, policy, current, output, mapper);
             add(spec);
             current = output;
             return this;
