@@ -37,7 +37,7 @@ final class PipelineConfigLoader
     private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
-        "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "sink"};
+        "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "suppress", "sink"};
     private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early"};
 
     private final String source;
@@ -387,6 +387,15 @@ final class PipelineConfigLoader
         {
             errors.addAll(ex.errors());
         }
+        long suppress = -1;
+        try
+        {
+            suppress = keys.containsKey("suppress") ? suppress(keys.get("suppress")) : -1;
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex);
+        }
         String sink = null;
         try
         {
@@ -402,7 +411,7 @@ final class PipelineConfigLoader
         }
 
         final PipelineDefinition definition = new PipelineDefinition(name, sources, join, idleTimeout, policy, filter, filterPredicate,
-            map, window, aggregates, resultMap, having, havingPredicate, sink);
+            map, window, aggregates, resultMap, having, havingPredicate, suppress, sink);
         try
         {
             // Build once through the DSL and instantiate a partition, so whatever the DSL, the window
@@ -655,12 +664,34 @@ final class PipelineConfigLoader
         {
             final SourceDefinition source = new SourceDefinition("result", input, input.field(0).name(), null, 0, false, null);
             return new PipelineDefinition("result", List.of(source), null, 0, ErrorPolicy.SKIP, null, null,
-                null, window, aggregates, null, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
+                null, window, aggregates, null, null, null, -1, "none").build((p, s, k, t, e) -> { }).outputSchema();
         }
         catch (final SchemaException ex)
         {
             throw at.error(ex.getMessage());
         }
+    }
+
+    /**
+     * Reads {@code suppress: {cooldown: <duration>}} or {@code suppress: on_change}.
+     *
+     * @return the cooldown, or 0 for on-change suppression.
+     */
+    private static long suppress(final YamlNode node)
+    {
+        if (node.isMapping())
+        {
+            final Map<String, YamlNode> keys = node.mapping("cooldown");
+            final long cooldown = positive(required(keys, "cooldown", node));
+            return cooldown;
+        }
+        final String mode = node.text().toLowerCase(Locale.ROOT);
+        if (mode.equals("on_change") || mode.equals("on-change"))
+        {
+            return 0;
+        }
+        throw node.error("'" + ConfigLimits.value(node.text()) + "' is not a suppression: write 'suppress: on_change' or " +
+            "'suppress: {cooldown: 30s}'");
     }
 
     /**

@@ -22,6 +22,9 @@ import io.sluice.schema.Schema;
  */
 public final class PipelineDefinition
 {
+    /** Initial capacity of a suppression's per-key state; it grows with the keys that raise outputs. */
+    private static final int SUPPRESS_EXPECTED_KEYS = 1024;
+
     private final String name;
     private final List<SourceDefinition> sources;
     private final JoinDefinition join;
@@ -35,6 +38,7 @@ public final class PipelineDefinition
     private final ComputedFields resultMap;
     private final String having;
     private final EventPredicate havingPredicate;
+    private final long suppress;
     private final String sink;
 
     PipelineDefinition(
@@ -51,6 +55,7 @@ public final class PipelineDefinition
         final ComputedFields resultMap,
         final String having,
         final EventPredicate havingPredicate,
+        final long suppress,
         final String sink)
     {
         this.name = name;
@@ -66,6 +71,7 @@ public final class PipelineDefinition
         this.resultMap = resultMap;
         this.having = having;
         this.havingPredicate = havingPredicate;
+        this.suppress = suppress;
         this.sink = sink;
     }
 
@@ -116,6 +122,14 @@ public final class PipelineDefinition
             {
                 builder.filter(having, havingPredicate);
             }
+        }
+        if (suppress > 0)
+        {
+            builder.suppressCooldown(suppress, SUPPRESS_EXPECTED_KEYS);
+        }
+        else if (suppress == 0)
+        {
+            builder.suppressOnChange(SUPPRESS_EXPECTED_KEYS);
         }
         return builder.sink(sink, eventSink).build();
     }
@@ -305,6 +319,17 @@ public final class PipelineDefinition
     public String having()
     {
         return having;
+    }
+
+    /**
+     * The suppression before the sink: a cooldown in milliseconds of event time, 0 for on-change
+     * suppression, -1 for none.
+     *
+     * @return the cooldown, 0 or -1.
+     */
+    public long suppress()
+    {
+        return suppress;
     }
 
     /**
