@@ -18,7 +18,7 @@ import io.sluice.schema.Schema;
  * order pipelines (joins) are what the demo runs.
  * <ul>
  *   <li>card-velocity: charges per card on a sliding 60 s window (hop 5 s); alert at 10 or more, then
- *       no alert of the card for 60 s of event time (one burst lies in up to 12 windows).</li>
+ *       no alert of the card for 5 minutes of event time (one burst lies in up to 12 windows).</li>
  *   <li>amount-vs-norm: per card on a tumbling 5 min window, the largest charge against the mean of
  *       the card's other charges in the same window (count, sum and max give it: mean of the others
  *       = (sum - max) / (count - 1)); alert above 5 times. Micro-charges (under $5) are kept out of

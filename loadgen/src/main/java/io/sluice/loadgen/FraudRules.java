@@ -21,8 +21,12 @@ public final class FraudRules
     /** Velocity: alert when a card has at least this many charges in one window. */
     public static final int VELOCITY_THRESHOLD = 10;
 
-    /** Velocity: after an alert of a card, its next alerts within this much event time are suppressed. */
-    public static final long VELOCITY_COOLDOWN_MS = 60_000;
+    /**
+     * Velocity: after an alert of a card, its next alerts within this much event time are suppressed. A
+     * burst lies in up to 12 sliding windows, and a card's usual charges can keep a window that holds
+     * the burst's tail above the threshold a minute later: 5 minutes raise one alert per burst.
+     */
+    public static final long VELOCITY_COOLDOWN_MS = 300_000;
 
     /** Amount: tumbling window over which a card's norm is taken. */
     public static final long NORM_WINDOW_MS = 300_000;

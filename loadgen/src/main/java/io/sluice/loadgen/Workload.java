@@ -52,7 +52,7 @@ public final class Workload
             {
                 final CardTransactionScenario cards = new CardTransactionScenario(seed, events);
                 return new Workload(cards, cardDesk(), "card", cards.cards(),
-                    "card-velocity (sliding 60s/5s count >= 10, cooldown 60s), amount-vs-norm (tumbling 5min, largest > 5x mean of the others), " +
+                    "card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, largest > 5x mean of the others), " +
                     "impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e (latency probe, last)");
             }
             case MarketTickScenario.NAME:

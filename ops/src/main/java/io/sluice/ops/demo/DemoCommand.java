@@ -173,7 +173,7 @@ public final class DemoCommand implements Callable<Integer>
             "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
         console.println(engine.describe(dataDir));
-        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 60s), amount-vs-norm (tumbling 5min, " +
+        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, " +
             "largest > 5x mean of the others), impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e " +
             "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML)");
         console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
