@@ -172,7 +172,7 @@ final class ComputedFields
                 {
                     throw typeNode.error(field.type() + " field '" + field.name() + "' cannot become " + declared + " in " + what);
                 }
-                return numeric(fieldNode(field), declared, typeNode, name, index, schema, pipeline, key);
+                return numeric(fieldNode(field, typeNode, declared), declared, typeNode, name, index, schema, pipeline, key);
             }
             case ExpressionParser.Operand.PREDICATE:
             case ExpressionParser.Operand.BOOLEAN:
@@ -197,16 +197,19 @@ final class ComputedFields
         }
     }
 
-    private static Numeric fieldNode(final Field field)
+    private static Numeric fieldNode(final Field field, final YamlNode typeNode, final FieldType declared)
     {
         switch (field.type())
         {
+            case LONG:
+            case TIMESTAMP:
+                return new Numeric.LongField(field.index());
             case INT:
                 return new Numeric.IntField(field.index());
             case DOUBLE:
                 return new Numeric.DoubleField(field.index());
             default:
-                return new Numeric.LongField(field.index());
+                throw typeNode.error(field.type() + " field '" + field.name() + "' cannot become " + declared);
         }
     }
 
