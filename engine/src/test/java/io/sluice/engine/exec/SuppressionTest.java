@@ -169,6 +169,70 @@ class SuppressionTest
     }
 
     @Test
+    void shouldSuppressAcrossARestartOfTheEngineAsWithoutIt(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        for (final boolean cooldown : new boolean[] {true, false})
+        {
+            final TestEvents.TextSink uninterrupted = new TestEvents.TextSink();
+            try (io.sluice.engine.runtime.Engine engine = io.sluice.engine.runtime.Engine.launch(
+                context(dir.resolve("whole-" + cooldown)).checkpoints(false), List.of(engineBursts(uninterrupted, cooldown))))
+            {
+                publish(engine, 0, 30_000);
+                engine.endOfInput("trades");
+            }
+
+            final TestEvents.TextSink before = new TestEvents.TextSink();
+            try (io.sluice.engine.runtime.Engine engine = io.sluice.engine.runtime.Engine.launch(
+                context(dir.resolve("restarted-" + cooldown)), List.of(engineBursts(before, cooldown))))
+            {
+                publish(engine, 0, 15_000);
+            }
+            // Closed without an end of input: the final checkpoint holds the suppression state of the first half.
+            final TestEvents.TextSink after = new TestEvents.TextSink();
+            try (io.sluice.engine.runtime.Engine engine = io.sluice.engine.runtime.Engine.launch(
+                context(dir.resolve("restarted-" + cooldown)), List.of(engineBursts(after, cooldown))))
+            {
+                assertThat(engine.recoveryEvents()).anySatisfy(e -> assertThat(e).contains("loaded checkpoint"));
+                publish(engine, 15_000, 30_000);
+                engine.endOfInput("trades");
+            }
+            final java.util.TreeSet<String> resumed = new java.util.TreeSet<>(before.lines());
+            resumed.addAll(after.lines());
+            assertThat(after.lines()).as("cooldown %s", cooldown).isNotEmpty();
+            assertThat(resumed).as("cooldown %s", cooldown).isEqualTo(new java.util.TreeSet<>(uninterrupted.lines()));
+            assertThat(resumed).hasSize(uninterrupted.lines().size());
+        }
+    }
+
+    private static Pipeline engineBursts(final TestEvents.TextSink sink, final boolean cooldown)
+    {
+        final Pipeline.Builder builder = Pipeline.from("trades", TestEvents.TRADE).name("bursts").partitionKey("account")
+            .eventTime("ts", 100)
+            .window(w -> w.sliding(2_000, 250).count("n").max("max_qty", "qty"));
+        final int n = builder.schema().field("n").index();
+        builder.filter("n >= 4", r -> r.getLong(n) >= 4);
+        return (cooldown ? builder.suppressCooldown(1_500, 64) : builder.suppressOnChange(64)).sink("text", sink).build();
+    }
+
+    private static io.sluice.engine.runtime.EngineContext context(final java.nio.file.Path data)
+    {
+        return new io.sluice.engine.runtime.EngineContext().directory(data).partitions(3).ringSize(1024)
+            .journalSegmentLength(4 * 1024 * 1024);
+    }
+
+    private static void publish(final io.sluice.engine.runtime.Engine engine, final int from, final int to)
+    {
+        final io.sluice.engine.runtime.EventPublisher publisher = engine.publisher("trades");
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+        for (int i = from; i < to; i++)
+        {
+            final Random random = new Random(i);
+            publisher.publish(TestEvents.trade(event, random.nextInt(100), 1.0, 1 + random.nextInt(3), i * 3L + random.nextInt(90)), 0);
+        }
+    }
+
+    @Test
     void shouldRefuseAnUnknownSuppressionNamingIt()
     {
         assertThatThrownBy(() -> pipeline("sometimes", new TestEvents.TextSink()))
