@@ -52,8 +52,9 @@ import io.sluice.schema.EventValues;
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Magic, version and row state are encoded by {@link WindowSnapshotRows}. Threading: single
- * writer, the partition thread.
+ * Rows follow in no particular order (a checkpoint copies them incrementally, a row before it
+ * changes, see {@link SessionStore}), each session once. Magic, version and row state are encoded by
+ * {@link WindowSnapshotRows}. Threading: single writer, the partition thread.
  */
 final class SessionWindowOperator extends KeyedWindowOperator
 {
@@ -66,6 +67,7 @@ final class SessionWindowOperator extends KeyedWindowOperator
     static final int LATE_OFFSET = 32;
     static final int FIRED_OFFSET = 40;
     static final int HEADER_LENGTH = 48;
+    static final int ROW_HEADER_LENGTH = 24;
 
     private final long gap;
     private final long allowedLateness;
@@ -124,6 +126,7 @@ final class SessionWindowOperator extends KeyedWindowOperator
             {
                 target = absorbOverlapping(key, target, timestamp, eventEnd);
             }
+            store.beforeChange(target);
             layout.accumulate(store.state(), store.base(target), timestamp, values);
             afterUpdate(target, watermark);
         }
@@ -143,6 +146,7 @@ final class SessionWindowOperator extends KeyedWindowOperator
             {
                 start = Math.min(start, store.start(row));
                 end = Math.max(end, store.end(row));
+                store.beforeChange(target);
                 layout.merge(store.state(), store.base(target), store.state(), store.base(row));
                 store.free(row);
                 // The span grew, so sessions passed over earlier may now touch it: rescan.
@@ -295,11 +299,23 @@ final class SessionWindowOperator extends KeyedWindowOperator
     @Override
     public int snapshotLength()
     {
-        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * (24 + stride * 8);
+        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * store.snapshotRowLength();
     }
 
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(ALL);
+        return length;
+    }
+
+    /**
+     * Writes the header, counters and watermark state now and fixes the image of the sessions, which
+     * follow in {@link #continueSnapshot} slices or before they change (see {@link SessionStore}).
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
         WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
@@ -311,19 +327,14 @@ final class SessionWindowOperator extends KeyedWindowOperator
         buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
-        final long[] state = store.state();
-        for (int row = 0; row < store.rowLimit(); row++)
-        {
-            if (!store.inUse(row))
-            {
-                continue;
-            }
-            buffer.putLong(cursor, store.key(row), ORDER);
-            buffer.putLong(cursor + 8, store.start(row), ORDER);
-            buffer.putLong(cursor + 16, store.end(row), ORDER);
-            cursor = WindowSnapshotRows.putState(buffer, cursor + 24, state, store.base(row), stride);
-        }
+        cursor += store.beginSnapshot(buffer, cursor);
         return cursor - offset;
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        return store.copySlice(budget);
     }
 
     @Override
