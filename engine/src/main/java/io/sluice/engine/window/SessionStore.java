@@ -33,6 +33,7 @@ final class SessionStore
     private long[] timerTime;
     private int[] generation;
     private int[] next;
+    private boolean[] firePending;
     private long[] state;
     private int rowLimit;
     private int freeHead = NONE;
@@ -50,6 +51,7 @@ final class SessionStore
         timerTime = new long[rows];
         generation = new int[rows];
         next = new int[rows];
+        firePending = new boolean[rows];
         state = new long[rows * stride];
         snapshot = new CopyOnWriteRows(this::writeRow, rows);
     }
@@ -94,11 +96,35 @@ final class SessionStore
         snapshot.beforeChange(row);
     }
 
+    /**
+     * Whether the row's final result is due but not emitted yet (a firing spread over events).
+     *
+     * @param row in use.
+     * @return true while its firing is pending.
+     */
+    boolean firePending(final int row)
+    {
+        return firePending[row];
+    }
+
+    /**
+     * Marks or clears the row's pending firing; part of its snapshot.
+     *
+     * @param row     in use.
+     * @param pending whether its final result is due but not emitted yet.
+     */
+    void firePending(final int row, final boolean pending)
+    {
+        snapshot.beforeChange(row);
+        firePending[row] = pending;
+    }
+
     private int writeRow(final int row, final MutableDirectBuffer buffer, final int offset)
     {
         buffer.putLong(offset, key[row], ORDER);
         buffer.putLong(offset + 8, start[row], ORDER);
         buffer.putLong(offset + 16, end[row], ORDER);
+        buffer.putLong(offset + 24, firePending[row] ? SessionWindowOperator.ROW_FIRE_PENDING : 0L, ORDER);
         return WindowSnapshotRows.putState(buffer, offset + SessionWindowOperator.ROW_HEADER_LENGTH, state, row * stride, stride);
     }
 
@@ -188,6 +214,7 @@ final class SessionStore
         start[row] = sessionStart;
         end[row] = sessionEnd;
         timerTime[row] = Long.MAX_VALUE;
+        firePending[row] = false;
         layout.reset(state, row * stride);
         snapshot.created(row);
         final int head = heads.remove(sessionKey, 0);
@@ -253,6 +280,7 @@ final class SessionStore
             timerTime = Arrays.copyOf(timerTime, capacity);
             generation = Arrays.copyOf(generation, capacity);
             next = Arrays.copyOf(next, capacity);
+            firePending = Arrays.copyOf(firePending, capacity);
             state = Arrays.copyOf(state, capacity * stride);
             snapshot.ensureCapacity(capacity);
         }
