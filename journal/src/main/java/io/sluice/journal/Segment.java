@@ -21,8 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * is an IOException naming the file, never a SIGBUS in the writer.
  *
  * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
- * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
- * publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
+ * {@code recordCount/tailPosition/maxTimestamp} fields; it keeps the live tail's state itself and
+ * publishes it here at index checkpoints and when it seals the segment ({@link #publishTail}), so on a
+ * live tail those fields lag by up to one index interval and {@link #endPosition} /
+ * {@link #maxTimestampBelow} give the exact values for an end offset. Readers use the offset bounds the
+ * partition publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
  */
 final class Segment
 {
