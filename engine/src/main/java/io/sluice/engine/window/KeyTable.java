@@ -299,6 +299,11 @@ final class KeyTable
             return;
         }
         sortPendingByKey();
+        if (!sweep && pendingCount <= sortedCount >>> 4)
+        {
+            insertPending();
+            return;
+        }
         final int emptyPassLimit = crowded ? 1 : LONG_IDLE_PASSES;
         int merged = 0;
         int i = 0;
@@ -352,6 +357,54 @@ final class KeyTable
         nextSweep = 0;
         pendingCount = 0;
         freeSlots = NONE;
+    }
+
+    /**
+     * Insert a few sorted pending keys into the sorted order: each finds its place by binary
+     * search, the keys between places move as blocks, and only the moved keys get a new rank, so
+     * the keys that stay are not read at all (a full merge reads every listed key's record).
+     */
+    private void insertPending()
+    {
+        int end = sortedCount;
+        for (int j = pendingCount - 1; j >= 0; j--)
+        {
+            final int slot = pending[j];
+            final int place = lowerBound(key(slot), end);
+            final int shift = j + 1;
+            System.arraycopy(sorted, place, sorted, place + shift, end - place);
+            for (int k = place + shift; k < end + shift; k++)
+            {
+                rank[sorted[k]] = k;
+            }
+            sorted[place + j] = slot;
+            rank[slot] = place + j;
+            end = place;
+        }
+        sortedCount += pendingCount;
+        pendingCount = 0;
+    }
+
+    /**
+     * First position below {@code limit} in the sorted order whose key is at or above {@code key}.
+     */
+    private int lowerBound(final long key, final int limit)
+    {
+        int low = 0;
+        int high = limit;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (key(sorted[mid]) < key)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     private void sortPendingByKey()
