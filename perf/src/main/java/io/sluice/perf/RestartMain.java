@@ -162,10 +162,12 @@ public final class RestartMain
         final Engine engine = Engine.launch(context(dir, fromCheckpoint), List.of(pipeline(keys)));
         final double seconds = (System.nanoTime() - start) / 1e9;
         lastLaunchCpu = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+        final List<String> events = engine.recoveryEvents();
         if (print)
         {
-            System.out.println("  " + (fromCheckpoint ? "restart" : "full replay") + " recovery: " + engine.recoveryEvents());
+            System.out.println("  " + (fromCheckpoint ? "restart" : "full replay") + " recovery: " + events.subList(0, events.size() - 1));
         }
+        System.out.println("  " + (fromCheckpoint ? "restart:     " : "full replay: ") + events.get(events.size() - 1));
         engine.close();
         return seconds;
     }
