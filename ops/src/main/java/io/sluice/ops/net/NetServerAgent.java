@@ -9,9 +9,9 @@ import org.agrona.concurrent.EpochClock;
  * handlers run on this thread and every session is single-threaded), then ingress, then egress
  * (either may be absent: {@link NetServerContext#ingress(boolean)}, {@link NetServerContext#egress(boolean)}).
  *
- * <p>Threading: {@link #doWork()} on one thread, usually an {@link org.agrona.concurrent.AgentRunner}
- * that {@link NetServer} starts; a daemon may run it on its own runner instead (see
- * {@link NetServerContext} and docs/network.md).
+ * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
+ * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
+ * thread of its own per the engine's threading mode (see docs/network.md).
  */
 public final class NetServerAgent implements Agent
 {
