@@ -75,7 +75,7 @@ public final class NetServer implements AutoCloseable
             final SessionIds ids = new SessionIds();
             final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
             final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
-            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock());
+            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock(), errorHandler);
         }
         catch (final RuntimeException ex)
         {
