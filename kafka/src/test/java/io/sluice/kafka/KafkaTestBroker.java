@@ -56,6 +56,20 @@ public final class KafkaTestBroker implements AutoCloseable
         return broker;
     }
 
+    /**
+     * Starts a broker on a given port (a test that starts its client first, on {@link #unreachable()}'s port).
+     *
+     * @param directory for the broker's logs and settings.
+     * @param port      of the broker's listener.
+     * @return the running broker.
+     */
+    public static KafkaTestBroker start(final Path directory, final int port)
+    {
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, port, freePort());
+        broker.startServer();
+        return broker;
+    }
+
     /** Bootstrap servers of the broker. */
     public String bootstrap()
     {

@@ -463,13 +463,18 @@ public final class DaemonConfig
         final String format = sink.choice("format", "json", "json", "csv", "binary");
         final String keyField = sink.has("key_field") ? sink.string("key_field", null) : null;
         final String transactionalId = sink.string("transactional_id", "sluice." + name);
+        final long timeout = sink.durationMillis("timeout", 60_000);
+        if (timeout < 100)
+        {
+            sink.error("timeout", "must be at least 100ms, was " + timeout + " ms");
+        }
         if (bootstrap == null || mode == null || format == null)
         {
             return null;
         }
         return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
-            .transactionalIdPrefix(transactionalId);
+            .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout));
     }
 
     /**
