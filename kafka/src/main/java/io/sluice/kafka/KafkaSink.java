@@ -409,6 +409,20 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
 
     private KafkaConnectorException failure(final int partition, final String what, final KafkaException ex)
     {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+            {
+                return new KafkaConnectorException("not authorized to WRITE to Kafka sink topic '" + context.topic() + "' on " +
+                    context.bootstrapServers() + " (partition " + partition + ", " + what + "): grant WRITE on the topic to this " +
+                    "principal: " + t.getMessage(), ex, true);
+            }
+            if (t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException)
+            {
+                return new KafkaConnectorException("not authorized to WRITE transactional id '" + transactionalId(partition) +
+                    "' of Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + " (" + what + "): " + t.getMessage(), ex, true);
+            }
+        }
         if (isFenced(ex))
         {
             return new KafkaConnectorException("Kafka sink partition " + partition + " of topic '" + context.topic() + "' was fenced: " +

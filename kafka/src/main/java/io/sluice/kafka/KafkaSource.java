@@ -89,6 +89,7 @@ public final class KafkaSource implements AutoCloseable
     private volatile long malformed;
     private volatile long deadLettered;
     private volatile long retries;
+    private volatile long authorizationFailures;
     private volatile long[] lag = new long[0];
 
     private KafkaSource(final Engine engine, final KafkaSourceContext context)
@@ -140,10 +141,27 @@ public final class KafkaSource implements AutoCloseable
                 deadLetters = new KafkaProducer<>(producerProperties());
             }
             state = State.RUNNING;
+            long backoff = context.initialBackoffMillis();
             while (running)
             {
                 commitCovered();
-                final ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
+                final ConsumerRecords<byte[], byte[]> polled;
+                try
+                {
+                    polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
+                    backoff = context.initialBackoffMillis();
+                }
+                catch (final AuthorizationException ex)
+                {
+                    // An ACL may be granted later: the positions stay, and the poll is tried again after a back-off.
+                    onAuthorizationFailure(ex, backoff);
+                    if (!pause(backoff))
+                    {
+                        return;
+                    }
+                    backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
+                    continue;
+                }
                 for (final ConsumerRecord<byte[], byte[]> record : polled)
                 {
                     if (!running || !onRecord(record))
@@ -373,6 +391,22 @@ public final class KafkaSource implements AutoCloseable
         return props;
     }
 
+    /**
+     * Records a refused READ (of the topic, or of the group's offsets): the message names the principal's
+     * missing permission, the topic and the group; each one is counted and recorded in the engine's
+     * error log (distinct errors are kept once, with a count).
+     */
+    private void onAuthorizationFailure(final AuthorizationException ex, final long retryMillis)
+    {
+        authorizationFailures++;
+        final String what = ex instanceof org.apache.kafka.common.errors.GroupAuthorizationException ?
+            "READ the offsets of consumer group '" + context.groupId() + "' (of Kafka topic '" + context.topic() + "')" :
+            "READ Kafka topic '" + context.topic() + "'";
+        final String message = "not authorized to " + what + " on " + context.bootstrapServers() + ": " + ex.getMessage();
+        lastError = message + " (retrying in " + retryMillis + " ms)";
+        engine.errorLog().record(new KafkaConnectorException(message, ex, true));
+    }
+
     private void fail(final String message, final Throwable cause)
     {
         lastError = message;
@@ -478,6 +512,16 @@ public final class KafkaSource implements AutoCloseable
     public long retries()
     {
         return retries;
+    }
+
+    /**
+     * Polls refused by the brokers' authorizer (no READ on the topic or the group), each retried.
+     *
+     * @return the count.
+     */
+    public long authorizationFailures()
+    {
+        return authorizationFailures;
     }
 
     /**
