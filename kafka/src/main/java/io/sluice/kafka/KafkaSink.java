@@ -176,12 +176,15 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     throw new KafkaConnectorException("Kafka sink topic '" + context.topic() + "' does not exist on " +
                         context.bootstrapServers() + " (create it with " + context.topicPartitions() + " partitions)", null, true);
                 }
+                if (ex.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)
+                {
+                    throw new KafkaConnectorException(unreachable(), ex.getCause(), true);
+                }
                 throw new KafkaConnectorException(describeFailure(ex.getCause()), ex.getCause(), true);
             }
             catch (final java.util.concurrent.TimeoutException ex)
             {
-                throw new KafkaConnectorException("cannot reach the Kafka brokers " + context.bootstrapServers() + " within " +
-                    context.timeoutMillis() + " ms to describe sink topic '" + context.topic() + "'", null, true);
+                throw new KafkaConnectorException(unreachable(), ex, true);
             }
             final int count = topics.get(context.topic()).partitions().size();
             if (count != context.topicPartitions())
@@ -195,6 +198,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             Thread.currentThread().interrupt();
             throw new KafkaConnectorException("interrupted while describing Kafka sink topic '" + context.topic() + "'", ex);
         }
+    }
+
+    private String unreachable()
+    {
+        return "cannot reach the Kafka brokers " + context.bootstrapServers() + " within " + context.timeoutMillis() +
+            " ms to describe sink topic '" + context.topic() + "'";
     }
 
     /** Why describing the sink topic failed, naming the operation an authorization failure refused. */

@@ -68,7 +68,6 @@ public final class Daemon implements AutoCloseable
 
     private final DaemonConfig config;
     private static final long INITIAL_SINK_BACKOFF_MS = 1_000;
-    private static final long MAX_SINK_BACKOFF_MS = 30_000;
     /** Name of the SLF4J logger of the daemon's lifecycle lines. */
     public static final String LOGGER_NAME = "sluice";
 
@@ -305,7 +304,7 @@ public final class Daemon implements AutoCloseable
 
     /**
      * Opens every Kafka sink before recovery (which must restore no checkpoint newer than what they
-     * committed), retrying with a doubling back-off (1 s to 30 s) while the brokers are unreachable or
+     * committed), retrying with a doubling back-off (1 s to the sink's {@code max_retry_backoff}, 30 s) while the brokers are unreachable or
      * the topic is missing: each failure is logged with the sink, the brokers and the next retry, and
      * counted ({@code kafka-sink-start-retries}); the daemon stays STARTING, its heartbeat on. A failure
      * a retry cannot clear (a partition-count mismatch) stops the start.
@@ -346,7 +345,7 @@ public final class Daemon implements AutoCloseable
                     {
                         throw new DaemonException("stopped while waiting for Kafka sink '" + sink.name() + "': " + ex.getMessage(), ex);
                     }
-                    backoff = Math.min(MAX_SINK_BACKOFF_MS, backoff * 2);
+                    backoff = Math.min(sink.kafka().maxRetryBackoffMillis(), backoff * 2);
                 }
             }
         }

@@ -29,7 +29,7 @@ class DaemonKafkaStartTest
         final String address = KafkaTestBroker.unreachable();
         final int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         final String yaml = DaemonKafkaProcessTest.config(address)
-            .replace("    transactional_id: sluice.daemon-test.results\n", "    transactional_id: sluice.daemon-test.results\n    timeout: 2s\n");
+            .replace("    transactional_id: sluice.daemon-test.results\n", "    transactional_id: sluice.daemon-test.results\n    timeout: 2s\n    max_retry_backoff: 2s\n");
         assertThat(yaml).contains("timeout: 2s");
         final Path configFile = dir.resolve("sluice.yaml");
         Files.writeString(configFile, yaml);
