@@ -257,6 +257,7 @@ public final class Daemon implements AutoCloseable
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained())
+            .checkpointSliceRows(config.checkpointSliceRows())
             .restoreCheckpointAtMost(restoreLimit());
         engine = Engine.launch(context, pipelines);
         if (engine.profileReport() != null)

@@ -33,6 +33,7 @@ import io.sluice.engine.config.ConfigException;
 import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.ThreadingMode;
 import io.sluice.engine.runtime.WaitStrategyKind;
@@ -131,6 +132,7 @@ public final class DaemonConfig
     private final Map<String, SinkConfig> sinks;
     private final long checkpointIntervalMillis;
     private final int checkpointsRetained;
+    private final int checkpointSliceRows;
     private final long drainTimeoutMillis;
     private final JmxSettings jmx;
     private final PrometheusConfig prometheus;
@@ -208,6 +210,7 @@ public final class DaemonConfig
         final ConfigSection checkpoint = top.section("checkpoint");
         this.checkpointIntervalMillis = checkpoint.durationMillis("interval", 60_000);
         this.checkpointsRetained = checkpoint.integer("retained", 3, 1, 1000);
+        this.checkpointSliceRows = checkpointSliceRows(checkpoint);
         checkpoint.checkUnknownKeys();
 
         this.jmx = loadJmx(top.section("jmx"));
@@ -979,6 +982,28 @@ public final class DaemonConfig
     public long checkpointIntervalMillis()
     {
         return checkpointIntervalMillis;
+    }
+
+    /**
+     * Rows of state a partition copies per slice of a checkpoint, between events (config
+     * {@code checkpoint.slice_rows}: a whole number >= 1, or {@code unbounded} to copy everything at
+     * the barrier).
+     *
+     * @return the rows, {@link Integer#MAX_VALUE} for unbounded.
+     */
+    public int checkpointSliceRows()
+    {
+        return checkpointSliceRows;
+    }
+
+    private static int checkpointSliceRows(final ConfigSection checkpoint)
+    {
+        final int defaultRows = EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT;
+        if ("unbounded".equals(checkpoint.string("slice_rows", "").trim()))
+        {
+            return Integer.MAX_VALUE;
+        }
+        return checkpoint.integer("slice_rows", defaultRows, 1, Integer.MAX_VALUE);
     }
 
     /**

@@ -58,6 +58,23 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadTheCheckpointSliceRowsAndRefuseLessThanOneWithItsLineAndColumn() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final String base = DaemonProcessTest.config(true, "");
+        assertThat(DaemonConfig.parse(base, "sluice.yaml", dir).checkpointSliceRows())
+            .isEqualTo(io.sluice.engine.runtime.EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT);
+        assertThat(DaemonConfig.parse(base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: 256\n"), "sluice.yaml", dir)
+            .checkpointSliceRows()).isEqualTo(256);
+        assertThat(DaemonConfig.parse(base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: unbounded\n"), "sluice.yaml", dir)
+            .checkpointSliceRows()).isEqualTo(Integer.MAX_VALUE);
+        final String zero = base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: 0\n");
+        final int line = java.util.Arrays.asList(zero.split("\n", -1)).indexOf("  slice_rows: 0") + 1;
+        assertThat(errors(zero).errors())
+            .contains("checkpoint.slice_rows: must be in [1, 2147483647], was 0 (line " + line + ", column 15)");
+    }
+
+    @Test
     void shouldReadTheThreadingModeAndRefuseAnUnknownOne() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
