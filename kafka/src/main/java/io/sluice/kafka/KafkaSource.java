@@ -1,6 +1,5 @@
 package io.sluice.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,16 +14,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.sluice.engine.checkpoint.CheckpointListener;
 import io.sluice.engine.checkpoint.CheckpointManifest;
@@ -81,16 +76,16 @@ public final class KafkaSource implements AutoCloseable
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private final CheckpointListener listener = this::onCheckpointComplete;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> deadLetters;
+    private DeadLetters deadLetters;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
     private volatile boolean running = true;
     private volatile long records;
     private volatile long malformed;
-    private volatile long deadLettered;
     private volatile long retries;
     private volatile long authorizationFailures;
     private volatile long[] lag = new long[0];
+    private volatile long deadLettered;
 
     private KafkaSource(final Engine engine, final KafkaSourceContext context)
     {
@@ -136,10 +131,7 @@ public final class KafkaSource implements AutoCloseable
             }
             consumer.assign(partitions);
             seek(partitions);
-            if (context.deadLetterTopic() != null)
-            {
-                deadLetters = new KafkaProducer<>(producerProperties());
-            }
+            deadLetters = DeadLetters.open(context, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
             state = State.RUNNING;
             long backoff = context.initialBackoffMillis();
             while (running)
@@ -302,17 +294,8 @@ public final class KafkaSource implements AutoCloseable
         lastError = "malformed record at " + where + ": " + error;
         if (deadLetters != null)
         {
-            final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(context.deadLetterTopic(), null, record.key(), record.value());
-            rejected.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-            rejected.headers().add(ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
-            deadLetters.send(rejected, (metadata, ex) ->
-            {
-                if (ex != null)
-                {
-                    lastError = "cannot send malformed record " + where + " to dead-letter topic '" + context.deadLetterTopic() + "': " + ex;
-                }
-            });
-            deadLettered++;
+            deadLetters.send(record, error, where, failure -> lastError = failure);
+            deadLettered = deadLetters.sent();
         }
         return true;
     }
@@ -377,20 +360,6 @@ public final class KafkaSource implements AutoCloseable
         return props;
     }
 
-    private Properties producerProperties()
-    {
-        final Properties props = new Properties();
-        props.putAll(context.clientProperties());
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(context.metadataTimeoutMillis()));
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return props;
-    }
-
     /**
      * Records a refused READ (of the topic, or of the group's offsets): the message names the principal's
      * missing permission, the topic and the group; each one is counted and recorded in the engine's
@@ -417,15 +386,7 @@ public final class KafkaSource implements AutoCloseable
 
     private boolean pause(final long millis)
     {
-        // Parks rather than sleeps: close() unparks, and never interrupts (an interrupt reaching the Kafka
-        // client's own close would be thrown from it).
-        final long deadline = System.nanoTime() + millis * 1_000_000L;
-        long left;
-        while (running && (left = deadline - System.nanoTime()) > 0)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-        }
-        return running;
+        return Backoff.park(() -> running, this, millis);
     }
 
     private void closeClients()
@@ -434,7 +395,7 @@ public final class KafkaSource implements AutoCloseable
         {
             if (deadLetters != null)
             {
-                deadLetters.close(Duration.ofSeconds(10));
+                deadLetters.close();
             }
         }
         catch (final RuntimeException ex)
