@@ -284,9 +284,22 @@ public final class EventFlyweight implements EventValues
      */
     public long symbolHash(final int field)
     {
-        final int at = offset + offsets[field];
+        return symbolHash(buffer, offset + offsets[field], widths[field]);
+    }
+
+    /**
+     * The hash {@link #symbolHash(int)} gives a symbol field: FNV-1a over all its bytes, zero padding
+     * included. For whoever must recompute a key from a symbol's bytes (a key names file, a tool).
+     *
+     * @param buffer holding the symbol's bytes.
+     * @param at     offset of the first byte.
+     * @param width  of the symbol field in bytes.
+     * @return the hash.
+     */
+    public static long symbolHash(final DirectBuffer buffer, final int at, final int width)
+    {
         long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < widths[field]; i++)
+        for (int i = 0; i < width; i++)
         {
             hash ^= buffer.getByte(at + i) & 0xFF;
             hash *= 0x100000001b3L;

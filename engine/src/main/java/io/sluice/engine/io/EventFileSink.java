@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.JoinSpec;
+import io.sluice.engine.pipeline.KeyNames;
 import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
@@ -25,8 +25,9 @@ import io.sluice.engine.window.WindowResultHandler;
  * stage produces) are written as {@code key, window_start, window_end}, then an {@code emit} column
  * ({@code FINAL}, {@code UPDATE} or {@code EARLY}) when asked for, then the aggregates; any other
  * schema is written field by field. The key of window results and of join rows is rendered by the
- * key names when given (a symbol key as its symbol rather than its hash). CSV files start with a header; JSONL files hold one object per
- * line with the same names in the same order.
+ * key names when given (a symbol key as its symbol rather than its hash; a key without a name is
+ * written as its number). CSV files start with a header; JSONL files hold one object per line with
+ * the same names in the same order.
  *
  * <p>Formatting is deterministic: integers and timestamps (epoch milliseconds) in decimal, doubles
  * by {@link Values#formatDouble}, booleans {@code true}/{@code false}, symbols as text, lines ended by
@@ -49,19 +50,20 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     final String[] names;
     final int[] fields;
     final int[] kinds;
-    private final LongFunction<String> keyNames;
+    private final KeyNames keyNames;
+    private int partition;
     private final BufferedWriter writer;
     final StringBuilder line = new StringBuilder(256);
     private long written;
     private IOException failure;
 
-    EventFileSink(final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+    EventFileSink(final Path file, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         this(file, schema, writeEmit, keyNames, false);
     }
 
     EventFileSink(
-        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+        final Path file, final Schema schema, final boolean writeEmit, final KeyNames keyNames, final boolean append)
     {
         this.file = file;
         this.keyNames = keyNames;
@@ -124,7 +126,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
      * @throws UncheckedIOException if the file cannot be created.
      */
     public static EventFileSink open(
-        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         final EventFileSink sink = format == FileFormat.CSV ?
             new CsvEventSink(file, schema, writeEmit, keyNames) : new JsonlEventSink(file, schema, writeEmit, keyNames);
@@ -146,7 +148,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
      * @throws UncheckedIOException if the file cannot be opened.
      */
     public static EventFileSink openAppending(
-        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         final boolean empty;
         try
@@ -219,6 +221,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     public final synchronized void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
     {
         line.setLength(0);
+        this.partition = partition;
         render(event);
         writeLine();
         written++;
@@ -253,7 +256,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             case KEY:
             {
                 final long key = event.getLong(field);
-                final String name = keyNames == null ? null : keyNames.apply(key);
+                final String name = keyNames == null ? null : keyNames.name(partition, key);
                 if (name == null)
                 {
                     line.append(key);

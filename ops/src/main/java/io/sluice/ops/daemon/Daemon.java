@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 
 import org.slf4j.Logger;
@@ -30,9 +32,11 @@ import io.sluice.dashboard.DashboardServer;
 import io.sluice.dashboard.DashboardSources;
 import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.exec.SymbolKeyNames;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.journal.Journal;
@@ -41,6 +45,7 @@ import io.sluice.ops.jmx.DaemonControl;
 import io.sluice.ops.jmx.JmxServer;
 import io.sluice.ops.stat.CountersFile;
 import io.sluice.ops.stat.PrometheusEndpoint;
+import io.sluice.schema.FieldType;
 
 /**
  * The {@code sluice run} daemon: one engine over one data directory, with its counters file, mark
@@ -67,6 +72,9 @@ public final class Daemon implements AutoCloseable
     /** Name of the SLF4J logger of the daemon's lifecycle lines. */
     public static final String LOGGER_NAME = "sluice";
 
+    /** Directory of the data directory holding the names of symbol keys ({@link SymbolKeyNames}). */
+    public static final String KEYS_DIRECTORY = "keys";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
 
     private final PrintWriter log;
@@ -75,6 +83,7 @@ public final class Daemon implements AutoCloseable
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<ExactlyOnceFileSink> fileSinks = new ArrayList<>();
     private final List<io.sluice.kafka.KafkaSink> kafkaSinks = new ArrayList<>();
+    private final Map<String, SymbolKeyNames> keyNames = new LinkedHashMap<>();
     private FileChannel lockChannel;
     private FileLock lock;
     private MarkFile markFile;
@@ -210,7 +219,8 @@ public final class Daemon implements AutoCloseable
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained())
-            .restoreCheckpointAtMost(restoreLimit());
+            .restoreCheckpointAtMost(restoreLimit())
+            .keyNames(keyNames);
         engine = Engine.launch(context, pipelines);
         if (engine.profileReport() != null)
         {
@@ -321,9 +331,34 @@ public final class Daemon implements AutoCloseable
         }
         final boolean emit = sink.emit() != null ? sink.emit() : definition.window() != null && definition.window().emitsNonFinal();
         final ExactlyOnceFileSink fileSink = ExactlyOnceFileSink.open(sink.file(),
-            sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions());
+            sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions(),
+            symbolKeyNames(probe));
         fileSinks.add(fileSink);
         return fileSink;
+    }
+
+    /**
+     * The key name registries of a pipeline's sources whose partition key is a symbol, one per topic
+     * shared by every file sink that reads it, kept under {@code <data>/keys} (see {@link SymbolKeyNames}).
+     */
+    private List<SymbolKeyNames> symbolKeyNames(final Pipeline pipeline)
+    {
+        final List<SymbolKeyNames> names = new ArrayList<>();
+        for (final Source source : pipeline.sources())
+        {
+            if (source.schema().field(source.partitionKeyField()).type() == FieldType.SYMBOL)
+            {
+                SymbolKeyNames registry = keyNames.get(source.topic());
+                if (registry == null)
+                {
+                    registry = new SymbolKeyNames(source, config.partitions(), config.dataDirectory().resolve(KEYS_DIRECTORY));
+                    keyNames.put(source.topic(), registry);
+                    resources.push(registry);
+                }
+                names.add(registry);
+            }
+        }
+        return names;
     }
 
     private static void secureDirectory(final Path dir)
