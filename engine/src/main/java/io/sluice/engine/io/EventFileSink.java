@@ -14,6 +14,7 @@ import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.JoinSpec;
 import io.sluice.engine.pipeline.KeyNames;
 import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
@@ -30,7 +31,9 @@ import io.sluice.engine.window.WindowResultHandler;
  * the same names in the same order.
  *
  * <p>Formatting is deterministic: integers and timestamps (epoch milliseconds) in decimal, doubles
- * by {@link Values#formatDouble}, booleans {@code true}/{@code false}, symbols as text, lines ended by
+ * by {@link Values#formatDouble}, decimals exactly with their scale's digits ({@link Decimals#format}:
+ * {@code 330.54}, never {@code 330.53999999999996}), booleans {@code true}/{@code false}, symbols and
+ * texts as text, lines ended by
  * {@code \n}, UTF-8. The same outputs give byte-identical files on any machine.
  *
  * <p>Threading: calls are serialised by the sink's lock, so the partition threads of a live engine
@@ -45,11 +48,14 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     static final int BOOLEAN = 3;
     static final int SYMBOL = 4;
     static final int EMIT = 5;
+    static final int DECIMAL = 6;
+    static final int TEXT = 7;
 
     final Path file;
     final String[] names;
     final int[] fields;
     final int[] kinds;
+    final int[] scales;
     private final KeyNames keyNames;
     private int partition;
     private final BufferedWriter writer;
@@ -88,19 +94,20 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             }
             else
             {
-                kind = field.type() == FieldType.DOUBLE ? DOUBLE : field.type() == FieldType.BOOLEAN ? BOOLEAN :
-                    field.type() == FieldType.SYMBOL ? SYMBOL : INTEGRAL;
+                kind = kind(field.type());
             }
             columnNames.add(kind == EMIT ? "emit" : field.name());
-            columns.add(new int[] {field.index(), kind});
+            columns.add(new int[] {field.index(), kind, field.scale()});
         }
         this.names = columnNames.toArray(new String[0]);
         this.fields = new int[columns.size()];
         this.kinds = new int[columns.size()];
+        this.scales = new int[columns.size()];
         for (int i = 0; i < columns.size(); i++)
         {
             fields[i] = columns.get(i)[0];
             kinds[i] = columns.get(i)[1];
+            scales[i] = columns.get(i)[2];
         }
         try
         {
@@ -111,6 +118,25 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create output " + file, ex);
+        }
+    }
+
+    private static int kind(final FieldType type)
+    {
+        switch (type)
+        {
+            case DOUBLE:
+                return DOUBLE;
+            case BOOLEAN:
+                return BOOLEAN;
+            case SYMBOL:
+                return SYMBOL;
+            case TEXT:
+                return TEXT;
+            case DECIMAL:
+                return DECIMAL;
+            default:
+                return INTEGRAL;
         }
     }
 
@@ -276,6 +302,12 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             case SYMBOL:
                 event.getSymbol(field, line);
                 break;
+            case TEXT:
+                event.getText(field, line);
+                break;
+            case DECIMAL:
+                Decimals.format(event.getDecimal(field), scales[column], line);
+                break;
             case EMIT:
             {
                 final int flags = event.getInt(field);
@@ -294,7 +326,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     final boolean isText(final int column)
     {
         final int kind = kinds[column];
-        return kind == SYMBOL || kind == EMIT || (kind == KEY && keyNames != null);
+        return kind == SYMBOL || kind == TEXT || kind == EMIT || (kind == KEY && keyNames != null);
     }
 
     /**

@@ -40,7 +40,8 @@ final class JsonlEventSink extends EventFileSink
             line.append('"').append(names[i]).append("\":");
             final int start = line.length();
             appendValue(event, i);
-            final boolean nonFinite = kinds[i] == DOUBLE && (line.charAt(line.length() - 1) == 'N' || line.charAt(line.length() - 1) == 'y');
+            final boolean nonFinite = (kinds[i] == DOUBLE && (line.charAt(line.length() - 1) == 'N' || line.charAt(line.length() - 1) == 'y')) ||
+                (kinds[i] == DECIMAL && line.charAt(line.length() - 1) == 'W');
             if (isText(i) || nonFinite)
             {
                 final String value = line.substring(start);
