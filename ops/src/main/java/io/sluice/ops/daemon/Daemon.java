@@ -188,7 +188,16 @@ public final class Daemon implements AutoCloseable
         {
             board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
         }
-        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        final List<Pipeline> pipelines = new ArrayList<>(config.pipelines() == null ? List.of() : config.pipelines().build(this::sink));
+        for (final Pipeline pipeline : config.javaPipelines())
+        {
+            // A Java DSL pipeline's named sink is opened with its output schema, as a YAML pipeline's is.
+            final EventSink sink = outputSink(JavaPipelines.sinkOf(pipeline).name(), pipeline, JavaPipelines.emitsNonFinal(pipeline));
+            final List<String> alerts = config.dashboard().alertPipelines();
+            JavaPipelines.sinkOf(pipeline).bind(board == null ? sink :
+                board.tap(pipeline.name(), alerts != null && alerts.contains(pipeline.name()), sink));
+            pipelines.add(pipeline);
+        }
         if (board != null)
         {
             board.bind(pipelines);
@@ -310,16 +319,21 @@ public final class Daemon implements AutoCloseable
 
     private EventSink outputSink(final PipelineDefinition definition)
     {
-        final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
+        final Pipeline probe = definition.build((p, s, k, t, e) ->
+        {
+        });
+        return outputSink(definition.sink(), probe, definition.window() != null && definition.window().emitsNonFinal());
+    }
+
+    private EventSink outputSink(final String sinkName, final Pipeline probe, final boolean emitsNonFinal)
+    {
+        final DaemonConfig.SinkConfig sink = config.sinks().get(sinkName);
         if (sink.type() == DaemonConfig.SinkType.KAFKA)
         {
             final io.sluice.kafka.KafkaSink kafkaSink = io.sluice.kafka.KafkaSink.open(sink.kafka().partitions(config.partitions()));
             kafkaSinks.add(kafkaSink);
             return kafkaSink;
         }
-        final Pipeline probe = definition.build((p, s, k, t, e) ->
-        {
-        });
         if (sink.type() == DaemonConfig.SinkType.JOURNAL)
         {
             if (outputJournal == null)
@@ -329,7 +343,7 @@ public final class Daemon implements AutoCloseable
             }
             return new JournalTopicSink(outputJournal.createTopic(sink.topic(), config.partitions()));
         }
-        final boolean emit = sink.emit() != null ? sink.emit() : definition.window() != null && definition.window().emitsNonFinal();
+        final boolean emit = sink.emit() != null ? sink.emit() : emitsNonFinal;
         final ExactlyOnceFileSink fileSink = ExactlyOnceFileSink.open(sink.file(),
             sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions(),
             symbolKeyNames(probe));

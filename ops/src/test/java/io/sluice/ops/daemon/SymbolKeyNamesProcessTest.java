@@ -70,18 +70,39 @@ class SymbolKeyNamesProcessTest
     @Test
     void shouldWriteSymbolKeysAsNamesIdenticallyToReplayAcrossSigkill() throws Exception
     {
+        final List<String> expected = replayed(dir);
+        assertThat(expected).contains("IBM,2000,4000,1,4", "ORCL,4000,6000,1,7");
+        final Path replayed = dir.resolve("replayed.csv");
+        runKilledAndRestarted(dir, (input, endOfInput) -> config("pipelines: pipelines.yaml", input, endOfInput));
+        assertThat(Files.readString(dir.resolve("vol.csv"), StandardCharsets.UTF_8))
+            .isEqualTo(Files.readString(replayed, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes the inputs and replays them with {@code sluice replay} through the YAML twin of the
+     * pipeline; the lines it wrote.
+     */
+    static List<String> replayed(final Path dir) throws Exception
+    {
         Files.writeString(dir.resolve("pipelines.yaml"), PIPELINES);
         Files.writeString(dir.resolve("before.csv"), BEFORE);
         Files.writeString(dir.resolve("after.csv"), AFTER);
         final Path replayed = dir.resolve("replayed.csv");
         sluice("replay", "--pipeline", dir.resolve("pipelines.yaml").toString(),
             "--input", dir.resolve("before.csv").toString(), "--input", dir.resolve("after.csv").toString(), "--output", replayed.toString());
-        final List<String> expected = Files.readAllLines(replayed, StandardCharsets.UTF_8);
-        assertThat(expected).contains("IBM,2000,4000,1,4", "ORCL,4000,6000,1,7");
+        return Files.readAllLines(replayed, StandardCharsets.UTF_8);
+    }
 
+    /**
+     * A daemon takes BEFORE, checkpoints, is killed with SIGKILL, restarts and takes AFTER to the end of
+     * input; returns once its vol.csv has as many lines as the replay's.
+     */
+    static void runKilledAndRestarted(final Path dir, final java.util.function.BiFunction<String, Boolean, String> config) throws Exception
+    {
+        final int lines = Files.readAllLines(dir.resolve("replayed.csv"), StandardCharsets.UTF_8).size();
         final Path configFile = dir.resolve("sluice.yaml");
         final Path data = dir.resolve("data");
-        Files.writeString(configFile, config("before.csv", false));
+        Files.writeString(configFile, config.apply("before.csv", false));
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run1.log")))
         {
             final MarkFile.Info info = daemon.awaitRunning();
@@ -95,18 +116,16 @@ class SymbolKeyNamesProcessTest
         }
         assertThat(Files.readString(data.resolve("keys").resolve("trades-0.keys"), StandardCharsets.ISO_8859_1)).contains("IBM");
 
-        Files.writeString(configFile, config("after.csv", true));
+        Files.writeString(configFile, config.apply("after.csv", true));
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run2.log")))
         {
             daemon.awaitRunning();
-            awaitLines(data, dir.resolve("vol.csv"), expected.size());
+            awaitLines(data, dir.resolve("vol.csv"), lines);
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
         }
-        assertThat(Files.readString(dir.resolve("vol.csv"), StandardCharsets.UTF_8))
-            .isEqualTo(Files.readString(replayed, StandardCharsets.UTF_8));
     }
 
-    private static String config(final String input, final boolean endOfInput)
+    static String config(final String pipelines, final String input, final boolean endOfInput)
     {
         return """
             data_dir: data
@@ -114,7 +133,7 @@ class SymbolKeyNamesProcessTest
             wait_strategy: sleep
             checkpoint:
               interval: 0
-            pipelines: pipelines.yaml
+            %s
             sinks:
               vol-out: {type: csv, path: vol.csv}
             ingress:
@@ -122,10 +141,10 @@ class SymbolKeyNamesProcessTest
                 topic: trades
                 path: %s
                 end_of_input: %s
-            """.formatted(input, endOfInput);
+            """.formatted(pipelines, input, endOfInput);
     }
 
-    private static void awaitEventsIn(final JmxClient client, final long events) throws Exception
+    static void awaitEventsIn(final JmxClient client, final long events) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long seen = 0;
@@ -144,7 +163,7 @@ class SymbolKeyNamesProcessTest
     /**
      * Checkpoints (each cut flushes the sink) until the output has the expected number of lines.
      */
-    private static void awaitLines(final Path data, final Path output, final int lines) throws Exception
+    static void awaitLines(final Path data, final Path output, final int lines) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int seen = 0;
@@ -161,7 +180,7 @@ class SymbolKeyNamesProcessTest
         throw new AssertionError("output has " + seen + " lines, expected " + lines);
     }
 
-    private static String sluice(final String... args)
+    static String sluice(final String... args)
     {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
