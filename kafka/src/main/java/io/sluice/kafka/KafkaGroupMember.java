@@ -77,15 +77,18 @@ public final class KafkaGroupMember implements AutoCloseable
     private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
     private final Map<Integer, Long> committedPositions = new HashMap<>();
     private final Deque<String> events = new ArrayDeque<>();
+    /** Events recorded since start (the deque keeps the last {@value #EVENTS_KEPT}); guarded by {@link #events}. */
+    private long eventCount;
     private volatile Map<Integer, Long> endOffsets = Map.of();
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
     private RecordDecoder decoder;
-    private int topicPartitions;
+    private volatile int topicPartitions;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
     private volatile boolean running = true;
     private volatile long rebalances;
+    private volatile long lastRebalanceMillis;
     private volatile long records;
     private volatile long malformed;
 
@@ -119,6 +122,13 @@ public final class KafkaGroupMember implements AutoCloseable
             topicPartitions = connect();
             if (topicPartitions <= 0)
             {
+                return;
+            }
+            if (context.partitions() != 0 && context.partitions() != topicPartitions)
+            {
+                lastError = "scale-out job '" + context.job() + "': Kafka topic '" + source.topic() + "' has " + topicPartitions +
+                    " partitions but the job is configured for " + context.partitions() + " (partitions)";
+                state = State.FAILED;
                 return;
             }
             if (source.deadLetterTopic() != null)
@@ -203,7 +213,7 @@ public final class KafkaGroupMember implements AutoCloseable
         @Override
         public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
         {
-            rebalances++;
+            rebalanced();
             for (final TopicPartition tp : partitions)
             {
                 take(tp.partition());
@@ -213,7 +223,7 @@ public final class KafkaGroupMember implements AutoCloseable
         @Override
         public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
         {
-            rebalances++;
+            rebalanced();
             for (final TopicPartition tp : partitions)
             {
                 release(tp.partition(), true);
@@ -223,12 +233,19 @@ public final class KafkaGroupMember implements AutoCloseable
         @Override
         public void onPartitionsLost(final Collection<TopicPartition> partitions)
         {
-            rebalances++;
+            rebalanced();
             for (final TopicPartition tp : partitions)
             {
                 release(tp.partition(), false);
             }
         }
+    }
+
+    /** Counts a rebalance callback; polling thread (the single writer of both fields). */
+    private void rebalanced()
+    {
+        lastRebalanceMillis = System.currentTimeMillis();
+        rebalances++;
     }
 
     private void take(final int partition)
@@ -388,6 +405,7 @@ public final class KafkaGroupMember implements AutoCloseable
     {
         synchronized (events)
         {
+            eventCount++;
             events.addLast(java.time.Instant.now() + " " + event);
             while (events.size() > EVENTS_KEPT)
             {
@@ -534,6 +552,26 @@ public final class KafkaGroupMember implements AutoCloseable
     }
 
     /**
+     * When the last rebalance callback ran.
+     *
+     * @return epoch milliseconds, 0 before the first.
+     */
+    public long lastRebalanceMillis()
+    {
+        return lastRebalanceMillis;
+    }
+
+    /**
+     * The partition count of the input topic, once connected.
+     *
+     * @return the count, 0 before the member has reached the topic.
+     */
+    public int topicPartitions()
+    {
+        return topicPartitions;
+    }
+
+    /**
      * Records published into the owned partitions since start.
      *
      * @return the count.
@@ -583,6 +621,44 @@ public final class KafkaGroupMember implements AutoCloseable
         synchronized (events)
         {
             return new ArrayList<>(events);
+        }
+    }
+
+    /**
+     * For a reader following the events: adds those recorded after the first {@code seen} since start
+     * (as many of them as are still kept) and returns the count to pass next time.
+     *
+     * @param seen events the reader has had so far, 0 at first.
+     * @param into receiving the newer events, oldest first.
+     * @return the events recorded since start.
+     */
+    public long eventsAfter(final long seen, final List<String> into)
+    {
+        synchronized (events)
+        {
+            final int newer = (int)Math.min(events.size(), Math.max(0, eventCount - seen));
+            int skip = events.size() - newer;
+            for (final String event : events)
+            {
+                if (skip-- <= 0)
+                {
+                    into.add(event);
+                }
+            }
+            return eventCount;
+        }
+    }
+
+    /**
+     * Events recorded since start ({@link #events()} keeps the newest {@value #EVENTS_KEPT}).
+     *
+     * @return the count.
+     */
+    public long eventCount()
+    {
+        synchronized (events)
+        {
+            return eventCount;
         }
     }
 

@@ -26,6 +26,7 @@ public final class KafkaGroupMemberContext
     private Function<Map<String, EventSink>, List<Pipeline>> pipelines;
     private final Map<String, KafkaSinkContext> sinks = new LinkedHashMap<>();
     private long sessionTimeoutMillis = 10_000;
+    private int partitions;
     private boolean concluded;
 
     /**
@@ -215,6 +216,29 @@ public final class KafkaGroupMemberContext
     }
 
     /**
+     * The partition count the job expects of its input topic: a topic with another count stops the member
+     * (state FAILED) with a message naming both counts. 0, the default, accepts any count.
+     *
+     * @param partitions expected of the input topic, or 0.
+     * @return this.
+     */
+    public KafkaGroupMemberContext partitions(final int partitions)
+    {
+        this.partitions = partitions;
+        return this;
+    }
+
+    /**
+     * The partition count the job expects of its input topic, 0 for any.
+     *
+     * @return the count or 0.
+     */
+    public int partitions()
+    {
+        return partitions;
+    }
+
+    /**
      * Checks every setting once.
      *
      * @return this.
@@ -243,6 +267,10 @@ public final class KafkaGroupMemberContext
         if (sessionTimeoutMillis < 1_000)
         {
             throw new KafkaConnectorException("scale-out job '" + job + "': session timeout must be at least 1000 ms, was " + sessionTimeoutMillis);
+        }
+        if (partitions < 0)
+        {
+            throw new KafkaConnectorException("scale-out job '" + job + "': partitions must be 0 (any) or positive, was " + partitions);
         }
         concluded = true;
         return this;

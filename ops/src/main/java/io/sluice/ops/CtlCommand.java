@@ -14,6 +14,7 @@ import io.sluice.ops.jmx.EngineMXBean;
 import io.sluice.ops.jmx.JmxClient;
 import io.sluice.ops.jmx.PartitionMXBean;
 import io.sluice.ops.jmx.PipelineMXBean;
+import io.sluice.ops.jmx.ScaleOutMXBean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -196,9 +197,15 @@ final class CtlCommand implements Callable<Integer>
         }
     }
 
-    private static void status(final JmxClient client, final EngineMXBean engine, final PrintWriter out)
+    private static void status(final JmxClient client, final EngineMXBean engine, final PrintWriter out) throws IOException
     {
         out.printf(Locale.ROOT, "sluice daemon pid %d: %s, up %s%n", engine.getPid(), engine.getState(), uptime(engine.getUptimeMillis()));
+        final ScaleOutMXBean scaleOut = client.scaleOut();
+        if (scaleOut != null)
+        {
+            scaleOutStatus(scaleOut, engine, out);
+            return;
+        }
         out.printf(Locale.ROOT, "checkpoints: %d completed, %d failed, last id %s, %s%n", engine.getCheckpointsCompleted(),
             engine.getCheckpointsFailed(), engine.getLastCheckpointId() < 0 ? "-" : Long.toString(engine.getLastCheckpointId()),
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
@@ -220,6 +227,45 @@ final class CtlCommand implements Callable<Integer>
         }
         out.println("recovery:");
         for (final String event : engine.getRecoveryEvents())
+        {
+            out.println("  " + event);
+        }
+    }
+
+    /**
+     * A scale-out daemon: the job, the partitions it owns with their lag, the rebalances, each owned
+     * partition's checkpoints and commits, the recent moves.
+     */
+    private static void scaleOutStatus(final ScaleOutMXBean scaleOut, final EngineMXBean engine, final PrintWriter out)
+    {
+        out.printf(Locale.ROOT, "scale-out: job %s, group %s, Kafka topic %s: %s%n", scaleOut.getJob(), scaleOut.getGroup(),
+            scaleOut.getTopic(), scaleOut.getState());
+        final int[] owned = scaleOut.getOwnedPartitions();
+        final long[] lag = scaleOut.getLag();
+        final StringBuilder line = new StringBuilder("owned partitions: ").append(owned.length);
+        long total = 0;
+        for (int i = 0; i < owned.length; i++)
+        {
+            final long partitionLag = owned[i] < lag.length ? lag[owned[i]] : -1;
+            line.append(i == 0 ? " (" : ", ").append(owned[i]).append(" lag ").append(partitionLag < 0 ? "?" : Long.toString(partitionLag));
+            total += Math.max(0, partitionLag);
+        }
+        out.println(line.append(owned.length > 0 ? "), total lag " + total : "").toString());
+        final long last = scaleOut.getLastRebalanceMillis();
+        out.printf(Locale.ROOT, "rebalances: %d, last %s%n", scaleOut.getRebalances(),
+            last < 0 ? "never" : java.time.Instant.ofEpochMilli(last) + " (" + uptime(Math.max(0, System.currentTimeMillis() - last)) + " ago)");
+        out.printf(Locale.ROOT, "records in: %,d, malformed: %,d%n", scaleOut.getRecordsIn(), scaleOut.getMalformed());
+        out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
+        if (!scaleOut.getLastError().isEmpty())
+        {
+            out.println("last problem: " + scaleOut.getLastError());
+        }
+        for (final String partition : scaleOut.getPartitionStatus())
+        {
+            out.println("  partition " + partition);
+        }
+        out.println("recent moves:");
+        for (final String event : scaleOut.getEvents())
         {
             out.println("  " + event);
         }
@@ -264,7 +310,7 @@ final class CtlCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "%d distinct errors, %d observations%n", entries.length, engine.getErrors());
     }
 
-    private void top(final JmxClient client, final EngineMXBean engine, final PrintWriter out) throws InterruptedException
+    private void top(final JmxClient client, final EngineMXBean engine, final PrintWriter out) throws InterruptedException, IOException
     {
         int printed = 0;
         while (true)

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.sluice.engine.join.JoinType;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
@@ -23,10 +26,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * size, against copying the whole state at the barrier in the same run (issue 13: "the partition
  * thread's pause p99/max ... must be microseconds, independent of the state size").
  * <p>
- * Per state size ({@code keys}) and per copy mode, a fresh engine: one partition, journal on,
- * tumbling 1-day count+sum (every key's row stays open), {@code keys} events to fill the state (one
- * per key), then {@code seconds} of events over the keys ({@code i % keys}) published as fast as the
- * ring takes them, with {@code checkpointIntervalMillis(1000)}. Modes: {@code sliced} (the default:
+ * Per pipeline, state size ({@code keys}) and copy mode, a fresh engine: one partition, journal on,
+ * {@code keys} events to fill the state (one per key), then {@code seconds} of events over the keys
+ * ({@code i % keys}) published as fast as the ring takes them, with
+ * {@code checkpointIntervalMillis(1000)}. Pipelines ({@code pipelines=}): {@code tumbling} (1-day
+ * count+sum: every key's row stays open), {@code session} (session windows of a 1-day gap, count+sum:
+ * every key's session stays open and grows), {@code join} (a stream-table lookup join whose table
+ * holds one row per key, filled first; the measured phase alternates a stream event and a table
+ * upsert of the same key, so the table's rows keep changing while they are copied). Modes: {@code sliced} (the default:
  * at the barrier headers only, the window rows copied {@code sliceRows} per slice between events,
  * copy on write) and {@code barrier} ({@code checkpointSliceRows(Integer.MAX_VALUE)}: the whole state
  * copied at the barrier, the behaviour before incremental copying).
@@ -43,6 +50,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class CheckpointPauseMain
 {
+    /** The join's table topic. */
+    private static final String TABLE = "bench-table";
+
     private CheckpointPauseMain()
     {
     }
@@ -50,12 +60,13 @@ public final class CheckpointPauseMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys (comma-separated), seconds, sliceRows, wait, hgrm.
+     * @param args {@code name=value}: pipelines and keys (comma-separated), seconds, sliceRows, wait, hgrm.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
     {
         final Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("pipelines", "tumbling,session,join");
         defaults.put("keys", "100000,1000000");
         defaults.put("seconds", "10");
         defaults.put("sliceRows", String.valueOf(EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT));
@@ -67,25 +78,57 @@ public final class CheckpointPauseMain
         final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
         final Path hgrm = a.get("hgrm").isEmpty() ? null : Files.createDirectories(Path.of(a.get("hgrm")));
         System.out.println("CheckpointPauseMain " + a + "; " + EngineBench.machine());
-        System.out.printf("%-9s %-8s %6s %9s | %10s %10s %10s | %10s %10s %10s %8s%n", "keys", "mode", "ckpts", "Mev/s",
+        System.out.printf("%-9s %-9s %-8s %6s %9s | %10s %10s %10s | %10s %10s %10s %8s%n", "pipeline", "keys", "mode", "ckpts", "Mev/s",
             "pause p50", "pause p99", "pause max", "slice p50", "slice p99", "slice max", "slices");
         // Chronicle Map generates and compiles its classes at its first use in a JVM (seconds on a busy
         // machine, on the checkpoint thread): pay that in a warm-up, not in the first measured mode.
-        run(1000, 2, sliceRows, wait, "warm-up", null);
-        for (final String keyCount : a.get("keys").split(","))
+        run("tumbling", 1000, 2, sliceRows, wait, "warm-up", null);
+        for (final String pipelineName : a.get("pipelines").split(","))
         {
-            final int keys = Integer.parseInt(keyCount.trim());
-            final Histogram sliced = run(keys, seconds, sliceRows, wait, "sliced", hgrm);
-            final Histogram barrier = run(keys, seconds, Integer.MAX_VALUE, wait, "barrier", hgrm);
-            System.out.printf("RESULT keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 %.1f us " +
-                "max %.1f us; barrier/sliced p99 %.1fx%n", keys, sliced.getValueAtPercentile(99) / 1e3, sliced.getMaxValue() / 1e3,
-                barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
-                (double)barrier.getValueAtPercentile(99) / Math.max(1, sliced.getValueAtPercentile(99)));
+            final String pipeline = pipelineName.trim();
+            for (final String keyCount : a.get("keys").split(","))
+            {
+                final int keys = Integer.parseInt(keyCount.trim());
+                final Histogram sliced = run(pipeline, keys, seconds, sliceRows, wait, "sliced", hgrm);
+                final Histogram barrier = run(pipeline, keys, seconds, Integer.MAX_VALUE, wait, "barrier", hgrm);
+                System.out.printf("RESULT %s keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 " +
+                    "%.1f us max %.1f us; barrier/sliced p99 %.1fx%n", pipeline, keys, sliced.getValueAtPercentile(99) / 1e3,
+                    sliced.getMaxValue() / 1e3, barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
+                    (double)barrier.getValueAtPercentile(99) / Math.max(1, sliced.getValueAtPercentile(99)));
+            }
+        }
+    }
+
+    private static Pipeline pipeline(final String name, final int keys)
+    {
+        switch (name)
+        {
+            case "tumbling":
+                return EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, keys, new EngineBench.CountingSink());
+            case "session":
+                return Pipeline.from(EngineBench.TOPIC, BenchEvents.SCHEMA).name("session").partitionKey("key").eventTime("ts", 0)
+                    .window(w -> w.session(TimeUnit.DAYS.toMillis(1)).count("n").sum("total", "amount").expectedEntries(2 * keys))
+                    .sink("count", new EngineBench.CountingSink()).build();
+            case "join":
+                return Pipeline.join("lookup",
+                        Source.stream(EngineBench.TOPIC, BenchEvents.SCHEMA).partitionKey("key").eventTime("ts", 0),
+                        Source.table(TABLE, BenchEvents.SCHEMA).partitionKey("key").eventTime("ts", 0))
+                    .lookup().type(JoinType.LEFT).expectedEntries(2 * keys)
+                    .then()
+                    .sink("count", new EngineBench.CountingSink()).build();
+            default:
+                throw new IllegalArgumentException("pipelines: tumbling, session or join, not " + name);
         }
     }
 
     private static Histogram run(
-        final int keys, final long seconds, final int sliceRows, final WaitStrategyKind wait, final String mode, final Path hgrm)
+        final String pipeline,
+        final int keys,
+        final long seconds,
+        final int sliceRows,
+        final WaitStrategyKind wait,
+        final String mode,
+        final Path hgrm)
         throws Exception
     {
         final Path dir = PerfFiles.newDirectory("checkpoint-pause");
@@ -98,10 +141,13 @@ public final class CheckpointPauseMain
             final Histogram pauses;
             final Histogram slices;
             final long completed;
-            try (Engine engine = Engine.launch(context, List.of(
-                EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, keys, new EngineBench.CountingSink()))))
+            final boolean join = pipeline.equals("join");
+            try (Engine engine = Engine.launch(context, List.of(pipeline(pipeline, keys))))
             {
-                final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
+                final EventPublisher stream = engine.publisher(EngineBench.TOPIC);
+                final EventPublisher table = join ? engine.publisher(TABLE) : stream;
+                // The state: one row per key (the table's rows for the join, window rows or sessions otherwise).
+                final EventPublisher publisher = table;
                 final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
                 final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
                 long i = 0;
@@ -121,7 +167,7 @@ public final class CheckpointPauseMain
                 {
                     for (int batch = 0; batch < 1024; batch++, i++)
                     {
-                        publish(publisher, staging, event, i, keys);
+                        publish(join && (i & 1) == 0 ? table : stream, staging, event, i, keys);
                     }
                 }
                 engine.drain(600, TimeUnit.SECONDS);
@@ -137,15 +183,15 @@ public final class CheckpointPauseMain
                 slices = engine.checkpoints().sliceHistogram();
                 slices.subtract(slicesBefore);
             }
-            System.out.printf("%-9d %-8s %6d %9.2f | %10s %10s %10s | %10s %10s %10s %8d%n", keys, mode, completed,
+            System.out.printf("%-9s %-9d %-8s %6d %9.2f | %10s %10s %10s | %10s %10s %10s %8d%n", pipeline, keys, mode, completed,
                 events / (elapsed / 1e3), us(pauses, 50), us(pauses, 99), us(pauses, 100),
                 us(slices, 50), us(slices, 99), us(slices, 100), slices.getTotalCount());
             if (hgrm != null)
             {
-                write(hgrm.resolve("checkpoint-pause-" + keys + "-" + mode + ".hgrm"), pauses);
+                write(hgrm.resolve("checkpoint-pause-" + pipeline + "-" + keys + "-" + mode + ".hgrm"), pauses);
                 if (slices.getTotalCount() > 0)
                 {
-                    write(hgrm.resolve("checkpoint-slice-" + keys + "-" + mode + ".hgrm"), slices);
+                    write(hgrm.resolve("checkpoint-slice-" + pipeline + "-" + keys + "-" + mode + ".hgrm"), slices);
                 }
             }
             return pauses;

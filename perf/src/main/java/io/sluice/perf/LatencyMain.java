@@ -36,7 +36,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>{@code empty}: the engine, journal on, one partition, and a pipeline that does nothing but
  *       record the latency (the probe): ring, journal append, dispatch;</li>
  *   <li>{@code tumbling}: the same engine with a tumbling count+sum over the keys fused before the
- *       probe (each window close fires every key seen in it);</li>
+ *       probe (each window close fires every key seen in it, {@code firingSlice} results per event);</li>
+ *   <li>{@code open}: the same, with windows of a day, so no window closes during the run: the
+ *       same-run baseline of {@code tumbling} without window closes;</li>
+ *   <li>{@code unsliced}: {@code tumbling} with every window's results emitted within the event
+ *       that closed it (firing slice unbounded), as before bounded work per event;</li>
  *   <li>{@code raw}: a raw Disruptor 1P1C hand-off of the same events ({@link RawDisruptorHandOff}):
  *       the same ring shape, the wait strategy and pinning the engine ended up with, a handler that
  *       records the latency: the floor of the design.</li>
@@ -53,7 +57,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Reports.</b> Per rate and mode an HdrHistogram {@code .hgrm} (microseconds) and per rate a
  * percentile plot of the three modes, in {@code out}/latency-&lt;UTC time&gt;/. {@code RESULT} lines give
- * each mode's percentiles and their ratio to the raw hand-off of the same run.
+ * each mode's percentiles and their ratio to the raw hand-off of the same run; with {@code open} among
+ * the modes, {@code RESULT-CLOSES} lines give {@code tumbling} and {@code unsliced} per percentile
+ * against {@code open} (the cost of window closes, same run).
  * <p>
  * <b>Checkpoints</b> ({@code checkpointMs > 0}, tumbling only): after the warm-up the run alternates
  * phases without and with a checkpoint every {@code checkpointMs} (requested by a helper thread through
@@ -182,6 +188,20 @@ public final class LatencyMain
             }
             System.out.println(line);
         }
+        final Run open = runs.get("open");
+        if (open != null && open.sched[PLAIN].getTotalCount() > 0)
+        {
+            for (final String closing : new String[] {"tumbling", "unsliced"})
+            {
+                final Run run = runs.get(closing);
+                if (run != null && run.sched[PLAIN].getTotalCount() > 0)
+                {
+                    System.out.println(String.format(Locale.ROOT, "RESULT-CLOSES rate=%d mode=%s windows closing every %d ms over %d keys %s; " +
+                        "never closing %s; ratio %s", rate, closing, s.windowMs, s.keys, percentiles(run.sched[PLAIN]),
+                        percentiles(open.sched[PLAIN]), ratios(run.sched[PLAIN], open.sched[PLAIN])));
+                }
+            }
+        }
         writeReports(rate, wait, pinned, runs, reports);
     }
 
@@ -213,8 +233,24 @@ public final class LatencyMain
         {
             context.latencyListener((p, ingest, done) -> run.publish[run.phaseOfLast].recordValue(Math.min(HIGHEST, done - ingest)));
         }
-        final List<Pipeline> pipelines = "tumbling".equals(mode) ?
-            List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, s.firingSlice, new EngineBench.CountingSink()), probe) : List.of(probe);
+        final List<Pipeline> pipelines;
+        switch (mode)
+        {
+            case "tumbling":
+                pipelines = List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, s.firingSlice, new EngineBench.CountingSink()), probe);
+                break;
+            case "open":
+                pipelines = List.of(EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, s.keys, s.firingSlice,
+                    new EngineBench.CountingSink()), probe);
+                break;
+            case "unsliced":
+                pipelines = List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, WindowOperatorContext.FIRING_SLICE_UNBOUNDED,
+                    new EngineBench.CountingSink()), probe);
+                break;
+            default:
+                pipelines = List.of(probe);
+                break;
+        }
         try (Engine engine = Engine.launch(context, pipelines))
         {
             if (engine.profileReport() != null)

@@ -31,7 +31,7 @@ final class SuiteParsers
     private static final String PERCENTILES = "p50=" + NUM + " p99=" + NUM + " p99.9=" + NUM + " p99.99=" + NUM + " max=" + NUM;
     private static final Pattern LATENCY_RESULT = Pattern.compile("^RESULT rate=(\\d+) wait=(\\w+) pinned=(\\w+) mode=(\\w+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
-    private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
+    private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT (\\w+) keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
         " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
     private static final Pattern RESTART_RESULT = Pattern.compile("RESULT keys=(\\d+) history=(\\d+) tail=(\\d+) restart median " +
         NUM + " s, full replay median " + NUM + " s, full/restart median " + NUM);
@@ -200,10 +200,10 @@ final class SuiteParsers
             final Matcher m = PAUSE_RESULT.matcher(line);
             if (m.find())
             {
-                figures.add(new SuiteFigure(f("Checkpoint pause of the partition thread, %,d keys, a checkpoint a second",
-                    Long.parseLong(m.group(1))), "p99 " + m.group(2) + " us, max " + m.group(3) + " us (copied in slices)",
-                    "whole state copied at the barrier: p99 " + m.group(4) + " us, max " + m.group(5) + " us",
-                    m.group(6) + "x shorter at p99", target, SuiteFigure.verdict(num(m.group(2)) <= 100)));
+                figures.add(new SuiteFigure(f("Checkpoint pause of the partition thread, %s, %,d keys, a checkpoint a second",
+                    m.group(1), Long.parseLong(m.group(2))), "p99 " + m.group(3) + " us, max " + m.group(4) + " us (copied in slices)",
+                    "whole state copied at the barrier: p99 " + m.group(5) + " us, max " + m.group(6) + " us",
+                    m.group(7) + "x shorter at p99", target, SuiteFigure.verdict(num(m.group(3)) <= 100)));
             }
         }
         return figures.isEmpty() ? List.of(SuiteFigure.missing("Checkpoint pause", target, "no RESULT line")) : figures;

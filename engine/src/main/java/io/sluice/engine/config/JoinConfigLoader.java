@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.sluice.engine.join.JoinOperatorContext;
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.JoinSpec;
 import io.sluice.schema.Field;
@@ -19,7 +20,8 @@ final class JoinConfigLoader
 {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final String[] JOIN_KEYS = {
-        "kind", "type", "left", "right", "lower", "upper", "allowed_lateness", "versions", "prefixes", "expected_entries"};
+        "kind", "type", "left", "right", "lower", "upper", "allowed_lateness", "versions", "prefixes", "expected_entries",
+        "eviction_slice"};
     private static final String[] SIDE_KEYS = {
         "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "table", "delete_flag"};
     private static final int MAX_VERSIONS = 1024;
@@ -65,7 +67,7 @@ final class JoinConfigLoader
         }
         else
         {
-            forbid(keys, kind, "lower", "upper", "allowed_lateness");
+            forbid(keys, kind, "lower", "upper", "allowed_lateness", "eviction_slice");
             if (kind == JoinSpec.Kind.LOOKUP && keys.containsKey("versions"))
             {
                 versions = keys.get("versions").positiveInt();
@@ -93,7 +95,10 @@ final class JoinConfigLoader
             }
         }
         final int expectedEntries = keys.containsKey("expected_entries") ? keys.get("expected_entries").positiveInt() : 1024;
-        return new JoinDefinition(kind, type, left, right, lower, upper, lateness, versions, leftPrefix, rightPrefix, expectedEntries);
+        final int evictionSlice = keys.containsKey("eviction_slice") ?
+            keys.get("eviction_slice").slice() : JoinOperatorContext.EVICTION_SLICE_DEFAULT;
+        return new JoinDefinition(kind, type, left, right, lower, upper, lateness, versions, leftPrefix, rightPrefix, expectedEntries,
+            evictionSlice);
     }
 
     /**

@@ -21,6 +21,8 @@ import io.sluice.engine.pipeline.Pipeline;
  * @param leftPrefix      of the left fields in the output rows, or null for the DSL's default (the topic name).
  * @param rightPrefix     of the right fields in the output rows, or null for the DSL's default.
  * @param expectedEntries pre-sizes the join state (records or keys at once).
+ * @param evictionSlice   of an interval join: complete records evicted per event at most (YAML
+ *                        {@code eviction_slice}, a positive integer or {@code unbounded}).
  */
 public record JoinDefinition(
     JoinSpec.Kind kind,
@@ -33,7 +35,8 @@ public record JoinDefinition(
     int versions,
     String leftPrefix,
     String rightPrefix,
-    int expectedEntries)
+    int expectedEntries,
+    int evictionSlice)
 {
     /**
      * Declares this join with the DSL.
@@ -68,6 +71,6 @@ public record JoinDefinition(
         {
             builder.prefixes(leftPrefix, rightPrefix);
         }
-        return builder.type(type).idleTimeout(idleTimeout).expectedEntries(expectedEntries);
+        return builder.type(type).idleTimeout(idleTimeout).expectedEntries(expectedEntries).evictionSlice(evictionSlice);
     }
 }

@@ -20,6 +20,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.EventPredicate;
 import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.engine.window.WindowOperatorContext;
 import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
 import io.sluice.schema.Schema;
@@ -37,7 +38,7 @@ final class PipelineConfigLoader
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
         "on_error", "filter", "key", "join", "window", "aggregates", "having", "sink"};
-    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early"};
+    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice"};
 
     private final String source;
     private final Map<String, Schema> schemas = new LinkedHashMap<>();
@@ -510,7 +511,9 @@ final class PipelineConfigLoader
         }
         final long lateness = keys.containsKey("allowed_lateness") ? keys.get("allowed_lateness").duration() : 0;
         final boolean early = keys.containsKey("early") && keys.get("early").bool();
-        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early);
+        final int firingSlice = keys.containsKey("firing_slice") ?
+            keys.get("firing_slice").slice() : WindowOperatorContext.FIRING_SLICE_DEFAULT;
+        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early, firingSlice);
     }
 
     private static void forbid(final Map<String, YamlNode> keys, final String kind, final String... forbidden)

@@ -123,7 +123,8 @@ public final class PipelineDefinition
                 w.session(window.gap());
                 break;
         }
-        w.offset(window.offset()).allowedLateness(window.allowedLateness()).earlyOnUpdate(window.early());
+        w.offset(window.offset()).allowedLateness(window.allowedLateness()).earlyOnUpdate(window.early())
+            .firingSlice(window.firingSlice());
         for (final AggregateDefinition aggregate : aggregates)
         {
             switch (aggregate.function())

@@ -10,8 +10,11 @@ package io.sluice.engine.config;
  * @param offset          of aligned window starts from the epoch.
  * @param allowedLateness after a window fires during which late events update it.
  * @param early           whether early (on-update) results are emitted before a window fires.
+ * @param firingSlice     results emitted per event at most while closed windows fire (YAML
+ *                        {@code firing_slice}, a positive integer or {@code unbounded}).
  */
-public record WindowDefinition(String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early)
+public record WindowDefinition(
+    String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early, int firingSlice)
 {
     /**
      * Whether the window can emit results other than FINAL ones (updates or early results), so the

@@ -156,6 +156,34 @@ final class YamlNode
         }
     }
 
+    /**
+     * A slice size (bounded work per event): a positive integer, or {@code unbounded} for
+     * {@link Integer#MAX_VALUE} (everything at once).
+     *
+     * @return the slice, at least 1.
+     */
+    int slice()
+    {
+        final String text = text();
+        if ("unbounded".equals(text))
+        {
+            return Integer.MAX_VALUE;
+        }
+        try
+        {
+            final int value = Integer.parseInt(text);
+            if (value >= 1)
+            {
+                return value;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // reported below
+        }
+        throw error("'" + ConfigLimits.value(text) + "' is not a slice size: a whole number >= 1, or 'unbounded'");
+    }
+
     int positiveInt()
     {
         final String text = text();

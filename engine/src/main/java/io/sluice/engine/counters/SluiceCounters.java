@@ -39,6 +39,12 @@ import org.agrona.concurrent.status.CountersReader;
  *     3004 net-back-pressure  3005 net-duplicates  3006 net-acks-out  3007 net-records-out
  *     3008 net-sessions       3009 net-commits
  *     3101..3110 PostgreSQL CDC component (cdc module's PostgresCdcComponent; key name: the slot)
+ *     3201 kafka-owned        value: 1 while this daemon runs the partition, else 0
+ *     3202 kafka-lag          records behind the partition's end, -1 when not owned or unknown
+ *     3203 kafka-shared-checkpoint  id of the partition's newest checkpoint in the shared store, -1 none
+ *                             (3201..3203 per Kafka partition of a scale-out daemon; key: partition, name: the Kafka topic)
+ *     3210 kafka-rebalances   3211 kafka-last-rebalance-ms   3212 kafka-records-in   3213 kafka-malformed
+ *     3214 kafka-member-state (0 connecting, 1 running, 2 failed, 3 closed; key name: the Kafka topic)
  *   dashboard (4000-4999)
  *     4001..4005 dashboard frames sent/dropped, streams, bytes in flight, alerts lost (keys not yet in this layout)
  * </pre>
@@ -163,6 +169,22 @@ public final class SluiceCounters
     public static final int NET_SESSIONS_TYPE_ID = 3008;
     /** Consumer commits. */
     public static final int NET_COMMITS_TYPE_ID = 3009;
+    /** Scale-out: 1 while this daemon owns the Kafka partition, else 0. */
+    public static final int KAFKA_OWNED_TYPE_ID = 3201;
+    /** Scale-out: records behind the end of an owned Kafka partition, -1 when not owned or unknown. */
+    public static final int KAFKA_LAG_TYPE_ID = 3202;
+    /** Scale-out: id of the owned partition's newest checkpoint in the shared store, -1 when none. */
+    public static final int KAFKA_SHARED_CHECKPOINT_TYPE_ID = 3203;
+    /** Scale-out: rebalance callbacks (assignments, revocations, losses) this daemon has seen. */
+    public static final int KAFKA_REBALANCES_TYPE_ID = 3210;
+    /** Scale-out: time of the last rebalance callback, epoch ms, -1 before the first. */
+    public static final int KAFKA_LAST_REBALANCE_TYPE_ID = 3211;
+    /** Scale-out: Kafka records published into the owned partitions. */
+    public static final int KAFKA_RECORDS_IN_TYPE_ID = 3212;
+    /** Scale-out: Kafka records that did not decode. */
+    public static final int KAFKA_MALFORMED_TYPE_ID = 3213;
+    /** Scale-out: state of the group member, 0 connecting, 1 running, 2 failed, 3 closed. */
+    public static final int KAFKA_MEMBER_STATE_TYPE_ID = 3214;
     /** First type id reserved for network components. */
     public static final int NET_MIN_TYPE_ID = 3000;
     /** Last type id reserved for network components. */

@@ -53,6 +53,7 @@ final class JoinStage implements JoinResultHandler
             .leftRecordLength(leftLength)
             .rightRecordLength(rightLength)
             .expectedEntries(spec.expectedEntries())
+            .evictionSlice(spec.evictionSlice())
             .resultHandler(this)
             .lateEventHandler((side, key, ts, watermark, buffer, offset) -> instance.onLateJoinEvent());
         try

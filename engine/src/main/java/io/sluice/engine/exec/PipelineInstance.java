@@ -488,10 +488,10 @@ public final class PipelineInstance
     }
 
     /**
-     * Starts a snapshot of the instance's state at a checkpoint barrier: the output sequence, the
-     * counters and the join state are written now, the window state's header now and its rows in
-     * {@link #continueSnapshot} slices (or before they change). The finished bytes equal what
-     * {@link #snapshotTo} would have written at this call.
+     * Starts a snapshot of the instance's state at a checkpoint barrier: the output sequence and the
+     * counters are written now, the join and window state's headers now and their rows in
+     * {@link #continueSnapshot} slices (or before they change). The finished bytes hold the state
+     * {@link #snapshotTo} would have written at this call (rows possibly in another order).
      *
      * @param buffer to write into, untouched by others until the snapshot is complete.
      * @param offset to start at.
@@ -504,7 +504,7 @@ public final class PipelineInstance
         int length = 16;
         if (join != null)
         {
-            length += join.operator().snapshotTo(buffer, offset + length);
+            length += join.operator().beginSnapshot(buffer, offset + length);
         }
         if (window != null)
         {
@@ -521,7 +521,8 @@ public final class PipelineInstance
      */
     public boolean continueSnapshot(final int budget)
     {
-        return window == null || window.operator().continueSnapshot(budget);
+        return (join == null || join.operator().continueSnapshot(budget)) &&
+            (window == null || window.operator().continueSnapshot(budget));
     }
 
     /**

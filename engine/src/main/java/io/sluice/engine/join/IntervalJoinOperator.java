@@ -103,8 +103,9 @@ import io.sluice.engine.time.WatermarkGenerator;
  *  |          Record: Bytes (that side's record length)          ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Records of a side are written key chain by key chain, each chain in ascending arrival sequence,
- * so a restore that appends them rebuilds identical chains.
+ * Records of a side follow in no particular order (a checkpoint copies them incrementally, copying
+ * a record before it changes, see {@link IntervalJoinSide}); a restore threads each into its key's
+ * chain by arrival sequence, which rebuilds identical chains.
  * <p>
  * <b>Zero allocation:</b> once the arrays and arenas have grown to the working set, no method but
  * the snapshot ones allocates. <b>Threading:</b> single writer, the partition thread.
@@ -508,6 +509,18 @@ public final class IntervalJoinOperator implements JoinOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(ALL);
+        return length;
+    }
+
+    /**
+     * Writes the header, counters and watermark states now and fixes the image of both sides'
+     * records, which follow in {@link #continueSnapshot} slices or before they change.
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + VERSION_OFFSET, VERSION, ORDER);
         buffer.putInt(offset + TYPE_OFFSET, type.ordinal(), ORDER);
@@ -526,32 +539,15 @@ public final class IntervalJoinOperator implements JoinOperator
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks[LEFT].snapshotTo(buffer, cursor);
         cursor += watermarks[RIGHT].snapshotTo(buffer, cursor);
-        cursor = writeRecords(sides[LEFT], buffer, cursor);
-        cursor = writeRecords(sides[RIGHT], buffer, cursor);
+        cursor += sides[LEFT].beginSnapshot(buffer, cursor);
+        cursor += sides[RIGHT].beginSnapshot(buffer, cursor);
         return cursor - offset;
     }
 
-    private static int writeRecords(final IntervalJoinSide side, final MutableDirectBuffer buffer, final int start)
+    @Override
+    public boolean continueSnapshot(final int budget)
     {
-        int cursor = start;
-        final int length = side.recordLength();
-        for (int candidate = 0; candidate < side.limit(); candidate++)
-        {
-            if (!side.isHead(candidate))
-            {
-                continue;
-            }
-            for (int slot = candidate; slot != IntervalJoinSide.NONE; slot = side.after(slot, candidate))
-            {
-                buffer.putLong(cursor + RECORD_TIMESTAMP_OFFSET, side.timestamp(slot), ORDER);
-                buffer.putLong(cursor + RECORD_KEY_OFFSET, side.key(slot), ORDER);
-                buffer.putLong(cursor + RECORD_SEQUENCE_OFFSET, side.sequence(slot), ORDER);
-                buffer.putInt(cursor + RECORD_MATCHED_OFFSET, side.matched(slot) ? 1 : 0, ORDER);
-                buffer.putBytes(cursor + RECORD_HEADER_LENGTH, side.buffer(), side.offsetOf(slot), length);
-                cursor += RECORD_HEADER_LENGTH + length;
-            }
-        }
-        return cursor;
+        return sides[LEFT].copySlice(budget) && sides[RIGHT].copySlice(budget);
     }
 
     @Override
@@ -593,7 +589,7 @@ public final class IntervalJoinOperator implements JoinOperator
         int cursor = start;
         for (int i = 0; i < count; i++)
         {
-            final int slot = records.insert(
+            final int slot = records.insertBySequence(
                 buffer.getLong(cursor + RECORD_KEY_OFFSET, ORDER),
                 buffer.getLong(cursor + RECORD_TIMESTAMP_OFFSET, ORDER),
                 buffer.getLong(cursor + RECORD_SEQUENCE_OFFSET, ORDER),

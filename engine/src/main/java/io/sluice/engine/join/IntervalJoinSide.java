@@ -2,8 +2,13 @@ package io.sluice.engine.join;
 
 import java.util.Arrays;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+
+import io.sluice.engine.checkpoint.CopyOnWriteRows;
 
 /**
  * Buffered records of one side of an interval join.
@@ -14,14 +19,22 @@ import org.agrona.collections.Long2LongHashMap;
  * {@link Long2LongHashMap} maps the key to the oldest (head) slot, whose {@code prev} is the tail,
  * so appending and unlinking any record are O(1). Free slots are chained through {@code next}.
  * <p>
+ * A checkpoint copies the records incrementally ({@link CopyOnWriteRows}): a record is copied
+ * before its matched flag changes or it is removed. Each record is written as drawn in
+ * {@link IntervalJoinOperator}; records land in no particular order, and a restore threads each
+ * into its key's chain by arrival sequence ({@link #insertBySequence}).
+ * <p>
  * Not thread safe: single writer, the operator thread.
  */
 final class IntervalJoinSide
 {
     static final int NONE = -1;
 
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
     private final RecordArena arena;
     private final Long2LongHashMap heads;
+    private final CopyOnWriteRows snapshot;
     private long[] timestamps;
     private long[] keys;
     private long[] sequences;
@@ -43,6 +56,46 @@ final class IntervalJoinSide
         prev = new int[slots];
         next = new int[slots];
         matched = new boolean[slots];
+        snapshot = new CopyOnWriteRows(this::writeRecord, slots);
+    }
+
+    /**
+     * Bytes of one record in a snapshot.
+     *
+     * @return the length in bytes.
+     */
+    int snapshotRecordLength()
+    {
+        return IntervalJoinOperator.RECORD_HEADER_LENGTH + arena.recordLength();
+    }
+
+    /**
+     * Fixes the image of the records at a checkpoint barrier; they follow in {@link #copySlice} slices.
+     *
+     * @param buffer receiving the records.
+     * @param offset of the first record.
+     * @return the bytes the records take.
+     */
+    int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = size * snapshotRecordLength();
+        snapshot.begin(buffer, offset, limit, size, length);
+        return length;
+    }
+
+    boolean copySlice(final int budget)
+    {
+        return snapshot.copySlice(budget);
+    }
+
+    private int writeRecord(final int slot, final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_TIMESTAMP_OFFSET, timestamps[slot], ORDER);
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_KEY_OFFSET, keys[slot], ORDER);
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_SEQUENCE_OFFSET, sequences[slot], ORDER);
+        buffer.putInt(offset + IntervalJoinOperator.RECORD_MATCHED_OFFSET, matched[slot] ? 1 : 0, ORDER);
+        buffer.putBytes(offset + IntervalJoinOperator.RECORD_HEADER_LENGTH, arena.buffer(), arena.offsetOf(slot), arena.recordLength());
+        return offset + snapshotRecordLength();
     }
 
     int size()
@@ -92,7 +145,11 @@ final class IntervalJoinSide
 
     void markMatched(final int slot)
     {
-        matched[slot] = true;
+        if (!matched[slot])
+        {
+            snapshot.beforeChange(slot);
+            matched[slot] = true;
+        }
     }
 
     /**
@@ -135,6 +192,7 @@ final class IntervalJoinSide
         sequences[slot] = sequence;
         matched[slot] = isMatched;
         arena.put(slot, buffer, offset);
+        snapshot.created(slot);
 
         final int head = (int)heads.get(key);
         if (head == NONE)
@@ -154,8 +212,54 @@ final class IntervalJoinSide
         return slot;
     }
 
+    /**
+     * Inserts a restored record into its key's chain at its arrival sequence (restored records come
+     * in no particular order); walks back from the tail, so records that come in order cost O(1).
+     */
+    int insertBySequence(
+        final long key,
+        final long timestamp,
+        final long sequence,
+        final boolean isMatched,
+        final DirectBuffer buffer,
+        final int offset)
+    {
+        final int slot = insert(key, timestamp, sequence, isMatched, buffer, offset);
+        final int head = (int)heads.get(key);
+        int before = prev[slot];
+        if (before == slot || sequences[before] < sequence)
+        {
+            return slot;
+        }
+        // Unlink from the tail, then link in after the last record with a lower sequence.
+        final int tail = before;
+        next[tail] = head;
+        prev[head] = tail;
+        while (before != head && sequences[before] > sequence)
+        {
+            before = prev[before];
+        }
+        if (before == head && sequences[head] > sequence)
+        {
+            final int last = prev[head];
+            prev[slot] = last;
+            next[slot] = head;
+            next[last] = slot;
+            prev[head] = slot;
+            heads.put(key, slot);
+            return slot;
+        }
+        final int after = next[before];
+        prev[slot] = before;
+        next[slot] = after;
+        next[before] = slot;
+        prev[after] = slot;
+        return slot;
+    }
+
     void remove(final int slot)
     {
+        snapshot.beforeFree(slot);
         final long key = keys[slot];
         final int following = next[slot];
         if (following == slot)
@@ -179,6 +283,7 @@ final class IntervalJoinSide
 
     void clear()
     {
+        snapshot.complete();
         heads.clear();
         limit = 0;
         size = 0;
@@ -204,6 +309,7 @@ final class IntervalJoinSide
             next = Arrays.copyOf(next, capacity);
             matched = Arrays.copyOf(matched, capacity);
             arena.ensureCapacity(capacity);
+            snapshot.ensureCapacity(capacity);
         }
         return limit++;
     }

@@ -65,6 +65,35 @@ public interface JoinOperator
     int snapshotTo(MutableDirectBuffer buffer, int offset);
 
     /**
+     * Starts a snapshot of the state as it is now (a checkpoint barrier) whose bulk may be written
+     * later: what is not written yet follows in {@link #continueSnapshot} slices, and the operator
+     * copies any row it is about to change or drop before doing so, so the finished snapshot holds
+     * exactly the state at this call (rows possibly in another order than {@link #snapshotTo} writes
+     * them, which restoring does not depend on). The buffer must stay untouched by others until the
+     * snapshot is complete. By default the whole snapshot is written at once.
+     *
+     * @param buffer to write into, with at least {@link #snapshotLength()} bytes from offset.
+     * @param offset in the buffer at which to start.
+     * @return the number of bytes the complete snapshot takes.
+     */
+    default int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
+        return snapshotTo(buffer, offset);
+    }
+
+    /**
+     * Writes the next part of the snapshot {@link #beginSnapshot begun} at the last barrier, a bounded
+     * amount of work.
+     *
+     * @param budget rows of state to look at, at least 1; {@link Integer#MAX_VALUE} for all.
+     * @return true once the snapshot is complete (also when none is in progress).
+     */
+    default boolean continueSnapshot(final int budget)
+    {
+        return true;
+    }
+
+    /**
      * Replace all state with a snapshot written by an operator of identical configuration.
      * Continuing after a restore emits exactly what the snapshotted operator would have emitted.
      *

@@ -7,6 +7,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 
+import io.sluice.engine.checkpoint.CopyOnWriteRows;
+
 /**
  * Compacted view of a keyed changelog: key to fixed-length value bytes, in primitive arrays and an
  * off-heap {@link RecordArena}; no object per key or update.
@@ -58,7 +60,9 @@ import org.agrona.collections.Long2LongHashMap;
  *  |            Version: Value Bytes (Value Length)               ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Versions of a row follow it in ascending timestamp order.
+ * Versions of a row follow it in ascending timestamp order. Rows follow in no particular order: a
+ * checkpoint copies them incrementally ({@link CopyOnWriteRows}), a row before it changes or is
+ * freed, so the barrier costs O(1) whatever the table's size.
  */
 final class KeyedTable
 {
@@ -81,6 +85,7 @@ final class KeyedTable
     private final boolean versioned;
     private final Long2LongHashMap index;
     private final RecordArena values;
+    private final CopyOnWriteRows snapshot;
     private long[] rowKeys;
     private int[] rowCounts;
     private boolean[] rowTruncated;
@@ -106,6 +111,7 @@ final class KeyedTable
         rowTruncated = new boolean[slots];
         versionTimestamps = new long[slots * versions];
         tombstones = new boolean[slots * versions];
+        snapshot = new CopyOnWriteRows(this::writeRow, slots);
     }
 
     int valueLength()
@@ -221,6 +227,7 @@ final class KeyedTable
             {
                 return false;
             }
+            snapshot.beforeFree(row);
             rowCounts[row] = freeHead;
             freeHead = row;
             rows--;
@@ -246,6 +253,7 @@ final class KeyedTable
         }
         else
         {
+            snapshot.beforeChange(row);
             existed = !tombstones[row * versions + rowCounts[row] - 1];
         }
 
@@ -338,6 +346,7 @@ final class KeyedTable
                 versionTimestamps = Arrays.copyOf(versionTimestamps, capacity * versions);
                 tombstones = Arrays.copyOf(tombstones, capacity * versions);
                 values.ensureCapacity(capacity * versions);
+                snapshot.ensureCapacity(capacity);
             }
             row = rowLimit++;
         }
@@ -346,12 +355,8 @@ final class KeyedTable
         rowTruncated[row] = false;
         index.put(key, row);
         rows++;
+        snapshot.created(row);
         return row;
-    }
-
-    private boolean live(final int row)
-    {
-        return index.get(rowKeys[row]) == row;
     }
 
     int snapshotLength()
@@ -361,33 +366,50 @@ final class KeyedTable
 
     int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        copySlice(Integer.MAX_VALUE);
+        return length;
+    }
+
+    /**
+     * Writes the header now and fixes the image of the rows, which follow in {@link #copySlice}
+     * slices or before they change.
+     *
+     * @return the bytes the complete snapshot takes.
+     */
+    int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + VALUE_LENGTH_OFFSET, valueLength, ORDER);
         buffer.putInt(offset + VERSIONS_OFFSET, versioned ? versions : 1, ORDER);
         buffer.putInt(offset + ROW_COUNT_OFFSET, rows, ORDER);
         buffer.putLong(offset + DROPPED_OFFSET, versionsDropped, ORDER);
         buffer.putLong(offset + MISSES_OFFSET, historyMisses, ORDER);
-        int cursor = offset + HEADER_LENGTH;
-        for (int row = 0; row < rowLimit; row++)
+        final int length = snapshotLength();
+        snapshot.begin(buffer, offset + HEADER_LENGTH, rowLimit, rows, length - HEADER_LENGTH);
+        return length;
+    }
+
+    boolean copySlice(final int budget)
+    {
+        return snapshot.copySlice(budget);
+    }
+
+    private int writeRow(final int row, final MutableDirectBuffer buffer, final int offset)
+    {
+        final int count = rowCounts[row];
+        buffer.putLong(offset, rowKeys[row], ORDER);
+        buffer.putInt(offset + 8, count, ORDER);
+        buffer.putInt(offset + 12, rowTruncated[row] ? 1 : 0, ORDER);
+        int cursor = offset + ROW_HEADER_LENGTH;
+        for (int version = row * versions, end = version + count; version < end; version++)
         {
-            if (!live(row))
-            {
-                continue;
-            }
-            final int count = rowCounts[row];
-            buffer.putLong(cursor, rowKeys[row], ORDER);
-            buffer.putInt(cursor + 8, count, ORDER);
-            buffer.putInt(cursor + 12, rowTruncated[row] ? 1 : 0, ORDER);
-            cursor += ROW_HEADER_LENGTH;
-            for (int version = row * versions, end = version + count; version < end; version++)
-            {
-                buffer.putLong(cursor, versionTimestamps[version], ORDER);
-                buffer.putInt(cursor + 8, tombstones[version] ? 1 : 0, ORDER);
-                buffer.putBytes(cursor + VERSION_HEADER_LENGTH, values.buffer(), values.offsetOf(version), valueLength);
-                cursor += VERSION_HEADER_LENGTH + valueLength;
-            }
+            buffer.putLong(cursor, versionTimestamps[version], ORDER);
+            buffer.putInt(cursor + 8, tombstones[version] ? 1 : 0, ORDER);
+            buffer.putBytes(cursor + VERSION_HEADER_LENGTH, values.buffer(), values.offsetOf(version), valueLength);
+            cursor += VERSION_HEADER_LENGTH + valueLength;
         }
-        return cursor - offset;
+        return cursor;
     }
 
     int restoreFrom(final DirectBuffer buffer, final int offset)
@@ -399,6 +421,7 @@ final class KeyedTable
             throw new IllegalStateException("not a table snapshot of value length " + valueLength +
                 " and " + versions + " versions per key");
         }
+        snapshot.complete();
         index.clear();
         rowLimit = 0;
         freeHead = MISSING;

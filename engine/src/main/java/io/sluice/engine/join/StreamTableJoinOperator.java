@@ -219,6 +219,18 @@ public final class StreamTableJoinOperator implements JoinOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(Integer.MAX_VALUE);
+        return length;
+    }
+
+    /**
+     * Writes the header and the table's header now; the table's rows follow in
+     * {@link #continueSnapshot} slices or before they change (see {@link KeyedTable}).
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + TYPE_OFFSET, type.ordinal(), ORDER);
         buffer.putInt(offset + STREAM_LENGTH_OFFSET, streamRecordLength, ORDER);
@@ -226,7 +238,13 @@ public final class StreamTableJoinOperator implements JoinOperator
         buffer.putLong(offset + MATCHES_OFFSET, matches, ORDER);
         buffer.putLong(offset + UNMATCHED_OFFSET, unmatchedEmitted, ORDER);
         buffer.putLong(offset + DROPPED_OFFSET, unmatchedDropped, ORDER);
-        return HEADER_LENGTH + table.snapshotTo(buffer, offset + HEADER_LENGTH);
+        return HEADER_LENGTH + table.beginSnapshot(buffer, offset + HEADER_LENGTH);
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        return table.copySlice(budget);
     }
 
     @Override

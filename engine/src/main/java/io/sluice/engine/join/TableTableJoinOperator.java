@@ -260,15 +260,33 @@ public final class TableTableJoinOperator implements JoinOperator
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
     {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(Integer.MAX_VALUE);
+        return length;
+    }
+
+    /**
+     * Writes the header and both tables' headers now; the tables' rows follow in
+     * {@link #continueSnapshot} slices or before they change (see {@link KeyedTable}).
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
         buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
         buffer.putInt(offset + TYPE_OFFSET, type.ordinal(), ORDER);
         buffer.putLong(offset + MATCHES_OFFSET, matches, ORDER);
         buffer.putLong(offset + UNMATCHED_OFFSET, unmatchedEmitted, ORDER);
         buffer.putLong(offset + TOMBSTONES_OFFSET, tombstones, ORDER);
         int cursor = offset + HEADER_LENGTH;
-        cursor += tables[LEFT].snapshotTo(buffer, cursor);
-        cursor += tables[JoinResultHandler.RIGHT].snapshotTo(buffer, cursor);
+        cursor += tables[LEFT].beginSnapshot(buffer, cursor);
+        cursor += tables[JoinResultHandler.RIGHT].beginSnapshot(buffer, cursor);
         return cursor - offset;
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        return tables[LEFT].copySlice(budget) && tables[JoinResultHandler.RIGHT].copySlice(budget);
     }
 
     @Override

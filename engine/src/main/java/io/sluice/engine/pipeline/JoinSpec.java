@@ -55,13 +55,14 @@ public final class JoinSpec
     private final long allowedLateness;
     private final int versions;
     private final int expectedEntries;
+    private final int evictionSlice;
     private final long idleTimeout;
     private final Schema output;
 
     JoinSpec(
         final String name, final Source left, final Source right, final Kind kind, final JoinType type, final long lower,
-        final long upper, final long allowedLateness, final int versions, final int expectedEntries, final long idleTimeout,
-        final String leftPrefix, final String rightPrefix)
+        final long upper, final long allowedLateness, final int versions, final int expectedEntries, final int evictionSlice,
+        final long idleTimeout, final String leftPrefix, final String rightPrefix)
     {
         this.name = name;
         this.left = left;
@@ -73,6 +74,7 @@ public final class JoinSpec
         this.allowedLateness = allowedLateness;
         this.versions = versions;
         this.expectedEntries = expectedEntries;
+        this.evictionSlice = evictionSlice;
         this.idleTimeout = idleTimeout;
         validate();
         final Schema.Builder builder = Schema.builder(name.replaceAll("[^A-Za-z0-9_]", "_"))
@@ -234,6 +236,17 @@ public final class JoinSpec
     public int expectedEntries()
     {
         return expectedEntries;
+    }
+
+    /**
+     * Complete interval-join records evicted (and null-padded) per event at most (see
+     * {@link io.sluice.engine.join.JoinOperatorContext#evictionSlice(int)}).
+     *
+     * @return the slice, at least 1.
+     */
+    public int evictionSlice()
+    {
+        return evictionSlice;
     }
 
     /**

@@ -529,6 +529,7 @@ public final class Pipeline
         private long allowedLateness;
         private int versions;
         private int expectedEntries = 1024;
+        private int evictionSlice = io.sluice.engine.join.JoinOperatorContext.EVICTION_SLICE_DEFAULT;
         private long idleTimeout;
         private String leftPrefix;
         private String rightPrefix;
@@ -643,6 +644,24 @@ public final class Pipeline
         }
 
         /**
+         * Bounded work per event for an interval join: complete records evicted (and null-padded
+         * rows emitted) per event at most, in an order that is a function of the processed sequence
+         * (see {@link io.sluice.engine.join.JoinOperatorContext#evictionSlice(int)}).
+         *
+         * @param evictionSlice records per event, at least 1; {@link Integer#MAX_VALUE} for all at once.
+         * @return this.
+         */
+        public JoinBuilder evictionSlice(final int evictionSlice)
+        {
+            if (evictionSlice < 1)
+            {
+                throw new SchemaException("join '" + name + "': evictionSlice must be >= 1, was " + evictionSlice);
+            }
+            this.evictionSlice = evictionSlice;
+            return this;
+        }
+
+        /**
          * Lets a quiet input's watermark advance after this much journaled processing time.
          *
          * @param idleTimeout processing-time span, 0 to disable.
@@ -683,7 +702,7 @@ public final class Pipeline
             left.validate(name);
             right.validate(name);
             return new Builder(new JoinSpec(name, left, right, kind, type, lower, upper, allowedLateness, versions,
-                expectedEntries, idleTimeout, leftPrefix, rightPrefix), idleTimeout);
+                expectedEntries, evictionSlice, idleTimeout, leftPrefix, rightPrefix), idleTimeout);
         }
     }
 }

@@ -2,11 +2,22 @@ package io.sluice.engine.window;
 
 import java.util.Arrays;
 
+import org.agrona.MutableDirectBuffer;
+
+import io.sluice.engine.checkpoint.CopyOnWriteRows;
+
+import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
+
 /**
  * Primitive storage of open sessions: parallel arrays of key, start, end (exclusive), timer
  * generation and due time, plus {@code stride} longs of aggregate state per row. A
  * {@link LongPairIndex} maps each key to the head of its (short) list of sessions chained through
- * {@code next}; free rows are chained the same way. Not thread safe: owned by the operator thread.
+ * {@code next}; free rows are chained the same way.
+ * <p>
+ * A checkpoint copies the rows incrementally ({@link CopyOnWriteRows}): a row is copied before its
+ * span or state changes ({@link #beforeChange}, which the operator calls before it changes the
+ * aggregate state in place) or before it is freed. Each row is written as drawn in
+ * {@link SessionWindowOperator}. Not thread safe: owned by the operator thread.
  */
 final class SessionStore
 {
@@ -15,12 +26,14 @@ final class SessionStore
     private final AggregateLayout layout;
     private final int stride;
     private final LongPairIndex heads;
+    private final CopyOnWriteRows snapshot;
     private long[] key;
     private long[] start;
     private long[] end;
     private long[] timerTime;
     private int[] generation;
     private int[] next;
+    private boolean[] firePending;
     private long[] state;
     private int rowLimit;
     private int freeHead = NONE;
@@ -38,7 +51,81 @@ final class SessionStore
         timerTime = new long[rows];
         generation = new int[rows];
         next = new int[rows];
+        firePending = new boolean[rows];
         state = new long[rows * stride];
+        snapshot = new CopyOnWriteRows(this::writeRow, rows);
+    }
+
+    /**
+     * Bytes of one row in a snapshot.
+     *
+     * @return the length in bytes.
+     */
+    int snapshotRowLength()
+    {
+        return SessionWindowOperator.ROW_HEADER_LENGTH + stride * 8;
+    }
+
+    /**
+     * Fixes the image of the rows in use at a checkpoint barrier; they follow in {@link #copySlice}
+     * slices or before they change.
+     *
+     * @param buffer receiving the rows.
+     * @param offset of the first row.
+     * @return the bytes the rows take.
+     */
+    int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = rowsInUse * snapshotRowLength();
+        snapshot.begin(buffer, offset, rowLimit, rowsInUse, length);
+        return length;
+    }
+
+    boolean copySlice(final int budget)
+    {
+        return snapshot.copySlice(budget);
+    }
+
+    /**
+     * The operator is about to change a row's aggregate state in place.
+     *
+     * @param row about to change.
+     */
+    void beforeChange(final int row)
+    {
+        snapshot.beforeChange(row);
+    }
+
+    /**
+     * Whether the row's final result is due but not emitted yet (a firing spread over events).
+     *
+     * @param row in use.
+     * @return true while its firing is pending.
+     */
+    boolean firePending(final int row)
+    {
+        return firePending[row];
+    }
+
+    /**
+     * Marks or clears the row's pending firing; part of its snapshot.
+     *
+     * @param row     in use.
+     * @param pending whether its final result is due but not emitted yet.
+     */
+    void firePending(final int row, final boolean pending)
+    {
+        snapshot.beforeChange(row);
+        firePending[row] = pending;
+    }
+
+    private int writeRow(final int row, final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset, key[row], ORDER);
+        buffer.putLong(offset + 8, start[row], ORDER);
+        buffer.putLong(offset + 16, end[row], ORDER);
+        buffer.putLong(offset + 24, firePending[row] ? SessionWindowOperator.ROW_FIRE_PENDING : 0L, ORDER);
+        return WindowSnapshotRows.putState(buffer, offset + SessionWindowOperator.ROW_HEADER_LENGTH, state, row * stride, stride);
     }
 
     int rowsInUse()
@@ -79,6 +166,7 @@ final class SessionStore
 
     void span(final int row, final long newStart, final long newEnd)
     {
+        snapshot.beforeChange(row);
         start[row] = newStart;
         end[row] = newEnd;
     }
@@ -126,7 +214,9 @@ final class SessionStore
         start[row] = sessionStart;
         end[row] = sessionEnd;
         timerTime[row] = Long.MAX_VALUE;
+        firePending[row] = false;
         layout.reset(state, row * stride);
+        snapshot.created(row);
         final int head = heads.remove(sessionKey, 0);
         next[row] = head == LongPairIndex.MISSING ? NONE : head;
         heads.putNew(sessionKey, 0, row);
@@ -135,6 +225,7 @@ final class SessionStore
 
     void free(final int row)
     {
+        snapshot.beforeFree(row);
         final long sessionKey = key[row];
         final int head = heads.remove(sessionKey, 0);
         if (head == row)
@@ -163,6 +254,7 @@ final class SessionStore
 
     void clear()
     {
+        snapshot.complete();
         heads.clear();
         Arrays.fill(timerTime, 0, rowLimit, Long.MIN_VALUE);
         rowLimit = 0;
@@ -188,7 +280,9 @@ final class SessionStore
             timerTime = Arrays.copyOf(timerTime, capacity);
             generation = Arrays.copyOf(generation, capacity);
             next = Arrays.copyOf(next, capacity);
+            firePending = Arrays.copyOf(firePending, capacity);
             state = Arrays.copyOf(state, capacity * stride);
+            snapshot.ensureCapacity(capacity);
         }
         return rowLimit++;
     }

@@ -20,6 +20,19 @@ import io.sluice.schema.EventValues;
  * true due time (it is then re-armed when popped) but never later, so the heap sees one push per
  * session rather than one per event.
  * <p>
+ * <b>Incremental firing.</b> The sessions a watermark step closes are not all emitted by the event
+ * that made the step: each signal (event or tick) emits at most {@code firingSlice} of them,
+ * continuing in the order an unsliced firing has (per watermark step, ascending end then key; the
+ * steps in order), so thousands of sessions closing at once are spread over the events that follow
+ * instead of holding one event up. Which event emits which result is a function of the processed
+ * sequence alone, so replays and backtests stay byte-identical. Results are exact: an event for a key
+ * with a session still waiting to fire first emits every pending result, a session waiting to fire
+ * is freed only once fired, and a tick, an explicit watermark or the end of input emit everything
+ * due. A snapshot marks the sessions waiting to fire (Row Flags), so a restored operator resumes the
+ * same slices: pending sessions are, in firing order, exactly those ascending by (end, key). What the
+ * closing event still does in proportion to the sessions it closes is popping their timers (a few
+ * tens of nanoseconds each), not emitting their results.
+ * <p>
  * Snapshot layout (little endian), followed by {@code rowCount} rows:
  * <pre>
  *   0                   1                   2                   3
@@ -49,16 +62,22 @@ import io.sluice.schema.EventValues;
  *  +---------------------------------------------------------------+
  *  |                  Row: End, exclusive (64 bits)                |
  *  +---------------------------------------------------------------+
+ *  |     Row: Flags (64 bits; bit 0: final result due, not emitted) |
+ *  +---------------------------------------------------------------+
  *  |           Row: Aggregate State (Stride x 64 bits)            ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Magic, version and row state are encoded by {@link WindowSnapshotRows}. Threading: single
- * writer, the partition thread.
+ * Rows follow in no particular order (a checkpoint copies them incrementally, a row before it
+ * changes, see {@link SessionStore}), each session once. Version 1 snapshots (rows without Flags,
+ * written before sessions fired in slices) are still read. Magic, version and row state are encoded
+ * by {@link WindowSnapshotRows}. Threading: single writer, the partition thread.
  */
 final class SessionWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x53574C53;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Version 1 rows had no Flags field. */
+    static final int VERSION_WITHOUT_FLAGS = 1;
     static final int GAP_OFFSET = 8;
     static final int LATENESS_OFFSET = 16;
     static final int STRIDE_OFFSET = 24;
@@ -66,13 +85,23 @@ final class SessionWindowOperator extends KeyedWindowOperator
     static final int LATE_OFFSET = 32;
     static final int FIRED_OFFSET = 40;
     static final int HEADER_LENGTH = 48;
+    static final int ROW_HEADER_LENGTH = 32;
+    static final int ROW_HEADER_LENGTH_WITHOUT_FLAGS = 24;
+    /** Row Flags bit: the session's final result is due but not emitted yet. */
+    static final long ROW_FIRE_PENDING = 1;
 
     private final long gap;
     private final long allowedLateness;
     private final SessionStore store;
     private final SessionTimerHeap timers;
+    private final int firingSlice;
     private int[] dueRows;
     private int[] expiredRows;
+    private int[] sortScratch;
+    /** Sessions due to fire, in firing order: {@code [firingHead, firingTail)}. */
+    private int[] firingQueue;
+    private int firingHead;
+    private int firingTail;
 
     SessionWindowOperator(
         final long gap,
@@ -82,15 +111,19 @@ final class SessionWindowOperator extends KeyedWindowOperator
         final AggregateLayout layout,
         final WindowResultHandler resultHandler,
         final LateEventHandler lateEventHandler,
-        final int expectedEntries)
+        final int expectedEntries,
+        final int firingSlice)
     {
         super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
+        this.firingSlice = firingSlice;
         this.gap = gap;
         this.allowedLateness = allowedLateness;
         this.store = new SessionStore(layout, expectedEntries);
         this.timers = new SessionTimerHeap(expectedEntries * 2);
         this.dueRows = new int[Math.max(16, expectedEntries)];
         this.expiredRows = new int[Math.max(16, expectedEntries)];
+        this.sortScratch = new int[Math.max(16, expectedEntries)];
+        this.firingQueue = new int[Math.max(16, expectedEntries)];
     }
 
     @Override
@@ -100,6 +133,12 @@ final class SessionWindowOperator extends KeyedWindowOperator
         OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
         final long eventEnd = timestamp + gap;
+        if (firingHead != firingTail && changesPendingSession(key, timestamp, eventEnd))
+        {
+            // The event changes a session whose final result is still to be emitted: emit every
+            // pending result first, so each is the one the session had when the watermark passed it.
+            fireDue(ALL);
+        }
         int target = SessionStore.NONE;
         for (int row = store.head(key); row != SessionStore.NONE; row = store.next(row))
         {
@@ -124,11 +163,49 @@ final class SessionWindowOperator extends KeyedWindowOperator
             {
                 target = absorbOverlapping(key, target, timestamp, eventEnd);
             }
+            store.beforeChange(target);
             layout.accumulate(store.state(), store.base(target), timestamp, values);
             afterUpdate(target, watermark);
         }
 
         advance(watermark, watermarks.onEvent(timestamp));
+        if (firingHead != firingTail)
+        {
+            fireDue(firingSlice);
+        }
+    }
+
+    /**
+     * Whether the event would merge into a session still waiting to fire: the sessions it merges are
+     * those reachable from {@code [timestamp, eventEnd]} through overlaps (a key holds few sessions).
+     * Events after a close usually start new sessions, so they leave the firing in its slices.
+     */
+    private boolean changesPendingSession(final long key, final long timestamp, final long eventEnd)
+    {
+        long start = timestamp;
+        long end = eventEnd;
+        boolean grown = true;
+        while (grown)
+        {
+            grown = false;
+            for (int row = store.head(key); row != SessionStore.NONE; row = store.next(row))
+            {
+                if (store.start(row) <= end && start <= store.end(row))
+                {
+                    if (store.firePending(row))
+                    {
+                        return true;
+                    }
+                    if (store.start(row) < start || store.end(row) > end)
+                    {
+                        start = Math.min(start, store.start(row));
+                        end = Math.max(end, store.end(row));
+                        grown = true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private int absorbOverlapping(final long key, final int target, final long timestamp, final long eventEnd)
@@ -143,6 +220,7 @@ final class SessionWindowOperator extends KeyedWindowOperator
             {
                 start = Math.min(start, store.start(row));
                 end = Math.max(end, store.end(row));
+                store.beforeChange(target);
                 layout.merge(store.state(), store.base(target), store.state(), store.base(row));
                 store.free(row);
                 // The span grew, so sessions passed over earlier may now touch it: rescan.
@@ -182,6 +260,11 @@ final class SessionWindowOperator extends KeyedWindowOperator
             store.key(row), store.start(row), store.end(row), flags, layout.wrapResult(store.state(), store.base(row)));
     }
 
+    /**
+     * Pops the timers the watermark step made due: sessions whose end passed it join the firing
+     * queue (ascending end then key, after the sessions of earlier steps), sessions past their
+     * lateness are freed, or once fired if they are still waiting to.
+     */
     @Override
     void advance(final long previous, final long watermark)
     {
@@ -223,44 +306,130 @@ final class SessionWindowOperator extends KeyedWindowOperator
             }
         }
 
-        sortByEndThenKey(due);
+        sortByEndThenKey(dueRows, due);
         for (int i = 0; i < due; i++)
         {
-            windowsFired++;
-            emit(dueRows[i], WindowResultHandler.FINAL);
+            enqueue(dueRows[i]);
         }
         for (int i = 0; i < expired; i++)
         {
-            store.free(expiredRows[i]);
+            final int row = expiredRows[i];
+            if (!store.firePending(row))
+            {
+                store.free(row); // a session waiting to fire is freed once fired (see fire)
+            }
         }
     }
 
+    private void enqueue(final int row)
+    {
+        if (firingTail == firingQueue.length)
+        {
+            if (firingHead > 0)
+            {
+                System.arraycopy(firingQueue, firingHead, firingQueue, 0, firingTail - firingHead);
+                firingTail -= firingHead;
+                firingHead = 0;
+            }
+            else
+            {
+                firingQueue = Arrays.copyOf(firingQueue, firingQueue.length << 1);
+            }
+        }
+        store.firePending(row, true);
+        firingQueue[firingTail++] = row;
+    }
+
+    /**
+     * Emits up to {@code maxResults} pending final results in firing order, freeing each session that
+     * is past its lateness once fired.
+     */
     @Override
     void fireDue(final int maxResults)
     {
-        // Sessions fire in advance(): each key's session closes at its own time, so a watermark
-        // step emits only the sessions that ended within it, not one result per key.
+        final long expiredThrough = watermarks.watermark() - allowedLateness;
+        int budget = maxResults;
+        while (firingHead != firingTail && budget-- > 0)
+        {
+            final int row = firingQueue[firingHead++];
+            store.firePending(row, false);
+            windowsFired++;
+            emit(row, WindowResultHandler.FINAL);
+            if (store.end(row) - 1 <= expiredThrough)
+            {
+                store.free(row);
+            }
+        }
+        if (firingHead == firingTail)
+        {
+            firingHead = 0;
+            firingTail = 0;
+        }
     }
 
     @Override
     int firingSlice()
     {
-        return ALL;
+        return firingSlice;
     }
 
-    private void sortByEndThenKey(final int length)
+    /**
+     * Sorts rows by (end, key): insertion sort for the usual few, a merge sort when a watermark step
+     * closes many sessions at once (an insertion sort would be quadratic there).
+     */
+    private void sortByEndThenKey(final int[] rows, final int length)
     {
-        // Insertion sort: the due set per advance is usually tiny and nearly ordered by end.
-        for (int i = 1; i < length; i++)
+        if (length <= 32)
         {
-            final int row = dueRows[i];
-            int j = i - 1;
-            while (j >= 0 && after(dueRows[j], row))
+            insertionSort(rows, 0, length);
+            return;
+        }
+        if (sortScratch.length < length)
+        {
+            sortScratch = new int[Math.max(length, sortScratch.length << 1)];
+        }
+        for (int from = 0; from < length; from += 32)
+        {
+            insertionSort(rows, from, Math.min(length, from + 32));
+        }
+        int[] source = rows;
+        int[] target = sortScratch;
+        for (int width = 32; width < length; width <<= 1)
+        {
+            for (int from = 0; from < length; from += width << 1)
             {
-                dueRows[j + 1] = dueRows[j];
+                final int middle = Math.min(length, from + width);
+                final int to = Math.min(length, from + (width << 1));
+                int left = from;
+                int right = middle;
+                for (int i = from; i < to; i++)
+                {
+                    target[i] = left < middle && (right >= to || !after(source[left], source[right])) ?
+                        source[left++] : source[right++];
+                }
+            }
+            final int[] swap = source;
+            source = target;
+            target = swap;
+        }
+        if (source != rows)
+        {
+            System.arraycopy(source, 0, rows, 0, length);
+        }
+    }
+
+    private void insertionSort(final int[] rows, final int from, final int to)
+    {
+        for (int i = from + 1; i < to; i++)
+        {
+            final int row = rows[i];
+            int j = i - 1;
+            while (j >= from && after(rows[j], row))
+            {
+                rows[j + 1] = rows[j];
                 j--;
             }
-            dueRows[j + 1] = row;
+            rows[j + 1] = row;
         }
     }
 
@@ -295,11 +464,23 @@ final class SessionWindowOperator extends KeyedWindowOperator
     @Override
     public int snapshotLength()
     {
-        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * (24 + stride * 8);
+        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * store.snapshotRowLength();
     }
 
     @Override
     public int snapshotTo(final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = beginSnapshot(buffer, offset);
+        continueSnapshot(ALL);
+        return length;
+    }
+
+    /**
+     * Writes the header, counters and watermark state now and fixes the image of the sessions, which
+     * follow in {@link #continueSnapshot} slices or before they change (see {@link SessionStore}).
+     */
+    @Override
+    public int beginSnapshot(final MutableDirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
         WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
@@ -311,33 +492,31 @@ final class SessionWindowOperator extends KeyedWindowOperator
         buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
-        final long[] state = store.state();
-        for (int row = 0; row < store.rowLimit(); row++)
-        {
-            if (!store.inUse(row))
-            {
-                continue;
-            }
-            buffer.putLong(cursor, store.key(row), ORDER);
-            buffer.putLong(cursor + 8, store.start(row), ORDER);
-            buffer.putLong(cursor + 16, store.end(row), ORDER);
-            cursor = WindowSnapshotRows.putState(buffer, cursor + 24, state, store.base(row), stride);
-        }
+        cursor += store.beginSnapshot(buffer, cursor);
         return cursor - offset;
+    }
+
+    @Override
+    public boolean continueSnapshot(final int budget)
+    {
+        return store.copySlice(budget);
     }
 
     @Override
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
+        final int version = buffer.getInt(offset + WindowSnapshotRows.VERSION_OFFSET, ORDER);
         WindowSnapshotRows.checkHeader(
-            buffer, offset, MAGIC, VERSION, "not a session window snapshot of version " + VERSION);
+            buffer, offset, MAGIC, version == VERSION_WITHOUT_FLAGS ? VERSION_WITHOUT_FLAGS : VERSION,
+            "not a session window snapshot of version " + VERSION_WITHOUT_FLAGS + " or " + VERSION);
         if (buffer.getLong(offset + GAP_OFFSET, ORDER) != gap ||
             buffer.getLong(offset + LATENESS_OFFSET, ORDER) != allowedLateness ||
             buffer.getInt(offset + STRIDE_OFFSET, ORDER) != stride)
         {
             throw WindowSnapshotRows.configurationMismatch();
         }
+        final int rowHeaderLength = version == VERSION_WITHOUT_FLAGS ? ROW_HEADER_LENGTH_WITHOUT_FLAGS : ROW_HEADER_LENGTH;
         final int rowCount = buffer.getInt(offset + ROW_COUNT_OFFSET, ORDER);
         lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
         windowsFired = buffer.getLong(offset + FIRED_OFFSET, ORDER);
@@ -347,14 +526,29 @@ final class SessionWindowOperator extends KeyedWindowOperator
 
         store.clear();
         timers.clear();
+        firingHead = 0;
+        firingTail = 0;
+        int pending = 0;
         for (int i = 0; i < rowCount; i++)
         {
             final int row = store.create(
                 buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER), buffer.getLong(cursor + 16, ORDER));
-            cursor = WindowSnapshotRows.getState(buffer, cursor + 24, store.state(), store.base(row), stride);
+            if (rowHeaderLength == ROW_HEADER_LENGTH && (buffer.getLong(cursor + 24, ORDER) & ROW_FIRE_PENDING) != 0)
+            {
+                dueRows = ensure(dueRows, pending);
+                dueRows[pending++] = row;
+            }
+            cursor = WindowSnapshotRows.getState(buffer, cursor + rowHeaderLength, store.state(), store.base(row), stride);
             final long last = store.end(row) - 1;
             final long due = watermark != NO_WATERMARK && last <= watermark ? last + allowedLateness : last;
             timers.push(due, row, store.newTimer(row, due));
+        }
+        // The firing queue was ascending by (end, key) across watermark steps, as each step's sessions
+        // end after the previous step's watermark: sorting the pending sessions rebuilds it.
+        sortByEndThenKey(dueRows, pending);
+        for (int i = 0; i < pending; i++)
+        {
+            enqueue(dueRows[i]);
         }
         return cursor - offset;
     }

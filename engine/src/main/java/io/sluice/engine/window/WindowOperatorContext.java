@@ -211,13 +211,14 @@ public final class WindowOperatorContext
     }
 
     /**
-     * Results emitted per event at most while closed tumbling, sliding or hopping windows fire.
-     * The event whose watermark closes windows emits the first slice of their results and each
+     * Results emitted per event at most while closed windows fire (tumbling, sliding, hopping and
+     * session). The event whose watermark closes windows emits the first slice of their results and each
      * following event (or tick) the next, in the same order as an unsliced firing, so no event
      * waits behind a whole window's results. An event that would change a window still firing, an
      * explicit watermark, a journaled tick and the end of input emit everything due first, and a
      * snapshot records where firing stands, so results, replays and restores are exact and
-     * deterministic. Session windows fire each session when it ends and do not need slicing.
+     * deterministic. Session windows spread the sessions one watermark step closes the same way (an
+     * event for a key with a session still to fire emits everything pending first).
      *
      * @param firingSlice results per event, at least 1; {@link #FIRING_SLICE_UNBOUNDED} fires whole
      *                    windows within the event that closed them. Default
@@ -304,7 +305,7 @@ public final class WindowOperatorContext
         {
             return new SessionWindowOperator(
                 gap, allowedLateness, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler,
-                expectedEntries);
+                expectedEntries, firingSlice);
         }
         return new AlignedWindowOperator(
             new AlignedWindows(size, hop, offset, allowedLateness), earlyOnUpdate, watermarks, layout,

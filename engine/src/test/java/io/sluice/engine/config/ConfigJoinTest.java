@@ -34,6 +34,7 @@ class ConfigJoinTest
         "      lower: -500ms",
         "      upper: 2s",
         "      allowed_lateness: 1s",
+        "      eviction_slice: 32",
         "      prefixes: {left: o, right: p}",
         "    on_error: halt",
         "    filter: join_flags = 2 and o_amount > 10",
@@ -75,6 +76,8 @@ class ConfigJoinTest
         assertThat(unpaid.lower()).isEqualTo(-500);
         assertThat(unpaid.upper()).isEqualTo(2_000);
         assertThat(unpaid.allowedLateness()).isEqualTo(1_000);
+        assertThat(unpaid.evictionSlice()).isEqualTo(32);
+        assertThat(config.pipeline("enriched").join().evictionSlice()).isEqualTo(io.sluice.engine.join.JoinOperatorContext.EVICTION_SLICE_DEFAULT);
         assertThat(unpaid.left().maxOutOfOrderness()).isEqualTo(100);
         assertThat(config.pipeline("unpaid").sources()).extracting(SourceDefinition::topic).containsExactly("orders", "payments");
         assertThat(config.pipeline("unpaid").source()).isEqualTo("orders");
@@ -88,6 +91,7 @@ class ConfigJoinTest
         final Pipeline joined = pipelines.get(0);
         assertThat(joined.join().kind()).isEqualTo(JoinSpec.Kind.INTERVAL);
         assertThat(joined.join().type()).isEqualTo(JoinType.LEFT);
+        assertThat(joined.join().evictionSlice()).isEqualTo(32);
         assertThat(joined.sources()).extracting(Source::topic).containsExactly("orders", "payments");
         assertThat(joined.outputSchema().fields()).extracting(Field::name)
             .containsExactly("key", "join_flags", "o_order_id", "o_amount", "o_ts", "p_order_id", "p_paid", "p_ts");
@@ -147,6 +151,8 @@ class ConfigJoinTest
         "versions on an interval join  | upper: 2s=>upper: 2s\\n      versions: 3   | pipelines[0].join.versions: 'versions' does not apply to interval joins",
         "bounds on a lookup            | versions: 4=>lower: 1s                     | pipelines[1].join.lower: 'lower' does not apply to lookup joins",
         "too many versions             | versions: 4=>versions: 5000                | pipelines[1].join.versions: at most 1024 versions",
+        "zero eviction slice           | eviction_slice: 32=>eviction_slice: 0      | pipelines[0].join.eviction_slice: '0' is not a slice size: a whole number >= 1, or 'unbounded'",
+        "eviction slice on a lookup    | versions: 4=>eviction_slice: 8             | pipelines[1].join.eviction_slice: 'eviction_slice' does not apply to lookup joins",
         "table in an interval join     | 'payment, partition_key: order_id, event_time: ts, max_out_of_orderness: 100ms}'=>'payment, partition_key: order_id, event_time: ts, max_out_of_orderness: 100ms, table: true}' " +
             "| pipelines[0].join.right.table: an interval join meets two streams",
         "stream in a tables join       | 'event_time: ts, table: true, delete_flag: gone}'=>'event_time: ts}' " +

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.window.WindowOperatorContext;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.schema.FieldType;
 
@@ -71,7 +72,7 @@ class ConfigParsingTest
         assertThat(volume.maxOutOfOrderness()).isEqualTo(2_000);
         assertThat(volume.idleTimeout()).isEqualTo(60_000);
         assertThat(volume.errorPolicy()).isEqualTo(ErrorPolicy.HALT);
-        assertThat(volume.window()).isEqualTo(new WindowDefinition("sliding", 60_000, 10_000, 0, 250, 5_000, false));
+        assertThat(volume.window()).isEqualTo(new WindowDefinition("sliding", 60_000, 10_000, 0, 250, 5_000, false, WindowOperatorContext.FIRING_SLICE_DEFAULT));
         assertThat(volume.aggregates()).hasSize(7).first().isEqualTo(new AggregateDefinition("n", "count", null));
         assertThat(volume.sink()).isEqualTo("alerts");
 
@@ -81,6 +82,27 @@ class ConfigParsingTest
             .containsExactly("key", "window_start", "window_end", "flags", "n", "total", "hi", "mean", "open", "close", "lo");
         assertThat(pipelines.get(0).describeStages()).hasSize(4);
         assertThat(pipelines.get(1).outputSchema()).isSameAs(config.schemas().get("trade"));
+    }
+
+    @Test
+    void shouldReadTheFiringSliceOfAWindowAsAWholeNumberOrUnbounded()
+    {
+        final String yaml = String.join("\n",
+            "schemas: {s: {k: LONG, v: DOUBLE, ts: TIMESTAMP}}",
+            "pipelines:",
+            "  - {name: a, source: t, schema: s, partition_key: k, event_time: ts,",
+            "     window: {kind: session, gap: 30s, firing_slice: 16}, aggregates: [{n: count}], sink: out}",
+            "  - {name: b, source: t, schema: s, partition_key: k, event_time: ts,",
+            "     window: {kind: tumbling, size: 1s, firing_slice: unbounded}, aggregates: [{n: count}], sink: out}",
+            "  - {name: c, source: t, schema: s, partition_key: k, event_time: ts,",
+            "     window: {kind: tumbling, size: 1s}, aggregates: [{n: count}], sink: out}");
+        final PipelineConfig config = PipelineConfig.parse(yaml, "p.yaml");
+        assertThat(config.pipeline("a").window().firingSlice()).isEqualTo(16);
+        assertThat(config.pipeline("b").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_UNBOUNDED);
+        assertThat(config.pipeline("c").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_DEFAULT);
+        assertThatThrownBy(() -> PipelineConfig.parse(yaml.replace("firing_slice: 16", "firing_slice: -3"), "p.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("pipelines[0].window.firing_slice: '-3' is not a slice size").hasMessageContaining("(p.yaml line 4");
     }
 
     @Test
@@ -124,6 +146,8 @@ class ConfigParsingTest
         "negative duration          | offset: 250ms=>offset: -250ms              | pipelines[0].window.offset: '-250ms' is not a duration",
         "duplicate key              | early: false=>early: false\\n      early: true | pipelines[0].window.early: key 'early' appears twice",
         "both times                 | idle_timeout: 1m=>processing_time: true    | pipelines[0].processing_time: choose either event_time or processing_time",
+        "zero firing slice          | early: false=>firing_slice: 0              | pipelines[0].window.firing_slice: '0' is not a slice size: a whole number >= 1, or 'unbounded'",
+        "word firing slice          | early: false=>firing_slice: all            | pipelines[0].window.firing_slice: 'all' is not a slice size",
     })
     void shouldReportEveryConfigErrorWithItsPath(final String name, final String edit, final String expected)
     {

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
@@ -97,6 +98,8 @@ public final class Daemon implements AutoCloseable
     private PrometheusEndpoint prometheus;
     private ResultBoard board;
     private DashboardServer dashboard;
+    /** The group member of a {@code scale_out} daemon, which then has no engine of its own; else null. */
+    private ScaleOutMember scaleOut;
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
     private volatile int state = MarkFile.STARTING;
@@ -188,10 +191,15 @@ public final class Daemon implements AutoCloseable
         {
             board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
         }
-        final List<Pipeline> pipelines = new ArrayList<>(config.pipelines() == null ? List.of() : config.pipelines().build(this::sink));
+        // A scale-out daemon builds the pipelines per owned partition, with that partition's sinks; here only their stage names.
+        final List<Pipeline> pipelines = new ArrayList<>(config.pipelines() == null ? List.of() : config.scaleOut() != null ?
+            config.pipelines().build(definition -> (p, s, k, t, e) ->
+            {
+            }) : config.pipelines().build(this::sink));
         for (final Pipeline pipeline : config.javaPipelines())
         {
-            // A Java DSL pipeline's named sink is opened with its output schema, as a YAML pipeline's is.
+            // A Java DSL pipeline's named sink is opened with its output schema, as a YAML pipeline's is (java_pipelines
+            // and scale_out do not go together: the configuration refuses it).
             final EventSink sink = outputSink(JavaPipelines.sinkOf(pipeline).name(), pipeline, JavaPipelines.emitsNonFinal(pipeline));
             final List<String> alerts = config.dashboard().alertPipelines();
             JavaPipelines.sinkOf(pipeline).bind(board == null ? sink :
@@ -206,9 +214,22 @@ public final class Daemon implements AutoCloseable
         final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
         daemonCounters.state(MarkFile.STARTING);
-        statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), this::onStatsError, null, daemonCounters);
+        if (config.scaleOut() != null)
+        {
+            scaleOut = ScaleOutMember.create(config, counters, this::log);
+        }
+        statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), this::onStatsError, null,
+            scaleOut == null ? daemonCounters : new CompositeAgent(daemonCounters, scaleOut));
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
+        if (scaleOut != null)
+        {
+            scaleOut.start();
+            startEndpoints();
+            state(MarkFile.RUNNING);
+            log("running: " + scaleOut.describe() + "; this daemon runs the partitions the group assigns it");
+            return;
+        }
 
         final EngineContext context = new EngineContext()
             .directory(dir)
@@ -228,6 +249,7 @@ public final class Daemon implements AutoCloseable
             .checkpoints(true)
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained())
+            .checkpointSliceRows(config.checkpointSliceRows())
             .restoreCheckpointAtMost(restoreLimit())
             .keyNames(keyNames);
         engine = Engine.launch(context, pipelines);
@@ -245,20 +267,7 @@ public final class Daemon implements AutoCloseable
             log("recovery: " + event);
         }
 
-        jmx = JmxServer.start(config.jmx(), new Control());
-        if (config.prometheus().enabled())
-        {
-            prometheus = PrometheusEndpoint.start(config.prometheus().host(), config.prometheus().port(), countersReader);
-        }
-        markFile.endpoints(jmx.host(), jmx.port(), prometheus == null ? 0 : prometheus.port());
-        if (jmx.port() != 0)
-        {
-            log("JMX at " + jmx.url());
-        }
-        if (prometheus != null)
-        {
-            log("Prometheus metrics at http://" + config.prometheus().host() + ":" + prometheus.port() + "/metrics");
-        }
+        startEndpoints();
 
         if (board != null)
         {
@@ -285,6 +294,25 @@ public final class Daemon implements AutoCloseable
         state(MarkFile.RUNNING);
         log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic on " +
             engine.processingThreads().size() + " processing threads: " + engine.processingThreadsText());
+    }
+
+    /** Starts JMX and, when configured, the Prometheus endpoint, and writes their ports into the mark file. */
+    private void startEndpoints()
+    {
+        jmx = JmxServer.start(config.jmx(), new Control());
+        if (config.prometheus().enabled())
+        {
+            prometheus = PrometheusEndpoint.start(config.prometheus().host(), config.prometheus().port(), countersReader);
+        }
+        markFile.endpoints(jmx.host(), jmx.port(), prometheus == null ? 0 : prometheus.port());
+        if (jmx.port() != 0)
+        {
+            log("JMX at " + jmx.url());
+        }
+        if (prometheus != null)
+        {
+            log("Prometheus metrics at http://" + config.prometheus().host() + ":" + prometheus.port() + "/metrics");
+        }
     }
 
     /**
@@ -486,7 +514,7 @@ public final class Daemon implements AutoCloseable
     /**
      * The running engine.
      *
-     * @return the engine.
+     * @return the engine; null for a {@code scale_out} daemon (each owned partition has its own).
      */
     public Engine engine()
     {
@@ -528,6 +556,11 @@ public final class Daemon implements AutoCloseable
         log("stopping: closing ingress, draining, final checkpoint");
         final List<Throwable> failures = new ArrayList<>();
         closeAll(ingress, failures);
+        if (scaleOut != null)
+        {
+            run(scaleOut::close, failures);
+            log("scale-out: left the group; each partition handed over after its final checkpoint");
+        }
         if (engine != null)
         {
             run(engine::close, failures);
@@ -583,6 +616,10 @@ public final class Daemon implements AutoCloseable
         closed = true;
         closeAll(ingress, failures);
         closeAll(egress, failures);
+        if (scaleOut != null)
+        {
+            run(scaleOut::close, failures);
+        }
         if (engine != null)
         {
             run(engine::close, failures);
@@ -692,6 +729,12 @@ public final class Daemon implements AutoCloseable
         public Engine engine()
         {
             return engine;
+        }
+
+        @Override
+        public io.sluice.kafka.KafkaGroupMember scaleOut()
+        {
+            return scaleOut == null ? null : scaleOut.member();
         }
 
         @Override

@@ -34,6 +34,7 @@ import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.ThreadingMode;
 import io.sluice.engine.runtime.WaitStrategyKind;
@@ -133,6 +134,7 @@ public final class DaemonConfig
     private final JavaPipelines javaPipelines;
     private final long checkpointIntervalMillis;
     private final int checkpointsRetained;
+    private final int checkpointSliceRows;
     private final long drainTimeoutMillis;
     private final JmxSettings jmx;
     private final PrometheusConfig prometheus;
@@ -140,6 +142,19 @@ public final class DaemonConfig
     private final DashboardConfig dashboard;
     private final String maskedText;
     private final List<ComponentEntry> components;
+    private final ScaleOutConfig scaleOut;
+
+    /**
+     * The {@code scale_out} section: this daemon is one member of a job whose daemons share the Kafka
+     * ingress topic's partitions through its consumer group (see docs/scale-out.md).
+     *
+     * @param job                  the job's name, the same on every daemon of the job.
+     * @param checkpointStore      the directory every daemon of the job reaches (a shared mount for several machines).
+     * @param sessionTimeoutMillis how long the group waits for a silent daemon before moving its partitions.
+     */
+    public record ScaleOutConfig(String job, Path checkpointStore, long sessionTimeoutMillis)
+    {
+    }
 
     /**
      * An ingress or egress item of the configuration.
@@ -198,6 +213,7 @@ public final class DaemonConfig
         final ConfigSection checkpoint = top.section("checkpoint");
         this.checkpointIntervalMillis = checkpoint.durationMillis("interval", 60_000);
         this.checkpointsRetained = checkpoint.integer("retained", 3, 1, 1000);
+        this.checkpointSliceRows = checkpointSliceRows(checkpoint);
         checkpoint.checkUnknownKeys();
 
         this.jmx = loadJmx(top.section("jmx"));
@@ -217,6 +233,7 @@ public final class DaemonConfig
         this.components = new ArrayList<>();
         loadComponents(top, DaemonComponent.Role.INGRESS, "ingress");
         loadComponents(top, DaemonComponent.Role.EGRESS, "egress");
+        this.scaleOut = top.has("scale_out") ? loadScaleOut(top.section("scale_out"), errors) : null;
         top.checkUnknownKeys();
     }
 
@@ -463,6 +480,71 @@ public final class DaemonConfig
         return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
             .transactionalIdPrefix(transactionalId);
+    }
+
+    /**
+     * The {@code scale_out} section, and what it requires of the rest: exactly one ingress, of type kafka
+     * (its topic is the one the group shares), only Kafka sinks (each partition's outputs leave through its
+     * own transactional producer), no egress and no dashboard (they read one engine, and a scale-out daemon
+     * runs one engine per owned partition).
+     */
+    private ScaleOutConfig loadScaleOut(final ConfigSection section, final ConfigErrors errors)
+    {
+        final String job = section.string("job", null);
+        if (job == null)
+        {
+            section.error("job", "is required: the job's name, the same on every daemon that shares the work");
+        }
+        else if (!TOPIC.matcher(job).matches())
+        {
+            section.error("job", "'" + ConfigLimits.value(job) + "' is not a valid job name (letters, digits, '.', '_', '-')");
+        }
+        final Path store = section.path("checkpoint_store", true);
+        final long sessionTimeout = section.durationMillis("session_timeout", 10_000);
+        if (sessionTimeout < 1_000)
+        {
+            section.error("session_timeout", "must be at least 1s, was " + sessionTimeout + " ms");
+        }
+        section.checkUnknownKeys();
+        int kafkaIngress = 0;
+        for (final ComponentEntry entry : components)
+        {
+            if (entry.component() instanceof KafkaIngress)
+            {
+                kafkaIngress++;
+            }
+            else
+            {
+                errors.add(entry.path(), "is not available with scale_out: a scale-out daemon reads exactly one Kafka ingress " +
+                    "(" + entry.component().name() + ")");
+            }
+        }
+        if (kafkaIngress != 1)
+        {
+            errors.add("scale_out", "needs exactly one ingress of type kafka (the topic the daemons of the job share), found " +
+                kafkaIngress);
+        }
+        for (final SinkConfig sink : sinks.values())
+        {
+            if (sink.type() != SinkType.KAFKA)
+            {
+                errors.add("sinks." + sink.name(), "is not available with scale_out: every sink must be of type kafka " +
+                    "(each partition commits its outputs with its checkpoint, wherever the partition runs)");
+            }
+        }
+        if (dashboard.enabled())
+        {
+            errors.add("dashboard.enabled", "is not available with scale_out yet (the dashboard reads one engine)");
+        }
+        if (!javaPipelines.pipelines().isEmpty())
+        {
+            errors.add("java_pipelines", "is not available with scale_out yet (a scale-out daemon builds YAML pipelines per owned partition)");
+        }
+        if (job == null || store == null)
+        {
+            return null;
+        }
+        return new ScaleOutConfig(job, store, sessionTimeout);
     }
 
     private void checkSinkUse(final ConfigErrors errors)
@@ -772,6 +854,16 @@ public final class DaemonConfig
     }
 
     /**
+     * The {@code scale_out} section.
+     *
+     * @return the scale-out settings, or null when the daemon runs every partition itself.
+     */
+    public ScaleOutConfig scaleOut()
+    {
+        return scaleOut;
+    }
+
+    /**
      * The data directory: journal, checkpoints, counters and mark file.
      *
      * @return the absolute path.
@@ -921,6 +1013,28 @@ public final class DaemonConfig
     public long checkpointIntervalMillis()
     {
         return checkpointIntervalMillis;
+    }
+
+    /**
+     * Rows of state a partition copies per slice of a checkpoint, between events (config
+     * {@code checkpoint.slice_rows}: a whole number >= 1, or {@code unbounded} to copy everything at
+     * the barrier).
+     *
+     * @return the rows, {@link Integer#MAX_VALUE} for unbounded.
+     */
+    public int checkpointSliceRows()
+    {
+        return checkpointSliceRows;
+    }
+
+    private static int checkpointSliceRows(final ConfigSection checkpoint)
+    {
+        final int defaultRows = EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT;
+        if ("unbounded".equals(checkpoint.string("slice_rows", "").trim()))
+        {
+            return Integer.MAX_VALUE;
+        }
+        return checkpoint.integer("slice_rows", defaultRows, 1, Integer.MAX_VALUE);
     }
 
     /**

@@ -50,6 +50,16 @@ final class KafkaIngress implements DaemonComponent
     }
 
     /**
+     * The source's settings (a scale-out daemon's group member reads the same topic).
+     *
+     * @return the concluded settings.
+     */
+    KafkaSourceContext settings()
+    {
+        return settings;
+    }
+
+    /**
      * The running source, for status; null before start.
      *
      * @return the source or null.

@@ -12,9 +12,19 @@ public interface DaemonControl
     /**
      * The running engine, for operations and topology.
      *
-     * @return the engine.
+     * @return the engine, or null for a {@code scale_out} daemon (see {@link #scaleOut()}).
      */
     Engine engine();
+
+    /**
+     * The group member of a {@code scale_out} daemon, which runs one engine per Kafka partition it owns.
+     *
+     * @return the member, or null when the daemon runs every partition in its own engine.
+     */
+    default io.sluice.kafka.KafkaGroupMember scaleOut()
+    {
+        return null;
+    }
 
     /**
      * A reader over the counters file, the source of every figure.

@@ -43,25 +43,29 @@ final class EngineBean implements EngineMXBean
     @Override
     public String[] getPipelines()
     {
-        return daemon.engine().pipelineNames().toArray(new String[0]);
+        return daemon.engine() == null ? new String[0] : daemon.engine().pipelineNames().toArray(new String[0]);
     }
 
     @Override
     public String[] getTopics()
     {
-        return daemon.engine().topicNames().toArray(new String[0]);
+        return daemon.engine() == null ? new String[0] : daemon.engine().topicNames().toArray(new String[0]);
     }
 
     @Override
     public int getPartitions()
     {
-        return daemon.engine().partitionCount();
+        return daemon.engine() == null ? 0 : daemon.engine().partitionCount();
     }
 
     @Override
     public String[] getProcessingThreads()
     {
         final java.util.List<String> threads = new java.util.ArrayList<>();
+        if (daemon.engine() == null)
+        {
+            return new String[0];
+        }
         daemon.engine().processingThreads().forEach((thread, partitions) -> threads.add(thread + ": " + String.join(" ", partitions)));
         return threads.toArray(new String[0]);
     }
@@ -93,7 +97,7 @@ final class EngineBean implements EngineMXBean
     @Override
     public String[] getRecoveryEvents()
     {
-        return daemon.engine().recoveryEvents().toArray(new String[0]);
+        return daemon.engine() == null ? new String[0] : daemon.engine().recoveryEvents().toArray(new String[0]);
     }
 
     @Override
@@ -105,7 +109,7 @@ final class EngineBean implements EngineMXBean
     @Override
     public String checkpointNow()
     {
-        final Engine engine = daemon.engine();
+        final Engine engine = requireEngine();
         final CheckpointManifest manifest;
         try
         {
@@ -138,7 +142,7 @@ final class EngineBean implements EngineMXBean
     {
         try
         {
-            daemon.engine().pause(pipeline);
+            requireEngine().pause(pipeline);
         }
         catch (final RuntimeException ex)
         {
@@ -151,7 +155,7 @@ final class EngineBean implements EngineMXBean
     {
         try
         {
-            daemon.engine().resume(pipeline);
+            requireEngine().resume(pipeline);
         }
         catch (final RuntimeException ex)
         {
@@ -164,7 +168,7 @@ final class EngineBean implements EngineMXBean
     {
         try
         {
-            daemon.engine().replay(pipeline, fromOffset);
+            requireEngine().replay(pipeline, fromOffset);
         }
         catch (final RuntimeException ex)
         {
@@ -177,12 +181,24 @@ final class EngineBean implements EngineMXBean
     {
         try
         {
-            daemon.engine().replayFromTime(pipeline, fromEpochMillis);
+            requireEngine().replayFromTime(pipeline, fromEpochMillis);
         }
         catch (final RuntimeException ex)
         {
             throw new IllegalArgumentException(ex.getMessage());
         }
+    }
+
+    /** The engine; a scale-out daemon has one per owned partition, which these operations do not reach yet. */
+    private Engine requireEngine()
+    {
+        final Engine engine = daemon.engine();
+        if (engine == null)
+        {
+            throw new IllegalStateException("a scale_out daemon runs one engine per Kafka partition it owns: checkpoints, pause, " +
+                "resume and replay are per partition there and not available over JMX yet (see io.sluice:type=ScaleOut)");
+        }
+        return engine;
     }
 
     @Override

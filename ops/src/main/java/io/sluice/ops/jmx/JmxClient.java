@@ -89,6 +89,18 @@ public final class JmxClient implements AutoCloseable
     }
 
     /**
+     * The scale-out bean of a {@code scale_out} daemon.
+     *
+     * @return a proxy, or null when the daemon runs every partition itself.
+     * @throws IOException if the connection fails.
+     */
+    public ScaleOutMXBean scaleOut() throws IOException
+    {
+        return connection.isRegistered(ObjectNames.scaleOut()) ?
+            JMX.newMXBeanProxy(connection, ObjectNames.scaleOut(), ScaleOutMXBean.class) : null;
+    }
+
+    /**
      * A pipeline bean.
      *
      * @param pipeline name.

@@ -101,6 +101,14 @@ public final class JmxServer implements AutoCloseable
         final Engine engine = daemon.engine();
         register(ObjectNames.engine(), new EngineBean(daemon, counters));
         register(ObjectNames.components(), new ComponentsBean(daemon.counters()));
+        if (daemon.scaleOut() != null)
+        {
+            register(ObjectNames.scaleOut(), new ScaleOutBean(daemon.counters(), daemon.scaleOut()));
+        }
+        if (engine == null)
+        {
+            return; // a scale-out daemon: its pipelines and partitions run in the engines of the partitions it owns
+        }
         for (final String pipeline : engine.pipelineNames())
         {
             final String topic = engine.pipeline(pipeline).sourceTopic();

@@ -11,6 +11,7 @@ import javax.management.ObjectName;
  *   io.sluice:type=Engine
  *   io.sluice:type=Pipeline,name=&lt;pipeline&gt;
  *   io.sluice:type=Partition,topic=&lt;topic&gt;,partition=&lt;n&gt;
+ *   io.sluice:type=ScaleOut                       (a scale_out daemon only, which has no Engine, Pipeline and Partition beans)
  * </pre>
  * Values that are not plain names (letters, digits, {@code . _ -}) are quoted with
  * {@link ObjectName#quote(String)}.
@@ -44,6 +45,16 @@ public final class ObjectNames
     public static ObjectName components()
     {
         return name(DOMAIN + ":type=Components");
+    }
+
+    /**
+     * The name of a scale-out daemon's bean.
+     *
+     * @return {@code io.sluice:type=ScaleOut}.
+     */
+    public static ObjectName scaleOut()
+    {
+        return name(DOMAIN + ":type=ScaleOut");
     }
 
     /**

@@ -125,6 +125,23 @@ public final class SluiceCollector implements MultiCollector
         family(CDC_RECONNECTS_TYPE_ID, Kind.COUNTER, "cdc_reconnects", "Reconnections of a CDC source.", slot, 1);
         family(CDC_ERRORS_TYPE_ID, Kind.COUNTER, "cdc_errors", "Errors that stopped a CDC source.", slot, 1);
 
+        final Scope kafka = Scope.KAFKA_PARTITION;
+        final Scope job = Scope.KAFKA_TOPIC;
+        family(SluiceCounters.KAFKA_OWNED_TYPE_ID, Kind.GAUGE, "kafka_partition_owned",
+            "1 while this scale-out daemon runs the Kafka partition, else 0.", kafka, 1);
+        family(SluiceCounters.KAFKA_LAG_TYPE_ID, Kind.OPTIONAL_GAUGE, "kafka_partition_lag_records",
+            "Records behind the end of an owned Kafka partition (absent when not owned or unknown).", kafka, 1);
+        family(SluiceCounters.KAFKA_SHARED_CHECKPOINT_TYPE_ID, Kind.OPTIONAL_GAUGE, "kafka_partition_shared_checkpoint_id",
+            "Id of the owned partition's newest checkpoint in the shared store (absent before the first).", kafka, 1);
+        family(SluiceCounters.KAFKA_REBALANCES_TYPE_ID, Kind.COUNTER, "kafka_rebalances",
+            "Consumer-group rebalance callbacks (assignments, revocations, losses) this daemon has seen.", job, 1);
+        family(SluiceCounters.KAFKA_LAST_REBALANCE_TYPE_ID, Kind.OPTIONAL_GAUGE, "kafka_last_rebalance_timestamp_seconds",
+            "Time of the last rebalance callback, epoch seconds (absent before the first).", job, 1e-3);
+        family(SluiceCounters.KAFKA_RECORDS_IN_TYPE_ID, Kind.COUNTER, "kafka_records_in", "Kafka records published into the owned partitions.", job, 1);
+        family(SluiceCounters.KAFKA_MALFORMED_TYPE_ID, Kind.COUNTER, "kafka_records_malformed", "Kafka records that did not decode.", job, 1);
+        family(SluiceCounters.KAFKA_MEMBER_STATE_TYPE_ID, Kind.GAUGE, "kafka_member_state",
+            "State of the scale-out group member: 0 connecting, 1 running, 2 failed, 3 closed.", job, 1);
+
         family(DashboardServer.FRAMES_SENT_TYPE_ID, Kind.COUNTER, "dashboard_frames_sent", "Frames the dashboard sent.", d, 1);
         family(DashboardServer.FRAMES_DROPPED_TYPE_ID, Kind.COUNTER, "dashboard_frames_dropped", "Frames a slow dashboard stream skipped.", d, 1);
         family(DashboardServer.STREAMS_TYPE_ID, Kind.GAUGE, "dashboard_streams", "Open dashboard event streams.", d, 1);
@@ -250,6 +267,11 @@ public final class SluiceCollector implements MultiCollector
             }
             case SLOT:
                 return Labels.of("slot", SluiceCounters.name(reader, counterId));
+            case KAFKA_TOPIC:
+                return Labels.of("kafka_topic", SluiceCounters.name(reader, counterId));
+            case KAFKA_PARTITION:
+                return Labels.of("kafka_topic", SluiceCounters.name(reader, counterId), "partition",
+                    Integer.toString(SluiceCounters.partition(reader, counterId)));
             default:
                 return Labels.EMPTY;
         }
@@ -275,7 +297,7 @@ public final class SluiceCollector implements MultiCollector
     /** The labels a family's counters carry, from their keys. */
     private enum Scope
     {
-        NONE, TOPIC, PARTITION, INSTANCE, COMPONENT, SLOT
+        NONE, TOPIC, PARTITION, INSTANCE, COMPONENT, SLOT, KAFKA_TOPIC, KAFKA_PARTITION
     }
 
     /** How a counter's value becomes a sample. */

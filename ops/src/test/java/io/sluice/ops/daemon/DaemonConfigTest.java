@@ -58,6 +58,23 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadTheCheckpointSliceRowsAndRefuseLessThanOneWithItsLineAndColumn() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final String base = DaemonProcessTest.config(true, "");
+        assertThat(DaemonConfig.parse(base, "sluice.yaml", dir).checkpointSliceRows())
+            .isEqualTo(io.sluice.engine.runtime.EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT);
+        assertThat(DaemonConfig.parse(base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: 256\n"), "sluice.yaml", dir)
+            .checkpointSliceRows()).isEqualTo(256);
+        assertThat(DaemonConfig.parse(base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: unbounded\n"), "sluice.yaml", dir)
+            .checkpointSliceRows()).isEqualTo(Integer.MAX_VALUE);
+        final String zero = base.replace("  interval: 0\n", "  interval: 0\n  slice_rows: 0\n");
+        final int line = java.util.Arrays.asList(zero.split("\n", -1)).indexOf("  slice_rows: 0") + 1;
+        assertThat(errors(zero).errors())
+            .contains("checkpoint.slice_rows: must be in [1, 2147483647], was 0 (line " + line + ", column 15)");
+    }
+
+    @Test
     void shouldReadTheThreadingModeAndRefuseAnUnknownOne() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
@@ -141,5 +158,28 @@ class DaemonConfigTest
 
         assertThat(ex.errors()).hasSize(1);
         assertThat(ex.errors().get(0)).startsWith("pipelines[0].window.size: '2x' is not a duration").contains("line 20");
+    }
+
+    @Test
+    void shouldReadTheScaleOutSection() throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.parse(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data"), "sluice.yaml", dir);
+
+        assertThat(config.scaleOut()).isEqualTo(new DaemonConfig.ScaleOutConfig("scale-test", dir.resolve("shared"), 6_000));
+        assertThat(config.partitions()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldRefuseScaleOutWithoutExactlyOneKafkaIngressAndOnlyKafkaSinks() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final DaemonConfigException ex = errors(DaemonProcessTest.config(true, "scale_out:\n  checkpoint_store: shared\n  session_timeout: 10ms\n"));
+
+        assertThat(ex.errors())
+            .anyMatch(e -> e.startsWith("scale_out.job: is required"))
+            .anyMatch(e -> e.startsWith("scale_out.session_timeout: must be at least 1s, was 10 ms"))
+            .anyMatch(e -> e.startsWith("ingress[0]: is not available with scale_out"))
+            .anyMatch(e -> e.startsWith("scale_out: needs exactly one ingress of type kafka") && e.contains("found 0"))
+            .anyMatch(e -> e.startsWith("sinks.vol-out: is not available with scale_out: every sink must be of type kafka"));
     }
 }
