@@ -25,7 +25,6 @@ import io.sluice.ops.daemon.DaemonComponent;
 import io.sluice.ops.daemon.DaemonConfig;
 import io.sluice.ops.daemon.DaemonConfigException;
 import io.sluice.ops.daemon.MarkFile;
-import io.sluice.ops.net.AeronEndpoint;
 
 /**
  * {@code sluice loadgen --config F --topic T}: open-loop load on a topic of a running daemon's own
@@ -66,7 +65,7 @@ final class TopicLoad
             throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
         }
         final SourceDefinition source = source(daemon);
-        final AeronEndpoint endpoint = AeronEndpoint.find(daemon, DaemonComponent.Role.INGRESS);
+        final DaemonComponent.AeronAddress endpoint = aeronIngress(daemon);
         CliException.checkUsage(endpoint != null, command.config + " has no 'type: aeron' ingress: loadgen sends over Aeron (docs/network.md)");
         final MarkFile.Info mark = MarkFile.read(daemon.dataDirectory());
         if (mark == null || !mark.isLive(System.currentTimeMillis()))
@@ -121,6 +120,20 @@ final class TopicLoad
         reporter.line(ackLine);
         reporter.summaryTail(result);
         return ExitCodes.OK;
+    }
+
+    private static DaemonComponent.AeronAddress aeronIngress(final DaemonConfig daemon)
+    {
+        for (final DaemonConfig.ComponentEntry entry : daemon.components())
+        {
+            final DaemonComponent.AeronAddress address = entry.role() == DaemonComponent.Role.INGRESS ?
+                entry.component().aeronAddress(daemon.dataDirectory()) : null;
+            if (address != null)
+            {
+                return address;
+            }
+        }
+        return null;
     }
 
     private SourceDefinition source(final DaemonConfig daemon)
