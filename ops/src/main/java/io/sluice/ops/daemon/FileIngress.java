@@ -5,6 +5,8 @@ import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.sluice.engine.config.PipelineConfig;
+import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.io.EventFileSource;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.io.MalformedInputPolicy;
@@ -146,12 +148,11 @@ final class FileIngress implements DaemonComponent
      */
     static final class Factory implements DaemonComponentFactory
     {
-        /** The schema of each topic the pipelines (YAML and Java) read; null when none loaded (errors reported there). */
-        private final java.util.Map<String, Schema> topics;
+        private final PipelineConfig pipelines;
 
-        Factory(final java.util.Map<String, Schema> topics)
+        Factory(final PipelineConfig pipelines)
         {
-            this.topics = topics;
+            this.pipelines = pipelines;
         }
 
         @Override
@@ -173,9 +174,15 @@ final class FileIngress implements DaemonComponent
             final String policy = settings.choice("malformed", "skip", "skip", "stop");
             final boolean endOfInput = settings.bool("end_of_input", false);
             Schema schema = null;
-            if (topic != null && topics != null)
+            if (topic != null && pipelines != null)
             {
-                schema = topics.get(topic);
+                for (final PipelineDefinition pipeline : pipelines.pipelines())
+                {
+                    if (pipeline.source().equals(topic))
+                    {
+                        schema = pipeline.schema();
+                    }
+                }
                 if (schema == null)
                 {
                     settings.error("topic", "no pipeline reads topic '" + topic + "'");
