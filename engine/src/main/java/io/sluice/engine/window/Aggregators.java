@@ -13,8 +13,48 @@ import io.sluice.schema.EventValues;
  */
 public final class Aggregators
 {
+    /** {@link #kindOf}: an aggregator the layout calls through its interface. */
+    static final int GENERIC = 0;
+    /** {@link #kindOf}: {@link #count()}. */
+    static final int COUNT = 1;
+    /** {@link #kindOf}: {@link #sumLong(int)}. */
+    static final int SUM_LONG = 2;
+    /** {@link #kindOf}: {@link #sumDouble(int)}. */
+    static final int SUM_DOUBLE = 3;
+
     private Aggregators()
     {
+    }
+
+    /**
+     * Which built-in the aggregator is, for {@link AggregateLayout} to inline its arithmetic on
+     * the hot path instead of a (megamorphic) interface call per aggregator per event.
+     *
+     * @param aggregator any aggregator.
+     * @return {@link #COUNT}, {@link #SUM_LONG}, {@link #SUM_DOUBLE} or {@link #GENERIC}.
+     */
+    static int kindOf(final PrimitiveAggregator aggregator)
+    {
+        if (aggregator instanceof Count)
+        {
+            return COUNT;
+        }
+        if (aggregator instanceof Sum sum)
+        {
+            return sum.doubleField ? SUM_DOUBLE : SUM_LONG;
+        }
+        return GENERIC;
+    }
+
+    /**
+     * The field a built-in field aggregator reads.
+     *
+     * @param aggregator any aggregator.
+     * @return the field index, -1 for an aggregator of no field.
+     */
+    static int fieldOf(final PrimitiveAggregator aggregator)
+    {
+        return aggregator instanceof FieldAggregator fieldAggregator ? fieldAggregator.field : -1;
     }
 
     /**
