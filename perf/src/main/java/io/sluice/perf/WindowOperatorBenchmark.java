@@ -58,7 +58,7 @@ public class WindowOperatorBenchmark implements WindowResultHandler
     /** Upper bound of the events run before measuring. */
     static final long MAX_PREFILL = 8_000_000;
     /** (key, pane) rows the sliding store is sized for. */
-    static final int SLIDING_ROWS = 800 * KEYS;
+    static final int SLIDING_ROWS = 1_600 * KEYS;
 
     /** Window kind: plain (baseline), tumbling, sliding or session. */
     @Param({"plain", "tumbling", "sliding", "session"})
@@ -105,7 +105,7 @@ public class WindowOperatorBenchmark implements WindowResultHandler
                 windowMs = 1_000;
                 break;
             case "sliding":
-                // Pre-sized for every (key, pane) row the trial reaches (800 s of panes of every
+                // Pre-sized for every (key, pane) row the trial reaches (1,600 s of panes of every
                 // key): at 128/ms the 1 h window cannot fill (36M rows), so a store sized for less
                 // doubles its row arrays during the measurement, which JMH reports as B/op.
                 context.sliding(3_600_000, 1_000).expectedEntries(SLIDING_ROWS);
