@@ -103,7 +103,7 @@ public final class Partition
         else
         {
             this.checksumCursor = new ChecksumCursor(this, tail);
-            this.writer = new PartitionWriter(this, tail, end, context.indexIntervalBytes());
+            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes());
         }
     }
 
@@ -253,8 +253,12 @@ public final class Partition
         for (int i = 0; i < current.length; i++)
         {
             final Segment s = current[i];
-            final long next = i + 1 < current.length ? current[i + 1].baseOffset() : end;
-            infos[i] = new SegmentInfo(s.file(), s.baseOffset(), next - s.baseOffset(), s.tailPosition(), s.capacity(), s.maxTimestamp());
+            final boolean last = i + 1 == current.length;
+            final long next = last ? end : current[i + 1].baseOffset();
+            // The live tail's state is exact only as of the writer's last checkpoint: walk from there.
+            infos[i] = new SegmentInfo(s.file(), s.baseOffset(), next - s.baseOffset(),
+                last ? s.endPosition(end - s.baseOffset()) : s.tailPosition(), s.capacity(),
+                last ? s.maxTimestampBelow(end - s.baseOffset()) : s.maxTimestamp());
         }
         return List.of(infos);
     }
@@ -289,9 +293,12 @@ public final class Partition
             // Every record forced carries its checksum (RecordDescriptor): store the missing ones first.
             // Acquiring endOffset first makes the frames and tail positions written before it visible here.
             checksumCursor.advance(end, Integer.MAX_VALUE);
-            for (final Segment segment : segments)
+            final Segment[] current = segments;
+            for (int i = 0; i < current.length; i++)
             {
-                segment.force(segment.tailPosition());
+                // Sealed segments know their tail; the live tail's position is found from the end offset.
+                final Segment segment = current[i];
+                segment.force(i + 1 < current.length ? segment.tailPosition() : segment.endPosition(end - segment.baseOffset()));
             }
             if (directoryDirty)
             {

@@ -129,6 +129,12 @@ final class PartitionRecovery
     private void checkHeader(final Segment segment, final boolean tail)
     {
         final UnsafeBuffer buffer = segment.buffer();
+        // Before any read of the header: a file truncated below it is damage to report, not to read past.
+        if (buffer.capacity() < SegmentDescriptor.HEADER_LENGTH)
+        {
+            throw new JournalException(JournalException.Category.CORRUPTION, "segment " + segment.file() + " is only " +
+                buffer.capacity() + " bytes, shorter than its " + SegmentDescriptor.HEADER_LENGTH + "-byte header");
+        }
         if (tail && buffer.getLong(0) == 0 && buffer.getLong(8) == 0 && buffer.getLong(16) == 0)
         {
             // A crash between renaming the spare into place and writing its header: an empty new segment.
@@ -141,11 +147,6 @@ final class PartitionRecovery
             SegmentDescriptor.writeHeader(buffer, segment.baseOffset(), buffer.capacity(), BootId.UNKNOWN);
             events.add(new RecoveryEvent(segment.file(), 0, 0, "wrote missing header of new segment"));
             return;
-        }
-        if (buffer.capacity() < SegmentDescriptor.HEADER_LENGTH)
-        {
-            throw new JournalException(JournalException.Category.CORRUPTION, "segment " + segment.file() + " is only " +
-                buffer.capacity() + " bytes, shorter than its " + SegmentDescriptor.HEADER_LENGTH + "-byte header");
         }
         final int declared = buffer.getInt(SegmentDescriptor.SEGMENT_LENGTH_OFFSET);
         // Read-only, a short tail is read as it is (re-extending it is for a read-write open).

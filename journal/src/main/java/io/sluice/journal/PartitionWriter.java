@@ -1,6 +1,9 @@
 package io.sluice.journal;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,10 +23,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class PartitionWriter
 {
+    /** Header word at {@link RecordDescriptor#LENGTH_OFFSET} is built for the native order the buffers use. */
+    private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
+
     private final Partition partition;
+    /** The partition's end offset, published with a release store after each record. */
+    private final PaddedSequence endOffset;
     private final int indexIntervalBytes;
     private Segment tail;
-    private UnsafeBuffer buffer;
+    /** Base offset of the tail: a record's relative offset is {@code nextOffset - tailBase}. */
+    private long tailBase;
+    /** Where the next frame goes in the tail; the segment learns it at checkpoints and when sealed. */
+    private int position;
+    /** Maximum timestamp of the tail's records so far. */
+    private long maxTimestamp;
+    /** Position of the tail's next index checkpoint (see {@link Segment#checkpoint}). */
+    private int nextCheckpoint;
+    /** Address of byte 0 of the tail's mapping: frames are written at {@code baseAddress + position}. */
+    private long baseAddress;
     /** Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold. */
     private int fastLimit;
     /** The tail's reserved limit as last read: the writer never writes past it (see {@link Segment#reserve}). */
@@ -36,13 +53,23 @@ public final class PartitionWriter
     private int claimPosition = -1;
     private int claimFrameLength;
 
-    PartitionWriter(final Partition partition, final Segment tail, final long nextOffset, final int indexIntervalBytes)
+    PartitionWriter(
+        final Partition partition,
+        final PaddedSequence endOffset,
+        final Segment tail,
+        final long nextOffset,
+        final int indexIntervalBytes)
     {
         this.partition = partition;
+        this.endOffset = endOffset;
         this.tail = tail;
+        this.tailBase = tail.baseOffset();
+        this.position = tail.tailPosition();
+        this.maxTimestamp = tail.maxTimestamp();
+        this.nextCheckpoint = tail.nextCheckpoint();
+        this.baseAddress = tail.buffer().addressOffset();
         this.spareThreshold = tail.capacity() >>> 1;
         this.reservedLimit = tail.reservedLimit();
-        this.buffer = tail.buffer();
         this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
@@ -50,6 +77,15 @@ public final class PartitionWriter
 
     /**
      * Appends a record. The payload is copied; nothing is allocated.
+     *
+     * <p>The fast path, while the frame ends within the tail's {@code fastLimit} (the end of the
+     * segment, of its reserved space, and the spare-segment threshold, whichever is nearest): one
+     * volatile read (a failed force() stops the writer), one compare, the payload copy, three plain
+     * 64-bit header stores, one release store of the frame's first 64 bits (its length and the "not yet
+     * checksummed" marker: the publication point in the mapping), the segment's tail position and
+     * maximum timestamp, and the release store of the partition's end offset (the publication point for
+     * readers that go by offset). The stores go through the tail's base address: the compare against
+     * {@code fastLimit}, at most the segment's capacity, is the bounds check.
      *
      * @param type      of the record, 0..65535.
      * @param flags     of the record, 16 bits.
@@ -70,9 +106,14 @@ public final class PartitionWriter
         final int offset,
         final int length)
     {
-        final int position = reserve(length);
-        buffer.putBytes(position + RecordDescriptor.HEADER_LENGTH, payload, offset, length);
-        return complete(position, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            payload.boundsCheck(offset, length);
+        }
+        final long address = reserve(length);
+        UnsafeApi.copyMemory(
+            payload.byteArray(), payload.addressOffset() + offset, null, address + RecordDescriptor.HEADER_LENGTH, length);
+        return publish(address, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
     }
 
     /**
@@ -88,7 +129,7 @@ public final class PartitionWriter
         {
             throw new JournalException(JournalException.Category.STATE, "a claim is already open on " + describe());
         }
-        claimPosition = reserve(payloadLength);
+        claimPosition = (int)(reserve(payloadLength) - baseAddress);
         claimFrameLength = RecordDescriptor.HEADER_LENGTH + payloadLength;
         return nextOffset;
     }
@@ -130,7 +171,7 @@ public final class PartitionWriter
             throw new JournalException(JournalException.Category.STATE, "no open claim on " + describe());
         }
         claimPosition = -1;
-        return complete(position, claimFrameLength, type, flags, timestamp, key);
+        return publish(baseAddress + position, claimFrameLength, type, flags, timestamp, key);
     }
 
     /**
@@ -178,31 +219,48 @@ public final class PartitionWriter
         return nextOffset;
     }
 
-    private int reserve(final int payloadLength)
+    /**
+     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. One
+     * compare on the fast path (computed in long, so that no payload length overflows it).
+     */
+    private long reserve(final int payloadLength)
     {
         assert ownedByCurrentThread() : "single writer: " + describe() + " is owned by " + owner;
         partition.checkFatal();
-        final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
-        final int position = tail.tailPosition();
-        // One compare on the fast path: the end of the segment, of the reserved space and the spare threshold.
-        return position + aligned <= fastLimit ? position : reserveSlow(payloadLength, aligned);
+        final int position = this.position;
+        final long end = position + ((RecordDescriptor.HEADER_LENGTH + RecordDescriptor.FRAME_ALIGNMENT - 1L + payloadLength) &
+            -RecordDescriptor.FRAME_ALIGNMENT);
+        if (end > fastLimit || payloadLength < 0)
+        {
+            return reserveSlow(payloadLength);
+        }
+        return baseAddress + position;
     }
 
-    private int reserveSlow(final int payloadLength, final int aligned)
+    private long reserveSlow(final int payloadLength)
     {
-        int position = tail.tailPosition();
+        final long alignedLong = RecordDescriptor.HEADER_LENGTH + RecordDescriptor.FRAME_ALIGNMENT - 1L + payloadLength &
+            -RecordDescriptor.FRAME_ALIGNMENT;
+        if (payloadLength < 0 || SegmentDescriptor.HEADER_LENGTH + alignedLong > tail.capacity())
+        {
+            throw new JournalException(JournalException.Category.STATE,
+                "payload of " + payloadLength + " bytes can never fit a segment of " + tail.capacity() + " bytes on " + describe());
+        }
+        final int aligned = (int)alignedLong;
+        int position = this.position;
         if (position + aligned > tail.capacity())
         {
-            if (SegmentDescriptor.HEADER_LENGTH + aligned > tail.capacity() || payloadLength < 0)
-            {
-                throw new JournalException(JournalException.Category.STATE,
-                    "payload of " + payloadLength + " bytes can never fit a segment of " + tail.capacity() + " bytes on " + describe());
-            }
+            // Sealed: its exact tail state is published before the roll's lock publishes the next segment.
+            tail.publishTail(position, (int)(nextOffset - tailBase), maxTimestamp);
             tail = partition.roll(nextOffset);
-            buffer = tail.buffer();
+            tailBase = tail.baseOffset();
+            baseAddress = tail.buffer().addressOffset();
             spareThreshold = tail.capacity() >>> 1;
             reservedLimit = tail.reservedLimit();
             position = tail.tailPosition();
+            this.position = position;
+            maxTimestamp = tail.maxTimestamp();
+            nextCheckpoint = tail.nextCheckpoint();
         }
         if (position + aligned > reservedLimit)
         {
@@ -213,8 +271,9 @@ public final class PartitionWriter
             spareThreshold = Integer.MAX_VALUE;
             partition.requestSpare();
         }
+        // At most the capacity: the fast path's compare against it is the bounds check of every store.
         fastLimit = Math.min(Math.min(tail.capacity(), reservedLimit), spareThreshold);
-        return position;
+        return baseAddress + position;
     }
 
     private void reserveSpace(final int needed)
@@ -226,22 +285,58 @@ public final class PartitionWriter
         }
     }
 
-    private long complete(
-        final int position, final int frameLength, final int type, final int flags, final long timestamp, final long key)
+    /**
+     * Writes the header of the frame at {@code address}, whose payload is in place, and publishes it.
+     */
+    private long publish(
+        final long address, final int frameLength, final int type, final int flags, final long timestamp, final long key)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        buffer.putInt(position + RecordDescriptor.CRC_OFFSET, RecordDescriptor.UNCHECKSUMMED);
-        // Type, flags and the zero reserved field in one little-endian 64-bit store.
-        buffer.putLong(position + RecordDescriptor.TYPE_OFFSET, (type & 0xFFFFL) | (flags & 0xFFFFL) << 16);
-        buffer.putLong(position + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
-        buffer.putLong(position + RecordDescriptor.KEY_OFFSET, key);
-        // Release store of the length publishes the complete frame to readers of the mapped file.
-        buffer.putIntRelease(position + RecordDescriptor.LENGTH_OFFSET, frameLength);
-        tail.onAppended(position, RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH),
-            timestamp, indexIntervalBytes);
-        final long offset = nextOffset++;
-        partition.publishEndOffset(offset + 1);
+        assert address >= baseAddress + SegmentDescriptor.HEADER_LENGTH &&
+            address + frameLength <= baseAddress + tail.capacity() : "frame outside the tail segment of " + describe();
+        // Type, flags and the zero reserved field in one 64-bit store (little-endian layout, as all fields).
+        UnsafeApi.putLong(null, address + RecordDescriptor.TYPE_OFFSET, (type & 0xFFFFL) | (flags & 0xFFFFL) << 16);
+        UnsafeApi.putLong(null, address + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
+        UnsafeApi.putLong(null, address + RecordDescriptor.KEY_OFFSET, key);
+        // Release store of the first 64 bits, length and "not yet checksummed" marker at once: the frame is
+        // complete for any thread or process that reads this length (frames are 8-aligned: one atomic store).
+        UnsafeApi.putLongRelease(null, address + RecordDescriptor.LENGTH_OFFSET, lengthWord(frameLength));
+        final int position = (int)(address - baseAddress);
+        this.position = position + (frameLength + RecordDescriptor.FRAME_ALIGNMENT - 1 & -RecordDescriptor.FRAME_ALIGNMENT);
+        if (timestamp > maxTimestamp)
+        {
+            maxTimestamp = timestamp;
+        }
+        if (position >= nextCheckpoint)
+        {
+            checkpoint(position);
+        }
+        final long offset = nextOffset;
+        nextOffset = offset + 1;
+        // Release: readers that acquire the end offset see the frame and the tail position written before it.
+        endOffset.setRelease(offset + 1);
         return offset;
+    }
+
+    /**
+     * Index entries for the frame at this position (once per index interval), and the coarse tail
+     * state the allocator duty reads.
+     */
+    private void checkpoint(final int position)
+    {
+        final int relativeOffset = (int)(nextOffset - tailBase);
+        nextCheckpoint = tail.checkpoint(position, relativeOffset, maxTimestamp, indexIntervalBytes);
+        tail.publishTail(this.position, relativeOffset + 1, maxTimestamp);
+    }
+
+    /**
+     * The frame's first 64 bits as one native-order long: Frame Length, then the CRC32C field holding
+     * {@link RecordDescriptor#UNCHECKSUMMED}.
+     */
+    private static long lengthWord(final int frameLength)
+    {
+        return BIG_ENDIAN ?
+            (long)frameLength << 32 | (RecordDescriptor.UNCHECKSUMMED & 0xFFFF_FFFFL) :
+            (long)RecordDescriptor.UNCHECKSUMMED << 32 | (frameLength & 0xFFFF_FFFFL);
     }
 
     private boolean ownedByCurrentThread()

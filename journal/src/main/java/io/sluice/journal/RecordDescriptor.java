@@ -31,9 +31,12 @@ import org.agrona.BitUtil;
  * region. CRC32C covers bytes [{@link #TYPE_OFFSET}, frameLength); a damaged length is detected
  * because it makes the checksum cover a different range (or fall outside the segment).
  *
- * <p>Publication: the writer writes everything but the length, with a CRC32C field of
- * {@link #UNCHECKSUMMED}, then stores the length with release semantics; a frame is visible to
- * another thread or process only once complete, and readers never need its checksum.
+ * <p>Publication: the writer copies the payload, writes Type/Flags/Reserved, Timestamp and Key with
+ * plain 64-bit stores, then stores the first 64 bits, Frame Length and a CRC32C field of
+ * {@link #UNCHECKSUMMED}, with one release store (frames are 8-aligned, so the store is single-copy
+ * atomic); a frame is visible to another thread or process only once complete, and readers never need
+ * its checksum. Readers that go by offset wait for the partition's end offset, which the writer
+ * publishes with a release store after the frame.
  *
  * <p>Checksum (segment format version 2, see {@link SegmentDescriptor}): the writer does not checksum.
  * The partition's checksum duty, and every force() before it forces, walks the published frames in

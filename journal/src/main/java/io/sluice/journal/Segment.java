@@ -21,8 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * is an IOException naming the file, never a SIGBUS in the writer.
  *
  * <p>Threading: the partition's writer thread is the only one that writes records, indexes and the
- * {@code recordCount/tailPosition/maxTimestamp} fields; readers use the offset bounds the partition
- * publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
+ * {@code recordCount/tailPosition/maxTimestamp} fields; it keeps the live tail's state itself and
+ * publishes it here at index checkpoints and when it seals the segment ({@link #publishTail}), so on a
+ * live tail those fields lag by up to one index interval and {@link #endPosition} /
+ * {@link #maxTimestampBelow} give the exact values for an end offset. Readers use the offset bounds the
+ * partition publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
  */
 final class Segment
 {
@@ -41,10 +44,8 @@ final class Segment
     private int recordCount;
     private int tailPosition = SegmentDescriptor.HEADER_LENGTH;
     private long maxTimestamp = Long.MIN_VALUE;
-    private int lastOffsetIndexPosition;
-    private int lastTimeIndexPosition;
     private long lastIndexedMaxTimestamp = Long.MIN_VALUE;
-    /** Position from which {@link #onAppended} looks at the indexes again; 0 so the first record is indexed. */
+    /** Position of the next index checkpoint ({@link #checkpoint}); 0 so that the first record is indexed. */
     private int nextIndexCheckPosition;
     private int forcedPosition;
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
@@ -212,7 +213,8 @@ final class Segment
     }
 
     /**
-     * Records a frame written at the tail and maintains the sparse indexes. Writer thread only.
+     * Records a frame found at the tail by recovery and maintains the sparse indexes as the writer does.
+     * Recovery only: the writer keeps its tail state itself (see {@link #publishTail}).
      */
     void onAppended(final int position, final int alignedLength, final long timestamp, final int indexIntervalBytes)
     {
@@ -221,31 +223,128 @@ final class Segment
         {
             maxTimestamp = timestamp;
         }
-        // One compare per record: an index entry can only be due once a whole interval has passed.
         if (position >= nextIndexCheckPosition)
         {
-            appendIndexEntries(position, relativeOffset, indexIntervalBytes);
+            checkpoint(position, relativeOffset, maxTimestamp, indexIntervalBytes);
         }
         recordCount = relativeOffset + 1;
         tailPosition = position + alignedLength;
     }
 
-    private void appendIndexEntries(final int position, final int relativeOffset, final int indexIntervalBytes)
+    /**
+     * Position at or past which the next frame gets index entries (the writer compares each frame's
+     * position with it, one compare per record).
+     *
+     * @return the next checkpoint position.
+     */
+    int nextCheckpoint()
     {
-        if (position - lastOffsetIndexPosition >= indexIntervalBytes || relativeOffset == 0)
+        return nextIndexCheckPosition;
+    }
+
+    /**
+     * An index checkpoint at the frame at {@code position}, due once a whole interval has passed since
+     * the last one: an offset index entry, and a time index entry when the running maximum timestamp
+     * (up to and including this frame) has grown since the last one. Every offset entry thus has a time
+     * entry at or before it carrying the running maximum of its record, which {@link #maxTimestampBelow}
+     * relies on. Writer thread (or recovery) only, before the frame is published.
+     *
+     * @param position           of the frame.
+     * @param relativeOffset     of the frame.
+     * @param runningMax         maximum timestamp of the segment's frames up to and including this one.
+     * @param indexIntervalBytes between checkpoints.
+     * @return the position of the next checkpoint.
+     */
+    int checkpoint(final int position, final int relativeOffset, final long runningMax, final int indexIntervalBytes)
+    {
+        offsetIndex.append(relativeOffset, position);
+        if (runningMax > lastIndexedMaxTimestamp)
         {
-            offsetIndex.append(relativeOffset, position);
-            lastOffsetIndexPosition = position;
+            timeIndex.append(runningMax, relativeOffset, position);
+            lastIndexedMaxTimestamp = runningMax;
         }
-        if (maxTimestamp > lastIndexedMaxTimestamp &&
-            (position - lastTimeIndexPosition >= indexIntervalBytes || relativeOffset == 0))
+        nextIndexCheckPosition = position + indexIntervalBytes;
+        return nextIndexCheckPosition;
+    }
+
+    /**
+     * The writer's tail state: exact once the segment is sealed (the writer calls this before it rolls),
+     * as of the last checkpoint while the writer appends (the allocator duty needs no more). Exact
+     * positions and maxima of a live tail come from {@link #endPosition} and {@link #maxTimestampBelow}.
+     * Writer thread only; plain stores, made visible by the roll's lock or the next end-offset release.
+     *
+     * @param tailPosition one past the last frame.
+     * @param recordCount  records in the segment.
+     * @param maxTimestamp of the segment's records.
+     */
+    void publishTail(final int tailPosition, final int recordCount, final long maxTimestamp)
+    {
+        this.tailPosition = tailPosition;
+        this.recordCount = recordCount;
+        this.maxTimestamp = maxTimestamp;
+    }
+
+    /**
+     * Byte position one past the records below a relative end offset, for any thread that acquired a
+     * partition end offset at or above {@code baseOffset + relativeEnd}: a walk of at most one index
+     * interval from the nearest offset index entry.
+     *
+     * @param relativeEnd one past the last record, relative to the base offset.
+     * @return the position after those records.
+     */
+    int endPosition(final long relativeEnd)
+    {
+        return positionOf(Math.max(0, relativeEnd));
+    }
+
+    /**
+     * Maximum timestamp of the records below a relative end offset, for any thread that acquired a
+     * partition end offset covering them: the running maximum at the last checkpoint before them (from
+     * the time index) and a walk of at most one index interval from that checkpoint.
+     *
+     * @param relativeEnd one past the last record, relative to the base offset.
+     * @return the maximum, {@link Long#MIN_VALUE} when there is no record.
+     */
+    long maxTimestampBelow(final long relativeEnd)
+    {
+        if (relativeEnd <= 0)
         {
-            timeIndex.append(maxTimestamp, relativeOffset, position);
-            lastTimeIndexPosition = position;
-            lastIndexedMaxTimestamp = maxTimestamp;
+            return Long.MIN_VALUE;
         }
-        // A time index entry not yet due (no new maximum) is checked again on every record until it is.
-        nextIndexCheckPosition = Math.min(lastOffsetIndexPosition, lastTimeIndexPosition) + indexIntervalBytes;
+        final int entry = offsetIndex.floorEntry(relativeEnd - 1);
+        long max = Long.MIN_VALUE;
+        int position = SegmentDescriptor.HEADER_LENGTH;
+        long current = 0;
+        if (entry >= 0)
+        {
+            current = offsetIndex.relativeOffset(entry);
+            position = offsetIndex.position(entry);
+            for (int t = timeIndex.entryCount() - 1; t >= 0; t--)
+            {
+                if (timeIndex.relativeOffset(t) <= current)
+                {
+                    max = timeIndex.maxTimestamp(t);
+                    break;
+                }
+            }
+        }
+        final int capacity = buffer.capacity();
+        while (current < relativeEnd)
+        {
+            if (position < SegmentDescriptor.HEADER_LENGTH || position > capacity - RecordDescriptor.HEADER_LENGTH)
+            {
+                throw damagedAt(position, current, "past the last frame the segment can hold");
+            }
+            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position)
+            {
+                throw damagedAt(position, current, "frame length " + frameLength);
+            }
+            max = Math.max(max, buffer.getLong(position + RecordDescriptor.TIMESTAMP_OFFSET));
+            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+            current++;
+        }
+        return max;
     }
 
     /**
@@ -256,8 +355,6 @@ final class Segment
         recordCount = 0;
         tailPosition = SegmentDescriptor.HEADER_LENGTH;
         maxTimestamp = Long.MIN_VALUE;
-        lastOffsetIndexPosition = 0;
-        lastTimeIndexPosition = 0;
         lastIndexedMaxTimestamp = Long.MIN_VALUE;
         nextIndexCheckPosition = 0;
     }

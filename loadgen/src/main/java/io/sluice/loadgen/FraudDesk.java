@@ -12,9 +12,13 @@ import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.schema.Schema;
 
 /**
- * The fraud desk's pipeline set over the card scenario's topic, with the rules of {@link FraudRules}:
+ * The fraud desk's pipeline set in the Java DSL, with the rules of {@link FraudRules}. The demo and the
+ * load generator run the card detectors from YAML ({@link CardDesk}); the card pipelines here are the
+ * same rules written with the DSL, kept as its example and checked against the YAML (same alerts). The
+ * order pipelines (joins) are what the demo runs.
  * <ul>
- *   <li>card-velocity: charges per card on a sliding 60 s window (hop 5 s); alert at 10 or more.</li>
+ *   <li>card-velocity: charges per card on a sliding 60 s window (hop 5 s); alert at 10 or more, then
+ *       no alert of the card for 5 minutes of event time (one burst lies in up to 12 windows).</li>
  *   <li>amount-vs-norm: per card on a tumbling 5 min window, the largest charge against the mean of
  *       the card's other charges in the same window (count, sum and max give it: mean of the others
  *       = (sum - max) / (count - 1)); alert above 5 times. Micro-charges (under $5) are kept out of
@@ -30,7 +34,8 @@ import io.sluice.schema.Schema;
  *       their journaled position; a missing row (a closed account) or a blocked one is a blocked
  *       account, an amount above the row's limit an order over the limit.</li>
  *   <li>impossible-travel: per card on a sliding 10 min window (hop 1 min), the spread of merchant
- *       latitudes and longitudes; alert above 20 degrees (about 2,000 km in at most 10 minutes).</li>
+ *       latitudes and longitudes; alert above 20 degrees (about 2,000 km in at most 10 minutes), then
+ *       no alert of the card for 10 minutes of event time.</li>
  *   <li>cards-e2e, orders-e2e, payments-e2e, orders-by-account-e2e: every event into the latency
  *       probe; declared after the detectors of their topic, so the latency covers the journal append
  *       and the detectors run before it on the partition thread. The accounts changelog has no probe:
@@ -82,6 +87,7 @@ public final class FraudDesk
         final Schema velocityResult = spec[0].resultSchema();
         final int charges = velocityResult.field("charges").index();
         velocity.filter("charges >= " + FraudRules.VELOCITY_THRESHOLD, r -> r.getLong(charges) >= FraudRules.VELOCITY_THRESHOLD)
+            .suppressCooldown(FraudRules.VELOCITY_COOLDOWN_MS, cards)
             .sink("alerts", tap.tap(FraudRules.VELOCITY, new AlertSink(alerts, FraudRules.VELOCITY, r -> r.getLong(charges), velocityResult)));
 
         final Pipeline.Builder norm = Pipeline.from(topic, schema).name(FraudRules.AMOUNT)
@@ -116,6 +122,7 @@ public final class FraudDesk
         travel.filter("spread > " + FraudRules.TRAVEL_DEGREES + " degrees", r ->
                 r.getDouble(latMax) - r.getDouble(latMin) > FraudRules.TRAVEL_DEGREES ||
                 r.getDouble(lonMax) - r.getDouble(lonMin) > FraudRules.TRAVEL_DEGREES)
+            .suppressCooldown(FraudRules.TRAVEL_COOLDOWN_MS, cards)
             .sink("alerts", tap.tap(FraudRules.TRAVEL, new AlertSink(alerts, FraudRules.TRAVEL,
                 r -> Math.max(r.getDouble(latMax) - r.getDouble(latMin), r.getDouble(lonMax) - r.getDouble(lonMin)), travelResult)));
 

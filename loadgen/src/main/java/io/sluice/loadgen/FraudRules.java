@@ -21,6 +21,13 @@ public final class FraudRules
     /** Velocity: alert when a card has at least this many charges in one window. */
     public static final int VELOCITY_THRESHOLD = 10;
 
+    /**
+     * Velocity: after an alert of a card, its next alerts within this much event time are suppressed. A
+     * burst lies in up to 12 sliding windows, and a card's usual charges can keep a window that holds
+     * the burst's tail above the threshold a minute later: 5 minutes raise one alert per burst.
+     */
+    public static final long VELOCITY_COOLDOWN_MS = 300_000;
+
     /** Amount: tumbling window over which a card's norm is taken. */
     public static final long NORM_WINDOW_MS = 300_000;
     /** Amount: alert when the largest charge exceeds this many times the mean of the card's others. */
@@ -36,6 +43,9 @@ public final class FraudRules
     public static final long TRAVEL_HOP_MS = 60_000;
     /** Travel: alert when latitude or longitude spread within a window exceeds this (about 2,000 km). */
     public static final double TRAVEL_DEGREES = 20.0;
+
+    /** Travel: after an alert of a card, its next alerts within this much event time are suppressed. */
+    public static final long TRAVEL_COOLDOWN_MS = 600_000;
 
     /** Bound of out-of-orderness of card events (they arrive in order; a little slack anyway). */
     public static final long MAX_OUT_OF_ORDERNESS_MS = 1_000;

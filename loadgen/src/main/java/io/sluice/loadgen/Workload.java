@@ -8,14 +8,9 @@ import java.util.SplittableRandom;
 import io.sluice.engine.pipeline.Pipeline;
 
 /**
- * A scenario with the pipelines that detect what it injects, for either target: Java DSL or YAML
- * pipelines for an embedded engine, and a {@link YamlDesk} a daemon runs. Created by name:
- * {@code card} (or {@code cards}), {@code ticks}, {@code sensors}.
- *
- * <p>The card scenario's amount-vs-norm and impossible-travel rules need arithmetic over aggregates
- * that YAML {@code having} cannot express (it compares fields with literals or fields), so a daemon
- * runs only its card-velocity detector, and {@link #evaluatedKinds} says which kinds a detection
- * report may count on each target.
+ * A scenario with the pipelines that detect what it injects: a {@link YamlDesk}, the same YAML in an
+ * embedded engine and in a daemon. Created by name: {@code card} (or {@code cards}, the three detectors
+ * of {@link CardDesk}), {@code ticks}, {@code sensors}.
  *
  * <p>Threading: build-time only.
  */
@@ -57,8 +52,8 @@ public final class Workload
             {
                 final CardTransactionScenario cards = new CardTransactionScenario(seed, events);
                 return new Workload(cards, cardDesk(), "card", cards.cards(),
-                    "card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean of the others), " +
-                    "impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
+                    "card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, largest > 5x mean of the others), " +
+                    "impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e (latency probe, last)");
             }
             case MarketTickScenario.NAME:
             {
@@ -102,25 +97,7 @@ public final class Workload
 
     private static YamlDesk cardDesk()
     {
-        final ScenarioTopic topic = new CardTransactionScenario(1, CardTransactionScenario.MIN_EVENTS).topics().get(0);
-        final String pipelines = String.format(Locale.ROOT, """
-              - name: %1$s
-                source: %2$s
-                schema: %3$s
-                partition_key: card
-                event_time: ts
-                max_out_of_orderness: %4$dms
-                window: {kind: sliding, size: %5$dms, hop: %6$dms}
-                aggregates: [{charges: count}]
-                having: charges >= %7$d
-                sink: %1$s
-            """, FraudRules.VELOCITY, topic.name(), topic.schema().name(), FraudRules.MAX_OUT_OF_ORDERNESS_MS,
-            FraudRules.VELOCITY_WINDOW_MS, FraudRules.VELOCITY_HOP_MS, FraudRules.VELOCITY_THRESHOLD);
-        return new YamlDesk(topic, pipelines, Map.of(FraudRules.VELOCITY, result ->
-        {
-            final int charges = result.field("charges").index();
-            return r -> r.getLong(charges);
-        }));
+        return CardDesk.desk();
     }
 
     /**
@@ -225,10 +202,6 @@ public final class Workload
      */
     public List<Pipeline> embeddedPipelines(final AlertLog alerts, final LatencyRecorder recorder)
     {
-        if (scenario instanceof CardTransactionScenario)
-        {
-            return FraudDesk.cardPipelines(alerts, recorder, keys);
-        }
         return desk.pipelines(alerts, recorder);
     }
 
@@ -240,10 +213,6 @@ public final class Workload
      */
     public List<String> evaluatedKinds(final boolean embedded)
     {
-        if (embedded && scenario instanceof CardTransactionScenario)
-        {
-            return List.of(FraudRules.VELOCITY, FraudRules.AMOUNT, FraudRules.TRAVEL);
-        }
         return desk.kinds();
     }
 

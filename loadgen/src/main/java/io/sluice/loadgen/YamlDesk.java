@@ -85,6 +85,39 @@ public final class YamlDesk
     }
 
     /**
+     * An alert value read from a numeric field of the results (e.g. one computed by {@code result_map}).
+     *
+     * @param name of the result field.
+     * @return the binding.
+     */
+    public static AlertValue field(final String name)
+    {
+        return result ->
+        {
+            final Field field = result.field(name);
+            final int index = field.index();
+            return field.type() == io.sluice.schema.FieldType.DOUBLE ? r -> r.getDouble(index) : r -> r.longValue(index);
+        };
+    }
+
+    /**
+     * The list items of a YAML document's {@code pipelines:} key: the lines after the line
+     * {@code pipelines:}, as the constructor takes them (comments before it are dropped).
+     *
+     * @param document a YAML document whose only key is {@code pipelines}.
+     * @return the items, indented by two spaces.
+     */
+    public static String pipelineItems(final String document)
+    {
+        final java.util.regex.Matcher header = java.util.regex.Pattern.compile("(?m)^pipelines:\\s*$").matcher(document);
+        if (!header.find())
+        {
+            throw new IllegalArgumentException("the document has no 'pipelines:' line");
+        }
+        return document.substring(header.end()).replaceFirst("^\\R", "");
+    }
+
+    /**
      * A YAML schema entry for a Java schema, field for field.
      *
      * @param schema to write.
@@ -172,10 +205,25 @@ public final class YamlDesk
      */
     public List<Pipeline> pipelines(final AlertLog alerts, final LatencyRecorder recorder)
     {
+        return pipelines(alerts, recorder, FraudDesk.SinkTap.NONE);
+    }
+
+    /**
+     * Builds the pipelines for an embedded engine, each detector's sink passed through a tap (e.g.
+     * onto a dashboard's board).
+     *
+     * @param alerts   receiving alerts.
+     * @param recorder of end-to-end latency.
+     * @param tap      wraps each detector's sink; build-time only.
+     * @return the pipelines in declaration order.
+     */
+    public List<Pipeline> pipelines(final AlertLog alerts, final LatencyRecorder recorder, final FraudDesk.SinkTap tap)
+    {
         final int sentNs = topic.sentNsIndex();
         return config.build(definition -> definition.name().equals(probeTopic()) ?
             new LatencyProbeSink(recorder, sentNs) :
-            new AlertSink(alerts, definition.name(), alertValue(definition.name()), results.get(definition.name())));
+            tap.tap(definition.name(),
+                new AlertSink(alerts, definition.name(), alertValue(definition.name()), results.get(definition.name()))));
     }
 
     /**

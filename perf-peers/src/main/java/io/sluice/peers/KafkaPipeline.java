@@ -16,6 +16,17 @@ interface KafkaPipeline extends AutoCloseable
     long firstRecordNanos();
 
     /**
+     * Whether the pipeline owns every partition of its input and is ready to read it: its consumer group's
+     * assignment covers them all (Kafka Streams), or its consumer has assigned and positioned itself on them
+     * (Sluice's {@code KafkaSource}, which assigns partitions itself rather than join a group).
+     *
+     * @param inputPartitions partitions of the input topic.
+     * @return true once assigned.
+     * @throws IllegalStateException if the pipeline failed.
+     */
+    boolean assigned(int inputPartitions);
+
+    /**
      * What the pipeline did, for the report (checkpoints, commits), read after its results arrived.
      *
      * @return a short description, or "".

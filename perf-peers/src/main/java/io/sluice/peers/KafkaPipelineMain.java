@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import io.sluice.journal.Topic;
 import io.sluice.kafka.KafkaTestBroker;
 import io.sluice.kafka.SinkMode;
+import io.sluice.perf.Machine;
 
 /**
  * Kafka -> processor -> Kafka in one command, on one in-process Kafka 4.4 broker (KRaft, loopback; the kafka
@@ -316,8 +317,8 @@ public final class KafkaPipelineMain
         try (ResultReader reader = new ResultReader(bootstrap, output, "lat-reader-" + name, factory, Long.MAX_VALUE / 2);
             KafkaPipeline pipeline = factory.start(bootstrap, input, output, "lat-" + name))
         {
-            // Let the processor join and fetch before the clock starts: latency, not start-up, is measured here.
-            Thread.sleep(3_000);
+            // The processor owns every input partition before the clock starts: latency, not start-up, is measured here.
+            awaitAssigned(pipeline, partitions, factory.name());
             produceOpenLoop(bootstrap, input, partitions, rate, key, value, ts);
             // Windows the data itself fires in every partition: e + bound <= the partition's last timestamp.
             final long[] lastTs = new long[partitions];
@@ -421,5 +422,19 @@ public final class KafkaPipelineMain
         Arrays.sort(v);
         final int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** Waits until the pipeline owns every input partition (its group's assignment), at most two minutes. */
+    private static void awaitAssigned(final KafkaPipeline pipeline, final int partitions, final String name) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!pipeline.assigned(partitions))
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException(name + " was not assigned the " + partitions + " input partitions within 2 minutes");
+            }
+            Thread.sleep(10);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
+import io.sluice.perf.Machine;
 
 /**
  * The markdown report of {@link KafkaPipelineMain}.

@@ -127,6 +127,30 @@ final class KafkaStreamsPipeline implements KafkaPipeline
     }
 
     @Override
+    public boolean assigned(final int inputPartitions)
+    {
+        final KafkaStreams.State state = streams.state();
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR)
+        {
+            throw new IllegalStateException("Kafka Streams failed: state " + state);
+        }
+        if (state != KafkaStreams.State.RUNNING)
+        {
+            return false; // REBALANCING: the group's assignment is not complete yet
+        }
+        final java.util.Set<org.apache.kafka.common.TopicPartition> owned = new java.util.HashSet<>();
+        for (final org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads())
+        {
+            for (final org.apache.kafka.streams.TaskMetadata task : thread.activeTasks())
+            {
+                owned.addAll(task.topicPartitions());
+            }
+        }
+        // The source topic's partitions (the repartition-free W1 topology reads only the input).
+        return owned.size() >= inputPartitions;
+    }
+
+    @Override
     public void close()
     {
         try

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.sluice.perf.Machine;
 
 /**
  * The peer comparison in one command: the plain loop, Sluice (backtest, live p=1, live p=2), Flink 2.3 (p=1, p=2)

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.sluice.perf.Machine;
 
 /**
  * The markdown report of {@link PeersMain}: machine, settings, load averages, per query each system's rate (median

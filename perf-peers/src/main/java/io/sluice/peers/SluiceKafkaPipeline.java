@@ -124,6 +124,14 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     }
 
     @Override
+    public boolean assigned(final int inputPartitions)
+    {
+        firstRecordNanos(); // fails fast if the source failed
+        // The source assigns every partition of the topic itself, then seeks, then turns RUNNING.
+        return source.state() == KafkaSource.State.RUNNING;
+    }
+
+    @Override
     public String diagnostics()
     {
         long commits = 0;

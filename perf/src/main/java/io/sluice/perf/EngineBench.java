@@ -106,6 +106,52 @@ final class EngineBench
     }
 
     /**
+     * Which run goes at a step of a round, in the rotating order the throughput mains use so that no run
+     * always comes first (after another run's garbage, with a cold cache) or last.
+     *
+     * @param step  within the round, 0-based.
+     * @param round 0-based; the warm-up round (-1) uses the order of round 0.
+     * @param runs  in a round.
+     * @return the run, 0-based.
+     */
+    static int rotated(final int step, final int round, final int runs)
+    {
+        return (step + Math.max(0, round)) % runs;
+    }
+
+    /**
+     * Smallest of some values.
+     *
+     * @param values to look at.
+     * @return the minimum.
+     */
+    static double min(final double[] values)
+    {
+        double m = Double.MAX_VALUE;
+        for (final double v : values)
+        {
+            m = Math.min(m, v);
+        }
+        return m;
+    }
+
+    /**
+     * Largest of some values.
+     *
+     * @param values to look at.
+     * @return the maximum.
+     */
+    static double max(final double[] values)
+    {
+        double m = -Double.MAX_VALUE;
+        for (final double v : values)
+        {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    /**
      * Median of a few values.
      *
      * @param values to take the median of (sorted in place).

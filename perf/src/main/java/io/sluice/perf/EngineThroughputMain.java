@@ -80,7 +80,7 @@ public final class EngineThroughputMain
             String ok = "";
             for (int step = 0; step < 3; step++)
             {
-                final int which = (step + Math.max(0, r)) % 3;
+                final int which = EngineBench.rotated(step, r, 3);
                 if (which == 0)
                 {
                     plain = runPlain(keyTable, events, timeShift);
@@ -111,8 +111,8 @@ public final class EngineThroughputMain
             EngineBench.median(plainRates.clone()) / 1e6, EngineBench.median(rawRates.clone()) / 1e6,
             EngineBench.median(engRates.clone()) / 1e6, EngineBench.median(engPlain.clone()), EngineBench.median(engRaw.clone()));
         System.out.printf("RESULT wait=%s engine/plain median=%.3f (min %.3f max %.3f) engine/raw median=%.3f (min %.3f max %.3f)%n",
-            wait, EngineBench.median(engPlain.clone()), min(engPlain), max(engPlain),
-            EngineBench.median(engRaw.clone()), min(engRaw), max(engRaw));
+            wait, EngineBench.median(engPlain.clone()), EngineBench.min(engPlain), EngineBench.max(engPlain),
+            EngineBench.median(engRaw.clone()), EngineBench.min(engRaw), EngineBench.max(engRaw));
     }
 
     private static double runPlain(final long[] keyTable, final long events, final int timeShift)
@@ -188,25 +188,5 @@ public final class EngineThroughputMain
         {
             EngineBench.delete(dir);
         }
-    }
-
-    private static double min(final double[] values)
-    {
-        double m = Double.MAX_VALUE;
-        for (final double v : values)
-        {
-            m = Math.min(m, v);
-        }
-        return m;
-    }
-
-    private static double max(final double[] values)
-    {
-        double m = -Double.MAX_VALUE;
-        for (final double v : values)
-        {
-            m = Math.max(m, v);
-        }
-        return m;
     }
 }

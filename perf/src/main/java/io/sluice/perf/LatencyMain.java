@@ -128,7 +128,7 @@ public final class LatencyMain
         {
             runRate(Long.parseLong(rate.trim()), settings, reports);
         }
-        System.out.println("reports: " + reports.toAbsolutePath());
+        System.out.println("reports: " + PerfFiles.shown(reports));
     }
 
     private static void runRate(final long rate, final Settings s, final Path reports) throws Exception
@@ -432,13 +432,13 @@ public final class LatencyMain
             "In-process latency at %,d ev/s open loop, %s%s (scheduled send -> processed)", rate, wait, pinned ? ", pinned" : ""), series);
     }
 
-    private static String percentiles(final Histogram h)
+    static String percentiles(final Histogram h)
     {
         return String.format(Locale.ROOT, "p50=%.1f p99=%.1f p99.9=%.1f p99.99=%.1f max=%.1f us", h.getValueAtPercentile(50) / 1e3,
             h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getValueAtPercentile(99.99) / 1e3, h.getMaxValue() / 1e3);
     }
 
-    private static String ratios(final Histogram h, final Histogram base)
+    static String ratios(final Histogram h, final Histogram base)
     {
         return String.format(Locale.ROOT, "p50=%.2f p99=%.2f p99.9=%.2f p99.99=%.2f max=%.2f",
             ratio(h.getValueAtPercentile(50), base.getValueAtPercentile(50)), ratio(h.getValueAtPercentile(99), base.getValueAtPercentile(99)),

@@ -114,7 +114,7 @@ public final class LiveEngineThroughputMain
 
         System.out.println("LiveEngineThroughputMain " + a + " keys=" + KEYS + " W1 tumbling " + WINDOW_MS + " ms count+sum, " +
             EVENTS_PER_MS + " ev/ms, up to " + BOUND_MS + " ms out of order, bound " + BOUND_MS + " ms; " + EngineBench.machine() +
-            "; load " + SuiteMachine.loadAverage());
+            "; load " + Machine.loadAverage());
         final Workload workload = Workload.generate(events, Long.parseLong(a.get("seed")));
         final PlainWatermarkTumblingLoop check = workload.runPlain();
         System.out.printf("workload: %,d events, %,d result rows, %,d late in the plain loop%n", events, check.fired(), check.late());
@@ -141,7 +141,7 @@ public final class LiveEngineThroughputMain
             final double[] live = new double[configs.size()];
             for (int step = 0; step < steps; step++)
             {
-                final int which = (step + Math.max(0, r)) % steps;
+                final int which = EngineBench.rotated(step, r, steps);
                 if (which == 0)
                 {
                     final long cpuBefore = THREADS.getCurrentThreadCpuTime();
@@ -193,7 +193,8 @@ public final class LiveEngineThroughputMain
             System.out.printf("RESULT live partitions=%d threads=%d wait=%s batch=%d median=%.2f Mev/s live/plain median=%.3f " +
                 "(min %.3f max %.3f) first=%.2f Mev/s first/plain=%.3f plain median=%.2f Mev/s%n",
                 configs.get(c).partitions(), configs.get(c).threads(), settings.waitStrategy(), settings.batch(),
-                EngineBench.median(rates[c].clone()) / 1e6, EngineBench.median(ratios[c].clone()), min(ratios[c]), max(ratios[c]),
+                EngineBench.median(rates[c].clone()) / 1e6, EngineBench.median(ratios[c].clone()),
+                EngineBench.min(ratios[c]), EngineBench.max(ratios[c]),
                 firstRates[c] / 1e6, firstRatios[c], EngineBench.median(plainRates.clone()) / 1e6);
         }
         // CPU time per event, by thread: robust to a loaded machine, where the wall-clock rates above
@@ -214,9 +215,9 @@ public final class LiveEngineThroughputMain
                 vsFirst[r] = rates[c][r] / rates[0][r];
             }
             System.out.printf("RESULT live %s/%s median=%.3f (min %.3f max %.3f)%n", configs.get(c), configs.get(0),
-                EngineBench.median(vsFirst.clone()), min(vsFirst), max(vsFirst));
+                EngineBench.median(vsFirst.clone()), EngineBench.min(vsFirst), EngineBench.max(vsFirst));
         }
-        System.out.println("load " + SuiteMachine.loadAverage());
+        System.out.println("load " + Machine.loadAverage());
     }
 
     /** What every engine run shares. */
@@ -417,25 +418,5 @@ public final class LiveEngineThroughputMain
             total += Math.max(0, THREADS.getThreadCpuTime(id));
         }
         return total;
-    }
-
-    private static double min(final double[] values)
-    {
-        double m = Double.MAX_VALUE;
-        for (final double v : values)
-        {
-            m = Math.min(m, v);
-        }
-        return m;
-    }
-
-    private static double max(final double[] values)
-    {
-        double m = -Double.MAX_VALUE;
-        for (final double v : values)
-        {
-            m = Math.max(m, v);
-        }
-        return m;
     }
 }

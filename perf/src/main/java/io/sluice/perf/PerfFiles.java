@@ -108,4 +108,19 @@ final class PerfFiles
             // The allocator may be renaming the file right now: treat as not ready and let the caller go on.
         }
     }
+
+    /**
+     * How a report path is printed: relative to the working directory (the repository root when the
+     * mains are started as documented) when it lies below it, so printed paths can be committed and
+     * read on any machine as they are; else as given.
+     *
+     * @param path of a report file or directory.
+     * @return the path to print.
+     */
+    static Path shown(final Path path)
+    {
+        final Path cwd = Path.of("").toAbsolutePath().normalize();
+        final Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) && !absolute.equals(cwd) ? cwd.relativize(absolute) : path.normalize();
+    }
 }

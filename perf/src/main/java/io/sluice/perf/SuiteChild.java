@@ -48,7 +48,7 @@ final class SuiteChild
     {
         final List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(SuiteMachine.sluiceFlags());
+        argv.addAll(Machine.sluiceFlags());
         argv.addAll(jvmArgs);
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
@@ -58,7 +58,7 @@ final class SuiteChild
             " -cp " + System.getProperty("java.class.path") + " " + mainClass.getName() + " " + String.join(" ", args);
 
         System.out.println("=== " + title + ": " + shown);
-        final String loadBefore = SuiteMachine.loadAverage();
+        final String loadBefore = Machine.loadAverage();
         final String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         final long start = System.nanoTime();
         final List<String> output = new ArrayList<>();
@@ -91,7 +91,7 @@ final class SuiteChild
             status = "FAILED: interrupted";
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
-        final String loadAfter = SuiteMachine.loadAverage();
+        final String loadAfter = Machine.loadAverage();
         final List<String> lines;
         synchronized (output)
         {

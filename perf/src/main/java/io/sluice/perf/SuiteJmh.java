@@ -110,7 +110,7 @@ final class SuiteJmh
             .measurementIterations(spec.iterations())
             .warmupTime(TimeValue.seconds(spec.seconds()))
             .measurementTime(TimeValue.seconds(spec.seconds()))
-            .jvmArgsPrepend(SuiteMachine.sluiceFlags().toArray(new String[0]));
+            .jvmArgsPrepend(Machine.sluiceFlags().toArray(new String[0]));
         for (final String p : spec.params())
         {
             final int eq = p.indexOf('=');
@@ -120,7 +120,7 @@ final class SuiteJmh
         {
             options.addProfiler(GCProfiler.class);
         }
-        final String loadBefore = SuiteMachine.loadAverage();
+        final String loadBefore = Machine.loadAverage();
         final String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         final long start = System.nanoTime();
         String status = "ok";
@@ -142,7 +142,7 @@ final class SuiteJmh
             status = "FAILED: " + ex;
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
-        final String loadAfter = SuiteMachine.loadAverage();
+        final String loadAfter = Machine.loadAverage();
         final List<String> table = new ArrayList<>();
         table.add(String.format(Locale.ROOT, "%-50s %-36s %18s %18s %-8s %16s",
             "Benchmark", "params", "score", "error (99.9%)", "unit", ALLOC_NORM + " B/op"));

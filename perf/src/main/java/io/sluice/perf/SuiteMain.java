@@ -1,5 +1,7 @@
 package io.sluice.perf;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -60,7 +62,7 @@ public final class SuiteMain
             " " + SuiteMain.class.getName() + (args.length > 0 ? " " + String.join(" ", args) : "");
         final Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         final long startNs = System.nanoTime();
-        final List<String> machine = SuiteMachine.describe();
+        final List<String> machine = describe();
         final List<SuiteStep> steps = quick ? quick(out) : full(out);
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final Path file = out.resolve("suite-" +
@@ -84,6 +86,9 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
             LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
+        steps.add(SuiteChild.run("Network latency, client -> daemon -> client over Aeron IPC and UDP, vs raw Aeron ping-pong",
+            List.of("-Xmx256m"), NetLatencyMain.class, List.of("rate=10000", "seconds=3", "warmup=1", "rounds=1", "out=" + out), t,
+            SuiteParsers::net));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
             RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms2g", "-Xmx2g"),
@@ -113,6 +118,9 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
             LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
+        steps.add(SuiteChild.run("Network latency, client -> daemon -> client over Aeron IPC and UDP, vs raw Aeron ping-pong",
+            List.of("-Xmx256m"), NetLatencyMain.class, List.of("rate=10000", "seconds=5", "warmup=2", "rounds=2", "out=" + out), t,
+            SuiteParsers::net));
         steps.add(SuiteChild.run("Micro-batching vs one-at-a-time publication", List.of("-Xmx1g"),
             MicroBatchingMain.class, List.of("events=2000000", "rate=200000"), t, SuiteParsers::microBatching));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms4g", "-Xmx4g"),
@@ -138,5 +146,28 @@ public final class SuiteMain
         steps.add(SuiteJmh.run("Cost of the per-record CRC32C (JMH, attribution)",
             new SuiteJmh.Spec("ChecksumBenchmark", List.of(), 3, 5, 1, false), SuiteParsers::jmhAllocation));
         return steps;
+    }
+
+    /**
+     * The machine ({@link Machine#describe()}) and what the suite adds: where the children write and the
+     * project flags every child and JMH fork gets.
+     */
+    private static List<String> describe()
+    {
+        final List<String> lines = new ArrayList<>(Machine.describe());
+        final Path scratch = SuiteChild.scratchDirectory();
+        try
+        {
+            lines.add("- Scratch directory (`-Dsluice.perf.dir`, default java.io.tmpdir): `" + scratch + "`, " +
+                Files.getFileStore(scratch).type() + ", " + Files.getFileStore(scratch).getUsableSpace() / (1L << 30) +
+                " GiB free at start");
+        }
+        catch (final IOException ex)
+        {
+            lines.add("- Scratch directory: `" + scratch + "` (" + ex + ")");
+        }
+        lines.add("- Project JVM flags given to every child and JMH fork (`perf/target/classes/sluice-jvm.options`): `" +
+            String.join(" ", Machine.sluiceFlags()) + "`");
+        return lines;
     }
 }

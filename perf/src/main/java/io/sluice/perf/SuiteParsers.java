@@ -31,6 +31,8 @@ final class SuiteParsers
     private static final String PERCENTILES = "p50=" + NUM + " p99=" + NUM + " p99.9=" + NUM + " p99.99=" + NUM + " max=" + NUM;
     private static final Pattern LATENCY_RESULT = Pattern.compile("^RESULT rate=(\\d+) wait=(\\w+) pinned=(\\w+) mode=(\\w+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
+    private static final Pattern NET_RESULT = Pattern.compile("^RESULT media=(\\w+) path=(ack|result) rate=(\\d+) count=(\\d+) " +
+        PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
     private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT (\\w+) keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
         " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
     private static final Pattern RESTART_RESULT = Pattern.compile("RESULT keys=(\\d+) history=(\\d+) tail=(\\d+) restart median " +
@@ -180,6 +182,41 @@ final class SuiteParsers
         if (figures.isEmpty())
         {
             figures.add(SuiteFigure.missing("Latency", "p99 <= 5 us, p99.99 <= 50 us", "no RESULT lines"));
+        }
+        return figures;
+    }
+
+    /**
+     * {@link NetLatencyMain}: client -> daemon -> client over Aeron IPC and UDP, publish -> JOURNALED ack
+     * and publish -> egress result, vs the raw Aeron ping-pong of the same run.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> net(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        for (final String line : lines)
+        {
+            final Matcher m = NET_RESULT.matcher(line);
+            if (!m.find())
+            {
+                continue;
+            }
+            final boolean ipc = "ipc".equals(m.group(1));
+            figures.add(new SuiteFigure(f("Network latency, separate client process -> daemon -> client over Aeron %s, publish -> %s, " +
+                "open loop at %,d msg/s, CO-corrected, %s messages", m.group(1).toUpperCase(java.util.Locale.ROOT),
+                "ack".equals(m.group(2)) ? "JOURNALED ack" : "egress result", Long.parseLong(m.group(3)), m.group(4)),
+                f("p50 %s, p99 %s, p99.9 %s, p99.99 %s, max %s us", m.group(5), m.group(6), m.group(7), m.group(8), m.group(9)),
+                f("raw Aeron ping-pong, same message size, driver and idle strategies: p50 %s, p99 %s, p99.9 %s, p99.99 %s, max %s us",
+                    m.group(10), m.group(11), m.group(12), m.group(13), m.group(14)),
+                f("p50 %s, p99 %s, p99.9 %s, p99.99 %s", m.group(15), m.group(16), m.group(17), m.group(18)),
+                ipc ? "p99 <= 2x raw Aeron ping-pong (IPC)" : "none (reference)",
+                ipc ? SuiteFigure.verdict(num(m.group(16)) <= 2.0) : SuiteFigure.NO_TARGET));
+        }
+        if (figures.isEmpty())
+        {
+            figures.add(SuiteFigure.missing("Network latency over Aeron", "p99 <= 2x raw Aeron ping-pong (IPC)", "no RESULT lines"));
         }
         return figures;
     }

@@ -25,7 +25,7 @@ final class SuiteReport
      * @param file       to write.
      * @param command    that started the suite.
      * @param mode       "quick" or "full".
-     * @param machine    lines from {@link SuiteMachine#describe()}.
+     * @param machine    lines from {@link Machine#describe()} and the suite's additions.
      * @param startedAt  wall-clock start, ISO-8601 UTC.
      * @param endedAt    wall-clock end, ISO-8601 UTC.
      * @param seconds    the whole suite took.

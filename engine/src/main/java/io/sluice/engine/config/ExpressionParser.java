@@ -10,8 +10,9 @@ import io.sluice.schema.FieldType;
 import io.sluice.schema.Schema;
 
 /**
- * Recursive-descent parser and type checker of the filter language of {@link Expressions}; builds
- * the predicate tree directly. Used once per expression, at load time.
+ * Recursive-descent parser and type checker of the expression language of {@link Expressions};
+ * builds the evaluator tree directly (predicates of {@link Predicates}, numeric nodes of {@link
+ * Numeric}), folding constant sub-expressions. Used once per expression, at load time.
  */
 final class ExpressionParser
 {
@@ -26,9 +27,17 @@ final class ExpressionParser
     private static final int OR = 8;
     private static final int NOT = 9;
     private static final int MINUS = 10;
+    private static final int PLUS = 11;
+    private static final int STAR = 12;
+    private static final int SLASH = 13;
+    private static final int COMMA = 14;
+
+    /** Comparison operators by their code in {@link Predicates}, for messages. */
+    private static final String[] OPERATORS = {"=", "!=", "<", "<=", ">", ">="};
 
     private final String text;
     private final Schema schema;
+    private final String context;
     private int pos;
     private int tokenType;
     private int tokenStart;
@@ -36,18 +45,46 @@ final class ExpressionParser
 
     ExpressionParser(final String text, final Schema schema)
     {
-        this.text = text == null ? "" : text;
-        this.schema = schema;
+        this(text, schema, null);
     }
 
+    /**
+     * @param text    of the expression.
+     * @param schema  of the events it is evaluated on.
+     * @param context named first in every error (compile-time and evaluation), e.g. "pipeline 'x' having"; may be null.
+     */
+    ExpressionParser(final String text, final Schema schema, final String context)
+    {
+        this.text = text == null ? "" : text;
+        this.schema = schema;
+        this.context = context;
+    }
+
+    /**
+     * Compiles a condition.
+     */
     EventPredicate parse()
+    {
+        final Operand result = parseTop();
+        return condition(result);
+    }
+
+    /**
+     * Compiles an expression of any kind: a condition, a number, a field or a literal.
+     */
+    Operand parseValue()
+    {
+        return parseTop();
+    }
+
+    private Operand parseTop()
     {
         advance();
         if (tokenType == END)
         {
             throw error(1, "empty expression");
         }
-        final EventPredicate result = parseOr();
+        final Operand result = parseOr();
         if (tokenType != END)
         {
             throw error(tokenStart + 1, "unexpected '" + tokenText + "'");
@@ -55,61 +92,108 @@ final class ExpressionParser
         return result;
     }
 
-    private EventPredicate parseOr()
+    private Operand parseOr()
     {
-        EventPredicate left = parseAnd();
+        Operand left = parseAnd();
         while (tokenType == OR)
         {
             advance();
-            left = new Predicates.Or(left, parseAnd());
+            final int column = left.column;
+            left = Operand.predicate(column, new Predicates.Or(condition(left), condition(parseAnd())));
         }
         return left;
     }
 
-    private EventPredicate parseAnd()
+    private Operand parseAnd()
     {
-        EventPredicate left = parseUnary();
+        Operand left = parseNot();
         while (tokenType == AND)
         {
             advance();
-            left = new Predicates.And(left, parseUnary());
+            final int column = left.column;
+            left = Operand.predicate(column, new Predicates.And(condition(left), condition(parseNot())));
         }
         return left;
     }
 
-    private EventPredicate parseUnary()
+    private Operand parseNot()
     {
         if (tokenType == NOT)
         {
+            final int column = tokenStart + 1;
             advance();
-            return new Predicates.Not(parseUnary());
-        }
-        if (tokenType == LPAREN)
-        {
-            final int open = tokenStart;
-            advance();
-            final EventPredicate inner = parseOr();
-            if (tokenType != RPAREN)
+            final EventPredicate operand = condition(parseNot());
+            if (operand == Predicates.Constant.TRUE || operand == Predicates.Constant.FALSE)
             {
-                throw error(tokenType == END ? open + 1 : tokenStart + 1,
-                    tokenType == END ? "'(' is never closed" : "expected ')' but found '" + tokenText + "'");
+                return Operand.predicate(column, constant(operand == Predicates.Constant.FALSE));
             }
-            advance();
-            return inner;
+            return Operand.predicate(column, new Predicates.Not(operand));
         }
-        final Operand left = parseOperand();
+        return parseComparison();
+    }
+
+    private Operand parseComparison()
+    {
+        final Operand left = parseSum();
         if (tokenType != OPERATOR)
         {
-            return standalone(left);
+            return left;
         }
         final int op = operator(tokenText);
         final int opColumn = tokenStart + 1;
         advance();
-        final Operand right = parseOperand();
-        return comparison(left, op, opColumn, right);
+        final Operand right = parseSum();
+        return Operand.predicate(left.column, comparison(left, op, opColumn, right));
     }
 
-    private Operand parseOperand()
+    private Operand parseSum()
+    {
+        Operand left = parseProduct();
+        while (tokenType == PLUS || tokenType == MINUS)
+        {
+            final boolean plus = tokenType == PLUS;
+            final int opColumn = tokenStart + 1;
+            advance();
+            left = arithmetic(left, plus ? PLUS : MINUS, opColumn, parseProduct());
+        }
+        return left;
+    }
+
+    private Operand parseProduct()
+    {
+        Operand left = parseSign();
+        while (tokenType == STAR || tokenType == SLASH)
+        {
+            final int op = tokenType;
+            final int opColumn = tokenStart + 1;
+            advance();
+            left = arithmetic(left, op, opColumn, parseSign());
+        }
+        return left;
+    }
+
+    private Operand parseSign()
+    {
+        if (tokenType != MINUS)
+        {
+            return parsePrimary();
+        }
+        final int column = tokenStart + 1;
+        advance();
+        if (tokenType == NUMBER)
+        {
+            // A negative literal is read whole, so that -9223372036854775808 is in range.
+            final Operand literal = number(column, "-" + tokenText);
+            return literal;
+        }
+        final Operand operand = parseSign();
+        final Numeric value = numeric(operand, "'-'");
+        return numericOperand(column, value.type == Numeric.Type.LONG ?
+            new Numeric.LongNegate(value, evaluationError(column, "integer overflow in '-'")) :
+            new Numeric.DoubleNegate(value));
+    }
+
+    private Operand parsePrimary()
     {
         final int column = tokenStart + 1;
         switch (tokenType)
@@ -118,6 +202,10 @@ final class ExpressionParser
             {
                 final String name = tokenText;
                 advance();
+                if (tokenType == LPAREN)
+                {
+                    return call(column, name);
+                }
                 final String lower = name.toLowerCase(java.util.Locale.ROOT);
                 if (lower.equals("true") || lower.equals("false"))
                 {
@@ -129,15 +217,6 @@ final class ExpressionParser
                 }
                 return Operand.field(column, schema.field(name));
             }
-            case MINUS:
-            {
-                advance();
-                if (tokenType != NUMBER)
-                {
-                    throw error(column, "'-' must be followed by a number");
-                }
-                return number(column, "-" + tokenText);
-            }
             case NUMBER:
                 return number(column, tokenText);
             case STRING:
@@ -146,10 +225,200 @@ final class ExpressionParser
                 advance();
                 return Operand.string(column, value);
             }
+            case LPAREN:
+            {
+                advance();
+                final Operand inner = parseOr();
+                if (tokenType != RPAREN)
+                {
+                    throw error(tokenType == END ? column : tokenStart + 1,
+                        tokenType == END ? "'(' is never closed" : "expected ')' but found '" + tokenText + "'");
+                }
+                advance();
+                return inner.at(column);
+            }
             case END:
                 throw error(column, "expected a field, number or string but the expression ended");
             default:
                 throw error(column, "expected a field, number or string but found '" + tokenText + "'");
+        }
+    }
+
+    /**
+     * A function call: {@code abs(x)}, {@code min(a, b, ...)}, {@code max(a, b, ...)}, {@code double(x)}.
+     */
+    private Operand call(final int column, final String name)
+    {
+        final String function = name.toLowerCase(java.util.Locale.ROOT);
+        final int open = tokenStart;
+        advance();
+        final java.util.List<Operand> arguments = new java.util.ArrayList<>();
+        if (tokenType != RPAREN)
+        {
+            arguments.add(parseOr());
+            while (tokenType == COMMA)
+            {
+                advance();
+                arguments.add(parseOr());
+            }
+        }
+        if (tokenType != RPAREN)
+        {
+            throw error(tokenType == END ? open + 1 : tokenStart + 1,
+                tokenType == END ? "'(' of " + function + " is never closed" : "expected ',' or ')' but found '" + tokenText + "'");
+        }
+        advance();
+        switch (function)
+        {
+            case "abs":
+            case "double":
+            {
+                if (arguments.size() != 1)
+                {
+                    throw error(column, function + " takes one argument, not " + arguments.size());
+                }
+                final Numeric value = numeric(arguments.get(0), function + "()");
+                if (function.equals("double"))
+                {
+                    return numericOperand(column, value.type == Numeric.Type.DOUBLE ? value : new Numeric.Widen(value));
+                }
+                return numericOperand(column, value.type == Numeric.Type.LONG ?
+                    new Numeric.LongAbs(value, evaluationError(column, "integer overflow in abs()")) :
+                    new Numeric.DoubleAbs(value));
+            }
+            case "min":
+            case "max":
+            {
+                if (arguments.size() < 2)
+                {
+                    throw error(column, function + " takes two or more arguments, not " + arguments.size());
+                }
+                Numeric result = numeric(arguments.get(0), function + "()");
+                for (int i = 1; i < arguments.size(); i++)
+                {
+                    final Numeric next = numeric(arguments.get(i), function + "()");
+                    final boolean longs = result.type == Numeric.Type.LONG && next.type == Numeric.Type.LONG;
+                    if (function.equals("min"))
+                    {
+                        result = longs ? new Numeric.LongMin(result, next) : new Numeric.DoubleMin(result, next);
+                    }
+                    else
+                    {
+                        result = longs ? new Numeric.LongMax(result, next) : new Numeric.DoubleMax(result, next);
+                    }
+                }
+                return numericOperand(column, result);
+            }
+            default:
+                throw error(column, "unknown function '" + name + "' (functions: abs, min, max, double)");
+        }
+    }
+
+    private Operand arithmetic(final Operand left, final int op, final int opColumn, final Operand right)
+    {
+        final String symbol = op == PLUS ? "+" : op == MINUS ? "-" : op == STAR ? "*" : "/";
+        final Numeric a = numeric(left, "'" + symbol + "'");
+        final Numeric b = numeric(right, "'" + symbol + "'");
+        final Numeric result;
+        if (a.type == Numeric.Type.LONG && b.type == Numeric.Type.LONG)
+        {
+            final ExpressionEvaluationException overflow = evaluationError(opColumn, "integer overflow in '" + symbol + "'");
+            switch (op)
+            {
+                case PLUS:
+                    result = new Numeric.LongAdd(a, b, overflow);
+                    break;
+                case MINUS:
+                    result = new Numeric.LongSubtract(a, b, overflow);
+                    break;
+                case STAR:
+                    result = new Numeric.LongMultiply(a, b, overflow);
+                    break;
+                default:
+                    result = new Numeric.LongDivide(a, b, evaluationError(opColumn, "integer division by zero"), overflow);
+                    break;
+            }
+        }
+        else
+        {
+            switch (op)
+            {
+                case PLUS:
+                    result = new Numeric.DoubleAdd(a, b);
+                    break;
+                case MINUS:
+                    result = new Numeric.DoubleSubtract(a, b);
+                    break;
+                case STAR:
+                    result = new Numeric.DoubleMultiply(a, b);
+                    break;
+                default:
+                    result = new Numeric.DoubleDivide(a, b);
+                    break;
+            }
+        }
+        return numericOperand(left.column, result);
+    }
+
+    /**
+     * A computed number, folded into a literal when it reads no field (an integer error in a constant,
+     * such as {@code 1 / 0}, is a compile-time error).
+     */
+    private Operand numericOperand(final int column, final Numeric value)
+    {
+        if (!value.isConstant())
+        {
+            return Operand.numeric(column, value);
+        }
+        try
+        {
+            return value.type == Numeric.Type.LONG ?
+                Operand.longNumber(column, value.longValue(null)) :
+                Operand.doubleNumber(column, value.doubleValue(null));
+        }
+        catch (final ExpressionEvaluationException ex)
+        {
+            throw new ExpressionException(ex.getMessage());
+        }
+    }
+
+    /**
+     * An operand as a numeric node: a number literal, a numeric field (LONG, INT, TIMESTAMP, DOUBLE)
+     * or a computed number.
+     */
+    private Numeric numeric(final Operand operand, final String where)
+    {
+        switch (operand.kind)
+        {
+            case Operand.NUMERIC:
+                return operand.numeric;
+            case Operand.LONG:
+                return new Numeric.LongConstant(operand.longValue);
+            case Operand.DOUBLE:
+                return new Numeric.DoubleConstant(operand.doubleValue);
+            case Operand.FIELD:
+            {
+                final Field field = operand.field;
+                switch (field.type())
+                {
+                    case LONG:
+                    case TIMESTAMP:
+                        return new Numeric.LongField(field.index());
+                    case INT:
+                        return new Numeric.IntField(field.index());
+                    case DOUBLE:
+                        return new Numeric.DoubleField(field.index());
+                    default:
+                        throw error(operand.column, field.type() + " field '" + field.name() + "' is not a number, so " + where +
+                            " cannot take it");
+                }
+            }
+            case Operand.STRING:
+                throw error(operand.column, "the string '" + operand.string + "' is not a number, so " + where + " cannot take it");
+            case Operand.BOOLEAN:
+                throw error(operand.column, operand.bool + " is not a number, so " + where + " cannot take it");
+            default:
+                throw error(operand.column, "a condition is not a number, so " + where + " cannot take it");
         }
     }
 
@@ -176,8 +445,15 @@ final class ExpressionParser
         return Operand.doubleNumber(column, value);
     }
 
-    private EventPredicate standalone(final Operand operand)
+    /**
+     * An operand used as a condition: a comparison or a combination of them, true/false, or a BOOLEAN field.
+     */
+    private EventPredicate condition(final Operand operand)
     {
+        if (operand.kind == Operand.PREDICATE)
+        {
+            return operand.predicate;
+        }
         if (operand.kind == Operand.BOOLEAN)
         {
             return operand.bool ? Predicates.Constant.TRUE : Predicates.Constant.FALSE;
@@ -188,12 +464,20 @@ final class ExpressionParser
         }
         final String what = operand.kind == Operand.FIELD ?
             "field '" + operand.field.name() + "' is a " + operand.field.type() + ", not a condition" :
-            "a literal alone is not a condition";
+            operand.kind == Operand.NUMERIC ? "a computed number is not a condition" : "a literal alone is not a condition";
         throw error(operand.column, what + "; compare it with = != < <= > >=");
     }
 
     private EventPredicate comparison(final Operand left, final int op, final int opColumn, final Operand right)
     {
+        if (left.kind == Operand.PREDICATE || right.kind == Operand.PREDICATE)
+        {
+            throw error(opColumn, "a condition cannot be compared; combine conditions with and, or, not");
+        }
+        if (left.kind == Operand.NUMERIC || right.kind == Operand.NUMERIC)
+        {
+            return computedComparison(left, op, opColumn, right);
+        }
         if (left.kind != Operand.FIELD && right.kind == Operand.FIELD)
         {
             return comparison(right, Predicates.mirror(op), opColumn, left);
@@ -254,6 +538,20 @@ final class ExpressionParser
             default:
                 throw error(right.column, field.type() + " field '" + field.name() + "' cannot be compared with " + right.bool);
         }
+    }
+
+    /**
+     * A comparison of which at least one side is computed: both sides numeric, compared as longs when
+     * both are LONG, else as doubles.
+     */
+    private EventPredicate computedComparison(final Operand left, final int op, final int opColumn, final Operand right)
+    {
+        final String symbol = "'" + OPERATORS[op] + "'";
+        final Numeric a = numeric(left, symbol);
+        final Numeric b = numeric(right, symbol);
+        return a.type == Numeric.Type.LONG && b.type == Numeric.Type.LONG ?
+            new Predicates.LongCompare(a, op, b) :
+            new Predicates.DoubleCompare(a, op, b);
     }
 
     private long instant(final Operand literal)
@@ -522,6 +820,18 @@ final class ExpressionParser
             case '-':
                 tokenType = MINUS;
                 break;
+            case '+':
+                tokenType = PLUS;
+                break;
+            case '*':
+                tokenType = STAR;
+                break;
+            case '/':
+                tokenType = SLASH;
+                break;
+            case ',':
+                tokenType = COMMA;
+                break;
             default:
                 throw error(tokenStart + 1, "unexpected character '" + c + "'");
         }
@@ -529,22 +839,34 @@ final class ExpressionParser
 
     private ExpressionException error(final int column, final String reason)
     {
-        return new ExpressionException(text, column, reason);
+        return new ExpressionException(context, text, column, reason);
     }
 
     /**
-     * One side of a comparison, typed.
+     * The error an operator throws when it cannot evaluate an event, created once here.
      */
-    private static final class Operand
+    private ExpressionEvaluationException evaluationError(final int column, final String reason)
+    {
+        return new ExpressionEvaluationException(ExpressionException.message(context, text, column, reason));
+    }
+
+    /**
+     * A compiled (sub-)expression, typed: a field, a literal, a computed number or a condition.
+     */
+    static final class Operand
     {
         static final int FIELD = 0;
         static final int LONG = 1;
         static final int DOUBLE = 2;
         static final int STRING = 3;
         static final int BOOLEAN = 4;
+        static final int NUMERIC = 5;
+        static final int PREDICATE = 6;
 
         final int kind;
         final int column;
+        Numeric numeric;
+        EventPredicate predicate;
         Field field;
         long longValue;
         double doubleValue;
@@ -582,6 +904,36 @@ final class ExpressionParser
         {
             final Operand operand = new Operand(STRING, column);
             operand.string = value;
+            return operand;
+        }
+
+        static Operand numeric(final int column, final Numeric value)
+        {
+            final Operand operand = new Operand(NUMERIC, column);
+            operand.numeric = value;
+            return operand;
+        }
+
+        static Operand predicate(final int column, final EventPredicate value)
+        {
+            final Operand operand = new Operand(PREDICATE, column);
+            operand.predicate = value;
+            return operand;
+        }
+
+        /**
+         * The same operand reported at another column (a parenthesised one at its '(').
+         */
+        Operand at(final int newColumn)
+        {
+            final Operand operand = new Operand(kind, newColumn);
+            operand.numeric = numeric;
+            operand.predicate = predicate;
+            operand.field = field;
+            operand.longValue = longValue;
+            operand.doubleValue = doubleValue;
+            operand.string = string;
+            operand.bool = bool;
             return operand;
         }
 

@@ -4,24 +4,43 @@ import io.sluice.engine.pipeline.EventPredicate;
 import io.sluice.schema.Schema;
 
 /**
- * Compiles filter expressions over the fields of a schema into {@link EventPredicate} trees, once,
- * at load time. Evaluating a compiled tree reads fields through the event's flyweight and compares
- * primitives: no allocation, no boxing, no lookups by name.
+ * Compiles expressions over the fields of a schema into evaluator trees ({@link EventPredicate} for
+ * conditions, primitive numeric nodes for arithmetic), once, at load time. Evaluating a compiled tree
+ * reads fields through the event's flyweight and combines primitives: no allocation, no boxing, no
+ * lookups by name. Constant sub-expressions are folded when compiled.
  *
- * <p>Grammar (keywords are case-insensitive):
+ * <p>Grammar (keywords and function names are case-insensitive; lowest precedence first):
  * <pre>
  *   expression := or
  *   or         := and ( ( 'or' | '||' ) and )*
- *   and        := unary ( ( 'and' | '&amp;&amp;' ) unary )*
- *   unary      := ( 'not' | '!' ) unary | '(' expression ')' | comparison | operand
- *   comparison := operand ( '=' | '==' | '!=' | '&lt;&gt;' | '&lt;' | '&lt;=' | '&gt;' | '&gt;=' ) operand
- *   operand    := field | number | 'string' | "string" | true | false
+ *   and        := not ( ( 'and' | '&amp;&amp;' ) not )*
+ *   not        := ( 'not' | '!' ) not | comparison
+ *   comparison := sum [ ( '=' | '==' | '!=' | '&lt;&gt;' | '&lt;' | '&lt;=' | '&gt;' | '&gt;=' ) sum ]
+ *   sum        := product ( ( '+' | '-' ) product )*
+ *   product    := sign ( ( '*' | '/' ) sign )*
+ *   sign       := '-' sign | primary
+ *   primary    := field | number | 'string' | "string" | true | false | '(' expression ')'
+ *               | function '(' expression ( ',' expression )* ')'
+ *   function   := abs (one argument) | min | max (two or more) | double (one)
  * </pre>
- * Typing is checked at compile time: numbers compare with numeric fields (as longs when both sides
- * are integral, as doubles otherwise); SYMBOL fields compare for equality with quoted ASCII strings
- * or other SYMBOL fields; BOOLEAN fields with {@code true}/{@code false}, or stand alone as a
- * condition; a TIMESTAMP field may be compared with a quoted ISO-8601 instant such as
- * {@code '2024-03-01T09:30:00Z'}, converted to epoch milliseconds at compile time.
+ * Typing is checked at compile time:
+ * <ul>
+ *   <li>Arithmetic takes numbers: number literals and LONG, INT, TIMESTAMP and DOUBLE fields. It stays
+ *       LONG (64-bit, exact) while every operand is integral; any DOUBLE operand makes the operation
+ *       DOUBLE. {@code /} of two integers truncates toward zero ({@code 7 / 2} is 3; write
+ *       {@code double(a) / b} or {@code a * 1.0 / b} for 3.5). {@code abs}, {@code min} and
+ *       {@code max} follow the same rule.</li>
+ *   <li>An integer division by zero or an integer result out of the 64-bit range cannot be evaluated:
+ *       the operator throws an {@link ExpressionEvaluationException} naming it, which the stage running
+ *       the expression handles under the pipeline's error policy (skip and count by default). DOUBLE
+ *       arithmetic is IEEE 754 and never fails ({@code x / 0.0} is an infinity, {@code 0.0 / 0.0} NaN).
+ *       In a constant sub-expression these are compile-time errors.</li>
+ *   <li>Comparisons of numbers compare as longs when both sides are integral, as doubles otherwise;
+ *       SYMBOL fields compare for equality with quoted ASCII strings or other SYMBOL fields; BOOLEAN
+ *       fields with {@code true}/{@code false}, or stand alone as a condition; a TIMESTAMP field may be
+ *       compared with a quoted ISO-8601 instant such as {@code '2024-03-01T09:30:00Z'}, converted to
+ *       epoch milliseconds at compile time.</li>
+ * </ul>
  */
 public final class Expressions
 {
@@ -40,5 +59,20 @@ public final class Expressions
     public static EventPredicate compile(final String expression, final Schema schema)
     {
         return new ExpressionParser(expression, schema).parse();
+    }
+
+    /**
+     * Compiles a condition used somewhere named, which every compile-time error and every evaluation
+     * error of it then names.
+     *
+     * @param expression text of the condition.
+     * @param schema     of the events the condition will be evaluated on.
+     * @param context    where it is used, e.g. {@code pipeline 'card-velocity' having}.
+     * @return the predicate; immutable, so it may be shared by the instances of every partition.
+     * @throws ExpressionException naming the context, the column and the reason.
+     */
+    public static EventPredicate compile(final String expression, final Schema schema, final String context)
+    {
+        return new ExpressionParser(expression, schema, context).parse();
     }
 }

@@ -38,7 +38,7 @@ final class PipelineConfigLoader
     private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
-        "on_error", "filter", "key", "join", "window", "aggregates", "having", "sink"};
+        "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "suppress", "sink"};
     private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice"};
 
     private final String source;
@@ -323,7 +323,7 @@ final class PipelineConfigLoader
             try
             {
                 filter = keys.get("filter").text();
-                filterPredicate = expression(keys.get("filter"), filter, stageInput);
+                filterPredicate = expression(keys.get("filter"), filter, stageInput, where(name, "filter"));
             }
             catch (final ConfigException ex)
             {
@@ -331,8 +331,22 @@ final class PipelineConfigLoader
             }
         }
 
+        ComputedFields map = null;
+        Schema windowInput = stageInput;
+        try
+        {
+            map = computedFields(keys, "map", "select", stageInput, name);
+            windowInput = map == null ? stageInput : map.output();
+        }
+        catch (final ConfigException ex)
+        {
+            errors.addAll(ex.errors());
+            windowInput = null;
+        }
+
         WindowDefinition window = null;
         final List<AggregateDefinition> aggregates = new ArrayList<>();
+        ComputedFields resultMap = null;
         String having = null;
         EventPredicate havingPredicate = null;
         try
@@ -345,24 +359,27 @@ final class PipelineConfigLoader
                 {
                     throw keys.get("window").error("a window needs 'aggregates' (e.g. '- n: count')");
                 }
-                if (stageInput != null)
+                if (windowInput != null)
                 {
-                    aggregates(aggregatesNode, stageInput, aggregates);
+                    aggregates(aggregatesNode, windowInput, aggregates);
+                    final Schema results = resultSchema(windowInput, window, aggregates, aggregatesNode);
+                    resultMap = computedFields(keys, "result_map", "result_select", results, name);
                     if (keys.containsKey("having"))
                     {
                         having = keys.get("having").text();
                         havingPredicate = expression(keys.get("having"), having,
-                            resultSchema(stageInput, window, aggregates, keys.get("having")));
+                            resultMap == null ? results : resultMap.output(), where(name, "having"));
                     }
                 }
             }
             else
             {
-                for (final String windowOnly : new String[] {"aggregates", "having"})
+                for (final String windowOnly : new String[] {"aggregates", "result_map", "result_select", "having"})
                 {
                     if (keys.containsKey(windowOnly))
                     {
-                        throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'");
+                        throw keys.get(windowOnly).error("'" + windowOnly + "' needs a 'window'" +
+                            (windowOnly.startsWith("result_") ? " (without one, use '" + windowOnly.substring(7) + "')" : ""));
                     }
                 }
             }
@@ -370,6 +387,15 @@ final class PipelineConfigLoader
         catch (final ConfigException ex)
         {
             errors.addAll(ex.errors());
+        }
+        long suppress = -1;
+        try
+        {
+            suppress = keys.containsKey("suppress") ? suppress(keys.get("suppress")) : -1;
+        }
+        catch (final ConfigException ex)
+        {
+            errors.add(ex);
         }
         String sink = null;
         try
@@ -386,7 +412,7 @@ final class PipelineConfigLoader
         }
 
         final PipelineDefinition definition = new PipelineDefinition(name, sources, join, idleTimeout, policy, filter, filterPredicate,
-            window, aggregates, having, havingPredicate, sink);
+            map, window, aggregates, resultMap, having, havingPredicate, suppress, sink);
         try
         {
             // Build once through the DSL and instantiate a partition, so whatever the DSL, the window
@@ -641,7 +667,7 @@ final class PipelineConfigLoader
         {
             final SourceDefinition source = new SourceDefinition("result", input, input.field(0).name(), null, 0, false, null);
             return new PipelineDefinition("result", List.of(source), null, 0, ErrorPolicy.SKIP, null, null,
-                window, aggregates, null, null, "none").build((p, s, k, t, e) -> { }).outputSchema();
+                null, window, aggregates, null, null, null, -1, "none").build((p, s, k, t, e) -> { }).outputSchema();
         }
         catch (final SchemaException ex)
         {
@@ -649,16 +675,66 @@ final class PipelineConfigLoader
         }
     }
 
-    private static EventPredicate expression(final YamlNode node, final String text, final Schema schema)
+    /**
+     * Reads {@code suppress: {cooldown: <duration>}} or {@code suppress: on_change}.
+     *
+     * @return the cooldown, or 0 for on-change suppression.
+     */
+    private static long suppress(final YamlNode node)
+    {
+        if (node.isMapping())
+        {
+            final Map<String, YamlNode> keys = node.mapping("cooldown");
+            final long cooldown = positive(required(keys, "cooldown", node));
+            return cooldown;
+        }
+        final String mode = node.text().toLowerCase(Locale.ROOT);
+        if (mode.equals("on_change") || mode.equals("on-change"))
+        {
+            return 0;
+        }
+        throw node.error("'" + ConfigLimits.value(node.text()) + "' is not a suppression: write 'suppress: on_change' or " +
+            "'suppress: {cooldown: 30s}'");
+    }
+
+    /**
+     * The computed-fields stage of a map key or a select key (not both), or null if neither is set.
+     */
+    private static ComputedFields computedFields(
+        final Map<String, YamlNode> keys, final String mapKey, final String selectKey, final Schema input, final String pipeline)
+    {
+        if (keys.containsKey(mapKey) && keys.containsKey(selectKey))
+        {
+            throw keys.get(selectKey).error("choose '" + mapKey + "' (keep every field, add computed ones) or '" + selectKey +
+                "' (exactly the listed fields), not both");
+        }
+        if (input == null || !keys.containsKey(mapKey) && !keys.containsKey(selectKey))
+        {
+            return null;
+        }
+        final boolean select = keys.containsKey(selectKey);
+        final String key = select ? selectKey : mapKey;
+        return ComputedFields.load(keys.get(key), select, input, pipeline, key);
+    }
+
+    private static EventPredicate expression(final YamlNode node, final String text, final Schema schema, final String context)
     {
         try
         {
-            return Expressions.compile(text, schema);
+            return Expressions.compile(text, schema, context);
         }
         catch (final ExpressionException ex)
         {
             throw node.error(ex.getMessage());
         }
+    }
+
+    /**
+     * Where an expression is used, as its errors name it.
+     */
+    static String where(final String pipeline, final String key)
+    {
+        return "pipeline '" + (pipeline == null ? "?" : pipeline) + "' " + key;
     }
 
     static Field field(final Schema schema, final YamlNode node)

@@ -22,6 +22,9 @@ import io.sluice.schema.Schema;
  */
 public final class PipelineDefinition
 {
+    /** Initial capacity of a suppression's per-key state; it grows with the keys that raise outputs. */
+    private static final int SUPPRESS_EXPECTED_KEYS = 1024;
+
     private final String name;
     private final List<SourceDefinition> sources;
     private final JoinDefinition join;
@@ -29,10 +32,13 @@ public final class PipelineDefinition
     private final ErrorPolicy errorPolicy;
     private final String filter;
     private final EventPredicate filterPredicate;
+    private final ComputedFields map;
     private final WindowDefinition window;
     private final List<AggregateDefinition> aggregates;
+    private final ComputedFields resultMap;
     private final String having;
     private final EventPredicate havingPredicate;
+    private final long suppress;
     private final String sink;
 
     PipelineDefinition(
@@ -43,10 +49,13 @@ public final class PipelineDefinition
         final ErrorPolicy errorPolicy,
         final String filter,
         final EventPredicate filterPredicate,
+        final ComputedFields map,
         final WindowDefinition window,
         final List<AggregateDefinition> aggregates,
+        final ComputedFields resultMap,
         final String having,
         final EventPredicate havingPredicate,
+        final long suppress,
         final String sink)
     {
         this.name = name;
@@ -56,10 +65,13 @@ public final class PipelineDefinition
         this.errorPolicy = errorPolicy;
         this.filter = filter;
         this.filterPredicate = filterPredicate;
+        this.map = map;
         this.window = window;
         this.aggregates = List.copyOf(aggregates);
+        this.resultMap = resultMap;
         this.having = having;
         this.havingPredicate = havingPredicate;
+        this.suppress = suppress;
         this.sink = sink;
     }
 
@@ -95,13 +107,29 @@ public final class PipelineDefinition
         {
             builder.filter(filter, filterPredicate);
         }
+        if (map != null)
+        {
+            builder.map(map.description(), map.output(), map.mapper());
+        }
         if (window != null)
         {
             builder.window(this::declareWindow);
+            if (resultMap != null)
+            {
+                builder.map(resultMap.description(), resultMap.output(), resultMap.mapper());
+            }
             if (havingPredicate != null)
             {
                 builder.filter(having, havingPredicate);
             }
+        }
+        if (suppress > 0)
+        {
+            builder.suppressCooldown(suppress, SUPPRESS_EXPECTED_KEYS);
+        }
+        else if (suppress == 0)
+        {
+            builder.suppressOnChange(SUPPRESS_EXPECTED_KEYS);
         }
         return builder.sink(sink, eventSink).build();
     }
@@ -292,6 +320,17 @@ public final class PipelineDefinition
     public String having()
     {
         return having;
+    }
+
+    /**
+     * The suppression before the sink: a cooldown in milliseconds of event time, 0 for on-change
+     * suppression, -1 for none.
+     *
+     * @return the cooldown, 0 or -1.
+     */
+    public long suppress()
+    {
+        return suppress;
     }
 
     /**

@@ -296,4 +296,45 @@ final class Predicates
             return equal != negate;
         }
     }
+    /** Two computed numbers, both LONG. */
+    static final class LongCompare implements EventPredicate
+    {
+        private final Numeric left;
+        private final int op;
+        private final Numeric right;
+
+        LongCompare(final Numeric left, final int op, final Numeric right)
+        {
+            this.left = left;
+            this.op = op;
+            this.right = right;
+        }
+
+        @Override
+        public boolean test(final EventFlyweight event)
+        {
+            return compare(op, left.longValue(event), right.longValue(event));
+        }
+    }
+
+    /** Two computed numbers, at least one a DOUBLE, compared as doubles. */
+    static final class DoubleCompare implements EventPredicate
+    {
+        private final Numeric left;
+        private final int op;
+        private final Numeric right;
+
+        DoubleCompare(final Numeric left, final int op, final Numeric right)
+        {
+            this.left = left;
+            this.op = op;
+            this.right = right;
+        }
+
+        @Override
+        public boolean test(final EventFlyweight event)
+        {
+            return compare(op, left.doubleValue(event), right.doubleValue(event));
+        }
+    }
 }

@@ -42,6 +42,7 @@ public final class PipelineInstance
     private final Stages.Sink sink;
     private final Stages.Window window;
     private final WindowSpec windowSpec;
+    private final SuppressStage suppress;
     private JoinStage join;
     private volatile int state = RUNNING;
     private volatile Throwable haltCause;
@@ -90,6 +91,7 @@ public final class PipelineInstance
         Stages.Sink lastSink = null;
         Stages.Window windowStage = null;
         WindowSpec foundWindowSpec = null;
+        SuppressStage suppressStage = null;
         for (int i = specs.size() - 1; i >= 0; i--)
         {
             final StageSpec spec = specs.get(i);
@@ -97,6 +99,10 @@ public final class PipelineInstance
             if (next instanceof Stages.Sink)
             {
                 lastSink = (Stages.Sink)next;
+            }
+            if (next instanceof SuppressStage)
+            {
+                suppressStage = (SuppressStage)next;
             }
             if (next instanceof Stages.Window)
             {
@@ -109,6 +115,7 @@ public final class PipelineInstance
         this.sink = lastSink;
         this.window = windowStage;
         this.windowSpec = foundWindowSpec;
+        this.suppress = suppressStage;
         this.join = pipeline.join() == null ? null : new JoinStage(this, pipeline.join(), next);
     }
 
@@ -129,6 +136,10 @@ public final class PipelineInstance
         if (spec instanceof StageSpec.WindowStageSpec window)
         {
             return new Stages.Window(this, spec.description(), spec.policy(), next, window.spec());
+        }
+        if (spec instanceof StageSpec.SuppressSpec suppressSpec)
+        {
+            return new SuppressStage(this, suppressSpec, next);
         }
         if (spec instanceof StageSpec.SinkSpec sink)
         {
@@ -153,6 +164,10 @@ public final class PipelineInstance
         if (join != null)
         {
             join = new JoinStage(this, pipeline.join(), head);
+        }
+        if (suppress != null)
+        {
+            suppress.reset();
         }
     }
 
@@ -464,13 +479,24 @@ public final class PipelineInstance
     }
 
     /**
+     * Outputs dropped by the pipeline's suppression (cooldown or on change).
+     *
+     * @return the count, 0 without a suppression.
+     */
+    public long suppressedOutputs()
+    {
+        return suppress == null ? 0 : suppress.suppressed();
+    }
+
+    /**
      * Upper bound of the bytes {@link #snapshotTo} writes.
      *
      * @return the length in bytes.
      */
     public int snapshotLength()
     {
-        return 16 + (window == null ? 0 : window.operator().snapshotLength()) + (join == null ? 0 : join.operator().snapshotLength());
+        return 16 + (window == null ? 0 : window.operator().snapshotLength()) + (join == null ? 0 : join.operator().snapshotLength()) +
+            (suppress == null ? 0 : suppress.snapshotLength());
     }
 
     /**
@@ -510,6 +536,10 @@ public final class PipelineInstance
         {
             length += window.operator().beginSnapshot(buffer, offset + length);
         }
+        if (suppress != null)
+        {
+            length += suppress.snapshotTo(buffer, offset + length);
+        }
         return length;
     }
 
@@ -545,6 +575,10 @@ public final class PipelineInstance
         if (window != null)
         {
             length += window.operator().restoreFrom(buffer, offset + length);
+        }
+        if (suppress != null)
+        {
+            length += suppress.restoreFrom(buffer, offset + length);
         }
         return length;
     }

@@ -390,7 +390,20 @@ public final class Pipeline
          */
         public Builder map(final Schema output, final EventMapper mapper)
         {
-            final StageSpec spec = new StageSpec.MapSpec("map to " + output.name(), policy, current, output, mapper);
+            return map("to " + output.name(), output, mapper);
+        }
+
+        /**
+         * Maps each event to an event of another schema, described for tools and errors.
+         *
+         * @param description of the mapping, e.g. the fields it computes.
+         * @param output      schema.
+         * @param mapper      writing the output.
+         * @return this.
+         */
+        public Builder map(final String description, final Schema output, final EventMapper mapper)
+        {
+            final StageSpec spec = new StageSpec.MapSpec("map " + description, policy, current, output, mapper);
             add(spec);
             current = output;
             return this;
@@ -444,6 +457,47 @@ public final class Pipeline
             add(new StageSpec.WindowStageSpec("window " + spec, policy, current, spec));
             current = spec.resultSchema();
             return this;
+        }
+
+        /**
+         * Suppresses repeated outputs: after an output of a key at event time t, the key's later
+         * outputs with a time before t + cooldown are dropped (a window result's time is its window's
+         * last instant). Placed before the sink; one suppression per pipeline.
+         *
+         * @param cooldown     in event-time units, greater than zero.
+         * @param expectedKeys keys expected at once, to size the state.
+         * @return this.
+         */
+        public Builder suppressCooldown(final long cooldown, final int expectedKeys)
+        {
+            if (cooldown <= 0)
+            {
+                throw error("suppress cooldown must be greater than zero, not " + cooldown);
+            }
+            return add(new StageSpec.SuppressSpec("suppress cooldown " + cooldown, policy, current, cooldown, new String[0],
+                Math.max(16, expectedKeys)));
+        }
+
+        /**
+         * Suppresses outputs equal to the last one emitted for their key. On window results, the
+         * window's bounds and flags are left out of the comparison, so the same aggregates in the next
+         * (sliding) window are no change. Placed before the sink; one suppression per pipeline.
+         *
+         * @param expectedKeys keys expected at once, to size the state.
+         * @return this.
+         */
+        public Builder suppressOnChange(final int expectedKeys)
+        {
+            final List<String> ignored = new ArrayList<>();
+            for (final String name : new String[] {WindowSpec.WINDOW_START, WindowSpec.WINDOW_END, WindowSpec.FLAGS})
+            {
+                if (current.hasField(name))
+                {
+                    ignored.add(name);
+                }
+            }
+            return add(new StageSpec.SuppressSpec("suppress on change", policy, current, 0, ignored.toArray(new String[0]),
+                Math.max(16, expectedKeys)));
         }
 
         /**
@@ -503,6 +557,18 @@ public final class Pipeline
             if (windows > 1)
             {
                 throw error("has " + windows + " window stages; one per pipeline (chain pipelines through a topic)");
+            }
+            int suppressions = 0;
+            for (final StageSpec spec : stages)
+            {
+                if (spec instanceof StageSpec.SuppressSpec)
+                {
+                    suppressions++;
+                }
+            }
+            if (suppressions > 1)
+            {
+                throw error("has " + suppressions + " suppress stages; one per pipeline");
             }
             return new Pipeline(this);
         }

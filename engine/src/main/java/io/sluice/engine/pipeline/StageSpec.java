@@ -160,6 +160,70 @@ public abstract class StageSpec
     }
 
     /**
+     * Alert suppression per key, just before the sink: at most one output per key per cooldown of event
+     * time, or only outputs that differ from the last one emitted for their key. Its state (per key:
+     * the last emitted time, or the last emitted values) is checkpointed with the pipeline's.
+     */
+    public static final class SuppressSpec extends StageSpec
+    {
+        private final long cooldown;
+        private final String[] ignoredFields;
+        private final int expectedKeys;
+
+        SuppressSpec(final String description, final ErrorPolicy policy, final Schema input, final long cooldown,
+            final String[] ignoredFields, final int expectedKeys)
+        {
+            super(description, policy, input);
+            this.cooldown = cooldown;
+            this.ignoredFields = ignoredFields.clone();
+            this.expectedKeys = expectedKeys;
+        }
+
+        /**
+         * Whether outputs are suppressed by a cooldown (else: unless changed).
+         *
+         * @return true for a cooldown.
+         */
+        public boolean isCooldown()
+        {
+            return cooldown > 0;
+        }
+
+        /**
+         * The cooldown: after an output of a key at event time t, the key's outputs before t + cooldown
+         * are suppressed.
+         *
+         * @return the cooldown in event-time units, 0 for on-change suppression.
+         */
+        public long cooldown()
+        {
+            return cooldown;
+        }
+
+        /**
+         * For on-change suppression, the fields left out of the comparison (a window result's
+         * {@code window_start}, {@code window_end} and {@code flags}: the same values in the next window
+         * are no change).
+         *
+         * @return the field names, a copy.
+         */
+        public String[] ignoredFields()
+        {
+            return ignoredFields.clone();
+        }
+
+        /**
+         * Keys expected at once, to size the state.
+         *
+         * @return the expected number of keys.
+         */
+        public int expectedKeys()
+        {
+            return expectedKeys;
+        }
+    }
+
+    /**
      * The terminal sink, which numbers the outputs.
      */
     public static final class SinkSpec extends StageSpec

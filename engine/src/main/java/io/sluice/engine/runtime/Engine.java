@@ -8,9 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import com.lmax.disruptor.RingBuffer;
@@ -66,8 +63,8 @@ public final class Engine implements AutoCloseable
     private ProcessingThreads processingThreads;
     /** Role, and thread name, of all background duties run together in {@link ThreadingMode#SHARED}. */
     public static final String SHARED_DUTIES_ROLE_NAME = "sluice-duties";
-    /** Runners of the background duties (scheduler, checkpoint writer, journal duties), per the threading mode. */
-    private final List<AgentRunner> dutyRunners = new ArrayList<>();
+    /** The background duties (scheduler, checkpoint writer, journal duties, added ones), per the threading mode. */
+    private volatile EngineDuties duties;
     private volatile boolean accepting;
     private String profileReport;
     private volatile boolean closed;
@@ -273,77 +270,65 @@ public final class Engine implements AutoCloseable
         }
         processingThreads.start();
         accepting = true;
-        final List<Agent> duties = new ArrayList<>(journal.duties());
+        final List<Agent> builtIn = new ArrayList<>(journal.duties());
         if (checkpoints != null)
         {
-            duties.add(checkpoints.agent());
+            builtIn.add(checkpoints.agent());
         }
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
         final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
         if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            duties.add(new EngineSchedulerAgent(
+            builtIn.add(new EngineSchedulerAgent(
                 () -> accepting,
                 tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
                 periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
                 retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
                 errorLog));
         }
-        startDuties(duties);
+        startDuties(builtIn);
     }
 
     /**
-     * Runs the background duties in the context's threading mode: a daemon thread each (DEDICATED),
-     * or all on one low-priority daemon thread (SHARED). Group commit, when on, sets how briefly an
-     * idle thread sleeps; the other duties are content with a millisecond.
+     * Runs the background duties in the context's threading mode ({@link EngineDuties}). Group commit,
+     * when on, sets how briefly an idle duties thread sleeps; the other duties are content with a
+     * millisecond.
      */
     private void startDuties(final List<Agent> duties)
     {
-        if (duties.isEmpty())
-        {
-            return;
-        }
         final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) : 1_000_000L;
-        final org.agrona.ErrorHandler errors = errorLog::record;
-        if (context.threadingMode() == ThreadingMode.SHARED)
-        {
-            final Agent shared = new CompositeAgent(duties)
-            {
-                @Override
-                public String roleName()
-                {
-                    return SHARED_DUTIES_ROLE_NAME; // names the thread (AgentRunner names threads by role)
-                }
-            };
-            dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(idleNs), errors, null, shared));
-        }
-        else
-        {
-            for (final Agent duty : duties)
-            {
-                final boolean groupCommit = "sluice-group-commit".equals(duty.roleName());
-                dutyRunners.add(new AgentRunner(new SleepingIdleStrategy(groupCommit ? idleNs : 1_000_000L), errors, null, duty));
-            }
-        }
-        final boolean shared = context.threadingMode() == ThreadingMode.SHARED;
         // Low-latency with pinned processing threads: keep the duties off the cores they spin on.
         final java.util.BitSet dutyCpus = context.profile() == EngineProfile.LOW_LATENCY && context.pinThreads() ?
             CoreBudget.ofThisMachine().others() : null;
-        for (final AgentRunner runner : dutyRunners)
+        this.duties = new EngineDuties(context.threadingMode(), idleNs, dutyCpus, errorLog);
+        this.duties.start(duties);
+    }
+
+    /**
+     * Runs an agent as one of the engine's background duties, in the engine's threading mode: on the
+     * shared low-priority duties thread ({@link ThreadingMode#SHARED}) or on a thread of its own
+     * ({@link ThreadingMode#DEDICATED}), off the spinning cores under a pinned low-latency profile. For
+     * components that live beside the engine and must not take a core of their own, such as the network
+     * server. The duty's {@code onStart} and {@code onClose} run on its thread; {@link #close()} stops it
+     * after the final checkpoint if its handle has not.
+     *
+     * <p>Idle: the thread waits with a few yields, then parks doubling from a microsecond up to
+     * {@code maxIdleNs} (in SHARED mode the shared thread's ceiling is lowered to the most demanding
+     * duty's), so an idle duty costs little CPU and answers within about {@code maxIdleNs}.
+     *
+     * @param duty      to run: a duty cycle that returns its work count, never blocking.
+     * @param maxIdleNs longest the duty may wait, once idle, before its next duty cycle.
+     * @return the handle that stops it.
+     * @throws EngineException if the engine is closed or the duties thread does not take the duty.
+     */
+    public EngineDuty addDuty(final Agent duty, final long maxIdleNs)
+    {
+        if (duties == null || closed)
         {
-            AgentRunner.startOnThread(runner, task ->
-            {
-                final Thread thread = new Thread(dutyCpus == null || dutyCpus.isEmpty() ? task : new OffSpinningCores(task, dutyCpus, errorLog));
-                thread.setDaemon(true);
-                if (shared)
-                {
-                    // Low priority where the OS honours it: the partition threads come first.
-                    thread.setPriority(Thread.MIN_PRIORITY);
-                }
-                return thread;
-            });
+            throw new EngineException("the engine is not running: cannot add duty '" + duty.roleName() + "'");
         }
+        return duties.add(duty, maxIdleNs);
     }
 
     private void publishTicks()
@@ -1017,7 +1002,7 @@ public final class Engine implements AutoCloseable
         {
             checkpoints.close();
         }
-        CloseHelper.quietCloseAll(dutyRunners);
+        CloseHelper.quietClose(duties);
         for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)

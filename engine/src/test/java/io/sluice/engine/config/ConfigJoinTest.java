@@ -174,9 +174,9 @@ class ConfigJoinTest
         "unknown side schema           | 'schema: risk,'=>'schema: risks,'         | pipelines[2].join.right.schema: no schema named 'risks'",
         "same prefixes                 | 'prefixes: {left: o, right: p}'=>'prefixes: {left: o, right: o}' | pipelines[0].join.prefixes.right: the two prefixes must differ",
         "bad prefix                    | 'prefixes: {left: o, right: p}'=>'prefixes: {left: o, right: 9p}' | pipelines[0].join.prefixes.right: prefix '9p' must be letters",
-        "filter on an input field      | o_amount > 10=>amount > 10                 | pipelines[0].filter: unknown field 'amount'",
+        "filter on an input field      | o_amount > 10=>amount > 10                 | pipelines[0].filter: pipeline 'unpaid' filter: unknown field 'amount'",
         "aggregate of an input field   | sum(trades_qty)=>sum(qty)                  | pipelines[1].aggregates[1].volume: unknown field 'qty'",
-        "having on an output field     | having: n > 1=>having: trades_qty > 1      | pipelines[1].having: unknown field 'trades_qty'",
+        "having on an output field     | having: n > 1=>having: trades_qty > 1      | pipelines[1].having: pipeline 'enriched' having: unknown field 'trades_qty'",
     })
     void shouldReportEveryJoinConfigErrorWithItsPath(final String name, final String edit, final String expected)
     {

@@ -86,6 +86,99 @@ class EngineThreadingTest
         runWith(ThreadingMode.DEDICATED, Set.of("sluice-scheduler", "sluice-checkpoint", "sluice-segment-allocator", "sluice-group-commit"));
     }
 
+    /** A duty that notes the threads it ran on and whether it was started and closed there. */
+    private static final class RecordingDuty implements org.agrona.concurrent.Agent
+    {
+        final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicLong cycles = new java.util.concurrent.atomic.AtomicLong();
+        volatile String closedOn;
+
+        @Override
+        public int doWork()
+        {
+            threads.add(Thread.currentThread().getName());
+            cycles.incrementAndGet();
+            return 0;
+        }
+
+        @Override
+        public void onClose()
+        {
+            closedOn = Thread.currentThread().getName();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "test-duty";
+        }
+    }
+
+    private void addAndRemoveDuty(final ThreadingMode mode, final String expectedThread) throws Exception
+    {
+        final EngineContext context = new EngineContext().directory(dir.resolve(mode.name())).partitions(1).ringSize(256)
+            .checkpointIntervalMillis(0).threadingMode(mode).waitStrategy(WaitStrategyKind.SLEEP);
+        final Engine engine = Engine.launch(context, List.of(volume()));
+        try
+        {
+            final RecordingDuty first = new RecordingDuty();
+            final RecordingDuty second = new RecordingDuty();
+            final EngineDuty firstHandle = engine.addDuty(first, TimeUnit.MICROSECONDS.toNanos(100));
+            final EngineDuty secondHandle = engine.addDuty(second, TimeUnit.MICROSECONDS.toNanos(100));
+            assertThat(firstHandle.threadName()).isEqualTo(expectedThread);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (first.cycles.get() < 10 || second.cycles.get() < 10)
+            {
+                assertThat(System.nanoTime()).as("added duties run").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            firstHandle.close();
+            assertThat(first.closedOn).as("closed on its duty thread before close returns").isEqualTo(expectedThread);
+            final long stopped = first.cycles.get();
+            final long more = second.cycles.get() + 10;
+            while (second.cycles.get() < more)
+            {
+                assertThat(System.nanoTime()).as("the other duty goes on").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            assertThat(first.cycles.get()).as("a removed duty runs no more").isEqualTo(stopped);
+            assertThat(first.threads).containsExactly(expectedThread);
+            assertThat(second.closedOn).isNull();
+            engine.close();
+            assertThat(second.closedOn).as("the engine's close stops the duties it still runs").isEqualTo(secondHandle.threadName());
+            secondHandle.close(); // nothing left to do
+            assertThatThrownBy(() -> engine.addDuty(new RecordingDuty(), 1_000)).isInstanceOf(EngineException.class)
+                .hasMessageContaining("not running");
+        }
+        finally
+        {
+            engine.close();
+        }
+    }
+
+    @Test
+    void shouldRunAnAddedDutyOnTheSharedDutiesThreadUntilItsHandleCloses() throws Exception
+    {
+        addAndRemoveDuty(ThreadingMode.SHARED, Engine.SHARED_DUTIES_ROLE_NAME);
+    }
+
+    @Test
+    void shouldRunAnAddedDutyOnItsOwnThreadWhenDedicated() throws Exception
+    {
+        addAndRemoveDuty(ThreadingMode.DEDICATED, "test-duty");
+    }
+
+    @Test
+    void shouldLowerTheSharedIdleCeilingToTheMostDemandingDuty()
+    {
+        final DutyIdleStrategy idle = new DutyIdleStrategy(1_000_000L);
+        idle.lowerCeiling(100_000L);
+        idle.lowerCeiling(500_000L);
+        assertThat(idle.ceilingNs()).isEqualTo(100_000L);
+        idle.lowerCeiling(0);
+        assertThat(idle.ceilingNs()).as("at least the first park").isEqualTo(DutyIdleStrategy.MIN_PARK_NS);
+    }
+
     @Test
     void shouldRefuseToConcludeAContextTwice()
     {

@@ -29,6 +29,7 @@ import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
 import io.sluice.loadgen.EmbeddedEngineTarget;
+import io.sluice.loadgen.CardDesk;
 import io.sluice.loadgen.FraudDesk;
 import io.sluice.loadgen.InterleavedScenario;
 import io.sluice.loadgen.InjectedPattern;
@@ -52,9 +53,10 @@ import io.sluice.ops.cli.SluiceVersion;
 
 /**
  * {@code sluice demo}: the fraud desk. Starts an embedded engine (data in a temporary directory
- * unless {@code --dir}), loads the fraud-desk pipelines ({@link FraudDesk}: card velocity on a
- * sliding window, amount against the card's norm on a tumbling window, impossible travel; orders
- * interval-joined to payments, orders enriched from the accounts table), drives them with the
+ * unless {@code --dir}), loads the fraud-desk pipelines (the card detectors from YAML, {@link CardDesk}:
+ * card velocity on a sliding window, amount against the card's norm on a tumbling window, impossible
+ * travel; and from the Java DSL, {@link FraudDesk}: orders interval-joined to payments, orders enriched
+ * from the accounts table), drives them with the
  * open-loop load generator on the card scenario interleaved with the orders-and-payments scenario
  * (one event in {@value #ORDER_SHARE}; both seeded, with injected fraud), prints
  * throughput, latency percentiles and alerts once a second, and ends with a summary: events,
@@ -171,8 +173,9 @@ public final class DemoCommand implements Callable<Integer>
             "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
         console.println(engine.describe(dataDir));
-        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10), amount-vs-norm (tumbling 5min, largest > 5x mean " +
-            "of the others), impossible-travel (sliding 10min/1min spread > 20 deg), cards-e2e (latency probe, last)");
+        console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, " +
+            "largest > 5x mean of the others), impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e " +
+            "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML)");
         console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
             "unpaid-order, amounts differ = payment-mismatch), orders-accounts (orders LEFT lookup-join the accounts table: " +
             "closed or blocked = blocked-account, amount > limit = over-limit), orders/payments/orders-by-account-e2e probes");
@@ -182,7 +185,7 @@ public final class DemoCommand implements Callable<Integer>
 
         final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
         final RunResult result;
-        final List<Pipeline> pipelines = new ArrayList<>(FraudDesk.cardPipelines(alerts, recorder, cards.cards(), tap));
+        final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk().pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
@@ -213,7 +216,7 @@ public final class DemoCommand implements Callable<Integer>
         final picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         final AlertLog scratchAlerts = new AlertLog(1, 16);
         final LatencyRecorder scratchRecorder = new LatencyRecorder(plan);
-        final List<Pipeline> probe = new ArrayList<>(FraudDesk.cardPipelines(scratchAlerts, scratchRecorder, cards.cards()));
+        final List<Pipeline> probe = new ArrayList<>(CardDesk.desk().pipelines(scratchAlerts, scratchRecorder));
         probe.addAll(FraudDesk.orderPipelines(scratchAlerts, scratchRecorder, orders.ordersPerWindow(), orders.accounts()));
         final int groups = Engine.processingThreadCount(new EngineContext().partitions(1), probe);
         return DemoLayout.choose(groups, EngineContext.Configuration.processingThreads(), parsed != null && parsed.hasMatchedOption("--partitions") ? engine.partitions : null,

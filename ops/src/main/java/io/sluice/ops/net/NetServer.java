@@ -4,13 +4,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.sluice.engine.runtime.EngineDuty;
 
 /**
  * Network ingress and egress of a running engine over Aeron: producers publish events to its topics
@@ -28,7 +27,10 @@ import io.aeron.driver.ThreadingMode;
  *
  * <p>Resources: optionally an embedded media driver (SHARED threading, one thread, backing-off idle,
  * small sparse term buffers, its directory deleted on start and close), one Aeron client whose
- * conductor runs on the server's agent thread, and that one agent thread ({@link NetServerAgent}).
+ * conductor runs in the server's duty cycle, and no thread of its own: the duty cycle
+ * ({@link NetServerAgent}) is one of the engine's background duties ({@link
+ * io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a thread of its own per the
+ * engine's threading mode, off the spinning cores under a pinned low-latency profile.
  *
  * <p>Threading: launch and close from a control thread.
  */
@@ -39,7 +41,7 @@ public final class NetServer implements AutoCloseable
     private final Aeron aeron;
     private final NetCounters counters;
     private final NetServerAgent agent;
-    private final AgentRunner runner;
+    private EngineDuty duty;
     private volatile Throwable lastError;
 
     private NetServer(final NetServerContext context)
@@ -73,7 +75,7 @@ public final class NetServer implements AutoCloseable
             final SessionIds ids = new SessionIds();
             final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
             final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
-            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock());
+            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock(), errorHandler);
         }
         catch (final RuntimeException ex)
         {
@@ -83,11 +85,10 @@ public final class NetServer implements AutoCloseable
         this.driver = driver;
         this.aeron = aeron;
         this.counters = counters;
-        this.runner = new AgentRunner(new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(100)), errorHandler, null, agent);
     }
 
     /**
-     * Starts the server on its own thread.
+     * Starts the server as one of the engine's background duties.
      *
      * @param context settings; concluded if it was not.
      * @return the running server.
@@ -100,7 +101,16 @@ public final class NetServer implements AutoCloseable
             context.conclude();
         }
         final NetServer server = new NetServer(context);
-        AgentRunner.startOnThread(server.runner);
+        try
+        {
+            server.duty = context.engine().addDuty(server.agent, context.maxIdleNs());
+        }
+        catch (final RuntimeException ex)
+        {
+            server.agent.onClose();
+            server.close();
+            throw ex;
+        }
         return server;
     }
 
@@ -141,13 +151,25 @@ public final class NetServer implements AutoCloseable
     }
 
     /**
-     * Stops the agent (closing every session: consumers' partitions are freed without a commit), then
-     * the Aeron client and the driver. Call before closing the engine, so ingress stops first.
+     * Name of the thread the server's duty runs on (the engine's shared duties thread in SHARED mode).
+     *
+     * @return the thread name.
+     */
+    public String threadName()
+    {
+        return duty == null ? null : duty.threadName();
+    }
+
+    /**
+     * Stops the duty (closing every session: consumers' partitions are freed without a commit), then
+     * the Aeron client and the driver. Call before closing the engine, so ingress stops first; closing
+     * the engine first stops the duty with the engine's other duties, after its final checkpoint
+     * (that is how the daemon serves consumers until then).
      */
     @Override
     public void close()
     {
-        CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(duty);
         CloseHelper.quietCloseAll(aeron, counters, driver);
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.ops.net;
 
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
@@ -9,9 +10,9 @@ import org.agrona.concurrent.EpochClock;
  * handlers run on this thread and every session is single-threaded), then ingress, then egress
  * (either may be absent: {@link NetServerContext#ingress(boolean)}, {@link NetServerContext#egress(boolean)}).
  *
- * <p>Threading: {@link #doWork()} on one thread, usually an {@link org.agrona.concurrent.AgentRunner}
- * that {@link NetServer} starts; a daemon may run it on its own runner instead (see
- * {@link NetServerContext} and docs/network.md).
+ * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
+ * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
+ * thread of its own per the engine's threading mode (see docs/network.md).
  */
 public final class NetServerAgent implements Agent
 {
@@ -19,32 +20,45 @@ public final class NetServerAgent implements Agent
     private final IngressAdapter ingress;
     private final EgressAdapter egress;
     private final EpochClock clock;
+    private final ErrorHandler errorHandler;
 
-    NetServerAgent(final AgentInvoker conductor, final IngressAdapter ingress, final EgressAdapter egress, final EpochClock clock)
+    NetServerAgent(final AgentInvoker conductor, final IngressAdapter ingress, final EgressAdapter egress, final EpochClock clock,
+        final ErrorHandler errorHandler)
     {
         this.conductor = conductor;
         this.ingress = ingress;
         this.egress = egress;
         this.clock = clock;
+        this.errorHandler = errorHandler;
     }
 
     /**
-     * One duty cycle.
+     * One duty cycle. An exception is reported to the server's error handler and ends only this cycle:
+     * it never reaches the duties thread, where it would cut short the other duties' turn.
      *
      * @return work done, 0 when idle.
      */
     @Override
     public int doWork()
     {
-        final long nowMs = clock.time();
-        int work = conductor.invoke();
-        if (ingress != null)
+        int work = 0;
+        try
         {
-            work += ingress.doWork(nowMs);
+            final long nowMs = clock.time();
+            work += conductor.invoke();
+            if (ingress != null)
+            {
+                work += ingress.doWork(nowMs);
+            }
+            if (egress != null)
+            {
+                work += egress.doWork(nowMs);
+            }
         }
-        if (egress != null)
+        catch (final RuntimeException ex)
         {
-            work += egress.doWork(nowMs);
+            errorHandler.onError(ex);
+            work++;
         }
         return work;
     }

@@ -17,6 +17,9 @@ import io.sluice.journal.GroupCoordinator;
  */
 public final class NetServerContext
 {
+    /** Default of {@link #maxIdleNs(long)}: 100 microseconds. */
+    public static final long DEFAULT_MAX_IDLE_NS = 100_000L;
+
     private Engine engine;
     private String aeronDirectoryName;
     private boolean embeddedMediaDriver = true;
@@ -37,6 +40,7 @@ public final class NetServerContext
     private Function<String, GroupCoordinator> coordinators;
     private CountersManager countersManager;
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private long maxIdleNs = DEFAULT_MAX_IDLE_NS;
     private boolean concluded;
 
     /**
@@ -71,6 +75,10 @@ public final class NetServerContext
         if (maxSessions < 1 || heartbeatIntervalMs < 1 || connectTimeoutMs < 1)
         {
             throw configError("maxSessions/heartbeatIntervalMs/connectTimeoutMs", "must be positive");
+        }
+        if (maxIdleNs < 1_000L || maxIdleNs > 1_000_000_000L)
+        {
+            throw configError("maxIdleNs", "must be from 1 microsecond to 1 second, was " + maxIdleNs + " ns");
         }
         if (channel == null || !channel.startsWith("aeron:"))
         {
@@ -550,5 +558,29 @@ public final class NetServerContext
     public EpochClock clock()
     {
         return clock;
+    }
+
+    /**
+     * Sets the longest the server's duty waits, once idle, before it polls again: it runs as one of the
+     * engine's background duties ({@link Engine#addDuty}), which yields a few times and then parks
+     * doubling from a microsecond up to this. Lower answers sooner and costs more CPU when idle.
+     *
+     * @param maxIdleNs nanoseconds, 1 microsecond to 1 second.
+     * @return this.
+     */
+    public NetServerContext maxIdleNs(final long maxIdleNs)
+    {
+        this.maxIdleNs = maxIdleNs;
+        return this;
+    }
+
+    /**
+     * The longest idle wait of the server's duty.
+     *
+     * @return nanoseconds.
+     */
+    public long maxIdleNs()
+    {
+        return maxIdleNs;
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.CliResult;
@@ -24,8 +25,8 @@ import io.sluice.ops.SluiceMain;
 /**
  * {@code sluice loadgen --target aeron} against a real {@code sluice run} process started from the
  * configuration {@code sluice loadgen --print-config} writes: every event is acknowledged JOURNALED
- * and read back from the daemon's output journal over egress, the injected spike is detected, and
- * the reports are written. No timed assertions: the deadlines only bound a hung run.
+ * and read back from the daemon's output journal over egress, the injected patterns are detected
+ * (for the card scenario: by the three YAML card detectors), and the reports are written. No timed assertions: the deadlines only bound a hung run.
  */
 class LoadgenAeronProcessTest
 {
@@ -35,13 +36,22 @@ class LoadgenAeronProcessTest
     @TempDir
     Path dir;
 
-    @Test
-    void shouldDriveADaemonOverAeronWithEveryEventAcknowledgedAndReadBack() throws Exception
+    /**
+     * The ticks desk (one spike in 10,000 ticks), and the card desk: the three card detectors of the
+     * YAML file the demo runs, one pattern of each kind in 150,000 transactions (seed 42).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "ticks, 5000, 2, '10,000', price-spike        detected   1 of   1 injected, missed   0, false alerts   0",
+        "card, 10000, 15, '150,000', all                detected   3 of   3 injected, missed   0, false alerts   0",
+    })
+    void shouldDriveADaemonOverAeronWithEveryEventAcknowledgedAndReadBack(
+        final String scenario, final String rate, final String duration, final String events, final String detected) throws Exception
     {
         final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
         final Path data = dir.resolve("data");
-        final String[] common = {"loadgen", "--scenario", "ticks", "--target", "aeron", "--channel", channel,
-            "--daemon-dir", data.toString(), "--rate", "5000", "--duration", "2", "--warm-up", "0"};
+        final String[] common = {"loadgen", "--scenario", scenario, "--target", "aeron", "--channel", channel,
+            "--daemon-dir", data.toString(), "--rate", rate, "--duration", duration, "--warm-up", "0"};
 
         final CliResult config = CliResult.run(concat(common, "--print-config"));
         assertThat(config.exitCode()).as(config.toString()).isEqualTo(ExitCodes.OK);
@@ -61,8 +71,13 @@ class LoadgenAeronProcessTest
             assertThat(run.out()).contains("Summary", "all processed", "p99.9");
             final Matcher aeron = AERON_LINE.matcher(run.out());
             assertThat(aeron.find()).as(run.out()).isTrue();
-            assertThat(aeron.group(1)).isEqualTo("10,000").isEqualTo(aeron.group(2)).isEqualTo(aeron.group(3));
-            assertThat(run.out()).contains("price-spike        detected   1 of   1 injected, missed   0, false alerts   0");
+            assertThat(aeron.group(1)).isEqualTo(events).isEqualTo(aeron.group(2)).isEqualTo(aeron.group(3));
+            assertThat(run.out()).contains(detected);
+            if (scenario.equals("card"))
+            {
+                assertThat(run.out()).contains("card-velocity      detected   1 of   1", "amount-vs-norm     detected   1 of   1",
+                    "impossible-travel  detected   1 of   1");
+            }
             assertThat(out.resolve("latency.hlog")).isNotEmptyFile();
             assertThat(out.resolve("latency.hgrm")).isNotEmptyFile();
             assertThat(out.resolve("rates.csv")).isNotEmptyFile();

@@ -53,6 +53,25 @@ class NetSessionLifecycleTest
         }
     }
 
+    @Test
+    void shouldServeFromTheEnginesDutiesThreadRatherThanAThreadOfItsOwn()
+    {
+        try (NetFixture fixture = new NetFixture(dir, 1, 1024))
+        {
+            final boolean shared = fixture.engine.context().threadingMode() == io.sluice.engine.runtime.ThreadingMode.SHARED;
+            assertThat(fixture.server.threadName()).isEqualTo(shared ? io.sluice.engine.runtime.Engine.SHARED_DUTIES_ROLE_NAME : "sluice-net");
+            try (SluiceProducer producer = SluiceProducer.connect(fixture.client(4100), NetFixture.TOPIC))
+            {
+                NetIngressTest.publish(producer, 1, 10, Durability.JOURNALED);
+                assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, 20_000)).isTrue();
+            }
+            if (shared)
+            {
+                assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).doesNotContain("sluice-net");
+            }
+        }
+    }
+
     private static void awaitSessions(final NetFixture fixture, final long expected)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,6 +1,7 @@
 package io.sluice.perf;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +11,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Facts about the machine and the build for the suite report, read from {@code /proc}, the JVM and git.
+ * Facts about the machine and the build for benchmark reports, read from {@code /proc}, the JVM and git:
+ * the one description the suite ({@link SuiteMain}) and the peer benchmarks (module perf-peers) print.
  */
-final class SuiteMachine
+public final class Machine
 {
-    private SuiteMachine()
+    private Machine()
     {
     }
 
@@ -23,7 +25,7 @@ final class SuiteMachine
      *
      * @return the flags, one per element.
      */
-    static List<String> sluiceFlags()
+    public static List<String> sluiceFlags()
     {
         try
         {
@@ -40,7 +42,7 @@ final class SuiteMachine
      *
      * @return the first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or "unknown".
      */
-    static String loadAverage()
+    public static String loadAverage()
     {
         final String line = read("/proc/loadavg");
         final String[] fields = line.trim().split("\\s+");
@@ -48,11 +50,12 @@ final class SuiteMachine
     }
 
     /**
-     * The machine and JVM, as Markdown list items.
+     * The machine, the JVM (with this process's heap, collectors and arguments) and the source, as
+     * Markdown list items.
      *
      * @return the lines.
      */
-    static List<String> describe()
+    public static List<String> describe()
     {
         final List<String> lines = new ArrayList<>();
         lines.add("- `nproc` (available processors): " + Runtime.getRuntime().availableProcessors());
@@ -61,23 +64,20 @@ final class SuiteMachine
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
             System.getProperty("os.arch"));
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") +
-            " (" + System.getProperty("java.vm.vendor") + "), `" + System.getProperty("java.home") + "`");
-        final Path scratch = SuiteChild.scratchDirectory();
-        try
-        {
-            lines.add("- Scratch directory (`-Dsluice.perf.dir`, default java.io.tmpdir): `" + scratch + "`, " +
-                Files.getFileStore(scratch).type() + ", " + Files.getFileStore(scratch).getUsableSpace() / (1L << 30) +
-                " GiB free at start");
-        }
-        catch (final IOException ex)
-        {
-            lines.add("- Scratch directory: `" + scratch + "` (" + ex + ")");
-        }
+            " (" + System.getProperty("java.vm.vendor") + "), max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, GC " +
+            gcNames());
+        lines.add("- JVM arguments of the reporting process: `" + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
+            .replaceAll("--add-(opens|exports)=\\S+ ?", "").trim() + "` (plus the project's `--add-opens`/`--add-exports`)");
         lines.add("- Source: git " + git("rev-parse", "HEAD") + " on branch " + git("rev-parse", "--abbrev-ref", "HEAD") +
             gitState());
-        lines.add("- Project JVM flags given to every child and JMH fork (`perf/target/classes/sluice-jvm.options`): `" +
-            String.join(" ", sluiceFlags()) + "`");
         return lines;
+    }
+
+    private static String gcNames()
+    {
+        final List<String> names = new ArrayList<>();
+        ManagementFactory.getGarbageCollectorMXBeans().forEach(gc -> names.add(gc.getName()));
+        return String.join(" + ", names);
     }
 
     private static String gitState()

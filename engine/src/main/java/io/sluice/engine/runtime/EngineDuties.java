@@ -1,0 +1,187 @@
+package io.sluice.engine.runtime;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.DynamicCompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+/**
+ * The engine's background duties (journal duties, checkpoint writer, scheduler) and the duties an
+ * embedding application adds while the engine runs ({@link Engine#addDuty}: the network server), run
+ * in the context's {@link ThreadingMode}:
+ *
+ * <ul>
+ *   <li>SHARED: all on one low-priority daemon thread named {@link Engine#SHARED_DUTIES_ROLE_NAME}, a
+ *   {@link DynamicCompositeAgent} so that added duties join it; it idles with a {@link DutyIdleStrategy}
+ *   whose ceiling the most demanding duty sets.</li>
+ *   <li>DEDICATED: a daemon thread each, named by the duty's role; an added duty gets a thread of its own
+ *   that idles with a {@link DutyIdleStrategy} of its ceiling.</li>
+ * </ul>
+ *
+ * <p>Under the low-latency profile with pinned processing threads every duty thread runs on the cores
+ * the spinning threads do not use ({@link OffSpinningCores}), added duties included: that is how the
+ * profile accounts for them.
+ *
+ * <p>Threading: every method on the engine's control thread (or an embedding application's), never on a
+ * duty thread.
+ */
+final class EngineDuties implements AutoCloseable
+{
+    /** How long adding or removing a duty waits for the shared thread to take the change. */
+    private static final long CHANGE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final ThreadingMode mode;
+    private final long builtInIdleNs;
+    private final BitSet offSpinningCpus;
+    private final DistinctErrorLog errorLog;
+    private final ErrorHandler errors;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private DynamicCompositeAgent shared;
+    private DutyIdleStrategy sharedIdle;
+    private AgentRunner sharedRunner;
+    private boolean closed;
+
+    /**
+     * @param mode            how duties run.
+     * @param builtInIdleNs   longest idle of the built-in duties (group commit's period when it is on).
+     * @param offSpinningCpus cpus duty threads are pinned to, or null to leave them unpinned.
+     * @param errorLog        the engine's, for the duties' errors.
+     */
+    EngineDuties(final ThreadingMode mode, final long builtInIdleNs, final BitSet offSpinningCpus, final DistinctErrorLog errorLog)
+    {
+        this.mode = mode;
+        this.builtInIdleNs = builtInIdleNs;
+        this.offSpinningCpus = offSpinningCpus == null || offSpinningCpus.isEmpty() ? null : offSpinningCpus;
+        this.errorLog = errorLog;
+        this.errors = errorLog::record;
+    }
+
+    /**
+     * Starts the built-in duties. In SHARED mode the shared thread starts even with none, so that added
+     * duties have a thread to join.
+     *
+     * @param duties the built-in duties.
+     */
+    synchronized void start(final List<Agent> duties)
+    {
+        if (mode == ThreadingMode.SHARED)
+        {
+            shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, duties);
+            sharedIdle = new DutyIdleStrategy(builtInIdleNs);
+            sharedRunner = startRunner(sharedIdle, shared, true);
+        }
+        else
+        {
+            for (final Agent duty : duties)
+            {
+                final boolean groupCommit = "sluice-group-commit".equals(duty.roleName());
+                startRunner(new SleepingIdleStrategy(groupCommit ? builtInIdleNs : 1_000_000L), duty, false);
+            }
+        }
+    }
+
+    private AgentRunner startRunner(final IdleStrategy idle, final Agent agent, final boolean lowPriority)
+    {
+        final AgentRunner runner = new AgentRunner(idle, errors, null, agent);
+        runners.add(runner);
+        AgentRunner.startOnThread(runner, task ->
+        {
+            final Thread thread = new Thread(offSpinningCpus == null ? task : new OffSpinningCores(task, offSpinningCpus, errorLog));
+            thread.setDaemon(true);
+            if (lowPriority)
+            {
+                // Low priority where the OS honours it: the partition threads come first.
+                thread.setPriority(Thread.MIN_PRIORITY);
+            }
+            return thread;
+        });
+        return runner;
+    }
+
+    /**
+     * Adds a duty (see {@link Engine#addDuty}).
+     *
+     * @param duty      to run; its onStart and onClose run on the duty thread.
+     * @param maxIdleNs longest the duty may wait, once idle, before its next duty cycle.
+     * @return the handle that removes it.
+     */
+    synchronized EngineDuty add(final Agent duty, final long maxIdleNs)
+    {
+        if (closed)
+        {
+            throw new EngineException("the engine is closed: cannot add duty '" + duty.roleName() + "'");
+        }
+        if (mode == ThreadingMode.SHARED)
+        {
+            sharedIdle.lowerCeiling(maxIdleNs);
+            awaitShared(() -> shared.status() == DynamicCompositeAgent.Status.ACTIVE, duty, "start");
+            awaitShared(() -> shared.tryAdd(duty), duty, "take a new duty");
+            awaitShared(shared::hasAddAgentCompleted, duty, "add");
+            return new EngineDuty(this, duty, null, Engine.SHARED_DUTIES_ROLE_NAME);
+        }
+        final AgentRunner runner = startRunner(new DutyIdleStrategy(maxIdleNs), duty, false);
+        return new EngineDuty(this, duty, runner, duty.roleName());
+    }
+
+    /**
+     * Stops one added duty: its onClose runs on its thread before this returns, unless the engine has
+     * already stopped every duty (which closed it then).
+     */
+    synchronized void remove(final Agent duty, final AgentRunner runner)
+    {
+        if (runner != null)
+        {
+            CloseHelper.close(runner);
+            runners.remove(runner);
+        }
+        else if (!closed && !sharedRunner.isClosed())
+        {
+            awaitShared(() -> shared.tryRemove(duty), duty, "take a removal");
+            awaitShared(shared::hasRemoveAgentCompleted, duty, "remove");
+        }
+    }
+
+    private void awaitShared(final java.util.function.BooleanSupplier condition, final Agent duty, final String what)
+    {
+        final long deadline = System.nanoTime() + CHANGE_TIMEOUT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (sharedRunner.isClosed() || System.nanoTime() - deadline > 0)
+            {
+                throw new EngineException("the shared duties thread did not " + what + " (duty '" + duty.roleName() + "') within " +
+                    TimeUnit.NANOSECONDS.toSeconds(CHANGE_TIMEOUT_NS) + " s" + (sharedRunner.isClosed() ? ": it has stopped" : ""));
+            }
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Longest the shared thread idles now, for tests and reports.
+     *
+     * @return nanoseconds, or 0 when not SHARED.
+     */
+    synchronized long sharedIdleCeilingNs()
+    {
+        return sharedIdle == null ? 0 : sharedIdle.ceilingNs();
+    }
+
+    /**
+     * Stops every duty thread; each duty's onClose runs on its thread.
+     */
+    @Override
+    public synchronized void close()
+    {
+        closed = true;
+        CloseHelper.quietCloseAll(runners);
+        runners.clear();
+    }
+}

@@ -1,0 +1,340 @@
+package io.sluice.perf;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.sluice.client.ClientContext;
+import io.sluice.client.RecordListener;
+import io.sluice.client.SluiceConsumer;
+import io.sluice.client.SluiceProducer;
+import io.sluice.client.wire.Durability;
+import io.sluice.client.wire.PublishFlyweight;
+import io.sluice.loadgen.PercentilePlot;
+import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Schema;
+
+/**
+ * The client process of {@link NetLatencyMain}: one thread that sends at scheduled times (open loop) and
+ * measures, per medium (Aeron IPC, Aeron UDP on loopback), alternating phases of
+ * <ul>
+ *   <li>{@code raw}: a raw Aeron ping-pong through {@link NetLatencyPong}: a 72-byte message (the size of
+ *   Sluice's PUBLISH frame of the benchmark's 32-byte event) to the pong process and back;</li>
+ *   <li>{@code sluice}: a {@link SluiceProducer} publishing the 32-byte event at JOURNALED to the daemon
+ *   ({@code ack}: scheduled send -> the cumulative JOURNALED ACK that covers it) and a
+ *   {@link SluiceConsumer} of the pipeline's output topic ({@code result}: scheduled send -> the
+ *   pipeline's result for that event received from the daemon's egress).</li>
+ * </ul>
+ * Latency is taken from each message's scheduled send time {@code t0 + i / rate}: a sender that falls
+ * behind (back-pressure, descheduled) is charged for it (corrected for coordinated omission). The first
+ * {@code warmup} seconds of a phase are sent but not recorded. The loop polls everything it reads and,
+ * when nothing was read and nothing is due, calls {@link Thread#yield()}: it gives its core to whatever
+ * else is runnable on a machine with few cores.
+ *
+ * <p>Writes, in {@code reports}, {@code net-<medium>-<raw|ack|result>.hgrm} (microseconds) and
+ * {@code net-<medium>.png}, and prints one {@code RESULT} line per medium and path with its ratio to the
+ * raw ping-pong of the same run.
+ */
+public final class NetLatencyClient
+{
+    /** The benchmark's event: account LONG (partition key), amount DOUBLE, seq LONG (phase and index), ts TIMESTAMP. */
+    static final Schema TRADE = Schema.builder("trade")
+        .longField("account").doubleField("amount").longField("seq").timestampField("ts").build();
+    /** Raw message length: Sluice's PUBLISH frame of one {@link #TRADE} event. */
+    static final int MESSAGE_LENGTH = PublishFlyweight.EVENT_OFFSET + TRADE.length();
+    private static final int SEQ = 2;
+    private static final long HIGHEST = TimeUnit.SECONDS.toNanos(60);
+    private static final long COMPLETION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    private final long rate;
+    private final long warmupNs;
+    private final long measureNs;
+    private final long[] sched;
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[BitUtil.align(MESSAGE_LENGTH, 8)]);
+    private final EventFlyweight writer = new EventFlyweight(TRADE);
+    private final EventFlyweight reader = new EventFlyweight(TRADE);
+    private long phaseId;
+    private int total;
+    private int warm;
+    private long completions;
+    private Histogram recording;
+    private Histogram resultRecording;
+    private long results;
+
+    private NetLatencyClient(final long rate, final long warmupNs, final long measureNs)
+    {
+        this.rate = rate;
+        this.warmupNs = warmupNs;
+        this.measureNs = measureNs;
+        this.sched = new long[(int)((warmupNs + measureNs) * rate / 1_000_000_000L) + 1];
+        writer.wrapForWrite(message, 0);
+    }
+
+    /**
+     * Runs the phases and writes the reports.
+     *
+     * @param args {@code name=value}: aeronDir, rate, seconds, warmup, rounds, reports, media (comma-separated
+     *             names), and per medium {@code <m>.server}, {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        // Every argument is name=value, as NetLatencyMain passes them (the per-medium channel names are open-ended).
+        final Map<String, String> a = new LinkedHashMap<>(Map.of("rate", "10000", "seconds", "5", "warmup", "1", "rounds", "2",
+            "reports", "perf/reports"));
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("expected name=value, was '" + arg + "'");
+            }
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        final long rate = Long.parseLong(a.get("rate"));
+        final NetLatencyClient client = new NetLatencyClient(rate, TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup"))),
+            TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))));
+        final int rounds = Integer.parseInt(a.get("rounds"));
+        final Path reports = Path.of(a.get("reports"));
+        Files.createDirectories(reports);
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir"))))
+        {
+            int responseStream = 4001;
+            for (final String media : a.get("media").split(","))
+            {
+                final Histogram raw = new Histogram(HIGHEST, 3);
+                final Histogram ack = new Histogram(HIGHEST, 3);
+                final Histogram result = new Histogram(HIGHEST, 3);
+                final ClientContext context = new ClientContext().aeron(aeron).serverChannel(a.get(media + ".server"))
+                    .responseChannel(a.get(media + ".response")).connectTimeoutMs(60_000);
+                try (ExclusivePublication ping = aeron.addExclusivePublication(a.get(media + ".ping"), NetLatencyPong.PING_STREAM);
+                    Subscription pong = aeron.addSubscription(a.get(media + ".pong"), NetLatencyPong.PONG_STREAM);
+                    SluiceProducer producer = SluiceProducer.connect(context.responseStreamId(responseStream++), "trades");
+                    SluiceConsumer consumer = SluiceConsumer.connect(
+                        new ClientContext().aeron(aeron).serverChannel(a.get(media + ".server")).responseChannel(a.get(media + ".response"))
+                            .connectTimeoutMs(60_000).responseStreamId(responseStream++), "results", "bench-" + media, "bench-1", 30_000))
+                {
+                    client.awaitReady(ping, pong, consumer);
+                    for (int round = 0; round < rounds; round++)
+                    {
+                        client.raw(ping, pong, raw);
+                        client.sluice(producer, consumer, ack, result);
+                    }
+                }
+                client.report(media, rate, raw, ack, result, reports);
+            }
+        }
+    }
+
+    private void awaitReady(final ExclusivePublication ping, final Subscription pong, final SluiceConsumer consumer)
+    {
+        final long deadline = System.nanoTime() + COMPLETION_TIMEOUT_NS;
+        while (!ping.isConnected() || !pong.isConnected() || consumer.ownedCount() == 0)
+        {
+            consumer.poll((p, o, t, k, b, at, l) -> { }, 16);
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("not ready within 60 s: ping connected " + ping.isConnected() + ", pong connected " +
+                    pong.isConnected() + ", partitions owned " + consumer.ownedCount());
+            }
+            Thread.yield();
+        }
+    }
+
+    private void startPhase(final Histogram h)
+    {
+        phaseId++;
+        total = sched.length - 1;
+        warm = (int)(warmupNs * rate / 1_000_000_000L);
+        completions = 0;
+        recording = h;
+    }
+
+    /** Records the latency of message {@code index} of the phase, unless it was sent during the warm-up. */
+    private void record(final Histogram h, final long index, final long now)
+    {
+        if (index >= warm && index < total)
+        {
+            h.recordValue(Math.min(HIGHEST, Math.max(0, now - sched[(int)index])));
+        }
+    }
+
+    /** The message index of a seq field, or -1 if it belongs to another phase. */
+    private long indexOf(final long seq)
+    {
+        return seq >>> 32 == phaseId ? seq & 0xFFFF_FFFFL : -1;
+    }
+
+    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h)
+    {
+        startPhase(h);
+        final FragmentHandler onPong = (buffer, offset, length, header) ->
+        {
+            final long index = indexOf(buffer.getLong(offset));
+            if (index >= 0)
+            {
+                record(recording, index, System.nanoTime());
+                completions++;
+            }
+        };
+        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        final long interval = 1_000_000_000L / rate;
+        int sent = 0;
+        long lastSend = t0;
+        while (completions < total)
+        {
+            final long now = System.nanoTime();
+            final long due = t0 + sent * interval;
+            boolean worked = false;
+            if (sent < total && now - due >= 0)
+            {
+                sched[sent] = due;
+                message.putLong(0, phaseId << 32 | sent);
+                final long result = ping.offer(message, 0, MESSAGE_LENGTH);
+                if (result > 0)
+                {
+                    sent++;
+                    lastSend = now;
+                    worked = true;
+                }
+                else if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED)
+                {
+                    throw new IllegalStateException("ping publication: " + result);
+                }
+            }
+            final int read = pong.poll(onPong, 64);
+            if (read == 0 && !worked)
+            {
+                checkTimeout(sent, lastSend, "raw pongs");
+                Thread.yield();
+            }
+        }
+    }
+
+    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result)
+    {
+        startPhase(ack);
+        resultRecording = result;
+        results = 0;
+        final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) ->
+        {
+            final long index = indexOf(reader.wrap(buffer, at).getLong(SEQ));
+            if (index >= 0)
+            {
+                record(resultRecording, index, System.nanoTime());
+                results++;
+            }
+        };
+        final long base = producer.lastSequence();
+        long acked = base;
+        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        final long interval = 1_000_000_000L / rate;
+        int sent = 0;
+        long lastSend = t0;
+        while (acked - base < total || results < total)
+        {
+            final long now = System.nanoTime();
+            final long due = t0 + sent * interval;
+            boolean worked = false;
+            if (sent < total && now - due >= 0)
+            {
+                sched[sent] = due;
+                writer.putLong(0, sent).putDouble(1, 1.0).putLong(SEQ, phaseId << 32 | sent).putLong(3, System.currentTimeMillis());
+                final long sequence = producer.offer(message, 0, Durability.JOURNALED);
+                if (sequence > 0)
+                {
+                    sent++;
+                    lastSend = now;
+                    worked = true;
+                }
+                else if (sequence == SluiceProducer.CLOSED || sequence == SluiceProducer.NOT_CONNECTED)
+                {
+                    throw new IllegalStateException("producer: " + sequence);
+                }
+            }
+            int read = producer.poll();
+            final long journaled = producer.journaledSequence();
+            if (journaled > acked)
+            {
+                final long at = System.nanoTime();
+                while (acked < journaled)
+                {
+                    acked++;
+                    record(ack, acked - base - 1, at);
+                }
+            }
+            read += consumer.poll(onResult, 64);
+            if (read == 0 && !worked)
+            {
+                checkTimeout(sent, lastSend, "sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                Thread.yield();
+            }
+        }
+        consumer.commit();
+    }
+
+    private void checkTimeout(final int sent, final long lastSend, final String what)
+    {
+        if (sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS)
+        {
+            throw new IllegalStateException(what + " incomplete 60 s after the last of " + total + " messages was sent");
+        }
+    }
+
+    private void report(final String media, final long rate, final Histogram raw, final Histogram ack, final Histogram result,
+        final Path reports) throws IOException
+    {
+        final Map<String, Histogram> series = new LinkedHashMap<>();
+        series.put("raw", raw);
+        series.put("ack", ack);
+        series.put("result", result);
+        final Map<String, Histogram> plotted = new LinkedHashMap<>();
+        for (final Map.Entry<String, Histogram> entry : series.entrySet())
+        {
+            final Histogram h = entry.getValue();
+            final Path hgrm = reports.resolve("net-" + media + "-" + entry.getKey() + ".hgrm");
+            try (PrintStream out = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
+            {
+                h.outputPercentileDistribution(out, 1000.0);
+            }
+            plotted.put(String.format(Locale.ROOT, "%s  p50 %.1f us, p99 %.1f us", label(entry.getKey()), h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(99) / 1e3), h);
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "RESULT media=%s path=%s rate=%d count=%d %s",
+                media, entry.getKey(), rate, h.getTotalCount(), LatencyMain.percentiles(h)));
+            if (h != raw)
+            {
+                line.append("; raw ").append(LatencyMain.percentiles(raw)).append("; ratio ").append(LatencyMain.ratios(h, raw));
+            }
+            System.out.println(line);
+        }
+        final Path png = PercentilePlot.write(reports.resolve("net-" + media + ".png"), String.format(Locale.ROOT,
+            "Client -> daemon -> client over Aeron %s, %,d msg/s open loop (scheduled send -> received)", media.toUpperCase(Locale.ROOT),
+            rate), plotted);
+        System.out.println("report: " + PerfFiles.shown(png));
+    }
+
+    private static String label(final String path)
+    {
+        return switch (path)
+        {
+            case "raw" -> "raw Aeron ping-pong";
+            case "ack" -> "publish -> JOURNALED ack";
+            default -> "publish -> egress result";
+        };
+    }
+}

@@ -1,0 +1,279 @@
+package io.sluice.perf;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import io.sluice.ops.net.NetServerContext;
+
+/**
+ * Network latency end to end, one command: a Sluice daemon ({@code sluice run}), a raw Aeron echo
+ * ({@link NetLatencyPong}) and a client ({@link NetLatencyClient}), each a child process of this one, on
+ * one machine. The client publishes, open loop at scheduled send times, over Aeron IPC and over Aeron UDP
+ * on loopback, and measures publish -> JOURNALED ack and publish -> egress result (the pipeline's output
+ * for that event, read back by a consumer group over the daemon's egress), beside a raw Aeron ping-pong of
+ * the same message size through the same media driver (the daemon's), measured in the same run, phases
+ * alternating. HdrHistogram {@code .hgrm} files and a percentile plot per medium go to
+ * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong.
+ *
+ * <p>The daemon: one partition, a filter pipeline {@code trades -> results} (journal sink), Aeron ingress
+ * and egress on UDP loopback and on IPC, background duties (the network servers among them)
+ * {@code threading_mode: shared} on one low-priority thread that yields, then parks 1 us doubling to
+ * 100 us when idle; the processing thread waits with {@code wait} (default {@code yield}), or
+ * {@code profile=low-latency} lets the daemon choose. The embedded media driver is Sluice's: SHARED
+ * threading, backing-off idle. The pong waits like the daemon's network duty; the client yields when idle.
+ * <pre>{@code
+ *   mvn -B -q -pl perf -am package -DskipTests          (from the repository root)
+ *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.NetLatencyMain \
+ *       rate=10000 seconds=5 warmup=1 rounds=2
+ * }</pre>
+ */
+public final class NetLatencyMain
+{
+    private static final long START_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(180);
+
+    private NetLatencyMain()
+    {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code name=value}: rate (messages a second), seconds (recorded per phase), warmup (seconds
+     *             per phase, not recorded), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
+     *             wait (the daemon's wait_strategy), profile (standard | low-latency), out.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("rate", "10000");
+        defaults.put("seconds", "5");
+        defaults.put("warmup", "1");
+        defaults.put("rounds", "2");
+        defaults.put("media", "ipc,udp");
+        defaults.put("wait", "yield");
+        defaults.put("profile", "standard");
+        defaults.put("out", "perf/reports");
+        final Map<String, String> a = EngineBench.args(args, defaults);
+        System.out.println("NetLatencyMain " + a + "; " + EngineBench.machine() + "; load average " + Machine.loadAverage());
+        final Path reports = Path.of(a.get("out")).resolve("net-latency-" +
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
+        final Path scratch = PerfFiles.newDirectory("net");
+        final Path data = scratch.resolve("data");
+        final String aeronDir = data.resolve("aeron").toString();
+        final String serverUdp = udp(freeUdpPort());
+        final Path config = scratch.resolve("sluice.yaml");
+        Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile")));
+        final List<Child> children = new ArrayList<>();
+        try
+        {
+            final Child daemon = Child.start("daemon", List.of("-Xms512m", "-Xmx512m"), "io.sluice.ops.SluiceMain",
+                List.of("run", "--config", config.toString()), false);
+            children.add(daemon);
+            daemon.await(line -> line.contains("started aeron-egress aeron:ipc"), "the daemon's egress on IPC");
+            daemon.await(line -> line.contains("started aeron-egress " + serverUdp), "the daemon's egress on UDP");
+
+            final String pingUdp = udp(freeUdpPort());
+            final String pongUdp = udp(freeUdpPort());
+            final Child pong = Child.start("pong", List.of("-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
+                Long.toString(NetServerContext.DEFAULT_MAX_IDLE_NS), "aeron:ipc", "aeron:ipc", pingUdp, pongUdp), false);
+            children.add(pong);
+            pong.await(line -> line.startsWith("pong ready"), "the pong process");
+
+            System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:"))));
+            System.out.println("wait strategies: daemon processing thread " + a.get("wait") + " (profile " + a.get("profile") +
+                "); daemon duties thread (network servers, journal, checkpoints) yields " + "then parks 1 us doubling to " +
+                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us; media driver SHARED, backoff to 1 ms parks; pong as the " +
+                "network duty; client polls, then Thread.yield()");
+            final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
+                "aeronDir=" + aeronDir, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
+                "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
+                "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc",
+                "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
+            children.add(client);
+            final int exit = client.waitFor(TimeUnit.MINUTES.toSeconds(30));
+            System.out.println("load average " + Machine.loadAverage());
+            if (exit != 0)
+            {
+                throw new IllegalStateException("the client failed with exit code " + exit + "; daemon log:\n" + String.join("\n", daemon.lines(l -> true)));
+            }
+            System.out.println("reports: " + PerfFiles.shown(reports));
+        }
+        finally
+        {
+            for (int i = children.size() - 1; i >= 0; i--)
+            {
+                children.get(i).stop();
+            }
+            PerfFiles.deleteRecursively(scratch);
+        }
+    }
+
+    private static String config(final Path data, final String serverUdp, final String wait, final String profile)
+    {
+        final String threads = "low-latency".equals(profile) ? "profile: low-latency\n" :
+            "wait_strategy: " + wait + "\nthreading_mode: shared\n";
+        return """
+            data_dir: %1$s
+            partitions: 1
+            processing_threads: 1
+            %2$slatency_recording: false
+            checkpoint:
+              interval: 0
+            jmx:
+              enabled: false
+            schemas:
+              trade: {account: LONG, amount: DOUBLE, seq: LONG, ts: TIMESTAMP}
+            pipelines:
+              - name: relay
+                source: trades
+                schema: trade
+                partition_key: account
+                event_time: ts
+                filter: amount >= 0
+                sink: results
+            sinks:
+              results: {type: journal}
+            ingress:
+              - type: aeron
+                channel: aeron:ipc
+              - type: aeron
+                channel: %3$s
+            egress:
+              - type: aeron
+                channel: aeron:ipc
+              - type: aeron
+                channel: %3$s
+            """.formatted(data, threads, serverUdp);
+    }
+
+    private static String udp(final int port)
+    {
+        return "aeron:udp?endpoint=127.0.0.1:" + port;
+    }
+
+    private static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** A child JVM on this JVM's class path with the project's flags; its output kept and echoed. */
+    private static final class Child
+    {
+        private final String name;
+        private final Process process;
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+
+        private Child(final String name, final Process process, final boolean echo)
+        {
+            this.name = name;
+            this.process = process;
+            this.reader = new Thread(() -> copy(echo), "net-latency-" + name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Child start(final String name, final List<String> jvmArgs, final String mainClass, final List<String> args,
+            final boolean echo) throws IOException
+        {
+            final List<String> argv = new ArrayList<>();
+            argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            argv.addAll(Machine.sluiceFlags());
+            argv.addAll(jvmArgs);
+            argv.add("-cp");
+            argv.add(System.getProperty("java.class.path"));
+            argv.add(mainClass);
+            argv.addAll(args);
+            argv.removeIf(String::isEmpty);
+            return new Child(name, new ProcessBuilder(argv).redirectErrorStream(true).start(), echo);
+        }
+
+        private void copy(final boolean echo)
+        {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                for (String line = in.readLine(); line != null; line = in.readLine())
+                {
+                    lines.add(line);
+                    if (echo)
+                    {
+                        System.out.println(line);
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                lines.add("(output stream failed: " + ex + ")");
+            }
+        }
+
+        void await(final Predicate<String> condition, final String what) throws InterruptedException
+        {
+            final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+            while (lines.stream().noneMatch(condition))
+            {
+                if (!process.isAlive() || System.currentTimeMillis() > deadline)
+                {
+                    throw new IllegalStateException(what + " did not start" + (process.isAlive() ? " within " +
+                        TimeUnit.MILLISECONDS.toSeconds(START_TIMEOUT_MS) + " s" : " (exit code " + process.exitValue() + ")") +
+                        "; its output:\n" + String.join("\n", lines));
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        List<String> lines(final Predicate<String> filter)
+        {
+            return lines.stream().filter(filter).toList();
+        }
+
+        int waitFor(final long timeoutSec) throws InterruptedException
+        {
+            if (!process.waitFor(timeoutSec, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException(name + " killed after " + timeoutSec + " s");
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            return process.exitValue();
+        }
+
+        /** SIGTERM (the daemon shuts down cleanly), then SIGKILL if it is still there after a minute. */
+        void stop() throws InterruptedException
+        {
+            if (process.isAlive())
+            {
+                process.destroy();
+                if (!process.waitFor(60, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+}
