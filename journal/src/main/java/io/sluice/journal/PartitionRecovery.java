@@ -93,24 +93,23 @@ final class PartitionRecovery
         final Segment[] segments = new Segment[bases.length];
         try
         {
-            for (int i = 0; i < bases.length; i++)
+            final int sealed = bases.length - 1;
+            for (int i = 0; i < sealed; i++)
             {
-                final boolean tail = i == bases.length - 1;
-                if (tail)
-                {
-                    reextendShortTail(files.logFile(bases[i]));
-                }
                 segments[i] = files.open(bases[i]);
-                checkHeader(segments[i], tail);
-                if (tail)
-                {
-                    recoverTail(segments[i]);
-                }
-                else
-                {
-                    checkSealed(segments[i], bases[i + 1]);
-                }
+                checkHeader(segments[i], false);
             }
+            // The walks of sealed segments only read: they run in parallel, their verdicts follow in order.
+            final SealedScan[] scans = SealedScan.scanAll(segments, bases, verifyChecksums, currentBoot);
+            for (int i = 0; i < sealed; i++)
+            {
+                checkSealed(segments[i], bases[i + 1], scans[i]);
+            }
+            final int tail = sealed;
+            reextendShortTail(files.logFile(bases[tail]));
+            segments[tail] = files.open(bases[tail]);
+            checkHeader(segments[tail], true);
+            recoverTail(segments[tail]);
         }
         catch (final RuntimeException ex)
         {
@@ -159,7 +158,11 @@ final class PartitionRecovery
         }
     }
 
-    private void checkSealed(final Segment segment, final long nextBase)
+    /**
+     * The verdict on a sealed segment from its walk ({@link SealedScan}): refused if damaged, indexes
+     * rebuilt if wrong, a killed writer's unchecksummed records checksummed.
+     */
+    private void checkSealed(final Segment segment, final long nextBase, final SealedScan scan)
     {
         final long expected = nextBase - segment.baseOffset();
         if (expected < 0 || expected > Integer.MAX_VALUE)
@@ -167,12 +170,11 @@ final class PartitionRecovery
             throw new JournalException(JournalException.Category.CORRUPTION,
                 "segment " + segment.file() + " is followed by base offset " + nextBase + ", which it cannot precede");
         }
-        final boolean missingIndex = segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0;
-        final IndexCheck check = missingIndex ? null : new IndexCheck(segment.offsetIndex(), segment.timeIndex());
-        final boolean legacy = SegmentDescriptor.legacy(segment.buffer());
-        scanner.scan(segment.buffer(), segment.newChecksumView(), verifyChecksums, legacy, trustsUnchecksummed(segment),
-            (int)expected, check);
-        checkChecksumOrder(segment);
+        scan.rethrowFailure();
+        final SegmentScanner scanner = scan.scanner();
+        final IndexCheck check = scan.indexCheck();
+        final boolean missingIndex = check == null;
+        checkChecksumOrder(segment, scanner);
         if (scanner.recordCount != expected)
         {
             throw new JournalException(JournalException.Category.CORRUPTION,
@@ -189,8 +191,9 @@ final class PartitionRecovery
         {
             rebuildIndexes(segment, (int)expected, indexProblem);
         }
+        final long maxTimestamp = scanner.maxTimestamp;
         checksumLeftovers(segment, unchecksummed, end);
-        segment.adoptScan((int)expected, end, scanner.maxTimestamp);
+        segment.adoptScan((int)expected, end, maxTimestamp);
     }
 
     /**
@@ -206,7 +209,7 @@ final class PartitionRecovery
      * Checksums are stored in record order across segments too: a segment that starts with a checksummed
      * record after one that ended with unchecksummed records means those were damaged.
      */
-    private void checkChecksumOrder(final Segment segment)
+    private void checkChecksumOrder(final Segment segment, final SegmentScanner scanner)
     {
         final boolean startsChecksummed = scanner.recordCount > 0 &&
             segment.buffer().getInt(SegmentDescriptor.HEADER_LENGTH + RecordDescriptor.CRC_OFFSET) != RecordDescriptor.UNCHECKSUMMED;
@@ -275,7 +278,7 @@ final class PartitionRecovery
             final IndexCheck check = new IndexCheck(segment.offsetIndex(), segment.timeIndex());
             scanner.scan(segment.buffer(), segment.newChecksumView(), true, SegmentDescriptor.legacy(segment.buffer()),
                 trustsUnchecksummed(segment), Integer.MAX_VALUE, check);
-            checkChecksumOrder(segment);
+            checkChecksumOrder(segment, scanner);
             final int end = scanner.endPosition;
             final int records = scanner.recordCount;
             final long maxTimestamp = scanner.maxTimestamp;
@@ -303,7 +306,7 @@ final class PartitionRecovery
         scanner.scan(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
             (rel, pos, len, ts) -> segment.onAppended(
                 pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
-        checkChecksumOrder(segment);
+        checkChecksumOrder(segment, scanner);
         final int unchecksummed = scanner.unchecksummedCount;
         final int end = scanner.endPosition;
         final int records = scanner.recordCount;

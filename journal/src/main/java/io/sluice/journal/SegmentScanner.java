@@ -2,6 +2,7 @@ package io.sluice.journal;
 
 import java.nio.ByteBuffer;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -258,13 +259,35 @@ final class SegmentScanner
         return count;
     }
 
+    /** Bytes {@link #extentOfNonZero} tests per step: a cache line. */
+    private static final int ZERO_BLOCK = 64;
+
     /**
      * Position one past the last non-zero byte at or after {@code from}, or {@code from} when the
      * rest of the segment is all zeros.
+     * <p>
+     * Every open of a partition runs this over the unwritten part of its tail segment, typically
+     * hundreds of MiB of zeros: it ORs a cache line of words per step, without a bounds check or a
+     * branch per word, so the scan runs at memory bandwidth (a restart waits for it).
      */
     static int extentOfNonZero(final UnsafeBuffer buffer, final int from)
     {
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset();
         int end = buffer.capacity();
+        while (end - ZERO_BLOCK >= from)
+        {
+            final long at = address + end - ZERO_BLOCK;
+            final long any = UnsafeApi.getLong(array, at) | UnsafeApi.getLong(array, at + 8) |
+                UnsafeApi.getLong(array, at + 16) | UnsafeApi.getLong(array, at + 24) |
+                UnsafeApi.getLong(array, at + 32) | UnsafeApi.getLong(array, at + 40) |
+                UnsafeApi.getLong(array, at + 48) | UnsafeApi.getLong(array, at + 56);
+            if (any != 0)
+            {
+                break;
+            }
+            end -= ZERO_BLOCK;
+        }
         while (end - Long.BYTES >= from && buffer.getLong(end - Long.BYTES) == 0)
         {
             end -= Long.BYTES;

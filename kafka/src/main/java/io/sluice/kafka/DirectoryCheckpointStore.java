@@ -1,6 +1,9 @@
 package io.sluice.kafka;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +69,57 @@ public final class DirectoryCheckpointStore implements SharedCheckpointStore
                 checkpoint.states().get(i), entry.stateLength()).withSourcePositions(entry.sourcePositions()));
         }
         store.commit(new CheckpointManifest(manifest.id(), manifest.createdMs(), List.copyOf(entries)));
+    }
+
+    /**
+     * Stores a local checkpoint by hard-linking its state files into the shared directory when both are
+     * on the same file system (the engine writes each checkpoint's state into fresh files it never
+     * changes again, and forced them to disk when it wrote them), then commits the same manifest: the
+     * checkpoint's state is written once. Elsewhere (another file system, links refused), it is copied
+     * as {@link #put} does.
+     */
+    @Override
+    public void putCompleted(final int partition, final CheckpointStore local, final long id)
+    {
+        final CheckpointStore store = store(partition);
+        final CheckpointManifest manifest = local.readManifest(id);
+        if (!linkStates(store, local, manifest))
+        {
+            put(partition, local.load(id));
+            return;
+        }
+        store.commit(manifest);
+    }
+
+    /** Links every state file of the checkpoint into the shared store; false (nothing linked kept) if it cannot. */
+    private static boolean linkStates(final CheckpointStore store, final CheckpointStore local, final CheckpointManifest manifest)
+    {
+        final String name = String.format("%020d", manifest.id()); // the checkpoint directory's name, as CheckpointStore names it
+        final Path from = local.directory().resolve(name);
+        final Path to = store.directory().resolve(name);
+        try
+        {
+            Files.createDirectories(store.directory(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!Files.getFileStore(local.directory()).equals(Files.getFileStore(store.directory())))
+            {
+                return false;
+            }
+            if (!Files.isDirectory(to))
+            {
+                Files.createDirectory(to, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            for (final PartitionCheckpoint entry : manifest.partitions())
+            {
+                final Path link = to.resolve(entry.fileName());
+                Files.deleteIfExists(link); // left by a crash mid-copy: a checkpoint file is always fresh
+                Files.createLink(link, from.resolve(entry.fileName()));
+            }
+            return true;
+        }
+        catch (final IOException | UnsupportedOperationException | SecurityException ex)
+        {
+            return false;
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.sluice.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,16 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
 
@@ -81,7 +76,7 @@ public final class KafkaGroupMember implements AutoCloseable
     private long eventCount;
     private volatile Map<Integer, Long> endOffsets = Map.of();
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> deadLetters;
+    private DeadLetters deadLetters;
     private RecordDecoder decoder;
     private volatile int topicPartitions;
     private volatile State state = State.CONNECTING;
@@ -91,6 +86,7 @@ public final class KafkaGroupMember implements AutoCloseable
     private volatile long lastRebalanceMillis;
     private volatile long records;
     private volatile long malformed;
+    private volatile long authorizationFailures;
 
     private KafkaGroupMember(final KafkaGroupMemberContext context)
     {
@@ -131,15 +127,32 @@ public final class KafkaGroupMember implements AutoCloseable
                 state = State.FAILED;
                 return;
             }
-            if (source.deadLetterTopic() != null)
-            {
-                deadLetters = new KafkaProducer<>(producerProperties());
-            }
+            deadLetters = DeadLetters.open(source, "sluice-" + context.job() + "-dead-letters");
             consumer.subscribe(List.of(source.topic()), new Rebalance());
             state = State.RUNNING;
+            long backoff = source.initialBackoffMillis();
             while (running)
             {
-                final var polled = consumer.poll(Duration.ofMillis(source.pollMillis()));
+                final org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> polled;
+                try
+                {
+                    polled = consumer.poll(Duration.ofMillis(source.pollMillis()));
+                    backoff = source.initialBackoffMillis();
+                }
+                catch (final AuthorizationException ex)
+                {
+                    // An ACL may be granted later: the owned partitions keep their positions and the poll is tried again.
+                    authorizationFailures++;
+                    lastError = "scale-out job '" + context.job() + "': not authorized to READ Kafka topic '" + source.topic() +
+                        "' (or the offsets of group '" + source.groupId() + "') on " + source.bootstrapServers() + ": " + ex.getMessage() +
+                        " (retrying in " + backoff + " ms)";
+                    if (!pause(backoff))
+                    {
+                        return;
+                    }
+                    backoff = Math.min(source.maxBackoffMillis(), backoff * 2);
+                    continue;
+                }
                 for (final ConsumerRecord<byte[], byte[]> record : polled)
                 {
                     onRecord(record);
@@ -340,10 +353,7 @@ public final class KafkaGroupMember implements AutoCloseable
         lastError = "malformed record at " + where + ": " + error;
         if (deadLetters != null)
         {
-            final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(source.deadLetterTopic(), null, record.key(), record.value());
-            rejected.headers().add(KafkaSource.ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-            rejected.headers().add(KafkaSource.ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
-            deadLetters.send(rejected);
+            deadLetters.send(record, error, where, failure -> lastError = failure);
         }
     }
 
@@ -434,28 +444,9 @@ public final class KafkaGroupMember implements AutoCloseable
         return props;
     }
 
-    private Properties producerProperties()
-    {
-        final Properties props = new Properties();
-        props.putAll(source.clientProperties());
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + context.job() + "-dead-letters");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return props;
-    }
-
     private boolean pause(final long millis)
     {
-        final long deadline = System.nanoTime() + millis * 1_000_000L;
-        long left;
-        while (running && (left = deadline - System.nanoTime()) > 0)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-        }
-        return running;
+        return Backoff.park(() -> running, this, millis);
     }
 
     private void closeClients()
@@ -478,7 +469,7 @@ public final class KafkaGroupMember implements AutoCloseable
         }
         if (deadLetters != null)
         {
-            deadLetters.close(Duration.ofSeconds(10));
+            deadLetters.close();
         }
     }
 
@@ -589,6 +580,16 @@ public final class KafkaGroupMember implements AutoCloseable
     public long malformed()
     {
         return malformed;
+    }
+
+    /**
+     * Polls refused by the brokers' authorizer (no READ on the topic or the group), each retried.
+     *
+     * @return the count.
+     */
+    public long authorizationFailures()
+    {
+        return authorizationFailures;
     }
 
     /**

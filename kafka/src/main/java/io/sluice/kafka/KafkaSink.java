@@ -152,8 +152,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         catch (final RuntimeException ex)
         {
             sink.closeProducers();
+            // A producer that cannot initialise its transactions in time (brokers down, a coordinator moving) may on a retry.
             throw ex instanceof KafkaConnectorException ? ex : new KafkaConnectorException(
-                "Kafka sink to topic '" + context.topic() + "' on " + context.bootstrapServers() + " cannot start: " + ex, ex);
+                "Kafka sink to topic '" + context.topic() + "' on " + context.bootstrapServers() + " cannot start: " + ex, ex,
+                !(ex instanceof org.apache.kafka.common.errors.AuthenticationException) && !(ex instanceof org.apache.kafka.common.config.ConfigException));
         }
         return sink;
     }
@@ -172,15 +174,17 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 if (ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
                 {
                     throw new KafkaConnectorException("Kafka sink topic '" + context.topic() + "' does not exist on " +
-                        context.bootstrapServers() + " (create it with " + context.topicPartitions() + " partitions)");
+                        context.bootstrapServers() + " (create it with " + context.topicPartitions() + " partitions)", null, true);
                 }
-                throw new KafkaConnectorException("cannot describe Kafka sink topic '" + context.topic() + "' on " +
-                    context.bootstrapServers() + ": " + ex.getCause(), ex.getCause());
+                if (ex.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)
+                {
+                    throw new KafkaConnectorException(unreachable(), ex.getCause(), true);
+                }
+                throw new KafkaConnectorException(describeFailure(ex.getCause()), ex.getCause(), true);
             }
             catch (final java.util.concurrent.TimeoutException ex)
             {
-                throw new KafkaConnectorException("cannot reach the Kafka brokers " + context.bootstrapServers() + " within " +
-                    context.timeoutMillis() + " ms to describe sink topic '" + context.topic() + "'");
+                throw new KafkaConnectorException(unreachable(), ex, true);
             }
             final int count = topics.get(context.topic()).partitions().size();
             if (count != context.topicPartitions())
@@ -194,6 +198,23 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             Thread.currentThread().interrupt();
             throw new KafkaConnectorException("interrupted while describing Kafka sink topic '" + context.topic() + "'", ex);
         }
+    }
+
+    private String unreachable()
+    {
+        return "cannot reach the Kafka brokers " + context.bootstrapServers() + " within " + context.timeoutMillis() +
+            " ms to describe sink topic '" + context.topic() + "'";
+    }
+
+    /** Why describing the sink topic failed, naming the operation an authorization failure refused. */
+    private String describeFailure(final Throwable cause)
+    {
+        if (cause instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+        {
+            return "not authorized to DESCRIBE Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() +
+                " (grant DESCRIBE and WRITE on the topic to this principal): " + cause.getMessage();
+        }
+        return "cannot describe Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " + cause;
     }
 
     private void readCommitted()
@@ -217,7 +238,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
         {
             throw new KafkaConnectorException("cannot read the committed output sequences of group '" + context.transactionalIdPrefix() +
-                "' on " + context.bootstrapServers() + ": " + ex, ex);
+                "' on " + context.bootstrapServers() + ": " + (ex instanceof ExecutionException ? ex.getCause() : ex), ex, true);
         }
         catch (final InterruptedException ex)
         {
@@ -397,6 +418,20 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
 
     private KafkaConnectorException failure(final int partition, final String what, final KafkaException ex)
     {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+            {
+                return new KafkaConnectorException("not authorized to WRITE to Kafka sink topic '" + context.topic() + "' on " +
+                    context.bootstrapServers() + " (partition " + partition + ", " + what + "): grant WRITE on the topic to this " +
+                    "principal: " + t.getMessage(), ex, true);
+            }
+            if (t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException)
+            {
+                return new KafkaConnectorException("not authorized to WRITE transactional id '" + transactionalId(partition) +
+                    "' of Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + " (" + what + "): " + t.getMessage(), ex, true);
+            }
+        }
         if (isFenced(ex))
         {
             return new KafkaConnectorException("Kafka sink partition " + partition + " of topic '" + context.topic() + "' was fenced: " +

@@ -19,6 +19,7 @@ public final class KafkaSinkContext
     private ValueFormat format = ValueFormat.JSON;
     private String keyField;
     private long timeoutMillis = 60_000;
+    private long maxRetryBackoffMillis = 30_000;
     private long transactionTimeoutMillis = 300_000;
     private long lingerMillis = 5;
     private final Properties clientProperties = new Properties();
@@ -193,6 +194,29 @@ public final class KafkaSinkContext
     }
 
     /**
+     * Longest back-off between attempts to open the sink while its brokers are unreachable or its topic is
+     * missing (the daemon retries at start, doubling from 1 s up to this; default 30 s).
+     *
+     * @param millis longest back-off.
+     * @return this.
+     */
+    public KafkaSinkContext maxRetryBackoffMillis(final long millis)
+    {
+        this.maxRetryBackoffMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest back-off between attempts to open the sink.
+     *
+     * @return milliseconds.
+     */
+    public long maxRetryBackoffMillis()
+    {
+        return maxRetryBackoffMillis;
+    }
+
+    /**
      * Longest wait for the brokers.
      *
      * @return milliseconds.
@@ -335,6 +359,7 @@ public final class KafkaSinkContext
         copy.format = format;
         copy.keyField = keyField;
         copy.timeoutMillis = timeoutMillis;
+        copy.maxRetryBackoffMillis = maxRetryBackoffMillis;
         copy.transactionTimeoutMillis = transactionTimeoutMillis;
         copy.lingerMillis = lingerMillis;
         copy.clientProperties.putAll(clientProperties);

@@ -1,6 +1,5 @@
 package io.sluice.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,16 +14,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.sluice.engine.checkpoint.CheckpointListener;
 import io.sluice.engine.checkpoint.CheckpointManifest;
@@ -81,15 +76,16 @@ public final class KafkaSource implements AutoCloseable
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private final CheckpointListener listener = this::onCheckpointComplete;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> deadLetters;
+    private DeadLetters deadLetters;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
     private volatile boolean running = true;
     private volatile long records;
     private volatile long malformed;
-    private volatile long deadLettered;
     private volatile long retries;
+    private volatile long authorizationFailures;
     private volatile long[] lag = new long[0];
+    private volatile long deadLettered;
 
     private KafkaSource(final Engine engine, final KafkaSourceContext context)
     {
@@ -135,15 +131,29 @@ public final class KafkaSource implements AutoCloseable
             }
             consumer.assign(partitions);
             seek(partitions);
-            if (context.deadLetterTopic() != null)
-            {
-                deadLetters = new KafkaProducer<>(producerProperties());
-            }
+            deadLetters = DeadLetters.open(context, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
             state = State.RUNNING;
+            long backoff = context.initialBackoffMillis();
             while (running)
             {
                 commitCovered();
-                final ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
+                final ConsumerRecords<byte[], byte[]> polled;
+                try
+                {
+                    polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
+                    backoff = context.initialBackoffMillis();
+                }
+                catch (final AuthorizationException ex)
+                {
+                    // An ACL may be granted later: the positions stay, and the poll is tried again after a back-off.
+                    onAuthorizationFailure(ex, backoff);
+                    if (!pause(backoff))
+                    {
+                        return;
+                    }
+                    backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
+                    continue;
+                }
                 for (final ConsumerRecord<byte[], byte[]> record : polled)
                 {
                     if (!running || !onRecord(record))
@@ -284,17 +294,8 @@ public final class KafkaSource implements AutoCloseable
         lastError = "malformed record at " + where + ": " + error;
         if (deadLetters != null)
         {
-            final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(context.deadLetterTopic(), null, record.key(), record.value());
-            rejected.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-            rejected.headers().add(ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
-            deadLetters.send(rejected, (metadata, ex) ->
-            {
-                if (ex != null)
-                {
-                    lastError = "cannot send malformed record " + where + " to dead-letter topic '" + context.deadLetterTopic() + "': " + ex;
-                }
-            });
-            deadLettered++;
+            deadLetters.send(record, error, where, failure -> lastError = failure);
+            deadLettered = deadLetters.sent();
         }
         return true;
     }
@@ -359,18 +360,20 @@ public final class KafkaSource implements AutoCloseable
         return props;
     }
 
-    private Properties producerProperties()
+    /**
+     * Records a refused READ (of the topic, or of the group's offsets): the message names the principal's
+     * missing permission, the topic and the group; each one is counted and recorded in the engine's
+     * error log (distinct errors are kept once, with a count).
+     */
+    private void onAuthorizationFailure(final AuthorizationException ex, final long retryMillis)
     {
-        final Properties props = new Properties();
-        props.putAll(context.clientProperties());
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(context.metadataTimeoutMillis()));
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return props;
+        authorizationFailures++;
+        final String what = ex instanceof org.apache.kafka.common.errors.GroupAuthorizationException ?
+            "READ the offsets of consumer group '" + context.groupId() + "' (of Kafka topic '" + context.topic() + "')" :
+            "READ Kafka topic '" + context.topic() + "'";
+        final String message = "not authorized to " + what + " on " + context.bootstrapServers() + ": " + ex.getMessage();
+        lastError = message + " (retrying in " + retryMillis + " ms)";
+        engine.errorLog().record(new KafkaConnectorException(message, ex, true));
     }
 
     private void fail(final String message, final Throwable cause)
@@ -383,15 +386,7 @@ public final class KafkaSource implements AutoCloseable
 
     private boolean pause(final long millis)
     {
-        // Parks rather than sleeps: close() unparks, and never interrupts (an interrupt reaching the Kafka
-        // client's own close would be thrown from it).
-        final long deadline = System.nanoTime() + millis * 1_000_000L;
-        long left;
-        while (running && (left = deadline - System.nanoTime()) > 0)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-        }
-        return running;
+        return Backoff.park(() -> running, this, millis);
     }
 
     private void closeClients()
@@ -400,7 +395,7 @@ public final class KafkaSource implements AutoCloseable
         {
             if (deadLetters != null)
             {
-                deadLetters.close(Duration.ofSeconds(10));
+                deadLetters.close();
             }
         }
         catch (final RuntimeException ex)
@@ -478,6 +473,16 @@ public final class KafkaSource implements AutoCloseable
     public long retries()
     {
         return retries;
+    }
+
+    /**
+     * Polls refused by the brokers' authorizer (no READ on the topic or the group), each retried.
+     *
+     * @return the count.
+     */
+    public long authorizationFailures()
+    {
+        return authorizationFailures;
     }
 
     /**

@@ -250,7 +250,7 @@ final class OwnedPartition
         }
         try
         {
-            context.checkpointStore().put(partition, local.load(manifest.id()));
+            context.checkpointStore().putCompleted(partition, local, manifest.id());
         }
         catch (final RuntimeException ex)
         {

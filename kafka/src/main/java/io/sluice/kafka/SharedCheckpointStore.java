@@ -29,6 +29,21 @@ public interface SharedCheckpointStore
     void put(int partition, CheckpointStore.LoadedCheckpoint checkpoint);
 
     /**
+     * Stores a checkpoint the partition's engine has just completed in its local store, durably, before
+     * returning. By default the checkpoint is loaded (and verified) and {@link #put}; a store that can
+     * take the local files as they are (a hard link on the same file system) avoids reading and
+     * writing the state again.
+     *
+     * @param partition the Kafka partition the checkpoint belongs to.
+     * @param local     the engine's local store, holding the completed checkpoint.
+     * @param id        of the checkpoint.
+     */
+    default void putCompleted(final int partition, final CheckpointStore local, final long id)
+    {
+        put(partition, local.load(id));
+    }
+
+    /**
      * The newest checkpoint of a partition with an id no greater than {@code maxId} that verifies, or
      * null. What was skipped or rejected, and why, is added to {@code events}.
      *

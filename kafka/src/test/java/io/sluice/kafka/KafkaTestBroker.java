@@ -34,13 +34,48 @@ public final class KafkaTestBroker implements AutoCloseable
     private final Path directory;
     private final int port;
     private final int controllerPort;
+    private final boolean secured;
     private KafkaRaftServer server;
 
-    private KafkaTestBroker(final Path directory, final int port, final int controllerPort)
+    /** The super user of a secured broker. */
+    public static final String ADMIN = "admin";
+    /** A user of a secured broker with no permission but those a test grants. */
+    public static final String USER = "alice";
+
+    private KafkaTestBroker(final Path directory, final int port, final int controllerPort, final boolean secured)
     {
         this.directory = directory;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.secured = secured;
+    }
+
+    /**
+     * Starts a broker that authenticates clients with SASL/PLAIN on loopback and authorizes them with
+     * KRaft's StandardAuthorizer and ACLs: {@value #ADMIN} is a super user, {@value #USER} may do only
+     * what a test grants it (no ACL found means denied).
+     *
+     * @param directory for the broker's logs and settings.
+     * @return the running broker.
+     */
+    public static KafkaTestBroker startSecured(final Path directory)
+    {
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort(), true);
+        broker.startServer();
+        return broker;
+    }
+
+    /**
+     * Client settings to authenticate as a user of a secured broker.
+     *
+     * @param user {@value #ADMIN} or {@value #USER}.
+     * @return the properties, for {@code clientProperties} of a source or sink or a client's configuration.
+     */
+    public static Map<String, String> clientProperties(final String user)
+    {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+            "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user +
+                "\" password=\"" + user + "-secret\";");
     }
 
     /**
@@ -51,7 +86,21 @@ public final class KafkaTestBroker implements AutoCloseable
      */
     public static KafkaTestBroker start(final Path directory)
     {
-        final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort());
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort(), false);
+        broker.startServer();
+        return broker;
+    }
+
+    /**
+     * Starts a broker on a given port (a test that starts its client first, on {@link #unreachable()}'s port).
+     *
+     * @param directory for the broker's logs and settings.
+     * @param port      of the broker's listener.
+     * @return the running broker.
+     */
+    public static KafkaTestBroker start(final Path directory, final int port)
+    {
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, port, freePort(), false);
         broker.startServer();
         return broker;
     }
@@ -125,6 +174,22 @@ public final class KafkaTestBroker implements AutoCloseable
         // Outputs carry their event time as the Kafka timestamp (1970 in the tests): without this, time retention
         // deletes them at the first retention check, 5 minutes after start.
         props.put("log.retention.ms", "-1");
+        if (secured)
+        {
+            props.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
+            props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+            props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN + "\" password=\"" + ADMIN +
+                "-secret\" user_" + ADMIN + "=\"" + ADMIN + "-secret\" user_" + USER + "=\"" + USER + "-secret\";");
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // The controller listener is PLAINTEXT on loopback: the broker registers with the controller as ANONYMOUS.
+            props.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
+            props.put("allow.everyone.if.no.acl.found", "false");
+        }
         return props;
     }
 
@@ -159,8 +224,13 @@ public final class KafkaTestBroker implements AutoCloseable
     /** An admin client for the broker; close it. */
     public Admin admin()
     {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+        final Map<String, Object> config = new java.util.HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
+        if (secured)
+        {
+            config.putAll(clientProperties(ADMIN));
+        }
+        return Admin.create(config);
     }
 
     /**

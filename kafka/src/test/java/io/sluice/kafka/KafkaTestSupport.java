@@ -71,13 +71,22 @@ public final class KafkaTestSupport
     /** Produces lines to the partition their account hashes to in Sluice, in order, and waits for the acks. */
     public static void produce(final String bootstrap, final String topic, final int partitions, final List<String> lines)
     {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        produce(bootstrap, Map.of(), topic, partitions, lines);
+    }
+
+    /** As {@link #produce(String, String, int, List)}, with extra client settings (credentials). */
+    public static void produce(final String bootstrap, final Map<String, String> client, final String topic, final int partitions,
+        final List<String> lines)
+    {
+        final Map<String, Object> config = new java.util.HashMap<>(client);
+        config.putAll(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000",
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config))
         {
             for (final String line : lines)
             {

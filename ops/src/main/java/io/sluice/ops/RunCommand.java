@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer>
         final Daemon daemon;
         try
         {
-            daemon = Daemon.start(daemonConfig);
+            daemon = Daemon.start(daemonConfig, null, () -> stop.getCount() == 0);
         }
         catch (final DaemonException ex)
         {

@@ -98,8 +98,9 @@ public final class NetLatencyMain
             pong.await(line -> line.startsWith("pong ready"), "the pong process");
 
             System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:"))));
-            System.out.println("wait strategies: daemon processing thread " + a.get("wait") + " (profile " + a.get("profile") +
-                "); daemon duties thread (network servers, journal, checkpoints) yields " + "then parks 1 us doubling to " +
+            System.out.println("wait strategies: daemon processing thread " + ("low-latency".equals(a.get("profile")) ?
+                "as the low-latency profile chose (its line above)" : a.get("wait")) +
+                "; daemon duties thread (network servers, journal, checkpoints) yields then parks 1 us doubling to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us; media driver SHARED, backoff to 1 ms parks; pong as the " +
                 "network duty; client polls, then Thread.yield()");
             final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(

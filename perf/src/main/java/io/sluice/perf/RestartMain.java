@@ -40,11 +40,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   java @perf/target/classes/sluice-jvm.options -Xms4g -Xmx4g -cp perf/target/benchmarks.jar \
  *       io.sluice.perf.RestartMain keys=1000000 history=20000000 tail=10000000 rounds=3
  * }</pre>
+ * {@code partitions=N} spreads the keys over N partitions; {@code segmentMiB=M} sets the journal's segment
+ * length (default: the engine's, 64 MiB). Each launch prints the engine's last recovery event: where the time
+ * to ready went (journal open, checkpoint load beside it, restore, replay).
  */
 public final class RestartMain
 {
     /** Partitions of the topic; recovery restores and replays them in parallel, one recovering thread per core. */
     private static int partitions = 1;
+    /**
+     * Journal segment length: the engine's default unless {@code segmentMiB} says otherwise. A journal's open
+     * checks every segment (record count, index, CRC32C) and the unwritten part of the tail segment, so the
+     * segment length is part of what a restart costs.
+     */
+    private static int segmentLength = io.sluice.journal.JournalContext.DEFAULT_SEGMENT_LENGTH;
     /**
      * CPU time of the launching thread in the last timed launch: on a machine shared with other work the
      * wall time mostly measures waiting for a core, the CPU time the recovery's own work.
@@ -69,12 +78,14 @@ public final class RestartMain
         defaults.put("tail", "10000000");
         defaults.put("rounds", "3");
         defaults.put("partitions", "1");
+        defaults.put("segmentMiB", Integer.toString(io.sluice.journal.JournalContext.DEFAULT_SEGMENT_LENGTH >> 20));
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
         final long tail = Long.parseLong(a.get("tail"));
         final int rounds = Integer.parseInt(a.get("rounds"));
         partitions = Integer.parseInt(a.get("partitions"));
+        segmentLength = Integer.parseInt(a.get("segmentMiB")) << 20;
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
@@ -162,10 +173,12 @@ public final class RestartMain
         final Engine engine = Engine.launch(context(dir, fromCheckpoint), List.of(pipeline(keys)));
         final double seconds = (System.nanoTime() - start) / 1e9;
         lastLaunchCpu = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+        final List<String> events = engine.recoveryEvents();
         if (print)
         {
-            System.out.println("  " + (fromCheckpoint ? "restart" : "full replay") + " recovery: " + engine.recoveryEvents());
+            System.out.println("  " + (fromCheckpoint ? "restart" : "full replay") + " recovery: " + events.subList(0, events.size() - 1));
         }
+        System.out.println("  " + (fromCheckpoint ? "restart:     " : "full replay: ") + events.get(events.size() - 1));
         engine.close();
         return seconds;
     }
@@ -198,7 +211,8 @@ public final class RestartMain
 
     private static EngineContext context(final Path dir, final boolean checkpoints)
     {
-        return EngineBench.context(dir, WaitStrategyKind.SLEEP, 8192).partitions(partitions).checkpoints(checkpoints);
+        return EngineBench.context(dir, WaitStrategyKind.SLEEP, 8192).partitions(partitions).checkpoints(checkpoints)
+            .journalSegmentLength(segmentLength);
     }
 
     private static io.sluice.engine.pipeline.Pipeline pipeline(final int keys)

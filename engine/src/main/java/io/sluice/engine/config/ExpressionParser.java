@@ -183,8 +183,7 @@ final class ExpressionParser
         if (tokenType == NUMBER)
         {
             // A negative literal is read whole, so that -9223372036854775808 is in range.
-            final Operand literal = number(column, "-" + tokenText);
-            return literal;
+            return number(column, "-" + tokenText);
         }
         final Operand operand = parseSign();
         final Numeric value = numeric(operand, "'-'");

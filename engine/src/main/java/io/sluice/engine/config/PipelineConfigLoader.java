@@ -39,7 +39,7 @@ final class PipelineConfigLoader
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
         "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "suppress", "sink"};
-    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice"};
+    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice", "expected_entries"};
 
     private final String source;
     private final Map<String, Schema> schemas = new LinkedHashMap<>();
@@ -567,7 +567,17 @@ final class PipelineConfigLoader
         final boolean early = keys.containsKey("early") && keys.get("early").bool();
         final int firingSlice = keys.containsKey("firing_slice") ?
             keys.get("firing_slice").slice() : WindowOperatorContext.FIRING_SLICE_DEFAULT;
-        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early, firingSlice);
+        int expectedEntries = WindowDefinition.DEFAULT_EXPECTED_ENTRIES;
+        if (keys.containsKey("expected_entries"))
+        {
+            expectedEntries = keys.get("expected_entries").positiveInt();
+            if (expectedEntries > WindowDefinition.MAX_EXPECTED_ENTRIES)
+            {
+                throw keys.get("expected_entries").error(expectedEntries + " is more than the limit of " +
+                    WindowDefinition.MAX_EXPECTED_ENTRIES + " (the state grows beyond what it is sized for)");
+            }
+        }
+        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early, firingSlice, expectedEntries);
     }
 
     private static void forbid(final Map<String, YamlNode> keys, final String kind, final String... forbidden)

@@ -152,7 +152,7 @@ public final class PipelineDefinition
                 break;
         }
         w.offset(window.offset()).allowedLateness(window.allowedLateness()).earlyOnUpdate(window.early())
-            .firingSlice(window.firingSlice());
+            .firingSlice(window.firingSlice()).expectedEntries(window.expectedEntries());
         for (final AggregateDefinition aggregate : aggregates)
         {
             switch (aggregate.function())

@@ -12,10 +12,18 @@ package io.sluice.engine.config;
  * @param early           whether early (on-update) results are emitted before a window fires.
  * @param firingSlice     results emitted per event at most while closed windows fire (YAML
  *                        {@code firing_slice}, a positive integer or {@code unbounded}).
+ * @param expectedEntries (key, pane) rows or sessions the state is sized for at start (YAML
+ *                        {@code expected_entries}); it grows beyond, at the cost of a rehash.
  */
 public record WindowDefinition(
-    String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early, int firingSlice)
+    String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early, int firingSlice,
+    int expectedEntries)
 {
+    /** Entries a window's state is sized for when {@code expected_entries} is not set. */
+    public static final int DEFAULT_EXPECTED_ENTRIES = 1024;
+    /** Largest {@code expected_entries} accepted: beyond, the state is better left to grow. */
+    public static final int MAX_EXPECTED_ENTRIES = 1 << 24;
+
     /**
      * Whether the window can emit results other than FINAL ones (updates or early results), so the
      * result flags are worth writing out.

@@ -29,7 +29,7 @@ import org.agrona.concurrent.status.CountersReader;
  *   daemon (2000-2999)
  *     2001 heartbeat-ms       2002 checkpoints-completed   2003 checkpoints-failed
  *     2004 last-checkpoint-id 2005 last-checkpoint-age-ms  2006 distinct-errors
- *     2007 daemon-state
+ *     2007 daemon-state       2008 kafka-sink-start-retries (attempts to open a Kafka sink that failed at start)
  *     2010..2016 ingest latency p50, p99, p999, p9999, max (us), count, sum (ns)   per partition
  *     2020..2026 ring-wait latency, same figures                                   per partition
  *     2030..2036 journal-append latency, same figures                              per partition
@@ -134,6 +134,8 @@ public final class SluiceCounters
     public static final int DISTINCT_ERRORS_TYPE_ID = 2006;
     /** State of the daemon (its mark file's state code). */
     public static final int DAEMON_STATE_TYPE_ID = 2007;
+    /** Attempts to open a Kafka sink at start that failed and were retried (unreachable brokers, a missing topic). */
+    public static final int SINK_START_RETRIES_TYPE_ID = 2008;
     /** First of the seven ingest latency figures of a partition (p50, p99, p999, p9999, max in us, count, sum in ns). */
     public static final int INGEST_LATENCY_BASE_TYPE_ID = 2010;
     /** First of the seven ring wait latency figures of a partition. */

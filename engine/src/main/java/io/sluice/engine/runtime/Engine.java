@@ -57,6 +57,10 @@ public final class Engine implements AutoCloseable
     private final List<org.agrona.concurrent.status.AtomicCounter> directoryCounters = new ArrayList<>();
     private final DistinctErrorLog errorLog;
     private final CheckpointStore checkpointStore;
+    /** The checkpoint loading beside the journal's open; joined (or abandoned) once, by the launching thread. */
+    private final CheckpointPreload preload;
+    /** Where the launch's time went, said in the last recovery event. */
+    private final RecoveryTimings timings = new RecoveryTimings();
     private final List<String> recoveryEvents = new ArrayList<>();
     private CheckpointCoordinator checkpoints;
     /** The processing threads and which partitions run on each; built with the topology. */
@@ -76,17 +80,32 @@ public final class Engine implements AutoCloseable
     {
         this.context = context;
         this.errorLog = new DistinctErrorLog(context.errorLogBuffer(), context.clock());
-        this.journal = Journal.open(new JournalContext()
-            .directory(context.directory().resolve("journal"))
-            .segmentLength(context.journalSegmentLength())
-            .groupCommit(context.groupCommit())
-            .externalDuties(true)
-            // The low-latency profile pays the first stretch of each partition's page faults before accepting.
-            .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
-            .retentionBytes(context.journalRetentionBytes())
-            .retentionMillis(context.journalRetentionMillis()));
         this.checkpointStore = context.checkpoints() ?
             new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained(), context.checkpointFaults()) : null;
+        // The checkpoint loads and verifies while the journal opens: a restart waits for the longer, not the sum.
+        this.preload = checkpointStore == null ? null : new CheckpointPreload(checkpointStore, context.restoreCheckpointAtMost());
+        final long start = System.nanoTime();
+        try
+        {
+            this.journal = Journal.open(new JournalContext()
+                .directory(context.directory().resolve("journal"))
+                .segmentLength(context.journalSegmentLength())
+                .groupCommit(context.groupCommit())
+                .externalDuties(true)
+                // The low-latency profile pays the first stretch of each partition's page faults before accepting.
+                .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
+                .retentionBytes(context.journalRetentionBytes())
+                .retentionMillis(context.journalRetentionMillis()));
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (preload != null)
+            {
+                preload.abandon();
+            }
+            throw ex;
+        }
+        timings.journalOpened(System.nanoTime() - start);
     }
 
     /**
@@ -109,6 +128,7 @@ public final class Engine implements AutoCloseable
         }
         final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
         final String profileReport = applyProfile(context, plans);
+        final long start = System.nanoTime();
         final Engine engine = new Engine(context);
         engine.profileReport = profileReport;
         try
@@ -117,6 +137,7 @@ public final class Engine implements AutoCloseable
             engine.recover();
             engine.warmUp(plans);
             engine.start();
+            engine.recoveryEvents.add(engine.timings.describe(System.nanoTime() - start));
         }
         catch (final RuntimeException ex)
         {
@@ -240,8 +261,16 @@ public final class Engine implements AutoCloseable
         {
             recoveryEvents.add("journal: " + event);
         }
-        final CheckpointManifest restored = EngineRecovery.recover(
-            topics.values(), checkpointStore, context.restoreCheckpointAtMost(), recoveryEvents);
+        final CheckpointStore.LoadedCheckpoint loaded = preload == null ? null : preload.join(recoveryEvents);
+        if (preload != null)
+        {
+            timings.checkpointLoaded(preload.nanos());
+        }
+        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), loaded, recoveryEvents, timings);
+        if (preload != null)
+        {
+            preload.abandon(); // restored: the loaded state blobs can go
+        }
         if (checkpointStore != null)
         {
             int partitions = 0;
@@ -416,7 +445,8 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * What recovery found and did at launch (checkpoint loaded or rejected, records replayed).
+     * What recovery found and did at launch (checkpoint loaded or rejected, records replayed), the last
+     * saying where the launch's time went (journal open, checkpoint load, restore, replay).
      *
      * @return the recovery events.
      */
@@ -981,6 +1011,10 @@ public final class Engine implements AutoCloseable
         }
         closed = true;
         accepting = false;
+        if (preload != null)
+        {
+            preload.abandon(); // a launch that failed before recovery: the loading thread ends first
+        }
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())
         {

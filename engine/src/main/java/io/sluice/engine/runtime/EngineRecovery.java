@@ -18,8 +18,9 @@ import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.journal.PartitionReader;
 
 /**
- * Event-sourced recovery at launch, before any partition thread starts: load the newest checkpoint
- * whose files verify (falling back to older ones, then to none), restore every pipeline instance
+ * Event-sourced recovery at launch, before any partition thread starts: given the newest checkpoint
+ * whose files verify (loaded beside the journal's open by {@link CheckpointPreload}, falling back to
+ * older ones, then to none), restore every pipeline instance
  * from it if it fits the running topology exactly, and replay each partition's journal from the
  * checkpointed offset (from the start without a usable checkpoint), partitions in parallel on up to
  * one recovering thread per core. Replay reads the mapped journal directly and drives the same
@@ -40,16 +41,20 @@ final class EngineRecovery
     /**
      * Recovers every partition of every group.
      *
-     * @param groups the topology.
-     * @param store  of checkpoints, or null when checkpointing is off.
-     * @param maxId  newest checkpoint id that may be restored ({@link EngineContext#restoreCheckpointAtMost()}).
-     * @param events receiving what recovery found and did.
+     * @param groups  the topology.
+     * @param loaded  the newest checkpoint that verified ({@link CheckpointStore#loadLatest}), or null when
+     *                there is none or checkpointing is off.
+     * @param events  receiving what recovery found and did.
+     * @param timings receiving how long the partitions' restores and replays took.
      * @return the manifest restored from, or null when the journal was replayed from the start.
      */
     static CheckpointManifest recover(
-        final Collection<GroupRuntime> groups, final CheckpointStore store, final long maxId, final List<String> events)
+        final Collection<GroupRuntime> groups,
+        final CheckpointStore.LoadedCheckpoint loaded,
+        final List<String> events,
+        final RecoveryTimings timings)
     {
-        final CheckpointStore.LoadedCheckpoint loaded = store == null ? null : store.loadLatest(events, maxId);
+        final long start = System.nanoTime();
         if (loaded != null)
         {
             checkNotAheadOfJournal(groups, loaded.manifest());
@@ -61,7 +66,7 @@ final class EngineRecovery
             for (int p = 0; p < group.partitions.length; p++)
             {
                 final int partition = p;
-                partitions.add(() -> recoverPartition(group, partition, restore ? loaded : null));
+                partitions.add(() -> recoverPartition(group, partition, restore ? loaded : null, timings));
             }
         }
         for (final String event : runAll(partitions, Math.min(partitions.size(), Runtime.getRuntime().availableProcessors())))
@@ -71,6 +76,7 @@ final class EngineRecovery
                 events.add(event);
             }
         }
+        timings.recovered(System.nanoTime() - start);
         return restore ? loaded.manifest() : null;
     }
 
@@ -82,21 +88,26 @@ final class EngineRecovery
      *
      * @return the recovery event, or null when nothing was replayed.
      */
-    private static String recoverPartition(final GroupRuntime group, final int p, final CheckpointStore.LoadedCheckpoint loaded)
+    private static String recoverPartition(
+        final GroupRuntime group, final int p, final CheckpointStore.LoadedCheckpoint loaded, final RecoveryTimings timings)
     {
         final PartitionProcessor handler = group.partitions[p].handler;
         long from = 0;
         if (loaded != null)
         {
+            final long start = System.nanoTime();
             final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
             PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
             handler.restoreSourcePositions(entry.sourcePositions());
             from = entry.journalOffset();
+            timings.restored(System.nanoTime() - start);
         }
         try (PartitionReader reader = group.journalTopic.partition(p).newReader())
         {
+            final long start = System.nanoTime();
             reader.seek(from);
             final long replayed = handler.replay(reader);
+            timings.replayed(System.nanoTime() - start, replayed);
             return replayed > 0 ? "replayed " + replayed + " records of " + group.name + "/" + p + " from offset " + from : null;
         }
     }

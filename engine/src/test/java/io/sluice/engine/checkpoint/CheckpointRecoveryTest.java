@@ -269,4 +269,46 @@ class CheckpointRecoveryTest
             assertThat(list.filter(Files::isDirectory).count()).isEqualTo(2);
         }
     }
+
+    @Test
+    void shouldSayWhereTheLaunchTimeWentAndLeaveNoCheckpointLoaderBehindWhenTheJournalIsRefused() throws Exception
+    {
+        final Path data = dir.resolve("timed");
+        final EngineContext small = new EngineContext().directory(data).partitions(1).ringSize(1024)
+            .journalSegmentLength(64 * 1024).checkpointsRetained(2);
+        try (Engine engine = Engine.launch(small, List.of(sliding(new TestEvents.TextSink()))))
+        {
+            publish(engine, 0, 10_000);
+            engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, 10_000, 12_000);
+        }
+        try (Engine engine = Engine.launch(new EngineContext().directory(data).partitions(1).ringSize(1024)
+            .journalSegmentLength(64 * 1024).checkpointsRetained(2), List.of(sliding(new TestEvents.TextSink()))))
+        {
+            final List<String> events = engine.recoveryEvents();
+            assertThat(events.get(events.size() - 1)).matches(
+                "ready in [0-9.]+ ms: journal opened in [0-9.]+ ms, checkpoint loaded and verified in [0-9.]+ ms beside it; " +
+                "recovery [0-9.]+ ms, restore of 1 partitions [0-9.]+ ms \\(slowest\\), replay of [0-9]+ records [0-9.]+ ms " +
+                "\\(slowest partition\\)");
+        }
+        // Damage a record in the middle of the first (sealed) segment: the journal refuses to open.
+        final Path first = data.resolve("journal/trades/partition-0/00000000000000000000.log");
+        try (RandomAccessFile raf = new RandomAccessFile(first.toFile(), "rw"))
+        {
+            raf.seek(raf.length() / 2);
+            final int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 0x5A);
+        }
+        final EngineContext refused = new EngineContext().directory(data).partitions(1).ringSize(1024)
+            .journalSegmentLength(64 * 1024).checkpointsRetained(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Engine.launch(refused, List.of(sliding(new TestEvents.TextSink()))))
+            .hasMessageContaining("sealed segment");
+        // The checkpoint was loading beside the journal's open: the failed launch waited for it to end.
+        assertThat(Thread.getAllStackTraces().keySet()).noneSatisfy(t -> assertThat(t.getName()).isEqualTo("sluice-checkpoint-load"));
+        try (java.util.stream.Stream<Path> list = Files.list(data.resolve("checkpoints")))
+        {
+            assertThat(list.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("verify-"));
+        }
+    }
 }

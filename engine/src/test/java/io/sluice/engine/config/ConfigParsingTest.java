@@ -72,7 +72,8 @@ class ConfigParsingTest
         assertThat(volume.maxOutOfOrderness()).isEqualTo(2_000);
         assertThat(volume.idleTimeout()).isEqualTo(60_000);
         assertThat(volume.errorPolicy()).isEqualTo(ErrorPolicy.HALT);
-        assertThat(volume.window()).isEqualTo(new WindowDefinition("sliding", 60_000, 10_000, 0, 250, 5_000, false, WindowOperatorContext.FIRING_SLICE_DEFAULT));
+        assertThat(volume.window()).isEqualTo(new WindowDefinition("sliding", 60_000, 10_000, 0, 250, 5_000, false, WindowOperatorContext.FIRING_SLICE_DEFAULT,
+            WindowDefinition.DEFAULT_EXPECTED_ENTRIES));
         assertThat(volume.aggregates()).hasSize(7).first().isEqualTo(new AggregateDefinition("n", "count", null));
         assertThat(volume.sink()).isEqualTo("alerts");
 
@@ -91,7 +92,7 @@ class ConfigParsingTest
             "schemas: {s: {k: LONG, v: DOUBLE, ts: TIMESTAMP}}",
             "pipelines:",
             "  - {name: a, source: t, schema: s, partition_key: k, event_time: ts,",
-            "     window: {kind: session, gap: 30s, firing_slice: 16}, aggregates: [{n: count}], sink: out}",
+            "     window: {kind: session, gap: 30s, firing_slice: 16, expected_entries: 40000}, aggregates: [{n: count}], sink: out}",
             "  - {name: b, source: t, schema: s, partition_key: k, event_time: ts,",
             "     window: {kind: tumbling, size: 1s, firing_slice: unbounded}, aggregates: [{n: count}], sink: out}",
             "  - {name: c, source: t, schema: s, partition_key: k, event_time: ts,",
@@ -100,6 +101,10 @@ class ConfigParsingTest
         assertThat(config.pipeline("a").window().firingSlice()).isEqualTo(16);
         assertThat(config.pipeline("b").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_UNBOUNDED);
         assertThat(config.pipeline("c").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_DEFAULT);
+        assertThat(config.pipeline("a").window().expectedEntries()).isEqualTo(40_000);
+        assertThat(((io.sluice.engine.pipeline.StageSpec.WindowStageSpec)config.pipeline("a")
+            .build((p, q, k, t, e) -> { }).stages().get(0)).spec().expectedEntries()).isEqualTo(40_000);
+        assertThat(config.pipeline("c").window().expectedEntries()).isEqualTo(WindowDefinition.DEFAULT_EXPECTED_ENTRIES);
         assertThatThrownBy(() -> PipelineConfig.parse(yaml.replace("firing_slice: 16", "firing_slice: -3"), "p.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("pipelines[0].window.firing_slice: '-3' is not a slice size").hasMessageContaining("(p.yaml line 4");
@@ -148,6 +153,8 @@ class ConfigParsingTest
         "both times                 | idle_timeout: 1m=>processing_time: true    | pipelines[0].processing_time: choose either event_time or processing_time",
         "zero firing slice          | early: false=>firing_slice: 0              | pipelines[0].window.firing_slice: '0' is not a slice size: a whole number >= 1, or 'unbounded'",
         "word firing slice          | early: false=>firing_slice: all            | pipelines[0].window.firing_slice: 'all' is not a slice size",
+        "zero expected entries      | early: false=>expected_entries: 0          | pipelines[0].window.expected_entries: '0' is not a positive integer",
+        "huge expected entries      | early: false=>expected_entries: 99999999   | pipelines[0].window.expected_entries: 99999999 is more than the limit of 16777216",
     })
     void shouldReportEveryConfigErrorWithItsPath(final String name, final String edit, final String expected)
     {

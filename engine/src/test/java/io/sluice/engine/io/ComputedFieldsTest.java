@@ -186,6 +186,20 @@ class ComputedFieldsTest
     }
 
     @Test
+    void shouldHaltOnlyTheFailingPipelineOnAnEvaluationErrorUnderTheHaltPolicy() throws Exception
+    {
+        final Path yaml = dir.resolve("halt.yaml");
+        Files.writeString(yaml, YAML.replace("    on_error: skip\n", "    on_error: halt\n"), StandardCharsets.UTF_8);
+        final BacktestSummary summary = Backtest.run(yaml, List.of(input(13)), dir.resolve("halt.csv"), new BacktestOptions().partitions(3));
+        final BacktestSummary.PipelineCounts perUnit = summary.pipelines().stream().filter(p -> p.name().equals("per-unit")).findFirst().get();
+        assertThat(perUnit.haltedPartitions()).isEqualTo(3);
+        assertThat(perUnit.stageErrors()).isEqualTo(3);
+        final BacktestSummary.PipelineCounts spread = summary.pipelines().stream().filter(p -> p.name().equals("spread")).findFirst().get();
+        assertThat(spread.haltedPartitions()).isZero();
+        assertThat(spread.eventsIn()).isEqualTo(EVENTS);
+    }
+
+    @Test
     void shouldProduceTheSameComputedOutputsLiveAndInABacktest() throws Exception
     {
         final Path input = input(12);

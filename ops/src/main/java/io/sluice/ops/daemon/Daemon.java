@@ -25,6 +25,7 @@ import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
 
 import io.sluice.dashboard.DashboardServer;
@@ -32,6 +33,7 @@ import io.sluice.dashboard.DashboardSources;
 import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.io.FileFormat;
+import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
@@ -65,6 +67,7 @@ public final class Daemon implements AutoCloseable
     public static final String LOCK_FILE = "sluice.lock";
 
     private final DaemonConfig config;
+    private static final long INITIAL_SINK_BACKOFF_MS = 1_000;
     /** Name of the SLF4J logger of the daemon's lifecycle lines. */
     public static final String LOGGER_NAME = "sluice";
 
@@ -93,13 +96,17 @@ public final class Daemon implements AutoCloseable
     private ScaleOutMember scaleOut;
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
+    private final java.util.Map<String, io.sluice.kafka.KafkaSink> openedKafkaSinks = new java.util.HashMap<>();
+    private final java.util.function.BooleanSupplier stopRequested;
+    private AtomicCounter sinkStartRetries;
     private volatile int state = MarkFile.STARTING;
     private boolean closed;
 
-    private Daemon(final DaemonConfig config, final PrintWriter log)
+    private Daemon(final DaemonConfig config, final PrintWriter log, final java.util.function.BooleanSupplier stopRequested)
     {
         this.config = config;
         this.log = log;
+        this.stopRequested = stopRequested;
     }
 
     /**
@@ -127,7 +134,23 @@ public final class Daemon implements AutoCloseable
      */
     public static Daemon start(final DaemonConfig config, final PrintWriter log)
     {
-        final Daemon daemon = new Daemon(config, log);
+        return start(config, log, () -> false);
+    }
+
+    /**
+     * Starts a daemon that a stop request can interrupt while it waits for something at start (a Kafka
+     * sink whose brokers are unreachable is retried with back-off until they answer).
+     *
+     * @param config        validated configuration.
+     * @param log           for lifecycle messages (one line each), or null to log them through SLF4J.
+     * @param stopRequested polled while waiting: true gives up the start (a SIGTERM before RUNNING).
+     * @return the running daemon.
+     * @throws DaemonException if the data directory is in use, something cannot start, or the stop was
+     *                         requested; everything started so far is closed again.
+     */
+    public static Daemon start(final DaemonConfig config, final PrintWriter log, final java.util.function.BooleanSupplier stopRequested)
+    {
+        final Daemon daemon = new Daemon(config, log, stopRequested);
         try
         {
             daemon.doStart();
@@ -182,18 +205,17 @@ public final class Daemon implements AutoCloseable
         {
             board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
         }
-        // A scale-out daemon builds the pipelines per owned partition, with that partition's sinks; here only their stage names.
-        final List<Pipeline> pipelines = config.scaleOut() != null ? config.pipelines().build(definition -> (p, s, k, t, e) ->
+        // The stage names only: the sinks open once the stats agent beats (a Kafka sink may wait for its brokers), and a
+        // scale-out daemon builds the pipelines per owned partition, with that partition's sinks.
+        final List<Pipeline> described = config.pipelines().build(definition -> (p, s, k, t, e) ->
         {
-        }) : config.pipelines().build(this::sink);
-        if (board != null)
-        {
-            board.bind(pipelines);
-        }
+        });
         final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
-        final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(pipelines));
+        final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(described));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
         daemonCounters.state(MarkFile.STARTING);
+        sinkStartRetries = SluiceCounters.allocate(counters, SluiceCounters.SINK_START_RETRIES_TYPE_ID, "kafka-sink-start-retries",
+            SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE, null);
         if (config.scaleOut() != null)
         {
             scaleOut = ScaleOutMember.create(config, counters, this::log);
@@ -209,6 +231,12 @@ public final class Daemon implements AutoCloseable
             state(MarkFile.RUNNING);
             log("running: " + scaleOut.describe() + "; this daemon runs the partitions the group assigns it");
             return;
+        }
+        openKafkaSinks();
+        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        if (board != null)
+        {
+            board.bind(pipelines);
         }
 
         final EngineContext context = new EngineContext()
@@ -275,6 +303,70 @@ public final class Daemon implements AutoCloseable
             engine.processingThreads().size() + " processing threads: " + engine.processingThreadsText());
     }
 
+    /**
+     * Opens every Kafka sink before recovery (which must restore no checkpoint newer than what they
+     * committed), retrying with a doubling back-off (1 s to the sink's {@code max_retry_backoff}, 30 s) while the brokers are unreachable or
+     * the topic is missing: each failure is logged with the sink, the brokers and the next retry, and
+     * counted ({@code kafka-sink-start-retries}); the daemon stays STARTING, its heartbeat on. A failure
+     * a retry cannot clear (a partition-count mismatch) stops the start.
+     */
+    private void openKafkaSinks()
+    {
+        for (final DaemonConfig.SinkConfig sink : config.sinks().values())
+        {
+            if (sink.type() != DaemonConfig.SinkType.KAFKA)
+            {
+                continue;
+            }
+            long backoff = INITIAL_SINK_BACKOFF_MS;
+            int failures = 0;
+            while (true)
+            {
+                try
+                {
+                    final io.sluice.kafka.KafkaSink opened = io.sluice.kafka.KafkaSink.open(sink.kafka().partitions(config.partitions()));
+                    kafkaSinks.add(opened);
+                    openedKafkaSinks.put(sink.name(), opened);
+                    if (failures > 0)
+                    {
+                        log("sinks." + sink.name() + ": Kafka sink open after " + failures + " failed attempts");
+                    }
+                    break;
+                }
+                catch (final io.sluice.kafka.KafkaConnectorException ex)
+                {
+                    if (!ex.retriable())
+                    {
+                        throw new DaemonException("sinks." + sink.name() + ": " + ex.getMessage(), ex);
+                    }
+                    failures++;
+                    sinkStartRetries.increment();
+                    warn("sinks." + sink.name() + ": " + ex.getMessage() + "; retrying in " + backoff + " ms (attempt " + failures + ")");
+                    if (!waitUnlessStopped(backoff))
+                    {
+                        throw new DaemonException("stopped while waiting for Kafka sink '" + sink.name() + "': " + ex.getMessage(), ex);
+                    }
+                    backoff = Math.min(sink.kafka().maxRetryBackoffMillis(), backoff * 2);
+                }
+            }
+        }
+    }
+
+    /** Waits, polling the stop request; false if a stop was requested. */
+    private boolean waitUnlessStopped(final long millis)
+    {
+        final long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline)
+        {
+            if (stopRequested.getAsBoolean())
+            {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the stop request's polling interval
+        }
+        return !stopRequested.getAsBoolean();
+    }
+
     /** Starts JMX and, when configured, the Prometheus endpoint, and writes their ports into the mark file. */
     private void startEndpoints()
     {
@@ -329,9 +421,7 @@ public final class Daemon implements AutoCloseable
         final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
         if (sink.type() == DaemonConfig.SinkType.KAFKA)
         {
-            final io.sluice.kafka.KafkaSink kafkaSink = io.sluice.kafka.KafkaSink.open(sink.kafka().partitions(config.partitions()));
-            kafkaSinks.add(kafkaSink);
-            return kafkaSink;
+            return openedKafkaSinks.get(sink.name());
         }
         final Pipeline probe = definition.build((p, s, k, t, e) ->
         {

@@ -466,13 +466,24 @@ public final class DaemonConfig
         final String format = sink.choice("format", "json", "json", "csv", "binary");
         final String keyField = sink.has("key_field") ? sink.string("key_field", null) : null;
         final String transactionalId = sink.string("transactional_id", "sluice." + name);
+        final long timeout = sink.durationMillis("timeout", 60_000);
+        final long maxBackoff = sink.durationMillis("max_retry_backoff", 30_000);
+        if (maxBackoff < 1_000)
+        {
+            sink.error("max_retry_backoff", "must be at least 1s, was " + maxBackoff + " ms");
+        }
+        if (timeout < 100)
+        {
+            sink.error("timeout", "must be at least 100ms, was " + timeout + " ms");
+        }
         if (bootstrap == null || mode == null || format == null)
         {
             return null;
         }
         return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
-            .transactionalIdPrefix(transactionalId);
+            .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout))
+            .maxRetryBackoffMillis(Math.max(1_000, maxBackoff));
     }
 
     /**

@@ -103,6 +103,8 @@ public final class SluiceCollector implements MultiCollector
             "Age of the last completed checkpoint (absent before the first).", d, 1e-3);
         family(SluiceCounters.DISTINCT_ERRORS_TYPE_ID, Kind.COUNTER, "error_log_observations",
             "Observations of the distinct errors in the daemon's error log (sluice ctl errors lists them).", d, 1);
+        family(SluiceCounters.SINK_START_RETRIES_TYPE_ID, Kind.COUNTER, "sink_start_retries",
+            "Attempts to open a Kafka sink at start that failed and were retried (unreachable brokers, a missing topic).", d, 1);
         family(SluiceCounters.DAEMON_STATE_TYPE_ID, Kind.DAEMON_STATE, "daemon_state", "State of the daemon.", d, 1);
 
         family(SluiceCounters.NET_FRAMES_REJECTED_TYPE_ID, Kind.COUNTER, "net_frames_rejected", "Frames refused by a network component, by error code.", n, 1);

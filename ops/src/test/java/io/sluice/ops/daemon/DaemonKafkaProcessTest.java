@@ -43,7 +43,7 @@ class DaemonKafkaProcessTest
     @RegisterExtension
     static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
-    private static String config(final String bootstrap)
+    static String config(final String bootstrap)
     {
         return """
             data_dir: data
@@ -89,7 +89,7 @@ class DaemonKafkaProcessTest
     }
 
     /** Trades with event time increasing; per partition a last trade far in the future fires every earlier window. */
-    private static List<String> input()
+    static List<String> input()
     {
         final List<String> lines = new ArrayList<>();
         final Random random = new Random(42);
@@ -114,7 +114,7 @@ class DaemonKafkaProcessTest
         Files.writeString(configFile, yaml);
         final List<String> input = input();
         KafkaTestSupport.produce(broker.bootstrap(), "daemon-in", PARTITIONS, input);
-        final List<String> expected = expected(yaml, input);
+        final List<String> expected = expected(dir, yaml, input);
         assertThat(expected).hasSizeGreaterThan(1_000);
 
         final int kills = Boolean.getBoolean("sluice.test.slow") ? 100 : 10;
@@ -147,7 +147,7 @@ class DaemonKafkaProcessTest
     }
 
     /** The replay of the same input, rendered as the sink renders, without the windows only the end of input fires. */
-    private List<String> expected(final String yaml, final List<String> input) throws Exception
+    static List<String> expected(final Path dir, final String yaml, final List<String> input) throws Exception
     {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         final EventEncoder encoder = new EventEncoder(ValueFormat.JSON);
@@ -167,8 +167,13 @@ class DaemonKafkaProcessTest
 
     private static List<String> committed(final int expected)
     {
+        return committed(broker.bootstrap(), expected);
+    }
+
+    static List<String> committed(final String bootstrap, final int expected)
+    {
         final List<String> lines = new ArrayList<>();
-        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), "daemon-out", expected))
+        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(bootstrap, "daemon-out", expected))
         {
             lines.add(header(record, KafkaSink.PARTITION_HEADER) + " " + header(record, KafkaSink.SEQUENCE_HEADER) + " " +
                 new String(record.value(), StandardCharsets.UTF_8));

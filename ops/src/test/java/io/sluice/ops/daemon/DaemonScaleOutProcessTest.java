@@ -56,9 +56,15 @@ class DaemonScaleOutProcessTest
 
     static String config(final String bootstrap, final String dataDir)
     {
+        return config(bootstrap, dataDir, INPUT, OUTPUT, "scale-test", PARTITIONS);
+    }
+
+    private static String config(final String bootstrap, final String dataDir, final String input, final String output, final String job,
+        final int partitions)
+    {
         return """
             data_dir: %s
-            partitions: 4
+            partitions: %d
             wait_strategy: sleep
             checkpoint:
               interval: 300ms
@@ -91,19 +97,19 @@ class DaemonScaleOutProcessTest
                 bootstrap: %s
                 topic: %s
                 mode: exactly_once
-                transactional_id: sluice.scale-test.results
+                transactional_id: sluice.%s.results
             ingress:
               - type: kafka
                 topic: trades
                 bootstrap: %s
                 kafka_topic: %s
-                group: sluice.scale-test
+                group: sluice.%s
                 format: json
             scale_out:
-              job: scale-test
+              job: %s
               checkpoint_store: shared
               session_timeout: 6s
-            """.formatted(dataDir, bootstrap, OUTPUT, bootstrap, INPUT);
+            """.formatted(dataDir, partitions, bootstrap, output, job, bootstrap, input, job, job);
     }
 
     /** Trades with event time increasing; per symbol a last trade far in the future fires every earlier window. */
@@ -187,6 +193,94 @@ class DaemonScaleOutProcessTest
         assertThat(committed(expected.size())).hasSize(expected.size());
     }
 
+    /**
+     * A zombie: the owner of both partitions is paused (SIGSTOP) while the group moves them to another
+     * daemon, which fences its transactions; resumed (SIGCONT), it learns it lost them and commits
+     * nothing more, and the outputs stay exactly once.
+     */
+    @Test
+    void shouldFenceAPausedOwnerWhosePartitionsMovedAndKeepOutputsExactlyOnce() throws Exception
+    {
+        final String in = "zombie-in";
+        final String out = "zombie-out";
+        broker.createTopics(2, in, out);
+        final Path[] configs = new Path[2];
+        final Path[] data = new Path[2];
+        for (int i = 0; i < 2; i++)
+        {
+            final String name = "zombie-" + (char)('a' + i);
+            data[i] = dir.resolve(name);
+            configs[i] = dir.resolve(name + ".yaml");
+            Files.writeString(configs[i], config(broker.bootstrap(), name, in, out, "zombie-test", 2));
+        }
+        final List<String> input = input();
+        final List<String> expected = expected(Files.readString(configs[0]), input, 2);
+        final int half = input.size() / 2;
+        KafkaTestSupport.produce(broker.bootstrap(), in, 2, input.subList(0, half));
+        final List<DaemonProcess> daemons = new ArrayList<>();
+        try
+        {
+            final DaemonProcess zombie = start(daemons, configs[0], data[0], "zombie-a.log");
+            awaitOwned("the first daemon owns both partitions", zombie, 2);
+            KafkaTestSupport.await("the first daemon has shared a checkpoint of each partition", () -> sharedEverywhere(zombie, 2));
+            signal("STOP", zombie);
+
+            final DaemonProcess successor = start(daemons, configs[1], data[1], "zombie-b.log");
+            awaitOwned("the second daemon takes both partitions once the paused one's session expired", successor, 2);
+            KafkaTestSupport.produce(broker.bootstrap(), in, 2, input.subList(half, input.size()));
+            signal("CONT", zombie);
+            KafkaTestSupport.await("the resumed daemon learns it lost its partitions", () ->
+                logOf(zombie).contains("lost (the group moved it while this daemon was unreachable)"));
+
+            final List<String> committed = committed(out, expected.size());
+            for (final DaemonProcess daemon : List.of(successor, zombie))
+            {
+                assertThat(daemon.terminate()).as("exit code, log:\n%s", logOf(daemon)).isZero();
+            }
+            assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
+            assertThat(committed).as("each result once").hasSize(expected.size());
+        }
+        finally
+        {
+            daemons.forEach(DaemonProcess::close);
+        }
+        assertThat(committed(out, expected.size())).hasSize(expected.size());
+    }
+
+    private static void signal(final String signal, final DaemonProcess daemon) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(daemon.process.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
+    }
+
+    /** Whether the daemon owns {@code partitions} partitions and has shared a checkpoint of each. */
+    private static boolean sharedEverywhere(final DaemonProcess daemon, final int partitions)
+    {
+        final MarkFile.Info info = MarkFile.read(daemon.dataDirectory);
+        try (JmxClient client = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+        {
+            final ScaleOutMXBean scaleOut = client.scaleOut();
+            final String[] status = scaleOut == null ? new String[0] : scaleOut.getPartitionStatus();
+            return status.length == partitions && java.util.Arrays.stream(status).noneMatch(line -> line.contains("shared checkpoint none yet"));
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    private static String logOf(final DaemonProcess daemon)
+    {
+        try
+        {
+            return daemon.log();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     private DaemonProcess start(final List<DaemonProcess> daemons, final Path config, final Path data, final String log) throws Exception
     {
         final DaemonProcess daemon = DaemonProcess.start(config, data, dir.resolve(log));
@@ -251,6 +345,11 @@ class DaemonScaleOutProcessTest
     /** The replay of the same input, rendered as the sink renders, without the windows only the end of input fires. */
     private List<String> expected(final String yaml, final List<String> input) throws Exception
     {
+        return expected(yaml, input, PARTITIONS);
+    }
+
+    private List<String> expected(final String yaml, final List<String> input, final int partitions) throws Exception
+    {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         final EventEncoder encoder = new EventEncoder(ValueFormat.JSON);
         final EventSink sink = (partition, sequence, key, timestamp, event) ->
@@ -263,14 +362,19 @@ class DaemonScaleOutProcessTest
         final List<Pipeline> pipelines = DaemonConfig.parse(yaml, "sluice.yaml", dir).pipelines().build(definition -> sink);
         final Path file = dir.resolve("input.jsonl");
         Files.write(file, input, StandardCharsets.UTF_8);
-        Backtest.replay(pipelines, List.of(file), new BacktestOptions().partitions(PARTITIONS));
+        Backtest.replay(pipelines, List.of(file), new BacktestOptions().partitions(partitions));
         return lines;
     }
 
     private static List<String> committed(final int expected)
     {
+        return committed(OUTPUT, expected);
+    }
+
+    private static List<String> committed(final String topic, final int expected)
+    {
         final List<String> lines = new ArrayList<>();
-        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), OUTPUT, expected))
+        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), topic, expected))
         {
             lines.add(header(record, KafkaSink.PARTITION_HEADER) + " " + header(record, KafkaSink.SEQUENCE_HEADER) + " " +
                 new String(record.value(), StandardCharsets.UTF_8));

@@ -1,0 +1,180 @@
+package io.sluice.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.errors.ErrorLogReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+
+/**
+ * Against a real Kafka broker with SASL/PLAIN on loopback and KRaft's StandardAuthorizer: a source
+ * whose principal may not READ its topic, and a sink whose principal may not WRITE its topic, report a
+ * clear error naming the topic and the operation, count it in the engine's error log, and never stop
+ * the engine; the source resumes once READ is granted.
+ */
+class KafkaAuthorizationTest
+{
+    private static Path brokerDirectory;
+    private static KafkaTestBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() throws IOException
+    {
+        brokerDirectory = Files.createTempDirectory("sluice-kafka-acl-");
+        broker = KafkaTestBroker.startSecured(brokerDirectory);
+    }
+
+    @AfterAll
+    static void stopBroker() throws IOException
+    {
+        if (broker != null)
+        {
+            broker.close();
+        }
+        try (var files = Files.walk(brokerDirectory))
+        {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+
+    @Test
+    void shouldNameTheTopicAndReadWhenTheSourceMayNotReadAndResumeOnceGranted() throws Exception
+    {
+        broker.createTopics(2, "acl-in");
+        grant(ResourceType.TOPIC, "acl-in", AclOperation.DESCRIBE);
+        grant(ResourceType.GROUP, "sluice.acl-in", AclOperation.READ);
+        final List<String> lines = KafkaTestSupport.trades(3, 0, 200);
+        KafkaTestSupport.produce(broker.bootstrap(), KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN), "acl-in", 2, lines);
+
+        final KafkaTestSupport.TextSink outputs = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir.resolve("engine")).partitions(2),
+            List.of(KafkaTestSupport.tumbling(outputs))))
+        {
+            final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(broker.bootstrap())
+                .topic("acl-in").groupId("sluice.acl-in").sluiceTopic("trades").format(ValueFormat.JSON)
+                .initialBackoffMillis(100).maxBackoffMillis(500)
+                .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER)));
+            try
+            {
+                KafkaTestSupport.await("two refused polls", () -> source.authorizationFailures() >= 2);
+                assertThat(source.lastError()).startsWith("not authorized to READ Kafka topic 'acl-in' on " + broker.bootstrap());
+                assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+                assertThat(source.records()).isZero();
+                assertThat(errorLog(engine)).anyMatch(entry -> entry.contains("not authorized to READ Kafka topic 'acl-in'"));
+
+                grant(ResourceType.TOPIC, "acl-in", AclOperation.READ);
+                KafkaTestSupport.await("every record once READ is granted", () -> source.records() == lines.size());
+                assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+            }
+            finally
+            {
+                source.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheTopicAndWriteWhenTheSinkMayNotWriteWithoutStoppingTheEngine() throws Exception
+    {
+        broker.createTopics(2, "acl-src", "acl-out");
+        grant(ResourceType.TOPIC, "acl-out", AclOperation.DESCRIBE);
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.out-", AclOperation.WRITE, PatternType.PREFIXED);
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.out-", AclOperation.DESCRIBE, PatternType.PREFIXED);
+        grant(ResourceType.GROUP, "sluice.acl.out", AclOperation.DESCRIBE);
+        grant(ResourceType.GROUP, "sluice.acl.out", AclOperation.READ);
+        // Windows of every account close: the last trades are far later than the others.
+        final List<String> lines = new ArrayList<>(KafkaTestSupport.trades(5, 0, 200));
+        for (int account = 0; account < 50; account++)
+        {
+            lines.add("{\"account\":" + account + ",\"amount\":1.0,\"qty\":1,\"ts\":100000000}");
+        }
+        KafkaTestSupport.produce(broker.bootstrap(), KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN), "acl-src", 2, lines);
+
+        final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-out")
+            .transactionalIdPrefix("sluice.acl.out").partitions(2).timeoutMillis(20_000)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER)));
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir.resolve("engine")).partitions(2)
+            .checkpointIntervalMillis(200), List.of(KafkaTestSupport.tumbling(sink))))
+        {
+            engine.addCheckpointListener(sink);
+            final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(broker.bootstrap())
+                .topic("acl-src").groupId("sluice.acl-src").sluiceTopic("trades").format(ValueFormat.JSON)
+                .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN)));
+            try
+            {
+                KafkaTestSupport.await("the refused write in the error log", () ->
+                    errorLog(engine).stream().anyMatch(entry -> entry.contains("not authorized to WRITE to Kafka sink topic 'acl-out'")));
+                KafkaTestSupport.await("every input record journaled", () -> source.records() == lines.size());
+                assertThat(source.state()).as("the engine and its source run on").isEqualTo(KafkaSource.State.RUNNING);
+            }
+            finally
+            {
+                source.close();
+            }
+        }
+        finally
+        {
+            try
+            {
+                sink.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                // its transactions failed: closing still releases the producers
+            }
+        }
+        try (Admin admin = broker.admin())
+        {
+            final var ends = admin.listOffsets(java.util.Map.of(
+                new org.apache.kafka.common.TopicPartition("acl-out", 0), org.apache.kafka.clients.admin.OffsetSpec.latest(),
+                new org.apache.kafka.common.TopicPartition("acl-out", 1), org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                .all().get(60, TimeUnit.SECONDS);
+            assertThat(ends.values()).as("nothing written to the topic").allMatch(info -> info.offset() == 0);
+        }
+    }
+
+    private static void grant(final ResourceType type, final String name, final AclOperation operation) throws Exception
+    {
+        grant(type, name, operation, PatternType.LITERAL);
+    }
+
+    private static void grant(final ResourceType type, final String name, final AclOperation operation, final PatternType pattern)
+        throws Exception
+    {
+        try (Admin admin = broker.admin())
+        {
+            admin.createAcls(List.of(new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry("User:" + KafkaTestBroker.USER, "*", operation, AclPermissionType.ALLOW)))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> errorLog(final Engine engine)
+    {
+        final List<String> entries = new ArrayList<>();
+        ErrorLogReader.read(engine.context().errorLogBuffer(), (count, first, last, text) -> entries.add(count + " " + text));
+        return entries;
+    }
+}

@@ -1,0 +1,74 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.kafka.KafkaTestBroker;
+import io.sluice.kafka.KafkaTestSupport;
+
+/**
+ * A real {@code sluice run} daemon whose Kafka sink's brokers are not there yet: it stays STARTING,
+ * logs and counts each failed attempt with the brokers and the next retry, and once a real broker
+ * starts on that address it runs, and a {@code read_committed} consumer sees the replay's outputs once.
+ */
+class DaemonKafkaStartTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRetryAnUnreachableKafkaSinkAtStartAndRunOnceTheBrokerIsUp() throws Exception
+    {
+        final String address = KafkaTestBroker.unreachable();
+        final int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        final String yaml = DaemonKafkaProcessTest.config(address)
+            .replace("    transactional_id: sluice.daemon-test.results\n", "    transactional_id: sluice.daemon-test.results\n    timeout: 2s\n    max_retry_backoff: 2s\n");
+        assertThat(yaml).contains("timeout: 2s");
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, yaml);
+        final List<String> input = DaemonKafkaProcessTest.input();
+        final List<String> expected = DaemonKafkaProcessTest.expected(dir, yaml, input);
+        final Path data = dir.resolve("data");
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run.log")))
+        {
+            KafkaTestSupport.await("two failed attempts to open the sink, logged", () -> logOf(daemon).contains("(attempt 2)"));
+            assertThat(logOf(daemon)).contains("sinks.results: cannot reach the Kafka brokers " + address)
+                .contains("to describe sink topic 'daemon-out'; retrying in 1000 ms (attempt 1)");
+            assertThat(daemon.process.isAlive()).isTrue();
+            assertThat(MarkFile.read(data).state()).as("still starting").isEqualTo(MarkFile.STARTING);
+            assertThat(DaemonProcessTest.sluice("stat", "--dir", data.toString())).containsPattern(" ([2-9]|[1-9]\\d+) - kafka-sink-start-retries");
+
+            try (KafkaTestBroker broker = KafkaTestBroker.start(dir.resolve("broker"), port))
+            {
+                broker.createTopics(2, "daemon-in", "daemon-out");
+                KafkaTestSupport.produce(broker.bootstrap(), "daemon-in", 2, input);
+                daemon.awaitRunning();
+                assertThat(logOf(daemon)).containsPattern("sinks.results: Kafka sink open after \\d+ failed attempts");
+                final List<String> committed = DaemonKafkaProcessTest.committed(broker.bootstrap(), expected.size());
+                assertThat(daemon.terminate()).as("exit code, log:\n%s", logOf(daemon)).isZero();
+                assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
+                assertThat(committed).as("each result once").hasSize(expected.size());
+            }
+        }
+    }
+
+    private static String logOf(final DaemonProcess daemon)
+    {
+        try
+        {
+            return daemon.log();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.sluice.perf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suite reads {@link NetLatencyMain}'s RESULT lines (printed by {@link NetLatencyClient}) into figures
+ * with their same-run raw ping-pong baseline and the IPC p99 verdict; the lines are those of a real run.
+ */
+class SuiteParsersNetTest
+{
+    private static final String RAW = "RESULT media=ipc path=raw rate=10000 count=100000 p50=23.6 p99=1286.1 p99.9=3301.4 " +
+        "p99.99=5189.6 max=5685.2 us";
+    private static final String IPC_ACK = "RESULT media=ipc path=ack rate=10000 count=100000 p50=20.0 p99=7675.9 p99.9=36667.4 " +
+        "p99.99=45678.6 max=46661.6 us; raw p50=23.6 p99=1286.1 p99.9=3301.4 p99.99=5189.6 max=5685.2 us; ratio p50=0.85 p99=5.97 " +
+        "p99.9=11.11 p99.99=8.80 max=8.21";
+    private static final String UDP_RESULT = "RESULT media=udp path=result rate=10000 count=100000 p50=110.2 p99=1450.0 " +
+        "p99.9=46759.9 p99.99=55312.4 max=56295.4 us; raw p50=51.0 p99=19054.6 p99.9=39223.3 p99.99=47480.8 max=48463.9 us; " +
+        "ratio p50=2.16 p99=0.08 p99.9=1.19 p99.99=1.16 max=1.16";
+    private static final String IPC_WITHIN = IPC_ACK.replace("p99=5.97", "p99=1.90");
+
+    @Test
+    void shouldReadEachPathWithItsRawBaselineAndJudgeOnlyIpcAtP99()
+    {
+        final List<SuiteFigure> figures = SuiteParsers.net(List.of("report: x", RAW, IPC_ACK, UDP_RESULT, IPC_WITHIN));
+
+        assertThat(figures).hasSize(3);
+        assertThat(figures.get(0).what()).contains("Aeron IPC").contains("JOURNALED ack").contains("10,000 msg/s");
+        assertThat(figures.get(0).measured()).isEqualTo("p50 20.0, p99 7675.9, p99.9 36667.4, p99.99 45678.6, max 46661.6 us");
+        assertThat(figures.get(0).baseline()).contains("raw Aeron ping-pong").contains("p99 1286.1");
+        assertThat(figures.get(0).ratio()).isEqualTo("p50 0.85, p99 5.97, p99.9 11.11, p99.99 8.80");
+        assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NOT_MET);
+        assertThat(figures.get(1).what()).contains("Aeron UDP").contains("egress result");
+        assertThat(figures.get(1).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
+        assertThat(figures.get(2).verdict()).isEqualTo(SuiteFigure.MET);
+    }
+
+    @Test
+    void shouldReportAMissingFigureWhenTheRunPrintedNoResult()
+    {
+        assertThat(SuiteParsers.net(List.of("Exception in thread \"main\""))).singleElement()
+            .satisfies(f -> assertThat(f.verdict()).isEqualTo(SuiteFigure.FAILED));
+    }
+}
