@@ -34,7 +34,7 @@ class ArchitectureTest
     static final String[][] LAYERS = {
         { "io.sluice.engine.exceptions.." },
         { "io.sluice.schema..", "io.sluice.journal.." },
-        { "io.sluice.engine.time.." },
+        { "io.sluice.engine.time..", "io.sluice.engine.state.." },
         { "io.sluice.engine.window..", "io.sluice.engine.join.." },
         { "io.sluice.engine.pipeline.." },
         { "io.sluice.engine.exec.." },

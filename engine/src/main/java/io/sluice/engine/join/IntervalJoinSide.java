@@ -8,7 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 
-import io.sluice.engine.checkpoint.CopyOnWriteRows;
+import io.sluice.engine.state.CopyOnWriteRows;
 
 /**
  * Buffered records of one side of an interval join.

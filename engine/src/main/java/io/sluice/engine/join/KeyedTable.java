@@ -7,7 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 
-import io.sluice.engine.checkpoint.CopyOnWriteRows;
+import io.sluice.engine.state.CopyOnWriteRows;
 
 /**
  * Compacted view of a keyed changelog: key to fixed-length value bytes, in primitive arrays and an

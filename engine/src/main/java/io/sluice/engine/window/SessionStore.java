@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.checkpoint.CopyOnWriteRows;
+import io.sluice.engine.state.CopyOnWriteRows;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
 

@@ -1,4 +1,4 @@
-package io.sluice.engine.checkpoint;
+package io.sluice.engine.state;
 
 import java.util.Arrays;
 
