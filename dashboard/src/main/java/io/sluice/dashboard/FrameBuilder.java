@@ -367,7 +367,7 @@ final class FrameBuilder
         json.closeArray().name("numeric").openArray();
         for (final Field field : schema.fields())
         {
-            if (field.type() != io.sluice.schema.FieldType.SYMBOL && field.type() != io.sluice.schema.FieldType.BOOLEAN)
+            if (field.type().isNumeric() && field.type() != io.sluice.schema.FieldType.BOOLEAN)
             {
                 json.value(field.name());
             }
@@ -392,7 +392,7 @@ final class FrameBuilder
         {
             final String name = field.name();
             if (!name.equals("key") && !name.equals("window_start") && !name.equals("window_end") && !name.equals("flags") &&
-                field.type() != io.sluice.schema.FieldType.SYMBOL && field.type() != io.sluice.schema.FieldType.BOOLEAN &&
+                field.type().isNumeric() && field.type() != io.sluice.schema.FieldType.BOOLEAN &&
                 field.type() != io.sluice.schema.FieldType.TIMESTAMP)
             {
                 return field.index();
@@ -422,6 +422,12 @@ final class FrameBuilder
                     symbol.setLength(0);
                     cells.value(event.getSymbol(field.index(), symbol).toString());
                 }
+                case TEXT ->
+                {
+                    symbol.setLength(0);
+                    cells.value(event.getText(field.index(), symbol).toString());
+                }
+                case DECIMAL -> cells.value(event.doubleValue(field.index()));
                 default -> cells.value(event.getLong(field.index()));
             }
         }
@@ -449,6 +455,12 @@ final class FrameBuilder
                     symbol.setLength(0);
                     json.value(event.getSymbol(field.index(), symbol).toString());
                 }
+                case TEXT ->
+                {
+                    symbol.setLength(0);
+                    json.value(event.getText(field.index(), symbol).toString());
+                }
+                case DECIMAL -> json.value(event.doubleValue(field.index()));
                 default -> json.value(event.getLong(field.index()));
             }
         }

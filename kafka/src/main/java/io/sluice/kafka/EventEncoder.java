@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.FieldType;
 
 /**
@@ -82,6 +83,14 @@ public final class EventEncoder
         {
             event.getSymbol(field, text);
         }
+        else if (f.type() == FieldType.TEXT)
+        {
+            event.getText(field, text);
+        }
+        else if (f.type() == FieldType.DECIMAL)
+        {
+            Decimals.format(event.getDecimal(field), f.scale(), text);
+        }
         else if (f.type() == FieldType.DOUBLE)
         {
             text.append(event.getDouble(field));
@@ -119,6 +128,15 @@ public final class EventEncoder
                 }
             }
             case BOOLEAN -> text.append(event.getBoolean(i));
+            case DECIMAL -> Decimals.format(event.getDecimal(i), field.scale(), text);
+            case TEXT ->
+            {
+                final int start = text.length();
+                event.getText(i, text);
+                final String value = text.substring(start);
+                text.setLength(start);
+                quote(value);
+            }
             default -> text.append(event.longValue(i));
         }
     }

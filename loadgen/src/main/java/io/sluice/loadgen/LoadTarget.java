@@ -32,6 +32,31 @@ public interface LoadTarget extends AutoCloseable
     void send(int topic, DirectBuffer buffer, int offset);
 
     /**
+     * Sends one event with its scheduled send time, for targets that measure latency themselves (a
+     * topic without a {@code sent_ns} field); by default {@link #send(int, DirectBuffer, int)}.
+     *
+     * @param topic       index into the topics given to {@link #open}.
+     * @param buffer      holding the event.
+     * @param offset      of the event.
+     * @param scheduledNs the event's scheduled send time ({@link System#nanoTime()} clock).
+     */
+    default void send(final int topic, final DirectBuffer buffer, final int offset, final long scheduledNs)
+    {
+        send(topic, buffer, offset);
+    }
+
+    /**
+     * Called by the sender while it waits for the next event's time: a target that measures latency
+     * on acknowledgements takes them here. Must not allocate.
+     *
+     * @return true if the target still waits for something (the sender then naps in short slices).
+     */
+    default boolean idle()
+    {
+        return false;
+    }
+
+    /**
      * The input has ended: let pending windows and joins emit.
      */
     void endOfInput();

@@ -25,10 +25,17 @@ public final class EventFlyweight implements EventValues
      */
     public static final boolean SHOULD_BOUNDS_CHECK = Boolean.getBoolean(BOUNDS_CHECKS_PROP_NAME);
 
+    /** Bytes of the length that starts a TEXT field's slot. */
+    public static final int TEXT_LENGTH_PREFIX = 2;
+
+    /** The largest maximum length of a TEXT field in bytes. */
+    public static final int MAX_TEXT_LENGTH = 4096;
+
     private final Schema schema;
     private final int[] offsets;
     private final FieldType[] types;
     private final int[] widths;
+    private final int[] scales;
     private DirectBuffer buffer;
     private MutableDirectBuffer mutableBuffer;
     private int offset;
@@ -45,8 +52,10 @@ public final class EventFlyweight implements EventValues
         offsets = new int[count];
         types = new FieldType[count];
         widths = new int[count];
+        scales = new int[count];
         for (int i = 0; i < count; i++)
         {
+            scales[i] = schema.field(i).scale();
             offsets[i] = schema.field(i).offset();
             types[i] = schema.field(i).type();
             widths[i] = schema.field(i).width();
@@ -141,7 +150,9 @@ public final class EventFlyweight implements EventValues
     }
 
     /**
-     * Reads an integral field (LONG, INT, BOOLEAN, TIMESTAMP) as a long; a DOUBLE is truncated.
+     * Reads an integral field (LONG, INT, BOOLEAN, TIMESTAMP) as a long; a DOUBLE is truncated; a
+     * DECIMAL gives its unscaled value (exact, for sums, minima and maxima at the field's scale); a
+     * SYMBOL or TEXT its hash.
      *
      * @param field index.
      * @return the value.
@@ -154,6 +165,7 @@ public final class EventFlyweight implements EventValues
         {
             case LONG:
             case TIMESTAMP:
+            case DECIMAL:
                 return buffer.getLong(at);
             case INT:
                 return buffer.getInt(at);
@@ -167,7 +179,7 @@ public final class EventFlyweight implements EventValues
     }
 
     /**
-     * Reads a numeric field as a double.
+     * Reads a numeric field as a double; a DECIMAL gives the double nearest its value.
      *
      * @param field index.
      * @return the value.
@@ -179,7 +191,195 @@ public final class EventFlyweight implements EventValues
         {
             return buffer.getDouble(offset + offsets[field]);
         }
+        if (types[field] == FieldType.DECIMAL)
+        {
+            return Decimals.toDouble(buffer.getLong(offset + offsets[field]), scales[field]);
+        }
         return longValue(field);
+    }
+
+    /**
+     * Reads a DECIMAL field's unscaled value: {@code 330.54} of a {@code DECIMAL(10, 2)} is {@code 33054}.
+     *
+     * @param field index.
+     * @return the unscaled value.
+     */
+    public long getDecimal(final int field)
+    {
+        return buffer.getLong(offset + offsets[field]);
+    }
+
+    /**
+     * The scale of a field: digits after the point of a DECIMAL, 0 for any other type.
+     *
+     * @param field index.
+     * @return the scale.
+     */
+    public int scale(final int field)
+    {
+        return scales[field];
+    }
+
+    /**
+     * Writes a DECIMAL field's unscaled value (see {@link Decimals#parse} for text).
+     *
+     * @param field    index.
+     * @param unscaled value at the field's scale.
+     * @return this.
+     */
+    public EventFlyweight putDecimal(final int field, final long unscaled)
+    {
+        mutableBuffer.putLong(offset + offsets[field], unscaled);
+        return this;
+    }
+
+    /**
+     * Length in bytes of a TEXT field's value.
+     *
+     * @param field index.
+     * @return the length.
+     */
+    public int textLength(final int field)
+    {
+        return buffer.getShort(offset + offsets[field]) & 0xFFFF;
+    }
+
+    /**
+     * Appends a TEXT field's value, decoded from UTF-8, to a builder without allocating; for tools
+     * and sinks. A TEXT slot, little-endian:
+     * <pre>
+     *   0                   1                   2                   3
+     *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+     *  +-------------------------------+-------------------------------+
+     *  |     Length (0..max bytes)     |         UTF-8 bytes ...       |
+     *  +-------------------------------+                               |
+     *  ...                  zero-padded to max bytes                   |
+     *  +---------------------------------------------------------------+
+     * </pre>
+     * The padding is always zeros, so equal texts are equal bytes (a journal and its replay agree).
+     *
+     * @param field index.
+     * @param out   to append to.
+     * @return the builder.
+     */
+    public StringBuilder getText(final int field, final StringBuilder out)
+    {
+        final int at = offset + offsets[field] + TEXT_LENGTH_PREFIX;
+        final int end = at + Math.min(textLength(field), widths[field] - TEXT_LENGTH_PREFIX);
+        int i = at;
+        while (i < end)
+        {
+            final int b = buffer.getByte(i) & 0xFF;
+            if (b < 0x80)
+            {
+                out.append((char)b);
+                i++;
+                continue;
+            }
+            final int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+            int codePoint = b & (0x3F >> extra);
+            for (int k = 1; k <= extra && i + k < end; k++)
+            {
+                codePoint = (codePoint << 6) | (buffer.getByte(i + k) & 0x3F);
+            }
+            out.appendCodePoint(codePoint);
+            i += extra + 1;
+        }
+        return out;
+    }
+
+    /**
+     * Writes a TEXT field from characters, encoded as UTF-8 and zero-padded.
+     *
+     * @param field index.
+     * @param text  to write.
+     * @return this.
+     * @throws SchemaException naming the field if the text is longer than the field's maximum in
+     *                         bytes, or is not well-formed UTF-16 (a lone surrogate).
+     */
+    public EventFlyweight putText(final int field, final CharSequence text)
+    {
+        final int at = offset + offsets[field] + TEXT_LENGTH_PREFIX;
+        final int max = widths[field] - TEXT_LENGTH_PREFIX;
+        final int length = utf8Length(text);
+        if (length < 0 || length > max)
+        {
+            throw new SchemaException(length < 0 ? "value of text field '" + schema.field(field).name() + "' of " + schema.name() +
+                " is not valid Unicode (a lone surrogate)" : "value of " + length + " bytes is longer than the " + max +
+                " bytes of text field '" + schema.field(field).name() + "' of " + schema.name());
+        }
+        int i = at;
+        for (int c = 0; c < text.length(); c++)
+        {
+            final char ch = text.charAt(c);
+            if (ch < 0x80)
+            {
+                mutableBuffer.putByte(i++, (byte)ch);
+            }
+            else if (ch < 0x800)
+            {
+                mutableBuffer.putByte(i++, (byte)(0xC0 | (ch >> 6)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | (ch & 0x3F)));
+            }
+            else if (Character.isHighSurrogate(ch))
+            {
+                final int codePoint = Character.toCodePoint(ch, text.charAt(++c));
+                mutableBuffer.putByte(i++, (byte)(0xF0 | (codePoint >> 18)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | ((codePoint >> 12) & 0x3F)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | (codePoint & 0x3F)));
+            }
+            else
+            {
+                mutableBuffer.putByte(i++, (byte)(0xE0 | (ch >> 12)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | ((ch >> 6) & 0x3F)));
+                mutableBuffer.putByte(i++, (byte)(0x80 | (ch & 0x3F)));
+            }
+        }
+        mutableBuffer.setMemory(i, at + max - i, (byte)0);
+        mutableBuffer.putShort(at - TEXT_LENGTH_PREFIX, (short)length);
+        return this;
+    }
+
+    /**
+     * The UTF-8 length of characters, or -1 if they hold a lone surrogate.
+     *
+     * @param text to measure.
+     * @return the length in bytes, or -1.
+     */
+    public static int utf8Length(final CharSequence text)
+    {
+        int length = 0;
+        for (int c = 0; c < text.length(); c++)
+        {
+            final char ch = text.charAt(c);
+            if (ch < 0x80)
+            {
+                length++;
+            }
+            else if (ch < 0x800)
+            {
+                length += 2;
+            }
+            else if (Character.isHighSurrogate(ch))
+            {
+                if (c + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(c + 1)))
+                {
+                    return -1;
+                }
+                c++;
+                length += 4;
+            }
+            else if (Character.isLowSurrogate(ch))
+            {
+                return -1;
+            }
+            else
+            {
+                length += 3;
+            }
+        }
+        return length;
     }
 
     /**
@@ -284,9 +484,22 @@ public final class EventFlyweight implements EventValues
      */
     public long symbolHash(final int field)
     {
-        final int at = offset + offsets[field];
+        return symbolHash(buffer, offset + offsets[field], widths[field]);
+    }
+
+    /**
+     * The hash {@link #symbolHash(int)} gives a symbol field: FNV-1a over all its bytes, zero padding
+     * included. For whoever must recompute a key from a symbol's bytes (a key names file, a tool).
+     *
+     * @param buffer holding the symbol's bytes.
+     * @param at     offset of the first byte.
+     * @param width  of the symbol field in bytes.
+     * @return the hash.
+     */
+    public static long symbolHash(final DirectBuffer buffer, final int at, final int width)
+    {
         long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < widths[field]; i++)
+        for (int i = 0; i < width; i++)
         {
             hash ^= buffer.getByte(at + i) & 0xFF;
             hash *= 0x100000001b3L;
@@ -347,7 +560,8 @@ public final class EventFlyweight implements EventValues
     }
 
     /**
-     * Writes any numeric field from a long, converting to the field's type.
+     * Writes any numeric field from a long, converting to the field's type (a DECIMAL is scaled:
+     * {@code 5} at scale 2 is stored as {@code 500}).
      *
      * @param field index.
      * @param value to write.
@@ -371,8 +585,11 @@ public final class EventFlyweight implements EventValues
             case DOUBLE:
                 mutableBuffer.putDouble(at, value);
                 break;
+            case DECIMAL:
+                mutableBuffer.putLong(at, Math.multiplyExact(value, Decimals.powerOfTen(scales[field])));
+                break;
             default:
-                throw new SchemaException("field " + schema.field(field).name() + " of " + schema.name() + " is a SYMBOL");
+                throw new SchemaException("field " + schema.field(field).name() + " of " + schema.name() + " is a " + types[field]);
         }
         return this;
     }
@@ -389,6 +606,12 @@ public final class EventFlyweight implements EventValues
         if (types[field] == FieldType.DOUBLE)
         {
             mutableBuffer.putDouble(offset + offsets[field], value);
+            return this;
+        }
+        if (types[field] == FieldType.DECIMAL)
+        {
+            // Rounded to the scale, half away from zero; exact decimals should come as text (Decimals.parse).
+            mutableBuffer.putLong(offset + offsets[field], Math.round(value * Decimals.powerOfTen(scales[field])));
             return this;
         }
         return putNumber(field, (long)value);

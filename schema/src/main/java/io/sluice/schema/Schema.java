@@ -4,15 +4,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.agrona.BitUtil;
 
 /**
- * A fixed-layout binary event type: named primitive fields at fixed offsets. Fields are laid out in
- * declaration order, each aligned to its own width (symbols to 1), and the record length is padded
- * to 8 bytes. For example {@code card LONG, amount DOUBLE, merchant SYMBOL(12), ts TIMESTAMP}:
+ * A fixed-layout binary event type: named fields at fixed offsets. Fields are laid out in declaration
+ * order, each aligned to its own width (symbols to 1, text to its 2-byte length), and the record length
+ * is padded to 8 bytes. For example {@code card LONG, amount DECIMAL(12, 2), merchant SYMBOL(12),
+ * note TEXT(10), ts TIMESTAMP}:
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -20,22 +23,29 @@ import org.agrona.BitUtil;
  *  |                          card (LONG)                          |  0
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                        amount (DOUBLE)                        |  8
+ *  |         amount (DECIMAL 12,2: unscaled long, 330.54 = 33054)  |  8
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                    merchant (SYMBOL 12) ...                   | 16
+ *  +-------------------------------+-------------------------------+
+ *  |      note length (0..10)      |     note (TEXT 10) UTF-8 ...  | 28
+ *  +-------------------------------+                               |
+ *  |                 ... zero-padded to 10 bytes                   | 32
+ *  |                                                               | 36
  *  +---------------------------------------------------------------+
- *  |                          (padding)                            | 28
- *  +---------------------------------------------------------------+
- *  |                         ts (TIMESTAMP)                        | 32
+ *  |                         ts (TIMESTAMP)                        | 40
  *  |                                                               |
  *  +---------------------------------------------------------------+
  * </pre>
- * {@link #describeLayout()} prints the layout of any schema. Immutable; built once.
+ * A DECIMAL is a scaled long ({@link Decimals}); a TEXT field is a fixed slot of a 16-bit length and
+ * its maximum number of bytes ({@link EventFlyweight#getText}). {@link #describeLayout()} prints the
+ * layout of any schema. Immutable; built once.
  */
 public final class Schema
 {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final Pattern SIZED_TYPE =
+        Pattern.compile("\\s*(?i)(SYMBOL|TEXT|DECIMAL)\\s*\\(\\s*(\\d{1,9})\\s*(?:,\\s*(\\d{1,9})\\s*)?\\)\\s*");
 
     private final String name;
     private final Field[] fields;
@@ -165,9 +175,9 @@ public final class Schema
     public Field numericField(final String fieldName)
     {
         final Field field = field(fieldName);
-        if (field.type() == FieldType.SYMBOL)
+        if (!field.type().isNumeric())
         {
-            throw new SchemaException("field '" + fieldName + "' of schema '" + name + "' is a SYMBOL, a number is needed");
+            throw new SchemaException("field '" + fieldName + "' of schema '" + name + "' is a " + field.type() + ", a number is needed");
         }
         return field;
     }
@@ -182,7 +192,7 @@ public final class Schema
         final StringBuilder sb = new StringBuilder(name).append(" (").append(length).append(" bytes)\n");
         for (final Field field : fields)
         {
-            sb.append(String.format("  %4d  %-10s %-3d %s%n", field.offset(), field.type(), field.width(), field.name()));
+            sb.append(String.format("  %4d  %-16s %-3d %s%n", field.offset(), field.typeText(), field.width(), field.name()));
         }
         return sb.toString();
     }
@@ -280,7 +290,45 @@ public final class Schema
         }
 
         /**
-         * Adds a field of any type.
+         * Adds an exact decimal field, {@code DECIMAL(precision, scale)}, stored as a scaled long
+         * (see {@link Decimals}).
+         *
+         * @param fieldName of the field.
+         * @param precision digits, 1 to 18.
+         * @param scale     digits after the point, 0 to precision.
+         * @return this.
+         */
+        public Builder decimalField(final String fieldName, final int precision, final int scale)
+        {
+            if (precision < 1 || precision > Decimals.MAX_PRECISION || scale < 0 || scale > precision)
+            {
+                throw new SchemaException("decimal field '" + fieldName + "' of schema '" + name + "' needs a precision in [1, " +
+                    Decimals.MAX_PRECISION + "] and a scale in [0, precision], was " + Decimals.typeText(precision, scale));
+            }
+            return add(fieldName, FieldType.DECIMAL, FieldType.DECIMAL.width(), precision, scale);
+        }
+
+        /**
+         * Adds a variable-length UTF-8 text field of at most {@code maxLength} bytes: a fixed slot of
+         * a 16-bit length and {@code maxLength} bytes (see {@link EventFlyweight#getText}).
+         *
+         * @param fieldName of the field.
+         * @param maxLength in bytes, 1 to {@link EventFlyweight#MAX_TEXT_LENGTH}.
+         * @return this.
+         */
+        public Builder textField(final String fieldName, final int maxLength)
+        {
+            if (maxLength < 1 || maxLength > EventFlyweight.MAX_TEXT_LENGTH)
+            {
+                throw new SchemaException("text field '" + fieldName + "' of schema '" + name + "' needs a maximum length in [1, " +
+                    EventFlyweight.MAX_TEXT_LENGTH + "] bytes, was " + maxLength);
+            }
+            return add(fieldName, FieldType.TEXT, EventFlyweight.TEXT_LENGTH_PREFIX + maxLength, 0, 0);
+        }
+
+        /**
+         * Adds a field of any type but DECIMAL and TEXT, which need {@link #decimalField},
+         * {@link #textField} or {@link #field(String, Field)}.
          *
          * @param fieldName of the field.
          * @param type      of the field.
@@ -289,7 +337,101 @@ public final class Schema
          */
         public Builder field(final String fieldName, final FieldType type, final int width)
         {
-            return type == FieldType.SYMBOL ? symbolField(fieldName, width) : add(fieldName, type, type.width());
+            if (type == FieldType.DECIMAL || type == FieldType.TEXT)
+            {
+                throw new SchemaException("field '" + fieldName + "' of schema '" + name + "': a " + type +
+                    " needs its " + (type == FieldType.DECIMAL ? "precision and scale" : "maximum length"));
+            }
+            return type == FieldType.SYMBOL ? symbolField(fieldName, width) : add(fieldName, type, type.width(), 0, 0);
+        }
+
+        /**
+         * Adds a field of the same type (width, precision, scale) as another schema's field.
+         *
+         * @param fieldName of the new field.
+         * @param like      field whose type to copy.
+         * @return this.
+         */
+        public Builder field(final String fieldName, final Field like)
+        {
+            switch (like.type())
+            {
+                case DECIMAL:
+                    return decimalField(fieldName, like.precision(), like.scale());
+                case TEXT:
+                    return textField(fieldName, like.maxLength());
+                default:
+                    return field(fieldName, like.type(), like.width());
+            }
+        }
+
+        /**
+         * Adds a field from its declared type: {@code LONG}, {@code INT}, {@code DOUBLE},
+         * {@code BOOLEAN}, {@code TIMESTAMP}, {@code SYMBOL(width)}, {@code DECIMAL(precision, scale)}
+         * or {@code TEXT(max)}, case-insensitive.
+         *
+         * @param fieldName of the field.
+         * @param typeText  the declaration.
+         * @return this.
+         * @throws SchemaException naming the declaration when it is no type.
+         */
+        public Builder field(final String fieldName, final String typeText)
+        {
+            final Matcher sized = SIZED_TYPE.matcher(typeText);
+            if (sized.matches())
+            {
+                final String kind = sized.group(1).toUpperCase(Locale.ROOT);
+                final int first = parseSize(typeText, sized.group(2));
+                switch (kind)
+                {
+                    case "SYMBOL":
+                        if (sized.group(3) == null)
+                        {
+                            return symbolField(fieldName, first);
+                        }
+                        break;
+                    case "TEXT":
+                        if (sized.group(3) == null)
+                        {
+                            return textField(fieldName, first);
+                        }
+                        break;
+                    default:
+                        return decimalField(fieldName, first, sized.group(3) == null ? 0 : parseSize(typeText, sized.group(3)));
+                }
+                throw new SchemaException(kind + " takes one size, e.g. " + kind + "(12)");
+            }
+            final String upper = typeText.trim().toUpperCase(Locale.ROOT);
+            switch (upper)
+            {
+                case "LONG":
+                case "INT":
+                case "DOUBLE":
+                case "BOOLEAN":
+                case "TIMESTAMP":
+                    return field(fieldName, FieldType.valueOf(upper), 0);
+                case "SYMBOL":
+                    throw new SchemaException("SYMBOL needs a width in bytes, e.g. SYMBOL(12)");
+                case "TEXT":
+                    throw new SchemaException("TEXT needs a maximum length in bytes, e.g. TEXT(64)");
+                case "DECIMAL":
+                    throw new SchemaException("DECIMAL needs a precision and a scale, e.g. DECIMAL(18, 2)");
+                default:
+                    throw new SchemaException("'" + (typeText.length() > 80 ? typeText.substring(0, 80) + "..." : typeText) +
+                        "' is not a field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP, SYMBOL(width), DECIMAL(precision, scale) or TEXT(max))");
+            }
+        }
+
+        private static int parseSize(final String typeText, final String digits)
+        {
+            try
+            {
+                return Integer.parseInt(digits);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new SchemaException("'" + typeText + "' has a size out of range");
+            }
         }
 
         /**
@@ -307,6 +449,11 @@ public final class Schema
 
         private Builder add(final String fieldName, final FieldType type, final int width)
         {
+            return add(fieldName, type, width, 0, 0);
+        }
+
+        private Builder add(final String fieldName, final FieldType type, final int width, final int precision, final int scale)
+        {
             checkName("field", fieldName);
             for (final Field existing : fields)
             {
@@ -315,9 +462,9 @@ public final class Schema
                     throw new SchemaException("schema '" + name + "' declares field '" + fieldName + "' twice");
                 }
             }
-            final int alignment = type == FieldType.SYMBOL ? 1 : width;
+            final int alignment = type == FieldType.SYMBOL ? 1 : type == FieldType.TEXT ? EventFlyweight.TEXT_LENGTH_PREFIX : width;
             offset = BitUtil.align(offset, alignment);
-            fields.add(new Field(fields.size(), fieldName, type, offset, width));
+            fields.add(new Field(fields.size(), fieldName, type, offset, width, precision, scale));
             offset += width;
             return this;
         }

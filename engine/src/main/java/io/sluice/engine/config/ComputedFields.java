@@ -165,7 +165,7 @@ final class ComputedFields
                 final Field field = value.field;
                 if (declared == null || declared == field.type())
                 {
-                    schema.field(name, field.type(), field.width());
+                    schema.field(name, field); // the same type: width, or precision and scale of a DECIMAL, or maximum of a TEXT
                     return new Copy(field, index);
                 }
                 if (field.type() == FieldType.SYMBOL || field.type() == FieldType.BOOLEAN)

@@ -490,6 +490,8 @@ final class ExpressionParser
         {
             case SYMBOL:
                 return symbolComparison(field, op, opColumn, right);
+            case TEXT:
+                throw error(opColumn, "TEXT field '" + field.name() + "' cannot be compared; compare SYMBOL fields");
             case BOOLEAN:
                 if (right.kind == Operand.BOOLEAN || (right.kind == Operand.FIELD && right.field.type() == FieldType.BOOLEAN))
                 {
@@ -506,7 +508,8 @@ final class ExpressionParser
 
     private EventPredicate numericComparison(final Field field, final int op, final int opColumn, final Operand right)
     {
-        final boolean fieldIsDouble = field.type() == FieldType.DOUBLE;
+        // A DECIMAL compares by its value as the nearest double: the same double its literal text parses to.
+        final boolean fieldIsDouble = field.type() == FieldType.DOUBLE || field.type() == FieldType.DECIMAL;
         switch (right.kind)
         {
             case Operand.LONG:
@@ -518,12 +521,12 @@ final class ExpressionParser
             case Operand.FIELD:
             {
                 final FieldType other = right.field.type();
-                if (other == FieldType.SYMBOL || other == FieldType.BOOLEAN)
+                if (other == FieldType.SYMBOL || other == FieldType.BOOLEAN || other == FieldType.TEXT)
                 {
                     throw error(right.column, field.type() + " field '" + field.name() + "' cannot be compared with " + other +
                         " field '" + right.field.name() + "'");
                 }
-                return fieldIsDouble || other == FieldType.DOUBLE ?
+                return fieldIsDouble || other == FieldType.DOUBLE || other == FieldType.DECIMAL ?
                     new Predicates.DoubleFields(field.index(), op, right.field.index()) :
                     new Predicates.LongFields(field.index(), op, right.field.index());
             }

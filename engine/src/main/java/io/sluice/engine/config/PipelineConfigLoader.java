@@ -34,7 +34,6 @@ final class PipelineConfigLoader
 {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern SYMBOL_TYPE = Pattern.compile("(?i)SYMBOL\\s*\\(\\s*(\\d+)\\s*\\)");
     private static final Pattern AGGREGATE = Pattern.compile("([a-z]+)\\s*(?:\\(\\s*([A-Za-z_][A-Za-z0-9_]*)?\\s*\\))?");
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
@@ -196,43 +195,15 @@ final class PipelineConfigLoader
             final String type = typeNode.text();
             try
             {
-                final Matcher symbol = SYMBOL_TYPE.matcher(type);
-                if (symbol.matches())
-                {
-                    builder.symbolField(field.getKey(), Integer.parseInt(symbol.group(1)));
-                }
-                else
-                {
-                    builder.field(field.getKey(), fieldType(typeNode, type), 0);
-                }
+                // LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP, SYMBOL(width), DECIMAL(precision, scale), TEXT(max): the schema's own parser.
+                builder.field(field.getKey(), type);
             }
-            catch (final SchemaException | NumberFormatException ex)
+            catch (final SchemaException ex)
             {
                 throw typeNode.error(ex.getMessage());
             }
         }
         return builder.build();
-    }
-
-    private static FieldType fieldType(final YamlNode node, final String type)
-    {
-        switch (type.toUpperCase(Locale.ROOT))
-        {
-            case "LONG":
-                return FieldType.LONG;
-            case "INT":
-                return FieldType.INT;
-            case "DOUBLE":
-                return FieldType.DOUBLE;
-            case "BOOLEAN":
-                return FieldType.BOOLEAN;
-            case "TIMESTAMP":
-                return FieldType.TIMESTAMP;
-            case "SYMBOL":
-                throw node.error("SYMBOL needs a width in bytes, e.g. SYMBOL(12)");
-            default:
-                throw node.error("'" + ConfigLimits.value(type) + "' is not a field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP or SYMBOL(width))");
-        }
     }
 
     /**
@@ -450,7 +421,8 @@ final class PipelineConfigLoader
         }
         final YamlNode keyNode = required(keys, "partition_key", node);
         final Field partitionKey = field(schema, keyNode);
-        if (partitionKey.type() == FieldType.DOUBLE || partitionKey.type() == FieldType.BOOLEAN)
+        if (partitionKey.type() == FieldType.DOUBLE || partitionKey.type() == FieldType.BOOLEAN ||
+            partitionKey.type() == FieldType.DECIMAL || partitionKey.type() == FieldType.TEXT)
         {
             throw keyNode.error("partition key '" + partitionKey.name() + "' is a " + partitionKey.type() +
                 "; use a LONG, INT, TIMESTAMP or SYMBOL field");
@@ -658,9 +630,9 @@ final class PipelineConfigLoader
                     {
                         throw definition.error("unknown field '" + field + "' in schema '" + schema.name() + "'");
                     }
-                    if (schema.field(field).type() == FieldType.SYMBOL)
+                    if (!schema.field(field).type().isNumeric())
                     {
-                        throw definition.error(function + " needs a numeric field; '" + field + "' is a SYMBOL");
+                        throw definition.error(function + " needs a numeric field; '" + field + "' is a " + schema.field(field).type());
                     }
                     break;
                 default:

@@ -29,6 +29,9 @@ public final class PartitionDispatcher
     private final PipelineInstance[] instances;
     /** inputs[instance][source]: which input of the instance a source feeds, or -1. */
     private final int[][] inputs;
+    private int partition;
+    /** Key name registry per source, or null: see {@link #keyNames}. */
+    private SymbolKeyNames[] keyNames;
 
     /**
      * Creates a dispatcher over the instances of one partition.
@@ -44,6 +47,31 @@ public final class PartitionDispatcher
         }
         this.instances = instances;
         this.inputs = inputs;
+    }
+
+    /**
+     * Records the names of symbol keys as events arrive, for the file sinks that write keys as names:
+     * {@code namesBySource[source]} is the registry of that source's topic, or null for a source whose
+     * key is not a symbol (or whose names nobody needs). Set before the first event.
+     *
+     * @param partition     the dispatcher's partition.
+     * @param namesBySource registry per source index, or null for none.
+     * @return this.
+     */
+    public PartitionDispatcher keyNames(final int partition, final SymbolKeyNames[] namesBySource)
+    {
+        this.partition = partition;
+        this.keyNames = namesBySource;
+        return this;
+    }
+
+    private void recordKeyName(final int source, final DirectBuffer buffer, final int offset, final long key)
+    {
+        final SymbolKeyNames[] all = keyNames;
+        if (all != null && all[source] != null)
+        {
+            all[source].record(partition, buffer, offset, key);
+        }
     }
 
     /**
@@ -106,6 +134,7 @@ public final class PartitionDispatcher
      */
     public void onEvent(final int source, final DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
+        recordKeyName(source, buffer, offset, key);
         final PipelineInstance[] all = instances;
         for (int i = 0; i < all.length; i++)
         {
@@ -130,6 +159,7 @@ public final class PartitionDispatcher
         final int source, final DirectBuffer buffer, final int offset, final long key, final long timestamp,
         final long start, final long[] ends)
     {
+        recordKeyName(source, buffer, offset, key);
         final PipelineInstance[] all = instances;
         long last = start;
         ends[0] = start;
@@ -159,6 +189,7 @@ public final class PartitionDispatcher
     public void onEvent(
         final int instance, final int source, final DirectBuffer buffer, final int offset, final long key, final long timestamp)
     {
+        recordKeyName(source, buffer, offset, key);
         deliver(instances[instance], inputs[instance][source], buffer, offset, key, timestamp);
     }
 

@@ -162,6 +162,9 @@ final class Stages
         private final EventFlyweight result;
         private final int aggregateCount;
         private final boolean[] doubleResult;
+        /** Per aggregate: the error counted when its DECIMAL result overflowed, or null for other types. */
+        private final RuntimeException[] decimalOverflow;
+        private final boolean decimalResults;
         private final int firstAggregateField;
         private WindowOperator operator;
 
@@ -174,10 +177,21 @@ final class Stages
             this.aggregateCount = schema.fieldCount() - 4;
             this.firstAggregateField = 4;
             this.doubleResult = new boolean[aggregateCount];
+            this.decimalOverflow = new RuntimeException[aggregateCount];
+            boolean decimals = false;
             for (int i = 0; i < aggregateCount; i++)
             {
                 doubleResult[i] = spec.resultType(i) == io.sluice.schema.FieldType.DOUBLE;
+                if (spec.resultType(i) == io.sluice.schema.FieldType.DECIMAL)
+                {
+                    // Built once: counting an overflow allocates nothing.
+                    decimalOverflow[i] = new io.sluice.schema.Decimals.DecimalException("decimal overflow: aggregate '" +
+                        schema.field(firstAggregateField + i).name() + "' has more than " + io.sluice.schema.Decimals.MAX_PRECISION +
+                        " digits; the result shows OVERFLOW");
+                    decimals = true;
+                }
             }
+            this.decimalResults = decimals;
         }
 
         void operator(final WindowOperator operator)
@@ -223,6 +237,14 @@ final class Stages
                 else
                 {
                     result.putLong(firstAggregateField + i, values.longValue(i));
+                }
+            }
+            for (int i = 0; decimalResults && i < aggregateCount; i++)
+            {
+                if (decimalOverflow[i] != null && values.longValue(i) == io.sluice.schema.Decimals.OVERFLOW)
+                {
+                    // Counted under the stage's policy; the result still goes out, showing OVERFLOW rather than a wrong sum.
+                    fail(result, key, windowEnd - 1, decimalOverflow[i]);
                 }
             }
             // Flink's convention: a window result's timestamp is the window's last instant.

@@ -151,7 +151,7 @@ public final class Backtest
                 final Pipeline probe = definition.build((p, s, k, t, e) -> { });
                 final boolean symbolKey = definition.schema().field(definition.partitionKey()).type() == FieldType.SYMBOL;
                 final EventFileSink sink = EventFileSink.open(file, format, probe.outputSchema(),
-                    definition.window() != null && definition.window().emitsNonFinal(), symbolKey ? symbolKeys::get : null);
+                    definition.window() != null && definition.window().emitsNonFinal(), symbolKey ? (partition, key) -> symbolKeys.get(key) : null);
                 sinks.put(definition, sink);
                 outputs.add(file);
                 pipelines.add(definition.build(sink));

@@ -1,7 +1,6 @@
 package io.sluice.engine.io;
 
 import java.nio.file.Path;
-import java.util.function.LongFunction;
 
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Schema;
@@ -12,13 +11,13 @@ import io.sluice.schema.Schema;
  */
 final class CsvEventSink extends EventFileSink
 {
-    CsvEventSink(final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+    CsvEventSink(final Path file, final Schema schema, final boolean writeEmit, final io.sluice.engine.pipeline.KeyNames keyNames)
     {
         super(file, schema, writeEmit, keyNames);
     }
 
     CsvEventSink(
-        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+        final Path file, final Schema schema, final boolean writeEmit, final io.sluice.engine.pipeline.KeyNames keyNames, final boolean append)
     {
         super(file, schema, writeEmit, keyNames, append);
     }

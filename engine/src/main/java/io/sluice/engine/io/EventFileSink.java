@@ -9,11 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
 
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.JoinSpec;
+import io.sluice.engine.pipeline.KeyNames;
 import io.sluice.engine.pipeline.WindowSpec;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
@@ -25,11 +26,14 @@ import io.sluice.engine.window.WindowResultHandler;
  * stage produces) are written as {@code key, window_start, window_end}, then an {@code emit} column
  * ({@code FINAL}, {@code UPDATE} or {@code EARLY}) when asked for, then the aggregates; any other
  * schema is written field by field. The key of window results and of join rows is rendered by the
- * key names when given (a symbol key as its symbol rather than its hash). CSV files start with a header; JSONL files hold one object per
- * line with the same names in the same order.
+ * key names when given (a symbol key as its symbol rather than its hash; a key without a name is
+ * written as its number). CSV files start with a header; JSONL files hold one object per line with
+ * the same names in the same order.
  *
  * <p>Formatting is deterministic: integers and timestamps (epoch milliseconds) in decimal, doubles
- * by {@link Values#formatDouble}, booleans {@code true}/{@code false}, symbols as text, lines ended by
+ * by {@link Values#formatDouble}, decimals exactly with their scale's digits ({@link Decimals#format}:
+ * {@code 330.54}, never {@code 330.53999999999996}), booleans {@code true}/{@code false}, symbols and
+ * texts as text, lines ended by
  * {@code \n}, UTF-8. The same outputs give byte-identical files on any machine.
  *
  * <p>Threading: calls are serialised by the sink's lock, so the partition threads of a live engine
@@ -44,24 +48,28 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     static final int BOOLEAN = 3;
     static final int SYMBOL = 4;
     static final int EMIT = 5;
+    static final int DECIMAL = 6;
+    static final int TEXT = 7;
 
     final Path file;
     final String[] names;
     final int[] fields;
     final int[] kinds;
-    private final LongFunction<String> keyNames;
+    final int[] scales;
+    private final KeyNames keyNames;
+    private int partition;
     private final BufferedWriter writer;
     final StringBuilder line = new StringBuilder(256);
     private long written;
     private IOException failure;
 
-    EventFileSink(final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+    EventFileSink(final Path file, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         this(file, schema, writeEmit, keyNames, false);
     }
 
     EventFileSink(
-        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+        final Path file, final Schema schema, final boolean writeEmit, final KeyNames keyNames, final boolean append)
     {
         this.file = file;
         this.keyNames = keyNames;
@@ -86,19 +94,20 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             }
             else
             {
-                kind = field.type() == FieldType.DOUBLE ? DOUBLE : field.type() == FieldType.BOOLEAN ? BOOLEAN :
-                    field.type() == FieldType.SYMBOL ? SYMBOL : INTEGRAL;
+                kind = kind(field.type());
             }
             columnNames.add(kind == EMIT ? "emit" : field.name());
-            columns.add(new int[] {field.index(), kind});
+            columns.add(new int[] {field.index(), kind, field.scale()});
         }
         this.names = columnNames.toArray(new String[0]);
         this.fields = new int[columns.size()];
         this.kinds = new int[columns.size()];
+        this.scales = new int[columns.size()];
         for (int i = 0; i < columns.size(); i++)
         {
             fields[i] = columns.get(i)[0];
             kinds[i] = columns.get(i)[1];
+            scales[i] = columns.get(i)[2];
         }
         try
         {
@@ -109,6 +118,25 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create output " + file, ex);
+        }
+    }
+
+    private static int kind(final FieldType type)
+    {
+        switch (type)
+        {
+            case DOUBLE:
+                return DOUBLE;
+            case BOOLEAN:
+                return BOOLEAN;
+            case SYMBOL:
+                return SYMBOL;
+            case TEXT:
+                return TEXT;
+            case DECIMAL:
+                return DECIMAL;
+            default:
+                return INTEGRAL;
         }
     }
 
@@ -124,7 +152,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
      * @throws UncheckedIOException if the file cannot be created.
      */
     public static EventFileSink open(
-        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         final EventFileSink sink = format == FileFormat.CSV ?
             new CsvEventSink(file, schema, writeEmit, keyNames) : new JsonlEventSink(file, schema, writeEmit, keyNames);
@@ -146,7 +174,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
      * @throws UncheckedIOException if the file cannot be opened.
      */
     public static EventFileSink openAppending(
-        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final KeyNames keyNames)
     {
         final boolean empty;
         try
@@ -219,6 +247,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     public final synchronized void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
     {
         line.setLength(0);
+        this.partition = partition;
         render(event);
         writeLine();
         written++;
@@ -253,7 +282,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             case KEY:
             {
                 final long key = event.getLong(field);
-                final String name = keyNames == null ? null : keyNames.apply(key);
+                final String name = keyNames == null ? null : keyNames.name(partition, key);
                 if (name == null)
                 {
                     line.append(key);
@@ -273,6 +302,12 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
             case SYMBOL:
                 event.getSymbol(field, line);
                 break;
+            case TEXT:
+                event.getText(field, line);
+                break;
+            case DECIMAL:
+                Decimals.format(event.getDecimal(field), scales[column], line);
+                break;
             case EMIT:
             {
                 final int flags = event.getInt(field);
@@ -291,7 +326,7 @@ public abstract class EventFileSink implements EventSink, AutoCloseable
     final boolean isText(final int column)
     {
         final int kind = kinds[column];
-        return kind == SYMBOL || kind == EMIT || (kind == KEY && keyNames != null);
+        return kind == SYMBOL || kind == TEXT || kind == EMIT || (kind == KEY && keyNames != null);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.sluice.engine.io;
 
 import java.nio.file.Path;
-import java.util.function.LongFunction;
 
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Schema;
@@ -12,13 +11,13 @@ import io.sluice.schema.Schema;
  */
 final class JsonlEventSink extends EventFileSink
 {
-    JsonlEventSink(final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames)
+    JsonlEventSink(final Path file, final Schema schema, final boolean writeEmit, final io.sluice.engine.pipeline.KeyNames keyNames)
     {
         super(file, schema, writeEmit, keyNames);
     }
 
     JsonlEventSink(
-        final Path file, final Schema schema, final boolean writeEmit, final LongFunction<String> keyNames, final boolean append)
+        final Path file, final Schema schema, final boolean writeEmit, final io.sluice.engine.pipeline.KeyNames keyNames, final boolean append)
     {
         super(file, schema, writeEmit, keyNames, append);
     }
@@ -41,7 +40,8 @@ final class JsonlEventSink extends EventFileSink
             line.append('"').append(names[i]).append("\":");
             final int start = line.length();
             appendValue(event, i);
-            final boolean nonFinite = kinds[i] == DOUBLE && (line.charAt(line.length() - 1) == 'N' || line.charAt(line.length() - 1) == 'y');
+            final boolean nonFinite = (kinds[i] == DOUBLE && (line.charAt(line.length() - 1) == 'N' || line.charAt(line.length() - 1) == 'y')) ||
+                (kinds[i] == DECIMAL && line.charAt(line.length() - 1) == 'W');
             if (isText(i) || nonFinite)
             {
                 final String value = line.substring(start);

@@ -11,8 +11,9 @@ import io.sluice.schema.Schema;
 /**
  * JSON Lines events: one JSON object per line, every field of the schema present by name, other
  * keys ignored whatever their value. Numbers go to numeric fields (integral fields need integral
- * numbers), strings to SYMBOL fields, {@code true}/{@code false} to BOOLEAN fields; a TIMESTAMP takes
- * epoch milliseconds or an ISO-8601 instant string. {@code null} is refused: events have no nulls.
+ * numbers), strings to SYMBOL and TEXT fields, {@code true}/{@code false} to BOOLEAN fields; a TIMESTAMP takes
+ * epoch milliseconds or an ISO-8601 instant string; a DECIMAL a number or a string, parsed from its
+ * text exactly. {@code null} is refused: events have no nulls.
  */
 final class JsonlEventSource extends EventFileSource
 {
@@ -112,6 +113,11 @@ final class JsonlEventSource extends EventFileSource
                 {
                     Values.putSymbol(out, field, text);
                 }
+                else if (field.type() == FieldType.TEXT || field.type() == FieldType.DECIMAL)
+                {
+                    // A decimal as a string ("330.54") is common in JSON from money systems; parsed as exactly.
+                    Values.parseInto(out, field, text);
+                }
                 else if (field.type() == FieldType.TIMESTAMP)
                 {
                     out.putLong(field.index(), Values.parseTimestamp(text));
@@ -124,15 +130,23 @@ final class JsonlEventSource extends EventFileSource
             else if (c == '-' || (c >= '0' && c <= '9'))
             {
                 final String number = number();
-                if (field.type() == FieldType.SYMBOL || field.type() == FieldType.BOOLEAN)
+                if (field.type().isText() || field.type() == FieldType.BOOLEAN)
                 {
                     throw malformed(field.name(), "expected a " + describe(field) + ", found the number " + number);
                 }
-                if (field.type() != FieldType.DOUBLE && (number.indexOf('.') >= 0 || number.indexOf('e') >= 0 || number.indexOf('E') >= 0))
+                if (field.type() == FieldType.DECIMAL)
+                {
+                    // The number's own text, digit by digit: 330.54 is 33054 at scale 2, never a double first.
+                    Values.parseInto(out, field, number);
+                }
+                else if (field.type() != FieldType.DOUBLE && (number.indexOf('.') >= 0 || number.indexOf('e') >= 0 || number.indexOf('E') >= 0))
                 {
                     throw malformed(field.name(), number + " is not an integer, and the field is a " + field.type());
                 }
-                Values.parseInto(out, field, number);
+                else
+                {
+                    Values.parseInto(out, field, number);
+                }
             }
             else if (line.startsWith("true", pos) || line.startsWith("false", pos))
             {
@@ -164,7 +178,10 @@ final class JsonlEventSource extends EventFileSource
         switch (field.type())
         {
             case SYMBOL:
+            case TEXT:
                 return "string";
+            case DECIMAL:
+                return "decimal number or string";
             case BOOLEAN:
                 return "true or false";
             case TIMESTAMP:

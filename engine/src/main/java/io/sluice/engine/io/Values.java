@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 
@@ -71,6 +72,12 @@ final class Values
                 break;
             case TIMESTAMP:
                 out.putLong(index, parseTimestamp(text));
+                break;
+            case DECIMAL:
+                out.putDecimal(index, parseDecimal(field, text));
+                break;
+            case TEXT:
+                putText(out, field, text);
                 break;
             default:
                 putSymbol(out, field, text);
@@ -142,6 +149,36 @@ final class Values
             throw new ValueException(text.isEmpty() ? "value is empty, a timestamp is required" :
                 "'" + text + "' is neither epoch milliseconds nor an ISO-8601 instant such as 2024-03-01T09:30:00.250Z");
         }
+    }
+
+    /**
+     * Parses decimal text exactly (digit by digit, never through a double) at the field's scale.
+     */
+    static long parseDecimal(final Field field, final String text)
+    {
+        try
+        {
+            return Decimals.parse(text, field.precision(), field.scale());
+        }
+        catch (final Decimals.DecimalException ex)
+        {
+            throw new ValueException(ex.getMessage());
+        }
+    }
+
+    static void putText(final EventFlyweight out, final Field field, final String text)
+    {
+        final int length = EventFlyweight.utf8Length(text);
+        if (length < 0)
+        {
+            throw new ValueException("text is not valid Unicode (a lone surrogate)");
+        }
+        if (length > field.maxLength())
+        {
+            throw new ValueException("text of " + length + " bytes is longer than the " + field.maxLength() + " of " + field.typeText() +
+                " ('" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "')");
+        }
+        out.putText(field.index(), text);
     }
 
     static void putSymbol(final EventFlyweight out, final Field field, final String text)

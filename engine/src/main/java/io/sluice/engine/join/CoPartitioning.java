@@ -76,7 +76,8 @@ public final class CoPartitioning
                 "' is not in schema " + input.schema().name() + " of topic '" + input.topic() + "'");
         }
         final Field key = input.schema().field(input.keyField());
-        if (key.type() == FieldType.DOUBLE || key.type() == FieldType.BOOLEAN)
+        if (key.type() == FieldType.DOUBLE || key.type() == FieldType.BOOLEAN || key.type() == FieldType.DECIMAL ||
+            key.type() == FieldType.TEXT)
         {
             throw new SchemaException("join '" + joinName + "': " + side + " key field '" + input.keyField() +
                 "' is " + key.type() + "; a join key must be LONG, INT, TIMESTAMP or SYMBOL");

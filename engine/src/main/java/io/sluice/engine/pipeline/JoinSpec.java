@@ -81,12 +81,12 @@ public final class JoinSpec
             .longField(KEY).intField(FLAGS).alignTo(8);
         for (final Field field : left.schema().fields())
         {
-            builder.field(leftPrefix + "_" + field.name(), field.type(), field.width());
+            builder.field(leftPrefix + "_" + field.name(), field);
         }
         builder.alignTo(8);
         for (final Field field : right.schema().fields())
         {
-            builder.field(rightPrefix + "_" + field.name(), field.type(), field.width());
+            builder.field(rightPrefix + "_" + field.name(), field);
         }
         this.output = builder.build();
         // The records are copied verbatim: their fields must land at their own offsets plus the base.

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.sluice.schema.Field;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.FieldType;
 import io.sluice.schema.Schema;
 import io.sluice.schema.SchemaException;
@@ -47,6 +48,8 @@ public final class WindowSpec
     private int firingSlice = WindowOperatorContext.FIRING_SLICE_DEFAULT;
     private final List<String> names = new ArrayList<>();
     private final List<FieldType> types = new ArrayList<>();
+    /** Precision and scale of each DECIMAL result ({0, 0} for others). */
+    private final List<int[]> decimals = new ArrayList<>();
     private final List<PrimitiveAggregator> aggregators = new ArrayList<>();
 
     WindowSpec(final Schema input)
@@ -200,7 +203,8 @@ public final class WindowSpec
     }
 
     /**
-     * Sums a numeric field; a DOUBLE field gives a DOUBLE sum, others a LONG sum.
+     * Sums a numeric field; a DOUBLE field gives a DOUBLE sum, a {@code DECIMAL(p, s)} an exact
+     * {@code DECIMAL(18, s)} sum (failing, counted, beyond 18 digits), others a LONG sum.
      *
      * @param name  of the result field.
      * @param field of the input to sum.
@@ -208,6 +212,11 @@ public final class WindowSpec
      */
     public WindowSpec sum(final String name, final String field)
     {
+        final Field f = input.numericField(field);
+        if (f.type() == FieldType.DECIMAL)
+        {
+            return decimalAggregate(name, Aggregators.sumDecimal(f.index(), f.name()), Decimals.MAX_PRECISION, f.scale());
+        }
         return numeric(name, field, Aggregators::sumLong, Aggregators::sumDouble);
     }
 
@@ -236,7 +245,8 @@ public final class WindowSpec
     }
 
     /**
-     * Average of a numeric field, as a DOUBLE.
+     * Average of a numeric field, as a DOUBLE (of a DECIMAL: its exact sum divided by the count, as
+     * the nearest double).
      *
      * @param name  of the result field.
      * @param field of the input.
@@ -245,6 +255,10 @@ public final class WindowSpec
     public WindowSpec avg(final String name, final String field)
     {
         final Field f = input.numericField(field);
+        if (f.type() == FieldType.DECIMAL)
+        {
+            return aggregate(name, Aggregators.avgDecimal(f.index(), f.name(), f.scale()), FieldType.DOUBLE);
+        }
         return f.type() == FieldType.DOUBLE ?
             aggregate(name, Aggregators.avgDouble(f.index()), FieldType.DOUBLE) :
             aggregate(name, Aggregators.avgLong(f.index()), FieldType.DOUBLE);
@@ -276,7 +290,8 @@ public final class WindowSpec
 
     /**
      * An aggregate of a numeric field whose result has the field's type: a DOUBLE field gives a
-     * DOUBLE result, any other number a LONG one.
+     * DOUBLE result, a DECIMAL one a DECIMAL of the same precision and scale (its unscaled values
+     * compare and copy exactly as longs), any other number a LONG one.
      */
     private WindowSpec numeric(
         final String name,
@@ -285,9 +300,30 @@ public final class WindowSpec
         final java.util.function.IntFunction<PrimitiveAggregator> forDouble)
     {
         final Field f = input.numericField(field);
+        if (f.type() == FieldType.DECIMAL)
+        {
+            return decimalAggregate(name, forLong.apply(f.index()), f.precision(), f.scale());
+        }
         return f.type() == FieldType.DOUBLE ?
             aggregate(name, forDouble.apply(f.index()), FieldType.DOUBLE) :
             aggregate(name, forLong.apply(f.index()), FieldType.LONG);
+    }
+
+    /**
+     * An aggregate whose result is a DECIMAL: its aggregator's long result is the unscaled value.
+     *
+     * @param name       of the result field.
+     * @param aggregator whose {@code resultAsLong} is the unscaled result.
+     * @param precision  of the result.
+     * @param scale      of the result.
+     * @return this.
+     */
+    public WindowSpec decimalAggregate(final String name, final PrimitiveAggregator aggregator, final int precision, final int scale)
+    {
+        aggregate(name, aggregator, FieldType.LONG);
+        types.set(types.size() - 1, FieldType.DECIMAL);
+        decimals.set(decimals.size() - 1, new int[] {precision, scale});
+        return this;
     }
 
     /**
@@ -306,6 +342,7 @@ public final class WindowSpec
         }
         names.add(name);
         types.add(resultType);
+        decimals.add(new int[] {0, 0});
         aggregators.add(aggregator);
         return this;
     }
@@ -450,7 +487,14 @@ public final class WindowSpec
             .longField(KEY).timestampField(WINDOW_START).timestampField(WINDOW_END).intField(FLAGS);
         for (int i = 0; i < names.size(); i++)
         {
-            builder.field(names.get(i), types.get(i), 0);
+            if (types.get(i) == FieldType.DECIMAL)
+            {
+                builder.decimalField(names.get(i), decimals.get(i)[0], decimals.get(i)[1]);
+            }
+            else
+            {
+                builder.field(names.get(i), types.get(i), 0);
+            }
         }
         return builder.build();
     }

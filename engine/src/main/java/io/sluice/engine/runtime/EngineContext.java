@@ -256,6 +256,7 @@ public final class EngineContext
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
     private boolean groupCommit;
     private IngestLatencyListener latencyListener;
+    private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
     private StageLatencyListener stageLatencyListener;
     private long journalRetentionBytes = -1;
     private long journalRetentionMillis = -1;
@@ -1036,5 +1037,29 @@ public final class EngineContext
     public IngestLatencyListener latencyListener()
     {
         return latencyListener;
+    }
+
+    /**
+     * Sets the registries of symbol key names, by topic, that the partition threads feed as events
+     * arrive (live, recovery and operator replay alike), for the sinks that write keys as names. The
+     * caller owns and closes them. Empty, the default, costs the partition threads nothing.
+     *
+     * @param keyNames registry by topic name.
+     * @return this.
+     */
+    public EngineContext keyNames(final java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames)
+    {
+        this.keyNames = java.util.Map.copyOf(keyNames);
+        return this;
+    }
+
+    /**
+     * The registries of symbol key names by topic; empty unless set.
+     *
+     * @return the registries.
+     */
+    public java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames()
+    {
+        return keyNames;
     }
 }

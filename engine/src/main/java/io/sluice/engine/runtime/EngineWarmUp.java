@@ -9,6 +9,7 @@ import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 import io.sluice.schema.Schema;
@@ -116,6 +117,8 @@ final class EngineWarmUp
                 case DOUBLE -> event.putDouble(f, random.nextDouble() * 1000);
                 case BOOLEAN -> event.putBoolean(f, random.nextInt(8) == 0);
                 case SYMBOL -> event.putSymbol(f, symbol(random.nextInt(f == keyField ? SYMBOLS.length : 4), field.width()));
+                case DECIMAL -> event.putDecimal(f, random.nextInt(100_000) % Decimals.powerOfTen(field.precision()));
+                case TEXT -> event.putText(f, symbol(random.nextInt(4), field.maxLength()));
                 default -> throw new IllegalStateException("unknown field type " + field.type());
             }
         }

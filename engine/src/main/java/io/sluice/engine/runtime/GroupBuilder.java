@@ -11,6 +11,7 @@ import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
+import io.sluice.engine.exec.SymbolKeyNames;
 import io.sluice.journal.Journal;
 import io.sluice.journal.Topic;
 
@@ -93,10 +94,27 @@ final class GroupBuilder
             final EngineCounters.PartitionCounters pc = new EngineCounters.PartitionCounters(context.countersManager(), name, topicId, p);
             partitionCounters.add(pc);
             final PartitionProcessor handler = new PartitionProcessor(name, p, topic.partition(p),
-                new PartitionDispatcher(instances, plan.inputs()), stageErrors, pc, counters, context, firstStage);
+                new PartitionDispatcher(instances, plan.inputs()).keyNames(p, keyNames(plan)), stageErrors, pc, counters, context, firstStage);
             runtimes[p] = newPartitionRuntime(handler, name + "/" + p);
         }
         return new GroupRuntime(name, plan.sources(), topic, runtimes, plan.needsTicks());
+    }
+
+    /**
+     * The key name registry of each source of the group (by source index), or null when no source's
+     * topic has one.
+     */
+    private SymbolKeyNames[] keyNames(final SourceGroups.Plan plan)
+    {
+        final List<SourceGroups.Binding> sources = plan.sources();
+        final SymbolKeyNames[] bySource = new SymbolKeyNames[sources.size()];
+        boolean any = false;
+        for (int s = 0; s < bySource.length; s++)
+        {
+            bySource[s] = context.keyNames().get(sources.get(s).source().topic());
+            any |= bySource[s] != null;
+        }
+        return any ? bySource : null;
     }
 
     private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler, final String label)

@@ -14,12 +14,19 @@ import io.sluice.schema.EventValues;
  *  +-----------------+-----------------+-----+-----------------+
  *  |<------------------------- stride ------------------------>|
  * </pre>
+ * Built-in count and sums are folded inline ({@link Aggregators#kindOf}), other aggregators
+ * through their interface; an empty row is a copy of a template row reset once at construction
+ * (aggregators are stateless and deterministic, so every reset writes the same slots).
+ * <p>
  * Not thread safe: owned by one operator.
  */
 final class AggregateLayout implements WindowResult
 {
     private final PrimitiveAggregator[] aggregators;
     private final int[] offsets;
+    private final int[] kinds;
+    private final int[] fields;
+    private final long[] emptyRow;
     private final int stride;
     private final SlotFlyweight into = new SlotFlyweight();
     private final SlotFlyweight from = new SlotFlyweight();
@@ -30,13 +37,22 @@ final class AggregateLayout implements WindowResult
     {
         this.aggregators = aggregators.clone();
         this.offsets = new int[aggregators.length];
+        this.kinds = new int[aggregators.length];
+        this.fields = new int[aggregators.length];
         int stride = 0;
         for (int i = 0; i < aggregators.length; i++)
         {
             offsets[i] = stride;
+            kinds[i] = Aggregators.kindOf(aggregators[i]);
+            fields[i] = Aggregators.fieldOf(aggregators[i]);
             stride += aggregators[i].slots();
         }
         this.stride = stride;
+        this.emptyRow = new long[stride];
+        for (int i = 0; i < aggregators.length; i++)
+        {
+            aggregators[i].reset(into.wrap(emptyRow, offsets[i]));
+        }
     }
 
     int stride()
@@ -46,25 +62,56 @@ final class AggregateLayout implements WindowResult
 
     void reset(final long[] state, final int base)
     {
-        for (int i = 0; i < aggregators.length; i++)
+        final long[] empty = emptyRow;
+        for (int i = 0; i < empty.length; i++)
         {
-            aggregators[i].reset(into.wrap(state, base + offsets[i]));
+            state[base + i] = empty[i];
         }
     }
 
     void accumulate(final long[] state, final int base, final long timestamp, final EventValues values)
     {
-        for (int i = 0; i < aggregators.length; i++)
+        for (int i = 0; i < kinds.length; i++)
         {
-            aggregators[i].accumulate(into.wrap(state, base + offsets[i]), timestamp, values);
+            final int at = base + offsets[i];
+            switch (kinds[i])
+            {
+                case Aggregators.COUNT:
+                    state[at]++;
+                    break;
+                case Aggregators.SUM_LONG:
+                    state[at] += values.longValue(fields[i]);
+                    break;
+                case Aggregators.SUM_DOUBLE:
+                    state[at] = Double.doubleToRawLongBits(Double.longBitsToDouble(state[at]) + values.doubleValue(fields[i]));
+                    break;
+                default:
+                    aggregators[i].accumulate(into.wrap(state, at), timestamp, values);
+                    break;
+            }
         }
     }
 
     void merge(final long[] intoState, final int intoBase, final long[] fromState, final int fromBase)
     {
-        for (int i = 0; i < aggregators.length; i++)
+        for (int i = 0; i < kinds.length; i++)
         {
-            aggregators[i].merge(into.wrap(intoState, intoBase + offsets[i]), from.wrap(fromState, fromBase + offsets[i]));
+            final int to = intoBase + offsets[i];
+            final int source = fromBase + offsets[i];
+            switch (kinds[i])
+            {
+                case Aggregators.COUNT:
+                case Aggregators.SUM_LONG:
+                    intoState[to] += fromState[source];
+                    break;
+                case Aggregators.SUM_DOUBLE:
+                    intoState[to] = Double.doubleToRawLongBits(
+                        Double.longBitsToDouble(intoState[to]) + Double.longBitsToDouble(fromState[source]));
+                    break;
+                default:
+                    aggregators[i].merge(into.wrap(intoState, to), from.wrap(fromState, source));
+                    break;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventValues;
 
 /**
@@ -12,8 +13,48 @@ import io.sluice.schema.EventValues;
  */
 public final class Aggregators
 {
+    /** {@link #kindOf}: an aggregator the layout calls through its interface. */
+    static final int GENERIC = 0;
+    /** {@link #kindOf}: {@link #count()}. */
+    static final int COUNT = 1;
+    /** {@link #kindOf}: {@link #sumLong(int)}. */
+    static final int SUM_LONG = 2;
+    /** {@link #kindOf}: {@link #sumDouble(int)}. */
+    static final int SUM_DOUBLE = 3;
+
     private Aggregators()
     {
+    }
+
+    /**
+     * Which built-in the aggregator is, for {@link AggregateLayout} to inline its arithmetic on
+     * the hot path instead of a (megamorphic) interface call per aggregator per event.
+     *
+     * @param aggregator any aggregator.
+     * @return {@link #COUNT}, {@link #SUM_LONG}, {@link #SUM_DOUBLE} or {@link #GENERIC}.
+     */
+    static int kindOf(final PrimitiveAggregator aggregator)
+    {
+        if (aggregator instanceof Count)
+        {
+            return COUNT;
+        }
+        if (aggregator instanceof Sum sum)
+        {
+            return sum.doubleField ? SUM_DOUBLE : SUM_LONG;
+        }
+        return GENERIC;
+    }
+
+    /**
+     * The field a built-in field aggregator reads.
+     *
+     * @param aggregator any aggregator.
+     * @return the field index, -1 for an aggregator of no field.
+     */
+    static int fieldOf(final PrimitiveAggregator aggregator)
+    {
+        return aggregator instanceof FieldAggregator fieldAggregator ? fieldAggregator.field : -1;
     }
 
     /**
@@ -156,6 +197,102 @@ public final class Aggregators
     public static PrimitiveAggregator lastDouble(final int field)
     {
         return new FirstLast(field, true, false);
+    }
+
+    /**
+     * Exact sum of a DECIMAL field: the unscaled values are added as longs (the sum has the field's
+     * scale). A sum beyond the 18 digits of a DECIMAL never wraps: it becomes {@link Decimals#OVERFLOW}
+     * and stays so (printed {@code OVERFLOW}); the window stage counts each such result as an error
+     * under its policy. Nothing is thrown mid-update, so the window's state stays consistent.
+     *
+     * @param field index of the DECIMAL field.
+     * @param name  of the field (for descriptions).
+     * @return a sum aggregator.
+     */
+    public static PrimitiveAggregator sumDecimal(final int field, final String name)
+    {
+        return new DecimalSum(field, name, false, 0);
+    }
+
+    /**
+     * Average of a DECIMAL field as a double: the exact sum of its unscaled values divided by the count
+     * and by {@code 10^scale}; NaN once the sum overflows 18 digits (as {@link #sumDecimal}).
+     *
+     * @param field index of the DECIMAL field.
+     * @param name  of the field (for descriptions).
+     * @param scale of the field.
+     * @return an avg aggregator.
+     */
+    public static PrimitiveAggregator avgDecimal(final int field, final String name, final int scale)
+    {
+        return new DecimalSum(field, name, true, scale);
+    }
+
+    /**
+     * Sum (slot 0) and, for an average, count (slot 1) of a DECIMAL's unscaled values.
+     */
+    private static final class DecimalSum implements PrimitiveAggregator
+    {
+        private final int field;
+        private final String name;
+        private final boolean average;
+        private final int scale;
+
+        DecimalSum(final int field, final String name, final boolean average, final int scale)
+        {
+            this.field = field;
+            this.name = name;
+            this.average = average;
+            this.scale = scale;
+        }
+
+        public int slots()
+        {
+            return average ? 2 : 1;
+        }
+
+        public void reset(final AggregateState state)
+        {
+            state.putLong(0, 0);
+            if (average)
+            {
+                state.putLong(1, 0);
+            }
+        }
+
+        public void accumulate(final AggregateState state, final long timestamp, final EventValues values)
+        {
+            state.putLong(0, Decimals.addOrOverflow(state.getLong(0), values.longValue(field)));
+            if (average)
+            {
+                state.putLong(1, state.getLong(1) + 1);
+            }
+        }
+
+        public void merge(final AggregateState into, final AggregateState from)
+        {
+            into.putLong(0, Decimals.addOrOverflow(into.getLong(0), from.getLong(0)));
+            if (average)
+            {
+                into.putLong(1, into.getLong(1) + from.getLong(1));
+            }
+        }
+
+        public long resultAsLong(final AggregateState state)
+        {
+            return average ? (long)resultAsDouble(state) : state.getLong(0);
+        }
+
+        public double resultAsDouble(final AggregateState state)
+        {
+            final long sum = state.getLong(0);
+            if (!average || sum == Decimals.OVERFLOW)
+            {
+                return Decimals.toDouble(sum, scale);
+            }
+            // One correctly rounded division of exact values: the double nearest the true mean (110.28, not 110.27999999999999).
+            return sum / ((double)state.getLong(1) * Decimals.powerOfTen(scale));
+        }
     }
 
     private static final class Count implements PrimitiveAggregator

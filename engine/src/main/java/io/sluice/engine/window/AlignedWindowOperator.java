@@ -103,6 +103,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int RESUME_KEY_OFFSET = 96;
     static final int HEADER_LENGTH = 104;
 
+    /** Listed keys per row of a window above which its firing visits only the keys with rows. */
+    private static final int SPARSE_KEYS_PER_ROW = 4;
     /** No window due. */
     private static final int IDLE = 0;
     /** Windows due; the next one to look at is {@code firingWindow}, not opened yet. */
@@ -130,6 +132,27 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private long firingDue;
     /** In the open window, the position in the key table's sorted order of the next key. */
     private int firingPosition;
+    /**
+     * Whether the open window visits only the positions marked in {@link #windowKeys} (keys with
+     * a row in the window) rather than every listed key: chosen when the window's rows are few
+     * beside the listed keys, as when most keys recur less often than once a window.
+     */
+    private boolean sparseWindow;
+    private final PositionBitmap windowKeys = new PositionBitmap();
+    /**
+     * The pane of the previous event and its windows, so an event in the same pane (most events:
+     * a pane holds every key's events of its span) costs no division. {@code cachedPaneLength}
+     * is 0 until the first event, so nothing matches.
+     */
+    private long cachedPaneStart;
+    private long cachedPaneLength;
+    private long cachedPane;
+    private long cachedFirstWindow;
+    private long cachedLastWindow;
+    /** {@code windows.firstLiveWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
+    private long firstLiveWindow = Long.MIN_VALUE;
+    /** {@code windows.lastFiredWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
+    private long lastFiredWindow = Long.MIN_VALUE;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -159,15 +182,19 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         assert ownerThread.isOwner() : ownerThread.describe();
         OwnerThread.checkTimestamp(timestamp);
         final long watermark = watermarks.watermark();
-        final long pane = windows.paneOf(timestamp);
-        final long firstWindow = windows.firstWindowOf(pane);
-        final long lastWindow = windows.lastWindowOf(pane);
+        if (Long.compareUnsigned(timestamp - cachedPaneStart, cachedPaneLength) >= 0)
+        {
+            cachePane(timestamp);
+        }
+        final long pane = cachedPane;
+        final long firstWindow = cachedFirstWindow;
+        final long lastWindow = cachedLastWindow;
 
         if (firstWindow > lastWindow)
         {
             unassignedEvents++;
         }
-        else if (watermark != NO_WATERMARK && lastWindow < windows.firstLiveWindow(watermark))
+        else if (lastWindow < firstLiveWindow)
         {
             dropLate(key, timestamp, watermark, values);
         }
@@ -185,7 +212,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             {
                 store.keys().invalidateAssembly(store.slotOf(row));
             }
-            if (earlyOnUpdate || (watermark != NO_WATERMARK && windows.lastFiredWindow(watermark) >= firstWindow))
+            if (earlyOnUpdate || lastFiredWindow >= firstWindow)
             {
                 emitUpdates(key, row, firstWindow, lastWindow, watermark);
             }
@@ -195,6 +222,33 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         if (firing != IDLE)
         {
             fireDue(firingSlice);
+        }
+    }
+
+    private void cachePane(final long timestamp)
+    {
+        final long pane = windows.paneOf(timestamp);
+        cachedPane = pane;
+        cachedPaneStart = windows.offset + pane * windows.pane;
+        cachedPaneLength = windows.pane;
+        cachedFirstWindow = windows.firstWindowOf(pane);
+        cachedLastWindow = windows.lastWindowOf(pane);
+    }
+
+    /**
+     * Recompute what the event path derives from the watermark, after it moved or was restored.
+     */
+    private void cacheWatermark(final long watermark)
+    {
+        if (watermark == NO_WATERMARK)
+        {
+            firstLiveWindow = Long.MIN_VALUE;
+            lastFiredWindow = Long.MIN_VALUE;
+        }
+        else
+        {
+            firstLiveWindow = windows.firstLiveWindow(watermark);
+            lastFiredWindow = windows.lastFiredWindow(watermark);
         }
     }
 
@@ -250,8 +304,9 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             return;
         }
+        cacheWatermark(watermark);
         livePane = windows.firstLivePane(watermark);
-        final long lastDue = windows.lastFiredWindow(watermark);
+        final long lastDue = lastFiredWindow;
         if (firing != IDLE)
         {
             firingDue = lastDue;
@@ -312,7 +367,15 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         firingWindow = window;
         firingPosition = 0;
         final long firstPane = windows.firstPaneOf(window);
-        store.keys().sortForIteration();
+        final long lastPane = firstPane + windows.panesPerWindow - 1;
+        final KeyTable keys = store.keys();
+        keys.sortForIteration();
+        sparseWindow = (long)store.rowsOfPanes(firstPane, lastPane) * SPARSE_KEYS_PER_ROW < keys.sortedCount();
+        if (sparseWindow)
+        {
+            windowKeys.clear(keys.sortedCount());
+            store.markKeysOfPanes(firstPane, lastPane, windowKeys);
+        }
         store.cursorPane(firstPane);
         // Rows changed from now on in panes up to the window's last invalidate assembled state.
         lastAssembledPane = Math.max(lastAssembledPane, firstPane + windows.panesPerWindow - 1);
@@ -332,7 +395,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final long end = windows.windowEnd(window);
         final KeyTable keys = store.keys();
         int left = budget;
-        for (int i = firingPosition, count = keys.sortedCount(); i < count; i++)
+        final int count = keys.sortedCount();
+        final boolean sparse = sparseWindow;
+        for (int i = sparse ? windowKeys.next(firingPosition, count) : firingPosition; i < count;
+            i = sparse ? windowKeys.next(i + 1, count) : i + 1)
         {
             if (left == 0)
             {
@@ -511,6 +577,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         purgedBelow = Long.MIN_VALUE;
         lastAssembledPane = Long.MIN_VALUE;
         final long watermark = watermarks.watermark();
+        cacheWatermark(watermark);
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
         for (int i = 0; i < rowCount; i++)
         {

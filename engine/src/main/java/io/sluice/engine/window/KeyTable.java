@@ -4,7 +4,10 @@ import java.util.Arrays;
 
 /**
  * The keys that currently own pane rows, each with a stable slot, kept in ascending key order
- * so a window fires its keys in a deterministic order without sorting. Per slot it holds the
+ * so a window fires its keys in a deterministic order without sorting. A key keeps its slot for a
+ * while after its last row is purged (see {@link #sortForIteration()}), so a key that recurs
+ * (the common case: tumbling windows purge every row of every key each window) costs neither a
+ * hash removal and re-insertion nor a place in a sort each time. Per slot it holds the
  * head and tail of the key's chain of rows (ascending pane order, links live in
  * {@link PaneStore}), {@code windowFirst}, a row at or before the key's first row in the
  * window about to fire, and the cursors of {@link WindowAssembler}: which chunk's suffixes and
@@ -12,10 +15,10 @@ import java.util.Arrays;
  * <p>
  * New keys go to an unsorted pending list and released keys stay where they are, marked dead,
  * so neither costs more than O(1). {@link #sortForIteration()}, called before a window fires,
- * heap-sorts the pending keys and merges them with the sorted ones, dropping the dead, in
- * O(keys + new keys x log new keys); high-cardinality churn (every window a new key set) thus
- * costs the same as sorting each window's keys, and a stable key set costs one linear pass.
- * A released slot is reused only after that pass, so a slot is never listed twice.
+ * heap-sorts the pending keys and merges them with the sorted ones, dropping the keys to
+ * forget, in O(keys + new keys x log new keys); high-cardinality churn (every window a new key
+ * set) thus costs the same as sorting each window's keys, and a stable key set costs one linear
+ * pass. A forgotten slot is reused only after that pass, so a slot is never listed twice.
  * <p>
  * Not thread safe: operator thread.
  */
@@ -23,17 +26,45 @@ final class KeyTable
 {
     static final int NONE = -1;
     static final long NO_CHUNK = Long.MIN_VALUE;
+    /** Passes a key with an empty chain is kept for while the empty ones are few. */
+    static final int LONG_IDLE_PASSES = 64;
+    /** Passes between two looks for keys empty for long, while the empty ones are few. */
+    static final int SWEEP_INTERVAL = 16;
+    /** Kept empty keys per key with rows beyond which empty keys are forgotten at once. */
+    static final int IDLE_PER_LIVE_KEY = 16;
+    /** Kept empty keys always allowed, whatever the live keys. */
+    static final int IDLE_SLACK = 1024;
+    private static final int RECORD_LONGS = 3;
+    private static final int KEY = 0;
+    private static final int TAIL = 1;
+    private static final int TAIL_PANE = 2;
 
-    private final LongPairIndex index;
-    private long[] keys;
+    /** Open addressing, linear probing: slot + 1 per entry, 0 empty; keys live in {@link #keys}. */
+    private int[] index;
+    private int indexMask;
+    private int indexSize;
+    /**
+     * What an event reads, one record per slot so a key's lookup and its chain's tail share a
+     * cache line:
+     * <pre>
+     *  slot x RECORD_LONGS
+     *  v
+     *  +-------------+-------------+-------------+
+     *  | key         | tail row    | tail pane   |
+     *  +-------------+-------------+-------------+
+     * </pre>
+     * The tail row is an int stored as a long, {@link #NONE} for an empty chain.
+     */
+    private long[] records;
     private int[] heads;
-    private int[] tails;
     private int[] windowFirst;
     private long[] suffixChunk;
     private int[] suffixLast;
     private long[] prefixChunk;
     private int[] prefixRow;
     private int[] sorted;
+    /** Per slot listed in {@link #sorted}: its position there. */
+    private int[] rank;
     private int sortedCount;
     private int[] pending;
     private int pendingCount;
@@ -41,24 +72,32 @@ final class KeyTable
     private int slotLimit;
     private int freeSlots = NONE;
     private int[] nextFree;
-    private boolean needsCompaction;
+    /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
+    private int[] emptySince;
+    /** Slots in the table whose chain is empty. */
+    private int idleCount;
+    /** {@link #sortForIteration()} calls so far. */
+    private int pass;
+    /** The pass at which keys empty for long are looked for next. */
+    private int nextSweep;
 
     KeyTable(final int expectedKeys)
     {
         final int capacity = Math.max(16, expectedKeys);
-        index = new LongPairIndex(capacity);
-        keys = new long[capacity];
+        allocateIndex(indexCapacityFor(capacity));
+        records = new long[capacity * RECORD_LONGS];
         heads = new int[capacity];
-        tails = new int[capacity];
         windowFirst = new int[capacity];
         suffixChunk = new long[capacity];
         suffixLast = new int[capacity];
         prefixChunk = new long[capacity];
         prefixRow = new int[capacity];
         sorted = new int[capacity];
+        rank = new int[capacity];
         pending = new int[capacity];
         spare = new int[capacity];
         nextFree = new int[capacity];
+        emptySince = new int[capacity];
     }
 
     int sortedCount()
@@ -71,9 +110,17 @@ final class KeyTable
         return sorted[position];
     }
 
+    /**
+     * Position of a listed slot in the sorted order, valid until the next {@link #sortForIteration()}.
+     */
+    int rank(final int slot)
+    {
+        return rank[slot];
+    }
+
     long key(final int slot)
     {
-        return keys[slot];
+        return records[slot * RECORD_LONGS + KEY];
     }
 
     int head(final int slot)
@@ -88,12 +135,21 @@ final class KeyTable
 
     int tail(final int slot)
     {
-        return tails[slot];
+        return (int)records[slot * RECORD_LONGS + TAIL];
     }
 
-    void tail(final int slot, final int row)
+    /**
+     * Pane of the key's tail row; meaningless for an empty chain.
+     */
+    long tailPane(final int slot)
     {
-        tails[slot] = row;
+        return records[slot * RECORD_LONGS + TAIL_PANE];
+    }
+
+    void tail(final int slot, final int row, final long pane)
+    {
+        records[slot * RECORD_LONGS + TAIL] = row;
+        records[slot * RECORD_LONGS + TAIL_PANE] = pane;
     }
 
     int windowFirst(final int slot)
@@ -148,41 +204,67 @@ final class KeyTable
     }
 
     /**
-     * Slot of a key that owns rows, or {@link #NONE}.
+     * Slot of a key that owns rows or owned some until recently (its chain may be empty), or
+     * {@link #NONE}.
      */
     int find(final long key)
     {
-        final int slot = index.get(key, 0);
-        return slot == LongPairIndex.MISSING ? NONE : slot;
+        final long[] records = this.records;
+        final int[] index = this.index;
+        final int mask = indexMask;
+        int i = hash(key) & mask;
+        int entry;
+        while ((entry = index[i]) != 0)
+        {
+            if (records[(entry - 1) * RECORD_LONGS + KEY] == key)
+            {
+                return entry - 1;
+            }
+            i = (i + 1) & mask;
+        }
+        return NONE;
     }
 
-    int slotOf(final long key)
+    /**
+     * A new slot, with an empty chain, for a key that {@link #find} did not find.
+     */
+    int add(final long key)
     {
-        final int existing = index.get(key, 0);
-        if (existing != LongPairIndex.MISSING)
-        {
-            return existing;
-        }
         final int slot = allocateSlot();
-        keys[slot] = key;
+        records[slot * RECORD_LONGS + KEY] = key;
         heads[slot] = NONE;
-        tails[slot] = NONE;
+        records[slot * RECORD_LONGS + TAIL] = NONE;
         windowFirst[slot] = NONE;
+        emptySince[slot] = pass;
+        idleCount++;
         invalidateAssembly(slot);
-        index.putNew(key, 0, slot);
+        indexPut(key, slot);
         pending[pendingCount++] = slot;
         return slot;
     }
 
     /**
-     * Forget a key whose chain is now empty; its slot leaves the sorted order, and becomes
-     * reusable, at the next {@link #sortForIteration()}.
+     * Note that the key's chain is now empty. The key keeps its slot, index entry and place in
+     * the sorted order, so it can come back cheaply (see {@link #sortForIteration()} for when it
+     * is forgotten).
      */
     void release(final int slot)
     {
-        index.remove(keys[slot], 0);
+        emptySince[slot] = pass;
+        idleCount++;
         heads[slot] = NONE;
-        needsCompaction = true;
+        records[slot * RECORD_LONGS + TAIL] = NONE;
+        windowFirst[slot] = NONE;
+        // Its prefix and suffix rows are freed: a new chain must not reuse them.
+        invalidateAssembly(slot);
+    }
+
+    /**
+     * Note that the key's empty chain (new key or released) now has a row.
+     */
+    void revive(final int slot)
+    {
+        idleCount--;
     }
 
     void invalidateAll()
@@ -194,22 +276,42 @@ final class KeyTable
     }
 
     /**
-     * Bring the sorted order up to date: merge in new keys, drop released ones.
+     * Bring the sorted order up to date: merge in new keys, forget keys whose chain has stayed
+     * empty long enough.
+     * <p>
+     * Forgetting a key and adding it back when it recurs costs a hash removal, an insertion
+     * and a place in the next sort, some hundred nanoseconds; keeping it costs a skipped entry
+     * in each window's walk over the sorted keys, a few nanoseconds. So a key whose chain is
+     * empty is kept for about {@link #LONG_IDLE_PASSES} passes (a key seen once every few windows
+     * stays put; the keys empty for that long are looked for every {@link #SWEEP_INTERVAL}
+     * passes, and a pass with no new key and no such look costs nothing), unless the empty keys
+     * outnumber {@link #IDLE_PER_LIVE_KEY} times the keys with rows plus {@link #IDLE_SLACK}:
+     * then, as under a stream of ever new keys, every pass forgets the keys empty since before
+     * the previous pass. The walk thus stays within a small multiple of the live keys.
      */
     void sortForIteration()
     {
-        if (pendingCount == 0 && !needsCompaction)
+        pass++;
+        final boolean crowded = idleCount > IDLE_PER_LIVE_KEY * (indexSize - idleCount) + IDLE_SLACK;
+        final boolean sweep = idleCount > 0 && (crowded || pass - nextSweep >= 0);
+        if (pendingCount == 0 && !sweep)
         {
             return;
         }
         sortPendingByKey();
+        if (!sweep && pendingCount <= sortedCount >>> 4)
+        {
+            insertPending();
+            return;
+        }
+        final int emptyPassLimit = crowded ? 1 : LONG_IDLE_PASSES;
         int merged = 0;
         int i = 0;
         int j = 0;
         while (i < sortedCount || j < pendingCount)
         {
             final int slot;
-            if (j == pendingCount || (i < sortedCount && keys[sorted[i]] < keys[pending[j]]))
+            if (j == pendingCount || (i < sortedCount && key(sorted[i]) < key(pending[j])))
             {
                 slot = sorted[i++];
             }
@@ -217,13 +319,16 @@ final class KeyTable
             {
                 slot = pending[j++];
             }
-            if (heads[slot] == NONE)
+            if (sweep && heads[slot] == NONE && pass - emptySince[slot] > emptyPassLimit)
             {
+                indexRemove(key(slot));
+                idleCount--;
                 nextFree[slot] = freeSlots;
                 freeSlots = slot;
             }
             else
             {
+                rank[slot] = merged;
                 spare[merged++] = slot;
             }
         }
@@ -232,17 +337,74 @@ final class KeyTable
         spare = previous;
         sortedCount = merged;
         pendingCount = 0;
-        needsCompaction = false;
+        if (sweep)
+        {
+            nextSweep = pass + SWEEP_INTERVAL;
+        }
     }
 
     void clear()
     {
-        index.clear();
+        if (indexSize > 0)
+        {
+            Arrays.fill(index, 0);
+            indexSize = 0;
+        }
         slotLimit = 0;
         sortedCount = 0;
+        idleCount = 0;
+        pass = 0;
+        nextSweep = 0;
         pendingCount = 0;
         freeSlots = NONE;
-        needsCompaction = false;
+    }
+
+    /**
+     * Insert a few sorted pending keys into the sorted order: each finds its place by binary
+     * search, the keys between places move as blocks, and only the moved keys get a new rank, so
+     * the keys that stay are not read at all (a full merge reads every listed key's record).
+     */
+    private void insertPending()
+    {
+        int end = sortedCount;
+        for (int j = pendingCount - 1; j >= 0; j--)
+        {
+            final int slot = pending[j];
+            final int place = lowerBound(key(slot), end);
+            final int shift = j + 1;
+            System.arraycopy(sorted, place, sorted, place + shift, end - place);
+            for (int k = place + shift; k < end + shift; k++)
+            {
+                rank[sorted[k]] = k;
+            }
+            sorted[place + j] = slot;
+            rank[slot] = place + j;
+            end = place;
+        }
+        sortedCount += pendingCount;
+        pendingCount = 0;
+    }
+
+    /**
+     * First position below {@code limit} in the sorted order whose key is at or above {@code key}.
+     */
+    private int lowerBound(final long key, final int limit)
+    {
+        int low = 0;
+        int high = limit;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (key(sorted[mid]) < key)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     private void sortPendingByKey()
@@ -271,11 +433,11 @@ final class KeyTable
             {
                 return;
             }
-            if (child + 1 < length && keys[pending[child + 1]] > keys[pending[child]])
+            if (child + 1 < length && key(pending[child + 1]) > key(pending[child]))
             {
                 child++;
             }
-            if (keys[pending[child]] <= keys[pending[parent]])
+            if (key(pending[child]) <= key(pending[parent]))
             {
                 return;
             }
@@ -294,22 +456,99 @@ final class KeyTable
             freeSlots = nextFree[slot];
             return slot;
         }
-        if (slotLimit == keys.length)
+        if (slotLimit == windowFirst.length)
         {
             final int capacity = slotLimit << 1;
-            keys = Arrays.copyOf(keys, capacity);
+            records = Arrays.copyOf(records, capacity * RECORD_LONGS);
             heads = Arrays.copyOf(heads, capacity);
-            tails = Arrays.copyOf(tails, capacity);
             windowFirst = Arrays.copyOf(windowFirst, capacity);
             suffixChunk = Arrays.copyOf(suffixChunk, capacity);
             suffixLast = Arrays.copyOf(suffixLast, capacity);
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
             sorted = Arrays.copyOf(sorted, capacity);
+            rank = Arrays.copyOf(rank, capacity);
             pending = Arrays.copyOf(pending, capacity);
             spare = Arrays.copyOf(spare, capacity);
             nextFree = Arrays.copyOf(nextFree, capacity);
+            emptySince = Arrays.copyOf(emptySince, capacity);
         }
         return slotLimit++;
+    }
+
+    private void indexPut(final long key, final int slot)
+    {
+        if (indexSize >= (index.length >> 1))
+        {
+            final int[] old = index;
+            allocateIndex(old.length << 1);
+            for (final int entry : old)
+            {
+                if (entry != 0)
+                {
+                    insert(key(entry - 1), entry);
+                }
+            }
+        }
+        insert(key, slot + 1);
+        indexSize++;
+    }
+
+    private void insert(final long key, final int entry)
+    {
+        int i = hash(key) & indexMask;
+        while (index[i] != 0)
+        {
+            i = (i + 1) & indexMask;
+        }
+        index[i] = entry;
+    }
+
+    /**
+     * Remove the key's entry, shifting later entries of its probe run back so no tombstone is left.
+     */
+    private void indexRemove(final long key)
+    {
+        final int mask = indexMask;
+        int hole = hash(key) & mask;
+        while (key(index[hole] - 1) != key)
+        {
+            hole = (hole + 1) & mask;
+        }
+        index[hole] = 0;
+        indexSize--;
+        for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask)
+        {
+            final int home = hash(key(index[i] - 1)) & mask;
+            // Move the entry into the hole unless its home lies cyclically in (hole, i].
+            if (((i - home) & mask) >= ((i - hole) & mask))
+            {
+                index[hole] = index[i];
+                index[i] = 0;
+                hole = i;
+            }
+        }
+    }
+
+    private void allocateIndex(final int capacity)
+    {
+        index = new int[capacity];
+        indexMask = capacity - 1;
+    }
+
+    /**
+     * A power of two of at least 1.5 entries per expected key: a third full when the table holds
+     * as many keys as expected, half full (where it doubles) at 4/3 of them. Larger would only
+     * spread the lookups over more cache lines.
+     */
+    private static int indexCapacityFor(final int keys)
+    {
+        return Integer.highestOneBit(Math.max(16, keys) * 3 / 2 - 1) << 1;
+    }
+
+    private static int hash(final long key)
+    {
+        final long h = key * 0x9E3779B97F4A7C15L;
+        return (int)(h ^ (h >>> 32));
     }
 }

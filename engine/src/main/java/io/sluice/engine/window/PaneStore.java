@@ -50,6 +50,8 @@ final class PaneStore
     private int rowsInUse;
     private long[] panes;
     private int[] paneHeads;
+    /** Per active pane: rows it holds. */
+    private int[] paneRows;
     private int paneCount;
     private long cursorPane = Long.MIN_VALUE;
 
@@ -75,6 +77,7 @@ final class PaneStore
         rowMark = new int[rows];
         panes = new long[64];
         paneHeads = new int[64];
+        paneRows = new int[64];
         snapshot = new PaneSnapshot(this);
     }
 
@@ -212,43 +215,24 @@ final class PaneStore
         int previous = NONE;
         if (slot == NONE)
         {
-            slot = keys.slotOf(key);
+            slot = keys.add(key);
         }
         else
         {
-            final int head = keys.head(slot);
             final int tail = keys.tail(slot);
-            final long tailPane = rowPane[tail];
-            if (tailPane <= pane)
+            if (tail != NONE)
             {
-                // In-order input: the key's newest row, or a new one after it. Checked first so
-                // the common case never reads the head, a row up to a window old and cold in cache.
-                previous = tail;
-            }
-            else if (pane - rowPane[head] < tailPane - pane)
-            {
-                int next = head;
-                while (next != NONE && rowPane[next] <= pane)
+                final long tailPane = keys.tailPane(slot);
+                // In-order input: the key's newest row, known from its key record alone.
+                previous = tailPane == pane ? tail : previousInChain(slot, tail, tailPane, pane);
+                if (previous != NONE && (previous == tail ? tailPane : rowPane[previous]) == pane)
                 {
-                    previous = next;
-                    next = keyNext[next];
+                    if (snapshot.inProgress())
+                    {
+                        snapshot.beforeChange(previous); // the caller changes the row: copy it first if the snapshot needs it
+                    }
+                    return previous;
                 }
-            }
-            else
-            {
-                previous = tail;
-                while (previous != NONE && rowPane[previous] > pane)
-                {
-                    previous = keyPrev[previous];
-                }
-            }
-            if (previous != NONE && rowPane[previous] == pane)
-            {
-                if (snapshot.inProgress())
-                {
-                    snapshot.beforeChange(previous); // the caller changes the row: copy it first if the snapshot needs it
-                }
-                return previous;
             }
         }
 
@@ -267,12 +251,50 @@ final class PaneStore
         }
         rowNext[row] = paneHeads[position];
         paneHeads[position] = row;
+        paneRows[position]++;
         return row;
+    }
+
+    /**
+     * The key's last row with a pane at or below {@code pane}, or {@link #NONE}.
+     */
+    private int previousInChain(final int slot, final int tail, final long tailPane, final long pane)
+    {
+        if (tailPane <= pane)
+        {
+            // In-order input: the key's newest row, or a new one after it. Checked first so
+            // the common case never reads the head, a row up to a window old and cold in cache.
+            return tail;
+        }
+        final int head = keys.head(slot);
+        int previous = NONE;
+        if (pane - rowPane[head] < tailPane - pane)
+        {
+            int next = head;
+            while (next != NONE && rowPane[next] <= pane)
+            {
+                previous = next;
+                next = keyNext[next];
+            }
+        }
+        else
+        {
+            previous = tail;
+            while (previous != NONE && rowPane[previous] > pane)
+            {
+                previous = keyPrev[previous];
+            }
+        }
+        return previous;
     }
 
     private void linkIntoKeyChain(final int slot, final int row, final long pane, final int previous)
     {
         final int next = previous == NONE ? keys.head(slot) : keyNext[previous];
+        if (previous == NONE && next == NONE)
+        {
+            keys.revive(slot); // the first row of an empty chain
+        }
         keyPrev[row] = previous;
         keyNext[row] = next;
         if (previous == NONE)
@@ -285,7 +307,7 @@ final class PaneStore
         }
         if (next == NONE)
         {
-            keys.tail(slot, row);
+            keys.tail(slot, row, pane);
         }
         else
         {
@@ -310,6 +332,10 @@ final class PaneStore
         {
             return paneCount;
         }
+        if (panes[paneCount - 1] == pane)
+        {
+            return paneCount - 1; // in-order input: a new row of the newest pane
+        }
         int low = 0;
         int high = paneCount - 1;
         while (low < high)
@@ -325,6 +351,34 @@ final class PaneStore
             }
         }
         return low;
+    }
+
+    /**
+     * Rows held by the panes {@code [firstPane, lastPane]}.
+     */
+    int rowsOfPanes(final long firstPane, final long lastPane)
+    {
+        int rows = 0;
+        for (int position = lowerBound(firstPane); position < paneCount && panes[position] <= lastPane; position++)
+        {
+            rows += paneRows[position];
+        }
+        return rows;
+    }
+
+    /**
+     * Mark the sorted-order position ({@link KeyTable#rank}) of every key with a row in the panes
+     * {@code [firstPane, lastPane]}; the key table must have been sorted since those rows were created.
+     */
+    void markKeysOfPanes(final long firstPane, final long lastPane, final PositionBitmap marks)
+    {
+        for (int position = lowerBound(firstPane); position < paneCount && panes[position] <= lastPane; position++)
+        {
+            for (int row = paneHeads[position]; row != NONE; row = rowNext[row])
+            {
+                marks.set(keys.rank(rowSlot[row]));
+            }
+        }
     }
 
     /**
@@ -372,6 +426,7 @@ final class PaneStore
         paneCount -= cut;
         System.arraycopy(panes, cut, panes, 0, paneCount);
         System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
+        System.arraycopy(paneRows, cut, paneRows, 0, paneCount);
     }
 
     /**
@@ -402,11 +457,14 @@ final class PaneStore
         {
             panes = Arrays.copyOf(panes, paneCount << 1);
             paneHeads = Arrays.copyOf(paneHeads, paneCount << 1);
+            paneRows = Arrays.copyOf(paneRows, paneCount << 1);
         }
         System.arraycopy(panes, position, panes, position + 1, paneCount - position);
         System.arraycopy(paneHeads, position, paneHeads, position + 1, paneCount - position);
+        System.arraycopy(paneRows, position, paneRows, position + 1, paneCount - position);
         panes[position] = pane;
         paneHeads[position] = NONE;
+        paneRows[position] = 0;
         paneCount++;
     }
 

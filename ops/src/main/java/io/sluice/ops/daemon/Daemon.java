@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 
 import org.slf4j.Logger;
@@ -32,10 +34,12 @@ import io.sluice.dashboard.DashboardServer;
 import io.sluice.dashboard.DashboardSources;
 import io.sluice.dashboard.ResultBoard;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.exec.SymbolKeyNames;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.journal.Journal;
@@ -44,6 +48,7 @@ import io.sluice.ops.jmx.DaemonControl;
 import io.sluice.ops.jmx.JmxServer;
 import io.sluice.ops.stat.CountersFile;
 import io.sluice.ops.stat.PrometheusEndpoint;
+import io.sluice.schema.FieldType;
 
 /**
  * The {@code sluice run} daemon: one engine over one data directory, with its counters file, mark
@@ -71,6 +76,9 @@ public final class Daemon implements AutoCloseable
     /** Name of the SLF4J logger of the daemon's lifecycle lines. */
     public static final String LOGGER_NAME = "sluice";
 
+    /** Directory of the data directory holding the names of symbol keys ({@link SymbolKeyNames}). */
+    public static final String KEYS_DIRECTORY = "keys";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
 
     private final PrintWriter log;
@@ -79,6 +87,7 @@ public final class Daemon implements AutoCloseable
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<ExactlyOnceFileSink> fileSinks = new ArrayList<>();
     private final List<io.sluice.kafka.KafkaSink> kafkaSinks = new ArrayList<>();
+    private final Map<String, SymbolKeyNames> keyNames = new LinkedHashMap<>();
     private FileChannel lockChannel;
     private FileLock lock;
     private MarkFile markFile;
@@ -206,10 +215,13 @@ public final class Daemon implements AutoCloseable
             board = new ResultBoard(config.partitions(), dashboardConfig.keysPerPartition(), dashboardConfig.recentPerPartition());
         }
         // The stage names only: the sinks open once the stats agent beats (a Kafka sink may wait for its brokers), and a
-        // scale-out daemon builds the pipelines per owned partition, with that partition's sinks.
-        final List<Pipeline> described = config.pipelines().build(definition -> (p, s, k, t, e) ->
-        {
-        });
+        // scale-out daemon builds the pipelines per owned partition, with that partition's sinks. Java DSL pipelines
+        // (java_pipelines) come after the YAML ones, in the engine's order too.
+        final List<Pipeline> described = new ArrayList<>(config.pipelines() == null ? List.of() :
+            config.pipelines().build(definition -> (p, s, k, t, e) ->
+            {
+            }));
+        described.addAll(config.javaPipelines());
         final IngestLatencyRecorder latency = new IngestLatencyRecorder(config.partitions());
         final StageLatencyRecorder stageLatency = new StageLatencyRecorder(config.partitions(), Engine.stageNames(described));
         daemonCounters = new DaemonCounters(counters, SystemEpochClock.INSTANCE, markFile, countersFile.errorLogBuffer(), latency, stageLatency);
@@ -233,7 +245,17 @@ public final class Daemon implements AutoCloseable
             return;
         }
         openKafkaSinks();
-        final List<Pipeline> pipelines = config.pipelines().build(this::sink);
+        final List<Pipeline> pipelines = new ArrayList<>(config.pipelines() == null ? List.of() : config.pipelines().build(this::sink));
+        for (final Pipeline pipeline : config.javaPipelines())
+        {
+            // A Java DSL pipeline's named sink is opened with its output schema, as a YAML pipeline's is (java_pipelines
+            // and scale_out do not go together: the configuration refuses it).
+            final EventSink sink = outputSink(JavaPipelines.sinkOf(pipeline).name(), pipeline, JavaPipelines.emitsNonFinal(pipeline));
+            final List<String> alerts = config.dashboard().alertPipelines();
+            JavaPipelines.sinkOf(pipeline).bind(board == null ? sink :
+                board.tap(pipeline.name(), alerts != null && alerts.contains(pipeline.name()), sink));
+            pipelines.add(pipeline);
+        }
         if (board != null)
         {
             board.bind(pipelines);
@@ -258,7 +280,8 @@ public final class Daemon implements AutoCloseable
             .checkpointIntervalMillis(config.checkpointIntervalMillis())
             .checkpointsRetained(config.checkpointsRetained())
             .checkpointSliceRows(config.checkpointSliceRows())
-            .restoreCheckpointAtMost(restoreLimit());
+            .restoreCheckpointAtMost(restoreLimit())
+            .keyNames(keyNames);
         engine = Engine.launch(context, pipelines);
         if (engine.profileReport() != null)
         {
@@ -418,14 +441,19 @@ public final class Daemon implements AutoCloseable
 
     private EventSink outputSink(final PipelineDefinition definition)
     {
-        final DaemonConfig.SinkConfig sink = config.sinks().get(definition.sink());
+        final Pipeline probe = definition.build((p, s, k, t, e) ->
+        {
+        });
+        return outputSink(definition.sink(), probe, definition.window() != null && definition.window().emitsNonFinal());
+    }
+
+    private EventSink outputSink(final String sinkName, final Pipeline probe, final boolean emitsNonFinal)
+    {
+        final DaemonConfig.SinkConfig sink = config.sinks().get(sinkName);
         if (sink.type() == DaemonConfig.SinkType.KAFKA)
         {
             return openedKafkaSinks.get(sink.name());
         }
-        final Pipeline probe = definition.build((p, s, k, t, e) ->
-        {
-        });
         if (sink.type() == DaemonConfig.SinkType.JOURNAL)
         {
             if (outputJournal == null)
@@ -435,11 +463,36 @@ public final class Daemon implements AutoCloseable
             }
             return new JournalTopicSink(outputJournal.createTopic(sink.topic(), config.partitions()));
         }
-        final boolean emit = sink.emit() != null ? sink.emit() : definition.window() != null && definition.window().emitsNonFinal();
+        final boolean emit = sink.emit() != null ? sink.emit() : emitsNonFinal;
         final ExactlyOnceFileSink fileSink = ExactlyOnceFileSink.open(sink.file(),
-            sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions());
+            sink.type() == DaemonConfig.SinkType.CSV ? FileFormat.CSV : FileFormat.JSONL, probe.outputSchema(), emit, config.partitions(),
+            symbolKeyNames(probe));
         fileSinks.add(fileSink);
         return fileSink;
+    }
+
+    /**
+     * The key name registries of a pipeline's sources whose partition key is a symbol, one per topic
+     * shared by every file sink that reads it, kept under {@code <data>/keys} (see {@link SymbolKeyNames}).
+     */
+    private List<SymbolKeyNames> symbolKeyNames(final Pipeline pipeline)
+    {
+        final List<SymbolKeyNames> names = new ArrayList<>();
+        for (final Source source : pipeline.sources())
+        {
+            if (source.schema().field(source.partitionKeyField()).type() == FieldType.SYMBOL)
+            {
+                SymbolKeyNames registry = keyNames.get(source.topic());
+                if (registry == null)
+                {
+                    registry = new SymbolKeyNames(source, config.partitions(), config.dataDirectory().resolve(KEYS_DIRECTORY));
+                    keyNames.put(source.topic(), registry);
+                    resources.push(registry);
+                }
+                names.add(registry);
+            }
+        }
+        return names;
     }
 
     private static void secureDirectory(final Path dir)

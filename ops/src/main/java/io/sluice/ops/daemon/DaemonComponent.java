@@ -52,6 +52,31 @@ public interface DaemonComponent extends AutoCloseable
     }
 
     /**
+     * Where a client on the daemon's host reaches an Aeron component: its channel, media driver
+     * directory and stream, as the configuration sets them (command-line clients reading the same
+     * configuration file use it).
+     *
+     * @param channel        the daemon listens on.
+     * @param aeronDirectory of the daemon's media driver, absolute.
+     * @param streamId       of the daemon's subscription.
+     */
+    record AeronAddress(String channel, java.nio.file.Path aeronDirectory, int streamId)
+    {
+    }
+
+    /**
+     * The Aeron address of the component, for clients on this host; null for a component that is not
+     * reached over Aeron (the default).
+     *
+     * @param dataDirectory of the daemon (a relative Aeron directory is resolved against it).
+     * @return the address or null.
+     */
+    default AeronAddress aeronAddress(final java.nio.file.Path dataDirectory)
+    {
+        return null;
+    }
+
+    /**
      * Starts the component once the engine has recovered.
      *
      * @param context access to the engine, the output journal, counters and the error log.

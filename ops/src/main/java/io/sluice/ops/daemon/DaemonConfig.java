@@ -33,6 +33,7 @@ import io.sluice.engine.config.ConfigException;
 import io.sluice.engine.config.ConfigLimits;
 import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.config.PipelineDefinition;
+import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.ThreadingMode;
@@ -130,6 +131,7 @@ public final class DaemonConfig
     private final boolean latencyRecording;
     private final PipelineConfig pipelines;
     private final Map<String, SinkConfig> sinks;
+    private final JavaPipelines javaPipelines;
     private final long checkpointIntervalMillis;
     private final int checkpointsRetained;
     private final int checkpointSliceRows;
@@ -205,6 +207,7 @@ public final class DaemonConfig
         this.logLevel = top.choice("log_level", "info", "error", "warn", "info", "debug", "trace");
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
+        this.javaPipelines = JavaPipelines.load(top, sinks);
         checkSinkUse(errors);
 
         final ConfigSection checkpoint = top.section("checkpoint");
@@ -334,7 +337,11 @@ public final class DaemonConfig
             }
             if (pipelinesValue == null)
             {
-                top.error("pipelines", "is required: a list of pipelines (see docs/pipelines.md) or the path of a pipelines file");
+                if (!top.has("java_pipelines"))
+                {
+                    top.error("pipelines", "is required: a list of pipelines (see docs/pipelines.md), the path of a pipelines file, " +
+                        "or java_pipelines (docs/daemon.md)");
+                }
                 return null;
             }
             return PipelineConfig.parse(onlyPipelineKeys(yaml, root), source);
@@ -540,6 +547,10 @@ public final class DaemonConfig
         {
             errors.add("dashboard.enabled", "is not available with scale_out yet (the dashboard reads one engine)");
         }
+        if (!javaPipelines.pipelines().isEmpty())
+        {
+            errors.add("java_pipelines", "is not available with scale_out yet (a scale-out daemon builds YAML pipelines per owned partition)");
+        }
         if (job == null || store == null)
         {
             return null;
@@ -549,11 +560,31 @@ public final class DaemonConfig
 
     private void checkSinkUse(final ConfigErrors errors)
     {
-        if (pipelines == null)
+        if (pipelines == null && javaPipelines.pipelines().isEmpty())
         {
             return;
         }
         final Map<String, String> usedBy = new HashMap<>();
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; pipelines != null && i < pipelines.pipelines().size(); i++)
+        {
+            names.add(pipelines.pipelines().get(i).name());
+        }
+        for (int i = 0; i < javaPipelines.pipelines().size(); i++)
+        {
+            final Pipeline pipeline = javaPipelines.pipelines().get(i);
+            if (!names.add(pipeline.name()))
+            {
+                errors.add(javaPipelines.path(i), "pipeline name '" + pipeline.name() + "' is used twice: pipeline names must be unique");
+            }
+            final String sink = JavaPipelines.sinkOf(pipeline).name();
+            final String other = usedBy.putIfAbsent(sink, pipeline.name());
+            if (other != null)
+            {
+                errors.add(javaPipelines.path(i), "sink '" + sink + "' is already used by pipeline '" + other +
+                    "': output sequence numbers are per pipeline, so each sink serves one pipeline");
+            }
+        }
         final Map<Path, String> files = new HashMap<>();
         final Map<String, String> topics = new HashMap<>();
         for (final SinkConfig sink : sinks.values())
@@ -566,7 +597,7 @@ public final class DaemonConfig
                     " as sink '" + previous + "'");
             }
         }
-        for (int i = 0; i < pipelines.pipelines().size(); i++)
+        for (int i = 0; pipelines != null && i < pipelines.pipelines().size(); i++)
         {
             final PipelineDefinition pipeline = pipelines.pipelines().get(i);
             if (!sinks.containsKey(pipeline.sink()))
@@ -791,7 +822,7 @@ public final class DaemonConfig
     private void loadComponents(final ConfigSection top, final DaemonComponent.Role role, final String key)
     {
         final Map<String, DaemonComponentFactory> factories = new LinkedHashMap<>();
-        factories.put(FileIngress.TYPE, new FileIngress.Factory(pipelines));
+        factories.put(FileIngress.TYPE, new FileIngress.Factory(pipelines == null && javaPipelines.pipelines().isEmpty() ? null : topicSchemas()));
         factories.put(KafkaIngress.TYPE, new KafkaIngress.Factory());
         for (final DaemonComponentFactory factory : ServiceLoader.load(DaemonComponentFactory.class))
         {
@@ -965,6 +996,17 @@ public final class DaemonConfig
     }
 
     /**
+     * The pipelines loaded from the jars named under {@code java_pipelines}; each sends to a
+     * {@link JavaPipelines.NamedSink} that the daemon binds at start.
+     *
+     * @return the Java pipelines, possibly empty.
+     */
+    public List<Pipeline> javaPipelines()
+    {
+        return javaPipelines.pipelines();
+    }
+
+    /**
      * The sinks by name.
      *
      * @return the sinks.
@@ -1100,6 +1142,10 @@ public final class DaemonConfig
             {
                 pipeline.sources().forEach(source -> schemas.putIfAbsent(source.topic(), source.schema()));
             }
+        }
+        for (final Pipeline pipeline : javaPipelines.pipelines())
+        {
+            pipeline.sources().forEach(source -> schemas.putIfAbsent(source.topic(), source.schema()));
         }
         return schemas;
     }

@@ -11,10 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
+import io.sluice.engine.exec.SymbolKeyNames;
 import io.sluice.engine.io.EventFileSink;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.IdempotentSink;
+import io.sluice.engine.pipeline.KeyNames;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Schema;
 
@@ -51,9 +53,12 @@ final class ExactlyOnceFileSink implements EventSink, AutoCloseable
     private final FileChannel channel;
     private final long[] next;
     private final IdempotentSink idempotent;
+    private final SymbolKeyNames[] keyNames;
 
-    private ExactlyOnceFileSink(final Path file, final EventFileSink fileSink, final FileChannel channel, final long[] next)
+    private ExactlyOnceFileSink(
+        final Path file, final EventFileSink fileSink, final FileChannel channel, final long[] next, final List<SymbolKeyNames> keyNames)
     {
+        this.keyNames = keyNames.toArray(new SymbolKeyNames[0]);
         this.file = file;
         this.progressFile = progressFile(file);
         this.fileSink = fileSink;
@@ -70,10 +75,12 @@ final class ExactlyOnceFileSink implements EventSink, AutoCloseable
      * @param schema     of the outputs.
      * @param writeEmit  whether window results get an {@code emit} column.
      * @param partitions of the pipeline.
+     * @param keyNames   registries of the pipeline's symbol keys (written as names, forced at each barrier), or empty.
      * @return the sink.
      */
     static ExactlyOnceFileSink open(
-        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final int partitions)
+        final Path file, final FileFormat format, final Schema schema, final boolean writeEmit, final int partitions,
+        final List<SymbolKeyNames> keyNames)
     {
         final Path progress = progressFile(file);
         long[] next = new long[partitions];
@@ -114,14 +121,39 @@ final class ExactlyOnceFileSink implements EventSink, AutoCloseable
                 }
                 writeProgress(progress, 0, next);
             }
-            final EventFileSink fileSink = EventFileSink.openAppending(file, format, schema, writeEmit, null);
+            final EventFileSink fileSink = EventFileSink.openAppending(file, format, schema, writeEmit, names(keyNames));
             final FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-            return new ExactlyOnceFileSink(file, fileSink, channel, next);
+            return new ExactlyOnceFileSink(file, fileSink, channel, next, keyNames);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open output " + file, ex);
         }
+    }
+
+    /**
+     * Renders keys by the first registry that knows them (a join has one per side), or null when no
+     * source key is a symbol.
+     */
+    private static KeyNames names(final List<SymbolKeyNames> registries)
+    {
+        if (registries.isEmpty())
+        {
+            return null;
+        }
+        final SymbolKeyNames[] all = registries.toArray(new SymbolKeyNames[0]);
+        return (partition, key) ->
+        {
+            for (final SymbolKeyNames registry : all)
+            {
+                final String name = registry.name(partition, key);
+                if (name != null)
+                {
+                    return name;
+                }
+            }
+            return null;
+        };
     }
 
     private static long parseProgress(final Path progress, final List<String> lines, final long[] next)
@@ -189,6 +221,11 @@ final class ExactlyOnceFileSink implements EventSink, AutoCloseable
     @Override
     public void onCheckpoint(final int partition)
     {
+        // The names of the keys in this partition's checkpointed state are forced before it can complete.
+        for (final SymbolKeyNames registry : keyNames)
+        {
+            registry.force(partition);
+        }
         cut();
     }
 

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.sluice.engine.config.PipelineConfig;
-import io.sluice.engine.config.PipelineDefinition;
 import io.sluice.engine.io.EventFileSource;
 import io.sluice.engine.io.FileFormat;
 import io.sluice.engine.io.MalformedInputPolicy;
@@ -148,11 +146,12 @@ final class FileIngress implements DaemonComponent
      */
     static final class Factory implements DaemonComponentFactory
     {
-        private final PipelineConfig pipelines;
+        /** The schema of each topic the pipelines (YAML and Java) read; null when none loaded (errors reported there). */
+        private final java.util.Map<String, Schema> topics;
 
-        Factory(final PipelineConfig pipelines)
+        Factory(final java.util.Map<String, Schema> topics)
         {
-            this.pipelines = pipelines;
+            this.topics = topics;
         }
 
         @Override
@@ -174,15 +173,9 @@ final class FileIngress implements DaemonComponent
             final String policy = settings.choice("malformed", "skip", "skip", "stop");
             final boolean endOfInput = settings.bool("end_of_input", false);
             Schema schema = null;
-            if (topic != null && pipelines != null)
+            if (topic != null && topics != null)
             {
-                for (final PipelineDefinition pipeline : pipelines.pipelines())
-                {
-                    if (pipeline.source().equals(topic))
-                    {
-                        schema = pipeline.schema();
-                    }
-                }
+                schema = topics.get(topic);
                 if (schema == null)
                 {
                     settings.error("topic", "no pipeline reads topic '" + topic + "'");

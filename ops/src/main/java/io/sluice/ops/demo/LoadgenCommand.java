@@ -116,9 +116,38 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Seed of the scenario (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = { "-c", "--config" }, paramLabel = "FILE",
+        description = "A running daemon's configuration: drive its own --topic (with --target aeron) instead of a scenario.")
+    Path config;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "With --config: the source topic to load (a topic its pipelines read).")
+    String topic;
+
+    @Option(names = "--field", paramLabel = "NAME=SPEC",
+        description = "With --config: how a field's values are drawn: MIN..MAX (numbers, decimals), P (BOOLEAN: probability of true), " +
+            "A|B|C (SYMBOL, TEXT); repeatable. Defaults: 0..1000, 0.5, v0|..|v9; TIMESTAMPs are simulated time.")
+    java.util.List<String> fields = new java.util.ArrayList<>();
+
+    @Option(names = "--keys", paramLabel = "N", defaultValue = "1000",
+        description = "With --config: distinct partition keys (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--time-step", paramLabel = "MS", defaultValue = "1",
+        description = "With --config: simulated milliseconds between events' times (default: ${DEFAULT-VALUE}).")
+    long timeStepMs;
+
+    @Option(names = "--ack", paramLabel = "LEVEL", defaultValue = "journaled",
+        description = "With --config: the acknowledgement latency is measured to: journaled or durable (default: ${DEFAULT-VALUE}).")
+    String ack;
+
     @Override
     public Integer call() throws IOException
     {
+        if (config != null)
+        {
+            return new TopicLoad(this).run(spec.commandLine().getOut());
+        }
+        CliException.checkUsage(topic == null && fields.isEmpty(), "--topic and --field need --config (the daemon's configuration)");
         validate();
         final PrintWriter console = spec.commandLine().getOut();
         final RatePlan plan = load.plan(load.durationSeconds);

@@ -87,6 +87,12 @@ final class AeronComponent implements DaemonComponent
     }
 
     @Override
+    public AeronAddress aeronAddress(final java.nio.file.Path dataDirectory)
+    {
+        return new AeronAddress(settings.channel(), AeronDirectory.resolve(settings.aeronDir(), dataDirectory), settings.streamId());
+    }
+
+    @Override
     public String name()
     {
         return "aeron-" + (role == Role.INGRESS ? "ingress " : "egress ") + settings.channel() + " stream " + settings.streamId();
