@@ -41,6 +41,8 @@ abstract class MappedIndex
 
     /** Read with acquire semantics (volatile), written with release semantics by the single writer. */
     private volatile int entryCount;
+    /** Page-aligned position up to which {@link #pretouch} has touched the pages; guarded by the segment's lock. */
+    private int touchedLimit;
 
     MappedIndex(final Path file, final ByteBuffer mapped, final int entryLength, final int positionOffset)
     {
@@ -102,6 +104,25 @@ abstract class MappedIndex
             }
             mappedFile.force();
         }
+    }
+
+    /**
+     * Pre-touches the index's pages below {@code to}, as {@link Segment#pretouch} does the log's: a
+     * compare-and-set of each page's first int from 0 to 0, a write access that maps the page writable
+     * and never changes a byte, so it is safe beside the writer. Called under the segment's lock, which
+     * also guards {@code touchedLimit} and keeps a close from unmapping the file meanwhile.
+     *
+     * @param to one past the last byte to pre-touch.
+     */
+    final void pretouch(final int to)
+    {
+        final int end = Math.min(to, buffer.capacity());
+        int page = touchedLimit;
+        for (; page < end; page += Segment.PAGE_SIZE)
+        {
+            buffer.compareAndSetInt(page, 0, 0);
+        }
+        touchedLimit = Math.max(touchedLimit, page);
     }
 
     final int capacity()

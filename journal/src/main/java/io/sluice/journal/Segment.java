@@ -200,8 +200,22 @@ final class Segment
                     buffer.compareAndSetInt(page, 0, 0);
                 }
                 touchedLimit = page;
+                // The index entries of frames below it too: without this the writer took a page fault on
+                // its own thread at the first entry of each index page (every 1-2 MiB of log at 4 KiB intervals).
+                offsetIndex.pretouch(indexBytesFor(offsetIndex, page));
+                timeIndex.pretouch(indexBytesFor(timeIndex, page));
             }
         }
+    }
+
+    /**
+     * Bytes of an index that can hold entries for the frames below a log position, with a page to
+     * spare: entries are at least an index interval of log apart, and an index file is sized for the
+     * segment's length at that interval, so its entries fill it at most in proportion to the log.
+     */
+    private int indexBytesFor(final MappedIndex index, final int logPosition)
+    {
+        return (int)Math.min(index.capacity(), (long)logPosition * index.capacity() / capacity() + PAGE_SIZE);
     }
 
     /**
