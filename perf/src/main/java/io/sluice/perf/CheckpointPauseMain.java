@@ -33,7 +33,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * count+sum: every key's row stays open), {@code session} (session windows of a 1-day gap, count+sum:
  * every key's session stays open and grows), {@code join} (a stream-table lookup join whose table
  * holds one row per key, filled first; the measured phase alternates a stream event and a table
- * upsert of the same key, so the table's rows keep changing while they are copied). Modes: {@code sliced} (the default:
+ * upsert of the same key, so the table's rows keep changing while they are copied), {@code interval}
+ * (an interval join [0, 1 day], type left: one left record per key first, then left and right events
+ * alternately, each right event matching, hence changing, the left records of its key; the state
+ * grows during the run, as no record completes). Modes: {@code sliced} (the default:
  * at the barrier headers only, the window rows copied {@code sliceRows} per slice between events,
  * copy on write) and {@code barrier} ({@code checkpointSliceRows(Integer.MAX_VALUE)}: the whole state
  * copied at the barrier, the behaviour before incremental copying).
@@ -116,8 +119,15 @@ public final class CheckpointPauseMain
                     .lookup().type(JoinType.LEFT).expectedEntries(2 * keys)
                     .then()
                     .sink("count", new EngineBench.CountingSink()).build();
+            case "interval":
+                return Pipeline.join("interval",
+                        Source.stream(EngineBench.TOPIC, BenchEvents.SCHEMA).partitionKey("key").eventTime("ts", 0),
+                        Source.stream(TABLE, BenchEvents.SCHEMA).partitionKey("key").eventTime("ts", 0))
+                    .interval(0, TimeUnit.DAYS.toMillis(1)).type(JoinType.LEFT).expectedEntries(2 * keys)
+                    .then()
+                    .sink("count", new EngineBench.CountingSink()).build();
             default:
-                throw new IllegalArgumentException("pipelines: tumbling, session or join, not " + name);
+                throw new IllegalArgumentException("pipelines: tumbling, session, join or interval, not " + name);
         }
     }
 
@@ -142,12 +152,15 @@ public final class CheckpointPauseMain
             final Histogram slices;
             final long completed;
             final boolean join = pipeline.equals("join");
+            final boolean interval = pipeline.equals("interval");
             try (Engine engine = Engine.launch(context, List.of(pipeline(pipeline, keys))))
             {
                 final EventPublisher stream = engine.publisher(EngineBench.TOPIC);
-                final EventPublisher table = join ? engine.publisher(TABLE) : stream;
-                // The state: one row per key (the table's rows for the join, window rows or sessions otherwise).
-                final EventPublisher publisher = table;
+                // The join's second input: the table of the lookup, the right stream of the interval join.
+                final EventPublisher other = join || interval ? engine.publisher(TABLE) : stream;
+                // The state: one row per key (the table's rows for the lookup, left records for the
+                // interval join, window rows or sessions otherwise).
+                final EventPublisher publisher = join ? other : stream;
                 final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
                 final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
                 long i = 0;
@@ -167,7 +180,7 @@ public final class CheckpointPauseMain
                 {
                     for (int batch = 0; batch < 1024; batch++, i++)
                     {
-                        publish(join && (i & 1) == 0 ? table : stream, staging, event, i, keys);
+                        publish((join || interval) && (i & 1) == 0 ? other : stream, staging, event, i, keys);
                     }
                 }
                 engine.drain(600, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.StageLatencyListener;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.PercentilePlot;
 import io.sluice.schema.EventFlyweight;
@@ -94,7 +95,8 @@ public final class LatencyMain
      *
      * @param args {@code name=value}: rates, seconds, warmup, wait, profile, modes, ring, keys, windowMs,
      *             checkpointMs, phases, listener, out, firingSlice (results a closing window emits per event
-     *             at most; 2147483647 = the whole window within one event).
+     *             at most; 2147483647 = the whole window within one event), stages (true: also the time
+     *             each event spends in the window pipeline, from the engine's stage timers).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -112,6 +114,7 @@ public final class LatencyMain
         defaults.put("checkpointMs", "0");
         defaults.put("phases", "2");
         defaults.put("listener", "false");
+        defaults.put("stages", "false");
         defaults.put("out", "perf/reports");
         defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
         final Map<String, String> a = EngineBench.args(args, defaults);
@@ -165,6 +168,10 @@ public final class LatencyMain
                 }
             }
             print(entry.getKey() + " producer lag (send - due)", run.producerLag);
+            if (run.service.getTotalCount() > 0)
+            {
+                print(entry.getKey() + " window pipeline per event", run.service);
+            }
             if (run.pauses != null)
             {
                 print(entry.getKey() + " checkpoint pause (partition)", run.pauses);
@@ -199,6 +206,12 @@ public final class LatencyMain
                     System.out.println(String.format(Locale.ROOT, "RESULT-CLOSES rate=%d mode=%s windows closing every %d ms over %d keys %s; " +
                         "never closing %s; ratio %s", rate, closing, s.windowMs, s.keys, percentiles(run.sched[PLAIN]),
                         percentiles(open.sched[PLAIN]), ratios(run.sched[PLAIN], open.sched[PLAIN])));
+                    if (run.service.getTotalCount() > 0 && open.service.getTotalCount() > 0)
+                    {
+                        System.out.println(String.format(Locale.ROOT, "RESULT-CLOSES-SERVICE rate=%d mode=%s window pipeline per event %s; " +
+                            "never closing %s; ratio %s", rate, closing, percentiles(run.service), percentiles(open.service),
+                            ratios(run.service, open.service)));
+                    }
                 }
             }
         }
@@ -228,6 +241,17 @@ public final class LatencyMain
         if (s.profile == EngineProfile.LOW_LATENCY)
         {
             context.profile(EngineProfile.LOW_LATENCY);
+        }
+        if (s.stages && !"empty".equals(mode))
+        {
+            // Pipeline 0 is the window pipeline; reported after the probe (pipeline 1) set the phase.
+            context.stageLatencyListener((p, stage, nanos) ->
+            {
+                if (stage == StageLatencyListener.FIRST_PIPELINE && run.phaseOfLast == PLAIN)
+                {
+                    run.service.recordValue(Math.min(HIGHEST, nanos));
+                }
+            });
         }
         if (s.listener)
         {
@@ -453,6 +477,7 @@ public final class LatencyMain
         final long checkpointMs;
         final int phases;
         final boolean listener;
+        final boolean stages;
         final int firingSlice;
 
         Settings(final Map<String, String> a)
@@ -466,9 +491,9 @@ public final class LatencyMain
             modes = checkpointMs > 0 ? List.of("tumbling") : List.of(a.get("modes").split(","));
             for (final String mode : modes)
             {
-                if (!List.of("empty", "tumbling", "raw").contains(mode))
+                if (!List.of("empty", "tumbling", "open", "unsliced", "raw").contains(mode))
                 {
-                    throw new IllegalArgumentException("modes: '" + mode + "' is not one of empty, tumbling, raw");
+                    throw new IllegalArgumentException("modes: '" + mode + "' is not one of empty, tumbling, open, unsliced, raw");
                 }
             }
             ring = Integer.parseInt(a.get("ring"));
@@ -476,6 +501,7 @@ public final class LatencyMain
             windowMs = Long.parseLong(a.get("windowMs"));
             phases = Integer.parseInt(a.get("phases"));
             listener = Boolean.parseBoolean(a.get("listener"));
+            stages = Boolean.parseBoolean(a.get("stages"));
             firingSlice = Integer.parseInt(a.get("firingSlice"));
         }
     }
@@ -486,6 +512,8 @@ public final class LatencyMain
         final Histogram[] sched = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
         final Histogram[] publish = {new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3), new Histogram(HIGHEST, 3)};
         final Histogram producerLag = new Histogram(HIGHEST, 3);
+        /** Per event of the measured phase: time in the window pipeline's fused chain ({@code stages=true}). */
+        final Histogram service = new Histogram(HIGHEST, 3);
         /** Written and read by the partition thread only (the listener runs after the probe). */
         int phaseOfLast = WARMUP;
         WaitStrategyKind wait;

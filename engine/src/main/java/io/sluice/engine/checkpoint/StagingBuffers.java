@@ -14,7 +14,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * for the next copy is replaced by fresh native memory ({@code malloc}), whose pages the kernel maps
  * on first touch, i.e. as the copy proceeds in slices, instead of being zero-filled up front as a
  * direct {@code ByteBuffer} is. The old contents are discarded, never copied: a copy is written from
- * its start after {@link #ensureCapacity}.
+ * its start after {@link #ensureCapacity}. The memory a grown buffer replaces is freed by the
+ * checkpoint thread when it {@link #release releases} the buffer, not by the partition thread: freeing
+ * hundreds of megabytes of touched pages costs milliseconds (the kernel unmaps every page), which a
+ * state that keeps growing would otherwise add to the barrier's pause at every checkpoint.
  *
  * <p>Threading: acquired, sized and written by the partition thread; read and released by the
  * checkpoint thread.
@@ -25,6 +28,8 @@ public final class StagingBuffers implements AutoCloseable
     private static final byte[] EMPTY = new byte[0];
     private final UnsafeBuffer[] buffers = {new UnsafeBuffer(EMPTY), new UnsafeBuffer(EMPTY)};
     private final long[] addresses = new long[2];
+    /** Memory a grown buffer replaced, freed on release by the checkpoint thread (0: none). */
+    private final long[] retired = new long[2];
     private final AtomicIntegerArray busy = new AtomicIntegerArray(2);
 
     /**
@@ -61,7 +66,8 @@ public final class StagingBuffers implements AutoCloseable
         if (buffer.capacity() < length)
         {
             final long capacity = Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_CAPACITY, length + (long)(length >>> 2)));
-            free(index);
+            freeRetired(index); // normally freed by release already
+            retired[index] = addresses[index];
             addresses[index] = UnsafeApi.allocateMemory(capacity);
             buffer.wrap(addresses[index], (int)capacity);
         }
@@ -86,7 +92,8 @@ public final class StagingBuffers implements AutoCloseable
      */
     public void release(final int index)
     {
-        busy.set(index, 0); // volatile store: the next acquirer sees the writer is done with it
+        freeRetired(index);
+        busy.set(index, 0); // volatile store: the next acquirer sees the writer is done with it (and the free)
     }
 
     /**
@@ -97,6 +104,17 @@ public final class StagingBuffers implements AutoCloseable
     {
         free(0);
         free(1);
+        freeRetired(0);
+        freeRetired(1);
+    }
+
+    private void freeRetired(final int index)
+    {
+        if (retired[index] != 0)
+        {
+            UnsafeApi.freeMemory(retired[index]);
+            retired[index] = 0;
+        }
     }
 
     private void free(final int index)
