@@ -250,6 +250,17 @@ public final class PipelineInstance
     }
 
     /**
+     * Whether results are still waiting to be emitted in slices (a window firing in progress): the
+     * engine journals a tick for a quiet partition in that state ({@link WindowOperator#firingInProgress}).
+     *
+     * @return true while this instance's window has a firing in progress.
+     */
+    public boolean resultsPending()
+    {
+        return window != null && window.operator().firingInProgress();
+    }
+
+    /**
      * A journaled processing-time tick: lets idle partitions and processing-time windows advance.
      *
      * @param processingTime journaled time of the tick.

@@ -292,11 +292,9 @@ public final class Engine implements AutoCloseable
 
     private void start()
     {
-        boolean ticks = false;
-        for (final GroupRuntime topic : topics.values())
-        {
-            ticks |= topic.needsTicks;
-        }
+        // Every topic may need a tick: one whose pipelines ask for them (idle timeouts, processing time) at
+        // every interval, any other when a partition went quiet with results still to emit (publishTicks).
+        final boolean ticks = !topics.isEmpty();
         processingThreads.start();
         accepting = true;
         final List<Agent> builtIn = new ArrayList<>(journal.duties());
@@ -365,14 +363,18 @@ public final class Engine implements AutoCloseable
         final long now = context.clock().time();
         for (final GroupRuntime topic : topics.values())
         {
-            if (topic.needsTicks)
+            for (final PartitionRuntime runtime : topic.partitions)
             {
-                for (final PartitionRuntime runtime : topic.partitions)
+                // A partition whose journal did not move for a whole interval while a firing was still
+                // emitting its results in slices would otherwise hold them until its next event. Only a
+                // drained one gets such a tick: at most one is ever waiting in a paused partition's ring.
+                final long journalEnd = runtime.handler.publishedJournalEnd();
+                final boolean quietWithResultsPending = runtime.handler.resultsPending() &&
+                    journalEnd == runtime.journalEndAtLastTickRound && runtime.drained();
+                runtime.journalEndAtLastTickRound = journalEnd;
+                if (accepting && (topic.needsTicks || quietWithResultsPending))
                 {
-                    if (accepting)
-                    {
-                        runtime.publishControl(RingSlot.TICK, now);
-                    }
+                    runtime.publishControl(RingSlot.TICK, now);
                 }
             }
         }

@@ -73,6 +73,8 @@ final class PartitionProcessor
     private final PartitionStageErrors stageErrors;
     private final PartitionDispatcher dispatcher;
     private final PipelineInstance[] instances;
+    /** Written by the partition thread at the end of each batch, read by the engine's scheduler. */
+    private volatile boolean resultsPending;
     private final EngineCounters.PartitionCounters counters;
     private final EngineCounters.InstanceCounters[] instanceCounters;
     private final DistinctErrorLog errorLog;
@@ -555,8 +557,39 @@ final class PartitionProcessor
         return replays;
     }
 
+    /**
+     * Whether, at the end of the last batch, a pipeline had results still to emit in slices (a window
+     * firing in progress); read by the engine's scheduler, which journals a tick for a quiet partition in
+     * that state.
+     *
+     * @return true while results are pending.
+     */
+    boolean resultsPending()
+    {
+        return resultsPending;
+    }
+
+    /**
+     * The journal end the partition thread last published (at the end of its last batch).
+     *
+     * @return the published journal end offset.
+     */
+    long publishedJournalEnd()
+    {
+        return counters.journalEnd.get();
+    }
+
     void publishCounters()
     {
+        boolean pending = false;
+        for (int i = 0; i < instances.length; i++)
+        {
+            pending |= instances[i].resultsPending();
+        }
+        if (pending != resultsPending)
+        {
+            resultsPending = pending;
+        }
         counters.state.setRelease(state());
         counters.eventsIn.setRelease(eventsIn);
         counters.journalEnd.setRelease(writer.nextOffset());

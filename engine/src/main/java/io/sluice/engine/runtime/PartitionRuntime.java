@@ -14,6 +14,8 @@ final class PartitionRuntime
     final PartitionAgent agent;
     /** Index of the processing thread this partition runs on. */
     final int thread;
+    /** The published journal end at the scheduler's last tick round; the scheduler's thread only. */
+    long journalEndAtLastTickRound = -1;
 
     PartitionRuntime(final RingBuffer<RingSlot> ring, final PartitionProcessor handler, final PartitionAgent agent, final int thread)
     {

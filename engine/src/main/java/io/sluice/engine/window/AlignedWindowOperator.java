@@ -253,6 +253,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     }
 
     @Override
+    public boolean firingInProgress()
+    {
+        return firing != IDLE;
+    }
+
+    @Override
     int firingSlice()
     {
         return firingSlice;

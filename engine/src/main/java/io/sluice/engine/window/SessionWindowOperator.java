@@ -368,6 +368,12 @@ final class SessionWindowOperator extends KeyedWindowOperator
     }
 
     @Override
+    public boolean firingInProgress()
+    {
+        return firingHead != firingTail;
+    }
+
+    @Override
     int firingSlice()
     {
         return firingSlice;

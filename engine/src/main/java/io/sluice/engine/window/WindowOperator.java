@@ -53,6 +53,18 @@ public interface WindowOperator
     void onProcessingTime(long processingTime);
 
     /**
+     * Whether results of a firing are still waiting to be emitted in slices (at most the firing slice per
+     * event or tick): the engine journals a tick for a partition that went quiet in that state, so the
+     * rest is emitted without waiting for the next event.
+     *
+     * @return true while a firing is in progress; false for an operator that fires whole.
+     */
+    default boolean firingInProgress()
+    {
+        return false;
+    }
+
+    /**
      * Advance the watermark explicitly (idle partition, upstream watermark) and fire whatever
      * became due. A value below the current watermark is ignored.
      *

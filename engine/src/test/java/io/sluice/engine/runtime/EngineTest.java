@@ -316,6 +316,47 @@ class EngineTest
             .hasMessageContaining("'a' and 'b'").hasMessageContaining("different keys");
     }
 
+    @Test
+    void shouldEmitTheRestOfASlicedFiringWhenTheInputGoesQuiet()
+    {
+        // 500 keys close at once: the closing event emits one firing slice (64 by default), the rest used to
+        // wait for events that an unbounded source may not send. A journaled tick finishes it, and replay
+        // (which reads that tick) gives the same lines.
+        final int keys = 500;
+        final TestEvents.TextSink live = new TestEvents.TextSink();
+        final EngineContext oneTopic = new EngineContext().directory(dir).partitions(1).ringSize(1024)
+            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).tickIntervalMillis(20);
+        try (Engine engine = Engine.launch(oneTopic, List.of(volume(live))))
+        {
+            final EventPublisher publisher = engine.publisher("trades");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            for (int account = 0; account < keys; account++)
+            {
+                publisher.publish(TestEvents.trade(buffer, account, 10.0, 1, account), 0);
+            }
+            publisher.publish(TestEvents.trade(buffer, 0, 10.0, 1, 10_000), 0); // the watermark passes the first second
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (live.lines().size() < keys && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertThat(live.lines()).as("every key's result of the first second, with no event after the closing one").hasSize(keys);
+            assertThat(engine.journal().topic("trades").partition(0).endOffset()).as("the events and at least one tick")
+                .isGreaterThan(keys + 1);
+        }
+        final TestEvents.TextSink replayed = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(oneTopic.checkpoints(false), List.of(volume(replayed))))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (replayed.lines().size() < keys && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertThat(replayed.lines()).isEqualTo(live.lines().subList(0, keys));
+            assertThat(engine.partitionCount()).isEqualTo(1);
+        }
+    }
+
     private static List<String> sorted(final List<String> lines)
     {
         final List<String> copy = new ArrayList<>(lines);
