@@ -253,11 +253,12 @@ public final class PipelineInstance
      * Whether results are still waiting to be emitted in slices (a window firing in progress): the
      * engine journals a tick for a quiet partition in that state ({@link WindowOperator#firingInProgress}).
      *
-     * @return true while this instance's window has a firing in progress.
+     * @return true while this running instance's window has a firing in progress (a halted or failed
+     *         instance ignores ticks, so it never asks for one).
      */
     public boolean resultsPending()
     {
-        return window != null && window.operator().firingInProgress();
+        return state == RUNNING && window != null && window.operator().firingInProgress();
     }
 
     /**
