@@ -13,6 +13,7 @@ public final class LoadOptions
     private long maxOverrunMs = 120_000;
     private Path outputDirectory;
     private IntervalListener listener = s -> { };
+    private Runnable senderStart = () -> { };
 
     /**
      * Sets the reporting interval (live output and .hlog intervals).
@@ -148,6 +149,29 @@ public final class LoadOptions
     }
 
     /**
+     * Sets what the sender's thread runs before it sends its first event, e.g. setting its CPU affinity
+     * so that it never shares a core with a spinning processing thread.
+     *
+     * @param senderStart run once on the sender's thread; must not throw.
+     * @return this.
+     */
+    public LoadOptions senderStart(final Runnable senderStart)
+    {
+        this.senderStart = senderStart;
+        return this;
+    }
+
+    /**
+     * What the sender's thread runs before its first event.
+     *
+     * @return the action (does nothing by default).
+     */
+    public Runnable senderStart()
+    {
+        return senderStart;
+    }
+
+    /**
      * Validates the settings.
      *
      * @return this.
@@ -155,10 +179,10 @@ public final class LoadOptions
      */
     public LoadOptions conclude()
     {
-        if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null)
+        if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null || senderStart == null)
         {
             throw new IllegalArgumentException("load options: interval >= 10 ms, lead-in, drain timeout and overrun >= 0, " +
-                "and a listener are required: " + this);
+                "a listener and a sender start action are required: " + this);
         }
         return this;
     }

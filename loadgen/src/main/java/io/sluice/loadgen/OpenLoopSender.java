@@ -28,6 +28,7 @@ final class OpenLoopSender implements Runnable
     private final LoadTarget target;
     private final LatencyRecorder recorder;
     private final long leadInNs;
+    private final Runnable onStart;
     private final UnsafeBuffer buffer;
     private final int[] sentNsOffsets;
     private final long[] phaseSent;
@@ -43,6 +44,14 @@ final class OpenLoopSender implements Runnable
     OpenLoopSender(
         final Scenario scenario, final RatePlan plan, final LoadTarget target, final LatencyRecorder recorder, final long leadInNs)
     {
+        this(scenario, plan, target, recorder, leadInNs, () -> { });
+    }
+
+    OpenLoopSender(
+        final Scenario scenario, final RatePlan plan, final LoadTarget target, final LatencyRecorder recorder, final long leadInNs,
+        final Runnable onStart)
+    {
+        this.onStart = onStart;
         this.scenario = scenario;
         this.plan = plan;
         this.target = target;
@@ -71,6 +80,7 @@ final class OpenLoopSender implements Runnable
     {
         try
         {
+            onStart.run();
             target.open(scenario.topics());
             final long origin = System.nanoTime() + leadInNs;
             recorder.start(origin);

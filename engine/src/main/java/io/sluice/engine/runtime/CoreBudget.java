@@ -169,12 +169,22 @@ public final class CoreBudget
         return canPin ? pinnable.cardinality() : 0;
     }
 
-    BitSet pinnable()
+    /**
+     * CPUs a spinning thread may be pinned to.
+     *
+     * @return a copy of the set.
+     */
+    public BitSet pinnable()
     {
         return (BitSet)pinnable.clone();
     }
 
-    BitSet others()
+    /**
+     * CPUs for everything but the spinning threads: the JVM's own threads, producers and the background duties.
+     *
+     * @return a copy of the set, empty if unknown.
+     */
+    public BitSet others()
     {
         return (BitSet)others.clone();
     }

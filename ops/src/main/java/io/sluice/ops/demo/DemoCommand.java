@@ -172,7 +172,7 @@ public final class DemoCommand implements Callable<Integer>
         console.printf(Locale.ROOT, "  and %s order-side events: orders, payments, account updates (%s accounts, %d join " +
             "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
-        console.println(engine.describe(dataDir));
+        console.println(engine.describe(dataDir, layout.cpus()));
         console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, " +
             "largest > 5x mean of the others), impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e " +
             "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML)");
@@ -188,6 +188,16 @@ public final class DemoCommand implements Callable<Integer>
         final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk().pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
+        // Low-latency layout: before the engine starts, every other thread of this JVM leaves the cores its
+        // processing threads then pin themselves to; once it has started, this thread (the reporter) and the
+        // sender leave them too. All put back afterwards.
+        final java.util.BitSet offSpinning = CoreBudget.ofThisMachine().others();
+        final ProcessAffinity moved = layout.lowLatency() ? ProcessAffinity.moveOtherThreads(offSpinning) : null;
+        if (moved != null && moved.failure() != null)
+        {
+            console.println("note: the JVM's own threads stay where the OS puts them: " + moved.failure());
+        }
+        final java.util.BitSet reporterCpus = moved == null ? null : net.openhft.affinity.Affinity.getAffinity();
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
         {
@@ -200,11 +210,22 @@ public final class DemoCommand implements Callable<Integer>
                 console.println("dashboard: " + dashboard.url() + "  (live results, alerts and health; open it in a browser)");
                 console.flush();
             }
+            final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
+            offSpinningCores.run();
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
+                .senderStart(offSpinningCores)
                 .listener(stats -> live(console, stats, reporter, alerts, injected)));
         }
-        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()));
+        finally
+        {
+            if (moved != null)
+            {
+                moved.restore();
+                offSpinningCores(reporterCpus, console).run();
+            }
+        }
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus());
     }
 
     /**
@@ -221,6 +242,25 @@ public final class DemoCommand implements Callable<Integer>
         final int groups = Engine.processingThreadCount(new EngineContext().partitions(1), probe);
         return DemoLayout.choose(groups, EngineContext.Configuration.processingThreads(), parsed != null && parsed.hasMatchedOption("--partitions") ? engine.partitions : null,
             parsed != null && parsed.hasMatchedOption("--wait-strategy") ? engine.waitStrategy : null, CoreBudget.ofThisMachine());
+    }
+
+    /**
+     * An action that sets the calling thread's affinity to given CPUs (those the spinning threads leave
+     * free); a failure (no native support) is said on the console and the thread runs where the OS puts it.
+     */
+    private static Runnable offSpinningCores(final java.util.BitSet cpus, final PrintWriter console)
+    {
+        return () ->
+        {
+            try
+            {
+                net.openhft.affinity.Affinity.setAffinity(cpus);
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                console.println("note: could not keep " + Thread.currentThread().getName() + " off the spinning cores: " + ex);
+            }
+        };
     }
 
     private DashboardServer startDashboard(final ResultBoard board, final List<Pipeline> pipelines, final EmbeddedEngineTarget target,
@@ -267,10 +307,10 @@ public final class DemoCommand implements Callable<Integer>
         console.flush();
     }
 
-    private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection)
+    private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus)
     {
         reporter.summaryHead(result, "engine");
-        reporter.waitLine(engine.waitStrategy);
+        reporter.waitLine(engine.waitStrategy, cpus);
         reporter.line("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
         for (final String kind : DemoFormat.CARD_RULES)
         {

@@ -99,7 +99,7 @@ final class DemoFormat
             case YIELD:
                 return " (spin then yield: lower latency, but a spinning thread per partition competes for the " + cpus + " cpus)";
             case BUSY_SPIN:
-                return " (a full cpu per partition thread: only with more cpus than partitions + 1)";
+                return " (each processing thread spins on a cpu of its own: worth it only with a free cpu for each, and one more for everything else)";
             default:
                 return " (lock and condition: least cpu, slowest wake-up)";
         }

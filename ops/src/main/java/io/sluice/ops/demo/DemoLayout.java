@@ -9,12 +9,14 @@ import io.sluice.engine.runtime.WaitStrategyKind;
 
 /**
  * The demo's thread layout, chosen from the cores the machine has, and the first lines that say which
- * and why. With a free core for every topic group, the engine's low-latency profile: busy-spinning
- * threads pinned to those cores. Without, the fewest partitions (one per group) on threads that park when
- * idle, because spinning threads that outnumber the cores only wait for one another. Either way the
- * engine runs the partitions of all groups on at most {@code maxThreads} processing threads (its
- * default: one per core but one), and the first line says how many it starts. Options given on the
- * command line are taken as they are.
+ * and why. The engine runs the partitions of all topic groups on at most {@code maxThreads} processing
+ * threads (its default: one per core but one), so what the low-latency profile needs is a free core for
+ * each processing thread it starts, plus a CPU outside those for the load generator's sender (which spins
+ * between sends), the reporter, the engine's background duties and the JVM's own threads. With those, the
+ * profile: processing threads busy-spinning pinned to the free cores, everything else kept on the other
+ * CPUs (even a 2-core machine qualifies with one processing thread). Without, the fewest threads (one
+ * partition per group) that park when idle, because spinning threads that outnumber the cores only wait
+ * for one another. Options given on the command line are taken as they are.
  *
  * <p>Immutable; build-time only.
  */
@@ -27,9 +29,12 @@ final class DemoLayout
     private final WaitStrategyKind waitStrategy;
     private final boolean lowLatency;
     private final List<String> lines;
+    private final int cpus;
 
-    private DemoLayout(final int partitions, final WaitStrategyKind waitStrategy, final boolean lowLatency, final List<String> lines)
+    private DemoLayout(
+        final int partitions, final WaitStrategyKind waitStrategy, final boolean lowLatency, final List<String> lines, final int cpus)
     {
+        this.cpus = cpus;
         this.partitions = partitions;
         this.waitStrategy = waitStrategy;
         this.lowLatency = lowLatency;
@@ -56,6 +61,8 @@ final class DemoLayout
         final WaitStrategyKind wait;
         final boolean lowLatency;
         final List<String> lines = new ArrayList<>();
+        final int spreadPartitions = Math.max(1, Math.min(DEFAULT_PARTITIONS, free / Math.max(1, groups)));
+        final int spinning = Math.min(maxThreads, spreadPartitions * groups);
         if (partitionsAsked != null || waitAsked != null)
         {
             partitions = partitionsAsked != null ? partitionsAsked : DEFAULT_PARTITIONS;
@@ -63,13 +70,14 @@ final class DemoLayout
             lowLatency = false;
             lines.add(String.format(Locale.ROOT, "layout: as asked: %s, wait strategy %s; %s", threads(partitions, groups, maxThreads), wait, machine));
         }
-        else if (free >= groups)
+        else if (free >= spinning && !budget.others().isEmpty())
         {
-            partitions = Math.max(1, Math.min(DEFAULT_PARTITIONS, free / groups));
+            partitions = spreadPartitions;
             wait = WaitStrategyKind.BUSY_SPIN;
             lowLatency = true;
-            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core; %s",
-                threads(partitions, groups, maxThreads), machine));
+            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core of cpus %s; " +
+                "the load generator's sender, the reporter and the engine's background duties on cpu %s; %s",
+                threads(partitions, groups, maxThreads), CoreBudget.cpuList(budget.pinnable()), CoreBudget.cpuList(budget.others()), machine));
         }
         else
         {
@@ -77,14 +85,15 @@ final class DemoLayout
             wait = WaitStrategyKind.SLEEP;
             lowLatency = false;
             lines.add(String.format(Locale.ROOT, "layout: fewest threads: %s, wait strategy SLEEP (spin, yield, then park); the " +
-                "low-latency profile needs a free core per topic group (%d), %s", threads(1, groups, maxThreads), groups, machine));
+                "low-latency profile needs a free core for each of its %d processing thread%s and a cpu besides for the sender, %s",
+                threads(1, groups, maxThreads), spinning, spinning == 1 ? "" : "s", machine));
         }
         if (budget.loadAverage() > budget.cpus())
         {
             lines.add(String.format(Locale.ROOT, "warning: load average %.1f exceeds the %d cpus: latencies below include " +
                 "waiting for a CPU", budget.loadAverage(), budget.cpus()));
         }
-        return new DemoLayout(partitions, wait, lowLatency, lines);
+        return new DemoLayout(partitions, wait, lowLatency, lines, budget.cpus());
     }
 
     private static String threads(final int partitions, final int groups, final int maxThreads)
@@ -112,5 +121,15 @@ final class DemoLayout
     List<String> lines()
     {
         return lines;
+    }
+
+    /**
+     * CPUs of the machine when the layout was chosen (before any thread was moved off the spinning cores).
+     *
+     * @return the count.
+     */
+    int cpus()
+    {
+        return cpus;
     }
 }

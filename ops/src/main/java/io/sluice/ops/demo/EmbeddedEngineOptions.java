@@ -53,12 +53,12 @@ final class EmbeddedEngineOptions
      * The console line describing the embedded engine.
      *
      * @param dataDir the engine's data directory.
+     * @param cpus    the machine has.
      * @return the line, without a line separator.
      */
-    String describe(final Path dataDir)
+    String describe(final Path dataDir, final int cpus)
     {
-        return String.format(Locale.ROOT, "engine: embedded, %d partitions, wait strategy %s%s, data in %s", partitions,
-            waitStrategy, DemoFormat.whyWaitStrategy(waitStrategy, Runtime.getRuntime().availableProcessors()),
-            dataDir.toAbsolutePath());
+        return String.format(Locale.ROOT, "engine: embedded, %d partition%s per topic group, wait strategy %s%s, data in %s", partitions,
+            partitions == 1 ? "" : "s", waitStrategy, DemoFormat.whyWaitStrategy(waitStrategy, cpus), dataDir.toAbsolutePath());
     }
 }

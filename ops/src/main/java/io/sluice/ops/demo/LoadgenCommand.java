@@ -211,7 +211,7 @@ public final class LoadgenCommand implements Callable<Integer>
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final RunReporter reporter = new RunReporter(console, alerts, alert -> alertText(alert, workload.keyLabel()));
         final EngineContext context = engine.context(dataDir);
-        header(console, plan, workload, engine.describe(dataDir), true);
+        header(console, plan, workload, engine.describe(dataDir, Runtime.getRuntime().availableProcessors()), true);
         console.println("latency: end to end, from each event's SCHEDULED send time to the probe sink (open loop: no coordinated omission)");
         final RunResult result;
         try (EmbeddedEngineTarget engine = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
@@ -277,7 +277,7 @@ public final class LoadgenCommand implements Callable<Integer>
         }
         else
         {
-            reporter.waitLine(engine.waitStrategy);
+            reporter.waitLine(engine.waitStrategy, Runtime.getRuntime().availableProcessors());
         }
         reporter.line("  alerts (a pattern is detected when an alert of its kind on its key covers its time):");
         for (final String line : detection.lines())

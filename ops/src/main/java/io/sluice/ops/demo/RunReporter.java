@@ -131,9 +131,9 @@ final class RunReporter implements IntervalListener
      *
      * @param waitStrategy of the engine's partition threads.
      */
-    void waitLine(final WaitStrategyKind waitStrategy)
+    void waitLine(final WaitStrategyKind waitStrategy, final int cpus)
     {
-        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, Runtime.getRuntime().availableProcessors());
+        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, cpus);
     }
 
     /**

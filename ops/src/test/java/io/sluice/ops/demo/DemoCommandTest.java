@@ -23,7 +23,8 @@ class DemoCommandTest
             "-d", tempDir.resolve("data").toString());
 
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(ExitCodes.OK);
-        assertThat(demo.out()).contains("wait strategy SLEEP", "Summary", "all processed", "p99.9");
+        assertThat(demo.out().lines().findFirst().orElseThrow()).startsWith("layout: ");
+        assertThat(demo.out()).contains("wait strategy ", "Summary", "all processed", "p99.9");
         final String all = demo.out().lines().filter(l -> l.trim().startsWith("all ")).findFirst().orElseThrow();
         final String[] words = all.trim().split("\\s+");
         // all detected N of N injected, missed 0, false alerts 0

@@ -23,20 +23,47 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.lines()).hasSize(1);
         assertThat(layout.lines().get(0)).startsWith("layout: low-latency profile: 2 partitions x 3 topic groups on 6 processing threads")
-            .contains("8 cpus, 7 free");
+            .contains("pinned to a free core of cpus 1-7", "sender, the reporter and the engine's background duties on cpu 0", "8 cpus, 7 free");
+    }
+
+    @Test
+    void shouldTakeTheLowLatencyProfileOnTwoCoresWhenTheEngineRunsEveryGroupOnOneThread()
+    {
+        final DemoLayout layout = DemoLayout.choose(3, 1, null, null, budget(2, "1", 0.4));
+
+        assertThat(layout.lowLatency()).isTrue();
+        assertThat(layout.partitions()).isEqualTo(1);
+        assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
+        assertThat(layout.cpus()).isEqualTo(2);
+        assertThat(layout.lines()).containsExactly("layout: low-latency profile: 1 partition x 3 topic groups on 1 processing thread, " +
+            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender, the reporter and the engine's background " +
+            "duties on cpu 0; this machine has 2 cpus, 1 free for a spinning thread (all but the first, not isolated)");
     }
 
     @Test
     void shouldTakeTheFewestThreadsAndSayWhyWhenTheCoresAreTooFewAndWarnAboutTheLoad()
     {
-        final DemoLayout layout = DemoLayout.choose(3, 1, null, null, budget(2, "1", 17.2));
+        // Four processing threads wanted, one free core.
+        final DemoLayout layout = DemoLayout.choose(3, 4, null, null, budget(2, "1", 17.2));
         assertThat(layout.lowLatency()).isFalse();
         assertThat(layout.partitions()).isEqualTo(1);
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
-        assertThat(layout.lines().get(0)).startsWith("layout: fewest threads: 1 partition x 3 topic groups on 1 processing thread,")
-            .contains("needs a free core per topic group (3), this machine has 2 cpus, 1 free");
+        assertThat(layout.lines().get(0)).startsWith("layout: fewest threads: 1 partition x 3 topic groups on 3 processing threads,")
+            .contains("needs a free core for each of its 3 processing threads and a cpu besides for the sender, this machine has 2 cpus, 1 free");
         assertThat(layout.lines().get(1))
             .isEqualTo("warning: load average 17.2 exceeds the 2 cpus: latencies below include waiting for a CPU");
+    }
+
+    @Test
+    void shouldTakeTheFewestThreadsOnOneCpu()
+    {
+        final DemoLayout layout = DemoLayout.choose(3, 1, null, null,
+            new CoreBudget(1, CoreBudget.parseCpuList(""), CoreBudget.parseCpuList("0"), false, true, 0.2));
+        assertThat(layout.lowLatency()).isFalse();
+        assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
+        assertThat(layout.lines()).hasSize(1);
+        assertThat(layout.lines().get(0)).startsWith("layout: fewest threads: 1 partition x 3 topic groups on 1 processing thread,")
+            .contains("this machine has 1 cpus, 0 free");
     }
 
     @Test
