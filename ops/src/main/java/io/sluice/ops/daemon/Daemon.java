@@ -319,7 +319,8 @@ public final class Daemon implements AutoCloseable
             {
                 throw new DaemonException(entry.path() + " (" + entry.component().name() + ") failed to start: " + ex.getMessage(), ex);
             }
-            log("started " + entry.component().name());
+            final String placement = entry.component().placement();
+            log("started " + entry.component().name() + (placement == null ? "" : ": " + placement));
         }
         state(MarkFile.RUNNING);
         log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic on " +

@@ -41,6 +41,17 @@ public interface DaemonComponent extends AutoCloseable
     String name();
 
     /**
+     * Where the running component's work runs, for its start line (e.g. which thread, which cpus), or
+     * null to say nothing.
+     *
+     * @return the text, or null.
+     */
+    default String placement()
+    {
+        return null;
+    }
+
+    /**
      * Checks, while the configuration loads, the settings that depend on the data directory (e.g. a
      * directory that must not overlap it); reports each problem through {@code item}. Acquires nothing.
      *

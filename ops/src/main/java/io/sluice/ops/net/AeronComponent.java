@@ -7,6 +7,7 @@ import java.util.Map;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.SystemEpochClock;
 
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.journal.GroupCoordinator;
 import io.sluice.journal.Journal;
 import io.sluice.ops.daemon.ConfigSection;
@@ -117,7 +118,9 @@ final class AeronComponent implements DaemonComponent
         {
             if (settings.embeddedMediaDriver())
             {
-                driver = SharedMediaDriver.acquire(aeronDir.toString(), settings.termBufferLength(), context.errorLog()::record);
+                // Under the low-latency profile the driver has no thread: the servers invoke it on the shared duties thread.
+                driver = SharedMediaDriver.acquire(aeronDir.toString(), settings.termBufferLength(), context.errorLog()::record,
+                    context.engine().context().profile() == EngineProfile.LOW_LATENCY);
             }
             final boolean ingress = role == Role.INGRESS;
             final NetServerContext netContext = new NetServerContext()
@@ -135,6 +138,10 @@ final class AeronComponent implements DaemonComponent
                 .allowRemoteResponseChannels(settings.allowRemoteResponses())
                 .countersManager(context.countersManager())
                 .counterScope(path);
+            if (driver != null && driver.invoker() != null)
+            {
+                netContext.sharedDriverInvoker(driver.invoker(), driver.lock());
+            }
             if (ingress)
             {
                 netContext.ingressStreamId(settings.streamId()).pendingAcksPerSession(settings.pendingAcks());
@@ -171,6 +178,12 @@ final class AeronComponent implements DaemonComponent
             coordinators.put(topic, coordinator);
         }
         return coordinator;
+    }
+
+    @Override
+    public String placement()
+    {
+        return server == null ? null : server.placement();
     }
 
     /**

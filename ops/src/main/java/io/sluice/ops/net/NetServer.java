@@ -1,14 +1,11 @@
 package io.sluice.ops.net;
 
-import java.util.concurrent.TimeUnit;
-
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.AgentInvoker;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.sluice.engine.runtime.EngineDuty;
 
 /**
@@ -25,8 +22,9 @@ import io.sluice.engine.runtime.EngineDuty;
  * server.close();   // before engine.close(): stops ingress first
  * }</pre>
  *
- * <p>Resources: optionally an embedded media driver (SHARED threading, one thread, backing-off idle,
- * small sparse term buffers, its directory deleted on start and close), one Aeron client whose
+ * <p>Resources: optionally an embedded media driver (small sparse term buffers, its directory deleted
+ * on start and close; SHARED threading, one thread backing off when idle, or INVOKER under the
+ * low-latency profile: no thread, invoked from the server's duty), one Aeron client whose
  * conductor runs in the server's duty cycle, and no thread of its own: the duty cycle
  * ({@link NetServerAgent}) is one of the engine's background duties ({@link
  * io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a thread of its own per the
@@ -38,6 +36,8 @@ public final class NetServer implements AutoCloseable
 {
     private final NetServerContext context;
     private final MediaDriver driver;
+    private final Object driverLock;
+    private final boolean driverInvoked;
     private final Aeron aeron;
     private final NetCounters counters;
     private final NetServerAgent agent;
@@ -48,39 +48,40 @@ public final class NetServer implements AutoCloseable
     {
         this.context = context;
         final ErrorHandler errorHandler = this::onError;
+        this.driverLock = context.sharedDriverLock() != null ? context.sharedDriverLock() : new Object();
         MediaDriver driver = null;
         Aeron aeron = null;
         NetCounters counters = null;
-        try
+        // Held while this thread may invoke the driver (connecting, adding subscriptions): nobody else does meanwhile.
+        synchronized (driverLock)
         {
-            if (context.embeddedMediaDriver())
+            try
             {
-                driver = MediaDriver.launch(new MediaDriver.Context()
+                AgentInvoker driverInvoker = context.embeddedMediaDriver() ? null : context.sharedDriverInvoker();
+                if (context.embeddedMediaDriver())
+                {
+                    driver = MediaDriver.launch(SharedMediaDriver.driverContext(context.aeronDirectoryName(), context.termBufferLength(),
+                        errorHandler, context.mediaDriverInvoker()));
+                    driverInvoker = context.mediaDriverInvoker() ? driver.sharedAgentInvoker() : null;
+                }
+                aeron = Aeron.connect(new Aeron.Context()
                     .aeronDirectoryName(context.aeronDirectoryName())
-                    .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
-                    .publicationTermBufferLength(context.termBufferLength())
-                    .ipcTermBufferLength(context.termBufferLength())
-                    .termBufferSparseFile(true)
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true)
-                    .warnIfDirectoryExists(false)
+                    .useConductorAgentInvoker(true)
+                    .driverAgentInvoker(driverInvoker)
                     .errorHandler(errorHandler));
+                counters = new NetCounters(context.countersManager(), context.counterScope());
+                final SessionIds ids = new SessionIds();
+                final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
+                final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
+                this.agent = new NetServerAgent(driverLock, driverInvoker, aeron.conductorAgentInvoker(), ingress, egress, context.clock(),
+                    errorHandler);
+                this.driverInvoked = driverInvoker != null;
             }
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(context.aeronDirectoryName())
-                .useConductorAgentInvoker(true)
-                .errorHandler(errorHandler));
-            counters = new NetCounters(context.countersManager(), context.counterScope());
-            final SessionIds ids = new SessionIds();
-            final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
-            final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
-            this.agent = new NetServerAgent(aeron.conductorAgentInvoker(), ingress, egress, context.clock(), errorHandler);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(counters, aeron, driver);
-            throw ex;
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietCloseAll(counters, aeron, driver);
+                throw ex;
+            }
         }
         this.driver = driver;
         this.aeron = aeron;
@@ -161,6 +162,23 @@ public final class NetServer implements AutoCloseable
     }
 
     /**
+     * Where the server's duty and the media driver run, for a start line: the duty's thread, the CPUs
+     * of the engine's background duties under a pinned low-latency profile, and the driver's threading.
+     *
+     * @return the text, e.g. {@code "duty on sluice-duties (cpu 0); media driver in INVOKER mode on the same thread"}.
+     */
+    public String placement()
+    {
+        final io.sluice.engine.runtime.EngineContext engine = context.engine().context();
+        final boolean offSpinning = engine.profile() == io.sluice.engine.runtime.EngineProfile.LOW_LATENCY && engine.pinThreads();
+        final String cpus = offSpinning ? " (cpu " + io.sluice.engine.runtime.CoreBudget.cpuList(
+            io.sluice.engine.runtime.CoreBudget.ofThisMachine().others()) + ", off the spinning cores)" : "";
+        final String media = driverInvoked ? "media driver in INVOKER mode on the same thread" :
+            context.embeddedMediaDriver() ? "media driver on a thread of its own (SHARED)" : "media driver on a thread of its own";
+        return "duty on " + threadName() + cpus + "; " + media;
+    }
+
+    /**
      * Stops the duty (closing every session: consumers' partitions are freed without a commit), then
      * the Aeron client and the driver. Call before closing the engine, so ingress stops first; closing
      * the engine first stops the duty with the engine's other duties, after its final checkpoint
@@ -169,7 +187,11 @@ public final class NetServer implements AutoCloseable
     @Override
     public void close()
     {
+        // Not under the driver's lock: the duties thread takes it to run the duty's onClose.
         CloseHelper.quietClose(duty);
-        CloseHelper.quietCloseAll(aeron, counters, driver);
+        synchronized (driverLock)
+        {
+            CloseHelper.quietCloseAll(aeron, counters, driver);
+        }
     }
 }

@@ -6,9 +6,12 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
 
 /**
- * The network server's one duty cycle: the Aeron client's conductor (invoked here, so image
- * handlers run on this thread and every session is single-threaded), then ingress, then egress
+ * The network server's one duty cycle: the media driver's when it runs in INVOKER mode (see
+ * {@link NetServerContext#mediaDriverInvoker(boolean)}), the Aeron client's conductor (invoked here, so
+ * image handlers run on this thread and every session is single-threaded), then ingress, then egress
  * (either may be absent: {@link NetServerContext#ingress(boolean)}, {@link NetServerContext#egress(boolean)}).
+ * The cycle, and closing, hold the driver's lock: a driver shared by several servers, or set up by the
+ * control thread, is only ever invoked by one thread at a time.
  *
  * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
  * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
@@ -16,15 +19,19 @@ import org.agrona.concurrent.EpochClock;
  */
 public final class NetServerAgent implements Agent
 {
+    private final Object driverLock;
+    private final AgentInvoker driver;
     private final AgentInvoker conductor;
     private final IngressAdapter ingress;
     private final EgressAdapter egress;
     private final EpochClock clock;
     private final ErrorHandler errorHandler;
 
-    NetServerAgent(final AgentInvoker conductor, final IngressAdapter ingress, final EgressAdapter egress, final EpochClock clock,
-        final ErrorHandler errorHandler)
+    NetServerAgent(final Object driverLock, final AgentInvoker driver, final AgentInvoker conductor, final IngressAdapter ingress,
+        final EgressAdapter egress, final EpochClock clock, final ErrorHandler errorHandler)
     {
+        this.driverLock = driverLock;
+        this.driver = driver;
         this.conductor = conductor;
         this.ingress = ingress;
         this.egress = egress;
@@ -41,10 +48,22 @@ public final class NetServerAgent implements Agent
     @Override
     public int doWork()
     {
+        synchronized (driverLock)
+        {
+            return duty();
+        }
+    }
+
+    private int duty()
+    {
         int work = 0;
         try
         {
             final long nowMs = clock.time();
+            if (driver != null)
+            {
+                work += driver.invoke();
+            }
             work += conductor.invoke();
             if (ingress != null)
             {
@@ -68,6 +87,14 @@ public final class NetServerAgent implements Agent
      */
     @Override
     public void onClose()
+    {
+        synchronized (driverLock)
+        {
+            closeAdapters();
+        }
+    }
+
+    private void closeAdapters()
     {
         if (ingress != null)
         {

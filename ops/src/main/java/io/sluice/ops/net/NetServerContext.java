@@ -2,12 +2,14 @@ package io.sluice.ops.net;
 
 import java.util.function.Function;
 
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
 
 import io.sluice.client.ClientContext;
 import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.journal.GroupCoordinator;
 
 /**
@@ -41,6 +43,9 @@ public final class NetServerContext
     private CountersManager countersManager;
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private long maxIdleNs = DEFAULT_MAX_IDLE_NS;
+    private Boolean mediaDriverInvoker;
+    private AgentInvoker sharedDriverInvoker;
+    private Object sharedDriverLock;
     private boolean concluded;
 
     /**
@@ -155,8 +160,8 @@ public final class NetServerContext
     }
 
     /**
-     * Sets whether the server launches its own media driver (SHARED threading, backing-off idle), or
-     * connects to one already running in that directory.
+     * Sets whether the server launches its own media driver (threading: {@link #mediaDriverInvoker(boolean)}),
+     * or connects to one already running in that directory.
      *
      * @param embeddedMediaDriver true to launch one.
      * @return this.
@@ -175,6 +180,59 @@ public final class NetServerContext
     public boolean embeddedMediaDriver()
     {
         return embeddedMediaDriver;
+    }
+
+    /**
+     * Sets whether the embedded media driver runs in Aeron's INVOKER threading mode: no thread of its
+     * own, its duty cycle invoked from the server's duty (on the engine's shared duties thread), so that
+     * it does not compete for the cores the processing threads spin on; otherwise SHARED, one thread of
+     * its own. Default (not set): INVOKER under the engine's low-latency profile, SHARED otherwise.
+     *
+     * @param mediaDriverInvoker true for INVOKER.
+     * @return this.
+     */
+    public NetServerContext mediaDriverInvoker(final boolean mediaDriverInvoker)
+    {
+        this.mediaDriverInvoker = mediaDriverInvoker;
+        return this;
+    }
+
+    /**
+     * Whether the embedded media driver runs in INVOKER mode (resolved from the engine's profile by
+     * {@link #conclude()} when not set).
+     *
+     * @return true for INVOKER.
+     */
+    public boolean mediaDriverInvoker()
+    {
+        return mediaDriverInvoker != null ? mediaDriverInvoker :
+            engine != null && engine.context().profile() == EngineProfile.LOW_LATENCY;
+    }
+
+    /**
+     * Uses a driver this server does not own (with {@code embeddedMediaDriver(false)}) that runs in
+     * INVOKER mode: the server invokes it in its duty cycle while holding {@code lock}, which every other
+     * user of the driver holds too.
+     *
+     * @param invoker of the driver's duty cycle.
+     * @param lock    held around every invocation of the driver.
+     * @return this.
+     */
+    NetServerContext sharedDriverInvoker(final AgentInvoker invoker, final Object lock)
+    {
+        this.sharedDriverInvoker = invoker;
+        this.sharedDriverLock = lock;
+        return this;
+    }
+
+    AgentInvoker sharedDriverInvoker()
+    {
+        return sharedDriverInvoker;
+    }
+
+    Object sharedDriverLock()
+    {
+        return sharedDriverLock;
     }
 
     /**

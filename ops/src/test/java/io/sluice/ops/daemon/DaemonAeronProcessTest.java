@@ -81,6 +81,37 @@ class DaemonAeronProcessTest
     }
 
     @Test
+    void shouldServeOverAeronIpcUnderTheLowLatencyProfileWithTheMediaDriverInvokedOnTheDutiesThread() throws Exception
+    {
+        final String channel = "aeron:ipc";
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, config(channel).replace("wait_strategy: sleep", "profile: low-latency"));
+        final Path data = dir.resolve("data");
+        final String aeronDir = data.resolve("aeron").toString();
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[TRADE.length()]);
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("ll.log")))
+        {
+            daemon.awaitRunning();
+            assertThat(daemon.log()).contains("profile low-latency")
+                .containsPattern("started aeron-ingress aeron:ipc stream 1001: duty on \\S+.*; media driver in INVOKER mode on the same thread")
+                .containsPattern("started aeron-egress aeron:ipc stream 1002: duty on \\S+.*; media driver in INVOKER mode on the same thread");
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4101), TOPIC);
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4102), TOPIC, "audit", "audit-1", 5_000))
+            {
+                final Collector seen = new Collector();
+                publish(producer, event, 1, EVENTS / 4);
+                pollUntil(() -> seen.seen.cardinality() == EVENTS / 4, "every event consumed", audit, seen);
+                assertThat(seen.seen.nextClearBit(1)).isEqualTo(EVENTS / 4 + 1);
+                assertThat(audit.commitSync(5_000)).isTrue();
+            }
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+            assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
+        }
+    }
+
+    @Test
     void shouldServeAeronProducersAndGroupsStopOnSigtermAndRecoverOnRestart() throws Exception
     {
         final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
