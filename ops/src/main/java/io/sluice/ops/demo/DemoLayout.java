@@ -76,7 +76,7 @@ final class DemoLayout
             wait = WaitStrategyKind.BUSY_SPIN;
             lowLatency = true;
             lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core of cpus %s; " +
-                "the load generator's sender, the reporter and the engine's background duties on cpu %s; %s",
+                "the load generator's sender, the reporter, the engine's background duties and the JVM's own threads on cpu %s; %s",
                 threads(partitions, groups, maxThreads), CoreBudget.cpuList(budget.pinnable()), CoreBudget.cpuList(budget.others()), machine));
         }
         else

@@ -23,7 +23,7 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.lines()).hasSize(1);
         assertThat(layout.lines().get(0)).startsWith("layout: low-latency profile: 2 partitions x 3 topic groups on 6 processing threads")
-            .contains("pinned to a free core of cpus 1-7", "sender, the reporter and the engine's background duties on cpu 0", "8 cpus, 7 free");
+            .contains("pinned to a free core of cpus 1-7", "sender, the reporter, the engine's background duties and the JVM's own threads on cpu 0", "8 cpus, 7 free");
     }
 
     @Test
@@ -36,8 +36,8 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.cpus()).isEqualTo(2);
         assertThat(layout.lines()).containsExactly("layout: low-latency profile: 1 partition x 3 topic groups on 1 processing thread, " +
-            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender, the reporter and the engine's background " +
-            "duties on cpu 0; this machine has 2 cpus, 1 free for a spinning thread (all but the first, not isolated)");
+            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender, the reporter, the engine's background " +
+            "duties and the JVM's own threads on cpu 0; this machine has 2 cpus, 1 free for a spinning thread (all but the first, not isolated)");
     }
 
     @Test
