@@ -175,7 +175,8 @@ public final class DemoCommand implements Callable<Integer>
         console.println(engine.describe(dataDir, layout.cpus()));
         console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, " +
             "largest > 5x mean of the others), impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e " +
-            "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML)");
+            "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML), windows firing " + firingSlice(cards) +
+            " results per event");
         console.println("  orders-payments (orders LEFT interval-join payments on order id within [0, 60s]: null-padded row = " +
             "unpaid-order, amounts differ = payment-mismatch), orders-accounts (orders LEFT lookup-join the accounts table: " +
             "closed or blocked = blocked-account, amount > limit = over-limit), orders/payments/orders-by-account-e2e probes");
@@ -185,7 +186,7 @@ public final class DemoCommand implements Callable<Integer>
 
         final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
         final RunResult result;
-        final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk().pipelines(alerts, recorder, tap));
+        final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk(firingSlice(cards)).pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
         // Low-latency layout: before the engine starts, every other thread of this JVM leaves the cores its
@@ -281,6 +282,25 @@ public final class DemoCommand implements Callable<Integer>
             throw new CliException(ExitCodes.USAGE, ex.getMessage() + " (choose another --dashboard-port, or --no-dashboard)");
         }
     }
+
+    /**
+     * Window results the card detectors emit per event while a window boundary's results go out: small,
+     * so that no event carries much more than the ~20 us between events at the default rate (at 64, the
+     * default slice, a 5-minute boundary's ~15,000 results queued 10-30 ms of work behind one another),
+     * yet enough that every card's result of one boundary is out before the next boundary of the
+     * shortest hop (5 s of simulated time), with room to spare: at least 4, and twice the cards over the
+     * events per hop. A function of the scenario alone, so a replay of the run's journal is the same.
+     */
+    static int firingSlice(final CardTransactionScenario cards)
+    {
+        final long eventsPerHop = Math.max(1, SHORTEST_HOP_MS / Math.max(1, cards.msPerEvent()));
+        return (int)Math.max(MIN_FIRING_SLICE, 2 * ((cards.cards() + eventsPerHop - 1) / eventsPerHop));
+    }
+
+    /** The card detectors' shortest window hop (card-velocity's), in simulated milliseconds. */
+    private static final long SHORTEST_HOP_MS = 5_000;
+    /** The least window results per event the demo's card detectors emit. */
+    private static final int MIN_FIRING_SLICE = 4;
 
     /**
      * Fewest events a run may have: enough for both scenarios at their share.
