@@ -42,6 +42,7 @@ import io.sluice.schema.SchemaException;
 final class ComputedFields
 {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final Pattern DECIMAL = Pattern.compile("(?i)DECIMAL\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)");
 
     private final String description;
     private final Schema output;
@@ -79,7 +80,7 @@ final class ComputedFields
             for (final Field field : input.fields())
             {
                 names.add(field.name());
-                schema.field(field.name(), field.type(), field.width());
+                schema.field(field.name(), field); // as declared: also a DECIMAL's precision and scale, a TEXT's maximum
                 writers.add(new Copy(field, field.index()));
             }
         }
@@ -279,17 +280,16 @@ final class ComputedFields
     private static Declared type(final YamlNode node)
     {
         final String text = node.text().trim();
-        if (text.toUpperCase(Locale.ROOT).startsWith("DECIMAL"))
+        final java.util.regex.Matcher decimal = DECIMAL.matcher(text);
+        if (decimal.matches())
         {
-            try
+            final int precision = decimal.group(1).length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(decimal.group(1));
+            final int scale = decimal.group(2) == null ? 0 : decimal.group(2).length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(decimal.group(2));
+            if (precision < 1 || precision > Decimals.MAX_PRECISION || scale > precision)
             {
-                final Field field = Schema.builder("declared").field("value", text).build().field(0);
-                return new Declared(FieldType.DECIMAL, field.precision(), field.scale());
+                throw node.error("'" + ConfigLimits.value(text) + "' is no DECIMAL type: the precision is 1 to 18 digits, the scale 0 to the precision");
             }
-            catch (final SchemaException ex)
-            {
-                throw node.error(ex.getMessage());
-            }
+            return new Declared(FieldType.DECIMAL, precision, scale);
         }
         switch (text.toUpperCase(Locale.ROOT))
         {
