@@ -74,7 +74,46 @@ final class DecimalNodes
         {
             return operand;
         }
-        return new Rescale(operand, operand.type == Numeric.Type.DECIMAL ? operand.scale : 0, toScale, overflow);
+        final Rescale rescaled = new Rescale(operand, scaleOf(operand), toScale, overflow);
+        if (operand.isConstant())
+        {
+            // A literal is aligned once, here, not per event; one that cannot be keeps the node, which throws.
+            try
+            {
+                final long value = DecimalArithmetic.rescale(operand.longValue(null), scaleOf(operand), toScale);
+                return value == Decimals.OVERFLOW ? rescaled : new Constant(value, toScale);
+            }
+            catch (final ExpressionEvaluationException ex)
+            {
+                return rescaled;
+            }
+        }
+        return rescaled;
+    }
+
+    /**
+     * A constant at a larger scale if it is exactly one there (so a comparison with a field of that
+     * scale compares two longs), else the operand itself.
+     *
+     * @param operand a node.
+     * @param toScale the scale wanted.
+     * @return the node.
+     */
+    static Numeric constantAt(final Numeric operand, final int toScale)
+    {
+        if (!operand.isConstant() || operand.type == Numeric.Type.DOUBLE || scaleOf(operand) >= toScale)
+        {
+            return operand;
+        }
+        try
+        {
+            final long value = DecimalArithmetic.rescale(operand.longValue(null), scaleOf(operand), toScale);
+            return value == Decimals.OVERFLOW ? operand : new Constant(value, toScale);
+        }
+        catch (final ExpressionEvaluationException ex)
+        {
+            return operand;
+        }
     }
 
     /**

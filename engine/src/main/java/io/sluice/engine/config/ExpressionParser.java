@@ -773,7 +773,8 @@ final class ExpressionParser
             b = exactIfDecimalLiteral(right, b);
             if (a.type != Numeric.Type.DOUBLE && b.type != Numeric.Type.DOUBLE)
             {
-                return new Predicates.DecimalCompare(a, op, b);
+                return new Predicates.DecimalCompare(
+                    DecimalNodes.constantAt(a, DecimalNodes.scaleOf(b)), op, DecimalNodes.constantAt(b, DecimalNodes.scaleOf(a)));
             }
         }
         return a.type == Numeric.Type.LONG && b.type == Numeric.Type.LONG ?
