@@ -88,6 +88,8 @@ public final class SluiceCollector implements MultiCollector
         family(SluiceCounters.ERRORS_TYPE_ID, Kind.COUNTER, "pipeline_errors", "Failures of user code in a pipeline instance.", i, 1);
         family(SluiceCounters.LATE_TYPE_ID, Kind.COUNTER, "late_events", "Events later than the allowed lateness (sent to the late output).", i, 1);
         family(SluiceCounters.UNASSIGNED_TYPE_ID, Kind.COUNTER, "unassigned_events", "Events in the gaps of hopping windows.", i, 1);
+        family(SluiceCounters.SUPPRESSED_TYPE_ID, Kind.COUNTER, "suppressed_outputs",
+            "Outputs dropped by a pipeline instance's alert suppression (cooldown or on change).", i, 1);
         family(SluiceCounters.WATERMARK_TYPE_ID, Kind.TIMESTAMP, "watermark_timestamp_seconds",
             "Event-time watermark of a pipeline instance, epoch seconds (absent until the first event).", i, 1e-3);
         family(SluiceCounters.STATE_ENTRIES_TYPE_ID, Kind.GAUGE, "window_state_entries", "Entries of window state.", i, 1);
