@@ -154,7 +154,7 @@ public final class LoadgenCommand implements Callable<Integer>
         CliException.checkUsage(topic == null && fields.isEmpty(), "--topic and --field need --config (the daemon's configuration)");
         validate();
         final PrintWriter console = spec.commandLine().getOut();
-        final RatePlan plan = load.plan(load.durationSeconds);
+        final RatePlan plan = load.plan();
         final long min = Workload.minEvents(scenario);
         if (plan.totalEvents() < min)
         {

@@ -78,7 +78,7 @@ final class TopicLoad
             throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
         }
         final ScenarioTopic topic = topic(daemon);
-        final RatePlan plan = command.load.plan(command.load.durationSeconds);
+        final RatePlan plan = command.load.plan();
         final SchemaScenario scenario;
         try
         {

@@ -87,14 +87,15 @@ class PublishProcessTest
             final CliResult refused = CliResult.run("publish", "--config", other.toString(), "--topic", "quotes", "--timeout", "20",
                 csv.toString());
             assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.FAILURE);
-            assertThat(refused.err()).contains("cannot publish to quotes").contains("for topic 'quotes'").contains("UNKNOWN_TOPIC");
+            assertThat(refused.err()).contains("cannot publish to quotes").contains("for topic 'quotes'").contains("UNKNOWN_TOPIC")
+                .contains("no topic 'quotes' on this daemon (its topics: trades)");
 
             // The load generator's scenario against a daemon configured otherwise: one line naming the topic.
             final CliResult loadgen = CliResult.run("loadgen", "--scenario", "ticks", "--target", "aeron", "--channel", channel,
                 "--daemon-dir", data.toString(), "--rate", "10000", "--duration", "1", "--warm-up", "0", "--out", dir.resolve("report").toString());
             assertThat(loadgen.exitCode()).as(loadgen.toString()).isEqualTo(ExitCodes.FAILURE);
             assertThat(loadgen.err()).contains("cannot take the ticks scenario").contains("for topic '").contains("UNKNOWN_TOPIC")
-                .doesNotContain("\tat ");
+                .contains("(its topics: trades)").doesNotContain("\tat ");
             assertThat(loadgen.err().strip().lines()).hasSize(1);
 
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
