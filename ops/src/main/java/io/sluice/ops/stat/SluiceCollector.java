@@ -334,16 +334,16 @@ public final class SluiceCollector implements MultiCollector
             switch (kind)
             {
                 case COUNTER:
-                    return CounterDataPointSnapshot.builder().labels(labels).value(value * scale).build();
+                    return CounterDataPointSnapshot.builder().labels(labels).value(scaled(value)).build();
                 case OPTIONAL_GAUGE:
-                    return value < 0 ? null : gauge(labels, value * scale);
+                    return value < 0 ? null : gauge(labels, scaled(value));
                 case TIMESTAMP:
                     // The engine's watermark starts at Long.MIN_VALUE (no event yet) and reaches Long.MAX_VALUE at the end of input.
                     if (value <= Long.MIN_VALUE / 2)
                     {
                         return null;
                     }
-                    return gauge(labels, value >= Long.MAX_VALUE / 2 ? Double.POSITIVE_INFINITY : value * scale);
+                    return gauge(labels, value >= Long.MAX_VALUE / 2 ? Double.POSITIVE_INFINITY : scaled(value));
                 case PARTITION_STATE:
                 {
                     final StateSetDataPointSnapshot.Builder point = StateSetDataPointSnapshot.builder().labels(labels);
@@ -358,8 +358,14 @@ public final class SluiceCollector implements MultiCollector
                 case DAEMON_STATE:
                     return states(labels, DAEMON_STATES, value - 1);
                 default:
-                    return gauge(labels, value * scale);
+                    return gauge(labels, scaled(value));
             }
+        }
+
+        /** The value in the base unit: milliseconds divide by 1000 (5999 ms is 5.999 s, where x 1e-3 gives 5.9990000000000006). */
+        private double scaled(final long value)
+        {
+            return scale == 1e-3 ? value / 1000.0 : value * scale;
         }
 
         private static GaugeDataPointSnapshot gauge(final Labels labels, final double value)

@@ -120,6 +120,9 @@ class PublishProcessTest
         assertThat(table.exitCode()).as(table.toString()).isZero();
         assertThat(table.out().lines().findFirst().orElseThrow()).contains("PARTITION", "OFFSET", "SYM", "PX", "QTY", "TS");
         assertThat(table.out()).contains("10.5");
+        // The table is for people: the record's timestamp and TIMESTAMP fields as ISO-8601 instants (CSV above keeps epoch ms).
+        assertThat(table.out().lines().skip(1)).isNotEmpty()
+            .allMatch(l -> l.matches(".*\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{3})?Z.*\\d{4}-\\d\\d-\\d\\dT.*Z\\s*$"), "ISO");
 
         Files.writeString(configFile, DaemonProcessTest.config(false, ""));
         final CliResult noIngress = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());
