@@ -199,7 +199,7 @@ final class TopicLoad
         }
         // Closed: the partition threads have stopped, so their output counts are final and visible here.
         reporter.summaryHead(result, "target");
-        reporter.waitLine(context.waitStrategy());
+        reporter.waitLine(context.waitStrategy(), Runtime.getRuntime().availableProcessors());
         reporter.line(String.format(Locale.ROOT, "  engine       %s of %s sent processed by every pipeline", DemoFormat.count(target.processed()),
             DemoFormat.count(target.sent())));
         for (int i = 0; i < names.size(); i++)
