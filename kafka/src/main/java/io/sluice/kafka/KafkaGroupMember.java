@@ -44,7 +44,8 @@ import io.sluice.engine.runtime.Engine;
  *
  * <p>Threading: one polling thread, "sluice-kafka-member-" + job, owns the consumer and opens, feeds
  * and closes the partitions (in the group's rebalance callbacks); any thread may read the status and
- * call {@link #close()}.
+ * call {@link #close()}; an operator's commands ({@link #pause}, {@link #checkpointOwnedPartitions} ...)
+ * run on the caller's thread, each partition's part ordered against its taking and closing by a lock.
  */
 public final class KafkaGroupMember implements AutoCloseable
 {
@@ -92,6 +93,12 @@ public final class KafkaGroupMember implements AutoCloseable
     private final java.util.Set<String> pausedPipelines = ConcurrentHashMap.newKeySet();
     /** Whether the consumer's owned partitions are paused for {@link #pausedPipelines}; polling thread. */
     private boolean consumerPaused;
+    /**
+     * Orders an operator's command on a partition's engine against the polling thread taking or giving
+     * up that partition: a command never reaches an engine being closed, and a partition taken while a
+     * pause is being applied is paused either by the command or when it is taken.
+     */
+    private final Object commandLock = new Object();
 
     private KafkaGroupMember(final KafkaGroupMemberContext context)
     {
@@ -283,7 +290,19 @@ public final class KafkaGroupMember implements AutoCloseable
             {
                 decoder = new RecordDecoder(taken.engine().externalSource(source.sluiceTopic()).schema(), source.format());
             }
-            owned.put(partition, taken);
+            synchronized (commandLock)
+            {
+                owned.put(partition, taken);
+                // An operator paused pipelines on this daemon: the partition taken now waits with the others (a name
+                // paused while no partition was owned could not be checked: one its engine does not know is skipped).
+                for (final String pipeline : pausedPipelines)
+                {
+                    if (taken.engine().pipelineNames().contains(pipeline))
+                    {
+                        taken.engine().pause(pipeline);
+                    }
+                }
+            }
             pending.remove(partition);
             if (taken.lastOffset == SourcePositions.NO_POSITION)
             {
@@ -299,8 +318,6 @@ public final class KafkaGroupMember implements AutoCloseable
             }
             else
             {
-                // An operator paused pipelines on this daemon: the partition taken now waits with the others.
-                pausedPipelines.forEach(taken.engine()::pause);
                 consumer.pause(List.of(tp));
                 found.add("partition " + partition + ": paused (" + String.join(", ", new java.util.TreeSet<>(pausedPipelines)) +
                     " paused on this daemon)");
@@ -328,9 +345,12 @@ public final class KafkaGroupMember implements AutoCloseable
         {
             try
             {
-                // A partition paused here would not drain: the next owner takes it running (or paused, if paused there).
-                pausedPipelines.forEach(partitionOwned.engine()::resume);
-                partitionOwned.close(handOver);
+                synchronized (commandLock)
+                {
+                    // A partition paused here would not drain: the next owner takes it running (or paused, if paused there).
+                    pausedPipelines.forEach(partitionOwned.engine()::resume);
+                    partitionOwned.close(handOver);
+                }
                 event("partition " + partition + (handOver ? ": handed over after checkpoint " + partitionOwned.exportedId() :
                     ": lost (the group moved it while this daemon was unreachable)"));
             }
@@ -567,14 +587,21 @@ public final class KafkaGroupMember implements AutoCloseable
         for (final Map.Entry<Integer, OwnedPartition> entry : new TreeMap<>(owned).entrySet())
         {
             final int partition = entry.getKey();
-            try
+            synchronized (commandLock)
             {
-                lines.add("partition " + partition + ": " + command.run(partition, entry.getValue().engine()));
-            }
-            catch (final RuntimeException ex)
-            {
-                lines.add("partition " + partition + ": " + (owned.get(partition) == entry.getValue() ? "failed: " + ex.getMessage() :
-                    movedAway(partition)));
+                if (owned.get(partition) != entry.getValue())
+                {
+                    lines.add("partition " + partition + ": " + movedAway(partition));
+                    continue;
+                }
+                try
+                {
+                    lines.add("partition " + partition + ": " + command.run(partition, entry.getValue().engine()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    lines.add("partition " + partition + ": failed: " + ex.getMessage());
+                }
             }
         }
         return lines;
@@ -592,8 +619,10 @@ public final class KafkaGroupMember implements AutoCloseable
     public List<String> pause(final String pipeline)
     {
         requirePipeline(pipeline);
-        pausedPipelines.add(pipeline);
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        synchronized (commandLock)
+        {
+            pausedPipelines.add(pipeline);
+        }
         return onOwnedPartitions((partition, engine) ->
         {
             engine.pause(pipeline);
@@ -611,7 +640,10 @@ public final class KafkaGroupMember implements AutoCloseable
     public List<String> resume(final String pipeline)
     {
         requirePipeline(pipeline);
-        pausedPipelines.remove(pipeline);
+        synchronized (commandLock)
+        {
+            pausedPipelines.remove(pipeline);
+        }
         return onOwnedPartitions((partition, engine) ->
         {
             engine.resume(pipeline);
@@ -657,13 +689,21 @@ public final class KafkaGroupMember implements AutoCloseable
         final Map<Integer, String> lines = new TreeMap<>();
         for (final Map.Entry<Integer, OwnedPartition> entry : taken.entrySet())
         {
-            try
+            synchronized (commandLock)
             {
-                started.put(entry.getKey(), entry.getValue().engine().checkpoint());
-            }
-            catch (final RuntimeException ex)
-            {
-                lines.put(entry.getKey(), owned.get(entry.getKey()) == entry.getValue() ? "failed: " + ex.getMessage() : movedAway(entry.getKey()));
+                if (owned.get(entry.getKey()) != entry.getValue())
+                {
+                    lines.put(entry.getKey(), movedAway(entry.getKey()));
+                    continue;
+                }
+                try
+                {
+                    started.put(entry.getKey(), entry.getValue().engine().checkpoint());
+                }
+                catch (final RuntimeException ex)
+                {
+                    lines.put(entry.getKey(), "failed: " + ex.getMessage());
+                }
             }
         }
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
