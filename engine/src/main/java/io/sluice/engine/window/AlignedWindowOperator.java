@@ -103,8 +103,6 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int RESUME_KEY_OFFSET = 96;
     static final int HEADER_LENGTH = 104;
 
-    /** Most ring positions of rows placed densely by (pane, key slot). */
-    private static final int MAX_DENSE_PANES = 16;
     /** Listed keys per row of a window above which its firing visits only the keys with rows. */
     private static final int SPARSE_KEYS_PER_ROW = 4;
     /** No window due. */
@@ -172,22 +170,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         // A key holds up to panesPerWindow + panesPerHop rows at once (the live window and the
         // panes of the next hop), so the rows hint divided by that is the keys hint.
         final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);
-        this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey), densePanes(rowsPerKey));
+        this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey));
         this.assembler = new WindowAssembler(store, layout, windows);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
-    }
-
-    /**
-     * Ring positions for rows placed densely by (pane, key slot) ({@link PaneStore}): the panes a key holds rows
-     * of at once (a window and the next hop's) plus one for out-of-order events, as a power of two; 0 (no dense
-     * placement) for windows of more than a few panes, where a block of rows per pane and slot would mostly stand
-     * empty.
-     */
-    private static int densePanes(final long rowsPerKey)
-    {
-        final long panes = rowsPerKey + 1;
-        return panes > MAX_DENSE_PANES ? 0 : Integer.highestOneBit((int)panes * 2 - 1);
     }
 
     @Override

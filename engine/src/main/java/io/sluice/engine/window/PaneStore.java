@@ -21,20 +21,6 @@ import java.util.Arrays;
  * Pane creation is once per key per pane, not per event; it inserts into the sorted pane array
  * and the key chain, which are appends for in-order data.
  * <p>
- * <b>Dense placement.</b> When a key holds rows of few panes at once (tumbling, and sliding or hopping windows of a
- * few panes: {@code densePanes} > 0), a row's id is, wherever possible, a function of its key's slot and its pane:
- * <pre>
- *   row = chunkBase[slot >> chunkShift] + (pane & (densePanes - 1)) << chunkShift + (slot & chunkMask)
- *
- *   chunk of 2^chunkShift slots:  | ring position 0: one row per slot | position 1 | ... | densePanes - 1 |
- * </pre>
- * Each chunk of slots owns a block of {@code densePanes x 2^chunkShift} rows (allocated at the end of the rows when
- * its first slot gets a row, never moved, so no row id ever changes): the rows of one pane lie side by side, indexed
- * by slot, as the plain loop's per-key arrays do. An event then finds its row from the slot the key index gives,
- * without waiting for the key's record ({@link #findOrCreate}): the key check and the aggregate row are fetched
- * in parallel rather than one after the other. A row whose dense place is taken (a key holding rows of more than
- * {@code densePanes} panes, e.g. late events) comes from the free list as before; dense rows never enter it.
- * <p>
  * A checkpoint copies the rows incrementally ({@link PaneSnapshot}): {@code rowMark} tells, per row,
  * whether the snapshot in progress still has to copy it, so that a row is copied before its first
  * change after the barrier (copy on write, {@link #findOrCreate} and {@link #purgeBelow}) or else by
@@ -68,34 +54,17 @@ final class PaneStore
     private int[] paneRows;
     private int paneCount;
     private long cursorPane = Long.MIN_VALUE;
-    /** Ring positions of the dense blocks (a power of two), 0 when rows are not placed densely. */
-    private final int densePanes;
-    private final int chunkShift;
-    private final int chunkMask;
-    /** First row of each slot chunk's dense block. */
-    private int[] chunkBase = new int[4];
-    private int chunkCount;
 
     /**
      * @param initialRows  rows to pre-size for.
      * @param expectedKeys keys to pre-size the key table for: far fewer than rows when windows
      *                     overlap, and a key table sized for rows would spread the keys over
      *                     memory that every event's key lookup then misses in cache.
-     * @param densePanes   panes a key holds rows of at once, as a power of two, to place rows densely by (pane,
-     *                     slot); 0 for the free list alone (windows of many panes).
      */
-    PaneStore(final AggregateLayout layout, final int initialRows, final int expectedKeys, final int densePanes)
+    PaneStore(final AggregateLayout layout, final int initialRows, final int expectedKeys)
     {
-        if (densePanes < 0 || Integer.bitCount(densePanes) > 1)
-        {
-            throw new IllegalArgumentException("densePanes must be 0 or a power of two: " + densePanes);
-        }
         this.layout = layout;
         this.stride = layout.stride();
-        this.densePanes = densePanes;
-        // Chunks of about the expected keys (64 to 4,096 slots): small operators stay small, large ones few chunks.
-        this.chunkShift = Math.max(6, Math.min(12, 32 - Integer.numberOfLeadingZeros(Math.max(1, expectedKeys - 1))));
-        this.chunkMask = (1 << chunkShift) - 1;
         final int rows = Math.max(16, initialRows);
         keys = new KeyTable(Math.max(16, Math.min(rows, expectedKeys)));
         rowKey = new long[rows];
@@ -254,17 +223,6 @@ final class PaneStore
             if (tail != NONE)
             {
                 final long tailPane = keys.tailPane(slot);
-                // The dense place is computed from the slot alone, so the row's state can be fetched while the
-                // key's record (the key check, its tail) is still on its way.
-                final int dense = denseRow(slot, pane);
-                if (dense == tail && tailPane == pane)
-                {
-                    if (snapshot.inProgress())
-                    {
-                        snapshot.beforeChange(dense);
-                    }
-                    return dense;
-                }
                 // In-order input: the key's newest row, known from its key record alone.
                 previous = tailPane == pane ? tail : previousInChain(slot, tail, tailPane, pane);
                 if (previous != NONE && (previous == tail ? tailPane : rowPane[previous]) == pane)
@@ -278,7 +236,7 @@ final class PaneStore
             }
         }
 
-        final int row = allocateRow(slot, pane);
+        final int row = allocateRow();
         rowMark[row] = snapshot.epoch(); // created after any barrier in progress: not part of that snapshot
         rowKey[row] = key;
         rowPane[row] = pane;
@@ -435,7 +393,6 @@ final class PaneStore
         rowsInUse = 0;
         freeHead = NONE;
         paneCount = 0;
-        chunkCount = 0;
     }
 
     /**
@@ -460,11 +417,8 @@ final class PaneStore
                 }
                 rowMark[row] = PaneSnapshot.FREE_ROW;
                 unlinkChainHead(row);
-                if (row != denseRow(rowSlot[row], rowPane[row]))
-                {
-                    rowNext[row] = freeHead;
-                    freeHead = row;
-                }
+                rowNext[row] = freeHead;
+                freeHead = row;
                 rowsInUse--;
                 row = next;
             }
@@ -514,31 +468,8 @@ final class PaneStore
         paneCount++;
     }
 
-    /**
-     * The dense place of (slot, pane), or {@link #NONE} if the slot's chunk has no dense block (yet).
-     */
-    private int denseRow(final int slot, final long pane)
+    private int allocateRow()
     {
-        final int chunk = slot >>> chunkShift;
-        return chunk < chunkCount ?
-            chunkBase[chunk] + ((((int)pane) & (densePanes - 1)) << chunkShift) + (slot & chunkMask) : NONE;
-    }
-
-    private int allocateRow(final int slot, final long pane)
-    {
-        if (densePanes != 0)
-        {
-            while (chunkCount <= slot >>> chunkShift)
-            {
-                allocateDenseBlock();
-            }
-            final int row = denseRow(slot, pane);
-            if (rowMark[row] == PaneSnapshot.FREE_ROW)
-            {
-                rowsInUse++;
-                return row;
-            }
-        }
         rowsInUse++;
         if (freeHead != NONE)
         {
@@ -548,44 +479,16 @@ final class PaneStore
         }
         if (rowLimit == rowKey.length)
         {
-            growRows(rowLimit << 1);
+            final int capacity = rowLimit << 1;
+            rowKey = Arrays.copyOf(rowKey, capacity);
+            rowSlot = Arrays.copyOf(rowSlot, capacity);
+            keyPrev = Arrays.copyOf(keyPrev, capacity);
+            keyNext = Arrays.copyOf(keyNext, capacity);
+            rowPane = Arrays.copyOf(rowPane, capacity);
+            rowNext = Arrays.copyOf(rowNext, capacity);
+            state = Arrays.copyOf(state, capacity * stride);
+            rowMark = Arrays.copyOf(rowMark, capacity);
         }
         return rowLimit++;
-    }
-
-    /**
-     * Appends the next slot chunk's block of free rows, {@code densePanes} rows per slot.
-     */
-    private void allocateDenseBlock()
-    {
-        final int block = densePanes << chunkShift;
-        int capacity = rowKey.length;
-        while (capacity - rowLimit < block)
-        {
-            capacity <<= 1;
-        }
-        if (capacity != rowKey.length)
-        {
-            growRows(capacity);
-        }
-        Arrays.fill(rowMark, rowLimit, rowLimit + block, PaneSnapshot.FREE_ROW);
-        if (chunkCount == chunkBase.length)
-        {
-            chunkBase = Arrays.copyOf(chunkBase, chunkCount << 1);
-        }
-        chunkBase[chunkCount++] = rowLimit;
-        rowLimit += block;
-    }
-
-    private void growRows(final int capacity)
-    {
-        rowKey = Arrays.copyOf(rowKey, capacity);
-        rowSlot = Arrays.copyOf(rowSlot, capacity);
-        keyPrev = Arrays.copyOf(keyPrev, capacity);
-        keyNext = Arrays.copyOf(keyNext, capacity);
-        rowPane = Arrays.copyOf(rowPane, capacity);
-        rowNext = Arrays.copyOf(rowNext, capacity);
-        state = Arrays.copyOf(state, capacity * stride);
-        rowMark = Arrays.copyOf(rowMark, capacity);
     }
 }
