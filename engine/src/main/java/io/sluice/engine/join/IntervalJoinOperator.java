@@ -139,6 +139,8 @@ public final class IntervalJoinOperator implements JoinOperator
     private static final int LEFT = JoinResultHandler.LEFT;
     private static final int RIGHT = JoinResultHandler.RIGHT;
     private static final int ALL = Integer.MAX_VALUE;
+    /** Records per key assumed when sizing the key index from the expected records. */
+    private static final int KEY_INDEX_RECORDS_PER_KEY = 4;
 
     private final JoinType type;
     private final long lower;
@@ -179,7 +181,8 @@ public final class IntervalJoinOperator implements JoinOperator
         this.upper = upper;
         this.allowedLateness = allowedLateness;
         this.watermarks = new WatermarkGenerator[] {leftWatermarks, rightWatermarks};
-        this.keyIndex = new JoinKeyIndex(expectedRecords);
+        // A key holds several records of each side at once; the index grows if keys are more.
+        this.keyIndex = new JoinKeyIndex(Math.max(16, expectedRecords / KEY_INDEX_RECORDS_PER_KEY));
         this.sides = new IntervalJoinSide[] {
             new IntervalJoinSide(leftRecordLength, expectedRecords, keyIndex, LEFT),
             new IntervalJoinSide(rightRecordLength, expectedRecords, keyIndex, RIGHT)};
