@@ -180,6 +180,28 @@ final class CompletionQueue
         return ringEntry;
     }
 
+    /**
+     * Whether an entry completes at or before {@code watermark} (what {@link #pollCompleteBy} would return, left
+     * in place).
+     */
+    boolean hasCompleteBy(final long watermark)
+    {
+        if (heapSize > 0 && heapCompletion[0] <= watermark)
+        {
+            return true;
+        }
+        if (ringCount == 0)
+        {
+            return false;
+        }
+        // Skipping empty buckets is what the next poll would do anyway.
+        while (cursor <= watermark && bucketHead[(int)cursor & mask] == NONE)
+        {
+            cursor++;
+        }
+        return cursor <= watermark;
+    }
+
     void clear()
     {
         if (ringCount > 0)

@@ -255,7 +255,7 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public boolean evictionPending()
     {
-        return heapSize > 0 && heapCompletion[0] <= watermark();
+        return completions.hasCompleteBy(watermark());
     }
 
     /**

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link CompletionQueue} against a sorted set of (completion, sequence) on seeded random pushes and polls: the
  * in-order case that stays in the ring, completions spread far beyond it (ring growth, the overflow heap), fine time
- * units that never fit the ring, and restores in shuffled order. {@link JoinKeyIndex} against a map under key churn.
+ * units that never fit the ring, and restores in shuffled order; {@code hasCompleteBy} agrees with every poll. {@link JoinKeyIndex} against a map under key churn.
  * Set {@code -Dsluice.test.seed=N} to rerun one seed; every failure names its seed.
  */
 class CompletionQueueTest
@@ -93,6 +93,8 @@ class CompletionQueueTest
                     watermark = Math.max(watermark, maxTime - disorder - random.nextInt(50));
                     for (int budget = random.nextInt(8); budget > 0; budget--)
                     {
+                        final boolean due = !reference.isEmpty() && reference.first().completion <= watermark;
+                        assertThat(queue.hasCompleteBy(watermark)).as("seed " + seed + " step " + step).isEqualTo(due);
                         final int polled = queue.pollCompleteBy(watermark);
                         final Item expected = reference.isEmpty() || reference.first().completion > watermark ? null : reference.pollFirst();
                         assertThat(polled).as("seed " + seed + " step " + step).isEqualTo(expected == null ? CompletionQueue.NONE : expected.entry);
