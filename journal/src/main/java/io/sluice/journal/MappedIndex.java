@@ -125,6 +125,18 @@ abstract class MappedIndex
         touchedLimit = Math.max(touchedLimit, page);
     }
 
+    /**
+     * Adds the bytes of the published entries to a checksum (the seal mark's CRC32C of the indexes).
+     *
+     * @param crc to update.
+     */
+    final void updateEntries(final java.util.zip.CRC32C crc)
+    {
+        final ByteBuffer entries = mapped.duplicate();
+        entries.limit(entryCount * entryLength).position(0);
+        crc.update(entries);
+    }
+
     final int capacity()
     {
         return buffer.capacity();
