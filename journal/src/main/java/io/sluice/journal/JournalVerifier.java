@@ -209,9 +209,9 @@ public final class JournalVerifier
                     logSound = false;
                 }
             }
-            if (logSound && expectedRecords >= 0 && SealMark.present(buffer))
+            if (logSound && SealMark.present(buffer))
             {
-                checkSealMark(log, buffer);
+                checkSealMark(log, buffer, expectedRecords >= 0);
             }
             if (logSound)
             {
@@ -229,12 +229,21 @@ public final class JournalVerifier
     /**
      * A sealed segment's seal mark must state what the walk found: an open trusts it without a walk.
      */
-    private void checkSealMark(final Path log, final UnsafeBuffer buffer)
+    private void checkSealMark(final Path log, final UnsafeBuffer buffer, final boolean sealed)
     {
         if (!SealMark.intact(buffer))
         {
-            problems.add(log + ": seal mark damaged at byte offset " + SealMark.MAGIC_OFFSET +
-                " (the next open does not trust it and verifies the segment record by record)");
+            problems.add(log + ": " + (sealed ? "seal mark" : "recovery point") + " damaged at byte offset " +
+                SealMark.MAGIC_OFFSET + " (the next open does not trust it and verifies the segment record by record)");
+        }
+        else if (!sealed || !SealMark.isSeal(buffer))
+        {
+            // A tail's recovery point (left on a segment sealed since, it is no seal mark: the next open walks that one).
+            if (!sealed && SealMark.recordCount(buffer) > scanner.recordCount)
+            {
+                problems.add(log + ": recovery point at byte offset " + SealMark.MAGIC_OFFSET + " says " +
+                    SealMark.recordCount(buffer) + " records were forced, the segment holds " + scanner.recordCount);
+            }
         }
         else if (SealMark.recordCount(buffer) != scanner.recordCount || SealMark.endPosition(buffer) != scanner.endPosition)
         {

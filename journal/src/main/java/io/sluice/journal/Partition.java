@@ -565,6 +565,17 @@ public final class Partition
             if (stopped == null)
             {
                 force();
+                // A clean shutdown: the next open walks only what is appended after this point.
+                final Segment[] current = segments;
+                final Segment tail = current[current.length - 1];
+                try
+                {
+                    tail.writeRecoveryPoint((int)(endOffset.getAcquire() - tail.baseOffset()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Everything is forced: without a point (its own CRC32C guards a torn one) the next open walks the tail.
+                }
             }
             stopped = new JournalException(JournalException.Category.STATE, "partition " + topicName + "/" + id + " is closed");
             for (final Segment segment : segments)

@@ -342,14 +342,33 @@ final class PartitionRecovery
             segment.adoptScan(records, end, maxTimestamp);
             return;
         }
-        segment.offsetIndex().clear();
-        segment.timeIndex().clear();
-        segment.resetTail();
-        // The tail is always checksummed: it is where torn writes live.
+        // Records below a trusted recovery point were forced and verified (SealMark): walk what follows it.
+        final String pointProblem = SealMark.recoveryPointMismatch(segment, new RecordChecksum());
+        final int from;
+        if (pointProblem == null)
+        {
+            final UnsafeBuffer header = segment.buffer();
+            segment.resumeTail(SealMark.recordCount(header), SealMark.endPosition(header), indexIntervalBytes);
+            from = segment.tailPosition();
+        }
+        else
+        {
+            if (pointProblem != SealMark.ABSENT)
+            {
+                events.add(new RecoveryEvent(segment.file(), SealMark.MAGIC_OFFSET, 0, "recovery point not trusted (" +
+                    pointProblem + "): walked the tail segment from its first record"));
+            }
+            segment.offsetIndex().clear();
+            segment.timeIndex().clear();
+            segment.resetTail();
+            from = SegmentDescriptor.HEADER_LENGTH;
+        }
+        // The tail beyond the point is always checksummed: it is where torn writes live.
         final boolean legacy = SegmentDescriptor.legacy(segment.buffer());
-        scanner.scan(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
+        scanner.scanFrom(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
             (rel, pos, len, ts) -> segment.onAppended(
-                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
+                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes),
+            from, segment.recordCount(), segment.maxTimestamp());
         checkChecksumOrder(segment, scanner);
         final int unchecksummed = scanner.unchecksummedCount;
         final int end = scanner.endPosition;

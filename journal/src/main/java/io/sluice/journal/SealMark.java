@@ -14,7 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |        Mark Magic and Version 0x534D4B31 "SMK1" (0: none)     | 44
+ *  |   Magic and Version: 0x534D4B31 "SMK1" seal mark,             | 44
+ *  |   0x53525031 "SRP1" recovery point of the tail, 0: none       |
  *  +---------------------------------------------------------------+
  *  |                         Record Count                          | 48
  *  +---------------------------------------------------------------+
@@ -25,6 +26,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  |                    CRC32C of bytes [44, 60)                   | 60
  *  +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>The same layout on the tail segment is a <b>recovery point</b> ({@link #RECOVERY_POINT_MAGIC}): the
+ * first {@code Record Count} records, ending at {@code End Position}, were forced and verified (checksummed
+ * by the writer's process or walked at open), and the index CRC32C covers the index entries of those records
+ * only (the writer appends more after it). A partition's close writes it on its tail after the final force, as
+ * Kafka writes its recovery point at a clean shutdown; the next open trusts it as it trusts a seal mark (the
+ * records of the last index interval before it re-checked) and walks record by record only what follows it,
+ * where torn tails and corruption are told apart as always. Records below it are CRC32C-checked when read.
+ * A recovery point found on a sealed segment (the process stopped after a roll, before a force marked the
+ * segment) is not a seal mark: that segment is walked in full and marked.
  *
  * <p>When it is written. Only for a sealed segment whose every record carries a checksum that was either
  * computed by this process from what it wrote, or verified by a full walk at open; and only after the
@@ -45,6 +56,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class SealMark
 {
     static final int MAGIC = 0x534D4B31;
+    /** A tail's recovery point. */
+    static final int RECOVERY_POINT_MAGIC = 0x53525031;
     static final int MAGIC_OFFSET = 44;
     static final int RECORD_COUNT_OFFSET = 48;
     static final int END_POSITION_OFFSET = 52;
@@ -79,11 +92,36 @@ final class SealMark
      */
     static void write(final UnsafeBuffer buffer, final int recordCount, final int endPosition, final int indexCrc)
     {
+        write(buffer, MAGIC, recordCount, endPosition, indexCrc);
+    }
+
+    /**
+     * Writes a mark of either kind. The caller has forced the records and the index files first.
+     *
+     * @param buffer      over the segment.
+     * @param magic       {@link #MAGIC} or {@link #RECOVERY_POINT_MAGIC}.
+     * @param recordCount records covered.
+     * @param endPosition one past the last of them.
+     * @param indexCrc    of their index entries ({@link #indexCrc}).
+     */
+    static void write(final UnsafeBuffer buffer, final int magic, final int recordCount, final int endPosition, final int indexCrc)
+    {
         buffer.putInt(RECORD_COUNT_OFFSET, recordCount);
         buffer.putInt(END_POSITION_OFFSET, endPosition);
         buffer.putInt(INDEX_CRC_OFFSET, indexCrc);
-        buffer.putInt(MAGIC_OFFSET, MAGIC);
+        buffer.putInt(MAGIC_OFFSET, magic);
         buffer.putInt(MARK_CRC_OFFSET, markCrc(buffer));
+    }
+
+    /**
+     * Whether the header carries a seal mark (not a recovery point), intact or not.
+     *
+     * @param buffer over the segment.
+     * @return true when the magic word is the seal mark's.
+     */
+    static boolean isSeal(final UnsafeBuffer buffer)
+    {
+        return buffer.getInt(MAGIC_OFFSET) == MAGIC;
     }
 
     /**
@@ -126,7 +164,8 @@ final class SealMark
      */
     static boolean intact(final UnsafeBuffer buffer)
     {
-        return buffer.getInt(MAGIC_OFFSET) == MAGIC && buffer.getInt(MARK_CRC_OFFSET) == markCrc(buffer);
+        final int magic = buffer.getInt(MAGIC_OFFSET);
+        return (magic == MAGIC || magic == RECOVERY_POINT_MAGIC) && buffer.getInt(MARK_CRC_OFFSET) == markCrc(buffer);
     }
 
     /**
@@ -137,10 +176,91 @@ final class SealMark
      */
     static int indexCrc(final Segment segment)
     {
+        return indexCrc(segment, segment.offsetIndex().entryCount(), segment.timeIndex().entryCount());
+    }
+
+    /**
+     * CRC32C of the first entries of a segment's indexes: the offset index's, then the time index's.
+     *
+     * @param segment     whose indexes to checksum.
+     * @param offsetCount offset index entries.
+     * @param timeCount   time index entries.
+     * @return the CRC32C.
+     */
+    static int indexCrc(final Segment segment, final int offsetCount, final int timeCount)
+    {
         final CRC32C crc = new CRC32C();
-        segment.offsetIndex().updateEntries(crc);
-        segment.timeIndex().updateEntries(crc);
+        segment.offsetIndex().updateEntries(crc, offsetCount);
+        segment.timeIndex().updateEntries(crc, timeCount);
         return (int)crc.getValue();
+    }
+
+    /**
+     * Offset index entries of the records below a record count (entries are ascending).
+     *
+     * @param index       of the segment.
+     * @param recordCount records.
+     * @return the number of entries whose record is below it.
+     */
+    static int entriesBelow(final OffsetIndex index, final int recordCount)
+    {
+        return recordCount == 0 ? 0 : index.floorEntry(recordCount - 1) + 1;
+    }
+
+    /**
+     * Time index entries of the records below a record count (entries are ascending).
+     *
+     * @param index       of the segment.
+     * @param recordCount records.
+     * @return the number of entries whose record is below it.
+     */
+    static int entriesBelow(final TimeIndex index, final int recordCount)
+    {
+        int count = index.entryCount();
+        while (count > 0 && index.relativeOffset(count - 1) >= recordCount)
+        {
+            count--;
+        }
+        return count;
+    }
+
+    /**
+     * Checks a tail segment's recovery point (or a seal mark left on what is now the tail) against the
+     * segment: as {@link #mismatch}, but the records may go on after the point, and only the index entries
+     * of the records below it count.
+     *
+     * @param segment  the tail, header validated.
+     * @param checksum of the calling thread.
+     * @return null when the point can be trusted; {@link #ABSENT} when there is none; else what does not match.
+     */
+    static String recoveryPointMismatch(final Segment segment, final RecordChecksum checksum)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final int magic = buffer.getInt(MAGIC_OFFSET);
+        if (magic == 0)
+        {
+            return ABSENT;
+        }
+        if (magic != MAGIC && magic != RECOVERY_POINT_MAGIC)
+        {
+            return "unknown recovery point 0x" + Integer.toHexString(magic) + " at byte offset " + MAGIC_OFFSET;
+        }
+        if (buffer.getInt(MARK_CRC_OFFSET) != markCrc(buffer))
+        {
+            return "recovery point CRC32C mismatch at byte offset " + MARK_CRC_OFFSET;
+        }
+        final int count = recordCount(buffer);
+        if (count < 0)
+        {
+            return "the recovery point says " + count + " records";
+        }
+        final int offsetEntries = entriesBelow(segment.offsetIndex(), count);
+        final int timeEntries = entriesBelow(segment.timeIndex(), count);
+        if (buffer.getInt(INDEX_CRC_OFFSET) != indexCrc(segment, offsetEntries, timeEntries))
+        {
+            return "the index entries below the recovery point changed since it was written (CRC32C mismatch)";
+        }
+        return checkRecords(segment, count, offsetEntries, false, checksum);
     }
 
     /**
@@ -155,8 +275,9 @@ final class SealMark
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int magic = buffer.getInt(MAGIC_OFFSET);
-        if (magic == 0)
+        if (magic == 0 || magic == RECOVERY_POINT_MAGIC)
         {
+            // A recovery point left from when the segment was the tail: sealed since, never marked.
             return ABSENT;
         }
         if (magic != MAGIC)
@@ -168,15 +289,9 @@ final class SealMark
             return "seal mark CRC32C mismatch at byte offset " + MARK_CRC_OFFSET;
         }
         final int count = recordCount(buffer);
-        final int end = endPosition(buffer);
         if (count != expected)
         {
             return "the mark says " + count + " records, the next segment's base offset implies " + expected;
-        }
-        final int capacity = buffer.capacity();
-        if (end < SegmentDescriptor.HEADER_LENGTH || end > capacity || (end & (RecordDescriptor.FRAME_ALIGNMENT - 1)) != 0)
-        {
-            return "the mark's end position " + end + " cannot end the records of a " + capacity + "-byte segment";
         }
         if (count > 0 && (segment.offsetIndex().entryCount() == 0 || segment.timeIndex().entryCount() == 0))
         {
@@ -186,12 +301,33 @@ final class SealMark
         {
             return "the index files changed since the mark was written (CRC32C mismatch)";
         }
+        return checkRecords(segment, count, segment.offsetIndex().entryCount(), true, checksum);
+    }
+
+    /**
+     * The records from the last offset index entry below {@code count} to {@code count}: each length and
+     * CRC32C, ending at the mark's end position (and, for a seal mark, nothing after it).
+     */
+    private static String checkRecords(
+        final Segment segment, final int count, final int offsetEntries, final boolean sealed, final RecordChecksum checksum)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final int end = endPosition(buffer);
+        final int capacity = buffer.capacity();
+        if (end < SegmentDescriptor.HEADER_LENGTH || end > capacity || (end & (RecordDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        {
+            return "the mark's end position " + end + " cannot end the records of a " + capacity + "-byte segment";
+        }
+        if (count > 0 && offsetEntries == 0)
+        {
+            return "no offset index entry for the marked records";
+        }
         int relative = 0;
         int position = SegmentDescriptor.HEADER_LENGTH;
         final OffsetIndex index = segment.offsetIndex();
         if (count > 0)
         {
-            final int last = index.entryCount() - 1;
+            final int last = offsetEntries - 1;
             relative = index.relativeOffset(last);
             position = index.position(last);
             if (relative < 0 || relative >= count || position < SegmentDescriptor.HEADER_LENGTH || position >= end)
@@ -226,7 +362,7 @@ final class SealMark
         {
             return "the records end at byte offset " + position + ", the mark says " + end;
         }
-        if (end <= capacity - RecordDescriptor.FRAME_ALIGNMENT && buffer.getInt(end + RecordDescriptor.LENGTH_OFFSET) != 0)
+        if (sealed && end <= capacity - RecordDescriptor.FRAME_ALIGNMENT && buffer.getInt(end + RecordDescriptor.LENGTH_OFFSET) != 0)
         {
             return "a frame follows the marked end at byte offset " + end;
         }

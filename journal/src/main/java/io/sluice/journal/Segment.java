@@ -407,6 +407,50 @@ final class Segment
     }
 
     /**
+     * Resumes the tail from its trusted recovery point ({@link SealMark}) instead of from its first
+     * record: the index entries of the records after the point are removed (recovery indexes those records
+     * again as it walks them), and the tail state is what the writer had at the point. Recovery only,
+     * read-write.
+     *
+     * @param recordCount        records below the point.
+     * @param tailPosition       one past the last of them.
+     * @param indexIntervalBytes between index checkpoints.
+     */
+    void resumeTail(final int recordCount, final int tailPosition, final int indexIntervalBytes)
+    {
+        offsetIndex.truncate(SealMark.entriesBelow(offsetIndex, recordCount));
+        timeIndex.truncate(SealMark.entriesBelow(timeIndex, recordCount));
+        final int offsetEntries = offsetIndex.entryCount();
+        final int timeEntries = timeIndex.entryCount();
+        this.recordCount = recordCount;
+        this.tailPosition = tailPosition;
+        this.maxTimestamp = maxTimestampBelow(recordCount);
+        this.lastIndexedMaxTimestamp = timeEntries == 0 ? Long.MIN_VALUE : timeIndex.maxTimestamp(timeEntries - 1);
+        this.nextIndexCheckPosition = offsetEntries == 0 ? 0 : offsetIndex.position(offsetEntries - 1) + indexIntervalBytes;
+        this.readCheckLimit = tailPosition;
+        this.forcedPosition = tailPosition;
+    }
+
+    /**
+     * Writes the tail's recovery point ({@link SealMark#RECOVERY_POINT_MAGIC}) for the records below a
+     * relative end offset, which a completed force covered: forces the index files, writes the point and
+     * forces the header. Under the partition's lock, with the writer stopped (close).
+     *
+     * @param relativeEnd records covered.
+     */
+    void writeRecoveryPoint(final int relativeEnd)
+    {
+        final int end = endPosition(relativeEnd);
+        force(end);
+        offsetIndex.force();
+        timeIndex.force();
+        SealMark.write(buffer, SealMark.RECOVERY_POINT_MAGIC, relativeEnd, end, SealMark.indexCrc(
+            this, SealMark.entriesBelow(offsetIndex, relativeEnd), SealMark.entriesBelow(timeIndex, relativeEnd)));
+        checkFault();
+        mapped.force(0, SegmentDescriptor.HEADER_LENGTH);
+    }
+
+    /**
      * Position below which readers check each frame's CRC32C (those not walked at this open).
      *
      * @return the limit; 0 when every frame was walked or written by this process.

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>What must hold: no hang; no record returned that is not exactly the one written at its offset; no
  * reader that stops short of the end without an error; every error a typed journal or group error
  * naming the damaged file; a refused open is also reported by the verifier; after a read-write open
- * succeeds, the verifier finds nothing wrong, except damage inside a sealed segment that the open trusted
- * by its seal mark ({@link SealMark}) without walking it: then reading the records failed with a
- * CORRUPTION error naming that segment, and every problem the verifier lists is in it.
+ * succeeds, the verifier finds nothing wrong, except damage inside a segment that the open trusted by its
+ * seal mark or recovery point ({@link SealMark}) without walking it: then reading the records failed with
+ * a CORRUPTION error naming that segment, and every problem the verifier lists is in it.
  *
  * <p>10,000 cases in the default build; 1,000,000 with {@code -Pslow}. The seed is printed on failure
  * ({@code -Dsluice.test.seed=} replays it).
@@ -199,9 +199,10 @@ class CorruptionFuzzTest
             return;
         }
         final List<String> problems = JournalVerifier.verify(journalDir).problems();
-        if (outcome == READ_FAILED && file.getFileName().toString().endsWith(SegmentDescriptor.LOG_SUFFIX) && markedAndSealed(file))
+        if (outcome == READ_FAILED && file.getFileName().toString().endsWith(SegmentDescriptor.LOG_SUFFIX) && trustedByMark(file))
         {
-            // Trusted by its seal mark at open: the damage is found when read (it was) and by verify, in that segment only.
+            // Trusted by its seal mark or recovery point at open: the damage is found when read (it was) and by
+            // verify, in that segment only.
             assertThat(problems).as("%s: after recovery opened it", label).allSatisfy(problem ->
                 assertThat(problem).startsWith(file.toString()));
             return;
@@ -213,8 +214,11 @@ class CorruptionFuzzTest
     private static final int REFUSED = 1;
     private static final int READ_FAILED = 2;
 
-    /** Whether a segment file carries an intact seal mark and is not the partition's last segment. */
-    private static boolean markedAndSealed(final Path file)
+    /**
+     * Whether a read-write open may trust a segment file by its mark without walking it: a sealed segment
+     * with an intact seal mark, or the tail with an intact recovery point (or seal mark).
+     */
+    private static boolean trustedByMark(final Path file)
     {
         try
         {
@@ -226,7 +230,9 @@ class CorruptionFuzzTest
             final String name = file.getFileName().toString();
             final long base = Long.parseLong(name.substring(0, name.indexOf('.')));
             final long[] bases = PartitionRecovery.listBaseOffsets(file.getParent());
-            return SealMark.intact(new UnsafeBuffer(bytes)) && bases.length > 0 && bases[bases.length - 1] != base;
+            final UnsafeBuffer header = new UnsafeBuffer(bytes);
+            final boolean tail = bases.length > 0 && bases[bases.length - 1] == base;
+            return SealMark.intact(header) && (tail || SealMark.isSeal(header));
         }
         catch (final IOException ex)
         {

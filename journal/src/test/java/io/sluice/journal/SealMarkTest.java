@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Seal marks ({@link SealMark}): a sealed segment is verified once and marked; an open trusts a mark that
  * matches its segment without walking it, readers then check each record's CRC32C, a missing mark (a crash
  * between the data and the mark, or a journal written before marks) means a full verification, and a mark
- * that does not match its segment is not trusted.
+ * that does not match its segment is not trusted. A tail's recovery point, written by a clean close: the next
+ * open walks only what follows it.
  */
 class SealMarkTest
 {
@@ -268,6 +269,134 @@ class SealMarkTest
         }
         assertThat(JournalVerifier.verify(journalDir).problems()).anySatisfy(problem ->
             assertThat(problem).startsWith(sealed.toString()).contains("seal mark damaged"));
+    }
+
+    @Test
+    void shouldWriteARecoveryPointOnCloseAndResumeTheTailFromItOnOpen() throws IOException
+    {
+        final Path journalDir = dir.resolve("j");
+        writeAndClose(journalDir);
+        final List<Path> logs = logs(journalDir);
+        final Path tail = logs.get(logs.size() - 1);
+        final UnsafeBuffer header = header(tail);
+        assertThat(SealMark.intact(header)).isTrue();
+        assertThat(SealMark.isSeal(header)).as("a recovery point, not a seal mark").isFalse();
+        final long tailBase = Long.parseLong(tail.getFileName().toString().replace(SegmentDescriptor.LOG_SUFFIX, ""));
+        assertThat(SealMark.recordCount(header)).isEqualTo((int)(RECORDS - tailBase));
+
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            assertThat(journal.recoveryEvents()).isEmpty();
+            final Partition partition = journal.topic("t").partition(0);
+            final Segment resumed = partition.segments()[partition.segments().length - 1];
+            assertThat(resumed.readCheckLimit()).isEqualTo(SealMark.endPosition(header));
+            assertThat(partition.endOffset()).isEqualTo(RECORDS);
+            for (long i = RECORDS; i < RECORDS + 2000; i++)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, i);
+            }
+            assertEveryRecord(partition);
+            // Index entries and seeks over the records before and after the point, as if never reopened.
+            try (PartitionReader reader = partition.newReader())
+            {
+                for (long offset = tailBase; offset < RECORDS + 2000; offset += 97)
+                {
+                    reader.seek(offset);
+                    final long expected = offset;
+                    assertThat(reader.poll(record -> assertThat(JournalTestSupport.check(record, expected)).isNull(), 1)).isOne();
+                }
+            }
+        }
+        assertThat(JournalVerifier.verify(journalDir).problems()).isEmpty();
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            assertThat(journal.recoveryEvents()).isEmpty();
+            assertEveryRecord(journal.topic("t").partition(0));
+        }
+    }
+
+    @Test
+    void shouldWalkOnlyWhatFollowsTheRecoveryPointAndFindDamageBelowItOnRead() throws IOException
+    {
+        final Path journalDir = dir.resolve("j");
+        writeAndClose(journalDir);
+        final List<Path> logs = logs(journalDir);
+        final Path tail = logs.get(logs.size() - 1);
+        final long tailBase = Long.parseLong(tail.getFileName().toString().replace(SegmentDescriptor.LOG_SUFFIX, ""));
+        final int position = positionOf(tail, 2);
+        flip(tail, position + RecordDescriptor.HEADER_LENGTH + 1);
+
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            assertThat(journal.recoveryEvents()).as("below the recovery point: not walked at open").isEmpty();
+            final Partition partition = journal.topic("t").partition(0);
+            try (PartitionReader reader = partition.newReader())
+            {
+                reader.seek(tailBase);
+                assertThatThrownBy(() -> reader.poll(record -> { }, 100))
+                    .isInstanceOf(JournalException.class)
+                    .hasMessageContaining(tail.toString())
+                    .hasMessageContaining("byte offset " + position)
+                    .hasMessageContaining("record offset " + (tailBase + 2) + " ");
+            }
+            assertThat(partition.corruptRecordsRead()).isOne();
+        }
+        assertThat(JournalVerifier.verify(journalDir).problems()).anySatisfy(problem ->
+            assertThat(problem).startsWith(tail.toString()).contains("byte offset " + position));
+    }
+
+    @Test
+    void shouldHandleATornTailAfterTheRecoveryPointAsBefore() throws IOException
+    {
+        final Path journalDir = dir.resolve("j");
+        writeAndClose(journalDir);
+        final Path image = dir.resolve("image");
+        final int added = 40;
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            for (long i = RECORDS; i < RECORDS + added; i++)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, i);
+            }
+            partition.force();
+            // A crash: the image holds what the page cache held, the recovery point of the earlier close on the tail.
+            PartitionRecoveryTest.copyJournal(journalDir, image);
+        }
+        final List<Path> logs = logs(image);
+        final Path tail = logs.get(logs.size() - 1);
+        final long tailBase = Long.parseLong(tail.getFileName().toString().replace(SegmentDescriptor.LOG_SUFFIX, ""));
+        assertThat(SealMark.recordCount(header(tail))).isEqualTo((int)(RECORDS - tailBase));
+        final int lastPosition = positionOf(tail, (int)(RECORDS + added - 1 - tailBase));
+        zero(tail, lastPosition + 20, lastPosition + 48);
+
+        try (Journal journal = Journal.open(context(image)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            assertThat(partition.endOffset()).isEqualTo(RECORDS + added - 1);
+            assertThat(journal.recoveryEvents()).singleElement().satisfies(event ->
+                assertThat(event.toString()).contains("truncated torn tail after record offset " + (RECORDS + added - 2)));
+            assertEveryRecord(partition);
+        }
+    }
+
+    @Test
+    void shouldNotTrustARecoveryPointWhoseLastRecordsChanged() throws IOException
+    {
+        final Path journalDir = dir.resolve("j");
+        writeAndClose(journalDir);
+        final List<Path> logs = logs(journalDir);
+        final Path tail = logs.get(logs.size() - 1);
+        final int end = SealMark.endPosition(header(tail));
+        flip(tail, end - 3);
+
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            assertThat(journal.recoveryEvents()).anySatisfy(event -> assertThat(event.toString())
+                .contains(tail.toString()).contains("recovery point not trusted").contains("CRC32C mismatch"));
+            assertThat(journal.recoveryEvents()).anySatisfy(event -> assertThat(event.toString()).contains("truncated torn tail"));
+            assertThat(journal.topic("t").partition(0).endOffset()).isEqualTo(RECORDS - 1);
+        }
     }
 
     private static JournalContext context(final Path journalDir)
