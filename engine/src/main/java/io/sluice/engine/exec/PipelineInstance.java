@@ -250,15 +250,18 @@ public final class PipelineInstance
     }
 
     /**
-     * Whether results are still waiting to be emitted in slices (a window firing in progress): the
-     * engine journals a tick for a quiet partition in that state ({@link WindowOperator#firingInProgress}).
+     * Whether results are still waiting to be emitted in slices (a window firing in progress,
+     * {@link WindowOperator#firingInProgress}, or an interval join's eviction with its null-padded rows,
+     * {@link io.sluice.engine.join.IntervalJoinOperator#evictionPending}): the engine then journals
+     * continuation ticks, each emitting one slice, so the rest does not wait for the next event.
      *
-     * @return true while this running instance's window has a firing in progress (a halted or failed
-     *         instance ignores ticks, so it never asks for one).
+     * @return true while this running instance has results pending (a halted or failed instance
+     *         ignores ticks, so it never asks for one).
      */
     public boolean resultsPending()
     {
-        return state == RUNNING && window != null && window.operator().firingInProgress();
+        return state == RUNNING &&
+            ((window != null && window.operator().firingInProgress()) || (join != null && join.resultsPending()));
     }
 
     /**
