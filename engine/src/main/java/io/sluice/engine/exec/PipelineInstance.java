@@ -530,7 +530,7 @@ public final class PipelineInstance
 
     /**
      * Starts a snapshot of the instance's state at a checkpoint barrier: the output sequence and the
-     * counters are written now, the join and window state's headers now and their rows in
+     * counters are written now, the join, window and suppression state's headers now and their rows in
      * {@link #continueSnapshot} slices (or before they change). The finished bytes hold the state
      * {@link #snapshotTo} would have written at this call (rows possibly in another order).
      *
@@ -553,7 +553,7 @@ public final class PipelineInstance
         }
         if (suppress != null)
         {
-            length += suppress.snapshotTo(buffer, offset + length);
+            length += suppress.beginSnapshot(buffer, offset + length);
         }
         return length;
     }
@@ -567,7 +567,8 @@ public final class PipelineInstance
     public boolean continueSnapshot(final int budget)
     {
         return (join == null || join.operator().continueSnapshot(budget)) &&
-            (window == null || window.operator().continueSnapshot(budget));
+            (window == null || window.operator().continueSnapshot(budget)) &&
+            (suppress == null || suppress.continueSnapshot(budget));
     }
 
     /**
