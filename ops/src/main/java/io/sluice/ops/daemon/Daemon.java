@@ -290,6 +290,7 @@ public final class Daemon implements AutoCloseable
         for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
         {
             engine.addCheckpointListener(sink);
+            sink.checkpointTrigger(engine::checkpoint); // exactly once: outputs waiting for a checkpoint ask for one
         }
         daemonCounters.engine(engine);
         for (final String event : engine.recoveryEvents())
