@@ -547,26 +547,15 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     }
 
     /**
-     * Times the partition thread had to wait to send an output because a commit was in progress,
-     * exactly once.
+     * Outputs the partition thread handed over to be sent after a commit in progress (instead of
+     * waiting for it), exactly once.
      *
      * @param partition of the outputs.
      * @return the count since the sink opened.
      */
-    public long sendStalls(final int partition)
+    public long handedOver(final int partition)
     {
-        return transactions[partition] == null ? 0 : transactions[partition].stalls();
-    }
-
-    /**
-     * Time the partition thread waited to send outputs while a commit was in progress, exactly once.
-     *
-     * @param partition of the outputs.
-     * @return nanoseconds since the sink opened.
-     */
-    public long sendStallNanos(final int partition)
-    {
-        return transactions[partition] == null ? 0 : transactions[partition].stallNanos();
+        return transactions[partition] == null ? 0 : transactions[partition].handedOver();
     }
 
     /** The failure of a partition's last commit, or null. */

@@ -1,6 +1,7 @@
 package io.sluice.kafka;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -25,9 +26,12 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>One producer per partition keeps the outputs in the Kafka partition in sequence order (two
  * producers alternating would interleave their batches in the log). A send and a commit exclude each
- * other with a lock: the committer flushes what was sent before taking it, so the partition thread
- * waits at most for the offsets request and the end of the transaction, and only if it sends during
- * a commit ({@link #stalls()}).
+ * other with a lock, which the committer holds for the offsets request and the end of the transaction
+ * (it flushes what was sent before taking it). The partition thread never waits for it: an output
+ * produced while the lock is held is handed over in a queue, and whoever releases the lock next (the
+ * committer, after beginning the next transaction, or the partition thread) sends the queue, in order,
+ * before anything newer; every holder looks at the queue again after releasing the lock, so nothing
+ * stays in it ({@link #handedOver()}).
  */
 final class TransactionalPartition
 {
@@ -41,6 +45,8 @@ final class TransactionalPartition
     private final Failures failures;
     private final Runnable wakeCommitter;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Outputs produced while the lock was held, in order: added by the partition thread, sent by the next lock holder. */
+    private final ConcurrentLinkedQueue<Pending> handover = new ConcurrentLinkedQueue<>();
     /** Guarded by the lock. */
     private boolean inTransaction;
     /** Guarded by the lock: one more than the sequence of the last output sent. */
@@ -53,8 +59,7 @@ final class TransactionalPartition
     private volatile KafkaConnectorException failure;
     private volatile long commits;
     private volatile long commitNanos;
-    private volatile long stalls;
-    private volatile long stallNanos;
+    private volatile long handedOver;
 
     /** Turns a Kafka client exception into the sink's message for a partition and an operation. */
     @FunctionalInterface
@@ -79,8 +84,14 @@ final class TransactionalPartition
         this.nextSequence = committedNext;
     }
 
+    /** An output waiting in the hand-over queue. */
+    private record Pending(ProducerRecord<byte[], byte[]> record, long sequence)
+    {
+    }
+
     /**
-     * Sends one output into the open transaction, beginning one if none is open. Partition thread.
+     * Sends one output into the open transaction, beginning one if none is open; hands it over if a
+     * commit holds the producer. Partition thread.
      *
      * @param record   to send.
      * @param sequence of the output.
@@ -88,40 +99,72 @@ final class TransactionalPartition
     void send(final ProducerRecord<byte[], byte[]> record, final long sequence)
     {
         throwIfFailed();
-        acquire();
-        try
+        if (lock.tryLock())
         {
-            if (!inTransaction)
+            try
             {
-                producer.beginTransaction();
-                inTransaction = true;
+                sendHandedOver();
+                sendLocked(record, sequence);
             }
-            producer.send(record);
-            nextSequence = sequence + 1;
-            if (!uncommitted)
+            catch (final KafkaException ex)
             {
-                uncommitted = true;
-                wakeCommitter.run(); // the first output since a commit may need a checkpoint asked for
+                throw failures.failure(partition, "send", ex);
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
-        catch (final KafkaException ex)
+        else
         {
-            throw failures.failure(partition, "send", ex);
+            handover.add(new Pending(record, sequence));
+            handedOver = handedOver + 1; // single writer: the partition thread
         }
-        finally
+        drainAfterUnlock();
+    }
+
+    /** Sends what was handed over, if the lock is free: every lock holder calls this after releasing it. */
+    private void drainAfterUnlock()
+    {
+        while (!handover.isEmpty() && failure == null && lock.tryLock())
         {
-            lock.unlock();
+            try
+            {
+                sendHandedOver();
+            }
+            catch (final KafkaException ex)
+            {
+                failure = failures.failure(partition, "send", ex);
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
     }
 
-    private void acquire()
+    private void sendHandedOver()
     {
-        if (!lock.tryLock())
+        Pending pending;
+        while ((pending = handover.poll()) != null)
         {
-            final long start = System.nanoTime();
-            lock.lock();
-            stallNanos = stallNanos + (System.nanoTime() - start); // single writer: the partition thread
-            stalls = stalls + 1;
+            sendLocked(pending.record(), pending.sequence());
+        }
+    }
+
+    private void sendLocked(final ProducerRecord<byte[], byte[]> record, final long sequence)
+    {
+        if (!inTransaction)
+        {
+            producer.beginTransaction();
+            inTransaction = true;
+        }
+        producer.send(record);
+        nextSequence = sequence + 1;
+        if (!uncommitted)
+        {
+            uncommitted = true;
+            wakeCommitter.run(); // the first output since a commit may need a checkpoint asked for
         }
     }
 
@@ -161,6 +204,7 @@ final class TransactionalPartition
             lock.lock();
             try
             {
+                sendHandedOver(); // produced before this commit: they belong in it
                 if (!inTransaction)
                 {
                     producer.beginTransaction();
@@ -173,6 +217,9 @@ final class TransactionalPartition
                 uncommitted = false;
                 committedCheckpoint = completed;
                 committedNext = nextSequence;
+                commitNanos = commitNanos + (System.nanoTime() - start); // single writer: the committer
+                commits = commits + 1;
+                sendHandedOver(); // into the next transaction, before anything the partition thread sends later
             }
             finally
             {
@@ -184,8 +231,7 @@ final class TransactionalPartition
             failure = failures.failure(partition, "commit", ex);
             return false;
         }
-        commitNanos = commitNanos + (System.nanoTime() - start); // single writer: the committer
-        commits = commits + 1;
+        drainAfterUnlock();
         return true;
     }
 
@@ -295,13 +341,8 @@ final class TransactionalPartition
         return commitNanos;
     }
 
-    long stalls()
+    long handedOver()
     {
-        return stalls;
-    }
-
-    long stallNanos()
-    {
-        return stallNanos;
+        return handedOver;
     }
 }

@@ -229,6 +229,40 @@ class KafkaSinkTest
         assertThat(sequences(out, 40)).containsExactlyElementsOf(range(0, 40));
     }
 
+    /**
+     * Outputs produced while the committer holds the producer are handed over and sent after the
+     * commit, before anything newer: a read_committed consumer sees every output once, in sequence order.
+     */
+    @Test
+    void shouldKeepSequenceOrderWhenOutputsAreProducedDuringACommit()
+    {
+        final String out = "handover-out";
+        broker.createTopics(PARTITIONS, out);
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        long sequence = 0;
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.handover").partitions(PARTITIONS)))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            long checkpoint = 0;
+            // Checkpoints complete while this thread (the partition thread) keeps sending, until a commit overlapped a send.
+            while (sink.handedOver(0) == 0 || checkpoint < 3)
+            {
+                assertThat(System.nanoTime() - deadline).as("no output was produced during a commit").isNegative();
+                send(sink, event, sequence, sequence + 100);
+                sequence += 100;
+                checkpoint++;
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    sink.onCheckpoint(p, checkpoint);
+                }
+                sink.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(checkpoint, 0, List.of()));
+            }
+        }
+        assertThat(sequences(out, (int)sequence)).containsExactlyElementsOf(range(0, sequence));
+    }
+
     private static void send(final KafkaSink sink, final EventFlyweight event, final long from, final long to)
     {
         for (long sequence = from; sequence < to; sequence++)

@@ -138,19 +138,17 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         long commits = 0;
         long sent = 0;
         long commitNanos = 0;
-        long stalls = 0;
-        long stallNanos = 0;
+        long handedOver = 0;
         for (int p = 0; p < engine.partitionCount(); p++)
         {
             commits += sink.commits(p);
             sent += sink.sent(p);
             commitNanos += sink.commitNanos(p);
-            stalls += sink.sendStalls(p);
-            stallNanos += sink.sendStallNanos(p);
+            handedOver += sink.handedOver(p);
         }
         return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink), transactions committed " + commits + ", records sent " + sent +
-            (commits == 0 ? "" : String.format(", %.1f ms per commit, sends stalled by a commit %d times for %.1f ms in all",
-                commitNanos / 1e6 / commits, stalls, stallNanos / 1e6));
+            (commits == 0 ? "" : String.format(", %.1f ms per commit, %d outputs handed over during a commit", commitNanos / 1e6 / commits,
+                handedOver));
     }
 
     @Override

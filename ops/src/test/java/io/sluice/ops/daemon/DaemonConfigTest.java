@@ -170,6 +170,16 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadHowOftenAnExactlyOnceKafkaSinkMayAskForACheckpoint() throws Exception
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data");
+        assertThat(DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(20);
+        final String spaced = yaml.replace("    mode: exactly_once\n", "    mode: exactly_once\n    min_checkpoint_spacing: 250ms\n");
+        assertThat(spaced).isNotEqualTo(yaml);
+        assertThat(DaemonConfig.parse(spaced, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(250);
+    }
+
+    @Test
     void shouldRefuseScaleOutWithoutExactlyOneKafkaIngressAndOnlyKafkaSinks() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
