@@ -140,6 +140,7 @@ final class FrameBuilder
             long outputs = 0;
             long errors = 0;
             long late = 0;
+            long suppressed = 0;
             long state = 0;
             String topic = "";
             json.open().field("name", name).name("partitions").openArray();
@@ -148,16 +149,19 @@ final class FrameBuilder
                 outputs += instance.outputs;
                 errors += instance.errors;
                 late += instance.late;
+                suppressed += instance.suppressed;
                 state += instance.stateEntries;
                 topic = instance.topic;
                 json.open().field("p", instance.partition).field("topic", instance.topic)
                     .field("state", instance.state != 0 ? "halted" : paused ? "paused" : "running")
                     .field("watermark", instance.watermark).field("outputs", instance.outputs).field("errors", instance.errors)
-                    .field("late", instance.late).field("stateEntries", instance.stateEntries).close();
+                    .field("late", instance.late).field("suppressed", instance.suppressed)
+                    .field("stateEntries", instance.stateEntries).close();
             }
             json.closeArray().field("topic", topic).field("paused", paused).field("outputs", outputs)
                 .field("rate", round(rate("out:" + name, outputs, seconds))).field("errors", errors).field("late", late)
-                .field("stateEntries", state).field("alerts", isAlertPipeline(name)).field("onBoard", board(name) != null).close();
+                .field("suppressed", suppressed).field("stateEntries", state).field("alerts", isAlertPipeline(name))
+                .field("onBoard", board(name) != null).close();
         }
         json.closeArray();
     }

@@ -17,7 +17,7 @@ import io.sluice.engine.counters.SluiceCounters;
  * the directory entries. Labels are never parsed, so a topic or pipeline named {@code a/b c} shows as
  * it is.
  *
- * <p>Type ids read: 1001-1003 per topic partition, 1010-1016 per pipeline instance, 2001-2007 daemon
+ * <p>Type ids read: 1001-1003 per topic partition, 1010-1016 and 1018 per pipeline instance, 2001-2007 daemon
  * figures, the first six figures of the latencies 2010-2046 per partition or pipeline.
  *
  * <p>Threading: the dashboard thread; reading is safe while other threads allocate and write.
@@ -34,6 +34,7 @@ final class HealthReader
     static final int WATERMARK = SluiceCounters.WATERMARK_TYPE_ID;
     static final int STATE_ENTRIES = SluiceCounters.STATE_ENTRIES_TYPE_ID;
     static final int PIPELINE_STATE = SluiceCounters.PIPELINE_STATE_TYPE_ID;
+    static final int SUPPRESSED = SluiceCounters.SUPPRESSED_TYPE_ID;
     static final int HEARTBEAT = SluiceCounters.HEARTBEAT_TYPE_ID;
     static final int CHECKPOINTS_COMPLETED = SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID;
     static final int CHECKPOINTS_FAILED = SluiceCounters.CHECKPOINTS_FAILED_TYPE_ID;
@@ -88,7 +89,7 @@ final class HealthReader
             {
                 case EVENTS_IN, JOURNAL_END, RING_REMAINING -> partition(health, topic(topics, counterId), partitionOf(counterId))
                     .set(typeId, value);
-                case OUTPUTS, ERRORS, LATE, UNASSIGNED, WATERMARK, STATE_ENTRIES, PIPELINE_STATE -> instance(health,
+                case OUTPUTS, ERRORS, LATE, UNASSIGNED, WATERMARK, STATE_ENTRIES, PIPELINE_STATE, SUPPRESSED -> instance(health,
                     pipeline(pipelines, SluiceCounters.pipelineId(counters, counterId)), topic(topics, counterId), partitionOf(counterId))
                     .set(typeId, value);
                 case HEARTBEAT, CHECKPOINTS_COMPLETED, CHECKPOINTS_FAILED, LAST_CHECKPOINT_ID, LAST_CHECKPOINT_AGE, DISTINCT_ERRORS,
@@ -227,6 +228,7 @@ final class HealthReader
         long watermark;
         long stateEntries;
         long state;
+        long suppressed;
 
         InstanceHealth(final String pipeline, final String topic, final int partition)
         {
@@ -245,6 +247,7 @@ final class HealthReader
                 case UNASSIGNED -> unassigned = value;
                 case WATERMARK -> watermark = value;
                 case STATE_ENTRIES -> stateEntries = value;
+                case SUPPRESSED -> suppressed = value;
                 default -> state = value;
             }
         }

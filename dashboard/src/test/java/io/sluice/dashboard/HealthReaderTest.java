@@ -28,6 +28,7 @@ class HealthReaderTest
         SluiceCounters.allocate(manager, SluiceCounters.PIPELINE_TYPE_ID, "pipeline", 3, none, 1, none, "p \"q\" r/s");
         SluiceCounters.allocate(manager, SluiceCounters.EVENTS_IN_TYPE_ID, "misleading: x/9", 3, 1, none, none, null).set(42);
         SluiceCounters.allocate(manager, SluiceCounters.OUTPUTS_TYPE_ID, "misleading: y/7 z", 3, 1, 1, none, null).set(7);
+        SluiceCounters.allocate(manager, SluiceCounters.SUPPRESSED_TYPE_ID, "misleading: y/7 z", 3, 1, 1, none, null).set(5);
         SluiceCounters.allocate(manager, SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID + 1, "misleading", none, none, 1, none, null).set(5);
         SluiceCounters.allocate(manager, SluiceCounters.PROCESSING_LATENCY_BASE_TYPE_ID + SluiceCounters.LATENCY_SUM_FIGURE, "sum",
             none, none, 1, none, null).set(123_456);
@@ -41,6 +42,7 @@ class HealthReaderTest
             assertThat(instance.topic).isEqualTo("a/b c");
             assertThat(instance.partition).isEqualTo(1);
             assertThat(instance.outputs).isEqualTo(7);
+            assertThat(instance.suppressed).isEqualTo(5);
         });
         assertThat(health.latency).containsOnlyKeys("p \"q\" r/s");
         assertThat(health.latency.get("p \"q\" r/s")[HealthReader.P99]).isEqualTo(5);

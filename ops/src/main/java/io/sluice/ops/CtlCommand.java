@@ -217,13 +217,15 @@ final class CtlCommand implements Callable<Integer>
         {
             out.println("  " + thread);
         }
-        out.printf(Locale.ROOT, "%-24s %-16s %-8s %14s %10s %10s %12s%n", "PIPELINE", "TOPIC", "STATE", "OUTPUTS", "ERRORS", "LATE", "STATE-ENTRIES");
+        out.printf(Locale.ROOT, "%-24s %-16s %-8s %14s %12s %10s %10s %13s%n", "PIPELINE", "TOPIC", "STATE", "OUTPUTS", "SUPPRESSED",
+            "ERRORS", "LATE", "STATE-ENTRIES");
         for (final String name : engine.getPipelines())
         {
             final PipelineMXBean pipeline = client.pipeline(name);
-            out.printf(Locale.ROOT, "%-24s %-16s %-8s %,14d %,10d %,10d %,12d%n", name, pipeline.getSourceTopic(),
+            out.printf(Locale.ROOT, "%-24s %-16s %-8s %,14d %,12d %,10d %,10d %,13d%n", name, pipeline.getSourceTopic(),
                 pipeline.getHaltedPartitions() > 0 ? "HALTED" : pipeline.isPaused() ? "PAUSED" : "RUNNING",
-                pipeline.getOutputs(), pipeline.getErrors(), pipeline.getLateEvents(), pipeline.getStateEntries());
+                pipeline.getOutputs(), pipeline.getSuppressedOutputs(), pipeline.getErrors(), pipeline.getLateEvents(),
+                pipeline.getStateEntries());
         }
         out.println("recovery:");
         for (final String event : engine.getRecoveryEvents())

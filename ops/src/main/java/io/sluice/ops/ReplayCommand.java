@@ -59,7 +59,8 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "1", description = "Partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--malformed", paramLabel = "POLICY", defaultValue = "STOP", description = "stop or skip (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--malformed", paramLabel = "POLICY", defaultValue = "stop",
+        description = "What a malformed input line does: stop (the run fails naming it) or skip (counted) (default: ${DEFAULT-VALUE}).")
     MalformedInputPolicy malformed;
 
     @Option(names = "--only", paramLabel = "PIPELINE", description = "Only these pipelines (repeatable).")

@@ -20,6 +20,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
+import io.sluice.ops.cli.EnumOptions;
 import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.cli.SluiceVersion;
 import io.sluice.ops.cli.Subcommands;
@@ -106,6 +107,7 @@ public final class SluiceMain implements Callable<Integer>
                 parent.addSubcommand(plugin.command());
             }
         }
+        EnumOptions.register(commandLine);
         return commandLine;
     }
 

@@ -134,7 +134,8 @@ class DashboardBrowserTest
             final String firstTable = browser.findElement(By.cssSelector("#results-table tbody")).getText();
             wait.until(d -> !d.findElement(By.cssSelector("#results-table tbody")).getText().equals(firstTable));
             assertThat(browser.findElement(By.cssSelector("#results-table thead")).getText()).contains("spend", "charges");
-
+            // The pipelines table has a column for the outputs each pipeline's suppression dropped.
+            assertThat(browser.findElement(By.cssSelector("#pipelines-table thead")).getText()).contains("suppressed");
 
             // An operation is refused to the read-only user, with the reason on the page.
             browser.findElement(By.id("btn-checkpoint")).click();

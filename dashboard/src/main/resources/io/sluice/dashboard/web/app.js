@@ -150,11 +150,11 @@
         });
         actions.append(toggle, ' ', replay);
       }
-      const tr = row([p.name + (p.alerts ? ' ⚑' : ''), pill, num(p.rate), num(p.outputs), num(p.stateEntries), num(p.late), num(p.errors), time(minWatermark), actions]);
+      const tr = row([p.name + (p.alerts ? ' ⚑' : ''), pill, num(p.rate), num(p.outputs), num(p.suppressed), num(p.stateEntries), num(p.late), num(p.errors), time(minWatermark), actions]);
       tr.dataset.pipeline = p.name;
       body.appendChild(tr);
       for (const x of p.partitions) {
-        body.appendChild(row([x.topic + '/' + x.p, el('span', x.state, 'pill ' + x.state), '', num(x.outputs), num(x.stateEntries), num(x.late), num(x.errors), time(x.watermark), ''], 'sub'));
+        body.appendChild(row([x.topic + '/' + x.p, el('span', x.state, 'pill ' + x.state), '', num(x.outputs), num(x.suppressed), num(x.stateEntries), num(x.late), num(x.errors), time(x.watermark), ''], 'sub'));
       }
     }
     $('outputs-rate').textContent = num(rate);

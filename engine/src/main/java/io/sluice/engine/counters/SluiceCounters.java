@@ -25,7 +25,7 @@ import org.agrona.concurrent.status.CountersReader;
  *     1010 outputs            1011 errors             1012 late
  *     1013 unassigned         1014 watermark          1015 state-entries
  *     1016 pipeline-state     value: 0 running, 1 halted (per instance)
- *     1017 state-bytes
+ *     1017 state-bytes        1018 suppressed (outputs dropped by the pipeline's alert suppression)
  *   daemon (2000-2999)
  *     2001 heartbeat-ms       2002 checkpoints-completed   2003 checkpoints-failed
  *     2004 last-checkpoint-id 2005 last-checkpoint-age-ms  2006 distinct-errors
@@ -119,6 +119,8 @@ public final class SluiceCounters
     public static final int PIPELINE_STATE_TYPE_ID = 1016;
     /** Bytes of join state (records and table rows) held. */
     public static final int STATE_BYTES_TYPE_ID = 1017;
+    /** Outputs dropped by a pipeline instance's alert suppression (cooldown or on change). */
+    public static final int SUPPRESSED_TYPE_ID = 1018;
 
     /** Heartbeat of the daemon, epoch ms. */
     public static final int HEARTBEAT_TYPE_ID = 2001;
@@ -525,6 +527,7 @@ public final class SluiceCounters
             case STATE_ENTRIES_TYPE_ID: return "state_entries";
             case PIPELINE_STATE_TYPE_ID: return "state";
             case STATE_BYTES_TYPE_ID: return "state_bytes";
+            case SUPPRESSED_TYPE_ID: return "suppressed";
             case HEARTBEAT_TYPE_ID: return "heartbeat_ms";
             case CHECKPOINTS_COMPLETED_TYPE_ID: return "checkpoints_completed";
             case CHECKPOINTS_FAILED_TYPE_ID: return "checkpoints_failed";

@@ -168,6 +168,14 @@ final class JoinStage implements JoinResultHandler
         return flagOffset >= 0 && buffer.getByte(offset + flagOffset) != 0;
     }
 
+    /**
+     * Whether an interval join still has complete records to evict (null-padding the unmatched) in slices.
+     */
+    boolean resultsPending()
+    {
+        return interval != null && interval.evictionPending();
+    }
+
     void onProcessingTime(final long processingTime)
     {
         if (interval != null)

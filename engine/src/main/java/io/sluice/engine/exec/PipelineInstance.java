@@ -250,15 +250,18 @@ public final class PipelineInstance
     }
 
     /**
-     * Whether results are still waiting to be emitted in slices (a window firing in progress): the
-     * engine journals a tick for a quiet partition in that state ({@link WindowOperator#firingInProgress}).
+     * Whether results are still waiting to be emitted in slices (a window firing in progress,
+     * {@link WindowOperator#firingInProgress}, or an interval join's eviction with its null-padded rows,
+     * {@link io.sluice.engine.join.IntervalJoinOperator#evictionPending}): the engine then journals
+     * continuation ticks, each emitting one slice, so the rest does not wait for the next event.
      *
-     * @return true while this running instance's window has a firing in progress (a halted or failed
-     *         instance ignores ticks, so it never asks for one).
+     * @return true while this running instance has results pending (a halted or failed instance
+     *         ignores ticks, so it never asks for one).
      */
     public boolean resultsPending()
     {
-        return state == RUNNING && window != null && window.operator().firingInProgress();
+        return state == RUNNING &&
+            ((window != null && window.operator().firingInProgress()) || (join != null && join.resultsPending()));
     }
 
     /**
@@ -527,7 +530,7 @@ public final class PipelineInstance
 
     /**
      * Starts a snapshot of the instance's state at a checkpoint barrier: the output sequence and the
-     * counters are written now, the join and window state's headers now and their rows in
+     * counters are written now, the join, window and suppression state's headers now and their rows in
      * {@link #continueSnapshot} slices (or before they change). The finished bytes hold the state
      * {@link #snapshotTo} would have written at this call (rows possibly in another order).
      *
@@ -550,7 +553,7 @@ public final class PipelineInstance
         }
         if (suppress != null)
         {
-            length += suppress.snapshotTo(buffer, offset + length);
+            length += suppress.beginSnapshot(buffer, offset + length);
         }
         return length;
     }
@@ -564,7 +567,8 @@ public final class PipelineInstance
     public boolean continueSnapshot(final int budget)
     {
         return (join == null || join.operator().continueSnapshot(budget)) &&
-            (window == null || window.operator().continueSnapshot(budget));
+            (window == null || window.operator().continueSnapshot(budget)) &&
+            (suppress == null || suppress.continueSnapshot(budget));
     }
 
     /**

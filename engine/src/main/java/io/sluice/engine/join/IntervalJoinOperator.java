@@ -45,8 +45,9 @@ import io.sluice.engine.time.WatermarkGenerator;
  * the order above, so a watermark jump that completes thousands of records does not hold one event
  * up. A complete record can match no event that is not late, so results are unchanged; only the
  * event after which a null-padded row is emitted moves, as a function of the processed sequence
- * alone. An explicit advance and the end of input evict everything complete; a tick first evicts
- * what was left complete before it. A snapshot holds the complete records not yet evicted, and a
+ * alone. An explicit advance and the end of input evict everything complete; a tick evicts one
+ * slice, like an event, and while eviction is pending ({@link #evictionPending()}) the engine journals
+ * continuation ticks, so the rest follows slice by slice when no event comes. A snapshot holds the complete records not yet evicted, and a
  * restore resumes the same order.
  * <p>
  * <b>Time domain:</b> timestamps within {@code [-2^62, 2^62]}, bounds and lateness within
@@ -227,12 +228,22 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public void onProcessingTime(final long processingTime)
     {
-        // Drain what earlier signals left due, so nothing waits longer than one tick for events
-        // that may not come (an idle partition); then one slice of what the tick made due.
-        evict(ALL);
+        // One slice, like an event: a tick that leaves eviction pending is followed by a journaled
+        // continuation tick, so the rest comes slice by slice without waiting for events.
         watermarks[LEFT].onProcessingTime(processingTime);
         watermarks[RIGHT].onProcessingTime(processingTime);
         evict(evictionSlice);
+    }
+
+    /**
+     * Whether complete records are still waiting to be evicted (and the unmatched ones emitted
+     * null-padded) in slices: the engine then journals another tick for the partition.
+     *
+     * @return true while the oldest buffered record is complete at the watermark.
+     */
+    public boolean evictionPending()
+    {
+        return heapSize > 0 && heapCompletion[0] <= watermark();
     }
 
     /**

@@ -365,9 +365,11 @@ public final class Engine implements AutoCloseable
         {
             for (final PartitionRuntime runtime : topic.partitions)
             {
-                // A partition whose journal did not move for a whole interval while a firing was still
-                // emitting its results in slices would otherwise hold them until its next event. Only a
-                // drained one gets such a tick: at most one is ever waiting in a paused partition's ring.
+                // A partition whose journal did not move for a whole interval while results were still
+                // pending in slices (a window firing, an interval join's eviction) would otherwise hold them
+                // until its next event: this tick emits a slice and the partition thread queues continuation
+                // ticks behind it for the rest. Only a drained one gets such a tick: at most one is ever
+                // waiting in a paused partition's ring.
                 final long journalEnd = runtime.handler.publishedJournalEnd();
                 final boolean quietWithResultsPending = runtime.handler.resultsPending() &&
                     journalEnd == runtime.journalEndAtLastTickRound && runtime.drained();

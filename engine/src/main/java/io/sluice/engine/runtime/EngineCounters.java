@@ -76,6 +76,7 @@ public final class EngineCounters
         final AtomicCounter stateEntries;
         final AtomicCounter stateBytes;
         final AtomicCounter state;
+        final AtomicCounter suppressed;
 
         InstanceCounters(
             final CountersManager manager, final String topic, final int topicId, final int partition, final String pipeline,
@@ -91,6 +92,7 @@ public final class EngineCounters
             stateEntries = instanceCounter(manager, SluiceCounters.STATE_ENTRIES_TYPE_ID, "state-entries" + where, ids);
             stateBytes = instanceCounter(manager, SluiceCounters.STATE_BYTES_TYPE_ID, "state-bytes" + where, ids);
             state = instanceCounter(manager, SluiceCounters.PIPELINE_STATE_TYPE_ID, "state" + where, ids);
+            suppressed = instanceCounter(manager, SluiceCounters.SUPPRESSED_TYPE_ID, "suppressed" + where, ids);
         }
 
         private static AtomicCounter instanceCounter(final CountersManager manager, final int typeId, final String label, final int[] ids)
@@ -109,6 +111,7 @@ public final class EngineCounters
             stateEntries.setRelease(instance.stateEntries());
             stateBytes.setRelease(instance.joinStateBytes());
             state.setRelease(instance.state());
+            suppressed.setRelease(instance.suppressedOutputs());
         }
 
         void close()
@@ -121,6 +124,7 @@ public final class EngineCounters
             stateEntries.close();
             stateBytes.close();
             state.close();
+            suppressed.close();
         }
     }
 

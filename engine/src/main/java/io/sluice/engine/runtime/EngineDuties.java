@@ -123,18 +123,22 @@ final class EngineDuties implements AutoCloseable
         if (mode == ThreadingMode.SHARED)
         {
             sharedIdle.lowerCeiling(maxIdleNs);
+            final SharedDuty member = new SharedDuty(duty);
             awaitShared(() -> shared.status() == DynamicCompositeAgent.Status.ACTIVE, duty, "start");
-            awaitShared(() -> shared.tryAdd(duty), duty, "take a new duty");
+            awaitShared(() -> shared.tryAdd(member), duty, "take a new duty");
             awaitShared(shared::hasAddAgentCompleted, duty, "add");
-            return new EngineDuty(this, duty, null, Engine.SHARED_DUTIES_ROLE_NAME);
+            return new EngineDuty(this, member, null, Engine.SHARED_DUTIES_ROLE_NAME);
         }
         final AgentRunner runner = startRunner(new DutyIdleStrategy(maxIdleNs), duty, false);
         return new EngineDuty(this, duty, runner, duty.roleName());
     }
 
     /**
-     * Stops one added duty: its onClose runs on its thread before this returns, unless the engine has
+     * Stops one added duty: its onClose has run on its thread when this returns, unless the engine has
      * already stopped every duty (which closed it then).
+     *
+     * @param duty   as added: on the shared thread, the {@link SharedDuty} that wraps it.
+     * @param runner of its own thread, or null on the shared thread.
      */
     synchronized void remove(final Agent duty, final AgentRunner runner)
     {
@@ -145,8 +149,11 @@ final class EngineDuties implements AutoCloseable
         }
         else if (!closed && !sharedRunner.isClosed())
         {
-            awaitShared(() -> shared.tryRemove(duty), duty, "take a removal");
-            awaitShared(shared::hasRemoveAgentCompleted, duty, "remove");
+            final SharedDuty member = (SharedDuty)duty;
+            awaitShared(() -> shared.tryRemove(member), member, "take a removal");
+            // Not hasRemoveAgentCompleted: the composite reports the removal done before it calls the
+            // removed agent's onClose, so this waits for the onClose itself.
+            awaitShared(member::closed, member, "close");
         }
     }
 
@@ -161,6 +168,59 @@ final class EngineDuties implements AutoCloseable
                     TimeUnit.NANOSECONDS.toSeconds(CHANGE_TIMEOUT_NS) + " s" + (sharedRunner.isClosed() ? ": it has stopped" : ""));
             }
             Thread.yield();
+        }
+    }
+
+    /**
+     * An added duty on the shared thread: runs the duty and tells, once its {@code onClose} has run on
+     * the shared thread, that its removal is complete (the composite agent clears its pending removal
+     * before it closes the removed agent, so its own completion flag comes too early).
+     */
+    static final class SharedDuty implements Agent
+    {
+        private final Agent duty;
+        /** Set by the shared thread after the duty's onClose, read by the thread that removes it. */
+        private volatile boolean closed;
+
+        SharedDuty(final Agent duty)
+        {
+            this.duty = duty;
+        }
+
+        @Override
+        public void onStart()
+        {
+            duty.onStart();
+        }
+
+        @Override
+        public int doWork() throws Exception
+        {
+            return duty.doWork();
+        }
+
+        @Override
+        public void onClose()
+        {
+            try
+            {
+                duty.onClose();
+            }
+            finally
+            {
+                closed = true;
+            }
+        }
+
+        @Override
+        public String roleName()
+        {
+            return duty.roleName();
+        }
+
+        boolean closed()
+        {
+            return closed;
         }
     }
 

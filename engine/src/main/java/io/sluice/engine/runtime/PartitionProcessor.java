@@ -8,6 +8,7 @@ import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
+import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.journal.JournalException;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.PartitionWriter;
@@ -91,6 +92,8 @@ final class PartitionProcessor
     private final PartitionSnapshotter snapshotter;
     /** A CHECKPOINT_STEP slot this thread published is still ahead in the ring. */
     private boolean stepQueued;
+    /** A continuation tick this thread published is still ahead in the ring ({@link #continueResults}). */
+    private boolean continuationQueued;
     /** Events between two slices of a checkpoint copy in progress, besides the step slots. */
     private static final int SLICE_EVERY_EVENTS = 128;
     private int eventsUntilSlice = SLICE_EVERY_EVENTS;
@@ -310,6 +313,10 @@ final class PartitionProcessor
         {
             reportStages(stages, slot, pickedUp, journaled);
         }
+        if (slot.type == RingSlot.TICK)
+        {
+            continueResults(slot.timestamp == WatermarkGenerator.CONTINUATION);
+        }
         if (latencyListener != null)
         {
             // With stage timing on, the last stage's end is the end of processing: no further clock read.
@@ -378,6 +385,58 @@ final class PartitionProcessor
                 }
             }
         }
+    }
+
+    /**
+     * After a live tick: if results are still pending in slices (a window firing, an interval join's
+     * eviction), queues a continuation tick ({@link WatermarkGenerator#CONTINUATION}) behind the slots
+     * already in the ring. It is journaled like any tick when taken and emits the next slice, so once a
+     * tick started (the scheduler journals one for a partition gone quiet with results pending) the rest
+     * follows slice by slice at once, each event that arrives meanwhile waiting behind one slice at most;
+     * replay runs the same journaled ticks, so outputs stay a function of the journal. If the ring is
+     * full, events are waiting and each takes a slice; the scheduler's next quiet tick resumes the chain.
+     *
+     * @param continuation whether the tick just taken is the continuation this thread queued.
+     */
+    private void continueResults(final boolean continuation)
+    {
+        if (continuation)
+        {
+            continuationQueued = false;
+        }
+        if (continuationQueued || ringBuffer == null || !anyResultsPending())
+        {
+            return;
+        }
+        try
+        {
+            final long sequence = ringBuffer.tryNext();
+            final RingSlot tick = ringBuffer.get(sequence);
+            tick.type = RingSlot.TICK;
+            tick.source = 0;
+            tick.key = 0;
+            tick.timestamp = WatermarkGenerator.CONTINUATION;
+            tick.length = 0;
+            tick.ingestNanos = latencyListener == null ? 0 : System.nanoTime();
+            ringBuffer.publish(sequence);
+            continuationQueued = true;
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            // full: events are waiting, and each takes a slice
+        }
+    }
+
+    private boolean anyResultsPending()
+    {
+        for (int i = 0; i < instances.length; i++)
+        {
+            if (instances[i].resultsPending())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -581,11 +640,7 @@ final class PartitionProcessor
 
     void publishCounters()
     {
-        boolean pending = false;
-        for (int i = 0; i < instances.length; i++)
-        {
-            pending |= instances[i].resultsPending();
-        }
+        final boolean pending = anyResultsPending();
         if (pending != resultsPending)
         {
             resultsPending = pending;

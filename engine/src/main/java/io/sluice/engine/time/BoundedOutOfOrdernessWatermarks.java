@@ -65,6 +65,10 @@ final class BoundedOutOfOrdernessWatermarks implements WatermarkGenerator
     @Override
     public long onProcessingTime(final long processingTime)
     {
+        if (processingTime == CONTINUATION)
+        {
+            return watermark;
+        }
         if (processingTimeMode)
         {
             return advanceTo(processingTime - 1);

@@ -25,6 +25,14 @@ public interface WatermarkGenerator
     long END_OF_TIME = Long.MAX_VALUE;
 
     /**
+     * The time of a continuation tick: a journaled tick that carries no time and only lets operators
+     * emit the next slice of results left pending (a window firing, an interval join's eviction). The
+     * partition thread journals one behind a tick that left results pending, so the rest follows slice
+     * by slice without waiting for an event; a generator ignores it.
+     */
+    long CONTINUATION = Long.MIN_VALUE;
+
+    /**
      * Observe the event time of an event after the event has been processed.
      *
      * @param eventTime of the event just processed.
@@ -35,9 +43,11 @@ public interface WatermarkGenerator
     /**
      * Observe a processing-time tick. The timestamp must come from the journal (or another
      * replayable source), never from a clock read here, so a replay reproduces the same
-     * watermarks. Implementations use it for idle-partition detection or processing-time mode.
+     * watermarks. Implementations use it for idle-partition detection or processing-time mode, and
+     * leave the watermark unchanged for {@link #CONTINUATION}.
      *
-     * @param processingTime journaled processing timestamp of the tick, non-decreasing.
+     * @param processingTime journaled processing timestamp of the tick, non-decreasing, or
+     *                       {@link #CONTINUATION}.
      * @return the watermark after the tick.
      */
     long onProcessingTime(long processingTime);

@@ -80,7 +80,9 @@ import io.sluice.schema.EventValues;
  * stay byte-identical; a snapshot records where firing stands, so a restored operator resumes
  * the same slices. Results are exact: an event that would change a window still being fired
  * first drains the firing, panes stay until every window needing them has fired, and an explicit
- * watermark, the end of input or a tick emit everything due.
+ * watermark or the end of input emit everything due. A tick emits one slice, like an event; while a
+ * firing is in progress the engine journals continuation ticks behind it, so the rest follows slice
+ * by slice when no event comes.
  */
 final class AlignedWindowOperator extends KeyedWindowOperator
 {

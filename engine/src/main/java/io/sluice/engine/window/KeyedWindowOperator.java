@@ -81,9 +81,9 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     public final void onProcessingTime(final long processingTime)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        // A tick first drains what earlier signals left due, so results never wait longer than
-        // one tick for events that may not come (an idle partition), then fires one slice.
-        fireDue(ALL);
+        // One slice, like an event: a tick that leaves a firing in progress is followed by a journaled
+        // continuation tick (the partition thread queues one), so the rest comes slice by slice without
+        // waiting for events that may not come, and no event waits behind more than one slice.
         final long watermark = watermarks.watermark();
         advance(watermark, watermarks.onProcessingTime(processingTime));
         fireDue(firingSlice());

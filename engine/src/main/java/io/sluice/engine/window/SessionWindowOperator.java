@@ -27,8 +27,9 @@ import io.sluice.schema.EventValues;
  * instead of holding one event up. Which event emits which result is a function of the processed
  * sequence alone, so replays and backtests stay byte-identical. Results are exact: an event for a key
  * with a session still waiting to fire first emits every pending result, a session waiting to fire
- * is freed only once fired, and a tick, an explicit watermark or the end of input emit everything
- * due. A snapshot marks the sessions waiting to fire (Row Flags), so a restored operator resumes the
+ * is freed only once fired, and an explicit watermark or the end of input emit everything due. A tick
+ * emits one slice, like an event; while a firing is in progress the engine journals continuation ticks
+ * behind it, so the rest follows slice by slice when no event comes. A snapshot marks the sessions waiting to fire (Row Flags), so a restored operator resumes the
  * same slices: pending sessions are, in firing order, exactly those ascending by (end, key). What the
  * closing event still does in proportion to the sessions it closes is popping their timers (a few
  * tens of nanoseconds each), not emitting their results.

@@ -68,6 +68,42 @@ class JoinEvictionSliceTest
     }
 
     @Test
+    void shouldEvictOneSlicePerTickAndFinishOnContinuationTicks()
+    {
+        final List<String> whole = new ArrayList<>();
+        final IntervalJoinOperator reference = join(JoinOperatorContext.EVICTION_SLICE_UNBOUNDED, whole);
+        final List<String> inSlices = new ArrayList<>();
+        final IntervalJoinOperator operator = join(SLICE, inSlices);
+        fill(reference);
+        fill(operator);
+        step(reference, 0);
+        step(operator, 0);
+        assertThat(operator.evictionPending()).isTrue();
+        assertThat(reference.evictionPending()).isFalse();
+
+        final int before = nullPadded(inSlices).size();
+        operator.onProcessingTime(123_456);
+        assertThat(nullPadded(inSlices).size() - before).as("a tick evicts one slice, no longer the whole rest")
+            .isLessThanOrEqualTo(SLICE);
+        int continuations = 0;
+        int mostPerTick = 0;
+        while (operator.evictionPending())
+        {
+            final int emitted = inSlices.size();
+            operator.onProcessingTime(io.sluice.engine.time.WatermarkGenerator.CONTINUATION);
+            mostPerTick = Math.max(mostPerTick, inSlices.size() - emitted);
+            continuations++;
+            assertThat(continuations).isLessThan(10 * KEYS);
+        }
+        // KEYS lefts null-padded and KEYS unmatched rights (not kept by a left join) evicted, SLICE records a tick.
+        assertThat(continuations).isGreaterThanOrEqualTo((2 * KEYS - 3 * SLICE) / SLICE);
+        assertThat(mostPerTick).as("rows of one continuation tick").isLessThanOrEqualTo(SLICE).isPositive();
+        assertThat(operator.watermark()).as("a continuation tick carries no time").isEqualTo(reference.watermark());
+        assertThat(nullPadded(inSlices)).hasSize(KEYS).isEqualTo(nullPadded(whole));
+        assertThat(operator.stateEntries()).isEqualTo(reference.stateEntries());
+    }
+
+    @Test
     void shouldResumeAHalfDoneEvictionAfterSnapshotAndRestore()
     {
         final List<String> uninterrupted = new ArrayList<>();

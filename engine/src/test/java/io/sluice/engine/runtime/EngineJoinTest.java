@@ -119,6 +119,55 @@ class EngineJoinTest
     }
 
     @Test
+    void shouldEmitTheRestOfANullPaddingSliceWhenTheInputGoesQuiet()
+    {
+        // 500 unpaid orders complete at once: the completing payment null-pads one eviction slice (64 by
+        // default); the rest used to wait for an event that an unbounded source may not send. A journaled tick
+        // and the continuation ticks behind it emit the rest, and replay of the journal gives the same lines.
+        final int orders = 500;
+        final EngineContext onePartition = context(dir).partitions(1).waitStrategy(WaitStrategyKind.SLEEP).tickIntervalMillis(20);
+        final TestEvents.TextSink live = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(onePartition, List.of(unpaid(live))))
+        {
+            final EventPublisher orderPublisher = engine.publisher("orders");
+            final EventPublisher paymentPublisher = engine.publisher("payments");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[32]);
+            final EventFlyweight order = new EventFlyweight(ORDER).wrapForWrite(buffer, 0);
+            final EventFlyweight payment = new EventFlyweight(PAYMENT).wrapForWrite(buffer, 0);
+            for (int i = 0; i < orders; i++)
+            {
+                order.putLong(0, i).putDouble(1, i).putLong(2, i);
+                orderPublisher.publish(buffer, 0);
+            }
+            // One paid order far ahead moves both sides' watermarks past every earlier order's interval.
+            order.putLong(0, orders).putDouble(1, 1).putLong(2, 100_000);
+            orderPublisher.publish(buffer, 0);
+            payment.putLong(0, orders).putDouble(1, 1).putLong(2, 100_000);
+            paymentPublisher.publish(buffer, 0);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (live.lines().size() < orders + 1 && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            final TreeMap<Long, String> rows = actual(live.lines());
+            final long unpaid = rows.values().stream().filter("unpaid"::equals).count();
+            assertThat(unpaid).as("every unpaid order's null-padded row, with no event after the completing one").isEqualTo(orders);
+            assertThat(rows).containsEntry((long)orders, "paid").hasSize(orders + 1);
+        }
+        final TestEvents.TextSink replayed = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(onePartition.checkpoints(false), List.of(unpaid(replayed))))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (replayed.lines().size() < orders + 1 && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertThat(replayed.lines()).isEqualTo(live.lines().subList(0, orders + 1));
+            assertThat(engine.partitionCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldRestoreJoinStateFromCheckpointAndEmitEachRowOnce() throws Exception
     {
         final TestEvents.TextSink whole = new TestEvents.TextSink();

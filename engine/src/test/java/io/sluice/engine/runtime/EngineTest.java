@@ -343,6 +343,22 @@ class EngineTest
             assertThat(live.lines()).as("every key's result of the first second, with no event after the closing one").hasSize(keys);
             assertThat(engine.journal().topic("trades").partition(0).endOffset()).as("the events and at least one tick")
                 .isGreaterThan(keys + 1);
+            // Each tick emits one slice: the partition thread journaled continuation ticks for the rest.
+            final int[] continuations = {0};
+            try (io.sluice.journal.PartitionReader reader = engine.journal().topic("trades").partition(0).newReader())
+            {
+                while (reader.poll(record ->
+                {
+                    if (record.type() == RingSlot.TICK && record.timestamp() == io.sluice.engine.time.WatermarkGenerator.CONTINUATION)
+                    {
+                        continuations[0]++;
+                    }
+                }, 4096) > 0)
+                {
+                    // count them all
+                }
+            }
+            assertThat(continuations[0]).as("continuation ticks in the journal").isPositive();
         }
         final TestEvents.TextSink replayed = new TestEvents.TextSink();
         try (Engine engine = Engine.launch(oneTopic.checkpoints(false), List.of(volume(replayed))))

@@ -99,6 +99,44 @@ class SessionFiringSliceTest
     }
 
     @Test
+    void shouldEmitOneSlicePerTickAndFinishTheFiringOnContinuationTicks()
+    {
+        final int slice = 64;
+        final int keys = 10_000;
+        final List<String> whole = new ArrayList<>();
+        final WindowOperator reference = manyKeys(WindowOperatorContext.FIRING_SLICE_UNBOUNDED, whole);
+        final List<String> inSlices = new ArrayList<>();
+        final WindowOperator operator = manyKeys(slice, inSlices);
+        final TestEvent event = new TestEvent();
+        for (int key = 0; key < keys; key++)
+        {
+            reference.onEvent(key, key % 100, event.set(key, key * 0.25));
+            operator.onEvent(key, key % 100, event.set(key, key * 0.25));
+        }
+        // Closes every key's session: all are due, the closing event emits one slice.
+        reference.onEvent(keys, 10_000, event.set(keys, 1.0));
+        operator.onEvent(keys, 10_000, event.set(keys, 1.0));
+        assertThat(inSlices).hasSize(slice);
+
+        operator.onProcessingTime(123_456);
+        assertThat(inSlices).as("a tick emits one slice, no longer the whole rest of the firing").hasSize(2 * slice);
+        int continuations = 0;
+        int mostPerTick = 0;
+        while (operator.firingInProgress())
+        {
+            final int before = inSlices.size();
+            operator.onProcessingTime(io.sluice.engine.time.WatermarkGenerator.CONTINUATION);
+            mostPerTick = Math.max(mostPerTick, inSlices.size() - before);
+            continuations++;
+            assertThat(continuations).isLessThan(10 * keys);
+        }
+        assertThat(mostPerTick).as("results emitted by one continuation tick").isEqualTo(slice);
+        assertThat(continuations).isEqualTo((keys - 2 * slice + slice - 1) / slice);
+        assertThat(operator.watermark()).as("a continuation tick carries no time").isEqualTo(reference.watermark());
+        assertThat(inSlices).isEqualTo(whole);
+    }
+
+    @Test
     void shouldResumeHalfDoneSessionFiringAfterSnapshotAndRestore()
     {
         int halfDoneCuts = 0;

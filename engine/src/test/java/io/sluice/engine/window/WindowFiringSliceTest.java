@@ -95,6 +95,50 @@ class WindowFiringSliceTest
     }
 
     @Test
+    void shouldEmitOneSlicePerTickAndFinishTheFiringOnContinuationTicks()
+    {
+        for (final String kind : new String[] {"tumbling", "sliding", "hopping"})
+        {
+            final int slice = 64;
+            final int keys = 10_000;
+            final List<String> whole = new ArrayList<>();
+            final WindowOperator reference = manyKeys(kind, WindowOperatorContext.FIRING_SLICE_UNBOUNDED, whole);
+            final List<String> inSlices = new ArrayList<>();
+            final WindowOperator operator = manyKeys(kind, slice, inSlices);
+            final TestEvent event = new TestEvent();
+            for (int key = 0; key < keys; key++)
+            {
+                reference.onEvent(key, key % 1_000, event.set(key, key * 0.25));
+                operator.onEvent(key, key % 1_000, event.set(key, key * 0.25));
+            }
+            // Closes the windows over the first second: every key's result is due, one slice is emitted.
+            reference.onEvent(0, 5_000, event.set(keys, 1.0));
+            operator.onEvent(0, 5_000, event.set(keys, 1.0));
+            assertThat(inSlices).as(kind).hasSize(slice);
+            assertThat(operator.firingInProgress()).as(kind).isTrue();
+
+            // A tick with a time emits one slice, no longer the whole rest of the firing...
+            operator.onProcessingTime(123_456);
+            assertThat(inSlices).as("%s: a tick emits one slice", kind).hasSize(2 * slice);
+            // ...and continuation ticks (as the partition thread journals them) finish it, one slice each.
+            int continuations = 0;
+            int mostPerTick = 0;
+            while (operator.firingInProgress())
+            {
+                final int before = inSlices.size();
+                operator.onProcessingTime(io.sluice.engine.time.WatermarkGenerator.CONTINUATION);
+                mostPerTick = Math.max(mostPerTick, inSlices.size() - before);
+                continuations++;
+                assertThat(continuations).as(kind).isLessThan(10 * keys);
+            }
+            assertThat(mostPerTick).as("%s: results emitted by one continuation tick", kind).isEqualTo(slice);
+            assertThat(continuations).as(kind).isEqualTo((whole.size() - 2 * slice + slice - 1) / slice);
+            assertThat(operator.watermark()).as("%s: a continuation tick carries no time", kind).isEqualTo(reference.watermark());
+            assertThat(inSlices).as(kind).isEqualTo(whole);
+        }
+    }
+
+    @Test
     void shouldResumeAHalfDoneFiringAfterSnapshotAndRestore()
     {
         int halfDoneCuts = 0;

@@ -1013,6 +1013,42 @@ public final class DaemonConfig
     }
 
     /**
+     * The names of every pipeline, the YAML ones then the Java DSL ones (the engine's order in the daemon).
+     *
+     * @return the names.
+     */
+    public List<String> pipelineNames()
+    {
+        final List<String> names = new ArrayList<>();
+        if (pipelines != null)
+        {
+            pipelines.pipelines().forEach(definition -> names.add(definition.name()));
+        }
+        javaPipelines.pipelines().forEach(pipeline -> names.add(pipeline.name()));
+        return names;
+    }
+
+    /**
+     * Every pipeline, in {@link #pipelineNames()} order, each sending to the sink given for its name
+     * instead of its configured sink: for running the configuration's pipelines outside the daemon
+     * ({@code sluice loadgen --config F --target embedded}). Binds the Java pipelines' sinks, so it is
+     * called at most once per loaded configuration.
+     *
+     * @param sinks the sink of each pipeline, by pipeline name.
+     * @return the pipelines.
+     */
+    public List<Pipeline> pipelines(final java.util.function.Function<String, io.sluice.engine.pipeline.EventSink> sinks)
+    {
+        final List<Pipeline> built = new ArrayList<>(pipelines == null ? List.of() : pipelines.build(d -> sinks.apply(d.name())));
+        for (final Pipeline pipeline : javaPipelines.pipelines())
+        {
+            JavaPipelines.sinkOf(pipeline).bind(sinks.apply(pipeline.name()));
+            built.add(pipeline);
+        }
+        return built;
+    }
+
+    /**
      * The sinks by name.
      *
      * @return the sinks.

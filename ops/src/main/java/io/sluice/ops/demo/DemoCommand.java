@@ -97,10 +97,6 @@ public final class DemoCommand implements Callable<Integer>
         description = "Where reports and plots go (default: a new sluice-demo-report-* directory in the temp directory).")
     Path out;
 
-    @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5",
-        description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
-    int stepSeconds;
-
     @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "0",
         description = "Port of the live dashboard on 127.0.0.1 (default: a free port, printed at start).")
     int dashboardPort;
@@ -126,13 +122,12 @@ public final class DemoCommand implements Callable<Integer>
     {
         engine.check();
         load.checkLengthAndRate();
-        CliException.checkUsage(stepSeconds >= 1, "--step must be at least 1 s, was " + stepSeconds);
         load.checkShape();
     }
 
     private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
     {
-        final RatePlan plan = load.plan(stepSeconds);
+        final RatePlan plan = load.plan();
         final long orderEvents = plan.totalEvents() / ORDER_SHARE;
         final long cardEvents = plan.totalEvents() - orderEvents;
         if (cardEvents < CardTransactionScenario.MIN_EVENTS || orderEvents < OrderPaymentScenario.MIN_EVENTS)

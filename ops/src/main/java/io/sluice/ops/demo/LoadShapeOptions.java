@@ -1,7 +1,9 @@
 package io.sluice.ops.demo;
 
 import io.sluice.loadgen.RatePlan;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
 
 /**
@@ -14,8 +16,11 @@ import io.sluice.ops.cli.CliException;
  */
 final class LoadShapeOptions
 {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = { "-t", "--duration" }, paramLabel = "SECONDS", defaultValue = "20", descriptionKey = "load.duration",
-        description = "Measured seconds of load, or seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
+        description = "Measured seconds of load at one rate (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
     @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5", descriptionKey = "load.warm-up",
@@ -27,8 +32,12 @@ final class LoadShapeOptions
     long rate;
 
     @Option(names = "--sweep", paramLabel = "RATE", split = ",", descriptionKey = "load.sweep",
-        description = "Rate sweep instead of one rate: each rate for --duration seconds, e.g. 20000,50000,100000.")
+        description = "Rate sweep instead of one rate: each rate for --step seconds, e.g. 20000,50000,100000.")
     long[] sweep;
+
+    @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "5", descriptionKey = "load.step",
+        description = "Seconds at each rate of a sweep (default: ${DEFAULT-VALUE}).")
+    int stepSeconds;
 
     @Option(names = "--burst-every", paramLabel = "SECONDS", defaultValue = "0", descriptionKey = "load.burst-every",
         description = "Add a one-second burst every this many seconds (default: none).")
@@ -58,8 +67,11 @@ final class LoadShapeOptions
         CliException.checkUsage(burstEverySeconds == 0 || burstEverySeconds >= 2,
             "--burst-every must be 0 (none) or at least 2 s");
         CliException.checkUsage(burstFactor > 1, "--burst-factor must be above 1, was " + burstFactor);
+        CliException.checkUsage(stepSeconds >= 1 && stepSeconds <= 3_600, "--step must be in [1, 3600] s, was " + stepSeconds);
         if (sweep != null)
         {
+            CliException.checkUsage(!isSet("--duration"),
+                "--duration is the length of a run at one rate; a --sweep runs each rate for --step seconds (default 5)");
             for (final long r : sweep)
             {
                 CliException.checkUsage(r >= 1 && r <= 50_000_000, "--sweep rates must be in [1, 50000000], was " + r);
@@ -67,17 +79,23 @@ final class LoadShapeOptions
         }
     }
 
+    private boolean isSet(final String option)
+    {
+        return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null &&
+            command.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     /**
-     * The plan of the run: the sweep if one was given, else the steady rate with its bursts.
+     * The plan of the run: the sweep if one was given (each rate for {@code --step} seconds), else the
+     * steady rate with its bursts.
      *
-     * @param sweepStepSeconds how long each rate of a sweep lasts.
      * @return the rate plan.
      */
-    RatePlan plan(final int sweepStepSeconds)
+    RatePlan plan()
     {
         if (sweep != null && sweep.length > 0)
         {
-            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, sweepStepSeconds * 1_000L);
+            return RatePlan.sweep(sweep, warmUpSeconds * 1_000L, stepSeconds * 1_000L);
         }
         return RatePlan.steady(rate, warmUpSeconds * 1_000L, durationSeconds * 1_000L, burstEverySeconds * 1_000L,
             burstEverySeconds > 0 ? 1_000 : 0, burstFactor);

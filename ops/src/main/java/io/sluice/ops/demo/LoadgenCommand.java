@@ -56,7 +56,9 @@ import io.sluice.ops.cli.SluiceVersion;
     description = "Open-loop load on a scenario (card, ticks, sensors) with injected patterns, against an embedded engine or a " +
         "daemon over Aeron: live throughput, latency from the scheduled send time and alerts, then a summary with " +
         "detected vs injected patterns and HdrHistogram reports and plots. '--print-config' prints a daemon " +
-        "configuration running the scenario's pipelines for '--target aeron'.")
+        "configuration running the scenario's pipelines for '--target aeron'. With '--config F --topic T', the load is " +
+        "events of your own schema on topic T of configuration F, into its pipelines in an embedded engine or into the " +
+        "daemon running F.")
 public final class LoadgenCommand implements Callable<Integer>
 {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -117,7 +119,8 @@ public final class LoadgenCommand implements Callable<Integer>
     long seed;
 
     @Option(names = { "-c", "--config" }, paramLabel = "FILE",
-        description = "A running daemon's configuration: drive its own --topic (with --target aeron) instead of a scenario.")
+        description = "A daemon configuration: load its own --topic instead of a scenario, in an embedded engine running its " +
+            "pipelines (no daemon needed) or, with --target aeron, the daemon running it.")
     Path config;
 
     @Option(names = "--topic", paramLabel = "TOPIC", description = "With --config: the source topic to load (a topic its pipelines read).")
@@ -137,7 +140,8 @@ public final class LoadgenCommand implements Callable<Integer>
     long timeStepMs;
 
     @Option(names = "--ack", paramLabel = "LEVEL", defaultValue = "journaled",
-        description = "With --config: the acknowledgement latency is measured to: journaled or durable (default: ${DEFAULT-VALUE}).")
+        description = "With --config and --target aeron: the acknowledgement latency is measured to: journaled or durable " +
+            "(default: ${DEFAULT-VALUE}).")
     String ack;
 
     @Override
@@ -150,7 +154,7 @@ public final class LoadgenCommand implements Callable<Integer>
         CliException.checkUsage(topic == null && fields.isEmpty(), "--topic and --field need --config (the daemon's configuration)");
         validate();
         final PrintWriter console = spec.commandLine().getOut();
-        final RatePlan plan = load.plan(load.durationSeconds);
+        final RatePlan plan = load.plan();
         final long min = Workload.minEvents(scenario);
         if (plan.totalEvents() < min)
         {

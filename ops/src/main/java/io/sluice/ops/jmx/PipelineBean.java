@@ -35,7 +35,8 @@ final class PipelineBean implements PipelineMXBean
         }
         for (final int typeId : new int[] {SluiceCounters.PIPELINE_STATE_TYPE_ID, SluiceCounters.OUTPUTS_TYPE_ID,
             SluiceCounters.ERRORS_TYPE_ID, SluiceCounters.LATE_TYPE_ID, SluiceCounters.UNASSIGNED_TYPE_ID,
-            SluiceCounters.WATERMARK_TYPE_ID, SluiceCounters.STATE_ENTRIES_TYPE_ID, SluiceCounters.STATE_BYTES_TYPE_ID})
+            SluiceCounters.WATERMARK_TYPE_ID, SluiceCounters.STATE_ENTRIES_TYPE_ID, SluiceCounters.STATE_BYTES_TYPE_ID,
+            SluiceCounters.SUPPRESSED_TYPE_ID})
         {
             for (int p = 0; p < partitions; p++)
             {
@@ -90,6 +91,12 @@ final class PipelineBean implements PipelineMXBean
     public long getUnassignedEvents()
     {
         return sum(SluiceCounters.UNASSIGNED_TYPE_ID);
+    }
+
+    @Override
+    public long getSuppressedOutputs()
+    {
+        return sum(SluiceCounters.SUPPRESSED_TYPE_ID);
     }
 
     @Override

@@ -65,6 +65,14 @@ public interface PipelineMXBean
     long getUnassignedEvents();
 
     /**
+     * Outputs dropped by the pipeline's alert suppression ({@code suppress: {cooldown: D}} or
+     * {@code suppress: on_change}): counted on the partition threads, 0 for a pipeline without one.
+     *
+     * @return the count over all its partitions.
+     */
+    long getSuppressedOutputs();
+
+    /**
      * Window/join state entries.
      *
      * @return the count.

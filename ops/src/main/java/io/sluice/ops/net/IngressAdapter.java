@@ -215,9 +215,19 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         if (topic == null)
         {
             counters.reject(ErrorCode.UNKNOWN_TOPIC);
-            session.refuse(ErrorCode.UNKNOWN_TOPIC);
+            session.refuse(ErrorCode.UNKNOWN_TOPIC, unknownTopic(connect.topic()));
         }
         sessions.add(session);
+    }
+
+    private String unknownTopic(final String name)
+    {
+        final java.util.StringJoiner names = new java.util.StringJoiner(", ");
+        for (final IngressTopic topic : topics)
+        {
+            names.add(topic.name);
+        }
+        return "no topic '" + name + "' on this daemon (its topics: " + names + ")";
     }
 
     private IngressTopic topic(final String name)

@@ -39,6 +39,7 @@ abstract class NetSession
     private final long connectDeadlineMs;
     private boolean connectedSent;
     private int refusal;
+    private String refusalMessage;
     long lastHeardMs;
 
     NetSession(final long sessionId, final int imageSessionId, final long correlationId, final ExclusivePublication publication,
@@ -54,11 +55,16 @@ abstract class NetSession
     }
 
     /**
-     * Marks a session refused at CONNECT: it sends this ERROR instead of CONNECTED, then closes.
+     * Marks a session refused at CONNECT: it sends this ERROR, with a message that says why, instead of
+     * CONNECTED, then closes. The message is built once per refused session, off the event path.
+     *
+     * @param code    the {@link ErrorCode}.
+     * @param message for the client, ASCII, truncated to the frame's limit.
      */
-    void refuse(final int code)
+    void refuse(final int code, final String message)
     {
         refusal = code;
+        refusalMessage = message;
     }
 
     boolean isActive()
@@ -89,7 +95,7 @@ abstract class NetSession
         {
             error.wrap(sendBuffer, 0, sendBuffer.capacity());
             // Offered again on the next duty cycle until sent (or the connect deadline): the client waits for this frame.
-            return publication.offer(sendBuffer, 0, error.encode(0, refusal, correlationId, MESSAGES[refusal])) > 0 ? -1 : 0;
+            return publication.offer(sendBuffer, 0, error.encode(0, refusal, correlationId, refusalMessage)) > 0 ? -1 : 0;
         }
         connected.wrap(sendBuffer, 0, sendBuffer.capacity());
         final int length = connected.encode(sessionId, correlationId, topicId(), eventLength(), heartbeatIntervalMs());

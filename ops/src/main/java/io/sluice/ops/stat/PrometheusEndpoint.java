@@ -148,7 +148,17 @@ public final class PrometheusEndpoint implements AutoCloseable
             return;
         }
         body.reset();
-        writer.write(body, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        try
+        {
+            writer.write(body, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A collector that fails (a counter the exporter cannot map) fails this scrape, not the endpoint's thread:
+            // the scraper sees a 500 with the reason and the next scrape is served.
+            respond(out, "500 Internal Server Error", ("scrape failed: " + ex).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         respond(out, "200 OK", body.toByteArray());
     }
 
@@ -213,7 +223,8 @@ public final class PrometheusEndpoint implements AutoCloseable
     private static void respond(final OutputStream out, final String status, final byte[] body) throws IOException
     {
         final String head = "HTTP/1.1 " + status + "\r\n" +
-            (body.length > 0 ? "Content-Type: " + PrometheusTextFormatWriter.CONTENT_TYPE + "\r\n" : "") +
+            (body.length == 0 ? "" : "Content-Type: " + (status.startsWith("200") ? PrometheusTextFormatWriter.CONTENT_TYPE :
+                "text/plain; charset=utf-8") + "\r\n") +
             "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);

@@ -88,6 +88,8 @@ public final class SluiceCollector implements MultiCollector
         family(SluiceCounters.ERRORS_TYPE_ID, Kind.COUNTER, "pipeline_errors", "Failures of user code in a pipeline instance.", i, 1);
         family(SluiceCounters.LATE_TYPE_ID, Kind.COUNTER, "late_events", "Events later than the allowed lateness (sent to the late output).", i, 1);
         family(SluiceCounters.UNASSIGNED_TYPE_ID, Kind.COUNTER, "unassigned_events", "Events in the gaps of hopping windows.", i, 1);
+        family(SluiceCounters.SUPPRESSED_TYPE_ID, Kind.COUNTER, "suppressed_outputs",
+            "Outputs dropped by a pipeline instance's alert suppression (cooldown or on change).", i, 1);
         family(SluiceCounters.WATERMARK_TYPE_ID, Kind.TIMESTAMP, "watermark_timestamp_seconds",
             "Event-time watermark of a pipeline instance, epoch seconds (absent until the first event).", i, 1e-3);
         family(SluiceCounters.STATE_ENTRIES_TYPE_ID, Kind.GAUGE, "window_state_entries", "Entries of window state.", i, 1);
@@ -332,16 +334,16 @@ public final class SluiceCollector implements MultiCollector
             switch (kind)
             {
                 case COUNTER:
-                    return CounterDataPointSnapshot.builder().labels(labels).value(value * scale).build();
+                    return CounterDataPointSnapshot.builder().labels(labels).value(scaled(value)).build();
                 case OPTIONAL_GAUGE:
-                    return value < 0 ? null : gauge(labels, value * scale);
+                    return value < 0 ? null : gauge(labels, scaled(value));
                 case TIMESTAMP:
                     // The engine's watermark starts at Long.MIN_VALUE (no event yet) and reaches Long.MAX_VALUE at the end of input.
                     if (value <= Long.MIN_VALUE / 2)
                     {
                         return null;
                     }
-                    return gauge(labels, value >= Long.MAX_VALUE / 2 ? Double.POSITIVE_INFINITY : value * scale);
+                    return gauge(labels, value >= Long.MAX_VALUE / 2 ? Double.POSITIVE_INFINITY : scaled(value));
                 case PARTITION_STATE:
                 {
                     final StateSetDataPointSnapshot.Builder point = StateSetDataPointSnapshot.builder().labels(labels);
@@ -356,8 +358,14 @@ public final class SluiceCollector implements MultiCollector
                 case DAEMON_STATE:
                     return states(labels, DAEMON_STATES, value - 1);
                 default:
-                    return gauge(labels, value * scale);
+                    return gauge(labels, scaled(value));
             }
+        }
+
+        /** The value in the base unit: milliseconds divide by 1000 (5999 ms is 5.999 s, where x 1e-3 gives 5.9990000000000006). */
+        private double scaled(final long value)
+        {
+            return scale == 1e-3 ? value / 1000.0 : value * scale;
         }
 
         private static GaugeDataPointSnapshot gauge(final Labels labels, final double value)

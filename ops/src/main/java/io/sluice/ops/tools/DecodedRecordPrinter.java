@@ -9,13 +9,15 @@ import io.sluice.engine.io.FieldText;
 import io.sluice.journal.RecordView;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
+import io.sluice.schema.FieldType;
 import io.sluice.schema.Schema;
 
 /**
  * Prints journaled events decoded with their schema, one line each, after the record's partition,
  * offset, timestamp and key: as an aligned table, as CSV with a header line, or as JSON lines. Values
  * are written as the CSV/JSONL file sinks write them ({@link FieldText}), so a dump diffs cleanly
- * against a sink's output. Records that are not events of the schema (control records: ticks, end of
+ * against a sink's output; the table, for people, shows the record's timestamp and TIMESTAMP fields as
+ * ISO-8601 instants. Records that are not events of the schema (control records: ticks, end of
  * input, replay marks; their payload length differs) are counted and left out.
  *
  * <p>Threading: the dumping thread; reuses one builder and one flyweight.
@@ -43,6 +45,10 @@ final class DecodedRecordPrinter
 
     private static final String[] RECORD_COLUMNS = {"partition", "offset", "timestamp", "key"};
     private static final int[] RECORD_WIDTHS = {9, 12, 15, 20};
+    /** Index of the record's timestamp among the record columns. */
+    private static final int TIMESTAMP_COLUMN = 2;
+    /** Width of an ISO-8601 instant with milliseconds ({@code 2024-01-01T00:00:00.007Z}). */
+    private static final int INSTANT_WIDTH = 24;
     private static final int MIN_FIELD_WIDTH = 12;
 
     private final Schema schema;
@@ -98,13 +104,21 @@ final class DecodedRecordPrinter
         {
             for (int i = 0; i < RECORD_COLUMNS.length; i++)
             {
-                cell(Long.toString(recordValues[i]), RECORD_WIDTHS[i], false);
+                cell(i == TIMESTAMP_COLUMN && format == Format.TABLE ? instant(recordValues[i]) : Long.toString(recordValues[i]),
+                    recordWidth(i), false);
             }
         }
         for (final Field field : schema.fields())
         {
             value.setLength(0);
-            FieldText.append(event, field, value);
+            if (format == Format.TABLE && field.type() == FieldType.TIMESTAMP)
+            {
+                value.append(instant(event.longValue(field.index())));
+            }
+            else
+            {
+                FieldText.append(event, field, value);
+            }
             if (format == Format.JSONL)
             {
                 json(field.name());
@@ -152,19 +166,32 @@ final class DecodedRecordPrinter
         line.setLength(0);
         for (int i = 0; i < RECORD_COLUMNS.length; i++)
         {
-            cell(format == Format.TABLE ? RECORD_COLUMNS[i].toUpperCase(Locale.ROOT) : RECORD_COLUMNS[i], RECORD_WIDTHS[i], false);
+            cell(format == Format.TABLE ? RECORD_COLUMNS[i].toUpperCase(Locale.ROOT) : RECORD_COLUMNS[i], recordWidth(i), false);
         }
         for (final Field field : schema.fields())
         {
-            cell(format == Format.TABLE ? field.name().toUpperCase(Locale.ROOT) : field.name(), width(field), true);
+            // Aligned as the column's values: text to the left, numbers and times to the right.
+            cell(format == Format.TABLE ? field.name().toUpperCase(Locale.ROOT) : field.name(), width(field), FieldText.isText(field));
         }
         line.setLength(line.length() - 1);
         out.append(line).append('\n');
     }
 
-    private static int width(final Field field)
+    private int width(final Field field)
     {
-        return Math.max(MIN_FIELD_WIDTH, Math.max(field.name().length(), field.width()));
+        final int valueWidth = format == Format.TABLE && field.type() == FieldType.TIMESTAMP ? INSTANT_WIDTH : field.width();
+        return Math.max(MIN_FIELD_WIDTH, Math.max(field.name().length(), valueWidth));
+    }
+
+    private int recordWidth(final int column)
+    {
+        return column == TIMESTAMP_COLUMN && format == Format.TABLE ? INSTANT_WIDTH : RECORD_WIDTHS[column];
+    }
+
+    /** A timestamp as people read it in the table: an ISO-8601 instant (CSV and JSONL keep epoch ms, as the sinks write them). */
+    private static String instant(final long epochMillis)
+    {
+        return java.time.Instant.ofEpochMilli(epochMillis).toString();
     }
 
     /** One column: right-aligned numbers, left-aligned text in a table; CSV quoting where needed. */

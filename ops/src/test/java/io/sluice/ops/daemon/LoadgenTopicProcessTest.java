@@ -103,9 +103,9 @@ class LoadgenTopicProcessTest
             final CliResult unknown = CliResult.run("loadgen", "--config", configFile.toString(), "--topic", "trades", "--target", "aeron");
             assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
             assertThat(unknown.err()).contains("topic 'trades' is not read by any pipeline").contains("its topics: orders");
-            final CliResult embedded = CliResult.run("loadgen", "--config", configFile.toString(), "--topic", "orders");
-            assertThat(embedded.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(embedded.err()).contains("add --target aeron");
+            final CliResult ackEmbedded = CliResult.run("loadgen", "--config", configFile.toString(), "--topic", "orders", "--ack", "durable");
+            assertThat(ackEmbedded.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(ackEmbedded.err()).contains("--ack measures a daemon's acknowledgements: it needs --target aeron");
 
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
         }

@@ -87,14 +87,15 @@ class PublishProcessTest
             final CliResult refused = CliResult.run("publish", "--config", other.toString(), "--topic", "quotes", "--timeout", "20",
                 csv.toString());
             assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.FAILURE);
-            assertThat(refused.err()).contains("cannot publish to quotes").contains("for topic 'quotes'").contains("UNKNOWN_TOPIC");
+            assertThat(refused.err()).contains("cannot publish to quotes").contains("for topic 'quotes'").contains("UNKNOWN_TOPIC")
+                .contains("no topic 'quotes' on this daemon (its topics: trades)");
 
             // The load generator's scenario against a daemon configured otherwise: one line naming the topic.
             final CliResult loadgen = CliResult.run("loadgen", "--scenario", "ticks", "--target", "aeron", "--channel", channel,
                 "--daemon-dir", data.toString(), "--rate", "10000", "--duration", "1", "--warm-up", "0", "--out", dir.resolve("report").toString());
             assertThat(loadgen.exitCode()).as(loadgen.toString()).isEqualTo(ExitCodes.FAILURE);
             assertThat(loadgen.err()).contains("cannot take the ticks scenario").contains("for topic '").contains("UNKNOWN_TOPIC")
-                .doesNotContain("\tat ");
+                .contains("(its topics: trades)").doesNotContain("\tat ");
             assertThat(loadgen.err().strip().lines()).hasSize(1);
 
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
@@ -119,6 +120,9 @@ class PublishProcessTest
         assertThat(table.exitCode()).as(table.toString()).isZero();
         assertThat(table.out().lines().findFirst().orElseThrow()).contains("PARTITION", "OFFSET", "SYM", "PX", "QTY", "TS");
         assertThat(table.out()).contains("10.5");
+        // The table is for people: the record's timestamp and TIMESTAMP fields as ISO-8601 instants (CSV above keeps epoch ms).
+        assertThat(table.out().lines().skip(1)).isNotEmpty()
+            .allMatch(l -> l.matches(".*\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{3})?Z.*\\d{4}-\\d\\d-\\d\\dT.*Z\\s*$"), "ISO");
 
         Files.writeString(configFile, DaemonProcessTest.config(false, ""));
         final CliResult noIngress = CliResult.run("publish", "--config", configFile.toString(), "--topic", "trades", csv.toString());

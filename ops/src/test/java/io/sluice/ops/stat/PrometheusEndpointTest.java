@@ -58,4 +58,39 @@ class PrometheusEndpointTest
             assertThat(stuck.getInputStream().read()).isEqualTo(-1);
         }
     }
+
+    /**
+     * A scrape the collector cannot build (here two counters with the same key) is answered with a 500
+     * naming the reason, and the endpoint keeps serving: once the cause is gone the next scrape is a 200.
+     * Before, the exception ended the endpoint's thread and every later scrape hung.
+     */
+    @Test
+    void shouldAnswerAFailedScrapeWithAnErrorAndKeepServing() throws Exception
+    {
+        final CountersFile file = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, 1, 0);
+        final CountersManager manager = file.newCountersManager();
+        final int none = SluiceCounters.NONE;
+        SluiceCounters.allocate(manager, SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID, "checkpoints-completed", none, none, none, none, null)
+            .set(3);
+        final AtomicCounter duplicate = SluiceCounters.allocate(manager, SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID, "checkpoints-completed",
+            none, none, none, none, null);
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start("127.0.0.1", 0, file.newCountersReader()))
+        {
+            final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(60)).build();
+            for (int i = 0; i < 2; i++)
+            {
+                final HttpResponse<String> failed = assertTimeoutPreemptively(Duration.ofSeconds(90),
+                    () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+                assertThat(failed.statusCode()).isEqualTo(500);
+                assertThat(failed.body()).contains("scrape failed").contains("sluice_checkpoints_completed");
+            }
+            duplicate.close();
+            final HttpResponse<String> served = assertTimeoutPreemptively(Duration.ofSeconds(90),
+                () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(served.body()).contains("sluice_checkpoints_completed_total 3.0");
+        }
+    }
 }

@@ -54,8 +54,9 @@ class SluiceCollectorTest
         SluiceCounters.allocate(manager, SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID, "checkpoints-completed", none, none, none, none, null)
             .set(9);
         SluiceCounters.allocate(manager, SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID, "last-checkpoint-id", none, none, none, none, null).set(-1);
+        // Milliseconds become seconds exactly as written: 5999 ms is 5.999 s (not 5999 x 1e-3 = 5.9990000000000006).
         SluiceCounters.allocate(manager, SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID, "last-checkpoint-age-ms", none, none, none, none, null)
-            .set(1500);
+            .set(5_999);
 
         final PrometheusScrape scrape;
         try (PrometheusEndpoint endpoint = PrometheusEndpoint.start("127.0.0.1", 0, file.newCountersReader()))
@@ -102,7 +103,7 @@ class SluiceCollectorTest
             .satisfies(s -> assertThat(s.value()).isEqualTo(9));
         assertThat(scrape.families()).doesNotContainKey("sluice_last_checkpoint_id");
         assertThat(scrape.family("sluice_last_checkpoint_age_seconds").samples()).singleElement()
-            .satisfies(s -> assertThat(s.value()).isEqualTo(1.5));
+            .satisfies(s -> assertThat(s.value()).isEqualTo(5.999));
 
         assertThat(scrape.family("jvm_memory_used_bytes").type()).isEqualTo("gauge");
         assertThat(scrape.family("jvm_gc_collection_seconds").type()).isEqualTo("summary");
