@@ -56,6 +56,14 @@ public final class KafkaPipelineChild
             {
                 throw new IllegalStateException(source.lastError());
             }
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                final Throwable failure = engine.partitionFailure("trades", p);
+                if (failure != null)
+                {
+                    throw new IllegalStateException("partition " + p + " stopped", failure);
+                }
+            }
             Thread.sleep(10);
         }
         source.close();

@@ -102,8 +102,14 @@ class KafkaSinkTest
             final Process last = start(data, in, out, input.size());
             final List<String> lines = Collections.synchronizedList(new ArrayList<>());
             final Thread pump = pump(last, lines);
-            assertThat(last.waitFor(300, TimeUnit.SECONDS)).isTrue();
+            final boolean exited = last.waitFor(300, TimeUnit.SECONDS);
+            if (!exited)
+            {
+                last.destroyForcibly(); // a stuck child must not outlive the test (or the broker)
+            }
             pump.join(10_000);
+            assertThat(exited).as("seed %d: the last child did not finish in 300 s; output %s; stderr tail:%n%s",
+                seed, lines, childErrors(data)).isTrue();
             assertThat(lines).as("seed %d", seed).contains("DONE");
         }
         final List<String> committed = committedOutputs(out, expected.size());
@@ -191,6 +197,17 @@ class KafkaSinkTest
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), KafkaPipelineChild.class.getName(),
             broker.bootstrap(), in, out, data.toString(), String.valueOf(expected), "300"));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(data.resolveSibling("child-stderr.log").toFile())).start();
+    }
+
+    private static String childErrors(final Path data) throws java.io.IOException
+    {
+        final Path log = data.resolveSibling("child-stderr.log");
+        if (!java.nio.file.Files.exists(log))
+        {
+            return "(none)";
+        }
+        final List<String> all = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - 60), all.size()));
     }
 
     private static Thread pump(final Process child, final List<String> lines)
