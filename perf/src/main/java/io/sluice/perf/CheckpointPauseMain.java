@@ -15,6 +15,7 @@ import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.schema.EventFlyweight;
@@ -29,7 +30,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Per pipeline, state size ({@code keys}) and copy mode, a fresh engine: one partition, journal on,
  * {@code keys} events to fill the state (one per key), then {@code seconds} of events over the keys
  * ({@code i % keys}) published as fast as the ring takes them, with
- * {@code checkpointIntervalMillis(1000)}. Pipelines ({@code pipelines=}): {@code tumbling} (1-day
+ * {@code checkpointIntervalMillis(1000)}; before each pipeline's runs, a warm-up engine of the same
+ * pipeline over 1,000 keys with a checkpoint every 5 ms, so that the barrier's code is compiled (a
+ * checkpoint a second in a run of seconds would measure the interpreter). Pipelines ({@code pipelines=}): {@code tumbling} (1-day
  * count+sum: every key's row stays open), {@code session} (session windows of a 1-day gap, count+sum:
  * every key's session stays open and grows), {@code join} (a stream-table lookup join whose table
  * holds one row per key, filled first; the measured phase alternates a stream event and a table
@@ -63,7 +66,10 @@ public final class CheckpointPauseMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: pipelines and keys (comma-separated), seconds, sliceRows, wait, hgrm.
+     * @param args {@code name=value}: pipelines and keys (comma-separated), seconds, sliceRows, wait, hgrm,
+     *             checkpointMs (between checkpoints, 1000), warmup (seconds of a 1,000-key warm-up engine per
+     *             pipeline, 0 for none), warmupCheckpointMs (between its checkpoints, 5), profile
+     *             ({@code standard} or {@code low-latency}: busy-spin pinned and the engine's JIT warm-up).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -75,25 +81,38 @@ public final class CheckpointPauseMain
         defaults.put("sliceRows", String.valueOf(EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT));
         defaults.put("wait", "SLEEP");
         defaults.put("hgrm", "");
+        defaults.put("checkpointMs", "1000");
+        defaults.put("warmup", "3");
+        defaults.put("warmupCheckpointMs", "5");
+        defaults.put("profile", "standard");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final long seconds = Long.parseLong(a.get("seconds"));
         final int sliceRows = Integer.parseInt(a.get("sliceRows"));
         final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
+        final long checkpointMs = Long.parseLong(a.get("checkpointMs"));
+        final long warmupSeconds = Long.parseLong(a.get("warmup"));
+        final long warmupCheckpointMs = Long.parseLong(a.get("warmupCheckpointMs"));
+        final EngineProfile profile = EngineProfile.valueOf(a.get("profile").replace('-', '_').toUpperCase(java.util.Locale.ROOT));
         final Path hgrm = a.get("hgrm").isEmpty() ? null : Files.createDirectories(Path.of(a.get("hgrm")));
         System.out.println("CheckpointPauseMain " + a + "; " + EngineBench.machine());
         System.out.printf("%-9s %-9s %-8s %6s %9s | %10s %10s %10s | %10s %10s %10s %8s%n", "pipeline", "keys", "mode", "ckpts", "Mev/s",
             "pause p50", "pause p99", "pause max", "slice p50", "slice p99", "slice max", "slices");
-        // Chronicle Map generates and compiles its classes at its first use in a JVM (seconds on a busy
-        // machine, on the checkpoint thread): pay that in a warm-up, not in the first measured mode.
-        run("tumbling", 1000, 2, sliceRows, wait, "warm-up", null);
         for (final String pipelineName : a.get("pipelines").split(","))
         {
             final String pipeline = pipelineName.trim();
+            // Chronicle Map generates and compiles its classes at its first use in a JVM (seconds on a busy
+            // machine, on the checkpoint thread), and a barrier a second is too rare for the JIT to compile the
+            // barrier's code within a run: pay both in a warm-up of this pipeline with a checkpoint every
+            // warmupCheckpointMs, not in the measured modes.
+            if (warmupSeconds > 0)
+            {
+                run(pipeline, 1000, warmupSeconds, sliceRows, wait, warmupCheckpointMs, profile, "warm-up", null);
+            }
             for (final String keyCount : a.get("keys").split(","))
             {
                 final int keys = Integer.parseInt(keyCount.trim());
-                final Histogram sliced = run(pipeline, keys, seconds, sliceRows, wait, "sliced", hgrm);
-                final Histogram barrier = run(pipeline, keys, seconds, Integer.MAX_VALUE, wait, "barrier", hgrm);
+                final Histogram sliced = run(pipeline, keys, seconds, sliceRows, wait, checkpointMs, profile, "sliced", hgrm);
+                final Histogram barrier = run(pipeline, keys, seconds, Integer.MAX_VALUE, wait, checkpointMs, profile, "barrier", hgrm);
                 System.out.printf("RESULT %s keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 " +
                     "%.1f us max %.1f us; barrier/sliced p99 %.1fx%n", pipeline, keys, sliced.getValueAtPercentile(99) / 1e3,
                     sliced.getMaxValue() / 1e3, barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
@@ -137,6 +156,8 @@ public final class CheckpointPauseMain
         final long seconds,
         final int sliceRows,
         final WaitStrategyKind wait,
+        final long checkpointMs,
+        final EngineProfile profile,
         final String mode,
         final Path hgrm)
         throws Exception
@@ -144,8 +165,12 @@ public final class CheckpointPauseMain
         final Path dir = PerfFiles.newDirectory("checkpoint-pause");
         try
         {
-            final EngineContext context = EngineBench.context(dir, wait, 8192).checkpoints(true).checkpointIntervalMillis(1000)
+            final EngineContext context = EngineBench.context(dir, wait, 8192).checkpoints(true).checkpointIntervalMillis(checkpointMs)
                 .checkpointSliceRows(sliceRows).checkpointsRetained(1);
+            if (profile == EngineProfile.LOW_LATENCY)
+            {
+                context.profile(profile);
+            }
             final long events;
             final long elapsed;
             final Histogram pauses;

@@ -29,6 +29,13 @@ public final class SuiteMain
     private static final List<String> EPSILON = List.of(
         "-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch");
 
+    /**
+     * The latency step's JVM: besides the heap, no periodic "Cleanup" safepoint (by default the JVM stops every
+     * thread about once a second for it), as docs/low-latency.md recommends; raw hand-off and engine alike.
+     */
+    private static final List<String> LATENCY_JVM =
+        List.of("-Xms1g", "-Xmx1g", "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
+
     private SuiteMain()
     {
     }
@@ -83,7 +90,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),
             LiveEngineThroughputMain.class, List.of("rounds=3", "events=2000000", "configs=1x1,2x1,2x2", "wait=SLEEP"), t,
             SuiteParsers::live));
-        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
+        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", LATENCY_JVM,
             LatencyMain.class, List.of("rates=100000,1000000", "seconds=3", "warmup=1", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
         steps.add(SuiteChild.run("Network latency, client -> daemon -> client over Aeron IPC and UDP, vs raw Aeron ping-pong",
@@ -115,7 +122,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),
             LiveEngineThroughputMain.class, List.of("rounds=5", "events=2000000", "configs=1x1,2x1,2x2", "wait=SLEEP"), t,
             SuiteParsers::live));
-        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", List.of("-Xms1g", "-Xmx1g"),
+        steps.add(SuiteChild.run("Latency, in process, open loop, vs raw Disruptor hand-off and empty pipeline", LATENCY_JVM,
             LatencyMain.class, List.of("rates=100000,500000,1000000", "seconds=5", "warmup=2", "profile=low-latency", "out=" + out), t,
             SuiteParsers::latency));
         steps.add(SuiteChild.run("Network latency, client -> daemon -> client over Aeron IPC and UDP, vs raw Aeron ping-pong",

@@ -6,9 +6,11 @@ import java.util.SplittableRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.exec.PartitionDispatcher;
+import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
@@ -25,7 +27,8 @@ import io.sluice.schema.Schema;
  * <p>The events: sources in turn; event time advancing 1 ms per event from a fixed epoch-aligned
  * base, so windows open and fire; keys over 1,024 values; other numbers uniform in [0, 1000) from a
  * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. A processing-time tick every
- * 1,024 events and an end of input at the end exercise those paths too.
+ * 1,024 events (with a continuation tick behind it), a copy of the scratch state as a checkpoint makes
+ * it every 256 events (barrier, then slices) and an end of input at the end exercise those paths too.
  *
  * <p>Threading: the launching thread, before the partition threads start.
  */
@@ -34,6 +37,10 @@ final class EngineWarmUp
     private static final long BASE_TIME_MS = 1_000_000_000_000L;
     private static final int KEYS = 1_024;
     private static final long SEED = 0x5EED_1A7E_0C1CL;
+    /** Events between two copies of the scratch state (a power of two): about 400 in a default warm-up. */
+    private static final int SNAPSHOT_EVERY_EVENTS = 256;
+    /** Rows per slice of those copies (a checkpoint's default). */
+    private static final int SNAPSHOT_SLICE_ROWS = EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT;
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -79,6 +86,7 @@ final class EngineWarmUp
             views[s] = new EventFlyweight(sources.get(s).source().schema());
         }
         final SplittableRandom random = new SplittableRandom(SEED);
+        UnsafeBuffer snapshot = new UnsafeBuffer(new byte[0]);
         for (int i = 0; i < events; i++)
         {
             final int s = i % views.length;
@@ -92,9 +100,31 @@ final class EngineWarmUp
             if ((i & 1023) == 1023)
             {
                 dispatcher.onProcessingTime(time);
+                dispatcher.onProcessingTime(WatermarkGenerator.CONTINUATION);
+            }
+            if ((i & (SNAPSHOT_EVERY_EVENTS - 1)) == SNAPSHOT_EVERY_EVENTS - 1)
+            {
+                snapshot = snapshot(instances, snapshot);
             }
         }
         dispatcher.onEndOfInput();
+    }
+
+    /**
+     * A checkpoint's copy of the scratch state, as a barrier and the slices after it make it, into a
+     * buffer that is then dropped: so that the barrier's code is compiled before the first real barrier
+     * (a barrier runs about once a second, too rarely for the JIT to get to it in a run of minutes).
+     */
+    private static UnsafeBuffer snapshot(final PipelineInstance[] instances, final UnsafeBuffer buffer)
+    {
+        final int length = PartitionStateCodec.maxLength(instances);
+        final UnsafeBuffer target = buffer.capacity() >= length ? buffer : new UnsafeBuffer(new byte[length + (length >>> 2)]);
+        PartitionStateCodec.begin(instances, target);
+        while (!PartitionStateCodec.continueEncoding(instances, SNAPSHOT_SLICE_ROWS))
+        {
+            // slice by slice, as between events
+        }
+        return target;
     }
 
     private static void fill(final EventFlyweight event, final SourceGroups.Binding binding, final SplittableRandom random, final long time)
