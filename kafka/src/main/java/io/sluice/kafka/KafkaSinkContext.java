@@ -435,6 +435,7 @@ public final class KafkaSinkContext
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': minCheckpointSpacingMillis must be >= 0, was " +
                 minCheckpointSpacingMillis);
         }
+        KafkaClientProperties.check(clientProperties, "Kafka sink to topic '" + topic + "'");
         concluded = true;
         return this;
     }

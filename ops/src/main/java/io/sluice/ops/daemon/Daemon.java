@@ -103,6 +103,8 @@ public final class Daemon implements AutoCloseable
     private DashboardServer dashboard;
     /** The group member of a {@code scale_out} daemon, which then has no engine of its own; else null. */
     private ScaleOutMember scaleOut;
+    /** The Kafka ingress figures, copied into the counters file on the stats thread. */
+    private final AddedAgents kafkaIngressStats = new AddedAgents("sluice-kafka-ingress-stats");
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
     private final java.util.Map<String, io.sluice.kafka.KafkaSink> openedKafkaSinks = new java.util.HashMap<>();
@@ -200,13 +202,37 @@ public final class Daemon implements AutoCloseable
         return io.sluice.engine.config.ConfigLimits.message(text.replace('\n', ' '));
     }
 
+    /**
+     * Twice the counters a configuration allocates (so that additions to the engine's counters do not
+     * make a daemon of a given size fail at start): per partition of each topic its state, offsets and
+     * three latencies; per pipeline instance its counters; per pipeline its directory entry and latency;
+     * per component (ingress, egress) its frame counters; and the daemon's own.
+     *
+     * @param config of the daemon.
+     * @return the number of counters to make room for.
+     */
+    static int expectedCounters(final DaemonConfig config)
+    {
+        final int partitions = config.partitions();
+        final int topics = Math.max(1, config.topicSchemas().size());
+        final int pipelines = config.pipelineNames().size();
+        final int perPartition = 5 + 3 * SluiceCounters.LATENCY_FIGURES;
+        final int perInstance = 12;
+        final int perPipeline = 1 + SluiceCounters.LATENCY_FIGURES;
+        final int perComponent = 48;
+        final long counters = 128L + topics * (1L + (long)partitions * perPartition) + (long)pipelines * partitions * perInstance +
+            (long)pipelines * perPipeline + (long)config.components().size() * perComponent + 4L * partitions;
+        return (int)Math.min(Integer.MAX_VALUE / 4, 2 * counters);
+    }
+
     private void doStart()
     {
         final Path dir = config.dataDirectory();
         secureDirectory(dir);
         acquireLock(dir);
         markFile = MarkFile.create(dir, pid, startTimeMs);
-        countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
+        countersFile = CountersFile.create(dir, CountersFile.valuesLengthFor(expectedCounters(config)), CountersFile.DEFAULT_ERROR_LOG_LENGTH,
+            pid, startTimeMs);
         countersReader = countersFile.newCountersReader();
         final CountersManager counters = countersFile.newCountersManager();
         final DaemonConfig.DashboardConfig dashboardConfig = config.dashboard();
@@ -233,7 +259,7 @@ public final class Daemon implements AutoCloseable
             scaleOut = ScaleOutMember.create(config, counters, this::log);
         }
         statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), this::onStatsError, null,
-            scaleOut == null ? daemonCounters : new CompositeAgent(daemonCounters, scaleOut));
+            new CompositeAgent(daemonCounters, scaleOut == null ? kafkaIngressStats : scaleOut));
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
         if (scaleOut != null)
@@ -319,6 +345,10 @@ public final class Daemon implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 throw new DaemonException(entry.path() + " (" + entry.component().name() + ") failed to start: " + ex.getMessage(), ex);
+            }
+            if (entry.component() instanceof KafkaIngress kafka)
+            {
+                kafkaIngressStats.add(kafka.counters());
             }
             log("started " + entry.component().name());
         }
@@ -828,6 +858,20 @@ public final class Daemon implements AutoCloseable
         public io.sluice.kafka.KafkaGroupMember scaleOut()
         {
             return scaleOut == null ? null : scaleOut.member();
+        }
+
+        @Override
+        public List<io.sluice.ops.jmx.KafkaIngressControl> kafkaIngress()
+        {
+            final List<io.sluice.ops.jmx.KafkaIngressControl> items = new ArrayList<>();
+            for (final DaemonConfig.ComponentEntry entry : config.components())
+            {
+                if (scaleOut == null && entry.component() instanceof KafkaIngress kafka)
+                {
+                    items.add(kafka);
+                }
+            }
+            return items;
         }
 
         @Override
