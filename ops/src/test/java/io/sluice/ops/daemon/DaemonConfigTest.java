@@ -184,9 +184,9 @@ class DaemonConfigTest
     @Test
     void shouldReadHowOftenAnExactlyOnceKafkaSinkMayAskForACheckpoint() throws Exception
     {
-        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data");
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
         assertThat(DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(20);
-        final String spaced = yaml.replace("    mode: exactly_once\n", "    mode: exactly_once\n    min_checkpoint_spacing: 250ms\n");
+        final String spaced = yaml.replaceFirst("( +)mode: exactly_once\n", "$1mode: exactly_once\n$1min_checkpoint_spacing: 250ms\n");
         assertThat(spaced).isNotEqualTo(yaml);
         assertThat(DaemonConfig.parse(spaced, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(250);
     }
