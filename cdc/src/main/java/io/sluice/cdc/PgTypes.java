@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
 
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
+import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
 
 /**
@@ -18,12 +20,15 @@ import io.sluice.schema.FieldType;
  *   smallint, integer               INT, LONG, DOUBLE
  *   bigint                          LONG, DOUBLE
  *   real, double precision          DOUBLE
+ *   numeric(p, s), p &lt;= 18       DECIMAL(p', s') with s' &gt;= s and p' - s' &gt;= p - s (every value fits, exactly)
  *   numeric                         LONG (scaled by 10^scale: 12.34 with scale 2 is 1234), DOUBLE
  *   boolean                         BOOLEAN
  *   timestamp, timestamptz, date    TIMESTAMP, LONG (epoch milliseconds, UTC)
  *   text, varchar, char, name       SYMBOL(width) (ASCII; a longer value is an error)
  * </pre>
- * Anything else is refused at start, naming the table and column. A NULL becomes the field's zero value.
+ * Anything else is refused at start, naming the table and column; so is a numeric column without a
+ * precision, or of more than 18 digits, or whose values would not all fit, into a DECIMAL field. A NULL
+ * becomes the field's zero value.
  */
 final class PgTypes
 {
@@ -82,15 +87,21 @@ final class PgTypes
     }
 
     /**
-     * Why a column of a type cannot fill a field of a type, or null if it can.
+     * Why a column of a type cannot fill a field, or null if it can.
      *
      * @param oid      the column's type.
      * @param typeName the column's type as SQL writes it, for the message.
-     * @param field    the field's type.
+     * @param typmod   the column's type modifier (a numeric's precision and scale), -1 if none.
+     * @param target   the field.
      * @return the reason, or null.
      */
-    static String incompatibility(final int oid, final String typeName, final FieldType field)
+    static String incompatibility(final int oid, final String typeName, final int typmod, final Field target)
     {
+        final FieldType field = target.type();
+        if (oid == NUMERIC && field == FieldType.DECIMAL)
+        {
+            return decimalIncompatibility(typeName, typmod, target);
+        }
         final boolean ok;
         switch (oid)
         {
@@ -126,12 +137,44 @@ final class PgTypes
                 return "unsupported column type " + typeName + " (supported: smallint, integer, bigint, real, double precision, " +
                     "numeric, boolean, date, timestamp, timestamptz, text, varchar, char, name)";
         }
-        return ok ? null : "a " + typeName + " column cannot fill a " + field + " field";
+        return ok ? null : "a " + typeName + " column cannot fill a " + target.typeText() + " field";
+    }
+
+    /**
+     * A numeric(p, s) column fills a DECIMAL(p', s') field when every value of the column is a value of
+     * the field: p &lt;= 18, s' &gt;= s and p' - s' &gt;= p - s. Checked once, at start, so no row can fail.
+     * The type modifier is {@code ((p << 16) | (s & 0x7FF)) + 4}, the scale an 11-bit signed number
+     * (negative scales exist from PostgreSQL 15).
+     */
+    private static String decimalIncompatibility(final String typeName, final int typmod, final Field target)
+    {
+        if (typmod < 4)
+        {
+            return "a numeric column without a precision (" + typeName + ") cannot fill a " + target.typeText() +
+                " field: its values may have any number of digits; declare the column numeric(p, s) with p <= 18, " +
+                "or make the field DOUBLE";
+        }
+        final int precision = ((typmod - 4) >> 16) & 0xFFFF;
+        final int scale = (((typmod - 4) & 0x7FF) ^ 1024) - 1024;
+        if (precision > Decimals.MAX_PRECISION)
+        {
+            return "a " + typeName + " column has up to " + precision + " digits, more than the 18 of a DECIMAL field; " +
+                "declare the column numeric(p, s) with p <= 18, or make the field DOUBLE";
+        }
+        if (scale < 0 || scale > target.scale() || precision - scale > target.precision() - target.scale())
+        {
+            final int integerDigits = Math.max(0, precision - Math.max(scale, 0));
+            return "a " + typeName + " column's values do not all fit a " + target.typeText() + " field; declare it DECIMAL(p, s) " +
+                "with s >= " + Math.max(scale, 0) + " and p - s >= " + integerDigits + " (e.g. " +
+                Decimals.typeText(Math.min(Decimals.MAX_PRECISION, integerDigits + Math.max(scale, target.scale())),
+                Math.max(scale, target.scale())) + ")";
+        }
+        return null;
     }
 
     /**
      * Writes a value in binary send format into a field. The caller has checked
-     * {@link #incompatibility(int, String, FieldType)}.
+     * {@link #incompatibility(int, String, int, Field)}.
      *
      * @param oid    the column's type.
      * @param src    holding the value.
@@ -140,7 +183,7 @@ final class PgTypes
      * @param event  to write into.
      * @param field  index in the event.
      * @param type   of the field.
-     * @param scale  for numeric into LONG: decimal places kept.
+     * @param scale  for numeric into LONG: decimal places kept; into DECIMAL: the field's scale.
      * @return null on success, or why the value does not fit (the caller adds table, column and row).
      */
     static String write(
@@ -254,7 +297,7 @@ final class PgTypes
                 event.putDouble(field, Double.NaN);
                 return null;
             }
-            return "numeric NaN does not fit a LONG field";
+            return "numeric NaN does not fit a " + type + " field";
         }
         if (sign == 0xD000 || sign == 0xF000)
         {
@@ -263,7 +306,7 @@ final class PgTypes
                 event.putDouble(field, sign == 0xD000 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
                 return null;
             }
-            return "numeric infinity does not fit a LONG field";
+            return "numeric infinity does not fit a " + type + " field";
         }
         final int targetScale = type == FieldType.DOUBLE ? -1 : scale;
         // Fast path: accumulate value * 10^scale in a long; digits below the scale must be zero.
@@ -317,12 +360,21 @@ final class PgTypes
         if (overflow)
         {
             return "numeric " + toBigDecimal(src, offset, ndigits, weight, sign).toPlainString() + " scaled by 10^" + scale +
-                " does not fit a LONG";
+                " does not fit a " + type;
         }
         if (lostDigits)
         {
             return "numeric " + toBigDecimal(src, offset, ndigits, weight, sign).toPlainString() + " has more than " + scale +
                 " decimal places (the field's scale)";
+        }
+        if (type == FieldType.DECIMAL)
+        {
+            if (unscaled > Decimals.MAX_UNSCALED)
+            {
+                return "numeric " + toBigDecimal(src, offset, ndigits, weight, sign).toPlainString() + " has more than 18 digits";
+            }
+            event.putDecimal(field, sign == 0x4000 ? -unscaled : unscaled);
+            return null;
         }
         event.putLong(field, sign == 0x4000 ? -unscaled : unscaled);
         return null;

@@ -56,7 +56,7 @@ final class TableCapture
         {
             final int i = f.index();
             final String name = f.name();
-            scales[i] = table.scaleOf(name);
+            scales[i] = f.type() == FieldType.DECIMAL ? f.scale() : table.scaleOf(name); // a DECIMAL has its own scale
             if (name.equals(table.opField()))
             {
                 kinds[i] = OP;
@@ -140,7 +140,7 @@ final class TableCapture
                 continue;
             }
             final PgRelation.Column column = relation.columns().get(c);
-            final String why = PgTypes.incompatibility(column.typeOid(), column.typeText(), f.type());
+            final String why = PgTypes.incompatibility(column.typeOid(), column.typeText(), column.typmod(), f);
             if (why != null)
             {
                 errors.add("table " + relation.qualifiedName() + " column '" + column.name() + "' (field '" + f.name() + "'): " + why);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.sluice.engine.pipeline.EventSink;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Schema;
 
@@ -74,6 +75,9 @@ final class Rows
                     break;
                 case BOOLEAN:
                     value = Boolean.toString(event.getBoolean(i));
+                    break;
+                case DECIMAL:
+                    value = Decimals.format(event.getDecimal(i), event.schema().field(i).scale(), new StringBuilder()).toString();
                     break;
                 default:
                     value = Long.toString(event.longValue(i));

@@ -195,6 +195,7 @@ public final class JournalRepair
             buffer.getBytes(end, bytes);
             writeNew(side, bytes);
             buffer.setMemory(end, extent - end, (byte)0);
+            SealMark.clear(buffer); // its records changed: the next open walks it again
             checkFault(StorageFaults.Operation.FORCE, log);
             mapped.force();
             done.add(log + ": damaged at byte offset " + end + " (record offset " + damagedOffset + "): " + reason +

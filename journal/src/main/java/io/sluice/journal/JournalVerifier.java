@@ -209,6 +209,10 @@ public final class JournalVerifier
                     logSound = false;
                 }
             }
+            if (logSound && SealMark.present(buffer))
+            {
+                checkSealMark(log, buffer, expectedRecords >= 0);
+            }
             if (logSound)
             {
                 // Index entries past a damaged record are not meaningful: report the log damage alone.
@@ -219,6 +223,33 @@ public final class JournalVerifier
         finally
         {
             IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
+     * A sealed segment's seal mark must state what the walk found: an open trusts it without a walk.
+     */
+    private void checkSealMark(final Path log, final UnsafeBuffer buffer, final boolean sealed)
+    {
+        if (!SealMark.intact(buffer))
+        {
+            problems.add(log + ": " + (sealed ? "seal mark" : "recovery point") + " damaged at byte offset " +
+                SealMark.MAGIC_OFFSET + " (the next open does not trust it and verifies the segment record by record)");
+        }
+        else if (!sealed || !SealMark.isSeal(buffer))
+        {
+            // A tail's recovery point (left on a segment sealed since, it is no seal mark: the next open walks that one).
+            if (!sealed && SealMark.recordCount(buffer) > scanner.recordCount)
+            {
+                problems.add(log + ": recovery point at byte offset " + SealMark.MAGIC_OFFSET + " says " +
+                    SealMark.recordCount(buffer) + " records were forced, the segment holds " + scanner.recordCount);
+            }
+        }
+        else if (SealMark.recordCount(buffer) != scanner.recordCount || SealMark.endPosition(buffer) != scanner.endPosition)
+        {
+            problems.add(log + ": seal mark at byte offset " + SealMark.MAGIC_OFFSET + " says " + SealMark.recordCount(buffer) +
+                " records ending at byte offset " + SealMark.endPosition(buffer) + ", the segment holds " + scanner.recordCount +
+                " ending at byte offset " + scanner.endPosition);
         }
     }
 

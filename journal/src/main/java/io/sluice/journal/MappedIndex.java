@@ -125,6 +125,35 @@ abstract class MappedIndex
         touchedLimit = Math.max(touchedLimit, page);
     }
 
+    /**
+     * Adds the bytes of the first published entries to a checksum (the seal mark's CRC32C of the indexes).
+     *
+     * @param crc   to update.
+     * @param count entries (at most those published).
+     */
+    final void updateEntries(final java.util.zip.CRC32C crc, final int count)
+    {
+        final ByteBuffer entries = mapped.duplicate();
+        entries.limit(Math.min(count, entryCount) * entryLength).position(0);
+        crc.update(entries);
+    }
+
+    /**
+     * Removes the entries from {@code count} on (zeroed in the file), keeping the first {@code count}:
+     * recovery resumes a tail from its recovery point and indexes what follows it again. Recovery only.
+     *
+     * @param count entries to keep.
+     */
+    final void truncate(final int count)
+    {
+        final int current = entryCount;
+        if (count < current)
+        {
+            buffer.setMemory(count * entryLength, (current - count) * entryLength, (byte)0);
+            entryCount = count;
+        }
+    }
+
     final int capacity()
     {
         return buffer.capacity();

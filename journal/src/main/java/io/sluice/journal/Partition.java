@@ -40,6 +40,7 @@ public final class Partition
     private volatile JournalException stopped;
     private boolean directoryDirty;
     private volatile boolean groupCommitActive;
+    private final java.util.concurrent.atomic.AtomicLong corruptRecordsRead = new java.util.concurrent.atomic.AtomicLong();
 
     Partition(
         final String topicName,
@@ -88,6 +89,11 @@ public final class Partition
             {
                 // What survived a crash may still be only in the page cache: make it durable before use.
                 segment.force(segment.tailPosition());
+            }
+            for (int i = 0; i < recovered.length - 1; i++)
+            {
+                // Sealed segments this open verified in full: marked, so that the next open trusts them.
+                recovered[i].writeSealMarkIfDue();
             }
         }
         this.segments = recovered;
@@ -264,6 +270,36 @@ public final class Partition
     }
 
     /**
+     * Records readers found damaged: a record of a segment trusted by its seal mark whose CRC32C no longer
+     * matches (each is refused with a CORRUPTION error, never delivered).
+     *
+     * @return the count since the partition was opened.
+     */
+    public long corruptRecordsRead()
+    {
+        return corruptRecordsRead.get();
+    }
+
+    /**
+     * Counts a record a reader found damaged and describes it.
+     *
+     * @param segment  holding it.
+     * @param position of its frame.
+     * @param offset   of the record.
+     * @param length   of its frame.
+     * @return the error to throw.
+     */
+    JournalException corruptRecord(final Segment segment, final int position, final long offset, final int length)
+    {
+        corruptRecordsRead.incrementAndGet();
+        return new JournalException(JournalException.Category.CORRUPTION,
+            "record offset " + offset + " of " + topicName + "/" + id + " in sealed segment " + segment.file() +
+            " at byte offset " + position + ": CRC32C mismatch in frame of length " + length + " (the segment was " +
+            "verified when it was sealed and marked, so its bytes changed since); the record is not delivered. " +
+            "Run 'sluice journal verify' to list the damage and 'sluice journal repair' to truncate at it");
+    }
+
+    /**
      * The error that stopped the writer, or null while it is healthy.
      *
      * @return the fatal error or null.
@@ -305,6 +341,11 @@ public final class Partition
                 // A roll renamed a new segment into place: its directory entry must survive power loss too.
                 JournalFiles.fsyncDirectory(files.directory());
                 directoryDirty = false;
+            }
+            for (int i = 0; i < current.length - 1; i++)
+            {
+                // A segment sealed since the last force: its records are forced now, so it can be marked.
+                current[i].writeSealMarkIfDue();
             }
         }
         catch (final RuntimeException ex)
@@ -524,6 +565,17 @@ public final class Partition
             if (stopped == null)
             {
                 force();
+                // A clean shutdown: the next open walks only what is appended after this point.
+                final Segment[] current = segments;
+                final Segment tail = current[current.length - 1];
+                try
+                {
+                    tail.writeRecoveryPoint((int)(endOffset.getAcquire() - tail.baseOffset()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Everything is forced: without a point (its own CRC32C guards a torn one) the next open walks the tail.
+                }
             }
             stopped = new JournalException(JournalException.Category.STATE, "partition " + topicName + "/" + id + " is closed");
             for (final Segment segment : segments)

@@ -9,17 +9,29 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>{@code
  *   while (running) { idle.idle(reader.poll(handler, 64)); }
  * }</pre>
- * Threading: one thread at a time per reader; any number of readers per partition.
+ * <p>Records of a sealed segment that the partition's open trusted by its seal mark, without walking it
+ * ({@link SealMark}), are CRC32C-checked as they are delivered: a record whose bytes changed since it was
+ * verified is never delivered; {@link #poll} throws a CORRUPTION {@link JournalException} naming the
+ * topic-partition, segment file, byte offset and record offset, and the partition counts it
+ * ({@link Partition#corruptRecordsRead()}). Records walked at open or written by this process are
+ * delivered as they are.
+ *
+ * <p>Threading: one thread at a time per reader; any number of readers per partition.
  */
 public final class PartitionReader implements AutoCloseable
 {
     private final Partition partition;
     private final JournalContext.OutOfRangePolicy outOfRangePolicy;
     private final RecordView view = new RecordView();
+    private final RecordChecksum checksum = new RecordChecksum();
     private Segment segment;
     private UnsafeBuffer buffer;
     private int position;
     private long offset;
+    /** Frames of the current segment below this position are CRC32C-checked as they are read (see {@link SealMark}). */
+    private int checkLimit;
+    private boolean legacy;
+    private java.nio.ByteBuffer checksumView;
 
     PartitionReader(final Partition partition, final JournalContext.OutOfRangePolicy outOfRangePolicy)
     {
@@ -156,6 +168,10 @@ public final class PartitionReader implements AutoCloseable
                 segment = null;
                 continue;
             }
+            if (position < checkLimit && !checksum.matches(buffer, checksumView, position, length, legacy))
+            {
+                throw partition.corruptRecord(segment, position, offset, length);
+            }
             handler.onRecord(view.wrap(buffer, position, offset));
             position += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
             offset++;
@@ -194,6 +210,9 @@ public final class PartitionReader implements AutoCloseable
         }
         segment = segments[low];
         buffer = segment.buffer();
+        checkLimit = segment.readCheckLimit();
+        legacy = checkLimit > 0 && SegmentDescriptor.legacy(buffer);
+        checksumView = checkLimit > 0 && !RecordChecksum.byAddress() ? segment.newChecksumView() : null;
         position = segment.positionOf(offset - segment.baseOffset());
     }
 

@@ -99,11 +99,33 @@ final class PartitionRecovery
                 segments[i] = files.open(bases[i]);
                 checkHeader(segments[i], false);
             }
-            // The walks of sealed segments only read: they run in parallel, their verdicts follow in order.
-            final SealedScan[] scans = SealedScan.scanAll(segments, bases, verifyChecksums, currentBoot);
+            // A sealed segment whose seal mark matches it is trusted without a walk (SealMark).
+            final String[] markProblems = new String[sealed];
+            final boolean[] trusted = new boolean[sealed];
+            final RecordChecksum markChecksum = new RecordChecksum();
             for (int i = 0; i < sealed; i++)
             {
+                markProblems[i] = SealMark.mismatch(segments[i], bases[i + 1] - bases[i], markChecksum);
+                trusted[i] = markProblems[i] == null;
+            }
+            // The walks of the others only read: they run in parallel, their verdicts follow in order.
+            final SealedScan[] scans = SealedScan.scanAll(segments, bases, trusted, verifyChecksums, currentBoot);
+            for (int i = 0; i < sealed; i++)
+            {
+                if (trusted[i])
+                {
+                    adoptMarked(segments[i]);
+                    continue;
+                }
                 checkSealed(segments[i], bases[i + 1], scans[i]);
+                // Verified in full now (with every CRC32C): the open marks it. Walked without: never marked.
+                segments[i].sealMarkDue(verifyChecksums);
+                if (markProblems[i] != SealMark.ABSENT)
+                {
+                    events.add(new RecoveryEvent(segments[i].file(), SealMark.MAGIC_OFFSET, 0, "seal mark not trusted (" +
+                        markProblems[i] + "): verified the segment record by record" +
+                        (files.readOnly() || !verifyChecksums ? "" : " and marked it again")));
+                }
             }
             final int tail = sealed;
             reextendShortTail(files.logFile(bases[tail]));
@@ -197,6 +219,23 @@ final class PartitionRecovery
     }
 
     /**
+     * A sealed segment trusted by its mark: every record carries its checksum (the mark is only written
+     * then), so it ends checksummed, and a previous segment that ended without checksums contradicts it.
+     */
+    private void adoptMarked(final Segment segment)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final int records = SealMark.recordCount(buffer);
+        if (previousEndedUnchecksummed && records > 0)
+        {
+            throw checksumOrderViolation(segment);
+        }
+        previousEndedUnchecksummed = false;
+        previousSegment = segment.file();
+        segment.adoptMark(records, SealMark.endPosition(buffer), segment.maxTimestampBelow(records));
+    }
+
+    /**
      * Whether the segment's unchecksummed records can be trusted: its writer ran in the running boot,
      * so the page cache kept every byte it wrote.
      */
@@ -215,14 +254,19 @@ final class PartitionRecovery
             segment.buffer().getInt(SegmentDescriptor.HEADER_LENGTH + RecordDescriptor.CRC_OFFSET) != RecordDescriptor.UNCHECKSUMMED;
         if (previousEndedUnchecksummed && startsChecksummed)
         {
-            throw new JournalException(JournalException.Category.CORRUPTION,
-                "sealed segment " + previousSegment + " ends with records that carry no checksum, but the next segment " +
-                segment.file() + " starts with a checksummed record: checksums are stored in record order, so the " +
-                "records without one were damaged. Refusing to open the partition; run 'sluice journal verify' to list " +
-                "the damage and " + repairHint());
+            throw checksumOrderViolation(segment);
         }
         previousEndedUnchecksummed = scanner.unchecksummedCount > 0;
         previousSegment = segment.file();
+    }
+
+    private JournalException checksumOrderViolation(final Segment segment)
+    {
+        return new JournalException(JournalException.Category.CORRUPTION,
+            "sealed segment " + previousSegment + " ends with records that carry no checksum, but the next segment " +
+            segment.file() + " starts with a checksummed record: checksums are stored in record order, so the " +
+            "records without one were damaged. Refusing to open the partition; run 'sluice journal verify' to list " +
+            "the damage and " + repairHint());
     }
 
     /**
@@ -298,14 +342,33 @@ final class PartitionRecovery
             segment.adoptScan(records, end, maxTimestamp);
             return;
         }
-        segment.offsetIndex().clear();
-        segment.timeIndex().clear();
-        segment.resetTail();
-        // The tail is always checksummed: it is where torn writes live.
+        // Records below a trusted recovery point were forced and verified (SealMark): walk what follows it.
+        final String pointProblem = SealMark.recoveryPointMismatch(segment, new RecordChecksum());
+        final int from;
+        if (pointProblem == null)
+        {
+            final UnsafeBuffer header = segment.buffer();
+            segment.resumeTail(SealMark.recordCount(header), SealMark.endPosition(header), indexIntervalBytes);
+            from = segment.tailPosition();
+        }
+        else
+        {
+            if (pointProblem != SealMark.ABSENT)
+            {
+                events.add(new RecoveryEvent(segment.file(), SealMark.MAGIC_OFFSET, 0, "recovery point not trusted (" +
+                    pointProblem + "): walked the tail segment from its first record"));
+            }
+            segment.offsetIndex().clear();
+            segment.timeIndex().clear();
+            segment.resetTail();
+            from = SegmentDescriptor.HEADER_LENGTH;
+        }
+        // The tail beyond the point is always checksummed: it is where torn writes live.
         final boolean legacy = SegmentDescriptor.legacy(segment.buffer());
-        scanner.scan(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
+        scanner.scanFrom(segment.buffer(), segment.newChecksumView(), true, legacy, trustsUnchecksummed(segment), Integer.MAX_VALUE,
             (rel, pos, len, ts) -> segment.onAppended(
-                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes));
+                pos, RecordDescriptor.alignedFrameLength(len - RecordDescriptor.HEADER_LENGTH), ts, indexIntervalBytes),
+            from, segment.recordCount(), segment.maxTimestamp());
         checkChecksumOrder(segment, scanner);
         final int unchecksummed = scanner.unchecksummedCount;
         final int end = scanner.endPosition;

@@ -3,7 +3,7 @@ package io.sluice.journal;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The walk of one sealed segment at open: every frame up to the record count its successor's base
+ * The walk of one sealed segment at open (one without a {@link SealMark} that matches it): every frame up to the record count its successor's base
  * offset implies, each CRC32C checked when verification is on, the indexes checked entry by entry
  * ({@link IndexCheck}). Walks only read the mapping, so {@link #scanAll} runs those of a partition's
  * sealed segments in parallel, on up to one thread per core: a partition's open costs its journal's
@@ -31,24 +31,34 @@ final class SealedScan
      *
      * @param segments        of the partition, in base-offset order, the sealed ones open.
      * @param bases           base offsets, aligned with {@code segments}.
+     * @param skip            sealed segments not to walk (trusted by their {@link SealMark}); their walk is null.
      * @param verifyChecksums whether to check each checksummed frame's CRC32C.
      * @param currentBoot     of the running system: unchecksummed frames written in it are accepted.
      * @return the walks, aligned with {@code segments} (none for the tail).
      */
-    static SealedScan[] scanAll(final Segment[] segments, final long[] bases, final boolean verifyChecksums, final BootId currentBoot)
+    static SealedScan[] scanAll(
+        final Segment[] segments, final long[] bases, final boolean[] skip, final boolean verifyChecksums, final BootId currentBoot)
     {
         final int sealed = segments.length - 1;
         final SealedScan[] scans = new SealedScan[Math.max(0, sealed)];
+        final int[] toWalk = new int[Math.max(0, sealed)];
+        int walks = 0;
         for (int i = 0; i < sealed; i++)
         {
-            scans[i] = new SealedScan(segments[i]);
+            if (!skip[i])
+            {
+                scans[i] = new SealedScan(segments[i]);
+                toWalk[walks++] = i;
+            }
         }
-        final int threads = Math.min(sealed, Runtime.getRuntime().availableProcessors());
+        final int count = walks;
+        final int threads = Math.min(count, Runtime.getRuntime().availableProcessors());
         final AtomicInteger next = new AtomicInteger();
         final Runnable walker = () ->
         {
-            for (int i = next.getAndIncrement(); i < sealed; i = next.getAndIncrement())
+            for (int w = next.getAndIncrement(); w < count; w = next.getAndIncrement())
             {
+                final int i = toWalk[w];
                 scans[i].walk(segments[i], bases[i + 1] - bases[i], verifyChecksums, currentBoot);
             }
         };

@@ -48,6 +48,13 @@ final class Segment
     /** Position of the next index checkpoint ({@link #checkpoint}); 0 so that the first record is indexed. */
     private int nextIndexCheckPosition;
     private int forcedPosition;
+    /**
+     * Frames at positions below it were not walked by this process's open (their segment was trusted by its
+     * {@link SealMark}): readers check their CRC32C. Set by recovery before the segment is published.
+     */
+    private int readCheckLimit;
+    /** Whether a force() that covers this segment once it is sealed writes its {@link SealMark}. Partition lock. */
+    private boolean sealMarkDue = true;
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
     private volatile int reservedLimit;
     private FileChannel reserveChannel;
@@ -384,6 +391,109 @@ final class Segment
     }
 
     /**
+     * Adopts the state of a sealed segment trusted by its {@link SealMark}, without a walk: its records
+     * are on the device (the mark is written after they were forced), and readers check each one's CRC32C.
+     *
+     * @param recordCount  records in the segment.
+     * @param tailPosition one past the last frame.
+     * @param maxTimestamp of the segment's records.
+     */
+    void adoptMark(final int recordCount, final int tailPosition, final long maxTimestamp)
+    {
+        adoptScan(recordCount, tailPosition, maxTimestamp);
+        readCheckLimit = tailPosition;
+        forcedPosition = tailPosition;
+        sealMarkDue = false;
+    }
+
+    /**
+     * Resumes the tail from its trusted recovery point ({@link SealMark}) instead of from its first
+     * record: the index entries of the records after the point are removed (recovery indexes those records
+     * again as it walks them), and the tail state is what the writer had at the point. Recovery only,
+     * read-write.
+     *
+     * @param recordCount        records below the point.
+     * @param tailPosition       one past the last of them.
+     * @param indexIntervalBytes between index checkpoints.
+     */
+    void resumeTail(final int recordCount, final int tailPosition, final int indexIntervalBytes)
+    {
+        offsetIndex.truncate(SealMark.entriesBelow(offsetIndex, recordCount));
+        timeIndex.truncate(SealMark.entriesBelow(timeIndex, recordCount));
+        final int offsetEntries = offsetIndex.entryCount();
+        final int timeEntries = timeIndex.entryCount();
+        this.recordCount = recordCount;
+        this.tailPosition = tailPosition;
+        this.maxTimestamp = maxTimestampBelow(recordCount);
+        this.lastIndexedMaxTimestamp = timeEntries == 0 ? Long.MIN_VALUE : timeIndex.maxTimestamp(timeEntries - 1);
+        this.nextIndexCheckPosition = offsetEntries == 0 ? 0 : offsetIndex.position(offsetEntries - 1) + indexIntervalBytes;
+        this.readCheckLimit = tailPosition;
+        this.forcedPosition = tailPosition;
+    }
+
+    /**
+     * Writes the tail's recovery point ({@link SealMark#RECOVERY_POINT_MAGIC}) for the records below a
+     * relative end offset, which a completed force covered: forces the index files, writes the point and
+     * forces the header. Under the partition's lock, with the writer stopped (close).
+     *
+     * @param relativeEnd records covered.
+     */
+    void writeRecoveryPoint(final int relativeEnd)
+    {
+        final int end = endPosition(relativeEnd);
+        force(end);
+        offsetIndex.force();
+        timeIndex.force();
+        SealMark.write(buffer, SealMark.RECOVERY_POINT_MAGIC, relativeEnd, end, SealMark.indexCrc(
+            this, SealMark.entriesBelow(offsetIndex, relativeEnd), SealMark.entriesBelow(timeIndex, relativeEnd)));
+        checkFault();
+        mapped.force(0, SegmentDescriptor.HEADER_LENGTH);
+    }
+
+    /**
+     * Position below which readers check each frame's CRC32C (those not walked at this open).
+     *
+     * @return the limit; 0 when every frame was walked or written by this process.
+     */
+    int readCheckLimit()
+    {
+        return readCheckLimit;
+    }
+
+    /**
+     * Says whether the segment may be marked once sealed and forced: false when its records were walked
+     * at open without their CRC32C checked, or it is marked already. Recovery only.
+     *
+     * @param due whether to write the mark.
+     */
+    void sealMarkDue(final boolean due)
+    {
+        sealMarkDue = due;
+    }
+
+    /**
+     * Writes this sealed segment's {@link SealMark} if it is due: forces its records and its index files,
+     * then writes the mark and forces the header. Under the partition's lock (force() or open).
+     *
+     * @return true if a mark was written.
+     */
+    boolean writeSealMarkIfDue()
+    {
+        if (!sealMarkDue)
+        {
+            return false;
+        }
+        force(tailPosition);
+        offsetIndex.force();
+        timeIndex.force();
+        SealMark.write(buffer, recordCount, tailPosition, SealMark.indexCrc(this));
+        checkFault();
+        mapped.force(0, SegmentDescriptor.HEADER_LENGTH);
+        sealMarkDue = false;
+        return true;
+    }
+
+    /**
      * Replaces the indexes with ones recovery is about to rebuild (in memory when the journal is open
      * read-only and the files could not be trusted). Recovery only, before readers can see the segment.
      */
@@ -456,16 +566,21 @@ final class Segment
         final int from = forcedPosition;
         if (upToPosition > from)
         {
-            try
-            {
-                StorageFaults.check(StorageFaults.Operation.FORCE, file);
-            }
-            catch (final java.io.IOException ex)
-            {
-                throw new java.io.UncheckedIOException("cannot force " + file + ": " + ex.getMessage(), ex);
-            }
+            checkFault();
             mapped.force(from, upToPosition - from);
             forcedPosition = upToPosition;
+        }
+    }
+
+    private void checkFault()
+    {
+        try
+        {
+            StorageFaults.check(StorageFaults.Operation.FORCE, file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot force " + file + ": " + ex.getMessage(), ex);
         }
     }
 

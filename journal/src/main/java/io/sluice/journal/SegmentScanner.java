@@ -65,14 +65,46 @@ final class SegmentScanner
         final int maxRecords,
         final FrameVisitor handler)
     {
+        scanFrom(buffer, checksumView, verifyCrc, legacy, acceptUnchecksummed, maxRecords, handler,
+            SegmentDescriptor.HEADER_LENGTH, 0, Long.MIN_VALUE);
+    }
+
+    /**
+     * Scans a segment from a frame boundary known to follow {@code fromCount} good records (a trusted
+     * recovery point), as {@link #scan} does from the first frame; the counts and maximum it reports
+     * include those records. The handler is offered the frames from there on, with their relative offsets.
+     *
+     * @param buffer        over the whole segment.
+     * @param checksumView  a duplicate ByteBuffer of the same mapping for CRC computation.
+     * @param verifyCrc     whether to check each checksummed frame's CRC32C.
+     * @param legacy        whether the segment is of format version 1.
+     * @param acceptUnchecksummed as for {@link #scan}.
+     * @param maxRecords    stop once this many records are counted (Integer.MAX_VALUE for no limit).
+     * @param handler       offered each good frame, or null.
+     * @param fromPosition  position of the first frame to scan.
+     * @param fromCount     records before it.
+     * @param fromMaxTs     maximum timestamp of those records.
+     */
+    void scanFrom(
+        final UnsafeBuffer buffer,
+        final ByteBuffer checksumView,
+        final boolean verifyCrc,
+        final boolean legacy,
+        final boolean acceptUnchecksummed,
+        final int maxRecords,
+        final FrameVisitor handler,
+        final int fromPosition,
+        final int fromCount,
+        final long fromMaxTs)
+    {
         int unchecksummedSeen = 0;
         int firstUnchecksummedPosition = -1;
         int firstUnchecksummedCount = 0;
         long firstUnchecksummedMaxTs = Long.MIN_VALUE;
         final int capacity = buffer.capacity();
-        int position = SegmentDescriptor.HEADER_LENGTH;
-        int count = 0;
-        long maxTs = Long.MIN_VALUE;
+        int position = fromPosition;
+        int count = fromCount;
+        long maxTs = fromMaxTs;
         int reason = END_CLEAN;
         badFrameLength = 0;
         while (true)

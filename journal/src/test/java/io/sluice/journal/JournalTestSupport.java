@@ -16,6 +16,38 @@ final class JournalTestSupport
     {
     }
 
+    /**
+     * Removes the recovery point a clean close left on each tail segment under a journal directory, leaving
+     * the journal as a crash (kill -9, power loss) leaves it: the next open walks every tail record, which
+     * is what the tests of torn tails and corruption at open are about.
+     */
+    static void clearRecoveryPoints(final Path journalDir)
+    {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(journalDir))
+        {
+            for (final Path log : (Iterable<Path>)walk.filter(p -> p.getFileName().toString().endsWith(SegmentDescriptor.LOG_SUFFIX))::iterator)
+            {
+                try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(log.toFile(), "rw"))
+                {
+                    if (raf.length() < SegmentDescriptor.HEADER_LENGTH)
+                    {
+                        continue;
+                    }
+                    raf.seek(SealMark.MAGIC_OFFSET);
+                    if (Integer.reverseBytes(raf.readInt()) == SealMark.RECOVERY_POINT_MAGIC)
+                    {
+                        raf.seek(SealMark.MAGIC_OFFSET);
+                        raf.write(new byte[SegmentDescriptor.HEADER_LENGTH - SealMark.MAGIC_OFFSET]);
+                    }
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     static JournalContext smallContext(final Path dir)
     {
         return new JournalContext().directory(dir).segmentLength(SMALL_SEGMENT).indexIntervalBytes(256);

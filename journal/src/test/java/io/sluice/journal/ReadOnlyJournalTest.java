@@ -70,6 +70,8 @@ class ReadOnlyJournalTest
                 JournalTestSupport.append(partition.writer(), scratch, i);
             }
         }
+        // A torn tail is what a crash leaves: without the recovery point of a clean close.
+        JournalTestSupport.clearRecoveryPoints(dir);
         final Path segment = dir.resolve("t/partition-0/" + SegmentDescriptor.baseName(0) + ".log");
         try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "rw"))
         {

@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
+import io.sluice.engine.runtime.Engine;
 
 /**
  * One daemon of a scale-out job: a member of the job's Kafka consumer group that runs the topic
@@ -43,7 +44,8 @@ import io.sluice.engine.checkpoint.SourcePositions;
  *
  * <p>Threading: one polling thread, "sluice-kafka-member-" + job, owns the consumer and opens, feeds
  * and closes the partitions (in the group's rebalance callbacks); any thread may read the status and
- * call {@link #close()}.
+ * call {@link #close()}; an operator's commands ({@link #pause}, {@link #checkpointOwnedPartitions} ...)
+ * run on the caller's thread, each partition's part ordered against its taking and closing by a lock.
  */
 public final class KafkaGroupMember implements AutoCloseable
 {
@@ -87,6 +89,16 @@ public final class KafkaGroupMember implements AutoCloseable
     private volatile long records;
     private volatile long malformed;
     private volatile long authorizationFailures;
+    /** Pipelines an operator paused on this daemon (applied to every partition taken later); any thread. */
+    private final java.util.Set<String> pausedPipelines = ConcurrentHashMap.newKeySet();
+    /** Whether the consumer's owned partitions are paused for {@link #pausedPipelines}; polling thread. */
+    private boolean consumerPaused;
+    /**
+     * Orders an operator's command on a partition's engine against the polling thread taking or giving
+     * up that partition: a command never reaches an engine being closed, and a partition taken while a
+     * pause is being applied is paused either by the command or when it is taken.
+     */
+    private final Object commandLock = new Object();
 
     private KafkaGroupMember(final KafkaGroupMemberContext context)
     {
@@ -158,6 +170,7 @@ public final class KafkaGroupMember implements AutoCloseable
                     onRecord(record);
                 }
                 openPending();
+                applyPause();
                 endInputs();
                 commitShared();
                 updateLag();
@@ -201,6 +214,11 @@ public final class KafkaGroupMember implements AutoCloseable
             {
                 lastError = "not authorized to read Kafka topic '" + source.topic() + "' on " + source.bootstrapServers() + ": " +
                     ex.getMessage() + " (retrying in " + backoff + " ms)";
+            }
+            catch (final org.apache.kafka.common.errors.AuthenticationException ex)
+            {
+                // Credentials may be corrected on the brokers' side: retried with back-off, never a crash loop.
+                lastError = KafkaClientProperties.authenticationFailed(source.bootstrapServers(), ex) + " (retrying in " + backoff + " ms)";
             }
             catch (final WakeupException ex)
             {
@@ -272,7 +290,19 @@ public final class KafkaGroupMember implements AutoCloseable
             {
                 decoder = new RecordDecoder(taken.engine().externalSource(source.sluiceTopic()).schema(), source.format());
             }
-            owned.put(partition, taken);
+            synchronized (commandLock)
+            {
+                owned.put(partition, taken);
+                // An operator paused pipelines on this daemon: the partition taken now waits with the others (a name
+                // paused while no partition was owned could not be checked: one its engine does not know is skipped).
+                for (final String pipeline : pausedPipelines)
+                {
+                    if (taken.engine().pipelineNames().contains(pipeline))
+                    {
+                        taken.engine().pause(pipeline);
+                    }
+                }
+            }
             pending.remove(partition);
             if (taken.lastOffset == SourcePositions.NO_POSITION)
             {
@@ -282,7 +312,16 @@ public final class KafkaGroupMember implements AutoCloseable
             {
                 consumer.seek(tp, taken.lastOffset + 1);
             }
-            consumer.resume(List.of(tp));
+            if (pausedPipelines.isEmpty())
+            {
+                consumer.resume(List.of(tp));
+            }
+            else
+            {
+                consumer.pause(List.of(tp));
+                found.add("partition " + partition + ": paused (" + String.join(", ", new java.util.TreeSet<>(pausedPipelines)) +
+                    " paused on this daemon)");
+            }
             found.forEach(this::event);
         }
         catch (final RuntimeException ex)
@@ -306,7 +345,12 @@ public final class KafkaGroupMember implements AutoCloseable
         {
             try
             {
-                partitionOwned.close(handOver);
+                synchronized (commandLock)
+                {
+                    // A partition paused here would not drain: the next owner takes it running (or paused, if paused there).
+                    pausedPipelines.forEach(partitionOwned.engine()::resume);
+                    partitionOwned.close(handOver);
+                }
                 event("partition " + partition + (handOver ? ": handed over after checkpoint " + partitionOwned.exportedId() :
                     ": lost (the group moved it while this daemon was unreachable)"));
             }
@@ -355,6 +399,34 @@ public final class KafkaGroupMember implements AutoCloseable
         {
             deadLetters.send(record, error, where, failure -> lastError = failure);
         }
+    }
+
+    /**
+     * Pauses the consumer's owned partitions while an operator has pipelines paused (and resumes them
+     * after), so the polling thread keeps polling, and so its group membership, without feeding
+     * partitions whose rings would fill.
+     */
+    private void applyPause()
+    {
+        final boolean pause = !pausedPipelines.isEmpty();
+        if (pause == consumerPaused)
+        {
+            return;
+        }
+        final List<TopicPartition> partitions = new ArrayList<>();
+        for (final int partition : owned.keySet())
+        {
+            partitions.add(new TopicPartition(source.topic(), partition));
+        }
+        if (pause)
+        {
+            consumer.pause(partitions);
+        }
+        else
+        {
+            consumer.resume(partitions);
+        }
+        consumerPaused = pause;
     }
 
     /** Ends the input of owned partitions that reached their declared end ({@link #endInputAt}). */
@@ -483,6 +555,212 @@ public final class KafkaGroupMember implements AutoCloseable
     public void endInputAt(final Map<Integer, Long> nextOffsets)
     {
         this.endOffsets = Map.copyOf(nextOffsets);
+    }
+
+    /**
+     * An operator's command on one owned partition's engine ({@code ctl pause}, {@code resume},
+     * {@code replay}), run on the caller's thread.
+     */
+    @FunctionalInterface
+    public interface PartitionCommand
+    {
+        /**
+         * Runs the command.
+         *
+         * @param partition the Kafka partition.
+         * @param engine    the partition's engine.
+         * @return what happened, one phrase (e.g. {@code paused vol}).
+         */
+        String run(int partition, Engine engine);
+    }
+
+    /**
+     * Runs an operator's command on the engine of every partition owned now, ascending. A partition the
+     * group moves away meanwhile is reported as such, not as an error.
+     *
+     * @param command to run.
+     * @return one line per partition, {@code partition <k>: <what happened>}; empty when none is owned.
+     */
+    public List<String> onOwnedPartitions(final PartitionCommand command)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final Map.Entry<Integer, OwnedPartition> entry : new TreeMap<>(owned).entrySet())
+        {
+            final int partition = entry.getKey();
+            synchronized (commandLock)
+            {
+                if (owned.get(partition) != entry.getValue())
+                {
+                    lines.add("partition " + partition + ": " + movedAway(partition));
+                    continue;
+                }
+                try
+                {
+                    lines.add("partition " + partition + ": " + command.run(partition, entry.getValue().engine()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    lines.add("partition " + partition + ": failed: " + ex.getMessage());
+                }
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Pauses a pipeline on every owned partition, and on every partition this daemon takes until
+     * {@link #resume}: the consumer stops fetching the owned partitions (the member keeps polling, so it
+     * stays in the group), their engines stop taking events.
+     *
+     * @param pipeline name.
+     * @return one line per owned partition.
+     * @throws IllegalArgumentException if an owned partition's engine has no such pipeline.
+     */
+    public List<String> pause(final String pipeline)
+    {
+        requirePipeline(pipeline);
+        synchronized (commandLock)
+        {
+            pausedPipelines.add(pipeline);
+        }
+        return onOwnedPartitions((partition, engine) ->
+        {
+            engine.pause(pipeline);
+            return "paused " + pipeline;
+        });
+    }
+
+    /**
+     * Resumes what {@link #pause} paused, on every owned partition.
+     *
+     * @param pipeline name.
+     * @return one line per owned partition.
+     * @throws IllegalArgumentException if an owned partition's engine has no such pipeline.
+     */
+    public List<String> resume(final String pipeline)
+    {
+        requirePipeline(pipeline);
+        synchronized (commandLock)
+        {
+            pausedPipelines.remove(pipeline);
+        }
+        return onOwnedPartitions((partition, engine) ->
+        {
+            engine.resume(pipeline);
+            return "resumed " + pipeline;
+        });
+    }
+
+    /**
+     * The pipelines paused on this daemon.
+     *
+     * @return the names, sorted.
+     */
+    public List<String> pausedPipelines()
+    {
+        return new ArrayList<>(new java.util.TreeSet<>(pausedPipelines));
+    }
+
+    private void requirePipeline(final String pipeline)
+    {
+        for (final OwnedPartition partition : owned.values())
+        {
+            if (!partition.engine().pipelineNames().contains(pipeline))
+            {
+                throw new IllegalArgumentException("no pipeline '" + pipeline + "' (pipelines: " +
+                    String.join(", ", partition.engine().pipelineNames()) + ")");
+            }
+            return;
+        }
+    }
+
+    /**
+     * Takes a checkpoint of every owned partition now and waits for each (until the deadline), each
+     * shared to the checkpoint store as a periodic one is.
+     *
+     * @param timeoutMillis longest wait for all of them.
+     * @return one line per owned partition: its checkpoint id and whether it is shared, or that the
+     *         group moved the partition away meanwhile, or why it failed.
+     */
+    public List<String> checkpointOwnedPartitions(final long timeoutMillis)
+    {
+        final Map<Integer, OwnedPartition> taken = new TreeMap<>(owned);
+        final Map<Integer, java.util.concurrent.CompletableFuture<io.sluice.engine.checkpoint.CheckpointManifest>> started = new TreeMap<>();
+        final Map<Integer, String> lines = new TreeMap<>();
+        for (final Map.Entry<Integer, OwnedPartition> entry : taken.entrySet())
+        {
+            synchronized (commandLock)
+            {
+                if (owned.get(entry.getKey()) != entry.getValue())
+                {
+                    lines.put(entry.getKey(), movedAway(entry.getKey()));
+                    continue;
+                }
+                try
+                {
+                    started.put(entry.getKey(), entry.getValue().engine().checkpoint());
+                }
+                catch (final RuntimeException ex)
+                {
+                    lines.put(entry.getKey(), "failed: " + ex.getMessage());
+                }
+            }
+        }
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (final Map.Entry<Integer, java.util.concurrent.CompletableFuture<io.sluice.engine.checkpoint.CheckpointManifest>> entry :
+            started.entrySet())
+        {
+            final int partition = entry.getKey();
+            final OwnedPartition ownedPartition = taken.get(partition);
+            lines.put(partition, awaitCheckpoint(partition, ownedPartition, entry.getValue(), deadline));
+        }
+        final List<String> result = new ArrayList<>();
+        lines.forEach((partition, line) -> result.add("partition " + partition + ": " + line));
+        return result;
+    }
+
+    /** Waits for one partition's checkpoint, giving up when the partition moves away or at the deadline. */
+    private String awaitCheckpoint(final int partition, final OwnedPartition ownedPartition,
+        final java.util.concurrent.CompletableFuture<io.sluice.engine.checkpoint.CheckpointManifest> future, final long deadline)
+    {
+        while (true)
+        {
+            try
+            {
+                final io.sluice.engine.checkpoint.CheckpointManifest manifest = future.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                // The engine tells its listeners (the share to the store) before it completes the future.
+                return "checkpoint " + manifest.id() + (ownedPartition.exportedId() >= manifest.id() ?
+                    " complete, shared to " + context.checkpointStore().describe() :
+                    " complete here, not shared: " + ownedPartition.lastError());
+            }
+            catch (final java.util.concurrent.TimeoutException ex)
+            {
+                if (owned.get(partition) != ownedPartition)
+                {
+                    return movedAway(partition);
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    return "checkpoint not complete within the wait (it may still complete)";
+                }
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                return owned.get(partition) == ownedPartition ? "checkpoint failed: " + ex.getCause().getMessage() : movedAway(partition);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return "interrupted while waiting for the checkpoint";
+            }
+        }
+    }
+
+    private String movedAway(final int partition)
+    {
+        final OwnedPartition now = owned.get(partition);
+        return now == null ? "moved away during the command (the group gave it to another daemon)" :
+            "moved away and taken again during the command (nothing done on the new engine)";
     }
 
     /**

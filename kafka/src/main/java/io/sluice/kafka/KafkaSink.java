@@ -214,6 +214,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             return "not authorized to DESCRIBE Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() +
                 " (grant DESCRIBE and WRITE on the topic to this principal): " + cause.getMessage();
         }
+        if (cause instanceof org.apache.kafka.common.errors.AuthenticationException authentication)
+        {
+            return "cannot describe Kafka sink topic '" + context.topic() + "': " +
+                KafkaClientProperties.authenticationFailed(context.bootstrapServers(), authentication);
+        }
         return "cannot describe Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " + cause;
     }
 

@@ -403,6 +403,7 @@ public final class KafkaSinkContext
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': mode and format are required, timeouts must be positive");
         }
+        KafkaClientProperties.check(clientProperties, "Kafka sink to topic '" + topic + "'");
         concluded = true;
         return this;
     }

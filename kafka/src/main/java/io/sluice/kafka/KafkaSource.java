@@ -222,6 +222,11 @@ public final class KafkaSource implements AutoCloseable
                 lastError = "not authorized to read Kafka topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " +
                     ex.getMessage() + " (retrying in " + backoff + " ms)";
             }
+            catch (final org.apache.kafka.common.errors.AuthenticationException ex)
+            {
+                // Credentials may be corrected on the brokers' side: retried with back-off, never a crash loop.
+                lastError = KafkaClientProperties.authenticationFailed(context.bootstrapServers(), ex) + " (retrying in " + backoff + " ms)";
+            }
             catch (final WakeupException ex)
             {
                 return null;

@@ -336,6 +336,7 @@ public final class KafkaSourceContext
             throw new KafkaConnectorException("Kafka source of topic '" + topic + "': poll, metadata timeout and back-offs must be " +
                 "positive and the longest back-off at least the first");
         }
+        KafkaClientProperties.check(clientProperties, "Kafka source of topic '" + topic + "'");
         concluded = true;
         return this;
     }

@@ -119,14 +119,22 @@ public final class KafkaTestSupport
     public static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
         final String bootstrap, final String topic, final int expected, final String isolation)
     {
+        return readAll(bootstrap, Map.of(), topic, expected, isolation);
+    }
+
+    /** As {@link #readAll(String, String, int, String)}, with extra client settings (credentials). */
+    public static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
+        final String bootstrap, final Map<String, String> client, final String topic, final int expected, final String isolation)
+    {
         final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-                org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName())))
+        final Map<String, Object> config = new java.util.HashMap<>(client);
+        config.putAll(Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+            org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
+            org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()));
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config))
         {
             final List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, patience()).stream()
                 .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();

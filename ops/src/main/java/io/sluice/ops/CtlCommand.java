@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.sluice.ops.daemon.MarkFile;
 import io.sluice.ops.jmx.EngineMXBean;
 import io.sluice.ops.jmx.JmxClient;
+import io.sluice.ops.jmx.KafkaIngressMXBean;
 import io.sluice.ops.jmx.PartitionMXBean;
 import io.sluice.ops.jmx.PipelineMXBean;
 import io.sluice.ops.jmx.ScaleOutMXBean;
@@ -28,7 +29,8 @@ import io.sluice.ops.cli.Terminal;
 /**
  * {@code sluice ctl status|errors|top|checkpoint|pause|resume|replay}: the ops console, over JMX. The daemon is
  * found at {@code --jmx host:port}, or else through the mark file of {@code --dir} (its loopback JMX
- * port). Replaying a pipeline from an offset or time is not offered: the engine cannot do it yet.
+ * port). On a scale-out daemon, checkpoint, pause, resume and replay act on the engine of every Kafka
+ * partition it owns and print one line per partition.
  */
 @Command(
     name = "ctl",
@@ -94,6 +96,12 @@ final class CtlCommand implements Callable<Integer>
         try (JmxClient client = connect())
         {
             final EngineMXBean engine = client.engine();
+            final ScaleOutMXBean scaleOut = client.scaleOut();
+            if (scaleOut != null && action != Action.STATUS && action != Action.ERRORS && action != Action.TOP)
+            {
+                scaleOutCommand(scaleOut, out);
+                return ExitCodes.OK;
+            }
             switch (action)
             {
                 case STATUS -> status(client, engine, out);
@@ -136,6 +144,31 @@ final class CtlCommand implements Callable<Integer>
             throw new CliException(action.name().toLowerCase(Locale.ROOT) + " failed: " + cause.getMessage());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Checkpoint, pause, resume or replay on a scale-out daemon: on the engine of every Kafka partition it
+     * owns, one line per partition saying what happened there.
+     */
+    private void scaleOutCommand(final ScaleOutMXBean scaleOut, final PrintWriter out)
+    {
+        final String[] lines = switch (action)
+        {
+            case CHECKPOINT -> scaleOut.checkpointPartitions();
+            case PAUSE -> scaleOut.pause(pipeline);
+            case RESUME -> scaleOut.resume(pipeline);
+            case REPLAY -> fromOffset != null ? scaleOut.replay(pipeline, fromOffset) : scaleOut.replayFromTime(pipeline, fromTime);
+            default -> throw new IllegalStateException(action.name());
+        };
+        if (lines.length == 0)
+        {
+            out.println("this daemon owns no partition now" + (action == Action.PAUSE ?
+                "; " + pipeline + " stays paused on the partitions it takes until resumed" : ": nothing done"));
+        }
+        for (final String line : lines)
+        {
+            out.println(line);
+        }
     }
 
     private JmxClient connect() throws IOException
@@ -211,6 +244,7 @@ final class CtlCommand implements Callable<Integer>
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
         out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
         partitions(client, engine, out);
+        kafkaIngress(client, out);
         final String[] threads = engine.getProcessingThreads();
         out.printf(Locale.ROOT, "processing threads: %d%n", threads.length);
         for (final String thread : threads)
@@ -257,6 +291,11 @@ final class CtlCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "rebalances: %d, last %s%n", scaleOut.getRebalances(),
             last < 0 ? "never" : java.time.Instant.ofEpochMilli(last) + " (" + uptime(Math.max(0, System.currentTimeMillis() - last)) + " ago)");
         out.printf(Locale.ROOT, "records in: %,d, malformed: %,d%n", scaleOut.getRecordsIn(), scaleOut.getMalformed());
+        final String[] paused = scaleOut.getPausedPipelines();
+        if (paused.length > 0)
+        {
+            out.println("paused on this daemon (every owned partition): " + String.join(", ", paused));
+        }
         out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
         if (!scaleOut.getLastError().isEmpty())
         {
@@ -300,6 +339,32 @@ final class CtlCommand implements Callable<Integer>
         line.setLength(line.length() - (byState.isEmpty() ? 0 : 1));
         out.println(line);
         notRunning.forEach(out::println);
+    }
+
+    /**
+     * One line per Kafka ingress: where it reads, its state and its lag per partition; its last problem
+     * on the next line if any.
+     */
+    private static void kafkaIngress(final JmxClient client, final PrintWriter out) throws IOException
+    {
+        for (final KafkaIngressMXBean ingress : client.kafkaIngress())
+        {
+            final long[] lag = ingress.getLag();
+            final StringBuilder line = new StringBuilder("kafka ingress ").append(ingress.getKafkaTopic()).append(" -> ")
+                .append(ingress.getSourceTopic()).append(" (group ").append(ingress.getGroup()).append("): ").append(ingress.getState());
+            long total = 0;
+            for (int p = 0; p < lag.length; p++)
+            {
+                line.append(p == 0 ? ", partitions (" : ", ").append(p).append(" lag ").append(lag[p] < 0 ? "?" : Long.toString(lag[p]));
+                total += Math.max(0, lag[p]);
+            }
+            out.println(line.append(lag.length > 0 ? "), total lag " + total : "")
+                .append(String.format(Locale.ROOT, ", records in %,d, malformed %,d", ingress.getRecordsIn(), ingress.getMalformed())));
+            if (!ingress.getLastError().isEmpty())
+            {
+                out.println("  last problem: " + ingress.getLastError());
+            }
+        }
     }
 
     private static void errors(final EngineMXBean engine, final PrintWriter out)

@@ -23,21 +23,27 @@ final class PlainLoop implements PeerSystem
         final Rows rows = new Rows(query.isJoin() ? workload.count * 3 : workload.count / 2);
         final long start;
         final long end;
+        final long cpuStart;
+        final long cpuEnd;
         if (query.isJoin())
         {
             final Join join = new Join(Workload.KEYS, 64, query.size);
+            cpuStart = PeerRun.threadCpuNanos();
             start = System.nanoTime();
             join.run(workload, rows);
             end = System.nanoTime();
+            cpuEnd = PeerRun.threadCpuNanos();
         }
         else
         {
             final Windows windows = new Windows(Workload.KEYS, query.size, query.hop);
+            cpuStart = PeerRun.threadCpuNanos();
             start = System.nanoTime();
             windows.run(workload, rows);
             end = System.nanoTime();
+            cpuEnd = PeerRun.threadCpuNanos();
         }
-        return new PeerRun(end - start, List.of(rows));
+        return new PeerRun(end - start, List.of(rows), cpuEnd - cpuStart);
     }
 
     /** Aligned windows (tumbling, sliding, hopping with gaps) over a ring of window slots. */

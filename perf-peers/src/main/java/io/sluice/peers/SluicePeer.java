@@ -148,23 +148,25 @@ final class SluicePeer implements PeerSystem
     private PeerRun runBacktest(final Pipeline pipeline, final Query query, final Workload w, final RowSink sink)
     {
         final AtomicLong start = new AtomicLong();
+        final AtomicLong cpuStart = new AtomicLong();
         final Map<String, EventSource> sources = new LinkedHashMap<>();
-        sources.put("orders", source(w, Workload.ORDER, start));
+        sources.put("orders", source(w, Workload.ORDER, start, cpuStart));
         if (query.isJoin())
         {
-            sources.put("payments", source(w, Workload.PAYMENT, start));
+            sources.put("payments", source(w, Workload.PAYMENT, start, cpuStart));
         }
         Backtest.replayEvents(List.of(pipeline), sources, new BacktestOptions().partitions(1));
         final long end = System.nanoTime();
+        final long cpuEnd = PeerRun.threadCpuNanos();
         if (sink.ended.get() != partitions)
         {
             throw new IllegalStateException("backtest returned before the end of input reached its sink");
         }
-        return new PeerRun(end - start.get(), sink.parts());
+        return new PeerRun(end - start.get(), sink.parts(), cpuEnd - cpuStart.get());
     }
 
-    /** The events of one type, in workload order; the first read stamps the start. */
-    private static EventSource source(final Workload w, final byte type, final AtomicLong start)
+    /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */
+    private static EventSource source(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
     {
         return new EventSource()
         {
@@ -186,6 +188,7 @@ final class SluicePeer implements PeerSystem
                 }
                 if (start.get() == 0)
                 {
+                    cpuStart.set(PeerRun.threadCpuNanos());
                     start.set(System.nanoTime());
                 }
                 event.putLong(KEY, w.key[i]).putLong(VALUE, w.value[i]).putLong(TS, w.ts[i]);

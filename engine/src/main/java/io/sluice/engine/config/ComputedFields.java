@@ -12,6 +12,7 @@ import org.agrona.MutableDirectBuffer;
 
 import io.sluice.engine.pipeline.EventMapper;
 import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
@@ -29,15 +30,19 @@ import io.sluice.schema.SchemaException;
  *       field, {@code name: expression} computes one.</li>
  * </ul>
  * A computed field's type is the expression's (LONG for integer arithmetic, DOUBLE with a double
- * involved, BOOLEAN for a condition, the field's own type for a plain field name) unless declared with
- * {@code name: {expr: ..., type: T}}; a declared type may widen (an integer into DOUBLE, a LONG into
- * TIMESTAMP, a LONG into INT, checked per event) but never narrows a DOUBLE into an integer.
+ * involved, DECIMAL(18, s) for exact decimal arithmetic at scale s, BOOLEAN for a condition, the
+ * field's own type for a plain field name) unless declared with {@code name: {expr: ..., type: T}}; a
+ * declared type may widen (an integer into DOUBLE, a LONG into TIMESTAMP, a LONG into INT, checked per
+ * event, a DECIMAL into DOUBLE) or take a DECIMAL or an integer into a DECIMAL(p, s) (rounded HALF_EVEN
+ * to s, more than p digits an evaluation error), but never narrows a DOUBLE into an integer or a
+ * DECIMAL, nor a DECIMAL into an integer.
  *
  * <p>Threading: immutable once built; the mapper is evaluated on partition threads.
  */
 final class ComputedFields
 {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final Pattern DECIMAL = Pattern.compile("(?i)DECIMAL\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)");
 
     private final String description;
     private final Schema output;
@@ -75,7 +80,7 @@ final class ComputedFields
             for (final Field field : input.fields())
             {
                 names.add(field.name());
-                schema.field(field.name(), field.type(), field.width());
+                schema.field(field.name(), field); // as declared: also a DECIMAL's precision and scale, a TEXT's maximum
                 writers.add(new Copy(field, field.index()));
             }
         }
@@ -156,28 +161,28 @@ final class ComputedFields
         final ExpressionParser.Operand value, final YamlNode typeNode, final YamlNode at, final String name, final int index,
         final Schema.Builder schema, final String pipeline, final String key)
     {
-        final FieldType declared = typeNode == null ? null : type(typeNode);
+        final Declared declared = typeNode == null ? null : type(typeNode);
         final String what = "'" + name + "'";
         switch (value.kind)
         {
             case ExpressionParser.Operand.FIELD:
             {
                 final Field field = value.field;
-                if (declared == null || declared == field.type())
+                if (declared == null || declared.sameAs(field))
                 {
                     schema.field(name, field); // the same type: width, or precision and scale of a DECIMAL, or maximum of a TEXT
                     return new Copy(field, index);
                 }
-                if (field.type() == FieldType.SYMBOL || field.type() == FieldType.BOOLEAN)
+                if (!field.type().isNumeric() || field.type() == FieldType.BOOLEAN)
                 {
-                    throw typeNode.error(field.type() + " field '" + field.name() + "' cannot become " + declared + " in " + what);
+                    throw typeNode.error(field.typeText() + " field '" + field.name() + "' cannot become " + declared + " in " + what);
                 }
-                return numeric(fieldNode(field, typeNode, declared), declared, typeNode, name, index, schema, pipeline, key);
+                return numeric(fieldNode(field, pipeline, key, name), declared, typeNode, name, index, schema, pipeline, key);
             }
             case ExpressionParser.Operand.PREDICATE:
             case ExpressionParser.Operand.BOOLEAN:
             {
-                if (declared != null && declared != FieldType.BOOLEAN)
+                if (declared != null && declared.type != FieldType.BOOLEAN)
                 {
                     throw typeNode.error(what + " is a condition, so its type is BOOLEAN, not " + declared);
                 }
@@ -189,15 +194,25 @@ final class ComputedFields
             case ExpressionParser.Operand.LONG:
                 return numeric(new Numeric.LongConstant(value.longValue), declared, typeNode, name, index, schema, pipeline, key);
             case ExpressionParser.Operand.DOUBLE:
+                if (declared != null && declared.type == FieldType.DECIMAL && value.exact != null)
+                {
+                    // A literal written without an exponent is exact: 0.25 into DECIMAL(10, 2).
+                    return numeric(new DecimalNodes.Constant(value.exact.unscaledValue().longValueExact(), value.exact.scale()),
+                        declared, typeNode, name, index, schema, pipeline, key);
+                }
                 return numeric(new Numeric.DoubleConstant(value.doubleValue), declared, typeNode, name, index, schema, pipeline, key);
             case ExpressionParser.Operand.NUMERIC:
+                if (value.unrounded != null && (declared == null || declared.type != FieldType.DECIMAL))
+                {
+                    throw at.error(value.unrounded.getMessage() + ", or declare " + what + " DECIMAL(p, s)");
+                }
                 return numeric(value.numeric, declared, typeNode, name, index, schema, pipeline, key);
             default:
                 throw at.error(what + ": a string literal is not a field value; compute a number or a condition, or name a field");
         }
     }
 
-    private static Numeric fieldNode(final Field field, final YamlNode typeNode, final FieldType declared)
+    private static Numeric fieldNode(final Field field, final String pipeline, final String key, final String name)
     {
         switch (field.type())
         {
@@ -209,15 +224,19 @@ final class ComputedFields
             case DOUBLE:
                 return new Numeric.DoubleField(field.index());
             default:
-                throw typeNode.error(field.type() + " field '" + field.name() + "' cannot become " + declared);
+                return new DecimalNodes.Field(field.index(), field.scale(), new ExpressionEvaluationException(
+                    PipelineConfigLoader.where(pipeline, key + " " + name) + ": DECIMAL field '" + field.name() +
+                    "' is OVERFLOW (an aggregate beyond 18 digits), which has no exact value"));
         }
     }
 
     private static Writer numeric(
-        final Numeric value, final FieldType declared, final YamlNode typeNode, final String name, final int index,
+        final Numeric value, final Declared declared, final YamlNode typeNode, final String name, final int index,
         final Schema.Builder schema, final String pipeline, final String key)
     {
-        final FieldType type = declared != null ? declared : value.type == Numeric.Type.DOUBLE ? FieldType.DOUBLE : FieldType.LONG;
+        final FieldType type = declared != null ? declared.type :
+            value.type == Numeric.Type.DOUBLE ? FieldType.DOUBLE : value.type == Numeric.Type.DECIMAL ? FieldType.DECIMAL : FieldType.LONG;
+        final String where = PipelineConfigLoader.where(pipeline, key + " " + name);
         switch (type)
         {
             case DOUBLE:
@@ -226,38 +245,84 @@ final class ComputedFields
             case LONG:
             case TIMESTAMP:
             case INT:
-                if (value.type == Numeric.Type.DOUBLE)
+                if (value.type != Numeric.Type.LONG)
                 {
-                    throw typeNode.error("'" + name + "' is a DOUBLE expression; declare it DOUBLE (a double is never narrowed silently)");
+                    throw typeNode.error("'" + name + "' is a " + value.type + " expression; declare it " +
+                        (value.type == Numeric.Type.DOUBLE ? "DOUBLE (a double" : "DECIMAL(p, s) or DOUBLE (a decimal") +
+                        " is never narrowed silently into an integer)");
                 }
                 schema.field(name, type, 0);
                 if (type == FieldType.INT)
                 {
-                    return new IntValue(value, index, new ExpressionEvaluationException("pipeline '" + pipeline + "' " + key + " " + name +
-                        ": the value is out of the range of an INT field"));
+                    return new IntValue(value, index, new ExpressionEvaluationException(where + ": the value is out of the range of an INT field"));
                 }
                 return new LongValue(value, index);
+            case DECIMAL:
+            {
+                if (value.type == Numeric.Type.DOUBLE)
+                {
+                    throw typeNode.error("'" + name + "' is a DOUBLE expression, which has no exact decimal value; declare it DOUBLE, " +
+                        "or compute it from DECIMAL fields and literals without exponents");
+                }
+                final int precision = declared == null ? Decimals.MAX_PRECISION : declared.precision;
+                final int scale = declared == null ? value.scale : declared.scale;
+                schema.decimalField(name, precision, scale);
+                final Numeric atScale = DecimalNodes.atScale(value, scale, new ExpressionEvaluationException(where +
+                    ": the value has more than 18 digits at scale " + scale));
+                return new DecimalValue(atScale, index, precision, new ExpressionEvaluationException(where +
+                    ": the value has more than the " + precision + " digits of " + Decimals.typeText(precision, scale)));
+            }
             default:
-                throw typeNode.error("'" + name + "' is a number; declare it LONG, INT, DOUBLE or TIMESTAMP, not " + type);
+                throw typeNode.error("'" + name + "' is a number; declare it LONG, INT, DOUBLE, TIMESTAMP or DECIMAL(p, s), not " + type);
         }
     }
 
-    private static FieldType type(final YamlNode node)
+    private static Declared type(final YamlNode node)
     {
-        switch (node.text().toUpperCase(Locale.ROOT))
+        final String text = node.text().trim();
+        final java.util.regex.Matcher decimal = DECIMAL.matcher(text);
+        if (decimal.matches())
+        {
+            final int precision = decimal.group(1).length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(decimal.group(1));
+            final int scale = decimal.group(2) == null ? 0 : decimal.group(2).length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(decimal.group(2));
+            if (precision < 1 || precision > Decimals.MAX_PRECISION || scale > precision)
+            {
+                throw node.error("'" + ConfigLimits.value(text) + "' is no DECIMAL type: the precision is 1 to 18 digits, the scale 0 to the precision");
+            }
+            return new Declared(FieldType.DECIMAL, precision, scale);
+        }
+        switch (text.toUpperCase(Locale.ROOT))
         {
             case "LONG":
-                return FieldType.LONG;
+                return new Declared(FieldType.LONG, 0, 0);
             case "INT":
-                return FieldType.INT;
+                return new Declared(FieldType.INT, 0, 0);
             case "DOUBLE":
-                return FieldType.DOUBLE;
+                return new Declared(FieldType.DOUBLE, 0, 0);
             case "BOOLEAN":
-                return FieldType.BOOLEAN;
+                return new Declared(FieldType.BOOLEAN, 0, 0);
             case "TIMESTAMP":
-                return FieldType.TIMESTAMP;
+                return new Declared(FieldType.TIMESTAMP, 0, 0);
             default:
-                throw node.error("'" + ConfigLimits.value(node.text()) + "' is not a computed field type (LONG, INT, DOUBLE, BOOLEAN or TIMESTAMP)");
+                throw node.error("'" + ConfigLimits.value(node.text()) +
+                    "' is not a computed field type (LONG, INT, DOUBLE, BOOLEAN, TIMESTAMP or DECIMAL(precision, scale))");
+        }
+    }
+
+    /**
+     * A declared type of a computed field: its kind, and the precision and scale of a DECIMAL.
+     */
+    private record Declared(FieldType type, int precision, int scale)
+    {
+        boolean sameAs(final Field field)
+        {
+            return type == field.type() && (type != FieldType.DECIMAL || (precision == field.precision() && scale == field.scale()));
+        }
+
+        @Override
+        public String toString()
+        {
+            return type == FieldType.DECIMAL ? Decimals.typeText(precision, scale) : type.name();
         }
     }
 
@@ -406,6 +471,35 @@ final class ComputedFields
                 throw outOfRange;
             }
             out.putInt(index, (int)v);
+        }
+    }
+
+    /**
+     * A DECIMAL value at the field's scale, checked against the field's precision.
+     */
+    private static final class DecimalValue extends Writer
+    {
+        private final Numeric value;
+        private final long limit;
+        private final ExpressionEvaluationException tooManyDigits;
+
+        DecimalValue(final Numeric value, final int index, final int precision, final ExpressionEvaluationException tooManyDigits)
+        {
+            super(index);
+            this.value = value;
+            this.limit = Decimals.powerOfTen(precision) - 1;
+            this.tooManyDigits = tooManyDigits;
+        }
+
+        @Override
+        void write(final EventFlyweight in, final EventFlyweight out)
+        {
+            final long v = value.longValue(in);
+            if (v > limit || v < -limit)
+            {
+                throw tooManyDigits;
+            }
+            out.putDecimal(index, v);
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.schema.Decimals;
 import io.sluice.schema.Field;
 import io.sluice.schema.FieldType;
 import io.sluice.schema.Schema;
@@ -187,9 +188,14 @@ final class ExpressionParser
         }
         final Operand operand = parseSign();
         final Numeric value = numeric(operand, "'-'");
-        return numericOperand(column, value.type == Numeric.Type.LONG ?
+        final Operand result = numericOperand(column, value.type == Numeric.Type.LONG ?
             new Numeric.LongNegate(value, evaluationError(column, "integer overflow in '-'")) :
-            new Numeric.DoubleNegate(value));
+            value.type == Numeric.Type.DECIMAL ? new DecimalNodes.Negate(value) : new Numeric.DoubleNegate(value));
+        if (operand.exact != null && result.kind == Operand.DOUBLE)
+        {
+            result.exact = operand.exact.negate();
+        }
+        return result;
     }
 
     private Operand parsePrimary()
@@ -281,9 +287,15 @@ final class ExpressionParser
                 {
                     return numericOperand(column, value.type == Numeric.Type.DOUBLE ? value : new Numeric.Widen(value));
                 }
-                return numericOperand(column, value.type == Numeric.Type.LONG ?
-                    new Numeric.LongAbs(value, evaluationError(column, "integer overflow in abs()")) :
-                    new Numeric.DoubleAbs(value));
+                switch (value.type)
+                {
+                    case LONG:
+                        return numericOperand(column, new Numeric.LongAbs(value, evaluationError(column, "integer overflow in abs()")));
+                    case DECIMAL:
+                        return numericOperand(column, new DecimalNodes.Abs(value));
+                    default:
+                        return numericOperand(column, new Numeric.DoubleAbs(value));
+                }
             }
             case "min":
             case "max":
@@ -292,34 +304,130 @@ final class ExpressionParser
                 {
                     throw error(column, function + " takes two or more arguments, not " + arguments.size());
                 }
-                Numeric result = numeric(arguments.get(0), function + "()");
-                for (int i = 1; i < arguments.size(); i++)
-                {
-                    final Numeric next = numeric(arguments.get(i), function + "()");
-                    final boolean longs = result.type == Numeric.Type.LONG && next.type == Numeric.Type.LONG;
-                    if (function.equals("min"))
-                    {
-                        result = longs ? new Numeric.LongMin(result, next) : new Numeric.DoubleMin(result, next);
-                    }
-                    else
-                    {
-                        result = longs ? new Numeric.LongMax(result, next) : new Numeric.DoubleMax(result, next);
-                    }
-                }
-                return numericOperand(column, result);
+                return numericOperand(column, minMax(function.equals("min"), column, arguments));
             }
+            case "round":
+                return round(column, arguments);
             default:
-                throw error(column, "unknown function '" + name + "' (functions: abs, min, max, double)");
+                throw error(column, "unknown function '" + name + "' (functions: abs, min, max, double, round)");
         }
+    }
+
+    /**
+     * {@code min(a, b, ...)} or {@code max(a, b, ...)}: LONG when every argument is, DOUBLE when one is
+     * (a decimal literal next to a DECIMAL is exact), else DECIMAL at the largest scale of the arguments.
+     */
+    private Numeric minMax(final boolean min, final int column, final java.util.List<Operand> arguments)
+    {
+        final String where = (min ? "min" : "max") + "()";
+        final Numeric[] values = new Numeric[arguments.size()];
+        boolean decimal = false;
+        for (int i = 0; i < values.length; i++)
+        {
+            values[i] = numeric(arguments.get(i), where);
+            decimal |= values[i].type == Numeric.Type.DECIMAL;
+        }
+        boolean anyDouble = false;
+        int scale = 0;
+        for (int i = 0; i < values.length; i++)
+        {
+            if (decimal)
+            {
+                values[i] = exactIfDecimalLiteral(arguments.get(i), values[i]);
+            }
+            anyDouble |= values[i].type == Numeric.Type.DOUBLE;
+            scale = Math.max(scale, DecimalNodes.scaleOf(values[i]));
+        }
+        if (decimal && !anyDouble)
+        {
+            final ExpressionEvaluationException overflow = evaluationError(column, "decimal overflow in " + where + " (more than 18 digits)");
+            Numeric result = DecimalNodes.aligned(values[0], scale, overflow);
+            for (int i = 1; i < values.length; i++)
+            {
+                final Numeric next = DecimalNodes.aligned(values[i], scale, overflow);
+                result = min ? new DecimalNodes.Min(result, next) : new DecimalNodes.Max(result, next);
+            }
+            return result;
+        }
+        Numeric result = values[0];
+        for (int i = 1; i < values.length; i++)
+        {
+            final Numeric next = values[i];
+            final boolean longs = result.type == Numeric.Type.LONG && next.type == Numeric.Type.LONG;
+            if (min)
+            {
+                result = longs ? new Numeric.LongMin(result, next) : new Numeric.DoubleMin(result, next);
+            }
+            else
+            {
+                result = longs ? new Numeric.LongMax(result, next) : new Numeric.DoubleMax(result, next);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * {@code round(x, n)}: a DECIMAL or an integer {@code x} as a DECIMAL of scale {@code n} (0 to 18),
+     * HALF_EVEN; over a product or a quotient, the exact result rounded once.
+     */
+    private Operand round(final int column, final java.util.List<Operand> arguments)
+    {
+        if (arguments.size() != 2)
+        {
+            throw error(column, "round takes two arguments, a number and a scale (round(price * qty, 2)), not " + arguments.size());
+        }
+        final Operand scaleArgument = arguments.get(1);
+        if (scaleArgument.kind != Operand.LONG || scaleArgument.longValue < 0 || scaleArgument.longValue > Decimals.MAX_PRECISION)
+        {
+            throw error(scaleArgument.column, "the scale of round() is a whole number from 0 to 18");
+        }
+        final int scale = (int)scaleArgument.longValue;
+        final Operand argument = arguments.get(0);
+        final Numeric value = argument.kind == Operand.NUMERIC ? argument.numeric : numeric(argument, "round()");
+        final Numeric exact = exactIfDecimalLiteral(argument, value);
+        if (exact.type == Numeric.Type.DOUBLE)
+        {
+            throw error(argument.column, "round() takes a DECIMAL or an integer; a double has no exact decimal value " +
+                "(declare the field DECIMAL(p, s), or write the literal without an exponent)");
+        }
+        return numericOperand(column, DecimalNodes.atScale(exact, scale,
+            evaluationError(column, "decimal overflow in round() (more than 18 digits)")));
     }
 
     private Operand arithmetic(final Operand left, final int op, final int opColumn, final Operand right)
     {
         final String symbol = op == PLUS ? "+" : op == MINUS ? "-" : op == STAR ? "*" : "/";
-        final Numeric a = numeric(left, "'" + symbol + "'");
-        final Numeric b = numeric(right, "'" + symbol + "'");
+        Numeric a = numeric(left, "'" + symbol + "'");
+        Numeric b = numeric(right, "'" + symbol + "'");
+        if (a.type == Numeric.Type.DECIMAL || b.type == Numeric.Type.DECIMAL)
+        {
+            a = exactIfDecimalLiteral(left, a);
+            b = exactIfDecimalLiteral(right, b);
+        }
         final Numeric result;
-        if (a.type == Numeric.Type.LONG && b.type == Numeric.Type.LONG)
+        if (a.type == Numeric.Type.DOUBLE || b.type == Numeric.Type.DOUBLE)
+        {
+            switch (op)
+            {
+                case PLUS:
+                    result = new Numeric.DoubleAdd(a, b);
+                    break;
+                case MINUS:
+                    result = new Numeric.DoubleSubtract(a, b);
+                    break;
+                case STAR:
+                    result = new Numeric.DoubleMultiply(a, b);
+                    break;
+                default:
+                    result = new Numeric.DoubleDivide(a, b);
+                    break;
+            }
+        }
+        else if (a.type == Numeric.Type.DECIMAL || b.type == Numeric.Type.DECIMAL)
+        {
+            return decimalArithmetic(left.column, a, op, symbol, opColumn, b);
+        }
+        else
         {
             final ExpressionEvaluationException overflow = evaluationError(opColumn, "integer overflow in '" + symbol + "'");
             switch (op)
@@ -338,25 +446,92 @@ final class ExpressionParser
                     break;
             }
         }
-        else
+        final Operand folded = numericOperand(left.column, result);
+        if (folded.kind == Operand.DOUBLE && op != SLASH)
         {
-            switch (op)
-            {
-                case PLUS:
-                    result = new Numeric.DoubleAdd(a, b);
-                    break;
-                case MINUS:
-                    result = new Numeric.DoubleSubtract(a, b);
-                    break;
-                case STAR:
-                    result = new Numeric.DoubleMultiply(a, b);
-                    break;
-                default:
-                    result = new Numeric.DoubleDivide(a, b);
-                    break;
-            }
+            folded.exact = exactConstant(left, op, right);
         }
-        return numericOperand(left.column, result);
+        return folded;
+    }
+
+    /**
+     * Exact arithmetic with at least one DECIMAL operand and no DOUBLE one; the scale rules are those of
+     * {@link DecimalNodes}.
+     */
+    private Operand decimalArithmetic(
+        final int column, final Numeric a, final int op, final String symbol, final int opColumn, final Numeric b)
+    {
+        final ExpressionEvaluationException overflow =
+            evaluationError(opColumn, "decimal overflow in '" + symbol + "' (more than 18 digits)");
+        final int sa = DecimalNodes.scaleOf(a);
+        final int sb = DecimalNodes.scaleOf(b);
+        final int scale = Math.max(sa, sb);
+        switch (op)
+        {
+            case PLUS:
+                return numericOperand(column, new DecimalNodes.Add(
+                    DecimalNodes.aligned(a, scale, overflow), DecimalNodes.aligned(b, scale, overflow), overflow));
+            case MINUS:
+                return numericOperand(column, new DecimalNodes.Subtract(
+                    DecimalNodes.aligned(a, scale, overflow), DecimalNodes.aligned(b, scale, overflow), overflow));
+            case STAR:
+            {
+                final Numeric product = new DecimalNodes.Multiply(
+                    DecimalNodes.aligned(a, sa, overflow), DecimalNodes.aligned(b, sb, overflow), 0, overflow);
+                if (product.scale <= Decimals.MAX_PRECISION)
+                {
+                    return numericOperand(column, product);
+                }
+                // Kept unrounded for a round() or a declared DECIMAL type around it; any other use is refused.
+                final Operand unrounded = Operand.numeric(column, product);
+                unrounded.unrounded = error(opColumn, "the product of DECIMAL scales " + sa + " and " + sb + " has scale " +
+                    product.scale + ", more than 18; round it to the scale you need, e.g. round(... * ..., " + Math.max(sa, sb) + ")");
+                return unrounded;
+            }
+            default:
+                return numericOperand(column, new DecimalNodes.Divide(
+                    DecimalNodes.aligned(a, sa, overflow), DecimalNodes.aligned(b, sb, overflow), scale,
+                    evaluationError(opColumn, "decimal division by zero"), overflow));
+        }
+    }
+
+    /**
+     * A number operand of an operator whose other operand is a DECIMAL: a literal written with a '.'
+     * and no exponent (or a constant computed from such literals with + - *) is taken exactly, as a
+     * decimal of its written scale; anything else as it is.
+     */
+    private static Numeric exactIfDecimalLiteral(final Operand operand, final Numeric value)
+    {
+        if (value.type == Numeric.Type.DOUBLE && operand.kind == Operand.DOUBLE && operand.exact != null)
+        {
+            return new DecimalNodes.Constant(operand.exact.unscaledValue().longValueExact(), operand.exact.scale());
+        }
+        return value;
+    }
+
+    /**
+     * The exact value of {@code left op right} for two literal constants with exact values, or null
+     * when it has none within 18 digits and a scale of 0 to 18.
+     */
+    private static java.math.BigDecimal exactConstant(final Operand left, final int op, final Operand right)
+    {
+        final java.math.BigDecimal a = left.kind == Operand.LONG ? java.math.BigDecimal.valueOf(left.longValue) : left.exact;
+        final java.math.BigDecimal b = right.kind == Operand.LONG ? java.math.BigDecimal.valueOf(right.longValue) : right.exact;
+        if (a == null || b == null || (left.kind != Operand.LONG && left.kind != Operand.DOUBLE) ||
+            (right.kind != Operand.LONG && right.kind != Operand.DOUBLE))
+        {
+            return null;
+        }
+        return exactDecimal(op == PLUS ? a.add(b) : op == MINUS ? a.subtract(b) : a.multiply(b));
+    }
+
+    /**
+     * The value if it is a DECIMAL (scale 0 to 18, at most 18 digits), else null.
+     */
+    private static java.math.BigDecimal exactDecimal(final java.math.BigDecimal value)
+    {
+        return value.scale() >= 0 && value.scale() <= Decimals.MAX_PRECISION && value.precision() <= Decimals.MAX_PRECISION ?
+            value : null;
     }
 
     /**
@@ -371,9 +546,15 @@ final class ExpressionParser
         }
         try
         {
-            return value.type == Numeric.Type.LONG ?
-                Operand.longNumber(column, value.longValue(null)) :
-                Operand.doubleNumber(column, value.doubleValue(null));
+            switch (value.type)
+            {
+                case LONG:
+                    return Operand.longNumber(column, value.longValue(null));
+                case DECIMAL:
+                    return Operand.numeric(column, new DecimalNodes.Constant(value.longValue(null), value.scale));
+                default:
+                    return Operand.doubleNumber(column, value.doubleValue(null));
+            }
         }
         catch (final ExpressionEvaluationException ex)
         {
@@ -387,6 +568,10 @@ final class ExpressionParser
      */
     private Numeric numeric(final Operand operand, final String where)
     {
+        if (operand.unrounded != null)
+        {
+            throw operand.unrounded;
+        }
         switch (operand.kind)
         {
             case Operand.NUMERIC:
@@ -407,6 +592,8 @@ final class ExpressionParser
                         return new Numeric.IntField(field.index());
                     case DOUBLE:
                         return new Numeric.DoubleField(field.index());
+                    case DECIMAL:
+                        return decimalField(operand.column, field);
                     default:
                         throw error(operand.column, field.type() + " field '" + field.name() + "' is not a number, so " + where +
                             " cannot take it");
@@ -419,6 +606,15 @@ final class ExpressionParser
             default:
                 throw error(operand.column, "a condition is not a number, so " + where + " cannot take it");
         }
+    }
+
+    /**
+     * A DECIMAL field read exactly; it throws, naming the field, if it holds an overflowed aggregate.
+     */
+    DecimalNodes.Field decimalField(final int column, final Field field)
+    {
+        return new DecimalNodes.Field(field.index(), field.scale(), evaluationError(column, "DECIMAL field '" + field.name() +
+            "' is OVERFLOW (an aggregate beyond 18 digits), which has no exact value"));
     }
 
     private Operand number(final int column, final String literal)
@@ -441,7 +637,13 @@ final class ExpressionParser
         {
             throw error(column, "number " + literal + " is out of range of a double");
         }
-        return Operand.doubleNumber(column, value);
+        final Operand operand = Operand.doubleNumber(column, value);
+        if (literal.indexOf('e') < 0 && literal.indexOf('E') < 0)
+        {
+            // Kept exactly too: next to a DECIMAL operand the literal is a decimal of its written scale.
+            operand.exact = exactDecimal(new java.math.BigDecimal(literal));
+        }
+        return operand;
     }
 
     /**
@@ -473,7 +675,8 @@ final class ExpressionParser
         {
             throw error(opColumn, "a condition cannot be compared; combine conditions with and, or, not");
         }
-        if (left.kind == Operand.NUMERIC || right.kind == Operand.NUMERIC)
+        if (left.kind == Operand.NUMERIC || right.kind == Operand.NUMERIC ||
+            (isDecimalField(left) && isNumber(right)) || (isDecimalField(right) && isNumber(left)))
         {
             return computedComparison(left, op, opColumn, right);
         }
@@ -506,9 +709,22 @@ final class ExpressionParser
         }
     }
 
+    private static boolean isDecimalField(final Operand operand)
+    {
+        return operand.kind == Operand.FIELD && operand.field.type() == FieldType.DECIMAL;
+    }
+
+    /**
+     * Whether the operand is a number literal or a numeric field (a DECIMAL one compares exactly with it).
+     */
+    private static boolean isNumber(final Operand operand)
+    {
+        return operand.kind == Operand.LONG || operand.kind == Operand.DOUBLE ||
+            (operand.kind == Operand.FIELD && operand.field.type().isNumeric() && operand.field.type() != FieldType.BOOLEAN);
+    }
+
     private EventPredicate numericComparison(final Field field, final int op, final int opColumn, final Operand right)
     {
-        // A DECIMAL compares by its value as the nearest double: the same double its literal text parses to.
         final boolean fieldIsDouble = field.type() == FieldType.DOUBLE || field.type() == FieldType.DECIMAL;
         switch (right.kind)
         {
@@ -549,8 +765,18 @@ final class ExpressionParser
     private EventPredicate computedComparison(final Operand left, final int op, final int opColumn, final Operand right)
     {
         final String symbol = "'" + OPERATORS[op] + "'";
-        final Numeric a = numeric(left, symbol);
-        final Numeric b = numeric(right, symbol);
+        Numeric a = numeric(left, symbol);
+        Numeric b = numeric(right, symbol);
+        if (a.type == Numeric.Type.DECIMAL || b.type == Numeric.Type.DECIMAL)
+        {
+            a = exactIfDecimalLiteral(left, a);
+            b = exactIfDecimalLiteral(right, b);
+            if (a.type != Numeric.Type.DOUBLE && b.type != Numeric.Type.DOUBLE)
+            {
+                return new Predicates.DecimalCompare(
+                    DecimalNodes.constantAt(a, DecimalNodes.scaleOf(b)), op, DecimalNodes.constantAt(b, DecimalNodes.scaleOf(a)));
+            }
+        }
         return a.type == Numeric.Type.LONG && b.type == Numeric.Type.LONG ?
             new Predicates.LongCompare(a, op, b) :
             new Predicates.DoubleCompare(a, op, b);
@@ -874,6 +1100,10 @@ final class ExpressionParser
         double doubleValue;
         String string;
         boolean bool;
+        /** The exact value of a DOUBLE literal written without an exponent, or of + - * of such; else null. */
+        java.math.BigDecimal exact;
+        /** Set on a DECIMAL product of scale above 18: thrown by any use but round() or a declared DECIMAL type. */
+        ExpressionException unrounded;
 
         private Operand(final int kind, final int column)
         {
@@ -936,6 +1166,8 @@ final class ExpressionParser
             operand.doubleValue = doubleValue;
             operand.string = string;
             operand.bool = bool;
+            operand.exact = exact;
+            operand.unrounded = unrounded;
             return operand;
         }
 

@@ -16,11 +16,15 @@ import io.sluice.schema.EventFlyweight;
  *       truncates toward zero, as in Java and SQL.</li>
  *   <li>{@link Type#DOUBLE}: literals with a '.' or an exponent, DOUBLE fields, and every operator with
  *       at least one DOUBLE operand (the LONG operand is widened). IEEE 754 throughout: {@code x / 0.0}
- *       is an infinity, {@code 0.0 / 0.0} NaN, and NaN compares false with everything but {@code !=}.</li>
+ *       is an infinity, {@code 0.0 / 0.0} NaN, and NaN compares false with everything but {@code !=}.
+ *       A DECIMAL operand is widened to the double nearest its value.</li>
+ *   <li>{@link Type#DECIMAL}: DECIMAL(p, s) fields, and every operator with a DECIMAL operand and no
+ *       DOUBLE one. The node evaluates through {@link #longValue} to the unscaled long of its value at
+ *       its {@link #scale}, fixed at compile time; the compiler aligns the scales of the operands (an
+ *       integer is a DECIMAL of scale 0). Exact, as LONG arithmetic: a result of more than 18 digits,
+ *       and a division by zero, throw the node's {@link ExpressionEvaluationException}; products and
+ *       quotients round once, HALF_EVEN. The nodes are those of {@link DecimalNodes}.</li>
  * </ul>
- * A DECIMAL(p, s) stored as a scaled long would be a third kind: a long with a scale fixed at compile
- * time, so that its nodes evaluate through {@link #longValue} as LONG ones do and only the compiler
- * aligns scales (the operator set and the evaluation interface need not change).
  *
  * <p>Threading: immutable; evaluated on partition threads.
  */
@@ -34,19 +38,34 @@ abstract class Numeric
         /** A 64-bit integer, read through {@link #longValue}. */
         LONG,
         /** A 64-bit IEEE 754 float, read through {@link #doubleValue}. */
-        DOUBLE
+        DOUBLE,
+        /** An exact decimal: the unscaled long read through {@link #longValue}, at the node's {@link #scale}. */
+        DECIMAL
     }
 
     final Type type;
 
+    /**
+     * Digits after the point of a DECIMAL node's value (its unscaled long stands for {@code v / 10^scale});
+     * 0 for LONG and DOUBLE nodes. At most 18, except on a product the compiler must still round
+     * ({@link DecimalNodes.Multiply} before {@code round()}), which is never evaluated unrounded.
+     */
+    final int scale;
+
     Numeric(final Type type)
     {
+        this(type, 0);
+    }
+
+    Numeric(final Type type, final int scale)
+    {
         this.type = type;
+        this.scale = scale;
     }
 
     /**
-     * The value of a LONG node (never called on a DOUBLE node: the compiler reads those with
-     * {@link #doubleValue}).
+     * The value of a LONG node, or the unscaled value of a DECIMAL node (never called on a DOUBLE
+     * node: the compiler reads those with {@link #doubleValue}).
      *
      * @param event being evaluated.
      * @return the value.
@@ -54,7 +73,7 @@ abstract class Numeric
     abstract long longValue(EventFlyweight event);
 
     /**
-     * The value as a double; a LONG node widens its value.
+     * The value as a double; a LONG node widens its value, a DECIMAL node gives the double nearest its value.
      *
      * @param event being evaluated.
      * @return the value.

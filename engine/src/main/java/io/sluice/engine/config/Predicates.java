@@ -3,6 +3,7 @@ package io.sluice.engine.config;
 import org.agrona.DirectBuffer;
 
 import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.schema.DecimalArithmetic;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
 
@@ -314,6 +315,35 @@ final class Predicates
         public boolean test(final EventFlyweight event)
         {
             return compare(op, left.longValue(event), right.longValue(event));
+        }
+    }
+
+    /**
+     * Two computed numbers, at least one a DECIMAL and neither a DOUBLE, compared exactly at their
+     * scales (an integer is a DECIMAL of scale 0): no rounding, no overflow.
+     */
+    static final class DecimalCompare implements EventPredicate
+    {
+        private final Numeric left;
+        private final int leftScale;
+        private final int op;
+        private final Numeric right;
+        private final int rightScale;
+
+        DecimalCompare(final Numeric left, final int op, final Numeric right)
+        {
+            this.left = left;
+            this.leftScale = left.scale;
+            this.op = op;
+            this.right = right;
+            this.rightScale = right.scale;
+        }
+
+        @Override
+        public boolean test(final EventFlyweight event)
+        {
+            final int sign = DecimalArithmetic.compare(left.longValue(event), leftScale, right.longValue(event), rightScale);
+            return compare(op, sign, 0);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.sluice.engine.join;
 
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -141,6 +140,8 @@ public final class IntervalJoinOperator implements JoinOperator
     private static final int LEFT = JoinResultHandler.LEFT;
     private static final int RIGHT = JoinResultHandler.RIGHT;
     private static final int ALL = Integer.MAX_VALUE;
+    /** Records per key assumed when sizing the key index from the expected records. */
+    private static final int KEY_INDEX_RECORDS_PER_KEY = 4;
 
     private final JoinType type;
     private final long lower;
@@ -152,12 +153,10 @@ public final class IntervalJoinOperator implements JoinOperator
     private final JoinLateEventHandler lateEventHandler;
     private final UnsafeBuffer nulls;
     private final int evictionSlice;
-    private int[] heap;
-    /** Completion time of each heap entry, kept beside it so that comparisons stay in two arrays. */
-    private long[] heapCompletion;
-    /** Arrival sequence of each heap entry (the tie-breaker). */
-    private long[] heapSequence;
-    private int heapSize;
+    /** Both sides' keys, each with the head of each side's chain: one probe per event. */
+    private final JoinKeyIndex keyIndex;
+    /** Every buffered record of both sides, as {@code slot << 1 | side}, in eviction order. */
+    private final CompletionQueue completions;
     private long nextSequence;
     private long lateEvents;
     private long matches;
@@ -183,15 +182,28 @@ public final class IntervalJoinOperator implements JoinOperator
         this.upper = upper;
         this.allowedLateness = allowedLateness;
         this.watermarks = new WatermarkGenerator[] {leftWatermarks, rightWatermarks};
+        // A key holds several records of each side at once; the index grows if keys are more.
+        this.keyIndex = new JoinKeyIndex(Math.max(16, expectedRecords / KEY_INDEX_RECORDS_PER_KEY));
         this.sides = new IntervalJoinSide[] {
-            new IntervalJoinSide(leftRecordLength, expectedRecords),
-            new IntervalJoinSide(rightRecordLength, expectedRecords)};
+            new IntervalJoinSide(leftRecordLength, expectedRecords, keyIndex, LEFT),
+            new IntervalJoinSide(rightRecordLength, expectedRecords, keyIndex, RIGHT)};
         this.resultHandler = resultHandler;
         this.lateEventHandler = lateEventHandler;
         this.nulls = new UnsafeBuffer(new byte[Math.max(8, Math.max(leftRecordLength, rightRecordLength))]);
-        this.heap = new int[Math.max(16, expectedRecords * 2)];
-        this.heapCompletion = new long[heap.length];
-        this.heapSequence = new long[heap.length];
+        this.completions = new CompletionQueue(new CompletionQueue.Entries()
+        {
+            @Override
+            public long completion(final int entry)
+            {
+                return IntervalJoinOperator.this.completion(entry & 1, sides[entry & 1].timestamp(entry >>> 1));
+            }
+
+            @Override
+            public long sequence(final int entry)
+            {
+                return sides[entry & 1].sequence(entry >>> 1);
+            }
+        }, Math.min(Math.max(0, upper - lower) + Math.max(0, allowedLateness), CompletionQueue.MAX_BUCKETS), expectedRecords * 2);
     }
 
     /**
@@ -243,7 +255,7 @@ public final class IntervalJoinOperator implements JoinOperator
      */
     public boolean evictionPending()
     {
-        return heapSize > 0 && heapCompletion[0] <= watermark();
+        return completions.hasCompleteBy(watermark());
     }
 
     /**
@@ -332,7 +344,8 @@ public final class IntervalJoinOperator implements JoinOperator
         }
         else
         {
-            final boolean matched = probe(side, key, timestamp, buffer, offset);
+            final int position = keyIndex.findOrAdd(key);
+            final boolean matched = probe(side, position, key, timestamp, buffer, offset);
             final long sequence = nextSequence++;
             final long completion = completion(side, timestamp);
             if (watermark != NO_WATERMARK && completion <= watermark)
@@ -344,18 +357,19 @@ public final class IntervalJoinOperator implements JoinOperator
             }
             else
             {
-                final int slot = sides[side].insert(key, timestamp, sequence, matched, buffer, offset);
-                push((slot << 1) | side);
+                final int slot = sides[side].insertAt(position, key, timestamp, sequence, matched, buffer, offset);
+                completions.push((slot << 1) | side, completion, sequence);
             }
         }
         watermarks[side].onEvent(timestamp);
         evict(evictionSlice);
     }
 
-    private boolean probe(final int side, final long key, final long timestamp, final DirectBuffer buffer, final int offset)
+    private boolean probe(
+        final int side, final int position, final long key, final long timestamp, final DirectBuffer buffer, final int offset)
     {
         final IntervalJoinSide other = sides[side ^ 1];
-        final int head = other.head(key);
+        final int head = other.headAt(position);
         if (head == IntervalJoinSide.NONE)
         {
             return false;
@@ -415,98 +429,22 @@ public final class IntervalJoinOperator implements JoinOperator
     private void evict(final int maxRecords)
     {
         final long watermark = watermark();
-        int budget = maxRecords;
-        while (heapSize > 0 && heapCompletion[0] <= watermark)
+        for (int budget = maxRecords; budget > 0; budget--)
         {
-            if (budget-- == 0)
+            final int entry = completions.pollCompleteBy(watermark);
+            if (entry == CompletionQueue.NONE)
             {
                 return;
             }
-            final int entry = heap[0];
             final int side = entry & 1;
             final int slot = entry >>> 1;
             final IntervalJoinSide records = sides[side];
-            pop();
             if (!records.matched(slot) && type.keeps(side))
             {
                 emitUnmatched(side, records.key(slot), records.timestamp(slot), records.buffer(), records.offsetOf(slot));
             }
             records.remove(slot);
         }
-    }
-
-    // Min-heap of (slot << 1 | side) ordered by (completion time, arrival sequence): a total order,
-    // so the pop order, and with it the emission order, does not depend on the heap's shape.
-
-    private static boolean less(final long completionA, final long sequenceA, final long completionB, final long sequenceB)
-    {
-        return completionA != completionB ? completionA < completionB : sequenceA < sequenceB;
-    }
-
-    private void push(final int entry)
-    {
-        if (heapSize == heap.length)
-        {
-            heap = Arrays.copyOf(heap, heapSize << 1);
-            heapCompletion = Arrays.copyOf(heapCompletion, heap.length);
-            heapSequence = Arrays.copyOf(heapSequence, heap.length);
-        }
-        final int side = entry & 1;
-        final int slot = entry >>> 1;
-        final long completion = completion(side, sides[side].timestamp(slot));
-        final long sequence = sides[side].sequence(slot);
-        int index = heapSize++;
-        while (index > 0)
-        {
-            final int parent = (index - 1) >>> 1;
-            if (!less(completion, sequence, heapCompletion[parent], heapSequence[parent]))
-            {
-                break;
-            }
-            move(parent, index);
-            index = parent;
-        }
-        heap[index] = entry;
-        heapCompletion[index] = completion;
-        heapSequence[index] = sequence;
-    }
-
-    private void pop()
-    {
-        final int last = --heapSize;
-        final int entry = heap[last];
-        final long completion = heapCompletion[last];
-        final long sequence = heapSequence[last];
-        int index = 0;
-        final int half = heapSize >>> 1;
-        while (index < half)
-        {
-            int child = (index << 1) + 1;
-            final int right = child + 1;
-            if (right < heapSize && less(heapCompletion[right], heapSequence[right], heapCompletion[child], heapSequence[child]))
-            {
-                child = right;
-            }
-            if (!less(heapCompletion[child], heapSequence[child], completion, sequence))
-            {
-                break;
-            }
-            move(child, index);
-            index = child;
-        }
-        if (heapSize > 0)
-        {
-            heap[index] = entry;
-            heapCompletion[index] = completion;
-            heapSequence[index] = sequence;
-        }
-    }
-
-    private void move(final int from, final int to)
-    {
-        heap[to] = heap[from];
-        heapCompletion[to] = heapCompletion[from];
-        heapSequence[to] = heapSequence[from];
     }
 
     @Override
@@ -587,16 +525,21 @@ public final class IntervalJoinOperator implements JoinOperator
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks[LEFT].restoreFrom(buffer, cursor);
         cursor += watermarks[RIGHT].restoreFrom(buffer, cursor);
-        heapSize = 0;
-        cursor = readRecords(LEFT, leftCount, buffer, cursor);
-        cursor = readRecords(RIGHT, rightCount, buffer, cursor);
+        completions.clear();
+        keyIndex.clear();
+        sides[LEFT].clear();
+        sides[RIGHT].clear();
+        final int[] restored = new int[leftCount + rightCount];
+        cursor = readRecords(LEFT, leftCount, buffer, cursor, restored, 0);
+        cursor = readRecords(RIGHT, rightCount, buffer, cursor, restored, leftCount);
+        completions.pushRestored(restored, restored.length);
         return cursor - offset;
     }
 
-    private int readRecords(final int side, final int count, final DirectBuffer buffer, final int start)
+    private int readRecords(
+        final int side, final int count, final DirectBuffer buffer, final int start, final int[] restored, final int first)
     {
         final IntervalJoinSide records = sides[side];
-        records.clear();
         int cursor = start;
         for (int i = 0; i < count; i++)
         {
@@ -607,7 +550,7 @@ public final class IntervalJoinOperator implements JoinOperator
                 buffer.getInt(cursor + RECORD_MATCHED_OFFSET, ORDER) != 0,
                 buffer,
                 cursor + RECORD_HEADER_LENGTH);
-            push((slot << 1) | side);
+            restored[first + i] = (slot << 1) | side;
             cursor += RECORD_HEADER_LENGTH + records.recordLength();
         }
         return cursor;

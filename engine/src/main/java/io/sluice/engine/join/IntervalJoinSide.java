@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 
 import io.sluice.engine.state.CopyOnWriteRows;
 
@@ -15,9 +14,9 @@ import io.sluice.engine.state.CopyOnWriteRows;
  * <p>
  * Each record owns a slot: parallel primitive arrays hold its timestamp, key, arrival sequence and
  * matched flag, and a {@link RecordArena} its bytes. The records of one key form a circular doubly
- * linked list through {@code prev}/{@code next} in ascending arrival sequence; a
- * {@link Long2LongHashMap} maps the key to the oldest (head) slot, whose {@code prev} is the tail,
- * so appending and unlinking any record are O(1). Free slots are chained through {@code next}.
+ * linked list through {@code prev}/{@code next} in ascending arrival sequence; the {@link JoinKeyIndex}
+ * the two sides share maps the key to the oldest (head) slot of each side, whose {@code prev} is the
+ * tail, so appending and unlinking any record are O(1). Free slots are chained through {@code next}.
  * <p>
  * A checkpoint copies the records incrementally ({@link CopyOnWriteRows}): a record is copied
  * before its matched flag changes or it is removed. Each record is written as drawn in
@@ -33,7 +32,8 @@ final class IntervalJoinSide
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private final RecordArena arena;
-    private final Long2LongHashMap heads;
+    private final JoinKeyIndex heads;
+    private final int side;
     private final CopyOnWriteRows snapshot;
     private long[] timestamps;
     private long[] keys;
@@ -45,11 +45,16 @@ final class IntervalJoinSide
     private int freeHead = NONE;
     private int size;
 
-    IntervalJoinSide(final int recordLength, final int expectedRecords)
+    /**
+     * @param heads the key index both sides share.
+     * @param side  {@link JoinResultHandler#LEFT} or {@link JoinResultHandler#RIGHT}: which head of a key is this side's.
+     */
+    IntervalJoinSide(final int recordLength, final int expectedRecords, final JoinKeyIndex heads, final int side)
     {
         final int slots = Math.max(16, expectedRecords);
         arena = new RecordArena(recordLength, slots);
-        heads = new Long2LongHashMap(slots, 0.5f, NONE);
+        this.heads = heads;
+        this.side = side;
         timestamps = new long[slots];
         keys = new long[slots];
         sequences = new long[slots];
@@ -153,19 +158,11 @@ final class IntervalJoinSide
     }
 
     /**
-     * Oldest record of a key, or {@link #NONE}.
+     * Oldest record of this side at a key's position in the shared {@link JoinKeyIndex}, or {@link #NONE}.
      */
-    int head(final long key)
+    int headAt(final int position)
     {
-        return (int)heads.get(key);
-    }
-
-    /**
-     * Whether a live slot is the head of its key's chain (used to walk all chains in order).
-     */
-    boolean isHead(final int slot)
-    {
-        return heads.get(keys[slot]) == slot;
+        return heads.head(position, side);
     }
 
     /**
@@ -178,7 +175,13 @@ final class IntervalJoinSide
         return following == head ? NONE : following;
     }
 
-    int insert(
+    /**
+     * Appends a record to its key's chain.
+     *
+     * @param position of the key in the shared {@link JoinKeyIndex} ({@link JoinKeyIndex#findOrAdd}), still valid.
+     */
+    int insertAt(
+        final int position,
         final long key,
         final long timestamp,
         final long sequence,
@@ -194,12 +197,12 @@ final class IntervalJoinSide
         arena.put(slot, buffer, offset);
         snapshot.created(slot);
 
-        final int head = (int)heads.get(key);
+        final int head = heads.head(position, side);
         if (head == NONE)
         {
             prev[slot] = slot;
             next[slot] = slot;
-            heads.put(key, slot);
+            heads.head(position, side, slot);
         }
         else
         {
@@ -224,8 +227,9 @@ final class IntervalJoinSide
         final DirectBuffer buffer,
         final int offset)
     {
-        final int slot = insert(key, timestamp, sequence, isMatched, buffer, offset);
-        final int head = (int)heads.get(key);
+        final int position = heads.findOrAdd(key);
+        final int slot = insertAt(position, key, timestamp, sequence, isMatched, buffer, offset);
+        final int head = heads.head(position, side);
         int before = prev[slot];
         if (before == slot || sequences[before] < sequence)
         {
@@ -246,7 +250,7 @@ final class IntervalJoinSide
             next[slot] = head;
             next[last] = slot;
             prev[head] = slot;
-            heads.put(key, slot);
+            heads.head(position, side, slot);
             return slot;
         }
         final int after = next[before];
@@ -260,20 +264,20 @@ final class IntervalJoinSide
     void remove(final int slot)
     {
         snapshot.beforeFree(slot);
-        final long key = keys[slot];
+        final int position = heads.find(keys[slot]);
         final int following = next[slot];
         if (following == slot)
         {
-            heads.remove(key);
+            heads.head(position, side, NONE);
         }
         else
         {
             final int preceding = prev[slot];
             next[preceding] = following;
             prev[following] = preceding;
-            if (heads.get(key) == slot)
+            if (heads.head(position, side) == slot)
             {
-                heads.put(key, following);
+                heads.head(position, side, following);
             }
         }
         next[slot] = freeHead;
@@ -281,10 +285,12 @@ final class IntervalJoinSide
         size--;
     }
 
+    /**
+     * Forget every record; the shared key index is the operator's to clear.
+     */
     void clear()
     {
         snapshot.complete();
-        heads.clear();
         limit = 0;
         size = 0;
         freeHead = NONE;

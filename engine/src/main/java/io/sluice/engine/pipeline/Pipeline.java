@@ -291,14 +291,22 @@ public final class Pipeline
 
         /**
          * The field whose value routes each event to a partition and keys it (LONG, INT, TIMESTAMP or a
-         * SYMBOL, hashed).
+         * SYMBOL, hashed; a DECIMAL or TEXT field is refused).
          *
          * @param field of the input schema.
          * @return this.
+         * @throws SchemaException naming the pipeline, the field and its type, for a DECIMAL or TEXT field.
          */
         public Builder partitionKey(final String field)
         {
-            single("partitionKey").partitionKey(field);
+            try
+            {
+                single("partitionKey").partitionKey(field);
+            }
+            catch (final SchemaException ex)
+            {
+                throw error(ex.getMessage().replace("source '" + sources.get(0).topic() + "': ", ""));
+            }
             return this;
         }
 

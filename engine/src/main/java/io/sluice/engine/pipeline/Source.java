@@ -62,14 +62,23 @@ public final class Source
     }
 
     /**
-     * The field whose value routes each event to its partition and keys it.
+     * The field whose value routes each event to its partition and keys it: a LONG, INT, TIMESTAMP or
+     * SYMBOL field (a SYMBOL is hashed). A DECIMAL or a TEXT field is refused, as in YAML: a key is
+     * compared and hashed as a whole 64-bit value or symbol, which neither is.
      *
      * @param field of the schema.
      * @return this.
+     * @throws SchemaException naming the source, the field and its type, for a DECIMAL or TEXT field.
      */
     public Source partitionKey(final String field)
     {
-        partitionKeyField = schema.field(field).index();
+        final Field f = schema.field(field);
+        if (f.type() == FieldType.DECIMAL || f.type() == FieldType.TEXT)
+        {
+            throw new SchemaException("source '" + topic + "': partition key '" + field + "' is a " + f.typeText() +
+                "; use a LONG, INT, TIMESTAMP or SYMBOL field");
+        }
+        partitionKeyField = f.index();
         return this;
     }
 

@@ -291,10 +291,13 @@ class CheckpointRecoveryTest
                 "recovery [0-9.]+ ms, restore of 1 partitions [0-9.]+ ms \\(slowest\\), replay of [0-9]+ records [0-9.]+ ms " +
                 "\\(slowest partition\\)");
         }
-        // Damage a record in the middle of the first (sealed) segment: the journal refuses to open.
+        // Damage a record in the middle of the first (sealed) segment, without its seal mark (header bytes 44..63,
+        // as when the process stopped before a force marked it): the open verifies it and refuses the journal.
         final Path first = data.resolve("journal/trades/partition-0/00000000000000000000.log");
         try (RandomAccessFile raf = new RandomAccessFile(first.toFile(), "rw"))
         {
+            raf.seek(44);
+            raf.write(new byte[20]);
             raf.seek(raf.length() / 2);
             final int b = raf.read();
             raf.seek(raf.length() / 2);

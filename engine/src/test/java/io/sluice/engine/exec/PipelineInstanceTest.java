@@ -13,6 +13,7 @@ import io.sluice.engine.pipeline.ErrorPolicy;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.TestEvents;
 import io.sluice.schema.Schema;
+import io.sluice.schema.SchemaException;
 
 class PipelineInstanceTest
 {
@@ -114,6 +115,16 @@ class PipelineInstanceTest
         final Schema other = Schema.builder("o").longField("x").build();
         assertThatThrownBy(() -> Pipeline.from("t", other).partitionKey("nope"))
             .hasMessageContaining("no field 'nope'");
+        // DECIMAL and TEXT keys are refused as in YAML, by the builder and by a join's Source.
+        final Schema money = Schema.builder("m").decimalField("amount", 18, 2).textField("memo", 16).longField("ts").build();
+        assertThatThrownBy(() -> Pipeline.from("payments", money).name("p").partitionKey("amount"))
+            .isInstanceOf(SchemaException.class)
+            .hasMessage("pipeline 'p' partition key 'amount' is a DECIMAL(18, 2); use a LONG, INT, TIMESTAMP or SYMBOL field");
+        assertThatThrownBy(() -> Pipeline.from("payments", money).partitionKey("memo"))
+            .hasMessage("pipeline 'payments' partition key 'memo' is a TEXT(16); use a LONG, INT, TIMESTAMP or SYMBOL field");
+        assertThatThrownBy(() -> io.sluice.engine.pipeline.Source.stream("payments", money).partitionKey("memo"))
+            .isInstanceOf(SchemaException.class)
+            .hasMessage("source 'payments': partition key 'memo' is a TEXT(16); use a LONG, INT, TIMESTAMP or SYMBOL field");
     }
 
     private void feed(final PipelineInstance instance, final long account, final double amount, final long qty, final long ts)

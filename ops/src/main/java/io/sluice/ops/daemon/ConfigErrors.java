@@ -85,8 +85,17 @@ public final class ConfigErrors
             return null;
         }
         Node node = root;
-        for (final String part : keyPath.split("\\."))
+        final String[] parts = keyPath.split("\\.");
+        for (int i = 0; i < parts.length; i++)
         {
+            // A key may itself contain dots (Kafka client properties such as sasl.jaas.config): the longest one first.
+            final Node dotted = dottedChild(node, parts, i);
+            if (dotted != null)
+            {
+                node = dotted;
+                break;
+            }
+            final String part = parts[i];
             final int bracket = part.indexOf('[');
             final String key = bracket < 0 ? part : part.substring(0, bracket);
             Node next = key.isEmpty() ? node : child(node, key);
@@ -110,6 +119,16 @@ public final class ConfigErrors
             node = next;
         }
         return node == root ? null : node.getStartMark();
+    }
+
+    /** The value of a key made of the parts from {@code first} to the end, joined by dots, if one has two parts or more. */
+    private static Node dottedChild(final Node node, final String[] parts, final int first)
+    {
+        if (parts.length - first < 2)
+        {
+            return null;
+        }
+        return child(node, String.join(".", java.util.Arrays.copyOfRange(parts, first, parts.length)));
     }
 
     private static Node child(final Node node, final String key)

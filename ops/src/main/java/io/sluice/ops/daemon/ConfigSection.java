@@ -327,6 +327,29 @@ public final class ConfigSection
     }
 
     /**
+     * The keys of this section, for a section whose keys are names chosen by the user (a map of Kafka
+     * client properties); reading them marks none as read.
+     *
+     * @return the keys in file order.
+     */
+    public java.util.Set<String> keys()
+    {
+        return Collections.unmodifiableSet(values.keySet());
+    }
+
+    /**
+     * Resolves a path written in this file against the directory of the configuration file.
+     *
+     * @param text the path as written.
+     * @return the absolute path.
+     * @throws java.nio.file.InvalidPathException if it is not a valid path.
+     */
+    Path resolve(final String text)
+    {
+        return baseDirectory.resolve(text).toAbsolutePath().normalize();
+    }
+
+    /**
      * The raw value of a key, for sections another loader validates.
      *
      * @param key to read.

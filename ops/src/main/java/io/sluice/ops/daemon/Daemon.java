@@ -103,6 +103,8 @@ public final class Daemon implements AutoCloseable
     private DashboardServer dashboard;
     /** The group member of a {@code scale_out} daemon, which then has no engine of its own; else null. */
     private ScaleOutMember scaleOut;
+    /** The Kafka ingress figures, copied into the counters file on the stats thread. */
+    private final AddedAgents kafkaIngressStats = new AddedAgents("sluice-kafka-ingress-stats");
     private final List<DaemonComponent> ingress = new ArrayList<>();
     private final List<DaemonComponent> egress = new ArrayList<>();
     private final java.util.Map<String, io.sluice.kafka.KafkaSink> openedKafkaSinks = new java.util.HashMap<>();
@@ -233,7 +235,7 @@ public final class Daemon implements AutoCloseable
             scaleOut = ScaleOutMember.create(config, counters, this::log);
         }
         statsRunner = new AgentRunner(new SleepingMillisIdleStrategy(50), this::onStatsError, null,
-            scaleOut == null ? daemonCounters : new CompositeAgent(daemonCounters, scaleOut));
+            new CompositeAgent(daemonCounters, scaleOut == null ? kafkaIngressStats : scaleOut));
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
         if (scaleOut != null)
@@ -318,6 +320,10 @@ public final class Daemon implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 throw new DaemonException(entry.path() + " (" + entry.component().name() + ") failed to start: " + ex.getMessage(), ex);
+            }
+            if (entry.component() instanceof KafkaIngress kafka)
+            {
+                kafkaIngressStats.add(kafka.counters());
             }
             log("started " + entry.component().name());
         }
@@ -827,6 +833,20 @@ public final class Daemon implements AutoCloseable
         public io.sluice.kafka.KafkaGroupMember scaleOut()
         {
             return scaleOut == null ? null : scaleOut.member();
+        }
+
+        @Override
+        public List<io.sluice.ops.jmx.KafkaIngressControl> kafkaIngress()
+        {
+            final List<io.sluice.ops.jmx.KafkaIngressControl> items = new ArrayList<>();
+            for (final DaemonConfig.ComponentEntry entry : config.components())
+            {
+                if (scaleOut == null && entry.component() instanceof KafkaIngress kafka)
+                {
+                    items.add(kafka);
+                }
+            }
+            return items;
         }
 
         @Override

@@ -233,6 +233,7 @@ public final class DaemonConfig
         this.components = new ArrayList<>();
         loadComponents(top, DaemonComponent.Role.INGRESS, "ingress");
         loadComponents(top, DaemonComponent.Role.EGRESS, "egress");
+        applyKafkaClientProperties(top.section("kafka"));
         this.scaleOut = top.has("scale_out") ? loadScaleOut(top.section("scale_out"), errors) : null;
         top.checkUnknownKeys();
     }
@@ -459,6 +460,7 @@ public final class DaemonConfig
      *     format: json                         # json, csv or binary
      *     key_field: account                   # default: the output's key
      *     transactional_id: sluice.desk1.results   # default: sluice.<sink name>; same on every daemon of the job
+     *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
      */
     private static io.sluice.kafka.KafkaSinkContext kafkaSink(final String name, final ConfigSection sink)
@@ -475,6 +477,7 @@ public final class DaemonConfig
         final String transactionalId = sink.string("transactional_id", "sluice." + name);
         final long timeout = sink.durationMillis("timeout", 60_000);
         final long maxBackoff = sink.durationMillis("max_retry_backoff", 30_000);
+        final Map<String, String> clientProperties = KafkaClientSettings.read(sink, System::getenv);
         if (maxBackoff < 1_000)
         {
             sink.error("max_retry_backoff", "must be at least 1s, was " + maxBackoff + " ms");
@@ -490,7 +493,32 @@ public final class DaemonConfig
         return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
             .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout))
-            .maxRetryBackoffMillis(Math.max(1_000, maxBackoff));
+            .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties);
+    }
+
+    /**
+     * The {@code kafka} section: {@code client_properties} for every Kafka client of the daemon (see
+     * {@link KafkaClientSettings}), added to each Kafka ingress and sink where the item does not set
+     * the key in its own {@code client_properties}.
+     */
+    private void applyKafkaClientProperties(final ConfigSection kafka)
+    {
+        final Map<String, String> defaults = KafkaClientSettings.read(kafka, System::getenv);
+        kafka.checkUnknownKeys();
+        for (final SinkConfig sink : sinks.values())
+        {
+            if (sink.kafka() != null)
+            {
+                KafkaClientSettings.addDefaults(sink.kafka().clientProperties(), defaults);
+            }
+        }
+        for (final ComponentEntry entry : components)
+        {
+            if (entry.component() instanceof KafkaIngress ingress)
+            {
+                KafkaClientSettings.addDefaults(ingress.settings().clientProperties(), defaults);
+            }
+        }
     }
 
     /**

@@ -21,16 +21,18 @@ import io.sluice.kafka.ValueFormat;
  *     time: field                    # field (the pipeline's event time) or record (Kafka timestamp)
  *     dead_letter_topic: trades.dlq  # malformed records, with the reason in a header
  *     on_error: dead_letter          # dead_letter or halt
+ *     client_properties: {...}       # Kafka client settings (security), see KafkaClientSettings
  * }</pre>
  *
  * <p>Threading: created and closed on the control thread; polls on {@code sluice-kafka-source-<topic>}.
  */
-final class KafkaIngress implements DaemonComponent
+final class KafkaIngress implements DaemonComponent, io.sluice.ops.jmx.KafkaIngressControl
 {
     static final String TYPE = "kafka";
 
     private final KafkaSourceContext settings;
-    private KafkaSource source;
+    private volatile KafkaSource source;
+    private KafkaIngressCounters counters;
 
     private KafkaIngress(final KafkaSourceContext settings)
     {
@@ -46,7 +48,20 @@ final class KafkaIngress implements DaemonComponent
     @Override
     public void start(final DaemonComponentContext context)
     {
-        source = KafkaSource.start(context.engine(), settings);
+        final KafkaSource started = KafkaSource.start(context.engine(), settings);
+        source = started;
+        counters = new KafkaIngressCounters(started, context.countersManager(), context.engine().partitionCount());
+    }
+
+    /**
+     * The agent that copies the source's figures into the counters file; the daemon runs it on its
+     * statistics thread (not the engine's duties thread, which a paused partition's full ring can hold).
+     *
+     * @return the agent, null before start.
+     */
+    KafkaIngressCounters counters()
+    {
+        return counters;
     }
 
     /**
@@ -54,7 +69,8 @@ final class KafkaIngress implements DaemonComponent
      *
      * @return the concluded settings.
      */
-    KafkaSourceContext settings()
+    @Override
+    public KafkaSourceContext settings()
     {
         return settings;
     }
@@ -64,7 +80,8 @@ final class KafkaIngress implements DaemonComponent
      *
      * @return the source or null.
      */
-    KafkaSource source()
+    @Override
+    public KafkaSource source()
     {
         return source;
     }
@@ -74,6 +91,7 @@ final class KafkaIngress implements DaemonComponent
     {
         if (source != null)
         {
+            // The counters stay allocated with their last figures: the stats thread may still read the source.
             source.close();
             source = null;
         }
@@ -112,6 +130,7 @@ final class KafkaIngress implements DaemonComponent
             final String time = settings.choice("time", "field", "field", "record");
             final String deadLetters = settings.has("dead_letter_topic") ? settings.string("dead_letter_topic", null) : null;
             final String onError = settings.choice("on_error", "dead_letter", "dead_letter", "halt");
+            final java.util.Map<String, String> clientProperties = KafkaClientSettings.read(settings, System::getenv);
             if (topic == null || bootstrap == null || format == null || time == null || onError == null)
             {
                 return null;
@@ -120,7 +139,7 @@ final class KafkaIngress implements DaemonComponent
             {
                 return new KafkaIngress(new KafkaSourceContext().bootstrapServers(bootstrap).topic(kafkaTopic).groupId(group)
                     .sluiceTopic(topic).format(ValueFormat.of(format)).recordTimestamp("record".equals(time))
-                    .deadLetterTopic(deadLetters).haltOnError("halt".equals(onError)).conclude());
+                    .deadLetterTopic(deadLetters).haltOnError("halt".equals(onError)).clientProperties(clientProperties).conclude());
             }
             catch (final KafkaConnectorException ex)
             {

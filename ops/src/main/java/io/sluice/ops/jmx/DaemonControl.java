@@ -27,6 +27,16 @@ public interface DaemonControl
     }
 
     /**
+     * The Kafka ingress items of a daemon that runs every partition in its own engine.
+     *
+     * @return the items, in configuration order; empty for a {@code scale_out} daemon or one without.
+     */
+    default java.util.List<KafkaIngressControl> kafkaIngress()
+    {
+        return java.util.List.of();
+    }
+
+    /**
      * A reader over the counters file, the source of every figure.
      *
      * @return the reader.

@@ -109,6 +109,11 @@ final class EngineBean implements EngineMXBean
     @Override
     public String checkpointNow()
     {
+        final ScaleOutMXBean scaleOut = scaleOut();
+        if (scaleOut != null)
+        {
+            return perPartition(scaleOut.checkpointPartitions());
+        }
         final Engine engine = requireEngine();
         final CheckpointManifest manifest;
         try
@@ -140,6 +145,12 @@ final class EngineBean implements EngineMXBean
     @Override
     public void pause(final String pipeline)
     {
+        final ScaleOutMXBean scaleOut = scaleOut();
+        if (scaleOut != null)
+        {
+            scaleOut.pause(pipeline);
+            return;
+        }
         try
         {
             requireEngine().pause(pipeline);
@@ -153,6 +164,12 @@ final class EngineBean implements EngineMXBean
     @Override
     public void resume(final String pipeline)
     {
+        final ScaleOutMXBean scaleOut = scaleOut();
+        if (scaleOut != null)
+        {
+            scaleOut.resume(pipeline);
+            return;
+        }
         try
         {
             requireEngine().resume(pipeline);
@@ -166,6 +183,12 @@ final class EngineBean implements EngineMXBean
     @Override
     public void replay(final String pipeline, final long fromOffset)
     {
+        final ScaleOutMXBean scaleOut = scaleOut();
+        if (scaleOut != null)
+        {
+            scaleOut.replay(pipeline, fromOffset);
+            return;
+        }
         try
         {
             requireEngine().replay(pipeline, fromOffset);
@@ -179,6 +202,12 @@ final class EngineBean implements EngineMXBean
     @Override
     public void replayFromTime(final String pipeline, final long fromEpochMillis)
     {
+        final ScaleOutMXBean scaleOut = scaleOut();
+        if (scaleOut != null)
+        {
+            scaleOut.replayFromTime(pipeline, fromEpochMillis);
+            return;
+        }
         try
         {
             requireEngine().replayFromTime(pipeline, fromEpochMillis);
@@ -189,16 +218,30 @@ final class EngineBean implements EngineMXBean
         }
     }
 
-    /** The engine; a scale-out daemon has one per owned partition, which these operations do not reach yet. */
+    /** The engine of a daemon that runs every partition in one. */
     private Engine requireEngine()
     {
         final Engine engine = daemon.engine();
         if (engine == null)
         {
-            throw new IllegalStateException("a scale_out daemon runs one engine per Kafka partition it owns: checkpoints, pause, " +
-                "resume and replay are per partition there and not available over JMX yet (see io.sluice:type=ScaleOut)");
+            throw new IllegalStateException("the daemon has no engine running");
         }
         return engine;
+    }
+
+    /**
+     * A scale-out daemon's operations, which act on the engine of every partition it owns (its
+     * {@code io.sluice:type=ScaleOut} bean says per partition what happened); null for other daemons.
+     */
+    private ScaleOutMXBean scaleOut()
+    {
+        final io.sluice.kafka.KafkaGroupMember member = daemon.scaleOut();
+        return member == null ? null : new ScaleOutBean(daemon.counters(), member);
+    }
+
+    private static String perPartition(final String[] lines)
+    {
+        return lines.length == 0 ? "no partition owned: nothing to checkpoint" : String.join("\n", lines);
     }
 
     @Override

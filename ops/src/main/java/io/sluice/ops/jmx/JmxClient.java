@@ -101,6 +101,22 @@ public final class JmxClient implements AutoCloseable
     }
 
     /**
+     * The Kafka ingress beans of a daemon that runs every partition in its own engine.
+     *
+     * @return proxies, ordered by source topic; empty when there is none.
+     * @throws IOException if the connection fails.
+     */
+    public java.util.List<KafkaIngressMXBean> kafkaIngress() throws IOException
+    {
+        final java.util.List<KafkaIngressMXBean> beans = new java.util.ArrayList<>();
+        for (final javax.management.ObjectName name : new java.util.TreeSet<>(connection.queryNames(ObjectNames.all("KafkaIngress"), null)))
+        {
+            beans.add(JMX.newMXBeanProxy(connection, name, KafkaIngressMXBean.class));
+        }
+        return beans;
+    }
+
+    /**
      * A pipeline bean.
      *
      * @param pipeline name.

@@ -101,6 +101,10 @@ public final class JmxServer implements AutoCloseable
         final Engine engine = daemon.engine();
         register(ObjectNames.engine(), new EngineBean(daemon, counters));
         register(ObjectNames.components(), new ComponentsBean(daemon.counters()));
+        for (final KafkaIngressControl ingress : daemon.kafkaIngress())
+        {
+            register(ObjectNames.kafkaIngress(ingress.settings().sluiceTopic()), new KafkaIngressBean(daemon.counters(), ingress));
+        }
         if (daemon.scaleOut() != null)
         {
             register(ObjectNames.scaleOut(), new ScaleOutBean(daemon.counters(), daemon.scaleOut()));

@@ -58,6 +58,17 @@ public final class ObjectNames
     }
 
     /**
+     * The bean of a Kafka ingress.
+     *
+     * @param topic the pipelines' source topic it feeds.
+     * @return {@code io.sluice:type=KafkaIngress,topic=<topic>}.
+     */
+    public static ObjectName kafkaIngress(final String topic)
+    {
+        return name(DOMAIN + ":type=KafkaIngress,topic=" + value(topic));
+    }
+
+    /**
      * A pipeline's name.
      *
      * @param pipeline name.

@@ -142,34 +142,72 @@ final class ScaleOutBean implements ScaleOutMXBean
         return error == null ? "" : error;
     }
 
+    @Override
+    public String[] getPausedPipelines()
+    {
+        return member.pausedPipelines().toArray(new String[0]);
+    }
+
+    @Override
+    public String[] checkpointPartitions()
+    {
+        return member.checkpointOwnedPartitions(60_000).toArray(new String[0]);
+    }
+
+    @Override
+    public String[] pause(final String pipeline)
+    {
+        return command(() -> member.pause(pipeline));
+    }
+
+    @Override
+    public String[] resume(final String pipeline)
+    {
+        return command(() -> member.resume(pipeline));
+    }
+
+    @Override
+    public String[] replay(final String pipeline, final long fromOffset)
+    {
+        return command(() -> member.onOwnedPartitions((partition, engine) ->
+        {
+            engine.replay(pipeline, fromOffset);
+            return "replaying " + pipeline + " from offset " + fromOffset + " of its journal";
+        }));
+    }
+
+    @Override
+    public String[] replayFromTime(final String pipeline, final long fromEpochMillis)
+    {
+        return command(() -> member.onOwnedPartitions((partition, engine) ->
+        {
+            engine.replayFromTime(pipeline, fromEpochMillis);
+            return "replaying " + pipeline + " from time " + fromEpochMillis;
+        }));
+    }
+
+    /** Runs a command; only a message crosses JMX (a generic client cannot load project exception classes). */
+    private static String[] command(final java.util.function.Supplier<List<String>> command)
+    {
+        try
+        {
+            return command.get().toArray(new String[0]);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
     private long single(final int typeId)
     {
         final int id = SluiceCounters.find(counters, typeId, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE, SluiceCounters.NONE);
         return id < 0 ? -1 : counters.getCounterValue(id);
     }
 
-    /** The values of a per-partition family, by Kafka partition; {@code absent} where no counter is. */
+    /** The values of a per-partition family of the member's topic, by Kafka partition; {@code absent} where no counter is. */
     private long[] perPartition(final int typeId, final long absent)
     {
-        final List<long[]> found = new ArrayList<>();
-        counters.forEach((counterId, type, key, label) ->
-        {
-            if (type == typeId)
-            {
-                found.add(new long[] {SluiceCounters.partition(counters, counterId), counters.getCounterValue(counterId)});
-            }
-        });
-        int size = 0;
-        for (final long[] entry : found)
-        {
-            size = Math.max(size, (int)entry[0] + 1);
-        }
-        final long[] values = new long[size];
-        java.util.Arrays.fill(values, absent);
-        for (final long[] entry : found)
-        {
-            values[(int)entry[0]] = entry[1];
-        }
-        return values;
+        return KafkaCounterReads.perPartition(counters, typeId, getTopic(), absent);
     }
 }

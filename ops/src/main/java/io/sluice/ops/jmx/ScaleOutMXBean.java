@@ -101,4 +101,58 @@ public interface ScaleOutMXBean
      * @return the message.
      */
     String getLastError();
+
+    /**
+     * The pipelines an operator paused on this daemon ({@link #pause}); partitions it takes later start
+     * paused too.
+     *
+     * @return the names, sorted.
+     */
+    String[] getPausedPipelines();
+
+    /**
+     * Takes a checkpoint of every owned partition now and waits for each (up to 60 s), each shared to
+     * the checkpoint store as a periodic one is.
+     *
+     * @return one line per owned partition, {@code partition <k>: checkpoint <id> complete, shared to ...},
+     *         or what else happened to it (moved away meanwhile, failed); empty when none is owned.
+     */
+    String[] checkpointPartitions();
+
+    /**
+     * Pauses a pipeline on every owned partition and on those taken later, until {@link #resume}; the
+     * daemon stays in the group (its consumer pauses the partitions).
+     *
+     * @param pipeline name.
+     * @return one line per owned partition.
+     */
+    String[] pause(String pipeline);
+
+    /**
+     * Resumes a pipeline on every owned partition.
+     *
+     * @param pipeline name.
+     * @return one line per owned partition.
+     */
+    String[] resume(String pipeline);
+
+    /**
+     * Re-runs a pipeline over each owned partition's local journal from an offset (that journal starts
+     * at 0 when the daemon takes the partition); its outputs come again, numbered on.
+     *
+     * @param pipeline   name.
+     * @param fromOffset local journal offset.
+     * @return one line per owned partition.
+     */
+    String[] replay(String pipeline, long fromOffset);
+
+    /**
+     * Re-runs a pipeline over each owned partition's local journal from the first record at or after a
+     * time.
+     *
+     * @param pipeline        name.
+     * @param fromEpochMillis record timestamp to re-run from.
+     * @return one line per owned partition.
+     */
+    String[] replayFromTime(String pipeline, long fromEpochMillis);
 }

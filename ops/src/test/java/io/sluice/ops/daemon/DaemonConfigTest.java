@@ -19,6 +19,18 @@ class DaemonConfigTest
 
     private DaemonConfigException errors(final String yaml)
     {
+        return refused(yaml, dir);
+    }
+
+    /**
+     * Parses a configuration that must be refused.
+     *
+     * @param yaml the configuration.
+     * @param dir  its directory.
+     * @return the refusal, with every error.
+     */
+    static DaemonConfigException refused(final String yaml, final Path dir)
+    {
         try
         {
             DaemonConfig.parse(yaml, "sluice.yaml", dir);
@@ -163,7 +175,7 @@ class DaemonConfigTest
     @Test
     void shouldReadTheScaleOutSection() throws Exception
     {
-        final DaemonConfig config = DaemonConfig.parse(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data"), "sluice.yaml", dir);
+        final DaemonConfig config = DaemonConfig.parse(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4), "sluice.yaml", dir);
 
         assertThat(config.scaleOut()).isEqualTo(new DaemonConfig.ScaleOutConfig("scale-test", dir.resolve("shared"), 6_000));
         assertThat(config.partitions()).isEqualTo(4);

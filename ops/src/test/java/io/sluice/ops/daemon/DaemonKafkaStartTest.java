@@ -28,19 +28,18 @@ class DaemonKafkaStartTest
     {
         final String address = KafkaTestBroker.unreachable();
         final int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        final String yaml = DaemonKafkaProcessTest.config(address)
-            .replace("    transactional_id: sluice.daemon-test.results\n", "    transactional_id: sluice.daemon-test.results\n    timeout: 2s\n    max_retry_backoff: 2s\n");
-        assertThat(yaml).contains("timeout: 2s");
-        final Path configFile = dir.resolve("sluice.yaml");
-        Files.writeString(configFile, yaml);
+        final String yaml = DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", address, "daemon-out", "sluice.daemon-test.results", "timeout: 2s", "max_retry_backoff: 2s")
+            .kafkaIngress(address, "daemon-in", "sluice.daemon-test").build();
+        final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml);
         final List<String> input = DaemonKafkaProcessTest.input();
-        final List<String> expected = DaemonKafkaProcessTest.expected(dir, yaml, input);
+        final List<String> expected = TradeVolumes.expected(dir, yaml, input, 2);
         final Path data = dir.resolve("data");
 
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run.log")))
         {
-            KafkaTestSupport.await("two failed attempts to open the sink, logged", () -> logOf(daemon).contains("(attempt 2)"));
-            assertThat(logOf(daemon)).contains("sinks.results: cannot reach the Kafka brokers " + address)
+            daemon.awaitLog("(attempt 2)");
+            assertThat(daemon.logText()).contains("sinks.results: cannot reach the Kafka brokers " + address)
                 .contains("to describe sink topic 'daemon-out'; retrying in 1000 ms (attempt 1)");
             assertThat(daemon.process.isAlive()).isTrue();
             assertThat(MarkFile.read(data).state()).as("still starting").isEqualTo(MarkFile.STARTING);
@@ -51,24 +50,12 @@ class DaemonKafkaStartTest
                 broker.createTopics(2, "daemon-in", "daemon-out");
                 KafkaTestSupport.produce(broker.bootstrap(), "daemon-in", 2, input);
                 daemon.awaitRunning();
-                assertThat(logOf(daemon)).containsPattern("sinks.results: Kafka sink open after \\d+ failed attempts");
-                final List<String> committed = DaemonKafkaProcessTest.committed(broker.bootstrap(), expected.size());
-                assertThat(daemon.terminate()).as("exit code, log:\n%s", logOf(daemon)).isZero();
+                assertThat(daemon.logText()).containsPattern("sinks.results: Kafka sink open after \\d+ failed attempts");
+                final List<String> committed = TradeVolumes.committed(broker.bootstrap(), "daemon-out", expected.size());
+                assertThat(daemon.terminate()).as("exit code, log:\n%s", daemon.logText()).isZero();
                 assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
                 assertThat(committed).as("each result once").hasSize(expected.size());
             }
-        }
-    }
-
-    private static String logOf(final DaemonProcess daemon)
-    {
-        try
-        {
-            return daemon.log();
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new java.io.UncheckedIOException(ex);
         }
     }
 }

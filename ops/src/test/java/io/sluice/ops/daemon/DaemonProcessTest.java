@@ -45,52 +45,31 @@ class DaemonProcessTest
     @TempDir
     Path dir;
 
+    /**
+     * The configuration of these tests: pipelines {@code vol} (a 2 s volume window to a CSV file) and
+     * {@code big} (trades of 3 or more to a journal topic) on two partitions, the Prometheus endpoint on.
+     *
+     * @param ingress whether {@code trades.csv} feeds the daemon.
+     * @param extra   top-level YAML added.
+     * @return the YAML.
+     */
     static String config(final boolean ingress, final String extra)
     {
-        return """
-            data_dir: data
-            partitions: 2
-            wait_strategy: sleep
-            checkpoint:
-              interval: 0
-            schemas:
-              trade:
-                sym: LONG
-                px: DOUBLE
-                qty: LONG
-                ts: TIMESTAMP
-            pipelines:
-              - name: vol
-                source: trades
-                schema: trade
-                partition_key: sym
-                event_time: ts
-                window:
-                  kind: tumbling
-                  size: 2s
-                aggregates:
-                  - n: count
-                  - q: sum(qty)
-                sink: vol-out
-              - name: big
+        final DaemonYaml yaml = DaemonYaml.daemon("data", 2).onDemandCheckpoints().tradeSchema().volume("2s", "vol-out")
+            .pipeline("""
+                name: big
                 source: trades
                 schema: trade
                 partition_key: sym
                 event_time: ts
                 filter: qty >= 3
                 sink: big-out
-            sinks:
-              vol-out: {type: csv, path: vol.csv}
-              big-out: {type: journal}
-            prometheus:
-              enabled: true
-              port: 0
-            """ + extra + (ingress ? """
-            ingress:
-              - type: file
-                topic: trades
-                path: trades.csv
-            """ : "");
+                """)
+            .sink("vol-out", "{type: csv, path: vol.csv}")
+            .sink("big-out", "{type: journal}")
+            .prometheus()
+            .raw(extra);
+        return (ingress ? yaml.fileIngress("trades", "trades.csv") : yaml).build();
     }
 
     @Test

@@ -25,26 +25,9 @@ import io.sluice.ops.jmx.JmxClient;
  */
 class SymbolKeyNamesProcessTest
 {
-    private static final String PIPELINES = """
-        schemas:
-          trade:
-            sym: SYMBOL(8)
-            qty: LONG
-            ts: TIMESTAMP
-        pipelines:
-          - name: vol
-            source: trades
-            schema: trade
-            partition_key: sym
-            event_time: ts
-            window:
-              kind: tumbling
-              size: 2s
-            aggregates:
-              - n: count
-              - q: sum(qty)
-            sink: vol-out
-        """;
+    private static final String PIPELINES = DaemonYaml.pipelinesOnly().schema("trade", "sym: SYMBOL(8)", "qty: LONG", "ts: TIMESTAMP")
+        .volume("2s", "vol-out").build();
+
 
     /** Before the crash: IBM is only here, in a window still open at the checkpoint. */
     private static final String BEFORE = """
@@ -127,21 +110,14 @@ class SymbolKeyNamesProcessTest
 
     static String config(final String pipelines, final String input, final boolean endOfInput)
     {
-        return """
-            data_dir: data
-            partitions: 1
-            wait_strategy: sleep
-            checkpoint:
-              interval: 0
-            %s
-            sinks:
-              vol-out: {type: csv, path: vol.csv}
-            ingress:
-              - type: file
-                topic: trades
-                path: %s
-                end_of_input: %s
-            """.formatted(pipelines, input, endOfInput);
+        return DaemonYaml.daemon("data", 1).onDemandCheckpoints().sink("vol-out", "{type: csv, path: vol.csv}").raw(pipelines)
+            .raw("""
+                ingress:
+                  - type: file
+                    topic: trades
+                    path: %s
+                    end_of_input: %s
+                """.formatted(input, endOfInput)).build();
     }
 
     static void awaitEventsIn(final JmxClient client, final long events) throws Exception

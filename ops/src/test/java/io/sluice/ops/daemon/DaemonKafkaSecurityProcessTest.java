@@ -1,0 +1,123 @@
+package io.sluice.ops.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.sluice.kafka.KafkaTestBroker;
+import io.sluice.kafka.KafkaTestSupport;
+
+/**
+ * A real {@code sluice run} daemon against a real Kafka broker whose only listener authenticates with
+ * SASL/PLAIN (KRaft, StandardAuthorizer; one broker for the class): with the credentials of
+ * {@code kafka.client_properties}, its secret read from a file, it reads and writes Kafka exactly once
+ * and never prints the secret; with a wrong password (from an environment variable) it stays up,
+ * STARTING, and says at each retry that the brokers refused its credentials.
+ */
+class DaemonKafkaSecurityProcessTest
+{
+    private static final String PASSWORD = KafkaTestBroker.ADMIN + "-secret";
+
+    @TempDir
+    static Path brokerDirectory;
+
+    private static KafkaTestBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker()
+    {
+        broker = KafkaTestBroker.startSecured(brokerDirectory.resolve("broker"));
+    }
+
+    @AfterAll
+    static void stopBroker()
+    {
+        if (broker != null)
+        {
+            broker.close();
+        }
+    }
+
+    /** The volume pipeline between {@code <name>-in} and {@code <name>-out}, every client authenticating as the admin user. */
+    private static String config(final String name, final String jaasConfig)
+    {
+        return DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", broker.bootstrap(), name + "-out", "sluice." + name + ".results", "timeout: 5s", "max_retry_backoff: 2s")
+            .kafkaIngress(broker.bootstrap(), name + "-in", "sluice." + name)
+            .raw("""
+                kafka:
+                  client_properties:
+                    security.protocol: SASL_PLAINTEXT
+                    sasl.mechanism: PLAIN
+                    sasl.jaas.config: '%s'
+                """.formatted(jaasConfig))
+            .build();
+    }
+
+    private static String jaas(final String password)
+    {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + KafkaTestBroker.ADMIN +
+            "\" password=\"" + password + "\";";
+    }
+
+    @Test
+    void shouldReadAndWriteASaslBrokerExactlyOnceWithTheSecretFromAFileAndNeverPrintIt() throws Exception
+    {
+        broker.createTopics(2, "sec-in", "sec-out");
+        final Map<String, String> admin = KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN);
+        final List<String> input = TradeVolumes.input(3, 4_000);
+        KafkaTestSupport.produce(broker.bootstrap(), admin, "sec-in", 2, input);
+        final Path jaas = Files.writeString(dir.resolve("kafka-jaas.conf"), jaas(PASSWORD) + "\n");
+        Files.setPosixFilePermissions(jaas, PosixFilePermissions.fromString("rw-------"));
+        final String yaml = config("sec", "${file:kafka-jaas.conf}");
+        assertThat(yaml).doesNotContain(PASSWORD);
+        final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml);
+        final List<String> expected = TradeVolumes.expected(dir, yaml, input, 2);
+
+        try (DaemonProcess daemon = DaemonProcess.running(configFile, dir.resolve("data"), dir.resolve("sec.log")))
+        {
+            final List<String> committed = TradeVolumes.committed(broker.bootstrap(), admin, "sec-out", expected.size());
+            final String status = daemon.ctl("status");
+            assertThat(status).contains("kafka ingress sec-in -> trades (group sluice.sec): RUNNING");
+            assertThat(daemon.terminate()).as("exit code, log:\n%s", daemon.logText()).isZero();
+            assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
+            assertThat(committed).as("each result once").hasSize(expected.size());
+            assertThat(status + daemon.logText()).doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
+    void shouldStayUpAndSayTheBrokersRefusedItsCredentialsWhenThePasswordIsWrong() throws Exception
+    {
+        broker.createTopics(2, "bad-in", "bad-out");
+        final String wrong = "not-the-" + PASSWORD;
+        final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), config("bad", jaas("${env:SLUICE_TEST_KAFKA_PASSWORD}")));
+        final Path data = dir.resolve("data");
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("bad.log"), List.of(),
+            Map.of("SLUICE_TEST_KAFKA_PASSWORD", wrong)))
+        {
+            daemon.awaitLog("(attempt 2)");
+            assertThat(daemon.logText()).contains("sinks.results: cannot describe Kafka sink topic 'bad-out': the Kafka brokers " +
+                broker.bootstrap() + " refused this client's credentials (check its client_properties: security.protocol, " +
+                "sasl.mechanism, sasl.jaas.config, ssl.*)").doesNotContain(wrong);
+            assertThat(daemon.process.isAlive()).as("no crash, no restart loop").isTrue();
+            assertThat(MarkFile.read(data).state()).as("still starting, retrying").isEqualTo(MarkFile.STARTING);
+            daemon.terminate(); // gives up the start: fails if the daemon does not stop
+            assertThat(daemon.logText()).doesNotContain(wrong);
+        }
+    }
+}
