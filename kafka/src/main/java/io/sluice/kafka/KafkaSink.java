@@ -37,13 +37,15 @@ import io.sluice.schema.EventFlyweight;
  * <h2>Exactly once</h2>
  * One transactional producer per Sluice partition, {@code transactional.id = <prefix>-<p>}: opening the
  * sink fences any older producer with that id (a crashed or moved partition's zombie) and aborts its
- * open transaction. Outputs go into the partition's open transaction. A transaction is committed on
- * the partition thread only once a checkpoint is complete whose barrier the partition has passed
- * (told by {@link #onCheckpointComplete} and {@link #onCheckpoint(int, long)}), at the partition's next
- * output or barrier, or at {@link #close()}; in the same transaction the sink records, as the committed
- * offset of its bookkeeping group {@code <prefix>} for (topic, p), the next output sequence, with the
- * metadata {@code checkpoint <id>}. So Kafka itself knows, atomically with the outputs, which outputs
- * are committed and which checkpoint covers everything before them.
+ * open transaction. Outputs go into the partition's open transaction as they are produced. The sink's
+ * committer thread commits a partition's transaction as soon as a checkpoint is complete whose barrier
+ * the partition has passed (told by {@link #onCheckpointComplete} and {@link #onCheckpoint(int, long)}),
+ * and {@link #close()} commits what the final checkpoint covers; in the same transaction the sink
+ * records, as the committed offset of its bookkeeping group {@code <prefix>} for (topic, p), the next
+ * output sequence, with the metadata {@code checkpoint <id>}. So Kafka itself knows, atomically with the
+ * outputs, which outputs are committed and which checkpoint covers everything before them (see
+ * {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the partition's next
+ * output or barrier with the reason.
  *
  * <p>After a crash: {@link #restoreCheckpointAtMost()} is the oldest of the partitions' committed
  * checkpoints; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
@@ -56,8 +58,9 @@ import io.sluice.schema.EventFlyweight;
  * come again, with the same partition and sequence headers.
  *
  * <p>Threading: {@link #onEvent} and {@link #onCheckpoint} on each partition's thread (or the launching
- * thread during recovery), {@link #onCheckpointComplete} on the checkpoint thread, {@link #close()} after
- * the engine is closed. Per output the Kafka client allocates (record, value bytes).
+ * thread during recovery), {@link #onCheckpointComplete} on the checkpoint thread, commits on the sink's
+ * committer thread ({@code sluice-kafka-commit}, exactly once only), {@link #close()} after the engine is
+ * closed. Per output the Kafka client allocates (record, value bytes).
  */
 public final class KafkaSink implements EventSink, CheckpointListener, AutoCloseable
 {
@@ -65,8 +68,9 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public static final String PARTITION_HEADER = "sluice.partition";
     /** Header holding the output's sequence within its Sluice partition (decimal text). */
     public static final String SEQUENCE_HEADER = "sluice.sequence";
-    private static final String CHECKPOINT_PREFIX = "checkpoint ";
-    private static final long NONE = -1;
+    private static final long NONE = TransactionalPartition.NONE;
+    /** Longest the committer sleeps without being woken by a completed checkpoint or a barrier. */
+    private static final long COMMITTER_IDLE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
     private final KafkaSinkContext context;
     private final int partitions;
@@ -74,19 +78,20 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final EventEncoder[] encoders;
     private final ConsumerGroupMetadata bookkeeping;
     private final TopicPartition[] topicPartitions;
-    /** Per partition, the next output sequence Kafka has committed (exactly once) or 0. */
+    /** Per partition, the next output sequence Kafka had committed when the sink opened (exactly once) or 0. */
     private final long[] committedNext;
-    /** Per partition, the checkpoint id the last commit recorded, or NONE. */
+    /** Per partition, the checkpoint id the last commit before the sink opened recorded, or NONE. */
     private final long[] committedCheckpoint;
-    /** Per partition, the next sequence to send (one more than the last sent). */
-    private final long[] nextSequence;
-    /** Per partition, the newest checkpoint barrier passed. */
-    private final long[] lastBarrier;
-    private final boolean[] inTransaction;
+    /** Exactly once: per partition, its producer and open transaction. */
+    private final TransactionalPartition[] transactions;
     private final long[] duplicates;
     private final long[] sent;
-    private final long[] commits;
     private volatile long completedCheckpoint = NONE;
+    private volatile boolean closing;
+    private Thread committer;
+    private volatile Runnable checkpointTrigger;
+    private long lastTriggerNanos;
+    private volatile long checkpointsAsked;
     /** Per partition, the index of the key field in the output schema, resolved at the first output; -1 for the output key. */
     private final int[] keyField;
     private static final int UNRESOLVED = -2;
@@ -105,15 +110,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.topicPartitions = new TopicPartition[partitions];
         this.committedNext = new long[partitions];
         this.committedCheckpoint = new long[partitions];
-        this.nextSequence = new long[partitions];
-        this.lastBarrier = new long[partitions];
-        this.inTransaction = new boolean[partitions];
+        this.transactions = new TransactionalPartition[partitions];
         this.duplicates = new long[partitions];
         this.sent = new long[partitions];
-        this.commits = new long[partitions];
         this.bookkeeping = new ConsumerGroupMetadata(context.transactionalIdPrefix());
         java.util.Arrays.fill(committedCheckpoint, NONE);
-        java.util.Arrays.fill(lastBarrier, NONE);
     }
 
     /**
@@ -147,6 +148,14 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             if (context.mode() == SinkMode.EXACTLY_ONCE)
             {
                 sink.readCommitted();
+                for (int p = 0; p < sink.partitions; p++)
+                {
+                    sink.transactions[p] = new TransactionalPartition(p, sink.producers[p], sink.topicPartitions[p], sink.bookkeeping,
+                        sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter);
+                }
+                sink.committer = new Thread(sink::commitLoop, "sluice-kafka-commit-" + context.transactionalIdPrefix());
+                sink.committer.setDaemon(true);
+                sink.committer.start();
             }
         }
         catch (final RuntimeException ex)
@@ -235,9 +244,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 if (committed != null)
                 {
                     committedNext[p] = committed.offset();
-                    committedCheckpoint[p] = parseCheckpoint(committed.metadata());
+                    committedCheckpoint[p] = TransactionalPartition.parseCheckpoint(committed.metadata());
                 }
-                nextSequence[p] = committedNext[p];
             }
         }
         catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
@@ -250,22 +258,6 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             Thread.currentThread().interrupt();
             throw new KafkaConnectorException("interrupted while reading committed output sequences", ex);
         }
-    }
-
-    private static long parseCheckpoint(final String metadata)
-    {
-        if (metadata != null && metadata.startsWith(CHECKPOINT_PREFIX))
-        {
-            try
-            {
-                return Long.parseLong(metadata.substring(CHECKPOINT_PREFIX.length()));
-            }
-            catch (final NumberFormatException ex)
-            {
-                return NONE;
-            }
-        }
-        return NONE;
     }
 
     /**
@@ -292,18 +284,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     @Override
     public void onEvent(final int partition, final long sequence, final long key, final long timestamp, final EventFlyweight event)
     {
-        if (context.mode() == SinkMode.EXACTLY_ONCE)
+        if (context.mode() == SinkMode.EXACTLY_ONCE && sequence < committedNext[partition])
         {
-            if (sequence < committedNext[partition])
-            {
-                duplicates[partition]++; // Kafka has it: committed before the crash
-                return;
-            }
-            maybeCommit(partition);
-            if (!inTransaction[partition])
-            {
-                begin(partition);
-            }
+            duplicates[partition]++; // Kafka has it: committed before the crash
+            return;
         }
         final EventEncoder encoder = encoders[partition];
         if (keyField[partition] == UNRESOLVED)
@@ -316,15 +300,21 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), kafkaPartition, timestamp, recordKey, encoder.encode(event));
         record.headers().add(PARTITION_HEADER, Integer.toString(kafkaPartition).getBytes(StandardCharsets.US_ASCII));
         record.headers().add(SEQUENCE_HEADER, Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
-        try
+        if (context.mode() == SinkMode.EXACTLY_ONCE)
         {
-            producers[partition].send(record);
+            transactions[partition].send(record, sequence);
         }
-        catch (final KafkaException ex)
+        else
         {
-            throw failure(partition, "send", ex);
+            try
+            {
+                producers[partition].send(record);
+            }
+            catch (final KafkaException ex)
+            {
+                throw failure(partition, "send", ex);
+            }
         }
-        nextSequence[partition] = sequence + 1;
         sent[partition]++;
     }
 
@@ -353,11 +343,16 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             }
             return;
         }
-        if (checkpointId > lastBarrier[partition])
+        if (checkpointId == NONE)
         {
-            lastBarrier[partition] = checkpointId;
+            return;
         }
-        maybeCommit(partition);
+        transactions[partition].barrier(checkpointId);
+        if (completedCheckpoint >= checkpointId)
+        {
+            // The checkpoint completed before this partition got here (its snapshot was taken first).
+            java.util.concurrent.locks.LockSupport.unpark(committer);
+        }
     }
 
     @Override
@@ -365,60 +360,111 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         if (manifest.id() > completedCheckpoint)
         {
-            completedCheckpoint = manifest.id(); // volatile: partition threads commit on their next output or barrier
+            completedCheckpoint = manifest.id(); // volatile: read by the committer, woken here
+            java.util.concurrent.locks.LockSupport.unpark(committer);
         }
     }
 
     /**
-     * Commits the partition's transaction once a checkpoint the partition has passed is complete: all
-     * outputs before that checkpoint's barrier are then in Kafka, with the next sequence and the
-     * checkpoint recorded atomically beside them.
+     * Exactly once: lets the sink ask the engine for a checkpoint when outputs wait for one (at most
+     * once per {@link KafkaSinkContext#minCheckpointSpacingMillis}), so they are committed within
+     * about one checkpoint's duration instead of waiting for the next periodic checkpoint. Called on the
+     * sink's committer thread, never on a partition thread.
+     *
+     * <pre>{@code sink.checkpointTrigger(engine::checkpoint);   // after Engine.launch}</pre>
+     *
+     * @param trigger starts a checkpoint, or does nothing if one is in flight ({@code Engine.checkpoint}).
      */
-    private void maybeCommit(final int partition)
+    public void checkpointTrigger(final Runnable trigger)
+    {
+        this.checkpointTrigger = trigger;
+        wakeCommitter();
+    }
+
+    /**
+     * Checkpoints this sink asked the engine for ({@link #checkpointTrigger}).
+     *
+     * @return the count since the sink opened.
+     */
+    public long checkpointsAsked()
+    {
+        return checkpointsAsked;
+    }
+
+    private void wakeCommitter()
+    {
+        final Thread thread = committer;
+        if (thread != null)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * The committer thread: commits every partition's transaction as soon as a checkpoint it has passed
+     * completes (all outputs before that checkpoint's barrier are then in Kafka, with the next sequence
+     * and the checkpoint recorded atomically beside them), and asks for a checkpoint when outputs wait
+     * for one, until the sink closes.
+     */
+    private void commitLoop()
+    {
+        final long spacingNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(context.minCheckpointSpacingMillis());
+        lastTriggerNanos = System.nanoTime() - spacingNanos;
+        while (!closing)
+        {
+            commitCovered();
+            long parkNanos = COMMITTER_IDLE_NANOS;
+            final Runnable trigger = checkpointTrigger;
+            if (trigger != null && needsCheckpoint())
+            {
+                final long now = System.nanoTime();
+                final long wait = lastTriggerNanos + spacingNanos - now;
+                if (wait <= 0)
+                {
+                    lastTriggerNanos = now;
+                    askForCheckpoint(trigger);
+                }
+                else
+                {
+                    parkNanos = wait;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(this, parkNanos);
+        }
+    }
+
+    private boolean needsCheckpoint()
+    {
+        for (final TransactionalPartition transaction : transactions)
+        {
+            if (transaction.needsCheckpoint())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void askForCheckpoint(final Runnable trigger)
+    {
+        try
+        {
+            trigger.run();
+            checkpointsAsked = checkpointsAsked + 1; // single writer: the committer
+        }
+        catch (final RuntimeException ex)
+        {
+            // The engine is closing or has checkpoints off: the periodic and final checkpoints commit instead.
+        }
+    }
+
+    private void commitCovered()
     {
         final long completed = completedCheckpoint;
-        if (completed == NONE || completed <= committedCheckpoint[partition] || lastBarrier[partition] < completed)
+        for (final TransactionalPartition transaction : transactions)
         {
-            return;
+            transaction.commitCovered(completed);
         }
-        commit(partition, completed);
-    }
-
-    private void commit(final int partition, final long checkpoint)
-    {
-        final KafkaProducer<byte[], byte[]> producer = producers[partition];
-        try
-        {
-            if (!inTransaction[partition])
-            {
-                begin(partition);
-            }
-            final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(2);
-            offsets.put(topicPartitions[partition], new OffsetAndMetadata(nextSequence[partition], CHECKPOINT_PREFIX + checkpoint));
-            producer.sendOffsetsToTransaction(offsets, bookkeeping);
-            producer.commitTransaction();
-        }
-        catch (final KafkaException ex)
-        {
-            throw failure(partition, "commit", ex);
-        }
-        inTransaction[partition] = false;
-        committedCheckpoint[partition] = checkpoint;
-        committedNext[partition] = nextSequence[partition];
-        commits[partition]++;
-    }
-
-    private void begin(final int partition)
-    {
-        try
-        {
-            producers[partition].beginTransaction();
-        }
-        catch (final KafkaException ex)
-        {
-            throw failure(partition, "begin a transaction", ex);
-        }
-        inTransaction[partition] = true;
     }
 
     private KafkaConnectorException failure(final int partition, final String what, final KafkaException ex)
@@ -490,7 +536,37 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     public long commits(final int partition)
     {
-        return commits[partition];
+        return transactions[partition] == null ? 0 : transactions[partition].commits();
+    }
+
+    /**
+     * Time the committer spent committing a partition's transactions (flush, offsets, end of the
+     * transaction), exactly once.
+     *
+     * @param partition of the transactions.
+     * @return nanoseconds since the sink opened.
+     */
+    public long commitNanos(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].commitNanos();
+    }
+
+    /**
+     * Outputs the partition thread handed over to be sent after a commit in progress (instead of
+     * waiting for it), exactly once.
+     *
+     * @param partition of the outputs.
+     * @return the count since the sink opened.
+     */
+    public long handedOver(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].handedOver();
+    }
+
+    /** The failure of a partition's last commit, or null. */
+    KafkaConnectorException failure(final int partition)
+    {
+        return transactions[partition] == null ? null : transactions[partition].failure();
     }
 
     /**
@@ -501,7 +577,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     public long committedNext(final int partition)
     {
-        return committedNext[partition];
+        return transactions[partition] == null ? committedNext[partition] : transactions[partition].committedNext();
     }
 
     /**
@@ -529,30 +605,40 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         try
         {
-            if (context.mode() == SinkMode.EXACTLY_ONCE)
+            if (committer != null)
             {
-                for (int p = 0; p < partitions; p++)
+                closing = true;
+                java.util.concurrent.locks.LockSupport.unpark(committer);
+                joinCommitter();
+                KafkaConnectorException failed = null;
+                for (final TransactionalPartition transaction : transactions)
                 {
-                    if (producers[p] == null)
-                    {
-                        continue;
-                    }
-                    final long completed = completedCheckpoint;
-                    if (completed != NONE && completed > committedCheckpoint[p] && lastBarrier[p] >= completed)
-                    {
-                        commit(p, completed);
-                    }
-                    else if (inTransaction[p])
-                    {
-                        producers[p].abortTransaction();
-                        inTransaction[p] = false;
-                    }
+                    transaction.commitCovered(completedCheckpoint);
+                    final KafkaConnectorException failure = transaction.abortOpen();
+                    failed = failed == null ? failure : failed;
+                }
+                if (failed != null)
+                {
+                    throw failed;
                 }
             }
         }
         finally
         {
             closeProducers();
+        }
+    }
+
+    private void joinCommitter()
+    {
+        try
+        {
+            committer.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new KafkaConnectorException("interrupted while stopping the committer of Kafka sink topic '" + context.topic() + "'", ex);
         }
     }
 

@@ -22,6 +22,7 @@ public final class KafkaSinkContext
     private long maxRetryBackoffMillis = 30_000;
     private long transactionTimeoutMillis = 300_000;
     private long lingerMillis = 5;
+    private long minCheckpointSpacingMillis = 20;
     private final Properties clientProperties = new Properties();
     private boolean concluded;
 
@@ -272,6 +273,31 @@ public final class KafkaSinkContext
     }
 
     /**
+     * Exactly once with a checkpoint trigger ({@link KafkaSink#checkpointTrigger}): when outputs wait for a
+     * checkpoint, the sink asks the engine for one, at most once per this spacing, instead of leaving them
+     * until the next periodic checkpoint. Smaller: outputs visible sooner, more checkpoints while outputs
+     * flow; the engine's checkpoint interval stays the spacing when no output waits.
+     *
+     * @param millis between two checkpoints the sink asks for (default 20).
+     * @return this.
+     */
+    public KafkaSinkContext minCheckpointSpacingMillis(final long millis)
+    {
+        this.minCheckpointSpacingMillis = millis;
+        return this;
+    }
+
+    /**
+     * Shortest spacing between two checkpoints the sink asks for.
+     *
+     * @return milliseconds.
+     */
+    public long minCheckpointSpacingMillis()
+    {
+        return minCheckpointSpacingMillis;
+    }
+
+    /**
      * Extra Kafka client properties (security settings), applied before Sluice's own.
      *
      * @param properties to add.
@@ -362,6 +388,7 @@ public final class KafkaSinkContext
         copy.maxRetryBackoffMillis = maxRetryBackoffMillis;
         copy.transactionTimeoutMillis = transactionTimeoutMillis;
         copy.lingerMillis = lingerMillis;
+        copy.minCheckpointSpacingMillis = minCheckpointSpacingMillis;
         copy.clientProperties.putAll(clientProperties);
         return copy;
     }
@@ -402,6 +429,11 @@ public final class KafkaSinkContext
         if (mode == null || format == null || timeoutMillis <= 0 || transactionTimeoutMillis <= 0 || lingerMillis < 0)
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': mode and format are required, timeouts must be positive");
+        }
+        if (minCheckpointSpacingMillis < 0)
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': minCheckpointSpacingMillis must be >= 0, was " +
+                minCheckpointSpacingMillis);
         }
         KafkaClientProperties.check(clientProperties, "Kafka sink to topic '" + topic + "'");
         concluded = true;

@@ -87,6 +87,10 @@ final class OwnedPartition
         this.publisher = engine.externalSource(context.source().sluiceTopic());
         this.lastOffset = publisher.position(0);
         engine.addCheckpointListener(exporter);
+        for (final KafkaSink sink : sinks)
+        {
+            sink.checkpointTrigger(engine::checkpoint); // exactly once: outputs waiting for a checkpoint ask for one
+        }
     }
 
     /**

@@ -46,6 +46,7 @@ public final class KafkaPipelineChild
             .restoreCheckpointAtMost(sink.restoreCheckpointAtMost());
         final Engine engine = Engine.launch(context, List.of(KafkaTestSupport.tumbling(sink)));
         engine.addCheckpointListener(sink);
+        sink.checkpointTrigger(engine::checkpoint);
         System.out.println("READY " + engine.recoveryEvents());
         final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
             .groupId("sluice.crashloop").sluiceTopic("trades").format(ValueFormat.JSON));

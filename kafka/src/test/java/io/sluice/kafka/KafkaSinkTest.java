@@ -161,6 +161,8 @@ class KafkaSinkTest
             assertThat(successor.restoreCheckpointAtMost()).isEqualTo(-1);
             zombie.onCheckpoint(0, 1);
             zombie.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(1, 0, List.of()));
+            // The zombie's committer tries to commit checkpoint 1 and learns that it was fenced.
+            await("the zombie's commit to fail", () -> zombie.failure(0) != null);
             assertThatThrownBy(() -> zombie.onCheckpoint(0, 2)).isInstanceOf(KafkaConnectorException.class)
                 .hasMessageContaining("was fenced").hasMessageContaining("sluice.fence-0");
         }
@@ -175,6 +177,121 @@ class KafkaSinkTest
                 // fenced producers cannot abort; closing still releases them
             }
         }
+    }
+
+    /**
+     * The committer commits as soon as the covering checkpoint completes, with no later output or barrier;
+     * the commit takes the outputs sent after the barrier too. A crash with a transaction open after that
+     * commit loses nothing and duplicates nothing: the successor fences it, restores at most the committed
+     * checkpoint, drops what its replay produces again below the committed sequence and sends the rest.
+     */
+    @Test
+    void shouldCommitWhenTheCheckpointCompletesAndRecoverExactlyOnceFromACrashWithATransactionOpen()
+    {
+        final String out = "eager-out";
+        broker.createTopics(PARTITIONS, out);
+        final KafkaSinkContext settings = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.eager").partitions(PARTITIONS);
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        final KafkaSink crashed = KafkaSink.open(settings.copy());
+        send(crashed, event, 0, 10);                       // before barrier 2
+        for (int p = 0; p < PARTITIONS; p++)
+        {
+            crashed.onCheckpoint(p, 2);
+        }
+        send(crashed, event, 10, 20);                      // after the barrier, before the completion
+        crashed.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(2, 0, List.of()));
+        await("the commit of checkpoint 2 without a later output or barrier",
+            () -> crashed.committedNext(0) == 20 && crashed.commits(1) == 1 && crashed.commits(2) == 1);
+        assertThat(crashed.commits(0)).isEqualTo(1);
+        assertThat(sequences(out, 20)).containsExactlyElementsOf(range(0, 20));
+        send(crashed, event, 20, 30);                      // an open transaction at the crash: the process is never closed
+
+        try (KafkaSink successor = KafkaSink.open(settings.copy()))
+        {
+            assertThat(successor.restoreCheckpointAtMost()).isEqualTo(2);
+            assertThat(successor.committedNext(0)).isEqualTo(20);
+            send(successor, event, 10, 40);                // the replay from barrier 2, then new outputs
+            assertThat(successor.duplicates(0)).isEqualTo(10);
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                successor.onCheckpoint(p, 3);
+            }
+            successor.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(3, 0, List.of()));
+            await("the successor's commit of checkpoint 3", () -> successor.committedNext(0) == 40);
+        }
+        finally
+        {
+            try
+            {
+                crashed.close();
+            }
+            catch (final RuntimeException fenced)
+            {
+                // its producer was fenced by the successor
+            }
+        }
+        assertThat(sequences(out, 40)).containsExactlyElementsOf(range(0, 40));
+    }
+
+    /**
+     * Outputs produced while the committer holds the producer are handed over and sent after the
+     * commit, before anything newer: a read_committed consumer sees every output once, in sequence order.
+     */
+    @Test
+    void shouldKeepSequenceOrderWhenOutputsAreProducedDuringACommit()
+    {
+        final String out = "handover-out";
+        broker.createTopics(PARTITIONS, out);
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        long sequence = 0;
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.handover").partitions(PARTITIONS)))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            long checkpoint = 0;
+            // Checkpoints complete while this thread (the partition thread) keeps sending, until a commit overlapped a send.
+            while (sink.handedOver(0) == 0 || checkpoint < 3)
+            {
+                assertThat(System.nanoTime() - deadline).as("no output was produced during a commit").isNegative();
+                send(sink, event, sequence, sequence + 100);
+                sequence += 100;
+                checkpoint++;
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    sink.onCheckpoint(p, checkpoint);
+                }
+                sink.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(checkpoint, 0, List.of()));
+            }
+        }
+        assertThat(sequences(out, (int)sequence)).containsExactlyElementsOf(range(0, sequence));
+    }
+
+    private static void send(final KafkaSink sink, final EventFlyweight event, final long from, final long to)
+    {
+        for (long sequence = from; sequence < to; sequence++)
+        {
+            sink.onEvent(0, sequence, 1, 1, event);
+        }
+    }
+
+    private static List<Long> range(final long from, final long to)
+    {
+        return java.util.stream.LongStream.range(from, to).boxed().toList();
+    }
+
+    /** The sequences a read_committed consumer sees in Kafka partition 0, in log order. */
+    private static List<Long> sequences(final String topic, final int expected)
+    {
+        final List<Long> sequences = new ArrayList<>();
+        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), topic, expected))
+        {
+            assertThat(record.partition()).isZero();
+            sequences.add(Long.parseLong(header(record, KafkaSink.SEQUENCE_HEADER)));
+        }
+        return sequences;
     }
 
     @Test

@@ -49,8 +49,11 @@ import io.sluice.perf.Machine;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100]
+ *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100] \
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true]
  * }</pre>
+ * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
+ * skips the latency runs.
  */
 public final class KafkaPipelineMain
 {
@@ -61,7 +64,8 @@ public final class KafkaPipelineMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, seed, out, scratch.
+     * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, pipelines, latency, seed, out,
+     *             scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -84,6 +88,12 @@ public final class KafkaPipelineMain
         pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch));
         pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, scratch));
         pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, scratch));
+        final List<String> chosen = Arrays.asList(a.get("pipelines").split(","));
+        if (!pipelines.keySet().containsAll(chosen))
+        {
+            throw new IllegalArgumentException("unknown pipeline in '" + a.get("pipelines") + "'; known: " + pipelines.keySet());
+        }
+        pipelines.keySet().retainAll(chosen);
 
         final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
         final Map<String, double[]> rates = new LinkedHashMap<>();
@@ -132,7 +142,7 @@ public final class KafkaPipelineMain
                 }
             }
             loadAfterThroughput = Machine.loadAverage();
-            for (final String name : names)
+            for (final String name : a.get("latency").equals("true") ? names : List.<String>of())
             {
                 final Histogram histogram = latency(broker, bootstrap, pipelines.get(name), partitions, rate, seconds, name);
                 latencies.put(name, histogram);
@@ -401,6 +411,8 @@ public final class KafkaPipelineMain
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
+        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo");
+        settings.put("latency", "true");
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
         settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");

@@ -58,7 +58,7 @@ final class KafkaReport
         {
             final String peer = e.getKey().startsWith("sluice") ? e.getKey().replace("sluice", "kstreams") : null;
             md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
-                .append(" | ").append(list(e.getValue())).append(" | ").append(peer == null ? "-" : ratio(e.getValue(), rates.get(peer)))
+                .append(" | ").append(list(e.getValue())).append(" | ").append(peer == null || !rates.containsKey(peer) ? "-" : ratio(e.getValue(), rates.get(peer)))
                 .append(" | ").append(ratio(e.getValue(), ceiling)).append(" |\n");
         }
         md.append('\n');

@@ -106,6 +106,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                     .waitStrategy(WaitStrategyKind.YIELD).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
                     .restoreCheckpointAtMost(sink.restoreCheckpointAtMost()), List.of(pipeline));
                 engine.addCheckpointListener(sink);
+                sink.checkpointTrigger(engine::checkpoint);
                 final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
                     .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY));
                 return new SluiceKafkaPipeline(sink, engine, source, dir, first);
@@ -136,12 +137,18 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     {
         long commits = 0;
         long sent = 0;
+        long commitNanos = 0;
+        long handedOver = 0;
         for (int p = 0; p < engine.partitionCount(); p++)
         {
             commits += sink.commits(p);
             sent += sink.sent(p);
+            commitNanos += sink.commitNanos(p);
+            handedOver += sink.handedOver(p);
         }
-        return "checkpoints completed " + engine.checkpoints().completed() + ", transactions committed " + commits + ", records sent " + sent;
+        return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink), transactions committed " + commits + ", records sent " + sent +
+            (commits == 0 ? "" : String.format(", %.1f ms per commit, %d outputs handed over during a commit", commitNanos / 1e6 / commits,
+                handedOver));
     }
 
     @Override

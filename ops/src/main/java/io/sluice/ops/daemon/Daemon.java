@@ -202,13 +202,37 @@ public final class Daemon implements AutoCloseable
         return io.sluice.engine.config.ConfigLimits.message(text.replace('\n', ' '));
     }
 
+    /**
+     * Twice the counters a configuration allocates (so that additions to the engine's counters do not
+     * make a daemon of a given size fail at start): per partition of each topic its state, offsets and
+     * three latencies; per pipeline instance its counters; per pipeline its directory entry and latency;
+     * per component (ingress, egress) its frame counters; and the daemon's own.
+     *
+     * @param config of the daemon.
+     * @return the number of counters to make room for.
+     */
+    static int expectedCounters(final DaemonConfig config)
+    {
+        final int partitions = config.partitions();
+        final int topics = Math.max(1, config.topicSchemas().size());
+        final int pipelines = config.pipelineNames().size();
+        final int perPartition = 5 + 3 * SluiceCounters.LATENCY_FIGURES;
+        final int perInstance = 12;
+        final int perPipeline = 1 + SluiceCounters.LATENCY_FIGURES;
+        final int perComponent = 48;
+        final long counters = 128L + topics * (1L + (long)partitions * perPartition) + (long)pipelines * partitions * perInstance +
+            (long)pipelines * perPipeline + (long)config.components().size() * perComponent + 4L * partitions;
+        return (int)Math.min(Integer.MAX_VALUE / 4, 2 * counters);
+    }
+
     private void doStart()
     {
         final Path dir = config.dataDirectory();
         secureDirectory(dir);
         acquireLock(dir);
         markFile = MarkFile.create(dir, pid, startTimeMs);
-        countersFile = CountersFile.create(dir, CountersFile.DEFAULT_VALUES_LENGTH, CountersFile.DEFAULT_ERROR_LOG_LENGTH, pid, startTimeMs);
+        countersFile = CountersFile.create(dir, CountersFile.valuesLengthFor(expectedCounters(config)), CountersFile.DEFAULT_ERROR_LOG_LENGTH,
+            pid, startTimeMs);
         countersReader = countersFile.newCountersReader();
         final CountersManager counters = countersFile.newCountersManager();
         final DaemonConfig.DashboardConfig dashboardConfig = config.dashboard();
@@ -292,6 +316,7 @@ public final class Daemon implements AutoCloseable
         for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
         {
             engine.addCheckpointListener(sink);
+            sink.checkpointTrigger(engine::checkpoint); // exactly once: outputs waiting for a checkpoint ask for one
         }
         daemonCounters.engine(engine);
         for (final String event : engine.recoveryEvents())

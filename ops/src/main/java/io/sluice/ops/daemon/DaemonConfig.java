@@ -460,6 +460,7 @@ public final class DaemonConfig
      *     format: json                         # json, csv or binary
      *     key_field: account                   # default: the output's key
      *     transactional_id: sluice.desk1.results   # default: sluice.<sink name>; same on every daemon of the job
+     *     min_checkpoint_spacing: 20ms         # exactly once: outputs waiting for a checkpoint ask for one at most this often
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
      */
@@ -486,6 +487,11 @@ public final class DaemonConfig
         {
             sink.error("timeout", "must be at least 100ms, was " + timeout + " ms");
         }
+        final long spacing = sink.durationMillis("min_checkpoint_spacing", 20);
+        if (spacing < 0)
+        {
+            sink.error("min_checkpoint_spacing", "must not be negative, was " + spacing + " ms");
+        }
         if (bootstrap == null || mode == null || format == null)
         {
             return null;
@@ -493,7 +499,8 @@ public final class DaemonConfig
         return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
             .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout))
-            .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties);
+            .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties)
+            .minCheckpointSpacingMillis(Math.max(0, spacing));
     }
 
     /**

@@ -83,6 +83,23 @@ public final class CountersFile implements AutoCloseable
     public static final int HEADER_LENGTH = 4096;
     /** Default values buffer length: 1024 counters of Agrona's 128 bytes. */
     public static final int DEFAULT_VALUES_LENGTH = 1024 * CountersReader.COUNTER_LENGTH;
+    /**
+     * The values buffer length for at least a number of counters: {@link #DEFAULT_VALUES_LENGTH} or,
+     * for more counters than it holds, their length rounded up to a multiple of 4096.
+     *
+     * @param counters the daemon expects to allocate.
+     * @return the length in bytes.
+     */
+    public static int valuesLengthFor(final int counters)
+    {
+        final long length = (long)counters * CountersReader.COUNTER_LENGTH;
+        if (length <= DEFAULT_VALUES_LENGTH)
+        {
+            return DEFAULT_VALUES_LENGTH;
+        }
+        return (int)Math.min((length + 4095) & ~4095L, 1 << 26);
+    }
+
     /** Default error log length. */
     public static final int DEFAULT_ERROR_LOG_LENGTH = 1024 * 1024;
 

@@ -182,6 +182,16 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadHowOftenAnExactlyOnceKafkaSinkMayAskForACheckpoint() throws Exception
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
+        assertThat(DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(20);
+        final String spaced = yaml.replaceFirst("( +)mode: exactly_once\n", "$1mode: exactly_once\n$1min_checkpoint_spacing: 250ms\n");
+        assertThat(spaced).isNotEqualTo(yaml);
+        assertThat(DaemonConfig.parse(spaced, "sluice.yaml", dir).sinks().get("results").kafka().minCheckpointSpacingMillis()).isEqualTo(250);
+    }
+
+    @Test
     void shouldRefuseScaleOutWithoutExactlyOneKafkaIngressAndOnlyKafkaSinks() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
