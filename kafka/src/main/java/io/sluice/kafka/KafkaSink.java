@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -70,7 +72,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public static final String SEQUENCE_HEADER = "sluice.sequence";
     private static final long NONE = TransactionalPartition.NONE;
     /** Longest the committer sleeps without being woken by a completed checkpoint or a barrier. */
-    private static final long COMMITTER_IDLE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long COMMITTER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final KafkaSinkContext context;
     private final int partitions;
@@ -191,7 +193,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 }
                 throw new KafkaConnectorException(describeFailure(ex.getCause()), ex.getCause(), true);
             }
-            catch (final java.util.concurrent.TimeoutException ex)
+            catch (final TimeoutException ex)
             {
                 throw new KafkaConnectorException(unreachable(), ex, true);
             }
@@ -248,7 +250,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 }
             }
         }
-        catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
+        catch (final ExecutionException | TimeoutException ex)
         {
             throw new KafkaConnectorException("cannot read the committed output sequences of group '" + context.transactionalIdPrefix() +
                 "' on " + context.bootstrapServers() + ": " + (ex instanceof ExecutionException ? ex.getCause() : ex), ex, true);
@@ -351,7 +353,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         if (completedCheckpoint >= checkpointId)
         {
             // The checkpoint completed before this partition got here (its snapshot was taken first).
-            java.util.concurrent.locks.LockSupport.unpark(committer);
+            LockSupport.unpark(committer);
         }
     }
 
@@ -361,7 +363,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         if (manifest.id() > completedCheckpoint)
         {
             completedCheckpoint = manifest.id(); // volatile: read by the committer, woken here
-            java.util.concurrent.locks.LockSupport.unpark(committer);
+            LockSupport.unpark(committer);
         }
     }
 
@@ -396,7 +398,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         final Thread thread = committer;
         if (thread != null)
         {
-            java.util.concurrent.locks.LockSupport.unpark(thread);
+            LockSupport.unpark(thread);
         }
     }
 
@@ -408,7 +410,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     private void commitLoop()
     {
-        final long spacingNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(context.minCheckpointSpacingMillis());
+        final long spacingNanos = TimeUnit.MILLISECONDS.toNanos(context.minCheckpointSpacingMillis());
         lastTriggerNanos = System.nanoTime() - spacingNanos;
         while (!closing)
         {
@@ -429,7 +431,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     parkNanos = wait;
                 }
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(this, parkNanos);
+            LockSupport.parkNanos(this, parkNanos);
         }
     }
 
@@ -608,7 +610,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             if (committer != null)
             {
                 closing = true;
-                java.util.concurrent.locks.LockSupport.unpark(committer);
+                LockSupport.unpark(committer);
                 joinCommitter();
                 KafkaConnectorException failed = null;
                 for (final TransactionalPartition transaction : transactions)
