@@ -55,10 +55,16 @@ class ProcessAffinityTest
         finally
         {
             moved.restore();
-            done.countDown();
         }
-        assertThat(allowed(tid.get())).isEqualTo(before);
-        other.join();
+        try
+        {
+            assertThat(allowed(tid.get())).as("put back").isEqualTo(before);
+        }
+        finally
+        {
+            done.countDown(); // only now may the other thread end: its /proc/self/task entry goes with it
+            other.join();
+        }
     }
 
     private static String allowed(final int tid) throws Exception
