@@ -135,24 +135,26 @@ public final class EventPublisher
      * while it is DEGRADED (its journal cannot take events now).
      *
      * <p>Once the ring was found full, the producer comes back only when a quarter of it is free again
-     * (or the claim fits and nothing more can be hoped for), parking a little longer each time it looks
-     * too early (see {@link #FULL_RING_PARK_MIN_NS}). A producer faster than its partition otherwise wakes
-     * every ~50 us (the kernel's timer slack: {@code parkNanos(1)} sleeps that long) to publish the few
-     * slots freed meanwhile: each wake-up costs microseconds of CPU (measured: 50-80 ns per event of the
-     * publishing thread's CPU on W1), which on a machine with few cores is taken from the processing
-     * thread it waits for. The partition still holds three quarters of a ring of work when the producer
-     * resumes, so it never runs dry for it.
+     * (or the claim, if larger), parking a little longer each time it looks too early: first the shortest
+     * park there is ({@code parkNanos(1)}, about the kernel's timer slack of ~50 us, as the Disruptor's
+     * {@code next()} parks), then {@link #FULL_RING_PARK_MIN_NS} doubling up to {@link #FULL_RING_PARK_MAX_NS}.
+     * A producer faster than its partition otherwise wakes every ~50 us to publish the few slots freed
+     * meanwhile, and each wake-up costs microseconds of CPU that, on a machine with few cores, is taken
+     * from the processing thread it waits for. The partition still holds three quarters of a ring of work
+     * when the producer resumes, so it does not run dry for it; a small ring (a quarter drained within the
+     * first park) sees no difference.
      *
      * @return the highest claimed sequence.
      * @throws PartitionFailedException naming the partition and the cause.
      */
     static long claim(final RingBuffer<RingSlot> ring, final PartitionProcessor partition, final String topic, final int n)
     {
-        long parkNanos = 0;
+        boolean waited = false;
+        long parkNanos = 1;
         while (true)
         {
             checkNotFailed(partition, topic);
-            if (parkNanos == 0 || ring.remainingCapacity() >= Math.max(n, ring.getBufferSize() >> 2))
+            if (!waited || ring.remainingCapacity() >= Math.max(n, ring.getBufferSize() >> 2))
             {
                 try
                 {
@@ -163,12 +165,13 @@ public final class EventPublisher
                     // full: wait below
                 }
             }
-            parkNanos = parkNanos == 0 ? FULL_RING_PARK_MIN_NS : Math.min(parkNanos << 1, FULL_RING_PARK_MAX_NS);
+            waited = true;
             java.util.concurrent.locks.LockSupport.parkNanos(parkNanos);
+            parkNanos = parkNanos < FULL_RING_PARK_MIN_NS ? FULL_RING_PARK_MIN_NS : Math.min(parkNanos << 1, FULL_RING_PARK_MAX_NS);
         }
     }
 
-    /** First park of a producer that found its ring full: about the kernel's timer slack, the shortest park there is. */
+    /** Second park of a producer waiting for a quarter of its full ring. */
     static final long FULL_RING_PARK_MIN_NS = 50_000;
     /**
      * Longest park of a producer waiting for a quarter of its ring: short beside the time a partition
