@@ -37,6 +37,10 @@ public final class NetCounters implements AutoCloseable
     public static final int SESSIONS_TYPE_ID = SluiceCounters.NET_SESSIONS_TYPE_ID;
     /** Commits stored. */
     public static final int COMMITS_TYPE_ID = SluiceCounters.NET_COMMITS_TYPE_ID;
+    /** Duty cycles. */
+    public static final int DUTY_CYCLES_TYPE_ID = SluiceCounters.NET_DUTY_CYCLES_TYPE_ID;
+    /** Duty cycles that yielded, not backed off, while events were in the engine awaiting their ACK. */
+    public static final int ENGINE_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_WAITS_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -47,6 +51,8 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter recordsOut;
     final AtomicCounter sessions;
     final AtomicCounter commits;
+    final AtomicCounter dutyCycles;
+    final AtomicCounter engineWaits;
 
     NetCounters(final CountersManager manager, final String scope)
     {
@@ -64,6 +70,8 @@ public final class NetCounters implements AutoCloseable
         recordsOut = counter(manager, "net-records-out" + suffix, RECORDS_OUT_TYPE_ID, SluiceCounters.NONE, scope);
         sessions = counter(manager, "net-sessions" + suffix, SESSIONS_TYPE_ID, SluiceCounters.NONE, scope);
         commits = counter(manager, "net-commits" + suffix, COMMITS_TYPE_ID, SluiceCounters.NONE, scope);
+        dutyCycles = counter(manager, "net-duty-cycles" + suffix, DUTY_CYCLES_TYPE_ID, SluiceCounters.NONE, scope);
+        engineWaits = counter(manager, "net-engine-waits" + suffix, ENGINE_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
     }
 
     private static AtomicCounter counter(
@@ -165,6 +173,36 @@ public final class NetCounters implements AutoCloseable
     }
 
     /**
+     * ACK frames sent.
+     *
+     * @return the count.
+     */
+    public long acksOut()
+    {
+        return acksOut.get();
+    }
+
+    /**
+     * Duty cycles run.
+     *
+     * @return the count.
+     */
+    public long dutyCycles()
+    {
+        return dutyCycles.get();
+    }
+
+    /**
+     * Duty cycles that yielded instead of backing off, events being in the engine awaiting their ACK.
+     *
+     * @return the count.
+     */
+    public long engineWaits()
+    {
+        return engineWaits.get();
+    }
+
+    /**
      * Frees the counters.
      */
     @Override
@@ -182,5 +220,7 @@ public final class NetCounters implements AutoCloseable
         recordsOut.close();
         sessions.close();
         commits.close();
+        dutyCycles.close();
+        engineWaits.close();
     }
 }
