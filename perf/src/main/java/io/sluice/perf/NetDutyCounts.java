@@ -13,7 +13,8 @@ import io.sluice.ops.stat.CountersFile;
  * counters file (as {@code sluice stat} does), so that the work per message can be counted where the
  * latencies on a busy machine are mostly waiting for a CPU: ACK frames, RECORD frames, duty cycles of the
  * ingress and the egress server, and the ingress duty's cycles that yielded while events were in the
- * engine awaiting their ACK (instead of backing off into a park).
+ * engine awaiting their ACK (instead of backing off into a park), and the waits for the engine longer than the
+ * 20 idle cycles after which a backing-off duty parks.
  *
  * <p>Threading: the client's thread only.
  */
@@ -25,7 +26,8 @@ final class NetDutyCounts implements AutoCloseable
     private static final int ENGINE_WAITS = 3;
     private static final int RECORDS_OUT = 4;
     private static final int EGRESS_CYCLES = 5;
-    private static final int FIGURES = 6;
+    private static final int LONG_WAITS = 6;
+    private static final int FIGURES = 7;
 
     private final CountersFile file;
     private final CountersReader reader;
@@ -48,6 +50,7 @@ final class NetDutyCounts implements AutoCloseable
         ids[ENGINE_WAITS] = find(SluiceCounters.NET_ENGINE_WAITS_TYPE_ID, ingress);
         ids[RECORDS_OUT] = find(SluiceCounters.NET_RECORDS_OUT_TYPE_ID, egress);
         ids[EGRESS_CYCLES] = find(SluiceCounters.NET_DUTY_CYCLES_TYPE_ID, egress);
+        ids[LONG_WAITS] = find(SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID, ingress);
     }
 
     private int find(final int typeId, final String scope)
@@ -97,8 +100,9 @@ final class NetDutyCounts implements AutoCloseable
     {
         final double events = Math.max(1, sum[EVENTS_IN]);
         return String.format(Locale.ROOT, "COUNTS media=%s events=%d per event: ACK frames %.3f, RECORD frames %.3f, ingress duty cycles " +
-            "%.2f (of which yields awaiting the engine %.2f), egress duty cycles %.2f", media, sum[EVENTS_IN], sum[ACKS_OUT] / events,
-            sum[RECORDS_OUT] / events, sum[INGRESS_CYCLES] / events, sum[ENGINE_WAITS] / events, sum[EGRESS_CYCLES] / events);
+            "%.2f (of which yields awaiting the engine %.2f), egress duty cycles %.2f; waits for the engine longer than 20 idle cycles " +
+            "(a backing-off duty parks there) %.4f", media, sum[EVENTS_IN], sum[ACKS_OUT] / events, sum[RECORDS_OUT] / events,
+            sum[INGRESS_CYCLES] / events, sum[ENGINE_WAITS] / events, sum[EGRESS_CYCLES] / events, sum[LONG_WAITS] / events);
     }
 
     @Override

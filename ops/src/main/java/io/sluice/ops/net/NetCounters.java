@@ -39,8 +39,10 @@ public final class NetCounters implements AutoCloseable
     public static final int COMMITS_TYPE_ID = SluiceCounters.NET_COMMITS_TYPE_ID;
     /** Duty cycles. */
     public static final int DUTY_CYCLES_TYPE_ID = SluiceCounters.NET_DUTY_CYCLES_TYPE_ID;
-    /** Duty cycles that yielded, not backed off, while events were in the engine awaiting their ACK. */
+    /** Idle duty cycles that yielded, not backed off, while events were in the engine awaiting their ACK. */
     public static final int ENGINE_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_WAITS_TYPE_ID;
+    /** Waits for the engine longer than 20 idle duty cycles. */
+    public static final int ENGINE_LONG_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -53,6 +55,7 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter commits;
     final AtomicCounter dutyCycles;
     final AtomicCounter engineWaits;
+    final AtomicCounter engineLongWaits;
 
     NetCounters(final CountersManager manager, final String scope)
     {
@@ -72,6 +75,7 @@ public final class NetCounters implements AutoCloseable
         commits = counter(manager, "net-commits" + suffix, COMMITS_TYPE_ID, SluiceCounters.NONE, scope);
         dutyCycles = counter(manager, "net-duty-cycles" + suffix, DUTY_CYCLES_TYPE_ID, SluiceCounters.NONE, scope);
         engineWaits = counter(manager, "net-engine-waits" + suffix, ENGINE_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
+        engineLongWaits = counter(manager, "net-engine-long-waits" + suffix, ENGINE_LONG_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
     }
 
     private static AtomicCounter counter(
@@ -193,13 +197,24 @@ public final class NetCounters implements AutoCloseable
     }
 
     /**
-     * Duty cycles that yielded instead of backing off, events being in the engine awaiting their ACK.
+     * Idle duty cycles that yielded instead of backing off, events being in the engine awaiting their ACK.
      *
      * @return the count.
      */
     public long engineWaits()
     {
         return engineWaits.get();
+    }
+
+    /**
+     * Waits for the engine that lasted more than 20 idle duty cycles: where a duty that backs off when idle
+     * would have parked at least once.
+     *
+     * @return the count.
+     */
+    public long engineLongWaits()
+    {
+        return engineLongWaits.get();
     }
 
     /**
@@ -222,5 +237,6 @@ public final class NetCounters implements AutoCloseable
         commits.close();
         dutyCycles.close();
         engineWaits.close();
+        engineLongWaits.close();
     }
 }

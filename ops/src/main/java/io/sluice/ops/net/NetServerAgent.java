@@ -22,7 +22,9 @@ import org.agrona.concurrent.NanoClock;
  * thread does not back off; it backs off as usual once nothing awaits, or once the engine has made no
  * progress (no event accepted into a ring, none journaled; heartbeats and other work do not count) for
  * {@link NetServerContext#engineWaitNs()}: a paused, stalled or failed partition costs no spinning.
- * Each such cycle is counted ({@code net-engine-waits}), and every cycle ({@code net-duty-cycles}).
+ * Counted: every cycle ({@code net-duty-cycles}), the idle cycles that yield so while events await their
+ * ACK ({@code net-engine-waits}), and the waits longer than {@link #IDLE_CYCLES_BEFORE_PARK} idle cycles
+ * ({@code net-engine-long-waits}): those that, backing off, would have parked at least once.
  *
  * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
  * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
@@ -30,6 +32,12 @@ import org.agrona.concurrent.NanoClock;
  */
 public final class NetServerAgent implements Agent
 {
+    /**
+     * Idle cycles after which the engine's duties thread, backing off, parks (it yields before: the engine's
+     * {@code DutyIdleStrategy}); a wait for the engine longer than this counts as a long wait.
+     */
+    static final int IDLE_CYCLES_BEFORE_PARK = 20;
+
     private final Object driverLock;
     private final AgentInvoker driver;
     private final AgentInvoker conductor;
@@ -41,6 +49,7 @@ public final class NetServerAgent implements Agent
     private final NetCounters counters;
     private final ErrorHandler errorHandler;
     private long lastProgressNs;
+    private int idleCyclesAwaiting;
 
     NetServerAgent(final Object driverLock, final AgentInvoker driver, final AgentInvoker conductor, final IngressAdapter ingress,
         final EgressAdapter egress, final NetServerContext context, final NetCounters counters, final ErrorHandler errorHandler)
@@ -82,14 +91,23 @@ public final class NetServerAgent implements Agent
         {
             lastProgressNs = nowNs;
         }
-        if (work == 0 && ingress.awaitingEngine() && nowNs - lastProgressNs < engineWaitNs)
+        if (work > 0 || !ingress.awaitingEngine())
+        {
+            idleCyclesAwaiting = 0;
+            return work;
+        }
+        if (++idleCyclesAwaiting == IDLE_CYCLES_BEFORE_PARK + 1)
+        {
+            counters.engineLongWaits.incrementRelease();
+        }
+        if (nowNs - lastProgressNs < engineWaitNs)
         {
             counters.engineWaits.incrementRelease();
             // Outside the driver's lock: another server's duty may want the driver meanwhile.
             Thread.yield();
             return 1;
         }
-        return work;
+        return 0;
     }
 
     private int duty()

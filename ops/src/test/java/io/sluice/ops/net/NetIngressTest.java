@@ -112,6 +112,7 @@ class NetIngressTest
                 "the events reach the paused ring and the duty yields while they await their ACK");
             assertThat(producer.journaledSequence()).as("nothing in a paused ring is acknowledged").isZero();
             awaitSteady(counters::engineWaits, "the duty stops yielding once the engine has made no progress for engineWaitNs");
+            assertThat(counters.engineLongWaits()).as("waiting for a paused engine is a long wait").isPositive();
             assertThat(counters.dutyCycles()).as("the duty cycles on, backing off").isPositive();
 
             fixture.engine.resume(NetFixture.PIPELINE);
