@@ -104,7 +104,7 @@ public final class NetLatencyMain
             System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:"))));
             System.out.println("wait strategies: daemon processing thread " + ("low-latency".equals(a.get("profile")) ?
                 "as the low-latency profile chose (its line above)" : a.get("wait")) +
-                "; daemon duties thread (network servers, journal, checkpoints) yields then parks 1 us doubling to " +
+                "; daemon duties thread (network servers, scheduler) yields then parks 1 us doubling to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress); media driver SHARED, backoff to 1 ms " +
                 "parks; pong as the network duty; client polls, then Thread.yield()");
