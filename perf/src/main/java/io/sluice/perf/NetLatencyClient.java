@@ -61,6 +61,8 @@ public final class NetLatencyClient
     private static final int SEQ = 2;
     private static final long HIGHEST = TimeUnit.SECONDS.toNanos(60);
     private static final long COMPLETION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** How long the client and the pong wait for the daemon's media driver's keepalive. */
+    static final long DRIVER_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(60);
 
     private final long rate;
     private final long warmupNs;
@@ -115,7 +117,9 @@ public final class NetLatencyClient
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
         Files.createDirectories(reports);
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir"))))
+        // A minute, not Aeron's 10 s: under the low-latency profile the daemon's driver runs on its duties thread,
+        // which a loaded 2-CPU machine has starved for 10 s (DriverTimeoutException here, the run lost).
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir")).driverTimeoutMs(DRIVER_TIMEOUT_MS)))
         {
             int responseStream = 4001;
             for (final String media : a.get("media").split(","))
