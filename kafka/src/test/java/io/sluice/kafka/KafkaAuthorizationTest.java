@@ -11,12 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,19 +152,29 @@ class KafkaAuthorizationTest
         }
     }
 
-    private static void grant(final ResourceType type, final String name, final AclOperation operation) throws Exception
+    @Test
+    void shouldNameTheTransactionalIdAndStayRetriableWhenTheSinkMayNotUseItsTransactionalId() throws Exception
+    {
+        broker.createTopics(2, "acl-txn-out");
+        grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.DESCRIBE);
+        final KafkaSinkContext context = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-txn-out")
+            .transactionalIdPrefix("sluice.acl.txn").partitions(2).timeoutMillis(20_000)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER));
+        final KafkaConnectorException refused = org.junit.jupiter.api.Assertions.assertThrows(KafkaConnectorException.class,
+            () -> KafkaSink.open(context.copy()));
+        assertThat(refused.getMessage()).startsWith("not authorized to use transactional id 'sluice.acl.txn-0' of Kafka sink topic " +
+            "'acl-txn-out' on " + broker.bootstrap());
+        assertThat(refused.retriable()).as("an ACL may be granted meanwhile").isTrue();
+    }
+
+    private static void grant(final ResourceType type, final String name, final AclOperation operation)
     {
         grant(type, name, operation, PatternType.LITERAL);
     }
 
     private static void grant(final ResourceType type, final String name, final AclOperation operation, final PatternType pattern)
-        throws Exception
     {
-        try (Admin admin = broker.admin())
-        {
-            admin.createAcls(List.of(new AclBinding(new ResourcePattern(type, name, pattern),
-                new AccessControlEntry("User:" + KafkaTestBroker.USER, "*", operation, AclPermissionType.ALLOW)))).all().get(60, TimeUnit.SECONDS);
-        }
+        broker.allow(type, name, pattern, operation);
     }
 
     private static List<String> errorLog(final Engine engine)
