@@ -42,17 +42,18 @@ import io.sluice.schema.EventFlyweight;
  * One transactional producer per Sluice partition, {@code transactional.id = <prefix>-<p>}: opening the
  * sink fences any older producer with that id (a crashed or moved partition's zombie) and aborts its
  * open transaction. Outputs go into the partition's open transaction as they are produced. The sink's
- * committer thread commits a partition's transaction as soon as a checkpoint is complete whose barrier
- * the partition has passed (told by {@link #onCheckpointComplete} and {@link #onCheckpoint(int, long)}),
- * and {@link #close()} commits what the final checkpoint covers; in the same transaction the sink
- * records, as the committed offset of its bookkeeping group {@code <prefix>} for (topic, p), the next
- * output sequence, with the metadata {@code checkpoint <id>}. So Kafka itself knows, atomically with the
- * outputs, which outputs are committed and which checkpoint covers everything before them (see
- * {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the partition's next
- * output or barrier with the reason.
+ * committer ({@link SinkCommitter}) commits the transactions of the partitions that have passed the
+ * barrier of a completed checkpoint (told by {@link #onCheckpointComplete} and
+ * {@link #onCheckpoint(int, long)}), in parallel, and covers those that sent nothing since their last
+ * commit without one; {@link #close()} commits what the final checkpoint covers. In each transaction the
+ * sink records, as the committed offset of its bookkeeping group {@code <prefix>} for (topic, p), the
+ * next output sequence, with the metadata {@code checkpoint <c> all <a>}. So Kafka itself knows,
+ * atomically with the outputs, which outputs are committed and which checkpoints cover everything before
+ * them (see {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the
+ * partition's next output or barrier with the reason.
  *
- * <p>After a crash: {@link #restoreCheckpointAtMost()} is the oldest of the partitions' committed
- * checkpoints; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
+ * <p>After a crash: {@link #restoreCheckpointAtMost()} is the newest checkpoint known to cover every
+ * partition; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
  * the replay produces again every output of a transaction that was lost, while outputs whose sequence
  * is below the committed next sequence are recognised and dropped. A {@code read_committed} consumer
  * therefore sees every output exactly once.
@@ -63,8 +64,8 @@ import io.sluice.schema.EventFlyweight;
  *
  * <p>Threading: {@link #onEvent} and {@link #onCheckpoint} on each partition's thread (or the launching
  * thread during recovery), {@link #onCheckpointComplete} on the checkpoint thread, commits on the sink's
- * committer thread ({@code sluice-kafka-commit}, exactly once only), {@link #close()} after the engine is
- * closed. Per output the Kafka client allocates (record, value bytes).
+ * committer thread ({@code sluice-kafka-commit-<prefix>}) and its pool (exactly once only), {@link #close()}
+ * after the engine is closed. Per output the Kafka client allocates (record, value bytes).
  */
 public final class KafkaSink implements EventSink, CheckpointListener, AutoCloseable
 {
@@ -216,10 +217,14 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         for (Throwable t = error; t != null; t = t.getCause())
         {
-            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
+            // A refused TxnOffsetCommit comes as a plain KafkaException naming the error.
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException ||
+                (t.getMessage() != null && t.getMessage().endsWith("Topic authorization failed.")))
             {
-                return "not authorized to WRITE to Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() +
-                    " (partition " + partition + "): grant WRITE on the topic to this principal: " + t.getMessage();
+                return "not authorized to WRITE to (or READ) Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() +
+                    " (partition " + partition + "): grant WRITE and READ on the topic to this principal (READ: each transaction " +
+                    "commits the next output sequence as the offset of group '" + context.transactionalIdPrefix() + "' for the topic): " +
+                    t.getMessage();
             }
             if (t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException)
             {

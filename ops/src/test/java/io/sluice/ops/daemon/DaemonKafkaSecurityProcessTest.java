@@ -123,8 +123,10 @@ class DaemonKafkaSecurityProcessTest
             broker.allow(ResourceType.GROUP, "sluice.acl", PatternType.LITERAL, operation);
             broker.allow(ResourceType.GROUP, "sluice.acl.results", PatternType.LITERAL, operation);
         }
-        broker.allow(ResourceType.TOPIC, "acl-out", PatternType.LITERAL, AclOperation.DESCRIBE);
-        broker.allow(ResourceType.TOPIC, "acl-out", PatternType.LITERAL, AclOperation.WRITE);
+        for (final AclOperation operation : List.of(AclOperation.DESCRIBE, AclOperation.WRITE, AclOperation.READ))
+        {
+            broker.allow(ResourceType.TOPIC, "acl-out", PatternType.LITERAL, operation);
+        }
         final Path jaas = Files.writeString(dir.resolve("alice-jaas.conf"), jaas(KafkaTestBroker.USER, KafkaTestBroker.USER + "-secret"));
         Files.setPosixFilePermissions(jaas, PosixFilePermissions.fromString("rw-------"));
         final String yaml = config("acl", "${file:alice-jaas.conf}");
@@ -143,7 +145,15 @@ class DaemonKafkaSecurityProcessTest
 
             broker.allow(ResourceType.TRANSACTIONAL_ID, "sluice.acl.results-", PatternType.PREFIXED, AclOperation.WRITE);
             broker.allow(ResourceType.TRANSACTIONAL_ID, "sluice.acl.results-", PatternType.PREFIXED, AclOperation.DESCRIBE);
-            final List<String> committed = TradeVolumes.committed(broker.bootstrap(), admin, "acl-out", expected.size());
+            final List<String> committed;
+            try
+            {
+                committed = TradeVolumes.committed(broker.bootstrap(), admin, "acl-out", expected.size());
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "; daemon log:\n" + daemon.logText(), ex);
+            }
             assertThat(daemon.logText()).contains("sinks.results: Kafka sink open after");
             assertThat(daemon.terminate()).as("exit code, log:\n%s", daemon.logText()).isZero();
             assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
