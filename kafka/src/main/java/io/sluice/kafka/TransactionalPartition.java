@@ -216,6 +216,10 @@ final class TransactionalPartition
      */
     boolean coverIfIdle(final long completed)
     {
+        if (uncommitted)
+        {
+            return false; // busy, without waiting for a send in progress
+        }
         // Under the lock: no hand-over is being drained (polled, not yet sent) meanwhile. Outputs the partition
         // thread sends concurrently come after the barrier the caller saw it pass.
         lock.lock();
