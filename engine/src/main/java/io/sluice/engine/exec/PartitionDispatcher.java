@@ -143,6 +143,25 @@ public final class PartitionDispatcher
     }
 
     /**
+     * A hint that records of these partition keys come next, to every instance: see
+     * {@link PipelineInstance#prefetch}. Changes nothing.
+     *
+     * @param keys  of the coming records.
+     * @param count of keys, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    public long prefetch(final long[] keys, final int count)
+    {
+        long touched = 0;
+        final PipelineInstance[] all = instances;
+        for (int i = 0; i < all.length; i++)
+        {
+            touched += all[i].prefetch(keys, count);
+        }
+        return touched;
+    }
+
+    /**
      * {@link #onEvent} with the clock read after each instance that ran, into {@code ends[1 + i]}
      * ({@link #NOT_RUN} for an instance that did not run); {@code ends[0]} is set to {@code start}.
      *
