@@ -207,28 +207,6 @@ final class KeyTable
      * Slot of a key that owns rows or owned some until recently (its chain may be empty), or
      * {@link #NONE}.
      */
-    /**
-     * Loads the index entries of {@code count} keys, one
-     * independent load per key in a tight loop, so their cache misses overlap instead of each event's
-     * lookup waiting for its own (group prefetching: Java has no prefetch instruction). A hint only:
-     * nothing changes.
-     *
-     * @param keys  to look up soon.
-     * @param count of keys, from index 0.
-     * @return a value that depends on every load, for the caller to keep (so the loads are not dropped).
-     */
-    long touch(final long[] keys, final int count)
-    {
-        final int[] index = this.index;
-        final int mask = indexMask;
-        long sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            sum += index[hash(keys[i]) & mask];
-        }
-        return sum;
-    }
-
     int find(final long key)
     {
         final long[] records = this.records;
@@ -245,6 +223,31 @@ final class KeyTable
             i = (i + 1) & mask;
         }
         return NONE;
+    }
+
+    /**
+     * Loads the index entries and key records of {@code count} keys, one
+     * independent load per key in a tight loop, so their cache misses overlap instead of each event's
+     * lookup waiting for its own (group prefetching: Java has no prefetch instruction). A hint only:
+     * nothing changes.
+     *
+     * @param keys  to look up soon.
+     * @param count of keys, from index 0.
+     * @return a value that depends on every load, for the caller to keep (so the loads are not dropped).
+     */
+    long touch(final long[] keys, final int count)
+    {
+        final int[] index = this.index;
+        final long[] records = this.records;
+        final int mask = indexMask;
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            // the key's first probe and the record it names (its key, tail row and pane: what an event reads)
+            final int entry = index[hash(keys[i]) & mask];
+            sum += entry == 0 ? 0 : records[(entry - 1) * RECORD_LONGS + KEY];
+        }
+        return sum;
     }
 
     /**
