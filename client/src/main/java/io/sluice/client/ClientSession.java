@@ -53,6 +53,7 @@ final class ClientSession implements AutoCloseable
     private long sessionId;
     private int topicId = -1;
     private int eventLength;
+    private int layoutFingerprint;
     private long heartbeatIntervalMs = 1_000;
     private long lastSendMs;
     private long malformedFrames;
@@ -126,6 +127,7 @@ final class ClientSession implements AutoCloseable
                     sessionId = connected.sessionId();
                     topicId = connected.topicId();
                     eventLength = connected.eventLength();
+                    layoutFingerprint = connected.layoutFingerprint();
                     heartbeatIntervalMs = Math.max(1, connected.heartbeatIntervalMs());
                 }
             }
@@ -268,6 +270,11 @@ final class ClientSession implements AutoCloseable
     int eventLength()
     {
         return eventLength;
+    }
+
+    int layoutFingerprint()
+    {
+        return layoutFingerprint;
     }
 
     long malformedFrames()

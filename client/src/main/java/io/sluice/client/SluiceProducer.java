@@ -8,6 +8,7 @@ import io.sluice.client.wire.AckFlyweight;
 import io.sluice.client.wire.Durability;
 import io.sluice.client.wire.FrameDescriptor;
 import io.sluice.client.wire.PublishFlyweight;
+import io.sluice.schema.Schema;
 
 /**
  * Publishes events of one topic to a Sluice daemon over Aeron and tracks their acknowledgements.
@@ -225,6 +226,42 @@ public final class SluiceProducer implements AutoCloseable
     public int eventLength()
     {
         return session.eventLength();
+    }
+
+    /**
+     * Whether the daemon's topic has the layout of the given schema: same length, and, when the daemon
+     * sends one, the same {@link Schema#layoutFingerprint() layout fingerprint} (field names, types and
+     * offsets). Check it once after connecting: a producer writing another layout of the same length
+     * would journal events the pipelines misread.
+     *
+     * @param schema the layout this producer writes.
+     * @return null when it matches, else a sentence saying what differs.
+     */
+    public String layoutMismatch(final Schema schema)
+    {
+        if (session.eventLength() != schema.length())
+        {
+            return "the daemon's topic has " + session.eventLength() + "-byte events, schema " + schema.name() + " " +
+                schema.length();
+        }
+        final int fingerprint = session.layoutFingerprint();
+        if (fingerprint != 0 && fingerprint != schema.layoutFingerprint())
+        {
+            return "the daemon's topic has another layout of " + schema.length() + " bytes (fingerprint " +
+                Integer.toHexString(fingerprint) + ", schema " + schema.name() + " " + Integer.toHexString(schema.layoutFingerprint()) +
+                ": field names, types or offsets differ)";
+        }
+        return null;
+    }
+
+    /**
+     * The layout fingerprint of the daemon's topic.
+     *
+     * @return {@link Schema#layoutFingerprint()} of the topic's schema, 0 when the daemon did not send one.
+     */
+    public int layoutFingerprint()
+    {
+        return session.layoutFingerprint();
     }
 
     /**

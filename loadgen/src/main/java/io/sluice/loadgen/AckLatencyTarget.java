@@ -72,10 +72,10 @@ public final class AckLatencyTarget implements LoadTarget
         {
             producer = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(channel).ingressStreamId(streamId)
                 .responseChannel("aeron:ipc").connectTimeoutMs(10_000), topic.name());
-            if (producer.eventLength() != topic.schema().length())
+            final String mismatch = producer.layoutMismatch(topic.schema());
+            if (mismatch != null)
             {
-                throw new IllegalStateException("the daemon's topic " + topic.name() + " has " + producer.eventLength() +
-                    "-byte events, the configuration's schema " + topic.schema().length() + ": is the daemon running another configuration?");
+                throw new IllegalStateException("topic " + topic.name() + ": " + mismatch + ": is the daemon running another configuration?");
             }
         }
         catch (final RuntimeException ex)

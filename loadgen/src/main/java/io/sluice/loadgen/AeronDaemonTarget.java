@@ -111,6 +111,12 @@ public final class AeronDaemonTarget implements LoadTarget
         for (int t = 0; t < producers.length; t++)
         {
             producers[t] = SluiceProducer.connect(client(stream++), topics.get(t).name());
+            final String mismatch = producers[t].layoutMismatch(topics.get(t).schema());
+            if (mismatch != null)
+            {
+                throw new IllegalStateException("topic " + topics.get(t).name() + ": " + mismatch +
+                    ": is the daemon running another configuration?");
+            }
         }
         final List<RecordListener> listeners = new ArrayList<>();
         consumers.add(SluiceConsumer.connect(client(stream++), desk.probeTopic(), group, group, 10_000));

@@ -88,7 +88,7 @@ public final class EmbeddedEngineTarget implements LoadTarget
     public String describe()
     {
         return "embedded engine: " + context.partitions() + " partitions per topic, ring " + context.ringSize() +
-            ", wait strategy " + context.waitStrategy() + ", data in " + context.directory();
+            ", wait strategy " + context.waitStrategy().configName() + ", data in " + context.directory();
     }
 
     @Override

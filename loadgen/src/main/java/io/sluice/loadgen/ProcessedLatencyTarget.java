@@ -263,7 +263,7 @@ public final class ProcessedLatencyTarget implements LoadTarget
     public String describe()
     {
         return "embedded engine: " + partitions + " partitions, ring " + context.ringSize() + ", wait strategy " +
-            context.waitStrategy() + ", data in " + context.directory() + "; latency to the event processed by every pipeline";
+            context.waitStrategy().configName() + ", data in " + context.directory() + "; latency to the event processed by every pipeline";
     }
 
     @Override

@@ -190,10 +190,10 @@ final class PublishCommand implements Callable<Integer>
                 .ingressStreamId(endpoint.streamId()).responseChannel("aeron:ipc").connectTimeoutMs(timeoutMs)
                 .errorListener(result::onError), topic))
         {
-            if (producer.eventLength() != schema.length())
+            final String mismatch = producer.layoutMismatch(schema);
+            if (mismatch != null)
             {
-                throw new CliException("the daemon's topic " + topic + " has " + producer.eventLength() + "-byte events, " + config +
-                    "'s schema " + schema.length() + ": is the daemon running with another configuration?");
+                throw new CliException("topic " + topic + ": " + mismatch + " (from " + config + "): is the daemon running with another configuration?");
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[schema.length()]);
             final EventFlyweight event = new EventFlyweight(schema).wrapForWrite(buffer, 0);

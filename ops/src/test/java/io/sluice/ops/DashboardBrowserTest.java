@@ -151,11 +151,11 @@ class DashboardBrowserTest
             final String fraudKey = String.valueOf(injected.get(0).key());
             wait.until(d -> !d.findElements(By.cssSelector("#alert-feed li[data-key='" + fraudKey + "']")).isEmpty());
             assertThat(browser.findElement(By.cssSelector("#alert-feed li[data-key='" + fraudKey + "']")).getText())
-                .contains("card-velocity", "charges", "window");
+                .contains("card-velocity", "charges", "window")
+                .containsPattern("window \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"); // ISO-8601, as `sluice stat` prints
 
             // The operator's view while the load runs: pause buttons, a checkpoint taken from the page, the screenshot.
             screenshotAsOperator(browser, wait);
-
 
             final CliResult result = loadRun.get(DEADLINE.toSeconds() + SECONDS, TimeUnit.SECONDS);
             assertThat(droppedDuringLoad.get(DEADLINE.toSeconds(), TimeUnit.SECONDS))

@@ -1,5 +1,6 @@
 package io.sluice.schema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 import org.agrona.BitUtil;
 
@@ -51,12 +53,14 @@ public final class Schema
     private final Field[] fields;
     private final Map<String, Field> byName;
     private final int length;
+    private final int layoutFingerprint;
 
     private Schema(final String name, final Field[] fields, final int length)
     {
         this.name = name;
         this.fields = fields;
         this.length = length;
+        this.layoutFingerprint = fingerprint(fields, length);
         final Map<String, Field> map = new LinkedHashMap<>();
         for (final Field field : fields)
         {
@@ -94,6 +98,19 @@ public final class Schema
     public int length()
     {
         return length;
+    }
+
+    /**
+     * A 32-bit fingerprint of the layout: CRC-32C over every field's name, type text and offset, and
+     * the record length (the schema's own name is left out: two topics may share a layout). Two
+     * schemas of the same length but different fields almost surely differ here, so a producer can
+     * check that the daemon's topic has the layout it writes, not only its length.
+     *
+     * @return the fingerprint, never 0 (0 on the wire means "not known").
+     */
+    public int layoutFingerprint()
+    {
+        return layoutFingerprint;
     }
 
     /**
@@ -195,6 +212,19 @@ public final class Schema
             sb.append(String.format("  %4d  %-16s %-3d %s%n", field.offset(), field.typeText(), field.width(), field.name()));
         }
         return sb.toString();
+    }
+
+    private static int fingerprint(final Field[] fields, final int length)
+    {
+        final StringBuilder canonical = new StringBuilder().append(length);
+        for (final Field field : fields)
+        {
+            canonical.append(';').append(field.name()).append(' ').append(field.typeText()).append('@').append(field.offset());
+        }
+        final CRC32C crc = new CRC32C();
+        crc.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
+        final int value = (int)crc.getValue();
+        return value == 0 ? 1 : value;
     }
 
     @Override

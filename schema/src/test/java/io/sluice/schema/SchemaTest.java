@@ -59,4 +59,20 @@ class SchemaTest
         assertThatThrownBy(() -> new EventFlyweight(card).wrapForWrite(buffer, 0).putSymbol(2, "THIS IS TOO LONG"))
             .hasMessageContaining("longer than the 12 bytes");
     }
+
+    @Test
+    void shouldFingerprintTheLayoutNotTheName()
+    {
+        final Schema trade = Schema.builder("trade").longField("account").decimalField("amount", 12, 2).timestampField("ts").build();
+        final Schema sameLayout = Schema.builder("fill").longField("account").decimalField("amount", 12, 2).timestampField("ts").build();
+        final Schema renamed = Schema.builder("trade").longField("card").decimalField("amount", 12, 2).timestampField("ts").build();
+        final Schema retyped = Schema.builder("trade").longField("account").doubleField("amount").timestampField("ts").build();
+        final Schema rescaled = Schema.builder("trade").longField("account").decimalField("amount", 12, 4).timestampField("ts").build();
+
+        assertThat(sameLayout.length()).isEqualTo(trade.length());
+        assertThat(sameLayout.layoutFingerprint()).isEqualTo(trade.layoutFingerprint()).isNotZero();
+        assertThat(renamed.layoutFingerprint()).isNotEqualTo(trade.layoutFingerprint());
+        assertThat(retyped.layoutFingerprint()).isNotEqualTo(trade.layoutFingerprint());
+        assertThat(rescaled.layoutFingerprint()).isNotEqualTo(trade.layoutFingerprint());
+    }
 }

@@ -22,7 +22,7 @@ import static io.sluice.client.wire.FrameDescriptor.TYPE_CONNECTED;
  *  +---------------------------------------------------------------+
  *  |                     Heartbeat Interval Ms                     |
  *  +---------------------------------------------------------------+
- *  |                           Reserved                            |
+ *  |     Layout Fingerprint (0 for a consumer or an older server)  |
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -36,6 +36,11 @@ public final class ConnectedFlyweight extends FrameFlyweight
     public static final int EVENT_LENGTH_OFFSET = HEADER_LENGTH + 12;
     /** Offset of the heartbeat interval (int32) the server expects from an idle client. */
     public static final int HEARTBEAT_INTERVAL_OFFSET = HEADER_LENGTH + 16;
+    /**
+     * Offset of the topic schema's layout fingerprint (int32, {@code Schema#layoutFingerprint()}); 0 for a
+     * consumer, and from servers older than this field (it was reserved and zero).
+     */
+    public static final int LAYOUT_FINGERPRINT_OFFSET = HEADER_LENGTH + 20;
     /** Length of the frame. */
     public static final int LENGTH = HEADER_LENGTH + 24;
 
@@ -47,17 +52,18 @@ public final class ConnectedFlyweight extends FrameFlyweight
      * @param topicId             for the producer's PUBLISH frames, -1 for a consumer.
      * @param eventLength         the topic's event length, 0 for a consumer.
      * @param heartbeatIntervalMs how often an idle client sends HEARTBEAT.
+     * @param layoutFingerprint   the topic schema's layout fingerprint, 0 for a consumer.
      * @return the frame length.
      */
     public int encode(final long sessionId, final long correlationId, final int topicId, final int eventLength,
-        final int heartbeatIntervalMs)
+        final int heartbeatIntervalMs, final int layoutFingerprint)
     {
         putHeader(TYPE_CONNECTED, LENGTH, sessionId);
         buffer.putLong(CORRELATION_ID_OFFSET, correlationId, BYTE_ORDER);
         buffer.putInt(TOPIC_ID_OFFSET, topicId, BYTE_ORDER);
         buffer.putInt(EVENT_LENGTH_OFFSET, eventLength, BYTE_ORDER);
         buffer.putInt(HEARTBEAT_INTERVAL_OFFSET, heartbeatIntervalMs, BYTE_ORDER);
-        buffer.putInt(HEADER_LENGTH + 20, 0, BYTE_ORDER);
+        buffer.putInt(LAYOUT_FINGERPRINT_OFFSET, layoutFingerprint, BYTE_ORDER);
         return LENGTH;
     }
 
@@ -99,5 +105,15 @@ public final class ConnectedFlyweight extends FrameFlyweight
     public int heartbeatIntervalMs()
     {
         return buffer.getInt(HEARTBEAT_INTERVAL_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * The topic schema's layout fingerprint.
+     *
+     * @return the fingerprint, 0 for a consumer or when the server does not send one.
+     */
+    public int layoutFingerprint()
+    {
+        return buffer.getInt(LAYOUT_FINGERPRINT_OFFSET, BYTE_ORDER);
     }
 }

@@ -124,7 +124,7 @@ class FrameFuzzTest
                 return ((ConnectFlyweight)new ConnectFlyweight().wrap(buffer, 0, MAX_FRAME)).encode(random.nextLong(), 7, "aeron:ipc",
                     random.nextBoolean() ? "" : name);
             case FrameDescriptor.TYPE_CONNECTED:
-                return ((ConnectedFlyweight)new ConnectedFlyweight().wrap(buffer, 0, MAX_FRAME)).encode(session, 1, 0, 32, 100);
+                return ((ConnectedFlyweight)new ConnectedFlyweight().wrap(buffer, 0, MAX_FRAME)).encode(session, 1, 0, 32, 100, 0x5eed);
             case FrameDescriptor.TYPE_PUBLISH:
                 return ((PublishFlyweight)new PublishFlyweight().wrap(buffer, 0, MAX_FRAME)).encode(session, 0,
                     1 + random.nextInt(2), 1 + random.nextInt(1000), buffer, MAX_FRAME, random.nextInt(200));

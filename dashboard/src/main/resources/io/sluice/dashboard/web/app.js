@@ -10,16 +10,18 @@
   const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
   const num = (v) => (v === null || v === undefined) ? '–' : fmt.format(v);
   const MIN_LONG = -9223372036854775808;
+  // ISO-8601 instants as `sluice stat` prints them; a watermark before the first event is '–', after a bounded input 'end of input'.
   function time(v) {
     if (v === null || v === undefined || v <= MIN_LONG + 1e6) return '–';
+    if (v >= 9.2e18) return 'end of input';   // Long.MAX_VALUE
     if (v > 1e17) v = v / 1e6;          // epoch nanoseconds
     else if (v > 1e14) v = v / 1e3;     // epoch microseconds
-    if (v > 1e11 && v < 1e14) return new Date(v).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    if (v > 1e11 && v < 1e14) return new Date(v).toISOString().replace(/\.000Z$/, 'Z');
     return String(v);
   }
   function shortTime(v) {
     const full = time(v);
-    return /^\d{4}-\d\d-\d\d /.test(full) ? full.substring(11) : full;
+    return /^\d{4}-\d\d-\d\dT/.test(full) ? full.substring(11) : full;
   }
   function age(ms) {
     if (ms === null || ms === undefined || ms < 0) return '–';

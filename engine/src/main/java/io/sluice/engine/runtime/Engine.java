@@ -65,8 +65,16 @@ public final class Engine implements AutoCloseable
     private CheckpointCoordinator checkpoints;
     /** The processing threads and which partitions run on each; built with the topology. */
     private ProcessingThreads processingThreads;
-    /** Role, and thread name, of all background duties run together in {@link ThreadingMode#SHARED}. */
+    /**
+     * Role, and thread name, of the background duties that never block, run together in {@link ThreadingMode#SHARED}:
+     * the scheduler and the duties added with {@link #addDuty} (the network server).
+     */
     public static final String SHARED_DUTIES_ROLE_NAME = "sluice-duties";
+    /**
+     * Role, and thread name, of the background duties that wait on the disk, run together in {@link ThreadingMode#SHARED}:
+     * the journal's (group commit's force, segment allocation, checksums, retention) and the checkpoint writer.
+     */
+    public static final String SHARED_IO_DUTIES_ROLE_NAME = "sluice-io";
     /** The background duties (scheduler, checkpoint writer, journal duties, added ones), per the threading mode. */
     private volatile EngineDuties duties;
     private volatile boolean accepting;
@@ -297,24 +305,28 @@ public final class Engine implements AutoCloseable
         final boolean ticks = !topics.isEmpty();
         processingThreads.start();
         accepting = true;
-        final List<Agent> builtIn = new ArrayList<>(journal.duties());
+        // Duties that wait on the disk (a force, a checkpoint's files) apart from those that must run on
+        // time: on a busy disk a force can take seconds, and the network server's Aeron client dies when
+        // its conductor is not invoked for ten.
+        final List<Agent> io = new ArrayList<>(journal.duties());
         if (checkpoints != null)
         {
-            builtIn.add(checkpoints.agent());
+            io.add(checkpoints.agent());
         }
+        final List<Agent> timely = new ArrayList<>();
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
         final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
         if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
-            builtIn.add(new EngineSchedulerAgent(
+            timely.add(new EngineSchedulerAgent(
                 () -> accepting,
                 tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
                 periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
                 retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
                 errorLog));
         }
-        startDuties(builtIn);
+        startDuties(io, timely);
     }
 
     /**
@@ -322,14 +334,14 @@ public final class Engine implements AutoCloseable
      * when on, sets how briefly an idle duties thread sleeps; the other duties are content with a
      * millisecond.
      */
-    private void startDuties(final List<Agent> duties)
+    private void startDuties(final List<Agent> io, final List<Agent> timely)
     {
         final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) : 1_000_000L;
         // Low-latency with pinned processing threads: keep the duties off the cores they spin on.
         final java.util.BitSet dutyCpus = context.profile() == EngineProfile.LOW_LATENCY && context.pinThreads() ?
             CoreBudget.ofThisMachine().others() : null;
         this.duties = new EngineDuties(context.threadingMode(), idleNs, dutyCpus, errorLog);
-        this.duties.start(duties);
+        this.duties.start(io, timely);
     }
 
     /**

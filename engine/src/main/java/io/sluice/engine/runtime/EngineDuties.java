@@ -20,9 +20,13 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
  * in the context's {@link ThreadingMode}:
  *
  * <ul>
- *   <li>SHARED: all on one low-priority daemon thread named {@link Engine#SHARED_DUTIES_ROLE_NAME}, a
- *   {@link DynamicCompositeAgent} so that added duties join it; it idles with a {@link DutyIdleStrategy}
- *   whose ceiling the most demanding duty sets.</li>
+ *   <li>SHARED: two low-priority daemon threads. The duties that wait on the disk (the journal's force,
+ *   segment allocation and checksums, the checkpoint writer) on {@link Engine#SHARED_IO_DUTIES_ROLE_NAME};
+ *   the scheduler and every added duty on {@link Engine#SHARED_DUTIES_ROLE_NAME}, a
+ *   {@link DynamicCompositeAgent} so that added duties join it. A force that takes seconds on a busy disk
+ *   then never holds up the network server (whose Aeron client dies when its conductor is not invoked
+ *   within the driver's ten-second liveness timeout) or the scheduler's ticks. Each idles with a
+ *   {@link DutyIdleStrategy}; the added duties' thread's ceiling is the most demanding duty's.</li>
  *   <li>DEDICATED: a daemon thread each, named by the duty's role; an added duty gets a thread of its own
  *   that idles with a {@link DutyIdleStrategy} of its ceiling.</li>
  * </ul>
@@ -66,21 +70,28 @@ final class EngineDuties implements AutoCloseable
     }
 
     /**
-     * Starts the built-in duties. In SHARED mode the shared thread starts even with none, so that added
-     * duties have a thread to join.
+     * Starts the built-in duties. In SHARED mode the added duties' thread starts even with none of its
+     * own, so that added duties have a thread to join.
      *
-     * @param duties the built-in duties.
+     * @param io     the built-in duties that wait on the disk.
+     * @param timely the built-in duties that never block (the scheduler).
      */
-    synchronized void start(final List<Agent> duties)
+    synchronized void start(final List<Agent> io, final List<Agent> timely)
     {
         if (mode == ThreadingMode.SHARED)
         {
-            shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, duties);
+            if (!io.isEmpty())
+            {
+                startRunner(new DutyIdleStrategy(builtInIdleNs), new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io), true);
+            }
+            shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, timely);
             sharedIdle = new DutyIdleStrategy(builtInIdleNs);
             sharedRunner = startRunner(sharedIdle, shared, true);
         }
         else
         {
+            final List<Agent> duties = new ArrayList<>(io);
+            duties.addAll(timely);
             for (final Agent duty : duties)
             {
                 final boolean groupCommit = "sluice-group-commit".equals(duty.roleName());

@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -36,6 +37,16 @@ public enum WaitStrategyKind
     static final int SLEEP_SPINS = 100;
     /** Longest park of an idle thread in {@link #SLEEP}, in nanoseconds. */
     static final long SLEEP_MAX_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+    /**
+     * The name as a configuration spells it ({@code wait_strategy: busy_spin}), for lines people read.
+     *
+     * @return the name in lower case.
+     */
+    public String configName()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     /**
      * A new idle strategy of this kind, for one processing thread.

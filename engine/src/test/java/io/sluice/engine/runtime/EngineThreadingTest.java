@@ -20,7 +20,7 @@ import io.sluice.engine.pipeline.TestEvents;
 class EngineThreadingTest
 {
     private static final Set<String> DUTY_THREADS =
-        Set.of("sluice-duties", "sluice-scheduler", "sluice-checkpoint", "sluice-segment-allocator", "sluice-group-commit");
+        Set.of("sluice-duties", "sluice-io", "sluice-scheduler", "sluice-checkpoint", "sluice-segment-allocator", "sluice-group-commit");
 
     @TempDir
     Path dir;
@@ -75,9 +75,9 @@ class EngineThreadingTest
     }
 
     @Test
-    void shouldRunEveryBackgroundDutyOnOneThreadWhenShared() throws Exception
+    void shouldRunTheDiskDutiesOnOneThreadAndTheTimelyOnesOnAnotherWhenShared() throws Exception
     {
-        runWith(ThreadingMode.SHARED, Set.of("sluice-duties"));
+        runWith(ThreadingMode.SHARED, Set.of(Engine.SHARED_DUTIES_ROLE_NAME, Engine.SHARED_IO_DUTIES_ROLE_NAME));
     }
 
     @Test

@@ -68,7 +68,7 @@ final class DemoLayout
             partitions = partitionsAsked != null ? partitionsAsked : DEFAULT_PARTITIONS;
             wait = waitAsked != null ? waitAsked : WaitStrategyKind.SLEEP;
             lowLatency = false;
-            lines.add(String.format(Locale.ROOT, "layout: as asked: %s, wait strategy %s; %s", threads(partitions, groups, maxThreads), wait, machine));
+            lines.add(String.format(Locale.ROOT, "layout: as asked: %s, wait strategy %s; %s", threads(partitions, groups, maxThreads), wait.configName(), machine));
         }
         else if (free >= spinning && !budget.others().isEmpty())
         {

@@ -59,6 +59,6 @@ final class EmbeddedEngineOptions
     String describe(final Path dataDir, final int cpus)
     {
         return String.format(Locale.ROOT, "engine: embedded, %d partition%s per topic group, wait strategy %s%s, data in %s", partitions,
-            partitions == 1 ? "" : "s", waitStrategy, DemoFormat.whyWaitStrategy(waitStrategy, cpus), dataDir.toAbsolutePath());
+            partitions == 1 ? "" : "s", waitStrategy.configName(), DemoFormat.whyWaitStrategy(waitStrategy, cpus), dataDir.toAbsolutePath());
     }
 }

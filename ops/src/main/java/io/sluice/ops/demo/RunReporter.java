@@ -133,7 +133,7 @@ final class RunReporter implements IntervalListener
      */
     void waitLine(final WaitStrategyKind waitStrategy, final int cpus)
     {
-        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy, cpus);
+        console.printf(Locale.ROOT, "  wait         %s on %d cpus%n", waitStrategy.configName(), cpus);
     }
 
     /**

@@ -84,6 +84,12 @@ final class ConsumerSession extends NetSession implements RecordHandler
     }
 
     @Override
+    int layoutFingerprint()
+    {
+        return 0;
+    }
+
+    @Override
     int heartbeatIntervalMs()
     {
         return heartbeatIntervalMs;

@@ -19,6 +19,7 @@ final class IngressTopic
     final String name;
     final EventPublisher publisher;
     final int eventLength;
+    final int layoutFingerprint;
     final long[] processed;
     final long[] endOffset;
     final long[] durableOffset;
@@ -35,6 +36,7 @@ final class IngressTopic
         this.engine = engine;
         this.publisher = engine.publisher(name);
         this.eventLength = publisher.schema().length();
+        this.layoutFingerprint = publisher.schema().layoutFingerprint();
         final Topic topic = engine.journal().topic(name);
         this.partitions = new Partition[topic.partitionCount()];
         for (int p = 0; p < partitions.length; p++)

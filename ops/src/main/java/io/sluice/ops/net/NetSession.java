@@ -98,7 +98,8 @@ abstract class NetSession
             return publication.offer(sendBuffer, 0, error.encode(0, refusal, correlationId, refusalMessage)) > 0 ? -1 : 0;
         }
         connected.wrap(sendBuffer, 0, sendBuffer.capacity());
-        final int length = connected.encode(sessionId, correlationId, topicId(), eventLength(), heartbeatIntervalMs());
+        final int length = connected.encode(sessionId, correlationId, topicId(), eventLength(), heartbeatIntervalMs(),
+            layoutFingerprint());
         if (publication.offer(sendBuffer, 0, length) > 0)
         {
             connectedSent = true;
@@ -110,6 +111,8 @@ abstract class NetSession
     abstract int topicId();
 
     abstract int eventLength();
+
+    abstract int layoutFingerprint();
 
     abstract int heartbeatIntervalMs();
 

@@ -74,6 +74,12 @@ final class ProducerSession extends NetSession
     }
 
     @Override
+    int layoutFingerprint()
+    {
+        return topic == null ? 0 : topic.layoutFingerprint;
+    }
+
+    @Override
     int heartbeatIntervalMs()
     {
         return heartbeatIntervalMs;

@@ -74,7 +74,7 @@ class DemoLayoutTest
         assertThat(layout.partitions()).isEqualTo(4);
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
         assertThat(layout.lines()).containsExactly(
-            "layout: as asked: 4 partitions x 3 topic groups on 7 processing threads, wait strategy SLEEP; this machine has 8 cpus, " +
+            "layout: as asked: 4 partitions x 3 topic groups on 7 processing threads, wait strategy sleep; this machine has 8 cpus, " +
             "7 free for a spinning thread (all but the first, not isolated)");
     }
 }
