@@ -119,7 +119,7 @@ class NetIngressTest
             assertThat(counters.dutyCycles()).as("the duty cycles on, backing off").isPositive();
 
             fixture.engine.resume(NetFixture.PIPELINE);
-            assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, 20_000)).isTrue();
+            assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, DEADLINE_MS)).isTrue();
             awaitSteady(counters::engineWaits, "nothing awaits its ACK: the duty does not yield for the engine");
             assertJournaledInOrder(fixture, 10);
         }
@@ -127,7 +127,7 @@ class NetIngressTest
 
     private static void awaitCounter(final java.util.function.BooleanSupplier condition, final String what)
     {
-        final long deadline = System.currentTimeMillis() + 20_000;
+        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (!condition.getAsBoolean())
         {
             assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
@@ -138,7 +138,7 @@ class NetIngressTest
     /** Waits, with a deadline, until a counter keeps its value across a whole second. */
     private static void awaitSteady(final java.util.function.LongSupplier counter, final String what)
     {
-        final long deadline = System.currentTimeMillis() + 30_000;
+        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
         long last = counter.getAsLong();
         while (true)
         {
