@@ -48,7 +48,8 @@ import io.sluice.schema.Schema;
  *
  * <p>Writes, in {@code reports}, {@code net-<medium>-<raw|ack|result>.hgrm} (microseconds) and
  * {@code net-<medium>.png}, and prints one {@code RESULT} line per medium and path with its ratio to the
- * raw ping-pong of the same run.
+ * raw ping-pong of the same run, and one {@code COUNTS} line per medium with the daemon's network work per
+ * event during the Sluice phases ({@link NetDutyCounts}).
  */
 public final class NetLatencyClient
 {
@@ -60,6 +61,8 @@ public final class NetLatencyClient
     private static final int SEQ = 2;
     private static final long HIGHEST = TimeUnit.SECONDS.toNanos(60);
     private static final long COMPLETION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** How long the client and the pong wait for the daemon's media driver's keepalive. */
+    static final long DRIVER_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(60);
 
     private final long rate;
     private final long warmupNs;
@@ -88,8 +91,10 @@ public final class NetLatencyClient
     /**
      * Runs the phases and writes the reports.
      *
-     * @param args {@code name=value}: aeronDir, rate, seconds, warmup, rounds, reports, media (comma-separated
-     *             names), and per medium {@code <m>.server}, {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}.
+     * @param args {@code name=value}: aeronDir, daemonDir (the daemon's data directory, for its counters), rate,
+     *             seconds, warmup, rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
+     *             {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}, {@code <m>.item} (the index of the
+     *             medium's ingress and egress items in the daemon's configuration).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -112,7 +117,9 @@ public final class NetLatencyClient
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
         Files.createDirectories(reports);
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir"))))
+        // A minute, not Aeron's 10 s: under the low-latency profile the daemon's driver runs on its duties thread,
+        // which a loaded 2-CPU machine has starved for 10 s (DriverTimeoutException here, the run lost).
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir")).driverTimeoutMs(DRIVER_TIMEOUT_MS)))
         {
             int responseStream = 4001;
             for (final String media : a.get("media").split(","))
@@ -122,7 +129,9 @@ public final class NetLatencyClient
                 final Histogram result = new Histogram(HIGHEST, 3);
                 final ClientContext context = new ClientContext().aeron(aeron).serverChannel(a.get(media + ".server"))
                     .responseChannel(a.get(media + ".response")).connectTimeoutMs(60_000);
-                try (ExclusivePublication ping = aeron.addExclusivePublication(a.get(media + ".ping"), NetLatencyPong.PING_STREAM);
+                final String item = a.get(media + ".item");
+                try (NetDutyCounts counts = new NetDutyCounts(Path.of(a.get("daemonDir")), "ingress[" + item + "]", "egress[" + item + "]");
+                    ExclusivePublication ping = aeron.addExclusivePublication(a.get(media + ".ping"), NetLatencyPong.PING_STREAM);
                     Subscription pong = aeron.addSubscription(a.get(media + ".pong"), NetLatencyPong.PONG_STREAM);
                     SluiceProducer producer = SluiceProducer.connect(context.responseStreamId(responseStream++), "trades");
                     SluiceConsumer consumer = SluiceConsumer.connect(
@@ -133,8 +142,11 @@ public final class NetLatencyClient
                     for (int round = 0; round < rounds; round++)
                     {
                         client.raw(ping, pong, raw);
+                        counts.begin();
                         client.sluice(producer, consumer, ack, result);
+                        counts.end();
                     }
+                    System.out.println(counts.line(media));
                 }
                 client.report(media, rate, raw, ack, result, reports);
             }

@@ -57,7 +57,9 @@ public final class NetLatencyMain
      *
      * @param args {@code name=value}: rate (messages a second), seconds (recorded per phase), warmup (seconds
      *             per phase, not recorded), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
-     *             wait (the daemon's wait_strategy), profile (standard | low-latency), out.
+     *             wait (the daemon's wait_strategy), profile (standard | low-latency), engineWait (nanoseconds the
+     *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
+     *             back off at once, as before that wait existed), out.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -70,6 +72,7 @@ public final class NetLatencyMain
         defaults.put("media", "ipc,udp");
         defaults.put("wait", "yield");
         defaults.put("profile", "standard");
+        defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
         System.out.println("NetLatencyMain " + a + "; " + EngineBench.machine() + "; load average " + Machine.loadAverage());
@@ -84,7 +87,8 @@ public final class NetLatencyMain
         final List<Child> children = new ArrayList<>();
         try
         {
-            final Child daemon = Child.start("daemon", List.of("-Xms512m", "-Xmx512m"), "io.sluice.ops.SluiceMain",
+            final Child daemon = Child.start("daemon", List.of("-Xms512m", "-Xmx512m",
+                "-D" + NetServerContext.ENGINE_WAIT_NS_PROP_NAME + "=" + a.get("engineWait")), "io.sluice.ops.SluiceMain",
                 List.of("run", "--config", config.toString()), false);
             children.add(daemon);
             daemon.await(line -> line.contains("started aeron-egress aeron:ipc"), "the daemon's egress on IPC");
@@ -100,14 +104,15 @@ public final class NetLatencyMain
             System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:"))));
             System.out.println("wait strategies: daemon processing thread " + ("low-latency".equals(a.get("profile")) ?
                 "as the low-latency profile chose (its line above)" : a.get("wait")) +
-                "; daemon duties thread (network servers, journal, checkpoints) yields then parks 1 us doubling to " +
-                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us; media driver SHARED, backoff to 1 ms parks; pong as the " +
-                "network duty; client polls, then Thread.yield()");
+                "; daemon duties thread (network servers, scheduler) yields then parks 1 us doubling to " +
+                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
+                "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress); media driver SHARED, backoff to 1 ms " +
+                "parks; pong as the network duty; client polls, then Thread.yield()");
             final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
-                "aeronDir=" + aeronDir, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
+                "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
-                "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc",
-                "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
+                "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
+                "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);
             final int exit = client.waitFor(TimeUnit.MINUTES.toSeconds(30));
             System.out.println("load average " + Machine.loadAverage());

@@ -45,7 +45,7 @@ public final class NetLatencyPong
     public static void main(final String[] args)
     {
         final long maxIdleNs = Long.parseLong(args[1]);
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(args[0])))
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(args[0]).driverTimeoutMs(NetLatencyClient.DRIVER_TIMEOUT_MS)))
         {
             final int pairs = (args.length - 2) / 2;
             final Subscription[] pings = new Subscription[pairs];

@@ -33,6 +33,7 @@ final class SuiteParsers
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
     private static final Pattern NET_RESULT = Pattern.compile("^RESULT media=(\\w+) path=(ack|result) rate=(\\d+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
+    private static final Pattern NET_COUNTS = Pattern.compile("^COUNTS media=(\\w+) events=(\\d+) per event: (.*)$");
     private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT (\\w+) keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
         " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
     private static final Pattern RESTART_RESULT = Pattern.compile("RESULT keys=(\\d+) history=(\\d+) tail=(\\d+) restart median " +
@@ -198,6 +199,15 @@ final class SuiteParsers
         final List<SuiteFigure> figures = new ArrayList<>();
         for (final String line : lines)
         {
+            final Matcher counts = NET_COUNTS.matcher(line);
+            if (counts.find())
+            {
+                figures.add(new SuiteFigure(f("Network work per event in the daemon over Aeron %s (its counters, %s events of the " +
+                    "Sluice phases)", counts.group(1).toUpperCase(java.util.Locale.ROOT), counts.group(2)), counts.group(3),
+                    "raw ping-pong: 2 thread hand-offs per message; Sluice: 4 (client -> network duty -> partition thread -> network duty " +
+                    "-> client)", "-", "none (explains the latencies)", SuiteFigure.NO_TARGET));
+                continue;
+            }
             final Matcher m = NET_RESULT.matcher(line);
             if (!m.find())
             {

@@ -21,6 +21,8 @@ class SuiteParsersNetTest
         "p99.9=46759.9 p99.99=55312.4 max=56295.4 us; raw p50=51.0 p99=19054.6 p99.9=39223.3 p99.99=47480.8 max=48463.9 us; " +
         "ratio p50=2.16 p99=0.08 p99.9=1.19 p99.99=1.16 max=1.16";
     private static final String IPC_WITHIN = IPC_ACK.replace("p99=5.97", "p99=1.90");
+    private static final String IPC_COUNTS = "COUNTS media=ipc events=140000 per event: ACK frames 0.899, RECORD frames 1.000, " +
+        "ingress duty cycles 17.04 (of which yields awaiting the engine 1.36), egress duty cycles 17.04";
 
     @Test
     void shouldReadEachPathWithItsRawBaselineAndJudgeOnlyIpcAtP99()
@@ -36,6 +38,18 @@ class SuiteParsersNetTest
         assertThat(figures.get(1).what()).contains("Aeron UDP").contains("egress result");
         assertThat(figures.get(1).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
         assertThat(figures.get(2).verdict()).isEqualTo(SuiteFigure.MET);
+    }
+
+    @Test
+    void shouldReadTheDaemonsWorkPerEventWithoutAVerdict()
+    {
+        final List<SuiteFigure> figures = SuiteParsers.net(List.of(IPC_COUNTS, IPC_ACK));
+
+        assertThat(figures).hasSize(2);
+        assertThat(figures.get(0).what()).contains("Aeron IPC").contains("140000 events");
+        assertThat(figures.get(0).measured()).startsWith("ACK frames 0.899").contains("yields awaiting the engine 1.36");
+        assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
+        assertThat(figures.get(1).verdict()).isEqualTo(SuiteFigure.NOT_MET);
     }
 
     @Test

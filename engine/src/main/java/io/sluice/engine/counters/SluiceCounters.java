@@ -173,6 +173,12 @@ public final class SluiceCounters
     public static final int NET_SESSIONS_TYPE_ID = 3008;
     /** Consumer commits. */
     public static final int NET_COMMITS_TYPE_ID = 3009;
+    /** Duty cycles of a network component (its share of the duties thread's loop). */
+    public static final int NET_DUTY_CYCLES_TYPE_ID = 3010;
+    /** Idle duty cycles that yielded, not backed off, while events were in the engine awaiting their ACK. */
+    public static final int NET_ENGINE_WAITS_TYPE_ID = 3011;
+    /** Waits of a network component for the engine that lasted more than 20 idle duty cycles (where an idle back-off parks). */
+    public static final int NET_ENGINE_LONG_WAITS_TYPE_ID = 3012;
     /** Scale-out: 1 while this daemon owns the Kafka partition, else 0. */
     public static final int KAFKA_OWNED_TYPE_ID = 3201;
     /** Scale-out: records behind the end of an owned Kafka partition, -1 when not owned or unknown. */
@@ -544,6 +550,9 @@ public final class SluiceCounters
             case NET_RECORDS_OUT_TYPE_ID: return "net_records_out";
             case NET_SESSIONS_TYPE_ID: return "net_sessions";
             case NET_COMMITS_TYPE_ID: return "net_commits";
+            case NET_DUTY_CYCLES_TYPE_ID: return "net_duty_cycles";
+            case NET_ENGINE_WAITS_TYPE_ID: return "net_engine_waits";
+            case NET_ENGINE_LONG_WAITS_TYPE_ID: return "net_engine_long_waits";
             default: return latencyName(typeId);
         }
     }

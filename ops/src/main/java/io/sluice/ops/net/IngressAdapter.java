@@ -44,6 +44,8 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
     private final PublishFlyweight publish = new PublishFlyweight();
     private final SessionIds sessionIds;
     private long nowMs;
+    private boolean awaitingEngine;
+    private boolean engineProgressed;
 
     IngressAdapter(final NetServerContext context, final Aeron aeron, final NetCounters counters, final SessionIds sessionIds)
     {
@@ -62,15 +64,25 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
         this.subscription = aeron.addSubscription(context.channel(), context.ingressStreamId(), null, sessions::onUnavailableImage);
     }
 
+    /**
+     * One duty cycle: new frames first, then the engine's progress read and the ACKs it allows sent, so
+     * an ACK leaves in the same cycle that sees its event processed (progress read before the poll would
+     * be one poll older).
+     *
+     * @param nowMs epoch milliseconds.
+     * @return work done.
+     */
     int doWork(final long nowMs)
     {
         this.nowMs = nowMs;
+        engineProgressed = false;
+        int work = sessions.closeUnavailable();
+        work += subscription.controlledPoll(assembler, 256);
         for (final IngressTopic topic : topics)
         {
             topic.refresh();
         }
-        int work = sessions.closeUnavailable();
-        work += subscription.controlledPoll(assembler, 256);
+        boolean awaiting = false;
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
             final ProducerSession session = sessions.get(i);
@@ -83,9 +95,13 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
             work += connected;
             if (session.isActive())
             {
+                final long journaled = session.journaledCount();
                 work += session.advance();
+                engineProgressed |= session.journaledCount() != journaled;
+                awaiting |= session.awaitingEngine();
             }
         }
+        awaitingEngine = awaiting;
         for (final IngressTopic topic : topics)
         {
             work += topic.forceWanted();
@@ -189,6 +205,7 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
             return Action.ABORT; // the ring is full: leave this frame and the rest of this producer's stream in Aeron
         }
         session.accepted(sequence, partition, topic.publisher.lastSequence(), publish.durability());
+        engineProgressed = true;
         counters.framesIn.incrementRelease();
         counters.eventsIn.incrementRelease();
         return Action.CONTINUE;
@@ -240,6 +257,27 @@ final class IngressAdapter implements ControlledFragmentHandler, AutoCloseable
             }
         }
         return null;
+    }
+
+    /**
+     * Whether, at the end of the last duty cycle, events of some session were in the engine's rings
+     * awaiting their JOURNALED ACK (see {@link NetServerAgent}).
+     *
+     * @return true if so.
+     */
+    boolean awaitingEngine()
+    {
+        return awaitingEngine;
+    }
+
+    /**
+     * Whether the last duty cycle put events into the engine's rings or saw some journaled.
+     *
+     * @return true if so.
+     */
+    boolean engineProgressed()
+    {
+        return engineProgressed;
     }
 
     int sessionCount()

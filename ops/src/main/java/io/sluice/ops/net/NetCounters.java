@@ -37,6 +37,12 @@ public final class NetCounters implements AutoCloseable
     public static final int SESSIONS_TYPE_ID = SluiceCounters.NET_SESSIONS_TYPE_ID;
     /** Commits stored. */
     public static final int COMMITS_TYPE_ID = SluiceCounters.NET_COMMITS_TYPE_ID;
+    /** Duty cycles. */
+    public static final int DUTY_CYCLES_TYPE_ID = SluiceCounters.NET_DUTY_CYCLES_TYPE_ID;
+    /** Idle duty cycles that yielded, not backed off, while events were in the engine awaiting their ACK. */
+    public static final int ENGINE_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_WAITS_TYPE_ID;
+    /** Waits for the engine longer than 20 idle duty cycles. */
+    public static final int ENGINE_LONG_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -47,6 +53,9 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter recordsOut;
     final AtomicCounter sessions;
     final AtomicCounter commits;
+    final AtomicCounter dutyCycles;
+    final AtomicCounter engineWaits;
+    final AtomicCounter engineLongWaits;
 
     NetCounters(final CountersManager manager, final String scope)
     {
@@ -64,6 +73,9 @@ public final class NetCounters implements AutoCloseable
         recordsOut = counter(manager, "net-records-out" + suffix, RECORDS_OUT_TYPE_ID, SluiceCounters.NONE, scope);
         sessions = counter(manager, "net-sessions" + suffix, SESSIONS_TYPE_ID, SluiceCounters.NONE, scope);
         commits = counter(manager, "net-commits" + suffix, COMMITS_TYPE_ID, SluiceCounters.NONE, scope);
+        dutyCycles = counter(manager, "net-duty-cycles" + suffix, DUTY_CYCLES_TYPE_ID, SluiceCounters.NONE, scope);
+        engineWaits = counter(manager, "net-engine-waits" + suffix, ENGINE_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
+        engineLongWaits = counter(manager, "net-engine-long-waits" + suffix, ENGINE_LONG_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
     }
 
     private static AtomicCounter counter(
@@ -165,6 +177,47 @@ public final class NetCounters implements AutoCloseable
     }
 
     /**
+     * ACK frames sent.
+     *
+     * @return the count.
+     */
+    public long acksOut()
+    {
+        return acksOut.get();
+    }
+
+    /**
+     * Duty cycles run.
+     *
+     * @return the count.
+     */
+    public long dutyCycles()
+    {
+        return dutyCycles.get();
+    }
+
+    /**
+     * Idle duty cycles that yielded instead of backing off, events being in the engine awaiting their ACK.
+     *
+     * @return the count.
+     */
+    public long engineWaits()
+    {
+        return engineWaits.get();
+    }
+
+    /**
+     * Waits for the engine that lasted more than 20 idle duty cycles: where a duty that backs off when idle
+     * would have parked at least once.
+     *
+     * @return the count.
+     */
+    public long engineLongWaits()
+    {
+        return engineLongWaits.get();
+    }
+
+    /**
      * Frees the counters.
      */
     @Override
@@ -182,5 +235,8 @@ public final class NetCounters implements AutoCloseable
         recordsOut.close();
         sessions.close();
         commits.close();
+        dutyCycles.close();
+        engineWaits.close();
+        engineLongWaits.close();
     }
 }

@@ -73,7 +73,7 @@ public final class NetServer implements AutoCloseable
                 final SessionIds ids = new SessionIds();
                 final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
                 final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
-                this.agent = new NetServerAgent(driverLock, driverInvoker, aeron.conductorAgentInvoker(), ingress, egress, context.clock(),
+                this.agent = new NetServerAgent(driverLock, driverInvoker, aeron.conductorAgentInvoker(), ingress, egress, context, counters,
                     errorHandler);
                 this.driverInvoked = driverInvoker != null;
             }

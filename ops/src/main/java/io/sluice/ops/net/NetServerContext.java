@@ -4,7 +4,9 @@ import java.util.function.Function;
 
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.CountersManager;
 
 import io.sluice.client.ClientContext;
@@ -21,6 +23,10 @@ public final class NetServerContext
 {
     /** Default of {@link #maxIdleNs(long)}: 100 microseconds. */
     public static final long DEFAULT_MAX_IDLE_NS = 100_000L;
+    /** System property of the default of {@link #engineWaitNs(long)}, in nanoseconds (0 turns the wait off). */
+    public static final String ENGINE_WAIT_NS_PROP_NAME = "sluice.net.engine.wait.ns";
+    /** Default of {@link #engineWaitNs(long)}: 1 millisecond, or {@link #ENGINE_WAIT_NS_PROP_NAME}. */
+    public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 1_000_000L);
 
     private Engine engine;
     private String aeronDirectoryName;
@@ -42,7 +48,9 @@ public final class NetServerContext
     private Function<String, GroupCoordinator> coordinators;
     private CountersManager countersManager;
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private long maxIdleNs = DEFAULT_MAX_IDLE_NS;
+    private long engineWaitNs = DEFAULT_ENGINE_WAIT_NS;
     private Boolean mediaDriverInvoker;
     private AgentInvoker sharedDriverInvoker;
     private Object sharedDriverLock;
@@ -84,6 +92,10 @@ public final class NetServerContext
         if (maxIdleNs < 1_000L || maxIdleNs > 1_000_000_000L)
         {
             throw configError("maxIdleNs", "must be from 1 microsecond to 1 second, was " + maxIdleNs + " ns");
+        }
+        if (engineWaitNs < 0 || engineWaitNs > 1_000_000_000L)
+        {
+            throw configError("engineWaitNs", "must be from 0 (never wait) to 1 second, was " + engineWaitNs + " ns");
         }
         if (channel == null || !channel.startsWith("aeron:"))
         {
@@ -640,5 +652,53 @@ public final class NetServerContext
     public long maxIdleNs()
     {
         return maxIdleNs;
+    }
+
+    /**
+     * Sets the clock of the duty's wait for the engine ({@link #engineWaitNs(long)}).
+     *
+     * @param nanoClock a monotonic clock.
+     * @return this.
+     */
+    public NetServerContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * The monotonic clock.
+     *
+     * @return the clock.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Sets how long the server's duty keeps yielding instead of backing off while events it published
+     * are in the engine's rings awaiting their JOURNALED ACK and the engine makes no progress: their ACKs
+     * and results follow within microseconds, sooner than a park would end, so the duty waits for them
+     * with {@link Thread#yield()} (giving the core to the partition thread if it needs it); after this
+     * long without progress (a stalled or failed partition) it backs off as when idle. 0 never waits so.
+     *
+     * @param engineWaitNs nanoseconds, 0 to 1 second.
+     * @return this.
+     */
+    public NetServerContext engineWaitNs(final long engineWaitNs)
+    {
+        this.engineWaitNs = engineWaitNs;
+        return this;
+    }
+
+    /**
+     * The longest the duty yields without progress while events await their ACK.
+     *
+     * @return nanoseconds.
+     */
+    public long engineWaitNs()
+    {
+        return engineWaitNs;
     }
 }

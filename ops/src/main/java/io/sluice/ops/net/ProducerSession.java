@@ -90,6 +90,26 @@ final class ProducerSession extends NetSession
         return lastAccepted;
     }
 
+    /**
+     * Whether events of this session are in the engine's rings, not yet journaled and processed.
+     *
+     * @return true until the partition threads have reached every accepted event.
+     */
+    boolean awaitingEngine()
+    {
+        return journaledHead < tail;
+    }
+
+    /**
+     * Events of this session journaled and processed so far (the journaled cursor).
+     *
+     * @return the count.
+     */
+    long journaledCount()
+    {
+        return journaledHead;
+    }
+
     boolean isFull()
     {
         return tail - durableHead == sequences.length;

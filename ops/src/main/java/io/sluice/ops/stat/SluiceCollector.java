@@ -118,6 +118,11 @@ public final class SluiceCollector implements MultiCollector
         family(SluiceCounters.NET_RECORDS_OUT_TYPE_ID, Kind.COUNTER, "net_records_out", "Records sent to consumers by a network component.", n, 1);
         family(SluiceCounters.NET_SESSIONS_TYPE_ID, Kind.GAUGE, "net_sessions", "Sessions open on a network component.", n, 1);
         family(SluiceCounters.NET_COMMITS_TYPE_ID, Kind.COUNTER, "net_commits", "Consumer offset commits received by a network component.", n, 1);
+        family(SluiceCounters.NET_DUTY_CYCLES_TYPE_ID, Kind.COUNTER, "net_duty_cycles", "Duty cycles of a network component.", n, 1);
+        family(SluiceCounters.NET_ENGINE_WAITS_TYPE_ID, Kind.COUNTER, "net_engine_waits",
+            "Idle duty cycles of a network component that yielded, not backed off, while events were in the engine awaiting their ACK.", n, 1);
+        family(SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID, Kind.COUNTER, "net_engine_long_waits",
+            "Waits of a network component for the engine longer than 20 idle duty cycles (where an idle back-off parks).", n, 1);
 
         final Scope slot = Scope.SLOT;
         family(CDC_CHANGES_TYPE_ID, Kind.COUNTER, "cdc_changes", "Changes published by a CDC source (snapshot rows included).", slot, 1);

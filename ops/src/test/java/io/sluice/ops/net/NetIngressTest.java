@@ -101,6 +101,66 @@ class NetIngressTest
         }
     }
 
+    @Test
+    void shouldYieldWhileEventsAwaitTheirAckAndBackOffOnceTheEngineMakesNoProgress()
+    {
+        final long engineWaitNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+        try (NetFixture fixture = new NetFixture(dir, 1, 1024, context -> context.engineWaitNs(engineWaitNs));
+            SluiceProducer producer = SluiceProducer.connect(fixture.client(3004), NetFixture.TOPIC))
+        {
+            final NetCounters counters = fixture.server.counters();
+            fixture.engine.pause(NetFixture.PIPELINE);
+            publish(producer, 1, 10, Durability.JOURNALED);
+            awaitCounter(() -> counters.eventsIn() == 10 && counters.engineWaits() > 0,
+                "the events reach the paused ring and the duty yields while they await their ACK");
+            assertThat(producer.journaledSequence()).as("nothing in a paused ring is acknowledged").isZero();
+            awaitSteady(counters::engineWaits, "the duty stops yielding once the engine has made no progress for engineWaitNs");
+            assertThat(counters.engineLongWaits()).as("waiting for a paused engine is a long wait").isPositive();
+            assertThat(counters.dutyCycles()).as("the duty cycles on, backing off").isPositive();
+
+            fixture.engine.resume(NetFixture.PIPELINE);
+            assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, 20_000)).isTrue();
+            awaitSteady(counters::engineWaits, "nothing awaits its ACK: the duty does not yield for the engine");
+            assertJournaledInOrder(fixture, 10);
+        }
+    }
+
+    private static void awaitCounter(final java.util.function.BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean())
+        {
+            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
+            Thread.yield();
+        }
+    }
+
+    /** Waits, with a deadline, until a counter keeps its value across a whole second. */
+    private static void awaitSteady(final java.util.function.LongSupplier counter, final String what)
+    {
+        final long deadline = System.currentTimeMillis() + 30_000;
+        long last = counter.getAsLong();
+        while (true)
+        {
+            try
+            {
+                Thread.sleep(1_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            final long now = counter.getAsLong();
+            if (now == last)
+            {
+                return;
+            }
+            assertThat(System.currentTimeMillis()).as(what + " (still counting: " + now + ")").isLessThan(deadline);
+            last = now;
+        }
+    }
+
     static long publish(final SluiceProducer producer, final long firstSequence, final long count, final int durability)
     {
         return publish(producer, firstSequence, count, durability, () -> { });
