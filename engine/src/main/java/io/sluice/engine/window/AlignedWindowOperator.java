@@ -80,7 +80,8 @@ import io.sluice.schema.EventValues;
  * stay byte-identical; a snapshot records where firing stands, so a restored operator resumes
  * the same slices. Results are exact: an event that would change a window still being fired
  * first drains the firing, panes stay until every window needing them has fired, and an explicit
- * watermark or the end of input emit everything due. A tick emits one slice, like an event; while a
+ * watermark or the end of input emit everything due. The rows of the panes no window needs any more
+ * are freed the same way, {@code firingSlice} rows per signal, after the results. A tick emits one slice, like an event; while a
  * firing is in progress the engine journals continuation ticks behind it, so the rest follows slice
  * by slice when no event comes.
  */
@@ -121,6 +122,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private final WindowAssembler assembler;
     private final RangeAssembler rangeAssembler;
     private final long[] singleState;
+    /** Keys of the snapshot rows a restore reads ahead (see {@link #restoreFrom}). */
+    private final long[] restoreKeys = new long[16];
+    /** Keeps the restore's prefetching loads from being dropped as unused. */
+    private long restoreTouched;
     private long unassignedEvents;
     private long purgedBelow = Long.MIN_VALUE;
     private long livePane = Long.MIN_VALUE;
@@ -225,6 +230,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             fireDue(firingSlice);
         }
+        else if (store.purgePending())
+        {
+            store.purgeSome(firingSlice);
+        }
     }
 
     private void cachePane(final long timestamp)
@@ -275,7 +284,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     @Override
     public int stateEntries()
     {
-        return store.rowsInUse();
+        return store.liveRows();
     }
 
     private void emitUpdates(
@@ -335,10 +344,21 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     /**
      * Emit up to {@code maxResults} due results, continuing where the previous call stopped: due
      * windows in ascending order, each window's keys in ascending key order. Only windows that
-     * contain at least one active pane are visited.
+     * contain at least one active pane are visited. Then frees as many rows of the panes no window
+     * needs any more (see {@link PaneStore#purgeBelow}): the rows of a fired window go a slice at a
+     * time too, not all in the event that fires its last key.
      */
     @Override
     void fireDue(final int maxResults)
+    {
+        fireResults(maxResults);
+        if (store.purgePending())
+        {
+            store.purgeSome(maxResults);
+        }
+    }
+
+    private void fireResults(final int maxResults)
     {
         int budget = maxResults;
         while (firing != IDLE)
@@ -446,6 +466,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             purgedBelow = below;
             store.purgeBelow(below);
         }
+    }
+
+    @Override
+    public long prefetch(final long[] keys, final int count)
+    {
+        return store.keys().touch(keys, count);
     }
 
     @Override
@@ -587,16 +613,33 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final long watermark = watermarks.watermark();
         cacheWatermark(watermark);
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
-        for (int i = 0; i < rowCount; i++)
+        // The rows' keys are read ahead a batch at a time and their index entries loaded together, so the
+        // lookups' cache misses overlap (a restore of a million keys is otherwise a miss per row, in turn).
+        final int rowLength = PaneSnapshot.rowLength(stride);
+        final long[] ahead = restoreKeys;
+        long touched = 0;
+        for (int i = 0; i < rowCount; )
         {
-            final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
-            cursor = WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
+            final int batch = Math.min(ahead.length, rowCount - i);
+            for (int b = 0; b < batch; b++)
+            {
+                ahead[b] = buffer.getLong(cursor + b * rowLength, ORDER);
+            }
+            touched += store.keys().touch(ahead, batch);
+            for (int b = 0; b < batch; b++, i++)
+            {
+                final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
+                cursor = WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
+            }
         }
+        restoreTouched = touched;
         firing = IDLE;
         if (version != VERSION_WITHOUT_CURSOR)
         {
             restoreFiringCursor(buffer, offset);
         }
+        // Rows of panes that were dead but not yet freed at the barrier are dead again, as they were live.
+        purge();
         return cursor - offset;
     }
 }
