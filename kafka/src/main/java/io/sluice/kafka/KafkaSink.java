@@ -9,13 +9,14 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.sluice.engine.checkpoint.CheckpointListener;
@@ -40,17 +42,18 @@ import io.sluice.schema.EventFlyweight;
  * One transactional producer per Sluice partition, {@code transactional.id = <prefix>-<p>}: opening the
  * sink fences any older producer with that id (a crashed or moved partition's zombie) and aborts its
  * open transaction. Outputs go into the partition's open transaction as they are produced. The sink's
- * committer thread commits a partition's transaction as soon as a checkpoint is complete whose barrier
- * the partition has passed (told by {@link #onCheckpointComplete} and {@link #onCheckpoint(int, long)}),
- * and {@link #close()} commits what the final checkpoint covers; in the same transaction the sink
- * records, as the committed offset of its bookkeeping group {@code <prefix>} for (topic, p), the next
- * output sequence, with the metadata {@code checkpoint <id>}. So Kafka itself knows, atomically with the
- * outputs, which outputs are committed and which checkpoint covers everything before them (see
- * {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the partition's next
- * output or barrier with the reason.
+ * committer ({@link SinkCommitter}) commits the transactions of the partitions that have passed the
+ * barrier of a completed checkpoint (told by {@link #onCheckpointComplete} and
+ * {@link #onCheckpoint(int, long)}), in parallel, and covers those that sent nothing since their last
+ * commit without one; {@link #close()} commits what the final checkpoint covers. In each transaction the
+ * sink records, as the committed offset of its bookkeeping group {@code <prefix>} for (topic, p), the
+ * next output sequence, with the metadata {@code checkpoint <c> all <a>}. So Kafka itself knows,
+ * atomically with the outputs, which outputs are committed and which checkpoints cover everything before
+ * them (see {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the
+ * partition's next output or barrier with the reason.
  *
- * <p>After a crash: {@link #restoreCheckpointAtMost()} is the oldest of the partitions' committed
- * checkpoints; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
+ * <p>After a crash: {@link #restoreCheckpointAtMost()} is the newest checkpoint known to cover every
+ * partition; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
  * the replay produces again every output of a transaction that was lost, while outputs whose sequence
  * is below the committed next sequence are recognised and dropped. A {@code read_committed} consumer
  * therefore sees every output exactly once.
@@ -61,8 +64,8 @@ import io.sluice.schema.EventFlyweight;
  *
  * <p>Threading: {@link #onEvent} and {@link #onCheckpoint} on each partition's thread (or the launching
  * thread during recovery), {@link #onCheckpointComplete} on the checkpoint thread, commits on the sink's
- * committer thread ({@code sluice-kafka-commit}, exactly once only), {@link #close()} after the engine is
- * closed. Per output the Kafka client allocates (record, value bytes).
+ * committer thread ({@code sluice-kafka-commit-<prefix>}) and its pool (exactly once only), {@link #close()}
+ * after the engine is closed. Per output the Kafka client allocates (record, value bytes).
  */
 public final class KafkaSink implements EventSink, CheckpointListener, AutoCloseable
 {
@@ -71,36 +74,31 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     /** Header holding the output's sequence within its Sluice partition (decimal text). */
     public static final String SEQUENCE_HEADER = "sluice.sequence";
     private static final long NONE = TransactionalPartition.NONE;
-    /** Longest the committer sleeps without being woken by a completed checkpoint or a barrier. */
-    private static final long COMMITTER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final KafkaSinkContext context;
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
     private final EventEncoder[] encoders;
-    private final ConsumerGroupMetadata bookkeeping;
+    /** Exactly once: the bookkeeping group, for the offsets each transaction commits. */
+    private ConsumerGroupMetadata bookkeeping;
     private final TopicPartition[] topicPartitions;
     /** Per partition, the next output sequence Kafka had committed when the sink opened (exactly once) or 0. */
     private final long[] committedNext;
     /** Per partition, the checkpoint id the last commit before the sink opened recorded, or NONE. */
     private final long[] committedCheckpoint;
+    /** Per partition, the checkpoint covering every partition the last commit before the sink opened recorded, or NONE. */
+    private final long[] committedCoveringAll;
     /** Exactly once: per partition, its producer and open transaction. */
     private final TransactionalPartition[] transactions;
     private final long[] duplicates;
     private final long[] sent;
-    private volatile long completedCheckpoint = NONE;
-    private volatile boolean closing;
-    private Thread committer;
-    private volatile Runnable checkpointTrigger;
-    private long lastTriggerNanos;
-    private volatile long checkpointsAsked;
+    /** Exactly once: commits the transactions. */
+    private SinkCommitter committer;
     /** Per partition, the index of the key field in the output schema, resolved at the first output; -1 for the output key. */
     private final int[] keyField;
     private static final int UNRESOLVED = -2;
 
-    // removal: the bookkeeping group has no members, so there is no consumer to take group metadata from;
-    // the group-id-only metadata is what a transactional commit for a member-less group needs (kafka-clients 4.4).
-    @SuppressWarnings({"unchecked", "rawtypes", "removal"})
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private KafkaSink(final KafkaSinkContext context)
     {
         this.context = context;
@@ -112,11 +110,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.topicPartitions = new TopicPartition[partitions];
         this.committedNext = new long[partitions];
         this.committedCheckpoint = new long[partitions];
+        this.committedCoveringAll = new long[partitions];
         this.transactions = new TransactionalPartition[partitions];
         this.duplicates = new long[partitions];
         this.sent = new long[partitions];
-        this.bookkeeping = new ConsumerGroupMetadata(context.transactionalIdPrefix());
         java.util.Arrays.fill(committedCheckpoint, NONE);
+        java.util.Arrays.fill(committedCoveringAll, NONE);
     }
 
     /**
@@ -143,32 +142,114 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 sink.producers[p] = new KafkaProducer<>(sink.producerProperties(p));
                 if (context.mode() == SinkMode.EXACTLY_ONCE)
                 {
-                    // Fences an older producer with this id (a zombie) and aborts its open transaction.
-                    sink.producers[p].initTransactions();
+                    sink.initTransactions(p);
                 }
             }
             if (context.mode() == SinkMode.EXACTLY_ONCE)
             {
+                sink.bookkeeping = sink.bookkeepingGroup();
                 sink.readCommitted();
+                final long restoreAtMost = sink.restoreCheckpointAtMost();
                 for (int p = 0; p < sink.partitions; p++)
                 {
                     sink.transactions[p] = new TransactionalPartition(p, sink.producers[p], sink.topicPartitions[p], sink.bookkeeping,
                         sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter);
+                    sink.transactions[p].covered(restoreAtMost);
                 }
-                sink.committer = new Thread(sink::commitLoop, "sluice-kafka-commit-" + context.transactionalIdPrefix());
-                sink.committer.setDaemon(true);
+                long recordedAll = NONE;
+                for (final long coveringAll : sink.committedCoveringAll)
+                {
+                    recordedAll = Math.max(recordedAll, coveringAll);
+                }
+                sink.committer = new SinkCommitter("sluice-kafka-commit-" + context.transactionalIdPrefix(), sink.transactions,
+                    context.minCheckpointSpacingMillis(), recordedAll);
                 sink.committer.start();
             }
         }
         catch (final RuntimeException ex)
         {
             sink.closeProducers();
-            // A producer that cannot initialise its transactions in time (brokers down, a coordinator moving) may on a retry.
+            // Only a setting a retry cannot change stops the start: brokers down, a coordinator moving, a refused
+            // credential or ACL (fixed by an operator meanwhile) may pass on a retry.
             throw ex instanceof KafkaConnectorException ? ex : new KafkaConnectorException(
                 "Kafka sink to topic '" + context.topic() + "' on " + context.bootstrapServers() + " cannot start: " + ex, ex,
-                !(ex instanceof org.apache.kafka.common.errors.AuthenticationException) && !(ex instanceof org.apache.kafka.common.config.ConfigException));
+                !(ex instanceof org.apache.kafka.common.config.ConfigException));
         }
         return sink;
+    }
+
+    /**
+     * Initialises a partition's transactions: fences an older producer with its id (a zombie) and
+     * aborts its open transaction.
+     *
+     * @throws KafkaConnectorException naming what the brokers refused (the transactional id, the
+     *                                 credentials) or that they were unreachable; retriable.
+     */
+    private void initTransactions(final int partition)
+    {
+        try
+        {
+            producers[partition].initTransactions();
+        }
+        catch (final KafkaException ex)
+        {
+            final String refused = refusal(partition, ex);
+            if (refused != null)
+            {
+                throw new KafkaConnectorException(refused, ex, true);
+            }
+            if (ex instanceof org.apache.kafka.common.errors.TimeoutException)
+            {
+                throw new KafkaConnectorException("cannot initialise the transactions of transactional id '" + transactionalId(partition) +
+                    "' on the Kafka brokers " + context.bootstrapServers() + " within " + context.timeoutMillis() + " ms", ex, true);
+            }
+            throw new KafkaConnectorException("cannot initialise the transactions of transactional id '" + transactionalId(partition) +
+                "' of Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " + ex, ex,
+                !(ex instanceof org.apache.kafka.common.config.ConfigException));
+        }
+    }
+
+    /**
+     * What the brokers refused to this sink's principal, naming the resource, the operation to grant
+     * and the partition, or null if the failure is no refusal.
+     */
+    private String refusal(final int partition, final Throwable error)
+    {
+        for (Throwable t = error; t != null; t = t.getCause())
+        {
+            // A refused TxnOffsetCommit comes as a plain KafkaException naming the error.
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException ||
+                (t.getMessage() != null && t.getMessage().endsWith("Topic authorization failed.")))
+            {
+                return "not authorized to WRITE to (or READ) Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() +
+                    " (partition " + partition + "): grant WRITE and READ on the topic to this principal (READ: each transaction " +
+                    "commits the next output sequence as the offset of group '" + context.transactionalIdPrefix() + "' for the topic): " +
+                    t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException)
+            {
+                return "not authorized to use transactional id '" + transactionalId(partition) + "' of Kafka sink topic '" + context.topic() +
+                    "' on " + context.bootstrapServers() + ": grant WRITE and DESCRIBE on the transactional ids prefixed '" +
+                    context.transactionalIdPrefix() + "-' to this principal: " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.GroupAuthorizationException)
+            {
+                return "not authorized to use group '" + context.transactionalIdPrefix() + "', where Kafka sink topic '" + context.topic() +
+                    "' on " + context.bootstrapServers() + " records its committed output sequences: grant READ and DESCRIBE on the " +
+                    "group to this principal: " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException)
+            {
+                return "not authorized to write idempotently to the Kafka cluster " + context.bootstrapServers() + " (sink topic '" +
+                    context.topic() + "'): grant IDEMPOTENT_WRITE on the cluster to this principal: " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException authentication)
+            {
+                return "Kafka sink topic '" + context.topic() + "': " +
+                    KafkaClientProperties.authenticationFailed(context.bootstrapServers(), authentication);
+            }
+        }
+        return null;
     }
 
     private void checkTopic()
@@ -233,6 +314,27 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         return "cannot describe Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " + cause;
     }
 
+    /**
+     * The bookkeeping group's metadata, as a consumer of that group which never joins it gives it: no
+     * generation, no member, which is what a transactional offset commit for a group without members
+     * takes (the public constructors of {@link ConsumerGroupMetadata} are deprecated for removal). The
+     * consumer is never polled, so it does not connect.
+     */
+    private ConsumerGroupMetadata bookkeepingGroup()
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, context.transactionalIdPrefix());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, context.transactionalIdPrefix() + "-bookkeeping");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props))
+        {
+            return consumer.groupMetadata();
+        }
+    }
+
     private void readCommitted()
     {
         try (Admin admin = admin())
@@ -247,13 +349,16 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 {
                     committedNext[p] = committed.offset();
                     committedCheckpoint[p] = TransactionalPartition.parseCheckpoint(committed.metadata());
+                    committedCoveringAll[p] = TransactionalPartition.parseCoveringAll(committed.metadata());
                 }
             }
         }
         catch (final ExecutionException | TimeoutException ex)
         {
-            throw new KafkaConnectorException("cannot read the committed output sequences of group '" + context.transactionalIdPrefix() +
-                "' on " + context.bootstrapServers() + ": " + (ex instanceof ExecutionException ? ex.getCause() : ex), ex, true);
+            final String refused = refusal(0, ex);
+            throw new KafkaConnectorException(refused != null ? refused : "cannot read the committed output sequences of group '" +
+                context.transactionalIdPrefix() + "' on " + context.bootstrapServers() + ": " +
+                (ex instanceof ExecutionException ? ex.getCause() : ex), ex, true);
         }
         catch (final InterruptedException ex)
         {
@@ -263,9 +368,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     }
 
     /**
-     * The newest checkpoint the engine may restore so that no output is lost: the oldest checkpoint
-     * recorded by the partitions' last commits; -1 (replay the journal from the start) when a
-     * partition has never committed; any for at least once.
+     * The newest checkpoint the engine may restore so that no output is lost: the newer of the oldest
+     * checkpoint recorded by the partitions' last commits and the newest checkpoint a commit recorded
+     * as covering every partition (see {@link TransactionalPartition#metadata}); -1 (replay the journal
+     * from the start) when neither is known; any for at least once.
      *
      * @return the checkpoint id for {@code EngineContext.restoreCheckpointAtMost}.
      */
@@ -276,11 +382,13 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             return Long.MAX_VALUE;
         }
         long oldest = Long.MAX_VALUE;
+        long coveringAll = NONE;
         for (int p = 0; p < partitions; p++)
         {
             oldest = Math.min(oldest, committedCheckpoint[p]);
+            coveringAll = Math.max(coveringAll, committedCoveringAll[p]);
         }
-        return oldest;
+        return Math.max(oldest, coveringAll);
     }
 
     @Override
@@ -350,20 +458,16 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             return;
         }
         transactions[partition].barrier(checkpointId);
-        if (completedCheckpoint >= checkpointId)
-        {
-            // The checkpoint completed before this partition got here (its snapshot was taken first).
-            LockSupport.unpark(committer);
-        }
+        // The checkpoint may have completed before this partition got here (its snapshot was taken first).
+        committer.barrierPassed(checkpointId);
     }
 
     @Override
     public void onCheckpointComplete(final CheckpointManifest manifest)
     {
-        if (manifest.id() > completedCheckpoint)
+        if (committer != null)
         {
-            completedCheckpoint = manifest.id(); // volatile: read by the committer, woken here
-            LockSupport.unpark(committer);
+            committer.checkpointCompleted(manifest.id());
         }
     }
 
@@ -379,8 +483,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     public void checkpointTrigger(final Runnable trigger)
     {
-        this.checkpointTrigger = trigger;
-        wakeCommitter();
+        if (committer != null)
+        {
+            committer.checkpointTrigger(trigger);
+        }
     }
 
     /**
@@ -390,100 +496,24 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     public long checkpointsAsked()
     {
-        return checkpointsAsked;
+        return committer == null ? 0 : committer.checkpointsAsked();
     }
 
     private void wakeCommitter()
     {
-        final Thread thread = committer;
-        if (thread != null)
+        final SinkCommitter sinkCommitter = committer;
+        if (sinkCommitter != null)
         {
-            LockSupport.unpark(thread);
-        }
-    }
-
-    /**
-     * The committer thread: commits every partition's transaction as soon as a checkpoint it has passed
-     * completes (all outputs before that checkpoint's barrier are then in Kafka, with the next sequence
-     * and the checkpoint recorded atomically beside them), and asks for a checkpoint when outputs wait
-     * for one, until the sink closes.
-     */
-    private void commitLoop()
-    {
-        final long spacingNanos = TimeUnit.MILLISECONDS.toNanos(context.minCheckpointSpacingMillis());
-        lastTriggerNanos = System.nanoTime() - spacingNanos;
-        while (!closing)
-        {
-            commitCovered();
-            long parkNanos = COMMITTER_IDLE_NANOS;
-            final Runnable trigger = checkpointTrigger;
-            if (trigger != null && needsCheckpoint())
-            {
-                final long now = System.nanoTime();
-                final long wait = lastTriggerNanos + spacingNanos - now;
-                if (wait <= 0)
-                {
-                    lastTriggerNanos = now;
-                    askForCheckpoint(trigger);
-                }
-                else
-                {
-                    parkNanos = wait;
-                }
-            }
-            LockSupport.parkNanos(this, parkNanos);
-        }
-    }
-
-    private boolean needsCheckpoint()
-    {
-        for (final TransactionalPartition transaction : transactions)
-        {
-            if (transaction.needsCheckpoint())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void askForCheckpoint(final Runnable trigger)
-    {
-        try
-        {
-            trigger.run();
-            checkpointsAsked = checkpointsAsked + 1; // single writer: the committer
-        }
-        catch (final RuntimeException ex)
-        {
-            // The engine is closing or has checkpoints off: the periodic and final checkpoints commit instead.
-        }
-    }
-
-    private void commitCovered()
-    {
-        final long completed = completedCheckpoint;
-        for (final TransactionalPartition transaction : transactions)
-        {
-            transaction.commitCovered(completed);
+            sinkCommitter.wake();
         }
     }
 
     private KafkaConnectorException failure(final int partition, final String what, final KafkaException ex)
     {
-        for (Throwable t = ex; t != null; t = t.getCause())
+        final String refused = refusal(partition, ex);
+        if (refused != null)
         {
-            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException)
-            {
-                return new KafkaConnectorException("not authorized to WRITE to Kafka sink topic '" + context.topic() + "' on " +
-                    context.bootstrapServers() + " (partition " + partition + ", " + what + "): grant WRITE on the topic to this " +
-                    "principal: " + t.getMessage(), ex, true);
-            }
-            if (t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException)
-            {
-                return new KafkaConnectorException("not authorized to WRITE transactional id '" + transactionalId(partition) +
-                    "' of Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers() + " (" + what + "): " + t.getMessage(), ex, true);
-            }
+            return new KafkaConnectorException(refused + " (" + what + ")", ex, true);
         }
         if (isFenced(ex))
         {
@@ -539,6 +569,18 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public long commits(final int partition)
     {
         return transactions[partition] == null ? 0 : transactions[partition].commits();
+    }
+
+    /**
+     * Checkpoints that covered a partition without a commit, because it had sent nothing since its
+     * last commit (exactly once).
+     *
+     * @param partition of the transactions.
+     * @return the count since the sink opened.
+     */
+    public long skippedCommits(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].skipped();
     }
 
     /**
@@ -609,16 +651,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         {
             if (committer != null)
             {
-                closing = true;
-                LockSupport.unpark(committer);
-                joinCommitter();
-                KafkaConnectorException failed = null;
-                for (final TransactionalPartition transaction : transactions)
-                {
-                    transaction.commitCovered(completedCheckpoint);
-                    final KafkaConnectorException failure = transaction.abortOpen();
-                    failed = failed == null ? failure : failed;
-                }
+                final KafkaConnectorException failed = closeCommitter();
                 if (failed != null)
                 {
                     throw failed;
@@ -631,11 +664,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         }
     }
 
-    private void joinCommitter()
+    private KafkaConnectorException closeCommitter()
     {
         try
         {
-            committer.join();
+            return committer.close();
         }
         catch (final InterruptedException ex)
         {

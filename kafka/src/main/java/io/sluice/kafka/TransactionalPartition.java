@@ -15,14 +15,21 @@ import org.apache.kafka.common.TopicPartition;
  * One Sluice partition's transactional producer and its open transaction, shared by two threads: the
  * partition thread sends outputs into the open transaction ({@link #send}) and passes checkpoint
  * barriers ({@link #barrier}); the sink's committer thread commits the transaction as soon as a
- * checkpoint the partition has passed completes ({@link #commitCovered}), without waiting for the
+ * checkpoint the partition has passed completes ({@link #commit}), without waiting for the
  * partition's next output or barrier.
  *
  * <p>A transaction committed for checkpoint {@code c} holds every output sent before the commit: those
  * before barrier {@code c} and those sent between the barrier and the commit. Beside them it commits,
- * for the bookkeeping group, the next output sequence with the metadata {@code checkpoint <c>}. That is
- * exactly once: after a crash the engine restores checkpoint {@code c} or an older one and its replay
- * produces again every output from that barrier on; those below the committed sequence are dropped.
+ * for the bookkeeping group, the next output sequence with the metadata {@code checkpoint <c> all <a>}:
+ * {@code c} covers this partition (its replay from barrier {@code c} on produces again every output not
+ * committed), and {@code a} covered every partition of the sink when the commit began (see
+ * {@link #metadata}). That is exactly once: after a crash the engine restores such a checkpoint or an
+ * older one and its replay produces again every output from that barrier on; those below the committed
+ * sequence are dropped.
+ *
+ * <p>A partition that sent nothing since its last commit is covered by a newer checkpoint without a
+ * commit ({@link #coverIfIdle}): its committed next sequence already bounds every output before that
+ * barrier.
  *
  * <p>One producer per partition keeps the outputs in the Kafka partition in sequence order (two
  * producers alternating would interleave their batches in the log). A send and a commit exclude each
@@ -37,6 +44,7 @@ final class TransactionalPartition
 {
     static final long NONE = -1;
     private static final String CHECKPOINT_PREFIX = "checkpoint ";
+    private static final String ALL_INFIX = " all ";
 
     private final int partition;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -55,6 +63,9 @@ final class TransactionalPartition
     /** Outputs were sent since the last commit; set by the partition thread, cleared under the lock by a commit. */
     private volatile boolean uncommitted;
     private volatile long committedCheckpoint;
+    /** Newest checkpoint whose replay from its barrier would produce again every output not committed; committer thread writes. */
+    private volatile long coveredCheckpoint;
+    private volatile long skipped;
     private volatile long committedNext;
     private volatile KafkaConnectorException failure;
     private volatile long commits;
@@ -80,6 +91,7 @@ final class TransactionalPartition
         this.bookkeeping = bookkeeping;
         this.failures = failures;
         this.committedCheckpoint = committedCheckpoint;
+        this.coveredCheckpoint = committedCheckpoint;
         this.committedNext = committedNext;
         this.nextSequence = committedNext;
     }
@@ -183,16 +195,62 @@ final class TransactionalPartition
     }
 
     /**
-     * Commits the transaction if checkpoint {@code completed} is newer than the last committed one and
-     * the partition has passed its barrier; an idle partition commits the bookkeeping alone, so the
-     * checkpoint its commits record keeps up with the engine's. Committer thread (or the closing one).
+     * Whether checkpoint {@code completed} is to be committed or covered: newer than the checkpoint
+     * covering the partition, and the partition has passed its barrier. Committer thread.
      *
-     * @param completed the newest completed checkpoint.
-     * @return true if it committed.
+     * @param completed a completed checkpoint, or NONE.
+     * @return true if the partition is due for it.
      */
-    boolean commitCovered(final long completed)
+    boolean due(final long completed)
     {
-        if (failure != null || completed == NONE || completed <= committedCheckpoint || lastBarrier < completed)
+        return failure == null && completed != NONE && completed > coveredCheckpoint && lastBarrier >= completed;
+    }
+
+    /**
+     * Covers a checkpoint the partition is {@link #due} for without a commit, if nothing was sent
+     * since the last commit (nor waits in the hand-over queue): every output before the checkpoint's
+     * barrier is then below the committed next sequence. Committer thread.
+     *
+     * @param completed the checkpoint.
+     * @return true if covered; false if the partition must commit.
+     */
+    boolean coverIfIdle(final long completed)
+    {
+        if (uncommitted)
+        {
+            return false; // busy, without waiting for a send in progress
+        }
+        // Under the lock: no hand-over is being drained (polled, not yet sent) meanwhile. Outputs the partition
+        // thread sends concurrently come after the barrier the caller saw it pass.
+        lock.lock();
+        try
+        {
+            if (uncommitted || !handover.isEmpty())
+            {
+                return false;
+            }
+            coveredCheckpoint = Math.max(coveredCheckpoint, completed);
+            skipped = skipped + 1; // single writer: the committer
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Commits the open transaction (or, with nothing sent, the bookkeeping alone) for a checkpoint the
+     * partition has passed, recording the next output sequence with {@link #metadata}. Committer
+     * thread, or a commit pool thread (one at a time per partition).
+     *
+     * @param completed   the checkpoint, complete, whose barrier the partition has passed.
+     * @param coveringAll the newest checkpoint covering every partition of the sink before this commit, or NONE.
+     * @return true if it committed; false if it failed ({@link #failure()}).
+     */
+    boolean commit(final long completed, final long coveringAll)
+    {
+        if (failure != null)
         {
             return false;
         }
@@ -211,13 +269,14 @@ final class TransactionalPartition
                     inTransaction = true;
                 }
                 producer.sendOffsetsToTransaction(
-                    Map.of(topicPartition, new OffsetAndMetadata(nextSequence, CHECKPOINT_PREFIX + completed)), bookkeeping);
+                    Map.of(topicPartition, new OffsetAndMetadata(nextSequence, metadata(completed, coveringAll))), bookkeeping);
                 producer.commitTransaction();
                 inTransaction = false;
                 uncommitted = false;
                 committedCheckpoint = completed;
+                coveredCheckpoint = Math.max(coveredCheckpoint, completed);
                 committedNext = nextSequence;
-                commitNanos = commitNanos + (System.nanoTime() - start); // single writer: the committer
+                commitNanos = commitNanos + (System.nanoTime() - start); // one committing thread at a time
                 commits = commits + 1;
                 sendHandedOver(); // into the next transaction, before anything the partition thread sends later
             }
@@ -237,14 +296,14 @@ final class TransactionalPartition
 
     /**
      * Whether outputs wait for a checkpoint that nobody asked for yet: some were sent since the last
-     * commit and the partition has passed no barrier newer than the committed checkpoint (the
+     * commit and the partition has passed no barrier newer than the checkpoint covering it (the
      * completion of one it has passed would commit them). Committer thread.
      *
      * @return true if a checkpoint should be asked for.
      */
     boolean needsCheckpoint()
     {
-        return uncommitted && failure == null && lastBarrier <= committedCheckpoint;
+        return uncommitted && failure == null && lastBarrier <= coveredCheckpoint;
     }
 
     /**
@@ -285,25 +344,67 @@ final class TransactionalPartition
         }
     }
 
-    static String checkpointMetadata(final long checkpoint)
+    /**
+     * The metadata of a commit's bookkeeping offset (whose offset is the partition's next output
+     * sequence), text:
+     * <pre>
+     *   checkpoint &lt;c&gt;            (c: the checkpoint this commit covers this partition for)
+     *   checkpoint &lt;c&gt; all &lt;a&gt;    (a: a checkpoint covering every partition of the sink: for each
+     *                              partition its committed next sequence, then, was at least its
+     *                              output sequence at barrier a; -1 is left out)
+     * </pre>
+     *
+     * @param checkpoint  c.
+     * @param coveringAll a, or NONE.
+     * @return the text.
+     */
+    static String metadata(final long checkpoint, final long coveringAll)
     {
-        return CHECKPOINT_PREFIX + checkpoint;
+        return coveringAll == NONE ? CHECKPOINT_PREFIX + checkpoint : CHECKPOINT_PREFIX + checkpoint + ALL_INFIX + coveringAll;
     }
 
+    /**
+     * The checkpoint {@code c} of a commit's {@link #metadata}.
+     *
+     * @param metadata of the committed offset, or null.
+     * @return c, or NONE if absent or unreadable.
+     */
     static long parseCheckpoint(final String metadata)
     {
         if (metadata != null && metadata.startsWith(CHECKPOINT_PREFIX))
         {
-            try
-            {
-                return Long.parseLong(metadata.substring(CHECKPOINT_PREFIX.length()));
-            }
-            catch (final NumberFormatException ex)
-            {
-                return NONE;
-            }
+            final int all = metadata.indexOf(ALL_INFIX);
+            return parseId(metadata.substring(CHECKPOINT_PREFIX.length(), all < 0 ? metadata.length() : all));
         }
         return NONE;
+    }
+
+    /**
+     * The checkpoint {@code a} covering every partition of a commit's {@link #metadata}.
+     *
+     * @param metadata of the committed offset, or null.
+     * @return a, or NONE if absent or unreadable.
+     */
+    static long parseCoveringAll(final String metadata)
+    {
+        if (metadata != null && metadata.startsWith(CHECKPOINT_PREFIX))
+        {
+            final int all = metadata.indexOf(ALL_INFIX);
+            return all < 0 ? NONE : parseId(metadata.substring(all + ALL_INFIX.length()));
+        }
+        return NONE;
+    }
+
+    private static long parseId(final String text)
+    {
+        try
+        {
+            return Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return NONE;
+        }
     }
 
     KafkaProducer<byte[], byte[]> producer()
@@ -319,6 +420,31 @@ final class TransactionalPartition
     long committedCheckpoint()
     {
         return committedCheckpoint;
+    }
+
+    /**
+     * Covers a checkpoint known at open to cover every partition (what Kafka recorded), if newer.
+     *
+     * @param checkpoint the id.
+     */
+    void covered(final long checkpoint)
+    {
+        coveredCheckpoint = Math.max(coveredCheckpoint, checkpoint);
+    }
+
+    long coveredCheckpoint()
+    {
+        return coveredCheckpoint;
+    }
+
+    long skipped()
+    {
+        return skipped;
+    }
+
+    int partition()
+    {
+        return partition;
     }
 
     long committedNext()

@@ -11,12 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +26,9 @@ import io.sluice.engine.runtime.EngineContext;
  * Against a real Kafka broker with SASL/PLAIN on loopback and KRaft's StandardAuthorizer: a source
  * whose principal may not READ its topic, and a sink whose principal may not WRITE its topic, report a
  * clear error naming the topic and the operation, count it in the engine's error log, and never stop
- * the engine; the source resumes once READ is granted.
+ * the engine; the source resumes once READ is granted. A sink whose principal may not use its
+ * transactional ids fails to open with a retriable error naming the id and the ACL to grant, and opens
+ * and commits once they are granted (with READ on the topic, which its bookkeeping offsets need).
  */
 class KafkaAuthorizationTest
 {
@@ -126,7 +124,7 @@ class KafkaAuthorizationTest
             try
             {
                 KafkaTestSupport.await("the refused write in the error log", () ->
-                    errorLog(engine).stream().anyMatch(entry -> entry.contains("not authorized to WRITE to Kafka sink topic 'acl-out'")));
+                    errorLog(engine).stream().anyMatch(entry -> entry.contains("not authorized to WRITE to (or READ) Kafka sink topic 'acl-out'")));
                 KafkaTestSupport.await("every input record journaled", () -> source.records() == lines.size());
                 assertThat(source.state()).as("the engine and its source run on").isEqualTo(KafkaSource.State.RUNNING);
             }
@@ -156,19 +154,69 @@ class KafkaAuthorizationTest
         }
     }
 
-    private static void grant(final ResourceType type, final String name, final AclOperation operation) throws Exception
+    @Test
+    void shouldNameTheTransactionalIdAndRetryWhenTheSinkMayNotUseItAndCommitOnceGranted() throws Exception
+    {
+        broker.createTopics(2, "acl-txn-out");
+        grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.DESCRIBE);
+        final KafkaSinkContext context = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-txn-out")
+            .transactionalIdPrefix("sluice.acl.txn").partitions(2).timeoutMillis(20_000)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER));
+        final KafkaConnectorException refused = org.junit.jupiter.api.Assertions.assertThrows(KafkaConnectorException.class,
+            () -> KafkaSink.open(context.copy()));
+        assertThat(refused.getMessage()).startsWith("not authorized to use transactional id 'sluice.acl.txn-0' of Kafka sink topic " +
+            "'acl-txn-out' on " + broker.bootstrap());
+        assertThat(refused.retriable()).as("an ACL may be granted meanwhile").isTrue();
+
+        // Granted: the next attempt opens the sink. Its commits also need READ on the topic: the bookkeeping offsets are
+        // the group's offsets of that topic.
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.txn-", AclOperation.WRITE, PatternType.PREFIXED);
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.txn-", AclOperation.DESCRIBE, PatternType.PREFIXED);
+        grant(ResourceType.GROUP, "sluice.acl.txn", AclOperation.READ);
+        grant(ResourceType.GROUP, "sluice.acl.txn", AclOperation.DESCRIBE);
+        grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.WRITE);
+        try (KafkaSink sink = KafkaSink.open(context.copy()))
+        {
+            sendAndComplete(sink, 0, 1);
+            KafkaTestSupport.await("the refused commit", () -> sink.failure(0) != null);
+            assertThat(sink.failure(0)).hasMessageStartingWith("not authorized to WRITE to (or READ) Kafka sink topic 'acl-txn-out'")
+                .hasMessageContaining("grant WRITE and READ on the topic");
+        }
+        catch (final KafkaConnectorException closing)
+        {
+            // the failed partition's close reports its failure again
+        }
+        grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.READ);
+        try (KafkaSink sink = KafkaSink.open(context.copy()))
+        {
+            sendAndComplete(sink, 0, 2);
+            KafkaTestSupport.await("the commit or its failure", () -> sink.committedNext(0) == 10 || sink.failure(0) != null);
+            assertThat(sink.failure(0)).isNull();
+        }
+    }
+
+    /** Ten outputs of partition 0, then checkpoint {@code checkpoint} on both partitions, completed. */
+    private static void sendAndComplete(final KafkaSink sink, final long from, final long checkpoint)
+    {
+        final io.sluice.schema.EventFlyweight event = new io.sluice.schema.EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        for (long sequence = from; sequence < from + 10; sequence++)
+        {
+            sink.onEvent(0, sequence, 1, 1, event);
+        }
+        sink.onCheckpoint(0, checkpoint);
+        sink.onCheckpoint(1, checkpoint);
+        sink.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(checkpoint, 0, List.of()));
+    }
+
+    private static void grant(final ResourceType type, final String name, final AclOperation operation)
     {
         grant(type, name, operation, PatternType.LITERAL);
     }
 
     private static void grant(final ResourceType type, final String name, final AclOperation operation, final PatternType pattern)
-        throws Exception
     {
-        try (Admin admin = broker.admin())
-        {
-            admin.createAcls(List.of(new AclBinding(new ResourcePattern(type, name, pattern),
-                new AccessControlEntry("User:" + KafkaTestBroker.USER, "*", operation, AclPermissionType.ALLOW)))).all().get(60, TimeUnit.SECONDS);
-        }
+        broker.allow(type, name, pattern, operation);
     }
 
     private static List<String> errorLog(final Engine engine)

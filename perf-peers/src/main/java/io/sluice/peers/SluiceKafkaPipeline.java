@@ -139,14 +139,16 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         long sent = 0;
         long commitNanos = 0;
         long handedOver = 0;
+        long skipped = 0;
         for (int p = 0; p < engine.partitionCount(); p++)
         {
             commits += sink.commits(p);
+            skipped += sink.skippedCommits(p);
             sent += sink.sent(p);
             commitNanos += sink.commitNanos(p);
             handedOver += sink.handedOver(p);
         }
-        return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink), transactions committed " + commits + ", records sent " + sent +
+        return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink), transactions committed " + commits + " (" + skipped + " skipped: nothing new), records sent " + sent +
             (commits == 0 ? "" : String.format(", %.1f ms per commit, %d outputs handed over during a commit", commitNanos / 1e6 / commits,
                 handedOver));
     }

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,9 @@ import io.sluice.kafka.KafkaTestSupport;
  * SASL/PLAIN (KRaft, StandardAuthorizer; one broker for the class): with the credentials of
  * {@code kafka.client_properties}, its secret read from a file, it reads and writes Kafka exactly once
  * and never prints the secret; with a wrong password (from an environment variable) it stays up,
- * STARTING, and says at each retry that the brokers refused its credentials.
+ * STARTING, and says at each retry that the brokers refused its credentials; with a user not yet allowed
+ * to use its sink's transactional ids it stays up, STARTING, says so at each retry, and once an operator
+ * grants the ACL it starts and commits every result exactly once.
  */
 class DaemonKafkaSecurityProcessTest
 {
@@ -69,7 +74,12 @@ class DaemonKafkaSecurityProcessTest
 
     private static String jaas(final String password)
     {
-        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + KafkaTestBroker.ADMIN +
+        return jaas(KafkaTestBroker.ADMIN, password);
+    }
+
+    private static String jaas(final String user, final String password)
+    {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user +
             "\" password=\"" + password + "\";";
     }
 
@@ -96,6 +106,58 @@ class DaemonKafkaSecurityProcessTest
             assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
             assertThat(committed).as("each result once").hasSize(expected.size());
             assertThat(status + daemon.logText()).doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
+    void shouldRetryTheSinkWhileItsTransactionalIdIsRefusedAndCommitExactlyOnceOnceGranted() throws Exception
+    {
+        broker.createTopics(2, "acl-in", "acl-out");
+        final Map<String, String> admin = KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN);
+        final List<String> input = TradeVolumes.input(5, 2_000);
+        KafkaTestSupport.produce(broker.bootstrap(), admin, "acl-in", 2, input);
+        // The user may read its input and write its output topic, but not yet use the sink's transactional ids.
+        for (final AclOperation operation : List.of(AclOperation.READ, AclOperation.DESCRIBE))
+        {
+            broker.allow(ResourceType.TOPIC, "acl-in", PatternType.LITERAL, operation);
+            broker.allow(ResourceType.GROUP, "sluice.acl", PatternType.LITERAL, operation);
+            broker.allow(ResourceType.GROUP, "sluice.acl.results", PatternType.LITERAL, operation);
+        }
+        for (final AclOperation operation : List.of(AclOperation.DESCRIBE, AclOperation.WRITE, AclOperation.READ))
+        {
+            broker.allow(ResourceType.TOPIC, "acl-out", PatternType.LITERAL, operation);
+        }
+        final Path jaas = Files.writeString(dir.resolve("alice-jaas.conf"), jaas(KafkaTestBroker.USER, KafkaTestBroker.USER + "-secret"));
+        Files.setPosixFilePermissions(jaas, PosixFilePermissions.fromString("rw-------"));
+        final String yaml = config("acl", "${file:alice-jaas.conf}");
+        final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml);
+        final List<String> expected = TradeVolumes.expected(dir, yaml, input, 2);
+        final Path data = dir.resolve("data");
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("acl.log"), List.of(), Map.of()))
+        {
+            daemon.awaitLog("(attempt 2)");
+            assertThat(daemon.logText()).contains("sinks.results: not authorized to use transactional id 'sluice.acl.results-0' of " +
+                "Kafka sink topic 'acl-out' on " + broker.bootstrap() + ": grant WRITE and DESCRIBE on the transactional ids prefixed " +
+                "'sluice.acl.results-' to this principal");
+            assertThat(daemon.process.isAlive()).as("no crash, no restart loop").isTrue();
+            assertThat(MarkFile.read(data).state()).as("still starting, retrying").isEqualTo(MarkFile.STARTING);
+
+            broker.allow(ResourceType.TRANSACTIONAL_ID, "sluice.acl.results-", PatternType.PREFIXED, AclOperation.WRITE);
+            broker.allow(ResourceType.TRANSACTIONAL_ID, "sluice.acl.results-", PatternType.PREFIXED, AclOperation.DESCRIBE);
+            final List<String> committed;
+            try
+            {
+                committed = TradeVolumes.committed(broker.bootstrap(), admin, "acl-out", expected.size());
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "; daemon log:\n" + daemon.logText(), ex);
+            }
+            assertThat(daemon.logText()).contains("sinks.results: Kafka sink open after");
+            assertThat(daemon.terminate()).as("exit code, log:\n%s", daemon.logText()).isZero();
+            assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
+            assertThat(committed).as("each result once").hasSize(expected.size());
         }
     }
 
