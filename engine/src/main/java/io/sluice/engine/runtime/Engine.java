@@ -78,6 +78,8 @@ public final class Engine implements AutoCloseable
     /** The background duties (scheduler, checkpoint writer, journal duties, added ones), per the threading mode. */
     private volatile EngineDuties duties;
     private volatile boolean accepting;
+    /** Whether a checkpoint barrier waits for room in a full ring; see {@link #startCheckpoint()}. */
+    private volatile boolean barriersPending;
     private String profileReport;
     private volatile boolean closed;
     private volatile boolean finalCheckpointAttempted;
@@ -316,7 +318,7 @@ public final class Engine implements AutoCloseable
         final List<Agent> timely = new ArrayList<>();
         final boolean periodicCheckpoints = checkpoints != null && context.checkpointIntervalMillis() > 0;
         final boolean retention = context.journalRetentionBytes() > 0 || context.journalRetentionMillis() > 0;
-        if ((ticks && context.tickIntervalMillis() > 0) || periodicCheckpoints || retention)
+        if ((ticks && context.tickIntervalMillis() > 0) || checkpoints != null || retention)
         {
             final boolean tickTopics = ticks && context.tickIntervalMillis() > 0;
             timely.add(new EngineSchedulerAgent(
@@ -324,6 +326,7 @@ public final class Engine implements AutoCloseable
                 tickTopics ? context.tickIntervalMillis() : 0, this::publishTicks,
                 periodicCheckpoints ? context.checkpointIntervalMillis() : 0, this::startCheckpoint,
                 retention ? context.retentionIntervalMillis() : 0, this::enforceRetention,
+                this::publishPendingBarriers,
                 errorLog));
         }
         startDuties(io, timely);
@@ -388,7 +391,8 @@ public final class Engine implements AutoCloseable
                 runtime.journalEndAtLastTickRound = journalEnd;
                 if (accepting && (topic.needsTicks || quietWithResultsPending))
                 {
-                    runtime.publishControl(RingSlot.TICK, now);
+                    // A full ring is busy: its events carry time on, and the next round ticks again.
+                    runtime.tryPublishControl(RingSlot.TICK, now);
                 }
             }
         }
@@ -412,6 +416,12 @@ public final class Engine implements AutoCloseable
         return startCheckpoint();
     }
 
+    /**
+     * Begins a checkpoint and puts its barrier in every ring that has room; a full ring (a paused
+     * partition, or one far behind) gets it from {@link #publishPendingBarriers()} on a later scheduler
+     * cycle. Neither the scheduler's thread nor a control call (JMX, ctl, the dashboard) ever waits on a
+     * partition: the checkpoint completes once every partition has passed its barrier.
+     */
     private synchronized java.util.concurrent.CompletableFuture<CheckpointManifest> startCheckpoint()
     {
         final CheckpointCoordinator.Started started = checkpoints.begin();
@@ -421,11 +431,47 @@ public final class Engine implements AutoCloseable
             {
                 for (final PartitionRuntime runtime : topic.partitions)
                 {
-                    runtime.publishControl(RingSlot.BARRIER, started.id());
+                    if (!runtime.tryPublishControl(RingSlot.BARRIER, started.id()))
+                    {
+                        runtime.pendingBarrier = started.id();
+                        barriersPending = true;
+                    }
                 }
             }
         }
         return started.future();
+    }
+
+    /** Retries the barriers full rings could not take; the scheduler's every cycle, cheap when none wait. */
+    private void publishPendingBarriers()
+    {
+        if (barriersPending)
+        {
+            retryPendingBarriers();
+        }
+    }
+
+    private synchronized void retryPendingBarriers()
+    {
+        boolean stillPending = false;
+        for (final GroupRuntime topic : topics.values())
+        {
+            for (final PartitionRuntime runtime : topic.partitions)
+            {
+                if (runtime.pendingBarrier >= 0)
+                {
+                    if (runtime.tryPublishControl(RingSlot.BARRIER, runtime.pendingBarrier))
+                    {
+                        runtime.pendingBarrier = -1;
+                    }
+                    else
+                    {
+                        stillPending = true;
+                    }
+                }
+            }
+        }
+        barriersPending = stillPending;
     }
 
     /**

@@ -9,8 +9,9 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
 /**
  * The engine's scheduler duty ("sluice-scheduler"): journaled processing-time ticks (idle
  * partitions, processing-time windows), periodic checkpoints and journal retention passes, each at
- * its own interval (0 = off), for as long as the engine accepts input. A failing task is recorded
- * in the error log and tried again at its next interval; it never stops the others.
+ * its own interval (0 = off), for as long as the engine accepts input; and, every cycle, the retry of
+ * checkpoint barriers a full ring could not take. A failing task is recorded in the error log and
+ * tried again at its next interval; it never stops the others. No task ever waits on a partition.
  *
  * <p>Threading: {@link #doWork} on whichever thread runs the engine's duties (see {@link ThreadingMode});
  * the work count is the number of tasks run.
@@ -19,6 +20,7 @@ final class EngineSchedulerAgent implements Agent
 {
     private final BooleanSupplier running;
     private final Task[] tasks;
+    private final Runnable everyCycle;
     private final DistinctErrorLog errorLog;
 
     EngineSchedulerAgent(
@@ -29,9 +31,11 @@ final class EngineSchedulerAgent implements Agent
         final Runnable checkpoint,
         final long retentionMillis,
         final Runnable retention,
+        final Runnable everyCycle,
         final DistinctErrorLog errorLog)
     {
         this.running = running;
+        this.everyCycle = everyCycle;
         this.errorLog = errorLog;
         this.tasks = new Task[] {
             new Task(tickMillis, tick), new Task(checkpointMillis, checkpoint), new Task(retentionMillis, retention)};
@@ -50,6 +54,14 @@ final class EngineSchedulerAgent implements Agent
     @Override
     public int doWork()
     {
+        try
+        {
+            everyCycle.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            errorLog.record(ex);
+        }
         if (!running.getAsBoolean())
         {
             return 0;

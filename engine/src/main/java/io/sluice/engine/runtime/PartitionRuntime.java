@@ -16,6 +16,8 @@ final class PartitionRuntime
     final int thread;
     /** The published journal end at the scheduler's last tick round; the scheduler's thread only. */
     long journalEndAtLastTickRound = -1;
+    /** The checkpoint whose barrier the full ring could not take yet, -1 for none; under the engine's lock. */
+    long pendingBarrier = -1;
 
     PartitionRuntime(final RingBuffer<RingSlot> ring, final PartitionProcessor handler, final PartitionAgent agent, final int thread)
     {
@@ -84,7 +86,33 @@ final class PartitionRuntime
      */
     void publishControl(final int type, final long timestamp)
     {
-        final long sequence = ring.next();
+        fillControl(ring.next(), type, timestamp);
+    }
+
+    /**
+     * Publishes a control slot as {@link #publishControl} does, unless the ring is full: a background
+     * duty never waits on a partition that is paused or behind (it shares its thread with duties that
+     * must run on time, such as the network server).
+     *
+     * @return false, publishing nothing, when the ring is full.
+     */
+    boolean tryPublishControl(final int type, final long timestamp)
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        fillControl(sequence, type, timestamp);
+        return true;
+    }
+
+    private void fillControl(final long sequence, final int type, final long timestamp)
+    {
         final RingSlot slot = ring.get(sequence);
         slot.type = type;
         slot.source = 0;
