@@ -143,6 +143,29 @@ public final class PartitionDispatcher
     }
 
     /**
+     * A run of events, each to every running instance that reads its source: the same calls in the
+     * same order as one {@link #onEvent} per event. With one instance and no key names to record (the
+     * common backtest) the instance takes the whole run in one call ({@link PipelineInstance#onEvents}),
+     * which saves the dispatch of each event.
+     *
+     * @param batch of consecutive events of this partition.
+     */
+    public void onEvents(final EventBatch batch)
+    {
+        final PipelineInstance[] all = instances;
+        if (all.length == 1 && keyNames == null)
+        {
+            all[0].onEvents(batch, inputs[0]);
+            return;
+        }
+        final DirectBuffer buffer = batch.buffer();
+        for (int e = 0, size = batch.size(); e < size; e++)
+        {
+            onEvent(batch.source(e), buffer, batch.offset(e), batch.key(e), batch.timestamp(e));
+        }
+    }
+
+    /**
      * {@link #onEvent} with the clock read after each instance that ran, into {@code ends[1 + i]}
      * ({@link #NOT_RUN} for an instance that did not run); {@code ends[0]} is set to {@code start}.
      *

@@ -250,6 +250,49 @@ public final class PipelineInstance
     }
 
     /**
+     * A run of events, each as {@link #onEvent(int, DirectBuffer, int, long, long)} would process it,
+     * in order, skipping those whose source the instance does not read; a halt stops the run before the
+     * next event (nothing is thrown: the halt shows in {@link #state()}). A window stage that comes first
+     * gets each event straight from this loop. Partition thread only.
+     *
+     * @param batch         of consecutive events of the instance's partition.
+     * @param inputOfSource the input each source feeds ({@code inputOfSource[batch.source(i)]}), -1 for none.
+     */
+    public void onEvents(final EventBatch batch, final int[] inputOfSource)
+    {
+        final DirectBuffer buffer = batch.buffer();
+        final int size = batch.size();
+        final EventFlyweight view = inputView;
+        final WindowOperator operator = join == null && window != null && head == window ? window.operator() : null;
+        for (int e = 0; e < size; e++)
+        {
+            final int input = inputOfSource[batch.source(e)];
+            if (input < 0)
+            {
+                continue;
+            }
+            if (state != RUNNING)
+            {
+                return;
+            }
+            eventsIn++;
+            if (operator != null)
+            {
+                // What the window stage's onEvent does, without the call through the stage chain.
+                operator.onEvent(batch.key(e), batch.timestamp(e), view.wrap(buffer, batch.offset(e)));
+            }
+            else if (join != null)
+            {
+                join.onInput(input, buffer, batch.offset(e), batch.key(e), batch.timestamp(e));
+            }
+            else
+            {
+                head.onEvent(view.wrap(buffer, batch.offset(e)), batch.key(e), batch.timestamp(e));
+            }
+        }
+    }
+
+    /**
      * Whether results are still waiting to be emitted in slices (a window firing in progress,
      * {@link WindowOperator#firingInProgress}, or an interval join's eviction with its null-padded rows,
      * {@link io.sluice.engine.join.IntervalJoinOperator#evictionPending}): the engine then journals

@@ -15,7 +15,6 @@ import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.exec.StageErrorHandler;
-import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.FieldType;
 import io.sluice.journal.Topic;
 
@@ -306,17 +305,12 @@ public final class Backtest
             {
                 final ReplayPlan.TopicInput input = resolved.get(r);
                 readers[r] = new ReplayPlan.Reader(input, topics.get(input.topic()), options.malformedInput(), symbolKeys);
-                readers[r].advance();
+                if (readers.length > 1)
+                {
+                    readers[r].advance(); // the merge by time looks at every reader's next event
+                }
             }
-            int next;
-            while ((next = earliest(readers)) >= 0)
-            {
-                final ReplayPlan.Reader reader = readers[next];
-                final EventFlyweight event = reader.event();
-                dispatchers[Topic.partitionFor(reader.key(), partitions)]
-                    .onEvent(next, event.buffer(), event.offset(), reader.key(), reader.timestamp());
-                reader.advance();
-            }
+            new ReplayLoop(readers, dispatchers).run();
         }
         finally
         {
@@ -338,23 +332,6 @@ public final class Backtest
             dispatcher.onEndOfInput();
         }
         return new BacktestSummary(inputCounts, counts(pipelines, instances, stageErrors), outputs, errors);
-    }
-
-    /**
-     * The index of the reader whose next event comes first: smallest event time, ties to the reader
-     * given first; -1 when every reader is done.
-     */
-    private static int earliest(final ReplayPlan.Reader[] readers)
-    {
-        int earliest = -1;
-        for (int r = 0; r < readers.length; r++)
-        {
-            if (readers[r].hasEvent() && (earliest < 0 || readers[r].timestamp() < readers[earliest].timestamp()))
-            {
-                earliest = r;
-            }
-        }
-        return earliest;
     }
 
     private static List<BacktestSummary.PipelineCounts> counts(

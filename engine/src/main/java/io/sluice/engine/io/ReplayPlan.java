@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.pipeline.Pipeline;
@@ -135,6 +136,7 @@ final class ReplayPlan
         private final Source source;
         private final MalformedInputPolicy policy;
         private final Long2ObjectHashMap<String> symbolKeys;
+        private final UnsafeBuffer own;
         private final EventFlyweight event;
         private final int keyField;
         private final boolean keyIsSymbol;
@@ -159,7 +161,8 @@ final class ReplayPlan
             this.source = source;
             this.policy = policy;
             this.symbolKeys = symbolKeys;
-            this.event = new EventFlyweight(source.schema()).wrapForWrite(new UnsafeBuffer(new byte[source.schema().length()]), 0);
+            this.own = new UnsafeBuffer(new byte[source.schema().length()]);
+            this.event = new EventFlyweight(source.schema()).wrapForWrite(own, 0);
             this.keyField = source.partitionKeyField();
             this.keyIsSymbol = source.schema().field(keyField).type() == FieldType.SYMBOL;
             this.timeField = source.eventTimeField();
@@ -175,6 +178,26 @@ final class ReplayPlan
          * @return whether there is one.
          */
         boolean advance()
+        {
+            event.wrapForWrite(own, 0);
+            return read();
+        }
+
+        /**
+         * Decodes the next event in place, at {@code offset} of {@code buffer} (the next slot of a batch)
+         * rather than into the reader's own buffer; {@link #event()} then views it there.
+         *
+         * @param buffer to decode into, with room for an event of the topic's schema at the offset.
+         * @param offset to decode at.
+         * @return whether there is one.
+         */
+        boolean advanceInto(final MutableDirectBuffer buffer, final int offset)
+        {
+            event.wrapForWrite(buffer, offset);
+            return read();
+        }
+
+        private boolean read()
         {
             if (memory != null)
             {
