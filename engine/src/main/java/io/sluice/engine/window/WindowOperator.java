@@ -45,6 +45,20 @@ public interface WindowOperator
     void onEvent(long key, long timestamp, EventValues values);
 
     /**
+     * A hint that events of these keys come next (recovery's replay reads them ahead in the journal): an
+     * operator may load their state entries together, so that the cache misses overlap instead of each
+     * event waiting for its own. Changes nothing; the default does nothing.
+     *
+     * @param keys  of the coming events.
+     * @param count of keys, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    default long prefetch(final long[] keys, final int count)
+    {
+        return 0;
+    }
+
+    /**
      * Pass a journaled processing-time tick to the watermark generator (idle detection,
      * processing-time mode) and fire whatever became due.
      *
