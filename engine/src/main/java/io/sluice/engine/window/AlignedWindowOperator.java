@@ -227,6 +227,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         }
     }
 
+    @Override
+    public void prefetch(final long[] keys, final int count)
+    {
+        store.prefetch(keys, count);
+    }
+
     private void cachePane(final long timestamp)
     {
         final long pane = windows.paneOf(timestamp);

@@ -45,6 +45,18 @@ public interface WindowOperator
     void onEvent(long key, long timestamp, EventValues values);
 
     /**
+     * Start loading into the cache the state that the events with these keys, about to be passed to
+     * {@link #onEvent} one by one, will touch. Changes nothing observable; an operator without a use
+     * for it ignores it.
+     *
+     * @param keys  of the coming events, in order.
+     * @param count of keys to look at, from index 0.
+     */
+    default void prefetch(long[] keys, int count)
+    {
+    }
+
+    /**
      * Pass a journaled processing-time tick to the watermark generator (idle detection,
      * processing-time mode) and fire whatever became due.
      *
