@@ -60,7 +60,8 @@ public final class KafkaTestBroker implements AutoCloseable
      */
     public static KafkaTestBroker startSecured(final Path directory)
     {
-        final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort(), true);
+        final int[] ports = freePorts(2);
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, ports[0], ports[1], true);
         broker.startServer();
         return broker;
     }
@@ -86,7 +87,8 @@ public final class KafkaTestBroker implements AutoCloseable
      */
     public static KafkaTestBroker start(final Path directory)
     {
-        final KafkaTestBroker broker = new KafkaTestBroker(directory, freePort(), freePort(), false);
+        final int[] ports = freePorts(2);
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, ports[0], ports[1], false);
         broker.startServer();
         return broker;
     }
@@ -100,7 +102,12 @@ public final class KafkaTestBroker implements AutoCloseable
      */
     public static KafkaTestBroker start(final Path directory, final int port)
     {
-        final KafkaTestBroker broker = new KafkaTestBroker(directory, port, freePort(), false);
+        int controllerPort = freePort();
+        while (controllerPort == port)
+        {
+            controllerPort = freePort();
+        }
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, port, controllerPort, false);
         broker.startServer();
         return broker;
     }
@@ -329,6 +336,46 @@ public final class KafkaTestBroker implements AutoCloseable
             server.shutdown();
             server.awaitShutdown();
             server = null;
+        }
+    }
+
+    /**
+     * Distinct free loopback ports: every socket is held until all are bound, so two calls in a row cannot
+     * hand out the same port for the broker's listener and its controller.
+     */
+    private static int[] freePorts(final int count)
+    {
+        final ServerSocket[] sockets = new ServerSocket[count];
+        try
+        {
+            final int[] ports = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                sockets[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        finally
+        {
+            for (final ServerSocket socket : sockets)
+            {
+                if (socket != null)
+                {
+                    try
+                    {
+                        socket.close();
+                    }
+                    catch (final IOException ignore)
+                    {
+                        // a port that did not close stays out of use: nothing to do
+                    }
+                }
+            }
         }
     }
 

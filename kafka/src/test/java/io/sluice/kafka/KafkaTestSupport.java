@@ -83,18 +83,40 @@ public final class KafkaTestSupport
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
             ProducerConfig.ACKS_CONFIG, "all",
+            // One request in flight per partition: with more, a first batch refused with a retriable error
+            // (NOT_LEADER_OR_FOLLOWER on a topic just created) while the next ones were written is retried with
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until it expires, and its records never reach the topic (KAFKA-14359).
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
             ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000",
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        final List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>(lines.size());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config))
         {
             for (final String line : lines)
             {
                 final long account = account(line);
-                producer.send(new ProducerRecord<>(topic, Topic.partitionFor(account, partitions),
-                    Long.toString(account).getBytes(StandardCharsets.UTF_8), line.getBytes(StandardCharsets.UTF_8)));
+                sent.add(producer.send(new ProducerRecord<>(topic, Topic.partitionFor(account, partitions),
+                    Long.toString(account).getBytes(StandardCharsets.UTF_8), line.getBytes(StandardCharsets.UTF_8))));
             }
             producer.flush();
+        }
+        // Every record written, or the test fails here naming why (a lost input would only show as a missing result).
+        for (int i = 0; i < sent.size(); i++)
+        {
+            try
+            {
+                sent.get(i).get(0, TimeUnit.SECONDS);
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+            {
+                throw new AssertionError("input record " + i + " of " + sent.size() + " not written to " + topic + ": " + ex, ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
         }
     }
 

@@ -283,6 +283,10 @@ public final class LatencyMain
             }
             run.wait = engine.context().waitStrategy();
             run.pinned = engine.context().pinThreads();
+            if (run.pinned)
+            {
+                producerOffSpinningCores();
+            }
             final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
             final boolean checkpointing = s.checkpointMs > 0 && "tumbling".equals(mode);
             final List<int[]> plan = plan(s, checkpointing);
@@ -319,6 +323,10 @@ public final class LatencyMain
         final Run run = new Run();
         run.wait = wait;
         run.pinned = pin;
+        if (pin)
+        {
+            producerOffSpinningCores();
+        }
         try (RawDisruptorHandOff raw = new RawDisruptorHandOff(s.ring, wait, pin, run.sched[PLAIN]))
         {
             drive(rate, s.keys, plan(s, false), run.producerLag, raw::publish, phase -> null);
@@ -326,6 +334,38 @@ public final class LatencyMain
         }
         return run;
     }
+
+    /**
+     * With the processing thread (or the raw consumer) pinned to a core of its own, the producer (this
+     * thread) leaves that core, for the engine and the raw hand-off alike, as the demo's sender does:
+     * left where the OS puts it, it is moved onto the spinning core whenever the engine's background
+     * threads run on the other one, and the two then take turns for milliseconds. Once per JVM.
+     */
+    private static void producerOffSpinningCores()
+    {
+        if (producerPlaced)
+        {
+            return;
+        }
+        producerPlaced = true;
+        final java.util.BitSet others = io.sluice.engine.runtime.CoreBudget.ofThisMachine().others();
+        try
+        {
+            if (!others.isEmpty())
+            {
+                net.openhft.affinity.Affinity.setAffinity(others);
+                System.out.println("producer: pinned off the spinning cores, to cpus " + io.sluice.engine.runtime.CoreBudget.cpuList(others) +
+                    " (engine and raw hand-off alike)");
+            }
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            System.out.println("producer: could not leave the spinning cores: " + ex);
+        }
+    }
+
+    /** Whether {@link #producerOffSpinningCores()} ran. */
+    private static boolean producerPlaced;
 
     private static List<int[]> plan(final Settings s, final boolean checkpointing)
     {

@@ -99,7 +99,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
             RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms2g", "-Xmx2g"),
-            CheckpointPauseMain.class, List.of("keys=100000", "seconds=4"), t, SuiteParsers::checkpointPause));
+            CheckpointPauseMain.class, List.of("keys=100000", "seconds=4", "profile=low-latency"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
             AllocationMain.class, List.of("events=50000000"), t, SuiteParsers::allocation));
         steps.add(SuiteJmh.run("Window operators (JMH, -prof gc)",
@@ -133,7 +133,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms4g", "-Xmx4g"),
             RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=1000000", "rounds=2"), t, SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms4g", "-Xmx4g"),
-            CheckpointPauseMain.class, List.of("keys=100000,1000000", "seconds=10"), t, SuiteParsers::checkpointPause));
+            CheckpointPauseMain.class, List.of("keys=100000,1000000", "seconds=10", "profile=low-latency"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Window snapshot and restore by state size (attribution of restart)", List.of("-Xms2g", "-Xmx2g"),
             WindowRestoreMain.class, List.of("62500", "250000", "1000000"), t, SuiteParsers::none));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,

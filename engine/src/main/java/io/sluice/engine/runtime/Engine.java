@@ -203,7 +203,7 @@ public final class Engine implements AutoCloseable
         {
             try
             {
-                EngineWarmUp.run(plans, context.warmUpEvents());
+                EngineWarmUp.run(plans, context.warmUpEvents(), context.checkpointSliceRows(), errorLog);
             }
             catch (final RuntimeException ex)
             {

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import io.sluice.engine.exec.PartitionDispatcher;
-import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
 import io.sluice.engine.pipeline.Pipeline;
@@ -28,7 +28,12 @@ import io.sluice.schema.Schema;
  * base, so windows open and fire; keys over 1,024 values; other numbers uniform in [0, 1000) from a
  * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. A processing-time tick every
  * 1,024 events (with a continuation tick behind it), a copy of the scratch state as a checkpoint makes
- * it every 256 events (barrier, then slices) and an end of input at the end exercise those paths too.
+ * it every 64 events and an end of input at the end exercise those paths too. The copies run through
+ * the partition thread's own {@link PartitionSnapshotter} (barrier, then slices; the copies are
+ * discarded), and {@value #EXTRA_BARRIERS} more barriers follow the end of input: a barrier runs about
+ * once a second, too rarely for the JIT to get to its code in a run of hours, and interpreted it costs
+ * the partition tens of microseconds per checkpoint; warmed, the barrier is compiled by C2 before the
+ * first real one.
  *
  * <p>Threading: the launching thread, before the partition threads start.
  */
@@ -37,10 +42,13 @@ final class EngineWarmUp
     private static final long BASE_TIME_MS = 1_000_000_000_000L;
     private static final int KEYS = 1_024;
     private static final long SEED = 0x5EED_1A7E_0C1CL;
-    /** Events between two copies of the scratch state (a power of two): about 400 in a default warm-up. */
-    private static final int SNAPSHOT_EVERY_EVENTS = 256;
-    /** Rows per slice of those copies (a checkpoint's default). */
-    private static final int SNAPSHOT_SLICE_ROWS = EngineContext.Configuration.CHECKPOINT_SLICE_ROWS_DEFAULT;
+    /** Events between two copies of the scratch state (a power of two): about 1,600 in a default warm-up. */
+    private static final int SNAPSHOT_EVERY_EVENTS = 64;
+    /**
+     * Barriers after the end of input, on the (by then small) scratch state: with those during the events,
+     * past C2's invocation thresholds for the barrier's methods.
+     */
+    static final int EXTRA_BARRIERS = 12_000;
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -54,17 +62,17 @@ final class EngineWarmUp
      * @param events per group.
      * @return nanoseconds the warm-up took.
      */
-    static long run(final List<SourceGroups.Plan> plans, final int events)
+    static long run(final List<SourceGroups.Plan> plans, final int events, final int sliceRows, final DistinctErrorLog errorLog)
     {
         final long start = System.nanoTime();
         for (final SourceGroups.Plan plan : plans)
         {
-            warm(plan, events);
+            warm(plan, events, sliceRows, errorLog);
         }
         return System.nanoTime() - start;
     }
 
-    private static void warm(final SourceGroups.Plan plan, final int events)
+    private static void warm(final SourceGroups.Plan plan, final int events, final int sliceRows, final DistinctErrorLog errorLog)
     {
         final List<Pipeline> pipelines = plan.pipelines();
         final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
@@ -86,7 +94,26 @@ final class EngineWarmUp
             views[s] = new EventFlyweight(sources.get(s).source().schema());
         }
         final SplittableRandom random = new SplittableRandom(SEED);
-        UnsafeBuffer snapshot = new UnsafeBuffer(new byte[0]);
+        try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, sliceRows))
+        {
+            snapshotter.handover(PartitionSnapshotter.discarding());
+            run(dispatcher, sources, views, buffer, random, events, snapshotter);
+            for (int i = 0; i < EXTRA_BARRIERS; i++)
+            {
+                snapshot(snapshotter, i);
+            }
+        }
+    }
+
+    private static void run(
+        final PartitionDispatcher dispatcher,
+        final List<SourceGroups.Binding> sources,
+        final EventFlyweight[] views,
+        final UnsafeBuffer buffer,
+        final SplittableRandom random,
+        final int events,
+        final PartitionSnapshotter snapshotter)
+    {
         for (int i = 0; i < events; i++)
         {
             final int s = i % views.length;
@@ -104,28 +131,26 @@ final class EngineWarmUp
             }
             if ((i & (SNAPSHOT_EVERY_EVENTS - 1)) == SNAPSHOT_EVERY_EVENTS - 1)
             {
-                snapshot = snapshot(instances, snapshot);
+                snapshot(snapshotter, i);
             }
         }
         dispatcher.onEndOfInput();
     }
 
     /**
-     * A checkpoint's copy of the scratch state, as a barrier and the slices after it make it, into a
-     * buffer that is then dropped: so that the barrier's code is compiled before the first real barrier
-     * (a barrier runs about once a second, too rarely for the JIT to get to it in a run of minutes).
+     * A checkpoint's copy of the scratch state, as a barrier and the slices after it make it, through
+     * the partition thread's snapshotter; the copy is released unwritten.
      */
-    private static UnsafeBuffer snapshot(final PipelineInstance[] instances, final UnsafeBuffer buffer)
+    private static void snapshot(final PartitionSnapshotter snapshotter, final long id)
     {
-        final int length = PartitionStateCodec.maxLength(instances);
-        final UnsafeBuffer target = buffer.capacity() >= length ? buffer : new UnsafeBuffer(new byte[length + (length >>> 2)]);
-        PartitionStateCodec.begin(instances, target);
-        while (!PartitionStateCodec.continueEncoding(instances, SNAPSHOT_SLICE_ROWS))
+        snapshotter.onBarrier(id, 0, NO_SOURCE_POSITIONS);
+        while (snapshotter.copySlice())
         {
             // slice by slice, as between events
         }
-        return target;
     }
+
+    private static final long[] NO_SOURCE_POSITIONS = new long[0];
 
     private static void fill(final EventFlyweight event, final SourceGroups.Binding binding, final SplittableRandom random, final long time)
     {

@@ -20,17 +20,60 @@ import io.sluice.engine.exec.PipelineInstance;
  * <p>Who drives the slices is the partition thread's business ({@link PartitionProcessor}); this class
  * only says whether a copy is in progress and copies a slice when told.
  *
+ * <p>The barrier's own code runs about once a second, too rarely for the JIT to compile it: run
+ * interpreted, its few dozen calls cost tens of microseconds. The engine's warm-up therefore drives a
+ * scratch snapshotter over scratch state through thousands of barriers first ({@link #discarding()}),
+ * see {@code EngineWarmUp}.
+ *
  * <p>Threading: the partition thread, except {@link #close()} (after it stopped).
  */
 final class PartitionSnapshotter implements AutoCloseable
 {
+    /**
+     * Where complete copies go and the pauses are recorded: the checkpoint coordinator, or nowhere
+     * for the JIT warm-up.
+     */
+    interface Handover
+    {
+        /**
+         * Takes a complete (or failed) copy; the staging buffer is released once it is written.
+         *
+         * @param snapshot taken at the barrier.
+         */
+        void submit(CheckpointCoordinator.Snapshot snapshot);
+
+        /**
+         * Records a pause at a barrier.
+         *
+         * @param nanos of the pause.
+         */
+        void recordPause(long nanos);
+
+        /**
+         * Records a slice of copying between events.
+         *
+         * @param nanos of the slice.
+         */
+        void recordSlice(long nanos);
+    }
+
+    /**
+     * A handover that releases every copy unwritten and records nothing: for the JIT warm-up.
+     *
+     * @return the handover.
+     */
+    static Handover discarding()
+    {
+        return Discarding.INSTANCE;
+    }
+
     private final String topic;
     private final int partition;
     private final PipelineInstance[] instances;
     private final DistinctErrorLog errorLog;
     private final int sliceRows;
     private final StagingBuffers staging = new StagingBuffers();
-    private CheckpointCoordinator coordinator;
+    private Handover handover;
     private boolean inProgress;
     private long checkpointId;
     private long journalOffset;
@@ -57,12 +100,22 @@ final class PartitionSnapshotter implements AutoCloseable
 
     void coordinator(final CheckpointCoordinator coordinator)
     {
-        this.coordinator = coordinator;
+        this.handover = coordinator == null ? null : new ToCoordinator(coordinator);
+    }
+
+    /**
+     * Where copies go: the coordinator's adapter, or {@link #discarding()} for the warm-up.
+     *
+     * @param handover for complete copies, or null for checkpoints off.
+     */
+    void handover(final Handover handover)
+    {
+        this.handover = handover;
     }
 
     boolean enabled()
     {
-        return coordinator != null;
+        return handover != null;
     }
 
     /**
@@ -86,7 +139,7 @@ final class PartitionSnapshotter implements AutoCloseable
      */
     void onBarrier(final long id, final long journalOffset, final long[] sourcePositions)
     {
-        if (coordinator == null)
+        if (handover == null)
         {
             return;
         }
@@ -117,7 +170,7 @@ final class PartitionSnapshotter implements AutoCloseable
         {
             fail(ex);
         }
-        coordinator.recordPause(System.nanoTime() - start);
+        handover.recordPause(System.nanoTime() - start);
     }
 
     /**
@@ -133,7 +186,7 @@ final class PartitionSnapshotter implements AutoCloseable
         }
         final long start = System.nanoTime();
         copy(sliceRows);
-        coordinator.recordSlice(System.nanoTime() - start);
+        handover.recordSlice(System.nanoTime() - start);
         return true;
     }
 
@@ -155,7 +208,7 @@ final class PartitionSnapshotter implements AutoCloseable
             if (PartitionStateCodec.continueEncoding(instances, budget))
             {
                 inProgress = false;
-                coordinator.submit(new CheckpointCoordinator.Snapshot(
+                handover.submit(new CheckpointCoordinator.Snapshot(
                     checkpointId, topic, partition, journalOffset, staging, bufferIndex, length, null, sourcePositions));
             }
         }
@@ -170,7 +223,7 @@ final class PartitionSnapshotter implements AutoCloseable
         // A failed copy fails this checkpoint, visibly, and never the partition thread.
         inProgress = false;
         errorLog.record(ex);
-        coordinator.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, bufferIndex, 0, ex));
+        handover.submit(new CheckpointCoordinator.Snapshot(checkpointId, topic, partition, -1, staging, bufferIndex, 0, ex));
     }
 
     /**
@@ -181,5 +234,56 @@ final class PartitionSnapshotter implements AutoCloseable
     public void close()
     {
         staging.close();
+    }
+
+    /** Passes copies and pause times to the checkpoint coordinator. */
+    private static final class ToCoordinator implements Handover
+    {
+        private final CheckpointCoordinator coordinator;
+
+        ToCoordinator(final CheckpointCoordinator coordinator)
+        {
+            this.coordinator = coordinator;
+        }
+
+        @Override
+        public void submit(final CheckpointCoordinator.Snapshot snapshot)
+        {
+            coordinator.submit(snapshot);
+        }
+
+        @Override
+        public void recordPause(final long nanos)
+        {
+            coordinator.recordPause(nanos);
+        }
+
+        @Override
+        public void recordSlice(final long nanos)
+        {
+            coordinator.recordSlice(nanos);
+        }
+    }
+
+    /** Releases every copy unwritten: the warm-up's barriers exercise the code, nothing is kept. */
+    private static final class Discarding implements Handover
+    {
+        static final Discarding INSTANCE = new Discarding();
+
+        @Override
+        public void submit(final CheckpointCoordinator.Snapshot snapshot)
+        {
+            snapshot.staging().release(snapshot.bufferIndex());
+        }
+
+        @Override
+        public void recordPause(final long nanos)
+        {
+        }
+
+        @Override
+        public void recordSlice(final long nanos)
+        {
+        }
     }
 }

@@ -80,7 +80,8 @@ import io.sluice.schema.EventValues;
  * stay byte-identical; a snapshot records where firing stands, so a restored operator resumes
  * the same slices. Results are exact: an event that would change a window still being fired
  * first drains the firing, panes stay until every window needing them has fired, and an explicit
- * watermark or the end of input emit everything due. A tick emits one slice, like an event; while a
+ * watermark or the end of input emit everything due. The rows of the panes no window needs any more
+ * are freed the same way, {@code firingSlice} rows per signal, after the results. A tick emits one slice, like an event; while a
  * firing is in progress the engine journals continuation ticks behind it, so the rest follows slice
  * by slice when no event comes.
  */
@@ -225,6 +226,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             fireDue(firingSlice);
         }
+        else if (store.purgePending())
+        {
+            store.purgeSome(firingSlice);
+        }
     }
 
     @Override
@@ -281,7 +286,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     @Override
     public int stateEntries()
     {
-        return store.rowsInUse();
+        return store.liveRows();
     }
 
     private void emitUpdates(
@@ -341,10 +346,21 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     /**
      * Emit up to {@code maxResults} due results, continuing where the previous call stopped: due
      * windows in ascending order, each window's keys in ascending key order. Only windows that
-     * contain at least one active pane are visited.
+     * contain at least one active pane are visited. Then frees as many rows of the panes no window
+     * needs any more (see {@link PaneStore#purgeBelow}): the rows of a fired window go a slice at a
+     * time too, not all in the event that fires its last key.
      */
     @Override
     void fireDue(final int maxResults)
+    {
+        fireResults(maxResults);
+        if (store.purgePending())
+        {
+            store.purgeSome(maxResults);
+        }
+    }
+
+    private void fireResults(final int maxResults)
     {
         int budget = maxResults;
         while (firing != IDLE)
@@ -603,6 +619,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             restoreFiringCursor(buffer, offset);
         }
+        // Rows of panes that were dead but not yet freed at the barrier are dead again, as they were live.
+        purge();
         return cursor - offset;
     }
 }

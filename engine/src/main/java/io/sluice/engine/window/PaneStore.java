@@ -12,7 +12,8 @@ import java.util.Arrays;
  * for in-order and bounded out-of-order input, and saves a hash entry per row. Active pane indices are kept sorted in
  * {@code panes}, each with the head of a singly linked list (through {@code rowNext}) of the
  * rows of that pane, so a window is assembled by walking a contiguous range of panes and purging
- * expired panes is a prefix cut. Free rows are chained through {@code rowNext} too.
+ * expired panes is a prefix cut, done a slice of rows at a time ({@link #purgeSome}). Free rows are
+ * chained through {@code rowNext} too.
  * <p>
  * Each row is also linked into its key's chain ({@code keyPrev}/{@code keyNext}, ascending pane)
  * whose ends and window cursor live in a {@link KeyTable} slot ({@code rowSlot}), so a window can
@@ -23,7 +24,7 @@ import java.util.Arrays;
  * <p>
  * A checkpoint copies the rows incrementally ({@link PaneSnapshot}): {@code rowMark} tells, per row,
  * whether the snapshot in progress still has to copy it, so that a row is copied before its first
- * change after the barrier (copy on write, {@link #findOrCreate} and {@link #purgeBelow}) or else by
+ * change after the barrier (copy on write, {@link #findOrCreate} and {@link #purgeSome}) or else by
  * the next slice. Outside a snapshot the marks cost nothing on the event path.
  * <p>
  * Not thread safe: owned by the operator thread.
@@ -56,6 +57,10 @@ final class PaneStore
     private long cursorPane = Long.MIN_VALUE;
     /** What {@link #prefetch} read, kept only so that the JIT cannot drop its loads. */
     private long prefetched;
+    /** Panes below it are dead: no window needs them; their rows are freed by {@link #purgeSome}. */
+    private long purgeTarget = Long.MIN_VALUE;
+    /** Rows of dead panes not yet freed. */
+    private int deadRows;
 
     /**
      * @param initialRows  rows to pre-size for.
@@ -415,22 +420,69 @@ final class PaneStore
         rowsInUse = 0;
         freeHead = NONE;
         paneCount = 0;
+        purgeTarget = Long.MIN_VALUE;
+        deadRows = 0;
     }
 
     /**
-     * Drop every pane with index below {@code firstLivePane} and free its rows.
+     * Declares every pane with index below {@code firstLivePane} dead: no window needs its rows any more.
+     * The rows are freed later, a slice at a time ({@link #purgeSome}), so that the event that closes a
+     * window over thousands of keys does not also free thousands of rows. A dead row is never read: its
+     * pane is below every pane a firing, an assembly or an event's lookup starts from, and late events
+     * for it are dropped before they reach the store. It stays in use (and in a snapshot taken
+     * meanwhile, whose restore declares it dead again) until freed; {@link #liveRows()} does not count it.
+     * O(panes).
+     *
+     * @param firstLivePane the lowest pane a window still needs.
      */
     void purgeBelow(final long firstLivePane)
     {
-        final int cut = lowerBound(firstLivePane);
-        if (cut == 0)
+        if (firstLivePane <= purgeTarget)
         {
             return;
         }
-        for (int position = 0; position < cut; position++)
+        purgeTarget = firstLivePane;
+        int dead = 0;
+        for (int position = 0; position < paneCount && panes[position] < firstLivePane; position++)
         {
-            int row = paneHeads[position];
-            while (row != NONE)
+            dead += paneRows[position];
+        }
+        deadRows = dead;
+    }
+
+    /**
+     * Whether rows of dead panes are still to be freed.
+     *
+     * @return true while {@link #purgeSome} has work.
+     */
+    boolean purgePending()
+    {
+        return deadRows > 0;
+    }
+
+    /**
+     * Rows in use that a window still needs: {@link #rowsInUse()} less the rows of dead panes not yet freed.
+     *
+     * @return the live rows.
+     */
+    int liveRows()
+    {
+        return rowsInUse - deadRows;
+    }
+
+    /**
+     * Frees up to {@code budget} rows of dead panes, lowest pane first, so that each freed row is the
+     * head of its key's chain.
+     *
+     * @param budget rows to free at most, at least 1; {@link Integer#MAX_VALUE} for all.
+     */
+    void purgeSome(final int budget)
+    {
+        int left = budget;
+        while (left > 0 && paneCount > 0 && panes[0] < purgeTarget)
+        {
+            int row = paneHeads[0];
+            while (row != NONE && left > 0)
             {
                 final int next = rowNext[row];
                 if (snapshot.inProgress())
@@ -442,13 +494,20 @@ final class PaneStore
                 rowNext[row] = freeHead;
                 freeHead = row;
                 rowsInUse--;
+                deadRows--;
+                paneRows[0]--;
+                left--;
                 row = next;
             }
+            paneHeads[0] = row;
+            if (row == NONE)
+            {
+                paneCount--;
+                System.arraycopy(panes, 1, panes, 0, paneCount);
+                System.arraycopy(paneHeads, 1, paneHeads, 0, paneCount);
+                System.arraycopy(paneRows, 1, paneRows, 0, paneCount);
+            }
         }
-        paneCount -= cut;
-        System.arraycopy(panes, cut, panes, 0, paneCount);
-        System.arraycopy(paneHeads, cut, paneHeads, 0, paneCount);
-        System.arraycopy(paneRows, cut, paneRows, 0, paneCount);
     }
 
     /**

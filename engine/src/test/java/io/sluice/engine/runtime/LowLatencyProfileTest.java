@@ -121,6 +121,35 @@ class LowLatencyProfileTest
     }
 
     @Test
+    void shouldWarmTheBarrierCodeWithoutTakingOrRecordingACheckpoint() throws Exception
+    {
+        final TestEvents.TextSink sink = new TestEvents.TextSink();
+        final Pipeline pipeline = Pipeline.from("trades", TestEvents.TRADE).name("volume").partitionKey("account").eventTime("ts", 0)
+            .window(w -> w.tumbling(100).count("n")).sink("text", sink).build();
+        final EngineContext context = new EngineContext().directory(dir).partitions(1).ringSize(256).checkpoints(true)
+            .checkpointIntervalMillis(0).profile(EngineProfile.LOW_LATENCY).warmUpEvents(5_000);
+        try (Engine engine = Engine.launch(context, List.of(pipeline)))
+        {
+            // The warm-up drove thousands of barriers through a scratch snapshotter: every copy was released
+            // unwritten (else the staging buffers would have run out and the launch hung), none was recorded.
+            assertThat(org.agrona.concurrent.errors.ErrorLogReader.read(engine.errorLog().buffer(), (count, first, last, text) -> { }))
+                .as("no error in the warm-up").isZero();
+            assertThat(engine.checkpoints().pauseHistogram().getTotalCount()).as("warm-up barriers are not checkpoint pauses").isZero();
+            assertThat(engine.checkpoints().completed()).isZero();
+
+            final EventPublisher publisher = engine.publisher("trades");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            for (int i = 0; i < 300; i++)
+            {
+                publisher.publish(TestEvents.trade(buffer, i % 3, 1, 1, i), 0);
+            }
+            assertThat(engine.checkpoint().get(120, TimeUnit.SECONDS).partitions()).hasSize(1);
+            assertThat(engine.checkpoints().pauseHistogram().getTotalCount()).isEqualTo(1);
+            assertThat(engine.checkpoints().completed()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldNotWarmUpOrChangeSettingsUnderTheStandardProfile()
     {
         final AtomicLong filterCalls = new AtomicLong();

@@ -95,6 +95,47 @@ class WindowFiringSliceTest
     }
 
     @Test
+    void shouldFreeTheRowsOfFiredWindowsAFiringSliceAtATimeNotAllInOneEvent()
+    {
+        for (final String kind : new String[] {"tumbling", "sliding", "hopping"})
+        {
+            final int slice = 16;
+            final int keys = 10_000;
+            final List<String> whole = new ArrayList<>();
+            final WindowOperator reference = manyKeys(kind, WindowOperatorContext.FIRING_SLICE_UNBOUNDED, whole);
+            final List<String> inSlices = new ArrayList<>();
+            final WindowOperator operator = manyKeys(kind, slice, inSlices);
+            final TestEvent event = new TestEvent();
+            final int empty = operator.snapshotLength();
+            final WindowOperator probe = manyKeys(kind, slice, new ArrayList<>());
+            probe.onEvent(1, 0, event.set(0, 1.0));
+            final int rowLength = probe.snapshotLength() - empty;
+            int mostFreedPerEvent = 0;
+            int mostFreedUnsliced = 0;
+            for (int i = 0; i < 60_000; i++)
+            {
+                final long key = (i * 7919L) % keys;
+                final long timestamp = i / 10;
+                final int referenceBefore = reference.snapshotLength();
+                reference.onEvent(key, timestamp, event.set(i, i * 0.25));
+                mostFreedUnsliced = Math.max(mostFreedUnsliced, (referenceBefore - reference.snapshotLength()) / rowLength);
+                final int before = operator.snapshotLength();
+                operator.onEvent(key, timestamp, event.set(i, i * 0.25));
+                // Rows in use (snapshot length over the row length): an event creates at most one, frees a slice at most.
+                mostFreedPerEvent = Math.max(mostFreedPerEvent, (before - operator.snapshotLength()) / rowLength);
+            }
+            reference.endOfInput();
+            operator.endOfInput();
+
+            assertThat(mostFreedUnsliced).as("%s: the unbounded slice frees a closed window's rows in one event", kind)
+                .isGreaterThan(keys * 9 / 10);
+            assertThat(mostFreedPerEvent).as("%s: rows freed by one event", kind).isBetween(1, slice);
+            assertThat(inSlices).as(kind).isEqualTo(whole);
+            assertThat(operator.stateEntries()).as(kind).isZero();
+        }
+    }
+
+    @Test
     void shouldEmitOneSlicePerTickAndFinishTheFiringOnContinuationTicks()
     {
         for (final String kind : new String[] {"tumbling", "sliding", "hopping"})

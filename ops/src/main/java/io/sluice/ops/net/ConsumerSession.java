@@ -293,7 +293,10 @@ final class ConsumerSession extends NetSession implements RecordHandler
         record.wrap(frameBuffer, 0, frameBuffer.capacity());
         final int length = record.encode(sessionId, currentPartition, view.offset(), view.timestamp(), view.key(),
             view.buffer(), view.payloadOffset(), payloadLength);
-        if (publication.offer(frameBuffer, 0, length) > 0)
+        // Once one record waits in the overflow, the rest of the cycle's records queue behind it: an offer refused
+        // once (back-pressure, or ADMIN_ACTION as the term rotates) and the next one taken would deliver a
+        // partition's records out of order, and the client's position, so its commit, would go back.
+        if (overflow.isEmpty() && publication.offer(frameBuffer, 0, length) > 0)
         {
             counters.recordsOut.incrementRelease();
         }

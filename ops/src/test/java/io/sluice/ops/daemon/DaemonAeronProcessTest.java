@@ -41,6 +41,12 @@ class DaemonAeronProcessTest
 {
     private static final int PARTITIONS = 4;
     private static final int EVENTS = 2_000;
+    /** How long a step may take on a busy machine before the test fails: a bound for a hang, never a measurement. */
+    private static final int DEADLINE_MS = 60_000;
+    /** Session timeout of a member the test never means to evict: longer than any pause of a busy machine. */
+    private static final int STAYING_MS = 60_000;
+    /** Session timeout of the member that goes silent: its eviction is awaited, so short. */
+    private static final int LEAVING_MS = 2_000;
     private static final String TOPIC = "trades";
     /** The YAML schema below, field for field. */
     private static final Schema TRADE = Schema.builder("trade")
@@ -98,13 +104,13 @@ class DaemonAeronProcessTest
                 .containsPattern("started aeron-egress aeron:ipc stream 1002: duty on \\S+.*; media driver in INVOKER mode on the same thread");
             try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
                 SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4101), TOPIC);
-                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4102), TOPIC, "audit", "audit-1", 5_000))
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4102), TOPIC, "audit", "audit-1", STAYING_MS))
             {
                 final Collector seen = new Collector();
-                publish(producer, event, 1, EVENTS / 4);
+                publish(producer, event, 1, EVENTS / 4, audit, seen);
                 pollUntil(() -> seen.seen.cardinality() == EVENTS / 4, "every event consumed", audit, seen);
                 assertThat(seen.seen.nextClearBit(1)).isEqualTo(EVENTS / 4 + 1);
-                assertThat(audit.commitSync(5_000)).isTrue();
+                assertThat(audit.commitSync(DEADLINE_MS)).isTrue();
             }
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
             assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
@@ -127,25 +133,25 @@ class DaemonAeronProcessTest
             assertThat(daemon.log()).contains("started aeron-ingress " + channel).contains("started aeron-egress " + channel);
             try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
                 SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4001), TOPIC);
-                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", 5_000);
-                SluiceConsumer risk1 = SluiceConsumer.connect(client(aeron, channel, 4003), TOPIC, "risk", "risk-1", 1_000))
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", STAYING_MS);
+                SluiceConsumer risk1 = SluiceConsumer.connect(client(aeron, channel, 4003), TOPIC, "risk", "risk-1", STAYING_MS))
             {
-                final SluiceConsumer risk2 = SluiceConsumer.connect(client(aeron, channel, 4004), TOPIC, "risk", "risk-2", 1_000);
+                final SluiceConsumer risk2 = SluiceConsumer.connect(client(aeron, channel, 4004), TOPIC, "risk", "risk-2", LEAVING_MS);
                 final Collector auditSeen = new Collector();
                 final Collector risk1Seen = new Collector();
                 final Collector risk2Seen = new Collector();
                 pollUntil(() -> risk1.ownedCount() == PARTITIONS / 2 && risk2.ownedCount() == PARTITIONS / 2,
                     "risk members share the partitions", audit, auditSeen, risk1, risk1Seen, risk2, risk2Seen);
 
-                publish(producer, event, 1, EVENTS / 2);
+                publish(producer, event, 1, EVENTS / 2, audit, auditSeen, risk1, risk1Seen, risk2, risk2Seen);
                 pollUntil(() -> auditSeen.seen.cardinality() == EVENTS / 2 && risk1Seen.records + risk2Seen.records == EVENTS / 2,
                     "first half consumed", audit, auditSeen, risk1, risk1Seen, risk2, risk2Seen);
                 assertThat(risk2Seen.records).isPositive();
-                assertThat(risk2.commitSync(5_000)).isTrue();
+                assertThat(risk2.commitSync(DEADLINE_MS)).isTrue();
                 final BitSet committedByRisk2 = (BitSet)risk2Seen.seen.clone();
 
-                // risk-2 dies: no LEAVE, no commit, silent; evicted after its 1 s session timeout.
-                publish(producer, event, EVENTS / 2 + 1, EVENTS / 2);
+                // risk-2 dies: no LEAVE, no commit, silent; evicted after its session timeout.
+                publish(producer, event, EVENTS / 2 + 1, EVENTS / 2, audit, auditSeen, risk1, risk1Seen);
                 risk2.poll(risk2Seen, 50);
                 risk2.abandon();
                 pollUntil(() -> risk1.ownedCount() == PARTITIONS, "risk-1 takes over every partition", audit, auditSeen, risk1, risk1Seen);
@@ -158,8 +164,8 @@ class DaemonAeronProcessTest
                     return risk.cardinality() == EVENTS && auditSeen.seen.cardinality() == EVENTS;
                 }, "every event consumed by each group", audit, auditSeen, risk1, risk1Seen);
                 assertThat(auditSeen.records).isEqualTo(EVENTS);
-                assertThat(audit.commitSync(5_000)).isTrue();
-                assertThat(risk1.commitSync(5_000)).isTrue();
+                assertThat(audit.commitSync(DEADLINE_MS)).isTrue();
+                assertThat(risk1.commitSync(DEADLINE_MS)).isTrue();
 
                 try (JmxClient jmx = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
                 {
@@ -191,8 +197,8 @@ class DaemonAeronProcessTest
                 assertThat(jmx.engine().getRecoveryEvents()).noneMatch(e -> e.contains("no usable checkpoint"));
             }
             try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
-                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", 5_000);
-                SluiceConsumer replay = SluiceConsumer.connect(client(aeron, channel, 4005), TOPIC, "replay", "replay-1", 5_000))
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", STAYING_MS);
+                SluiceConsumer replay = SluiceConsumer.connect(client(aeron, channel, 4005), TOPIC, "replay", "replay-1", STAYING_MS))
             {
                 final Collector auditSeen = new Collector();
                 final Collector replaySeen = new Collector();
@@ -215,35 +221,59 @@ class DaemonAeronProcessTest
     private static ClientContext client(final Aeron aeron, final String channel, final int responseStreamId)
     {
         return new ClientContext().aeron(aeron).serverChannel(channel).responseChannel("aeron:ipc")
-            .responseStreamId(responseStreamId).connectTimeoutMs(10_000);
+            .responseStreamId(responseStreamId).connectTimeoutMs(DEADLINE_MS);
     }
 
-    private static void publish(final SluiceProducer producer, final UnsafeBuffer event, final long first, final int count)
+    /**
+     * Publishes and awaits the acknowledgements while the given consumers (consumer, collector pairs) go on
+     * polling, and so heartbeating: on a busy machine publishing can outlast a session timeout, and a member
+     * evicted meanwhile would see records twice.
+     */
+    private static void publish(final SluiceProducer producer, final UnsafeBuffer event, final long first, final int count,
+        final Object... consumers)
     {
         final EventFlyweight view = new EventFlyweight(TRADE);
         for (long seq = first; seq < first + count; seq++)
         {
             view.wrapForWrite(event, 0).putLong(0, seq % 97).putDouble(1, seq).putLong(2, seq).putLong(3, 1_000 + seq);
-            final long deadline = System.currentTimeMillis() + 10_000;
+            final long deadline = System.currentTimeMillis() + DEADLINE_MS;
             while (producer.offer(event, 0, Durability.JOURNALED) < 0)
             {
                 producer.poll();
+                pollAll(consumers);
                 assertThat(System.currentTimeMillis()).as("offer of seq " + seq).isLessThan(deadline);
             }
+            if ((seq & 63) == 0)
+            {
+                pollAll(consumers);
+            }
         }
-        assertThat(producer.awaitAcknowledged(producer.lastSequence(), Durability.JOURNALED, 20_000)).isTrue();
+        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (producer.journaledSequence() < producer.lastSequence())
+        {
+            assertThat(System.currentTimeMillis()).as("acknowledged " + producer.journaledSequence() + " of " + producer.lastSequence())
+                .isLessThan(deadline);
+            producer.poll();
+            pollAll(consumers);
+            Thread.onSpinWait();
+        }
     }
 
     private static void pollUntil(final java.util.function.BooleanSupplier done, final String what, final Object... consumers)
     {
-        final long deadline = System.currentTimeMillis() + 20_000;
+        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (!done.getAsBoolean())
         {
             assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            for (int i = 0; i < consumers.length; i += 2)
-            {
-                ((SluiceConsumer)consumers[i]).poll((Collector)consumers[i + 1], 256);
-            }
+            pollAll(consumers);
+        }
+    }
+
+    private static void pollAll(final Object... consumers)
+    {
+        for (int i = 0; i < consumers.length; i += 2)
+        {
+            ((SluiceConsumer)consumers[i]).poll((Collector)consumers[i + 1], 256);
         }
     }
 

@@ -213,7 +213,7 @@ class DaemonProcessTest
     private static void awaitAttribute(final JmxClient client, final javax.management.ObjectName name, final String attribute,
         final long expected) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Object value = null;
         while (System.nanoTime() < deadline)
         {
@@ -229,7 +229,7 @@ class DaemonProcessTest
 
     private static void awaitEvents(final JmxClient client, final long events) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long seen = 0;
         while (System.nanoTime() < deadline)
         {
@@ -306,7 +306,7 @@ class DaemonProcessTest
 
     private static void awaitOutputs(final PipelineMXBean pipeline, final long outputs) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (pipeline.getOutputs() < outputs)
         {
             if (System.nanoTime() > deadline)

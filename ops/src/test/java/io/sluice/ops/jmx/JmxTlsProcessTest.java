@@ -194,7 +194,7 @@ class JmxTlsProcessTest
         command.addAll(Arrays.asList(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as("keytool %s: %s", String.join(" ", args), output).isZero();
     }
 
@@ -214,10 +214,10 @@ class JmxTlsProcessTest
         command.removeIf(String::isEmpty);
         final Path log = Files.createTempFile(dir, "ctl", ".log");
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS))
+        if (!process.waitFor(180, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
-            throw new AssertionError("ctl did not finish within 60 s:\n" + Files.readString(log));
+            throw new AssertionError("ctl did not finish within 180 s:\n" + Files.readString(log));
         }
         return new Ctl(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }

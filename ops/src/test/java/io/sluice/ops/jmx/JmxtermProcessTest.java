@@ -82,7 +82,7 @@ class JmxtermProcessTest
             "-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", JMXTERM.toAbsolutePath().toString(),
             "-l", url, "-u", user, "-p", password, "-n", "-v", "brief")
             .redirectErrorStream(true).redirectInput(input.toFile()).redirectOutput(output.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS))
+        if (!process.waitFor(180, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
             throw new AssertionError("jmxterm did not finish:\n" + Files.readString(output));

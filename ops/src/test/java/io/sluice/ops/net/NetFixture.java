@@ -74,7 +74,7 @@ final class NetFixture implements AutoCloseable
     ClientContext client(final int responseStreamId)
     {
         return new ClientContext().aeron(aeron).serverChannel(channel).responseChannel("aeron:ipc")
-            .responseStreamId(responseStreamId).connectTimeoutMs(10_000);
+            .responseStreamId(responseStreamId).connectTimeoutMs(NetIngressTest.DEADLINE_MS);
     }
 
     static int freeUdpPort()

@@ -12,7 +12,7 @@ import io.sluice.client.SluiceProducer;
 import io.sluice.schema.Schema;
 
 /** A producer learns the topic's layout at connect, and can tell a same-length schema that is not it. */
-@Timeout(60)
+@Timeout(300)
 class NetLayoutCheckTest
 {
     @TempDir

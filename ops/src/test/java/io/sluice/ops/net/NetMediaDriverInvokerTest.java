@@ -87,30 +87,30 @@ class NetMediaDriverInvokerTest
     private static void publishAndConsume(final Aeron aeron)
     {
         final ClientContext producerContext = new ClientContext().aeron(aeron).serverChannel("aeron:ipc").responseChannel("aeron:ipc")
-            .responseStreamId(5001).connectTimeoutMs(10_000);
+            .responseStreamId(5001).connectTimeoutMs(NetIngressTest.DEADLINE_MS);
         final ClientContext consumerContext = new ClientContext().aeron(aeron).serverChannel("aeron:ipc").responseChannel("aeron:ipc")
-            .responseStreamId(5002).connectTimeoutMs(10_000);
+            .responseStreamId(5002).connectTimeoutMs(NetIngressTest.DEADLINE_MS);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[NetFixture.TRADE.length()]);
         final EventFlyweight view = new EventFlyweight(NetFixture.TRADE);
         try (SluiceProducer producer = SluiceProducer.connect(producerContext, NetFixture.TOPIC);
-            SluiceConsumer consumer = SluiceConsumer.connect(consumerContext, NetFixture.TOPIC, "audit", "audit-1", 5_000))
+            SluiceConsumer consumer = SluiceConsumer.connect(consumerContext, NetFixture.TOPIC, "audit", "audit-1", 60_000))
         {
             for (int seq = 1; seq <= EVENTS; seq++)
             {
                 view.wrapForWrite(event, 0).putLong(0, seq % 13).putDouble(1, seq).putLong(2, seq).putLong(3, 1_000L + seq);
-                final long deadline = System.currentTimeMillis() + 20_000;
+                final long deadline = System.currentTimeMillis() + NetIngressTest.DEADLINE_MS;
                 while (producer.offer(event, 0, Durability.JOURNALED) < 0)
                 {
                     producer.poll();
                     assertThat(System.currentTimeMillis()).as("offer of seq " + seq).isLessThan(deadline);
                 }
             }
-            assertThat(producer.awaitAcknowledged(producer.lastSequence(), Durability.JOURNALED, 20_000)).isTrue();
+            assertThat(producer.awaitAcknowledged(producer.lastSequence(), Durability.JOURNALED, NetIngressTest.DEADLINE_MS)).isTrue();
 
             final BitSet seen = new BitSet();
             final RecordListener listener = (partition, offset, timestamp, key, buffer, at, length) ->
                 seen.set((int)new EventFlyweight(NetFixture.TRADE).wrap(buffer, at).getLong(2));
-            final long deadline = System.currentTimeMillis() + 20_000;
+            final long deadline = System.currentTimeMillis() + NetIngressTest.DEADLINE_MS;
             while (seen.cardinality() < EVENTS)
             {
                 consumer.poll(listener, 256);

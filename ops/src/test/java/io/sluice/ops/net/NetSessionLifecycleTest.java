@@ -40,7 +40,7 @@ class NetSessionLifecycleTest
                     final SluiceProducer producer = SluiceProducer.connect(fixture.client(4000 + round * 10 + i), NetFixture.TOPIC);
                     producers.add(producer);
                     NetIngressTest.publish(producer, 1, 10, Durability.JOURNALED);
-                    assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, 20_000)).isTrue();
+                    assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, NetIngressTest.DEADLINE_MS)).isTrue();
                 }
                 assertThat(fixture.server.counters().sessions()).isEqualTo(3);
                 producers.forEach(SluiceProducer::close);
@@ -63,7 +63,7 @@ class NetSessionLifecycleTest
             try (SluiceProducer producer = SluiceProducer.connect(fixture.client(4100), NetFixture.TOPIC))
             {
                 NetIngressTest.publish(producer, 1, 10, Durability.JOURNALED);
-                assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, 20_000)).isTrue();
+                assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, NetIngressTest.DEADLINE_MS)).isTrue();
             }
             if (shared)
             {

@@ -45,7 +45,7 @@ class PrometheusEndpointTest
             out.write("GET /metr".getBytes(StandardCharsets.US_ASCII)); // and never the rest
             out.flush();
 
-            final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
             final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
                 .timeout(Duration.ofSeconds(60)).build();
             final HttpResponse<String> response = assertTimeoutPreemptively(Duration.ofSeconds(90),
