@@ -181,6 +181,46 @@ public final class PartitionReader implements AutoCloseable
         return count;
     }
 
+    /**
+     * The keys of up to {@code max} records from the next one on, without delivering them or moving the
+     * reader: a hint for a reader about to look those keys up (recovery touches their state entries
+     * together, so the cache misses overlap). Stops at the end of the current segment and at the end of
+     * the partition; the records are not checksummed here ({@link #poll} checks them as it delivers them),
+     * so a damaged key is only a wrong hint.
+     *
+     * @param keys receiving the keys, from index 0.
+     * @param max  most keys to read, at most {@code keys.length}.
+     * @return keys read; 0 when no record is available in the current segment.
+     */
+    public int peekKeys(final long[] keys, final int max)
+    {
+        final long end = partition.endOffset(); // acquire: frames below end are complete and visible
+        if (offset >= end)
+        {
+            return 0;
+        }
+        if (segment == null)
+        {
+            locate();
+        }
+        final UnsafeBuffer buffer = this.buffer;
+        final int capacity = buffer.capacity();
+        final int limit = (int)Math.min(max, end - offset);
+        int pos = position;
+        int count = 0;
+        while (count < limit && pos <= capacity - RecordDescriptor.HEADER_LENGTH)
+        {
+            final int length = buffer.getInt(pos + RecordDescriptor.LENGTH_OFFSET);
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - pos)
+            {
+                break;
+            }
+            keys[count++] = buffer.getLong(pos + RecordDescriptor.KEY_OFFSET);
+            pos += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
+        }
+        return count;
+    }
+
     private void locate()
     {
         final Segment[] segments = partition.segments();

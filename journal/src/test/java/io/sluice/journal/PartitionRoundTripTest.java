@@ -48,6 +48,55 @@ class PartitionRoundTripTest
     }
 
     @Test
+    void shouldPeekTheKeysOfTheNextRecordsWithoutMovingAcrossSegmentRollsAndReopen()
+    {
+        final int count = 20_000;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            for (long i = 0; i < count; i++)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, i);
+            }
+        }
+        // Reopened: the sealed segments are trusted by their seal marks, so poll checksums what it delivers.
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir));
+            PartitionReader reader = journal.topic("t").partition(0).newReader())
+        {
+            final long[] keys = new long[16];
+            final long[] next = {0};
+            final List<String> problems = new ArrayList<>();
+            int segmentEnds = 0;
+            while (next[0] < count)
+            {
+                final long position = reader.position();
+                final int peeked = reader.peekKeys(keys, 16);
+                assertThat(reader.position()).isEqualTo(position);
+                assertThat(peeked).isBetween(0, (int)Math.min(16, count - position));
+                segmentEnds += peeked < Math.min(16, count - position) ? 1 : 0;
+                final long from = next[0];
+                final int read = reader.poll(record ->
+                {
+                    final long at = next[0]++;
+                    final String problem = JournalTestSupport.check(record, at);
+                    if (problem != null && problems.size() < 5)
+                    {
+                        problems.add(problem);
+                    }
+                    if (at - from < peeked && keys[(int)(at - from)] != record.key() && problems.size() < 5)
+                    {
+                        problems.add("peeked key " + keys[(int)(at - from)] + " at " + at + ", record key " + record.key());
+                    }
+                }, Math.max(1, peeked));
+                assertThat(read).isPositive();
+            }
+            assertThat(problems).isEmpty();
+            assertThat(segmentEnds).as("peeks cut short at a segment's end").isPositive();
+            assertThat(reader.peekKeys(keys, 16)).as("caught up").isZero();
+        }
+    }
+
+    @Test
     void shouldChecksumByAddressUnderTheProjectJvmFlags()
     {
         // The build passes --add-opens java.base/java.util.zip; without it the slower fallback runs.

@@ -143,6 +143,25 @@ public final class PartitionDispatcher
     }
 
     /**
+     * A hint that records of these partition keys come next, to every instance: see
+     * {@link PipelineInstance#prefetch}. Changes nothing.
+     *
+     * @param keys  of the coming records.
+     * @param count of keys, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    public long prefetch(final long[] keys, final int count)
+    {
+        long touched = 0;
+        final PipelineInstance[] all = instances;
+        for (int i = 0; i < all.length; i++)
+        {
+            touched += all[i].prefetch(keys, count);
+        }
+        return touched;
+    }
+
+    /**
      * A run of events, each to every running instance that reads its source: the same calls in the
      * same order as one {@link #onEvent} per event. With one instance and no key names to record (the
      * common backtest) the instance takes the whole run in one call ({@link PipelineInstance#onEvents}),

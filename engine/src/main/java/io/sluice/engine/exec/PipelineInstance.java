@@ -250,6 +250,20 @@ public final class PipelineInstance
     }
 
     /**
+     * A hint that events of these keys (their partition keys) come next, passed along the stages while
+     * the key stays the event's own, so a keyed state can load their entries together (recovery's
+     * replay). Changes nothing; a join or a halted instance ignores it.
+     *
+     * @param keys  of the coming events.
+     * @param count of keys, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    public long prefetch(final long[] keys, final int count)
+    {
+        return state == RUNNING && join == null ? head.prefetch(keys, count) : 0;
+    }
+
+    /**
      * A run of events, each as {@link #onEvent(int, DirectBuffer, int, long, long)} would process it,
      * in order, skipping those whose source the instance does not read; a halt stops the run before the
      * next event (nothing is thrown: the halt shows in {@link #state()}). A window stage that comes first

@@ -49,6 +49,13 @@ final class Stages
         }
 
         @Override
+        public long prefetch(final long[] keys, final int count)
+        {
+            // a filter or a map keeps the event's key: the hint holds for the next stage
+            return next == null ? 0 : next.prefetch(keys, count);
+        }
+
+        @Override
         public void onProcessingTime(final long processingTime)
         {
             next.onProcessingTime(processingTime);
@@ -152,6 +159,12 @@ final class Stages
             }
             next.onEvent(event, newKey, timestamp);
         }
+
+        @Override
+        public long prefetch(final long[] keys, final int count)
+        {
+            return 0; // the keys change here
+        }
     }
 
     /**
@@ -208,6 +221,12 @@ final class Stages
         public void onEvent(final EventFlyweight event, final long key, final long timestamp)
         {
             operator.onEvent(key, timestamp, event);
+        }
+
+        @Override
+        public long prefetch(final long[] keys, final int count)
+        {
+            return operator.prefetch(keys, count);
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.journal.JournalException;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.PartitionWriter;
+import io.sluice.journal.RecordHandler;
 import io.sluice.journal.RecordView;
 
 /**
@@ -67,6 +68,11 @@ final class PartitionProcessor
     private final int partition;
     private final PartitionWriter writer;
     private final io.sluice.journal.Partition journalPartition;
+    /** Records whose keys recovery's replay reads ahead and hands to the state together (see {@link #replay}). */
+    private static final int REPLAY_LOOKAHEAD = 16;
+    private final long[] replayKeys = new long[REPLAY_LOOKAHEAD];
+    /** Keeps the replay's prefetching loads from being dropped as unused. */
+    private long replayTouched;
     private PartitionReader replayReader;
     private int replayInstance = -1;
     private long replayEnd;
@@ -487,12 +493,23 @@ final class PartitionProcessor
      */
     long replay(final PartitionReader reader)
     {
+        // Keyed state far larger than the caches costs a cache miss per event, each waited for alone; so the
+        // keys of the next few records are read ahead and their state entries loaded together first (group
+        // prefetching), and the records then run one by one as before, their entries now cached.
+        final long[] keys = replayKeys;
+        final RecordHandler handler = this::replayRecord;
         long replayed = 0;
+        long touched = 0;
         int read;
-        while ((read = reader.poll(this::replayRecord, 4096)) > 0)
+        do
         {
+            final int ahead = reader.peekKeys(keys, REPLAY_LOOKAHEAD);
+            touched += dispatcher.prefetch(keys, ahead);
+            read = reader.poll(handler, Math.max(1, ahead));
             replayed += read;
         }
+        while (read > 0);
+        replayTouched = touched;
         publishCounters();
         return replayed;
     }

@@ -216,9 +216,9 @@ final class PaneStore
      * and then the state of its newest row, the row an in-order event updates: the three loads
      * {@link #findOrCreate} and the accumulation take one after the other for each event, here in
      * three passes over all the keys, whose misses overlap. Changes nothing; the sum of what was read
-     * goes to a field only so that the loads cannot be optimised away.
+     * goes to a field (and is returned) only so that the loads cannot be optimised away.
      */
-    void prefetch(final long[] eventKeys, final int count)
+    long prefetch(final long[] eventKeys, final int count)
     {
         final int[] tails = keys.prefetch(eventKeys, count);
         final long[] state = this.state;
@@ -229,6 +229,7 @@ final class PaneStore
             touched += state[Math.max(tails[i], 0) * stride];
         }
         prefetched = touched;
+        return touched;
     }
 
     /**

@@ -45,15 +45,17 @@ public interface WindowOperator
     void onEvent(long key, long timestamp, EventValues values);
 
     /**
-     * Start loading into the cache the state that the events with these keys, about to be passed to
-     * {@link #onEvent} one by one, will touch. Changes nothing observable; an operator without a use
-     * for it ignores it.
+     * A hint that events of these keys come next (recovery's replay reads them ahead in the journal): an
+     * operator may load their state entries together, so that the cache misses overlap instead of each
+     * event waiting for its own. Changes nothing; the default does nothing.
      *
-     * @param keys  of the coming events, in order.
-     * @param count of keys to look at, from index 0.
+     * @param keys  of the coming events.
+     * @param count of keys, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
      */
-    default void prefetch(long[] keys, int count)
+    default long prefetch(final long[] keys, final int count)
     {
+        return 0;
     }
 
     /**

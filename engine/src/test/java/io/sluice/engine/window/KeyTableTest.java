@@ -20,6 +20,7 @@ class KeyTableTest
         final Random random = new Random(seed);
         final KeyTable table = new KeyTable(4);
         final Map<Long, Integer> slotOfKeyWithRows = new HashMap<>();
+        final long[] touched = new long[2];
         int row = 0;
         for (int step = 0; step < 100_000; step++)
         {
@@ -28,6 +29,9 @@ class KeyTableTest
             final int action = random.nextInt(100);
             if (action < 60)
             {
+                touched[0] = key;
+                touched[1] = key + 1;
+                table.touch(touched, 2); // recovery's hint before the lookups: must change nothing the checks below see
                 int slot = table.find(key);
                 if (slot == KeyTable.NONE)
                 {
