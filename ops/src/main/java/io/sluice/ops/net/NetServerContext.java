@@ -25,8 +25,12 @@ public final class NetServerContext
     public static final long DEFAULT_MAX_IDLE_NS = 100_000L;
     /** System property of the default of {@link #engineWaitNs(long)}, in nanoseconds (0 turns the wait off). */
     public static final String ENGINE_WAIT_NS_PROP_NAME = "sluice.net.engine.wait.ns";
-    /** Default of {@link #engineWaitNs(long)}: 1 millisecond, or {@link #ENGINE_WAIT_NS_PROP_NAME}. */
-    public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 1_000_000L);
+    /**
+     * Default of {@link #engineWaitNs(long)}: 100 microseconds, as long as the longest idle park
+     * ({@link #DEFAULT_MAX_IDLE_NS}): an engine slower than that is better left the core, or
+     * {@link #ENGINE_WAIT_NS_PROP_NAME}.
+     */
+    public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 100_000L);
 
     private Engine engine;
     private String aeronDirectoryName;
