@@ -267,7 +267,8 @@ public final class PipelineInstance
      * A run of events, each as {@link #onEvent(int, DirectBuffer, int, long, long)} would process it,
      * in order, skipping those whose source the instance does not read; a halt stops the run before the
      * next event (nothing is thrown: the halt shows in {@link #state()}). A window stage that comes first
-     * gets each event straight from this loop. Partition thread only.
+     * gets each event straight from this loop, after a look at all the run's keys
+     * ({@link WindowOperator#prefetch}). Partition thread only.
      *
      * @param batch         of consecutive events of the instance's partition.
      * @param inputOfSource the input each source feeds ({@code inputOfSource[batch.source(i)]}), -1 for none.
@@ -278,6 +279,11 @@ public final class PipelineInstance
         final int size = batch.size();
         final EventFlyweight view = inputView;
         final WindowOperator operator = join == null && window != null && head == window ? window.operator() : null;
+        if (operator != null)
+        {
+            // The run's keys first: their state comes into the cache with the misses overlapped.
+            operator.prefetch(batch.keys(), size);
+        }
         for (int e = 0; e < size; e++)
         {
             final int input = inputOfSource[batch.source(e)];

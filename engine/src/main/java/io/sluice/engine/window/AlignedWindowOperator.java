@@ -471,7 +471,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     @Override
     public long prefetch(final long[] keys, final int count)
     {
-        return store.keys().touch(keys, count);
+        return store.prefetch(keys, count);
     }
 
     @Override

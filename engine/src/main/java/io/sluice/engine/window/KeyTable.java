@@ -80,6 +80,8 @@ final class KeyTable
     private int pass;
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
+    /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
+    private int[] prefetchRows = new int[0];
 
     KeyTable(final int expectedKeys)
     {
@@ -223,6 +225,42 @@ final class KeyTable
             i = (i + 1) & mask;
         }
         return NONE;
+    }
+
+    /**
+     * Loads into the cache what {@link #find} will read for each key: the key's index entry in a
+     * first pass, the record of the slot it names in a second, and returns each record's tail row,
+     * for the caller to load that row's state in a third. Each pass is a straight run of independent
+     * loads with no branch on what they return, so the processor overlaps their cache misses, where
+     * the event path, one key at a time, waits for each in turn. A key whose first probe holds
+     * another key, or none, loads a record it does not need; nothing is changed either way.
+     *
+     * @param eventKeys of the coming events.
+     * @param count     of keys to look at.
+     * @return per key, the tail row of the record its first probe named (possibly {@link #NONE} or
+     *         another key's), in a scratch array the next call overwrites.
+     */
+    int[] prefetch(final long[] eventKeys, final int count)
+    {
+        final int[] index = this.index;
+        final long[] records = this.records;
+        final int mask = indexMask;
+        int[] rows = prefetchRows;
+        if (rows.length < count)
+        {
+            rows = new int[count];
+            prefetchRows = rows;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            rows[i] = index[hash(eventKeys[i]) & mask];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            // An empty entry (a new key) reads slot 0's record: harmless.
+            rows[i] = (int)records[Math.max(rows[i] - 1, 0) * RECORD_LONGS + TAIL];
+        }
+        return rows;
     }
 
     /**

@@ -55,6 +55,8 @@ final class PaneStore
     private int[] paneRows;
     private int paneCount;
     private long cursorPane = Long.MIN_VALUE;
+    /** What {@link #prefetch} read, kept only so that the JIT cannot drop its loads. */
+    private long prefetched;
     /** Panes below it are dead: no window needs them; their rows are freed by {@link #purgeSome}. */
     private long purgeTarget = Long.MIN_VALUE;
     /** Rows of dead panes not yet freed. */
@@ -207,6 +209,27 @@ final class PaneStore
     int base(final int row)
     {
         return row * stride;
+    }
+
+    /**
+     * Loads into the cache, for each key, its index entry and key record ({@link KeyTable#prefetch})
+     * and then the state of its newest row, the row an in-order event updates: the three loads
+     * {@link #findOrCreate} and the accumulation take one after the other for each event, here in
+     * three passes over all the keys, whose misses overlap. Changes nothing; the sum of what was read
+     * goes to a field (and is returned) only so that the loads cannot be optimised away.
+     */
+    long prefetch(final long[] eventKeys, final int count)
+    {
+        final int[] tails = keys.prefetch(eventKeys, count);
+        final long[] state = this.state;
+        final int stride = this.stride;
+        long touched = 0;
+        for (int i = 0; i < count; i++)
+        {
+            touched += state[Math.max(tails[i], 0) * stride];
+        }
+        prefetched = touched;
+        return touched;
     }
 
     /**
