@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import static io.sluice.engine.runtime.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -95,16 +95,6 @@ class PartitionStateTest
         final int id = SluiceCounters.require(reader, SluiceCounters.PARTITION_STATE_TYPE_ID, topicId, partition,
             SluiceCounters.NONE, SluiceCounters.NONE);
         return reader.getCounterValue(id);
-    }
-
-    private static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import static io.sluice.engine.runtime.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -101,16 +101,6 @@ class PausedPartitionDutiesTest
             engine.resume("count");
             final CheckpointManifest manifest = asked.get(120, TimeUnit.SECONDS);
             assertThat(manifest.partitions()).hasSize(1);
-        }
-    }
-
-    private static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import static io.sluice.engine.runtime.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -69,16 +69,6 @@ class ProcessingThreadsTest
     {
         return new EngineContext().directory(data).partitions(PARTITIONS).ringSize(256).journalSegmentLength(4 * 1024 * 1024)
             .processingThreads(threads).partitionBatchLimit(64).waitStrategy(WaitStrategyKind.SLEEP);
-    }
-
-    private static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
     }
 
     private static long state(final Engine engine, final String topic, final int partition)

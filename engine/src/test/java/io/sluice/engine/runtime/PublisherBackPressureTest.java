@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import static io.sluice.engine.runtime.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -38,16 +38,6 @@ class PublisherBackPressureTest
             .filter("all", e -> true)
             .sink("text", sink)
             .build();
-    }
-
-    private static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
     }
 
     @Test

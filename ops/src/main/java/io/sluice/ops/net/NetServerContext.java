@@ -26,11 +26,12 @@ public final class NetServerContext
     /** System property of the default of {@link #engineWaitNs(long)}, in nanoseconds (0 turns the wait off). */
     public static final String ENGINE_WAIT_NS_PROP_NAME = "sluice.net.engine.wait.ns";
     /**
-     * Default of {@link #engineWaitNs(long)}: 100 microseconds, as long as the longest idle park
-     * ({@link #DEFAULT_MAX_IDLE_NS}): an engine slower than that is better left the core, or
-     * {@link #ENGINE_WAIT_NS_PROP_NAME}.
+     * Default of {@link #engineWaitNs(long)}: 0, off (or {@link #ENGINE_WAIT_NS_PROP_NAME}). On a quiet 2-core
+     * machine, yielding for the engine (100 us) doubled the IPC ACK's p50 and took its p99 from 0.4-1.7x
+     * to 3.5-5.1x the raw Aeron ping-pong's (perf/README.md section 17.1): the yielding duty is one more
+     * runnable thread beside the partition thread it waits for.
      */
-    public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 100_000L);
+    public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 0L);
 
     private Engine engine;
     private String aeronDirectoryName;
@@ -685,7 +686,8 @@ public final class NetServerContext
      * are in the engine's rings awaiting their JOURNALED ACK and the engine makes no progress: their ACKs
      * and results follow within microseconds, sooner than a park would end, so the duty waits for them
      * with {@link Thread#yield()} (giving the core to the partition thread if it needs it); after this
-     * long without progress (a stalled or failed partition) it backs off as when idle. 0 never waits so.
+     * long without progress (a stalled or failed partition) it backs off as when idle. 0 (the default)
+     * never waits so: with fewer cores than runnable threads, the yielding duty delays the partition thread.
      *
      * @param engineWaitNs nanoseconds, 0 to 1 second.
      * @return this.
