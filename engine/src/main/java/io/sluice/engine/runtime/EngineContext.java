@@ -370,7 +370,7 @@ public final class EngineContext
         }
         if (profile == EngineProfile.LOW_LATENCY)
         {
-            // Every background duty on the one low-priority thread, kept off the spinning cores.
+            // The background duties on the two shared low-priority threads, kept off the spinning cores.
             threadingMode = ThreadingMode.SHARED;
         }
         if (threadingMode == null)

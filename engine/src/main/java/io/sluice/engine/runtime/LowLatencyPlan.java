@@ -38,7 +38,7 @@ final class LowLatencyPlan
     static LowLatencyPlan decide(final int threads, final CoreBudget budget, final int warmUpEvents)
     {
         final int free = budget.pinnableCount();
-        final String duties = "background duties on one low-priority thread" +
+        final String duties = "background duties on low-priority threads" +
             (budget.others().isEmpty() ? "" : " on cpu " + CoreBudget.cpuList(budget.others()));
         final String warm = warmUpEvents > 0 ? String.format(Locale.ROOT, "; JIT warmed with %,d synthetic events per pipeline group", warmUpEvents) :
             "; no JIT warm-up";

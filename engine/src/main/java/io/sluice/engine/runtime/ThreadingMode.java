@@ -12,9 +12,11 @@ public enum ThreadingMode
     /** A thread per duty ({@code AgentRunner} each): duties never wait for each other. */
     DEDICATED,
     /**
-     * All duties on one low-priority thread ({@code CompositeAgent}), so that on a machine with few
-     * cores the partition threads keep theirs. A long duty (writing a checkpoint's state) delays the
-     * others for its length, group commit included: DURABLE acknowledgements wait meanwhile.
+     * The duties on two low-priority threads, so that on a machine with few cores the partition threads
+     * keep theirs: those that wait on the disk together ({@code sluice-io}: a long one, writing a
+     * checkpoint's state, delays group commit, and DURABLE acknowledgements wait meanwhile), and the
+     * scheduler with the added duties such as the network server ({@code sluice-duties}), which never
+     * wait on the disk.
      */
     SHARED
 }

@@ -35,7 +35,7 @@ class LowLatencyProfileTest
         assertThat(plan.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(plan.pin()).isTrue();
         assertThat(plan.line()).startsWith("profile low-latency: 4 processing threads busy-spin, each pinned to its own core of cpus 4-7 (isolated)")
-            .contains("background duties on one low-priority thread on cpu 0-3").contains("100,000 synthetic events").doesNotContain("\n");
+            .contains("background duties on low-priority threads on cpu 0-3").contains("100,000 synthetic events").doesNotContain("\n");
     }
 
     @Test
