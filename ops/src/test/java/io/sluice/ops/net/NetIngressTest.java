@@ -114,13 +114,13 @@ class NetIngressTest
             awaitCounter(() -> counters.eventsIn() == 10 && counters.engineWaits() > 0,
                 "the events reach the paused ring and the duty yields while they await their ACK");
             assertThat(producer.journaledSequence()).as("nothing in a paused ring is acknowledged").isZero();
-            awaitSteady(counters::engineWaits, "the duty stops yielding once the engine has made no progress for engineWaitNs");
+            awaitSteady(counters, counters::engineWaits, "the duty stops yielding once the engine has made no progress for engineWaitNs");
             assertThat(counters.engineLongWaits()).as("waiting for a paused engine is a long wait").isPositive();
             assertThat(counters.dutyCycles()).as("the duty cycles on, backing off").isPositive();
 
             fixture.engine.resume(NetFixture.PIPELINE);
             assertThat(producer.awaitAcknowledged(10, Durability.JOURNALED, DEADLINE_MS)).isTrue();
-            awaitSteady(counters::engineWaits, "nothing awaits its ACK: the duty does not yield for the engine");
+            awaitSteady(counters, counters::engineWaits, "nothing awaits its ACK: the duty does not yield for the engine");
             assertJournaledInOrder(fixture, 10);
         }
     }
@@ -135,29 +135,24 @@ class NetIngressTest
         }
     }
 
-    /** Waits, with a deadline, until a counter keeps its value across a whole second. */
-    private static void awaitSteady(final java.util.function.LongSupplier counter, final String what)
+    /**
+     * Waits, with a deadline, until the duty runs 1,000 cycles in a row without the counter moving: a
+     * condition on the duty's own progress, not on the clock (a backing-off duty cycles about every 100 us).
+     */
+    private static void awaitSteady(final NetCounters counters, final java.util.function.LongSupplier counter, final String what)
     {
         final long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        long last = counter.getAsLong();
         while (true)
         {
-            try
-            {
-                Thread.sleep(1_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
+            final long before = counter.getAsLong();
+            final long cycles = counters.dutyCycles();
+            awaitCounter(() -> counters.dutyCycles() >= cycles + 1_000, "the duty to cycle on");
             final long now = counter.getAsLong();
-            if (now == last)
+            if (now == before)
             {
                 return;
             }
             assertThat(System.currentTimeMillis()).as(what + " (still counting: " + now + ")").isLessThan(deadline);
-            last = now;
         }
     }
 
