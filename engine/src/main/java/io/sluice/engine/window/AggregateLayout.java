@@ -1,5 +1,6 @@
 package io.sluice.engine.window;
 
+import io.sluice.schema.Decimals;
 import io.sluice.schema.EventValues;
 
 /**
@@ -14,8 +15,11 @@ import io.sluice.schema.EventValues;
  *  +-----------------+-----------------+-----+-----------------+
  *  |<------------------------- stride ------------------------>|
  * </pre>
- * Built-in count and sums are folded inline ({@link Aggregators#kindOf}), other aggregators
- * through their interface; an empty row is a copy of a template row reset once at construction
+ * The built-in count, sum, min, max and avg over LONG, DOUBLE and DECIMAL fields are folded,
+ * merged and read inline ({@link Aggregators#kindOf}) with the same arithmetic as their
+ * {@link PrimitiveAggregator} implementations, so a layout of several of them costs no
+ * (megamorphic) interface call per aggregator per event; other aggregators (first, last, user
+ * ones) go through their interface. An empty row is a copy of a template row reset once at construction
  * (aggregators are stateless and deterministic, so every reset writes the same slots).
  * <p>
  * Not thread safe: owned by one operator.
@@ -83,7 +87,34 @@ final class AggregateLayout implements WindowResult
                     state[at] += values.longValue(fields[i]);
                     break;
                 case Aggregators.SUM_DOUBLE:
-                    state[at] = Double.doubleToRawLongBits(Double.longBitsToDouble(state[at]) + values.doubleValue(fields[i]));
+                    state[at] = addDouble(state[at], values.doubleValue(fields[i]));
+                    break;
+                case Aggregators.MIN_LONG:
+                    state[at] = Math.min(state[at], values.longValue(fields[i]));
+                    break;
+                case Aggregators.MAX_LONG:
+                    state[at] = Math.max(state[at], values.longValue(fields[i]));
+                    break;
+                case Aggregators.MIN_DOUBLE:
+                    state[at] = minDouble(state[at], values.doubleValue(fields[i]));
+                    break;
+                case Aggregators.MAX_DOUBLE:
+                    state[at] = maxDouble(state[at], values.doubleValue(fields[i]));
+                    break;
+                case Aggregators.AVG_LONG:
+                    state[at] += values.longValue(fields[i]);
+                    state[at + 1]++;
+                    break;
+                case Aggregators.AVG_DOUBLE:
+                    state[at] = addDouble(state[at], values.doubleValue(fields[i]));
+                    state[at + 1]++;
+                    break;
+                case Aggregators.SUM_DECIMAL:
+                    state[at] = Decimals.addOrOverflow(state[at], values.longValue(fields[i]));
+                    break;
+                case Aggregators.AVG_DECIMAL:
+                    state[at] = Decimals.addOrOverflow(state[at], values.longValue(fields[i]));
+                    state[at + 1]++;
                     break;
                 default:
                     aggregators[i].accumulate(into.wrap(state, at), timestamp, values);
@@ -105,8 +136,34 @@ final class AggregateLayout implements WindowResult
                     intoState[to] += fromState[source];
                     break;
                 case Aggregators.SUM_DOUBLE:
-                    intoState[to] = Double.doubleToRawLongBits(
-                        Double.longBitsToDouble(intoState[to]) + Double.longBitsToDouble(fromState[source]));
+                    intoState[to] = addDouble(intoState[to], Double.longBitsToDouble(fromState[source]));
+                    break;
+                case Aggregators.MIN_LONG:
+                    intoState[to] = Math.min(intoState[to], fromState[source]);
+                    break;
+                case Aggregators.MAX_LONG:
+                    intoState[to] = Math.max(intoState[to], fromState[source]);
+                    break;
+                case Aggregators.MIN_DOUBLE:
+                    intoState[to] = minDouble(intoState[to], Double.longBitsToDouble(fromState[source]));
+                    break;
+                case Aggregators.MAX_DOUBLE:
+                    intoState[to] = maxDouble(intoState[to], Double.longBitsToDouble(fromState[source]));
+                    break;
+                case Aggregators.AVG_LONG:
+                    intoState[to] += fromState[source];
+                    intoState[to + 1] += fromState[source + 1];
+                    break;
+                case Aggregators.AVG_DOUBLE:
+                    intoState[to] = addDouble(intoState[to], Double.longBitsToDouble(fromState[source]));
+                    intoState[to + 1] += fromState[source + 1];
+                    break;
+                case Aggregators.SUM_DECIMAL:
+                    intoState[to] = Decimals.addOrOverflow(intoState[to], fromState[source]);
+                    break;
+                case Aggregators.AVG_DECIMAL:
+                    intoState[to] = Decimals.addOrOverflow(intoState[to], fromState[source]);
+                    intoState[to + 1] += fromState[source + 1];
                     break;
                 default:
                     aggregators[i].merge(into.wrap(intoState, to), from.wrap(fromState, source));
@@ -131,12 +188,71 @@ final class AggregateLayout implements WindowResult
     @Override
     public long longValue(final int aggregate)
     {
-        return aggregators[aggregate].resultAsLong(from.wrap(resultArray, resultBase + offsets[aggregate]));
+        final int at = resultBase + offsets[aggregate];
+        final long[] state = resultArray;
+        switch (kinds[aggregate])
+        {
+            case Aggregators.COUNT:
+            case Aggregators.SUM_LONG:
+            case Aggregators.MIN_LONG:
+            case Aggregators.MAX_LONG:
+                return state[at];
+            case Aggregators.SUM_DOUBLE:
+            case Aggregators.MIN_DOUBLE:
+            case Aggregators.MAX_DOUBLE:
+                return (long)Double.longBitsToDouble(state[at]);
+            case Aggregators.AVG_LONG:
+            case Aggregators.AVG_DOUBLE:
+                return (long)average(kinds[aggregate], state, at);
+            default:
+                return aggregators[aggregate].resultAsLong(from.wrap(state, at));
+        }
     }
 
     @Override
     public double doubleValue(final int aggregate)
     {
-        return aggregators[aggregate].resultAsDouble(from.wrap(resultArray, resultBase + offsets[aggregate]));
+        final int at = resultBase + offsets[aggregate];
+        final long[] state = resultArray;
+        switch (kinds[aggregate])
+        {
+            case Aggregators.COUNT:
+            case Aggregators.SUM_LONG:
+            case Aggregators.MIN_LONG:
+            case Aggregators.MAX_LONG:
+                return state[at];
+            case Aggregators.SUM_DOUBLE:
+            case Aggregators.MIN_DOUBLE:
+            case Aggregators.MAX_DOUBLE:
+                return Double.longBitsToDouble(state[at]);
+            case Aggregators.AVG_LONG:
+            case Aggregators.AVG_DOUBLE:
+                return average(kinds[aggregate], state, at);
+            default:
+                return aggregators[aggregate].resultAsDouble(from.wrap(state, at));
+        }
+    }
+
+    /** The avg aggregators' result: sum (as a double) over count. */
+    private static double average(final int kind, final long[] state, final int at)
+    {
+        final double sum = kind == Aggregators.AVG_DOUBLE ? Double.longBitsToDouble(state[at]) : (double)state[at];
+        return sum / state[at + 1];
+    }
+
+    private static long addDouble(final long bits, final double value)
+    {
+        return Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value);
+    }
+
+    // A NaN value compares false either way, so it is ignored (as the min and max aggregators do).
+    private static long minDouble(final long bits, final double value)
+    {
+        return value < Double.longBitsToDouble(bits) ? Double.doubleToRawLongBits(value) : bits;
+    }
+
+    private static long maxDouble(final long bits, final double value)
+    {
+        return value > Double.longBitsToDouble(bits) ? Double.doubleToRawLongBits(value) : bits;
     }
 }

@@ -21,6 +21,22 @@ public final class Aggregators
     static final int SUM_LONG = 2;
     /** {@link #kindOf}: {@link #sumDouble(int)}. */
     static final int SUM_DOUBLE = 3;
+    /** {@link #kindOf}: {@link #minLong(int)}. */
+    static final int MIN_LONG = 4;
+    /** {@link #kindOf}: {@link #maxLong(int)}. */
+    static final int MAX_LONG = 5;
+    /** {@link #kindOf}: {@link #minDouble(int)}. */
+    static final int MIN_DOUBLE = 6;
+    /** {@link #kindOf}: {@link #maxDouble(int)}. */
+    static final int MAX_DOUBLE = 7;
+    /** {@link #kindOf}: {@link #avgLong(int)}. */
+    static final int AVG_LONG = 8;
+    /** {@link #kindOf}: {@link #avgDouble(int)}. */
+    static final int AVG_DOUBLE = 9;
+    /** {@link #kindOf}: {@link #sumDecimal(int, String)}. */
+    static final int SUM_DECIMAL = 10;
+    /** {@link #kindOf}: {@link #avgDecimal(int, String, int)}. */
+    static final int AVG_DECIMAL = 11;
 
     private Aggregators()
     {
@@ -31,7 +47,8 @@ public final class Aggregators
      * the hot path instead of a (megamorphic) interface call per aggregator per event.
      *
      * @param aggregator any aggregator.
-     * @return {@link #COUNT}, {@link #SUM_LONG}, {@link #SUM_DOUBLE} or {@link #GENERIC}.
+     * @return one of the kinds above ({@link #COUNT} ... {@link #AVG_DECIMAL}), or {@link #GENERIC} for an
+     *         aggregator the layout calls through its interface (first, last, user aggregators).
      */
     static int kindOf(final PrimitiveAggregator aggregator)
     {
@@ -42,6 +59,18 @@ public final class Aggregators
         if (aggregator instanceof Sum sum)
         {
             return sum.doubleField ? SUM_DOUBLE : SUM_LONG;
+        }
+        if (aggregator instanceof MinMax minMax)
+        {
+            return minMax.doubleField ? (minMax.min ? MIN_DOUBLE : MAX_DOUBLE) : (minMax.min ? MIN_LONG : MAX_LONG);
+        }
+        if (aggregator instanceof Avg avg)
+        {
+            return avg.doubleField ? AVG_DOUBLE : AVG_LONG;
+        }
+        if (aggregator instanceof DecimalSum decimal)
+        {
+            return decimal.average ? AVG_DECIMAL : SUM_DECIMAL;
         }
         return GENERIC;
     }
@@ -54,6 +83,10 @@ public final class Aggregators
      */
     static int fieldOf(final PrimitiveAggregator aggregator)
     {
+        if (aggregator instanceof DecimalSum decimal)
+        {
+            return decimal.field;
+        }
         return aggregator instanceof FieldAggregator fieldAggregator ? fieldAggregator.field : -1;
     }
 
