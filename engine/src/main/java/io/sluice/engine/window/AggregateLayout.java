@@ -64,6 +64,33 @@ final class AggregateLayout implements WindowResult
         return stride;
     }
 
+    /**
+     * Whether folding a window's events in any grouping and order gives the same bits: true when every aggregator
+     * is a count or a sum, min, max or avg of a LONG field (integer arithmetic; min and max of longs pick the same
+     * value). Double sums round differently when grouped differently, min and max of doubles may keep 0.0 or -0.0
+     * by arrival, DECIMAL sums overflow by the running sum, and first, last and user aggregators are not known.
+     *
+     * @return whether the layout's results are independent of how the events are grouped into panes.
+     */
+    boolean regroupsExactly()
+    {
+        for (final int kind : kinds)
+        {
+            switch (kind)
+            {
+                case Aggregators.COUNT:
+                case Aggregators.SUM_LONG:
+                case Aggregators.MIN_LONG:
+                case Aggregators.MAX_LONG:
+                case Aggregators.AVG_LONG:
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
     void reset(final long[] state, final int base)
     {
         final long[] empty = emptyRow;

@@ -69,8 +69,12 @@ import io.sluice.schema.EventValues;
  * {@link WindowSnapshotRows}. The firing fields record a firing that was half done when the
  * snapshot was taken (see below): state 0 none, 1 windows due from Firing Window to Firing Due
  * (inclusive) with none opened, 2 Firing Window open with no key done, 3 Firing Window open with
- * every key up to Resume Key (signed order) done. Version 1 snapshots (header of 72 bytes, no
- * firing fields) are still read. Threading: single writer, the partition thread.
+ * every key up to Resume Key (signed order) done. A row's Pane Index is on the operator's pane
+ * grid ({@link AlignedWindows}): for windows with gaps cut into one pane per window it is the
+ * window index (version 3). Version 2 snapshots (pane indices on the {@code gcd(size, hop)} grid
+ * throughout) and version 1 ones (header of 72 bytes, no firing fields, gcd grid) are still read:
+ * into one pane per window, each old row is merged into its window's row. Threading: single
+ * writer, the partition thread.
  * <p>
  * <b>Incremental firing.</b> The event whose watermark closes windows does not emit all their
  * results: each signal (event or tick) emits at most {@code firingSlice} of them, continuing in
@@ -88,8 +92,13 @@ import io.sluice.schema.EventValues;
 final class AlignedWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x41574C53;
-    static final int VERSION = 2;
-    /** Version 1 had no firing cursor: its header ends at {@link #FIRING_STATE_OFFSET}. */
+    static final int VERSION = 3;
+    /**
+     * Version 2: the same layout, with every row's pane index on the {@code gcd(size, hop)} grid, also for
+     * windows with gaps that version 3 cuts into one pane per window ({@link AlignedWindows#onePanePerWindow}).
+     */
+    static final int VERSION_GCD_PANES = 2;
+    /** Version 1 had no firing cursor either: its header ends at {@link #FIRING_STATE_OFFSET}. */
     static final int VERSION_WITHOUT_CURSOR = 1;
     static final int SIZE_OFFSET = 8;
     static final int HOP_OFFSET = 16;
@@ -239,11 +248,22 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private void cachePane(final long timestamp)
     {
         final long pane = windows.paneOf(timestamp);
+        final long start = windows.offset + pane * windows.pane;
         cachedPane = pane;
-        cachedPaneStart = windows.offset + pane * windows.pane;
-        cachedPaneLength = windows.pane;
         cachedFirstWindow = windows.firstWindowOf(pane);
         cachedLastWindow = windows.lastWindowOf(pane);
+        if (timestamp - start < windows.covered)
+        {
+            cachedPaneStart = start;
+            cachedPaneLength = windows.covered;
+        }
+        else
+        {
+            // One pane per window: the gap after the window's span belongs to no window.
+            cachedPaneStart = start + windows.covered;
+            cachedPaneLength = windows.pane - windows.covered;
+            cachedFirstWindow = cachedLastWindow + 1;
+        }
     }
 
     /**
@@ -577,6 +597,27 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         }
     }
 
+    /**
+     * Restore one row of a snapshot on the gcd grid into one pane per window: merged into its window's row, which
+     * earlier rows of the same window may have created (the layout regroups exactly, so the merge order is free).
+     *
+     * @return the cursor after the row.
+     */
+    private int restoreGcdRow(final DirectBuffer buffer, final int cursor)
+    {
+        final long key = buffer.getLong(cursor, ORDER);
+        final long window = windows.windowOfGcdPane(buffer.getLong(cursor + 8, ORDER));
+        final int rowsBefore = store.rowsInUse();
+        final int row = store.findOrCreate(key, window);
+        if (store.rowsInUse() > rowsBefore)
+        {
+            return WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
+        }
+        final int next = WindowSnapshotRows.getState(buffer, cursor + 16, singleState, 0, stride);
+        layout.merge(store.state(), store.base(row), singleState, 0);
+        return next;
+    }
+
     @Override
     public boolean continueSnapshot(final int budget)
     {
@@ -590,8 +631,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         assert ownerThread.isOwner() : ownerThread.describe();
         final int version = buffer.getInt(offset + WindowSnapshotRows.VERSION_OFFSET, ORDER);
         WindowSnapshotRows.checkHeader(
-            buffer, offset, MAGIC, version == VERSION_WITHOUT_CURSOR ? VERSION_WITHOUT_CURSOR : VERSION,
-            "not an aligned window snapshot of version " + VERSION_WITHOUT_CURSOR + " or " + VERSION);
+            buffer, offset, MAGIC, version >= VERSION_WITHOUT_CURSOR && version <= VERSION ? version : VERSION,
+            "not an aligned window snapshot of version " + VERSION_WITHOUT_CURSOR + " to " + VERSION);
+        // Rows of an older snapshot are on the gcd grid: into one pane per window, each goes to its window's row.
+        final boolean regrid = version < VERSION && windows.onePanePerWindow;
         if (buffer.getLong(offset + SIZE_OFFSET, ORDER) != windows.size ||
             buffer.getLong(offset + HOP_OFFSET, ORDER) != windows.hop ||
             buffer.getLong(offset + OFFSET_OFFSET, ORDER) != windows.offset ||
@@ -628,6 +671,11 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             touched += store.keys().touch(ahead, batch);
             for (int b = 0; b < batch; b++, i++)
             {
+                if (regrid)
+                {
+                    cursor = restoreGcdRow(buffer, cursor);
+                    continue;
+                }
                 final int row = store.findOrCreate(buffer.getLong(cursor, ORDER), buffer.getLong(cursor + 8, ORDER));
                 cursor = WindowSnapshotRows.getState(buffer, cursor + 16, store.state(), store.base(row), stride);
             }

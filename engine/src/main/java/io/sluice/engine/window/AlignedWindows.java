@@ -10,6 +10,14 @@ package io.sluice.engine.window;
  * pane however much windows overlap. With gaps ({@code hop > size}) some panes belong to no
  * window; events there are unassigned. All divisions are floor divisions, so negative times and
  * windows starting before 0 follow the same rule.
+ * <p>
+ * <b>One pane per window.</b> Hopping windows with gaps may instead be cut into one pane per hop
+ * ({@link #onePanePerWindow}): pane {@code j} is window {@code j}, its first {@code size} units
+ * covered ({@link #covered}) and the rest a gap. An event then updates its window's single row
+ * rather than one of {@code size / gcd(size, hop)} rows that the firing merges again: fewer rows
+ * and no merge, for aggregators whose result does not depend on how the events are grouped
+ * ({@link AggregateLayout#regroupsExactly()}). The pane index arithmetic is the same with
+ * {@code pane = hop}; only whether a time is covered needs {@link #covered}.
  */
 final class AlignedWindows
 {
@@ -20,16 +28,46 @@ final class AlignedWindows
     final long panesPerHop;
     final long panesPerWindow;
     final long allowedLateness;
+    /** Whether each window (with a gap after it) is one pane of length {@code hop}, see the class comment. */
+    final boolean onePanePerWindow;
+    /** The part of each pane, from its start, that windows cover: {@code size} for one pane per window, else all of it. */
+    final long covered;
 
+    /**
+     * Windows cut into panes of {@code gcd(size, hop)}.
+     */
     AlignedWindows(final long size, final long hop, final long offset, final long allowedLateness)
+    {
+        this(size, hop, offset, allowedLateness, false);
+    }
+
+    /**
+     * @param onePanePerWindow one pane per window and hop, for windows with gaps ({@code hop > size}); ignored
+     *                         otherwise (tumbling windows are one pane each anyway, overlapping ones cannot be).
+     */
+    AlignedWindows(final long size, final long hop, final long offset, final long allowedLateness, final boolean onePanePerWindow)
     {
         this.size = size;
         this.hop = hop;
         this.offset = Math.floorMod(offset, hop);
-        this.pane = gcd(size, hop);
+        this.onePanePerWindow = onePanePerWindow && hop > size;
+        this.pane = this.onePanePerWindow ? hop : gcd(size, hop);
+        this.covered = this.onePanePerWindow ? size : pane;
         this.panesPerHop = hop / pane;
-        this.panesPerWindow = size / pane;
+        this.panesPerWindow = this.onePanePerWindow ? 1 : size / pane;
         this.allowedLateness = allowedLateness;
+    }
+
+    /**
+     * The window of a pane of the {@code gcd(size, hop)} grid, the grid of snapshots written before one pane per
+     * window existed (version 2 and older), for a restore into one pane per window.
+     *
+     * @param gcdPane index on the gcd grid of a pane that holds rows (so is covered by a window).
+     * @return the window index, which is the pane index here.
+     */
+    long windowOfGcdPane(final long gcdPane)
+    {
+        return Math.floorDiv(gcdPane, hop / gcd(size, hop));
     }
 
     long paneOf(final long timestamp)

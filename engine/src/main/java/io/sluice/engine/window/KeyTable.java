@@ -38,27 +38,10 @@ final class KeyTable
     private static final int KEY = 0;
     private static final int TAIL = 1;
     private static final int TAIL_PANE = 2;
-    private static final int ENTRY_LONGS = 2;
-    private static final int ENTRY_KEY = 0;
-    private static final int ENTRY_SLOT = 1;
 
-    /**
-     * Open addressing, linear probing, the key held in the entry beside its slot, so a lookup
-     * compares keys within the probed entries' cache line instead of loading a key record per
-     * probe (at the table's load a third of the lookups probe more than once):
-     * <pre>
-     *  entry i x ENTRY_LONGS
-     *  v
-     *  +-------------+-------------+
-     *  | key         | slot + 1    |   slot + 1 == 0: empty entry
-     *  +-------------+-------------+
-     * </pre>
-     */
-    private long[] index;
-    /** Entries in {@link #index} minus 1 (a power of two minus 1). */
+    /** Open addressing, linear probing: slot + 1 per entry, 0 empty; keys live in {@link #keys}. */
+    private int[] index;
     private int indexMask;
-    /** Keys at which the index doubles: three quarters full (probes stay within a line or two). */
-    private int indexGrowAt;
     private int indexSize;
     /**
      * What an event reads, one record per slot so a key's lookup and its chain's tail share a
@@ -228,15 +211,16 @@ final class KeyTable
      */
     int find(final long key)
     {
-        final long[] index = this.index;
+        final long[] records = this.records;
+        final int[] index = this.index;
         final int mask = indexMask;
         int i = hash(key) & mask;
-        long entry;
-        while ((entry = index[i * ENTRY_LONGS + ENTRY_SLOT]) != 0)
+        int entry;
+        while ((entry = index[i]) != 0)
         {
-            if (index[i * ENTRY_LONGS + ENTRY_KEY] == key)
+            if (records[(entry - 1) * RECORD_LONGS + KEY] == key)
             {
-                return (int)entry - 1;
+                return entry - 1;
             }
             i = (i + 1) & mask;
         }
@@ -258,7 +242,7 @@ final class KeyTable
      */
     int[] prefetch(final long[] eventKeys, final int count)
     {
-        final long[] index = this.index;
+        final int[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
         int[] rows = prefetchRows;
@@ -269,7 +253,7 @@ final class KeyTable
         }
         for (int i = 0; i < count; i++)
         {
-            rows[i] = (int)index[(hash(eventKeys[i]) & mask) * ENTRY_LONGS + ENTRY_SLOT];
+            rows[i] = index[hash(eventKeys[i]) & mask];
         }
         for (int i = 0; i < count; i++)
         {
@@ -291,15 +275,15 @@ final class KeyTable
      */
     long touch(final long[] keys, final int count)
     {
-        final long[] index = this.index;
+        final int[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            // the key's first probe and the record it names (its tail row and pane: what an event reads)
-            final int entry = (int)index[(hash(keys[i]) & mask) * ENTRY_LONGS + ENTRY_SLOT];
-            sum += entry == 0 ? 0 : records[(entry - 1) * RECORD_LONGS + TAIL];
+            // the key's first probe and the record it names (its key, tail row and pane: what an event reads)
+            final int entry = index[hash(keys[i]) & mask];
+            sum += entry == 0 ? 0 : records[(entry - 1) * RECORD_LONGS + KEY];
         }
         return sum;
     }
@@ -557,15 +541,15 @@ final class KeyTable
 
     private void indexPut(final long key, final int slot)
     {
-        if (indexSize >= indexGrowAt)
+        if (indexSize >= (index.length >> 1))
         {
-            final long[] old = index;
-            allocateIndex((indexMask + 1) << 1);
-            for (int i = 0; i < old.length; i += ENTRY_LONGS)
+            final int[] old = index;
+            allocateIndex(old.length << 1);
+            for (final int entry : old)
             {
-                if (old[i + ENTRY_SLOT] != 0)
+                if (entry != 0)
                 {
-                    insert(old[i + ENTRY_KEY], old[i + ENTRY_SLOT]);
+                    insert(key(entry - 1), entry);
                 }
             }
         }
@@ -573,15 +557,14 @@ final class KeyTable
         indexSize++;
     }
 
-    private void insert(final long key, final long entry)
+    private void insert(final long key, final int entry)
     {
         int i = hash(key) & indexMask;
-        while (index[i * ENTRY_LONGS + ENTRY_SLOT] != 0)
+        while (index[i] != 0)
         {
             i = (i + 1) & indexMask;
         }
-        index[i * ENTRY_LONGS + ENTRY_KEY] = key;
-        index[i * ENTRY_LONGS + ENTRY_SLOT] = entry;
+        index[i] = entry;
     }
 
     /**
@@ -589,24 +572,22 @@ final class KeyTable
      */
     private void indexRemove(final long key)
     {
-        final long[] index = this.index;
         final int mask = indexMask;
         int hole = hash(key) & mask;
-        while (index[hole * ENTRY_LONGS + ENTRY_KEY] != key || index[hole * ENTRY_LONGS + ENTRY_SLOT] == 0)
+        while (key(index[hole] - 1) != key)
         {
             hole = (hole + 1) & mask;
         }
-        index[hole * ENTRY_LONGS + ENTRY_SLOT] = 0;
+        index[hole] = 0;
         indexSize--;
-        for (int i = (hole + 1) & mask; index[i * ENTRY_LONGS + ENTRY_SLOT] != 0; i = (i + 1) & mask)
+        for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask)
         {
-            final int home = hash(index[i * ENTRY_LONGS + ENTRY_KEY]) & mask;
+            final int home = hash(key(index[i] - 1)) & mask;
             // Move the entry into the hole unless its home lies cyclically in (hole, i].
             if (((i - home) & mask) >= ((i - hole) & mask))
             {
-                index[hole * ENTRY_LONGS + ENTRY_KEY] = index[i * ENTRY_LONGS + ENTRY_KEY];
-                index[hole * ENTRY_LONGS + ENTRY_SLOT] = index[i * ENTRY_LONGS + ENTRY_SLOT];
-                index[i * ENTRY_LONGS + ENTRY_SLOT] = 0;
+                index[hole] = index[i];
+                index[i] = 0;
                 hole = i;
             }
         }
@@ -614,20 +595,18 @@ final class KeyTable
 
     private void allocateIndex(final int capacity)
     {
-        index = new long[capacity * ENTRY_LONGS];
+        index = new int[capacity];
         indexMask = capacity - 1;
-        indexGrowAt = capacity - (capacity >> 2);
     }
 
     /**
-     * A power of two of at least 4/3 entries per expected key: at most three quarters full (where
-     * it doubles) when the table holds as many keys as expected. The keys sit in the entries, so
-     * a collision probes the next entry of the same cache line; a larger table would only spread
-     * the lookups over more lines.
+     * A power of two of at least 1.5 entries per expected key: a third full when the table holds
+     * as many keys as expected, half full (where it doubles) at 4/3 of them. Larger would only
+     * spread the lookups over more cache lines.
      */
     private static int indexCapacityFor(final int keys)
     {
-        return Integer.highestOneBit(Math.max(16, keys) * 4 / 3 - 1) << 1;
+        return Integer.highestOneBit(Math.max(16, keys) * 3 / 2 - 1) << 1;
     }
 
     private static int hash(final long key)

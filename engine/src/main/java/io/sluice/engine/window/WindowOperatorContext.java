@@ -308,7 +308,8 @@ public final class WindowOperatorContext
                 expectedEntries, firingSlice);
         }
         return new AlignedWindowOperator(
-            new AlignedWindows(size, hop, offset, allowedLateness), earlyOnUpdate, watermarks, layout,
+            // Windows with gaps are one pane each when the aggregators do not mind the grouping (AlignedWindows).
+            new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly()), earlyOnUpdate, watermarks, layout,
             resultHandler, lateEventHandler, expectedEntries, firingSlice);
     }
 

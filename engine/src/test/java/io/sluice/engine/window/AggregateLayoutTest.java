@@ -133,10 +133,26 @@ class AggregateLayoutTest
 
     private static void assertRowsEqual(final long[] expected, final long[] actual, final String what)
     {
+        final int stride = expected.length / 2;
         for (int i = 0; i < expected.length; i++)
         {
+            if (isDoubleSlot(i % stride) && Double.isNaN(Double.longBitsToDouble(expected[i])))
+            {
+                assertEquals(true, Double.isNaN(Double.longBitsToDouble(actual[i])), what + ": slot " + i + " NaN");
+                continue;
+            }
             assertEquals(expected[i], actual[i], what + ": slot " + i);
         }
+    }
+
+    /**
+     * The slots of {@link #BUILT_INS} that hold a double (sumDouble, minDouble, maxDouble, avgDouble's sum,
+     * lastDouble's value). A NaN there is compared as NaN: which NaN (its sign) an addition of two NaNs gives
+     * follows the operand order the JIT picks, in the aggregators' own code as well.
+     */
+    private static boolean isDoubleSlot(final int slot)
+    {
+        return slot == 2 || slot == 5 || slot == 6 || slot == 9 || slot == 17;
     }
 
     private static void assertResultsEqual(final AggregateLayout layout, final long[] reference, final long[] rows, final String what)
@@ -148,7 +164,8 @@ class AggregateLayoutTest
         {
             slots.wrap(reference, offset);
             assertEquals(BUILT_INS[i].resultAsLong(slots), result.longValue(i), what + ": long result of aggregator " + i);
-            assertEquals(Double.doubleToRawLongBits(BUILT_INS[i].resultAsDouble(slots)), Double.doubleToRawLongBits(result.doubleValue(i)),
+            // Bits, but any NaN for a NaN (see isDoubleSlot).
+            assertEquals(Double.doubleToLongBits(BUILT_INS[i].resultAsDouble(slots)), Double.doubleToLongBits(result.doubleValue(i)),
                 what + ": double result of aggregator " + i);
             offset += BUILT_INS[i].slots();
         }
