@@ -23,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code checkpoint c all a}, {@code a} being the newest checkpoint covering every partition: this one
  *       taken at {@code c} (its commit covers it atomically), the others as their last commits left them
  *       (a commit in flight is not counted until it has ended);</li>
- *   <li>if no partition is committing or due and {@code a} moved past what Kafka has recorded, partition 0
- *       commits the bookkeeping alone, so that a restart need not go back further than the retained
- *       checkpoints.</li>
+ *   <li>if no partition is committing or due and {@code a} moved past the restore limit Kafka has recorded
+ *       (the newer of the oldest checkpoint the partitions' last commits covered and the newest {@code all}),
+ *       partition 0 commits the bookkeeping alone, so that a restart need not go back further than the
+ *       retained checkpoints. Idle partitions are covered before the busy ones' commits start, so those
+ *       commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
  * </ol>
  * Partitions commit independently: a partition's commit never waits for another's (a slow commit of
  * partition A once held back the next commit of partition B until both had ended). A partition has at
@@ -49,6 +51,8 @@ final class SinkCommitter
     private final ExecutorService pool;
     /** Per partition: 1 while a commit of it runs on the pool (set by the committer, cleared by the pool thread). */
     private final AtomicIntegerArray committing;
+    /** Per partition, during a dispatch: due and busy (committer thread only). */
+    private final boolean[] dueNow;
     /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
     private final AtomicLong recordedAll;
     private volatile Throwable unexpected;
@@ -70,6 +74,7 @@ final class SinkCommitter
         this.spacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
         this.recordedAll = new AtomicLong(recordedAll);
         this.committing = new AtomicIntegerArray(transactions.length);
+        this.dueNow = new boolean[transactions.length];
         final int poolSize = transactions.length < 2 ? 0 : Math.min(transactions.length, MAX_POOL);
         final AtomicInteger threads = new AtomicInteger();
         this.pool = poolSize == 0 ? null : Executors.newFixedThreadPool(poolSize, task ->
@@ -197,6 +202,8 @@ final class SinkCommitter
         {
             return;
         }
+        // Idle partitions first, so that what the busy partitions' commits record as covering every partition
+        // already counts them covered by this checkpoint (else a bookkeeping commit would follow just for that).
         boolean busy = false;
         for (final TransactionalPartition transaction : transactions)
         {
@@ -208,6 +215,15 @@ final class SinkCommitter
             else if (transaction.due(completed) && !transaction.coverIfIdle(completed))
             {
                 busy = true;
+                dueNow[partition] = true;
+            }
+        }
+        for (final TransactionalPartition transaction : transactions)
+        {
+            final int partition = transaction.partition();
+            if (dueNow[partition])
+            {
+                dueNow[partition] = false;
                 // What this commit records as covering every partition takes the others as their ended commits
                 // left them: one in flight may still fail.
                 commit(transaction, completed, coveringAllBut(partition, completed));
@@ -216,7 +232,7 @@ final class SinkCommitter
         if (!busy)
         {
             final long coveringAll = coveringAllBut(-1, NONE);
-            if (coveringAll > recordedAll.get())
+            if (coveringAll > recordedRestoreLimit())
             {
                 commit(transactions[0], coveringAll, coveringAll);
             }
@@ -255,6 +271,22 @@ final class SinkCommitter
                 LockSupport.unpark(thread);
             }
         });
+    }
+
+    /**
+     * The newest checkpoint a restart may restore according to what Kafka has recorded (as
+     * {@link KafkaSink#restoreCheckpointAtMost()} reads it at open): the newer of the oldest checkpoint the
+     * partitions' last commits covered them for and the newest {@code all} a commit recorded. When every
+     * partition committed for the same checkpoint, no bookkeeping commit is needed to record it.
+     */
+    private long recordedRestoreLimit()
+    {
+        long oldest = Long.MAX_VALUE;
+        for (final TransactionalPartition transaction : transactions)
+        {
+            oldest = Math.min(oldest, transaction.committedCheckpoint());
+        }
+        return Math.max(oldest, recordedAll.get());
     }
 
     /** Waits until no commit runs on the pool (at close, after the committer thread stopped). */
