@@ -97,6 +97,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final long[] sent;
     /** Exactly once: commits the transactions. */
     private SinkCommitter committer;
+    /** At least once: per partition, what notes the first send that failed (the producer's I/O thread writes). */
+    private final SendCheck[] sendChecks;
     /** Told of each refusal a partition retries; see {@link #refusalHandler}. */
     private volatile Consumer<Throwable> refusalHandler;
     /** Per partition, the index of the key field in the output schema, resolved at the first output; -1 for the output key. */
@@ -119,6 +121,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.transactions = new TransactionalPartition[partitions];
         this.duplicates = new long[partitions];
         this.sent = new long[partitions];
+        this.sendChecks = new SendCheck[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            sendChecks[p] = new SendCheck();
+        }
         java.util.Arrays.fill(committedCheckpoint, NONE);
         java.util.Arrays.fill(committedCoveringAll, NONE);
     }
@@ -423,7 +430,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         {
             try
             {
-                producers[partition].send(record);
+                producers[partition].send(record, sendChecks[partition]);
             }
             catch (final KafkaException ex)
             {
@@ -455,6 +462,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             catch (final KafkaException ex)
             {
                 throw failure(partition, "flush", ex);
+            }
+            // Every send before the barrier has completed: one that failed must not be covered by the checkpoint.
+            final Exception failed = sendChecks[partition].failed;
+            if (failed != null)
+            {
+                throw failure(partition, "send", failed instanceof KafkaException kafka ? kafka : new KafkaException(failed));
             }
             return;
         }
@@ -572,6 +585,25 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public boolean retrying(final int partition)
     {
         return transactions[partition] != null && transactions[partition].retrying();
+    }
+
+    /**
+     * At least once: notes the first send of a partition that failed (a refused WRITE, an expired batch), so
+     * that the partition's next checkpoint barrier fails instead of covering a lost output: the replay after
+     * a restart produces it again. One per partition, no allocation per send.
+     */
+    private static final class SendCheck implements org.apache.kafka.clients.producer.Callback
+    {
+        volatile Exception failed;
+
+        @Override
+        public void onCompletion(final org.apache.kafka.clients.producer.RecordMetadata metadata, final Exception exception)
+        {
+            if (exception != null && failed == null)
+            {
+                failed = exception;
+            }
+        }
     }
 
     private void wakeCommitter()

@@ -285,6 +285,26 @@ class KafkaAuthorizationTest
         assertThat(sequences("acl-revoked-out", 30)).as("every output exactly once, in order").isEqualTo(range(0, 30));
     }
 
+    @Test
+    void shouldFailTheNextBarrierOfAnAtLeastOnceSinkWhoseSendWasRefusedSoNoCheckpointCoversALostOutput()
+    {
+        broker.createTopics(2, "acl-alo-out");
+        grant(ResourceType.TOPIC, "acl-alo-out", AclOperation.DESCRIBE);
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-alo-out")
+            .transactionalIdPrefix("sluice.acl.alo").partitions(2).timeoutMillis(20_000).mode(SinkMode.AT_LEAST_ONCE)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER))))
+        {
+            final io.sluice.schema.EventFlyweight event = new io.sluice.schema.EventFlyweight(KafkaTestSupport.TRADE)
+                .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+            sink.onEvent(0, 0, 1, 1, event);
+            final KafkaConnectorException refused = org.junit.jupiter.api.Assertions.assertThrows(KafkaConnectorException.class,
+                () -> sink.onCheckpoint(0, 1));
+            // Without WRITE on any topic the idempotent producer is refused first at the cluster (IDEMPOTENT_WRITE).
+            assertThat(refused.getMessage()).startsWith("not authorized to").contains("'acl-alo-out'").endsWith("(send)");
+            sink.onCheckpoint(1, 1); // a partition that sent nothing passes its barrier
+        }
+    }
+
     /** The sequences a read_committed consumer sees in Kafka partition 0, in log order. */
     private static List<Long> sequences(final String topic, final int expected)
     {
