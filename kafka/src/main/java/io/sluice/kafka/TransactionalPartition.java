@@ -344,6 +344,10 @@ final class TransactionalPartition
             try
             {
                 sendHandedOver(); // produced before this commit: they belong in it
+                if (retrying)
+                {
+                    return false; // refused meanwhile: kept outputs were not sent, this transaction must not commit
+                }
                 if (!inTransaction)
                 {
                     producer.beginTransaction();
