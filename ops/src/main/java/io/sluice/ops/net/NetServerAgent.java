@@ -195,13 +195,14 @@ public final class NetServerAgent implements Agent
     private void onLinkLost(final AeronLink lost, final long nowMs)
     {
         this.link = null;
-        counters.clientUp.setRelease(0);
-        counters.clientLosses.incrementRelease();
         CloseHelper.quietClose(lost);
         final Throwable cause = lastClientError;
         errorHandler.onError(new NetException(NetException.Category.CONNECTION, name() + ": its Aeron client died (" +
             (cause == null ? "closed" : cause.getClass().getSimpleName() + ": " + cause.getMessage()) + "; media driver in " +
             context.aeronDirectoryName() + "): its sessions are closed and it reconnects, clients must connect again", cause));
+        counters.clientLosses.incrementRelease();
+        // Last: whoever sees the endpoint down also finds the loss counted and its cause in the error log.
+        counters.clientUp.setRelease(0);
         reconnectBackoffMs = MIN_RECONNECT_BACKOFF_MS;
         nextReconnectMs = nowMs + reconnectBackoffMs;
     }
