@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -80,8 +81,8 @@ final class TransactionalPartition
     private final ArrayList<ProducerRecord<byte[], byte[]>> retained = new ArrayList<>();
     /** A refused transaction waits to be retried: outputs are kept, not sent. Written under the lock. */
     private volatile boolean retrying;
-    /** Guarded by the lock: when the next attempt at a refused transaction may start, and the wait after it. */
-    private long retryAtNanos;
+    /** When the next attempt at a refused transaction may start (written under the lock), and the wait after it. */
+    private volatile long retryAtNanos;
     private long retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_RETRY_MILLIS);
     private volatile long refusals;
     private volatile String lastRefusal;
@@ -323,7 +324,7 @@ final class TransactionalPartition
      *
      * @param completed   the checkpoint, complete, whose barrier the partition has passed.
      * @param coveringAll the newest checkpoint covering every partition of the sink before this commit, or NONE.
-     * @return true if it committed; false if it failed ({@link #failure()}).
+     * @return true if it committed; false if it failed ({@link #failure()}) or was refused (retried later).
      */
     boolean commit(final long completed, final long coveringAll)
     {
@@ -331,11 +332,21 @@ final class TransactionalPartition
         {
             return false;
         }
-        final long start = System.nanoTime();
-        if (retrying && !retry(start))
+        if (retrying)
         {
-            return false;
+            // Waits out the back-off here, on the committing thread: returning at once would have the committer
+            // dispatch this commit again at once, a busy loop for the whole back-off.
+            final long wait = retryAtNanos - System.nanoTime();
+            if (wait > 0)
+            {
+                LockSupport.parkNanos(this, wait);
+            }
+            if (!retry(System.nanoTime()))
+            {
+                return false;
+            }
         }
+        final long start = System.nanoTime();
         try
         {
             // Outside the lock: what is sent meanwhile goes into new batches, so the commit has little left to flush.
