@@ -208,6 +208,10 @@ public final class DemoCommand implements Callable<Integer>
             }
             final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
             offSpinningCores.run();
+            // Starting the engine (its JIT warm-up, class loading, the dashboard) leaves garbage in the young
+            // generation: collect it now, before the first event, not in a pause during the run that stops the
+            // processing thread too (every collection does).
+            System.gc();
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
                 .senderStart(offSpinningCores)
