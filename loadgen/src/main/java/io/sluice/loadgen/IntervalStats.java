@@ -9,7 +9,7 @@ import org.HdrHistogram.Histogram;
  * @param intervalNs   length of this interval.
  * @param sent         events sent so far.
  * @param processed    events that reached the latency probe so far.
- * @param group        group of the phase the sender is in (warm-up, measure, a sweep step).
+ * @param group        group of the phase the interval began in (warm-up, measure, a sweep step; drain after the last).
  * @param latency      end-to-end latencies recorded in this interval, in nanoseconds, all groups;
  *                     valid only during the call.
  * @param maxLagNs     largest delay so far between an event's scheduled and actual send.

@@ -172,8 +172,9 @@ public final class LoadGenerator
         }
         processed += interval.getTotalCount();
         final long now = System.nanoTime();
+        // The phase the interval began in: the line at the end of a 1 s warm-up is the warm-up's, not the measure's.
         final IntervalStats stats = new IntervalStats(now - origin, now - lastReportNs, sender.sent(), processed,
-            currentGroup(now - origin), interval, sender.maxLagNs());
+            currentGroup(lastReportNs - origin), interval, sender.maxLagNs());
         lastReportNs = now;
         options.listener().onInterval(stats);
     }

@@ -19,7 +19,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * A latency-by-percentile plot of HdrHistograms of nanoseconds (PNG, headless), as HdrHistogram's
  * plotter draws them: the x axis is {@code log10(1 / (1 - p))}, labelled in percentiles (90%, 99%,
  * 99.9% ...), so that each further nine of the tail gets as much room as the body; the y axis is
- * linear, labelled with units (ns, us, ms, s). The last point of each series is its maximum.
+ * linear, labelled with units (ns, µs, ms, s). The last point of each series is its maximum.
  */
 public final class PercentilePlot
 {
@@ -97,14 +97,19 @@ public final class PercentilePlot
     }
 
     /**
-     * The label of a y tick: nanoseconds in the largest unit that keeps the number at least 1.
+     * The label of a y tick: nanoseconds in the largest unit that keeps the number at least 1; zero
+     * without a unit (it is zero in every unit).
      *
      * @param nanos the value.
-     * @return the label, such as "10 us" or "2.5 ms".
+     * @return the label, such as "10 µs" or "2.50 ms".
      */
     static String timeLabel(final Double nanos)
     {
         final double v = nanos;
+        if (v == 0)
+        {
+            return "0";
+        }
         if (v >= 1e9)
         {
             return number(v / 1e9) + " s";
@@ -115,7 +120,7 @@ public final class PercentilePlot
         }
         if (v >= 1e3)
         {
-            return number(v / 1e3) + " us";
+            return number(v / 1e3) + " \u00b5s";
         }
         return number(v) + " ns";
     }

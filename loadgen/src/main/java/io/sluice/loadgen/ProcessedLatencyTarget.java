@@ -262,7 +262,7 @@ public final class ProcessedLatencyTarget implements LoadTarget
     @Override
     public String describe()
     {
-        return "embedded engine: " + partitions + " partitions, ring " + context.ringSize() + ", wait strategy " +
+        return "embedded engine: " + partitions + (partitions == 1 ? " partition" : " partitions") + ", ring " + context.ringSize() + ", wait strategy " +
             context.waitStrategy().configName() + ", data in " + context.directory() + "; latency to the event processed by every pipeline";
     }
 

@@ -12,9 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
 /**
  * Writes the results of a run: a percentile report (.hgrm, microseconds) of the measured events and
@@ -54,7 +51,7 @@ public final class Reports
         files.put("percentiles-png", percentilePlot(dir.resolve("latency-percentiles.png"), measured));
         if (measured.size() > 1)
         {
-            files.put("rate-png", ratePlot(dir.resolve("latency-vs-rate.png"), measured));
+            files.put("rate-png", RatePlot.write(dir.resolve("latency-vs-rate.png"), measured));
         }
         return files;
     }
@@ -97,29 +94,5 @@ public final class Reports
             series.put(String.format(Locale.ROOT, "%s (%,.0f ev/s)", group.name(), group.achievedRate()), group.latency());
         }
         return PercentilePlot.write(file, "End-to-end latency by percentile (from scheduled send time)", series);
-    }
-
-    private static Path ratePlot(final Path file, final List<RunResult.GroupResult> groups) throws IOException
-    {
-        final XYChart chart = new XYChartBuilder().width(900).height(560)
-            .title("End-to-end latency vs achieved rate (rate sweep)")
-            .xAxisTitle("achieved rate (events/s)").yAxisTitle("latency (us)").build();
-        chart.getStyler().setYAxisLogarithmic(true)
-            .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        final double[] rates = groups.stream().mapToDouble(RunResult.GroupResult::achievedRate).toArray();
-        final String[] names = {"p50", "p99", "p99.9", "max"};
-        final double[] percentiles = {50, 99, 99.9, 100};
-        for (int s = 0; s < names.length; s++)
-        {
-            final double[] ys = new double[groups.size()];
-            for (int g = 0; g < ys.length; g++)
-            {
-                final Histogram h = groups.get(g).latency();
-                ys[g] = Math.max(0.001, (percentiles[s] == 100 ? h.getMaxValue() : h.getValueAtPercentile(percentiles[s])) / 1000.0);
-            }
-            chart.addSeries(names[s], rates, ys);
-        }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
     }
 }

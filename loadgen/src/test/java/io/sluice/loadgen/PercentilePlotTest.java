@@ -27,7 +27,8 @@ class PercentilePlotTest
         assertThat(PercentilePlot.percentileLabel(5.0)).isEqualTo("99.999%");
         assertThat(PercentilePlot.percentileLabel(1.5)).isEqualTo("96.8%");
         assertThat(PercentilePlot.timeLabel(100.0)).isEqualTo("100 ns");
-        assertThat(PercentilePlot.timeLabel(10_000.0)).isEqualTo("10 us");
+        assertThat(PercentilePlot.timeLabel(10_000.0)).isEqualTo("10 \u00b5s");
+        assertThat(PercentilePlot.timeLabel(0.0)).isEqualTo("0");
         assertThat(PercentilePlot.timeLabel(2_500_000.0)).isEqualTo("2.50 ms");
         assertThat(PercentilePlot.timeLabel(1e9)).isEqualTo("1 s");
     }

@@ -43,7 +43,7 @@ import io.sluice.ops.tools.JournalCommand;
     description = "Sluice: a single-node, low-latency stream processor with a memory-mapped journal.",
     subcommands = { RunCommand.class, StatCommand.class, CtlCommand.class, ReplayCommand.class, DemoCommand.class, JournalCommand.class,
         LoadgenCommand.class, PublishCommand.class, VersionCommand.class, HelpCommand.class },
-    footer = { "", "Exit codes: 0 success, 1 failure, 2 invalid command line, 3 journal verify found damage." })
+    footer = { "", "Exit codes: 0 success, 1 failure, 2 invalid command line or configuration, 3 journal verify found damage." })
 public final class SluiceMain implements Callable<Integer>
 {
     @Spec

@@ -146,6 +146,35 @@ class ReplayCommandTest
         assertThat(missing.err()).contains("payments");
     }
 
+    @Test
+    void shouldCountSuppressedOutputsInTheSummary() throws Exception
+    {
+        // One key: its sliding windows count 2, 2, 2, 2, 2, 2, then 1, 1, 1; on change, 2 then 1 go out and 7 are dropped.
+        final Path yaml = write("changes.yaml", """
+            schemas:
+              t: {sym: SYMBOL(4), n: LONG, ts: TIMESTAMP}
+            pipelines:
+              - name: changes
+                source: s
+                schema: t
+                partition_key: sym
+                event_time: ts
+                window: {kind: sliding, size: 3s, hop: 1s}
+                aggregates: [{c: count}]
+                suppress: on_change
+                sink: out
+            """);
+        final Path input = write("s.csv", "sym,n,ts\nA,1,0\nA,1,100\nA,1,3500\nA,1,3600\nA,1,9000\n");
+        final Path output = dir.resolve("changes.csv");
+
+        final CliResult result = CliResult.run("replay", "--pipeline", yaml.toString(), "--input", input.toString(),
+            "--output", output.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(Files.readAllLines(output)).containsExactly("key,window_start,window_end,c", "A,-2000,1000,2", "A,7000,10000,1");
+        assertThat(result.out()).as(result.toString()).contains("pipeline changes: 5 in, 2 out, 7 suppressed, 0 late");
+    }
+
     private Path write(final String name, final String text) throws Exception
     {
         final Path file = dir.resolve(name);

@@ -345,16 +345,19 @@ public final class Backtest
             long late = 0;
             long unassigned = 0;
             int halted = 0;
+            long suppressed = 0;
             for (final PipelineInstance[] partition : instances)
             {
                 final PipelineInstance instance = partition[i];
+                suppressed += instance.suppressedOutputs();
                 in += instance.eventsIn();
                 out += instance.outputs();
                 late += instance.lateEvents();
                 unassigned += instance.unassignedEvents();
                 halted += instance.state() == PipelineInstance.HALTED ? 1 : 0;
             }
-            counts.add(new BacktestSummary.PipelineCounts(pipelines.get(i).name(), in, out, late, unassigned, stageErrors[i], halted));
+            counts.add(new BacktestSummary.PipelineCounts(pipelines.get(i).name(), in, out, late, unassigned, stageErrors[i], halted,
+                suppressed));
         }
         return counts;
     }

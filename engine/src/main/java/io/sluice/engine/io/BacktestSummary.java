@@ -35,9 +35,11 @@ public record BacktestSummary(List<Input> inputs, List<PipelineCounts> pipelines
      * @param unassignedEvents in gaps of hopping windows.
      * @param stageErrors      failures of stages (skipped, dead-lettered or halting).
      * @param haltedPartitions whose instance halted under the HALT policy.
+     * @param suppressedOutputs dropped by the pipeline's alert suppression ({@code suppress:}), 0 without one.
      */
     public record PipelineCounts(
-        String name, long eventsIn, long outputs, long lateEvents, long unassignedEvents, long stageErrors, int haltedPartitions)
+        String name, long eventsIn, long outputs, long lateEvents, long unassignedEvents, long stageErrors, int haltedPartitions,
+        long suppressedOutputs)
     {
     }
 
@@ -87,7 +89,7 @@ public record BacktestSummary(List<Input> inputs, List<PipelineCounts> pipelines
         for (final PipelineCounts p : pipelines)
         {
             sb.append("pipeline ").append(p.name()).append(": ").append(p.eventsIn()).append(" in, ").append(p.outputs())
-                .append(" out, ").append(p.lateEvents()).append(" late, ").append(p.unassignedEvents()).append(" unassigned, ")
+                .append(" out, ").append(p.suppressedOutputs()).append(" suppressed, ").append(p.lateEvents()).append(" late, ").append(p.unassignedEvents()).append(" unassigned, ")
                 .append(p.stageErrors()).append(" stage errors, ").append(p.haltedPartitions()).append(" halted partitions\n");
         }
         for (final Path output : outputs)

@@ -76,6 +76,9 @@ public final class Daemon implements AutoCloseable
     /** Name of the SLF4J logger of the daemon's lifecycle lines. */
     public static final String LOGGER_NAME = "sluice";
 
+    /** Directory of the data directory holding the output journal of the {@code journal} sinks. */
+    public static final String OUTPUTS_DIRECTORY = "outputs";
+
     /** Directory of the data directory holding the names of symbol keys ({@link SymbolKeyNames}). */
     public static final String KEYS_DIRECTORY = "keys";
 
@@ -354,8 +357,10 @@ public final class Daemon implements AutoCloseable
             log("started " + entry.component().name() + (placement == null ? "" : ": " + placement));
         }
         state(MarkFile.RUNNING);
-        log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() + " partitions per topic on " +
-            engine.processingThreads().size() + " processing threads: " + engine.processingThreadsText());
+        final int threads = engine.processingThreads().size();
+        log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() +
+            (config.partitions() == 1 ? " partition" : " partitions") + " per topic on " + threads +
+            (threads == 1 ? " processing thread: " : " processing threads: ") + engine.processingThreadsText());
     }
 
     /**
@@ -490,7 +495,7 @@ public final class Daemon implements AutoCloseable
         {
             if (outputJournal == null)
             {
-                outputJournal = Journal.open(new JournalContext().directory(config.dataDirectory().resolve("outputs")));
+                outputJournal = Journal.open(new JournalContext().directory(config.dataDirectory().resolve(OUTPUTS_DIRECTORY)));
                 resources.push(outputJournal);
             }
             return new JournalTopicSink(outputJournal.createTopic(sink.topic(), config.partitions()));

@@ -1220,4 +1220,38 @@ public final class DaemonConfig
         }
         return schemas;
     }
+
+    /**
+     * The schema of the outputs each {@code journal} sink receives: the output schema of the pipeline
+     * (YAML or Java) that writes it, by the sink's topic in the output journal.
+     *
+     * @return schemas by output topic name.
+     */
+    public Map<String, io.sluice.schema.Schema> outputTopicSchemas()
+    {
+        final Map<String, io.sluice.schema.Schema> schemas = new java.util.LinkedHashMap<>();
+        if (pipelines != null)
+        {
+            for (final io.sluice.engine.config.PipelineDefinition definition : pipelines.pipelines())
+            {
+                final SinkConfig sink = sinks.get(definition.sink());
+                if (sink != null && sink.type() == SinkType.JOURNAL)
+                {
+                    // A description only: building it opens nothing and runs nothing.
+                    schemas.putIfAbsent(sink.topic(), definition.build((p, s, k, t, e) ->
+                    {
+                    }).outputSchema());
+                }
+            }
+        }
+        for (final Pipeline pipeline : javaPipelines.pipelines())
+        {
+            final SinkConfig sink = sinks.get(JavaPipelines.sinkOf(pipeline).name());
+            if (sink != null && sink.type() == SinkType.JOURNAL)
+            {
+                schemas.putIfAbsent(sink.topic(), pipeline.outputSchema());
+            }
+        }
+        return schemas;
+    }
 }

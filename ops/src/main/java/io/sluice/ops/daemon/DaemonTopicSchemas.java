@@ -1,13 +1,12 @@
 package io.sluice.ops.daemon;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import io.sluice.ops.tools.TopicSchemas;
-import io.sluice.schema.Schema;
 
 /**
- * {@link TopicSchemas} from a daemon configuration: {@link DaemonConfig#topicSchemas()}.
+ * {@link TopicSchemas} from a daemon configuration: {@link DaemonConfig#topicSchemas()} and
+ * {@link DaemonConfig#outputTopicSchemas()}.
  */
 public final class DaemonTopicSchemas implements TopicSchemas
 {
@@ -19,8 +18,10 @@ public final class DaemonTopicSchemas implements TopicSchemas
     }
 
     @Override
-    public Map<String, Schema> load(final Path config)
+    public Topics load(final Path config)
     {
-        return DaemonConfig.load(config).topicSchemas();
+        final DaemonConfig loaded = DaemonConfig.load(config);
+        return new Topics(loaded.topicSchemas(), loaded.outputTopicSchemas(), loaded.dataDirectory().resolve("journal"),
+            loaded.dataDirectory().resolve(Daemon.OUTPUTS_DIRECTORY));
     }
 }

@@ -4,9 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.sluice.engine.io.EventFileSource;
 import io.sluice.engine.io.FileFormat;
+import io.sluice.engine.io.MalformedInputException;
 import io.sluice.engine.io.MalformedInputPolicy;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.PartitionFailedException;
@@ -28,11 +31,22 @@ import io.sluice.schema.Schema;
  *     end_of_input: false    # true: emit every open window when the file ends
  * }</pre>
  *
+ * <p>Bad input is never silent: when the file ends (or the read stops), one lifecycle line says what
+ * was published, and malformed lines (skipped under {@code malformed: skip}, the first one ending the
+ * read under {@code stop}) are logged as warnings with their file, line, field and reason (the first
+ * {@value #LOGGED_ERRORS}) and recorded once in the daemon's distinct error log with their count, so
+ * that {@code sluice ctl errors}, {@code sluice stat --errors} and the error-log counters show them.
+ *
  * <p>Threading: created and closed on the control thread; publishes on {@code sluice-file-ingress}.
  */
 final class FileIngress implements DaemonComponent
 {
     static final String TYPE = "file";
+
+    /** Malformed lines logged one by one at the end of a file; the rest are counted. */
+    static final int LOGGED_ERRORS = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.LOGGER_NAME);
 
     private final String topic;
     private final Path file;
@@ -73,24 +87,67 @@ final class FileIngress implements DaemonComponent
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[schema.length()]);
         final EventFlyweight event = new EventFlyweight(schema).wrapForWrite(buffer, 0);
+        long published = 0;
         try (source)
         {
             while (running && source.next(event))
             {
                 publishOrWait(context, publisher, buffer);
+                published++;
             }
-            if (running && endOfInput)
+            if (!running)
+            {
+                LOG.info("{}: stopped by shutdown after {}", name(), events(published));
+                return;
+            }
+            if (endOfInput)
             {
                 context.engine().endOfInput(topic);
             }
+            LOG.info("{}: published {} of {} lines{}, file ended{}", name(), events(published), source.lines(),
+                source.malformed() == 0 ? "" : ", " + source.malformed() + " malformed lines skipped",
+                endOfInput ? "; input of " + topic + " ended (every open window fired)" : "");
+            reportMalformed(context, source, null);
         }
         catch (final RuntimeException ex)
         {
             if (running)
             {
+                LOG.error("{}: stopped after {}: {}", name(), events(published), ex.getMessage());
+                reportMalformed(context, source, ex);
                 context.errorLog().record(ex);
             }
         }
+    }
+
+    private static String events(final long count)
+    {
+        return count + (count == 1 ? " event" : " events");
+    }
+
+    /**
+     * Logs the first malformed lines and records the count in the error log, once per file.
+     *
+     * @param stop the exception that stopped the read (recorded by the caller), or null.
+     */
+    private void reportMalformed(final DaemonComponentContext context, final EventFileSource source, final RuntimeException stop)
+    {
+        final long skipped = source.malformed() - (stop instanceof MalformedInputException ? 1 : 0);
+        if (skipped <= 0)
+        {
+            return;
+        }
+        final java.util.List<String> errors = source.errors();
+        for (int i = 0; i < Math.min(LOGGED_ERRORS, errors.size()); i++)
+        {
+            LOG.warn("{}: malformed line skipped: {}", name(), errors.get(i));
+        }
+        if (skipped > LOGGED_ERRORS)
+        {
+            LOG.warn("{}: ... and {} more malformed lines skipped", name(), skipped - LOGGED_ERRORS);
+        }
+        context.errorLog().record(new IllegalArgumentException(
+            name() + ": " + skipped + " malformed lines skipped, the first: " + errors.get(0)));
     }
 
     /**

@@ -17,7 +17,9 @@ import io.sluice.schema.Schema;
  * offset, timestamp and key: as an aligned table, as CSV with a header line, or as JSON lines. Values
  * are written as the CSV/JSONL file sinks write them ({@link FieldText}), so a dump diffs cleanly
  * against a sink's output; the table, for people, shows the record's timestamp and TIMESTAMP fields as
- * ISO-8601 instants. Records that are not events of the schema (control records: ticks, end of
+ * ISO-8601 instants. A record column whose name a field of the schema has too (the {@code key} of
+ * window results and join rows) is named {@code record_<name>}, so that no CSV header or JSON object
+ * has a name twice. Records that are not events of the schema (control records: ticks, end of
  * input, replay marks; their payload length differs) are counted and left out.
  *
  * <p>Threading: the dumping thread; reuses one builder and one flyweight.
@@ -52,6 +54,8 @@ final class DecodedRecordPrinter
     private static final int MIN_FIELD_WIDTH = 12;
 
     private final Schema schema;
+    /** {@link #RECORD_COLUMNS}, those a field of the schema also has prefixed with {@code record_}. */
+    private final String[] recordColumns;
     private final Format format;
     private final PrintWriter out;
     private final EventFlyweight event;
@@ -67,6 +71,17 @@ final class DecodedRecordPrinter
         this.format = format;
         this.out = out;
         this.event = new EventFlyweight(schema);
+        this.recordColumns = RECORD_COLUMNS.clone();
+        for (int i = 0; i < recordColumns.length; i++)
+        {
+            for (final Field field : schema.fields())
+            {
+                if (field.name().equals(RECORD_COLUMNS[i]))
+                {
+                    recordColumns[i] = "record_" + RECORD_COLUMNS[i];
+                }
+            }
+        }
     }
 
     /**
@@ -97,7 +112,7 @@ final class DecodedRecordPrinter
             line.append('{');
             for (int i = 0; i < RECORD_COLUMNS.length; i++)
             {
-                line.append('"').append(RECORD_COLUMNS[i]).append("\":").append(recordValues[i]).append(',');
+                line.append('"').append(recordColumns[i]).append("\":").append(recordValues[i]).append(',');
             }
         }
         else
@@ -166,7 +181,7 @@ final class DecodedRecordPrinter
         line.setLength(0);
         for (int i = 0; i < RECORD_COLUMNS.length; i++)
         {
-            cell(format == Format.TABLE ? RECORD_COLUMNS[i].toUpperCase(Locale.ROOT) : RECORD_COLUMNS[i], recordWidth(i), false);
+            cell(format == Format.TABLE ? recordColumns[i].toUpperCase(Locale.ROOT) : recordColumns[i], recordWidth(i), false);
         }
         for (final Field field : schema.fields())
         {
@@ -185,7 +200,8 @@ final class DecodedRecordPrinter
 
     private int recordWidth(final int column)
     {
-        return column == TIMESTAMP_COLUMN && format == Format.TABLE ? INSTANT_WIDTH : RECORD_WIDTHS[column];
+        return Math.max(recordColumns[column].length(),
+            column == TIMESTAMP_COLUMN && format == Format.TABLE ? INSTANT_WIDTH : RECORD_WIDTHS[column]);
     }
 
     /** A timestamp as people read it in the table: an ISO-8601 instant (CSV and JSONL keep epoch ms, as the sinks write them). */

@@ -25,7 +25,8 @@ import io.sluice.ops.cli.SluiceVersion;
  *   partition=0 offset=12 timestamp=1732752000000 type=1 flags=0x0000 key=0x00000000000004d2 length=5 payload=68656c6c6f
  * </pre>
  * With the topic's schema (from the daemon's configuration, {@code --config}, or a pipeline file,
- * {@code --pipeline}), each event decoded into its fields, as a table, CSV or JSONL
+ * {@code --pipeline}; for a journal sink's topic in the daemon's output journal, the output schema of
+ * the pipeline writing it), each event decoded into its fields, as a table, CSV or JSONL
  * ({@link DecodedRecordPrinter}). Partitions are dumped one after another, each in offset order.
  * Offset bounds are clamped to what each partition retains; time bounds filter on the record
  * timestamp, in the producer's unit.
@@ -77,7 +78,8 @@ final class JournalDumpCommand implements Callable<Integer>
     int maxPayload;
 
     @Option(names = "--config", paramLabel = "FILE",
-        description = "The daemon's configuration: decode events with the schema of the pipelines reading the topic.")
+        description = "The daemon's configuration: decode events with the schema of the pipelines reading the topic, " +
+            "or outputs of a journal sink (-d <data_dir>/outputs) with the output schema of the pipeline writing it.")
     Path config;
 
     @Option(names = "--pipeline", paramLabel = "FILE", description = "A pipeline file (as for replay): decode events with its schemas.")
@@ -135,38 +137,73 @@ final class JournalDumpCommand implements Callable<Integer>
         {
             throw new CliException(ExitCodes.USAGE, "give --config or --pipeline, not both");
         }
-        final java.util.Map<String, io.sluice.schema.Schema> schemas;
-        final Path from;
         try
         {
             if (config != null)
             {
-                schemas = TopicSchemas.provider().load(config);
-                from = config;
+                return configSchema(TopicSchemas.provider().load(config));
             }
-            else if (pipelineFile != null)
+            if (pipelineFile != null)
             {
-                schemas = new java.util.LinkedHashMap<>();
+                final java.util.Map<String, io.sluice.schema.Schema> schemas = new java.util.LinkedHashMap<>();
                 io.sluice.engine.config.PipelineConfig.load(pipelineFile).pipelines()
                     .forEach(p -> p.sources().forEach(source -> schemas.putIfAbsent(source.topic(), source.schema())));
-                from = pipelineFile;
+                final io.sluice.schema.Schema schema = schemas.get(topicName);
+                if (schema == null)
+                {
+                    throw new CliException(ExitCodes.USAGE, "topic '" + topicName + "' is not read by any pipeline of " + pipelineFile +
+                        " (its topics: " + String.join(", ", schemas.keySet()) + ")");
+                }
+                return schema;
             }
-            else
-            {
-                return null;
-            }
+            return null;
+        }
+        catch (final CliException ex)
+        {
+            throw ex;
         }
         catch (final RuntimeException ex)
         {
             throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
         }
-        final io.sluice.schema.Schema schema = schemas.get(topicName);
+    }
+
+    /**
+     * The topic's schema from a daemon configuration: a source topic's in the daemon's journal, the
+     * writing pipeline's output schema for a journal sink's topic in its output journal. Which journal
+     * {@code --dir} is decides when it is one of the two; otherwise a source topic is looked for first.
+     */
+    private io.sluice.schema.Schema configSchema(final TopicSchemas.Topics topics)
+    {
+        final boolean isOutputJournal = sameDirectory(dir, topics.outputJournal());
+        final boolean isJournal = sameDirectory(dir, topics.journal());
+        io.sluice.schema.Schema schema = isOutputJournal ? null : topics.sources().get(topicName);
+        if (schema == null && !isJournal)
+        {
+            schema = topics.outputs().get(topicName);
+        }
         if (schema == null)
         {
-            throw new CliException(ExitCodes.USAGE, "topic '" + topicName + "' is not read by any pipeline of " + from + " (its topics: " +
-                String.join(", ", schemas.keySet()) + ")");
+            throw new CliException(ExitCodes.USAGE, "topic '" + topicName + "' is " +
+                (isOutputJournal ? "not the topic of a journal sink of " + config + " (its journal sinks' topics: " +
+                    String.join(", ", topics.outputs().keySet()) + ")" :
+                isJournal ? "not read by any pipeline of " + config + " (its topics: " + String.join(", ", topics.sources().keySet()) + ")" :
+                "neither read by a pipeline of " + config + " (its topics: " + String.join(", ", topics.sources().keySet()) +
+                    ") nor the topic of one of its journal sinks (" + String.join(", ", topics.outputs().keySet()) + ")"));
         }
         return schema;
+    }
+
+    private static boolean sameDirectory(final Path a, final Path b)
+    {
+        try
+        {
+            return java.nio.file.Files.isDirectory(a) && java.nio.file.Files.isDirectory(b) && java.nio.file.Files.isSameFile(a, b);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return false;
+        }
     }
 
     private void validate()

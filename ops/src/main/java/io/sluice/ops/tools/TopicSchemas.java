@@ -14,13 +14,26 @@ import io.sluice.schema.Schema;
 public interface TopicSchemas
 {
     /**
-     * The schema of every topic the configuration's pipelines read.
+     * The topics of a daemon configuration and where their journals are.
+     *
+     * @param sources       the schema of every topic the configuration's pipelines read, by topic.
+     * @param outputs       the output schema of the pipeline writing each {@code journal} sink, by the
+     *                      sink's topic (in the output journal).
+     * @param journal       the source topics' journal directory ({@code <data_dir>/journal}).
+     * @param outputJournal the output journal directory of the journal sinks ({@code <data_dir>/outputs}).
+     */
+    record Topics(Map<String, Schema> sources, Map<String, Schema> outputs, Path journal, Path outputJournal)
+    {
+    }
+
+    /**
+     * Loads a configuration's topics.
      *
      * @param config a daemon configuration file.
-     * @return schemas by topic name.
+     * @return its topics.
      * @throws RuntimeException with every error if the configuration is invalid.
      */
-    Map<String, Schema> load(Path config);
+    Topics load(Path config);
 
     /**
      * The provider on the class path.
