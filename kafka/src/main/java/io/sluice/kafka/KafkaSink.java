@@ -74,6 +74,14 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     /** Header holding the output's sequence within its Sluice partition (decimal text). */
     public static final String SEQUENCE_HEADER = "sluice.sequence";
     private static final long NONE = TransactionalPartition.NONE;
+    /**
+     * The producers' first retry back-off (the client's default is 100 ms): a transaction's offsets request is
+     * retried after it, both when the producer first looks up the bookkeeping group's coordinator and when the
+     * broker answers CONCURRENT_TRANSACTIONS because the previous commit is still being completed; each such
+     * retry delayed the outputs of the commit by the whole back-off. Later retries still back off exponentially
+     * (up to {@code retry.backoff.max.ms}). A {@code retry.backoff.ms} in the client properties wins.
+     */
+    private static final long RETRY_BACKOFF_MILLIS = 10;
 
     private final KafkaSinkContext context;
     private final int partitions;
@@ -701,6 +709,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private Properties producerProperties(final int partition)
     {
         final Properties props = new Properties();
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, String.valueOf(RETRY_BACKOFF_MILLIS));
         props.putAll(context.clientProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(partition));

@@ -1,60 +1,66 @@
 package io.sluice.kafka;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The committer of an exactly-once {@link KafkaSink}: a thread ({@code sluice-kafka-commit-<prefix>})
- * that, for the newest completed checkpoint, commits the transactions of the partitions that have
- * passed its barrier, and asks the engine for a checkpoint when outputs wait for one.
+ * that commits each partition's transaction as soon as a completed checkpoint covers it, and asks the
+ * engine for a checkpoint when outputs wait for one.
  *
- * <p>A round for checkpoint {@code c}:
+ * <p>Whenever a checkpoint completes, a partition passes a barrier or a commit ends, the committer looks at
+ * the newest completed checkpoint {@code c} and, for each partition not committing at that moment:
  * <ol>
- *   <li>every partition {@link TransactionalPartition#due due} for {@code c} that sent nothing since its
- *       last commit is covered by {@code c} without a commit (an idle partition costs no transaction);</li>
- *   <li>the others commit, each its own producer's transaction, in parallel (each commit is a few round
- *       trips to the brokers: the offsets, the end of the transaction); a partition's commit records
- *       {@code checkpoint c all a}, {@code a} being the newest checkpoint covering every partition, this
- *       one taken at {@code c} (its commit covers it atomically) and the others as they were before the
- *       round: with a single busy partition, {@code a = c};</li>
- *   <li>if nothing committed but {@code a} moved past what Kafka has recorded, one partition commits the
- *       bookkeeping alone, so that a restart need not go back further than the retained checkpoints.</li>
+ *   <li>if it is {@link TransactionalPartition#due due} for {@code c} and sent nothing since its last commit,
+ *       {@code c} covers it without a commit (an idle partition costs no transaction);</li>
+ *   <li>if it is due and busy, its commit starts on a pool thread ({@code sluice-kafka-commit-<prefix>-<n>};
+ *       each commit is a few round trips to the brokers: the offsets, the end of the transaction) and records
+ *       {@code checkpoint c all a}, {@code a} being the newest checkpoint covering every partition: this one
+ *       taken at {@code c} (its commit covers it atomically), the others as their last commits left them
+ *       (a commit in flight is not counted until it has ended);</li>
+ *   <li>if no partition is committing or due and {@code a} moved past the restore limit Kafka has recorded
+ *       (the newer of the oldest checkpoint the partitions' last commits covered and the newest {@code all}),
+ *       partition 0 commits the bookkeeping alone, so that a restart need not go back further than the
+ *       retained checkpoints. Idle partitions are covered before the busy ones' commits start, so those
+ *       commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
  * </ol>
- * Rounds follow each other: a partition's next commit begins after the round of its last one ended.
- * A commit never starts before its checkpoint is complete and its partition has passed the barrier, and
- * each partition's producer commits only its own transaction, so the order checkpoint, then commit, and
- * the fencing of a zombie by transactional id are those of a sequential committer.
+ * Partitions commit independently: a partition's commit never waits for another's (a slow commit of
+ * partition A once held back the next commit of partition B until both had ended). A partition has at
+ * most one commit in flight; one due meanwhile starts when it ends. A commit never starts before its
+ * checkpoint is complete and its partition has passed the barrier, and each partition's producer commits
+ * only its own transaction, so the order checkpoint, then commit, and the fencing of a zombie by
+ * transactional id are those of a sequential committer. With a single partition the committer commits
+ * on its own thread.
  */
 final class SinkCommitter
 {
     private static final long NONE = TransactionalPartition.NONE;
-    /** Longest the committer sleeps without being woken by a completed checkpoint or a barrier. */
+    /** Longest the committer sleeps without being woken by a completed checkpoint, a barrier or a commit's end. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Threads committing in parallel beside the committer itself, at most. */
-    private static final int MAX_POOL = 7;
+    /** Threads committing in parallel, at most. */
+    private static final int MAX_POOL = 8;
 
     private final TransactionalPartition[] transactions;
     private final long spacingNanos;
     private final Thread thread;
     private final ExecutorService pool;
-    private final int[] due;
-    /** Per due partition of a round, what its commit records as covering every partition. */
-    private final long[] coveringAll;
-    private final List<Future<Boolean>> inFlight = new ArrayList<>();
+    /** Per partition: 1 while a commit of it runs on the pool (set by the committer, cleared by the pool thread). */
+    private final AtomicIntegerArray committing;
+    /** Per partition, during a dispatch: due and busy (committer thread only). */
+    private final boolean[] dueNow;
+    /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
+    private final AtomicLong recordedAll;
+    private volatile Throwable unexpected;
     private volatile long completedCheckpoint = NONE;
     private volatile boolean closing;
     private volatile Runnable checkpointTrigger;
     private volatile long checkpointsAsked;
     private long lastTriggerNanos;
-    /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
-    private long recordedAll;
 
     /**
      * @param name                 of the thread.
@@ -66,12 +72,12 @@ final class SinkCommitter
     {
         this.transactions = transactions;
         this.spacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
-        this.recordedAll = recordedAll;
-        this.due = new int[transactions.length];
-        this.coveringAll = new long[transactions.length];
-        final int poolSize = Math.min(transactions.length - 1, MAX_POOL);
+        this.recordedAll = new AtomicLong(recordedAll);
+        this.committing = new AtomicIntegerArray(transactions.length);
+        this.dueNow = new boolean[transactions.length];
+        final int poolSize = transactions.length < 2 ? 0 : Math.min(transactions.length, MAX_POOL);
         final AtomicInteger threads = new AtomicInteger();
-        this.pool = poolSize <= 0 ? null : Executors.newFixedThreadPool(poolSize, task ->
+        this.pool = poolSize == 0 ? null : Executors.newFixedThreadPool(poolSize, task ->
         {
             final Thread worker = new Thread(task, name + "-" + threads.incrementAndGet());
             worker.setDaemon(true);
@@ -124,11 +130,11 @@ final class SinkCommitter
     }
 
     /**
-     * Stops the thread, then commits what the newest completed checkpoint covers (the engine's final
-     * one) and aborts what it does not. After the engine is closed.
+     * Stops the thread, waits for the commits in flight, then commits what the newest completed checkpoint
+     * covers (the engine's final one) and aborts what it does not. After the engine is closed.
      *
      * @return the first partition failure, or null.
-     * @throws InterruptedException if interrupted while waiting for the thread.
+     * @throws InterruptedException if interrupted while waiting for the thread or a commit.
      */
     KafkaConnectorException close() throws InterruptedException
     {
@@ -137,7 +143,9 @@ final class SinkCommitter
         thread.join();
         try
         {
-            round(completedCheckpoint);
+            awaitCommits();
+            dispatch(completedCheckpoint);
+            awaitCommits();
             KafkaConnectorException failed = null;
             for (final TransactionalPartition transaction : transactions)
             {
@@ -160,14 +168,7 @@ final class SinkCommitter
         lastTriggerNanos = System.nanoTime() - spacingNanos;
         while (!closing)
         {
-            try
-            {
-                round(completedCheckpoint);
-            }
-            catch (final InterruptedException ex)
-            {
-                return;
-            }
+            dispatch(completedCheckpoint);
             long parkNanos = IDLE_NANOS;
             final Runnable trigger = checkpointTrigger;
             if (trigger != null && needsCheckpoint())
@@ -188,52 +189,120 @@ final class SinkCommitter
         }
     }
 
-    /** One round for the checkpoint {@code completed} (see the class comment). */
-    private void round(final long completed) throws InterruptedException
+    /** Starts the commits the checkpoint {@code completed} makes due, and covers the idle partitions (class comment). */
+    private void dispatch(final long completed)
     {
+        final Throwable bug = unexpected;
+        if (bug != null)
+        {
+            // commit() turns Kafka failures into the partition's failure; anything else is a bug to surface.
+            throw new IllegalStateException("a Kafka sink commit failed unexpectedly", bug);
+        }
         if (completed == NONE)
         {
             return;
         }
-        int count = 0;
+        // Idle partitions first, so that what the busy partitions' commits record as covering every partition
+        // already counts them covered by this checkpoint (else a bookkeeping commit would follow just for that).
+        boolean busy = false;
         for (final TransactionalPartition transaction : transactions)
         {
-            if (transaction.due(completed) && !transaction.coverIfIdle(completed))
+            final int partition = transaction.partition();
+            if (committing.get(partition) != 0)
             {
-                due[count++] = transaction.partition();
+                busy = true;
+            }
+            else if (transaction.due(completed) && !transaction.coverIfIdle(completed))
+            {
+                busy = true;
+                dueNow[partition] = true;
             }
         }
-        if (count == 0)
+        for (final TransactionalPartition transaction : transactions)
+        {
+            final int partition = transaction.partition();
+            if (dueNow[partition])
+            {
+                dueNow[partition] = false;
+                // What this commit records as covering every partition takes the others as their ended commits
+                // left them: one in flight may still fail.
+                commit(transaction, completed, coveringAllBut(partition, completed));
+            }
+        }
+        if (!busy)
         {
             final long coveringAll = coveringAllBut(-1, NONE);
-            if (coveringAll > recordedAll && transactions[0].commit(coveringAll, coveringAll))
+            if (coveringAll > recordedRestoreLimit())
             {
-                recordedAll = coveringAll;
+                commit(transactions[0], coveringAll, coveringAll);
+            }
+        }
+    }
+
+    /** Commits one partition: on the pool, or on this thread when the sink has a single partition. */
+    private void commit(final TransactionalPartition transaction, final long checkpoint, final long coveringAll)
+    {
+        if (pool == null)
+        {
+            if (transaction.commit(checkpoint, coveringAll))
+            {
+                recordedAll.accumulateAndGet(coveringAll, Math::max);
             }
             return;
         }
-        // Each commit covers its own partition at 'completed' atomically with its outputs: what it records as covering
-        // every partition takes the others as they are before the round (a commit of this round may fail).
-        for (int i = 0; i < count; i++)
+        final int partition = transaction.partition();
+        committing.set(partition, 1);
+        pool.execute(() ->
         {
-            coveringAll[i] = coveringAllBut(due[i], completed);
-        }
-        for (int i = 1; i < count; i++)
-        {
-            final TransactionalPartition transaction = transactions[due[i]];
-            final long all = coveringAll[i];
-            inFlight.add(pool.submit(() -> transaction.commit(completed, all)));
-        }
-        long recorded = transactions[due[0]].commit(completed, coveringAll[0]) ? coveringAll[0] : NONE;
-        for (int i = 0; i < inFlight.size(); i++)
-        {
-            if (awaitCommit(inFlight.get(i)))
+            try
             {
-                recorded = Math.max(recorded, coveringAll[i + 1]);
+                if (transaction.commit(checkpoint, coveringAll))
+                {
+                    recordedAll.accumulateAndGet(coveringAll, Math::max);
+                }
+            }
+            catch (final Throwable t)
+            {
+                unexpected = t;
+            }
+            finally
+            {
+                committing.set(partition, 0); // ordered before the wake-up: the committer sees the partition free
+                LockSupport.unpark(thread);
+            }
+        });
+    }
+
+    /**
+     * The newest checkpoint a restart may restore according to what Kafka has recorded (as
+     * {@link KafkaSink#restoreCheckpointAtMost()} reads it at open): the newer of the oldest checkpoint the
+     * partitions' last commits covered them for and the newest {@code all} a commit recorded. When every
+     * partition committed for the same checkpoint, no bookkeeping commit is needed to record it.
+     */
+    private long recordedRestoreLimit()
+    {
+        long oldest = Long.MAX_VALUE;
+        for (final TransactionalPartition transaction : transactions)
+        {
+            oldest = Math.min(oldest, transaction.committedCheckpoint());
+        }
+        return Math.max(oldest, recordedAll.get());
+    }
+
+    /** Waits until no commit runs on the pool (at close, after the committer thread stopped). */
+    private void awaitCommits() throws InterruptedException
+    {
+        for (int p = 0; p < committing.length(); p++)
+        {
+            while (committing.get(p) != 0)
+            {
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("closing the Kafka sink while a commit runs");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
         }
-        inFlight.clear();
-        recordedAll = Math.max(recordedAll, recorded);
     }
 
     /**
@@ -248,19 +317,6 @@ final class SinkCommitter
             oldest = Math.min(oldest, transaction.partition() == partition ? checkpoint : transaction.coveredCheckpoint());
         }
         return oldest;
-    }
-
-    private static boolean awaitCommit(final Future<Boolean> commit) throws InterruptedException
-    {
-        try
-        {
-            return commit.get();
-        }
-        catch (final ExecutionException ex)
-        {
-            // commit() turns Kafka failures into the partition's failure; anything else is a bug to surface.
-            throw new IllegalStateException("a Kafka sink commit failed unexpectedly", ex.getCause());
-        }
     }
 
     private boolean needsCheckpoint()

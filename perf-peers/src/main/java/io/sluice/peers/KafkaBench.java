@@ -75,7 +75,14 @@ final class KafkaBench
 
     static KafkaProducer<byte[], byte[]> producer(final String bootstrap)
     {
+        return producer(bootstrap, Map.of());
+    }
+
+    /** A producer with the client defaults plus {@code settings} (a {@link KafkaTuning}'s). */
+    static KafkaProducer<byte[], byte[]> producer(final String bootstrap, final Map<String, String> settings)
+    {
         final Properties props = new Properties();
+        props.putAll(settings);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -83,6 +90,19 @@ final class KafkaBench
     }
 
     static Map<String, Object> readCommittedConsumer(final String bootstrap, final String group)
+    {
+        return readCommittedConsumer(bootstrap, group, Map.of());
+    }
+
+    /** A read_committed consumer's settings plus {@code settings} (a {@link KafkaTuning}'s). */
+    static Map<String, Object> readCommittedConsumer(final String bootstrap, final String group, final Map<String, String> settings)
+    {
+        final Map<String, Object> props = new java.util.HashMap<>(settings);
+        props.putAll(readCommittedDefaults(bootstrap, group));
+        return props;
+    }
+
+    private static Map<String, Object> readCommittedDefaults(final String bootstrap, final String group)
     {
         return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

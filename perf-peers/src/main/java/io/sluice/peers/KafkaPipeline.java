@@ -37,6 +37,20 @@ interface KafkaPipeline extends AutoCloseable
     }
 
     /**
+     * Stops the pipeline, then tells where the latency of each window firing went ({@link KafkaLatencyTrace}), if
+     * it was started traced.
+     *
+     * @param rows          the results read.
+     * @param arrivalMillis per row, when the reader received it.
+     * @param lastEnd       the last window end counted.
+     * @return the timeline, or "".
+     */
+    default String stopAndTrace(final Rows rows, final long[] arrivalMillis, final long lastEnd)
+    {
+        return "";
+    }
+
+    /**
      * Stops the pipeline and releases everything it holds (not timed).
      */
     @Override
@@ -63,6 +77,23 @@ interface KafkaPipeline extends AutoCloseable
          * @throws Exception if it cannot start.
          */
         KafkaPipeline start(String bootstrap, String input, String output, String run) throws Exception;
+
+        /**
+         * {@link #start(String, String, String, String)}, noting where the latency goes if {@code traced} and the
+         * pipeline can ({@link KafkaPipeline#trace}).
+         *
+         * @param bootstrap of the broker.
+         * @param input     topic.
+         * @param output    topic.
+         * @param run       distinguishing this run's ids and directories.
+         * @param traced    whether to trace.
+         * @return the running pipeline.
+         * @throws Exception if it cannot start.
+         */
+        default KafkaPipeline start(String bootstrap, String input, String output, String run, boolean traced) throws Exception
+        {
+            return start(bootstrap, input, output, run);
+        }
 
         /**
          * Decodes one output record into a row {@code (key, start, end, count, sum)}; called on the reader's thread.

@@ -50,10 +50,13 @@ import io.sluice.perf.Machine;
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100] \
- *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true]
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true] [trace=false] \
+ *       [producer=key:value,...] [consumer=key:value,...]
  * }</pre>
  * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
- * skips the latency runs.
+ * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
+ * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
+ * system under test and to the ceiling ({@link KafkaTuning}).
  */
 public final class KafkaPipelineMain
 {
@@ -78,16 +81,17 @@ public final class KafkaPipelineMain
         final int seconds = Integer.parseInt(a.get("seconds"));
         final long checkpointMs = Long.parseLong(a.get("checkpointMs"));
         final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
+        final KafkaTuning tuning = KafkaTuning.parse(a.get("producer"), a.get("consumer"));
         final Path out = Files.createDirectories(Path.of(a.get("out")));
         final Instant started = Instant.now();
         final String loadBefore = Machine.loadAverage();
         System.out.println("KafkaPipelineMain " + a + "; load average " + loadBefore);
 
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch));
-        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, scratch));
-        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, scratch));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning));
+        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, scratch, tuning));
+        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, scratch, tuning));
         final List<String> chosen = Arrays.asList(a.get("pipelines").split(","));
         if (!pipelines.keySet().containsAll(chosen))
         {
@@ -98,6 +102,8 @@ public final class KafkaPipelineMain
         final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
         final Map<String, double[]> rates = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
+        final Map<String, Long> firings = new LinkedHashMap<>();
+        final StringBuilder traces = new StringBuilder();
         final double[] ceiling = new double[rounds];
         final double[] produceOnly = new double[rounds];
         final double[] consumeOnly = new double[rounds];
@@ -127,10 +133,10 @@ public final class KafkaPipelineMain
             }
             for (int round = 0; round < rounds; round++)
             {
-                final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round);
+                final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round, tuning);
                 ceiling[round] = raw[0];
                 produceOnly[round] = raw[1];
-                consumeOnly[round] = consumeInput(bootstrap, partitions, events + partitions, "consume-" + round);
+                consumeOnly[round] = consumeInput(bootstrap, partitions, events + partitions, "consume-" + round, tuning);
                 System.out.printf("round %d broker: produce+consume %,.0f ev/s, produce alone %,.0f ev/s, read_committed consume of the " +
                     "pre-loaded input %,.0f ev/s%n", round + 1, raw[0], raw[1], consumeOnly[round]);
                 for (int s = 0; s < names.size(); s++)
@@ -144,7 +150,8 @@ public final class KafkaPipelineMain
             loadAfterThroughput = Machine.loadAverage();
             for (final String name : a.get("latency").equals("true") ? names : List.<String>of())
             {
-                final Histogram histogram = latency(broker, bootstrap, pipelines.get(name), partitions, rate, seconds, name);
+                final Histogram histogram = latency(broker, bootstrap, pipelines.get(name), partitions, rate, seconds, name,
+                    a.get("trace").equals("true"), firings, traces);
                 latencies.put(name, histogram);
                 System.out.printf("latency %-62s p50 %d ms p99 %d ms p99.9 %d ms max %d ms (%,d results)%n", pipelines.get(name).name(),
                     histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9),
@@ -156,7 +163,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, latencies, ceiling, produceOnly, consumeOnly, started, Instant.now(), loadBefore,
+        final String report = KafkaReport.render(a, pipelines, rates, latencies, firings, traces.toString(), ceiling, produceOnly, consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
         Files.writeString(file, report, StandardCharsets.UTF_8);
@@ -195,9 +202,10 @@ public final class KafkaPipelineMain
     }
 
     /** A plain read_committed consumer reading the pre-loaded input topic from its beginning: first record to last, ev/s. */
-    private static double consumeInput(final String bootstrap, final int partitions, final long records, final String group)
+    private static double consumeInput(
+        final String bootstrap, final int partitions, final long records, final String group, final KafkaTuning tuning)
     {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, group)))
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, group, tuning.consumer())))
         {
             final List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < partitions; p++)
@@ -229,8 +237,8 @@ public final class KafkaPipelineMain
 
     /** Raw produce+consume of the same records: {produce+consume ev/s, produce-alone ev/s}. */
     private static double[] ceiling(
-        final KafkaTestBroker broker, final String bootstrap, final int partitions, final Workload w, final long base, final String topic)
-        throws InterruptedException
+        final KafkaTestBroker broker, final String bootstrap, final int partitions, final Workload w, final long base, final String topic,
+        final KafkaTuning tuning) throws InterruptedException
     {
         broker.createTopics(partitions, topic);
         final long[] consumed = new long[1];
@@ -238,7 +246,7 @@ public final class KafkaPipelineMain
         final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
         final Thread reader = new Thread(() ->
         {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, topic)))
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, topic, tuning.consumer())))
             {
                 final List<TopicPartition> tps = new ArrayList<>();
                 for (int p = 0; p < partitions; p++)
@@ -265,7 +273,7 @@ public final class KafkaPipelineMain
         }
         final long start = System.nanoTime();
         final long produced;
-        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap))
+        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap, tuning.producer()))
         {
             for (int i = 0; i < w.count; i++)
             {
@@ -309,7 +317,8 @@ public final class KafkaPipelineMain
 
     private static Histogram latency(
         final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final int rate,
-        final int seconds, final String name) throws Exception
+        final int seconds, final String name, final boolean traced, final Map<String, Long> firings, final StringBuilder traces)
+        throws Exception
     {
         final String input = "lat-in-" + name;
         final String output = "lat-out-" + name;
@@ -325,7 +334,7 @@ public final class KafkaPipelineMain
             value[i] = 1 + random.below(1000);
         }
         try (ResultReader reader = new ResultReader(bootstrap, output, "lat-reader-" + name, factory, Long.MAX_VALUE / 2);
-            KafkaPipeline pipeline = factory.start(bootstrap, input, output, "lat-" + name))
+            KafkaPipeline pipeline = factory.start(bootstrap, input, output, "lat-" + name, traced))
         {
             // The processor owns every input partition before the clock starts: latency, not start-up, is measured here.
             awaitAssigned(pipeline, partitions, factory.name());
@@ -347,15 +356,24 @@ public final class KafkaPipelineMain
             }
             final Rows rows = reader.stop(0);
             final long[] arrival = reader.arrivalMillis();
+            if (traced)
+            {
+                final String trace = pipeline.stopAndTrace(rows, arrival, lastEnd);
+                System.out.print(trace);
+                traces.append(trace.isEmpty() ? "" : factory.name() + ":\n" + trace);
+            }
             final Histogram histogram = new Histogram(3_600_000L, 3);
+            final java.util.Set<Long> fired = new java.util.HashSet<>();
             for (int i = 0; i < rows.count(); i++)
             {
                 final long end = rows.get(i, 2);
                 if (end <= lastEnd)
                 {
                     histogram.recordValue(Math.max(0, arrival[i] - (end + Workload.BOUND_MS)));
+                    fired.add(end * partitions + Topic.partitionFor(rows.get(i, 0), partitions));
                 }
             }
+            firings.put(name, (long)fired.size());
             if (histogram.getTotalCount() != expected)
             {
                 throw new IllegalStateException(factory.name() + " latency run: " + histogram.getTotalCount() + " results of the " + expected +
@@ -413,6 +431,9 @@ public final class KafkaPipelineMain
         settings.put("checkpointMs", "100");
         settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo");
         settings.put("latency", "true");
+        settings.put("trace", "false");
+        settings.put("producer", "");
+        settings.put("consumer", "");
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
         settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");

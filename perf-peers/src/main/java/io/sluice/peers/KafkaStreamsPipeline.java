@@ -53,9 +53,10 @@ final class KafkaStreamsPipeline implements KafkaPipeline
      * @param exactlyOnce exactly_once_v2, else at_least_once.
      * @param threads     stream threads.
      * @param scratch     for the state directories.
+     * @param tuning      Kafka client settings for its producers and consumers.
      * @return the factory.
      */
-    static Factory factory(final boolean exactlyOnce, final int threads, final Path scratch)
+    static Factory factory(final boolean exactlyOnce, final int threads, final Path scratch, final KafkaTuning tuning)
     {
         return new Factory()
         {
@@ -85,6 +86,8 @@ final class KafkaStreamsPipeline implements KafkaPipeline
                 props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
                 props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
                 props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+                tuning.producer().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+                tuning.consumer().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
                 final AtomicLong first = new AtomicLong();
                 final StreamsBuilder builder = new StreamsBuilder();
                 builder.stream(input, Consumed.with(Serdes.Long(), ORDER_VALUE))

@@ -36,9 +36,14 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     private final KafkaSource source;
     private final Path directory;
     private final AtomicLong first;
+    private final KafkaLatencyTrace trace;
+    private boolean closed;
 
-    private SluiceKafkaPipeline(final KafkaSink sink, final Engine engine, final KafkaSource source, final Path directory, final AtomicLong first)
+    private SluiceKafkaPipeline(
+        final KafkaSink sink, final Engine engine, final KafkaSource source, final Path directory, final AtomicLong first,
+        final KafkaLatencyTrace trace)
     {
+        this.trace = trace;
         this.sink = sink;
         this.engine = engine;
         this.source = source;
@@ -46,7 +51,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         this.first = first;
     }
 
-    private static Pipeline pipeline(final AtomicLong first, final EventSink sink)
+    private static Pipeline pipeline(final AtomicLong first, final EventSink sink, final KafkaLatencyTrace trace)
     {
         return Pipeline.from("orders", SluicePeer.ORDER).name("w1").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
             .filter("first", e ->
@@ -54,6 +59,10 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 if (first.get() == 0)
                 {
                     first.compareAndSet(0, System.nanoTime());
+                }
+                if (trace != null)
+                {
+                    trace.onInput(e.getLong(0), e.getLong(2));
                 }
                 return true;
             })
@@ -68,11 +77,12 @@ final class SluiceKafkaPipeline implements KafkaPipeline
      * @param partitions       of the engine (= of the topics).
      * @param checkpointMillis between checkpoints (exactly once: how often outputs are committed).
      * @param scratch          for the engines' directories.
+     * @param tuning           Kafka client settings for the sink's producers and the source's consumer.
      * @return the factory.
      */
-    static Factory factory(final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch)
+    static Factory factory(final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning)
     {
-        final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }).outputSchema();
+        final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
         final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
         return new Factory()
@@ -96,20 +106,42 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             @Override
             public KafkaPipeline start(final String bootstrap, final String input, final String output, final String run) throws Exception
             {
+                return start(bootstrap, input, output, run, false);
+            }
+
+            @Override
+            public KafkaPipeline start(final String bootstrap, final String input, final String output, final String run, final boolean traced)
+                throws Exception
+            {
                 final Path dir = Files.createTempDirectory(scratch, "sluice-kafka-");
                 final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
                     .transactionalIdPrefix("sluice.bench." + run).partitions(partitions).mode(mode).format(ValueFormat.BINARY)
-                    .timeoutMillis(120_000));
+                    .timeoutMillis(120_000).clientProperties(tuning.producer()));
                 final AtomicLong first = new AtomicLong();
-                final Pipeline pipeline = pipeline(first, sink);
+                final KafkaLatencyTrace trace = traced ? new KafkaLatencyTrace(partitions, Query.W1.size, Workload.BOUND_MS) : null;
+                final Pipeline pipeline = pipeline(first, trace == null ? sink : trace.wrap(sink), trace);
                 final Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions)
                     .waitStrategy(WaitStrategyKind.YIELD).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
                     .restoreCheckpointAtMost(sink.restoreCheckpointAtMost()), List.of(pipeline));
                 engine.addCheckpointListener(sink);
-                sink.checkpointTrigger(engine::checkpoint);
+                if (trace == null)
+                {
+                    sink.checkpointTrigger(engine::checkpoint);
+                }
+                else
+                {
+                    engine.addCheckpointListener(trace);
+                    trace.sample(sink);
+                    sink.checkpointTrigger(() ->
+                    {
+                        trace.asked();
+                        engine.checkpoint();
+                    });
+                }
                 final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
-                    .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY));
-                return new SluiceKafkaPipeline(sink, engine, source, dir, first);
+                    .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY)
+                    .clientProperties(tuning.consumer()));
+                return new SluiceKafkaPipeline(sink, engine, source, dir, first, trace);
             }
         };
     }
@@ -154,13 +186,33 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     }
 
     @Override
+    public String stopAndTrace(final Rows rows, final long[] arrivalMillis, final long lastEnd)
+    {
+        close();
+        return trace == null ? "" : trace.report(rows, arrivalMillis, lastEnd);
+    }
+
+    @Override
     public void close()
     {
+        if (closed)
+        {
+            return; // a traced latency run closes it before reading the trace
+        }
+        closed = true;
         try
         {
             source.close();
             engine.close();
             sink.close();
+            if (trace != null)
+            {
+                trace.stop();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
         finally
         {
