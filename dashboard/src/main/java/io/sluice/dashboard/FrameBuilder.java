@@ -85,6 +85,7 @@ final class FrameBuilder
         pipelines(json, figures, seconds, engine);
         latency(json, figures);
         checkpoints(json, figures, engine, nowMs);
+        network(json, figures);
         errors(json);
         alerts(json);
         return out.toString();
@@ -219,6 +220,18 @@ final class FrameBuilder
         }
         json.field("lastDashboardDurationMs", lastDashboardCheckpointMillis);
         json.close();
+    }
+
+    /** Each network endpoint: whether its Aeron client is connected, and how often it was lost. */
+    private static void network(final Json json, final HealthReader.Health figures)
+    {
+        json.name("network").openArray();
+        for (final Map.Entry<String, long[]> endpoint : figures.network.entrySet())
+        {
+            json.open().field("endpoint", endpoint.getKey()).field("up", endpoint.getValue()[0] == 1)
+                .field("losses", endpoint.getValue()[1]).close();
+        }
+        json.closeArray();
     }
 
     private void errors(final Json json)

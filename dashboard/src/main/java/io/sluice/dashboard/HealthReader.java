@@ -42,6 +42,8 @@ final class HealthReader
     static final int LAST_CHECKPOINT_AGE = SluiceCounters.LAST_CHECKPOINT_AGE_TYPE_ID;
     static final int DISTINCT_ERRORS = SluiceCounters.DISTINCT_ERRORS_TYPE_ID;
     static final int DAEMON_STATE = SluiceCounters.DAEMON_STATE_TYPE_ID;
+    static final int NET_CLIENT_UP = SluiceCounters.NET_CLIENT_UP_TYPE_ID;
+    static final int NET_CLIENT_LOSSES = SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID;
     static final int INGEST_LATENCY_BASE = SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID;
     static final int RING_WAIT_LATENCY_BASE = SluiceCounters.RING_WAIT_LATENCY_BASE_TYPE_ID;
     static final int JOURNAL_APPEND_LATENCY_BASE = SluiceCounters.JOURNAL_APPEND_LATENCY_BASE_TYPE_ID;
@@ -94,6 +96,8 @@ final class HealthReader
                     .set(typeId, value);
                 case HEARTBEAT, CHECKPOINTS_COMPLETED, CHECKPOINTS_FAILED, LAST_CHECKPOINT_ID, LAST_CHECKPOINT_AGE, DISTINCT_ERRORS,
                     DAEMON_STATE -> health.daemon.put(typeId, value);
+                case NET_CLIENT_UP, NET_CLIENT_LOSSES -> health.network.computeIfAbsent(SluiceCounters.name(counters, counterId),
+                    k -> new long[2])[typeId == NET_CLIENT_UP ? 0 : 1] = value;
                 default -> latency(health, typeId, pipelines, counterId, value);
             }
         });
@@ -164,6 +168,8 @@ final class HealthReader
         final Map<Integer, Long> daemon = new LinkedHashMap<>();
         /** Stage name to figures p50, p99, p99.9, p99.99, max (microseconds) and count. */
         final Map<String, long[]> latency = new LinkedHashMap<>();
+        /** Network (Aeron) endpoint, by its configuration item, to its client's state: up (1 or 0), losses. */
+        final Map<String, long[]> network = new LinkedHashMap<>();
 
         long daemon(final int typeId, final long absent)
         {

@@ -47,4 +47,25 @@ class HealthReaderTest
         assertThat(health.latency).containsOnlyKeys("p \"q\" r/s");
         assertThat(health.latency.get("p \"q\" r/s")[HealthReader.P99]).isEqualTo(5);
     }
+
+    @Test
+    void shouldReadTheStateOfEachNetworkEndpointsAeronClient()
+    {
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(16 * CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(16 * CountersReader.COUNTER_LENGTH)));
+        final int none = SluiceCounters.NONE;
+        SluiceCounters.allocate(manager, SluiceCounters.NET_CLIENT_UP_TYPE_ID, "net-client-up: ingress[0]", none, none, none, none,
+            "ingress[0]").set(0);
+        SluiceCounters.allocate(manager, SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID, "net-client-losses: ingress[0]", none, none, none, none,
+            "ingress[0]").set(2);
+        SluiceCounters.allocate(manager, SluiceCounters.NET_CLIENT_UP_TYPE_ID, "net-client-up: egress[0]", none, none, none, none,
+            "egress[0]").set(1);
+
+        final HealthReader.Health health = new HealthReader(manager).read();
+
+        assertThat(health.network).containsOnlyKeys("ingress[0]", "egress[0]");
+        assertThat(health.network.get("ingress[0]")).containsExactly(0, 2);
+        assertThat(health.network.get("egress[0]")).containsExactly(1, 0);
+    }
 }

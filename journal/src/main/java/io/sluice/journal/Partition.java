@@ -85,14 +85,6 @@ public final class Partition
         {
             // Its records have blocks; what follows may be a hole (segments are created sparse).
             tail.initReserved(Math.max(tail.reservedLimit(), tail.tailPosition()));
-            if (context.pretouchOnOpen())
-            {
-                // Before the first append: blocks reserved and pages mapped for the first stretch of appends.
-                tail.pretouch(tail.reserve(tail.tailPosition() + context.reserveAheadBytes()));
-            }
-        }
-        if (!context.readOnly())
-        {
             for (final Segment segment : recovered)
             {
                 // What survived a crash may still be only in the page cache: make it durable before use.
@@ -102,6 +94,14 @@ public final class Partition
             {
                 // Sealed segments this open verified in full: marked, so that the next open trusts them.
                 recovered[i].writeSealMarkIfDue();
+            }
+            if (context.pretouchOnOpen())
+            {
+                // Before the first append: blocks reserved and pages mapped for the first stretch of appends.
+                // After the forces above, never before: writing back dirty pages write-protects them again
+                // (on ext4 a force of the header page also wrote back the tail's first zero-filled megabyte),
+                // and the writer then took a page fault on each of them, ~256 per open.
+                tail.pretouch(tail.reserve(tail.tailPosition() + context.reserveAheadBytes()));
             }
         }
         this.segments = recovered;

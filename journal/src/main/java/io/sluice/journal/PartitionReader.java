@@ -182,10 +182,90 @@ public final class PartitionReader implements AutoCloseable
     }
 
     /**
+     * Reads up to {@code limit} available records of one segment into the batch, checked as {@link #poll(RecordHandler, int)}
+     * checks them (frame length, and the CRC32C of records the open did not walk), and moves past them: the caller
+     * then decodes them from the mapping in a loop of its own. A read stops at the end of the segment, so every record
+     * of the batch lies in {@link RecordBatch#buffer()}; the next read goes on in the next segment.
+     *
+     * @param batch receiving the records (emptied first).
+     * @param limit most records to read, at most {@link RecordBatch#capacity()}.
+     * @return records read; 0 when caught up.
+     * @throws JournalException CORRUPTION if the next record's frame or checksum is damaged (the records before a damaged
+     *                          one are delivered by the read that reaches it, the next read throws), as {@code poll} does;
+     *                          the reader stays at the damaged record.
+     */
+    public int poll(final RecordBatch batch, final int limit)
+    {
+        final long end = partition.endOffset(); // acquire: frames below end are complete and visible
+        final int max = Math.min(limit, batch.capacity());
+        batch.clear();
+        boolean located = false;
+        while (offset < end)
+        {
+            if (segment == null)
+            {
+                locate();
+                located = true;
+            }
+            final UnsafeBuffer buffer = this.buffer;
+            final int capacity = buffer.capacity();
+            final int length = position <= capacity - RecordDescriptor.HEADER_LENGTH ?
+                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - position)
+            {
+                // As in poll: the segment was sealed and the record is in the next one, or the bytes were damaged.
+                if (length != 0 || located)
+                {
+                    throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + length);
+                }
+                segment = null;
+                continue;
+            }
+            break;
+        }
+        if (offset >= end)
+        {
+            return 0;
+        }
+        final UnsafeBuffer buffer = this.buffer;
+        final int capacity = buffer.capacity();
+        final long first = offset;
+        final int count = (int)Math.min(max, end - first);
+        batch.begin(buffer, first);
+        int pos = position;
+        int read = 0;
+        while (read < count && pos <= capacity - RecordDescriptor.HEADER_LENGTH)
+        {
+            final int length = buffer.getInt(pos + RecordDescriptor.LENGTH_OFFSET);
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - pos)
+            {
+                // 0: the end of this segment, the next read goes on in the next one; otherwise damage, which the
+                // next read reports (the first frame of a read was checked above, so this one is not the first).
+                break;
+            }
+            if (pos < checkLimit && !checksum.matches(buffer, checksumView, pos, length, legacy))
+            {
+                if (read == 0)
+                {
+                    batch.clear();
+                    throw partition.corruptRecord(segment, pos, first, length);
+                }
+                break; // the records before it are delivered; the next read starts at it and reports it
+            }
+            batch.add(pos);
+            pos += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
+            read++;
+        }
+        position = pos;
+        offset = first + read;
+        return read;
+    }
+
+    /**
      * The keys of up to {@code max} records from the next one on, without delivering them or moving the
      * reader: a hint for a reader about to look those keys up (recovery touches their state entries
      * together, so the cache misses overlap). Stops at the end of the current segment and at the end of
-     * the partition; the records are not checksummed here ({@link #poll} checks them as it delivers them),
+     * the partition; the records are not checksummed here ({@link #poll(RecordHandler, int)} checks them as it delivers them),
      * so a damaged key is only a wrong hint.
      *
      * @param keys receiving the keys, from index 0.

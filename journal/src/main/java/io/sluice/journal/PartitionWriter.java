@@ -111,8 +111,17 @@ public final class PartitionWriter
             payload.boundsCheck(offset, length);
         }
         final long address = reserve(length);
-        UnsafeApi.copyMemory(
-            payload.byteArray(), payload.addressOffset() + offset, null, address + RecordDescriptor.HEADER_LENGTH, length);
+        final byte[] array = payload.byteArray();
+        if (array == null)
+        {
+            // Off-heap payload: a constant null base lets the JIT compile a plain address-to-address copy,
+            // without the checks and the mixed heap/native addressing of a base it cannot prove null.
+            UnsafeApi.copyMemory(null, payload.addressOffset() + offset, null, address + RecordDescriptor.HEADER_LENGTH, length);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(array, payload.addressOffset() + offset, null, address + RecordDescriptor.HEADER_LENGTH, length);
+        }
         return publish(address, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
     }
 

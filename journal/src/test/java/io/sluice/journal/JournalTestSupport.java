@@ -117,4 +117,37 @@ final class JournalTestSupport
         }
         return null;
     }
+
+    /** Checks that record {@code i} of a batch is exactly the one written for this sequence; returns a problem or null. */
+    static String check(final RecordBatch batch, final int i, final long sequence)
+    {
+        if (batch.offset(i) != sequence)
+        {
+            return "offset " + batch.offset(i) + " != " + sequence;
+        }
+        if (batch.type(i) != 7 || batch.flags(i) != 3)
+        {
+            return "type/flags at " + sequence;
+        }
+        if (batch.timestamp(i) != timestampOf(sequence) || batch.key(i) != keyOf(sequence))
+        {
+            return "timestamp/key at " + sequence;
+        }
+        if (batch.payloadLength(i) != payloadLength(sequence))
+        {
+            return "length " + batch.payloadLength(i) + " at " + sequence;
+        }
+        if (batch.buffer().getLong(batch.payloadOffset(i)) != sequence)
+        {
+            return "payload sequence at " + sequence;
+        }
+        for (int b = 8; b < payloadLength(sequence); b++)
+        {
+            if (batch.buffer().getByte(batch.payloadOffset(i) + b) != (byte)(sequence * 31 + b))
+            {
+                return "payload byte " + b + " at " + sequence;
+            }
+        }
+        return null;
+    }
 }

@@ -97,6 +97,73 @@ class PartitionRoundTripTest
     }
 
     @Test
+    void shouldReadBatchesOfOneSegmentEachAcrossSegmentRollsAndReopen()
+    {
+        final int count = 20_000;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            for (long i = 0; i < count; i++)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, i);
+            }
+            assertThat(readAllInBatches(partition, 0)).as("written by this process").isEqualTo(count);
+        }
+        // Reopened: the sealed segments are trusted by their seal marks, so each batch read checksums its records.
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            assertThat(readAllInBatches(partition, 0)).isEqualTo(count);
+            assertThat(readAllInBatches(partition, 12_345)).isEqualTo(count - 12_345);
+            JournalTestSupport.append(partition.writer(), scratch, count);
+            assertThat(readAllInBatches(partition, count - 3)).isEqualTo(4);
+            assertThat(partition.corruptRecordsRead()).isZero();
+        }
+    }
+
+    /** Reads from {@code from} to the end in batches, checking every record, the batches' bounds and their segments. */
+    private static long readAllInBatches(final Partition partition, final long from)
+    {
+        final RecordBatch batch = new RecordBatch(100);
+        final List<String> problems = new ArrayList<>();
+        long next = from;
+        int shortBatches = 0;
+        try (PartitionReader reader = partition.newReader())
+        {
+            reader.seek(from);
+            int read;
+            while ((read = reader.poll(batch, 100)) > 0)
+            {
+                assertThat(batch.size()).isEqualTo(read);
+                assertThat(batch.firstOffset()).isEqualTo(next);
+                assertThat(reader.position()).isEqualTo(next + read);
+                shortBatches += read < Math.min(100, partition.endOffset() - next) ? 1 : 0;
+                for (int i = 0; i < read; i++)
+                {
+                    final String problem = JournalTestSupport.check(batch, i, next + i);
+                    if (problem != null && problems.size() < 5)
+                    {
+                        problems.add(problem);
+                    }
+                    if (i > 0 && batch.position(i) <= batch.position(i - 1))
+                    {
+                        problems.add("frames out of order in one batch at " + (next + i));
+                    }
+                }
+                next += read;
+            }
+            assertThat(batch.size()).as("caught up: an empty batch").isZero();
+        }
+        assertThat(problems).isEmpty();
+        assertThat(next).isEqualTo(partition.endOffset());
+        if (partition.segmentInfos().size() > 2 && partition.endOffset() - from > 10_000)
+        {
+            assertThat(shortBatches).as("batches cut short at the segments' ends").isPositive();
+        }
+        return next - from;
+    }
+
+    @Test
     void shouldChecksumByAddressUnderTheProjectJvmFlags()
     {
         // The build passes --add-opens java.base/java.util.zip; without it the slower fallback runs.

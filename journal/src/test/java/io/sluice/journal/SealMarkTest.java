@@ -113,6 +113,46 @@ class SealMarkTest
     }
 
     @Test
+    void shouldDeliverTheRecordsBeforeABitFlipInAMarkedSealedSegmentAndThenFailABatchRead() throws IOException
+    {
+        final Path journalDir = dir.resolve("j");
+        writeAndClose(journalDir);
+        final Path sealed = logs(journalDir).get(0);
+        final int position = positionOf(sealed, 3);
+        flip(sealed, position + RecordDescriptor.HEADER_LENGTH + 2);
+
+        try (Journal journal = Journal.open(context(journalDir)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            final RecordBatch batch = new RecordBatch(100);
+            try (PartitionReader reader = partition.newReader())
+            {
+                assertThat(reader.poll(batch, 100)).as("the records before the damage").isEqualTo(3);
+                for (int i = 0; i < 3; i++)
+                {
+                    assertThat(JournalTestSupport.check(batch, i, i)).isNull();
+                }
+                assertThatThrownBy(() -> reader.poll(batch, 100))
+                    .isInstanceOf(JournalException.class)
+                    .satisfies(ex -> assertThat(((JournalException)ex).category()).isEqualTo(JournalException.Category.CORRUPTION))
+                    .hasMessageContaining(sealed.toString())
+                    .hasMessageContaining("byte offset " + position)
+                    .hasMessageContaining("record offset 3 ")
+                    .hasMessageContaining("CRC32C mismatch");
+                assertThat(batch.size()).as("the damaged record is never delivered").isZero();
+                assertThat(reader.position()).as("the reader stays at the damaged record").isEqualTo(3);
+            }
+            assertThat(partition.corruptRecordsRead()).isOne();
+            try (PartitionReader reader = partition.newReader())
+            {
+                reader.seek(4);
+                assertThat(reader.poll(batch, 10)).as("the records after it are still readable").isEqualTo(10);
+                assertThat(JournalTestSupport.check(batch, 0, 4)).isNull();
+            }
+        }
+    }
+
+    @Test
     void shouldReverifyASealedSegmentWhoseMarkWasNotWrittenBeforeACrash() throws IOException
     {
         final Path journalDir = dir.resolve("j");

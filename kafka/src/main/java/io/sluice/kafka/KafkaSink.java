@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -50,7 +51,9 @@ import io.sluice.schema.EventFlyweight;
  * next output sequence, with the metadata {@code checkpoint <c> all <a>}. So Kafka itself knows,
  * atomically with the outputs, which outputs are committed and which checkpoints cover everything before
  * them (see {@link TransactionalPartition}). A commit that fails (a fenced producer) fails the
- * partition's next output or barrier with the reason.
+ * partition's next output or barrier with the reason. A refusal at run time (an ACL revoked) does not: the
+ * partition keeps its transaction's outputs, reports the refusal ({@link #refusalHandler}), and retries
+ * with back-off until granted.
  *
  * <p>After a crash: {@link #restoreCheckpointAtMost()} is the newest checkpoint known to cover every
  * partition; the engine must restore no newer one ({@code EngineContext.restoreCheckpointAtMost}), so
@@ -102,6 +105,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final long[] sent;
     /** Exactly once: commits the transactions. */
     private SinkCommitter committer;
+    /** At least once: per partition, what notes the first send that failed (the producer's I/O thread writes). */
+    private final SendCheck[] sendChecks;
+    /** Told of each refusal a partition retries; see {@link #refusalHandler}. */
+    private volatile Consumer<Throwable> refusalHandler;
     /** Per partition, the index of the key field in the output schema, resolved at the first output; -1 for the output key. */
     private final int[] keyField;
     private static final int UNRESOLVED = -2;
@@ -122,6 +129,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.transactions = new TransactionalPartition[partitions];
         this.duplicates = new long[partitions];
         this.sent = new long[partitions];
+        this.sendChecks = new SendCheck[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            sendChecks[p] = new SendCheck();
+        }
         java.util.Arrays.fill(committedCheckpoint, NONE);
         java.util.Arrays.fill(committedCoveringAll, NONE);
     }
@@ -161,7 +173,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 for (int p = 0; p < sink.partitions; p++)
                 {
                     sink.transactions[p] = new TransactionalPartition(p, sink.producers[p], sink.topicPartitions[p], sink.bookkeeping,
-                        sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter);
+                        sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter, sink::reopen, sink::onRefusal);
                     sink.transactions[p].covered(restoreAtMost);
                 }
                 long recordedAll = NONE;
@@ -426,7 +438,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         {
             try
             {
-                producers[partition].send(record);
+                producers[partition].send(record, sendChecks[partition]);
             }
             catch (final KafkaException ex)
             {
@@ -458,6 +470,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             catch (final KafkaException ex)
             {
                 throw failure(partition, "flush", ex);
+            }
+            // Every send before the barrier has completed: one that failed must not be covered by the checkpoint.
+            final Exception failed = sendChecks[partition].failed;
+            if (failed != null)
+            {
+                throw failure(partition, "send", failed instanceof KafkaException kafka ? kafka : new KafkaException(failed));
             }
             return;
         }
@@ -505,6 +523,95 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public long checkpointsAsked()
     {
         return committer == null ? 0 : committer.checkpointsAsked();
+    }
+
+    /**
+     * Exactly once: where the sink reports each refusal it retries at run time (an ACL revoked, a credential
+     * no longer accepted: a send, a commit or the retry refused), e.g. the engine's error log. The message
+     * names the resource, the operation to grant and the partition; the partition keeps the outputs of its
+     * open transaction and retries with back-off, and commits them once granted, exactly once (see
+     * {@link TransactionalPartition}). Called on the committer or a partition thread.
+     *
+     * <pre>{@code sink.refusalHandler(engine.errorLog()::record);   // after Engine.launch}</pre>
+     *
+     * @param handler of the refusals, or null to count them only ({@link #refusals(int)}).
+     */
+    public void refusalHandler(final Consumer<Throwable> handler)
+    {
+        this.refusalHandler = handler;
+    }
+
+    private void onRefusal(final Throwable refusal)
+    {
+        final Consumer<Throwable> handler = refusalHandler;
+        if (handler != null)
+        {
+            handler.accept(refusal);
+        }
+    }
+
+    /**
+     * Exactly once: replaces a partition's refused producer with a new one of the same transactional id,
+     * whose initialisation fences the old one and aborts its refused transaction. Committer thread.
+     */
+    private KafkaProducer<byte[], byte[]> reopen(final int partition)
+    {
+        producers[partition].close(Duration.ZERO);
+        producers[partition] = new KafkaProducer<>(producerProperties(partition));
+        initTransactions(partition);
+        return producers[partition];
+    }
+
+    /**
+     * Exactly once: refusals a partition met at run time (revoked ACLs, rejected credentials), each retried.
+     *
+     * @param partition of the sink.
+     * @return the count since the sink opened.
+     */
+    public long refusals(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].refusals();
+    }
+
+    /**
+     * Exactly once: the last refusal of a partition, naming the ACL to grant.
+     *
+     * @param partition of the sink.
+     * @return the message, or null if none.
+     */
+    public String lastRefusal(final int partition)
+    {
+        return transactions[partition] == null ? null : transactions[partition].lastRefusal();
+    }
+
+    /**
+     * Exactly once: whether a partition's refused transaction waits to be retried (its outputs kept, not sent).
+     *
+     * @param partition of the sink.
+     * @return true while retrying.
+     */
+    public boolean retrying(final int partition)
+    {
+        return transactions[partition] != null && transactions[partition].retrying();
+    }
+
+    /**
+     * At least once: notes the first send of a partition that failed (a refused WRITE, an expired batch), so
+     * that the partition's next checkpoint barrier fails instead of covering a lost output: the replay after
+     * a restart produces it again. One per partition, no allocation per send.
+     */
+    private static final class SendCheck implements org.apache.kafka.clients.producer.Callback
+    {
+        volatile Exception failed;
+
+        @Override
+        public void onCompletion(final org.apache.kafka.clients.producer.RecordMetadata metadata, final Exception exception)
+        {
+            if (exception != null && failed == null)
+            {
+                failed = exception;
+            }
+        }
     }
 
     private void wakeCommitter()

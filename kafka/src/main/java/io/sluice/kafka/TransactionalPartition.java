@@ -1,8 +1,12 @@
 package io.sluice.kafka;
 
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -39,19 +43,49 @@ import org.apache.kafka.common.TopicPartition;
  * committer, after beginning the next transaction, or the partition thread) sends the queue, in order,
  * before anything newer; every holder looks at the queue again after releasing the lock, so nothing
  * stays in it ({@link #handedOver()}).
+ *
+ * <p>A refusal (an ACL revoked while the sink runs: WRITE on the topic, READ on the topic or the
+ * bookkeeping group, the transactional id; or a credential no longer accepted) does not fail the
+ * partition. The outputs of the open transaction are kept ({@link #retained()}) from their send to their
+ * commit; on a refusal the partition says so ({@link #refusals()}, the sink's error handler: a message
+ * naming the ACL to grant), stops sending, and the next commit, after a back-off of
+ * {@value #MIN_RETRY_MILLIS} ms doubling to {@value #MAX_RETRY_MILLIS} ms, reopens the producer (a new one
+ * with the same transactional id: initialising it aborts the refused transaction), sends the kept outputs
+ * again in order, then commits as usual. Exactly once holds: a {@code read_committed} consumer never sees
+ * the aborted transaction, and sees the outputs once, in the committed one. Outputs produced meanwhile are
+ * kept too, up to {@value #MAX_RETAINED}; beyond that the partition fails as before, its outputs being
+ * produced again by the replay after a restart.
  */
 final class TransactionalPartition
 {
     static final long NONE = -1;
+    /** Outputs kept while a refused transaction waits to be retried, at most; beyond them the partition fails. */
+    static final int MAX_RETAINED = 100_000;
+    /** First wait before retrying a refused transaction. */
+    static final long MIN_RETRY_MILLIS = 100;
+    /** Longest wait between two attempts at a refused transaction. */
+    static final long MAX_RETRY_MILLIS = 5_000;
     private static final String CHECKPOINT_PREFIX = "checkpoint ";
     private static final String ALL_INFIX = " all ";
 
     private final int partition;
-    private final KafkaProducer<byte[], byte[]> producer;
+    /** Guarded by the lock; replaced by {@link #reopener} after a refusal. */
+    private KafkaProducer<byte[], byte[]> producer;
     private final TopicPartition topicPartition;
     private final ConsumerGroupMetadata bookkeeping;
     private final Failures failures;
     private final Runnable wakeCommitter;
+    private final Reopener reopener;
+    private final Consumer<Throwable> refusalHandler;
+    /** Guarded by the lock: the outputs of the open transaction (sent or, while retrying, not), in order. */
+    private final ArrayList<ProducerRecord<byte[], byte[]>> retained = new ArrayList<>();
+    /** A refused transaction waits to be retried: outputs are kept, not sent. Written under the lock. */
+    private volatile boolean retrying;
+    /** When the next attempt at a refused transaction may start (written under the lock), and the wait after it. */
+    private volatile long retryAtNanos;
+    private long retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_RETRY_MILLIS);
+    private volatile long refusals;
+    private volatile String lastRefusal;
     private final ReentrantLock lock = new ReentrantLock();
     /** Outputs produced while the lock was held, in order: added by the partition thread, sent by the next lock holder. */
     private final ConcurrentLinkedQueue<Pending> handover = new ConcurrentLinkedQueue<>();
@@ -79,12 +113,29 @@ final class TransactionalPartition
         KafkaConnectorException failure(int partition, String what, KafkaException ex);
     }
 
+    /**
+     * Replaces a partition's producer after a refusal: closes the old one, creates one with the same
+     * transactional id and initialises its transactions (which aborts the refused transaction).
+     */
+    @FunctionalInterface
+    interface Reopener
+    {
+        /**
+         * @param partition whose producer to replace.
+         * @return the new producer, its transactions initialised.
+         * @throws KafkaConnectorException retriable if the brokers still refuse or cannot be reached.
+         */
+        KafkaProducer<byte[], byte[]> reopen(int partition);
+    }
+
     TransactionalPartition(
         final int partition, final KafkaProducer<byte[], byte[]> producer, final TopicPartition topicPartition,
         final ConsumerGroupMetadata bookkeeping, final Failures failures, final long committedCheckpoint, final long committedNext,
-        final Runnable wakeCommitter)
+        final Runnable wakeCommitter, final Reopener reopener, final Consumer<Throwable> refusalHandler)
     {
         this.wakeCommitter = wakeCommitter;
+        this.reopener = reopener;
+        this.refusalHandler = refusalHandler;
         this.partition = partition;
         this.producer = producer;
         this.topicPartition = topicPartition;
@@ -120,7 +171,12 @@ final class TransactionalPartition
             }
             catch (final KafkaException ex)
             {
-                throw failures.failure(partition, "send", ex);
+                final KafkaConnectorException reason = failures.failure(partition, "send", ex);
+                if (!reason.retriable())
+                {
+                    throw reason;
+                }
+                refused(reason);
             }
             finally
             {
@@ -144,9 +200,21 @@ final class TransactionalPartition
             {
                 sendHandedOver();
             }
+            catch (final KafkaConnectorException ex)
+            {
+                // too many outputs kept while refused: failure is set, the partition thread's next call throws it
+            }
             catch (final KafkaException ex)
             {
-                failure = failures.failure(partition, "send", ex);
+                final KafkaConnectorException reason = failures.failure(partition, "send", ex);
+                if (reason.retriable())
+                {
+                    refused(reason);
+                }
+                else
+                {
+                    failure = reason;
+                }
             }
             finally
             {
@@ -166,13 +234,23 @@ final class TransactionalPartition
 
     private void sendLocked(final ProducerRecord<byte[], byte[]> record, final long sequence)
     {
-        if (!inTransaction)
+        if (retrying && retained.size() >= MAX_RETAINED)
         {
-            producer.beginTransaction();
-            inTransaction = true;
+            failure = new KafkaConnectorException(lastRefusal + "; the partition kept " + MAX_RETAINED + " outputs while refused and " +
+                "stops (a restart produces them again from the last committed checkpoint)", null, true);
+            throw failure;
         }
-        producer.send(record);
+        retained.add(record); // before the producer may throw: a refused send is sent again by the retry
         nextSequence = sequence + 1;
+        if (!retrying)
+        {
+            if (!inTransaction)
+            {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
+            producer.send(record);
+        }
         if (!uncommitted)
         {
             uncommitted = true;
@@ -246,13 +324,27 @@ final class TransactionalPartition
      *
      * @param completed   the checkpoint, complete, whose barrier the partition has passed.
      * @param coveringAll the newest checkpoint covering every partition of the sink before this commit, or NONE.
-     * @return true if it committed; false if it failed ({@link #failure()}).
+     * @return true if it committed; false if it failed ({@link #failure()}) or was refused (retried later).
      */
     boolean commit(final long completed, final long coveringAll)
     {
         if (failure != null)
         {
             return false;
+        }
+        if (retrying)
+        {
+            // Waits out the back-off here, on the committing thread: returning at once would have the committer
+            // dispatch this commit again at once, a busy loop for the whole back-off.
+            final long wait = retryAtNanos - System.nanoTime();
+            if (wait > 0)
+            {
+                LockSupport.parkNanos(this, wait);
+            }
+            if (!retry(System.nanoTime()))
+            {
+                return false;
+            }
         }
         final long start = System.nanoTime();
         try
@@ -263,6 +355,10 @@ final class TransactionalPartition
             try
             {
                 sendHandedOver(); // produced before this commit: they belong in it
+                if (retrying)
+                {
+                    return false; // refused meanwhile: kept outputs were not sent, this transaction must not commit
+                }
                 if (!inTransaction)
                 {
                     producer.beginTransaction();
@@ -278,6 +374,8 @@ final class TransactionalPartition
                 committedNext = nextSequence;
                 commitNanos = commitNanos + (System.nanoTime() - start); // one committing thread at a time
                 commits = commits + 1;
+                retained.clear();
+                retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_RETRY_MILLIS);
                 sendHandedOver(); // into the next transaction, before anything the partition thread sends later
             }
             finally
@@ -287,11 +385,104 @@ final class TransactionalPartition
         }
         catch (final KafkaException ex)
         {
-            failure = failures.failure(partition, "commit", ex);
+            final KafkaConnectorException reason = failures.failure(partition, "commit", ex);
+            lock.lock();
+            try
+            {
+                if (reason.retriable())
+                {
+                    refused(reason);
+                }
+                else
+                {
+                    failure = reason;
+                }
+            }
+            finally
+            {
+                lock.unlock();
+            }
             return false;
         }
         drainAfterUnlock();
         return true;
+    }
+
+    /**
+     * Notes a refusal, under the lock: outputs are kept from now on, not sent, until {@link #retry}
+     * reopens the producer; counted, and reported once per attempt with the ACL to grant.
+     */
+    private void refused(final KafkaConnectorException reason)
+    {
+        retrying = true;
+        retryAtNanos = System.nanoTime() + retryBackoffNanos;
+        refusals = refusals + 1; // under the lock
+        lastRefusal = reason.getMessage();
+        retryBackoffNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_RETRY_MILLIS), retryBackoffNanos * 2);
+        final Consumer<Throwable> handler = refusalHandler;
+        if (handler != null)
+        {
+            handler.accept(new KafkaConnectorException(reason.getMessage() + "; the sink keeps the outputs of the open transaction " +
+                "and tries again (" + MIN_RETRY_MILLIS + " ms, doubling to " + MAX_RETRY_MILLIS + " ms): nothing is lost or written twice " +
+                "once granted", reason.getCause(), true));
+        }
+    }
+
+    /**
+     * Once the back-off allows: replaces the refused producer (the new one's initialisation aborts the
+     * refused transaction), begins a transaction and sends the kept outputs again, in order. Committer thread.
+     *
+     * @return true if the outputs are in a new transaction (the commit may go on), false to try again later.
+     */
+    private boolean retry(final long nowNanos)
+    {
+        lock.lock();
+        try
+        {
+            if (nowNanos - retryAtNanos < 0)
+            {
+                return false;
+            }
+            inTransaction = false;
+            producer = reopener.reopen(partition);
+            producer.beginTransaction();
+            inTransaction = true;
+            for (int i = 0, size = retained.size(); i < size; i++)
+            {
+                producer.send(retained.get(i));
+            }
+            retrying = false;
+            return true;
+        }
+        catch (final KafkaConnectorException ex)
+        {
+            if (ex.retriable())
+            {
+                refused(ex);
+            }
+            else
+            {
+                failure = ex;
+            }
+            return false;
+        }
+        catch (final KafkaException ex)
+        {
+            final KafkaConnectorException reason = failures.failure(partition, "send", ex);
+            if (reason.retriable())
+            {
+                refused(reason);
+            }
+            else
+            {
+                failure = reason;
+            }
+            return false;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -318,9 +509,9 @@ final class TransactionalPartition
         lock.lock();
         try
         {
-            if (inTransaction && failure == null)
+            if (inTransaction && failure == null && !retrying)
             {
-                producer.abortTransaction();
+                producer.abortTransaction(); // a refused producer's transaction is aborted by the next start's initialisation
             }
         }
         catch (final KafkaException ex)
@@ -470,5 +661,37 @@ final class TransactionalPartition
     long handedOver()
     {
         return handedOver;
+    }
+
+    /** Refusals (revoked ACLs, rejected credentials) met by sends, commits and retries, each retried. */
+    long refusals()
+    {
+        return refusals;
+    }
+
+    /** The message of the last refusal, naming the ACL to grant, or null. */
+    String lastRefusal()
+    {
+        return lastRefusal;
+    }
+
+    /** Whether a refused transaction waits to be retried. */
+    boolean retrying()
+    {
+        return retrying;
+    }
+
+    /** Outputs of the open transaction, kept until it commits (under the lock: committer thread, or after it stopped). */
+    int retained()
+    {
+        lock.lock();
+        try
+        {
+            return retained.size();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 }

@@ -28,7 +28,10 @@ import io.sluice.engine.runtime.EngineContext;
  * clear error naming the topic and the operation, count it in the engine's error log, and never stop
  * the engine; the source resumes once READ is granted. A sink whose principal may not use its
  * transactional ids fails to open with a retriable error naming the id and the ACL to grant, and opens
- * and commits once they are granted (with READ on the topic, which its bookkeeping offsets need).
+ * once they are granted; its commit, refused without READ on the topic (which its bookkeeping offsets
+ * need), is retried and succeeds once READ is granted, without a restart. A sink whose WRITE is revoked
+ * while it runs reports and retries the refused transaction, keeps the outputs produced meanwhile, and
+ * once WRITE is granted again a read_committed consumer sees every output exactly once, in order.
  */
 class KafkaAuthorizationTest
 {
@@ -95,6 +98,50 @@ class KafkaAuthorizationTest
     }
 
     @Test
+    void shouldRetryASourceWhoseReadIsRevokedWhileItRunsAndResumeWithoutLossOrDuplicatesOnceGranted() throws Exception
+    {
+        broker.createTopics(2, "acl-revoked-in");
+        grant(ResourceType.TOPIC, "acl-revoked-in", AclOperation.DESCRIBE);
+        grant(ResourceType.TOPIC, "acl-revoked-in", AclOperation.READ);
+        grant(ResourceType.GROUP, "sluice.acl-revoked-in", AclOperation.READ);
+        final List<String> first = KafkaTestSupport.trades(7, 0, 100);
+        final List<String> second = KafkaTestSupport.trades(8, 100, 100);
+        final java.util.Map<String, String> admin = KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN);
+        KafkaTestSupport.produce(broker.bootstrap(), admin, "acl-revoked-in", 2, first);
+
+        final KafkaTestSupport.TextSink outputs = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir.resolve("engine")).partitions(2),
+            List.of(KafkaTestSupport.tumbling(outputs))))
+        {
+            final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(broker.bootstrap())
+                .topic("acl-revoked-in").groupId("sluice.acl-revoked-in").sluiceTopic("trades").format(ValueFormat.JSON)
+                .initialBackoffMillis(100).maxBackoffMillis(500)
+                .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER)));
+            try
+            {
+                KafkaTestSupport.await("the first records", () -> source.records() == first.size());
+                broker.revoke(ResourceType.TOPIC, "acl-revoked-in", PatternType.LITERAL, AclOperation.READ);
+                KafkaTestSupport.produce(broker.bootstrap(), admin, "acl-revoked-in", 2, second);
+                KafkaTestSupport.await("refused polls, retried", () -> source.authorizationFailures() >= 2);
+                assertThat(source.lastError()).startsWith("not authorized to READ Kafka topic 'acl-revoked-in' on " + broker.bootstrap());
+                assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+                assertThat(errorLog(engine)).anyMatch(entry -> entry.contains("not authorized to READ Kafka topic 'acl-revoked-in'"));
+
+                grant(ResourceType.TOPIC, "acl-revoked-in", AclOperation.READ);
+                KafkaTestSupport.await("every record once READ is granted again", () -> source.records() >= first.size() + second.size());
+                final long journaled = engine.journal().topic("trades").partition(0).endOffset() +
+                    engine.journal().topic("trades").partition(1).endOffset();
+                assertThat(journaled).as("each record journaled once").isEqualTo(first.size() + second.size());
+                assertThat(source.records()).isEqualTo(first.size() + second.size());
+            }
+            finally
+            {
+                source.close();
+            }
+        }
+    }
+
+    @Test
     void shouldNameTheTopicAndWriteWhenTheSinkMayNotWriteWithoutStoppingTheEngine() throws Exception
     {
         broker.createTopics(2, "acl-src", "acl-out");
@@ -118,6 +165,7 @@ class KafkaAuthorizationTest
             .checkpointIntervalMillis(200), List.of(KafkaTestSupport.tumbling(sink))))
         {
             engine.addCheckpointListener(sink);
+            sink.refusalHandler(refusal -> engine.errorLog().record(refusal)); // as the daemon does
             final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(broker.bootstrap())
                 .topic("acl-src").groupId("sluice.acl-src").sluiceTopic("trades").format(ValueFormat.JSON)
                 .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN)));
@@ -175,24 +223,106 @@ class KafkaAuthorizationTest
         grant(ResourceType.GROUP, "sluice.acl.txn", AclOperation.READ);
         grant(ResourceType.GROUP, "sluice.acl.txn", AclOperation.DESCRIBE);
         grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.WRITE);
+        final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (KafkaSink sink = KafkaSink.open(context.copy()))
         {
+            sink.refusalHandler(refusal -> refusals.add(refusal.getMessage()));
             sendAndComplete(sink, 0, 1);
-            KafkaTestSupport.await("the refused commit", () -> sink.failure(0) != null);
-            assertThat(sink.failure(0)).hasMessageStartingWith("not authorized to WRITE to (or READ) Kafka sink topic 'acl-txn-out'")
-                .hasMessageContaining("grant WRITE and READ on the topic");
-        }
-        catch (final KafkaConnectorException closing)
-        {
-            // the failed partition's close reports its failure again
-        }
-        grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.READ);
-        try (KafkaSink sink = KafkaSink.open(context.copy()))
-        {
-            sendAndComplete(sink, 0, 2);
-            KafkaTestSupport.await("the commit or its failure", () -> sink.committedNext(0) == 10 || sink.failure(0) != null);
+            KafkaTestSupport.await("the refused commit", () -> sink.refusals(0) > 0);
+            assertThat(sink.lastRefusal(0)).startsWith("not authorized to WRITE to (or READ) Kafka sink topic 'acl-txn-out'")
+                .contains("grant WRITE and READ on the topic");
+            assertThat(refusals).anyMatch(message -> message.startsWith("not authorized to WRITE to (or READ) Kafka sink topic " +
+                "'acl-txn-out'") && message.contains("tries again"));
+            assertThat(sink.failure(0)).as("a refusal is retried, not fatal").isNull();
+
+            // Granted while the sink runs: the same sink commits, no restart.
+            grant(ResourceType.TOPIC, "acl-txn-out", AclOperation.READ);
+            KafkaTestSupport.await("the commit once READ is granted", () -> sink.committedNext(0) == 10 || sink.failure(0) != null);
             assertThat(sink.failure(0)).isNull();
+            assertThat(sink.retrying(0)).isFalse();
         }
+        assertThat(sequences("acl-txn-out", 10)).as("every output once").isEqualTo(range(0, 10));
+    }
+
+    @Test
+    void shouldRetryASinkWhoseWriteIsRevokedWhileItRunsAndCommitEveryOutputExactlyOnceOnceGrantedAgain() throws Exception
+    {
+        broker.createTopics(2, "acl-revoked-out");
+        grant(ResourceType.TOPIC, "acl-revoked-out", AclOperation.DESCRIBE);
+        grant(ResourceType.TOPIC, "acl-revoked-out", AclOperation.WRITE);
+        grant(ResourceType.TOPIC, "acl-revoked-out", AclOperation.READ);
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.revoked-", AclOperation.WRITE, PatternType.PREFIXED);
+        grant(ResourceType.TRANSACTIONAL_ID, "sluice.acl.revoked-", AclOperation.DESCRIBE, PatternType.PREFIXED);
+        grant(ResourceType.GROUP, "sluice.acl.revoked", AclOperation.READ);
+        grant(ResourceType.GROUP, "sluice.acl.revoked", AclOperation.DESCRIBE);
+        final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-revoked-out")
+            .transactionalIdPrefix("sluice.acl.revoked").partitions(2).timeoutMillis(20_000)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER))))
+        {
+            sink.refusalHandler(refusal -> refusals.add(refusal.getMessage()));
+            sendAndComplete(sink, 0, 1);
+            KafkaTestSupport.await("the first commit", () -> sink.committedNext(0) == 10 || sink.failure(0) != null);
+            assertThat(sink.failure(0)).isNull();
+
+            broker.revoke(ResourceType.TOPIC, "acl-revoked-out", PatternType.LITERAL, AclOperation.WRITE);
+            sendAndComplete(sink, 10, 2);
+            KafkaTestSupport.await("the refused write, retried", () -> sink.refusals(0) >= 2 || sink.failure(0) != null);
+            assertThat(sink.failure(0)).as("a revoked ACL is retried, not fatal").isNull();
+            assertThat(sink.lastRefusal(0)).startsWith("not authorized to WRITE to (or READ) Kafka sink topic 'acl-revoked-out'")
+                .contains("grant WRITE and READ on the topic");
+            assertThat(refusals).allMatch(message -> message.contains("tries again"));
+            assertThat(sink.committedNext(0)).as("nothing committed while refused").isEqualTo(10);
+            // Outputs produced while refused are kept and go into the retried transaction.
+            sendAndComplete(sink, 20, 3);
+
+            grant(ResourceType.TOPIC, "acl-revoked-out", AclOperation.WRITE);
+            KafkaTestSupport.await("the retried commit once WRITE is granted again",
+                () -> sink.committedNext(0) == 30 || sink.failure(0) != null);
+            assertThat(sink.failure(0)).isNull();
+            assertThat(sink.retrying(0)).isFalse();
+        }
+        assertThat(sequences("acl-revoked-out", 30)).as("every output exactly once, in order").isEqualTo(range(0, 30));
+    }
+
+    @Test
+    void shouldFailTheNextBarrierOfAnAtLeastOnceSinkWhoseSendWasRefusedSoNoCheckpointCoversALostOutput()
+    {
+        broker.createTopics(2, "acl-alo-out");
+        grant(ResourceType.TOPIC, "acl-alo-out", AclOperation.DESCRIBE);
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic("acl-alo-out")
+            .transactionalIdPrefix("sluice.acl.alo").partitions(2).timeoutMillis(20_000).mode(SinkMode.AT_LEAST_ONCE)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER))))
+        {
+            final io.sluice.schema.EventFlyweight event = new io.sluice.schema.EventFlyweight(KafkaTestSupport.TRADE)
+                .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+            sink.onEvent(0, 0, 1, 1, event);
+            final KafkaConnectorException refused = org.junit.jupiter.api.Assertions.assertThrows(KafkaConnectorException.class,
+                () -> sink.onCheckpoint(0, 1));
+            // Without WRITE on any topic the idempotent producer is refused first at the cluster (IDEMPOTENT_WRITE).
+            assertThat(refused.getMessage()).startsWith("not authorized to").contains("'acl-alo-out'").endsWith("(send)");
+            sink.onCheckpoint(1, 1); // a partition that sent nothing passes its barrier
+        }
+    }
+
+    /** The sequences a read_committed consumer sees in Kafka partition 0, in log order. */
+    private static List<Long> sequences(final String topic, final int expected)
+    {
+        final List<Long> sequences = new ArrayList<>();
+        for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record :
+            KafkaTestSupport.readAll(broker.bootstrap(), KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN), topic, expected,
+                "read_committed"))
+        {
+            assertThat(record.partition()).isZero();
+            sequences.add(Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(),
+                java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        return sequences;
+    }
+
+    private static List<Long> range(final long from, final long to)
+    {
+        return java.util.stream.LongStream.range(from, to).boxed().toList();
     }
 
     /** Ten outputs of partition 0, then checkpoint {@code checkpoint} on both partitions, completed. */

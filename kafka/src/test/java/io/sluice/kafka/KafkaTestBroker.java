@@ -241,6 +241,41 @@ public final class KafkaTestBroker implements AutoCloseable
     }
 
     /**
+     * Revokes an operation {@link #allow} granted {@value #USER} on a resource, and waits until the broker
+     * no longer lists the grant.
+     *
+     * @param type      of the resource (topic, group, transactional id).
+     * @param name      of the resource, or its prefix.
+     * @param pattern   LITERAL or PREFIXED.
+     * @param operation no longer allowed.
+     */
+    public void revoke(final org.apache.kafka.common.resource.ResourceType type, final String name,
+        final org.apache.kafka.common.resource.PatternType pattern, final org.apache.kafka.common.acl.AclOperation operation)
+    {
+        final org.apache.kafka.common.acl.AclBinding binding = new org.apache.kafka.common.acl.AclBinding(
+            new org.apache.kafka.common.resource.ResourcePattern(type, name, pattern),
+            new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*", operation,
+                org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+        try (Admin admin = admin())
+        {
+            admin.deleteAcls(List.of(binding.toFilter())).all().get(60, TimeUnit.SECONDS);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (admin.describeAcls(binding.toFilter()).values().get(60, TimeUnit.SECONDS).contains(binding))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("the broker did not drop " + binding);
+                }
+                Thread.sleep(20);
+            }
+        }
+        catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("cannot revoke " + operation + " on " + type + " " + name, ex);
+        }
+    }
+
+    /**
      * Grants {@value #USER} an operation on a resource (a secured broker's ACLs), and waits for the grant.
      *
      * @param type      of the resource (topic, group, transactional id).

@@ -244,6 +244,7 @@ final class CtlCommand implements Callable<Integer>
             engine.getLastCheckpointAgeMillis() < 0 ? "none yet" : engine.getLastCheckpointAgeMillis() + " ms ago");
         out.printf(Locale.ROOT, "errors: %d%s%n", engine.getErrors(), engine.getErrors() > 0 ? " (sluice ctl errors shows them)" : "");
         partitions(client, engine, out);
+        network(client, out);
         kafkaIngress(client, out);
         final String[] threads = engine.getProcessingThreads();
         out.printf(Locale.ROOT, "processing threads: %d%n", threads.length);
@@ -339,6 +340,21 @@ final class CtlCommand implements Callable<Integer>
         line.setLength(line.length() - (byState.isEmpty() ? 0 : 1));
         out.println(line);
         notRunning.forEach(out::println);
+    }
+
+    /**
+     * One line per network (Aeron) endpoint: UP, or DOWN while its Aeron client is lost and reconnecting.
+     */
+    private static void network(final JmxClient client, final PrintWriter out) throws IOException
+    {
+        if (!client.connection().isRegistered(io.sluice.ops.jmx.ObjectNames.components()))
+        {
+            return;
+        }
+        for (final String endpoint : client.components().getNetworkStatus())
+        {
+            out.println("network " + endpoint);
+        }
     }
 
     /**

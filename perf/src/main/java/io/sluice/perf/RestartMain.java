@@ -41,7 +41,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       io.sluice.perf.RestartMain keys=1000000 history=20000000 tail=10000000 rounds=3
  * }</pre>
  * {@code partitions=N} spreads the keys over N partitions; {@code segmentMiB=M} sets the journal's segment
- * length (default: the engine's, 64 MiB). Each launch prints the engine's last recovery event: where the time
+ * length (default: the engine's, 64 MiB); {@code sized=false} leaves the window stage's default size hint instead of
+ * telling it the keys to expect. Each launch prints the engine's last recovery event: where the time
  * to ready went (journal open, checkpoint load beside it, restore, replay).
  */
 public final class RestartMain
@@ -59,6 +60,11 @@ public final class RestartMain
      * wall time mostly measures waiting for a core, the CPU time the recovery's own work.
      */
     private static double lastLaunchCpu;
+    /**
+     * Whether the window stage is told how many keys to expect ({@code expectedEntries}, default); {@code sized=false}
+     * leaves the stage's default hint, as a pipeline that does not set it.
+     */
+    private static boolean sizedWindows = true;
 
     private RestartMain()
     {
@@ -67,7 +73,7 @@ public final class RestartMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys, history, tail, rounds, partitions.
+     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -79,6 +85,7 @@ public final class RestartMain
         defaults.put("rounds", "3");
         defaults.put("partitions", "1");
         defaults.put("segmentMiB", Integer.toString(io.sluice.journal.JournalContext.DEFAULT_SEGMENT_LENGTH >> 20));
+        defaults.put("sized", "true");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -86,6 +93,7 @@ public final class RestartMain
         final int rounds = Integer.parseInt(a.get("rounds"));
         partitions = Integer.parseInt(a.get("partitions"));
         segmentLength = Integer.parseInt(a.get("segmentMiB")) << 20;
+        sizedWindows = Boolean.parseBoolean(a.get("sized"));
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
@@ -222,6 +230,13 @@ public final class RestartMain
 
     private static io.sluice.engine.pipeline.Pipeline pipeline(final int keys)
     {
+        if (!sizedWindows)
+        {
+            // The window stage's default size hint (1,024 rows): the restore and the replay grow the state as they go.
+            return io.sluice.engine.pipeline.Pipeline.from(EngineBench.TOPIC, BenchEvents.SCHEMA).name("tumbling").partitionKey("key")
+                .eventTime("ts", 0).window(w -> w.tumbling(TimeUnit.DAYS.toMillis(1)).count("n").sum("total", "amount"))
+                .sink("count", new EngineBench.CountingSink()).build();
+        }
         return EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, Math.max(1, keys / partitions), new EngineBench.CountingSink());
     }
 

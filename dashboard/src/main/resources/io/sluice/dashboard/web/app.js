@@ -98,8 +98,12 @@
   function render(f) {
     document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
     $('title').textContent = f.title || '';
-    $('state').textContent = f.state;
-    $('state').className = 'badge ' + String(f.state).toLowerCase();
+    // A network endpoint whose Aeron client is lost (reconnecting) serves nobody: it shows on the state badge.
+    const down = (f.network || []).filter((n) => !n.up).map((n) => n.endpoint);
+    $('state').textContent = down.length ? f.state + ' · network DOWN: ' + down.join(', ') : f.state;
+    $('state').className = 'badge ' + (down.length ? 'offline' : String(f.state).toLowerCase());
+    $('state').title = (f.network || []).map((n) => n.endpoint + (n.up ? ' up' : ' DOWN (Aeron client lost, reconnecting)') +
+      (n.losses ? ', lost ' + n.losses + '×' : '')).join('\n');
     $('dropped').textContent = f.dropped;
     renderTopics(f);
     renderPipelines(f);

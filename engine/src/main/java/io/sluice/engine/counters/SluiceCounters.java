@@ -37,7 +37,9 @@ import org.agrona.concurrent.status.CountersReader;
  *   network components (3000-3999)
  *     3001 net-frames-rejected (detail: error code)   3002 net-frames-in   3003 net-events-in
  *     3004 net-back-pressure  3005 net-duplicates  3006 net-acks-out  3007 net-records-out
- *     3008 net-sessions       3009 net-commits
+ *     3008 net-sessions       3009 net-commits     3010 net-duty-cycles  3011 net-engine-waits
+ *     3012 net-engine-long-waits  3013 net-client-up (1 while the Aeron client is connected, 0 while it reconnects)
+ *     3014 net-client-losses (times the Aeron client died: conductor starved, media driver gone)
  *     3101..3110 PostgreSQL CDC component (cdc module's PostgresCdcComponent; key name: the slot)
  *     3201 kafka-owned        value: 1 while this daemon runs the partition, else 0
  *     3202 kafka-lag          records behind the partition's end, -1 when not owned or unknown
@@ -179,6 +181,10 @@ public final class SluiceCounters
     public static final int NET_ENGINE_WAITS_TYPE_ID = 3011;
     /** Waits of a network component for the engine that lasted more than 20 idle duty cycles (where an idle back-off parks). */
     public static final int NET_ENGINE_LONG_WAITS_TYPE_ID = 3012;
+    /** 1 while a network component's Aeron client is connected to its media driver, 0 while it is lost and reconnecting. */
+    public static final int NET_CLIENT_UP_TYPE_ID = 3013;
+    /** Times a network component's Aeron client died (its conductor starved, its media driver gone) and was replaced. */
+    public static final int NET_CLIENT_LOSSES_TYPE_ID = 3014;
     /** Scale-out: 1 while this daemon owns the Kafka partition, else 0. */
     public static final int KAFKA_OWNED_TYPE_ID = 3201;
     /** Scale-out: records behind the end of an owned Kafka partition, -1 when not owned or unknown. */
@@ -553,6 +559,8 @@ public final class SluiceCounters
             case NET_DUTY_CYCLES_TYPE_ID: return "net_duty_cycles";
             case NET_ENGINE_WAITS_TYPE_ID: return "net_engine_waits";
             case NET_ENGINE_LONG_WAITS_TYPE_ID: return "net_engine_long_waits";
+            case NET_CLIENT_UP_TYPE_ID: return "net_client_up";
+            case NET_CLIENT_LOSSES_TYPE_ID: return "net_client_losses";
             default: return latencyName(typeId);
         }
     }

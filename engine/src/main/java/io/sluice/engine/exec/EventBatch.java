@@ -14,6 +14,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  buffer: | event 0 (len 0) | event 1 (len 1) | ... |   each at offset(i), 8-byte aligned
  *  arrays: source(i), key(i), timestamp(i), offset(i)   for i in [0, size())
  * </pre>
+ * A batch can also refer to events that stay where they are ({@link #clear(DirectBuffer)} and {@link #addAt}):
+ * recovery's replay hands over the events of a journal segment straight from the mapping, with no copy.
+ * <p>
  * Threading: the one thread that owns the partition; allocation-free once its buffer has grown to
  * {@code capacity x} the longest event.
  */
@@ -25,6 +28,8 @@ public final class EventBatch
     private final long[] keys;
     private final long[] timestamps;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+    /** The buffer the events stay in, between {@link #clear(DirectBuffer)} and {@link #clear()}; null when they are copied. */
+    private DirectBuffer external;
     private int size;
     private int limit;
     /** End of the event being written in place, see {@link #reserve}. */
@@ -86,6 +91,10 @@ public final class EventBatch
      */
     public int reserve(final int length)
     {
+        if (external != null)
+        {
+            throw new IllegalStateException("the batch refers to events in place (clear(DirectBuffer)): clear() it before copying events in");
+        }
         final int at = limit;
         final int end = at + ((length + 7) & ~7);
         if (end > buffer.capacity())
@@ -151,13 +160,46 @@ public final class EventBatch
     }
 
     /**
-     * Empties the batch, keeping its storage.
+     * Empties the batch, keeping its storage; events are then copied in ({@link #add}, {@link #reserve}).
      */
     public void clear()
     {
         size = 0;
         limit = 0;
         reserved = 0;
+        external = null;
+    }
+
+    /**
+     * Empties the batch and makes it refer to events that stay in {@code events}, appended with {@link #addAt}
+     * until the next {@code clear}: no event is copied.
+     *
+     * @param events holding the events of the batch to come, unchanged while the batch is in use.
+     */
+    public void clear(final DirectBuffer events)
+    {
+        clear();
+        external = events;
+    }
+
+    /**
+     * Appends an event that stays where it is, in the buffer given to {@link #clear(DirectBuffer)}.
+     *
+     * @param source    index of the source the event came from.
+     * @param offset    of the event in that buffer.
+     * @param key       of the event (its partition key's value).
+     * @param timestamp of the event.
+     * @return true when the batch is now full.
+     */
+    public boolean addAt(final int source, final int offset, final long key, final long timestamp)
+    {
+        final int n = size;
+        sources[n] = source;
+        offsets[n] = offset;
+        keys[n] = key;
+        timestamps[n] = timestamp;
+        size = n + 1;
+        return n + 1 == capacity;
     }
 
     /**
@@ -173,11 +215,12 @@ public final class EventBatch
     /**
      * The buffer holding every event of the batch.
      *
-     * @return the buffer, valid until the next {@link #add} or {@link #clear}.
+     * @return the buffer (the one given to {@link #clear(DirectBuffer)}, if any), valid until the next {@link #add} or
+     *         {@link #clear()}.
      */
     public DirectBuffer buffer()
     {
-        return buffer;
+        return external != null ? external : buffer;
     }
 
     /**

@@ -96,18 +96,20 @@ final class EngineRecovery
         if (loaded != null)
         {
             final long start = System.nanoTime();
+            final long cpu = RecoveryTimings.threadCpuNanos();
             final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
             PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
             handler.restoreSourcePositions(entry.sourcePositions());
             from = entry.journalOffset();
-            timings.restored(System.nanoTime() - start);
+            timings.restored(System.nanoTime() - start, cpu);
         }
         try (PartitionReader reader = group.journalTopic.partition(p).newReader())
         {
             final long start = System.nanoTime();
+            final long cpu = RecoveryTimings.threadCpuNanos();
             reader.seek(from);
             final long replayed = handler.replay(reader);
-            timings.replayed(System.nanoTime() - start, replayed);
+            timings.replayed(System.nanoTime() - start, cpu, replayed);
             return replayed > 0 ? "replayed " + replayed + " records of " + group.name + "/" + p + " from offset " + from : null;
         }
     }

@@ -6,13 +6,14 @@ import com.lmax.disruptor.RingBuffer;
 
 import io.sluice.engine.checkpoint.CheckpointCoordinator;
 import io.sluice.engine.counters.PartitionState;
+import io.sluice.engine.exec.EventBatch;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.journal.JournalException;
 import io.sluice.journal.PartitionReader;
+import io.sluice.journal.RecordBatch;
 import io.sluice.journal.PartitionWriter;
-import io.sluice.journal.RecordHandler;
 import io.sluice.journal.RecordView;
 
 /**
@@ -68,11 +69,12 @@ final class PartitionProcessor
     private final int partition;
     private final PartitionWriter writer;
     private final io.sluice.journal.Partition journalPartition;
-    /** Records whose keys recovery's replay reads ahead and hands to the state together (see {@link #replay}). */
-    private static final int REPLAY_LOOKAHEAD = 16;
-    private final long[] replayKeys = new long[REPLAY_LOOKAHEAD];
-    /** Keeps the replay's prefetching loads from being dropped as unused. */
-    private long replayTouched;
+    /** Records recovery's replay reads from the journal at once, and events it hands to the instances at once. */
+    private static final int REPLAY_BATCH = 256;
+    /** Recovery's replay: the records of one read, decoded straight from the mapped segment (see {@link #replay}). */
+    private final RecordBatch replayRecords = new RecordBatch(REPLAY_BATCH);
+    /** Recovery's replay: the events of a run of records, left in the mapped segment (no copy). */
+    private final EventBatch replayEvents = new EventBatch(REPLAY_BATCH);
     private PartitionReader replayReader;
     private int replayInstance = -1;
     private long replayEnd;
@@ -488,48 +490,69 @@ final class PartitionProcessor
     /**
      * Runs journaled records from the reader's position to the end through the instances, without
      * journaling them again. Called before the processing thread starts.
+     * <p>
+     * The records are read a batch at a time and decoded straight from the mapped segment; each run of
+     * events between two other records goes to the instances as one {@link EventBatch} that refers to the
+     * events where they lie in the mapping, so a window stage that comes first takes the run in one call,
+     * after a look at all its keys (their state entries load together, the cache misses overlap), as in a
+     * backtest. The instances see the same calls in the same order as one record at a time.
      *
      * @return records replayed.
      */
     long replay(final PartitionReader reader)
     {
-        // Keyed state far larger than the caches costs a cache miss per event, each waited for alone; so the
-        // keys of the next few records are read ahead and their state entries loaded together first (group
-        // prefetching), and the records then run one by one as before, their entries now cached.
-        final long[] keys = replayKeys;
-        final RecordHandler handler = this::replayRecord;
+        final RecordBatch records = replayRecords;
         long replayed = 0;
-        long touched = 0;
         int read;
-        do
+        while ((read = reader.poll(records, REPLAY_BATCH)) > 0)
         {
-            final int ahead = reader.peekKeys(keys, REPLAY_LOOKAHEAD);
-            touched += dispatcher.prefetch(keys, ahead);
-            read = reader.poll(handler, Math.max(1, ahead));
+            replayBatch(records);
             replayed += read;
         }
-        while (read > 0);
-        replayTouched = touched;
         publishCounters();
         return replayed;
     }
 
-    private void replayRecord(final RecordView record)
+    private void replayBatch(final RecordBatch records)
     {
-        if (record.type() == RECORD_REPLAY)
+        final org.agrona.DirectBuffer buffer = records.buffer();
+        final EventBatch events = replayEvents;
+        events.clear(buffer);
+        for (int i = 0, size = records.size(); i < size; i++)
         {
-            replayPipeline(record.buffer(), record.payloadOffset(), record.offset());
-        }
-        else
-        {
-            final int flags = record.flags();
-            if (record.type() == RECORD_EVENT && SourcePositionDescriptor.isPositioned(flags))
+            final int type = records.type(i);
+            final int flags = records.flags(i);
+            final int payload = records.payloadOffset(i);
+            if (type == RECORD_EVENT)
             {
-                sourcePositions[SourcePositionDescriptor.sourceIndex(flags)] =
-                    record.buffer().getLong(record.payloadOffset() + SourcePositionDescriptor.positionOffset(record.payloadLength()));
+                if (SourcePositionDescriptor.isPositioned(flags))
+                {
+                    sourcePositions[SourcePositionDescriptor.sourceIndex(flags)] =
+                        buffer.getLong(payload + SourcePositionDescriptor.positionOffset(records.payloadLength(i)));
+                }
+                events.addAt(SourcePositionDescriptor.sourceIndex(flags), payload, records.key(i), records.timestamp(i));
+                continue;
             }
-            dispatch(record.type(), SourcePositionDescriptor.sourceIndex(flags), record.buffer(), record.payloadOffset(), record.key(),
-                record.timestamp());
+            replayEvents(events);
+            events.clear(buffer);
+            if (type == RECORD_REPLAY)
+            {
+                replayPipeline(buffer, payload, records.offset(i));
+            }
+            else
+            {
+                dispatch(type, SourcePositionDescriptor.sourceIndex(flags), buffer, payload, records.key(i), records.timestamp(i));
+            }
+        }
+        replayEvents(events);
+    }
+
+    private void replayEvents(final EventBatch events)
+    {
+        if (events.size() > 0)
+        {
+            eventsIn += events.size();
+            dispatcher.onEvents(events);
         }
     }
 

@@ -3,7 +3,9 @@ package io.sluice.engine.runtime;
 /**
  * Where a launch's time went, for the last recovery event: the journal's open, the checkpoint's load
  * (beside the open), and the slowest partition's restore and replay (partitions recover in parallel).
- * Lets an operator, and the restart benchmark, see what "ready" waited for.
+ * Lets an operator, and the restart benchmark, see what "ready" waited for. Beside the wall time of the slowest
+ * restore and replay, the CPU time their thread spent in them (where the JVM measures it): on a machine busy with
+ * other work, the wall time is mostly waiting for a core, the CPU time is the recovery's own work.
  *
  * <p>Threading: the recovering threads report restores and replays concurrently (synchronized; a few
  * calls per partition per launch); everything else on the launching thread.
@@ -14,7 +16,9 @@ final class RecoveryTimings
     private long checkpointLoadNanos = -1;
     private long recoveryNanos;
     private long slowestRestoreNanos;
+    private long slowestRestoreCpuNanos = -1;
     private long slowestReplayNanos;
+    private long slowestReplayCpuNanos = -1;
     private long recordsReplayed;
     private int partitionsRestored;
 
@@ -33,16 +37,54 @@ final class RecoveryTimings
         recoveryNanos = nanos;
     }
 
-    synchronized void restored(final long nanos)
+    /**
+     * CPU time of the calling thread so far, to be given back to {@link #restored} or {@link #replayed}.
+     *
+     * @return nanoseconds, or -1 where the JVM does not measure it.
+     */
+    static long threadCpuNanos()
     {
-        partitionsRestored++;
-        slowestRestoreNanos = Math.max(slowestRestoreNanos, nanos);
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
-    synchronized void replayed(final long nanos, final long records)
+    /**
+     * A partition's restore took this long.
+     *
+     * @param nanos    of wall time.
+     * @param cpuStart {@link #threadCpuNanos()} at its start, on the same thread.
+     */
+    synchronized void restored(final long nanos, final long cpuStart)
+    {
+        partitionsRestored++;
+        if (nanos >= slowestRestoreNanos)
+        {
+            slowestRestoreNanos = nanos;
+            slowestRestoreCpuNanos = cpuSince(cpuStart);
+        }
+    }
+
+    /**
+     * A partition's replay took this long.
+     *
+     * @param nanos    of wall time.
+     * @param cpuStart {@link #threadCpuNanos()} at its start, on the same thread.
+     * @param records  replayed.
+     */
+    synchronized void replayed(final long nanos, final long cpuStart, final long records)
     {
         recordsReplayed += records;
-        slowestReplayNanos = Math.max(slowestReplayNanos, nanos);
+        if (nanos >= slowestReplayNanos)
+        {
+            slowestReplayNanos = nanos;
+            slowestReplayCpuNanos = cpuSince(cpuStart);
+        }
+    }
+
+    private static long cpuSince(final long cpuStart)
+    {
+        final long now = cpuStart < 0 ? -1 : threadCpuNanos();
+        return now < 0 ? -1 : now - cpuStart;
     }
 
     /**
@@ -64,10 +106,15 @@ final class RecoveryTimings
         if (partitionsRestored > 0)
         {
             line.append(", restore of ").append(partitionsRestored).append(" partitions ").append(millis(slowestRestoreNanos))
-                .append(" ms (slowest)");
+                .append(" ms (slowest").append(cpu(slowestRestoreCpuNanos)).append(')');
         }
         return line.append(", replay of ").append(recordsReplayed).append(" records ").append(millis(slowestReplayNanos))
-            .append(" ms (slowest partition)").toString();
+            .append(" ms (slowest partition").append(cpu(slowestReplayCpuNanos)).append(')').toString();
+    }
+
+    private static String cpu(final long nanos)
+    {
+        return nanos < 0 ? "" : "; CPU " + millis(nanos) + " ms";
     }
 
     private static String millis(final long nanos)

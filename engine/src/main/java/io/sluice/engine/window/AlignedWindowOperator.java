@@ -629,6 +629,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
         // The rows' keys are read ahead a batch at a time and their index entries loaded together, so the
         // lookups' cache misses overlap (a restore of a million keys is otherwise a miss per row, in turn).
+        // Sized once for what follows (keys estimated as one per pane of a window), not grown row by row.
+        store.reserve(rowCount, (int)Math.max(1, rowCount / windows.panesPerWindow));
         final int rowLength = PaneSnapshot.rowLength(stride);
         final long[] ahead = restoreKeys;
         long touched = 0;

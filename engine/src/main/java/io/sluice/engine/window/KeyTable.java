@@ -722,23 +722,52 @@ final class KeyTable
         }
         if (slotLimit == windowFirst.length)
         {
-            final int capacity = slotLimit << 1;
-            records = Arrays.copyOf(records, capacity * RECORD_LONGS);
-            heads = Arrays.copyOf(heads, capacity);
-            windowFirst = Arrays.copyOf(windowFirst, capacity);
-            suffixChunk = Arrays.copyOf(suffixChunk, capacity);
-            suffixLast = Arrays.copyOf(suffixLast, capacity);
-            prefixChunk = Arrays.copyOf(prefixChunk, capacity);
-            prefixRow = Arrays.copyOf(prefixRow, capacity);
-            sorted = Arrays.copyOf(sorted, capacity);
-            rank = Arrays.copyOf(rank, capacity);
-            pending = Arrays.copyOf(pending, capacity);
-            batch = Arrays.copyOf(batch, capacity);
-            spare = Arrays.copyOf(spare, capacity);
-            nextFree = Arrays.copyOf(nextFree, capacity);
-            emptySince = Arrays.copyOf(emptySince, capacity);
+            growSlots(slotLimit << 1);
         }
         return slotLimit++;
+    }
+
+    /**
+     * Makes room for {@code keys} keys in an empty table (a restore, after {@link #clear()}, knows how many
+     * follow), so that they go in without the slot arrays growing or the index being rehashed on the way:
+     * a restore of a million keys into a table sized for a thousand would otherwise copy the arrays and
+     * re-insert every key already in about ten times.
+     *
+     * @param keys expected at once.
+     */
+    void reserve(final int keys)
+    {
+        if (indexSize != 0)
+        {
+            throw new IllegalStateException("reserve on a table holding " + indexSize + " keys");
+        }
+        if (keys > windowFirst.length)
+        {
+            growSlots(keys);
+        }
+        final int capacity = indexCapacityFor(keys);
+        if (capacity > indexMask + 1)
+        {
+            allocateIndex(capacity); // empty: nothing to re-insert
+        }
+    }
+
+    private void growSlots(final int capacity)
+    {
+        records = Arrays.copyOf(records, capacity * RECORD_LONGS);
+        heads = Arrays.copyOf(heads, capacity);
+        windowFirst = Arrays.copyOf(windowFirst, capacity);
+        suffixChunk = Arrays.copyOf(suffixChunk, capacity);
+        suffixLast = Arrays.copyOf(suffixLast, capacity);
+        prefixChunk = Arrays.copyOf(prefixChunk, capacity);
+        prefixRow = Arrays.copyOf(prefixRow, capacity);
+        sorted = Arrays.copyOf(sorted, capacity);
+        rank = Arrays.copyOf(rank, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+        batch = Arrays.copyOf(batch, capacity);
+        spare = Arrays.copyOf(spare, capacity);
+        nextFree = Arrays.copyOf(nextFree, capacity);
+        emptySince = Arrays.copyOf(emptySince, capacity);
     }
 
     private void indexPut(final long key, final int slot)

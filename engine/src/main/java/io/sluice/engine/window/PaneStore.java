@@ -410,6 +410,23 @@ final class PaneStore
     }
 
     /**
+     * Makes room, in an empty store (a restore, after {@link #clear()}), for the rows and keys about to be
+     * inserted, so that they go in without the arrays growing and the key index being rehashed on the way.
+     * Only grows.
+     *
+     * @param rows about to be inserted.
+     * @param keys expected among them.
+     */
+    void reserve(final int rows, final int keys)
+    {
+        if (rows > rowKey.length)
+        {
+            growRows(rows);
+        }
+        this.keys.reserve(keys);
+    }
+
+    /**
      * Release every row and pane, keeping the arrays for reuse.
      */
     void clear()
@@ -561,16 +578,20 @@ final class PaneStore
         }
         if (rowLimit == rowKey.length)
         {
-            final int capacity = rowLimit << 1;
-            rowKey = Arrays.copyOf(rowKey, capacity);
-            rowSlot = Arrays.copyOf(rowSlot, capacity);
-            keyPrev = Arrays.copyOf(keyPrev, capacity);
-            keyNext = Arrays.copyOf(keyNext, capacity);
-            rowPane = Arrays.copyOf(rowPane, capacity);
-            rowNext = Arrays.copyOf(rowNext, capacity);
-            state = Arrays.copyOf(state, capacity * stride);
-            rowMark = Arrays.copyOf(rowMark, capacity);
+            growRows(rowLimit << 1);
         }
         return rowLimit++;
+    }
+
+    private void growRows(final int capacity)
+    {
+        rowKey = Arrays.copyOf(rowKey, capacity);
+        rowSlot = Arrays.copyOf(rowSlot, capacity);
+        keyPrev = Arrays.copyOf(keyPrev, capacity);
+        keyNext = Arrays.copyOf(keyNext, capacity);
+        rowPane = Arrays.copyOf(rowPane, capacity);
+        rowNext = Arrays.copyOf(rowNext, capacity);
+        state = Arrays.copyOf(state, capacity * stride);
+        rowMark = Arrays.copyOf(rowMark, capacity);
     }
 }

@@ -25,11 +25,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * killed at random moments and restarted until it finishes; its outputs must equal those of an
  * uninterrupted run exactly: nothing lost, nothing duplicated. Also kills it at each step of the
  * checkpoint protocol.
+ *
+ * <p>Cost: the outputs depend on event time only, never on the pace, so only the runs that are killed
+ * at a moment are paced ({@link #RATE}); the reference run and every run that only has to finish go
+ * as fast as they can ({@link #UNPACED}). The default kill loop kills 10 times, one kill in each 150 ms
+ * slice of the 1.5 s after the child is ready (in random order), so that every phase a kill may hit
+ * (replay just done, steady processing, checkpoints in flight) is hit as surely as by the 20 uniform
+ * kills it had before; the slow variant kills 200 times at random.
  */
 class CheckpointCrashTest
 {
     private static final int EVENTS = 150_000;
     private static final int RATE = 60_000;
+    /** Events per second of a run nobody kills: high enough never to pace. */
+    private static final int UNPACED = 100_000_000;
+    /** The span after READY within which the kill loop kills. */
+    private static final int KILL_SPAN_MS = 1_500;
 
     @TempDir
     static Path shared;
@@ -43,7 +54,7 @@ class CheckpointCrashTest
     static void runUninterrupted() throws Exception
     {
         reference = shared.resolve("reference-out");
-        final Process child = start(shared.resolve("reference-data"), reference, 50, null);
+        final Process child = start(shared.resolve("reference-data"), reference, 50, null, UNPACED);
         final List<String> lines = pump(child);
         assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(lines).contains("DONE");
@@ -52,30 +63,41 @@ class CheckpointCrashTest
     @Test
     void shouldGiveExactlyTheUninterruptedOutputsAcrossRandomSigkills() throws Exception
     {
-        killLoop(20);
+        killLoop(10, true);
     }
 
     @Test
     @Tag("slow")
     void shouldGiveExactlyTheUninterruptedOutputsAcrossHundredsOfSigkills() throws Exception
     {
-        killLoop(200);
+        killLoop(200, false);
     }
 
-    private void killLoop(final int kills) throws Exception
+    /**
+     * Kills the child {@code kills} times, each a random delay after it is ready: with {@code stratified},
+     * kill {@code k} falls in its own slice of {@link #KILL_SPAN_MS}, the slices in random order.
+     */
+    private void killLoop(final int kills, final boolean stratified) throws Exception
     {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
+        final List<Integer> slices = new ArrayList<>();
+        for (int k = 0; k < kills; k++)
+        {
+            slices.add(k);
+        }
+        java.util.Collections.shuffle(slices, random);
+        final int slice = KILL_SPAN_MS / kills;
         final Path data = dir.resolve("data");
         final Path out = dir.resolve("out");
         int killed = 0;
         while (killed < kills)
         {
-            final Process child = start(data, out, 50, null);
+            final Process child = start(data, out, 50, null, RATE);
             final List<String> lines = new ArrayList<>();
             final Thread pump = pumpAsync(child, lines);
             awaitReady(child, lines);
-            final long delay = random.nextInt(1_500);
+            final long delay = stratified ? slices.get(killed) * (long)slice + random.nextInt(slice) : random.nextInt(KILL_SPAN_MS);
             if (!child.waitFor(delay, TimeUnit.MILLISECONDS))
             {
                 child.destroyForcibly(); // SIGKILL
@@ -84,7 +106,7 @@ class CheckpointCrashTest
             child.waitFor(60, TimeUnit.SECONDS);
             pump.join(10_000);
         }
-        final Process last = start(data, out, 50, null);
+        final Process last = start(data, out, 50, null, UNPACED);
         final List<String> lines = pump(last);
         assertThat(last.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(lines).as("seed %d", seed).contains("DONE");
@@ -100,7 +122,7 @@ class CheckpointCrashTest
         final Path data = dir.resolve("data");
         final Path out = dir.resolve("out");
         // Let one checkpoint complete first, so the crash leaves an older complete one beside the broken one.
-        final Process crashing = start(data, out, 300, killPoint);
+        final Process crashing = start(data, out, 300, killPoint, RATE);
         final List<String> crashLines = pump(crashing);
         assertThat(crashing.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(crashing.exitValue()).as("halted at %s: %s", killPoint, crashLines).isEqualTo(137);
@@ -109,7 +131,7 @@ class CheckpointCrashTest
         {
             store.load(id); // every manifest present names a complete, verifying checkpoint
         }
-        final Process recovering = start(data, out, 300, null);
+        final Process recovering = start(data, out, 300, null, UNPACED);
         final List<String> lines = pump(recovering);
         assertThat(recovering.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(lines).contains("DONE");
@@ -135,7 +157,8 @@ class CheckpointCrashTest
         }
     }
 
-    private static Process start(final Path data, final Path out, final long checkpointMs, final String killPoint) throws IOException
+    private static Process start(final Path data, final Path out, final long checkpointMs, final String killPoint, final int rate)
+        throws IOException
     {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -145,7 +168,7 @@ class CheckpointCrashTest
             command.add("-Dsluice.test.killPoint=" + killPoint);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashLoopChild.class.getName(),
-            data.toString(), out.toString(), String.valueOf(EVENTS), String.valueOf(RATE), String.valueOf(checkpointMs)));
+            data.toString(), out.toString(), String.valueOf(EVENTS), String.valueOf(rate), String.valueOf(checkpointMs)));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

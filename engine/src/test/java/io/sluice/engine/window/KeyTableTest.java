@@ -263,4 +263,36 @@ class KeyTableTest
         }
         return keys;
     }
+
+    @Test
+    void shouldHoldAndFindEveryKeyAfterReservingRoomInAnEmptyTableAndRefuseAReserveOnAFullOne()
+    {
+        final KeyTable table = new KeyTable(16);
+        table.add(99);
+        table.clear();
+        table.reserve(50_000);
+        final Random random = new Random(7);
+        final Map<Long, Integer> slots = new HashMap<>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            final long key = random.nextLong();
+            if (!slots.containsKey(key))
+            {
+                slots.put(key, table.add(key));
+            }
+        }
+        for (final Map.Entry<Long, Integer> entry : slots.entrySet())
+        {
+            assertThat(table.find(entry.getKey())).isEqualTo(entry.getValue());
+            assertThat(table.key(entry.getValue())).isEqualTo(entry.getKey());
+        }
+        assertThat(table.find(99)).isEqualTo(KeyTable.NONE);
+        table.sortForIteration();
+        assertThat(table.sortedCount()).isEqualTo(slots.size());
+        for (int i = 1; i < table.sortedCount(); i++)
+        {
+            assertThat(table.key(table.sortedSlot(i))).isGreaterThan(table.key(table.sortedSlot(i - 1)));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.reserve(100_000)).isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -320,6 +320,7 @@ public final class Daemon implements AutoCloseable
         {
             engine.addCheckpointListener(sink);
             sink.checkpointTrigger(engine::checkpoint); // exactly once: outputs waiting for a checkpoint ask for one
+            sink.refusalHandler(refusal -> engine.errorLog().record(refusal)); // an ACL revoked at run time: counted, retried
         }
         daemonCounters.engine(engine);
         for (final String event : engine.recoveryEvents())

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.agrona.concurrent.status.CountersReader;
 
+import io.sluice.engine.counters.SluiceCounters;
+
 /**
  * Reads the component counters (type ids {@value #MIN_TYPE_ID}-{@value #MAX_TYPE_ID}) from the
  * counters file on each call.
@@ -37,5 +39,30 @@ final class ComponentsBean implements ComponentsMXBean
             }
         });
         return values;
+    }
+
+    @Override
+    public String[] getNetworkStatus()
+    {
+        final Map<String, long[]> byEndpoint = new LinkedHashMap<>();
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == SluiceCounters.NET_CLIENT_UP_TYPE_ID || typeId == SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID)
+            {
+                final String name = SluiceCounters.name(reader, counterId);
+                final long[] figures = byEndpoint.computeIfAbsent(name.isEmpty() ? "network" : name, k -> new long[2]);
+                figures[typeId == SluiceCounters.NET_CLIENT_UP_TYPE_ID ? 0 : 1] = reader.getCounterValue(counterId);
+            }
+        });
+        final String[] lines = new String[byEndpoint.size()];
+        int i = 0;
+        for (final Map.Entry<String, long[]> endpoint : byEndpoint.entrySet())
+        {
+            final long losses = endpoint.getValue()[1];
+            final String lost = losses == 0 ? "" : " (Aeron client lost " + losses + (losses == 1 ? " time)" : " times)");
+            lines[i++] = endpoint.getKey() + (endpoint.getValue()[0] == 1 ? ": UP" + lost :
+                ": DOWN, its Aeron client died and it is reconnecting" + lost);
+        }
+        return lines;
     }
 }

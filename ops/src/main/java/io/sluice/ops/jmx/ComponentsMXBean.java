@@ -16,4 +16,14 @@ public interface ComponentsMXBean
      * @return values by label, in counter id order (a TabularData for generic clients).
      */
     Map<String, Long> getCounters();
+
+    /**
+     * The state of each network (Aeron) endpoint, one line each: {@code "ingress[0]: UP"}, or
+     * {@code "ingress[0]: DOWN, its Aeron client died and it is reconnecting (lost 1 time)"} while the
+     * endpoint's Aeron client is lost (its conductor starved, its media driver gone): no producer or
+     * consumer is served meanwhile. The cause is in the error log ({@code sluice ctl errors}).
+     *
+     * @return one line per endpoint, in counter order; empty without network endpoints.
+     */
+    String[] getNetworkStatus();
 }

@@ -89,6 +89,16 @@ public final class JmxClient implements AutoCloseable
     }
 
     /**
+     * The daemon's ingress and egress components (their counters, the state of the network endpoints).
+     *
+     * @return a proxy.
+     */
+    public ComponentsMXBean components()
+    {
+        return JMX.newMXBeanProxy(connection, ObjectNames.components(), ComponentsMXBean.class);
+    }
+
+    /**
      * The scale-out bean of a {@code scale_out} daemon.
      *
      * @return a proxy, or null when the daemon runs every partition itself.

@@ -43,6 +43,10 @@ public final class NetCounters implements AutoCloseable
     public static final int ENGINE_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_WAITS_TYPE_ID;
     /** Waits for the engine longer than 20 idle duty cycles. */
     public static final int ENGINE_LONG_WAITS_TYPE_ID = SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID;
+    /** 1 while the server's Aeron client is connected to its media driver, 0 while it is lost and reconnecting. */
+    public static final int CLIENT_UP_TYPE_ID = SluiceCounters.NET_CLIENT_UP_TYPE_ID;
+    /** Times the server's Aeron client died and was replaced. */
+    public static final int CLIENT_LOSSES_TYPE_ID = SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -56,6 +60,8 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter dutyCycles;
     final AtomicCounter engineWaits;
     final AtomicCounter engineLongWaits;
+    final AtomicCounter clientUp;
+    final AtomicCounter clientLosses;
 
     NetCounters(final CountersManager manager, final String scope)
     {
@@ -76,6 +82,8 @@ public final class NetCounters implements AutoCloseable
         dutyCycles = counter(manager, "net-duty-cycles" + suffix, DUTY_CYCLES_TYPE_ID, SluiceCounters.NONE, scope);
         engineWaits = counter(manager, "net-engine-waits" + suffix, ENGINE_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
         engineLongWaits = counter(manager, "net-engine-long-waits" + suffix, ENGINE_LONG_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
+        clientUp = counter(manager, "net-client-up" + suffix, CLIENT_UP_TYPE_ID, SluiceCounters.NONE, scope);
+        clientLosses = counter(manager, "net-client-losses" + suffix, CLIENT_LOSSES_TYPE_ID, SluiceCounters.NONE, scope);
     }
 
     private static AtomicCounter counter(
@@ -218,6 +226,28 @@ public final class NetCounters implements AutoCloseable
     }
 
     /**
+     * Whether the server's Aeron client is connected to its media driver; false while it is lost and
+     * the server reconnects (no ingress or egress meanwhile).
+     *
+     * @return true while connected.
+     */
+    public boolean clientUp()
+    {
+        return clientUp.get() == 1;
+    }
+
+    /**
+     * Times the server's Aeron client died (its conductor starved past the driver's client liveness
+     * timeout, its media driver gone) and the server began to reconnect.
+     *
+     * @return the count.
+     */
+    public long clientLosses()
+    {
+        return clientLosses.get();
+    }
+
+    /**
      * Frees the counters.
      */
     @Override
@@ -238,5 +268,7 @@ public final class NetCounters implements AutoCloseable
         dutyCycles.close();
         engineWaits.close();
         engineLongWaits.close();
+        clientUp.close();
+        clientLosses.close();
     }
 }

@@ -1,8 +1,8 @@
 package io.sluice.ops.net;
 
 /**
- * A failure of the network server: a CONFIGURATION error at start-up, or a STATE error (used after
- * close). Unchecked, with a category.
+ * A failure of the network server: a CONFIGURATION error at start-up, a STATE error (used after
+ * close), or a CONNECTION loss (the Aeron client died and is being replaced). Unchecked, with a category.
  */
 public final class NetException extends RuntimeException
 {
@@ -14,7 +14,9 @@ public final class NetException extends RuntimeException
         /** A setting is missing or out of range; reported before anything starts. */
         CONFIGURATION,
         /** The server is in the wrong state for the call. */
-        STATE
+        STATE,
+        /** The server's Aeron client died (conductor starved, media driver gone); the server reconnects. */
+        CONNECTION
     }
 
     private final Category category;
@@ -28,6 +30,19 @@ public final class NetException extends RuntimeException
     public NetException(final Category category, final String message)
     {
         super(message);
+        this.category = category;
+    }
+
+    /**
+     * Creates an exception with its cause.
+     *
+     * @param category of the failure.
+     * @param message  saying what failed and why.
+     * @param cause    what Aeron reported, or null.
+     */
+    public NetException(final Category category, final String message, final Throwable cause)
+    {
+        super(message, cause);
         this.category = category;
     }
 

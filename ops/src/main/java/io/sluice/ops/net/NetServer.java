@@ -4,7 +4,6 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 
-import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.sluice.engine.runtime.EngineDuty;
 
@@ -30,6 +29,10 @@ import io.sluice.engine.runtime.EngineDuty;
  * io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a thread of its own per the
  * engine's threading mode, off the spinning cores under a pinned low-latency profile.
  *
+ * <p>A lost Aeron client (its conductor starved past the driver's client liveness timeout, the driver
+ * gone) is replaced: see {@link NetServerAgent}; {@link #clientUp()} and the counters say whether the
+ * server is connected.
+ *
  * <p>Threading: launch and close from a control thread.
  */
 public final class NetServer implements AutoCloseable
@@ -38,7 +41,6 @@ public final class NetServer implements AutoCloseable
     private final MediaDriver driver;
     private final Object driverLock;
     private final boolean driverInvoked;
-    private final Aeron aeron;
     private final NetCounters counters;
     private final NetServerAgent agent;
     private EngineDuty duty;
@@ -50,7 +52,6 @@ public final class NetServer implements AutoCloseable
         final ErrorHandler errorHandler = this::onError;
         this.driverLock = context.sharedDriverLock() != null ? context.sharedDriverLock() : new Object();
         MediaDriver driver = null;
-        Aeron aeron = null;
         NetCounters counters = null;
         // Held while this thread may invoke the driver (connecting, adding subscriptions): nobody else does meanwhile.
         synchronized (driverLock)
@@ -64,27 +65,17 @@ public final class NetServer implements AutoCloseable
                         errorHandler, context.mediaDriverInvoker()));
                     driverInvoker = context.mediaDriverInvoker() ? driver.sharedAgentInvoker() : null;
                 }
-                aeron = Aeron.connect(new Aeron.Context()
-                    .aeronDirectoryName(context.aeronDirectoryName())
-                    .useConductorAgentInvoker(true)
-                    .driverAgentInvoker(driverInvoker)
-                    .errorHandler(errorHandler));
                 counters = new NetCounters(context.countersManager(), context.counterScope());
-                final SessionIds ids = new SessionIds();
-                final IngressAdapter ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, ids) : null;
-                final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, ids) : null;
-                this.agent = new NetServerAgent(driverLock, driverInvoker, aeron.conductorAgentInvoker(), ingress, egress, context, counters,
-                    errorHandler);
+                this.agent = new NetServerAgent(driverLock, driverInvoker, context, counters, errorHandler);
                 this.driverInvoked = driverInvoker != null;
             }
             catch (final RuntimeException ex)
             {
-                CloseHelper.quietCloseAll(counters, aeron, driver);
+                CloseHelper.quietCloseAll(counters, driver);
                 throw ex;
             }
         }
         this.driver = driver;
-        this.aeron = aeron;
         this.counters = counters;
     }
 
@@ -108,7 +99,6 @@ public final class NetServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            server.agent.onClose();
             server.close();
             throw ex;
         }
@@ -139,6 +129,17 @@ public final class NetServer implements AutoCloseable
     public Throwable lastError()
     {
         return lastError;
+    }
+
+    /**
+     * Whether the server's Aeron client is connected to its media driver; false while it is lost and
+     * being reconnected (no ingress or egress meanwhile).
+     *
+     * @return true while connected.
+     */
+    public boolean clientUp()
+    {
+        return counters.clientUp();
     }
 
     /**
@@ -189,9 +190,10 @@ public final class NetServer implements AutoCloseable
     {
         // Not under the driver's lock: the duties thread takes it to run the duty's onClose.
         CloseHelper.quietClose(duty);
+        agent.onClose(); // idempotent: closes the Aeron client if the duty never ran or was stopped with the engine
         synchronized (driverLock)
         {
-            CloseHelper.quietCloseAll(aeron, counters, driver);
+            CloseHelper.quietCloseAll(counters, driver);
         }
     }
 }

@@ -1,10 +1,16 @@
 package io.sluice.ops.net;
 
+import java.io.File;
+
+import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
 
 /**
  * The network server's one duty cycle: the media driver's when it runs in INVOKER mode (see
@@ -26,6 +32,15 @@ import org.agrona.concurrent.NanoClock;
  * ACK ({@code net-engine-waits}), and the waits longer than {@link #IDLE_CYCLES_BEFORE_PARK} idle cycles
  * ({@code net-engine-long-waits}): those that, backing off, would have parked at least once.
  *
+ * <p>A lost Aeron client: when Aeron closes the client (its conductor, invoked here, starved past the
+ * driver's client liveness timeout; the driver gone), the duty closes the {@link AeronLink} it had, counts
+ * the loss ({@code net-client-losses}, and {@code net-client-up} 0 until a new link is open), records the
+ * cause in the error log, and opens a new link with a back-off of {@link #MIN_RECONNECT_BACKOFF_MS} doubling
+ * to {@link #MAX_RECONNECT_BACKOFF_MS}; with a driver of another process, only once the driver's heartbeat
+ * is fresh again. Sessions do not survive a lost client: producers and consumers connect again, producers
+ * resend what was not acknowledged (events accepted into the rings before the loss are journaled all the
+ * same; a JOURNALED ACK still follows the journal, so nothing acknowledged is lost).
+ *
  * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
  * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
  * thread of its own per the engine's threading mode (see docs/network.md).
@@ -38,32 +53,51 @@ public final class NetServerAgent implements Agent
      */
     static final int IDLE_CYCLES_BEFORE_PARK = 20;
 
+    /** First wait before reconnecting a lost Aeron client; doubles per failed attempt up to {@link #MAX_RECONNECT_BACKOFF_MS}. */
+    static final long MIN_RECONNECT_BACKOFF_MS = 100;
+    /** Longest wait between attempts to reconnect a lost Aeron client. */
+    static final long MAX_RECONNECT_BACKOFF_MS = 2_000;
+
     private final Object driverLock;
     private final AgentInvoker driver;
-    private final AgentInvoker conductor;
-    private final IngressAdapter ingress;
-    private final EgressAdapter egress;
+    private final NetServerContext context;
     private final EpochClock clock;
     private final NanoClock nanoClock;
     private final long engineWaitNs;
     private final NetCounters counters;
+    private final SessionIds sessionIds;
     private final ErrorHandler errorHandler;
+    private final ErrorHandler clientErrorHandler = this::onClientError;
+    /** How stale the driver's heartbeat may be for the driver to count as running (Aeron's {@code aeron.driver.timeout}). */
+    private final long driverTimeoutMs = new Aeron.Context().driverTimeoutMs();
+    /** The connection to the driver; null while it is lost. Written on the duty thread, read by others for tests and health. */
+    private volatile AeronLink link;
+    private Throwable lastClientError;
+    private long reconnectBackoffMs = MIN_RECONNECT_BACKOFF_MS;
+    private long nextReconnectMs;
+    private boolean closed;
     private long lastProgressNs;
     private int idleCyclesAwaiting;
 
-    NetServerAgent(final Object driverLock, final AgentInvoker driver, final AgentInvoker conductor, final IngressAdapter ingress,
-        final EgressAdapter egress, final NetServerContext context, final NetCounters counters, final ErrorHandler errorHandler)
+    /**
+     * Opens the server's first link to the driver; call holding the driver's lock.
+     *
+     * @throws RuntimeException if the driver is not reached or refuses a subscription (nothing stays open).
+     */
+    NetServerAgent(final Object driverLock, final AgentInvoker driver, final NetServerContext context, final NetCounters counters,
+        final ErrorHandler errorHandler)
     {
         this.driverLock = driverLock;
         this.driver = driver;
-        this.conductor = conductor;
-        this.ingress = ingress;
-        this.egress = egress;
+        this.context = context;
         this.clock = context.clock();
         this.nanoClock = context.nanoClock();
         this.engineWaitNs = context.engineWaitNs();
         this.counters = counters;
+        this.sessionIds = new SessionIds();
         this.errorHandler = errorHandler;
+        this.link = AeronLink.open(context, driver, counters, sessionIds, clientErrorHandler);
+        counters.clientUp.setRelease(1);
     }
 
     /**
@@ -82,6 +116,8 @@ public final class NetServerAgent implements Agent
             work = duty();
         }
         counters.dutyCycles.incrementRelease();
+        final AeronLink link = this.link;
+        final IngressAdapter ingress = link == null ? null : link.ingress;
         if (ingress == null)
         {
             return work;
@@ -120,14 +156,27 @@ public final class NetServerAgent implements Agent
             {
                 work += driver.invoke();
             }
-            work += conductor.invoke();
-            if (ingress != null)
+            AeronLink link = this.link;
+            if (link != null)
             {
-                work += ingress.doWork(nowMs);
+                work += link.conductor.invoke();
+                if (link.isDead())
+                {
+                    onLinkLost(link, nowMs);
+                    link = null;
+                }
             }
-            if (egress != null)
+            if (link == null)
             {
-                work += egress.doWork(nowMs);
+                return work + reconnect(nowMs);
+            }
+            if (link.ingress != null)
+            {
+                work += link.ingress.doWork(nowMs);
+            }
+            if (link.egress != null)
+            {
+                work += link.egress.doWork(nowMs);
             }
         }
         catch (final RuntimeException ex)
@@ -139,26 +188,103 @@ public final class NetServerAgent implements Agent
     }
 
     /**
-     * Closes the sessions and subscriptions (not the Aeron client or the driver: {@link NetServer} does).
+     * The Aeron client died: closes what was opened on it (its sessions are gone: producers and consumers
+     * must connect again; events already in the engine's rings are journaled all the same), says so in the
+     * error log and the counters, and schedules the first reconnection.
+     */
+    private void onLinkLost(final AeronLink lost, final long nowMs)
+    {
+        this.link = null;
+        CloseHelper.quietClose(lost);
+        final Throwable cause = lastClientError;
+        errorHandler.onError(new NetException(NetException.Category.CONNECTION, name() + ": its Aeron client died (" +
+            (cause == null ? "closed" : cause.getClass().getSimpleName() + ": " + cause.getMessage()) + "; media driver in " +
+            context.aeronDirectoryName() + "): its sessions are closed and it reconnects, clients must connect again", cause));
+        counters.clientLosses.incrementRelease();
+        // Last: whoever sees the endpoint down also finds the loss counted and its cause in the error log.
+        counters.clientUp.setRelease(0);
+        reconnectBackoffMs = MIN_RECONNECT_BACKOFF_MS;
+        nextReconnectMs = nowMs + reconnectBackoffMs;
+    }
+
+    /**
+     * Tries, when the back-off allows, to open a new link: at once if the driver runs in this process (in
+     * INVOKER mode this duty runs it), else only once the driver's heartbeat is fresh, so that the attempt
+     * does not block the duties thread for the client's driver timeout while the driver is down.
+     *
+     * @return 1 if a link was opened, else 0.
+     */
+    private int reconnect(final long nowMs)
+    {
+        if (closed || nowMs < nextReconnectMs)
+        {
+            return 0;
+        }
+        try
+        {
+            if (driver == null && !context.embeddedMediaDriver() && !driverActive())
+            {
+                backOff(nowMs);
+                return 0;
+            }
+            lastClientError = null;
+            link = AeronLink.open(context, driver, counters, sessionIds, clientErrorHandler);
+            counters.clientUp.setRelease(1);
+            reconnectBackoffMs = MIN_RECONNECT_BACKOFF_MS;
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(new NetException(NetException.Category.CONNECTION, name() + ": cannot reconnect the Aeron client to the media driver in " +
+                context.aeronDirectoryName() + ", retrying within " + MAX_RECONNECT_BACKOFF_MS + " ms: " + ex.getMessage(), ex));
+            backOff(nowMs);
+            return 0;
+        }
+    }
+
+    private boolean driverActive()
+    {
+        try
+        {
+            return CommonContext.isDriverActive(new File(context.aeronDirectoryName()), driverTimeoutMs, message -> { });
+        }
+        catch (final RuntimeException ex)
+        {
+            return false; // a CnC file being created or deleted: not active yet
+        }
+    }
+
+    private void backOff(final long nowMs)
+    {
+        nextReconnectMs = nowMs + reconnectBackoffMs;
+        reconnectBackoffMs = Math.min(MAX_RECONNECT_BACKOFF_MS, reconnectBackoffMs * 2);
+    }
+
+    private void onClientError(final Throwable ex)
+    {
+        lastClientError = ex;
+        errorHandler.onError(ex);
+    }
+
+    private String name()
+    {
+        final String scope = context.counterScope();
+        return "network " + (context.ingress() ? context.egress() ? "server" : "ingress" : "egress") + (scope.isEmpty() ? "" : " " + scope);
+    }
+
+    /**
+     * Closes the sessions, the subscriptions and the Aeron client (not the driver: {@link NetServer} does);
+     * idempotent.
      */
     @Override
     public void onClose()
     {
         synchronized (driverLock)
         {
-            closeAdapters();
-        }
-    }
-
-    private void closeAdapters()
-    {
-        if (ingress != null)
-        {
-            ingress.close();
-        }
-        if (egress != null)
-        {
-            egress.close();
+            closed = true;
+            final AeronLink link = this.link;
+            this.link = null;
+            CloseHelper.quietClose(link);
         }
     }
 
@@ -175,11 +301,13 @@ public final class NetServerAgent implements Agent
 
     int producerSessions()
     {
-        return ingress == null ? 0 : ingress.sessionCount();
+        final AeronLink link = this.link;
+        return link == null || link.ingress == null ? 0 : link.ingress.sessionCount();
     }
 
     int consumerSessions()
     {
-        return egress == null ? 0 : egress.sessionCount();
+        final AeronLink link = this.link;
+        return link == null || link.egress == null ? 0 : link.egress.sessionCount();
     }
 }

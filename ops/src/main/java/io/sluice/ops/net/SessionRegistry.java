@@ -117,13 +117,15 @@ final class SessionRegistry<S extends NetSession> implements AutoCloseable
     }
 
     /**
-     * Closes every session without counting them out: the counters close with the server.
+     * Closes every session and counts them out (the counters outlive a registry when the server
+     * replaces a lost Aeron client).
      */
     @Override
     public void close()
     {
         for (final S session : sessions)
         {
+            counters.sessions.decrementRelease();
             session.close();
         }
         closeUnavailable();

@@ -123,6 +123,10 @@ public final class SluiceCollector implements MultiCollector
             "Idle duty cycles of a network component that yielded, not backed off, while events were in the engine awaiting their ACK.", n, 1);
         family(SluiceCounters.NET_ENGINE_LONG_WAITS_TYPE_ID, Kind.COUNTER, "net_engine_long_waits",
             "Waits of a network component for the engine longer than 20 idle duty cycles (where an idle back-off parks).", n, 1);
+        family(SluiceCounters.NET_CLIENT_UP_TYPE_ID, Kind.GAUGE, "net_client_up",
+            "1 while a network component's Aeron client is connected to its media driver, 0 while it is lost and reconnecting.", n, 1);
+        family(SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID, Kind.COUNTER, "net_client_losses",
+            "Times a network component's Aeron client died (conductor starved, media driver gone) and was replaced.", n, 1);
 
         final Scope slot = Scope.SLOT;
         family(CDC_CHANGES_TYPE_ID, Kind.COUNTER, "cdc_changes", "Changes published by a CDC source (snapshot rows included).", slot, 1);

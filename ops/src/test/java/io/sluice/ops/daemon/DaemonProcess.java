@@ -97,7 +97,7 @@ final class DaemonProcess implements AutoCloseable
         return new DaemonProcess(process, log, dataDirectory);
     }
 
-    private static String classPath()
+    static String classPath()
     {
         final String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");

@@ -45,11 +45,19 @@ final class NetFixture implements AutoCloseable
 
     NetFixture(final Path dir, final int partitions, final int ringSize, final java.util.function.Consumer<NetServerContext> settings)
     {
+        this(dir, partitions, ringSize, engine -> { }, settings);
+    }
+
+    NetFixture(final Path dir, final int partitions, final int ringSize, final java.util.function.Consumer<EngineContext> engineSettings,
+        final java.util.function.Consumer<NetServerContext> settings)
+    {
         this.dir = dir;
         final Pipeline pipeline = Pipeline.from(TOPIC, TRADE).name(PIPELINE).partitionKey("account").eventTime("ts", 0)
             .sink("none", (partition, sequence, key, timestamp, event) -> { }).build();
-        engine = Engine.launch(new EngineContext().directory(dir.resolve("data")).partitions(partitions).ringSize(ringSize)
-            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false), List.of(pipeline));
+        final EngineContext engineContext = new EngineContext().directory(dir.resolve("data")).partitions(partitions).ringSize(ringSize)
+            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
+        engineSettings.accept(engineContext);
+        engine = Engine.launch(engineContext, List.of(pipeline));
         channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
         final NetServerContext context = new NetServerContext().engine(engine)
             .aeronDirectoryName(dir.resolve("aeron").toString()).channel(channel).termBufferLength(256 * 1024)
@@ -60,7 +68,8 @@ final class NetFixture implements AutoCloseable
         try
         {
             launched = NetServer.launch(context);
-            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDirectoryName()));
+            // Not Aeron's default error handler, which exits the JVM when the driver goes (NetClientLossTest stops it).
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDirectoryName()).errorHandler(Throwable::printStackTrace));
         }
         catch (final RuntimeException ex)
         {
