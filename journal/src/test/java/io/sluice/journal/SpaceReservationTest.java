@@ -66,6 +66,27 @@ class SpaceReservationTest
     }
 
     @Test
+    void shouldReserveAheadInShortStepsSoTheDutyHoldsItsCpuBriefly()
+    {
+        try (Journal journal = Journal.open(context(dir).preallocateNextSegment(false)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            partition.writer();
+            final Segment tail = tail(partition);
+            int steps = 0;
+            int limit = tail.reservedLimit();
+            while (partition.reserveAhead(AHEAD) == 1)
+            {
+                steps++;
+                assertThat(tail.reservedLimit() - limit).as("one step").isBetween(1, Partition.AHEAD_STEP);
+                limit = tail.reservedLimit();
+            }
+            assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition() + AHEAD);
+            assertThat(steps).isGreaterThanOrEqualTo((AHEAD - SegmentFiles.RESERVE_CHUNK) / Partition.AHEAD_STEP);
+        }
+    }
+
+    @Test
     void shouldReserveOnTheWritersThreadWhenNoDutyRuns()
     {
         try (Journal journal = Journal.open(context(dir).preallocateNextSegment(false)))

@@ -83,7 +83,7 @@ public final class FraudDesk
         final Pipeline.Builder velocity = Pipeline.from(topic, schema).name(FraudRules.VELOCITY)
             .partitionKey("card").eventTime("ts", bound)
             .window(w -> declared(w.sliding(FraudRules.VELOCITY_WINDOW_MS, FraudRules.VELOCITY_HOP_MS).count("charges")
-                .expectedEntries(cards * 4), spec));
+                .expectedEntries(cards * rowsPerCard(FraudRules.VELOCITY_WINDOW_MS, FraudRules.VELOCITY_HOP_MS)), spec));
         final Schema velocityResult = spec[0].resultSchema();
         final int charges = velocityResult.field("charges").index();
         velocity.filter("charges >= " + FraudRules.VELOCITY_THRESHOLD, r -> r.getLong(charges) >= FraudRules.VELOCITY_THRESHOLD)
@@ -113,7 +113,7 @@ public final class FraudDesk
             .partitionKey("card").eventTime("ts", bound)
             .window(w -> declared(w.sliding(FraudRules.TRAVEL_WINDOW_MS, FraudRules.TRAVEL_HOP_MS)
                 .min("lat_min", "lat").max("lat_max", "lat").min("lon_min", "lon").max("lon_max", "lon")
-                .expectedEntries(cards * 4), spec));
+                .expectedEntries(cards * rowsPerCard(FraudRules.TRAVEL_WINDOW_MS, FraudRules.TRAVEL_HOP_MS)), spec));
         final Schema travelResult = spec[0].resultSchema();
         final int latMin = travelResult.field("lat_min").index();
         final int latMax = travelResult.field("lat_max").index();
@@ -252,5 +252,15 @@ public final class FraudDesk
     private static void declared(final WindowSpec declared, final WindowSpec[] holder)
     {
         holder[0] = declared;
+    }
+
+    /**
+     * Rows a card holds at most in a sliding window's state: one per pane of the window and one of the
+     * next hop. Sizing the state for every card's rows at start keeps it from growing (a copy of every
+     * row in one event) in the middle of a run.
+     */
+    private static int rowsPerCard(final long windowMs, final long hopMs)
+    {
+        return (int)(windowMs / hopMs) + 1;
     }
 }

@@ -127,7 +127,7 @@ public final class LoadGenerator
             report(sender, origin);
             final long elapsed = System.nanoTime() - origin;
             final RunResult result = new RunResult(groups(sender), sender.sent(), plan.totalEvents(), elapsed,
-                sender.maxLagNs(), drained, stoppedEarly, files);
+                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag());
             if (dir != null)
             {
                 log.close();
@@ -135,7 +135,7 @@ public final class LoadGenerator
                 files.putAll(Reports.write(dir, result));
             }
             return new RunResult(result.groups(), result.sent(), result.planned(), result.elapsedNs(), result.maxLagNs(),
-                result.drained(), result.stoppedEarly(), Map.copyOf(files));
+                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag());
         }
         catch (final IOException ex)
         {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -36,6 +37,8 @@ final class OpenLoopSender implements Runnable
     // Progress for the reporter: single writer (this thread), ordered stores, read from elsewhere.
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong maxLagNs = new AtomicLong();
+    /** Per measured event (warm-up excluded): actual send time minus scheduled, ns; read after the sender is done. */
+    private final Histogram lag = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private volatile boolean stop;
     private volatile long originNs;
     private volatile Throwable failure;
@@ -109,6 +112,7 @@ final class OpenLoopSender implements Runnable
         {
             final RatePlan.Phase phase = phases.get(p);
             final long events = phase.events();
+            final boolean measured = !RatePlan.WARM_UP.equals(phase.group());
             long last = 0;
             long i = 0;
             for (; i < events; i++)
@@ -128,6 +132,10 @@ final class OpenLoopSender implements Runnable
                         Thread.onSpinWait();
                     }
                     now = System.nanoTime();
+                }
+                if (measured)
+                {
+                    lag.recordValue(Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, now - scheduled));
                 }
                 if (now - scheduled > maxLag)
                 {
@@ -179,6 +187,14 @@ final class OpenLoopSender implements Runnable
     long maxLagNs()
     {
         return maxLagNs.get();
+    }
+
+    /**
+     * How late each measured event left (actual send minus scheduled time), ns; read after the sender is done.
+     */
+    Histogram lag()
+    {
+        return lag;
     }
 
     long originNs()

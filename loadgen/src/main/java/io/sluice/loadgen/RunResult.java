@@ -17,10 +17,12 @@ import org.HdrHistogram.Histogram;
  * @param drained        whether every event was processed before the drain timeout.
  * @param stoppedEarly   whether the run was cut at its deadline (the target could not keep up).
  * @param files          written, by what they are ("hlog", "hgrm", "percentiles-png", "rate-png").
+ * @param senderLag      per measured event (warm-up excluded), how late the sender sent it: actual minus
+ *                       scheduled send time, ns. Part of every latency, which starts at the scheduled time.
  */
 public record RunResult(
     List<GroupResult> groups, long sent, long planned, long elapsedNs, long maxLagNs, boolean drained,
-    boolean stoppedEarly, Map<String, Path> files)
+    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag)
 {
     /**
      * The results of one group of phases.

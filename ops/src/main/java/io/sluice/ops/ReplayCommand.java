@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 
 import io.sluice.engine.config.ConfigException;
+import io.sluice.engine.config.PipelineConfig;
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestException;
 import io.sluice.engine.io.BacktestOptions;
@@ -23,10 +24,16 @@ import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
 import io.sluice.ops.cli.ExitCodes;
 import io.sluice.ops.cli.SluiceVersion;
+import io.sluice.ops.daemon.DaemonConfig;
+import io.sluice.ops.daemon.DaemonConfigException;
 
 /**
  * {@code sluice replay}: a backtest; the YAML pipelines over CSV/JSONL files at full speed in event
  * time ({@link Backtest#run}), with the same results the live engine gives. See docs/pipelines.md.
+ *
+ * <p>The pipelines come from a pipelines file ({@code --pipeline}) or from a daemon configuration
+ * ({@code --config}: its YAML pipelines, inline or from its pipelines file), so that a daemon's live
+ * outputs and a replay of the same input come from one file.
  *
  * <p>Inputs are either plain files ({@code --input a.csv --input b.csv}: one source topic, read one
  * after another) or one file per topic ({@code --input orders=o.csv --input payments=p.csv}: join
@@ -42,8 +49,13 @@ final class ReplayCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = { "-p", "--pipeline" }, required = true, paramLabel = "FILE", description = "Pipelines file (YAML).")
+    @Option(names = { "-p", "--pipeline" }, paramLabel = "FILE", description = "Pipelines file (YAML).")
     Path pipeline;
+
+    @Option(names = { "-c", "--config" }, paramLabel = "FILE",
+        description = "Instead of --pipeline: a daemon configuration, whose YAML pipelines run (inline or its pipelines file), " +
+            "so a live run's outputs diff against the replay's.")
+    Path config;
 
     /** A topic name before '=' in {@code --input topic=file}: the engine's topic names, no path separators. */
     private static final Pattern TOPIC_INPUT = Pattern.compile("([A-Za-z0-9._-]+)=(.+)");
@@ -74,18 +86,31 @@ final class ReplayCommand implements Callable<Integer>
         {
             options.pipelines(only);
         }
+        if ((pipeline == null) == (config == null))
+        {
+            throw new CliException(ExitCodes.USAGE, "give the pipelines with --pipeline FILE or a daemon configuration with --config FILE (one of the two)");
+        }
         final BacktestSummary summary;
         try
         {
             final Map<String, Path> byTopic = inputsByTopic(inputs);
-            summary = byTopic != null ?
-                Backtest.run(pipeline, byTopic, output, options) :
-                Backtest.run(pipeline, plainInputs(inputs), output, options);
+            if (config != null)
+            {
+                summary = Backtest.run(daemonPipelines(), byTopic == null ? plainInputs(inputs) : null, byTopic, output, options);
+            }
+            else
+            {
+                summary = byTopic != null ?
+                    Backtest.run(pipeline, byTopic, output, options) :
+                    Backtest.run(pipeline, plainInputs(inputs), output, options);
+            }
         }
         catch (final ConfigException ex)
         {
             // A configuration error is a usage error, as for every command: exit 2, not a run-time failure.
-            throw new CliException(ExitCodes.USAGE, "invalid pipeline configuration: " + ex.getMessage());
+            final boolean daemonFile = pipeline != null && ex.getMessage().contains("unknown key 'data_dir'");
+            throw new CliException(ExitCodes.USAGE, "invalid pipeline configuration: " + ex.getMessage() +
+                (daemonFile ? "\n" + pipeline + " is a daemon configuration: replay its pipelines with --config " + pipeline : ""));
         }
         catch (final BacktestException | MalformedInputException ex)
         {
@@ -93,6 +118,26 @@ final class ReplayCommand implements Callable<Integer>
         }
         spec.commandLine().getOut().print(summary.report());
         return ExitCodes.OK;
+    }
+
+    /** The YAML pipelines of the daemon configuration {@code --config}. */
+    private PipelineConfig daemonPipelines()
+    {
+        final DaemonConfig daemon;
+        try
+        {
+            daemon = DaemonConfig.load(config);
+        }
+        catch (final DaemonConfigException ex)
+        {
+            throw new CliException(ExitCodes.USAGE, "invalid configuration: " + ex.getMessage());
+        }
+        if (daemon.pipelines() == null || daemon.pipelines().pipelines().isEmpty())
+        {
+            throw new CliException(ExitCodes.USAGE, config + " has no YAML pipelines to replay" +
+                (daemon.javaPipelines().isEmpty() ? "" : " (its java_pipelines replay through io.sluice.engine.io.Backtest.replay)"));
+        }
+        return daemon.pipelines();
     }
 
     /**

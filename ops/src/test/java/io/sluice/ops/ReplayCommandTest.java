@@ -175,6 +175,48 @@ class ReplayCommandTest
         assertThat(result.out()).as(result.toString()).contains("pipeline changes: 5 in, 2 out, 7 suppressed, 0 late");
     }
 
+    @Test
+    void shouldReplayTheYamlPipelinesOfADaemonConfiguration() throws Exception
+    {
+        final String pipelines = """
+            schemas:
+              t: {sym: SYMBOL(4), n: LONG, ts: TIMESTAMP}
+            pipelines:
+              - name: counts
+                source: s
+                schema: t
+                partition_key: sym
+                event_time: ts
+                window: {kind: tumbling, size: 2s}
+                aggregates: [{c: count}, {total: sum(n)}]
+                sink: counts-out
+            """;
+        final Path pipelineFile = write("pipelines.yaml", pipelines);
+        final Path daemonFile = write("sluice.yaml", "data_dir: data\npartitions: 2\nsinks:\n  counts-out: {type: csv, path: out/counts.csv}\n" +
+            pipelines);
+        final Path input = write("s.csv", "sym,n,ts\nA,1,0\nB,2,500\nA,3,2500\nC,4,2600\nB,5,4100\n");
+
+        final CliResult fromFile = CliResult.run("replay", "--pipeline", pipelineFile.toString(), "--input", input.toString(),
+            "--output", dir.resolve("from-file.csv").toString(), "--partitions", "2");
+        final CliResult fromDaemon = CliResult.run("replay", "--config", daemonFile.toString(), "--input", input.toString(),
+            "--output", dir.resolve("from-daemon.csv").toString(), "--partitions", "2");
+
+        assertThat(fromFile.exitCode()).as(fromFile.toString()).isZero();
+        assertThat(fromDaemon.exitCode()).as(fromDaemon.toString()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("from-daemon.csv"))).hasSize(6)
+            .isEqualTo(Files.readAllLines(dir.resolve("from-file.csv")));
+        assertThat(dir.resolve("data")).as("a replay does not touch the daemon's data directory").doesNotExist();
+
+        final CliResult daemonAsPipelines = CliResult.run("replay", "--pipeline", daemonFile.toString(), "--input", input.toString(),
+            "--output", dir.resolve("x.csv").toString());
+        assertThat(daemonAsPipelines.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(daemonAsPipelines.err()).contains("is a daemon configuration: replay its pipelines with --config " + daemonFile);
+        final CliResult both = CliResult.run("replay", "--pipeline", pipelineFile.toString(), "--config", daemonFile.toString(),
+            "--input", input.toString(), "--output", dir.resolve("y.csv").toString());
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).contains("one of the two");
+    }
+
     private Path write(final String name, final String text) throws Exception
     {
         final Path file = dir.resolve(name);

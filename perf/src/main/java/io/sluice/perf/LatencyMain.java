@@ -124,6 +124,18 @@ public final class LatencyMain
         final Path reports = Path.of(a.get("out")).resolve("latency-" +
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
         Files.createDirectories(reports);
+        if (settings.profile == EngineProfile.LOW_LATENCY)
+        {
+            // As the demo does: the JIT compilers, GC workers and VM thread leave the cores the processing thread
+            // (or the raw consumer) will spin on, before any mode starts; the OS would otherwise put a compiler
+            // thread there now and then, to take turns with the spinning thread for a scheduler slice.
+            final java.util.BitSet others = io.sluice.engine.runtime.CoreBudget.ofThisMachine().others();
+            final io.sluice.ops.demo.ProcessAffinity moved = io.sluice.ops.demo.ProcessAffinity.moveOtherThreads(others);
+            System.out.println(moved.failure() == null ?
+                "jvm threads: moved off the spinning cores, to cpus " + io.sluice.engine.runtime.CoreBudget.cpuList(others) +
+                    " (JIT compilers, GC workers, VM thread; every mode alike)" :
+                "jvm threads: left where the OS puts them: " + moved.failure());
+        }
         for (final String rate : a.get("rates").split(","))
         {
             runRate(Long.parseLong(rate.trim()), settings, reports);

@@ -76,7 +76,7 @@ public final class Backtest
      */
     public static BacktestSummary run(final Path pipelineYaml, final List<Path> inputs, final Path output, final BacktestOptions options)
     {
-        return runInputs(pipelineYaml, List.of(new ReplayPlan.TopicInput(null, List.copyOf(inputs))), output, options);
+        return runInputs(PipelineConfig.load(pipelineYaml), List.of(new ReplayPlan.TopicInput(null, List.copyOf(inputs))), output, options);
     }
 
     /**
@@ -96,14 +96,35 @@ public final class Backtest
     public static BacktestSummary run(
         final Path pipelineYaml, final Map<String, Path> inputsByTopic, final Path output, final BacktestOptions options)
     {
-        return runInputs(pipelineYaml, byTopic(inputsByTopic), output, options);
+        return runInputs(PipelineConfig.load(pipelineYaml), byTopic(inputsByTopic), output, options);
+    }
+
+    /**
+     * Replays inputs through the pipelines of a configuration already loaded (the YAML pipelines of a
+     * daemon configuration, {@code sluice replay --config}), as {@link #run(Path, List, Path, BacktestOptions)}
+     * and {@link #run(Path, Map, Path, BacktestOptions)} do.
+     *
+     * @param config        declaring the pipelines.
+     * @param inputs        CSV or JSONL files of one source topic, read one after another; or null.
+     * @param inputsByTopic CSV or JSONL file of each source topic; or null when {@code inputs} is given.
+     * @param output        file to write (format from its extension unless the options force one).
+     * @param options       of the run.
+     * @return the counts.
+     * @throws MalformedInputException on a malformed line under {@link MalformedInputPolicy#STOP}.
+     * @throws BacktestException       if the pipelines cannot be replayed, a topic has no input, or an output fails.
+     */
+    public static BacktestSummary run(
+        final PipelineConfig config, final List<Path> inputs, final Map<String, Path> inputsByTopic, final Path output,
+        final BacktestOptions options)
+    {
+        return runInputs(config, inputsByTopic != null ? byTopic(inputsByTopic) :
+            List.of(new ReplayPlan.TopicInput(null, List.copyOf(inputs))), output, options);
     }
 
     private static BacktestSummary runInputs(
-        final Path pipelineYaml, final List<ReplayPlan.TopicInput> inputs, final Path output, final BacktestOptions options)
+        final PipelineConfig config, final List<ReplayPlan.TopicInput> inputs, final Path output, final BacktestOptions options)
     {
         options.conclude();
-        final PipelineConfig config = PipelineConfig.load(pipelineYaml);
         final List<PipelineDefinition> selected = new ArrayList<>();
         if (options.pipelines().isEmpty())
         {

@@ -14,7 +14,6 @@ import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.Field;
-import io.sluice.schema.Schema;
 
 /**
  * JIT warm-up before the engine accepts input ({@link EngineProfile#LOW_LATENCY}): synthetic events
@@ -114,13 +113,20 @@ final class EngineWarmUp
         final int events,
         final PartitionSnapshotter snapshotter)
     {
+        // Each source's fields once: schema().fields() copies them, and the warm-up's garbage would
+        // otherwise fill the young generation for a collection soon after the engine starts accepting.
+        final Field[][] fields = new Field[sources.size()][];
+        for (int s = 0; s < fields.length; s++)
+        {
+            fields[s] = sources.get(s).source().schema().fields().toArray(new Field[0]);
+        }
         for (int i = 0; i < events; i++)
         {
             final int s = i % views.length;
             final SourceGroups.Binding binding = sources.get(s);
             final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
             final long time = BASE_TIME_MS + i;
-            fill(event, binding, random, time);
+            fill(event, binding, fields[s], random, time);
             final int keyField = binding.source().partitionKeyField();
             final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
             dispatcher.onEvent(s, buffer, 0, key, time);
@@ -152,12 +158,12 @@ final class EngineWarmUp
 
     private static final long[] NO_SOURCE_POSITIONS = new long[0];
 
-    private static void fill(final EventFlyweight event, final SourceGroups.Binding binding, final SplittableRandom random, final long time)
+    private static void fill(
+        final EventFlyweight event, final SourceGroups.Binding binding, final Field[] fields, final SplittableRandom random, final long time)
     {
-        final Schema schema = binding.source().schema();
         final int keyField = binding.source().partitionKeyField();
         final int timeField = binding.source().eventTimeField();
-        for (final Field field : schema.fields())
+        for (final Field field : fields)
         {
             final int f = field.index();
             if (f == timeField)

@@ -85,7 +85,9 @@ import io.sluice.schema.EventValues;
  * the same slices. Results are exact: an event that would change a window still being fired
  * first drains the firing, panes stay until every window needing them has fired, and an explicit
  * watermark or the end of input emit everything due. The rows of the panes no window needs any more
- * are freed the same way, {@code firingSlice} rows per signal, after the results. A tick emits one slice, like an event; while a
+ * are freed the same way, {@code firingSlice} rows per signal, after the results. Between windows, each event also sorts
+ * a few of the keys new since the last window into the order the next one visits ({@link KeyTable#sortSome}), so the
+ * event that opens a window does not sort them all. A tick emits one slice, like an event; while a
  * firing is in progress the engine journals continuation ticks behind it, so the rest follows slice
  * by slice when no event comes.
  */
@@ -115,6 +117,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int RESUME_KEY_OFFSET = 96;
     static final int HEADER_LENGTH = 104;
 
+    /**
+     * Steps of the key table's sort between windows per event (a key merged or a heap level):
+     * about as much work as a few results, and enough that a table of a million keys is merged
+     * within some 16,000 events.
+     */
+    static final int SORT_STEPS_PER_EVENT = 64;
     /** Listed keys per row of a window above which its firing visits only the keys with rows. */
     private static final int SPARSE_KEYS_PER_ROW = 4;
     /** No window due. */
@@ -242,6 +250,12 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         else if (store.purgePending())
         {
             store.purgeSome(firingSlice);
+        }
+        else if (store.keys().sortWorkDue())
+        {
+            // Between windows: sort the keys new since the last one a little per event, so the
+            // event that opens the next window does not sort them all (KeyTable#sortSome).
+            store.keys().sortSome(SORT_STEPS_PER_EVENT);
         }
     }
 

@@ -20,6 +20,18 @@ import java.util.Arrays;
  * set) thus costs the same as sorting each window's keys, and a stable key set costs one linear
  * pass. A forgotten slot is reused only after that pass, so a slot is never listed twice.
  * <p>
+ * <b>Sorting between windows.</b> So that the event that opens a window does not do that sort and
+ * merge at once, the operator calls {@link #sortSome(int)} on the events between windows (while
+ * {@link #sortWorkDue()}): it takes the pending keys aside and heap-sorts and merges them a
+ * bounded number of steps per call, into the spare order, which replaces the sorted one when the
+ * merge ends; keys new meanwhile wait in a fresh pending list for the next merge. A merge starts
+ * once the pending keys are at least {@code 1/}{@value #BACKGROUND_MERGE_SHARE} of the listed
+ * ones (fewer are cheaper to insert at the window, see {@link #insertPending}) or when the next pass
+ * would look for keys empty for long. {@link #sortForIteration()} then only finishes what is left.
+ * The order that results is the keys' ascending order whichever way it was reached, so the
+ * results, and which event emits which, do not depend on it: replays and restored operators
+ * stay byte-identical.
+ * <p>
  * Not thread safe: operator thread.
  */
 final class KeyTable
@@ -34,6 +46,13 @@ final class KeyTable
     static final int IDLE_PER_LIVE_KEY = 16;
     /** Kept empty keys always allowed, whatever the live keys. */
     static final int IDLE_SLACK = 1024;
+    /** A merge between windows starts once the pending keys are at least 1/this of the listed ones. */
+    static final int BACKGROUND_MERGE_SHARE = 64;
+    private static final int BACKGROUND_MERGE_SHIFT = Integer.numberOfTrailingZeros(BACKGROUND_MERGE_SHARE);
+    private static final int SORT_IDLE = 0;
+    private static final int SORT_HEAPIFY = 1;
+    private static final int SORT_EXTRACT = 2;
+    private static final int SORT_MERGE = 3;
     private static final int RECORD_LONGS = 3;
     private static final int KEY = 0;
     private static final int TAIL = 1;
@@ -80,6 +99,22 @@ final class KeyTable
     private int pass;
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
+    /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
+    private int[] batch;
+    private int batchCount;
+    /** Where the merge between windows stands: {@link #SORT_IDLE}, heapify, extract or merge. */
+    private int sortStage = SORT_IDLE;
+    /** Heapify: the next parent to sift down; extract: the end of the heap. */
+    private int sortCursor;
+    /** Merge: next listed position, next batch position, keys written to {@link #spare}. */
+    private int mergeListed;
+    private int mergeBatch;
+    private int merged;
+    /** Whether the merge between windows forgets keys empty for long, and after how many passes. */
+    private boolean mergeSweeps;
+    private int mergeEmptyPassLimit;
+    /** The pass at which a merge between windows last looked for keys empty for long. */
+    private int backgroundSweepPass = -1;
     /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
     private int[] prefetchRows = new int[0];
 
@@ -97,6 +132,7 @@ final class KeyTable
         sorted = new int[capacity];
         rank = new int[capacity];
         pending = new int[capacity];
+        batch = new int[capacity];
         spare = new int[capacity];
         nextFree = new int[capacity];
         emptySince = new int[capacity];
@@ -105,6 +141,14 @@ final class KeyTable
     int sortedCount()
     {
         return sortedCount;
+    }
+
+    /**
+     * Keys added since the last merge took the pending ones, not listed yet.
+     */
+    int pendingCount()
+    {
+        return pendingCount;
     }
 
     int sortedSlot(final int position)
@@ -354,8 +398,12 @@ final class KeyTable
      */
     void sortForIteration()
     {
+        if (sortStage != SORT_IDLE)
+        {
+            sortSome(Integer.MAX_VALUE);
+        }
         pass++;
-        final boolean crowded = idleCount > IDLE_PER_LIVE_KEY * (indexSize - idleCount) + IDLE_SLACK;
+        final boolean crowded = crowded();
         final boolean sweep = idleCount > 0 && (crowded || pass - nextSweep >= 0);
         if (pendingCount == 0 && !sweep)
         {
@@ -384,10 +432,7 @@ final class KeyTable
             }
             if (sweep && heads[slot] == NONE && pass - emptySince[slot] > emptyPassLimit)
             {
-                indexRemove(key(slot));
-                idleCount--;
-                nextFree[slot] = freeSlots;
-                freeSlots = slot;
+                forget(slot);
             }
             else
             {
@@ -406,6 +451,151 @@ final class KeyTable
         }
     }
 
+    /**
+     * Whether {@link #sortSome} has work: a merge under way, enough pending keys to start one, or
+     * keys empty for long to look for before the next pass.
+     */
+    boolean sortWorkDue()
+    {
+        return sortStage != SORT_IDLE ||
+            (pendingCount > 0 && pendingCount >= sortedCount >>> BACKGROUND_MERGE_SHIFT) || backgroundSweepDue();
+    }
+
+    /**
+     * Advance the merge between windows by about {@code steps} steps (a step: one key merged, or one
+     * level of a heap sift), starting one if {@link #sortWorkDue()}. The listed order is unchanged
+     * until the merge ends, then replaced at once (an array swap).
+     *
+     * @param steps to do at most, roughly; {@link Integer#MAX_VALUE} finishes the merge under way.
+     */
+    void sortSome(final int steps)
+    {
+        int left = steps;
+        while (left > 0)
+        {
+            switch (sortStage)
+            {
+                case SORT_IDLE:
+                    if (!sortWorkDue())
+                    {
+                        return;
+                    }
+                    startBackgroundMerge();
+                    break;
+                case SORT_HEAPIFY:
+                    if (sortCursor < 0)
+                    {
+                        sortStage = SORT_EXTRACT;
+                        sortCursor = batchCount - 1;
+                        break;
+                    }
+                    left -= 1 + siftDown(batch, sortCursor--, batchCount);
+                    break;
+                case SORT_EXTRACT:
+                    if (sortCursor <= 0)
+                    {
+                        sortStage = SORT_MERGE;
+                        break;
+                    }
+                    final int top = batch[0];
+                    batch[0] = batch[sortCursor];
+                    batch[sortCursor] = top;
+                    left -= 1 + siftDown(batch, 0, sortCursor--);
+                    break;
+                default:
+                    left -= mergeSome(left);
+                    break;
+            }
+        }
+    }
+
+    private boolean backgroundSweepDue()
+    {
+        return idleCount > 0 && backgroundSweepPass != pass && (crowded() || pass + 1 - nextSweep >= 0);
+    }
+
+    private boolean crowded()
+    {
+        return idleCount > IDLE_PER_LIVE_KEY * (indexSize - idleCount) + IDLE_SLACK;
+    }
+
+    private void startBackgroundMerge()
+    {
+        final int[] taken = pending;
+        pending = batch;
+        batch = taken;
+        batchCount = pendingCount;
+        pendingCount = 0;
+        mergeSweeps = backgroundSweepDue();
+        if (mergeSweeps)
+        {
+            backgroundSweepPass = pass;
+        }
+        mergeEmptyPassLimit = crowded() ? 1 : LONG_IDLE_PASSES;
+        mergeListed = 0;
+        mergeBatch = 0;
+        merged = 0;
+        sortStage = SORT_HEAPIFY;
+        sortCursor = (batchCount >>> 1) - 1;
+    }
+
+    /**
+     * Merge up to {@code steps} keys of the sorted batch and the listed order into {@link #spare};
+     * at the end, the merged order becomes the listed one.
+     *
+     * @return steps done.
+     */
+    private int mergeSome(final int steps)
+    {
+        // As the next pass will see it: the merge stands in for that pass's.
+        final int nextPass = pass + 1;
+        int done = 0;
+        while (done < steps && (mergeListed < sortedCount || mergeBatch < batchCount))
+        {
+            final int slot;
+            if (mergeBatch == batchCount || (mergeListed < sortedCount && key(sorted[mergeListed]) < key(batch[mergeBatch])))
+            {
+                slot = sorted[mergeListed++];
+            }
+            else
+            {
+                slot = batch[mergeBatch++];
+            }
+            if (mergeSweeps && heads[slot] == NONE && nextPass - emptySince[slot] > mergeEmptyPassLimit)
+            {
+                forget(slot);
+            }
+            else
+            {
+                rank[slot] = merged;
+                spare[merged++] = slot;
+            }
+            done++;
+        }
+        if (mergeListed == sortedCount && mergeBatch == batchCount)
+        {
+            final int[] previous = sorted;
+            sorted = spare;
+            spare = previous;
+            sortedCount = merged;
+            batchCount = 0;
+            sortStage = SORT_IDLE;
+            if (mergeSweeps)
+            {
+                nextSweep = nextPass + SWEEP_INTERVAL;
+            }
+        }
+        return Math.max(done, 1);
+    }
+
+    private void forget(final int slot)
+    {
+        indexRemove(key(slot));
+        idleCount--;
+        nextFree[slot] = freeSlots;
+        freeSlots = slot;
+    }
+
     void clear()
     {
         if (indexSize > 0)
@@ -420,6 +610,9 @@ final class KeyTable
         nextSweep = 0;
         pendingCount = 0;
         freeSlots = NONE;
+        sortStage = SORT_IDLE;
+        batchCount = 0;
+        backgroundSweepPass = -1;
     }
 
     /**
@@ -473,41 +666,49 @@ final class KeyTable
     private void sortPendingByKey()
     {
         // Heap sort: in place and allocation free, unlike Arrays.sort's merge buffers.
+        final int[] heap = pending;
         for (int i = (pendingCount >>> 1) - 1; i >= 0; i--)
         {
-            siftDown(i, pendingCount);
+            siftDown(heap, i, pendingCount);
         }
         for (int end = pendingCount - 1; end > 0; end--)
         {
-            final int top = pending[0];
-            pending[0] = pending[end];
-            pending[end] = top;
-            siftDown(0, end);
+            final int top = heap[0];
+            heap[0] = heap[end];
+            heap[end] = top;
+            siftDown(heap, 0, end);
         }
     }
 
-    private void siftDown(final int start, final int length)
+    /**
+     * Sift the slot at {@code start} of a max-heap by key down to its place.
+     *
+     * @return levels it went down.
+     */
+    private int siftDown(final int[] heap, final int start, final int length)
     {
         int parent = start;
+        int levels = 0;
         while (true)
         {
             int child = (parent << 1) + 1;
             if (child >= length)
             {
-                return;
+                return levels;
             }
-            if (child + 1 < length && key(pending[child + 1]) > key(pending[child]))
+            if (child + 1 < length && key(heap[child + 1]) > key(heap[child]))
             {
                 child++;
             }
-            if (key(pending[child]) <= key(pending[parent]))
+            if (key(heap[child]) <= key(heap[parent]))
             {
-                return;
+                return levels;
             }
-            final int swap = pending[parent];
-            pending[parent] = pending[child];
-            pending[child] = swap;
+            final int swap = heap[parent];
+            heap[parent] = heap[child];
+            heap[child] = swap;
             parent = child;
+            levels++;
         }
     }
 
@@ -563,6 +764,7 @@ final class KeyTable
         sorted = Arrays.copyOf(sorted, capacity);
         rank = Arrays.copyOf(rank, capacity);
         pending = Arrays.copyOf(pending, capacity);
+        batch = Arrays.copyOf(batch, capacity);
         spare = Arrays.copyOf(spare, capacity);
         nextFree = Arrays.copyOf(nextFree, capacity);
         emptySince = Arrays.copyOf(emptySince, capacity);

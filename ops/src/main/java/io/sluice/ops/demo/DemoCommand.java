@@ -104,6 +104,12 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--no-dashboard", description = "Do not serve the live dashboard.")
     boolean noDashboard;
 
+    @Option(names = "--stage-times",
+        description = "Also time each event's work on the processing threads (the engine's stage timers: journal append and " +
+            "each pipeline) and its wait in the ring, and print their percentiles in the summary: tells the engine's own work " +
+            "from waiting. Reads the clock a few more times per event.")
+    boolean stageTimes;
+
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -184,6 +190,11 @@ public final class DemoCommand implements Callable<Integer>
         final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk(firingSlice(cards)).pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
+        final StageTimes stages = stageTimes ? new StageTimes(Engine.stageNames(pipelines)) : null;
+        if (stages != null)
+        {
+            context.stageLatencyListener(stages);
+        }
         // Low-latency layout: before the engine starts, every other thread of this JVM leaves the cores its
         // processing threads then pin themselves to; once it has started, this thread (the reporter) and the
         // sender leave them too. All put back afterwards.
@@ -207,11 +218,24 @@ public final class DemoCommand implements Callable<Integer>
                 console.flush();
             }
             final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
+            final boolean[] measuring = {false};
             offSpinningCores.run();
+            // Starting the engine (its JIT warm-up, class loading, the dashboard) leaves garbage in the young
+            // generation: collect it now, before the first event, not in a pause during the run that stops the
+            // processing thread too (every collection does).
+            System.gc();
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
                 .senderStart(offSpinningCores)
-                .listener(stats -> live(console, stats, reporter, alerts, injected)));
+                .listener(stats ->
+                {
+                    if (stages != null && !measuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
+                    {
+                        measuring[0] = true;
+                        stages.startMeasuring();
+                    }
+                    live(console, stats, reporter, alerts, injected);
+                }));
         }
         finally
         {
@@ -221,7 +245,7 @@ public final class DemoCommand implements Callable<Integer>
                 offSpinningCores(reporterCpus, console).run();
             }
         }
-        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus());
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, console);
     }
 
     /**
@@ -322,10 +346,16 @@ public final class DemoCommand implements Callable<Integer>
         console.flush();
     }
 
-    private void summary(final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus)
+    private void summary(
+        final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,
+        final PrintWriter console)
     {
         reporter.summaryHead(result, "engine");
         reporter.waitLine(engine.waitStrategy, cpus);
+        if (stages != null)
+        {
+            stages.print(console);
+        }
         reporter.line("  card fraud alerts (a pattern is detected when an alert of its kind on its card covers its time):");
         for (final String kind : DemoFormat.CARD_RULES)
         {

@@ -25,9 +25,11 @@ import io.sluice.engine.runtime.CoreBudget;
  * itself once the engine has started. {@link #restore()} puts every moved thread back (the demo may run
  * inside a longer-lived JVM, such as a test's).
  *
+ * <p>Used by the demo and by the perf suite's {@code LatencyMain} (for the engine and the raw hand-off alike).
+ *
  * <p>Threading: create, and restore, from the thread that starts the engine.
  */
-final class ProcessAffinity
+public final class ProcessAffinity
 {
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final String CPUS_ALLOWED = "Cpus_allowed_list:";
@@ -45,7 +47,7 @@ final class ProcessAffinity
      * @param cpus to run them on.
      * @return the moves, to restore.
      */
-    static ProcessAffinity moveOtherThreads(final BitSet cpus)
+    public static ProcessAffinity moveOtherThreads(final BitSet cpus)
     {
         final ProcessAffinity affinity = new ProcessAffinity();
         affinity.move(cpus);
@@ -58,7 +60,7 @@ final class ProcessAffinity
      * @return null when every thread moved, else what failed (no Linux, no native support; a thread that
      *         ended meanwhile is not a failure).
      */
-    String failure()
+    public String failure()
     {
         return failure;
     }
@@ -66,7 +68,7 @@ final class ProcessAffinity
     /**
      * Puts every moved thread that still runs back on the CPUs it had.
      */
-    void restore()
+    public void restore()
     {
         for (final Map.Entry<Integer, BitSet> entry : moved.entrySet())
         {

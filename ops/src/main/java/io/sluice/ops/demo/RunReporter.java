@@ -122,8 +122,11 @@ final class RunReporter implements IntervalListener
                 DemoFormat.nanos(h.getValueAtPercentile(50)), DemoFormat.nanos(h.getValueAtPercentile(99)),
                 DemoFormat.nanos(h.getValueAtPercentile(99.9)), DemoFormat.nanos(h.getMaxValue()), DemoFormat.count(h.getTotalCount()));
         }
-        console.printf(Locale.ROOT, "  sender       largest delay behind schedule %s (counted in the latencies above)%n",
-            DemoFormat.nanos(result.maxLagNs()));
+        final Histogram lag = result.senderLag();
+        console.printf(Locale.ROOT, "  sender       behind schedule p50 %s  p99 %s  p99.9 %s  max %s over the measured events, largest " +
+            "%s (counted in the latencies above)%n", DemoFormat.nanos(lag.getValueAtPercentile(50)),
+            DemoFormat.nanos(lag.getValueAtPercentile(99)), DemoFormat.nanos(lag.getValueAtPercentile(99.9)),
+            DemoFormat.nanos(lag.getMaxValue()), DemoFormat.nanos(result.maxLagNs()));
     }
 
     /**

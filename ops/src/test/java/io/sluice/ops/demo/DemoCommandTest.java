@@ -20,7 +20,7 @@ class DemoCommandTest
         final Path out = tempDir.resolve("report");
 
         final CliResult demo = CliResult.run("demo", "-t", "3", "-w", "1", "-r", "20000", "-o", out.toString(),
-            "-d", tempDir.resolve("data").toString());
+            "-d", tempDir.resolve("data").toString(), "--stage-times");
 
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(ExitCodes.OK);
         assertThat(demo.out().lines().findFirst().orElseThrow()).startsWith("layout: ");
@@ -41,6 +41,16 @@ class DemoCommandTest
             assertThat(line).contains("missed   0", "false alerts   0");
         }
         assertThat(demo.out()).contains("detected so far:", "join alerts");
+        // The sender's lateness and, with --stage-times, each event's work and wait on the processing thread.
+        assertThat(demo.out()).contains("sender       behind schedule p50 ", "largest single item of work: ");
+        for (final String heading : new String[] {"engine work  per event", "ring wait    published", "    card-velocity "})
+        {
+            final String line = demo.out().lines().filter(l -> l.startsWith("  " + heading) || l.startsWith(heading)).findFirst()
+                .orElseThrow(() -> new AssertionError(heading + " not in " + demo.out()));
+            final java.util.regex.Matcher events = java.util.regex.Pattern.compile("\\(([\\d,]+) events\\)").matcher(line);
+            assertThat(events.find()).as(line).isTrue();
+            assertThat(Long.parseLong(events.group(1).replace(",", ""))).as(line).isPositive();
+        }
         assertThat(out.resolve("latency.hlog")).isNotEmptyFile();
         assertThat(out.resolve("latency.hgrm")).isNotEmptyFile();
         assertThat(out.resolve("latency-percentiles.png")).isNotEmptyFile();
