@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -54,6 +56,9 @@ public final class KafkaSource implements AutoCloseable
     /** Header of a dead-letter record: topic, partition and offset it came from. */
     public static final String ORIGIN_HEADER = "sluice.origin";
 
+    private static final long HELD_BACK_LAG_REFRESH_MILLIS = 250;
+    private static final long HELD_BACK_PARK_NANOS = 1_000;
+
     /** Life of a source. */
     public enum State
     {
@@ -76,6 +81,7 @@ public final class KafkaSource implements AutoCloseable
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private final CheckpointListener listener = this::onCheckpointComplete;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private List<TopicPartition> assigned = List.of();
     private DeadLetters deadLetters;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
@@ -130,6 +136,7 @@ public final class KafkaSource implements AutoCloseable
                 return;
             }
             consumer.assign(partitions);
+            assigned = partitions;
             seek(partitions);
             deadLetters = DeadLetters.open(context, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
             state = State.RUNNING;
@@ -278,13 +285,9 @@ public final class KafkaSource implements AutoCloseable
         final String error = decoder.decode(record.value());
         if (error == null)
         {
-            if (context.recordTimestamp())
+            if (!publish(record))
             {
-                publisher.publish(record.partition(), buffer, 0, record.timestamp(), record.offset());
-            }
-            else
-            {
-                publisher.publish(record.partition(), buffer, 0, record.offset());
+                return false;
             }
             records++;
             return true;
@@ -303,6 +306,72 @@ public final class KafkaSource implements AutoCloseable
             deadLettered = deadLetters.sent();
         }
         return true;
+    }
+
+    /**
+     * Publishes a decoded record, waiting while its partition's ring is full (a paused or slow pipeline
+     * holds the source back). While it waits, the lag is refreshed from the brokers' end offsets every
+     * {@value #HELD_BACK_LAG_REFRESH_MILLIS} ms, since no poll runs to refresh it: a held-back source is
+     * when operators look at the lag.
+     *
+     * @return false if the source was closed while waiting.
+     */
+    private boolean publish(final ConsumerRecord<byte[], byte[]> record)
+    {
+        long refreshAt = System.nanoTime();
+        while (!tryPublish(record))
+        {
+            if (!running)
+            {
+                return false;
+            }
+            final long now = System.nanoTime();
+            if (now - refreshAt >= 0)
+            {
+                refreshLagWhileHeldBack(record);
+                refreshAt = now + TimeUnit.MILLISECONDS.toNanos(HELD_BACK_LAG_REFRESH_MILLIS);
+            }
+            LockSupport.parkNanos(HELD_BACK_PARK_NANOS);
+        }
+        return true;
+    }
+
+    private boolean tryPublish(final ConsumerRecord<byte[], byte[]> record)
+    {
+        return context.recordTimestamp() ?
+            publisher.tryPublish(record.partition(), buffer, 0, record.timestamp(), record.offset()) :
+            publisher.tryPublish(record.partition(), buffer, 0, record.offset());
+    }
+
+    /**
+     * The lag of each partition while {@code held} waits for room: the end offset (the last stable
+     * offset, as this consumer reads committed records only) less the held record's offset on its
+     * partition, less the consumer's position on the others. A failed request keeps the previous lag.
+     */
+    private void refreshLagWhileHeldBack(final ConsumerRecord<byte[], byte[]> held)
+    {
+        final Duration timeout = Duration.ofMillis(context.metadataTimeoutMillis());
+        try
+        {
+            final Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, timeout);
+            final long[] lags = new long[assigned.size()];
+            for (int i = 0; i < lags.length; i++)
+            {
+                final TopicPartition tp = assigned.get(i);
+                final Long end = ends.get(tp);
+                final long next = tp.partition() == held.partition() ? held.offset() : consumer.position(tp, timeout);
+                lags[i] = end == null ? -1 : Math.max(0, end - next);
+            }
+            lag = lags;
+        }
+        catch (final WakeupException ex)
+        {
+            throw ex;
+        }
+        catch (final KafkaException ex)
+        {
+            lastError = "cannot read the end offsets of Kafka topic '" + context.topic() + "' for its lag: " + ex.getMessage();
+        }
     }
 
     private void onCheckpointComplete(final CheckpointManifest manifest)
@@ -491,7 +560,8 @@ public final class KafkaSource implements AutoCloseable
     }
 
     /**
-     * Records behind the end of each partition, as of the last poll (-1 when unknown).
+     * Records behind the end of each partition, as of the last poll, or of the last refresh while a
+     * full ring holds the source back (-1 when unknown).
      *
      * @return lag per partition.
      */

@@ -95,6 +95,39 @@ class KafkaSourceTest
     }
 
     @Test
+    void shouldKeepReportingTheLagWhileAPausedPipelineHoldsTheSourceBack() throws Exception
+    {
+        final String topic = "trades-held-back";
+        broker.createTopics(1, topic);
+        final List<String> first = KafkaTestSupport.trades(3, 0, 3_000);
+        final List<String> more = KafkaTestSupport.trades(3, 3_000, 2_000);
+        KafkaTestSupport.produce(broker.bootstrap(), topic, 1, first);
+
+        try (Engine engine = Engine.launch(engineContext(1), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink()))))
+        {
+            engine.pause("tumbling");
+            try (KafkaSource source = KafkaSource.start(engine, source(topic)))
+            {
+                // The paused pipeline's ring (1,024 slots) fills: the source holds the next record and its lag is
+                // what is left of the topic behind it.
+                await("the source held back by the full ring", () -> source.records() >= 900 &&
+                    source.lag().length == 1 && source.lag()[0] == first.size() - source.records());
+
+                KafkaTestSupport.produce(broker.bootstrap(), topic, 1, more);
+                await("the lag grown by the records produced while held back", () ->
+                    source.lag()[0] == first.size() + more.size() - source.records());
+                assertThat(source.records()).isLessThan(first.size());
+
+                engine.resume("tumbling");
+                await("every record published and no lag left", () ->
+                    source.records() == first.size() + more.size() && source.lag()[0] == 0);
+                assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+                assertThat(source.malformed()).isZero();
+            }
+        }
+    }
+
+    @Test
     void shouldCountMalformedRecordsAndSendThemToTheDeadLetterTopicWithTheReason() throws Exception
     {
         final String topic = "trades-malformed";

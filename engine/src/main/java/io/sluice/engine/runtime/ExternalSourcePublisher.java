@@ -167,6 +167,22 @@ public final class ExternalSourcePublisher
     }
 
     /**
+     * Publishes an event with its time taken from the schema's event-time field (the clock when the
+     * source has none) unless the partition's ring is full.
+     *
+     * @param partition of the engine to publish to.
+     * @param buffer    holding the event in the schema's layout.
+     * @param offset    of the event.
+     * @param position  of the event in the source, greater than the previous one on this partition.
+     * @return true if published, false if the ring was full (nothing was published).
+     */
+    public boolean tryPublish(final int partition, final DirectBuffer buffer, final int offset, final long position)
+    {
+        view.wrap(buffer, offset);
+        return tryPublish(partition, buffer, offset, timeField >= 0 ? view.getLong(timeField) : clock.time(), position);
+    }
+
+    /**
      * Publishes an event with a given time unless the partition's ring is full.
      *
      * @param partition of the engine to publish to.
