@@ -36,7 +36,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CheckpointCrashTest
 {
     private static final int EVENTS = 150_000;
-    private static final int RATE = 60_000;
+    /**
+     * Events per second of a run that is killed: a run publishes at most this many per second after READY,
+     * so the stratified kill loop's 10 runs (at most 8.25 s between them) publish at most ~124k of the
+     * {@link #EVENTS}: the input cannot run out before the last kill, on however fast a machine.
+     */
+    private static final int RATE = 15_000;
     /** Events per second of a run nobody kills: high enough never to pace. */
     private static final int UNPACED = 100_000_000;
     /** The span after READY within which the kill loop kills. */
@@ -102,6 +107,12 @@ class CheckpointCrashTest
             {
                 child.destroyForcibly(); // SIGKILL
                 killed++;
+            }
+            else if (stratified)
+            {
+                // The input ran out before this kill's slice: waiting for a kill that can no longer come would loop forever.
+                throw new AssertionError("the child finished its input after " + killed + " of " + kills + " kills (seed " + seed +
+                    "): RATE is too high for the kill span");
             }
             child.waitFor(60, TimeUnit.SECONDS);
             pump.join(10_000);
