@@ -252,22 +252,11 @@ public final class KafkaTestBroker implements AutoCloseable
     public void revoke(final org.apache.kafka.common.resource.ResourceType type, final String name,
         final org.apache.kafka.common.resource.PatternType pattern, final org.apache.kafka.common.acl.AclOperation operation)
     {
-        final org.apache.kafka.common.acl.AclBinding binding = new org.apache.kafka.common.acl.AclBinding(
-            new org.apache.kafka.common.resource.ResourcePattern(type, name, pattern),
-            new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*", operation,
-                org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+        final org.apache.kafka.common.acl.AclBinding binding = binding(type, name, pattern, operation);
         try (Admin admin = admin())
         {
             admin.deleteAcls(List.of(binding.toFilter())).all().get(60, TimeUnit.SECONDS);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (admin.describeAcls(binding.toFilter()).values().get(60, TimeUnit.SECONDS).contains(binding))
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("the broker did not drop " + binding);
-                }
-                Thread.sleep(20);
-            }
+            awaitDescribed(admin, binding, false);
         }
         catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
         {
@@ -286,28 +275,42 @@ public final class KafkaTestBroker implements AutoCloseable
     public void allow(final org.apache.kafka.common.resource.ResourceType type, final String name,
         final org.apache.kafka.common.resource.PatternType pattern, final org.apache.kafka.common.acl.AclOperation operation)
     {
-        final org.apache.kafka.common.acl.AclBinding binding = new org.apache.kafka.common.acl.AclBinding(
-            new org.apache.kafka.common.resource.ResourcePattern(type, name, pattern),
-            new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*", operation,
-                org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+        final org.apache.kafka.common.acl.AclBinding binding = binding(type, name, pattern, operation);
         try (Admin admin = admin())
         {
             admin.createAcls(List.of(binding)).all().get(60, TimeUnit.SECONDS);
             // The controller has it; the broker's authorizer has it once the broker describes it (metadata propagates).
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!admin.describeAcls(binding.toFilter()).values().get(60, TimeUnit.SECONDS).contains(binding))
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("the broker did not apply " + binding);
-                }
-                Thread.sleep(20);
-            }
+            awaitDescribed(admin, binding, true);
         }
         catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
         {
             throw new IllegalStateException("cannot grant " + operation + " on " + type + " " + name, ex);
         }
+    }
+
+    private static org.apache.kafka.common.acl.AclBinding binding(final org.apache.kafka.common.resource.ResourceType type,
+        final String name, final org.apache.kafka.common.resource.PatternType pattern, final org.apache.kafka.common.acl.AclOperation operation)
+    {
+        return new org.apache.kafka.common.acl.AclBinding(
+            new org.apache.kafka.common.resource.ResourcePattern(type, name, pattern),
+            new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*", operation,
+                org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+    }
+
+    /** Waits until the broker describes the binding ({@code present}) or no longer does. */
+    private static void awaitDescribed(final Admin admin, final org.apache.kafka.common.acl.AclBinding binding, final boolean present)
+    {
+        KafkaTestSupport.await((present ? "the broker applying " : "the broker dropping ") + binding, () ->
+        {
+            try
+            {
+                return admin.describeAcls(binding.toFilter()).values().get(60, TimeUnit.SECONDS).contains(binding) == present;
+            }
+            catch (final InterruptedException | ExecutionException | java.util.concurrent.TimeoutException ex)
+            {
+                throw new IllegalStateException("cannot describe " + binding, ex);
+            }
+        });
     }
 
     /**
