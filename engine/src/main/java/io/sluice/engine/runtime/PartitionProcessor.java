@@ -696,6 +696,7 @@ final class PartitionProcessor
         {
             instanceCounters[i].update(instances[i]);
         }
+        snapshotter.expectCopyLength();
     }
 
     /**
