@@ -51,8 +51,12 @@ final class SinkCommitter
     private final ExecutorService pool;
     /** Per partition: 1 while a commit of it runs on the pool (set by the committer, cleared by the pool thread). */
     private final AtomicIntegerArray committing;
-    /** Per partition, during a dispatch: due and busy (committer thread only). */
-    private final boolean[] dueNow;
+    /** Per partition, during a dispatch: the checkpoint to commit it for now, or NONE (committer thread only). */
+    private final long[] dueNow;
+    /** Commit between checkpoints (see {@link TransactionalPartition#commitPoint}), or only when a newer one completes. */
+    private final boolean betweenCheckpoints;
+    private final long quietNanos;
+    private final long maxDelayNanos;
     /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
     private final AtomicLong recordedAll;
     private volatile Throwable unexpected;
@@ -67,14 +71,24 @@ final class SinkCommitter
      * @param transactions         the partitions.
      * @param minSpacingMillis     shortest time between two checkpoints asked for.
      * @param recordedAll          the newest checkpoint covering every partition Kafka has recorded, or NONE.
+     * @param betweenCheckpoints   commit when outputs are ready against the newest completed checkpoint passed, not only
+     *                             when a newer checkpoint completes.
+     * @param quietMillis          between checkpoints: quiet that ends a burst of outputs.
+     * @param maxDelayMillis       between checkpoints: longest wait of an output for its commit to start.
      */
-    SinkCommitter(final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll)
+    SinkCommitter(
+        final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll,
+        final boolean betweenCheckpoints, final long quietMillis, final long maxDelayMillis)
     {
+        this.betweenCheckpoints = betweenCheckpoints;
+        this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
+        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
         this.transactions = transactions;
         this.spacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
         this.recordedAll = new AtomicLong(recordedAll);
         this.committing = new AtomicIntegerArray(transactions.length);
-        this.dueNow = new boolean[transactions.length];
+        this.dueNow = new long[transactions.length];
+        java.util.Arrays.fill(dueNow, NONE);
         final int poolSize = transactions.length < 2 ? 0 : Math.min(transactions.length, MAX_POOL);
         final AtomicInteger threads = new AtomicInteger();
         this.pool = poolSize == 0 ? null : Executors.newFixedThreadPool(poolSize, task ->
@@ -144,7 +158,7 @@ final class SinkCommitter
         try
         {
             awaitCommits();
-            dispatch(completedCheckpoint);
+            dispatch(completedCheckpoint, true);
             awaitCommits();
             KafkaConnectorException failed = null;
             for (final TransactionalPartition transaction : transactions)
@@ -168,8 +182,7 @@ final class SinkCommitter
         lastTriggerNanos = System.nanoTime() - spacingNanos;
         while (!closing)
         {
-            dispatch(completedCheckpoint);
-            long parkNanos = IDLE_NANOS;
+            long parkNanos = Math.max(1, Math.min(IDLE_NANOS, dispatch(completedCheckpoint, false)));
             final Runnable trigger = checkpointTrigger;
             if (trigger != null && needsCheckpoint())
             {
@@ -182,15 +195,21 @@ final class SinkCommitter
                 }
                 else
                 {
-                    parkNanos = wait;
+                    parkNanos = Math.min(parkNanos, wait);
                 }
             }
             LockSupport.parkNanos(this, parkNanos);
         }
     }
 
-    /** Starts the commits the checkpoint {@code completed} makes due, and covers the idle partitions (class comment). */
-    private void dispatch(final long completed)
+    /**
+     * Starts the commits that are due, and covers the idle partitions (class comment).
+     *
+     * @param completed the newest completed checkpoint, or NONE.
+     * @param force     commit every partition with outputs now (at close), without waiting for the end of a burst.
+     * @return nanoseconds until a partition waiting for the end of its burst is to be looked at again, or IDLE_NANOS.
+     */
+    private long dispatch(final long completed, final boolean force)
     {
         final Throwable bug = unexpected;
         if (bug != null)
@@ -200,10 +219,12 @@ final class SinkCommitter
         }
         if (completed == NONE)
         {
-            return;
+            return IDLE_NANOS;
         }
         // Idle partitions first, so that what the busy partitions' commits record as covering every partition
         // already counts them covered by this checkpoint (else a bookkeeping commit would follow just for that).
+        final long now = System.nanoTime();
+        long wait = IDLE_NANOS;
         boolean busy = false;
         for (final TransactionalPartition transaction : transactions)
         {
@@ -211,22 +232,48 @@ final class SinkCommitter
             if (committing.get(partition) != 0)
             {
                 busy = true;
+                continue;
             }
-            else if (transaction.due(completed) && !transaction.coverIfIdle(completed))
+            final long point = transaction.commitPoint(completed);
+            final boolean due = transaction.due(completed);
+            if (due && transaction.coverIfIdle(completed))
             {
-                busy = true;
-                dueNow[partition] = true;
+                continue;
+            }
+            if (!betweenCheckpoints)
+            {
+                if (due)
+                {
+                    busy = true;
+                    dueNow[partition] = completed;
+                }
+                continue;
+            }
+            if (point == NONE || !transaction.uncommitted())
+            {
+                continue;
+            }
+            busy = true;
+            final long before = force ? 0 : transaction.commitWaitNanos(now, quietNanos, maxDelayNanos);
+            if (before <= 0)
+            {
+                dueNow[partition] = point;
+            }
+            else
+            {
+                wait = Math.min(wait, before);
             }
         }
         for (final TransactionalPartition transaction : transactions)
         {
             final int partition = transaction.partition();
-            if (dueNow[partition])
+            final long checkpoint = dueNow[partition];
+            if (checkpoint != NONE)
             {
-                dueNow[partition] = false;
+                dueNow[partition] = NONE;
                 // What this commit records as covering every partition takes the others as their ended commits
                 // left them: one in flight may still fail.
-                commit(transaction, completed, coveringAllBut(partition, completed));
+                commit(transaction, checkpoint, coveringAllBut(partition, checkpoint));
             }
         }
         if (!busy)
@@ -237,6 +284,7 @@ final class SinkCommitter
                 commit(transactions[0], coveringAll, coveringAll);
             }
         }
+        return wait;
     }
 
     /** Commits one partition: on the pool, or on this thread when the sink has a single partition. */
@@ -323,7 +371,7 @@ final class SinkCommitter
     {
         for (final TransactionalPartition transaction : transactions)
         {
-            if (transaction.needsCheckpoint())
+            if (transaction.needsCheckpoint(betweenCheckpoints))
             {
                 return true;
             }
