@@ -10,24 +10,30 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The committer of an exactly-once {@link KafkaSink}: a thread ({@code sluice-kafka-commit-<prefix>})
- * that commits each partition's transaction as soon as a completed checkpoint covers it, and asks the
- * engine for a checkpoint when outputs wait for one.
+ * that commits each partition's transaction once a completed checkpoint covers it (by default as soon as its
+ * burst of outputs ends, against the newest completed checkpoint it has passed), and asks the engine for a
+ * checkpoint when outputs wait for one.
  *
  * <p>Whenever a checkpoint completes, a partition passes a barrier or a commit ends, the committer looks at
  * the newest completed checkpoint {@code c} and, for each partition not committing at that moment:
  * <ol>
  *   <li>if it is {@link TransactionalPartition#due due} for {@code c} and sent nothing since its last commit,
  *       {@code c} covers it without a commit (an idle partition costs no transaction);</li>
- *   <li>if it is due and busy, its commit starts on a pool thread ({@code sluice-kafka-commit-<prefix>-<n>};
- *       each commit is a few round trips to the brokers: the offsets, the end of the transaction) and records
- *       {@code checkpoint c all a}, {@code a} being the newest checkpoint covering every partition: this one
- *       taken at {@code c} (its commit covers it atomically), the others as their last commits left them
- *       (a commit in flight is not counted until it has ended);</li>
+ *   <li>committing between checkpoints (the default), if it has outputs not committed and has passed the barrier
+ *       of a completed checkpoint (the newest such is {@code k}, {@link TransactionalPartition#commitPoint}), its
+ *       commit for {@code k} starts once its outputs pause for the quiet period or the oldest has waited the
+ *       longest delay (until then the committer sleeps until that moment); otherwise, if it is due and busy,
+ *       its commit for {@code c} starts at once. A commit runs on a pool thread
+ *       ({@code sluice-kafka-commit-<prefix>-<n>}; each commit is a few round trips to the brokers: the offsets,
+ *       the end of the transaction) and records {@code checkpoint k all a}, {@code a} being the newest checkpoint
+ *       covering every partition: this one taken at {@code k} (its commit covers it atomically), the others as
+ *       their last commits left them (a commit in flight is not counted until it has ended);</li>
  *   <li>if no partition is committing or due and {@code a} moved past the restore limit Kafka has recorded
  *       (the newer of the oldest checkpoint the partitions' last commits covered and the newest {@code all}),
- *       partition 0 commits the bookkeeping alone, so that a restart need not go back further than the
- *       retained checkpoints. Idle partitions are covered before the busy ones' commits start, so those
- *       commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
+ *       one partition commits the bookkeeping alone (each in turn, which also has every producer look up
+ *       the bookkeeping group's coordinator before its first outputs), so that a restart need not go back
+ *       further than the retained checkpoints. Idle partitions are covered before the busy ones' commits start,
+ *       so those commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
  * </ol>
  * Partitions commit independently: a partition's commit never waits for another's (a slow commit of
  * partition A once held back the next commit of partition B until both had ended). A partition has at
@@ -65,6 +71,8 @@ final class SinkCommitter
     private volatile Runnable checkpointTrigger;
     private volatile long checkpointsAsked;
     private long lastTriggerNanos;
+    /** The partition whose producer commits the next bookkeeping-only transaction (committer thread). */
+    private int bookkeeper;
 
     /**
      * @param name                 of the thread.
@@ -281,7 +289,10 @@ final class SinkCommitter
             final long coveringAll = coveringAllBut(-1, NONE);
             if (coveringAll > recordedRestoreLimit())
             {
-                commit(transactions[0], coveringAll, coveringAll);
+                // In turn: each producer looks up the bookkeeping group's coordinator with a commit that holds no
+                // output, instead of with the first outputs of its partition (a lookup and a retry back-off).
+                commit(transactions[bookkeeper], coveringAll, coveringAll);
+                bookkeeper = (bookkeeper + 1) % transactions.length;
             }
         }
         return wait;
