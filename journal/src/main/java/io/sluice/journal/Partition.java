@@ -429,10 +429,15 @@ public final class Partition
             return 0;
         }
         final int writerPage = writerPosition & -Segment.PAGE_SIZE;
-        final int from = touched < writerPage ? (int)Math.min(wanted, (long)writerPage + AHEAD_STEP) : touched;
-        final int to = (int)Math.min(wanted, (long)from + AHEAD_STEP);
+        // Page-aligned either way: touches are compare-and-sets of each page's first int.
+        final long from = touched < writerPage ? (long)writerPage + AHEAD_STEP : touched;
+        if (from >= wanted)
+        {
+            return 0;
+        }
+        final int to = (int)Math.min(wanted, from + AHEAD_STEP);
         // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
-        tail.pretouch(from, Math.min(to, tail.reserve(to)));
+        tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
         return 1;
     }
 
