@@ -58,6 +58,8 @@ final class Segment
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
     private volatile int reservedLimit;
     private FileChannel reserveChannel;
+    /** View of the zero chunk {@link #reserve} writes from; with reserveChannel, under this segment's lock. */
+    private java.nio.ByteBuffer reserveZeros;
     /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
     private int touchedLimit;
     private boolean closed;
@@ -168,8 +170,10 @@ final class Segment
             if (reserveChannel == null)
             {
                 reserveChannel = FileChannel.open(file, StandardOpenOption.WRITE);
+                reserveZeros = JournalFiles.zerosView();
             }
-            JournalFiles.writeZeros(reserveChannel, file, from, to);
+            // The view is kept: reservations come in short steps, thousands a second at high rates.
+            JournalFiles.writeZeros(reserveChannel, reserveZeros, file, from, to);
         }
         catch (final IOException ex)
         {
@@ -178,6 +182,37 @@ final class Segment
         }
         reservedLimit = to; // volatile: the writer that reads the new limit finds the blocks there
         return to;
+    }
+
+    /**
+     * Page-aligned position below which no page is left for the pre-toucher: touched, or skipped as the
+     * writer's own (see {@link #pretouch(int, int)}).
+     *
+     * @return the touched limit.
+     */
+    synchronized int touchedLimit()
+    {
+        return touchedLimit;
+    }
+
+    /**
+     * Pre-touches the pages of {@code [from, to)}, leaving those between the last pre-touch and {@code from}
+     * untouched: a pre-toucher that fell behind the writer resumes ahead of it, since touching the pages the
+     * writer has reached maps nothing it needs and takes the cache lines it is writing.
+     *
+     * @param from page-aligned position to resume from, if past where the last pre-touch stopped.
+     * @param to   one past the last byte to pre-touch, at most {@link #reservedLimit()}.
+     */
+    void pretouch(final int from, final int to)
+    {
+        synchronized (this)
+        {
+            if (touchedLimit < from)
+            {
+                touchedLimit = from;
+            }
+        }
+        pretouch(to);
     }
 
     /**
