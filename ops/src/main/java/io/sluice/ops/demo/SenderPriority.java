@@ -53,11 +53,15 @@ final class SenderPriority
 {
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final String CPUS_ALLOWED = "Cpus_allowed_list:";
-    /** Thread names (as {@code /proc} truncates them, to 15 characters) of the threads lowered, by kind. */
+    /**
+     * Thread names (as {@code /proc} truncates them, to 15 characters) of the threads lowered, by kind. Not the
+     * signal dispatcher: Ctrl-C's shutdown runs on it and on the hook threads it starts, which would inherit
+     * {@code SCHED_IDLE} and stop the demo at 0.3% of a CPU while the sender still spins.
+     */
     private static final Map<String, List<String>> LOWERED_NAMES = Map.of(
         "GC concurrent", List.of("G1 "),
         "JVM service", List.of("VM Periodic Tas", "Sweeper thread", "Monitor Deflati", "Service Thread", "Common-Cleaner",
-            "Notification Th", "Signal Dispatch", "Attach Listener", "Finalizer", "Reference Handl"),
+            "Notification Th", "Attach Listener", "Finalizer", "Reference Handl"),
         "dashboard", List.of("sluice-dashboar"));
 
     private final Map<Integer, ThreadScheduling.Setting> lowered = new LinkedHashMap<>();
