@@ -182,7 +182,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     recordedAll = Math.max(recordedAll, coveringAll);
                 }
                 sink.committer = new SinkCommitter("sluice-kafka-commit-" + context.transactionalIdPrefix(), sink.transactions,
-                    context.minCheckpointSpacingMillis(), recordedAll);
+                    context.minCheckpointSpacingMillis(), recordedAll, context.commitBetweenCheckpoints(), context.commitQuietMillis(),
+                    context.maxCommitDelayMillis());
                 sink.committer.start();
             }
         }

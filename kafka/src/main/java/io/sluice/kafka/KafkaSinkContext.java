@@ -23,6 +23,9 @@ public final class KafkaSinkContext
     private long transactionTimeoutMillis = 300_000;
     private long lingerMillis = 5;
     private long minCheckpointSpacingMillis = 20;
+    private boolean commitBetweenCheckpoints = true;
+    private long commitQuietMillis = 1;
+    private long maxCommitDelayMillis = 20;
     private final Properties clientProperties = new Properties();
     private boolean concluded;
 
@@ -298,6 +301,80 @@ public final class KafkaSinkContext
     }
 
     /**
+     * Exactly once: whether a partition commits its outputs as soon as they are ready ({@link #commitQuietMillis},
+     * {@link #maxCommitDelayMillis}) against the newest completed checkpoint whose barrier it has passed (true, the
+     * default), or only when a newer checkpoint completes (false). Both are exactly once: the replay from that
+     * checkpoint's barrier produces again, with the same sequences, every output the transaction holds (see
+     * docs/kafka.md, "Commits between checkpoints"); committing between checkpoints spares the outputs the wait for
+     * the next checkpoint's completion.
+     *
+     * @param enabled true to commit between checkpoints.
+     * @return this.
+     */
+    public KafkaSinkContext commitBetweenCheckpoints(final boolean enabled)
+    {
+        this.commitBetweenCheckpoints = enabled;
+        return this;
+    }
+
+    /**
+     * Whether partitions commit between checkpoints.
+     *
+     * @return true if they do.
+     */
+    public boolean commitBetweenCheckpoints()
+    {
+        return commitBetweenCheckpoints;
+    }
+
+    /**
+     * Exactly once, committing between checkpoints: a partition commits once no output came for this long (the end
+     * of a burst, such as a window firing), so that a burst goes out in one transaction.
+     *
+     * @param millis of quiet before a commit (default 1).
+     * @return this.
+     */
+    public KafkaSinkContext commitQuietMillis(final long millis)
+    {
+        this.commitQuietMillis = millis;
+        return this;
+    }
+
+    /**
+     * Quiet before a commit.
+     *
+     * @return milliseconds.
+     */
+    public long commitQuietMillis()
+    {
+        return commitQuietMillis;
+    }
+
+    /**
+     * Exactly once, committing between checkpoints: a partition whose outputs never pause commits at the latest when
+     * its oldest uncommitted output has waited this long. Smaller: lower latency under a steady flow of outputs, more
+     * transactions.
+     *
+     * @param millis an output waits for its commit at most, beside the commit itself (default 20).
+     * @return this.
+     */
+    public KafkaSinkContext maxCommitDelayMillis(final long millis)
+    {
+        this.maxCommitDelayMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest wait of an output for its commit to start, committing between checkpoints.
+     *
+     * @return milliseconds.
+     */
+    public long maxCommitDelayMillis()
+    {
+        return maxCommitDelayMillis;
+    }
+
+    /**
      * Extra Kafka client properties (security settings), applied before Sluice's own.
      *
      * @param properties to add.
@@ -389,6 +466,9 @@ public final class KafkaSinkContext
         copy.transactionTimeoutMillis = transactionTimeoutMillis;
         copy.lingerMillis = lingerMillis;
         copy.minCheckpointSpacingMillis = minCheckpointSpacingMillis;
+        copy.commitBetweenCheckpoints = commitBetweenCheckpoints;
+        copy.commitQuietMillis = commitQuietMillis;
+        copy.maxCommitDelayMillis = maxCommitDelayMillis;
         copy.clientProperties.putAll(clientProperties);
         return copy;
     }
@@ -434,6 +514,11 @@ public final class KafkaSinkContext
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': minCheckpointSpacingMillis must be >= 0, was " +
                 minCheckpointSpacingMillis);
+        }
+        if (commitQuietMillis < 0 || maxCommitDelayMillis < 0)
+        {
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': commitQuietMillis and maxCommitDelayMillis must be >= 0, were " +
+                commitQuietMillis + " and " + maxCommitDelayMillis);
         }
         KafkaClientProperties.check(clientProperties, "Kafka sink to topic '" + topic + "'");
         concluded = true;

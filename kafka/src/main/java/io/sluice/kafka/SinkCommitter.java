@@ -10,24 +10,30 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The committer of an exactly-once {@link KafkaSink}: a thread ({@code sluice-kafka-commit-<prefix>})
- * that commits each partition's transaction as soon as a completed checkpoint covers it, and asks the
- * engine for a checkpoint when outputs wait for one.
+ * that commits each partition's transaction once a completed checkpoint covers it (by default as soon as its
+ * burst of outputs ends, against the newest completed checkpoint it has passed), and asks the engine for a
+ * checkpoint when outputs wait for one.
  *
  * <p>Whenever a checkpoint completes, a partition passes a barrier or a commit ends, the committer looks at
  * the newest completed checkpoint {@code c} and, for each partition not committing at that moment:
  * <ol>
  *   <li>if it is {@link TransactionalPartition#due due} for {@code c} and sent nothing since its last commit,
  *       {@code c} covers it without a commit (an idle partition costs no transaction);</li>
- *   <li>if it is due and busy, its commit starts on a pool thread ({@code sluice-kafka-commit-<prefix>-<n>};
- *       each commit is a few round trips to the brokers: the offsets, the end of the transaction) and records
- *       {@code checkpoint c all a}, {@code a} being the newest checkpoint covering every partition: this one
- *       taken at {@code c} (its commit covers it atomically), the others as their last commits left them
- *       (a commit in flight is not counted until it has ended);</li>
+ *   <li>committing between checkpoints (the default), if it has outputs not committed and has passed the barrier
+ *       of a completed checkpoint (the newest such is {@code k}, {@link TransactionalPartition#commitPoint}), its
+ *       commit for {@code k} starts once its outputs pause for the quiet period or the oldest has waited the
+ *       longest delay (until then the committer sleeps until that moment); otherwise, if it is due and busy,
+ *       its commit for {@code c} starts at once. A commit runs on a pool thread
+ *       ({@code sluice-kafka-commit-<prefix>-<n>}; each commit is a few round trips to the brokers: the offsets,
+ *       the end of the transaction) and records {@code checkpoint k all a}, {@code a} being the newest checkpoint
+ *       covering every partition: this one taken at {@code k} (its commit covers it atomically), the others as
+ *       their last commits left them (a commit in flight is not counted until it has ended);</li>
  *   <li>if no partition is committing or due and {@code a} moved past the restore limit Kafka has recorded
  *       (the newer of the oldest checkpoint the partitions' last commits covered and the newest {@code all}),
- *       partition 0 commits the bookkeeping alone, so that a restart need not go back further than the
- *       retained checkpoints. Idle partitions are covered before the busy ones' commits start, so those
- *       commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
+ *       one partition commits the bookkeeping alone (each in turn, which also has every producer look up
+ *       the bookkeeping group's coordinator before its first outputs), so that a restart need not go back
+ *       further than the retained checkpoints. Idle partitions are covered before the busy ones' commits start,
+ *       so those commits' {@code all} counts them and no bookkeeping commit follows just for them.</li>
  * </ol>
  * Partitions commit independently: a partition's commit never waits for another's (a slow commit of
  * partition A once held back the next commit of partition B until both had ended). A partition has at
@@ -51,8 +57,12 @@ final class SinkCommitter
     private final ExecutorService pool;
     /** Per partition: 1 while a commit of it runs on the pool (set by the committer, cleared by the pool thread). */
     private final AtomicIntegerArray committing;
-    /** Per partition, during a dispatch: due and busy (committer thread only). */
-    private final boolean[] dueNow;
+    /** Per partition, during a dispatch: the checkpoint to commit it for now, or NONE (committer thread only). */
+    private final long[] dueNow;
+    /** Commit between checkpoints (see {@link TransactionalPartition#commitPoint}), or only when a newer one completes. */
+    private final boolean betweenCheckpoints;
+    private final long quietNanos;
+    private final long maxDelayNanos;
     /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
     private final AtomicLong recordedAll;
     private volatile Throwable unexpected;
@@ -61,20 +71,32 @@ final class SinkCommitter
     private volatile Runnable checkpointTrigger;
     private volatile long checkpointsAsked;
     private long lastTriggerNanos;
+    /** The partition whose producer commits the next bookkeeping-only transaction (committer thread). */
+    private int bookkeeper;
 
     /**
      * @param name                 of the thread.
      * @param transactions         the partitions.
      * @param minSpacingMillis     shortest time between two checkpoints asked for.
      * @param recordedAll          the newest checkpoint covering every partition Kafka has recorded, or NONE.
+     * @param betweenCheckpoints   commit when outputs are ready against the newest completed checkpoint passed, not only
+     *                             when a newer checkpoint completes.
+     * @param quietMillis          between checkpoints: quiet that ends a burst of outputs.
+     * @param maxDelayMillis       between checkpoints: longest wait of an output for its commit to start.
      */
-    SinkCommitter(final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll)
+    SinkCommitter(
+        final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll,
+        final boolean betweenCheckpoints, final long quietMillis, final long maxDelayMillis)
     {
+        this.betweenCheckpoints = betweenCheckpoints;
+        this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
+        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
         this.transactions = transactions;
         this.spacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
         this.recordedAll = new AtomicLong(recordedAll);
         this.committing = new AtomicIntegerArray(transactions.length);
-        this.dueNow = new boolean[transactions.length];
+        this.dueNow = new long[transactions.length];
+        java.util.Arrays.fill(dueNow, NONE);
         final int poolSize = transactions.length < 2 ? 0 : Math.min(transactions.length, MAX_POOL);
         final AtomicInteger threads = new AtomicInteger();
         this.pool = poolSize == 0 ? null : Executors.newFixedThreadPool(poolSize, task ->
@@ -144,7 +166,7 @@ final class SinkCommitter
         try
         {
             awaitCommits();
-            dispatch(completedCheckpoint);
+            dispatch(completedCheckpoint, true);
             awaitCommits();
             KafkaConnectorException failed = null;
             for (final TransactionalPartition transaction : transactions)
@@ -168,8 +190,7 @@ final class SinkCommitter
         lastTriggerNanos = System.nanoTime() - spacingNanos;
         while (!closing)
         {
-            dispatch(completedCheckpoint);
-            long parkNanos = IDLE_NANOS;
+            long parkNanos = Math.max(1, Math.min(IDLE_NANOS, dispatch(completedCheckpoint, false)));
             final Runnable trigger = checkpointTrigger;
             if (trigger != null && needsCheckpoint())
             {
@@ -182,15 +203,21 @@ final class SinkCommitter
                 }
                 else
                 {
-                    parkNanos = wait;
+                    parkNanos = Math.min(parkNanos, wait);
                 }
             }
             LockSupport.parkNanos(this, parkNanos);
         }
     }
 
-    /** Starts the commits the checkpoint {@code completed} makes due, and covers the idle partitions (class comment). */
-    private void dispatch(final long completed)
+    /**
+     * Starts the commits that are due, and covers the idle partitions (class comment).
+     *
+     * @param completed the newest completed checkpoint, or NONE.
+     * @param force     commit every partition with outputs now (at close), without waiting for the end of a burst.
+     * @return nanoseconds until a partition waiting for the end of its burst is to be looked at again, or IDLE_NANOS.
+     */
+    private long dispatch(final long completed, final boolean force)
     {
         final Throwable bug = unexpected;
         if (bug != null)
@@ -200,10 +227,12 @@ final class SinkCommitter
         }
         if (completed == NONE)
         {
-            return;
+            return IDLE_NANOS;
         }
         // Idle partitions first, so that what the busy partitions' commits record as covering every partition
         // already counts them covered by this checkpoint (else a bookkeeping commit would follow just for that).
+        final long now = System.nanoTime();
+        long wait = IDLE_NANOS;
         boolean busy = false;
         for (final TransactionalPartition transaction : transactions)
         {
@@ -211,22 +240,48 @@ final class SinkCommitter
             if (committing.get(partition) != 0)
             {
                 busy = true;
+                continue;
             }
-            else if (transaction.due(completed) && !transaction.coverIfIdle(completed))
+            final long point = transaction.commitPoint(completed);
+            final boolean due = transaction.due(completed);
+            if (due && transaction.coverIfIdle(completed))
             {
-                busy = true;
-                dueNow[partition] = true;
+                continue;
+            }
+            if (!betweenCheckpoints)
+            {
+                if (due)
+                {
+                    busy = true;
+                    dueNow[partition] = completed;
+                }
+                continue;
+            }
+            if (point == NONE || !transaction.uncommitted())
+            {
+                continue;
+            }
+            busy = true;
+            final long before = force ? 0 : transaction.commitWaitNanos(now, quietNanos, maxDelayNanos);
+            if (before <= 0)
+            {
+                dueNow[partition] = point;
+            }
+            else
+            {
+                wait = Math.min(wait, before);
             }
         }
         for (final TransactionalPartition transaction : transactions)
         {
             final int partition = transaction.partition();
-            if (dueNow[partition])
+            final long checkpoint = dueNow[partition];
+            if (checkpoint != NONE)
             {
-                dueNow[partition] = false;
+                dueNow[partition] = NONE;
                 // What this commit records as covering every partition takes the others as their ended commits
                 // left them: one in flight may still fail.
-                commit(transaction, completed, coveringAllBut(partition, completed));
+                commit(transaction, checkpoint, coveringAllBut(partition, checkpoint));
             }
         }
         if (!busy)
@@ -234,9 +289,13 @@ final class SinkCommitter
             final long coveringAll = coveringAllBut(-1, NONE);
             if (coveringAll > recordedRestoreLimit())
             {
-                commit(transactions[0], coveringAll, coveringAll);
+                // In turn: each producer looks up the bookkeeping group's coordinator with a commit that holds no
+                // output, instead of with the first outputs of its partition (a lookup and a retry back-off).
+                commit(transactions[bookkeeper], coveringAll, coveringAll);
+                bookkeeper = (bookkeeper + 1) % transactions.length;
             }
         }
+        return wait;
     }
 
     /** Commits one partition: on the pool, or on this thread when the sink has a single partition. */
@@ -323,7 +382,7 @@ final class SinkCommitter
     {
         for (final TransactionalPartition transaction : transactions)
         {
-            if (transaction.needsCheckpoint())
+            if (transaction.needsCheckpoint(betweenCheckpoints))
             {
                 return true;
             }

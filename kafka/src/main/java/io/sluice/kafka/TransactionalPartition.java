@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -96,6 +97,12 @@ final class TransactionalPartition
     private volatile long lastBarrier = NONE;
     /** Outputs were sent since the last commit; set by the partition thread, cleared under the lock by a commit. */
     private volatile boolean uncommitted;
+    /** When {@link #uncommitted} last turned true (System.nanoTime); written with it. */
+    private volatile long uncommittedSinceNanos;
+    /** When the partition thread last produced an output (System.nanoTime), written lazily: the committer's quiet test. */
+    private final AtomicLong lastOutputNanos = new AtomicLong();
+    /** Newest completed checkpoint whose barrier the partition had passed when the committer looked; committer thread only. */
+    private long commitPoint = NONE;
     private volatile long committedCheckpoint;
     /** Newest checkpoint whose replay from its barrier would produce again every output not committed; committer thread writes. */
     private volatile long coveredCheckpoint;
@@ -162,6 +169,7 @@ final class TransactionalPartition
     void send(final ProducerRecord<byte[], byte[]> record, final long sequence)
     {
         throwIfFailed();
+        lastOutputNanos.lazySet(System.nanoTime()); // ordered store, no fence per output: the committer only needs it eventually
         if (lock.tryLock())
         {
             try
@@ -253,6 +261,7 @@ final class TransactionalPartition
         }
         if (!uncommitted)
         {
+            uncommittedSinceNanos = System.nanoTime(); // before the flag: whoever sees the flag sees the time
             uncommitted = true;
             wakeCommitter.run(); // the first output since a commit may need a checkpoint asked for
         }
@@ -492,9 +501,53 @@ final class TransactionalPartition
      *
      * @return true if a checkpoint should be asked for.
      */
-    boolean needsCheckpoint()
+    boolean needsCheckpoint(final boolean betweenCheckpoints)
     {
-        return uncommitted && failure == null && lastBarrier <= coveredCheckpoint;
+        return uncommitted && failure == null && (betweenCheckpoints ? commitPoint == NONE : lastBarrier <= coveredCheckpoint);
+    }
+
+    /**
+     * The checkpoint a commit between checkpoints records: the newest completed checkpoint whose barrier the
+     * partition has passed. Every output not yet committed is either in the open transaction (those before that
+     * barrier among them) or comes after it, so the replay from that barrier produces again whatever a crash loses
+     * of them, with the same sequences. Committer thread.
+     *
+     * @param completed the newest completed checkpoint, or NONE.
+     * @return the checkpoint, or NONE if the partition has passed no completed checkpoint's barrier since the sink opened.
+     */
+    long commitPoint(final long completed)
+    {
+        if (completed != NONE && completed > commitPoint && lastBarrier >= completed)
+        {
+            commitPoint = completed;
+        }
+        return commitPoint;
+    }
+
+    /**
+     * Whether outputs were sent since the last commit (or are being handed over). Any thread.
+     *
+     * @return true if a commit has something to take.
+     */
+    boolean uncommitted()
+    {
+        return uncommitted || !handover.isEmpty();
+    }
+
+    /**
+     * How long a commit between checkpoints should still wait: until no output came for {@code quietNanos} (the
+     * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}. Committer thread.
+     *
+     * @param nowNanos      System.nanoTime.
+     * @param quietNanos    of quiet that ends a burst.
+     * @param maxDelayNanos an output waits at most.
+     * @return nanoseconds to wait, 0 or less to commit now.
+     */
+    long commitWaitNanos(final long nowNanos, final long quietNanos, final long maxDelayNanos)
+    {
+        final long quietAt = lastOutputNanos.get() + quietNanos;
+        final long latestAt = uncommitted ? uncommittedSinceNanos + maxDelayNanos : quietAt;
+        return Math.min(quietAt, latestAt) - nowNanos;
     }
 
     /**

@@ -184,7 +184,9 @@ class KafkaSinkTest
      * the commit takes the outputs sent after the barrier too; partitions with nothing to commit skip the
      * commit. A crash with a transaction open after that commit loses nothing and duplicates nothing: the
      * successor fences it, restores at most the committed checkpoint (which covers the idle partitions
-     * too), drops what its replay produces again below the committed sequence and sends the rest.
+     * too), drops what its replay produces again below the committed sequence and sends the rest. (The crashed
+     * sink commits only at checkpoints, so that its last transaction is certainly open at the crash; commits
+     * between checkpoints have their own test below.)
      */
     @Test
     void shouldCommitWhenTheCheckpointCompletesAndRecoverExactlyOnceFromACrashWithATransactionOpen()
@@ -195,7 +197,7 @@ class KafkaSinkTest
             .transactionalIdPrefix("sluice.eager").partitions(PARTITIONS);
         final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
             .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
-        final KafkaSink crashed = KafkaSink.open(settings.copy());
+        final KafkaSink crashed = KafkaSink.open(settings.copy().commitBetweenCheckpoints(false));
         send(crashed, event, 0, 10);                       // before barrier 2
         for (int p = 0; p < PARTITIONS; p++)
         {
@@ -236,6 +238,64 @@ class KafkaSinkTest
             }
         }
         assertThat(sequences(out, 40)).containsExactlyElementsOf(range(0, 40));
+    }
+
+    /**
+     * Commits between checkpoints: once checkpoint 2 completed, outputs produced after it are committed at the end
+     * of their burst without waiting for another checkpoint, recording checkpoint 2 again (the replay from its
+     * barrier produces them again). A crash after such a commit, with a transaction open, loses nothing and
+     * duplicates nothing: the successor restores at most checkpoint 2 and drops what its replay produces below the
+     * committed sequence.
+     */
+    @Test
+    void shouldCommitBetweenCheckpointsAgainstTheLastCompletedOneAndRecoverExactlyOnce()
+    {
+        final String out = "between-out";
+        broker.createTopics(PARTITIONS, out);
+        final KafkaSinkContext settings = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.between").partitions(PARTITIONS);
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        final KafkaSink crashed = KafkaSink.open(settings.copy());
+        send(crashed, event, 0, 10);                       // no checkpoint completed yet: the outputs wait for one
+        for (int p = 0; p < PARTITIONS; p++)
+        {
+            crashed.onCheckpoint(p, 2);
+        }
+        send(crashed, event, 10, 20);                      // after barrier 2
+        crashed.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(2, 0, List.of()));
+        await("the commit of checkpoint 2", () -> crashed.committedNext(0) == 20);
+        send(crashed, event, 20, 30);                      // a burst after the commit, no further checkpoint
+        await("the commit of the burst without a new checkpoint", () -> crashed.committedNext(0) == 30);
+        assertThat(crashed.commits(0)).isEqualTo(2);
+        assertThat(sequences(out, 30)).containsExactlyElementsOf(range(0, 30));
+        send(crashed, event, 30, 40);                      // open at the crash, or committed just before it
+        try (KafkaSink successor = KafkaSink.open(settings.copy()))
+        {
+            assertThat(successor.restoreCheckpointAtMost()).as("the commits between checkpoints recorded checkpoint 2").isEqualTo(2);
+            final long committed = successor.committedNext(0);
+            assertThat(committed).as("30, or 40 if the outputs sent just before the crash were committed too").isIn(30L, 40L);
+            send(successor, event, 10, 50);                // the replay from barrier 2, then new outputs
+            assertThat(successor.duplicates(0)).isEqualTo(committed - 10);
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                successor.onCheckpoint(p, 3);
+            }
+            successor.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(3, 0, List.of()));
+            await("the successor's commit", () -> successor.committedNext(0) == 50);
+        }
+        finally
+        {
+            try
+            {
+                crashed.close();
+            }
+            catch (final RuntimeException fenced)
+            {
+                // its producer was fenced by the successor
+            }
+        }
+        assertThat(sequences(out, 50)).containsExactlyElementsOf(range(0, 50));
     }
 
     /**
