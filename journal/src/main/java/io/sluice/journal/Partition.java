@@ -401,12 +401,15 @@ public final class Partition
 
     /**
      * Keeps the tail's reserved, pre-touched space a bounded distance ahead of the writer: the allocator
-     * duty's work, one {@link #AHEAD_STEP} per call at most. Takes the segment's
-     * reservation lock only (see {@link Segment#reserve}), never the partition's, so a force() in
-     * progress does not hold it up and it does not hold up a roll.
+     * duty's work, at most one {@link #AHEAD_STEP} of pages touched (and of space reserved) per call. A
+     * pre-toucher the writer has overtaken (a writer faster than the duty, or a duty without a CPU for a
+     * while) does not touch the pages behind it, which the writer has faulted in already: it resumes a step
+     * ahead of the writer, where its touches are still of use. Takes the segment's reservation lock only (see
+     * {@link Segment#reserve}), never the partition's, so a force() in progress does not hold it up and it
+     * does not hold up a roll.
      *
-     * @param aheadBytes how far ahead of the writer's position to reserve.
-     * @return 1 if it reserved a chunk, else 0.
+     * @param aheadBytes how far ahead of the writer's position to reserve and pre-touch.
+     * @return 1 if it touched or reserved a step, else 0.
      */
     int reserveAhead(final int aheadBytes)
     {
@@ -417,13 +420,24 @@ public final class Partition
         endOffset.getAcquire(); // the tail position written before the last publication is visible after it
         final Segment[] current = segments;
         final Segment tail = current[current.length - 1];
-        final int limit = tail.reservedLimit();
-        final long wanted = Math.min((long)tail.tailPosition() + aheadBytes, tail.capacity());
-        if (limit >= wanted)
+        // As of the writer's last index checkpoint: at most an index interval behind the writer.
+        final int writerPosition = tail.tailPosition();
+        final long wanted = Math.min((long)writerPosition + aheadBytes, tail.capacity());
+        final int touched = tail.touchedLimit();
+        if (touched >= wanted)
         {
             return 0;
         }
-        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + AHEAD_STEP)));
+        final int writerPage = writerPosition & -Segment.PAGE_SIZE;
+        // Page-aligned either way: touches are compare-and-sets of each page's first int.
+        final long from = touched < writerPage ? (long)writerPage + AHEAD_STEP : touched;
+        if (from >= wanted)
+        {
+            return 0;
+        }
+        final int to = (int)Math.min(wanted, from + AHEAD_STEP);
+        // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
+        tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
         return 1;
     }
 

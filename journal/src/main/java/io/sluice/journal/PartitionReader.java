@@ -146,28 +146,9 @@ public final class PartitionReader implements AutoCloseable
     {
         final long end = partition.endOffset(); // acquire: frames below end are complete and visible
         int count = 0;
-        boolean located = false;
         while (count < limit && offset < end)
         {
-            if (segment == null)
-            {
-                locate();
-                located = true;
-            }
-            final int capacity = buffer.capacity();
-            final int length = position <= capacity - RecordDescriptor.HEADER_LENGTH ?
-                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
-            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - position)
-            {
-                // The record exists (offset < end) but not here: either this segment was sealed and the
-                // record is in the next one, or the bytes were damaged after the partition was opened.
-                if (length != 0 || located)
-                {
-                    throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + length);
-                }
-                segment = null;
-                continue;
-            }
+            final int length = frameAtOffset();
             if (position < checkLimit && !checksum.matches(buffer, checksumView, position, length, legacy))
             {
                 throw partition.corruptRecord(segment, position, offset, length);
@@ -176,9 +157,62 @@ public final class PartitionReader implements AutoCloseable
             position += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
             offset++;
             count++;
-            located = false;
         }
         return count;
+    }
+
+    /**
+     * The frame length of the record at the reader's offset, which must be below the partition's end: locates its
+     * segment if the reader has none, and moves on to the next segment when the current one ends before the record
+     * (it was sealed there). Both reads go through here, so a frame is judged the same way by either.
+     *
+     * @return the record's frame length, whole within its segment.
+     * @throws JournalException CORRUPTION naming the segment and position when the frame length is damaged (a length no
+     *                          frame can have, or no frame where a freshly located segment says the record starts).
+     */
+    private int frameAtOffset()
+    {
+        boolean located = false;
+        while (true)
+        {
+            if (segment == null)
+            {
+                locate();
+                located = true;
+            }
+            final int length = frameLength(buffer, position);
+            if (length > 0)
+            {
+                return length;
+            }
+            // The record exists (offset < end) but not here: either this segment was sealed and the record is in the
+            // next one, or the bytes were damaged after the partition was opened.
+            if (length < 0 || located)
+            {
+                throw segment.damagedAt(position, offset - segment.baseOffset(),
+                    "frame length " + (position <= buffer.capacity() - RecordDescriptor.HEADER_LENGTH ?
+                    buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0));
+            }
+            segment = null;
+        }
+    }
+
+    /**
+     * The length of the frame at a position if it is whole within the buffer.
+     *
+     * @return the frame length; 0 where no frame starts (a zero length, or no room for a header: the written end of
+     *         the segment); -1 for a length no frame here can have (damage).
+     */
+    private static int frameLength(final UnsafeBuffer buffer, final int position)
+    {
+        final int capacity = buffer.capacity();
+        final int length = position <= capacity - RecordDescriptor.HEADER_LENGTH ?
+            buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
+        if (length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - position)
+        {
+            return length;
+        }
+        return length == 0 ? 0 : -1;
     }
 
     /**
@@ -199,45 +233,21 @@ public final class PartitionReader implements AutoCloseable
         final long end = partition.endOffset(); // acquire: frames below end are complete and visible
         final int max = Math.min(limit, batch.capacity());
         batch.clear();
-        boolean located = false;
-        while (offset < end)
-        {
-            if (segment == null)
-            {
-                locate();
-                located = true;
-            }
-            final UnsafeBuffer buffer = this.buffer;
-            final int capacity = buffer.capacity();
-            final int length = position <= capacity - RecordDescriptor.HEADER_LENGTH ?
-                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) : 0;
-            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - position)
-            {
-                // As in poll: the segment was sealed and the record is in the next one, or the bytes were damaged.
-                if (length != 0 || located)
-                {
-                    throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + length);
-                }
-                segment = null;
-                continue;
-            }
-            break;
-        }
         if (offset >= end)
         {
             return 0;
         }
+        frameAtOffset(); // the first record's segment and frame, judged as poll judges them
         final UnsafeBuffer buffer = this.buffer;
-        final int capacity = buffer.capacity();
         final long first = offset;
         final int count = (int)Math.min(max, end - first);
         batch.begin(buffer, first);
         int pos = position;
         int read = 0;
-        while (read < count && pos <= capacity - RecordDescriptor.HEADER_LENGTH)
+        while (read < count)
         {
-            final int length = buffer.getInt(pos + RecordDescriptor.LENGTH_OFFSET);
-            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - pos)
+            final int length = frameLength(buffer, pos);
+            if (length <= 0)
             {
                 // 0: the end of this segment, the next read goes on in the next one; otherwise damage, which the
                 // next read reports (the first frame of a read was checked above, so this one is not the first).

@@ -181,6 +181,37 @@ final class Segment
     }
 
     /**
+     * Page-aligned position below which no page is left for the pre-toucher: touched, or skipped as the
+     * writer's own (see {@link #pretouch(int, int)}).
+     *
+     * @return the touched limit.
+     */
+    synchronized int touchedLimit()
+    {
+        return touchedLimit;
+    }
+
+    /**
+     * Pre-touches the pages of {@code [from, to)}, leaving those between the last pre-touch and {@code from}
+     * untouched: a pre-toucher that fell behind the writer resumes ahead of it, since touching the pages the
+     * writer has reached maps nothing it needs and takes the cache lines it is writing.
+     *
+     * @param from page-aligned position to resume from, if past where the last pre-touch stopped.
+     * @param to   one past the last byte to pre-touch, at most {@link #reservedLimit()}.
+     */
+    void pretouch(final int from, final int to)
+    {
+        synchronized (this)
+        {
+            if (touchedLimit < from)
+            {
+                touchedLimit = from;
+            }
+        }
+        pretouch(to);
+    }
+
+    /**
      * Pre-touches the pages from where the last pre-touch stopped up to {@code to} through the mapping,
      * so that the writer's first store to each takes no page fault (as Chronicle Queue's pretoucher
      * does). Each touch is a compare-and-set of a page's first int from 0 to 0: a write access that maps

@@ -75,14 +75,49 @@ class SpaceReservationTest
             final Segment tail = tail(partition);
             int steps = 0;
             int limit = tail.reservedLimit();
+            int touched = tail.touchedLimit();
             while (partition.reserveAhead(AHEAD) == 1)
             {
                 steps++;
-                assertThat(tail.reservedLimit() - limit).as("one step").isBetween(1, Partition.AHEAD_STEP);
+                assertThat(tail.touchedLimit() - touched).as("pages touched in one step").isBetween(1, Partition.AHEAD_STEP);
+                assertThat(tail.reservedLimit() - limit).as("space reserved in one step").isBetween(0, Partition.AHEAD_STEP);
                 limit = tail.reservedLimit();
+                touched = tail.touchedLimit();
             }
             assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition() + AHEAD);
-            assertThat(steps).isGreaterThanOrEqualTo((AHEAD - SegmentFiles.RESERVE_CHUNK) / Partition.AHEAD_STEP);
+            assertThat(tail.touchedLimit()).isGreaterThanOrEqualTo(tail.tailPosition() + AHEAD);
+            assertThat(steps).isGreaterThanOrEqualTo(AHEAD / Partition.AHEAD_STEP);
+        }
+    }
+
+    @Test
+    void shouldResumePretouchingAStepAheadOfAWriterThatOvertookTheDuty()
+    {
+        try (Journal journal = Journal.open(context(dir).externalDuties(true).preallocateNextSegment(false)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final Segment tail = tail(partition);
+            long sequence = 0;
+            while (tail.tailPosition() < 3 << 20)
+            {
+                // No duty runs: the writer reserves for itself, and the pre-toucher falls megabytes behind it.
+                JournalTestSupport.append(partition.writer(), scratch, sequence++);
+            }
+            final int writerPosition = tail.tailPosition();
+            assertThat(tail.touchedLimit()).isLessThan(writerPosition);
+
+            assertThat(partition.reserveAhead(AHEAD)).isEqualTo(1);
+            assertThat(tail.touchedLimit()).as("one step, a step ahead of the writer: no page behind it touched")
+                .isGreaterThan(writerPosition + Partition.AHEAD_STEP - Segment.PAGE_SIZE)
+                .isLessThanOrEqualTo(writerPosition + 2 * Partition.AHEAD_STEP);
+
+            while (partition.reserveAhead(AHEAD) == 1)
+            {
+                // Touched a page at a time: the page holding the reserved limit starts below it, in reserved blocks.
+                assertThat(tail.touchedLimit()).isLessThan(tail.reservedLimit() + Segment.PAGE_SIZE);
+            }
+            assertThat(tail.touchedLimit()).isGreaterThanOrEqualTo(writerPosition + AHEAD);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }
 

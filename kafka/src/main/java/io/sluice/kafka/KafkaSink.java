@@ -85,6 +85,13 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      * (up to {@code retry.backoff.max.ms}). A {@code retry.backoff.ms} in the client properties wins.
      */
     private static final long RETRY_BACKOFF_MILLIS = 10;
+    /**
+     * The producers' longest retry back-off (the client's default is 1000 ms): the back-off grows exponentially from
+     * {@link #RETRY_BACKOFF_MILLIS}, and a commit that starts while the brokers still complete the previous one (commits
+     * between checkpoints follow each other closely) may be answered CONCURRENT_TRANSACTIONS several times. A
+     * {@code retry.backoff.max.ms} in the client properties wins.
+     */
+    private static final long RETRY_BACKOFF_MAX_MILLIS = 50;
 
     private final KafkaSinkContext context;
     private final int partitions;
@@ -818,6 +825,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         final Properties props = new Properties();
         props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, String.valueOf(RETRY_BACKOFF_MILLIS));
+        props.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, String.valueOf(RETRY_BACKOFF_MAX_MILLIS));
         props.putAll(context.clientProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(partition));

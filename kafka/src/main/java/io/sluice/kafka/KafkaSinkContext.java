@@ -24,8 +24,8 @@ public final class KafkaSinkContext
     private long lingerMillis = 5;
     private long minCheckpointSpacingMillis = 20;
     private boolean commitBetweenCheckpoints = true;
-    private long commitQuietMillis = 1;
-    private long maxCommitDelayMillis = 20;
+    private long commitQuietMillis = 2;
+    private long maxCommitDelayMillis = 50;
     private final Properties clientProperties = new Properties();
     private boolean concluded;
 
@@ -331,7 +331,8 @@ public final class KafkaSinkContext
      * Exactly once, committing between checkpoints: a partition commits once no output came for this long (the end
      * of a burst, such as a window firing), so that a burst goes out in one transaction.
      *
-     * @param millis of quiet before a commit (default 1).
+     * @param millis of quiet before a commit (default 2: a partition thread descheduled for a moment on a busy
+     *               machine should not split a burst into two transactions, the second waiting for the first).
      * @return this.
      */
     public KafkaSinkContext commitQuietMillis(final long millis)
@@ -355,7 +356,7 @@ public final class KafkaSinkContext
      * its oldest uncommitted output has waited this long. Smaller: lower latency under a steady flow of outputs, more
      * transactions.
      *
-     * @param millis an output waits for its commit at most, beside the commit itself (default 20).
+     * @param millis an output waits for its commit at most, beside the commit itself (default 50).
      * @return this.
      */
     public KafkaSinkContext maxCommitDelayMillis(final long millis)

@@ -82,8 +82,8 @@ final class KafkaReport
         md.append("Open loop at ").append(args.get("rate")).append(" orders/s for ").append(args.get("seconds"))
             .append(" s, each timestamped with its send time; a result of window [s, e) counts from e + 500 ms (when the event ")
             .append("that fires it was produced) to the poll of a read_committed consumer that returned it. Exactly once: outputs ")
-            .append("become visible when the transaction commits (Sluice: once the burst of outputs ends, 1 ms without an output, ")
-            .append("or its oldest output waited 20 ms, against the newest completed checkpoint, taken every ")
+            .append("become visible when the transaction commits (Sluice: once the burst of outputs ends, 2 ms without an output, ")
+            .append("or its oldest output waited 50 ms, against the newest completed checkpoint, taken every ")
             .append(args.get("checkpointMs")).append(" ms; Kafka Streams: its commit interval, 100 ms). Each window emits ~10k rows ")
             .append("at once, so the percentiles include emitting and committing that burst, and a percentile is as good as the ")
             .append("number of firings (window x partition) behind it: with a few, p99 is the slowest firing.\n\n");

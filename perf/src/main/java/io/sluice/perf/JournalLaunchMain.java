@@ -89,12 +89,14 @@ public final class JournalLaunchMain
         for (int round = 1; round <= rounds; round++)
         {
             final long[] journalCounts = new long[intervals];
-            final long openNs = runJournal(frame, payload, segmentLength, intervalMs, journalCounts, pretouch);
+            final long[] faults = new long[2];
+            final long openNs = runJournal(frame, payload, segmentLength, intervalMs, journalCounts, pretouch, faults);
             final long[] rawCounts = new long[intervals];
-            runRaw(frame, payload, segmentLength, intervalMs, rawCounts);
+            runRaw(frame, payload, segmentLength, intervalMs, rawCounts, faults);
             final double rawMedian = median(rawCounts);
-            System.out.printf("%nround %d: journal open + first segment %.1f ms; raw median %.2f Mrec/s per interval%n",
-                round, openNs / 1e6, rawMedian * 1000.0 / intervalMs / 1e6);
+            System.out.printf("%nround %d: journal open + first segment %.1f ms; raw median %.2f Mrec/s per interval; " +
+                "minor page faults of the appending thread: journal %d, raw %d%n",
+                round, openNs / 1e6, rawMedian * 1000.0 / intervalMs / 1e6, faults[0], faults[1]);
             System.out.printf("%8s %12s %12s %8s%n", "t (ms)", "jnl Mrec/s", "raw Mrec/s", "jnl/raw");
             for (int i = 0; i < intervals; i++)
             {
@@ -121,7 +123,8 @@ public final class JournalLaunchMain
         final int segmentLength,
         final int intervalMs,
         final long[] counts,
-        final boolean pretouch)
+        final boolean pretouch,
+        final long[] faults)
     {
         final Path directory = PerfFiles.newDirectory("launch-journal");
         final long start = System.nanoTime();
@@ -132,6 +135,7 @@ public final class JournalLaunchMain
         {
             final PartitionWriter writer = journal.createTopic("bench", 1).partition(0).writer();
             final long openNs = System.nanoTime() - start;
+            final long faultsStart = ThreadFaults.minor();
             final long intervalNs = intervalMs * 1_000_000L;
             long sequence = 0;
             int interval = 0;
@@ -157,6 +161,7 @@ public final class JournalLaunchMain
                     journal.enforceRetention();
                 }
             }
+            faults[0] = ThreadFaults.minor() - faultsStart;
             return openNs;
         }
         finally
@@ -172,13 +177,19 @@ public final class JournalLaunchMain
     }
 
     private static void runRaw(
-        final UnsafeBuffer frame, final int payload, final int segmentLength, final int intervalMs, final long[] counts)
+        final UnsafeBuffer frame,
+        final int payload,
+        final int segmentLength,
+        final int intervalMs,
+        final long[] counts,
+        final long[] faults)
     {
         final Path directory = PerfFiles.newDirectory("launch-raw");
         final int frameLength = RecordDescriptor.HEADER_LENGTH + payload;
         final int aligned = RecordDescriptor.alignedFrameLength(payload);
         try (RawMappedLog log = RawMappedLog.create(directory, segmentLength, 2))
         {
+            final long faultsStart = ThreadFaults.minor();
             final long start = System.nanoTime();
             final long intervalNs = intervalMs * 1_000_000L;
             int interval = 0;
@@ -199,6 +210,7 @@ public final class JournalLaunchMain
                     intervalEnd += intervalNs;
                 }
             }
+            faults[1] = ThreadFaults.minor() - faultsStart;
         }
         finally
         {

@@ -15,6 +15,7 @@ import io.sluice.journal.JournalContext;
 import io.sluice.journal.Partition;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.PartitionWriter;
+import io.sluice.journal.RecordBatch;
 import io.sluice.journal.RecordDescriptor;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -38,6 +39,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * partition of {@value #PREFILL_BYTES} bytes of frames in one segment (larger than the caches, all in
  * the page cache), against {@link #rawScan}: a walk over the same file's frames through a separate
  * mapping, making the same reads. One operation is one record.
+ * <ul>
+ *   <li>{@link #journalPoll}: a record at a time through a handler, as a tailing consumer reads what this process
+ *       wrote (no checksum: the writer's own records were never out of its hands).</li>
+ *   <li>{@link #journalBatch}: the same records a batch at a time ({@link PartitionReader#poll(RecordBatch, int)}),
+ *       decoded by the caller from the mapping, as recovery's replay reads them.</li>
+ *   <li>{@link #recoveryBatch}: the batch read over the same bytes after the journal was closed and opened again, as
+ *       a restart reads them: the open trusted the segment by its recovery point without walking it, so every record
+ *       is CRC32C-checked as it is read. The raw scan checks nothing: this is the replay's read with its guarantee,
+ *       against a walk without it.</li>
+ * </ul>
  *
  * <pre>{@code
  *   java -jar perf/target/benchmarks.jar JournalReplayBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
@@ -71,6 +82,9 @@ public class JournalReplayBenchmark
         Journal journal;
         PartitionReader reader;
         ReplayHandler handler;
+        final RecordBatch batch = new RecordBatch(BATCH);
+        /** Sum of what the batch reads read, consumed by the benchmark's return. */
+        long batchSum;
         MappedByteBuffer rawMapping;
         RawReplayCursor rawCursor;
 
@@ -143,6 +157,108 @@ public class JournalReplayBenchmark
     {
         state.rawCursor.read(BATCH);
         return state.rawCursor.sum;
+    }
+
+    /**
+     * A partition written once per trial, then closed and opened again, with a reader on it: what a restart reads.
+     */
+    @State(Scope.Thread)
+    public static class RecoveryState
+    {
+        /** Payload bytes per record. */
+        @Param({"64", "256"})
+        public int payloadLength;
+
+        Path directory;
+        Journal journal;
+        PartitionReader reader;
+        final RecordBatch batch = new RecordBatch(BATCH);
+        /** Sum of what the reads read, consumed by the benchmark's return. */
+        long sum;
+
+        /**
+         * Writes the partition, closes the journal and opens it again.
+         */
+        @Setup(Level.Trial)
+        public void open()
+        {
+            directory = PerfFiles.newDirectory("replay-reopened");
+            final JournalContext context = new JournalContext()
+                .directory(directory)
+                .segmentLength(SEGMENT_LENGTH)
+                .preallocateNextSegment(false);
+            try (Journal written = Journal.open(context))
+            {
+                prefill(written.createTopic("bench", 1).partition(0).writer(), payloadLength, PREFILL_BYTES);
+            }
+            journal = Journal.open(new JournalContext()
+                .directory(directory)
+                .segmentLength(SEGMENT_LENGTH)
+                .preallocateNextSegment(false));
+            reader = journal.topic("bench").partition(0).newReader();
+        }
+
+        /**
+         * Closes and deletes the journal.
+         */
+        @TearDown(Level.Trial)
+        public void close()
+        {
+            reader.close();
+            journal.close();
+            PerfFiles.deleteRecursively(directory);
+        }
+    }
+
+    /**
+     * Reads {@value #BATCH} records a batch at a time, as recovery's replay does, making the raw scan's reads on each;
+     * seeks back to offset 0 at the end of the partition.
+     *
+     * @param state the reader.
+     * @return the running sum.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long journalBatch(final ReplayState state)
+    {
+        state.batchSum += readBatches(state.reader, state.batch);
+        return state.batchSum;
+    }
+
+    /**
+     * {@link #journalBatch} over the reopened journal: every record CRC32C-checked as it is read, as in a restart.
+     *
+     * @param state the reader of the reopened journal.
+     * @return the running sum.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long recoveryBatch(final RecoveryState state)
+    {
+        state.sum += readBatches(state.reader, state.batch);
+        return state.sum;
+    }
+
+    private static long readBatches(final PartitionReader reader, final RecordBatch batch)
+    {
+        long sum = 0;
+        int remaining = BATCH;
+        while (remaining > 0)
+        {
+            final int read = reader.poll(batch, remaining);
+            if (read == 0)
+            {
+                reader.seek(0);
+                continue;
+            }
+            final org.agrona.DirectBuffer buffer = batch.buffer();
+            for (int i = 0; i < read; i++)
+            {
+                sum += batch.timestamp(i) + batch.key(i) + buffer.getLong(batch.payloadOffset(i));
+            }
+            remaining -= read;
+        }
+        return sum;
     }
 
     /**

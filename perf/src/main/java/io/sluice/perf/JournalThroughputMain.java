@@ -26,9 +26,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       written. {@code jnl/raw} is the writer's rate; {@code ckd/raw} counts until the checksum duty
  *       has stored the last record's CRC32C (both threads' work done); {@code cpu j/r} compares the
  *       records per CPU-second of the measuring thread (journal writer over raw copier), which a loaded
- *       machine's descheduling does not distort (the duties' own CPU is not in it);</li>
+ *       machine's descheduling does not distort (the duties' own CPU is not in it); {@code raw flt} and
+ *       {@code jnl flt} count the measuring thread's minor page faults over the timed copies (a fault
+ *       there is a page the pre-touch missed);</li>
  * </ol>
- * and prints each round and the median ratio over the rounds after a discarded warm-up round.
+ * and prints each round and the median ratio over the rounds after discarded warm-up rounds (two by default:
+ * after one, the first measured round still ran the writer at two to three times its CPU per record on a quiet
+ * machine, its loop not yet compiled at its best, and that round alone set the median of three).
  * Each round writes the same volume into one segment, and on both sides the space is allocated
  * (real zero blocks) and every page of the mapping pre-touched before the timed copies, untimed: the
  * raw file by {@link RawMappedLog#pretouch}, the journal by {@link JournalContext#pretouchOnOpen}; neither
@@ -39,7 +43,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Usage, with the project's JVM flags (Agrona needs the jdk.internal.misc export):
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
- *       io.sluice.perf.JournalThroughputMain [rounds=5] [mib=384] [payloads=64,256]
+ *       io.sluice.perf.JournalThroughputMain [rounds=5] [warmup=2] [mib=384] [payloads=64,256]
  * }</pre>
  */
 public final class JournalThroughputMain
@@ -54,12 +58,14 @@ public final class JournalThroughputMain
     /**
      * Runs the rounds and prints the results.
      *
-     * @param args {@code rounds=N}, {@code mib=M} (MiB of frames per round, below 512),
+     * @param args {@code rounds=N}, {@code warmup=W} (rounds discarded first), {@code mib=M} (MiB of frames per
+     *             round, below 512),
      *             {@code payloads=64,256}.
      */
     public static void main(final String[] args)
     {
         int rounds = 5;
+        int warmups = 2;
         int mib = 384;
         int[] payloads = {64, 256};
         for (final String arg : args)
@@ -68,6 +74,10 @@ public final class JournalThroughputMain
             if (arg.startsWith("rounds="))
             {
                 rounds = Integer.parseInt(value);
+            }
+            else if (arg.startsWith("warmup="))
+            {
+                warmups = Integer.parseInt(value);
             }
             else if (arg.startsWith("mib="))
             {
@@ -79,39 +89,40 @@ public final class JournalThroughputMain
             }
             else
             {
-                throw new IllegalArgumentException("unknown argument '" + arg + "': use rounds=N mib=M payloads=64,256");
+                throw new IllegalArgumentException("unknown argument '" + arg + "': use rounds=N warmup=W mib=M payloads=64,256");
             }
         }
         if (mib < 1 || (long)mib * 1024 * 1024 > SEGMENT_LENGTH - RawMappedLog.SEGMENT_HEADER_LENGTH)
         {
             throw new IllegalArgumentException("mib must be in [1, 511], was " + mib);
         }
-        System.out.printf("JournalThroughputMain rounds=%d (+1 warm-up) mib=%d segment=%d MiB, dir=%s%n",
-            rounds, mib, SEGMENT_LENGTH >> 20, System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+        System.out.printf("JournalThroughputMain rounds=%d (+%d warm-up) mib=%d segment=%d MiB, dir=%s%n",
+            rounds, warmups, mib, SEGMENT_LENGTH >> 20, System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         for (final int payload : payloads)
         {
-            runPayload(payload, rounds, mib);
+            runPayload(payload, rounds, warmups, mib);
         }
     }
 
-    private static void runPayload(final int payloadLength, final int rounds, final int mib)
+    private static void runPayload(final int payloadLength, final int rounds, final int warmups, final int mib)
     {
         final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
         final int records = (int)((long)mib * 1024 * 1024 / aligned);
         final UnsafeBuffer frame = BenchmarkRecords.frame(payloadLength);
         System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
             payloadLength, aligned, records, mib);
-        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %s%n",
+        // The suite's parser (SuiteParsers) reads the median row by column: new columns go at the end.
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %7s %7s | %s%n",
             "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "ckd/raw", "crc/raw",
             "raw cpu", "jnl cpu", "cpu j/r",
-            "scan Mrec/s", "poll Mrec/s", "pol/scn", "jnl alloc B/rec (append, poll)");
+            "scan Mrec/s", "poll Mrec/s", "pol/scn", "raw flt", "jnl flt", "jnl alloc B/rec (append, poll)");
         final double[] appendRatios = new double[rounds];
         final double[] crcRatios = new double[rounds];
         final double[] checksummedRatios = new double[rounds];
         final double[] cpuRatios = new double[rounds];
         final double[] replayRatios = new double[rounds];
-        final double[][] figures = new double[7][rounds];
-        for (int round = 0; round <= rounds; round++)
+        final double[][] figures = new double[9][rounds];
+        for (int round = 1 - warmups; round <= rounds; round++)
         {
             final Result raw;
             final Result journal;
@@ -133,12 +144,12 @@ public final class JournalThroughputMain
             final double checksummedRatio = journal.checksummedRate / raw.appendRate;
             final double cpuRatio = journal.appendCpuRate / raw.appendCpuRate;
             final double replayRatio = journal.readRate / raw.readRate;
-            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %.3f, %.3f%n",
-                round == 0 ? "warmup" : Integer.toString(round),
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7d %7d | %.3f, %.3f%n",
+                round <= 0 ? "warmup" : Integer.toString(round),
                 raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
                 journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, checksummedRatio, crcRatio,
                 1e9 / raw.appendCpuRate, 1e9 / journal.appendCpuRate, cpuRatio,
-                raw.readRate / 1e6, journal.readRate / 1e6, replayRatio,
+                raw.readRate / 1e6, journal.readRate / 1e6, replayRatio, raw.appendFaults, journal.appendFaults,
                 (double)journal.appendAllocated / records, (double)journal.readAllocated / records);
             if (round > 0)
             {
@@ -154,22 +165,25 @@ public final class JournalThroughputMain
                 figures[4][round - 1] = journal.readRate;
                 figures[5][round - 1] = raw.appendCpuRate;
                 figures[6][round - 1] = journal.appendCpuRate;
+                figures[7][round - 1] = raw.appendFaults;
+                figures[8][round - 1] = journal.appendFaults;
             }
         }
-        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f%n",
+        System.out.printf("median %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7.0f %7.0f%n",
             median(figures[0]) / 1e6, median(figures[0]) * aligned / 1e9, median(figures[1]) / 1e6,
             median(figures[2]) / 1e6, median(figures[2]) * aligned / 1e9, median(appendRatios), median(checksummedRatios),
             median(crcRatios), 1e9 / median(figures[5]), 1e9 / median(figures[6]), median(cpuRatios),
-            median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios));
+            median(figures[3]) / 1e6, median(figures[4]) / 1e6, median(replayRatios), median(figures[7]), median(figures[8]));
         // The suite's parser (SuiteParsers) reads the append and replay parts: later parts go after them.
         System.out.printf("RESULT payload=%d append journal/raw median=%.3f (min %.3f, max %.3f); " +
             "replay poll/scan median=%.3f (min %.3f, max %.3f); " +
             "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
-            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f)%n",
+            "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f); " +
+            "minor page faults of the measuring thread per round, raw and journal median=%.0f and %.0f%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
             median(replayRatios), min(replayRatios), max(replayRatios),
             median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
-            median(cpuRatios), min(cpuRatios), max(cpuRatios));
+            median(cpuRatios), min(cpuRatios), max(cpuRatios), median(figures[7]), median(figures[8]));
     }
 
     private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
@@ -179,6 +193,7 @@ public final class JournalThroughputMain
         {
             log.pretouch(RawMappedLog.SEGMENT_HEADER_LENGTH + records * RecordDescriptor.alignedFrameLength(payloadLength));
             final Result result = new Result();
+            final long faultsStart = ThreadFaults.minor();
             final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             if (checksum)
@@ -191,6 +206,7 @@ public final class JournalThroughputMain
             }
             result.appendRate = rate(records, System.nanoTime() - start);
             result.appendCpuRate = rate(records, cpuTime() - cpuStart);
+            result.appendFaults = ThreadFaults.minor() - faultsStart;
             final long readStart = System.nanoTime();
             final long sum = RawMappedLog.scan(log.buffer(), RawMappedLog.SEGMENT_HEADER_LENGTH, log.position());
             result.readRate = rate(records, System.nanoTime() - readStart);
@@ -238,11 +254,13 @@ public final class JournalThroughputMain
             final Partition partition = journal.createTopic("bench", 1).partition(0);
             final Result result = new Result();
             final long allocatedBefore = allocatedBytes();
+            final long faultsStart = ThreadFaults.minor();
             final long cpuStart = cpuTime();
             final long start = System.nanoTime();
             append(partition.writer(), frame, payloadLength, records);
             final long elapsed = System.nanoTime() - start;
             result.appendCpuRate = rate(records, cpuTime() - cpuStart);
+            result.appendFaults = ThreadFaults.minor() - faultsStart;
             result.appendAllocated = allocatedBytes() - allocatedBefore;
             result.appendRate = rate(records, elapsed);
             // Until the checksum duty has stored the CRC32C of the last record: the whole job, both threads.
@@ -337,6 +355,8 @@ public final class JournalThroughputMain
         double checksummedRate;
         double readRate;
         long appendAllocated;
+        /** Minor page faults of the measuring thread over the timed appends. */
+        long appendFaults;
         long readAllocated;
         long blackhole;
     }

@@ -97,7 +97,8 @@ public final class SuiteMain
             List.of("-Xmx256m"), NetLatencyMain.class, List.of("rate=10000", "seconds=3", "warmup=1", "rounds=1", "out=" + out), t,
             SuiteParsers::net));
         steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
-            RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "rounds=2"), t, SuiteParsers::restart));
+            RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "partitions=2", "rounds=2"), t,
+            SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms2g", "-Xmx2g"),
             CheckpointPauseMain.class, List.of("keys=100000", "seconds=4", "profile=low-latency"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Allocation proof under Epsilon (50M events)", EPSILON,
@@ -107,7 +108,7 @@ public final class SuiteMain
             SuiteParsers::windows));
         steps.add(SuiteJmh.run("Journal replay (JMH, -prof gc)",
             new SuiteJmh.Spec("JournalReplayBenchmark", List.of("payloadLength=64"), 1, 2, 1, true),
-            rows -> SuiteParsers.journalJmh(rows, ".journalPoll", ".rawScan", "Journal replay, poll vs raw scan", 1.0)));
+            SuiteParsers::journalReplayJmh));
         return steps;
     }
 
@@ -130,8 +131,10 @@ public final class SuiteMain
             SuiteParsers::net));
         steps.add(SuiteChild.run("Micro-batching vs one-at-a-time publication", List.of("-Xmx1g"),
             MicroBatchingMain.class, List.of("events=2000000", "rate=200000"), t, SuiteParsers::microBatching));
-        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms4g", "-Xmx4g"),
-            RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=1000000", "rounds=2"), t, SuiteParsers::restart));
+        // The target's sizes of state and tail (1M keys, 10M events since the checkpoint) on two partitions, one per core.
+        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms6g", "-Xmx6g"),
+            RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=10000000", "partitions=2", "rounds=2"), t,
+            SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms4g", "-Xmx4g"),
             CheckpointPauseMain.class, List.of("keys=100000,1000000", "seconds=10", "profile=low-latency"), t, SuiteParsers::checkpointPause));
         steps.add(SuiteChild.run("Window snapshot and restore by state size (attribution of restart)", List.of("-Xms2g", "-Xmx2g"),
@@ -147,7 +150,7 @@ public final class SuiteMain
             rows -> SuiteParsers.journalJmh(rows, ".journalAppend", ".rawCopy", "Journal append sustained vs raw copy", 0.8)));
         steps.add(SuiteJmh.run("Journal replay (JMH, -prof gc)",
             new SuiteJmh.Spec("JournalReplayBenchmark", List.of(), 3, 5, 1, true),
-            rows -> SuiteParsers.journalJmh(rows, ".journalPoll", ".rawScan", "Journal replay, poll vs raw scan", 1.0)));
+            SuiteParsers::journalReplayJmh));
         steps.add(SuiteJmh.run("DURABLE append: group commit vs force per append (JMH)",
             new SuiteJmh.Spec("DurableAppendBenchmark", List.of(), 3, 5, 1, false), SuiteParsers::jmhAllocation));
         steps.add(SuiteJmh.run("Cost of the per-record CRC32C (JMH, attribution)",

@@ -22,6 +22,7 @@ final class CheckpointPreload
     private CheckpointStore.LoadedCheckpoint loaded;
     private Throwable failure;
     private long nanos;
+    private long cpuNanos = -1;
     private boolean joined;
 
     /**
@@ -40,6 +41,7 @@ final class CheckpointPreload
     private void load(final CheckpointStore store, final long maxId)
     {
         final long start = System.nanoTime();
+        final long cpu = RecoveryTimings.threadCpuNanos();
         try
         {
             loaded = store.loadLatest(events, maxId);
@@ -49,6 +51,8 @@ final class CheckpointPreload
             failure = ex;
         }
         nanos = System.nanoTime() - start;
+        final long cpuEnd = cpu < 0 ? -1 : RecoveryTimings.threadCpuNanos();
+        cpuNanos = cpuEnd < 0 ? -1 : cpuEnd - cpu;
     }
 
     /**
@@ -85,6 +89,17 @@ final class CheckpointPreload
     long nanos()
     {
         return nanos;
+    }
+
+    /**
+     * CPU time of the loading thread (one of the partitions' state files with several, the others being read beside
+     * it, see {@link CheckpointStore#load}).
+     *
+     * @return nanoseconds, -1 when thread CPU time is not available; valid after {@link #join}.
+     */
+    long cpuNanos()
+    {
+        return cpuNanos;
     }
 
     /**

@@ -286,7 +286,7 @@ public final class Engine implements AutoCloseable
         final CheckpointStore.LoadedCheckpoint loaded = preload == null ? null : preload.join(recoveryEvents);
         if (preload != null)
         {
-            timings.checkpointLoaded(preload.nanos());
+            timings.checkpointLoaded(preload.nanos(), preload.cpuNanos());
         }
         final CheckpointManifest restored = EngineRecovery.recover(topics.values(), loaded, recoveryEvents, timings);
         if (preload != null)

@@ -14,6 +14,7 @@ final class RecoveryTimings
 {
     private long journalOpenNanos;
     private long checkpointLoadNanos = -1;
+    private long checkpointLoadCpuNanos = -1;
     private long recoveryNanos;
     private long slowestRestoreNanos;
     private long slowestRestoreCpuNanos = -1;
@@ -27,9 +28,10 @@ final class RecoveryTimings
         journalOpenNanos = nanos;
     }
 
-    void checkpointLoaded(final long nanos)
+    void checkpointLoaded(final long nanos, final long cpuNanos)
     {
         checkpointLoadNanos = nanos;
+        checkpointLoadCpuNanos = cpuNanos;
     }
 
     void recovered(final long nanos)
@@ -101,6 +103,10 @@ final class RecoveryTimings
         if (checkpointLoadNanos >= 0)
         {
             line.append(", checkpoint loaded and verified in ").append(millis(checkpointLoadNanos)).append(" ms beside it");
+            if (checkpointLoadCpuNanos >= 0)
+            {
+                line.append(" (CPU ").append(millis(checkpointLoadCpuNanos)).append(" ms on its thread)");
+            }
         }
         line.append("; recovery ").append(millis(recoveryNanos)).append(" ms");
         if (partitionsRestored > 0)

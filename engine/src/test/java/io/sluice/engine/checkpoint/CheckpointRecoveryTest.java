@@ -287,7 +287,8 @@ class CheckpointRecoveryTest
         {
             final List<String> events = engine.recoveryEvents();
             assertThat(events.get(events.size() - 1)).matches(
-                "ready in [0-9.]+ ms: journal opened in [0-9.]+ ms, checkpoint loaded and verified in [0-9.]+ ms beside it; " +
+                "ready in [0-9.]+ ms: journal opened in [0-9.]+ ms, checkpoint loaded and verified in [0-9.]+ ms beside it " +
+                "\\(CPU [0-9.]+ ms on its thread\\); " +
                 "recovery [0-9.]+ ms, restore of 1 partitions [0-9.]+ ms \\(slowest; CPU [0-9.]+ ms\\), replay of [0-9]+ records " +
                 "[0-9.]+ ms \\(slowest partition; CPU [0-9.]+ ms\\)");
         }
