@@ -10,8 +10,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * never passes {@link Partition#endOffset()}, so it only reads complete frames; the writer never
  * touches a frame again once it is published, so the store of its CRC32C races with nothing.
  *
- * <p>Threading: guarded by the partition's lock. The checksum duty advances it a batch at a time; a
- * force() advances it to the end it is about to force; neither is the writer's thread.
+ * <p>Threading: guarded by the partition's checksum lock. The checksum duty advances it a batch at a time;
+ * a force() advances it to the end it is about to force; a writer that spins while idle advances it a few
+ * records at a time between appends (never while appending, so the frames it reads are published ones).
  */
 final class ChecksumCursor
 {

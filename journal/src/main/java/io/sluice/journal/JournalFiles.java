@@ -191,12 +191,39 @@ public final class JournalFiles
      */
     static void writeZeros(final FileChannel channel, final Path file, final long from, final long to) throws IOException
     {
+        writeZeros(channel, zerosView(), file, from, to);
+    }
+
+    /**
+     * A view of the shared zero chunk for {@link #writeZeros(FileChannel, ByteBuffer, Path, long, long)}, to be
+     * kept by a caller that writes zeros often and used by one thread at a time.
+     *
+     * @return a new view.
+     */
+    static ByteBuffer zerosView()
+    {
+        return ZEROS.duplicate();
+    }
+
+    /**
+     * {@link #writeZeros(FileChannel, Path, long, long)} through a view of the zero chunk the caller keeps
+     * ({@link #zerosView()}), so that it allocates nothing.
+     *
+     * @param channel to write to.
+     * @param zeros   a view of the zero chunk, used by this thread only for the call.
+     * @param file    the channel's, for errors.
+     * @param from    first byte.
+     * @param to      one past the last byte.
+     * @throws IOException if a write fails.
+     */
+    static void writeZeros(final FileChannel channel, final ByteBuffer zeros, final Path file, final long from, final long to)
+        throws IOException
+    {
         if (to <= from)
         {
             return;
         }
         StorageFaults.check(StorageFaults.Operation.ALLOCATE, file);
-        final ByteBuffer zeros = ZEROS.duplicate();
         long position = from;
         while (position < to)
         {

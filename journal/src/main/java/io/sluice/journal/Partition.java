@@ -29,6 +29,13 @@ public final class Partition
      * its 256 pages, the least of 200 steps on a 2-core VM), a hundred times a second at 100 MB/s of journal.
      */
     static final int AHEAD_STEP = 64 * 1024;
+    /**
+     * Bytes the writer's own thread reserves and pre-touches per idle call ({@link #reserveAheadOnWriter}):
+     * 4 pages, a few microseconds, so that an event arriving during a step waits no longer than that.
+     */
+    static final int WRITER_AHEAD_STEP = 16 * 1024;
+    /** Records an idle writer that checksums its own may fall behind before the checksum duty takes over again. */
+    static final int WRITER_CHECKSUM_BEHIND = 16 * 1024;
 
     private final String topicName;
     private final int id;
@@ -39,15 +46,25 @@ public final class Partition
     private final PaddedSequence durableOffset;
     private final List<RecoveryEvent> recoveryEvents;
     private final PartitionWriter writer;
-    /** Checksums published records off the writer's thread; null when read-only. Guarded by this. */
+    /** Checksums published records, on the duty's thread or the idle writer's; null when read-only. Guarded by checksumLock. */
     private final ChecksumCursor checksumCursor;
-    /** The end offset the checksum duty saw on its last cycle. Guarded by this. */
+    /**
+     * Guards the checksum cursor: a lock of its own, never held while waiting on the disk, so that an idle
+     * writer can try it and go on at once when the duty or a force() holds it ({@link #checksumOnWriter}).
+     * Taken inside this object's lock (force, close), never the other way round.
+     */
+    private final java.util.concurrent.locks.ReentrantLock checksumLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The end offset the checksum duty saw on its last cycle. Guarded by checksumLock. */
     private long lastChecksumEnd = -1;
     private volatile Segment[] segments;
     /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
     private volatile JournalException stopped;
     private boolean directoryDirty;
     private volatile boolean groupCommitActive;
+    /** Set once the writer's thread reserves ahead while idle ({@link #reserveAheadOnWriter}); read by the allocator duty. */
+    private volatile boolean writerReservesAhead;
+    /** Set once the writer's thread checksums while idle ({@link #checksumOnWriter}); read by the checksum duty. */
+    private volatile boolean writerChecksums;
     private final java.util.concurrent.atomic.AtomicLong corruptRecordsRead = new java.util.concurrent.atomic.AtomicLong();
 
     Partition(
@@ -336,7 +353,15 @@ public final class Partition
         {
             // Every record forced carries its checksum (RecordDescriptor): store the missing ones first.
             // Acquiring endOffset first makes the frames and tail positions written before it visible here.
-            checksumCursor.advance(end, Integer.MAX_VALUE);
+            checksumLock.lock();
+            try
+            {
+                checksumCursor.advance(end, Integer.MAX_VALUE);
+            }
+            finally
+            {
+                checksumLock.unlock();
+            }
             final Segment[] current = segments;
             for (int i = 0; i < current.length; i++)
             {
@@ -369,23 +394,76 @@ public final class Partition
 
     /**
      * Checksums up to {@code limit} published records that are not yet checksummed; the checksum duty's
-     * work. Does nothing once the partition is closed or stopped.
+     * work. Does nothing once the partition is closed or stopped, nor while an idle writer checksums its
+     * own records ({@link #checksumOnWriter}) and is less than {@link #WRITER_CHECKSUM_BEHIND} records behind.
      *
      * @param limit most records to checksum.
      * @return the number of records checksummed.
      */
-    synchronized int checksumPublished(final int limit)
+    int checksumPublished(final int limit)
     {
-        if (checksumCursor == null || stopped != null)
+        if (checksumCursor == null)
         {
             return 0;
         }
-        // A few records behind a writer that is appending, so that the duty does not pull the cache lines
-        // it is writing; all the way once it has stopped (no record since the last cycle).
-        final long end = endOffset.getAcquire();
-        final long upTo = end == lastChecksumEnd ? end : end - CHECKSUM_LAG_RECORDS;
-        lastChecksumEnd = end;
-        return checksumCursor.advance(upTo, limit);
+        checksumLock.lock();
+        try
+        {
+            if (stopped != null)
+            {
+                return 0;
+            }
+            // A few records behind a writer that is appending, so that the duty does not pull the cache lines
+            // it is writing; all the way once it has stopped (no record since the last cycle).
+            final long end = endOffset.getAcquire();
+            if (writerChecksums && end - checksumCursor.offset() < WRITER_CHECKSUM_BEHIND)
+            {
+                return 0;
+            }
+            final long upTo = end == lastChecksumEnd ? end : end - CHECKSUM_LAG_RECORDS;
+            lastChecksumEnd = end;
+            return checksumCursor.advance(upTo, limit);
+        }
+        finally
+        {
+            checksumLock.unlock();
+        }
+    }
+
+    /**
+     * The writer's own share of the checksum duty, for a writer thread that spins when it has nothing to
+     * append (the engine's low-latency profile): checksums up to {@code limit} of its published records,
+     * while their lines are still in its cache, unless the duty or a force() holds the cursor (then it does
+     * nothing and returns at once: it never waits). From the first call the checksum duty leaves this
+     * partition to the writer unless the writer falls {@link #WRITER_CHECKSUM_BEHIND} records behind.
+     * Writer thread only.
+     *
+     * @param limit most records to checksum.
+     * @return the number of records checksummed.
+     */
+    int checksumOnWriter(final int limit)
+    {
+        if (checksumCursor == null || !checksumLock.tryLock())
+        {
+            return 0;
+        }
+        try
+        {
+            if (stopped != null)
+            {
+                return 0;
+            }
+            if (!writerChecksums)
+            {
+                writerChecksums = true;
+            }
+            // Every record below the end offset this thread published is complete.
+            return checksumCursor.advance(endOffset.getAcquire(), limit);
+        }
+        finally
+        {
+            checksumLock.unlock();
+        }
     }
 
     /**
@@ -394,9 +472,21 @@ public final class Partition
      *
      * @return the first offset not yet checksummed.
      */
-    public synchronized long checksummedOffset()
+    public long checksummedOffset()
     {
-        return checksumCursor == null ? endOffset() : checksumCursor.offset();
+        if (checksumCursor == null)
+        {
+            return endOffset();
+        }
+        checksumLock.lock();
+        try
+        {
+            return checksumCursor.offset();
+        }
+        finally
+        {
+            checksumLock.unlock();
+        }
     }
 
     /**
@@ -422,6 +512,10 @@ public final class Partition
         final Segment tail = current[current.length - 1];
         // As of the writer's last index checkpoint: at most an index interval behind the writer.
         final int writerPosition = tail.tailPosition();
+        if (writerReservesAhead && (long)tail.reservedLimit() - writerPosition >= aheadBytes / 2)
+        {
+            return 0; // the writer keeps its own distance; the duty steps in only when it falls below half
+        }
         final long wanted = Math.min((long)writerPosition + aheadBytes, tail.capacity());
         final int touched = tail.touchedLimit();
         if (touched >= wanted)
@@ -438,6 +532,45 @@ public final class Partition
         final int to = (int)Math.min(wanted, from + AHEAD_STEP);
         // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
         tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
+        return 1;
+    }
+
+    /**
+     * The writer's own share of the allocator duty, for a writer thread that spins when it has nothing to
+     * append (the engine's low-latency profile): one short step ({@link #WRITER_AHEAD_STEP}) of the
+     * reservation and pre-touch {@code reserveAheadBytes} ahead of its position. From the first call the
+     * allocator duty leaves this partition's reservation to the writer while the writer keeps at least half
+     * that distance (the duty takes over when the writer is too busy appending to keep up), so the pages
+     * are touched on the writer's own core in steps of a few microseconds between appends, not by a
+     * background thread that takes its CPU from another thread for tens of microseconds at a time.
+     * Nothing is done without an allocator duty ({@link JournalContext#preallocateNextSegment}). Writer thread only.
+     *
+     * @param tail     segment the writer appends to.
+     * @param position where the writer's next frame goes in it.
+     * @return 1 if it reserved a step, else 0.
+     */
+    int reserveAheadOnWriter(final Segment tail, final int position)
+    {
+        if (allocator == null || stopped != null)
+        {
+            return 0;
+        }
+        if (!writerReservesAhead)
+        {
+            writerReservesAhead = true;
+        }
+        return reserveAheadStep(tail, position, context.reserveAheadBytes(), WRITER_AHEAD_STEP);
+    }
+
+    private static int reserveAheadStep(final Segment tail, final int position, final int aheadBytes, final int step)
+    {
+        final int limit = tail.reservedLimit();
+        final long wanted = Math.min((long)position + aheadBytes, tail.capacity());
+        if (limit >= wanted)
+        {
+            return 0;
+        }
+        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + step)));
         return 1;
     }
 
@@ -582,6 +715,21 @@ public final class Partition
             }
             return;
         }
+        // The checksum cursor must not be reading a segment this unmaps: the duty and the writer check
+        // stopped under this lock.
+        checksumLock.lock();
+        try
+        {
+            closeWriting();
+        }
+        finally
+        {
+            checksumLock.unlock();
+        }
+    }
+
+    private void closeWriting()
+    {
         if (stopped == null || stopped.category() == JournalException.Category.FATAL)
         {
             if (stopped == null)

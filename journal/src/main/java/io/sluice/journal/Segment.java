@@ -58,6 +58,8 @@ final class Segment
     /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
     private volatile int reservedLimit;
     private FileChannel reserveChannel;
+    /** View of the zero chunk {@link #reserve} writes from; with reserveChannel, under this segment's lock. */
+    private java.nio.ByteBuffer reserveZeros;
     /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
     private int touchedLimit;
     private boolean closed;
@@ -168,8 +170,10 @@ final class Segment
             if (reserveChannel == null)
             {
                 reserveChannel = FileChannel.open(file, StandardOpenOption.WRITE);
+                reserveZeros = JournalFiles.zerosView();
             }
-            JournalFiles.writeZeros(reserveChannel, file, from, to);
+            // The view is kept: reservations come in short steps, thousands a second at high rates.
+            JournalFiles.writeZeros(reserveChannel, reserveZeros, file, from, to);
         }
         catch (final IOException ex)
         {

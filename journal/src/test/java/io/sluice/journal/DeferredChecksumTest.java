@@ -326,7 +326,7 @@ class DeferredChecksumTest
     }
 
     /** Every record reads back as written and its stored CRC32C matches its bytes. */
-    private static void assertEveryRecordChecksummed(final Partition partition)
+    static void assertEveryRecordChecksummed(final Partition partition)
     {
         final RecordChecksum checksum = new RecordChecksum();
         try (PartitionReader reader = partition.newReader())

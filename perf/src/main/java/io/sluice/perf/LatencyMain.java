@@ -49,7 +49,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <b>Open loop.</b> The producer computes each event's due time {@code t0 + i / rate}, spins until it
  * is due, stamps it into the event ({@code sched}) and publishes (waiting if the ring is full). The
  * latency recorded is {@code nanoTime - sched} at the end of processing: a producer that falls behind
- * (full ring, descheduled) is charged to the latency. Warm-up seconds are not recorded.
+ * (full ring, descheduled) is charged to the latency. Warm-up seconds are not recorded; the warm-up goes
+ * on past its seconds, open loop, until the JIT has compiled nothing for half a second (at most 10 s
+ * more), for every mode alike.
  * <p>
  * <b>Profile.</b> {@code profile=low-latency} launches the engines with {@link EngineProfile#LOW_LATENCY}
  * (busy-spin and pinning when the machine has a free core, JIT warm-up), printing the profile's line;
@@ -303,7 +305,7 @@ public final class LatencyMain
             final boolean checkpointing = s.checkpointMs > 0 && "tumbling".equals(mode);
             final List<int[]> plan = plan(s, checkpointing);
             final long[] requested = {0};
-            drive(rate, s.keys, plan, run.producerLag, publisher::publish, phase ->
+            final long extended = drive(rate, s.keys, plan, run.producerLag, publisher::publish, phase ->
             {
                 if (phase == CHECKPOINTING)
                 {
@@ -312,6 +314,7 @@ public final class LatencyMain
                 }
                 return null;
             });
+            printWarmUp(mode, extended);
             if (!engine.drain(120, TimeUnit.SECONDS))
             {
                 throw new IllegalStateException("engine did not drain");
@@ -341,7 +344,7 @@ public final class LatencyMain
         }
         try (RawDisruptorHandOff raw = new RawDisruptorHandOff(s.ring, wait, pin, run.sched[PLAIN]))
         {
-            drive(rate, s.keys, plan(s, false), run.producerLag, raw::publish, phase -> null);
+            printWarmUp("raw", drive(rate, s.keys, plan(s, false), run.producerLag, raw::publish, phase -> null));
             raw.awaitConsumed();
         }
         return run;
@@ -374,6 +377,12 @@ public final class LatencyMain
         {
             System.out.println("producer: could not leave the spinning cores: " + ex);
         }
+    }
+
+    private static void printWarmUp(final String mode, final long extendedNs)
+    {
+        System.out.printf(Locale.ROOT, "%s: warm-up extended by %d ms until the JIT was quiet for %d ms%n", mode,
+            TimeUnit.NANOSECONDS.toMillis(extendedNs), TimeUnit.NANOSECONDS.toMillis(JitQuiet.QUIET_NS));
     }
 
     /** Whether {@link #producerOffSpinningCores()} ran. */
@@ -421,9 +430,10 @@ public final class LatencyMain
      * stamps the due time and the phase into the event and sends it. Same events, same pacing, for
      * every mode.
      */
-    private static void drive(final long rate, final int keys, final List<int[]> plan, final Histogram producerLag, final Sender sender,
+    private static long drive(final long rate, final int keys, final List<int[]> plan, final Histogram producerLag, final Sender sender,
         final PhaseHook hook) throws InterruptedException
     {
+        long extendedNs = 0;
         final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
         final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
         final long[] keyTable = BenchEvents.keyTable(keys);
@@ -431,16 +441,25 @@ public final class LatencyMain
         final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         long i = 0;
         long phaseEnd = t0;
+        final JitQuiet jit = new JitQuiet();
         for (final int[] step : plan)
         {
             final int phase = step[0];
             phaseEnd += TimeUnit.SECONDS.toNanos(step[1]);
+            final long warmUpLimit = phaseEnd + JitQuiet.MAX_EXTRA_NS;
             final PhaseEnd end = hook.start(phase);
             while (true)
             {
                 final long due = t0 + (long)(i * interval);
                 if (due >= phaseEnd)
                 {
+                    if (phase == WARMUP && due < warmUpLimit && !jit.quiet())
+                    {
+                        // The warm-up goes on, open loop, until the JIT has compiled nothing for a while.
+                        phaseEnd += JitQuiet.CHECK_NS;
+                        extendedNs += JitQuiet.CHECK_NS;
+                        continue;
+                    }
                     break;
                 }
                 long now;
@@ -462,6 +481,45 @@ public final class LatencyMain
             {
                 end.end();
             }
+        }
+        return extendedNs;
+    }
+
+    /**
+     * Whether the JIT has been quiet: the warm-up of every mode lasts its {@code warmup} seconds and then
+     * until the JIT compiled nothing for {@link #QUIET_NS} (at most {@link #MAX_EXTRA_NS} more), so that no
+     * mode is measured while compiler threads take turns with the producer on its CPU (the engine modes run
+     * first, while the code of the engine's launch is still being compiled; the raw hand-off, last, found
+     * the JIT quiet). Read in the warm-up only, between events.
+     */
+    private static final class JitQuiet
+    {
+        static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
+        static final long CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
+        static final long MAX_EXTRA_NS = TimeUnit.SECONDS.toNanos(10);
+
+        private final java.lang.management.CompilationMXBean compilation = java.lang.management.ManagementFactory.getCompilationMXBean();
+        private long lastTotalMs = -1;
+        private long changedAtNs = System.nanoTime();
+
+        /**
+         * @return whether no compilation time was added in the last {@link #QUIET_NS} (as far as calls, every
+         *     {@link #CHECK_NS} of the schedule, can tell; true without a JIT that reports it).
+         */
+        boolean quiet()
+        {
+            if (compilation == null || !compilation.isCompilationTimeMonitoringSupported())
+            {
+                return true;
+            }
+            final long total = compilation.getTotalCompilationTime();
+            final long now = System.nanoTime();
+            if (total != lastTotalMs)
+            {
+                lastTotalMs = total;
+                changedAtNs = now;
+            }
+            return now - changedAtNs >= QUIET_NS;
         }
     }
 

@@ -190,18 +190,22 @@ public final class RestartMain
                 "full/restart median %.2f; backtest median %.3f s (replay/backtest time %.2f)%n", keys, history, tail,
                 restartMedian, fullMedian, EngineBench.median(ratios), EngineBench.median(backtests),
                 fullMedian / EngineBench.median(backtests));
-            // What the ratio could be with a longer history, at this run's rates: the full replay of H + tail events at the
-            // full replay's rate against this restart (derived from the medians, not measured).
+            // What the ratio could be with a longer history, at this run's rates: a full replay of H + tail events at the
+            // full replay's rate against this restart (derived from the medians, not measured), by wall time and by the
+            // process's CPU time (which a machine shared with other work distorts less).
             final double fullRate = (history + tail) / fullMedian;
             final double history20 = Math.max(0, 20 * restartMedian * fullRate - tail);
+            final double fullCpuRate = (history + tail) / EngineBench.median(fullProcessCpu);
+            final double history20Cpu = Math.max(0, 20 * EngineBench.median(restartProcessCpu) * fullCpuRate - tail);
             System.out.printf("RESULT partitions=%d process cpu: restart median %.3f s, full replay median %.3f s (%.0f ns per replayed " +
-                "event, all threads), backtest thread median %.3f s (%.0f ns per event); full/restart by cpu %.2f, capped at %.1f by the " +
-                "sizes; derived: 20x at a history of %.0f M events before the checkpoint (this run's full-replay rate %.2f M ev/s)%n",
+                "event, all threads), backtest thread median %.3f s (%.0f ns per event); full/restart by cpu %.2f; at one replay speed for " +
+                "both launches the ratio is (history + tail) / tail, capped at %.1f by the sizes; derived: 20x at a history of " +
+                "%.0f M events before the checkpoint (this run's full-replay rate %.2f M ev/s; by cpu %.0f M)%n",
                 partitions, EngineBench.median(restartProcessCpu), EngineBench.median(fullProcessCpu),
                 EngineBench.median(fullProcessCpu) * 1e9 / (history + tail), EngineBench.median(backtestCpu),
                 EngineBench.median(backtestCpu) * 1e9 / (history + tail),
                 EngineBench.median(fullProcessCpu) / EngineBench.median(restartProcessCpu), (double)(history + tail) / tail,
-                history20 / 1e6, fullRate / 1e6);
+                history20 / 1e6, fullRate / 1e6, history20Cpu / 1e6);
             if (partitions == 1)
             {
                 System.out.printf("RESULT cpu of the launching thread (recovery runs on it with one partition): restart median %.3f s, " +

@@ -68,6 +68,7 @@ final class PartitionAgent implements Agent
         final long claimed = ring.getCursor();
         if (claimed < next)
         {
+            processor.onIdle(); // not counted as work: the idle strategy goes on as before
             return 0;
         }
         final long limit = Math.min(claimed, next + batchLimit - 1);

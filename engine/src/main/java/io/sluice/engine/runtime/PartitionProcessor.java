@@ -110,6 +110,12 @@ final class PartitionProcessor
      */
     private final long[] stageEnds;
     private final PartitionSnapshotter snapshotter;
+    /**
+     * Whether the thread does the journal's background work for its partition between events
+     * ({@link #onIdle}): when it busy-spins (the low-latency profile), so that no background thread takes
+     * another core's CPU for it. Cleared after a failure, leaving it to the journal's duties.
+     */
+    private boolean journalWorkWhileIdle;
     /** A CHECKPOINT_STEP slot this thread published is still ahead in the ring. */
     private boolean stepQueued;
     /** A continuation tick this thread published is still ahead in the ring ({@link #continueResults}). */
@@ -177,6 +183,7 @@ final class PartitionProcessor
         this.snapshotter = new PartitionSnapshotter(topic, partition, instances, errorLog, context.checkpointSliceRows());
         this.liveEvents = new EventBatch(Math.max(1, context.partitionBatchLimit()));
         this.batchLive = latencyListener == null && stageListener == null;
+        this.journalWorkWhileIdle = context.waitStrategy() == WaitStrategyKind.BUSY_SPIN;
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
 
@@ -197,6 +204,29 @@ final class PartitionProcessor
     void closeStaging()
     {
         snapshotter.close();
+    }
+
+    /**
+     * Called by the partition's agent when its ring had nothing to take: under a busy-spinning wait, one
+     * short step (a few microseconds) of the journal's background work for this partition
+     * ({@link PartitionWriter#doIdleWork}: checksums of the records just appended, the reservation ahead of
+     * the writer), so it runs on this thread's own core, between events, and the journal's background
+     * thread stays asleep instead of taking another core's CPU. An error (disk full) stops these steps:
+     * the journal's duties and the append itself then report it.
+     */
+    void onIdle()
+    {
+        if (journalWorkWhileIdle)
+        {
+            try
+            {
+                writer.doIdleWork();
+            }
+            catch (final RuntimeException ex)
+            {
+                journalWorkWhileIdle = false;
+            }
+        }
     }
 
     /**

@@ -188,6 +188,25 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final int expectedEntries,
         final int firingSlice)
     {
+        this(windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice,
+            WindowAssembler.foldsDirectly(windows, layout));
+    }
+
+    /**
+     * @param foldDirectly whether each window's rows are folded in pane order even when windows overlap, only where
+     *                     {@link WindowAssembler#foldsDirectly} allows it (tests compare both ways).
+     */
+    AlignedWindowOperator(
+        final AlignedWindows windows,
+        final boolean earlyOnUpdate,
+        final WatermarkGenerator watermarks,
+        final AggregateLayout layout,
+        final WindowResultHandler resultHandler,
+        final LateEventHandler lateEventHandler,
+        final int expectedEntries,
+        final int firingSlice,
+        final boolean foldDirectly)
+    {
         super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
         this.windows = windows;
         this.firingSlice = firingSlice;
@@ -195,7 +214,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         // panes of the next hop), so the rows hint divided by that is the keys hint.
         final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);
         this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey));
-        this.assembler = new WindowAssembler(store, layout, windows);
+        this.assembler = new WindowAssembler(store, layout, windows, foldDirectly);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
     }

@@ -25,11 +25,20 @@ package io.sluice.engine.window;
  * A row that changes after being folded (a late event) invalidates its key's prefixes and
  * suffixes, which are then recomputed at the next fire.
  * <p>
+ * <b>Few panes, exact aggregates.</b> When a window spans at most {@value #DIRECT_FOLD_MAX_PANES}
+ * panes and the aggregates regroup exactly ({@link AggregateLayout#regroupsExactly}: integer
+ * arithmetic gives the same bits in any grouping), overlapping windows too fold their rows in pane
+ * order ({@link #foldsDirectly}): a few merges per key, where the scheme above copies and merges
+ * each row into its prefix and suffix and keeps a second array of states. Double sums keep the
+ * scheme, whose grouping is what their results have always been rounded by.
+ * <p>
  * Not thread safe: owned by the operator thread.
  */
 final class WindowAssembler
 {
     private static final int NONE = PaneStore.NONE;
+    /** Panes per window up to which exact aggregates of overlapping windows are folded row by row. */
+    static final long DIRECT_FOLD_MAX_PANES = 4;
 
     private final PaneStore store;
     private final KeyTable keys;
@@ -39,16 +48,33 @@ final class WindowAssembler
     private final boolean overlapping;
     private long[] derived;
 
-    WindowAssembler(final PaneStore store, final AggregateLayout layout, final AlignedWindows windows)
+    /**
+     * @param foldDirectly whether to fold each window's rows in pane order even when windows overlap; only
+     *                     allowed where {@link #foldsDirectly} says so (or else results may differ in their last bits).
+     */
+    WindowAssembler(final PaneStore store, final AggregateLayout layout, final AlignedWindows windows, final boolean foldDirectly)
     {
         this.store = store;
         this.keys = store.keys();
         this.layout = layout;
         this.stride = layout.stride();
         this.panesPerWindow = windows.panesPerWindow;
-        this.overlapping = windows.panesPerHop < windows.panesPerWindow;
+        this.overlapping = windows.panesPerHop < windows.panesPerWindow && !foldDirectly;
         final int capacity = overlapping ? store.rowCapacity() * stride : 0;
         derived = new long[capacity];
+    }
+
+    /**
+     * Whether the rows of overlapping windows may be folded in pane order with the same results as the prefix and
+     * suffix scheme: the aggregates regroup exactly and a window spans few panes.
+     *
+     * @param windows of the operator.
+     * @param layout  of its rows.
+     * @return whether {@link #WindowAssembler}'s {@code foldDirectly} may be true.
+     */
+    static boolean foldsDirectly(final AlignedWindows windows, final AggregateLayout layout)
+    {
+        return windows.panesPerWindow <= DIRECT_FOLD_MAX_PANES && layout.regroupsExactly();
     }
 
     /**

@@ -1,0 +1,148 @@
+package io.sluice.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A writer that spins while idle does its partition's background work itself, between appends
+ * ({@link PartitionWriter#doIdleWork}): the checksums of what it published and the reservation ahead of
+ * it, a short step per call; the journal's checksum and allocator duties then find nothing to do for that
+ * partition, and take over when the writer falls behind (up to where the writer's share starts again).
+ */
+class IdleWriterWorkTest
+{
+    private static final int SEGMENT = 64 << 20;
+    private static final int AHEAD = 4 << 20;
+
+    @TempDir
+    Path dir;
+
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
+
+    private JournalContext context()
+    {
+        // The duties are not run by the journal: the test runs them, so it sees what each does.
+        return new JournalContext().directory(dir).segmentLength(SEGMENT).reserveAheadBytes(AHEAD).externalDuties(true);
+    }
+
+    @Test
+    void shouldChecksumAndReserveAheadOnTheIdleWriterInShortStepsLeavingTheDutiesNothing() throws Exception
+    {
+        try (Journal journal = Journal.open(context()))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = tail(partition);
+            long sequence = 0;
+            for (int round = 0; round < 20; round++)
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    JournalTestSupport.append(writer, scratch, sequence++);
+                }
+                int calls = 0;
+                int limit = tail.reservedLimit();
+                while (writer.doIdleWork() == 1)
+                {
+                    calls++;
+                    assertThat(tail.reservedLimit() - limit).as("one short step at most").isBetween(0, Partition.WRITER_AHEAD_STEP);
+                    limit = tail.reservedLimit();
+                }
+                assertThat(calls).as("1000 records: several checksum steps").isGreaterThanOrEqualTo(1000 / PartitionWriter.IDLE_CHECKSUM_RECORDS);
+                assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
+                assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD);
+                for (final Agent duty : journal.duties())
+                {
+                    Thread.sleep(2); // past the checksum duty's pass interval, so its pass runs
+                    assertThat(duty.doWork()).as(duty.roleName() + " leaves the idle writer's partition to it").isZero();
+                }
+            }
+            DeferredChecksumTest.assertEveryRecordChecksummed(partition);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
+    @Test
+    void shouldLetTheDutiesTakeOverWhenTheIdleWriterFallsBehind() throws Exception
+    {
+        try (Journal journal = Journal.open(context()))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = tail(partition);
+            JournalTestSupport.append(writer, scratch, 0);
+            while (writer.doIdleWork() == 1)
+            {
+                // caught up: from here the duties leave the partition to the writer
+            }
+            // A writer too busy to idle: more records than it may leave unchecksummed, further than half the distance.
+            long sequence = 1;
+            while (sequence < Partition.WRITER_CHECKSUM_BEHIND + 1000 || writerPosition(partition) < tail.reservedLimit() - AHEAD / 4)
+            {
+                JournalTestSupport.append(writer, scratch, sequence++);
+            }
+            int work = 0;
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while ((partition.checksummedOffset() < partition.endOffset() - Partition.WRITER_CHECKSUM_BEHIND ||
+                tail.reservedLimit() < writerPosition(partition) + AHEAD / 4) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+                for (final Agent duty : journal.duties())
+                {
+                    work += duty.doWork();
+                }
+            }
+            assertThat(work).as("the duties took over").isPositive();
+            assertThat(partition.checksummedOffset()).isGreaterThanOrEqualTo(partition.endOffset() - Partition.WRITER_CHECKSUM_BEHIND);
+            // About half the distance (the duty sees the tail position of the last index checkpoint).
+            assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD / 4);
+            // Back to the writer for the rest, once it idles again.
+            while (writer.doIdleWork() == 1)
+            {
+                // catching up
+            }
+            assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
+            assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD);
+            partition.force();
+            DeferredChecksumTest.assertEveryRecordChecksummed(partition);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
+    @Test
+    void shouldDoNoReservationOnTheWriterWhenTheJournalDoesNotPreallocate()
+    {
+        try (Journal journal = Journal.open(context().preallocateNextSegment(false)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = tail(partition);
+            JournalTestSupport.append(writer, scratch, 0);
+            final int limit = tail.reservedLimit();
+            while (writer.doIdleWork() == 1)
+            {
+                // checksums only
+            }
+            assertThat(partition.checksummedOffset()).isEqualTo(1);
+            assertThat(tail.reservedLimit()).isEqualTo(limit);
+        }
+    }
+
+    private static int writerPosition(final Partition partition)
+    {
+        final Segment tail = tail(partition);
+        return tail.endPosition(partition.endOffset() - tail.baseOffset());
+    }
+
+    private static Segment tail(final Partition partition)
+    {
+        final Segment[] segments = partition.segments();
+        return segments[segments.length - 1];
+    }
+}
