@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 import io.sluice.ops.cli.CliException;
 import io.sluice.ops.cli.EnumOptions;
 import io.sluice.ops.cli.ExitCodes;
+import io.sluice.ops.cli.JvmOwnership;
 import io.sluice.ops.cli.SluiceVersion;
 import io.sluice.ops.cli.Subcommands;
 import io.sluice.ops.demo.DemoCommand;
@@ -65,6 +66,7 @@ public final class SluiceMain implements Callable<Integer>
         final PrintWriter out = new PrintWriter(new BufferedWriter(
             new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
         final PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        JvmOwnership.markEndsWithCommand();
         final int exitCode = execute(out, err, args);
         out.flush();
         err.flush();

@@ -43,6 +43,8 @@ public final class CheckpointCoordinator implements AutoCloseable
     private volatile long completed;
     private volatile long failed;
     private final java.util.concurrent.CopyOnWriteArrayList<CheckpointListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The partitions' staging buffers, grown ahead of their barriers while the agent is idle. */
+    private volatile StagingBuffers[] staging = new StagingBuffers[0];
     private volatile java.util.function.Consumer<Throwable> listenerErrors = ex -> { };
 
     /**
@@ -100,6 +102,19 @@ public final class CheckpointCoordinator implements AutoCloseable
     {
         submitted.incrementAndGet();
         queue.add(snapshot);
+    }
+
+    /**
+     * Registers a partition's staging buffers, which the checkpoint agent then grows ahead of the
+     * partition's barriers when idle ({@link StagingBuffers#prepare()}), off the partition thread.
+     *
+     * @param buffers of one partition; any thread, before the partition takes its first barrier.
+     */
+    public synchronized void register(final StagingBuffers buffers)
+    {
+        final StagingBuffers[] grown = java.util.Arrays.copyOf(staging, staging.length + 1);
+        grown[grown.length - 1] = buffers;
+        staging = grown; // volatile: the agent iterates the whole array on its next idle cycle
     }
 
     /**
@@ -223,7 +238,12 @@ public final class CheckpointCoordinator implements AutoCloseable
             final Snapshot snapshot = queue.poll();
             if (snapshot == null)
             {
-                return 0;
+                int grown = 0;
+                for (final StagingBuffers buffers : staging)
+                {
+                    grown += buffers.prepare();
+                }
+                return grown;
             }
             try
             {
@@ -250,6 +270,7 @@ public final class CheckpointCoordinator implements AutoCloseable
         {
             current = pending;
         }
+        boolean released = false;
         try
         {
             if (current == null || current.id != snapshot.id)
@@ -263,6 +284,10 @@ public final class CheckpointCoordinator implements AutoCloseable
             }
             current.entries.add(store.writeState(snapshot.id, snapshot.topic, snapshot.partition, snapshot.journalOffset,
                 snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length).withSourcePositions(snapshot.sourcePositions));
+            // Released before the checkpoint can complete: the next barrier, which may follow the completion at
+            // once, then finds this buffer free (and sized) rather than taking and growing the other.
+            released = true;
+            snapshot.staging.release(snapshot.bufferIndex);
             if (current.entries.size() == partitions)
             {
                 current.entries.sort(Comparator.comparing(PartitionCheckpoint::topic).thenComparingInt(PartitionCheckpoint::partition));
@@ -286,7 +311,10 @@ public final class CheckpointCoordinator implements AutoCloseable
         }
         finally
         {
-            snapshot.staging.release(snapshot.bufferIndex);
+            if (!released)
+            {
+                snapshot.staging.release(snapshot.bufferIndex);
+            }
         }
     }
 

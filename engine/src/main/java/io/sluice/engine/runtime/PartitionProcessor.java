@@ -826,6 +826,7 @@ final class PartitionProcessor
         {
             instanceCounters[i].update(instances[i]);
         }
+        snapshotter.expectCopyLength();
     }
 
     /**

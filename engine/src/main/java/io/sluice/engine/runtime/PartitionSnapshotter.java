@@ -101,6 +101,23 @@ final class PartitionSnapshotter implements AutoCloseable
     void coordinator(final CheckpointCoordinator coordinator)
     {
         this.handover = coordinator == null ? null : new ToCoordinator(coordinator);
+        if (coordinator != null)
+        {
+            coordinator.register(staging); // its agent grows the staging buffer ahead of the barriers
+        }
+    }
+
+    /**
+     * Tells the checkpoint thread what a copy would take now, so that it sizes the staging buffer
+     * before the next barrier rather than the barrier growing it ({@link StagingBuffers#expect}). Partition
+     * thread, when it publishes its counters; O(pipelines), no store when the figure did not change.
+     */
+    void expectCopyLength()
+    {
+        if (handover instanceof ToCoordinator)
+        {
+            staging.expect(PartitionStateCodec.maxLength(instances));
+        }
     }
 
     /**

@@ -110,6 +110,11 @@ public final class DemoCommand implements Callable<Integer>
             "from waiting. Reads the clock a few more times per event.")
     boolean stageTimes;
 
+    @Option(names = "--keep-priorities",
+        description = "Under the low-latency layout, leave every thread at its scheduling priority instead of moving the threads " +
+            "that share the sender's cpu to SCHED_IDLE: to measure what that does (compare the summary's sender line).")
+    boolean keepPriorities;
+
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
         description = "Seed of the card and orders scenarios (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -205,6 +210,7 @@ public final class DemoCommand implements Callable<Integer>
             console.println("note: the JVM's own threads stay where the OS puts them: " + moved.failure());
         }
         final java.util.BitSet reporterCpus = moved == null ? null : net.openhft.affinity.Affinity.getAffinity();
+        final SenderPlacement sender = new SenderPlacement();
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
         {
@@ -220,13 +226,19 @@ public final class DemoCommand implements Callable<Integer>
             final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
             final boolean[] measuring = {false};
             offSpinningCores.run();
+            final Runnable senderStart = !layout.lowLatency() ? () -> { } : keepPriorities ? () ->
+            {
+                offSpinningCores.run();
+                console.println("priorities: unchanged (--keep-priorities): the sender shares its cpu with the JVM's other threads " +
+                    "at equal priority");
+            } : () -> sender.place(layout.senderOwnCore(), offSpinningCores, console);
             // Starting the engine (its JIT warm-up, class loading, the dashboard) leaves garbage in the young
             // generation: collect it now, before the first event, not in a pause during the run that stops the
             // processing thread too (every collection does).
             System.gc();
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
-                .senderStart(offSpinningCores)
+                .senderStart(senderStart)
                 .listener(stats ->
                 {
                     if (stages != null && !measuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
@@ -239,6 +251,7 @@ public final class DemoCommand implements Callable<Integer>
         }
         finally
         {
+            sender.restore();
             if (moved != null)
             {
                 moved.restore();

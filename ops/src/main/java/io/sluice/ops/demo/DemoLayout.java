@@ -14,7 +14,11 @@ import io.sluice.engine.runtime.WaitStrategyKind;
  * each processing thread it starts, plus a CPU outside those for the load generator's sender (which spins
  * between sends), the reporter, the engine's background duties and the JVM's own threads. With those, the
  * profile: processing threads busy-spinning pinned to the free cores, everything else kept on the other
- * CPUs (even a 2-core machine qualifies with one processing thread). Without, the fewest threads (one
+ * CPUs (even a 2-core machine qualifies with one processing thread). The sender, which spins between
+ * sends, then gets a free core of its own when one is left over; otherwise it shares the other CPUs with
+ * everything else, and the threads there that nothing on the hot path waits for (concurrent GC, the JVM's
+ * service threads) move to {@code SCHED_IDLE} ({@link SenderPriority}), so that they run when the sender
+ * leaves the CPU instead of taking turns with it a scheduler tick at a time. Without the profile, the fewest threads (one
  * partition per group) that park when idle, because spinning threads that outnumber the cores only wait
  * for one another. Options given on the command line are taken as they are.
  *
@@ -28,13 +32,16 @@ final class DemoLayout
     private final int partitions;
     private final WaitStrategyKind waitStrategy;
     private final boolean lowLatency;
+    private final boolean senderOwnCore;
     private final List<String> lines;
     private final int cpus;
 
     private DemoLayout(
-        final int partitions, final WaitStrategyKind waitStrategy, final boolean lowLatency, final List<String> lines, final int cpus)
+        final int partitions, final WaitStrategyKind waitStrategy, final boolean lowLatency, final boolean senderOwnCore,
+        final List<String> lines, final int cpus)
     {
         this.cpus = cpus;
+        this.senderOwnCore = senderOwnCore;
         this.partitions = partitions;
         this.waitStrategy = waitStrategy;
         this.lowLatency = lowLatency;
@@ -60,6 +67,7 @@ final class DemoLayout
         final int partitions;
         final WaitStrategyKind wait;
         final boolean lowLatency;
+        boolean senderOwnCore = false;
         final List<String> lines = new ArrayList<>();
         final int spreadPartitions = Math.max(1, Math.min(DEFAULT_PARTITIONS, free / Math.max(1, groups)));
         final int spinning = Math.min(maxThreads, spreadPartitions * groups);
@@ -75,9 +83,15 @@ final class DemoLayout
             partitions = spreadPartitions;
             wait = WaitStrategyKind.BUSY_SPIN;
             lowLatency = true;
-            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core of cpus %s; " +
-                "the load generator's sender, the reporter, the engine's background duties and the JVM's own threads on cpu %s; %s",
-                threads(partitions, groups, maxThreads), CoreBudget.cpuList(budget.pinnable()), CoreBudget.cpuList(budget.others()), machine));
+            senderOwnCore = free > spinning;
+            final String others = CoreBudget.cpuList(budget.others());
+            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core of cpus %s; %s; %s",
+                threads(partitions, groups, maxThreads), CoreBudget.cpuList(budget.pinnable()), senderOwnCore ?
+                "the load generator's sender spinning on the free core left, alone; the reporter, the engine's background duties and " +
+                "the JVM's own threads on cpu " + others :
+                "the load generator's sender spinning on cpu " + others + " beside the reporter, the engine's background duties and " +
+                "the JIT compilers, all at normal priority; the JVM's concurrent GC and service threads there at SCHED_IDLE (they run " +
+                "when the sender leaves the cpu)", machine));
         }
         else
         {
@@ -93,7 +107,7 @@ final class DemoLayout
             lines.add(String.format(Locale.ROOT, "warning: load average %.1f exceeds the %d cpus: latencies below include " +
                 "waiting for a CPU", budget.loadAverage(), budget.cpus()));
         }
-        return new DemoLayout(partitions, wait, lowLatency, lines, budget.cpus());
+        return new DemoLayout(partitions, wait, lowLatency, senderOwnCore, lines, budget.cpus());
     }
 
     private static String threads(final int partitions, final int groups, final int maxThreads)
@@ -116,6 +130,17 @@ final class DemoLayout
     boolean lowLatency()
     {
         return lowLatency;
+    }
+
+    /**
+     * Whether the sender spins on a free core of its own (a reserved core left after the processing
+     * threads'), rather than on the other CPUs beside everything else at lower priority.
+     *
+     * @return true if it has a core of its own.
+     */
+    boolean senderOwnCore()
+    {
+        return senderOwnCore;
     }
 
     List<String> lines()

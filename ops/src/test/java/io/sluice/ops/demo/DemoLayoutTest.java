@@ -23,7 +23,9 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.lines()).hasSize(1);
         assertThat(layout.lines().get(0)).startsWith("layout: low-latency profile: 2 partitions x 3 topic groups on 6 processing threads")
-            .contains("pinned to a free core of cpus 1-7", "sender, the reporter, the engine's background duties and the JVM's own threads on cpu 0", "8 cpus, 7 free");
+            .contains("pinned to a free core of cpus 1-7", "the load generator's sender spinning on the free core left, alone; the reporter, " +
+                "the engine's background duties and the JVM's own threads on cpu 0", "8 cpus, 7 free");
+        assertThat(layout.senderOwnCore()).as("6 spinning threads, 7 free cores").isTrue();
     }
 
     @Test
@@ -36,8 +38,22 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.cpus()).isEqualTo(2);
         assertThat(layout.lines()).containsExactly("layout: low-latency profile: 1 partition x 3 topic groups on 1 processing thread, " +
-            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender, the reporter, the engine's background " +
-            "duties and the JVM's own threads on cpu 0; this machine has 2 cpus, 1 free for a spinning thread (all but the first, not isolated)");
+            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender spinning on cpu 0 beside the reporter, " +
+            "the engine's background duties and the JIT compilers, all at normal priority; the JVM's concurrent GC and service " +
+            "threads there at SCHED_IDLE (they run when the sender leaves the cpu); this machine has 2 cpus, 1 free for a spinning " +
+            "thread (all but the first, not isolated)");
+        assertThat(layout.senderOwnCore()).isFalse();
+    }
+
+    @Test
+    void shouldGiveTheSenderNoCoreOfItsOwnWhenTheProcessingThreadsTakeEveryFreeCore()
+    {
+        // 4 cpus: 3 free, 3 groups at one partition each on 3 processing threads.
+        final DemoLayout layout = DemoLayout.choose(3, 3, null, null, budget(4, "1-3", 0.3));
+
+        assertThat(layout.lowLatency()).isTrue();
+        assertThat(layout.senderOwnCore()).isFalse();
+        assertThat(layout.lines().get(0)).contains("sender spinning on cpu 0 beside the reporter", "the JVM's concurrent GC and service threads there at SCHED_IDLE");
     }
 
     @Test
