@@ -75,6 +75,18 @@ final class PartitionProcessor
     private final RecordBatch replayRecords = new RecordBatch(REPLAY_BATCH);
     /** Recovery's replay: the events of a run of records, left in the mapped segment (no copy). */
     private final EventBatch replayEvents = new EventBatch(REPLAY_BATCH);
+    /**
+     * Live EVENT slots of the agent's turn that are journaled but not yet processed, referred to where they lie
+     * in the ring's block (see {@link #onEvent}); processed as one run before anything else happens.
+     */
+    private final EventBatch liveEvents;
+    /**
+     * Whether live events are processed in runs: unless a latency listener wants the time each event's
+     * processing ended (then each is processed on its own, as it is taken).
+     */
+    private final boolean batchLive;
+    /** Runs of live events processed ({@link #processLiveEvents}); processing thread only. */
+    private long liveRuns;
     private PartitionReader replayReader;
     private int replayInstance = -1;
     private long replayEnd;
@@ -169,6 +181,8 @@ final class PartitionProcessor
         this.stageEnds = new long[instances.length + 1];
         this.sourcePositions = new long[dispatcher.sources()];
         this.snapshotter = new PartitionSnapshotter(topic, partition, instances, errorLog, context.checkpointSliceRows());
+        this.liveEvents = new EventBatch(Math.max(1, context.partitionBatchLimit()));
+        this.batchLive = latencyListener == null && stageListener == null;
         this.journalWorkWhileIdle = context.waitStrategy() == WaitStrategyKind.BUSY_SPIN;
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
@@ -272,14 +286,28 @@ final class PartitionProcessor
     /**
      * Journals a slot and runs it through the pipeline instances.
      *
+     * <p>An EVENT is journaled at once and processed with the EVENTs that follow it in the agent's turn, as
+     * one run ({@link PartitionDispatcher#onEvents}) left in place in the ring's block, as recovery and the
+     * backtest hand events over: each instance sees the same calls in the same order, every event is in
+     * the journal before anything processes it, and the run is processed before any other slot (tick,
+     * barrier, end of input, replay), before a checkpoint's state copy advances, before a DEGRADED return,
+     * and at the end of the turn, so before the agent frees the slots to the producers. With a latency
+     * listener each event is processed as it is taken instead.
+     *
      * @param slot       to take.
      * @param sequence   of the slot in the ring.
-     * @param endOfBatch whether it is the last slot of the agent's turn (counters are published then).
+     * @param endOfBatch whether it is the last slot of the agent's turn (the run is processed and the counters
+     *                   are published then).
      * @return true if the slot was taken; false if the journal cannot take it now (DEGRADED): the agent
      *         leaves it in the ring and hands it over again once {@link #mayRetryAppend()}.
      */
     boolean onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
+        if (slot.type == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
+        {
+            return onLiveEvent(slot, endOfBatch);
+        }
+        processLiveEvents();
         if (slot.type == RingSlot.WAKE)
         {
             publishCounters();
@@ -316,13 +344,7 @@ final class PartitionProcessor
         }
         catch (final JournalException ex)
         {
-            if (ex.category() != JournalException.Category.IO)
-            {
-                fail(ex);
-                throw ex;
-            }
-            degrade(ex);
-            return false;
+            return refused(ex);
         }
         if (retrying)
         {
@@ -365,6 +387,84 @@ final class PartitionProcessor
             publishCounters();
         }
         return true;
+    }
+
+    /**
+     * An EVENT slot of a run (see {@link #onEvent}): journaled now, processed with the run.
+     */
+    private boolean onLiveEvent(final RingSlot slot, final boolean endOfBatch)
+    {
+        try
+        {
+            writer.append(RingSlot.EVENT, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+        }
+        catch (final JournalException ex)
+        {
+            processLiveEvents();
+            return refused(ex);
+        }
+        if (retrying)
+        {
+            recovered();
+        }
+        final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
+        if ((slot.source & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
+        {
+            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length));
+        }
+        final EventBatch events = liveEvents;
+        if (events.size() == 0)
+        {
+            events.clear(slot.block);
+        }
+        if (events.addAt(source, slot.offset, slot.key, slot.timestamp) || endOfBatch)
+        {
+            processLiveEvents();
+        }
+        if (endOfBatch)
+        {
+            publishCounters();
+        }
+        return true;
+    }
+
+    /**
+     * Processes the run of journaled live events held in {@link #liveEvents}, if any, and empties it.
+     */
+    private void processLiveEvents()
+    {
+        final EventBatch events = liveEvents;
+        final int size = events.size();
+        if (size > 0)
+        {
+            eventsIn += size;
+            liveRuns++;
+            try
+            {
+                dispatcher.onEvents(events);
+            }
+            finally
+            {
+                events.clear();
+            }
+        }
+    }
+
+    /**
+     * The journal refused a slot: a partition short of space is DEGRADED (the slot is offered again later);
+     * any other journal error fails it.
+     *
+     * @return false: the slot was not taken.
+     */
+    private boolean refused(final JournalException ex)
+    {
+        if (ex.category() != JournalException.Category.IO)
+        {
+            fail(ex);
+            throw ex;
+        }
+        degrade(ex);
+        return false;
     }
 
     private void dispatch(
@@ -895,5 +995,15 @@ final class PartitionProcessor
     long eventsIn()
     {
         return eventsIn;
+    }
+
+    /**
+     * Runs of live events processed so far (see {@link #onEvent}); exact once the processing thread has stopped.
+     *
+     * @return the count.
+     */
+    long liveRuns()
+    {
+        return liveRuns;
     }
 }

@@ -32,6 +32,10 @@ final class RingSlot
     static final int CHECKPOINT_STEP = 7;
 
     final UnsafeBuffer buffer;
+    /** The ring's whole block, which {@link #buffer} views from {@link #offset}: a run of slots is one buffer. */
+    final UnsafeBuffer block;
+    /** Where this slot's bytes start in {@link #block}. */
+    final int offset;
     int type;
     /** Index of the source topic within its group; journaled as the record's flags. */
     int source;
@@ -47,6 +51,8 @@ final class RingSlot
      */
     RingSlot(final UnsafeBuffer block, final int index, final int capacity)
     {
-        buffer = new UnsafeBuffer(block, index * capacity, capacity);
+        this.block = block;
+        this.offset = index * capacity;
+        this.buffer = new UnsafeBuffer(block, offset, capacity);
     }
 }

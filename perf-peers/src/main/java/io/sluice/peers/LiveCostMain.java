@@ -1,0 +1,228 @@
+package io.sluice.peers;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.perf.Machine;
+import io.sluice.schema.EventFlyweight;
+
+/**
+ * Where a live event's time goes: runs {@link PeersMain}'s live engine (journal on, JOURNALED, YIELD, {@link EventPublisher}
+ * on the calling thread) on one query, and the backtest over the same arrays, and reports the <b>CPU time per event
+ * of every thread</b> over the timed span (first publish to the last partition's end of input): the publishing
+ * thread, the processing thread(s), and the engine's background threads, beside the backtest's one thread. On a
+ * machine shared by many processes the wall clock mostly measures the scheduler; CPU time per thread says what each
+ * stage of the live path costs, and the difference to the backtest is the live engine's own overhead around the
+ * window. Every run's rows are checked against the plain loop's row for row.
+ * <pre>{@code
+ *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
+ *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3]
+ * }</pre>
+ */
+public final class LiveCostMain
+{
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int KEY = 0;
+    private static final int VALUE = 1;
+    private static final int TS = 2;
+
+    /** Pause after the launch before the timed span, to see what the engine's threads do meanwhile. */
+    private static long settleMs;
+
+    private LiveCostMain()
+    {
+    }
+
+    /**
+     * Runs the measurement.
+     *
+     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, scratch.
+     * @throws Exception on failure, or when the rows differ from the plain loop's.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> a = new TreeMap<>(Map.of("orders", "2000000", "joinOrders", "500000", "rounds", "5", "warmup", "2",
+            "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost"));
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq < 0 || !a.containsKey(arg.substring(0, eq)))
+            {
+                throw new IllegalArgumentException("unknown argument '" + arg + "'; known: " + a.keySet());
+            }
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        final int rounds = Integer.parseInt(a.get("rounds"));
+        final int warmup = Integer.parseInt(a.get("warmup"));
+        final int partitions = Integer.parseInt(a.get("partitions"));
+        final long seed = Long.parseLong(a.get("seed"));
+        settleMs = Long.parseLong(a.get("settleMs"));
+        final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
+        System.out.println("LiveCostMain " + a + "; load average " + Machine.loadAverage());
+        for (final String q : a.get("queries").split(","))
+        {
+            final Query query = Query.valueOf(q.trim());
+            final Workload w = query.isJoin() ? Workload.ordersAndPayments(Integer.parseInt(a.get("joinOrders")), seed)
+                : Workload.orders(Integer.parseInt(a.get("orders")), seed);
+            final long[][] reference = Rows.sorted(new PlainLoop().run(query, w).rows());
+            System.out.printf("%n%s %s: %,d events; load average %s%n", query, query.description, w.count, Machine.loadAverage());
+            final List<double[]> ratios = new ArrayList<>();
+            final Map<String, List<Double>> byRole = new TreeMap<>();
+            for (int round = -warmup; round < rounds; round++)
+            {
+                final PeerRun backtest = SluicePeer.backtest().run(query, w);
+                check(query, "backtest", reference, backtest);
+                final Map<String, Long> cpu = new TreeMap<>();
+                final PeerRun live = runLive(query, w, partitions, scratch, cpu);
+                check(query, "live", reference, live);
+                final double btNs = backtest.cpuNanos() / (double)w.count;
+                long total = 0;
+                final StringBuilder line = new StringBuilder();
+                for (final Map.Entry<String, Long> e : cpu.entrySet())
+                {
+                    total += e.getValue();
+                    line.append(String.format(" %s %.1f", e.getKey(), e.getValue() / (double)w.count));
+                }
+                final double liveNs = total / (double)w.count;
+                System.out.printf("%s round %s: wall live %.3f s (%.2fM ev/s); CPU ns/event: backtest %.1f, live total %.1f =%s; live/backtest CPU %.2fx%n",
+                    query, round < 0 ? "warm-up" : Integer.toString(round + 1), live.nanos() / 1e9, w.count * 1e3 / live.nanos(),
+                    btNs, liveNs, line, liveNs / btNs);
+                if (round >= 0)
+                {
+                    ratios.add(new double[] {liveNs / btNs, liveNs});
+                    cpu.forEach((role, ns) -> byRole.computeIfAbsent(role, k -> new ArrayList<>()).add(ns / (double)w.count));
+                    byRole.computeIfAbsent("backtest", k -> new ArrayList<>()).add(btNs);
+                    byRole.computeIfAbsent("live total", k -> new ArrayList<>()).add(liveNs);
+                }
+                System.gc();
+            }
+            final double[] r = ratios.stream().mapToDouble(x -> x[0]).sorted().toArray();
+            final double[] n = ratios.stream().mapToDouble(x -> x[1]).sorted().toArray();
+            System.out.printf("%s: live CPU/event median %.1f ns, %.2fx the backtest's (range %.2f-%.2f); load average %s%n", query,
+                n[n.length / 2], r[r.length / 2], r[0], r[r.length - 1], Machine.loadAverage());
+            final StringBuilder roles = new StringBuilder(query + " CPU ns/event by thread, median (min):");
+            byRole.forEach((role, v) ->
+            {
+                final double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                roles.append(String.format(" %s %.1f (%.1f);", role, x[x.length / 2], x[0]));
+            });
+            System.out.println(roles);
+        }
+    }
+
+    private static void check(final Query query, final String what, final long[][] reference, final PeerRun run)
+    {
+        final String difference = Rows.difference(reference, Rows.sorted(run.rows()));
+        if (difference != null)
+        {
+            throw new IllegalStateException(query + ": " + what + " differs from the plain loop: " + difference);
+        }
+    }
+
+    /** {@link SluicePeer}'s live run, with every thread's CPU time over the timed span added into {@code cpu} by thread role. */
+    private static PeerRun runLive(final Query query, final Workload w, final int partitions, final Path scratch, final Map<String, Long> cpu)
+        throws Exception
+    {
+        final SluicePeer.RowSink sink = new SluicePeer.RowSink(partitions, query, w);
+        final Pipeline pipeline = SluicePeer.pipeline(query, sink);
+        final Path dir = Files.createTempDirectory(scratch, "live-");
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions).waitStrategy(WaitStrategyKind.YIELD)
+            .maxEventLength(64), List.of(pipeline)))
+        {
+            final EventPublisher orders = engine.publisher("orders");
+            final EventPublisher payments = query.isJoin() ? engine.publisher("payments") : null;
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[SluicePeer.ORDER.length()]);
+            final EventFlyweight event = new EventFlyweight(SluicePeer.ORDER).wrapForWrite(buffer, 0);
+            final byte[] type = w.type;
+            final long[] key = w.key;
+            final long[] value = w.value;
+            final long[] ts = w.ts;
+            if (settleMs > 0)
+            {
+                final Map<Long, Long> launched = threadCpu();
+                Thread.sleep(settleMs);
+                final Map<Long, Long> settled = threadCpu();
+                final Map<String, Long> idle = new TreeMap<>();
+                settled.forEach((id, t) -> idle.merge(role(id), t - launched.getOrDefault(id, 0L), Long::sum));
+                idle.remove("other");
+                System.out.println("  CPU ms of each thread role in the " + settleMs + " ms after the launch: " +
+                    idle.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() / 1_000_000.0).toList());
+            }
+            final Map<Long, Long> before = threadCpu();
+            final long self = THREADS.getCurrentThreadCpuTime();
+            final long start = System.nanoTime();
+            for (int i = 0, n = w.count; i < n; i++)
+            {
+                event.putLong(KEY, key[i]).putLong(VALUE, value[i]).putLong(TS, ts[i]);
+                (type[i] == Workload.ORDER ? orders : payments).publish(buffer, 0);
+            }
+            engine.endOfInput("orders");
+            final long published = THREADS.getCurrentThreadCpuTime();
+            sink.awaitEnd(engine);
+            final Map<Long, Long> after = threadCpu();
+            cpu.merge("publisher", published - self, Long::sum);
+            final long me = Thread.currentThread().getId();
+            for (final Map.Entry<Long, Long> e : after.entrySet())
+            {
+                if (e.getKey() == me)
+                {
+                    continue;
+                }
+                final long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                if (delta > 0)
+                {
+                    cpu.merge(role(e.getKey()), delta, Long::sum);
+                }
+            }
+            return new PeerRun(sink.endNanos() - start, sink.parts());
+        }
+        finally
+        {
+            SluicePeer.deleteRecursively(dir);
+        }
+    }
+
+    private static String role(final long id)
+    {
+        final java.lang.management.ThreadInfo info = THREADS.getThreadInfo(id);
+        final String name = info == null ? "gone" : info.getThreadName();
+        if (name.startsWith("sluice-processing") || name.startsWith("sluice-partition"))
+        {
+            return "processing";
+        }
+        if (name.startsWith("sluice"))
+        {
+            return name.replaceAll("-?[0-9]+$", "");
+        }
+        return "other";
+    }
+
+    private static Map<Long, Long> threadCpu()
+    {
+        final long[] ids = THREADS.getAllThreadIds();
+        final Map<Long, Long> cpu = new HashMap<>();
+        for (final long id : ids)
+        {
+            final long t = THREADS.getThreadCpuTime(id);
+            if (t > 0)
+            {
+                cpu.put(id, t);
+            }
+        }
+        return cpu;
+    }
+}
