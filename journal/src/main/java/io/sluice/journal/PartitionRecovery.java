@@ -156,9 +156,9 @@ final class PartitionRecovery
             throw new JournalException(JournalException.Category.CORRUPTION, "segment " + segment.file() + " is only " +
                 buffer.capacity() + " bytes, shorter than its " + SegmentDescriptor.HEADER_LENGTH + "-byte header");
         }
-        if (tail && buffer.getLong(0) == 0 && buffer.getLong(8) == 0 && buffer.getLong(16) == 0)
+        if (tail && SegmentDescriptor.headerBeingWritten(buffer, segment.baseOffset()))
         {
-            // A crash between renaming the spare into place and writing its header: an empty new segment.
+            // A crash between renaming the spare into place and completing its header: an empty new segment.
             if (files.readOnly())
             {
                 events.add(new RecoveryEvent(segment.file(), 0, 0, "new segment without a header yet (left as is: read-only)"));

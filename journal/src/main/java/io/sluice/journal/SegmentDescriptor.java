@@ -135,6 +135,32 @@ final class SegmentDescriptor
     }
 
     /**
+     * Whether this is the header of a new segment that a crash interrupted while {@link #writeHeader} wrote it:
+     * its checksum not yet stored, every other field either still zero or already what {@code writeHeader}
+     * stores for this segment, and no record after it (a new segment gets its first record only after its
+     * header). A spare is all zeros, and the plain stores of {@code writeHeader} may land in any order, so
+     * any such mix is one; anything else is damage.
+     *
+     * @param buffer     the segment's mapping (at least {@link #HEADER_LENGTH} plus a frame header long).
+     * @param baseOffset the base offset its file name gives.
+     * @return true if the header is merely incomplete.
+     */
+    static boolean headerBeingWritten(final UnsafeBuffer buffer, final long baseOffset)
+    {
+        return buffer.getInt(HEADER_CRC_OFFSET) == 0 &&
+            zeroOr(buffer.getInt(MAGIC_OFFSET), MAGIC) &&
+            zeroOr(buffer.getInt(VERSION_OFFSET), VERSION) &&
+            (buffer.getLong(BASE_OFFSET_OFFSET) == 0 || buffer.getLong(BASE_OFFSET_OFFSET) == baseOffset) &&
+            zeroOr(buffer.getInt(SEGMENT_LENGTH_OFFSET), buffer.capacity()) &&
+            (buffer.capacity() < HEADER_LENGTH + Integer.BYTES || buffer.getInt(HEADER_LENGTH + RecordDescriptor.LENGTH_OFFSET) == 0);
+    }
+
+    private static boolean zeroOr(final int value, final int expected)
+    {
+        return value == 0 || value == expected;
+    }
+
+    /**
      * Checks the header and returns null when it is valid, or a description of what is wrong.
      */
     static String validateHeader(final UnsafeBuffer buffer, final long expectedBase, final long fileLength)
