@@ -90,8 +90,7 @@ final class DemoLayout
                 "the load generator's sender spinning on the free core left, alone; the reporter, the engine's background duties and " +
                 "the JVM's own threads on cpu " + others :
                 "the load generator's sender spinning on cpu " + others + " beside the reporter, the engine's background duties and " +
-                "the JIT compilers, all at normal priority; the JVM's concurrent GC and service threads there at SCHED_IDLE (they run " +
-                "when the sender leaves the cpu)", machine));
+                "the JVM's own threads, all at normal priority", machine));
         }
         else
         {

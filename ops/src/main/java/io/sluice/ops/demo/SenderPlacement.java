@@ -10,8 +10,9 @@ import io.sluice.ops.cli.JvmOwnership;
  * Where the demo's sender runs under the low-latency layout, set from the sender's own thread before its
  * first event ({@code LoadOptions.senderStart}): on a free core of its own when the layout left one
  * ({@link DemoLayout#senderOwnCore()}; an OpenHFT affinity lock taken after the processing threads took
- * theirs, so it never lands on one of their cores), else on the CPUs the spinning threads leave free,
- * alone at normal priority there ({@link SenderPriority}). Says what it did in one console line.
+ * theirs, so it never lands on one of their cores), else on the CPUs the spinning threads leave free, at
+ * normal priority beside the JVM's other threads there, or, when asked ({@code --lower-priorities}), alone at
+ * normal priority there ({@link SenderPriority}). Says what it did in one console line.
  *
  * <p>Threading: {@link #place} on the sender's thread; {@link #restore()} on the demo's thread once the
  * sender has ended.
@@ -25,10 +26,11 @@ final class SenderPlacement
      * Places the calling thread, the sender.
      *
      * @param tryOwnCore       whether the layout left a free core for it.
+     * @param lowerOthers      whether, without a core of its own, the threads beside it move to SCHED_IDLE.
      * @param offSpinningCores sets the caller's affinity to the CPUs the spinning threads leave free.
      * @param console          for the line that says what was done.
      */
-    void place(final boolean tryOwnCore, final Runnable offSpinningCores, final PrintWriter console)
+    void place(final boolean tryOwnCore, final boolean lowerOthers, final Runnable offSpinningCores, final PrintWriter console)
     {
         if (tryOwnCore)
         {
@@ -51,6 +53,13 @@ final class SenderPlacement
             }
         }
         offSpinningCores.run();
+        if (!lowerOthers)
+        {
+            console.println("priorities: unchanged (--lower-priorities to change them): the sender shares its cpu with the JVM's " +
+                "other threads at equal priority");
+            console.flush();
+            return;
+        }
         final SenderPriority lowered = SenderPriority.lowerOthers(JvmOwnership.endsWithCommand());
         priority = lowered;
         console.println(lowered.line());

@@ -39,9 +39,8 @@ class DemoLayoutTest
         assertThat(layout.cpus()).isEqualTo(2);
         assertThat(layout.lines()).containsExactly("layout: low-latency profile: 1 partition x 3 topic groups on 1 processing thread, " +
             "each busy-spinning pinned to a free core of cpus 1; the load generator's sender spinning on cpu 0 beside the reporter, " +
-            "the engine's background duties and the JIT compilers, all at normal priority; the JVM's concurrent GC and service " +
-            "threads there at SCHED_IDLE (they run when the sender leaves the cpu); this machine has 2 cpus, 1 free for a spinning " +
-            "thread (all but the first, not isolated)");
+            "the engine's background duties and the JVM's own threads, all at normal priority; this machine has 2 cpus, 1 free " +
+            "for a spinning thread (all but the first, not isolated)");
         assertThat(layout.senderOwnCore()).isFalse();
     }
 
@@ -53,7 +52,7 @@ class DemoLayoutTest
 
         assertThat(layout.lowLatency()).isTrue();
         assertThat(layout.senderOwnCore()).isFalse();
-        assertThat(layout.lines().get(0)).contains("sender spinning on cpu 0 beside the reporter", "the JVM's concurrent GC and service threads there at SCHED_IDLE");
+        assertThat(layout.lines().get(0)).contains("sender spinning on cpu 0 beside the reporter", "the JVM's own threads, all at normal priority");
     }
 
     @Test
