@@ -165,6 +165,40 @@ final class SluicePeer implements PeerSystem
         return new PeerRun(end - start.get(), sink.parts(), cpuEnd - cpuStart.get());
     }
 
+    /**
+     * The path before the window, alone: the backtest of {@link #backtest()} over the same source, batches and dispatch,
+     * with a pipeline whose only stage reads each event's value and drops the event (no window, no output). What a
+     * window query's backtest costs beyond this is the window's own work (state, firing, results).
+     *
+     * @param w orders (a window query's workload).
+     * @return CPU time of the calling thread over the span {@link #run} times for the backtest, per event.
+     */
+    static double floorCpuNanosPerEvent(final Workload w)
+    {
+        final long[] read = new long[1];
+        final Pipeline pipeline = Pipeline.from("orders", ORDER).name("floor").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+            .filter("drops every event", e ->
+            {
+                read[0] += e.getLong(VALUE);
+                return false;
+            })
+            .sink("none", (partition, sequence, key, timestamp, e) ->
+            {
+                throw new IllegalStateException("the floor pipeline passed an event");
+            })
+            .build();
+        final AtomicLong start = new AtomicLong();
+        final AtomicLong cpuStart = new AtomicLong();
+        Backtest.replayEvents(List.of(pipeline), Map.of("orders", source(w, Workload.ORDER, start, cpuStart)),
+            new BacktestOptions().partitions(1));
+        final long cpuEnd = PeerRun.threadCpuNanos();
+        if (read[0] == 0)
+        {
+            throw new IllegalStateException("the floor pipeline read no event");
+        }
+        return (double)(cpuEnd - cpuStart.get()) / w.count;
+    }
+
     /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */
     private static EventSource source(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
     {
