@@ -86,11 +86,17 @@ public final class Topic implements AutoCloseable
      */
     public static int partitionFor(final long key, final int partitionCount)
     {
+        if (partitionCount == 1)
+        {
+            return 0;
+        }
         long z = key + 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z = z ^ (z >>> 31);
-        return (int)((z >>> 1) % partitionCount);
+        final long hash = z >>> 1; // never negative: a power of two's remainder is then its low bits
+        final int mask = partitionCount - 1;
+        return (partitionCount & mask) == 0 ? (int)(hash & mask) : (int)(hash % partitionCount);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -348,5 +349,26 @@ class PartitionRoundTripTest
             }
         }
         return next[0] - from;
+    }
+
+    @Test
+    void shouldPartitionKeysExactlyAsTheSplitMixRemainderForEveryPartitionCount()
+    {
+        // The on-disk contract, written out: the shortcuts for one partition and powers of two must not move a key.
+        final SplittableRandom random = new SplittableRandom(12);
+        final long[] edges = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE};
+        for (int count = 1; count <= 70; count++)
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                final long key = i < edges.length ? edges[i] : random.nextLong();
+                long z = key + 0x9E3779B97F4A7C15L;
+                z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+                z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+                z = z ^ (z >>> 31);
+                assertThat(Topic.partitionFor(key, count)).as("key %d of %d partitions", key, count)
+                    .isEqualTo((int)((z >>> 1) % count));
+            }
+        }
     }
 }
