@@ -32,6 +32,14 @@ final class AggregateLayout implements WindowResult
     private final int[] fields;
     private final long[] emptyRow;
     private final int stride;
+    /**
+     * For the most common layout, one count and one sum of a LONG field (in either order): where the
+     * count and the sum live in a row and the field summed, so {@link #accumulate} adds both without
+     * the per-aggregate loop and switch; {@code countAt} is -1 for any other layout.
+     */
+    private final int countAt;
+    private final int sumAt;
+    private final int sumField;
     private final SlotFlyweight into = new SlotFlyweight();
     private final SlotFlyweight from = new SlotFlyweight();
     private long[] resultArray;
@@ -52,6 +60,13 @@ final class AggregateLayout implements WindowResult
             stride += aggregators[i].slots();
         }
         this.stride = stride;
+        final boolean countAndSum = kinds.length == 2 && kinds[0] != kinds[1] &&
+            (kinds[0] == Aggregators.COUNT || kinds[0] == Aggregators.SUM_LONG) &&
+            (kinds[1] == Aggregators.COUNT || kinds[1] == Aggregators.SUM_LONG);
+        final int sum = countAndSum && kinds[0] == Aggregators.SUM_LONG ? 0 : 1;
+        this.countAt = countAndSum ? offsets[1 - sum] : -1;
+        this.sumAt = countAndSum ? offsets[sum] : -1;
+        this.sumField = countAndSum ? fields[sum] : -1;
         this.emptyRow = new long[stride];
         for (int i = 0; i < aggregators.length; i++)
         {
@@ -102,6 +117,12 @@ final class AggregateLayout implements WindowResult
 
     void accumulate(final long[] state, final int base, final long timestamp, final EventValues values)
     {
+        if (countAt >= 0)
+        {
+            state[base + countAt]++;
+            state[base + sumAt] += values.longValue(sumField);
+            return;
+        }
         for (int i = 0; i < kinds.length; i++)
         {
             final int at = base + offsets[i];

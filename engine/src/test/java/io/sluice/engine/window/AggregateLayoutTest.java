@@ -69,6 +69,41 @@ class AggregateLayoutTest
         }
     }
 
+    @Test
+    void shouldFoldACountAndALongSumInEitherOrderExactlyAsTheirAggregators()
+    {
+        // The layout's shortcut for the commonest pair, one count and one LONG sum, checked in both orders.
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final TestEvent event = new TestEvent();
+        final PrimitiveAggregator[][] pairs = {
+            {Aggregators.count(), Aggregators.sumLong(0)},
+            {Aggregators.sumLong(0), Aggregators.count()},
+        };
+        for (final PrimitiveAggregator[] pair : pairs)
+        {
+            final AggregateLayout layout = new AggregateLayout(pair);
+            final long[] rows = new long[3 * layout.stride()];
+            final long[] reference = new long[3 * layout.stride()];
+            final int base = layout.stride(); // a row between two others: neither neighbour may change
+            layout.reset(rows, base);
+            final SlotFlyweight slots = new SlotFlyweight();
+            pair[0].reset(slots.wrap(reference, base));
+            pair[1].reset(slots.wrap(reference, base + pair[0].slots()));
+            for (int e = 0; e < 1_000; e++)
+            {
+                event.set(randomLong(random), randomDouble(random));
+                layout.accumulate(rows, base, e, event);
+                pair[0].accumulate(slots.wrap(reference, base), e, event);
+                pair[1].accumulate(slots.wrap(reference, base + pair[0].slots()), e, event);
+            }
+            for (int i = 0; i < rows.length; i++)
+            {
+                assertEquals(reference[i], rows[i], "seed " + seed + ", " + Aggregators.kindOf(pair[0]) + " first: slot " + i);
+            }
+        }
+    }
+
     private static long randomLong(final Random random)
     {
         switch (random.nextInt(8))
