@@ -240,6 +240,8 @@ public final class DemoCommand implements Callable<Integer>
                 .senderStart(senderStart)
                 .listener(stats ->
                 {
+                    // The last interval is reported after the drain, before the reports and plots are written.
+                    jvm.mark();
                     if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
                         jvmMeasuring[0] = true;

@@ -41,6 +41,7 @@ final class JvmActivity
     private final Method safepointSyncTime;
     private final CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
     private long[] start;
+    private long[] end;
 
     private JvmActivity(final Object runtime, final Method count, final Method time, final Method syncTime)
     {
@@ -130,10 +131,23 @@ final class JvmActivity
     void start()
     {
         start = snapshot();
+        end = start;
     }
 
     /**
-     * One line for the summary: what the JVM did since {@link #start()}.
+     * Marks how far the measured interval has come: the line covers {@link #start()} to the last mark, so that
+     * what follows the run (writing its reports, drawing its plots, which the JIT compiles) is left out.
+     */
+    void mark()
+    {
+        if (start != null)
+        {
+            end = snapshot();
+        }
+    }
+
+    /**
+     * One line for the summary: what the JVM did from {@link #start()} to the last {@link #mark()}.
      *
      * @return the line, or null if {@link #start()} was never called.
      */
@@ -143,14 +157,14 @@ final class JvmActivity
         {
             return null;
         }
-        final long[] now = snapshot();
+        final long[] now = end;
         final String safepoints = runtime == null ? "safepoints not available (needs --add-exports=java.management/sun.management)" :
             String.format(Locale.ROOT, "%d safepoints (all threads stopped %d ms in all, %d ms of it reaching them)",
                 now[0] - start[0], now[1] - start[1], now[2] - start[2]);
         final String jit = now[5] < 0 ? "JIT time not available" :
             String.format(Locale.ROOT, "JIT compiling %d ms (summed over the compiler threads, which share the sender's cpu)",
                 now[5] - start[5]);
-        return String.format(Locale.ROOT, "  jvm          while measuring (from the first measured second on): %s, %d collections (%d ms), %s",
+        return String.format(Locale.ROOT, "  jvm          while measuring (from the first measured second to the end of the drain): %s, %d collections (%d ms), %s",
             safepoints, now[3] - start[3], now[4] - start[4], jit);
     }
 
