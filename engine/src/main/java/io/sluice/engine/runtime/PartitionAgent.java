@@ -95,6 +95,10 @@ final class PartitionAgent implements Agent
         }
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
+        if (done >= next && !failed)
+        {
+            processor.afterTurn();
+        }
         return (int)(done - next + 1);
     }
 
