@@ -95,9 +95,10 @@ final class PartitionAgent implements Agent
         }
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
-        if (done >= next && !failed)
+        if (done >= next && done < next + batchLimit - 1 && !failed)
         {
-            processor.afterTurn();
+            // A turn short of its limit: the thread keeps up with its producers and has a moment now.
+            processor.checksumAppended();
         }
         return (int)(done - next + 1);
     }

@@ -85,7 +85,7 @@ final class PartitionProcessor
      * processing ended (then each is processed on its own, as it is taken).
      */
     private final boolean batchLive;
-    /** Journal records checksummed at most after a turn ({@link #afterTurn}). */
+    /** Journal records checksummed at most per {@link #checksumAppended()}. */
     private final int checksumPerTurn;
     /** Runs of live events processed ({@link #processLiveEvents}); processing thread only. */
     private long liveRuns;
@@ -215,7 +215,8 @@ final class PartitionProcessor
      * ({@link PartitionWriter#doIdleWork}: checksums of the records just appended, the reservation ahead of
      * the writer), so it runs on this thread's own core, between events, and the journal's background
      * thread stays asleep instead of taking another core's CPU. An error (disk full) stops these steps:
-     * the journal's duties and the append itself then report it.
+     * the journal's duties and the append itself then report it. Under any other wait, the checksums of
+     * the records just appended ({@link #checksumAppended()}).
      */
     void onIdle()
     {
@@ -230,18 +231,23 @@ final class PartitionProcessor
                 journalWorkWhileIdle = false;
             }
         }
+        else
+        {
+            checksumAppended();
+        }
     }
 
     /**
-     * Called by the partition's agent after a turn that took slots (and freed them to the producers):
-     * checksums the journal records the turn appended ({@link PartitionWriter#checksumAppended}) while their
-     * lines are still in this thread's cache, a CRC32C of each at a few nanoseconds, so that the journal's
+     * Called by the partition's agent when the thread has a moment: after a turn that took fewer slots than
+     * its limit (it keeps up with the producers), and when the ring had nothing to take. Checksums the
+     * journal records this thread appended and nothing checksummed yet ({@link PartitionWriter#checksumAppended}),
+     * while their lines are still in its cache, a CRC32C of each at a few nanoseconds, so that the journal's
      * checksum duty does not pull every record this thread wrote across to another core (tens of nanoseconds
-     * of its CPU per event, on a machine whose cores the partitions need). Up to twice the turn's slot limit,
-     * so the thread keeps up with its own appends and catches up a backlog; the duty takes over again if it
-     * ever falls behind.
+     * of that core's CPU per event, on a machine whose cores the partitions need). A thread that is behind
+     * (full turns, one after the other) leaves them to the duty, which takes over once the records not yet
+     * checksummed pass {@code 16,384}. Up to twice a turn's slot limit per call.
      */
-    void afterTurn()
+    void checksumAppended()
     {
         writer.checksumAppended(checksumPerTurn);
     }
