@@ -134,37 +134,37 @@ final class RingSlot
         UnsafeApi.putLong(null, a + INGEST_NANOS_OFFSET, ingestNanos);
     }
 
-    /** @return the slot's type. */
+    /** The slot's type ({@link #EVENT}, {@link #TICK}, ...). */
     int type()
     {
         return UnsafeApi.getInt(null, address + TYPE_OFFSET);
     }
 
-    /** @return the source index and flags. */
+    /** The source index within the group and its flags, journaled as the record's flags. */
     int source()
     {
         return UnsafeApi.getInt(null, address + SOURCE_OFFSET);
     }
 
-    /** @return the payload length. */
+    /** Bytes of payload. */
     int length()
     {
         return UnsafeApi.getInt(null, address + LENGTH_OFFSET);
     }
 
-    /** @return the key. */
+    /** The event's key, 0 for a control slot. */
     long key()
     {
         return UnsafeApi.getLong(null, address + KEY_OFFSET);
     }
 
-    /** @return the timestamp (a barrier's checkpoint id). */
+    /** The event's or control slot's time; a barrier's checkpoint id. */
     long timestamp()
     {
         return UnsafeApi.getLong(null, address + TIMESTAMP_OFFSET);
     }
 
-    /** @return the clock at publish, or 0. */
+    /** {@code System.nanoTime()} at publish with a latency listener, else 0. */
     long ingestNanos()
     {
         return UnsafeApi.getLong(null, address + INGEST_NANOS_OFFSET);
