@@ -89,6 +89,8 @@ public final class PartitionWriter
      *
      * @param limit most records to checksum.
      * @return the number of records checksummed.
+     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed: the writer
+     *                          then acknowledges nothing more, as after a failed force().
      */
     public int checksumAppended(final int limit)
     {

@@ -249,7 +249,14 @@ final class PartitionProcessor
      */
     void checksumAppended()
     {
-        writer.checksumAppended(checksumPerTurn);
+        try
+        {
+            writer.checksumAppended(checksumPerTurn);
+        }
+        catch (final JournalException ex)
+        {
+            // A frame damaged in the mapping stopped the writer (FATAL): its next append reports it and fails the partition.
+        }
     }
 
     /**
