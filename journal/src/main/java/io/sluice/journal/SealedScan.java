@@ -1,7 +1,5 @@
 package io.sluice.journal;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * The walk of one sealed segment at open (one without a {@link SealMark} that matches it): every frame up to the record count its successor's base
  * offset implies, each CRC32C checked when verification is on, the indexes checked entry by entry
@@ -51,26 +49,11 @@ final class SealedScan
                 toWalk[walks++] = i;
             }
         }
-        final int count = walks;
-        final int threads = Math.min(count, Runtime.getRuntime().availableProcessors());
-        final AtomicInteger next = new AtomicInteger();
-        final Runnable walker = () ->
+        BoundedParallelWork.run(walks, "sluice-journal-open-", w ->
         {
-            for (int w = next.getAndIncrement(); w < count; w = next.getAndIncrement())
-            {
-                final int i = toWalk[w];
-                scans[i].walk(segments[i], bases[i + 1] - bases[i], verifyChecksums, currentBoot);
-            }
-        };
-        final Thread[] helpers = new Thread[Math.max(0, threads - 1)];
-        for (int t = 0; t < helpers.length; t++)
-        {
-            helpers[t] = new Thread(walker, "sluice-journal-open-" + t);
-            helpers[t].setDaemon(true);
-            helpers[t].start();
-        }
-        walker.run();
-        joinAll(helpers);
+            final int i = toWalk[w];
+            scans[i].walk(segments[i], bases[i + 1] - bases[i], verifyChecksums, currentBoot);
+        });
         return scans;
     }
 
@@ -123,30 +106,6 @@ final class SealedScan
         if (failure instanceof Error)
         {
             throw (Error)failure;
-        }
-    }
-
-    private static void joinAll(final Thread[] threads)
-    {
-        boolean interrupted = false;
-        for (final Thread thread : threads)
-        {
-            while (true)
-            {
-                try
-                {
-                    thread.join();
-                    break;
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true; // the walks are bounded by the segments' size: let them end, then restore the flag
-                }
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -165,6 +165,39 @@ final class SluicePeer implements PeerSystem
         return new PeerRun(end - start.get(), sink.parts(), cpuEnd - cpuStart.get());
     }
 
+    /**
+     * The path before the window, alone: the backtest of {@link #backtest()} over the same source, batches and dispatch,
+     * with a pipeline whose only stage reads each event's value and drops the event (no window, no output). What a
+     * window query's backtest costs beyond this is the window's own work (state, firing, results).
+     *
+     * @param w orders (a window query's workload).
+     * @return CPU time of the calling thread over the span {@link #run} times for the backtest, per event.
+     */
+    static double floorCpuNanosPerEvent(final Workload w)
+    {
+        // [0]: events the filter saw, [1]: the sum of their values (read, so the event is looked at), [2]: events passed.
+        final long[] seen = new long[3];
+        final Pipeline pipeline = Pipeline.from("orders", ORDER).name("floor").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+            .filter("drops every event", e ->
+            {
+                seen[0]++;
+                seen[1] += e.getLong(VALUE);
+                return false;
+            })
+            .sink("none", (partition, sequence, key, timestamp, e) -> seen[2]++)
+            .build();
+        final AtomicLong start = new AtomicLong();
+        final AtomicLong cpuStart = new AtomicLong();
+        Backtest.replayEvents(List.of(pipeline), Map.of("orders", source(w, Workload.ORDER, start, cpuStart)),
+            new BacktestOptions().partitions(1));
+        final long cpuEnd = PeerRun.threadCpuNanos();
+        if (seen[0] != w.count || seen[2] != 0)
+        {
+            throw new IllegalStateException("the floor pipeline saw " + seen[0] + " of " + w.count + " events and passed " + seen[2]);
+        }
+        return (double)(cpuEnd - cpuStart.get()) / w.count;
+    }
+
     /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */
     private static EventSource source(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
     {

@@ -38,6 +38,15 @@ class PeersSmokeTest
     }
 
     @Test
+    void shouldTimeTheFloorOverEveryEventWithoutPassingAny()
+    {
+        // floorCpuNanosPerEvent throws unless its filter saw every order and passed none.
+        final double nanos = SluicePeer.floorCpuNanosPerEvent(Workload.orders(20_000, 7));
+        assertThat(nanos).isPositive();
+        assertThat(Double.isFinite(nanos)).as("floor %s ns/event", nanos).isTrue();
+    }
+
+    @Test
     void shouldKeepEveryTimestampWithinTheBoundBehindTheLargestBefore()
     {
         final Workload w = Workload.ordersAndPayments(50_000, 11);

@@ -16,6 +16,7 @@ import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
+import io.sluice.journal.BoundedParallelWork;
 import io.sluice.journal.JournalFiles;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -272,32 +273,18 @@ public final class CheckpointStore
         final List<PartitionCheckpoint> entries = manifest.partitions();
         final ExpandableDirectByteBuffer[] states = new ExpandableDirectByteBuffer[entries.size()];
         final Throwable[] failures = new Throwable[entries.size()];
-        final int threads = Math.min(entries.size(), Runtime.getRuntime().availableProcessors());
-        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        final Runnable reader = () ->
+        BoundedParallelWork.run(states.length, "sluice-checkpoint-load-", i ->
         {
-            for (int i = next.getAndIncrement(); i < states.length; i = next.getAndIncrement())
+            try
             {
-                try
-                {
-                    states[i] = readState(id, entries.get(i));
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failures[i] = ex;
-                }
+                states[i] = readState(id, entries.get(i));
             }
-        };
-        final Thread[] helpers = new Thread[Math.max(0, threads - 1)];
-        for (int t = 0; t < helpers.length; t++)
-        {
-            helpers[t] = new Thread(reader, "sluice-checkpoint-load-" + (t + 1));
-            helpers[t].setDaemon(true);
-            helpers[t].start();
-        }
-        reader.run();
-        joinAll(helpers);
-        // The joins order every helper's writes to the arrays before the reads below (Thread.join happens-before).
+            catch (final RuntimeException | Error ex)
+            {
+                failures[i] = ex;
+            }
+        });
+        // The run's joins order every helper's writes to the arrays before the reads below (Thread.join happens-before).
         for (final Throwable failure : failures)
         {
             if (failure instanceof Error)
@@ -310,30 +297,6 @@ public final class CheckpointStore
             }
         }
         return new LoadedCheckpoint(manifest, List.of(states));
-    }
-
-    private static void joinAll(final Thread[] threads)
-    {
-        boolean interrupted = false;
-        for (final Thread thread : threads)
-        {
-            while (true)
-            {
-                try
-                {
-                    thread.join();
-                    break;
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true; // each read is bounded by its file's size: finish, then restore the flag
-                }
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
