@@ -39,7 +39,9 @@ import io.sluice.schema.EventFlyweight;
  * closed after a final checkpoint; each Kafka partition must then hold every output sequence exactly once,
  * committed, and its last stable offset must reach its end (no transaction left open). Run with
  * {@code -Pslow}; {@code -Dsluice.test.stress.seconds=N} (default 60) sets the length of each round and
- * {@code -Dsluice.test.stress.rounds=N} (default 3) their number.
+ * {@code -Dsluice.test.stress.rounds=N} (default 3) their number, {@code -Dsluice.test.stress.quiet} and
+ * {@code -Dsluice.test.stress.max.delay} the sink's quiet period and longest delay in ms (default 1 and 20, the
+ * settings of the run that saw it).
  */
 @Tag("slow")
 class KafkaSinkCommitStressTest
@@ -65,7 +67,8 @@ class KafkaSinkCommitStressTest
     {
         broker.createTopics(PARTITIONS, out);
         final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
-            .transactionalIdPrefix("sluice." + out).partitions(PARTITIONS).commitQuietMillis(1).maxCommitDelayMillis(20));
+            .transactionalIdPrefix("sluice." + out).partitions(PARTITIONS).commitQuietMillis(Long.getLong("sluice.test.stress.quiet", 1))
+            .maxCommitDelayMillis(Long.getLong("sluice.test.stress.max.delay", 20)));
         final Checkpoints checkpoints = new Checkpoints(sink, new Random(seed ^ 0x5DEECE66DL));
         sink.checkpointTrigger(checkpoints::begin);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -109,11 +112,11 @@ class KafkaSinkCommitStressTest
         final KafkaSink sink, final Checkpoints checkpoints, final int partition, final Random random, final long deadline,
         final AtomicReference<Throwable> failure)
     {
-        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
-            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
         long sequence = 0;
         try
         {
+            final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+                .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
             while (System.nanoTime() < deadline && failure.get() == null)
             {
                 final int burst = 1 + random.nextInt(random.nextInt(10) == 0 ? 2_000 : 50);
