@@ -1,5 +1,6 @@
 package io.sluice.kafka;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
@@ -64,9 +65,9 @@ final class DeadLetters implements AutoCloseable
      * @param where     {@code topic/partition@offset} of the record.
      * @param onFailure receiving a message if the send fails.
      */
-    void send(final ConsumerRecord<byte[], byte[]> record, final String reason, final String where, final Consumer<String> onFailure)
+    void send(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String reason, final String where, final Consumer<String> onFailure)
     {
-        final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(topic, null, record.key(), record.value());
+        final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(topic, null, bytes(record.key()), bytes(record.value()));
         rejected.headers().add(KafkaSource.ERROR_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         rejected.headers().add(KafkaSource.ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
         producer.send(rejected, (metadata, ex) ->
@@ -93,5 +94,17 @@ final class DeadLetters implements AutoCloseable
     public void close()
     {
         producer.close(Duration.ofSeconds(10));
+    }
+
+    /** A copy of the bytes from the buffer's position to its limit (the buffer is left unchanged), or null. */
+    private static byte[] bytes(final ByteBuffer buffer)
+    {
+        if (buffer == null)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.kafka;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.runtime.Engine;
@@ -77,7 +78,7 @@ public final class KafkaGroupMember implements AutoCloseable
     /** Events recorded since start (the deque keeps the last {@value #EVENTS_KEPT}); guarded by {@link #events}. */
     private long eventCount;
     private volatile Map<Integer, Long> endOffsets = Map.of();
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private DeadLetters deadLetters;
     private RecordDecoder decoder;
     private volatile int topicPartitions;
@@ -145,7 +146,7 @@ public final class KafkaGroupMember implements AutoCloseable
             long backoff = source.initialBackoffMillis();
             while (running)
             {
-                final org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> polled;
+                final org.apache.kafka.clients.consumer.ConsumerRecords<ByteBuffer, ByteBuffer> polled;
                 try
                 {
                     polled = consumer.poll(Duration.ofMillis(source.pollMillis()));
@@ -165,7 +166,7 @@ public final class KafkaGroupMember implements AutoCloseable
                     backoff = Math.min(source.maxBackoffMillis(), backoff * 2);
                     continue;
                 }
-                for (final ConsumerRecord<byte[], byte[]> record : polled)
+                for (final ConsumerRecord<ByteBuffer, ByteBuffer> record : polled)
                 {
                     onRecord(record);
                 }
@@ -378,7 +379,7 @@ public final class KafkaGroupMember implements AutoCloseable
         }
     }
 
-    private void onRecord(final ConsumerRecord<byte[], byte[]> record)
+    private void onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
     {
         final OwnedPartition partition = owned.get(record.partition());
         if (partition == null || partition.inputEnded)
@@ -510,8 +511,8 @@ public final class KafkaGroupMember implements AutoCloseable
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(context.sessionTimeoutMillis()));
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, context.sessionTimeoutMillis() / 5)));
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(source.maxBackoffMillis()));
         return props;
     }
@@ -961,7 +962,7 @@ public final class KafkaGroupMember implements AutoCloseable
         running = false;
         if (thread.isAlive())
         {
-            final KafkaConsumer<byte[], byte[]> c = consumer;
+            final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
             if (c != null)
             {
                 c.wakeup();

@@ -1,5 +1,6 @@
 package io.sluice.kafka;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 import io.sluice.engine.checkpoint.CheckpointListener;
 import io.sluice.engine.checkpoint.CheckpointManifest;
@@ -46,8 +46,9 @@ import io.sluice.engine.runtime.ExternalSourcePublisher;
  *
  * <p>Threading: one polling thread, "sluice-kafka-source-" + topic, owns the consumer and the
  * dead-letter producer; any thread may read the counters and state and call {@link #close()}.
- * Per record the Kafka client allocates (records, byte arrays) and text formats build strings; the
- * engine side (decode target, publish) reuses its buffers.
+ * Per record the Kafka client allocates its record and the key's and value's views of the fetch
+ * buffer (values are read through {@code ByteBufferDeserializer}, never copied into arrays); a BINARY
+ * value is copied once, into the ring slot, while text formats build strings.
  */
 public final class KafkaSource implements AutoCloseable
 {
@@ -76,11 +77,10 @@ public final class KafkaSource implements AutoCloseable
     private final ExternalSourcePublisher publisher;
     private final Engine engine;
     private final RecordDecoder decoder;
-    private final UnsafeBuffer buffer;
     private final Thread thread;
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private final CheckpointListener listener = this::onCheckpointComplete;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private List<TopicPartition> assigned = List.of();
     private DeadLetters deadLetters;
     private volatile State state = State.CONNECTING;
@@ -99,7 +99,6 @@ public final class KafkaSource implements AutoCloseable
         this.context = context;
         this.publisher = engine.externalSource(context.sluiceTopic());
         this.decoder = new RecordDecoder(publisher.schema(), context.format());
-        this.buffer = decoder.buffer();
         this.thread = new Thread(this::run, "sluice-kafka-source-" + context.topic());
         this.thread.setDaemon(true);
     }
@@ -144,7 +143,7 @@ public final class KafkaSource implements AutoCloseable
             while (running)
             {
                 commitCovered();
-                final ConsumerRecords<byte[], byte[]> polled;
+                final ConsumerRecords<ByteBuffer, ByteBuffer> polled;
                 try
                 {
                     polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
@@ -161,7 +160,7 @@ public final class KafkaSource implements AutoCloseable
                     backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
                     continue;
                 }
-                for (final ConsumerRecord<byte[], byte[]> record : polled)
+                for (final ConsumerRecord<ByteBuffer, ByteBuffer> record : polled)
                 {
                     if (!running || !onRecord(record))
                     {
@@ -280,7 +279,7 @@ public final class KafkaSource implements AutoCloseable
      *
      * @return false if the source must stop (halt on a malformed record).
      */
-    private boolean onRecord(final ConsumerRecord<byte[], byte[]> record)
+    private boolean onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
     {
         final String error = decoder.decode(record.value());
         if (error == null)
@@ -316,7 +315,7 @@ public final class KafkaSource implements AutoCloseable
      *
      * @return false if the source was closed while waiting.
      */
-    private boolean publish(final ConsumerRecord<byte[], byte[]> record)
+    private boolean publish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
     {
         long refreshAt = System.nanoTime();
         while (!tryPublish(record))
@@ -336,11 +335,11 @@ public final class KafkaSource implements AutoCloseable
         return true;
     }
 
-    private boolean tryPublish(final ConsumerRecord<byte[], byte[]> record)
+    private boolean tryPublish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
     {
         return context.recordTimestamp() ?
-            publisher.tryPublish(record.partition(), buffer, 0, record.timestamp(), record.offset()) :
-            publisher.tryPublish(record.partition(), buffer, 0, record.offset());
+            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.timestamp(), record.offset()) :
+            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.offset());
     }
 
     /**
@@ -348,7 +347,7 @@ public final class KafkaSource implements AutoCloseable
      * offset, as this consumer reads committed records only) less the held record's offset on its
      * partition, less the consumer's position on the others. A failed request keeps the previous lag.
      */
-    private void refreshLagWhileHeldBack(final ConsumerRecord<byte[], byte[]> held)
+    private void refreshLagWhileHeldBack(final ConsumerRecord<ByteBuffer, ByteBuffer> held)
     {
         final Duration timeout = Duration.ofMillis(context.metadataTimeoutMillis());
         try
@@ -428,8 +427,8 @@ public final class KafkaSource implements AutoCloseable
         // Only what producers committed is input: an aborted transaction upstream never reaches the journal.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(context.maxBackoffMillis()));
         return props;
     }
@@ -590,7 +589,7 @@ public final class KafkaSource implements AutoCloseable
         engine.removeCheckpointListener(listener);
         if (thread.isAlive())
         {
-            final KafkaConsumer<byte[], byte[]> c = consumer;
+            final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
             if (c != null)
             {
                 c.wakeup(); // a poll or metadata wait returns at once

@@ -152,7 +152,7 @@ class KafkaAtLeastOnceCheckpointTest
         {
             for (final String line : lines)
             {
-                assertThat(decoder.decode(line.getBytes(StandardCharsets.UTF_8))).isNull();
+                assertThat(decoder.decode(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)))).isNull();
                 final int partition = Topic.partitionFor(KafkaTestSupport.account(line), PARTITIONS);
                 source.publish(partition, decoder.buffer(), 0, positions[partition]++);
             }

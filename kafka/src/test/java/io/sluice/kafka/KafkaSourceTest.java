@@ -19,14 +19,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.io.EventTextDecoder;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
+import io.sluice.journal.Topic;
+import io.sluice.schema.EventFlyweight;
 
 class KafkaSourceTest
 {
@@ -157,6 +161,41 @@ class KafkaSourceTest
     }
 
     @Test
+    void shouldReadBinaryValuesInPlaceAndDeadLetterOneOfAnotherLengthWithItsOwnBytes() throws Exception
+    {
+        final String topic = "trades-binary";
+        broker.createTopics(PARTITIONS, topic, topic + ".dlq");
+        final List<String> trades = KafkaTestSupport.trades(4, 0, 2_000);
+        final KafkaTestSupport.TextSink replayed = new KafkaTestSupport.TextSink();
+        Backtest.replay(List.of(KafkaTestSupport.tumbling(replayed)), List.of(KafkaTestSupport.jsonl(dir.resolve("in.jsonl"), trades)),
+            new BacktestOptions().partitions(PARTITIONS));
+        produceBinary(topic, trades.subList(0, 1_000));
+        final byte[] shortValue = {1, 2, 3, 4, 5};
+        produceRaw(topic, 2, "key-of-the-short-one".getBytes(StandardCharsets.UTF_8), shortValue);
+        produceBinary(topic, trades.subList(1_000, trades.size()));
+
+        final KafkaTestSupport.TextSink out = new KafkaTestSupport.TextSink();
+        try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(out)));
+             KafkaSource source = KafkaSource.start(engine, source(topic).format(ValueFormat.BINARY).deadLetterTopic(topic + ".dlq")))
+        {
+            await("every record read", () -> source.records() + source.malformed() == trades.size() + 1);
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            engine.endOfInput("trades");
+            assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(source.records()).isEqualTo(trades.size());
+            assertThat(source.malformed()).isEqualTo(1);
+            await("the short one dead-lettered", () -> source.deadLettered() == 1);
+        }
+        assertThat(out.lines()).hasSizeGreaterThan(100).containsExactlyInAnyOrderElementsOf(replayed.lines());
+        final List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readAll(broker.bootstrap(), topic + ".dlq", 1);
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).key()).isEqualTo("key-of-the-short-one".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead.get(0).value()).isEqualTo(shortValue);
+        assertThat(new String(dead.get(0).headers().lastHeader(KafkaSource.ERROR_HEADER).value(), StandardCharsets.UTF_8))
+            .isEqualTo("binary value of 5 bytes, schema 'trade' events are " + KafkaTestSupport.TRADE.length() + " bytes");
+    }
+
+    @Test
     void shouldStopAtAMalformedRecordUnderHalt()
     {
         final String topic = "trades-halt";
@@ -217,13 +256,44 @@ class KafkaSourceTest
 
     private static void produceRaw(final String topic, final int partition, final String value)
     {
+        produceRaw(topic, partition, null, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void produceRaw(final String topic, final int partition, final byte[] key, final byte[] value)
+    {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
         {
-            producer.send(new ProducerRecord<>(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(topic, partition, key, value));
             producer.flush();
+        }
+    }
+
+    /** JSON trades produced in the schema's binary layout, each to the partition of its account, acknowledged. */
+    private static void produceBinary(final String topic, final List<String> lines) throws Exception
+    {
+        final EventTextDecoder json = EventTextDecoder.json(KafkaTestSupport.TRADE);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
+        {
+            final List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (final String line : lines)
+            {
+                final byte[] value = new byte[KafkaTestSupport.TRADE.length()];
+                json.decode(line, new EventFlyweight(KafkaTestSupport.TRADE).wrapForWrite(new UnsafeBuffer(value), 0));
+                final long account = KafkaTestSupport.account(line);
+                sent.add(producer.send(new ProducerRecord<>(topic, Topic.partitionFor(account, PARTITIONS), null, value)));
+            }
+            producer.flush();
+            for (final java.util.concurrent.Future<?> f : sent)
+            {
+                f.get(60, TimeUnit.SECONDS);
+            }
         }
     }
 }

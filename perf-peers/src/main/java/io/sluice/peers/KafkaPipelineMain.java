@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -44,14 +43,23 @@ import io.sluice.perf.Machine;
  *       {@code [s, e)} can fire once an event at {@code e + 500 ms} (the bound) has been produced, so a result's
  *       latency is the wall-clock time its {@code read_committed} consumer received it minus {@code e + 500}:
  *       produce of the triggering event to committed output visible. Only windows fired by the data count.</li>
- *   <li><b>Ceiling</b>: a plain producer (acks=all, idempotent: the defaults) sends the same records into a fresh
- *       topic while a read_committed consumer reads them; from the first send to the last record read.</li>
+ *   <li><b>Ceiling</b>: one plain producer per partition (acks=all, idempotent: the defaults, as Sluice's sink) sends
+ *       the same records into a fresh topic while a read_committed consumer reads them; from the first send to the last
+ *       record read ({@link KafkaCeiling}); measured with the run's client settings and with {@code ceiling} on top
+ *       (default {@code batch.size:262144}, the best of {@link KafkaCeilingMain}'s comparison here), and the higher
+ *       of the two is the ceiling. It bounds a pipeline whose input is produced while it runs; the throughput runs read
+ *       a pre-loaded topic, whose read_committed consume alone is reported beside it.</li>
+ *   <li><b>Kafka Streams</b>: {@code num.stream.threads} = the partitions, the default record cache (10 MB), and
+ *       {@code commit.interval.ms} = {@code ksCommitMs} (100, its exactly-once default) under both guarantees: its
+ *       at_least_once default of 30 s holds every aggregate in the cache, and so every window result behind
+ *       {@code suppress}, until the next commit, which made its throughput the commit interval's and not its
+ *       processing's.</li>
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100] \
  *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true] [trace=false] \
- *       [producer=key:value,...] [consumer=key:value,...]
+ *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100]
  * }</pre>
  * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
@@ -67,8 +75,8 @@ public final class KafkaPipelineMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, pipelines, latency, seed, out,
-     *             scratch.
+     * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, pipelines, latency, trace,
+     *             producer, consumer, ceiling, ksCommitMs, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -90,8 +98,9 @@ public final class KafkaPipelineMain
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning));
         pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning));
-        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, scratch, tuning));
-        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, scratch, tuning));
+        final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
+        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, ksCommitMs, scratch, tuning));
+        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, ksCommitMs, scratch, tuning));
         final List<String> chosen = Arrays.asList(a.get("pipelines").split(","));
         if (!pipelines.keySet().containsAll(chosen))
         {
@@ -104,7 +113,9 @@ public final class KafkaPipelineMain
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
+        final KafkaTuning best = KafkaTuning.parse(a.get("ceiling"), "");
         final double[] ceiling = new double[rounds];
+        final double[] ceilingDefaults = new double[rounds];
         final double[] produceOnly = new double[rounds];
         final double[] consumeOnly = new double[rounds];
         String loadAfterThroughput;
@@ -133,12 +144,18 @@ public final class KafkaPipelineMain
             }
             for (int round = 0; round < rounds; round++)
             {
-                final double[] raw = ceiling(broker, bootstrap, partitions, workload, base, "ceiling-" + round, tuning);
-                ceiling[round] = raw[0];
-                produceOnly[round] = raw[1];
+                // One producer per partition, as Sluice's sink has and Kafka Streams' stream threads have.
+                final double[] raw = KafkaCeiling.produceConsume(broker, bootstrap, partitions, workload, base, "ceiling-" + round,
+                    tuning.producer(), tuning.consumer(), partitions);
+                final double[] tuned = KafkaCeiling.produceConsume(broker, bootstrap, partitions, workload, base, "ceiling-best-" + round,
+                    merged(tuning.producer(), best.producer()), tuning.consumer(), partitions);
+                ceilingDefaults[round] = raw[0];
+                ceiling[round] = Math.max(raw[0], tuned[0]);
+                produceOnly[round] = Math.max(raw[1], tuned[1]);
                 consumeOnly[round] = consumeInput(bootstrap, partitions, events + partitions, "consume-" + round, tuning);
-                System.out.printf("round %d broker: produce+consume %,.0f ev/s, produce alone %,.0f ev/s, read_committed consume of the " +
-                    "pre-loaded input %,.0f ev/s%n", round + 1, raw[0], raw[1], consumeOnly[round]);
+                System.out.printf("round %d broker: produce+consume %,.0f ev/s with the run's client settings, %,.0f ev/s with %s; " +
+                    "read_committed consume of the pre-loaded input %,.0f ev/s%n", round + 1, raw[0], tuned[0], best.producer(),
+                    consumeOnly[round]);
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
@@ -163,7 +180,8 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, latencies, firings, traces.toString(), ceiling, produceOnly, consumeOnly, started, Instant.now(), loadBefore,
+        final String report = KafkaReport.render(a, pipelines, rates, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+            consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
         Files.writeString(file, report, StandardCharsets.UTF_8);
@@ -233,61 +251,6 @@ public final class KafkaPipelineMain
             }
             return records * 1e9 / (System.nanoTime() - first);
         }
-    }
-
-    /** Raw produce+consume of the same records: {produce+consume ev/s, produce-alone ev/s}. */
-    private static double[] ceiling(
-        final KafkaTestBroker broker, final String bootstrap, final int partitions, final Workload w, final long base, final String topic,
-        final KafkaTuning tuning) throws InterruptedException
-    {
-        broker.createTopics(partitions, topic);
-        final long[] consumed = new long[1];
-        final long[] lastNanos = new long[1];
-        final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
-        final Thread reader = new Thread(() ->
-        {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaBench.readCommittedConsumer(bootstrap, topic, tuning.consumer())))
-            {
-                final List<TopicPartition> tps = new ArrayList<>();
-                for (int p = 0; p < partitions; p++)
-                {
-                    tps.add(new TopicPartition(topic, p));
-                }
-                consumer.assign(tps);
-                consumer.seekToBeginning(tps);
-                tps.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60)));
-                ready.countDown();
-                final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (consumed[0] < w.count && System.nanoTime() < deadline)
-                {
-                    final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
-                    consumed[0] += records.count();
-                }
-                lastNanos[0] = System.nanoTime();
-            }
-        }, "ceiling-reader");
-        reader.start();
-        if (!ready.await(2, TimeUnit.MINUTES))
-        {
-            throw new IllegalStateException("ceiling: the consumer did not start");
-        }
-        final long start = System.nanoTime();
-        final long produced;
-        try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap, tuning.producer()))
-        {
-            for (int i = 0; i < w.count; i++)
-            {
-                producer.send(KafkaBench.record(topic, partitions, w.key[i], w.value[i], base + w.ts[i]));
-            }
-            producer.flush();
-            produced = System.nanoTime();
-        }
-        reader.join();
-        if (consumed[0] < w.count)
-        {
-            throw new IllegalStateException("ceiling: read " + consumed[0] + " of " + w.count);
-        }
-        return new double[] {w.count * 1e9 / (lastNanos[0] - start), w.count * 1e9 / (produced - start)};
     }
 
     private static double throughput(
@@ -405,6 +368,14 @@ public final class KafkaPipelineMain
         }
     }
 
+    /** The run's settings with {@code over}'s on top. */
+    private static Map<String, String> merged(final Map<String, String> base, final Map<String, String> over)
+    {
+        final Map<String, String> settings = new LinkedHashMap<>(base);
+        settings.putAll(over);
+        return settings;
+    }
+
     /** Distinct (key, window) pairs of windows ending at or before lastEnd. */
     private static long expectedRows(final long[] key, final long[] ts, final long lastEnd)
     {
@@ -434,6 +405,8 @@ public final class KafkaPipelineMain
         settings.put("trace", "false");
         settings.put("producer", "");
         settings.put("consumer", "");
+        settings.put("ceiling", "batch.size:262144");
+        settings.put("ksCommitMs", "100");
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
         settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");

@@ -29,10 +29,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * Kafka Streams 4.4 in its own runtime against the same broker: the same W1 query ({@code groupByKey} on the record
  * key, tumbling 6 s with 500 ms grace, count+sum aggregate, {@code suppress(untilWindowCloses)}, to the output
  * topic as key = the order key, value = start, end, count, sum as four big-endian longs), event time from the
- * record timestamp (= the ts field), default stores (RocksDB) with their changelogs, {@code processing.guarantee}
- * exactly_once_v2 (commit every 100 ms, Kafka Streams' default then) or at_least_once (its default 30 s commit; the
- * output is written as it is produced), {@code num.stream.threads} = the partitions. A {@code peek} stamps the first
- * record.
+ * record timestamp (= the ts field), default stores (RocksDB) with their changelogs and the default record cache
+ * (10 MB), {@code processing.guarantee} exactly_once_v2 or at_least_once, both committing every {@code commitMillis}
+ * (100 ms is the exactly-once default; at least once defaults to 30 s, and since the cache forwards its aggregates to
+ * {@code suppress} only when it is flushed at a commit, every window result would wait for it), {@code
+ * num.stream.threads} = the partitions. A {@code peek} stamps the first record.
  */
 final class KafkaStreamsPipeline implements KafkaPipeline
 {
@@ -50,13 +51,14 @@ final class KafkaStreamsPipeline implements KafkaPipeline
     /**
      * Pipelines of one processing guarantee.
      *
-     * @param exactlyOnce exactly_once_v2, else at_least_once.
-     * @param threads     stream threads.
-     * @param scratch     for the state directories.
-     * @param tuning      Kafka client settings for its producers and consumers.
+     * @param exactlyOnce  exactly_once_v2, else at_least_once.
+     * @param threads      stream threads.
+     * @param commitMillis {@code commit.interval.ms}.
+     * @param scratch      for the state directories.
+     * @param tuning       Kafka client settings for its producers and consumers.
      * @return the factory.
      */
-    static Factory factory(final boolean exactlyOnce, final int threads, final Path scratch, final KafkaTuning tuning)
+    static Factory factory(final boolean exactlyOnce, final int threads, final long commitMillis, final Path scratch, final KafkaTuning tuning)
     {
         return new Factory()
         {
@@ -71,7 +73,8 @@ final class KafkaStreamsPipeline implements KafkaPipeline
             @Override
             public String name()
             {
-                return "Kafka Streams 4.4 " + (exactlyOnce ? "exactly_once_v2" : "at_least_once") + ", " + threads + " threads, RocksDB";
+                return "Kafka Streams 4.4 " + (exactlyOnce ? "exactly_once_v2" : "at_least_once") + ", " + threads + " threads, RocksDB, commit " +
+                    commitMillis + " ms";
             }
 
             @Override
@@ -85,6 +88,7 @@ final class KafkaStreamsPipeline implements KafkaPipeline
                 props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
                 props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
                 props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+                props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMillis);
                 props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
                 tuning.producer().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
                 tuning.consumer().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
