@@ -54,6 +54,8 @@ final class ChecksumCursor
      * @param end   one past the last record to checksum, at most the acquired end offset.
      * @param limit most records to checksum.
      * @return the number of records checksummed.
+     * @throws JournalException (CORRUPTION) naming the segment, the offset and the length when a frame's length
+     *                          no longer fits the segment.
      */
     int advance(final long end, final int limit)
     {
@@ -68,6 +70,12 @@ final class ChecksumCursor
                 continue;
             }
             final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > segment.capacity() - position)
+            {
+                // Damaged in the mapping since it was written (the writer never stores such a length): the checksum
+                // is computed without bounds checks, so a length past the mapping must never reach it.
+                throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + frameLength);
+            }
             if (buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
             {
                 checksum.store(buffer, view, position, frameLength);

@@ -422,11 +422,31 @@ public final class Partition
             }
             final long upTo = end == lastChecksumEnd ? end : end - CHECKSUM_LAG_RECORDS;
             lastChecksumEnd = end;
-            return checksumCursor.advance(upTo, limit);
+            return advanceChecksums(upTo, limit);
         }
         finally
         {
             checksumLock.unlock();
+        }
+    }
+
+    /**
+     * Advances the checksum cursor; a frame it finds damaged in the mapping stops the writer as a failed force()
+     * does (FATAL: nothing more is acknowledged, the next append reports it), since its records can no longer be
+     * made durable. Called with the checksum lock held.
+     */
+    private int advanceChecksums(final long end, final int limit)
+    {
+        try
+        {
+            return checksumCursor.advance(end, limit);
+        }
+        catch (final JournalException ex)
+        {
+            final JournalException fatal = new JournalException(JournalException.Category.FATAL,
+                "checksumming failed on partition " + topicName + "/" + id + "; the writer stops acknowledging: " + ex, ex);
+            stopped = fatal;
+            throw fatal;
         }
     }
 
@@ -458,7 +478,7 @@ public final class Partition
                 writerChecksums = true;
             }
             // Every record below the end offset this thread published is complete.
-            return checksumCursor.advance(endOffset.getAcquire(), limit);
+            return advanceChecksums(endOffset.getAcquire(), limit);
         }
         finally
         {

@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,10 +21,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class PartitionReader implements AutoCloseable
 {
+    /** End, in a frame, of the word the batch read loads for its caller: the first payload word (the key's if none). */
+    private static final int TOUCH_END = RecordDescriptor.HEADER_LENGTH + Long.BYTES;
+
     private final Partition partition;
     private final JournalContext.OutOfRangePolicy outOfRangePolicy;
     private final RecordView view = new RecordView();
     private final RecordChecksum checksum = new RecordChecksum();
+    /** What the batch read's loads of {@link #TOUCH_END} summed, kept only so that they are not eliminated. */
+    private long touchSink;
     private Segment segment;
     private UnsafeBuffer buffer;
     private int position;
@@ -148,17 +154,72 @@ public final class PartitionReader implements AutoCloseable
         int count = 0;
         while (count < limit && offset < end)
         {
-            final int length = frameAtOffset();
-            if (position < checkLimit && !checksum.matches(buffer, checksumView, position, length, legacy))
-            {
-                throw partition.corruptRecord(segment, position, offset, length);
-            }
-            handler.onRecord(view.wrap(buffer, position, offset));
-            position += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
-            offset++;
-            count++;
+            frameAtOffset(); // the segment of the next record, and its frame judged: the run below starts on a whole frame
+            count += deliver(handler, (int)Math.min(limit - count, end - offset));
         }
         return count;
+    }
+
+    /**
+     * Delivers up to {@code max} records of the current segment from the reader's position, whose first frame
+     * {@link #frameAtOffset()} has judged. The loop keeps the position and offset in locals (written back once, also when
+     * the handler or a checksum throws, so the reader then stays at that record) and judges each frame with
+     * {@link #wholeFrameLength}, after which the view reads the header without further bounds checks. It stops at the
+     * segment's written end and before a damaged frame, which the next {@code frameAtOffset} reports.
+     *
+     * @return records delivered, at least 1 unless the handler or a checksum threw.
+     */
+    private int deliver(final RecordHandler handler, final int max)
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        final RecordView view = this.view.wrap(buffer);
+        final int capacity = buffer.capacity();
+        final int checkLimit = this.checkLimit;
+        int pos = position;
+        long off = offset;
+        int read = 0;
+        try
+        {
+            while (read < max)
+            {
+                final int length = wholeFrameLength(buffer, capacity, pos);
+                if (length <= 0)
+                {
+                    break;
+                }
+                if (pos < checkLimit && !checksum.matches(buffer, checksumView, pos, length, legacy))
+                {
+                    throw partition.corruptRecord(segment, pos, off, length);
+                }
+                handler.onRecord(view.at(pos, off));
+                pos += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
+                off++;
+                read++;
+            }
+        }
+        finally
+        {
+            position = pos;
+            offset = off;
+        }
+        return read;
+    }
+
+    /**
+     * The length of the frame at a position when the frame is whole within the buffer, read without a bounds check
+     * (the position is checked first; a segment is always mapped, off the heap): the one test of every record on the
+     * polls' paths, after which its header and payload lie within the buffer.
+     *
+     * @return the frame length; 0 or less where no whole frame starts (the written end, or damage).
+     */
+    private static int wholeFrameLength(final UnsafeBuffer buffer, final int capacity, final int position)
+    {
+        if (position > capacity - RecordDescriptor.HEADER_LENGTH)
+        {
+            return 0;
+        }
+        final int length = UnsafeApi.getInt(null, buffer.addressOffset() + position + RecordDescriptor.LENGTH_OFFSET);
+        return length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - position ? length : -1;
     }
 
     /**
@@ -239,14 +300,18 @@ public final class PartitionReader implements AutoCloseable
         }
         frameAtOffset(); // the first record's segment and frame, judged as poll judges them
         final UnsafeBuffer buffer = this.buffer;
+        final int capacity = buffer.capacity();
+        final int checkLimit = this.checkLimit;
         final long first = offset;
         final int count = (int)Math.min(max, end - first);
-        batch.begin(buffer, first);
+        final int[] positions = batch.begin(buffer, first);
+        final long address = buffer.addressOffset();
+        long touched = 0;
         int pos = position;
         int read = 0;
         while (read < count)
         {
-            final int length = frameLength(buffer, pos);
+            final int length = wholeFrameLength(buffer, capacity, pos);
             if (length <= 0)
             {
                 // 0: the end of this segment, the next read goes on in the next one; otherwise damage, which the
@@ -262,10 +327,14 @@ public final class PartitionReader implements AutoCloseable
                 }
                 break; // the records before it are delivered; the next read starts at it and reports it
             }
-            batch.add(pos);
+            positions[read++] = pos;
+            // The caller decodes the batch in a second pass: load the line of the first payload word in this streaming
+            // pass, where the length's load did not bring it, rather than miss on it there (within the frame: length >= 32).
+            touched += UnsafeApi.getLong(null, address + pos + Math.min(length, TOUCH_END) - Long.BYTES);
             pos += RecordDescriptor.alignedFrameLength(length - RecordDescriptor.HEADER_LENGTH);
-            read++;
         }
+        touchSink = touched; // consumed, so that the loads above stay
+        batch.size(read);
         position = pos;
         offset = first + read;
         return read;

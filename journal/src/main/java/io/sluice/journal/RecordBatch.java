@@ -1,6 +1,7 @@
 package io.sluice.journal;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -12,7 +13,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  buffer():  | frame 0 | frame 1 | ... |   the mapped segment; frame i at position(i)
  *  offset(i) = firstOffset() + i           records are consecutive, all in one segment
  * </pre>
- * The batch is valid until the next read into it, and while the reader's partition stays open.
+ * The batch is valid until the next read into it, and while the reader's partition stays open. The reader has judged
+ * every frame of the batch whole within the segment before adding it, so the header accessors read without a further
+ * bounds check.
  * <p>
  * Threading: the thread of the reader that fills it.
  */
@@ -20,6 +23,8 @@ public final class RecordBatch
 {
     private final int[] positions;
     private UnsafeBuffer buffer;
+    /** Address of the mapped segment, for the header reads (a constant null base: the JIT compiles plain loads). */
+    private long address;
     private long firstOffset;
     private int size;
 
@@ -107,7 +112,7 @@ public final class RecordBatch
      */
     public int type(final int i)
     {
-        return buffer.getShort(positions[i] + RecordDescriptor.TYPE_OFFSET) & 0xFFFF;
+        return UnsafeApi.getShort(null, address + positions[i] + RecordDescriptor.TYPE_OFFSET) & 0xFFFF;
     }
 
     /**
@@ -118,7 +123,7 @@ public final class RecordBatch
      */
     public int flags(final int i)
     {
-        return buffer.getShort(positions[i] + RecordDescriptor.FLAGS_OFFSET) & 0xFFFF;
+        return UnsafeApi.getShort(null, address + positions[i] + RecordDescriptor.FLAGS_OFFSET) & 0xFFFF;
     }
 
     /**
@@ -129,7 +134,7 @@ public final class RecordBatch
      */
     public long timestamp(final int i)
     {
-        return buffer.getLong(positions[i] + RecordDescriptor.TIMESTAMP_OFFSET);
+        return UnsafeApi.getLong(null, address + positions[i] + RecordDescriptor.TIMESTAMP_OFFSET);
     }
 
     /**
@@ -140,7 +145,7 @@ public final class RecordBatch
      */
     public long key(final int i)
     {
-        return buffer.getLong(positions[i] + RecordDescriptor.KEY_OFFSET);
+        return UnsafeApi.getLong(null, address + positions[i] + RecordDescriptor.KEY_OFFSET);
     }
 
     /**
@@ -162,19 +167,26 @@ public final class RecordBatch
      */
     public int payloadLength(final int i)
     {
-        return buffer.getInt(positions[i] + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH;
+        return UnsafeApi.getInt(null, address + positions[i] + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH;
     }
 
-    void begin(final UnsafeBuffer segmentBuffer, final long offset)
+    /**
+     * Starts a read: the reader then stores the frames' positions into the returned array and ends with {@link #size(int)}.
+     *
+     * @return the positions array, of {@link #capacity()} entries.
+     */
+    int[] begin(final UnsafeBuffer segmentBuffer, final long offset)
     {
         buffer = segmentBuffer;
+        address = segmentBuffer.addressOffset();
         firstOffset = offset;
         size = 0;
+        return positions;
     }
 
-    void add(final int position)
+    void size(final int size)
     {
-        positions[size++] = position;
+        this.size = size;
     }
 
     void clear()

@@ -1,21 +1,45 @@
 package io.sluice.journal;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Zero-copy flyweight over one record in a mapped segment; see {@link RecordDescriptor} for the
- * layout. Valid only for the duration of the {@link RecordHandler} call that received it.
+ * layout. Valid only for the duration of the {@link RecordHandler} call that received it. The reader has judged the
+ * frame whole within its segment before delivering it, so the header accessors read without a further bounds check;
+ * the payload is read through {@link #buffer()}.
  */
 public final class RecordView
 {
     private UnsafeBuffer buffer;
+    /** Address of the mapped segment, for the header reads (a constant null base: the JIT compiles plain loads). */
+    private long address;
     private int position;
     private long offset;
 
-    RecordView wrap(final UnsafeBuffer buffer, final int position, final long offset)
+    /**
+     * Views records of this buffer from now on ({@link #at}).
+     *
+     * @param buffer over the segment.
+     * @return this view.
+     */
+    RecordView wrap(final UnsafeBuffer buffer)
     {
         this.buffer = buffer;
+        this.address = buffer.addressOffset();
+        return this;
+    }
+
+    /**
+     * Views the record at a position of the wrapped buffer, a frame judged whole within it.
+     *
+     * @param position of the frame.
+     * @param offset   of the record in its partition.
+     * @return this view.
+     */
+    RecordView at(final int position, final long offset)
+    {
         this.position = position;
         this.offset = offset;
         return this;
@@ -38,7 +62,7 @@ public final class RecordView
      */
     public int type()
     {
-        return buffer.getShort(position + RecordDescriptor.TYPE_OFFSET) & 0xFFFF;
+        return UnsafeApi.getShort(null, address + position + RecordDescriptor.TYPE_OFFSET) & 0xFFFF;
     }
 
     /**
@@ -48,7 +72,7 @@ public final class RecordView
      */
     public int flags()
     {
-        return buffer.getShort(position + RecordDescriptor.FLAGS_OFFSET) & 0xFFFF;
+        return UnsafeApi.getShort(null, address + position + RecordDescriptor.FLAGS_OFFSET) & 0xFFFF;
     }
 
     /**
@@ -58,7 +82,7 @@ public final class RecordView
      */
     public long timestamp()
     {
-        return buffer.getLong(position + RecordDescriptor.TIMESTAMP_OFFSET);
+        return UnsafeApi.getLong(null, address + position + RecordDescriptor.TIMESTAMP_OFFSET);
     }
 
     /**
@@ -68,7 +92,7 @@ public final class RecordView
      */
     public long key()
     {
-        return buffer.getLong(position + RecordDescriptor.KEY_OFFSET);
+        return UnsafeApi.getLong(null, address + position + RecordDescriptor.KEY_OFFSET);
     }
 
     /**
@@ -98,7 +122,7 @@ public final class RecordView
      */
     public int payloadLength()
     {
-        return buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH;
+        return UnsafeApi.getInt(null, address + position + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH;
     }
 
     /**
@@ -109,6 +133,6 @@ public final class RecordView
      */
     public int checksum()
     {
-        return buffer.getInt(position + RecordDescriptor.CRC_OFFSET);
+        return UnsafeApi.getInt(null, address + position + RecordDescriptor.CRC_OFFSET);
     }
 }

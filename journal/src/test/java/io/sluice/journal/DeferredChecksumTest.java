@@ -83,6 +83,59 @@ class DeferredChecksumTest
         }
     }
 
+    /**
+     * A frame length damaged in the mapping before anything checksummed it (a stray write into the mapping): the
+     * checksum is computed without bounds checks, so such a length once reached the CRC32C intrinsic and crashed
+     * the JVM. Each of the three callers (a force(), the duty, the idle writer) now reports it naming the file and
+     * the length, and stops the writer; the records before it carry their checksums.
+     */
+    @Test
+    void shouldStopTheWriterNamingTheFrameLengthWhenAFrameIsDamagedBeforeItIsChecksummed()
+    {
+        final int[] damagedLengths = {7, -64, Integer.MAX_VALUE};
+        int run = 0;
+        for (final int damagedLength : damagedLengths)
+        {
+            for (final String caller : new String[] {"force", "duty", "idle writer"})
+            {
+                try (Journal journal = Journal.open(quietContext(dir.resolve("run-" + run++))))
+                {
+                    final Partition partition = journal.createTopic("t", 1).partition(0);
+                    for (long i = 0; i < 20; i++)
+                    {
+                        JournalTestSupport.append(partition.writer(), scratch, i);
+                    }
+                    final Segment segment = partition.segments()[0];
+                    segment.buffer().putInt(segment.positionOf(5) + RecordDescriptor.LENGTH_OFFSET, damagedLength);
+
+                    assertThatThrownBy(() ->
+                    {
+                        switch (caller)
+                        {
+                            case "force" -> partition.force();
+                            case "duty" ->
+                            {
+                                partition.checksumPublished(Integer.MAX_VALUE); // stays behind the writer
+                                partition.checksumPublished(Integer.MAX_VALUE); // catches up: reaches the damage
+                            }
+                            default -> partition.writer().doIdleWork();
+                        }
+                    })
+                        .as("%s, frame length %d", caller, damagedLength)
+                        .isInstanceOf(JournalException.class)
+                        .satisfies(ex -> assertThat(((JournalException)ex).category()).isEqualTo(JournalException.Category.FATAL))
+                        .hasMessageContaining(segment.file().toString())
+                        .hasMessageContaining("frame length " + damagedLength);
+                    assertThat(partition.checksummedOffset()).as("%s: the records before the damage", caller).isEqualTo(5);
+                    assertThatThrownBy(() -> JournalTestSupport.append(partition.writer(), scratch, 20))
+                        .as("%s: the writer acknowledges nothing more", caller)
+                        .isInstanceOf(JournalException.class)
+                        .hasMessageContaining("frame length " + damagedLength);
+                }
+            }
+        }
+    }
+
     @Test
     void shouldKeepAndChecksumUnchecksummedRecordsOfAKilledWriterOfTheSameBoot() throws IOException
     {

@@ -90,10 +90,15 @@ public final class LatencyRecorder
         {
             return;
         }
-        int p = phaseStarts.length - 1;
-        while (p > 0 && scheduledNs - phaseStarts[p] < 0)
+        final long[] phaseStarts = this.phaseStarts;
+        // The phase is the number of later phases already started: counted without a branch, so that every
+        // phase runs the same compiled code (a loop that stopped at the warm-up's phase throughout the
+        // warm-up would meet an untaken branch at the first measured event, and deoptimise on the sink's
+        // thread, the processing thread, at the start of the measurement).
+        int p = 0;
+        for (int i = 1; i < phaseStarts.length; i++)
         {
-            p--;
+            p += (int)(~(scheduledNs - phaseStarts[i]) >>> 63);
         }
         final long latency = nowNs - scheduledNs;
         recorders[phaseGroups[p]].recordValue(latency < 1 ? 1 : Math.min(latency, HIGHEST_TRACKABLE_NS));

@@ -39,6 +39,13 @@ final class OpenLoopSender implements Runnable
     private final AtomicLong maxLagNs = new AtomicLong();
     /** Per measured event (warm-up excluded): actual send time minus scheduled, ns; read after the sender is done. */
     private final Histogram lag = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    /**
+     * The same for the warm-up's events. Recorded, not skipped, so that the warm-up runs exactly the code the
+     * measured phases run: a branch the warm-up never took is compiled as an uncommon trap, and the first
+     * measured event would then deoptimise the send loop and run it interpreted until the JIT, on the
+     * sender's own CPU, compiled it again (seen at the warm-up's end with -XX:+PrintCompilation).
+     */
+    private final Histogram warmUpLag = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private volatile boolean stop;
     private volatile long originNs;
     private volatile Throwable failure;
@@ -112,7 +119,7 @@ final class OpenLoopSender implements Runnable
         {
             final RatePlan.Phase phase = phases.get(p);
             final long events = phase.events();
-            final boolean measured = !RatePlan.WARM_UP.equals(phase.group());
+            final Histogram phaseLag = RatePlan.WARM_UP.equals(phase.group()) ? warmUpLag : lag;
             long last = 0;
             long i = 0;
             for (; i < events; i++)
@@ -133,10 +140,7 @@ final class OpenLoopSender implements Runnable
                     }
                     now = System.nanoTime();
                 }
-                if (measured)
-                {
-                    lag.recordValue(Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, now - scheduled));
-                }
+                phaseLag.recordValue(Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, now - scheduled));
                 if (now - scheduled > maxLag)
                 {
                     maxLag = now - scheduled;

@@ -150,6 +150,23 @@ class OpenLoopSenderTest
     }
 
     @Test
+    void shouldKeepTheWarmUpOutOfTheSenderLagAndTheMeasuredLatency() throws Exception
+    {
+        final RatePlan plan = RatePlan.steady(RATE, 300, 500, 0, 0, 2);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+
+        final RunResult result = LoadGenerator.run(new Ticks(plan.totalEvents()), plan, recorder, new StallingTarget(recorder),
+            new LoadOptions().intervalMs(100));
+
+        // The sender times the warm-up's events too (the same code in every phase), but reports only the measured ones.
+        assertThat(result.sent()).isEqualTo(RATE * 800 / 1_000);
+        assertThat(result.senderLag().getTotalCount()).isEqualTo(RATE * 500 / 1_000);
+        assertThat(result.measuredLatency().getTotalCount()).isEqualTo(RATE * 500 / 1_000);
+        assertThat(result.groups()).filteredOn(g -> RatePlan.WARM_UP.equals(g.name())).singleElement()
+            .satisfies(g -> assertThat(g.latency().getTotalCount()).isEqualTo(RATE * 300 / 1_000));
+    }
+
+    @Test
     void shouldRecordEachSweepStepApartAndPlotLatencyAgainstRate() throws Exception
     {
         final RatePlan plan = RatePlan.sweep(new long[] {2_000, 4_000}, 200, 500);

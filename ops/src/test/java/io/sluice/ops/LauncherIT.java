@@ -61,6 +61,20 @@ class LauncherIT
     }
 
     @Test
+    void shouldRunTheDemoWithoutPeriodicSafepointsOrLateDeoptimisationButNoOtherCommand() throws Exception
+    {
+        final Map<String, String> printFlags = Map.of("SLUICE_JAVA_OPTS", "-Xmx256m -XX:+PrintFlagsFinal");
+        final Run demo = sluice(printFlags, "demo", "journal", "-n", "50000", "-p", "2");
+        final Run version = sluice(printFlags, "version");
+
+        assertThat(demo.exitCode).as(demo.toString()).isZero();
+        assertThat(demo.out).containsPattern("GuaranteedSafepointInterval\\s+= 0\\s").containsPattern("PerMethodTrapLimit\\s+= 0\\s")
+            .containsPattern("PerBytecodeTrapLimit\\s+= 0\\s");
+        assertThat(version.exitCode).as(version.toString()).isZero();
+        assertThat(version.out).containsPattern("PerMethodTrapLimit\\s+= 100\\s").doesNotContain("GuaranteedSafepointInterval");
+    }
+
+    @Test
     void shouldPassExitCodesAndHonourSluiceJavaOpts() throws Exception
     {
         assertThat(sluice(Map.of(), "journal", "dump").exitCode).isEqualTo(ExitCodes.USAGE);

@@ -85,6 +85,8 @@ public final class SuiteMain
         final List<SuiteStep> steps = new ArrayList<>();
         steps.add(SuiteChild.run("Journal append and replay vs raw memcpy into an mmap", List.of("-Xms1g", "-Xmx1g"),
             JournalThroughputMain.class, List.of("rounds=3", "mib=128"), t, SuiteParsers::journal));
+        steps.add(SuiteChild.run("Journal replay vs raw scan of the same bytes, by CPU time", List.of("-Xms1g", "-Xmx1g"),
+            JournalReplayMain.class, List.of("rounds=5", "mib=128"), t, SuiteParsers::journalReplayCpu));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=3", "events=5000000", "wait=YIELD"), t, SuiteParsers::engine));
         steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),
@@ -118,6 +120,8 @@ public final class SuiteMain
         final List<SuiteStep> steps = new ArrayList<>();
         steps.add(SuiteChild.run("Journal append and replay vs raw memcpy into an mmap", List.of("-Xms1g", "-Xmx1g"),
             JournalThroughputMain.class, List.of("rounds=5", "mib=384"), t, SuiteParsers::journal));
+        steps.add(SuiteChild.run("Journal replay vs raw scan of the same bytes, by CPU time", List.of("-Xms1g", "-Xmx1g"),
+            JournalReplayMain.class, List.of("rounds=7", "mib=256"), t, SuiteParsers::journalReplayCpu));
         steps.add(SuiteChild.run("Engine throughput vs plain loop and raw Disruptor hand-off", List.of("-Xms2g", "-Xmx2g"),
             EngineThroughputMain.class, List.of("rounds=5", "events=10000000", "wait=YIELD"), t, SuiteParsers::engine));
         steps.add(SuiteChild.run("Live engine end to end as users measure it (fresh engine per run, W1)", List.of("-Xms2g", "-Xmx2g"),

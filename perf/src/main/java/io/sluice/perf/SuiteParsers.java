@@ -18,6 +18,10 @@ final class SuiteParsers
         NUM + " \\(min " + NUM + ", max " + NUM + "\\)");
     private static final Pattern JOURNAL_RESULT = Pattern.compile("RESULT payload=(\\d+) append journal/raw median=" + NUM +
         " \\(min " + NUM + ", max " + NUM + "\\); replay poll/scan median=" + NUM + " \\(min " + NUM + ", max " + NUM + "\\)");
+    private static final Pattern REPLAY_CPU_RESULT = Pattern.compile("RESULT payload=(\\d+) replay/scan by CPU time: poll median=" + NUM +
+        " \\(min " + NUM + ", max " + NUM + "\\); batch median=" + NUM + " \\(min " + NUM + ", max " + NUM +
+        "\\); reopened batch median=" + NUM + " \\(min " + NUM + ", max " + NUM + "\\); CPU ns per record median scan=" + NUM +
+        " poll=" + NUM + " batch=" + NUM + " reopened=" + NUM);
     private static final Pattern JOURNAL_PAYLOAD = Pattern.compile("^payload (\\d+) B, aligned frame (\\d+) B");
     private static final Pattern ENGINE_RESULT = Pattern.compile("RESULT wait=(\\w+) engine/plain median=" + NUM +
         " \\(min " + NUM + " max " + NUM + "\\) engine/raw median=" + NUM + " \\(min " + NUM + " max " + NUM + "\\)");
@@ -115,6 +119,41 @@ final class SuiteParsers
         if (figures.isEmpty())
         {
             figures.add(SuiteFigure.missing("Journal append and replay", ">= 0.80 / >= 1.0 of raw", "no RESULT line"));
+        }
+        return figures;
+    }
+
+    /**
+     * {@link JournalReplayMain}: the reader's three reads vs the raw scan of the same bytes, by the reading thread's CPU time.
+     *
+     * @param lines printed by the main.
+     * @return the figures.
+     */
+    static List<SuiteFigure> journalReplayCpu(final List<String> lines)
+    {
+        final List<SuiteFigure> figures = new ArrayList<>();
+        final String[] names = {
+            "`poll` through a handler (records this process wrote)",
+            "batch read, as recovery's replay reads (records this process wrote)",
+            "batch read of a reopened journal, every record CRC32C-checked (a restart's first read)"};
+        for (final String line : lines)
+        {
+            final Matcher m = REPLAY_CPU_RESULT.matcher(line);
+            if (m.find())
+            {
+                for (int i = 0; i < names.length; i++)
+                {
+                    final double ratio = num(m.group(2 + 3 * i));
+                    figures.add(new SuiteFigure("Journal replay by CPU time, payload " + m.group(1) + " B: " + names[i],
+                        f("%s ns of CPU per record", m.group(12 + i)), f("raw scan of the same bytes: %s ns per record", m.group(11)),
+                        f("%.3f (min %s, max %s)", ratio, m.group(3 + 3 * i), m.group(4 + 3 * i)), ">= 1.0 of raw",
+                        SuiteFigure.verdict(ratio >= 1.0)));
+                }
+            }
+        }
+        if (figures.isEmpty())
+        {
+            figures.add(SuiteFigure.missing("Journal replay by CPU time", ">= 1.0 of raw", "no RESULT line"));
         }
         return figures;
     }

@@ -345,18 +345,41 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Longest an idle built-in duties thread sleeps while the processing threads busy-spin (and so do
+     * their journal's checksums and reservations themselves, between events): nothing the built-in duties
+     * still do then needs answering within a millisecond (ticks every 100 ms by default, the journal's
+     * checksum and allocator duties only step in for a writer that falls behind, with tens of
+     * milliseconds of slack at 1M events/s), and each wake-up takes a core from whatever runs there: on
+     * 2 cores, the producer. Group commit and added duties (the network server) lower it as before.
+     */
+    static final long BUSY_SPIN_DUTY_IDLE_NS = 10_000_000L;
+    /** Longest an idle built-in duties thread sleeps otherwise. */
+    static final long DUTY_IDLE_NS = 1_000_000L;
+
+    /**
      * Runs the background duties in the context's threading mode ({@link EngineDuties}). Group commit,
      * when on, sets how briefly an idle duties thread sleeps; the other duties are content with a
-     * millisecond.
+     * millisecond, or with {@link #BUSY_SPIN_DUTY_IDLE_NS} while the processing threads busy-spin.
      */
     private void startDuties(final List<Agent> io, final List<Agent> timely)
     {
-        final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) : 1_000_000L;
+        final long idleNs = context.groupCommit() ? Journal.groupCommitIdleNs(new JournalContext()) :
+            context.waitStrategy() == WaitStrategyKind.BUSY_SPIN ? BUSY_SPIN_DUTY_IDLE_NS : DUTY_IDLE_NS;
         // Low-latency with pinned processing threads: keep the duties off the cores they spin on.
         final java.util.BitSet dutyCpus = context.profile() == EngineProfile.LOW_LATENCY && context.pinThreads() ?
             CoreBudget.ofThisMachine().others() : null;
         this.duties = new EngineDuties(context.threadingMode(), idleNs, dutyCpus, errorLog);
         this.duties.start(io, timely);
+    }
+
+    /**
+     * Longest the shared duties thread idles now (see {@link #BUSY_SPIN_DUTY_IDLE_NS}), for tests.
+     *
+     * @return nanoseconds, or 0 when the duties are not SHARED.
+     */
+    long sharedDutiesIdleCeilingNs()
+    {
+        return duties.sharedIdleCeilingNs();
     }
 
     /**

@@ -172,6 +172,25 @@ class EngineThreadingTest
     }
 
     @Test
+    void shouldLetIdleDutiesSleepLongerWhileTheProcessingThreadsBusySpin() throws Exception
+    {
+        for (final WaitStrategyKind wait : new WaitStrategyKind[] {WaitStrategyKind.BUSY_SPIN, WaitStrategyKind.SLEEP})
+        {
+            final EngineContext context = new EngineContext().directory(dir.resolve(wait.name())).partitions(1).ringSize(256)
+                .checkpointIntervalMillis(0).threadingMode(ThreadingMode.SHARED).waitStrategy(wait);
+            try (Engine engine = Engine.launch(context, List.of(volume())))
+            {
+                // Busy-spinning processing threads do their journal's checksums and reservations themselves.
+                assertThat(engine.sharedDutiesIdleCeilingNs()).as(wait.name())
+                    .isEqualTo(wait == WaitStrategyKind.BUSY_SPIN ? Engine.BUSY_SPIN_DUTY_IDLE_NS : Engine.DUTY_IDLE_NS);
+                engine.addDuty(new RecordingDuty(), TimeUnit.MICROSECONDS.toNanos(100));
+                assertThat(engine.sharedDutiesIdleCeilingNs()).as("an added duty that must answer sooner lowers it")
+                    .isEqualTo(TimeUnit.MICROSECONDS.toNanos(100));
+            }
+        }
+    }
+
+    @Test
     void shouldLowerTheSharedIdleCeilingToTheMostDemandingDuty()
     {
         final DutyIdleStrategy idle = new DutyIdleStrategy(1_000_000L);

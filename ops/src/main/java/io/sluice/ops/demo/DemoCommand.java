@@ -157,6 +157,7 @@ public final class DemoCommand implements Callable<Integer>
         {
             console.println(line);
         }
+        console.println(JvmActivity.settingsLine());
         engine.partitions = layout.partitions();
         engine.waitStrategy = layout.waitStrategy();
         final Scenario scenario = new InterleavedScenario("fraud-desk", cards, orders);
@@ -212,6 +213,8 @@ public final class DemoCommand implements Callable<Integer>
         }
         final java.util.BitSet reporterCpus = moved == null ? null : net.openhft.affinity.Affinity.getAffinity();
         final SenderPlacement sender = new SenderPlacement();
+        final JvmActivity jvm = JvmActivity.ofThisJvm();
+        final boolean[] jvmMeasuring = {false};
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
         {
@@ -225,7 +228,6 @@ public final class DemoCommand implements Callable<Integer>
                 console.flush();
             }
             final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
-            final boolean[] measuring = {false};
             offSpinningCores.run();
             final Runnable senderStart = !layout.lowLatency() ? () -> { } :
                 () -> sender.place(layout.senderOwnCore(), lowerPriorities, offSpinningCores, console);
@@ -238,10 +240,16 @@ public final class DemoCommand implements Callable<Integer>
                 .senderStart(senderStart)
                 .listener(stats ->
                 {
-                    if (stages != null && !measuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
+                    // The last interval is reported after the drain, before the reports and plots are written.
+                    jvm.mark();
+                    if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
-                        measuring[0] = true;
-                        stages.startMeasuring();
+                        jvmMeasuring[0] = true;
+                        jvm.start();
+                        if (stages != null)
+                        {
+                            stages.startMeasuring();
+                        }
                     }
                     live(console, stats, reporter, alerts, injected);
                 }));
@@ -255,7 +263,7 @@ public final class DemoCommand implements Callable<Integer>
                 offSpinningCores(reporterCpus, console).run();
             }
         }
-        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, console);
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, jvm, console);
     }
 
     /**
@@ -358,10 +366,15 @@ public final class DemoCommand implements Callable<Integer>
 
     private void summary(
         final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,
-        final PrintWriter console)
+        final JvmActivity jvm, final PrintWriter console)
     {
         reporter.summaryHead(result, "engine");
         reporter.waitLine(engine.waitStrategy, cpus);
+        final String jvmLine = jvm.line();
+        if (jvmLine != null)
+        {
+            reporter.line(jvmLine);
+        }
         if (stages != null)
         {
             stages.print(console);

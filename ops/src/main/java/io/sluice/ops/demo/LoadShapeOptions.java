@@ -23,7 +23,10 @@ final class LoadShapeOptions
         description = "Measured seconds of load at one rate (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
-    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "5", descriptionKey = "load.warm-up",
+    // 10 s, not 5: measured with the demo (perf/README.md section 32), the sender's lag p99 was 0.82-0.89 ms after a
+    // 5 s warm-up and 0.34-0.41 ms after 10 s, in alternating runs: the JIT is still compiling the paths of the run
+    // (on the sender's cpu, on 2 cores) for several seconds after the first events.
+    @Option(names = { "-w", "--warm-up" }, paramLabel = "SECONDS", defaultValue = "10", descriptionKey = "load.warm-up",
         description = "Warm-up seconds before it, reported apart (default: ${DEFAULT-VALUE}).")
     int warmUpSeconds;
 

@@ -25,6 +25,13 @@ class DemoCommandTest
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(ExitCodes.OK);
         assertThat(demo.out().lines().findFirst().orElseThrow()).startsWith("layout: ");
         assertThat(demo.out()).contains("wait strategy ", "Summary", "all processed", "p99.9");
+        // Whether this JVM stops every thread for periodic safepoints (a test's JVM does: ./sluice turns them off).
+        assertThat(demo.out().lines().skip(1).limit(3))
+            .anySatisfy(l -> assertThat(l).containsAnyOf("jvm: no periodic cleanup safepoint", "note: this JVM runs with"));
+        final String jvm = demo.out().lines().filter(l -> l.startsWith("  jvm          while measuring")).findFirst()
+            .orElseThrow(() -> new AssertionError("no jvm line in " + demo.out()));
+        assertThat(jvm).containsPattern("\\d+ safepoints \\(all threads stopped \\d+ ms").containsPattern("\\d+ collections")
+            .containsPattern("JIT compiling \\d+ ms");
         final String all = demo.out().lines().filter(l -> l.trim().startsWith("all ")).findFirst().orElseThrow();
         final String[] words = all.trim().split("\\s+");
         // all detected N of N injected, missed 0, false alerts 0
