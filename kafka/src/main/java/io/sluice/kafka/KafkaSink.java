@@ -474,6 +474,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             }
             catch (final KafkaException ex)
             {
+                acknowledgements[partition].refused(ex); // no later barrier may pass over the lost output
                 throw failure(partition, "send", ex);
             }
         }

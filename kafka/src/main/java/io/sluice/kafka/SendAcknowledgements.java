@@ -60,6 +60,21 @@ final class SendAcknowledgements implements Callback
         return failed;
     }
 
+    /**
+     * A send the producer refused by throwing, without calling back (a producer whose idempotent or
+     * transactional state failed before: a refused IDEMPOTENT_WRITE, say): the output is lost, so it fails
+     * every later check as a failed acknowledgement does. Partition thread.
+     *
+     * @param refusal what the producer threw.
+     */
+    void refused(final Exception refusal)
+    {
+        if (failed == null)
+        {
+            failed = refusal;
+        }
+    }
+
     @Override
     public void onCompletion(final RecordMetadata metadata, final Exception exception)
     {
