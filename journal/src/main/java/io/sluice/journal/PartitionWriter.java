@@ -79,6 +79,25 @@ public final class PartitionWriter
     static final int IDLE_CHECKSUM_RECORDS = 64;
 
     /**
+     * Checksums up to {@code limit} of the records this writer published that do not carry their CRC32C
+     * yet, on the writer's own thread, while their lines are still in its cache: for a writer that
+     * appends a run of records and then has a moment between runs (the engine's processing thread at the
+     * end of each turn). It skips at once, doing nothing, when a force() or the checksum duty holds the
+     * cursor. From the first call the checksum duty leaves this partition to the writer unless it falls
+     * behind (it takes over again then), so no other thread reads the lines this one just wrote. Nothing
+     * is allocated.
+     *
+     * @param limit most records to checksum.
+     * @return the number of records checksummed.
+     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed: the writer
+     *                          then acknowledges nothing more, as after a failed force().
+     */
+    public int checksumAppended(final int limit)
+    {
+        return partition.checksumOnWriter(limit);
+    }
+
+    /**
      * One short step of the journal's background work for this partition, done on the writer's own
      * thread, for a writer that spins when it has nothing to append: call it then, between appends (the
      * engine's processing thread does under the low-latency profile). Each call does one of: checksum up

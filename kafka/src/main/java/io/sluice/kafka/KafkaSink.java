@@ -62,7 +62,10 @@ import io.sluice.schema.EventFlyweight;
  * therefore sees every output exactly once.
  *
  * <h2>At least once</h2>
- * One idempotent producer, outputs sent at once (lowest latency). After a crash the outputs replayed
+ * One idempotent producer, outputs sent at once (lowest latency). A checkpoint completes only once Kafka
+ * has acknowledged every output sent before its barriers ({@link #mayComplete}: the engine asks the sink,
+ * registered as a checkpoint listener, on its checkpoint thread), so the partition threads never wait at a
+ * barrier; a sink not registered flushes at each barrier instead. After a crash the outputs replayed
  * come again, with the same partition and sequence headers.
  *
  * <p>Threading: {@link #onEvent} and {@link #onCheckpoint} on each partition's thread (or the launching
@@ -123,8 +126,14 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final long[] sent;
     /** Exactly once: commits the transactions. */
     private SinkCommitter committer;
-    /** At least once: per partition, what notes the first send that failed (the producer's I/O thread writes). */
-    private final SendCheck[] sendChecks;
+    /** At least once: per partition, its sends and their acknowledgements (the producer's I/O thread counts them). */
+    private final SendAcknowledgements[] acknowledgements;
+    /**
+     * At least once: the engine asks this sink before completing a checkpoint ({@link #mayComplete}), so a barrier
+     * need not wait for its outputs' acknowledgements; until it has (the sink not registered as a checkpoint
+     * listener), a barrier flushes the producer and waits, as the only way to keep the checkpoint behind them.
+     */
+    private volatile boolean gating;
     /** Told of each refusal a partition retries; see {@link #refusalHandler}. */
     private volatile Consumer<Throwable> refusalHandler;
     /** Per partition, the index of the key field in the output schema, resolved at the first output; -1 for the output key. */
@@ -147,10 +156,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.transactions = new TransactionalPartition[partitions];
         this.duplicates = new long[partitions];
         this.sent = new long[partitions];
-        this.sendChecks = new SendCheck[partitions];
+        this.acknowledgements = new SendAcknowledgements[partitions];
         for (int p = 0; p < partitions; p++)
         {
-            sendChecks[p] = new SendCheck();
+            acknowledgements[p] = new SendAcknowledgements();
         }
         java.util.Arrays.fill(committedCheckpoint, NONE);
         java.util.Arrays.fill(committedCoveringAll, NONE);
@@ -178,6 +187,9 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 sink.topicPartitions[p] = new TopicPartition(context.topic(), context.firstPartition() + p);
                 sink.encoders[p] = new EventEncoder(context.format());
                 sink.producers[p] = new KafkaProducer<>(sink.producerProperties(p));
+                // The topic's metadata now, so that no send waits for it on the partition thread (up to max.block.ms
+                // while the brokers are unreachable: seen blocking an at-least-once partition for a minute).
+                sink.producers[p].partitionsFor(context.topic());
                 if (context.mode() == SinkMode.EXACTLY_ONCE)
                 {
                     sink.initTransactions(p);
@@ -457,10 +469,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         {
             try
             {
-                producers[partition].send(record, sendChecks[partition]);
+                producers[partition].send(record, acknowledgements[partition]);
+                acknowledgements[partition].sent();
             }
             catch (final KafkaException ex)
             {
+                acknowledgements[partition].refused(ex); // no later barrier may pass over the lost output
                 throw failure(partition, "send", ex);
             }
         }
@@ -482,19 +496,25 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         if (context.mode() == SinkMode.AT_LEAST_ONCE)
         {
-            try
+            final SendAcknowledgements acks = acknowledgements[partition];
+            acks.barrier();
+            if (checkpointId == NONE || !gating)
             {
-                producers[partition].flush();
+                // Nobody will ask this sink before the checkpoint completes: wait here for every send before the barrier.
+                try
+                {
+                    producers[partition].flush();
+                }
+                catch (final KafkaException ex)
+                {
+                    throw failure(partition, "flush", ex);
+                }
             }
-            catch (final KafkaException ex)
-            {
-                throw failure(partition, "flush", ex);
-            }
-            // Every send before the barrier has completed: one that failed must not be covered by the checkpoint.
-            final Exception failed = sendChecks[partition].failed;
+            // A send known to have failed must not be covered by this checkpoint (mayComplete checks the later ones).
+            final Exception failed = acks.failed();
             if (failed != null)
             {
-                throw failure(partition, "send", failed instanceof KafkaException kafka ? kafka : new KafkaException(failed));
+                throw sendFailure(partition, failed);
             }
             return;
         }
@@ -505,6 +525,44 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         transactions[partition].barrier(checkpointId);
         // The checkpoint may have completed before this partition got here (its snapshot was taken first).
         committer.barrierPassed(checkpointId);
+    }
+
+    /**
+     * At least once: a checkpoint may complete once every output sent before its barriers is acknowledged by
+     * Kafka; the partition threads went on past the barriers meanwhile. Exactly once: always (its transactions
+     * commit after the checkpoint completes). Called by the engine's checkpoint thread, once the sink is
+     * registered with {@code Engine.addCheckpointListener}; from then on barriers do not wait.
+     *
+     * @param checkpointId whose barriers every partition has passed.
+     * @return true if the outputs before its barriers are in Kafka.
+     * @throws KafkaConnectorException if one of them failed (a refused WRITE, an expired batch): the checkpoint
+     *                                 must not complete, so that the replay after a restart produces it again.
+     */
+    @Override
+    public boolean mayComplete(final long checkpointId)
+    {
+        if (context.mode() != SinkMode.AT_LEAST_ONCE)
+        {
+            return true;
+        }
+        gating = true;
+        boolean acknowledged = true;
+        for (int p = 0; p < partitions; p++)
+        {
+            final SendAcknowledgements acks = acknowledgements[p];
+            acknowledged &= acks.barrierCompleted();
+            final Exception failed = acks.failed();
+            if (failed != null)
+            {
+                throw sendFailure(p, failed);
+            }
+        }
+        return acknowledged;
+    }
+
+    private KafkaConnectorException sendFailure(final int partition, final Exception failed)
+    {
+        return failure(partition, "send", failed instanceof KafkaException kafka ? kafka : new KafkaException(failed));
     }
 
     @Override
@@ -612,25 +670,6 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public boolean retrying(final int partition)
     {
         return transactions[partition] != null && transactions[partition].retrying();
-    }
-
-    /**
-     * At least once: notes the first send of a partition that failed (a refused WRITE, an expired batch), so
-     * that the partition's next checkpoint barrier fails instead of covering a lost output: the replay after
-     * a restart produces it again. One per partition, no allocation per send.
-     */
-    private static final class SendCheck implements org.apache.kafka.clients.producer.Callback
-    {
-        volatile Exception failed;
-
-        @Override
-        public void onCompletion(final org.apache.kafka.clients.producer.RecordMetadata metadata, final Exception exception)
-        {
-            if (exception != null && failed == null)
-            {
-                failed = exception;
-            }
-        }
     }
 
     private void wakeCommitter()

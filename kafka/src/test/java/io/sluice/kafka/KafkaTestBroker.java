@@ -35,6 +35,9 @@ public final class KafkaTestBroker implements AutoCloseable
     private final int port;
     private final int controllerPort;
     private final boolean secured;
+    /** A second listener {@code PROXIED}: its port, and the port it is advertised on (a proxy's), or 0. */
+    private int proxiedPort;
+    private int proxiedAdvertisedPort;
     private KafkaRaftServer server;
 
     /** The super user of a secured broker. */
@@ -112,6 +115,30 @@ public final class KafkaTestBroker implements AutoCloseable
         return broker;
     }
 
+    /**
+     * Starts a broker with a second listener, {@code PROXIED}, advertised on {@code advertisedPort}: clients
+     * that bootstrap there (through a proxy forwarding to {@code proxiedPort}) reach the broker only through
+     * that proxy, since a broker's metadata names the endpoints of the listener a client connected to.
+     *
+     * @param directory      for the broker's logs and settings.
+     * @param proxiedPort    of the second listener.
+     * @param advertisedPort the proxy's port, advertised for the second listener.
+     * @return the running broker.
+     */
+    public static KafkaTestBroker startProxied(final Path directory, final int proxiedPort, final int advertisedPort)
+    {
+        int[] ports = freePorts(2);
+        while (ports[0] == proxiedPort || ports[1] == proxiedPort || ports[0] == advertisedPort || ports[1] == advertisedPort)
+        {
+            ports = freePorts(2);
+        }
+        final KafkaTestBroker broker = new KafkaTestBroker(directory, ports[0], ports[1], false);
+        broker.proxiedPort = proxiedPort;
+        broker.proxiedAdvertisedPort = advertisedPort;
+        broker.startServer();
+        return broker;
+    }
+
     /** Bootstrap servers of the broker. */
     public String bootstrap()
     {
@@ -181,6 +208,12 @@ public final class KafkaTestBroker implements AutoCloseable
         // Outputs carry their event time as the Kafka timestamp (1970 in the tests): without this, time retention
         // deletes them at the first retention check, 5 minutes after start.
         props.put("log.retention.ms", "-1");
+        if (proxiedPort != 0)
+        {
+            props.put("listeners", props.get("listeners") + ",PROXIED://127.0.0.1:" + proxiedPort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",PROXIED://127.0.0.1:" + proxiedAdvertisedPort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",PROXIED:PLAINTEXT");
+        }
         if (secured)
         {
             props.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
@@ -415,6 +448,17 @@ public final class KafkaTestBroker implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Distinct free loopback ports (see {@link #freePorts}).
+     *
+     * @param count of ports.
+     * @return the ports.
+     */
+    public static int[] ports(final int count)
+    {
+        return freePorts(count);
     }
 
     private static int freePort()

@@ -15,8 +15,10 @@ import org.agrona.concurrent.EpochClock;
 /**
  * Runs checkpoints: hands out ids, collects each partition's state snapshot taken at its barrier,
  * writes it to a fresh Chronicle Map file in its duty ({@link #agent()}), and once every partition
- * has arrived writes the manifest that makes the checkpoint complete. One checkpoint is in flight at
- * a time.
+ * has arrived writes the manifest that makes the checkpoint complete, once every listener allows it
+ * ({@link CheckpointListener#mayComplete}: a sink whose outputs before the barriers are not yet
+ * acknowledged holds it back, asked again on the next duty cycles). One checkpoint is in flight at a
+ * time.
  *
  * <p>Threading: {@link #begin()} from the control thread, {@link #submit} and
  * {@link #recordPause} from partition threads, writing on whichever thread runs {@link #agent()}
@@ -39,6 +41,8 @@ public final class CheckpointCoordinator implements AutoCloseable
     private volatile boolean agentStarted;
     private long nextId;
     private Pending pending;
+    /** A checkpoint whose states are all written, waiting for a listener to allow its completion; agent thread writes. */
+    private volatile Pending gated;
     private volatile CheckpointManifest lastCompleted;
     private volatile long completed;
     private volatile long failed;
@@ -238,6 +242,11 @@ public final class CheckpointCoordinator implements AutoCloseable
             final Snapshot snapshot = queue.poll();
             if (snapshot == null)
             {
+                final Pending waiting = gated;
+                if (waiting != null && completeIfAllowed(waiting))
+                {
+                    return 1;
+                }
                 int grown = 0;
                 for (final StagingBuffers buffers : staging)
                 {
@@ -291,23 +300,12 @@ public final class CheckpointCoordinator implements AutoCloseable
             if (current.entries.size() == partitions)
             {
                 current.entries.sort(Comparator.comparing(PartitionCheckpoint::topic).thenComparingInt(PartitionCheckpoint::partition));
-                final CheckpointManifest manifest = new CheckpointManifest(current.id, clock.time(), List.copyOf(current.entries));
-                store.commit(manifest);
-                lastCompleted = manifest;
-                completed++;
-                finish(current);
-                notifyListeners(manifest);
-                current.future.complete(manifest);
+                completeIfAllowed(current);
             }
         }
         catch (final RuntimeException ex)
         {
-            failed++;
-            finish(current);
-            if (current != null)
-            {
-                current.future.completeExceptionally(ex);
-            }
+            fail(current, ex);
         }
         finally
         {
@@ -315,6 +313,64 @@ public final class CheckpointCoordinator implements AutoCloseable
             {
                 snapshot.staging.release(snapshot.bufferIndex);
             }
+        }
+    }
+
+    /**
+     * Completes a checkpoint whose states are all written (writes its manifest, tells the listeners) if every
+     * listener allows it; otherwise leaves it {@link #gated}, to be asked again on a later duty cycle. A
+     * listener that refuses it for good fails it. Agent thread.
+     *
+     * @return true if it completed or failed, false if it still waits.
+     */
+    private boolean completeIfAllowed(final Pending current)
+    {
+        try
+        {
+            for (final CheckpointListener listener : listeners)
+            {
+                if (!mayComplete(listener, current.id))
+                {
+                    gated = current;
+                    return false;
+                }
+            }
+            gated = null;
+            final CheckpointManifest manifest = new CheckpointManifest(current.id, clock.time(), List.copyOf(current.entries));
+            store.commit(manifest);
+            lastCompleted = manifest;
+            completed++;
+            finish(current);
+            notifyListeners(manifest);
+            current.future.complete(manifest);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(current, ex);
+        }
+        return true;
+    }
+
+    private static boolean mayComplete(final CheckpointListener listener, final long id)
+    {
+        try
+        {
+            return listener.mayComplete(id);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new CheckpointException("checkpoint " + id + " cannot complete: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void fail(final Pending current, final RuntimeException ex)
+    {
+        gated = null;
+        failed++;
+        finish(current);
+        if (current != null)
+        {
+            current.future.completeExceptionally(ex);
         }
     }
 
@@ -343,14 +399,14 @@ public final class CheckpointCoordinator implements AutoCloseable
     }
 
     /**
-     * Waits (up to 60 s) until the agent has written what was submitted, if it runs. The caller stops
-     * running the agent afterwards.
+     * Waits (up to 60 s) until the agent has written what was submitted and completed (or failed) a
+     * checkpoint its listeners held back, if it runs. The caller stops running the agent afterwards.
      */
     @Override
     public void close()
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (agentStarted && processed < submitted.get() && System.nanoTime() < deadline)
+        while (agentStarted && (processed < submitted.get() || gated != null) && System.nanoTime() < deadline)
         {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }

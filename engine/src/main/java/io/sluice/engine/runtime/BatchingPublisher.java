@@ -175,13 +175,8 @@ public final class BatchingPublisher
         {
             final RingSlot slot = ring.get(lo + i);
             final int at = partition * batchSize + i;
-            slot.type = RingSlot.EVENT;
-            slot.source = source;
-            slot.key = keys[at];
-            slot.timestamp = timestamps[at];
-            slot.ingestNanos = ingestNanos[at];
-            slot.length = eventLength;
-            slot.buffer.putBytes(0, from, i * eventLength, eventLength);
+            slot.header(RingSlot.EVENT, source, keys[at], timestamps[at], eventLength, ingestNanos[at]);
+            slot.copyIn(from, i * eventLength, eventLength);
         }
         ring.publish(lo, hi);
         counts[partition] = 0;

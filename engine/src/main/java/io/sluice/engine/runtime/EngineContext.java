@@ -240,7 +240,10 @@ public final class EngineContext
         }
     }
 
-    /** Largest block of ring slots per partition ({@code ringSize * maxEventLength}): one direct buffer of at most 1 GiB. */
+    /**
+     * Largest block of ring slots per partition ({@code ringSize} slots, each a 40-byte header and {@code maxEventLength}
+     * bytes, in whole 64-byte cache lines): one direct buffer of at most 1 GiB.
+     */
     public static final long MAX_RING_BYTES = 1L << 30;
 
     private Path directory;
@@ -317,11 +320,11 @@ public final class EngineContext
         {
             throw new EngineException("engine setting 'maxEventLength' must be a multiple of 8 in [8, 1 MiB], was " + maxEventLength);
         }
-        if ((long)ringSize * maxEventLength > MAX_RING_BYTES)
+        if ((long)ringSize * RingSlot.stride(maxEventLength) > MAX_RING_BYTES)
         {
-            throw new EngineException("engine settings 'ringSize' " + ringSize + " x 'maxEventLength' " + maxEventLength + " = " +
-                (long)ringSize * maxEventLength + " bytes per partition ring, more than the largest ring block of " + MAX_RING_BYTES +
-                " bytes: use a smaller ring");
+            throw new EngineException("engine settings 'ringSize' " + ringSize + " x slots of " + RingSlot.stride(maxEventLength) +
+                " bytes ('maxEventLength' " + maxEventLength + " and the slot's header) = " + (long)ringSize * RingSlot.stride(maxEventLength) +
+                " bytes per partition ring, more than the largest ring block of " + MAX_RING_BYTES + " bytes: use a smaller ring");
         }
         if (tickIntervalMillis < 0)
         {

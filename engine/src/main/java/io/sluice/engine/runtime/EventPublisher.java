@@ -190,13 +190,10 @@ public final class EventPublisher
 
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)
     {
-        slot.type = RingSlot.EVENT;
-        slot.source = source;
-        slot.key = key;
-        slot.timestamp = timeField >= 0 ? view.getLong(timeField) : clock.time();
-        slot.length = schema.length();
-        slot.ingestNanos = stampIngest ? System.nanoTime() : 0;
-        slot.buffer.putBytes(0, buffer, offset, schema.length());
+        final int length = schema.length();
+        slot.header(RingSlot.EVENT, source, key, timeField >= 0 ? view.getLong(timeField) : clock.time(), length,
+            stampIngest ? System.nanoTime() : 0);
+        slot.copyIn(buffer, offset, length);
     }
 
     /**

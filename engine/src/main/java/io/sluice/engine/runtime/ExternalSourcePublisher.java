@@ -213,13 +213,9 @@ public final class ExternalSourcePublisher
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long timestamp, final long position)
     {
         view.wrap(buffer, offset);
-        slot.type = RingSlot.EVENT;
-        slot.source = source | SourcePositionDescriptor.POSITIONED_FLAG;
-        slot.key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
-        slot.timestamp = timestamp;
-        slot.length = payloadLength;
-        slot.ingestNanos = stampIngest ? System.nanoTime() : 0;
-        slot.buffer.putBytes(0, buffer, offset, schema.length());
+        slot.header(RingSlot.EVENT, source | SourcePositionDescriptor.POSITIONED_FLAG,
+            keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField), timestamp, payloadLength, stampIngest ? System.nanoTime() : 0);
+        slot.copyIn(buffer, offset, schema.length());
         slot.buffer.putLong(SourcePositionDescriptor.positionOffset(payloadLength), position);
     }
 }

@@ -119,7 +119,7 @@ final class GroupBuilder
 
     private PartitionRuntime newPartitionRuntime(final PartitionProcessor handler, final String label)
     {
-        final int slotLength = context.maxEventLength();
+        final int slotLength = RingSlot.stride(context.maxEventLength());
         // Long arithmetic: EngineContext.conclude() bounds the product, this re-checks it rather than wrap.
         final long blockLength = (long)slotLength * context.ringSize();
         if (blockLength > EngineContext.MAX_RING_BYTES)
@@ -131,7 +131,7 @@ final class GroupBuilder
         final int[] index = {0};
         final int thread = threads.nextThread();
         final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
-            () -> new RingSlot(block, index[0]++, slotLength), context.ringSize(), threads.ringWaitStrategy(thread));
+            () -> new RingSlot(block, index[0]++, context.maxEventLength()), context.ringSize(), threads.ringWaitStrategy(thread));
         final PartitionAgent agent = new PartitionAgent(ring, handler, errorLog, context.partitionBatchLimit());
         threads.add(thread, agent, label);
         handler.ringBuffer(ring);

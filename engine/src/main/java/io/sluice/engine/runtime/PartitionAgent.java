@@ -95,6 +95,11 @@ final class PartitionAgent implements Agent
         }
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
+        if (done >= next && done < next + batchLimit - 1 && !failed)
+        {
+            // A turn short of its limit: the thread keeps up with its producers and has a moment now.
+            processor.checksumAppended();
+        }
         return (int)(done - next + 1);
     }
 

@@ -85,6 +85,8 @@ final class PartitionProcessor
      * processing ended (then each is processed on its own, as it is taken).
      */
     private final boolean batchLive;
+    /** Journal records checksummed at most per {@link #checksumAppended()}. */
+    private final int checksumPerTurn;
     /** Runs of live events processed ({@link #processLiveEvents}); processing thread only. */
     private long liveRuns;
     private PartitionReader replayReader;
@@ -182,6 +184,7 @@ final class PartitionProcessor
         this.sourcePositions = new long[dispatcher.sources()];
         this.snapshotter = new PartitionSnapshotter(topic, partition, instances, errorLog, context.checkpointSliceRows());
         this.liveEvents = new EventBatch(Math.max(1, context.partitionBatchLimit()));
+        this.checksumPerTurn = 2 * Math.max(1, context.partitionBatchLimit());
         this.batchLive = latencyListener == null && stageListener == null;
         this.journalWorkWhileIdle = context.waitStrategy() == WaitStrategyKind.BUSY_SPIN;
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
@@ -212,7 +215,8 @@ final class PartitionProcessor
      * ({@link PartitionWriter#doIdleWork}: checksums of the records just appended, the reservation ahead of
      * the writer), so it runs on this thread's own core, between events, and the journal's background
      * thread stays asleep instead of taking another core's CPU. An error (disk full) stops these steps:
-     * the journal's duties and the append itself then report it.
+     * the journal's duties and the append itself then report it. Under any other wait, the checksums of
+     * the records just appended ({@link #checksumAppended()}).
      */
     void onIdle()
     {
@@ -226,6 +230,32 @@ final class PartitionProcessor
             {
                 journalWorkWhileIdle = false;
             }
+        }
+        else
+        {
+            checksumAppended();
+        }
+    }
+
+    /**
+     * Called by the partition's agent when the thread has a moment: after a turn that took fewer slots than
+     * its limit (it keeps up with the producers), and when the ring had nothing to take. Checksums the
+     * journal records this thread appended and nothing checksummed yet ({@link PartitionWriter#checksumAppended}),
+     * while their lines are still in its cache, a CRC32C of each at a few nanoseconds, so that the journal's
+     * checksum duty does not pull every record this thread wrote across to another core (tens of nanoseconds
+     * of that core's CPU per event, on a machine whose cores the partitions need). A thread that is behind
+     * (full turns, one after the other) leaves them to the duty, which takes over once the records not yet
+     * checksummed pass {@code 16,384}. Up to twice a turn's slot limit per call.
+     */
+    void checksumAppended()
+    {
+        try
+        {
+            writer.checksumAppended(checksumPerTurn);
+        }
+        catch (final JournalException ex)
+        {
+            // A frame damaged in the mapping stopped the writer (FATAL): its next append reports it and fails the partition.
         }
     }
 
@@ -303,19 +333,20 @@ final class PartitionProcessor
      */
     boolean onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
     {
-        if (slot.type == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
+        final int type = slot.type();
+        if (type == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
         {
             return onLiveEvent(slot, endOfBatch);
         }
         processLiveEvents();
-        if (slot.type == RingSlot.WAKE)
+        if (type == RingSlot.WAKE)
         {
             publishCounters();
             return true;
         }
-        if (slot.type == RingSlot.BARRIER)
+        if (type == RingSlot.BARRIER)
         {
-            snapshotter.onBarrier(slot.timestamp, writer.nextOffset(), sourcePositions);
+            snapshotter.onBarrier(slot.timestamp(), writer.nextOffset(), sourcePositions);
             stepCheckpoint();
             if (endOfBatch)
             {
@@ -323,7 +354,7 @@ final class PartitionProcessor
             }
             return true;
         }
-        if (slot.type == RingSlot.CHECKPOINT_STEP)
+        if (type == RingSlot.CHECKPOINT_STEP)
         {
             stepQueued = false;
             stepCheckpoint();
@@ -340,7 +371,7 @@ final class PartitionProcessor
         final long pickedUp = stages == null ? 0 : System.nanoTime();
         try
         {
-            writer.append(slot.type, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+            writer.append(type, slot.source(), slot.timestamp(), slot.key(), slot.buffer, 0, slot.length());
         }
         catch (final JournalException ex)
         {
@@ -351,36 +382,36 @@ final class PartitionProcessor
             recovered();
         }
         final long journaled = stages == null ? 0 : System.nanoTime();
-        final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
-        if ((slot.source & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
+        final int source = slot.source() & SourcePositionDescriptor.SOURCE_MASK;
+        if ((slot.source() & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
         {
-            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length));
+            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length()));
         }
         long done = journaled;
-        if (slot.type == RingSlot.REPLAY)
+        if (type == RingSlot.REPLAY)
         {
             replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
         }
-        else if (stages != null && slot.type == RingSlot.EVENT)
+        else if (stages != null && type == RingSlot.EVENT)
         {
-            done = dispatchTimed(source, slot.buffer, slot.key, slot.timestamp, journaled);
+            done = dispatchTimed(source, slot.buffer, slot.key(), slot.timestamp(), journaled);
         }
         else
         {
-            dispatch(slot.type, source, slot.buffer, 0, slot.key, slot.timestamp);
+            dispatch(type, source, slot.buffer, 0, slot.key(), slot.timestamp());
         }
         if (stages != null)
         {
             reportStages(stages, slot, pickedUp, journaled);
         }
-        if (slot.type == RingSlot.TICK)
+        if (type == RingSlot.TICK)
         {
-            continueResults(slot.timestamp == WatermarkGenerator.CONTINUATION);
+            continueResults(slot.timestamp() == WatermarkGenerator.CONTINUATION);
         }
         if (latencyListener != null)
         {
             // With stage timing on, the last stage's end is the end of processing: no further clock read.
-            latencyListener.onProcessed(partition, slot.ingestNanos, stages == null || slot.type != RingSlot.EVENT ? System.nanoTime() : done);
+            latencyListener.onProcessed(partition, slot.ingestNanos(), stages == null || type != RingSlot.EVENT ? System.nanoTime() : done);
         }
         if (endOfBatch)
         {
@@ -394,9 +425,13 @@ final class PartitionProcessor
      */
     private boolean onLiveEvent(final RingSlot slot, final boolean endOfBatch)
     {
+        final int flags = slot.source();
+        final long key = slot.key();
+        final long timestamp = slot.timestamp();
+        final int length = slot.length();
         try
         {
-            writer.append(RingSlot.EVENT, slot.source, slot.timestamp, slot.key, slot.buffer, 0, slot.length);
+            writer.append(RingSlot.EVENT, flags, timestamp, key, slot.buffer, 0, length);
         }
         catch (final JournalException ex)
         {
@@ -407,17 +442,17 @@ final class PartitionProcessor
         {
             recovered();
         }
-        final int source = slot.source & SourcePositionDescriptor.SOURCE_MASK;
-        if ((slot.source & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
+        final int source = flags & SourcePositionDescriptor.SOURCE_MASK;
+        if ((flags & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
         {
-            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length));
+            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(length));
         }
         final EventBatch events = liveEvents;
         if (events.size() == 0)
         {
             events.clear(slot.block);
         }
-        if (events.addAt(source, slot.offset, slot.key, slot.timestamp) || endOfBatch)
+        if (events.addAt(source, slot.offset, key, timestamp) || endOfBatch)
         {
             processLiveEvents();
         }
@@ -508,9 +543,9 @@ final class PartitionProcessor
     private void reportStages(final StageLatencyListener stages, final RingSlot slot, final long pickedUp, final long journaled)
     {
         // max(0, ...): nanoTime is monotonic across threads on supported platforms; a report is never negative regardless.
-        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos));
+        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos()));
         stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, journaled - pickedUp);
-        if (slot.type == RingSlot.EVENT)
+        if (slot.type() == RingSlot.EVENT)
         {
             final long[] ends = stageEnds;
             long previous = ends[0];
@@ -550,12 +585,7 @@ final class PartitionProcessor
         {
             final long sequence = ringBuffer.tryNext();
             final RingSlot tick = ringBuffer.get(sequence);
-            tick.type = RingSlot.TICK;
-            tick.source = 0;
-            tick.key = 0;
-            tick.timestamp = WatermarkGenerator.CONTINUATION;
-            tick.length = 0;
-            tick.ingestNanos = latencyListener == null ? 0 : System.nanoTime();
+            tick.header(RingSlot.TICK, 0, 0, WatermarkGenerator.CONTINUATION, 0, latencyListener == null ? 0 : System.nanoTime());
             ringBuffer.publish(sequence);
             continuationQueued = true;
         }
@@ -601,12 +631,7 @@ final class PartitionProcessor
             {
                 final long sequence = ringBuffer.tryNext();
                 final RingSlot step = ringBuffer.get(sequence);
-                step.type = RingSlot.CHECKPOINT_STEP;
-                step.source = 0;
-                step.key = 0;
-                step.timestamp = 0;
-                step.length = 0;
-                step.ingestNanos = 0;
+                step.header(RingSlot.CHECKPOINT_STEP, 0, 0, 0, 0, 0);
                 ringBuffer.publish(sequence);
                 stepQueued = true;
             }

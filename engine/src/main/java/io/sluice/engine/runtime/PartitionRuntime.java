@@ -44,15 +44,10 @@ final class PartitionRuntime
     {
         final long sequence = ring.next();
         final RingSlot slot = ring.get(sequence);
-        slot.type = RingSlot.REPLAY;
-        slot.source = 0;
-        slot.key = 0;
-        slot.timestamp = timestamp;
+        slot.header(RingSlot.REPLAY, 0, 0, timestamp, PartitionProcessor.REPLAY_LENGTH, System.nanoTime());
         slot.buffer.putInt(PartitionProcessor.REPLAY_INSTANCE_OFFSET, instance);
         slot.buffer.putInt(PartitionProcessor.REPLAY_MODE_OFFSET, mode);
         slot.buffer.putLong(PartitionProcessor.REPLAY_VALUE_OFFSET, value);
-        slot.length = PartitionProcessor.REPLAY_LENGTH;
-        slot.ingestNanos = System.nanoTime();
         ring.publish(sequence);
     }
 
@@ -72,12 +67,7 @@ final class PartitionRuntime
             return;
         }
         final RingSlot slot = ring.get(sequence);
-        slot.type = RingSlot.WAKE;
-        slot.source = 0;
-        slot.key = 0;
-        slot.timestamp = 0;
-        slot.length = 0;
-        slot.ingestNanos = System.nanoTime();
+        slot.header(RingSlot.WAKE, 0, 0, 0, 0, System.nanoTime());
         ring.publish(sequence);
     }
 
@@ -114,12 +104,7 @@ final class PartitionRuntime
     private void fillControl(final long sequence, final int type, final long timestamp)
     {
         final RingSlot slot = ring.get(sequence);
-        slot.type = type;
-        slot.source = 0;
-        slot.key = 0;
-        slot.timestamp = timestamp;
-        slot.length = 0;
-        slot.ingestNanos = System.nanoTime();
+        slot.header(type, 0, 0, timestamp, 0, System.nanoTime());
         ring.publish(sequence);
     }
 }

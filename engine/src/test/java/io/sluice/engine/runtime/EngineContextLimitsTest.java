@@ -18,10 +18,11 @@ class EngineContextLimitsTest
     @Test
     void shouldRefuseARingWhoseBlockWouldOverflowAnInt()
     {
-        // 8,388,608 slots of 256 bytes: 2^31 bytes, which wrapped to a negative int before.
+        // 8,388,608 slots of 320 bytes (a 256-byte event and the slot's header in whole cache lines): 2.5 * 2^30 bytes,
+        // past an int (a product of 2^31 wrapped to a negative int before).
         assertThatThrownBy(() -> new EngineContext().directory(dir).ringSize(8_388_608).conclude())
             .isInstanceOf(EngineException.class)
             .hasMessageContaining("'ringSize' 8388608")
-            .hasMessageContaining("2147483648 bytes");
+            .hasMessageContaining("2684354560 bytes");
     }
 }

@@ -461,8 +461,12 @@ public final class DaemonConfig
      *     key_field: account                   # default: the output's key
      *     transactional_id: sluice.desk1.results   # default: sluice.<sink name>; same on every daemon of the job
      *     min_checkpoint_spacing: 20ms         # exactly once: outputs waiting for a checkpoint ask for one at most this often
+     *     commit_between_checkpoints: true     # exactly once: commit at the end of each burst of outputs (false: at checkpoints only)
+     *     commit_quiet: 2ms                    # exactly once, between checkpoints: no output for this long ends a burst
+     *     max_commit_delay: 50ms               # exactly once, between checkpoints: an output waits at most this long for its commit
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
+     * The commit settings are checked against each other ({@link #kafkaSinkCommits}).
      */
     private static io.sluice.kafka.KafkaSinkContext kafkaSink(final String name, final ConfigSection sink)
     {
@@ -496,11 +500,61 @@ public final class DaemonConfig
         {
             return null;
         }
-        return new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
+        final io.sluice.kafka.KafkaSinkContext context = new io.sluice.kafka.KafkaSinkContext().bootstrapServers(bootstrap).topic(topic)
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
             .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout))
             .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties)
             .minCheckpointSpacingMillis(Math.max(0, spacing));
+        kafkaSinkCommits(sink, context);
+        return context;
+    }
+
+    /**
+     * The commit settings of an exactly-once {@code kafka} sink, each refused with its key and line when
+     * meaningless: set on an {@code at_least_once} sink (it has no transactions), a quiet period or delay set
+     * while {@code commit_between_checkpoints} is false (they only time commits between checkpoints), a quiet
+     * period longer than the longest delay (a burst would never end by quiet), or a delay not shorter than the
+     * transaction timeout (the brokers would abort the transaction first). A negative duration does not parse.
+     */
+    private static void kafkaSinkCommits(final ConfigSection sink, final io.sluice.kafka.KafkaSinkContext context)
+    {
+        final String[] keys = {"commit_between_checkpoints", "commit_quiet", "max_commit_delay"};
+        if (context.mode() != io.sluice.kafka.SinkMode.EXACTLY_ONCE)
+        {
+            for (final String key : keys)
+            {
+                if (sink.has(key))
+                {
+                    sink.error(key, "applies to mode exactly_once only (an at_least_once sink has no transactions to commit)");
+                }
+            }
+            return;
+        }
+        final boolean between = sink.bool("commit_between_checkpoints", context.commitBetweenCheckpoints());
+        final long quiet = sink.durationMillis("commit_quiet", context.commitQuietMillis());
+        final long maxDelay = sink.durationMillis("max_commit_delay", context.maxCommitDelayMillis());
+        if (!between)
+        {
+            for (int i = 1; i < keys.length; i++)
+            {
+                if (sink.has(keys[i]))
+                {
+                    sink.error(keys[i], "has no effect with commit_between_checkpoints: false (outputs are then committed when a " +
+                        "checkpoint completes); remove it or set commit_between_checkpoints: true");
+                }
+            }
+        }
+        if (maxDelay >= context.transactionTimeoutMillis())
+        {
+            sink.error("max_commit_delay", "must be shorter than the sink's transaction timeout (" + context.transactionTimeoutMillis() +
+                " ms), was " + maxDelay + " ms");
+        }
+        else if (between && quiet > maxDelay)
+        {
+            sink.error("commit_quiet", "must not exceed max_commit_delay (" + maxDelay + " ms), was " + quiet + " ms: a burst would " +
+                "then never end by quiet, every commit would wait the whole delay");
+        }
+        context.commitBetweenCheckpoints(between).commitQuietMillis(quiet).maxCommitDelayMillis(maxDelay);
     }
 
     /**

@@ -192,6 +192,60 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldReadTheCommitSettingsOfAnExactlyOnceKafkaSink() throws Exception
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
+        final io.sluice.kafka.KafkaSinkContext defaults = DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka();
+        assertThat(defaults.commitBetweenCheckpoints()).isTrue();
+        assertThat(defaults.commitQuietMillis()).isEqualTo(2);
+        assertThat(defaults.maxCommitDelayMillis()).isEqualTo(50);
+
+        final io.sluice.kafka.KafkaSinkContext set = DaemonConfig.parse(withSinkKeys(yaml, "commit_quiet: 5ms", "max_commit_delay: 200ms"),
+            "sluice.yaml", dir).sinks().get("results").kafka();
+        assertThat(set.commitBetweenCheckpoints()).isTrue();
+        assertThat(set.commitQuietMillis()).isEqualTo(5);
+        assertThat(set.maxCommitDelayMillis()).isEqualTo(200);
+
+        final io.sluice.kafka.KafkaSinkContext atCheckpoints = DaemonConfig.parse(withSinkKeys(yaml, "commit_between_checkpoints: false"),
+            "sluice.yaml", dir).sinks().get("results").kafka();
+        assertThat(atCheckpoints.commitBetweenCheckpoints()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseMeaninglessCommitSettingsOfAKafkaSinkNamingTheKeyAndLine()
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
+
+        assertThat(errors(withSinkKeys(yaml, "commit_quiet: 80ms", "max_commit_delay: 50ms")).errors()).singleElement().asString()
+            .startsWith("sinks.results.commit_quiet: must not exceed max_commit_delay (50 ms), was 80 ms").containsPattern("\\(line \\d+, column \\d+\\)$");
+        assertThat(errors(withSinkKeys(yaml, "max_commit_delay: 10m")).errors()).singleElement().asString()
+            .startsWith("sinks.results.max_commit_delay: must be shorter than the sink's transaction timeout (300000 ms), was 600000 ms")
+            .contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "commit_quiet: 2x")).errors()).singleElement().asString()
+            .startsWith("sinks.results.commit_quiet: '2x' is not a duration").contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "commit_between_checkpoints: sometimes")).errors()).singleElement().asString()
+            .startsWith("sinks.results.commit_between_checkpoints: 'sometimes' is not true or false").contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "commit_between_checkpoints: false", "max_commit_delay: 20ms")).errors()).singleElement()
+            .asString().startsWith("sinks.results.max_commit_delay: has no effect with commit_between_checkpoints: false").contains("(line ");
+        final String atLeastOnce = withSinkKeys(yaml, "commit_quiet: 1ms").replaceFirst("mode: exactly_once", "mode: at_least_once");
+        assertThat(errors(atLeastOnce).errors()).anyMatch(e -> e.startsWith("sinks.results.commit_quiet: applies to mode exactly_once only") &&
+            e.contains("(line "));
+    }
+
+    /** The configuration with keys added to its exactly-once Kafka sink {@code results}, below its {@code mode}. */
+    private static String withSinkKeys(final String yaml, final String... lines)
+    {
+        final java.util.regex.Matcher mode = java.util.regex.Pattern.compile("( +)mode: exactly_once\n").matcher(yaml);
+        assertThat(mode.find()).as("an exactly-once sink in:%n%s", yaml).isTrue();
+        final StringBuilder added = new StringBuilder(mode.group());
+        for (final String line : lines)
+        {
+            added.append(mode.group(1)).append(line).append('\n');
+        }
+        return yaml.substring(0, mode.start()) + added + yaml.substring(mode.end());
+    }
+
+    @Test
     void shouldRefuseScaleOutWithoutExactlyOneKafkaIngressAndOnlyKafkaSinks() throws Exception
     {
         Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
