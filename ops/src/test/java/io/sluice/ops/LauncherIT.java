@@ -70,6 +70,9 @@ class LauncherIT
         assertThat(demo.exitCode).as(demo.toString()).isZero();
         assertThat(demo.out).containsPattern("GuaranteedSafepointInterval\\s+= 0\\s").containsPattern("PerMethodTrapLimit\\s+= 0\\s")
             .containsPattern("PerBytecodeTrapLimit\\s+= 0\\s");
+        // C1 only where the compiler threads share the sender's cpu (at most 2 cpus), C2 as usual elsewhere.
+        assertThat(demo.out).containsPattern("TieredStopAtLevel\\s+= " + (Runtime.getRuntime().availableProcessors() <= 2 ? 1 : 4) + "\\s");
+        assertThat(version.out).containsPattern("TieredStopAtLevel\\s+= 4\\s");
         assertThat(version.exitCode).as(version.toString()).isZero();
         assertThat(version.out).containsPattern("PerMethodTrapLimit\\s+= 100\\s").doesNotContain("GuaranteedSafepointInterval");
     }

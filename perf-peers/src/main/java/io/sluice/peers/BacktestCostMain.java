@@ -82,9 +82,9 @@ public final class BacktestCostMain
                 final double plain = plainFirst ? first : second;
                 final double backtest = plainFirst ? second : first;
                 final double floor = query.isJoin() ? Double.NaN : floorNanosPerEvent(w);
-                System.out.printf("%s round %s: plain %.1f ns/event, backtest %.1f ns/event, backtest / plain %.3fx (rate ratio); " +
-                        "floor %.1f ns/event (plain / floor %.3fx)%n",
-                    query, round < 0 ? "warm-up" : Integer.toString(round + 1), plain, backtest, plain / backtest, floor, plain / floor);
+                System.out.printf("%s round %s: plain %.1f ns/event, backtest %.1f ns/event, backtest / plain %.3fx (rate ratio)%s%n",
+                    query, round < 0 ? "warm-up" : Integer.toString(round + 1), plain, backtest, plain / backtest,
+                    query.isJoin() ? "" : String.format("; floor %.1f ns/event (plain / floor %.3fx)", floor, plain / floor));
                 if (round >= 0)
                 {
                     ratios[round] = plain / backtest;

@@ -119,7 +119,9 @@ final class JvmActivity
             "compiled code deoptimised at a branch first taken late (recompiled on the sender's cpu)";
         if (interval == 0 && traps == 0)
         {
-            return "jvm: " + safepoints + "; " + deopt;
+            final String compiler = vmOption("TieredStopAtLevel", 4) == 1 ?
+                "; C1 only (-XX:TieredStopAtLevel=1: on 2 cpus C2's compiles would take the sender's cpu)" : "";
+            return "jvm: " + safepoints + "; " + deopt + compiler;
         }
         return "note: this JVM runs with " + safepoints + " and " + deopt + "; ./sluice demo sets " +
             "-XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:PerMethodTrapLimit=0 -XX:PerBytecodeTrapLimit=0";
