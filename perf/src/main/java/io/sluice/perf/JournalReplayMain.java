@@ -42,7 +42,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class JournalReplayMain
 {
-    private static final int SEGMENT_LENGTH = 512 * 1024 * 1024;
+    private static final int SEGMENT_LENGTH = JournalRoundsArgs.SEGMENT_LENGTH;
     private static final int LIMIT = 256;
 
     private JournalReplayMain()
@@ -56,38 +56,11 @@ public final class JournalReplayMain
      */
     public static void main(final String[] args)
     {
-        int rounds = 5;
-        int warmups = 2;
-        int mib = 256;
-        int[] payloads = {64, 256};
-        for (final String arg : args)
-        {
-            final String value = arg.substring(arg.indexOf('=') + 1);
-            if (arg.startsWith("rounds="))
-            {
-                rounds = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("warmup="))
-            {
-                warmups = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("mib="))
-            {
-                mib = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("payloads="))
-            {
-                payloads = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
-            }
-            else
-            {
-                throw new IllegalArgumentException("unknown argument '" + arg + "': use rounds=N warmup=W mib=M payloads=64,256");
-            }
-        }
-        if (mib < 1 || mib > 511)
-        {
-            throw new IllegalArgumentException("mib must be in [1, 511], was " + mib);
-        }
+        final JournalRoundsArgs parsed = JournalRoundsArgs.parse(args, 256);
+        final int rounds = parsed.rounds;
+        final int warmups = parsed.warmups;
+        final int mib = parsed.mib;
+        final int[] payloads = parsed.payloads;
         System.out.printf("JournalReplayMain rounds=%d (+%d warm-up) mib=%d, load average %.2f%n",
             rounds, warmups, mib, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (final int payload : payloads)

@@ -48,7 +48,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class JournalThroughputMain
 {
-    private static final int SEGMENT_LENGTH = 512 * 1024 * 1024;
+    private static final int SEGMENT_LENGTH = JournalRoundsArgs.SEGMENT_LENGTH;
     private static final int POLL_LIMIT = 256;
 
     private JournalThroughputMain()
@@ -64,38 +64,11 @@ public final class JournalThroughputMain
      */
     public static void main(final String[] args)
     {
-        int rounds = 5;
-        int warmups = 2;
-        int mib = 384;
-        int[] payloads = {64, 256};
-        for (final String arg : args)
-        {
-            final String value = arg.substring(arg.indexOf('=') + 1);
-            if (arg.startsWith("rounds="))
-            {
-                rounds = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("warmup="))
-            {
-                warmups = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("mib="))
-            {
-                mib = Integer.parseInt(value);
-            }
-            else if (arg.startsWith("payloads="))
-            {
-                payloads = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
-            }
-            else
-            {
-                throw new IllegalArgumentException("unknown argument '" + arg + "': use rounds=N warmup=W mib=M payloads=64,256");
-            }
-        }
-        if (mib < 1 || (long)mib * 1024 * 1024 > SEGMENT_LENGTH - RawMappedLog.SEGMENT_HEADER_LENGTH)
-        {
-            throw new IllegalArgumentException("mib must be in [1, 511], was " + mib);
-        }
+        final JournalRoundsArgs parsed = JournalRoundsArgs.parse(args, 384);
+        final int rounds = parsed.rounds;
+        final int warmups = parsed.warmups;
+        final int mib = parsed.mib;
+        final int[] payloads = parsed.payloads;
         System.out.printf("JournalThroughputMain rounds=%d (+%d warm-up) mib=%d segment=%d MiB, dir=%s%n",
             rounds, warmups, mib, SEGMENT_LENGTH >> 20, System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         for (final int payload : payloads)
