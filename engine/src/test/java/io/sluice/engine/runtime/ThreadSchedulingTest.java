@@ -18,19 +18,9 @@ class ThreadSchedulingTest
     void shouldMoveARunningThreadToSchedIdleAndBackAsProcShowsIt() throws Exception
     {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux");
-        final CountDownLatch started = new CountDownLatch(1);
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicInteger tid = new AtomicInteger();
-        final Thread other = new Thread(() ->
+        try (WaitingThread other = WaitingThread.start("scheduling-test-other"))
         {
-            tid.set(Affinity.getThreadId());
-            started.countDown();
-            awaitQuietly(done);
-        }, "scheduling-test-other");
-        other.start();
-        try
-        {
-            started.await();
+            final AtomicInteger tid = other.tid;
             final ThreadScheduling.Setting before = ThreadScheduling.read(tid.get());
             assertThat(before.policy()).as("a new thread's policy").isEqualTo(ThreadScheduling.NORMAL);
             assertThat(ThreadScheduling.read(Affinity.getThreadId())).as("the caller, untouched").isEqualTo(before);
@@ -50,38 +40,18 @@ class ThreadSchedulingTest
                 assertThat(ThreadScheduling.apply(tid.get(), before)).as("refused without CAP_SYS_NICE").contains("EPERM");
             }
         }
-        finally
-        {
-            done.countDown(); // only now may the other thread end: its /proc/self/task entry goes with it
-            other.join();
-        }
     }
 
     @Test
     void shouldSetTheNiceValueOfANormalThread() throws Exception
     {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux");
-        final CountDownLatch started = new CountDownLatch(1);
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicInteger tid = new AtomicInteger();
-        final Thread other = new Thread(() ->
+        try (WaitingThread other = WaitingThread.start("scheduling-test-nice"))
         {
-            tid.set(Affinity.getThreadId());
-            started.countDown();
-            awaitQuietly(done);
-        }, "scheduling-test-nice");
-        other.start();
-        try
-        {
-            started.await();
+            final AtomicInteger tid = other.tid;
             assertThat(ThreadScheduling.apply(tid.get(), new ThreadScheduling.Setting(ThreadScheduling.NORMAL, 19))).isNull();
             assertThat(ThreadScheduling.read(tid.get())).isEqualTo(new ThreadScheduling.Setting(ThreadScheduling.NORMAL, 19));
             assertThat(ThreadScheduling.apply(tid.get(), new ThreadScheduling.Setting(1, 0))).contains("not a time-sharing policy");
-        }
-        finally
-        {
-            done.countDown();
-            other.join();
         }
     }
 
@@ -98,15 +68,51 @@ class ThreadSchedulingTest
         assertThat(ThreadScheduling.idle(tid.get())).contains("ESRCH");
     }
 
-    private static void awaitQuietly(final CountDownLatch latch)
+    /** A thread that waits until closed, so that its /proc/self/task entry stays while a test reads and sets it. */
+    private static final class WaitingThread implements AutoCloseable
     {
-        try
+        final AtomicInteger tid = new AtomicInteger();
+        private final CountDownLatch started = new CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final Thread thread;
+
+        private WaitingThread(final String name)
         {
-            latch.await();
+            thread = new Thread(() ->
+            {
+                tid.set(Affinity.getThreadId());
+                started.countDown();
+                try
+                {
+                    done.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }, name);
         }
-        catch (final InterruptedException ex)
+
+        static WaitingThread start(final String name) throws InterruptedException
         {
-            Thread.currentThread().interrupt();
+            final WaitingThread waiting = new WaitingThread(name);
+            waiting.thread.start();
+            waiting.started.await();
+            return waiting;
+        }
+
+        @Override
+        public void close()
+        {
+            done.countDown(); // only now may the thread end: its /proc/self/task entry goes with it
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
