@@ -577,7 +577,7 @@ public final class LatencyMain
             h.getValueAtPercentile(99.99) / 1e3, h.getMaxValue() / 1e3);
     }
 
-    private static String loadAverage()
+    static String loadAverage()
     {
         return String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
