@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+
+import net.openhft.affinity.Affinity;
 
 class SpinningThreadsCpuTest
 {
@@ -20,8 +24,9 @@ class SpinningThreadsCpuTest
     {
         assumeTrue(Files.isReadable(Path.of("/proc/self/schedstat")), "Linux with scheduler statistics");
         final AtomicBoolean stop = new AtomicBoolean();
-        final Thread processing = spinner("sluice-processing-0", stop);
-        final Thread sender = spinner("sluice-loadgen-sender", stop);
+        final Set<Integer> tids = ConcurrentHashMap.newKeySet();
+        final Thread processing = spinner("sluice-processing-0", stop, tids);
+        final Thread sender = spinner("sluice-loadgen-sender", stop, tids);
         final SpinningThreadsCpu cpu = SpinningThreadsCpu.ofThisJvm();
         try
         {
@@ -45,9 +50,17 @@ class SpinningThreadsCpuTest
             stop.set(true);
             sender.join();
             processing.join();
-            final long processingRan = cpu.ranNanos(SpinningThreadsCpu.PROCESSING_COMM);
-            cpu.mark(); // both have ended: their last figures stay
-            assertThat(cpu.ranNanos(SpinningThreadsCpu.PROCESSING_COMM)).isEqualTo(processingRan);
+            for (final int tid : tids)
+            {
+                while (Files.exists(Path.of("/proc/self/task/" + tid)))
+                {
+                    assertThat(System.nanoTime()).as("thread %d gone within the deadline", tid).isLessThan(deadline);
+                    Thread.yield();
+                }
+            }
+            cpu.mark(); // both have ended: still reported, with their figures as of the last mark they were alive for
+            assertThat(cpu.ranNanos(SpinningThreadsCpu.PROCESSING_COMM)).isPositive();
+            assertThat(cpu.ranNanos(SpinningThreadsCpu.SENDER_COMM)).isPositive();
             assertThat(cpu.line()).contains("processing thread ran ").contains("sender ran ").contains(" for its cpu, taken off it ");
         }
         finally
@@ -80,10 +93,11 @@ class SpinningThreadsCpuTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nonvoluntary_ctxt_switches");
     }
 
-    private static Thread spinner(final String name, final AtomicBoolean stop)
+    private static Thread spinner(final String name, final AtomicBoolean stop, final Set<Integer> tids)
     {
         return new Thread(() ->
         {
+            tids.add(Affinity.getThreadId());
             while (!stop.get())
             {
                 Thread.onSpinWait();
