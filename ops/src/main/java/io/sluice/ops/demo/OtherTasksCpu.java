@@ -156,8 +156,9 @@ final class OtherTasksCpu
         {
             final Task before = first.get(entry.getKey());
             final Task after = entry.getValue();
-            // A task started meanwhile (or whose id was reused: another name) ran all its time in the interval.
-            action.accept(after, before != null && before.comm.equals(after.comm) ? after.runNanos - before.runNanos : after.runNanos);
+            // A task started meanwhile ran all its time in the interval. (Its name may have changed: a kernel worker's
+            // names the work queue it serves.)
+            action.accept(after, before != null ? after.runNanos - before.runNanos : after.runNanos);
         }
     }
 
@@ -192,7 +193,7 @@ final class OtherTasksCpu
             {
                 try
                 {
-                    final String comm = Files.readString(thread.resolve("comm")).strip();
+                    final String comm = taskName(Files.readString(thread.resolve("comm")).strip());
                     final long run = SpinningThreadsCpu.parseSchedstat(Files.readString(thread.resolve("schedstat")))[0];
                     into.put(Long.parseLong(thread.getFileName().toString()), new Task(pid, comm, run));
                 }
@@ -206,6 +207,16 @@ final class OtherTasksCpu
         {
             // the process ended meanwhile
         }
+    }
+
+    /**
+     * A task's name as the line groups it: a kernel worker ({@code kworker/1:2-events}) without the work queue it
+     * serves at the moment, which changes from one reading to the next.
+     */
+    static String taskName(final String comm)
+    {
+        final int queue = comm.indexOf('-');
+        return comm.startsWith("kworker/") && queue > 0 ? comm.substring(0, queue) : comm;
     }
 
     private static boolean isNumber(final Path path)

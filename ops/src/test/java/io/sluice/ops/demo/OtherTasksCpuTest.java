@@ -53,6 +53,15 @@ class OtherTasksCpuTest
         assertThat(cpu.line()).isNull();
     }
 
+    @Test
+    void shouldGroupAKernelWorkerByItselfNotByTheQueueItServesNow()
+    {
+        assertThat(OtherTasksCpu.taskName("kworker/1:2-mm_percpu_wq")).isEqualTo("kworker/1:2");
+        assertThat(OtherTasksCpu.taskName("kworker/u8:3-kvfree_rcu_reclaim")).isEqualTo("kworker/u8:3");
+        assertThat(OtherTasksCpu.taskName("kworker/0:1H")).isEqualTo("kworker/0:1H");
+        assertThat(OtherTasksCpu.taskName("kafka-producer-")).isEqualTo("kafka-producer-");
+    }
+
     private static long ranNanos(final Path schedstat) throws Exception
     {
         return SpinningThreadsCpu.parseSchedstat(Files.readString(schedstat))[0];
