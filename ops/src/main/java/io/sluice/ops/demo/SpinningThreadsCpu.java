@@ -88,11 +88,13 @@ final class SpinningThreadsCpu
         {
             return;
         }
-        for (final Reading reading : read())
+        // Only the threads found at the start: a few small files, once a second on the reporter's (the sender's) cpu.
+        for (final Long tid : first.keySet())
         {
-            if (first.containsKey(reading.tid))
+            final Reading reading = readThread(tasks.resolve(Long.toString(tid)));
+            if (reading != null)
             {
-                last.put(reading.tid, reading);
+                last.put(tid, reading);
             }
         }
     }
