@@ -461,7 +461,7 @@ public final class PipelineInstance
         outputs++;
     }
 
-    void onLateEvent(final long key, final long timestamp, final long watermark, final EventFlyweight event)
+    void onLateEvent(final long key, final long timestamp, final long watermark, final io.sluice.schema.EventValues event)
     {
         lateEvents++;
     }

@@ -323,7 +323,7 @@ public final class Backtest
         final long[] stageErrors = new long[pipelines.size()];
         final PipelineInstance[][] instances = new PipelineInstance[partitions][pipelines.size()];
         // One pipeline over one topic of long fields may take its events as columns (PipelineInstance#takesColumns).
-        final boolean columnsFit = pipelines.size() == 1 && inputs.size() == 1 && topics.size() == 1 &&
+        final boolean columnsFit = options.columnarWindows() && pipelines.size() == 1 && inputs.size() == 1 && topics.size() == 1 &&
             EventColumns.unfitField(topics.values().iterator().next().schema()) == null;
         for (int i = 0; i < pipelines.size(); i++)
         {
