@@ -158,7 +158,7 @@ public final class ColumnarWindowOperator implements WindowOperator
         this.sumField = countAndSum ? fields[sum] : -1;
 
         // A key holds a row in its live window and, for a while, in the next one.
-        this.keyCapacity = Math.max(16, Integer.highestOneBit(Math.max(1, expectedEntries / 2) - 1) << 1);
+        this.keyCapacity = Math.max(16, Integer.highestOneBit(Math.min(1 << 20, Math.max(1, expectedEntries / 2)) - 1) << 1);
         this.columns = INITIAL_COLUMNS;
         allocateKeys(keyCapacity);
         this.columnWindow = new long[columns];
