@@ -12,9 +12,10 @@ import java.util.TreeMap;
 
 /**
  * Whether the demo's spinning threads had their CPUs while it measured: for each processing thread and
- * the load generator's sender, from Linux's per-thread scheduler statistics ({@code /proc/self/task/<tid>/schedstat}
- * and {@code status}), the time it ran, the time it was ready to run but waited for its CPU, and how many
- * times another task took the CPU from it (involuntary context switches).
+ * the load generator's sender, from Linux's per-thread scheduler statistics ({@code /proc/self/task/<tid>/schedstat}),
+ * the time it ran, the time it was ready to run but waited for its CPU, and how many times another task took
+ * the CPU from it: its turns on the CPU but the first (a spinning thread never gives its CPU up by itself; it
+ * blocks only at a safepoint or a lock, rare).
  *
  * <p>A busy-spinning thread that is never taken off its CPU runs for the whole interval and waits 0 ms:
  * then a long wait in the ring is the processing thread's own work (the stage timers' lines say which).
@@ -88,11 +89,13 @@ final class SpinningThreadsCpu
         {
             return;
         }
-        for (final Reading reading : read())
+        // Only the threads found at the start, one small file each: once a second on the reporter's cpu, the sender's.
+        for (final Long tid : first.keySet())
         {
-            if (first.containsKey(reading.tid))
+            final Reading reading = readThread(tasks.resolve(Long.toString(tid)));
+            if (reading != null)
             {
-                last.put(reading.tid, reading);
+                last.put(tid, reading);
             }
         }
     }
@@ -117,7 +120,7 @@ final class SpinningThreadsCpu
             parts.add(String.format(Locale.ROOT, "%s ran %s of %s, waited %s for its cpu, taken off it %d times",
                 PROCESSING_COMM.equals(from.comm) ? "processing thread" : "sender", DemoFormat.nanos(to.runNanos - from.runNanos),
                 DemoFormat.nanos(to.atNanos - from.atNanos), DemoFormat.nanos(to.waitNanos - from.waitNanos),
-                to.involuntarySwitches - from.involuntarySwitches));
+                Math.max(0, to.slices - from.slices - 1)));
         }
         return "  cpu          while measuring (Linux schedstat; time another task held its cpu is time its events waited): " +
             String.join("; ", parts);
@@ -184,8 +187,7 @@ final class SpinningThreadsCpu
             }
             final long now = System.nanoTime();
             final long[] schedstat = parseSchedstat(Files.readString(thread.resolve("schedstat")));
-            final long involuntary = parseInvoluntarySwitches(Files.readString(thread.resolve("status")));
-            return new Reading(Long.parseLong(thread.getFileName().toString()), comm, now, schedstat[0], schedstat[1], involuntary);
+            return new Reading(Long.parseLong(thread.getFileName().toString()), comm, now, schedstat[0], schedstat[1], schedstat[2]);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -198,7 +200,7 @@ final class SpinningThreadsCpu
      * queue, and time slices.
      *
      * @param text of the file.
-     * @return {run ns, wait ns}.
+     * @return {run ns, wait ns, time slices}.
      * @throws IllegalArgumentException naming the text if it is not three numbers.
      */
     static long[] parseSchedstat(final String text)
@@ -208,26 +210,7 @@ final class SpinningThreadsCpu
         {
             throw new IllegalArgumentException("schedstat is not 'run_ns wait_ns slices': '" + text.strip() + "'");
         }
-        return new long[] { Long.parseLong(fields[0]), Long.parseLong(fields[1]) };
-    }
-
-    /**
-     * Parses the {@code nonvoluntary_ctxt_switches} line of {@code /proc/<pid>/task/<tid>/status}.
-     *
-     * @param text of the file.
-     * @return the count.
-     * @throws IllegalArgumentException if the line is missing.
-     */
-    static long parseInvoluntarySwitches(final String text)
-    {
-        for (final String line : text.split("\n"))
-        {
-            if (line.startsWith("nonvoluntary_ctxt_switches:"))
-            {
-                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-            }
-        }
-        throw new IllegalArgumentException("status has no nonvoluntary_ctxt_switches line");
+        return new long[] { Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2]) };
     }
 
     private static final class Reading
@@ -237,16 +220,16 @@ final class SpinningThreadsCpu
         final long atNanos;
         final long runNanos;
         final long waitNanos;
-        final long involuntarySwitches;
+        final long slices;
 
-        Reading(final long tid, final String comm, final long atNanos, final long runNanos, final long waitNanos, final long involuntarySwitches)
+        Reading(final long tid, final String comm, final long atNanos, final long runNanos, final long waitNanos, final long slices)
         {
             this.tid = tid;
             this.comm = comm;
             this.atNanos = atNanos;
             this.runNanos = runNanos;
             this.waitNanos = waitNanos;
-            this.involuntarySwitches = involuntarySwitches;
+            this.slices = slices;
         }
     }
 }
