@@ -129,6 +129,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final long[] sent;
     /** Exactly once: commits the transactions. */
     private SinkCommitter committer;
+    /** Exactly once: reports a transaction left open on the sink's partitions that the sink does not hold. */
+    private HangingTransactionWatch hangingWatch;
     /** At least once: per partition, its sends and their acknowledgements (the producer's I/O thread counts them). */
     private final SendAcknowledgements[] acknowledgements;
     /**
@@ -216,6 +218,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     context.minCheckpointSpacingMillis(), recordedAll, context.commitBetweenCheckpoints(), context.commitQuietMillis(),
                     context.maxCommitDelayMillis(), context.transactionTimeoutMillis() / 2);
                 sink.committer.start();
+                final long stuckMillis = context.transactionTimeoutMillis() / 2;
+                sink.hangingWatch = new HangingTransactionWatch("sluice-kafka-txn-watch-" + context.transactionalIdPrefix(),
+                    sink.transactions, sink.topicPartitions, sink::admin, Math.max(100, Math.min(10_000, stuckMillis / 10)), stuckMillis,
+                    sink::onRefusal, "Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers());
+                sink.hangingWatch.start();
             }
         }
         catch (final RuntimeException ex)
@@ -696,6 +703,19 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     }
 
     /**
+     * Exactly once: transactions found open on a partition's Kafka partition that the sink does not hold (its last
+     * stable offset stuck below the log end for half the transaction timeout while the sink had nothing
+     * uncommitted there), each reported once with what to do ({@link #refusalHandler}); see {@link HangingTransactionWatch}.
+     *
+     * @param partition of the sink.
+     * @return the count since the sink opened.
+     */
+    public long hangingTransactions(final int partition)
+    {
+        return hangingWatch == null ? 0 : hangingWatch.hanging(partition);
+    }
+
+    /**
      * Exactly once: why the sink last aborted a partition's transaction.
      *
      * @param partition of the sink.
@@ -915,6 +935,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         try
         {
+            hangingWatch.close();
             return committer.close();
         }
         catch (final InterruptedException ex)
@@ -976,8 +997,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(partition));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        // A partition thread's send waits at most this (metadata, buffer room); the committer repeats its calls (PatientCall).
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(context.sendBlockMillis()));
+        // Exactly once: a partition thread's send waits at most sendBlockMillis (metadata, buffer room), then the partition
+        // keeps its outputs; the committer repeats its calls (PatientCall). At least once keeps no outputs: a full buffer
+        // holds the partition thread back up to the timeout, as before, rather than failing its checkpoints.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(
+            context.mode() == SinkMode.EXACTLY_ONCE ? context.sendBlockMillis() : context.timeoutMillis()));
         // The topic's metadata stays while a partition sends nothing (the default drops it after 5 idle minutes, and
         // the next send would then wait for it on the partition thread, all of max.block.ms if the brokers are away).
         props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, String.valueOf(METADATA_MAX_IDLE_MILLIS));

@@ -201,8 +201,9 @@ public final class KafkaSinkContext
     }
 
     /**
-     * Longest a partition thread may wait in a send for the producer (the topic's metadata, room in its
-     * buffer) while the brokers are away (the producer's {@code max.block.ms}; default 1 s). After such a wait
+     * Exactly once: longest a partition thread may wait in a send for the producer (the topic's metadata, room in
+     * its buffer) while the brokers are away (the producer's {@code max.block.ms}; default 1 s; an at-least-once
+     * sink, which keeps no outputs, waits up to {@link #timeoutMillis}). After such a wait
      * the partition keeps its outputs instead of sending them, and the sink's committer retries with back-off
      * off the partition thread (see {@link KafkaSink}): the partition thread waits at most this long once per
      * outage. The committer's own requests (initialising, committing, aborting a transaction) are retried in

@@ -42,6 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * only its own transaction, so the order checkpoint, then commit, and the fencing of a zombie by
  * transactional id are those of a sequential committer. With a single partition the committer commits
  * on its own thread.
+ *
+ * <p>On every pass the committer also ends the transactions nothing else would end
+ * ({@link TransactionalPartition#endIfStuck}): a failed partition's (not a fenced one's), and one open longer than
+ * half the transaction timeout without a commit, whose outputs are kept for the next commit.
  */
 final class SinkCommitter
 {

@@ -384,8 +384,7 @@ final class TransactionalPartition
                 beginIfNone();
                 producer.sendOffsetsToTransaction(
                     Map.of(topicPartition, new OffsetAndMetadata(nextSequence, metadata(completed, coveringAll))), bookkeeping);
-                final KafkaProducer<byte[], byte[]> committing = producer;
-                PatientCall.run(committing::commitTransaction, timeoutMillis);
+                commitOrFail();
                 inTransaction = false;
                 uncommitted = false;
                 committedCheckpoint = completed;
@@ -429,6 +428,26 @@ final class TransactionalPartition
         return true;
     }
 
+    /**
+     * Commits the open transaction, repeated up to the timeout. One that still has not completed then cannot be
+     * aborted (the client allows only repeating the commit): the partition fails, as before, and the brokers end
+     * the transaction, or the producer of the next start does. Under the lock.
+     */
+    private void commitOrFail()
+    {
+        final KafkaProducer<byte[], byte[]> committing = producer;
+        try
+        {
+            PatientCall.run(committing::commitTransaction, timeoutMillis);
+        }
+        catch (final org.apache.kafka.common.errors.TimeoutException ex)
+        {
+            throw new KafkaConnectorException("Kafka sink partition " + partition + " (" + topicPartition + "): the commit did not " +
+                "complete within " + timeoutMillis + " ms; the partition stops (a restart produces its outputs again from the last " +
+                "committed checkpoint)", ex, false);
+        }
+    }
+
     private void beginIfNone()
     {
         if (!inTransaction)
@@ -451,9 +470,10 @@ final class TransactionalPartition
     }
 
     /**
-     * Ends the open transaction, if any, by aborting it, counted ({@link #aborts()}) and reported with
-     * {@code why}: with the producer that opened it or, if it cannot ({@link #reopen}, or the abort fails), with
-     * a new producer of the same transactional id, whose initialisation aborts it. Under the lock.
+     * Ends the open transaction, if any, by aborting it with the producer that opened it, counted
+     * ({@link #aborts()}) and reported with {@code why}. Never with a new producer of the same transactional id:
+     * if this partition is a zombie whose successor has not committed yet, that would fence the successor. Under
+     * the lock.
      *
      * @param why the transaction ends, for the report.
      * @return true if no transaction is open any more; false if the brokers could not be told (they abort it
@@ -468,31 +488,18 @@ final class TransactionalPartition
         String how = "aborted";
         try
         {
-            if (!reopen)
-            {
-                try
-                {
-                    final KafkaProducer<byte[], byte[]> aborting = producer;
-                    PatientCall.run(aborting::abortTransaction, timeoutMillis);
-                }
-                catch (final KafkaException ex)
-                {
-                    reopen = true; // the producer's own abort failed: a new producer's initialisation aborts it
-                }
-            }
             if (reopen)
             {
-                producer = reopener.reopen(partition);
-                reopen = false;
-                how = "aborted by a new producer with the same transactional id";
+                throw new KafkaException("its producer was refused");
             }
+            final KafkaProducer<byte[], byte[]> aborting = producer;
+            PatientCall.run(aborting::abortTransaction, timeoutMillis);
             inTransaction = false;
         }
         catch (final RuntimeException ex)
         {
             how = "not aborted (" + ex.getMessage() + "): the brokers abort it after the transaction timeout, or the next producer " +
                 "with this transactional id does";
-            reopen = true;
         }
         report(new KafkaConnectorException(noteAbort(how, why), null, true));
         return !inTransaction;
@@ -568,9 +575,11 @@ final class TransactionalPartition
     private void refused(final KafkaConnectorException reason)
     {
         retrying = true;
-        reopen = true;
-        retryAtNanos = System.nanoTime() + retryBackoffNanos;
         final boolean unavailable = KafkaSink.isUnavailable(reason);
+        // A refused producer is replaced; an interrupted one aborts its own transaction (retry): a new producer of a
+        // zombie, whose request timed out before it learnt it was fenced, would fence its successor in turn.
+        reopen |= !unavailable;
+        retryAtNanos = System.nanoTime() + retryBackoffNanos;
         if (unavailable)
         {
             interruptions = interruptions + 1; // under the lock
@@ -620,6 +629,13 @@ final class TransactionalPartition
                 {
                     noteAbort("aborted by a new producer with the same transactional id", lastRefusal);
                 }
+            }
+            else if (inTransaction)
+            {
+                final KafkaProducer<byte[], byte[]> aborting = producer;
+                PatientCall.run(aborting::abortTransaction, timeoutMillis); // fails as fenced if this partition is a zombie
+                inTransaction = false;
+                noteAbort("aborted", lastRefusal);
             }
             beginIfNone();
             for (int i = 0, size = retained.size(); i < size; i++)
@@ -720,9 +736,9 @@ final class TransactionalPartition
 
     /**
      * Aborts the open transaction, if any, at close: its outputs are not covered by a completed checkpoint, and
-     * the replay after the next start produces them again. A refused or failed partition's transaction is aborted
-     * too, by a new producer with the same transactional id if need be (not a fenced one's: its successor aborted
-     * it). After the partition thread and the committer have stopped.
+     * the replay after the next start produces them again. A failed or interrupted partition's transaction is
+     * aborted too (not a fenced one's: its successor aborted it; nor a refused one's: the next start's
+     * initialisation does). After the partition thread and the committer have stopped.
      *
      * @return why the partition failed (its last commit, or this abort), or null.
      */
@@ -732,7 +748,8 @@ final class TransactionalPartition
         try
         {
             closing = true;
-            if (inTransaction && (failure == null || !KafkaSink.isFenced(failure)) && !endOpen("the sink closed before a completed " +
+            // A refused producer cannot abort: the next start's initialisation does (as a fenced one's successor did).
+            if (inTransaction && !reopen && (failure == null || !KafkaSink.isFenced(failure)) && !endOpen("the sink closed before a completed " +
                 "checkpoint covered its outputs (the replay after the next start produces them again)") && failure == null)
             {
                 failure = new KafkaConnectorException(lastAbort, null, true);

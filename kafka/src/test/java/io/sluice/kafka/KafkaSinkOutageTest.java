@@ -114,6 +114,45 @@ class KafkaSinkOutageTest
         KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), out);
     }
 
+    /**
+     * A transaction the sink does not hold stays open on its Kafka partition (here another producer's; seen once under
+     * load, one whose commit marker never arrived): read_committed consumers stop at it, the sink's own commits go on
+     * behind it. The sink reports it, with what to do, and counts it.
+     */
+    @Test
+    void shouldReportATransactionLeftOpenOnItsPartitionThatTheSinkDoesNotHold()
+    {
+        final String out = "hanging-out";
+        broker.createTopics(1, out);
+        final List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.hanging").partitions(1).transactionTimeoutMillis(8_000));
+             org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> other = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of(
+                 "bootstrap.servers", broker.bootstrap(), "transactional.id", "another-writer", "transaction.timeout.ms", "900000",
+                 "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName(),
+                 "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName())))
+        {
+            sink.refusalHandler(reported::add);
+            send(sink, 0, 10);
+            sink.onCheckpoint(0, 1);
+            sink.onCheckpointComplete(new CheckpointManifest(1, 0, List.of()));
+            await("the first outputs committed", () -> sink.committedNext(0) == 10);
+            KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), out); // their commit marker written: offset 10
+            other.initTransactions();
+            other.beginTransaction();
+            other.send(new org.apache.kafka.clients.producer.ProducerRecord<>(out, 0, new byte[0], new byte[0]));
+            other.flush();                                  // open at offset 11 (10 outputs, their commit marker), never ended
+            send(sink, 10, 20);
+            await("the outputs behind it committed", () -> sink.committedNext(0) == 20);
+            await("the sink to report the transaction it does not hold", () -> sink.hangingTransactions(0) == 1);
+            assertThat(reported).anyMatch(problem -> problem.getMessage().contains("holds a transaction open at offset 11")
+                && problem.getMessage().contains("kafka-transactions.sh"));
+            assertThat(sink.abortedTransactions(0)).isZero();
+            other.abortTransaction();
+        }
+        assertThat(sequences(out, 20)).containsExactlyElementsOf(range(0, 20));
+    }
+
     private void send(final KafkaSink sink, final long from, final long to)
     {
         for (long sequence = from; sequence < to; sequence++)
