@@ -208,7 +208,13 @@ public final class KafkaTestSupport
     /** Waits for a condition with a deadline; fails naming what did not happen. */
     public static void await(final String what, final BooleanSupplier condition)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        await(what, 180, condition);
+    }
+
+    /** Waits for a condition up to {@code seconds}; fails naming what did not happen. */
+    public static void await(final String what, final long seconds, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() > deadline)
