@@ -163,15 +163,15 @@ final class HangingTransactionWatch
             else if (!reported[p] && now - stuckSinceNanos[p] >= stuckNanos)
             {
                 reported[p] = true;
-                synchronized (hanging)
-                {
-                    hanging[p]++;
-                }
                 report.accept(new KafkaConnectorException(describe + ": Kafka partition " + topicPartitions[p] + " holds a transaction " +
                     "open at offset " + lso + " (log end " + logEnd + ") for " + TimeUnit.NANOSECONDS.toSeconds(now - stuckSinceNanos[p]) +
                     " s that this sink does not hold: read_committed consumers stop there. Find it with kafka-transactions.sh " +
                     "find-hanging and end it with kafka-transactions.sh abort (its records then stay invisible to read_committed " +
                     "consumers)", null, true));
+                synchronized (hanging)
+                {
+                    hanging[p]++; // after the report: whoever sees the count finds the report
+                }
             }
         }
     }
