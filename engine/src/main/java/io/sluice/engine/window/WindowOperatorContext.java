@@ -355,7 +355,7 @@ public final class WindowOperatorContext
     /**
      * Conclude and build the columnar backtest kernel ({@link ColumnarWindowOperator}) when it gives exactly
      * {@link #build()}'s results for this configuration: tumbling windows or hopping windows with gaps
-     * ({@code hop >= size}), no allowed lateness, no early results, and every aggregator a count or a sum, min, max
+     * ({@code hop >= size}), no allowed lateness, no early results, no firing pace, and every aggregator a count or a sum, min, max
      * or avg of a long field.
      *
      * @return the kernel, or null when the configuration needs {@link #build()}'s operator.
@@ -363,7 +363,8 @@ public final class WindowOperatorContext
     public ColumnarWindowOperator buildColumnar()
     {
         conclude();
-        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || !ColumnarWindowOperator.supports(aggregators))
+        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || firingPace != FIRING_PACE_UNPACED ||
+            !ColumnarWindowOperator.supports(aggregators))
         {
             return null;
         }
