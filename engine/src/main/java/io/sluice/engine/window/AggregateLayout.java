@@ -91,16 +91,9 @@ final class AggregateLayout implements WindowResult
     {
         for (final int kind : kinds)
         {
-            switch (kind)
+            if (!Aggregators.foldsLongsExactly(kind))
             {
-                case Aggregators.COUNT:
-                case Aggregators.SUM_LONG:
-                case Aggregators.MIN_LONG:
-                case Aggregators.MAX_LONG:
-                case Aggregators.AVG_LONG:
-                    break;
-                default:
-                    return false;
+                return false;
             }
         }
         return true;

@@ -43,6 +43,29 @@ public final class Aggregators
     }
 
     /**
+     * Whether a kind is a count or a sum, min, max or avg of a LONG field: integer arithmetic, so folding its
+     * events in any grouping and order gives the same bits (what {@link AggregateLayout#regroupsExactly()} and
+     * {@link ColumnarWindowOperator#supports} rely on).
+     *
+     * @param kind one of the kinds of {@link #kindOf}.
+     * @return whether it folds longs exactly.
+     */
+    static boolean foldsLongsExactly(final int kind)
+    {
+        switch (kind)
+        {
+            case COUNT:
+            case SUM_LONG:
+            case MIN_LONG:
+            case MAX_LONG:
+            case AVG_LONG:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
      * Which built-in the aggregator is, for {@link AggregateLayout} to inline its arithmetic on
      * the hot path instead of a (megamorphic) interface call per aggregator per event.
      *

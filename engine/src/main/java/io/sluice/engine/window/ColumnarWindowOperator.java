@@ -180,16 +180,9 @@ public final class ColumnarWindowOperator implements WindowOperator
     {
         for (final PrimitiveAggregator aggregator : aggregators)
         {
-            switch (Aggregators.kindOf(aggregator))
+            if (!Aggregators.foldsLongsExactly(Aggregators.kindOf(aggregator)))
             {
-                case Aggregators.COUNT:
-                case Aggregators.SUM_LONG:
-                case Aggregators.MIN_LONG:
-                case Aggregators.MAX_LONG:
-                case Aggregators.AVG_LONG:
-                    break;
-                default:
-                    return false;
+                return false;
             }
         }
         return true;
