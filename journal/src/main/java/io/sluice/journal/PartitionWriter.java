@@ -158,7 +158,12 @@ public final class PartitionWriter
         }
         final long address = reserve(length);
         final byte[] array = payload.byteArray();
-        if (array == null)
+        if (length <= WordCopy.MAX_LENGTH)
+        {
+            // An event of a few dozen bytes (the engine's live path): a word copy, not a call to the JDK's copy stub.
+            WordCopy.toOffHeap(array, payload.addressOffset() + offset, address + RecordDescriptor.HEADER_LENGTH, length);
+        }
+        else if (array == null)
         {
             // Off-heap payload: a constant null base lets the JIT compile a plain address-to-address copy,
             // without the checks and the mixed heap/native addressing of a base it cannot prove null.

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.schema.Schema;
@@ -179,5 +181,24 @@ class OpenLoopSenderTest
         assertThat(result.measured()).allSatisfy(g -> assertThat(g.latency().getTotalCount()).isEqualTo(g.sent()));
         assertThat(result.files()).containsKeys("hlog", "hgrm", "percentiles-png", "rate-png");
         assertThat(dir.resolve("latency-rate-4000.hgrm")).exists();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a guard against a hang, not a measurement: without the unpark the waiter parks for ever
+    void shouldUnparkTheThreadWaitingForItOnceDone() throws Exception
+    {
+        final RatePlan plan = RatePlan.steady(RATE, 0, 100, 0, 0, 2);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final OpenLoopSender sender = new OpenLoopSender(new Ticks(plan.totalEvents()), plan, new StallingTarget(recorder), recorder, 0);
+        sender.wakeWhenDone(Thread.currentThread());
+        final Thread thread = new Thread(sender, "sluice-loadgen-sender");
+        thread.start();
+        while (!sender.done())
+        {
+            LockSupport.park(); // no deadline: only the sender's unpark (or a spurious wake-up) ends it
+        }
+        thread.join();
+        assertThat(sender.failure()).isNull();
+        assertThat(sender.sent()).isEqualTo(plan.totalEvents());
     }
 }

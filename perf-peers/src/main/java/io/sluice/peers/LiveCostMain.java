@@ -10,15 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.perf.Machine;
-import io.sluice.schema.EventFlyweight;
 
 /**
  * Where a live event's time goes: runs {@link PeersMain}'s live engine (journal on, JOURNALED, YIELD, {@link EventPublisher}
@@ -30,18 +27,17 @@ import io.sluice.schema.EventFlyweight;
  * window. Every run's rows are checked against the plain loop's row for row.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3]
+ *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each]
  * }</pre>
  */
 public final class LiveCostMain
 {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final int KEY = 0;
-    private static final int VALUE = 1;
-    private static final int TS = 2;
 
     /** Pause after the launch before the timed span, to see what the engine's threads do meanwhile. */
     private static long settleMs;
+    /** Whether the events are published in runs ({@link EventPublisher#publishAll}, as {@link PeersMain} does) or one by one. */
+    private static boolean publishRuns;
 
     private LiveCostMain()
     {
@@ -50,13 +46,13 @@ public final class LiveCostMain
     /**
      * Runs the measurement.
      *
-     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, scratch.
+     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, settleMs, publish, scratch.
      * @throws Exception on failure, or when the rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
     {
         final Map<String, String> a = new TreeMap<>(Map.of("orders", "2000000", "joinOrders", "500000", "rounds", "5", "warmup", "2",
-            "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost"));
+            "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "publish", "runs", "scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost"));
         for (final String arg : args)
         {
             final int eq = arg.indexOf('=');
@@ -71,6 +67,12 @@ public final class LiveCostMain
         final int partitions = Integer.parseInt(a.get("partitions"));
         final long seed = Long.parseLong(a.get("seed"));
         settleMs = Long.parseLong(a.get("settleMs"));
+        publishRuns = switch (a.get("publish"))
+        {
+            case "runs" -> true;
+            case "each" -> false;
+            default -> throw new IllegalArgumentException("publish must be runs or each, was '" + a.get("publish") + "'");
+        };
         final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
         System.out.println("LiveCostMain " + a + "; load average " + Machine.loadAverage());
         for (final String q : a.get("queries").split(","))
@@ -145,12 +147,6 @@ public final class LiveCostMain
         {
             final EventPublisher orders = engine.publisher("orders");
             final EventPublisher payments = query.isJoin() ? engine.publisher("payments") : null;
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[SluicePeer.ORDER.length()]);
-            final EventFlyweight event = new EventFlyweight(SluicePeer.ORDER).wrapForWrite(buffer, 0);
-            final byte[] type = w.type;
-            final long[] key = w.key;
-            final long[] value = w.value;
-            final long[] ts = w.ts;
             if (settleMs > 0)
             {
                 final Map<Long, Long> launched = threadCpu();
@@ -165,11 +161,7 @@ public final class LiveCostMain
             final Map<Long, Long> before = threadCpu();
             final long self = THREADS.getCurrentThreadCpuTime();
             final long start = System.nanoTime();
-            for (int i = 0, n = w.count; i < n; i++)
-            {
-                event.putLong(KEY, key[i]).putLong(VALUE, value[i]).putLong(TS, ts[i]);
-                (type[i] == Workload.ORDER ? orders : payments).publish(buffer, 0);
-            }
+            SluicePeer.publish(w, orders, payments, publishRuns);
             engine.endOfInput("orders");
             final long published = THREADS.getCurrentThreadCpuTime();
             sink.awaitEnd(engine);

@@ -29,7 +29,7 @@ import io.sluice.schema.Schema;
 
 /**
  * Sluice through its public API: the live engine ({@link Engine}, journal on, JOURNALED, one {@link EventPublisher}
- * per topic on the calling thread, YIELD) with 1 or 2 partitions, or the backtest ({@link Backtest#replayEvents},
+ * per topic on the calling thread handed runs of up to 256 consecutive events of its topic, YIELD) with 1 or 2 partitions, or the backtest ({@link Backtest#replayEvents},
  * one thread, no journal, no ring). Live: timed from the first publish to the moment every partition has signalled
  * the end of input (all results emitted); the engine's launch and close are not timed. Backtest: from the first
  * event read to the return of the replay.
@@ -43,6 +43,8 @@ final class SluicePeer implements PeerSystem
     private static final int KEY = 0;
     private static final int VALUE = 1;
     private static final int TS = 2;
+    /** Events the live runs hand to the engine at once ({@link EventPublisher#publishAll}). */
+    private static final int RUN = EventPublisher.RUN_LIMIT;
 
     private final int partitions;
     private final boolean backtest;
@@ -123,18 +125,8 @@ final class SluicePeer implements PeerSystem
         {
             final EventPublisher orders = engine.publisher("orders");
             final EventPublisher payments = query.isJoin() ? engine.publisher("payments") : null;
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ORDER.length()]);
-            final EventFlyweight event = new EventFlyweight(ORDER).wrapForWrite(buffer, 0);
-            final byte[] type = w.type;
-            final long[] key = w.key;
-            final long[] value = w.value;
-            final long[] ts = w.ts;
             final long start = System.nanoTime();
-            for (int i = 0, n = w.count; i < n; i++)
-            {
-                event.putLong(KEY, key[i]).putLong(VALUE, value[i]).putLong(TS, ts[i]);
-                (type[i] == Workload.ORDER ? orders : payments).publish(buffer, 0);
-            }
+            publish(w, orders, payments, true);
             engine.endOfInput("orders");
             sink.awaitEnd(engine);
             return new PeerRun(sink.endNanos() - start, sink.parts());
@@ -142,6 +134,54 @@ final class SluicePeer implements PeerSystem
         finally
         {
             deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * Publishes the workload's events in order, orders to {@code orders} and payments to {@code payments}: in runs
+     * ({@link EventPublisher#publishAll}, up to {@link #RUN} consecutive events of one topic at a time, as a source
+     * that polls its input in blocks hands them over), or one {@link EventPublisher#publish} per event.
+     *
+     * @param w        the events.
+     * @param orders   publisher of the orders' topic.
+     * @param payments publisher of the payments' topic, null if the workload has none.
+     * @param runs     whether to publish in runs.
+     */
+    static void publish(final Workload w, final EventPublisher orders, final EventPublisher payments, final boolean runs)
+    {
+        final int length = ORDER.length();
+        final int capacity = runs ? RUN : 1;
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[capacity * length]);
+        final EventFlyweight event = new EventFlyweight(ORDER);
+        final byte[] type = w.type;
+        final long[] key = w.key;
+        final long[] value = w.value;
+        final long[] ts = w.ts;
+        EventPublisher staging = orders;
+        int staged = 0;
+        for (int i = 0, n = w.count; i < n; i++)
+        {
+            final EventPublisher to = type[i] == Workload.ORDER ? orders : payments;
+            if (to != staging || staged == capacity)
+            {
+                publish(staging, buffer, staged);
+                staging = to;
+                staged = 0;
+            }
+            event.wrapForWrite(buffer, staged++ * length).putLong(KEY, key[i]).putLong(VALUE, value[i]).putLong(TS, ts[i]);
+        }
+        publish(staging, buffer, staged);
+    }
+
+    private static void publish(final EventPublisher publisher, final UnsafeBuffer buffer, final int count)
+    {
+        if (count == 1)
+        {
+            publisher.publish(buffer, 0);
+        }
+        else if (count > 1)
+        {
+            publisher.publishAll(buffer, 0, count);
         }
     }
 

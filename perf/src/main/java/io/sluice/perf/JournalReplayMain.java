@@ -29,11 +29,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       each round as a restart opens it (the segment is trusted by its recovery point without a walk, so every
  *       record's integrity is checked as it is read): each round is a restart's first read.</li>
  * </ul>
- * The five reads run one after the other in each round, in an order that rotates every round. Each ratio is records
+ * The six reads run one after the other in each round, in an order that rotates every round. Each ratio is records
  * per CPU-second of the reader over the scan's, in the same round; the median over the rounds
  * after the warm-up rounds is printed with its range. A last column, {@code scan+crc}, is the raw scan that also computes
  * each frame's CRC32C (the journal's intrinsic, by address): the least that checking every record costs, beside which
  * the reopened read is also given ({@code reo/s+c}), to attribute its cost; it is not a baseline of the target.
+ * A sixth read, {@code fresh}, is the raw scan over the reopened journal's segment file mapped afresh every round (mapped
+ * before the timer starts, as the journal's open maps it): a fresh mapping's first read pays for mapping every page of
+ * the file into the process, which the scan of the mapping kept across rounds does not, so {@code reo/fre} compares a
+ * restart's first read with the least any first read of those bytes costs.
  *
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
@@ -88,14 +92,14 @@ public final class JournalReplayMain
             final UnsafeBuffer raw = new UnsafeBuffer(mapping);
             System.out.printf("%npayload %d B, %d records, %d MiB of frames; CPU ns per record and ratio to the scan (records per CPU-second)%n",
                 payloadLength, records, mib);
-            System.out.printf("%-6s %8s | %8s %7s | %8s %7s | %8s %7s | %8s %7s%n",
-                "round", "scan", "poll", "pol/scn", "batch", "bat/scn", "reopened", "reo/scn", "scan+crc", "reo/s+c");
-            final double[][] ratios = new double[4][rounds];
-            final double[][] costs = new double[5][rounds];
+            System.out.printf("%-6s %8s | %8s %7s | %8s %7s | %8s %7s | %8s %7s | %8s %7s%n",
+                "round", "scan", "poll", "pol/scn", "batch", "bat/scn", "reopened", "reo/scn", "scan+crc", "reo/s+c", "fresh", "reo/fre");
+            final double[][] ratios = new double[5][rounds];
+            final double[][] costs = new double[6][rounds];
             final Reads reads = new Reads(raw, end, partition, closed, records);
             for (int round = 1 - warmups; round <= rounds; round++)
             {
-                // The order of the five reads rotates every round, so that none always runs first (a loaded machine's
+                // The order of the six reads rotates every round, so that none always runs first (a loaded machine's
                 // memory and scheduler weigh on whichever comes first after the previous round's reopen and close).
                 final double[] cost = new double[Reads.KINDS];
                 for (int k = 0; k < Reads.KINDS; k++)
@@ -108,9 +112,10 @@ public final class JournalReplayMain
                 final double poll = cost[Reads.POLL];
                 final double batched = cost[Reads.BATCH];
                 final double reopened = cost[Reads.REOPENED];
-                System.out.printf("%-6s %8.2f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f%n",
+                final double freshScan = cost[Reads.FRESH_SCAN];
+                System.out.printf("%-6s %8.2f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f%n",
                     round <= 0 ? "warmup" : Integer.toString(round), scan, poll, scan / poll, batched, scan / batched,
-                    reopened, scan / reopened, checkedScan, checkedScan / reopened);
+                    reopened, scan / reopened, checkedScan, checkedScan / reopened, freshScan, freshScan / reopened);
                 if (round > 0)
                 {
                     ratios[0][round - 1] = scan / poll;
@@ -122,19 +127,23 @@ public final class JournalReplayMain
                     costs[3][round - 1] = reopened;
                     costs[4][round - 1] = checkedScan;
                     ratios[3][round - 1] = checkedScan / reopened;
+                    costs[5][round - 1] = freshScan;
+                    ratios[4][round - 1] = freshScan / reopened;
                 }
             }
-            System.out.printf("median %8.2f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f%n",
+            System.out.printf("median %8.2f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f | %8.2f %7.3f%n",
                 median(costs[0]), median(costs[1]), median(ratios[0]), median(costs[2]), median(ratios[1]),
-                median(costs[3]), median(ratios[2]), median(costs[4]), median(ratios[3]));
+                median(costs[3]), median(ratios[2]), median(costs[4]), median(ratios[3]), median(costs[5]), median(ratios[4]));
             System.out.printf("RESULT payload=%d replay/scan by CPU time: poll median=%.3f (min %.3f, max %.3f); " +
                 "batch median=%.3f (min %.3f, max %.3f); reopened batch median=%.3f (min %.3f, max %.3f); " +
                 "CPU ns per record median scan=%.2f poll=%.2f batch=%.2f reopened=%.2f; " +
-                "reopened / the scan with each frame's CRC32C median=%.3f (min %.3f, max %.3f), scan+crc %.2f ns [%d]%n",
+                "reopened / the scan with each frame's CRC32C median=%.3f (min %.3f, max %.3f), scan+crc %.2f ns; " +
+                "reopened / the scan of a fresh mapping median=%.3f (min %.3f, max %.3f), fresh scan %.2f ns [%d]%n",
                 payloadLength, median(ratios[0]), min(ratios[0]), max(ratios[0]), median(ratios[1]), min(ratios[1]),
                 max(ratios[1]), median(ratios[2]), min(ratios[2]), max(ratios[2]),
                 median(costs[0]), median(costs[1]), median(costs[2]), median(costs[3]),
-                median(ratios[3]), min(ratios[3]), max(ratios[3]), median(costs[4]), reads.blackhole & 1);
+                median(ratios[3]), min(ratios[3]), max(ratios[3]), median(costs[4]),
+                median(ratios[4]), min(ratios[4]), max(ratios[4]), median(costs[5]), reads.blackhole & 1);
             IoUtil.unmap(mapping);
         }
         finally
@@ -170,7 +179,7 @@ public final class JournalReplayMain
         return new JournalContext().directory(directory).segmentLength(SEGMENT_LENGTH).preallocateNextSegment(false);
     }
 
-    /** The five reads of one payload size, each timed by the CPU time of the calling thread. */
+    /** The six reads of one payload size, each timed by the CPU time of the calling thread. */
     private static final class Reads
     {
         static final int SCAN = 0;
@@ -178,7 +187,8 @@ public final class JournalReplayMain
         static final int POLL = 2;
         static final int BATCH = 3;
         static final int REOPENED = 4;
-        static final int KINDS = 5;
+        static final int FRESH_SCAN = 5;
+        static final int KINDS = 6;
 
         private final UnsafeBuffer raw;
         private final int end;
@@ -212,6 +222,16 @@ public final class JournalReplayMain
                     start = cpuTime();
                     blackhole += scanChecksummed(raw, RawMappedLog.SEGMENT_HEADER_LENGTH, end);
                     break;
+                case FRESH_SCAN:
+                {
+                    final MappedByteBuffer fresh = JournalReplayBenchmark.mapReadOnly(
+                        JournalReplayBenchmark.onlySegment(closed.resolve("bench").resolve("partition-0")));
+                    start = cpuTime();
+                    blackhole += RawMappedLog.scan(new UnsafeBuffer(fresh), RawMappedLog.SEGMENT_HEADER_LENGTH, end);
+                    final double cost = (cpuTime() - start) / (double)records; // before the unmap
+                    IoUtil.unmap(fresh);
+                    return cost;
+                }
                 case POLL:
                     try (PartitionReader reader = partition.newReader())
                     {

@@ -29,8 +29,9 @@ import io.sluice.schema.EventFlyweight;
  *   <li>{@code plain}: {@link PlainWatermarkTumblingLoop}, the same query over the same events in a
  *       single-threaded loop over primitive arrays (the same-run baseline);</li>
  *   <li>the engine with P partitions on T processing threads for each {@code PxT} of {@code configs},
- *       fed by one {@link EventPublisher} (or a {@link BatchingPublisher} with {@code batch > 0}) on the
- *       main thread.</li>
+ *       fed by one {@link EventPublisher} on the main thread, one event per {@code publish} (or {@code run}
+ *       events per {@code publishAll} with {@code run > 0}, or through a {@link BatchingPublisher} with
+ *       {@code batch > 0}).</li>
  * </ol>
  * The events are generated once, before any timing. Every engine run's outputs are cross-checked
  * with the plain loop's: the same number of (key, window) rows and the same total count.
@@ -82,7 +83,7 @@ public final class LiveEngineThroughputMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: rounds, events, configs (PxT,...), wait, ring, segmentMb, batch,
+     * @param args {@code name=value}: rounds, events, configs (PxT,...), wait, ring, segmentMb, batch, run,
      *             settleMs, latency, seed.
      * @throws Exception on failure.
      */
@@ -96,6 +97,7 @@ public final class LiveEngineThroughputMain
         defaults.put("ring", "8192");
         defaults.put("segmentMb", "1024");
         defaults.put("batch", "0");
+        defaults.put("run", "0");
         defaults.put("settleMs", "0");
         defaults.put("latency", "false");
         defaults.put("seed", "12");
@@ -109,7 +111,7 @@ public final class LiveEngineThroughputMain
             configs.add(Config.parse(config));
         }
         final Settings settings = new Settings(WaitStrategyKind.valueOf(a.get("wait")), Integer.parseInt(a.get("ring")),
-            Integer.parseInt(a.get("segmentMb")), Integer.parseInt(a.get("batch")), Long.parseLong(a.get("settleMs")),
+            Integer.parseInt(a.get("segmentMb")), Integer.parseInt(a.get("batch")), Integer.parseInt(a.get("run")), Long.parseLong(a.get("settleMs")),
             Boolean.parseBoolean(a.get("latency")), Integer.parseInt(a.get("warmUp")));
 
         System.out.println("LiveEngineThroughputMain " + a + " keys=" + KEYS + " W1 tumbling " + WINDOW_MS + " ms count+sum, " +
@@ -221,7 +223,8 @@ public final class LiveEngineThroughputMain
     }
 
     /** What every engine run shares. */
-    private record Settings(WaitStrategyKind waitStrategy, int ring, int segmentMb, int batch, long settleMs, boolean latency, int warmUp)
+    private record Settings(WaitStrategyKind waitStrategy, int ring, int segmentMb, int batch, int run, long settleMs, boolean latency,
+        int warmUp)
     {
     }
 
@@ -259,6 +262,14 @@ public final class LiveEngineThroughputMain
                     publisher.publish(events, offset);
                 }
                 publisher.flush();
+            }
+            else if (settings.run() > 0)
+            {
+                final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
+                for (int i = 0; i < n; i += settings.run())
+                {
+                    publisher.publishAll(events, i * EVENT_LENGTH, Math.min(settings.run(), n - i));
+                }
             }
             else
             {

@@ -278,6 +278,16 @@ public final class EventBatch
     }
 
     /**
+     * The times of the events, index {@code i} for event {@code i}; read-only, valid up to {@link #size()}.
+     *
+     * @return the array.
+     */
+    long[] timestamps()
+    {
+        return timestamps;
+    }
+
+    /**
      * The sources of the events, index {@code i} for event {@code i}; read-only, valid up to {@link #size()}.
      *
      * @return the array.

@@ -282,7 +282,7 @@ public final class PipelineInstance
         if (operator != null)
         {
             // The run's keys first: their state comes into the cache with the misses overlapped.
-            operator.prefetch(batch.keys(), size);
+            operator.prefetch(batch.keys(), batch.timestamps(), size);
         }
         for (int e = 0; e < size; e++)
         {

@@ -15,6 +15,10 @@ import io.sluice.journal.Topic;
  * In-process ingress of one topic: reads each event's partition key and time, picks the partition by
  * the key's stable hash, and copies the event into that partition's ring. No allocation.
  *
+ * <p>A caller holding many events at once (a poll of a consumer, a block read from a file, an array)
+ * publishes them with {@link #publishAll}: each partition's share goes to its ring as one run, with one
+ * claim of the ring's sequence and one check of the engine's state for the run instead of one per event.
+ *
  * <p>Threading: one publisher per producing thread ({@link Engine#publisher(String)} returns a new
  * one each call); the rings accept many producers.
  */
@@ -36,6 +40,25 @@ public final class EventPublisher
     /** Whether a latency listener reads the ingest stamp; without one no clock is read per event. */
     private final boolean stampIngest;
     private long lastSequence = -1;
+    /** {@link #publishAll}: the partition of each event of the run being published. */
+    private final int[] runPartitions = new int[RUN_LIMIT];
+    /** {@link #publishAll}: each event's key, as read for its partition. */
+    private final long[] runKeys = new long[RUN_LIMIT];
+    /** {@link #publishAll}: each event's time. */
+    private final long[] runTimestamps = new long[RUN_LIMIT];
+    /** {@link #publishAll}: the run's events grouped by partition, in order within each (indexes into the run). */
+    private final int[] runOrder = new int[RUN_LIMIT];
+    /** {@link #publishAll}: where each partition's events start in {@link #runOrder}, and one past the last partition's. */
+    private final int[] runStarts;
+    /** Events per run of {@link #publishAll}: {@link #RUN_LIMIT}, or the ring's size if smaller. */
+    private final int runLimit;
+
+    /**
+     * Most events {@link #publishAll} routes at once; a longer call is published in runs of this many (or of the
+     * ring's size, if smaller). A run claims at most this many slots of a ring, a small part of it (8,192 slots by
+     * default), so a run never waits for a ring to drain more than a fraction of itself.
+     */
+    public static final int RUN_LIMIT = 256;
 
     EventPublisher(
         final Engine engine,
@@ -62,6 +85,8 @@ public final class EventPublisher
         this.clock = clock;
         this.view = new EventFlyweight(schema);
         this.stampIngest = engine.stampsIngest();
+        this.runStarts = new int[rings.length + 1];
+        this.runLimit = Math.min(RUN_LIMIT, rings[0].getBufferSize());
     }
 
     /**
@@ -95,6 +120,109 @@ public final class EventPublisher
         ring.publish(sequence);
         lastSequence = sequence;
         return partition;
+    }
+
+    /**
+     * Publishes {@code count} events that lie back to back in {@code buffer} from {@code offset}, each
+     * {@link Schema#length()} bytes in the schema's layout, waiting while a ring is full (back-pressure).
+     * Each partition receives its events in their order in the buffer, as if each had been
+     * {@link #publish published} in turn; the events of one partition are copied into its ring as one run,
+     * claimed and published at once (runs of at most {@link #RUN_LIMIT} events), so the claim of the
+     * ring's sequence (a compare-and-swap shared with any other producer), the check of the engine's and
+     * the partition's state and the publication are paid per run instead of per event. With a latency
+     * listener the events of a run carry one ingest stamp, taken as the run is routed.
+     *
+     * <p>If a partition refuses (FAILED or DEGRADED), the runs already published, to other partitions or in
+     * earlier runs, stay published, as the events before a refused {@link #publish} do.
+     *
+     * @param buffer holding the events.
+     * @param offset of the first event.
+     * @param count  of events, at least 0.
+     * @return the partition the last event went to ({@link #lastSequence()} is its sequence in that ring), or -1
+     *         if {@code count} is 0.
+     * @throws EngineException if the engine is not accepting input or the topic's input has ended, or the events
+     *                         do not lie within the buffer.
+     * @throws PartitionFailedException if a partition refused its run (nothing of that run was published).
+     */
+    public int publishAll(final DirectBuffer buffer, final int offset, final int count)
+    {
+        final int length = schema.length();
+        if (count < 0 || offset < 0 || (long)offset + (long)count * length > buffer.capacity())
+        {
+            throw new EngineException("publishAll of " + count + " events of " + length + " bytes from offset " + offset +
+                " reaches past the buffer's " + buffer.capacity() + " bytes (topic " + topic + ")");
+        }
+        int last = -1;
+        for (int done = 0; done < count; done += runLimit)
+        {
+            last = publishRun(buffer, offset + done * length, Math.min(runLimit, count - done));
+        }
+        return last;
+    }
+
+    /**
+     * One run of {@link #publishAll}: routes every event (key, partition, time), groups them by partition keeping
+     * their order, then claims, fills and publishes each partition's share.
+     */
+    private int publishRun(final DirectBuffer buffer, final int offset, final int n)
+    {
+        engine.checkAccepting();
+        group.checkInputOpen(topic);
+        final int length = schema.length();
+        final int partitionCount = rings.length;
+        final int[] partitionOf = runPartitions;
+        final long[] keys = runKeys;
+        final long[] timestamps = runTimestamps;
+        final int[] starts = runStarts;
+        java.util.Arrays.fill(starts, 0);
+        final long now = timeField >= 0 ? 0 : clock.time();
+        for (int i = 0, at = offset; i < n; i++, at += length)
+        {
+            view.wrap(buffer, at);
+            final long key = keyIsSymbol ? view.symbolHash(keyField) : view.longValue(keyField);
+            final int partition = Topic.partitionFor(key, partitionCount);
+            partitionOf[i] = partition;
+            keys[i] = key;
+            timestamps[i] = timeField >= 0 ? view.getLong(timeField) : now;
+            starts[partition + 1]++;
+        }
+        for (int p = 0; p < partitionCount; p++)
+        {
+            starts[p + 1] += starts[p];
+        }
+        // A counting sort: each partition's events, in order, at runOrder[starts[p], starts[p + 1]).
+        final int[] order = runOrder;
+        for (int i = 0; i < n; i++)
+        {
+            order[starts[partitionOf[i]]++] = i;
+        }
+        final long ingestNanos = stampIngest ? System.nanoTime() : 0;
+        int from = 0;
+        for (int p = 0; p < partitionCount; p++)
+        {
+            // starts[p] is now where partition p's events end (the counting sort moved it there).
+            final int to = starts[p];
+            if (to > from)
+            {
+                final RingBuffer<RingSlot> ring = rings[p];
+                final long hi = claim(ring, partitions[p], topic, to - from);
+                final long lo = hi - (to - from) + 1;
+                for (int j = from; j < to; j++)
+                {
+                    final int i = order[j];
+                    final RingSlot slot = ring.get(lo + j - from);
+                    slot.header(RingSlot.EVENT, source, keys[i], timestamps[i], length, ingestNanos);
+                    slot.copyIn(buffer, offset + i * length, length);
+                }
+                ring.publish(lo, hi);
+                if (order[to - 1] == n - 1)
+                {
+                    lastSequence = hi;
+                }
+            }
+            from = to;
+        }
+        return partitionOf[n - 1];
     }
 
     /**

@@ -4,6 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.sluice.journal.WordCopy;
+
 /**
  * One pre-allocated slot of a partition ring: a view of its region of the ring's off-heap block, which holds
  * the header fields the journal record will carry followed by the event's bytes. Written by a publisher between
@@ -171,13 +173,13 @@ final class RingSlot
     }
 
     /** Longest event {@link #copyIn} copies word by word; longer ones go through the JDK's copy. */
-    static final int WORD_COPY_MAX = 64;
+    static final int WORD_COPY_MAX = WordCopy.MAX_LENGTH;
 
     /**
      * Copies an event's bytes into this slot's payload: an event of at most {@link #WORD_COPY_MAX} bytes (most
-     * are: the order of the peer benchmarks is 24) 8 bytes at a time, where a call to the JDK's copy stub costs
-     * more than the copy itself; a longer one through {@code Unsafe.copyMemory}. Bounds are checked as
-     * {@link UnsafeBuffer#putBytes(int, DirectBuffer, int, int)} checks them.
+     * are: the order of the peer benchmarks is 24) 8 bytes at a time ({@link WordCopy}), where a call to the JDK's
+     * copy stub costs more than the copy itself; a longer one through {@code Unsafe.copyMemory}. Bounds are
+     * checked as {@link UnsafeBuffer#putBytes(int, DirectBuffer, int, int)} checks them.
      *
      * @param src      holding the event.
      * @param srcIndex of the event in {@code src}.
@@ -195,17 +197,6 @@ final class RingSlot
             src.boundsCheck(srcIndex, length);
             buffer.boundsCheck(0, length);
         }
-        final byte[] array = src.byteArray();
-        final long from = src.addressOffset() + srcIndex;
-        final long to = payloadAddress;
-        int i = 0;
-        for (; i <= length - Long.BYTES; i += Long.BYTES)
-        {
-            UnsafeApi.putLong(null, to + i, UnsafeApi.getLong(array, from + i));
-        }
-        for (; i < length; i++)
-        {
-            UnsafeApi.putByte(null, to + i, UnsafeApi.getByte(array, from + i));
-        }
+        WordCopy.toOffHeap(src.byteArray(), src.addressOffset() + srcIndex, payloadAddress, length);
     }
 }

@@ -141,6 +141,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private final long[] singleState;
     /** Keys of the snapshot rows a restore reads ahead (see {@link #restoreFrom}). */
     private final long[] restoreKeys = new long[16];
+    /** {@link #prefetch(long[], long[], int)}: the keys of the events in a window, grown to the largest run seen. */
+    private long[] coveredKeys = new long[0];
+    /** {@link #prefetch(long[], long[], int)}: start of the hop of the last event looked at (windows with gaps). */
+    private long prefetchHopStart = Long.MIN_VALUE;
     /** Keeps the restore's prefetching loads from being dropped as unused. */
     private long restoreTouched;
     private long unassignedEvents;
@@ -525,6 +529,44 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     public long prefetch(final long[] keys, final int count)
     {
         return store.prefetch(keys, count);
+    }
+
+    /**
+     * Hints only the keys of events that fall in a window: with gaps between the windows (hop > size) an event in a
+     * gap never touches the state, and loading its key's entries would cost as much as for an event that does.
+     * Whether a time is in a gap is one subtraction and compare against the start of the hop of the event before it
+     * (times are ordered to within the watermark bound, far less than a hop), a division only when a hop ends.
+     */
+    @Override
+    public long prefetch(final long[] keys, final long[] timestamps, final int count)
+    {
+        if (windows.hop <= windows.size)
+        {
+            return store.prefetch(keys, count);
+        }
+        if (coveredKeys.length < count)
+        {
+            coveredKeys = new long[count];
+        }
+        final long[] covered = coveredKeys;
+        final long hop = windows.hop;
+        final long size = windows.size;
+        long hopStart = prefetchHopStart;
+        int n = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long t = timestamps[i];
+            if (Long.compareUnsigned(t - hopStart, hop) >= 0)
+            {
+                hopStart = t - Math.floorMod(t - windows.offset, hop);
+            }
+            if (t - hopStart < size)
+            {
+                covered[n++] = keys[i];
+            }
+        }
+        prefetchHopStart = hopStart;
+        return store.prefetch(covered, n);
     }
 
     @Override

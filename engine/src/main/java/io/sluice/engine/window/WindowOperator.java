@@ -59,6 +59,21 @@ public interface WindowOperator
     }
 
     /**
+     * {@link #prefetch(long[], int)} for events whose times are known too: an operator may leave out the keys of
+     * events that will not touch its state (those in no window), whose loads would only take room in the cache.
+     * Changes nothing; the default hints every key.
+     *
+     * @param keys       of the coming events.
+     * @param timestamps of the coming events, index for index.
+     * @param count      of events, from index 0.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    default long prefetch(final long[] keys, final long[] timestamps, final int count)
+    {
+        return prefetch(keys, count);
+    }
+
+    /**
      * Pass a journaled processing-time tick to the watermark generator (idle detection,
      * processing-time mode) and fire whatever became due.
      *

@@ -28,6 +28,7 @@ import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.CardTransactionScenario;
 import io.sluice.loadgen.DetectionReport;
+import io.sluice.loadgen.DetectionTally;
 import io.sluice.loadgen.EmbeddedEngineTarget;
 import io.sluice.loadgen.CardDesk;
 import io.sluice.loadgen.FraudDesk;
@@ -197,6 +198,8 @@ public final class DemoCommand implements Callable<Integer>
         final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk(firingSlice(cards)).pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
+        // Each alert compared with the patterns once, not all of them every second on the sender's cpu.
+        final DetectionTally detection = new DetectionTally(injected);
         final StageTimes stages = stageTimes ? new StageTimes(Engine.stageNames(pipelines)) : null;
         if (stages != null)
         {
@@ -204,7 +207,8 @@ public final class DemoCommand implements Callable<Integer>
         }
         // Low-latency layout: before the engine starts, every other thread of this JVM leaves the cores its
         // processing threads then pin themselves to; once it has started, this thread (the reporter) and the
-        // sender leave them too. All put back afterwards.
+        // sender leave them too, this thread before it starts the dashboard, whose threads inherit its cpus (they
+        // ran on the processing thread's cpu before). All put back afterwards.
         final java.util.BitSet offSpinning = CoreBudget.ofThisMachine().others();
         final ProcessAffinity moved = layout.lowLatency() ? ProcessAffinity.moveOtherThreads(offSpinning) : null;
         if (moved != null && moved.failure() != null)
@@ -214,9 +218,12 @@ public final class DemoCommand implements Callable<Integer>
         final java.util.BitSet reporterCpus = moved == null ? null : net.openhft.affinity.Affinity.getAffinity();
         final SenderPlacement sender = new SenderPlacement();
         final JvmActivity jvm = JvmActivity.ofThisJvm();
+        final SpinningThreadsCpu spinning = SpinningThreadsCpu.ofThisJvm();
+        final OtherTasksCpu otherTasks = OtherTasksCpu.ofThisMachine();
         final boolean[] jvmMeasuring = {false};
+        final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
-            DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters))
+            DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters, offSpinningCores))
         {
             if (target.engine().profileReport() != null)
             {
@@ -227,7 +234,6 @@ public final class DemoCommand implements Callable<Integer>
                 console.println("dashboard: " + dashboard.url() + "  (live results, alerts and health; open it in a browser)");
                 console.flush();
             }
-            final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
             offSpinningCores.run();
             final Runnable senderStart = !layout.lowLatency() ? () -> { } :
                 () -> sender.place(layout.senderOwnCore(), lowerPriorities, offSpinningCores, console);
@@ -235,6 +241,7 @@ public final class DemoCommand implements Callable<Integer>
             // generation: collect it now, before the first event, not in a pause during the run that stops the
             // processing thread too (every collection does).
             System.gc();
+            otherTasks.start();
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
                 .senderStart(senderStart)
@@ -242,16 +249,22 @@ public final class DemoCommand implements Callable<Integer>
                 {
                     // The last interval is reported after the drain, before the reports and plots are written.
                     jvm.mark();
+                    spinning.mark();
+                    if (stats.sent() >= plan.totalEvents())
+                    {
+                        otherTasks.finish(); // everything sent: the last one is after the drain
+                    }
                     if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
                         jvmMeasuring[0] = true;
                         jvm.start();
+                        spinning.start();
                         if (stages != null)
                         {
                             stages.startMeasuring();
                         }
                     }
-                    live(console, stats, reporter, alerts, injected);
+                    live(console, stats, reporter, alerts, detection);
                 }));
         }
         finally
@@ -263,7 +276,7 @@ public final class DemoCommand implements Callable<Integer>
                 offSpinningCores(reporterCpus, console).run();
             }
         }
-        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, jvm, console);
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, jvm, spinning, otherTasks, console);
     }
 
     /**
@@ -301,9 +314,14 @@ public final class DemoCommand implements Callable<Integer>
         };
     }
 
+    /**
+     * Starts the dashboard, its threads off the spinning cores: they inherit this thread's cpus, which it leaves
+     * first ({@code offSpinningCores}; the engine, started, no longer sizes itself by them).
+     */
     private DashboardServer startDashboard(final ResultBoard board, final List<Pipeline> pipelines, final EmbeddedEngineTarget target,
-        final CountersManager counters)
+        final CountersManager counters, final Runnable offSpinningCores)
     {
+        offSpinningCores.run();
         board.bind(pipelines);
         final Engine running = target.engine();
         final String config = "# sluice demo: the fraud desk on an embedded engine\npartitions: " + engine.partitions +
@@ -357,23 +375,25 @@ public final class DemoCommand implements Callable<Integer>
 
     private static void live(
         final PrintWriter console, final IntervalStats stats, final RunReporter reporter, final AlertLog alerts,
-        final List<InjectedPattern> injected)
+        final DetectionTally detection)
     {
         reporter.onInterval(stats);
-        console.println("          " + DemoFormat.progress(DetectionReport.evaluate(injected, alerts.all())));
+        console.println("          " + DemoFormat.progress(detection.update(alerts.all()).report()));
         console.flush();
     }
 
     private void summary(
         final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,
-        final JvmActivity jvm, final PrintWriter console)
+        final JvmActivity jvm, final SpinningThreadsCpu spinning, final OtherTasksCpu others, final PrintWriter console)
     {
         reporter.summaryHead(result, "engine");
         reporter.waitLine(engine.waitStrategy, cpus);
-        final String jvmLine = jvm.line();
-        if (jvmLine != null)
+        for (final String line : new String[] { jvm.line(), spinning.line(), others.line() })
         {
-            reporter.line(jvmLine);
+            if (line != null)
+            {
+                reporter.line(line);
+            }
         }
         if (stages != null)
         {
