@@ -43,21 +43,13 @@ public final class CheckpointWriteMain
      */
     public static void main(final String[] args) throws Exception
     {
-        final Map<String, String> a = new LinkedHashMap<>();
-        a.put("bytes", "200000");
-        a.put("partitions", "2");
-        a.put("checkpoints", "300");
-        a.put("rounds", "5");
-        a.put("retained", "3");
-        for (final String arg : args)
-        {
-            final int eq = arg.indexOf('=');
-            if (eq < 0 || !a.containsKey(arg.substring(0, eq)))
-            {
-                throw new IllegalArgumentException("unknown argument '" + arg + "', expected one of " + a.keySet());
-            }
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        final Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("bytes", "200000");
+        defaults.put("partitions", "2");
+        defaults.put("checkpoints", "300");
+        defaults.put("rounds", "5");
+        defaults.put("retained", "3");
+        final Map<String, String> a = EngineBench.args(args, defaults);
         final int bytes = Integer.parseInt(a.get("bytes"));
         final int partitions = Integer.parseInt(a.get("partitions"));
         final int checkpoints = Integer.parseInt(a.get("checkpoints"));
