@@ -107,6 +107,9 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     static final int BATCH_BYTES = 256 * 1024;
 
+    /** The producers' {@code metadata.max.idle.ms}: a week, so an idle partition keeps its topic's metadata. */
+    private static final long METADATA_MAX_IDLE_MILLIS = TimeUnit.DAYS.toMillis(7);
+
     private final KafkaSinkContext context;
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
@@ -126,6 +129,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final long[] sent;
     /** Exactly once: commits the transactions. */
     private SinkCommitter committer;
+    /** Exactly once: reports a transaction left open on the sink's partitions that the sink does not hold. */
+    private HangingTransactionWatch hangingWatch;
     /** At least once: per partition, its sends and their acknowledgements (the producer's I/O thread counts them). */
     private final SendAcknowledgements[] acknowledgements;
     /**
@@ -186,10 +191,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             {
                 sink.topicPartitions[p] = new TopicPartition(context.topic(), context.firstPartition() + p);
                 sink.encoders[p] = new EventEncoder(context.format());
-                sink.producers[p] = new KafkaProducer<>(sink.producerProperties(p));
-                // The topic's metadata now, so that no send waits for it on the partition thread (up to max.block.ms
-                // while the brokers are unreachable: seen blocking an at-least-once partition for a minute).
-                sink.producers[p].partitionsFor(context.topic());
+                sink.producers[p] = sink.newProducer(p);
                 if (context.mode() == SinkMode.EXACTLY_ONCE)
                 {
                     sink.initTransactions(p);
@@ -203,7 +205,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 for (int p = 0; p < sink.partitions; p++)
                 {
                     sink.transactions[p] = new TransactionalPartition(p, sink.producers[p], sink.topicPartitions[p], sink.bookkeeping,
-                        sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter, sink::reopen, sink::onRefusal);
+                        sink::failure, sink.committedCheckpoint[p], sink.committedNext[p], sink::wakeCommitter, sink::reopen, sink::onRefusal,
+                        context.timeoutMillis());
                     sink.transactions[p].covered(restoreAtMost);
                 }
                 long recordedAll = NONE;
@@ -213,8 +216,13 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 }
                 sink.committer = new SinkCommitter("sluice-kafka-commit-" + context.transactionalIdPrefix(), sink.transactions,
                     context.minCheckpointSpacingMillis(), recordedAll, context.commitBetweenCheckpoints(), context.commitQuietMillis(),
-                    context.maxCommitDelayMillis());
+                    context.maxCommitDelayMillis(), context.transactionTimeoutMillis() / 2);
                 sink.committer.start();
+                final long stuckMillis = context.transactionTimeoutMillis() / 2;
+                sink.hangingWatch = new HangingTransactionWatch("sluice-kafka-txn-watch-" + context.transactionalIdPrefix(),
+                    sink.transactions, sink.topicPartitions, sink::admin, Math.max(100, Math.min(10_000, stuckMillis / 10)), stuckMillis,
+                    sink::onRefusal, "Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers());
+                sink.hangingWatch.start();
             }
         }
         catch (final RuntimeException ex)
@@ -240,7 +248,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         try
         {
-            producers[partition].initTransactions();
+            final KafkaProducer<byte[], byte[]> producer = producers[partition];
+            PatientCall.run(producer::initTransactions, context.timeoutMillis());
         }
         catch (final KafkaException ex)
         {
@@ -633,8 +642,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      */
     private KafkaProducer<byte[], byte[]> reopen(final int partition)
     {
-        producers[partition].close(Duration.ZERO);
-        producers[partition] = new KafkaProducer<>(producerProperties(partition));
+        if (producers[partition] != null)
+        {
+            producers[partition].close(Duration.ZERO);
+            producers[partition] = null; // an attempt that fails below leaves none to close again
+        }
+        producers[partition] = newProducer(partition);
         initTransactions(partition);
         return producers[partition];
     }
@@ -659,6 +672,58 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public String lastRefusal(final int partition)
     {
         return transactions[partition] == null ? null : transactions[partition].lastRefusal();
+    }
+
+    /**
+     * Exactly once: sends, commits and retries of a partition that the brokers did not answer (unreachable, timed
+     * out, a partition or coordinator unavailable), each retried with back-off off the partition thread, its
+     * outputs kept meanwhile (reported like a refusal, {@link #refusalHandler}).
+     *
+     * @param partition of the sink.
+     * @return the count since the sink opened.
+     */
+    public long interruptions(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].interruptions();
+    }
+
+    /**
+     * Exactly once: transactions of a partition that the sink ended by aborting them, each reported with its reason
+     * ({@link #lastAbort}, {@link #refusalHandler}): one open too long without a commit (half the transaction timeout;
+     * its outputs are kept and committed later), one the brokers refused or did not answer (aborted by a new producer
+     * with the same transactional id before its outputs are sent again), a failed partition's, and one not covered
+     * by a checkpoint at close.
+     *
+     * @param partition of the sink.
+     * @return the count since the sink opened.
+     */
+    public long abortedTransactions(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].aborts();
+    }
+
+    /**
+     * Exactly once: transactions found open on a partition's Kafka partition that the sink does not hold (its last
+     * stable offset stuck below the log end for half the transaction timeout while the sink had nothing
+     * uncommitted there), each reported once with what to do ({@link #refusalHandler}); see {@link HangingTransactionWatch}.
+     *
+     * @param partition of the sink.
+     * @return the count since the sink opened.
+     */
+    public long hangingTransactions(final int partition)
+    {
+        return hangingWatch == null ? 0 : hangingWatch.hanging(partition);
+    }
+
+    /**
+     * Exactly once: why the sink last aborted a partition's transaction.
+     *
+     * @param partition of the sink.
+     * @return the reason, or null if none was aborted.
+     */
+    public String lastAbort(final int partition)
+    {
+        return transactions[partition] == null ? null : transactions[partition].lastAbort();
     }
 
     /**
@@ -694,11 +759,40 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 "another producer with transactional id '" + transactionalId(partition) + "' started (the partition moved or a " +
                 "second daemon runs the same job); this one stops", ex);
         }
+        if (isUnavailable(ex))
+        {
+            return new KafkaConnectorException("Kafka sink partition " + partition + " of topic '" + context.topic() + "': the Kafka brokers " +
+                context.bootstrapServers() + " did not answer the " + what + " in time (unreachable, or the partition or the transaction " +
+                "coordinator unavailable): " + ex.getMessage(), ex, true);
+        }
         return new KafkaConnectorException("Kafka sink partition " + partition + " of topic '" + context.topic() + "' on " +
             context.bootstrapServers() + " failed to " + what + ": " + ex.getMessage(), ex);
     }
 
-    private static boolean isFenced(final Throwable error)
+    /**
+     * Whether a failure is the brokers' unavailability, which passes: a request timed out (the brokers unreachable,
+     * a send that waited {@link KafkaSinkContext#sendBlockMillis} for metadata or buffer room, a batch expired),
+     * a Kafka error the client calls retriable (no leader, a coordinator moving), or a transaction the brokers
+     * ask to abort and retry. Not a fenced producer.
+     */
+    static boolean isUnavailable(final Throwable error)
+    {
+        if (isFenced(error))
+        {
+            return false;
+        }
+        for (Throwable t = error; t != null; t = t.getCause())
+        {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException ||
+                t instanceof org.apache.kafka.common.errors.TransactionAbortableException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isFenced(final Throwable error)
     {
         for (Throwable t = error; t != null; t = t.getCause())
         {
@@ -841,6 +935,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     {
         try
         {
+            hangingWatch.close();
             return committer.close();
         }
         catch (final InterruptedException ex)
@@ -871,6 +966,26 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         return Admin.create(props);
     }
 
+    /**
+     * A partition's producer, with the topic's metadata fetched now (on the opening or committer thread), so that no
+     * send waits for it on the partition thread (it did, up to max.block.ms, while the brokers were unreachable).
+     */
+    private KafkaProducer<byte[], byte[]> newProducer(final int partition)
+    {
+        final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(partition));
+        try
+        {
+            PatientCall.run(() -> producer.partitionsFor(context.topic()), context.timeoutMillis());
+            return producer;
+        }
+        catch (final KafkaException ex)
+        {
+            producer.close(Duration.ZERO);
+            throw new KafkaConnectorException("cannot read the metadata of Kafka sink topic '" + context.topic() + "' on " +
+                context.bootstrapServers() + " within " + context.timeoutMillis() + " ms: " + ex.getMessage(), ex, true);
+        }
+    }
+
     private Properties producerProperties(final int partition)
     {
         final Properties props = new Properties();
@@ -882,7 +997,14 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(partition));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(context.timeoutMillis()));
+        // Exactly once: a partition thread's send waits at most sendBlockMillis (metadata, buffer room), then the partition
+        // keeps its outputs; the committer repeats its calls (PatientCall). At least once keeps no outputs: a full buffer
+        // holds the partition thread back up to the timeout, as before, rather than failing its checkpoints.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(
+            context.mode() == SinkMode.EXACTLY_ONCE ? context.sendBlockMillis() : context.timeoutMillis()));
+        // The topic's metadata stays while a partition sends nothing (the default drops it after 5 idle minutes, and
+        // the next send would then wait for it on the partition thread, all of max.block.ms if the brokers are away).
+        props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, String.valueOf(METADATA_MAX_IDLE_MILLIS));
         props.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(context.lingerMillis()));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -19,6 +19,7 @@ public final class KafkaSinkContext
     private ValueFormat format = ValueFormat.JSON;
     private String keyField;
     private long timeoutMillis = 60_000;
+    private long sendBlockMillis = 1_000;
     private long maxRetryBackoffMillis = 30_000;
     private long transactionTimeoutMillis = 300_000;
     private long lingerMillis = 5;
@@ -186,7 +187,9 @@ public final class KafkaSinkContext
     }
 
     /**
-     * Longest wait for the brokers (metadata, send buffer, admin requests).
+     * Longest wait for the brokers per request off the partition threads (opening the sink, admin requests,
+     * initialising and committing transactions; default 60 s). A partition thread waits at most
+     * {@link #sendBlockMillis}.
      *
      * @param millis of the wait.
      * @return this.
@@ -195,6 +198,34 @@ public final class KafkaSinkContext
     {
         this.timeoutMillis = millis;
         return this;
+    }
+
+    /**
+     * Exactly once: longest a partition thread may wait in a send for the producer (the topic's metadata, room in
+     * its buffer) while the brokers are away (the producer's {@code max.block.ms}; default 1 s; an at-least-once
+     * sink, which keeps no outputs, waits up to {@link #timeoutMillis}). After such a wait
+     * the partition keeps its outputs instead of sending them, and the sink's committer retries with back-off
+     * off the partition thread (see {@link KafkaSink}): the partition thread waits at most this long once per
+     * outage. The committer's own requests (initialising, committing, aborting a transaction) are retried in
+     * steps of this length until {@link #timeoutMillis}.
+     *
+     * @param millis of the wait, at least 1.
+     * @return this.
+     */
+    public KafkaSinkContext sendBlockMillis(final long millis)
+    {
+        this.sendBlockMillis = millis;
+        return this;
+    }
+
+    /**
+     * Longest a partition thread waits in a send for the producer.
+     *
+     * @return milliseconds.
+     */
+    public long sendBlockMillis()
+    {
+        return Math.min(sendBlockMillis, timeoutMillis);
     }
 
     /**
@@ -463,6 +494,7 @@ public final class KafkaSinkContext
         copy.format = format;
         copy.keyField = keyField;
         copy.timeoutMillis = timeoutMillis;
+        copy.sendBlockMillis = sendBlockMillis;
         copy.maxRetryBackoffMillis = maxRetryBackoffMillis;
         copy.transactionTimeoutMillis = transactionTimeoutMillis;
         copy.lingerMillis = lingerMillis;
@@ -507,7 +539,7 @@ public final class KafkaSinkContext
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': partitions " + firstPartition + " to " +
                 (firstPartition + partitions - 1) + " do not fit a topic of " + topicPartitions() + " partitions");
         }
-        if (mode == null || format == null || timeoutMillis <= 0 || transactionTimeoutMillis <= 0 || lingerMillis < 0)
+        if (mode == null || format == null || timeoutMillis <= 0 || sendBlockMillis <= 0 || transactionTimeoutMillis <= 0 || lingerMillis < 0)
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': mode and format are required, timeouts must be positive");
         }

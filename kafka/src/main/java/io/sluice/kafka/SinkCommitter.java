@@ -42,6 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * only its own transaction, so the order checkpoint, then commit, and the fencing of a zombie by
  * transactional id are those of a sequential committer. With a single partition the committer commits
  * on its own thread.
+ *
+ * <p>On every pass the committer also ends the transactions nothing else would end
+ * ({@link TransactionalPartition#endIfStuck}): a failed partition's (not a fenced one's), and one open longer than
+ * half the transaction timeout without a commit, whose outputs are kept for the next commit.
  */
 final class SinkCommitter
 {
@@ -63,6 +67,8 @@ final class SinkCommitter
     private final boolean betweenCheckpoints;
     private final long quietNanos;
     private final long maxDelayNanos;
+    /** Longest a transaction stays open without a commit before the committer ends it (half the transaction timeout). */
+    private final long openLimitNanos;
     /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
     private final AtomicLong recordedAll;
     private volatile Throwable unexpected;
@@ -83,11 +89,15 @@ final class SinkCommitter
      *                             when a newer checkpoint completes.
      * @param quietMillis          between checkpoints: quiet that ends a burst of outputs.
      * @param maxDelayMillis       between checkpoints: longest wait of an output for its commit to start.
+     * @param openLimitMillis      longest a transaction stays open without a commit before the committer aborts it (its
+     *                             outputs kept for the next commit): less than the transaction timeout, at which the
+     *                             brokers would abort it and fence the producer.
      */
     SinkCommitter(
         final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll,
-        final boolean betweenCheckpoints, final long quietMillis, final long maxDelayMillis)
+        final boolean betweenCheckpoints, final long quietMillis, final long maxDelayMillis, final long openLimitMillis)
     {
+        this.openLimitNanos = TimeUnit.MILLISECONDS.toNanos(openLimitMillis);
         this.betweenCheckpoints = betweenCheckpoints;
         this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
@@ -190,6 +200,7 @@ final class SinkCommitter
         lastTriggerNanos = System.nanoTime() - spacingNanos;
         while (!closing)
         {
+            endStuckTransactions();
             long parkNanos = Math.max(1, Math.min(IDLE_NANOS, dispatch(completedCheckpoint, false)));
             final Runnable trigger = checkpointTrigger;
             if (trigger != null && needsCheckpoint())
@@ -296,6 +307,22 @@ final class SinkCommitter
             }
         }
         return wait;
+    }
+
+    /**
+     * Ends the transactions nothing else would end ({@link TransactionalPartition#endIfStuck}): a failed partition's,
+     * and one open longer than {@link #openLimitNanos}. Not while a commit of the partition runs.
+     */
+    private void endStuckTransactions()
+    {
+        final long now = System.nanoTime();
+        for (final TransactionalPartition transaction : transactions)
+        {
+            if (committing.get(transaction.partition()) == 0)
+            {
+                transaction.endIfStuck(now, openLimitNanos);
+            }
+        }
     }
 
     /** Commits one partition: on the pool, or on this thread when the sink has a single partition. */

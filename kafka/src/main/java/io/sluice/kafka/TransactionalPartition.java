@@ -87,6 +87,20 @@ final class TransactionalPartition
     private long retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_RETRY_MILLIS);
     private volatile long refusals;
     private volatile String lastRefusal;
+    /** Sends, commits and retries that the brokers did not answer (unreachable, timed out, unavailable), each retried. */
+    private volatile long interruptions;
+    /** Transactions this partition ended by aborting them while the sink ran, each with its reason ({@link #lastAbort}). */
+    private volatile long aborts;
+    private volatile String lastAbort;
+    /** The open transaction is gone with the producer it was opened by: the next attempt needs a new producer (whose
+     * initialisation aborts the transaction, if the brokers still hold it open). Written under the lock. */
+    private boolean reopen;
+    /** When the open transaction began (System.nanoTime): the committer ends one open too long. Written under the lock. */
+    private volatile long transactionStartNanos;
+    /** The sink closes: problems are no longer reported to the handler (the engine is closed). Under the lock. */
+    private boolean closing;
+    /** Longest wait for the brokers per committer request (commit, abort), repeated in steps of the producer's max.block.ms. */
+    private final long timeoutMillis;
     private final ReentrantLock lock = new ReentrantLock();
     /** Outputs produced while the lock was held, in order: added by the partition thread, sent by the next lock holder. */
     private final ConcurrentLinkedQueue<Pending> handover = new ConcurrentLinkedQueue<>();
@@ -138,8 +152,9 @@ final class TransactionalPartition
     TransactionalPartition(
         final int partition, final KafkaProducer<byte[], byte[]> producer, final TopicPartition topicPartition,
         final ConsumerGroupMetadata bookkeeping, final Failures failures, final long committedCheckpoint, final long committedNext,
-        final Runnable wakeCommitter, final Reopener reopener, final Consumer<Throwable> refusalHandler)
+        final Runnable wakeCommitter, final Reopener reopener, final Consumer<Throwable> refusalHandler, final long timeoutMillis)
     {
+        this.timeoutMillis = timeoutMillis;
         this.wakeCommitter = wakeCommitter;
         this.reopener = reopener;
         this.refusalHandler = refusalHandler;
@@ -182,6 +197,7 @@ final class TransactionalPartition
                 final KafkaConnectorException reason = failures.failure(partition, "send", ex);
                 if (!reason.retriable())
                 {
+                    fail(reason);
                     throw reason;
                 }
                 refused(reason);
@@ -221,7 +237,7 @@ final class TransactionalPartition
                 }
                 else
                 {
-                    failure = reason;
+                    fail(reason);
                 }
             }
             finally
@@ -244,19 +260,16 @@ final class TransactionalPartition
     {
         if (retrying && retained.size() >= MAX_RETAINED)
         {
-            failure = new KafkaConnectorException(lastRefusal + "; the partition kept " + MAX_RETAINED + " outputs while refused and " +
-                "stops (a restart produces them again from the last committed checkpoint)", null, true);
-            throw failure;
+            final KafkaConnectorException full = new KafkaConnectorException(lastRefusal + "; the partition kept " + MAX_RETAINED +
+                " outputs while refused and stops (a restart produces them again from the last committed checkpoint)", null, true);
+            fail(full);
+            throw full;
         }
         retained.add(record); // before the producer may throw: a refused send is sent again by the retry
         nextSequence = sequence + 1;
         if (!retrying)
         {
-            if (!inTransaction)
-            {
-                producer.beginTransaction();
-                inTransaction = true;
-            }
+            beginIfNone();
             producer.send(record);
         }
         if (!uncommitted)
@@ -368,14 +381,10 @@ final class TransactionalPartition
                 {
                     return false; // refused meanwhile: kept outputs were not sent, this transaction must not commit
                 }
-                if (!inTransaction)
-                {
-                    producer.beginTransaction();
-                    inTransaction = true;
-                }
+                beginIfNone();
                 producer.sendOffsetsToTransaction(
                     Map.of(topicPartition, new OffsetAndMetadata(nextSequence, metadata(completed, coveringAll))), bookkeeping);
-                producer.commitTransaction();
+                commitOrFail();
                 inTransaction = false;
                 uncommitted = false;
                 committedCheckpoint = completed;
@@ -392,9 +401,11 @@ final class TransactionalPartition
                 lock.unlock();
             }
         }
-        catch (final KafkaException ex)
+        catch (final RuntimeException ex)
         {
-            final KafkaConnectorException reason = failures.failure(partition, "commit", ex);
+            // Anything else from the client (an IllegalStateException of its transaction state) must end the transaction too.
+            final KafkaConnectorException reason = ex instanceof KafkaConnectorException connector ? connector :
+                failures.failure(partition, "commit", ex instanceof KafkaException kafka ? kafka : new KafkaException("unexpected " + ex, ex));
             lock.lock();
             try
             {
@@ -404,7 +415,7 @@ final class TransactionalPartition
                 }
                 else
                 {
-                    failure = reason;
+                    fail(reason);
                 }
             }
             finally
@@ -418,22 +429,178 @@ final class TransactionalPartition
     }
 
     /**
+     * Commits the open transaction, repeated up to the timeout. One that still has not completed then cannot be
+     * aborted (the client allows only repeating the commit): the partition fails, as before, and the brokers end
+     * the transaction, or the producer of the next start does. Under the lock.
+     */
+    private void commitOrFail()
+    {
+        final KafkaProducer<byte[], byte[]> committing = producer;
+        try
+        {
+            PatientCall.run(committing::commitTransaction, timeoutMillis);
+        }
+        catch (final org.apache.kafka.common.errors.TimeoutException ex)
+        {
+            throw new KafkaConnectorException("Kafka sink partition " + partition + " (" + topicPartition + "): the commit did not " +
+                "complete within " + timeoutMillis + " ms; the partition stops (a restart produces its outputs again from the last " +
+                "committed checkpoint)", ex, false);
+        }
+    }
+
+    private void beginIfNone()
+    {
+        if (!inTransaction)
+        {
+            producer.beginTransaction();
+            inTransaction = true;
+            transactionStartNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * The partition fails for good (a fenced producer, an error a retry cannot clear): the committer ends its open
+     * transaction at once ({@link #endIfStuck}), rather than leaving it to the brokers' transaction timeout
+     * (read_committed consumers of the Kafka partition would wait for it until then). Under the lock.
+     */
+    private void fail(final KafkaConnectorException reason)
+    {
+        failure = reason;
+        wakeCommitter.run(); // it ends the open transaction (endIfStuck), off the partition thread
+    }
+
+    /**
+     * Ends the open transaction, if any, by aborting it with the producer that opened it, counted
+     * ({@link #aborts()}) and reported with {@code why}. Never with a new producer of the same transactional id:
+     * if this partition is a zombie whose successor has not committed yet, that would fence the successor. Under
+     * the lock.
+     *
+     * @param why the transaction ends, for the report.
+     * @return true if no transaction is open any more; false if the brokers could not be told (they abort it
+     *         at its transaction timeout, or the next producer with this id does).
+     */
+    private boolean endOpen(final String why)
+    {
+        if (!inTransaction)
+        {
+            return true;
+        }
+        String how = "aborted";
+        try
+        {
+            if (reopen)
+            {
+                throw new KafkaException("its producer was refused");
+            }
+            final KafkaProducer<byte[], byte[]> aborting = producer;
+            PatientCall.run(aborting::abortTransaction, timeoutMillis);
+            inTransaction = false;
+        }
+        catch (final RuntimeException ex)
+        {
+            how = "not aborted (" + ex.getMessage() + "): the brokers abort it after the transaction timeout, or the next producer " +
+                "with this transactional id does";
+        }
+        report(new KafkaConnectorException(noteAbort(how, why), null, true));
+        return !inTransaction;
+    }
+
+    /** Counts an ended transaction with its reason (under the lock), and returns the reason. */
+    private String noteAbort(final String how, final String why)
+    {
+        lastAbort = "Kafka sink partition " + partition + " (" + topicPartition + "): open transaction " + how + ": " + why;
+        aborts = aborts + 1; // after the reason, so that whoever sees the count sees the reason
+        return lastAbort;
+    }
+
+    /**
+     * Ends a transaction that nothing else would end: that of a failed partition (not fenced: the producer that
+     * fenced it aborted it), and one open longer than {@code limitNanos} without a commit (no checkpoint completed
+     * since its first output, commits failing), before the brokers' transaction timeout aborts it, which would
+     * fence this producer and fail the partition. The outputs of the latter are kept, as for a refusal, and sent
+     * again into the transaction of the next commit. Committer thread, while no commit of this partition runs.
+     *
+     * @param nowNanos   System.nanoTime.
+     * @param limitNanos longest a transaction may stay open.
+     * @return true if a transaction was ended.
+     */
+    boolean endIfStuck(final long nowNanos, final long limitNanos)
+    {
+        final KafkaConnectorException failed = failure;
+        if (!(failed != null ? inTransaction && !KafkaSink.isFenced(failed) : !retrying && inTransactionFor(nowNanos, limitNanos)))
+        {
+            return false; // an unlocked look first (inTransaction read racily): the committer looks every pass
+        }
+        lock.lock();
+        try
+        {
+            if (failure != null)
+            {
+                if (!inTransaction || KafkaSink.isFenced(failure))
+                {
+                    return false;
+                }
+                endOpen("the partition failed: " + failure.getMessage());
+                inTransaction = false; // one attempt: if the brokers could not be told, they abort it at its transaction timeout
+                return true;
+            }
+            // A refused transaction is ended by its retry's new producer, after the back-off (see retry).
+            if (retrying || !inTransactionFor(nowNanos, limitNanos))
+            {
+                return false;
+            }
+            final long openMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos - transactionStartNanos);
+            endOpen("open for " + openMillis + " ms without a commit (no checkpoint completed since its first output, or its commits " +
+                "failed), before the brokers' transaction timeout aborts it and fences this producer; its " + retained.size() +
+                " outputs are kept and sent again with the next commit");
+            retrying = true;
+            retryAtNanos = nowNanos;
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private boolean inTransactionFor(final long nowNanos, final long limitNanos)
+    {
+        return inTransaction && nowNanos - transactionStartNanos > limitNanos;
+    }
+
+    /**
      * Notes a refusal, under the lock: outputs are kept from now on, not sent, until {@link #retry}
      * reopens the producer; counted, and reported once per attempt with the ACL to grant.
      */
     private void refused(final KafkaConnectorException reason)
     {
         retrying = true;
+        final boolean unavailable = KafkaSink.isUnavailable(reason);
+        // A refused producer is replaced; an interrupted one aborts its own transaction (retry): a new producer of a
+        // zombie, whose request timed out before it learnt it was fenced, would fence its successor in turn.
+        reopen |= !unavailable;
         retryAtNanos = System.nanoTime() + retryBackoffNanos;
-        refusals = refusals + 1; // under the lock
+        if (unavailable)
+        {
+            interruptions = interruptions + 1; // under the lock
+        }
+        else
+        {
+            refusals = refusals + 1; // under the lock
+        }
         lastRefusal = reason.getMessage();
         retryBackoffNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_RETRY_MILLIS), retryBackoffNanos * 2);
+        report(new KafkaConnectorException(reason.getMessage() + "; the sink keeps the outputs of the open transaction and tries again " +
+            "(" + MIN_RETRY_MILLIS + " ms, doubling to " + MAX_RETRY_MILLIS + " ms; a new producer with the same transactional id aborts the " +
+            "open transaction): nothing is lost or written twice once " + (unavailable ? "the brokers answer" : "granted"), reason.getCause(), true));
+    }
+
+    private void report(final KafkaConnectorException problem)
+    {
         final Consumer<Throwable> handler = refusalHandler;
-        if (handler != null)
+        if (handler != null && !closing) // at close the engine (and its error log) is closed already
         {
-            handler.accept(new KafkaConnectorException(reason.getMessage() + "; the sink keeps the outputs of the open transaction " +
-                "and tries again (" + MIN_RETRY_MILLIS + " ms, doubling to " + MAX_RETRY_MILLIS + " ms): nothing is lost or written twice " +
-                "once granted", reason.getCause(), true));
+            handler.accept(problem);
         }
     }
 
@@ -452,10 +619,25 @@ final class TransactionalPartition
             {
                 return false;
             }
-            inTransaction = false;
-            producer = reopener.reopen(partition);
-            producer.beginTransaction();
-            inTransaction = true;
+            if (reopen)
+            {
+                final boolean wasOpen = inTransaction;
+                producer = reopener.reopen(partition); // its initialisation aborts the refused transaction, if open
+                reopen = false;
+                inTransaction = false;
+                if (wasOpen)
+                {
+                    noteAbort("aborted by a new producer with the same transactional id", lastRefusal);
+                }
+            }
+            else if (inTransaction)
+            {
+                final KafkaProducer<byte[], byte[]> aborting = producer;
+                PatientCall.run(aborting::abortTransaction, timeoutMillis); // fails as fenced if this partition is a zombie
+                inTransaction = false;
+                noteAbort("aborted", lastRefusal);
+            }
+            beginIfNone();
             for (int i = 0, size = retained.size(); i < size; i++)
             {
                 producer.send(retained.get(i));
@@ -471,20 +653,22 @@ final class TransactionalPartition
             }
             else
             {
-                failure = ex;
+                fail(ex);
             }
             return false;
         }
-        catch (final KafkaException ex)
+        catch (final RuntimeException ex)
         {
-            final KafkaConnectorException reason = failures.failure(partition, "send", ex);
+            // Anything else (the client's IllegalStateException) fails the partition rather than the committer thread.
+            final KafkaConnectorException reason = failures.failure(partition, "send",
+                ex instanceof KafkaException kafka ? kafka : new KafkaException("unexpected " + ex, ex));
             if (reason.retriable())
             {
                 refused(reason);
             }
             else
             {
-                failure = reason;
+                fail(reason);
             }
             return false;
         }
@@ -551,9 +735,10 @@ final class TransactionalPartition
     }
 
     /**
-     * Aborts the open transaction, if any, at close: its outputs are not covered by a completed
-     * checkpoint, and the replay after the next start produces them again. After the partition thread
-     * and the committer have stopped.
+     * Aborts the open transaction, if any, at close: its outputs are not covered by a completed checkpoint, and
+     * the replay after the next start produces them again. A failed or interrupted partition's transaction is
+     * aborted too (not a fenced one's: its successor aborted it; nor a refused one's: the next start's
+     * initialisation does). After the partition thread and the committer have stopped.
      *
      * @return why the partition failed (its last commit, or this abort), or null.
      */
@@ -562,14 +747,13 @@ final class TransactionalPartition
         lock.lock();
         try
         {
-            if (inTransaction && failure == null && !retrying)
+            closing = true;
+            // A refused producer cannot abort: the next start's initialisation does (as a fenced one's successor did).
+            if (inTransaction && !reopen && (failure == null || !KafkaSink.isFenced(failure)) && !endOpen("the sink closed before a completed " +
+                "checkpoint covered its outputs (the replay after the next start produces them again)") && failure == null)
             {
-                producer.abortTransaction(); // a refused producer's transaction is aborted by the next start's initialisation
+                failure = new KafkaConnectorException(lastAbort, null, true);
             }
-        }
-        catch (final KafkaException ex)
-        {
-            failure = failures.failure(partition, "abort", ex);
         }
         finally
         {
@@ -726,6 +910,24 @@ final class TransactionalPartition
     String lastRefusal()
     {
         return lastRefusal;
+    }
+
+    /** Sends, commits and retries the brokers did not answer (unreachable, timed out, unavailable), each retried. */
+    long interruptions()
+    {
+        return interruptions;
+    }
+
+    /** Transactions ended by an abort while the sink ran or at close, each reported with its reason ({@link #lastAbort()}). */
+    long aborts()
+    {
+        return aborts;
+    }
+
+    /** Why the last transaction was aborted, or null. */
+    String lastAbort()
+    {
+        return lastAbort;
     }
 
     /** Whether a refused transaction waits to be retried. */

@@ -279,15 +279,7 @@ class KafkaSinkCommitStressTest
                 }
                 return java.util.Arrays.equals(next, sent);
             });
-            // The last stable offset (what read_committed may read up to) reaches the log end once no transaction is open.
-            final Map<String, Object> uncommitted = new HashMap<>(config);
-            uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-            try (KafkaConsumer<byte[], byte[]> ends = new KafkaConsumer<>(uncommitted))
-            {
-                final Map<TopicPartition, Long> logEnd = ends.endOffsets(partitions, Duration.ofSeconds(120));
-                await("the last stable offsets " + logEnd + " (seed " + seed + ")", () ->
-                    consumer.endOffsets(partitions, Duration.ofSeconds(120)).equals(logEnd));
-            }
         }
+        KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), topic);
     }
 }

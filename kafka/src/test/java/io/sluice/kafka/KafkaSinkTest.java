@@ -86,7 +86,7 @@ class KafkaSinkTest
             final Process child = start(data, in, out, input.size());
             final List<String> lines = Collections.synchronizedList(new ArrayList<>());
             final Thread pump = pump(child, lines);
-            await("the child to be ready", () -> lines.stream().anyMatch(l -> l.startsWith("READY")) || !child.isAlive());
+            awaitReady(child, lines, data, seed);
             if (!child.waitFor(random.nextInt(2_000), TimeUnit.MILLISECONDS))
             {
                 child.destroyForcibly(); // SIGKILL
@@ -377,6 +377,30 @@ class KafkaSinkTest
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), KafkaPipelineChild.class.getName(),
             broker.bootstrap(), in, out, data.toString(), String.valueOf(expected), "300"));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(data.resolveSibling("child-stderr.log").toFile())).start();
+    }
+
+    /**
+     * Waits until the child printed READY (or died). A fresh JVM that opens the sink, recovers and starts the source
+     * needs a few CPU seconds: at a load average of 100 on 2 cores that took more than the 180 s of a plain await
+     * (seen in the -Pslow loop on main, 2026-12-05), hence 600 s. A child still not ready then is dumped (its threads,
+     * output and error log in the failure) and killed, so the failure says where it was.
+     */
+    private static void awaitReady(final Process child, final List<String> lines, final Path data, final long seed) throws Exception
+    {
+        try
+        {
+            KafkaTestSupport.await("the child to be ready", 600, () -> lines.stream().anyMatch(l -> l.startsWith("READY")) || !child.isAlive());
+        }
+        catch (final AssertionError notReady)
+        {
+            final Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(child.pid()), "Thread.print").redirectErrorStream(true).start();
+            final String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            dump.waitFor(60, TimeUnit.SECONDS);
+            child.destroyForcibly();
+            throw new AssertionError("seed " + seed + ": the child was not ready in 600 s; output " + lines + "; stderr tail:" +
+                System.lineSeparator() + childErrors(data) + System.lineSeparator() + "threads:" + System.lineSeparator() + threads, notReady);
+        }
     }
 
     private static String childErrors(final Path data) throws java.io.IOException

@@ -399,6 +399,25 @@ public final class KafkaTestBroker implements AutoCloseable
         return Duration.ofSeconds(120);
     }
 
+    /**
+     * Stops the broker cleanly, keeping its data, ports and settings for {@link #restart()}: clients find no
+     * broker on its address meanwhile.
+     */
+    public void stop()
+    {
+        close();
+    }
+
+    /** Starts the stopped broker again on the same ports with the same data, waiting until it answers. */
+    public void restart()
+    {
+        if (server != null)
+        {
+            throw new IllegalStateException("the Kafka test broker on " + bootstrap() + " runs already");
+        }
+        startServer();
+    }
+
     @Override
     public void close()
     {

@@ -177,10 +177,44 @@ public final class KafkaTestSupport
         return records;
     }
 
+    /**
+     * Waits until no transaction is open on any partition of a topic: each partition's last stable offset (the end
+     * a {@code read_committed} consumer may read to) reaches its log end as a {@code read_uncommitted} consumer
+     * sees it.
+     */
+    public static void awaitNoOpenTransaction(final String bootstrap, final String topic)
+    {
+        final Map<String, Object> config = new java.util.HashMap<>(Map.of(
+            org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+            org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
+            org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()));
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> uncommitted = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config))
+        {
+            config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> committed = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config))
+            {
+                final List<org.apache.kafka.common.TopicPartition> partitions = uncommitted.partitionsFor(topic, patience()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+                // Both read each time: ending a transaction appends its marker, which moves the log end too.
+                await("the last stable offsets of " + topic + " to reach the log end (no transaction open)", () ->
+                    committed.endOffsets(partitions, patience()).equals(uncommitted.endOffsets(partitions, patience())));
+            }
+        }
+    }
+
     /** Waits for a condition with a deadline; fails naming what did not happen. */
     public static void await(final String what, final BooleanSupplier condition)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        await(what, 180, condition);
+    }
+
+    /** Waits for a condition up to {@code seconds}; fails naming what did not happen. */
+    public static void await(final String what, final long seconds, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() > deadline)

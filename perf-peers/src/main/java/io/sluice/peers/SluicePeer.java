@@ -15,6 +15,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.io.ColumnarEventSource;
+import io.sluice.engine.io.EventColumns;
 import io.sluice.engine.io.EventSource;
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.EventSink;
@@ -29,8 +31,9 @@ import io.sluice.schema.Schema;
 
 /**
  * Sluice through its public API: the live engine ({@link Engine}, journal on, JOURNALED, one {@link EventPublisher}
- * per topic on the calling thread handed runs of up to 256 consecutive events of its topic, YIELD) with 1 or 2 partitions, or the backtest ({@link Backtest#replayEvents},
- * one thread, no journal, no ring). Live: timed from the first publish to the moment every partition has signalled
+ * per topic on the calling thread handed runs of up to 256 consecutive events of its topic, YIELD) with 1 or 2 partitions,
+ * or the backtest ({@link Backtest#replayColumns} over the workload's arrays, one thread, no journal, no ring). Live: timed
+ * from the first publish to the moment every partition has signalled
  * the end of input (all results emitted); the engine's launch and close are not timed. Backtest: from the first
  * event read to the return of the replay.
  */
@@ -189,13 +192,14 @@ final class SluicePeer implements PeerSystem
     {
         final AtomicLong start = new AtomicLong();
         final AtomicLong cpuStart = new AtomicLong();
-        final Map<String, EventSource> sources = new LinkedHashMap<>();
-        sources.put("orders", source(w, Workload.ORDER, start, cpuStart));
+        // As a user with the events in arrays would: columns, which a leading window takes whole (Backtest.replayColumns).
+        final Map<String, ColumnarEventSource> sources = new LinkedHashMap<>();
+        sources.put("orders", columns(w, Workload.ORDER, start, cpuStart));
         if (query.isJoin())
         {
-            sources.put("payments", source(w, Workload.PAYMENT, start, cpuStart));
+            sources.put("payments", columns(w, Workload.PAYMENT, start, cpuStart));
         }
-        Backtest.replayEvents(List.of(pipeline), sources, new BacktestOptions().partitions(1));
+        Backtest.replayColumns(List.of(pipeline), sources, new BacktestOptions().partitions(1));
         final long end = System.nanoTime();
         final long cpuEnd = PeerRun.threadCpuNanos();
         if (sink.ended.get() != partitions)
@@ -236,6 +240,51 @@ final class SluicePeer implements PeerSystem
             throw new IllegalStateException("the floor pipeline saw " + seen[0] + " of " + w.count + " events and passed " + seen[2]);
         }
         return (double)(cpuEnd - cpuStart.get()) / w.count;
+    }
+
+    /**
+     * The events of one type, in workload order, a batch of columns at a time; the first batch stamps the start (wall
+     * clock and thread CPU time).
+     */
+    private static ColumnarEventSource columns(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
+    {
+        return new ColumnarEventSource()
+        {
+            private int next;
+
+            @Override
+            public int fill(final EventColumns columns)
+            {
+                if (start.get() == 0)
+                {
+                    cpuStart.set(PeerRun.threadCpuNanos());
+                    start.set(System.nanoTime());
+                }
+                final byte[] types = w.type;
+                final long[] keyOf = w.key;
+                final long[] valueOf = w.value;
+                final long[] tsOf = w.ts;
+                final long[] key = columns.column(KEY);
+                final long[] value = columns.column(VALUE);
+                final long[] ts = columns.column(TS);
+                final int capacity = columns.capacity();
+                final int count = w.count;
+                int size = 0;
+                int i = next;
+                for (; i < count && size < capacity; i++)
+                {
+                    if (types[i] == type)
+                    {
+                        key[size] = keyOf[i];
+                        value[size] = valueOf[i];
+                        ts[size] = tsOf[i];
+                        size++;
+                    }
+                }
+                next = i;
+                return size;
+            }
+        };
     }
 
     /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */

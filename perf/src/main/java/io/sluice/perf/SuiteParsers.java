@@ -22,6 +22,8 @@ final class SuiteParsers
         " \\(min " + NUM + ", max " + NUM + "\\); batch median=" + NUM + " \\(min " + NUM + ", max " + NUM +
         "\\); reopened batch median=" + NUM + " \\(min " + NUM + ", max " + NUM + "\\); CPU ns per record median scan=" + NUM +
         " poll=" + NUM + " batch=" + NUM + " reopened=" + NUM);
+    private static final Pattern REPLAY_FRESH = Pattern.compile("reopened / the scan of a fresh mapping median=" + NUM +
+        " \\(min " + NUM + ", max " + NUM + "\\), fresh scan " + NUM + " ns");
     private static final Pattern JOURNAL_PAYLOAD = Pattern.compile("^payload (\\d+) B, aligned frame (\\d+) B");
     private static final Pattern ENGINE_RESULT = Pattern.compile("RESULT wait=(\\w+) engine/plain median=" + NUM +
         " \\(min " + NUM + " max " + NUM + "\\) engine/raw median=" + NUM + " \\(min " + NUM + " max " + NUM + "\\)");
@@ -124,7 +126,8 @@ final class SuiteParsers
     }
 
     /**
-     * {@link JournalReplayMain}: the reader's three reads vs the raw scan of the same bytes, by the reading thread's CPU time.
+     * {@link JournalReplayMain}: the reader's three reads vs the raw scan of the same bytes, by the reading thread's CPU time;
+     * and, where the line gives it, the reopened read beside the raw scan of the same file mapped afresh (no target).
      *
      * @param lines printed by the main.
      * @return the figures.
@@ -148,6 +151,16 @@ final class SuiteParsers
                         f("%s ns of CPU per record", m.group(12 + i)), f("raw scan of the same bytes: %s ns per record", m.group(11)),
                         f("%.3f (min %s, max %s)", ratio, m.group(3 + 3 * i), m.group(4 + 3 * i)), ">= 1.0 of raw",
                         SuiteFigure.verdict(ratio >= 1.0)));
+                }
+                final Matcher fresh = REPLAY_FRESH.matcher(line);
+                if (fresh.find())
+                {
+                    figures.add(new SuiteFigure("Journal replay by CPU time, payload " + m.group(1) + " B: batch read of a " +
+                        "reopened journal beside a raw scan of the same file mapped afresh (attribution: both first reads map " +
+                        "the file's pages)", f("%s ns of CPU per record", m.group(14)),
+                        f("raw scan of a fresh mapping of the same file: %s ns per record", fresh.group(4)),
+                        f("%s (min %s, max %s)", fresh.group(1), fresh.group(2), fresh.group(3)), SuiteFigure.NO_TARGET,
+                        SuiteFigure.NO_TARGET));
                 }
             }
         }

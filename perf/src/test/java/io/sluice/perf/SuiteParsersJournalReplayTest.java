@@ -42,6 +42,24 @@ class SuiteParsersJournalReplayTest
     }
 
     @Test
+    void shouldReadTheReopenedReadBesideTheScanOfAFreshMappingWhereTheLineGivesIt()
+    {
+        final List<SuiteFigure> figures = SuiteParsers.journalReplayCpu(List.of(
+            "RESULT payload=64 replay/scan by CPU time: poll median=0.868 (min 0.468, max 6.663); batch median=3.476 " +
+                "(min 0.963, max 8.030); reopened batch median=0.659 (min 0.601, max 1.123); CPU ns per record median " +
+                "scan=36.03 poll=67.48 batch=9.73 reopened=54.67; reopened / the scan with each frame's CRC32C median=0.176 " +
+                "(min 0.145, max 0.839), scan+crc 9.23 ns; reopened / the scan of a fresh mapping median=1.031 " +
+                "(min 0.963, max 1.049), fresh scan 55.98 ns [0]"));
+
+        assertThat(figures).hasSize(4);
+        assertThat(figures.get(3).what()).contains("payload 64 B").contains("mapped afresh");
+        assertThat(figures.get(3).measured()).isEqualTo("54.67 ns of CPU per record");
+        assertThat(figures.get(3).baseline()).isEqualTo("raw scan of a fresh mapping of the same file: 55.98 ns per record");
+        assertThat(figures.get(3).ratio()).isEqualTo("1.031 (min 0.963, max 1.049)");
+        assertThat(figures.get(3).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
+    }
+
+    @Test
     void shouldReportAMissingFigureWithoutAResultLine()
     {
         final List<SuiteFigure> figures = SuiteParsers.journalReplayCpu(List.of("JournalReplayMain rounds=5"));

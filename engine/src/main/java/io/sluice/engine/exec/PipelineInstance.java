@@ -12,6 +12,7 @@ import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.engine.time.Watermarks;
+import io.sluice.engine.window.ColumnarWindowOperator;
 import io.sluice.engine.window.WindowOperator;
 import io.sluice.engine.window.WindowOperatorContext;
 
@@ -37,6 +38,8 @@ public final class PipelineInstance
     private final StageErrorHandler errorHandler;
     /** A scratch copy: sinks discard (see {@link #scratch}). */
     private final boolean discardOutputs;
+    /** Whether a leading window stage gets the columnar kernel where it applies ({@link #createColumnar}). */
+    private final boolean columnar;
     private final EventFlyweight inputView;
     private final Stage head;
     private final Stages.Sink sink;
@@ -61,7 +64,23 @@ public final class PipelineInstance
      */
     public static PipelineInstance create(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, false);
+        return new PipelineInstance(pipeline, partition, errorHandler, false, false);
+    }
+
+    /**
+     * Builds the instance of a pipeline for a backtest that hands it events as columns ({@link #onColumns}): a
+     * window stage that comes first runs the columnar kernel ({@link WindowOperatorContext#buildColumnar()}) when
+     * it applies, with the same results as {@link #create}'s operator; otherwise the instance is {@link #create}'s.
+     * The kernel keeps no snapshot, so such an instance takes no checkpoints. See {@link #takesColumns()}.
+     *
+     * @param pipeline     the description to run.
+     * @param partition    the instance serves.
+     * @param errorHandler receiving stage failures.
+     * @return the instance.
+     */
+    public static PipelineInstance createColumnar(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    {
+        return new PipelineInstance(pipeline, partition, errorHandler, false, true);
     }
 
     /**
@@ -76,12 +95,14 @@ public final class PipelineInstance
      */
     public static PipelineInstance scratch(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, true);
+        return new PipelineInstance(pipeline, partition, errorHandler, true, false);
     }
 
-    private PipelineInstance(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final boolean discardOutputs)
+    private PipelineInstance(
+        final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final boolean discardOutputs, final boolean columnar)
     {
         this.discardOutputs = discardOutputs;
+        this.columnar = columnar;
         this.pipeline = pipeline;
         this.partition = partition;
         this.errorHandler = errorHandler;
@@ -108,7 +129,7 @@ public final class PipelineInstance
             {
                 windowStage = (Stages.Window)next;
                 foundWindowSpec = ((StageSpec.WindowStageSpec)spec).spec();
-                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage));
+                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage, columnar && i == 0));
             }
         }
         this.head = next;
@@ -159,7 +180,7 @@ public final class PipelineInstance
         continueSnapshot(Integer.MAX_VALUE);
         if (window != null)
         {
-            window.operator(newWindowOperator(windowSpec, window));
+            window.operator(newWindowOperator(windowSpec, window, columnar && head == window));
         }
         if (join != null)
         {
@@ -171,7 +192,7 @@ public final class PipelineInstance
         }
     }
 
-    private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage)
+    private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage, final boolean kernel)
     {
         final WatermarkGenerator watermarks = pipeline.eventTimeField() < 0 ?
             Watermarks.processingTime() :
@@ -201,7 +222,8 @@ public final class PipelineInstance
                 context.session(spec.gap());
                 break;
         }
-        return context.build();
+        final WindowOperator columns = kernel ? context.buildColumnar() : null;
+        return columns != null ? columns : context.build();
     }
 
     /**
@@ -313,6 +335,41 @@ public final class PipelineInstance
     }
 
     /**
+     * Whether the instance takes events as columns ({@link #onColumns}): it was built by {@link #createColumnar} and
+     * its first stage is a window the columnar kernel runs.
+     *
+     * @return true when {@link #onColumns} may be called.
+     */
+    public boolean takesColumns()
+    {
+        return join == null && window != null && head == window && window.operator() instanceof ColumnarWindowOperator;
+    }
+
+    /**
+     * A run of events of the instance's only input given as columns, each processed as {@link #onEvent} would
+     * process it, in index order; a halt stops the run before the next event (nothing is thrown: the halt shows in
+     * {@link #state()}). Only for an instance that {@link #takesColumns()}. Partition thread only.
+     *
+     * @param columns each field's values by field index of the input schema (its key and event-time fields included).
+     * @param from    first event.
+     * @param to      one past the last event.
+     */
+    public void onColumns(final long[][] columns, final int from, final int to)
+    {
+        final ColumnarWindowOperator kernel = (ColumnarWindowOperator)window.operator();
+        final long[] keys = columns[pipeline.partitionKeyField()];
+        final long[] times = columns[pipeline.eventTimeField()];
+        int next = from;
+        while (next < to && state == RUNNING)
+        {
+            // The kernel stops after an event that emitted results: a sink failing under HALT stops the run there.
+            final int processed = kernel.onColumns(keys, times, columns, next, to);
+            eventsIn += processed - next;
+            next = processed;
+        }
+    }
+
+    /**
      * Whether results are still waiting to be emitted in slices (a window firing in progress,
      * {@link WindowOperator#firingInProgress}, or an interval join's eviction with its null-padded rows,
      * {@link io.sluice.engine.join.IntervalJoinOperator#evictionPending}): the engine then journals
@@ -404,7 +461,7 @@ public final class PipelineInstance
         outputs++;
     }
 
-    void onLateEvent(final long key, final long timestamp, final long watermark, final EventFlyweight event)
+    void onLateEvent(final long key, final long timestamp, final long watermark, final io.sluice.schema.EventValues event)
     {
         lateEvents++;
     }

@@ -342,7 +342,7 @@ final class Stages
         @Override
         public void onLateEvent(final long key, final long timestamp, final long watermark, final EventValues values)
         {
-            instance.onLateEvent(key, timestamp, watermark, (EventFlyweight)values);
+            instance.onLateEvent(key, timestamp, watermark, values);
         }
     }
 }

@@ -259,7 +259,39 @@ public final class Backtest
         final List<ReplayPlan.TopicInput> inputs = new ArrayList<>();
         for (final Map.Entry<String, EventSource> entry : eventsByTopic.entrySet())
         {
-            inputs.add(new ReplayPlan.TopicInput(entry.getKey(), List.of(), entry.getValue()));
+            inputs.add(new ReplayPlan.TopicInput(entry.getKey(), List.of(), entry.getValue(), null));
+        }
+        return replay(pipelines, inputs, options, null, List.of());
+    }
+
+    /**
+     * Replays events held in memory as columns, one {@link ColumnarEventSource} per source topic, exactly as
+     * {@link #replayEvents} replays the same events (the same results in the same order, the same counts). When
+     * one pipeline reads one topic and its first stage is a window the columnar kernel runs (tumbling, or hopping
+     * with {@code hop >= size}; counts and sums, minima, maxima and averages of long fields; no allowed lateness,
+     * no early results), each batch of columns goes to that window whole, whose state is laid out for it: the
+     * fast path of a backtest. Otherwise the columns are read event by event.
+     *
+     * @param pipelines      to run; pipelines reading the same topic must agree on its schema, key, time and kind.
+     * @param columnsByTopic events of each source topic, in the order that breaks ties of event time; every field
+     *                       of each topic's schema LONG or TIMESTAMP.
+     * @param options        of the run (output and malformed-input settings are ignored).
+     * @return the counts (no input files are listed).
+     * @throws BacktestException if the pipelines cannot be replayed, a topic has no events, or a topic's schema has a
+     *                           field that is neither LONG nor TIMESTAMP.
+     */
+    public static BacktestSummary replayColumns(
+        final List<Pipeline> pipelines, final Map<String, ColumnarEventSource> columnsByTopic, final BacktestOptions options)
+    {
+        options.conclude();
+        if (columnsByTopic.isEmpty())
+        {
+            throw new BacktestException("no inputs: give the events of each source topic");
+        }
+        final List<ReplayPlan.TopicInput> inputs = new ArrayList<>();
+        for (final Map.Entry<String, ColumnarEventSource> entry : columnsByTopic.entrySet())
+        {
+            inputs.add(new ReplayPlan.TopicInput(entry.getKey(), List.of(), null, entry.getValue()));
         }
         return replay(pipelines, inputs, options, null, List.of());
     }
@@ -290,6 +322,9 @@ public final class Backtest
         final List<String> errors = new ArrayList<>();
         final long[] stageErrors = new long[pipelines.size()];
         final PipelineInstance[][] instances = new PipelineInstance[partitions][pipelines.size()];
+        // One pipeline over one topic of long fields may take its events as columns (PipelineInstance#takesColumns).
+        final boolean columnsFit = options.columnarWindows() && pipelines.size() == 1 && inputs.size() == 1 && topics.size() == 1 &&
+            EventColumns.unfitField(topics.values().iterator().next().schema()) == null;
         for (int i = 0; i < pipelines.size(); i++)
         {
             final int pipelineIndex = i;
@@ -301,7 +336,8 @@ public final class Backtest
             };
             for (int p = 0; p < partitions; p++)
             {
-                instances[p][i] = PipelineInstance.create(pipelines.get(i), p, handler);
+                instances[p][i] = columnsFit ? PipelineInstance.createColumnar(pipelines.get(i), p, handler) :
+                    PipelineInstance.create(pipelines.get(i), p, handler);
             }
         }
 
@@ -331,7 +367,18 @@ public final class Backtest
                     readers[r].advance(); // the merge by time looks at every reader's next event
                 }
             }
-            new ReplayLoop(readers, dispatchers).run();
+            if (columnsFit && takeColumns(instances))
+            {
+                final ReplayPlan.TopicInput input = resolved.get(0);
+                final Source source = topics.get(input.topic());
+                new ColumnarReplay(input.columns() != null ? input.columns() : new ReaderColumns(readers[0]),
+                    ReplayPlan.Reader.columns(source, ColumnarReplay.BATCH_EVENTS), column(instances), source.partitionKeyField(),
+                    input.topic()).run();
+            }
+            else
+            {
+                new ReplayLoop(readers, dispatchers).run();
+            }
         }
         finally
         {
@@ -353,6 +400,28 @@ public final class Backtest
             dispatcher.onEndOfInput();
         }
         return new BacktestSummary(inputCounts, counts(pipelines, instances, stageErrors), outputs, errors);
+    }
+
+    private static boolean takeColumns(final PipelineInstance[][] instances)
+    {
+        for (final PipelineInstance[] partition : instances)
+        {
+            if (!partition[0].takesColumns())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static PipelineInstance[] column(final PipelineInstance[][] instances)
+    {
+        final PipelineInstance[] first = new PipelineInstance[instances.length];
+        for (int p = 0; p < instances.length; p++)
+        {
+            first[p] = instances[p][0];
+        }
+        return first;
     }
 
     private static List<BacktestSummary.PipelineCounts> counts(

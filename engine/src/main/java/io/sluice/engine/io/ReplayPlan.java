@@ -29,23 +29,24 @@ final class ReplayPlan
     }
 
     /**
-     * The input of one topic: files read one after another, or events from memory; a null topic
-     * stands for the one topic the pipelines read.
+     * The input of one topic: files read one after another, or events from memory, one at a time or as
+     * columns; a null topic stands for the one topic the pipelines read.
      *
-     * @param topic  the input holds events of, or null.
-     * @param files  in reading order (empty for events from memory).
-     * @param events from memory, or null for files.
+     * @param topic   the input holds events of, or null.
+     * @param files   in reading order (empty for events from memory).
+     * @param events  from memory, or null.
+     * @param columns from memory as columns, or null.
      */
-    record TopicInput(String topic, List<Path> files, EventSource events)
+    record TopicInput(String topic, List<Path> files, EventSource events, ColumnarEventSource columns)
     {
         TopicInput(final String topic, final List<Path> files)
         {
-            this(topic, files, null);
+            this(topic, files, null, null);
         }
 
         TopicInput withTopic(final String topic)
         {
-            return new TopicInput(topic, files, events);
+            return new TopicInput(topic, files, events, columns);
         }
     }
 
@@ -157,7 +158,8 @@ final class ReplayPlan
             final Long2ObjectHashMap<String> symbolKeys)
         {
             this.files = input.files();
-            this.memory = input.events();
+            this.memory = input.columns() == null ? input.events() :
+                new ColumnarEvents(input.columns(), columns(source, ColumnarReplay.BATCH_EVENTS), input.topic());
             this.source = source;
             this.policy = policy;
             this.symbolKeys = symbolKeys;
@@ -170,6 +172,21 @@ final class ReplayPlan
             {
                 throw new IllegalStateException("reader of " + input.topic() + " given source " + source);
             }
+        }
+
+        /**
+         * Columns for a topic's events.
+         *
+         * @throws BacktestException naming the field that a long column cannot hold.
+         */
+        static EventColumns columns(final Source source, final int capacity)
+        {
+            final String unfit = EventColumns.unfitField(source.schema());
+            if (unfit != null)
+            {
+                throw new BacktestException("topic '" + source.topic() + "' cannot be read as columns: " + unfit);
+            }
+            return new EventColumns(source.schema(), capacity);
         }
 
         /**

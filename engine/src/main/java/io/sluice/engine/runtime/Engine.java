@@ -85,6 +85,10 @@ public final class Engine implements AutoCloseable
      * per event on the duties' thread than with 2 MiB.
      */
     static final int STANDARD_RESERVE_AHEAD_BYTES = 4 << 20;
+
+    /** How long {@link #close()} waits for the final checkpoint before it reports it failed. */
+    private static final long FINAL_CHECKPOINT_TIMEOUT_SECONDS = 60;
+
     /** The background duties (scheduler, checkpoint writer, journal duties, added ones), per the threading mode. */
     private volatile EngineDuties duties;
     private volatile boolean accepting;
@@ -1188,7 +1192,7 @@ public final class Engine implements AutoCloseable
         finalCheckpointAttempted = true;
         try
         {
-            finalCheckpoint = startCheckpoint().get(60, TimeUnit.SECONDS);
+            finalCheckpoint = startCheckpoint().get(FINAL_CHECKPOINT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         catch (final java.util.concurrent.ExecutionException ex)
         {
@@ -1197,8 +1201,10 @@ public final class Engine implements AutoCloseable
         }
         catch (final java.util.concurrent.TimeoutException ex)
         {
-            finalCheckpointFailure = ex;
-            errorLog.record(ex);
+            // A TimeoutException has no message: the operator's log line must say what happened.
+            finalCheckpointFailure = new io.sluice.engine.checkpoint.CheckpointException(
+                "the final checkpoint did not complete within " + FINAL_CHECKPOINT_TIMEOUT_SECONDS + " s", ex);
+            errorLog.record(finalCheckpointFailure);
         }
         catch (final InterruptedException ex)
         {

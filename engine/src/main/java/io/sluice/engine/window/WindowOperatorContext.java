@@ -313,6 +313,25 @@ public final class WindowOperatorContext
             resultHandler, lateEventHandler, expectedEntries, firingSlice);
     }
 
+    /**
+     * Conclude and build the columnar backtest kernel ({@link ColumnarWindowOperator}) when it gives exactly
+     * {@link #build()}'s results for this configuration: tumbling windows or hopping windows with gaps
+     * ({@code hop >= size}), no allowed lateness, no early results, and every aggregator a count or a sum, min, max
+     * or avg of a long field.
+     *
+     * @return the kernel, or null when the configuration needs {@link #build()}'s operator.
+     */
+    public ColumnarWindowOperator buildColumnar()
+    {
+        conclude();
+        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || !ColumnarWindowOperator.supports(aggregators))
+        {
+            return null;
+        }
+        return new ColumnarWindowOperator(new AlignedWindows(size, hop, offset, 0, true), watermarks, aggregators, resultHandler,
+            lateEventHandler, expectedEntries, firingSlice);
+    }
+
     private WindowOperatorContext aligned(final long size, final long hop, final String name)
     {
         checkKindUnset(name);
