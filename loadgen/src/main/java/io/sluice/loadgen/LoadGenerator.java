@@ -1,7 +1,6 @@
 package io.sluice.loadgen;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 
 /**
  * Runs a scenario against a target on a {@link RatePlan}: the {@link OpenLoopSender} on its own
@@ -33,7 +31,8 @@ public final class LoadGenerator
     private final Histogram[] totals;
     private final Histogram[] recycled;
     private final Histogram interval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
-    private HistogramLogWriter log;
+    private final Histogram groupInterval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    private HlogWriter log;
     private long processed;
     private long lastReportNs;
 
@@ -85,14 +84,10 @@ public final class LoadGenerator
             {
                 Files.createDirectories(dir);
                 final Path hlog = dir.resolve("latency.hlog");
-                log = new HistogramLogWriter(new PrintStream(Files.newOutputStream(hlog), false, "UTF-8"));
-                final long now = System.currentTimeMillis();
-                log.outputComment("Sluice loadgen: scenario " + scenario.name() + ", " + target.describe());
-                log.outputComment("end-to-end latency in ns from each event's scheduled send time to its sink; tag = group");
-                log.outputLogFormatVersion();
-                log.outputStartTime(now);
-                log.setBaseTime(now);
-                log.outputLegend();
+                log = new HlogWriter(hlog, List.of(
+                    "Sluice loadgen: scenario " + scenario.name() + ", " + target.describe(),
+                    "end-to-end latency in ns from each event's scheduled send time to its sink; tag = group"),
+                    System.currentTimeMillis());
                 files.put("hlog", hlog);
             }
             thread.start();
@@ -148,14 +143,26 @@ public final class LoadGenerator
         {
             sender.stop();
             join(thread);
-            if (log != null)
+            closeAfterFailure();
+        }
+    }
+
+    private void closeAfterFailure()
+    {
+        if (log != null)
+        {
+            try
             {
                 log.close();
+            }
+            catch (final IOException ex)
+            {
+                // Only on the way out of a failed run: its own failure is the one to report.
             }
         }
     }
 
-    private void report(final OpenLoopSender sender, final long origin)
+    private void report(final OpenLoopSender sender, final long origin) throws IOException
     {
         interval.reset();
         for (int g = 0; g < totals.length; g++)
@@ -164,12 +171,14 @@ public final class LoadGenerator
             recycled[g] = h;
             if (h.getTotalCount() > 0)
             {
-                totals[g].add(h);
-                interval.add(h);
+                // The recorder's histogram is a concurrent one, which takes a lock for every bucket it is read at:
+                // read it once into a plain one, which is added and encoded by plain array walks.
+                h.copyInto(groupInterval);
+                totals[g].add(groupInterval);
+                interval.add(groupInterval);
                 if (log != null)
                 {
-                    h.setTag(plan.groups().get(g));
-                    log.outputIntervalHistogram(h);
+                    log.write(plan.groups().get(g), groupInterval);
                 }
             }
         }
