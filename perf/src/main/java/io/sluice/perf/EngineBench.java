@@ -74,9 +74,26 @@ final class EngineBench
      */
     static Pipeline tumbling(final long windowMs, final long bound, final int keys, final int firingSlice, final EventSink sink)
     {
+        return tumbling(windowMs, bound, keys, firingSlice, WindowOperatorContext.FIRING_PACE_UNPACED, sink);
+    }
+
+    /**
+     * The tumbling pipeline with a given firing slice and a firing paced by event time.
+     *
+     * @param windowMs    window size.
+     * @param bound       watermark out-of-orderness bound.
+     * @param keys        expected keys.
+     * @param firingSlice results per event at most.
+     * @param firingPace  results per millisecond of event time, shared out over that millisecond's events.
+     * @param sink        of the results.
+     * @return the pipeline.
+     */
+    static Pipeline tumbling(final long windowMs, final long bound, final int keys, final int firingSlice, final int firingPace,
+        final EventSink sink)
+    {
         return Pipeline.from(TOPIC, BenchEvents.SCHEMA).name("tumbling").partitionKey("key").eventTime("ts", bound)
             .window(w -> w.tumbling(windowMs).count("n").sum("total", "amount").expectedEntries(2 * keys)
-                .firingSlice(firingSlice))
+                .firingSlice(firingSlice).firingPace(firingPace))
             .sink("count", sink).build();
     }
 

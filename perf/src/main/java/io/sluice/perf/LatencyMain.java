@@ -38,6 +38,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       record the latency (the probe): ring, journal append, dispatch;</li>
  *   <li>{@code tumbling}: the same engine with a tumbling count+sum over the keys fused before the
  *       probe (each window close fires every key seen in it, {@code firingSlice} results per event);</li>
+ *   <li>{@code paced}: {@code tumbling} with the firing paced by event time ({@code firingPace} results per
+ *       millisecond of event time, shared out over that millisecond's events, at most {@code firingSlice}
+ *       per event: {@code WindowSpec.firingPace}), so each event's share fits between two events;</li>
  *   <li>{@code open}: the same, with windows of a day, so no window closes during the run: the
  *       same-run baseline of {@code tumbling} without window closes;</li>
  *   <li>{@code unsliced}: {@code tumbling} with every window's results emitted within the event
@@ -61,7 +64,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <b>Reports.</b> Per rate and mode an HdrHistogram {@code .hgrm} (microseconds) and per rate a
  * percentile plot of the three modes, in {@code out}/latency-&lt;UTC time&gt;/. {@code RESULT} lines give
  * each mode's percentiles and their ratio to the raw hand-off of the same run; with {@code open} among
- * the modes, {@code RESULT-CLOSES} lines give {@code tumbling} and {@code unsliced} per percentile
+ * the modes, {@code RESULT-CLOSES} lines give {@code tumbling}, {@code paced} and {@code unsliced} per percentile
  * against {@code open} (the cost of window closes, same run).
  * <p>
  * <b>Checkpoints</b> ({@code checkpointMs > 0}, tumbling only): after the warm-up the run alternates
@@ -97,7 +100,8 @@ public final class LatencyMain
      *
      * @param args {@code name=value}: rates, seconds, warmup, wait, profile, modes, ring, keys, windowMs,
      *             checkpointMs, phases, listener, out, firingSlice (results a closing window emits per event
-     *             at most; 2147483647 = the whole window within one event), stages (true: also the time
+     *             at most; 2147483647 = the whole window within one event), firingPace (of the {@code paced}
+     *             mode: results per millisecond of event time), stages (true: also the time
      *             each event spends in the window pipeline, from the engine's stage timers).
      * @throws Exception on failure.
      */
@@ -109,7 +113,7 @@ public final class LatencyMain
         defaults.put("warmup", "2");
         defaults.put("wait", "YIELD");
         defaults.put("profile", "standard");
-        defaults.put("modes", "empty,tumbling,raw");
+        defaults.put("modes", "empty,tumbling,paced,raw");
         defaults.put("ring", "8192");
         defaults.put("keys", "10000");
         defaults.put("windowMs", "1000");
@@ -119,6 +123,7 @@ public final class LatencyMain
         defaults.put("stages", "false");
         defaults.put("out", "perf/reports");
         defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
+        defaults.put("firingPace", "1000");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final Settings settings = new Settings(a);
         System.out.println("LatencyMain " + a + "; " + EngineBench.machine() + "; load average " + loadAverage());
@@ -212,7 +217,7 @@ public final class LatencyMain
         final Run open = runs.get("open");
         if (open != null && open.sched[PLAIN].getTotalCount() > 0)
         {
-            for (final String closing : new String[] {"tumbling", "unsliced"})
+            for (final String closing : new String[] {"tumbling", "paced", "unsliced"})
             {
                 final Run run = runs.get(closing);
                 if (run != null && run.sched[PLAIN].getTotalCount() > 0)
@@ -276,6 +281,10 @@ public final class LatencyMain
         {
             case "tumbling":
                 pipelines = List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, s.firingSlice, new EngineBench.CountingSink()), probe);
+                break;
+            case "paced":
+                pipelines = List.of(EngineBench.tumbling(s.windowMs, 0, s.keys, s.firingSlice, s.firingPace,
+                    new EngineBench.CountingSink()), probe);
                 break;
             case "open":
                 pipelines = List.of(EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, s.keys, s.firingSlice,
@@ -568,7 +577,7 @@ public final class LatencyMain
             h.getValueAtPercentile(99.99) / 1e3, h.getMaxValue() / 1e3);
     }
 
-    private static String loadAverage()
+    static String loadAverage()
     {
         return String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -589,6 +598,7 @@ public final class LatencyMain
         final boolean listener;
         final boolean stages;
         final int firingSlice;
+        final int firingPace;
 
         Settings(final Map<String, String> a)
         {
@@ -601,9 +611,9 @@ public final class LatencyMain
             modes = checkpointMs > 0 ? List.of("tumbling") : List.of(a.get("modes").split(","));
             for (final String mode : modes)
             {
-                if (!List.of("empty", "tumbling", "open", "unsliced", "raw").contains(mode))
+                if (!List.of("empty", "tumbling", "paced", "open", "unsliced", "raw").contains(mode))
                 {
-                    throw new IllegalArgumentException("modes: '" + mode + "' is not one of empty, tumbling, open, unsliced, raw");
+                    throw new IllegalArgumentException("modes: '" + mode + "' is not one of empty, tumbling, paced, open, unsliced, raw");
                 }
             }
             ring = Integer.parseInt(a.get("ring"));
@@ -613,6 +623,7 @@ public final class LatencyMain
             listener = Boolean.parseBoolean(a.get("listener"));
             stages = Boolean.parseBoolean(a.get("stages"));
             firingSlice = Integer.parseInt(a.get("firingSlice"));
+            firingPace = Integer.parseInt(a.get("firingPace"));
         }
     }
 

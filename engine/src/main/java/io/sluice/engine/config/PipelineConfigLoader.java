@@ -38,7 +38,7 @@ final class PipelineConfigLoader
     private static final String[] PIPELINE_KEYS = {
         "name", "source", "schema", "partition_key", "event_time", "max_out_of_orderness", "processing_time", "idle_timeout",
         "on_error", "filter", "map", "select", "key", "join", "window", "aggregates", "result_map", "result_select", "having", "suppress", "sink"};
-    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice", "expected_entries"};
+    private static final String[] WINDOW_KEYS = {"kind", "size", "hop", "gap", "offset", "allowed_lateness", "early", "firing_slice", "firing_pace", "expected_entries"};
 
     private final String source;
     private final Map<String, Schema> schemas = new LinkedHashMap<>();
@@ -524,7 +524,7 @@ final class PipelineConfigLoader
                 }
                 break;
             case "session":
-                forbid(keys, "session", "size", "hop", "offset");
+                forbid(keys, "session", "size", "hop", "offset", "firing_pace");
                 gap = positive(required(keys, "gap", node));
                 break;
             default:
@@ -539,6 +539,8 @@ final class PipelineConfigLoader
         final boolean early = keys.containsKey("early") && keys.get("early").bool();
         final int firingSlice = keys.containsKey("firing_slice") ?
             keys.get("firing_slice").slice() : WindowOperatorContext.FIRING_SLICE_DEFAULT;
+        final int firingPace = keys.containsKey("firing_pace") ?
+            keys.get("firing_pace").slice() : WindowOperatorContext.FIRING_PACE_UNPACED;
         int expectedEntries = WindowDefinition.DEFAULT_EXPECTED_ENTRIES;
         if (keys.containsKey("expected_entries"))
         {
@@ -549,7 +551,7 @@ final class PipelineConfigLoader
                     WindowDefinition.MAX_EXPECTED_ENTRIES + " (the state grows beyond what it is sized for)");
             }
         }
-        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early, firingSlice, expectedEntries);
+        return new WindowDefinition(kind, size, hop, gap, offset, lateness, early, firingSlice, firingPace, expectedEntries);
     }
 
     private static void forbid(final Map<String, YamlNode> keys, final String kind, final String... forbidden)

@@ -152,7 +152,7 @@ public final class PipelineDefinition
                 break;
         }
         w.offset(window.offset()).allowedLateness(window.allowedLateness()).earlyOnUpdate(window.early())
-            .firingSlice(window.firingSlice()).expectedEntries(window.expectedEntries());
+            .firingSlice(window.firingSlice()).firingPace(window.firingPace()).expectedEntries(window.expectedEntries());
         for (final AggregateDefinition aggregate : aggregates)
         {
             switch (aggregate.function())

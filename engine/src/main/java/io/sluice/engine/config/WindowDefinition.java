@@ -12,12 +12,14 @@ package io.sluice.engine.config;
  * @param early           whether early (on-update) results are emitted before a window fires.
  * @param firingSlice     results emitted per event at most while closed windows fire (YAML
  *                        {@code firing_slice}, a positive integer or {@code unbounded}).
+ * @param firingPace      results per millisecond of event time a firing is paced at (YAML {@code firing_pace}, a
+ *                        positive integer or {@code unbounded}, the default: not paced).
  * @param expectedEntries (key, pane) rows or sessions the state is sized for at start (YAML
  *                        {@code expected_entries}); it grows beyond, at the cost of a rehash.
  */
 public record WindowDefinition(
     String kind, long size, long hop, long gap, long offset, long allowedLateness, boolean early, int firingSlice,
-    int expectedEntries)
+    int firingPace, int expectedEntries)
 {
     /** Entries a window's state is sized for when {@code expected_entries} is not set. */
     public static final int DEFAULT_EXPECTED_ENTRIES = 1024;

@@ -203,6 +203,7 @@ public final class PipelineInstance
             .earlyOnUpdate(spec.earlyOnUpdate())
             .expectedEntries(spec.expectedEntries())
             .firingSlice(spec.firingSlice())
+            .firingPace(spec.firingPace())
             .watermarks(watermarks)
             .aggregators(spec.aggregators())
             .resultHandler(stage)

@@ -46,6 +46,7 @@ public final class WindowSpec
     private boolean earlyOnUpdate;
     private int expectedEntries = 1024;
     private int firingSlice = WindowOperatorContext.FIRING_SLICE_DEFAULT;
+    private int firingPace = WindowOperatorContext.FIRING_PACE_UNPACED;
     private final List<String> names = new ArrayList<>();
     private final List<FieldType> types = new ArrayList<>();
     /** Precision and scale of each DECIMAL result ({0, 0} for others). */
@@ -188,6 +189,21 @@ public final class WindowSpec
     public WindowSpec firingSlice(final int firingSlice)
     {
         this.firingSlice = firingSlice;
+        return this;
+    }
+
+    /**
+     * Paces the firing by event time: about this many results per millisecond of event time, shared out over
+     * the events of that millisecond, at most the firing slice per event (see
+     * {@link WindowOperatorContext#firingPace(int)}). Tumbling, sliding and hopping windows.
+     *
+     * @param firingPace results per millisecond of event time, at least 1, or
+     *                   {@link WindowOperatorContext#FIRING_PACE_UNPACED}.
+     * @return this.
+     */
+    public WindowSpec firingPace(final int firingPace)
+    {
+        this.firingPace = firingPace;
         return this;
     }
 
@@ -435,6 +451,16 @@ public final class WindowSpec
     public int firingSlice()
     {
         return firingSlice;
+    }
+
+    /**
+     * Results per millisecond of event time a firing is paced at.
+     *
+     * @return the pace, {@link WindowOperatorContext#FIRING_PACE_UNPACED} when not paced.
+     */
+    public int firingPace()
+    {
+        return firingPace;
     }
 
     /**

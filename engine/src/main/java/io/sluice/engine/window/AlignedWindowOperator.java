@@ -55,6 +55,8 @@ import io.sluice.schema.EventValues;
  *  +---------------------------------------------------------------+
  *  |                     Resume Key (64 bits)                      |
  *  +---------------------------------------------------------------+
+ *  |        Firing Pace (16 bytes, see {@link FiringPace})        ...
+ *  +---------------------------------------------------------------+
  *  |     Watermark generator state (its own snapshotLength())     ...
  *  +---------------------------------------------------------------+
  *  |                  Row: Key (64 bits)                           |
@@ -71,7 +73,8 @@ import io.sluice.schema.EventValues;
  * (inclusive) with none opened, 2 Firing Window open with no key done, 3 Firing Window open with
  * every key up to Resume Key (signed order) done. A row's Pane Index is on the operator's pane
  * grid ({@link AlignedWindows}): for windows with gaps cut into one pane per window it is the
- * window index (version 3). Version 2 snapshots (pane indices on the {@code gcd(size, hop)} grid
+ * window index (version 3 on). The Firing Pace (version 4) holds what paces the firing by event time. Version 3
+ * snapshots (no pace: the restored operator counts events afresh), version 2 ones (pane indices on the {@code gcd(size, hop)} grid
  * throughout) and version 1 ones (header of 72 bytes, no firing fields, gcd grid) are still read:
  * into one pane per window, each old row is merged into its window's row. Threading: single
  * writer, the partition thread.
@@ -94,7 +97,9 @@ import io.sluice.schema.EventValues;
 final class AlignedWindowOperator extends KeyedWindowOperator
 {
     static final int MAGIC = 0x41574C53;
-    static final int VERSION = 3;
+    static final int VERSION = 4;
+    /** Version 3: the same layout without the Firing Pace, its header ending at {@link #PACE_OFFSET}. */
+    static final int VERSION_WITHOUT_PACE = 3;
     /**
      * Version 2: the same layout, with every row's pane index on the {@code gcd(size, hop)} grid, also for
      * windows with gaps that version 3 cuts into one pane per window ({@link AlignedWindows#onePanePerWindow}).
@@ -115,7 +120,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int FIRING_WINDOW_OFFSET = 80;
     static final int FIRING_DUE_OFFSET = 88;
     static final int RESUME_KEY_OFFSET = 96;
-    static final int HEADER_LENGTH = 104;
+    static final int PACE_OFFSET = 104;
+    static final int HEADER_LENGTH = PACE_OFFSET + FiringPace.LENGTH;
 
     /**
      * Steps of the key table's sort between windows per event (a key merged or a heap level):
@@ -152,6 +158,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private long livePane = Long.MIN_VALUE;
     private long lastAssembledPane = Long.MIN_VALUE;
     private final int firingSlice;
+    /** Results per event while firing, from the events' density in event time. */
+    private final FiringPace pace;
     /** {@link #IDLE}, {@link #BETWEEN_WINDOWS} or {@link #IN_WINDOW}. */
     private int firing = IDLE;
     /** The window being fired ({@link #IN_WINDOW}) or the first one to look at next. */
@@ -190,10 +198,11 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final WindowResultHandler resultHandler,
         final LateEventHandler lateEventHandler,
         final int expectedEntries,
-        final int firingSlice)
+        final int firingSlice,
+        final int firingPace)
     {
         this(windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice,
-            WindowAssembler.foldsDirectly(windows, layout));
+            firingPace, WindowAssembler.foldsDirectly(windows, layout));
     }
 
     /**
@@ -209,11 +218,13 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         final LateEventHandler lateEventHandler,
         final int expectedEntries,
         final int firingSlice,
+        final int firingPace,
         final boolean foldDirectly)
     {
         super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
         this.windows = windows;
         this.firingSlice = firingSlice;
+        this.pace = new FiringPace(firingPace, firingSlice);
         // A key holds up to panesPerWindow + panesPerHop rows at once (the live window and the
         // panes of the next hop), so the rows hint divided by that is the keys hint.
         final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);
@@ -228,6 +239,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     {
         assert ownerThread.isOwner() : ownerThread.describe();
         OwnerThread.checkTimestamp(timestamp);
+        pace.onEvent(timestamp);
         final long watermark = watermarks.watermark();
         if (Long.compareUnsigned(timestamp - cachedPaneStart, cachedPaneLength) >= 0)
         {
@@ -268,11 +280,11 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         advance(watermark, watermarks.onEvent(timestamp));
         if (firing != IDLE)
         {
-            fireDue(firingSlice);
+            fireDue(pace.slice());
         }
         else if (store.purgePending())
         {
-            store.purgeSome(firingSlice);
+            store.purgeSome(pace.slice());
         }
         else if (store.keys().sortWorkDue())
         {
@@ -603,6 +615,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         buffer.putLong(offset + UNASSIGNED_OFFSET, unassignedEvents, ORDER);
         buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
         putFiringCursor(buffer, offset);
+        pace.snapshotTo(buffer, offset + PACE_OFFSET);
         int cursor = offset + HEADER_LENGTH;
         cursor += watermarks.snapshotTo(buffer, cursor);
         cursor += store.snapshot().begin(buffer, cursor);
@@ -709,7 +722,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             buffer, offset, MAGIC, version >= VERSION_WITHOUT_CURSOR && version <= VERSION ? version : VERSION,
             "not an aligned window snapshot of version " + VERSION_WITHOUT_CURSOR + " to " + VERSION);
         // Rows of an older snapshot are on the gcd grid: into one pane per window, each goes to its window's row.
-        final boolean regrid = version < VERSION && windows.onePanePerWindow;
+        final boolean regrid = version <= VERSION_GCD_PANES && windows.onePanePerWindow;
         if (buffer.getLong(offset + SIZE_OFFSET, ORDER) != windows.size ||
             buffer.getLong(offset + HOP_OFFSET, ORDER) != windows.hop ||
             buffer.getLong(offset + OFFSET_OFFSET, ORDER) != windows.offset ||
@@ -722,7 +735,16 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
         unassignedEvents = buffer.getLong(offset + UNASSIGNED_OFFSET, ORDER);
         windowsFired = buffer.getLong(offset + FIRED_OFFSET, ORDER);
-        int cursor = offset + (version == VERSION_WITHOUT_CURSOR ? FIRING_STATE_OFFSET : HEADER_LENGTH);
+        int cursor = offset + (version == VERSION_WITHOUT_CURSOR ? FIRING_STATE_OFFSET :
+            version <= VERSION_WITHOUT_PACE ? PACE_OFFSET : HEADER_LENGTH);
+        if (version > VERSION_WITHOUT_PACE)
+        {
+            pace.restoreFrom(buffer, offset + PACE_OFFSET);
+        }
+        else
+        {
+            pace.reset();
+        }
         cursor += watermarks.restoreFrom(buffer, cursor);
 
         store.clear();

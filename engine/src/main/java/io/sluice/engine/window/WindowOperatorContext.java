@@ -33,6 +33,12 @@ public final class WindowOperatorContext
      */
     public static final int FIRING_SLICE_DEFAULT = FIRING_SLICE_LOW_LATENCY;
 
+    /**
+     * A {@link #firingPace(int)} that leaves the firing slice alone (the default): every event emits up to
+     * the firing slice while windows fire, however dense the events.
+     */
+    public static final int FIRING_PACE_UNPACED = FiringPace.UNPACED;
+
     private static final int KIND_NONE = 0;
     private static final int KIND_ALIGNED = 1;
     private static final int KIND_SESSION = 2;
@@ -46,6 +52,7 @@ public final class WindowOperatorContext
     private boolean earlyOnUpdate;
     private int expectedEntries = 1024;
     private int firingSlice = FIRING_SLICE_DEFAULT;
+    private int firingPace = FIRING_PACE_UNPACED;
     private WatermarkGenerator watermarks;
     private PrimitiveAggregator[] aggregators;
     private WindowResultHandler resultHandler;
@@ -232,6 +239,29 @@ public final class WindowOperatorContext
     }
 
     /**
+     * Paces the firing of closed tumbling, sliding and hopping windows by event time: about {@code firingPace}
+     * results per unit of event time (a millisecond in the engine's configuration), shared out over the events
+     * of that unit and at most {@link #firingSlice(int)} per event. The events per unit are read from the
+     * events' own timestamps (those that carried the previous highest event time, over the time it then moved
+     * on), so the results per event fall as the events get denser: with a pace of 1,000, one per event at a
+     * million events a second, ten at 100,000 a second, the firing slice at 10,000 a second or fewer. A
+     * window's results then follow its close over about {@code results / firingPace} milliseconds of event
+     * time, and no event waits behind more work than fits between two events. Same results, in the same
+     * order, as unpaced; which event emits which is a function of the processed sequence alone, and a
+     * snapshot holds the pace, so replays, backtests and restores are byte-identical. Ticks, an explicit
+     * watermark and the end of input are not paced.
+     *
+     * @param firingPace results per unit of event time, at least 1; {@link #FIRING_PACE_UNPACED} (the default)
+     *                   leaves every event its firing slice. Session windows take no pace.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext firingPace(final int firingPace)
+    {
+        this.firingPace = firingPace;
+        return this;
+    }
+
+    /**
      * Validate the configuration and apply defaults.
      *
      * @return this once valid.
@@ -285,6 +315,15 @@ public final class WindowOperatorContext
         {
             throw new IllegalStateException("firingSlice must be >= 1: " + firingSlice);
         }
+        if (firingPace < 1)
+        {
+            throw new IllegalStateException("firingPace must be >= 1: " + firingPace);
+        }
+        if (kind == KIND_SESSION && firingPace != FIRING_PACE_UNPACED)
+        {
+            throw new IllegalStateException("firingPace applies to tumbling, sliding and hopping windows, not sessions: " +
+                firingPace);
+        }
         if (watermarks == null)
         {
             watermarks = Watermarks.boundedOutOfOrderness(0);
@@ -310,13 +349,13 @@ public final class WindowOperatorContext
         return new AlignedWindowOperator(
             // Windows with gaps are one pane each when the aggregators do not mind the grouping (AlignedWindows).
             new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly()), earlyOnUpdate, watermarks, layout,
-            resultHandler, lateEventHandler, expectedEntries, firingSlice);
+            resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
     }
 
     /**
      * Conclude and build the columnar backtest kernel ({@link ColumnarWindowOperator}) when it gives exactly
      * {@link #build()}'s results for this configuration: tumbling windows or hopping windows with gaps
-     * ({@code hop >= size}), no allowed lateness, no early results, and every aggregator a count or a sum, min, max
+     * ({@code hop >= size}), no allowed lateness, no early results, no firing pace, and every aggregator a count or a sum, min, max
      * or avg of a long field.
      *
      * @return the kernel, or null when the configuration needs {@link #build()}'s operator.
@@ -324,7 +363,8 @@ public final class WindowOperatorContext
     public ColumnarWindowOperator buildColumnar()
     {
         conclude();
-        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || !ColumnarWindowOperator.supports(aggregators))
+        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || firingPace != FIRING_PACE_UNPACED ||
+            !ColumnarWindowOperator.supports(aggregators))
         {
             return null;
         }

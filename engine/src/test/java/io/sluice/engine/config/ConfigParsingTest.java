@@ -73,7 +73,7 @@ class ConfigParsingTest
         assertThat(volume.idleTimeout()).isEqualTo(60_000);
         assertThat(volume.errorPolicy()).isEqualTo(ErrorPolicy.HALT);
         assertThat(volume.window()).isEqualTo(new WindowDefinition("sliding", 60_000, 10_000, 0, 250, 5_000, false, WindowOperatorContext.FIRING_SLICE_DEFAULT,
-            WindowDefinition.DEFAULT_EXPECTED_ENTRIES));
+            WindowOperatorContext.FIRING_PACE_UNPACED, WindowDefinition.DEFAULT_EXPECTED_ENTRIES));
         assertThat(volume.aggregates()).hasSize(7).first().isEqualTo(new AggregateDefinition("n", "count", null));
         assertThat(volume.sink()).isEqualTo("alerts");
 
@@ -94,13 +94,17 @@ class ConfigParsingTest
             "  - {name: a, source: t, schema: s, partition_key: k, event_time: ts,",
             "     window: {kind: session, gap: 30s, firing_slice: 16, expected_entries: 40000}, aggregates: [{n: count}], sink: out}",
             "  - {name: b, source: t, schema: s, partition_key: k, event_time: ts,",
-            "     window: {kind: tumbling, size: 1s, firing_slice: unbounded}, aggregates: [{n: count}], sink: out}",
+            "     window: {kind: tumbling, size: 1s, firing_slice: unbounded, firing_pace: 2000}, aggregates: [{n: count}], sink: out}",
             "  - {name: c, source: t, schema: s, partition_key: k, event_time: ts,",
             "     window: {kind: tumbling, size: 1s}, aggregates: [{n: count}], sink: out}");
         final PipelineConfig config = PipelineConfig.parse(yaml, "p.yaml");
         assertThat(config.pipeline("a").window().firingSlice()).isEqualTo(16);
         assertThat(config.pipeline("b").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_UNBOUNDED);
         assertThat(config.pipeline("c").window().firingSlice()).isEqualTo(WindowOperatorContext.FIRING_SLICE_DEFAULT);
+        assertThat(config.pipeline("b").window().firingPace()).isEqualTo(2_000);
+        assertThat(((io.sluice.engine.pipeline.StageSpec.WindowStageSpec)config.pipeline("b")
+            .build((p, q, k, t, e) -> { }).stages().get(0)).spec().firingPace()).isEqualTo(2_000);
+        assertThat(config.pipeline("c").window().firingPace()).isEqualTo(WindowOperatorContext.FIRING_PACE_UNPACED);
         assertThat(config.pipeline("a").window().expectedEntries()).isEqualTo(40_000);
         assertThat(((io.sluice.engine.pipeline.StageSpec.WindowStageSpec)config.pipeline("a")
             .build((p, q, k, t, e) -> { }).stages().get(0)).spec().expectedEntries()).isEqualTo(40_000);
@@ -108,6 +112,10 @@ class ConfigParsingTest
         assertThatThrownBy(() -> PipelineConfig.parse(yaml.replace("firing_slice: 16", "firing_slice: -3"), "p.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("pipelines[0].window.firing_slice: '-3' is not a slice size").hasMessageContaining("(p.yaml line 4");
+        assertThatThrownBy(() -> PipelineConfig.parse(yaml.replace("firing_slice: 16", "firing_pace: 16"), "p.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("pipelines[0].window.firing_pace: 'firing_pace' does not apply to session windows")
+            .hasMessageContaining("(p.yaml line 4");
     }
 
     @Test
@@ -153,6 +161,7 @@ class ConfigParsingTest
         "both times                 | idle_timeout: 1m=>processing_time: true    | pipelines[0].processing_time: choose either event_time or processing_time",
         "zero firing slice          | early: false=>firing_slice: 0              | pipelines[0].window.firing_slice: '0' is not a slice size: a whole number >= 1, or 'unbounded'",
         "word firing slice          | early: false=>firing_slice: all            | pipelines[0].window.firing_slice: 'all' is not a slice size",
+        "zero firing pace           | early: false=>firing_pace: 0               | pipelines[0].window.firing_pace: '0' is not a slice size: a whole number >= 1, or 'unbounded'",
         "zero expected entries      | early: false=>expected_entries: 0          | pipelines[0].window.expected_entries: '0' is not a positive integer",
         "huge expected entries      | early: false=>expected_entries: 99999999   | pipelines[0].window.expected_entries: 99999999 is more than the limit of 16777216",
     })

@@ -81,9 +81,13 @@ class OnePanePerWindowTest
                 final List<String> expected = new ArrayList<>();
                 final WindowOperator gcd = operator(config, early, 3, false, expected);
                 scenario.replay(gcd, 0, cut);
-                final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[gcd.snapshotLength()]);
-                gcd.snapshotTo(snapshot, 0);
-                // What the operator wrote before one pane per window existed: the same rows, version 2.
+                final UnsafeBuffer current = new UnsafeBuffer(new byte[gcd.snapshotLength()]);
+                gcd.snapshotTo(current, 0);
+                // What the operator wrote before one pane per window existed: the same rows, version 2 (no firing pace).
+                final int tail = current.capacity() - AlignedWindowOperator.HEADER_LENGTH;
+                final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[AlignedWindowOperator.PACE_OFFSET + tail]);
+                snapshot.putBytes(0, current, 0, AlignedWindowOperator.PACE_OFFSET);
+                snapshot.putBytes(AlignedWindowOperator.PACE_OFFSET, current, AlignedWindowOperator.HEADER_LENGTH, tail);
                 snapshot.putInt(WindowSnapshotRows.VERSION_OFFSET, AlignedWindowOperator.VERSION_GCD_PANES, WindowSnapshotRows.ORDER);
 
                 final List<String> actual = new ArrayList<>();
@@ -123,7 +127,7 @@ class OnePanePerWindowTest
             Watermarks.boundedOutOfOrderness(config[4]), layout,
             (key, start, end, flags, result) -> out.add(render(key, start, end, flags, result)),
             (key, timestamp, watermark, values) -> out.add(TestAggregates.late(key, timestamp, watermark)),
-            4, slice);
+            4, slice, FiringPace.UNPACED);
     }
 
     private static String render(final long key, final long start, final long end, final int flags, final WindowResult result)

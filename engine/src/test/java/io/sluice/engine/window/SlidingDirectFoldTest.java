@@ -114,7 +114,7 @@ class SlidingDirectFoldTest
             windows, early, Watermarks.boundedOutOfOrderness(config[4]), layout,
             (key, start, end, flags, result) -> out.add(render(key, start, end, flags, result)),
             (key, timestamp, watermark, values) -> out.add(TestAggregates.late(key, timestamp, watermark)),
-            4, slice, foldDirectly);
+            4, slice, FiringPace.UNPACED, foldDirectly);
     }
 
     private static String render(final long key, final long start, final long end, final int flags, final WindowResult result)
