@@ -62,11 +62,18 @@ public final class DirectoryCheckpointStore implements SharedCheckpointStore
         final CheckpointStore store = store(partition);
         final CheckpointManifest manifest = checkpoint.manifest();
         final List<PartitionCheckpoint> entries = new ArrayList<>(manifest.partitions().size());
-        for (int i = 0; i < manifest.partitions().size(); i++)
+        try
         {
-            final PartitionCheckpoint entry = manifest.partitions().get(i);
-            entries.add(store.writeState(manifest.id(), entry.topic(), entry.partition(), entry.journalOffset(),
-                checkpoint.states().get(i), entry.stateLength()).withSourcePositions(entry.sourcePositions()));
+            for (int i = 0; i < manifest.partitions().size(); i++)
+            {
+                final PartitionCheckpoint entry = manifest.partitions().get(i);
+                entries.add(store.writeState(manifest.id(), entry.topic(), entry.partition(), entry.journalOffset(),
+                    checkpoint.states().get(i), entry.stateLength()).withSourcePositions(entry.sourcePositions()));
+            }
+        }
+        finally
+        {
+            store.close(); // the scratch maps of the writes: a put is rare, keeping them would hold their memory
         }
         store.commit(new CheckpointManifest(manifest.id(), manifest.createdMs(), List.copyOf(entries)));
     }

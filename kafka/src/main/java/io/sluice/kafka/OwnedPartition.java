@@ -172,11 +172,18 @@ final class OwnedPartition
         final List<PartitionCheckpoint> entries = new ArrayList<>();
         if (loaded != null)
         {
-            for (int i = 0; i < loaded.manifest().partitions().size(); i++)
+            try
             {
-                final PartitionCheckpoint entry = loaded.manifest().partitions().get(i);
-                entries.add(local.writeState(id, entry.topic(), 0, 0, loaded.states().get(i), entry.stateLength())
-                    .withSourcePositions(entry.sourcePositions()));
+                for (int i = 0; i < loaded.manifest().partitions().size(); i++)
+                {
+                    final PartitionCheckpoint entry = loaded.manifest().partitions().get(i);
+                    entries.add(local.writeState(id, entry.topic(), 0, 0, loaded.states().get(i), entry.stateLength())
+                        .withSourcePositions(entry.sourcePositions()));
+                }
+            }
+            finally
+            {
+                local.close(); // the scratch maps of these one-off writes
             }
         }
         try

@@ -30,12 +30,14 @@ import net.openhft.chronicle.map.ChronicleMap;
  * </pre>
  * A state file is a Chronicle Map from chunk index (0, 1, ...) to up to {@link #CHUNK_LENGTH}
  * bytes of the partition's state blob; the blob's length and CRC32C are in the manifest. Each file
- * is created new for its checkpoint, written, closed and forced before the manifest names it, so a
- * live, mutating map is never the checkpoint.
+ * is created new for its checkpoint, written once and forced before the manifest names it, so a
+ * live, mutating map is never the checkpoint. The file is written as a copy of a scratch map the
+ * store keeps per partition between checkpoints ({@link StateFileWriter}), which saves building a map
+ * and faulting in a fresh mapped file every time; {@link #close()} releases the scratch maps.
  *
  * <p>Threading: writing from the checkpoint thread; loading at start-up before any other thread.
  */
-public final class CheckpointStore
+public final class CheckpointStore implements AutoCloseable
 {
     /** Bytes of state per Chronicle Map entry. */
     public static final int CHUNK_LENGTH = 256 * 1024;
@@ -44,6 +46,8 @@ public final class CheckpointStore
     private final Path directory;
     private final int retained;
     private final CheckpointFaults faults;
+    /** Per state file name (topic-partition), the writer that keeps its scratch map between checkpoints. */
+    private final java.util.concurrent.ConcurrentMap<String, StateFileWriter> writers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Opens (creating) the checkpoint directory.
@@ -86,8 +90,19 @@ public final class CheckpointStore
     }
 
     /**
-     * Writes one partition's state into a fresh Chronicle Map file of the checkpoint, closes it and
-     * forces it to disk.
+     * Releases the scratch maps the state writes keep between checkpoints (see {@link StateFileWriter}): their
+     * memory and their unlinked files. The store stays usable; a later {@link #writeState} makes a new one.
+     */
+    @Override
+    public void close()
+    {
+        writers.values().forEach(StateFileWriter::close);
+        writers.clear();
+    }
+
+    /**
+     * Writes one partition's state into a fresh Chronicle Map file of the checkpoint (a copy of the
+     * partition's scratch map, see {@link StateFileWriter}) and forces it to disk.
      *
      * @param id            of the checkpoint.
      * @param topic         of the partition.
@@ -107,29 +122,9 @@ public final class CheckpointStore
         {
             Files.deleteIfExists(file); // a crash mid-checkpoint left it: a checkpoint file is always fresh
             faults.before(CheckpointFaults.Step.STATE_WRITE, file);
-            final int chunks = Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
-            try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
-                .name("sluice-state-" + topic + "-" + partition)
-                .entries(chunks + 1)
-                .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
-                .createPersistedTo(file.toFile()))
-            {
-                for (int i = 0; i < chunks; i++)
-                {
-                    final int from = i * CHUNK_LENGTH;
-                    final byte[] chunk = new byte[Math.min(CHUNK_LENGTH, length - from)];
-                    state.getBytes(from, chunk);
-                    map.put((long)i, chunk);
-                }
-            }
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            KillPoints.reach(KillPoints.AFTER_STATE_WRITE);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
-            {
-                channel.force(true);
-            }
-            KillPoints.reach(KillPoints.AFTER_STATE_FORCE);
-            return new PartitionCheckpoint(topic, partition, journalOffset, fileName, Files.size(file), length, crc(state, length));
+            final long size = writers.computeIfAbsent(fileName, f -> new StateFileWriter(directory, "sluice-state-" + topic + "-" + partition))
+                .write(file, state, length);
+            return new PartitionCheckpoint(topic, partition, journalOffset, fileName, size, length, crc(state, length));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -434,13 +429,19 @@ public final class CheckpointStore
     {
         try (Stream<Path> list = Files.list(directory))
         {
-            list.filter(p -> p.getFileName().toString().startsWith("verify-") || p.getFileName().toString().endsWith(".tmp"))
+            list.filter(p -> isTemporary(p.getFileName().toString()))
                 .forEach(JournalFiles::deleteQuietly);
         }
         catch (final IOException ex)
         {
             throw new CheckpointException("cannot list " + directory + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private static boolean isTemporary(final String name)
+    {
+        // verify-: a copy being loaded; staging-: a scratch map's file in the instant before it is unlinked.
+        return name.startsWith("verify-") || name.startsWith("staging-") || name.endsWith(".tmp");
     }
 
     private static void deleteDirectory(final Path dir)

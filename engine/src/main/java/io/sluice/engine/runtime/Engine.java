@@ -1155,6 +1155,7 @@ public final class Engine implements AutoCloseable
             checkpoints.close();
         }
         CloseHelper.quietClose(duties);
+        CloseHelper.quietClose(checkpointStore); // its scratch maps, once the checkpoint duty has stopped
         for (final GroupRuntime topic : topics.values())
         {
             for (final PartitionRuntime runtime : topic.partitions)

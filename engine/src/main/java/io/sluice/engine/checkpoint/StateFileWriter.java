@@ -1,0 +1,194 @@
+package io.sluice.engine.checkpoint;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+import org.agrona.DirectBuffer;
+
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * Writes one partition's state blob as a fresh Chronicle Map file (chunk index -&gt; up to
+ * {@link CheckpointStore#CHUNK_LENGTH} bytes, see {@link CheckpointStore}) without building a new map for every
+ * checkpoint: the chunks are put into a scratch map that this writer keeps between checkpoints, and the scratch
+ * map's file is then copied by the kernel into the new state file, which is forced.
+ * <p>
+ * Why: a map built for each checkpoint costs its builder's sizing, its header, the zeroing of its segments and a
+ * page fault per 4 KiB of a fresh mapped file, then the unmapping; at a checkpoint every 100 ms that was most of the
+ * checkpoint thread's CPU (perf/README.md, section 39). Putting the chunks into the scratch map replaces equal-sized
+ * values in place (memory already mapped), and the copy (a {@code sendfile} from the page cache) writes the new file
+ * with plain writes. The checkpoint is still a fresh file written once, closed and forced before a manifest names it,
+ * never a live map: the scratch map is written only by this writer, under its lock, and copied when no write to it is
+ * in progress, so the copy holds exactly the chunks just put. Its file is a Chronicle Map file like any other, loaded
+ * by {@link CheckpointStore} as before.
+ * <p>
+ * The scratch file is unlinked as soon as it is mapped, so it never appears in the checkpoint directory (nor stays
+ * behind after a crash) and two stores on one directory never share one. It is sized for the state with a quarter of
+ * headroom and made again when the state outgrows it, shrinks to under a quarter of it, or the map refuses a chunk.
+ * <p>
+ * Threading: one write at a time (synchronized); the checkpoint thread in an engine.
+ */
+final class StateFileWriter implements AutoCloseable
+{
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private final Path directory;
+    private final String mapName;
+    private ChronicleMap<Long, byte[]> scratch;
+    private FileChannel scratchFile;
+    /** State bytes the scratch map is sized for. */
+    private long plannedLength;
+    /** Chunks in the scratch map now (keys 0 .. chunks - 1). */
+    private int chunks;
+    /** Reused for every full chunk; Chronicle Map copies a value in, so one array serves them all. */
+    private byte[] fullChunk;
+    /** Reused for the last chunk while its length stays the same. */
+    private byte[] lastChunk = new byte[0];
+
+    /**
+     * @param directory where the (immediately unlinked) scratch file is created.
+     * @param mapName   name of the maps, as the loader expects it.
+     */
+    StateFileWriter(final Path directory, final String mapName)
+    {
+        this.directory = directory;
+        this.mapName = mapName;
+    }
+
+    /**
+     * Writes the state into a new file and forces it.
+     *
+     * @param file   to create; must not exist.
+     * @param state  blob.
+     * @param length of the blob.
+     * @return the size of the file written.
+     * @throws IOException if a file operation fails (the file may then be partly written).
+     */
+    synchronized long write(final Path file, final DirectBuffer state, final int length) throws IOException
+    {
+        fill(state, length);
+        try (FileChannel target = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE))
+        {
+            final long size = scratchFile.size();
+            long copied = 0;
+            while (copied < size)
+            {
+                copied += scratchFile.transferTo(copied, size - copied, target);
+            }
+            KillPoints.reach(KillPoints.AFTER_STATE_WRITE);
+            target.force(true);
+            KillPoints.reach(KillPoints.AFTER_STATE_FORCE);
+            return size;
+        }
+    }
+
+    private void fill(final DirectBuffer state, final int length) throws IOException
+    {
+        final int needed = chunkCount(length);
+        if (scratch == null || length > plannedLength || length < plannedLength / 4)
+        {
+            recreate(length);
+        }
+        try
+        {
+            put(state, length, needed);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The scratch map had no room for a chunk of a new length (fragmented): a new one sized for this state.
+            recreate(length);
+            put(state, length, needed);
+        }
+    }
+
+    private void put(final DirectBuffer state, final int length, final int needed)
+    {
+        for (int i = 0; i < needed; i++)
+        {
+            final int from = i * CheckpointStore.CHUNK_LENGTH;
+            final int chunkLength = Math.min(CheckpointStore.CHUNK_LENGTH, length - from);
+            final byte[] chunk;
+            if (chunkLength == CheckpointStore.CHUNK_LENGTH)
+            {
+                chunk = fullChunk == null ? fullChunk = new byte[CheckpointStore.CHUNK_LENGTH] : fullChunk;
+            }
+            else
+            {
+                chunk = lastChunk.length == chunkLength ? lastChunk : (lastChunk = new byte[chunkLength]);
+            }
+            state.getBytes(from, chunk);
+            scratch.put((long)i, chunk);
+        }
+        for (int i = needed; i < chunks; i++)
+        {
+            scratch.remove((long)i);
+        }
+        chunks = needed;
+    }
+
+    private void recreate(final int length) throws IOException
+    {
+        close();
+        plannedLength = length + (long)(length >>> 2);
+        final int plannedChunks = chunkCount(plannedLength);
+        final Path file = Files.createTempFile(directory, "staging-", ".cm", FILE_MODE);
+        try
+        {
+            Files.delete(file); // Chronicle Map creates its file new
+            scratch = ChronicleMap.of(Long.class, byte[].class)
+                .name(mapName)
+                .entries(plannedChunks + 1)
+                .averageValueSize(Math.max(16, Math.min(CheckpointStore.CHUNK_LENGTH, plannedLength)))
+                .putReturnsNull(true)
+                .removeReturnsNull(true)
+                .createPersistedTo(file.toFile());
+            scratchFile = FileChannel.open(file, StandardOpenOption.READ);
+        }
+        finally
+        {
+            Files.deleteIfExists(file); // mapped and open: the scratch lives on without a name
+        }
+        chunks = 0;
+    }
+
+    private static int chunkCount(final long length)
+    {
+        return (int)Math.max(1, (length + CheckpointStore.CHUNK_LENGTH - 1) / CheckpointStore.CHUNK_LENGTH);
+    }
+
+    /**
+     * Releases the scratch map (its memory and file); a later {@link #write} makes a new one.
+     */
+    @Override
+    public synchronized void close()
+    {
+        try
+        {
+            if (scratch != null)
+            {
+                scratch.close();
+            }
+            if (scratchFile != null)
+            {
+                scratchFile.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // a read-only channel of an unlinked file: nothing to lose
+        }
+        finally
+        {
+            scratch = null;
+            scratchFile = null;
+            chunks = 0;
+        }
+    }
+}
