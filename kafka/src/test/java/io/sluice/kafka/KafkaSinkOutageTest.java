@@ -3,12 +3,9 @@ package io.sluice.kafka;
 import static io.sluice.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,18 +40,18 @@ class KafkaSinkOutageTest
             .transactionalIdPrefix("sluice.stale").partitions(1).transactionTimeoutMillis(20_000)))
         {
             sink.refusalHandler(reported::add);
-            send(sink, 0, 50);                              // no checkpoint completes: the transaction stays open
+            KafkaTestSupport.sendRange(sink, event, 0, 50);                              // no checkpoint completes: the transaction stays open
             await("the sink to abort the transaction open too long", () -> sink.abortedTransactions(0) == 1);
             assertThat(sink.lastAbort(0)).contains("open for").contains("50 outputs are kept");
             assertThat(reported).anyMatch(problem -> problem.getMessage().contains("open for"));
             KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), out);
-            send(sink, 50, 80);                             // kept with the others
+            KafkaTestSupport.sendRange(sink, event, 50, 80);                             // kept with the others
             sink.onCheckpoint(0, 1);
             sink.onCheckpointComplete(new CheckpointManifest(1, 0, List.of()));
             await("the kept outputs committed", () -> sink.committedNext(0) == 80);
             assertThat(sink.failure(0)).isNull();
         }
-        assertThat(sequences(out, 80)).containsExactlyElementsOf(range(0, 80));
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 80)).containsExactlyElementsOf(KafkaTestSupport.range(0, 80));
         KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), out);
     }
 
@@ -78,7 +75,7 @@ class KafkaSinkOutageTest
                 "delivery.timeout.ms", "6000"))))
         {
             sink.refusalHandler(reported::add);
-            send(sink, 0, 100);
+            KafkaTestSupport.sendRange(sink, event, 0, 100);
             sink.onCheckpoint(0, 1);
             sink.onCheckpointComplete(new CheckpointManifest(1, 0, List.of()));
             await("the first outputs committed", () -> sink.committedNext(0) == 100);
@@ -91,7 +88,7 @@ class KafkaSinkOutageTest
             while (sink.interruptions(0) == 0 || sequence < stoppedAt + 5_000)
             {
                 assertThat(sequence - stoppedAt).as("outputs produced with the broker stopped before the sink noticed").isLessThan(10_000_000);
-                send(sink, sequence, sequence + 100);
+                KafkaTestSupport.sendRange(sink, event, sequence, sequence + 100);
                 sequence += 100;
             }
             assertThat(sink.lastRefusal(0)).contains(broker.bootstrap()).contains("did not answer");
@@ -103,14 +100,14 @@ class KafkaSinkOutageTest
             final long sent = sequence;
             await("every output committed after the restart", () -> sink.committedNext(0) == sent);
             assertThat(sink.failure(0)).isNull();
-            send(sink, sent, sent + 100);                   // sent directly again
+            KafkaTestSupport.sendRange(sink, event, sent, sent + 100);                   // sent directly again
             sequence = sent + 100;
             sink.onCheckpoint(0, 3);
             sink.onCheckpointComplete(new CheckpointManifest(3, 0, List.of()));
             final long all = sequence;
             await("the outputs after the restart committed", () -> sink.committedNext(0) == all);
         }
-        assertThat(sequences(out, (int)sequence)).containsExactlyElementsOf(range(0, sequence));
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, (int)sequence)).containsExactlyElementsOf(KafkaTestSupport.range(0, sequence));
         KafkaTestSupport.awaitNoOpenTransaction(broker.bootstrap(), out);
     }
 
@@ -133,7 +130,7 @@ class KafkaSinkOutageTest
                  "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName())))
         {
             sink.refusalHandler(reported::add);
-            send(sink, 0, 10);
+            KafkaTestSupport.sendRange(sink, event, 0, 10);
             sink.onCheckpoint(0, 1);
             sink.onCheckpointComplete(new CheckpointManifest(1, 0, List.of()));
             await("the first outputs committed", () -> sink.committedNext(0) == 10);
@@ -142,7 +139,7 @@ class KafkaSinkOutageTest
             other.beginTransaction();
             other.send(new org.apache.kafka.clients.producer.ProducerRecord<>(out, 0, new byte[0], new byte[0]));
             other.flush();                                  // open at offset 11 (10 outputs, their commit marker), never ended
-            send(sink, 10, 20);
+            KafkaTestSupport.sendRange(sink, event, 10, 20);
             await("the outputs behind it committed", () -> sink.committedNext(0) == 20);
             await("the sink to report the transaction it does not hold", () -> sink.hangingTransactions(0) == 1);
             assertThat(reported).anyMatch(problem -> problem.getMessage().contains("holds a transaction open at offset 11")
@@ -150,30 +147,6 @@ class KafkaSinkOutageTest
             assertThat(sink.abortedTransactions(0)).isZero();
             other.abortTransaction();
         }
-        assertThat(sequences(out, 20)).containsExactlyElementsOf(range(0, 20));
-    }
-
-    private void send(final KafkaSink sink, final long from, final long to)
-    {
-        for (long sequence = from; sequence < to; sequence++)
-        {
-            sink.onEvent(0, sequence, 1, 1, event);
-        }
-    }
-
-    private static List<Long> range(final long from, final long to)
-    {
-        return java.util.stream.LongStream.range(from, to).boxed().toList();
-    }
-
-    /** The sequences a read_committed consumer sees in the topic, in log order. */
-    private static List<Long> sequences(final String topic, final int expected)
-    {
-        final List<Long> sequences = new ArrayList<>();
-        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), topic, expected))
-        {
-            sequences.add(Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(), StandardCharsets.US_ASCII)));
-        }
-        return sequences;
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 20)).containsExactlyElementsOf(KafkaTestSupport.range(0, 20));
     }
 }

@@ -198,26 +198,26 @@ class KafkaSinkTest
         final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
             .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
         final KafkaSink crashed = KafkaSink.open(settings.copy().commitBetweenCheckpoints(false));
-        send(crashed, event, 0, 10);                       // before barrier 2
+        KafkaTestSupport.sendRange(crashed, event, 0, 10);                       // before barrier 2
         for (int p = 0; p < PARTITIONS; p++)
         {
             crashed.onCheckpoint(p, 2);
         }
-        send(crashed, event, 10, 20);                      // after the barrier, before the completion
+        KafkaTestSupport.sendRange(crashed, event, 10, 20);                      // after the barrier, before the completion
         crashed.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(2, 0, List.of()));
         await("the commit of checkpoint 2 without a later output or barrier", () -> crashed.committedNext(0) == 20);
         assertThat(crashed.commits(0)).isEqualTo(1);
         assertThat(List.of(crashed.commits(1), crashed.commits(2))).as("partitions with no output commit nothing").containsOnly(0L);
         assertThat(List.of(crashed.skippedCommits(1), crashed.skippedCommits(2))).containsOnly(1L);
-        assertThat(sequences(out, 20)).containsExactlyElementsOf(range(0, 20));
-        send(crashed, event, 20, 30);                      // an open transaction at the crash: the process is never closed
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 20)).containsExactlyElementsOf(KafkaTestSupport.range(0, 20));
+        KafkaTestSupport.sendRange(crashed, event, 20, 30);                      // an open transaction at the crash: the process is never closed
 
         try (KafkaSink successor = KafkaSink.open(settings.copy()))
         {
             assertThat(successor.restoreCheckpointAtMost()).as("partition 0's commit recorded checkpoint 2 as covering the idle ones")
                 .isEqualTo(2);
             assertThat(successor.committedNext(0)).isEqualTo(20);
-            send(successor, event, 10, 40);                // the replay from barrier 2, then new outputs
+            KafkaTestSupport.sendRange(successor, event, 10, 40);                // the replay from barrier 2, then new outputs
             assertThat(successor.duplicates(0)).isEqualTo(10);
             for (int p = 0; p < PARTITIONS; p++)
             {
@@ -237,7 +237,7 @@ class KafkaSinkTest
                 // its producer was fenced by the successor
             }
         }
-        assertThat(sequences(out, 40)).containsExactlyElementsOf(range(0, 40));
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 40)).containsExactlyElementsOf(KafkaTestSupport.range(0, 40));
     }
 
     /**
@@ -257,25 +257,25 @@ class KafkaSinkTest
         final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
             .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
         final KafkaSink crashed = KafkaSink.open(settings.copy());
-        send(crashed, event, 0, 10);                       // no checkpoint completed yet: the outputs wait for one
+        KafkaTestSupport.sendRange(crashed, event, 0, 10);                       // no checkpoint completed yet: the outputs wait for one
         for (int p = 0; p < PARTITIONS; p++)
         {
             crashed.onCheckpoint(p, 2);
         }
-        send(crashed, event, 10, 20);                      // after barrier 2
+        KafkaTestSupport.sendRange(crashed, event, 10, 20);                      // after barrier 2
         crashed.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(2, 0, List.of()));
         await("the commit of checkpoint 2", () -> crashed.committedNext(0) == 20);
-        send(crashed, event, 20, 30);                      // a burst after the commit, no further checkpoint
+        KafkaTestSupport.sendRange(crashed, event, 20, 30);                      // a burst after the commit, no further checkpoint
         await("the commit of the burst without a new checkpoint", () -> crashed.committedNext(0) == 30);
         assertThat(crashed.commits(0)).isEqualTo(2);
-        assertThat(sequences(out, 30)).containsExactlyElementsOf(range(0, 30));
-        send(crashed, event, 30, 40);                      // open at the crash, or committed just before it
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 30)).containsExactlyElementsOf(KafkaTestSupport.range(0, 30));
+        KafkaTestSupport.sendRange(crashed, event, 30, 40);                      // open at the crash, or committed just before it
         try (KafkaSink successor = KafkaSink.open(settings.copy()))
         {
             assertThat(successor.restoreCheckpointAtMost()).as("the commits between checkpoints recorded checkpoint 2").isEqualTo(2);
             final long committed = successor.committedNext(0);
             assertThat(committed).as("30, or 40 if the outputs sent just before the crash were committed too").isIn(30L, 40L);
-            send(successor, event, 10, 50);                // the replay from barrier 2, then new outputs
+            KafkaTestSupport.sendRange(successor, event, 10, 50);                // the replay from barrier 2, then new outputs
             assertThat(successor.duplicates(0)).isEqualTo(committed - 10);
             for (int p = 0; p < PARTITIONS; p++)
             {
@@ -295,7 +295,7 @@ class KafkaSinkTest
                 // its producer was fenced by the successor
             }
         }
-        assertThat(sequences(out, 50)).containsExactlyElementsOf(range(0, 50));
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 50)).containsExactlyElementsOf(KafkaTestSupport.range(0, 50));
     }
 
     /**
@@ -319,7 +319,7 @@ class KafkaSinkTest
             while (sink.handedOver(0) == 0 || checkpoint < 3)
             {
                 assertThat(System.nanoTime() - deadline).as("no output was produced during a commit").isNegative();
-                send(sink, event, sequence, sequence + 100);
+                KafkaTestSupport.sendRange(sink, event, sequence, sequence + 100);
                 sequence += 100;
                 checkpoint++;
                 for (int p = 0; p < PARTITIONS; p++)
@@ -329,32 +329,7 @@ class KafkaSinkTest
                 sink.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(checkpoint, 0, List.of()));
             }
         }
-        assertThat(sequences(out, (int)sequence)).containsExactlyElementsOf(range(0, sequence));
-    }
-
-    private static void send(final KafkaSink sink, final EventFlyweight event, final long from, final long to)
-    {
-        for (long sequence = from; sequence < to; sequence++)
-        {
-            sink.onEvent(0, sequence, 1, 1, event);
-        }
-    }
-
-    private static List<Long> range(final long from, final long to)
-    {
-        return java.util.stream.LongStream.range(from, to).boxed().toList();
-    }
-
-    /** The sequences a read_committed consumer sees in Kafka partition 0, in log order. */
-    private static List<Long> sequences(final String topic, final int expected)
-    {
-        final List<Long> sequences = new ArrayList<>();
-        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), topic, expected))
-        {
-            assertThat(record.partition()).isZero();
-            sequences.add(Long.parseLong(header(record, KafkaSink.SEQUENCE_HEADER)));
-        }
-        return sequences;
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, (int)sequence)).containsExactlyElementsOf(KafkaTestSupport.range(0, sequence));
     }
 
     @Test

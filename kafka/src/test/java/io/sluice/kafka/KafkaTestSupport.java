@@ -178,6 +178,36 @@ public final class KafkaTestSupport
     }
 
     /**
+     * Sends outputs {@code from} (inclusive) to {@code to} (exclusive) of Sluice partition 0, each the same event.
+     */
+    static void sendRange(final KafkaSink sink, final EventFlyweight event, final long from, final long to)
+    {
+        for (long sequence = from; sequence < to; sequence++)
+        {
+            sink.onEvent(0, sequence, 1, 1, event);
+        }
+    }
+
+    /** The longs {@code from} (inclusive) to {@code to} (exclusive). */
+    static List<Long> range(final long from, final long to)
+    {
+        return java.util.stream.LongStream.range(from, to).boxed().toList();
+    }
+
+    /** The output sequences a read_committed consumer sees in Kafka partition 0 of the topic, in log order. */
+    static List<Long> committedSequences(final String bootstrap, final String topic, final int expected)
+    {
+        final List<Long> sequences = new java.util.ArrayList<>();
+        for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record : readAll(bootstrap, topic, expected))
+        {
+            org.assertj.core.api.Assertions.assertThat(record.partition()).isZero();
+            sequences.add(Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(),
+                java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        return sequences;
+    }
+
+    /**
      * Waits until no transaction is open on any partition of a topic: each partition's last stable offset (the end
      * a {@code read_committed} consumer may read to) reaches its log end as a {@code read_uncommitted} consumer
      * sees it.
