@@ -380,7 +380,8 @@ class EngineTest
         return copy;
     }
 
-    private static List<String> ofPartition(final List<String> lines, final int partition)
+    /** The lines of one partition (each line starts with its partition), in their order. */
+    static List<String> ofPartition(final List<String> lines, final int partition)
     {
         final List<String> result = new ArrayList<>();
         for (final String line : lines)

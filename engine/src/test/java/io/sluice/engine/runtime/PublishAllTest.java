@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +51,7 @@ class PublishAllTest
         assertThat(oneByOne).hasSize(EVENTS);
         for (int p = 0; p < PARTITIONS; p++)
         {
-            assertThat(ofPartition(all, p)).as("partition %d", p).isNotEmpty().isEqualTo(ofPartition(oneByOne, p));
+            assertThat(EngineTest.ofPartition(all, p)).as("partition %d", p).isNotEmpty().isEqualTo(EngineTest.ofPartition(oneByOne, p));
         }
     }
 
@@ -65,7 +64,7 @@ class PublishAllTest
         assertThat(oneByOne).hasSize(EVENTS);
         for (int p = 0; p < PARTITIONS; p++)
         {
-            assertThat(ofPartition(all, p)).as("partition %d", p).isNotEmpty().isEqualTo(ofPartition(oneByOne, p));
+            assertThat(EngineTest.ofPartition(all, p)).as("partition %d", p).isNotEmpty().isEqualTo(EngineTest.ofPartition(oneByOne, p));
         }
     }
 
@@ -162,18 +161,5 @@ class PublishAllTest
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
         }
         return sink.lines();
-    }
-
-    private static List<String> ofPartition(final List<String> lines, final int partition)
-    {
-        final List<String> result = new ArrayList<>();
-        for (final String line : lines)
-        {
-            if (line.startsWith(partition + " "))
-            {
-                result.add(line);
-            }
-        }
-        return result;
     }
 }
