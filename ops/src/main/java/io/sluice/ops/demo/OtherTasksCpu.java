@@ -124,9 +124,9 @@ final class OtherTasksCpu
         final Map<String, Long> byName = new HashMap<>();
         forEachTaskThatRan((task, ran) ->
         {
-            if (task.pid != selfPid)
+            if (task.pid() != selfPid)
             {
-                byName.merge(task.comm, ran, Long::sum);
+                byName.merge(task.comm(), ran, Long::sum);
             }
         });
         return byName;
@@ -137,8 +137,8 @@ final class OtherTasksCpu
         final long[] sum = new long[1];
         forEachTaskThatRan((task, ran) ->
         {
-            if (task.pid == selfPid && !SpinningThreadsCpu.PROCESSING_COMM.equals(task.comm) &&
-                !SpinningThreadsCpu.SENDER_COMM.equals(task.comm))
+            if (task.pid() == selfPid && !SpinningThreadsCpu.PROCESSING_COMM.equals(task.comm()) &&
+                !SpinningThreadsCpu.SENDER_COMM.equals(task.comm()))
             {
                 sum[0] += ran;
             }
@@ -158,7 +158,7 @@ final class OtherTasksCpu
             final Task after = entry.getValue();
             // A task started meanwhile ran all its time in the interval. (Its name may have changed: a kernel worker's
             // names the work queue it serves.)
-            action.accept(after, before != null ? after.runNanos - before.runNanos : after.runNanos);
+            action.accept(after, before != null ? after.runNanos() - before.runNanos() : after.runNanos());
         }
     }
 
@@ -232,17 +232,7 @@ final class OtherTasksCpu
         return !name.isEmpty();
     }
 
-    private static final class Task
+    private record Task(long pid, String comm, long runNanos)
     {
-        final long pid;
-        final String comm;
-        final long runNanos;
-
-        Task(final long pid, final String comm, final long runNanos)
-        {
-            this.pid = pid;
-            this.comm = comm;
-            this.runNanos = runNanos;
-        }
     }
 }
