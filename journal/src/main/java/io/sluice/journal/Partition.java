@@ -29,6 +29,11 @@ public final class Partition
      * its 256 pages, the least of 200 steps on a 2-core VM), a hundred times a second at 100 MB/s of journal.
      */
     static final int AHEAD_STEP = 64 * 1024;
+    /**
+     * Bytes the writer's own thread reserves and pre-touches per idle call when the allocator duty has fallen behind
+     * ({@link #reserveAheadOnWriterIfBehind}): 4 pages, 8-16 us on a 2-core VM (perf/README.md section 31).
+     */
+    static final int WRITER_AHEAD_STEP = 16 * 1024;
     /** Records an idle writer that checksums its own may fall behind before the checksum duty takes over again. */
     static final int WRITER_CHECKSUM_BEHIND = 16 * 1024;
 
@@ -541,6 +546,35 @@ public final class Partition
         final int to = (int)Math.min(wanted, from + AHEAD_STEP);
         // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
         tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
+        return 1;
+    }
+
+    /**
+     * The writer's fallback for the allocator duty, for a writer thread that spins when it has nothing to append:
+     * nothing while the duty keeps the reserved space at least half of {@code reserveAheadBytes} ahead of the writer
+     * (the common case: the reservation and pre-touch stay off the writer's thread, as Chronicle Queue's pretoucher);
+     * one short step ({@link #WRITER_AHEAD_STEP}) of reservation and pre-touch when the duty has fallen behind (a
+     * machine too busy to give its thread a CPU), so that the writer does not reach unreserved space, where an append
+     * reserves megabytes at once, nor pages it must fault in. Nothing is done without an allocator duty
+     * ({@link JournalContext#preallocateNextSegment}). Writer thread only.
+     *
+     * @param tail     segment the writer appends to.
+     * @param position where the writer's next frame goes in it.
+     * @return 1 if it reserved a step, else 0.
+     */
+    int reserveAheadOnWriterIfBehind(final Segment tail, final int position)
+    {
+        if (allocator == null || stopped != null)
+        {
+            return 0;
+        }
+        final int aheadBytes = context.reserveAheadBytes();
+        final int limit = tail.reservedLimit();
+        if ((long)limit - position >= aheadBytes / 2 || limit >= tail.capacity())
+        {
+            return 0;
+        }
+        tail.pretouch(tail.reserve((int)Math.min(tail.capacity(), (long)limit + WRITER_AHEAD_STEP)));
         return 1;
     }
 

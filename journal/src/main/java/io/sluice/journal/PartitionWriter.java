@@ -105,19 +105,26 @@ public final class PartitionWriter
      * writer that spins when it has nothing to append: call it then, between appends (the engine's processing
      * thread does under the low-latency profile). Each call checksums at most {@value #IDLE_CHECKSUM_RECORDS} of the
      * records it published, while their lines are in its cache (skipped at once if a force() or the checksum duty
-     * holds the cursor): about a hundred nanoseconds at 96-byte frames, nothing once done. From the first call the checksum
-     * duty leaves this partition to the writer unless it falls behind (it takes over again then). The reservation
-     * and pre-touch of the space ahead stay with the journal's allocator duty, off this thread (as Chronicle
+     * holds the cursor): about a hundred nanoseconds at 96-byte frames, nothing once done. From the first call the
+     * checksum duty leaves this partition to the writer unless it falls behind (it takes over again then). The
+     * reservation and pre-touch of the space ahead are the journal's allocator duty's, off this thread (as Chronicle
      * Queue's pretoucher): a step of it writes zeros with a system call and maps the pages, 8-64 us on this
-     * project's 2-core VM (perf/README.md section 31), which an event arriving meanwhile would wait for. Nothing is
-     * allocated.
+     * project's 2-core VM (perf/README.md section 31), which an event arriving meanwhile would wait for. Only when
+     * that duty has fallen below half its distance ahead (its thread got no CPU for a while) does a call with no
+     * checksum to do take one 16 KiB step of it instead, so that the appends that follow do not reserve megabytes
+     * at once. Nothing is allocated.
      *
      * @return 1 if it did some work, 0 if nothing was to do.
-     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed.
+     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed, IO naming the
+     *                          file if the disk is full.
      */
     public int doIdleWork()
     {
-        return partition.checksumOnWriter(IDLE_CHECKSUM_RECORDS) > 0 ? 1 : 0;
+        if (partition.checksumOnWriter(IDLE_CHECKSUM_RECORDS) > 0)
+        {
+            return 1;
+        }
+        return partition.reserveAheadOnWriterIfBehind(tail, position);
     }
 
     /**

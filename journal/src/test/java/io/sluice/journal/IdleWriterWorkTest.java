@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A writer that spins while idle checksums what it published itself, between appends, a short batch per call
  * ({@link PartitionWriter#doIdleWork}); the journal's checksum duty then finds nothing to do for that partition, and
  * takes over when the writer falls behind (up to where the writer's share starts again). The reservation and pre-touch
- * of the space ahead stay with the allocator duty: an idle call never writes zeros nor maps pages.
+ * of the space ahead stay with the allocator duty: an idle call writes zeros and maps pages only while that duty is
+ * below half its distance ahead, a short step at a time.
  */
 class IdleWriterWorkTest
 {
@@ -41,6 +42,7 @@ class IdleWriterWorkTest
             final Partition partition = journal.createTopic("t", 1).partition(0);
             final PartitionWriter writer = partition.writer();
             final Segment tail = tail(partition);
+            runAllocatorUntilIdle(journal);
             long sequence = 0;
             for (int round = 0; round < 20; round++)
             {
@@ -61,8 +63,8 @@ class IdleWriterWorkTest
                 }
                 assertThat(calls).as("1000 records in batches").isGreaterThanOrEqualTo(1000 / PartitionWriter.IDLE_CHECKSUM_RECORDS);
                 assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
-                assertThat(tail.reservedLimit()).as("the idle writer reserves nothing").isEqualTo(reserved);
-                assertThat(tail.touchedLimit()).as("the idle writer pre-touches nothing").isEqualTo(touched);
+                assertThat(tail.reservedLimit()).as("the duty keeps up: the idle writer reserves nothing").isEqualTo(reserved);
+                assertThat(tail.touchedLimit()).as("the duty keeps up: the idle writer pre-touches nothing").isEqualTo(touched);
                 for (final Agent duty : journal.duties())
                 {
                     Thread.sleep(2); // past the checksum duty's pass interval, so its pass runs
@@ -122,6 +124,33 @@ class IdleWriterWorkTest
             partition.force();
             DeferredChecksumTest.assertEveryRecordChecksummed(partition);
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
+    @Test
+    void shouldReserveAheadOnTheIdleWriterInShortStepsOnlyWhileTheAllocatorDutyIsBehind()
+    {
+        try (Journal journal = Journal.open(context()))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = tail(partition);
+            // The allocator duty never runs here: the writer finds it behind from the start.
+            JournalTestSupport.append(writer, scratch, 0);
+            int steps = 0;
+            int limit = tail.reservedLimit();
+            while (writer.doIdleWork() == 1)
+            {
+                final int now = tail.reservedLimit();
+                assertThat(now - limit).as("one short step at most").isBetween(0, Partition.WRITER_AHEAD_STEP);
+                steps += now > limit ? 1 : 0;
+                limit = now;
+            }
+            assertThat(steps).as("steps of the writer's own").isPositive();
+            assertThat(tail.reservedLimit()).as("up to half the distance, where the duty would leave it to itself")
+                .isBetween(writerPosition(partition) + AHEAD / 2, writerPosition(partition) + AHEAD / 2 + Partition.WRITER_AHEAD_STEP);
+            assertThat(tail.touchedLimit()).as("and pre-touched").isEqualTo(tail.reservedLimit());
+            assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
         }
     }
 
