@@ -3,6 +3,7 @@ package io.sluice.peers;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,11 +53,11 @@ class PeersSmokeTest
     @EnumSource(value = Query.class, names = {"W1", "W2", "W3"})
     void shouldProduceThePlainLoopsRowsThroughTheLiveOperatorOverAFewKeys(final Query query)
     {
-        final Workload workload = Workload.orders(20_000, 7, 16);
-        final long[] keys = Arrays.stream(workload.key, 0, workload.count).distinct().toArray();
-        assertThat(keys).hasSize(16).allMatch(k -> k >= 0 && k < 16);
+        final Workload workload = Workload.orders(200_000, 7, 16);
+        final long[] keys = Arrays.stream(workload.key, 0, workload.count).distinct().sorted().toArray();
+        assertThat(keys).containsExactly(LongStream.range(0, 16).toArray());
         final long[][] reference = Rows.sorted(new PlainLoop().run(query, workload).rows());
-        assertThat(reference.length).as("reference rows").isGreaterThan(16);
+        assertThat(reference.length).as("reference rows: more than one window of 16 keys").isGreaterThan(16);
 
         final PeerRun run = SluicePeer.rowBacktest(query, workload);
         assertThat(run.cpuNanos()).isPositive();
