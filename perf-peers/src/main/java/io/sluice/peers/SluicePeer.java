@@ -15,9 +15,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.io.BacktestSummary;
 import io.sluice.engine.io.ColumnarEventSource;
 import io.sluice.engine.io.EventColumns;
-import io.sluice.engine.io.EventSource;
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
@@ -46,6 +46,8 @@ final class SluicePeer implements PeerSystem
     private static final int KEY = 0;
     private static final int VALUE = 1;
     private static final int TS = 2;
+    /** The floor's hop ({@link #floorCpuNanosPerEvent}): its one window a millisecond long, far past every event. */
+    private static final long FLOOR_HOP = 1L << 40;
     /** Events the live runs hand to the engine at once ({@link EventPublisher#publishAll}). */
     private static final int RUN = EventPublisher.RUN_LIMIT;
 
@@ -210,34 +212,33 @@ final class SluicePeer implements PeerSystem
     }
 
     /**
-     * The path before the window, alone: the backtest of {@link #backtest()} over the same source, batches and dispatch,
-     * with a pipeline whose only stage reads each event's value and drops the event (no window, no output). What a
-     * window query's backtest costs beyond this is the window's own work (state, firing, results).
+     * The path before the window's state, alone: the backtest of {@link #backtest()} as users run it
+     * ({@link Backtest#replayColumns} over the same columns, batches and columnar window kernel) with a window that holds
+     * no event: hopping windows of 1 ms every 2^40 ms starting at 2^39 ms, so every event of the workload falls in the gap
+     * before the first one. Each event still costs the kernel's own loop (its time against the cached pane, the
+     * watermark's move), as the source's fill and the dispatch do; no row, firing or result. What a window query's
+     * backtest costs beyond this is the window's own work (state, firing, results).
      *
      * @param w orders (a window query's workload).
      * @return CPU time of the calling thread over the span {@link #run} times for the backtest, per event.
      */
     static double floorCpuNanosPerEvent(final Workload w)
     {
-        // [0]: events the filter saw, [1]: the sum of their values (read, so the event is looked at), [2]: events passed.
-        final long[] seen = new long[3];
+        final long[] outputs = new long[1];
         final Pipeline pipeline = Pipeline.from("orders", ORDER).name("floor").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
-            .filter("drops every event", e ->
-            {
-                seen[0]++;
-                seen[1] += e.getLong(VALUE);
-                return false;
-            })
-            .sink("none", (partition, sequence, key, timestamp, e) -> seen[2]++)
+            .window(window -> window.hopping(1, FLOOR_HOP).offset(FLOOR_HOP / 2).count("n").sum("total", "value"))
+            .sink("none", (partition, sequence, key, timestamp, e) -> outputs[0]++)
             .build();
         final AtomicLong start = new AtomicLong();
         final AtomicLong cpuStart = new AtomicLong();
-        Backtest.replayEvents(List.of(pipeline), Map.of("orders", source(w, Workload.ORDER, start, cpuStart)),
+        final BacktestSummary summary = Backtest.replayColumns(List.of(pipeline), Map.of("orders", columns(w, Workload.ORDER, start, cpuStart)),
             new BacktestOptions().partitions(1));
         final long cpuEnd = PeerRun.threadCpuNanos();
-        if (seen[0] != w.count || seen[2] != 0)
+        final BacktestSummary.PipelineCounts counts = summary.pipelines().get(0);
+        if (counts.eventsIn() != w.count || counts.unassignedEvents() != w.count || outputs[0] != 0)
         {
-            throw new IllegalStateException("the floor pipeline saw " + seen[0] + " of " + w.count + " events and passed " + seen[2]);
+            throw new IllegalStateException("the floor pipeline took " + counts.eventsIn() + " of " + w.count + " events, " +
+                counts.unassignedEvents() + " of them in no window, and emitted " + outputs[0]);
         }
         return (double)(cpuEnd - cpuStart.get()) / w.count;
     }
@@ -283,39 +284,6 @@ final class SluicePeer implements PeerSystem
                 }
                 next = i;
                 return size;
-            }
-        };
-    }
-
-    /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */
-    private static EventSource source(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
-    {
-        return new EventSource()
-        {
-            private int next;
-
-            @Override
-            public boolean next(final EventFlyweight event)
-            {
-                final byte[] types = w.type;
-                int i = next;
-                while (i < w.count && types[i] != type)
-                {
-                    i++;
-                }
-                if (i == w.count)
-                {
-                    next = i;
-                    return false;
-                }
-                if (start.get() == 0)
-                {
-                    cpuStart.set(PeerRun.threadCpuNanos());
-                    start.set(System.nanoTime());
-                }
-                event.putLong(KEY, w.key[i]).putLong(VALUE, w.value[i]).putLong(TS, w.ts[i]);
-                next = i + 1;
-                return true;
             }
         };
     }
