@@ -21,7 +21,7 @@ import io.sluice.schema.EventValues;
  *   <li><b>Keys</b> get a dense slot, in order of first sight, through one open-addressing probe
  *       ({@code index}: slot + 1 per entry, 0 empty; {@code keyOfSlot}: the key of each slot). A key keeps its slot
  *       for the run; the table grows with the keys.</li>
- *   <li><b>Panes</b> each hold a column: a block of {@code keyCapacity} rows, one per key slot, of {@code rowStride}
+ *   <li><b>Columns</b>, one per pane with events: a block of {@code keyCapacity} rows, one per key slot, of {@code rowStride}
  *       longs (the aggregates' state as {@link AggregateLayout} lays it out, then a count of the row's events if no
  *       aggregate counts them), and the list of the slots with a row. A column is taken when its pane gets its first
  *       event and given back once the last window holding the pane has emitted its results, so the columns held are
