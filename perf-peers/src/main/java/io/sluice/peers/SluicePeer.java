@@ -18,6 +18,7 @@ import io.sluice.engine.io.BacktestOptions;
 import io.sluice.engine.io.BacktestSummary;
 import io.sluice.engine.io.ColumnarEventSource;
 import io.sluice.engine.io.EventColumns;
+import io.sluice.engine.io.EventSource;
 import io.sluice.engine.join.JoinType;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
@@ -212,6 +213,31 @@ final class SluicePeer implements PeerSystem
     }
 
     /**
+     * The backtest through the live engine's own window operator: {@link Backtest#replayEvents} hands the query's
+     * pipeline the events one row at a time, in runs, as the live engine's processing thread hands it the ring's runs
+     * ({@code PipelineInstance.onEvents}: the run's key prefetch, then each event to {@code AlignedWindowOperator}), with
+     * no ring, no journal and one thread; {@link #backtest()}'s columnar kernel is another operator. What the live
+     * processing thread costs per event beyond this is the live path around the operator (ring, journal, waits, and the
+     * cache the two partitions and the streaming journal take from the operator's state).
+     *
+     * @param query a window query.
+     * @param w     its orders.
+     * @return the run: rows, wall time and the calling thread's CPU time, both from the first event read.
+     */
+    static PeerRun rowBacktest(final Query query, final Workload w)
+    {
+        final RowSink sink = new RowSink(1, query, w);
+        final AtomicLong start = new AtomicLong();
+        final AtomicLong cpuStart = new AtomicLong();
+        // Not the columnar kernel, which replayEvents runs by default for the window queries it takes.
+        Backtest.replayEvents(List.of(pipeline(query, sink)), Map.of("orders", source(w, Workload.ORDER, start, cpuStart)),
+            new BacktestOptions().partitions(1).columnarWindows(false));
+        final long end = System.nanoTime();
+        final long cpuEnd = PeerRun.threadCpuNanos();
+        return new PeerRun(end - start.get(), sink.parts(), cpuEnd - cpuStart.get());
+    }
+
+    /**
      * The path before the window's state, alone: the backtest of {@link #backtest()} as users run it
      * ({@link Backtest#replayColumns} over the same columns, batches and columnar window kernel) with a window that holds
      * no event: hopping windows of 1 ms every 2^40 ms starting at 2^39 ms, so every event of the workload falls in the gap
@@ -284,6 +310,39 @@ final class SluicePeer implements PeerSystem
                 }
                 next = i;
                 return size;
+            }
+        };
+    }
+
+    /** The events of one type, in workload order; the first read stamps the start (wall clock and thread CPU time). */
+    private static EventSource source(final Workload w, final byte type, final AtomicLong start, final AtomicLong cpuStart)
+    {
+        return new EventSource()
+        {
+            private int next;
+
+            @Override
+            public boolean next(final EventFlyweight event)
+            {
+                final byte[] types = w.type;
+                int i = next;
+                while (i < w.count && types[i] != type)
+                {
+                    i++;
+                }
+                if (i == w.count)
+                {
+                    next = i;
+                    return false;
+                }
+                if (start.get() == 0)
+                {
+                    cpuStart.set(PeerRun.threadCpuNanos());
+                    start.set(System.nanoTime());
+                }
+                event.putLong(KEY, w.key[i]).putLong(VALUE, w.value[i]).putLong(TS, w.ts[i]);
+                next = i + 1;
+                return true;
             }
         };
     }
