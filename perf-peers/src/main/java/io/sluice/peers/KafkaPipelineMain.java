@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.sluice.journal.Topic;
+import io.sluice.kafka.KafkaSink;
 import io.sluice.kafka.KafkaTestBroker;
 import io.sluice.kafka.SinkMode;
 import io.sluice.perf.Machine;
@@ -57,14 +58,19 @@ import io.sluice.perf.Machine;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100] \
+ *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [rate=5000] [seconds=15] [checkpointMs=100] \
  *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true] [trace=false] \
- *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100]
+ *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
+ *       [ksProducer=batch.size:262144]
  * }</pre>
  * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
- * system under test and to the ceiling ({@link KafkaTuning}).
+ * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
+ * beneath them, by default the batch size Sluice's sink producers use ({@link KafkaSink#BATCH_BYTES}),
+ * so that both processors' outputs leave in batches of the same size. One million orders and three rounds by default:
+ * with 200,000 orders (until session 11) Sluice's run lasted half a second and its ratio to Kafka Streams spread
+ * 5-12x between two rounds.
  */
 public final class KafkaPipelineMain
 {
@@ -76,7 +82,7 @@ public final class KafkaPipelineMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, pipelines, latency, trace,
-     *             producer, consumer, ceiling, ksCommitMs, seed, out, scratch.
+     *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -99,8 +105,11 @@ public final class KafkaPipelineMain
         pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning));
         pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
-        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, ksCommitMs, scratch, tuning));
-        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, ksCommitMs, scratch, tuning));
+        // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
+        final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
+            tuning.consumer());
+        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, ksCommitMs, scratch, ksTuning));
+        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, ksCommitMs, scratch, ksTuning));
         final List<String> chosen = Arrays.asList(a.get("pipelines").split(","));
         if (!pipelines.keySet().containsAll(chosen))
         {
@@ -394,9 +403,9 @@ public final class KafkaPipelineMain
     private static Map<String, String> args(final String[] args)
     {
         final Map<String, String> settings = new TreeMap<>();
-        settings.put("events", "200000");
+        settings.put("events", "1000000");
         settings.put("partitions", "2");
-        settings.put("rounds", "2");
+        settings.put("rounds", "3");
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
@@ -407,6 +416,7 @@ public final class KafkaPipelineMain
         settings.put("consumer", "");
         settings.put("ceiling", "batch.size:262144");
         settings.put("ksCommitMs", "100");
+        settings.put("ksProducer", "batch.size:" + KafkaSink.BATCH_BYTES);
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
         settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");

@@ -52,7 +52,9 @@ final class KafkaReport
             .append(args.get("ksCommitMs")).append(" ms under both guarantees, with its default 10 MB record cache. ")
             .append("Kafka client settings of every producer and consumer under test (the ceiling's, Sluice's ")
             .append("source and sink, Kafka Streams'): ").append(KafkaTuning.parse(args.get("producer"), args.get("consumer")))
-            .append(" (Sluice's sink producers: linger.ms 5 and retry.backoff.ms 10 unless set; acks=all everywhere).\n\n");
+            .append(" (Sluice's sink producers: batch.size " + io.sluice.kafka.KafkaSink.BATCH_BYTES + ", linger.ms 5 and retry.backoff.ms 10 unless set; Kafka Streams' ")
+            .append("producers: `").append(args.get("ksProducer")).append("` beneath the run's settings, and its own defaults linger.ms 100 ")
+            .append("and, for its consumers, max.poll.records 1000; acks=all everywhere).\n\n");
 
         md.append("## Throughput\n\n");
         md.append("| pipeline | median ev/s | per round | x Kafka Streams, same guarantee (same round) | x broker ceiling (same round) |\n");
