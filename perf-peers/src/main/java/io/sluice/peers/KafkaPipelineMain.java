@@ -119,6 +119,7 @@ public final class KafkaPipelineMain
 
         final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
         final Map<String, double[]> rates = new LinkedHashMap<>();
+        final Map<String, double[]> cpuPerEvent = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
@@ -168,9 +169,11 @@ public final class KafkaPipelineMain
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
-                    final double r = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
-                    rates.computeIfAbsent(name, k -> new double[rounds])[round] = r;
-                    System.out.printf("round %d %-62s %,12.0f ev/s  rows ok (%,d)%n", round + 1, pipelines.get(name).name(), r, reference.length);
+                    final Measured m = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
+                    rates.computeIfAbsent(name, k -> new double[rounds])[round] = m.eventsPerSecond();
+                    cpuPerEvent.computeIfAbsent(name, k -> new double[rounds])[round] = m.cpuNanosPerEvent();
+                    System.out.printf("round %d %-62s %,12.0f ev/s  %6.2f us cpu/event  rows ok (%,d)%n", round + 1, pipelines.get(name).name(),
+                        m.eventsPerSecond(), m.cpuNanosPerEvent() / 1e3, reference.length);
                 }
             }
             loadAfterThroughput = Machine.loadAverage();
@@ -189,7 +192,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
             consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
@@ -262,16 +265,29 @@ public final class KafkaPipelineMain
         }
     }
 
-    private static double throughput(
+    /**
+     * One throughput run.
+     *
+     * @param eventsPerSecond  input records over the time from the first processed to the last result visible.
+     * @param cpuNanosPerEvent CPU time of the pipeline's own threads over the run ({@link PipelineCpu}) per input record.
+     */
+    private record Measured(double eventsPerSecond, double cpuNanosPerEvent)
+    {
+    }
+
+    private static Measured throughput(
         final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final String input,
         final int events, final long[][] reference, final String run) throws Exception
     {
         final String output = "out-" + run;
         broker.createTopics(partitions, output);
+        final PipelineCpu cpu = PipelineCpu.start();
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
             KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
         {
             final long complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
+            final Map<String, Long> threads = cpu.byThread(name -> factory.ownsThread(name, run));
+            final long cpuNanos = threads.values().stream().mapToLong(Long::longValue).sum();
             final long first = pipeline.firstRecordNanos();
             final Rows rows = reader.stop(500);
             final String difference = Rows.difference(reference, Rows.sorted(List.of(rows)));
@@ -281,9 +297,10 @@ public final class KafkaPipelineMain
             }
             final double rate = events * 1e9 / (complete - first);
             final String diagnostics = pipeline.diagnostics();
-            System.out.printf("  %s: first record -> all rows %.3f s%s%n", run, (complete - first) / 1e9,
-                diagnostics.isEmpty() ? "" : "; " + diagnostics);
-            return rate;
+            System.out.printf("  %s: first record -> all rows %.3f s%s%n    cpu ms by thread: %s%n", run, (complete - first) / 1e9,
+                diagnostics.isEmpty() ? "" : "; " + diagnostics, threads.entrySet().stream().limit(8)
+                    .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")));
+            return new Measured(rate, (double)cpuNanos / events);
         }
     }
 

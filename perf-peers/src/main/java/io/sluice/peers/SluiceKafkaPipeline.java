@@ -97,6 +97,14 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             }
 
             @Override
+            public boolean ownsThread(final String threadName, final String run)
+            {
+                // The engine's threads (sluice-processing-<p>, sluice-io, sluice-kafka-source-<topic>, the sink's
+                // sluice-kafka-commit-<prefix>...) and the sink's producers' network threads (client id <prefix>-<p>).
+                return threadName.startsWith("sluice-") || threadName.contains("sluice.bench." + run);
+            }
+
+            @Override
             public String name()
             {
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
