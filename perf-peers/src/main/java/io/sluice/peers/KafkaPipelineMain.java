@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 
+import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.journal.Topic;
 import io.sluice.kafka.KafkaSink;
 import io.sluice.kafka.KafkaTestBroker;
@@ -63,7 +64,9 @@ import io.sluice.perf.Machine;
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
  *       [ksProducer=batch.size:262144]
  * }</pre>
- * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
+ * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run; {@code sluice-eos-sleep}
+ * and {@code sluice-alo-sleep}, run only when named, are Sluice with processing threads that park when idle instead of
+ * yielding); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
@@ -102,8 +105,11 @@ public final class KafkaPipelineMain
         System.out.println("KafkaPipelineMain " + a + "; load average " + loadBefore);
 
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        // Not run unless named: the same pipelines with processing threads that park when idle (the engine's default).
+        pipelines.put("sluice-eos-sleep", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
+        pipelines.put("sluice-alo-sleep", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
         // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
         final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
