@@ -162,10 +162,6 @@ public final class LoadGenerator
         }
     }
 
-    /**
-     * One interval's report, in steps with a yield between them ({@link ReportingTurns}): where every core is
-     * spun this thread shares the sender's, and a report done in one go held the sender off it for milliseconds.
-     */
     private void report(final OpenLoopSender sender, final long origin) throws IOException
     {
         interval.reset();
@@ -178,15 +174,12 @@ public final class LoadGenerator
                 // The recorder's histogram is a concurrent one, which takes a lock for every bucket it is read at:
                 // read it once into a plain one, which is added and encoded by plain array walks.
                 h.copyInto(groupInterval);
-                ReportingTurns.yieldBetweenSteps();
                 totals[g].add(groupInterval);
                 interval.add(groupInterval);
-                ReportingTurns.yieldBetweenSteps();
                 if (log != null)
                 {
                     log.write(plan.groups().get(g), groupInterval);
                 }
-                ReportingTurns.yieldBetweenSteps();
             }
         }
         processed += interval.getTotalCount();
@@ -195,7 +188,6 @@ public final class LoadGenerator
         final IntervalStats stats = new IntervalStats(now - origin, now - lastReportNs, sender.sent(), processed,
             currentGroup(lastReportNs - origin), interval, sender.maxLagNs());
         lastReportNs = now;
-        ReportingTurns.yieldBetweenSteps();
         options.listener().onInterval(stats);
     }
 

@@ -41,7 +41,6 @@ import io.sluice.loadgen.LoadOptions;
 import io.sluice.loadgen.OrderPaymentScenario;
 import io.sluice.loadgen.OrderRules;
 import io.sluice.loadgen.RatePlan;
-import io.sluice.loadgen.ReportingTurns;
 import io.sluice.loadgen.RunResult;
 import io.sluice.loadgen.Scenario;
 import picocli.CommandLine.Command;
@@ -248,11 +247,9 @@ public final class DemoCommand implements Callable<Integer>
                 .senderStart(senderStart)
                 .listener(stats ->
                 {
-                    // The last interval is reported after the drain, before the reports and plots are written. Each
-                    // step below is followed by a yield: on 2 cores this runs on the spinning sender's cpu (ReportingTurns).
+                    // The last interval is reported after the drain, before the reports and plots are written.
                     jvm.mark();
                     spinning.mark();
-                    ReportingTurns.yieldBetweenSteps();
                     if (stats.sent() >= plan.totalEvents())
                     {
                         otherTasks.finish(); // everything sent: the last one is after the drain
@@ -262,7 +259,6 @@ public final class DemoCommand implements Callable<Integer>
                         jvmMeasuring[0] = true;
                         jvm.start();
                         spinning.start();
-                        ReportingTurns.yieldBetweenSteps();
                         if (stages != null)
                         {
                             stages.startMeasuring();
@@ -382,7 +378,6 @@ public final class DemoCommand implements Callable<Integer>
         final DetectionTally detection)
     {
         reporter.onInterval(stats);
-        ReportingTurns.yieldBetweenSteps();
         console.println("          " + DemoFormat.progress(detection.update(alerts.all()).report()));
         console.flush();
     }

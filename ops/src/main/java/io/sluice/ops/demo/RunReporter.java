@@ -16,7 +16,6 @@ import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.IntervalListener;
 import io.sluice.loadgen.IntervalStats;
 import io.sluice.loadgen.RatePlan;
-import io.sluice.loadgen.ReportingTurns;
 import io.sluice.loadgen.RunResult;
 
 /**
@@ -82,7 +81,6 @@ final class RunReporter implements IntervalListener
             DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
             DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
             DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
-        ReportingTurns.yieldBetweenSteps();
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {
             console.println("          ALERT " + alertText.apply(fresh.get(i)));

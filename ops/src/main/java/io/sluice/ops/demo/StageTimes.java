@@ -8,7 +8,6 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import io.sluice.engine.runtime.StageLatencyListener;
-import io.sluice.loadgen.ReportingTurns;
 
 /**
  * The demo's {@code --stage-times}: how long the processing threads spent on each event, told by the
@@ -74,17 +73,14 @@ final class StageTimes implements StageLatencyListener
     }
 
     /**
-     * Forget what was recorded so far: the summary covers what follows. One recorder at a time, yielding between
-     * them ({@link ReportingTurns}): each takes a walk of its histograms, and this runs on the sender's cpu on 2 cores.
+     * Forget what was recorded so far: the summary covers what follows.
      */
     void startMeasuring()
     {
         work.getIntervalHistogram();
-        ReportingTurns.yieldBetweenSteps();
         ringWait.getIntervalHistogram();
         for (final Recorder stage : stages)
         {
-            ReportingTurns.yieldBetweenSteps();
             stage.getIntervalHistogram();
         }
     }
