@@ -25,9 +25,15 @@ import io.sluice.perf.Machine;
  * machine shared by many processes the wall clock mostly measures the scheduler; CPU time per thread says what each
  * stage of the live path costs, and the difference to the backtest is the live engine's own overhead around the
  * window. Every run's rows are checked against the plain loop's row for row.
+ * <p>
+ * For the window queries each round also times {@code rows}: the backtest through the live engine's own window
+ * operator, one row at a time in runs as the processing thread hands them over ({@link SluicePeer#rowBacktest}), so
+ * the processing thread's CPU per event beyond it is the live path around the operator. {@code keys} (at most
+ * {@link Workload#KEYS}) shrinks the window queries' key set, and with it the keyed state: the processing thread's
+ * cost with a state that stays in the cache, beside the full one, is what the state's cache misses cost.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each]
+ *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000]
  * }</pre>
  */
 public final class LiveCostMain
@@ -46,13 +52,16 @@ public final class LiveCostMain
     /**
      * Runs the measurement.
      *
-     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, settleMs, publish, scratch.
+     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, settleMs, publish, keys,
+     *             scratch.
      * @throws Exception on failure, or when the rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
     {
         final Map<String, String> a = new TreeMap<>(Map.of("orders", "2000000", "joinOrders", "500000", "rounds", "5", "warmup", "2",
-            "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "publish", "runs", "scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost"));
+            "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "publish", "runs"));
+        a.put("keys", Integer.toString(Workload.KEYS));
+        a.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost");
         for (final String arg : args)
         {
             final int eq = arg.indexOf('=');
@@ -66,6 +75,7 @@ public final class LiveCostMain
         final int warmup = Integer.parseInt(a.get("warmup"));
         final int partitions = Integer.parseInt(a.get("partitions"));
         final long seed = Long.parseLong(a.get("seed"));
+        final int keys = Integer.parseInt(a.get("keys"));
         settleMs = Long.parseLong(a.get("settleMs"));
         publishRuns = switch (a.get("publish"))
         {
@@ -79,7 +89,7 @@ public final class LiveCostMain
         {
             final Query query = Query.valueOf(q.trim());
             final Workload w = query.isJoin() ? Workload.ordersAndPayments(Integer.parseInt(a.get("joinOrders")), seed)
-                : Workload.orders(Integer.parseInt(a.get("orders")), seed);
+                : Workload.orders(Integer.parseInt(a.get("orders")), seed, keys);
             final long[][] reference = Rows.sorted(new PlainLoop().run(query, w).rows());
             System.out.printf("%n%s %s: %,d events; load average %s%n", query, query.description, w.count, Machine.loadAverage());
             final List<double[]> ratios = new ArrayList<>();
@@ -88,10 +98,16 @@ public final class LiveCostMain
             {
                 final PeerRun backtest = SluicePeer.backtest().run(query, w);
                 check(query, "backtest", reference, backtest);
+                final PeerRun rows = query.isJoin() ? null : SluicePeer.rowBacktest(query, w);
+                if (rows != null)
+                {
+                    check(query, "rows", reference, rows);
+                }
                 final Map<String, Long> cpu = new TreeMap<>();
                 final PeerRun live = runLive(query, w, partitions, scratch, cpu);
                 check(query, "live", reference, live);
                 final double btNs = backtest.cpuNanos() / (double)w.count;
+                final double rowsNs = rows == null ? Double.NaN : rows.cpuNanos() / (double)w.count;
                 long total = 0;
                 final StringBuilder line = new StringBuilder();
                 for (final Map.Entry<String, Long> e : cpu.entrySet())
@@ -100,14 +116,18 @@ public final class LiveCostMain
                     line.append(String.format(" %s %.1f", e.getKey(), e.getValue() / (double)w.count));
                 }
                 final double liveNs = total / (double)w.count;
-                System.out.printf("%s round %s: wall live %.3f s (%.2fM ev/s); CPU ns/event: backtest %.1f, live total %.1f =%s; live/backtest CPU %.2fx%n",
+                System.out.printf("%s round %s: wall live %.3f s (%.2fM ev/s); CPU ns/event: backtest %.1f, rows %.1f, live total %.1f =%s; live/backtest CPU %.2fx%n",
                     query, round < 0 ? "warm-up" : Integer.toString(round + 1), live.nanos() / 1e9, w.count * 1e3 / live.nanos(),
-                    btNs, liveNs, line, liveNs / btNs);
+                    btNs, rowsNs, liveNs, line, liveNs / btNs);
                 if (round >= 0)
                 {
                     ratios.add(new double[] {liveNs / btNs, liveNs});
                     cpu.forEach((role, ns) -> byRole.computeIfAbsent(role, k -> new ArrayList<>()).add(ns / (double)w.count));
                     byRole.computeIfAbsent("backtest", k -> new ArrayList<>()).add(btNs);
+                    if (rows != null)
+                    {
+                        byRole.computeIfAbsent("rows", k -> new ArrayList<>()).add(rowsNs);
+                    }
                     byRole.computeIfAbsent("live total", k -> new ArrayList<>()).add(liveNs);
                 }
                 System.gc();

@@ -210,6 +210,30 @@ final class SluicePeer implements PeerSystem
     }
 
     /**
+     * The backtest through the live engine's own window operator: {@link Backtest#replayEvents} hands the query's
+     * pipeline the events one row at a time, in runs, as the live engine's processing thread hands it the ring's runs
+     * ({@code PipelineInstance.onEvents}: the run's key prefetch, then each event to {@code AlignedWindowOperator}), with
+     * no ring, no journal and one thread; {@link #backtest()}'s columnar kernel is another operator. What the live
+     * processing thread costs per event beyond this is the live path around the operator (ring, journal, waits, and the
+     * cache the two partitions and the streaming journal take from the operator's state).
+     *
+     * @param query a window query.
+     * @param w     its orders.
+     * @return the run: rows, wall time and the calling thread's CPU time, both from the first event read.
+     */
+    static PeerRun rowBacktest(final Query query, final Workload w)
+    {
+        final RowSink sink = new RowSink(1, query, w);
+        final AtomicLong start = new AtomicLong();
+        final AtomicLong cpuStart = new AtomicLong();
+        Backtest.replayEvents(List.of(pipeline(query, sink)), Map.of("orders", source(w, Workload.ORDER, start, cpuStart)),
+            new BacktestOptions().partitions(1));
+        final long end = System.nanoTime();
+        final long cpuEnd = PeerRun.threadCpuNanos();
+        return new PeerRun(end - start.get(), sink.parts(), cpuEnd - cpuStart.get());
+    }
+
+    /**
      * The path before the window, alone: the backtest of {@link #backtest()} over the same source, batches and dispatch,
      * with a pipeline whose only stage reads each event's value and drops the event (no window, no output). What a
      * window query's backtest costs beyond this is the window's own work (state, firing, results).

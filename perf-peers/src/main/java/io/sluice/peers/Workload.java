@@ -64,7 +64,25 @@ final class Workload
      */
     static Workload orders(final int orders, final long seed)
     {
-        return generate(orders, false, seed);
+        return generate(orders, false, seed, KEYS);
+    }
+
+    /**
+     * Orders only over fewer keys than {@link #KEYS}, otherwise as {@link #orders(int, long)}: for measuring what the
+     * size of the keyed state costs ({@link LiveCostMain}'s {@code keys}).
+     *
+     * @param orders to generate.
+     * @param seed   of the generator.
+     * @param keys   distinct keys, 1 to {@link #KEYS}.
+     * @return the workload.
+     */
+    static Workload orders(final int orders, final long seed, final int keys)
+    {
+        if (keys < 1 || keys > KEYS)
+        {
+            throw new IllegalArgumentException("keys must be 1 to " + KEYS + ", was " + keys);
+        }
+        return generate(orders, false, seed, keys);
     }
 
     /**
@@ -76,10 +94,10 @@ final class Workload
      */
     static Workload ordersAndPayments(final int orders, final long seed)
     {
-        return generate(orders, true, seed);
+        return generate(orders, true, seed, KEYS);
     }
 
-    private static Workload generate(final int orders, final boolean payments, final long seed)
+    private static Workload generate(final int orders, final boolean payments, final long seed, final int keys)
     {
         final int capacity = payments ? orders + orders / 2 + 1024 : orders;
         byte[] type = new byte[capacity];
@@ -115,7 +133,7 @@ final class Workload
             {
                 type[n] = ORDER;
                 ts[n] = Math.max(0, due - random.below(DISORDER_MS + 1));
-                key[n] = random.below(KEYS);
+                key[n] = random.below(keys);
                 value[n] = 1 + random.below(1000);
                 ordersMade++;
                 if (payments && random.below(2) == 0)

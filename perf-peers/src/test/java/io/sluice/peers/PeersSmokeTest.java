@@ -1,7 +1,9 @@
 package io.sluice.peers;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The comparison on a tiny workload: every system, every query, rows equal to the plain loop's. Runs only with the
@@ -44,6 +47,30 @@ class PeersSmokeTest
         final double nanos = SluicePeer.floorCpuNanosPerEvent(Workload.orders(20_000, 7));
         assertThat(nanos).isPositive();
         assertThat(Double.isFinite(nanos)).as("floor %s ns/event", nanos).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Query.class, names = {"W1", "W2", "W3"})
+    void shouldProduceThePlainLoopsRowsThroughTheLiveOperatorOverAFewKeys(final Query query)
+    {
+        final Workload workload = Workload.orders(200_000, 7, 16);
+        final long[] keys = Arrays.stream(workload.key, 0, workload.count).distinct().sorted().toArray();
+        assertThat(keys).containsExactly(LongStream.range(0, 16).toArray());
+        final long[][] reference = Rows.sorted(new PlainLoop().run(query, workload).rows());
+        assertThat(reference.length).as("reference rows: more than one window of 16 keys").isGreaterThan(16);
+
+        final PeerRun run = SluicePeer.rowBacktest(query, workload);
+        assertThat(run.cpuNanos()).isPositive();
+        assertThat(Rows.difference(reference, Rows.sorted(run.rows()))).as("rows of " + query).isNull();
+    }
+
+    @Test
+    void shouldRefuseMoreKeysThanTheWorkloadHas()
+    {
+        assertThatThrownBy(() -> Workload.orders(10, 7, Workload.KEYS + 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keys must be 1 to " + Workload.KEYS);
+        assertThatThrownBy(() -> Workload.orders(10, 7, 0))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
     }
 
     @Test

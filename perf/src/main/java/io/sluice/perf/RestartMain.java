@@ -49,9 +49,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * beside the measured ratio, the history before the checkpoint at which this run's restart would be 20x a full
  * replay at this run's full-replay rate (derived, not measured).
  * <pre>{@code
- *   java @perf/target/classes/sluice-jvm.options -Xms6g -Xmx6g -cp perf/target/benchmarks.jar \
+ *   java @perf/target/classes/sluice-jvm.options -Xms6g -Xmx6g -XX:+AlwaysPreTouch -cp perf/target/benchmarks.jar \
  *       io.sluice.perf.RestartMain keys=1000000 history=20000000 tail=10000000 partitions=2 rounds=3
  * }</pre>
+ * {@code -XX:+AlwaysPreTouch}: without it, the launches' and the backtest's CPU times include a page fault for each
+ * heap page they are the first to touch, which depends on what ran before them in the JVM rather than on their own
+ * work (the backtest prints its minor faults and kernel time beside its CPU time).
  * {@code partitions=N} spreads the keys over N partitions, recovered in parallel on up to one thread per core;
  * {@code segmentMiB=M} sets the journal's segment
  * length (default: the engine's, 64 MiB); {@code sized=false} leaves the window stage's default size hint instead of
@@ -77,6 +80,14 @@ public final class RestartMain
     private static double lastLaunchProcessCpu;
     /** CPU time of the backtest's thread in the last {@link #timeBacktest}. */
     private static double lastBacktestCpu;
+    /**
+     * Of {@link #lastBacktestCpu}, the time in the kernel, and the thread's minor page faults: the backtest allocates
+     * its state on the heap, and heap pages no earlier phase touched cost a fault each (a second or more of kernel time
+     * at 1M keys), so how much the launches before it allocated moves its CPU time unless the heap is pre-touched
+     * ({@code -XX:+AlwaysPreTouch}).
+     */
+    private static double lastBacktestSystemCpu;
+    private static long lastBacktestFaults;
     /**
      * Whether the window stage is told how many keys to expect ({@code expectedEntries}, default); {@code sized=false}
      * leaves the stage's default hint, as a pipeline that does not set it.
@@ -179,9 +190,10 @@ public final class RestartMain
                 backtests[r] = backtest;
                 backtestCpu[r] = lastBacktestCpu;
                 final double replayRate = (history + tail) / full;
-                System.out.printf("%-7d %14.3f %14.3f %10.2f %12.3f   (CPU %.3f, %.3f; %.3f) (full replay %.2f M ev/s, backtest of the " +
+                System.out.printf("%-7d %14.3f %14.3f %10.2f %12.3f   (CPU %.3f, %.3f; %.3f of which system %.3f, %,d minor faults) (full replay %.2f M ev/s, backtest of the " +
                     "same events %.2f M ev/s; restart minus the tail at the replay rate = %.3f s of checkpoint load + launch)%n", r + 1,
-                    restart, full, full / restart, backtest, restartProcessCpu[r], fullProcessCpu[r], backtestCpu[r], replayRate / 1e6,
+                    restart, full, full / restart, backtest, restartProcessCpu[r], fullProcessCpu[r], backtestCpu[r], lastBacktestSystemCpu,
+                    lastBacktestFaults, replayRate / 1e6,
                     (history + tail) / backtest / 1e6, restart - tail / replayRate);
             }
             final double restartMedian = EngineBench.median(restarts);
@@ -268,12 +280,17 @@ public final class RestartMain
             return true;
         };
         final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final long faults = ThreadFaults.minor();
         final long cpu = threads.getCurrentThreadCpuTime();
+        final long user = threads.getCurrentThreadUserTime();
         final long start = System.nanoTime();
         io.sluice.engine.io.Backtest.replayEvents(List.of(EngineBench.tumbling(TimeUnit.DAYS.toMillis(1), 0, keys,
             new EngineBench.CountingSink())), Map.of(EngineBench.TOPIC, source), new io.sluice.engine.io.BacktestOptions());
         final double seconds = (System.nanoTime() - start) / 1e9;
-        lastBacktestCpu = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+        final long cpuNanos = threads.getCurrentThreadCpuTime() - cpu;
+        lastBacktestCpu = cpuNanos / 1e9;
+        lastBacktestSystemCpu = (cpuNanos - (threads.getCurrentThreadUserTime() - user)) / 1e9;
+        lastBacktestFaults = ThreadFaults.minor() - faults;
         return seconds;
     }
 

@@ -19,6 +19,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import io.sluice.journal.BoundedParallelWork;
 import io.sluice.journal.JournalFiles;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 /**
  * Checkpoints on disk: one directory per checkpoint holding a FRESH Chronicle Map file per
@@ -122,7 +123,7 @@ public final class CheckpointStore implements AutoCloseable
         {
             Files.deleteIfExists(file); // a crash mid-checkpoint left it: a checkpoint file is always fresh
             faults.before(CheckpointFaults.Step.STATE_WRITE, file);
-            final long size = writers.computeIfAbsent(fileName, f -> new StateFileWriter(directory, "sluice-state-" + topic + "-" + partition))
+            final long size = writers.computeIfAbsent(fileName, f -> new StateFileWriter(directory, stateMapName(topic, partition)))
                 .write(file, state, length);
             return new PartitionCheckpoint(topic, partition, journalOffset, fileName, size, length, crc(state, length));
         }
@@ -360,7 +361,7 @@ public final class CheckpointStore implements AutoCloseable
             }
             final int length = entry.stateLength();
             final ExpandableDirectByteBuffer state = new ExpandableDirectByteBuffer(Math.max(16, length));
-            final int chunks = Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
+            final int chunks = chunkCount(length);
             final File copy = Files.createTempFile(directory, "verify-", ".cm").toFile();
             // Chronicle Map may touch its header when opening a file: read a copy, leave the checkpoint as written.
             Files.copy(file, copy.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -368,10 +369,7 @@ public final class CheckpointStore implements AutoCloseable
             // bytes that look like a held lock would otherwise make a read wait forever. What it finds
             // damaged rejects the file; what it does not is caught by the manifest's CRC below.
             final List<String> corruptions = new ArrayList<>();
-            try (ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
-                .name("sluice-state-" + entry.topic() + "-" + entry.partition())
-                .entries(chunks + 1)
-                .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)))
+            try (ChronicleMap<Long, byte[]> map = stateMap(stateMapName(entry.topic(), entry.partition()), chunks, length)
                 .recoverPersistedTo(copy, true, corruption -> corruptions.add(corruption.message())))
             {
                 if (!corruptions.isEmpty())
@@ -459,6 +457,29 @@ public final class CheckpointStore implements AutoCloseable
             // best effort: an orphan directory without a manifest is never loaded
         }
         JournalFiles.deleteQuietly(dir);
+    }
+
+    /**
+     * The builder of a state file's map holding {@code chunks} chunks of a {@code length}-byte blob: one entry spare,
+     * values the chunk's length (the blob's when shorter). The loader opens a state file with it; the writer adds its
+     * own layout (see {@link StateFileWriter}), which the file's header records.
+     */
+    static ChronicleMapBuilder<Long, byte[]> stateMap(final String name, final int chunks, final int length)
+    {
+        return ChronicleMap.of(Long.class, byte[].class)
+            .name(name)
+            .entries(chunks + 1)
+            .averageValueSize(Math.max(16, Math.min(CHUNK_LENGTH, length)));
+    }
+
+    static int chunkCount(final int length)
+    {
+        return Math.max(1, (length + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
+    }
+
+    private static String stateMapName(final String topic, final int partition)
+    {
+        return "sluice-state-" + topic + "-" + partition;
     }
 
     static String name(final long id)

@@ -30,8 +30,21 @@ import net.openhft.chronicle.map.ChronicleMap;
  * by {@link CheckpointStore} as before.
  * <p>
  * The scratch file is unlinked as soon as it is mapped, so it never appears in the checkpoint directory (nor stays
- * behind after a crash) and two stores on one directory never share one. It is sized for the state with a quarter of
- * headroom and made again when the state outgrows it, shrinks to under a quarter of it, or the map refuses a chunk.
+ * behind after a crash) and two stores on one directory never share one.
+ * <p>
+ * The copy is the scratch file's whole length, so the scratch map is sized for the state it holds and no more: a
+ * restart copies, verifies and reads every byte of a state file. It is made for the state's chunk count (one entry
+ * spare, as a map built for one checkpoint) in one segment, and made again when the chunk count changes or the map
+ * refuses a chunk. One segment because Chronicle Map spreads entries over segments by hash and sizes each segment
+ * for an uneven share: above 64 chunks (16 MiB of state) its default of two segments made the file about twice the
+ * state. Its layout then (one segment; 256 KiB chunks of the blob in entry order):
+ * <pre>
+ *   +--------+---------------------+-----------------------------------------------+
+ *   | header | segment header and  | entries: key 0 -&gt; chunk 0, ..., key n-1 -&gt;   |
+ *   |        | hash lookup         | chunk n-1 (the last shorter), one spare entry |
+ *   +--------+---------------------+-----------------------------------------------+
+ *   file length ~ state length + 256 KiB + a few KiB (1.03-1.07x the state from 4 MiB on)
+ * </pre>
  * <p>
  * Threading: one write at a time (synchronized); the checkpoint thread in an engine.
  */
@@ -43,10 +56,8 @@ final class StateFileWriter implements AutoCloseable
     private final String mapName;
     private ChronicleMap<Long, byte[]> scratch;
     private FileChannel scratchFile;
-    /** State bytes the scratch map is sized for. */
-    private long plannedLength;
-    /** Chunks in the scratch map now (keys 0 .. chunks - 1). */
-    private int chunks;
+    /** Chunks the scratch map is sized for and holds (keys 0 .. plannedChunks - 1) once a write put them. */
+    private int plannedChunks;
     /** Reused for every full chunk; Chronicle Map copies a value in, so one array serves them all. */
     private byte[] fullChunk;
     /** Reused for the last chunk while its length stays the same. */
@@ -91,8 +102,8 @@ final class StateFileWriter implements AutoCloseable
 
     private void fill(final DirectBuffer state, final int length) throws IOException
     {
-        final int needed = chunkCount(length);
-        if (scratch == null || length > plannedLength || length < plannedLength / 4)
+        final int needed = CheckpointStore.chunkCount(length);
+        if (scratch == null || needed != plannedChunks)
         {
             recreate(length);
         }
@@ -126,28 +137,19 @@ final class StateFileWriter implements AutoCloseable
             state.getBytes(from, chunk);
             scratch.put((long)i, chunk);
         }
-        for (int i = needed; i < chunks; i++)
-        {
-            scratch.remove((long)i);
-        }
-        chunks = needed;
     }
 
     private void recreate(final int length) throws IOException
     {
         close();
-        plannedLength = length + (long)(length >>> 2);
-        final int plannedChunks = chunkCount(plannedLength);
+        plannedChunks = CheckpointStore.chunkCount(length);
         final Path file = Files.createTempFile(directory, "staging-", ".cm", FILE_MODE);
         try
         {
             Files.delete(file); // Chronicle Map creates its file new
-            scratch = ChronicleMap.of(Long.class, byte[].class)
-                .name(mapName)
-                .entries(plannedChunks + 1)
-                .averageValueSize(Math.max(16, Math.min(CheckpointStore.CHUNK_LENGTH, plannedLength)))
+            scratch = CheckpointStore.stateMap(mapName, plannedChunks, length)
+                .actualSegments(1)
                 .putReturnsNull(true)
-                .removeReturnsNull(true)
                 .createPersistedTo(file.toFile());
             scratchFile = FileChannel.open(file, StandardOpenOption.READ);
         }
@@ -155,12 +157,6 @@ final class StateFileWriter implements AutoCloseable
         {
             Files.deleteIfExists(file); // mapped and open: the scratch lives on without a name
         }
-        chunks = 0;
-    }
-
-    private static int chunkCount(final long length)
-    {
-        return (int)Math.max(1, (length + CheckpointStore.CHUNK_LENGTH - 1) / CheckpointStore.CHUNK_LENGTH);
     }
 
     /**
@@ -188,7 +184,6 @@ final class StateFileWriter implements AutoCloseable
         {
             scratch = null;
             scratchFile = null;
-            chunks = 0;
         }
     }
 }

@@ -58,6 +58,24 @@ class StateFileWriterTest
     }
 
     @Test
+    void shouldWriteAStateFileAboutAsLongAsItsStateWhateverTheChunkCount()
+    {
+        // 80 chunks: past the 64 at which Chronicle Map's default of two segments made the file about twice the state.
+        final CheckpointStore store = new CheckpointStore(dir, 3);
+        final int[] lengths = {80 * CheckpointStore.CHUNK_LENGTH - 12_345, 81 * CheckpointStore.CHUNK_LENGTH + 1};
+        for (int i = 0; i < lengths.length; i++)
+        {
+            final long id = i + 1;
+            final byte[] state = blob(lengths[i], id);
+            final PartitionCheckpoint written = store.writeState(id, "trades", 0, id, new UnsafeBuffer(state), state.length);
+            store.commit(new CheckpointManifest(id, 1L, List.of(written)));
+
+            assertThat(written.fileSize()).as("state file of %d bytes of state", state.length).isLessThan(state.length + state.length / 10);
+            assertThat(bytes(store.load(id), 0, state.length)).isEqualTo(state);
+        }
+    }
+
+    @Test
     void shouldWriteAgainAfterTheScratchMapsWereReleased()
     {
         final CheckpointStore store = new CheckpointStore(dir, 3);
