@@ -75,8 +75,11 @@ public final class PartitionWriter
         this.indexIntervalBytes = indexIntervalBytes;
     }
 
-    /** Records an idle call checksums at most ({@link #doIdleWork}): a microsecond or two. */
-    static final int IDLE_CHECKSUM_RECORDS = 64;
+    /**
+     * Records an idle call checksums at most ({@link #doIdleWork}): about 100 ns of CRC32C at 96-byte frames in cache
+     * (5.4-6.0 ns each, perf/README.md section 40) and the checksum lock once, what an event arriving meanwhile waits.
+     */
+    static final int IDLE_CHECKSUM_RECORDS = 16;
 
     /**
      * Checksums up to {@code limit} of the records this writer published that do not carry their CRC32C
@@ -98,19 +101,22 @@ public final class PartitionWriter
     }
 
     /**
-     * One short step of the journal's background work for this partition, done on the writer's own
-     * thread, for a writer that spins when it has nothing to append: call it then, between appends (the
-     * engine's processing thread does under the low-latency profile). Each call does one of: checksum up
-     * to 64 of the records it published (while their lines are in its cache; skipped at once if a force()
-     * or the checksum duty holds the cursor), else reserve and pre-touch 4 pages of the tail ahead of its
-     * position, up to {@link JournalContext#reserveAheadBytes}; a few microseconds at most, nothing once
-     * both are done. From the first call the journal's checksum and allocator duties leave this partition
-     * to the writer unless it falls behind (they take over again then), so a busy-spinning writer keeps
-     * this work on its own core instead of having a background thread take it from another CPU. The
-     * reservation is skipped when the context does not pre-allocate. Nothing is allocated.
+     * One short step of the journal's background work for this partition, done on the writer's own thread, for a
+     * writer that spins when it has nothing to append: call it then, between appends (the engine's processing
+     * thread does under the low-latency profile). Each call checksums at most {@value #IDLE_CHECKSUM_RECORDS} of the
+     * records it published, while their lines are in its cache (skipped at once if a force() or the checksum duty
+     * holds the cursor): about a hundred nanoseconds at 96-byte frames, nothing once done. From the first call the
+     * checksum duty leaves this partition to the writer unless it falls behind (it takes over again then). The
+     * reservation and pre-touch of the space ahead are the journal's allocator duty's, off this thread (as Chronicle
+     * Queue's pretoucher): a step of it writes zeros with a system call and maps the pages, 8-64 us on this
+     * project's 2-core VM (perf/README.md section 31), which an event arriving meanwhile would wait for. Only when
+     * that duty has fallen below half its distance ahead (its thread got no CPU for a while) does a call with no
+     * checksum to do take one 16 KiB step of it instead, so that the appends that follow do not reserve megabytes
+     * at once. Nothing is allocated.
      *
      * @return 1 if it did some work, 0 if nothing was to do.
-     * @throws JournalException IO naming the file if the disk is full.
+     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed, IO naming the
+     *                          file if the disk is full.
      */
     public int doIdleWork()
     {
@@ -118,7 +124,7 @@ public final class PartitionWriter
         {
             return 1;
         }
-        return partition.reserveAheadOnWriter(tail, position);
+        return partition.reserveAheadOnWriterIfBehind(tail, position);
     }
 
     /**

@@ -19,10 +19,11 @@ import io.sluice.perf.Machine;
  * median of the per-round ratios. The timed span is the one {@link PeersMain} times (plain loop: its loop; backtest:
  * first event read to the return of the replay), so setup (workload, pipeline, result arrays) is outside it.
  * <p>
- * For the window queries each round also times the <b>floor</b>: the same backtest source, batches and dispatch with a
- * pipeline that drops every event in a filter ({@link SluicePeer#floorCpuNanosPerEvent}). The plain loop's cost per
- * event divided by the floor's is the best ratio any window operator could reach on this path: with a plain loop of
- * 13 ns/event and a floor of 20, no window gives more than 0.65x.
+ * For the window queries each round also times the <b>floor</b>: the backtest path users run (the same columns,
+ * batches, {@code Backtest.replayColumns} and columnar window kernel) with a window that holds no event, every event
+ * falling in the gap before its one window ({@link SluicePeer#floorCpuNanosPerEvent}). The plain loop's cost per event
+ * divided by the floor's is the best ratio a window could reach on this path, whatever its state, firing and results
+ * cost: with a plain loop of 13 ns/event and a floor of 5, no window gives more than 2.6x.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.BacktestCostMain [orders=2000000] [joinOrders=500000] [rounds=7] [warmup=2] [queries=W1,W2,W3,J1]

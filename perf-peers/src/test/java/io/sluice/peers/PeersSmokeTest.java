@@ -43,7 +43,7 @@ class PeersSmokeTest
     @Test
     void shouldTimeTheFloorOverEveryEventWithoutPassingAny()
     {
-        // floorCpuNanosPerEvent throws unless its filter saw every order and passed none.
+        // floorCpuNanosPerEvent throws unless its window took every order, all of them in its gap, and emitted nothing.
         final double nanos = SluicePeer.floorCpuNanosPerEvent(Workload.orders(20_000, 7));
         assertThat(nanos).isPositive();
         assertThat(Double.isFinite(nanos)).as("floor %s ns/event", nanos).isTrue();

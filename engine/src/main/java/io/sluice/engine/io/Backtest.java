@@ -267,8 +267,8 @@ public final class Backtest
     /**
      * Replays events held in memory as columns, one {@link ColumnarEventSource} per source topic, exactly as
      * {@link #replayEvents} replays the same events (the same results in the same order, the same counts). When
-     * one pipeline reads one topic and its first stage is a window the columnar kernel runs (tumbling, or hopping
-     * with {@code hop >= size}; counts and sums, minima, maxima and averages of long fields; no allowed lateness,
+     * one pipeline reads one topic and its first stage is a window the columnar kernel runs (tumbling, sliding or
+     * hopping, an overlapping window spanning at most 16 panes of {@code gcd(size, hop)}; counts and sums, minima, maxima and averages of long fields; no allowed lateness,
      * no early results), each batch of columns goes to that window whole, whose state is laid out for it: the
      * fast path of a backtest. Otherwise the columns are read event by event.
      *

@@ -40,8 +40,8 @@ public final class BacktestOptions
 
     /**
      * Whether a pipeline that runs alone over one topic of LONG and TIMESTAMP fields, and whose first stage is a
-     * window the columnar kernel runs (tumbling, or hopping with {@code hop >= size}; counts and sums, minima, maxima
-     * and averages of long fields; no allowed lateness or early results), takes its events as columns into that
+     * window the columnar kernel runs (tumbling, sliding or hopping, an overlapping window spanning at most 16 panes of
+     * {@code gcd(size, hop)}; counts and sums, minima, maxima and averages of long fields; no allowed lateness or early results), takes its events as columns into that
      * kernel (default true): the same outputs and counts, in less time. False reads every event one by one through
      * the window operator the live engine runs.
      *

@@ -8,8 +8,9 @@ import io.sluice.schema.Schema;
  * {@link EventColumns#capacity()} events into their fields' columns, with no call, flyweight write or decode per
  * event. The schema's fields must all be LONG or TIMESTAMP ({@link EventColumns}).
  *
- * <p>When the pipeline is a window first (tumbling, or hopping with {@code hop >= size}; counts and sums, minima,
- * maxima and averages of long fields; no allowed lateness or early results) and it is the only pipeline, the
+ * <p>When the pipeline is a window first (tumbling, sliding or hopping, an overlapping window spanning at most 16 panes
+ * of {@code gcd(size, hop)}; counts and sums, minima, maxima and averages of long fields; no allowed lateness or early
+ * results) and it is the only pipeline, the
  * batch goes to the window as columns, whose state is laid out for it (see the engine's columnar window kernel);
  * otherwise the backtest reads the columns event by event. Either way the results are those of
  * {@link Backtest#replayEvents} over the same events, in the same order.

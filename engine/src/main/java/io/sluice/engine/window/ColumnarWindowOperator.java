@@ -1,5 +1,7 @@
 package io.sluice.engine.window;
 
+import java.util.Arrays;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -7,41 +9,57 @@ import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.EventValues;
 
 /**
- * The window kernel of the columnar backtest: tumbling windows and hopping windows with gaps ({@code hop >= size},
- * so every event is in at most one window) over counts and sums, minima, maxima and averages of long fields, with
- * no allowed lateness and no early results. It gives the same results, in the same order and after the same events,
- * as {@link AlignedWindowOperator} over the same events (one pane per window, see {@link AlignedWindows}), with
+ * The window kernel of the columnar backtest: tumbling, sliding and hopping windows (with gaps, {@code hop > size},
+ * or overlapping, {@code hop < size}, of at most {@link #MAX_PANES_PER_WINDOW} panes a window) over counts and sums,
+ * minima, maxima and averages of long fields, with no allowed lateness and no early results. It gives the same
+ * results, in the same order and after the same events, as {@link AlignedWindowOperator} over the same events, with
  * state laid out for a run of events given as columns ({@link #onColumns}):
  * <ul>
+ *   <li><b>Panes</b> as {@link AlignedWindows} cuts them: {@code gcd(size, hop)} long, so an event updates the one row
+ *       of its key and pane however much windows overlap, and a window is its {@code size / pane} consecutive panes
+ *       (tumbling windows and windows with gaps: one pane a window, see {@link AlignedWindows#onePanePerWindow}).</li>
  *   <li><b>Keys</b> get a dense slot, in order of first sight, through one open-addressing probe
  *       ({@code index}: slot + 1 per entry, 0 empty; {@code keyOfSlot}: the key of each slot). A key keeps its slot
  *       for the run; the table grows with the keys.</li>
- *   <li><b>Windows</b> each hold a column: a block of {@code keyCapacity} rows, one per key slot, of {@code rowStride}
+ *   <li><b>Columns</b>, one per pane with events: a block of {@code keyCapacity} rows, one per key slot, of {@code rowStride}
  *       longs (the aggregates' state as {@link AggregateLayout} lays it out, then a count of the row's events if no
- *       aggregate counts them), and the list of the slots with a row. A column is taken when its window gets its
- *       first event and given back once the window's results are out, so the columns held are the live windows
- *       and those still being emitted (a handful: the watermark bound over the hop).
+ *       aggregate counts them), and the list of the slots with a row. A column is taken when its pane gets its first
+ *       event and given back once the last window holding the pane has emitted its results, so the columns held are
+ *       the live windows' panes and those still being emitted (a handful: the window and the watermark bound over
+ *       the pane).
  *       <pre>
  *   rows:  | column 0: slot 0 row | slot 1 row | ... | column 1: slot 0 row | ... |
  *          |<- rowStride longs ->|
  *       </pre></li>
  *   <li><b>Firing</b>: when the watermark passes a window's end - 1, its results are due, in ascending window order
- *       and, in each window, ascending (signed) key order: the column's slots are ordered by walking the keys'
- *       sorted order (kept up to date by merging the keys new since the last window) or, when the window holds
- *       few of the keys, by sorting its own slots. Each event (and tick) emits at most {@code firingSlice} due
- *       results, exactly as {@link AlignedWindowOperator} spreads a firing over the events after it, so even a
- *       stage failing under HALT stops at the same result.</li>
+ *       and, in each window, ascending (signed) key order: the keys with a row in any of the window's panes, ordered
+ *       by walking the keys' sorted order (kept up to date by merging the keys new since the last window) or, when
+ *       the window holds few of the keys, by sorting its own slots ({@link SlotHeapSort}). A key's result is its row
+ *       or, for overlapping windows, its rows of the window's panes merged ({@link AggregateLayout#merge}: sums and
+ *       counts add, minima and maxima pick, averages add sum and count). The rows of the window's first hop, which no
+ *       later window holds, are reset as their results go out, and their columns given back after the window. Each
+ *       event (and tick) emits at most {@code firingSlice} due results, exactly as {@link AlignedWindowOperator}
+ *       spreads a firing over the events after it; an event for a pane of a window still due first emits every due
+ *       result, as that operator does, so even a stage failing under HALT stops at the same result.</li>
  * </ul>
  * Late events (all of whose windows have fired), events in gaps and the watermark follow {@link WindowOperator}'s
- * rules through the same {@link WatermarkGenerator}. It keeps no snapshot: it runs backtests, which take no
- * checkpoints. Built by {@link WindowOperatorContext#buildColumnar()}.
+ * rules through the same {@link WatermarkGenerator}; an event some of whose windows have fired counts towards the
+ * others. It keeps no snapshot: it runs backtests, which take no checkpoints. Built by
+ * {@link WindowOperatorContext#buildColumnar()}.
  * <p>
  * <b>Zero allocation</b> once the key table and the columns have grown to the working set. Threading: one thread.
  */
 public final class ColumnarWindowOperator implements WindowOperator
 {
-    /** A column holding no window. */
+    /**
+     * Panes a window may span for the kernel: a result merges one row per pane, so windows of more panes (sliding
+     * 1 h every 1 s: 3,600) are left to {@link AlignedWindowOperator}, which merges a constant number per result.
+     */
+    static final int MAX_PANES_PER_WINDOW = 16;
+    /** A column holding no pane. */
     private static final long EMPTY = Long.MIN_VALUE;
+    /** {@link #firstHeldPane} with no pane held. */
+    private static final long NONE = Long.MAX_VALUE;
     /** {@link #place}: the event is in a gap between windows. */
     private static final int UNASSIGNED = -1;
     /** {@link #place}: every window of the event has fired. */
@@ -49,8 +67,12 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** Windows holding fewer than one key in this many are ordered by sorting their own slots. */
     private static final int SPARSE_KEYS_PER_ROW = 4;
     private static final int INITIAL_COLUMNS = 4;
+    private static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
 
     private final AlignedWindows windows;
+    /** Panes a window spans; the first {@link #releasedPanes} of them (its first hop) are in no later window. */
+    private final int panesPerWindow;
+    private final int releasedPanes;
     private final WatermarkGenerator watermarks;
     private final AggregateLayout layout;
     private final WindowResultHandler resultHandler;
@@ -68,6 +90,8 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** The peer queries' layout, one count and one long sum: the sum's offset and field, else -1. */
     private final int sumAt;
     private final int sumField;
+    /** A result merged from several panes' rows. */
+    private final long[] merged;
     /** Reads one event of the columns for the late side output. */
     private final ColumnRow columnRow = new ColumnRow();
 
@@ -82,20 +106,24 @@ public final class ColumnarWindowOperator implements WindowOperator
     private int[] spare;
     private int sortedCount;
 
-    // Windows.
+    // Panes.
     private int columns;
-    private long[] columnWindow;
+    private long[] columnPane;
     private int[] rowCount;
     /** Per column, {@code keyCapacity} entries: the slots with a row, in order of first event. */
     private int[] rowSlots;
     private long[] rows;
-    /** The smallest window holding a column, {@link Long#MAX_VALUE} for none. */
-    private long firstHeldWindow = Long.MAX_VALUE;
+    /** Rows with events in all columns, less those reset as their results went out. */
+    private int rowsHeld;
+    /** The smallest pane holding a column, {@link #NONE} for none. */
+    private long firstHeldPane = NONE;
 
-    // The window of the last event's time, so most events cost no division.
+    // The pane of the last event's time and its windows, so most events cost no division.
     private long cachedStart;
     private long cachedLength;
-    private long cachedWindow;
+    private long cachedPane;
+    private long cachedFirstWindow;
+    private long cachedLastWindow;
     private boolean cachedGap;
     private int cachedColumn = -1;
 
@@ -103,10 +131,20 @@ public final class ColumnarWindowOperator implements WindowOperator
     private long watermark = NO_WATERMARK;
     /** The last window whose results are due ({@link AlignedWindows#lastFiredWindow}), {@link Long#MIN_VALUE} before any. */
     private long lastFiredWindow = Long.MIN_VALUE;
+    /**
+     * The first window not done: windows below it have emitted their results or were due with no rows. While no
+     * firing is in progress it is the window after {@link #lastFiredWindow}.
+     */
+    private long nextWindow = Long.MIN_VALUE;
     private boolean firing;
-    private int firingColumn = -1;
+    private boolean windowOpen;
+    /** Whether the current event emitted results before it was folded in (an event for a due window's pane). */
+    private boolean drained;
+    private long firingWindow;
     private long firingStart;
     private long firingEnd;
+    /** The open window's panes' columns in pane order, -1 for a pane with no rows. */
+    private final int[] firingColumns;
     private int[] firingOrder;
     private int firingPosition;
     private int firingCount;
@@ -114,8 +152,6 @@ public final class ColumnarWindowOperator implements WindowOperator
     private long lateEventsDropped;
     private long unassignedEvents;
     private long windowsFired;
-
-    private static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
 
     ColumnarWindowOperator(
         final AlignedWindows windows,
@@ -126,7 +162,14 @@ public final class ColumnarWindowOperator implements WindowOperator
         final int expectedEntries,
         final int firingSlice)
     {
+        if (windows.panesPerWindow > MAX_PANES_PER_WINDOW)
+        {
+            throw new IllegalArgumentException("the columnar kernel takes windows of at most " + MAX_PANES_PER_WINDOW + " panes: " +
+                windows.panesPerWindow);
+        }
         this.windows = windows;
+        this.panesPerWindow = (int)windows.panesPerWindow;
+        this.releasedPanes = (int)Math.min(windows.panesPerHop, windows.panesPerWindow);
         this.watermarks = watermarks;
         this.layout = new AggregateLayout(aggregators);
         this.resultHandler = resultHandler;
@@ -156,13 +199,16 @@ public final class ColumnarWindowOperator implements WindowOperator
         final int sum = kinds[0] == Aggregators.SUM_LONG ? 0 : 1;
         this.sumAt = countAndSum ? offsets[sum] : -1;
         this.sumField = countAndSum ? fields[sum] : -1;
+        this.merged = new long[rowStride];
+        this.firingColumns = new int[panesPerWindow];
 
-        // A key holds a row in its live window and, for a while, in the next one.
-        this.keyCapacity = Math.max(16, Integer.highestOneBit(Math.min(1 << 20, Math.max(1, expectedEntries / 2)) - 1) << 1);
+        // A key holds a row in each pane of its live window and, for a while, in the next pane.
+        final int keysHint = Math.max(1, expectedEntries / (panesPerWindow + 1));
+        this.keyCapacity = Math.max(16, Integer.highestOneBit(Math.min(1 << 20, keysHint) - 1) << 1);
         this.columns = INITIAL_COLUMNS;
         allocateKeys(keyCapacity);
-        this.columnWindow = new long[columns];
-        java.util.Arrays.fill(columnWindow, EMPTY);
+        this.columnPane = new long[columns];
+        Arrays.fill(columnPane, EMPTY);
         this.rowCount = new int[columns];
         this.rowSlots = new int[columns * keyCapacity];
         this.rows = new long[columns * keyCapacity * rowStride];
@@ -173,11 +219,22 @@ public final class ColumnarWindowOperator implements WindowOperator
     }
 
     /**
-     * Whether the kernel gives exactly {@link AlignedWindowOperator}'s results for these aggregators: every one a
-     * count or a sum, min, max or avg of a long field.
+     * Whether the kernel gives exactly {@link AlignedWindowOperator}'s results for these windows and aggregators:
+     * windows of at most {@link #MAX_PANES_PER_WINDOW} panes ({@code size / gcd(size, hop)} for overlapping ones;
+     * tumbling windows and windows with gaps are one pane each), and every aggregator a count or a sum, min, max or
+     * avg of a long field.
+     *
+     * @param size        the windows' size.
+     * @param hop         the windows' hop (the slide).
+     * @param aggregators the windows' aggregators.
+     * @return whether {@link WindowOperatorContext#buildColumnar()} may build the kernel.
      */
-    static boolean supports(final PrimitiveAggregator[] aggregators)
+    static boolean supports(final long size, final long hop, final PrimitiveAggregator[] aggregators)
     {
+        if (hop < size && size / AlignedWindows.gcd(size, hop) > MAX_PANES_PER_WINDOW)
+        {
+            return false;
+        }
         for (final PrimitiveAggregator aggregator : aggregators)
         {
             if (!Aggregators.foldsLongsExactly(Aggregators.kindOf(aggregator)))
@@ -294,7 +351,9 @@ public final class ColumnarWindowOperator implements WindowOperator
     }
 
     /**
-     * The row of an event, taking its window's column and its key's slot if they have none yet.
+     * The row of an event, taking its pane's column and its key's slot if they have none yet. An event for a pane of
+     * a window still due first emits every due result ({@link AlignedWindowOperator} does the same), so each result
+     * is the window's as the watermark passed it.
      *
      * @return the row's first index in {@link #rows}, or {@link #UNASSIGNED} or {@link #LATE}.
      */
@@ -303,22 +362,29 @@ public final class ColumnarWindowOperator implements WindowOperator
         OwnerThread.checkTimestamp(time);
         if (Long.compareUnsigned(time - cachedStart, cachedLength) >= 0)
         {
-            cacheWindow(time);
+            cachePane(time);
         }
         if (cachedGap)
         {
             unassignedEvents++;
             return UNASSIGNED;
         }
-        if (cachedWindow <= lastFiredWindow)
+        if (cachedFirstWindow <= lastFiredWindow)
         {
-            return LATE;
+            if (cachedLastWindow <= lastFiredWindow)
+            {
+                return LATE;
+            }
+            if (firing && emit(Integer.MAX_VALUE) > 0)
+            {
+                drained = true;
+            }
         }
         final int slot = slotOf(key);
         int column = cachedColumn;
         if (column < 0)
         {
-            column = take(cachedWindow);
+            column = take(cachedPane);
             cachedColumn = column;
         }
         final int row = column * keyCapacity + slot;
@@ -326,26 +392,30 @@ public final class ColumnarWindowOperator implements WindowOperator
         if (rows[base + countAt] == 0)
         {
             rowSlots[column * keyCapacity + rowCount[column]++] = slot;
+            rowsHeld++;
         }
         return base;
     }
 
-    private void cacheWindow(final long time)
+    private void cachePane(final long time)
     {
-        final long window = windows.paneOf(time);
-        final long start = windows.offset + window * windows.pane;
-        if (time - start < windows.size)
+        final long pane = windows.paneOf(time);
+        final long start = windows.offset + pane * windows.pane;
+        if (time - start < windows.covered)
         {
             cachedStart = start;
-            cachedLength = windows.size;
+            cachedLength = windows.covered;
             cachedGap = false;
-            cachedWindow = window;
+            cachedPane = pane;
+            cachedFirstWindow = windows.firstWindowOf(pane);
+            cachedLastWindow = windows.lastWindowOf(pane);
             cachedColumn = -1;
         }
         else
         {
-            cachedStart = start + windows.size;
-            cachedLength = windows.pane - windows.size;
+            // One pane per window: the gap after the window's span belongs to no window.
+            cachedStart = start + windows.covered;
+            cachedLength = windows.pane - windows.covered;
             cachedGap = true;
         }
     }
@@ -359,7 +429,7 @@ public final class ColumnarWindowOperator implements WindowOperator
     /**
      * The watermark's move after an event and the results it makes due, at most a slice.
      *
-     * @return whether results were emitted.
+     * @return whether results were emitted in the event (also before it was folded in).
      */
     private boolean afterEvent(final long time)
     {
@@ -368,17 +438,34 @@ public final class ColumnarWindowOperator implements WindowOperator
         {
             advance(next);
         }
-        return firing && emit(firingSlice) > 0;
+        final boolean emitted = firing && emit(firingSlice) > 0 || drained;
+        drained = false;
+        return emitted;
     }
 
     private void advance(final long next)
     {
         watermark = next;
         lastFiredWindow = windows.lastFiredWindow(next);
-        if (firstHeldWindow <= lastFiredWindow)
+        if (firing)
+        {
+            return;
+        }
+        if (firstHeldPane != NONE && dueWindow() <= lastFiredWindow)
         {
             firing = true;
         }
+        else
+        {
+            // The windows due have no rows: done, as AlignedWindowOperator passes over them.
+            nextWindow = lastFiredWindow + 1;
+        }
+    }
+
+    /** The next window with rows to emit (due if at or below {@link #lastFiredWindow}); only with a pane held. */
+    private long dueWindow()
+    {
+        return Math.max(nextWindow, windows.firstWindowOf(firstHeldPane));
     }
 
     /**
@@ -391,70 +478,189 @@ public final class ColumnarWindowOperator implements WindowOperator
         int emitted = 0;
         while (true)
         {
-            if (firingColumn < 0)
+            if (!windowOpen)
             {
-                if (firstHeldWindow > lastFiredWindow)
+                if (firstHeldPane == NONE || dueWindow() > lastFiredWindow)
                 {
+                    // Every window due is done, also those with no rows.
                     firing = false;
+                    nextWindow = lastFiredWindow + 1;
                     return emitted;
                 }
                 if (emitted == budget)
                 {
                     return emitted;
                 }
-                openFiring(columnOf(firstHeldWindow));
+                openFiring(dueWindow());
             }
-            final int column = firingColumn;
-            final long[] rows = this.rows;
-            final int columnBase = column * keyCapacity;
             while (firingPosition < firingCount)
             {
                 if (emitted == budget)
                 {
                     return emitted;
                 }
-                final int slot = firingOrder[firingPosition++];
-                final int base = (columnBase + slot) * rowStride;
-                windowsFired++;
+                emitResult(firingOrder[firingPosition++]);
                 emitted++;
-                resultHandler.onResult(keyOfSlot[slot], firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(rows, base));
-                resetRow(base);
             }
-            release(column);
+            closeFiring();
         }
     }
 
-    /** Orders the due window's slots by key. */
-    private void openFiring(final int column)
+    /** The open window's result of one key, its rows of the window's first hop reset after. */
+    private void emitResult(final int slot)
     {
-        final long window = columnWindow[column];
-        final int count = rowCount[column];
-        final int[] order = firingOrder;
-        if ((long)count * SPARSE_KEYS_PER_ROW < slotCount)
+        final long[] rows = this.rows;
+        final int[] panes = firingColumns;
+        final int capacity = keyCapacity;
+        windowsFired++;
+        if (panesPerWindow == 1)
         {
-            System.arraycopy(rowSlots, column * keyCapacity, order, 0, count);
-            heapSortByKey(order, count);
+            final int base = (panes[0] * capacity + slot) * rowStride;
+            resultHandler.onResult(keyOfSlot[slot], firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(rows, base));
+            resetRow(base);
+            rowsHeld--;
+            return;
+        }
+        final long[] result = merged;
+        if (sumAt >= 0)
+        {
+            long count = 0;
+            long sum = 0;
+            for (int p = 0; p < panesPerWindow; p++)
+            {
+                final int column = panes[p];
+                if (column >= 0)
+                {
+                    final int base = (column * capacity + slot) * rowStride;
+                    count += rows[base + countAt];
+                    sum += rows[base + sumAt];
+                }
+            }
+            result[countAt] = count;
+            result[sumAt] = sum;
+        }
+        else
+        {
+            layout.reset(result, 0);
+            for (int p = 0; p < panesPerWindow; p++)
+            {
+                final int column = panes[p];
+                if (column >= 0 && rows[(column * capacity + slot) * rowStride + countAt] != 0)
+                {
+                    layout.merge(result, 0, rows, (column * capacity + slot) * rowStride);
+                }
+            }
+        }
+        resultHandler.onResult(keyOfSlot[slot], firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
+        for (int p = 0; p < releasedPanes; p++)
+        {
+            final int column = panes[p];
+            if (column >= 0)
+            {
+                final int base = (column * capacity + slot) * rowStride;
+                if (rows[base + countAt] != 0)
+                {
+                    resetRow(base);
+                    rowsHeld--;
+                }
+            }
+        }
+    }
+
+    /** Opens a due window: its panes' columns, and its keys ordered. */
+    private void openFiring(final long window)
+    {
+        final long firstPane = windows.firstPaneOf(window);
+        long rowsOfPanes = 0;
+        for (int p = 0; p < panesPerWindow; p++)
+        {
+            final int column = columnOf(firstPane + p);
+            firingColumns[p] = column;
+            rowsOfPanes += column < 0 ? 0 : rowCount[column];
+        }
+        final int[] order = firingOrder;
+        int listed = 0;
+        if (rowsOfPanes * SPARSE_KEYS_PER_ROW < slotCount)
+        {
+            for (int p = 0; p < panesPerWindow; p++)
+            {
+                final int column = firingColumns[p];
+                if (column < 0)
+                {
+                    continue;
+                }
+                for (int r = column * keyCapacity, end = r + rowCount[column]; r < end; r++)
+                {
+                    final int slot = rowSlots[r];
+                    if (!hasRow(slot, p))
+                    {
+                        order[listed++] = slot;
+                    }
+                }
+            }
+            SlotHeapSort.sort(order, listed, keyOfSlot, 1, 0);
         }
         else
         {
             sortKeys();
-            final long[] rows = this.rows;
-            final int columnBase = column * keyCapacity;
-            int listed = 0;
             for (int i = 0; i < slotCount; i++)
             {
                 final int slot = sorted[i];
-                if (rows[(columnBase + slot) * rowStride + countAt] != 0)
+                if (hasRow(slot, panesPerWindow))
                 {
                     order[listed++] = slot;
                 }
             }
         }
-        firingColumn = column;
+        windowOpen = true;
+        firingWindow = window;
         firingPosition = 0;
-        firingCount = count;
+        firingCount = listed;
         firingStart = windows.windowStart(window);
         firingEnd = windows.windowEnd(window);
+    }
+
+    /** Whether the slot has a row in any of the open window's first {@code panes} panes. */
+    private boolean hasRow(final int slot, final int panes)
+    {
+        for (int p = 0; p < panes; p++)
+        {
+            final int column = firingColumns[p];
+            if (column >= 0 && rows[(column * keyCapacity + slot) * rowStride + countAt] != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes the open window: the columns of its first hop given back (their rows were reset as results went out). */
+    private void closeFiring()
+    {
+        for (int p = 0; p < releasedPanes; p++)
+        {
+            final int column = firingColumns[p];
+            if (column >= 0)
+            {
+                columnPane[column] = EMPTY;
+                rowCount[column] = 0;
+                if (cachedColumn == column)
+                {
+                    cachedColumn = -1;
+                }
+            }
+        }
+        windowOpen = false;
+        nextWindow = firingWindow + 1;
+        long first = NONE;
+        for (int c = 0; c < columns; c++)
+        {
+            if (columnPane[c] != EMPTY)
+            {
+                first = Math.min(first, columnPane[c]);
+            }
+        }
+        firstHeldPane = first;
     }
 
     private void resetRow(final int base)
@@ -474,17 +680,17 @@ public final class ColumnarWindowOperator implements WindowOperator
         }
     }
 
-    /** The column of a window, taken for it if it has none. */
-    private int take(final long window)
+    /** The column of a pane, taken for it if it has none. */
+    private int take(final long pane)
     {
         int free = -1;
         for (int c = 0; c < columns; c++)
         {
-            if (columnWindow[c] == window)
+            if (columnPane[c] == pane)
             {
                 return c;
             }
-            if (free < 0 && columnWindow[c] == EMPTY)
+            if (free < 0 && columnPane[c] == EMPTY)
             {
                 free = c;
             }
@@ -494,52 +700,32 @@ public final class ColumnarWindowOperator implements WindowOperator
             free = columns;
             growColumns();
         }
-        columnWindow[free] = window;
-        firstHeldWindow = Math.min(firstHeldWindow, window);
+        columnPane[free] = pane;
+        firstHeldPane = Math.min(firstHeldPane, pane);
         return free;
     }
 
-    private int columnOf(final long window)
+    /** The column of a pane, -1 if it has none (no rows). */
+    private int columnOf(final long pane)
     {
         for (int c = 0; c < columns; c++)
         {
-            if (columnWindow[c] == window)
+            if (columnPane[c] == pane)
             {
                 return c;
             }
         }
-        throw new IllegalStateException("no column holds window " + window);
-    }
-
-    /** Gives a fired window's column back; its rows were reset as their results went out. */
-    private void release(final int column)
-    {
-        columnWindow[column] = EMPTY;
-        rowCount[column] = 0;
-        firingColumn = -1;
-        if (cachedColumn == column)
-        {
-            cachedColumn = -1;
-        }
-        long first = Long.MAX_VALUE;
-        for (int c = 0; c < columns; c++)
-        {
-            if (columnWindow[c] != EMPTY)
-            {
-                first = Math.min(first, columnWindow[c]);
-            }
-        }
-        firstHeldWindow = first;
+        return -1;
     }
 
     private void growColumns()
     {
         final int grown = columns * 2;
-        columnWindow = java.util.Arrays.copyOf(columnWindow, grown);
-        java.util.Arrays.fill(columnWindow, columns, grown, EMPTY);
-        rowCount = java.util.Arrays.copyOf(rowCount, grown);
-        rowSlots = java.util.Arrays.copyOf(rowSlots, grown * keyCapacity);
-        rows = java.util.Arrays.copyOf(rows, grown * keyCapacity * rowStride);
+        columnPane = Arrays.copyOf(columnPane, grown);
+        Arrays.fill(columnPane, columns, grown, EMPTY);
+        rowCount = Arrays.copyOf(rowCount, grown);
+        rowSlots = Arrays.copyOf(rowSlots, grown * keyCapacity);
+        rows = Arrays.copyOf(rows, grown * keyCapacity * rowStride);
         final int previous = columns;
         columns = grown;
         for (int c = previous; c < grown; c++)
@@ -579,10 +765,10 @@ public final class ColumnarWindowOperator implements WindowOperator
 
     private void allocateKeys(final int capacity)
     {
-        keyOfSlot = keyOfSlot == null ? new long[capacity] : java.util.Arrays.copyOf(keyOfSlot, capacity);
-        sorted = sorted == null ? new int[capacity] : java.util.Arrays.copyOf(sorted, capacity);
+        keyOfSlot = keyOfSlot == null ? new long[capacity] : Arrays.copyOf(keyOfSlot, capacity);
+        sorted = sorted == null ? new int[capacity] : Arrays.copyOf(sorted, capacity);
         spare = new int[capacity];
-        firingOrder = firingOrder == null ? new int[capacity] : java.util.Arrays.copyOf(firingOrder, capacity);
+        firingOrder = firingOrder == null ? new int[capacity] : Arrays.copyOf(firingOrder, capacity);
         // At most half full: a probe ends within a few entries.
         index = new int[capacity * 2];
         indexMask = index.length - 1;
@@ -630,7 +816,7 @@ public final class ColumnarWindowOperator implements WindowOperator
         {
             order[i] = sortedCount + i;
         }
-        heapSortByKey(order, fresh);
+        SlotHeapSort.sort(order, fresh, keyOfSlot, 1, 0);
         int i = 0;
         int j = 0;
         int out = 0;
@@ -648,49 +834,6 @@ public final class ColumnarWindowOperator implements WindowOperator
         spare = sorted;
         sorted = merged;
         sortedCount = out;
-    }
-
-    /** In place and allocation free (unlike Arrays.sort's merge buffers): slots by ascending key. */
-    private void heapSortByKey(final int[] slots, final int count)
-    {
-        for (int i = (count >>> 1) - 1; i >= 0; i--)
-        {
-            siftDown(slots, i, count);
-        }
-        for (int end = count - 1; end > 0; end--)
-        {
-            final int top = slots[0];
-            slots[0] = slots[end];
-            slots[end] = top;
-            siftDown(slots, 0, end);
-        }
-    }
-
-    private void siftDown(final int[] heap, final int start, final int length)
-    {
-        final long[] keys = keyOfSlot;
-        int parent = start;
-        final int moving = heap[parent];
-        final long key = keys[moving];
-        while (true)
-        {
-            int child = (parent << 1) + 1;
-            if (child >= length)
-            {
-                break;
-            }
-            if (child + 1 < length && keys[heap[child + 1]] > keys[heap[child]])
-            {
-                child++;
-            }
-            if (keys[heap[child]] <= key)
-            {
-                break;
-            }
-            heap[parent] = heap[child];
-            parent = child;
-        }
-        heap[parent] = moving;
     }
 
     private static int hash(final long key)
@@ -771,15 +914,13 @@ public final class ColumnarWindowOperator implements WindowOperator
         return windowsFired;
     }
 
+    /**
+     * Rows held: a key's row in a pane, counted until the last window holding the pane has emitted its result.
+     */
     @Override
     public int stateEntries()
     {
-        int entries = 0;
-        for (int c = 0; c < columns; c++)
-        {
-            entries += rowCount[c];
-        }
-        return entries - (firingColumn < 0 ? 0 : firingPosition);
+        return rowsHeld;
     }
 
     @Override

@@ -489,7 +489,7 @@ final class KeyTable
                         sortCursor = batchCount - 1;
                         break;
                     }
-                    left -= 1 + siftDown(batch, sortCursor--, batchCount);
+                    left -= 1 + SlotHeapSort.siftDown(batch, sortCursor--, batchCount, records, RECORD_LONGS, KEY);
                     break;
                 case SORT_EXTRACT:
                     if (sortCursor <= 0)
@@ -497,10 +497,7 @@ final class KeyTable
                         sortStage = SORT_MERGE;
                         break;
                     }
-                    final int top = batch[0];
-                    batch[0] = batch[sortCursor];
-                    batch[sortCursor] = top;
-                    left -= 1 + siftDown(batch, 0, sortCursor--);
+                    left -= 1 + SlotHeapSort.extract(batch, sortCursor--, records, RECORD_LONGS, KEY);
                     break;
                 default:
                     left -= mergeSome(left);
@@ -665,51 +662,7 @@ final class KeyTable
 
     private void sortPendingByKey()
     {
-        // Heap sort: in place and allocation free, unlike Arrays.sort's merge buffers.
-        final int[] heap = pending;
-        for (int i = (pendingCount >>> 1) - 1; i >= 0; i--)
-        {
-            siftDown(heap, i, pendingCount);
-        }
-        for (int end = pendingCount - 1; end > 0; end--)
-        {
-            final int top = heap[0];
-            heap[0] = heap[end];
-            heap[end] = top;
-            siftDown(heap, 0, end);
-        }
-    }
-
-    /**
-     * Sift the slot at {@code start} of a max-heap by key down to its place.
-     *
-     * @return levels it went down.
-     */
-    private int siftDown(final int[] heap, final int start, final int length)
-    {
-        int parent = start;
-        int levels = 0;
-        while (true)
-        {
-            int child = (parent << 1) + 1;
-            if (child >= length)
-            {
-                return levels;
-            }
-            if (child + 1 < length && key(heap[child + 1]) > key(heap[child]))
-            {
-                child++;
-            }
-            if (key(heap[child]) <= key(heap[parent]))
-            {
-                return levels;
-            }
-            final int swap = heap[parent];
-            heap[parent] = heap[child];
-            heap[child] = swap;
-            parent = child;
-            levels++;
-        }
+        SlotHeapSort.sort(pending, pendingCount, records, RECORD_LONGS, KEY);
     }
 
     private int allocateSlot()

@@ -354,17 +354,17 @@ public final class WindowOperatorContext
 
     /**
      * Conclude and build the columnar backtest kernel ({@link ColumnarWindowOperator}) when it gives exactly
-     * {@link #build()}'s results for this configuration: tumbling windows or hopping windows with gaps
-     * ({@code hop >= size}), no allowed lateness, no early results, no firing pace, and every aggregator a count or a sum, min, max
-     * or avg of a long field.
+     * {@link #build()}'s results for this configuration: tumbling, sliding or hopping windows (overlapping ones of at
+     * most 16 panes a window, a pane being {@code gcd(size, hop)}), no allowed lateness, no early results, no firing
+     * pace, and every aggregator a count or a sum, min, max or avg of a long field.
      *
      * @return the kernel, or null when the configuration needs {@link #build()}'s operator.
      */
     public ColumnarWindowOperator buildColumnar()
     {
         conclude();
-        if (kind != KIND_ALIGNED || hop < size || allowedLateness != 0 || earlyOnUpdate || firingPace != FIRING_PACE_UNPACED ||
-            !ColumnarWindowOperator.supports(aggregators))
+        if (kind != KIND_ALIGNED || allowedLateness != 0 || earlyOnUpdate || firingPace != FIRING_PACE_UNPACED ||
+            !ColumnarWindowOperator.supports(size, hop, aggregators))
         {
             return null;
         }

@@ -84,16 +84,17 @@ class ColumnarBacktestTest
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
         final Events events = Events.generate(random, 20_000, 500);
-        for (final int failAt : new int[]{0, 1, 77, 1_000})
+        for (final int failAt : new int[]{0, 1, 77, 1_000, 2_345})
         {
+            final Shape shape = failAt % 2 == 0 ? Shape.TUMBLING : Shape.SLIDING;
             final Capture expected = new Capture().failingAt(failAt);
-            final BacktestSummary eventSummary = Backtest.replayEvents(List.of(Shape.TUMBLING.pipeline(expected)),
+            final BacktestSummary eventSummary = Backtest.replayEvents(List.of(shape.pipeline(expected)),
                 Map.of("orders", events.source()), new BacktestOptions().partitions(1).columnarWindows(false));
             final Capture actual = new Capture().failingAt(failAt);
-            final BacktestSummary columnSummary = Backtest.replayColumns(List.of(Shape.TUMBLING.pipeline(actual)),
+            final BacktestSummary columnSummary = Backtest.replayColumns(List.of(shape.pipeline(actual)),
                 Map.of("orders", ColumnarEventSource.of(ORDER, events.count, events.key, events.value, events.time)),
                 new BacktestOptions().partitions(1));
-            final String what = "seed " + seed + " failing at output " + failAt;
+            final String what = "seed " + seed + " " + shape + " failing at output " + failAt;
             assertThat(actual.lines).as(what).isEqualTo(expected.lines).isNotEmpty();
             assertThat(columnSummary.pipelines()).as(what).isEqualTo(eventSummary.pipelines());
             assertThat(columnSummary.pipelines().get(0).haltedPartitions()).as(what).isEqualTo(1);
@@ -166,7 +167,10 @@ class ColumnarBacktestTest
         TUMBLING(true, w -> w.tumbling(100).count("n").sum("total", "value")),
         HOPPING_WITH_GAPS(true, w -> w.hopping(60, 150).offset(-20).max("hi", "value").min("lo", "value").avg("mean", "value")
             .sum("total", "value").expectedEntries(4)),
-        SLIDING(false, w -> w.sliding(100, 50).count("n").sum("total", "value")),
+        SLIDING(true, w -> w.sliding(100, 50).count("n").sum("total", "value")),
+        SLIDING_BY_PANES(true, w -> w.sliding(90, 20).offset(7).min("lo", "value").max("hi", "value").avg("mean", "value")
+            .expectedEntries(4)),
+        SLIDING_OVER_16_PANES(false, w -> w.sliding(170, 10).count("n").sum("total", "value")),
         FILTER_FIRST(false, null);
 
         final boolean kernel;

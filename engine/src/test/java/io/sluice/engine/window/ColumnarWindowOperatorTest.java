@@ -13,15 +13,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The columnar kernel against {@link AlignedWindowOperator} over the same seeded random events: the same results
  * (key, window, flags, every aggregate) in the same order, each emitted after the same event (the firing slices), the
- * same late side output and counters. Inputs mix tumbling and hopping windows with gaps, offsets, counts, sums,
- * minima, maxima and averages (with and without a count), late events, jumps of the watermark, negative times and
- * windows starting before 0, and more keys than the kernel's initial table holds. {@code -Dsluice.test.seed=}
+ * same late side output and counters. Inputs mix tumbling windows, hopping windows with gaps and sliding windows
+ * (of up to 16 panes, the hop dividing the size or not), offsets, counts, sums, minima, maxima and averages (with and
+ * without a count), late events and events late for some of their windows only (while those still fire), jumps of the
+ * watermark, negative times and windows starting before 0, and more keys than the kernel's initial table holds. {@code -Dsluice.test.seed=}
  * replays a run.
  */
 class ColumnarWindowOperatorTest
 {
-    /** Size, hop, offset, watermark bound. */
-    private static final long[][] WINDOWS = {{10, 10, 0, 5}, {7, 7, 3, 0}, {6, 10, 0, 3}, {3, 7, -3, 2}, {100, 100, 0, 40}, {5, 40, 12, 9}};
+    /** Size, hop, offset, watermark bound: tumbling, hopping with gaps, sliding (size a multiple of the hop or not). */
+    private static final long[][] WINDOWS = {{10, 10, 0, 5}, {7, 7, 3, 0}, {6, 10, 0, 3}, {3, 7, -3, 2}, {100, 100, 0, 40},
+        {5, 40, 12, 9}, {6, 2, 0, 3}, {10, 4, 1, 5}, {12, 3, -5, 8}, {9, 3, 2, 0}, {48, 3, 0, 30}};
     private static final int[] SLICES = {1, 3, 64, WindowOperatorContext.FIRING_SLICE_UNBOUNDED};
 
     @Test
@@ -29,7 +31,7 @@ class ColumnarWindowOperatorTest
     {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
-        for (int round = 0; round < 48; round++)
+        for (int round = 0; round < 66; round++)
         {
             final long[] window = WINDOWS[round % WINDOWS.length];
             final PrimitiveAggregator[] aggregators = aggregators(round / WINDOWS.length % 6);
@@ -89,7 +91,7 @@ class ColumnarWindowOperatorTest
     {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
-        for (int round = 0; round < 12; round++)
+        for (int round = 0; round < 22; round++)
         {
             final long[] window = WINDOWS[round % WINDOWS.length];
             final PrimitiveAggregator[] aggregators = aggregators(round % 6);
@@ -119,8 +121,14 @@ class ColumnarWindowOperatorTest
         assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.count()).resultHandler(none).buildColumnar()).isNotNull();
         assertThat(new WindowOperatorContext().hopping(5, 10).aggregators(Aggregators.maxLong(0)).resultHandler(none).buildColumnar())
             .isNotNull();
-        // Sliding windows (an event in several windows), lateness, early results and double or first/last aggregates: not the kernel.
-        assertThat(new WindowOperatorContext().sliding(10, 5).aggregators(Aggregators.count()).resultHandler(none).buildColumnar()).isNull();
+        assertThat(new WindowOperatorContext().sliding(10, 5).aggregators(Aggregators.count()).resultHandler(none).buildColumnar())
+            .isNotNull();
+        assertThat(new WindowOperatorContext().sliding(16, 1).aggregators(Aggregators.count()).resultHandler(none).buildColumnar())
+            .isNotNull();
+        // Windows of more than 16 panes, lateness, early results and double or first/last aggregates: not the kernel.
+        assertThat(new WindowOperatorContext().sliding(17, 1).aggregators(Aggregators.count()).resultHandler(none).buildColumnar()).isNull();
+        assertThat(new WindowOperatorContext().sliding(3_600_000, 1_000).aggregators(Aggregators.count()).resultHandler(none)
+            .buildColumnar()).isNull();
         assertThat(new WindowOperatorContext().tumbling(10).allowedLateness(5).aggregators(Aggregators.count()).resultHandler(none)
             .buildColumnar()).isNull();
         assertThat(new WindowOperatorContext().tumbling(10).earlyOnUpdate(true).aggregators(Aggregators.count()).resultHandler(none)

@@ -1,0 +1,93 @@
+package io.sluice.engine.window;
+
+/**
+ * Heap sort of key slots by their keys, in place and allocation free (unlike {@code Arrays.sort}'s merge buffers),
+ * for the key tables that keep their slots in ascending (signed) key order: {@link KeyTable} and
+ * {@link ColumnarWindowOperator}. A slot's key is read from {@code keys[slot * stride + keyOffset]}, so a table may
+ * keep its keys in an array of their own ({@code stride} 1) or inside records of several longs. The steps are exposed
+ * so a caller can spread a sort over many calls ({@link KeyTable#sortSome}): heapify with {@link #siftDown} from
+ * the last parent down to 0, then {@link #extract} from the last position down to 1.
+ * <p>
+ * Keys of distinct slots are distinct, so the order is fully determined. Stateless.
+ */
+final class SlotHeapSort
+{
+    private SlotHeapSort()
+    {
+    }
+
+    /**
+     * Sorts the first {@code count} slots by ascending key.
+     *
+     * @param slots     slots to sort, in place.
+     * @param count     how many.
+     * @param keys      the table's keys.
+     * @param stride    longs per slot in {@code keys}.
+     * @param keyOffset where in a slot's longs its key is.
+     */
+    static void sort(final int[] slots, final int count, final long[] keys, final int stride, final int keyOffset)
+    {
+        for (int i = (count >>> 1) - 1; i >= 0; i--)
+        {
+            siftDown(slots, i, count, keys, stride, keyOffset);
+        }
+        for (int end = count - 1; end > 0; end--)
+        {
+            extract(slots, end, keys, stride, keyOffset);
+        }
+    }
+
+    /**
+     * One step of the sort's second phase: the largest key of the heap {@code [0, end]} moves to {@code end} and the
+     * heap shrinks to {@code [0, end)}.
+     *
+     * @return levels the moved slot went down.
+     */
+    static int extract(final int[] heap, final int end, final long[] keys, final int stride, final int keyOffset)
+    {
+        final int top = heap[0];
+        heap[0] = heap[end];
+        heap[end] = top;
+        return siftDown(heap, 0, end, keys, stride, keyOffset);
+    }
+
+    /**
+     * Sifts the slot at {@code start} of a max-heap (by key) of {@code length} slots down to its place.
+     *
+     * @return levels it went down.
+     */
+    static int siftDown(final int[] heap, final int start, final int length, final long[] keys, final int stride, final int keyOffset)
+    {
+        int parent = start;
+        int levels = 0;
+        final int moving = heap[parent];
+        final long key = keys[moving * stride + keyOffset];
+        while (true)
+        {
+            int child = (parent << 1) + 1;
+            if (child >= length)
+            {
+                break;
+            }
+            long childKey = keys[heap[child] * stride + keyOffset];
+            if (child + 1 < length)
+            {
+                final long rightKey = keys[heap[child + 1] * stride + keyOffset];
+                if (rightKey > childKey)
+                {
+                    child++;
+                    childKey = rightKey;
+                }
+            }
+            if (childKey <= key)
+            {
+                break;
+            }
+            heap[parent] = heap[child];
+            parent = child;
+            levels++;
+        }
+        heap[parent] = moving;
+        return levels;
+    }
+}
