@@ -60,13 +60,13 @@ import io.sluice.perf.Machine;
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [rate=5000] [seconds=15] [checkpointMs=100] \
- *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true] [trace=false] \
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-sleep] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
  *       [ksProducer=batch.size:262144]
  * }</pre>
- * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run; {@code sluice-eos-sleep}
- * and {@code sluice-alo-sleep}, run only when named, are Sluice with processing threads that park when idle instead of
- * yielding); {@code latency=false}
+ * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run; {@code sluice-eos-sleep},
+ * run by default beside {@code sluice-eos}, and {@code sluice-alo-sleep}, run when named, are Sluice with processing
+ * threads that park when idle, the engine's default, instead of yielding); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
@@ -107,7 +107,8 @@ public final class KafkaPipelineMain
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
         pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
-        // Not run unless named: the same pipelines with processing threads that park when idle (the engine's default).
+        // The same pipelines with processing threads that park when idle (the engine's default): beside YIELD's, they leave
+        // the broker's threads more of the two cores (section 46 of perf/README.md).
         pipelines.put("sluice-eos-sleep", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
         pipelines.put("sluice-alo-sleep", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
@@ -432,7 +433,7 @@ public final class KafkaPipelineMain
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
-        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo");
+        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-sleep");
         settings.put("latency", "true");
         settings.put("trace", "false");
         settings.put("producer", "");

@@ -69,7 +69,7 @@ final class KafkaReport
             .append(rate(KafkaPipelineMain.median(consumeOnly))).append(" | ").append(list(consumeOnly)).append(" | - | - |\n");
         for (final Map.Entry<String, double[]> e : rates.entrySet())
         {
-            final String peer = e.getKey().startsWith("sluice") ? e.getKey().replace("sluice", "kstreams") : null;
+            final String peer = kafkaStreamsPeer(e.getKey());
             md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
                 .append(" | ").append(list(e.getValue())).append(" | ").append(peer == null || !rates.containsKey(peer) ? "-" : ratio(e.getValue(), rates.get(peer)))
                 .append(" | ").append(ratio(e.getValue(), ceiling)).append(" |\n");
@@ -130,7 +130,7 @@ final class KafkaReport
         md.append("| pipeline | median us/record | per round | Kafka Streams / Sluice, same guarantee (same round) |\n|---|---|---|---|\n");
         for (final Map.Entry<String, double[]> e : cpuPerEvent.entrySet())
         {
-            final String peer = e.getKey().startsWith("sluice") ? e.getKey().replace("sluice", "kstreams") : null;
+            final String peer = kafkaStreamsPeer(e.getKey());
             final double[] micros = java.util.Arrays.stream(e.getValue()).map(n -> n / 1e3).toArray();
             md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(String.format("%.2f", KafkaPipelineMain.median(micros)))
                 .append(" | ").append(String.join(", ", java.util.Arrays.stream(micros).mapToObj(m -> String.format("%.2f", m)).toList()))
@@ -138,6 +138,12 @@ final class KafkaReport
                 .append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-sleep} -> {@code kstreams-eos}), or null. */
+    private static String kafkaStreamsPeer(final String pipeline)
+    {
+        return pipeline.startsWith("sluice") ? pipeline.replace("sluice", "kstreams").replace("-sleep", "") : null;
     }
 
     private static double[] ratios(final double[] x, final double[] base)
