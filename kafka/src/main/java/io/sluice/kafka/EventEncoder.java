@@ -97,7 +97,7 @@ public final class EventEncoder
         }
         else
         {
-            text.append(event.longValue(field));
+            return AsciiDecimal.bytes(event.longValue(field)); // the same bytes as its text, without the text
         }
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -23,7 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  * stable offset stays at the same offset below the log end for {@code stuckMillis} while the sink has sent
  * nothing uncommitted to it (before and after each look) holds a transaction nobody will end: seen once under
  * load, a transaction the sink's producer reported committed whose commit marker never reached the partition, or
- * another producer writing the topic. The watch reports it once per offset, with what to do (the sink cannot
+ * another producer writing the topic. The watch reports it once per offset, with its holder as the brokers describe it
+ * ({@link TransactionHolder}: producer id and epoch, transactional id, the coordinator's state), with what to do (the sink cannot
  * commit it: its producer already has; aborting it hides its outputs from {@code read_committed} consumers), and
  * counts it ({@link KafkaSink#hangingTransactions}). Nothing of the partition threads or the committer waits for it.
  */
@@ -36,6 +37,7 @@ final class HangingTransactionWatch
     private final long stuckNanos;
     private final Consumer<Throwable> report;
     private final String describe;
+    private final String transactionalIdPrefix;
     private final Thread thread;
     /** Per partition: the last stable offset seen stuck below the log end, or -1; since when; whether reported. */
     private final long[] stuckAt;
@@ -53,11 +55,14 @@ final class HangingTransactionWatch
      * @param stuckMillis     a last stable offset must stay this long to be reported.
      * @param report          of each hanging transaction found (the sink's refusal handler).
      * @param describe        the sink, for the messages: topic and brokers.
+     * @param transactionalIdPrefix of the sink's producers, to tell its own transactions from others' in the report.
      */
     HangingTransactionWatch(
         final String name, final TransactionalPartition[] transactions, final TopicPartition[] topicPartitions, final Supplier<Admin> admins,
-        final long intervalMillis, final long stuckMillis, final Consumer<Throwable> report, final String describe)
+        final long intervalMillis, final long stuckMillis, final Consumer<Throwable> report, final String describe,
+        final String transactionalIdPrefix)
     {
+        this.transactionalIdPrefix = transactionalIdPrefix;
         this.transactions = transactions;
         this.topicPartitions = topicPartitions;
         this.admins = admins;
@@ -165,7 +170,8 @@ final class HangingTransactionWatch
                 reported[p] = true;
                 report.accept(new KafkaConnectorException(describe + ": Kafka partition " + topicPartitions[p] + " holds a transaction " +
                     "open at offset " + lso + " (log end " + logEnd + ") for " + TimeUnit.NANOSECONDS.toSeconds(now - stuckSinceNanos[p]) +
-                    " s that this sink does not hold: read_committed consumers stop there. Find it with kafka-transactions.sh " +
+                    " s that this sink does not hold (" + TransactionHolder.describe(admin, topicPartitions[p], lso, transactionalIdPrefix,
+                    TimeUnit.NANOSECONDS.toMillis(intervalNanos) + 1) + "): read_committed consumers stop there. Find it with kafka-transactions.sh " +
                     "find-hanging and end it with kafka-transactions.sh abort (its records then stay invisible to read_committed " +
                     "consumers)", null, true));
                 synchronized (hanging)

@@ -105,7 +105,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
      * {@code buffer.memory}, and a partition has one open at a time. A {@code batch.size} in the
      * client properties wins.
      */
-    static final int BATCH_BYTES = 256 * 1024;
+    public static final int BATCH_BYTES = 256 * 1024;
 
     /** The producers' {@code metadata.max.idle.ms}: a week, so an idle partition keeps its topic's metadata. */
     private static final long METADATA_MAX_IDLE_MILLIS = TimeUnit.DAYS.toMillis(7);
@@ -114,6 +114,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
     private final EventEncoder[] encoders;
+    /** Per partition: the value of its records' {@value #PARTITION_HEADER} header, the Kafka partition's number as text. */
+    private final byte[][] partitionHeaders;
     /** Exactly once: the bookkeeping group, for the offsets each transaction commits. */
     private ConsumerGroupMetadata bookkeeping;
     private final TopicPartition[] topicPartitions;
@@ -154,6 +156,11 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         java.util.Arrays.fill(keyField, context.keyField() == null ? -1 : UNRESOLVED);
         this.producers = new KafkaProducer[partitions];
         this.encoders = new EventEncoder[partitions];
+        this.partitionHeaders = new byte[partitions][];
+        for (int p = 0; p < partitions; p++)
+        {
+            partitionHeaders[p] = AsciiDecimal.bytes(context.firstPartition() + p);
+        }
         this.topicPartitions = new TopicPartition[partitions];
         this.committedNext = new long[partitions];
         this.committedCheckpoint = new long[partitions];
@@ -221,7 +228,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                 final long stuckMillis = context.transactionTimeoutMillis() / 2;
                 sink.hangingWatch = new HangingTransactionWatch("sluice-kafka-txn-watch-" + context.transactionalIdPrefix(),
                     sink.transactions, sink.topicPartitions, sink::admin, Math.max(100, Math.min(10_000, stuckMillis / 10)), stuckMillis,
-                    sink::onRefusal, "Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers());
+                    sink::onRefusal, "Kafka sink topic '" + context.topic() + "' on " + context.bootstrapServers(), context.transactionalIdPrefix());
                 sink.hangingWatch.start();
             }
         }
@@ -465,11 +472,12 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
             keyField[partition] = resolveKeyField(event);
         }
         final int field = keyField[partition];
-        final byte[] recordKey = field >= 0 ? encoder.fieldText(event, field) : Long.toString(key).getBytes(StandardCharsets.US_ASCII);
-        final int kafkaPartition = context.firstPartition() + partition;
-        final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), kafkaPartition, timestamp, recordKey, encoder.encode(event));
-        record.headers().add(PARTITION_HEADER, Integer.toString(kafkaPartition).getBytes(StandardCharsets.US_ASCII));
-        record.headers().add(SEQUENCE_HEADER, Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
+        final byte[] recordKey = field >= 0 ? encoder.fieldText(event, field) : AsciiDecimal.bytes(key);
+        final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), context.firstPartition() + partition, timestamp,
+            recordKey, encoder.encode(event));
+        // The partition's header value is one array shared by its records: the producer only reads it, into the batch.
+        record.headers().add(PARTITION_HEADER, partitionHeaders[partition]);
+        record.headers().add(SEQUENCE_HEADER, AsciiDecimal.bytes(sequence));
         if (context.mode() == SinkMode.EXACTLY_ONCE)
         {
             transactions[partition].send(record, sequence);

@@ -143,7 +143,10 @@ class KafkaSinkOutageTest
             await("the outputs behind it committed", () -> sink.committedNext(0) == 20);
             await("the sink to report the transaction it does not hold", () -> sink.hangingTransactions(0) == 1);
             assertThat(reported).anyMatch(problem -> problem.getMessage().contains("holds a transaction open at offset 11")
-                && problem.getMessage().contains("kafka-transactions.sh"));
+                && problem.getMessage().contains("kafka-transactions.sh")
+                // the holder as the brokers describe it: another producer's transactional id, still open at its coordinator
+                && problem.getMessage().contains("transactional id 'another-writer' (not this sink's); its coordinator holds it Ongoing")
+                && problem.getMessage().contains("with partitions [hanging-out-0]"));
             assertThat(sink.abortedTransactions(0)).isZero();
             other.abortTransaction();
         }

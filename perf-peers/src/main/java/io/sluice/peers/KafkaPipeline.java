@@ -102,5 +102,15 @@ interface KafkaPipeline extends AutoCloseable
          * @param rows   to append to.
          */
         void decode(ConsumerRecord<byte[], byte[]> record, Rows rows);
+
+        /**
+         * Whether a thread belongs to the pipeline started for {@code run} ({@link PipelineCpu}): its processing, source,
+         * committing and Kafka client threads.
+         *
+         * @param threadName of a live thread.
+         * @param run        the run's name given to {@link #start}.
+         * @return true if the pipeline's.
+         */
+        boolean ownsThread(String threadName, String run);
     }
 }

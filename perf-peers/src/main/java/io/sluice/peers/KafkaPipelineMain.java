@@ -21,7 +21,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 
+import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.journal.Topic;
+import io.sluice.kafka.KafkaSink;
 import io.sluice.kafka.KafkaTestBroker;
 import io.sluice.kafka.SinkMode;
 import io.sluice.perf.Machine;
@@ -57,14 +59,21 @@ import io.sluice.perf.Machine;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=200000] [partitions=2] [rounds=2] [rate=5000] [seconds=15] [checkpointMs=100] \
- *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo] [latency=true] [trace=false] \
- *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100]
+ *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [rate=5000] [seconds=15] [checkpointMs=100] \
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-sleep] [latency=true] [trace=false] \
+ *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
+ *       [ksProducer=batch.size:262144]
  * }</pre>
- * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run); {@code latency=false}
+ * {@code pipelines} runs a subset (comparing two builds of Sluice alternately needs no Kafka Streams run; {@code sluice-eos-sleep},
+ * run by default beside {@code sluice-eos}, and {@code sluice-alo-sleep}, run when named, are Sluice with processing
+ * threads that park when idle, the engine's default, instead of yielding); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
- * system under test and to the ceiling ({@link KafkaTuning}).
+ * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
+ * beneath them, by default the batch size Sluice's sink producers use ({@link KafkaSink#BATCH_BYTES}),
+ * so that both processors' outputs leave in batches of the same size. One million orders and three rounds by default:
+ * with 200,000 orders (until session 11) Sluice's run lasted half a second and its ratio to Kafka Streams spread
+ * 5-12x between two rounds.
  */
 public final class KafkaPipelineMain
 {
@@ -76,7 +85,7 @@ public final class KafkaPipelineMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: events, partitions, rounds, rate, seconds, checkpointMs, pipelines, latency, trace,
-     *             producer, consumer, ceiling, ksCommitMs, seed, out, scratch.
+     *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -96,11 +105,18 @@ public final class KafkaPipelineMain
         System.out.println("KafkaPipelineMain " + a + "; load average " + loadBefore);
 
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        // The same pipelines with processing threads that park when idle (the engine's default): beside YIELD's, they leave
+        // the broker's threads more of the two cores (section 46 of perf/README.md).
+        pipelines.put("sluice-eos-sleep", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
+        pipelines.put("sluice-alo-sleep", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
-        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, ksCommitMs, scratch, tuning));
-        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, ksCommitMs, scratch, tuning));
+        // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
+        final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
+            tuning.consumer());
+        pipelines.put("kstreams-eos", KafkaStreamsPipeline.factory(true, partitions, ksCommitMs, scratch, ksTuning));
+        pipelines.put("kstreams-alo", KafkaStreamsPipeline.factory(false, partitions, ksCommitMs, scratch, ksTuning));
         final List<String> chosen = Arrays.asList(a.get("pipelines").split(","));
         if (!pipelines.keySet().containsAll(chosen))
         {
@@ -110,6 +126,7 @@ public final class KafkaPipelineMain
 
         final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
         final Map<String, double[]> rates = new LinkedHashMap<>();
+        final Map<String, double[]> cpuPerEvent = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
@@ -159,9 +176,11 @@ public final class KafkaPipelineMain
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
-                    final double r = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
-                    rates.computeIfAbsent(name, k -> new double[rounds])[round] = r;
-                    System.out.printf("round %d %-62s %,12.0f ev/s  rows ok (%,d)%n", round + 1, pipelines.get(name).name(), r, reference.length);
+                    final Measured m = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
+                    rates.computeIfAbsent(name, k -> new double[rounds])[round] = m.eventsPerSecond();
+                    cpuPerEvent.computeIfAbsent(name, k -> new double[rounds])[round] = m.cpuNanosPerEvent();
+                    System.out.printf("round %d %-62s %,12.0f ev/s  %6.2f us cpu/event  rows ok (%,d)%n", round + 1, pipelines.get(name).name(),
+                        m.eventsPerSecond(), m.cpuNanosPerEvent() / 1e3, reference.length);
                 }
             }
             loadAfterThroughput = Machine.loadAverage();
@@ -180,7 +199,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
             consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
@@ -253,16 +272,29 @@ public final class KafkaPipelineMain
         }
     }
 
-    private static double throughput(
+    /**
+     * One throughput run.
+     *
+     * @param eventsPerSecond  input records over the time from the first processed to the last result visible.
+     * @param cpuNanosPerEvent CPU time of the pipeline's own threads over the run ({@link PipelineCpu}) per input record.
+     */
+    private record Measured(double eventsPerSecond, double cpuNanosPerEvent)
+    {
+    }
+
+    private static Measured throughput(
         final KafkaTestBroker broker, final String bootstrap, final KafkaPipeline.Factory factory, final int partitions, final String input,
         final int events, final long[][] reference, final String run) throws Exception
     {
         final String output = "out-" + run;
         broker.createTopics(partitions, output);
+        final PipelineCpu cpu = PipelineCpu.start();
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
             KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
         {
             final long complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
+            final Map<String, Long> threads = cpu.byThread(name -> factory.ownsThread(name, run));
+            final long cpuNanos = threads.values().stream().mapToLong(Long::longValue).sum();
             final long first = pipeline.firstRecordNanos();
             final Rows rows = reader.stop(500);
             final String difference = Rows.difference(reference, Rows.sorted(List.of(rows)));
@@ -272,9 +304,10 @@ public final class KafkaPipelineMain
             }
             final double rate = events * 1e9 / (complete - first);
             final String diagnostics = pipeline.diagnostics();
-            System.out.printf("  %s: first record -> all rows %.3f s%s%n", run, (complete - first) / 1e9,
-                diagnostics.isEmpty() ? "" : "; " + diagnostics);
-            return rate;
+            System.out.printf("  %s: first record -> all rows %.3f s%s%n    cpu ms by thread: %s%n", run, (complete - first) / 1e9,
+                diagnostics.isEmpty() ? "" : "; " + diagnostics, threads.entrySet().stream().limit(8)
+                    .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")));
+            return new Measured(rate, (double)cpuNanos / events);
         }
     }
 
@@ -394,19 +427,20 @@ public final class KafkaPipelineMain
     private static Map<String, String> args(final String[] args)
     {
         final Map<String, String> settings = new TreeMap<>();
-        settings.put("events", "200000");
+        settings.put("events", "1000000");
         settings.put("partitions", "2");
-        settings.put("rounds", "2");
+        settings.put("rounds", "3");
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
-        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo");
+        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-sleep");
         settings.put("latency", "true");
         settings.put("trace", "false");
         settings.put("producer", "");
         settings.put("consumer", "");
         settings.put("ceiling", "batch.size:262144");
         settings.put("ksCommitMs", "100");
+        settings.put("ksProducer", "batch.size:" + KafkaSink.BATCH_BYTES);
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
         settings.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-peers");

@@ -20,7 +20,7 @@ final class KafkaReport
 
     static String render(
         final Map<String, String> args, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> rates,
-        final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
+        final Map<String, double[]> cpuPerEvent, final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
         final double[] consumeOnly, final Instant started,
         final Instant ended, final String loadBefore, final String loadAfterThroughput, final String loadAfter)
     {
@@ -52,7 +52,9 @@ final class KafkaReport
             .append(args.get("ksCommitMs")).append(" ms under both guarantees, with its default 10 MB record cache. ")
             .append("Kafka client settings of every producer and consumer under test (the ceiling's, Sluice's ")
             .append("source and sink, Kafka Streams'): ").append(KafkaTuning.parse(args.get("producer"), args.get("consumer")))
-            .append(" (Sluice's sink producers: linger.ms 5 and retry.backoff.ms 10 unless set; acks=all everywhere).\n\n");
+            .append(" (Sluice's sink producers: batch.size " + io.sluice.kafka.KafkaSink.BATCH_BYTES + ", linger.ms 5 and retry.backoff.ms 10 unless set; Kafka Streams' ")
+            .append("producers: `").append(args.get("ksProducer")).append("` beneath the run's settings, and its own defaults linger.ms 100 ")
+            .append("and, for its consumers, max.poll.records 1000; acks=all everywhere).\n\n");
 
         md.append("## Throughput\n\n");
         md.append("| pipeline | median ev/s | per round | x Kafka Streams, same guarantee (same round) | x broker ceiling (same round) |\n");
@@ -67,7 +69,7 @@ final class KafkaReport
             .append(rate(KafkaPipelineMain.median(consumeOnly))).append(" | ").append(list(consumeOnly)).append(" | - | - |\n");
         for (final Map.Entry<String, double[]> e : rates.entrySet())
         {
-            final String peer = e.getKey().startsWith("sluice") ? e.getKey().replace("sluice", "kstreams") : null;
+            final String peer = kafkaStreamsPeer(e.getKey());
             md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
                 .append(" | ").append(list(e.getValue())).append(" | ").append(peer == null || !rates.containsKey(peer) ? "-" : ratio(e.getValue(), rates.get(peer)))
                 .append(" | ").append(ratio(e.getValue(), ceiling)).append(" |\n");
@@ -86,6 +88,7 @@ final class KafkaReport
             }
         }
         md.append(".\n\n");
+        cpu(md, pipelines, cpuPerEvent);
 
         md.append("## End-to-end latency, produce of the triggering event -> committed output visible (ms)\n\n");
         md.append("Open loop at ").append(args.get("rate")).append(" orders/s for ").append(args.get("seconds"))
@@ -115,6 +118,32 @@ final class KafkaReport
                 .append("reader received the window's first and last rows.\n\n```\n").append(traces).append("```\n");
         }
         return md.toString();
+    }
+
+    /** The CPU table: the pipelines' own threads' CPU time per input record, and Kafka Streams' over Sluice's. */
+    private static void cpu(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> cpuPerEvent)
+    {
+        md.append("CPU time of each pipeline's own threads per input record, same runs (the JVM's per-thread CPU clock: Sluice's ")
+            .append("processing, source, committer, I/O and sink producer threads; Kafka Streams' stream threads and their clients' ")
+            .append("threads; not the broker's, the harness's, the garbage collector's or the JIT's). A thread waiting for a core is ")
+            .append("not charged, so this moves less with the machine's load than the rates above.\n\n");
+        md.append("| pipeline | median us/record | per round | Kafka Streams / Sluice, same guarantee (same round) |\n|---|---|---|---|\n");
+        for (final Map.Entry<String, double[]> e : cpuPerEvent.entrySet())
+        {
+            final String peer = kafkaStreamsPeer(e.getKey());
+            final double[] micros = java.util.Arrays.stream(e.getValue()).map(n -> n / 1e3).toArray();
+            md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(String.format("%.2f", KafkaPipelineMain.median(micros)))
+                .append(" | ").append(String.join(", ", java.util.Arrays.stream(micros).mapToObj(m -> String.format("%.2f", m)).toList()))
+                .append(" | ").append(peer == null || !cpuPerEvent.containsKey(peer) ? "-" : ratio(cpuPerEvent.get(peer), e.getValue()))
+                .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-sleep} -> {@code kstreams-eos}), or null. */
+    private static String kafkaStreamsPeer(final String pipeline)
+    {
+        return pipeline.startsWith("sluice") ? pipeline.replace("sluice", "kstreams").replace("-sleep", "") : null;
     }
 
     private static double[] ratios(final double[] x, final double[] base)

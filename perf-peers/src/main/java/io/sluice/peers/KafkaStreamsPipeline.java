@@ -71,6 +71,13 @@ final class KafkaStreamsPipeline implements KafkaPipeline
             }
 
             @Override
+            public boolean ownsThread(final String threadName, final String run)
+            {
+                // <application id>-<uuid>-StreamThread-<n>, its producers' and consumers' threads, the state cleaner...
+                return threadName.contains("kstreams-bench-" + run);
+            }
+
+            @Override
             public String name()
             {
                 return "Kafka Streams 4.4 " + (exactlyOnce ? "exactly_once_v2" : "at_least_once") + ", " + threads + " threads, RocksDB, commit " +

@@ -78,9 +78,13 @@ final class SluiceKafkaPipeline implements KafkaPipeline
      * @param checkpointMillis between checkpoints (exactly once: how often outputs are committed).
      * @param scratch          for the engines' directories.
      * @param tuning           Kafka client settings for the sink's producers and the source's consumer.
+     * @param wait             how the processing threads wait for events (the broker shares the cores: YIELD gives the
+     *                         core away but keeps taking CPU while idle, SLEEP parks after a short spin).
      * @return the factory.
      */
-    static Factory factory(final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning)
+    static Factory factory(
+        final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning,
+        final WaitStrategyKind wait)
     {
         final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
@@ -97,10 +101,18 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             }
 
             @Override
+            public boolean ownsThread(final String threadName, final String run)
+            {
+                // The engine's threads (sluice-processing-<p>, sluice-io, sluice-kafka-source-<topic>, the sink's
+                // sluice-kafka-commit-<prefix>...) and the sink's producers' network threads (client id <prefix>-<p>).
+                return threadName.startsWith("sluice-") || threadName.contains("sluice.bench." + run);
+            }
+
+            @Override
             public String name()
             {
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
-                    " (checkpoint every " + checkpointMillis + " ms)";
+                    " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.YIELD ? "" : ", " + wait.configName()) + ")";
             }
 
             @Override
@@ -121,7 +133,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 final KafkaLatencyTrace trace = traced ? new KafkaLatencyTrace(partitions, Query.W1.size, Workload.BOUND_MS) : null;
                 final Pipeline pipeline = pipeline(first, trace == null ? sink : trace.wrap(sink), trace);
                 final Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions)
-                    .waitStrategy(WaitStrategyKind.YIELD).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
+                    .waitStrategy(wait).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
                     .restoreCheckpointAtMost(sink.restoreCheckpointAtMost()), List.of(pipeline));
                 engine.addCheckpointListener(sink);
                 if (trace == null)

@@ -464,9 +464,11 @@ public final class DaemonConfig
      *     commit_between_checkpoints: true     # exactly once: commit at the end of each burst of outputs (false: at checkpoints only)
      *     commit_quiet: 2ms                    # exactly once, between checkpoints: no output for this long ends a burst
      *     max_commit_delay: 50ms               # exactly once, between checkpoints: an output waits at most this long for its commit
+     *     max_send_block: 1s                   # exactly once: longest a partition thread waits in a send while the brokers are away
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
-     * The commit settings are checked against each other ({@link #kafkaSinkCommits}).
+     * The commit settings are checked against each other ({@link #kafkaSinkCommits}), {@code max_send_block} against
+     * the mode and {@code timeout} ({@link #kafkaSinkSendBlock}).
      */
     private static io.sluice.kafka.KafkaSinkContext kafkaSink(final String name, final ConfigSection sink)
     {
@@ -506,7 +508,45 @@ public final class DaemonConfig
             .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties)
             .minCheckpointSpacingMillis(Math.max(0, spacing));
         kafkaSinkCommits(sink, context);
+        kafkaSinkSendBlock(sink, context);
         return context;
+    }
+
+    /**
+     * {@code max_send_block}, the longest an exactly-once sink's partition thread waits in a send for the producer
+     * (the topic's metadata, room in its buffer) before it keeps its outputs and lets the committer retry
+     * ({@link io.sluice.kafka.KafkaSinkContext#sendBlockMillis}). Refused with its key and line on an
+     * {@code at_least_once} sink (its sends wait up to {@code timeout}), below 1 ms (every send would then fail at
+     * once while the producer fetches metadata), and above {@code timeout} (the committer retries its own requests
+     * in steps of it, up to {@code timeout}).
+     */
+    private static void kafkaSinkSendBlock(final ConfigSection sink, final io.sluice.kafka.KafkaSinkContext context)
+    {
+        if (!sink.has("max_send_block"))
+        {
+            return;
+        }
+        if (context.mode() != io.sluice.kafka.SinkMode.EXACTLY_ONCE)
+        {
+            sink.error("max_send_block", "applies to mode exactly_once only (an at_least_once sink's sends wait up to its timeout, " +
+                context.timeoutMillis() + " ms)");
+            return;
+        }
+        final long block = sink.durationMillis("max_send_block", context.sendBlockMillis());
+        if (block < 1)
+        {
+            sink.error("max_send_block", "must be at least 1ms, was " + block + " ms: every send would fail at once while the " +
+                "producer fetches the topic's metadata or waits for buffer room");
+        }
+        else if (block > context.timeoutMillis())
+        {
+            sink.error("max_send_block", "must not exceed timeout (" + context.timeoutMillis() + " ms), was " + block + " ms: " +
+                "the committer retries its own requests in steps of max_send_block up to timeout");
+        }
+        else
+        {
+            context.sendBlockMillis(block);
+        }
     }
 
     /**

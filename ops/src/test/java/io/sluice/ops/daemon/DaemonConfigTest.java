@@ -232,6 +232,27 @@ class DaemonConfigTest
             e.contains("(line "));
     }
 
+    @Test
+    void shouldReadHowLongAnExactlyOnceKafkaSinksSendMayBlockAndRefuseMeaninglessValues() throws Exception
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
+        assertThat(DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().sendBlockMillis()).isEqualTo(1_000);
+        assertThat(DaemonConfig.parse(withSinkKeys(yaml, "max_send_block: 250ms"), "sluice.yaml", dir).sinks().get("results").kafka()
+            .sendBlockMillis()).isEqualTo(250);
+        assertThat(DaemonConfig.parse(withSinkKeys(yaml, "timeout: 10s", "max_send_block: 10s"), "sluice.yaml", dir).sinks().get("results")
+            .kafka().sendBlockMillis()).isEqualTo(10_000);
+
+        assertThat(errors(withSinkKeys(yaml, "max_send_block: 0ms")).errors()).singleElement().asString()
+            .startsWith("sinks.results.max_send_block: must be at least 1ms, was 0 ms").containsPattern("\\(line \\d+, column \\d+\\)$");
+        assertThat(errors(withSinkKeys(yaml, "timeout: 5s", "max_send_block: 6s")).errors()).singleElement().asString()
+            .startsWith("sinks.results.max_send_block: must not exceed timeout (5000 ms), was 6000 ms").contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "max_send_block: soon")).errors()).singleElement().asString()
+            .startsWith("sinks.results.max_send_block: 'soon' is not a duration").contains("(line ");
+        final String atLeastOnce = withSinkKeys(yaml, "max_send_block: 1s").replaceFirst("mode: exactly_once", "mode: at_least_once");
+        assertThat(errors(atLeastOnce).errors()).singleElement().asString()
+            .startsWith("sinks.results.max_send_block: applies to mode exactly_once only").contains("(line ");
+    }
+
     /** The configuration with keys added to its exactly-once Kafka sink {@code results}, below its {@code mode}. */
     private static String withSinkKeys(final String yaml, final String... lines)
     {
