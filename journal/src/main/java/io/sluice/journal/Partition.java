@@ -567,7 +567,7 @@ public final class Partition
      *
      * @param tail     segment the writer appends to.
      * @param position where the writer's next frame goes in it.
-     * @return 1 if it reserved a step, else 0.
+     * @return 1 if it reserved a step, else 0 (nothing missing, or the allocator duty holds the segment's lock).
      */
     int reserveAheadOnWriter(final Segment tail, final int position)
     {
@@ -593,8 +593,8 @@ public final class Partition
         {
             return 0;
         }
-        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + step)));
-        return 1;
+        // Tried, never waited for: the duty may hold the segment's lock while it waits for its CPU.
+        return tail.tryReserveAhead((int)Math.min(wanted, (long)limit + step)) ? 1 : 0;
     }
 
     /**

@@ -25,7 +25,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * publishes it here at index checkpoints and when it seals the segment ({@link #publishTail}), so on a
  * live tail those fields lag by up to one index interval and {@link #endPosition} /
  * {@link #maxTimestampBelow} give the exact values for an end offset. Readers use the offset bounds the
- * partition publishes and never look past them. {@link #reserve} and {@link #close} hold this segment's lock.
+ * partition publishes and never look past them. {@link #reserve}, {@link #pretouch} and {@link #close} hold
+ * this segment's reservation lock; the writer's idle step only tries it ({@link #tryReserveAhead}), so a
+ * writer never waits for a background reservation that lost its CPU while holding the lock.
  */
 final class Segment
 {
@@ -55,7 +57,7 @@ final class Segment
     private int readCheckLimit;
     /** Whether a force() that covers this segment once it is sealed writes its {@link SealMark}. Partition lock. */
     private boolean sealMarkDue = true;
-    /** Bytes from the start with real blocks; written by {@link #reserve} under the partition lock, read by the writer. */
+    /** Bytes from the start with real blocks; written by {@link #reserve} under the reservation lock, read by the writer. */
     private volatile int reservedLimit;
     private FileChannel reserveChannel;
     /** View of the zero chunk {@link #reserve} writes from; with reserveChannel, under this segment's lock. */
@@ -63,6 +65,8 @@ final class Segment
     /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
     private int touchedLimit;
     private boolean closed;
+    /** Guards reservedLimit's writes, touchedLimit, the reserve channel and closed: see {@link #tryReserveAhead}. */
+    private final java.util.concurrent.locks.ReentrantLock reservationLock = new java.util.concurrent.locks.ReentrantLock();
 
     Segment(
         final Path file,
@@ -140,11 +144,19 @@ final class Segment
      *
      * @param limit bytes from the start of the file.
      */
-    synchronized void initReserved(final int limit)
+    void initReserved(final int limit)
     {
-        reservedLimit = Math.min(limit, capacity());
-        // Written pages need no touch (and touching would dirty them again): start at the tail's page.
-        touchedLimit = tailPosition & -PAGE_SIZE;
+        reservationLock.lock();
+        try
+        {
+            reservedLimit = Math.min(limit, capacity());
+            // Written pages need no touch (and touching would dirty them again): start at the tail's page.
+            touchedLimit = tailPosition & -PAGE_SIZE;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
     }
 
     /**
@@ -157,7 +169,54 @@ final class Segment
      * @return the new reserved limit.
      * @throws JournalException IO naming the file if the disk is full or the write fails.
      */
-    synchronized int reserve(final int upTo)
+    int reserve(final int upTo)
+    {
+        reservationLock.lock();
+        try
+        {
+            return reserveLocked(upTo);
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
+    /**
+     * The writer's idle step: reserves up to a limit and pre-touches up to it, if no other thread holds this
+     * segment's reservation lock; else does nothing and returns at once. The allocator duty runs on a thread
+     * that shares a CPU with others and can be descheduled for milliseconds while it holds the lock (after a
+     * roll it reserves and touches the new segment's first steps): a writer that waited for it stalled every
+     * event behind it for as long.
+     *
+     * @param upTo the limit wanted (capped at the capacity).
+     * @return whether the lock was free (the step was done).
+     * @throws JournalException IO naming the file if the disk is full or the write fails.
+     */
+    boolean tryReserveAhead(final int upTo)
+    {
+        if (!reservationLock.tryLock())
+        {
+            return false;
+        }
+        try
+        {
+            pretouch(reserveLocked(upTo)); // re-enters the lock this thread holds
+            return true;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
+    /** The reservation lock itself, for tests that hold it from another thread. */
+    java.util.concurrent.locks.Lock reservationLock()
+    {
+        return reservationLock;
+    }
+
+    private int reserveLocked(final int upTo)
     {
         final int from = reservedLimit;
         final int to = Math.min(upTo, capacity());
@@ -190,9 +249,17 @@ final class Segment
      *
      * @return the touched limit.
      */
-    synchronized int touchedLimit()
+    int touchedLimit()
     {
-        return touchedLimit;
+        reservationLock.lock();
+        try
+        {
+            return touchedLimit;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
     }
 
     /**
@@ -205,12 +272,17 @@ final class Segment
      */
     void pretouch(final int from, final int to)
     {
-        synchronized (this)
+        reservationLock.lock();
+        try
         {
             if (touchedLimit < from)
             {
                 touchedLimit = from;
             }
+        }
+        finally
+        {
+            reservationLock.unlock();
         }
         pretouch(to);
     }
@@ -227,26 +299,37 @@ final class Segment
      */
     void pretouch(final int to)
     {
-        while (true)
+        while (pretouchBatch(to))
         {
-            synchronized (this)
+            // one batch per hold of the lock, so that a close or the writer's step waits no longer than a batch
+        }
+    }
+
+    private boolean pretouchBatch(final int to)
+    {
+        reservationLock.lock();
+        try
+        {
+            int page = touchedLimit;
+            if (closed || page >= to)
             {
-                int page = touchedLimit;
-                if (closed || page >= to)
-                {
-                    return;
-                }
-                final int batchEnd = Math.min(to, page + PRETOUCH_BATCH_PAGES * PAGE_SIZE);
-                for (; page < batchEnd; page += PAGE_SIZE)
-                {
-                    buffer.compareAndSetInt(page, 0, 0);
-                }
-                touchedLimit = page;
-                // The index entries of frames below it too: without this the writer took a page fault on
-                // its own thread at the first entry of each index page (every 1-2 MiB of log at 4 KiB intervals).
-                offsetIndex.pretouch(indexBytesFor(offsetIndex, page));
-                timeIndex.pretouch(indexBytesFor(timeIndex, page));
+                return false;
             }
+            final int batchEnd = Math.min(to, page + PRETOUCH_BATCH_PAGES * PAGE_SIZE);
+            for (; page < batchEnd; page += PAGE_SIZE)
+            {
+                buffer.compareAndSetInt(page, 0, 0);
+            }
+            touchedLimit = page;
+            // The index entries of frames below it too: without this the writer took a page fault on
+            // its own thread at the first entry of each index page (every 1-2 MiB of log at 4 KiB intervals).
+            offsetIndex.pretouch(indexBytesFor(offsetIndex, page));
+            timeIndex.pretouch(indexBytesFor(timeIndex, page));
+            return true;
+        }
+        finally
+        {
+            reservationLock.unlock();
         }
     }
 
@@ -619,25 +702,33 @@ final class Segment
         }
     }
 
-    synchronized void close()
+    void close()
     {
-        if (!closed)
+        reservationLock.lock();
+        try
         {
-            closed = true;
-            if (reserveChannel != null)
+            if (!closed)
             {
-                try
+                closed = true;
+                if (reserveChannel != null)
                 {
-                    reserveChannel.close();
+                    try
+                    {
+                        reserveChannel.close();
+                    }
+                    catch (final IOException ex)
+                    {
+                        // Only zeros were written through it; the mapping holds the records.
+                    }
                 }
-                catch (final IOException ex)
-                {
-                    // Only zeros were written through it; the mapping holds the records.
-                }
+                offsetIndex.close();
+                timeIndex.close();
+                IoUtil.unmap(mapped);
             }
-            offsetIndex.close();
-            timeIndex.close();
-            IoUtil.unmap(mapped);
+        }
+        finally
+        {
+            reservationLock.unlock();
         }
     }
 }

@@ -150,6 +150,89 @@ class IdleWriterWorkTest
         }
     }
 
+    @Test
+    void shouldSkipTheIdleWritersReservationStepWhileAnotherThreadHoldsTheSegmentsLock() throws Exception
+    {
+        final java.util.concurrent.ExecutorService holder = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Journal journal = Journal.open(context()))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = tail(partition);
+            JournalTestSupport.append(writer, scratch, 0);
+            while (writer.doIdleWork() == 1)
+            {
+                // caught up: checksummed, and reserved the whole distance ahead
+            }
+            // Two steps' worth of records: checksums to do and a step of reservation missing.
+            final int from = writerPosition(partition);
+            long sequence = 1;
+            while (writerPosition(partition) < from + 2 * Partition.WRITER_AHEAD_STEP)
+            {
+                JournalTestSupport.append(writer, scratch, sequence++);
+            }
+            final int limit = tail.reservedLimit();
+            // The allocator duty holding the lock and waiting for its CPU, as after a roll on a busy machine.
+            final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            final java.util.concurrent.Future<?> duty = holder.submit(() ->
+            {
+                tail.reservationLock().lock();
+                try
+                {
+                    held.countDown();
+                    release.await();
+                }
+                finally
+                {
+                    tail.reservationLock().unlock();
+                }
+                return null;
+            });
+            try
+            {
+                assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                // On another thread, so that a writer that waits for the lock fails the test instead of hanging it.
+                final java.util.concurrent.ExecutorService writerThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+                try
+                {
+                    final int idleCalls = writerThread.submit(() ->
+                    {
+                        int calls = 0;
+                        while (writer.doIdleWork() == 1)
+                        {
+                            calls++; // its checksums only
+                        }
+                        return calls;
+                    }).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(idleCalls).as("the checksum steps still ran").isPositive();
+                }
+                finally
+                {
+                    writerThread.shutdownNow();
+                }
+                assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
+                assertThat(tail.reservedLimit()).as("no step taken while the lock was held").isEqualTo(limit);
+            }
+            finally
+            {
+                release.countDown();
+            }
+            duty.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            while (writer.doIdleWork() == 1)
+            {
+                // the reservation steps, now that the lock is free
+            }
+            assertThat(tail.reservedLimit()).as("within a step of the distance")
+                .isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD - Partition.WRITER_AHEAD_STEP);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+        finally
+        {
+            holder.shutdownNow();
+        }
+    }
+
     private static int writerPosition(final Partition partition)
     {
         final Segment tail = tail(partition);
