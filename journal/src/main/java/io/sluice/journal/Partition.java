@@ -30,8 +30,8 @@ public final class Partition
      */
     static final int AHEAD_STEP = 64 * 1024;
     /**
-     * Bytes the writer's own thread reserves and pre-touches per idle call when the allocator duty has fallen behind
-     * ({@link #reserveAheadOnWriterIfBehind}): 4 pages, 8-16 us on a 2-core VM (perf/README.md section 31).
+     * Bytes the writer's own thread reserves and pre-touches per idle call ({@link #reserveAheadOnWriter}):
+     * 4 pages, a few microseconds, so that an event arriving during a step waits no longer than that.
      */
     static final int WRITER_AHEAD_STEP = 16 * 1024;
     /** Records an idle writer that checksums its own may fall behind before the checksum duty takes over again. */
@@ -61,6 +61,8 @@ public final class Partition
     private volatile JournalException stopped;
     private boolean directoryDirty;
     private volatile boolean groupCommitActive;
+    /** Set once the writer's thread reserves ahead while idle ({@link #reserveAheadOnWriter}); read by the allocator duty. */
+    private volatile boolean writerReservesAhead;
     /** Set once the writer's thread checksums while idle ({@link #checksumOnWriter}); read by the checksum duty. */
     private volatile boolean writerChecksums;
     private final java.util.concurrent.atomic.AtomicLong corruptRecordsRead = new java.util.concurrent.atomic.AtomicLong();
@@ -530,6 +532,10 @@ public final class Partition
         final Segment tail = current[current.length - 1];
         // As of the writer's last index checkpoint: at most an index interval behind the writer.
         final int writerPosition = tail.tailPosition();
+        if (writerReservesAhead && (long)tail.reservedLimit() - writerPosition >= aheadBytes / 2)
+        {
+            return 0; // the writer keeps its own distance; the duty steps in only when it falls below half
+        }
         final long wanted = Math.min((long)writerPosition + aheadBytes, tail.capacity());
         final int touched = tail.touchedLimit();
         if (touched >= wanted)
@@ -550,31 +556,44 @@ public final class Partition
     }
 
     /**
-     * The writer's fallback for the allocator duty, for a writer thread that spins when it has nothing to append:
-     * nothing while the duty keeps the reserved space at least half of {@code reserveAheadBytes} ahead of the writer
-     * (the common case: the reservation and pre-touch stay off the writer's thread, as Chronicle Queue's pretoucher);
-     * one short step ({@link #WRITER_AHEAD_STEP}) of reservation and pre-touch when the duty has fallen behind (a
-     * machine too busy to give its thread a CPU), so that the writer does not reach unreserved space, where an append
-     * reserves megabytes at once, nor pages it must fault in. Nothing is done without an allocator duty
-     * ({@link JournalContext#preallocateNextSegment}). Writer thread only.
+     * The writer's own share of the allocator duty, for a writer thread that spins when it has nothing to
+     * append (the engine's low-latency profile): one short step ({@link #WRITER_AHEAD_STEP}) of the
+     * reservation and pre-touch {@code reserveAheadBytes} ahead of its position. From the first call the
+     * allocator duty leaves this partition's reservation to the writer while the writer keeps at least half
+     * that distance (the duty takes over when the writer is too busy appending to keep up), so the pages
+     * are touched on the writer's own core in steps of a few microseconds between appends, not by a
+     * background thread that takes its CPU from another thread for tens of microseconds at a time.
+     * Nothing is done without an allocator duty ({@link JournalContext#preallocateNextSegment}). Writer thread only.
      *
      * @param tail     segment the writer appends to.
      * @param position where the writer's next frame goes in it.
      * @return 1 if it reserved a step, else 0.
      */
-    int reserveAheadOnWriterIfBehind(final Segment tail, final int position)
+    int reserveAheadOnWriter(final Segment tail, final int position)
     {
         if (allocator == null || stopped != null)
         {
             return 0;
         }
-        final int aheadBytes = context.reserveAheadBytes();
+        if (!writerReservesAhead)
+        {
+            writerReservesAhead = true;
+        }
+        return reserveAheadStep(tail, position, context.reserveAheadBytes(), WRITER_AHEAD_STEP);
+    }
+
+    private static int reserveAheadStep(final Segment tail, final int position, final int aheadBytes, final int step)
+    {
         final int limit = tail.reservedLimit();
-        if ((long)limit - position >= aheadBytes / 2 || limit >= tail.capacity())
+        final long wanted = Math.min((long)position + aheadBytes, tail.capacity());
+        // Whole steps only, once a step is missing (or to the segment's end): topping the reservation up by the
+        // bytes of each record appended made one pwrite of a few bytes per event on the writer's thread (26,000
+        // a second in the demo), each a system call that may wait behind the file system's writeback.
+        if (limit >= wanted || (wanted - limit < step && wanted < tail.capacity()))
         {
             return 0;
         }
-        tail.pretouch(tail.reserve((int)Math.min(tail.capacity(), (long)limit + WRITER_AHEAD_STEP)));
+        tail.pretouch(tail.reserve((int)Math.min(wanted, (long)limit + step)));
         return 1;
     }
 

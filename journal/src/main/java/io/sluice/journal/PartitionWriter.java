@@ -101,22 +101,19 @@ public final class PartitionWriter
     }
 
     /**
-     * One short step of the journal's background work for this partition, done on the writer's own thread, for a
-     * writer that spins when it has nothing to append: call it then, between appends (the engine's processing
-     * thread does under the low-latency profile). Each call checksums at most {@value #IDLE_CHECKSUM_RECORDS} of the
-     * records it published, while their lines are in its cache (skipped at once if a force() or the checksum duty
-     * holds the cursor): about a hundred nanoseconds at 96-byte frames, nothing once done. From the first call the
-     * checksum duty leaves this partition to the writer unless it falls behind (it takes over again then). The
-     * reservation and pre-touch of the space ahead are the journal's allocator duty's, off this thread (as Chronicle
-     * Queue's pretoucher): a step of it writes zeros with a system call and maps the pages, 8-64 us on this
-     * project's 2-core VM (perf/README.md section 31), which an event arriving meanwhile would wait for. Only when
-     * that duty has fallen below half its distance ahead (its thread got no CPU for a while) does a call with no
-     * checksum to do take one 16 KiB step of it instead, so that the appends that follow do not reserve megabytes
-     * at once. Nothing is allocated.
+     * One short step of the journal's background work for this partition, done on the writer's own
+     * thread, for a writer that spins when it has nothing to append: call it then, between appends (the
+     * engine's processing thread does under the low-latency profile). Each call does one of: checksum up
+     * to 16 of the records it published (while their lines are in its cache; skipped at once if a force()
+     * or the checksum duty holds the cursor), else reserve and pre-touch 4 pages of the tail ahead of its
+     * position, up to {@link JournalContext#reserveAheadBytes}; a few microseconds at most, nothing once
+     * both are done. From the first call the journal's checksum and allocator duties leave this partition
+     * to the writer unless it falls behind (they take over again then), so a busy-spinning writer keeps
+     * this work on its own core instead of having a background thread take it from another CPU. The
+     * reservation is skipped when the context does not pre-allocate. Nothing is allocated.
      *
      * @return 1 if it did some work, 0 if nothing was to do.
-     * @throws JournalException FATAL if a frame was damaged in the mapping before it was checksummed, IO naming the
-     *                          file if the disk is full.
+     * @throws JournalException IO naming the file if the disk is full.
      */
     public int doIdleWork()
     {
@@ -124,7 +121,7 @@ public final class PartitionWriter
         {
             return 1;
         }
-        return partition.reserveAheadOnWriterIfBehind(tail, position);
+        return partition.reserveAheadOnWriter(tail, position);
     }
 
     /**

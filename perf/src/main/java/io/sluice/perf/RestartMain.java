@@ -190,10 +190,10 @@ public final class RestartMain
                 backtests[r] = backtest;
                 backtestCpu[r] = lastBacktestCpu;
                 final double replayRate = (history + tail) / full;
-                System.out.printf("%-7d %14.3f %14.3f %10.2f %12.3f   (CPU %.3f, %.3f; %.3f of which system %.3f, %,d minor faults) (full replay %.2f M ev/s, backtest of the " +
-                    "same events %.2f M ev/s; restart minus the tail at the replay rate = %.3f s of checkpoint load + launch)%n", r + 1,
-                    restart, full, full / restart, backtest, restartProcessCpu[r], fullProcessCpu[r], backtestCpu[r], lastBacktestSystemCpu,
-                    lastBacktestFaults, replayRate / 1e6,
+                System.out.printf("%-7d %14.3f %14.3f %10.2f %12.3f   (CPU %.3f, %.3f; %.3f of which system %.3f, %,d minor faults) " +
+                    "(full replay %.2f M ev/s, backtest of the same events %.2f M ev/s; restart minus the tail at the replay rate = " +
+                    "%.3f s of checkpoint load + launch)%n", r + 1, restart, full, full / restart, backtest, restartProcessCpu[r],
+                    fullProcessCpu[r], backtestCpu[r], lastBacktestSystemCpu, lastBacktestFaults, replayRate / 1e6,
                     (history + tail) / backtest / 1e6, restart - tail / replayRate);
             }
             final double restartMedian = EngineBench.median(restarts);

@@ -98,7 +98,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Network latency, client -> daemon -> client over Aeron IPC and UDP, vs raw Aeron ping-pong",
             List.of("-Xmx256m"), NetLatencyMain.class, List.of("rate=10000", "seconds=3", "warmup=1", "rounds=1", "out=" + out), t,
             SuiteParsers::net));
-        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g"),
+        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"),
             RestartMain.class, List.of("keys=100000", "history=4000000", "tail=200000", "partitions=2", "rounds=2"), t,
             SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms2g", "-Xmx2g"),
@@ -136,7 +136,7 @@ public final class SuiteMain
         steps.add(SuiteChild.run("Micro-batching vs one-at-a-time publication", List.of("-Xmx1g"),
             MicroBatchingMain.class, List.of("events=2000000", "rate=200000"), t, SuiteParsers::microBatching));
         // The target's sizes of state and tail (1M keys, 10M events since the checkpoint) on two partitions, one per core.
-        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms6g", "-Xmx6g"),
+        steps.add(SuiteChild.run("Restart from a checkpoint vs full replay", List.of("-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"),
             RestartMain.class, List.of("keys=1000000", "history=20000000", "tail=10000000", "partitions=2", "rounds=2"), t,
             SuiteParsers::restart));
         steps.add(SuiteChild.run("Checkpoint pause with a checkpoint a second", List.of("-Xms4g", "-Xmx4g"),

@@ -211,12 +211,12 @@ final class PartitionProcessor
 
     /**
      * Called by the partition's agent when its ring had nothing to take: under a busy-spinning wait, one
-     * short step of the journal's checksum work for this partition ({@link PartitionWriter#doIdleWork}: at most
-     * 16 records just appended, about 100 ns), so it runs on this thread's own core, between events, and the
-     * journal's checksum duty stays asleep instead of taking another core's CPU (the reservation ahead of the
-     * writer stays with the journal's allocator duty, off this thread, but for a 16 KiB step when that duty is
-     * behind). An error stops these steps: the journal's duties and the append itself then report it. Under any
-     * other wait, the checksums of the records just appended ({@link #checksumAppended()}).
+     * short step (a few microseconds) of the journal's background work for this partition
+     * ({@link PartitionWriter#doIdleWork}: checksums of the records just appended, the reservation ahead of
+     * the writer), so it runs on this thread's own core, between events, and the journal's background
+     * thread stays asleep instead of taking another core's CPU. An error (disk full) stops these steps:
+     * the journal's duties and the append itself then report it. Under any other wait, the checksums of
+     * the records just appended ({@link #checksumAppended()}).
      */
     void onIdle()
     {

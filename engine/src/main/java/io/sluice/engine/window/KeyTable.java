@@ -26,8 +26,12 @@ import java.util.Arrays;
  * bounded number of steps per call, into the spare order, which replaces the sorted one when the
  * merge ends; keys new meanwhile wait in a fresh pending list for the next merge. A merge starts
  * once the pending keys are at least {@code 1/}{@value #BACKGROUND_MERGE_SHARE} of the listed
- * ones (fewer are cheaper to insert at the window, see {@link #insertPending}) or when the next pass
- * would look for keys empty for long. {@link #sortForIteration()} then only finishes what is left.
+ * ones, or when fewer have waited as many calls as there are listed keys (so a merge, about one step
+ * per listed key, costs about one step per call on average however keys trickle in), or when the next
+ * pass would look for keys empty for long. {@link #sortForIteration()} then only finishes what is
+ * left. A few keys left for the window are not free there: inserting them moves and re-ranks every
+ * listed key behind each one ({@link #insertPending}), 300 us for 50 keys among 10,000 in the event
+ * that opens the window (perf/README.md section 45).
  * The order that results is the keys' ascending order whichever way it was reached, so the
  * results, and which event emits which, do not depend on it: replays and restored operators
  * stay byte-identical.
@@ -102,6 +106,8 @@ final class KeyTable
     /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
     private int[] batch;
     private int batchCount;
+    /** {@link #sortSome} calls that found keys pending but too few to start a merge, since the last merge or pass. */
+    private int pendingWaits;
     /** Where the merge between windows stands: {@link #SORT_IDLE}, heapify, extract or merge. */
     private int sortStage = SORT_IDLE;
     /** Heapify: the next parent to sift down; extract: the end of the heap. */
@@ -403,6 +409,7 @@ final class KeyTable
             sortSome(Integer.MAX_VALUE);
         }
         pass++;
+        pendingWaits = 0; // the pending keys go into this pass's order
         final boolean crowded = crowded();
         final boolean sweep = idleCount > 0 && (crowded || pass - nextSweep >= 0);
         if (pendingCount == 0 && !sweep)
@@ -452,13 +459,30 @@ final class KeyTable
     }
 
     /**
-     * Whether {@link #sortSome} has work: a merge under way, enough pending keys to start one, or
-     * keys empty for long to look for before the next pass.
+     * Whether {@link #sortSome} has work: a merge under way, pending keys (to merge, or to count the wait of
+     * until there are enough or they have waited long enough), or keys empty for long to look for before the
+     * next pass.
      */
     boolean sortWorkDue()
     {
-        return sortStage != SORT_IDLE ||
-            (pendingCount > 0 && pendingCount >= sortedCount >>> BACKGROUND_MERGE_SHIFT) || backgroundSweepDue();
+        return sortStage != SORT_IDLE || pendingCount > 0 || backgroundSweepDue();
+    }
+
+    /**
+     * Whether a merge between windows starts now (see the class comment); counts a call that finds pending keys too
+     * few to start one yet.
+     */
+    private boolean backgroundMergeDue()
+    {
+        if (backgroundSweepDue())
+        {
+            return true;
+        }
+        if (pendingCount == 0)
+        {
+            return false;
+        }
+        return pendingCount >= sortedCount >>> BACKGROUND_MERGE_SHIFT || ++pendingWaits >= sortedCount;
     }
 
     /**
@@ -476,7 +500,7 @@ final class KeyTable
             switch (sortStage)
             {
                 case SORT_IDLE:
-                    if (!sortWorkDue())
+                    if (!backgroundMergeDue())
                     {
                         return;
                     }
@@ -523,6 +547,7 @@ final class KeyTable
         batch = taken;
         batchCount = pendingCount;
         pendingCount = 0;
+        pendingWaits = 0;
         mergeSweeps = backgroundSweepDue();
         if (mergeSweeps)
         {
@@ -606,6 +631,7 @@ final class KeyTable
         pass = 0;
         nextSweep = 0;
         pendingCount = 0;
+        pendingWaits = 0;
         freeSlots = NONE;
         sortStage = SORT_IDLE;
         batchCount = 0;

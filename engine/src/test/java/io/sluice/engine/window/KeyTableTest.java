@@ -234,12 +234,36 @@ class KeyTableTest
             assertThat(table.key(table.sortedSlot(i))).isGreaterThan(table.key(table.sortedSlot(i - 1)));
             assertThat(table.rank(table.sortedSlot(i))).isEqualTo(i);
         }
-        // A few new keys (below the share that starts a merge) wait for the window, which inserts them.
+        // A few new keys (below the share that starts a merge at once) are merged once they have waited as many
+        // calls as there are listed keys, not left for the window to insert (which moves and re-ranks every key behind each).
         addWithRow(table, Long.MIN_VALUE);
-        assertThat(table.sortWorkDue()).isFalse();
-        table.sortForIteration();
+        addWithRow(table, Long.MAX_VALUE);
+        int waits = 0;
+        while (table.sortWorkDue() && table.pendingCount() > 0)
+        {
+            table.sortSome(64);
+            waits++;
+        }
+        assertThat(waits).isEqualTo(12_000);
+        while (table.sortWorkDue())
+        {
+            table.sortSome(64);
+        }
+        assertThat(table.pendingCount()).isZero();
+        assertThat(table.sortedCount()).isEqualTo(12_002);
         assertThat(table.key(table.sortedSlot(0))).isEqualTo(Long.MIN_VALUE);
-        assertThat(table.sortedCount()).isEqualTo(12_001);
+        assertThat(table.key(table.sortedSlot(12_001))).isEqualTo(Long.MAX_VALUE);
+        for (int i = 0; i < table.sortedCount(); i++)
+        {
+            assertThat(table.rank(table.sortedSlot(i))).isEqualTo(i);
+        }
+        // The window finds nothing left to insert; a key new after that still waits for it.
+        table.sortForIteration();
+        assertThat(table.sortedCount()).isEqualTo(12_002);
+        addWithRow(table, 42);
+        table.sortForIteration();
+        assertThat(table.sortedCount()).isEqualTo(12_003);
+        assertThat(table.rank(table.find(42))).isBetween(1, 12_001);
     }
 
     private static void addWithRow(final KeyTable table, final long key)
