@@ -37,8 +37,8 @@ final class KafkaReport
         md.append("- Broker: Apache Kafka 4.4.0, one KRaft node (broker + controller) in the benchmark's JVM on loopback, ")
             .append("replication factor 1; every client in the same JVM, sharing the same 2 cores.\n\n");
         md.append("Query: W1, tumbling 6 s count+sum(value) per key over 10,000 keys, event time from the order's ts (Kafka ")
-            .append("Streams: the record timestamp, the same value), bound / grace 500 ms. Throughput: after one unreported warm-up run ")
-            .append("of every pipeline over a tenth of the orders, each run a fresh pipeline ")
+            .append("Streams: the record timestamp, the same value), bound / grace 500 ms. Throughput: after ").append(args.get("warmups"))
+            .append(" unreported warm-up run(s) of every pipeline over a tenth of the orders, each run a fresh pipeline ")
             .append("reading the same pre-loaded input topic from its beginning, timed from its first record processed to the moment ")
             .append("a read_committed consumer of its output topic had every expected row; **every run's rows were compared row for ")
             .append("row with the plain loop's and were equal**. Ceiling: the broker's raw produce+consume of the same records ")
@@ -140,10 +140,10 @@ final class KafkaReport
         md.append('\n');
     }
 
-    /** The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-sleep} -> {@code kstreams-eos}), or null. */
+    /** The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-yield} -> {@code kstreams-eos}), or null. */
     private static String kafkaStreamsPeer(final String pipeline)
     {
-        return pipeline.startsWith("sluice") ? pipeline.replace("sluice", "kstreams").replace("-sleep", "") : null;
+        return pipeline.startsWith("sluice") ? pipeline.replace("sluice", "kstreams").replace("-yield", "") : null;
     }
 
     private static double[] ratios(final double[] x, final double[] base)

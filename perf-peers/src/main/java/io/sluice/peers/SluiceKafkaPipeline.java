@@ -25,7 +25,7 @@ import io.sluice.schema.Schema;
 /**
  * Sluice between two Kafka topics, as docs/kafka.md wires it: {@link KafkaSink} opened first (exactly once:
  * transactional producer per partition, committed when the checkpoint covering its outputs completes; at least
- * once: idempotent producer), the engine launched (journal on, one partition per Kafka partition, YIELD,
+ * once: idempotent producer), the engine launched (journal on, one partition per Kafka partition, SLEEP unless told,
  * checkpoints every {@code checkpointMillis}), then {@link KafkaSource} (BINARY values, event time from the ts
  * field, bound 500 ms). The pipeline is W1's tumbling 6 s count+sum with a first stage that stamps the first event.
  */
@@ -112,7 +112,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             public String name()
             {
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
-                    " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.YIELD ? "" : ", " + wait.configName()) + ")";
+                    " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.SLEEP ? "" : ", " + wait.configName()) + ")";
             }
 
             @Override
