@@ -71,10 +71,7 @@ class IdleWriterWorkTest
             {
                 JournalTestSupport.append(writer, scratch, sequence++);
                 final int before = tail.reservedLimit();
-                while (writer.doIdleWork() == 1)
-                {
-                    // its checksum, and a step of reservation when one is missing
-                }
+                idleUntilDone(writer); // its checksum, and a step of reservation when one is missing
                 reservations += tail.reservedLimit() != before ? 1 : 0;
             }
             assertThat(reservations).as("reservations for 200 records of %d bytes", writerPosition(partition) - from)
@@ -93,10 +90,7 @@ class IdleWriterWorkTest
             final PartitionWriter writer = partition.writer();
             final Segment tail = tail(partition);
             JournalTestSupport.append(writer, scratch, 0);
-            while (writer.doIdleWork() == 1)
-            {
-                // caught up: from here the duties leave the partition to the writer
-            }
+            idleUntilDone(writer); // caught up: from here the duties leave the partition to the writer
             // A writer too busy to idle: more records than it may leave unchecksummed, further than half the distance.
             long sequence = 1;
             while (sequence < Partition.WRITER_CHECKSUM_BEHIND + 1000 || writerPosition(partition) < tail.reservedLimit() - AHEAD / 4)
@@ -119,10 +113,7 @@ class IdleWriterWorkTest
             // About half the distance (the duty sees the tail position of the last index checkpoint).
             assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD / 4);
             // Back to the writer for the rest, once it idles again.
-            while (writer.doIdleWork() == 1)
-            {
-                // catching up
-            }
+            idleUntilDone(writer); // catching up
             assertThat(partition.checksummedOffset()).isEqualTo(partition.endOffset());
             assertThat(tail.reservedLimit()).as("within a step of the distance").isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD - Partition.WRITER_AHEAD_STEP);
             partition.force();
@@ -141,10 +132,7 @@ class IdleWriterWorkTest
             final Segment tail = tail(partition);
             JournalTestSupport.append(writer, scratch, 0);
             final int limit = tail.reservedLimit();
-            while (writer.doIdleWork() == 1)
-            {
-                // checksums only
-            }
+            idleUntilDone(writer); // checksums only
             assertThat(partition.checksummedOffset()).isEqualTo(1);
             assertThat(tail.reservedLimit()).isEqualTo(limit);
         }
@@ -160,10 +148,7 @@ class IdleWriterWorkTest
             final PartitionWriter writer = partition.writer();
             final Segment tail = tail(partition);
             JournalTestSupport.append(writer, scratch, 0);
-            while (writer.doIdleWork() == 1)
-            {
-                // caught up: checksummed, and reserved the whole distance ahead
-            }
+            idleUntilDone(writer); // caught up: checksummed, and reserved the whole distance ahead
             // Two steps' worth of records: checksums to do and a step of reservation missing.
             final int from = writerPosition(partition);
             long sequence = 1;
@@ -196,15 +181,8 @@ class IdleWriterWorkTest
                 final java.util.concurrent.ExecutorService writerThread = java.util.concurrent.Executors.newSingleThreadExecutor();
                 try
                 {
-                    final int idleCalls = writerThread.submit(() ->
-                    {
-                        int calls = 0;
-                        while (writer.doIdleWork() == 1)
-                        {
-                            calls++; // its checksums only
-                        }
-                        return calls;
-                    }).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    final int idleCalls = writerThread.submit(() -> idleUntilDone(writer)) // its checksums only
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
                     assertThat(idleCalls).as("the checksum steps still ran").isPositive();
                 }
                 finally
@@ -219,10 +197,7 @@ class IdleWriterWorkTest
                 release.countDown();
             }
             duty.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            while (writer.doIdleWork() == 1)
-            {
-                // the reservation steps, now that the lock is free
-            }
+            idleUntilDone(writer); // the reservation steps, now that the lock is free
             assertThat(tail.reservedLimit()).as("within a step of the distance")
                 .isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD - Partition.WRITER_AHEAD_STEP);
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
@@ -231,6 +206,17 @@ class IdleWriterWorkTest
         {
             holder.shutdownNow();
         }
+    }
+
+    /** Calls the writer's idle work until it has none left; returns how many calls did some. */
+    private static int idleUntilDone(final PartitionWriter writer)
+    {
+        int calls = 0;
+        while (writer.doIdleWork() == 1)
+        {
+            calls++;
+        }
+        return calls;
     }
 
     private static int writerPosition(final Partition partition)
