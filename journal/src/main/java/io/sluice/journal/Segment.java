@@ -6,6 +6,8 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,7 +68,7 @@ final class Segment
     private int touchedLimit;
     private boolean closed;
     /** Guards reservedLimit's writes, touchedLimit, the reserve channel and closed: see {@link #tryReserveAhead}. */
-    private final java.util.concurrent.locks.ReentrantLock reservationLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock reservationLock = new ReentrantLock();
 
     Segment(
         final Path file,
@@ -211,7 +213,7 @@ final class Segment
     }
 
     /** The reservation lock itself, for tests that hold it from another thread. */
-    java.util.concurrent.locks.Lock reservationLock()
+    Lock reservationLock()
     {
         return reservationLock;
     }

@@ -3,6 +3,11 @@ package io.sluice.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -141,7 +146,7 @@ class IdleWriterWorkTest
     @Test
     void shouldSkipTheIdleWritersReservationStepWhileAnotherThreadHoldsTheSegmentsLock() throws Exception
     {
-        final java.util.concurrent.ExecutorService holder = java.util.concurrent.Executors.newSingleThreadExecutor();
+        final ExecutorService holder = Executors.newSingleThreadExecutor();
         try (Journal journal = Journal.open(context()))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
@@ -158,9 +163,9 @@ class IdleWriterWorkTest
             }
             final int limit = tail.reservedLimit();
             // The allocator duty holding the lock and waiting for its CPU, as after a roll on a busy machine.
-            final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-            final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            final java.util.concurrent.Future<?> duty = holder.submit(() ->
+            final CountDownLatch held = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            final Future<?> duty = holder.submit(() ->
             {
                 tail.reservationLock().lock();
                 try
@@ -176,13 +181,13 @@ class IdleWriterWorkTest
             });
             try
             {
-                assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
                 // On another thread, so that a writer that waits for the lock fails the test instead of hanging it.
-                final java.util.concurrent.ExecutorService writerThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+                final ExecutorService writerThread = Executors.newSingleThreadExecutor();
                 try
                 {
                     final int idleCalls = writerThread.submit(() -> idleUntilDone(writer)) // its checksums only
-                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                        .get(60, TimeUnit.SECONDS);
                     assertThat(idleCalls).as("the checksum steps still ran").isPositive();
                 }
                 finally
@@ -196,7 +201,7 @@ class IdleWriterWorkTest
             {
                 release.countDown();
             }
-            duty.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            duty.get(60, TimeUnit.SECONDS);
             idleUntilDone(writer); // the reservation steps, now that the lock is free
             assertThat(tail.reservedLimit()).as("within a step of the distance")
                 .isGreaterThanOrEqualTo(writerPosition(partition) + AHEAD - Partition.WRITER_AHEAD_STEP);
