@@ -62,6 +62,8 @@ class AppendUnpublishedTest
             assertThat(partition.durableOffset()).isGreaterThan(Math.max(unforced, awaited));
             appendUnpublished(writer, sequence++);
             writer.publishAppended();
+            assertThat(partition.endOffset()).isEqualTo(sequence);
+            writer.force();
             DeferredChecksumTest.assertEveryRecordChecksummed(partition);
         }
         try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true)))
