@@ -23,7 +23,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code sluice-io}'s CPU into the allocator (reservation and pre-touch ahead of the writer, the spare segment), the
  * checksums and group commit's force, with the minor page faults the duties thread took. The writer's side: its CPU
  * per record, its longest single append and where it was (record index within its segment: 0 is the first record
- * after a roll), and how many appends took over 100 us.
+ * after a roll), how many appends took over 100 us, and per roll the writer's CPU time in the rolling append and its
+ * minor page faults from there to the end of the new segment's first megabyte.
  *
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
@@ -34,6 +35,8 @@ public final class JournalDutyCostMain
 {
     private static final int PAYLOAD = 64;
     private static final long SLOW_APPEND_NS = 100_000;
+    /** The spare's first megabyte, reserved (and now touched) before the roll. */
+    private static final int SPARE_TOUCHED_BYTES = 1 << 20;
 
     private JournalDutyCostMain()
     {
@@ -83,16 +86,16 @@ public final class JournalDutyCostMain
         }
         System.out.printf("JournalDutyCostMain records=%d rate=%d segmentMb=%d groupCommit=%b rounds=%d (+1 warm-up)%n",
             records, rate, segmentMb, groupCommit, rounds);
-        System.out.printf("%-6s %9s | %9s %9s %9s %9s %9s %11s | %11s %11s %9s%n", "round", "writer ns",
-            "io ns", "alloc ns", "crc ns", "force ns", "idle ns", "io flt/1k", "max app us", "at rec/seg", "app>100us");
-        final double[][] figures = new double[7][rounds];
+        System.out.printf("%-6s %9s | %9s %9s %9s %9s %9s %11s | %11s %11s %9s | %11s %8s%n", "round", "writer ns",
+            "io ns", "alloc ns", "crc ns", "force ns", "idle ns", "io flt/1k", "max app us", "at rec/seg", "app>100us", "roll cpu us", "roll flt");
+        final double[][] figures = new double[9][rounds];
         for (int round = 0; round <= rounds; round++)
         {
             final RoundResult result = runRound(records, rate, segmentMb, groupCommit);
-            System.out.printf("%-6s %9.1f | %9.1f %9.1f %9.1f %9.1f %9.1f %11.2f | %11.1f %11d %9d%n",
+            System.out.printf("%-6s %9.1f | %9.1f %9.1f %9.1f %9.1f %9.1f %11.2f | %11.1f %11d %9d | %11.1f %8.1f%n",
                 round == 0 ? "warmup" : Integer.toString(round), result.writerNs, result.ioNs(), result.dutyNs[0],
                 result.dutyNs[1], result.dutyNs[2], result.idleNs, result.ioFaultsPerThousand, result.maxAppendNs / 1e3,
-                result.maxAppendRecordInSegment, result.slowAppends);
+                result.maxAppendRecordInSegment, result.slowAppends, result.rollCpuUs, result.rollFaults);
             if (round > 0)
             {
                 figures[0][round - 1] = result.writerNs;
@@ -102,14 +105,18 @@ public final class JournalDutyCostMain
                 figures[4][round - 1] = result.dutyNs[2];
                 figures[5][round - 1] = result.maxAppendNs / 1e3;
                 figures[6][round - 1] = result.idleNs;
+                figures[7][round - 1] = result.rollCpuUs;
+                figures[8][round - 1] = result.rollFaults;
             }
         }
         System.out.printf("RESULT CPU ns per record: writer median=%.1f; sluice-io median=%.1f (min %.1f, max %.1f): " +
-            "allocator %.1f, checksum %.1f, group commit %.1f, idle cycles %.1f; longest append median=%.1f us (max %.1f); load average %.2f%n",
+            "allocator %.1f, checksum %.1f, group commit %.1f, idle cycles %.1f; longest append median=%.1f us (max %.1f); " +
+            "writer per roll: the rolling append's CPU median=%.1f us, minor faults to the new segment's first MiB median=%.1f; " +
+            "load average %.2f%n",
             EngineBench.median(figures[0]), EngineBench.median(figures[1]), EngineBench.min(figures[1]),
             EngineBench.max(figures[1]), EngineBench.median(figures[2]), EngineBench.median(figures[3]),
             EngineBench.median(figures[4]), EngineBench.median(figures[6]), EngineBench.median(figures[5]),
-            EngineBench.max(figures[5]),
+            EngineBench.max(figures[5]), EngineBench.median(figures[7]), EngineBench.median(figures[8]),
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
@@ -168,8 +175,28 @@ public final class JournalDutyCostMain
         long maxNs = 0;
         long maxAt = 0;
         long slow = 0;
+        // Frames are all 96 bytes: the roll is at every multiple of framesPerSegment. The writer's CPU is taken over the
+        // rolling append, its minor faults from there to the end of the new segment's first megabyte (the first touches).
+        final int rollWindow = SPARE_TOUCHED_BYTES / 96;
+        long rollCpuStart = 0;
+        long rollFaultsStart = 0;
+        long rolls = 0;
+        long rollCpu = 0;
+        long rollFaults = 0;
         for (long i = 0; i < records; i++)
         {
+            final long inSegment = i % framesPerSegment;
+            final boolean rolling = i > 0 && inSegment == 0;
+            if (rolling)
+            {
+                rollFaultsStart = ThreadFaults.minor();
+                rollCpuStart = threads.getCurrentThreadCpuTime();
+            }
+            else if (i > rollWindow && inSegment == rollWindow)
+            {
+                rollFaults += ThreadFaults.minor() - rollFaultsStart;
+                rolls++;
+            }
             if (interval > 0)
             {
                 while (System.nanoTime() < next)
@@ -181,6 +208,10 @@ public final class JournalDutyCostMain
             final long start = System.nanoTime();
             writer.append(BenchmarkRecords.TYPE, 0, i, i, payload, 0, PAYLOAD);
             final long took = System.nanoTime() - start;
+            if (rolling)
+            {
+                rollCpu += threads.getCurrentThreadCpuTime() - rollCpuStart;
+            }
             if (took > maxNs)
             {
                 maxNs = took;
@@ -195,6 +226,8 @@ public final class JournalDutyCostMain
         result.maxAppendNs = maxNs;
         result.maxAppendRecordInSegment = maxAt % framesPerSegment;
         result.slowAppends = slow;
+        result.rollCpuUs = rolls == 0 ? Double.NaN : rollCpu / 1e3 / rolls;
+        result.rollFaults = rolls == 0 ? Double.NaN : (double)rollFaults / rolls;
     }
 
     /** A duty whose {@code doWork} calls are timed by the CPU clock of the thread that runs them. */
@@ -283,6 +316,9 @@ public final class JournalDutyCostMain
         long maxAppendNs;
         long maxAppendRecordInSegment;
         long slowAppends;
+        /** The writer's CPU in the rolling append, and its minor faults from there over the new segment's first megabyte. */
+        double rollCpuUs;
+        double rollFaults;
 
         double ioNs()
         {
