@@ -3,7 +3,6 @@ package io.sluice.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ class SegmentRollTest
 {
     private static final int SEGMENT = 4 << 20;
     private static final int PAYLOAD = 64;
-    private static final Path STAT = Path.of("/proc/thread-self/stat");
 
     @TempDir
     Path dir;
@@ -42,7 +40,7 @@ class SegmentRollTest
     @Test
     void shouldRollIntoTheSpareTheAllocatorMappedAndTouchedWithoutAPageFaultOnItsFirstRecords() throws Exception
     {
-        assumeTrue(Files.isReadable(STAT), "counts the writer thread's minor page faults from /proc (Linux)");
+        assumeTrue(Files.isReadable(JournalTestSupport.THREAD_STAT), "counts the writer thread's minor page faults from /proc (Linux)");
         final long written;
         try (Journal journal = Journal.open(context()))
         {
@@ -69,12 +67,12 @@ class SegmentRollTest
             assertThat(second.touchedLimit()).as("pages of the new segment touched before its first record")
                 .isGreaterThanOrEqualTo(SegmentFiles.RESERVE_CHUNK);
             final int records = (SegmentFiles.RESERVE_CHUNK - Segment.PAGE_SIZE) / RecordDescriptor.alignedFrameLength(PAYLOAD);
-            final long faultsBefore = minorFaults();
+            final long faultsBefore = JournalTestSupport.minorFaults();
             for (int i = 0; i < records; i++)
             {
                 append(writer, sequence++);
             }
-            final long faults = minorFaults() - faultsBefore;
+            final long faults = JournalTestSupport.minorFaults() - faultsBefore;
             // Without the mapped spare: one per page of the new segment's first megabyte (256). The few left are
             // the JVM's own (compilation, safepoints).
             assertThat(faults).as("minor page faults of the writer over the new segment's first %d pages",
@@ -182,11 +180,5 @@ class SegmentRollTest
     {
         final Segment[] segments = partition.segments();
         return segments[segments.length - 1];
-    }
-
-    private static long minorFaults() throws IOException
-    {
-        final String line = Files.readString(STAT);
-        return Long.parseLong(line.substring(line.lastIndexOf(')') + 2).split(" ")[7]);
     }
 }
