@@ -107,11 +107,13 @@ public final class KafkaPipelineMain
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         // Processing threads that park when idle (SLEEP, the engine's default) since session 11: against YIELD they took less CPU
         // per record in 14 of 15 same-round pairs, and YIELD's first run after the first ceiling took 2-5x (section 46).
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
+        // One consumer for every partition, on one thread (the source's layout until session 12), when named.
+        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
         // The same with processing threads that yield when idle (the benchmark's setting until session 11).
-        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
-        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
+        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
         // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
         final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
