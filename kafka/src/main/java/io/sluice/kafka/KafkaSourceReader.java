@@ -321,8 +321,9 @@ final class KafkaSourceReader
             records++;
             return true;
         }
-        malformed++;
-        return source.onMalformed(record, error);
+        final boolean goOn = source.onMalformed(record, error);
+        malformed++; // after its dead letter: whoever sees the count sees it dead-lettered
+        return goOn;
     }
 
     /**
