@@ -9,12 +9,6 @@ import java.util.Properties;
  */
 public final class KafkaSourceContext
 {
-    /**
-     * The source consumers' fetch settings, beneath {@link #clientProperties(Map)} (which may change them):
-     * measured in perf/README.md section 53.
-     */
-    public static final Map<String, String> FETCH_DEFAULTS = Map.of();
-
     private String bootstrapServers;
     private String topic;
     private String groupId;

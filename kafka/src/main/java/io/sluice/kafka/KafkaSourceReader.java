@@ -415,7 +415,6 @@ final class KafkaSourceReader
     private Properties consumerProperties()
     {
         final Properties props = new Properties();
-        props.putAll(KafkaSourceContext.FETCH_DEFAULTS);
         props.putAll(context.clientProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, context.groupId());
