@@ -68,7 +68,7 @@ final class ClientSession implements AutoCloseable
         }
         this.context = context;
         this.ownsAeron = context.aeron() == null;
-        this.aeron = ownsAeron ? Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDirectoryName())) : context.aeron();
+        this.aeron = ownsAeron ? ClientAeron.connect(context.aeronDirectoryName()) : context.aeron();
         this.sendBuffer = new UnsafeBuffer(new byte[context.maxFrameLength()]);
         this.assembler = new ControlledFragmentAssembler(this::onFragment);
         Subscription sub = null;

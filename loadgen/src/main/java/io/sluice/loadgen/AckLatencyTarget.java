@@ -8,6 +8,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
@@ -67,7 +68,7 @@ public final class AckLatencyTarget implements LoadTarget
             throw new IllegalArgumentException("the ack-latency target takes one topic, was " + topics.size());
         }
         final ScenarioTopic topic = topics.get(0);
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory));
+        aeron = ClientAeron.connect(aeronDirectory);
         try
         {
             producer = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(channel).ingressStreamId(streamId)

@@ -12,6 +12,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
@@ -105,7 +106,7 @@ public final class AeronDaemonTarget implements LoadTarget
     @Override
     public void open(final List<ScenarioTopic> topics)
     {
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory));
+        aeron = ClientAeron.connect(aeronDirectory);
         int stream = FIRST_RESPONSE_STREAM;
         producers = new SluiceProducer[topics.size()];
         for (int t = 0; t < producers.length; t++)

@@ -15,6 +15,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.ClientException;
 import io.sluice.client.SluiceProducer;
@@ -184,8 +185,7 @@ final class PublishCommand implements Callable<Integer>
         final int level = ack == Ack.DURABLE ? Durability.DURABLE : Durability.JOURNALED;
         final Result result = new Result(source, topic, ack);
         final long timeoutMs = TimeUnit.SECONDS.toMillis(timeoutSeconds);
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(endpoint.aeronDirectory().toString())
-            .driverTimeoutMs(timeoutMs));
+        try (Aeron aeron = ClientAeron.connect(endpoint.aeronDirectory().toString(), timeoutMs);
             SluiceProducer producer = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(endpoint.channel())
                 .ingressStreamId(endpoint.streamId()).responseChannel("aeron:ipc").connectTimeoutMs(timeoutMs)
                 .errorListener(result::onError), topic))

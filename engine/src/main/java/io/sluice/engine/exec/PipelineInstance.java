@@ -424,6 +424,20 @@ public final class PipelineInstance
     }
 
     /**
+     * Tells the instance's window operator that recovery is replaying the journal through it, or has finished
+     * ({@link WindowOperator#recovering}).
+     *
+     * @param recovering true before the replay, false after it.
+     */
+    public void recovering(final boolean recovering)
+    {
+        if (window != null)
+        {
+            window.operator().recovering(recovering);
+        }
+    }
+
+    /**
      * Hands the instance's operators to the thread that calls them next (recovery runs on the
      * start-up thread, processing on the partition thread, started after it).
      */

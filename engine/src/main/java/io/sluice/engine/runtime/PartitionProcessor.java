@@ -650,7 +650,9 @@ final class PartitionProcessor
      * events between two other records goes to the instances as one {@link EventBatch} that refers to the
      * events where they lie in the mapping, so a window stage that comes first takes the run in one call,
      * after a look at all its keys (their state entries load together, the cache misses overlap), as in a
-     * backtest. The instances see the same calls in the same order as one record at a time.
+     * backtest. The instances see the same calls in the same order as one record at a time; their window
+     * operators are told they are {@link PipelineInstance#recovering recovering}, so the sort of new keys between
+     * windows waits for the events after ready.
      *
      * @return records replayed.
      */
@@ -659,13 +661,30 @@ final class PartitionProcessor
         final RecordBatch records = replayRecords;
         long replayed = 0;
         int read;
-        while ((read = reader.poll(records, REPLAY_BATCH)) > 0)
+        recovering(true);
+        try
         {
-            replayBatch(records);
-            replayed += read;
+            while ((read = reader.poll(records, REPLAY_BATCH)) > 0)
+            {
+                replayBatch(records);
+                replayed += read;
+            }
+        }
+        finally
+        {
+            recovering(false);
         }
         publishCounters();
         return replayed;
+    }
+
+    /** The instances' window operators may leave work between windows to the events after the replay. */
+    private void recovering(final boolean recovering)
+    {
+        for (final PipelineInstance instance : instances)
+        {
+            instance.recovering(recovering);
+        }
     }
 
     private void replayBatch(final RecordBatch records)

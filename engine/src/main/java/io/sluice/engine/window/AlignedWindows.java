@@ -114,6 +114,24 @@ final class AlignedWindows
     }
 
     /**
+     * The smallest watermark at which the window is due, its end - 1: {@link #lastFiredWindow} is below {@code window}
+     * for every smaller watermark. Saturates at {@link Long#MAX_VALUE} for windows ending beyond it, and gives
+     * {@link Long#MIN_VALUE} (every watermark: recompute) for windows starting below about -2^62, where times do not go.
+     */
+    long firingWatermark(final long window)
+    {
+        if (window > Math.floorDiv(Long.MAX_VALUE - offset - size + 1, hop))
+        {
+            return Long.MAX_VALUE;
+        }
+        if (window < (Long.MIN_VALUE >> 1) / hop)
+        {
+            return Long.MIN_VALUE;
+        }
+        return offset + window * hop + size - 1;
+    }
+
+    /**
      * Smallest window index still live, that is whose end - 1 + allowed lateness is above the
      * watermark. Windows below it have expired and their state may be dropped.
      */

@@ -201,6 +201,19 @@ public interface WindowOperator
     int restoreFrom(DirectBuffer buffer, int offset);
 
     /**
+     * Whether recovery is replaying the journal through the operator, before the engine is ready. While it is, the
+     * operator may leave to the events after it the work that only prepares later firings between windows (sorting
+     * the keys new since the last window, a bounded number of steps per event): a window that fires during the
+     * replay still does what is left of it first, so outputs do not depend on this, and it keeps that work off
+     * the time to ready. By default nothing changes.
+     *
+     * @param recovering true from before the replay's first event to after its last.
+     */
+    default void recovering(final boolean recovering)
+    {
+    }
+
+    /**
      * Hands the operator to another thread: the next thread that calls it becomes its owner. Used
      * when recovery (restore, replay) runs on a start-up thread and processing then moves to the
      * partition thread; the hand-off itself must be ordered by a happens-before edge (a thread start).

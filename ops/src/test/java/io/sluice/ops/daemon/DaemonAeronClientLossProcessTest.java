@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
@@ -149,8 +150,7 @@ class DaemonAeronClientLossProcessTest
     /** A new client and producer, {@link #EVENTS} events acknowledged JOURNALED. */
     private static void publish(final Path aeronDir, final String channel, final int responseStream)
     {
-        // Not Aeron's default error handler, which exits the JVM when a driver goes.
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir.toString()).errorHandler(Throwable::printStackTrace));
+        try (Aeron aeron = ClientAeron.connect(aeronDir.toString());
             SluiceProducer producer = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(channel)
                 .responseChannel("aeron:ipc").responseStreamId(responseStream).connectTimeoutMs(DEADLINE_MS), "trades"))
         {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
@@ -102,7 +103,7 @@ class DaemonAeronProcessTest
             assertThat(daemon.log()).contains("profile low-latency")
                 .containsPattern("started aeron-ingress aeron:ipc stream 1001: duty on \\S+.*; media driver in INVOKER mode on the same thread")
                 .containsPattern("started aeron-egress aeron:ipc stream 1002: duty on \\S+.*; media driver in INVOKER mode on the same thread");
-            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
                 SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4101), TOPIC);
                 SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4102), TOPIC, "audit", "audit-1", STAYING_MS))
             {
@@ -131,7 +132,7 @@ class DaemonAeronProcessTest
         {
             final MarkFile.Info info = daemon.awaitRunning();
             assertThat(daemon.log()).contains("started aeron-ingress " + channel).contains("started aeron-egress " + channel);
-            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
                 SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4001), TOPIC);
                 SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", STAYING_MS);
                 SluiceConsumer risk1 = SluiceConsumer.connect(client(aeron, channel, 4003), TOPIC, "risk", "risk-1", STAYING_MS))
@@ -196,7 +197,7 @@ class DaemonAeronProcessTest
                 assertThat(String.join("\n", jmx.engine().getRecoveryEvents())).containsIgnoringCase("checkpoint");
                 assertThat(jmx.engine().getRecoveryEvents()).noneMatch(e -> e.contains("no usable checkpoint"));
             }
-            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
                 SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4002), TOPIC, "audit", "audit-1", STAYING_MS);
                 SluiceConsumer replay = SluiceConsumer.connect(client(aeron, channel, 4005), TOPIC, "replay", "replay-1", STAYING_MS))
             {

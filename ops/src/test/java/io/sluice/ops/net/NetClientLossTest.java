@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
@@ -116,7 +117,7 @@ class NetClientLossTest
      */
     private static void publishAgain(final NetFixture fixture, final String aeronDir, final int responseStream, final int count)
     {
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(Throwable::printStackTrace));
+        try (Aeron aeron = ClientAeron.connect(aeronDir);
             SluiceProducer producer = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(fixture.channel)
                 .responseChannel("aeron:ipc").responseStreamId(responseStream).connectTimeoutMs(DEADLINE_MS), NetFixture.TOPIC))
         {

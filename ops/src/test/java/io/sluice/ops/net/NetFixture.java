@@ -11,6 +11,7 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
@@ -68,8 +69,7 @@ final class NetFixture implements AutoCloseable
         try
         {
             launched = NetServer.launch(context);
-            // Not Aeron's default error handler, which exits the JVM when the driver goes (NetClientLossTest stops it).
-            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDirectoryName()).errorHandler(Throwable::printStackTrace));
+            client = ClientAeron.connect(context.aeronDirectoryName());
         }
         catch (final RuntimeException ex)
         {

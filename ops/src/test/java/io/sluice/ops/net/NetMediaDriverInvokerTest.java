@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
+import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
@@ -73,7 +74,7 @@ class NetMediaDriverInvokerTest
                 started.removeAll(before);
                 assertThat(server.placement()).contains(invoker ? "media driver in INVOKER mode on the same thread" : "SHARED")
                     .contains("duty on " + server.threadName());
-                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                aeron = ClientAeron.connect(aeronDir);
                 publishAndConsume(aeron);
                 return started;
             }
