@@ -12,8 +12,9 @@ import java.util.List;
  * record is complete; every offset below it is readable from any thread. {@link #durableOffset()}
  * is advanced after a completed force() covers the records below it.
  *
- * <p>Threading: the writer thread appends; structural changes (roll, retention, force) serialise on
- * this object's lock, which is never taken per record.
+ * <p>Threading: the writer thread appends; force and retention serialise on this object's lock, which is
+ * never taken per record; a roll (writer thread) and retention change the segment array under a lock of its own
+ * held for the array's copy only, so a roll never waits for a force().
  */
 public final class Partition
 {
@@ -59,7 +60,13 @@ public final class Partition
     private volatile Segment[] segments;
     /** Null while the partition accepts appends; else why not (FATAL after a failed force(), STATE once closed). */
     private volatile JournalException stopped;
-    private boolean directoryDirty;
+    /** Set by a roll (writer thread), cleared by the force() that fsyncs the directory after it. */
+    private volatile boolean directoryDirty;
+    /**
+     * Serialises the changes of {@link #segments} (a roll appends, retention removes the oldest): held for the array's
+     * copy only, never across a force() or a file operation, so that a roll never waits for a force() in progress.
+     */
+    private final Object segmentsLock = new Object();
     private volatile boolean groupCommitActive;
     /** Set once the writer's thread reserves ahead while idle ({@link #reserveAheadOnWriter}); read by the allocator duty. */
     private volatile boolean writerReservesAhead;
@@ -371,9 +378,9 @@ public final class Partition
             }
             if (directoryDirty)
             {
+                directoryDirty = false; // before the fsync: a roll meanwhile sets it again for the next force()
                 // A roll renamed a new segment into place: its directory entry must survive power loss too.
                 JournalFiles.fsyncDirectory(files.directory());
-                directoryDirty = false;
             }
             for (int i = 0; i < current.length - 1; i++)
             {
@@ -644,17 +651,24 @@ public final class Partition
     }
 
     /**
-     * Seals the tail and starts a new segment at the given base offset. Writer thread only.
+     * Seals the tail and starts a new segment at the given base offset. Writer thread only. It takes neither this
+     * object's lock nor the disk's time: a force() in progress (which holds the lock while it waits on the device)
+     * does not hold up the writer, and with the allocator duty running the new segment is mapped and touched
+     * already ({@link SpareSegment}). The force() after it fsyncs the directory ({@code directoryDirty}) and marks
+     * the sealed segment.
      */
-    synchronized Segment roll(final long baseOffset)
+    Segment roll(final long baseOffset)
     {
         checkFatal();
         final Segment next = files.createSegment(baseOffset, context.bootId());
         directoryDirty = true;
-        final Segment[] current = segments;
-        final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);
-        grown[current.length] = next;
-        segments = grown; // volatile: readers that see the new array see a fully initialised segment
+        synchronized (segmentsLock)
+        {
+            final Segment[] current = segments;
+            final Segment[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+            grown[current.length] = next;
+            segments = grown; // volatile: readers that see the new array see a fully initialised segment
+        }
         return next;
     }
 
@@ -701,8 +715,13 @@ public final class Partition
             {
                 break;
             }
-            current = java.util.Arrays.copyOfRange(current, 1, current.length);
-            segments = current; // volatile: new readers no longer find the segment
+            synchronized (segmentsLock)
+            {
+                // A roll may have appended a segment since: drop the oldest (still the first) from the latest array.
+                final Segment[] latest = segments;
+                current = java.util.Arrays.copyOfRange(latest, 1, latest.length);
+                segments = current; // volatile: new readers no longer find the segment
+            }
             files.delete(oldest);
             // The mapping is left to the garbage collector: a reader may still hold the segment.
             deleted++;
@@ -775,6 +794,7 @@ public final class Partition
             {
                 segment.close();
             }
+            files.unmapSpare();
         }
     }
 }

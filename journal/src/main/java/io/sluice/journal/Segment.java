@@ -152,8 +152,9 @@ final class Segment
         try
         {
             reservedLimit = Math.min(limit, capacity());
-            // Written pages need no touch (and touching would dirty them again): start at the tail's page.
-            touchedLimit = tailPosition & -PAGE_SIZE;
+            // Written pages need no touch (and touching would dirty them again): start at the tail's page, or past the
+            // pages a spare's preparation touched already.
+            touchedLimit = Math.max(touchedLimit, tailPosition & -PAGE_SIZE);
         }
         finally
         {
@@ -205,6 +206,25 @@ final class Segment
         {
             pretouch(reserveLocked(upTo)); // re-enters the lock this thread holds
             return true;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
+    /**
+     * Declares the pages below a limit touched already (a {@link SpareSegment} touched them before it became this
+     * segment), so that no pre-touch repeats them.
+     *
+     * @param limit page-aligned position.
+     */
+    void pretouched(final int limit)
+    {
+        reservationLock.lock();
+        try
+        {
+            touchedLimit = Math.max(touchedLimit, limit);
         }
         finally
         {

@@ -11,8 +11,9 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  *       appends neither fault pages in nor allocate blocks, and no whole-segment zero-fill competes
  *       with the writer for the cores and the disk;</li>
  *   <li>each partition's next segment (a spare trio: small zero-filled index files and a sparse log
- *       whose first megabyte is reserved), requested once the tail is half full, so that a roll on
- *       the writer's thread is three renames and a header write.</li>
+ *       whose first megabyte is reserved), requested once the tail is half full, mapped and its first
+ *       megabyte's pages touched ({@link SpareSegment}), so that a roll on the writer's thread is three
+ *       renames, a header write and a pointer swap: no open, no map, no page fault.</li>
  * </ul>
  * If the duty is behind, the writer reserves (or allocates the spare) itself; if that fails (disk
  * full), the writer's append fails with the same clear error naming the file.
@@ -85,7 +86,7 @@ final class SegmentAllocator implements Agent
             {
                 if (!files.spareReady())
                 {
-                    files.allocateSpare();
+                    files.allocateMappedSpare();
                 }
             }
         }

@@ -18,6 +18,8 @@ final class SegmentFiles
     private final boolean readOnly;
     /** Bytes at the start of the spare log with real blocks, when this process allocated it; else 0 (unknown). */
     private int spareReservedBytes;
+    /** The spare trio mapped and its first pages touched, when this process allocated it; else null. Guarded by this. */
+    private SpareSegment mappedSpare;
 
     /** Bytes reserved (real zero blocks) at a time: at the start of a new segment, and ahead of the writer. */
     static final int RESERVE_CHUNK = 1 << 20;
@@ -99,6 +101,22 @@ final class SegmentFiles
      */
     void allocateSpare()
     {
+        allocateSpareFiles();
+    }
+
+    /**
+     * {@link #allocateSpare()}, then maps the trio and touches the reserved pages of its log, so that the next roll
+     * neither opens nor maps a file and its first records take no page fault: the allocator duty's work, off the
+     * writer's thread. Caller holds this object's lock.
+     */
+    void allocateMappedSpare()
+    {
+        allocateSpareFiles();
+        mappedSpare = SpareSegment.map(spareLog(), spareIndex(), spareTimeIndex(), spareReservedBytes);
+    }
+
+    private void allocateSpareFiles()
+    {
         deleteSpare();
         // Not forced: a record becomes durable through the force() of its own range and of the
         // directory, which also makes the blocks it lives in durable.
@@ -111,6 +129,7 @@ final class SegmentFiles
 
     void deleteSpare()
     {
+        unmapSpare();
         JournalFiles.deleteQuietly(spareLog());
         JournalFiles.deleteQuietly(spareIndex());
         JournalFiles.deleteQuietly(spareTimeIndex());
@@ -119,23 +138,30 @@ final class SegmentFiles
     /**
      * Turns the spare trio (allocating it first if absent) into the segment with this base offset and
      * writes its header. The index files are renamed before the log so that a log file never exists
-     * without its indexes.
+     * without its indexes. A spare the allocator duty mapped ({@link #allocateMappedSpare}) becomes the segment
+     * as it is mapped and touched; any other is opened and mapped here.
      */
     Segment createSegment(final long baseOffset, final BootId bootId)
     {
         // Serialised with the allocator thread, which may be writing the spare right now.
         final int reserved;
+        final SpareSegment prepared;
         synchronized (this)
         {
-            if (!spareReady())
+            // A spare this process mapped is there (its files are the journal's own): no stat on the writer's thread.
+            if (mappedSpare == null && !spareReady())
             {
                 allocateSpare();
             }
             reserved = spareReservedBytes;
             spareReservedBytes = 0;
             moveSpareInPlace(baseOffset);
+            prepared = mappedSpare;
+            mappedSpare = null;
         }
-        final Segment segment = open(baseOffset);
+        final Segment segment = prepared != null ?
+            prepared.toSegment(logFile(baseOffset), indexFile(baseOffset), timeIndexFile(baseOffset), baseOffset) :
+            open(baseOffset);
         segment.initReserved(reserved);
         // A spare left by an earlier process: its first blocks are reserved now, before the header is written.
         segment.reserve(RESERVE_CHUNK);
@@ -188,6 +214,19 @@ final class SegmentFiles
         final OffsetIndex offsetIndex = new OffsetIndex(indexFile(baseOffset), JournalFiles.mapReadWrite(indexFile(baseOffset)));
         final TimeIndex timeIndex = new TimeIndex(timeIndexFile(baseOffset), JournalFiles.mapReadWrite(timeIndexFile(baseOffset)));
         return new Segment(log, baseOffset, JournalFiles.mapReadWrite(log), offsetIndex, timeIndex);
+    }
+
+    /**
+     * Unmaps the spare trio if this process mapped it (the partition is closing, or the spare is replaced); the
+     * files stay for the next roll or the next process.
+     */
+    synchronized void unmapSpare()
+    {
+        if (mappedSpare != null)
+        {
+            mappedSpare.unmap();
+            mappedSpare = null;
+        }
     }
 
     void delete(final Segment segment)

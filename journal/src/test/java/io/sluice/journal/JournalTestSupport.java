@@ -1,5 +1,7 @@
 package io.sluice.journal;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,6 +75,22 @@ final class JournalTestSupport
     {
         fillPayload(scratch, sequence);
         return writer.append(7, 3, timestampOf(sequence), keyOf(sequence), scratch, 0, payloadLength(sequence));
+    }
+
+    /** The calling thread's stat line (Linux), whose minor page fault count {@link #minorFaults} reads. */
+    static final Path THREAD_STAT = Path.of("/proc/thread-self/stat");
+
+    /**
+     * Minor page faults of the calling thread so far: field 10 of its {@code /proc/thread-self/stat} line, after the
+     * command name.
+     *
+     * @return the count.
+     * @throws IOException if the line cannot be read (not Linux: callers assume it is readable first).
+     */
+    static long minorFaults() throws IOException
+    {
+        final String line = Files.readString(THREAD_STAT);
+        return Long.parseLong(line.substring(line.lastIndexOf(')') + 2).split(" ")[7]);
     }
 
     static long timestampOf(final long sequence)

@@ -157,31 +157,23 @@ class SpaceReservationTest
     @Test
     void shouldTakeNoPageFaultOnTheWritersThreadInTheStretchPretouchedOnOpen() throws IOException
     {
-        final Path stat = Path.of("/proc/thread-self/stat");
-        assumeTrue(Files.isReadable(stat), "counts the writer thread's minor page faults from /proc (Linux)");
+        assumeTrue(Files.isReadable(JournalTestSupport.THREAD_STAT), "counts the writer thread's minor page faults from /proc (Linux)");
         final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         try (Journal journal = Journal.open(context(dir).externalDuties(true).pretouchOnOpen(true)))
         {
             final PartitionWriter writer = journal.createTopic("t", 1).partition(0).writer();
             final int records = (AHEAD - (1 << 20)) / RecordDescriptor.alignedFrameLength(payload.capacity());
-            final long faultsBefore = minorFaults(stat);
+            final long faultsBefore = JournalTestSupport.minorFaults();
             for (int i = 0; i < records; i++)
             {
                 writer.append(1, 0, i, i, payload, 0, payload.capacity());
             }
-            final long faults = minorFaults(stat) - faultsBefore;
+            final long faults = JournalTestSupport.minorFaults() - faultsBefore;
             // Before the fix: one per page of the tail's first megabyte (256), which the open's force had written
             // back after the pre-touch. The few left are the JVM's own (compilation, safepoints).
             assertThat(faults).as("minor page faults of the writer over %d pre-touched pages", (AHEAD - (1 << 20)) / 4096)
                 .isLessThan(64);
         }
-    }
-
-    /** Minor page faults of the calling thread: field 10 of its /proc stat line, after the command name. */
-    private static long minorFaults(final Path stat) throws IOException
-    {
-        final String line = Files.readString(stat);
-        return Long.parseLong(line.substring(line.lastIndexOf(')') + 2).split(" ")[7]);
     }
 
     @Test

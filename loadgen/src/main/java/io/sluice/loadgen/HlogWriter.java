@@ -56,8 +56,7 @@ public final class HlogWriter implements AutoCloseable
      */
     public HlogWriter(final Path file, final List<String> comments, final long startTimeMs) throws IOException
     {
-        out = Files.newOutputStream(file);
-        baseTimeMs = startTimeMs;
+        this(Files.newOutputStream(file), startTimeMs);
         // The header is written once: the library's writer, unbuffered, straight to the same stream.
         final HistogramLogWriter header = new HistogramLogWriter(new PrintStream(out, false, StandardCharsets.UTF_8));
         comments.forEach(header::outputComment);
@@ -65,6 +64,19 @@ public final class HlogWriter implements AutoCloseable
         header.outputStartTime(startTimeMs);
         header.setBaseTime(startTimeMs);
         header.outputLegend();
+    }
+
+    /**
+     * A writer of interval lines only, no header, to a stream (the load generator's warm-up of its reports writes to
+     * nowhere).
+     *
+     * @param out         to write to; closed by {@link #close()}.
+     * @param startTimeMs wall-clock start of the log; interval times are relative to it.
+     */
+    HlogWriter(final OutputStream out, final long startTimeMs)
+    {
+        this.out = out;
+        baseTimeMs = startTimeMs;
     }
 
     /**

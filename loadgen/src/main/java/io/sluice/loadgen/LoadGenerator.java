@@ -1,10 +1,14 @@
 package io.sluice.loadgen;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +23,22 @@ import org.HdrHistogram.Histogram;
  * histograms, appends them to the .hlog (tagged by group), and tells the listener. After the last
  * event it ends the input, waits for the target to drain, and writes the .hgrm reports and the plots.
  *
+ * <p>The reporter shares a CPU with the spinning sender wherever there are fewer CPUs than busy threads, and every
+ * millisecond a report takes there is a millisecond the events then due wait (late events count in the latencies).
+ * So before the sender starts, the report's own code runs {@value #REPORT_WARM_UPS} times on scratch histograms
+ * (a once-a-second report would otherwise run interpreted for the whole run and be compiled during the measured
+ * seconds, on that CPU), and each report's CPU time is measured ({@link RunResult#reportCpu()}).
+ *
  * <p>Threading: {@link #run} blocks the calling thread until the run is over.
  */
 public final class LoadGenerator
 {
+    /**
+     * Reports run on scratch data before the sender starts: past the JIT's thresholds for a method called once a
+     * report (a few hundred calls), so that the measured seconds' reports run compiled code.
+     */
+    static final int REPORT_WARM_UPS = 500;
+
     private final Scenario scenario;
     private final RatePlan plan;
     private final LatencyRecorder recorder;
@@ -31,7 +47,14 @@ public final class LoadGenerator
     private final Histogram[] totals;
     private final Histogram[] recycled;
     private final Histogram interval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
-    private final Histogram groupInterval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    private final Histogram[] groupIntervals;
+    /** Per group: whether its last read interval had no events; whether its phases were over at that read. */
+    private final boolean[] quiet;
+    private final boolean[] over;
+    /** Per group: the end of its last phase, from the schedule's origin. */
+    private final long[] groupEndNs;
+    private final Histogram reportCpu = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private HlogWriter log;
     private long processed;
     private long lastReportNs;
@@ -47,9 +70,20 @@ public final class LoadGenerator
         this.options = options.conclude();
         totals = new Histogram[plan.groups().size()];
         recycled = new Histogram[totals.length];
+        groupIntervals = new Histogram[totals.length];
+        quiet = new boolean[totals.length];
+        over = new boolean[totals.length];
+        groupEndNs = new long[totals.length];
         for (int g = 0; g < totals.length; g++)
         {
             totals[g] = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+            groupIntervals[g] = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+        }
+        long at = 0;
+        for (int p = 0; p < plan.phases().size(); p++)
+        {
+            at += plan.phases().get(p).durationNs();
+            groupEndNs[plan.groupOf(p)] = at;
         }
     }
 
@@ -90,6 +124,7 @@ public final class LoadGenerator
                     System.currentTimeMillis());
                 files.put("hlog", hlog);
             }
+            warmReports();
             thread.start();
             while (0 == sender.originNs() && !sender.done())
             {
@@ -106,7 +141,7 @@ public final class LoadGenerator
                 final long now = System.nanoTime();
                 if (now - next >= 0)
                 {
-                    report(sender, origin);
+                    report(sender, origin, false);
                     next += intervalNs;
                 }
                 if (now - deadline >= 0 && !stoppedEarly)
@@ -122,10 +157,10 @@ public final class LoadGenerator
             rethrow(sender.failure());
             target.endOfInput();
             final boolean drained = target.awaitDrained(options.drainTimeoutMs());
-            report(sender, origin);
+            report(sender, origin, true);
             final long elapsed = System.nanoTime() - origin;
             final RunResult result = new RunResult(groups(sender), sender.sent(), plan.totalEvents(), elapsed,
-                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag());
+                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag(), reportCpu);
             if (dir != null)
             {
                 log.close();
@@ -133,7 +168,7 @@ public final class LoadGenerator
                 files.putAll(Reports.write(dir, result));
             }
             return new RunResult(result.groups(), result.sent(), result.planned(), result.elapsedNs(), result.maxLagNs(),
-                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag());
+                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag(), result.reportCpu());
         }
         catch (final IOException ex)
         {
@@ -162,33 +197,114 @@ public final class LoadGenerator
         }
     }
 
-    private void report(final OpenLoopSender sender, final long origin) throws IOException
+    private void report(final OpenLoopSender sender, final long origin, final boolean last) throws IOException
     {
-        interval.reset();
-        for (int g = 0; g < totals.length; g++)
+        final long cpuStart = threads.getCurrentThreadCpuTime();
+        final Histogram latency = collect(recorder, recycled, totals, log, System.nanoTime() - origin, last);
+        processed += latency.getTotalCount();
+        final long now = System.nanoTime();
+        // The phase the interval began in: the line at the end of a 1 s warm-up is the warm-up's, not the measure's.
+        final IntervalStats stats = new IntervalStats(now - origin, now - lastReportNs, sender.sent(), processed,
+            currentGroup(lastReportNs - origin), latency, sender.maxLagNs());
+        lastReportNs = now;
+        options.listener().onInterval(stats);
+        if (!RatePlan.WARM_UP.equals(stats.group()))
         {
-            final Histogram h = recorder.interval(g, recycled[g]);
-            recycled[g] = h;
+            reportCpu.recordValue(Math.max(0, Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, threads.getCurrentThreadCpuTime() - cpuStart)));
+        }
+    }
+
+    /**
+     * Takes the interval histogram of every group that may still have events from a recorder, adds it to the
+     * group's totals, and appends it to a log; returns the interval of all groups together (the one group's own
+     * when only one had events, else {@link #interval}, their sum).
+     *
+     * <p>A group whose phases are over and whose last interval was empty is not read again until the final report:
+     * each read of a recorder resets and walks whole histograms (some 34,000 buckets each, a quarter of a millisecond
+     * of the reporter's CPU).
+     *
+     * @param final_ whether this is the run's last report (every group is read).
+     */
+    private Histogram collect(
+        final LatencyRecorder from, final Histogram[] recycledOf, final Histogram[] totalsOf, final HlogWriter to,
+        final long elapsedNs, final boolean final_) throws IOException
+    {
+        Histogram only = null;
+        int nonEmpty = 0;
+        for (int g = 0; g < totalsOf.length; g++)
+        {
+            if (!final_ && over[g] && quiet[g])
+            {
+                continue;
+            }
+            final Histogram h = from.interval(g, recycledOf[g]);
+            recycledOf[g] = h;
+            quiet[g] = h.getTotalCount() == 0;
+            over[g] = elapsedNs >= groupEndNs[g];
             if (h.getTotalCount() > 0)
             {
                 // The recorder's histogram is a concurrent one, which takes a lock for every bucket it is read at:
                 // read it once into a plain one, which is added and encoded by plain array walks.
-                h.copyInto(groupInterval);
-                totals[g].add(groupInterval);
-                interval.add(groupInterval);
-                if (log != null)
+                final Histogram copy = groupIntervals[g];
+                h.copyInto(copy);
+                totalsOf[g].add(copy);
+                if (to != null)
                 {
-                    log.write(plan.groups().get(g), groupInterval);
+                    to.write(plan.groups().get(g), copy);
                 }
+                only = copy;
+                nonEmpty++;
             }
         }
-        processed += interval.getTotalCount();
-        final long now = System.nanoTime();
-        // The phase the interval began in: the line at the end of a 1 s warm-up is the warm-up's, not the measure's.
-        final IntervalStats stats = new IntervalStats(now - origin, now - lastReportNs, sender.sent(), processed,
-            currentGroup(lastReportNs - origin), interval, sender.maxLagNs());
-        lastReportNs = now;
-        options.listener().onInterval(stats);
+        if (nonEmpty == 1)
+        {
+            return only;
+        }
+        interval.reset();
+        for (int g = 0; g < totalsOf.length && nonEmpty > 1; g++)
+        {
+            if (!quiet[g])
+            {
+                interval.add(groupIntervals[g]);
+            }
+        }
+        return interval;
+    }
+
+    /**
+     * Runs the report's own code {@value #REPORT_WARM_UPS} times on a scratch recorder, scratch totals and a log to
+     * nowhere, with latencies spread from a microsecond to tens of milliseconds, as a run's are.
+     */
+    private void warmReports() throws IOException
+    {
+        final LatencyRecorder scratch = new LatencyRecorder(plan);
+        scratch.start(0);
+        final Histogram[] scratchTotals = new Histogram[totals.length];
+        for (int g = 0; g < scratchTotals.length; g++)
+        {
+            scratchTotals[g] = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+        }
+        final Histogram[] scratchRecycled = new Histogram[totals.length];
+        try (HlogWriter nowhere = new HlogWriter(OutputStream.nullOutputStream(), 0))
+        {
+            for (int round = 0; round < REPORT_WARM_UPS; round++)
+            {
+                // One group's events in even rounds, two groups' in odd ones: both ways of taking the interval.
+                for (int p = round; p <= round + round % 2; p++)
+                {
+                    final long scheduled = scratch.phaseStart(p % plan.phases().size());
+                    for (long latency = 1_000; latency < 50_000_000; latency += latency / 8 + round)
+                    {
+                        scratch.record(scheduled, scheduled + latency);
+                    }
+                }
+                collect(scratch, scratchRecycled, scratchTotals, nowhere, 0, round % 2 == 0);
+                threads.getCurrentThreadCpuTime();
+                currentGroup(round);
+            }
+        }
+        Arrays.fill(quiet, false);
+        Arrays.fill(over, false);
     }
 
     private String currentGroup(final long elapsedNs)
@@ -202,7 +318,7 @@ public final class LoadGenerator
                 return phase.group();
             }
         }
-        return "drain";
+        return RatePlan.DRAIN;
     }
 
     private List<RunResult.GroupResult> groups(final OpenLoopSender sender)

@@ -15,6 +15,8 @@ public final class RatePlan
 {
     /** Group of warm-up phases: recorded apart and left out of the results. */
     public static final String WARM_UP = "warm-up";
+    /** Group a load run's intervals report once the plan's time is over (the target draining, late events). */
+    public static final String DRAIN = "drain";
     /** Group of a steady run's measured phases. */
     public static final String MEASURE = "measure";
 

@@ -19,10 +19,13 @@ import org.HdrHistogram.Histogram;
  * @param files          written, by what they are ("hlog", "hgrm", "percentiles-png", "rate-png").
  * @param senderLag      per measured event (warm-up excluded), how late the sender sent it: actual minus
  *                       scheduled send time, ns. Part of every latency, which starts at the scheduled time.
+ * @param reportCpu      per report after the warm-up (the drain's last included), the CPU time the reporting thread
+ *                       spent on it, its listener's work included, ns: time taken from the sender's CPU wherever the
+ *                       two share one.
  */
 public record RunResult(
     List<GroupResult> groups, long sent, long planned, long elapsedNs, long maxLagNs, boolean drained,
-    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag)
+    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag, Histogram reportCpu)
 {
     /**
      * The results of one group of phases.

@@ -54,4 +54,39 @@ class LoadGeneratorIntervalTest
         }
         assertThat(intervals).extracting(IntervalStats::group).contains(RatePlan.MEASURE);
     }
+
+    /**
+     * The report reads a finished group's recorder no more once it came back empty (each read resets and walks
+     * whole histograms on the reporter's cpu, the sender's) and warms its code on scratch histograms before the
+     * sender starts: neither may lose or add an event. Every probed event is in exactly one group's totals and one
+     * interval, and each report after the warm-up has its cpu time.
+     */
+    @Test
+    void shouldCountEveryProbedEventOnceWhileSkippingFinishedGroupsAndTimeEachMeasuredReport()
+    {
+        final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
+        final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
+        final AlertLog alerts = new AlertLog(1, 1 << 12);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final EngineContext context = new EngineContext().directory(dir.resolve("data")).partitions(1)
+            .waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
+        final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+        final RunResult result;
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
+        {
+            result = LoadGenerator.run(workload.scenario(), plan, recorder, target,
+                new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report")).listener(intervals::add));
+        }
+
+        assertThat(result.drained()).isTrue();
+        final long inTotals = result.groups().stream().mapToLong(g -> g.latency().getTotalCount()).sum();
+        final IntervalStats last = intervals.get(intervals.size() - 1);
+        assertThat(last.sent()).isEqualTo(plan.totalEvents());
+        assertThat(inTotals).as("events in the groups' totals").isEqualTo(last.processed()).isEqualTo(plan.totalEvents());
+        assertThat(result.groups().get(0).latency().getTotalCount()).as("warm-up events")
+            .isEqualTo(result.groups().get(0).sent());
+        final long measuredReports = intervals.stream().filter(s -> !RatePlan.WARM_UP.equals(s.group())).count();
+        assertThat(result.reportCpu().getTotalCount()).isEqualTo(measuredReports).isPositive();
+        assertThat(result.reportCpu().getMaxValue()).isPositive();
+    }
 }

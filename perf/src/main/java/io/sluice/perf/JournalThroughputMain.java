@@ -17,8 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * measured in the same run, robust to a noisy shared machine: for each payload size it runs
  * alternating rounds (the order flips every round) of
  * <ol>
- *   <li>raw: a memcpy of each frame into a fresh pre-allocated mapped file of the segment length,
- *       then a raw sequential scan of those frames ({@link RawMappedLog});</li>
+ *   <li>raw: a memcpy of each frame into a fresh mapped file of the segment length, prepared as the journal
+ *       prepares its segment (sparse, the round's bytes written as zeros and not forced, every page touched), then a
+ *       raw sequential scan of those frames ({@link RawMappedLog#createSparse});</li>
  *   <li>raw+crc: the same copy plus the journal's CRC32C computation, to attribute the gap;</li>
  *   <li>journal: {@link PartitionWriter#append} into a fresh journal partition, with the journal's
  *       background duties running as in production (the checksum duty, the allocator reserving and
@@ -29,13 +30,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       machine's descheduling does not distort (the duties' own CPU is not in it); {@code raw flt} and
  *       {@code jnl flt} count the measuring thread's minor page faults over the timed copies (a fault
  *       there is a page the pre-touch missed);</li>
+ *   <li>alone: the same appends into another fresh journal with none of its duties running (nothing beside
+ *       the writer, as beside the raw copy; the close checksums what was appended, untimed): {@code cpu a/r}
+ *       is the append path's own CPU against the raw copy's, without the checksum duty reading the lines
+ *       behind the writer on the other core.</li>
  * </ol>
  * and prints each round and the median ratio over the rounds after discarded warm-up rounds (two by default:
  * after one, the first measured round still ran the writer at two to three times its CPU per record on a quiet
  * machine, its loop not yet compiled at its best, and that round alone set the median of three).
- * Each round writes the same volume into one segment, and on both sides the space is allocated
- * (real zero blocks) and every page of the mapping pre-touched before the timed copies, untimed: the
- * raw file by {@link RawMappedLog#pretouch}, the journal by {@link JournalContext#pretouchOnOpen}; neither
+ * Each round writes the same volume into one segment, and on both sides the space is allocated the same way
+ * (real zero blocks written over the round's bytes of a sparse file, not forced) and every page of the mapping
+ * pre-touched before the timed copies, untimed: the raw file by {@link RawMappedLog#pretouch}, the journal by
+ * {@link JournalContext#pretouchOnOpen}; both mappings are fresh (a journal cannot rewrite its records); neither
  * rolls, so this isolates the append path. The JMH {@link JournalAppendBenchmark} measures sustained
  * appends with rolls and background allocation, and {@link JournalLaunchMain} the first seconds after
  * a launch.
@@ -85,30 +91,34 @@ public final class JournalThroughputMain
         System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
             payloadLength, aligned, records, mib);
         // The suite's parser (SuiteParsers) reads the median row by column: new columns go at the end.
-        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %7s %7s | %s%n",
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %7s %7s | %s | %9s %7s%n",
             "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "ckd/raw", "crc/raw",
             "raw cpu", "jnl cpu", "cpu j/r",
-            "scan Mrec/s", "poll Mrec/s", "pol/scn", "raw flt", "jnl flt", "jnl alloc B/rec (append, poll)");
+            "scan Mrec/s", "poll Mrec/s", "pol/scn", "raw flt", "jnl flt", "jnl alloc B/rec (append, poll)", "alone cpu", "cpu a/r");
         final double[] appendRatios = new double[rounds];
         final double[] crcRatios = new double[rounds];
         final double[] checksummedRatios = new double[rounds];
         final double[] cpuRatios = new double[rounds];
         final double[] replayRatios = new double[rounds];
+        final double[] aloneCpuRatios = new double[rounds];
         final double[][] figures = new double[9][rounds];
         for (int round = 1 - warmups; round <= rounds; round++)
         {
             final Result raw;
             final Result journal;
+            final Result alone;
             final double crc;
             if ((round & 1) == 0)
             {
                 raw = runRaw(frame, payloadLength, records, false);
                 crc = runRaw(frame, payloadLength, records, true).appendRate;
-                journal = runJournal(frame, payloadLength, records);
+                journal = runJournal(frame, payloadLength, records, true);
+                alone = runJournal(frame, payloadLength, records, false);
             }
             else
             {
-                journal = runJournal(frame, payloadLength, records);
+                alone = runJournal(frame, payloadLength, records, false);
+                journal = runJournal(frame, payloadLength, records, true);
                 crc = runRaw(frame, payloadLength, records, true).appendRate;
                 raw = runRaw(frame, payloadLength, records, false);
             }
@@ -117,13 +127,15 @@ public final class JournalThroughputMain
             final double checksummedRatio = journal.checksummedRate / raw.appendRate;
             final double cpuRatio = journal.appendCpuRate / raw.appendCpuRate;
             final double replayRatio = journal.readRate / raw.readRate;
-            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7d %7d | %.3f, %.3f%n",
+            final double aloneCpuRatio = alone.appendCpuRate / raw.appendCpuRate;
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7d %7d | %.3f, %.3f | %9.2f %7.3f%n",
                 round <= 0 ? "warmup" : Integer.toString(round),
                 raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
                 journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, checksummedRatio, crcRatio,
                 1e9 / raw.appendCpuRate, 1e9 / journal.appendCpuRate, cpuRatio,
                 raw.readRate / 1e6, journal.readRate / 1e6, replayRatio, raw.appendFaults, journal.appendFaults,
-                (double)journal.appendAllocated / records, (double)journal.readAllocated / records);
+                (double)journal.appendAllocated / records, (double)journal.readAllocated / records,
+                1e9 / alone.appendCpuRate, aloneCpuRatio);
             if (round > 0)
             {
                 appendRatios[round - 1] = appendRatio;
@@ -131,6 +143,7 @@ public final class JournalThroughputMain
                 checksummedRatios[round - 1] = checksummedRatio;
                 cpuRatios[round - 1] = cpuRatio;
                 replayRatios[round - 1] = replayRatio;
+                aloneCpuRatios[round - 1] = aloneCpuRatio;
                 figures[0][round - 1] = raw.appendRate;
                 figures[1][round - 1] = crc;
                 figures[2][round - 1] = journal.appendRate;
@@ -152,17 +165,20 @@ public final class JournalThroughputMain
             "replay poll/scan median=%.3f (min %.3f, max %.3f); " +
             "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
             "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f); " +
-            "minor page faults of the measuring thread per round, raw and journal median=%.0f and %.0f%n",
+            "minor page faults of the measuring thread per round, raw and journal median=%.0f and %.0f; " +
+            "append by CPU time with the journal's duties held back journal/raw median=%.3f (min %.3f, max %.3f)%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
             median(replayRatios), min(replayRatios), max(replayRatios),
             median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
-            median(cpuRatios), min(cpuRatios), max(cpuRatios), median(figures[7]), median(figures[8]));
+            median(cpuRatios), min(cpuRatios), max(cpuRatios), median(figures[7]), median(figures[8]),
+            median(aloneCpuRatios), min(aloneCpuRatios), max(aloneCpuRatios));
     }
 
     private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
     {
         final Path directory = PerfFiles.newDirectory(checksum ? "main-rawcrc" : "main-raw");
-        try (RawMappedLog log = RawMappedLog.create(directory, SEGMENT_LENGTH, 1))
+        // Prepared as the journal prepares its segment (sparse, the round's bytes written as zeros, not forced).
+        try (RawMappedLog log = RawMappedLog.createSparse(directory, SEGMENT_LENGTH, reservedBytes(payloadLength, records)))
         {
             log.pretouch(RawMappedLog.SEGMENT_HEADER_LENGTH + records * RecordDescriptor.alignedFrameLength(payloadLength));
             final Result result = new Result();
@@ -213,13 +229,19 @@ public final class JournalThroughputMain
         }
     }
 
-    private static Result runJournal(final UnsafeBuffer frame, final int payloadLength, final int records)
+    /**
+     * The journal's side of a round. One segment holds the round, so no roll happens. With {@code dutiesRunning} the
+     * journal's own duties run as in production (the checksum duty and the allocator reserving space ahead of the
+     * writer, on other threads); without, nothing runs beside the writer, as beside the raw copy (the close then
+     * checksums what was appended, untimed): the append path alone.
+     */
+    private static Result runJournal(
+        final UnsafeBuffer frame, final int payloadLength, final int records, final boolean dutiesRunning)
     {
         final Path directory = PerfFiles.newDirectory("main-journal");
-        // One segment holds the round, so no roll happens; the journal's own duties run as in production
-        // (the checksum duty and the allocator reserving space ahead of the writer, on other threads).
         try (Journal journal = Journal.open(new JournalContext()
             .directory(directory)
+            .externalDuties(!dutiesRunning)
             .segmentLength(SEGMENT_LENGTH)
             .reserveAheadBytes(reservedBytes(payloadLength, records))
             .pretouchOnOpen(true)))
@@ -236,12 +258,15 @@ public final class JournalThroughputMain
             result.appendFaults = ThreadFaults.minor() - faultsStart;
             result.appendAllocated = allocatedBytes() - allocatedBefore;
             result.appendRate = rate(records, elapsed);
-            // Until the checksum duty has stored the CRC32C of the last record: the whole job, both threads.
-            while (partition.checksummedOffset() < records)
+            if (dutiesRunning)
             {
-                Thread.onSpinWait();
+                // Until the checksum duty has stored the CRC32C of the last record: the whole job, both threads.
+                while (partition.checksummedOffset() < records)
+                {
+                    Thread.onSpinWait();
+                }
+                result.checksummedRate = rate(records, System.nanoTime() - start);
             }
-            result.checksummedRate = rate(records, System.nanoTime() - start);
 
             try (PartitionReader reader = partition.newReader())
             {

@@ -70,6 +70,23 @@ final class RawMappedLog implements AutoCloseable
     }
 
     /**
+     * One file prepared as the journal prepares its segment: sparse, with real zero blocks written (not forced) over
+     * its first {@code reservedBytes} only ({@link JournalFiles#createSparse}), so that the raw copy writes into pages
+     * in the same state as the journal's writer does. Maps it.
+     *
+     * @param directory     to create the file in.
+     * @param segmentLength of the file.
+     * @param reservedBytes at its start written as zeros.
+     * @return the log, positioned after the file's header.
+     */
+    static RawMappedLog createSparse(final Path directory, final int segmentLength, final int reservedBytes)
+    {
+        final Path file = directory.resolve("raw-0.log");
+        JournalFiles.createSparse(file, segmentLength, reservedBytes);
+        return new RawMappedLog(new Path[] {file}, segmentLength);
+    }
+
+    /**
      * Copies one frame, exactly {@code frameLength} bytes, to the tail; the tail then advances by the
      * aligned length. This is the whole baseline: one memcpy per record.
      *

@@ -1,6 +1,7 @@
 package io.sluice.ops.demo;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import io.sluice.loadgen.Alert;
 import io.sluice.loadgen.AlertLog;
 import io.sluice.loadgen.IntervalListener;
 import io.sluice.loadgen.IntervalStats;
+import io.sluice.loadgen.LatencyRecorder;
 import io.sluice.loadgen.RatePlan;
 import io.sluice.loadgen.RunResult;
 
@@ -53,6 +55,29 @@ final class RunReporter implements IntervalListener
         this.console = console;
         this.alerts = alerts;
         this.alertText = alertText;
+    }
+
+    /**
+     * Runs the live line's code on scratch intervals to a console of nowhere, before a run: called once a second,
+     * it would otherwise run interpreted for the whole run and be compiled during the measured seconds, on the
+     * reporter's CPU, which the sender shares wherever there are fewer CPUs than busy threads.
+     *
+     * @param rounds    live lines to print to nowhere.
+     * @param alertText what the run's reporter puts after "ALERT ".
+     */
+    static void warmUp(final int rounds, final Function<Alert, String> alertText)
+    {
+        final RunReporter scratch = new RunReporter(new PrintWriter(Writer.nullWriter()), new AlertLog(1, 16), alertText);
+        final Histogram latency = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+        for (int round = 0; round < rounds; round++)
+        {
+            for (long nanos = 1_000; nanos < 50_000_000; nanos += nanos / 8 + round)
+            {
+                latency.recordValue(nanos);
+            }
+            scratch.onInterval(new IntervalStats(round * 1_000_000_000L, 1_000_000_000L, round * 50_000L, round * 50_000L,
+                RatePlan.WARM_UP, latency, round));
+        }
     }
 
     /**
@@ -127,6 +152,13 @@ final class RunReporter implements IntervalListener
             "%s (counted in the latencies above)%n", DemoFormat.nanos(lag.getValueAtPercentile(50)),
             DemoFormat.nanos(lag.getValueAtPercentile(99)), DemoFormat.nanos(lag.getValueAtPercentile(99.9)),
             DemoFormat.nanos(lag.getMaxValue()), DemoFormat.nanos(result.maxLagNs()));
+        final Histogram report = result.reportCpu();
+        if (report.getTotalCount() > 0)
+        {
+            console.printf(Locale.ROOT, "  reporter     cpu per report p50 %s  max %s over %d reports from the first measured second on (a " +
+                "once-a-second turn on the sender's cpu where they share one)%n", DemoFormat.nanos(report.getValueAtPercentile(50)),
+                DemoFormat.nanos(report.getMaxValue()), report.getTotalCount());
+        }
     }
 
     /**

@@ -89,13 +89,14 @@ final class SpinningThreadsCpu
         {
             return;
         }
-        // Only the threads found at the start, one small file each: once a second on the reporter's cpu, the sender's.
-        for (final Long tid : first.keySet())
+        // Only the threads found at the start, one small file each (their names are known): once a second on the
+        // reporter's cpu, the sender's.
+        for (final Reading known : first.values())
         {
-            final Reading reading = readThread(tasks.resolve(Long.toString(tid)));
+            final Reading reading = readSchedstat(tasks.resolve(Long.toString(known.tid)), known.tid, known.comm);
             if (reading != null)
             {
-                last.put(tid, reading);
+                last.put(known.tid, reading);
             }
         }
     }
@@ -185,9 +186,21 @@ final class SpinningThreadsCpu
             {
                 return null;
             }
+            return readSchedstat(thread, Long.parseLong(thread.getFileName().toString()), comm);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null; // the thread ended meanwhile, or the kernel has no scheduler statistics
+        }
+    }
+
+    private static Reading readSchedstat(final Path thread, final long tid, final String comm)
+    {
+        try
+        {
             final long now = System.nanoTime();
             final long[] schedstat = parseSchedstat(Files.readString(thread.resolve("schedstat")));
-            return new Reading(Long.parseLong(thread.getFileName().toString()), comm, now, schedstat[0], schedstat[1], schedstat[2]);
+            return new Reading(tid, comm, now, schedstat[0], schedstat[1], schedstat[2]);
         }
         catch (final IOException | RuntimeException ex)
         {
