@@ -155,6 +155,58 @@ public final class PartitionWriter
         final int offset,
         final int length)
     {
+        return append(type, flags, timestamp, key, payload, offset, length, true);
+    }
+
+    /**
+     * {@link #append} without the release store of the partition's end offset, for a writer that appends a run of
+     * records and publishes the run's end once ({@link #publishAppended()}): the record is in the mapping, in the page
+     * cache and JOURNALED when this returns, as with {@code append}; readers that go by offset, the checksum duty and
+     * force() see it once the end is published (by {@code publishAppended}, the next {@code append} or {@code commit},
+     * a segment roll, {@link #force()} or {@link #awaitDurable}). One store per run instead of one per record on a line
+     * that other threads read.
+     *
+     * @param type      of the record, 0..65535.
+     * @param flags     of the record, 16 bits.
+     * @param timestamp of the record.
+     * @param key       of the record.
+     * @param payload   buffer holding the payload.
+     * @param offset    of the payload in the buffer.
+     * @param length    of the payload in bytes.
+     * @return the offset assigned to the record.
+     * @throws JournalException as {@link #append}.
+     */
+    public long appendUnpublished(
+        final int type,
+        final int flags,
+        final long timestamp,
+        final long key,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        return append(type, flags, timestamp, key, payload, offset, length, false);
+    }
+
+    /**
+     * Publishes the partition's end offset past every record appended so far (see {@link #appendUnpublished}): one
+     * release store.
+     */
+    public void publishAppended()
+    {
+        endOffset.setRelease(nextOffset);
+    }
+
+    private long append(
+        final int type,
+        final int flags,
+        final long timestamp,
+        final long key,
+        final DirectBuffer payload,
+        final int offset,
+        final int length,
+        final boolean publishEnd)
+    {
         if (DirectBuffer.SHOULD_BOUNDS_CHECK)
         {
             payload.boundsCheck(offset, length);
@@ -176,7 +228,7 @@ public final class PartitionWriter
         {
             UnsafeApi.copyMemory(array, payload.addressOffset() + offset, null, address + RecordDescriptor.HEADER_LENGTH, length);
         }
-        return publish(address, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key);
+        return publish(address, RecordDescriptor.HEADER_LENGTH + length, type, flags, timestamp, key, publishEnd);
     }
 
     /**
@@ -234,7 +286,7 @@ public final class PartitionWriter
             throw new JournalException(JournalException.Category.STATE, "no open claim on " + describe());
         }
         claimPosition = -1;
-        return publish(baseAddress + position, claimFrameLength, type, flags, timestamp, key);
+        return publish(baseAddress + position, claimFrameLength, type, flags, timestamp, key, true);
     }
 
     /**
@@ -247,6 +299,7 @@ public final class PartitionWriter
      */
     public void awaitDurable(final long offset, final IdleStrategy idleStrategy)
     {
+        publishAppended();
         while (partition.durableOffset() <= offset)
         {
             partition.checkFatal();
@@ -269,6 +322,7 @@ public final class PartitionWriter
      */
     public void force()
     {
+        publishAppended();
         partition.force();
     }
 
@@ -313,8 +367,10 @@ public final class PartitionWriter
         int position = this.position;
         if (position + aligned > tail.capacity())
         {
-            // Sealed: its exact tail state is published before the roll's lock publishes the next segment.
+            // Sealed: its exact tail state is published before the roll's lock publishes the next segment, and
+            // the end offset past its records (some may be appended unpublished).
             tail.publishTail(position, (int)(nextOffset - tailBase), maxTimestamp);
+            publishAppended();
             tail = partition.roll(nextOffset);
             tailBase = tail.baseOffset();
             baseAddress = tail.buffer().addressOffset();
@@ -352,7 +408,8 @@ public final class PartitionWriter
      * Writes the header of the frame at {@code address}, whose payload is in place, and publishes it.
      */
     private long publish(
-        final long address, final int frameLength, final int type, final int flags, final long timestamp, final long key)
+        final long address, final int frameLength, final int type, final int flags, final long timestamp, final long key,
+        final boolean publishEnd)
     {
         assert address >= baseAddress + SegmentDescriptor.HEADER_LENGTH &&
             address + frameLength <= baseAddress + tail.capacity() : "frame outside the tail segment of " + describe();
@@ -375,8 +432,11 @@ public final class PartitionWriter
         }
         final long offset = nextOffset;
         nextOffset = offset + 1;
-        // Release: readers that acquire the end offset see the frame and the tail position written before it.
-        endOffset.setRelease(offset + 1);
+        if (publishEnd)
+        {
+            // Release: readers that acquire the end offset see the frame and the tail position written before it.
+            endOffset.setRelease(offset + 1);
+        }
         return offset;
     }
 

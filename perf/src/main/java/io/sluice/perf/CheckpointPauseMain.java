@@ -32,7 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@code i % keys}) published as fast as the ring takes them, with
  * {@code checkpointIntervalMillis(1000)}; before each pipeline's runs, a warm-up engine of the same
  * pipeline over 1,000 keys with a checkpoint every 5 ms, so that the barrier's code is compiled (a
- * checkpoint a second in a run of seconds would measure the interpreter). Pipelines ({@code pipelines=}): {@code tumbling} (1-day
+ * checkpoint a second in a run of seconds would measure the interpreter); it goes on past its seconds until
+ * {@value #WARM_UP_CHECKPOINTS} of its checkpoints completed (the JVM's first checkpoint waits for Chronicle Map to
+ * generate its classes: seconds, which took a 3 s warm-up whole). Pipelines ({@code pipelines=}): {@code tumbling} (1-day
  * count+sum: every key's row stays open), {@code session} (session windows of a 1-day gap, count+sum:
  * every key's session stays open and grows), {@code join} (a stream-table lookup join whose table
  * holds one row per key, filled first; the measured phase alternates a stream event and a table
@@ -47,7 +49,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Reported from the engine's HdrHistograms: the <b>pause</b> (time from a barrier reaching the
  * partition to the partition taking its next slot, {@code Engine.checkpoints().pauseHistogram()})
  * and each <b>slice</b> of copying between events ({@code sliceHistogram()}), p50/p99/max, with the
- * checkpoints completed and the events/s achieved. With {@code hgrm=DIR} each histogram is also
+ * checkpoints completed and the events/s achieved, and the first measured barrier's pause apart from the others
+ * (the first barrier of a live engine can be a one-off: perf/README.md section 51). With {@code hgrm=DIR} each histogram is also
  * written as an HdrHistogram percentile distribution ({@code .hgrm}, microseconds).
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms4g -Xmx4g -cp perf/target/benchmarks.jar \
@@ -56,6 +59,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class CheckpointPauseMain
 {
+    /** Checkpoints the warm-up completes at least, past its seconds if need be. */
+    private static final long WARM_UP_CHECKPOINTS = 100;
+
     /** The join's table topic. */
     private static final String TABLE = "bench-table";
 
@@ -106,7 +112,7 @@ public final class CheckpointPauseMain
             // warmupCheckpointMs, not in the measured modes.
             if (warmupSeconds > 0)
             {
-                run(pipeline, 1000, warmupSeconds, sliceRows, wait, warmupCheckpointMs, profile, "warm-up", null);
+                run(pipeline, 1000, warmupSeconds, sliceRows, wait, warmupCheckpointMs, profile, "warm-up", null, WARM_UP_CHECKPOINTS);
             }
             for (final String keyCount : a.get("keys").split(","))
             {
@@ -162,6 +168,22 @@ public final class CheckpointPauseMain
         final Path hgrm)
         throws Exception
     {
+        return run(pipeline, keys, seconds, sliceRows, wait, checkpointMs, profile, mode, hgrm, 0);
+    }
+
+    private static Histogram run(
+        final String pipeline,
+        final int keys,
+        final long seconds,
+        final int sliceRows,
+        final WaitStrategyKind wait,
+        final long checkpointMs,
+        final EngineProfile profile,
+        final String mode,
+        final Path hgrm,
+        final long minCheckpoints)
+        throws Exception
+    {
         final Path dir = PerfFiles.newDirectory("checkpoint-pause");
         try
         {
@@ -176,6 +198,8 @@ public final class CheckpointPauseMain
             final Histogram pauses;
             final Histogram slices;
             final long completed;
+            Histogram firstPause = null;
+            Histogram laterPauses = null;
             final boolean join = pipeline.equals("join");
             final boolean interval = pipeline.equals("interval");
             try (Engine engine = Engine.launch(context, List.of(pipeline(pipeline, keys))))
@@ -201,11 +225,22 @@ public final class CheckpointPauseMain
                 final long start = System.nanoTime();
                 final long end = start + TimeUnit.SECONDS.toNanos(seconds);
                 final long first = i;
-                while (System.nanoTime() < end)
+                Histogram pausesToFirst = null;
+                // The warm-up goes on past its seconds until its checkpoints complete (at most a minute more): the first
+                // checkpoint of a JVM waits for Chronicle Map to generate its classes, seconds on the checkpoint thread.
+                final long deadline = end + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end ||
+                    (engine.checkpoints().completed() - before < minCheckpoints && System.nanoTime() < deadline))
                 {
                     for (int batch = 0; batch < 1024; batch++, i++)
                     {
                         publish((join || interval) && (i & 1) == 0 ? other : stream, staging, event, i, keys);
+                    }
+                    if (pausesToFirst == null && engine.checkpoints().completed() > before)
+                    {
+                        // The first measured barrier's pause apart from the others: a one-off there (the JIT
+                        // meeting the live engine's state for the first time) is not the steady pause.
+                        pausesToFirst = engine.checkpoints().pauseHistogram();
                     }
                 }
                 engine.drain(600, TimeUnit.SECONDS);
@@ -217,6 +252,13 @@ public final class CheckpointPauseMain
                     System.out.println("  " + engine.checkpoints().failed() + " checkpoints FAILED");
                 }
                 pauses = engine.checkpoints().pauseHistogram();
+                if (pausesToFirst != null)
+                {
+                    firstPause = pausesToFirst.copy();
+                    firstPause.subtract(pausesBefore);
+                    laterPauses = pauses.copy();
+                    laterPauses.subtract(pausesToFirst);
+                }
                 pauses.subtract(pausesBefore);
                 slices = engine.checkpoints().sliceHistogram();
                 slices.subtract(slicesBefore);
@@ -224,6 +266,11 @@ public final class CheckpointPauseMain
             System.out.printf("%-9s %-9d %-8s %6d %9.2f | %10s %10s %10s | %10s %10s %10s %8d%n", pipeline, keys, mode, completed,
                 events / (elapsed / 1e3), us(pauses, 50), us(pauses, 99), us(pauses, 100),
                 us(slices, 50), us(slices, 99), us(slices, 100), slices.getTotalCount());
+            if (firstPause != null && firstPause.getTotalCount() == 1)
+            {
+                System.out.printf("%-9s %-9d %-8s first barrier's pause %s us; the %d after it: p50 %s, max %s us%n", pipeline, keys, mode,
+                    us(firstPause, 100), laterPauses.getTotalCount(), us(laterPauses, 50), us(laterPauses, 100));
+            }
             if (hgrm != null)
             {
                 write(hgrm.resolve("checkpoint-pause-" + pipeline + "-" + keys + "-" + mode + ".hgrm"), pauses);

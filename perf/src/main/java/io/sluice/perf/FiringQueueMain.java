@@ -26,6 +26,8 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code paced}: the same, the firing paced by event time at {@code firingPace} results per millisecond
  *       ({@link WindowOperatorContext#firingPace(int)}).</li>
  * </ul>
+ * With {@code top=N} it also prints, per mode, the N events of longest service with their index and the events since
+ * the last window boundary ({@code SLOWEST} lines): where in a window's life the long calls fall.
  * Rounds alternate the modes (round 0 is a warm-up, not counted). Every round of a mode runs the same events, so
  * event {@code i} does the same work in each: its service time is the least of its rounds' timings, which leaves
  * out a preemption (the thread descheduled inside one call, milliseconds on a loaded machine) unless it struck that
@@ -51,7 +53,7 @@ public final class FiringQueueMain
      * Runs the model.
      *
      * @param args {@code name=value}: rates, seconds (of event time per round), rounds (the first a warm-up),
-     *             modes, keys, windowMs, firingSlice, firingPace.
+     *             modes, keys, windowMs, firingSlice, firingPace, top.
      */
     public static void main(final String[] args)
     {
@@ -64,6 +66,7 @@ public final class FiringQueueMain
         defaults.put("windowMs", "1000");
         defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
         defaults.put("firingPace", "1000");
+        defaults.put("top", "0");
         final Map<String, String> a = EngineBench.args(args, defaults);
         System.out.println("FiringQueueMain " + a + "; " + EngineBench.machine() + "; load average " + LatencyMain.loadAverage());
         System.out.println("us; service = one onEvent of the window operator; sojourn = wait + service in a single-server queue");
@@ -106,6 +109,36 @@ public final class FiringQueueMain
                 results.put(entry.getKey(), histograms);
             }
             report(rate, results);
+            slowest(rate, least, Integer.parseInt(a.get("top")), Long.parseLong(a.get("windowMs")));
+        }
+    }
+
+    /**
+     * Prints, per mode, the {@code top} events with the longest service (the least of their rounds) after the first
+     * second, each with where it falls: its index and the events since the last window boundary of {@code windowMs}.
+     */
+    private static void slowest(final long rate, final Map<String, long[]> least, final int top, final long windowMs)
+    {
+        if (top <= 0)
+        {
+            return;
+        }
+        final long eventsPerWindow = rate * windowMs / 1_000;
+        for (final Map.Entry<String, long[]> entry : least.entrySet())
+        {
+            final long[] times = entry.getValue();
+            final Integer[] order = new Integer[times.length - (int)rate];
+            for (int i = 0; i < order.length; i++)
+            {
+                order[i] = (int)rate + i;
+            }
+            java.util.Arrays.sort(order, (x, y) -> Long.compare(times[y], times[x]));
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "SLOWEST rate=%d mode=%s:", rate, entry.getKey()));
+            for (int i = 0; i < Math.min(top, order.length); i++)
+            {
+                line.append(String.format(Locale.ROOT, " %.1f us at %d (+%d)", times[order[i]] / 1e3, order[i], order[i] % eventsPerWindow));
+            }
+            System.out.println(line);
         }
     }
 

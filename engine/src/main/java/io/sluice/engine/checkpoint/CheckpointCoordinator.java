@@ -21,7 +21,7 @@ import org.agrona.concurrent.EpochClock;
  * time.
  *
  * <p>Threading: {@link #begin()} from the control thread, {@link #submit} and
- * {@link #recordPause} from partition threads, writing on whichever thread runs {@link #agent()}
+ * {@link #pauseRecorder()} and {@link #sliceRecorder()} from partition threads, writing on whichever thread runs {@link #agent()}
  * (the engine's duties, in its threading mode).
  */
 public final class CheckpointCoordinator implements AutoCloseable
@@ -152,24 +152,27 @@ public final class CheckpointCoordinator implements AutoCloseable
     }
 
     /**
-     * Records how long a partition thread paused at a barrier (allocation-free, any thread).
+     * Where partition threads record how long they paused at a barrier (allocation-free, any thread): the
+     * recorder itself, so that the partition thread's code records into the same class in the engine's JIT
+     * warm-up as live (a call through an interface of two implementations there had the JIT throw its compiled
+     * code away at the first live checkpoint).
      *
-     * @param nanos of the pause.
+     * @return the recorder of pauses, in nanoseconds.
      */
-    public void recordPause(final long nanos)
+    public Recorder pauseRecorder()
     {
-        pauses.recordValue(nanos);
+        return pauses;
     }
 
     /**
-     * Records how long a partition thread spent on one slice of a state copy between events, after
-     * its barrier (allocation-free, any thread).
+     * Where partition threads record how long one slice of a state copy between events took, after its
+     * barrier (allocation-free, any thread); see {@link #pauseRecorder()}.
      *
-     * @param nanos of the slice.
+     * @return the recorder of slices, in nanoseconds.
      */
-    public void recordSlice(final long nanos)
+    public Recorder sliceRecorder()
     {
-        slices.recordValue(nanos);
+        return slices;
     }
 
     /**

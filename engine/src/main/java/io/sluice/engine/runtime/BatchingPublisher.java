@@ -171,12 +171,11 @@ public final class BatchingPublisher
         final long hi = EventPublisher.claim(ring, partitions[partition], topic, n);
         final long lo = hi - n + 1;
         final UnsafeBuffer from = staged[partition];
+        final RingSlots into = partitions[partition].slots();
         for (int i = 0; i < n; i++)
         {
-            final RingSlot slot = ring.get(lo + i);
             final int at = partition * batchSize + i;
-            slot.header(RingSlot.EVENT, source, keys[at], timestamps[at], eventLength, ingestNanos[at]);
-            slot.copyIn(from, i * eventLength, eventLength);
+            into.putEvent(lo + i, source, keys[at], timestamps[at], from, i * eventLength, eventLength, ingestNanos[at]);
         }
         ring.publish(lo, hi);
         counts[partition] = 0;

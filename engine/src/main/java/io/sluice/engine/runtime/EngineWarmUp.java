@@ -28,8 +28,11 @@ import io.sluice.schema.Field;
  * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. A processing-time tick every
  * 1,024 events (with a continuation tick behind it), a copy of the scratch state as a checkpoint makes
  * it every 64 events and an end of input at the end exercise those paths too. The copies run through
- * the partition thread's own {@link PartitionSnapshotter} (barrier, then slices; the copies are
- * discarded), and {@value #EXTRA_BARRIERS} more barriers follow the end of input: a barrier runs about
+ * the partition thread's own {@link PartitionSnapshotter} as on a live partition: a barrier, then a slice
+ * every {@value #SLICE_EVERY_EVENTS} events of at most {@value #SLICE_ROWS} rows, so that a copy takes several
+ * slices and the events between them change rows still to copy (copy on write); warmed with copies done in one
+ * slice and no event between, those branches were first taken at the first live checkpoint, where the JIT threw
+ * away the compiled slice and event code (perf/README.md section 51). The copies are discarded, and {@value #EXTRA_BARRIERS} more barriers follow the end of input: a barrier runs about
  * once a second, too rarely for the JIT to get to its code in a run of hours, and interpreted it costs
  * the partition tens of microseconds per checkpoint; warmed, the barrier is compiled by C2 before the
  * first real one.
@@ -43,6 +46,13 @@ final class EngineWarmUp
     private static final long SEED = 0x5EED_1A7E_0C1CL;
     /** Events between two copies of the scratch state (a power of two): about 1,600 in a default warm-up. */
     private static final int SNAPSHOT_EVERY_EVENTS = 64;
+    /**
+     * Rows a warm-up slice looks at at most (or the engine's slice, if smaller): a copy of the scratch state's
+     * ~1,000 rows then takes several slices.
+     */
+    private static final int SLICE_ROWS = 64;
+    /** Events between two slices of a copy in progress (a power of two): 16 slices of 64 rows take 32 events. */
+    private static final int SLICE_EVERY_EVENTS = 2;
     /**
      * Barriers after the end of input, on the (by then small) scratch state: with those during the events,
      * past C2's invocation thresholds for the barrier's methods.
@@ -93,7 +103,9 @@ final class EngineWarmUp
             views[s] = new EventFlyweight(sources.get(s).source().schema());
         }
         final SplittableRandom random = new SplittableRandom(SEED);
-        try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, sliceRows))
+        // Slices smaller than the scratch state, so that a copy takes several, as a live state's does.
+        final int warmUpSliceRows = sliceRows == Integer.MAX_VALUE ? sliceRows : Math.min(sliceRows, SLICE_ROWS);
+        try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, warmUpSliceRows))
         {
             snapshotter.handover(PartitionSnapshotter.discarding());
             run(dispatcher, sources, views, buffer, random, events, snapshotter);
@@ -137,7 +149,11 @@ final class EngineWarmUp
             }
             if ((i & (SNAPSHOT_EVERY_EVENTS - 1)) == SNAPSHOT_EVERY_EVENTS - 1)
             {
-                snapshot(snapshotter, i);
+                snapshotter.onBarrier(i, 0, NO_SOURCE_POSITIONS);
+            }
+            else if ((i & (SLICE_EVERY_EVENTS - 1)) == 0)
+            {
+                snapshotter.copySlice();
             }
         }
         dispatcher.onEndOfInput();

@@ -31,6 +31,8 @@ public final class EventPublisher
     private final RingBuffer<RingSlot>[] rings;
     /** The partitions' processors, read only for their failure (one volatile read per publish). */
     private final PartitionProcessor[] partitions;
+    /** Each partition's ring slots by address: a run is written there, not through the ring's slot objects. */
+    private final RingSlots[] slots;
     private final int keyField;
     private final boolean keyIsSymbol;
     private final int timeField;
@@ -73,6 +75,11 @@ public final class EventPublisher
         final int source)
     {
         this.partitions = partitions;
+        this.slots = new RingSlots[partitions.length];
+        for (int p = 0; p < partitions.length; p++)
+        {
+            slots[p] = partitions[p].slots();
+        }
         this.source = source;
         this.engine = engine;
         this.group = group;
@@ -116,7 +123,7 @@ public final class EventPublisher
         final int partition = Topic.partitionFor(key, rings.length);
         final RingBuffer<RingSlot> ring = rings[partition];
         final long sequence = claim(ring, partitions[partition], topic, 1);
-        fill(ring.get(sequence), buffer, offset, key);
+        fill(partition, sequence, buffer, offset, key);
         ring.publish(sequence);
         lastSequence = sequence;
         return partition;
@@ -207,12 +214,11 @@ public final class EventPublisher
                 final RingBuffer<RingSlot> ring = rings[p];
                 final long hi = claim(ring, partitions[p], topic, to - from);
                 final long lo = hi - (to - from) + 1;
+                final RingSlots into = slots[p];
                 for (int j = from; j < to; j++)
                 {
                     final int i = order[j];
-                    final RingSlot slot = ring.get(lo + j - from);
-                    slot.header(RingSlot.EVENT, source, keys[i], timestamps[i], length, ingestNanos);
-                    slot.copyIn(buffer, offset + i * length, length);
+                    into.putEvent(lo + j - from, source, keys[i], timestamps[i], buffer, offset + i * length, length, ingestNanos);
                 }
                 ring.publish(lo, hi);
                 if (order[to - 1] == n - 1)
@@ -251,7 +257,7 @@ public final class EventPublisher
         {
             return -1;
         }
-        fill(ring.get(sequence), buffer, offset, key);
+        fill(partition, sequence, buffer, offset, key);
         ring.publish(sequence);
         lastSequence = sequence;
         return partition;
@@ -316,12 +322,10 @@ public final class EventPublisher
         }
     }
 
-    private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long key)
+    private void fill(final int partition, final long sequence, final DirectBuffer buffer, final int offset, final long key)
     {
-        final int length = schema.length();
-        slot.header(RingSlot.EVENT, source, key, timeField >= 0 ? view.getLong(timeField) : clock.time(), length,
-            stampIngest ? System.nanoTime() : 0);
-        slot.copyIn(buffer, offset, length);
+        slots[partition].putEvent(sequence, source, key, timeField >= 0 ? view.getLong(timeField) : clock.time(), buffer, offset,
+            schema.length(), stampIngest ? System.nanoTime() : 0);
     }
 
     /**

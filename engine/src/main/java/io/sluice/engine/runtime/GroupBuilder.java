@@ -134,7 +134,7 @@ final class GroupBuilder
             () -> new RingSlot(block, index[0]++, context.maxEventLength()), context.ringSize(), threads.ringWaitStrategy(thread));
         final PartitionAgent agent = new PartitionAgent(ring, handler, errorLog, context.partitionBatchLimit());
         threads.add(thread, agent, label);
-        handler.ringBuffer(ring);
+        handler.ringBuffer(ring, new RingSlots(block, context.ringSize(), context.maxEventLength()));
         return new PartitionRuntime(ring, handler, agent, thread);
     }
 }

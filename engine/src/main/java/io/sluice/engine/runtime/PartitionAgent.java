@@ -82,7 +82,7 @@ final class PartitionAgent implements Agent
         {
             for (long s = next; s <= available; s++)
             {
-                if (!processor.onEvent(ring.get(s), s, s == available))
+                if (!processor.onSlot(s, s == available))
                 {
                     break; // DEGRADED: the slot stays in the ring and is tried again after a back-off
                 }
@@ -93,6 +93,8 @@ final class PartitionAgent implements Agent
         {
             fail(ex);
         }
+        // The journal's end offset once per turn: every record the turn appended is published before its slots are freed.
+        processor.publishAppended();
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
         if (done >= next && done < next + batchLimit - 1 && !failed)

@@ -31,7 +31,7 @@ import io.sluice.journal.RecordView;
  * processing thread (other partitions share it).
  *
  * <p>Threading: the processing thread (the single writer of the partition's journal, state and
- * counters) for {@link #onStart()}, {@link #onEvent}, {@link #onShutdown()} and the duty checks;
+ * counters) for {@link #onStart()}, {@link #onSlot}, {@link #onShutdown()} and the duty checks;
  * recovery's {@link #replay} on the launching thread before that thread starts; the state queries
  * ({@link #refusal()}, {@link #failure()}, {@link #paused()}) from any thread.
  */
@@ -77,7 +77,7 @@ final class PartitionProcessor
     private final EventBatch replayEvents = new EventBatch(REPLAY_BATCH);
     /**
      * Live EVENT slots of the agent's turn that are journaled but not yet processed, referred to where they lie
-     * in the ring's block (see {@link #onEvent}); processed as one run before anything else happens.
+     * in the ring's block (see {@link #onSlot}); processed as one run before anything else happens.
      */
     private final EventBatch liveEvents;
     /**
@@ -126,6 +126,8 @@ final class PartitionProcessor
     private static final int SLICE_EVERY_EVENTS = 128;
     private int eventsUntilSlice = SLICE_EVERY_EVENTS;
     private RingBuffer<RingSlot> ringBuffer;
+    /** The ring's slots by address: the live events' path reads them there, not through the ring's slot objects. */
+    private RingSlots slots;
     private long eventsIn;
     /**
      * Per source index, the position of the last positioned event journaled (see
@@ -190,9 +192,20 @@ final class PartitionProcessor
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
 
-    void ringBuffer(final RingBuffer<RingSlot> ringBuffer)
+    void ringBuffer(final RingBuffer<RingSlot> ringBuffer, final RingSlots slots)
     {
         this.ringBuffer = ringBuffer;
+        this.slots = slots;
+    }
+
+    /**
+     * The partition ring's slots by address, for the publishers' runs.
+     *
+     * @return the slots, set with the ring.
+     */
+    RingSlots slots()
+    {
+        return slots;
     }
 
     void checkpoints(final CheckpointCoordinator checkpoints)
@@ -235,6 +248,17 @@ final class PartitionProcessor
         {
             checksumAppended();
         }
+    }
+
+    /**
+     * Publishes the journal's end offset past the live events appended so far ({@link PartitionWriter#publishAppended}):
+     * once per agent turn, before the turn frees its slots to the producers, and before any slot but a live EVENT is
+     * handled, so that readers by offset, the journal's checksum duty and force() see every record journaled in a turn
+     * by its end.
+     */
+    void publishAppended()
+    {
+        writer.publishAppended();
     }
 
     /**
@@ -322,23 +346,34 @@ final class PartitionProcessor
      * the journal before anything processes it, and the run is processed before any other slot (tick,
      * barrier, end of input, replay), before a checkpoint's state copy advances, before a DEGRADED return,
      * and at the end of the turn, so before the agent frees the slots to the producers. With a latency
-     * listener each event is processed as it is taken instead.
+     * listener each event is processed as it is taken instead. A live EVENT is read where it lies in the ring's
+     * block ({@link RingSlots}); any other slot through its {@link RingSlot}.
      *
-     * @param slot       to take.
      * @param sequence   of the slot in the ring.
      * @param endOfBatch whether it is the last slot of the agent's turn (the run is processed and the counters
      *                   are published then).
      * @return true if the slot was taken; false if the journal cannot take it now (DEGRADED): the agent
      *         leaves it in the ring and hands it over again once {@link #mayRetryAppend()}.
      */
-    boolean onEvent(final RingSlot slot, final long sequence, final boolean endOfBatch)
+    boolean onSlot(final long sequence, final boolean endOfBatch)
+    {
+        final long address = slots.address(sequence);
+        if (RingSlot.type(address) == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
+        {
+            return onLiveEvent(sequence, address, endOfBatch);
+        }
+        return onEvent(ringBuffer.get(sequence), endOfBatch);
+    }
+
+    /**
+     * {@link #onSlot} of any slot but a live EVENT of a run: processes the run first.
+     */
+    private boolean onEvent(final RingSlot slot, final boolean endOfBatch)
     {
         final int type = slot.type();
-        if (type == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
-        {
-            return onLiveEvent(slot, endOfBatch);
-        }
         processLiveEvents();
+        // Whatever this slot does (a barrier's offset, a checkpoint, a replay), the run's records are published first.
+        publishAppended();
         if (type == RingSlot.WAKE)
         {
             publishCounters();
@@ -421,17 +456,21 @@ final class PartitionProcessor
     }
 
     /**
-     * An EVENT slot of a run (see {@link #onEvent}): journaled now, processed with the run.
+     * An EVENT slot of a run (see {@link #onSlot}), read where it lies in the ring's block: journaled now,
+     * processed with the run.
      */
-    private boolean onLiveEvent(final RingSlot slot, final boolean endOfBatch)
+    private boolean onLiveEvent(final long sequence, final long address, final boolean endOfBatch)
     {
-        final int flags = slot.source();
-        final long key = slot.key();
-        final long timestamp = slot.timestamp();
-        final int length = slot.length();
+        final int flags = RingSlot.source(address);
+        final long key = RingSlot.key(address);
+        final long timestamp = RingSlot.timestamp(address);
+        final int length = RingSlot.length(address);
+        final org.agrona.concurrent.UnsafeBuffer block = slots.block();
+        final int payload = slots.payloadOffset(sequence);
         try
         {
-            writer.append(RingSlot.EVENT, flags, timestamp, key, slot.buffer, 0, length);
+            // The journal's end offset is published once per turn (publishAppended), not once per event.
+            writer.appendUnpublished(RingSlot.EVENT, flags, timestamp, key, block, payload, length);
         }
         catch (final JournalException ex)
         {
@@ -445,14 +484,14 @@ final class PartitionProcessor
         final int source = flags & SourcePositionDescriptor.SOURCE_MASK;
         if ((flags & SourcePositionDescriptor.POSITIONED_FLAG) != 0)
         {
-            sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(length));
+            sourcePositions[source] = block.getLong(payload + SourcePositionDescriptor.positionOffset(length));
         }
         final EventBatch events = liveEvents;
         if (events.size() == 0)
         {
-            events.clear(slot.block);
+            events.clear(block);
         }
-        if (events.addAt(source, slot.offset, key, timestamp) || endOfBatch)
+        if (events.addAt(source, payload, key, timestamp) || endOfBatch)
         {
             processLiveEvents();
         }
@@ -1042,7 +1081,7 @@ final class PartitionProcessor
     }
 
     /**
-     * Runs of live events processed so far (see {@link #onEvent}); exact once the processing thread has stopped.
+     * Runs of live events processed so far (see {@link #onSlot}); exact once the processing thread has stopped.
      *
      * @return the count.
      */

@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import org.HdrHistogram.Recorder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
@@ -31,7 +32,8 @@ final class PartitionSnapshotter implements AutoCloseable
 {
     /**
      * Where complete copies go and the pauses are recorded: the checkpoint coordinator, or nowhere
-     * for the JIT warm-up.
+     * for the JIT warm-up. The pauses and slices are recorded into an HdrHistogram {@link Recorder} either way,
+     * so that the JIT compiles the same recording code in the warm-up as live.
      */
     interface Handover
     {
@@ -43,28 +45,28 @@ final class PartitionSnapshotter implements AutoCloseable
         void submit(CheckpointCoordinator.Snapshot snapshot);
 
         /**
-         * Records a pause at a barrier.
+         * Where pauses at a barrier are recorded.
          *
-         * @param nanos of the pause.
+         * @return the recorder, nanoseconds.
          */
-        void recordPause(long nanos);
+        Recorder pauses();
 
         /**
-         * Records a slice of copying between events.
+         * Where slices of copying between events are recorded.
          *
-         * @param nanos of the slice.
+         * @return the recorder, nanoseconds.
          */
-        void recordSlice(long nanos);
+        Recorder slices();
     }
 
     /**
-     * A handover that releases every copy unwritten and records nothing: for the JIT warm-up.
+     * A handover that releases every copy unwritten and records into recorders no one reads: for the JIT warm-up.
      *
      * @return the handover.
      */
     static Handover discarding()
     {
-        return Discarding.INSTANCE;
+        return new Discarding();
     }
 
     private final String topic;
@@ -74,6 +76,8 @@ final class PartitionSnapshotter implements AutoCloseable
     private final int sliceRows;
     private final StagingBuffers staging = new StagingBuffers();
     private Handover handover;
+    private Recorder pauses;
+    private Recorder slices;
     private boolean inProgress;
     private long checkpointId;
     private long journalOffset;
@@ -100,7 +104,7 @@ final class PartitionSnapshotter implements AutoCloseable
 
     void coordinator(final CheckpointCoordinator coordinator)
     {
-        this.handover = coordinator == null ? null : new ToCoordinator(coordinator);
+        handover(coordinator == null ? null : new ToCoordinator(coordinator));
         if (coordinator != null)
         {
             coordinator.register(staging); // its agent grows the staging buffer ahead of the barriers
@@ -128,6 +132,8 @@ final class PartitionSnapshotter implements AutoCloseable
     void handover(final Handover handover)
     {
         this.handover = handover;
+        this.pauses = handover == null ? null : handover.pauses();
+        this.slices = handover == null ? null : handover.slices();
     }
 
     boolean enabled()
@@ -187,7 +193,7 @@ final class PartitionSnapshotter implements AutoCloseable
         {
             fail(ex);
         }
-        handover.recordPause(System.nanoTime() - start);
+        pauses.recordValue(System.nanoTime() - start);
     }
 
     /**
@@ -203,7 +209,7 @@ final class PartitionSnapshotter implements AutoCloseable
         }
         final long start = System.nanoTime();
         copy(sliceRows);
-        handover.recordSlice(System.nanoTime() - start);
+        slices.recordValue(System.nanoTime() - start);
         return true;
     }
 
@@ -253,7 +259,7 @@ final class PartitionSnapshotter implements AutoCloseable
         staging.close();
     }
 
-    /** Passes copies and pause times to the checkpoint coordinator. */
+    /** Passes copies to the checkpoint coordinator, pause times to its recorders. */
     private static final class ToCoordinator implements Handover
     {
         private final CheckpointCoordinator coordinator;
@@ -270,22 +276,23 @@ final class PartitionSnapshotter implements AutoCloseable
         }
 
         @Override
-        public void recordPause(final long nanos)
+        public Recorder pauses()
         {
-            coordinator.recordPause(nanos);
+            return coordinator.pauseRecorder();
         }
 
         @Override
-        public void recordSlice(final long nanos)
+        public Recorder slices()
         {
-            coordinator.recordSlice(nanos);
+            return coordinator.sliceRecorder();
         }
     }
 
     /** Releases every copy unwritten: the warm-up's barriers exercise the code, nothing is kept. */
     private static final class Discarding implements Handover
     {
-        static final Discarding INSTANCE = new Discarding();
+        private final Recorder pauses = new Recorder(3);
+        private final Recorder slices = new Recorder(3);
 
         @Override
         public void submit(final CheckpointCoordinator.Snapshot snapshot)
@@ -294,13 +301,15 @@ final class PartitionSnapshotter implements AutoCloseable
         }
 
         @Override
-        public void recordPause(final long nanos)
+        public Recorder pauses()
         {
+            return pauses;
         }
 
         @Override
-        public void recordSlice(final long nanos)
+        public Recorder slices()
         {
+            return slices;
         }
     }
 }

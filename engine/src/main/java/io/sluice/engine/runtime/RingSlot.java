@@ -83,8 +83,6 @@ final class RingSlot
     final int offset;
     /** Address of this slot's header (the block is direct memory). */
     private final long address;
-    /** Address of this slot's payload. */
-    private final long payloadAddress;
 
     /**
      * A slot viewing its own region of one contiguous off-heap block shared by the whole ring, so
@@ -101,7 +99,6 @@ final class RingSlot
         this.offset = start + HEADER_LENGTH;
         this.buffer = new UnsafeBuffer(block, offset, maxEventLength);
         this.address = block.addressOffset() + start;
-        this.payloadAddress = address + HEADER_LENGTH;
     }
 
     /**
@@ -127,7 +124,24 @@ final class RingSlot
      */
     void header(final int type, final int source, final long key, final long timestamp, final int length, final long ingestNanos)
     {
-        final long a = address;
+        header(address, type, source, key, timestamp, length, ingestNanos);
+    }
+
+    /**
+     * Writes the whole header of the slot at {@code a} ({@link #header(int, int, long, long, int, long)} by address, for
+     * the publishers' runs, see {@link RingSlots}).
+     *
+     * @param a           address of the slot's header.
+     * @param type        of the slot.
+     * @param source      index and flags.
+     * @param key         of the event, 0 for a control slot.
+     * @param timestamp   of the event or control slot.
+     * @param length      of the payload.
+     * @param ingestNanos clock at publish, or 0.
+     */
+    static void header(
+        final long a, final int type, final int source, final long key, final long timestamp, final int length, final long ingestNanos)
+    {
         UnsafeApi.putInt(null, a + TYPE_OFFSET, type);
         UnsafeApi.putInt(null, a + SOURCE_OFFSET, source);
         UnsafeApi.putInt(null, a + LENGTH_OFFSET, length);
@@ -139,37 +153,67 @@ final class RingSlot
     /** The slot's type ({@link #EVENT}, {@link #TICK}, ...). */
     int type()
     {
-        return UnsafeApi.getInt(null, address + TYPE_OFFSET);
+        return type(address);
     }
 
     /** The source index within the group and its flags, journaled as the record's flags. */
     int source()
     {
-        return UnsafeApi.getInt(null, address + SOURCE_OFFSET);
+        return source(address);
     }
 
     /** Bytes of payload. */
     int length()
     {
-        return UnsafeApi.getInt(null, address + LENGTH_OFFSET);
+        return length(address);
     }
 
     /** The event's key, 0 for a control slot. */
     long key()
     {
-        return UnsafeApi.getLong(null, address + KEY_OFFSET);
+        return key(address);
     }
 
     /** The event's or control slot's time; a barrier's checkpoint id. */
     long timestamp()
     {
-        return UnsafeApi.getLong(null, address + TIMESTAMP_OFFSET);
+        return timestamp(address);
     }
 
     /** {@code System.nanoTime()} at publish with a latency listener, else 0. */
     long ingestNanos()
     {
         return UnsafeApi.getLong(null, address + INGEST_NANOS_OFFSET);
+    }
+
+    /** The type of the slot whose header is at {@code address}. */
+    static int type(final long address)
+    {
+        return UnsafeApi.getInt(null, address + TYPE_OFFSET);
+    }
+
+    /** The source index and flags of the slot whose header is at {@code address}. */
+    static int source(final long address)
+    {
+        return UnsafeApi.getInt(null, address + SOURCE_OFFSET);
+    }
+
+    /** The payload length of the slot whose header is at {@code address}. */
+    static int length(final long address)
+    {
+        return UnsafeApi.getInt(null, address + LENGTH_OFFSET);
+    }
+
+    /** The key of the slot whose header is at {@code address}. */
+    static long key(final long address)
+    {
+        return UnsafeApi.getLong(null, address + KEY_OFFSET);
+    }
+
+    /** The timestamp of the slot whose header is at {@code address}. */
+    static long timestamp(final long address)
+    {
+        return UnsafeApi.getLong(null, address + TIMESTAMP_OFFSET);
     }
 
     /** Longest event {@link #copyIn} copies word by word; longer ones go through the JDK's copy. */
@@ -187,16 +231,37 @@ final class RingSlot
      */
     void copyIn(final DirectBuffer src, final int srcIndex, final int length)
     {
+        copyIn(block, offset, buffer.capacity(), src, srcIndex, length);
+    }
+
+    /**
+     * {@link #copyIn(DirectBuffer, int, int)} into the payload at {@code payloadOffset} of the ring's {@code block}, whose
+     * slots take at most {@code capacity} bytes of payload (by address, for the publishers' runs, see {@link RingSlots}).
+     *
+     * @param block         of the ring, direct memory.
+     * @param payloadOffset of the slot's payload in {@code block}.
+     * @param capacity      most payload bytes a slot takes.
+     * @param src           holding the event.
+     * @param srcIndex      of the event in {@code src}.
+     * @param length        of the event.
+     * @throws IndexOutOfBoundsException if the event is longer than {@code capacity} or reaches past {@code src}.
+     */
+    static void copyIn(
+        final UnsafeBuffer block, final int payloadOffset, final int capacity, final DirectBuffer src, final int srcIndex, final int length)
+    {
+        if (length < 0 || length > capacity)
+        {
+            throw new IndexOutOfBoundsException("event of " + length + " bytes for a ring slot of " + capacity);
+        }
         if (length > WORD_COPY_MAX)
         {
-            buffer.putBytes(0, src, srcIndex, length);
+            block.putBytes(payloadOffset, src, srcIndex, length);
             return;
         }
         if (DirectBuffer.SHOULD_BOUNDS_CHECK)
         {
             src.boundsCheck(srcIndex, length);
-            buffer.boundsCheck(0, length);
         }
-        WordCopy.toOffHeap(src.byteArray(), src.addressOffset() + srcIndex, payloadAddress, length);
+        WordCopy.toOffHeap(src.byteArray(), src.addressOffset() + srcIndex, block.addressOffset() + payloadOffset, length);
     }
 }
