@@ -47,6 +47,13 @@ final class HangingTransactionWatch
     private volatile boolean closing;
 
     /**
+     * Longest wait for each of the brokers' answers describing a hanging transaction's holder: once per report, so
+     * longer than a look's requests (a tenth of the interval: 401 ms in a test, which a broker under a load of 40-80
+     * did not always answer in time, leaving the report without its holder).
+     */
+    private static final long DESCRIBE_HOLDER_MILLIS = 10_000;
+
+    /**
      * @param name            of the thread.
      * @param transactions    the sink's partitions.
      * @param topicPartitions the Kafka partition each writes.
@@ -171,7 +178,7 @@ final class HangingTransactionWatch
                 report.accept(new KafkaConnectorException(describe + ": Kafka partition " + topicPartitions[p] + " holds a transaction " +
                     "open at offset " + lso + " (log end " + logEnd + ") for " + TimeUnit.NANOSECONDS.toSeconds(now - stuckSinceNanos[p]) +
                     " s that this sink does not hold (" + TransactionHolder.describe(admin, topicPartitions[p], lso, transactionalIdPrefix,
-                    TimeUnit.NANOSECONDS.toMillis(intervalNanos) + 1) + "): read_committed consumers stop there. Find it with kafka-transactions.sh " +
+                    Math.max(TimeUnit.NANOSECONDS.toMillis(intervalNanos) + 1, DESCRIBE_HOLDER_MILLIS)) + "): read_committed consumers stop there. Find it with kafka-transactions.sh " +
                     "find-hanging and end it with kafka-transactions.sh abort (its records then stay invisible to read_committed " +
                     "consumers)", null, true));
                 synchronized (hanging)

@@ -1,27 +1,15 @@
 package io.sluice.kafka;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.ToLongFunction;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 import io.sluice.engine.checkpoint.CheckpointListener;
 import io.sluice.engine.checkpoint.CheckpointManifest;
@@ -44,11 +32,14 @@ import io.sluice.engine.runtime.ExternalSourcePublisher;
  * with {@link KafkaSourceContext#haltOnError(boolean)}, fails the source at that record (a restart meets
  * it again).
  *
- * <p>Threading: one polling thread, "sluice-kafka-source-" + topic, owns the consumer and the
- * dead-letter producer; any thread may read the counters and state and call {@link #close()}.
- * Per record the Kafka client allocates its record and the key's and value's views of the fetch
- * buffer (values are read through {@code ByteBufferDeserializer}, never copied into arrays); a BINARY
- * value is copied once, into the ring slot, while text formats build strings.
+ * <p>Threading: {@link KafkaSourceContext#consumersFor(int)} readers ({@link KafkaSourceReader}), by default one
+ * per partition, each a consumer of its share of the partitions on its own polling thread,
+ * "sluice-kafka-source-" + topic (+ "-" + reader when there are several): the Kafka client's per-record
+ * decoding, most of a source's CPU, runs on as many threads. The dead-letter producer is opened at the
+ * first malformed record and shared by the readers. Any thread may read the counters and state and call
+ * {@link #close()}. Per record the Kafka client allocates its record and the key's and value's views of
+ * the fetch buffer (values are read through {@code ByteBufferDeserializer}, never copied into arrays); a
+ * BINARY value is copied once, into the ring slot, while text formats build strings.
  */
 public final class KafkaSource implements AutoCloseable
 {
@@ -56,9 +47,6 @@ public final class KafkaSource implements AutoCloseable
     public static final String ERROR_HEADER = "sluice.error";
     /** Header of a dead-letter record: topic, partition and offset it came from. */
     public static final String ORIGIN_HEADER = "sluice.origin";
-
-    private static final long HELD_BACK_LAG_REFRESH_MILLIS = 250;
-    private static final long HELD_BACK_PARK_NANOS = 1_000;
 
     /** Life of a source. */
     public enum State
@@ -74,39 +62,45 @@ public final class KafkaSource implements AutoCloseable
     }
 
     private final KafkaSourceContext context;
-    private final ExternalSourcePublisher publisher;
+    private final ExternalSourcePublisher positions;
     private final Engine engine;
-    private final RecordDecoder decoder;
-    private final Thread thread;
-    private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
+    private final KafkaSourceReader[] readers;
     private final CheckpointListener listener = this::onCheckpointComplete;
-    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
-    private List<TopicPartition> assigned = List.of();
+    private final AtomicLongArray lag;
+    private final Object deadLettersLock = new Object();
     private DeadLetters deadLetters;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
-    private volatile boolean running = true;
-    private volatile long records;
-    private volatile long malformed;
-    private volatile long retries;
-    private volatile long authorizationFailures;
-    private volatile long[] lag = new long[0];
     private volatile long deadLettered;
 
     private KafkaSource(final Engine engine, final KafkaSourceContext context)
     {
         this.engine = engine;
         this.context = context;
-        this.publisher = engine.externalSource(context.sluiceTopic());
-        this.decoder = new RecordDecoder(publisher.schema(), context.format());
-        this.thread = new Thread(this::run, "sluice-kafka-source-" + context.topic());
-        this.thread.setDaemon(true);
+        this.positions = engine.externalSource(context.sluiceTopic());
+        final int partitions = positions.partitionCount();
+        this.lag = new AtomicLongArray(partitions);
+        for (int p = 0; p < partitions; p++)
+        {
+            lag.set(p, -1);
+        }
+        final int count = context.consumersFor(partitions);
+        this.readers = new KafkaSourceReader[count];
+        for (int i = 0; i < count; i++)
+        {
+            final int[] share = new int[(partitions - i + count - 1) / count];
+            for (int k = 0; k < share.length; k++)
+            {
+                share[k] = i + k * count;
+            }
+            readers[i] = new KafkaSourceReader(this, engine.externalSource(context.sluiceTopic()), share, i, count);
+        }
     }
 
     /**
-     * Starts reading: the polling thread connects (retrying while the brokers or the topic are
-     * missing), checks the partition count, seeks each partition after its last journaled offset and
-     * publishes into the engine.
+     * Starts reading: each reader's polling thread connects (retrying while the brokers or the topic are
+     * missing), checks the partition count, seeks each of its partitions after its last journaled offset
+     * and publishes into the engine.
      *
      * @param engine  running the pipelines that read {@link KafkaSourceContext#sluiceTopic()}.
      * @param context settings; concluded here.
@@ -120,178 +114,60 @@ public final class KafkaSource implements AutoCloseable
         {
             engine.addCheckpointListener(source.listener);
         }
-        source.thread.start();
+        for (final KafkaSourceReader reader : source.readers)
+        {
+            reader.start();
+        }
         return source;
     }
 
-    private void run()
+    /** A reader found the topic with the engine's partition count. */
+    void onConnected()
     {
-        try
+        if (state != State.FAILED)
         {
-            consumer = new KafkaConsumer<>(consumerProperties());
-            final List<TopicPartition> partitions = connect();
-            if (partitions == null)
+            lastError = null;
+        }
+    }
+
+    /** A reader assigned and positioned its partitions: the source runs once every reader does. */
+    void onReading()
+    {
+        for (final KafkaSourceReader reader : readers)
+        {
+            if (!reader.reading())
             {
                 return;
             }
-            consumer.assign(partitions);
-            assigned = partitions;
-            seek(partitions);
-            deadLetters = DeadLetters.open(context, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
-            state = State.RUNNING;
-            long backoff = context.initialBackoffMillis();
-            while (running)
+        }
+        synchronized (this)
+        {
+            if (state == State.CONNECTING)
             {
-                commitCovered();
-                final ConsumerRecords<ByteBuffer, ByteBuffer> polled;
-                try
-                {
-                    polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
-                    backoff = context.initialBackoffMillis();
-                }
-                catch (final AuthorizationException ex)
-                {
-                    // An ACL may be granted later: the positions stay, and the poll is tried again after a back-off.
-                    onAuthorizationFailure(ex, backoff);
-                    if (!pause(backoff))
-                    {
-                        return;
-                    }
-                    backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
-                    continue;
-                }
-                for (final ConsumerRecord<ByteBuffer, ByteBuffer> record : polled)
-                {
-                    if (!running || !onRecord(record))
-                    {
-                        return;
-                    }
-                }
-                updateLag(partitions);
+                state = State.RUNNING;
             }
         }
-        catch (final WakeupException ex)
-        {
-            // close() woke the consumer
-        }
-        catch (final RuntimeException ex)
-        {
-            if (running)
-            {
-                fail("Kafka source of topic '" + context.topic() + "' on " + context.bootstrapServers() + " stopped: " + ex, ex);
-            }
-        }
-        finally
-        {
-            closeClients();
-        }
+    }
+
+    /** A reader met a problem it retries, or that costs nothing but a message. */
+    void onError(final String message)
+    {
+        lastError = message;
+    }
+
+    /** The lag of one partition, from its reader. */
+    void lag(final int partition, final long records)
+    {
+        lag.set(partition, records);
     }
 
     /**
-     * Waits for the topic's metadata, retrying with back-off; checks the partition count.
-     *
-     * @return the partitions to read, or null when stopped or failed.
-     */
-    private List<TopicPartition> connect()
-    {
-        long backoff = context.initialBackoffMillis();
-        while (running)
-        {
-            try
-            {
-                final List<PartitionInfo> infos = consumer.partitionsFor(context.topic(), Duration.ofMillis(context.metadataTimeoutMillis()));
-                if (infos == null || infos.isEmpty())
-                {
-                    lastError = "Kafka topic '" + context.topic() + "' does not exist on " + context.bootstrapServers() +
-                        " (retrying in " + backoff + " ms)";
-                }
-                else if (infos.size() != publisher.partitionCount())
-                {
-                    fail("Kafka topic '" + context.topic() + "' has " + infos.size() + " partitions but the engine runs " +
-                        publisher.partitionCount() + " partitions for '" + context.sluiceTopic() + "': they must agree, as Kafka " +
-                        "partition p feeds Sluice partition p (set the engine's partitions to " + infos.size() + ")", null);
-                    return null;
-                }
-                else
-                {
-                    final List<TopicPartition> partitions = new ArrayList<>();
-                    for (int p = 0; p < infos.size(); p++)
-                    {
-                        partitions.add(new TopicPartition(context.topic(), p));
-                    }
-                    lastError = null;
-                    return partitions;
-                }
-            }
-            catch (final AuthorizationException ex)
-            {
-                lastError = "not authorized to read Kafka topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " +
-                    ex.getMessage() + " (retrying in " + backoff + " ms)";
-            }
-            catch (final org.apache.kafka.common.errors.AuthenticationException ex)
-            {
-                // Credentials may be corrected on the brokers' side: retried with back-off, never a crash loop.
-                lastError = KafkaClientProperties.authenticationFailed(context.bootstrapServers(), ex) + " (retrying in " + backoff + " ms)";
-            }
-            catch (final WakeupException ex)
-            {
-                return null;
-            }
-            catch (final KafkaException ex)
-            {
-                lastError = "cannot reach the Kafka brokers " + context.bootstrapServers() + " for topic '" + context.topic() + "': " +
-                    ex.getMessage() + " (retrying in " + backoff + " ms)";
-            }
-            retries++;
-            if (!pause(backoff))
-            {
-                return null;
-            }
-            backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
-        }
-        return null;
-    }
-
-    private void seek(final List<TopicPartition> partitions)
-    {
-        final List<TopicPartition> fromStart = new ArrayList<>();
-        for (final TopicPartition tp : partitions)
-        {
-            final long position = publisher.position(tp.partition());
-            if (position == SourcePositions.NO_POSITION)
-            {
-                fromStart.add(tp);
-            }
-            else
-            {
-                consumer.seek(tp, position + 1);
-            }
-        }
-        if (!fromStart.isEmpty())
-        {
-            // Nothing of these partitions is in the journal: the whole retained topic is input.
-            consumer.seekToBeginning(fromStart);
-        }
-    }
-
-    /**
-     * Decodes and publishes one record, or rejects it.
+     * A record that did not decode: fails the source under halt, else sends it to the dead-letter topic.
      *
      * @return false if the source must stop (halt on a malformed record).
      */
-    private boolean onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
+    boolean onMalformed(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String error)
     {
-        final String error = decoder.decode(record.value());
-        if (error == null)
-        {
-            if (!publish(record))
-            {
-                return false;
-            }
-            records++;
-            return true;
-        }
-        malformed++;
         final String where = record.topic() + "/" + record.partition() + "@" + record.offset();
         if (context.haltOnError())
         {
@@ -299,148 +175,28 @@ public final class KafkaSource implements AutoCloseable
             return false;
         }
         lastError = "malformed record at " + where + ": " + error;
-        if (deadLetters != null)
+        synchronized (deadLettersLock)
         {
-            deadLetters.send(record, error, where, failure -> lastError = failure);
-            deadLettered = deadLetters.sent();
+            if (deadLetters == null && state != State.CLOSED)
+            {
+                deadLetters = DeadLetters.open(context, "sluice-" + context.groupId() + "-" + context.topic() + "-dead-letters");
+            }
+            if (deadLetters != null)
+            {
+                deadLetters.send(record, error, where, failure -> lastError = failure);
+                deadLettered = deadLetters.sent();
+            }
         }
         return true;
-    }
-
-    /**
-     * Publishes a decoded record, waiting while its partition's ring is full (a paused or slow pipeline
-     * holds the source back). While it waits, the lag is refreshed from the brokers' end offsets every
-     * {@value #HELD_BACK_LAG_REFRESH_MILLIS} ms, since no poll runs to refresh it: a held-back source is
-     * when operators look at the lag.
-     *
-     * @return false if the source was closed while waiting.
-     */
-    private boolean publish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
-    {
-        long refreshAt = System.nanoTime();
-        while (!tryPublish(record))
-        {
-            if (!running)
-            {
-                return false;
-            }
-            final long now = System.nanoTime();
-            if (now - refreshAt >= 0)
-            {
-                refreshLagWhileHeldBack(record);
-                refreshAt = now + TimeUnit.MILLISECONDS.toNanos(HELD_BACK_LAG_REFRESH_MILLIS);
-            }
-            LockSupport.parkNanos(HELD_BACK_PARK_NANOS);
-        }
-        return true;
-    }
-
-    private boolean tryPublish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
-    {
-        return context.recordTimestamp() ?
-            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.timestamp(), record.offset()) :
-            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.offset());
-    }
-
-    /**
-     * The lag of each partition while {@code held} waits for room: the end offset (the last stable
-     * offset, as this consumer reads committed records only) less the held record's offset on its
-     * partition, less the consumer's position on the others. A failed request keeps the previous lag.
-     */
-    private void refreshLagWhileHeldBack(final ConsumerRecord<ByteBuffer, ByteBuffer> held)
-    {
-        final Duration timeout = Duration.ofMillis(context.metadataTimeoutMillis());
-        try
-        {
-            final Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, timeout);
-            final long[] lags = new long[assigned.size()];
-            for (int i = 0; i < lags.length; i++)
-            {
-                final TopicPartition tp = assigned.get(i);
-                final Long end = ends.get(tp);
-                final long next = tp.partition() == held.partition() ? held.offset() : consumer.position(tp, timeout);
-                lags[i] = end == null ? -1 : Math.max(0, end - next);
-            }
-            lag = lags;
-        }
-        catch (final WakeupException ex)
-        {
-            throw ex;
-        }
-        catch (final KafkaException ex)
-        {
-            lastError = "cannot read the end offsets of Kafka topic '" + context.topic() + "' for its lag: " + ex.getMessage();
-        }
-    }
-
-    private void onCheckpointComplete(final CheckpointManifest manifest)
-    {
-        final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (int p = 0; p < publisher.partitionCount(); p++)
-        {
-            final PartitionCheckpoint entry = manifest.find(publisher.journalTopic(), p);
-            if (entry != null && entry.sourcePosition(publisher.sourceIndex()) != SourcePositions.NO_POSITION)
-            {
-                offsets.put(new TopicPartition(context.topic(), p),
-                    new OffsetAndMetadata(entry.sourcePosition(publisher.sourceIndex()) + 1, "checkpoint " + manifest.id()));
-            }
-        }
-        if (!offsets.isEmpty())
-        {
-            toCommit.set(offsets);
-        }
-    }
-
-    private void commitCovered()
-    {
-        final Map<TopicPartition, OffsetAndMetadata> offsets = toCommit.getAndSet(null);
-        if (offsets != null)
-        {
-            consumer.commitAsync(offsets, (committed, ex) ->
-            {
-                if (ex != null)
-                {
-                    lastError = "cannot commit offsets of group '" + context.groupId() + "' (monitoring only): " + ex.getMessage();
-                }
-            });
-        }
-    }
-
-    private void updateLag(final List<TopicPartition> partitions)
-    {
-        final long[] lags = new long[partitions.size()];
-        for (int i = 0; i < lags.length; i++)
-        {
-            lags[i] = consumer.currentLag(partitions.get(i)).orElse(-1);
-        }
-        lag = lags;
-    }
-
-    private Properties consumerProperties()
-    {
-        final Properties props = new Properties();
-        props.putAll(context.clientProperties());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, context.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + context.groupId() + "-" + context.topic());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // Only what producers committed is input: an aborted transaction upstream never reaches the journal.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(context.maxBackoffMillis()));
-        return props;
     }
 
     /**
      * Records a refused READ (of the topic, or of the group's offsets): the message names the principal's
-     * missing permission, the topic and the group; each one is counted and recorded in the engine's
-     * error log (distinct errors are kept once, with a count).
+     * missing permission, the topic and the group; each one is recorded in the engine's error log
+     * (distinct errors are kept once, with a count).
      */
-    private void onAuthorizationFailure(final AuthorizationException ex, final long retryMillis)
+    void onAuthorizationFailure(final AuthorizationException ex, final long retryMillis)
     {
-        authorizationFailures++;
         final String what = ex instanceof org.apache.kafka.common.errors.GroupAuthorizationException ?
             "READ the offsets of consumer group '" + context.groupId() + "' (of Kafka topic '" + context.topic() + "')" :
             "READ Kafka topic '" + context.topic() + "'";
@@ -449,42 +205,39 @@ public final class KafkaSource implements AutoCloseable
         engine.errorLog().record(new KafkaConnectorException(message, ex, true));
     }
 
-    private void fail(final String message, final Throwable cause)
+    /** Fails the source: every reader stops; the message goes to the engine's error log. */
+    void fail(final String message, final Throwable cause)
     {
-        lastError = message;
-        state = State.FAILED;
-        final KafkaConnectorException error = new KafkaConnectorException(message, cause);
-        engine.errorLog().record(error);
+        synchronized (this)
+        {
+            lastError = message;
+            state = State.FAILED;
+        }
+        engine.errorLog().record(new KafkaConnectorException(message, cause));
+        for (final KafkaSourceReader reader : readers)
+        {
+            reader.stop();
+        }
     }
 
-    private boolean pause(final long millis)
+    private void onCheckpointComplete(final CheckpointManifest manifest)
     {
-        return Backoff.park(() -> running, this, millis);
-    }
-
-    private void closeClients()
-    {
-        try
+        for (final KafkaSourceReader reader : readers)
         {
-            if (deadLetters != null)
+            final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (final int p : reader.partitions())
             {
-                deadLetters.close();
+                final PartitionCheckpoint entry = manifest.find(positions.journalTopic(), p);
+                if (entry != null && entry.sourcePosition(positions.sourceIndex()) != SourcePositions.NO_POSITION)
+                {
+                    offsets.put(new TopicPartition(context.topic(), p),
+                        new OffsetAndMetadata(entry.sourcePosition(positions.sourceIndex()) + 1, "checkpoint " + manifest.id()));
+                }
             }
-        }
-        catch (final RuntimeException ex)
-        {
-            lastError = "closing the dead-letter producer of topic '" + context.topic() + "': " + ex;
-        }
-        try
-        {
-            if (consumer != null)
+            if (!offsets.isEmpty())
             {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+                reader.commit(offsets);
             }
-        }
-        catch (final RuntimeException ex)
-        {
-            lastError = "closing the consumer of topic '" + context.topic() + "': " + ex;
         }
     }
 
@@ -515,7 +268,7 @@ public final class KafkaSource implements AutoCloseable
      */
     public long records()
     {
-        return records;
+        return sum(KafkaSourceReader::records);
     }
 
     /**
@@ -525,7 +278,7 @@ public final class KafkaSource implements AutoCloseable
      */
     public long malformed()
     {
-        return malformed;
+        return sum(KafkaSourceReader::malformed);
     }
 
     /**
@@ -545,7 +298,7 @@ public final class KafkaSource implements AutoCloseable
      */
     public long retries()
     {
-        return retries;
+        return sum(KafkaSourceReader::retries);
     }
 
     /**
@@ -555,7 +308,7 @@ public final class KafkaSource implements AutoCloseable
      */
     public long authorizationFailures()
     {
-        return authorizationFailures;
+        return sum(KafkaSourceReader::authorizationFailures);
     }
 
     /**
@@ -566,7 +319,22 @@ public final class KafkaSource implements AutoCloseable
      */
     public long[] lag()
     {
-        return lag.clone();
+        final long[] lags = new long[lag.length()];
+        for (int p = 0; p < lags.length; p++)
+        {
+            lags[p] = lag.get(p);
+        }
+        return lags;
+    }
+
+    private long sum(final ToLongFunction<KafkaSourceReader> counter)
+    {
+        long sum = 0;
+        for (final KafkaSourceReader reader : readers)
+        {
+            sum += counter.applyAsLong(reader);
+        }
+        return sum;
     }
 
     /**
@@ -585,28 +353,35 @@ public final class KafkaSource implements AutoCloseable
     @Override
     public void close()
     {
-        running = false;
         engine.removeCheckpointListener(listener);
-        if (thread.isAlive())
+        for (final KafkaSourceReader reader : readers)
         {
-            final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
-            if (c != null)
-            {
-                c.wakeup(); // a poll or metadata wait returns at once
-            }
-            java.util.concurrent.locks.LockSupport.unpark(thread); // a back-off returns at once
+            reader.stop();
+        }
+        for (final KafkaSourceReader reader : readers)
+        {
+            reader.join();
+        }
+        synchronized (deadLettersLock)
+        {
             try
             {
-                thread.join(30_000);
+                if (deadLetters != null)
+                {
+                    deadLetters.close();
+                }
             }
-            catch (final InterruptedException ex)
+            catch (final RuntimeException ex)
             {
-                Thread.currentThread().interrupt();
+                lastError = "closing the dead-letter producer of topic '" + context.topic() + "': " + ex;
             }
-        }
-        if (state != State.FAILED)
-        {
-            state = State.CLOSED;
+            synchronized (this)
+            {
+                if (state != State.FAILED)
+                {
+                    state = State.CLOSED;
+                }
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ public final class KafkaSourceContext
     private long metadataTimeoutMillis = 10_000;
     private long initialBackoffMillis = 100;
     private long maxBackoffMillis = 30_000;
+    private int consumers;
     private final Properties clientProperties = new Properties();
     private boolean concluded;
 
@@ -290,6 +291,32 @@ public final class KafkaSourceContext
     }
 
     /**
+     * How many consumers read the topic, each on its own polling thread with its share of the partitions
+     * (partition {@code p} goes to consumer {@code p % consumers}). 0, the default, runs one per partition:
+     * the Kafka client's per-record decoding, most of a source's CPU, then runs on as many threads as the
+     * topic has partitions. More than the partitions runs one per partition.
+     *
+     * @param consumers 0 for one per partition, else at least 1.
+     * @return this.
+     */
+    public KafkaSourceContext consumers(final int consumers)
+    {
+        this.consumers = consumers;
+        return this;
+    }
+
+    /**
+     * How many consumers read a topic of {@code partitions} partitions.
+     *
+     * @param partitions of the topic (= of the engine's source topic).
+     * @return between 1 and {@code partitions}.
+     */
+    public int consumersFor(final int partitions)
+    {
+        return consumers == 0 ? partitions : Math.min(consumers, partitions);
+    }
+
+    /**
      * Extra Kafka client properties (security settings), applied before Sluice's own.
      *
      * @param properties to add.
@@ -330,6 +357,11 @@ public final class KafkaSourceContext
         if (format == null)
         {
             throw new KafkaConnectorException("Kafka source of topic '" + topic + "': no value format");
+        }
+        if (consumers < 0)
+        {
+            throw new KafkaConnectorException("Kafka source of topic '" + topic + "': consumers must be 0 (one per partition) or more, not " +
+                consumers);
         }
         if (pollMillis <= 0 || metadataTimeoutMillis <= 0 || initialBackoffMillis <= 0 || maxBackoffMillis < initialBackoffMillis)
         {

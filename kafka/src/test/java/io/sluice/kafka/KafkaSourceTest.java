@@ -23,6 +23,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
@@ -54,10 +56,15 @@ class KafkaSourceTest
             .sluiceTopic("trades").format(ValueFormat.JSON).initialBackoffMillis(50).maxBackoffMillis(500).metadataTimeoutMillis(2_000);
     }
 
-    @Test
-    void shouldMatchTheReplayOfTheSameInputAcrossARestartResumingAtTheNextOffset() throws Exception
+    /**
+     * With one consumer per partition (0, the default: three polling threads) and with two consumers sharing the three
+     * partitions (partitions 0 and 2 on one thread, 1 on the other).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void shouldMatchTheReplayOfTheSameInputAcrossARestartResumingAtTheNextOffset(final int consumers) throws Exception
     {
-        final String topic = "trades-roundtrip";
+        final String topic = "trades-roundtrip-" + consumers;
         broker.createTopics(PARTITIONS, topic);
         final List<String> first = KafkaTestSupport.trades(1, 0, 3_000);
         final List<String> second = KafkaTestSupport.trades(1, 3_000, 3_000);
@@ -71,9 +78,10 @@ class KafkaSourceTest
         KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, first);
         final KafkaTestSupport.TextSink before = new KafkaTestSupport.TextSink();
         try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(before)));
-             KafkaSource source = KafkaSource.start(engine, source(topic)))
+             KafkaSource source = KafkaSource.start(engine, source(topic).consumers(consumers)))
         {
             await("the first half consumed", () -> source.records() == first.size());
+            assertThat(pollingThreads(topic)).isEqualTo(consumers == 0 ? PARTITIONS : consumers);
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
             assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
             assertThat(source.malformed()).isZero();
@@ -82,7 +90,7 @@ class KafkaSourceTest
         KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, second);
         final KafkaTestSupport.TextSink after = new KafkaTestSupport.TextSink();
         try (Engine engine = Engine.launch(engineContext(PARTITIONS), List.of(KafkaTestSupport.tumbling(after)));
-             KafkaSource source = KafkaSource.start(engine, source(topic)))
+             KafkaSource source = KafkaSource.start(engine, source(topic).consumers(consumers)))
         {
             // Resumed after the last journaled offset: exactly the second half arrives, nothing of the first again.
             await("the second half consumed", () -> source.records() == second.size());
@@ -96,6 +104,14 @@ class KafkaSourceTest
         live.addAll(after.lines());
         assertThat(live).hasSizeGreaterThan(100);
         assertThat(live).containsExactlyInAnyOrderElementsOf(replayed.lines());
+    }
+
+    /** The live polling threads of a source of the topic. */
+    private static long pollingThreads(final String topic)
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().matches("sluice-kafka-source-" + java.util.regex.Pattern.quote(topic) + "(-\\d+)?"))
+            .count();
     }
 
     @Test

@@ -204,6 +204,11 @@ public final class KafkaTestBroker implements AutoCloseable
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
         props.put("auto.create.topics.enable", "false");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // The broker heartbeats to its own controller (every 2 s); by default a broker not heard of for 9 s is fenced,
+        // and with its only broker fenced the controller refuses topic creation ("All brokers are currently fenced")
+        // and moves partition leadership away. Under a load of 40-60 on two cores, with the clients' and the tests' GC
+        // in the same JVM, a heartbeat took longer (section 46): only a broker silent for a minute is fenced here.
+        props.put("broker.session.timeout.ms", "60000");
         props.put("num.partitions", "1");
         // Outputs carry their event time as the Kafka timestamp (1970 in the tests): without this, time retention
         // deletes them at the first retention check, 5 minutes after start.

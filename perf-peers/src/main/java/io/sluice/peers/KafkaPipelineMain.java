@@ -60,13 +60,15 @@ import io.sluice.perf.Machine;
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [rate=5000] [seconds=15] [checkpointMs=100] \
- *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield] [latency=true] [trace=false] \
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
  *       [ksProducer=batch.size:262144]
  * }</pre>
  * {@code pipelines} runs a subset in the order given (comparing two builds of Sluice alternately needs no Kafka Streams run); Sluice's processing
  * threads park when idle (SLEEP, the engine's default); {@code sluice-eos-yield}, run by default beside
- * {@code sluice-eos}, and {@code sluice-alo-yield}, run when named, yield instead (the setting until session 11); {@code latency=false}
+ * {@code sluice-eos}, and {@code sluice-alo-yield}, run when named, yield instead (the setting until session 11); {@code sluice-eos-1c},
+ * run by default, reads its input with one consumer for all partitions (the source's layout until session 12) where the others run
+ * one per partition; {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
@@ -107,11 +109,13 @@ public final class KafkaPipelineMain
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         // Processing threads that park when idle (SLEEP, the engine's default) since session 11: against YIELD they took less CPU
         // per record in 14 of 15 same-round pairs, and YIELD's first run after the first ceiling took 2-5x (section 46).
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
+        // One consumer for every partition, on one thread (the source's layout until session 12), beside the consumer per partition.
+        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
         // The same with processing threads that yield when idle (the benchmark's setting until session 11).
-        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
-        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD));
+        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
+        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
         // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
         final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
@@ -444,7 +448,7 @@ public final class KafkaPipelineMain
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
-        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield");
+        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c");
         settings.put("latency", "true");
         settings.put("trace", "false");
         settings.put("producer", "");

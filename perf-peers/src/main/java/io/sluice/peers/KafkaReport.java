@@ -140,10 +140,13 @@ final class KafkaReport
         md.append('\n');
     }
 
-    /** The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-yield} -> {@code kstreams-eos}), or null. */
+    /**
+     * The Kafka Streams pipeline of the same guarantee as a Sluice pipeline ({@code sluice-eos-yield} and {@code sluice-eos-1c} ->
+     * {@code kstreams-eos}), or null.
+     */
     private static String kafkaStreamsPeer(final String pipeline)
     {
-        return pipeline.startsWith("sluice") ? pipeline.replace("sluice", "kstreams").replace("-yield", "") : null;
+        return pipeline.startsWith("sluice-") ? "kstreams-" + pipeline.substring("sluice-".length()).replaceFirst("-.*$", "") : null;
     }
 
     private static double[] ratios(final double[] x, final double[] base)

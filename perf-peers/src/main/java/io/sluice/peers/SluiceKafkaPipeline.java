@@ -80,11 +80,12 @@ final class SluiceKafkaPipeline implements KafkaPipeline
      * @param tuning           Kafka client settings for the sink's producers and the source's consumer.
      * @param wait             how the processing threads wait for events (the broker shares the cores: YIELD gives the
      *                         core away but keeps taking CPU while idle, SLEEP parks after a short spin).
+     * @param consumers        of the source ({@link KafkaSourceContext#consumers(int)}: 0 for one per partition).
      * @return the factory.
      */
     static Factory factory(
         final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning,
-        final WaitStrategyKind wait)
+        final WaitStrategyKind wait, final int consumers)
     {
         final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
@@ -112,7 +113,8 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             public String name()
             {
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
-                    " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.SLEEP ? "" : ", " + wait.configName()) + ")";
+                    " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.SLEEP ? "" : ", " + wait.configName()) +
+                    (consumers == 0 ? "" : ", " + consumers + " source consumer" + (consumers == 1 ? "" : "s")) + ")";
             }
 
             @Override
@@ -152,7 +154,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 }
                 final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
                     .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY)
-                    .clientProperties(tuning.consumer()));
+                    .consumers(consumers).clientProperties(tuning.consumer()));
                 return new SluiceKafkaPipeline(sink, engine, source, dir, first, trace);
             }
         };

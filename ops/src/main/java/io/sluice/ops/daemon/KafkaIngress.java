@@ -24,7 +24,8 @@ import io.sluice.kafka.ValueFormat;
  *     client_properties: {...}       # Kafka client settings (security), see KafkaClientSettings
  * }</pre>
  *
- * <p>Threading: created and closed on the control thread; polls on {@code sluice-kafka-source-<topic>}.
+ * <p>Threading: created and closed on the control thread; polls on {@code sluice-kafka-source-<topic>[-<n>]}, one
+ * thread per partition by default.
  */
 final class KafkaIngress implements DaemonComponent, io.sluice.ops.jmx.KafkaIngressControl
 {

@@ -1,0 +1,451 @@
+package io.sluice.kafka;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+
+import io.sluice.engine.checkpoint.SourcePositions;
+import io.sluice.engine.runtime.ExternalSourcePublisher;
+
+/**
+ * One consumer of a {@link KafkaSource} and its polling thread: reads a share of the topic's partitions
+ * (Kafka partition {@code p} into Sluice partition {@code p}), decodes each record and publishes it into
+ * the engine with its offset. A source runs one reader per partition by default, so the Kafka client's
+ * per-record decoding, most of a source's CPU, runs on as many threads as there are partitions.
+ *
+ * <p>Threading: the reader's thread owns its consumer, decoder and publisher; its counters have that
+ * single writer and are read by any thread; {@link #commit} and {@link #stop} are called from any thread.
+ */
+final class KafkaSourceReader
+{
+    private static final long HELD_BACK_LAG_REFRESH_MILLIS = 250;
+    private static final long HELD_BACK_PARK_NANOS = 1_000;
+
+    private final KafkaSource source;
+    private final KafkaSourceContext context;
+    private final int[] partitions;
+    private final ExternalSourcePublisher publisher;
+    private final RecordDecoder decoder;
+    private final String clientId;
+    private final Thread thread;
+    private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
+    private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
+    private List<TopicPartition> assigned = List.of();
+    private volatile boolean running = true;
+    private volatile boolean reading;
+    private volatile long records;
+    private volatile long malformed;
+    private volatile long retries;
+    private volatile long authorizationFailures;
+
+    /**
+     * A reader, not started.
+     *
+     * @param source     it reads for: its lag, errors and dead letters.
+     * @param publisher  into the engine, this reader's own.
+     * @param partitions the Kafka (= Sluice) partitions it reads.
+     * @param index      of the reader, for its thread's and client's name when the source has several.
+     * @param readers    of the source.
+     */
+    KafkaSourceReader(
+        final KafkaSource source, final ExternalSourcePublisher publisher, final int[] partitions, final int index, final int readers)
+    {
+        this.source = source;
+        this.context = source.context();
+        this.publisher = publisher;
+        this.partitions = partitions;
+        this.decoder = new RecordDecoder(publisher.schema(), context.format());
+        final String suffix = readers == 1 ? "" : "-" + index;
+        this.clientId = "sluice-" + context.groupId() + "-" + context.topic() + suffix;
+        this.thread = new Thread(this::run, "sluice-kafka-source-" + context.topic() + suffix);
+        this.thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    int[] partitions()
+    {
+        return partitions;
+    }
+
+    /** Whether the reader assigned and positioned its partitions and polls them. */
+    boolean reading()
+    {
+        return reading;
+    }
+
+    long records()
+    {
+        return records;
+    }
+
+    long malformed()
+    {
+        return malformed;
+    }
+
+    long retries()
+    {
+        return retries;
+    }
+
+    long authorizationFailures()
+    {
+        return authorizationFailures;
+    }
+
+    /**
+     * Hands the reader the offsets of its partitions that a completed checkpoint covers, committed to the
+     * group (for lag monitoring) on its next turn.
+     *
+     * @param offsets of this reader's partitions.
+     */
+    void commit(final Map<TopicPartition, OffsetAndMetadata> offsets)
+    {
+        toCommit.set(offsets);
+    }
+
+    /** Stops polling: a poll or a back-off returns at once. */
+    void stop()
+    {
+        running = false;
+        final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
+        if (c != null)
+        {
+            c.wakeup();
+        }
+        LockSupport.unpark(thread);
+    }
+
+    /** Waits for the thread to end, up to 30 s. */
+    void join()
+    {
+        if (thread.isAlive() && thread != Thread.currentThread())
+        {
+            try
+            {
+                thread.join(30_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run()
+    {
+        try
+        {
+            consumer = new KafkaConsumer<>(consumerProperties());
+            if (!running || !connect())
+            {
+                return;
+            }
+            final List<TopicPartition> mine = new ArrayList<>();
+            for (final int p : partitions)
+            {
+                mine.add(new TopicPartition(context.topic(), p));
+            }
+            consumer.assign(mine);
+            assigned = mine;
+            seek(mine);
+            reading = true;
+            source.onReading();
+            long backoff = context.initialBackoffMillis();
+            while (running)
+            {
+                commitCovered();
+                final ConsumerRecords<ByteBuffer, ByteBuffer> polled;
+                try
+                {
+                    polled = consumer.poll(Duration.ofMillis(context.pollMillis()));
+                    backoff = context.initialBackoffMillis();
+                }
+                catch (final AuthorizationException ex)
+                {
+                    // An ACL may be granted later: the positions stay, and the poll is tried again after a back-off.
+                    authorizationFailures++;
+                    source.onAuthorizationFailure(ex, backoff);
+                    if (!pause(backoff))
+                    {
+                        return;
+                    }
+                    backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
+                    continue;
+                }
+                for (final ConsumerRecord<ByteBuffer, ByteBuffer> record : polled)
+                {
+                    if (!running || !onRecord(record))
+                    {
+                        return;
+                    }
+                }
+                updateLag();
+            }
+        }
+        catch (final WakeupException ex)
+        {
+            // stop() woke the consumer
+        }
+        catch (final RuntimeException ex)
+        {
+            if (running)
+            {
+                source.fail("Kafka source of topic '" + context.topic() + "' on " + context.bootstrapServers() + " stopped: " + ex, ex);
+            }
+        }
+        finally
+        {
+            closeConsumer();
+        }
+    }
+
+    /**
+     * Waits for the topic's metadata, retrying with back-off; checks the partition count.
+     *
+     * @return true when the topic is there with the engine's partition count; false when stopped or failed.
+     */
+    private boolean connect()
+    {
+        long backoff = context.initialBackoffMillis();
+        while (running)
+        {
+            try
+            {
+                final List<PartitionInfo> infos = consumer.partitionsFor(context.topic(), Duration.ofMillis(context.metadataTimeoutMillis()));
+                if (infos == null || infos.isEmpty())
+                {
+                    source.onError("Kafka topic '" + context.topic() + "' does not exist on " + context.bootstrapServers() +
+                        " (retrying in " + backoff + " ms)");
+                }
+                else if (infos.size() != publisher.partitionCount())
+                {
+                    source.fail("Kafka topic '" + context.topic() + "' has " + infos.size() + " partitions but the engine runs " +
+                        publisher.partitionCount() + " partitions for '" + context.sluiceTopic() + "': they must agree, as Kafka " +
+                        "partition p feeds Sluice partition p (set the engine's partitions to " + infos.size() + ")", null);
+                    return false;
+                }
+                else
+                {
+                    source.onConnected();
+                    return true;
+                }
+            }
+            catch (final AuthorizationException ex)
+            {
+                source.onError("not authorized to read Kafka topic '" + context.topic() + "' on " + context.bootstrapServers() + ": " +
+                    ex.getMessage() + " (retrying in " + backoff + " ms)");
+            }
+            catch (final org.apache.kafka.common.errors.AuthenticationException ex)
+            {
+                // Credentials may be corrected on the brokers' side: retried with back-off, never a crash loop.
+                source.onError(KafkaClientProperties.authenticationFailed(context.bootstrapServers(), ex) + " (retrying in " + backoff + " ms)");
+            }
+            catch (final WakeupException ex)
+            {
+                return false;
+            }
+            catch (final KafkaException ex)
+            {
+                source.onError("cannot reach the Kafka brokers " + context.bootstrapServers() + " for topic '" + context.topic() + "': " +
+                    ex.getMessage() + " (retrying in " + backoff + " ms)");
+            }
+            retries++;
+            if (!pause(backoff))
+            {
+                return false;
+            }
+            backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
+        }
+        return false;
+    }
+
+    private void seek(final List<TopicPartition> mine)
+    {
+        final List<TopicPartition> fromStart = new ArrayList<>();
+        for (final TopicPartition tp : mine)
+        {
+            final long position = publisher.position(tp.partition());
+            if (position == SourcePositions.NO_POSITION)
+            {
+                fromStart.add(tp);
+            }
+            else
+            {
+                consumer.seek(tp, position + 1);
+            }
+        }
+        if (!fromStart.isEmpty())
+        {
+            // Nothing of these partitions is in the journal: the whole retained topic is input.
+            consumer.seekToBeginning(fromStart);
+        }
+    }
+
+    /**
+     * Decodes and publishes one record, or rejects it.
+     *
+     * @return false if the reader must stop (halt on a malformed record).
+     */
+    private boolean onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
+    {
+        final String error = decoder.decode(record.value());
+        if (error == null)
+        {
+            if (!publish(record))
+            {
+                return false;
+            }
+            records++;
+            return true;
+        }
+        final boolean goOn = source.onMalformed(record, error);
+        malformed++; // after its dead letter: whoever sees the count sees it dead-lettered
+        return goOn;
+    }
+
+    /**
+     * Publishes a decoded record, waiting while its partition's ring is full (a paused or slow pipeline
+     * holds the source back). While it waits, the lag is refreshed from the brokers' end offsets every
+     * {@value #HELD_BACK_LAG_REFRESH_MILLIS} ms, since no poll runs to refresh it: a held-back source is
+     * when operators look at the lag.
+     *
+     * @return false if the source was closed while waiting.
+     */
+    private boolean publish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
+    {
+        long refreshAt = System.nanoTime();
+        while (!tryPublish(record))
+        {
+            if (!running)
+            {
+                return false;
+            }
+            final long now = System.nanoTime();
+            if (now - refreshAt >= 0)
+            {
+                refreshLagWhileHeldBack(record);
+                refreshAt = now + TimeUnit.MILLISECONDS.toNanos(HELD_BACK_LAG_REFRESH_MILLIS);
+            }
+            LockSupport.parkNanos(HELD_BACK_PARK_NANOS);
+        }
+        return true;
+    }
+
+    private boolean tryPublish(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
+    {
+        return context.recordTimestamp() ?
+            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.timestamp(), record.offset()) :
+            publisher.tryPublish(record.partition(), decoder.buffer(), 0, record.offset());
+    }
+
+    /**
+     * The lag of each of this reader's partitions while {@code held} waits for room: the end offset (the
+     * last stable offset, as this consumer reads committed records only) less the held record's offset on
+     * its partition, less the consumer's position on the others. A failed request keeps the previous lag.
+     */
+    private void refreshLagWhileHeldBack(final ConsumerRecord<ByteBuffer, ByteBuffer> held)
+    {
+        final Duration timeout = Duration.ofMillis(context.metadataTimeoutMillis());
+        try
+        {
+            final Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, timeout);
+            for (final TopicPartition tp : assigned)
+            {
+                final Long end = ends.get(tp);
+                final long next = tp.partition() == held.partition() ? held.offset() : consumer.position(tp, timeout);
+                source.lag(tp.partition(), end == null ? -1 : Math.max(0, end - next));
+            }
+        }
+        catch (final WakeupException ex)
+        {
+            throw ex;
+        }
+        catch (final KafkaException ex)
+        {
+            source.onError("cannot read the end offsets of Kafka topic '" + context.topic() + "' for its lag: " + ex.getMessage());
+        }
+    }
+
+    private void commitCovered()
+    {
+        final Map<TopicPartition, OffsetAndMetadata> offsets = toCommit.getAndSet(null);
+        if (offsets != null)
+        {
+            consumer.commitAsync(offsets, (committed, ex) ->
+            {
+                if (ex != null)
+                {
+                    source.onError("cannot commit offsets of group '" + context.groupId() + "' (monitoring only): " + ex.getMessage());
+                }
+            });
+        }
+    }
+
+    private void updateLag()
+    {
+        for (final TopicPartition tp : assigned)
+        {
+            source.lag(tp.partition(), consumer.currentLag(tp).orElse(-1));
+        }
+    }
+
+    private Properties consumerProperties()
+    {
+        final Properties props = new Properties();
+        props.putAll(context.clientProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, context.groupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Only what producers committed is input: an aborted transaction upstream never reaches the journal.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(context.maxBackoffMillis()));
+        return props;
+    }
+
+    private boolean pause(final long millis)
+    {
+        return Backoff.park(() -> running, this, millis);
+    }
+
+    private void closeConsumer()
+    {
+        try
+        {
+            if (consumer != null)
+            {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            source.onError("closing the consumer of topic '" + context.topic() + "': " + ex);
+        }
+    }
+}
