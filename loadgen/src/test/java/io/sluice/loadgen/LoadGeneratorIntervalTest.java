@@ -29,18 +29,8 @@ class LoadGeneratorIntervalTest
         final long warmUpMs = 600;
         final long measureMs = 600;
         final RatePlan plan = RatePlan.steady(10_000, warmUpMs, measureMs, 0, 0, 2);
-        final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
-        final AlertLog alerts = new AlertLog(1, 1 << 12);
-        final LatencyRecorder recorder = new LatencyRecorder(plan);
-        final EngineContext context = new EngineContext().directory(dir.resolve("data")).partitions(1)
-            .waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
         final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-        final RunResult result;
-        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
-        {
-            result = LoadGenerator.run(workload.scenario(), plan, recorder, target,
-                new LoadOptions().intervalMs(100).listener(intervals::add));
-        }
+        final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100).listener(intervals::add));
 
         assertThat(result.drained()).isTrue();
         assertThat(intervals).isNotEmpty();
@@ -65,18 +55,9 @@ class LoadGeneratorIntervalTest
     void shouldCountEveryProbedEventOnceWhileSkippingFinishedGroupsAndTimeEachMeasuredReport()
     {
         final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
-        final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
-        final AlertLog alerts = new AlertLog(1, 1 << 12);
-        final LatencyRecorder recorder = new LatencyRecorder(plan);
-        final EngineContext context = new EngineContext().directory(dir.resolve("data")).partitions(1)
-            .waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
         final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-        final RunResult result;
-        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
-        {
-            result = LoadGenerator.run(workload.scenario(), plan, recorder, target,
-                new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report")).listener(intervals::add));
-        }
+        final RunResult result = runTicks(plan,
+            new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report")).listener(intervals::add));
 
         assertThat(result.drained()).isTrue();
         final long inTotals = result.groups().stream().mapToLong(g -> g.latency().getTotalCount()).sum();
@@ -88,5 +69,19 @@ class LoadGeneratorIntervalTest
         final long measuredReports = intervals.stream().filter(s -> !RatePlan.WARM_UP.equals(s.group())).count();
         assertThat(result.reportCpu().getTotalCount()).isEqualTo(measuredReports).isPositive();
         assertThat(result.reportCpu().getMaxValue()).isPositive();
+    }
+
+    /** The ticks scenario on an embedded engine (1 partition, SLEEP, no checkpoints) at the given plan. */
+    private RunResult runTicks(final RatePlan plan, final LoadOptions options)
+    {
+        final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
+        final AlertLog alerts = new AlertLog(1, 1 << 12);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final EngineContext context = new EngineContext().directory(dir.resolve("data")).partitions(1)
+            .waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
+        try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
+        {
+            return LoadGenerator.run(workload.scenario(), plan, recorder, target, options);
+        }
     }
 }

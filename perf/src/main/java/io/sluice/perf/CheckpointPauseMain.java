@@ -117,8 +117,8 @@ public final class CheckpointPauseMain
             for (final String keyCount : a.get("keys").split(","))
             {
                 final int keys = Integer.parseInt(keyCount.trim());
-                final Histogram sliced = run(pipeline, keys, seconds, sliceRows, wait, checkpointMs, profile, "sliced", hgrm);
-                final Histogram barrier = run(pipeline, keys, seconds, Integer.MAX_VALUE, wait, checkpointMs, profile, "barrier", hgrm);
+                final Histogram sliced = run(pipeline, keys, seconds, sliceRows, wait, checkpointMs, profile, "sliced", hgrm, 0);
+                final Histogram barrier = run(pipeline, keys, seconds, Integer.MAX_VALUE, wait, checkpointMs, profile, "barrier", hgrm, 0);
                 System.out.printf("RESULT %s keys=%d sliced pause p99 %.1f us max %.1f us; whole state at the barrier pause p99 " +
                     "%.1f us max %.1f us; barrier/sliced p99 %.1fx%n", pipeline, keys, sliced.getValueAtPercentile(99) / 1e3,
                     sliced.getMaxValue() / 1e3, barrier.getValueAtPercentile(99) / 1e3, barrier.getMaxValue() / 1e3,
@@ -154,21 +154,6 @@ public final class CheckpointPauseMain
             default:
                 throw new IllegalArgumentException("pipelines: tumbling, session, join or interval, not " + name);
         }
-    }
-
-    private static Histogram run(
-        final String pipeline,
-        final int keys,
-        final long seconds,
-        final int sliceRows,
-        final WaitStrategyKind wait,
-        final long checkpointMs,
-        final EngineProfile profile,
-        final String mode,
-        final Path hgrm)
-        throws Exception
-    {
-        return run(pipeline, keys, seconds, sliceRows, wait, checkpointMs, profile, mode, hgrm, 0);
     }
 
     private static Histogram run(
