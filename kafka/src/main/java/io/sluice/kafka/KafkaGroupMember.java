@@ -24,7 +24,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.runtime.Engine;
@@ -499,21 +498,11 @@ public final class KafkaGroupMember implements AutoCloseable
 
     private Properties consumerProperties()
     {
-        final Properties props = new Properties();
-        props.putAll(source.clientProperties());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, source.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + context.job() + "-" + ProcessHandle.current().pid());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        final Properties props = source.consumerProperties("sluice-" + context.job() + "-" + ProcessHandle.current().pid());
         // Only the partitions that move stop; the others keep running through a rebalance.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(context.sessionTimeoutMillis()));
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, context.sessionTimeoutMillis() / 5)));
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(source.maxBackoffMillis()));
         return props;
     }
 

@@ -3,6 +3,9 @@ package io.sluice.kafka;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+
 /**
  * Settings of a {@link KafkaSource}: fluent setters, and one {@link #conclude()} that checks them all
  * and fails with a message naming the setting.
@@ -336,6 +339,32 @@ public final class KafkaSourceContext
     public Properties clientProperties()
     {
         return clientProperties;
+    }
+
+    /**
+     * The settings every consumer of this source starts from: the extra client properties, then the brokers, the
+     * group, the client id, no auto-commit (offsets are committed after the checkpoint that covers them), only what
+     * producers committed ({@code read_committed}: an aborted transaction upstream never reaches the journal), the
+     * earliest offset for a partition the group has none for, raw byte buffers for key and value, and the reconnect
+     * back-off.
+     *
+     * @param clientId of the consumer.
+     * @return new properties; the caller may add its own.
+     */
+    Properties consumerProperties(final String clientId)
+    {
+        final Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(maxBackoffMillis()));
+        return props;
     }
 
     /**

@@ -5,12 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,7 +18,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.runtime.ExternalSourcePublisher;
@@ -158,7 +155,7 @@ final class KafkaSourceReader
     {
         try
         {
-            consumer = new KafkaConsumer<>(consumerProperties());
+            consumer = new KafkaConsumer<>(context.consumerProperties(clientId));
             if (!running || !connect())
             {
                 return;
@@ -410,23 +407,6 @@ final class KafkaSourceReader
         {
             source.lag(tp.partition(), consumer.currentLag(tp).orElse(-1));
         }
-    }
-
-    private Properties consumerProperties()
-    {
-        final Properties props = new Properties();
-        props.putAll(context.clientProperties());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, context.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // Only what producers committed is input: an aborted transaction upstream never reaches the journal.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, String.valueOf(context.maxBackoffMillis()));
-        return props;
     }
 
     private boolean pause(final long millis)
