@@ -80,6 +80,23 @@ final class AggregateLayout implements WindowResult
     }
 
     /**
+     * Where the first count aggregate is in a row: a row with events has it above 0.
+     *
+     * @return its offset in the row, -1 if the layout has no count.
+     */
+    int countOffset()
+    {
+        for (int i = 0; i < kinds.length; i++)
+        {
+            if (kinds[i] == Aggregators.COUNT)
+            {
+                return offsets[i];
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Whether folding a window's events in any grouping and order gives the same bits: true when every aggregator
      * is a count or a sum, min, max or avg of a LONG field (integer arithmetic; min and max of longs pick the same
      * value). Double sums round differently when grouped differently, min and max of doubles may keep 0.0 or -0.0

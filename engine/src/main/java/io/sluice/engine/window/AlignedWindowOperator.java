@@ -18,66 +18,9 @@ import io.sluice.schema.EventValues;
  * Firing walks only the windows that contain at least one active pane, so a large watermark
  * jump (idle partition, end of input) costs in proportion to the state, not to the time skipped.
  * <p>
- * Snapshot layout (little endian), followed by {@code rowCount} rows:
- * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                        Magic 'SLWA'                           |
- *  +---------------------------------------------------------------+
- *  |                          Version                              |
- *  +---------------------------------------------------------------+
- *  |                        Size (64 bits)                         |
- *  +---------------------------------------------------------------+
- *  |                         Hop (64 bits)                         |
- *  +---------------------------------------------------------------+
- *  |                       Offset (64 bits)                        |
- *  +---------------------------------------------------------------+
- *  |                  Allowed Lateness (64 bits)                   |
- *  +---------------------------------------------------------------+
- *  |                   Stride (longs per row)                      |
- *  +---------------------------------------------------------------+
- *  |                         Row Count                             |
- *  +---------------------------------------------------------------+
- *  |                 Late Events Dropped (64 bits)                 |
- *  +---------------------------------------------------------------+
- *  |                  Unassigned Events (64 bits)                  |
- *  +---------------------------------------------------------------+
- *  |                   Windows Fired (64 bits)                     |
- *  +---------------------------------------------------------------+
- *  |                        Firing State                           |
- *  +---------------------------------------------------------------+
- *  |                          Reserved                             |
- *  +---------------------------------------------------------------+
- *  |                    Firing Window (64 bits)                    |
- *  +---------------------------------------------------------------+
- *  |                     Firing Due (64 bits)                      |
- *  +---------------------------------------------------------------+
- *  |                     Resume Key (64 bits)                      |
- *  +---------------------------------------------------------------+
- *  |        Firing Pace (16 bytes, see {@link FiringPace})        ...
- *  +---------------------------------------------------------------+
- *  |     Watermark generator state (its own snapshotLength())     ...
- *  +---------------------------------------------------------------+
- *  |                  Row: Key (64 bits)                           |
- *  +---------------------------------------------------------------+
- *  |                  Row: Pane Index (64 bits)                    |
- *  +---------------------------------------------------------------+
- *  |           Row: Aggregate State (Stride x 64 bits)            ...
- *  +---------------------------------------------------------------+
- * </pre>
- * Rows follow in no particular order (a checkpoint copies them incrementally, see
- * {@link PaneSnapshot}), each (key, pane) once; magic, version and row state are encoded by
- * {@link WindowSnapshotRows}. The firing fields record a firing that was half done when the
- * snapshot was taken (see below): state 0 none, 1 windows due from Firing Window to Firing Due
- * (inclusive) with none opened, 2 Firing Window open with no key done, 3 Firing Window open with
- * every key up to Resume Key (signed order) done. A row's Pane Index is on the operator's pane
- * grid ({@link AlignedWindows}): for windows with gaps cut into one pane per window it is the
- * window index (version 3 on). The Firing Pace (version 4) holds what paces the firing by event time. Version 3
- * snapshots (no pace: the restored operator counts events afresh), version 2 ones (pane indices on the {@code gcd(size, hop)} grid
- * throughout) and version 1 ones (header of 72 bytes, no firing fields, gcd grid) are still read:
- * into one pane per window, each old row is merged into its window's row. Threading: single
- * writer, the partition thread.
+ * The snapshot's layout, which {@link DenseWindowOperator} shares, is drawn in {@link AlignedSnapshotHeader}: the
+ * header, the watermark generator's state, then the rows, {@code key, pane, state}, in no particular order (a
+ * checkpoint copies them incrementally, see {@link PaneSnapshot}). Threading: single writer, the partition thread.
  * <p>
  * <b>Incremental firing.</b> The event whose watermark closes windows does not emit all their
  * results: each signal (event or tick) emits at most {@code firingSlice} of them, continuing in
@@ -96,33 +39,6 @@ import io.sluice.schema.EventValues;
  */
 final class AlignedWindowOperator extends KeyedWindowOperator
 {
-    static final int MAGIC = 0x41574C53;
-    static final int VERSION = 4;
-    /** Version 3: the same layout without the Firing Pace, its header ending at {@link #PACE_OFFSET}. */
-    static final int VERSION_WITHOUT_PACE = 3;
-    /**
-     * Version 2: the same layout, with every row's pane index on the {@code gcd(size, hop)} grid, also for
-     * windows with gaps that version 3 cuts into one pane per window ({@link AlignedWindows#onePanePerWindow}).
-     */
-    static final int VERSION_GCD_PANES = 2;
-    /** Version 1 had no firing cursor either: its header ends at {@link #FIRING_STATE_OFFSET}. */
-    static final int VERSION_WITHOUT_CURSOR = 1;
-    static final int SIZE_OFFSET = 8;
-    static final int HOP_OFFSET = 16;
-    static final int OFFSET_OFFSET = 24;
-    static final int LATENESS_OFFSET = 32;
-    static final int STRIDE_OFFSET = 40;
-    static final int ROW_COUNT_OFFSET = 44;
-    static final int LATE_OFFSET = 48;
-    static final int UNASSIGNED_OFFSET = 56;
-    static final int FIRED_OFFSET = 64;
-    static final int FIRING_STATE_OFFSET = 72;
-    static final int FIRING_WINDOW_OFFSET = 80;
-    static final int FIRING_DUE_OFFSET = 88;
-    static final int RESUME_KEY_OFFSET = 96;
-    static final int PACE_OFFSET = 104;
-    static final int HEADER_LENGTH = PACE_OFFSET + FiringPace.LENGTH;
-
     /**
      * Steps of the key table's sort between windows per event (a key merged or a heap level):
      * about as much work as a few results, and enough that a table of a million keys is merged
@@ -131,14 +47,10 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     static final int SORT_STEPS_PER_EVENT = 64;
     /** Listed keys per row of a window above which its firing visits only the keys with rows. */
     private static final int SPARSE_KEYS_PER_ROW = 4;
-    /** No window due. */
-    private static final int IDLE = 0;
-    /** Windows due; the next one to look at is {@code firingWindow}, not opened yet. */
-    private static final int BETWEEN_WINDOWS = 1;
+    private static final int IDLE = AlignedSnapshotHeader.IDLE;
+    private static final int BETWEEN_WINDOWS = AlignedSnapshotHeader.BETWEEN_WINDOWS;
     /** {@code firingWindow} is open: keys before {@code firingPosition} are done. */
-    private static final int IN_WINDOW = 2;
-    /** Snapshot only: {@link #IN_WINDOW}, keys up to and including the resume key are done. */
-    private static final int IN_WINDOW_AFTER_KEY = 3;
+    private static final int IN_WINDOW = AlignedSnapshotHeader.IN_WINDOW;
 
     private final AlignedWindows windows;
     private final PaneStore store;
@@ -147,10 +59,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     private final long[] singleState;
     /** Keys of the snapshot rows a restore reads ahead (see {@link #restoreFrom}). */
     private final long[] restoreKeys = new long[16];
-    /** {@link #prefetch(long[], long[], int)}: the keys of the events in a window, grown to the largest run seen. */
-    private long[] coveredKeys = new long[0];
-    /** {@link #prefetch(long[], long[], int)}: start of the hop of the last event looked at (windows with gaps). */
-    private long prefetchHopStart = Long.MIN_VALUE;
+    /** {@link #prefetch(long[], long[], int)}: the keys of the events in a window (windows with gaps). */
+    private final CoveredKeys coveredKeys;
     /** While recovery replays: the sort of new keys between windows waits for the events after it ({@link #recovering}). */
     private boolean recovering;
     /** Keeps the restore's prefetching loads from being dropped as unused. */
@@ -177,16 +87,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
      */
     private boolean sparseWindow;
     private final PositionBitmap windowKeys = new PositionBitmap();
-    /**
-     * The pane of the previous event and its windows, so an event in the same pane (most events:
-     * a pane holds every key's events of its span) costs no division. {@code cachedPaneLength}
-     * is 0 until the first event, so nothing matches.
-     */
-    private long cachedPaneStart;
-    private long cachedPaneLength;
-    private long cachedPane;
-    private long cachedFirstWindow;
-    private long cachedLastWindow;
+    /** The pane of the previous event and its windows. */
+    private final PaneCache paneCache;
     /** {@code windows.firstLiveWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
     private long firstLiveWindow = Long.MIN_VALUE;
     /** {@code windows.lastFiredWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
@@ -234,6 +136,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         this.assembler = new WindowAssembler(store, layout, windows, foldDirectly);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
+        this.coveredKeys = new CoveredKeys(windows);
+        this.paneCache = new PaneCache(windows);
     }
 
     @Override
@@ -243,13 +147,14 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         OwnerThread.checkTimestamp(timestamp);
         pace.onEvent(timestamp);
         final long watermark = watermarks.watermark();
-        if (Long.compareUnsigned(timestamp - cachedPaneStart, cachedPaneLength) >= 0)
+        final PaneCache cached = paneCache;
+        if (!cached.covers(timestamp))
         {
-            cachePane(timestamp);
+            cached.moveTo(timestamp);
         }
-        final long pane = cachedPane;
-        final long firstWindow = cachedFirstWindow;
-        final long lastWindow = cachedLastWindow;
+        final long pane = cached.pane;
+        final long firstWindow = cached.firstWindow;
+        final long lastWindow = cached.lastWindow;
 
         if (firstWindow > lastWindow)
         {
@@ -293,27 +198,6 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             // Between windows: sort the keys new since the last one a little per event, so the
             // event that opens the next window does not sort them all (KeyTable#sortSome).
             store.keys().sortSome(SORT_STEPS_PER_EVENT);
-        }
-    }
-
-    private void cachePane(final long timestamp)
-    {
-        final long pane = windows.paneOf(timestamp);
-        final long start = windows.offset + pane * windows.pane;
-        cachedPane = pane;
-        cachedFirstWindow = windows.firstWindowOf(pane);
-        cachedLastWindow = windows.lastWindowOf(pane);
-        if (timestamp - start < windows.covered)
-        {
-            cachedPaneStart = start;
-            cachedPaneLength = windows.covered;
-        }
-        else
-        {
-            // One pane per window: the gap after the window's span belongs to no window.
-            cachedPaneStart = start + windows.covered;
-            cachedPaneLength = windows.pane - windows.covered;
-            cachedFirstWindow = cachedLastWindow + 1;
         }
     }
 
@@ -558,10 +442,8 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     }
 
     /**
-     * Hints only the keys of events that fall in a window: with gaps between the windows (hop > size) an event in a
-     * gap never touches the state, and loading its key's entries would cost as much as for an event that does.
-     * Whether a time is in a gap is one subtraction and compare against the start of the hop of the event before it
-     * (times are ordered to within the watermark bound, far less than a hop), a division only when a hop ends.
+     * Hints only the keys of events that fall in a window ({@link CoveredKeys}): with gaps between the windows
+     * (hop > size) an event in a gap never touches the state.
      */
     @Override
     public long prefetch(final long[] keys, final long[] timestamps, final int count)
@@ -570,35 +452,14 @@ final class AlignedWindowOperator extends KeyedWindowOperator
         {
             return store.prefetch(keys, count);
         }
-        if (coveredKeys.length < count)
-        {
-            coveredKeys = new long[count];
-        }
-        final long[] covered = coveredKeys;
-        final long hop = windows.hop;
-        final long size = windows.size;
-        long hopStart = prefetchHopStart;
-        int n = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final long t = timestamps[i];
-            if (Long.compareUnsigned(t - hopStart, hop) >= 0)
-            {
-                hopStart = t - Math.floorMod(t - windows.offset, hop);
-            }
-            if (t - hopStart < size)
-            {
-                covered[n++] = keys[i];
-            }
-        }
-        prefetchHopStart = hopStart;
-        return store.prefetch(covered, n);
+        final long[] covered = coveredKeys.select(keys, timestamps, count);
+        return store.prefetch(covered, coveredKeys.count());
     }
 
     @Override
     public int snapshotLength()
     {
-        return HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * PaneSnapshot.rowLength(stride);
+        return AlignedSnapshotHeader.HEADER_LENGTH + watermarks.snapshotLength() + store.rowsInUse() * PaneSnapshot.rowLength(stride);
     }
 
     @Override
@@ -618,84 +479,43 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     {
         assert ownerThread.isOwner() : ownerThread.describe();
         store.snapshot().complete();
-        WindowSnapshotRows.putHeader(buffer, offset, MAGIC, VERSION);
-        buffer.putLong(offset + SIZE_OFFSET, windows.size, ORDER);
-        buffer.putLong(offset + HOP_OFFSET, windows.hop, ORDER);
-        buffer.putLong(offset + OFFSET_OFFSET, windows.offset, ORDER);
-        buffer.putLong(offset + LATENESS_OFFSET, windows.allowedLateness, ORDER);
-        buffer.putInt(offset + STRIDE_OFFSET, stride, ORDER);
-        buffer.putInt(offset + ROW_COUNT_OFFSET, store.rowsInUse(), ORDER);
-        buffer.putLong(offset + LATE_OFFSET, lateEventsDropped, ORDER);
-        buffer.putLong(offset + UNASSIGNED_OFFSET, unassignedEvents, ORDER);
-        buffer.putLong(offset + FIRED_OFFSET, windowsFired, ORDER);
-        putFiringCursor(buffer, offset);
-        pace.snapshotTo(buffer, offset + PACE_OFFSET);
-        int cursor = offset + HEADER_LENGTH;
+        int state = firing;
+        long resumeKey = 0;
+        if (firing == IN_WINDOW && firingPosition > 0)
+        {
+            state = AlignedSnapshotHeader.IN_WINDOW_AFTER_KEY;
+            resumeKey = store.keys().key(store.keys().sortedSlot(firingPosition - 1));
+        }
+        int cursor = offset + AlignedSnapshotHeader.put(buffer, offset, windows, stride, store.rowsInUse(), lateEventsDropped,
+            unassignedEvents, windowsFired, state, firingWindow, firingDue, resumeKey, pace);
         cursor += watermarks.snapshotTo(buffer, cursor);
         cursor += store.snapshot().begin(buffer, cursor);
         return cursor - offset;
     }
 
-    private void putFiringCursor(final MutableDirectBuffer buffer, final int offset)
-    {
-        int state = firing;
-        long resumeKey = 0;
-        if (firing == IN_WINDOW && firingPosition > 0)
-        {
-            state = IN_WINDOW_AFTER_KEY;
-            resumeKey = store.keys().key(store.keys().sortedSlot(firingPosition - 1));
-        }
-        buffer.putInt(offset + FIRING_STATE_OFFSET, state, ORDER);
-        buffer.putInt(offset + FIRING_STATE_OFFSET + 4, 0, ORDER);
-        buffer.putLong(offset + FIRING_WINDOW_OFFSET, firingWindow, ORDER);
-        buffer.putLong(offset + FIRING_DUE_OFFSET, firingDue, ORDER);
-        buffer.putLong(offset + RESUME_KEY_OFFSET, resumeKey, ORDER);
-    }
-
     /**
      * Re-open a firing that was half done when the snapshot was taken, once the rows are back.
      */
-    private void restoreFiringCursor(final DirectBuffer buffer, final int offset)
+    private void restoreFiringCursor(final DirectBuffer buffer, final int offset, final int state)
     {
-        final int state = buffer.getInt(offset + FIRING_STATE_OFFSET, ORDER);
-        if (state < IDLE || state > IN_WINDOW_AFTER_KEY)
-        {
-            throw new IllegalStateException("aligned window snapshot: unknown firing state " + state);
-        }
         firing = IDLE;
         if (state == IDLE)
         {
             return;
         }
-        firingDue = buffer.getLong(offset + FIRING_DUE_OFFSET, ORDER);
-        firingWindow = buffer.getLong(offset + FIRING_WINDOW_OFFSET, ORDER);
+        firingDue = AlignedSnapshotHeader.firingDue(buffer, offset);
+        firingWindow = AlignedSnapshotHeader.firingWindow(buffer, offset);
         firing = BETWEEN_WINDOWS;
         if (state == BETWEEN_WINDOWS)
         {
             return;
         }
         openWindow(firingWindow);
-        if (state == IN_WINDOW_AFTER_KEY)
+        if (state == AlignedSnapshotHeader.IN_WINDOW_AFTER_KEY)
         {
             // Keys are visited in ascending order, so everything up to the resume key is done;
             // keys the snapshotted operator had not listed yet hold no row of this window.
-            final long resumeKey = buffer.getLong(offset + RESUME_KEY_OFFSET, ORDER);
-            final KeyTable keys = store.keys();
-            int low = 0;
-            int high = keys.sortedCount();
-            while (low < high)
-            {
-                final int mid = (low + high) >>> 1;
-                if (keys.key(keys.sortedSlot(mid)) <= resumeKey)
-                {
-                    low = mid + 1;
-                }
-                else
-                {
-                    high = mid;
-                }
-            }
-            firingPosition = low;
+            firingPosition = store.keys().positionAfter(AlignedSnapshotHeader.resumeKey(buffer, offset));
         }
     }
 
@@ -731,34 +551,15 @@ final class AlignedWindowOperator extends KeyedWindowOperator
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
-        final int version = buffer.getInt(offset + WindowSnapshotRows.VERSION_OFFSET, ORDER);
-        WindowSnapshotRows.checkHeader(
-            buffer, offset, MAGIC, version >= VERSION_WITHOUT_CURSOR && version <= VERSION ? version : VERSION,
-            "not an aligned window snapshot of version " + VERSION_WITHOUT_CURSOR + " to " + VERSION);
+        final int version = AlignedSnapshotHeader.check(buffer, offset, windows, stride);
         // Rows of an older snapshot are on the gcd grid: into one pane per window, each goes to its window's row.
-        final boolean regrid = version <= VERSION_GCD_PANES && windows.onePanePerWindow;
-        if (buffer.getLong(offset + SIZE_OFFSET, ORDER) != windows.size ||
-            buffer.getLong(offset + HOP_OFFSET, ORDER) != windows.hop ||
-            buffer.getLong(offset + OFFSET_OFFSET, ORDER) != windows.offset ||
-            buffer.getLong(offset + LATENESS_OFFSET, ORDER) != windows.allowedLateness ||
-            buffer.getInt(offset + STRIDE_OFFSET, ORDER) != stride)
-        {
-            throw WindowSnapshotRows.configurationMismatch();
-        }
-        final int rowCount = buffer.getInt(offset + ROW_COUNT_OFFSET, ORDER);
-        lateEventsDropped = buffer.getLong(offset + LATE_OFFSET, ORDER);
-        unassignedEvents = buffer.getLong(offset + UNASSIGNED_OFFSET, ORDER);
-        windowsFired = buffer.getLong(offset + FIRED_OFFSET, ORDER);
-        int cursor = offset + (version == VERSION_WITHOUT_CURSOR ? FIRING_STATE_OFFSET :
-            version <= VERSION_WITHOUT_PACE ? PACE_OFFSET : HEADER_LENGTH);
-        if (version > VERSION_WITHOUT_PACE)
-        {
-            pace.restoreFrom(buffer, offset + PACE_OFFSET);
-        }
-        else
-        {
-            pace.reset();
-        }
+        final boolean regrid = AlignedSnapshotHeader.regrid(version, windows);
+        final int firingState = AlignedSnapshotHeader.firingState(buffer, offset, version);
+        final int rowCount = AlignedSnapshotHeader.rowCount(buffer, offset);
+        lateEventsDropped = AlignedSnapshotHeader.lateEvents(buffer, offset);
+        unassignedEvents = AlignedSnapshotHeader.unassignedEvents(buffer, offset);
+        windowsFired = AlignedSnapshotHeader.windowsFired(buffer, offset);
+        int cursor = AlignedSnapshotHeader.restorePace(buffer, offset, version, pace);
         cursor += watermarks.restoreFrom(buffer, cursor);
 
         store.clear();
@@ -794,11 +595,7 @@ final class AlignedWindowOperator extends KeyedWindowOperator
             }
         }
         restoreTouched = touched;
-        firing = IDLE;
-        if (version != VERSION_WITHOUT_CURSOR)
-        {
-            restoreFiringCursor(buffer, offset);
-        }
+        restoreFiringCursor(buffer, offset, firingState);
         // Rows of panes that were dead but not yet freed at the barrier are dead again, as they were live.
         purge();
         return cursor - offset;

@@ -57,6 +57,8 @@ final class KeyTable
     private static final int SORT_HEAPIFY = 1;
     private static final int SORT_EXTRACT = 2;
     private static final int SORT_MERGE = 3;
+    /** {@link #heads} of a {@link #hold held} key: not {@link #NONE}, not a row. */
+    private static final int HELD = Integer.MAX_VALUE;
     private static final int RECORD_LONGS = 3;
     private static final int KEY = 0;
     private static final int TAIL = 1;
@@ -256,6 +258,42 @@ final class KeyTable
     }
 
     /**
+     * {@link #prefetch} for an operator that {@link #hold}s keys: loads each key's first index entry and the record it
+     * names, and gives that record's slot where it holds the key (most keys: the first probe finds them), else
+     * {@link #NONE}, for the caller to load the key's state at. Changes nothing.
+     *
+     * @param eventKeys the keys of the coming events.
+     * @param count     of keys, from index 0.
+     * @return the slots, index for index (scratch, valid until the next call).
+     */
+    int[] prefetchSlots(final long[] eventKeys, final int count)
+    {
+        final int[] index = this.index;
+        final long[] records = this.records;
+        final int mask = indexMask;
+        final int[] slots = prefetchScratch(count);
+        for (int i = 0; i < count; i++)
+        {
+            slots[i] = index[hash(eventKeys[i]) & mask] - 1;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int slot = slots[i];
+            slots[i] = slot >= 0 && records[slot * RECORD_LONGS + KEY] == eventKeys[i] ? slot : NONE;
+        }
+        return slots;
+    }
+
+    private int[] prefetchScratch(final int count)
+    {
+        if (prefetchRows.length < count)
+        {
+            prefetchRows = new int[count];
+        }
+        return prefetchRows;
+    }
+
+    /**
      * Slot of a key that owns rows or owned some until recently (its chain may be empty), or
      * {@link #NONE}.
      */
@@ -295,12 +333,7 @@ final class KeyTable
         final int[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
-        int[] rows = prefetchRows;
-        if (rows.length < count)
-        {
-            rows = new int[count];
-            prefetchRows = rows;
-        }
+        final int[] rows = prefetchScratch(count);
         for (int i = 0; i < count; i++)
         {
             rows[i] = index[hash(eventKeys[i]) & mask];
@@ -378,6 +411,48 @@ final class KeyTable
     void revive(final int slot)
     {
         idleCount--;
+    }
+
+    /**
+     * For an operator that keeps a key's state elsewhere, with no chain ({@link DenseWindowOperator}): note that the
+     * key (new, or released) holds state again, so that it is not forgotten while it does; {@link #release} notes that
+     * it holds none any more. The key's chain fields are not used.
+     */
+    void hold(final int slot)
+    {
+        heads[slot] = HELD;
+        idleCount--;
+    }
+
+    /**
+     * Slots the table has room for before it grows: every slot {@link #add} gives is below it until then.
+     */
+    int capacity()
+    {
+        return windowFirst.length;
+    }
+
+    /**
+     * The first position in the sorted order whose key is above {@code key}: the keys listed before it are at or
+     * below it. Valid until the next {@link #sortForIteration()}.
+     */
+    int positionAfter(final long key)
+    {
+        int low = 0;
+        int high = sortedCount;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (key(sorted[mid]) <= key)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     void invalidateAll()

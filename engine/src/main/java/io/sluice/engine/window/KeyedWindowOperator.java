@@ -4,7 +4,7 @@ import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.EventValues;
 
 /**
- * What aligned and session window operators share around their own state: the single-writer
+ * What aligned (row store or dense slots) and session window operators share around their own state: the single-writer
  * check, the watermark signals that only move the watermark and fire what became due, the late
  * side output and the counters every window operator keeps. A subclass holds the keyed state
  * and decides in {@link #advance(long, long)} what fires and expires.
@@ -13,7 +13,7 @@ import io.sluice.schema.EventValues;
  * bound statically. Threading: single writer, the partition thread.
  */
 abstract sealed class KeyedWindowOperator implements WindowOperator
-    permits AlignedWindowOperator, SessionWindowOperator
+    permits AlignedWindowOperator, DenseWindowOperator, SessionWindowOperator
 {
     static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
     /** A budget for {@link #fireDue(int)} that emits everything due. */

@@ -5,7 +5,7 @@ import org.agrona.MutableDirectBuffer;
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
 
 /**
- * The incremental copy of a {@link PaneStore}'s rows for a checkpoint, so that the barrier costs the
+ * The incremental copy of a {@link PaneStore}'s (or a {@link DenseWindowOperator}'s) rows for a checkpoint, so that the barrier costs the
  * partition thread O(1) whatever the state's size: {@link #begin} fixes the image (the rows in use at
  * the barrier) by moving to a new epoch, then the rows are copied into the snapshot buffer in bounded
  * {@link #copySlice slices} between events, and any row the operator is about to change or free
@@ -22,10 +22,41 @@ import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
  */
 final class PaneSnapshot
 {
+    /**
+     * The rows a snapshot copies, by row number below {@link #rowLimit()}: {@link PaneStore}'s rows, or
+     * {@link DenseWindowOperator}'s (a row per key slot and pane column). Each row keeps a mark for the snapshot.
+     */
+    interface Rows
+    {
+        /** One past the highest row number that may be in use. */
+        int rowLimit();
+
+        /** Rows in use: those a snapshot taken now holds. */
+        int rowsInUse();
+
+        /** The row's mark: an epoch, or {@link #FREE_ROW} for a row not in use. */
+        int rowMark(int row);
+
+        void rowMark(int row, int mark);
+
+        long keyOf(int row);
+
+        long paneOf(int row);
+
+        /** The array holding the rows' aggregate state. */
+        long[] state();
+
+        /** Where the row's aggregate state starts in {@link #state()}. */
+        int base(int row);
+
+        /** Longs of aggregate state a row has in a snapshot. */
+        int stride();
+    }
+
     /** Mark of a row that is not in use. */
     static final int FREE_ROW = -1;
 
-    private final PaneStore store;
+    private final Rows store;
     private final int stride;
     private final int rowLength;
     private int epoch;
@@ -36,7 +67,7 @@ final class PaneSnapshot
     private int scanLimit;
     private int rowsLeft;
 
-    PaneSnapshot(final PaneStore store)
+    PaneSnapshot(final Rows store)
     {
         this.store = store;
         this.stride = store.stride();

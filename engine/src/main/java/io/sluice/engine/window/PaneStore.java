@@ -29,7 +29,7 @@ import java.util.Arrays;
  * <p>
  * Not thread safe: owned by the operator thread.
  */
-final class PaneStore
+final class PaneStore implements PaneSnapshot.Rows
 {
     static final int NONE = -1;
 
@@ -93,22 +93,26 @@ final class PaneStore
         return snapshot;
     }
 
-    int rowLimit()
+    @Override
+    public int rowLimit()
     {
         return rowLimit;
     }
 
-    int rowMark(final int row)
+    @Override
+    public int rowMark(final int row)
     {
         return rowMark[row];
     }
 
-    void rowMark(final int row, final int mark)
+    @Override
+    public void rowMark(final int row, final int mark)
     {
         rowMark[row] = mark;
     }
 
-    int stride()
+    @Override
+    public int stride()
     {
         return stride;
     }
@@ -166,7 +170,8 @@ final class PaneStore
         return rowKey.length;
     }
 
-    int rowsInUse()
+    @Override
+    public int rowsInUse()
     {
         return rowsInUse;
     }
@@ -191,22 +196,26 @@ final class PaneStore
         return rowNext[row];
     }
 
-    long keyOf(final int row)
+    @Override
+    public long keyOf(final int row)
     {
         return rowKey[row];
     }
 
-    long paneOf(final int row)
+    @Override
+    public long paneOf(final int row)
     {
         return rowPane[row];
     }
 
-    long[] state()
+    @Override
+    public long[] state()
     {
         return state;
     }
 
-    int base(final int row)
+    @Override
+    public int base(final int row)
     {
         return row * stride;
     }

@@ -53,6 +53,7 @@ public final class WindowOperatorContext
     private int expectedEntries = 1024;
     private int firingSlice = FIRING_SLICE_DEFAULT;
     private int firingPace = FIRING_PACE_UNPACED;
+    private boolean denseSlots = true;
     private WatermarkGenerator watermarks;
     private PrimitiveAggregator[] aggregators;
     private WindowResultHandler resultHandler;
@@ -262,6 +263,23 @@ public final class WindowOperatorContext
     }
 
     /**
+     * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (the default):
+     * the operator then keeps a key's rows of a pane at a place given by the key's slot, in flat arrays, instead of in
+     * linked rows, for windows of at most 16 panes ({@code size / gcd(size, hop)} for overlapping ones) with no allowed
+     * lateness, no early results and only counts and sums, minima, maxima and averages of long fields. Results,
+     * their order, which event emits them and the snapshots are the same either way; false keeps the linked rows
+     * (tests compare the two).
+     *
+     * @param denseSlots whether dense slots may be used.
+     * @return this for a fluent API.
+     */
+    public WindowOperatorContext denseSlots(final boolean denseSlots)
+    {
+        this.denseSlots = denseSlots;
+        return this;
+    }
+
+    /**
      * Validate the configuration and apply defaults.
      *
      * @return this once valid.
@@ -346,10 +364,15 @@ public final class WindowOperatorContext
                 gap, allowedLateness, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler,
                 expectedEntries, firingSlice);
         }
+        // Windows with gaps are one pane each when the aggregators do not mind the grouping (AlignedWindows).
+        final AlignedWindows windows = new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly());
+        if (denseSlots && allowedLateness == 0 && !earlyOnUpdate && ColumnarWindowOperator.supports(size, hop, aggregators))
+        {
+            return new DenseWindowOperator(
+                windows, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
+        }
         return new AlignedWindowOperator(
-            // Windows with gaps are one pane each when the aggregators do not mind the grouping (AlignedWindows).
-            new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly()), earlyOnUpdate, watermarks, layout,
-            resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
+            windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
     }
 
     /**

@@ -176,7 +176,7 @@ class ColumnarWindowOperatorTest
         return text.toString();
     }
 
-    private static PrimitiveAggregator[] aggregators(final int set)
+    static PrimitiveAggregator[] aggregators(final int set)
     {
         switch (set)
         {

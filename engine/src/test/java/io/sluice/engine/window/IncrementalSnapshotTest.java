@@ -89,7 +89,7 @@ class IncrementalSnapshotTest
 
     private static int rowCount(final WindowTestScenario scenario, final UnsafeBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + (scenario.session ? SessionWindowOperator.ROW_COUNT_OFFSET : AlignedWindowOperator.ROW_COUNT_OFFSET), ORDER);
+        return buffer.getInt(offset + (scenario.session ? SessionWindowOperator.ROW_COUNT_OFFSET : AlignedSnapshotHeader.ROW_COUNT_OFFSET), ORDER);
     }
 
     private static int rowLength(final WindowTestScenario scenario, final UnsafeBuffer buffer, final int offset)
@@ -98,7 +98,7 @@ class IncrementalSnapshotTest
         {
             return SessionWindowOperator.ROW_HEADER_LENGTH + 8 * buffer.getInt(offset + SessionWindowOperator.STRIDE_OFFSET, ORDER);
         }
-        return PaneSnapshot.rowLength(buffer.getInt(offset + AlignedWindowOperator.STRIDE_OFFSET, ORDER));
+        return PaneSnapshot.rowLength(buffer.getInt(offset + AlignedSnapshotHeader.STRIDE_OFFSET, ORDER));
     }
 
     /** The rows of a snapshot as hex strings, sorted: their order in the snapshot is not part of the state. */

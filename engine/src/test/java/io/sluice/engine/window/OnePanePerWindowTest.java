@@ -84,11 +84,11 @@ class OnePanePerWindowTest
                 final UnsafeBuffer current = new UnsafeBuffer(new byte[gcd.snapshotLength()]);
                 gcd.snapshotTo(current, 0);
                 // What the operator wrote before one pane per window existed: the same rows, version 2 (no firing pace).
-                final int tail = current.capacity() - AlignedWindowOperator.HEADER_LENGTH;
-                final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[AlignedWindowOperator.PACE_OFFSET + tail]);
-                snapshot.putBytes(0, current, 0, AlignedWindowOperator.PACE_OFFSET);
-                snapshot.putBytes(AlignedWindowOperator.PACE_OFFSET, current, AlignedWindowOperator.HEADER_LENGTH, tail);
-                snapshot.putInt(WindowSnapshotRows.VERSION_OFFSET, AlignedWindowOperator.VERSION_GCD_PANES, WindowSnapshotRows.ORDER);
+                final int tail = current.capacity() - AlignedSnapshotHeader.HEADER_LENGTH;
+                final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[AlignedSnapshotHeader.PACE_OFFSET + tail]);
+                snapshot.putBytes(0, current, 0, AlignedSnapshotHeader.PACE_OFFSET);
+                snapshot.putBytes(AlignedSnapshotHeader.PACE_OFFSET, current, AlignedSnapshotHeader.HEADER_LENGTH, tail);
+                snapshot.putInt(WindowSnapshotRows.VERSION_OFFSET, AlignedSnapshotHeader.VERSION_GCD_PANES, WindowSnapshotRows.ORDER);
 
                 final List<String> actual = new ArrayList<>();
                 final WindowOperator onePane = operator(config, early, 3, true, actual);

@@ -200,7 +200,7 @@ class WindowFiringSliceTest
                 scenario.replay(first, cut, cut + 1);
                 final UnsafeBuffer buffer = new UnsafeBuffer(new byte[first.snapshotLength() + 16]);
                 first.snapshotTo(buffer, 8);
-                final int firingState = buffer.getInt(8 + AlignedWindowOperator.FIRING_STATE_OFFSET,
+                final int firingState = buffer.getInt(8 + AlignedSnapshotHeader.FIRING_STATE_OFFSET,
                     WindowSnapshotRows.ORDER);
                 if (firingState < 2 || random.nextInt(4) != 0)
                 {
