@@ -57,13 +57,16 @@ final class KeyTable
     private static final int SORT_HEAPIFY = 1;
     private static final int SORT_EXTRACT = 2;
     private static final int SORT_MERGE = 3;
-    /** {@link #heads} of a {@link #hold held} key: not {@link #NONE}, not a row. */
-    private static final int HELD = Integer.MAX_VALUE;
     private static final int RECORD_LONGS = 3;
     private static final int KEY = 0;
     private static final int TAIL = 1;
     private static final int TAIL_PANE = 2;
+    /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
+    private static final int ROWS = TAIL;
+    private static final int EMPTY_SINCE = TAIL_PANE;
 
+    /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
+    private final boolean counting;
     /** Open addressing, linear probing: slot + 1 per entry, 0 empty; keys live in {@link #keys}. */
     private int[] index;
     private int indexMask;
@@ -126,8 +129,25 @@ final class KeyTable
     /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
     private int[] prefetchRows = new int[0];
 
+    /**
+     * A table for keys whose rows are chains in a {@link PaneStore}.
+     *
+     * @param expectedKeys to make room for.
+     */
     KeyTable(final int expectedKeys)
     {
+        this(expectedKeys, false);
+    }
+
+    /**
+     * @param expectedKeys to make room for.
+     * @param counting     for an operator that keeps a key's rows elsewhere, with no chain ({@link DenseWindowOperator}):
+     *                     the record counts the key's rows ({@link #countRow}, {@link #uncountRow}) and holds the pass it
+     *                     became empty, on the line its lookup loads anyway; the chain fields are not used.
+     */
+    KeyTable(final int expectedKeys, final boolean counting)
+    {
+        this.counting = counting;
         final int capacity = Math.max(16, expectedKeys);
         allocateIndex(indexCapacityFor(capacity));
         records = new long[capacity * RECORD_LONGS];
@@ -377,13 +397,22 @@ final class KeyTable
     int add(final long key)
     {
         final int slot = allocateSlot();
-        records[slot * RECORD_LONGS + KEY] = key;
-        heads[slot] = NONE;
-        records[slot * RECORD_LONGS + TAIL] = NONE;
-        windowFirst[slot] = NONE;
-        emptySince[slot] = pass;
+        final int at = slot * RECORD_LONGS;
+        records[at + KEY] = key;
+        if (counting)
+        {
+            records[at + ROWS] = 0;
+            records[at + EMPTY_SINCE] = pass;
+        }
+        else
+        {
+            heads[slot] = NONE;
+            records[at + TAIL] = NONE;
+            windowFirst[slot] = NONE;
+            emptySince[slot] = pass;
+            invalidateAssembly(slot);
+        }
         idleCount++;
-        invalidateAssembly(slot);
         indexPut(key, slot);
         pending[pendingCount++] = slot;
         return slot;
@@ -414,14 +443,29 @@ final class KeyTable
     }
 
     /**
-     * For an operator that keeps a key's state elsewhere, with no chain ({@link DenseWindowOperator}): note that the
-     * key (new, or released) holds state again, so that it is not forgotten while it does; {@link #release} notes that
-     * it holds none any more. The key's chain fields are not used.
+     * For a {@link #counting} table: the key has one more row. Its first makes it a key with state again, one the
+     * table does not forget.
      */
-    void hold(final int slot)
+    void countRow(final int slot)
     {
-        heads[slot] = HELD;
-        idleCount--;
+        if (records[slot * RECORD_LONGS + ROWS]++ == 0)
+        {
+            idleCount--;
+        }
+    }
+
+    /**
+     * For a {@link #counting} table: the key has one row less. Its last makes it empty from this pass on (forgotten
+     * after some passes without rows, see {@link #sortForIteration()}).
+     */
+    void uncountRow(final int slot)
+    {
+        final int at = slot * RECORD_LONGS;
+        if (--records[at + ROWS] == 0)
+        {
+            records[at + EMPTY_SINCE] = pass;
+            idleCount++;
+        }
     }
 
     /**
@@ -512,7 +556,7 @@ final class KeyTable
             {
                 slot = pending[j++];
             }
-            if (sweep && heads[slot] == NONE && pass - emptySince[slot] > emptyPassLimit)
+            if (sweep && emptyFor(slot, pass, emptyPassLimit))
             {
                 forget(slot);
             }
@@ -658,7 +702,7 @@ final class KeyTable
             {
                 slot = batch[mergeBatch++];
             }
-            if (mergeSweeps && heads[slot] == NONE && nextPass - emptySince[slot] > mergeEmptyPassLimit)
+            if (mergeSweeps && emptyFor(slot, nextPass, mergeEmptyPassLimit))
             {
                 forget(slot);
             }
@@ -683,6 +727,17 @@ final class KeyTable
             }
         }
         return Math.max(done, 1);
+    }
+
+    /** Whether the key has had no rows for more than {@code passes} passes at pass {@code now}. */
+    private boolean emptyFor(final int slot, final int now, final int passes)
+    {
+        if (counting)
+        {
+            final int at = slot * RECORD_LONGS;
+            return records[at + ROWS] == 0 && now - (int)records[at + EMPTY_SINCE] > passes;
+        }
+        return heads[slot] == NONE && now - emptySince[slot] > passes;
     }
 
     private void forget(final int slot)

@@ -13,7 +13,7 @@ import io.sluice.schema.EventValues;
  * bound statically. Threading: single writer, the partition thread.
  */
 abstract sealed class KeyedWindowOperator implements WindowOperator
-    permits AlignedWindowOperator, DenseWindowOperator, SessionWindowOperator
+    permits PanedWindowOperator, SessionWindowOperator
 {
     static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
     /** A budget for {@link #fireDue(int)} that emits everything due. */

@@ -19,6 +19,10 @@
  * rows chained in pane order). A firing window visits keys in ascending order and assembles each
  * key's result in O(1) merges from chunk prefix/suffix aggregates (van Herk/Gil-Werman), which
  * are pure functions of the rows so snapshots need store only rows, counters and the watermark.
+ * Windows of at most 16 panes with no allowed lateness, no early results and exact long aggregates (counts, long
+ * sums, minima, maxima, averages) are laid out on dense key slots instead: a key's row of a pane is at a place given by
+ * the key's slot in the pane's column of a flat array, found with one hash probe per event, with the same results,
+ * firing order and snapshots as the linked rows.
  * Session windows keep one row per open session and a timer heap. All state lives in
  * {@code long[]}/{@code int[]} arrays that grow geometrically and are recycled through free
  * lists: no allocation per event once warm.

@@ -106,9 +106,17 @@ class WindowSnapshotTest
     @Test
     void shouldLeaveTheSortOfNewKeysToTheEventsAfterRecovery()
     {
-        final List<String> out = new ArrayList<>();
-        final AlignedWindowOperator operator = (AlignedWindowOperator)new WindowOperatorContext().tumbling(1_000_000)
-            .aggregators(Aggregators.count()).resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start)).build();
+        for (final boolean dense : new boolean[]{true, false})
+        {
+            final List<String> out = new ArrayList<>();
+            final PanedWindowOperator operator = (PanedWindowOperator)new WindowOperatorContext().tumbling(1_000_000).denseSlots(dense)
+                .aggregators(Aggregators.count()).resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start)).build();
+            leaveTheSortToTheEventsAfterRecovery(operator, out);
+        }
+    }
+
+    private static void leaveTheSortToTheEventsAfterRecovery(final PanedWindowOperator operator, final List<String> out)
+    {
         final TestEvent event = new TestEvent();
         operator.recovering(true);
         for (int key = 0; key < 10_000; key++)
