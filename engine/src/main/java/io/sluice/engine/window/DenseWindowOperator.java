@@ -471,16 +471,14 @@ final class DenseWindowOperator extends PanedWindowOperator
     {
         final int[] slots = keys.prefetchSlots(eventKeys, count);
         final int column = cachedColumn;
+        final long[] rows = this.rows;
+        final int first = column << slotShift;
         long touched = 0;
-        if (column >= 0)
+        for (int i = 0; i < count; i++)
         {
-            final long[] rows = this.rows;
-            final int first = column << slotShift;
-            for (int i = 0; i < count; i++)
-            {
-                final int slot = slots[i];
-                touched += slot < 0 ? 0 : rows[(first + slot) * rowStride];
-            }
+            // The slots found (their records were loaded), and with a pane's column their rows in it.
+            final int slot = slots[i];
+            touched += slot < 0 ? 0 : slot + 1 + (column < 0 ? 0 : rows[(first + slot) * rowStride]);
         }
         prefetched = touched;
         return touched;
