@@ -58,7 +58,7 @@ public final class ColumnarWindowOperator implements WindowOperator
      */
     static final int MAX_PANES_PER_WINDOW = 16;
     /** A column holding no pane. */
-    private static final long EMPTY = Long.MIN_VALUE;
+    private static final long EMPTY = PaneColumns.EMPTY;
     /** {@link #firstHeldPane} with no pane held. */
     private static final long NONE = Long.MAX_VALUE;
     /** {@link #place}: the event is in a gap between windows. */
@@ -706,21 +706,14 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** The column of a pane, taken for it if it has none. */
     private int take(final long pane)
     {
-        int free = -1;
-        for (int c = 0; c < columns; c++)
+        final int held = PaneColumns.columnOf(columnPane, columns, pane);
+        if (held >= 0)
         {
-            if (columnPane[c] == pane)
-            {
-                return c;
-            }
-            if (free < 0 && columnPane[c] == EMPTY)
-            {
-                free = c;
-            }
+            return held;
         }
-        if (free < 0)
+        final int free = PaneColumns.freeColumn(columnPane, columns);
+        if (free == columns)
         {
-            free = columns;
             growColumns();
         }
         columnPane[free] = pane;
@@ -731,14 +724,7 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** The column of a pane, -1 if it has none (no rows). */
     private int columnOf(final long pane)
     {
-        for (int c = 0; c < columns; c++)
-        {
-            if (columnPane[c] == pane)
-            {
-                return c;
-            }
-        }
-        return -1;
+        return PaneColumns.columnOf(columnPane, columns, pane);
     }
 
     private void growColumns()

@@ -47,7 +47,7 @@ import io.sluice.schema.EventValues;
 final class DenseWindowOperator extends PanedWindowOperator
 {
     /** A column holding no pane. */
-    private static final long EMPTY = Long.MIN_VALUE;
+    private static final long EMPTY = PaneColumns.EMPTY;
     private static final int INITIAL_COLUMNS = 4;
     /** Keys the table starts with room for at most (it grows beyond). */
     private static final int MAX_INITIAL_KEYS = 1 << 20;
@@ -267,21 +267,14 @@ final class DenseWindowOperator extends PanedWindowOperator
     /** The column of a pane, taken for it if it has none. */
     private int take(final long pane)
     {
-        int free = -1;
-        for (int c = 0; c < columns; c++)
+        final int held = PaneColumns.columnOf(columnPane, columns, pane);
+        if (held >= 0)
         {
-            if (columnPane[c] == pane)
-            {
-                return c;
-            }
-            if (free < 0 && columnPane[c] == EMPTY)
-            {
-                free = c;
-            }
+            return held;
         }
-        if (free < 0)
+        final int free = PaneColumns.freeColumn(columnPane, columns);
+        if (free == columns)
         {
-            free = columns;
             layOut(keyCapacity, columns * 2, rows, keyCapacity);
         }
         columnPane[free] = pane;
@@ -291,14 +284,7 @@ final class DenseWindowOperator extends PanedWindowOperator
     /** The column of a pane, -1 if it has none (no rows). */
     private int columnOf(final long pane)
     {
-        for (int c = 0; c < columns; c++)
-        {
-            if (columnPane[c] == pane)
-            {
-                return c;
-            }
-        }
-        return -1;
+        return PaneColumns.columnOf(columnPane, columns, pane);
     }
 
     @Override
