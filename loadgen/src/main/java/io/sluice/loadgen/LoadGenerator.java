@@ -155,8 +155,9 @@ public final class LoadGenerator
             }
             join(thread);
             rethrow(sender.failure());
+            final boolean eventsDrained = eventsProcessed(target, options);
             target.endOfInput();
-            final boolean drained = target.awaitDrained(options.drainTimeoutMs());
+            final boolean drained = target.awaitDrained(options.drainTimeoutMs()) && eventsDrained;
             report(sender, origin, true);
             final long elapsed = System.nanoTime() - origin;
             final RunResult result = new RunResult(groups(sender), sender.sent(), plan.totalEvents(), elapsed,
@@ -180,6 +181,24 @@ public final class LoadGenerator
             join(thread);
             closeAfterFailure();
         }
+    }
+
+    /**
+     * Runs the options' {@link LoadOptions#eventsProcessed()} action, if any, once the target has processed every event
+     * sent.
+     *
+     * @return false if the target did not drain in time (the action still runs).
+     */
+    private static boolean eventsProcessed(final LoadTarget target, final LoadOptions options)
+    {
+        final Runnable action = options.eventsProcessed();
+        if (action == null)
+        {
+            return true;
+        }
+        final boolean drained = target.awaitDrained(options.drainTimeoutMs());
+        action.run();
+        return drained;
     }
 
     private void closeAfterFailure()

@@ -14,6 +14,7 @@ public final class LoadOptions
     private Path outputDirectory;
     private IntervalListener listener = s -> { };
     private Runnable senderStart = () -> { };
+    private Runnable eventsProcessed;
 
     /**
      * Sets the reporting interval (live output and .hlog intervals).
@@ -169,6 +170,31 @@ public final class LoadOptions
     public Runnable senderStart()
     {
         return senderStart;
+    }
+
+    /**
+     * Sets what the generator's thread runs once the sending is over and the target has processed every event
+     * sent (it drains the target first), before it signals the end of input: e.g. a per-event measurement ends
+     * there, since what an engine does at the end of input (every open window's results at once) follows the last
+     * event and delays none. Without it (the default) the end of input follows the sending at once.
+     *
+     * @param eventsProcessed run once on the generator's thread; must not throw.
+     * @return this.
+     */
+    public LoadOptions eventsProcessed(final Runnable eventsProcessed)
+    {
+        this.eventsProcessed = eventsProcessed;
+        return this;
+    }
+
+    /**
+     * What the generator's thread runs once every event sent is processed, before the end of input.
+     *
+     * @return the action, or null if none was set (then the generator does not drain before the end of input).
+     */
+    public Runnable eventsProcessed()
+    {
+        return eventsProcessed;
     }
 
     /**

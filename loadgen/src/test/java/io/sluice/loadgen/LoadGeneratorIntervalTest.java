@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.StageLatencyListener;
 import io.sluice.engine.runtime.WaitStrategyKind;
 
 /**
@@ -71,14 +73,51 @@ class LoadGeneratorIntervalTest
         assertThat(result.reportCpu().getMaxValue()).isPositive();
     }
 
+    /**
+     * The events-processed action runs once, after the processing thread took every event sent and before the end of
+     * input, whose slot is taken after it: what the demo's stage times stop at, so that the end of input's work (every
+     * open window's results at once, which delays no event) is not counted as an event's wait.
+     */
+    @Test
+    void shouldRunTheEventsProcessedActionOnceEveryEventIsTakenAndBeforeTheEndOfInput()
+    {
+        final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
+        final AtomicLong slotsTaken = new AtomicLong();
+        final StageLatencyListener slots = (partition, stage, nanos) ->
+        {
+            if (stage == StageLatencyListener.RING_WAIT)
+            {
+                slotsTaken.incrementAndGet();
+            }
+        };
+        final List<Long> takenAtAction = new CopyOnWriteArrayList<>();
+        final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100)
+            .eventsProcessed(() -> takenAtAction.add(slotsTaken.get())), slots);
+
+        assertThat(result.drained()).isTrue();
+        assertThat(takenAtAction).hasSize(1);
+        assertThat(takenAtAction.get(0)).as("slots taken when the action ran").isGreaterThanOrEqualTo(plan.totalEvents());
+        assertThat(slotsTaken.get()).as("slots taken in all: the end of input's after the action")
+            .isGreaterThan(takenAtAction.get(0));
+    }
+
     /** The ticks scenario on an embedded engine (1 partition, SLEEP, no checkpoints) at the given plan. */
     private RunResult runTicks(final RatePlan plan, final LoadOptions options)
+    {
+        return runTicks(plan, options, null);
+    }
+
+    private RunResult runTicks(final RatePlan plan, final LoadOptions options, final StageLatencyListener stages)
     {
         final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
         final AlertLog alerts = new AlertLog(1, 1 << 12);
         final LatencyRecorder recorder = new LatencyRecorder(plan);
         final EngineContext context = new EngineContext().directory(dir.resolve("data")).partitions(1)
             .waitStrategy(WaitStrategyKind.SLEEP).checkpoints(false);
+        if (stages != null)
+        {
+            context.stageLatencyListener(stages);
+        }
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
         {
             return LoadGenerator.run(workload.scenario(), plan, recorder, target, options);

@@ -247,6 +247,7 @@ public final class DemoCommand implements Callable<Integer>
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
                 .senderStart(senderStart)
+                .eventsProcessed(stages == null ? null : stages::stopMeasuring)
                 .listener(stats ->
                 {
                     // The last interval is reported after the drain, before the reports and plots are written. The

@@ -94,11 +94,26 @@ final class OtherTasksCpu
         }
         final double seconds = (lastNanos - firstNanos) / 1e9;
         final Map<String, Long> byName = otherProcessesByName();
-        long others = 0;
+        final Map<String, Long> own = ownThreadsByName();
+        return String.format(Locale.ROOT, "  others       cpu time of the other tasks on this machine over the %.1f s of the run (with " +
+            "every cpu spun, each took it from a spinning thread): other processes and kernel threads %s (most: %s); this JVM's " +
+            "other threads %s (most: %s)", seconds, perSecond(sum(byName), seconds), busiest(byName, seconds),
+            perSecond(sum(own), seconds), busiest(own, seconds));
+    }
+
+    private static long sum(final Map<String, Long> byName)
+    {
+        long total = 0;
         for (final long ran : byName.values())
         {
-            others += ran;
+            total += ran;
         }
+        return total;
+    }
+
+    /** The {@value #NAMED} busiest names with their CPU time per second, the busiest first, or "none". */
+    private static String busiest(final Map<String, Long> byName, final double seconds)
+    {
         final List<Map.Entry<String, Long>> busiest = new ArrayList<>(byName.entrySet());
         busiest.sort(Map.Entry.<String, Long>comparingByValue().reversed());
         final List<String> named = new ArrayList<>();
@@ -106,10 +121,7 @@ final class OtherTasksCpu
         {
             named.add(busiest.get(i).getKey() + " " + perSecond(busiest.get(i).getValue(), seconds));
         }
-        return String.format(Locale.ROOT, "  others       cpu time of the other tasks on this machine over the %.1f s of the run (with " +
-            "every cpu spun, each took it from a spinning thread): other processes and kernel threads %s (most: %s); this JVM's " +
-            "other threads %s", seconds, perSecond(others, seconds), named.isEmpty() ? "none" : String.join(", ", named),
-            perSecond(ownThreadsNanos(), seconds));
+        return named.isEmpty() ? "none" : String.join(", ", named);
     }
 
     /**
@@ -132,18 +144,24 @@ final class OtherTasksCpu
         return byName;
     }
 
-    private long ownThreadsNanos()
+    /**
+     * CPU time this JVM's threads other than the spinning ones (processing threads, the sender) ran between
+     * {@link #start()} and {@link #finish()}, by name ({@code comm}: the reporter is {@code java}, the command's thread).
+     *
+     * @return nanoseconds per name; empty unless both ends were read.
+     */
+    Map<String, Long> ownThreadsByName()
     {
-        final long[] sum = new long[1];
+        final Map<String, Long> byName = new HashMap<>();
         forEachTaskThatRan((task, ran) ->
         {
             if (task.pid() == selfPid && !SpinningThreadsCpu.PROCESSING_COMM.equals(task.comm()) &&
                 !SpinningThreadsCpu.SENDER_COMM.equals(task.comm()))
             {
-                sum[0] += ran;
+                byName.merge(task.comm(), ran, Long::sum);
             }
         });
-        return sum[0];
+        return byName;
     }
 
     private void forEachTaskThatRan(final java.util.function.ObjLongConsumer<Task> action)

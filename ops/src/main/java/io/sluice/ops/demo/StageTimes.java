@@ -17,8 +17,11 @@ import io.sluice.engine.runtime.StageLatencyListener;
  * events whose work took over a millisecond, and the stage with the largest single item.
  *
  * <p>Recording starts with {@link #startMeasuring()} (the measured phase), so that the warm-up's first,
- * still interpreted, events are not counted. The engine reads the clock a few times more per event with
- * this on; it is off by default.
+ * still interpreted, events are not counted, and ends with {@link #stopMeasuring()}, once every event sent is
+ * processed: the end of input that follows (each group's end slot, whose handling emits every open window's
+ * results at once, some 50 ms for the card group while the other groups' end slots wait in their rings) delays
+ * no event and is not counted. The engine reads the clock a few times more per event with this on; it is off
+ * by default.
  *
  * <p>Threading: {@link #onStage} on the processing threads (any number: recorders take concurrent
  * writers, the per-event sum is per thread), the rest on the command's thread.
@@ -32,6 +35,8 @@ final class StageTimes implements StageLatencyListener
     private final Recorder[] stages;
     private final Recorder work = new Recorder(HIGHEST_NS, 3);
     private final Recorder ringWait = new Recorder(HIGHEST_NS, 3);
+    /** Set once every event sent is processed: what the processing threads do after it is not recorded. */
+    private volatile boolean stopped;
     /** Per processing thread: the work of its event so far, summed as its stages are told. */
     private final ThreadLocal<long[]> eventWork = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -51,6 +56,10 @@ final class StageTimes implements StageLatencyListener
     @Override
     public void onStage(final int partition, final int stage, final long nanos)
     {
+        if (stopped)
+        {
+            return;
+        }
         final long[] sum = eventWork.get();
         if (stage == RING_WAIT)
         {
@@ -86,6 +95,14 @@ final class StageTimes implements StageLatencyListener
     }
 
     /**
+     * Ends the recording: called once every event sent is processed, before the end of input.
+     */
+    void stopMeasuring()
+    {
+        stopped = true;
+    }
+
+    /**
      * Prints the summary lines.
      *
      * @param console to print to.
@@ -95,7 +112,7 @@ final class StageTimes implements StageLatencyListener
         final Histogram perEvent = work.getIntervalHistogram();
         final Histogram waits = ringWait.getIntervalHistogram();
         console.printf(Locale.ROOT, "  engine work  per event on its processing thread (journal append + pipelines; --stage-times, from the " +
-            "first measured second on): %s; %s events over 1 ms%n", percentiles(perEvent), DemoFormat.count(countAbove(perEvent, SLOW_NS)));
+            "first measured second to the last event): %s; %s events over 1 ms%n", percentiles(perEvent), DemoFormat.count(countAbove(perEvent, SLOW_NS)));
         console.printf(Locale.ROOT, "  ring wait    published -> picked up by the processing thread: %s%n", percentiles(waits));
         int largest = -1;
         Histogram largestStage = null;

@@ -59,7 +59,7 @@ class DemoCommandTest
             assertThat(demo.out())
                 .containsPattern("\n  cpu          while measuring .*: processing thread ran [\\d.]+ \\w+ of [\\d.]+ \\w+, " +
                     "waited [\\d.]+ \\w+ for its cpu, taken off it \\d+ times; sender ran ")
-                .containsPattern("\n  others       cpu time of the other tasks on this machine .* this JVM's other threads \\d+\\.\\d ms/s\n");
+                .containsPattern("\n  others       cpu time of the other tasks on this machine .* this JVM's other threads \\d+\\.\\d ms/s \\(most: [^)]+\\d ms/s\\)\n");
         }
         if (demo.out().startsWith("layout: low-latency profile"))
         {

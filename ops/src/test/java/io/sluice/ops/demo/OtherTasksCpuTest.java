@@ -32,10 +32,12 @@ class OtherTasksCpuTest
                 Thread.yield();
             }
             final long ranBeforeFinish = ranNanos(schedstat) - before;
+            final String thisThread = Files.readString(Path.of("/proc/thread-self/comm")).strip();
             cpu.finish();
+            assertThat(cpu.ownThreadsByName().get(thisThread)).as("this thread's cpu time, named by its comm").isPositive();
             assertThat(cpu.otherProcessesByName().get("sh")).as("the shell's cpu time").isGreaterThanOrEqualTo(ranBeforeFinish);
             assertThat(cpu.line()).startsWith("  others       cpu time of the other tasks on this machine over the ")
-                .containsPattern("other processes and kernel threads \\d+\\.\\d ms/s \\(most: [^)]+\\d ms/s\\); this JVM's other threads \\d+\\.\\d ms/s$");
+                .containsPattern("other processes and kernel threads \\d+\\.\\d ms/s \\(most: [^)]+\\d ms/s\\); this JVM's other threads \\d+\\.\\d ms/s \\(most: [^)]+\\d ms/s\\)$");
         }
         finally
         {
