@@ -19,8 +19,9 @@ import io.sluice.schema.EventValues;
  *       of its key and pane however much windows overlap, and a window is its {@code size / pane} consecutive panes
  *       (tumbling windows and windows with gaps: one pane a window, see {@link AlignedWindows#onePanePerWindow}).</li>
  *   <li><b>Keys</b> get a dense slot, in order of first sight, through one open-addressing probe
- *       ({@code index}: slot + 1 per entry, 0 empty; {@code keyOfSlot}: the key of each slot). A key keeps its slot
- *       for the run; the table grows with the keys.</li>
+ *       ({@code index}: slot + 1 per entry, 0 empty; {@code keyOfSlot}: the key of each slot), or for keys in
+ *       {@code [0, 2 x key capacity)} one load of {@code directSlots}. A key keeps its slot for the run; the tables
+ *       grow with the keys.</li>
  *   <li><b>Columns</b>, one per pane with events: a block of {@code keyCapacity} rows, one per key slot, of {@code rowStride}
  *       longs (the aggregates' state as {@link AggregateLayout} lays it out, then a count of the row's events if no
  *       aggregate counts them), and the list of the slots with a row. A column is taken when its pane gets its first
@@ -101,6 +102,12 @@ public final class ColumnarWindowOperator implements WindowOperator
     private long[] keyOfSlot;
     private int[] index;
     private int indexMask;
+    /**
+     * Slot + 1 of each key in {@code [0, directSlots.length)}, 0 for none yet: keys that are small non-negative
+     * numbers (account, instrument or sensor numbers) find their slot with one load, no hash and no key compare. Every
+     * key is in {@link #index} as well; this is a shortcut to it, twice the key capacity long.
+     */
+    private int[] directSlots;
     /** Slots in ascending key order: the first {@code sortedCount} slots (the rest are new since). */
     private int[] sorted;
     private int[] spare;
@@ -265,6 +272,10 @@ public final class ColumnarWindowOperator implements WindowOperator
      */
     public int onColumns(final long[] keys, final long[] times, final long[][] columns, final int from, final int to)
     {
+        // The count-and-sum layout's column and offsets in locals: the loop's calls would otherwise have them reloaded.
+        final long[] sums = sumAt >= 0 ? columns[sumField] : null;
+        final int countAt = this.countAt;
+        final int sumAt = this.sumAt;
         for (int i = from; i < to; i++)
         {
             final long key = keys[i];
@@ -272,11 +283,11 @@ public final class ColumnarWindowOperator implements WindowOperator
             final int base = place(key, time);
             if (base >= 0)
             {
-                if (sumAt >= 0)
+                if (sums != null)
                 {
                     final long[] rows = this.rows;
                     rows[base + countAt]++;
-                    rows[base + sumAt] += columns[sumField][i];
+                    rows[base + sumAt] += sums[i];
                 }
                 else
                 {
@@ -749,6 +760,11 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** The slot of a key, given one if it is new. */
     private int slotOf(final long key)
     {
+        final int[] direct = directSlots;
+        if (Long.compareUnsigned(key, direct.length) < 0 && direct[(int)key] != 0)
+        {
+            return direct[(int)key] - 1;
+        }
         final int[] index = this.index;
         int i = hash(key) & indexMask;
         while (true)
@@ -772,6 +788,10 @@ public final class ColumnarWindowOperator implements WindowOperator
         final int slot = slotCount++;
         keyOfSlot[slot] = key;
         index[i] = slot + 1;
+        if (Long.compareUnsigned(key, directSlots.length) < 0)
+        {
+            directSlots[(int)key] = slot + 1;
+        }
         return slot;
     }
 
@@ -784,9 +804,15 @@ public final class ColumnarWindowOperator implements WindowOperator
         // At most half full: a probe ends within a few entries.
         index = new int[capacity * 2];
         indexMask = index.length - 1;
+        directSlots = new int[capacity * 2];
         for (int slot = 0; slot < slotCount; slot++)
         {
-            int i = hash(keyOfSlot[slot]) & indexMask;
+            final long key = keyOfSlot[slot];
+            if (Long.compareUnsigned(key, directSlots.length) < 0)
+            {
+                directSlots[(int)key] = slot + 1;
+            }
+            int i = hash(key) & indexMask;
             while (index[i] != 0)
             {
                 i = (i + 1) & indexMask;

@@ -61,9 +61,22 @@ final class KeyTable
     private static final int KEY = 0;
     private static final int TAIL = 1;
     private static final int TAIL_PANE = 2;
+    /** The half of an {@link #index} entry, and of a key's hash, that is the key's tag. */
+    private static final long TAG_MASK = 0xFFFF_FFFF_0000_0000L;
 
-    /** Open addressing, linear probing: slot + 1 per entry, 0 empty; keys live in {@link #keys}. */
-    private int[] index;
+    /**
+     * Open addressing, linear probing; keys live in {@link #records}. An entry carries the key's hash tag beside its
+     * slot, so a probe passes over another key's entry without loading that key's record (a cache miss a lookup would
+     * otherwise take on about one probe in three, the record of a key stored next to it):
+     * <pre>
+     *  63                32 31                 0
+     *  +-------------------+-------------------+
+     *  | tag: hash's high  | slot + 1          |     0: empty
+     *  +-------------------+-------------------+
+     * </pre>
+     * A matching tag is confirmed against the record's key.
+     */
+    private long[] index;
     private int indexMask;
     private int indexSize;
     /**
@@ -262,15 +275,17 @@ final class KeyTable
     int find(final long key)
     {
         final long[] records = this.records;
-        final int[] index = this.index;
+        final long[] index = this.index;
         final int mask = indexMask;
-        int i = hash(key) & mask;
-        int entry;
+        final long hash = hash(key);
+        final long tag = hash & TAG_MASK;
+        int i = position(hash) & mask;
+        long entry;
         while ((entry = index[i]) != 0)
         {
-            if (records[(entry - 1) * RECORD_LONGS + KEY] == key)
+            if ((entry & TAG_MASK) == tag && records[slotOf(entry) * RECORD_LONGS + KEY] == key)
             {
-                return entry - 1;
+                return slotOf(entry);
             }
             i = (i + 1) & mask;
         }
@@ -278,21 +293,22 @@ final class KeyTable
     }
 
     /**
-     * Loads into the cache what {@link #find} will read for each key: the key's index entry in a
-     * first pass, the record of the slot it names in a second, and returns each record's tail row,
-     * for the caller to load that row's state in a third. Each pass is a straight run of independent
-     * loads with no branch on what they return, so the processor overlaps their cache misses, where
-     * the event path, one key at a time, waits for each in turn. A key whose first probe holds
-     * another key, or none, loads a record it does not need; nothing is changed either way.
+     * Loads into the cache what {@link #find} will read for each key: the key's first index entry in a
+     * first pass (a straight run of independent loads with no branch on what they return, so the processor
+     * overlaps their cache misses, where the event path, one key at a time, waits for each in turn); in a
+     * second, over entries now in the cache, the entry whose tag is the key's and the record of the slot it
+     * names; and returns each record's tail row, for the caller to load that row's state in a third. A key
+     * whose tag matches another key's, or a new key, loads a record it does not need; nothing is changed
+     * either way.
      *
      * @param eventKeys of the coming events.
      * @param count     of keys to look at.
-     * @return per key, the tail row of the record its first probe named (possibly {@link #NONE} or
-     *         another key's), in a scratch array the next call overwrites.
+     * @return per key, the tail row of the record its tag named (possibly {@link #NONE} or another
+     *         key's), in a scratch array the next call overwrites.
      */
     int[] prefetch(final long[] eventKeys, final int count)
     {
-        final int[] index = this.index;
+        final long[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
         int[] rows = prefetchRows;
@@ -303,12 +319,18 @@ final class KeyTable
         }
         for (int i = 0; i < count; i++)
         {
-            rows[i] = index[hash(eventKeys[i]) & mask];
+            rows[i] = (int)index[position(hash(eventKeys[i])) & mask];
         }
         for (int i = 0; i < count; i++)
         {
+            // The key's entry is its first or second probe for most keys (the index is at most half full): the
+            // second is taken when the first holds another key's tag, with no loop on what was loaded.
+            final long hash = hash(eventKeys[i]);
+            final int probe = position(hash) & mask;
+            final long first = index[probe];
+            final long entry = (first & TAG_MASK) == (hash & TAG_MASK) ? first : index[(probe + 1) & mask];
             // An empty entry (a new key) reads slot 0's record: harmless.
-            rows[i] = (int)records[Math.max(rows[i] - 1, 0) * RECORD_LONGS + TAIL];
+            rows[i] = (int)records[Math.max(slotOf(entry), 0) * RECORD_LONGS + TAIL];
         }
         return rows;
     }
@@ -325,15 +347,15 @@ final class KeyTable
      */
     long touch(final long[] keys, final int count)
     {
-        final int[] index = this.index;
+        final long[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
             // the key's first probe and the record it names (its key, tail row and pane: what an event reads)
-            final int entry = index[hash(keys[i]) & mask];
-            sum += entry == 0 ? 0 : records[(entry - 1) * RECORD_LONGS + KEY];
+            final long entry = index[position(hash(keys[i])) & mask];
+            sum += entry == 0 ? 0 : records[slotOf(entry) * RECORD_LONGS + KEY];
         }
         return sum;
     }
@@ -622,7 +644,7 @@ final class KeyTable
     {
         if (indexSize > 0)
         {
-            Arrays.fill(index, 0);
+            Arrays.fill(index, 0L);
             indexSize = 0;
         }
         slotLimit = 0;
@@ -753,23 +775,23 @@ final class KeyTable
     {
         if (indexSize >= (index.length >> 1))
         {
-            final int[] old = index;
+            final long[] old = index;
             allocateIndex(old.length << 1);
-            for (final int entry : old)
+            for (final long entry : old)
             {
                 if (entry != 0)
                 {
-                    insert(key(entry - 1), entry);
+                    insert(key(slotOf(entry)), entry);
                 }
             }
         }
-        insert(key, slot + 1);
+        insert(key, (hash(key) & TAG_MASK) | (slot + 1));
         indexSize++;
     }
 
-    private void insert(final long key, final int entry)
+    private void insert(final long key, final long entry)
     {
-        int i = hash(key) & indexMask;
+        int i = position(hash(key)) & indexMask;
         while (index[i] != 0)
         {
             i = (i + 1) & indexMask;
@@ -783,8 +805,8 @@ final class KeyTable
     private void indexRemove(final long key)
     {
         final int mask = indexMask;
-        int hole = hash(key) & mask;
-        while (key(index[hole] - 1) != key)
+        int hole = position(hash(key)) & mask;
+        while (key(slotOf(index[hole])) != key)
         {
             hole = (hole + 1) & mask;
         }
@@ -792,7 +814,7 @@ final class KeyTable
         indexSize--;
         for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask)
         {
-            final int home = hash(key(index[i] - 1)) & mask;
+            final int home = position(hash(key(slotOf(index[i])))) & mask;
             // Move the entry into the hole unless its home lies cyclically in (hole, i].
             if (((i - home) & mask) >= ((i - hole) & mask))
             {
@@ -805,7 +827,7 @@ final class KeyTable
 
     private void allocateIndex(final int capacity)
     {
-        index = new int[capacity];
+        index = new long[capacity];
         indexMask = capacity - 1;
     }
 
@@ -819,9 +841,20 @@ final class KeyTable
         return Integer.highestOneBit(Math.max(16, keys) * 3 / 2 - 1) << 1;
     }
 
-    private static int hash(final long key)
+    private static long hash(final long key)
     {
-        final long h = key * 0x9E3779B97F4A7C15L;
-        return (int)(h ^ (h >>> 32));
+        return key * 0x9E3779B97F4A7C15L;
+    }
+
+    /** Where a hash's probe starts, before the mask. */
+    private static int position(final long hash)
+    {
+        return (int)(hash ^ (hash >>> 32));
+    }
+
+    /** The slot an index entry names; -1 for an empty entry. */
+    private static int slotOf(final long entry)
+    {
+        return (int)entry - 1;
     }
 }

@@ -319,4 +319,63 @@ class KeyTableTest
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.reserve(100_000)).isInstanceOf(IllegalStateException.class);
     }
+
+    /**
+     * Keys built from chosen hashes (the hash is {@code key * 0x9E3779B97F4A7C15}, a bijection): groups sharing the
+     * index entry's tag and the probe's start, so a lookup must confirm the tag against the key; groups sharing the
+     * tag only, and the start only. Every key is found (also after a prefetch, a hint that changes nothing), and after
+     * half of them are forgotten (the index's back-shift deletion moving the others) the rest are still found.
+     */
+    @Test
+    void shouldFindKeysWhoseIndexEntriesShareTheirTagOrTheirProbeStart()
+    {
+        final KeyTable table = new KeyTable(16);
+        final long inverse = inverseOf(0x9E3779B97F4A7C15L);
+        final long[] keys = new long[96];
+        for (int i = 0; i < keys.length; i++)
+        {
+            // The probe starts at (low half ^ high half) & mask: keys 0, 3, 6, ... share the tag and the start (below
+            // bit 20, so whatever the index's size), keys 1, 4, 7, ... the start only, keys 2, 5, 8, ... the tag only.
+            final long tag = i % 3 == 1 ? i : 0x5EED_0000L;
+            final long low = i % 3 == 2 ? i : ((((long)i << 20) | 0x5EED) ^ tag);
+            keys[i] = ((tag << 32) | (low & 0xFFFF_FFFFL)) * inverse;
+            final int slot = table.add(keys[i]);
+            table.revive(slot);
+            table.head(slot, i);
+            table.tail(slot, i, 0);
+        }
+        assertThat(new HashSet<>(java.util.Arrays.stream(keys).boxed().toList())).hasSize(keys.length);
+        table.prefetch(keys, keys.length);
+        for (int i = 0; i < keys.length; i++)
+        {
+            assertThat(keys[i] * 0x9E3779B97F4A7C15L >>> 32).as("key %d's tag", i).isEqualTo(i % 3 == 1 ? i : 0x5EED_0000L);
+            assertThat(table.key(table.find(keys[i]))).isEqualTo(keys[i]);
+            assertThat(table.tail(table.find(keys[i]))).isEqualTo(i);
+        }
+        table.sortForIteration();
+        for (int i = 0; i < keys.length; i += 2)
+        {
+            table.release(table.find(keys[i]));
+        }
+        for (int pass = 0; pass <= KeyTable.LONG_IDLE_PASSES + KeyTable.SWEEP_INTERVAL; pass++)
+        {
+            table.sortForIteration();
+        }
+        for (int i = 0; i < keys.length; i++)
+        {
+            assertThat(table.find(keys[i])).as("key %d", i).isEqualTo(i % 2 == 0 ? KeyTable.NONE : i);
+        }
+    }
+
+    /** The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration). */
+    private static long inverseOf(final long odd)
+    {
+        long inverse = odd;
+        for (int i = 0; i < 5; i++)
+        {
+            inverse *= 2 - odd * inverse;
+        }
+        assertThat(odd * inverse).isEqualTo(1L);
+        return inverse;
+    }
 }
