@@ -31,7 +31,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code keys} events to fill the state (one per key), then {@code seconds} of events over the keys
  * ({@code i % keys}) published as fast as the ring takes them, with
  * {@code checkpointIntervalMillis(1000)}; before each pipeline's runs, a warm-up engine of the same
- * pipeline over 1,000 keys with a checkpoint every 5 ms, so that the barrier's code is compiled (a
+ * pipeline over {@value #WARM_UP_SLICES} slices' worth of keys (4,096 at the default {@code sliceRows}) with a checkpoint
+ * every 5 ms, so that the barrier's code is compiled, and compiled having seen copies that take several slices with events
+ * between them (over 1,000 keys every copy ended in its first slice, and the processing thread's compiled code was thrown
+ * away at the measured engine's first barrier, perf/README.md section 56) (a
  * checkpoint a second in a run of seconds would measure the interpreter); it goes on past its seconds until
  * {@value #WARM_UP_CHECKPOINTS} of its checkpoints completed (the JVM's first checkpoint waits for Chronicle Map to
  * generate its classes: seconds, which took a 3 s warm-up whole). Pipelines ({@code pipelines=}): {@code tumbling} (1-day
@@ -62,6 +65,9 @@ public final class CheckpointPauseMain
     /** Checkpoints the warm-up completes at least, past its seconds if need be. */
     private static final long WARM_UP_CHECKPOINTS = 100;
 
+    /** The warm-up's state, in slices: each of its copies takes this many. */
+    private static final int WARM_UP_SLICES = 4;
+
     /** The join's table topic. */
     private static final String TABLE = "bench-table";
 
@@ -73,7 +79,7 @@ public final class CheckpointPauseMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: pipelines and keys (comma-separated), seconds, sliceRows, wait, hgrm,
-     *             checkpointMs (between checkpoints, 1000), warmup (seconds of a 1,000-key warm-up engine per
+     *             checkpointMs (between checkpoints, 1000), warmup (seconds of a warm-up engine of 4 slices of keys per
      *             pipeline, 0 for none), warmupCheckpointMs (between its checkpoints, 5), profile
      *             ({@code standard} or {@code low-latency}: busy-spin pinned and the engine's JIT warm-up).
      * @throws Exception on failure.
@@ -112,7 +118,7 @@ public final class CheckpointPauseMain
             // warmupCheckpointMs, not in the measured modes.
             if (warmupSeconds > 0)
             {
-                run(pipeline, 1000, warmupSeconds, sliceRows, wait, warmupCheckpointMs, profile, "warm-up", null, WARM_UP_CHECKPOINTS);
+                run(pipeline, (int)Math.min(1_000_000, (long)WARM_UP_SLICES * sliceRows), warmupSeconds, sliceRows, wait, warmupCheckpointMs, profile, "warm-up", null, WARM_UP_CHECKPOINTS);
             }
             for (final String keyCount : a.get("keys").split(","))
             {

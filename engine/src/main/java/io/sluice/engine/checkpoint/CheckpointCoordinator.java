@@ -30,9 +30,9 @@ public final class CheckpointCoordinator implements AutoCloseable
     private final EpochClock clock;
     private final int partitions;
     private final LinkedBlockingQueue<Snapshot> queue = new LinkedBlockingQueue<>();
-    private final Recorder pauses = new Recorder(3);
+    private final Recorder pauses = newRecorder();
     private final Histogram pauseTotals = new Histogram(3);
-    private final Recorder slices = new Recorder(3);
+    private final Recorder slices = newRecorder();
     private final Histogram sliceTotals = new Histogram(3);
     private final Agent agent = new CheckpointAgent();
     /** Snapshots submitted and written (or dropped): close waits until they meet. */
@@ -149,6 +149,25 @@ public final class CheckpointCoordinator implements AutoCloseable
     public void listenerErrors(final java.util.function.Consumer<Throwable> handler)
     {
         this.listenerErrors = handler;
+    }
+
+    /**
+     * The longest pause or slice a recorder takes: a partition thread records {@code Math.min(nanos, MAX_RECORDED_NANOS)}.
+     */
+    public static final long MAX_RECORDED_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /**
+     * A recorder of pauses or slices of a fixed range (up to {@link #MAX_RECORDED_NANOS}, 3 significant digits): an
+     * auto-resizing one grew its counts at the first value above any before it, a partition thread's first live
+     * barrier or slice, and every interval histogram read from it starts small again; a recordValue that grows the
+     * counts is an array index out of bounds caught in HdrHistogram, which made the JIT discard the partition
+     * thread's compiled slice code at the first live checkpoint (perf/README.md section 56).
+     *
+     * @return a new recorder, nanoseconds.
+     */
+    public static Recorder newRecorder()
+    {
+        return new Recorder(1, MAX_RECORDED_NANOS, 3);
     }
 
     /**
@@ -295,7 +314,7 @@ public final class CheckpointCoordinator implements AutoCloseable
                     " could not copy its state for checkpoint " + snapshot.id + ": " + snapshot.failure, snapshot.failure);
             }
             current.entries.add(store.writeState(snapshot.id, snapshot.topic, snapshot.partition, snapshot.journalOffset,
-                snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length).withSourcePositions(snapshot.sourcePositions));
+                snapshot.staging.buffer(snapshot.bufferIndex), snapshot.length).withSourcePositions(copyOf(snapshot.sourcePositions)));
             // Released before the checkpoint can complete: the next barrier, which may follow the completion at
             // once, then finds this buffer free (and sized) rather than taking and growing the other.
             released = true;
@@ -352,6 +371,11 @@ public final class CheckpointCoordinator implements AutoCloseable
             fail(current, ex);
         }
         return true;
+    }
+
+    private static long[] copyOf(final long[] positions)
+    {
+        return positions == null ? null : positions.clone();
     }
 
     private static boolean mayComplete(final CheckpointListener listener, final long id)
@@ -427,7 +451,8 @@ public final class CheckpointCoordinator implements AutoCloseable
      * @param length        of the state blob.
      * @param failure       why the partition could not copy its state, or null.
      * @param sourcePositions per source index, the last external-source position journaled before the
-     *                        barrier (see {@link SourcePositions}); a copy, or null for none.
+     *                        barrier (see {@link SourcePositions}), or null for none; kept with the staging buffer
+     *                        and valid until it is released (the partition reuses the array at a later barrier).
      */
     public record Snapshot(
         long id, String topic, int partition, long journalOffset, StagingBuffers staging, int bufferIndex, int length, Throwable failure,

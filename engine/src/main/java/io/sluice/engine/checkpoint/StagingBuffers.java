@@ -32,6 +32,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class StagingBuffers implements AutoCloseable
 {
+    /** How many buffers a partition has: a copy being written while the next is made. */
+    public static final int BUFFERS = 2;
     private static final int MIN_CAPACITY = 64 * 1024;
     private static final byte[] EMPTY = new byte[0];
     private final UnsafeBuffer[] buffers = {new UnsafeBuffer(EMPTY), new UnsafeBuffer(EMPTY)};

@@ -2,6 +2,7 @@ package io.sluice.engine.runtime;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
@@ -10,6 +11,8 @@ import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
 import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.StageSpec;
+import io.sluice.engine.pipeline.WindowSpec;
 import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.Decimals;
 import io.sluice.schema.EventFlyweight;
@@ -25,17 +28,24 @@ import io.sluice.schema.Field;
  *
  * <p>The events: sources in turn; event time advancing 1 ms per event from a fixed epoch-aligned
  * base, so windows open and fire; keys over 1,024 values; other numbers uniform in [0, 1000) from a
- * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. A processing-time tick every
- * 1,024 events (with a continuation tick behind it), a copy of the scratch state as a checkpoint makes
- * it every 64 events and an end of input at the end exercise those paths too. The copies run through
- * the partition thread's own {@link PartitionSnapshotter} as on a live partition: a barrier, then a slice
+ * fixed seed; symbols {@code W0..W15}; booleans true one time in eight. Then, for each distinct window period
+ * of the group's pipelines (an aligned window's hop, a session's gap), {@value #WINDOW_CLOSES} windows that each
+ * close: {@value #EVENTS_PER_WINDOW} events over {@value #CLOSING_KEYS} keys spread over one period, then a period
+ * without events. The code that runs once per window (its opening, the sort of its keys, its firing and purge) runs
+ * a few times a second live, too rarely for the JIT to compile it in hours: without this phase each live close ran it
+ * interpreted, 42-91 us at 1M events/s (perf/README.md sections 51, 56).
+ *
+ * <p>A processing-time tick every 1,024 events (with a continuation tick behind it), a copy of the scratch state as
+ * a checkpoint makes it every 64 events and an end of input at the end exercise those paths too. The copies run
+ * through the partition thread's own {@link PartitionSnapshotter} as on a live partition: a barrier, then a slice
  * every {@value #SLICE_EVERY_EVENTS} events of at most {@value #SLICE_ROWS} rows, so that a copy takes several
  * slices and the events between them change rows still to copy (copy on write); warmed with copies done in one
  * slice and no event between, those branches were first taken at the first live checkpoint, where the JIT threw
- * away the compiled slice and event code (perf/README.md section 51). The copies are discarded, and {@value #EXTRA_BARRIERS} more barriers follow the end of input: a barrier runs about
- * once a second, too rarely for the JIT to get to its code in a run of hours, and interpreted it costs
- * the partition tens of microseconds per checkpoint; warmed, the barrier is compiled by C2 before the
- * first real one.
+ * away the compiled slice and event code (perf/README.md section 51). The copies are discarded, and
+ * {@value #EXTRA_BARRIERS} more barriers follow the end of input: a barrier runs about once a second, too rarely for
+ * the JIT to get to its code in a run of hours, and interpreted it costs the partition tens of microseconds per
+ * checkpoint; warmed, the barrier is compiled by C2 before the first real one. The pause and slice recorders are
+ * read every {@value #SAMPLE_EVERY_BARRIERS} of those barriers, as the engine's histograms read the live ones.
  *
  * <p>Threading: the launching thread, before the partition threads start.
  */
@@ -58,6 +68,29 @@ final class EngineWarmUp
      * past C2's invocation thresholds for the barrier's methods.
      */
     static final int EXTRA_BARRIERS = 12_000;
+    /**
+     * Barriers between two reads of the pause and slice recorders (a power of two), as the engine's histograms read
+     * the live ones: each read flips the recorders' phase, so both of their recording paths are compiled.
+     */
+    private static final int SAMPLE_EVERY_BARRIERS = 64;
+    /**
+     * Windows that close per window period of a group, after the main events: the per-window code (a window's opening,
+     * the sort of its keys, its firing, its purge) runs once per window, a few times a second live, too rarely to be
+     * compiled in hours; interpreted, a close cost 42-91 us at 1M events/s (perf/README.md sections 51, 56).
+     */
+    static final int WINDOW_CLOSES = 8_192;
+    /** Events in each of those windows. */
+    private static final int EVENTS_PER_WINDOW = 4;
+    /**
+     * Keys of those events: a sliding window of many hops holds the events of many windows before it, and fires a result
+     * per key it holds at each close.
+     */
+    private static final int CLOSING_KEYS = 16;
+    /**
+     * Longest window period the close phase steps through (a year of milliseconds): event time stays far from
+     * overflow after thousands of periods.
+     */
+    private static final long MAX_WINDOW_PERIOD_MS = 366L * 24 * 3600 * 1000;
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -81,7 +114,12 @@ final class EngineWarmUp
         return System.nanoTime() - start;
     }
 
-    private static void warm(final SourceGroups.Plan plan, final int events, final int sliceRows, final DistinctErrorLog errorLog)
+    /**
+     * Warms one group: its main events, its window closes, its barriers.
+     *
+     * @return the scratch instances it ran, for their counters.
+     */
+    static PipelineInstance[] warm(final SourceGroups.Plan plan, final int events, final int sliceRows, final DistinctErrorLog errorLog)
     {
         final List<Pipeline> pipelines = plan.pipelines();
         final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
@@ -89,74 +127,134 @@ final class EngineWarmUp
         {
             instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE);
         }
-        final PartitionDispatcher dispatcher = new PartitionDispatcher(instances, plan.inputs());
-        final List<SourceGroups.Binding> sources = plan.sources();
-        final EventFlyweight[] views = new EventFlyweight[sources.size()];
-        int longest = 8;
-        for (final SourceGroups.Binding binding : sources)
-        {
-            longest = Math.max(longest, binding.source().schema().length());
-        }
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[longest]);
-        for (int s = 0; s < views.length; s++)
-        {
-            views[s] = new EventFlyweight(sources.get(s).source().schema());
-        }
-        final SplittableRandom random = new SplittableRandom(SEED);
         // Slices smaller than the scratch state, so that a copy takes several, as a live state's does.
         final int warmUpSliceRows = sliceRows == Integer.MAX_VALUE ? sliceRows : Math.min(sliceRows, SLICE_ROWS);
         try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, warmUpSliceRows))
         {
-            snapshotter.handover(PartitionSnapshotter.discarding());
-            run(dispatcher, sources, views, buffer, random, events, snapshotter);
+            final PartitionSnapshotter.Discarding handover = PartitionSnapshotter.discarding();
+            snapshotter.handover(handover);
+            final Driver driver = new Driver(new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter);
+            long time = driver.send(events, KEYS, BASE_TIME_MS, 1, Integer.MAX_VALUE, 0);
+            for (final long period : windowPeriods(pipelines))
+            {
+                // EVENTS_PER_WINDOW events spread over a period, then a period with none: each group of them
+                // is a window (or session) of its own that closes as the next group's time passes.
+                time = driver.send(WINDOW_CLOSES * EVENTS_PER_WINDOW, CLOSING_KEYS, time + period,
+                    Math.max(1, period / EVENTS_PER_WINDOW), EVENTS_PER_WINDOW, period);
+            }
+            driver.dispatcher.onEndOfInput();
             for (int i = 0; i < EXTRA_BARRIERS; i++)
             {
                 snapshot(snapshotter, i);
+                if ((i & (SAMPLE_EVERY_BARRIERS - 1)) == 0)
+                {
+                    handover.sample();
+                }
             }
         }
+        return instances;
     }
 
-    private static void run(
-        final PartitionDispatcher dispatcher,
-        final List<SourceGroups.Binding> sources,
-        final EventFlyweight[] views,
-        final UnsafeBuffer buffer,
-        final SplittableRandom random,
-        final int events,
-        final PartitionSnapshotter snapshotter)
+    /**
+     * The distinct periods after which the pipelines' windows close, ascending: the hop of an aligned
+     * window (tumbling, sliding, hopping), the gap of a session window.
+     *
+     * @param pipelines of a group.
+     * @return the periods, in the event time's unit (milliseconds), possibly none.
+     */
+    static long[] windowPeriods(final List<Pipeline> pipelines)
     {
-        // Each source's fields once: schema().fields() copies them, and the warm-up's garbage would
-        // otherwise fill the young generation for a collection soon after the engine starts accepting.
-        final Field[][] fields = new Field[sources.size()][];
-        for (int s = 0; s < fields.length; s++)
+        final TreeSet<Long> periods = new TreeSet<>();
+        for (final Pipeline pipeline : pipelines)
         {
-            fields[s] = sources.get(s).source().schema().fields().toArray(new Field[0]);
-        }
-        for (int i = 0; i < events; i++)
-        {
-            final int s = i % views.length;
-            final SourceGroups.Binding binding = sources.get(s);
-            final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
-            final long time = BASE_TIME_MS + i;
-            fill(event, binding, fields[s], random, time);
-            final int keyField = binding.source().partitionKeyField();
-            final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
-            dispatcher.onEvent(s, buffer, 0, key, time);
-            if ((i & 1023) == 1023)
+            for (final StageSpec stage : pipeline.stages())
             {
-                dispatcher.onProcessingTime(time);
-                dispatcher.onProcessingTime(WatermarkGenerator.CONTINUATION);
-            }
-            if ((i & (SNAPSHOT_EVERY_EVENTS - 1)) == SNAPSHOT_EVERY_EVENTS - 1)
-            {
-                snapshotter.onBarrier(i, 0, NO_SOURCE_POSITIONS);
-            }
-            else if ((i & (SLICE_EVERY_EVENTS - 1)) == 0)
-            {
-                snapshotter.copySlice();
+                if (stage instanceof StageSpec.WindowStageSpec window)
+                {
+                    final WindowSpec spec = window.spec();
+                    final long period = "session".equals(spec.kind()) ? spec.gap() : spec.hop();
+                    if (period > 0 && period <= MAX_WINDOW_PERIOD_MS)
+                    {
+                        periods.add(period);
+                    }
+                }
             }
         }
-        dispatcher.onEndOfInput();
+        return periods.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Synthetic events into a scratch group, with its ticks and checkpoint copies at a fixed cadence. */
+    private static final class Driver
+    {
+        private final PartitionDispatcher dispatcher;
+        private final List<SourceGroups.Binding> sources;
+        private final PartitionSnapshotter snapshotter;
+        private final EventFlyweight[] views;
+        private final Field[][] fields;
+        private final UnsafeBuffer buffer;
+        private final SplittableRandom random = new SplittableRandom(SEED);
+        /** Events sent so far, over every call: the cadence of ticks and copies. */
+        private int sent;
+
+        Driver(final PartitionDispatcher dispatcher, final List<SourceGroups.Binding> sources, final PartitionSnapshotter snapshotter)
+        {
+            this.dispatcher = dispatcher;
+            this.sources = sources;
+            this.snapshotter = snapshotter;
+            views = new EventFlyweight[sources.size()];
+            // Each source's fields once: schema().fields() copies them, and the warm-up's garbage would
+            // otherwise fill the young generation for a collection soon after the engine starts accepting.
+            fields = new Field[sources.size()][];
+            int longest = 8;
+            for (int s = 0; s < views.length; s++)
+            {
+                final io.sluice.schema.Schema schema = sources.get(s).source().schema();
+                views[s] = new EventFlyweight(schema);
+                fields[s] = schema.fields().toArray(new Field[0]);
+                longest = Math.max(longest, schema.length());
+            }
+            buffer = new UnsafeBuffer(new byte[longest]);
+        }
+
+        /**
+         * Sends events, sources in turn, keys over {@code keys} values, at event times {@code firstTime + i * step}, plus
+         * {@code gap} after every {@code perWindow} of them.
+         *
+         * @return the event time after the last event's: where a next call may start.
+         */
+        long send(final int events, final int keys, final long firstTime, final long step, final int perWindow, final long gap)
+        {
+            long time = firstTime;
+            for (int i = 0; i < events; i++, sent++)
+            {
+                final int s = sent % views.length;
+                final SourceGroups.Binding binding = sources.get(s);
+                final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
+                fill(event, binding, fields[s], random, keys, time);
+                final int keyField = binding.source().partitionKeyField();
+                final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
+                dispatcher.onEvent(s, buffer, 0, key, time);
+                if ((sent & 1023) == 1023)
+                {
+                    dispatcher.onProcessingTime(time);
+                    dispatcher.onProcessingTime(WatermarkGenerator.CONTINUATION);
+                }
+                if ((sent & (SNAPSHOT_EVERY_EVENTS - 1)) == SNAPSHOT_EVERY_EVENTS - 1)
+                {
+                    snapshotter.onBarrier(sent, 0, NO_SOURCE_POSITIONS);
+                }
+                else if ((sent & (SLICE_EVERY_EVENTS - 1)) == 0)
+                {
+                    snapshotter.copySlice();
+                }
+                time += step;
+                if ((i + 1) % perWindow == 0)
+                {
+                    time += gap;
+                }
+            }
+            return time;
+        }
     }
 
     /**
@@ -175,7 +273,8 @@ final class EngineWarmUp
     private static final long[] NO_SOURCE_POSITIONS = new long[0];
 
     private static void fill(
-        final EventFlyweight event, final SourceGroups.Binding binding, final Field[] fields, final SplittableRandom random, final long time)
+        final EventFlyweight event, final SourceGroups.Binding binding, final Field[] fields, final SplittableRandom random, final int keys,
+        final long time)
     {
         final int keyField = binding.source().partitionKeyField();
         final int timeField = binding.source().eventTimeField();
@@ -189,8 +288,8 @@ final class EngineWarmUp
             }
             switch (field.type())
             {
-                case LONG, TIMESTAMP -> event.putLong(f, f == keyField ? random.nextInt(KEYS) : random.nextInt(1000));
-                case INT -> event.putInt(f, f == keyField ? random.nextInt(KEYS) : random.nextInt(1000));
+                case LONG, TIMESTAMP -> event.putLong(f, f == keyField ? random.nextInt(keys) : random.nextInt(1000));
+                case INT -> event.putInt(f, f == keyField ? random.nextInt(keys) : random.nextInt(1000));
                 case DOUBLE -> event.putDouble(f, random.nextDouble() * 1000);
                 case BOOLEAN -> event.putBoolean(f, random.nextInt(8) == 0);
                 case SYMBOL -> event.putSymbol(f, symbol(random.nextInt(f == keyField ? SYMBOLS.length : 4), field.width()));

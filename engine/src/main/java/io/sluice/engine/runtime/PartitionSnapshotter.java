@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
@@ -64,7 +65,7 @@ final class PartitionSnapshotter implements AutoCloseable
      *
      * @return the handover.
      */
-    static Handover discarding()
+    static Discarding discarding()
     {
         return new Discarding();
     }
@@ -75,6 +76,8 @@ final class PartitionSnapshotter implements AutoCloseable
     private final DistinctErrorLog errorLog;
     private final int sliceRows;
     private final StagingBuffers staging = new StagingBuffers();
+    /** Per staging buffer, the source positions of the copy it holds: written at the barrier, read by the checkpoint thread. */
+    private final long[][] positionsByBuffer = new long[StagingBuffers.BUFFERS][];
     private Handover handover;
     private Recorder pauses;
     private Recorder slices;
@@ -173,8 +176,8 @@ final class PartitionSnapshotter implements AutoCloseable
         }
         checkpointId = id;
         this.journalOffset = journalOffset;
-        this.sourcePositions = sourcePositions.length == 0 ? null : sourcePositions.clone();
         bufferIndex = staging.acquire();
+        this.sourcePositions = positionsOf(bufferIndex, sourcePositions);
         try
         {
             final UnsafeBuffer buffer = staging.ensureCapacity(bufferIndex, PartitionStateCodec.maxLength(instances));
@@ -193,7 +196,7 @@ final class PartitionSnapshotter implements AutoCloseable
         {
             fail(ex);
         }
-        pauses.recordValue(System.nanoTime() - start);
+        pauses.recordValue(Math.min(System.nanoTime() - start, CheckpointCoordinator.MAX_RECORDED_NANOS));
     }
 
     /**
@@ -209,7 +212,7 @@ final class PartitionSnapshotter implements AutoCloseable
         }
         final long start = System.nanoTime();
         copy(sliceRows);
-        slices.recordValue(System.nanoTime() - start);
+        slices.recordValue(Math.min(System.nanoTime() - start, CheckpointCoordinator.MAX_RECORDED_NANOS));
         return true;
     }
 
@@ -222,6 +225,28 @@ final class PartitionSnapshotter implements AutoCloseable
         {
             copy(Integer.MAX_VALUE);
         }
+    }
+
+    /**
+     * The source positions at this barrier, copied into the array kept with the staging buffer the copy goes to
+     * (the checkpoint thread copies them out before it releases that buffer): an array copy, where a
+     * {@code clone()} here was a call into the VM until the JIT's last tier compiled the barrier, about 10 us
+     * on a cold cache each time (perf/README.md section 56).
+     */
+    private long[] positionsOf(final int index, final long[] positions)
+    {
+        if (positions.length == 0)
+        {
+            return null;
+        }
+        long[] copy = positionsByBuffer[index];
+        if (copy == null || copy.length != positions.length)
+        {
+            copy = new long[positions.length]; // once per buffer: a partition's sources do not change
+            positionsByBuffer[index] = copy;
+        }
+        System.arraycopy(positions, 0, copy, 0, positions.length);
+        return copy;
     }
 
     private void copy(final int budget)
@@ -289,10 +314,22 @@ final class PartitionSnapshotter implements AutoCloseable
     }
 
     /** Releases every copy unwritten: the warm-up's barriers exercise the code, nothing is kept. */
-    private static final class Discarding implements Handover
+    static final class Discarding implements Handover
     {
-        private final Recorder pauses = new Recorder(3);
-        private final Recorder slices = new Recorder(3);
+        private final Recorder pauses = CheckpointCoordinator.newRecorder();
+        private final Recorder slices = CheckpointCoordinator.newRecorder();
+        private Histogram pauseSample;
+        private Histogram sliceSample;
+
+        /**
+         * Reads the recorders as the engine's histograms read the live ones, which flips their phase: a recorder
+         * records on one of two code paths by phase, and a path first taken live is compiled code thrown away there.
+         */
+        void sample()
+        {
+            pauseSample = pauses.getIntervalHistogram(pauseSample);
+            sliceSample = slices.getIntervalHistogram(sliceSample);
+        }
 
         @Override
         public void submit(final CheckpointCoordinator.Snapshot snapshot)

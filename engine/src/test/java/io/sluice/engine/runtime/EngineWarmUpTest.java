@@ -1,0 +1,65 @@
+package io.sluice.engine.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.errors.ErrorLogReader;
+import org.junit.jupiter.api.Test;
+
+import io.sluice.engine.exec.PipelineInstance;
+import io.sluice.engine.pipeline.Pipeline;
+import io.sluice.engine.pipeline.TestEvents;
+
+class EngineWarmUpTest
+{
+    private static Pipeline.Builder trades(final String name)
+    {
+        return Pipeline.from("trades", TestEvents.TRADE).name(name).partitionKey("account").eventTime("ts", 0);
+    }
+
+    @Test
+    void shouldStepThroughEveryDistinctWindowPeriodAscending()
+    {
+        final List<Pipeline> pipelines = List.of(
+            trades("tumbling").window(w -> w.tumbling(100).count("n")).sink("s", new TestEvents.TextSink()).build(),
+            trades("sliding").window(w -> w.sliding(1_000, 10).count("n")).sink("s", new TestEvents.TextSink()).build(),
+            trades("session").window(w -> w.session(50).count("n")).sink("s", new TestEvents.TextSink()).build(),
+            trades("again").window(w -> w.tumbling(100).count("n")).sink("s", new TestEvents.TextSink()).build(),
+            trades("plain").sink("s", new TestEvents.TextSink()).build());
+
+        assertThat(EngineWarmUp.windowPeriods(pipelines)).containsExactly(10, 50, 100);
+    }
+
+    @Test
+    void shouldCloseThousandsOfWindowsOfEveryKindOnScratchStateWithoutLateEventsOrErrors()
+    {
+        final TestEvents.TextSink sink = new TestEvents.TextSink();
+        final List<Pipeline> pipelines = List.of(
+            trades("tumbling").window(w -> w.tumbling(100).count("n")).sink("s", sink).build(),
+            trades("sliding").window(w -> w.sliding(20, 10).count("n")).sink("s", sink).build(),
+            trades("session").window(w -> w.session(50).count("n")).sink("s", sink).build());
+        final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
+        assertThat(plans).hasSize(1);
+        final DistinctErrorLog errorLog = new DistinctErrorLog(new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), SystemEpochClock.INSTANCE);
+
+        final PipelineInstance[] instances = EngineWarmUp.warm(plans.get(0), 1_000, 1_024, errorLog);
+
+        assertThat(ErrorLogReader.read(errorLog.buffer(), (count, first, last, text) -> { })).as("no error in the warm-up").isZero();
+        assertThat(instances).hasSize(3);
+        for (final PipelineInstance instance : instances)
+        {
+            // Every window close emits at least one result (its windows hold events). The main events, 1,000 over 1 s of
+            // event time and 1,024 keys, give about 1,000 (tumbling, session) or 2,000 (sliding) results: this many come
+            // from the close phase.
+            assertThat(instance.outputs()).as("results of %s", instance.pipeline().name()).isGreaterThanOrEqualTo(EngineWarmUp.WINDOW_CLOSES);
+            assertThat(instance.lateEvents()).isZero();
+            assertThat(instance.errors()).isZero();
+        }
+        assertThat(sink.lines()).as("the scratch copies' sinks discard").isEmpty();
+    }
+}
