@@ -372,7 +372,7 @@ public final class Engine implements AutoCloseable
         // Low-latency with pinned processing threads: keep the duties off the cores they spin on.
         final java.util.BitSet dutyCpus = context.profile() == EngineProfile.LOW_LATENCY && context.pinThreads() ?
             CoreBudget.ofThisMachine().others() : null;
-        this.duties = new EngineDuties(context.threadingMode(), idleNs, dutyCpus, errorLog);
+        this.duties = new EngineDuties(context.threadingMode(), idleNs, context.groupCommit(), dutyCpus, errorLog);
         this.duties.start(io, timely);
     }
 

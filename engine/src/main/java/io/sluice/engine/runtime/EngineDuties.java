@@ -26,7 +26,8 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
  *   {@link DynamicCompositeAgent} so that added duties join it. A force that takes seconds on a busy disk
  *   then never holds up the network server (whose Aeron client dies when its conductor is not invoked
  *   within the driver's ten-second liveness timeout) or the scheduler's ticks. Each idles with a
- *   {@link DutyIdleStrategy}; the added duties' thread's ceiling is the most demanding duty's.</li>
+ *   {@link DutyIdleStrategy} (the disk duties' without group commit sleeps its ceiling at a time instead); the added
+ *   duties' thread's ceiling is the most demanding duty's.</li>
  *   <li>DEDICATED: a daemon thread each, named by the duty's role; an added duty gets a thread of its own
  *   that idles with a {@link DutyIdleStrategy} of its ceiling.</li>
  * </ul>
@@ -45,6 +46,7 @@ final class EngineDuties implements AutoCloseable
 
     private final ThreadingMode mode;
     private final long builtInIdleNs;
+    private final boolean groupCommit;
     private final BitSet offSpinningCpus;
     private final DistinctErrorLog errorLog;
     private final ErrorHandler errors;
@@ -57,13 +59,19 @@ final class EngineDuties implements AutoCloseable
     /**
      * @param mode            how duties run.
      * @param builtInIdleNs   longest idle of the built-in duties (group commit's period when it is on).
+     * @param groupCommit     whether group commit is on: then the disk duties' thread, which forces for the callers
+     *                        waiting on durability, backs off from a microsecond after work, as the other does;
+     *                        otherwise it sleeps {@code builtInIdleNs} at a time (see {@link #ioIdleStrategy}).
      * @param offSpinningCpus cpus duty threads are pinned to, or null to leave them unpinned.
      * @param errorLog        the engine's, for the duties' errors.
      */
-    EngineDuties(final ThreadingMode mode, final long builtInIdleNs, final BitSet offSpinningCpus, final DistinctErrorLog errorLog)
+    EngineDuties(
+        final ThreadingMode mode, final long builtInIdleNs, final boolean groupCommit, final BitSet offSpinningCpus,
+        final DistinctErrorLog errorLog)
     {
         this.mode = mode;
         this.builtInIdleNs = builtInIdleNs;
+        this.groupCommit = groupCommit;
         this.offSpinningCpus = offSpinningCpus == null || offSpinningCpus.isEmpty() ? null : offSpinningCpus;
         this.errorLog = errorLog;
         this.errors = errorLog::record;
@@ -82,7 +90,7 @@ final class EngineDuties implements AutoCloseable
         {
             if (!io.isEmpty())
             {
-                startRunner(new DutyIdleStrategy(builtInIdleNs), new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io), true);
+                startRunner(ioIdleStrategy(), new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io), true);
             }
             shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, timely);
             sharedIdle = new DutyIdleStrategy(builtInIdleNs);
@@ -98,6 +106,19 @@ final class EngineDuties implements AutoCloseable
                 startRunner(new SleepingIdleStrategy(groupCommit ? builtInIdleNs : 1_000_000L), duty, false);
             }
         }
+    }
+
+    /**
+     * How the disk duties' shared thread idles. Without group commit nothing there waits on it (the allocator keeps
+     * megabytes ahead of writers that also reserve for themselves, the checksum duty steps in 16,384 records behind, a
+     * spare is asked for half a segment ahead, a checkpoint takes seconds): it sleeps its ceiling at a time. The back-off
+     * from a microsecond that the other thread uses woke it some fourteen times after each step of work (an allocator
+     * step every ~13 ms in the demo), each wake taking the cpu it shares, on 2 cores the load generator's sender's, for
+     * tens of microseconds. With group commit it backs off as before: callers of {@code awaitDurable} wait for its force.
+     */
+    private IdleStrategy ioIdleStrategy()
+    {
+        return groupCommit ? new DutyIdleStrategy(builtInIdleNs) : new SleepingIdleStrategy(builtInIdleNs);
     }
 
     private AgentRunner startRunner(final IdleStrategy idle, final Agent agent, final boolean lowPriority)
