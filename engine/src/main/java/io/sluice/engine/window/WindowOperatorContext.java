@@ -53,7 +53,7 @@ public final class WindowOperatorContext
     private int expectedEntries = 1024;
     private int firingSlice = FIRING_SLICE_DEFAULT;
     private int firingPace = FIRING_PACE_UNPACED;
-    private boolean denseSlots = true;
+    private boolean denseSlots;
     private WatermarkGenerator watermarks;
     private PrimitiveAggregator[] aggregators;
     private WindowResultHandler resultHandler;
@@ -263,12 +263,19 @@ public final class WindowOperatorContext
     }
 
     /**
-     * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (the default):
+     * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (off by default):
      * the operator then keeps a key's rows of a pane at a place given by the key's slot, in flat arrays, instead of in
      * linked rows, for windows of at most 16 panes ({@code size / gcd(size, hop)} for overlapping ones) with no allowed
      * lateness, no early results and only counts and sums, minima, maxima and averages of long fields. Results,
      * their order, which event emits them and the snapshots are the same either way; false keeps the linked rows
      * (tests compare the two).
+     * <p>
+     * Off by default because a dense pane costs a whole column (a row for every key slot) however few keys it holds:
+     * while windows wait to fire (firing is bounded per event, so events far apart in event time, each crossing several
+     * hops, let due windows queue up) the columns grow with the queue, and the engine's JIT warm-up, which steps a
+     * 5 s-hop sliding window through 60 s and 5 min periods, grew them to 16,384 columns of 16,384 slots and ran a
+     * 6 GiB heap out of memory. Turn it on only where events are dense in event time; bounding the columns is the open
+     * work.
      *
      * @param denseSlots whether dense slots may be used.
      * @return this for a fluent API.

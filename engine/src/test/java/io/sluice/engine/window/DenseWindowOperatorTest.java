@@ -204,7 +204,7 @@ class DenseWindowOperatorTest
     void shouldReuseTheSlotsOfKeysThatWentAway()
     {
         final List<String> out = new ArrayList<>();
-        final DenseWindowOperator operator = (DenseWindowOperator)new WindowOperatorContext().tumbling(10)
+        final DenseWindowOperator operator = (DenseWindowOperator)new WindowOperatorContext().denseSlots(true).tumbling(10)
             .aggregators(Aggregators.count(), Aggregators.sumLong(0)).expectedEntries(4)
             .resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start)).build();
         final TestEvent event = new TestEvent().set(1, 0);
@@ -227,24 +227,27 @@ class DenseWindowOperatorTest
     void shouldBeBuiltWhereItGivesTheLinkedRowsResults()
     {
         final WindowResultHandler none = (key, start, end, flags, result) -> { };
-        assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.count()).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(DenseWindowOperator.class);
-        assertThat(new WindowOperatorContext().hopping(6, 10).aggregators(Aggregators.count(), Aggregators.sumLong(0)).resultHandler(none)
+        assertThat(new WindowOperatorContext().denseSlots(true).hopping(6, 10).aggregators(Aggregators.count(), Aggregators.sumLong(0)).resultHandler(none)
             .build()).isInstanceOf(DenseWindowOperator.class);
-        assertThat(new WindowOperatorContext().sliding(16, 1).aggregators(Aggregators.maxLong(0)).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).sliding(16, 1).aggregators(Aggregators.maxLong(0)).resultHandler(none).build())
             .isInstanceOf(DenseWindowOperator.class);
-        // More than 16 panes, lateness, early results, double or first/last aggregates, or asked not to: linked rows.
-        assertThat(new WindowOperatorContext().sliding(17, 1).aggregators(Aggregators.count()).resultHandler(none).build())
+        // More than 16 panes, lateness, early results, double or first/last aggregates, or not asked for: linked rows.
+        assertThat(new WindowOperatorContext().denseSlots(true).sliding(17, 1).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
-        assertThat(new WindowOperatorContext().tumbling(10).allowedLateness(5).aggregators(Aggregators.count()).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).allowedLateness(5).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
-        assertThat(new WindowOperatorContext().tumbling(10).earlyOnUpdate(true).aggregators(Aggregators.count()).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).earlyOnUpdate(true).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
-        assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.sumDouble(1)).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).aggregators(Aggregators.sumDouble(1)).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
-        assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.firstLong(0)).resultHandler(none).build())
+        assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).aggregators(Aggregators.firstLong(0)).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
         assertThat(new WindowOperatorContext().tumbling(10).denseSlots(false).aggregators(Aggregators.count()).resultHandler(none).build())
+            .isInstanceOf(AlignedWindowOperator.class);
+        // Not asked for: linked rows (a dense pane costs a whole column, see WindowOperatorContext.denseSlots).
+        assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
     }
 
@@ -374,6 +377,7 @@ class DenseWindowOperatorTest
         WindowOperatorContext context(final List<String> out, final int[] at)
         {
             final WindowOperatorContext context = new WindowOperatorContext()
+                .denseSlots(true)
                 .offset(window[2])
                 .watermarks(idleTimeout > 0 ? Watermarks.boundedOutOfOrderness(window[3], idleTimeout) : Watermarks.boundedOutOfOrderness(window[3]))
                 .aggregators(aggregators)
