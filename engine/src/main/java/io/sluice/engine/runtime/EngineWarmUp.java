@@ -33,7 +33,8 @@ import io.sluice.schema.Field;
  * close: {@value #EVENTS_PER_WINDOW} events over {@value #CLOSING_KEYS} keys spread over one period, then a period
  * without events. The code that runs once per window (its opening, the sort of its keys, its firing and purge) runs
  * a few times a second live, too rarely for the JIT to compile it in hours: without this phase each live close ran it
- * interpreted, 42-91 us at 1M events/s (perf/README.md sections 51, 56).
+ * interpreted, 42-91 us at 1M events/s (perf/README.md sections 51, 56). An engine's warm-up runs none for now
+ * ({@link #LIVE_WINDOW_CLOSES}).
  *
  * <p>A processing-time tick every 1,024 events (with a continuation tick behind it), a copy of the scratch state as
  * a checkpoint makes it every 64 events and an end of input at the end exercise those paths too. The copies run
@@ -79,6 +80,13 @@ final class EngineWarmUp
      * compiled in hours; interpreted, a close cost 42-91 us at 1M events/s (perf/README.md sections 51, 56).
      */
     static final int WINDOW_CLOSES = 8_192;
+    /**
+     * Window closes an engine's warm-up runs: none for now. With {@link #WINDOW_CLOSES} of them, {@code ./sluice demo}'s p99
+     * went from 0.9-1.3 ms to 8-12 ms on a quiet 2-core machine (single events of its window pipelines taking 12-19 ms;
+     * perf/README.md "Latest report"), and 0.9-1.1 ms again with none: the phase stays here, tested, until that is
+     * understood.
+     */
+    static final int LIVE_WINDOW_CLOSES = 0;
     /** Events in each of those windows. */
     private static final int EVENTS_PER_WINDOW = 4;
     /**
@@ -109,7 +117,7 @@ final class EngineWarmUp
         final long start = System.nanoTime();
         for (final SourceGroups.Plan plan : plans)
         {
-            warm(plan, events, sliceRows, errorLog);
+            warm(plan, events, LIVE_WINDOW_CLOSES, sliceRows, errorLog);
         }
         return System.nanoTime() - start;
     }
@@ -117,9 +125,12 @@ final class EngineWarmUp
     /**
      * Warms one group: its main events, its window closes, its barriers.
      *
+     * @param windowCloses windows closed per window period of the group after the main events.
+     *
      * @return the scratch instances it ran, for their counters.
      */
-    static PipelineInstance[] warm(final SourceGroups.Plan plan, final int events, final int sliceRows, final DistinctErrorLog errorLog)
+    static PipelineInstance[] warm(
+        final SourceGroups.Plan plan, final int events, final int windowCloses, final int sliceRows, final DistinctErrorLog errorLog)
     {
         final List<Pipeline> pipelines = plan.pipelines();
         final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
@@ -139,7 +150,7 @@ final class EngineWarmUp
             {
                 // EVENTS_PER_WINDOW events spread over a period, then a period with none: each group of them
                 // is a window (or session) of its own that closes as the next group's time passes.
-                time = driver.send(WINDOW_CLOSES * EVENTS_PER_WINDOW, CLOSING_KEYS, time + period,
+                time = driver.send(windowCloses * EVENTS_PER_WINDOW, CLOSING_KEYS, time + period,
                     Math.max(1, period / EVENTS_PER_WINDOW), EVENTS_PER_WINDOW, period);
             }
             driver.dispatcher.onEndOfInput();

@@ -47,7 +47,7 @@ class EngineWarmUpTest
         assertThat(plans).hasSize(1);
         final DistinctErrorLog errorLog = new DistinctErrorLog(new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), SystemEpochClock.INSTANCE);
 
-        final PipelineInstance[] instances = EngineWarmUp.warm(plans.get(0), 1_000, 1_024, errorLog);
+        final PipelineInstance[] instances = EngineWarmUp.warm(plans.get(0), 1_000, EngineWarmUp.WINDOW_CLOSES, 1_024, errorLog);
 
         assertThat(ErrorLogReader.read(errorLog.buffer(), (count, first, last, text) -> { })).as("no error in the warm-up").isZero();
         assertThat(instances).hasSize(3);
