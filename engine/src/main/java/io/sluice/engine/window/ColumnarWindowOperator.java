@@ -660,18 +660,9 @@ public final class ColumnarWindowOperator implements WindowOperator
     /** Closes the open window: the columns of its first hop given back (their rows were reset as results went out). */
     private void closeFiring()
     {
-        for (int p = 0; p < releasedPanes; p++)
+        if (PaneColumns.release(firingColumns, releasedPanes, columnPane, rowCount, cachedColumn))
         {
-            final int column = firingColumns[p];
-            if (column >= 0)
-            {
-                columnPane[column] = EMPTY;
-                rowCount[column] = 0;
-                if (cachedColumn == column)
-                {
-                    cachedColumn = -1;
-                }
-            }
+            cachedColumn = -1;
         }
         windowOpen = false;
         nextWindow = firingWindow + 1;

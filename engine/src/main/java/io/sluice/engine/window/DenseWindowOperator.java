@@ -416,18 +416,9 @@ final class DenseWindowOperator extends PanedWindowOperator
     @Override
     void windowClosed()
     {
-        for (int p = 0; p < releasedPanes; p++)
+        if (PaneColumns.release(firingColumns, releasedPanes, columnPane, rowCount, cachedColumn))
         {
-            final int column = firingColumns[p];
-            if (column >= 0)
-            {
-                columnPane[column] = EMPTY;
-                rowCount[column] = 0;
-                if (cachedColumn == column)
-                {
-                    cachedColumn = -1;
-                }
-            }
+            cachedColumn = -1;
         }
     }
 

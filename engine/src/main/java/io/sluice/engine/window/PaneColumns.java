@@ -48,4 +48,31 @@ final class PaneColumns
         }
         return columns;
     }
+
+    /**
+     * Gives a closed window's first columns back: each free again, with no rows listed (their rows were reset as the
+     * results went out).
+     *
+     * @param released    the columns, -1 for a pane that had none.
+     * @param count       of them.
+     * @param panes       each column's pane.
+     * @param rowCount    each column's listed rows.
+     * @param cachedColumn the column an operator caches for its current pane, -1 for none.
+     * @return whether {@code cachedColumn} was given back (the caller forgets it).
+     */
+    static boolean release(final int[] released, final int count, final long[] panes, final int[] rowCount, final int cachedColumn)
+    {
+        boolean cachedReleased = false;
+        for (int p = 0; p < count; p++)
+        {
+            final int column = released[p];
+            if (column >= 0)
+            {
+                panes[column] = EMPTY;
+                rowCount[column] = 0;
+                cachedReleased |= column == cachedColumn;
+            }
+        }
+        return cachedReleased;
+    }
 }
