@@ -42,8 +42,15 @@ import io.sluice.engine.runtime.Engine;
  * partition this daemon does not own has no engine, no thread and no files, and this daemon never
  * writes its checkpoints.
  *
- * <p>Threading: one polling thread, "sluice-kafka-member-" + job, owns the consumer and opens, feeds
- * and closes the partitions (in the group's rebalance callbacks); any thread may read the status and
+ * <p>Each owned partition is read by its own consumer ({@link OwnedPartitionReader}: {@code assign()}ed the
+ * one partition, on its own thread), so the Kafka client's per-record decoding spreads over the daemon's
+ * partitions and a full ring holds back only its own partition. The group's consumer only keeps the
+ * membership: its assigned partitions stay paused (it fetches no records), and its rebalance callbacks
+ * start a partition's reader once the partition is restored, and stop it before the partition hands over.
+ *
+ * <p>Threading: one polling thread, "sluice-kafka-member-" + job, owns the group's consumer and opens
+ * and closes the partitions (in the group's rebalance callbacks); each partition's reader thread feeds
+ * its partition; any thread may read the status and
  * call {@link #close()}; an operator's commands ({@link #pause}, {@link #checkpointOwnedPartitions} ...)
  * run on the caller's thread, each partition's part ordered against its taking and closing by a lock.
  */
@@ -69,6 +76,11 @@ public final class KafkaGroupMember implements AutoCloseable
     private final Thread thread;
     /** Owned partitions by Kafka partition; written by the polling thread only. */
     private final Map<Integer, OwnedPartition> owned = new ConcurrentHashMap<>();
+    /** The reader of each owned partition; written by the polling thread only. */
+    private final Map<Integer, OwnedPartitionReader> readers = new ConcurrentHashMap<>();
+    /** Records published by the readers of partitions given up since start; guarded by {@link #readers}. */
+    private long recordsOfClosedReaders;
+    private final OwnedPartitionReader.Member readerCallbacks = new ReaderCallbacks();
     /** Assigned partitions that could not be opened yet, with the time of the next attempt; polling thread. */
     private final Map<Integer, Long> pending = new HashMap<>();
     private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
@@ -78,21 +90,18 @@ public final class KafkaGroupMember implements AutoCloseable
     private long eventCount;
     private volatile Map<Integer, Long> endOffsets = Map.of();
     private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
+    /** Guarded by itself once the polling thread opened it: the readers send to it. */
     private DeadLetters deadLetters;
-    private RecordDecoder decoder;
     private volatile int topicPartitions;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
     private volatile boolean running = true;
     private volatile long rebalances;
     private volatile long lastRebalanceMillis;
-    private volatile long records;
-    private volatile long malformed;
-    private volatile long authorizationFailures;
+    private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong authorizationFailures = new java.util.concurrent.atomic.AtomicLong();
     /** Pipelines an operator paused on this daemon (applied to every partition taken later); any thread. */
     private final java.util.Set<String> pausedPipelines = ConcurrentHashMap.newKeySet();
-    /** Whether the consumer's owned partitions are paused for {@link #pausedPipelines}; polling thread. */
-    private boolean consumerPaused;
     /**
      * Orders an operator's command on a partition's engine against the polling thread taking or giving
      * up that partition: a command never reaches an engine being closed, and a partition taken while a
@@ -154,7 +163,7 @@ public final class KafkaGroupMember implements AutoCloseable
                 catch (final AuthorizationException ex)
                 {
                     // An ACL may be granted later: the owned partitions keep their positions and the poll is tried again.
-                    authorizationFailures++;
+                    authorizationFailures.incrementAndGet();
                     lastError = "scale-out job '" + context.job() + "': not authorized to READ Kafka topic '" + source.topic() +
                         "' (or the offsets of group '" + source.groupId() + "') on " + source.bootstrapServers() + ": " + ex.getMessage() +
                         " (retrying in " + backoff + " ms)";
@@ -165,15 +174,14 @@ public final class KafkaGroupMember implements AutoCloseable
                     backoff = Math.min(source.maxBackoffMillis(), backoff * 2);
                     continue;
                 }
-                for (final ConsumerRecord<ByteBuffer, ByteBuffer> record : polled)
+                if (!polled.isEmpty())
                 {
-                    onRecord(record);
+                    // Every assigned partition is paused from its assignment on: the readers fetch, never this consumer.
+                    throw new IllegalStateException("the group's consumer fetched records of " + polled.partitions() + ": its partitions " +
+                        "must stay paused");
                 }
                 openPending();
-                applyPause();
-                endInputs();
                 commitShared();
-                updateLag();
             }
         }
         catch (final WakeupException ex)
@@ -283,13 +291,11 @@ public final class KafkaGroupMember implements AutoCloseable
     {
         final TopicPartition tp = new TopicPartition(source.topic(), partition);
         final List<String> found = new ArrayList<>();
+        // The group's consumer never fetches: the partition's own reader does, once it is restored.
+        consumer.pause(List.of(tp));
         try
         {
             final OwnedPartition taken = OwnedPartition.open(context, partition, topicPartitions, found);
-            if (decoder == null)
-            {
-                decoder = new RecordDecoder(taken.engine().externalSource(source.sluiceTopic()).schema(), source.format());
-            }
             synchronized (commandLock)
             {
                 owned.put(partition, taken);
@@ -304,21 +310,9 @@ public final class KafkaGroupMember implements AutoCloseable
                 }
             }
             pending.remove(partition);
-            if (taken.lastOffset == SourcePositions.NO_POSITION)
+            readers.put(partition, OwnedPartitionReader.start(readerCallbacks, context.job(), taken, source));
+            if (!pausedPipelines.isEmpty())
             {
-                consumer.seekToBeginning(List.of(tp));
-            }
-            else
-            {
-                consumer.seek(tp, taken.lastOffset + 1);
-            }
-            if (pausedPipelines.isEmpty())
-            {
-                consumer.resume(List.of(tp));
-            }
-            else
-            {
-                consumer.pause(List.of(tp));
                 found.add("partition " + partition + ": paused (" + String.join(", ", new java.util.TreeSet<>(pausedPipelines)) +
                     " paused on this daemon)");
             }
@@ -329,7 +323,6 @@ public final class KafkaGroupMember implements AutoCloseable
             found.forEach(this::event);
             final long retry = pending.containsKey(partition) ? source.maxBackoffMillis() : source.initialBackoffMillis();
             pending.put(partition, System.currentTimeMillis() + retry);
-            consumer.pause(List.of(tp));
             lastError = "cannot take partition " + partition + " of '" + source.topic() + "' (retrying in " + retry + " ms): " + ex;
             event(lastError);
         }
@@ -337,6 +330,16 @@ public final class KafkaGroupMember implements AutoCloseable
 
     private void release(final int partition, final boolean handOver)
     {
+        final OwnedPartitionReader reader = readers.get(partition);
+        if (reader != null)
+        {
+            reader.stop(); // before the hand-over: nothing is published after the final checkpoint
+            synchronized (readers)
+            {
+                recordsOfClosedReaders += reader.records();
+                readers.remove(partition);
+            }
+        }
         pending.remove(partition);
         lag.remove(partition);
         committedPositions.remove(partition);
@@ -378,76 +381,6 @@ public final class KafkaGroupMember implements AutoCloseable
         }
     }
 
-    private void onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
-    {
-        final OwnedPartition partition = owned.get(record.partition());
-        if (partition == null || partition.inputEnded)
-        {
-            return; // revoked in this poll, or the input was declared ended before this offset
-        }
-        final String error = decoder.decode(record.value());
-        if (error == null)
-        {
-            partition.publish(decoder, record.offset(), record.timestamp());
-            records++;
-            return;
-        }
-        malformed++;
-        final String where = record.topic() + "/" + record.partition() + "@" + record.offset();
-        lastError = "malformed record at " + where + ": " + error;
-        if (deadLetters != null)
-        {
-            deadLetters.send(record, error, where, failure -> lastError = failure);
-        }
-    }
-
-    /**
-     * Pauses the consumer's owned partitions while an operator has pipelines paused (and resumes them
-     * after), so the polling thread keeps polling, and so its group membership, without feeding
-     * partitions whose rings would fill.
-     */
-    private void applyPause()
-    {
-        final boolean pause = !pausedPipelines.isEmpty();
-        if (pause == consumerPaused)
-        {
-            return;
-        }
-        final List<TopicPartition> partitions = new ArrayList<>();
-        for (final int partition : owned.keySet())
-        {
-            partitions.add(new TopicPartition(source.topic(), partition));
-        }
-        if (pause)
-        {
-            consumer.pause(partitions);
-        }
-        else
-        {
-            consumer.resume(partitions);
-        }
-        consumerPaused = pause;
-    }
-
-    /** Ends the input of owned partitions that reached their declared end ({@link #endInputAt}). */
-    private void endInputs()
-    {
-        final Map<Integer, Long> ends = endOffsets;
-        if (ends.isEmpty())
-        {
-            return;
-        }
-        for (final OwnedPartition partition : owned.values())
-        {
-            final Long end = ends.get(partition.partition);
-            if (end != null && !partition.inputEnded && partition.lastOffset + 1 >= end)
-            {
-                partition.endInput();
-                event("partition " + partition.partition + ": input ended at offset " + end);
-            }
-        }
-    }
-
     /** Commits to the group the offsets the shared checkpoints cover: what lag monitoring reads. */
     private void commitShared()
     {
@@ -475,11 +408,68 @@ public final class KafkaGroupMember implements AutoCloseable
         }
     }
 
-    private void updateLag()
+    /** The readers' calls into the member, on their threads. */
+    private final class ReaderCallbacks implements OwnedPartitionReader.Member
     {
-        for (final int partition : owned.keySet())
+        @Override
+        public boolean pipelinesPaused()
         {
-            lag.put(partition, consumer.currentLag(new TopicPartition(source.topic(), partition)).orElse(-1));
+            return !pausedPipelines.isEmpty();
+        }
+
+        @Override
+        public Long inputEnd(final int partition)
+        {
+            return endOffsets.get(partition);
+        }
+
+        @Override
+        public void onMalformed(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String error)
+        {
+            final String where = record.topic() + "/" + record.partition() + "@" + record.offset();
+            lastError = "malformed record at " + where + ": " + error;
+            final DeadLetters letters = deadLetters;
+            if (letters != null)
+            {
+                synchronized (letters)
+                {
+                    letters.send(record, error, where, failure -> lastError = failure);
+                }
+            }
+            malformed.incrementAndGet(); // after its dead letter: whoever sees the count sees it dead-lettered
+        }
+
+        @Override
+        public void lag(final int partition, final long records)
+        {
+            lag.put(partition, records);
+        }
+
+        @Override
+        public void onAuthorizationFailure(final int partition, final AuthorizationException ex, final long backoffMillis)
+        {
+            authorizationFailures.incrementAndGet();
+            lastError = "scale-out job '" + context.job() + "': not authorized to READ partition " + partition + " of Kafka topic '" +
+                source.topic() + "' on " + source.bootstrapServers() + ": " + ex.getMessage() + " (retrying in " + backoffMillis + " ms)";
+        }
+
+        @Override
+        public void event(final String event)
+        {
+            KafkaGroupMember.this.event(event);
+        }
+
+        @Override
+        public void failed(final String message)
+        {
+            lastError = "scale-out member of job '" + context.job() + "' stopped: " + message;
+            state = State.FAILED;
+            running = false;
+            final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
+            if (c != null)
+            {
+                c.wakeup(); // the polling thread leaves the group, handing every partition over
+            }
         }
     }
 
@@ -599,8 +589,8 @@ public final class KafkaGroupMember implements AutoCloseable
 
     /**
      * Pauses a pipeline on every owned partition, and on every partition this daemon takes until
-     * {@link #resume}: the consumer stops fetching the owned partitions (the member keeps polling, so it
-     * stays in the group), their engines stop taking events.
+     * {@link #resume}: the partitions' readers stop fetching (the group's consumer keeps polling, so the
+     * member stays in the group), their engines stop taking events.
      *
      * @param pipeline name.
      * @return one line per owned partition.
@@ -764,7 +754,7 @@ public final class KafkaGroupMember implements AutoCloseable
     }
 
     /**
-     * Records behind the end of each owned partition as of the last poll (-1 when unknown).
+     * Records behind the end of each owned partition as of its reader's last poll (-1 when unknown).
      *
      * @return lag by Kafka partition.
      */
@@ -837,7 +827,15 @@ public final class KafkaGroupMember implements AutoCloseable
      */
     public long records()
     {
-        return records;
+        synchronized (readers)
+        {
+            long sum = recordsOfClosedReaders;
+            for (final OwnedPartitionReader reader : readers.values())
+            {
+                sum += reader.records();
+            }
+            return sum;
+        }
     }
 
     /**
@@ -847,7 +845,7 @@ public final class KafkaGroupMember implements AutoCloseable
      */
     public long malformed()
     {
-        return malformed;
+        return malformed.get();
     }
 
     /**
@@ -857,7 +855,7 @@ public final class KafkaGroupMember implements AutoCloseable
      */
     public long authorizationFailures()
     {
-        return authorizationFailures;
+        return authorizationFailures.get();
     }
 
     /**

@@ -34,16 +34,6 @@ import io.sluice.engine.runtime.ExternalSourcePublisher;
 final class KafkaSourceReader
 {
     private static final long HELD_BACK_LAG_REFRESH_MILLIS = 250;
-    /** First wait for room in a full ring (the kernel's timer slack makes it ~50 us). */
-    private static final long HELD_BACK_FIRST_PARK_NANOS = 1_000;
-    /**
-     * Longest wait for room in a full ring. A full ring is {@code ringSize} events ahead of the processing thread
-     * (8,192 by default: 14 ms at 575k events/s), so a wait this long leaves it far from empty, while a source held
-     * back for long wakes ~4,000 times a second instead of ~20,000 (each wake-up a timed park's system calls, on the
-     * cores the processing thread and the brokers share).
-     */
-    private static final long HELD_BACK_MAX_PARK_NANOS = 256_000;
-
     private final KafkaSource source;
     private final KafkaSourceContext context;
     private final int[] partitions;
@@ -54,10 +44,7 @@ final class KafkaSourceReader
     private final AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit = new AtomicReference<>();
     private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private List<TopicPartition> assigned = List.of();
-    /** How long the next wait for room parks: doubles with each wait while the source stays held back. */
-    private long heldBackPark = HELD_BACK_FIRST_PARK_NANOS;
-    /** Whether a record of the current poll waited for room. */
-    private boolean waitedThisPoll;
+    private final HeldBackWait heldBack = new HeldBackWait();
     /** When a held-back wait next refreshes the lag (System.nanoTime): at most once per {@value #HELD_BACK_LAG_REFRESH_MILLIS} ms. */
     private long lagRefreshAt = System.nanoTime();
     private volatile boolean running = true;
@@ -206,7 +193,6 @@ final class KafkaSourceReader
                     backoff = Math.min(context.maxBackoffMillis(), backoff * 2);
                     continue;
                 }
-                waitedThisPoll = false;
                 for (final TopicPartition partition : polled.partitions())
                 {
                     // A partition's own list, by index: no iterator over the concatenated partitions per record.
@@ -219,10 +205,7 @@ final class KafkaSourceReader
                         }
                     }
                 }
-                if (!waitedThisPoll)
-                {
-                    heldBackPark = HELD_BACK_FIRST_PARK_NANOS; // no longer held back
-                }
+                heldBack.pollDone();
                 updateLag();
             }
         }
@@ -348,10 +331,7 @@ final class KafkaSourceReader
     }
 
     /**
-     * Publishes a decoded record, waiting while its partition's ring is full (a paused or slow pipeline
-     * holds the source back): each wait parks twice as long as the one before, from {@value #HELD_BACK_FIRST_PARK_NANOS}
-     * up to {@value #HELD_BACK_MAX_PARK_NANOS} ns, until a whole poll's records went in without waiting, so a source
-     * that the processing thread holds back refills the ring in runs instead of a few slots per wake-up. While it
+     * Publishes a decoded record, waiting while its partition's ring is full ({@link HeldBackWait}). While it
      * waits, the lag is refreshed from the brokers' end offsets at most every {@value #HELD_BACK_LAG_REFRESH_MILLIS} ms
      * (counted across waits), since no poll runs to refresh it: a held-back source is when operators look at the lag.
      *
@@ -363,7 +343,6 @@ final class KafkaSourceReader
         {
             return true;
         }
-        waitedThisPoll = true;
         while (!tryPublish(record))
         {
             if (!running)
@@ -378,8 +357,7 @@ final class KafkaSourceReader
                 refreshLagWhileHeldBack(record);
                 lagRefreshAt = now + TimeUnit.MILLISECONDS.toNanos(HELD_BACK_LAG_REFRESH_MILLIS);
             }
-            LockSupport.parkNanos(heldBackPark);
-            heldBackPark = Math.min(HELD_BACK_MAX_PARK_NANOS, heldBackPark << 1);
+            heldBack.park();
         }
         return true;
     }

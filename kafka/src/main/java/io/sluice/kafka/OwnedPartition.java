@@ -37,7 +37,8 @@ import io.sluice.engine.runtime.ExternalSourcePublisher;
  *       partition), with journal offset 0 and its source positions: the engine restores the state and
  *       the Kafka offset, replays nothing (the local journal is new), and numbers its checkpoints on
  *       from there. A zombie of the previous owner can thus never write an id the new owner uses.</li>
- *   <li>Launch the engine; the member seeks Kafka to the restored offset + 1.</li>
+ *   <li>Launch the engine; the partition's reader ({@link OwnedPartitionReader}) seeks Kafka to the restored
+ *       offset + 1.</li>
  * </ol>
  *
  * <h2>Checkpoints</h2>
@@ -45,7 +46,8 @@ import io.sluice.engine.runtime.ExternalSourcePublisher;
  * told, so a sink never commits outputs up to a checkpoint the next owner cannot restore. If the copy
  * fails the sinks keep their transactions open until a later checkpoint is copied.
  *
- * <p>Threading: opened, fed and closed on the member's polling thread; {@link #onCheckpointComplete}
+ * <p>Threading: opened and closed on the member's polling thread, fed by its reader's thread (stopped before
+ * the partition closes); {@link #onCheckpointComplete}
  * on the engine's checkpoint thread; the status getters from any thread.
  */
 final class OwnedPartition
@@ -65,9 +67,9 @@ final class OwnedPartition
     private volatile long exportedId = -1;
     private volatile long exportedPosition = SourcePositions.NO_POSITION;
     private volatile String lastError;
-    /** Offset of the last record published, or NO_POSITION; polling thread only. */
+    /** Offset of the last record published, or NO_POSITION; written by the partition's reader only. */
     long lastOffset;
-    /** Whether the input ended on this partition; polling thread only. */
+    /** Whether the input ended on this partition; the partition's reader only. */
     boolean inputEnded;
 
     private OwnedPartition(
@@ -222,23 +224,30 @@ final class OwnedPartition
     }
 
     /**
-     * Publishes one decoded record into the partition's engine, journaled with its offset.
+     * Publishes one decoded record into the partition's engine, journaled with its offset, if its ring
+     * has room.
      *
      * @param decoder   holding the event.
      * @param offset    of the record.
      * @param timestamp of the record, used as event time when the source says so.
+     * @return false if the ring is full (nothing published).
      */
-    void publish(final RecordDecoder decoder, final long offset, final long timestamp)
+    boolean tryPublish(final RecordDecoder decoder, final long offset, final long timestamp)
     {
-        if (context.source().recordTimestamp())
+        final boolean published = context.source().recordTimestamp() ?
+            publisher.tryPublish(0, decoder.buffer(), 0, timestamp, offset) :
+            publisher.tryPublish(0, decoder.buffer(), 0, offset);
+        if (published)
         {
-            publisher.publish(0, decoder.buffer(), 0, timestamp, offset);
+            lastOffset = offset;
         }
-        else
-        {
-            publisher.publish(0, decoder.buffer(), 0, offset);
-        }
-        lastOffset = offset;
+        return published;
+    }
+
+    /** The schema of the partition's Kafka input, as its engine's source declares it. */
+    io.sluice.schema.Schema inputSchema()
+    {
+        return publisher.schema();
     }
 
     /**
