@@ -131,8 +131,8 @@ public final class NetLatencyMain
                 ", running the network servers' duties after its partition's turns; daemon duties thread (scheduler) yields then parks" :
                 "; daemon duties thread (network servers, scheduler) yields then parks 1 us doubling to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
-                "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to 1 ms " +
-                "parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
+                "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
+                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
             final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
