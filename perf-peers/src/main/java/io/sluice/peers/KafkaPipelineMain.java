@@ -306,7 +306,17 @@ public final class KafkaPipelineMain
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
             KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
         {
-            final long complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
+            final long complete;
+            try
+            {
+                complete = reader.awaitComplete(10, TimeUnit.MINUTES, factory.name());
+            }
+            catch (final IllegalStateException ex)
+            {
+                // What the pipeline says of itself then (checkpoints, commits, refusals, hanging transactions): the rows missing
+                // at the deadline are a transaction never committed or outputs never sent, and this tells which.
+                throw new IllegalStateException(ex.getMessage() + "; " + run + ": " + pipeline.diagnostics(), ex);
+            }
             final Map<String, Long> threads = cpu.byThread(name -> factory.ownsThread(name, run));
             final long cpuNanos = threads.values().stream().mapToLong(Long::longValue).sum();
             final long first = pipeline.firstRecordNanos();

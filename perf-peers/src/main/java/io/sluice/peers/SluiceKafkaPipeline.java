@@ -194,9 +194,21 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             commitNanos += sink.commitNanos(p);
             handedOver += sink.handedOver(p);
         }
-        return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink), transactions committed " + commits + " (" + skipped + " skipped: nothing new), records sent " + sent +
+        final StringBuilder problems = new StringBuilder();
+        for (int p = 0; p < engine.partitionCount(); p++)
+        {
+            if (sink.hangingTransactions(p) > 0 || sink.lastRefusal(p) != null || sink.lastAbort(p) != null)
+            {
+                problems.append(", partition ").append(p).append(": hanging transactions ").append(sink.hangingTransactions(p))
+                    .append(", last refusal ").append(sink.lastRefusal(p)).append(", last abort ").append(sink.lastAbort(p));
+            }
+        }
+        final long failed = engine.checkpoints().failed();
+        return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink)" +
+            (failed == 0 ? "" : ", " + failed + " failed") + ", transactions committed " + commits + " (" + skipped +
+            " skipped: nothing new), records sent " + sent +
             (commits == 0 ? "" : String.format(", %.1f ms per commit, %d outputs handed over during a commit", commitNanos / 1e6 / commits,
-                handedOver));
+                handedOver)) + problems + (source.lastError() == null ? "" : ", source: " + source.lastError());
     }
 
     @Override
