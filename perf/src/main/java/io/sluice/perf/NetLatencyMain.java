@@ -33,11 +33,14 @@ import io.sluice.ops.net.NetServerContext;
  * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong.
  *
  * <p>The daemon: one partition, a filter pipeline {@code trades -> results} (journal sink), Aeron ingress
- * and egress on UDP loopback and on IPC, background duties (the network servers among them)
- * {@code threading_mode: shared} on one low-priority thread that yields, then parks 1 us doubling to
- * 100 us when idle; the processing thread waits with {@code wait} (default {@code yield}), or
- * {@code profile=low-latency} lets the daemon choose. The embedded media driver is Sluice's: SHARED
- * threading, backing-off idle. The pong waits like the daemon's network duty; the client yields when idle.
+ * and egress on UDP loopback and on IPC, whose duties run ({@code netThread}) on the processing thread after
+ * its partition's turn ({@code processing}, the items' {@code thread: processing}, the default) or on the
+ * background duties thread ({@code duties}: {@code threading_mode: shared}, one low-priority thread that
+ * yields, then parks 1 us doubling to 100 us when idle); the processing thread waits with {@code wait}
+ * (default {@code yield}), or {@code profile=low-latency} lets the daemon choose (and the network duties stay
+ * on the duties thread, which invokes the media driver there). The embedded media driver is Sluice's: SHARED
+ * threading, backing-off idle. The pong waits like the thread that runs the daemon's network duties (the
+ * processing thread's {@code wait}, or the duties thread's back-off); the client yields when idle.
  * <pre>{@code
  *   mvn -B -q -pl perf -am package -DskipTests          (from the repository root)
  *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.NetLatencyMain \
@@ -47,6 +50,10 @@ import io.sluice.ops.net.NetServerContext;
 public final class NetLatencyMain
 {
     private static final long START_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(180);
+    /** {@code netThread}: the daemon's network duties on its processing thread (the items' {@code thread: processing}). */
+    private static final String THREAD_PROCESSING = "processing";
+    /** {@code netThread}: the daemon's network duties on its background duties thread ({@code thread: duties}). */
+    private static final String THREAD_DUTIES = "duties";
 
     private NetLatencyMain()
     {
@@ -59,7 +66,9 @@ public final class NetLatencyMain
      *             per phase, not recorded), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
      *             wait (the daemon's wait_strategy), profile (standard | low-latency), engineWait (nanoseconds the
      *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
-     *             back off at once, as before that wait existed), out.
+     *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
+     *             duties: where the daemon's network duties run; default processing, duties under the low-latency
+     *             profile), out.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -73,8 +82,22 @@ public final class NetLatencyMain
         defaults.put("wait", "yield");
         defaults.put("profile", "standard");
         defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
+        defaults.put("netThread", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
+        final boolean lowLatency = "low-latency".equals(a.get("profile"));
+        if (a.get("netThread").isEmpty())
+        {
+            // The processing thread where it can be (under the low-latency profile the driver is invoked by the duties thread).
+            a.put("netThread", lowLatency ? THREAD_DUTIES : THREAD_PROCESSING);
+        }
+        final boolean onProcessing = THREAD_PROCESSING.equals(a.get("netThread"));
+        if (!onProcessing && !THREAD_DUTIES.equals(a.get("netThread")))
+        {
+            throw new IllegalArgumentException("netThread must be " + THREAD_PROCESSING + " or " + THREAD_DUTIES + ", was " + a.get("netThread"));
+        }
+        // The pong waits as the thread that runs the daemon's network duty does.
+        final String pongIdle = onProcessing ? a.get("wait") : NetLatencyPong.BACKOFF + NetServerContext.DEFAULT_MAX_IDLE_NS;
         System.out.println("NetLatencyMain " + a + "; " + EngineBench.machine() + "; load average " + Machine.loadAverage());
         final Path reports = Path.of(a.get("out")).resolve("net-latency-" +
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
@@ -83,7 +106,7 @@ public final class NetLatencyMain
         final String aeronDir = data.resolve("aeron").toString();
         final String serverUdp = udp(freeUdpPort());
         final Path config = scratch.resolve("sluice.yaml");
-        Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile")));
+        Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile"), a.get("netThread")));
         final List<Child> children = new ArrayList<>();
         try
         {
@@ -97,17 +120,19 @@ public final class NetLatencyMain
             final String pingUdp = udp(freeUdpPort());
             final String pongUdp = udp(freeUdpPort());
             final Child pong = Child.start("pong", List.of("-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
-                Long.toString(NetServerContext.DEFAULT_MAX_IDLE_NS), "aeron:ipc", "aeron:ipc", pingUdp, pongUdp), false);
+                pongIdle, "aeron:ipc", "aeron:ipc", pingUdp, pongUdp), false);
             children.add(pong);
             pong.await(line -> line.startsWith("pong ready"), "the pong process");
 
-            System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:"))));
-            System.out.println("wait strategies: daemon processing thread " + ("low-latency".equals(a.get("profile")) ?
-                "as the low-latency profile chose (its line above)" : a.get("wait")) +
+            System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:") ||
+                line.contains("started aeron-"))));
+            final String processingWait = lowLatency ? "as the low-latency profile chose (its line above)" : a.get("wait");
+            System.out.println("wait strategies: daemon processing thread " + processingWait + (onProcessing ?
+                ", running the network servers' duties after its partition's turns; daemon duties thread (scheduler) yields then parks" :
                 "; daemon duties thread (network servers, scheduler) yields then parks 1 us doubling to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
-                "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress); media driver SHARED, backoff to 1 ms " +
-                "parks; pong as the network duty; client polls, then Thread.yield()");
+                "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
+                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
             final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
@@ -132,7 +157,7 @@ public final class NetLatencyMain
         }
     }
 
-    private static String config(final Path data, final String serverUdp, final String wait, final String profile)
+    private static String config(final Path data, final String serverUdp, final String wait, final String profile, final String netThread)
     {
         final String threads = "low-latency".equals(profile) ? "profile: low-latency\n" :
             "wait_strategy: " + wait + "\nthreading_mode: shared\n";
@@ -160,14 +185,18 @@ public final class NetLatencyMain
             ingress:
               - type: aeron
                 channel: aeron:ipc
+                thread: %4$s
               - type: aeron
                 channel: %3$s
+                thread: %4$s
             egress:
               - type: aeron
                 channel: aeron:ipc
+                thread: %4$s
               - type: aeron
                 channel: %3$s
-            """.formatted(data, threads, serverUdp);
+                thread: %4$s
+            """.formatted(data, threads, serverUdp, netThread);
     }
 
     private static String udp(final int port)

@@ -412,6 +412,38 @@ public final class Engine implements AutoCloseable
         return duties.add(duty, maxIdleNs);
     }
 
+    /**
+     * Runs an agent on the first processing thread ({@code sluice-processing-0}), after its partitions' turns,
+     * every turn: for a component that feeds the partitions and answers from their progress, such as the
+     * network ingress (events in, ACKs out) and egress (results out), so that neither direction waits for
+     * another thread to wake up. The duty shares that thread's time and its wait strategy: it must return
+     * quickly, never block and never yield (bounded work per call), and it runs as often as the thread turns:
+     * continuously under {@code busy_spin} and {@code yield}, at least every park under {@code sleep}. Its
+     * {@code onStart} and {@code onClose} run on that thread; {@link #close()} stops it with the processing
+     * threads, after the final checkpoint.
+     *
+     * @param duty to run.
+     * @return the handle that stops it.
+     * @throws EngineException if the engine is not running, or its processing threads wait with
+     *                         {@link WaitStrategyKind#BLOCK} (woken only by events: the duty would not run while
+     *                         they wait), or the thread does not take the duty.
+     */
+    public EngineDuty addProcessingDuty(final Agent duty)
+    {
+        if (processingThreads == null || closed)
+        {
+            throw new EngineException("the engine is not running: cannot add duty '" + duty.roleName() + "' to a processing thread");
+        }
+        if (context.waitStrategy() == WaitStrategyKind.BLOCK)
+        {
+            throw new EngineException("cannot run duty '" + duty.roleName() + "' on a processing thread: they wait with " +
+                "wait_strategy: block, woken only by events, so the duty would not run while they wait (use yield, busy_spin or sleep)");
+        }
+        final DutyHost host = processingThreads.dutyHost(0);
+        final DutyHost.Member member = host.add(duty);
+        return new EngineDuty(() -> host.remove(member), ProcessingAgent.ROLE_NAME_PREFIX + 0);
+    }
+
     private void publishTicks()
     {
         final long now = context.clock().time();

@@ -3,7 +3,6 @@ package io.sluice.engine.runtime;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -41,9 +40,6 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
  */
 final class EngineDuties implements AutoCloseable
 {
-    /** How long adding or removing a duty waits for the shared thread to take the change. */
-    private static final long CHANGE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
-
     private final ThreadingMode mode;
     private final long builtInIdleNs;
     private final boolean groupCommit;
@@ -51,9 +47,8 @@ final class EngineDuties implements AutoCloseable
     private final DistinctErrorLog errorLog;
     private final ErrorHandler errors;
     private final List<AgentRunner> runners = new ArrayList<>();
-    private DynamicCompositeAgent shared;
     private DutyIdleStrategy sharedIdle;
-    private AgentRunner sharedRunner;
+    private DutyHost sharedHost;
     private boolean closed;
 
     /**
@@ -92,9 +87,10 @@ final class EngineDuties implements AutoCloseable
             {
                 startRunner(ioIdleStrategy(), new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io), true);
             }
-            shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, timely);
+            final DynamicCompositeAgent shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, timely);
             sharedIdle = new DutyIdleStrategy(builtInIdleNs);
-            sharedRunner = startRunner(sharedIdle, shared, true);
+            final AgentRunner sharedRunner = startRunner(sharedIdle, shared, true);
+            sharedHost = new DutyHost(shared, () -> closed || sharedRunner.isClosed());
         }
         else
         {
@@ -155,105 +151,29 @@ final class EngineDuties implements AutoCloseable
         if (mode == ThreadingMode.SHARED)
         {
             sharedIdle.lowerCeiling(maxIdleNs);
-            final SharedDuty member = new SharedDuty(duty);
-            awaitShared(() -> shared.status() == DynamicCompositeAgent.Status.ACTIVE, duty, "start");
-            awaitShared(() -> shared.tryAdd(member), duty, "take a new duty");
-            awaitShared(shared::hasAddAgentCompleted, duty, "add");
-            return new EngineDuty(this, member, null, Engine.SHARED_DUTIES_ROLE_NAME);
+            final DutyHost.Member member = sharedHost.add(duty);
+            return new EngineDuty(() -> removeShared(member), Engine.SHARED_DUTIES_ROLE_NAME);
         }
         final AgentRunner runner = startRunner(new DutyIdleStrategy(maxIdleNs), duty, false);
-        return new EngineDuty(this, duty, runner, duty.roleName());
+        return new EngineDuty(() -> remove(runner), duty.roleName());
     }
 
     /**
-     * Stops one added duty: its onClose has run on its thread when this returns, unless the engine has
-     * already stopped every duty (which closed it then).
-     *
-     * @param duty   as added: on the shared thread, the {@link SharedDuty} that wraps it.
-     * @param runner of its own thread, or null on the shared thread.
+     * Takes one added duty off the shared thread: its onClose has run there when this returns, unless the engine
+     * has already stopped every duty (which closed it then).
      */
-    synchronized void remove(final Agent duty, final AgentRunner runner)
+    private synchronized void removeShared(final DutyHost.Member member)
     {
-        if (runner != null)
-        {
-            CloseHelper.close(runner);
-            runners.remove(runner);
-        }
-        else if (!closed && !sharedRunner.isClosed())
-        {
-            final SharedDuty member = (SharedDuty)duty;
-            awaitShared(() -> shared.tryRemove(member), member, "take a removal");
-            // Not hasRemoveAgentCompleted: the composite reports the removal done before it calls the
-            // removed agent's onClose, so this waits for the onClose itself.
-            awaitShared(member::closed, member, "close");
-        }
-    }
-
-    private void awaitShared(final java.util.function.BooleanSupplier condition, final Agent duty, final String what)
-    {
-        final long deadline = System.nanoTime() + CHANGE_TIMEOUT_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (sharedRunner.isClosed() || System.nanoTime() - deadline > 0)
-            {
-                throw new EngineException("the shared duties thread did not " + what + " (duty '" + duty.roleName() + "') within " +
-                    TimeUnit.NANOSECONDS.toSeconds(CHANGE_TIMEOUT_NS) + " s" + (sharedRunner.isClosed() ? ": it has stopped" : ""));
-            }
-            Thread.yield();
-        }
+        sharedHost.remove(member);
     }
 
     /**
-     * An added duty on the shared thread: runs the duty and tells, once its {@code onClose} has run on
-     * the shared thread, that its removal is complete (the composite agent clears its pending removal
-     * before it closes the removed agent, so its own completion flag comes too early).
+     * Stops the thread of one added duty: its onClose has run on its thread when this returns.
      */
-    static final class SharedDuty implements Agent
+    private synchronized void remove(final AgentRunner runner)
     {
-        private final Agent duty;
-        /** Set by the shared thread after the duty's onClose, read by the thread that removes it. */
-        private volatile boolean closed;
-
-        SharedDuty(final Agent duty)
-        {
-            this.duty = duty;
-        }
-
-        @Override
-        public void onStart()
-        {
-            duty.onStart();
-        }
-
-        @Override
-        public int doWork() throws Exception
-        {
-            return duty.doWork();
-        }
-
-        @Override
-        public void onClose()
-        {
-            try
-            {
-                duty.onClose();
-            }
-            finally
-            {
-                closed = true;
-            }
-        }
-
-        @Override
-        public String roleName()
-        {
-            return duty.roleName();
-        }
-
-        boolean closed()
-        {
-            return closed;
-        }
+        CloseHelper.close(runner);
+        runners.remove(runner);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
@@ -37,6 +38,8 @@ final class ProcessingThreads implements AutoCloseable
     private final List<List<PartitionAgent>> agents = new ArrayList<>();
     private final Map<String, List<String>> mapping = new LinkedHashMap<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    /** Per thread, the duties other code adds to it ({@link Engine#addProcessingDuty}). */
+    private final List<DutyHost> dutyHosts = new ArrayList<>();
     /** The started threads, by index: alive from their start, before their runner has entered its loop. */
     private final List<Thread> started = new ArrayList<>();
     private volatile boolean closed;
@@ -106,8 +109,11 @@ final class ProcessingThreads implements AutoCloseable
     {
         for (int t = 0; t < count; t++)
         {
-            final ProcessingAgent agent = new ProcessingAgent(t, agents.get(t).toArray(new PartitionAgent[0]), pin, errorLog);
+            final DynamicCompositeAgent duties = new DynamicCompositeAgent(ProcessingAgent.ROLE_NAME_PREFIX + t + " duties");
+            final ProcessingAgent agent = new ProcessingAgent(t, agents.get(t).toArray(new PartitionAgent[0]), duties, pin, errorLog);
             final AgentRunner runner = new AgentRunner(idleStrategies[t], errorLog::record, null, agent);
+            final int index = t;
+            dutyHosts.add(new DutyHost(duties, () -> closed || stopped(index)));
             runners.add(runner);
             started.add(AgentRunner.startOnThread(runner, task ->
             {
@@ -116,6 +122,17 @@ final class ProcessingThreads implements AutoCloseable
                 return thread;
             }));
         }
+    }
+
+    /**
+     * The duties added to a thread, run after its partitions each turn.
+     *
+     * @param thread index, of a started thread.
+     * @return the thread's host of added duties.
+     */
+    DutyHost dutyHost(final int thread)
+    {
+        return dutyHosts.get(thread);
     }
 
     /**

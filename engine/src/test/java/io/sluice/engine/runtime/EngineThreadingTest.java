@@ -119,6 +119,12 @@ class EngineThreadingTest
 
     private void addAndRemoveDuty(final ThreadingMode mode, final String expectedThread) throws Exception
     {
+        addAndRemoveDuty(mode, expectedThread, (engine, duty) -> engine.addDuty(duty, TimeUnit.MICROSECONDS.toNanos(100)));
+    }
+
+    private void addAndRemoveDuty(final ThreadingMode mode, final String expectedThread,
+        final java.util.function.BiFunction<Engine, org.agrona.concurrent.Agent, EngineDuty> add) throws Exception
+    {
         final EngineContext context = new EngineContext().directory(dir.resolve(mode.name())).partitions(1).ringSize(256)
             .checkpointIntervalMillis(0).threadingMode(mode).waitStrategy(WaitStrategyKind.SLEEP);
         final Engine engine = Engine.launch(context, List.of(volume()));
@@ -126,8 +132,8 @@ class EngineThreadingTest
         {
             final RecordingDuty first = new RecordingDuty();
             final RecordingDuty second = new RecordingDuty();
-            final EngineDuty firstHandle = engine.addDuty(first, TimeUnit.MICROSECONDS.toNanos(100));
-            final EngineDuty secondHandle = engine.addDuty(second, TimeUnit.MICROSECONDS.toNanos(100));
+            final EngineDuty firstHandle = add.apply(engine, first);
+            final EngineDuty secondHandle = add.apply(engine, second);
             assertThat(firstHandle.threadName()).isEqualTo(expectedThread);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (first.cycles.get() < 10 || second.cycles.get() < 10)
@@ -150,7 +156,7 @@ class EngineThreadingTest
             engine.close();
             assertThat(second.closedOn).as("the engine's close stops the duties it still runs").isEqualTo(secondHandle.threadName());
             secondHandle.close(); // nothing left to do
-            assertThatThrownBy(() -> engine.addDuty(new RecordingDuty(), 1_000)).isInstanceOf(EngineException.class)
+            assertThatThrownBy(() -> add.apply(engine, new RecordingDuty())).isInstanceOf(EngineException.class)
                 .hasMessageContaining("not running");
         }
         finally
@@ -169,6 +175,26 @@ class EngineThreadingTest
     void shouldRunAnAddedDutyOnItsOwnThreadWhenDedicated() throws Exception
     {
         addAndRemoveDuty(ThreadingMode.DEDICATED, "test-duty");
+    }
+
+    @Test
+    void shouldRunAnAddedDutyOnTheFirstProcessingThreadUntilItsHandleCloses() throws Exception
+    {
+        addAndRemoveDuty(ThreadingMode.SHARED, ProcessingAgent.ROLE_NAME_PREFIX + 0, Engine::addProcessingDuty);
+    }
+
+    @Test
+    void shouldRefuseADutyOnProcessingThreadsThatBlockWhenIdle() throws Exception
+    {
+        final EngineContext context = new EngineContext().directory(dir).partitions(1).ringSize(256)
+            .checkpointIntervalMillis(0).waitStrategy(WaitStrategyKind.BLOCK);
+        try (Engine engine = Engine.launch(context, List.of(volume())))
+        {
+            final RecordingDuty duty = new RecordingDuty();
+            assertThatThrownBy(() -> engine.addProcessingDuty(duty)).isInstanceOf(EngineException.class)
+                .hasMessageContaining("test-duty").hasMessageContaining("wait_strategy: block");
+            assertThat(duty.cycles.get()).isZero();
+        }
     }
 
     @Test

@@ -45,6 +45,7 @@ final class AeronComponent implements DaemonComponent
      * @param allowRemoteResponses whether clients may name response channels on other hosts.
      * @param pendingAcks          per producer session (ingress).
      * @param recordType           consumers receive (egress), 0 for all.
+     * @param onProcessingThread   whether the server's duty runs on the first processing thread ({@code thread: processing}).
      */
     record Settings(
         String channel,
@@ -58,7 +59,8 @@ final class AeronComponent implements DaemonComponent
         long connectTimeoutMs,
         boolean allowRemoteResponses,
         int pendingAcks,
-        int recordType)
+        int recordType,
+        boolean onProcessingThread)
     {
     }
 
@@ -122,6 +124,12 @@ final class AeronComponent implements DaemonComponent
                 driver = SharedMediaDriver.acquire(aeronDir.toString(), settings.termBufferLength(), context.errorLog()::record,
                     context.engine().context().profile() == EngineProfile.LOW_LATENCY);
             }
+            if (settings.onProcessingThread() && driver != null && driver.invoker() != null)
+            {
+                throw new IllegalArgumentException(path + ".thread: 'processing' needs the media driver on a thread of its own, but " +
+                    "under profile: low-latency the embedded driver runs in INVOKER mode, invoked by the network duties (write thread: " +
+                    "duties, or run a media driver of your own: embedded_media_driver: false)");
+            }
             final boolean ingress = role == Role.INGRESS;
             final NetServerContext netContext = new NetServerContext()
                 .engine(context.engine())
@@ -137,7 +145,8 @@ final class AeronComponent implements DaemonComponent
                 .connectTimeoutMs(settings.connectTimeoutMs())
                 .allowRemoteResponseChannels(settings.allowRemoteResponses())
                 .countersManager(context.countersManager())
-                .counterScope(path);
+                .counterScope(path)
+                .onProcessingThread(settings.onProcessingThread());
             if (driver != null && driver.invoker() != null)
             {
                 netContext.sharedDriverInvoker(driver.invoker(), driver.lock());

@@ -23,6 +23,7 @@ import io.sluice.ops.daemon.DaemonComponentFactory;
  *   - type: aeron
  *     channel: aeron:udp?endpoint=127.0.0.1:40456   # default; or aeron:ipc
  *     aeron_dir: /dev/shm/sluice-aeron               # default <data_dir>/aeron
+ *     thread: processing                             # default duties (see NetServerContext#onProcessingThread)
  * egress:
  *   - type: aeron                                    # same channel and driver, stream 1002
  * }</pre>
@@ -34,6 +35,10 @@ public final class AeronComponentFactory implements DaemonComponentFactory
 {
     /** The {@code type} of the configuration items this factory serves. */
     public static final String TYPE = "aeron";
+    /** {@code thread:} the server's duty runs on the engine's background duties thread (the default). */
+    static final String THREAD_DUTIES = "duties";
+    /** {@code thread:} the server's duty runs on the first processing thread ({@link NetServerContext#onProcessingThread(boolean)}). */
+    static final String THREAD_PROCESSING = "processing";
 
     /**
      * Creates the factory; {@link java.util.ServiceLoader} calls this.
@@ -97,13 +102,19 @@ public final class AeronComponentFactory implements DaemonComponentFactory
         {
             recordType = settings.integer("record_type", 1, 0, 65_535);
         }
+        final String thread = settings.string("thread", THREAD_DUTIES).trim();
+        if (!THREAD_DUTIES.equals(thread) && !THREAD_PROCESSING.equals(thread))
+        {
+            settings.error("thread", "must be '" + THREAD_DUTIES + "' (the background duties thread, the default) or '" + THREAD_PROCESSING +
+                "' (the first processing thread, after its partitions' turns), was '" + io.sluice.engine.config.ConfigLimits.value(thread) + "'");
+        }
         if (errorCount(settings) != before)
         {
             return null;
         }
         return new AeronComponent(role, settings.path(), new AeronComponent.Settings(channel, aeronDir, embedded, streamId,
             termBufferLength, maxFrameLength, maxSessions, (int)heartbeatMs, connectTimeoutMs, allowRemoteResponses, pendingAcks,
-            recordType));
+            recordType, THREAD_PROCESSING.equals(thread)));
     }
 
     private static void checkChannel(final ConfigSection settings, final String channel, final boolean bindRemote)

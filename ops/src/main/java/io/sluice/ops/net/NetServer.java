@@ -27,7 +27,8 @@ import io.sluice.engine.runtime.EngineDuty;
  * conductor runs in the server's duty cycle, and no thread of its own: the duty cycle
  * ({@link NetServerAgent}) is one of the engine's background duties ({@link
  * io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a thread of its own per the
- * engine's threading mode, off the spinning cores under a pinned low-latency profile.
+ * engine's threading mode, off the spinning cores under a pinned low-latency profile; or it runs on the
+ * first processing thread after its partitions' turns ({@link NetServerContext#onProcessingThread(boolean)}).
  *
  * <p>A lost Aeron client (its conductor starved past the driver's client liveness timeout, the driver
  * gone) is replaced: see {@link NetServerAgent}; {@link #clientUp()} and the counters say whether the
@@ -95,7 +96,8 @@ public final class NetServer implements AutoCloseable
         final NetServer server = new NetServer(context);
         try
         {
-            server.duty = context.engine().addDuty(server.agent, context.maxIdleNs());
+            server.duty = context.onProcessingThread() ? context.engine().addProcessingDuty(server.agent) :
+                context.engine().addDuty(server.agent, context.maxIdleNs());
         }
         catch (final RuntimeException ex)
         {
@@ -171,12 +173,13 @@ public final class NetServer implements AutoCloseable
     public String placement()
     {
         final io.sluice.engine.runtime.EngineContext engine = context.engine().context();
-        final boolean offSpinning = engine.profile() == io.sluice.engine.runtime.EngineProfile.LOW_LATENCY && engine.pinThreads();
+        final boolean offSpinning = engine.profile() == io.sluice.engine.runtime.EngineProfile.LOW_LATENCY && engine.pinThreads() &&
+            !context.onProcessingThread();
         final String cpus = offSpinning ? " (cpu " + io.sluice.engine.runtime.CoreBudget.cpuList(
             io.sluice.engine.runtime.CoreBudget.ofThisMachine().others()) + ", off the spinning cores)" : "";
         final String media = driverInvoked ? "media driver in INVOKER mode on the same thread" :
             context.embeddedMediaDriver() ? "media driver on a thread of its own (SHARED)" : "media driver on a thread of its own";
-        return "duty on " + threadName() + cpus + "; " + media;
+        return "duty on " + threadName() + (context.onProcessingThread() ? " after its partitions' turns" : "") + cpus + "; " + media;
     }
 
     /**

@@ -43,7 +43,8 @@ import io.aeron.CommonContext;
  *
  * <p>Threading: {@link #doWork()} on one thread: {@link NetServer} runs it as one of the engine's
  * background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a
- * thread of its own per the engine's threading mode (see docs/network.md).
+ * thread of its own per the engine's threading mode, or on the first processing thread after its
+ * partitions' turns ({@link NetServerContext#onProcessingThread(boolean)}; see docs/network.md).
  */
 public final class NetServerAgent implements Agent
 {
@@ -92,7 +93,8 @@ public final class NetServerAgent implements Agent
         this.context = context;
         this.clock = context.clock();
         this.nanoClock = context.nanoClock();
-        this.engineWaitNs = context.engineWaitNs();
+        // On the processing thread the engine's work is this thread's own: never yield it away waiting for it.
+        this.engineWaitNs = context.onProcessingThread() ? 0 : context.engineWaitNs();
         this.counters = counters;
         this.sessionIds = new SessionIds();
         this.errorHandler = errorHandler;

@@ -56,6 +56,7 @@ public final class NetServerContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private long maxIdleNs = DEFAULT_MAX_IDLE_NS;
     private long engineWaitNs = DEFAULT_ENGINE_WAIT_NS;
+    private boolean onProcessingThread;
     private Boolean mediaDriverInvoker;
     private AgentInvoker sharedDriverInvoker;
     private Object sharedDriverLock;
@@ -101,6 +102,11 @@ public final class NetServerContext
         if (engineWaitNs < 0 || engineWaitNs > 1_000_000_000L)
         {
             throw configError("engineWaitNs", "must be from 0 (never wait) to 1 second, was " + engineWaitNs + " ns");
+        }
+        if (onProcessingThread && (embeddedMediaDriver && mediaDriverInvoker() || sharedDriverInvoker != null))
+        {
+            throw configError("onProcessingThread", "needs a media driver with a thread of its own: this one runs in INVOKER mode " +
+                "(as under profile: low-latency), invoked by the server's duty, and would then run on the processing thread");
         }
         if (channel == null || !channel.startsWith("aeron:"))
         {
@@ -706,5 +712,34 @@ public final class NetServerContext
     public long engineWaitNs()
     {
         return engineWaitNs;
+    }
+
+    /**
+     * Sets where the server's duty runs: on the engine's first processing thread, after its partitions' turns
+     * ({@link Engine#addProcessingDuty}), or (false, the default) as one of the engine's background duties
+     * ({@link Engine#addDuty}). On the processing thread an event goes from the producer's frame into the ring,
+     * through the partition and back out as its ACK and result on one thread: no hand-off to or from another
+     * thread, so no wake-up on either side; the duty polls as often as that thread turns (by the engine's wait
+     * strategy: not {@code block}), and its work (polling, ACKs, records to consumers) is the partitions' time.
+     * The duty never yields for the engine there ({@link #engineWaitNs(long)} does not apply). Needs a media
+     * driver with a thread of its own (not INVOKER mode).
+     *
+     * @param onProcessingThread true to run on the first processing thread.
+     * @return this.
+     */
+    public NetServerContext onProcessingThread(final boolean onProcessingThread)
+    {
+        this.onProcessingThread = onProcessingThread;
+        return this;
+    }
+
+    /**
+     * Whether the server's duty runs on the engine's first processing thread.
+     *
+     * @return true if so.
+     */
+    public boolean onProcessingThread()
+    {
+        return onProcessingThread;
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.ops.net;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
@@ -71,8 +70,8 @@ final class SharedMediaDriver
 
     /**
      * The settings of every embedded driver: sparse term buffers of the given length, its directory
-     * deleted on start and on close; SHARED threading (one thread, backing off from 1 us to 1 ms when
-     * idle), or INVOKER (no thread, no asynchronous executor thread either: whoever holds
+     * deleted on start and on close; SHARED threading (one thread, backing off from 1 us to the network duty's
+     * {@link NetServerContext#DEFAULT_MAX_IDLE_NS} when idle), or INVOKER (no thread, no asynchronous executor thread either: whoever holds
      * {@link MediaDriver#sharedAgentInvoker()} runs its duty cycle).
      *
      * @param directory        of the driver.
@@ -99,8 +98,10 @@ final class SharedMediaDriver
         }
         else
         {
+            // Over UDP every message crosses this thread twice (sender, then receiver): its longest park is the network
+            // duty's, not a millisecond, or each datagram could wait that long (the IPC path does not go through it).
             context.threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)));
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, NetServerContext.DEFAULT_MAX_IDLE_NS));
         }
         return context;
     }

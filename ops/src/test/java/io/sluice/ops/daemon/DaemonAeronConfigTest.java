@@ -26,6 +26,7 @@ class DaemonAeronConfigTest
               - type: aeron
                 channel: aeron:ipc
                 record_type: 0
+                thread: processing
             """), "sluice.yaml", dir);
 
         assertThat(config.components()).hasSize(2);
@@ -49,6 +50,7 @@ class DaemonAeronConfigTest
                 record_type: 1
               - type: aeron
                 channel: tcp://127.0.0.1:1
+                thread: partition
             egress:
               - type: aeron
                 channel: aeron:udp?endpoint=127.0.0.1:99999
@@ -75,6 +77,8 @@ class DaemonAeronConfigTest
             .anyMatch(e -> e.startsWith("ingress[0].heartbeat_interval: "))
             .anyMatch(e -> e.startsWith("ingress[0].record_type: unknown key"))
             .anyMatch(e -> e.startsWith("ingress[1].channel: 'tcp://127.0.0.1:1' is not an Aeron channel URI"))
+            .anyMatch(e -> e.startsWith("ingress[1].thread: must be 'duties' (the background duties thread, the default) or " +
+                "'processing' (the first processing thread, after its partitions' turns), was 'partition'"))
             .anyMatch(e -> e.startsWith("egress[0].channel: endpoint port must be in [1, 65535], was 99999"))
             .anyMatch(e -> e.startsWith("egress[0].pending_acks_per_session: unknown key"));
     }

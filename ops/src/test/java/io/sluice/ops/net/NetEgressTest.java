@@ -61,8 +61,19 @@ class NetEgressTest
     @Test
     void shouldDeliverEverythingToEachOfTwoGroups()
     {
+        deliverEverythingToEachOfTwoGroups(context -> { });
+    }
+
+    @Test
+    void shouldDeliverEverythingToEachOfTwoGroupsWithTheServerOnTheProcessingThread()
+    {
+        deliverEverythingToEachOfTwoGroups(context -> context.onProcessingThread(true));
+    }
+
+    private void deliverEverythingToEachOfTwoGroups(final java.util.function.Consumer<NetServerContext> settings)
+    {
         final int events = 5_000;
-        try (NetFixture fixture = new NetFixture(dir, PARTITIONS, 1024);
+        try (NetFixture fixture = new NetFixture(dir, PARTITIONS, 1024, settings);
             SluiceProducer producer = SluiceProducer.connect(fixture.client(3101), NetFixture.TOPIC);
             SluiceConsumer b = SluiceConsumer.connect(fixture.client(3103), NetFixture.TOPIC, "risk", "b-1", STAYING_MS))
         {

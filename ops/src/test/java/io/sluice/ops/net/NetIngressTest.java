@@ -1,8 +1,10 @@
 package io.sluice.ops.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
+import io.sluice.engine.runtime.Engine;
 import io.sluice.journal.Partition;
 import io.sluice.journal.PartitionReader;
 import io.sluice.journal.Topic;
@@ -27,10 +30,22 @@ class NetIngressTest
     @Test
     void shouldAcknowledgeEveryEventJournaledAndJournalThemInProducerOrder()
     {
+        acknowledgeEveryEventJournaledInProducerOrder(context -> { }, Engine.SHARED_DUTIES_ROLE_NAME);
+    }
+
+    @Test
+    void shouldAcknowledgeEveryEventJournaledInProducerOrderWithTheServerOnTheProcessingThread()
+    {
+        acknowledgeEveryEventJournaledInProducerOrder(context -> context.onProcessingThread(true), "sluice-processing-0");
+    }
+
+    private void acknowledgeEveryEventJournaledInProducerOrder(final Consumer<NetServerContext> settings, final String thread)
+    {
         final int events = 20_000;
-        try (NetFixture fixture = new NetFixture(dir, 4, 1024);
+        try (NetFixture fixture = new NetFixture(dir, 4, 1024, settings);
             SluiceProducer producer = SluiceProducer.connect(fixture.client(3001), NetFixture.TOPIC))
         {
+            assertThat(fixture.server.threadName()).isEqualTo(thread);
             publish(producer, 1, events, Durability.JOURNALED);
             assertThat(producer.awaitAcknowledged(events, Durability.JOURNALED, DEADLINE_MS)).isTrue();
             assertThat(producer.errorCount()).isZero();
@@ -64,7 +79,31 @@ class NetIngressTest
     @Test
     void shouldPushBackOnTheProducerWhileTheEngineIsPausedAndLoseNothingAcknowledged()
     {
-        try (NetFixture fixture = new NetFixture(dir, 1, 16);
+        pushBackWhilePausedAndLoseNothingAcknowledged(context -> { });
+    }
+
+    /** The processing thread fills its own ring from the network and must go on serving it while paused, then drain it. */
+    @Test
+    void shouldPushBackWhilePausedAndLoseNothingAcknowledgedWithTheServerOnTheProcessingThread()
+    {
+        pushBackWhilePausedAndLoseNothingAcknowledged(context -> context.onProcessingThread(true));
+    }
+
+    @Test
+    void shouldRefuseTheProcessingThreadForAServerThatInvokesTheMediaDriver()
+    {
+        try (NetFixture fixture = new NetFixture(dir, 1, 16))
+        {
+            final NetServerContext context = new NetServerContext().engine(fixture.engine).aeronDirectoryName(dir.resolve("aeron2").toString())
+                .embeddedMediaDriver(true).mediaDriverInvoker(true).onProcessingThread(true);
+            assertThatThrownBy(context::conclude).isInstanceOf(NetException.class).hasMessageContaining("onProcessingThread")
+                .hasMessageContaining("INVOKER");
+        }
+    }
+
+    private void pushBackWhilePausedAndLoseNothingAcknowledged(final Consumer<NetServerContext> settings)
+    {
+        try (NetFixture fixture = new NetFixture(dir, 1, 16, settings);
             SluiceProducer producer = SluiceProducer.connect(fixture.client(3003), NetFixture.TOPIC))
         {
             fixture.engine.pause(NetFixture.PIPELINE);
