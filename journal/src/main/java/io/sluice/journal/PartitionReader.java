@@ -38,6 +38,8 @@ public final class PartitionReader implements AutoCloseable
     private int checkLimit;
     private boolean legacy;
     private java.nio.ByteBuffer checksumView;
+    /** Where batch reads copy the segment's bytes to, when {@link #copyReads} asked for it; null: they read the mapping. */
+    private CopiedFrames copies;
 
     PartitionReader(final Partition partition, final JournalContext.OutOfRangePolicy outOfRangePolicy)
     {
@@ -154,7 +156,7 @@ public final class PartitionReader implements AutoCloseable
         int count = 0;
         while (count < limit && offset < end)
         {
-            frameAtOffset(); // the segment of the next record, and its frame judged: the run below starts on a whole frame
+            frameAtOffset(null, end); // the segment of the next record, and its frame judged: the run below starts on a whole frame
             count += deliver(handler, (int)Math.min(limit - count, end - offset));
         }
         return count;
@@ -162,7 +164,7 @@ public final class PartitionReader implements AutoCloseable
 
     /**
      * Delivers up to {@code max} records of the current segment from the reader's position, whose first frame
-     * {@link #frameAtOffset()} has judged. The loop keeps the position and offset in locals (written back once, also when
+     * {@link #frameAtOffset} has judged. The loop keeps the position and offset in locals (written back once, also when
      * the handler or a checksum throws, so the reader then stays at that record) and judges each frame with
      * {@link #wholeFrameLength}, after which the view reads the header without further bounds checks. It stops at the
      * segment's written end and before a damaged frame, which the next {@code frameAtOffset} reports.
@@ -231,7 +233,7 @@ public final class PartitionReader implements AutoCloseable
      * @throws JournalException CORRUPTION naming the segment and position when the frame length is damaged (a length no
      *                          frame can have, or no frame where a freshly located segment says the record starts).
      */
-    private int frameAtOffset()
+    private int frameAtOffset(final CopiedFrames via, final long end)
     {
         boolean located = false;
         while (true)
@@ -241,7 +243,7 @@ public final class PartitionReader implements AutoCloseable
                 locate();
                 located = true;
             }
-            final int length = frameLength(buffer, position);
+            final int length = via == null ? frameLength(buffer, position) : via.frameLength(segment, position, offset, end);
             if (length > 0)
             {
                 return length;
@@ -279,15 +281,16 @@ public final class PartitionReader implements AutoCloseable
     /**
      * Reads up to {@code limit} available records of one segment into the batch, checked as {@link #poll(RecordHandler, int)}
      * checks them (frame length, and the CRC32C of records the open did not walk), and moves past them: the caller
-     * then decodes them from the mapping in a loop of its own. A read stops at the end of the segment, so every record
-     * of the batch lies in {@link RecordBatch#buffer()}; the next read goes on in the next segment.
+     * then decodes them in a loop of its own, from the mapping, or from the reader's copy of the segment's bytes after
+     * {@link #copyReads}. A read stops at the end of the segment (and of the copy), so every record of the batch lies in
+     * {@link RecordBatch#buffer()}; the next read goes on where it stopped.
      *
      * @param batch receiving the records (emptied first).
      * @param limit most records to read, at most {@link RecordBatch#capacity()}.
      * @return records read; 0 when caught up.
      * @throws JournalException CORRUPTION if the next record's frame or checksum is damaged (the records before a damaged
      *                          one are delivered by the read that reaches it, the next read throws), as {@code poll} does;
-     *                          the reader stays at the damaged record.
+     *                          the reader stays at the damaged record. IO if the copy cannot be read from the segment file.
      */
     public int poll(final RecordBatch batch, final int limit)
     {
@@ -298,32 +301,55 @@ public final class PartitionReader implements AutoCloseable
         {
             return 0;
         }
-        frameAtOffset(); // the first record's segment and frame, judged as poll judges them
-        final UnsafeBuffer buffer = this.buffer;
-        final int capacity = buffer.capacity();
-        final int checkLimit = this.checkLimit;
+        final int length = frameAtOffset(copies, end); // the first record's segment and frame, judged as poll judges them
+        if (copies != null && copies.holds(segment, position, length, offset))
+        {
+            return readRun(batch, copies.buffer(), copies.checksumView(), copies.start(), copies.length(),
+                (int)Math.min(max, copies.validBelow() - offset));
+        }
+        return readRun(batch, buffer, checksumView, 0, buffer.capacity(), (int)Math.min(max, end - offset));
+    }
+
+    /**
+     * Reads up to {@code count} records of the current segment from the reader's position, whose first frame
+     * {@link #frameAtOffset} has judged whole in {@code source}, into the batch.
+     *
+     * @param source   holding the segment's bytes from segment position {@code base} on: the mapping or the copy.
+     * @param view     the checksum's fallback view of {@code source}.
+     * @param base     segment position of {@code source}'s first byte.
+     * @param capacity bytes of the segment {@code source} holds.
+     */
+    private int readRun(
+        final RecordBatch batch,
+        final UnsafeBuffer source,
+        final java.nio.ByteBuffer view,
+        final int base,
+        final int capacity,
+        final int count)
+    {
+        final int checkLimit = this.checkLimit - base;
         final long first = offset;
-        final int count = (int)Math.min(max, end - first);
-        final int[] positions = batch.begin(buffer, first);
-        final long address = buffer.addressOffset();
+        final int[] positions = batch.begin(source, first);
+        final long address = source.addressOffset();
         long touched = 0;
-        int pos = position;
+        int pos = position - base;
         int read = 0;
         while (read < count)
         {
-            final int length = wholeFrameLength(buffer, capacity, pos);
+            final int length = wholeFrameLength(source, capacity, pos);
             if (length <= 0)
             {
-                // 0: the end of this segment, the next read goes on in the next one; otherwise damage, which the
-                // next read reports (the first frame of a read was checked above, so this one is not the first).
+                // 0: the end of this segment (or copy), the next read goes on from there; otherwise damage (or a frame
+                // the copy holds part of), which the next read judges (the first frame of a read was judged, so this one
+                // is not the first).
                 break;
             }
-            if (pos < checkLimit && !checksum.matches(buffer, checksumView, pos, length, legacy))
+            if (pos < checkLimit && !checksum.matches(source, view, pos, length, legacy))
             {
                 if (read == 0)
                 {
                     batch.clear();
-                    throw partition.corruptRecord(segment, pos, first, length);
+                    throw partition.corruptRecord(segment, pos + base, first, length);
                 }
                 break; // the records before it are delivered; the next read starts at it and reports it
             }
@@ -335,9 +361,31 @@ public final class PartitionReader implements AutoCloseable
         }
         touchSink = touched; // consumed, so that the loads above stay
         batch.size(read);
-        position = pos;
+        position = pos + base;
         offset = first + read;
         return read;
+    }
+
+    /**
+     * Makes batch reads ({@link #poll(RecordBatch, int)}) copy the segment's bytes, a buffer of {@code bufferBytes} at
+     * a time, with positioned reads of the segment file, and deliver the records from the copy rather than from the
+     * mapping: for a reader that streams a long stretch once, such as recovery's replay of the journal's tail, whose
+     * first reads of a freshly mapped segment would each fault pages in and miss the TLB. The records, checks and
+     * errors are the same; {@link RecordBatch#buffer()} is then the copy, valid until the next read.
+     * {@link #poll(RecordHandler, int)} still reads the mapping.
+     *
+     * @param bufferBytes of the copy: a few hundred KiB fit the core's cache. A frame longer than this is read from the
+     *                    mapping.
+     * @return this reader.
+     */
+    public PartitionReader copyReads(final int bufferBytes)
+    {
+        if (copies != null)
+        {
+            copies.close();
+        }
+        copies = new CopiedFrames(bufferBytes);
+        return this;
     }
 
     /**
@@ -428,5 +476,9 @@ public final class PartitionReader implements AutoCloseable
     {
         segment = null;
         buffer = null;
+        if (copies != null)
+        {
+            copies.close();
+        }
     }
 }

@@ -6,15 +6,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A run of consecutive records of one segment, read in one call ({@link PartitionReader#poll(RecordBatch, int)}):
- * where each frame starts in the mapped segment, and accessors that read its header fields there (layout in
- * {@link RecordDescriptor}). Nothing is copied: a caller that runs many records at once (recovery's replay)
- * decodes them straight from the mapping, in a loop of its own, instead of taking one handler call per record.
+ * where each frame starts in {@link #buffer()}, and accessors that read its header fields there (layout in
+ * {@link RecordDescriptor}). The buffer is the mapped segment, or the reader's copy of a stretch of it when the
+ * reader {@link PartitionReader#copyReads copies}: a caller that runs many records at once (recovery's replay) decodes
+ * them from there, in a loop of its own, instead of taking one handler call per record.
  * <pre>
- *  buffer():  | frame 0 | frame 1 | ... |   the mapped segment; frame i at position(i)
+ *  buffer():  | frame 0 | frame 1 | ... |   the mapped segment or the copy; frame i at position(i)
  *  offset(i) = firstOffset() + i           records are consecutive, all in one segment
  * </pre>
  * The batch is valid until the next read into it, and while the reader's partition stays open. The reader has judged
- * every frame of the batch whole within the segment before adding it, so the header accessors read without a further
+ * every frame of the batch whole within the buffer before adding it, so the header accessors read without a further
  * bounds check.
  * <p>
  * Threading: the thread of the reader that fills it.
@@ -23,7 +24,7 @@ public final class RecordBatch
 {
     private final int[] positions;
     private UnsafeBuffer buffer;
-    /** Address of the mapped segment, for the header reads (a constant null base: the JIT compiles plain loads). */
+    /** Address of the buffer, for the header reads (a constant null base: the JIT compiles plain loads). */
     private long address;
     private long firstOffset;
     private int size;
@@ -63,7 +64,7 @@ public final class RecordBatch
     }
 
     /**
-     * The mapped segment holding every record of the batch.
+     * The mapped segment, or the reader's copy of part of it, holding every record of the batch.
      *
      * @return the buffer; null before the first read that found records.
      */

@@ -15,11 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The reader's runs of records ({@link PartitionReader#poll(RecordHandler, int)} and {@link PartitionReader#poll(RecordBatch, int)}
  * keep their position in locals and judge each frame once): a handler that throws leaves the reader at its record, and a
  * frame length damaged in the mapping while the partition is open stops the run before it and is reported by the read that
- * reaches it, naming where, whatever the run's position when it is met.
+ * reaches it, naming where, whatever the run's position when it is met. Batch reads do the same from copies of the
+ * segment's bytes ({@link PartitionReader#copyReads}), of any size, and read records appended after a copy was taken.
  */
 class PartitionReaderRunTest
 {
     private static final int RECORDS = 40;
+    /** Batch reads from the mapping (0) and from copies of the segment's bytes of these sizes (see {@link #reader}). */
+    static final int[] COPY_BYTES = {0, 100, 1000, 64 * 1024};
 
     @TempDir
     Path dir;
@@ -86,19 +89,62 @@ class PartitionReaderRunTest
                 assertThat(delivered).containsExactly(0L, 1L, 2L, 3L, 4L);
                 assertThat(reader.position()).as("the reader stays at the damaged record").isEqualTo(5);
             }
-            try (PartitionReader reader = partition.newReader())
+            for (final int copyBytes : COPY_BYTES)
             {
-                final RecordBatch batch = new RecordBatch(100);
-                assertThat(reader.poll(batch, 100)).as("the records before the damage").isEqualTo(5);
-                for (int i = 0; i < 5; i++)
+                try (PartitionReader reader = reader(partition, copyBytes))
                 {
-                    assertThat(JournalTestSupport.check(batch, i, i)).isNull();
+                    final RecordBatch batch = new RecordBatch(100);
+                    int read = 0;
+                    int got;
+                    while (read < 5 && (got = reader.poll(batch, 100)) > 0)
+                    {
+                        for (int i = 0; i < got; i++)
+                        {
+                            assertThat(JournalTestSupport.check(batch, i, read + i)).isNull();
+                        }
+                        read += got;
+                    }
+                    assertThat(read).as("the records before the damage, copies of " + copyBytes + " bytes").isEqualTo(5);
+                    assertThatThrownBy(() -> reader.poll(batch, 100))
+                        .isInstanceOf(JournalException.class)
+                        .satisfies(ex -> assertThat(((JournalException)ex).category()).isEqualTo(JournalException.Category.CORRUPTION))
+                        .hasMessageContaining(segment.file().toString())
+                        .hasMessageContaining("frame length 7");
+                    assertThat(reader.position()).isEqualTo(5);
                 }
-                assertThatThrownBy(() -> reader.poll(batch, 100))
-                    .isInstanceOf(JournalException.class)
-                    .satisfies(ex -> assertThat(((JournalException)ex).category()).isEqualTo(JournalException.Category.CORRUPTION))
-                    .hasMessageContaining("frame length 7");
-                assertThat(reader.position()).isEqualTo(5);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadRecordsAppendedAfterACopyWasTakenFromTheFileNotFromTheCopy()
+    {
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            try (PartitionReader reader = partition.newReader().copyReads(64 * 1024))
+            {
+                final RecordBatch batch = new RecordBatch(256);
+                long next = 0;
+                for (int round = 0; round < 5; round++)
+                {
+                    // The copy taken by the last read holds the bytes past the end as they were then (zeros, or a frame
+                    // being written): the records appended since must come from the file.
+                    for (int i = 0; i < 7; i++)
+                    {
+                        JournalTestSupport.append(partition.writer(), scratch, next + i);
+                    }
+                    final long end = next + 7;
+                    int read;
+                    while ((read = reader.poll(batch, 256)) > 0)
+                    {
+                        for (int i = 0; i < read; i++)
+                        {
+                            assertThat(JournalTestSupport.check(batch, i, next++)).isNull();
+                        }
+                    }
+                    assertThat(next).as("round " + round).isEqualTo(end);
+                }
             }
         }
     }
@@ -130,22 +176,35 @@ class PartitionReaderRunTest
                     }
                     assertThat(next[0]).as("limit " + limit).isEqualTo(records);
                 }
-                try (PartitionReader reader = partition.newReader())
+                for (final int copyBytes : COPY_BYTES)
                 {
-                    final RecordBatch batch = new RecordBatch(Math.min(limit, 256));
-                    long next = 0;
-                    int read;
-                    while ((read = reader.poll(batch, limit)) > 0)
+                    try (PartitionReader reader = reader(partition, copyBytes))
                     {
-                        for (int i = 0; i < read; i++)
+                        final RecordBatch batch = new RecordBatch(Math.min(limit, 256));
+                        long next = 0;
+                        int read;
+                        while ((read = reader.poll(batch, limit)) > 0)
                         {
-                            assertThat(JournalTestSupport.check(batch, i, next++)).isNull();
+                            for (int i = 0; i < read; i++)
+                            {
+                                assertThat(JournalTestSupport.check(batch, i, next++)).isNull();
+                            }
+                            assertThat(reader.position()).isEqualTo(next);
                         }
+                        assertThat(next).as("batches of " + limit + ", copies of " + copyBytes + " bytes").isEqualTo(records);
                     }
-                    assertThat(next).as("batches of " + limit).isEqualTo(records);
                 }
             }
         }
+    }
+
+    /**
+     * A reader reading from the mapping (0) or from copies of this many bytes: 100 holds one frame or two and sends the
+     * longer frames (up to 96 bytes) to the mapping, 1,000 ends its copies inside frames.
+     */
+    static PartitionReader reader(final Partition partition, final int copyBytes)
+    {
+        return copyBytes == 0 ? partition.newReader() : partition.newReader().copyReads(copyBytes);
     }
 
     private static void awaitChecksummed(final Partition partition)

@@ -43,6 +43,13 @@ public final class CheckpointStore implements AutoCloseable
     /** Bytes of state per Chronicle Map entry. */
     public static final int CHUNK_LENGTH = 256 * 1024;
     private static final String MANIFEST_SUFFIX = ".manifest";
+    /**
+     * How Chronicle Map's recovery reports a segment tier whose "lowest possibly free chunk" is not the lowest free
+     * one. That field is a search hint, not data: a scratch map whose chunks were replaced by longer ones (a state
+     * growing between checkpoints, {@link StateFileWriter}) keeps it below the lowest free chunk, and every such
+     * checkpoint was rejected as damaged at load. The values are checked by the manifest's CRC.
+     */
+    private static final String FREE_CHUNK_HINT = "wrong lowest free chunk";
 
     private final Path directory;
     private final int retained;
@@ -370,7 +377,13 @@ public final class CheckpointStore implements AutoCloseable
             // damaged rejects the file; what it does not is caught by the manifest's CRC below.
             final List<String> corruptions = new ArrayList<>();
             try (ChronicleMap<Long, byte[]> map = stateMap(stateMapName(entry.topic(), entry.partition()), chunks, length)
-                .recoverPersistedTo(copy, true, corruption -> corruptions.add(corruption.message())))
+                .recoverPersistedTo(copy, true, corruption ->
+                {
+                    if (!corruption.message().startsWith(FREE_CHUNK_HINT))
+                    {
+                        corruptions.add(corruption.message());
+                    }
+                }))
             {
                 if (!corruptions.isEmpty())
                 {

@@ -15,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  arrays: source(i), key(i), timestamp(i), offset(i)   for i in [0, size())
  * </pre>
  * A batch can also refer to events that stay where they are ({@link #clear(DirectBuffer)} and {@link #addAt}):
- * recovery's replay hands over the events of a journal segment straight from the mapping, with no copy.
+ * recovery's replay hands over the events of a journal segment where its reader read them, with no further copy.
  * <p>
  * Threading: the one thread that owns the partition; allocation-free once its buffer has grown to
  * {@code capacity x} the longest event.

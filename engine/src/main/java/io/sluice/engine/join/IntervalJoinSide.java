@@ -12,11 +12,25 @@ import io.sluice.engine.state.CopyOnWriteRows;
 /**
  * Buffered records of one side of an interval join.
  * <p>
- * Each record owns a slot: parallel primitive arrays hold its timestamp, key, arrival sequence and
- * matched flag, and a {@link RecordArena} its bytes. The records of one key form a circular doubly
- * linked list through {@code prev}/{@code next} in ascending arrival sequence; the {@link JoinKeyIndex}
- * the two sides share maps the key to the oldest (head) slot of each side, whose {@code prev} is the
- * tail, so appending and unlinking any record are O(1). Free slots are chained through {@code next}.
+ * Each record owns a slot: four longs of one array hold its timestamp, chain links, arrival sequence with the matched
+ * flag, and key, and a {@link RecordArena} its bytes. The fields a probe reads for each record of a chain (timestamp,
+ * then the link to the next) come first, so a probe step loads one cache line, not one per field array:
+ * <pre>
+ *   slot s at longs [4s, 4s + 4):
+ *   +---------------------------------------------------------------+
+ *   |                       Timestamp (64 bits)                     |  4s + 0
+ *   +-------------------------------+-------------------------------+
+ *   |     Prev slot (high 32 bits)  |     Next slot (low 32 bits)   |  4s + 1
+ *   +-+-------------------------------------------------------------+
+ *   |M|              Arrival Sequence (63 bits)                     |  4s + 2   M: matched
+ *   +-+-------------------------------------------------------------+
+ *   |                          Key (64 bits)                        |  4s + 3
+ *   +---------------------------------------------------------------+
+ * </pre>
+ * The records of one key form a circular doubly linked list through prev/next in ascending arrival sequence; the
+ * {@link JoinKeyIndex} the two sides share maps the key to the oldest (head) slot of each side, whose prev is the
+ * tail, so appending and unlinking any record are O(1). Free slots are chained through next. Arrival sequences are
+ * non-negative, so the top bit is free for the matched flag.
  * <p>
  * A checkpoint copies the records incrementally ({@link CopyOnWriteRows}): a record is copied
  * before its matched flag changes or it is removed. Each record is written as drawn in
@@ -30,17 +44,21 @@ final class IntervalJoinSide
     static final int NONE = -1;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    /** A slot is {@code 1 << SHIFT} = 4 longs; where each field is in it. */
+    private static final int SHIFT = 2;
+    private static final int TIMESTAMP = 0;
+    private static final int LINKS = 1;
+    private static final int SEQUENCE = 2;
+    private static final int KEY = 3;
+    private static final long MATCHED = Long.MIN_VALUE;
+    private static final long LOW = 0xFFFF_FFFFL;
 
     private final RecordArena arena;
     private final JoinKeyIndex heads;
     private final int side;
     private final CopyOnWriteRows snapshot;
-    private long[] timestamps;
-    private long[] keys;
-    private long[] sequences;
-    private int[] prev;
-    private int[] next;
-    private boolean[] matched;
+    /** The slots' fields, four longs a slot, as drawn above. */
+    private long[] slots;
     private int limit;
     private int freeHead = NONE;
     private int size;
@@ -55,12 +73,7 @@ final class IntervalJoinSide
         arena = new RecordArena(recordLength, slots);
         this.heads = heads;
         this.side = side;
-        timestamps = new long[slots];
-        keys = new long[slots];
-        sequences = new long[slots];
-        prev = new int[slots];
-        next = new int[slots];
-        matched = new boolean[slots];
+        this.slots = new long[slots << SHIFT];
         snapshot = new CopyOnWriteRows(this::writeRecord, slots);
     }
 
@@ -95,10 +108,10 @@ final class IntervalJoinSide
 
     private int writeRecord(final int slot, final MutableDirectBuffer buffer, final int offset)
     {
-        buffer.putLong(offset + IntervalJoinOperator.RECORD_TIMESTAMP_OFFSET, timestamps[slot], ORDER);
-        buffer.putLong(offset + IntervalJoinOperator.RECORD_KEY_OFFSET, keys[slot], ORDER);
-        buffer.putLong(offset + IntervalJoinOperator.RECORD_SEQUENCE_OFFSET, sequences[slot], ORDER);
-        buffer.putInt(offset + IntervalJoinOperator.RECORD_MATCHED_OFFSET, matched[slot] ? 1 : 0, ORDER);
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_TIMESTAMP_OFFSET, timestamp(slot), ORDER);
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_KEY_OFFSET, key(slot), ORDER);
+        buffer.putLong(offset + IntervalJoinOperator.RECORD_SEQUENCE_OFFSET, sequence(slot), ORDER);
+        buffer.putInt(offset + IntervalJoinOperator.RECORD_MATCHED_OFFSET, matched(slot) ? 1 : 0, ORDER);
         buffer.putBytes(offset + IntervalJoinOperator.RECORD_HEADER_LENGTH, arena.buffer(), arena.offsetOf(slot), arena.recordLength());
         return offset + snapshotRecordLength();
     }
@@ -130,31 +143,59 @@ final class IntervalJoinSide
 
     long timestamp(final int slot)
     {
-        return timestamps[slot];
+        return slots[(slot << SHIFT) + TIMESTAMP];
     }
 
     long key(final int slot)
     {
-        return keys[slot];
+        return slots[(slot << SHIFT) + KEY];
     }
 
     long sequence(final int slot)
     {
-        return sequences[slot];
+        return slots[(slot << SHIFT) + SEQUENCE] & ~MATCHED;
     }
 
     boolean matched(final int slot)
     {
-        return matched[slot];
+        return slots[(slot << SHIFT) + SEQUENCE] < 0;
     }
 
     void markMatched(final int slot)
     {
-        if (!matched[slot])
+        final int at = (slot << SHIFT) + SEQUENCE;
+        if (slots[at] >= 0)
         {
             snapshot.beforeChange(slot);
-            matched[slot] = true;
+            slots[at] |= MATCHED;
         }
+    }
+
+    private int prev(final int slot)
+    {
+        return (int)(slots[(slot << SHIFT) + LINKS] >>> 32);
+    }
+
+    private int next(final int slot)
+    {
+        return (int)slots[(slot << SHIFT) + LINKS];
+    }
+
+    private void prev(final int slot, final int prev)
+    {
+        final int at = (slot << SHIFT) + LINKS;
+        slots[at] = ((long)prev << 32) | (slots[at] & LOW);
+    }
+
+    private void next(final int slot, final int next)
+    {
+        final int at = (slot << SHIFT) + LINKS;
+        slots[at] = (slots[at] & ~LOW) | (next & LOW);
+    }
+
+    private void links(final int slot, final int prev, final int next)
+    {
+        slots[(slot << SHIFT) + LINKS] = ((long)prev << 32) | (next & LOW);
     }
 
     /**
@@ -171,7 +212,7 @@ final class IntervalJoinSide
      */
     int after(final int slot, final int head)
     {
-        final int following = next[slot];
+        final int following = next(slot);
         return following == head ? NONE : following;
     }
 
@@ -190,27 +231,25 @@ final class IntervalJoinSide
         final int offset)
     {
         final int slot = allocate();
-        timestamps[slot] = timestamp;
-        keys[slot] = key;
-        sequences[slot] = sequence;
-        matched[slot] = isMatched;
+        final int at = slot << SHIFT;
+        slots[at + TIMESTAMP] = timestamp;
+        slots[at + SEQUENCE] = isMatched ? sequence | MATCHED : sequence;
+        slots[at + KEY] = key;
         arena.put(slot, buffer, offset);
         snapshot.created(slot);
 
         final int head = heads.head(position, side);
         if (head == NONE)
         {
-            prev[slot] = slot;
-            next[slot] = slot;
+            links(slot, slot, slot);
             heads.head(position, side, slot);
         }
         else
         {
-            final int tail = prev[head];
-            prev[slot] = tail;
-            next[slot] = head;
-            next[tail] = slot;
-            prev[head] = slot;
+            final int tail = prev(head);
+            links(slot, tail, head);
+            next(tail, slot);
+            prev(head, slot);
         }
         return slot;
     }
@@ -230,57 +269,55 @@ final class IntervalJoinSide
         final int position = heads.findOrAdd(key);
         final int slot = insertAt(position, key, timestamp, sequence, isMatched, buffer, offset);
         final int head = heads.head(position, side);
-        int before = prev[slot];
-        if (before == slot || sequences[before] < sequence)
+        int before = prev(slot);
+        if (before == slot || sequence(before) < sequence)
         {
             return slot;
         }
         // Unlink from the tail, then link in after the last record with a lower sequence.
         final int tail = before;
-        next[tail] = head;
-        prev[head] = tail;
-        while (before != head && sequences[before] > sequence)
+        next(tail, head);
+        prev(head, tail);
+        while (before != head && sequence(before) > sequence)
         {
-            before = prev[before];
+            before = prev(before);
         }
-        if (before == head && sequences[head] > sequence)
+        if (before == head && sequence(head) > sequence)
         {
-            final int last = prev[head];
-            prev[slot] = last;
-            next[slot] = head;
-            next[last] = slot;
-            prev[head] = slot;
+            final int last = prev(head);
+            links(slot, last, head);
+            next(last, slot);
+            prev(head, slot);
             heads.head(position, side, slot);
             return slot;
         }
-        final int after = next[before];
-        prev[slot] = before;
-        next[slot] = after;
-        next[before] = slot;
-        prev[after] = slot;
+        final int after = next(before);
+        links(slot, before, after);
+        next(before, slot);
+        prev(after, slot);
         return slot;
     }
 
     void remove(final int slot)
     {
         snapshot.beforeFree(slot);
-        final int position = heads.find(keys[slot]);
-        final int following = next[slot];
+        final int position = heads.find(key(slot));
+        final int following = next(slot);
         if (following == slot)
         {
             heads.head(position, side, NONE);
         }
         else
         {
-            final int preceding = prev[slot];
-            next[preceding] = following;
-            prev[following] = preceding;
+            final int preceding = prev(slot);
+            next(preceding, following);
+            prev(following, preceding);
             if (heads.head(position, side) == slot)
             {
                 heads.head(position, side, following);
             }
         }
-        next[slot] = freeHead;
+        next(slot, freeHead);
         freeHead = slot;
         size--;
     }
@@ -302,18 +339,13 @@ final class IntervalJoinSide
         if (freeHead != NONE)
         {
             final int slot = freeHead;
-            freeHead = next[slot];
+            freeHead = next(slot);
             return slot;
         }
-        if (limit == timestamps.length)
+        if (limit << SHIFT == slots.length)
         {
             final int capacity = limit << 1;
-            timestamps = Arrays.copyOf(timestamps, capacity);
-            keys = Arrays.copyOf(keys, capacity);
-            sequences = Arrays.copyOf(sequences, capacity);
-            prev = Arrays.copyOf(prev, capacity);
-            next = Arrays.copyOf(next, capacity);
-            matched = Arrays.copyOf(matched, capacity);
+            slots = Arrays.copyOf(slots, capacity << SHIFT);
             arena.ensureCapacity(capacity);
             snapshot.ensureCapacity(capacity);
         }

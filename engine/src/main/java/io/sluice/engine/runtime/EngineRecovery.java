@@ -23,7 +23,8 @@ import io.sluice.journal.PartitionReader;
  * older ones, then to none), restore every pipeline instance
  * from it if it fits the running topology exactly, and replay each partition's journal from the
  * checkpointed offset (from the start without a usable checkpoint), partitions in parallel on up to
- * one recovering thread per core. Replay reads the mapped journal directly and drives the same
+ * one recovering thread per core. Replay reads the journal's segment files a stretch at a time into a buffer in the
+ * core's cache (positioned reads: no page faults on fresh mappings) and drives the same
  * {@code PartitionDispatcher} as live processing and the backtest: no ring, no hand-off. Every
  * decision is described in the recovery events, in partition order.
  *
@@ -34,6 +35,9 @@ import io.sluice.journal.PartitionReader;
  */
 final class EngineRecovery
 {
+    /** Bytes of the journal's tail each replay read copies at a time ({@code PartitionReader.copyReads}): within a core's L2. */
+    static final int REPLAY_COPY_BYTES = 256 * 1024;
+
     private EngineRecovery()
     {
     }
@@ -82,7 +86,7 @@ final class EngineRecovery
 
     /**
      * Restores one partition's instances from the checkpoint (if any) and replays its journal from
-     * the checkpointed offset straight from the mapped segments, through the same dispatcher as live
+     * the checkpointed offset, a copy of a stretch of the segment at a time, through the same dispatcher as live
      * processing, with no ring. Partitions share nothing here but the (thread-safe) sinks and error
      * log, so they recover in parallel.
      *
@@ -103,7 +107,8 @@ final class EngineRecovery
             from = entry.journalOffset();
             timings.restored(System.nanoTime() - start, cpu);
         }
-        try (PartitionReader reader = group.journalTopic.partition(p).newReader())
+        // The tail is streamed once: read it as copies from the page cache rather than through a fresh mapping's faults.
+        try (PartitionReader reader = group.journalTopic.partition(p).newReader().copyReads(REPLAY_COPY_BYTES))
         {
             final long start = System.nanoTime();
             final long cpu = RecoveryTimings.threadCpuNanos();

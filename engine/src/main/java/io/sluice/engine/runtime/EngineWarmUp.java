@@ -33,8 +33,11 @@ import io.sluice.schema.Field;
  * close: {@value #EVENTS_PER_WINDOW} events over {@value #CLOSING_KEYS} keys spread over one period, then a period
  * without events. The code that runs once per window (its opening, the sort of its keys, its firing and purge) runs
  * a few times a second live, too rarely for the JIT to compile it in hours: without this phase each live close ran it
- * interpreted, 42-91 us at 1M events/s (perf/README.md sections 51, 56). An engine's warm-up runs none for now
- * ({@link #LIVE_WINDOW_CLOSES}).
+ * interpreted, 42-91 us at 1M events/s (perf/README.md sections 51, 56). At the end of each window, continuation ticks
+ * emit what its firing still holds, as the partition thread's ticks do on a quiet partition: with a small firing slice
+ * (the demo's is 4 results per event) the events alone emitted less than each window's results, the firing fell
+ * behind by hundreds of thousands of results and the panes could not be freed, so every later close walked tens of
+ * thousands of panes and the end of input spent tens of seconds draining them (perf/README.md section 59).
  *
  * <p>A processing-time tick every 1,024 events (with a continuation tick behind it), a copy of the scratch state as
  * a checkpoint makes it every 64 events and an end of input at the end exercise those paths too. The copies run
@@ -80,13 +83,15 @@ final class EngineWarmUp
      * compiled in hours; interpreted, a close cost 42-91 us at 1M events/s (perf/README.md sections 51, 56).
      */
     static final int WINDOW_CLOSES = 8_192;
+    /** Property for the window closes an engine's warm-up runs per window period (a diagnostic; {@value #WINDOW_CLOSES} to test). */
+    static final String LIVE_WINDOW_CLOSES_PROP_NAME = "sluice.engine.warm.up.window.closes";
     /**
-     * Window closes an engine's warm-up runs: none for now. With {@link #WINDOW_CLOSES} of them, {@code ./sluice demo}'s p99
-     * went from 0.9-1.3 ms to 8-12 ms on a quiet 2-core machine (single events of its window pipelines taking 12-19 ms;
-     * perf/README.md "Latest report"), and 0.9-1.1 ms again with none: the phase stays here, tested, until that is
-     * understood.
+     * Window closes an engine's warm-up runs per window period: none unless {@value #LIVE_WINDOW_CLOSES_PROP_NAME} says so.
+     * With {@link #WINDOW_CLOSES} of them (before the continuation ticks at each window's end), {@code ./sluice demo}'s p99
+     * went from 0.9-1.3 ms to 8-12 ms on a quiet 2-core machine (perf/README.md "Latest report"); with the ticks it is
+     * not yet measured on a quiet machine (perf/README.md section 59), so the phase stays off by default until it is.
      */
-    static final int LIVE_WINDOW_CLOSES = 0;
+    static final int LIVE_WINDOW_CLOSES = Math.max(0, Integer.getInteger(LIVE_WINDOW_CLOSES_PROP_NAME, 0));
     /** Events in each of those windows. */
     private static final int EVENTS_PER_WINDOW = 4;
     /**
@@ -127,9 +132,9 @@ final class EngineWarmUp
      *
      * @param windowCloses windows closed per window period of the group after the main events.
      *
-     * @return the scratch instances it ran, for their counters.
+     * @return the scratch instances it ran, for their counters, and the state the window closes left.
      */
-    static PipelineInstance[] warm(
+    static Warmed warm(
         final SourceGroups.Plan plan, final int events, final int windowCloses, final int sliceRows, final DistinctErrorLog errorLog)
     {
         final List<Pipeline> pipelines = plan.pipelines();
@@ -146,12 +151,19 @@ final class EngineWarmUp
             snapshotter.handover(handover);
             final Driver driver = new Driver(new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter);
             long time = driver.send(events, KEYS, BASE_TIME_MS, 1, Integer.MAX_VALUE, 0);
+            int largestClosingState = 0;
+            boolean closingResultsPending = false;
             for (final long period : windowPeriods(pipelines))
             {
                 // EVENTS_PER_WINDOW events spread over a period, then a period with none: each group of them
                 // is a window (or session) of its own that closes as the next group's time passes.
                 time = driver.send(windowCloses * EVENTS_PER_WINDOW, CLOSING_KEYS, time + period,
                     Math.max(1, period / EVENTS_PER_WINDOW), EVENTS_PER_WINDOW, period);
+                for (final PipelineInstance instance : instances)
+                {
+                    largestClosingState = Math.max(largestClosingState, instance.stateEntries());
+                    closingResultsPending |= instance.resultsPending();
+                }
             }
             driver.dispatcher.onEndOfInput();
             for (int i = 0; i < EXTRA_BARRIERS; i++)
@@ -162,8 +174,21 @@ final class EngineWarmUp
                     handover.sample();
                 }
             }
+            return new Warmed(instances, largestClosingState, closingResultsPending);
         }
-        return instances;
+    }
+
+    /**
+     * What warming a group left.
+     *
+     * @param instances              the scratch instances it ran, for their counters.
+     * @param largestClosingState    the most state entries a scratch instance held at the end of a window period's
+     *                               closes (before the end of input emits the rest): about the last windows' keys
+     *                               when every close emitted its results.
+     * @param closingResultsPending  whether a scratch instance still had results pending there.
+     */
+    record Warmed(PipelineInstance[] instances, int largestClosingState, boolean closingResultsPending)
+    {
     }
 
     /**
@@ -262,9 +287,34 @@ final class EngineWarmUp
                 if ((i + 1) % perWindow == 0)
                 {
                     time += gap;
+                    emitPending();
                 }
             }
             return time;
+        }
+
+        /**
+         * Continuation ticks while a scratch instance has results pending (a window firing in slices), as the partition
+         * thread's ticks emit them on a quiet partition: each tick one slice of each.
+         */
+        private void emitPending()
+        {
+            while (resultsPending())
+            {
+                dispatcher.onProcessingTime(WatermarkGenerator.CONTINUATION);
+            }
+        }
+
+        private boolean resultsPending()
+        {
+            for (final PipelineInstance instance : dispatcher.instances())
+            {
+                if (instance.resultsPending())
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

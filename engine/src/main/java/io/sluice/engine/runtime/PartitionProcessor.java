@@ -71,9 +71,9 @@ final class PartitionProcessor
     private final io.sluice.journal.Partition journalPartition;
     /** Records recovery's replay reads from the journal at once, and events it hands to the instances at once. */
     private static final int REPLAY_BATCH = 256;
-    /** Recovery's replay: the records of one read, decoded straight from the mapped segment (see {@link #replay}). */
+    /** Recovery's replay: the records of one read, decoded where the reader left them (see {@link #replay}). */
     private final RecordBatch replayRecords = new RecordBatch(REPLAY_BATCH);
-    /** Recovery's replay: the events of a run of records, left in the mapped segment (no copy). */
+    /** Recovery's replay: the events of a run of records, left where the reader read them (no further copy). */
     private final EventBatch replayEvents = new EventBatch(REPLAY_BATCH);
     /**
      * Live EVENT slots of the agent's turn that are journaled but not yet processed, referred to where they lie
@@ -685,9 +685,10 @@ final class PartitionProcessor
      * Runs journaled records from the reader's position to the end through the instances, without
      * journaling them again. Called before the processing thread starts.
      * <p>
-     * The records are read a batch at a time and decoded straight from the mapped segment; each run of
+     * The records are read a batch at a time and decoded where the reader left them (the mapped segment, or the
+     * reader's copy of it when it {@link PartitionReader#copyReads copies}, as recovery's does); each run of
      * events between two other records goes to the instances as one {@link EventBatch} that refers to the
-     * events where they lie in the mapping, so a window stage that comes first takes the run in one call,
+     * events where they lie, so a window stage that comes first takes the run in one call,
      * after a look at all its keys (their state entries load together, the cache misses overlap), as in a
      * backtest. The instances see the same calls in the same order as one record at a time; their window
      * operators are told they are {@link PipelineInstance#recovering recovering}, so the sort of new keys between
