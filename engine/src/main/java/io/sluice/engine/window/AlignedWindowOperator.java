@@ -36,6 +36,8 @@ final class AlignedWindowOperator extends PanedWindowOperator
     private long lastAssembledPane = Long.MIN_VALUE;
     /** While a restore reads rows of an older snapshot on the gcd grid into one pane per window. */
     private boolean regridding;
+    /** Whether each firing's end asks for a {@link #layoutReviewDue review} (an {@link AdaptiveWindowOperator}'s rows). */
+    private boolean reviewsLayout;
 
     AlignedWindowOperator(
         final AlignedWindows windows,
@@ -190,6 +192,32 @@ final class AlignedWindowOperator extends PanedWindowOperator
     void firingEnded()
     {
         purge();
+        layoutReviewDue = reviewsLayout; // the windows due are out: the state may fit dense slots again
+    }
+
+    /**
+     * Asks for a {@link #layoutReviewDue review} at the end of each firing: the operator holds an
+     * {@link AdaptiveWindowOperator}'s state on linked rows for now.
+     */
+    void reviewLayoutAfterFirings()
+    {
+        reviewsLayout = true;
+    }
+
+    /**
+     * @return panes with rows that a window still needs (those of dead panes are freed a slice at a time).
+     */
+    int panesHeld()
+    {
+        return store.paneCount() - (purgedBelow == Long.MIN_VALUE ? 0 : store.lowerBound(purgedBelow));
+    }
+
+    /**
+     * @return keys held, those with rows and the empty ones not forgotten yet.
+     */
+    int keysHeld()
+    {
+        return store.keys().size();
     }
 
     @Override

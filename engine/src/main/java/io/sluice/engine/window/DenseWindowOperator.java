@@ -27,7 +27,10 @@ import io.sluice.schema.EventValues;
  * An event's row is at {@code ((column << slotShift) + slot) * rowStride}: no per-row record, link or pane lookup, and
  * a row is created by appending its slot to the column's list. A column is given back once the last window holding
  * its pane has emitted (the pane's rows are reset as their results go out), so the columns held are the live
- * windows' panes and those still being emitted, a handful. The key table counts each key's rows in the record its
+ * windows' panes and those still being emitted, a handful, unless due windows queue up behind a firing that is bounded
+ * per event, or many panes are live at once: then the columns outgrow the rows they hold, and once their cells pass the
+ * {@link DenseBound} the operator asks for a {@link #layoutReviewDue review}, upon which its
+ * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in the record its
  * lookup loads ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
  * the slots follow the keys in use, not every key ever seen.
  * <p>
@@ -61,6 +64,14 @@ final class DenseWindowOperator extends PanedWindowOperator
     private final int rowStride;
     private final KeyTable keys;
     private final PaneSnapshot snapshot;
+    /** Cells (columns x key slots) past which the state is better held on linked rows. */
+    private final DenseBound bound;
+    /** Cells of the first layout, which never asks for a review. */
+    private final long initialCells;
+    /** The most cells laid out at once. */
+    private long peakCells;
+    /** While a restore reads rows: the snapshot's rows, which the bound allows for; else 0. */
+    private int restoringRows;
     /** A result merged from several panes' rows; a snapshot row's state read for a merge. */
     private final long[] merged;
     private final long[] restoreRow;
@@ -106,7 +117,8 @@ final class DenseWindowOperator extends PanedWindowOperator
         final LateEventHandler lateEventHandler,
         final int expectedEntries,
         final int firingSlice,
-        final int firingPace)
+        final int firingPace,
+        final DenseBound bound)
     {
         super(windows, false, watermarks, layout, resultHandler, lateEventHandler, firingSlice, firingPace);
         if (windows.panesPerWindow > ColumnarWindowOperator.MAX_PANES_PER_WINDOW || windows.allowedLateness != 0)
@@ -125,11 +137,31 @@ final class DenseWindowOperator extends PanedWindowOperator
         this.restoreRow = new long[stride];
         this.firingColumns = new int[panesPerWindow];
         this.snapshot = new PaneSnapshot(new SnapshotRows());
+        this.bound = bound;
         // A key holds a row in each pane of its live window and, for a while, in the next pane.
         final int keysHint = Math.min(MAX_INITIAL_KEYS, Math.max(16, expectedEntries / (panesPerWindow + 1)));
         this.keys = new KeyTable(Integer.highestOneBit(keysHint - 1) << 1, true);
         this.columns = INITIAL_COLUMNS;
+        this.initialCells = (long)INITIAL_COLUMNS * keys.capacity();
         layOut(keys.capacity(), INITIAL_COLUMNS, null, 0);
+    }
+
+    /**
+     * The cells a dense layout of a state takes: a column per pane, doubled from {@value #INITIAL_COLUMNS} as needed,
+     * of a slot per key, a power of two.
+     *
+     * @param panes with rows.
+     * @param keys  held.
+     * @return columns x key slots.
+     */
+    static long layoutCells(final int panes, final int keys)
+    {
+        return (long)powerOfTwoAtLeast(Math.max(INITIAL_COLUMNS, panes)) * powerOfTwoAtLeast(Math.max(16, keys));
+    }
+
+    private static int powerOfTwoAtLeast(final int value)
+    {
+        return value <= 1 ? 1 : Integer.highestOneBit(value - 1) << 1;
     }
 
     @Override
@@ -234,6 +266,17 @@ final class DenseWindowOperator extends PanedWindowOperator
     private void layOut(final int capacity, final int columnCount, final long[] previousRows, final int previousCapacity)
     {
         snapshot.complete();
+        final long cells = (long)columnCount * capacity;
+        if (cells * rowStride > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalStateException("dense window slots: " + columnCount + " columns of " + capacity + " key slots of " +
+                rowStride + " longs exceed an array; rows held " + rowsHeld + ", keys " + keys.size());
+        }
+        peakCells = Math.max(peakCells, cells);
+        if (cells > initialCells && bound.exceeded(cells, (long)Math.max(rowsHeld, restoringRows) + keys.size()))
+        {
+            layoutReviewDue = true; // the columns outgrew the rows: the state goes to linked rows after this signal
+        }
         final int shift = Integer.numberOfTrailingZeros(capacity);
         final long[] grown = new long[columnCount * capacity * rowStride];
         final int[] grownSlots = new int[columnCount * capacity];
@@ -440,6 +483,14 @@ final class DenseWindowOperator extends PanedWindowOperator
     }
 
     /**
+     * @return the most cells (columns x key slots) laid out at once, the memory the rows took at their largest.
+     */
+    long peakCells()
+    {
+        return peakCells;
+    }
+
+    /**
      * Loads each key's index entry and key record, then its row in the column of the last event's pane (the row an
      * in-order event updates), in passes over all the keys, whose misses overlap. Changes nothing.
      */
@@ -515,8 +566,10 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
         restoreFirstPane = firstNeeded;
         regridding = AlignedSnapshotHeader.regrid(version, windows);
+        restoringRows = rowCount;
         reserveKeys(rowCount / panesPerWindow);
         cursor = restoreRows(buffer, cursor, rowCount);
+        restoringRows = 0;
         regridding = false;
         restoreFiringCursor(buffer, offset, version);
         return cursor - offset;
@@ -535,10 +588,17 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
     }
 
-    /** One snapshot row into its key's row of its pane, merged into it if earlier rows (the gcd grid) made it. */
+    /**
+     * One snapshot row into its key's row of its pane, merged into it if earlier rows (the gcd grid) made it. Once the
+     * layout is past the bound the rest is skipped: the state is restored into linked rows instead.
+     */
     @Override
     void restoreRow(final long key, final long stored, final DirectBuffer buffer, final int at)
     {
+        if (layoutReviewDue)
+        {
+            return;
+        }
         final long pane = regridding ? windows.windowOfGcdPane(stored) : stored;
         if (pane < restoreFirstPane)
         {
@@ -589,6 +649,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
         keys.clear();
         rowsHeld = 0;
+        layoutReviewDue = false;
         cachedColumn = -1;
         paneCache.clear();
         nextDueWatermark = Long.MIN_VALUE;

@@ -497,6 +497,14 @@ final class KeyTable
     }
 
     /**
+     * Keys held: those with state and the empty ones not forgotten yet.
+     */
+    int size()
+    {
+        return indexSize;
+    }
+
+    /**
      * Slots the table has room for before it grows: every slot {@link #add} gives is below it until then.
      */
     int capacity()

@@ -79,6 +79,11 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     /** While recovery replays: the sort of new keys between windows waits for the events after it ({@link #recovering}). */
     private boolean recovering;
     long unassignedEvents;
+    /**
+     * Set when the state may be better held the other way, dense key slots or linked rows ({@link DenseBound}); the
+     * {@link AdaptiveWindowOperator} holding the operator reviews its layout after the signal and clears it.
+     */
+    boolean layoutReviewDue;
     /** What a restore's read-ahead loaded, kept only so that the JIT cannot drop the loads. */
     private long restoreTouched;
 

@@ -53,7 +53,8 @@ public final class WindowOperatorContext
     private int expectedEntries = 1024;
     private int firingSlice = FIRING_SLICE_DEFAULT;
     private int firingPace = FIRING_PACE_UNPACED;
-    private boolean denseSlots;
+    private boolean denseSlots = true;
+    private long denseFloorCells = DenseBound.MIN_CELLS;
     private WatermarkGenerator watermarks;
     private PrimitiveAggregator[] aggregators;
     private WindowResultHandler resultHandler;
@@ -263,19 +264,19 @@ public final class WindowOperatorContext
     }
 
     /**
-     * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (off by default):
+     * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (on by default):
      * the operator then keeps a key's rows of a pane at a place given by the key's slot, in flat arrays, instead of in
      * linked rows, for windows of at most 16 panes ({@code size / gcd(size, hop)} for overlapping ones) with no allowed
      * lateness, no early results and only counts and sums, minima, maxima and averages of long fields. Results,
      * their order, which event emits them and the snapshots are the same either way; false keeps the linked rows
      * (tests compare the two).
      * <p>
-     * Off by default because a dense pane costs a whole column (a row for every key slot) however few keys it holds:
-     * while windows wait to fire (firing is bounded per event, so events far apart in event time, each crossing several
-     * hops, let due windows queue up) the columns grow with the queue, and the engine's JIT warm-up, which steps a
-     * 5 s-hop sliding window through 60 s and 5 min periods, grew them to 16,384 columns of 16,384 slots and ran a
-     * 6 GiB heap out of memory. Turn it on only where events are dense in event time; bounding the columns is the open
-     * work.
+     * A dense pane costs a whole column (a row for every key slot) however few keys it holds, so the operator holds its
+     * state on linked rows while dense columns would take more than 16 times the rows and keys held (above a floor of
+     * 262,144 cells): when due windows queue up behind a firing that is bounded per event (events far apart in event
+     * time, each crossing several hops), when many panes are live at once, or when keys recur less than once a window.
+     * It comes back to dense slots once they would take at most half of that. Its memory is proportional to the
+     * state held whatever the input.
      *
      * @param denseSlots whether dense slots may be used.
      * @return this for a fluent API.
@@ -283,6 +284,19 @@ public final class WindowOperatorContext
     public WindowOperatorContext denseSlots(final boolean denseSlots)
     {
         this.denseSlots = denseSlots;
+        return this;
+    }
+
+    /**
+     * The floor of the dense layout's bound (tests: a small one makes the state move between dense slots and linked
+     * rows often).
+     *
+     * @param cells a dense layout may always take.
+     * @return this for a fluent API.
+     */
+    WindowOperatorContext denseFloorCells(final long cells)
+    {
+        this.denseFloorCells = cells;
         return this;
     }
 
@@ -375,8 +389,9 @@ public final class WindowOperatorContext
         final AlignedWindows windows = new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly());
         if (denseSlots && allowedLateness == 0 && !earlyOnUpdate && ColumnarWindowOperator.supports(size, hop, aggregators))
         {
-            return new DenseWindowOperator(
-                windows, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
+            return new AdaptiveWindowOperator(
+                windows, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace,
+                denseFloorCells);
         }
         return new AlignedWindowOperator(
             windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);

@@ -35,6 +35,8 @@ class DenseWindowOperatorTest
     {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
+        long handOvers = 0;
+        long handBacks = 0;
         for (int round = 0; round < 88; round++)
         {
             final Run run = Run.random(random, round, seed);
@@ -44,7 +46,8 @@ class DenseWindowOperatorTest
             final WindowOperator reference = run.context(expected, at).denseSlots(false).build();
             final WindowOperator dense = run.context(actual, at).build();
             assertThat(reference).isInstanceOf(AlignedWindowOperator.class);
-            assertThat(dense).as(run.what).isInstanceOf(DenseWindowOperator.class);
+            assertThat(dense).as(run.what).isInstanceOf(AdaptiveWindowOperator.class);
+            assertThat(((AdaptiveWindowOperator)dense).current()).as(run.what).isInstanceOf(DenseWindowOperator.class);
             for (int i = 0; i < run.signals(); i++)
             {
                 at[0] = i;
@@ -63,7 +66,12 @@ class DenseWindowOperatorTest
             assertThat(dense.watermark()).as(run.what).isEqualTo(reference.watermark());
             assertThat(dense.stateEntries()).as(run.what).isZero();
             assertThat(expected).as(run.what).anyMatch(line -> line.contains("FINAL"));
+            handOvers += ((AdaptiveWindowOperator)dense).handOvers();
+            handBacks += ((AdaptiveWindowOperator)dense).handBacks();
         }
+        // Runs with a small floor moved their state between dense slots and linked rows on the way, both ways.
+        assertThat(handOvers).as("seed " + seed + ": hand-overs to linked rows").isPositive();
+        assertThat(handBacks).as("seed " + seed + ": hand-backs to dense slots").isPositive();
     }
 
     @Test
@@ -204,7 +212,7 @@ class DenseWindowOperatorTest
     void shouldReuseTheSlotsOfKeysThatWentAway()
     {
         final List<String> out = new ArrayList<>();
-        final DenseWindowOperator operator = (DenseWindowOperator)new WindowOperatorContext().denseSlots(true).tumbling(10)
+        final AdaptiveWindowOperator operator = (AdaptiveWindowOperator)new WindowOperatorContext().denseSlots(true).tumbling(10)
             .aggregators(Aggregators.count(), Aggregators.sumLong(0)).expectedEntries(4)
             .resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start)).build();
         final TestEvent event = new TestEvent().set(1, 0);
@@ -220,7 +228,8 @@ class DenseWindowOperatorTest
         assertThat(out).hasSize(200_000);
         assertThat(operator.stateEntries()).isZero();
         // Slots follow the keys in use (a window's and the idle ones kept for a while), not every key seen.
-        assertThat(operator.keySlots()).isLessThanOrEqualTo(1 << 15);
+        assertThat(operator.handOvers()).isZero();
+        assertThat(((DenseWindowOperator)operator.current()).keySlots()).isLessThanOrEqualTo(1 << 15);
     }
 
     @Test
@@ -228,11 +237,11 @@ class DenseWindowOperatorTest
     {
         final WindowResultHandler none = (key, start, end, flags, result) -> { };
         assertThat(new WindowOperatorContext().denseSlots(true).tumbling(10).aggregators(Aggregators.count()).resultHandler(none).build())
-            .isInstanceOf(DenseWindowOperator.class);
+            .isInstanceOf(AdaptiveWindowOperator.class);
         assertThat(new WindowOperatorContext().denseSlots(true).hopping(6, 10).aggregators(Aggregators.count(), Aggregators.sumLong(0)).resultHandler(none)
-            .build()).isInstanceOf(DenseWindowOperator.class);
+            .build()).isInstanceOf(AdaptiveWindowOperator.class);
         assertThat(new WindowOperatorContext().denseSlots(true).sliding(16, 1).aggregators(Aggregators.maxLong(0)).resultHandler(none).build())
-            .isInstanceOf(DenseWindowOperator.class);
+            .isInstanceOf(AdaptiveWindowOperator.class);
         // More than 16 panes, lateness, early results, double or first/last aggregates, or not asked for: linked rows.
         assertThat(new WindowOperatorContext().denseSlots(true).sliding(17, 1).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
@@ -246,9 +255,9 @@ class DenseWindowOperatorTest
             .isInstanceOf(AlignedWindowOperator.class);
         assertThat(new WindowOperatorContext().tumbling(10).denseSlots(false).aggregators(Aggregators.count()).resultHandler(none).build())
             .isInstanceOf(AlignedWindowOperator.class);
-        // Not asked for: linked rows (a dense pane costs a whole column, see WindowOperatorContext.denseSlots).
+        // Not turned off: dense slots, bounded (see WindowOperatorContext.denseSlots).
         assertThat(new WindowOperatorContext().tumbling(10).aggregators(Aggregators.count()).resultHandler(none).build())
-            .isInstanceOf(AlignedWindowOperator.class);
+            .isInstanceOf(AdaptiveWindowOperator.class);
     }
 
     /** The outputs equal, line for line; else the first that differs, named with its neighbours. */
@@ -307,6 +316,8 @@ class DenseWindowOperatorTest
         final int slice;
         final int pace;
         final long idleTimeout;
+        /** The dense layout's floor: small in some runs, so that the state moves between dense slots and linked rows. */
+        final long floorCells;
         final String what;
         private final ColumnarWindowOperatorTest.Events events;
         private final int[] kind;
@@ -315,8 +326,9 @@ class DenseWindowOperatorTest
 
         private Run(
             final long[] window, final PrimitiveAggregator[] aggregators, final int slice, final int pace, final long idleTimeout,
-            final ColumnarWindowOperatorTest.Events events, final Random random, final String what)
+            final long floorCells, final ColumnarWindowOperatorTest.Events events, final Random random, final String what)
         {
+            this.floorCells = floorCells;
             this.window = window;
             this.aggregators = aggregators;
             this.slice = slice;
@@ -343,11 +355,13 @@ class DenseWindowOperatorTest
             final int slice = SLICES[random.nextInt(SLICES.length)];
             final int pace = PACES[random.nextInt(PACES.length)];
             final long idleTimeout = random.nextInt(3) == 0 ? 1 + random.nextInt(4) : 0;
+            final long floorCells = random.nextBoolean() ? DenseBound.MIN_CELLS : 1 + random.nextInt(256);
             final int keys = random.nextBoolean() ? 1 + random.nextInt(8) : 300 + random.nextInt(2000);
             final ColumnarWindowOperatorTest.Events events =
                 ColumnarWindowOperatorTest.Events.generate(random, 1000 + random.nextInt(3000), keys, window[0], window[3]);
-            return new Run(window, aggregators, slice, pace, idleTimeout, events, random, "seed " + seed + " round " + round + " window " +
-                Arrays.toString(window) + " slice " + slice + " pace " + pace + " idle " + idleTimeout + " keys " + keys);
+            return new Run(window, aggregators, slice, pace, idleTimeout, floorCells, events, random, "seed " + seed + " round " + round +
+                " window " + Arrays.toString(window) + " slice " + slice + " pace " + pace + " idle " + idleTimeout + " keys " + keys +
+                " floor " + floorCells);
         }
 
         int signals()
@@ -378,6 +392,7 @@ class DenseWindowOperatorTest
         {
             final WindowOperatorContext context = new WindowOperatorContext()
                 .denseSlots(true)
+                .denseFloorCells(floorCells)
                 .offset(window[2])
                 .watermarks(idleTimeout > 0 ? Watermarks.boundedOutOfOrderness(window[3], idleTimeout) : Watermarks.boundedOutOfOrderness(window[3]))
                 .aggregators(aggregators)

@@ -109,8 +109,9 @@ class WindowSnapshotTest
         for (final boolean dense : new boolean[]{true, false})
         {
             final List<String> out = new ArrayList<>();
-            final PanedWindowOperator operator = (PanedWindowOperator)new WindowOperatorContext().tumbling(1_000_000).denseSlots(dense)
+            final WindowOperator built = new WindowOperatorContext().tumbling(1_000_000).denseSlots(dense)
                 .aggregators(Aggregators.count()).resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start)).build();
+            final PanedWindowOperator operator = dense ? ((AdaptiveWindowOperator)built).current() : (PanedWindowOperator)built;
             leaveTheSortToTheEventsAfterRecovery(operator, out);
         }
     }
