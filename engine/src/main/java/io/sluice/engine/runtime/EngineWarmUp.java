@@ -83,15 +83,16 @@ final class EngineWarmUp
      * compiled in hours; interpreted, a close cost 42-91 us at 1M events/s (perf/README.md sections 51, 56).
      */
     static final int WINDOW_CLOSES = 8_192;
-    /** Property for the window closes an engine's warm-up runs per window period (a diagnostic; {@value #WINDOW_CLOSES} to test). */
+    /** Property for the window closes an engine's warm-up runs per window period ({@code 0} turns the phase off). */
     static final String LIVE_WINDOW_CLOSES_PROP_NAME = "sluice.engine.warm.up.window.closes";
     /**
-     * Window closes an engine's warm-up runs per window period: none unless {@value #LIVE_WINDOW_CLOSES_PROP_NAME} says so.
-     * With {@link #WINDOW_CLOSES} of them (before the continuation ticks at each window's end), {@code ./sluice demo}'s p99
-     * went from 0.9-1.3 ms to 8-12 ms on a quiet 2-core machine (perf/README.md "Latest report"); with the ticks it is
-     * not yet measured on a quiet machine (perf/README.md section 59), so the phase stays off by default until it is.
+     * Window closes an engine's warm-up runs per window period: {@link #WINDOW_CLOSES} unless
+     * {@value #LIVE_WINDOW_CLOSES_PROP_NAME} says otherwise. Before the continuation ticks at each window's end the phase's
+     * firing fell hundreds of thousands of results behind and the warm-up ran for tens of seconds; {@code ./sluice demo}'s
+     * p99 then went from 0.9-1.3 ms to 8-12 ms on a quiet 2-core machine. With the ticks its p99 is that of the phase
+     * off, alternated on a quiet machine (perf/README.md "Latest report").
      */
-    static final int LIVE_WINDOW_CLOSES = Math.max(0, Integer.getInteger(LIVE_WINDOW_CLOSES_PROP_NAME, 0));
+    static final int LIVE_WINDOW_CLOSES = Math.max(0, Integer.getInteger(LIVE_WINDOW_CLOSES_PROP_NAME, WINDOW_CLOSES));
     /** Events in each of those windows. */
     private static final int EVENTS_PER_WINDOW = 4;
     /**
