@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -128,28 +127,13 @@ final class KafkaSourceReader
     void stop()
     {
         running = false;
-        final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
-        if (c != null)
-        {
-            c.wakeup();
-        }
-        LockSupport.unpark(thread);
+        ConsumerThreads.wakeUp(consumer, thread);
     }
 
     /** Waits for the thread to end, up to 30 s. */
     void join()
     {
-        if (thread.isAlive() && thread != Thread.currentThread())
-        {
-            try
-            {
-                thread.join(30_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ConsumerThreads.join(thread);
     }
 
     private void run()
@@ -427,16 +411,6 @@ final class KafkaSourceReader
 
     private void closeConsumer()
     {
-        try
-        {
-            if (consumer != null)
-            {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            source.onError("closing the consumer of topic '" + context.topic() + "': " + ex);
-        }
+        ConsumerThreads.close(consumer, "the consumer of topic '" + context.topic() + "'", source::onError);
     }
 }

@@ -117,23 +117,8 @@ final class OwnedPartitionReader
     void stop()
     {
         running = false;
-        final KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
-        if (c != null)
-        {
-            c.wakeup();
-        }
-        java.util.concurrent.locks.LockSupport.unpark(thread);
-        if (thread.isAlive() && thread != Thread.currentThread())
-        {
-            try
-            {
-                thread.join(30_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ConsumerThreads.wakeUp(consumer, thread);
+        ConsumerThreads.join(thread);
     }
 
     private void run()
@@ -276,16 +261,6 @@ final class OwnedPartitionReader
 
     private void closeConsumer()
     {
-        try
-        {
-            if (consumer != null)
-            {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            member.event("closing the reader of partition " + topicPartition + ": " + ex);
-        }
+        ConsumerThreads.close(consumer, "the reader of partition " + topicPartition, member::event);
     }
 }
