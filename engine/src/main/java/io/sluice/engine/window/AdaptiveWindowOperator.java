@@ -70,10 +70,7 @@ final class AdaptiveWindowOperator implements WindowOperator
     {
         final PanedWindowOperator operator = current;
         operator.onEvent(key, timestamp, values);
-        if (operator.layoutReviewDue)
-        {
-            reviewLayout();
-        }
+        reviewLayoutIfDue(operator);
     }
 
     @Override
@@ -81,10 +78,7 @@ final class AdaptiveWindowOperator implements WindowOperator
     {
         final PanedWindowOperator operator = current;
         operator.onProcessingTime(processingTime);
-        if (operator.layoutReviewDue)
-        {
-            reviewLayout();
-        }
+        reviewLayoutIfDue(operator);
     }
 
     @Override
@@ -92,10 +86,7 @@ final class AdaptiveWindowOperator implements WindowOperator
     {
         final PanedWindowOperator operator = current;
         operator.advanceWatermarkTo(watermark);
-        if (operator.layoutReviewDue)
-        {
-            reviewLayout();
-        }
+        reviewLayoutIfDue(operator);
     }
 
     @Override
@@ -103,10 +94,7 @@ final class AdaptiveWindowOperator implements WindowOperator
     {
         final PanedWindowOperator operator = current;
         operator.endOfInput();
-        if (operator.layoutReviewDue)
-        {
-            reviewLayout();
-        }
+        reviewLayoutIfDue(operator);
     }
 
     @Override
@@ -253,6 +241,15 @@ final class AdaptiveWindowOperator implements WindowOperator
     DenseBound bound()
     {
         return bound;
+    }
+
+    /** After a call into the operator in use: a review if that call signalled one. */
+    private void reviewLayoutIfDue(final PanedWindowOperator operator)
+    {
+        if (operator.layoutReviewDue)
+        {
+            reviewLayout();
+        }
     }
 
     private void reviewLayout()
