@@ -25,6 +25,17 @@ public final class PartitionWriter
 {
     /** Header word at {@link RecordDescriptor#LENGTH_OFFSET} is built for the native order the buffers use. */
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
+    /** Property for {@link #LOAD_AHEAD_BYTES} ({@code 0} turns the loads ahead off). */
+    static final String LOAD_AHEAD_PROP_NAME = "sluice.journal.load.ahead.bytes";
+    private static final int CACHE_LINE = 64;
+    /**
+     * How far ahead of its position the writer loads the tail's cache lines, in batches of half that, before its
+     * frames' stores reach them: 2,048 bytes unless {@value #LOAD_AHEAD_PROP_NAME} says otherwise (rounded down to
+     * whole lines, at most 64 KiB). The lines of a page pre-touched long before are in no cache; a store into such a
+     * line waits for it, and the stores of the next frames wait behind it, one line after the other, where a batch of
+     * independent loads overlaps its lines' misses (Java has no prefetch instruction).
+     */
+    static final int LOAD_AHEAD_BYTES = Math.min(64 << 10, Math.max(0, Integer.getInteger(LOAD_AHEAD_PROP_NAME, 2048))) & -CACHE_LINE;
 
     private final Partition partition;
     /** The partition's end offset, published with a release store after each record. */
@@ -49,6 +60,12 @@ public final class PartitionWriter
     private int spareThreshold;
     private long nextOffset;
     private Thread owner;
+    /** Tail position up to which the lines ahead of the writer were loaded ({@link #loadAhead}). */
+    private int loadedTo;
+    /** A frame ending past this position loads the next batch of lines ahead; never with the loads ahead off. */
+    private int nextLoadAhead;
+    /** What the loads ahead read, kept only so that the JIT cannot drop them. */
+    private long loaded;
 
     private int claimPosition = -1;
     private int claimFrameLength;
@@ -73,6 +90,8 @@ public final class PartitionWriter
         this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
+        this.loadedTo = position;
+        this.nextLoadAhead = LOAD_AHEAD_BYTES == 0 ? Integer.MAX_VALUE : position;
     }
 
     /**
@@ -351,7 +370,30 @@ public final class PartitionWriter
         {
             return reserveSlow(payloadLength);
         }
+        if (end > nextLoadAhead)
+        {
+            loadAhead(position);
+        }
         return baseAddress + position;
+    }
+
+    /**
+     * Loads the tail's lines from where the last batch stopped to {@link #LOAD_AHEAD_BYTES} past {@code position}
+     * (within {@code fastLimit}: reserved, pre-touched space of the mapping), one independent load a line, so that
+     * their misses overlap and the frames' stores find them in the cache. Changes nothing.
+     */
+    private void loadAhead(final int position)
+    {
+        final int to = Math.min(position + LOAD_AHEAD_BYTES, fastLimit);
+        final long base = baseAddress;
+        long sum = 0;
+        for (int line = Math.max(loadedTo, position) & -CACHE_LINE; line < to; line += CACHE_LINE)
+        {
+            sum += UnsafeApi.getLong(null, base + line);
+        }
+        loaded += sum;
+        loadedTo = Math.max(loadedTo, to);
+        nextLoadAhead = position + (LOAD_AHEAD_BYTES >>> 1);
     }
 
     private long reserveSlow(final int payloadLength)
@@ -380,6 +422,8 @@ public final class PartitionWriter
             this.position = position;
             maxTimestamp = tail.maxTimestamp();
             nextCheckpoint = tail.nextCheckpoint();
+            loadedTo = position;
+            nextLoadAhead = LOAD_AHEAD_BYTES == 0 ? Integer.MAX_VALUE : position;
         }
         if (position + aligned > reservedLimit)
         {
