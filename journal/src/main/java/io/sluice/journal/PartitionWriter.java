@@ -25,22 +25,14 @@ public final class PartitionWriter
 {
     /** Header word at {@link RecordDescriptor#LENGTH_OFFSET} is built for the native order the buffers use. */
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
-    /** Property for {@link #LOAD_AHEAD_BYTES} ({@code 0} turns the loads ahead off). */
-    static final String LOAD_AHEAD_PROP_NAME = "sluice.journal.load.ahead.bytes";
     private static final int CACHE_LINE = 64;
-    /**
-     * How far ahead of its position the writer loads the tail's cache lines, in batches of half that, before its
-     * frames' stores reach them: 2,048 bytes unless {@value #LOAD_AHEAD_PROP_NAME} says otherwise (rounded down to
-     * whole lines, at most 64 KiB). The lines of a page pre-touched long before are in no cache; a store into such a
-     * line waits for it, and the stores of the next frames wait behind it, one line after the other, where a batch of
-     * independent loads overlaps its lines' misses (Java has no prefetch instruction).
-     */
-    static final int LOAD_AHEAD_BYTES = Math.min(64 << 10, Math.max(0, Integer.getInteger(LOAD_AHEAD_PROP_NAME, 2048))) & -CACHE_LINE;
 
     private final Partition partition;
     /** The partition's end offset, published with a release store after each record. */
     private final PaddedSequence endOffset;
     private final int indexIntervalBytes;
+    /** {@link JournalContext#loadAheadBytes()}: 0 for none. */
+    private final int loadAheadBytes;
     private Segment tail;
     /** Base offset of the tail: a record's relative offset is {@code nextOffset - tailBase}. */
     private long tailBase;
@@ -75,7 +67,8 @@ public final class PartitionWriter
         final PaddedSequence endOffset,
         final Segment tail,
         final long nextOffset,
-        final int indexIntervalBytes)
+        final int indexIntervalBytes,
+        final int loadAheadBytes)
     {
         this.partition = partition;
         this.endOffset = endOffset;
@@ -90,8 +83,9 @@ public final class PartitionWriter
         this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
+        this.loadAheadBytes = loadAheadBytes & -CACHE_LINE;
         this.loadedTo = position;
-        this.nextLoadAhead = LOAD_AHEAD_BYTES == 0 ? Integer.MAX_VALUE : position;
+        this.nextLoadAhead = this.loadAheadBytes == 0 ? Integer.MAX_VALUE : position;
     }
 
     /**
@@ -378,13 +372,13 @@ public final class PartitionWriter
     }
 
     /**
-     * Loads the tail's lines from where the last batch stopped to {@link #LOAD_AHEAD_BYTES} past {@code position}
-     * (within {@code fastLimit}: reserved, pre-touched space of the mapping), one independent load a line, so that
+     * Loads the tail's lines from where the last batch stopped to {@link JournalContext#loadAheadBytes()} past
+     * {@code position} (within {@code fastLimit}: reserved space of the mapping), one independent load a line, so that
      * their misses overlap and the frames' stores find them in the cache. Changes nothing.
      */
     private void loadAhead(final int position)
     {
-        final int to = Math.min(position + LOAD_AHEAD_BYTES, fastLimit);
+        final int to = Math.min(position + loadAheadBytes, fastLimit);
         final long base = baseAddress;
         long sum = 0;
         for (int line = Math.max(loadedTo, position) & -CACHE_LINE; line < to; line += CACHE_LINE)
@@ -393,7 +387,7 @@ public final class PartitionWriter
         }
         loaded += sum;
         loadedTo = Math.max(loadedTo, to);
-        nextLoadAhead = position + (LOAD_AHEAD_BYTES >>> 1);
+        nextLoadAhead = position + (loadAheadBytes >>> 1);
     }
 
     private long reserveSlow(final int payloadLength)
@@ -423,7 +417,7 @@ public final class PartitionWriter
             maxTimestamp = tail.maxTimestamp();
             nextCheckpoint = tail.nextCheckpoint();
             loadedTo = position;
-            nextLoadAhead = LOAD_AHEAD_BYTES == 0 ? Integer.MAX_VALUE : position;
+            nextLoadAhead = loadAheadBytes == 0 ? Integer.MAX_VALUE : position;
         }
         if (position + aligned > reservedLimit)
         {
