@@ -54,6 +54,9 @@ final class KafkaCeiling
         final long[] consumed = new long[1];
         final long[] lastNanos = new long[1];
         final CountDownLatch ready = new CountDownLatch(1);
+        // The producers stay open until the reader has read the clocks at its end: an ended thread's CPU has no name.
+        final CountDownLatch measured = new CountDownLatch(1);
+        final AtomicReference<CpuSnapshot> atEnd = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread reader = new Thread(() ->
         {
@@ -74,11 +77,16 @@ final class KafkaCeiling
                     consumed[0] += c.poll(Duration.ofMillis(20)).count();
                 }
                 lastNanos[0] = System.nanoTime();
+                atEnd.set(CpuSnapshot.take());
             }
             catch (final RuntimeException ex)
             {
                 failure.set(ex);
                 ready.countDown();
+            }
+            finally
+            {
+                measured.countDown();
             }
         }, "ceiling-reader");
         reader.start();
@@ -110,6 +118,7 @@ final class KafkaCeiling
                     }
                     p.flush();
                     produced[self] = System.nanoTime();
+                    measured.await();
                 }
                 catch (final RuntimeException | InterruptedException ex)
                 {
@@ -145,7 +154,7 @@ final class KafkaCeiling
         {
             throw new IllegalStateException("ceiling: read " + consumed[0] + " of " + w.count);
         }
-        final CpuBudget budget = before.until(CpuSnapshot.take(), name -> name.startsWith("ceiling-") ||
+        final CpuBudget budget = before.until(atEnd.get(), name -> name.startsWith("ceiling-") ||
             name.startsWith("kafka-producer-network-thread | "), name -> name.equals("main"));
         System.out.printf("  %s: %,.0f ev/s (%,.0f ev/s with the producers' start-up of %d ms in it); cpu us per record: %s%n", topic,
             w.count * 1e9 / (lastNanos[0] - start), w.count * 1e9 / (lastNanos[0] - start + createdNanos), createdNanos / 1_000_000,
