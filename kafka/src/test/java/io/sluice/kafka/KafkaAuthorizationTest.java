@@ -80,9 +80,13 @@ class KafkaAuthorizationTest
                 .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER)));
             try
             {
-                KafkaTestSupport.await("two refused polls", () -> source.authorizationFailures() >= 2);
-                assertThat(source.lastError()).startsWith("not authorized to READ Kafka topic 'acl-in' on " + broker.bootstrap());
-                assertThat(source.state()).isEqualTo(KafkaSource.State.RUNNING);
+                // The refusals are counted over the partitions' readers: one can be refused twice before the other
+                // has connected (which clears the last error) and positioned itself (the source runs once every
+                // reader has), so all three are waited for; each refused poll, retried, sets the error again.
+                final String refused = "not authorized to READ Kafka topic 'acl-in' on " + broker.bootstrap();
+                KafkaTestSupport.await("two refused polls, every reader positioned, the refusal the last error",
+                    () -> source.authorizationFailures() >= 2 && source.state() == KafkaSource.State.RUNNING &&
+                        source.lastError() != null && source.lastError().startsWith(refused));
                 assertThat(source.records()).isZero();
                 assertThat(errorLog(engine)).anyMatch(entry -> entry.contains("not authorized to READ Kafka topic 'acl-in'"));
 

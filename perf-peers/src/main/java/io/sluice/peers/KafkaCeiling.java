@@ -21,7 +21,9 @@ import io.sluice.kafka.KafkaTestBroker;
  * Sluice's sink) send the workload's records into a fresh topic, producer {@code i} the partitions {@code p} with
  * {@code p % producers == i}, each on its own thread, while one {@code read_committed} consumer (the isolation
  * Sluice's source and Kafka Streams' exactly-once consumers use) reads them; timed from the first send to the last
- * record read.
+ * record read. The producers are created and have the topic's metadata before the clock starts: a client's start-up
+ * (its connection, metadata and idempotent producer id) is not the broker's rate, and a pipeline's start-up is not in
+ * its rate either.
  */
 final class KafkaCeiling
 {
@@ -52,6 +54,9 @@ final class KafkaCeiling
         final long[] consumed = new long[1];
         final long[] lastNanos = new long[1];
         final CountDownLatch ready = new CountDownLatch(1);
+        // The producers stay open until the reader has read the clocks at its end: an ended thread's CPU has no name.
+        final CountDownLatch measured = new CountDownLatch(1);
+        final AtomicReference<CpuSnapshot> atEnd = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread reader = new Thread(() ->
         {
@@ -72,11 +77,16 @@ final class KafkaCeiling
                     consumed[0] += c.poll(Duration.ofMillis(20)).count();
                 }
                 lastNanos[0] = System.nanoTime();
+                atEnd.set(CpuSnapshot.take());
             }
             catch (final RuntimeException ex)
             {
                 failure.set(ex);
                 ready.countDown();
+            }
+            finally
+            {
+                measured.countDown();
             }
         }, "ceiling-reader");
         reader.start();
@@ -84,9 +94,11 @@ final class KafkaCeiling
         {
             throw new IllegalStateException("ceiling: the consumer did not start");
         }
-        final long start = System.nanoTime();
         final long[] produced = new long[producers];
         final Thread[] senders = new Thread[producers];
+        final CountDownLatch created = new CountDownLatch(producers);
+        final CountDownLatch go = new CountDownLatch(1);
+        final long createdFrom = System.nanoTime();
         for (int i = 0; i < producers; i++)
         {
             final int self = i;
@@ -94,6 +106,9 @@ final class KafkaCeiling
             {
                 try (KafkaProducer<byte[], byte[]> p = KafkaBench.producer(bootstrap, producer))
                 {
+                    p.partitionsFor(topic);
+                    created.countDown();
+                    go.await();
                     for (int r = 0; r < w.count; r++)
                     {
                         if (Topic.partitionFor(w.key[r], partitions) % producers == self)
@@ -103,14 +118,24 @@ final class KafkaCeiling
                     }
                     p.flush();
                     produced[self] = System.nanoTime();
+                    measured.await();
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | InterruptedException ex)
                 {
                     failure.set(ex);
+                    created.countDown();
                 }
             }, "ceiling-producer-" + i);
             senders[i].start();
         }
+        if (!created.await(2, TimeUnit.MINUTES))
+        {
+            throw new IllegalStateException("ceiling: the producers did not start");
+        }
+        final long createdNanos = System.nanoTime() - createdFrom;
+        final CpuSnapshot before = CpuSnapshot.take();
+        final long start = System.nanoTime();
+        go.countDown();
         long producedNanos = 0;
         for (final Thread sender : senders)
         {
@@ -129,6 +154,11 @@ final class KafkaCeiling
         {
             throw new IllegalStateException("ceiling: read " + consumed[0] + " of " + w.count);
         }
+        final CpuBudget budget = before.until(atEnd.get(), name -> name.startsWith("ceiling-") ||
+            name.startsWith("kafka-producer-network-thread | "), name -> name.equals("main"));
+        System.out.printf("  %s: %,.0f ev/s (%,.0f ev/s with the producers' start-up of %d ms in it); cpu us per record: %s%n", topic,
+            w.count * 1e9 / (lastNanos[0] - start), w.count * 1e9 / (lastNanos[0] - start + createdNanos), createdNanos / 1_000_000,
+            CpuBudget.describe(budget.perRecord(w.count, lastNanos[0] - start)).replace("pipeline's threads", "the ceiling's clients"));
         return new double[] {w.count * 1e9 / (lastNanos[0] - start), w.count * 1e9 / (producedNanos - start)};
     }
 }

@@ -104,7 +104,7 @@ interface KafkaPipeline extends AutoCloseable
         void decode(ConsumerRecord<byte[], byte[]> record, Rows rows);
 
         /**
-         * Whether a thread belongs to the pipeline started for {@code run} ({@link PipelineCpu}): its processing, source,
+         * Whether a thread belongs to the pipeline started for {@code run} ({@link CpuSnapshot}): its processing, source,
          * committing and Kafka client threads.
          *
          * @param threadName of a live thread.

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -135,6 +136,7 @@ public final class KafkaPipelineMain
         final Path brokerDir = Files.createTempDirectory(scratch, "broker-");
         final Map<String, double[]> rates = new LinkedHashMap<>();
         final Map<String, double[]> cpuPerEvent = new LinkedHashMap<>();
+        final Map<String, double[][]> budgets = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
@@ -193,6 +195,7 @@ public final class KafkaPipelineMain
                     final Measured m = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
                     rates.computeIfAbsent(name, k -> new double[rounds])[round] = m.eventsPerSecond();
                     cpuPerEvent.computeIfAbsent(name, k -> new double[rounds])[round] = m.cpuNanosPerEvent();
+                    budgets.computeIfAbsent(name, k -> new double[rounds][])[round] = m.budget();
                     System.out.printf("round %d %-62s %,12.0f ev/s  %6.2f us cpu/event  rows ok (%,d)%n", round + 1, pipelines.get(name).name(),
                         m.eventsPerSecond(), m.cpuNanosPerEvent() / 1e3, reference.length);
                 }
@@ -213,7 +216,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, budgets, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
             consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
@@ -290,9 +293,11 @@ public final class KafkaPipelineMain
      * One throughput run.
      *
      * @param eventsPerSecond  input records over the time from the first processed to the last result visible.
-     * @param cpuNanosPerEvent CPU time of the pipeline's own threads over the run ({@link PipelineCpu}) per input record.
+     * @param cpuNanosPerEvent CPU time of the pipeline's own threads per input record over the same time.
+     * @param startUpCpuNanos  CPU time of the pipeline's own threads from its start to its first record (not in the above).
+     * @param budget           the machine's CPU per input record over the same time, by {@link CpuBudget#PARTS}.
      */
-    private record Measured(double eventsPerSecond, double cpuNanosPerEvent)
+    private record Measured(double eventsPerSecond, double cpuNanosPerEvent, long startUpCpuNanos, double[] budget)
     {
     }
 
@@ -302,10 +307,14 @@ public final class KafkaPipelineMain
     {
         final String output = "out-" + run;
         broker.createTopics(partitions, output);
-        final PipelineCpu cpu = PipelineCpu.start();
+        final Predicate<String> owned = name -> factory.ownsThread(name, run);
+        final Predicate<String> harness = name -> name.equals("main") || name.startsWith("result-reader-");
+        final CpuSnapshot started = CpuSnapshot.take();
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
             KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
         {
+            // The CPU counted is the rate's: from the first record processed, not from the pipeline's start-up.
+            final CpuSnapshot atFirst = awaitFirstRecord(pipeline, factory.name());
             final long complete;
             try
             {
@@ -317,8 +326,9 @@ public final class KafkaPipelineMain
                 // at the deadline are a transaction never committed or outputs never sent, and this tells which.
                 throw new IllegalStateException(ex.getMessage() + "; " + run + ": " + pipeline.diagnostics(), ex);
             }
-            final Map<String, Long> threads = cpu.byThread(name -> factory.ownsThread(name, run));
-            final long cpuNanos = threads.values().stream().mapToLong(Long::longValue).sum();
+            final CpuSnapshot atEnd = CpuSnapshot.take();
+            final CpuBudget budget = atFirst.until(atEnd, owned, harness);
+            final long startUpCpu = started.until(atFirst, owned, harness).pipeline();
             final long first = pipeline.firstRecordNanos();
             final Rows rows = reader.stop(500);
             final String difference = Rows.difference(reference, Rows.sorted(List.of(rows)));
@@ -327,12 +337,32 @@ public final class KafkaPipelineMain
                 throw new IllegalStateException(factory.name() + " differs from the plain loop: " + difference);
             }
             final double rate = events * 1e9 / (complete - first);
+            final double[] perRecord = budget.perRecord(events, complete - first);
             final String diagnostics = pipeline.diagnostics();
-            System.out.printf("  %s: first record -> all rows %.3f s%s%n    cpu ms by thread: %s%n", run, (complete - first) / 1e9,
-                diagnostics.isEmpty() ? "" : "; " + diagnostics, threads.entrySet().stream().limit(8)
-                    .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")));
-            return new Measured(rate, (double)cpuNanos / events);
+            System.out.printf("  %s: first record -> all rows %.3f s%s%n    cpu ms by thread: %s; start-up %d ms%n    cpu us per record: %s%n",
+                run, (complete - first) / 1e9, diagnostics.isEmpty() ? "" : "; " + diagnostics, budget.pipelineByThread().entrySet().stream().limit(8)
+                    .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")),
+                startUpCpu / 1_000_000, CpuBudget.describe(perRecord));
+            return new Measured(rate, perRecord[0], startUpCpu, perRecord);
         }
+    }
+
+    /**
+     * Waits for the pipeline's first processed record and then reads the CPU clocks: the few milliseconds of the
+     * snapshot itself fall after the first record, and {@link CpuBudget#perRecord} scales them out.
+     */
+    private static CpuSnapshot awaitFirstRecord(final KafkaPipeline pipeline, final String what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (pipeline.firstRecordNanos() == 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException(what + ": no record processed within 10 minutes");
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        return CpuSnapshot.take();
     }
 
     private static Histogram latency(

@@ -20,7 +20,7 @@ final class KafkaReport
 
     static String render(
         final Map<String, String> args, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> rates,
-        final Map<String, double[]> cpuPerEvent, final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
+        final Map<String, double[]> cpuPerEvent, final Map<String, double[][]> budgets, final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
         final double[] consumeOnly, final Instant started,
         final Instant ended, final String loadBefore, final String loadAfterThroughput, final String loadAfter)
     {
@@ -89,6 +89,7 @@ final class KafkaReport
         }
         md.append(".\n\n");
         cpu(md, pipelines, cpuPerEvent);
+        budget(md, pipelines, budgets);
 
         md.append("## End-to-end latency, produce of the triggering event -> committed output visible (ms)\n\n");
         md.append("Open loop at ").append(args.get("rate")).append(" orders/s for ").append(args.get("seconds"))
@@ -123,7 +124,8 @@ final class KafkaReport
     /** The CPU table: the pipelines' own threads' CPU time per input record, and Kafka Streams' over Sluice's. */
     private static void cpu(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> cpuPerEvent)
     {
-        md.append("CPU time of each pipeline's own threads per input record, same runs (the JVM's per-thread CPU clock: Sluice's ")
+        md.append("CPU time of each pipeline's own threads per input record, same runs, over the same time as the rate: from its ")
+            .append("first record processed to its last row visible, not its start-up (the JVM's per-thread CPU clock: Sluice's ")
             .append("processing, source, committer, I/O and sink producer threads; Kafka Streams' stream threads and their clients' ")
             .append("threads; not the broker's, the harness's, the garbage collector's or the JIT's). A thread waiting for a core is ")
             .append("not charged, so this moves less with the machine's load than the rates above.\n\n");
@@ -136,6 +138,41 @@ final class KafkaReport
                 .append(" | ").append(String.join(", ", java.util.Arrays.stream(micros).mapToObj(m -> String.format("%.2f", m)).toList()))
                 .append(" | ").append(peer == null || !cpuPerEvent.containsKey(peer) ? "-" : ratio(cpuPerEvent.get(peer), e.getValue()))
                 .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /**
+     * The budget table: where the machine's cores went during each pipeline's runs, per input record, so that what bounds
+     * a rate (the pipeline, the broker, the machine's other work, or nothing: idle cores) can be read beside it.
+     */
+    private static void budget(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[][]> budgets)
+    {
+        md.append("Where the machine's CPU went during the same runs, us per input record, medians over the rounds (first record ")
+            .append("to last row visible; the process's per-thread clocks, its own CPU and the machine's `/proc/stat`, 10 ms ")
+            .append("resolution). The parts add up to the run's wall time per record times the cpus: ")
+            .append("a rate is bounded by the machine's CPU when idle is near 0, and then each part's share is its share of the bound. ")
+            .append("The broker's column is every other Java thread of the benchmark's process (the in-process broker's request ")
+            .append("handlers, network, log and coordinator threads); GC and JIT are the JVM's collector and compiler threads; the rest of the JVM includes Kafka Streams' RocksDB threads.\n\n");
+        md.append("| pipeline |");
+        for (final String part : CpuBudget.PARTS)
+        {
+            md.append(' ').append(part).append(" |");
+        }
+        md.append(" sum |\n|---|");
+        md.append("---|".repeat(CpuBudget.PARTS.length + 1)).append('\n');
+        for (final Map.Entry<String, double[][]> e : budgets.entrySet())
+        {
+            md.append("| ").append(pipelines.get(e.getKey()).name()).append(" |");
+            double total = 0;
+            for (int part = 0; part < CpuBudget.PARTS.length; part++)
+            {
+                final int column = part;
+                final double median = KafkaPipelineMain.median(java.util.Arrays.stream(e.getValue()).mapToDouble(b -> b[column]).toArray()) / 1e3;
+                total += median;
+                md.append(String.format(" %.2f |", median));
+            }
+            md.append(String.format(" %.2f |\n", total));
         }
         md.append('\n');
     }

@@ -47,9 +47,11 @@ import io.sluice.schema.Schema;
  * else is runnable on a machine with few cores.
  *
  * <p>Writes, in {@code reports}, {@code net-<medium>-<raw|ack|result>.hgrm} (microseconds) and
- * {@code net-<medium>.png}, and prints one {@code RESULT} line per medium and path with its ratio to the
- * raw ping-pong of the same run, and one {@code COUNTS} line per medium with the daemon's network work per
- * event during the Sluice phases ({@link NetDutyCounts}).
+ * {@code net-<medium>.png}, and prints one {@code ROUND} line per medium and round (each path's p50 and p99 in
+ * that round, the p99 ratios to that round's raw p99, and the media driver's loss, repair and flow-control
+ * counts during its raw and its Sluice phase, {@link NetDriverCounts}), one {@code RESULT} line per medium and
+ * path with its ratio to the raw ping-pong of the same run (all rounds), and one {@code COUNTS} line per medium
+ * with the daemon's network work per event during the Sluice phases ({@link NetDutyCounts}).
  */
 public final class NetLatencyClient
 {
@@ -78,6 +80,8 @@ public final class NetLatencyClient
     private Histogram recording;
     private Histogram resultRecording;
     private long results;
+    /** Results of every Sluice phase so far, all media: what a new consumer group finds in the topic before its first phase. */
+    private long resultsSoFar;
 
     private NetLatencyClient(final long rate, final long warmupNs, final long measureNs)
     {
@@ -139,12 +143,29 @@ public final class NetLatencyClient
                             .connectTimeoutMs(60_000).responseStreamId(responseStream++), "results", "bench-" + media, "bench-1", 30_000))
                 {
                     client.awaitReady(ping, pong, consumer);
-                    for (int round = 0; round < rounds; round++)
+                    final Histogram rawRound = new Histogram(HIGHEST, 3);
+                    final Histogram ackRound = new Histogram(HIGHEST, 3);
+                    final Histogram resultRound = new Histogram(HIGHEST, 3);
+                    final NetDriverCounts rawDriver = new NetDriverCounts(aeron.countersReader());
+                    final NetDriverCounts sluiceDriver = new NetDriverCounts(aeron.countersReader());
+                    for (int round = 1; round <= rounds; round++)
                     {
-                        client.raw(ping, pong, raw);
+                        rawRound.reset();
+                        ackRound.reset();
+                        resultRound.reset();
+                        rawDriver.begin();
+                        client.raw(ping, pong, rawRound);
+                        rawDriver.end();
                         counts.begin();
-                        client.sluice(producer, consumer, ack, result);
+                        sluiceDriver.begin();
+                        client.sluice(producer, consumer, ackRound, resultRound);
+                        sluiceDriver.end();
                         counts.end();
+                        raw.add(rawRound);
+                        ack.add(ackRound);
+                        result.add(resultRound);
+                        System.out.println(roundLine(media, round, rawRound, ackRound, resultRound) + "; media driver during raw: " +
+                            rawDriver.text() + "; during sluice: " + sluiceDriver.text());
                     }
                     System.out.println(counts.line(media));
                 }
@@ -153,18 +174,30 @@ public final class NetLatencyClient
         }
     }
 
+    /**
+     * Waits until the raw path and the consumer are connected, and reads, before any phase, what the consumer's
+     * new group finds already in the results topic: the results of the media measured before (its group starts at
+     * the topic's start). Left there, they would be streamed to it during its first phase, ahead of that phase's
+     * results (over UDP, under load, for longer than the warm-up: the result path's outliers of section 63).
+     */
     private void awaitReady(final ExclusivePublication ping, final Subscription pong, final SluiceConsumer consumer)
     {
         final long deadline = System.nanoTime() + COMPLETION_TIMEOUT_NS;
-        while (!ping.isConnected() || !pong.isConnected() || consumer.ownedCount() == 0)
+        final long[] earlier = {0};
+        final RecordListener countEarlier = (p, o, t, k, b, at, l) -> earlier[0]++;
+        while (!ping.isConnected() || !pong.isConnected() || consumer.ownedCount() == 0 || earlier[0] < resultsSoFar)
         {
-            consumer.poll((p, o, t, k, b, at, l) -> { }, 16);
+            final int read = consumer.poll(countEarlier, 64);
             if (System.nanoTime() - deadline > 0)
             {
                 throw new IllegalStateException("not ready within 60 s: ping connected " + ping.isConnected() + ", pong connected " +
-                    pong.isConnected() + ", partitions owned " + consumer.ownedCount());
+                    pong.isConnected() + ", partitions owned " + consumer.ownedCount() + ", earlier results read " + earlier[0] + " of " +
+                    resultsSoFar);
             }
-            Thread.yield();
+            if (read == 0)
+            {
+                Thread.yield();
+            }
         }
     }
 
@@ -298,6 +331,7 @@ public final class NetLatencyClient
             }
         }
         consumer.commit();
+        resultsSoFar += total;
     }
 
     private void checkTimeout(final int sent, final long lastSend, final String what)
@@ -338,6 +372,19 @@ public final class NetLatencyClient
             "Client -> daemon -> client over Aeron %s, %,d msg/s open loop (scheduled send -> received)", media.toUpperCase(Locale.ROOT),
             rate), plotted);
         System.out.println("report: " + PerfFiles.shown(png));
+    }
+
+    /**
+     * One round of a medium: each path's p50 and p99, and the paths' p99 over the same round's raw p99, so that
+     * the rounds of a run can be compared (a run's RESULT lines merge its rounds).
+     */
+    private static String roundLine(final String media, final int round, final Histogram raw, final Histogram ack, final Histogram result)
+    {
+        final double rawP99 = raw.getValueAtPercentile(99);
+        return String.format(Locale.ROOT, "ROUND media=%s round=%d p50/p99 us: raw %.1f/%.1f, ack %.1f/%.1f, result %.1f/%.1f; " +
+            "p99 / raw p99: ack %.2f, result %.2f", media, round, raw.getValueAtPercentile(50) / 1e3, rawP99 / 1e3,
+            ack.getValueAtPercentile(50) / 1e3, ack.getValueAtPercentile(99) / 1e3, result.getValueAtPercentile(50) / 1e3,
+            result.getValueAtPercentile(99) / 1e3, ack.getValueAtPercentile(99) / rawP99, result.getValueAtPercentile(99) / rawP99);
     }
 
     private static String label(final String path)

@@ -1,11 +1,13 @@
 package io.sluice.engine.exec;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import io.sluice.engine.pipeline.ErrorPolicy;
+import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.StageSpec;
 import io.sluice.engine.pipeline.WindowSpec;
@@ -31,13 +33,13 @@ public final class PipelineInstance
     /** A stage with the HALT policy failed; the instance refuses events. */
     public static final int HALTED = 1;
 
-    private static final io.sluice.engine.pipeline.EventSink DISCARD = (partition, sequence, key, timestamp, event) -> { };
+    private static final EventSink DISCARD = (partition, sequence, key, timestamp, event) -> { };
 
     private final Pipeline pipeline;
     private final int partition;
     private final StageErrorHandler errorHandler;
-    /** A scratch copy: sinks discard (see {@link #scratch}). */
-    private final boolean discardOutputs;
+    /** What every sink stage hands its results to instead of the pipeline's sink (a scratch copy, see {@link #scratch}), or null. */
+    private final EventSink outputsOverride;
     /** Whether a leading window stage gets the columnar kernel where it applies ({@link #createColumnar}). */
     private final boolean columnar;
     private final EventFlyweight inputView;
@@ -64,7 +66,7 @@ public final class PipelineInstance
      */
     public static PipelineInstance create(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, false, false);
+        return new PipelineInstance(pipeline, partition, errorHandler, null, false);
     }
 
     /**
@@ -80,7 +82,7 @@ public final class PipelineInstance
      */
     public static PipelineInstance createColumnar(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, false, true);
+        return new PipelineInstance(pipeline, partition, errorHandler, null, true);
     }
 
     /**
@@ -95,13 +97,31 @@ public final class PipelineInstance
      */
     public static PipelineInstance scratch(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, true, false);
+        return scratch(pipeline, partition, errorHandler, DISCARD);
+    }
+
+    /**
+     * Builds a scratch copy of a pipeline for one partition whose sinks hand their results to {@code discarding}, which
+     * must keep nothing of them. A JIT warm-up that runs copies with sinks of different classes leaves the sink stage's
+     * call polymorphic, so the first live result (a sink of yet another class) takes no trap out of compiled code.
+     *
+     * @param pipeline     the description to copy.
+     * @param partition    the copy pretends to serve.
+     * @param errorHandler receiving stage failures.
+     * @param discarding   sink every sink stage of the copy hands its results to.
+     * @return the scratch instance.
+     */
+    public static PipelineInstance scratch(
+        final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final EventSink discarding)
+    {
+        return new PipelineInstance(pipeline, partition, errorHandler, Objects.requireNonNull(discarding, "discarding"), false);
     }
 
     private PipelineInstance(
-        final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final boolean discardOutputs, final boolean columnar)
+        final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler,
+        final EventSink outputsOverride, final boolean columnar)
     {
-        this.discardOutputs = discardOutputs;
+        this.outputsOverride = outputsOverride;
         this.columnar = columnar;
         this.pipeline = pipeline;
         this.partition = partition;
@@ -164,7 +184,7 @@ public final class PipelineInstance
         }
         if (spec instanceof StageSpec.SinkSpec sink)
         {
-            return new Stages.Sink(this, spec.description(), spec.policy(), discardOutputs ? DISCARD : sink.sink());
+            return new Stages.Sink(this, spec.description(), spec.policy(), outputsOverride != null ? outputsOverride : sink.sink());
         }
         throw new IllegalArgumentException("unknown stage " + spec.description());
     }

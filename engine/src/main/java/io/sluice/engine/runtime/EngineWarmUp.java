@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -10,6 +11,7 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
+import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.StageSpec;
 import io.sluice.engine.pipeline.WindowSpec;
@@ -38,6 +40,14 @@ import io.sluice.schema.Field;
  * (the demo's is 4 results per event) the events alone emitted less than each window's results, the firing fell
  * behind by hundreds of thousands of results and the panes could not be freed, so every later close walked tens of
  * thousands of panes and the end of input spent tens of seconds draining them (perf/README.md section 59).
+ *
+ * <p>Then {@value #FRESH_PASSES} shorter passes (a quarter of the events and closes each) on fresh scratch copies, keys
+ * in turn so that every key has events in every window, events sharing their millisecond in fours, each pass's sinks of
+ * a class of their own. The live operators are fresh too: a fresh operator's first events, a close with no idle key, an
+ * event that does not move the watermark, and the engine's own sink (a class the sink
+ * stage's call had never met) were branches and types the main pass never showed the JIT, and the first live close
+ * threw the compiled event path away on each of them (perf/README.md section 66). The events are written off the heap,
+ * as the ring's slots are.
  *
  * <p>A processing-time tick every 1,024 events (with a continuation tick behind it), a copy of the scratch state as
  * a checkpoint makes it every 64 events and an end of input at the end exercise those paths too. The copies run
@@ -105,6 +115,30 @@ final class EngineWarmUp
      * overflow after thousands of periods.
      */
     private static final long MAX_WINDOW_PERIOD_MS = 366L * 24 * 3600 * 1000;
+    /**
+     * Passes after the main one, each on fresh scratch copies, whose every key has events in every window: the first
+     * events of fresh operators and windows with no idle key were branches the JIT had never seen taken, and their
+     * first live taking threw compiled code away during the first window closes (perf/README.md section 66).
+     */
+    static final int FRESH_PASSES = 2;
+    /** A fresh pass runs this fraction (1 / n) of the main pass's events and window closes. */
+    private static final int FRESH_PASS_SHARE = 4;
+    /**
+     * Events of a fresh pass that share an event time (a power of two): with each event a millisecond of its own, an event
+     * no later than the latest (the watermark unmoved) was a branch never taken before the first live one.
+     */
+    private static final int SHARED_TIME_EVENTS = 4;
+    /** Keys of a fresh pass's main events, in turn. */
+    private static final int FRESH_PASS_KEYS = 64;
+    /**
+     * The sinks each pass's copies discard into, one class per pass: the sink stage's call then has seen three classes,
+     * is compiled as a call of any class, and the engine's own sink (a fourth) takes no trap at the first live result.
+     */
+    private static final EventSink[] DISCARDING_SINKS = {
+        (partition, sequence, key, timestamp, event) -> { },
+        (partition, sequence, key, timestamp, event) -> { },
+        (partition, sequence, key, timestamp, event) -> { },
+    };
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -129,53 +163,111 @@ final class EngineWarmUp
     }
 
     /**
-     * Warms one group: its main events, its window closes, its barriers.
+     * Warms one group: its main events, its window closes, its barriers; then {@value #FRESH_PASSES} shorter passes on
+     * fresh scratch copies whose every key has events in every window.
      *
      * @param windowCloses windows closed per window period of the group after the main events.
      *
-     * @return the scratch instances it ran, for their counters, and the state the window closes left.
+     * @return the scratch instances of the main pass, for their counters, and the state its window closes left.
      */
     static Warmed warm(
         final SourceGroups.Plan plan, final int events, final int windowCloses, final int sliceRows, final DistinctErrorLog errorLog)
     {
-        final List<Pipeline> pipelines = plan.pipelines();
-        final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
-        for (int i = 0; i < instances.length; i++)
+        final Pass[] passes = passes(events, windowCloses);
+        final Warmed warmed = passes[0].run(plan, sliceRows, errorLog);
+        for (int i = 1; i < passes.length; i++)
         {
-            instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE);
+            passes[i].run(plan, sliceRows, errorLog);
         }
-        // Slices smaller than the scratch state, so that a copy takes several, as a live state's does.
-        final int warmUpSliceRows = sliceRows == Integer.MAX_VALUE ? sliceRows : Math.min(sliceRows, SLICE_ROWS);
-        try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, warmUpSliceRows))
+        return warmed;
+    }
+
+    /**
+     * The synthetic events a group's warm-up runs through each of its pipelines.
+     *
+     * @param events        main events, as given to {@link #run}.
+     * @param windowCloses  windows closed per window period by the main pass.
+     * @param windowPeriods distinct window periods of the group ({@link #windowPeriods}).
+     * @return the events over all passes.
+     */
+    static long eventsPerGroup(final int events, final int windowCloses, final int windowPeriods)
+    {
+        long total = 0;
+        for (final Pass pass : passes(events, windowCloses))
         {
-            final PartitionSnapshotter.Discarding handover = PartitionSnapshotter.discarding();
-            snapshotter.handover(handover);
-            final Driver driver = new Driver(new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter);
-            long time = driver.send(events, KEYS, BASE_TIME_MS, 1, Integer.MAX_VALUE, 0);
-            int largestClosingState = 0;
-            boolean closingResultsPending = false;
-            for (final long period : windowPeriods(pipelines))
+            total += pass.events() + (long)pass.windowCloses() * EVENTS_PER_WINDOW * windowPeriods;
+        }
+        return total;
+    }
+
+    private static Pass[] passes(final int events, final int windowCloses)
+    {
+        final Pass[] passes = new Pass[1 + FRESH_PASSES];
+        passes[0] = new Pass(DISCARDING_SINKS[0], events, KEYS, false, windowCloses, EXTRA_BARRIERS);
+        for (int i = 1; i < passes.length; i++)
+        {
+            passes[i] = new Pass(DISCARDING_SINKS[i], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
+        }
+        return passes;
+    }
+
+    /**
+     * One run of synthetic events through fresh scratch copies of a group's pipelines.
+     *
+     * @param sink          every sink stage of the copies discards into.
+     * @param events        main events.
+     * @param keys          of the main events.
+     * @param liveShaped    whether keys come in turn ({@code i % keys}: every key in every window of as many events)
+     *                      rather than drawn at random (keys without events in a window), and events share their event
+     *                      time in fours (as at more than 1,000 events a second) rather than each a time of its own.
+     * @param windowCloses  windows closed per window period after the main events.
+     * @param barriers      after the end of input.
+     */
+    private record Pass(EventSink sink, int events, int keys, boolean liveShaped, int windowCloses, int barriers)
+    {
+        Warmed run(final SourceGroups.Plan plan, final int sliceRows, final DistinctErrorLog errorLog)
+        {
+            final List<Pipeline> pipelines = plan.pipelines();
+            final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
+            for (int i = 0; i < instances.length; i++)
             {
-                // EVENTS_PER_WINDOW events spread over a period, then a period with none: each group of them
-                // is a window (or session) of its own that closes as the next group's time passes.
-                time = driver.send(windowCloses * EVENTS_PER_WINDOW, CLOSING_KEYS, time + period,
-                    Math.max(1, period / EVENTS_PER_WINDOW), EVENTS_PER_WINDOW, period);
-                for (final PipelineInstance instance : instances)
-                {
-                    largestClosingState = Math.max(largestClosingState, instance.stateEntries());
-                    closingResultsPending |= instance.resultsPending();
-                }
+                instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE, sink);
             }
-            driver.dispatcher.onEndOfInput();
-            for (int i = 0; i < EXTRA_BARRIERS; i++)
+            // Slices smaller than the scratch state, so that a copy takes several, as a live state's does.
+            final int warmUpSliceRows = sliceRows == Integer.MAX_VALUE ? sliceRows : Math.min(sliceRows, SLICE_ROWS);
+            try (PartitionSnapshotter snapshotter = new PartitionSnapshotter("warm-up", 0, instances, errorLog, warmUpSliceRows))
             {
-                snapshot(snapshotter, i);
-                if ((i & (SAMPLE_EVERY_BARRIERS - 1)) == 0)
+                final PartitionSnapshotter.Discarding handover = PartitionSnapshotter.discarding();
+                snapshotter.handover(handover);
+                final Driver driver = new Driver(
+                    new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter, liveShaped);
+                long time = driver.send(events, keys, BASE_TIME_MS, 1, Integer.MAX_VALUE, 0);
+                int largestClosingState = 0;
+                boolean closingResultsPending = false;
+                final int closingKeys = liveShaped ? EVENTS_PER_WINDOW : CLOSING_KEYS;
+                for (final long period : windowPeriods(pipelines))
                 {
-                    handover.sample();
+                    // EVENTS_PER_WINDOW events spread over a period, then a period with none: each group of them
+                    // is a window (or session) of its own that closes as the next group's time passes.
+                    time = driver.send(windowCloses * EVENTS_PER_WINDOW, closingKeys, time + period,
+                        Math.max(1, period / EVENTS_PER_WINDOW), EVENTS_PER_WINDOW, period);
+                    for (final PipelineInstance instance : instances)
+                    {
+                        largestClosingState = Math.max(largestClosingState, instance.stateEntries());
+                        closingResultsPending |= instance.resultsPending();
+                    }
                 }
+                driver.dispatcher.onEndOfInput();
+                for (int i = 0; i < barriers; i++)
+                {
+                    snapshot(snapshotter, i);
+                    if ((i & (SAMPLE_EVERY_BARRIERS - 1)) == 0)
+                    {
+                        handover.sample();
+                    }
+                }
+                return new Warmed(instances, largestClosingState, closingResultsPending);
             }
-            return new Warmed(instances, largestClosingState, closingResultsPending);
         }
     }
 
@@ -230,12 +322,17 @@ final class EngineWarmUp
         private final Field[][] fields;
         private final UnsafeBuffer buffer;
         private final SplittableRandom random = new SplittableRandom(SEED);
+        /** See {@link Pass#liveShaped}. */
+        private final boolean liveShaped;
         /** Events sent so far, over every call: the cadence of ticks and copies. */
         private int sent;
 
-        Driver(final PartitionDispatcher dispatcher, final List<SourceGroups.Binding> sources, final PartitionSnapshotter snapshotter)
+        Driver(
+            final PartitionDispatcher dispatcher, final List<SourceGroups.Binding> sources, final PartitionSnapshotter snapshotter,
+            final boolean liveShaped)
         {
             this.dispatcher = dispatcher;
+            this.liveShaped = liveShaped;
             this.sources = sources;
             this.snapshotter = snapshotter;
             views = new EventFlyweight[sources.size()];
@@ -250,12 +347,14 @@ final class EngineWarmUp
                 fields[s] = schema.fields().toArray(new Field[0]);
                 longest = Math.max(longest, schema.length());
             }
-            buffer = new UnsafeBuffer(new byte[longest]);
+            // Off the heap, as the ring's slots: on a byte[] the JIT compiled every field read for a non-null base and
+            // threw that code away at the first live event (perf/README.md section 66).
+            buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(longest));
         }
 
         /**
-         * Sends events, sources in turn, keys over {@code keys} values, at event times {@code firstTime + i * step}, plus
-         * {@code gap} after every {@code perWindow} of them.
+         * Sends events, sources in turn, keys over {@code keys} values, at event times {@code firstTime + i * step} (live
+         * shaped: {@code firstTime + (i / SHARED_TIME_EVENTS) * step}), plus {@code gap} after every {@code perWindow} of them.
          *
          * @return the event time after the last event's: where a next call may start.
          */
@@ -267,7 +366,7 @@ final class EngineWarmUp
                 final int s = sent % views.length;
                 final SourceGroups.Binding binding = sources.get(s);
                 final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
-                fill(event, binding, fields[s], random, keys, time);
+                fill(event, binding, fields[s], keys, time);
                 final int keyField = binding.source().partitionKeyField();
                 final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
                 dispatcher.onEvent(s, buffer, 0, key, time);
@@ -284,7 +383,10 @@ final class EngineWarmUp
                 {
                     snapshotter.copySlice();
                 }
-                time += step;
+                if (!liveShaped || (i & (SHARED_TIME_EVENTS - 1)) == SHARED_TIME_EVENTS - 1)
+                {
+                    time += step;
+                }
                 if ((i + 1) % perWindow == 0)
                 {
                     time += gap;
@@ -317,6 +419,37 @@ final class EngineWarmUp
             }
             return false;
         }
+
+        private void fill(final EventFlyweight event, final SourceGroups.Binding binding, final Field[] fields, final int keys, final long time)
+        {
+            final int keyField = binding.source().partitionKeyField();
+            final int timeField = binding.source().eventTimeField();
+            for (final Field field : fields)
+            {
+                final int f = field.index();
+                if (f == timeField)
+                {
+                    event.putLong(f, time);
+                    continue;
+                }
+                switch (field.type())
+                {
+                    case LONG, TIMESTAMP -> event.putLong(f, f == keyField ? key(keys) : random.nextInt(1000));
+                    case INT -> event.putInt(f, f == keyField ? key(keys) : random.nextInt(1000));
+                    case DOUBLE -> event.putDouble(f, random.nextDouble() * 1000);
+                    case BOOLEAN -> event.putBoolean(f, random.nextInt(8) == 0);
+                    case SYMBOL -> event.putSymbol(f, symbol(f == keyField ? key(Math.min(keys, SYMBOLS.length)) : random.nextInt(4), field.width()));
+                    case DECIMAL -> event.putDecimal(f, random.nextInt(100_000) % Decimals.powerOfTen(field.precision()));
+                    case TEXT -> event.putText(f, symbol(random.nextInt(4), field.maxLength()));
+                    default -> throw new IllegalStateException("unknown field type " + field.type());
+                }
+            }
+        }
+
+        private int key(final int keys)
+        {
+            return liveShaped ? (sent / views.length) % keys : random.nextInt(keys);
+        }
     }
 
     /**
@@ -333,34 +466,6 @@ final class EngineWarmUp
     }
 
     private static final long[] NO_SOURCE_POSITIONS = new long[0];
-
-    private static void fill(
-        final EventFlyweight event, final SourceGroups.Binding binding, final Field[] fields, final SplittableRandom random, final int keys,
-        final long time)
-    {
-        final int keyField = binding.source().partitionKeyField();
-        final int timeField = binding.source().eventTimeField();
-        for (final Field field : fields)
-        {
-            final int f = field.index();
-            if (f == timeField)
-            {
-                event.putLong(f, time);
-                continue;
-            }
-            switch (field.type())
-            {
-                case LONG, TIMESTAMP -> event.putLong(f, f == keyField ? random.nextInt(keys) : random.nextInt(1000));
-                case INT -> event.putInt(f, f == keyField ? random.nextInt(keys) : random.nextInt(1000));
-                case DOUBLE -> event.putDouble(f, random.nextDouble() * 1000);
-                case BOOLEAN -> event.putBoolean(f, random.nextInt(8) == 0);
-                case SYMBOL -> event.putSymbol(f, symbol(random.nextInt(f == keyField ? SYMBOLS.length : 4), field.width()));
-                case DECIMAL -> event.putDecimal(f, random.nextInt(100_000) % Decimals.powerOfTen(field.precision()));
-                case TEXT -> event.putText(f, symbol(random.nextInt(4), field.maxLength()));
-                default -> throw new IllegalStateException("unknown field type " + field.type());
-            }
-        }
-    }
 
     private static final String[] SYMBOLS = new String[16];
 

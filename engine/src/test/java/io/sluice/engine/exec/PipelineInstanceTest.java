@@ -127,6 +127,28 @@ class PipelineInstanceTest
             .hasMessage("source 'payments': partition key 'memo' is a TEXT(16); use a LONG, INT, TIMESTAMP or SYMBOL field");
     }
 
+    @Test
+    void shouldHandAScratchCopysResultsToTheGivenDiscardingSinkOnly()
+    {
+        final TestEvents.TextSink pipelineSink = new TestEvents.TextSink();
+        final TestEvents.TextSink discarding = new TestEvents.TextSink();
+        final Pipeline pipeline = Pipeline.from("trades", TestEvents.TRADE).name("volume").partitionKey("account").eventTime("ts", 0)
+            .window(w -> w.tumbling(10).count("n")).sink("text", pipelineSink).build();
+        final PipelineInstance scratch = PipelineInstance.scratch(pipeline, 0, errorHandler, discarding);
+
+        feed(scratch, 1, 10.0, 5, 1);
+        feed(scratch, 2, 10.0, 5, 12);
+        scratch.onEndOfInput();
+
+        assertThat(discarding.lines()).containsExactly(
+            "0 0 1 9 key=1 window_start=0 window_end=10 flags=1 n=1",
+            "0 1 2 19 key=2 window_start=10 window_end=20 flags=1 n=1");
+        assertThat(pipelineSink.lines()).as("the pipeline's own sink").isEmpty();
+        assertThat(scratch.outputs()).isEqualTo(2);
+        assertThatThrownBy(() -> PipelineInstance.scratch(pipeline, 0, errorHandler, null))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("discarding");
+    }
+
     private void feed(final PipelineInstance instance, final long account, final double amount, final long qty, final long ts)
     {
         TestEvents.trade(buffer, account, amount, qty, ts);

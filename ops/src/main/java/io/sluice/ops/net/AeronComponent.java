@@ -18,7 +18,8 @@ import io.sluice.ops.daemon.DaemonComponentContext;
  * One {@code type: aeron} item of the daemon: a {@link NetServer} serving only ingress (producers,
  * publishing into the engine) or only egress (consumer groups over the engine's source topics and
  * the output journal's topics), on a media driver shared with the other Aeron items of the same
- * directory ({@link SharedMediaDriver}).
+ * directory ({@link SharedMediaDriver}), through an Aeron client shared with those of them on the same thread
+ * ({@link SharedNetClient}).
  *
  * <p>Egress topics: a topic of the engine's journal if there is one of that name, else a topic of the
  * output journal ({@code journal} sinks). The component owns those topics' group coordinators and
@@ -69,6 +70,7 @@ final class AeronComponent implements DaemonComponent
     private final Settings settings;
     private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
     private SharedMediaDriver driver;
+    private SharedNetClient client;
     private NetServer server;
     private boolean closed;
 
@@ -147,10 +149,9 @@ final class AeronComponent implements DaemonComponent
                 .countersManager(context.countersManager())
                 .counterScope(path)
                 .onProcessingThread(settings.onProcessingThread());
-            if (driver != null && driver.invoker() != null)
-            {
-                netContext.sharedDriverInvoker(driver.invoker(), driver.lock());
-            }
+            // One Aeron client for the daemon's items of this driver and thread: one conductor, one driver connection.
+            client = SharedNetClient.acquire(netContext, driver);
+            netContext.sharedClient(client);
             if (ingress)
             {
                 netContext.ingressStreamId(settings.streamId()).pendingAcksPerSession(settings.pendingAcks());
@@ -227,6 +228,11 @@ final class AeronComponent implements DaemonComponent
         }
         closed = true;
         CloseHelper.quietClose(server);
+        if (client != null)
+        {
+            client.release();
+            client = null;
+        }
         CloseHelper.quietCloseAll(coordinators.values());
         coordinators.clear();
         if (driver != null)

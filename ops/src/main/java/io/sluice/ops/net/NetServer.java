@@ -1,11 +1,9 @@
 package io.sluice.ops.net;
 
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 
 import io.aeron.driver.MediaDriver;
-import io.sluice.engine.runtime.EngineDuty;
 
 /**
  * Network ingress and egress of a running engine over Aeron: producers publish events to its topics
@@ -23,15 +21,16 @@ import io.sluice.engine.runtime.EngineDuty;
  *
  * <p>Resources: optionally an embedded media driver (small sparse term buffers, its directory deleted
  * on start and close; SHARED threading, one thread backing off when idle, or INVOKER under the
- * low-latency profile: no thread, invoked from the server's duty), one Aeron client whose
- * conductor runs in the server's duty cycle, and no thread of its own: the duty cycle
- * ({@link NetServerAgent}) is one of the engine's background duties ({@link
- * io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread or a thread of its own per the
- * engine's threading mode, off the spinning cores under a pinned low-latency profile; or it runs on the
- * first processing thread after its partitions' turns ({@link NetServerContext#onProcessingThread(boolean)}).
+ * low-latency profile: no thread, invoked from the client's duty), an Aeron client whose conductor runs
+ * in the client's duty cycle ({@link NetClientAgent}), and no thread of its own: that duty is one of the
+ * engine's background duties ({@link io.sluice.engine.runtime.Engine#addDuty}), on the shared duties thread
+ * or a thread of its own per the engine's threading mode, off the spinning cores under a pinned low-latency
+ * profile; or it runs on the first processing thread after its partitions' turns
+ * ({@link NetServerContext#onProcessingThread(boolean)}). The daemon's servers of one media driver and one
+ * thread share one client and its duty; a server launched on its own has a client of its own.
  *
  * <p>A lost Aeron client (its conductor starved past the driver's client liveness timeout, the driver
- * gone) is replaced: see {@link NetServerAgent}; {@link #clientUp()} and the counters say whether the
+ * gone) is replaced: see {@link NetClientAgent}; {@link #clientUp()} and the counters say whether the
  * server is connected.
  *
  * <p>Threading: launch and close from a control thread.
@@ -39,49 +38,25 @@ import io.sluice.engine.runtime.EngineDuty;
 public final class NetServer implements AutoCloseable
 {
     private final NetServerContext context;
-    private final MediaDriver driver;
-    private final Object driverLock;
-    private final boolean driverInvoked;
     private final NetCounters counters;
     private final NetServerAgent agent;
-    private EngineDuty duty;
+    private MediaDriver driver;
+    private SharedNetClient client;
+    private boolean ownsClient;
+    private boolean attached;
     private volatile Throwable lastError;
 
     private NetServer(final NetServerContext context)
     {
         this.context = context;
-        final ErrorHandler errorHandler = this::onError;
-        this.driverLock = context.sharedDriverLock() != null ? context.sharedDriverLock() : new Object();
-        MediaDriver driver = null;
-        NetCounters counters = null;
-        // Held while this thread may invoke the driver (connecting, adding subscriptions): nobody else does meanwhile.
-        synchronized (driverLock)
-        {
-            try
-            {
-                AgentInvoker driverInvoker = context.embeddedMediaDriver() ? null : context.sharedDriverInvoker();
-                if (context.embeddedMediaDriver())
-                {
-                    driver = MediaDriver.launch(SharedMediaDriver.driverContext(context.aeronDirectoryName(), context.termBufferLength(),
-                        errorHandler, context.mediaDriverInvoker()));
-                    driverInvoker = context.mediaDriverInvoker() ? driver.sharedAgentInvoker() : null;
-                }
-                counters = new NetCounters(context.countersManager(), context.counterScope());
-                this.agent = new NetServerAgent(driverLock, driverInvoker, context, counters, errorHandler);
-                this.driverInvoked = driverInvoker != null;
-            }
-            catch (final RuntimeException ex)
-            {
-                CloseHelper.quietCloseAll(counters, driver);
-                throw ex;
-            }
-        }
-        this.driver = driver;
-        this.counters = counters;
+        this.counters = new NetCounters(context.countersManager(), context.counterScope());
+        this.agent = new NetServerAgent(context, counters, this::onError);
     }
 
     /**
-     * Starts the server as one of the engine's background duties.
+     * Starts the server on its Aeron client's duty: the client shared with other servers of the same engine,
+     * media driver and thread when the context names one (the daemon's items), else a client of its own, one of
+     * the engine's duties.
      *
      * @param context settings; concluded if it was not.
      * @return the running server.
@@ -96,8 +71,9 @@ public final class NetServer implements AutoCloseable
         final NetServer server = new NetServer(context);
         try
         {
-            server.duty = context.onProcessingThread() ? context.engine().addProcessingDuty(server.agent) :
-                context.engine().addDuty(server.agent, context.maxIdleNs());
+            server.client = context.sharedClient() != null ? context.sharedClient() : server.openOwnClient();
+            server.client.attach(server.agent);
+            server.attached = true;
         }
         catch (final RuntimeException ex)
         {
@@ -105,6 +81,22 @@ public final class NetServer implements AutoCloseable
             throw ex;
         }
         return server;
+    }
+
+    /**
+     * Launches the embedded driver if asked for, and a client of this server alone.
+     */
+    private SharedNetClient openOwnClient()
+    {
+        AgentInvoker driverInvoker = null;
+        if (context.embeddedMediaDriver())
+        {
+            driver = MediaDriver.launch(SharedMediaDriver.driverContext(context.aeronDirectoryName(), context.termBufferLength(),
+                this::onError, context.mediaDriverInvoker()));
+            driverInvoker = context.mediaDriverInvoker() ? driver.sharedAgentInvoker() : null;
+        }
+        ownsClient = true;
+        return SharedNetClient.open(context, driverInvoker, new Object());
     }
 
     private void onError(final Throwable ex)
@@ -161,7 +153,7 @@ public final class NetServer implements AutoCloseable
      */
     public String threadName()
     {
-        return duty == null ? null : duty.threadName();
+        return client == null ? null : client.threadName();
     }
 
     /**
@@ -177,26 +169,30 @@ public final class NetServer implements AutoCloseable
             !context.onProcessingThread();
         final String cpus = offSpinning ? " (cpu " + io.sluice.engine.runtime.CoreBudget.cpuList(
             io.sluice.engine.runtime.CoreBudget.ofThisMachine().others()) + ", off the spinning cores)" : "";
-        final String media = driverInvoked ? "media driver in INVOKER mode on the same thread" :
+        final String media = client != null && client.invokesDriver() ? "media driver in INVOKER mode on the same thread" :
             context.embeddedMediaDriver() ? "media driver on a thread of its own (SHARED)" : "media driver on a thread of its own";
         return "duty on " + threadName() + (context.onProcessingThread() ? " after its partitions' turns" : "") + cpus + "; " + media;
     }
 
     /**
-     * Stops the duty (closing every session: consumers' partitions are freed without a commit), then
-     * the Aeron client and the driver. Call before closing the engine, so ingress stops first; closing
-     * the engine first stops the duty with the engine's other duties, after its final checkpoint
-     * (that is how the daemon serves consumers until then).
+     * Stops serving (closing every session: consumers' partitions are freed without a commit), then releases
+     * the Aeron client (a client of its own stops with its duty) and closes the driver it launched. Call before
+     * closing the engine, so ingress stops first; closing the engine first stops the client's duty with the
+     * engine's other duties, after its final checkpoint (that is how the daemon serves consumers until then).
      */
     @Override
     public void close()
     {
-        // Not under the driver's lock: the duties thread takes it to run the duty's onClose.
-        CloseHelper.quietClose(duty);
-        agent.onClose(); // idempotent: closes the Aeron client if the duty never ran or was stopped with the engine
-        synchronized (driverLock)
+        if (attached)
         {
-            CloseHelper.quietCloseAll(counters, driver);
+            attached = false;
+            client.detach(agent);
         }
+        if (ownsClient)
+        {
+            ownsClient = false;
+            client.release(); // not under the driver's lock: the duty's thread takes it to run the client's onClose
+        }
+        CloseHelper.quietCloseAll(counters, driver);
     }
 }

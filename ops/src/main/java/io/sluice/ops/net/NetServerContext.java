@@ -2,7 +2,6 @@ package io.sluice.ops.net;
 
 import java.util.function.Function;
 
-import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -58,8 +57,7 @@ public final class NetServerContext
     private long engineWaitNs = DEFAULT_ENGINE_WAIT_NS;
     private boolean onProcessingThread;
     private Boolean mediaDriverInvoker;
-    private AgentInvoker sharedDriverInvoker;
-    private Object sharedDriverLock;
+    private SharedNetClient sharedClient;
     private boolean concluded;
 
     /**
@@ -103,7 +101,7 @@ public final class NetServerContext
         {
             throw configError("engineWaitNs", "must be from 0 (never wait) to 1 second, was " + engineWaitNs + " ns");
         }
-        if (onProcessingThread && (embeddedMediaDriver && mediaDriverInvoker() || sharedDriverInvoker != null))
+        if (onProcessingThread && (embeddedMediaDriver && mediaDriverInvoker() || sharedClient != null && sharedClient.invokesDriver()))
         {
             throw configError("onProcessingThread", "needs a media driver with a thread of its own: this one runs in INVOKER mode " +
                 "(as under profile: low-latency), invoked by the server's duty, and would then run on the processing thread");
@@ -233,29 +231,22 @@ public final class NetServerContext
     }
 
     /**
-     * Uses a driver this server does not own (with {@code embeddedMediaDriver(false)}) that runs in
-     * INVOKER mode: the server invokes it in its duty cycle while holding {@code lock}, which every other
-     * user of the driver holds too.
+     * Serves on an Aeron client shared with other servers (with {@code embeddedMediaDriver(false)}): its duty,
+     * on the engine's thread this context names, invokes its conductor and, if the driver runs in INVOKER mode,
+     * the driver, and runs this server's ingress and egress after the others'.
      *
-     * @param invoker of the driver's duty cycle.
-     * @param lock    held around every invocation of the driver.
+     * @param client shared, acquired for this server; the caller releases it after closing the server.
      * @return this.
      */
-    NetServerContext sharedDriverInvoker(final AgentInvoker invoker, final Object lock)
+    NetServerContext sharedClient(final SharedNetClient client)
     {
-        this.sharedDriverInvoker = invoker;
-        this.sharedDriverLock = lock;
+        this.sharedClient = client;
         return this;
     }
 
-    AgentInvoker sharedDriverInvoker()
+    SharedNetClient sharedClient()
     {
-        return sharedDriverInvoker;
-    }
-
-    Object sharedDriverLock()
-    {
-        return sharedDriverLock;
+        return sharedClient;
     }
 
     /**

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
+import io.aeron.AeronCounters;
 import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
 import io.sluice.client.RecordListener;
@@ -112,10 +113,26 @@ class DaemonAeronProcessTest
                 pollUntil(() -> seen.seen.cardinality() == EVENTS / 4, "every event consumed", audit, seen);
                 assertThat(seen.seen.nextClearBit(1)).isEqualTo(EVENTS / 4 + 1);
                 assertThat(audit.commitSync(DEADLINE_MS)).isTrue();
+                assertThat(aeronClients(aeron)).as("Aeron clients of the daemon's media driver: the daemon's one, shared by its " +
+                    "ingress and egress items, and this test's").isEqualTo(2);
             }
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
             assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
         }
+    }
+
+    /** The clients the media driver counts: one heartbeat counter per connected client. */
+    private static int aeronClients(final Aeron aeron)
+    {
+        final int[] clients = {0};
+        aeron.countersReader().forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == AeronCounters.DRIVER_HEARTBEAT_TYPE_ID)
+            {
+                clients[0]++;
+            }
+        });
+        return clients[0];
     }
 
     @Test
