@@ -58,7 +58,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code partitions=N} spreads the keys over N partitions, recovered in parallel on up to one thread per core;
  * {@code segmentMiB=M} sets the journal's segment
  * length (default: the engine's, 64 MiB); {@code sized=false} leaves the window stage's default size hint instead of
- * telling it the keys to expect.
+ * telling it the keys to expect; {@code backtest=false} leaves out the backtest of every round (its columns print NaN): a
+ * round is then the two launches only.
  */
 public final class RestartMain
 {
@@ -101,7 +102,7 @@ public final class RestartMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized.
+     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -114,6 +115,7 @@ public final class RestartMain
         defaults.put("partitions", "2");
         defaults.put("segmentMiB", Integer.toString(io.sluice.journal.JournalContext.DEFAULT_SEGMENT_LENGTH >> 20));
         defaults.put("sized", "true");
+        defaults.put("backtest", "true");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -122,6 +124,7 @@ public final class RestartMain
         partitions = Integer.parseInt(a.get("partitions"));
         segmentLength = Integer.parseInt(a.get("segmentMiB")) << 20;
         sizedWindows = Boolean.parseBoolean(a.get("sized"));
+        final boolean withBacktest = Boolean.parseBoolean(a.get("backtest"));
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
@@ -186,7 +189,7 @@ public final class RestartMain
                 ratios[r] = full / restart;
                 restarts[r] = restart;
                 fulls[r] = full;
-                final double backtest = timeBacktest(history + tail, keys);
+                final double backtest = withBacktest ? timeBacktest(history + tail, keys) : Double.NaN;
                 backtests[r] = backtest;
                 backtestCpu[r] = lastBacktestCpu;
                 final double replayRate = (history + tail) / full;

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +59,7 @@ class CheckpointStoreLoadTest
         for (int p = 0; p < PARTITIONS; p++)
         {
             final byte[] expected = blob(p);
-            final ExpandableDirectByteBuffer state = loaded.state("trades", p);
+            final DirectBuffer state = loaded.state("trades", p);
             final byte[] actual = new byte[expected.length];
             state.getBytes(0, actual);
             assertThat(actual).as("state of partition %d", p).isEqualTo(expected);
