@@ -178,6 +178,7 @@ public final class LiveCostMain
                 System.out.println("  CPU ms of each thread role in the " + settleMs + " ms after the launch: " +
                     idle.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() / 1_000_000.0).toList());
             }
+            final long faultsBefore = processingFaults();
             final Map<Long, Long> before = threadCpu();
             final long self = THREADS.getCurrentThreadCpuTime();
             final long start = System.nanoTime();
@@ -186,6 +187,9 @@ public final class LiveCostMain
             final long published = THREADS.getCurrentThreadCpuTime();
             sink.awaitEnd(engine);
             final Map<Long, Long> after = threadCpu();
+            final long faults = processingFaults() - faultsBefore;
+            System.out.printf("  processing threads' page faults (minor + major): %,d, %.2f per 1,000 events%n", faults,
+                faults * 1e3 / w.count);
             cpu.merge("publisher", published - self, Long::sum);
             final long me = Thread.currentThread().getId();
             for (final Map.Entry<Long, Long> e : after.entrySet())
@@ -221,6 +225,41 @@ public final class LiveCostMain
             return name.replaceAll("-?[0-9]+$", "");
         }
         return "other";
+    }
+
+    /**
+     * Page faults (minor and major, {@code /proc/self/task/<tid>/stat} fields 10 and 12) the processing threads took so
+     * far: a store into a journal page that is not mapped writable (not yet pre-touched, or write-protected again by
+     * its writeback) takes one, and a Java profiler counts its time as the storing method's.
+     */
+    private static long processingFaults() throws java.io.IOException
+    {
+        long faults = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            for (final Path task : (Iterable<Path>)tasks::iterator)
+            {
+                final String stat;
+                try
+                {
+                    stat = Files.readString(task.resolve("stat"));
+                }
+                catch (final java.nio.file.NoSuchFileException gone)
+                {
+                    continue;
+                }
+                final int open = stat.indexOf('(');
+                final int close = stat.lastIndexOf(')');
+                final String name = stat.substring(open + 1, close);
+                if (name.startsWith("sluice-processi") || name.startsWith("sluice-partitio"))
+                {
+                    // After the name: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt.
+                    final String[] fields = stat.substring(close + 2).split(" ");
+                    faults += Long.parseLong(fields[7]) + Long.parseLong(fields[9]);
+                }
+            }
+        }
+        return faults;
     }
 
     private static Map<Long, Long> threadCpu()

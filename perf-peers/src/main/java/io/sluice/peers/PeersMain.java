@@ -22,10 +22,13 @@ import io.sluice.perf.Machine;
  * every run's rows are compared row for row with the plain loop's (a difference fails the run); warm-up rounds (on
  * a smaller workload of the same kind) are not reported, the system order rotates each round, and Kafka Streams'
  * test driver, two orders of magnitude slower than the rest, runs {@code ksRounds} of the rounds on the first
- * {@code ksOrders} (J1: {@code ksJoinOrders}) orders of the same generated stream. Writes {@code peers-<UTC time>.md} into {@code out}.
+ * {@code ksOrders} (J1: {@code ksJoinOrders}) orders of the same generated stream. J1 runs the issue's size by default
+ * (500,000 orders and their payments, ~750,000 events), warmed up on {@code joinWarmupOrders}: at 100,000 orders a round
+ * lasted 0.07-0.18 s and its rate rose round after round with the JIT's compilations (perf/README.md section 64).
+ * Writes {@code peers-<UTC time>.md} into {@code out}.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.PeersMain [orders=300000] [joinOrders=100000] [rounds=3] [warmup=1] [warmupOrders=50000] [ksRounds=1] [ksOrders=50000] [ksJoinOrders=20000] [queries=W1,W2,W3,J1] [out=perf/reports]
+ *       io.sluice.peers.PeersMain [orders=300000] [joinOrders=500000] [rounds=3] [warmup=1] [warmupOrders=50000] [joinWarmupOrders=100000] [ksRounds=1] [ksOrders=50000] [ksJoinOrders=20000] [queries=W1,W2,W3,J1] [out=perf/reports]
  * }</pre>
  */
 public final class PeersMain
@@ -48,7 +51,8 @@ public final class PeersMain
     /**
      * Runs the comparison.
      *
-     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, queries, systems, seed, out, scratch.
+     * @param args {@code name=value}: orders, joinOrders, rounds, warmup, warmupOrders, joinWarmupOrders, ksRounds, ksOrders,
+     *             ksJoinOrders, queries, systems, seed, out, scratch.
      * @throws Exception on failure, or when a system's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -56,7 +60,7 @@ public final class PeersMain
         final Map<String, String> a = args(args);
         final Settings settings = new Settings(Integer.parseInt(a.get("orders")), Integer.parseInt(a.get("joinOrders")),
             Integer.parseInt(a.get("rounds")), Integer.parseInt(a.get("warmup")), Integer.parseInt(a.get("warmupOrders")),
-            Integer.parseInt(a.get("ksRounds")), Integer.parseInt(a.get("ksOrders")), Integer.parseInt(a.get("ksJoinOrders")),
+            Integer.parseInt(a.get("joinWarmupOrders")), Integer.parseInt(a.get("ksRounds")), Integer.parseInt(a.get("ksOrders")), Integer.parseInt(a.get("ksJoinOrders")),
             Long.parseLong(a.get("seed")));
         final List<Query> queries = new ArrayList<>();
         for (final String q : a.get("queries").split(","))
@@ -88,7 +92,7 @@ public final class PeersMain
     static QueryResult runQuery(final Query query, final Settings settings, final Map<String, PeerSystem> systems) throws Exception
     {
         final Input full = new Input(query, workload(query, settings.orders, settings.joinOrders, settings.seed));
-        final Input warmup = new Input(query, workload(query, settings.warmupOrders, settings.warmupOrders / 2, settings.seed + 1));
+        final Input warmup = new Input(query, workload(query, settings.warmupOrders, settings.joinWarmupOrders, settings.seed + 1));
         final Input ks = new Input(query, workload(query, settings.ksOrders, settings.ksJoinOrders, settings.seed));
         final Input ksWarmup = new Input(query, workload(query, KS_WARMUP_ORDERS, KS_WARMUP_ORDERS / 2, settings.seed + 1));
         final QueryResult result = new QueryResult(query, full.workload, full.reference.length, ks.workload, Machine.loadAverage());
@@ -191,10 +195,11 @@ public final class PeersMain
     {
         final Map<String, String> settings = new TreeMap<>();
         settings.put("orders", "300000");
-        settings.put("joinOrders", "100000");
+        settings.put("joinOrders", "500000");
         settings.put("rounds", "3");
         settings.put("warmup", "1");
         settings.put("warmupOrders", "50000");
+        settings.put("joinWarmupOrders", "100000");
         settings.put("ksRounds", "1");
         settings.put("ksOrders", "50000");
         settings.put("ksJoinOrders", "20000");
@@ -216,8 +221,8 @@ public final class PeersMain
     }
 
     /** Sizes and rounds of a run. */
-    record Settings(int orders, int joinOrders, int rounds, int warmup, int warmupOrders, int ksRounds, int ksOrders, int ksJoinOrders,
-        long seed)
+    record Settings(int orders, int joinOrders, int rounds, int warmup, int warmupOrders, int joinWarmupOrders, int ksRounds, int ksOrders,
+        int ksJoinOrders, long seed)
     {
     }
 

@@ -42,7 +42,8 @@ final class PeersReport
             .append(" rounds (Kafka Streams' test driver: ").append(Math.min(settings.ksRounds(), settings.rounds()))
             .append(", on the first ").append(settings.ksOrders()).append(" orders, J1 ").append(settings.ksJoinOrders())
             .append(", of the same generated stream: it is two orders of magnitude slower), the order of the systems rotating each round; warm-up on a workload of ")
-            .append(settings.warmupOrders()).append(" orders. **Every run's rows were compared row for row with the ")
+            .append(settings.warmupOrders()).append(" orders (J1: ").append(settings.joinWarmupOrders())
+            .append(" orders and their payments). **Every run's rows were compared row for row with the ")
             .append("plain loop's and were equal** (a difference stops the run). ev/s = input events (orders, plus payments for J1) ")
             .append("per second. Ratios are per round (same round, same load), median and range.\n\n");
 

@@ -54,6 +54,16 @@ final class DenseWindowOperator extends PanedWindowOperator
     private static final int INITIAL_COLUMNS = 4;
     /** Keys the table starts with room for at most (it grows beyond). */
     private static final int MAX_INITIAL_KEYS = 1 << 20;
+    /** Property for {@link #PREFETCH_MIN_KEYS} ({@code 0} prefetches whatever the keys held). */
+    static final String PREFETCH_MIN_KEYS_PROP_NAME = "sluice.window.prefetch.min.keys";
+    /**
+     * Fewest keys held for which {@link #prefetch} loads anything: 16,384 unless {@value #PREFETCH_MIN_KEYS_PROP_NAME}
+     * says otherwise. Below it the keys' entries and rows mostly stay in the cache from one event of a key to its next,
+     * and the prefetch's passes over a run's keys cost more than the misses they overlap (perf/README.md sections 60
+     * and 64: the operator alone with a 64-byte store per event as the journal makes, 5,000 keys 56.0 against 46.8
+     * ns/event without; 10,000 keys even; 20,000 keys 126.7 against 174.1).
+     */
+    static final int PREFETCH_MIN_KEYS = Math.max(0, Integer.getInteger(PREFETCH_MIN_KEYS_PROP_NAME, 16_384));
 
     private final int panesPerWindow;
     /** The first panes of a window (its first hop) that no later window holds: reset as their results go out. */
@@ -492,11 +502,16 @@ final class DenseWindowOperator extends PanedWindowOperator
 
     /**
      * Loads each key's index entry and key record, then its row in the column of the last event's pane (the row an
-     * in-order event updates), in passes over all the keys, whose misses overlap. Changes nothing.
+     * in-order event updates), in passes over all the keys, whose misses overlap; nothing while the operator holds
+     * fewer than {@link #PREFETCH_MIN_KEYS} keys. Changes nothing.
      */
     @Override
     public long prefetch(final long[] eventKeys, final int count)
     {
+        if (keys.size() < PREFETCH_MIN_KEYS)
+        {
+            return 0;
+        }
         final int[] slots = keys.prefetchSlots(eventKeys, count);
         final int column = cachedColumn;
         final long[] rows = this.rows;

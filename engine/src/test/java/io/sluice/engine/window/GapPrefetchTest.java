@@ -9,7 +9,9 @@ import io.sluice.engine.time.Watermarks;
 /**
  * {@link WindowOperator#prefetch(long[], long[], int)} of windows with gaps (hop > size) hints only the keys of the
  * events that fall in a window: what it loads is what the keys-only hint loads for those events alone, across hops,
- * with an offset and with times before 0; without gaps it hints every key.
+ * with an offset and with times before 0; without gaps it hints every key. The operators hold
+ * {@link DenseWindowOperator#PREFETCH_MIN_KEYS} keys besides the one hinted, so that the dense operator's prefetch runs
+ * (below that it loads nothing: {@link DensePrefetchThresholdTest}).
  */
 class GapPrefetchTest
 {
@@ -24,6 +26,11 @@ class GapPrefetchTest
         for (final long time : new long[]{-8, -1, 1, 3, 11, 13, 22})
         {
             operator.onEvent(KEY, time, event);
+        }
+        // Time 3 is in a window of every layout below.
+        for (int other = 1; other <= DenseWindowOperator.PREFETCH_MIN_KEYS; other++)
+        {
+            operator.onEvent(KEY + other, 3, event);
         }
         return operator;
     }
