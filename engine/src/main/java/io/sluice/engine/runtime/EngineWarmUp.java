@@ -144,6 +144,13 @@ final class EngineWarmUp
         (partition, sequence, key, timestamp, event) -> { },
         (partition, sequence, key, timestamp, event) -> { },
     };
+    /**
+     * Property: {@code false} gives every pass the first of {@link #DISCARDING_SINKS}, so the sink call stays compiled
+     * for one class (inlined, with a trap at the first live result); for the A/B of perf/README.md section 66, where the
+     * firing after a close cost more with the three classes at load 11-13.
+     */
+    static final String SINK_CLASSES_PROP_NAME = "sluice.engine.warm.up.sink.classes";
+    private static final boolean SINK_CLASSES = Boolean.parseBoolean(System.getProperty(SINK_CLASSES_PROP_NAME, "true"));
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -211,7 +218,7 @@ final class EngineWarmUp
         passes[0] = new Pass(DISCARDING_SINKS[0], events, KEYS, false, windowCloses, EXTRA_BARRIERS);
         for (int i = 1; i < passes.length; i++)
         {
-            passes[i] = new Pass(DISCARDING_SINKS[i], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
+            passes[i] = new Pass(DISCARDING_SINKS[SINK_CLASSES ? i : 0], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
         }
         return passes;
     }
