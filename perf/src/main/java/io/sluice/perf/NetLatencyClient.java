@@ -80,6 +80,9 @@ public final class NetLatencyClient
     private Histogram recording;
     private Histogram resultRecording;
     private long results;
+    /** When the current send first found its publication not connected, 0 while connected. */
+    private long disconnectedSinceNs;
+    private String disconnectedWhat;
     /** Results of every Sluice phase so far, all media: what a new consumer group finds in the topic before its first phase. */
     private long resultsSoFar;
 
@@ -253,11 +256,16 @@ public final class NetLatencyClient
                 final long result = ping.offer(message, 0, MESSAGE_LENGTH);
                 if (result > 0)
                 {
+                    connected();
                     sent++;
                     lastSend = now;
                     worked = true;
                 }
-                else if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED)
+                else if (result == Publication.NOT_CONNECTED)
+                {
+                    notConnected("the ping publication", sent);
+                }
+                else if (result == Publication.CLOSED)
                 {
                     throw new IllegalStateException("ping publication: " + result);
                 }
@@ -303,11 +311,16 @@ public final class NetLatencyClient
                 final long sequence = producer.offer(message, 0, Durability.JOURNALED);
                 if (sequence > 0)
                 {
+                    connected();
                     sent++;
                     lastSend = now;
                     worked = true;
                 }
-                else if (sequence == SluiceProducer.CLOSED || sequence == SluiceProducer.NOT_CONNECTED)
+                else if (sequence == SluiceProducer.NOT_CONNECTED)
+                {
+                    notConnected("the producer's publication", sent);
+                }
+                else if (sequence == SluiceProducer.CLOSED)
                 {
                     throw new IllegalStateException("producer: " + sequence);
                 }
@@ -332,6 +345,36 @@ public final class NetLatencyClient
         }
         consumer.commit();
         resultsSoFar += total;
+    }
+
+    /**
+     * A send found its publication not connected (Aeron heard no status message for its connection timeout: on a
+     * loaded machine, the shared media driver starved for seconds). The message is sent once it is connected again,
+     * its wait charged to its latency as any other delay; a publication not connected for 60 s fails the run.
+     */
+    private void notConnected(final String what, final int message)
+    {
+        final long now = System.nanoTime();
+        if (disconnectedSinceNs == 0)
+        {
+            disconnectedSinceNs = now;
+            disconnectedWhat = what + " before message " + message + " of phase " + phaseId;
+        }
+        else if (now - disconnectedSinceNs > COMPLETION_TIMEOUT_NS)
+        {
+            throw new IllegalStateException(disconnectedWhat + ": not connected for 60 s");
+        }
+    }
+
+    /** A send went through: says how long its publication had not been connected, if it had not. */
+    private void connected()
+    {
+        if (disconnectedSinceNs != 0)
+        {
+            System.out.printf(Locale.ROOT, "NOT CONNECTED %s for %.1f ms, then connected again (the wait is in the latencies)%n",
+                disconnectedWhat, (System.nanoTime() - disconnectedSinceNs) / 1e6);
+            disconnectedSinceNs = 0;
+        }
     }
 
     private void checkTimeout(final int sent, final long lastSend, final String what)

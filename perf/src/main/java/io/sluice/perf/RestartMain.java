@@ -42,6 +42,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * journal), wall and CPU, the speed the replay (straight from the mapped journal, through the same dispatcher, no
  * ring) should match.
  * <p>
+ * <b>A warm JVM.</b> The timed launches run in the JVM whose set-up wrote the checkpoint, so Chronicle Map's first use
+ * (class loading and a runtime compile, 1.5-2 s of CPU in a fresh JVM on the 2-core machines) and the journal's classes
+ * are paid before them: "ready" here is a restart's own work, not a fresh process's (see perf/README.md, section 65).
+ * <p>
  * <b>What the ratio can show.</b> A restart after {@code tail} events must replay those {@code tail} events, at the
  * speed the full replay replays all {@code history + tail}: full/restart is at most {@code (history + tail) / tail}
  * whatever either costs. At the target's 10M events since the checkpoint, 20x thus needs a journal of at least

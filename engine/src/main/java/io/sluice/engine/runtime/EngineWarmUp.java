@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
+import io.sluice.engine.exec.EventBatch;
 import io.sluice.engine.exec.PartitionDispatcher;
 import io.sluice.engine.exec.PipelineInstance;
 import io.sluice.engine.exec.StageErrorHandler;
@@ -46,8 +47,10 @@ import io.sluice.schema.Field;
  * a class of their own. The live operators are fresh too: a fresh operator's first events, a close with no idle key, an
  * event that does not move the watermark, and the engine's own sink (a class the sink
  * stage's call had never met) were branches and types the main pass never showed the JIT, and the first live close
- * threw the compiled event path away on each of them (perf/README.md section 66). The events are written off the heap,
- * as the ring's slots are.
+ * threw the compiled event path away on each of them (perf/README.md section 66). These passes hand events over, by
+ * runs of {@value #RUN_EVENTS} in turn, one at a time, as a run (the live engine's path) and with stage timing (an engine
+ * with a stage latency listener), so that each entry point is compiled before the engine accepts. The events are written
+ * off the heap, as the ring's slots are.
  *
  * <p>A processing-time tick every 1,024 events (with a continuation tick behind it), a copy of the scratch state as
  * a checkpoint makes it every 64 events and an end of input at the end exercise those paths too. The copies run
@@ -128,6 +131,8 @@ final class EngineWarmUp
      * no later than the latest (the watermark unmoved) was a branch never taken before the first live one.
      */
     private static final int SHARED_TIME_EVENTS = 4;
+    /** Events of a run a live-shaped pass hands over at once (a power of two). */
+    private static final int RUN_EVENTS = 8;
     /** Keys of a fresh pass's main events, in turn. */
     private static final int FRESH_PASS_KEYS = 64;
     /**
@@ -139,6 +144,13 @@ final class EngineWarmUp
         (partition, sequence, key, timestamp, event) -> { },
         (partition, sequence, key, timestamp, event) -> { },
     };
+    /**
+     * Property: {@code false} gives every pass the first of {@link #DISCARDING_SINKS}, so the sink call stays compiled
+     * for one class (inlined, with a trap at the first live result); for the A/B of perf/README.md section 66, where the
+     * firing after a close cost more with the three classes at load 11-13.
+     */
+    static final String SINK_CLASSES_PROP_NAME = "sluice.engine.warm.up.sink.classes";
+    private static final boolean SINK_CLASSES = Boolean.parseBoolean(System.getProperty(SINK_CLASSES_PROP_NAME, "true"));
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
 
     private EngineWarmUp()
@@ -206,7 +218,7 @@ final class EngineWarmUp
         passes[0] = new Pass(DISCARDING_SINKS[0], events, KEYS, false, windowCloses, EXTRA_BARRIERS);
         for (int i = 1; i < passes.length; i++)
         {
-            passes[i] = new Pass(DISCARDING_SINKS[i], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
+            passes[i] = new Pass(DISCARDING_SINKS[SINK_CLASSES ? i : 0], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
         }
         return passes;
     }
@@ -320,7 +332,13 @@ final class EngineWarmUp
         private final PartitionSnapshotter snapshotter;
         private final EventFlyweight[] views;
         private final Field[][] fields;
+        /** A run's events side by side, each in a slot of {@link #stride} bytes, as in the ring's block. */
         private final UnsafeBuffer buffer;
+        private final int stride;
+        /** A run handed over at once, as the partition thread hands over the ring's runs of events. */
+        private final EventBatch run = new EventBatch(RUN_EVENTS);
+        /** Stage ends of {@link PartitionDispatcher#onEventTimed}, as the partition thread keeps them. */
+        private final long[] stageEnds;
         private final SplittableRandom random = new SplittableRandom(SEED);
         /** See {@link Pass#liveShaped}. */
         private final boolean liveShaped;
@@ -349,7 +367,10 @@ final class EngineWarmUp
             }
             // Off the heap, as the ring's slots: on a byte[] the JIT compiled every field read for a non-null base and
             // threw that code away at the first live event (perf/README.md section 66).
-            buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(longest));
+            stride = (longest + 7) & ~7;
+            buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(stride * RUN_EVENTS));
+            stageEnds = new long[dispatcher.instances().length + 1];
+            run.clear(buffer);
         }
 
         /**
@@ -365,11 +386,16 @@ final class EngineWarmUp
             {
                 final int s = sent % views.length;
                 final SourceGroups.Binding binding = sources.get(s);
-                final EventFlyweight event = views[s].wrapForWrite(buffer, 0);
+                final int offset = (sent % RUN_EVENTS) * stride;
+                final EventFlyweight event = views[s].wrapForWrite(buffer, offset);
                 fill(event, binding, fields[s], keys, time);
                 final int keyField = binding.source().partitionKeyField();
                 final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
-                dispatcher.onEvent(s, buffer, 0, key, time);
+                dispatch(s, offset, key, time);
+                if (sent % RUN_EVENTS == RUN_EVENTS - 1 || i == events - 1)
+                {
+                    handOverRun();
+                }
                 if ((sent & 1023) == 1023)
                 {
                     dispatcher.onProcessingTime(time);
@@ -390,10 +416,45 @@ final class EngineWarmUp
                 if ((i + 1) % perWindow == 0)
                 {
                     time += gap;
+                    handOverRun();
                     emitPending();
                 }
             }
             return time;
+        }
+
+        /**
+         * One event to the dispatcher through the entry point the partition thread uses: the main pass through
+         * {@link PartitionDispatcher#onEvent}; a live-shaped pass, by runs of {@value #RUN_EVENTS} events in turn, also
+         * as a run ({@link PartitionDispatcher#onEvents}, the live path) and with stage timing
+         * ({@link PartitionDispatcher#onEventTimed}, the path of an engine with a stage latency listener). With the main
+         * pass's one entry point, those two were compiled from the interpreter up after the engine had started accepting.
+         */
+        private void dispatch(final int source, final int offset, final long key, final long time)
+        {
+            final int entry = liveShaped ? (sent / RUN_EVENTS) % 3 : 0;
+            if (entry == 0)
+            {
+                dispatcher.onEvent(source, buffer, offset, key, time);
+            }
+            else if (entry == 1)
+            {
+                run.addAt(source, offset, key, time);
+            }
+            else
+            {
+                dispatcher.onEventTimed(source, buffer, offset, key, time, System.nanoTime(), stageEnds);
+            }
+        }
+
+        /** The run's events so far, if any, to the dispatcher at once. */
+        private void handOverRun()
+        {
+            if (run.size() > 0)
+            {
+                dispatcher.onEvents(run);
+                run.clear(buffer);
+            }
         }
 
         /**
