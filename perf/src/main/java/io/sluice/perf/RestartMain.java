@@ -63,7 +63,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code segmentMiB=M} sets the journal's segment
  * length (default: the engine's, 64 MiB); {@code sized=false} leaves the window stage's default size hint instead of
  * telling it the keys to expect; {@code backtest=false} leaves out the backtest of every round (its columns print NaN): a
- * round is then the two launches only.
+ * round is then the two launches only; {@code fresh=N} adds N restarts each in a JVM of its own, timed from the process's
+ * start to ready ({@link FreshRestart}: the JVM's start, class loading and Chronicle Map's first use included).
  */
 public final class RestartMain
 {
@@ -120,6 +121,8 @@ public final class RestartMain
         defaults.put("segmentMiB", Integer.toString(io.sluice.journal.JournalContext.DEFAULT_SEGMENT_LENGTH >> 20));
         defaults.put("sized", "true");
         defaults.put("backtest", "true");
+        defaults.put("fresh", "0");
+        defaults.put("child", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -129,6 +132,12 @@ public final class RestartMain
         segmentLength = Integer.parseInt(a.get("segmentMiB")) << 20;
         sizedWindows = Boolean.parseBoolean(a.get("sized"));
         final boolean withBacktest = Boolean.parseBoolean(a.get("backtest"));
+        final int freshRestarts = Integer.parseInt(a.get("fresh"));
+        if (!a.get("child").isEmpty())
+        {
+            restartAsChild(Path.of(a.get("child")), keys);
+            return;
+        }
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
@@ -232,11 +241,56 @@ public final class RestartMain
                     EngineBench.median(fullCpu), EngineBench.median(fullCpu) * 1e9 / (history + tail),
                     EngineBench.median(fullCpu) / EngineBench.median(restartCpu));
             }
+            timeFreshRestarts(freshRestarts, dir, checkpoints, aside, a);
         }
         finally
         {
             PerfFiles.deleteRecursively(dir);
             PerfFiles.deleteRecursively(aside);
+        }
+    }
+
+    /**
+     * {@code fresh=N}: N restarts, each in a JVM of its own ({@link FreshRestart}), after the rounds, from the same
+     * checkpoint put back each time.
+     */
+    private static void timeFreshRestarts(
+        final int count, final Path dir, final Path checkpoints, final Path aside, final Map<String, String> a)
+        throws IOException, InterruptedException
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+        final List<String> childArgs = List.of("child=" + dir, "keys=" + a.get("keys"), "partitions=" + a.get("partitions"),
+            "segmentMiB=" + a.get("segmentMiB"), "sized=" + a.get("sized"));
+        final double[] startToReady = new double[count];
+        final double[] launch = new double[count];
+        final double[] cpu = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            PerfFiles.deleteRecursively(checkpoints);
+            copy(aside, checkpoints);
+            final FreshRestart.Timing timing = FreshRestart.run(childArgs);
+            startToReady[i] = timing.startToReadySeconds();
+            launch[i] = timing.launchSeconds();
+            cpu[i] = timing.processCpuSeconds();
+            System.out.printf("fresh process %d: start -> ready %.3f s, of which Engine.launch %.3f s; the process's CPU to ready %.3f s%n",
+                i + 1, startToReady[i], launch[i], cpu[i]);
+        }
+        System.out.printf("RESULT fresh process restart (its own JVM, start -> ready): median %.3f s, Engine.launch in it median %.3f s, " +
+            "process CPU to ready median %.3f s%n", EngineBench.median(startToReady), EngineBench.median(launch), EngineBench.median(cpu));
+    }
+
+    /** Child mode of {@link FreshRestart}: one restart from the checkpoint in {@code dir}, its ready line, exit. */
+    private static void restartAsChild(final Path dir, final int keys)
+    {
+        final long start = System.nanoTime();
+        try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
+        {
+            final double launch = (System.nanoTime() - start) / 1e9;
+            System.out.println(FreshRestart.READY_PREFIX + "launch_s=" + launch + " process_cpu_s=" + processCpuNanos() / 1e9);
+            System.out.println("  " + engine.recoveryEvents().get(engine.recoveryEvents().size() - 1));
         }
     }
 

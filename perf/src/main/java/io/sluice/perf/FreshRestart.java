@@ -1,0 +1,99 @@
+package io.sluice.perf;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A restart as a user sees it: {@link RestartMain}'s restart launched in a JVM of its own ({@code java}, the
+ * project's flags, this JVM's heap limit and class path), timed from the process's start to the line the child
+ * prints once {@code Engine.launch} has returned. That includes the JVM's start, class loading and Chronicle Map's
+ * first use, which {@link RestartMain}'s own launches, in the JVM that wrote the checkpoint, do not pay.
+ *
+ * <p>The child's other lines (its recovery's phases) are echoed, prefixed {@code child:}. Its ready line, parsed here:
+ * <pre>
+ *   FRESH launch_s=&lt;Engine.launch wall s&gt; process_cpu_s=&lt;the child's CPU from its start to ready&gt;
+ * </pre>
+ */
+final class FreshRestart
+{
+    /** Prefix of the line the child prints when ready. */
+    static final String READY_PREFIX = "FRESH ";
+
+    /** What one fresh restart took. */
+    record Timing(double startToReadySeconds, double launchSeconds, double processCpuSeconds)
+    {
+    }
+
+    private FreshRestart()
+    {
+    }
+
+    /**
+     * Starts the child, waits for its ready line and its exit.
+     *
+     * @param childArgs arguments of {@link RestartMain} in child mode.
+     * @return the timing.
+     * @throws IOException          if the child cannot start or fails.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    static Timing run(final List<String> childArgs) throws IOException, InterruptedException
+    {
+        final List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(Machine.sluiceFlags());
+        argv.add("-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m");
+        argv.add("-cp");
+        argv.add(System.getProperty("java.class.path"));
+        argv.add(RestartMain.class.getName());
+        argv.addAll(childArgs);
+        argv.removeIf(String::isEmpty);
+        final long start = System.nanoTime();
+        final Process child = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        double startToReady = Double.NaN;
+        String ready = null;
+        final List<String> output = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            for (String line = in.readLine(); line != null; line = in.readLine())
+            {
+                if (ready == null && line.startsWith(READY_PREFIX))
+                {
+                    startToReady = (System.nanoTime() - start) / 1e9;
+                    ready = line;
+                }
+                output.add(line);
+            }
+        }
+        if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0 || ready == null)
+        {
+            child.destroyForcibly();
+            throw new IOException("fresh restart child failed (" + (child.isAlive() ? "timed out" : "exit " + child.exitValue()) +
+                "), its output: " + output);
+        }
+        for (final String line : output)
+        {
+            if (!line.startsWith(READY_PREFIX))
+            {
+                System.out.println("  child: " + line.strip());
+            }
+        }
+        return new Timing(startToReady, field(ready, "launch_s="), field(ready, "process_cpu_s="));
+    }
+
+    private static double field(final String line, final String name)
+    {
+        final int at = line.indexOf(name);
+        if (at < 0)
+        {
+            throw new IllegalArgumentException("no " + name + " in '" + line + "'");
+        }
+        final int end = line.indexOf(' ', at);
+        return Double.parseDouble(line.substring(at + name.length(), end < 0 ? line.length() : end));
+    }
+}
