@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,8 @@ final class FreshRestart
 {
     /** Prefix of the line the child prints when ready. */
     static final String READY_PREFIX = "FRESH ";
+    /** Longest a child may take from its start to its exit. */
+    private static final long CHILD_TIMEOUT_SECONDS = 300;
 
     /** What one fresh restart took. */
     record Timing(double startToReadySeconds, double launchSeconds, double processCpuSeconds)
@@ -55,28 +58,31 @@ final class FreshRestart
         argv.removeIf(String::isEmpty);
         final long start = System.nanoTime();
         final Process child = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        double startToReady = Double.NaN;
-        String ready = null;
-        final List<String> output = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        final List<String> output = Collections.synchronizedList(new ArrayList<>());
+        final long[] readyAt = {0};
+        // Read on a thread of its own: a child that hangs without closing its output cannot hang this process.
+        final Thread reader = new Thread(() -> readLines(child, output, readyAt), "fresh-restart-output");
+        reader.setDaemon(true);
+        reader.start();
+        final boolean exited = child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!exited)
         {
-            for (String line = in.readLine(); line != null; line = in.readLine())
-            {
-                if (ready == null && line.startsWith(READY_PREFIX))
-                {
-                    startToReady = (System.nanoTime() - start) / 1e9;
-                    ready = line;
-                }
-                output.add(line);
-            }
+            child.destroyForcibly().waitFor();
         }
-        if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0 || ready == null)
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        final List<String> lines;
+        synchronized (output)
         {
-            child.destroyForcibly();
-            throw new IOException("fresh restart child failed (" + (child.isAlive() ? "timed out" : "exit " + child.exitValue()) +
-                "), its output: " + output);
+            lines = List.copyOf(output);
         }
-        for (final String line : output)
+        final String ready = lines.stream().filter(line -> line.startsWith(READY_PREFIX)).findFirst().orElse(null);
+        if (!exited || child.exitValue() != 0 || ready == null)
+        {
+            throw new IOException("fresh restart child failed (" + (exited ? "exit " + child.exitValue() :
+                "killed after " + CHILD_TIMEOUT_SECONDS + " s") + "), its output: " + lines);
+        }
+        final double startToReady = (readyAt[0] - start) / 1e9;
+        for (final String line : lines)
         {
             if (!line.startsWith(READY_PREFIX))
             {
@@ -84,6 +90,25 @@ final class FreshRestart
             }
         }
         return new Timing(startToReady, field(ready, "launch_s="), field(ready, "process_cpu_s="));
+    }
+
+    private static void readLines(final Process child, final List<String> output, final long[] readyAt)
+    {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            for (String line = in.readLine(); line != null; line = in.readLine())
+            {
+                if (readyAt[0] == 0 && line.startsWith(READY_PREFIX))
+                {
+                    readyAt[0] = System.nanoTime();
+                }
+                output.add(line);
+            }
+        }
+        catch (final IOException ex)
+        {
+            output.add("(output unreadable: " + ex + ")");
+        }
     }
 
     private static double field(final String line, final String name)
