@@ -350,8 +350,9 @@ public final class PartitionWriter
     }
 
     /**
-     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. One
-     * compare on the fast path (computed in long, so that no payload length overflows it).
+     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. Two compares on
+     * the fast path: the end against the reserved limit (computed in long, so that no payload length overflows it),
+     * and against the next batch of loads ahead (never taken with {@link JournalContext#loadAheadBytes()} 0, the default).
      */
     private long reserve(final int payloadLength)
     {
