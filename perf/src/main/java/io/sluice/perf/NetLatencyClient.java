@@ -2,6 +2,8 @@ package io.sluice.perf;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,9 @@ public final class NetLatencyClient
     private final long warmupNs;
     private final long measureNs;
     private final long[] sched;
+    private final NetRoundProfile rawProfile;
+    private final NetRoundProfile ackProfile;
+    private final NetRoundProfile resultProfile;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[BitUtil.align(MESSAGE_LENGTH, 8)]);
     private final EventFlyweight writer = new EventFlyweight(TRADE);
     private final EventFlyweight reader = new EventFlyweight(TRADE);
@@ -92,6 +97,9 @@ public final class NetLatencyClient
         this.warmupNs = warmupNs;
         this.measureNs = measureNs;
         this.sched = new long[(int)((warmupNs + measureNs) * rate / 1_000_000_000L) + 1];
+        this.rawProfile = new NetRoundProfile(rate, sched.length);
+        this.ackProfile = new NetRoundProfile(rate, sched.length);
+        this.resultProfile = new NetRoundProfile(rate, sched.length);
         writer.wrapForWrite(message, 0);
     }
 
@@ -146,30 +154,45 @@ public final class NetLatencyClient
                             .connectTimeoutMs(60_000).responseStreamId(responseStream++), "results", "bench-" + media, "bench-1", 30_000))
                 {
                     client.awaitReady(ping, pong, consumer);
+                    // The set-up's garbage (class loading, connecting) collected now, not by a first young GC inside a phase.
+                    System.gc();
                     final Histogram rawRound = new Histogram(HIGHEST, 3);
                     final Histogram ackRound = new Histogram(HIGHEST, 3);
                     final Histogram resultRound = new Histogram(HIGHEST, 3);
                     final NetDriverCounts rawDriver = new NetDriverCounts(aeron.countersReader());
                     final NetDriverCounts sluiceDriver = new NetDriverCounts(aeron.countersReader());
+                    final NetRounds perRound = new NetRounds(media, rounds);
                     for (int round = 1; round <= rounds; round++)
                     {
                         rawRound.reset();
                         ackRound.reset();
                         resultRound.reset();
+                        final long gcsBeforeRaw = collections();
                         rawDriver.begin();
                         client.raw(ping, pong, rawRound);
                         rawDriver.end();
+                        final long rawGcs = collections() - gcsBeforeRaw;
+                        // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
+                        final long limitNs = 2 * rawRound.getValueAtPercentile(99);
+                        final String rawLate = client.rawProfile.text("raw", limitNs, client.sched);
+                        final long gcsBeforeSluice = collections();
                         counts.begin();
                         sluiceDriver.begin();
                         client.sluice(producer, consumer, ackRound, resultRound);
                         sluiceDriver.end();
                         counts.end();
+                        final long sluiceGcs = collections() - gcsBeforeSluice;
                         raw.add(rawRound);
                         ack.add(ackRound);
                         result.add(resultRound);
                         System.out.println(roundLine(media, round, rawRound, ackRound, resultRound) + "; media driver during raw: " +
                             rawDriver.text() + "; during sluice: " + sluiceDriver.text());
+                        System.out.println("LATE media=" + media + " round=" + round + ": " + rawLate + "; " +
+                            client.ackProfile.text("ack", limitNs, client.sched) + "; " + client.resultProfile.text("result", limitNs, client.sched) +
+                            "; client GCs during raw " + rawGcs + ", during sluice " + sluiceGcs);
+                        perRound.add(rawRound, ackRound, resultRound);
                     }
+                    System.out.println(perRound.line());
                     System.out.println(counts.line(media));
                 }
                 client.report(media, rate, raw, ack, result, reports);
@@ -204,21 +227,27 @@ public final class NetLatencyClient
         }
     }
 
-    private void startPhase(final Histogram h)
+    private void startPhase(final Histogram h, final NetRoundProfile... profiles)
     {
         phaseId++;
         total = sched.length - 1;
         warm = (int)(warmupNs * rate / 1_000_000_000L);
         completions = 0;
         recording = h;
+        for (final NetRoundProfile profile : profiles)
+        {
+            profile.begin(warm, total);
+        }
     }
 
     /** Records the latency of message {@code index} of the phase, unless it was sent during the warm-up. */
-    private void record(final Histogram h, final long index, final long now)
+    private void record(final Histogram h, final NetRoundProfile profile, final long index, final long now)
     {
         if (index >= warm && index < total)
         {
-            h.recordValue(Math.min(HIGHEST, Math.max(0, now - sched[(int)index])));
+            final long latency = Math.min(HIGHEST, Math.max(0, now - sched[(int)index]));
+            h.recordValue(latency);
+            profile.record((int)index, latency);
         }
     }
 
@@ -230,13 +259,13 @@ public final class NetLatencyClient
 
     private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h)
     {
-        startPhase(h);
+        startPhase(h, rawProfile);
         final FragmentHandler onPong = (buffer, offset, length, header) ->
         {
             final long index = indexOf(buffer.getLong(offset));
             if (index >= 0)
             {
-                record(recording, index, System.nanoTime());
+                record(recording, rawProfile, index, System.nanoTime());
                 completions++;
             }
         };
@@ -273,7 +302,10 @@ public final class NetLatencyClient
             final int read = pong.poll(onPong, 64);
             if (read == 0 && !worked)
             {
-                checkTimeout(sent, lastSend, "raw pongs");
+                if (timedOut(sent, lastSend))
+                {
+                    throw incomplete("raw pongs (" + completions + ")");
+                }
                 Thread.yield();
             }
         }
@@ -281,7 +313,7 @@ public final class NetLatencyClient
 
     private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result)
     {
-        startPhase(ack);
+        startPhase(ack, ackProfile, resultProfile);
         resultRecording = result;
         results = 0;
         final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) ->
@@ -289,7 +321,7 @@ public final class NetLatencyClient
             final long index = indexOf(reader.wrap(buffer, at).getLong(SEQ));
             if (index >= 0)
             {
-                record(resultRecording, index, System.nanoTime());
+                record(resultRecording, resultProfile, index, System.nanoTime());
                 results++;
             }
         };
@@ -333,13 +365,17 @@ public final class NetLatencyClient
                 while (acked < journaled)
                 {
                     acked++;
-                    record(ack, acked - base - 1, at);
+                    record(ack, ackProfile, acked - base - 1, at);
                 }
             }
             read += consumer.poll(onResult, 64);
             if (read == 0 && !worked)
             {
-                checkTimeout(sent, lastSend, "sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                if (timedOut(sent, lastSend))
+                {
+                    // The message is built here only: built every idle turn, it was the client's garbage (section 73).
+                    throw incomplete("sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                }
                 Thread.yield();
             }
         }
@@ -377,12 +413,26 @@ public final class NetLatencyClient
         }
     }
 
-    private void checkTimeout(final int sent, final long lastSend, final String what)
+    /** The client JVM's garbage collections so far (all collectors). */
+    private static long collections()
     {
-        if (sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS)
+        long count = 0;
+        for (final GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans())
         {
-            throw new IllegalStateException(what + " incomplete 60 s after the last of " + total + " messages was sent");
+            count += Math.max(0, collector.getCollectionCount());
         }
+        return count;
+    }
+
+    /** Whether every message was sent and the last of them more than a minute ago (the phase cannot complete). */
+    private boolean timedOut(final int sent, final long lastSend)
+    {
+        return sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS;
+    }
+
+    private IllegalStateException incomplete(final String what)
+    {
+        return new IllegalStateException(what + " incomplete 60 s after the last of " + total + " messages was sent");
     }
 
     private void report(final String media, final long rate, final Histogram raw, final Histogram ack, final Histogram result,

@@ -68,7 +68,8 @@ public final class NetLatencyMain
      *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
      *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
      *             duties: where the daemon's network duties run; default processing, duties under the low-latency
-     *             profile), out.
+     *             profile), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
+     *             UTC times to line up with the client's {@code LATE} lines; default none), out.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -83,6 +84,7 @@ public final class NetLatencyMain
         defaults.put("profile", "standard");
         defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
         defaults.put("netThread", "");
+        defaults.put("jvmLog", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final boolean lowLatency = "low-latency".equals(a.get("profile"));
@@ -108,9 +110,14 @@ public final class NetLatencyMain
         final Path config = scratch.resolve("sluice.yaml");
         Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile"), a.get("netThread")));
         final List<Child> children = new ArrayList<>();
+        final JvmLog jvmLog = new JvmLog(a.get("jvmLog"));
+        if (!a.get("jvmLog").isEmpty())
+        {
+            Files.createDirectories(Path.of(a.get("jvmLog")));
+        }
         try
         {
-            final Child daemon = Child.start("daemon", List.of("-Xms512m", "-Xmx512m",
+            final Child daemon = Child.start("daemon", jvmLog.flags("daemon", "-Xms512m", "-Xmx512m",
                 "-D" + NetServerContext.ENGINE_WAIT_NS_PROP_NAME + "=" + a.get("engineWait")), "io.sluice.ops.SluiceMain",
                 List.of("run", "--config", config.toString()), false);
             children.add(daemon);
@@ -119,7 +126,7 @@ public final class NetLatencyMain
 
             final String pingUdp = udp(freeUdpPort());
             final String pongUdp = udp(freeUdpPort());
-            final Child pong = Child.start("pong", List.of("-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
+            final Child pong = Child.start("pong", jvmLog.flags("pong", "-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
                 pongIdle, "aeron:ipc", "aeron:ipc", pingUdp, pongUdp), false);
             children.add(pong);
             pong.await(line -> line.startsWith("pong ready"), "the pong process");
@@ -133,7 +140,7 @@ public final class NetLatencyMain
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
-            final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
+            final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
                 "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
@@ -145,7 +152,7 @@ public final class NetLatencyMain
             {
                 throw new IllegalStateException("the client failed with exit code " + exit + "; daemon log:\n" + String.join("\n", daemon.lines(l -> true)));
             }
-            System.out.println("reports: " + PerfFiles.shown(reports));
+            System.out.println("reports: " + PerfFiles.shown(reports) + (a.get("jvmLog").isEmpty() ? "" : "; JVM logs: " + a.get("jvmLog")));
         }
         finally
         {
@@ -197,6 +204,28 @@ public final class NetLatencyMain
                 channel: %3$s
                 thread: %4$s
             """.formatted(data, threads, serverUdp, netThread);
+    }
+
+    /** {@code jvmLog}: where each child JVM logs its GC pauses, safepoints and JIT compilations, if anywhere. */
+    private record JvmLog(String directory)
+    {
+        /**
+         * A child's JVM flags, with its log's if asked for.
+         *
+         * @param child of the run, names its log file.
+         * @param flags the child's own.
+         * @return the flags.
+         */
+        List<String> flags(final String child, final String... flags)
+        {
+            final List<String> all = new ArrayList<>(List.of(flags));
+            if (!directory.isEmpty())
+            {
+                final Path file = Path.of(directory).toAbsolutePath().resolve(child + "-jvm.log");
+                all.add("-Xlog:gc,safepoint,jit+compilation=debug:file=" + file + ":utctime,uptime,tid,tags");
+            }
+            return all;
+        }
     }
 
     private static String udp(final int port)
