@@ -44,7 +44,7 @@ import io.sluice.schema.Schema;
  * </ul>
  * Latency is taken from each message's scheduled send time {@code t0 + i / rate}: a sender that falls
  * behind (back-pressure, descheduled) is charged for it (corrected for coordinated omission). The first
- * {@code warmup} seconds of a phase are sent but not recorded. The loop polls everything it reads and,
+ * {@code warmup} seconds of a phase ({@code firstWarmup} in a medium's first round) are sent but not recorded. The loop polls everything it reads and,
  * when nothing was read and nothing is due, calls {@link Thread#yield()}: it gives its core to whatever
  * else is runnable on a machine with few cores.
  *
@@ -70,6 +70,7 @@ public final class NetLatencyClient
 
     private final long rate;
     private final long warmupNs;
+    private final long firstWarmupNs;
     private final long measureNs;
     private final long[] sched;
     private final NetRoundProfile rawProfile;
@@ -91,12 +92,13 @@ public final class NetLatencyClient
     /** Results of every Sluice phase so far, all media: what a new consumer group finds in the topic before its first phase. */
     private long resultsSoFar;
 
-    private NetLatencyClient(final long rate, final long warmupNs, final long measureNs)
+    private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs)
     {
         this.rate = rate;
         this.warmupNs = warmupNs;
+        this.firstWarmupNs = firstWarmupNs;
         this.measureNs = measureNs;
-        this.sched = new long[(int)((warmupNs + measureNs) * rate / 1_000_000_000L) + 1];
+        this.sched = new long[(int)((Math.max(warmupNs, firstWarmupNs) + measureNs) * rate / 1_000_000_000L) + 1];
         this.rawProfile = new NetRoundProfile(rate, sched.length);
         this.ackProfile = new NetRoundProfile(rate, sched.length);
         this.resultProfile = new NetRoundProfile(rate, sched.length);
@@ -107,7 +109,7 @@ public final class NetLatencyClient
      * Runs the phases and writes the reports.
      *
      * @param args {@code name=value}: aeronDir, daemonDir (the daemon's data directory, for its counters), rate,
-     *             seconds, warmup, rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
+     *             seconds, warmup, firstWarmup (a medium's first round's warm-up, at least warmup), rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
      *             {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}, {@code <m>.item} (the index of the
      *             medium's ingress and egress items in the daemon's configuration).
      * @throws Exception on failure.
@@ -127,7 +129,9 @@ public final class NetLatencyClient
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
         final long rate = Long.parseLong(a.get("rate"));
-        final NetLatencyClient client = new NetLatencyClient(rate, TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup"))),
+        final long warmupNs = TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup")));
+        final NetLatencyClient client = new NetLatencyClient(rate, warmupNs,
+            Math.max(warmupNs, TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("firstWarmup", "0")))),
             TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))));
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
@@ -169,7 +173,9 @@ public final class NetLatencyClient
                         resultRound.reset();
                         final long gcsBeforeRaw = collections();
                         rawDriver.begin();
-                        client.raw(ping, pong, rawRound);
+                        // A medium's first round warms up longer: the daemon's JIT compiles its path on the first traffic (section 73).
+                        final long roundWarmupNs = round == 1 ? client.firstWarmupNs : client.warmupNs;
+                        client.raw(ping, pong, rawRound, roundWarmupNs);
                         rawDriver.end();
                         final long rawGcs = collections() - gcsBeforeRaw;
                         // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
@@ -178,7 +184,7 @@ public final class NetLatencyClient
                         final long gcsBeforeSluice = collections();
                         counts.begin();
                         sluiceDriver.begin();
-                        client.sluice(producer, consumer, ackRound, resultRound);
+                        client.sluice(producer, consumer, ackRound, resultRound, roundWarmupNs);
                         sluiceDriver.end();
                         counts.end();
                         final long sluiceGcs = collections() - gcsBeforeSluice;
@@ -227,11 +233,11 @@ public final class NetLatencyClient
         }
     }
 
-    private void startPhase(final Histogram h, final NetRoundProfile... profiles)
+    private void startPhase(final long phaseWarmupNs, final Histogram h, final NetRoundProfile... profiles)
     {
         phaseId++;
-        total = sched.length - 1;
-        warm = (int)(warmupNs * rate / 1_000_000_000L);
+        total = (int)((phaseWarmupNs + measureNs) * rate / 1_000_000_000L);
+        warm = (int)(phaseWarmupNs * rate / 1_000_000_000L);
         completions = 0;
         recording = h;
         for (final NetRoundProfile profile : profiles)
@@ -257,9 +263,9 @@ public final class NetLatencyClient
         return seq >>> 32 == phaseId ? seq & 0xFFFF_FFFFL : -1;
     }
 
-    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h)
+    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h, final long phaseWarmupNs)
     {
-        startPhase(h, rawProfile);
+        startPhase(phaseWarmupNs, h, rawProfile);
         final FragmentHandler onPong = (buffer, offset, length, header) ->
         {
             final long index = indexOf(buffer.getLong(offset));
@@ -311,9 +317,10 @@ public final class NetLatencyClient
         }
     }
 
-    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result)
+    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result,
+        final long phaseWarmupNs)
     {
-        startPhase(ack, ackProfile, resultProfile);
+        startPhase(phaseWarmupNs, ack, ackProfile, resultProfile);
         resultRecording = result;
         results = 0;
         final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) ->

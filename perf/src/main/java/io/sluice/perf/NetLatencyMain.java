@@ -30,7 +30,11 @@ import io.sluice.ops.net.NetServerContext;
  * for that event, read back by a consumer group over the daemon's egress), beside a raw Aeron ping-pong of
  * the same message size through the same media driver (the daemon's), measured in the same run, phases
  * alternating. HdrHistogram {@code .hgrm} files and a percentile plot per medium go to
- * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong.
+ * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong over
+ * all rounds; per medium and round a {@code ROUND} line (each path's p50/p99 and p99 ratio to that round's raw p99)
+ * and a {@code LATE} line (per second, the messages over twice that round's raw p99; the slowest with its UTC time;
+ * the client's own GCs), and per medium a {@code ROUNDS} line: each round's p99 ratio, the median over the rounds and
+ * the rounds within the target's 2x ({@code NetRounds}).
  *
  * <p>The daemon: one partition, a filter pipeline {@code trades -> results} (journal sink), Aeron ingress
  * and egress on UDP loopback and on IPC, whose duties run ({@code netThread}) on the processing thread after
@@ -44,7 +48,7 @@ import io.sluice.ops.net.NetServerContext;
  * <pre>{@code
  *   mvn -B -q -pl perf -am package -DskipTests          (from the repository root)
  *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.NetLatencyMain \
- *       rate=10000 seconds=5 warmup=1 rounds=2
+ *       rate=10000 seconds=5 warmup=1 rounds=3 [jvmLog=/tmp/net-jvm]
  * }</pre>
  */
 public final class NetLatencyMain
@@ -63,7 +67,8 @@ public final class NetLatencyMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: rate (messages a second), seconds (recorded per phase), warmup (seconds
-     *             per phase, not recorded), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
+     *             per phase, not recorded), firstWarmup (the same for each medium's first round, at least warmup: the
+     *             daemon's JIT compiles its network path on its first traffic), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
      *             wait (the daemon's wait_strategy), profile (standard | low-latency), engineWait (nanoseconds the
      *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
      *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
@@ -78,7 +83,8 @@ public final class NetLatencyMain
         defaults.put("rate", "10000");
         defaults.put("seconds", "5");
         defaults.put("warmup", "1");
-        defaults.put("rounds", "2");
+        defaults.put("firstWarmup", "5");
+        defaults.put("rounds", "3");
         defaults.put("media", "ipc,udp");
         defaults.put("wait", "yield");
         defaults.put("profile", "standard");
@@ -142,7 +148,7 @@ public final class NetLatencyMain
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
             final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
-                "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
+                "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
                 "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
                 "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);
