@@ -2,6 +2,8 @@ package io.sluice.perf;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ import io.sluice.schema.Schema;
  * </ul>
  * Latency is taken from each message's scheduled send time {@code t0 + i / rate}: a sender that falls
  * behind (back-pressure, descheduled) is charged for it (corrected for coordinated omission). The first
- * {@code warmup} seconds of a phase are sent but not recorded. The loop polls everything it reads and,
+ * {@code warmup} seconds of a phase ({@code firstWarmup} in a medium's first round) are sent but not recorded. The loop polls everything it reads and,
  * when nothing was read and nothing is due, calls {@link Thread#yield()}: it gives its core to whatever
  * else is runnable on a machine with few cores.
  *
@@ -68,8 +70,12 @@ public final class NetLatencyClient
 
     private final long rate;
     private final long warmupNs;
+    private final long firstWarmupNs;
     private final long measureNs;
     private final long[] sched;
+    private final NetRoundProfile rawProfile;
+    private final NetRoundProfile ackProfile;
+    private final NetRoundProfile resultProfile;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[BitUtil.align(MESSAGE_LENGTH, 8)]);
     private final EventFlyweight writer = new EventFlyweight(TRADE);
     private final EventFlyweight reader = new EventFlyweight(TRADE);
@@ -86,12 +92,16 @@ public final class NetLatencyClient
     /** Results of every Sluice phase so far, all media: what a new consumer group finds in the topic before its first phase. */
     private long resultsSoFar;
 
-    private NetLatencyClient(final long rate, final long warmupNs, final long measureNs)
+    private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs)
     {
         this.rate = rate;
         this.warmupNs = warmupNs;
+        this.firstWarmupNs = firstWarmupNs;
         this.measureNs = measureNs;
-        this.sched = new long[(int)((warmupNs + measureNs) * rate / 1_000_000_000L) + 1];
+        this.sched = new long[(int)((Math.max(warmupNs, firstWarmupNs) + measureNs) * rate / 1_000_000_000L) + 1];
+        this.rawProfile = new NetRoundProfile(rate, sched.length);
+        this.ackProfile = new NetRoundProfile(rate, sched.length);
+        this.resultProfile = new NetRoundProfile(rate, sched.length);
         writer.wrapForWrite(message, 0);
     }
 
@@ -99,7 +109,7 @@ public final class NetLatencyClient
      * Runs the phases and writes the reports.
      *
      * @param args {@code name=value}: aeronDir, daemonDir (the daemon's data directory, for its counters), rate,
-     *             seconds, warmup, rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
+     *             seconds, warmup, firstWarmup (a medium's first round's warm-up, at least warmup), rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
      *             {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}, {@code <m>.item} (the index of the
      *             medium's ingress and egress items in the daemon's configuration).
      * @throws Exception on failure.
@@ -119,7 +129,9 @@ public final class NetLatencyClient
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
         final long rate = Long.parseLong(a.get("rate"));
-        final NetLatencyClient client = new NetLatencyClient(rate, TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup"))),
+        final long warmupNs = TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup")));
+        final NetLatencyClient client = new NetLatencyClient(rate, warmupNs,
+            Math.max(warmupNs, TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("firstWarmup", "0")))),
             TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))));
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
@@ -146,30 +158,47 @@ public final class NetLatencyClient
                             .connectTimeoutMs(60_000).responseStreamId(responseStream++), "results", "bench-" + media, "bench-1", 30_000))
                 {
                     client.awaitReady(ping, pong, consumer);
+                    // The set-up's garbage (class loading, connecting) collected now, not by a first young GC inside a phase.
+                    System.gc();
                     final Histogram rawRound = new Histogram(HIGHEST, 3);
                     final Histogram ackRound = new Histogram(HIGHEST, 3);
                     final Histogram resultRound = new Histogram(HIGHEST, 3);
                     final NetDriverCounts rawDriver = new NetDriverCounts(aeron.countersReader());
                     final NetDriverCounts sluiceDriver = new NetDriverCounts(aeron.countersReader());
+                    final NetRounds perRound = new NetRounds(media, rounds);
                     for (int round = 1; round <= rounds; round++)
                     {
                         rawRound.reset();
                         ackRound.reset();
                         resultRound.reset();
+                        final long gcsBeforeRaw = collections();
                         rawDriver.begin();
-                        client.raw(ping, pong, rawRound);
+                        // A medium's first round warms up longer: the daemon's JIT compiles its path on the first traffic (section 73).
+                        final long roundWarmupNs = round == 1 ? client.firstWarmupNs : client.warmupNs;
+                        client.raw(ping, pong, rawRound, roundWarmupNs);
                         rawDriver.end();
+                        final long rawGcs = collections() - gcsBeforeRaw;
+                        // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
+                        final long limitNs = 2 * rawRound.getValueAtPercentile(99);
+                        final String rawLate = client.rawProfile.text("raw", limitNs, client.sched);
+                        final long gcsBeforeSluice = collections();
                         counts.begin();
                         sluiceDriver.begin();
-                        client.sluice(producer, consumer, ackRound, resultRound);
+                        client.sluice(producer, consumer, ackRound, resultRound, roundWarmupNs);
                         sluiceDriver.end();
                         counts.end();
+                        final long sluiceGcs = collections() - gcsBeforeSluice;
                         raw.add(rawRound);
                         ack.add(ackRound);
                         result.add(resultRound);
                         System.out.println(roundLine(media, round, rawRound, ackRound, resultRound) + "; media driver during raw: " +
                             rawDriver.text() + "; during sluice: " + sluiceDriver.text());
+                        System.out.println("LATE media=" + media + " round=" + round + ": " + rawLate + "; " +
+                            client.ackProfile.text("ack", limitNs, client.sched) + "; " + client.resultProfile.text("result", limitNs, client.sched) +
+                            "; client GCs during raw " + rawGcs + ", during sluice " + sluiceGcs);
+                        perRound.add(rawRound, ackRound, resultRound);
                     }
+                    System.out.println(perRound.line());
                     System.out.println(counts.line(media));
                 }
                 client.report(media, rate, raw, ack, result, reports);
@@ -204,21 +233,27 @@ public final class NetLatencyClient
         }
     }
 
-    private void startPhase(final Histogram h)
+    private void startPhase(final long phaseWarmupNs, final Histogram h, final NetRoundProfile... profiles)
     {
         phaseId++;
-        total = sched.length - 1;
-        warm = (int)(warmupNs * rate / 1_000_000_000L);
+        total = (int)((phaseWarmupNs + measureNs) * rate / 1_000_000_000L);
+        warm = (int)(phaseWarmupNs * rate / 1_000_000_000L);
         completions = 0;
         recording = h;
+        for (final NetRoundProfile profile : profiles)
+        {
+            profile.begin(warm, total);
+        }
     }
 
     /** Records the latency of message {@code index} of the phase, unless it was sent during the warm-up. */
-    private void record(final Histogram h, final long index, final long now)
+    private void record(final Histogram h, final NetRoundProfile profile, final long index, final long now)
     {
         if (index >= warm && index < total)
         {
-            h.recordValue(Math.min(HIGHEST, Math.max(0, now - sched[(int)index])));
+            final long latency = Math.min(HIGHEST, Math.max(0, now - sched[(int)index]));
+            h.recordValue(latency);
+            profile.record((int)index, latency);
         }
     }
 
@@ -228,15 +263,15 @@ public final class NetLatencyClient
         return seq >>> 32 == phaseId ? seq & 0xFFFF_FFFFL : -1;
     }
 
-    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h)
+    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h, final long phaseWarmupNs)
     {
-        startPhase(h);
+        startPhase(phaseWarmupNs, h, rawProfile);
         final FragmentHandler onPong = (buffer, offset, length, header) ->
         {
             final long index = indexOf(buffer.getLong(offset));
             if (index >= 0)
             {
-                record(recording, index, System.nanoTime());
+                record(recording, rawProfile, index, System.nanoTime());
                 completions++;
             }
         };
@@ -273,15 +308,19 @@ public final class NetLatencyClient
             final int read = pong.poll(onPong, 64);
             if (read == 0 && !worked)
             {
-                checkTimeout(sent, lastSend, "raw pongs");
+                if (timedOut(sent, lastSend))
+                {
+                    throw incomplete("raw pongs (" + completions + ")");
+                }
                 Thread.yield();
             }
         }
     }
 
-    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result)
+    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result,
+        final long phaseWarmupNs)
     {
-        startPhase(ack);
+        startPhase(phaseWarmupNs, ack, ackProfile, resultProfile);
         resultRecording = result;
         results = 0;
         final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) ->
@@ -289,7 +328,7 @@ public final class NetLatencyClient
             final long index = indexOf(reader.wrap(buffer, at).getLong(SEQ));
             if (index >= 0)
             {
-                record(resultRecording, index, System.nanoTime());
+                record(resultRecording, resultProfile, index, System.nanoTime());
                 results++;
             }
         };
@@ -333,13 +372,17 @@ public final class NetLatencyClient
                 while (acked < journaled)
                 {
                     acked++;
-                    record(ack, acked - base - 1, at);
+                    record(ack, ackProfile, acked - base - 1, at);
                 }
             }
             read += consumer.poll(onResult, 64);
             if (read == 0 && !worked)
             {
-                checkTimeout(sent, lastSend, "sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                if (timedOut(sent, lastSend))
+                {
+                    // The message is built here only: built every idle turn, it was the client's garbage (section 73).
+                    throw incomplete("sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                }
                 Thread.yield();
             }
         }
@@ -377,12 +420,26 @@ public final class NetLatencyClient
         }
     }
 
-    private void checkTimeout(final int sent, final long lastSend, final String what)
+    /** The client JVM's garbage collections so far (all collectors). */
+    private static long collections()
     {
-        if (sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS)
+        long count = 0;
+        for (final GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans())
         {
-            throw new IllegalStateException(what + " incomplete 60 s after the last of " + total + " messages was sent");
+            count += Math.max(0, collector.getCollectionCount());
         }
+        return count;
+    }
+
+    /** Whether every message was sent and the last of them more than a minute ago (the phase cannot complete). */
+    private boolean timedOut(final int sent, final long lastSend)
+    {
+        return sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS;
+    }
+
+    private IllegalStateException incomplete(final String what)
+    {
+        return new IllegalStateException(what + " incomplete 60 s after the last of " + total + " messages was sent");
     }
 
     private void report(final String media, final long rate, final Histogram raw, final Histogram ack, final Histogram result,

@@ -30,7 +30,11 @@ import io.sluice.ops.net.NetServerContext;
  * for that event, read back by a consumer group over the daemon's egress), beside a raw Aeron ping-pong of
  * the same message size through the same media driver (the daemon's), measured in the same run, phases
  * alternating. HdrHistogram {@code .hgrm} files and a percentile plot per medium go to
- * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong.
+ * {@code out}/net-latency-&lt;UTC time&gt;/; {@code RESULT} lines give each path's ratio to the raw ping-pong over
+ * all rounds; per medium and round a {@code ROUND} line (each path's p50/p99 and p99 ratio to that round's raw p99)
+ * and a {@code LATE} line (per second, the messages over twice that round's raw p99; the slowest with its UTC time;
+ * the client's own GCs), and per medium a {@code ROUNDS} line: each round's p99 ratio, the median over the rounds and
+ * the rounds within the target's 2x ({@code NetRounds}).
  *
  * <p>The daemon: one partition, a filter pipeline {@code trades -> results} (journal sink), Aeron ingress
  * and egress on UDP loopback and on IPC, whose duties run ({@code netThread}) on the processing thread after
@@ -44,7 +48,7 @@ import io.sluice.ops.net.NetServerContext;
  * <pre>{@code
  *   mvn -B -q -pl perf -am package -DskipTests          (from the repository root)
  *   java @perf/target/classes/sluice-jvm.options -cp perf/target/benchmarks.jar io.sluice.perf.NetLatencyMain \
- *       rate=10000 seconds=5 warmup=1 rounds=2
+ *       rate=10000 seconds=5 warmup=1 rounds=3 [jvmLog=/tmp/net-jvm]
  * }</pre>
  */
 public final class NetLatencyMain
@@ -63,12 +67,14 @@ public final class NetLatencyMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: rate (messages a second), seconds (recorded per phase), warmup (seconds
-     *             per phase, not recorded), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
+     *             per phase, not recorded), firstWarmup (the same for each medium's first round, at least warmup: the
+     *             daemon's JIT compiles its network path on its first traffic), rounds (raw + sluice phase pairs per medium), media (ipc,udp),
      *             wait (the daemon's wait_strategy), profile (standard | low-latency), engineWait (nanoseconds the
      *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
      *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
      *             duties: where the daemon's network duties run; default processing, duties under the low-latency
-     *             profile), out.
+     *             profile), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
+     *             UTC times to line up with the client's {@code LATE} lines; default none), out.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -77,12 +83,14 @@ public final class NetLatencyMain
         defaults.put("rate", "10000");
         defaults.put("seconds", "5");
         defaults.put("warmup", "1");
-        defaults.put("rounds", "2");
+        defaults.put("firstWarmup", "5");
+        defaults.put("rounds", "3");
         defaults.put("media", "ipc,udp");
         defaults.put("wait", "yield");
         defaults.put("profile", "standard");
         defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
         defaults.put("netThread", "");
+        defaults.put("jvmLog", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final boolean lowLatency = "low-latency".equals(a.get("profile"));
@@ -108,9 +116,14 @@ public final class NetLatencyMain
         final Path config = scratch.resolve("sluice.yaml");
         Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile"), a.get("netThread")));
         final List<Child> children = new ArrayList<>();
+        final JvmLog jvmLog = new JvmLog(a.get("jvmLog"));
+        if (!a.get("jvmLog").isEmpty())
+        {
+            Files.createDirectories(Path.of(a.get("jvmLog")));
+        }
         try
         {
-            final Child daemon = Child.start("daemon", List.of("-Xms512m", "-Xmx512m",
+            final Child daemon = Child.start("daemon", jvmLog.flags("daemon", "-Xms512m", "-Xmx512m",
                 "-D" + NetServerContext.ENGINE_WAIT_NS_PROP_NAME + "=" + a.get("engineWait")), "io.sluice.ops.SluiceMain",
                 List.of("run", "--config", config.toString()), false);
             children.add(daemon);
@@ -119,7 +132,7 @@ public final class NetLatencyMain
 
             final String pingUdp = udp(freeUdpPort());
             final String pongUdp = udp(freeUdpPort());
-            final Child pong = Child.start("pong", List.of("-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
+            final Child pong = Child.start("pong", jvmLog.flags("pong", "-Xms64m", "-Xmx64m"), NetLatencyPong.class.getName(), List.of(aeronDir,
                 pongIdle, "aeron:ipc", "aeron:ipc", pingUdp, pongUdp), false);
             children.add(pong);
             pong.await(line -> line.startsWith("pong ready"), "the pong process");
@@ -133,9 +146,9 @@ public final class NetLatencyMain
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
-            final Child client = Child.start("client", List.of("-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
+            final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
-                "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
+                "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
                 "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
                 "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);
@@ -145,7 +158,7 @@ public final class NetLatencyMain
             {
                 throw new IllegalStateException("the client failed with exit code " + exit + "; daemon log:\n" + String.join("\n", daemon.lines(l -> true)));
             }
-            System.out.println("reports: " + PerfFiles.shown(reports));
+            System.out.println("reports: " + PerfFiles.shown(reports) + (a.get("jvmLog").isEmpty() ? "" : "; JVM logs: " + a.get("jvmLog")));
         }
         finally
         {
@@ -197,6 +210,28 @@ public final class NetLatencyMain
                 channel: %3$s
                 thread: %4$s
             """.formatted(data, threads, serverUdp, netThread);
+    }
+
+    /** {@code jvmLog}: where each child JVM logs its GC pauses, safepoints and JIT compilations, if anywhere. */
+    private record JvmLog(String directory)
+    {
+        /**
+         * A child's JVM flags, with its log's if asked for.
+         *
+         * @param child of the run, names its log file.
+         * @param flags the child's own.
+         * @return the flags.
+         */
+        List<String> flags(final String child, final String... flags)
+        {
+            final List<String> all = new ArrayList<>(List.of(flags));
+            if (!directory.isEmpty())
+            {
+                final Path file = Path.of(directory).toAbsolutePath().resolve(child + "-jvm.log");
+                all.add("-Xlog:gc,safepoint,jit+compilation=debug:file=" + file + ":utctime,uptime,tid,tags");
+            }
+            return all;
+        }
     }
 
     private static String udp(final int port)

@@ -39,6 +39,9 @@ final class SuiteParsers
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
     private static final Pattern NET_RESULT = Pattern.compile("^RESULT media=(\\w+) path=(ack|result) rate=(\\d+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
+    private static final String NET_ROUND_RATIOS = "\\[([^\\]]*)\\] median " + NUM + " \\((\\d+) of (\\d+) within 2x\\)";
+    private static final Pattern NET_ROUNDS = Pattern.compile("^ROUNDS media=(\\w+) rounds=(\\d+) p99 / raw p99: ack " + NET_ROUND_RATIOS +
+        ", result " + NET_ROUND_RATIOS);
     private static final Pattern NET_COUNTS = Pattern.compile("^COUNTS media=(\\w+) events=(\\d+) per event: (.*)$");
     private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT (\\w+) keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
         " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
@@ -260,8 +263,15 @@ final class SuiteParsers
             {
                 figures.add(new SuiteFigure(f("Network work per event in the daemon over Aeron %s (its counters, %s events of the " +
                     "Sluice phases)", counts.group(1).toUpperCase(java.util.Locale.ROOT), counts.group(2)), counts.group(3),
-                    "raw ping-pong: 2 thread hand-offs per message; Sluice: 4 (client -> network duty -> partition thread -> network duty " +
-                    "-> client)", "-", "none (explains the latencies)", SuiteFigure.NO_TARGET));
+                    "raw ping-pong: 2 thread hand-offs per message; Sluice: 2 with the network duties on the processing thread (the " +
+                    "default: client -> processing thread -> client), 4 with them on the duties thread", "-", "none (explains the latencies)", SuiteFigure.NO_TARGET));
+                continue;
+            }
+            final Matcher rounds = NET_ROUNDS.matcher(line);
+            if (rounds.find())
+            {
+                figures.add(netRounds(rounds, "JOURNALED ack", 3));
+                figures.add(netRounds(rounds, "egress result", 7));
                 continue;
             }
             final Matcher m = NET_RESULT.matcher(line);
@@ -285,6 +295,24 @@ final class SuiteParsers
             figures.add(SuiteFigure.missing("Network latency over Aeron", "p99 <= 2x raw Aeron ping-pong (IPC)", "no RESULT lines"));
         }
         return figures;
+    }
+
+    /**
+     * A path's p99 over the raw p99 of the same round, per round ({@link NetRounds}): the target holds in every round.
+     *
+     * @param m     a matched {@code ROUNDS} line.
+     * @param path  the path's name.
+     * @param group of the path's ratios in the match (its median, rounds within 2x and rounds follow).
+     * @return the figure.
+     */
+    private static SuiteFigure netRounds(final Matcher m, final String path, final int group)
+    {
+        final boolean ipc = "ipc".equals(m.group(1));
+        return new SuiteFigure(f("Network latency over Aeron %s, publish -> %s, p99 / raw p99 of the same round, per round (%s rounds)",
+            m.group(1).toUpperCase(java.util.Locale.ROOT), path, m.group(2)), f("[%s], median %s", m.group(group), m.group(group + 1)),
+            "each round's raw Aeron ping-pong p99", f("%s of %s rounds within 2x", m.group(group + 2), m.group(group + 3)),
+            ipc ? "p99 <= 2x raw Aeron ping-pong in every round (IPC)" : "none (reference)",
+            ipc ? SuiteFigure.verdict(m.group(group + 2).equals(m.group(group + 3))) : SuiteFigure.NO_TARGET);
     }
 
     /**

@@ -7,8 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The suite reads {@link NetLatencyMain}'s RESULT lines (printed by {@link NetLatencyClient}) into figures
- * with their same-run raw ping-pong baseline and the IPC p99 verdict; the lines are those of a real run.
+ * The suite reads {@link NetLatencyMain}'s RESULT and ROUNDS lines (printed by {@link NetLatencyClient}) into figures
+ * with their same-run raw ping-pong baseline and the IPC p99 verdicts (merged, and in every round); the lines are those
+ * of real runs.
  */
 class SuiteParsersNetTest
 {
@@ -50,6 +51,25 @@ class SuiteParsersNetTest
         assertThat(figures.get(0).measured()).startsWith("ACK frames 0.899").contains("yields awaiting the engine 1.36");
         assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
         assertThat(figures.get(1).verdict()).isEqualTo(SuiteFigure.NOT_MET);
+    }
+
+    @Test
+    void shouldJudgeTheIpcRoundsOnlyWhenEveryRoundIsWithinTwiceRaw()
+    {
+        final String ipc = "ROUNDS media=ipc rounds=3 p99 / raw p99: ack [0.83, 17.18, 1.12] median 1.12 (2 of 3 within 2x), result " +
+            "[0.83, 1.28, 1.12] median 1.12 (3 of 3 within 2x); p99 us: raw [4976.6, 1786.9, 5331.5] median 4976.6, ack [4149.2, " +
+            "30703.6, 5974.1] median 5974.1";
+        final List<SuiteFigure> figures = SuiteParsers.net(List.of(ipc, ipc.replace("media=ipc", "media=udp")));
+
+        assertThat(figures).hasSize(4);
+        assertThat(figures.get(0).what()).contains("Aeron IPC").contains("JOURNALED ack").contains("per round (3 rounds)");
+        assertThat(figures.get(0).measured()).isEqualTo("[0.83, 17.18, 1.12], median 1.12");
+        assertThat(figures.get(0).ratio()).isEqualTo("2 of 3 rounds within 2x");
+        assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NOT_MET);
+        assertThat(figures.get(1).what()).contains("egress result");
+        assertThat(figures.get(1).verdict()).isEqualTo(SuiteFigure.MET);
+        assertThat(figures.get(2).what()).contains("Aeron UDP");
+        assertThat(figures.get(2).verdict()).isEqualTo(SuiteFigure.NO_TARGET);
     }
 
     @Test

@@ -1,0 +1,107 @@
+package io.sluice.perf;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The rounds of one medium of {@link NetLatencyClient}, side by side: each round's raw, ack and result p99 and the
+ * paths' p99 over that round's raw p99, with the median over the rounds and how many rounds are within the
+ * target's 2x. The target holds "in every round", and a merged histogram (the {@code RESULT} lines) lets one bad
+ * round decide a run's p99: this line shows whether one round or all of them stand out.
+ *
+ * <p>Threading: the client's thread only.
+ */
+final class NetRounds
+{
+    /** The target: a path's p99 at most this many times the raw ping-pong's p99 of the same round. */
+    static final double TARGET_RATIO = 2.0;
+
+    private final String media;
+    private final double[] rawP99Us;
+    private final double[] ackP99Us;
+    private final double[] ackRatio;
+    private final double[] resultRatio;
+    private int rounds;
+
+    /**
+     * @param media  the medium's name.
+     * @param rounds the run's rounds.
+     */
+    NetRounds(final String media, final int rounds)
+    {
+        this.media = media;
+        this.rawP99Us = new double[rounds];
+        this.ackP99Us = new double[rounds];
+        this.ackRatio = new double[rounds];
+        this.resultRatio = new double[rounds];
+    }
+
+    /**
+     * Adds the next round.
+     *
+     * @param raw    the round's raw ping-pong latencies.
+     * @param ack    the round's publish -> JOURNALED ack latencies.
+     * @param result the round's publish -> egress result latencies.
+     */
+    void add(final Histogram raw, final Histogram ack, final Histogram result)
+    {
+        final double rawP99 = raw.getValueAtPercentile(99);
+        rawP99Us[rounds] = rawP99 / 1e3;
+        ackP99Us[rounds] = ack.getValueAtPercentile(99) / 1e3;
+        ackRatio[rounds] = ack.getValueAtPercentile(99) / rawP99;
+        resultRatio[rounds] = result.getValueAtPercentile(99) / rawP99;
+        rounds++;
+    }
+
+    /**
+     * The rounds' line.
+     *
+     * @return e.g. {@code ROUNDS media=ipc rounds=3 p99 / raw p99: ack [1.10, 0.95, 1.30] median 1.10 (3 of 3 within 2x),
+     *         result [...] median ... ; p99 us: raw [...] median ..., ack [...] median ...}.
+     */
+    String line()
+    {
+        return String.format(Locale.ROOT, "ROUNDS media=%s rounds=%d p99 / raw p99: ack %s, result %s; p99 us: raw %s, ack %s", media,
+            rounds, ratios(ackRatio), ratios(resultRatio), values(rawP99Us, "%.1f"), values(ackP99Us, "%.1f"));
+    }
+
+    private String ratios(final double[] ratio)
+    {
+        int within = 0;
+        for (int i = 0; i < rounds; i++)
+        {
+            within += ratio[i] <= TARGET_RATIO ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "%s (%d of %d within %.0fx)", values(ratio, "%.2f"), within, rounds, TARGET_RATIO);
+    }
+
+    private String values(final double[] value, final String format)
+    {
+        final StringBuilder text = new StringBuilder("[");
+        for (int i = 0; i < rounds; i++)
+        {
+            text.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, value[i]));
+        }
+        return text.append("] median ").append(String.format(Locale.ROOT, format, median(value, rounds))).toString();
+    }
+
+    /**
+     * The median of the first values (the mean of the middle two for an even count).
+     *
+     * @param value  the values.
+     * @param count  how many of them count.
+     * @return the median, NaN for none.
+     */
+    static double median(final double[] value, final int count)
+    {
+        if (count == 0)
+        {
+            return Double.NaN;
+        }
+        final double[] sorted = Arrays.copyOf(value, count);
+        Arrays.sort(sorted);
+        return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+    }
+}
