@@ -22,10 +22,6 @@ public final class JournalContext
     public static final int DEFAULT_INDEX_INTERVAL = 4096;
     /** Default number of appended records that triggers a group commit force(). */
     public static final int DEFAULT_GROUP_COMMIT_RECORDS = 4096;
-    /** Property for the default of {@link #loadAheadBytes(int)}: bytes; unset, 0. */
-    public static final String LOAD_AHEAD_BYTES_PROP_NAME = "sluice.journal.load.ahead.bytes";
-    /** Most bytes {@link #loadAheadBytes(int)} takes. */
-    public static final int MAX_LOAD_AHEAD_BYTES = 64 * 1024;
     /** Default distance ahead of each writer that the allocator duty keeps reserved and pre-touched: 16 MiB. */
     public static final int DEFAULT_RESERVE_AHEAD_BYTES = 16 * 1024 * 1024;
     /** Default longest time a record waits for its group commit force(). */
@@ -56,7 +52,6 @@ public final class JournalContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean preallocateNextSegment = true;
     private int reserveAheadBytes = DEFAULT_RESERVE_AHEAD_BYTES;
-    private int loadAheadBytes = Integer.getInteger(LOAD_AHEAD_BYTES_PROP_NAME, 0);
     private boolean pretouchOnOpen;
     private boolean readOnly;
     private BootId bootId = BootId.current();
@@ -104,10 +99,6 @@ public final class JournalContext
         {
             throw configError("reserveAheadBytes", "must be in [" + SegmentFiles.RESERVE_CHUNK + ", " + MAX_SEGMENT_LENGTH +
                 "], was " + reserveAheadBytes);
-        }
-        if (loadAheadBytes < 0 || loadAheadBytes > MAX_LOAD_AHEAD_BYTES)
-        {
-            throw configError("loadAheadBytes", "must be in [0, " + MAX_LOAD_AHEAD_BYTES + "], was " + loadAheadBytes);
         }
         if (outOfRangePolicy == null || epochClock == null)
         {
@@ -433,34 +424,6 @@ public final class JournalContext
     public int reserveAheadBytes()
     {
         return reserveAheadBytes;
-    }
-
-    /**
-     * Sets how far ahead of its position each writer loads the tail's cache lines before its frames' stores reach
-     * them, in batches of half that (rounded down to whole 64-byte lines): the lines of a page pre-touched long before
-     * are in no cache, a store into one waits for it and the stores after it wait behind, one line after the other,
-     * where a batch of independent loads overlaps the lines' misses (Java has no prefetch instruction). 0, the default
-     * unless {@value #LOAD_AHEAD_BYTES_PROP_NAME} is set, loads nothing ahead: at load average 30-75 no gain was shown,
-     * and a load that reaches a page before its pre-touch maps it read-only, so that the store after it faults again
-     * (perf/README.md section 64).
-     *
-     * @param loadAheadBytes distance in bytes, 0 to {@link #MAX_LOAD_AHEAD_BYTES}.
-     * @return this.
-     */
-    public JournalContext loadAheadBytes(final int loadAheadBytes)
-    {
-        this.loadAheadBytes = loadAheadBytes;
-        return this;
-    }
-
-    /**
-     * How far ahead of its position each writer loads the tail's lines (0: not at all).
-     *
-     * @return the distance in bytes.
-     */
-    public int loadAheadBytes()
-    {
-        return loadAheadBytes;
     }
 
     /**

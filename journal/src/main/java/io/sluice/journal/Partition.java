@@ -141,7 +141,7 @@ public final class Partition
         else
         {
             this.checksumCursor = new ChecksumCursor(this, tail);
-            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes(), context.loadAheadBytes());
+            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes());
         }
     }
 

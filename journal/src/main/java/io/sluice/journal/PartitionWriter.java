@@ -25,14 +25,11 @@ public final class PartitionWriter
 {
     /** Header word at {@link RecordDescriptor#LENGTH_OFFSET} is built for the native order the buffers use. */
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
-    private static final int CACHE_LINE = 64;
 
     private final Partition partition;
     /** The partition's end offset, published with a release store after each record. */
     private final PaddedSequence endOffset;
     private final int indexIntervalBytes;
-    /** {@link JournalContext#loadAheadBytes()}: 0 for none. */
-    private final int loadAheadBytes;
     private Segment tail;
     /** Base offset of the tail: a record's relative offset is {@code nextOffset - tailBase}. */
     private long tailBase;
@@ -52,12 +49,6 @@ public final class PartitionWriter
     private int spareThreshold;
     private long nextOffset;
     private Thread owner;
-    /** Tail position up to which the lines ahead of the writer were loaded ({@link #loadAhead}). */
-    private int loadedTo;
-    /** A frame ending past this position loads the next batch of lines ahead; never with the loads ahead off. */
-    private int nextLoadAhead;
-    /** What the loads ahead read, kept only so that the JIT cannot drop them. */
-    private long loaded;
 
     private int claimPosition = -1;
     private int claimFrameLength;
@@ -67,8 +58,7 @@ public final class PartitionWriter
         final PaddedSequence endOffset,
         final Segment tail,
         final long nextOffset,
-        final int indexIntervalBytes,
-        final int loadAheadBytes)
+        final int indexIntervalBytes)
     {
         this.partition = partition;
         this.endOffset = endOffset;
@@ -83,9 +73,6 @@ public final class PartitionWriter
         this.fastLimit = 0; // the first append takes the slow path, which sets it
         this.nextOffset = nextOffset;
         this.indexIntervalBytes = indexIntervalBytes;
-        this.loadAheadBytes = loadAheadBytes & -CACHE_LINE;
-        this.loadedTo = position;
-        this.nextLoadAhead = this.loadAheadBytes == 0 ? Integer.MAX_VALUE : position;
     }
 
     /**
@@ -350,9 +337,8 @@ public final class PartitionWriter
     }
 
     /**
-     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. Two compares on
-     * the fast path: the end against the reserved limit (computed in long, so that no payload length overflows it),
-     * and against the next batch of loads ahead (never taken with {@link JournalContext#loadAheadBytes()} 0, the default).
+     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. One compare on the
+     * fast path: the end against the reserved limit (computed in long, so that no payload length overflows it).
      */
     private long reserve(final int payloadLength)
     {
@@ -365,30 +351,7 @@ public final class PartitionWriter
         {
             return reserveSlow(payloadLength);
         }
-        if (end > nextLoadAhead)
-        {
-            loadAhead(position);
-        }
         return baseAddress + position;
-    }
-
-    /**
-     * Loads the tail's lines from where the last batch stopped to {@link JournalContext#loadAheadBytes()} past
-     * {@code position} (within {@code fastLimit}: reserved space of the mapping), one independent load a line, so that
-     * their misses overlap and the frames' stores find them in the cache. Changes nothing.
-     */
-    private void loadAhead(final int position)
-    {
-        final int to = Math.min(position + loadAheadBytes, fastLimit);
-        final long base = baseAddress;
-        long sum = 0;
-        for (int line = Math.max(loadedTo, position) & -CACHE_LINE; line < to; line += CACHE_LINE)
-        {
-            sum += UnsafeApi.getLong(null, base + line);
-        }
-        loaded += sum;
-        loadedTo = Math.max(loadedTo, to);
-        nextLoadAhead = position + (loadAheadBytes >>> 1);
     }
 
     private long reserveSlow(final int payloadLength)
@@ -417,8 +380,6 @@ public final class PartitionWriter
             this.position = position;
             maxTimestamp = tail.maxTimestamp();
             nextCheckpoint = tail.nextCheckpoint();
-            loadedTo = position;
-            nextLoadAhead = loadAheadBytes == 0 ? Integer.MAX_VALUE : position;
         }
         if (position + aligned > reservedLimit)
         {

@@ -161,7 +161,7 @@ public final class LoadGenerator
             report(sender, origin, true);
             final long elapsed = System.nanoTime() - origin;
             final RunResult result = new RunResult(groups(sender), sender.sent(), plan.totalEvents(), elapsed,
-                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag(), reportCpu);
+                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag(), reportCpu, sender.absences());
             if (dir != null)
             {
                 log.close();
@@ -169,7 +169,7 @@ public final class LoadGenerator
                 files.putAll(Reports.write(dir, result));
             }
             return new RunResult(result.groups(), result.sent(), result.planned(), result.elapsedNs(), result.maxLagNs(),
-                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag(), result.reportCpu());
+                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag(), result.reportCpu(), result.senderAbsences());
         }
         catch (final IOException ex)
         {

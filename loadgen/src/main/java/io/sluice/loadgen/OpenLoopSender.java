@@ -23,6 +23,13 @@ final class OpenLoopSender implements Runnable
 {
     private static final long SPIN_NS = 100_000;
     private static final long IDLE_POLL_NS = 20_000;
+    /**
+     * A gap at least this long between two consecutive clock reads of the send loop, outside its planned
+     * naps, is an absence: the thread was off its cpu (another task ran there, or an interrupt or the
+     * hypervisor held the cpu), or its send was held (a full ring); the loop itself reads the clock every
+     * few hundred nanoseconds, a send takes about a microsecond.
+     */
+    static final long ABSENCE_NS = 20_000;
 
     private final Scenario scenario;
     private final RatePlan plan;
@@ -46,6 +53,14 @@ final class OpenLoopSender implements Runnable
      * sender's own CPU, compiled it again (seen at the warm-up's end with -XX:+PrintCompilation).
      */
     private final Histogram warmUpLag = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    /**
+     * Per absence of the measured phases (a gap of at least {@link #ABSENCE_NS} between two clock reads of the
+     * send loop, not a planned nap), its length, ns; read after the sender is done. Every event due during an
+     * absence leaves late: these are where the sender's lag comes from.
+     */
+    private final Histogram absences = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    /** The same for the warm-up (recorded for the reason {@link #warmUpLag} is). */
+    private final Histogram warmUpAbsences = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private volatile boolean stop;
     private volatile long originNs;
     private volatile Throwable failure;
@@ -121,17 +136,21 @@ final class OpenLoopSender implements Runnable
         long phaseStart = origin;
         long count = 0;
         long maxLag = 0;
+        long lastRead = System.nanoTime();
         for (int p = 0; p < phases.size() && !stop; p++)
         {
             final RatePlan.Phase phase = phases.get(p);
             final long events = phase.events();
-            final Histogram phaseLag = RatePlan.WARM_UP.equals(phase.group()) ? warmUpLag : lag;
+            final boolean warmUp = RatePlan.WARM_UP.equals(phase.group());
+            final Histogram phaseLag = warmUp ? warmUpLag : lag;
+            final Histogram phaseAbsences = warmUp ? warmUpAbsences : absences;
             long last = 0;
             long i = 0;
             for (; i < events; i++)
             {
                 final long scheduled = phaseStart + phase.dueNs(i);
                 long now = System.nanoTime();
+                lastRead = absence(phaseAbsences, lastRead, now);
                 while (now - scheduled < 0)
                 {
                     final long wait = scheduled - now;
@@ -139,12 +158,15 @@ final class OpenLoopSender implements Runnable
                     {
                         // A target measuring latency on acknowledgements takes them while we wait, in short naps.
                         LockSupport.parkNanos(target.idle() ? Math.min(wait - SPIN_NS, IDLE_POLL_NS) : wait - SPIN_NS);
+                        now = System.nanoTime();
+                        lastRead = now; // a planned nap, not an absence
                     }
                     else
                     {
                         Thread.onSpinWait();
+                        now = System.nanoTime();
+                        lastRead = absence(phaseAbsences, lastRead, now);
                     }
-                    now = System.nanoTime();
                 }
                 phaseLag.recordValue(Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, now - scheduled));
                 if (now - scheduled > maxLag)
@@ -172,6 +194,21 @@ final class OpenLoopSender implements Runnable
             phaseLastSendNs[p] = last;
             phaseStart += phase.durationNs();
         }
+    }
+
+    /**
+     * Records the gap between two consecutive clock reads of the send loop if it is an absence.
+     *
+     * @return {@code now}, the next gap's start.
+     */
+    private static long absence(final Histogram into, final long lastRead, final long now)
+    {
+        final long gap = now - lastRead;
+        if (gap >= ABSENCE_NS)
+        {
+            into.recordValue(Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, gap));
+        }
+        return now;
     }
 
     void stop()
@@ -217,6 +254,15 @@ final class OpenLoopSender implements Runnable
     Histogram lag()
     {
         return lag;
+    }
+
+    /**
+     * The measured phases' absences: gaps of at least {@link #ABSENCE_NS} between two clock reads of the send
+     * loop outside its planned naps, ns; read after the sender is done.
+     */
+    Histogram absences()
+    {
+        return absences;
     }
 
     long originNs()

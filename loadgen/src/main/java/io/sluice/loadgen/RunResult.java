@@ -22,10 +22,13 @@ import org.HdrHistogram.Histogram;
  * @param reportCpu      per report after the warm-up (the drain's last included), the CPU time the reporting thread
  *                       spent on it, its listener's work included, ns: time taken from the sender's CPU wherever the
  *                       two share one.
+ * @param senderAbsences per time the sender was away from its send loop in the measured phases (a gap of at least
+ *                       20 us between two of its clock reads, not a planned nap), its length, ns: the events due
+ *                       meanwhile are what {@code senderLag} counts late.
  */
 public record RunResult(
     List<GroupResult> groups, long sent, long planned, long elapsedNs, long maxLagNs, boolean drained,
-    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag, Histogram reportCpu)
+    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag, Histogram reportCpu, Histogram senderAbsences)
 {
     /**
      * The results of one group of phases.

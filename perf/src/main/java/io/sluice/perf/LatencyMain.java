@@ -24,6 +24,7 @@ import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.StageLatencyListener;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.PercentilePlot;
+import io.sluice.ops.demo.JvmActivity;
 import io.sluice.schema.EventFlyweight;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
@@ -53,8 +54,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * is due, stamps it into the event ({@code sched}) and publishes (waiting if the ring is full). The
  * latency recorded is {@code nanoTime - sched} at the end of processing: a producer that falls behind
  * (full ring, descheduled) is charged to the latency. Warm-up seconds are not recorded; the warm-up goes
- * on past its seconds, open loop, until the JIT has compiled nothing for half a second (at most 10 s
- * more), for every mode alike.
+ * on past its seconds, open loop, until the JIT has compiled nothing for {@code jitQuietMs} (by default a
+ * window and half a second, so that the quiet span holds a window close; at most 10 s more), for every mode
+ * alike. Each mode's line {@code measured:} gives the safepoints, collections and JIT time of its measured
+ * seconds (to the end of its drain): on 2 cores the compiler threads run on the producer's CPU.
  * <p>
  * <b>Profile.</b> {@code profile=low-latency} launches the engines with {@link EngineProfile#LOW_LATENCY}
  * (busy-spin and pinning when the machine has a free core, JIT warm-up), printing the profile's line;
@@ -102,7 +105,8 @@ public final class LatencyMain
      *             checkpointMs, phases, listener, out, firingSlice (results a closing window emits per event
      *             at most; 2147483647 = the whole window within one event), firingPace (of the {@code paced}
      *             mode: results per millisecond of event time), stages (true: also the time
-     *             each event spends in the window pipeline, from the engine's stage timers).
+     *             each event spends in the window pipeline, from the engine's stage timers), jitQuietMs (how
+     *             long the JIT must have compiled nothing before the warm-up ends; {@code auto}: windowMs + 500).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -124,6 +128,7 @@ public final class LatencyMain
         defaults.put("out", "perf/reports");
         defaults.put("firingSlice", Integer.toString(WindowOperatorContext.FIRING_SLICE_LOW_LATENCY));
         defaults.put("firingPace", "1000");
+        defaults.put("jitQuietMs", "auto");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final Settings settings = new Settings(a);
         System.out.println("LatencyMain " + a + "; " + EngineBench.machine() + "; load average " + loadAverage());
@@ -314,7 +319,8 @@ public final class LatencyMain
             final boolean checkpointing = s.checkpointMs > 0 && "tumbling".equals(mode);
             final List<int[]> plan = plan(s, checkpointing);
             final long[] requested = {0};
-            final long extended = drive(rate, s.keys, plan, run.producerLag, publisher::publish, phase ->
+            final JvmActivity jvm = JvmActivity.ofThisJvm();
+            final long extended = drive(rate, s, plan, run.producerLag, jvm, publisher::publish, phase ->
             {
                 if (phase == CHECKPOINTING)
                 {
@@ -323,11 +329,12 @@ public final class LatencyMain
                 }
                 return null;
             });
-            printWarmUp(mode, extended);
             if (!engine.drain(120, TimeUnit.SECONDS))
             {
                 throw new IllegalStateException("engine did not drain");
             }
+            jvm.mark();
+            printWarmUp(mode, extended, s, jvm);
             if (checkpointing)
             {
                 run.pauses = engine.checkpoints().pauseHistogram();
@@ -353,8 +360,11 @@ public final class LatencyMain
         }
         try (RawDisruptorHandOff raw = new RawDisruptorHandOff(s.ring, wait, pin, run.sched[PLAIN]))
         {
-            printWarmUp("raw", drive(rate, s.keys, plan(s, false), run.producerLag, raw::publish, phase -> null));
+            final JvmActivity jvm = JvmActivity.ofThisJvm();
+            final long extended = drive(rate, s, plan(s, false), run.producerLag, jvm, raw::publish, phase -> null);
             raw.awaitConsumed();
+            jvm.mark();
+            printWarmUp("raw", extended, s, jvm);
         }
         return run;
     }
@@ -388,10 +398,11 @@ public final class LatencyMain
         }
     }
 
-    private static void printWarmUp(final String mode, final long extendedNs)
+    private static void printWarmUp(final String mode, final long extendedNs, final Settings s, final JvmActivity jvm)
     {
         System.out.printf(Locale.ROOT, "%s: warm-up extended by %d ms until the JIT was quiet for %d ms%n", mode,
-            TimeUnit.NANOSECONDS.toMillis(extendedNs), TimeUnit.NANOSECONDS.toMillis(JitQuiet.QUIET_NS));
+            TimeUnit.NANOSECONDS.toMillis(extendedNs), s.jitQuietMs);
+        System.out.printf(Locale.ROOT, "%s: measured seconds to the end of the drain: %s%n", mode, jvm.counts());
     }
 
     /** Whether {@link #producerOffSpinningCores()} ran. */
@@ -437,11 +448,12 @@ public final class LatencyMain
     /**
      * The open loop: event {@code i} is due at {@code t0 + i / rate}; the producer spins until then,
      * stamps the due time and the phase into the event and sends it. Same events, same pacing, for
-     * every mode.
+     * every mode. {@code jvm} is started when the first measured phase starts.
      */
-    private static long drive(final long rate, final int keys, final List<int[]> plan, final Histogram producerLag, final Sender sender,
-        final PhaseHook hook) throws InterruptedException
+    private static long drive(final long rate, final Settings s, final List<int[]> plan, final Histogram producerLag,
+        final JvmActivity jvm, final Sender sender, final PhaseHook hook) throws InterruptedException
     {
+        final int keys = s.keys;
         long extendedNs = 0;
         final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
         final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
@@ -450,10 +462,16 @@ public final class LatencyMain
         final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         long i = 0;
         long phaseEnd = t0;
-        final JitQuiet jit = new JitQuiet();
+        final JitQuiet jit = new JitQuiet(TimeUnit.MILLISECONDS.toNanos(s.jitQuietMs));
+        boolean measuring = false;
         for (final int[] step : plan)
         {
             final int phase = step[0];
+            if (phase != WARMUP && !measuring)
+            {
+                jvm.start();
+                measuring = true;
+            }
             phaseEnd += TimeUnit.SECONDS.toNanos(step[1]);
             final long warmUpLimit = phaseEnd + JitQuiet.MAX_EXTRA_NS;
             final PhaseEnd end = hook.start(phase);
@@ -496,23 +514,28 @@ public final class LatencyMain
 
     /**
      * Whether the JIT has been quiet: the warm-up of every mode lasts its {@code warmup} seconds and then
-     * until the JIT compiled nothing for {@link #QUIET_NS} (at most {@link #MAX_EXTRA_NS} more), so that no
+     * until the JIT compiled nothing for {@code jitQuietMs} (at most {@link #MAX_EXTRA_NS} more), so that no
      * mode is measured while compiler threads take turns with the producer on its CPU (the engine modes run
      * first, while the code of the engine's launch is still being compiled; the raw hand-off, last, found
      * the JIT quiet). Read in the warm-up only, between events.
      */
     private static final class JitQuiet
     {
-        static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
         static final long CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
         static final long MAX_EXTRA_NS = TimeUnit.SECONDS.toNanos(10);
 
         private final java.lang.management.CompilationMXBean compilation = java.lang.management.ManagementFactory.getCompilationMXBean();
+        private final long quietNs;
         private long lastTotalMs = -1;
         private long changedAtNs = System.nanoTime();
 
+        JitQuiet(final long quietNs)
+        {
+            this.quietNs = quietNs;
+        }
+
         /**
-         * @return whether no compilation time was added in the last {@link #QUIET_NS} (as far as calls, every
+         * @return whether no compilation time was added in the last {@code quietNs} (as far as calls, every
          *     {@link #CHECK_NS} of the schedule, can tell; true without a JIT that reports it).
          */
         boolean quiet()
@@ -528,7 +551,7 @@ public final class LatencyMain
                 lastTotalMs = total;
                 changedAtNs = now;
             }
-            return now - changedAtNs >= QUIET_NS;
+            return now - changedAtNs >= quietNs;
         }
     }
 
@@ -599,6 +622,7 @@ public final class LatencyMain
         final boolean stages;
         final int firingSlice;
         final int firingPace;
+        final long jitQuietMs;
 
         Settings(final Map<String, String> a)
         {
@@ -624,6 +648,8 @@ public final class LatencyMain
             stages = Boolean.parseBoolean(a.get("stages"));
             firingSlice = Integer.parseInt(a.get("firingSlice"));
             firingPace = Integer.parseInt(a.get("firingPace"));
+            // Long enough that the quiet span holds a window close: the firing code compiles at closes.
+            jitQuietMs = "auto".equals(a.get("jitQuietMs")) ? windowMs + 500 : Long.parseLong(a.get("jitQuietMs"));
         }
     }
 

@@ -4,7 +4,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.EventValues;
 
 /**
@@ -28,13 +27,7 @@ import io.sluice.schema.EventValues;
 final class AdaptiveWindowOperator implements WindowOperator
 {
     private final AlignedWindows windows;
-    private final WatermarkGenerator watermarks;
-    private final AggregateLayout layout;
-    private final WindowResultHandler resultHandler;
-    private final LateEventHandler lateEventHandler;
-    private final int expectedEntries;
-    private final int firingSlice;
-    private final int firingPace;
+    private final WindowSettings settings;
     private final DenseBound bound;
     private PanedWindowOperator current;
     private boolean recovering;
@@ -42,25 +35,15 @@ final class AdaptiveWindowOperator implements WindowOperator
     private long handBacks;
     private long peakDenseCells;
 
-    AdaptiveWindowOperator(
-        final AlignedWindows windows,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice,
-        final int firingPace,
-        final long floorCells)
+    /**
+     * @param windows    of the operator, which dense slots take ({@link ColumnarWindowOperator#supports}).
+     * @param settings   without early results, which both operators are built from.
+     * @param floorCells below which dense slots are never reviewed ({@link DenseBound}).
+     */
+    AdaptiveWindowOperator(final AlignedWindows windows, final WindowSettings settings, final long floorCells)
     {
         this.windows = windows;
-        this.watermarks = watermarks;
-        this.layout = layout;
-        this.resultHandler = resultHandler;
-        this.lateEventHandler = lateEventHandler;
-        this.expectedEntries = expectedEntries;
-        this.firingSlice = firingSlice;
-        this.firingPace = firingPace;
+        this.settings = settings;
         this.bound = new DenseBound(floorCells);
         this.current = dense();
     }
@@ -310,14 +293,12 @@ final class AdaptiveWindowOperator implements WindowOperator
 
     private DenseWindowOperator dense()
     {
-        return new DenseWindowOperator(
-            windows, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace, bound);
+        return new DenseWindowOperator(windows, settings, bound);
     }
 
     private AlignedWindowOperator linked()
     {
-        final AlignedWindowOperator linked = new AlignedWindowOperator(
-            windows, false, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
+        final AlignedWindowOperator linked = new AlignedWindowOperator(windows, settings);
         linked.reviewLayoutAfterFirings();
         return linked;
     }

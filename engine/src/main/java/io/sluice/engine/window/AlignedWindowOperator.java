@@ -1,6 +1,5 @@
 package io.sluice.engine.window;
 
-import io.sluice.engine.time.WatermarkGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -39,38 +38,19 @@ final class AlignedWindowOperator extends PanedWindowOperator
     /** Whether each firing's end asks for a {@link #layoutReviewDue review} (an {@link AdaptiveWindowOperator}'s rows). */
     private boolean reviewsLayout;
 
-    AlignedWindowOperator(
-        final AlignedWindows windows,
-        final boolean earlyOnUpdate,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice,
-        final int firingPace)
+    AlignedWindowOperator(final AlignedWindows windows, final WindowSettings settings)
     {
-        this(windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice,
-            firingPace, WindowAssembler.foldsDirectly(windows, layout));
+        this(windows, settings, WindowAssembler.foldsDirectly(windows, settings.layout()));
     }
 
     /**
      * @param foldDirectly whether each window's rows are folded in pane order even when windows overlap, only where
      *                     {@link WindowAssembler#foldsDirectly} allows it (tests compare both ways).
      */
-    AlignedWindowOperator(
-        final AlignedWindows windows,
-        final boolean earlyOnUpdate,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice,
-        final int firingPace,
-        final boolean foldDirectly)
+    AlignedWindowOperator(final AlignedWindows windows, final WindowSettings settings, final boolean foldDirectly)
     {
-        super(windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, firingSlice, firingPace);
+        super(windows, settings);
+        final int expectedEntries = settings.expectedEntries();
         // A key holds up to panesPerWindow + panesPerHop rows at once (the live window and the
         // panes of the next hop), so the rows hint divided by that is the keys hint.
         final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);

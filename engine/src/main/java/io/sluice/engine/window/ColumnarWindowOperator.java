@@ -165,14 +165,7 @@ public final class ColumnarWindowOperator implements WindowOperator
     private long unassignedEvents;
     private long windowsFired;
 
-    ColumnarWindowOperator(
-        final AlignedWindows windows,
-        final WatermarkGenerator watermarks,
-        final PrimitiveAggregator[] aggregators,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice)
+    ColumnarWindowOperator(final AlignedWindows windows, final PrimitiveAggregator[] aggregators, final WindowSettings settings)
     {
         if (windows.panesPerWindow > MAX_PANES_PER_WINDOW)
         {
@@ -182,11 +175,12 @@ public final class ColumnarWindowOperator implements WindowOperator
         this.windows = windows;
         this.panesPerWindow = (int)windows.panesPerWindow;
         this.releasedPanes = (int)Math.min(windows.panesPerHop, windows.panesPerWindow);
-        this.watermarks = watermarks;
-        this.layout = new AggregateLayout(aggregators);
-        this.resultHandler = resultHandler;
-        this.lateEventHandler = lateEventHandler;
-        this.firingSlice = firingSlice;
+        this.watermarks = settings.watermarks();
+        this.layout = settings.layout();
+        this.resultHandler = settings.resultHandler();
+        this.lateEventHandler = settings.lateEventHandler();
+        this.firingSlice = settings.firingSlice();
+        final int expectedEntries = settings.expectedEntries();
         this.kinds = new int[aggregators.length];
         this.fields = new int[aggregators.length];
         this.offsets = new int[aggregators.length];

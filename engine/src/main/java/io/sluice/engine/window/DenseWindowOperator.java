@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.EventValues;
 
 /**
@@ -109,24 +108,17 @@ final class DenseWindowOperator extends PanedWindowOperator
     /** What {@link #prefetch} loaded, kept only so that the JIT cannot drop the loads. */
     private long prefetched;
 
-    DenseWindowOperator(
-        final AlignedWindows windows,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice,
-        final int firingPace,
-        final DenseBound bound)
+    DenseWindowOperator(final AlignedWindows windows, final WindowSettings settings, final DenseBound bound)
     {
-        super(windows, false, watermarks, layout, resultHandler, lateEventHandler, firingSlice, firingPace);
-        if (windows.panesPerWindow > ColumnarWindowOperator.MAX_PANES_PER_WINDOW || windows.allowedLateness != 0)
+        super(windows, settings);
+        if (windows.panesPerWindow > ColumnarWindowOperator.MAX_PANES_PER_WINDOW || windows.allowedLateness != 0 ||
+            earlyOnUpdate)
         {
             throw new IllegalArgumentException("dense window slots take windows of at most " +
-                ColumnarWindowOperator.MAX_PANES_PER_WINDOW + " panes and no allowed lateness: " + windows.panesPerWindow +
-                " panes, lateness " + windows.allowedLateness);
+                ColumnarWindowOperator.MAX_PANES_PER_WINDOW + " panes, no allowed lateness and no early results: " +
+                windows.panesPerWindow + " panes, lateness " + windows.allowedLateness + ", early " + earlyOnUpdate);
         }
+        final int expectedEntries = settings.expectedEntries();
         this.panesPerWindow = (int)windows.panesPerWindow;
         this.releasedPanes = (int)Math.min(windows.panesPerHop, windows.panesPerWindow);
         final int count = layout.countOffset();

@@ -29,19 +29,14 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     long windowsFired;
     private final LateEventHandler lateEventHandler;
 
-    KeyedWindowOperator(
-        final boolean earlyOnUpdate,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler)
+    KeyedWindowOperator(final WindowSettings settings)
     {
-        this.earlyOnUpdate = earlyOnUpdate;
-        this.watermarks = watermarks;
-        this.layout = layout;
+        this.earlyOnUpdate = settings.earlyOnUpdate();
+        this.watermarks = settings.watermarks();
+        this.layout = settings.layout();
         this.stride = layout.stride();
-        this.resultHandler = resultHandler;
-        this.lateEventHandler = lateEventHandler;
+        this.resultHandler = settings.resultHandler();
+        this.lateEventHandler = settings.lateEventHandler();
     }
 
     /**

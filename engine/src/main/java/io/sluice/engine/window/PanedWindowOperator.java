@@ -3,7 +3,6 @@ package io.sluice.engine.window;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.engine.time.WatermarkGenerator;
 import io.sluice.schema.EventValues;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
@@ -87,20 +86,12 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     /** What a restore's read-ahead loaded, kept only so that the JIT cannot drop the loads. */
     private long restoreTouched;
 
-    PanedWindowOperator(
-        final AlignedWindows windows,
-        final boolean earlyOnUpdate,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int firingSlice,
-        final int firingPace)
+    PanedWindowOperator(final AlignedWindows windows, final WindowSettings settings)
     {
-        super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
+        super(settings);
         this.windows = windows;
-        this.firingSlice = firingSlice;
-        this.pace = new FiringPace(firingPace, firingSlice);
+        this.firingSlice = settings.firingSlice();
+        this.pace = new FiringPace(settings.firingPace(), firingSlice);
         this.paneCache = new PaneCache(windows);
         this.coveredKeys = new CoveredKeys(windows);
     }

@@ -1,6 +1,5 @@
 package io.sluice.engine.window;
 
-import io.sluice.engine.time.WatermarkGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -104,19 +103,11 @@ final class SessionWindowOperator extends KeyedWindowOperator
     private int firingHead;
     private int firingTail;
 
-    SessionWindowOperator(
-        final long gap,
-        final long allowedLateness,
-        final boolean earlyOnUpdate,
-        final WatermarkGenerator watermarks,
-        final AggregateLayout layout,
-        final WindowResultHandler resultHandler,
-        final LateEventHandler lateEventHandler,
-        final int expectedEntries,
-        final int firingSlice)
+    SessionWindowOperator(final long gap, final long allowedLateness, final WindowSettings settings)
     {
-        super(earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler);
-        this.firingSlice = firingSlice;
+        super(settings);
+        final int expectedEntries = settings.expectedEntries();
+        this.firingSlice = settings.firingSlice();
         this.gap = gap;
         this.allowedLateness = allowedLateness;
         this.store = new SessionStore(layout, expectedEntries);

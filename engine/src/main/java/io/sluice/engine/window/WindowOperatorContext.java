@@ -378,23 +378,19 @@ public final class WindowOperatorContext
     public WindowOperator build()
     {
         conclude();
-        final AggregateLayout layout = new AggregateLayout(aggregators);
+        final WindowSettings settings = settings();
+        final AggregateLayout layout = settings.layout();
         if (kind == KIND_SESSION)
         {
-            return new SessionWindowOperator(
-                gap, allowedLateness, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler,
-                expectedEntries, firingSlice);
+            return new SessionWindowOperator(gap, allowedLateness, settings);
         }
         // Windows with gaps are one pane each when the aggregators do not mind the grouping (AlignedWindows).
         final AlignedWindows windows = new AlignedWindows(size, hop, offset, allowedLateness, hop > size && layout.regroupsExactly());
         if (denseSlots && allowedLateness == 0 && !earlyOnUpdate && ColumnarWindowOperator.supports(size, hop, aggregators))
         {
-            return new AdaptiveWindowOperator(
-                windows, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace,
-                denseFloorCells);
+            return new AdaptiveWindowOperator(windows, settings, denseFloorCells);
         }
-        return new AlignedWindowOperator(
-            windows, earlyOnUpdate, watermarks, layout, resultHandler, lateEventHandler, expectedEntries, firingSlice, firingPace);
+        return new AlignedWindowOperator(windows, settings);
     }
 
     /**
@@ -413,8 +409,13 @@ public final class WindowOperatorContext
         {
             return null;
         }
-        return new ColumnarWindowOperator(new AlignedWindows(size, hop, offset, 0, true), watermarks, aggregators, resultHandler,
-            lateEventHandler, expectedEntries, firingSlice);
+        return new ColumnarWindowOperator(new AlignedWindows(size, hop, offset, 0, true), aggregators, settings());
+    }
+
+    private WindowSettings settings()
+    {
+        return new WindowSettings(earlyOnUpdate, watermarks, new AggregateLayout(aggregators), resultHandler, lateEventHandler,
+            expectedEntries, firingSlice, firingPace);
     }
 
     private WindowOperatorContext aligned(final long size, final long hop, final String name)

@@ -408,13 +408,13 @@ class DenseWindowOperatorTest
         /** Linked rows on the gcd grid, as every operator cut windows with gaps before one pane per window. */
         WindowOperator gcdGridOperator(final List<String> out, final int[] at)
         {
-            return new AlignedWindowOperator(new AlignedWindows(window[0], window[1], window[2], 0, false), false,
+            return new AlignedWindowOperator(new AlignedWindows(window[0], window[1], window[2], 0, false), new WindowSettings(false,
                 idleTimeout > 0 ? Watermarks.boundedOutOfOrderness(window[3], idleTimeout) : Watermarks.boundedOutOfOrderness(window[3]),
                 new AggregateLayout(aggregators),
                 (key, start, end, flags, result) -> out.add(render(at[0], key, start, end, flags, result)),
                 (key, timestamp, watermark, values) -> out.add(
                     at[0] + " " + TestAggregates.late(key, timestamp, watermark) + " value=" + values.longValue(0)),
-                4, slice, pace);
+                4, slice, pace));
         }
 
         private static String render(final int at, final long key, final long start, final long end, final int flags, final WindowResult result)

@@ -123,11 +123,11 @@ class OnePanePerWindowTest
         final AggregateLayout layout = new AggregateLayout(longAggregators());
         assertThat(layout.regroupsExactly()).isTrue();
         return new AlignedWindowOperator(
-            new AlignedWindows(config[0], config[1], config[2], config[3], onePanePerWindow), early,
+            new AlignedWindows(config[0], config[1], config[2], config[3], onePanePerWindow), new WindowSettings(early,
             Watermarks.boundedOutOfOrderness(config[4]), layout,
             (key, start, end, flags, result) -> out.add(render(key, start, end, flags, result)),
             (key, timestamp, watermark, values) -> out.add(TestAggregates.late(key, timestamp, watermark)),
-            4, slice, FiringPace.UNPACED);
+            4, slice, FiringPace.UNPACED));
     }
 
     private static String render(final long key, final long start, final long end, final int flags, final WindowResult result)

@@ -110,11 +110,11 @@ class SlidingDirectFoldTest
         final AggregateLayout layout = new AggregateLayout(longAggregators());
         final AlignedWindows windows = new AlignedWindows(config[0], config[1], config[2], config[3], false);
         assertThat(WindowAssembler.foldsDirectly(windows, layout)).isTrue();
-        return new AlignedWindowOperator(
-            windows, early, Watermarks.boundedOutOfOrderness(config[4]), layout,
+        return new AlignedWindowOperator(windows, new WindowSettings(
+            early, Watermarks.boundedOutOfOrderness(config[4]), layout,
             (key, start, end, flags, result) -> out.add(render(key, start, end, flags, result)),
             (key, timestamp, watermark, values) -> out.add(TestAggregates.late(key, timestamp, watermark)),
-            4, slice, FiringPace.UNPACED, foldDirectly);
+            4, slice, FiringPace.UNPACED), foldDirectly);
     }
 
     private static String render(final long key, final long start, final long end, final int flags, final WindowResult result)

@@ -26,9 +26,11 @@ import com.sun.management.HotSpotDiagnosticMXBean;
  * {@code --add-exports=java.management/sun.management=ALL-UNNAMED} (the launcher passes it); without it, or on
  * another JVM, the line says they are not available.
  *
- * <p>Threading: the demo's reporting thread only.
+ * <p>Also used by the perf module's latency benchmark, which reports the same counters per measured mode.
+ *
+ * <p>Threading: one thread (the demo's reporting thread, the benchmark's producer).
  */
-final class JvmActivity
+public final class JvmActivity
 {
     /** HotSpot's default interval of the periodic cleanup safepoint, ms, when the (diagnostic) flag is not visible. */
     private static final long DEFAULT_GUARANTEED_SAFEPOINT_MS = 1000;
@@ -56,7 +58,7 @@ final class JvmActivity
      *
      * @return the reader; its safepoint figures are absent when the JVM does not give access to them.
      */
-    static JvmActivity ofThisJvm()
+    public static JvmActivity ofThisJvm()
     {
         try
         {
@@ -130,7 +132,7 @@ final class JvmActivity
     /**
      * Marks the start of the measured interval.
      */
-    void start()
+    public void start()
     {
         start = snapshot();
         end = start;
@@ -140,7 +142,7 @@ final class JvmActivity
      * Marks how far the measured interval has come: the line covers {@link #start()} to the last mark, so that
      * what follows the run (writing its reports, drawing its plots, which the JIT compiles) is left out.
      */
-    void mark()
+    public void mark()
     {
         if (start != null)
         {
@@ -159,15 +161,29 @@ final class JvmActivity
         {
             return null;
         }
+        return "  jvm          while measuring (from the first measured second to the end of the drain): " +
+            counts("JIT compiling %d ms (summed over the compiler threads, which share the sender's cpu)");
+    }
+
+    /**
+     * What the JVM did from {@link #start()} to the last {@link #mark()}: safepoints, collections and JIT time.
+     *
+     * @return e.g. {@code 2 safepoints (all threads stopped 3 ms in all, 1 ms of it reaching them), 0 collections (0 ms),
+     *     JIT compiling 12 ms}; null if {@link #start()} was never called.
+     */
+    public String counts()
+    {
+        return start == null ? null : counts("JIT compiling %d ms");
+    }
+
+    private String counts(final String jitFormat)
+    {
         final long[] now = end;
         final String safepoints = runtime == null ? "safepoints not available (needs --add-exports=java.management/sun.management)" :
             String.format(Locale.ROOT, "%d safepoints (all threads stopped %d ms in all, %d ms of it reaching them)",
                 now[0] - start[0], now[1] - start[1], now[2] - start[2]);
-        final String jit = now[5] < 0 ? "JIT time not available" :
-            String.format(Locale.ROOT, "JIT compiling %d ms (summed over the compiler threads, which share the sender's cpu)",
-                now[5] - start[5]);
-        return String.format(Locale.ROOT, "  jvm          while measuring (from the first measured second to the end of the drain): %s, %d collections (%d ms), %s",
-            safepoints, now[3] - start[3], now[4] - start[4], jit);
+        final String jit = now[5] < 0 ? "JIT time not available" : String.format(Locale.ROOT, jitFormat, now[5] - start[5]);
+        return String.format(Locale.ROOT, "%s, %d collections (%d ms), %s", safepoints, now[3] - start[3], now[4] - start[4], jit);
     }
 
     private long[] snapshot()

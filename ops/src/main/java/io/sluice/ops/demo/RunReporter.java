@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.Alert;
@@ -32,6 +33,9 @@ import io.sluice.loadgen.RunResult;
  */
 final class RunReporter implements IntervalListener
 {
+    /** Absences of the sender at least this long are counted apart: each makes the events due in it late by up to its length. */
+    static final long LONG_ABSENCE_NS = 500_000;
+
     private static final int MAX_ALERT_LINES_PER_SECOND = 4;
     /** The live lines' column heads are repeated every this many lines. */
     private static final int HEADER_EVERY = 20;
@@ -152,6 +156,7 @@ final class RunReporter implements IntervalListener
             "%s (counted in the latencies above)%n", DemoFormat.nanos(lag.getValueAtPercentile(50)),
             DemoFormat.nanos(lag.getValueAtPercentile(99)), DemoFormat.nanos(lag.getValueAtPercentile(99.9)),
             DemoFormat.nanos(lag.getMaxValue()), DemoFormat.nanos(result.maxLagNs()));
+        absencesLine(result.senderAbsences());
         final Histogram report = result.reportCpu();
         if (report.getTotalCount() > 0)
         {
@@ -159,6 +164,32 @@ final class RunReporter implements IntervalListener
                 "once-a-second turn on the sender's cpu where they share one)%n", DemoFormat.nanos(report.getValueAtPercentile(50)),
                 DemoFormat.nanos(report.getMaxValue()), report.getTotalCount());
         }
+    }
+
+    /**
+     * The sender's absences from its send loop: how often and how long it was away (off its cpu, or the cpu held
+     * by an interrupt or the hypervisor), in all and in absences over {@link #LONG_ABSENCE_NS}: a p99 of the lag
+     * over that needs about 1% of the measured time spent in such absences.
+     */
+    private void absencesLine(final Histogram absences)
+    {
+        long total = 0;
+        long longCount = 0;
+        long longTotal = 0;
+        for (final HistogramIterationValue v : absences.recordedValues())
+        {
+            final long ns = v.getValueIteratedTo() * v.getCountAtValueIteratedTo();
+            total += ns;
+            if (v.getValueIteratedTo() >= LONG_ABSENCE_NS)
+            {
+                longCount += v.getCountAtValueIteratedTo();
+                longTotal += ns;
+            }
+        }
+        console.printf(Locale.ROOT, "  sender away  from its send loop %s times for 20 us or more, %s in all; %s times for %s or more, " +
+            "%s in all; longest %s (off its cpu, its cpu held by an interrupt or the hypervisor, or a send held by a full ring; " +
+            "the cpu line below says how long the OS saw it wait for its cpu)%n", DemoFormat.count(absences.getTotalCount()), DemoFormat.nanos(total), DemoFormat.count(longCount),
+            DemoFormat.nanos(LONG_ABSENCE_NS), DemoFormat.nanos(longTotal), DemoFormat.nanos(absences.getMaxValue()));
     }
 
     /**
