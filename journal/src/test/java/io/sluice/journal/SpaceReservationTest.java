@@ -134,8 +134,13 @@ class SpaceReservationTest
             {
                 JournalTestSupport.append(partition.writer(), scratch, sequence++);
             }
-            assertThat(tail.reservedLimit())
-                .isBetween(tail.tailPosition(), tail.tailPosition() + Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK);
+            assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition());
+            // Every byte past the first chunk was reserved by the writer, in steps of a frame plus AHEAD_STEP at most.
+            final long reservations = partition.writerReservations();
+            assertThat(partition.writerReservedBytes()).isEqualTo(tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK);
+            assertThat(reservations).isGreaterThanOrEqualTo(
+                (tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / (Partition.AHEAD_STEP + scratch.capacity() + 64));
+            assertThat(partition.writerReservedBytes()).isLessThanOrEqualTo(reservations * (Partition.AHEAD_STEP + scratch.capacity() + 64));
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }
