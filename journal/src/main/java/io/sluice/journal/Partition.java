@@ -581,7 +581,7 @@ public final class Partition
             return 0;
         }
         final int to = (int)Math.min(wanted, from + AHEAD_STEP);
-        // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
+        // The reservation may already reach further (the writer reserves a step itself when the duty is behind).
         tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
         return 1;
     }
