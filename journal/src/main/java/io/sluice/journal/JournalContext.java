@@ -390,7 +390,7 @@ public final class JournalContext
      * Sets whether space is pre-allocated by a background duty (the allocator): the next segment of
      * each partition (a sparse file with its first blocks reserved, so that a roll is renames and a
      * header write), and real blocks, pre-touched in the mapping, {@link #reserveAheadBytes} ahead of
-     * each writer. Off, the writer reserves the blocks it needs itself, its next frame plus 64 KiB at a time, and
+     * each writer. Off, the writer reserves the blocks it needs itself, a megabyte at a time, and
      * allocates the next segment when it rolls.
      *
      * @param preallocateNextSegment whether to pre-allocate off the hot path.

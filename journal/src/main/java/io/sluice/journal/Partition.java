@@ -20,6 +20,8 @@ public final class Partition
 {
     /** Records the checksum duty stays behind the writer (a force() checksums up to the end). */
     static final int CHECKSUM_LAG_RECORDS = 64;
+    /** Chunks the writer reserves at once when it finds no reserved space ahead. */
+    static final int WRITER_RESERVE_CHUNKS = 4;
     /**
      * Bytes the allocator duty reserves and pre-touches per call ({@link #reserveAhead}): 16 pages, some
      * 40-90 us of a CPU. The duty's thread shares a CPU with others (under the engine's low-latency profile,
@@ -581,7 +583,7 @@ public final class Partition
             return 0;
         }
         final int to = (int)Math.min(wanted, from + AHEAD_STEP);
-        // The reservation may already reach further (the writer reserves a step itself when the duty is behind).
+        // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
         tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
         return 1;
     }
@@ -629,11 +631,11 @@ public final class Partition
     }
 
     /**
-     * Reserves space the writer needs now because the allocator duty is behind or not running: what the next
-     * frame needs plus one {@link #AHEAD_STEP}, no more, so that the event waits for some 64 KiB of zeros, not
-     * megabytes (four 1 MiB chunks at a time held the live processing thread in {@code pwrite} for 44% of its
-     * samples under load). The duty, which polls every partition on each cycle, resumes a step past the
-     * writer's position ({@link #reserveAhead}). Counted ({@link #writerReservations()}). Writer thread only.
+     * Reserves space the writer needs now because the allocator duty is behind or not running, several chunks at
+     * once so that the writer does this rarely. Counted ({@link #writerReservations()}). Writer thread only.
+     *
+     * <p>A bounded step (the frame plus {@link #AHEAD_STEP}) was tried: the duty, which then reserves as well as
+     * touches each step, fell behind more often and the writer took 3-5x the page faults (perf/README.md, section 75).
      *
      * @param tail   segment the writer appends to.
      * @param needed bytes from the start of the segment the next frame ends at.
@@ -644,7 +646,7 @@ public final class Partition
     {
         checkFatal();
         final int before = tail.reservedLimit();
-        final int limit = tail.reserve((int)Math.min((long)needed + AHEAD_STEP, tail.capacity()));
+        final int limit = tail.reserve(Math.max(needed, before + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
         if (limit > before)
         {
             writerReservations.incrementAndGet();

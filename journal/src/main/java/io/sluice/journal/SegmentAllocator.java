@@ -6,7 +6,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 /**
  * The duty that pre-allocates space off the writers' threads:
  * <ul>
- *   <li>ahead of each writer, real blocks {@code reserveAheadBytes} beyond its position, 64 KiB
+ *   <li>ahead of each writer, real blocks {@code reserveAheadBytes} beyond its position, a megabyte
  *       at a time, each new page pre-touched in the mapping (see {@link Segment#reserve}), so that
  *       appends neither fault pages in nor allocate blocks, and no whole-segment zero-fill competes
  *       with the writer for the cores and the disk;</li>

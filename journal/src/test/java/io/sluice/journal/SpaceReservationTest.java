@@ -135,12 +135,13 @@ class SpaceReservationTest
                 JournalTestSupport.append(partition.writer(), scratch, sequence++);
             }
             assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition());
-            // Every byte past the first chunk was reserved by the writer, in steps of a frame plus AHEAD_STEP at most.
+            // Every byte past the first chunk was reserved by the writer, counted, in steps of the writer's chunks.
+            final long step = Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK;
             final long reservations = partition.writerReservations();
             assertThat(partition.writerReservedBytes()).isEqualTo(tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK);
             assertThat(reservations).isGreaterThanOrEqualTo(
-                (tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / (Partition.AHEAD_STEP + scratch.capacity() + 64));
-            assertThat(partition.writerReservedBytes()).isLessThanOrEqualTo(reservations * (Partition.AHEAD_STEP + scratch.capacity() + 64));
+                (tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / (step + scratch.capacity() + 64));
+            assertThat(partition.writerReservedBytes()).isLessThanOrEqualTo(reservations * (step + scratch.capacity() + 64));
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }
