@@ -40,17 +40,19 @@ final class FreshRestart
     /**
      * Starts the child, waits for its ready line and its exit.
      *
+     * @param jvmFlags  added to the project's flags (empty strings are ignored).
      * @param childArgs arguments of {@link RestartMain} in child mode.
      * @return the timing.
      * @throws IOException          if the child cannot start or fails.
      * @throws InterruptedException if interrupted while waiting.
      */
-    static Timing run(final List<String> childArgs) throws IOException, InterruptedException
+    static Timing run(final List<String> jvmFlags, final List<String> childArgs) throws IOException, InterruptedException
     {
         final List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(Machine.sluiceFlags());
         argv.add("-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m");
+        argv.addAll(jvmFlags);
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(RestartMain.class.getName());
