@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A restart as a user sees it: {@link RestartMain}'s restart launched in a JVM of its own ({@code java}, the
  * project's flags, this JVM's heap limit and class path), timed from the process's start to the line the child
- * prints once {@code Engine.launch} has returned. That includes the JVM's start, class loading and Chronicle Map's
- * first use, which {@link RestartMain}'s own launches, in the JVM that wrote the checkpoint, do not pay.
+ * prints once {@code Engine.launch} has returned. That includes the JVM's start, class loading and the JIT of the
+ * restart's code, which {@link RestartMain}'s own launches, in the JVM that wrote the checkpoint, do not pay.
  *
  * <p>The child's other lines (its recovery's phases) are echoed, prefixed {@code child:}. Its ready line, parsed here:
  * <pre>
