@@ -16,6 +16,14 @@ interface KafkaPipeline extends AutoCloseable
     long firstRecordNanos();
 
     /**
+     * When the pipeline processed its last input record, the last of the end markers ({@link InputClock}), or 0
+     * before that.
+     *
+     * @return the time.
+     */
+    long lastRecordNanos();
+
+    /**
      * Whether the pipeline owns every partition of its input and is ready to read it: its consumer group's
      * assignment covers them all (Kafka Streams), or its consumer has assigned and positioned itself on them
      * (Sluice's {@code KafkaSource}, which assigns partitions itself rather than join a group).

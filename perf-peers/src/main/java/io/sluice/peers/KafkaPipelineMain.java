@@ -36,7 +36,8 @@ import io.sluice.perf.Machine;
  * input topic to an output topic of its own; beside them the broker's raw produce+consume rate, the ceiling.
  * <ul>
  *   <li><b>Throughput</b>: the input topic holds {@code events} orders of the peer workload (timestamps moved to
- *       now) and one end marker per partition; after {@code warmups} warm-up runs of every pipeline over a tenth of it, each run is a
+ *       now) and one end marker per partition; after {@code warmups} warm-up runs of every pipeline over {@code warmupEvents} orders
+ *       (by default a quarter of {@code events}), each run is a
  *       fresh pipeline (state, group, transactional ids) reading
  *       it from the beginning, timed from its first record processed to the moment a {@code read_committed}
  *       consumer of its output has seen every expected row; the rows are then compared with the plain loop's, row
@@ -60,7 +61,7 @@ import io.sluice.perf.Machine;
  * </ul>
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [rate=5000] [seconds=15] [checkpointMs=100] \
+ *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [warmupEvents=events/4] [rate=5000] [seconds=15] [checkpointMs=100] \
  *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
  *       [ksProducer=batch.size:262144]
@@ -80,6 +81,12 @@ import io.sluice.perf.Machine;
  */
 public final class KafkaPipelineMain
 {
+    /**
+     * The warm-up runs' orders by default: a quarter of the timed runs'. With a tenth (until session 16) the JIT's
+     * threads still took 0.15-0.47 us of the machine per record during the timed runs of a quiet round.
+     */
+    static final int WARMUP_FRACTION = 4;
+
     private KafkaPipelineMain()
     {
     }
@@ -87,7 +94,7 @@ public final class KafkaPipelineMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: events, partitions, rounds, warmups, rate, seconds, checkpointMs, pipelines, latency, trace,
+     * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace,
      *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
@@ -137,6 +144,8 @@ public final class KafkaPipelineMain
         final Map<String, double[]> rates = new LinkedHashMap<>();
         final Map<String, double[]> cpuPerEvent = new LinkedHashMap<>();
         final Map<String, double[][]> budgets = new LinkedHashMap<>();
+        final Map<String, double[]> processingRates = new LinkedHashMap<>();
+        final Map<String, double[]> tails = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
@@ -161,7 +170,7 @@ public final class KafkaPipelineMain
             final List<String> names = new ArrayList<>(chosen); // in the order given: the first runs first in round 1
             // Warm-up (not reported): every pipeline once over a small topic, so that no timed run pays this JVM's
             // first use of a code path (Chronicle Map's first checkpoint, Kafka Streams' first RocksDB store...).
-            final Workload small = Workload.orders(Math.max(1_000, events / 10), Long.parseLong(a.get("seed")) + 1);
+            final Workload small = Workload.orders(Math.max(1_000, Integer.parseInt(a.get("warmupEvents"))), Long.parseLong(a.get("seed")) + 1);
             broker.createTopics(partitions, "input-warmup");
             produceInput(bootstrap, "input-warmup", partitions, small, base);
             final long[][] smallReference = shiftedReference(small, base);
@@ -196,6 +205,8 @@ public final class KafkaPipelineMain
                     rates.computeIfAbsent(name, k -> new double[rounds])[round] = m.eventsPerSecond();
                     cpuPerEvent.computeIfAbsent(name, k -> new double[rounds])[round] = m.cpuNanosPerEvent();
                     budgets.computeIfAbsent(name, k -> new double[rounds][])[round] = m.budget();
+                    processingRates.computeIfAbsent(name, k -> new double[rounds])[round] = m.processingEventsPerSecond();
+                    tails.computeIfAbsent(name, k -> new double[rounds])[round] = m.tailNanos() / 1e6;
                     System.out.printf("round %d %-62s %,12.0f ev/s  %6.2f us cpu/event  rows ok (%,d)%n", round + 1, pipelines.get(name).name(),
                         m.eventsPerSecond(), m.cpuNanosPerEvent() / 1e3, reference.length);
                 }
@@ -216,7 +227,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, budgets, latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, budgets, new KafkaReport.Tails(processingRates, tails), latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
             consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
@@ -296,8 +307,11 @@ public final class KafkaPipelineMain
      * @param cpuNanosPerEvent CPU time of the pipeline's own threads per input record over the same time.
      * @param startUpCpuNanos  CPU time of the pipeline's own threads from its start to its first record (not in the above).
      * @param budget           the machine's CPU per input record over the same time, by {@link CpuBudget#PARTS}.
+     * @param processingEventsPerSecond input records over the time from the first processed to the last processed.
+     * @param tailNanos        from the last input record processed to the last result visible.
      */
-    private record Measured(double eventsPerSecond, double cpuNanosPerEvent, long startUpCpuNanos, double[] budget)
+    private record Measured(double eventsPerSecond, double cpuNanosPerEvent, long startUpCpuNanos, double[] budget,
+                            double processingEventsPerSecond, long tailNanos)
     {
     }
 
@@ -330,6 +344,7 @@ public final class KafkaPipelineMain
             final CpuBudget budget = atFirst.until(atEnd, owned, harness);
             final long startUpCpu = started.until(atFirst, owned, harness).pipeline();
             final long first = pipeline.firstRecordNanos();
+            final long last = pipeline.lastRecordNanos();
             final Rows rows = reader.stop(500);
             final String difference = Rows.difference(reference, Rows.sorted(List.of(rows)));
             if (difference != null)
@@ -339,11 +354,11 @@ public final class KafkaPipelineMain
             final double rate = events * 1e9 / (complete - first);
             final double[] perRecord = budget.perRecord(events, complete - first);
             final String diagnostics = pipeline.diagnostics();
-            System.out.printf("  %s: first record -> all rows %.3f s%s%n    cpu ms by thread: %s; start-up %d ms%n    cpu us per record: %s%n",
-                run, (complete - first) / 1e9, diagnostics.isEmpty() ? "" : "; " + diagnostics, budget.pipelineByThread().entrySet().stream().limit(8)
+            System.out.printf("  %s: first record -> all rows %.3f s (-> last record %.3f s, last record -> all rows %.1f ms)%s%n    cpu ms by thread: %s; start-up %d ms%n    cpu us per record: %s%n",
+                run, (complete - first) / 1e9, (last - first) / 1e9, (complete - last) / 1e6, diagnostics.isEmpty() ? "" : "; " + diagnostics, budget.pipelineByThread().entrySet().stream().limit(8)
                     .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")),
                 startUpCpu / 1_000_000, CpuBudget.describe(perRecord));
-            return new Measured(rate, perRecord[0], startUpCpu, perRecord);
+            return new Measured(rate, perRecord[0], startUpCpu, perRecord, events * 1e9 / (last - first), complete - last);
         }
     }
 
@@ -485,6 +500,7 @@ public final class KafkaPipelineMain
         settings.put("partitions", "2");
         settings.put("rounds", "3");
         settings.put("warmups", "2");
+        settings.put("warmupEvents", "");
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
@@ -507,6 +523,10 @@ public final class KafkaPipelineMain
                 throw new IllegalArgumentException("unknown argument '" + arg + "'; known: " + settings.keySet());
             }
             settings.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        if (settings.get("warmupEvents").isEmpty())
+        {
+            settings.put("warmupEvents", String.valueOf(Integer.parseInt(settings.get("events")) / WARMUP_FRACTION));
         }
         return settings;
     }

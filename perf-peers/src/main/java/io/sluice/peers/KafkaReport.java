@@ -18,9 +18,20 @@ final class KafkaReport
     {
     }
 
+    /**
+     * Per pipeline and round, what the throughput runs' time was made of: the rate from the first input record processed to
+     * the last (the end markers), and the tail from the last record processed to the last result visible.
+     *
+     * @param processingRates input records per second up to the last record processed.
+     * @param tailMillis      the last record processed -> the last result visible.
+     */
+    record Tails(Map<String, double[]> processingRates, Map<String, double[]> tailMillis)
+    {
+    }
+
     static String render(
         final Map<String, String> args, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> rates,
-        final Map<String, double[]> cpuPerEvent, final Map<String, double[][]> budgets, final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
+        final Map<String, double[]> cpuPerEvent, final Map<String, double[][]> budgets, final Tails tails, final Map<String, Histogram> latencies, final Map<String, Long> firings, final String traces, final double[] ceilingDefaults, final double[] ceiling, final double[] produceOnly,
         final double[] consumeOnly, final Instant started,
         final Instant ended, final String loadBefore, final String loadAfterThroughput, final String loadAfter)
     {
@@ -38,7 +49,8 @@ final class KafkaReport
             .append("replication factor 1; every client in the same JVM, sharing the same 2 cores.\n\n");
         md.append("Query: W1, tumbling 6 s count+sum(value) per key over 10,000 keys, event time from the order's ts (Kafka ")
             .append("Streams: the record timestamp, the same value), bound / grace 500 ms. Throughput: after ").append(args.get("warmups"))
-            .append(" unreported warm-up run(s) of every pipeline over a tenth of the orders, each run a fresh pipeline ")
+            .append(" unreported warm-up run(s) of every pipeline over ").append(args.get("warmupEvents"))
+            .append(" orders, each run a fresh pipeline ")
             .append("reading the same pre-loaded input topic from its beginning, timed from its first record processed to the moment ")
             .append("a read_committed consumer of its output topic had every expected row; **every run's rows were compared row for ")
             .append("row with the plain loop's and were equal**. Ceiling: the broker's raw produce+consume of the same records ")
@@ -88,6 +100,7 @@ final class KafkaReport
             }
         }
         md.append(".\n\n");
+        tails(md, pipelines, tails);
         cpu(md, pipelines, cpuPerEvent);
         budget(md, pipelines, budgets);
 
@@ -122,6 +135,24 @@ final class KafkaReport
     }
 
     /** The CPU table: the pipelines' own threads' CPU time per input record, and Kafka Streams' over Sluice's. */
+    private static void tails(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Tails tails)
+    {
+        md.append("The same runs split at the last input record processed (the later partition's end marker): the rate up to it, ")
+            .append("and the tail after it, the final windows' firing and (exactly once) the commit that makes their rows visible; ")
+            .append("the throughput above counts both.\n\n");
+        md.append("| pipeline | median ev/s, first -> last record processed | per round | median ms, last record -> all rows visible | per round |\n")
+            .append("|---|---|---|---|---|\n");
+        for (final Map.Entry<String, double[]> e : tails.processingRates().entrySet())
+        {
+            final double[] millis = tails.tailMillis().get(e.getKey());
+            md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
+                .append(" | ").append(list(e.getValue())).append(" | ").append(String.format("%.0f", KafkaPipelineMain.median(millis)))
+                .append(" | ").append(String.join(", ", java.util.Arrays.stream(millis).mapToObj(m -> String.format("%.0f", m)).toList()))
+                .append(" |\n");
+        }
+        md.append('\n');
+    }
+
     private static void cpu(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> cpuPerEvent)
     {
         md.append("CPU time of each pipeline's own threads per input record, same runs, over the same time as the rate: from its ")

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -33,18 +32,19 @@ import org.apache.kafka.streams.state.WindowStore;
  * (10 MB), {@code processing.guarantee} exactly_once_v2 or at_least_once, both committing every {@code commitMillis}
  * (100 ms is the exactly-once default; at least once defaults to 30 s, and since the cache forwards its aggregates to
  * {@code suppress} only when it is flushed at a commit, every window result would wait for it), {@code
- * num.stream.threads} = the partitions. A {@code peek} stamps the first record.
+ * num.stream.threads} = the partitions. A {@code peek} notes the first record and the end
+ * markers ({@link InputClock}).
  */
 final class KafkaStreamsPipeline implements KafkaPipeline
 {
     private final KafkaStreams streams;
-    private final AtomicLong first;
+    private final InputClock clock;
     private final Path directory;
 
-    private KafkaStreamsPipeline(final KafkaStreams streams, final AtomicLong first, final Path directory)
+    private KafkaStreamsPipeline(final KafkaStreams streams, final InputClock clock, final Path directory)
     {
         this.streams = streams;
-        this.first = first;
+        this.clock = clock;
         this.directory = directory;
     }
 
@@ -99,16 +99,10 @@ final class KafkaStreamsPipeline implements KafkaPipeline
                 props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
                 tuning.producer().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
                 tuning.consumer().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
-                final AtomicLong first = new AtomicLong();
+                final InputClock clock = new InputClock();
                 final StreamsBuilder builder = new StreamsBuilder();
                 builder.stream(input, Consumed.with(Serdes.Long(), ORDER_VALUE))
-                    .peek((key, value) ->
-                    {
-                        if (first.get() == 0)
-                        {
-                            first.compareAndSet(0, System.nanoTime());
-                        }
-                    })
+                    .peek((key, value) -> clock.onRecord(key))
                     .groupByKey()
                     .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(Query.W1.size), Duration.ofMillis(Workload.BOUND_MS)))
                     .aggregate(() -> new long[2], (key, value, agg) ->
@@ -125,7 +119,7 @@ final class KafkaStreamsPipeline implements KafkaPipeline
                     .to(output, Produced.with(Serdes.Long(), Serdes.ByteArray()));
                 final KafkaStreams streams = new KafkaStreams(builder.build(), props);
                 streams.start();
-                return new KafkaStreamsPipeline(streams, first, dir);
+                return new KafkaStreamsPipeline(streams, clock, dir);
             }
         };
     }
@@ -137,7 +131,13 @@ final class KafkaStreamsPipeline implements KafkaPipeline
         {
             throw new IllegalStateException("Kafka Streams is in state ERROR");
         }
-        return first.get();
+        return clock.firstNanos();
+    }
+
+    @Override
+    public long lastRecordNanos()
+    {
+        return clock.lastMarkerNanos();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.sluice.peers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +26,8 @@ import io.sluice.schema.Schema;
  * transactional producer per partition, committed when the checkpoint covering its outputs completes; at least
  * once: idempotent producer), the engine launched (journal on, one partition per Kafka partition, SLEEP unless told,
  * checkpoints every {@code checkpointMillis}), then {@link KafkaSource} (BINARY values, event time from the ts
- * field, bound 500 ms). The pipeline is W1's tumbling 6 s count+sum with a first stage that stamps the first event.
+ * field, bound 500 ms). The pipeline is W1's tumbling 6 s count+sum with a first stage that notes the first
+ * record and the end markers ({@link InputClock}).
  */
 final class SluiceKafkaPipeline implements KafkaPipeline
 {
@@ -35,12 +35,12 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     private final Engine engine;
     private final KafkaSource source;
     private final Path directory;
-    private final AtomicLong first;
+    private final InputClock clock;
     private final KafkaLatencyTrace trace;
     private boolean closed;
 
     private SluiceKafkaPipeline(
-        final KafkaSink sink, final Engine engine, final KafkaSource source, final Path directory, final AtomicLong first,
+        final KafkaSink sink, final Engine engine, final KafkaSource source, final Path directory, final InputClock clock,
         final KafkaLatencyTrace trace)
     {
         this.trace = trace;
@@ -48,18 +48,15 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         this.engine = engine;
         this.source = source;
         this.directory = directory;
-        this.first = first;
+        this.clock = clock;
     }
 
-    private static Pipeline pipeline(final AtomicLong first, final EventSink sink, final KafkaLatencyTrace trace)
+    private static Pipeline pipeline(final InputClock clock, final EventSink sink, final KafkaLatencyTrace trace)
     {
         return Pipeline.from("orders", SluicePeer.ORDER).name("w1").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
-            .filter("first", e ->
+            .filter("clock", e ->
             {
-                if (first.get() == 0)
-                {
-                    first.compareAndSet(0, System.nanoTime());
-                }
+                clock.onRecord(e.getLong(0));
                 if (trace != null)
                 {
                     trace.onInput(e.getLong(0), e.getLong(2));
@@ -87,7 +84,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning,
         final WaitStrategyKind wait, final int consumers)
     {
-        final Schema output = pipeline(new AtomicLong(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
+        final Schema output = pipeline(new InputClock(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
         final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
         return new Factory()
@@ -131,9 +128,9 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
                     .transactionalIdPrefix("sluice.bench." + run).partitions(partitions).mode(mode).format(ValueFormat.BINARY)
                     .timeoutMillis(120_000).clientProperties(tuning.producer()));
-                final AtomicLong first = new AtomicLong();
+                final InputClock clock = new InputClock();
                 final KafkaLatencyTrace trace = traced ? new KafkaLatencyTrace(partitions, Query.W1.size, Workload.BOUND_MS) : null;
-                final Pipeline pipeline = pipeline(first, trace == null ? sink : trace.wrap(sink), trace);
+                final Pipeline pipeline = pipeline(clock, trace == null ? sink : trace.wrap(sink), trace);
                 final Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions)
                     .waitStrategy(wait).maxEventLength(64).checkpointIntervalMillis(checkpointMillis)
                     .restoreCheckpointAtMost(sink.restoreCheckpointAtMost()), List.of(pipeline));
@@ -155,7 +152,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
                     .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY)
                     .consumers(consumers).clientProperties(tuning.consumer()));
-                return new SluiceKafkaPipeline(sink, engine, source, dir, first, trace);
+                return new SluiceKafkaPipeline(sink, engine, source, dir, clock, trace);
             }
         };
     }
@@ -167,7 +164,13 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         {
             throw new IllegalStateException("Sluice Kafka source failed: " + source.lastError());
         }
-        return first.get();
+        return clock.firstNanos();
+    }
+
+    @Override
+    public long lastRecordNanos()
+    {
+        return clock.lastMarkerNanos();
     }
 
     @Override

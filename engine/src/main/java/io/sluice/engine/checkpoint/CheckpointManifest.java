@@ -53,9 +53,15 @@ import java.util.zip.CRC32C;
  *  +---------------------------------------------------------------+
  *  |        Source Positions (64 each, by source index) ...        |
  *  +---------------------------------------------------------------+
+ *  |                 State File CRC32C (version 3)                 |
+ *  +---------------------------------------------------------------+
+ *  |                 Chunk Offset Count (version 3)                |
+ *  +---------------------------------------------------------------+
+ *  |   Chunk Offsets (64 each: where chunk i lies in the file) ... |
+ *  +---------------------------------------------------------------+
  * </pre>
- * All little-endian. Version 1 manifests (no source positions) are still read; their entries have
- * none (see {@link SourcePositions}).
+ * All little-endian. Version 1 manifests (no source positions) and version 2 manifests (no state file layout) are
+ * still read; their entries have none (see {@link SourcePositions}, {@link PartitionCheckpoint#chunkOffsets()}).
  *
  * @param id          of the checkpoint, increasing.
  * @param createdMs   epoch milliseconds when it completed.
@@ -64,7 +70,8 @@ import java.util.zip.CRC32C;
 public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoint> partitions)
 {
     static final int MAGIC = 0x534C434B;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    static final int VERSION_WITHOUT_LAYOUT = 2;
     static final int VERSION_WITHOUT_POSITIONS = 1;
 
     /**
@@ -96,11 +103,9 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
             buffer.putInt(entry.partition()).putLong(entry.journalOffset());
             putString(buffer, entry.fileName());
             buffer.putLong(entry.fileSize()).putInt(entry.stateLength()).putInt(entry.stateCrc());
-            buffer.putInt(entry.sourcePositions().length);
-            for (final long position : entry.sourcePositions())
-            {
-                buffer.putLong(position);
-            }
+            putLongs(buffer, entry.sourcePositions());
+            buffer.putInt(entry.fileCrc());
+            putLongs(buffer, entry.chunkOffsets());
         }
         final CRC32C crc = new CRC32C();
         crc.update(buffer.array(), 0, buffer.position());
@@ -135,7 +140,7 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
             }
             final int magic = buffer.getInt();
             final int version = buffer.getInt();
-            if (magic != MAGIC || (version != VERSION && version != VERSION_WITHOUT_POSITIONS))
+            if (magic != MAGIC || version < VERSION_WITHOUT_POSITIONS || version > VERSION)
             {
                 throw new CheckpointException("manifest " + name + " has a bad magic or version");
             }
@@ -150,7 +155,14 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
                 final long offset = buffer.getLong();
                 final String file = getString(buffer);
                 final PartitionCheckpoint entry = new PartitionCheckpoint(topic, partition, offset, file, buffer.getLong(), buffer.getInt(), buffer.getInt());
-                entries.add(version == VERSION_WITHOUT_POSITIONS ? entry : entry.withSourcePositions(getPositions(buffer, name)));
+                if (version == VERSION_WITHOUT_POSITIONS)
+                {
+                    entries.add(entry);
+                    continue;
+                }
+                final PartitionCheckpoint positioned = entry.withSourcePositions(getLongs(buffer, name, "source position"));
+                entries.add(version == VERSION_WITHOUT_LAYOUT ? positioned :
+                    positioned.withFileLayout(buffer.getInt(), getLongs(buffer, name, "chunk offset")));
             }
             return new CheckpointManifest(id, created, List.copyOf(entries));
         }
@@ -165,24 +177,33 @@ public record CheckpointManifest(long id, long createdMs, List<PartitionCheckpoi
         int bytes = 0;
         for (final PartitionCheckpoint entry : partitions)
         {
-            bytes += Integer.BYTES + entry.sourcePositions().length * Long.BYTES;
+            bytes += 3 * Integer.BYTES + (entry.sourcePositions().length + entry.chunkOffsets().length) * Long.BYTES;
         }
         return bytes;
     }
 
-    private static long[] getPositions(final ByteBuffer buffer, final String name)
+    private static void putLongs(final ByteBuffer buffer, final long[] values)
+    {
+        buffer.putInt(values.length);
+        for (final long value : values)
+        {
+            buffer.putLong(value);
+        }
+    }
+
+    private static long[] getLongs(final ByteBuffer buffer, final String name, final String what)
     {
         final int count = buffer.getInt();
         if (count < 0 || count > buffer.remaining() / Long.BYTES)
         {
-            throw new CheckpointException("manifest " + name + " has a bad source position count " + count);
+            throw new CheckpointException("manifest " + name + " has a bad " + what + " count " + count);
         }
-        final long[] positions = new long[count];
+        final long[] values = new long[count];
         for (int i = 0; i < count; i++)
         {
-            positions[i] = buffer.getLong();
+            values[i] = buffer.getLong();
         }
-        return positions;
+        return values;
     }
 
     private static void putString(final ByteBuffer buffer, final String value)

@@ -1,6 +1,5 @@
 package io.sluice.engine.checkpoint;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -30,7 +29,9 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *   checkpoints/00000000000000000007.manifest   present and verifying = checkpoint 7 is complete
  * </pre>
  * A state file is a Chronicle Map from chunk index (0, 1, ...) to up to {@link #CHUNK_LENGTH}
- * bytes of the partition's state blob; the blob's length and CRC32C are in the manifest. Each file
+ * bytes of the partition's state blob; the blob's length and CRC32C are in the manifest, with the file's own CRC32C
+ * and where each chunk's bytes lie in it, so that a restart reads the blob without opening a Chronicle Map
+ * ({@link StateFileReader}: Chronicle Map's first use in a process costs seconds on 2 cores). Each file
  * is created new for its checkpoint, written once and forced before the manifest names it, so a
  * live, mutating map is never the checkpoint. The file is written as a copy of a scratch map the
  * store keeps per partition between checkpoints ({@link StateFileWriter}), which saves building a map
@@ -43,13 +44,6 @@ public final class CheckpointStore implements AutoCloseable
     /** Bytes of state per Chronicle Map entry. */
     public static final int CHUNK_LENGTH = 256 * 1024;
     private static final String MANIFEST_SUFFIX = ".manifest";
-    /**
-     * How Chronicle Map's recovery reports a segment tier whose "lowest possibly free chunk" is not the lowest free
-     * one. That field is a search hint, not data: a scratch map whose chunks were replaced by longer ones (a state
-     * growing between checkpoints, {@link StateFileWriter}) keeps it below the lowest free chunk, and every such
-     * checkpoint was rejected as damaged at load. The values are checked by the manifest's CRC.
-     */
-    private static final String FREE_CHUNK_HINT = "wrong lowest free chunk";
 
     private final Path directory;
     private final int retained;
@@ -130,9 +124,11 @@ public final class CheckpointStore implements AutoCloseable
         {
             Files.deleteIfExists(file); // a crash mid-checkpoint left it: a checkpoint file is always fresh
             faults.before(CheckpointFaults.Step.STATE_WRITE, file);
-            final long size = writers.computeIfAbsent(fileName, f -> new StateFileWriter(directory, stateMapName(topic, partition)))
+            final StateFileWriter.Written written = writers
+                .computeIfAbsent(fileName, f -> new StateFileWriter(directory, stateMapName(topic, partition)))
                 .write(file, state, length);
-            return new PartitionCheckpoint(topic, partition, journalOffset, fileName, size, length, crc(state, length));
+            return new PartitionCheckpoint(topic, partition, journalOffset, fileName, written.size(), length, crc(state, length))
+                .withFileLayout(written.fileCrc(), written.chunkOffsets());
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -248,7 +244,8 @@ public final class CheckpointStore implements AutoCloseable
             try
             {
                 final LoadedCheckpoint loaded = load(id);
-                events.add("loaded checkpoint " + id + " (" + loaded.manifest().partitions().size() + " partitions)");
+                events.add("loaded checkpoint " + id + " (" + loaded.manifest().partitions().size() + " partitions, " +
+                    loaded.readThroughMap() + " read through Chronicle Map)");
                 return loaded;
             }
             catch (final CheckpointException ex)
@@ -274,13 +271,13 @@ public final class CheckpointStore implements AutoCloseable
     {
         final CheckpointManifest manifest = readManifest(id);
         final List<PartitionCheckpoint> entries = manifest.partitions();
-        final UnsafeBuffer[] states = new UnsafeBuffer[entries.size()];
+        final StateRead[] reads = new StateRead[entries.size()];
         final Throwable[] failures = new Throwable[entries.size()];
-        BoundedParallelWork.run(states.length, "sluice-checkpoint-load-", i ->
+        BoundedParallelWork.run(reads.length, "sluice-checkpoint-load-", i ->
         {
             try
             {
-                states[i] = readState(id, entries.get(i));
+                reads[i] = readState(id, entries.get(i));
             }
             catch (final RuntimeException | Error ex)
             {
@@ -299,7 +296,14 @@ public final class CheckpointStore implements AutoCloseable
                 throw (RuntimeException)failure;
             }
         }
-        return new LoadedCheckpoint(manifest, List.of(states));
+        final List<UnsafeBuffer> states = new ArrayList<>(reads.length);
+        int throughMap = 0;
+        for (final StateRead read : reads)
+        {
+            states.add(read.state());
+            throughMap += read.throughMap() ? 1 : 0;
+        }
+        return new LoadedCheckpoint(manifest, List.copyOf(states), throughMap);
     }
 
     /**
@@ -353,7 +357,14 @@ public final class CheckpointStore implements AutoCloseable
         return keepFrom;
     }
 
-    private UnsafeBuffer readState(final long id, final PartitionCheckpoint entry)
+    /**
+     * Reads and verifies one partition's state: by the manifest's file layout when it has one (no Chronicle Map, see
+     * {@link StateFileReader}), else, or when the layout's bytes fail the state's CRC in a file that passes its own,
+     * through Chronicle Map.
+     *
+     * @return the state, and whether it was read through Chronicle Map.
+     */
+    private StateRead readState(final long id, final PartitionCheckpoint entry)
     {
         final Path file = directory.resolve(name(id)).resolve(entry.fileName());
         try
@@ -370,50 +381,21 @@ public final class CheckpointStore implements AutoCloseable
             // On the heap: a direct buffer of the state's size costs a page fault per 4 KiB page on first touch (~50 ms at
             // 17 MB on this project's VMs), the heap's pages are the JVM's own (pre-touched where -XX:+AlwaysPreTouch).
             final UnsafeBuffer state = new UnsafeBuffer(new byte[Math.max(16, length)]);
-            final int chunks = chunkCount(length);
-            final File copy = Files.createTempFile(directory, "verify-", ".cm").toFile();
-            // Chronicle Map may touch its header when opening a file: read a copy, leave the checkpoint as written.
-            Files.copy(file, copy.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            // Opened by Chronicle's recovery, which resets the segment locks of the (private) copy: damaged
-            // bytes that look like a held lock would otherwise make a read wait forever. What it finds
-            // damaged rejects the file; what it does not is caught by the manifest's CRC below.
-            final List<String> corruptions = new ArrayList<>();
-            try (ChronicleMap<Long, byte[]> map = stateMap(stateMapName(entry.topic(), entry.partition()), chunks, length)
-                .recoverPersistedTo(copy, true, corruption ->
-                {
-                    if (!corruption.message().startsWith(FREE_CHUNK_HINT))
-                    {
-                        corruptions.add(corruption.message());
-                    }
-                }))
+            if (entry.hasFileLayout())
             {
-                if (!corruptions.isEmpty())
+                StateFileReader.readByLayout(file, entry, state);
+                if (crc(state, length) == entry.stateCrc())
                 {
-                    throw new CheckpointException("state file " + file + " is damaged: " + corruptions.get(0) +
-                        (corruptions.size() > 1 ? " (and " + (corruptions.size() - 1) + " more)" : ""));
+                    return new StateRead(state, false);
                 }
-                // One chunk array reused for every full chunk (Chronicle Map reads into it when its length fits).
-                byte[] chunk = new byte[Math.min(CHUNK_LENGTH, length)];
-                for (int i = 0; i < chunks; i++)
-                {
-                    chunk = map.getUsing((long)i, chunk);
-                    final int expected = Math.min(CHUNK_LENGTH, length - i * CHUNK_LENGTH);
-                    if (chunk == null || chunk.length != expected)
-                    {
-                        throw new CheckpointException("state file " + file + " lacks chunk " + i + " of " + chunks);
-                    }
-                    state.putBytes(i * CHUNK_LENGTH, chunk);
-                }
+                // The file is as written (its CRC passed) but the layout does not hold the state: read it as a map.
             }
-            finally
-            {
-                Files.deleteIfExists(copy.toPath());
-            }
+            StateFileReader.readThroughMap(directory, file, entry, stateMapName(entry.topic(), entry.partition()), state);
             if (crc(state, length) != entry.stateCrc())
             {
                 throw new CheckpointException("state in " + file + " fails its CRC32C");
             }
-            return state;
+            return new StateRead(state, true);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -423,6 +405,11 @@ public final class CheckpointStore implements AutoCloseable
             }
             throw new CheckpointException("cannot read state file " + file + ": " + ex, ex);
         }
+    }
+
+    /** One partition's verified state, and whether it was read through Chronicle Map. */
+    private record StateRead(UnsafeBuffer state, boolean throughMap)
+    {
     }
 
     private void prune()
@@ -531,10 +518,12 @@ public final class CheckpointStore implements AutoCloseable
     /**
      * A verified checkpoint: its manifest and one state blob per manifest entry, in the same order.
      *
-     * @param manifest of the checkpoint.
-     * @param states   state blobs, aligned with {@code manifest.partitions()}.
+     * @param manifest      of the checkpoint.
+     * @param states        state blobs, aligned with {@code manifest.partitions()}.
+     * @param readThroughMap how many of the state files were read through Chronicle Map rather than by the manifest's
+     *                      file layout (see {@link StateFileReader}).
      */
-    public record LoadedCheckpoint(CheckpointManifest manifest, List<UnsafeBuffer> states)
+    public record LoadedCheckpoint(CheckpointManifest manifest, List<UnsafeBuffer> states, int readThroughMap)
     {
         /**
          * The state blob of a partition, or null.

@@ -10,9 +10,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
 import org.agrona.DirectBuffer;
 
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
 
 /**
  * Writes one partition's state blob as a fresh Chronicle Map file (chunk index -&gt; up to
@@ -45,6 +51,11 @@ import net.openhft.chronicle.map.ChronicleMap;
  *   +--------+---------------------+-----------------------------------------------+
  *   file length ~ state length + 256 KiB + a few KiB (1.03-1.07x the state from 4 MiB on)
  * </pre>
+ * Each write also says where each chunk's bytes lie in the file and the file's CRC32C ({@link Written}), which the
+ * manifest records so that a restart reads the blob without Chronicle Map ({@link StateFileReader}). A chunk's offset
+ * is its value's address in the scratch map's mapping less the mapping's start ({@code VanillaChronicleHash.bsAddress},
+ * Chronicle Map's implementation class: the map's one file is mapped from its first byte); a map that grew an extra
+ * tier (mapped apart) gets no offsets, and the loader then reads its file through Chronicle Map.
  * <p>
  * Threading: one write at a time (synchronized); the checkpoint thread in an engine.
  */
@@ -62,6 +73,19 @@ final class StateFileWriter implements AutoCloseable
     private byte[] fullChunk;
     /** Reused for the last chunk while its length stays the same. */
     private byte[] lastChunk = new byte[0];
+    /** Reused to read the scratch file for its CRC32C. */
+    private ByteBuffer crcBuffer;
+
+    /**
+     * What a write produced.
+     *
+     * @param size         of the file in bytes.
+     * @param fileCrc      CRC32C of the whole file.
+     * @param chunkOffsets where chunk {@code i}'s bytes lie in the file; empty when not known (see the class comment).
+     */
+    record Written(long size, int fileCrc, long[] chunkOffsets)
+    {
+    }
 
     /**
      * @param directory where the (immediately unlinked) scratch file is created.
@@ -79,12 +103,14 @@ final class StateFileWriter implements AutoCloseable
      * @param file   to create; must not exist.
      * @param state  blob.
      * @param length of the blob.
-     * @return the size of the file written.
+     * @return the size, CRC32C and chunk offsets of the file written.
      * @throws IOException if a file operation fails (the file may then be partly written).
      */
-    synchronized long write(final Path file, final DirectBuffer state, final int length) throws IOException
+    synchronized Written write(final Path file, final DirectBuffer state, final int length) throws IOException
     {
         fill(state, length);
+        final long[] offsets = chunkOffsets();
+        final int fileCrc = scratchCrc();
         try (FileChannel target = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE))
         {
             final long size = scratchFile.size();
@@ -96,8 +122,52 @@ final class StateFileWriter implements AutoCloseable
             KillPoints.reach(KillPoints.AFTER_STATE_WRITE);
             target.force(true);
             KillPoints.reach(KillPoints.AFTER_STATE_FORCE);
-            return size;
+            return new Written(size, fileCrc, offsets);
         }
+    }
+
+    /** Where each chunk's value lies in the scratch file, or none when the map has tiers mapped apart. */
+    private long[] chunkOffsets()
+    {
+        final VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>)scratch;
+        if (hash.hasExtraTierBulks())
+        {
+            return new long[0];
+        }
+        final long[] offsets = new long[plannedChunks];
+        for (int i = 0; i < plannedChunks; i++)
+        {
+            try (ExternalMapQueryContext<Long, byte[], ?> context = scratch.queryContext((long)i))
+            {
+                context.readLock().lock();
+                final Data<byte[]> value = context.entry().value();
+                offsets[i] = value.bytes().addressForRead(value.offset()) - hash.bsAddress();
+            }
+        }
+        return offsets;
+    }
+
+    private int scratchCrc() throws IOException
+    {
+        if (crcBuffer == null)
+        {
+            crcBuffer = ByteBuffer.allocateDirect(CheckpointStore.CHUNK_LENGTH);
+        }
+        final CRC32C crc = new CRC32C();
+        final long size = scratchFile.size();
+        for (long position = 0; position < size; )
+        {
+            crcBuffer.clear();
+            final int read = scratchFile.read(crcBuffer, position);
+            if (read < 0)
+            {
+                throw new IOException("scratch state file ended at byte " + position + " of " + size);
+            }
+            crcBuffer.flip();
+            crc.update(crcBuffer);
+            position += read;
+        }
+        return (int)crc.getValue();
     }
 
     private void fill(final DirectBuffer state, final int length) throws IOException
