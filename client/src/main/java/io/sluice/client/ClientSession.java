@@ -51,6 +51,9 @@ final class ClientSession implements AutoCloseable
     private final IdleStrategy idle = new BackoffIdleStrategy(1, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
     private FrameHandler handler;
     private long sessionId;
+    /** The Aeron session id of the image the server's CONNECTED came on: this session's response stream. */
+    private int responseImageSessionId;
+    private int lastImageSessionId;
     private int topicId = -1;
     private int eventLength;
     private int layoutFingerprint;
@@ -124,6 +127,7 @@ final class ClientSession implements AutoCloseable
                 connected.wrap(buffer, offset, frameLength);
                 if (connected.correlationId() == correlationId)
                 {
+                    responseImageSessionId = lastImageSessionId;
                     sessionId = connected.sessionId();
                     topicId = connected.topicId();
                     eventLength = connected.eventLength();
@@ -177,6 +181,7 @@ final class ClientSession implements AutoCloseable
             return ControlledFragmentHandler.Action.CONTINUE;
         }
         final int type = FrameValidator.type(buffer, offset);
+        lastImageSessionId = aeronHeader.sessionId();
         header.wrap(buffer, offset, length);
         if (type != FrameDescriptor.TYPE_CONNECTED && header.sessionId() != sessionId)
         {
@@ -285,6 +290,15 @@ final class ClientSession implements AutoCloseable
     long errorsReceived()
     {
         return errorsReceived;
+    }
+
+    /**
+     * Whether the server's response stream of this session has gone (its image is no longer on the subscription): the
+     * server closed the session, or lost its Aeron client. No ACK or record comes for it any more.
+     */
+    boolean responseStreamLost()
+    {
+        return !closed && subscription.imageBySessionId(responseImageSessionId) == null;
     }
 
     boolean isConnected()

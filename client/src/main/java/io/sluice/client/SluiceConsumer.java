@@ -275,6 +275,18 @@ public final class SluiceConsumer implements AutoCloseable
     }
 
     /**
+     * Whether the daemon has dropped this consumer's session: its response stream is gone (the daemon closed the
+     * session or lost its Aeron client), so no record or assignment follows: close it and connect a new consumer,
+     * which resumes from the group's committed offsets. Does not allocate.
+     *
+     * @return true once the session is gone.
+     */
+    public boolean sessionLost()
+    {
+        return session.responseStreamLost();
+    }
+
+    /**
      * Number of partitions owned as of the last ASSIGNMENT.
      *
      * @return the count.

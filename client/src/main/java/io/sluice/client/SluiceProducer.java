@@ -157,6 +157,19 @@ public final class SluiceProducer implements AutoCloseable
     }
 
     /**
+     * Whether the daemon has dropped this producer's session: its response stream is gone (the daemon closed the
+     * session, e.g. after this producer's stream was unavailable to it for a while, or the daemon lost its Aeron
+     * client). The producer's publication may still be connected and {@link #offer} still succeed, but no ACK
+     * follows: close it, connect a new producer and resend the events not yet acknowledged. Does not allocate.
+     *
+     * @return true once the session is gone.
+     */
+    public boolean sessionLost()
+    {
+        return session.responseStreamLost();
+    }
+
+    /**
      * The sequence of the last event sent.
      *
      * @return the sequence, 0 before the first.

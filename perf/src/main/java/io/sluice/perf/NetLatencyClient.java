@@ -383,6 +383,12 @@ public final class NetLatencyClient
                     // The message is built here only: built every idle turn, it was the client's garbage (section 73).
                     throw incomplete("sluice acks (" + (acked - base) + ") and results (" + results + ")");
                 }
+                if (producer.sessionLost() || consumer.sessionLost())
+                {
+                    // No ACK or result follows on a session the daemon dropped (section 73: a run at load 58 waited 60 s for them).
+                    throw new IllegalStateException("the daemon dropped the " + (producer.sessionLost() ? "producer's" : "consumer's") +
+                        " session during phase " + phaseId + " after " + (acked - base) + " acks and " + results + " results");
+                }
                 Thread.yield();
             }
         }

@@ -19,6 +19,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.sluice.client.ClientAeron;
 import io.sluice.client.ClientContext;
+import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
 import io.sluice.engine.runtime.EngineDuty;
@@ -29,7 +30,8 @@ import io.sluice.journal.Topic;
  * The server's Aeron client dies for real, and the server says so and comes back: its media driver (a
  * driver of its own, as with {@code embedded_media_driver: false}) stops and starts again; or the duties
  * thread its conductor runs on is held past the driver's client liveness timeout. Nothing acknowledged
- * before the loss is lost, and a producer that connects again is acknowledged JOURNALED.
+ * before the loss is lost, a producer whose session died with the server's client learns it
+ * ({@link SluiceProducer#sessionLost()}), and a producer that connects again is acknowledged JOURNALED.
  */
 @Timeout(300)
 class NetClientLossTest
@@ -88,15 +90,35 @@ class NetClientLossTest
             final NetServer server = fixture.server;
             final AtomicBoolean hold = new AtomicBoolean();
             final EngineDuty starving = fixture.engine.addDuty(new HoldingDuty(hold, TimeUnit.NANOSECONDS.toMillis(3 * livenessNs)), 100_000);
-            try
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
+                SluiceProducer before = SluiceProducer.connect(new ClientContext().aeron(aeron).serverChannel(fixture.channel)
+                    .responseChannel("aeron:ipc").responseStreamId(3104).connectTimeoutMs(DEADLINE_MS), NetFixture.TOPIC);
+                SluiceConsumer consumer = SluiceConsumer.connect(new ClientContext().aeron(aeron).serverChannel(fixture.channel)
+                    .responseChannel("aeron:ipc").responseStreamId(3105).connectTimeoutMs(DEADLINE_MS), NetFixture.TOPIC, "lost", "c-1",
+                    60_000))
             {
+                NetIngressTest.publish(before, 1, 10, Durability.JOURNALED);
+                assertThat(before.awaitAcknowledged(10, Durability.JOURNALED, DEADLINE_MS)).isTrue();
+                assertThat(before.sessionLost()).as("a served session is not lost").isFalse();
+                assertThat(consumer.sessionLost()).as("a served consumer session is not lost").isFalse();
                 assertThat(starving.threadName()).as("the holding duty shares the server's thread").isEqualTo(server.threadName());
                 hold.set(true);
                 await(() -> server.counters().clientLosses() > 0, "the starved client dies once its thread runs again");
                 await(server::clientUp, "the server reconnects");
+                // The server's sessions died with its client: the producer connected before learns it, though it sent nothing since.
+                await(() ->
+                {
+                    before.poll();
+                    return before.sessionLost();
+                }, "the producer of the lost session sees its response stream gone");
+                await(() ->
+                {
+                    consumer.poll((p, o, t, k, buffer, at, l) -> { }, 16);
+                    return consumer.sessionLost();
+                }, "the consumer of the lost session sees its response stream gone");
                 assertThat(String.join("\n", errorLog(fixture))).contains("its Aeron client died");
                 publishAgain(fixture, aeronDir, 3103, 100);
-                assertJournaled(fixture, 100);
+                assertJournaled(fixture, 110);
             }
             finally
             {
