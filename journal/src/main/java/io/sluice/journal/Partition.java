@@ -73,6 +73,10 @@ public final class Partition
     /** Set once the writer's thread checksums while idle ({@link #checksumOnWriter}); read by the checksum duty. */
     private volatile boolean writerChecksums;
     private final java.util.concurrent.atomic.AtomicLong corruptRecordsRead = new java.util.concurrent.atomic.AtomicLong();
+    /** Times the writer found no reserved space ahead and reserved it itself ({@link #reserveFor}); writer thread only writes. */
+    private final java.util.concurrent.atomic.AtomicLong writerReservations = new java.util.concurrent.atomic.AtomicLong();
+    /** Bytes of zeros those reservations wrote on the writer's thread. */
+    private final java.util.concurrent.atomic.AtomicLong writerReservedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     Partition(
         final String topicName,
@@ -310,6 +314,28 @@ public final class Partition
     public long corruptRecordsRead()
     {
         return corruptRecordsRead.get();
+    }
+
+    /**
+     * Times the writer found no reserved space ahead of its next frame and reserved it on its own thread (zeros
+     * written with {@code pwrite} while the event waits), because the allocator duty was behind or not running.
+     * Zero on a machine where the duty keeps up.
+     *
+     * @return the count since the partition was opened.
+     */
+    public long writerReservations()
+    {
+        return writerReservations.get();
+    }
+
+    /**
+     * Bytes the writer's own reservations ({@link #writerReservations()}) wrote.
+     *
+     * @return the bytes since the partition was opened.
+     */
+    public long writerReservedBytes()
+    {
+        return writerReservedBytes.get();
     }
 
     /**
@@ -605,8 +631,11 @@ public final class Partition
     }
 
     /**
-     * Reserves space the writer needs now because the allocator duty is behind or not running. Writer
-     * thread only.
+     * Reserves space the writer needs now because the allocator duty is behind or not running, several chunks at
+     * once so that the writer does this rarely. Counted ({@link #writerReservations()}). Writer thread only.
+     *
+     * <p>A bounded step (the frame plus {@link #AHEAD_STEP}) was tried: the duty, which then reserves as well as
+     * touches each step, fell behind more often and the writer took 3-5x the page faults (perf/README.md, section 75).
      *
      * @param tail   segment the writer appends to.
      * @param needed bytes from the start of the segment the next frame ends at.
@@ -616,8 +645,14 @@ public final class Partition
     int reserveFor(final Segment tail, final int needed)
     {
         checkFatal();
-        // The duty is behind: take several chunks at once, so that the writer does this rarely.
-        return tail.reserve(Math.max(needed, tail.reservedLimit() + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
+        final int before = tail.reservedLimit();
+        final int limit = tail.reserve(Math.max(needed, before + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
+        if (limit > before)
+        {
+            writerReservations.incrementAndGet();
+            writerReservedBytes.addAndGet(limit - before);
+        }
+        return limit;
     }
 
     void checkFatal()

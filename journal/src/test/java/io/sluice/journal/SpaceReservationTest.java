@@ -134,8 +134,14 @@ class SpaceReservationTest
             {
                 JournalTestSupport.append(partition.writer(), scratch, sequence++);
             }
-            assertThat(tail.reservedLimit())
-                .isBetween(tail.tailPosition(), tail.tailPosition() + Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK);
+            assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition());
+            // Every byte past the first chunk was reserved by the writer, counted, in steps of the writer's chunks.
+            final long step = Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK;
+            final long reservations = partition.writerReservations();
+            assertThat(partition.writerReservedBytes()).isEqualTo(tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK);
+            assertThat(reservations).isGreaterThanOrEqualTo(
+                (tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / (step + scratch.capacity() + 64));
+            assertThat(partition.writerReservedBytes()).isLessThanOrEqualTo(reservations * (step + scratch.capacity() + 64));
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }

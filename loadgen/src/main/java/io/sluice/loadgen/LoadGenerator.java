@@ -161,7 +161,8 @@ public final class LoadGenerator
             report(sender, origin, true);
             final long elapsed = System.nanoTime() - origin;
             final RunResult result = new RunResult(groups(sender), sender.sent(), plan.totalEvents(), elapsed,
-                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag(), reportCpu, sender.absences());
+                sender.maxLagNs(), drained, stoppedEarly, files, sender.lag(), reportCpu, sender.absences(),
+                sender.heldSends());
             if (dir != null)
             {
                 log.close();
@@ -169,7 +170,8 @@ public final class LoadGenerator
                 files.putAll(Reports.write(dir, result));
             }
             return new RunResult(result.groups(), result.sent(), result.planned(), result.elapsedNs(), result.maxLagNs(),
-                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag(), result.reportCpu(), result.senderAbsences());
+                result.drained(), result.stoppedEarly(), Map.copyOf(files), result.senderLag(), result.reportCpu(), result.senderAbsences(),
+                result.senderHeldSends());
         }
         catch (final IOException ex)
         {

@@ -24,10 +24,11 @@ final class OpenLoopSender implements Runnable
     private static final long SPIN_NS = 100_000;
     private static final long IDLE_POLL_NS = 20_000;
     /**
-     * A gap at least this long between two consecutive clock reads of the send loop, outside its planned
-     * naps, is an absence: the thread was off its cpu (another task ran there, or an interrupt or the
-     * hypervisor held the cpu), or its send was held (a full ring); the loop itself reads the clock every
-     * few hundred nanoseconds, a send takes about a microsecond.
+     * A gap at least this long between two consecutive clock reads of the send loop's wait for the next event
+     * (not a planned nap) is an absence: the thread was off its cpu (another task ran there, or an interrupt or
+     * the hypervisor held the cpu); the wait reads the clock every few hundred nanoseconds. A send (the
+     * scenario's next event and the target's send, about a microsecond) that takes this long or more is counted
+     * apart, as held: a full ring holds it, or the thread was taken off its cpu during it.
      */
     static final long ABSENCE_NS = 20_000;
 
@@ -61,6 +62,10 @@ final class OpenLoopSender implements Runnable
     private final Histogram absences = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     /** The same for the warm-up (recorded for the reason {@link #warmUpLag} is). */
     private final Histogram warmUpAbsences = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    /** Per send of the measured phases that took {@link #ABSENCE_NS} or more, its length, ns; read after the sender is done. */
+    private final Histogram heldSends = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
+    /** The same for the warm-up. */
+    private final Histogram warmUpHeldSends = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private volatile boolean stop;
     private volatile long originNs;
     private volatile Throwable failure;
@@ -144,13 +149,14 @@ final class OpenLoopSender implements Runnable
             final boolean warmUp = RatePlan.WARM_UP.equals(phase.group());
             final Histogram phaseLag = warmUp ? warmUpLag : lag;
             final Histogram phaseAbsences = warmUp ? warmUpAbsences : absences;
+            final Histogram phaseHeldSends = warmUp ? warmUpHeldSends : heldSends;
             long last = 0;
             long i = 0;
             for (; i < events; i++)
             {
                 final long scheduled = phaseStart + phase.dueNs(i);
                 long now = System.nanoTime();
-                lastRead = absence(phaseAbsences, lastRead, now);
+                lastRead = absence(phaseHeldSends, lastRead, now); // the previous send's time
                 while (now - scheduled < 0)
                 {
                     final long wait = scheduled - now;
@@ -197,7 +203,7 @@ final class OpenLoopSender implements Runnable
     }
 
     /**
-     * Records the gap between two consecutive clock reads of the send loop if it is an absence.
+     * Records the gap between two consecutive clock reads of the send loop if it is {@link #ABSENCE_NS} or more.
      *
      * @return {@code now}, the next gap's start.
      */
@@ -258,11 +264,20 @@ final class OpenLoopSender implements Runnable
 
     /**
      * The measured phases' absences: gaps of at least {@link #ABSENCE_NS} between two clock reads of the send
-     * loop outside its planned naps, ns; read after the sender is done.
+     * loop's wait for the next event, outside its planned naps, ns; read after the sender is done.
      */
     Histogram absences()
     {
         return absences;
+    }
+
+    /**
+     * The measured phases' sends that took {@link #ABSENCE_NS} or more (a full ring, or the sender taken off its
+     * cpu during the send), ns; read after the sender is done.
+     */
+    Histogram heldSends()
+    {
+        return heldSends;
     }
 
     long originNs()

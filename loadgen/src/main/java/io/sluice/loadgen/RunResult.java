@@ -22,13 +22,16 @@ import org.HdrHistogram.Histogram;
  * @param reportCpu      per report after the warm-up (the drain's last included), the CPU time the reporting thread
  *                       spent on it, its listener's work included, ns: time taken from the sender's CPU wherever the
  *                       two share one.
- * @param senderAbsences per time the sender was away from its send loop in the measured phases (a gap of at least
- *                       20 us between two of its clock reads, not a planned nap), its length, ns: the events due
- *                       meanwhile are what {@code senderLag} counts late.
+ * @param senderAbsences per time the sender was away from its wait for the next event in the measured phases (a gap
+ *                       of at least 20 us between two of its clock reads, not a planned nap), its length, ns: the
+ *                       events due meanwhile are what {@code senderLag} counts late.
+ * @param senderHeldSends per send of the measured phases that took 20 us or more (held by a full ring, or the sender
+ *                       taken off its cpu during it), its length, ns.
  */
 public record RunResult(
     List<GroupResult> groups, long sent, long planned, long elapsedNs, long maxLagNs, boolean drained,
-    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag, Histogram reportCpu, Histogram senderAbsences)
+    boolean stoppedEarly, Map<String, Path> files, Histogram senderLag, Histogram reportCpu, Histogram senderAbsences,
+    Histogram senderHeldSends)
 {
     /**
      * The results of one group of phases.

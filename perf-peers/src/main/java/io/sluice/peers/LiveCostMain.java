@@ -9,12 +9,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
+import io.sluice.journal.Journal;
+import io.sluice.journal.Partition;
+import io.sluice.journal.Topic;
 import io.sluice.perf.Machine;
 
 /**
@@ -190,6 +194,7 @@ public final class LiveCostMain
             final long faults = processingFaults() - faultsBefore;
             System.out.printf("  processing threads' page faults (minor + major): %,d, %.2f per 1,000 events%n", faults,
                 faults * 1e3 / w.count);
+            printWriterReservations(engine.journal());
             cpu.merge("publisher", published - self, Long::sum);
             final long me = Thread.currentThread().getId();
             for (final Map.Entry<Long, Long> e : after.entrySet())
@@ -210,6 +215,26 @@ public final class LiveCostMain
         {
             SluicePeer.deleteRecursively(dir);
         }
+    }
+
+    /**
+     * Prints, per topic partition, the reservations the journal writer made on its own (processing) thread because the
+     * allocator duty was behind ({@link Partition#writerReservations()}): zero where the duty keeps up.
+     */
+    private static void printWriterReservations(final Journal journal)
+    {
+        final StringBuilder line = new StringBuilder("  writer's own reservations (allocator duty behind), count / KiB:");
+        for (final String name : new TreeSet<>(journal.topicNames()))
+        {
+            final Topic topic = journal.topic(name);
+            for (int p = 0; p < topic.partitionCount(); p++)
+            {
+                final Partition partition = topic.partition(p);
+                line.append(' ').append(name).append('/').append(p).append(' ').append(partition.writerReservations())
+                    .append(" / ").append(partition.writerReservedBytes() >> 10);
+            }
+        }
+        System.out.println(line);
     }
 
     private static String role(final long id)

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A restart as a user sees it: {@link RestartMain}'s restart launched in a JVM of its own ({@code java}, the
  * project's flags, this JVM's heap limit and class path), timed from the process's start to the line the child
- * prints once {@code Engine.launch} has returned. That includes the JVM's start, class loading and Chronicle Map's
- * first use, which {@link RestartMain}'s own launches, in the JVM that wrote the checkpoint, do not pay.
+ * prints once {@code Engine.launch} has returned. That includes the JVM's start, class loading and the JIT of the
+ * restart's code, which {@link RestartMain}'s own launches, in the JVM that wrote the checkpoint, do not pay.
  *
  * <p>The child's other lines (its recovery's phases) are echoed, prefixed {@code child:}. Its ready line, parsed here:
  * <pre>
@@ -40,17 +40,19 @@ final class FreshRestart
     /**
      * Starts the child, waits for its ready line and its exit.
      *
+     * @param jvmFlags  added to the project's flags (empty strings are ignored).
      * @param childArgs arguments of {@link RestartMain} in child mode.
      * @return the timing.
      * @throws IOException          if the child cannot start or fails.
      * @throws InterruptedException if interrupted while waiting.
      */
-    static Timing run(final List<String> childArgs) throws IOException, InterruptedException
+    static Timing run(final List<String> jvmFlags, final List<String> childArgs) throws IOException, InterruptedException
     {
         final List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(Machine.sluiceFlags());
         argv.add("-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m");
+        argv.addAll(jvmFlags);
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(RestartMain.class.getName());

@@ -42,9 +42,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * journal), wall and CPU, the speed the replay (straight from the mapped journal, through the same dispatcher, no
  * ring) should match.
  * <p>
- * <b>A warm JVM.</b> The timed launches run in the JVM whose set-up wrote the checkpoint, so Chronicle Map's first use
- * (class loading and a runtime compile, 1.5-2 s of CPU in a fresh JVM on the 2-core machines) and the journal's classes
- * are paid before them: "ready" here is a restart's own work, not a fresh process's (see perf/README.md, section 65).
+ * <b>A warm JVM.</b> The timed launches run in the JVM whose set-up wrote the checkpoint, so the engine's and the
+ * journal's classes are loaded and their code compiled before them: "ready" here is a restart's own work, not a fresh
+ * process's (see perf/README.md, sections 65, 69 and 70; a restart no longer opens the checkpoint's Chronicle Map files,
+ * whose first use in a process cost 1.5-2 s of CPU).
  * <p>
  * <b>What the ratio can show.</b> A restart after {@code tail} events must replay those {@code tail} events, at the
  * speed the full replay replays all {@code history + tail}: full/restart is at most {@code (history + tail) / tail}
@@ -64,7 +65,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * length (default: the engine's, 64 MiB); {@code sized=false} leaves the window stage's default size hint instead of
  * telling it the keys to expect; {@code backtest=false} leaves out the backtest of every round (its columns print NaN): a
  * round is then the two launches only; {@code fresh=N} adds N restarts each in a JVM of its own, timed from the process's
- * start to ready ({@link FreshRestart}: the JVM's start, class loading and Chronicle Map's first use included).
+ * start to ready ({@link FreshRestart}: the JVM's start, class loading and the JIT included);
+ * {@code childJvm="<flags>"} adds JVM flags (space-separated) to those children, e.g. a class data sharing archive
+ * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next).
  */
 public final class RestartMain
 {
@@ -107,7 +110,7 @@ public final class RestartMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest.
+     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -123,6 +126,7 @@ public final class RestartMain
         defaults.put("backtest", "true");
         defaults.put("fresh", "0");
         defaults.put("child", "");
+        defaults.put("childJvm", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -271,7 +275,7 @@ public final class RestartMain
         {
             PerfFiles.deleteRecursively(checkpoints);
             copy(aside, checkpoints);
-            final FreshRestart.Timing timing = FreshRestart.run(childArgs);
+            final FreshRestart.Timing timing = FreshRestart.run(List.of(a.get("childJvm").split(" ")), childArgs);
             startToReady[i] = timing.startToReadySeconds();
             launch[i] = timing.launchSeconds();
             cpu[i] = timing.processCpuSeconds();

@@ -156,7 +156,7 @@ final class RunReporter implements IntervalListener
             "%s (counted in the latencies above)%n", DemoFormat.nanos(lag.getValueAtPercentile(50)),
             DemoFormat.nanos(lag.getValueAtPercentile(99)), DemoFormat.nanos(lag.getValueAtPercentile(99.9)),
             DemoFormat.nanos(lag.getMaxValue()), DemoFormat.nanos(result.maxLagNs()));
-        absencesLine(result.senderAbsences());
+        absencesLine(result.senderAbsences(), result.senderHeldSends());
         final Histogram report = result.reportCpu();
         if (report.getTotalCount() > 0)
         {
@@ -167,29 +167,36 @@ final class RunReporter implements IntervalListener
     }
 
     /**
-     * The sender's absences from its send loop: how often and how long it was away (off its cpu, or the cpu held
-     * by an interrupt or the hypervisor), in all and in absences over {@link #LONG_ABSENCE_NS}: a p99 of the lag
-     * over that needs about 1% of the measured time spent in such absences.
+     * The sender's absences from its wait for the next event: how often and how long it was away (off its cpu,
+     * or the cpu held by an interrupt or the hypervisor), in all and in absences over {@link #LONG_ABSENCE_NS}: a
+     * p99 of the lag over that needs about 1% of the measured time spent in such absences; and its sends that took
+     * 20 us or more.
      */
-    private void absencesLine(final Histogram absences)
+    private void absencesLine(final Histogram absences, final Histogram heldSends)
     {
-        long total = 0;
-        long longCount = 0;
-        long longTotal = 0;
-        for (final HistogramIterationValue v : absences.recordedValues())
+        final long total = sumFrom(absences, 0);
+        final long longCount = absences.getCountBetweenValues(absences.lowestEquivalentValue(LONG_ABSENCE_NS), absences.getMaxValue());
+        final long longTotal = sumFrom(absences, LONG_ABSENCE_NS);
+        console.printf(Locale.ROOT, "  sender away  from its wait for the next event %s times for 20 us or more, %s in all; %s times for %s " +
+            "or more, %s in all; longest %s (off its cpu, or its cpu held by an interrupt or the hypervisor: the cpu line below says " +
+            "how long the OS saw it wait for its cpu); sends of 20 us or more %s, %s in all (a full ring, or taken off its cpu " +
+            "during one)%n", DemoFormat.count(absences.getTotalCount()), DemoFormat.nanos(total), DemoFormat.count(longCount),
+            DemoFormat.nanos(LONG_ABSENCE_NS), DemoFormat.nanos(longTotal), DemoFormat.nanos(absences.getMaxValue()),
+            DemoFormat.count(heldSends.getTotalCount()), DemoFormat.nanos(sumFrom(heldSends, 0)));
+    }
+
+    /** The sum of the values recorded from {@code from} on, ns (each at its bucket's value). */
+    private static long sumFrom(final Histogram h, final long from)
+    {
+        long sum = 0;
+        for (final HistogramIterationValue v : h.recordedValues())
         {
-            final long ns = v.getValueIteratedTo() * v.getCountAtValueIteratedTo();
-            total += ns;
-            if (v.getValueIteratedTo() >= LONG_ABSENCE_NS)
+            if (v.getValueIteratedTo() >= from)
             {
-                longCount += v.getCountAtValueIteratedTo();
-                longTotal += ns;
+                sum += v.getValueIteratedTo() * v.getCountAtValueIteratedTo();
             }
         }
-        console.printf(Locale.ROOT, "  sender away  from its send loop %s times for 20 us or more, %s in all; %s times for %s or more, " +
-            "%s in all; longest %s (off its cpu, its cpu held by an interrupt or the hypervisor, or a send held by a full ring; " +
-            "the cpu line below says how long the OS saw it wait for its cpu)%n", DemoFormat.count(absences.getTotalCount()), DemoFormat.nanos(total), DemoFormat.count(longCount),
-            DemoFormat.nanos(LONG_ABSENCE_NS), DemoFormat.nanos(longTotal), DemoFormat.nanos(absences.getMaxValue()));
+        return sum;
     }
 
     /**

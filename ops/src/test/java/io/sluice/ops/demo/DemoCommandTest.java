@@ -87,8 +87,8 @@ class DemoCommandTest
         // The sender's lateness and, with --stage-times, each event's work and wait on the processing thread.
         assertThat(demo.out()).contains("sender       behind schedule p50 ", "largest single item of work: ");
         // Where the lag comes from: the sender's absences from its loop (the 1 s warm-up's own left out).
-        assertThat(demo.out()).containsPattern("\n  sender away  from its send loop [\\d,]+ times for 20 us or more, [\\d.]+ \\w+ in all; " +
-            "[\\d,]+ times for 500 us or more, [\\d.]+ \\w+ in all; longest ");
+        assertThat(demo.out()).containsPattern("\n  sender away  from its wait for the next event [\\d,]+ times for 20 us or more, [\\d.]+ \\w+ in all; " +
+            "[\\d,]+ times for 500 us or more, [\\d.]+ \\w+ in all; longest .*; sends of 20 us or more [\\d,]+, [\\d.]+ \\w+ in all");
         for (final String heading : new String[] {"engine work  per event", "ring wait    published", "    card-velocity "})
         {
             final String line = demo.out().lines().filter(l -> l.startsWith("  " + heading) || l.startsWith(heading)).findFirst()
