@@ -43,17 +43,7 @@ class CheckpointManifestTest
     @Test
     void shouldStillReadVersionTwoManifestsWithoutLayout()
     {
-        final ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(CheckpointManifest.MAGIC).putInt(2).putLong(3).putLong(99).putInt(1);
-        buffer.putShort((short)6).put("trades".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        buffer.putInt(2).putLong(55);
-        buffer.putShort((short)11).put("trades-2.cm".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        buffer.putLong(4096).putInt(10).putInt(77);
-        buffer.putInt(1).putLong(9);
-        final CRC32C crc = new CRC32C();
-        crc.update(buffer.array(), 0, buffer.position());
-        buffer.putInt((int)crc.getValue());
-        final byte[] bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        final byte[] bytes = olderManifest(2);
 
         final PartitionCheckpoint entry = CheckpointManifest.decode(bytes, "3.manifest").find("trades", 2);
         assertThat(entry).isEqualTo(new PartitionCheckpoint("trades", 2, 55, "trades-2.cm", 4096, 10, 77).withSourcePositions(new long[] {9}));
@@ -63,16 +53,7 @@ class CheckpointManifestTest
     @Test
     void shouldStillReadVersionOneManifestsWithoutPositions()
     {
-        final ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(CheckpointManifest.MAGIC).putInt(1).putLong(3).putLong(99).putInt(1);
-        buffer.putShort((short)6).put("trades".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        buffer.putInt(2).putLong(55);
-        buffer.putShort((short)11).put("trades-2.cm".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        buffer.putLong(4096).putInt(10).putInt(77);
-        final CRC32C crc = new CRC32C();
-        crc.update(buffer.array(), 0, buffer.position());
-        buffer.putInt((int)crc.getValue());
-        final byte[] bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        final byte[] bytes = olderManifest(1);
 
         final CheckpointManifest decoded = CheckpointManifest.decode(bytes, "3.manifest");
         assertThat(decoded.find("trades", 2)).isEqualTo(new PartitionCheckpoint("trades", 2, 55, "trades-2.cm", 4096, 10, 77));
@@ -91,5 +72,27 @@ class CheckpointManifestTest
         crc.update(bytes, 0, bytes.length - 4);
         buffer.putInt(bytes.length - 4, (int)crc.getValue());
         assertThatThrownBy(() -> CheckpointManifest.decode(bytes, "1.manifest")).hasMessageContaining("bad source position count");
+    }
+
+    /**
+     * A manifest of an older version as its writer laid it out: checkpoint 3, one partition (trades/2 at offset 55, file
+     * trades-2.cm of 4,096 bytes, state of 10 bytes with CRC 77); from version 2 on, one source position (9).
+     */
+    private static byte[] olderManifest(final int version)
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(CheckpointManifest.MAGIC).putInt(version).putLong(3).putLong(99).putInt(1);
+        buffer.putShort((short)6).put("trades".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        buffer.putInt(2).putLong(55);
+        buffer.putShort((short)11).put("trades-2.cm".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        buffer.putLong(4096).putInt(10).putInt(77);
+        if (version >= 2)
+        {
+            buffer.putInt(1).putLong(9);
+        }
+        final CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), 0, buffer.position());
+        buffer.putInt((int)crc.getValue());
+        return java.util.Arrays.copyOf(buffer.array(), buffer.position());
     }
 }
