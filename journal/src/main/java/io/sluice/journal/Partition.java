@@ -2,6 +2,7 @@ package io.sluice.journal;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One partition of a topic: an append-only sequence of records addressed by offset (0, 1, 2, ...),
@@ -72,11 +73,11 @@ public final class Partition
     private volatile boolean writerReservesAhead;
     /** Set once the writer's thread checksums while idle ({@link #checksumOnWriter}); read by the checksum duty. */
     private volatile boolean writerChecksums;
-    private final java.util.concurrent.atomic.AtomicLong corruptRecordsRead = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong corruptRecordsRead = new AtomicLong();
     /** Times the writer found no reserved space ahead and reserved it itself ({@link #reserveFor}); writer thread only writes. */
-    private final java.util.concurrent.atomic.AtomicLong writerReservations = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writerReservations = new AtomicLong();
     /** Bytes of zeros those reservations wrote on the writer's thread. */
-    private final java.util.concurrent.atomic.AtomicLong writerReservedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writerReservedBytes = new AtomicLong();
 
     Partition(
         final String topicName,

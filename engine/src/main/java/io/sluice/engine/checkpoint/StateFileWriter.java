@@ -1,6 +1,7 @@
 package io.sluice.engine.checkpoint;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-
-import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 import org.agrona.DirectBuffer;
