@@ -24,6 +24,17 @@ interface KafkaPipeline extends AutoCloseable
     long lastRecordNanos();
 
     /**
+     * Its output counters, for the tail's split ({@link TailSampler}): the outputs handed to its Kafka producers, and
+     * the outputs committed (exactly once; -1 otherwise), each summed over the partitions; read from another thread.
+     *
+     * @return {sent, committed}, or null if the pipeline does not count them.
+     */
+    default long[] outputs()
+    {
+        return null;
+    }
+
+    /**
      * Whether the pipeline owns every partition of its input and is ready to read it: its consumer group's
      * assignment covers them all (Kafka Streams), or its consumer has assigned and positioned itself on them
      * (Sluice's {@code KafkaSource}, which assigns partitions itself rather than join a group).

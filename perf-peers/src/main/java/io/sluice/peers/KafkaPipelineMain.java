@@ -146,6 +146,7 @@ public final class KafkaPipelineMain
         final Map<String, double[][]> budgets = new LinkedHashMap<>();
         final Map<String, double[]> processingRates = new LinkedHashMap<>();
         final Map<String, double[]> tails = new LinkedHashMap<>();
+        final Map<String, double[][]> tailSplits = new LinkedHashMap<>();
         final Map<String, Histogram> latencies = new LinkedHashMap<>();
         final Map<String, Long> firings = new LinkedHashMap<>();
         final StringBuilder traces = new StringBuilder();
@@ -207,6 +208,7 @@ public final class KafkaPipelineMain
                     budgets.computeIfAbsent(name, k -> new double[rounds][])[round] = m.budget();
                     processingRates.computeIfAbsent(name, k -> new double[rounds])[round] = m.processingEventsPerSecond();
                     tails.computeIfAbsent(name, k -> new double[rounds])[round] = m.tailNanos() / 1e6;
+                    tailSplits.computeIfAbsent(name, k -> new double[rounds][])[round] = m.tailSplit();
                     System.out.printf("round %d %-62s %,12.0f ev/s  %6.2f us cpu/event  rows ok (%,d)%n", round + 1, pipelines.get(name).name(),
                         m.eventsPerSecond(), m.cpuNanosPerEvent() / 1e3, reference.length);
                 }
@@ -227,7 +229,7 @@ public final class KafkaPipelineMain
             SluicePeer.deleteRecursively(brokerDir);
         }
         final String loadAfter = Machine.loadAverage();
-        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, budgets, new KafkaReport.Tails(processingRates, tails), latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
+        final String report = KafkaReport.render(a, pipelines, rates, cpuPerEvent, budgets, new KafkaReport.Tails(processingRates, tails, tailSplits), latencies, firings, traces.toString(), ceilingDefaults, ceiling, produceOnly,
             consumeOnly, started, Instant.now(), loadBefore,
             loadAfterThroughput, loadAfter);
         final Path file = out.resolve("kafka-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
@@ -309,9 +311,11 @@ public final class KafkaPipelineMain
      * @param budget           the machine's CPU per input record over the same time, by {@link CpuBudget#PARTS}.
      * @param processingEventsPerSecond input records over the time from the first processed to the last processed.
      * @param tailNanos        from the last input record processed to the last result visible.
+     * @param tailSplit        ms from the last input record processed to the last output sent, committed (-1: not
+     *                         transactional or not counted) and visible ({@link TailSampler}).
      */
     private record Measured(double eventsPerSecond, double cpuNanosPerEvent, long startUpCpuNanos, double[] budget,
-                            double processingEventsPerSecond, long tailNanos)
+                            double processingEventsPerSecond, long tailNanos, double[] tailSplit)
     {
     }
 
@@ -325,7 +329,8 @@ public final class KafkaPipelineMain
         final Predicate<String> harness = name -> name.equals("main") || name.startsWith("result-reader-");
         final CpuSnapshot started = CpuSnapshot.take();
         try (ResultReader reader = new ResultReader(bootstrap, output, "reader-" + run, factory, reference.length);
-            KafkaPipeline pipeline = factory.start(bootstrap, input, output, run))
+            KafkaPipeline pipeline = factory.start(bootstrap, input, output, run);
+            TailSampler tail = new TailSampler(pipeline, reference.length, run))
         {
             // The CPU counted is the rate's: from the first record processed, not from the pipeline's start-up.
             final CpuSnapshot atFirst = awaitFirstRecord(pipeline, factory.name());
@@ -354,11 +359,13 @@ public final class KafkaPipelineMain
             final double rate = events * 1e9 / (complete - first);
             final double[] perRecord = budget.perRecord(events, complete - first);
             final String diagnostics = pipeline.diagnostics();
-            System.out.printf("  %s: first record -> all rows %.3f s (-> last record %.3f s, last record -> all rows %.1f ms)%s%n    cpu ms by thread: %s; start-up %d ms%n    cpu us per record: %s%n",
-                run, (complete - first) / 1e9, (last - first) / 1e9, (complete - last) / 1e6, diagnostics.isEmpty() ? "" : "; " + diagnostics, budget.pipelineByThread().entrySet().stream().limit(8)
+            tail.stop();
+            System.out.printf("  %s: first record -> all rows %.3f s (-> last record %.3f s, last record -> all rows %.1f ms: last output sent %.1f ms, committed %.1f ms)%s%n    cpu ms by thread: %s; start-up %d ms%n    cpu us per record: %s%n",
+                run, (complete - first) / 1e9, (last - first) / 1e9, (complete - last) / 1e6, tail.sentMillis(), tail.committedMillis(), diagnostics.isEmpty() ? "" : "; " + diagnostics, budget.pipelineByThread().entrySet().stream().limit(8)
                     .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).collect(java.util.stream.Collectors.joining(", ")),
                 startUpCpu / 1_000_000, CpuBudget.describe(perRecord));
-            return new Measured(rate, perRecord[0], startUpCpu, perRecord, events * 1e9 / (last - first), complete - last);
+            return new Measured(rate, perRecord[0], startUpCpu, perRecord, events * 1e9 / (last - first), complete - last,
+                new double[] {tail.sentMillis(), tail.committedMillis(), (complete - last) / 1e6});
         }
     }
 

@@ -24,8 +24,10 @@ final class KafkaReport
      *
      * @param processingRates input records per second up to the last record processed.
      * @param tailMillis      the last record processed -> the last result visible.
+     * @param splits          per round, ms from the last record processed to the last output sent, committed and visible
+     *                        ({@link TailSampler}; -1: not seen).
      */
-    record Tails(Map<String, double[]> processingRates, Map<String, double[]> tailMillis)
+    record Tails(Map<String, double[]> processingRates, Map<String, double[]> tailMillis, Map<String, double[][]> splits)
     {
     }
 
@@ -139,18 +141,26 @@ final class KafkaReport
     {
         md.append("The same runs split at the last input record processed (the later partition's end marker): the rate up to it, ")
             .append("and the tail after it, the final windows' firing and (exactly once) the commit that makes their rows visible; ")
-            .append("the throughput above counts both.\n\n");
-        md.append("| pipeline | median ev/s, first -> last record processed | per round | median ms, last record -> all rows visible | per round |\n")
-            .append("|---|---|---|---|---|\n");
+            .append("the throughput above counts both. The tail's split: when the last expected output had been handed to the ")
+            .append("pipeline's Kafka producers and, exactly once, committed (the sink's counters, sampled every 0.1 ms by a harness ")
+            .append("thread; Sluice only), and when the read_committed reader had every row.\n\n");
+        md.append("| pipeline | median ev/s, first -> last record processed | per round | median ms, last record -> all rows visible | ")
+            .append("per round: ms to the last output sent / committed / visible |\n|---|---|---|---|---|\n");
         for (final Map.Entry<String, double[]> e : tails.processingRates().entrySet())
         {
             final double[] millis = tails.tailMillis().get(e.getKey());
             md.append("| ").append(pipelines.get(e.getKey()).name()).append(" | ").append(rate(KafkaPipelineMain.median(e.getValue())))
                 .append(" | ").append(list(e.getValue())).append(" | ").append(String.format("%.0f", KafkaPipelineMain.median(millis)))
-                .append(" | ").append(String.join(", ", java.util.Arrays.stream(millis).mapToObj(m -> String.format("%.0f", m)).toList()))
+                .append(" | ").append(String.join(", ", java.util.Arrays.stream(tails.splits().get(e.getKey())).map(KafkaReport::split).toList()))
                 .append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** One round's tail split, "sent / committed / visible" in ms, "-" for a point not seen. */
+    private static String split(final double[] millis)
+    {
+        return String.join(" / ", java.util.Arrays.stream(millis).mapToObj(m -> m < 0 ? "-" : String.format("%.0f", m)).toList());
     }
 
     private static void cpu(final StringBuilder md, final Map<String, KafkaPipeline.Factory> pipelines, final Map<String, double[]> cpuPerEvent)

@@ -174,6 +174,19 @@ final class SluiceKafkaPipeline implements KafkaPipeline
     }
 
     @Override
+    public long[] outputs()
+    {
+        long sent = 0;
+        long committed = 0;
+        for (int p = 0; p < engine.partitionCount(); p++)
+        {
+            sent += sink.sent(p);
+            committed += sink.committedNext(p);
+        }
+        return new long[] {sent, sink.context().mode() == SinkMode.EXACTLY_ONCE ? committed : -1};
+    }
+
+    @Override
     public boolean assigned(final int inputPartitions)
     {
         firstRecordNanos(); // fails fast if the source failed
