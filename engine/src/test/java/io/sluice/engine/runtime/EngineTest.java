@@ -319,13 +319,26 @@ class EngineTest
     @Test
     void shouldEmitTheRestOfASlicedFiringWhenTheInputGoesQuiet()
     {
+        emitTheRestOfASlicedFiringAfterTheLastEvent(20);
+    }
+
+    @Test
+    void shouldEmitTheRestOfASlicedFiringWithoutTheSchedulersTicks()
+    {
+        // No scheduler ticks at all: the partition thread starts the continuation ticks itself once its ring
+        // stayed empty for a moment (before, the rest waited for the next event, forever if none came).
+        emitTheRestOfASlicedFiringAfterTheLastEvent(0);
+    }
+
+    private void emitTheRestOfASlicedFiringAfterTheLastEvent(final long tickIntervalMillis)
+    {
         // 500 keys close at once: the closing event emits one firing slice (64 by default), the rest used to
-        // wait for events that an unbounded source may not send. A journaled tick finishes it, and replay
-        // (which reads that tick) gives the same lines.
+        // wait for events that an unbounded source may not send. Journaled ticks finish it, and replay
+        // (which reads those ticks) gives the same lines.
         final int keys = 500;
         final TestEvents.TextSink live = new TestEvents.TextSink();
         final EngineContext oneTopic = new EngineContext().directory(dir).partitions(1).ringSize(1024)
-            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).tickIntervalMillis(20);
+            .journalSegmentLength(4 * 1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).tickIntervalMillis(tickIntervalMillis);
         try (Engine engine = Engine.launch(oneTopic, List.of(volume(live))))
         {
             final EventPublisher publisher = engine.publisher("trades");
