@@ -245,7 +245,7 @@ public final class NetLatencyClient
      * the topic's start). Left there, they would be streamed to it during its first phase, ahead of that phase's
      * results (over UDP, under load, for longer than the warm-up: the result path's outliers of section 63). After a
      * failed round the count is a lower bound (events of the failed phase may still be journaled): then it reads on
-     * until nothing has come for {@code quietNs},.
+     * until nothing has come for {@code quietNs}.
      *
      * @param quietNs how long nothing must come after the known results, 0 to stop at them.
      */
