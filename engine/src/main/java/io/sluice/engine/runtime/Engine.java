@@ -210,8 +210,9 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it, then
-     * lets the JIT compile what it warmed ({@link EngineWarmUp#settle}), saying how that went in the profile's line;
+     * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it, then,
+     * if {@code sluice.engine.warm.up.jit.settle.ms} is set, lets the JIT compile what it warmed ({@link EngineWarmUp#settle}),
+     * saying how that went in the profile's line;
      * a failure of the warm-up is recorded and does not stop the launch.
      */
     private void warmUp(final List<SourceGroups.Plan> plans)

@@ -64,9 +64,10 @@ import io.sluice.schema.Field;
  * checkpoint; warmed, the barrier is compiled by C2 before the first real one. The pause and slice recorders are
  * read every {@value #SAMPLE_EVERY_BARRIERS} of those barriers, as the engine's histograms read the live ones.
  *
- * <p>Last, the warm-up waits for the JIT ({@link #settle}): while its compile queues hold work, more short live-shaped
- * passes, for at most {@value #JIT_SETTLE_MS_PROP_NAME} (2 s by default), so that the code it warmed is compiled before
- * the first real event rather than during the first window closes. The engine's profile line says how that ended.
+ * <p>Last, with {@value #JIT_SETTLE_MS_PROP_NAME} set (off by default), the warm-up waits for the JIT ({@link #settle}):
+ * while its compile queues hold work, more short live-shaped passes, for at most that many milliseconds, so that the code
+ * it warmed is compiled before the first real event rather than during the first window closes. The engine's profile
+ * line then says how that ended.
  *
  * <p>Threading: the launching thread, before the partition threads start.
  */
@@ -161,8 +162,11 @@ final class EngineWarmUp
      * warmed ({@code 0}: not at all). See {@link #settle}.
      */
     static final String JIT_SETTLE_MS_PROP_NAME = "sluice.engine.warm.up.jit.settle.ms";
-    /** The longest {@link #settle} goes on: {@value #JIT_SETTLE_MS_PROP_NAME}, 2 s by default. */
-    static final long JIT_SETTLE_MS = Math.max(0, Long.getLong(JIT_SETTLE_MS_PROP_NAME, 2_000));
+    /**
+     * The longest {@link #settle} goes on: {@value #JIT_SETTLE_MS_PROP_NAME}, 0 (off) by default until a quiet A/B shows
+     * it pays: reading the queues starts the platform MBean server (seconds under load, perf/README.md section 80).
+     */
+    static final long JIT_SETTLE_MS = Math.max(0, Long.getLong(JIT_SETTLE_MS_PROP_NAME, 0));
     /** Between two settling passes: the compiler threads take the cpu the launching thread leaves them. */
     private static final long SETTLE_PAUSE_MS = 50;
     /** A settling pass runs this fraction (1 / n) of the main pass's events and window closes. */
