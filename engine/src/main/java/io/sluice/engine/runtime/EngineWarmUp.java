@@ -229,15 +229,7 @@ final class EngineWarmUp
                 passes[ran % passes.length].run(plan, sliceRows, errorLog);
             }
             ran++;
-            try
-            {
-                Thread.sleep(SETTLE_PAUSE_MS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            java.util.concurrent.locks.LockSupport.parkNanos(SETTLE_PAUSE_MS * 1_000_000L);
             tasks = queue.tasks();
         }
         return new Settled(ran, tasks, System.nanoTime() - start);
