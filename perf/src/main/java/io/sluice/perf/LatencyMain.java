@@ -57,7 +57,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * on past its seconds, open loop, until the JIT has compiled nothing for {@code jitQuietMs} (by default a
  * window and half a second, so that the quiet span holds a window close; at most 10 s more), for every mode
  * alike. Each mode's line {@code measured:} gives the safepoints, collections and JIT time of its measured
- * seconds (to the end of its drain): on 2 cores the compiler threads run on the producer's CPU.
+ * seconds (to the end of its drain): on 2 cores the compiler threads run on the producer's CPU. Each engine mode's
+ * next line gives the journal writer's own reservations in those seconds (space the allocator duty had not reserved
+ * ahead, zero-filled by the processing thread between two events).
  * <p>
  * <b>Profile.</b> {@code profile=low-latency} launches the engines with {@link EngineProfile#LOW_LATENCY}
  * (busy-spin and pinning when the machine has a free core, JIT warm-up), printing the profile's line;
