@@ -127,6 +127,7 @@ public final class RestartMain
         defaults.put("fresh", "0");
         defaults.put("child", "");
         defaults.put("childJvm", "");
+        defaults.put("setUpOnly", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -143,30 +144,20 @@ public final class RestartMain
             return;
         }
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
+        if (!a.get("setUpOnly").isEmpty())
+        {
+            final Path kept = Path.of(a.get("setUpOnly"));
+            setUp(kept, kept.resolve("checkpoints"), kept.resolve("checkpoints-aside"), history, tail, keys);
+            System.out.println("set up in " + kept + ": before each restart (child=" + kept + "), replace its checkpoints " +
+                "directory with a copy of checkpoints-aside");
+            return;
+        }
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
         final Path aside = PerfFiles.newDirectory("restart-aside");
         try
         {
-            long t = System.nanoTime();
-            try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
-            {
-                publish(engine, 0, history, keys);
-                engine.drain(600, TimeUnit.SECONDS);
-                System.out.printf("journaled %,d history events in %.1f s%n", history, (System.nanoTime() - t) / 1e9);
-                t = System.nanoTime();
-                engine.checkpoint().get(600, TimeUnit.SECONDS);
-                final Histogram pause = engine.checkpoints().pauseHistogram();
-                System.out.printf("checkpoint of %,d keys complete in %.2f s; partition-thread pause max %.2f ms (%d pauses)%n",
-                    keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
-                PerfFiles.deleteRecursively(aside);
-                copy(checkpoints, aside);
-                System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
-                t = System.nanoTime();
-                publish(engine, history, tail, keys);
-                engine.drain(600, TimeUnit.SECONDS);
-                System.out.printf("journaled %,d tail events in %.1f s%n", tail, (System.nanoTime() - t) / 1e9);
-            }
+            setUp(dir, checkpoints, aside, history, tail, keys);
             // Ready = Engine.launch returned: the restore and the replay are done before ingress accepts, so ready is
             // also caught up. Both launches replay at the same per-event speed, so the sizes cap the ratio.
             System.out.printf("ready = launch returned, recovery complete (caught up); full/restart is at most " +
@@ -255,6 +246,34 @@ public final class RestartMain
     }
 
     /**
+     * The untimed set-up: {@code history} events journaled in {@code dir}, a checkpoint of {@code keys} keys copied to
+     * {@code aside}, then {@code tail} more events journaled.
+     */
+    private static void setUp(final Path dir, final Path checkpoints, final Path aside, final long history, final long tail,
+        final int keys) throws Exception
+    {
+        long t = System.nanoTime();
+        try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
+        {
+            publish(engine, 0, history, keys);
+            engine.drain(600, TimeUnit.SECONDS);
+            System.out.printf("journaled %,d history events in %.1f s%n", history, (System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
+            engine.checkpoint().get(600, TimeUnit.SECONDS);
+            final Histogram pause = engine.checkpoints().pauseHistogram();
+            System.out.printf("checkpoint of %,d keys complete in %.2f s; partition-thread pause max %.2f ms (%d pauses)%n",
+                keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
+            PerfFiles.deleteRecursively(aside);
+            copy(checkpoints, aside);
+            System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
+            t = System.nanoTime();
+            publish(engine, history, tail, keys);
+            engine.drain(600, TimeUnit.SECONDS);
+            System.out.printf("journaled %,d tail events in %.1f s%n", tail, (System.nanoTime() - t) / 1e9);
+        }
+    }
+
+    /**
      * {@code fresh=N}: N restarts, each in a JVM of its own ({@link FreshRestart}), after the rounds, from the same
      * checkpoint put back each time.
      */
@@ -294,6 +313,7 @@ public final class RestartMain
         {
             final double launch = (System.nanoTime() - start) / 1e9;
             System.out.println(FreshRestart.READY_PREFIX + "launch_s=" + launch + " process_cpu_s=" + processCpuNanos() / 1e9);
+            System.out.println("  CPU to ready by thread (ended threads not counted): " + ThreadCpuByName.describe());
             System.out.println("  " + engine.recoveryEvents().get(engine.recoveryEvents().size() - 1));
         }
     }

@@ -109,6 +109,7 @@ public final class Engine implements AutoCloseable
         // The checkpoint loads and verifies while the journal opens: a restart waits for the longer, not the sum.
         this.preload = checkpointStore == null ? null : new CheckpointPreload(checkpointStore, context.restoreCheckpointAtMost());
         final long start = System.nanoTime();
+        final long cpu = RecoveryTimings.threadCpuNanos();
         try
         {
             this.journal = Journal.open(new JournalContext()
@@ -131,7 +132,7 @@ public final class Engine implements AutoCloseable
             }
             throw ex;
         }
-        timings.journalOpened(System.nanoTime() - start);
+        timings.journalOpened(System.nanoTime() - start, cpu);
     }
 
     /**
@@ -159,10 +160,15 @@ public final class Engine implements AutoCloseable
         engine.profileReport = profileReport;
         try
         {
+            long phase = System.nanoTime();
+            final long buildCpu = RecoveryTimings.threadCpuNanos();
             engine.build(pipelines);
+            engine.timings.built(System.nanoTime() - phase, buildCpu);
             engine.recover();
+            phase = System.nanoTime();
             engine.warmUp(plans);
             engine.start();
+            engine.timings.started(System.nanoTime() - phase);
             engine.recoveryEvents.add(engine.timings.describe(System.nanoTime() - start));
         }
         catch (final RuntimeException ex)
