@@ -151,6 +151,10 @@ final class PartitionPreparation implements AutoCloseable
                 final long start = System.nanoTime();
                 final long cpu = RecoveryTimings.threadCpuNanos();
                 PartitionStateCodec.decode(partition.instances, loaded.state(partition.group, partition.index));
+                for (final PipelineInstance instance : partition.instances)
+                {
+                    instance.releaseOwnership(); // the replay's thread is the next to use them
+                }
                 timings.restored(System.nanoTime() - start, cpu);
             }, pool));
         }
