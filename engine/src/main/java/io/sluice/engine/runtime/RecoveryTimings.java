@@ -2,7 +2,9 @@ package io.sluice.engine.runtime;
 
 /**
  * Where a launch's time went, for the last recovery event: the journal's open, the checkpoint's load
- * (beside the open), and the slowest partition's restore and replay (partitions recover in parallel).
+ * (beside the open), the topology's build (waiting for the partitions' instances, built and restored beside the open
+ * by {@link PartitionPreparation}), the slowest partition's restore and replay (partitions recover in parallel), and
+ * the threads' start.
  * Lets an operator, and the restart benchmark, see what "ready" waited for. Beside the wall time of the slowest
  * restore and replay, the CPU time their thread spent in them (where the JVM measures it): on a machine busy with
  * other work, the wall time is mostly waiting for a core, the CPU time is the recovery's own work.
