@@ -68,6 +68,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * start to ready ({@link FreshRestart}: the JVM's start, class loading and the JIT included);
  * {@code childJvm="<flags>"} adds JVM flags (space-separated) to those children, e.g. a class data sharing archive
  * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next).
+ * {@code setUpOnly=<dir>} writes the set-up into {@code <dir>} (the checkpoint kept aside in
+ * {@code <dir>/checkpoints-aside}), keeps it and exits: restarts in processes of their own can then be run by hand,
+ * e.g. two builds alternated from the same set-up, each as {@code RestartMain child=<dir> keys=.. partitions=..
+ * segmentMiB=.. sized=..} after replacing {@code <dir>/checkpoints} with a copy of the aside one; the child prints its
+ * ready line, the CPU to ready of every thread of the process by name, and the recovery's phases.
  */
 public final class RestartMain
 {
@@ -110,7 +115,8 @@ public final class RestartMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm.
+     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm,
+     *             setUpOnly.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
