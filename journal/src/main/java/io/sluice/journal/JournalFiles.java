@@ -227,7 +227,10 @@ public final class JournalFiles
         long position = from;
         while (position < to)
         {
-            zeros.clear().limit((int)Math.min(zeros.capacity(), to - position));
+            // Pieces end on multiples of the chunk: an aligned megabyte written at once becomes one large folio of the
+            // page cache (ext4 since Linux 6.16), which the first touch through the mapping maps whole.
+            final long pieceEnd = Math.min(to, (position + ZERO_CHUNK) & -ZERO_CHUNK);
+            zeros.clear().limit((int)(pieceEnd - position));
             position += channel.write(zeros, position);
         }
     }
