@@ -546,8 +546,8 @@ public final class Partition
      * Keeps the tail's reserved space, and behind it the pre-touched pages, a bounded distance ahead of the writer:
      * the allocator duty's work, one step per call, either
      * <ul>
-     *   <li>a reservation of the next {@link SegmentFiles#RESERVE_CHUNK} (one aligned megabyte of zeros, some
-     *       hundreds of microseconds, cheap per byte: the page cache gets it as one large folio), up to the chunk
+     *   <li>a reservation of the next {@link SegmentFiles#RESERVE_CHUNK} (an aligned megabyte of zeros written with
+     *       {@code pwrite}, no page mapped: some hundreds of microseconds, cheap per byte), up to the chunk
      *       that holds {@code aheadBytes} past the writer; first while less than half that distance is reserved,
      *       since a writer that reaches the reserved limit writes the zeros itself while its event waits; or</li>
      *   <li>a pre-touch of the next {@link #AHEAD_STEP} of pages below the reserved limit, up to {@code aheadBytes}
@@ -663,7 +663,7 @@ public final class Partition
     /**
      * Reserves space the writer needs now because the allocator duty is behind or not running: up to the end of
      * the {@link SegmentFiles#RESERVE_CHUNK} that holds the frame's end, so that an event waits for at most a
-     * megabyte of zeros, and the zeros stay chunk-aligned (large folios) for the duty's next reservations. Only
+     * megabyte of zeros, and the reserved limit stays chunk-aligned for the duty's next reservations. Only
      * what this thread wrote is counted ({@link #writerReservations()}): not space the duty reserved while the
      * writer waited for the segment's lock. Writer thread only.
      *
