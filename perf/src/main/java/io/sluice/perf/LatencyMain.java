@@ -57,7 +57,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * on past its seconds, open loop, until the JIT has compiled nothing for {@code jitQuietMs} (by default a
  * window and half a second, so that the quiet span holds a window close; at most 10 s more), for every mode
  * alike. Each mode's line {@code measured:} gives the safepoints, collections and JIT time of its measured
- * seconds (to the end of its drain): on 2 cores the compiler threads run on the producer's CPU.
+ * seconds (to the end of its drain): on 2 cores the compiler threads run on the producer's CPU. Each engine mode's
+ * next line gives the journal writer's own reservations in those seconds (space the allocator duty had not reserved
+ * ahead, zero-filled by the processing thread between two events).
  * <p>
  * <b>Profile.</b> {@code profile=low-latency} launches the engines with {@link EngineProfile#LOW_LATENCY}
  * (busy-spin and pinning when the machine has a free core, JIT warm-up), printing the profile's line;
@@ -320,8 +322,13 @@ public final class LatencyMain
             final List<int[]> plan = plan(s, checkpointing);
             final long[] requested = {0};
             final JvmActivity jvm = JvmActivity.ofThisJvm();
+            final WriterReservations reservations = new WriterReservations(engine.journal().topic(EngineBench.TOPIC));
             final long extended = drive(rate, s, plan, run.producerLag, jvm, publisher::publish, phase ->
             {
+                if (phase != WARMUP)
+                {
+                    reservations.startOnce();
+                }
                 if (phase == CHECKPOINTING)
                 {
                     final Checkpointer checkpointer = new Checkpointer(engine, s.checkpointMs);
@@ -335,6 +342,7 @@ public final class LatencyMain
             }
             jvm.mark();
             printWarmUp(mode, extended, s, jvm);
+            System.out.printf(Locale.ROOT, "%s: %s%n", mode, reservations.describe());
             if (checkpointing)
             {
                 run.pauses = engine.checkpoints().pauseHistogram();
@@ -403,6 +411,60 @@ public final class LatencyMain
         System.out.printf(Locale.ROOT, "%s: warm-up extended by %d ms until the JIT was quiet for %d ms%n", mode,
             TimeUnit.NANOSECONDS.toMillis(extendedNs), s.jitQuietMs);
         System.out.printf(Locale.ROOT, "%s: measured seconds to the end of the drain: %s%n", mode, jvm.counts());
+    }
+
+    /**
+     * The journal writer's own reservations over the measured seconds ({@link io.sluice.journal.Partition#writerReservations()}):
+     * each time the allocator duty had not reserved the space ahead, the processing thread zero-filled the next chunk
+     * itself between two events, and the events behind waited (perf/README.md sections 75, 80).
+     */
+    private static final class WriterReservations
+    {
+        private final io.sluice.journal.Topic topic;
+        private long countAtStart = -1;
+        private long bytesAtStart;
+
+        WriterReservations(final io.sluice.journal.Topic topic)
+        {
+            this.topic = topic;
+        }
+
+        /** At the first measured phase's start (the control thread, between events). */
+        void startOnce()
+        {
+            if (countAtStart < 0)
+            {
+                countAtStart = count();
+                bytesAtStart = bytes();
+            }
+        }
+
+        String describe()
+        {
+            return String.format(Locale.ROOT, "the journal writer's own reservations in the measured seconds (zero-filled on the " +
+                "processing thread, the allocator duty behind): %d, %.1f MiB", count() - Math.max(0, countAtStart),
+                (bytes() - bytesAtStart) / 1048576.0);
+        }
+
+        private long count()
+        {
+            long total = 0;
+            for (int p = 0; p < topic.partitionCount(); p++)
+            {
+                total += topic.partition(p).writerReservations();
+            }
+            return total;
+        }
+
+        private long bytes()
+        {
+            long total = 0;
+            for (int p = 0; p < topic.partitionCount(); p++)
+            {
+                total += topic.partition(p).writerReservedBytes();
+            }
+            return total;
+        }
     }
 
     /** Whether {@link #producerOffSpinningCores()} ran. */

@@ -31,7 +31,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code k >= 1}, which closes window {@code k - 1}): the closing event's time and the <b>close's extra</b>, the time of
  * the {@code span} events from it on minus {@code span} times the median of the last window's events before its close
  * (the firing of its results over the following events included). A preemption of the processing thread lands in
- * whichever event it strikes: read the median over closes and compare runs.
+ * whichever event it strikes: read the median over closes and compare runs. The <b>slice</b> column is the median time
+ * of the events after the closing one that each emit a whole firing slice ({@code keys / firingSlice - 1} of them),
+ * and {@code per result} that median less the open window's median, over the slice: the firing's cost per result,
+ * which a preemption of a few of those events does not move.
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms2g -Xmx2g -cp perf/target/benchmarks.jar \
  *       io.sluice.perf.WindowCloseMain keys=10000 windows=12 perWindow=100000
@@ -71,8 +74,13 @@ public final class WindowCloseMain
         final int show = Integer.parseInt(a.get("show"));
         final EngineProfile profile = EngineProfile.valueOf(a.get("profile").replace('-', '_').toUpperCase(java.util.Locale.ROOT));
         System.out.println("WindowCloseMain " + a + "; " + EngineBench.machine() + "; load average " + LatencyMain.loadAverage());
+        final long uptimeMs0 = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+        final long nanos0 = System.nanoTime();
         final int events = windows * perWindow;
         final long[] nanos = new long[events];
+        // When each close was processed, as the JVM's uptime: to line the closes up with a JIT log's stamps.
+        final long[] closedAt = new long[windows];
+        final long[] acceptedAt = new long[1];
         final StageLatencyListener listener = new StageLatencyListener()
         {
             private int next;
@@ -82,6 +90,10 @@ public final class WindowCloseMain
             {
                 if (stage == FIRST_PIPELINE && next < nanos.length)
                 {
+                    if (next % perWindow == 0)
+                    {
+                        closedAt[next / perWindow] = System.nanoTime();
+                    }
                     nanos[next++] = stageNanos;
                 }
             }
@@ -99,7 +111,8 @@ public final class WindowCloseMain
             try (Engine engine = Engine.launch(context, List.of(EngineBench.tumbling(windowMs, 0, keys,
                 Integer.parseInt(a.get("firingSlice")), new EngineBench.CountingSink()))))
             {
-                System.out.printf("launch (with the engine's JIT warm-up, if any) %.0f ms%s%n", (System.nanoTime() - launched) / 1e6,
+                acceptedAt[0] = System.nanoTime();
+                System.out.printf("launch (with the engine's JIT warm-up, if any) %.0f ms%s%n", (acceptedAt[0] - launched) / 1e6,
                     engine.profileReport() == null ? "" : "; " + engine.profileReport());
                 final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
                 final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
@@ -117,14 +130,26 @@ public final class WindowCloseMain
         {
             PerfFiles.deleteRecursively(dir);
         }
-        report(nanos, windows, perWindow, span, show);
+        report(nanos, windows, perWindow, span, show, keys, Integer.parseInt(a.get("firingSlice")));
+        final StringBuilder uptimes = new StringBuilder(String.format(java.util.Locale.ROOT,
+            "at JVM uptime (s, as a JIT log's stamps): accepting %.3f, closes", uptimeMs0 / 1e3 + (acceptedAt[0] - nanos0) / 1e9));
+        for (int k = 1; k < windows; k++)
+        {
+            uptimes.append(String.format(java.util.Locale.ROOT, " %d=%.3f", k,
+                uptimeMs0 / 1e3 + (closedAt[k] - nanos0) / 1e9));
+        }
+        System.out.println(uptimes);
     }
 
-    private static void report(final long[] nanos, final int windows, final int perWindow, final int span, final int show)
+    private static void report(final long[] nanos, final int windows, final int perWindow, final int span, final int show,
+        final int keys, final int firingSlice)
     {
-        System.out.printf("%-6s %12s %14s %14s%n", "close", "event us", "extra us", "open median us");
+        final int fullSlices = keys / firingSlice;
+        System.out.printf("%-6s %12s %14s %14s %14s %14s%n", "close", "event us", "extra us", "open median us", "slice us",
+            "per result ns");
         final double[] closing = new double[windows - 1];
         final double[] extra = new double[windows - 1];
+        final double[] perResult = new double[windows - 1];
         for (int k = 1; k < windows; k++)
         {
             final int boundary = k * perWindow;
@@ -137,17 +162,24 @@ public final class WindowCloseMain
             {
                 total += nanos[i];
             }
+            // The events after the closing one that each emit a whole slice (the last one emits the rest).
+            final long[] slices = Arrays.copyOfRange(nanos, boundary + 1, Math.min(nanos.length, boundary + Math.max(2, fullSlices)));
+            Arrays.sort(slices);
+            final long sliceMedian = slices[slices.length / 2];
             closing[k - 1] = nanos[boundary] / 1e3;
             extra[k - 1] = (total - (long)span * median) / 1e3;
+            perResult[k - 1] = (sliceMedian - median) / (double)firingSlice;
             if (k <= show)
             {
-                System.out.printf("%-6d %12.1f %14.1f %14.3f%n", k, closing[k - 1], extra[k - 1], median / 1e3);
+                System.out.printf("%-6d %12.1f %14.1f %14.3f %14.2f %14.1f%n", k, closing[k - 1], extra[k - 1], median / 1e3,
+                    sliceMedian / 1e3, perResult[k - 1]);
             }
         }
         final int first = Math.min(3, closing.length);
-        System.out.printf("RESULT closes 1-%d: event median %.1f us, extra median %.1f us; closes %d-%d: event median %.1f us, " +
-            "extra median %.1f us%n", first, median(closing, 0, first), median(extra, 0, first), first + 1, closing.length,
-            median(closing, first, closing.length), median(extra, first, closing.length));
+        System.out.printf("RESULT closes 1-%d: event median %.1f us, extra median %.1f us, per result %.1f ns; closes %d-%d: " +
+            "event median %.1f us, extra median %.1f us, per result %.1f ns%n", first, median(closing, 0, first),
+            median(extra, 0, first), median(perResult, 0, first), first + 1, closing.length, median(closing, first, closing.length),
+            median(extra, first, closing.length), median(perResult, first, closing.length));
     }
 
     private static double median(final double[] values, final int from, final int to)

@@ -210,7 +210,9 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it;
+     * Warms the JIT up on the pipelines' code (see {@link EngineWarmUp}) when the context asks for it, then,
+     * if {@code sluice.engine.warm.up.jit.settle.ms} is set, lets the JIT compile what it warmed ({@link EngineWarmUp#settle}),
+     * saying how that went in the profile's line;
      * a failure of the warm-up is recorded and does not stop the launch.
      */
     private void warmUp(final List<SourceGroups.Plan> plans)
@@ -220,6 +222,12 @@ public final class Engine implements AutoCloseable
             try
             {
                 EngineWarmUp.run(plans, context.warmUpEvents(), context.checkpointSliceRows(), errorLog);
+                if (EngineWarmUp.JIT_SETTLE_MS > 0)
+                {
+                    final EngineWarmUp.Settled settled = EngineWarmUp.settle(plans, context.warmUpEvents(), context.checkpointSliceRows(),
+                        errorLog, EngineWarmUp.JIT_SETTLE_MS, CompileQueue.ofThisJvm());
+                    profileReport = profileReport == null ? null : profileReport + "; " + settled.describe();
+                }
             }
             catch (final RuntimeException ex)
             {

@@ -64,6 +64,11 @@ import io.sluice.schema.Field;
  * checkpoint; warmed, the barrier is compiled by C2 before the first real one. The pause and slice recorders are
  * read every {@value #SAMPLE_EVERY_BARRIERS} of those barriers, as the engine's histograms read the live ones.
  *
+ * <p>Last, with {@value #JIT_SETTLE_MS_PROP_NAME} set (off by default), the warm-up waits for the JIT ({@link #settle}):
+ * while its compile queues hold work, more short live-shaped passes, for at most that many milliseconds, so that the code
+ * it warmed is compiled before the first real event rather than during the first window closes. The engine's profile
+ * line then says how that ended.
+ *
  * <p>Threading: the launching thread, before the partition threads start.
  */
 final class EngineWarmUp
@@ -152,6 +157,20 @@ final class EngineWarmUp
     static final String SINK_CLASSES_PROP_NAME = "sluice.engine.warm.up.sink.classes";
     private static final boolean SINK_CLASSES = Boolean.parseBoolean(System.getProperty(SINK_CLASSES_PROP_NAME, "true"));
     private static final StageErrorHandler IGNORE = (pipeline, stage, policy, event, key, timestamp, error) -> { };
+    /**
+     * Property: the longest the warm-up goes on after its passes, in milliseconds, for the JIT to compile what they
+     * warmed ({@code 0}: not at all). See {@link #settle}.
+     */
+    static final String JIT_SETTLE_MS_PROP_NAME = "sluice.engine.warm.up.jit.settle.ms";
+    /**
+     * The longest {@link #settle} goes on: {@value #JIT_SETTLE_MS_PROP_NAME}, 0 (off) by default until a quiet A/B shows
+     * it pays: reading the queues starts the platform MBean server (seconds under load, perf/README.md section 80).
+     */
+    static final long JIT_SETTLE_MS = Math.max(0, Long.getLong(JIT_SETTLE_MS_PROP_NAME, 0));
+    /** Between two settling passes: the compiler threads take the cpu the launching thread leaves them. */
+    private static final long SETTLE_PAUSE_MS = 50;
+    /** A settling pass runs this fraction (1 / n) of the main pass's events and window closes. */
+    private static final int SETTLE_PASS_SHARE = 16;
 
     private EngineWarmUp()
     {
@@ -172,6 +191,77 @@ final class EngineWarmUp
             warm(plan, events, LIVE_WINDOW_CLOSES, sliceRows, errorLog);
         }
         return System.nanoTime() - start;
+    }
+
+    /**
+     * After {@link #run}: while the JIT's compile queues hold work ({@link CompileQueue}), one more short live-shaped pass
+     * per group (a sixteenth of the main pass, sinks of the fresh passes' classes) and a pause of {@value #SETTLE_PAUSE_MS}
+     * ms, for at most {@code maxMs} (and the pass under way). The passes queue their hot methods for
+     * C2 as they reach its thresholds; on a busy machine the C2 queue is seconds long, and the engine then accepted
+     * while its event path, firing included, ran C1 code (about 3x the firing's cost per result) and C2's versions came
+     * in during the first window closes, one of them compiled from a profile of the warm-up's sink alone and thrown away
+     * at the first live result (perf/README.md section 80). The passes go on so that code the tiered policy compiled
+     * without a profile while C2 was behind (C1's level 2) is profiled again as the queue shortens.
+     *
+     * @param plans  of the groups, as the engine built them.
+     * @param events main events per group, as given to {@link #run}.
+     * @param maxMs  the longest the passes go on.
+     * @param queue  the JIT's compile queues.
+     * @return what it took.
+     */
+    static Settled settle(final List<SourceGroups.Plan> plans, final int events, final int sliceRows, final DistinctErrorLog errorLog,
+        final long maxMs, final CompileQueue queue)
+    {
+        final long start = System.nanoTime();
+        final long deadline = start + maxMs * 1_000_000L;
+        final Pass[] passes = new Pass[FRESH_PASSES];
+        for (int i = 0; i < passes.length; i++)
+        {
+            passes[i] = new Pass(DISCARDING_SINKS[SINK_CLASSES ? 1 + i : 0], events / SETTLE_PASS_SHARE, FRESH_PASS_KEYS, true,
+                LIVE_WINDOW_CLOSES / SETTLE_PASS_SHARE, 0);
+        }
+        int ran = 0;
+        int tasks = queue.tasks();
+        while (tasks > 0 && System.nanoTime() - deadline < 0)
+        {
+            for (final SourceGroups.Plan plan : plans)
+            {
+                passes[ran % passes.length].run(plan, sliceRows, errorLog);
+            }
+            ran++;
+            java.util.concurrent.locks.LockSupport.parkNanos(SETTLE_PAUSE_MS * 1_000_000L);
+            tasks = queue.tasks();
+        }
+        return new Settled(ran, tasks, System.nanoTime() - start);
+    }
+
+    /**
+     * What {@link #settle} took.
+     *
+     * @param passes    settling passes run (per group).
+     * @param tasksLeft compilations running or queued at its end, {@link CompileQueue#UNREADABLE} if unknown.
+     * @param nanos     it took.
+     */
+    record Settled(int passes, int tasksLeft, long nanos)
+    {
+        /**
+         * @return the outcome in a few words, for the profile's line.
+         */
+        String describe()
+        {
+            final long ms = nanos / 1_000_000;
+            if (tasksLeft == CompileQueue.UNREADABLE)
+            {
+                return "JIT compile queues not readable in this JVM: the warm-up did not wait for them";
+            }
+            if (tasksLeft > 0)
+            {
+                return String.format(java.util.Locale.ROOT, "JIT still compiling after %d more warm-up passes (%,d ms): " +
+                    "%d compilations in hand, the first events may run code not compiled yet", passes, ms, tasksLeft);
+            }
+            return passes == 0 ? "JIT compile queues empty at the end of the warm-up" : String.format(java.util.Locale.ROOT,
+                "JIT compile queues empty after %d more warm-up passes (%,d ms)", passes, ms);
+        }
     }
 
     /**

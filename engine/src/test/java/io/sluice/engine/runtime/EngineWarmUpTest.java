@@ -64,6 +64,29 @@ class EngineWarmUpTest
     }
 
     @Test
+    void shouldSettleOnlyOnceTheCompileQueuesAreEmptyOrTheLimitHasPassedWithoutOutputsOrErrors()
+    {
+        final TestEvents.TextSink sink = new TestEvents.TextSink();
+        final List<SourceGroups.Plan> plans = SourceGroups.plan(List.of(
+            trades("tumbling").window(w -> w.tumbling(100).count("n")).sink("s", sink).build()));
+        final DistinctErrorLog errorLog = new DistinctErrorLog(new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), SystemEpochClock.INSTANCE);
+        final long limitMs = 300;
+
+        final EngineWarmUp.Settled settled = EngineWarmUp.settle(plans, 1_000, 1_024, errorLog, limitMs, CompileQueue.ofThisJvm());
+
+        // Whatever the JIT is doing: it never stops with compilations in hand before the limit, and the queues are readable here.
+        assertThat(settled.tasksLeft()).isGreaterThanOrEqualTo(0);
+        if (settled.tasksLeft() > 0)
+        {
+            assertThat(settled.nanos()).isGreaterThanOrEqualTo(limitMs * 1_000_000L);
+        }
+        assertThat(ErrorLogReader.read(errorLog.buffer(), (count, first, last, text) -> { })).as("no error in the passes").isZero();
+        assertThat(sink.lines()).as("the scratch copies' sinks discard").isEmpty();
+        assertThat(EngineWarmUp.settle(plans, 1_000, 1_024, errorLog, 0, CompileQueue.ofThisJvm()).passes())
+            .as("no pass without time for one").isZero();
+    }
+
+    @Test
     void shouldEmitEveryClosingWindowsResultsBeforeTheNextWindowWhenTheFiringSliceIsSmall()
     {
         // The demo's windows fire 4 results per event; each window here holds up to 4 events x 12 (or 10) sliding windows
