@@ -68,6 +68,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * start to ready ({@link FreshRestart}: the JVM's start, class loading and the JIT included);
  * {@code childJvm="<flags>"} adds JVM flags (space-separated) to those children, e.g. a class data sharing archive
  * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next).
+ * {@code setUpOnly=<dir>} writes the set-up into {@code <dir>} (the checkpoint kept aside in
+ * {@code <dir>/checkpoints-aside}), keeps it and exits: restarts in processes of their own can then be run by hand,
+ * e.g. two builds alternated from the same set-up, each as {@code RestartMain child=<dir> keys=.. partitions=..
+ * segmentMiB=.. sized=..} after replacing {@code <dir>/checkpoints} with a copy of the aside one; the child prints its
+ * ready line, the CPU to ready of every thread of the process by name, and the recovery's phases.
  */
 public final class RestartMain
 {
@@ -110,7 +115,8 @@ public final class RestartMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm.
+     * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm,
+     *             setUpOnly.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -127,6 +133,7 @@ public final class RestartMain
         defaults.put("fresh", "0");
         defaults.put("child", "");
         defaults.put("childJvm", "");
+        defaults.put("setUpOnly", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
         final long history = Long.parseLong(a.get("history"));
@@ -143,30 +150,20 @@ public final class RestartMain
             return;
         }
         System.out.println("RestartMain " + a + "; " + EngineBench.machine());
+        if (!a.get("setUpOnly").isEmpty())
+        {
+            final Path kept = Path.of(a.get("setUpOnly"));
+            setUp(kept, kept.resolve("checkpoints"), kept.resolve("checkpoints-aside"), history, tail, keys);
+            System.out.println("set up in " + kept + ": before each restart (child=" + kept + "), replace its checkpoints " +
+                "directory with a copy of checkpoints-aside");
+            return;
+        }
         final Path dir = PerfFiles.newDirectory("restart");
         final Path checkpoints = dir.resolve("checkpoints");
         final Path aside = PerfFiles.newDirectory("restart-aside");
         try
         {
-            long t = System.nanoTime();
-            try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
-            {
-                publish(engine, 0, history, keys);
-                engine.drain(600, TimeUnit.SECONDS);
-                System.out.printf("journaled %,d history events in %.1f s%n", history, (System.nanoTime() - t) / 1e9);
-                t = System.nanoTime();
-                engine.checkpoint().get(600, TimeUnit.SECONDS);
-                final Histogram pause = engine.checkpoints().pauseHistogram();
-                System.out.printf("checkpoint of %,d keys complete in %.2f s; partition-thread pause max %.2f ms (%d pauses)%n",
-                    keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
-                PerfFiles.deleteRecursively(aside);
-                copy(checkpoints, aside);
-                System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
-                t = System.nanoTime();
-                publish(engine, history, tail, keys);
-                engine.drain(600, TimeUnit.SECONDS);
-                System.out.printf("journaled %,d tail events in %.1f s%n", tail, (System.nanoTime() - t) / 1e9);
-            }
+            setUp(dir, checkpoints, aside, history, tail, keys);
             // Ready = Engine.launch returned: the restore and the replay are done before ingress accepts, so ready is
             // also caught up. Both launches replay at the same per-event speed, so the sizes cap the ratio.
             System.out.printf("ready = launch returned, recovery complete (caught up); full/restart is at most " +
@@ -255,6 +252,34 @@ public final class RestartMain
     }
 
     /**
+     * The untimed set-up: {@code history} events journaled in {@code dir}, a checkpoint of {@code keys} keys copied to
+     * {@code aside}, then {@code tail} more events journaled.
+     */
+    private static void setUp(final Path dir, final Path checkpoints, final Path aside, final long history, final long tail,
+        final int keys) throws Exception
+    {
+        long t = System.nanoTime();
+        try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
+        {
+            publish(engine, 0, history, keys);
+            engine.drain(600, TimeUnit.SECONDS);
+            System.out.printf("journaled %,d history events in %.1f s%n", history, (System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
+            engine.checkpoint().get(600, TimeUnit.SECONDS);
+            final Histogram pause = engine.checkpoints().pauseHistogram();
+            System.out.printf("checkpoint of %,d keys complete in %.2f s; partition-thread pause max %.2f ms (%d pauses)%n",
+                keys, (System.nanoTime() - t) / 1e9, pause.getMaxValue() / 1e6, pause.getTotalCount());
+            PerfFiles.deleteRecursively(aside);
+            copy(checkpoints, aside);
+            System.out.printf("checkpoint files on disk: %,d bytes%n", size(aside));
+            t = System.nanoTime();
+            publish(engine, history, tail, keys);
+            engine.drain(600, TimeUnit.SECONDS);
+            System.out.printf("journaled %,d tail events in %.1f s%n", tail, (System.nanoTime() - t) / 1e9);
+        }
+    }
+
+    /**
      * {@code fresh=N}: N restarts, each in a JVM of its own ({@link FreshRestart}), after the rounds, from the same
      * checkpoint put back each time.
      */
@@ -294,6 +319,7 @@ public final class RestartMain
         {
             final double launch = (System.nanoTime() - start) / 1e9;
             System.out.println(FreshRestart.READY_PREFIX + "launch_s=" + launch + " process_cpu_s=" + processCpuNanos() / 1e9);
+            System.out.println("  CPU to ready by thread (ended threads not counted): " + ThreadCpuByName.describe());
             System.out.println("  " + engine.recoveryEvents().get(engine.recoveryEvents().size() - 1));
         }
     }

@@ -112,12 +112,31 @@ final class CheckpointPreload
         loaded = null;
     }
 
+    /**
+     * Waits for the load to end, from any thread, leaving its events and any failure to {@link #join} (the launching
+     * thread's). For {@link PartitionPreparation}'s threads, which restore from what was loaded; not after
+     * {@link #abandon}.
+     *
+     * @return the verified checkpoint with its state, or null when there is no usable one or loading failed.
+     */
+    CheckpointStore.LoadedCheckpoint awaitLoaded()
+    {
+        awaitThread();
+        return failure == null ? loaded : null;
+    }
+
     private void awaitEnd()
     {
         if (joined)
         {
             return;
         }
+        awaitThread();
+        joined = true;
+    }
+
+    private void awaitThread()
+    {
         boolean interrupted = false;
         while (true)
         {
@@ -131,7 +150,6 @@ final class CheckpointPreload
                 interrupted = true; // the load is bounded by the files' size: finish it, then restore the flag
             }
         }
-        joined = true;
         if (interrupted)
         {
             Thread.currentThread().interrupt();

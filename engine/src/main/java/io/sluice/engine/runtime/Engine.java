@@ -59,6 +59,8 @@ public final class Engine implements AutoCloseable
     private final CheckpointStore checkpointStore;
     /** The checkpoint loading beside the journal's open; joined (or abandoned) once, by the launching thread. */
     private final CheckpointPreload preload;
+    /** Every partition's instances built (and restored) beside the journal's open; joined by {@link #build}. */
+    private final PartitionPreparation preparation;
     /** Where the launch's time went, said in the last recovery event. */
     private final RecoveryTimings timings = new RecoveryTimings();
     private final List<String> recoveryEvents = new ArrayList<>();
@@ -95,12 +97,14 @@ public final class Engine implements AutoCloseable
     /** Whether a checkpoint barrier waits for room in a full ring; see {@link #startCheckpoint()}. */
     private volatile boolean barriersPending;
     private String profileReport;
+    /** The checkpoint the partitions' instances were restored from by {@link #preparation}, or null. */
+    private CheckpointStore.LoadedCheckpoint restoredByPreparation;
     private volatile boolean closed;
     private volatile boolean finalCheckpointAttempted;
     private volatile CheckpointManifest finalCheckpoint;
     private volatile Throwable finalCheckpointFailure;
 
-    private Engine(final EngineContext context)
+    private Engine(final EngineContext context, final List<SourceGroups.Plan> plans)
     {
         this.context = context;
         this.errorLog = new DistinctErrorLog(context.errorLogBuffer(), context.clock());
@@ -108,7 +112,10 @@ public final class Engine implements AutoCloseable
             new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained(), context.checkpointFaults()) : null;
         // The checkpoint loads and verifies while the journal opens: a restart waits for the longer, not the sum.
         this.preload = checkpointStore == null ? null : new CheckpointPreload(checkpointStore, context.restoreCheckpointAtMost());
+        // So do the partitions' instances: built, then restored once the checkpoint is loaded, on recovering threads.
+        this.preparation = new PartitionPreparation(plans, context.partitions(), errorLog, preload, timings);
         final long start = System.nanoTime();
+        final long cpu = RecoveryTimings.threadCpuNanos();
         try
         {
             this.journal = Journal.open(new JournalContext()
@@ -125,13 +132,14 @@ public final class Engine implements AutoCloseable
         }
         catch (final RuntimeException | Error ex)
         {
+            preparation.close();
             if (preload != null)
             {
                 preload.abandon();
             }
             throw ex;
         }
-        timings.journalOpened(System.nanoTime() - start);
+        timings.journalOpened(System.nanoTime() - start, cpu);
     }
 
     /**
@@ -155,14 +163,19 @@ public final class Engine implements AutoCloseable
         final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
         final String profileReport = applyProfile(context, plans);
         final long start = System.nanoTime();
-        final Engine engine = new Engine(context);
+        final Engine engine = new Engine(context, plans);
         engine.profileReport = profileReport;
         try
         {
-            engine.build(pipelines);
+            long phase = System.nanoTime();
+            final long buildCpu = RecoveryTimings.threadCpuNanos();
+            engine.build(plans);
+            engine.timings.built(System.nanoTime() - phase, buildCpu);
             engine.recover();
+            phase = System.nanoTime();
             engine.warmUp(plans);
             engine.start();
+            engine.timings.started(System.nanoTime() - phase);
             engine.recoveryEvents.add(engine.timings.describe(System.nanoTime() - start));
         }
         catch (final RuntimeException ex)
@@ -248,9 +261,9 @@ public final class Engine implements AutoCloseable
         return profileReport;
     }
 
-    private void build(final List<Pipeline> pipelines)
+    private void build(final List<SourceGroups.Plan> plans)
     {
-        final List<SourceGroups.Plan> plans = SourceGroups.plan(pipelines);
+        restoredByPreparation = preparation.join();
         processingThreads = new ProcessingThreads(context, plans.size() * context.partitions(), errorLog);
         final GroupBuilder builder = new GroupBuilder(context, journal, errorLog, partitionCounters, instanceCounters, processingThreads);
         int firstStage = StageLatencyListener.FIRST_PIPELINE;
@@ -266,7 +279,7 @@ public final class Engine implements AutoCloseable
                     directoryCounters.add(EngineCounters.pipelineEntry(
                         context.countersManager(), plan.pipelines().get(i).name(), topicId, firstStage - StageLatencyListener.FIRST_PIPELINE + i));
                 }
-                group = builder.build(plan, topicId, firstStage);
+                group = builder.build(plan, topicId, firstStage, preparation);
             }
             catch (final IllegalStateException ex)
             {
@@ -300,7 +313,8 @@ public final class Engine implements AutoCloseable
         {
             timings.checkpointLoaded(preload.nanos(), preload.cpuNanos());
         }
-        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), loaded, recoveryEvents, timings);
+        final CheckpointManifest restored = EngineRecovery.recover(topics.values(), loaded, restoredByPreparation,
+            preparation.misfit(), recoveryEvents, timings);
         if (preload != null)
         {
             preload.abandon(); // restored: the loaded state blobs can go
@@ -1169,9 +1183,10 @@ public final class Engine implements AutoCloseable
         }
         closed = true;
         accepting = false;
+        preparation.close(); // a launch that failed before recovery: the preparing threads end first,
         if (preload != null)
         {
-            preload.abandon(); // a launch that failed before recovery: the loading thread ends first
+            preload.abandon(); // then the loading thread
         }
         final boolean drained = drain(30, TimeUnit.SECONDS);
         if (checkpoints != null && drained && allPartitionsRunning())

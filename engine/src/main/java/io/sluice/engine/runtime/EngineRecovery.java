@@ -14,14 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.sluice.engine.checkpoint.CheckpointManifest;
 import io.sluice.engine.checkpoint.CheckpointStore;
 import io.sluice.engine.checkpoint.PartitionCheckpoint;
-import io.sluice.engine.exec.PartitionStateCodec;
 import io.sluice.journal.PartitionReader;
 
 /**
  * Event-sourced recovery at launch, before any partition thread starts: given the newest checkpoint
  * whose files verify (loaded beside the journal's open by {@link CheckpointPreload}, falling back to
- * older ones, then to none), restore every pipeline instance
- * from it if it fits the running topology exactly, and replay each partition's journal from the
+ * older ones, then to none), every pipeline instance restored from it by {@link PartitionPreparation}
+ * if it fits the running topology exactly, replay each partition's journal from the
  * checkpointed offset (from the start without a usable checkpoint), partitions in parallel on up to
  * one recovering thread per core. Replay reads the journal's segment files a stretch at a time into a buffer in the
  * core's cache (positioned reads: no page faults on fresh mappings) and drives the same
@@ -43,18 +42,23 @@ final class EngineRecovery
     }
 
     /**
-     * Recovers every partition of every group.
+     * Recovers every partition of every group, whose instances {@link PartitionPreparation} built and, when the
+     * checkpoint fits them all, restored beside the journal's open.
      *
-     * @param groups  the topology.
-     * @param loaded  the newest checkpoint that verified ({@link CheckpointStore#loadLatest}), or null when
-     *                there is none or checkpointing is off.
-     * @param events  receiving what recovery found and did.
-     * @param timings receiving how long the partitions' restores and replays took.
+     * @param groups   the topology.
+     * @param loaded   the newest checkpoint that verified ({@link CheckpointStore#loadLatest}), or null when
+     *                 there is none or checkpointing is off.
+     * @param restored {@code loaded} when the instances were restored from it, null when they were not.
+     * @param misfit   why {@code loaded} was not restored ({@link PartitionPreparation#misfit()}), or null.
+     * @param events   receiving what recovery found and did.
+     * @param timings  receiving how long the partitions' replays took.
      * @return the manifest restored from, or null when the journal was replayed from the start.
      */
     static CheckpointManifest recover(
         final Collection<GroupRuntime> groups,
         final CheckpointStore.LoadedCheckpoint loaded,
+        final CheckpointStore.LoadedCheckpoint restored,
+        final String misfit,
         final List<String> events,
         final RecoveryTimings timings)
     {
@@ -63,14 +67,17 @@ final class EngineRecovery
         {
             checkNotAheadOfJournal(groups, loaded.manifest());
         }
-        final boolean restore = loaded != null && fits(groups, loaded, events);
+        if (loaded != null && misfit != null)
+        {
+            events.add(misfit);
+        }
         final List<Callable<String>> partitions = new ArrayList<>();
         for (final GroupRuntime group : groups)
         {
             for (int p = 0; p < group.partitions.length; p++)
             {
                 final int partition = p;
-                partitions.add(() -> recoverPartition(group, partition, restore ? loaded : null, timings));
+                partitions.add(() -> recoverPartition(group, partition, restored, timings));
             }
         }
         for (final String event : runAll(partitions, Math.min(partitions.size(), Runtime.getRuntime().availableProcessors())))
@@ -81,31 +88,27 @@ final class EngineRecovery
             }
         }
         timings.recovered(System.nanoTime() - start);
-        return restore ? loaded.manifest() : null;
+        return restored == null ? null : restored.manifest();
     }
 
     /**
-     * Restores one partition's instances from the checkpoint (if any) and replays its journal from
-     * the checkpointed offset, a copy of a stretch of the segment at a time, through the same dispatcher as live
-     * processing, with no ring. Partitions share nothing here but the (thread-safe) sinks and error
+     * Replays one partition's journal from the checkpointed offset (its instances restored from that checkpoint, if
+     * any, with its source positions restored here), a copy of a stretch of the segment at a time, through the same
+     * dispatcher as live processing, with no ring. Partitions share nothing here but the (thread-safe) sinks and error
      * log, so they recover in parallel.
      *
      * @return the recovery event, or null when nothing was replayed.
      */
     private static String recoverPartition(
-        final GroupRuntime group, final int p, final CheckpointStore.LoadedCheckpoint loaded, final RecoveryTimings timings)
+        final GroupRuntime group, final int p, final CheckpointStore.LoadedCheckpoint restored, final RecoveryTimings timings)
     {
         final PartitionProcessor handler = group.partitions[p].handler;
         long from = 0;
-        if (loaded != null)
+        if (restored != null)
         {
-            final long start = System.nanoTime();
-            final long cpu = RecoveryTimings.threadCpuNanos();
-            final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
-            PartitionStateCodec.decode(handler.instances(), loaded.state(group.name, p));
+            final PartitionCheckpoint entry = restored.manifest().find(group.name, p);
             handler.restoreSourcePositions(entry.sourcePositions());
             from = entry.journalOffset();
-            timings.restored(System.nanoTime() - start, cpu);
         }
         // The tail is streamed once: read it as copies from the page cache rather than through a fresh mapping's faults.
         try (PartitionReader reader = group.journalTopic.partition(p).newReader().copyReads(REPLAY_COPY_BYTES))
@@ -224,37 +227,5 @@ final class EngineRecovery
                 }
             }
         }
-    }
-
-    /**
-     * Whether a checkpoint covers exactly the running topology; if not, says why, and recovery replays
-     * everything instead (a checkpoint is never restored into different pipelines).
-     */
-    private static boolean fits(
-        final Collection<GroupRuntime> groups, final CheckpointStore.LoadedCheckpoint loaded, final List<String> events)
-    {
-        final long id = loaded.manifest().id();
-        for (final GroupRuntime group : groups)
-        {
-            for (int p = 0; p < group.partitions.length; p++)
-            {
-                final PartitionCheckpoint entry = loaded.manifest().find(group.name, p);
-                if (entry == null)
-                {
-                    events.add("checkpoint " + id + " has no state for " + group.name + "/" + p +
-                        ": replaying the journal from the start instead");
-                    return false;
-                }
-                final String mismatch = PartitionStateCodec.mismatch(
-                    group.partitions[p].handler.instances(), loaded.state(group.name, p), entry.stateLength());
-                if (mismatch != null)
-                {
-                    events.add("checkpoint " + id + " does not fit " + group.name + "/" + p + " (" + mismatch +
-                        "): replaying the journal from the start instead");
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

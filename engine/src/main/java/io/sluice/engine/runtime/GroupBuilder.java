@@ -48,16 +48,17 @@ final class GroupBuilder
 
     /**
      * Builds one group: its journal topic (and dead-letter topic when a stage needs one), and for
-     * every partition the pipeline instances, their counters, the processor, the ring and the
+     * every partition, around its pipeline instances ({@link PartitionPreparation}), their counters, the processor, the ring and the
      * agent that drives it on its processing thread. Nothing is started.
      *
      * @param plan       of the group.
      * @param topicId    of the group's journal topic in the counters' keys.
      * @param firstStage stage latency id of the group's first pipeline (its pipeline id in the counters' keys is
      *                   {@code firstStage - StageLatencyListener.FIRST_PIPELINE}).
+     * @param prepared   the partitions' instances, built (and restored) beside the journal's open, joined.
      * @return the group's runtime.
      */
-    GroupRuntime build(final SourceGroups.Plan plan, final int topicId, final int firstStage)
+    GroupRuntime build(final SourceGroups.Plan plan, final int topicId, final int firstStage, final PartitionPreparation prepared)
     {
         final String name = plan.name();
         final List<Pipeline> pipelines = plan.pipelines();
@@ -80,13 +81,12 @@ final class GroupBuilder
         final PartitionRuntime[] runtimes = new PartitionRuntime[partitions];
         for (int p = 0; p < partitions; p++)
         {
-            final PartitionStageErrors stageErrors =
-                new PartitionStageErrors(errorLog, deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer());
-            final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
+            final PartitionStageErrors stageErrors = prepared.stageErrors(name, p);
+            stageErrors.deadLetterWriter(deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer());
+            final PipelineInstance[] instances = prepared.instances(name, p);
             final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
             for (int i = 0; i < instances.length; i++)
             {
-                instances[i] = PipelineInstance.create(pipelines.get(i), p, stageErrors);
                 counters[i] = new EngineCounters.InstanceCounters(context.countersManager(), name, topicId, p, pipelines.get(i).name(),
                     firstStage - StageLatencyListener.FIRST_PIPELINE + i);
                 instanceCounters.add(counters[i]);

@@ -13,22 +13,34 @@ import io.sluice.schema.EventFlyweight;
  * dead-letter topic. Built before the instances and the {@link PartitionProcessor}, so that neither
  * needs the other to exist first.
  *
- * <p>Threading: the partition thread, the single writer of the dead-letter partition once
- * {@link #releaseOwnership()} handed it over.
+ * <p>Threading: built on a recovering thread with its instances ({@link PartitionPreparation}), given its dead-letter
+ * writer by the launching thread before any stage runs, then the partition thread's, the single writer of the
+ * dead-letter partition once {@link #releaseOwnership()} handed it over.
  */
 final class PartitionStageErrors implements StageErrorHandler
 {
     private final DistinctErrorLog errorLog;
-    private final PartitionWriter deadLetterWriter;
+    private PartitionWriter deadLetterWriter;
 
     /**
      * @param errorLog         of the engine.
-     * @param deadLetterWriter of the partition's dead-letter topic, or null when no stage needs one.
+     * @param deadLetterWriter of the partition's dead-letter topic, or null when no stage needs one (or until
+     *                         {@link #deadLetterWriter(PartitionWriter)} gives it).
      */
     PartitionStageErrors(final DistinctErrorLog errorLog, final PartitionWriter deadLetterWriter)
     {
         this.errorLog = errorLog;
         this.deadLetterWriter = deadLetterWriter;
+    }
+
+    /**
+     * Gives the partition's dead-letter writer once the journal is open, before any stage runs.
+     *
+     * @param writer of the partition's dead-letter topic, or null when no stage needs one.
+     */
+    void deadLetterWriter(final PartitionWriter writer)
+    {
+        this.deadLetterWriter = writer;
     }
 
     DistinctErrorLog errorLog()

@@ -2,7 +2,9 @@ package io.sluice.engine.runtime;
 
 /**
  * Where a launch's time went, for the last recovery event: the journal's open, the checkpoint's load
- * (beside the open), and the slowest partition's restore and replay (partitions recover in parallel).
+ * (beside the open), the topology's build (waiting for the partitions' instances, built and restored beside the open
+ * by {@link PartitionPreparation}), the slowest partition's restore and replay (partitions recover in parallel), and
+ * the threads' start.
  * Lets an operator, and the restart benchmark, see what "ready" waited for. Beside the wall time of the slowest
  * restore and replay, the CPU time their thread spent in them (where the JVM measures it): on a machine busy with
  * other work, the wall time is mostly waiting for a core, the CPU time is the recovery's own work.
@@ -13,6 +15,10 @@ package io.sluice.engine.runtime;
 final class RecoveryTimings
 {
     private long journalOpenNanos;
+    private long journalOpenCpuNanos = -1;
+    private long buildNanos;
+    private long buildCpuNanos = -1;
+    private long startNanos;
     private long checkpointLoadNanos = -1;
     private long checkpointLoadCpuNanos = -1;
     private long recoveryNanos;
@@ -23,9 +29,39 @@ final class RecoveryTimings
     private long recordsReplayed;
     private int partitionsRestored;
 
-    void journalOpened(final long nanos)
+    /**
+     * The journal opened in this long, on the launching thread.
+     *
+     * @param nanos    of wall time.
+     * @param cpuStart {@link #threadCpuNanos()} at its start.
+     */
+    void journalOpened(final long nanos, final long cpuStart)
     {
         journalOpenNanos = nanos;
+        journalOpenCpuNanos = cpuSince(cpuStart);
+    }
+
+    /**
+     * The pipelines' instances, rings and threads were built (not started) in this long, after the journal's open.
+     *
+     * @param nanos    of wall time.
+     * @param cpuStart {@link #threadCpuNanos()} at its start, on the launching thread.
+     */
+    void built(final long nanos, final long cpuStart)
+    {
+        buildNanos = nanos;
+        buildCpuNanos = cpuSince(cpuStart);
+    }
+
+    /**
+     * The processing threads and duties were started (and the JIT warm-up run, when asked for) in this long, after
+     * recovery.
+     *
+     * @param nanos of wall time.
+     */
+    void started(final long nanos)
+    {
+        startNanos = nanos;
     }
 
     void checkpointLoaded(final long nanos, final long cpuNanos)
@@ -99,7 +135,7 @@ final class RecoveryTimings
     {
         final StringBuilder line = new StringBuilder(200)
             .append("ready in ").append(millis(launchNanos)).append(" ms: journal opened in ").append(millis(journalOpenNanos))
-            .append(" ms");
+            .append(" ms").append(cpuInParentheses(journalOpenCpuNanos));
         if (checkpointLoadNanos >= 0)
         {
             line.append(", checkpoint loaded and verified in ").append(millis(checkpointLoadNanos)).append(" ms beside it");
@@ -108,14 +144,21 @@ final class RecoveryTimings
                 line.append(" (CPU ").append(millis(checkpointLoadCpuNanos)).append(" ms on its thread)");
             }
         }
-        line.append("; recovery ").append(millis(recoveryNanos)).append(" ms");
+        line.append("; topology built in ").append(millis(buildNanos)).append(" ms")
+            .append(cpuInParentheses(buildCpuNanos)).append("; recovery ").append(millis(recoveryNanos)).append(" ms");
         if (partitionsRestored > 0)
         {
             line.append(", restore of ").append(partitionsRestored).append(" partitions ").append(millis(slowestRestoreNanos))
                 .append(" ms (slowest").append(cpu(slowestRestoreCpuNanos)).append(')');
         }
         return line.append(", replay of ").append(recordsReplayed).append(" records ").append(millis(slowestReplayNanos))
-            .append(" ms (slowest partition").append(cpu(slowestReplayCpuNanos)).append(')').toString();
+            .append(" ms (slowest partition").append(cpu(slowestReplayCpuNanos)).append("); started in ").append(millis(startNanos))
+            .append(" ms").toString();
+    }
+
+    private static String cpuInParentheses(final long nanos)
+    {
+        return nanos < 0 ? "" : " (CPU " + millis(nanos) + " ms)";
     }
 
     private static String cpu(final long nanos)

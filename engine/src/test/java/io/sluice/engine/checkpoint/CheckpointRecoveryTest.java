@@ -30,8 +30,13 @@ class CheckpointRecoveryTest
 
     private static Pipeline sliding(final TestEvents.TextSink sink)
     {
+        return sliding(sink, "sliding");
+    }
+
+    private static Pipeline sliding(final TestEvents.TextSink sink, final String name)
+    {
         return Pipeline.from("trades", TestEvents.TRADE)
-            .name("sliding")
+            .name(name)
             .partitionKey("account")
             .eventTime("ts", 100)
             .window(w -> w.sliding(2_000, 500).count("n").sum("notional", "amount").max("max_qty", "qty"))
@@ -109,6 +114,37 @@ class CheckpointRecoveryTest
         assertThat(new TreeSet<>(before.lines()).containsAll(after.lines())).isTrue();
         // It replayed only what followed the checkpoint: outputs before it were not emitted again.
         assertThat(after.lines().size()).isLessThan(before.lines().size());
+    }
+
+    @Test
+    void shouldReplayEverythingIntoUnrestoredInstancesWhenTheCheckpointDoesNotFitThePipelines() throws Exception
+    {
+        final TestEvents.TextSink uninterrupted = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("whole")).checkpoints(false), List.of(sliding(uninterrupted, "renamed"))))
+        {
+            publish(engine, 0, EVENTS);
+            engine.endOfInput("trades");
+        }
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")), List.of(sliding(new TestEvents.TextSink()))))
+        {
+            publish(engine, 0, EVENTS / 2);
+            engine.checkpoint().get(60, TimeUnit.SECONDS);
+            publish(engine, EVENTS / 2, EVENTS);
+        }
+        // The instances are built (and would be restored) beside the journal's open: a checkpoint of other pipelines
+        // restores none of them, and the whole journal is replayed into them as built.
+        final TestEvents.TextSink after = new TestEvents.TextSink();
+        try (Engine engine = Engine.launch(context(dir.resolve("cp")), List.of(sliding(after, "renamed"))))
+        {
+            final List<String> events = engine.recoveryEvents();
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("does not fit trades/0 (pipeline 'renamed' is not in it at " +
+                "the same position): replaying the journal from the start instead"));
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("replayed").contains("from offset 0"));
+            assertThat(events.get(events.size() - 1)).doesNotContain("restore of");
+            engine.endOfInput("trades");
+        }
+        assertThat(after.lines()).hasSameSizeAs(uninterrupted.lines());
+        assertThat(new TreeSet<>(after.lines())).isEqualTo(new TreeSet<>(uninterrupted.lines()));
     }
 
     @Test
@@ -287,10 +323,10 @@ class CheckpointRecoveryTest
         {
             final List<String> events = engine.recoveryEvents();
             assertThat(events.get(events.size() - 1)).matches(
-                "ready in [0-9.]+ ms: journal opened in [0-9.]+ ms, checkpoint loaded and verified in [0-9.]+ ms beside it " +
-                "\\(CPU [0-9.]+ ms on its thread\\); " +
-                "recovery [0-9.]+ ms, restore of 1 partitions [0-9.]+ ms \\(slowest; CPU [0-9.]+ ms\\), replay of [0-9]+ records " +
-                "[0-9.]+ ms \\(slowest partition; CPU [0-9.]+ ms\\)");
+                "ready in [0-9.]+ ms: journal opened in [0-9.]+ ms \\(CPU [0-9.]+ ms\\), checkpoint loaded and verified in [0-9.]+ ms " +
+                "beside it \\(CPU [0-9.]+ ms on its thread\\); " +
+                "topology built in [0-9.]+ ms \\(CPU [0-9.]+ ms\\); recovery [0-9.]+ ms, restore of 1 partitions [0-9.]+ ms \\(slowest; CPU [0-9.]+ ms\\), " +
+                "replay of [0-9]+ records [0-9.]+ ms \\(slowest partition; CPU [0-9.]+ ms\\); started in [0-9.]+ ms");
         }
         // Damage a record in the middle of the first (sealed) segment, without its seal mark (header bytes 44..63,
         // as when the process stopped before a force marked it): the open verifies it and refuses the journal.
@@ -308,8 +344,10 @@ class CheckpointRecoveryTest
             .journalSegmentLength(64 * 1024).checkpointsRetained(2);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Engine.launch(refused, List.of(sliding(new TestEvents.TextSink()))))
             .hasMessageContaining("sealed segment");
-        // The checkpoint was loading beside the journal's open: the failed launch waited for it to end.
+        // The checkpoint was loading, and the partitions' instances building, beside the journal's open: the failed
+        // launch waited for both to end.
         assertThat(Thread.getAllStackTraces().keySet()).noneSatisfy(t -> assertThat(t.getName()).isEqualTo("sluice-checkpoint-load"));
+        assertThat(Thread.getAllStackTraces().keySet()).noneSatisfy(t -> assertThat(t.getName()).startsWith("sluice-prepare-"));
         try (java.util.stream.Stream<Path> list = Files.list(data.resolve("checkpoints")))
         {
             assertThat(list.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("verify-"));

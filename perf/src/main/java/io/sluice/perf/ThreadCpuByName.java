@@ -1,0 +1,66 @@
+package io.sluice.perf;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU time of every thread of this process so far, the JVM's own included (JIT compilers, GC, VM thread), summed by
+ * thread name with its trailing digits dropped ({@code "C2 CompilerThread0"} and {@code "C2 CompilerThread1"} count as
+ * one), from {@code /proc/self/task/<tid>/stat} (Linux; user plus system time, in clock ticks of 10 ms). Threads that
+ * already ended are not counted. Reads allocate: call it outside timed code.
+ */
+final class ThreadCpuByName
+{
+    private static final Path TASKS = Path.of("/proc/self/task");
+    /** Fields utime and stime after the command name's closing parenthesis (fields 14 and 15 of the line, from 1). */
+    private static final int UTIME_FIELD = 11;
+    private static final int STIME_FIELD = 12;
+    /** Milliseconds per clock tick ({@code getconf CLK_TCK} is 100 on Linux). */
+    private static final int MILLIS_PER_TICK = 10;
+
+    private ThreadCpuByName()
+    {
+    }
+
+    /**
+     * The threads' CPU so far, by name, most first.
+     *
+     * @return e.g. {@code "C2 CompilerThread 1,230 ms, main 410 ms, ..."}, or a sentence saying why there is none.
+     */
+    static String describe()
+    {
+        final Map<String, Long> millis = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS))
+        {
+            for (final Path task : tasks)
+            {
+                final String stat;
+                try
+                {
+                    stat = Files.readString(task.resolve("stat"));
+                }
+                catch (final IOException ended)
+                {
+                    continue;
+                }
+                final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#\\d]+$", "");
+                final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                final long ticks = Long.parseLong(fields[UTIME_FIELD]) + Long.parseLong(fields[STIME_FIELD]);
+                millis.merge(name, ticks * MILLIS_PER_TICK, Long::sum);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "(thread CPU unavailable: " + ex + ")";
+        }
+        final StringBuilder line = new StringBuilder();
+        millis.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> line.append(line.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                .append(String.format("%,d", e.getValue())).append(" ms"));
+        return line.toString();
+    }
+}
