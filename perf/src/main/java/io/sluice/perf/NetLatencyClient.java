@@ -7,21 +7,21 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
-import io.sluice.client.ClientContext;
 import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
@@ -67,6 +67,10 @@ public final class NetLatencyClient
     private static final long COMPLETION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     /** How long the client and the pong wait for the daemon's media driver's keepalive. */
     static final long DRIVER_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(60);
+    /** After a failed round: how long nothing must arrive before the next round (the failed phase's results drained). */
+    private static final long QUIET_AFTER_FAILURE_NS = TimeUnit.SECONDS.toNanos(1);
+    /** The client's exit code when some round failed (each named by a {@code ROUND FAILED} line). */
+    static final int FAILED_ROUNDS_EXIT = 3;
 
     private final long rate;
     private final long warmupNs;
@@ -91,6 +95,8 @@ public final class NetLatencyClient
     private String disconnectedWhat;
     /** Results of every Sluice phase so far, all media: what a new consumer group finds in the topic before its first phase. */
     private long resultsSoFar;
+    private int nextResponseStream = 4001;
+    private final IntSupplier responseStreams = () -> nextResponseStream++;
 
     private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs)
     {
@@ -136,101 +142,140 @@ public final class NetLatencyClient
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
         Files.createDirectories(reports);
-        // A minute, not Aeron's 10 s: under the low-latency profile the daemon's driver runs on its duties thread,
-        // which a loaded 2-CPU machine has starved for 10 s (DriverTimeoutException here, the run lost).
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(a.get("aeronDir")).driverTimeoutMs(DRIVER_TIMEOUT_MS)))
+        boolean failed = false;
+        for (final String media : a.get("media").split(","))
         {
-            int responseStream = 4001;
-            for (final String media : a.get("media").split(","))
+            try
             {
-                final Histogram raw = new Histogram(HIGHEST, 3);
-                final Histogram ack = new Histogram(HIGHEST, 3);
-                final Histogram result = new Histogram(HIGHEST, 3);
-                final ClientContext context = new ClientContext().aeron(aeron).serverChannel(a.get(media + ".server"))
-                    .responseChannel(a.get(media + ".response")).connectTimeoutMs(60_000);
-                final String item = a.get(media + ".item");
-                try (NetDutyCounts counts = new NetDutyCounts(Path.of(a.get("daemonDir")), "ingress[" + item + "]", "egress[" + item + "]");
-                    ExclusivePublication ping = aeron.addExclusivePublication(a.get(media + ".ping"), NetLatencyPong.PING_STREAM);
-                    Subscription pong = aeron.addSubscription(a.get(media + ".pong"), NetLatencyPong.PONG_STREAM);
-                    SluiceProducer producer = SluiceProducer.connect(context.responseStreamId(responseStream++), "trades");
-                    SluiceConsumer consumer = SluiceConsumer.connect(
-                        new ClientContext().aeron(aeron).serverChannel(a.get(media + ".server")).responseChannel(a.get(media + ".response"))
-                            .connectTimeoutMs(60_000).responseStreamId(responseStream++), "results", "bench-" + media, "bench-1", 30_000))
-                {
-                    client.awaitReady(ping, pong, consumer);
-                    // The set-up's garbage (class loading, connecting) collected now, not by a first young GC inside a phase.
-                    System.gc();
-                    final Histogram rawRound = new Histogram(HIGHEST, 3);
-                    final Histogram ackRound = new Histogram(HIGHEST, 3);
-                    final Histogram resultRound = new Histogram(HIGHEST, 3);
-                    final NetDriverCounts rawDriver = new NetDriverCounts(aeron.countersReader());
-                    final NetDriverCounts sluiceDriver = new NetDriverCounts(aeron.countersReader());
-                    final NetRounds perRound = new NetRounds(media, rounds);
-                    for (int round = 1; round <= rounds; round++)
-                    {
-                        rawRound.reset();
-                        ackRound.reset();
-                        resultRound.reset();
-                        final long gcsBeforeRaw = collections();
-                        rawDriver.begin();
-                        // A medium's first round warms up longer: the daemon's JIT compiles its path on the first traffic (section 73).
-                        final long roundWarmupNs = round == 1 ? client.firstWarmupNs : client.warmupNs;
-                        client.raw(ping, pong, rawRound, roundWarmupNs);
-                        rawDriver.end();
-                        final long rawGcs = collections() - gcsBeforeRaw;
-                        // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
-                        final long limitNs = 2 * rawRound.getValueAtPercentile(99);
-                        final String rawLate = client.rawProfile.text("raw", limitNs, client.sched);
-                        final long gcsBeforeSluice = collections();
-                        counts.begin();
-                        sluiceDriver.begin();
-                        client.sluice(producer, consumer, ackRound, resultRound, roundWarmupNs);
-                        sluiceDriver.end();
-                        counts.end();
-                        final long sluiceGcs = collections() - gcsBeforeSluice;
-                        raw.add(rawRound);
-                        ack.add(ackRound);
-                        result.add(resultRound);
-                        System.out.println(roundLine(media, round, rawRound, ackRound, resultRound) + "; media driver during raw: " +
-                            rawDriver.text() + "; during sluice: " + sluiceDriver.text());
-                        System.out.println("LATE media=" + media + " round=" + round + ": " + rawLate + "; " +
-                            client.ackProfile.text("ack", limitNs, client.sched) + "; " + client.resultProfile.text("result", limitNs, client.sched) +
-                            "; client GCs during raw " + rawGcs + ", during sluice " + sluiceGcs);
-                        perRound.add(rawRound, ackRound, resultRound);
-                    }
-                    System.out.println(perRound.line());
-                    System.out.println(counts.line(media));
-                }
-                client.report(media, rate, raw, ack, result, reports);
+                failed |= client.measure(a, media, rounds, reports);
+            }
+            catch (final RuntimeException ex)
+            {
+                // A medium that cannot be measured at all (its links never came up) does not stop the next one.
+                failed = true;
+                System.out.println("MEDIUM FAILED media=" + media + ": " + ex);
+                ex.printStackTrace(System.out);
             }
         }
+        System.exit(failed ? FAILED_ROUNDS_EXIT : 0);
+    }
+
+    /**
+     * One medium's rounds. A round that fails (its links lost, nothing received for a minute) is reported as a
+     * {@code ROUND FAILED} line with its cause and counted in the {@code ROUNDS} line as not within the target;
+     * the links are opened again and the next round goes on.
+     *
+     * @return whether a round failed.
+     */
+    private boolean measure(final Map<String, String> a, final String media, final int rounds, final Path reports)
+        throws IOException
+    {
+        final Histogram raw = new Histogram(HIGHEST, 3);
+        final Histogram ack = new Histogram(HIGHEST, 3);
+        final Histogram result = new Histogram(HIGHEST, 3);
+        final String item = a.get(media + ".item");
+        boolean failed = false;
+        try (NetDutyCounts counts = new NetDutyCounts(Path.of(a.get("daemonDir")), "ingress[" + item + "]", "egress[" + item + "]");
+            NetLinks links = new NetLinks(a.get("aeronDir"), a, media, responseStreams))
+        {
+            awaitReady(links, 0);
+            final Histogram rawRound = new Histogram(HIGHEST, 3);
+            final Histogram ackRound = new Histogram(HIGHEST, 3);
+            final Histogram resultRound = new Histogram(HIGHEST, 3);
+            final NetRounds perRound = new NetRounds(media, rounds);
+            for (int round = 1; round <= rounds; round++)
+            {
+                rawRound.reset();
+                ackRound.reset();
+                resultRound.reset();
+                try
+                {
+                    // On the links' Aeron client of this round: a failed round may have replaced it (its counters with it).
+                    final NetDriverCounts rawDriver = new NetDriverCounts(links.aeron().countersReader());
+                    final NetDriverCounts sluiceDriver = new NetDriverCounts(links.aeron().countersReader());
+                    final long gcsBeforeRaw = collections();
+                    rawDriver.begin();
+                    // A medium's first round warms up longer: the daemon's JIT compiles its path on the first traffic (section 73).
+                    final long roundWarmupNs = round == 1 ? firstWarmupNs : warmupNs;
+                    raw(links.ping(), links.pong(), rawRound, roundWarmupNs);
+                    rawDriver.end();
+                    final long rawGcs = collections() - gcsBeforeRaw;
+                    // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
+                    final long limitNs = 2 * rawRound.getValueAtPercentile(99);
+                    final String rawLate = rawProfile.text("raw", limitNs, sched);
+                    final long gcsBeforeSluice = collections();
+                    counts.begin();
+                    sluiceDriver.begin();
+                    sluice(links.producer(), links.consumer(), ackRound, resultRound, roundWarmupNs);
+                    sluiceDriver.end();
+                    counts.end();
+                    final long sluiceGcs = collections() - gcsBeforeSluice;
+                    raw.add(rawRound);
+                    ack.add(ackRound);
+                    result.add(resultRound);
+                    System.out.println(roundLine(media, round, rawRound, ackRound, resultRound) + "; media driver during raw: " +
+                        rawDriver.text() + "; during sluice: " + sluiceDriver.text());
+                    System.out.println("LATE media=" + media + " round=" + round + ": " + rawLate + "; " +
+                        ackProfile.text("ack", limitNs, sched) + "; " + resultProfile.text("result", limitNs, sched) +
+                        "; client GCs during raw " + rawGcs + ", during sluice " + sluiceGcs);
+                    perRound.add(rawRound, ackRound, resultRound);
+                }
+                catch (final RuntimeException ex)
+                {
+                    failed = true;
+                    System.out.println("ROUND FAILED media=" + media + " round=" + round + " (phase " + phaseId + ", " +
+                        Instant.now() + "): " + ex);
+                    ex.printStackTrace(System.out);
+                    perRound.addFailed();
+                    disconnectedSinceNs = 0;
+                    links.reopen();
+                    awaitReady(links, QUIET_AFTER_FAILURE_NS);
+                }
+            }
+            System.out.println(perRound.line());
+            System.out.println(counts.line(media));
+        }
+        report(media, rate, raw, ack, result, reports);
+        return failed;
     }
 
     /**
      * Waits until the raw path and the consumer are connected, and reads, before any phase, what the consumer's
      * new group finds already in the results topic: the results of the media measured before (its group starts at
      * the topic's start). Left there, they would be streamed to it during its first phase, ahead of that phase's
-     * results (over UDP, under load, for longer than the warm-up: the result path's outliers of section 63).
+     * results (over UDP, under load, for longer than the warm-up: the result path's outliers of section 63). After a
+     * failed round the count is a lower bound (events of the failed phase may still be journaled): then it reads on
+     * until nothing has come for {@code quietNs}.
+     *
+     * @param quietNs how long nothing must come after the known results, 0 to stop at them.
      */
-    private void awaitReady(final ExclusivePublication ping, final Subscription pong, final SluiceConsumer consumer)
+    private void awaitReady(final NetLinks links, final long quietNs)
     {
         final long deadline = System.nanoTime() + COMPLETION_TIMEOUT_NS;
         final long[] earlier = {0};
         final RecordListener countEarlier = (p, o, t, k, b, at, l) -> earlier[0]++;
-        while (!ping.isConnected() || !pong.isConnected() || consumer.ownedCount() == 0 || earlier[0] < resultsSoFar)
+        final SluiceConsumer consumer = links.consumer();
+        long lastReadNs = System.nanoTime();
+        while (!links.ping().isConnected() || !links.pong().isConnected() ||
+            consumer.ownedCount() == 0 || earlier[0] < resultsSoFar || System.nanoTime() - lastReadNs < quietNs)
         {
-            final int read = consumer.poll(countEarlier, 64);
+            final int read = consumer.poll(countEarlier, 64) + links.producer().poll();
             if (System.nanoTime() - deadline > 0)
             {
-                throw new IllegalStateException("not ready within 60 s: ping connected " + ping.isConnected() + ", pong connected " +
-                    pong.isConnected() + ", partitions owned " + consumer.ownedCount() + ", earlier results read " + earlier[0] + " of " +
-                    resultsSoFar);
+                throw new IllegalStateException("not ready within 60 s: ping connected " + links.ping().isConnected() + ", pong connected " +
+                    links.pong().isConnected() + ", partitions owned " +
+                    consumer.ownedCount() + ", earlier results read " + earlier[0] + " of " + resultsSoFar);
             }
             if (read == 0)
             {
                 Thread.yield();
             }
+            else
+            {
+                lastReadNs = System.nanoTime();
+            }
         }
+        resultsSoFar = Math.max(resultsSoFar, earlier[0]);
     }
 
     private void startPhase(final long phaseWarmupNs, final Histogram h, final NetRoundProfile... profiles)
@@ -392,7 +437,10 @@ public final class NetLatencyClient
                 Thread.yield();
             }
         }
-        consumer.commit();
+        // No COMMIT per phase: the daemon stores a commit (offsets file written and forced) on the egress duty's thread,
+        // the processing thread here, and on this busy disk a force held it past the driver's 10 s client liveness
+        // timeout: every session dropped (section 78). Nothing here needs the group's offsets: each phase's results are
+        // told apart by their phase, and a reopened consumer joins a group of its own.
         resultsSoFar += total;
     }
 

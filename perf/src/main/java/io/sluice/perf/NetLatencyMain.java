@@ -54,6 +54,8 @@ import io.sluice.ops.net.NetServerContext;
 public final class NetLatencyMain
 {
     private static final long START_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(180);
+    /** A line of {@code sluice stat} with a counter at 0. */
+    private static final java.util.regex.Pattern ZERO_COUNTER = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+0 - ");
     /** {@code netThread}: the daemon's network duties on its processing thread (the items' {@code thread: processing}). */
     private static final String THREAD_PROCESSING = "processing";
     /** {@code netThread}: the daemon's network duties on its background duties thread ({@code thread: duties}). */
@@ -73,7 +75,8 @@ public final class NetLatencyMain
      *             daemon's network duty yields while events await their ACK, {@code sluice.net.engine.wait.ns}; 0 =
      *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
      *             duties: where the daemon's network duties run; default processing, duties under the low-latency
-     *             profile), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
+     *             profile), netWarmUp (the daemon's {@code network_warm_up}: the longest it warms its network path up
+     *             before it accepts, default 10s; 0 for none), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
      *             UTC times to line up with the client's {@code LATE} lines; default none), out.
      * @throws Exception on failure.
      */
@@ -90,6 +93,7 @@ public final class NetLatencyMain
         defaults.put("profile", "standard");
         defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
         defaults.put("netThread", "");
+        defaults.put("netWarmUp", "10s");
         defaults.put("jvmLog", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
@@ -114,7 +118,7 @@ public final class NetLatencyMain
         final String aeronDir = data.resolve("aeron").toString();
         final String serverUdp = udp(freeUdpPort());
         final Path config = scratch.resolve("sluice.yaml");
-        Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile"), a.get("netThread")));
+        Files.writeString(config, config(data, serverUdp, a.get("wait"), a.get("profile"), a.get("netThread"), a.get("netWarmUp")));
         final List<Child> children = new ArrayList<>();
         final JvmLog jvmLog = new JvmLog(a.get("jvmLog"));
         if (!a.get("jvmLog").isEmpty())
@@ -137,7 +141,7 @@ public final class NetLatencyMain
             children.add(pong);
             pong.await(line -> line.startsWith("pong ready"), "the pong process");
 
-            System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:") ||
+            System.out.println("daemon: " + String.join(" | ", daemon.lines(line -> line.contains("profile") || line.contains("running:") || line.contains("warm-up") ||
                 line.contains("started aeron-"))));
             final String processingWait = lowLatency ? "as the low-latency profile chose (its line above)" : a.get("wait");
             System.out.println("wait strategies: daemon processing thread " + processingWait + (onProcessing ?
@@ -156,9 +160,20 @@ public final class NetLatencyMain
             System.out.println("load average " + Machine.loadAverage());
             if (exit != 0)
             {
-                throw new IllegalStateException("the client failed with exit code " + exit + "; daemon log:\n" + String.join("\n", daemon.lines(l -> true)));
+                // What the daemon saw of the failure: its output, its network counters (sessions, rejected frames by
+                // kind, Aeron client losses) and its error log, read before the scratch directory goes.
+                System.out.println("DAEMON output after the client's failure:\n" + String.join("\n", daemon.lines(l -> true)));
+                final Child stat = Child.start("stat", List.of("-Xmx64m"), "io.sluice.ops.SluiceMain",
+                    List.of("stat", "--dir", data.toString(), "--errors", "--filter", "net-"), false);
+                stat.waitFor(60);
+                System.out.println("DAEMON counters (those not 0) and error log after the client's failure:\n" +
+                    String.join("\n", stat.lines(line -> !ZERO_COUNTER.matcher(line).find())));
             }
-            System.out.println("reports: " + PerfFiles.shown(reports) + (a.get("jvmLog").isEmpty() ? "" : "; JVM logs: " + a.get("jvmLog")));
+            if (exit != 0 && exit != NetLatencyClient.FAILED_ROUNDS_EXIT)
+            {
+                throw new IllegalStateException("the client failed with exit code " + exit + " (its output and the daemon's above)");
+            }
+            System.out.println((exit == 0 ? "" : "ROUNDS FAILED: see the ROUND FAILED lines above; ") + "reports: " + PerfFiles.shown(reports) + (a.get("jvmLog").isEmpty() ? "" : "; JVM logs: " + a.get("jvmLog")));
         }
         finally
         {
@@ -170,7 +185,8 @@ public final class NetLatencyMain
         }
     }
 
-    private static String config(final Path data, final String serverUdp, final String wait, final String profile, final String netThread)
+    private static String config(final Path data, final String serverUdp, final String wait, final String profile, final String netThread,
+        final String netWarmUp)
     {
         final String threads = "low-latency".equals(profile) ? "profile: low-latency\n" :
             "wait_strategy: " + wait + "\nthreading_mode: shared\n";
@@ -179,6 +195,7 @@ public final class NetLatencyMain
             partitions: 1
             processing_threads: 1
             %2$slatency_recording: false
+            network_warm_up: %5$s
             checkpoint:
               interval: 0
             jmx:
@@ -209,7 +226,7 @@ public final class NetLatencyMain
               - type: aeron
                 channel: %3$s
                 thread: %4$s
-            """.formatted(data, threads, serverUdp, netThread);
+            """.formatted(data, threads, serverUdp, netThread, netWarmUp);
     }
 
     /** {@code jvmLog}: where each child JVM logs its GC pauses, safepoints and JIT compilations, if anywhere. */

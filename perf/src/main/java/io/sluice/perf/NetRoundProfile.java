@@ -68,7 +68,8 @@ final class NetRoundProfile
      * @param what        the path, e.g. "ack".
      * @param limitNs     latency above which a message counts as late.
      * @param scheduledNs the phase's scheduled send times ({@link System#nanoTime()}), by message index.
-     * @return e.g. {@code ack > 2000.0 us per second [0, 0, 512, 0, 0], slowest 51.300 ms due 15:10:02.123 UTC}.
+     * @return e.g. {@code ack > 2000.0 us per second [0, 0, 512, 0, 0], slowest 51.300 ms due 15:10:02.123 UTC (sent
+     *         15:10:00.000-15:10:04.999)}: the recorded messages' first and last send times close it.
      */
     String text(final String what, final long limitNs, final long[] scheduledNs)
     {
@@ -90,8 +91,14 @@ final class NetRoundProfile
         {
             return what + " nothing recorded";
         }
-        return String.format(Locale.ROOT, "%s > %.1f us per second %s, slowest %.3f ms due %s UTC", what, limitNs / 1e3,
-            Arrays.toString(overPerSecond), latencyNs[slowest] / 1e6,
-            UTC_TIME.format(Instant.ofEpochMilli((scheduledNs[slowest] + epochNsOffset) / 1_000_000L)));
+        return String.format(Locale.ROOT, "%s > %.1f us per second %s, slowest %.3f ms due %s UTC (sent %s-%s)", what, limitNs / 1e3,
+            Arrays.toString(overPerSecond), latencyNs[slowest] / 1e6, utc(scheduledNs[slowest]), utc(scheduledNs[firstIndex]),
+            utc(scheduledNs[endIndex - 1]));
+    }
+
+    /** A scheduled send time of the phase as a UTC time of day, to line up with the JVM logs ({@code jvmLog}). */
+    private String utc(final long scheduledNs)
+    {
+        return UTC_TIME.format(Instant.ofEpochMilli((scheduledNs + epochNsOffset) / 1_000_000L));
     }
 }

@@ -56,10 +56,23 @@ final class NetRounds
     }
 
     /**
+     * Adds the next round as failed (its cause printed by the client): no figures, and not within the target.
+     */
+    void addFailed()
+    {
+        rawP99Us[rounds] = Double.NaN;
+        ackP99Us[rounds] = Double.NaN;
+        ackRatio[rounds] = Double.NaN;
+        resultRatio[rounds] = Double.NaN;
+        rounds++;
+    }
+
+    /**
      * The rounds' line.
      *
      * @return e.g. {@code ROUNDS media=ipc rounds=3 p99 / raw p99: ack [1.10, 0.95, 1.30] median 1.10 (3 of 3 within 2x),
-     *         result [...] median ... ; p99 us: raw [...] median ..., ack [...] median ...}.
+     *         result [...] median ... ; p99 us: raw [...] median ..., ack [...] median ...}; a failed round shows as
+     *         {@code failed}, the medians are of the other rounds.
      */
     String line()
     {
@@ -82,13 +95,13 @@ final class NetRounds
         final StringBuilder text = new StringBuilder("[");
         for (int i = 0; i < rounds; i++)
         {
-            text.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, value[i]));
+            text.append(i == 0 ? "" : ", ").append(Double.isNaN(value[i]) ? "failed" : String.format(Locale.ROOT, format, value[i]));
         }
         return text.append("] median ").append(String.format(Locale.ROOT, format, median(value, rounds))).toString();
     }
 
     /**
-     * The median of the first values (the mean of the middle two for an even count).
+     * The median of the first values but NaN ones (failed rounds; the mean of the middle two for an even count).
      *
      * @param value  the values.
      * @param count  how many of them count.
@@ -96,12 +109,12 @@ final class NetRounds
      */
     static double median(final double[] value, final int count)
     {
-        if (count == 0)
+        final double[] sorted = Arrays.stream(value, 0, count).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        final int n = sorted.length;
+        if (n == 0)
         {
             return Double.NaN;
         }
-        final double[] sorted = Arrays.copyOf(value, count);
-        Arrays.sort(sorted);
-        return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

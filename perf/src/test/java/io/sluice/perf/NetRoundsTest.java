@@ -30,11 +30,25 @@ class NetRoundsTest
     }
 
     @Test
+    void shouldShowAFailedRoundAndCountItOutsideTheTarget()
+    {
+        final NetRounds rounds = new NetRounds("ipc", 3);
+        rounds.add(constant(100_000), constant(150_000), constant(160_000));
+        rounds.addFailed();
+        rounds.add(constant(200_000), constant(300_000), constant(310_000));
+
+        assertThat(rounds.line()).startsWith("ROUNDS media=ipc rounds=3 p99 / raw p99: ack [1.50, failed, 1.50] median 1.50 (2 of 3 within 2x)")
+            .contains("p99 us: raw [100.0, failed, 200.1] median 150.0");
+    }
+
+    @Test
     void shouldTakeTheMeanOfTheMiddleTwoForAnEvenCount()
     {
         assertThat(NetRounds.median(new double[] {4, 1, 3, 2, 99}, 4)).isEqualTo(2.5);
         assertThat(NetRounds.median(new double[] {7}, 1)).isEqualTo(7);
         assertThat(NetRounds.median(new double[0], 0)).isNaN();
+        assertThat(NetRounds.median(new double[] {5, Double.NaN, 1}, 3)).isEqualTo(3);
+        assertThat(NetRounds.median(new double[] {Double.NaN}, 1)).isNaN();
     }
 
     @Test

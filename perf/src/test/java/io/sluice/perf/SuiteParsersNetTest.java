@@ -73,6 +73,20 @@ class SuiteParsersNetTest
     }
 
     @Test
+    void shouldJudgeAFailedRoundAsNotWithinTheTarget()
+    {
+        final String ipc = "ROUNDS media=ipc rounds=3 p99 / raw p99: ack [0.83, failed, 1.12] median 0.97 (2 of 3 within 2x), result " +
+            "[0.83, failed, 1.12] median 0.97 (2 of 3 within 2x); p99 us: raw [4976.6, failed, 5331.5] median 5154.1, ack [4149.2, " +
+            "failed, 5974.1] median 5061.7";
+
+        final List<SuiteFigure> figures = SuiteParsers.net(List.of(ipc));
+
+        assertThat(figures).hasSize(2);
+        assertThat(figures.get(0).measured()).isEqualTo("[0.83, failed, 1.12], median 0.97");
+        assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NOT_MET);
+    }
+
+    @Test
     void shouldReportAMissingFigureWhenTheRunPrintedNoResult()
     {
         assertThat(SuiteParsers.net(List.of("Exception in thread \"main\""))).singleElement()

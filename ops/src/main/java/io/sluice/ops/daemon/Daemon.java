@@ -273,6 +273,7 @@ public final class Daemon implements AutoCloseable
             log("running: " + scaleOut.describe() + "; this daemon runs the partitions the group assigns it");
             return;
         }
+        warmUpComponents();
         openKafkaSinks();
         final List<Pipeline> pipelines = new ArrayList<>(config.pipelines() == null ? List.of() : config.pipelines().build(this::sink));
         for (final Pipeline pipeline : config.javaPipelines())
@@ -618,6 +619,33 @@ public final class Daemon implements AutoCloseable
         state = newState;
         markFile.state(newState);
         daemonCounters.state(newState);
+    }
+
+    /**
+     * The components' JIT warm-up ({@code network_warm_up}), before the engine launches: nothing of it reaches this
+     * daemon's data. A warm-up that fails is logged, and the daemon starts without it.
+     */
+    private void warmUpComponents()
+    {
+        if (config.networkWarmUpMillis() <= 0)
+        {
+            return;
+        }
+        for (final DaemonConfig.ComponentEntry entry : config.components())
+        {
+            try
+            {
+                final String done = entry.component().warmUp(config, config.networkWarmUpMillis(), stopRequested);
+                if (done != null)
+                {
+                    log(entry.path() + ": " + done);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                warn(entry.path() + " (" + entry.component().name() + "): the warm-up failed, starting without it: " + oneLine(ex));
+            }
+        }
     }
 
     private void log(final String message)

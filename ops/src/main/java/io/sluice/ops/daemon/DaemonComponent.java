@@ -10,6 +10,7 @@ package io.sluice.ops.daemon;
  * <ol>
  *   <li>{@link DaemonComponentFactory#create} while the configuration is loaded: validate settings
  *       through the {@link ConfigSection}, acquire nothing;</li>
+ *   <li>{@link #warmUp} before the engine launches, if the configuration asks for a warm-up;</li>
  *   <li>{@link #start} after the engine has recovered (journal replayed, checkpoint loaded) and
  *       before the daemon reports RUNNING: bind sockets, start agents; throwing here stops the
  *       daemon with the message;</li>
@@ -83,6 +84,25 @@ public interface DaemonComponent extends AutoCloseable
      * @return the address or null.
      */
     default AeronAddress aeronAddress(final java.nio.file.Path dataDirectory)
+    {
+        return null;
+    }
+
+    /**
+     * Runs synthetic input through the component's own per-event code before the engine launches, so that the JIT
+     * has compiled it when the first real input comes (a fresh daemon's first seconds of traffic are otherwise its
+     * slowest). Leaves nothing in the daemon's data directory, journal, outputs or counters. Called on the control
+     * thread when the configuration's {@code network_warm_up} is above 0, once per component; since the JIT's code is
+     * the process's, a kind of component warms up once per process. Default: nothing.
+     *
+     * @param config        the daemon's configuration: its threads and wait strategy, so that the warm-up runs the
+     *                      code the daemon will run.
+     * @param maxMillis     the longest the warm-up may take (its start and close apart).
+     * @param stopRequested polled: true ends the warm-up early.
+     * @return a line for the daemon's log saying what was done, or null if nothing was.
+     * @throws RuntimeException if the warm-up failed (the daemon logs it and starts all the same).
+     */
+    default String warmUp(final DaemonConfig config, final long maxMillis, final java.util.function.BooleanSupplier stopRequested)
     {
         return null;
     }

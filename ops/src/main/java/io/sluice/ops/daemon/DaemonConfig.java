@@ -112,6 +112,8 @@ public final class DaemonConfig
      * engine's 256-byte maximum event length, which must stay within 1 GiB.
      */
     public static final int MAX_RING_SIZE = 1 << 22;
+    /** {@code network_warm_up} under the low-latency profile when the file does not set it. */
+    public static final long DEFAULT_NETWORK_WARM_UP_MS = 10_000;
 
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final Set<String> PIPELINE_KEYS = Set.of("schemas", "pipelines");
@@ -136,6 +138,7 @@ public final class DaemonConfig
     private final int checkpointsRetained;
     private final int checkpointSliceRows;
     private final long drainTimeoutMillis;
+    private final long networkWarmUpMillis;
     private final JmxSettings jmx;
     private final PrometheusConfig prometheus;
     private final String logLevel;
@@ -204,6 +207,7 @@ public final class DaemonConfig
         }
         this.latencyRecording = top.bool("latency_recording", profile != EngineProfile.LOW_LATENCY);
         this.drainTimeoutMillis = top.durationMillis("drain_timeout", 30_000);
+        this.networkWarmUpMillis = top.durationMillis("network_warm_up", profile == EngineProfile.LOW_LATENCY ? DEFAULT_NETWORK_WARM_UP_MS : 0);
         this.logLevel = top.choice("log_level", "info", "error", "warn", "info", "debug", "trace");
         this.pipelines = loadPipelines(top, baseDirectory, yaml, root, errors);
         this.sinks = loadSinks(top);
@@ -1221,6 +1225,19 @@ public final class DaemonConfig
     public int checkpointsRetained()
     {
         return checkpointsRetained;
+    }
+
+    /**
+     * The longest the daemon spends, before its engine starts, running synthetic traffic through its network
+     * items' own code on a scratch daemon, so that the JIT has compiled that path before the first client's
+     * traffic ({@code network_warm_up}; 0: none; {@value #DEFAULT_NETWORK_WARM_UP_MS} ms by default under the
+     * low-latency profile, 0 otherwise). See {@link DaemonComponent#warmUp}.
+     *
+     * @return milliseconds, 0 for none.
+     */
+    public long networkWarmUpMillis()
+    {
+        return networkWarmUpMillis;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.sluice.journal.Journal;
 import io.sluice.ops.daemon.ConfigSection;
 import io.sluice.ops.daemon.DaemonComponent;
 import io.sluice.ops.daemon.DaemonComponentContext;
+import io.sluice.ops.daemon.DaemonConfig;
 
 /**
  * One {@code type: aeron} item of the daemon: a {@link NetServer} serving only ingress (producers,
@@ -65,6 +66,9 @@ final class AeronComponent implements DaemonComponent
     {
     }
 
+    /** Whether this process has run the network warm-up: the JIT's code is the process's, once is enough. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final Role role;
     private final String path;
     private final Settings settings;
@@ -101,6 +105,20 @@ final class AeronComponent implements DaemonComponent
     public String name()
     {
         return "aeron-" + (role == Role.INGRESS ? "ingress " : "egress ") + settings.channel() + " stream " + settings.streamId();
+    }
+
+    /**
+     * The network warm-up ({@link NetWarmUp}) on the thread this item's duty will run on, once per process: the first
+     * {@code type: aeron} item of the first daemon that asks runs it, the others find the code compiled.
+     */
+    @Override
+    public String warmUp(final DaemonConfig config, final long maxMillis, final java.util.function.BooleanSupplier stopRequested)
+    {
+        if (!WARMED_UP.compareAndSet(false, true))
+        {
+            return null;
+        }
+        return NetWarmUp.run(config, settings.onProcessingThread(), maxMillis, stopRequested);
     }
 
     @Override

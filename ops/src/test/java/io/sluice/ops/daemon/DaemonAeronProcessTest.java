@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 
 import javax.management.ObjectName;
@@ -98,9 +99,18 @@ class DaemonAeronProcessTest
         final String aeronDir = data.resolve("aeron").toString();
         final UnsafeBuffer event = new UnsafeBuffer(new byte[TRADE.length()]);
 
-        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("ll.log")))
+        // The network warm-up's scratch daemon lives in the process's temporary directory: this one, to see it go.
+        final Path tmp = Files.createDirectories(dir.resolve("tmp"));
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("ll.log"), List.of("-Djava.io.tmpdir=" + tmp)))
         {
             daemon.awaitRunning();
+            assertThat(daemon.log()).as("the profile warms the network path up (network_warm_up: 10s by default) before it starts")
+                .containsPattern("ingress\\[0\\]: network warm-up: [0-9,]+ synthetic events over Aeron IPC through a scratch daemon")
+                .contains("nothing of it is kept");
+            // (the temporary directory also holds the CPU locks of the profile's pinned threads: OpenHFT affinity's)
+            assertThat(listed(tmp)).as("the warm-up's scratch daemon deleted").noneMatch(name -> name.startsWith("sluice-net-warm-up"));
+            assertThat(listed(data)).as("nothing of the warm-up in the daemon's data directory").noneMatch(name -> name.contains("warm"));
             assertThat(daemon.log()).contains("profile low-latency")
                 .containsPattern("started aeron-ingress aeron:ipc stream 1001: duty on \\S+.*; media driver in INVOKER mode on the same thread")
                 .containsPattern("started aeron-egress aeron:ipc stream 1002: duty on \\S+.*; media driver in INVOKER mode on the same thread");
@@ -118,6 +128,15 @@ class DaemonAeronProcessTest
             }
             assertThat(daemon.terminate()).as(daemon.log()).isZero();
             assertThat(daemon.log()).contains("final checkpoint").contains("stopped");
+        }
+    }
+
+    /** Every file and directory under a directory, as paths relative to it. */
+    private static List<String> listed(final Path root) throws IOException
+    {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root))
+        {
+            return paths.filter(path -> !path.equals(root)).map(path -> root.relativize(path).toString()).toList();
         }
     }
 

@@ -115,6 +115,20 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldWarmTheNetworkPathUpByDefaultOnlyUnderTheLowLatencyProfile() throws Exception
+    {
+        Files.writeString(dir.resolve("trades.csv"), DaemonProcessTest.TRADES);
+        final String lowLatency = DaemonProcessTest.config(true, "profile: low-latency\n").replace("wait_strategy: sleep\n", "");
+        assertThat(DaemonConfig.parse(lowLatency, "sluice.yaml", dir).networkWarmUpMillis()).isEqualTo(DaemonConfig.DEFAULT_NETWORK_WARM_UP_MS);
+        assertThat(DaemonConfig.parse(lowLatency + "network_warm_up: 0\n", "sluice.yaml", dir).networkWarmUpMillis()).isZero();
+        assertThat(DaemonConfig.parse(DaemonProcessTest.config(true, ""), "sluice.yaml", dir).networkWarmUpMillis()).isZero();
+        assertThat(DaemonConfig.parse(DaemonProcessTest.config(true, "network_warm_up: 3s\n"), "sluice.yaml", dir).networkWarmUpMillis())
+            .isEqualTo(3_000);
+        assertThat(errors(DaemonProcessTest.config(true, "network_warm_up: soon\n")).errors())
+            .anyMatch(e -> e.startsWith("network_warm_up: 'soon' is not a duration"));
+    }
+
+    @Test
     void shouldReportEveryErrorWithItsKeyBeforeAnythingRuns()
     {
         final String yaml = DaemonProcessTest.config(false, """
