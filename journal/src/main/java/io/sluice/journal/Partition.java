@@ -21,14 +21,13 @@ public final class Partition
 {
     /** Records the checksum duty stays behind the writer (a force() checksums up to the end). */
     static final int CHECKSUM_LAG_RECORDS = 64;
-    /** Chunks the writer reserves at once when it finds no reserved space ahead. */
-    static final int WRITER_RESERVE_CHUNKS = 4;
     /**
-     * Bytes the allocator duty reserves and pre-touches per call ({@link #reserveAhead}): 16 pages, some
-     * 40-90 us of a CPU. The duty's thread shares a CPU with others (under the engine's low-latency profile,
+     * Bytes the allocator duty pre-touches per call ({@link #reserveAhead}): 16 pages, some 40-90 us of a CPU where
+     * each page faults alone. The duty's thread shares a CPU with others (under the engine's low-latency profile,
      * with everything that is not a processing thread, a producer in the same process included): a step of
      * {@link SegmentFiles#RESERVE_CHUNK} held that CPU 1.4 ms at a time (writing 1 MiB of zeros and mapping
      * its 256 pages, the least of 200 steps on a 2-core VM), a hundred times a second at 100 MB/s of journal.
+     * Reservations (zeros written, no page mapped) go a chunk per call, ahead of the pre-touch.
      */
     static final int AHEAD_STEP = 64 * 1024;
     /**
@@ -544,16 +543,26 @@ public final class Partition
     }
 
     /**
-     * Keeps the tail's reserved, pre-touched space a bounded distance ahead of the writer: the allocator
-     * duty's work, at most one {@link #AHEAD_STEP} of pages touched (and of space reserved) per call. A
-     * pre-toucher the writer has overtaken (a writer faster than the duty, or a duty without a CPU for a
-     * while) does not touch the pages behind it, which the writer has faulted in already: it resumes a step
-     * ahead of the writer, where its touches are still of use. Takes the segment's reservation lock only (see
-     * {@link Segment#reserve}), never the partition's, so a force() in progress does not hold it up and it
-     * does not hold up a roll.
+     * Keeps the tail's reserved space, and behind it the pre-touched pages, a bounded distance ahead of the writer:
+     * the allocator duty's work, one step per call, either
+     * <ul>
+     *   <li>a reservation of the next {@link SegmentFiles#RESERVE_CHUNK} (an aligned megabyte of zeros written with
+     *       {@code pwrite}, no page mapped: some hundreds of microseconds, cheap per byte), up to the chunk
+     *       that holds {@code aheadBytes} past the writer; first while less than half that distance is reserved,
+     *       since a writer that reaches the reserved limit writes the zeros itself while its event waits; or</li>
+     *   <li>a pre-touch of the next {@link #AHEAD_STEP} of pages below the reserved limit, up to {@code aheadBytes}
+     *       past the writer (a page fault on the writer's thread costs its event microseconds, not milliseconds).</li>
+     * </ul>
+     * Before, the reservation moved with the pre-touch, 64 KiB a step: a writer that overtook the touching found
+     * no reserved space either and wrote four megabytes of zeros itself (perf/README.md, sections 71 and 75). A
+     * pre-toucher the writer has overtaken (a writer faster than the duty, or a duty without a CPU for a while)
+     * does not touch the pages behind it, which the writer has faulted in already: it resumes a step ahead of the
+     * writer, where its touches are still of use. Takes the segment's reservation lock only (see
+     * {@link Segment#reserve}), never the partition's, so a force() in progress does not hold it up and it does
+     * not hold up a roll.
      *
      * @param aheadBytes how far ahead of the writer's position to reserve and pre-touch.
-     * @return 1 if it touched or reserved a step, else 0.
+     * @return 1 if it reserved or touched a step, else 0.
      */
     int reserveAhead(final int aheadBytes)
     {
@@ -566,42 +575,65 @@ public final class Partition
         final Segment tail = current[current.length - 1];
         // As of the writer's last index checkpoint: at most an index interval behind the writer.
         final int writerPosition = tail.tailPosition();
-        if (writerReservesAhead && (long)tail.reservedLimit() - writerPosition >= aheadBytes / 2)
+        final int reserved = tail.reservedLimit();
+        final long reservedAhead = (long)reserved - writerPosition;
+        if (writerReservesAhead && reservedAhead >= aheadBytes / 2)
         {
             return 0; // the writer keeps its own distance; the duty steps in only when it falls below half
         }
-        final long wanted = Math.min((long)writerPosition + aheadBytes, tail.capacity());
-        final int touched = tail.touchedLimit();
-        if (touched >= wanted)
+        final int capacity = tail.capacity();
+        final long wanted = Math.min((long)writerPosition + aheadBytes, capacity);
+        final int touchFrom = pretouchFrom(tail.touchedLimit(), writerPosition);
+        final int touchTo = (int)Math.min(Math.min(wanted, reserved), (long)touchFrom + AHEAD_STEP);
+        final boolean touchDue = touchFrom < touchTo;
+        if (reserved < wanted && (!touchDue || reservedAhead < aheadBytes / 2))
         {
-            return 0;
+            tail.reserve(nextChunkEnd(reserved, capacity));
+            return 1;
         }
+        if (touchDue)
+        {
+            tail.pretouch(touchFrom, touchTo);
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * Where the pre-touch resumes: where it stopped, or a step past the writer's page if the writer overtook it
+     * (page-aligned either way: touches are compare-and-sets of each page's first int).
+     */
+    private static int pretouchFrom(final int touched, final int writerPosition)
+    {
         final int writerPage = writerPosition & -Segment.PAGE_SIZE;
-        // Page-aligned either way: touches are compare-and-sets of each page's first int.
-        final long from = touched < writerPage ? (long)writerPage + AHEAD_STEP : touched;
-        if (from >= wanted)
-        {
-            return 0;
-        }
-        final int to = (int)Math.min(wanted, from + AHEAD_STEP);
-        // The reservation may already reach further (the writer reserves megabytes when the duty is behind).
-        tail.pretouch((int)from, Math.min(to, tail.reserve(to)));
-        return 1;
+        return touched < writerPage ? writerPage + AHEAD_STEP : touched;
+    }
+
+    /** The end of the reserve chunk after the one holding {@code position}, or the capacity. */
+    private static int nextChunkEnd(final int position, final int capacity)
+    {
+        return (int)Math.min(capacity, ((long)position + SegmentFiles.RESERVE_CHUNK) & -SegmentFiles.RESERVE_CHUNK);
+    }
+
+    /** The end of the reserve chunk holding the byte before {@code position}: {@code position} rounded up to a chunk. */
+    private static int chunkCeiling(final int position, final int capacity)
+    {
+        return (int)Math.min(capacity, ((long)position + SegmentFiles.RESERVE_CHUNK - 1) & -SegmentFiles.RESERVE_CHUNK);
     }
 
     /**
      * The writer's own share of the allocator duty, for a writer thread that spins when it has nothing to
      * append (the engine's low-latency profile): one short step ({@link #WRITER_AHEAD_STEP}) of the
-     * reservation and pre-touch {@code reserveAheadBytes} ahead of its position. From the first call the
-     * allocator duty leaves this partition's reservation to the writer while the writer keeps at least half
-     * that distance (the duty takes over when the writer is too busy appending to keep up), so the pages
-     * are touched on the writer's own core in steps of a few microseconds between appends, not by a
-     * background thread that takes its CPU from another thread for tens of microseconds at a time.
+     * pre-touch, and of the reservation where it is missing, {@code reserveAheadBytes} ahead of its position.
+     * From the first call the allocator duty leaves this partition's reservation to the writer while the writer
+     * keeps at least half that distance reserved (the duty takes over when the writer is too busy appending to
+     * keep up), so the pages are touched on the writer's own core in steps of a few microseconds between appends,
+     * not by a background thread that takes its CPU from another thread for tens of microseconds at a time.
      * Nothing is done without an allocator duty ({@link JournalContext#preallocateNextSegment}). Writer thread only.
      *
      * @param tail     segment the writer appends to.
      * @param position where the writer's next frame goes in it.
-     * @return 1 if it reserved a step, else 0 (nothing missing, or the allocator duty holds the segment's lock).
+     * @return 1 if it did a step, else 0 (nothing missing, or the allocator duty holds the segment's lock).
      */
     int reserveAheadOnWriter(final Segment tail, final int position)
     {
@@ -613,30 +645,31 @@ public final class Partition
         {
             writerReservesAhead = true;
         }
-        return reserveAheadStep(tail, position, context.reserveAheadBytes(), WRITER_AHEAD_STEP);
-    }
-
-    private static int reserveAheadStep(final Segment tail, final int position, final int aheadBytes, final int step)
-    {
-        final int limit = tail.reservedLimit();
-        final long wanted = Math.min((long)position + aheadBytes, tail.capacity());
+        final long wanted = Math.min((long)position + context.reserveAheadBytes(), tail.capacity());
+        // The pre-touch is the frontier (the duty may have reserved further while it stood in for the writer); the
+        // writer's own page onwards, never a page behind it.
+        final int from = Math.max(tail.touchedLimit(), position & -Segment.PAGE_SIZE);
         // Whole steps only, once a step is missing (or to the segment's end): topping the reservation up by the
         // bytes of each record appended made one pwrite of a few bytes per event on the writer's thread (26,000
         // a second in the demo), each a system call that may wait behind the file system's writeback.
-        if (limit >= wanted || (wanted - limit < step && wanted < tail.capacity()))
+        if (from >= wanted || (wanted - from < WRITER_AHEAD_STEP && wanted < tail.capacity()))
         {
             return 0;
         }
         // Tried, never waited for: the duty may hold the segment's lock while it waits for its CPU.
-        return tail.tryReserveAhead((int)Math.min(wanted, (long)limit + step)) ? 1 : 0;
+        return tail.tryReserveAhead(from, (int)Math.min(wanted, (long)from + WRITER_AHEAD_STEP)) ? 1 : 0;
     }
 
     /**
-     * Reserves space the writer needs now because the allocator duty is behind or not running, several chunks at
-     * once so that the writer does this rarely. Counted ({@link #writerReservations()}). Writer thread only.
+     * Reserves space the writer needs now because the allocator duty is behind or not running: up to the end of
+     * the {@link SegmentFiles#RESERVE_CHUNK} that holds the frame's end, so that an event waits for at most a
+     * megabyte of zeros, and the reserved limit stays chunk-aligned for the duty's next reservations. Only
+     * what this thread wrote is counted ({@link #writerReservations()}): not space the duty reserved while the
+     * writer waited for the segment's lock. Writer thread only.
      *
-     * <p>A bounded step (the frame plus {@link #AHEAD_STEP}) was tried: the duty, which then reserves as well as
-     * touches each step, fell behind more often and the writer took 3-5x the page faults (perf/README.md, section 75).
+     * <p>Four chunks at a time were tried first (an event waited for 4 MiB of zeros), then the frame plus
+     * {@link #AHEAD_STEP} while the duty reserved only as far as it touched (the writer took 3-5x the page faults):
+     * perf/README.md, sections 75 and 76.
      *
      * @param tail   segment the writer appends to.
      * @param needed bytes from the start of the segment the next frame ends at.
@@ -646,14 +679,13 @@ public final class Partition
     int reserveFor(final Segment tail, final int needed)
     {
         checkFatal();
-        final int before = tail.reservedLimit();
-        final int limit = tail.reserve(Math.max(needed, before + WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK));
-        if (limit > before)
+        final int written = tail.reserveCounted(Math.max(needed, chunkCeiling(needed, tail.capacity())));
+        if (written > 0)
         {
             writerReservations.incrementAndGet();
-            writerReservedBytes.addAndGet(limit - before);
+            writerReservedBytes.addAndGet(written);
         }
-        return limit;
+        return tail.reservedLimit();
     }
 
     void checkFatal()

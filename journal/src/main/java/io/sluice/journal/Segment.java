@@ -64,8 +64,11 @@ final class Segment
     private FileChannel reserveChannel;
     /** View of the zero chunk {@link #reserve} writes from; with reserveChannel, under this segment's lock. */
     private java.nio.ByteBuffer reserveZeros;
-    /** Page-aligned position up to which {@link #pretouch} has touched the pages. Guarded by this. */
-    private int touchedLimit;
+    /**
+     * Page-aligned position up to which {@link #pretouch} has touched the pages: written under the reservation lock,
+     * read without it by the writer's idle step.
+     */
+    private volatile int touchedLimit;
     private boolean closed;
     /** Guards reservedLimit's writes, touchedLimit, the reserve channel and closed: see {@link #tryReserveAhead}. */
     private final ReentrantLock reservationLock = new ReentrantLock();
@@ -186,17 +189,41 @@ final class Segment
     }
 
     /**
+     * {@link #reserve} for a caller that counts what it wrote itself: a reservation another thread made while this one
+     * waited for the lock is not counted as this one's.
+     *
+     * @param upTo the limit wanted.
+     * @return the bytes of zeros this call wrote (0 if the space was reserved already).
+     * @throws JournalException IO naming the file if the disk is full or the write fails.
+     */
+    int reserveCounted(final int upTo)
+    {
+        reservationLock.lock();
+        try
+        {
+            final int before = reservedLimit;
+            return reserveLocked(upTo) - before;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
+    /**
      * The writer's idle step: reserves up to a limit and pre-touches up to it, if no other thread holds this
      * segment's reservation lock; else does nothing and returns at once. The allocator duty runs on a thread
      * that shares a CPU with others and can be descheduled for milliseconds while it holds the lock (after a
      * roll it reserves and touches the new segment's first steps): a writer that waited for it stalled every
      * event behind it for as long.
      *
+     * @param from page-aligned position to resume pre-touching from, if past where the last pre-touch stopped (see
+     *             {@link #pretouch(int, int)}).
      * @param upTo the limit wanted (capped at the capacity).
      * @return whether the lock was free (the step was done).
      * @throws JournalException IO naming the file if the disk is full or the write fails.
      */
-    boolean tryReserveAhead(final int upTo)
+    boolean tryReserveAhead(final int from, final int upTo)
     {
         if (!reservationLock.tryLock())
         {
@@ -204,7 +231,7 @@ final class Segment
         }
         try
         {
-            pretouch(reserveLocked(upTo)); // re-enters the lock this thread holds
+            pretouch(from, reserveLocked(upTo)); // re-enters the lock this thread holds
             return true;
         }
         finally
@@ -273,15 +300,7 @@ final class Segment
      */
     int touchedLimit()
     {
-        reservationLock.lock();
-        try
-        {
-            return touchedLimit;
-        }
-        finally
-        {
-            reservationLock.unlock();
-        }
+        return touchedLimit;
     }
 
     /**

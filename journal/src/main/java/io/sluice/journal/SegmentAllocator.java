@@ -7,9 +7,9 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  * The duty that pre-allocates space off the writers' threads:
  * <ul>
  *   <li>ahead of each writer, real blocks {@code reserveAheadBytes} beyond its position, a megabyte
- *       at a time, each new page pre-touched in the mapping (see {@link Segment#reserve}), so that
- *       appends neither fault pages in nor allocate blocks, and no whole-segment zero-fill competes
- *       with the writer for the cores and the disk;</li>
+ *       at a time, and behind that limit each new page pre-touched in the mapping, 64 KiB a step (see
+ *       {@link Partition#reserveAhead}), so that appends neither fault pages in nor allocate blocks, and
+ *       no whole-segment zero-fill competes with the writer for the cores and the disk;</li>
  *   <li>each partition's next segment (a spare trio: small zero-filled index files and a sparse log
  *       whose first megabyte is reserved), requested once the tail is half full, mapped and its first
  *       megabyte's pages touched ({@link SpareSegment}), so that a roll on the writer's thread is three

@@ -73,20 +73,76 @@ class SpaceReservationTest
             final Partition partition = journal.createTopic("t", 1).partition(0);
             partition.writer();
             final Segment tail = tail(partition);
-            int steps = 0;
+            int reservations = 0;
+            int touches = 0;
             int limit = tail.reservedLimit();
             int touched = tail.touchedLimit();
             while (partition.reserveAhead(AHEAD) == 1)
             {
-                steps++;
-                assertThat(tail.touchedLimit() - touched).as("pages touched in one step").isBetween(1, Partition.AHEAD_STEP);
-                assertThat(tail.reservedLimit() - limit).as("space reserved in one step").isBetween(0, Partition.AHEAD_STEP);
+                final int reserved = tail.reservedLimit() - limit;
+                final int pretouched = tail.touchedLimit() - touched;
+                if (reserved > 0)
+                {
+                    reservations++;
+                    assertThat(reserved).as("space reserved in one step").isLessThanOrEqualTo(SegmentFiles.RESERVE_CHUNK);
+                    assertThat(tail.reservedLimit() % SegmentFiles.RESERVE_CHUNK).as("reservations end on chunk boundaries").isZero();
+                    assertThat(pretouched).as("a step reserves or touches, not both").isZero();
+                }
+                else
+                {
+                    touches++;
+                    assertThat(pretouched).as("pages touched in one step").isBetween(1, Partition.AHEAD_STEP);
+                }
                 limit = tail.reservedLimit();
                 touched = tail.touchedLimit();
             }
             assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition() + AHEAD);
             assertThat(tail.touchedLimit()).isGreaterThanOrEqualTo(tail.tailPosition() + AHEAD);
-            assertThat(steps).isGreaterThanOrEqualTo(AHEAD / Partition.AHEAD_STEP);
+            assertThat(reservations).isEqualTo(AHEAD / SegmentFiles.RESERVE_CHUNK);
+            assertThat(touches).isGreaterThanOrEqualTo(AHEAD / Partition.AHEAD_STEP - 1);
+        }
+    }
+
+    @Test
+    void shouldReserveAheadOfThePretouchSoAWriterThatOvertakesTheTouchingFindsReservedSpace()
+    {
+        try (Journal journal = Journal.open(context(dir).externalDuties(true).preallocateNextSegment(false)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final Segment tail = tail(partition);
+            while (partition.reserveAhead(AHEAD) == 1)
+            {
+                // the duty catches up: the whole distance reserved and touched
+            }
+            long sequence = 0;
+            final int half = tail.tailPosition() + AHEAD / 2 + SegmentFiles.RESERVE_CHUNK;
+            while (tail.tailPosition() < half)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, sequence++);
+            }
+            assertThat(partition.writerReservations()).as("within the distance the duty reserved").isZero();
+
+            // Less than half the distance reserved: the duty's next steps reserve before they touch.
+            final int touched = tail.touchedLimit();
+            int steps = 0;
+            while (tail.reservedLimit() < tail.tailPosition() + AHEAD / 2)
+            {
+                assertThat(partition.reserveAhead(AHEAD)).isEqualTo(1);
+                assertThat(++steps).as("a chunk a step").isLessThanOrEqualTo(AHEAD / 2 / SegmentFiles.RESERVE_CHUNK + 1);
+            }
+            assertThat(tail.touchedLimit()).as("no page touched before half the distance was reserved again").isEqualTo(touched);
+            assertThat(tail.reservedLimit()).isGreaterThan(touched + SegmentFiles.RESERVE_CHUNK / 2);
+
+            // The writer overtakes the touching (no duty runs meanwhile) and still writes only into reserved space.
+            final int overtaken = touched + (tail.reservedLimit() - touched) / 2;
+            while (tail.tailPosition() < overtaken)
+            {
+                JournalTestSupport.append(partition.writer(), scratch, sequence++);
+                assertThat(tail.tailPosition()).isLessThanOrEqualTo(tail.reservedLimit());
+            }
+            assertThat(tail.touchedLimit()).isLessThan(tail.tailPosition());
+            assertThat(partition.writerReservations()).as("past the touching, not past the reservation").isZero();
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }
 
@@ -106,7 +162,12 @@ class SpaceReservationTest
             final int writerPosition = tail.tailPosition();
             assertThat(tail.touchedLimit()).isLessThan(writerPosition);
 
-            assertThat(partition.reserveAhead(AHEAD)).isEqualTo(1);
+            final int touchedBefore = tail.touchedLimit();
+            while (tail.touchedLimit() == touchedBefore)
+            {
+                // reservations first (less than half the distance is reserved), then the first touch
+                assertThat(partition.reserveAhead(AHEAD)).isEqualTo(1);
+            }
             assertThat(tail.touchedLimit()).as("one step, a step ahead of the writer: no page behind it touched")
                 .isGreaterThan(writerPosition + Partition.AHEAD_STEP - Segment.PAGE_SIZE)
                 .isLessThanOrEqualTo(writerPosition + 2 * Partition.AHEAD_STEP);
@@ -135,13 +196,12 @@ class SpaceReservationTest
                 JournalTestSupport.append(partition.writer(), scratch, sequence++);
             }
             assertThat(tail.reservedLimit()).isGreaterThanOrEqualTo(tail.tailPosition());
-            // Every byte past the first chunk was reserved by the writer, counted, in steps of the writer's chunks.
-            final long step = Partition.WRITER_RESERVE_CHUNKS * SegmentFiles.RESERVE_CHUNK;
-            final long reservations = partition.writerReservations();
+            // Every byte past the first chunk was reserved by the writer, counted, a chunk at most at a time (an
+            // event waits for a megabyte of zeros at most), ending on chunk boundaries.
             assertThat(partition.writerReservedBytes()).isEqualTo(tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK);
-            assertThat(reservations).isGreaterThanOrEqualTo(
-                (tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / (step + scratch.capacity() + 64));
-            assertThat(partition.writerReservedBytes()).isLessThanOrEqualTo(reservations * (step + scratch.capacity() + 64));
+            assertThat(partition.writerReservations())
+                .isEqualTo((tail.reservedLimit() - SegmentFiles.RESERVE_CHUNK) / SegmentFiles.RESERVE_CHUNK);
+            assertThat(tail.reservedLimit() % SegmentFiles.RESERVE_CHUNK).isZero();
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
         }
     }

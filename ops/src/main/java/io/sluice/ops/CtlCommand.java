@@ -407,17 +407,19 @@ final class CtlCommand implements Callable<Integer>
                 out.println(); // a pipe or a file gets one block after another, no escape codes
             }
             status(client, engine, out);
-            out.printf(Locale.ROOT, "%n%-16s %4s %14s %14s %10s %8s %8s %8s %9s %9s%n",
-                "TOPIC", "PART", "EVENTS-IN", "JOURNAL-END", "RING-FREE", "p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us");
+            out.printf(Locale.ROOT, "%n%-16s %4s %14s %14s %10s %16s %8s %8s %8s %9s %9s%n",
+                "TOPIC", "PART", "EVENTS-IN", "JOURNAL-END", "RING-FREE", "WRITER-RES n/KiB", "p50 us", "p99 us", "p99.9 us", "p99.99 us",
+                "max us");
             for (final String topic : engine.getTopics())
             {
                 for (int p = 0; p < engine.getPartitions(); p++)
                 {
                     final PartitionMXBean partition = client.partition(topic, p);
-                    out.printf(Locale.ROOT, "%-16s %4d %,14d %,14d %,10d %8d %8d %8d %9d %9d%n", topic, p, partition.getEventsIn(),
-                        partition.getJournalEnd(), partition.getRingRemaining(), partition.getLatencyP50Micros(),
-                        partition.getLatencyP99Micros(), partition.getLatencyP999Micros(), partition.getLatencyP9999Micros(),
-                        partition.getLatencyMaxMicros());
+                    out.printf(Locale.ROOT, "%-16s %4d %,14d %,14d %,10d %16s %8d %8d %8d %9d %9d%n", topic, p, partition.getEventsIn(),
+                        partition.getJournalEnd(), partition.getRingRemaining(),
+                        partition.getJournalWriterReservations() + "/" + (partition.getJournalWriterReservedBytes() >> 10),
+                        partition.getLatencyP50Micros(), partition.getLatencyP99Micros(), partition.getLatencyP999Micros(),
+                        partition.getLatencyP9999Micros(), partition.getLatencyMaxMicros());
                 }
             }
             stages(client, engine, out);

@@ -103,6 +103,13 @@ public final class SluiceCounters
     public static final int PARTITION_STATE_TYPE_ID = 1004;
     /** Journal failures (and allocation retries) of a partition. */
     public static final int PARTITION_ERRORS_TYPE_ID = 1005;
+    /**
+     * Times the partition's journal writer found no reserved space ahead and wrote the zeros itself, its event waiting
+     * (the journal's allocator duty was behind): 0 where the duty keeps up.
+     */
+    public static final int JOURNAL_WRITER_RESERVATIONS_TYPE_ID = 1006;
+    /** Bytes of zeros those reservations wrote on the partition's thread. */
+    public static final int JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID = 1007;
     /** Directory entry of a pipeline: key = pipeline id and name. */
     public static final int PIPELINE_TYPE_ID = 1009;
     /** Outputs delivered by a pipeline instance. */
@@ -530,6 +537,8 @@ public final class SluiceCounters
             case RING_REMAINING_TYPE_ID: return "ring_remaining";
             case PARTITION_STATE_TYPE_ID: return "partition_state";
             case PARTITION_ERRORS_TYPE_ID: return "partition_errors";
+            case JOURNAL_WRITER_RESERVATIONS_TYPE_ID: return "journal_writer_reservations";
+            case JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID: return "journal_writer_reserved_bytes";
             case PIPELINE_TYPE_ID: return "pipeline";
             case OUTPUTS_TYPE_ID: return "outputs";
             case ERRORS_TYPE_ID: return "errors";

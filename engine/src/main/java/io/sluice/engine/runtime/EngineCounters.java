@@ -34,6 +34,9 @@ public final class EngineCounters
 
         final AtomicCounter state;
         final AtomicCounter errors;
+        /** The journal writer's own reservations ({@code Partition.writerReservations()}), and their bytes. */
+        final AtomicCounter writerReservations;
+        final AtomicCounter writerReservedBytes;
 
         PartitionCounters(final CountersManager manager, final String topic, final int topicId, final int partition)
         {
@@ -43,6 +46,10 @@ public final class EngineCounters
             ringRemaining = partitionCounter(manager, SluiceCounters.RING_REMAINING_TYPE_ID, "ring-remaining" + where, topicId, partition);
             state = partitionCounter(manager, SluiceCounters.PARTITION_STATE_TYPE_ID, "partition-state" + where, topicId, partition);
             errors = partitionCounter(manager, SluiceCounters.PARTITION_ERRORS_TYPE_ID, "partition-errors" + where, topicId, partition);
+            writerReservations = partitionCounter(manager, SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID,
+                "journal-writer-reservations" + where, topicId, partition);
+            writerReservedBytes = partitionCounter(manager, SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID,
+                "journal-writer-reserved-bytes" + where, topicId, partition);
             // Release store: a reader sees STARTING until the partition thread takes over.
             state.setRelease(io.sluice.engine.counters.PartitionState.STARTING.code());
         }
@@ -60,6 +67,8 @@ public final class EngineCounters
             ringRemaining.close();
             state.close();
             errors.close();
+            writerReservations.close();
+            writerReservedBytes.close();
         }
     }
 

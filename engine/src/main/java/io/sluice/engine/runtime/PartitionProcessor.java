@@ -935,6 +935,9 @@ final class PartitionProcessor
         counters.state.setRelease(state());
         counters.eventsIn.setRelease(eventsIn);
         counters.journalEnd.setRelease(writer.nextOffset());
+        // The journal writer's own reservations: this thread (the partition's writer) makes them, so the values are its own.
+        counters.writerReservations.setRelease(journalPartition.writerReservations());
+        counters.writerReservedBytes.setRelease(journalPartition.writerReservedBytes());
         if (ringBuffer != null)
         {
             counters.ringRemaining.setRelease(ringBuffer.remainingCapacity());

@@ -1,5 +1,6 @@
 package io.sluice.engine.runtime;
 
+import static io.sluice.engine.runtime.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +18,7 @@ import io.sluice.engine.counters.PartitionState;
 import io.sluice.engine.counters.SluiceCounters;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.TestEvents;
+import io.sluice.journal.Partition;
 
 class EngineCountersTest
 {
@@ -94,6 +96,42 @@ class EngineCountersTest
                 assertThat(SluiceCounters.find(reader, SluiceCounters.WATERMARK_TYPE_ID, topicId, p, pipelineId, SluiceCounters.NONE))
                     .isNotEqualTo(CountersReader.NULL_COUNTER_ID);
             }
+        }
+    }
+
+    @Test
+    void shouldPublishTheJournalWritersOwnReservationsPerPartition()
+    {
+        final Pipeline count = Pipeline.from("trades", TestEvents.TRADE).name("count").partitionKey("account").eventTime("ts", 50)
+            .filter("all", e -> true).sink("text", new TestEvents.TextSink()).build();
+        try (Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(1).ringSize(1024)
+            .waitStrategy(WaitStrategyKind.YIELD), List.of(count)))
+        {
+            final EventPublisher publisher = engine.publisher("trades");
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            final int events = 100_000; // some megabytes of journal: past the first reserved chunk several times
+            for (int i = 0; i < events; i++)
+            {
+                publisher.publish(TestEvents.trade(event, i, 1, 1, i), 0);
+            }
+            final String journalTopic = engine.journalTopicOf("trades");
+            final Partition partition = engine.journal().topic(journalTopic).partition(0);
+            final CountersReader reader = engine.context().countersManager();
+            final int topicId = SluiceCounters.findTopicId(reader, journalTopic);
+            final int reservations = SluiceCounters.require(
+                reader, SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID, topicId, 0, SluiceCounters.NONE, SluiceCounters.NONE);
+            final int reservedBytes = SluiceCounters.require(
+                reader, SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, topicId, 0, SluiceCounters.NONE, SluiceCounters.NONE);
+            final int eventsIn = SluiceCounters.require(reader, SluiceCounters.EVENTS_IN_TYPE_ID, topicId, 0, SluiceCounters.NONE, SluiceCounters.NONE);
+            await("every event journaled and counted", () -> reader.getCounterValue(eventsIn) == events);
+            assertThat(partition.endOffset()).isEqualTo(events);
+            // Final once the last event is journaled (the writer reserves only when it appends); the counters follow at
+            // the end of the partition thread's batch.
+            final long writerReservations = partition.writerReservations();
+            final long writerReservedBytes = partition.writerReservedBytes();
+            await("the journal writer's own reservations published", () -> reader.getCounterValue(reservations) == writerReservations &&
+                reader.getCounterValue(reservedBytes) == writerReservedBytes);
+            assertThat(writerReservedBytes).as("a megabyte at most each").isLessThanOrEqualTo(writerReservations << 20);
         }
     }
 }

@@ -19,6 +19,8 @@ final class PartitionBean implements PartitionMXBean
     private final int ringRemaining;
     private final int state;
     private final int errors;
+    private final int writerReservations;
+    private final int writerReservedBytes;
     private final int[] ingest = new int[SluiceCounters.LATENCY_FIGURES];
     private final int[] ringWait = new int[SluiceCounters.LATENCY_FIGURES];
     private final int[] journalAppend = new int[SluiceCounters.LATENCY_FIGURES];
@@ -35,6 +37,8 @@ final class PartitionBean implements PartitionMXBean
         ringRemaining = counters.require(SluiceCounters.RING_REMAINING_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         state = counters.require(SluiceCounters.PARTITION_STATE_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         errors = counters.require(SluiceCounters.PARTITION_ERRORS_TYPE_ID, topicId, partition, SluiceCounters.NONE);
+        writerReservations = counters.require(SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID, topicId, partition, SluiceCounters.NONE);
+        writerReservedBytes = counters.require(SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         for (int i = 0; i < SluiceCounters.LATENCY_FIGURES; i++)
         {
             ingest[i] = counters.require(SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + i, SluiceCounters.NONE, partition, SluiceCounters.NONE);
@@ -92,6 +96,18 @@ final class PartitionBean implements PartitionMXBean
     public long getRingRemaining()
     {
         return counters.value(ringRemaining);
+    }
+
+    @Override
+    public long getJournalWriterReservations()
+    {
+        return counters.value(writerReservations);
+    }
+
+    @Override
+    public long getJournalWriterReservedBytes()
+    {
+        return counters.value(writerReservedBytes);
     }
 
     @Override

@@ -68,6 +68,22 @@ public interface PartitionMXBean
     long getRingRemaining();
 
     /**
+     * Times the partition's journal writer found no reserved space ahead and wrote the zeros itself while its event
+     * waited (the journal's allocator duty was behind, for example without a CPU on a loaded machine): 0 where the
+     * duty keeps up. Each is at most a megabyte of zeros written on the partition's thread.
+     *
+     * @return the count since start.
+     */
+    long getJournalWriterReservations();
+
+    /**
+     * Bytes of zeros the journal writer's own reservations ({@link #getJournalWriterReservations()}) wrote.
+     *
+     * @return bytes since start.
+     */
+    long getJournalWriterReservedBytes();
+
+    /**
      * Median latency.
      *
      * @return microseconds.

@@ -84,6 +84,11 @@ public final class SluiceCollector implements MultiCollector
         family(SluiceCounters.PARTITION_STATE_TYPE_ID, Kind.PARTITION_STATE, "partition_state", "State of a partition.", p, 1);
         family(SluiceCounters.PARTITION_ERRORS_TYPE_ID, Kind.COUNTER, "partition_errors",
             "Journal failures and allocation retries of a partition.", p, 1);
+        family(SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID, Kind.COUNTER, "journal_writer_reservations",
+            "Times the partition's journal writer reserved space itself (zeros written while its event waited): the allocator duty was behind.",
+            p, 1);
+        family(SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, Kind.COUNTER, "journal_writer_reserved_bytes",
+            "Bytes of zeros the partition's journal writer wrote in its own reservations.", p, 1);
         family(SluiceCounters.OUTPUTS_TYPE_ID, Kind.COUNTER, "outputs", "Outputs delivered by a pipeline instance.", i, 1);
         family(SluiceCounters.ERRORS_TYPE_ID, Kind.COUNTER, "pipeline_errors", "Failures of user code in a pipeline instance.", i, 1);
         family(SluiceCounters.LATE_TYPE_ID, Kind.COUNTER, "late_events", "Events later than the allowed lateness (sent to the late output).", i, 1);

@@ -101,6 +101,12 @@ class DaemonProcessTest
                 assertThat(big.getOutputs()).isEqualTo(3);
                 assertThat(client.partition("trades", 0).getState()).isEqualTo("RUNNING");
                 assertThat(client.partition("trades", 1).getFailure()).isEmpty();
+                for (int p = 0; p < 2; p++)
+                {
+                    // A few events, within the first megabyte a segment is created with: the writer never reserved.
+                    assertThat(client.partition("trades", p).getJournalWriterReservations()).isZero();
+                    assertThat(client.partition("trades", p).getJournalWriterReservedBytes()).isZero();
+                }
                 assertStageLatencies(client);
 
                 final String checkpoint = engine.checkpointNow();
@@ -133,7 +139,7 @@ class DaemonProcessTest
                 awaitOutputs(client.pipeline("big"), 9);
             }
             assertThat(sluice("ctl", "top", "--iterations", "2", "--interval", "10", "--dir", data.toString()))
-                .contains("EVENTS-IN").contains("p99.99 us").contains("ring-wait p0").contains("journal-append p1").contains("pipeline vol")
+                .contains("EVENTS-IN").contains("WRITER-RES n/KiB").contains("p99.99 us").contains("ring-wait p0").contains("journal-append p1").contains("pipeline vol")
                 .doesNotContain("\u001b"); // not a terminal: no ANSI codes
 
             // The mark file counts partitions by state at each heartbeat: after the replay above, wait for one
@@ -269,6 +275,8 @@ class DaemonProcessTest
         }
         assertThat(scrape.family("sluice_processing_latency_seconds").samples()).extracting(s -> s.labels().get("pipeline"))
             .contains("vol", "big");
+        assertThat(scrape.family("sluice_journal_writer_reservations").samples()).extracting(s -> s.labels().get("partition"))
+            .containsExactlyInAnyOrder("0", "1");
         assertThat(scrape.family("sluice_partition_state").samples())
             .filteredOn(s -> s.value() == 1).extracting(s -> s.labels().get("sluice_partition_state")).containsOnly("RUNNING");
         assertThat(scrape.family("sluice_daemon_state").samples())

@@ -37,6 +37,10 @@ class SluiceCollectorTest
         {
             // Interleaved families, as the engine allocates them: the exposition must still group each family once.
             SluiceCounters.allocate(manager, SluiceCounters.EVENTS_IN_TYPE_ID, "events-in", 2, p, none, none, null).set(40 + p);
+            SluiceCounters.allocate(manager, SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID, "journal-writer-reservations", 2, p,
+                none, none, null).set(3 * p);
+            SluiceCounters.allocate(manager, SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, "journal-writer-reserved-bytes", 2, p,
+                none, none, null).set(3L * p << 20);
             SluiceCounters.allocate(manager, SluiceCounters.PARTITION_STATE_TYPE_ID, "partition-state", 2, p, none, none, null)
                 .set(p == 0 ? PartitionState.RUNNING.code() : PartitionState.FAILED.code());
             SluiceCounters.allocate(manager, SluiceCounters.OUTPUTS_TYPE_ID, "outputs", 2, p, 0, none, null).set(7);
@@ -70,6 +74,13 @@ class SluiceCollectorTest
         assertThat(eventsIn.samples()).extracting(Sample::name).containsOnly("sluice_events_in_total");
         assertThat(eventsIn.samples()).extracting(Sample::labels)
             .containsExactly(Map.of("topic", "a/b c", "partition", "0"), Map.of("topic", "a/b c", "partition", "1"));
+        final Family writerReservations = scrape.family("sluice_journal_writer_reservations");
+        assertThat(writerReservations.type()).isEqualTo("counter");
+        assertThat(writerReservations.samples()).extracting(s -> s.labels().get("partition") + " " + s.name() + " " + s.value())
+            .containsExactly("0 sluice_journal_writer_reservations_total 0.0", "1 sluice_journal_writer_reservations_total 3.0");
+        assertThat(scrape.family("sluice_journal_writer_reserved_bytes").samples())
+            .extracting(s -> s.labels().get("partition") + " " + s.name() + " " + s.value())
+            .containsExactly("0 sluice_journal_writer_reserved_bytes_total 0.0", "1 sluice_journal_writer_reserved_bytes_total 3145728.0");
         assertThat(scrape.family("sluice_outputs").samples()).allSatisfy(s ->
             assertThat(s.labels()).containsEntry("pipeline", "p \"q\"").containsEntry("topic", "a/b c"));
 
