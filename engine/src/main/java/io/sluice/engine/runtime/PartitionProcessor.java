@@ -1,5 +1,7 @@
 package io.sluice.engine.runtime;
 
+import java.util.concurrent.TimeUnit;
+
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import com.lmax.disruptor.RingBuffer;
@@ -123,7 +125,7 @@ final class PartitionProcessor
     /** A continuation tick this thread published is still ahead in the ring ({@link #continueResults}). */
     private boolean continuationQueued;
     /** How long the ring stays empty, with results pending, before the partition thread continues them itself. */
-    static final long QUIET_BEFORE_CONTINUATION_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+    static final long QUIET_BEFORE_CONTINUATION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** When idle turns with results pending began ({@link #continueResultsWhenQuiet}), or 0. */
     private long quietSinceNanos;
     /** {@link #eventsIn} then: an event since restarts the quiet. */
