@@ -659,7 +659,9 @@ final class PartitionProcessor
         {
             final long sequence = ringBuffer.tryNext();
             final RingSlot tick = ringBuffer.get(sequence);
-            tick.header(RingSlot.TICK, 0, 0, WatermarkGenerator.CONTINUATION, 0, latencyListener == null ? 0 : System.nanoTime());
+            // Stamped whenever a listener reads it: the stage listener's ring wait is measured from this stamp too.
+            final boolean timed = latencyListener != null || stageListener != null;
+            tick.header(RingSlot.TICK, 0, 0, WatermarkGenerator.CONTINUATION, 0, timed ? System.nanoTime() : 0);
             ringBuffer.publish(sequence);
             continuationQueued = true;
         }

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,54 @@ class StageLatencyTest
         assertThat(processed[0]).isEqualTo(1_000);
     }
 
+    @Test
+    void shouldMeasureTheRingWaitOfTheTicksThatContinueASlicedFiringFromTheirPublish()
+    {
+        // A stage listener alone (no ingest latency listener) and no scheduler ticks: 500 keys close at once, the
+        // closing event emits one firing slice, and the partition thread queues continuation ticks for the rest.
+        // Each tick's ring wait counts from its own publish: no ring wait can exceed the time since the test began.
+        final int keys = 500;
+        final long started = System.nanoTime();
+        final AtomicLong results = new AtomicLong();
+        final AtomicLong ringWaits = new AtomicLong();
+        final AtomicLong longestRingWait = new AtomicLong();
+        final StageLatencyListener stages = (partition, stage, nanos) ->
+        {
+            if (stage == StageLatencyListener.RING_WAIT)
+            {
+                ringWaits.incrementAndGet();
+                longestRingWait.accumulateAndGet(nanos, Math::max);
+            }
+        };
+        final Pipeline counted = Pipeline.from("trades", TestEvents.TRADE).name("volume").partitionKey("account")
+            .eventTime("ts", 50).window(w -> w.tumbling(1_000).count("n")).sink("count", (p, s, k, t, e) -> results.incrementAndGet())
+            .build();
+        final EngineContext context = new EngineContext().directory(dir).partitions(1).ringSize(1024)
+            .journalSegmentLength(4 * 1024 * 1024).checkpoints(false).waitStrategy(WaitStrategyKind.SLEEP)
+            .tickIntervalMillis(0).stageLatencyListener(stages);
+        try (Engine engine = Engine.launch(context, List.of(counted)))
+        {
+            final EventPublisher publisher = engine.publisher("trades");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            for (int account = 0; account < keys; account++)
+            {
+                TestEvents.trade(buffer, account, 10.0, 1, account);
+                publisher.publish(buffer, 0);
+            }
+            TestEvents.trade(buffer, 0, 10.0, 1, 10_000); // the watermark passes the first second
+            publisher.publish(buffer, 0);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (results.get() < keys && System.nanoTime() < deadline)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        }
+        final long elapsed = System.nanoTime() - started;
+        assertThat(results.get()).as("every key's result of the first second").isEqualTo(keys);
+        assertThat(ringWaits.get()).as("the events' ring waits and at least one continuation tick's").isGreaterThan(keys + 1);
+        assertThat(longestRingWait.get()).as("the longest ring wait, against the test's own duration").isLessThanOrEqualTo(elapsed);
+    }
+
     private static Pipeline pipeline(final String topic, final String name, final boolean window)
     {
         final Pipeline.Builder builder = Pipeline.from(topic, TestEvents.TRADE).name(name).partitionKey("account").eventTime("ts", 50);
@@ -117,7 +167,7 @@ class StageLatencyTest
         private final ThreadLocal<long[]> current = ThreadLocal.withInitial(() -> new long[] {-1, 0, 0, 0});
         private final AtomicLongArray counts;
         private final AtomicLongArray totals;
-        private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong events = new AtomicLong();
         private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
         Checker(final int stages)
