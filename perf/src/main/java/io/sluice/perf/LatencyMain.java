@@ -21,6 +21,7 @@ import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.JitQuiet;
 import io.sluice.engine.runtime.StageLatencyListener;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.loadgen.PercentilePlot;
@@ -535,7 +536,7 @@ public final class LatencyMain
                 measuring = true;
             }
             phaseEnd += TimeUnit.SECONDS.toNanos(step[1]);
-            final long warmUpLimit = phaseEnd + JitQuiet.MAX_EXTRA_NS;
+            final long warmUpLimit = phaseEnd + JIT_MAX_EXTRA_NS;
             final PhaseEnd end = hook.start(phase);
             while (true)
             {
@@ -545,8 +546,8 @@ public final class LatencyMain
                     if (phase == WARMUP && due < warmUpLimit && !jit.quiet())
                     {
                         // The warm-up goes on, open loop, until the JIT has compiled nothing for a while.
-                        phaseEnd += JitQuiet.CHECK_NS;
-                        extendedNs += JitQuiet.CHECK_NS;
+                        phaseEnd += JIT_CHECK_NS;
+                        extendedNs += JIT_CHECK_NS;
                         continue;
                     }
                     break;
@@ -575,47 +576,14 @@ public final class LatencyMain
     }
 
     /**
-     * Whether the JIT has been quiet: the warm-up of every mode lasts its {@code warmup} seconds and then
-     * until the JIT compiled nothing for {@code jitQuietMs} (at most {@link #MAX_EXTRA_NS} more), so that no
-     * mode is measured while compiler threads take turns with the producer on its CPU (the engine modes run
-     * first, while the code of the engine's launch is still being compiled; the raw hand-off, last, found
-     * the JIT quiet). Read in the warm-up only, between events.
+     * The warm-up of every mode lasts its {@code warmup} seconds and then until the JIT compiled nothing for
+     * {@code jitQuietMs} ({@link JitQuiet}), checked every {@link #JIT_CHECK_NS} and at most {@link #JIT_MAX_EXTRA_NS}
+     * more, so that no mode is measured while compiler threads take turns with the producer on its CPU (the engine
+     * modes run first, while the code of the engine's launch is still being compiled; the raw hand-off, last, found
+     * the JIT quiet).
      */
-    private static final class JitQuiet
-    {
-        static final long CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
-        static final long MAX_EXTRA_NS = TimeUnit.SECONDS.toNanos(10);
-
-        private final java.lang.management.CompilationMXBean compilation = java.lang.management.ManagementFactory.getCompilationMXBean();
-        private final long quietNs;
-        private long lastTotalMs = -1;
-        private long changedAtNs = System.nanoTime();
-
-        JitQuiet(final long quietNs)
-        {
-            this.quietNs = quietNs;
-        }
-
-        /**
-         * @return whether no compilation time was added in the last {@code quietNs} (as far as calls, every
-         *     {@link #CHECK_NS} of the schedule, can tell; true without a JIT that reports it).
-         */
-        boolean quiet()
-        {
-            if (compilation == null || !compilation.isCompilationTimeMonitoringSupported())
-            {
-                return true;
-            }
-            final long total = compilation.getTotalCompilationTime();
-            final long now = System.nanoTime();
-            if (total != lastTotalMs)
-            {
-                lastTotalMs = total;
-                changedAtNs = now;
-            }
-            return now - changedAtNs >= quietNs;
-        }
-    }
+    private static final long JIT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long JIT_MAX_EXTRA_NS = TimeUnit.SECONDS.toNanos(10);
 
     private static void writeReports(final long rate, final WaitStrategyKind wait, final boolean pinned, final Map<String, Run> runs,
         final Path reports) throws IOException

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,6 +21,7 @@ import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
 import io.sluice.client.wire.Durability;
 import io.sluice.engine.runtime.EngineProfile;
+import io.sluice.engine.runtime.JitQuiet;
 import io.sluice.ops.daemon.Daemon;
 import io.sluice.ops.daemon.DaemonConfig;
 import io.sluice.schema.EventFlyweight;
@@ -69,7 +68,6 @@ final class NetWarmUp
     private static final int PRODUCER_RESPONSE_STREAM = 2001;
     private static final int CONSUMER_RESPONSE_STREAM = 2002;
 
-    private final CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
     private final UnsafeBuffer event = new UnsafeBuffer(new byte[EVENT.length()]);
     private final EventFlyweight writer = new EventFlyweight(EVENT);
     private long results;
@@ -178,7 +176,7 @@ final class NetWarmUp
     private String drive(final String aeronDirectory, final long maxMillis, final BooleanSupplier stopRequested)
     {
         final long startNs = System.nanoTime();
-        final long compiledBeforeMs = compilationMs();
+        final JitQuiet jit = new JitQuiet(TimeUnit.MILLISECONDS.toNanos(QUIET_MS));
         final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) -> results++;
         Aeron aeron = null;
         SluiceProducer producer = null;
@@ -197,8 +195,6 @@ final class NetWarmUp
             long sent = 0;
             long nextSendNs = System.nanoTime();
             long nextCheckNs = nextSendNs + CHECK_NS;
-            long lastCompiledMs = compiledBeforeMs;
-            long compiledAtNs = nextSendNs;
             boolean quiet = false;
             while (!quiet)
             {
@@ -217,13 +213,7 @@ final class NetWarmUp
                 if (now - nextCheckNs >= 0)
                 {
                     nextCheckNs = now + CHECK_NS;
-                    final long compiledMs = compilationMs();
-                    if (compiledMs != lastCompiledMs)
-                    {
-                        lastCompiledMs = compiledMs;
-                        compiledAtNs = now;
-                    }
-                    quiet = sent >= MIN_EVENTS && now - compiledAtNs >= TimeUnit.MILLISECONDS.toNanos(QUIET_MS);
+                    quiet = jit.quiet() && sent >= MIN_EVENTS;
                     if (now - deadlineNs >= 0 || stopRequested.getAsBoolean())
                     {
                         break;
@@ -239,17 +229,11 @@ final class NetWarmUp
                 "journal, pipeline, journal sink, egress) in %,d ms, %,d acknowledged, %,d results read; %s; JIT compilation time " +
                 "%,d ms during it; nothing of it is kept", sent, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
                 producer.journaledSequence(), results, quiet ? "the JIT then compiled nothing for " + QUIET_MS + " ms" :
-                "stopped at the " + maxMillis + " ms allowed (network_warm_up) with the JIT still compiling", compilationMs() - compiledBeforeMs);
+                "stopped at the " + maxMillis + " ms allowed (network_warm_up) with the JIT still compiling", jit.compiledMillisSinceStart());
         }
         finally
         {
             CloseHelper.quietCloseAll(consumer, producer, aeron);
         }
-    }
-
-    /** The JIT's compilation time so far (all compiler threads), or 0 where the JVM does not report it. */
-    private long compilationMs()
-    {
-        return compilation != null && compilation.isCompilationTimeMonitoringSupported() ? compilation.getTotalCompilationTime() : 0;
     }
 }
