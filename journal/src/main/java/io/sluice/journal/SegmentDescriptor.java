@@ -60,6 +60,8 @@ final class SegmentDescriptor
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String SPARE_NAME = "next.spare";
+    /** Digits of a segment file's name: its base offset (never negative), zero-padded. */
+    static final int BASE_NAME_DIGITS = 20;
 
     private SegmentDescriptor()
     {
@@ -67,7 +69,15 @@ final class SegmentDescriptor
 
     static String baseName(final long baseOffset)
     {
-        return String.format("%020d", baseOffset);
+        // Zero-padded by hand: String.format parsed its pattern for each of a segment's three files at every open.
+        final char[] name = new char[BASE_NAME_DIGITS];
+        long rest = baseOffset;
+        for (int i = BASE_NAME_DIGITS - 1; i >= 0; i--)
+        {
+            name[i] = (char)('0' + rest % 10);
+            rest /= 10;
+        }
+        return new String(name);
     }
 
     static void writeHeader(final UnsafeBuffer buffer, final long baseOffset, final int segmentLength, final BootId bootId)
