@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,92 @@ class LauncherIT
         final Run badFlag = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:+NoSuchSluiceFlag"), "version");
         assertThat(badFlag.exitCode).isNotZero();
         assertThat(badFlag.err).contains("NoSuchSluiceFlag");
+    }
+
+    @Test
+    void shouldWriteAClassDataSharingArchiveOnAFirstRunAndMapItOnTheNext() throws Exception
+    {
+        final Path archive = cdsArchive("version");
+        Files.deleteIfExists(archive);
+        try
+        {
+            final Run first = sluice(Map.of("SLUICE_CDS", "on"), "version");
+            assertThat(first.exitCode).as(first.toString()).isZero();
+            assertThat(first.out).startsWith("sluice " + SluiceVersion.version() + "\n");
+            assertThat(archive).isRegularFile();
+
+            // The launcher turns the JVM's notes on class data sharing off; SLUICE_JAVA_OPTS comes after and turns them on.
+            final Run second = sluice(Map.of("SLUICE_CDS", "on", "SLUICE_JAVA_OPTS", "-Xlog:cds=info"), "version");
+            assertThat(second.exitCode).as(second.toString()).isZero();
+            assertThat(second.out).contains("Opened archive " + archive).contains("sluice " + SluiceVersion.version() + "\n");
+            assertThat(writtenArchives(archive)).isEmpty();
+        }
+        finally
+        {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    @Test
+    void shouldKeepNoArchiveOfARunThatWasKilled() throws Exception
+    {
+        final Path archive = cdsArchive("demo");
+        Files.deleteIfExists(archive);
+        final ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "demo", "journal", "-n", "500000000", "-p", "2")
+            .directory(workDir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(workDir.resolve("killed.txt").toFile())
+            .redirectErrorStream(true);
+        builder.environment().put("SLUICE_BUILD", "never");
+        builder.environment().put("SLUICE_CDS", "on");
+        builder.environment().put("SLUICE_JAVA_OPTS", "-Xmx256m");
+        final Process launcher = builder.start();
+        try
+        {
+            // Without an archive the launcher waits for java instead of becoming it: java is its child.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            ProcessHandle java = null;
+            while (java == null && System.nanoTime() < deadline && launcher.isAlive())
+            {
+                java = launcher.toHandle().children().findFirst().orElse(null);
+                Thread.sleep(10);
+            }
+            assertThat(java).as("the launcher's java").isNotNull();
+            java.destroyForcibly();
+
+            assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.exitValue()).isEqualTo(137);
+            assertThat(archive).doesNotExist();
+            assertThat(writtenArchives(archive)).isEmpty();
+        }
+        finally
+        {
+            launcher.destroyForcibly().waitFor();
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    @Test
+    void shouldRefuseAnUnknownClassDataSharingSetting() throws Exception
+    {
+        final Run run = sluice(Map.of("SLUICE_CDS", "yes"), "version");
+
+        assertThat(run.exitCode).isNotZero();
+        assertThat(run.err).contains("SLUICE_CDS must be on or off, not 'yes'");
+    }
+
+    private static Path cdsArchive(final String command)
+    {
+        return LAUNCHER.getParent().resolve("ops").resolve("target").resolve("sluice-cds-" + command + ".jsa");
+    }
+
+    /** Archives a run was writing (the final name, a dot and its pid) that the launcher left behind. */
+    private static List<Path> writtenArchives(final Path archive) throws IOException
+    {
+        try (Stream<Path> files = Files.list(archive.getParent()))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith(archive.getFileName() + ".")).toList();
+        }
     }
 
     private Run sluice(final Map<String, String> env, final String... args) throws IOException, InterruptedException

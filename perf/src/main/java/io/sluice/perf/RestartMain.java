@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * round is then the two launches only; {@code fresh=N} adds N restarts each in a JVM of its own, timed from the process's
  * start to ready ({@link FreshRestart}: the JVM's start, class loading and the JIT included);
  * {@code childJvm="<flags>"} adds JVM flags (space-separated) to those children, e.g. a class data sharing archive
- * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next).
+ * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next); {@code cds=true}
+ * does that within the run: one untimed fresh restart writes the archive at its exit, the timed ones map it (what the
+ * launcher's {@code SLUICE_CDS=on} does from the second run on).
  * {@code setUpOnly=<dir>} writes the set-up into {@code <dir>} (the checkpoint kept aside in
  * {@code <dir>/checkpoints-aside}), keeps it and exits: restarts in processes of their own can then be run by hand,
  * e.g. two builds alternated from the same set-up, each as {@code RestartMain child=<dir> keys=.. partitions=..
@@ -116,7 +119,7 @@ public final class RestartMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm,
-     *             setUpOnly.
+     *             cds, setUpOnly.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -133,6 +136,7 @@ public final class RestartMain
         defaults.put("fresh", "0");
         defaults.put("child", "");
         defaults.put("childJvm", "");
+        defaults.put("cds", "false");
         defaults.put("setUpOnly", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
@@ -293,6 +297,11 @@ public final class RestartMain
         }
         final List<String> childArgs = List.of("child=" + dir, "keys=" + a.get("keys"), "partitions=" + a.get("partitions"),
             "segmentMiB=" + a.get("segmentMiB"), "sized=" + a.get("sized"));
+        final List<String> childJvm = new ArrayList<>(List.of(a.get("childJvm").split(" ")));
+        if (Boolean.parseBoolean(a.get("cds")))
+        {
+            childJvm.addAll(classDataSharing(dir, checkpoints, aside, childArgs, childJvm));
+        }
         final double[] startToReady = new double[count];
         final double[] launch = new double[count];
         final double[] cpu = new double[count];
@@ -300,7 +309,7 @@ public final class RestartMain
         {
             PerfFiles.deleteRecursively(checkpoints);
             copy(aside, checkpoints);
-            final FreshRestart.Timing timing = FreshRestart.run(List.of(a.get("childJvm").split(" ")), childArgs);
+            final FreshRestart.Timing timing = FreshRestart.run(childJvm, childArgs);
             startToReady[i] = timing.startToReadySeconds();
             launch[i] = timing.launchSeconds();
             cpu[i] = timing.processCpuSeconds();
@@ -309,6 +318,28 @@ public final class RestartMain
         }
         System.out.printf("RESULT fresh process restart (its own JVM, start -> ready): median %.3f s, Engine.launch in it median %.3f s, " +
             "process CPU to ready median %.3f s%n", EngineBench.median(startToReady), EngineBench.median(launch), EngineBench.median(cpu));
+    }
+
+    /**
+     * {@code cds=true}: one untimed restart in a JVM of its own writes a dynamic class data sharing archive of what it
+     * loaded when it exits ({@code -XX:ArchiveClassesAtExit}), as the launcher's {@code SLUICE_CDS=on} does on a first
+     * run; the timed restarts then map it ({@code -XX:SharedArchiveFile}).
+     *
+     * @return the flags that make a child use the archive.
+     */
+    private static List<String> classDataSharing(
+        final Path dir, final Path checkpoints, final Path aside, final List<String> childArgs, final List<String> childJvm)
+        throws IOException, InterruptedException
+    {
+        final Path archive = dir.resolve("restart-cds.jsa");
+        Files.deleteIfExists(archive);
+        PerfFiles.deleteRecursively(checkpoints);
+        copy(aside, checkpoints);
+        final List<String> dump = new ArrayList<>(childJvm);
+        dump.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        FreshRestart.run(dump, childArgs);
+        System.out.printf("class data sharing: archive of %,d bytes written at the exit of one untimed restart%n", Files.size(archive));
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
     /** Child mode of {@link FreshRestart}: one restart from the checkpoint in {@code dir}, its ready line, exit. */
