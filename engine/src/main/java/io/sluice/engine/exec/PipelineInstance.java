@@ -66,7 +66,22 @@ public final class PipelineInstance
      */
     public static PipelineInstance create(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, null, false);
+        return new PipelineInstance(pipeline, partition, errorHandler, null, false, false);
+    }
+
+    /**
+     * Builds the instance as {@link #create} does, for a launch that may restore a checkpoint into it: its window state is
+     * sized by the restore (for the larger of the pipeline's hint and the snapshot), or by {@link #presize()} when none is
+     * restored, instead of at build and again, larger, at the restore ({@link WindowOperatorContext#deferSizing}).
+     *
+     * @param pipeline     the description to run.
+     * @param partition    the instance serves.
+     * @param errorHandler receiving stage failures.
+     * @return the instance, whose window state is not sized yet.
+     */
+    public static PipelineInstance createForRestore(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
+    {
+        return new PipelineInstance(pipeline, partition, errorHandler, null, false, true);
     }
 
     /**
@@ -82,7 +97,7 @@ public final class PipelineInstance
      */
     public static PipelineInstance createColumnar(final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, null, true);
+        return new PipelineInstance(pipeline, partition, errorHandler, null, true, false);
     }
 
     /**
@@ -114,12 +129,12 @@ public final class PipelineInstance
     public static PipelineInstance scratch(
         final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler, final EventSink discarding)
     {
-        return new PipelineInstance(pipeline, partition, errorHandler, Objects.requireNonNull(discarding, "discarding"), false);
+        return new PipelineInstance(pipeline, partition, errorHandler, Objects.requireNonNull(discarding, "discarding"), false, false);
     }
 
     private PipelineInstance(
         final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler,
-        final EventSink outputsOverride, final boolean columnar)
+        final EventSink outputsOverride, final boolean columnar, final boolean deferSizing)
     {
         this.outputsOverride = outputsOverride;
         this.columnar = columnar;
@@ -149,7 +164,7 @@ public final class PipelineInstance
             {
                 windowStage = (Stages.Window)next;
                 foundWindowSpec = ((StageSpec.WindowStageSpec)spec).spec();
-                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage, columnar && i == 0));
+                windowStage.operator(newWindowOperator(foundWindowSpec, windowStage, columnar && i == 0, deferSizing));
             }
         }
         this.head = next;
@@ -200,7 +215,7 @@ public final class PipelineInstance
         continueSnapshot(Integer.MAX_VALUE);
         if (window != null)
         {
-            window.operator(newWindowOperator(windowSpec, window, columnar && head == window));
+            window.operator(newWindowOperator(windowSpec, window, columnar && head == window, false));
         }
         if (join != null)
         {
@@ -212,7 +227,8 @@ public final class PipelineInstance
         }
     }
 
-    private WindowOperator newWindowOperator(final WindowSpec spec, final Stages.Window stage, final boolean kernel)
+    private WindowOperator newWindowOperator(
+        final WindowSpec spec, final Stages.Window stage, final boolean kernel, final boolean deferSizing)
     {
         final WatermarkGenerator watermarks = pipeline.eventTimeField() < 0 ?
             Watermarks.processingTime() :
@@ -222,6 +238,7 @@ public final class PipelineInstance
             .allowedLateness(spec.allowedLateness())
             .earlyOnUpdate(spec.earlyOnUpdate())
             .expectedEntries(spec.expectedEntries())
+            .deferSizing(deferSizing)
             .firingSlice(spec.firingSlice())
             .firingPace(spec.firingPace())
             .watermarks(watermarks)
@@ -440,6 +457,18 @@ public final class PipelineInstance
             {
                 head.onEndOfInput();
             }
+        }
+    }
+
+    /**
+     * Sizes the window state that {@link #createForRestore} left unsized, for the pipeline's hint: when no checkpoint is
+     * restored into the instance. Nothing happens when it is sized already.
+     */
+    public void presize()
+    {
+        if (window != null)
+        {
+            window.operator().presize();
         }
     }
 

@@ -19,9 +19,12 @@ import io.sluice.engine.pipeline.Pipeline;
 
 /**
  * The part of a launch that needs no journal, done on recovering threads while the launching thread opens the journal
- * (and {@link CheckpointPreload}'s thread loads the checkpoint): every partition's pipeline instances are built (for a
- * large state, sizing its tables is most of the work: fresh heap pages faulted in and zeroed), then, once the checkpoint
- * is loaded, checked against it, and restored from it when every partition of every group fits it. A restart thus waits
+ * (and {@link CheckpointPreload}'s thread loads the checkpoint): every partition's pipeline instances are built, then,
+ * once the checkpoint is loaded, checked against it, and restored from it when every partition of every group fits it.
+ * For a large state, sizing its tables is most of the work (fresh heap pages faulted in and zeroed): with checkpoints on,
+ * the window state is built unsized ({@link PipelineInstance#createForRestore}) and sized once, by the restore for the
+ * larger of the pipeline's hint and the snapshot, or for the hint when nothing is restored ({@link PipelineInstance#presize}),
+ * rather than for the hint at build and again, larger, at the restore. A restart thus waits
  * for the longest of the journal's open and the partitions' build and restore, not their sum (partitions in parallel,
  * on up to one thread per core).
  *
@@ -112,7 +115,9 @@ final class PartitionPreparation implements AutoCloseable
         final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
         for (int i = 0; i < instances.length; i++)
         {
-            instances[i] = PipelineInstance.create(pipelines.get(i), partition.index, partition.stageErrors);
+            // With a checkpoint to come, the window state is sized once it is known whether (and how much) it restores.
+            instances[i] = checkpoint == null ? PipelineInstance.create(pipelines.get(i), partition.index, partition.stageErrors) :
+                PipelineInstance.createForRestore(pipelines.get(i), partition.index, partition.stageErrors);
         }
         partition.instances = instances;
         final CheckpointStore.LoadedCheckpoint loaded = checkpoint == null ? null : checkpoint.awaitLoaded();
@@ -139,9 +144,13 @@ final class PartitionPreparation implements AutoCloseable
     private CompletableFuture<Void> restoreAllIfAllFit(final CheckpointPreload checkpoint, final RecoveryTimings timings)
     {
         final CheckpointStore.LoadedCheckpoint loaded = checkpoint == null ? null : checkpoint.awaitLoaded();
-        if (loaded == null || misfit() != null)
+        if (checkpoint == null)
         {
             return CompletableFuture.completedFuture(null);
+        }
+        if (loaded == null || misfit() != null)
+        {
+            return presizeAll(); // nothing to restore: the state the build left unsized is sized for the pipelines' hints
         }
         final List<CompletableFuture<Void>> restores = new ArrayList<>();
         for (final Partition partition : partitions)
@@ -159,6 +168,23 @@ final class PartitionPreparation implements AutoCloseable
             }, pool));
         }
         return CompletableFuture.allOf(restores.toArray(new CompletableFuture<?>[0])).thenRun(() -> restoredFrom = loaded);
+    }
+
+    private CompletableFuture<Void> presizeAll()
+    {
+        final List<CompletableFuture<Void>> sized = new ArrayList<>();
+        for (final Partition partition : partitions)
+        {
+            sized.add(CompletableFuture.runAsync(() ->
+            {
+                for (final PipelineInstance instance : partition.instances)
+                {
+                    instance.presize();
+                    instance.releaseOwnership(); // the replay's thread is the next to use them
+                }
+            }, pool));
+        }
+        return CompletableFuture.allOf(sized.toArray(new CompletableFuture<?>[0]));
     }
 
     /**

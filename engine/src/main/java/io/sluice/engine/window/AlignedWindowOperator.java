@@ -49,12 +49,23 @@ final class AlignedWindowOperator extends PanedWindowOperator
      */
     AlignedWindowOperator(final AlignedWindows windows, final WindowSettings settings, final boolean foldDirectly)
     {
+        this(windows, settings, foldDirectly, false);
+    }
+
+    /**
+     * @param foldDirectly see above.
+     * @param deferSizing  whether the state is sized by a restore or {@link #presize()} rather than here
+     *                     ({@link WindowOperatorContext#deferSizing}).
+     */
+    AlignedWindowOperator(final AlignedWindows windows, final WindowSettings settings, final boolean foldDirectly,
+        final boolean deferSizing)
+    {
         super(windows, settings);
         final int expectedEntries = settings.expectedEntries();
         // A key holds up to panesPerWindow + panesPerHop rows at once (the live window and the
         // panes of the next hop), so the rows hint divided by that is the keys hint.
         final long rowsPerKey = windows.panesPerWindow + Math.min(windows.panesPerHop, windows.panesPerWindow);
-        this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey));
+        this.store = new PaneStore(layout, expectedEntries, (int)Math.max(1, expectedEntries / rowsPerKey), deferSizing);
         this.assembler = new WindowAssembler(store, layout, windows, foldDirectly);
         this.rangeAssembler = new RangeAssembler(store, layout, windows.panesPerWindow);
         this.singleState = new long[stride];
@@ -317,6 +328,14 @@ final class AlignedWindowOperator extends PanedWindowOperator
     }
 
     @Override
+    public void presize()
+    {
+        assert ownerThread.isOwner() : ownerThread.describe();
+        store.presize();
+        assembler.sizeForStore();
+    }
+
+    @Override
     public int restoreFrom(final DirectBuffer buffer, final int offset)
     {
         assert ownerThread.isOwner() : ownerThread.describe();
@@ -328,8 +347,10 @@ final class AlignedWindowOperator extends PanedWindowOperator
         lastAssembledPane = Long.MIN_VALUE;
         final long watermark = watermarks.watermark();
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
-        // Sized once for what follows (keys estimated as one per pane of a window), not grown row by row.
+        // Sized once for what follows (keys estimated as one per pane of a window), not grown row by row; a store whose
+        // sizing was deferred to here is sized for the larger of this and the build's hint.
         store.reserve(rowCount, (int)Math.max(1, rowCount / windows.panesPerWindow));
+        assembler.sizeForStore();
         // Rows of an older snapshot are on the gcd grid: into one pane per window, each goes to its window's row.
         regridding = AlignedSnapshotHeader.regrid(version, windows);
         cursor = restoreRows(buffer, cursor, rowCount);

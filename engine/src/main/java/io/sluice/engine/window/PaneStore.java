@@ -57,6 +57,9 @@ final class PaneStore implements PaneSnapshot.Rows
     private long cursorPane = Long.MIN_VALUE;
     /** What {@link #prefetch} read, kept only so that the JIT cannot drop its loads. */
     private long prefetched;
+    /** Rows and keys of the size hint the constructor left to {@link #reserve} or {@link #presize}; 0 once sized. */
+    private int deferredRows;
+    private int deferredKeys;
     /** Panes below it are dead: no window needs them; their rows are freed by {@link #purgeSome}. */
     private long purgeTarget = Long.MIN_VALUE;
     /** Rows of dead panes not yet freed. */
@@ -70,10 +73,26 @@ final class PaneStore implements PaneSnapshot.Rows
      */
     PaneStore(final AggregateLayout layout, final int initialRows, final int expectedKeys)
     {
+        this(layout, initialRows, expectedKeys, false);
+    }
+
+    /**
+     * @param initialRows  rows to pre-size for.
+     * @param expectedKeys keys to pre-size the key table for (see above).
+     * @param deferSizing  whether to leave the sizing to a restore ({@link #reserve}, which then sizes for the larger of
+     *                     the hint and what it restores) or else to {@link #presize}: the arrays start at their smallest
+     *                     and are allocated once, instead of for the hint and again, larger, for a larger snapshot.
+     */
+    PaneStore(final AggregateLayout layout, final int initialRows, final int expectedKeys, final boolean deferSizing)
+    {
         this.layout = layout;
         this.stride = layout.stride();
-        final int rows = Math.max(16, initialRows);
-        keys = new KeyTable(Math.max(16, Math.min(rows, expectedKeys)));
+        final int hintRows = Math.max(16, initialRows);
+        final int hintKeys = Math.max(16, Math.min(hintRows, expectedKeys));
+        deferredRows = deferSizing ? hintRows : 0;
+        deferredKeys = deferSizing ? hintKeys : 0;
+        final int rows = deferSizing ? 16 : hintRows;
+        keys = new KeyTable(deferSizing ? 16 : hintKeys);
         rowKey = new long[rows];
         rowSlot = new int[rows];
         keyPrev = new int[rows];
@@ -428,11 +447,27 @@ final class PaneStore implements PaneSnapshot.Rows
      */
     void reserve(final int rows, final int keys)
     {
-        if (rows > rowKey.length)
+        final int sizedRows = Math.max(rows, deferredRows);
+        final int sizedKeys = Math.max(keys, deferredKeys);
+        deferredRows = 0;
+        deferredKeys = 0;
+        if (sizedRows > rowKey.length)
         {
-            growRows(rows);
+            growRows(sizedRows);
         }
-        this.keys.reserve(keys);
+        this.keys.reserve(sizedKeys);
+    }
+
+    /**
+     * Allocates what the constructor left unsized ({@code deferSizing}) for its hint, in an empty store; nothing when
+     * the store was sized already.
+     */
+    void presize()
+    {
+        if (deferredRows != 0 && rowsInUse == 0 && keys.size() == 0)
+        {
+            reserve(0, 0);
+        }
     }
 
     /**

@@ -187,6 +187,18 @@ final class WindowAssembler
         return last;
     }
 
+    /**
+     * Sizes the scratch of overlapping windows for the store's rows, as the constructor did: for a store whose sizing was
+     * deferred ({@link PaneStore#presize}, a restore), before its rows go in, rather than at the first firing.
+     */
+    void sizeForStore()
+    {
+        if (overlapping)
+        {
+            ensureCapacity();
+        }
+    }
+
     private void ensureCapacity()
     {
         final int needed = store.rowCapacity() * stride;

@@ -201,6 +201,16 @@ public interface WindowOperator
     int restoreFrom(DirectBuffer buffer, int offset);
 
     /**
+     * Allocates the state an operator built with {@link WindowOperatorContext#deferSizing} left unsized, for its
+     * {@link WindowOperatorContext#expectedEntries} hint: for a launch whose checkpoint turned out not to be restored.
+     * An operator that is used without it still works, growing its state from the smallest size. Nothing happens when
+     * the state is sized already (by its build, a restore or an earlier call); the default does nothing.
+     */
+    default void presize()
+    {
+    }
+
+    /**
      * Whether recovery is replaying the journal through the operator, before the engine is ready. While it is, the
      * operator may leave to the events after it the work that only prepares later firings between windows (sorting
      * the keys new since the last window, a bounded number of steps per event): a window that fires during the

@@ -51,6 +51,7 @@ public final class WindowOperatorContext
     private long allowedLateness;
     private boolean earlyOnUpdate;
     private int expectedEntries = 1024;
+    private boolean deferSizing;
     private int firingSlice = FIRING_SLICE_DEFAULT;
     private int firingPace = FIRING_PACE_UNPACED;
     private boolean denseSlots = true;
@@ -264,6 +265,22 @@ public final class WindowOperatorContext
     }
 
     /**
+     * Whether the operator's state is sized later than its build: by {@link WindowOperator#restoreFrom}, for the larger of
+     * {@link #expectedEntries} and what the snapshot holds, or else by {@link WindowOperator#presize()}. For a launch
+     * that builds its operators before it knows whether (and how large) a checkpoint will be restored into them: the
+     * state is then allocated once, not for the hint and again, larger, for the snapshot. Off by default; operators
+     * other than the tumbling, sliding and hopping one over panes size at build either way.
+     *
+     * @param deferSizing true to leave the sizing to a restore or {@link WindowOperator#presize()}.
+     * @return this.
+     */
+    public WindowOperatorContext deferSizing(final boolean deferSizing)
+    {
+        this.deferSizing = deferSizing;
+        return this;
+    }
+
+    /**
      * Whether {@link #build()} may lay tumbling, sliding and hopping windows out on dense key slots (on by default):
      * the operator then keeps a key's rows of a pane at a place given by the key's slot, in flat arrays, instead of in
      * linked rows, for windows of at most 16 panes ({@code size / gcd(size, hop)} for overlapping ones) with no allowed
@@ -390,7 +407,7 @@ public final class WindowOperatorContext
         {
             return new AdaptiveWindowOperator(windows, settings, denseFloorCells);
         }
-        return new AlignedWindowOperator(windows, settings);
+        return new AlignedWindowOperator(windows, settings, WindowAssembler.foldsDirectly(windows, layout), deferSizing);
     }
 
     /**

@@ -100,7 +100,17 @@ final class WindowTestScenario
 
     WindowOperator newOperator(final List<String> out)
     {
+        return newOperator(out, false);
+    }
+
+    /**
+     * @param deferSizing whether the operator's state is sized by a restore or {@link WindowOperator#presize()}
+     *                    ({@link WindowOperatorContext#deferSizing}).
+     */
+    WindowOperator newOperator(final List<String> out, final boolean deferSizing)
+    {
         final WindowOperatorContext context = new WindowOperatorContext()
+            .deferSizing(deferSizing)
             .allowedLateness(lateness)
             .earlyOnUpdate(early)
             .watermarks(Watermarks.boundedOutOfOrderness(bound))
