@@ -191,6 +191,11 @@ public final class LiveCostMain
             final long published = THREADS.getCurrentThreadCpuTime();
             sink.awaitEnd(engine);
             final Map<Long, Long> after = threadCpu();
+            if (Boolean.getBoolean("sluice.livecost.span"))
+            {
+                // For a profiler's samples taken on CLOCK_MONOTONIC (perf record -k CLOCK_MONOTONIC): the timed span.
+                System.out.printf("  timed span, System.nanoTime: %d %d%n", start, System.nanoTime());
+            }
             final long faults = processingFaults() - faultsBefore;
             System.out.printf("  processing threads' page faults (minor + major): %,d, %.2f per 1,000 events%n", faults,
                 faults * 1e3 / w.count);
