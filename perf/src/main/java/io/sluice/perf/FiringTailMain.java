@@ -24,7 +24,7 @@ import io.sluice.schema.EventFlyweight;
  * The tail of a sliced window firing that outlives its input: how long after the event that closes a window, with
  * nothing published after it, the window's last result reaches the sink. The closing event emits one firing slice; the
  * partition thread continues the rest itself with journaled continuation ticks once its ring has stayed empty for a
- * moment ({@code PartitionProcessor.QUIET_BEFORE_CONTINUATION_NANOS}), else the engine's scheduler does at its quiet
+ * moment ({@code QuietContinuation.QUIET_NANOS}, 1 ms), else the engine's scheduler does at its quiet
  * tick (one to two tick intervals later). Per round: {@code keys} events of window {@code r}, one per key, published as
  * fast as the ring takes them, a pause of {@code gapMs} so the ring is empty, then one event of window {@code r + 1}
  * (the closing one), and a wait for the sink's last result of window {@code r}; the tail is that result's arrival less
