@@ -1,6 +1,5 @@
 package io.sluice.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -114,8 +113,8 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
     private final EventEncoder[] encoders;
-    /** Per partition: the value of its records' {@value #PARTITION_HEADER} header, the Kafka partition's number as text. */
-    private final byte[][] partitionHeaders;
+    /** Per partition: its records' headers ({@value #PARTITION_HEADER}, {@value #SEQUENCE_HEADER}). */
+    private final OutputHeaders[] headers;
     /** Exactly once: the bookkeeping group, for the offsets each transaction commits. */
     private ConsumerGroupMetadata bookkeeping;
     private final TopicPartition[] topicPartitions;
@@ -156,10 +155,10 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         java.util.Arrays.fill(keyField, context.keyField() == null ? -1 : UNRESOLVED);
         this.producers = new KafkaProducer[partitions];
         this.encoders = new EventEncoder[partitions];
-        this.partitionHeaders = new byte[partitions][];
+        this.headers = new OutputHeaders[partitions];
         for (int p = 0; p < partitions; p++)
         {
-            partitionHeaders[p] = AsciiDecimal.bytes(context.firstPartition() + p);
+            headers[p] = new OutputHeaders(context.firstPartition() + p);
         }
         this.topicPartitions = new TopicPartition[partitions];
         this.committedNext = new long[partitions];
@@ -474,10 +473,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         final int field = keyField[partition];
         final byte[] recordKey = field >= 0 ? encoder.fieldText(event, field) : AsciiDecimal.bytes(key);
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), context.firstPartition() + partition, timestamp,
-            recordKey, encoder.encode(event));
-        // The partition's header value is one array shared by its records: the producer only reads it, into the batch.
-        record.headers().add(PARTITION_HEADER, partitionHeaders[partition]);
-        record.headers().add(SEQUENCE_HEADER, AsciiDecimal.bytes(sequence));
+            recordKey, encoder.encode(event), headers[partition].of(sequence));
         if (context.mode() == SinkMode.EXACTLY_ONCE)
         {
             transactions[partition].send(record, sequence);
@@ -868,6 +864,67 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public long commitNanos(final int partition)
     {
         return transactions[partition] == null ? 0 : transactions[partition].commitNanos();
+    }
+
+    /**
+     * Of {@link #commitNanos}: the flush of what was sent before each commit (before the commit takes the producer
+     * from the partition thread), exactly once.
+     *
+     * @param partition of the transactions.
+     * @return nanoseconds since the sink opened.
+     */
+    public long commitFlushNanos(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].flushNanos();
+    }
+
+    /**
+     * Of {@link #commitNanos}: the bookkeeping offsets request of each commit (the committed next sequence), during
+     * which the partition's outputs are handed over, exactly once.
+     *
+     * @param partition of the transactions.
+     * @return nanoseconds since the sink opened.
+     */
+    public long commitOffsetsNanos(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].offsetsNanos();
+    }
+
+    /**
+     * Of {@link #commitNanos}: the end of each transaction (its commit request until the brokers answered), during
+     * which the partition's outputs are handed over, exactly once.
+     *
+     * @param partition of the transactions.
+     * @return nanoseconds since the sink opened.
+     */
+    public long commitEndNanos(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].endNanos();
+    }
+
+    /**
+     * The partition's producer's own count of retried record batches ({@code record-retry-total}: a send the brokers
+     * answered with a retriable error, such as a new transaction's first batch while the previous one's markers are
+     * still being written).
+     *
+     * @param partition of the sink.
+     * @return the count since the producer was created.
+     */
+    public long producerRetries(final int partition)
+    {
+        final KafkaProducer<byte[], byte[]> producer = producers[partition];
+        if (producer == null)
+        {
+            return 0;
+        }
+        for (final Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metric : producer.metrics().entrySet())
+        {
+            if (metric.getKey().name().equals("record-retry-total") && metric.getKey().group().equals("producer-metrics"))
+            {
+                return (long)((Number)metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        return 0;
     }
 
     /**

@@ -280,7 +280,8 @@ final class SinkCommitter
             }
             else
             {
-                wait = Math.min(wait, before);
+                // Look again within half the quiet: the partition's quiet is timed from when this thread saw its last output.
+                wait = Math.min(wait, Math.min(before, Math.max(1, quietNanos / 2)));
             }
         }
         for (final TransactionalPartition transaction : transactions)

@@ -222,6 +222,7 @@ public final class LoadGenerator
     {
         final long cpuStart = threads.getCurrentThreadCpuTime();
         final Histogram latency = collect(recorder, recycled, totals, log, System.nanoTime() - origin, last);
+        betweenSteps();
         processed += latency.getTotalCount();
         final long now = System.nanoTime();
         // The phase the interval began in: the line at the end of a 1 s warm-up is the warm-up's, not the measure's.
@@ -232,6 +233,18 @@ public final class LoadGenerator
         if (!RatePlan.WARM_UP.equals(stats.group()))
         {
             reportCpu.recordValue(Math.max(0, Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, threads.getCurrentThreadCpuTime() - cpuStart)));
+        }
+    }
+
+    /**
+     * Between two steps of a report: gives the CPU to the sender if it waits for it, when the options ask
+     * ({@link LoadOptions#reporterYields}).
+     */
+    private void betweenSteps()
+    {
+        if (options.reporterYields())
+        {
+            Thread.yield();
         }
     }
 
@@ -275,6 +288,7 @@ public final class LoadGenerator
                 }
                 only = copy;
                 nonEmpty++;
+                betweenSteps();
             }
         }
         if (nonEmpty == 1)

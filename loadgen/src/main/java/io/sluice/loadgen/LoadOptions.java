@@ -15,6 +15,7 @@ public final class LoadOptions
     private IntervalListener listener = s -> { };
     private Runnable senderStart = () -> { };
     private Runnable eventsProcessed;
+    private boolean reporterYields;
 
     /**
      * Sets the reporting interval (live output and .hlog intervals).
@@ -170,6 +171,32 @@ public final class LoadOptions
     public Runnable senderStart()
     {
         return senderStart;
+    }
+
+    /**
+     * Sets whether the generator's thread, the reporter, gives its CPU back ({@link Thread#yield()}) between the steps of
+     * each report (each group's interval histogram, the listener): for a reporter that shares a CPU with the spinning
+     * sender, so that a report's few milliseconds of work reach the sender as a few absences of a fraction of a
+     * millisecond each rather than one of the whole report, which delays every event due meanwhile (a yield with nothing
+     * else runnable returns at once). Off by default.
+     *
+     * @param reporterYields whether to yield between report steps.
+     * @return this.
+     */
+    public LoadOptions reporterYields(final boolean reporterYields)
+    {
+        this.reporterYields = reporterYields;
+        return this;
+    }
+
+    /**
+     * Whether the reporter yields its CPU between the steps of a report.
+     *
+     * @return true if it does.
+     */
+    public boolean reporterYields()
+    {
+        return reporterYields;
     }
 
     /**

@@ -56,10 +56,25 @@ class LoadGeneratorIntervalTest
     @Test
     void shouldCountEveryProbedEventOnceWhileSkippingFinishedGroupsAndTimeEachMeasuredReport()
     {
+        countEveryProbedEventOnce(false);
+    }
+
+    /**
+     * The same with the reporter yielding its cpu between the steps of each report (the demo's layout where it shares
+     * the sender's cpu): the yields split a report's work, and lose or add nothing.
+     */
+    @Test
+    void shouldCountEveryProbedEventOnceWhenTheReporterYieldsBetweenItsSteps()
+    {
+        countEveryProbedEventOnce(true);
+    }
+
+    private void countEveryProbedEventOnce(final boolean reporterYields)
+    {
         final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
         final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-        final RunResult result = runTicks(plan,
-            new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report")).listener(intervals::add));
+        final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report"))
+            .reporterYields(reporterYields).listener(intervals::add));
 
         assertThat(result.drained()).isTrue();
         final long inTotals = result.groups().stream().mapToLong(g -> g.latency().getTotalCount()).sum();

@@ -35,6 +35,8 @@ import io.sluice.perf.Machine;
  * the processing thread's CPU per event beyond it is the live path around the operator. {@code keys} (at most
  * {@link Workload#KEYS}) shrinks the window queries' key set, and with it the keyed state: the processing thread's
  * cost with a state that stays in the cache, beside the full one, is what the state's cache misses cost.
+ * <p>With {@code -Dsluice.livecost.span=true} each run also prints its timed span as {@code System.nanoTime} bounds, so
+ * that a profiler's samples taken on the same clock ({@code perf record -k CLOCK_MONOTONIC}) can be cut to the spans.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000]
@@ -191,6 +193,11 @@ public final class LiveCostMain
             final long published = THREADS.getCurrentThreadCpuTime();
             sink.awaitEnd(engine);
             final Map<Long, Long> after = threadCpu();
+            if (Boolean.getBoolean("sluice.livecost.span"))
+            {
+                // For a profiler's samples taken on CLOCK_MONOTONIC (perf record -k CLOCK_MONOTONIC): the timed span.
+                System.out.printf("  timed span, System.nanoTime: %d %d%n", start, System.nanoTime());
+            }
             final long faults = processingFaults() - faultsBefore;
             System.out.printf("  processing threads' page faults (minor + major): %,d, %.2f per 1,000 events%n", faults,
                 faults * 1e3 / w.count);

@@ -202,6 +202,10 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         long commitNanos = 0;
         long handedOver = 0;
         long skipped = 0;
+        long flushNanos = 0;
+        long offsetsNanos = 0;
+        long endNanos = 0;
+        long retries = 0;
         for (int p = 0; p < engine.partitionCount(); p++)
         {
             commits += sink.commits(p);
@@ -209,6 +213,10 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             sent += sink.sent(p);
             commitNanos += sink.commitNanos(p);
             handedOver += sink.handedOver(p);
+            flushNanos += sink.commitFlushNanos(p);
+            offsetsNanos += sink.commitOffsetsNanos(p);
+            endNanos += sink.commitEndNanos(p);
+            retries += sink.producerRetries(p);
         }
         final StringBuilder problems = new StringBuilder();
         for (int p = 0; p < engine.partitionCount(); p++)
@@ -223,8 +231,9 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink)" +
             (failed == 0 ? "" : ", " + failed + " failed") + ", transactions committed " + commits + " (" + skipped +
             " skipped: nothing new), records sent " + sent +
-            (commits == 0 ? "" : String.format(", %.1f ms per commit, %d outputs handed over during a commit", commitNanos / 1e6 / commits,
-                handedOver)) + problems + (source.lastError() == null ? "" : ", source: " + source.lastError());
+            (commits == 0 ? "" : String.format(", %.1f ms per commit (flush %.1f, offsets %.1f, end %.1f), %d outputs handed over during a commit",
+                commitNanos / 1e6 / commits, flushNanos / 1e6 / commits, offsetsNanos / 1e6 / commits, endNanos / 1e6 / commits, handedOver)) +
+            ", producer batches retried " + retries + problems + (source.lastError() == null ? "" : ", source: " + source.lastError());
     }
 
     @Override

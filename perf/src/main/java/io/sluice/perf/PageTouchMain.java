@@ -28,7 +28,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>{@code populate}: {@code madvise(MADV_POPULATE_WRITE)} over the same range (Linux 5.14+), through
  *       Java 17's incubating foreign linker, so only with {@code --add-modules jdk.incubator.foreign
  *       --enable-native-access=ALL-UNNAMED} (skipped otherwise);</li>
- *   <li>{@code none}: no pre-touch, the writer pays it all.</li>
+ *   <li>{@code none}: no pre-touch, the writer pays it all;</li>
+ *   <li>{@code pwrite}: no mapping at all: the writer's stores go into a 64 KiB direct buffer, reused, that one
+ *       {@code pwrite} copies into the file each time it fills (no zeros written first): the page cache's pages are
+ *       then written by the kernel through its own mapping, and no page of the file enters this process's page
+ *       tables.</li>
  * </ul>
  * <pre>{@code
  *   java [--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED] @perf/target/classes/sluice-jvm.options \
@@ -88,6 +92,7 @@ public final class PageTouchMain
                     System.out.println("round " + round + " " + measure(dir, size, chunk, touch, madvise));
                 }
             }
+            System.out.println("round " + round + " " + measureWrites(dir, size));
         }
     }
 
@@ -105,7 +110,8 @@ public final class PageTouchMain
                 zeros.clear();
                 position += channel.write(zeros, position);
             }
-            final UnsafeBuffer mapped = new UnsafeBuffer(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
+            final java.nio.MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            final UnsafeBuffer mapped = new UnsafeBuffer(mapping);
             final long f1 = ThreadFaults.minor();
             final long c1 = threads.getCurrentThreadCpuTime();
             if (touch.equals("cas"))
@@ -121,9 +127,47 @@ public final class PageTouchMain
             write(mapped, size);
             final long c3 = threads.getCurrentThreadCpuTime();
             final long f3 = ThreadFaults.minor();
+            // Unmapped now, not at some later GC: a mapping left behind changed what the next measurement's writes cost.
+            org.agrona.IoUtil.unmap(mapping);
             final double pages = size / (double)PAGE;
             return String.format("pwrite chunk %,9d B, touch %-8s: us per page: reserve %.2f, touch %.2f (%d faults), writer %.2f (%d faults)",
                 chunk, touch, (c1 - c0) / 1e3 / pages, (c2 - c1) / 1e3 / pages, f2 - f1, (c3 - c2) / 1e3 / pages, f3 - f2);
+        }
+        finally
+        {
+            Files.delete(file);
+        }
+    }
+
+    /** The {@code pwrite} way: the writer's stores into a reused direct buffer, copied into the file 64 KiB at a time. */
+    private static String measureWrites(final Path dir, final int size) throws java.io.IOException
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final Path file = Files.createTempFile(dir, "page-touch-", ".dat");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final int staging = 64 << 10;
+            final ByteBuffer run = ByteBuffer.allocateDirect(staging);
+            final UnsafeBuffer stores = new UnsafeBuffer(run);
+            final long f0 = ThreadFaults.minor();
+            final long c0 = threads.getCurrentThreadCpuTime();
+            for (int at = 0; at < size; at += staging)
+            {
+                for (int position = 0; position < staging; position += 64)
+                {
+                    stores.putLong(position, at + position);
+                }
+                run.clear();
+                for (long written = 0; written < staging; )
+                {
+                    written += channel.write(run, at + written);
+                }
+            }
+            final long c1 = threads.getCurrentThreadCpuTime();
+            final long f1 = ThreadFaults.minor();
+            final double pages = size / (double)PAGE;
+            return String.format("no mapping, writes through pwrite of 64 KiB runs: us per page: writer %.2f (%d faults)",
+                (c1 - c0) / 1e3 / pages, f1 - f0);
         }
         finally
         {

@@ -68,8 +68,9 @@ final class PartitionAgent implements Agent
         final long claimed = ring.getCursor();
         if (claimed < next)
         {
-            processor.onIdle(); // not counted as work: the idle strategy goes on as before
-            return 0;
+            // Not counted as work, so the idle strategy goes on as before, unless the processor times the quiet before
+            // it continues a firing itself: a yield or park then would stretch that wait by a turn of the run queue.
+            return processor.onIdle() ? 1 : 0;
         }
         final long limit = Math.min(claimed, next + batchLimit - 1);
         long available = next - 1;

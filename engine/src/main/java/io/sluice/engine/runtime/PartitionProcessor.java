@@ -1,7 +1,5 @@
 package io.sluice.engine.runtime;
 
-import java.util.concurrent.TimeUnit;
-
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import com.lmax.disruptor.RingBuffer;
@@ -124,12 +122,8 @@ final class PartitionProcessor
     private boolean stepQueued;
     /** A continuation tick this thread published is still ahead in the ring ({@link #continueResults}). */
     private boolean continuationQueued;
-    /** How long the ring stays empty, with results pending, before the partition thread continues them itself. */
-    static final long QUIET_BEFORE_CONTINUATION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** When idle turns with results pending began ({@link #continueResultsWhenQuiet}), or 0. */
-    private long quietSinceNanos;
-    /** {@link #eventsIn} then: an event since restarts the quiet. */
-    private long eventsInWhenQuiet;
+    /** When an empty ring with results pending has been quiet long enough to continue them ({@link #onIdle}). */
+    private final QuietContinuation quiet = new QuietContinuation();
     /** Events between two slices of a checkpoint copy in progress, besides the step slots. */
     private static final int SLICE_EVERY_EVENTS = 128;
     private int eventsUntilSlice = SLICE_EVERY_EVENTS;
@@ -238,12 +232,27 @@ final class PartitionProcessor
      * thread stays asleep instead of taking another core's CPU. An error (disk full) stops these steps:
      * the journal's duties and the append itself then report it. Under any other wait, the checksums of
      * the records just appended ({@link #checksumAppended()}).
+     *
+     * <p>With results pending in slices and no continuation tick ahead, it times the ring's quiet and, once it has
+     * lasted {@link QuietContinuation#QUIET_NANOS}, starts the chain of continuation ticks ({@link #continueResults}), so
+     * that a firing that outlives its input (the end of a burst, or of the input) emits the rest now, not at the
+     * scheduler's quiet tick one to two tick intervals (100-200 ms by default) later. Reads the clock only then.
+     *
+     * @return true while that quiet is being timed: the thread is to keep polling, not yield or park (see
+     *         {@link QuietContinuation}).
      */
-    void onIdle()
+    boolean onIdle()
     {
-        if (resultsPending && !continuationQueued)
+        final boolean pending = resultsPending && !continuationQueued;
+        final int quietState = quiet.onIdlePoll(pending, eventsIn, pending ? System.nanoTime() : 0);
+        if (quietState == QuietContinuation.CONTINUE)
         {
-            continueResultsWhenQuiet();
+            continueResults(false);
+            if (!continuationQueued)
+            {
+                // Nothing was queued (the results went meanwhile, or the ring filled): look again from the next batch.
+                resultsPending = anyResultsPending();
+            }
         }
         if (journalWorkWhileIdle)
         {
@@ -260,6 +269,7 @@ final class PartitionProcessor
         {
             checksumAppended();
         }
+        return quietState == QuietContinuation.WAITING;
     }
 
     /**
@@ -608,29 +618,6 @@ final class PartitionProcessor
                     previous = ends[i];
                 }
             }
-        }
-    }
-
-    /**
-     * On an idle turn with results pending in slices (a window firing, an interval join's eviction) and no
-     * continuation tick ahead: once the ring has stayed empty for {@link #QUIET_BEFORE_CONTINUATION_NANOS},
-     * starts the chain of continuation ticks ({@link #continueResults}), so that a firing that outlives its input
-     * (the end of a burst, or of the input) emits the rest now, not at the scheduler's quiet tick one to two tick
-     * intervals (100-200 ms by default) later. Not at once: between the events of a paced firing the ring is
-     * often empty for a moment, and the pace is to stay theirs. Reads the clock only in this state.
-     */
-    private void continueResultsWhenQuiet()
-    {
-        final long now = System.nanoTime();
-        if (quietSinceNanos == 0 || eventsIn != eventsInWhenQuiet)
-        {
-            quietSinceNanos = now;
-            eventsInWhenQuiet = eventsIn;
-        }
-        else if (now - quietSinceNanos >= QUIET_BEFORE_CONTINUATION_NANOS)
-        {
-            quietSinceNanos = 0;
-            continueResults(false);
         }
     }
 

@@ -244,8 +244,13 @@ public final class DemoCommand implements Callable<Integer>
             // processing thread too (every collection does).
             System.gc();
             otherTasks.start();
+            // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
+            // that the sender misses its schedule for a fraction of a millisecond at a time, not for the whole report.
+            final boolean shareSendersCpu = layout.lowLatency() && !layout.senderOwnCore();
+            final Runnable betweenSteps = shareSendersCpu ? Thread::yield : () -> { };
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
+                .reporterYields(shareSendersCpu)
                 .senderStart(senderStart)
                 .eventsProcessed(stages == null ? null : stages::stopMeasuring)
                 .listener(stats ->
@@ -255,10 +260,13 @@ public final class DemoCommand implements Callable<Integer>
                     // it), the JVM's only once the sending is over: reading its counters took ~0.3 ms of the
                     // reporter's cpu, the sender's, every second.
                     spinning.mark();
+                    betweenSteps.run();
                     if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()))
                     {
                         jvm.mark();
+                        betweenSteps.run();
                         otherTasks.finish();
+                        betweenSteps.run();
                     }
                     if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
@@ -270,7 +278,7 @@ public final class DemoCommand implements Callable<Integer>
                             stages.startMeasuring();
                         }
                     }
-                    live(console, stats, reporter, alerts, detection);
+                    live(console, stats, reporter, alerts, detection, betweenSteps);
                 }));
         }
         finally
@@ -402,9 +410,10 @@ public final class DemoCommand implements Callable<Integer>
 
     private static void live(
         final PrintWriter console, final IntervalStats stats, final RunReporter reporter, final AlertLog alerts,
-        final DetectionTally detection)
+        final DetectionTally detection, final Runnable betweenSteps)
     {
         reporter.onInterval(stats);
+        betweenSteps.run();
         console.println("          " + DemoFormat.progress(detection.update(alerts.all()).report()));
         console.flush();
     }
