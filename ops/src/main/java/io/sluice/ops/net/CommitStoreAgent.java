@@ -100,15 +100,15 @@ final class CommitStoreAgent implements Agent, CommitStoreListener
     @Override
     public void onStored(final ConsumerGroup group, final long durationNs)
     {
+        record(durationNs); // first: whoever sees the store counted finds its time in the longest
         counters.commitStores.incrementRelease();
-        record(durationNs);
     }
 
     @Override
     public void onStoreFailed(final ConsumerGroup group, final GroupException failure, final long durationNs)
     {
-        counters.commitStoreFailures.incrementRelease();
         record(durationNs);
+        counters.commitStoreFailures.incrementRelease();
         errorHandler.onError(failure);
     }
 
