@@ -292,7 +292,7 @@ class DaemonAeronProcessTest
                         "egress[0]: UP; commits: 0 pending, 1 stores (longest " + longestStoreMs(jmx) + " ms), 0 failed"),
                         "the egress item's status line counts the commit's store");
                 }
-                daemon.close(); // SIGKILL: no graceful stop, nothing stored on the way out
+                daemon.kill(); // SIGKILL: no graceful stop, nothing stored on the way out
             }
         }
 
