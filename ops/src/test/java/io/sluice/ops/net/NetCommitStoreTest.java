@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +61,7 @@ class NetCommitStoreTest
         driver = MediaDriver.launch(SharedMediaDriver.driverContext(aeronDir, 256 * 1024, Throwable::printStackTrace, false)
             .clientLivenessTimeoutNs(LIVENESS_NS));
         final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         try (NetFixture fixture = new NetFixture(dir, PARTITIONS, 1024,
                 context -> context.embeddedMediaDriver(false).aeronDirectoryName(aeronDir).onProcessingThread(true));
             SluiceProducer producer = SluiceProducer.connect(fixture.client(3101), NetFixture.TOPIC);
@@ -75,7 +74,7 @@ class NetCommitStoreTest
             final Runnable consume = () -> consumer.poll(collect, 256);
             NetIngressTest.publish(producer, 1, 100, Durability.JOURNALED, consume);
             NetIngressTest.awaitJournaled(producer, 100, consume);
-            await(() ->
+            NetFixture.await(() ->
             {
                 consume.run();
                 return seen.cardinality() == 100;
@@ -86,12 +85,12 @@ class NetCommitStoreTest
                 if (operation == StorageFaults.Operation.FORCE && file.getFileName().toString().equals("held" + OffsetFileDescriptor.TEMP_SUFFIX))
                 {
                     entered.countDown();
-                    awaitRelease(release);
+                    holdUntil(released);
                 }
             });
             final long[] committedPositions = { consumer.position(0), consumer.position(1) };
             final long commitId = consumer.commit();
-            await(() ->
+            NetFixture.await(() ->
             {
                 consume.run();
                 return entered.getCount() == 0;
@@ -109,7 +108,7 @@ class NetCommitStoreTest
                 assertThat(consumer.committedId()).as("no COMMITTED before the offsets are durable").isLessThan(commitId);
             }
             final long published = next - 1;
-            await(() ->
+            NetFixture.await(() ->
             {
                 consume.run();
                 return seen.cardinality() == published;
@@ -122,14 +121,14 @@ class NetCommitStoreTest
             assertThat(consumer.committedId()).isLessThan(commitId);
             final long heldUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - heldSinceNs);
 
-            release.countDown();
-            await(() ->
+            released.set(true);
+            NetFixture.await(() ->
             {
                 consume.run();
                 return consumer.committedId() >= commitId;
             }, "COMMITTED once the store completes");
             // Counted just after the answer and the store's completion, on their threads.
-            await(() -> server.counters().commitsPending() == 0 && server.counters().commits() == 1 &&
+            NetFixture.await(() -> server.counters().commitsPending() == 0 && server.counters().commits() == 1 &&
                 server.counters().commitStores() == 1, "the commit counted as answered and stored");
             assertThat(server.counters().commitStoreFailures()).isZero();
             assertThat(server.counters().commitStoreMaxUs()).as("the store lasted at least as long as it was held").isGreaterThanOrEqualTo(heldUs);
@@ -138,7 +137,7 @@ class NetCommitStoreTest
         }
         finally
         {
-            release.countDown();
+            released.set(true);
         }
     }
 
@@ -164,7 +163,7 @@ class NetCommitStoreTest
             final Runnable consume = () -> consumer.poll(ignore, 256);
             NetIngressTest.publish(producer, 1, 100, Durability.JOURNALED, consume);
             NetIngressTest.awaitJournaled(producer, 100, consume);
-            await(() ->
+            NetFixture.await(() ->
             {
                 consume.run();
                 return consumer.ownedCount() == PARTITIONS && consumer.position(0) + consumer.position(1) >= 100;
@@ -175,10 +174,10 @@ class NetCommitStoreTest
             assertThatThrownBy(() -> consumer.commitSync(DEADLINE_MS)).isInstanceOfSatisfying(ClientException.class, ex ->
                     assertThat(ex.errorCode()).isEqualTo(ErrorCode.DURABILITY_FAILED))
                 .hasMessageContaining("'audit'").hasMessageContaining(offsetsFile).hasMessageContaining(enospc);
-            await(() -> server.counters().commitStoreFailures() == 1 && server.counters().commitsPending() == 0 &&
-                !errorLog(fixture).isEmpty(), "the failure counted and in the error log");
+            NetFixture.await(() -> server.counters().commitStoreFailures() == 1 && server.counters().commitsPending() == 0 &&
+                !fixture.errorLog().isEmpty(), "the failure counted and in the error log");
             assertThat(server.counters().rejected(ErrorCode.DURABILITY_FAILED)).isOne();
-            assertThat(errorLog(fixture)).anySatisfy(entry -> assertThat(entry).contains("'audit'").contains(offsetsFile).contains(enospc));
+            assertThat(fixture.errorLog()).anySatisfy(entry -> assertThat(entry).contains("'audit'").contains(offsetsFile).contains(enospc));
 
             // Nothing else suffered: the producer is acknowledged, the consumer's session goes on and its next commit is stored.
             NetIngressTest.publish(producer, 101, 100, Durability.JOURNALED, consume);
@@ -186,42 +185,23 @@ class NetCommitStoreTest
             assertThat(consumer.sessionLost()).isFalse();
             failing.set(false);
             assertThat(consumer.commitSync(DEADLINE_MS)).isTrue();
-            await(() -> server.counters().commitStores() == 1, "the store counted");
+            NetFixture.await(() -> server.counters().commitStores() == 1, "the store counted");
             assertThat(GroupCoordinator.readCommittedOffsets(fixture.engine.journal().topic(NetFixture.TOPIC)).get("audit"))
                 .containsExactly(consumer.position(0), consumer.position(1));
         }
     }
 
-    private static void awaitRelease(final CountDownLatch release) throws IOException
+    /** Holds the store's force (on the disk duties thread) until the test releases it, at most the test's deadline. */
+    private static void holdUntil(final java.util.concurrent.atomic.AtomicBoolean released) throws IOException
     {
-        try
+        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (!released.get())
         {
-            if (!release.await(DEADLINE_MS, TimeUnit.MILLISECONDS))
+            if (System.currentTimeMillis() > deadline)
             {
                 throw new IOException("the test never released the held store");
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException(ex);
-        }
-    }
-
-    private static java.util.List<String> errorLog(final NetFixture fixture)
-    {
-        final java.util.List<String> entries = new java.util.ArrayList<>();
-        org.agrona.concurrent.errors.ErrorLogReader.read(fixture.engine.errorLog().buffer(), (count, first, last, text) -> entries.add(text));
-        return entries;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what)
-    {
-        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 }
