@@ -161,9 +161,12 @@ class DashboardBrowserTest
             assertThat(droppedDuringLoad.get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
                 .as("frames for the stalled stream were dropped while the load ran").isTrue();
             assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);
-            assertThat(result.out()).contains("all processed");
+            assertThat(result.out()).contains("all processed").doesNotContain("NOT all processed");
             final long sent = (long)RATE * SECONDS;
-            // Every event reached the partition threads although one stream never read a byte.
+            // Every event reached the partition threads although one stream never read a byte. The client's drain saw
+            // every result, but a partition publishes its events-in counter at the end of its turn, after the results
+            // it has already handed to the egress: on a busy machine the counter can still be short for a moment.
+            awaitTrue(() -> sumCounters(data, 1001) >= sent, daemon, log, "the partitions' events-in counters reaching " + sent);
             assertThat(sumCounters(data, 1001)).isEqualTo(sent);
             assertThat(dashboardCounter(data, DashboardServer.FRAMES_DROPPED_TYPE_ID)).isPositive();
             // Memory for streams stays bounded: at most one frame in flight per stream.
