@@ -57,6 +57,8 @@ public final class SluiceConsumer implements AutoCloseable
     private long committedId;
     private long failedCommitId;
     private int failedCommitCode;
+    /** The daemon's words for the last refused commit (control path: a String per ERROR). */
+    private String failedCommitMessage = "";
     private long recordsReceived;
 
     private SluiceConsumer(final ClientSession session)
@@ -131,6 +133,7 @@ public final class SluiceConsumer implements AutoCloseable
                 error.wrap(buffer, offset, length);
                 failedCommitId = error.reference();
                 failedCommitCode = error.code();
+                failedCommitMessage = error.message();
                 break;
             default:
                 break;
@@ -185,7 +188,10 @@ public final class SluiceConsumer implements AutoCloseable
 
     /**
      * Sends a COMMIT of the consumed positions of the owned partitions; the daemon answers with an
-     * ACK (see {@link #committedId()}) or an ERROR (FENCED after a rebalance: poll, then commit again).
+     * ACK (see {@link #committedId()}) once the offsets are durable (its group's offsets file stored and
+     * forced: a disk write, so milliseconds to seconds on a busy disk, while records keep coming), or an
+     * ERROR (FENCED after a rebalance: poll, then commit again; DURABILITY_FAILED when the daemon could
+     * not store the offsets, its message naming the group and the file).
      *
      * @return the commit id, or 0 if the member owns nothing yet.
      */
@@ -231,7 +237,7 @@ public final class SluiceConsumer implements AutoCloseable
             if (failedCommitId == commitId)
             {
                 throw new ClientException(failedCommitCode, "commit " + commitId + " refused: " +
-                    io.sluice.client.wire.ErrorCode.name(failedCommitCode));
+                    io.sluice.client.wire.ErrorCode.name(failedCommitCode) + " (" + failedCommitMessage + ")");
             }
             if (System.currentTimeMillis() > deadline)
             {

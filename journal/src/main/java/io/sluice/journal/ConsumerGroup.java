@@ -37,9 +37,17 @@ import static io.sluice.journal.OffsetFileDescriptor.NULL_OFFSET;
  * it owns, and is all-or-nothing. So no record below a committed offset is handed out again, and no record is
  * skipped: an owner always resumes at the committed offset.
  *
+ * <h2>Commits and the disk</h2>
+ * A commit is accepted in memory under the lock (the offsets a partition's next owner resumes from change at once)
+ * and stored in the offsets file ({@link OffsetStore}: written, forced, renamed, directory forced) outside it, by one
+ * writer at a time ({@link GroupOffsets}), so a slow disk never holds up the other members' heartbeats, syncs and
+ * commits. {@link #commit}, {@link #sync} and {@link #leave} with positions wait for their store (on the calling
+ * thread if no one else is storing); {@link #stageCommit} does not: a background writer calls
+ * {@link #storeStagedCommits()} and the caller polls {@link #isCommitDurable} to answer its member once durable.
+ *
  * <h2>Threading</h2>
- * Thread-safe. Every coordination method takes one lock; they run per rebalance, heartbeat or commit, never per
- * record. {@link #version()} and {@link #generation()} are lock-free volatile reads so a consumer's poll loop can
+ * Thread-safe. Every coordination method takes one lock, never held during file I/O; they run per rebalance,
+ * heartbeat or commit, never per record. {@link #version()} and {@link #generation()} are lock-free volatile reads so a consumer's poll loop can
  * detect a change without contention.
  *
  * <h2>Time</h2>
@@ -64,11 +72,10 @@ public final class ConsumerGroup implements AutoCloseable
     private final String name;
     private final int partitionCount;
     private final EpochClock clock;
-    private final OffsetStore store;
+    private final GroupOffsets offsets;
     private final TreeMap<String, Member> members = new TreeMap<>();
     private final Member[] assignees;
     private final Member[] owners;
-    private final long[] stagedOffsets;
     private final Object lock = new Object();
     private boolean closed;
 
@@ -83,11 +90,10 @@ public final class ConsumerGroup implements AutoCloseable
         this.name = name;
         this.partitionCount = partitionCount;
         this.clock = clock;
-        this.store = OffsetStore.open(groupsDirectory, name, partitionCount);
+        this.offsets = new GroupOffsets(name, OffsetStore.open(groupsDirectory, name, partitionCount), lock);
         this.assignees = new Member[partitionCount];
         this.owners = new Member[partitionCount];
-        this.stagedOffsets = new long[partitionCount];
-        this.generation = store.generation();
+        this.generation = offsets.storedGeneration();
     }
 
     /**
@@ -129,7 +135,7 @@ public final class ConsumerGroup implements AutoCloseable
      */
     public Path offsetsFile()
     {
-        return store.file();
+        return offsets.file();
     }
 
     /**
@@ -242,13 +248,28 @@ public final class ConsumerGroup implements AutoCloseable
      */
     public MemberAssignment sync(final String memberId, final long[] positions, final MemberAssignment out)
     {
+        if (null != positions)
+        {
+            final long ticket;
+            synchronized (lock)
+            {
+                beginLocked();
+                ticket = stageOwnedLocked(liveMemberLocked(memberId), positions, true);
+            }
+            offsets.awaitDurable(ticket); // outside the lock: the other members' calls never wait for this disk write
+        }
+
         synchronized (lock)
         {
             final long nowMs = beginLocked();
             final Member member = liveMemberLocked(memberId);
             member.lastHeartbeatMs = nowMs;
-
-            commitOwnedLocked(member, positions, true);
+            if (null != positions)
+            {
+                // A rebalance since the store above may have revoked more: their positions are accepted before they
+                // are released (stored with the next store), so their next owner resumes where this member stopped.
+                stageOwnedLocked(member, positions, true);
+            }
 
             boolean released = false;
             for (int p = 0; p < partitionCount; p++)
@@ -268,7 +289,7 @@ public final class ConsumerGroup implements AutoCloseable
                     if (null == owners[p])
                     {
                         owners[p] = member;
-                        out.acquire(p, store.committedOffset(p));
+                        out.acquire(p, offsets.committedOffsetLocked(p));
                     }
                     else if (owners[p] == member)
                     {
@@ -297,6 +318,18 @@ public final class ConsumerGroup implements AutoCloseable
      */
     public boolean leave(final String memberId, final long[] positions)
     {
+        if (null != positions)
+        {
+            final long ticket;
+            synchronized (lock)
+            {
+                beginLocked();
+                final Member member = members.get(memberId);
+                ticket = null == member ? 0 : stageOwnedLocked(member, positions, false);
+            }
+            offsets.awaitDurable(ticket); // outside the lock, as in sync
+        }
+
         synchronized (lock)
         {
             beginLocked();
@@ -306,7 +339,6 @@ public final class ConsumerGroup implements AutoCloseable
                 return false;
             }
 
-            commitOwnedLocked(member, positions, false);
             removeLocked(member);
             rebalanceLocked();
             return true;
@@ -325,20 +357,22 @@ public final class ConsumerGroup implements AutoCloseable
     public void commit(final String memberId, final long generation, final int partition, final long offset)
     {
         checkPartition(partition);
+        final long ticket;
         synchronized (lock)
         {
             final Member member = fenceLocked(memberId, generation);
             checkOwnedLocked(member, partition, offset);
-            System.arraycopy(committedOffsetsLocked(), 0, stagedOffsets, 0, partitionCount);
-            stagedOffsets[partition] = offset;
-            store.store(this.generation, stagedOffsets);
+            offsets.acceptLocked(partition, offset);
+            ticket = offsets.stageLocked(this.generation);
         }
+        offsets.awaitDurable(ticket);
     }
 
     /**
      * Durably commit offsets for several partitions at once, all or nothing. Counts as a heartbeat. Fenced: the
      * member must be live, {@code generation} must be the current generation, and the member must own every
-     * partition it commits. When this returns the offsets survive power loss.
+     * partition it commits. When this returns the offsets survive power loss. Blocks on the disk (without holding
+     * the group's lock); a caller that must not block uses {@link #stageCommit} instead.
      *
      * @param memberId   of the committing member.
      * @param generation the member last synced in.
@@ -350,6 +384,25 @@ public final class ConsumerGroup implements AutoCloseable
      *                        {@link GroupException.Reason#IO_ERROR} if the write failed.
      */
     public void commit(final String memberId, final long generation, final long[] offsets)
+    {
+        this.offsets.awaitDurable(stageCommit(memberId, generation, offsets));
+    }
+
+    /**
+     * Accept a commit without waiting for the disk, for a caller that must not block (the network egress, on a
+     * processing or duties thread): fenced and validated as {@link #commit(String, long, long[])}, the offsets become
+     * the group's committed offsets at once (a partition acquired from now on resumes from them), and the commit is
+     * given a ticket. It is durable once {@link #isCommitDurable} says so: a background writer calling
+     * {@link #storeStagedCommits()} (or a blocking commit of another member) stores it. Does not allocate.
+     *
+     * @param memberId   of the committing member.
+     * @param generation the member last synced in.
+     * @param offsets    as for {@link #commit(String, long, long[])}.
+     * @return the commit's ticket for {@link #isCommitDurable} and {@link #hasCommitFailed}; 0 if the commit changed
+     *         nothing (it is durable already).
+     * @throws GroupException as {@link #commit(String, long, long[])}, except that it never does I/O.
+     */
+    public long stageCommit(final String memberId, final long generation, final long[] offsets)
     {
         if (offsets.length != partitionCount)
         {
@@ -370,15 +423,79 @@ public final class ConsumerGroup implements AutoCloseable
                 }
             }
 
-            if (any)
+            if (!any)
             {
-                for (int p = 0; p < partitionCount; p++)
-                {
-                    stagedOffsets[p] = offsets[p] != NULL_OFFSET ? offsets[p] : store.committedOffset(p);
-                }
-                store.store(this.generation, stagedOffsets);
+                return 0;
             }
+            for (int p = 0; p < partitionCount; p++)
+            {
+                if (offsets[p] != NULL_OFFSET)
+                {
+                    this.offsets.acceptLocked(p, offsets[p]);
+                }
+            }
+            return this.offsets.stageLocked(this.generation);
         }
+    }
+
+    /**
+     * Whether a staged commit is durable: its offsets survive power loss (lock-free).
+     *
+     * @param ticket from {@link #stageCommit}.
+     * @return true once durable.
+     */
+    public boolean isCommitDurable(final long ticket)
+    {
+        return offsets.isDurable(ticket);
+    }
+
+    /**
+     * Whether the store that should have made a staged commit durable failed (lock-free). Its offsets stay the
+     * group's committed offsets and are stored with the next commit that succeeds; the member should be told its
+     * commit failed ({@link #commitFailure()} says why).
+     *
+     * @param ticket from {@link #stageCommit}.
+     * @return true if the commit failed.
+     */
+    public boolean hasCommitFailed(final long ticket)
+    {
+        return offsets.hasFailed(ticket);
+    }
+
+    /**
+     * The last failure to store the group's offsets.
+     *
+     * @return the failure, with {@link GroupException.Reason#IO_ERROR}, naming the group and its offsets file; null
+     *         if no store has failed.
+     */
+    public GroupException commitFailure()
+    {
+        return offsets.lastFailure();
+    }
+
+    /**
+     * Whether commits were staged that no store has attempted yet (lock-free, for a background writer's poll).
+     *
+     * @return true if {@link #storeStagedCommits()} has something to do.
+     */
+    public boolean hasStagedCommits()
+    {
+        return offsets.hasStaged();
+    }
+
+    /**
+     * Store the staged commits: the group's committed offsets written to a new file, forced, renamed into place, the
+     * directory forced; then every commit staged before it started is durable. Blocks on the disk without holding
+     * the group's lock, so members keep heartbeating, syncing and committing meanwhile; one store at a time. For the
+     * background writer of commits staged with {@link #stageCommit}.
+     *
+     * @return 1 if it stored, 0 if nothing was staged.
+     * @throws GroupException with {@link GroupException.Reason#IO_ERROR}, naming the group and the file, if the store
+     *                        failed: the commits it covered have failed ({@link #hasCommitFailed}).
+     */
+    public int storeStagedCommits()
+    {
+        return offsets.store();
     }
 
     /**
@@ -392,7 +509,7 @@ public final class ConsumerGroup implements AutoCloseable
         checkPartition(partition);
         synchronized (lock)
         {
-            return store.committedOffset(partition);
+            return offsets.committedOffsetLocked(partition);
         }
     }
 
@@ -462,6 +579,15 @@ public final class ConsumerGroup implements AutoCloseable
                 }
                 version = version + 1; // volatile store: members notice on their next poll and fail as closed
             }
+        }
+        try
+        {
+            // Commits accepted and not yet stored are stored now: a graceful stop keeps every commit it received.
+            offsets.store();
+        }
+        catch (final GroupException ex)
+        {
+            // Their members were told nothing yet (their sessions are closing): they resume from the last stored commit.
         }
     }
 
@@ -571,42 +697,25 @@ public final class ConsumerGroup implements AutoCloseable
         }
     }
 
-    private void commitOwnedLocked(final Member member, final long[] positions, final boolean revokedOnly)
+    /**
+     * Stages the positions of the partitions a member owns (only those it no longer targets when {@code revokedOnly})
+     * that differ from the committed ones.
+     *
+     * @return the ticket, 0 if nothing changed.
+     */
+    private long stageOwnedLocked(final Member member, final long[] positions, final boolean revokedOnly)
     {
-        if (null == positions)
-        {
-            return;
-        }
-
         boolean changed = false;
         for (int p = 0; p < partitionCount; p++)
         {
-            final long committed = store.committedOffset(p);
-            stagedOffsets[p] = committed;
-            if (owners[p] == member && (!revokedOnly || assignees[p] != member))
+            if (owners[p] == member && (!revokedOnly || assignees[p] != member) && positions[p] >= 0 &&
+                offsets.changesLocked(p, positions[p]))
             {
-                final long position = positions[p];
-                if (position >= 0 && position != committed)
-                {
-                    stagedOffsets[p] = position;
-                    changed = true;
-                }
+                offsets.acceptLocked(p, positions[p]);
+                changed = true;
             }
         }
-
-        if (changed)
-        {
-            store.store(generation, stagedOffsets);
-        }
-    }
-
-    private long[] committedOffsetsLocked()
-    {
-        for (int p = 0; p < partitionCount; p++)
-        {
-            stagedOffsets[p] = store.committedOffset(p);
-        }
-        return stagedOffsets;
+        return changed ? offsets.stageLocked(generation) : 0;
     }
 
     private void removeLocked(final Member member)

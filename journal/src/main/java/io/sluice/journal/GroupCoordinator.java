@@ -152,6 +152,47 @@ public final class GroupCoordinator implements Agent, AutoCloseable
     }
 
     /**
+     * Background writer's duty: store the staged commits ({@link ConsumerGroup#stageCommit}) of every open group that
+     * has any, one group at a time, each outside its group's lock. Blocks on the disk: call it from a thread that may
+     * wait (never a processing thread or one that runs an Aeron client's conductor). A failure is reported to the
+     * listener and does not stop the other groups' stores.
+     *
+     * @param listener told of each store and its duration, or its failure.
+     * @return the number of groups stored or failed, 0 when nothing was staged.
+     */
+    public int storeStagedCommits(final CommitStoreListener listener)
+    {
+        final ConsumerGroup[] groups;
+        synchronized (lock)
+        {
+            groups = groupArray;
+        }
+
+        int work = 0;
+        for (final ConsumerGroup group : groups)
+        {
+            if (group.hasStagedCommits())
+            {
+                final long startNs = System.nanoTime();
+                try
+                {
+                    if (group.storeStagedCommits() > 0) // 0: a blocking commit of the group stored them meanwhile
+                    {
+                        work++;
+                        listener.onStored(group, System.nanoTime() - startNs);
+                    }
+                }
+                catch (final GroupException ex)
+                {
+                    work++;
+                    listener.onStoreFailed(group, ex, System.nanoTime() - startNs);
+                }
+            }
+        }
+        return work;
+    }
+
+    /**
      * Names of the groups of this topic: those open and those with an offsets file on disk, sorted (allocates).
      *
      * @return a new sorted list of group names.

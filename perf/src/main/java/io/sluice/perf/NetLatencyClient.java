@@ -72,6 +72,8 @@ public final class NetLatencyClient
     /** The client's exit code when some round failed (each named by a {@code ROUND FAILED} line). */
     static final int FAILED_ROUNDS_EXIT = 3;
 
+    /** Whether the consumer commits its group after each Sluice phase ({@code commit=phase}). */
+    private final boolean commitPerPhase;
     private final long rate;
     private final long warmupNs;
     private final long firstWarmupNs;
@@ -98,8 +100,10 @@ public final class NetLatencyClient
     private int nextResponseStream = 4001;
     private final IntSupplier responseStreams = () -> nextResponseStream++;
 
-    private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs)
+    private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs,
+        final boolean commitPerPhase)
     {
+        this.commitPerPhase = commitPerPhase;
         this.rate = rate;
         this.warmupNs = warmupNs;
         this.firstWarmupNs = firstWarmupNs;
@@ -115,7 +119,9 @@ public final class NetLatencyClient
      * Runs the phases and writes the reports.
      *
      * @param args {@code name=value}: aeronDir, daemonDir (the daemon's data directory, for its counters), rate,
-     *             seconds, warmup, firstWarmup (a medium's first round's warm-up, at least warmup), rounds, reports, media (comma-separated names), and per medium {@code <m>.server},
+     *             seconds, warmup, firstWarmup (a medium's first round's warm-up, at least warmup), rounds, reports, media
+     *             (comma-separated names), commit ({@code phase}: the consumer commits after each Sluice phase; default
+     *             {@code none}), and per medium {@code <m>.server},
      *             {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}, {@code <m>.item} (the index of the
      *             medium's ingress and egress items in the daemon's configuration).
      * @throws Exception on failure.
@@ -138,7 +144,7 @@ public final class NetLatencyClient
         final long warmupNs = TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup")));
         final NetLatencyClient client = new NetLatencyClient(rate, warmupNs,
             Math.max(warmupNs, TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("firstWarmup", "0")))),
-            TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))));
+            TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))), "phase".equals(a.getOrDefault("commit", "none")));
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
         Files.createDirectories(reports);
@@ -437,10 +443,14 @@ public final class NetLatencyClient
                 Thread.yield();
             }
         }
-        // No COMMIT per phase: the daemon stores a commit (offsets file written and forced) on the egress duty's thread,
-        // the processing thread here, and on this busy disk a force held it past the driver's 10 s client liveness
-        // timeout: every session dropped (section 78). Nothing here needs the group's offsets: each phase's results are
-        // told apart by their phase, and a reopened consumer joins a group of its own.
+        // COMMIT per phase only when asked (commit=phase): nothing here needs the group's offsets (each phase's results are
+        // told apart by their phase, a reopened consumer joins a group of its own). Until section 81 the daemon stored a
+        // commit on the egress duty's thread, the processing thread here, and a force on a busy disk held it past the
+        // driver's 10 s client liveness timeout: every session dropped (section 78). The mode shows that this no longer happens.
+        if (commitPerPhase)
+        {
+            consumer.commit();
+        }
         resultsSoFar += total;
     }
 

@@ -76,7 +76,9 @@ public final class NetLatencyMain
      *             back off at once, as before that wait existed; not on the processing thread), netThread (processing |
      *             duties: where the daemon's network duties run; default processing, duties under the low-latency
      *             profile), netWarmUp (the daemon's {@code network_warm_up}: the longest it warms its network path up
-     *             before it accepts, default 10s; 0 for none), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
+     *             before it accepts, default 10s; 0 for none), commit ({@code phase}: the client's consumer commits its
+     *             group after each Sluice phase, a disk write for the daemon, stored off its network duty's thread since
+     *             section 81; default {@code none}), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
      *             UTC times to line up with the client's {@code LATE} lines; default none), out.
      * @throws Exception on failure.
      */
@@ -94,6 +96,7 @@ public final class NetLatencyMain
         defaults.put("engineWait", Long.toString(NetServerContext.DEFAULT_ENGINE_WAIT_NS));
         defaults.put("netThread", "");
         defaults.put("netWarmUp", "10s");
+        defaults.put("commit", "none");
         defaults.put("jvmLog", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
@@ -153,6 +156,7 @@ public final class NetLatencyMain
             final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
+                "commit=" + a.get("commit"),
                 "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
                 "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);

@@ -40,6 +40,9 @@ import org.agrona.concurrent.status.CountersReader;
  *     3008 net-sessions       3009 net-commits     3010 net-duty-cycles  3011 net-engine-waits
  *     3012 net-engine-long-waits  3013 net-client-up (1 while the Aeron client is connected, 0 while it reconnects)
  *     3014 net-client-losses (times the Aeron client died: conductor starved, media driver gone)
+ *     3015 net-commits-pending (consumer commits accepted, not yet durable: not yet answered COMMITTED)
+ *     3016 net-commit-stores  3017 net-commit-store-failures  (offsets files stored / failed by the background writer)
+ *     3018 net-commit-store-us (total time of those stores, microseconds)  3019 net-commit-store-max-us (the longest)
  *     3101..3110 PostgreSQL CDC component (cdc module's PostgresCdcComponent; key name: the slot)
  *     3201 kafka-owned        value: 1 while this daemon runs the partition, else 0
  *     3202 kafka-lag          records behind the partition's end, -1 when not owned or unknown
@@ -192,6 +195,16 @@ public final class SluiceCounters
     public static final int NET_CLIENT_UP_TYPE_ID = 3013;
     /** Times a network component's Aeron client died (its conductor starved, its media driver gone) and was replaced. */
     public static final int NET_CLIENT_LOSSES_TYPE_ID = 3014;
+    /** Consumer commits a network component accepted that are not yet durable (not yet answered COMMITTED). */
+    public static final int NET_COMMITS_PENDING_TYPE_ID = 3015;
+    /** Stores of consumer groups' offsets files by a network component's background writer. */
+    public static final int NET_COMMIT_STORES_TYPE_ID = 3016;
+    /** Stores of consumer groups' offsets files that failed (their commits answered with an error). */
+    public static final int NET_COMMIT_STORE_FAILURES_TYPE_ID = 3017;
+    /** Total time of the offsets files' stores (write, force, rename, directory force), microseconds. */
+    public static final int NET_COMMIT_STORE_US_TYPE_ID = 3018;
+    /** Longest store of an offsets file, microseconds. */
+    public static final int NET_COMMIT_STORE_MAX_US_TYPE_ID = 3019;
     /** Scale-out: 1 while this daemon owns the Kafka partition, else 0. */
     public static final int KAFKA_OWNED_TYPE_ID = 3201;
     /** Scale-out: records behind the end of an owned Kafka partition, -1 when not owned or unknown. */
@@ -570,6 +583,11 @@ public final class SluiceCounters
             case NET_ENGINE_LONG_WAITS_TYPE_ID: return "net_engine_long_waits";
             case NET_CLIENT_UP_TYPE_ID: return "net_client_up";
             case NET_CLIENT_LOSSES_TYPE_ID: return "net_client_losses";
+            case NET_COMMITS_PENDING_TYPE_ID: return "net_commits_pending";
+            case NET_COMMIT_STORES_TYPE_ID: return "net_commit_stores";
+            case NET_COMMIT_STORE_FAILURES_TYPE_ID: return "net_commit_store_failures";
+            case NET_COMMIT_STORE_US_TYPE_ID: return "net_commit_store_us";
+            case NET_COMMIT_STORE_MAX_US_TYPE_ID: return "net_commit_store_max_us";
             default: return latencyName(typeId);
         }
     }

@@ -435,6 +435,29 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Runs an agent that waits on the disk as one of the engine's disk duties: in {@link ThreadingMode#SHARED} on
+     * the low-priority thread of the journal's force, segment allocation and the checkpoint writer
+     * ({@link #SHARED_IO_DUTIES_ROLE_NAME}), never on the thread of the duties added with {@link #addDuty} (the
+     * network server, whose Aeron client dies when its conductor is not invoked for ten seconds); in
+     * {@link ThreadingMode#DEDICATED} on a thread of its own. For a component's writes that must not hold up its
+     * timely duty, such as the consumer groups' offsets files. Idle, it waits as the disk duties do (up to a
+     * millisecond, ten while the processing threads busy-spin). Its {@code onStart} and {@code onClose} run on its
+     * thread; {@link #close()} stops it after the final checkpoint if its handle has not.
+     *
+     * @param duty to run: a duty cycle that returns its work count; it may block on the disk.
+     * @return the handle that stops it.
+     * @throws EngineException if the engine is not running or the thread does not take the duty.
+     */
+    public EngineDuty addDiskDuty(final Agent duty)
+    {
+        if (duties == null || closed)
+        {
+            throw new EngineException("the engine is not running: cannot add duty '" + duty.roleName() + "'");
+        }
+        return duties.addDisk(duty);
+    }
+
+    /**
      * Runs an agent on the first processing thread ({@code sluice-processing-0}), after its partitions' turns,
      * every turn: for a component that feeds the partitions and answers from their progress, such as the
      * network ingress (events in, ACKs out) and egress (results out), so that neither direction waits for

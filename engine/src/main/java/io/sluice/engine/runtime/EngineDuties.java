@@ -49,6 +49,8 @@ final class EngineDuties implements AutoCloseable
     private final List<AgentRunner> runners = new ArrayList<>();
     private DutyIdleStrategy sharedIdle;
     private DutyHost sharedHost;
+    /** The disk duties' shared thread, SHARED mode only, null if the engine started none. */
+    private DutyHost ioHost;
     private boolean closed;
 
     /**
@@ -85,7 +87,9 @@ final class EngineDuties implements AutoCloseable
         {
             if (!io.isEmpty())
             {
-                startRunner(ioIdleStrategy(), new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io), true);
+                final DynamicCompositeAgent ioDuties = new DynamicCompositeAgent(Engine.SHARED_IO_DUTIES_ROLE_NAME, io);
+                final AgentRunner ioRunner = startRunner(ioIdleStrategy(), ioDuties, true);
+                ioHost = new DutyHost(ioDuties, () -> closed || ioRunner.isClosed());
             }
             final DynamicCompositeAgent shared = new DynamicCompositeAgent(Engine.SHARED_DUTIES_ROLE_NAME, timely);
             sharedIdle = new DutyIdleStrategy(builtInIdleNs);
@@ -156,6 +160,32 @@ final class EngineDuties implements AutoCloseable
         }
         final AgentRunner runner = startRunner(new DutyIdleStrategy(maxIdleNs), duty, false);
         return new EngineDuty(() -> remove(runner), duty.roleName());
+    }
+
+    /**
+     * Adds a duty that waits on the disk (see {@link Engine#addDiskDuty}).
+     *
+     * @param duty to run; its onStart and onClose run on the duty thread.
+     * @return the handle that removes it.
+     */
+    synchronized EngineDuty addDisk(final Agent duty)
+    {
+        if (closed)
+        {
+            throw new EngineException("the engine is closed: cannot add duty '" + duty.roleName() + "'");
+        }
+        if (ioHost != null)
+        {
+            final DutyHost.Member member = ioHost.add(duty);
+            return new EngineDuty(() -> removeIo(member), Engine.SHARED_IO_DUTIES_ROLE_NAME);
+        }
+        final AgentRunner runner = startRunner(new SleepingIdleStrategy(builtInIdleNs), duty, mode == ThreadingMode.SHARED);
+        return new EngineDuty(() -> remove(runner), duty.roleName());
+    }
+
+    private synchronized void removeIo(final DutyHost.Member member)
+    {
+        ioHost.remove(member);
     }
 
     /**

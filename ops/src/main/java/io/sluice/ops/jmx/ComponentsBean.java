@@ -47,22 +47,61 @@ final class ComponentsBean implements ComponentsMXBean
         final Map<String, long[]> byEndpoint = new LinkedHashMap<>();
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            if (typeId == SluiceCounters.NET_CLIENT_UP_TYPE_ID || typeId == SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID)
+            final int figure = networkFigure(typeId);
+            if (figure >= 0)
             {
                 final String name = SluiceCounters.name(reader, counterId);
-                final long[] figures = byEndpoint.computeIfAbsent(name.isEmpty() ? "network" : name, k -> new long[2]);
-                figures[typeId == SluiceCounters.NET_CLIENT_UP_TYPE_ID ? 0 : 1] = reader.getCounterValue(counterId);
+                final long[] figures = byEndpoint.computeIfAbsent(name.isEmpty() ? "network" : name, k -> new long[NETWORK_FIGURES]);
+                figures[figure] = reader.getCounterValue(counterId);
             }
         });
         final String[] lines = new String[byEndpoint.size()];
         int i = 0;
         for (final Map.Entry<String, long[]> endpoint : byEndpoint.entrySet())
         {
-            final long losses = endpoint.getValue()[1];
+            final long[] figures = endpoint.getValue();
+            final long losses = figures[LOSSES];
             final String lost = losses == 0 ? "" : " (Aeron client lost " + losses + (losses == 1 ? " time)" : " times)");
-            lines[i++] = endpoint.getKey() + (endpoint.getValue()[0] == 1 ? ": UP" + lost :
-                ": DOWN, its Aeron client died and it is reconnecting" + lost);
+            lines[i++] = endpoint.getKey() + (figures[UP] == 1 ? ": UP" + lost :
+                ": DOWN, its Aeron client died and it is reconnecting" + lost) + commits(figures);
         }
         return lines;
+    }
+
+    private static final int UP = 0;
+    private static final int LOSSES = 1;
+    private static final int COMMITS_PENDING = 2;
+    private static final int COMMIT_STORES = 3;
+    private static final int COMMIT_STORE_FAILURES = 4;
+    private static final int COMMIT_STORE_MAX_US = 5;
+    private static final int NETWORK_FIGURES = 6;
+
+    private static int networkFigure(final int typeId)
+    {
+        switch (typeId)
+        {
+            case SluiceCounters.NET_CLIENT_UP_TYPE_ID: return UP;
+            case SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID: return LOSSES;
+            case SluiceCounters.NET_COMMITS_PENDING_TYPE_ID: return COMMITS_PENDING;
+            case SluiceCounters.NET_COMMIT_STORES_TYPE_ID: return COMMIT_STORES;
+            case SluiceCounters.NET_COMMIT_STORE_FAILURES_TYPE_ID: return COMMIT_STORE_FAILURES;
+            case SluiceCounters.NET_COMMIT_STORE_MAX_US_TYPE_ID: return COMMIT_STORE_MAX_US;
+            default: return -1;
+        }
+    }
+
+    /**
+     * The consumer commits of an egress endpoint, when it has had any: pending (accepted, awaiting the disk), the
+     * offsets files stored and the longest store, the stores that failed.
+     */
+    private static String commits(final long[] figures)
+    {
+        if (figures[COMMITS_PENDING] == 0 && figures[COMMIT_STORES] == 0 && figures[COMMIT_STORE_FAILURES] == 0)
+        {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "; commits: %d pending, %d stores (longest %.1f ms), %d failed%s",
+            figures[COMMITS_PENDING], figures[COMMIT_STORES], figures[COMMIT_STORE_MAX_US] / 1000.0, figures[COMMIT_STORE_FAILURES],
+            figures[COMMIT_STORE_FAILURES] > 0 ? " (sluice ctl errors names the group and its file)" : "");
     }
 }

@@ -33,7 +33,11 @@ import io.sluice.journal.Topic;
  *   silent client is evicted after its session timeout and its partitions move;</li>
  *   <li>records that do not fit the publication's window wait in an overflow buffer, sent before
  *   anything else, so a partition's records are never skipped and an ASSIGNMENT never overtakes
- *   records read under the previous one.</li>
+ *   records read under the previous one;</li>
+ *   <li>a COMMIT never waits for the disk on this thread: the group accepts it at once (a partition's
+ *   next owner resumes from it) and its background writer ({@link CommitStoreAgent}) stores it; the
+ *   session answers COMMITTED once the offsets are durable, or an ERROR (DURABILITY_FAILED, naming the
+ *   group and its file) if the store failed, in the order the commits came ({@link PendingCommits}).</li>
  * </ul>
  *
  * <p>Threading: the server agent's thread only.
@@ -49,6 +53,7 @@ final class ConsumerSession extends NetSession implements RecordHandler
     private final AssignmentFlyweight assignmentFrame = new AssignmentFlyweight();
     private final ExpandableRingBuffer overflow = new ExpandableRingBuffer(0, 64 * 1024 * 1024, true);
     private final ExpandableRingBuffer.MessageConsumer sendOverflow = this::sendOverflowed;
+    private final PendingCommits pendingCommits = new PendingCommits();
     private ConsumerGroup group;
     private Topic topic;
     private String memberId;
@@ -148,23 +153,29 @@ final class ConsumerSession extends NetSession implements RecordHandler
     }
 
     /**
-     * One duty cycle: overflow first, then a pending rebalance, then the ASSIGNMENT, then records.
+     * One duty cycle: the answers to commits now durable, then the overflow, then a pending rebalance, then the
+     * ASSIGNMENT, then records.
      */
     int doWork(final long nowMs)
     {
-        if (!isMember() || !publication.isConnected())
+        if (group == null || !publication.isConnected())
         {
             return 0;
         }
+        final int answered = pendingCommits.isEmpty() ? 0 : answerCommits();
+        if (left)
+        {
+            return answered;
+        }
         if (!overflow.isEmpty())
         {
-            return overflow.consume(sendOverflow, Integer.MAX_VALUE);
+            return answered + overflow.consume(sendOverflow, Integer.MAX_VALUE);
         }
         if (nowMs - lastHeardMs > sessionTimeoutMs)
         {
-            return 0; // silent client: no sync, no heartbeat, so the group evicts it and moves its partitions
+            return answered; // silent client: no sync, no heartbeat, so the group evicts it and moves its partitions
         }
-        int work = 0;
+        int work = answered;
         if (group.version() != syncedVersion)
         {
             sync();
@@ -339,9 +350,10 @@ final class ConsumerSession extends NetSession implements RecordHandler
             }
             offsets[p] = commit.offset(i);
         }
+        final long ticket;
         try
         {
-            group.commit(memberId, commit.generation(), offsets);
+            ticket = group.stageCommit(memberId, commit.generation(), offsets);
         }
         catch (final GroupException ex)
         {
@@ -350,8 +362,52 @@ final class ConsumerSession extends NetSession implements RecordHandler
             sendError(code, commitId);
             return;
         }
-        counters.commits.incrementRelease();
-        sendAck(Durability.COMMITTED, commitId);
+        if (pendingCommits.isEmpty() && group.isCommitDurable(ticket) && sendAck(Durability.COMMITTED, commitId))
+        {
+            counters.commits.incrementRelease(); // a commit that changed nothing: durable already
+            return;
+        }
+        if (pendingCommits.add(ticket, commitId))
+        {
+            counters.commitsPending.incrementRelease();
+        }
+    }
+
+    /**
+     * Answers the pending commits whose store has completed (COMMITTED) or failed (ERROR), oldest first; stops at
+     * the first still pending, or when the publication refuses an ACK (back-pressure: again next cycle).
+     *
+     * @return the commits answered.
+     */
+    private int answerCommits()
+    {
+        int answered = 0;
+        while (!pendingCommits.isEmpty())
+        {
+            final long ticket = pendingCommits.headTicket();
+            final long commitId = pendingCommits.headCommitId();
+            if (group.isCommitDurable(ticket))
+            {
+                if (!sendAck(Durability.COMMITTED, commitId))
+                {
+                    break;
+                }
+                counters.commits.incrementRelease();
+            }
+            else if (group.hasCommitFailed(ticket))
+            {
+                counters.reject(ErrorCode.DURABILITY_FAILED);
+                sendError(ErrorCode.DURABILITY_FAILED, commitId, group.commitFailure().getMessage());
+            }
+            else
+            {
+                break;
+            }
+            pendingCommits.removeHead();
+            counters.commitsPending.decrementRelease();
+            answered++;
+        }
+        return answered;
     }
 
     /**
@@ -377,6 +433,8 @@ final class ConsumerSession extends NetSession implements RecordHandler
     void close()
     {
         leave();
+        // Their stores go on (the group accepted them); only their answers are dropped with the session.
+        counters.commitsPending.getAndAddRelease(-pendingCommits.clear());
         if (readers != null)
         {
             for (final PartitionReader reader : readers)

@@ -40,14 +40,17 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     private final SessionRegistry<ConsumerSession> sessions;
     private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
     private final boolean ownsCoordinators;
+    private final CommitStoreAgent commitStore;
     private final ConnectFlyweight connect = new ConnectFlyweight();
     private final SubscribeFlyweight subscribe = new SubscribeFlyweight();
     private final CommitFlyweight commit = new CommitFlyweight();
     private long nowMs;
     private long nextEvictionMs;
 
-    EgressAdapter(final NetServerContext context, final Aeron aeron, final NetCounters counters, final SessionIds sessionIds)
+    EgressAdapter(final NetServerContext context, final Aeron aeron, final NetCounters counters, final SessionIds sessionIds,
+        final CommitStoreAgent commitStore)
     {
+        this.commitStore = commitStore;
         this.context = context;
         this.aeron = aeron;
         this.counters = counters;
@@ -185,6 +188,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
             if (coordinator != null)
             {
                 coordinators.put(topic, coordinator);
+                commitStore.add(coordinator);
             }
         }
         return coordinator;
@@ -224,7 +228,8 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
         {
             for (final GroupCoordinator coordinator : coordinators.values())
             {
-                coordinator.close();
+                commitStore.remove(coordinator);
+                coordinator.close(); // stores what its groups staged and the writer had not yet
             }
         }
         coordinators.clear();

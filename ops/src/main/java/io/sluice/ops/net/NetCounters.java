@@ -14,8 +14,9 @@ import io.sluice.engine.counters.SluiceCounters;
  * are below, in the range 3000-3999 the daemon reserves for its components (the registry is the engine's
  * SluiceCounters). Keys carry the scope as the name and, for rejections, the error code as the detail.
  *
- * <p>Threading: single writer, the server's agent thread (plain increments with ordered stores);
- * any thread reads.
+ * <p>Threading: single writer per counter (plain increments with ordered stores): the server's agent thread,
+ * except the commit stores' counters ({@link #commitStores()}, {@link #commitStoreFailures()}, the store times),
+ * written by its background commit writer ({@link CommitStoreAgent}) on a disk duties thread; any thread reads.
  */
 public final class NetCounters implements AutoCloseable
 {
@@ -47,6 +48,16 @@ public final class NetCounters implements AutoCloseable
     public static final int CLIENT_UP_TYPE_ID = SluiceCounters.NET_CLIENT_UP_TYPE_ID;
     /** Times the server's Aeron client died and was replaced. */
     public static final int CLIENT_LOSSES_TYPE_ID = SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID;
+    /** Consumer commits accepted and not yet durable, so not yet answered. */
+    public static final int COMMITS_PENDING_TYPE_ID = SluiceCounters.NET_COMMITS_PENDING_TYPE_ID;
+    /** Offsets files stored by the background commit writer. */
+    public static final int COMMIT_STORES_TYPE_ID = SluiceCounters.NET_COMMIT_STORES_TYPE_ID;
+    /** Offsets file stores that failed. */
+    public static final int COMMIT_STORE_FAILURES_TYPE_ID = SluiceCounters.NET_COMMIT_STORE_FAILURES_TYPE_ID;
+    /** Total time of the stores, microseconds. */
+    public static final int COMMIT_STORE_US_TYPE_ID = SluiceCounters.NET_COMMIT_STORE_US_TYPE_ID;
+    /** Longest store, microseconds. */
+    public static final int COMMIT_STORE_MAX_US_TYPE_ID = SluiceCounters.NET_COMMIT_STORE_MAX_US_TYPE_ID;
 
     private final AtomicCounter[] rejected = new AtomicCounter[ErrorCode.CODE_COUNT];
     final AtomicCounter framesIn;
@@ -62,6 +73,11 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter engineLongWaits;
     final AtomicCounter clientUp;
     final AtomicCounter clientLosses;
+    final AtomicCounter commitsPending;
+    final AtomicCounter commitStores;
+    final AtomicCounter commitStoreFailures;
+    final AtomicCounter commitStoreUs;
+    final AtomicCounter commitStoreMaxUs;
 
     NetCounters(final CountersManager manager, final String scope)
     {
@@ -84,6 +100,12 @@ public final class NetCounters implements AutoCloseable
         engineLongWaits = counter(manager, "net-engine-long-waits" + suffix, ENGINE_LONG_WAITS_TYPE_ID, SluiceCounters.NONE, scope);
         clientUp = counter(manager, "net-client-up" + suffix, CLIENT_UP_TYPE_ID, SluiceCounters.NONE, scope);
         clientLosses = counter(manager, "net-client-losses" + suffix, CLIENT_LOSSES_TYPE_ID, SluiceCounters.NONE, scope);
+        commitsPending = counter(manager, "net-commits-pending" + suffix, COMMITS_PENDING_TYPE_ID, SluiceCounters.NONE, scope);
+        commitStores = counter(manager, "net-commit-stores" + suffix, COMMIT_STORES_TYPE_ID, SluiceCounters.NONE, scope);
+        commitStoreFailures = counter(manager, "net-commit-store-failures" + suffix, COMMIT_STORE_FAILURES_TYPE_ID, SluiceCounters.NONE,
+            scope);
+        commitStoreUs = counter(manager, "net-commit-store-us" + suffix, COMMIT_STORE_US_TYPE_ID, SluiceCounters.NONE, scope);
+        commitStoreMaxUs = counter(manager, "net-commit-store-max-us" + suffix, COMMIT_STORE_MAX_US_TYPE_ID, SluiceCounters.NONE, scope);
     }
 
     private static AtomicCounter counter(
@@ -248,6 +270,56 @@ public final class NetCounters implements AutoCloseable
     }
 
     /**
+     * Consumer commits accepted and not yet durable: their COMMITTED answer waits for the background writer.
+     *
+     * @return the count now.
+     */
+    public long commitsPending()
+    {
+        return commitsPending.get();
+    }
+
+    /**
+     * Consumer commits answered COMMITTED (durable).
+     *
+     * @return the count.
+     */
+    public long commits()
+    {
+        return commits.get();
+    }
+
+    /**
+     * Offsets files the background commit writer stored.
+     *
+     * @return the count.
+     */
+    public long commitStores()
+    {
+        return commitStores.get();
+    }
+
+    /**
+     * Offsets file stores that failed (their commits were answered with an error).
+     *
+     * @return the count.
+     */
+    public long commitStoreFailures()
+    {
+        return commitStoreFailures.get();
+    }
+
+    /**
+     * Longest store of an offsets file so far.
+     *
+     * @return microseconds.
+     */
+    public long commitStoreMaxUs()
+    {
+        return commitStoreMaxUs.get();
+    }
+
+    /**
      * Frees the counters.
      */
     @Override
@@ -270,5 +342,10 @@ public final class NetCounters implements AutoCloseable
         engineLongWaits.close();
         clientUp.close();
         clientLosses.close();
+        commitsPending.close();
+        commitStores.close();
+        commitStoreFailures.close();
+        commitStoreUs.close();
+        commitStoreMaxUs.close();
     }
 }

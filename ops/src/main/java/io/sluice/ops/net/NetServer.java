@@ -40,6 +40,9 @@ public final class NetServer implements AutoCloseable
     private final NetServerContext context;
     private final NetCounters counters;
     private final NetServerAgent agent;
+    /** The background writer of the consumers' commits, egress only (else null). */
+    private final CommitStoreAgent commitStore;
+    private io.sluice.engine.runtime.EngineDuty commitStoreDuty;
     private MediaDriver driver;
     private SharedNetClient client;
     private boolean ownsClient;
@@ -50,7 +53,8 @@ public final class NetServer implements AutoCloseable
     {
         this.context = context;
         this.counters = new NetCounters(context.countersManager(), context.counterScope());
-        this.agent = new NetServerAgent(context, counters, this::onError);
+        this.commitStore = context.egress() ? new CommitStoreAgent(counters, this::onError, context.counterScope()) : null;
+        this.agent = new NetServerAgent(context, counters, this::onError, commitStore);
     }
 
     /**
@@ -71,6 +75,11 @@ public final class NetServer implements AutoCloseable
         final NetServer server = new NetServer(context);
         try
         {
+            if (server.commitStore != null)
+            {
+                // On the engine's disk duties thread: a slow force must never starve the Aeron client's conductor.
+                server.commitStoreDuty = context.engine().addDiskDuty(server.commitStore);
+            }
             server.client = context.sharedClient() != null ? context.sharedClient() : server.openOwnClient();
             server.client.attach(server.agent);
             server.attached = true;
@@ -193,6 +202,7 @@ public final class NetServer implements AutoCloseable
             ownsClient = false;
             client.release(); // not under the driver's lock: the duty's thread takes it to run the client's onClose
         }
-        CloseHelper.quietCloseAll(counters, driver);
+        // After the sessions: what they staged is stored by this duty or, once it has stopped, as their groups close.
+        CloseHelper.quietCloseAll(commitStoreDuty, counters, driver);
     }
 }

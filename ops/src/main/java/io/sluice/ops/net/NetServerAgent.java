@@ -41,6 +41,7 @@ final class NetServerAgent
     private final NetCounters counters;
     private final SessionIds sessionIds = new SessionIds();
     private final ErrorHandler errorHandler;
+    private final CommitStoreAgent commitStore;
     /** Null when not served or while the client is lost. Written in the duty cycle, read by others for tests and health. */
     private volatile IngressAdapter ingress;
     /** As {@link #ingress}. */
@@ -52,9 +53,12 @@ final class NetServerAgent
      * @param context      of the server.
      * @param counters     of the server.
      * @param errorHandler for the server's errors.
+     * @param commitStore  the background writer of the consumers' commits, or null without egress.
      */
-    NetServerAgent(final NetServerContext context, final NetCounters counters, final ErrorHandler errorHandler)
+    NetServerAgent(final NetServerContext context, final NetCounters counters, final ErrorHandler errorHandler,
+        final CommitStoreAgent commitStore)
     {
+        this.commitStore = commitStore;
         this.context = context;
         this.nanoClock = context.nanoClock();
         // On the processing thread the engine's work is this thread's own: never yield it away waiting for it.
@@ -75,7 +79,7 @@ final class NetServerAgent
         try
         {
             ingress = context.ingress() ? new IngressAdapter(context, aeron, counters, sessionIds) : null;
-            final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, sessionIds) : null;
+            final EgressAdapter egress = context.egress() ? new EgressAdapter(context, aeron, counters, sessionIds, commitStore) : null;
             this.ingress = ingress;
             this.egress = egress;
         }

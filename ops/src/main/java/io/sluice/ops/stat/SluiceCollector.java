@@ -122,7 +122,7 @@ public final class SluiceCollector implements MultiCollector
         family(SluiceCounters.NET_ACKS_OUT_TYPE_ID, Kind.COUNTER, "net_acks_out", "Acks sent by a network component.", n, 1);
         family(SluiceCounters.NET_RECORDS_OUT_TYPE_ID, Kind.COUNTER, "net_records_out", "Records sent to consumers by a network component.", n, 1);
         family(SluiceCounters.NET_SESSIONS_TYPE_ID, Kind.GAUGE, "net_sessions", "Sessions open on a network component.", n, 1);
-        family(SluiceCounters.NET_COMMITS_TYPE_ID, Kind.COUNTER, "net_commits", "Consumer offset commits received by a network component.", n, 1);
+        family(SluiceCounters.NET_COMMITS_TYPE_ID, Kind.COUNTER, "net_commits", "Consumer offset commits a network component stored and answered COMMITTED.", n, 1);
         family(SluiceCounters.NET_DUTY_CYCLES_TYPE_ID, Kind.COUNTER, "net_duty_cycles", "Duty cycles of a network component.", n, 1);
         family(SluiceCounters.NET_ENGINE_WAITS_TYPE_ID, Kind.COUNTER, "net_engine_waits",
             "Idle duty cycles of a network component that yielded, not backed off, while events were in the engine awaiting their ACK.", n, 1);
@@ -132,6 +132,16 @@ public final class SluiceCollector implements MultiCollector
             "1 while a network component's Aeron client is connected to its media driver, 0 while it is lost and reconnecting.", n, 1);
         family(SluiceCounters.NET_CLIENT_LOSSES_TYPE_ID, Kind.COUNTER, "net_client_losses",
             "Times a network component's Aeron client died (conductor starved, media driver gone) and was replaced.", n, 1);
+        family(SluiceCounters.NET_COMMITS_PENDING_TYPE_ID, Kind.GAUGE, "net_commits_pending",
+            "Consumer commits a network component accepted that are not yet durable (not yet answered COMMITTED).", n, 1);
+        family(SluiceCounters.NET_COMMIT_STORES_TYPE_ID, Kind.COUNTER, "net_commit_stores",
+            "Consumer groups' offsets files stored (written, forced, renamed) by a network component's background writer.", n, 1);
+        family(SluiceCounters.NET_COMMIT_STORE_FAILURES_TYPE_ID, Kind.COUNTER, "net_commit_store_failures",
+            "Stores of consumer groups' offsets files that failed; their commits were answered with an error.", n, 1);
+        family(SluiceCounters.NET_COMMIT_STORE_US_TYPE_ID, Kind.COUNTER, "net_commit_store_seconds",
+            "Total time of the offsets files' stores (divide by net_commit_stores for the mean).", n, 1e-6);
+        family(SluiceCounters.NET_COMMIT_STORE_MAX_US_TYPE_ID, Kind.GAUGE, "net_commit_store_max_seconds",
+            "Longest store of a consumer group's offsets file since the daemon started.", n, 1e-6);
 
         final Scope slot = Scope.SLOT;
         family(CDC_CHANGES_TYPE_ID, Kind.COUNTER, "cdc_changes", "Changes published by a CDC source (snapshot rows included).", slot, 1);

@@ -255,6 +255,78 @@ class DaemonAeronProcessTest
         }
     }
 
+    /**
+     * A commit answered COMMITTED is durable: the daemon killed with SIGKILL right after the answer, a member of the
+     * group in the restarted daemon resumes exactly at the committed positions. The answer came from the background
+     * writer's store (the egress item's line in {@code NetworkStatus} counts it).
+     */
+    @Test
+    void shouldKeepACommitAnsweredCommittedWhenTheDaemonIsKilled() throws Exception
+    {
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final Path configFile = dir.resolve("sluice.yaml");
+        Files.writeString(configFile, config(channel));
+        final Path data = dir.resolve("data");
+        final String aeronDir = data.resolve("aeron").toString();
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[TRADE.length()]);
+        final long[] committed = new long[PARTITIONS];
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("killed.log")))
+        {
+            final MarkFile.Info info = daemon.awaitRunning();
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
+                SluiceProducer producer = SluiceProducer.connect(client(aeron, channel, 4201), TOPIC);
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4202), TOPIC, "audit", "audit-1", STAYING_MS))
+            {
+                final Collector seen = new Collector();
+                publish(producer, event, 1, EVENTS / 4, audit, seen);
+                pollUntil(() -> seen.seen.cardinality() == EVENTS / 4, "every event consumed", audit, seen);
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    committed[p] = audit.position(p);
+                }
+                assertThat(audit.commitSync(DEADLINE_MS)).isTrue();
+                try (JmxClient jmx = JmxClient.connect(info.jmxHost(), info.jmxPort(), null, null, false))
+                {
+                    pollUntil(() -> java.util.Arrays.asList(jmx.components().getNetworkStatus()).contains(
+                        "egress[0]: UP; commits: 0 pending, 1 stores (longest " + longestStoreMs(jmx) + " ms), 0 failed"),
+                        "the egress item's status line counts the commit's store");
+                }
+                daemon.kill(); // SIGKILL: no graceful stop, nothing stored on the way out
+            }
+        }
+
+        try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("restarted.log")))
+        {
+            daemon.awaitRunning();
+            try (Aeron aeron = ClientAeron.connect(aeronDir);
+                SluiceConsumer audit = SluiceConsumer.connect(client(aeron, channel, 4203), TOPIC, "audit", "audit-2", STAYING_MS))
+            {
+                final Collector seen = new Collector();
+                pollUntil(() -> audit.ownedCount() == PARTITIONS, "the new member owns every partition", audit, seen);
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    assertThat(audit.position(p)).as("partition %d resumes at the commit answered before the kill", p).isEqualTo(committed[p]);
+                }
+            }
+            assertThat(daemon.terminate()).as(daemon.log()).isZero();
+        }
+    }
+
+    /** The longest store as the status line prints it (one decimal), read from the counters. */
+    private static String longestStoreMs(final JmxClient jmx)
+    {
+        try
+        {
+            final Long us = componentCounters(jmx).get("net-commit-store-max-us: egress[0]");
+            return us == null ? "?" : String.format(java.util.Locale.ROOT, "%.1f", us / 1000.0);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
     private static ClientContext client(final Aeron aeron, final String channel, final int responseStreamId)
     {
         return new ClientContext().aeron(aeron).serverChannel(channel).responseChannel("aeron:ipc")

@@ -326,6 +326,14 @@ final class DaemonProcess implements AutoCloseable
         return File.pathSeparator;
     }
 
+    /**
+     * Kills the process with SIGKILL (no graceful stop) and waits for it to end.
+     */
+    void kill()
+    {
+        close();
+    }
+
     @Override
     public void close()
     {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -66,12 +65,12 @@ class NetClientLossTest
             assertThat(server.counters().clientLosses()).isZero();
 
             driver.close();
-            await(() -> !server.clientUp(), "the server sees its Aeron client die with the driver");
+            NetFixture.await(() -> !server.clientUp(), "the server sees its Aeron client die with the driver");
             assertThat(server.counters().clientLosses()).isEqualTo(1);
-            assertThat(String.join("\n", errorLog(fixture))).contains("its Aeron client died").contains(aeronDir);
+            assertThat(String.join("\n", fixture.errorLog())).contains("its Aeron client died").contains(aeronDir);
 
             driver = launchDriver(aeronDir, TimeUnit.SECONDS.toNanos(10));
-            await(server::clientUp, "the server reconnects to the driver that is back");
+            NetFixture.await(server::clientUp, "the server reconnects to the driver that is back");
             assertThat(server.counters().clientLosses()).isEqualTo(1);
             publishAgain(fixture, aeronDir, 3102, 100);
             assertJournaled(fixture, 200);
@@ -103,20 +102,20 @@ class NetClientLossTest
                 assertThat(consumer.sessionLost()).as("a served consumer session is not lost").isFalse();
                 assertThat(starving.threadName()).as("the holding duty shares the server's thread").isEqualTo(server.threadName());
                 hold.set(true);
-                await(() -> server.counters().clientLosses() > 0, "the starved client dies once its thread runs again");
-                await(server::clientUp, "the server reconnects");
+                NetFixture.await(() -> server.counters().clientLosses() > 0, "the starved client dies once its thread runs again");
+                NetFixture.await(server::clientUp, "the server reconnects");
                 // The server's sessions died with its client: the producer connected before learns it, though it sent nothing since.
-                await(() ->
+                NetFixture.await(() ->
                 {
                     before.poll();
                     return before.sessionLost();
                 }, "the producer of the lost session sees its response stream gone");
-                await(() ->
+                NetFixture.await(() ->
                 {
                     consumer.poll((p, o, t, k, buffer, at, l) -> { }, 16);
                     return consumer.sessionLost();
                 }, "the consumer of the lost session sees its response stream gone");
-                assertThat(String.join("\n", errorLog(fixture))).contains("its Aeron client died");
+                assertThat(String.join("\n", fixture.errorLog())).contains("its Aeron client died");
                 publishAgain(fixture, aeronDir, 3103, 100);
                 assertJournaled(fixture, 110);
             }
@@ -158,23 +157,6 @@ class NetClientLossTest
             journaled += topic.partition(p).endOffset();
         }
         assertThat(journaled).as("every acknowledged event journaled, once").isEqualTo(events);
-    }
-
-    private static java.util.List<String> errorLog(final NetFixture fixture)
-    {
-        final java.util.List<String> entries = new java.util.ArrayList<>();
-        org.agrona.concurrent.errors.ErrorLogReader.read(fixture.engine.errorLog().buffer(), (count, first, last, text) -> entries.add(text));
-        return entries;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what)
-    {
-        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        while (!condition.getAsBoolean())
-        {
-            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            Thread.yield();
-        }
     }
 
     /**

@@ -110,6 +110,34 @@ final class NetFixture implements AutoCloseable
         return dir;
     }
 
+    /**
+     * The engine's error log (the server's errors go there), one entry per distinct error.
+     *
+     * @return the entries' texts.
+     */
+    java.util.List<String> errorLog()
+    {
+        final java.util.List<String> entries = new java.util.ArrayList<>();
+        org.agrona.concurrent.errors.ErrorLogReader.read(engine.errorLog().buffer(), (count, first, last, text) -> entries.add(text));
+        return entries;
+    }
+
+    /**
+     * Waits until a condition holds, failing after {@link NetIngressTest#DEADLINE_MS}: a bound for a hang, never a measurement.
+     *
+     * @param condition to wait for.
+     * @param what      the condition means, for the failure.
+     */
+    static void await(final java.util.function.BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.currentTimeMillis() + NetIngressTest.DEADLINE_MS;
+        while (!condition.getAsBoolean())
+        {
+            org.assertj.core.api.Assertions.assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
+            Thread.yield();
+        }
+    }
+
     @Override
     public void close()
     {

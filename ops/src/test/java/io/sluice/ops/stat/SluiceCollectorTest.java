@@ -55,6 +55,12 @@ class SluiceCollectorTest
         }
         SluiceCounters.allocate(manager, SluiceCounters.NET_FRAMES_REJECTED_TYPE_ID, "net-frames-rejected: ingress[0] TRUNCATED",
             none, none, none, ErrorCode.TRUNCATED, "ingress[0]").set(1);
+        SluiceCounters.allocate(manager, SluiceCounters.NET_COMMITS_PENDING_TYPE_ID, "net-commits-pending: egress[0]",
+            none, none, none, none, "egress[0]").set(2);
+        SluiceCounters.allocate(manager, SluiceCounters.NET_COMMIT_STORE_US_TYPE_ID, "net-commit-store-us: egress[0]",
+            none, none, none, none, "egress[0]").set(2_500_000);
+        SluiceCounters.allocate(manager, SluiceCounters.NET_COMMIT_STORE_MAX_US_TYPE_ID, "net-commit-store-max-us: egress[0]",
+            none, none, none, none, "egress[0]").set(1_750_000);
         SluiceCounters.allocate(manager, SluiceCounters.CHECKPOINTS_COMPLETED_TYPE_ID, "checkpoints-completed", none, none, none, none, null)
             .set(9);
         SluiceCounters.allocate(manager, SluiceCounters.LAST_CHECKPOINT_ID_TYPE_ID, "last-checkpoint-id", none, none, none, none, null).set(-1);
@@ -110,6 +116,18 @@ class SluiceCollectorTest
 
         assertThat(scrape.family("sluice_net_frames_rejected").samples()).singleElement()
             .satisfies(s -> assertThat(s.labels()).isEqualTo(Map.of("component", "ingress[0]", "code", "TRUNCATED")));
+        assertThat(scrape.family("sluice_net_commits_pending").samples()).singleElement().satisfies(s ->
+        {
+            assertThat(s.labels()).isEqualTo(Map.of("component", "egress[0]"));
+            assertThat(s.value()).isEqualTo(2);
+        });
+        assertThat(scrape.family("sluice_net_commit_store_seconds").samples()).singleElement().satisfies(s ->
+        {
+            assertThat(s.name()).isEqualTo("sluice_net_commit_store_seconds_total");
+            assertThat(s.value()).isCloseTo(2.5, org.assertj.core.data.Offset.offset(1e-9));
+        });
+        assertThat(scrape.family("sluice_net_commit_store_max_seconds").samples()).singleElement()
+            .satisfies(s -> assertThat(s.value()).isCloseTo(1.75, org.assertj.core.data.Offset.offset(1e-9)));
         assertThat(scrape.family("sluice_checkpoints_completed").samples()).singleElement()
             .satisfies(s -> assertThat(s.value()).isEqualTo(9));
         assertThat(scrape.families()).doesNotContainKey("sluice_last_checkpoint_id");
