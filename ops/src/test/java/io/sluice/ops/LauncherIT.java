@@ -117,23 +117,27 @@ class LauncherIT
     {
         final Path archive = cdsArchive("demo");
         Files.deleteIfExists(archive);
-        final ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "demo", "journal", "-n", "500000000", "-p", "2")
+        final ProcessBuilder builder = new ProcessBuilder(
+                LAUNCHER.toString(), "demo", "-t", "600", "--no-dashboard", "-d", "data", "-o", "report")
             .directory(workDir.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .redirectOutput(workDir.resolve("killed.txt").toFile())
             .redirectErrorStream(true);
         builder.environment().put("SLUICE_BUILD", "never");
         builder.environment().put("SLUICE_CDS", "on");
-        builder.environment().put("SLUICE_JAVA_OPTS", "-Xmx256m");
+        builder.environment().put("SLUICE_JAVA_OPTS", "-Xmx1g");
+        // A run that lasts until it is killed: a journal demo of 500M events once ended by itself within a second,
+        // out of heap, before the test's kill, and the launcher rightly passed on its exit code 1.
         final Process launcher = builder.start();
         try
         {
-            // Without an archive the launcher waits for java instead of becoming it: java is its child.
+            // Without an archive the launcher waits for java instead of becoming it: java is its child (the one running
+            // java: the launcher's own checks may have short-lived children before it).
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             ProcessHandle java = null;
             while (java == null && System.nanoTime() < deadline && launcher.isAlive())
             {
-                java = launcher.toHandle().children().findFirst().orElse(null);
+                java = launcher.toHandle().children().filter(LauncherIT::isJava).findFirst().orElse(null);
                 Thread.sleep(10);
             }
             assertThat(java).as("the launcher's java").isNotNull();
@@ -149,6 +153,11 @@ class LauncherIT
             launcher.destroyForcibly().waitFor();
             Files.deleteIfExists(archive);
         }
+    }
+
+    private static boolean isJava(final ProcessHandle process)
+    {
+        return process.info().command().map(command -> Path.of(command).getFileName().toString().equals("java")).orElse(false);
     }
 
     @Test
