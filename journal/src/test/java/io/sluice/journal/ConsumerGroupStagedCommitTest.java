@@ -247,7 +247,7 @@ class ConsumerGroupStagedCommitTest
             {
                 throw new AssertionError("timed out waiting until " + what);
             }
-            Thread.sleep(1);
+            Thread.sleep(1); // poll interval of a wait bounded by DEADLINE_MS
         }
     }
 }

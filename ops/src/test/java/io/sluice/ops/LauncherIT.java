@@ -138,7 +138,7 @@ class LauncherIT
             while (java == null && System.nanoTime() < deadline && launcher.isAlive())
             {
                 java = launcher.toHandle().children().filter(LauncherIT::isJava).findFirst().orElse(null);
-                Thread.sleep(10);
+                Thread.sleep(10); // poll interval of a wait bounded by the deadline above
             }
             assertThat(java).as("the launcher's java").isNotNull();
             java.destroyForcibly();
