@@ -183,11 +183,18 @@ class NetCommitStoreTest
             NetIngressTest.publish(producer, 101, 100, Durability.JOURNALED, consume);
             NetIngressTest.awaitJournaled(producer, 200, consume);
             assertThat(consumer.sessionLost()).isFalse();
+            // commitSync polls records while it waits, so the positions it commits are taken once they can no longer move.
+            NetFixture.await(() ->
+            {
+                consume.run();
+                return consumer.position(0) + consumer.position(1) >= 200;
+            }, "the consumer has the 200 events");
+            final long[] committedPositions = { consumer.position(0), consumer.position(1) };
             failing.set(false);
             assertThat(consumer.commitSync(DEADLINE_MS)).isTrue();
             NetFixture.await(() -> server.counters().commitStores() == 1, "the store counted");
             assertThat(GroupCoordinator.readCommittedOffsets(fixture.engine.journal().topic(NetFixture.TOPIC)).get("audit"))
-                .containsExactly(consumer.position(0), consumer.position(1));
+                .containsExactly(committedPositions);
         }
     }
 
