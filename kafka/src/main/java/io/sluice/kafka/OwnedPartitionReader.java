@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,7 +69,8 @@ final class OwnedPartitionReader
     private final Thread thread;
     private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private volatile boolean running = true;
-    private volatile long records;
+    /** Records published: single writer (the reader's thread), ordered stores, no fence per record. */
+    private final AtomicLong records = new AtomicLong();
     /** Whether the consumer's partition is paused for an operator's pause; reader thread. */
     private boolean consumerPaused;
 
@@ -107,7 +109,7 @@ final class OwnedPartitionReader
      */
     long records()
     {
-        return records;
+        return records.get();
     }
 
     /**
@@ -215,7 +217,7 @@ final class OwnedPartitionReader
             }
             heldBack.park();
         }
-        records++;
+        records.lazySet(records.get() + 1);
         return true;
     }
 

@@ -56,6 +56,18 @@ final class RecordDecoder
     }
 
     /**
+     * Whether a decoded event is a view of its record's value (BINARY), which stays valid while the record is
+     * held, so that several records can be checked first and published after; a text format decodes into the
+     * decoder's one buffer.
+     *
+     * @return true for BINARY values.
+     */
+    boolean viewsValues()
+    {
+        return text == null;
+    }
+
+    /**
      * Decodes a value, making {@link #buffer()} hold the event.
      *
      * @param value of the Kafka record from its position to its limit (left unchanged), null for a

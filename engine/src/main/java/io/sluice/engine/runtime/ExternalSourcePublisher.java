@@ -38,6 +38,12 @@ public final class ExternalSourcePublisher
     /** Whether a latency listener reads the ingest stamp; without one no clock is read per event. */
     private final boolean stampIngest;
     private final String journalTopic;
+    /** The partition of the claimed batch, or -1 when none is claimed (single thread: the publisher's). */
+    private int claimedPartition = -1;
+    /** The claimed batch's first slot, next slot to fill and last slot. */
+    private long claimFirst;
+    private long claimNext;
+    private long claimLast;
 
     ExternalSourcePublisher(
         final Engine engine,
@@ -208,6 +214,103 @@ public final class ExternalSourcePublisher
         fill(ring.get(sequence), buffer, offset, timestamp, position);
         ring.publish(sequence);
         return true;
+    }
+
+    /**
+     * Claims up to {@code count} consecutive slots of a partition's ring for a batch, without waiting: as many
+     * as the ring has room for. Each claimed slot must then be filled by {@link #put} (in position order) and
+     * the batch made visible by {@link #publishClaimed}, before anything else is published through this
+     * publisher; an unfilled claimed slot would hold the partition thread back for good.
+     *
+     * @param partition of the engine to publish to.
+     * @param count     of events the caller holds and has checked, at least 1.
+     * @return slots claimed, 1 to {@code count}; 0 if the ring is full (nothing was claimed).
+     * @throws IllegalStateException if a batch is claimed and not yet published.
+     */
+    public int tryClaim(final int partition, final int count)
+    {
+        if (claimedPartition >= 0)
+        {
+            throw new IllegalStateException("a batch of partition " + claimedPartition + " is claimed and not published");
+        }
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("a batch of " + count + " events");
+        }
+        engine.checkAccepting();
+        final RingBuffer<RingSlot> ring = partitions[partition].ring;
+        int n = Math.min(count, ring.getBufferSize());
+        while (true)
+        {
+            try
+            {
+                claimLast = ring.tryNext(n);
+                break;
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                // All or nothing in the ring: ask for what it has room for (another producer may take it first).
+                n = (int)Math.min(n - 1, ring.remainingCapacity());
+                if (n <= 0)
+                {
+                    return 0;
+                }
+            }
+        }
+        claimFirst = claimLast - n + 1;
+        claimNext = claimFirst;
+        claimedPartition = partition;
+        return n;
+    }
+
+    /**
+     * Fills the next slot of the claimed batch, its time taken from the schema's event-time field (the
+     * clock when the source has none).
+     *
+     * @param buffer   holding the event in the schema's layout.
+     * @param offset   of the event.
+     * @param position of the event in the source, greater than the previous one on the partition.
+     * @throws IllegalStateException if every claimed slot is filled already, or none is claimed.
+     */
+    public void put(final DirectBuffer buffer, final int offset, final long position)
+    {
+        view.wrap(buffer, offset);
+        put(buffer, offset, timeField >= 0 ? view.getLong(timeField) : clock.time(), position);
+    }
+
+    /**
+     * Fills the next slot of the claimed batch with a given time.
+     *
+     * @param buffer    holding the event in the schema's layout.
+     * @param offset    of the event.
+     * @param timestamp of the event (event time in epoch milliseconds).
+     * @param position  of the event in the source, greater than the previous one on the partition.
+     * @throws IllegalStateException if every claimed slot is filled already, or none is claimed.
+     */
+    public void put(final DirectBuffer buffer, final int offset, final long timestamp, final long position)
+    {
+        if (claimedPartition < 0 || claimNext > claimLast)
+        {
+            throw new IllegalStateException(claimedPartition < 0 ? "no batch is claimed" : "every claimed slot is filled");
+        }
+        fill(partitions[claimedPartition].ring.get(claimNext++), buffer, offset, timestamp, position);
+    }
+
+    /**
+     * Makes the claimed batch visible to its partition thread.
+     *
+     * @throws IllegalStateException if a claimed slot is not filled, or none is claimed.
+     */
+    public void publishClaimed()
+    {
+        if (claimedPartition < 0 || claimNext <= claimLast)
+        {
+            throw new IllegalStateException(claimedPartition < 0 ? "no batch is claimed" :
+                (claimLast - claimNext + 1) + " claimed slots are not filled");
+        }
+        final RingBuffer<RingSlot> ring = partitions[claimedPartition].ring;
+        claimedPartition = -1;
+        ring.publish(claimFirst, claimLast);
     }
 
     private void fill(final RingSlot slot, final DirectBuffer buffer, final int offset, final long timestamp, final long position)

@@ -186,4 +186,73 @@ class ExternalSourceHookTest
             assertThat(engine.externalSource("trades").position(0)).isEqualTo(19);
         }
     }
+
+    @Test
+    void shouldPublishAClaimedBatchTogetherAndClaimNoMoreThanTheRingHasRoomFor()
+    {
+        // No ticks and no checkpoints: the test's publishers are the ring's only producers.
+        try (Engine engine = Engine.launch(context().checkpoints(false).tickIntervalMillis(0), List.of(counting(new TestEvents.TextSink()))))
+        {
+            final ExternalSourcePublisher batch = engine.externalSource("trades");
+            final ExternalSourcePublisher other = engine.externalSource("trades");
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
+            assertThatThrownBy(() -> batch.put(buffer, 0, 1)).hasMessageContaining("no batch is claimed");
+            assertThatThrownBy(batch::publishClaimed).hasMessageContaining("no batch is claimed");
+
+            assertThat(batch.tryClaim(1, 300)).isEqualTo(256); // the whole ring (256 slots), not more
+            assertThat(other.tryClaim(1, 1)).isZero();          // claimed slots are taken until published
+            assertThat(other.tryClaim(0, 3)).isEqualTo(3);      // another partition's ring is free
+            assertThatThrownBy(() -> batch.tryClaim(2, 1)).hasMessageContaining("a batch of partition 1 is claimed and not published");
+            for (int i = 0; i < 255; i++)
+            {
+                batch.put(TestEvents.trade(buffer, i % 7, 1.5, 1, i * 10L), 0, 1_000 + i);
+            }
+            assertThatThrownBy(batch::publishClaimed).hasMessageContaining("1 claimed slots are not filled");
+            batch.put(TestEvents.trade(buffer, 3, 1.5, 1, 2_550), 0, 7_777, 1_255);
+            assertThatThrownBy(() -> batch.put(buffer, 0, 1)).hasMessageContaining("every claimed slot is filled");
+            batch.publishClaimed();
+            for (int i = 0; i < 3; i++)
+            {
+                other.put(TestEvents.trade(buffer, i, 1.5, 1, i * 10L), 0, 50 + i);
+            }
+            other.publishClaimed();
+            assertThat(engine.drain(30, TimeUnit.SECONDS)).isTrue();
+
+            final long[] positions = journaledPositions(engine, 1, 300);
+            assertThat(positions).hasSize(256);
+            for (int i = 0; i < 256; i++)
+            {
+                assertThat(positions[i]).isEqualTo(1_000 + i);
+            }
+            assertThat(journaledPositions(engine, 0, 10)).containsExactly(50, 51, 52);
+            final ExternalSourcePublisher again = engine.externalSource("trades");
+            assertThat(again.tryClaim(1, 1)).isEqualTo(1); // the ring is free again
+            again.put(buffer, 0, 1_256);
+            again.publishClaimed();
+        }
+    }
+
+    /** The source positions journaled in a partition's event records, in order. */
+    private static long[] journaledPositions(final Engine engine, final int partition, final int max)
+    {
+        final long[] positions = new long[max];
+        final int[] count = {0};
+        try (PartitionReader reader = engine.journal().topic(engine.journalTopicOf("trades")).partition(partition).newReader())
+        {
+            int read;
+            do
+            {
+                read = reader.poll(record ->
+                {
+                    if (record.type() == RingSlot.EVENT)
+                    {
+                        positions[count[0]++] = record.buffer().getLong(
+                            record.payloadOffset() + SourcePositionDescriptor.positionOffset(record.payloadLength()));
+                    }
+                }, max);
+            }
+            while (read > 0);
+        }
+        return java.util.Arrays.copyOf(positions, count[0]);
+    }
 }
