@@ -254,6 +254,8 @@ public final class PartitionWriter
     /**
      * Writes what is staged and closes the staging's file (staged mode): the partition's close, once the writer's
      * thread has stopped appending, so that records appended but not yet published are in the file as in mapped mode.
+     * A failed write stops the partition (FATAL, see {@link Partition#writeFailed}) and is not thrown: those records
+     * were never acknowledged, and the close goes on.
      */
     void closeStaging()
     {
@@ -265,6 +267,10 @@ public final class PartitionWriter
                 {
                     publishAppended();
                 }
+            }
+            catch (final JournalException ex)
+            {
+                // FATAL now: the close skips its force and closes the segments.
             }
             finally
             {
@@ -279,7 +285,7 @@ public final class PartitionWriter
      *
      * @return the count.
      */
-    public long stagedWrites()
+    public long stagedWriteCount()
     {
         return staged == null ? 0 : staged.writes();
     }

@@ -59,10 +59,10 @@ class StagedWritesTest
             }
             assertThat(readInt(log, start)).as("a staged run is not in the file").isZero();
             assertThat(partition.endOffset()).isZero();
-            assertThat(writer.stagedWrites()).isZero();
+            assertThat(writer.stagedWriteCount()).isZero();
 
             writer.publishAppended();
-            assertThat(writer.stagedWrites()).as("one pwrite for the run").isEqualTo(1);
+            assertThat(writer.stagedWriteCount()).as("one pwrite for the run").isEqualTo(1);
             assertThat(partition.endOffset()).isEqualTo(100);
             assertThat(readInt(log, start + RecordDescriptor.CRC_OFFSET))
                 .as("written checksummed").isNotEqualTo(RecordDescriptor.UNCHECKSUMMED).isNotZero();
@@ -71,7 +71,7 @@ class StagedWritesTest
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(100);
 
             assertThat(JournalTestSupport.append(writer, scratch, 100)).isEqualTo(100);
-            assertThat(writer.stagedWrites()).as("a plain append writes at once").isEqualTo(2);
+            assertThat(writer.stagedWriteCount()).as("a plain append writes at once").isEqualTo(2);
             assertThat(partition.endOffset()).isEqualTo(101);
         }
     }

@@ -240,11 +240,11 @@ public final class LiveCostMain
                 final Partition partition = topic.partition(p);
                 line.append(' ').append(name).append('/').append(p).append(' ').append(partition.writerReservations())
                     .append(" / ").append(partition.writerReservedBytes() >> 10);
-                if (partition.writer().stagedWrites() > 0)
+                if (partition.writer().stagedWriteCount() > 0)
                 {
                     // Staged writes (JournalContext#stagedWrites): the writer's pwrites, and records per pwrite.
-                    line.append(" (pwrites ").append(partition.writer().stagedWrites()).append(", records/pwrite ")
-                        .append(partition.endOffset() / partition.writer().stagedWrites()).append(')');
+                    line.append(" (pwrites ").append(partition.writer().stagedWriteCount()).append(", records/pwrite ")
+                        .append(partition.endOffset() / partition.writer().stagedWriteCount()).append(')');
                 }
             }
         }
