@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
@@ -230,7 +229,7 @@ class StagedWritesTest
         for (int cut = (runStart + PAGE - 1) & -PAGE; cut < runEnd; cut += PAGE)
         {
             final Path copy = dir.resolve("cut-" + cut);
-            copyTree(original, copy);
+            PartitionRecoveryTest.copyJournal(original, copy);
             final Path log = logOf(copy);
             zero(log, cut, runEnd - cut);
             final long whole = framesEndingBy(log, cut);
@@ -351,25 +350,6 @@ class StagedWritesTest
                 .filter(p -> !p.getFileName().toString().startsWith(SegmentDescriptor.SPARE_NAME)).toList();
             assertThat(logs).hasSize(1);
             return logs.get(0);
-        }
-    }
-
-    private static void copyTree(final Path from, final Path to) throws IOException
-    {
-        try (Stream<Path> files = Files.walk(from))
-        {
-            for (final Path source : (Iterable<Path>)files::iterator)
-            {
-                final Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source))
-                {
-                    Files.createDirectories(target);
-                }
-                else
-                {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 }
