@@ -16,12 +16,14 @@ import java.util.function.IntSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import io.sluice.client.RecordListener;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
@@ -71,6 +73,20 @@ public final class NetLatencyClient
     private static final long QUIET_AFTER_FAILURE_NS = TimeUnit.SECONDS.toNanos(1);
     /** The client's exit code when some round failed (each named by a {@code ROUND FAILED} line). */
     static final int FAILED_ROUNDS_EXIT = 3;
+    /**
+     * The client JVM's flag that keeps its JIT out of the recorded seconds. A phase's loop, compiled by C2 on stack (OSR)
+     * during its first phase, had never seen the loop end: the phase's end deoptimized it, and the next phase of that kind
+     * (round 2's) ran its first second in profiled C1 code while C2 compiled the loop again (0.2-0.25 s of a compiler
+     * thread on this 2-core machine), inside the recorded seconds; the Sluice loop, larger, lost more (section 89). Without
+     * OSR the loops ({@link #raw}, {@link #sluice}: a few bytecodes a turn) stay interpreted, and their turns
+     * ({@link #rawTurn}, {@link #sluiceTurn}: all the work), compiled whole by their invocation counts during the first
+     * warm-up, never deoptimize at a phase's end, once {@link #prime} has shown them phase ends.
+     */
+    static final String NO_OSR = "-XX:-UseOnStackReplacement";
+    /** Short phases of each kind before a medium's first round ({@link #prime}). */
+    private static final int PRIMING_PHASES = 40;
+    /** The length of a priming phase: a hundred messages at the default rate. */
+    private static final long PRIMING_PHASE_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** Whether the consumer commits its group after each Sluice phase ({@code commit=phase}). */
     private final boolean commitPerPhase;
@@ -78,6 +94,8 @@ public final class NetLatencyClient
     private final long warmupNs;
     private final long firstWarmupNs;
     private final long measureNs;
+    /** Raw and Sluice slices per round in the interleaved view ({@code slices}), 0 for none. */
+    private final int slices;
     private final long[] sched;
     private final NetRoundProfile rawProfile;
     private final NetRoundProfile ackProfile;
@@ -92,6 +110,16 @@ public final class NetLatencyClient
     private Histogram recording;
     private Histogram resultRecording;
     private long results;
+    /** The current phase's first send time, interval, messages sent and when the last went out ({@link #startSending}). */
+    private long sendT0Ns;
+    private long sendIntervalNs;
+    private int sent;
+    private long lastSendNs;
+    /** The producer's last sequence before the current Sluice phase, and the highest JOURNALED sequence recorded since. */
+    private long ackBase;
+    private long acked;
+    private final FragmentHandler onPong = this::onPong;
+    private final RecordListener onResult = this::onResult;
     /** When the current send first found its publication not connected, 0 while connected. */
     private long disconnectedSinceNs;
     private String disconnectedWhat;
@@ -101,9 +129,10 @@ public final class NetLatencyClient
     private final IntSupplier responseStreams = () -> nextResponseStream++;
 
     private NetLatencyClient(final long rate, final long warmupNs, final long firstWarmupNs, final long measureNs,
-        final boolean commitPerPhase)
+        final boolean commitPerPhase, final int slices)
     {
         this.commitPerPhase = commitPerPhase;
+        this.slices = slices;
         this.rate = rate;
         this.warmupNs = warmupNs;
         this.firstWarmupNs = firstWarmupNs;
@@ -121,7 +150,8 @@ public final class NetLatencyClient
      * @param args {@code name=value}: aeronDir, daemonDir (the daemon's data directory, for its counters), rate,
      *             seconds, warmup, firstWarmup (a medium's first round's warm-up, at least warmup), rounds, reports, media
      *             (comma-separated names), commit ({@code phase}: the consumer commits after each Sluice phase; default
-     *             {@code none}), and per medium {@code <m>.server},
+     *             {@code none}), slices (per round, after its phases in sequence, this many raw and as many Sluice slices
+     *             of {@code seconds / slices} each, interleaved: the round's second view; default 0, none), and per medium {@code <m>.server},
      *             {@code <m>.response}, {@code <m>.ping}, {@code <m>.pong}, {@code <m>.item} (the index of the
      *             medium's ingress and egress items in the daemon's configuration).
      * @throws Exception on failure.
@@ -144,7 +174,8 @@ public final class NetLatencyClient
         final long warmupNs = TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("warmup")));
         final NetLatencyClient client = new NetLatencyClient(rate, warmupNs,
             Math.max(warmupNs, TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("firstWarmup", "0")))),
-            TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))), "phase".equals(a.getOrDefault("commit", "none")));
+            TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("seconds"))), "phase".equals(a.getOrDefault("commit", "none")),
+            Integer.parseInt(a.getOrDefault("slices", "0")));
         final int rounds = Integer.parseInt(a.get("rounds"));
         final Path reports = Path.of(a.get("reports"));
         Files.createDirectories(reports);
@@ -185,10 +216,13 @@ public final class NetLatencyClient
             NetLinks links = new NetLinks(a.get("aeronDir"), a, media, responseStreams))
         {
             awaitReady(links, 0);
+            prime(links);
             final Histogram rawRound = new Histogram(HIGHEST, 3);
             final Histogram ackRound = new Histogram(HIGHEST, 3);
             final Histogram resultRound = new Histogram(HIGHEST, 3);
             final NetRounds perRound = new NetRounds(media, rounds);
+            final NetRounds perRoundInterleaved = new NetRounds(media, NetSlices.VIEW, rounds);
+            final NetSlices interleaved = new NetSlices(media, slices, HIGHEST);
             for (int round = 1; round <= rounds; round++)
             {
                 rawRound.reset();
@@ -203,7 +237,7 @@ public final class NetLatencyClient
                     rawDriver.begin();
                     // A medium's first round warms up longer: the daemon's JIT compiles its path on the first traffic (section 73).
                     final long roundWarmupNs = round == 1 ? firstWarmupNs : warmupNs;
-                    raw(links.ping(), links.pong(), rawRound, roundWarmupNs);
+                    raw(links.ping(), links.pong(), rawRound, roundWarmupNs, measureNs);
                     rawDriver.end();
                     final long rawGcs = collections() - gcsBeforeRaw;
                     // Late = over the target's limit, twice this round's raw p99; the raw phase's times before the next phase reuses them.
@@ -212,7 +246,7 @@ public final class NetLatencyClient
                     final long gcsBeforeSluice = collections();
                     counts.begin();
                     sluiceDriver.begin();
-                    sluice(links.producer(), links.consumer(), ackRound, resultRound, roundWarmupNs);
+                    sluice(links.producer(), links.consumer(), ackRound, resultRound, roundWarmupNs, measureNs);
                     sluiceDriver.end();
                     counts.end();
                     final long sluiceGcs = collections() - gcsBeforeSluice;
@@ -225,6 +259,11 @@ public final class NetLatencyClient
                         ackProfile.text("ack", limitNs, sched) + "; " + resultProfile.text("result", limitNs, sched) +
                         "; client GCs during raw " + rawGcs + ", during sluice " + sluiceGcs);
                     perRound.add(rawRound, ackRound, resultRound);
+                    if (slices > 0)
+                    {
+                        interleave(links, interleaved, round);
+                        perRoundInterleaved.add(interleaved.raw(), interleaved.ack(), interleaved.result());
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
@@ -232,13 +271,25 @@ public final class NetLatencyClient
                     System.out.println("ROUND FAILED media=" + media + " round=" + round + " (phase " + phaseId + ", " +
                         Instant.now() + "): " + ex);
                     ex.printStackTrace(System.out);
-                    perRound.addFailed();
+                    // The view that had not counted this round yet fails (the interleaved slices follow the phases in sequence).
+                    if (perRound.count() < round)
+                    {
+                        perRound.addFailed();
+                    }
+                    if (slices > 0 && perRoundInterleaved.count() < round)
+                    {
+                        perRoundInterleaved.addFailed();
+                    }
                     disconnectedSinceNs = 0;
                     links.reopen();
                     awaitReady(links, QUIET_AFTER_FAILURE_NS);
                 }
             }
             System.out.println(perRound.line());
+            if (slices > 0)
+            {
+                System.out.println(perRoundInterleaved.line());
+            }
             System.out.println(counts.line(media));
         }
         report(media, rate, raw, ack, result, reports);
@@ -284,10 +335,58 @@ public final class NetLatencyClient
         resultsSoFar = Math.max(resultsSoFar, earlier[0]);
     }
 
-    private void startPhase(final long phaseWarmupNs, final Histogram h, final NetRoundProfile... profiles)
+    /**
+     * Runs many short phases of each kind, unrecorded, before a medium's first round, so that the turns' profiles hold
+     * the branches a phase takes only at its end (everything sent, waiting for the last answers) before C2 compiles them:
+     * a branch never taken when C2 compiled is a trap, and the first phase's end then deoptimized the turn, which C2
+     * compiled again at the start of the next phase of its kind, in its recorded seconds (section 89).
+     */
+    private void prime(final NetLinks links)
+    {
+        final Histogram ignored = new Histogram(HIGHEST, 3);
+        for (int i = 0; i < PRIMING_PHASES; i++)
+        {
+            raw(links.ping(), links.pong(), ignored, 0, PRIMING_PHASE_NS);
+            sluice(links.producer(), links.consumer(), ignored, ignored, 0, PRIMING_PHASE_NS);
+        }
+    }
+
+    /**
+     * The round's interleaved view: {@code slices} raw and as many Sluice slices of {@code seconds / slices} each,
+     * alternating, the pairs' order swapped every other pair (raw, Sluice, Sluice, raw, ...) so that neither kind always
+     * follows the other. Both paths are warm (the round's phases in sequence came just before): nothing is unrecorded.
+     * Noise of the machine (the other processes' bursts, on this shared VM tens of milliseconds to seconds long) then
+     * falls on both paths' slices alike, where in sequence it fell on one 5-second phase and not the other.
+     */
+    private void interleave(final NetLinks links, final NetSlices view, final int round)
+    {
+        final long sliceNs = measureNs / slices;
+        view.beginRound();
+        for (int pair = 0; pair < slices; pair++)
+        {
+            final boolean rawFirst = (pair & 1) == 0;
+            for (int turn = 0; turn < 2; turn++)
+            {
+                if (rawFirst == (turn == 0))
+                {
+                    raw(links.ping(), links.pong(), view.rawSlice(), 0, sliceNs);
+                    view.endRawSlice();
+                }
+                else
+                {
+                    sluice(links.producer(), links.consumer(), view.ackSlice(), view.resultSlice(), 0, sliceNs);
+                    view.endSluiceSlice();
+                }
+            }
+        }
+        System.out.println(roundLine(view.media() + " view=" + NetSlices.VIEW, round, view.raw(), view.ack(), view.result()));
+        System.out.println(view.line(round));
+    }
+
+    private void startPhase(final long phaseWarmupNs, final long phaseMeasureNs, final Histogram h, final NetRoundProfile... profiles)
     {
         phaseId++;
-        total = (int)((phaseWarmupNs + measureNs) * rate / 1_000_000_000L);
+        total = (int)((phaseWarmupNs + phaseMeasureNs) * rate / 1_000_000_000L);
         warm = (int)(phaseWarmupNs * rate / 1_000_000_000L);
         completions = 0;
         recording = h;
@@ -314,52 +413,19 @@ public final class NetLatencyClient
         return seq >>> 32 == phaseId ? seq & 0xFFFF_FFFFL : -1;
     }
 
-    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h, final long phaseWarmupNs)
+    /**
+     * The raw phase: the loop only; each turn is {@link #rawTurn} (see {@link #NO_OSR} for why the two are apart).
+     */
+    private void raw(final ExclusivePublication ping, final Subscription pong, final Histogram h, final long phaseWarmupNs,
+        final long phaseMeasureNs)
     {
-        startPhase(phaseWarmupNs, h, rawProfile);
-        final FragmentHandler onPong = (buffer, offset, length, header) ->
-        {
-            final long index = indexOf(buffer.getLong(offset));
-            if (index >= 0)
-            {
-                record(recording, rawProfile, index, System.nanoTime());
-                completions++;
-            }
-        };
-        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-        final long interval = 1_000_000_000L / rate;
-        int sent = 0;
-        long lastSend = t0;
+        startPhase(phaseWarmupNs, phaseMeasureNs, h, rawProfile);
+        startSending();
         while (completions < total)
         {
-            final long now = System.nanoTime();
-            final long due = t0 + sent * interval;
-            boolean worked = false;
-            if (sent < total && now - due >= 0)
+            if (!rawTurn(ping, pong))
             {
-                sched[sent] = due;
-                message.putLong(0, phaseId << 32 | sent);
-                final long result = ping.offer(message, 0, MESSAGE_LENGTH);
-                if (result > 0)
-                {
-                    connected();
-                    sent++;
-                    lastSend = now;
-                    worked = true;
-                }
-                else if (result == Publication.NOT_CONNECTED)
-                {
-                    notConnected("the ping publication", sent);
-                }
-                else if (result == Publication.CLOSED)
-                {
-                    throw new IllegalStateException("ping publication: " + result);
-                }
-            }
-            final int read = pong.poll(onPong, 64);
-            if (read == 0 && !worked)
-            {
-                if (timedOut(sent, lastSend))
+                if (timedOut())
                 {
                     throw incomplete("raw pongs (" + completions + ")");
                 }
@@ -368,77 +434,74 @@ public final class NetLatencyClient
         }
     }
 
-    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result,
-        final long phaseWarmupNs)
+    /**
+     * One turn of the raw phase: the next ping if it is due, then the pongs that came.
+     *
+     * @return whether it sent or read anything.
+     */
+    private boolean rawTurn(final ExclusivePublication ping, final Subscription pong)
     {
-        startPhase(phaseWarmupNs, ack, ackProfile, resultProfile);
+        final long now = System.nanoTime();
+        final long due = sendT0Ns + sent * sendIntervalNs;
+        boolean worked = false;
+        if (sent < total && now - due >= 0)
+        {
+            sched[sent] = due;
+            message.putLong(0, phaseId << 32 | sent);
+            final long result = ping.offer(message, 0, MESSAGE_LENGTH);
+            if (result > 0)
+            {
+                sent(now);
+                worked = true;
+            }
+            else if (result == Publication.NOT_CONNECTED)
+            {
+                notConnected("the ping publication", sent);
+            }
+            else if (result == Publication.CLOSED)
+            {
+                throw new IllegalStateException("ping publication: " + result);
+            }
+        }
+        return pong.poll(onPong, 64) > 0 || worked;
+    }
+
+    private void onPong(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final long index = indexOf(buffer.getLong(offset));
+        if (index >= 0)
+        {
+            record(recording, rawProfile, index, System.nanoTime());
+            completions++;
+        }
+    }
+
+    /**
+     * The Sluice phase: the loop only; each turn is {@link #sluiceTurn} (see {@link #NO_OSR} for why the two are apart).
+     */
+    private void sluice(final SluiceProducer producer, final SluiceConsumer consumer, final Histogram ack, final Histogram result,
+        final long phaseWarmupNs, final long phaseMeasureNs)
+    {
+        startPhase(phaseWarmupNs, phaseMeasureNs, ack, ackProfile, resultProfile);
         resultRecording = result;
         results = 0;
-        final RecordListener onResult = (partition, offset, timestamp, key, buffer, at, length) ->
+        ackBase = producer.lastSequence();
+        acked = ackBase;
+        startSending();
+        while (acked - ackBase < total || results < total)
         {
-            final long index = indexOf(reader.wrap(buffer, at).getLong(SEQ));
-            if (index >= 0)
+            if (!sluiceTurn(producer, consumer))
             {
-                record(resultRecording, resultProfile, index, System.nanoTime());
-                results++;
-            }
-        };
-        final long base = producer.lastSequence();
-        long acked = base;
-        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-        final long interval = 1_000_000_000L / rate;
-        int sent = 0;
-        long lastSend = t0;
-        while (acked - base < total || results < total)
-        {
-            final long now = System.nanoTime();
-            final long due = t0 + sent * interval;
-            boolean worked = false;
-            if (sent < total && now - due >= 0)
-            {
-                sched[sent] = due;
-                writer.putLong(0, sent).putDouble(1, 1.0).putLong(SEQ, phaseId << 32 | sent).putLong(3, System.currentTimeMillis());
-                final long sequence = producer.offer(message, 0, Durability.JOURNALED);
-                if (sequence > 0)
-                {
-                    connected();
-                    sent++;
-                    lastSend = now;
-                    worked = true;
-                }
-                else if (sequence == SluiceProducer.NOT_CONNECTED)
-                {
-                    notConnected("the producer's publication", sent);
-                }
-                else if (sequence == SluiceProducer.CLOSED)
-                {
-                    throw new IllegalStateException("producer: " + sequence);
-                }
-            }
-            int read = producer.poll();
-            final long journaled = producer.journaledSequence();
-            if (journaled > acked)
-            {
-                final long at = System.nanoTime();
-                while (acked < journaled)
-                {
-                    acked++;
-                    record(ack, ackProfile, acked - base - 1, at);
-                }
-            }
-            read += consumer.poll(onResult, 64);
-            if (read == 0 && !worked)
-            {
-                if (timedOut(sent, lastSend))
+                if (timedOut())
                 {
                     // The message is built here only: built every idle turn, it was the client's garbage (section 73).
-                    throw incomplete("sluice acks (" + (acked - base) + ") and results (" + results + ")");
+                    throw incomplete("sluice acks (" + (acked - ackBase) + ") and results (" + results + ")");
                 }
                 if (producer.sessionLost() || consumer.sessionLost())
                 {
                     // No ACK or result follows on a session the daemon dropped (section 73: a run at load 58 waited 60 s for them).
                     throw new IllegalStateException("the daemon dropped the " + (producer.sessionLost() ? "producer's" : "consumer's") +
-                        " session during phase " + phaseId + " after " + (acked - base) + " acks and " + results + " results");
+                        " session during phase " + phaseId + " after " + (acked - ackBase) + " acks and " + results + " results");
                 }
                 Thread.yield();
             }
@@ -453,6 +516,79 @@ public final class NetLatencyClient
         }
         resultsSoFar += total;
     }
+
+    /**
+     * One turn of the Sluice phase: the next event if it is due, then the ACKs and the results that came.
+     *
+     * @return whether it sent or read anything.
+     */
+    private boolean sluiceTurn(final SluiceProducer producer, final SluiceConsumer consumer)
+    {
+        final long now = System.nanoTime();
+        final long due = sendT0Ns + sent * sendIntervalNs;
+        boolean worked = false;
+        if (sent < total && now - due >= 0)
+        {
+            sched[sent] = due;
+            writer.putLong(0, sent).putDouble(1, 1.0).putLong(SEQ, phaseId << 32 | sent).putLong(3, System.currentTimeMillis());
+            final long sequence = producer.offer(message, 0, Durability.JOURNALED);
+            if (sequence > 0)
+            {
+                sent(now);
+                worked = true;
+            }
+            else if (sequence == SluiceProducer.NOT_CONNECTED)
+            {
+                notConnected("the producer's publication", sent);
+            }
+            else if (sequence == SluiceProducer.CLOSED)
+            {
+                throw new IllegalStateException("producer: " + sequence);
+            }
+        }
+        int read = producer.poll();
+        final long journaled = producer.journaledSequence();
+        if (journaled > acked)
+        {
+            final long at = System.nanoTime();
+            while (acked < journaled)
+            {
+                acked++;
+                record(recording, ackProfile, acked - ackBase - 1, at);
+            }
+        }
+        read += consumer.poll(onResult, 64);
+        return read > 0 || worked;
+    }
+
+    private void onResult(final int partition, final long offset, final long timestamp, final long key, final DirectBuffer buffer,
+        final int at, final int length)
+    {
+        final long index = indexOf(reader.wrap(buffer, at).getLong(SEQ));
+        if (index >= 0)
+        {
+            record(resultRecording, resultProfile, index, System.nanoTime());
+            results++;
+        }
+    }
+
+    /** A phase's first message is due in a millisecond; the others follow at the rate's interval. */
+    private void startSending()
+    {
+        sendT0Ns = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        sendIntervalNs = 1_000_000_000L / rate;
+        sent = 0;
+        lastSendNs = sendT0Ns;
+    }
+
+    /** The phase's next message went out at {@code now}. */
+    private void sent(final long now)
+    {
+        connected();
+        sent++;
+        lastSendNs = now;
+    }
+
 
     /**
      * A send found its publication not connected (Aeron heard no status message for its connection timeout: on a
@@ -496,9 +632,9 @@ public final class NetLatencyClient
     }
 
     /** Whether every message was sent and the last of them more than a minute ago (the phase cannot complete). */
-    private boolean timedOut(final int sent, final long lastSend)
+    private boolean timedOut()
     {
-        return sent == total && System.nanoTime() - lastSend > COMPLETION_TIMEOUT_NS;
+        return sent == total && System.nanoTime() - lastSendNs > COMPLETION_TIMEOUT_NS;
     }
 
     private IllegalStateException incomplete(final String what)

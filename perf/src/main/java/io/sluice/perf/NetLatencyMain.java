@@ -78,7 +78,9 @@ public final class NetLatencyMain
      *             profile), netWarmUp (the daemon's {@code network_warm_up}: the longest it warms its network path up
      *             before it accepts, default 10s; 0 for none), commit ({@code phase}: the client's consumer commits its
      *             group after each Sluice phase, a disk write for the daemon, stored off its network duty's thread since
-     *             section 81; default {@code none}), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
+     *             section 81; default {@code none}), slices (each round's second view: after its raw and Sluice phases in
+     *             sequence, this many raw and as many Sluice slices of {@code seconds / slices} each, interleaved, so that
+     *             both paths meet the same minutes of the machine; default 10, 0 for none), jvmLog (a directory: each child JVM logs its GC pauses, safepoints and JIT compilations there, with
      *             UTC times to line up with the client's {@code LATE} lines; default none), out.
      * @throws Exception on failure.
      */
@@ -97,6 +99,7 @@ public final class NetLatencyMain
         defaults.put("netThread", "");
         defaults.put("netWarmUp", "10s");
         defaults.put("commit", "none");
+        defaults.put("slices", "10");
         defaults.put("jvmLog", "");
         defaults.put("out", "perf/reports");
         final Map<String, String> a = EngineBench.args(args, defaults);
@@ -153,10 +156,10 @@ public final class NetLatencyMain
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
-            final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m"), NetLatencyClient.class.getName(), List.of(
+            final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m", NetLatencyClient.NO_OSR), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
-                "commit=" + a.get("commit"),
+                "commit=" + a.get("commit"), "slices=" + a.get("slices"),
                 "ipc.server=aeron:ipc", "ipc.response=aeron:ipc", "ipc.ping=aeron:ipc", "ipc.pong=aeron:ipc", "ipc.item=0",
                 "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);

@@ -19,6 +19,8 @@ final class NetRounds
     static final double TARGET_RATIO = 2.0;
 
     private final String media;
+    /** The view's words after the medium in the line, e.g. {@code " view=interleaved"}; empty for the phases in sequence. */
+    private final String view;
     private final double[] rawP99Us;
     private final double[] ackP99Us;
     private final double[] ackRatio;
@@ -26,12 +28,26 @@ final class NetRounds
     private int rounds;
 
     /**
+     * The rounds of the phases in sequence (a raw phase, then a Sluice phase).
+     *
      * @param media  the medium's name.
      * @param rounds the run's rounds.
      */
     NetRounds(final String media, final int rounds)
     {
+        this(media, "", rounds);
+    }
+
+    /**
+     * @param media  the medium's name.
+     * @param view   which view of the rounds, e.g. {@code interleaved}: written after the medium as {@code view=<view>};
+     *               empty for the phases in sequence (the line as it was before views existed).
+     * @param rounds the run's rounds.
+     */
+    NetRounds(final String media, final String view, final int rounds)
+    {
         this.media = media;
+        this.view = view.isEmpty() ? "" : " view=" + view;
         this.rawP99Us = new double[rounds];
         this.ackP99Us = new double[rounds];
         this.ackRatio = new double[rounds];
@@ -56,6 +72,16 @@ final class NetRounds
     }
 
     /**
+     * The rounds added so far, failed ones included.
+     *
+     * @return the rounds added so far.
+     */
+    int count()
+    {
+        return rounds;
+    }
+
+    /**
      * Adds the next round as failed (its cause printed by the client): no figures, and not within the target.
      */
     void addFailed()
@@ -72,12 +98,13 @@ final class NetRounds
      *
      * @return e.g. {@code ROUNDS media=ipc rounds=3 p99 / raw p99: ack [1.10, 0.95, 1.30] median 1.10 (3 of 3 within 2x),
      *         result [...] median ... ; p99 us: raw [...] median ..., ack [...] median ...}; a failed round shows as
-     *         {@code failed}, the medians are of the other rounds.
+     *         {@code failed}, the medians are of the other rounds; {@code ROUNDS media=ipc view=interleaved rounds=3 ...} for a
+     *         view other than the phases in sequence.
      */
     String line()
     {
-        return String.format(Locale.ROOT, "ROUNDS media=%s rounds=%d p99 / raw p99: ack %s, result %s; p99 us: raw %s, ack %s", media,
-            rounds, ratios(ackRatio), ratios(resultRatio), values(rawP99Us, "%.1f"), values(ackP99Us, "%.1f"));
+        return String.format(Locale.ROOT, "ROUNDS media=%s%s rounds=%d p99 / raw p99: ack %s, result %s; p99 us: raw %s, ack %s", media,
+            view, rounds, ratios(ackRatio), ratios(resultRatio), values(rawP99Us, "%.1f"), values(ackP99Us, "%.1f"));
     }
 
     private String ratios(final double[] ratio)

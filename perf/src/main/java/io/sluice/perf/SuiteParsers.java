@@ -40,8 +40,9 @@ final class SuiteParsers
     private static final Pattern NET_RESULT = Pattern.compile("^RESULT media=(\\w+) path=(ack|result) rate=(\\d+) count=(\\d+) " +
         PERCENTILES + " us; raw " + PERCENTILES + " us; ratio " + PERCENTILES);
     private static final String NET_ROUND_RATIOS = "\\[([^\\]]*)\\] median " + NUM + " \\((\\d+) of (\\d+) within 2x\\)";
-    private static final Pattern NET_ROUNDS = Pattern.compile("^ROUNDS media=(\\w+) rounds=(\\d+) p99 / raw p99: ack " + NET_ROUND_RATIOS +
-        ", result " + NET_ROUND_RATIOS);
+    /** Group 2 is the view ({@code view=interleaved}), absent for the phases in sequence. */
+    private static final Pattern NET_ROUNDS = Pattern.compile("^ROUNDS media=(\\w+)(?: view=(\\w+))? rounds=(\\d+) p99 / raw p99: ack " +
+        NET_ROUND_RATIOS + ", result " + NET_ROUND_RATIOS);
     private static final Pattern NET_COUNTS = Pattern.compile("^COUNTS media=(\\w+) events=(\\d+) per event: (.*)$");
     private static final Pattern PAUSE_RESULT = Pattern.compile("RESULT (\\w+) keys=(\\d+) sliced pause p99 " + NUM + " us max " + NUM +
         " us; whole state at the barrier pause p99 " + NUM + " us max " + NUM + " us; barrier/sliced p99 " + NUM + "x");
@@ -270,8 +271,8 @@ final class SuiteParsers
             final Matcher rounds = NET_ROUNDS.matcher(line);
             if (rounds.find())
             {
-                figures.add(netRounds(rounds, "JOURNALED ack", 3));
-                figures.add(netRounds(rounds, "egress result", 7));
+                figures.add(netRounds(rounds, "JOURNALED ack", 4));
+                figures.add(netRounds(rounds, "egress result", 8));
                 continue;
             }
             final Matcher m = NET_RESULT.matcher(line);
@@ -298,7 +299,9 @@ final class SuiteParsers
     }
 
     /**
-     * A path's p99 over the raw p99 of the same round, per round ({@link NetRounds}): the target holds in every round.
+     * A path's p99 over the raw p99 of the same round, per round ({@link NetRounds}): the target holds in every round. A
+     * run gives two views of its rounds, each judged on its own: the phases in sequence, and the raw and Sluice slices
+     * interleaved ({@link NetSlices}).
      *
      * @param m     a matched {@code ROUNDS} line.
      * @param path  the path's name.
@@ -308,9 +311,11 @@ final class SuiteParsers
     private static SuiteFigure netRounds(final Matcher m, final String path, final int group)
     {
         final boolean ipc = "ipc".equals(m.group(1));
-        return new SuiteFigure(f("Network latency over Aeron %s, publish -> %s, p99 / raw p99 of the same round, per round (%s rounds)",
-            m.group(1).toUpperCase(java.util.Locale.ROOT), path, m.group(2)), f("[%s], median %s", m.group(group), m.group(group + 1)),
-            "each round's raw Aeron ping-pong p99", f("%s of %s rounds within 2x", m.group(group + 2), m.group(group + 3)),
+        final boolean interleaved = m.group(2) != null;
+        return new SuiteFigure(f("Network latency over Aeron %s, publish -> %s, p99 / raw p99 of the same round, per round (%s rounds)%s",
+            m.group(1).toUpperCase(java.util.Locale.ROOT), path, m.group(3), interleaved ?
+                ", raw and Sluice slices interleaved within each round" : ""), f("[%s], median %s", m.group(group), m.group(group + 1)),
+            interleaved ? "each round's raw Aeron ping-pong p99, over its slices between the Sluice slices" : "each round's raw Aeron ping-pong p99", f("%s of %s rounds within 2x", m.group(group + 2), m.group(group + 3)),
             ipc ? "p99 <= 2x raw Aeron ping-pong in every round (IPC)" : "none (reference)",
             ipc ? SuiteFigure.verdict(m.group(group + 2).equals(m.group(group + 3))) : SuiteFigure.NO_TARGET);
     }

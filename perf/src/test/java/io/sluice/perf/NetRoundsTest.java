@@ -42,6 +42,41 @@ class NetRoundsTest
     }
 
     @Test
+    void shouldNameTheInterleavedViewAndKeepEachSlicesP99InOrder()
+    {
+        final NetSlices slices = new NetSlices("ipc", 2, HIGHEST);
+        slices.beginRound();
+        record(slices.rawSlice(), 100_000);
+        slices.endRawSlice();
+        record(slices.ackSlice(), 150_000);
+        record(slices.resultSlice(), 160_000);
+        slices.endSluiceSlice();
+        record(slices.ackSlice(), 3_000_000);
+        record(slices.resultSlice(), 3_100_000);
+        slices.endSluiceSlice();
+        record(slices.rawSlice(), 200_000);
+        slices.endRawSlice();
+        final NetRounds rounds = new NetRounds("ipc", NetSlices.VIEW, 1);
+        rounds.add(slices.raw(), slices.ack(), slices.result());
+
+        // (HdrHistogram at 3 digits: a value reads back as the highest equivalent value of its bucket)
+        assertThat(slices.line(1)).isEqualTo("SLICES media=ipc round=1 p99 us by slice pair: raw [100.0, 200.1], ack [150.0, 3000.3]");
+        assertThat(slices.raw().getTotalCount()).isEqualTo(2_000);
+        assertThat(slices.rawSlice().getTotalCount()).isZero();
+        assertThat(rounds.line()).startsWith("ROUNDS media=ipc view=interleaved rounds=1 p99 / raw p99: ack [15.00] median 15.00 (0 of 1 " +
+            "within 2x)");
+
+        slices.beginRound();
+        assertThat(slices.raw().getTotalCount()).isZero();
+        assertThat(slices.line(2)).isEqualTo("SLICES media=ipc round=2 p99 us by slice pair: raw [], ack []");
+    }
+
+    private static void record(final Histogram h, final long valueNs)
+    {
+        h.recordValueWithCount(valueNs, 1_000);
+    }
+
+    @Test
     void shouldTakeTheMeanOfTheMiddleTwoForAnEvenCount()
     {
         assertThat(NetRounds.median(new double[] {4, 1, 3, 2, 99}, 4)).isEqualTo(2.5);

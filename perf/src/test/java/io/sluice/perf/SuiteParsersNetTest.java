@@ -73,6 +73,29 @@ class SuiteParsersNetTest
     }
 
     @Test
+    void shouldJudgeTheInterleavedViewAsAFigureOfItsOwnBesideThePhasesInSequence()
+    {
+        final String sequence = "ROUNDS media=ipc rounds=3 p99 / raw p99: ack [433.97, 4.49, 1.81] median 4.49 (1 of 3 within 2x), " +
+            "result [434.35, 4.51, 1.81] median 4.51 (1 of 3 within 2x); p99 us: raw [172.2, 332.8, 111.0] median 172.2, ack " +
+            "[74711.0, 1495.0, 200.6] median 1495.0";
+        final String interleaved = "ROUNDS media=ipc view=interleaved rounds=3 p99 / raw p99: ack [0.68, 0.08, 1.19] median 0.68 " +
+            "(3 of 3 within 2x), result [0.68, 0.09, 1.20] median 0.68 (3 of 3 within 2x); p99 us: raw [631.3, 7356.4, 116.9] median " +
+            "631.3, ack [428.5, 621.6, 139.1] median 428.5";
+
+        final List<SuiteFigure> figures = SuiteParsers.net(List.of(sequence, interleaved));
+
+        assertThat(figures).hasSize(4);
+        assertThat(figures.get(0).what()).contains("JOURNALED ack").doesNotContain("interleaved");
+        assertThat(figures.get(0).measured()).isEqualTo("[433.97, 4.49, 1.81], median 4.49");
+        assertThat(figures.get(0).verdict()).isEqualTo(SuiteFigure.NOT_MET);
+        assertThat(figures.get(2).what()).contains("JOURNALED ack").contains("per round (3 rounds)").contains("slices interleaved");
+        assertThat(figures.get(2).measured()).isEqualTo("[0.68, 0.08, 1.19], median 0.68");
+        assertThat(figures.get(2).ratio()).isEqualTo("3 of 3 rounds within 2x");
+        assertThat(figures.get(2).verdict()).isEqualTo(SuiteFigure.MET);
+        assertThat(figures.get(3).what()).contains("egress result").contains("slices interleaved");
+    }
+
+    @Test
     void shouldJudgeAFailedRoundAsNotWithinTheTarget()
     {
         final String ipc = "ROUNDS media=ipc rounds=3 p99 / raw p99: ack [0.83, failed, 1.12] median 0.97 (2 of 3 within 2x), result " +

@@ -358,6 +358,11 @@ public final class Daemon implements AutoCloseable
             final String placement = entry.component().placement();
             log("started " + entry.component().name() + (placement == null ? "" : ": " + placement));
         }
+        if (config.networkWarmUpMillis() > 0)
+        {
+            // A daemon that warms up for latency also starts with an empty young generation (StartUpCollection).
+            log(StartUpCollection.collect());
+        }
         state(MarkFile.RUNNING);
         final int threads = engine.processingThreads().size();
         log("running: pipelines " + engine.pipelineNames() + ", " + config.partitions() +

@@ -107,7 +107,10 @@ class DaemonAeronProcessTest
             daemon.awaitRunning();
             assertThat(daemon.log()).as("the profile warms the network path up (network_warm_up: 10s by default) before it starts")
                 .containsPattern("ingress\\[0\\]: network warm-up: [0-9,]+ synthetic events over Aeron IPC through a scratch daemon")
-                .contains("nothing of it is kept");
+                .contains("nothing of it is kept")
+                .as("and collects its start-up garbage before it runs")
+                .containsPattern("start-up garbage collected before running \\(after the network warm-up\\): heap in use [0-9,]+ MB -> " +
+                    "[0-9,]+ MB in [0-9,]+ ms");
             // (the temporary directory also holds the CPU locks of the profile's pinned threads: OpenHFT affinity's)
             assertThat(listed(tmp)).as("the warm-up's scratch daemon deleted").noneMatch(name -> name.startsWith("sluice-net-warm-up"));
             assertThat(listed(data)).as("nothing of the warm-up in the daemon's data directory").noneMatch(name -> name.contains("warm"));
