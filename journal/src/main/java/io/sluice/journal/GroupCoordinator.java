@@ -40,6 +40,12 @@ public final class GroupCoordinator implements Agent, AutoCloseable
     private final Path groupsDirectory;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
     private final Object lock = new Object();
+    /**
+     * Serialises the opening of groups, whose file work (the offsets file read, the {@code groups} directory created and
+     * forced) runs outside {@link #lock}: the duty cycle ({@link #doWork()}), {@link #openedGroup} and the stores of the
+     * other groups never wait for a disk that is slow to open one.
+     */
+    private final Object openLock = new Object();
     private ConsumerGroup[] groupArray = new ConsumerGroup[0];
     private boolean closed;
 
@@ -88,17 +94,42 @@ public final class GroupCoordinator implements Agent, AutoCloseable
     public ConsumerGroup group(final String groupName)
     {
         ConsumerGroup.validateName(groupName);
-        synchronized (lock)
+        synchronized (openLock)
         {
-            checkOpen();
-            ConsumerGroup group = groups.get(groupName);
-            if (null == group)
+            synchronized (lock)
             {
-                group = new ConsumerGroup(groupName, groupsDirectory, topic.partitionCount(), clock);
+                checkOpen();
+                final ConsumerGroup open = groups.get(groupName);
+                if (null != open)
+                {
+                    return open;
+                }
+            }
+            // The file work, outside the lock (see openLock); no other thread opens this group meanwhile.
+            final ConsumerGroup group = new ConsumerGroup(groupName, groupsDirectory, topic.partitionCount(), clock);
+            synchronized (lock)
+            {
+                checkOpen(); // closed meanwhile: the new group has nothing staged, nothing to store
                 groups.put(groupName, group);
                 groupArray = groups.values().toArray(new ConsumerGroup[0]);
             }
             return group;
+        }
+    }
+
+    /**
+     * A group already open, without touching the disk: the caller opens it with {@link #group(String)} (a file read,
+     * and the {@code groups} directory created and its parent forced when new) where file work may wait, e.g. off a
+     * network server's thread.
+     *
+     * @param groupName of the group.
+     * @return the group, or null if it is not open (or the coordinator is closed).
+     */
+    public ConsumerGroup openedGroup(final String groupName)
+    {
+        synchronized (lock)
+        {
+            return closed ? null : groups.get(groupName);
         }
     }
 

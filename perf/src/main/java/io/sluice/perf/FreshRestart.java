@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The child's other lines (its recovery's phases) are echoed, prefixed {@code child:}. Its ready line, parsed here:
  * <pre>
- *   FRESH launch_s=&lt;Engine.launch wall s&gt; process_cpu_s=&lt;the child's CPU from its start to ready&gt;
+ *   FRESH launch_s=&lt;Engine.launch wall s&gt; process_cpu_s=&lt;the child's CPU from its start to ready&gt; process_minflt=&lt;its minor page faults to ready&gt;
  * </pre>
  */
 final class FreshRestart
@@ -29,7 +29,7 @@ final class FreshRestart
     private static final long CHILD_TIMEOUT_SECONDS = 300;
 
     /** What one fresh restart took. */
-    record Timing(double startToReadySeconds, double launchSeconds, double processCpuSeconds)
+    record Timing(double startToReadySeconds, double launchSeconds, double processCpuSeconds, long minorFaults)
     {
     }
 
@@ -91,7 +91,7 @@ final class FreshRestart
                 System.out.println("  child: " + line.strip());
             }
         }
-        return new Timing(startToReady, field(ready, "launch_s="), field(ready, "process_cpu_s="));
+        return new Timing(startToReady, field(ready, "launch_s="), field(ready, "process_cpu_s="), (long)field(ready, "process_minflt="));
     }
 
     private static void readLines(final Process child, final List<String> output, final long[] readyAt)

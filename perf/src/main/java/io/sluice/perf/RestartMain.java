@@ -313,8 +313,8 @@ public final class RestartMain
             startToReady[i] = timing.startToReadySeconds();
             launch[i] = timing.launchSeconds();
             cpu[i] = timing.processCpuSeconds();
-            System.out.printf("fresh process %d: start -> ready %.3f s, of which Engine.launch %.3f s; the process's CPU to ready %.3f s%n",
-                i + 1, startToReady[i], launch[i], cpu[i]);
+            System.out.printf("fresh process %d: start -> ready %.3f s, of which Engine.launch %.3f s; the process's CPU to ready %.3f s, " +
+                "its minor page faults %,d%n", i + 1, startToReady[i], launch[i], cpu[i], timing.minorFaults());
         }
         System.out.printf("RESULT fresh process restart (its own JVM, start -> ready): median %.3f s, Engine.launch in it median %.3f s, " +
             "process CPU to ready median %.3f s%n", EngineBench.median(startToReady), EngineBench.median(launch), EngineBench.median(cpu));
@@ -349,7 +349,8 @@ public final class RestartMain
         try (Engine engine = Engine.launch(context(dir, true), List.of(pipeline(keys))))
         {
             final double launch = (System.nanoTime() - start) / 1e9;
-            System.out.println(FreshRestart.READY_PREFIX + "launch_s=" + launch + " process_cpu_s=" + processCpuNanos() / 1e9);
+            System.out.println(FreshRestart.READY_PREFIX + "launch_s=" + launch + " process_cpu_s=" + processCpuNanos() / 1e9 +
+                " process_minflt=" + ThreadFaults.minorOfProcess());
             System.out.println("  CPU to ready by thread (ended threads not counted): " + ThreadCpuByName.describe());
             System.out.println("  " + engine.recoveryEvents().get(engine.recoveryEvents().size() - 1));
         }

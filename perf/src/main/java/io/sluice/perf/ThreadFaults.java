@@ -12,6 +12,7 @@ import java.nio.file.Path;
 final class ThreadFaults
 {
     private static final Path STAT = Path.of("/proc/thread-self/stat");
+    private static final Path PROCESS_STAT = Path.of("/proc/self/stat");
     /** Field of minflt after the command name's closing parenthesis (field 10 of the line, counted from 1). */
     private static final int MINFLT_FIELD = 7;
 
@@ -26,9 +27,24 @@ final class ThreadFaults
      */
     static long minor()
     {
+        return minor(STAT);
+    }
+
+    /**
+     * Minor page faults of the whole process so far (every thread, ended ones included: {@code /proc/self/stat}).
+     *
+     * @return the count, or -1 where {@code /proc/self/stat} cannot be read.
+     */
+    static long minorOfProcess()
+    {
+        return minor(PROCESS_STAT);
+    }
+
+    private static long minor(final Path stat)
+    {
         try
         {
-            final String line = Files.readString(STAT);
+            final String line = Files.readString(stat);
             return Long.parseLong(line.substring(line.lastIndexOf(')') + 2).split(" ")[MINFLT_FIELD]);
         }
         catch (final IOException | RuntimeException ex)

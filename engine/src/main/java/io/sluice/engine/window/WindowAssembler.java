@@ -62,6 +62,10 @@ final class WindowAssembler
         this.overlapping = windows.panesPerHop < windows.panesPerWindow && !foldDirectly;
         final int capacity = overlapping ? store.rowCapacity() * stride : 0;
         derived = new long[capacity];
+        if (overlapping)
+        {
+            keys.trackAssembly();
+        }
     }
 
     /**

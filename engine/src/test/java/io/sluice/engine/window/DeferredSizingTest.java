@@ -103,6 +103,46 @@ class DeferredSizingTest
         assertThat(presized.keys().capacity()).isEqualTo(tumbling(40_000, false).keys().capacity());
     }
 
+    @Test
+    void shouldGiveTheAssemblersCursorsOnlyToTheKeysOfOverlappingWindows()
+    {
+        assertThat(tumbling(1_000, false).keys().tracksAssembly()).as("tumbling").isFalse();
+        assertThat(tumbling(1_000, true).keys().tracksAssembly()).as("tumbling, sized by its restore").isFalse();
+        // A minute every second sums doubles over 60 panes a window: assembled from prefixes and suffixes.
+        final List<String> fromSource = new ArrayList<>();
+        final List<String> fromRestored = new ArrayList<>();
+        final AlignedWindowOperator source = slidingMinuteEverySecond(16, false, fromSource);
+        assertThat(source.keys().tracksAssembly()).as("sliding, assembled").isTrue();
+        final TestEvent event = new TestEvent().set(1, 1.5);
+        for (int key = 0; key < 300; key++)
+        {
+            source.onEvent(key, key, event);
+        }
+        final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[source.snapshotLength()]);
+        source.snapshotTo(snapshot, 0);
+        final AlignedWindowOperator restored = slidingMinuteEverySecond(16, true, fromRestored);
+        restored.restoreFrom(snapshot, 0);
+        assertThat(restored.keys().capacity()).as("grown by the restore").isGreaterThanOrEqualTo(300);
+        assertThat(restored.keys().tracksAssembly()).isTrue();
+        fromSource.clear();
+        for (int i = 0; i < 3_000; i++)
+        {
+            event.set(i, i * 0.25);
+            source.onEvent(i % 400, 300 + i * 1_000L, event);
+            restored.onEvent(i % 400, 300 + i * 1_000L, event);
+        }
+        assertThat(fromRestored).as("results after the restore").isNotEmpty().isEqualTo(fromSource);
+    }
+
+    private static AlignedWindowOperator slidingMinuteEverySecond(
+        final int expectedEntries, final boolean deferSizing, final List<String> out)
+    {
+        return (AlignedWindowOperator)new WindowOperatorContext().sliding(60_000, 1_000).denseSlots(false)
+            .watermarks(Watermarks.boundedOutOfOrderness(0)).aggregators(Aggregators.sumDouble(1)).expectedEntries(expectedEntries)
+            .deferSizing(deferSizing).resultHandler((key, start, end, flags, result) ->
+                out.add(TestAggregates.render(key, start, end, flags, result))).build();
+    }
+
     private static AlignedWindowOperator tumbling(final int expectedEntries, final boolean deferSizing)
     {
         return (AlignedWindowOperator)new WindowOperatorContext().tumbling(1_000_000).denseSlots(false)

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import io.sluice.journal.CommitStoreListener;
 import io.sluice.journal.ConsumerGroup;
@@ -19,18 +20,26 @@ import io.sluice.journal.GroupException;
  * disk then delays only the commits' answers, never the sessions (whose client dies when its conductor is not invoked
  * for ten seconds), the ACKs or the records.
  *
+ * <p>It also opens the groups that consumers SUBSCRIBE to and that are not open yet ({@link GroupOpen}: the offsets
+ * file read, the topic's {@code groups} directory created and forced when new), for the same reason: no file work on
+ * the thread of the server's Aeron client.
+ *
  * <p>Counted: stores, their total and longest time, failures. A failure goes to the server's error log, naming the
  * group and the file (the commits it covered are answered with an error by their sessions); the other groups' stores
  * and every session go on.
  *
- * <p>Threading: {@link #doWork()} on the disk duties thread; {@link #add} and {@link #remove} on the server's agent
- * thread (its coordinators are published through a volatile copy-on-write array).
+ * <p>Threading: {@link #doWork()} on the disk duties thread; {@link #add}, {@link #remove} and {@link #open} on the
+ * server's agent thread (its coordinators are published through a volatile copy-on-write array, the opens through a
+ * one-to-one queue).
  */
 final class CommitStoreAgent implements Agent, CommitStoreListener
 {
     private final NetCounters counters;
     private final ErrorHandler errorHandler;
     private final String roleName;
+    /** SUBSCRIBEs waiting for their group's open: more than this many at once are refused (the client may retry). */
+    static final int MAX_PENDING_OPENS = 1024;
+    private final OneToOneConcurrentArrayQueue<GroupOpen> opens = new OneToOneConcurrentArrayQueue<>(MAX_PENDING_OPENS);
     /** Replaced, never changed, by the server's agent thread; read on the disk duties thread. */
     private volatile GroupCoordinator[] coordinators = new GroupCoordinator[0];
 
@@ -86,10 +95,21 @@ final class CommitStoreAgent implements Agent, CommitStoreListener
         coordinators = java.util.Arrays.copyOf(next, kept); // volatile store
     }
 
+    /**
+     * Asks for a group to be opened on this duty's thread.
+     *
+     * @param open the SUBSCRIBE's open, polled by its session.
+     * @return false if {@link #MAX_PENDING_OPENS} opens are already waiting.
+     */
+    boolean open(final GroupOpen open)
+    {
+        return opens.offer(open);
+    }
+
     @Override
     public int doWork()
     {
-        int work = 0;
+        int work = opens.isEmpty() ? 0 : opens.drain(GroupOpen::run);
         for (final GroupCoordinator coordinator : coordinators)
         {
             work += coordinator.storeStagedCommits(this);

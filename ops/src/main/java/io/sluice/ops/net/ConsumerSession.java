@@ -34,6 +34,8 @@ import io.sluice.journal.Topic;
  *   <li>records that do not fit the publication's window wait in an overflow buffer, sent before
  *   anything else, so a partition's records are never skipped and an ASSIGNMENT never overtakes
  *   records read under the previous one;</li>
+ *   <li>a SUBSCRIBE never waits for the disk on this thread either: a group not yet open is opened by the disk duty
+ *   ({@link GroupOpen}, run by {@link CommitStoreAgent}), and the member joins once it is;</li>
  *   <li>a COMMIT never waits for the disk on this thread: the group accepts it at once (a partition's
  *   next owner resumes from it) and its background writer ({@link CommitStoreAgent}) stores it; the
  *   session answers COMMITTED once the offsets are durable, or an ERROR (DURABILITY_FAILED, naming the
@@ -55,6 +57,10 @@ final class ConsumerSession extends NetSession implements RecordHandler
     private final ExpandableRingBuffer.MessageConsumer sendOverflow = this::sendOverflowed;
     private final PendingCommits pendingCommits = new PendingCommits();
     private ConsumerGroup group;
+    /** A SUBSCRIBE whose group is being opened on the disk duties thread, else null; with what the join needs. */
+    private GroupOpen opening;
+    private GroupCoordinator openingCoordinator;
+    private long openingCorrelationId;
     private Topic topic;
     private String memberId;
     private long sessionTimeoutMs;
@@ -106,27 +112,89 @@ final class ConsumerSession extends NetSession implements RecordHandler
     }
 
     /**
-     * Joins the group (SUBSCRIBE). Allocates: once per session.
+     * Whether the session has subscribed: a member, or waiting for its group's open.
      *
-     * @return an ErrorCode.
+     * @return whether a SUBSCRIBE was accepted and the member has not left.
+     */
+    boolean isSubscribed()
+    {
+        return (group != null || opening != null) && !left;
+    }
+
+    /**
+     * Joins the group (SUBSCRIBE): at once if the group is open, else once the disk duty has opened it ({@link GroupOpen},
+     * polled by {@link #doWork}), so that the file work of a new group never runs on this thread. Allocates: once per
+     * session.
+     *
+     * @param opener that opens groups on the disk duties thread.
+     * @return an ErrorCode: OK also while the group is being opened.
      */
     int subscribe(final GroupCoordinator coordinator, final String groupName, final String memberId, final long sessionTimeoutMs,
-        final long correlationId)
+        final long correlationId, final CommitStoreAgent opener)
+    {
+        this.memberId = memberId;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        try
+        {
+            ConsumerGroup.validateName(groupName);
+        }
+        catch (final GroupException ex)
+        {
+            return joinFailed(correlationId, ex.getMessage());
+        }
+        final ConsumerGroup open = coordinator.openedGroup(groupName);
+        if (open != null)
+        {
+            return join(coordinator, open, correlationId);
+        }
+        final GroupOpen request = new GroupOpen(coordinator, groupName);
+        if (!opener.open(request))
+        {
+            return joinFailed(correlationId, "group '" + groupName + "' not opened: " + CommitStoreAgent.MAX_PENDING_OPENS +
+                " SUBSCRIBEs already wait for their groups' files; retry");
+        }
+        opening = request;
+        openingCoordinator = coordinator;
+        openingCorrelationId = correlationId;
+        return ErrorCode.OK;
+    }
+
+    /**
+     * The group's open has completed: joins it, or answers the SUBSCRIBE with the failure.
+     *
+     * @return the ErrorCode of the join.
+     */
+    private int opened()
+    {
+        final GroupOpen open = opening;
+        opening = null;
+        final GroupCoordinator coordinator = openingCoordinator;
+        openingCoordinator = null;
+        if (open.failure() != null)
+        {
+            return joinFailed(openingCorrelationId, open.failure().getMessage());
+        }
+        return join(coordinator, open.group(), openingCorrelationId);
+    }
+
+    private int joinFailed(final long correlationId, final String message)
+    {
+        sendError(ErrorCode.GROUP_JOIN_FAILED, correlationId, message);
+        return ErrorCode.GROUP_JOIN_FAILED;
+    }
+
+    private int join(final GroupCoordinator coordinator, final ConsumerGroup group, final long correlationId)
     {
         try
         {
-            final ConsumerGroup group = coordinator.group(groupName);
             group.join(memberId, sessionTimeoutMs);
             this.group = group;
         }
         catch (final GroupException ex)
         {
-            sendError(ErrorCode.GROUP_JOIN_FAILED, correlationId, ex.getMessage());
-            return ErrorCode.GROUP_JOIN_FAILED;
+            return joinFailed(correlationId, ex.getMessage());
         }
         this.topic = coordinator.topic();
-        this.memberId = memberId;
-        this.sessionTimeoutMs = sessionTimeoutMs;
         final int partitionCount = group.partitionCount();
         this.assignment = new MemberAssignment(partitionCount);
         this.readers = new PartitionReader[partitionCount];
@@ -158,6 +226,15 @@ final class ConsumerSession extends NetSession implements RecordHandler
      */
     int doWork(final long nowMs)
     {
+        if (opening != null && opening.isDone() && !left)
+        {
+            final int code = opened();
+            if (code != ErrorCode.OK)
+            {
+                counters.reject(code);
+            }
+            return 1;
+        }
         if (group == null || !publication.isConnected())
         {
             return 0;
@@ -415,6 +492,11 @@ final class ConsumerSession extends NetSession implements RecordHandler
      */
     void leave()
     {
+        if (opening != null)
+        {
+            left = true; // not joined yet: the open completes on its thread and is not used
+            return;
+        }
         if (isMember())
         {
             left = true;

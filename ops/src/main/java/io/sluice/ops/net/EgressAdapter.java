@@ -151,7 +151,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
     {
         subscribe.wrap(buffer, offset, length);
         final long correlationId = subscribe.correlationId();
-        if (session.isMember())
+        if (session.isSubscribed())
         {
             reject(session, ErrorCode.ALREADY_CONNECTED, correlationId);
             return;
@@ -163,7 +163,7 @@ final class EgressAdapter implements ControlledFragmentHandler, AutoCloseable
             return;
         }
         final int code = session.subscribe(coordinator, subscribe.group(), subscribe.memberId(), subscribe.sessionTimeoutMs(),
-            correlationId);
+            correlationId, commitStore);
         if (code != ErrorCode.OK)
         {
             counters.reject(code);
