@@ -15,7 +15,7 @@ public final class LoadOptions
     private IntervalListener listener = s -> { };
     private Runnable senderStart = () -> { };
     private Runnable eventsProcessed;
-    private boolean reporterYields;
+    private ReportSteps reportSteps;
 
     /**
      * Sets the reporting interval (live output and .hlog intervals).
@@ -185,8 +185,35 @@ public final class LoadOptions
      */
     public LoadOptions reporterYields(final boolean reporterYields)
     {
-        this.reporterYields = reporterYields;
+        this.reportSteps = new ReportSteps(reporterYields);
         return this;
+    }
+
+    /**
+     * Sets the steps the reporter's turn is cut into, shared with an interval listener that cuts its own work at the
+     * same places ({@link ReportSteps#next}); replaces {@link #reporterYields}.
+     *
+     * @param reportSteps the reporter's steps, which yield or not.
+     * @return this.
+     */
+    public LoadOptions reportSteps(final ReportSteps reportSteps)
+    {
+        this.reportSteps = java.util.Objects.requireNonNull(reportSteps, "reportSteps");
+        return this;
+    }
+
+    /**
+     * The steps the reporter's turn is cut into: one that does not yield unless set.
+     *
+     * @return the steps.
+     */
+    public ReportSteps reportSteps()
+    {
+        if (reportSteps == null)
+        {
+            reportSteps = new ReportSteps(false);
+        }
+        return reportSteps;
     }
 
     /**
@@ -196,7 +223,7 @@ public final class LoadOptions
      */
     public boolean reporterYields()
     {
-        return reporterYields;
+        return reportSteps().yields();
     }
 
     /**

@@ -89,6 +89,40 @@ class LoadGeneratorIntervalTest
     }
 
     /**
+     * A report is cut into steps at each walk of a histogram (the recorder's flip, the copy out of it, the add to the
+     * totals, the .hlog line), so that a reporter that yields between steps takes the sender's cpu for one walk at a
+     * time; each measured report's longest step is recorded, and a listener's own steps count in its report.
+     */
+    @Test
+    void shouldCutEachReportIntoAStepPerHistogramWalkAndRecordEachMeasuredReportsLongestStep()
+    {
+        final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
+        final ReportSteps steps = new ReportSteps(false);
+        final List<Integer> stepsBeforeListener = new CopyOnWriteArrayList<>();
+        final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+        final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("steps"))
+            .reportSteps(steps).listener(stats ->
+            {
+                if (stats.latency().getTotalCount() > 0)
+                {
+                    stepsBeforeListener.add(steps.lastReportSteps());
+                }
+                intervals.add(stats);
+                steps.next();
+            }));
+
+        assertThat(result.drained()).isTrue();
+        assertThat(steps.yields()).isFalse();
+        assertThat(new LoadOptions().reporterYields(true).reportSteps().yields()).isTrue();
+        assertThat(new LoadOptions().reportSteps().yields()).as("by default").isFalse();
+        // One group with events: its flip, copy, totals and .hlog steps, then the step that ends the collection.
+        assertThat(stepsBeforeListener).isNotEmpty().allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(5));
+        final long measuredReports = intervals.stream().filter(s -> !RatePlan.WARM_UP.equals(s.group())).count();
+        assertThat(steps.longestStepCpu().getTotalCount()).isEqualTo(measuredReports).isPositive();
+        assertThat(steps.longestStepCpu().getMaxValue()).isLessThanOrEqualTo(result.reportCpu().getMaxValue());
+    }
+
+    /**
      * The events-processed action runs once, after the processing thread took every event sent and before the end of
      * input, whose slot is taken after it: what the demo's stage times stop at, so that the end of input's work (every
      * open window's results at once, which delays no event) is not counted as an event's wait.

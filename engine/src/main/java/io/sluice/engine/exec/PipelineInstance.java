@@ -132,6 +132,29 @@ public final class PipelineInstance
         return new PipelineInstance(pipeline, partition, errorHandler, Objects.requireNonNull(discarding, "discarding"), false, false);
     }
 
+    /**
+     * A scratch copy's sink stage hands its results to {@code discarding} from now on, which must keep nothing of them.
+     * For a JIT warm-up that changes the class of the discarding sink between events, so that the sink stage's call is
+     * profiled with several classes from its first calls on (the interpreter's profile is the only one a method compiled
+     * without profiling has, and the first live result of a sink of another class would otherwise trap out of the
+     * compiled event path). The instance's thread only, between events.
+     *
+     * @param discarding sink the copy's sink stage hands its results to.
+     * @throws IllegalStateException if this instance is not a scratch copy ({@link #scratch}): a live instance's sink
+     *                               is the pipeline's.
+     */
+    public void discardInto(final EventSink discarding)
+    {
+        if (outputsOverride == null)
+        {
+            throw new IllegalStateException("pipeline " + pipeline.name() + ": only a scratch copy's sink can be changed");
+        }
+        if (sink != null)
+        {
+            sink.discardInto(Objects.requireNonNull(discarding, "discarding"));
+        }
+    }
+
     private PipelineInstance(
         final Pipeline pipeline, final int partition, final StageErrorHandler errorHandler,
         final EventSink outputsOverride, final boolean columnar, final boolean deferSizing)

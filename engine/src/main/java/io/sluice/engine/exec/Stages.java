@@ -276,7 +276,8 @@ final class Stages
      */
     static final class Sink extends Base
     {
-        private final EventSink sink;
+        /** The pipeline's sink; a scratch copy's discarding sink, which its warm-up changes between events ({@link #discardInto}). */
+        private EventSink sink;
         private long sequence;
 
         Sink(final PipelineInstance instance, final String description, final ErrorPolicy policy, final EventSink sink)
@@ -303,6 +304,16 @@ final class Stages
         long sequence()
         {
             return sequence;
+        }
+
+        /**
+         * A scratch copy's results go to {@code discarding} from now on. Its thread only, between events: a JIT warm-up
+         * that hands results to discarding sinks of several classes in turn leaves the call above profiled as a call of
+         * any class from its first profile on, so code compiled from that profile takes no trap at a live sink's first result.
+         */
+        void discardInto(final EventSink discarding)
+        {
+            this.sink = discarding;
         }
 
         void onCheckpoint(final long checkpointId)

@@ -43,11 +43,15 @@ import io.sluice.schema.Field;
  * thousands of panes and the end of input spent tens of seconds draining them (perf/README.md section 59).
  *
  * <p>Then {@value #FRESH_PASSES} shorter passes (a quarter of the events and closes each) on fresh scratch copies, keys
- * in turn so that every key has events in every window, events sharing their millisecond in fours, each pass's sinks of
- * a class of their own. The live operators are fresh too: a fresh operator's first events, a close with no idle key, an
- * event that does not move the watermark, and the engine's own sink (a class the sink
- * stage's call had never met) were branches and types the main pass never showed the JIT, and the first live close
- * threw the compiled event path away on each of them (perf/README.md section 66). These passes hand events over, by
+ * in turn so that every key has events in every window, events sharing their millisecond in fours. The live operators are
+ * fresh too: a fresh operator's first events, a close with no idle key and an event that does not move the watermark were
+ * branches the main pass never showed the JIT, and the first live close threw the compiled event path away on each of
+ * them (perf/README.md section 66). Every pass hands its results to discarding sinks of {@value #SINK_CLASS_COUNT}
+ * classes, changed at random between events and ticks, so that the sink stage's call is profiled as a call of several
+ * classes from its first profiled call on and the engine's own sink (a class it never met) takes no trap out of the
+ * compiled event path at the first live result: with one class per pass, the sink stage compiled by C1 without a
+ * profile (the tiered policy's choice while C2 is behind, as under load) kept the interpreter's profile of the main
+ * pass's one class, and C2's event path trapped at the first live result (perf/README.md sections 80, 90). These passes hand events over, by
  * runs of {@value #RUN_EVENTS} in turn, one at a time, as a run (the live engine's path) and with stage timing (an engine
  * with a stage latency listener), so that each entry point is compiled before the engine accepts. The events are written
  * off the heap, as the ring's slots are.
@@ -141,18 +145,21 @@ final class EngineWarmUp
     /** Keys of a fresh pass's main events, in turn. */
     private static final int FRESH_PASS_KEYS = 64;
     /**
-     * The sinks each pass's copies discard into, one class per pass: the sink stage's call then has seen three classes,
-     * is compiled as a call of any class, and the engine's own sink (a fourth) takes no trap at the first live result.
+     * The sinks the copies discard into, each of a class of its own, in turn at random between events: the sink stage's
+     * call then has seen three classes from its first profiled call on, is compiled as a call of any class, and the
+     * engine's own sink (a fourth) takes no trap at the first live result.
      */
     private static final EventSink[] DISCARDING_SINKS = {
         (partition, sequence, key, timestamp, event) -> { },
         (partition, sequence, key, timestamp, event) -> { },
         (partition, sequence, key, timestamp, event) -> { },
     };
+    /** Classes of {@link #DISCARDING_SINKS}. */
+    static final int SINK_CLASS_COUNT = 3;
     /**
-     * Property: {@code false} gives every pass the first of {@link #DISCARDING_SINKS}, so the sink call stays compiled
-     * for one class (inlined, with a trap at the first live result); for the A/B of perf/README.md section 66, where the
-     * firing after a close cost more with the three classes at load 11-13.
+     * Property: {@code false} gives every pass the first of {@link #DISCARDING_SINKS} alone, so the sink call stays
+     * compiled for one class (inlined, with a trap at the first live result); for the A/B of perf/README.md section 66,
+     * where the firing after a close cost more with the three classes at load 11-13.
      */
     static final String SINK_CLASSES_PROP_NAME = "sluice.engine.warm.up.sink.classes";
     private static final boolean SINK_CLASSES = Boolean.parseBoolean(System.getProperty(SINK_CLASSES_PROP_NAME, "true"));
@@ -217,7 +224,7 @@ final class EngineWarmUp
         final Pass[] passes = new Pass[FRESH_PASSES];
         for (int i = 0; i < passes.length; i++)
         {
-            passes[i] = new Pass(DISCARDING_SINKS[SINK_CLASSES ? 1 + i : 0], events / SETTLE_PASS_SHARE, FRESH_PASS_KEYS, true,
+            passes[i] = new Pass(discardingSinks(), events / SETTLE_PASS_SHARE, FRESH_PASS_KEYS, true,
                 LIVE_WINDOW_CLOSES / SETTLE_PASS_SHARE, 0);
         }
         int ran = 0;
@@ -275,7 +282,20 @@ final class EngineWarmUp
     static Warmed warm(
         final SourceGroups.Plan plan, final int events, final int windowCloses, final int sliceRows, final DistinctErrorLog errorLog)
     {
-        final Pass[] passes = passes(events, windowCloses);
+        return warm(plan, events, windowCloses, sliceRows, errorLog, discardingSinks());
+    }
+
+    /**
+     * As {@link #warm(SourceGroups.Plan, int, int, int, DistinctErrorLog)}, every pass discarding into {@code sinks}.
+     *
+     * @param sinks discarding sinks, one chosen at random between events and ticks.
+     * @return the scratch instances of the main pass, for their counters, and the state its window closes left.
+     */
+    static Warmed warm(
+        final SourceGroups.Plan plan, final int events, final int windowCloses, final int sliceRows, final DistinctErrorLog errorLog,
+        final EventSink[] sinks)
+    {
+        final Pass[] passes = passes(events, windowCloses, sinks);
         final Warmed warmed = passes[0].run(plan, sliceRows, errorLog);
         for (int i = 1; i < passes.length; i++)
         {
@@ -295,28 +315,34 @@ final class EngineWarmUp
     static long eventsPerGroup(final int events, final int windowCloses, final int windowPeriods)
     {
         long total = 0;
-        for (final Pass pass : passes(events, windowCloses))
+        for (final Pass pass : passes(events, windowCloses, discardingSinks()))
         {
             total += pass.events() + (long)pass.windowCloses() * EVENTS_PER_WINDOW * windowPeriods;
         }
         return total;
     }
 
-    private static Pass[] passes(final int events, final int windowCloses)
+    private static Pass[] passes(final int events, final int windowCloses, final EventSink[] sinks)
     {
         final Pass[] passes = new Pass[1 + FRESH_PASSES];
-        passes[0] = new Pass(DISCARDING_SINKS[0], events, KEYS, false, windowCloses, EXTRA_BARRIERS);
+        passes[0] = new Pass(sinks, events, KEYS, false, windowCloses, EXTRA_BARRIERS);
         for (int i = 1; i < passes.length; i++)
         {
-            passes[i] = new Pass(DISCARDING_SINKS[SINK_CLASSES ? i : 0], events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
+            passes[i] = new Pass(sinks, events / FRESH_PASS_SHARE, FRESH_PASS_KEYS, true, windowCloses / FRESH_PASS_SHARE, 0);
         }
         return passes;
+    }
+
+    /** {@link #DISCARDING_SINKS}, or its first alone with {@value #SINK_CLASSES_PROP_NAME}{@code =false}. */
+    private static EventSink[] discardingSinks()
+    {
+        return SINK_CLASSES ? DISCARDING_SINKS : new EventSink[] {DISCARDING_SINKS[0]};
     }
 
     /**
      * One run of synthetic events through fresh scratch copies of a group's pipelines.
      *
-     * @param sink          every sink stage of the copies discards into.
+     * @param sinks         the copies' sink stages discard into one of these, chosen at random between events and ticks.
      * @param events        main events.
      * @param keys          of the main events.
      * @param liveShaped    whether keys come in turn ({@code i % keys}: every key in every window of as many events)
@@ -325,7 +351,7 @@ final class EngineWarmUp
      * @param windowCloses  windows closed per window period after the main events.
      * @param barriers      after the end of input.
      */
-    private record Pass(EventSink sink, int events, int keys, boolean liveShaped, int windowCloses, int barriers)
+    private record Pass(EventSink[] sinks, int events, int keys, boolean liveShaped, int windowCloses, int barriers)
     {
         Warmed run(final SourceGroups.Plan plan, final int sliceRows, final DistinctErrorLog errorLog)
         {
@@ -333,7 +359,7 @@ final class EngineWarmUp
             final PipelineInstance[] instances = new PipelineInstance[pipelines.size()];
             for (int i = 0; i < instances.length; i++)
             {
-                instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE, sink);
+                instances[i] = PipelineInstance.scratch(pipelines.get(i), 0, IGNORE, sinks[0]);
             }
             // Slices smaller than the scratch state, so that a copy takes several, as a live state's does.
             final int warmUpSliceRows = sliceRows == Integer.MAX_VALUE ? sliceRows : Math.min(sliceRows, SLICE_ROWS);
@@ -342,7 +368,7 @@ final class EngineWarmUp
                 final PartitionSnapshotter.Discarding handover = PartitionSnapshotter.discarding();
                 snapshotter.handover(handover);
                 final Driver driver = new Driver(
-                    new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter, liveShaped);
+                    new PartitionDispatcher(instances, plan.inputs()), plan.sources(), snapshotter, liveShaped, sinks);
                 long time = driver.send(events, keys, BASE_TIME_MS, 1, Integer.MAX_VALUE, 0);
                 int largestClosingState = 0;
                 boolean closingResultsPending = false;
@@ -432,15 +458,20 @@ final class EngineWarmUp
         private final SplittableRandom random = new SplittableRandom(SEED);
         /** See {@link Pass#liveShaped}. */
         private final boolean liveShaped;
+        /** See {@link Pass#sinks}. */
+        private final EventSink[] sinks;
+        /** Chooses the next discarding sink: apart from {@link #random}, so the events are the same with one class or three. */
+        private final SplittableRandom sinkChoice = new SplittableRandom(SEED + 1);
         /** Events sent so far, over every call: the cadence of ticks and copies. */
         private int sent;
 
         Driver(
             final PartitionDispatcher dispatcher, final List<SourceGroups.Binding> sources, final PartitionSnapshotter snapshotter,
-            final boolean liveShaped)
+            final boolean liveShaped, final EventSink[] sinks)
         {
             this.dispatcher = dispatcher;
             this.liveShaped = liveShaped;
+            this.sinks = sinks;
             this.sources = sources;
             this.snapshotter = snapshotter;
             views = new EventFlyweight[sources.size()];
@@ -481,6 +512,7 @@ final class EngineWarmUp
                 fill(event, binding, fields[s], keys, time);
                 final int keyField = binding.source().partitionKeyField();
                 final long key = binding.keyIsSymbol() ? event.symbolHash(keyField) : event.longValue(keyField);
+                nextSink();
                 dispatch(s, offset, key, time);
                 if (sent % RUN_EVENTS == RUN_EVENTS - 1 || i == events - 1)
                 {
@@ -555,7 +587,24 @@ final class EngineWarmUp
         {
             while (resultsPending())
             {
+                nextSink();
                 dispatcher.onProcessingTime(WatermarkGenerator.CONTINUATION);
+            }
+        }
+
+        /**
+         * The copies' results go to one of {@link #sinks} chosen at random: in turn by a counter, they would follow the
+         * sources' and entry points' own turns, and a pipeline's results could meet one class alone.
+         */
+        private void nextSink()
+        {
+            if (sinks.length > 1)
+            {
+                final EventSink sink = sinks[sinkChoice.nextInt(sinks.length)];
+                for (final PipelineInstance instance : dispatcher.instances())
+                {
+                    instance.discardInto(sink);
+                }
             }
         }
 

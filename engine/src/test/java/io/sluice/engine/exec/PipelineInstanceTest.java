@@ -149,6 +149,33 @@ class PipelineInstanceTest
             .isInstanceOf(NullPointerException.class).hasMessageContaining("discarding");
     }
 
+    @Test
+    void shouldHandAScratchCopysLaterResultsToTheSinkItWasLastGivenAndRefuseToChangeALiveInstancesSink()
+    {
+        final TestEvents.TextSink pipelineSink = new TestEvents.TextSink();
+        final TestEvents.TextSink first = new TestEvents.TextSink();
+        final TestEvents.TextSink second = new TestEvents.TextSink();
+        final Pipeline pipeline = Pipeline.from("trades", TestEvents.TRADE).name("volume").partitionKey("account").eventTime("ts", 0)
+            .window(w -> w.tumbling(10).count("n")).sink("text", pipelineSink).build();
+        final PipelineInstance scratch = PipelineInstance.scratch(pipeline, 0, errorHandler, first);
+
+        feed(scratch, 1, 10.0, 5, 1);
+        feed(scratch, 2, 10.0, 5, 12);
+        scratch.discardInto(second);
+        feed(scratch, 3, 10.0, 5, 25);
+        scratch.onEndOfInput();
+
+        assertThat(first.lines()).containsExactly("0 0 1 9 key=1 window_start=0 window_end=10 flags=1 n=1");
+        assertThat(second.lines()).as("numbered on from the first sink's").containsExactly(
+            "0 1 2 19 key=2 window_start=10 window_end=20 flags=1 n=1",
+            "0 2 3 29 key=3 window_start=20 window_end=30 flags=1 n=1");
+        assertThat(pipelineSink.lines()).as("the pipeline's own sink").isEmpty();
+        final PipelineInstance live = PipelineInstance.create(pipeline, 0, errorHandler);
+        assertThatThrownBy(() -> live.discardInto(second))
+            .isInstanceOf(IllegalStateException.class).hasMessage("pipeline volume: only a scratch copy's sink can be changed");
+        assertThatThrownBy(() -> scratch.discardInto(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("discarding");
+    }
+
     private void feed(final PipelineInstance instance, final long account, final double amount, final long qty, final long ts)
     {
         TestEvents.trade(buffer, account, amount, qty, ts);

@@ -64,6 +64,84 @@ class EngineWarmUpTest
     }
 
     @Test
+    void shouldHandTheMainPassesFirstResultsToDiscardingSinksOfEveryClass()
+    {
+        // Under load the tiered policy compiles the sink stage with C1 without profiling (C2 behind), and C2 later compiles
+        // the event path from the interpreter's profile alone: that profile must already hold several sink classes, or
+        // C2's code speculates on one and traps at the first live result (perf/README.md sections 80, 90). The main pass
+        // runs first, so the first results are its.
+        final int profiled = 300;
+        final int[] byClass = new int[3];
+        final int[] seen = {0};
+        final io.sluice.engine.pipeline.EventSink[] sinks = {
+            new ClassA(byClass, seen, profiled), new ClassB(byClass, seen, profiled), new ClassC(byClass, seen, profiled)};
+        final List<SourceGroups.Plan> plans = SourceGroups.plan(List.of(
+            trades("tumbling").window(w -> w.tumbling(100).count("n")).sink("s", new TestEvents.TextSink()).build()));
+        final DistinctErrorLog errorLog = new DistinctErrorLog(new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), SystemEpochClock.INSTANCE);
+
+        EngineWarmUp.warm(plans.get(0), 1_000, 64, 1_024, errorLog, sinks);
+
+        assertThat(seen[0]).as("results over all passes").isGreaterThan(profiled);
+        assertThat(byClass[0] + byClass[1] + byClass[2]).isEqualTo(profiled);
+        for (int c = 0; c < byClass.length; c++)
+        {
+            assertThat(byClass[c]).as("of the first %d results, class %d's (%s)", profiled, c, java.util.Arrays.toString(byClass))
+                .isGreaterThanOrEqualTo(profiled / 6);
+        }
+    }
+
+    /** Counts, by its class, which sink each of the first {@code upTo} results reached. */
+    private abstract static class ClassCounting implements io.sluice.engine.pipeline.EventSink
+    {
+        private final int[] byClass;
+        private final int[] seen;
+        private final int upTo;
+        private final int index;
+
+        ClassCounting(final int[] byClass, final int[] seen, final int upTo, final int index)
+        {
+            this.byClass = byClass;
+            this.seen = seen;
+            this.upTo = upTo;
+            this.index = index;
+        }
+
+        @Override
+        public void onEvent(final int partition, final long sequence, final long key, final long timestamp,
+            final io.sluice.schema.EventFlyweight event)
+        {
+            if (seen[0]++ < upTo)
+            {
+                byClass[index]++;
+            }
+        }
+    }
+
+    private static final class ClassA extends ClassCounting
+    {
+        ClassA(final int[] byClass, final int[] seen, final int upTo)
+        {
+            super(byClass, seen, upTo, 0);
+        }
+    }
+
+    private static final class ClassB extends ClassCounting
+    {
+        ClassB(final int[] byClass, final int[] seen, final int upTo)
+        {
+            super(byClass, seen, upTo, 1);
+        }
+    }
+
+    private static final class ClassC extends ClassCounting
+    {
+        ClassC(final int[] byClass, final int[] seen, final int upTo)
+        {
+            super(byClass, seen, upTo, 2);
+        }
+    }
+
+    @Test
     void shouldSettleOnlyOnceTheCompileQueuesAreEmptyOrTheLimitHasPassedWithoutOutputsOrErrors()
     {
         final TestEvents.TextSink sink = new TestEvents.TextSink();

@@ -41,6 +41,7 @@ import io.sluice.loadgen.LoadOptions;
 import io.sluice.loadgen.OrderPaymentScenario;
 import io.sluice.loadgen.OrderRules;
 import io.sluice.loadgen.RatePlan;
+import io.sluice.loadgen.ReportSteps;
 import io.sluice.loadgen.RunResult;
 import io.sluice.loadgen.Scenario;
 import picocli.CommandLine.Command;
@@ -223,6 +224,7 @@ public final class DemoCommand implements Callable<Integer>
         final SpinningThreadsCpu spinning = SpinningThreadsCpu.ofThisJvm();
         final OtherTasksCpu otherTasks = OtherTasksCpu.ofThisMachine();
         final boolean[] jvmMeasuring = {false};
+        final ReportSteps reportSteps = new ReportSteps(layout.lowLatency() && !layout.senderOwnCore());
         final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters, offSpinningCores))
@@ -246,11 +248,11 @@ public final class DemoCommand implements Callable<Integer>
             otherTasks.start();
             // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
             // that the sender misses its schedule for a fraction of a millisecond at a time, not for the whole report.
-            final boolean shareSendersCpu = layout.lowLatency() && !layout.senderOwnCore();
-            final Runnable betweenSteps = shareSendersCpu ? Thread::yield : () -> { };
+            final Runnable betweenSteps = reportSteps::next;
+            reporter.steps(reportSteps);
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
-                .reporterYields(shareSendersCpu)
+                .reportSteps(reportSteps)
                 .senderStart(senderStart)
                 .eventsProcessed(stages == null ? null : stages::stopMeasuring)
                 .listener(stats ->
@@ -259,7 +261,7 @@ public final class DemoCommand implements Callable<Integer>
                     // summary's figures end there. The spinning threads' are marked every second (the sender's ends with
                     // it), the JVM's only once the sending is over: reading its counters took ~0.3 ms of the
                     // reporter's cpu, the sender's, every second.
-                    spinning.mark();
+                    spinning.mark(betweenSteps);
                     betweenSteps.run();
                     if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()))
                     {

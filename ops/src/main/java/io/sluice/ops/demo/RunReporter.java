@@ -19,6 +19,7 @@ import io.sluice.loadgen.IntervalListener;
 import io.sluice.loadgen.IntervalStats;
 import io.sluice.loadgen.LatencyRecorder;
 import io.sluice.loadgen.RatePlan;
+import io.sluice.loadgen.ReportSteps;
 import io.sluice.loadgen.RunResult;
 
 /**
@@ -46,6 +47,8 @@ final class RunReporter implements IntervalListener
     private final List<Alert> fresh = new ArrayList<>();
     private long lastProcessed;
     private long lines;
+    /** Where the live line's work is cut into steps ({@link #steps}); null: not cut. */
+    private ReportSteps steps;
 
     /**
      * Reports to a console.
@@ -85,6 +88,25 @@ final class RunReporter implements IntervalListener
     }
 
     /**
+     * Cuts the live line's work into steps of the run's report ({@link ReportSteps#next}): its percentiles apart from its
+     * printing, and the summary's reporter line adds the longest step of each measured report.
+     *
+     * @param steps of the run's reports.
+     */
+    void steps(final ReportSteps steps)
+    {
+        this.steps = steps;
+    }
+
+    private void nextStep()
+    {
+        if (steps != null)
+        {
+            steps.next();
+        }
+    }
+
+    /**
      * Prints the interval's live line and up to four of its fresh alerts.
      *
      * @param stats of the interval.
@@ -93,6 +115,13 @@ final class RunReporter implements IntervalListener
     public void onInterval(final IntervalStats stats)
     {
         final Histogram h = stats.latency();
+        final boolean any = h.getTotalCount() > 0;
+        // Each percentile walks the histogram's ~34,000 buckets up to it: apart from the printing, a step of their own.
+        final long p50 = any ? h.getValueAtPercentile(50) : -1;
+        final long p99 = any ? h.getValueAtPercentile(99) : -1;
+        final long p999 = any ? h.getValueAtPercentile(99.9) : -1;
+        final long max = any ? h.getMaxValue() : -1;
+        nextStep();
         final double seconds = stats.intervalNs() / 1e9;
         final long processed = stats.processed() - lastProcessed;
         lastProcessed = stats.processed();
@@ -106,10 +135,7 @@ final class RunReporter implements IntervalListener
         console.printf(Locale.ROOT, "%6.1f s  %-12s %11s %11s %9s %11s %11s %11s %11s +%d%n",
             stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
             DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
-            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50)),
-            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99)),
-            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9)),
-            DemoFormat.micros(h.getTotalCount() == 0 ? -1 : h.getMaxValue()), fresh.size());
+            DemoFormat.micros(p50), DemoFormat.micros(p99), DemoFormat.micros(p999), DemoFormat.micros(max), fresh.size());
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {
             console.println("          ALERT " + alertText.apply(fresh.get(i)));
@@ -163,6 +189,13 @@ final class RunReporter implements IntervalListener
             console.printf(Locale.ROOT, "  reporter     cpu per report p50 %s  max %s over %d reports from the first measured second on (a " +
                 "once-a-second turn on the sender's cpu where they share one)%n", DemoFormat.nanos(report.getValueAtPercentile(50)),
                 DemoFormat.nanos(report.getMaxValue()), report.getTotalCount());
+        }
+        final Histogram step = steps == null ? null : steps.longestStepCpu();
+        if (step != null && step.getTotalCount() > 0 && steps.yields())
+        {
+            console.printf(Locale.ROOT, "  report step  cpu of each measured report's longest step between two yields to the sender p50 %s  max " +
+                "%s (each step is an absence of the sender from its cpu; 500 us or more counts in 'sender away')%n",
+                DemoFormat.nanos(step.getValueAtPercentile(50)), DemoFormat.nanos(step.getMaxValue()));
         }
     }
 

@@ -61,6 +61,12 @@ class DemoCommandTest
                     "waited [\\d.]+ \\w+ for its cpu, taken off it \\d+ times; sender ran ")
                 .containsPattern("\n  others       cpu time of the other tasks on this machine .* this JVM's other threads \\d+\\.\\d ms/s \\(most: [^)]+\\d ms/s\\)\n");
         }
+        if (demo.out().startsWith("layout: low-latency profile") && demo.out().contains("sender spinning on cpu 0 beside the reporter"))
+        {
+            // The reporter yields to the sender between the steps of each report: the longest step of each measured report.
+            assertThat(demo.out()).containsPattern("\n  report step  cpu of each measured report's longest step between two yields to the " +
+                "sender p50 [\\d.,]+ \\w+  max [\\d.,]+ \\w+ ");
+        }
         if (demo.out().startsWith("layout: low-latency profile"))
         {
             // The dashboard's threads never on a spinning thread's core (they were, inheriting the reporter's cpus).
