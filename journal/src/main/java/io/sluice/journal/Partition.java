@@ -47,6 +47,12 @@ public final class Partition
     private final PaddedSequence durableOffset;
     private final List<RecoveryEvent> recoveryEvents;
     private final PartitionWriter writer;
+    /**
+     * Whether the writer stages its frames, checksums them itself and writes them with {@code pwrite}
+     * ({@link JournalContext#stagedWrites}): then every published record carries its checksum, the checksum duty and
+     * force() have none to store, and no duty pre-touches the tail's pages (the writer never touches them).
+     */
+    private final boolean stagedWrites;
     /** Checksums published records, on the duty's thread or the idle writer's; null when read-only. Guarded by checksumLock. */
     private final ChecksumCursor checksumCursor;
     /**
@@ -98,6 +104,11 @@ public final class Partition
             JournalFiles.ensureSecureDirectory(directory);
         }
         this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes(), context.readOnly());
+        this.stagedWrites = context.stagedWrites() && !context.readOnly();
+        if (stagedWrites)
+        {
+            files.skipSpareLogTouch();
+        }
         final PartitionRecovery recovery = new PartitionRecovery(
             files, context.verifyChecksumsOnOpen(), context.indexIntervalBytes(), context.bootId());
         Segment[] recovered = recovery.recover();
@@ -129,7 +140,11 @@ public final class Partition
                 // After the forces above, never before: writing back dirty pages write-protects them again
                 // (on ext4 a force of the header page also wrote back the tail's first zero-filled megabyte),
                 // and the writer then took a page fault on each of them, ~256 per open.
-                tail.pretouch(tail.reserve(tail.tailPosition() + context.reserveAheadBytes()));
+                final int reserved = tail.reserve(tail.tailPosition() + context.reserveAheadBytes());
+                if (!stagedWrites)
+                {
+                    tail.pretouch(reserved);
+                }
             }
         }
         this.segments = recovered;
@@ -145,7 +160,7 @@ public final class Partition
         else
         {
             this.checksumCursor = new ChecksumCursor(this, tail);
-            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes());
+            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes(), stagedWrites);
         }
     }
 
@@ -358,6 +373,23 @@ public final class Partition
     }
 
     /**
+     * Stops the writer after a failed write of its staged frames ({@link JournalContext#stagedWrites}), as after a
+     * failed force(): records were given offsets that may not be in the file, so nothing more is acknowledged.
+     *
+     * @param file  the segment file written.
+     * @param cause of the failure.
+     * @return the FATAL error to throw (the next append throws it too).
+     */
+    JournalException writeFailed(final Path file, final Throwable cause)
+    {
+        final JournalException fatal = new JournalException(JournalException.Category.FATAL,
+            "writing staged records to " + file + " failed on partition " + topicName + "/" + id +
+            "; the writer stops acknowledging: " + cause, cause);
+        stopped = fatal;
+        return fatal;
+    }
+
+    /**
      * The error that stopped the writer, or null while it is healthy.
      *
      * @return the fatal error or null.
@@ -384,16 +416,19 @@ public final class Partition
         }
         try
         {
-            // Every record forced carries its checksum (RecordDescriptor): store the missing ones first.
-            // Acquiring endOffset first makes the frames and tail positions written before it visible here.
-            checksumLock.lock();
-            try
+            // Every record forced carries its checksum (RecordDescriptor): store the missing ones first (a staged writer
+            // stores them itself). Acquiring endOffset first makes the frames and tail positions written before it visible here.
+            if (!stagedWrites)
             {
-                checksumCursor.advance(end, Integer.MAX_VALUE);
-            }
-            finally
-            {
-                checksumLock.unlock();
+                checksumLock.lock();
+                try
+                {
+                    checksumCursor.advance(end, Integer.MAX_VALUE);
+                }
+                finally
+                {
+                    checksumLock.unlock();
+                }
             }
             final Segment[] current = segments;
             for (int i = 0; i < current.length; i++)
@@ -435,7 +470,7 @@ public final class Partition
      */
     int checksumPublished(final int limit)
     {
-        if (checksumCursor == null)
+        if (checksumCursor == null || stagedWrites)
         {
             return 0;
         }
@@ -496,7 +531,7 @@ public final class Partition
      */
     int checksumOnWriter(final int limit)
     {
-        if (checksumCursor == null || !checksumLock.tryLock())
+        if (checksumCursor == null || stagedWrites || !checksumLock.tryLock())
         {
             return 0;
         }
@@ -527,7 +562,7 @@ public final class Partition
      */
     public long checksummedOffset()
     {
-        if (checksumCursor == null)
+        if (checksumCursor == null || stagedWrites)
         {
             return endOffset();
         }
@@ -585,7 +620,8 @@ public final class Partition
         final long wanted = Math.min((long)writerPosition + aheadBytes, capacity);
         final int touchFrom = pretouchFrom(tail.touchedLimit(), writerPosition);
         final int touchTo = (int)Math.min(Math.min(wanted, reserved), (long)touchFrom + AHEAD_STEP);
-        final boolean touchDue = touchFrom < touchTo;
+        // A staged writer never touches the mapping: only the zeros ahead (its pwrites find the page-cache folios there).
+        final boolean touchDue = !stagedWrites && touchFrom < touchTo;
         if (reserved < wanted && (!touchDue || reservedAhead < aheadBytes / 2))
         {
             tail.reserve(nextChunkEnd(reserved, capacity));
@@ -657,7 +693,7 @@ public final class Partition
             return 0;
         }
         // Tried, never waited for: the duty may hold the segment's lock while it waits for its CPU.
-        return tail.tryReserveAhead(from, (int)Math.min(wanted, (long)from + WRITER_AHEAD_STEP)) ? 1 : 0;
+        return tail.tryReserveAhead(from, (int)Math.min(wanted, (long)from + WRITER_AHEAD_STEP), !stagedWrites) ? 1 : 0;
     }
 
     /**
@@ -842,6 +878,7 @@ public final class Partition
     {
         if (stopped == null || stopped.category() == JournalException.Category.FATAL)
         {
+            writer.closeStaging();
             if (stopped == null)
             {
                 force();

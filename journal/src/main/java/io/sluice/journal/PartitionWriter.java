@@ -16,6 +16,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link Partition#durableOffset()} passes its offset, either through group commit or through
  * {@link #awaitDurable(long)}.
  *
+ * <p>Staged mode ({@link JournalContext#stagedWrites}): frames are built in a reused staging buffer instead of the
+ * mapping ({@link StagedFrames}), checksummed by this thread and written into the segment file with one {@code pwrite}
+ * when the records are published: {@link #append} and {@link #commit} write at once (JOURNALED on return, as in mapped
+ * mode); {@link #appendUnpublished} only stages, and its records become JOURNALED when {@link #publishAppended()}
+ * returns (or any call that publishes). No page of the mapping is written by the writer, and the checksum duty has
+ * nothing to do for this partition.
+ *
  * <p>Two ways to append without garbage: {@link #append} copies a payload from a buffer;
  * {@link #claim(int)} / {@link #commit} let the caller encode the payload in place (zero copy).
  *
@@ -39,10 +46,21 @@ public final class PartitionWriter
     private long maxTimestamp;
     /** Position of the tail's next index checkpoint (see {@link Segment#checkpoint}). */
     private int nextCheckpoint;
-    /** Address of byte 0 of the tail's mapping: frames are written at {@code baseAddress + position}. */
-    private long baseAddress;
-    /** Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold. */
+    /**
+     * Where segment position 0 lies for the frame stores: a frame at {@code position} is built at
+     * {@code frameBase + position}; the mapping's base address, or in staged mode the staging buffer's (see
+     * {@link StagedFrames#frameBase()}).
+     */
+    private long frameBase;
+    /** Staged mode's buffer and file, or null in mapped mode. */
+    private final StagedFrames staged;
+    /**
+     * Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold, and in
+     * staged mode of the staging buffer's limit.
+     */
     private int fastLimit;
+    /** Min of capacity, reserved limit and spare threshold, as of the last slow path. */
+    private int segmentLimit;
     /** The tail's reserved limit as last read: the writer never writes past it (see {@link Segment#reserve}). */
     private int reservedLimit;
     /** Tail position past which the next segment is requested from the allocator, once per segment. */
@@ -58,7 +76,8 @@ public final class PartitionWriter
         final PaddedSequence endOffset,
         final Segment tail,
         final long nextOffset,
-        final int indexIntervalBytes)
+        final int indexIntervalBytes,
+        final boolean stagedWrites)
     {
         this.partition = partition;
         this.endOffset = endOffset;
@@ -67,7 +86,8 @@ public final class PartitionWriter
         this.position = tail.tailPosition();
         this.maxTimestamp = tail.maxTimestamp();
         this.nextCheckpoint = tail.nextCheckpoint();
-        this.baseAddress = tail.buffer().addressOffset();
+        this.frameBase = tail.buffer().addressOffset();
+        this.staged = stagedWrites ? new StagedFrames(position) : null;
         this.spareThreshold = tail.capacity() >>> 1;
         this.reservedLimit = tail.reservedLimit();
         this.fastLimit = 0; // the first append takes the slow path, which sets it
@@ -160,8 +180,11 @@ public final class PartitionWriter
 
     /**
      * {@link #append} without the release store of the partition's end offset, for a writer that appends a run of
-     * records and publishes the run's end once ({@link #publishAppended()}): the record is in the mapping, in the page
-     * cache and JOURNALED when this returns, as with {@code append}; readers that go by offset, the checksum duty and
+     * records and publishes the run's end once ({@link #publishAppended()}): in mapped mode the record is in the mapping,
+     * in the page cache and JOURNALED when this returns, as with {@code append}; in staged mode
+     * ({@link JournalContext#stagedWrites}) it is only staged, and JOURNALED once {@code publishAppended} (or any call
+     * that publishes, below) returns, which writes the run's frames with one {@code pwrite}. Readers that go by offset,
+     * the checksum duty and
      * force() see it once the end is published (by {@code publishAppended}, the next {@code append} or {@code commit},
      * a segment roll, {@link #force()} or {@link #awaitDurable}). One store per run instead of one per record on a line
      * that other threads read.
@@ -190,11 +213,81 @@ public final class PartitionWriter
 
     /**
      * Publishes the partition's end offset past every record appended so far (see {@link #appendUnpublished}): one
-     * release store.
+     * release store; in staged mode, after writing the staged frames to the segment file (one {@code pwrite}), so that
+     * every record below the end offset is JOURNALED when this returns.
+     *
+     * @throws JournalException FATAL if the write failed: the writer acknowledges nothing more, as after a failed force().
      */
     public void publishAppended()
     {
+        if (staged != null)
+        {
+            // After a failed write or force() nothing more is acknowledged: the end stays below the frames not written.
+            partition.checkFatal();
+            writeStaged();
+        }
         endOffset.setRelease(nextOffset);
+    }
+
+    /**
+     * Writes the staged frames (staged mode), so that the staging buffer starts at the writer's position again.
+     */
+    private void writeStaged()
+    {
+        final StagedFrames staged = this.staged;
+        if (position == staged.start())
+        {
+            return;
+        }
+        try
+        {
+            staged.write(position);
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            throw partition.writeFailed(tail.file(), ex);
+        }
+        frameBase = staged.frameBase();
+        fastLimit = Math.min(segmentLimit, staged.limit());
+    }
+
+    /**
+     * Writes what is staged and closes the staging's file (staged mode): the partition's close, once the writer's
+     * thread has stopped appending, so that records appended but not yet published are in the file as in mapped mode.
+     * A failed write stops the partition (FATAL, see {@link Partition#writeFailed}) and is not thrown: those records
+     * were never acknowledged, and the close goes on.
+     */
+    void closeStaging()
+    {
+        if (staged != null)
+        {
+            try
+            {
+                if (partition.fatalError() == null)
+                {
+                    publishAppended();
+                }
+            }
+            catch (final JournalException ex)
+            {
+                // FATAL now: the close skips its force and closes the segments.
+            }
+            finally
+            {
+                staged.close();
+            }
+        }
+    }
+
+    /**
+     * Positional writes of staged frames so far (staged mode; 0 in mapped mode): with the records appended, the
+     * system calls the writer made per record.
+     *
+     * @return the count.
+     */
+    public long stagedWriteCount()
+    {
+        return staged == null ? 0 : staged.writes();
     }
 
     private long append(
@@ -244,19 +337,19 @@ public final class PartitionWriter
         {
             throw new JournalException(JournalException.Category.STATE, "a claim is already open on " + describe());
         }
-        claimPosition = (int)(reserve(payloadLength) - baseAddress);
+        claimPosition = (int)(reserve(payloadLength) - frameBase);
         claimFrameLength = RecordDescriptor.HEADER_LENGTH + payloadLength;
         return nextOffset;
     }
 
     /**
-     * The buffer of the open claim (the mapped tail segment).
+     * The buffer of the open claim: the mapped tail segment, or in staged mode the staging buffer.
      *
      * @return the buffer to encode the payload into.
      */
     public UnsafeBuffer claimBuffer()
     {
-        return tail.buffer();
+        return staged == null ? tail.buffer() : staged.buffer();
     }
 
     /**
@@ -266,7 +359,7 @@ public final class PartitionWriter
      */
     public int claimPayloadOffset()
     {
-        return claimPosition + RecordDescriptor.HEADER_LENGTH;
+        return claimPosition - (staged == null ? 0 : staged.start()) + RecordDescriptor.HEADER_LENGTH;
     }
 
     /**
@@ -286,7 +379,7 @@ public final class PartitionWriter
             throw new JournalException(JournalException.Category.STATE, "no open claim on " + describe());
         }
         claimPosition = -1;
-        return publish(baseAddress + position, claimFrameLength, type, flags, timestamp, key, true);
+        return publish(frameBase + position, claimFrameLength, type, flags, timestamp, key, true);
     }
 
     /**
@@ -337,8 +430,9 @@ public final class PartitionWriter
     }
 
     /**
-     * Where a frame for this payload goes: the address of its first byte in the tail's mapping. One compare on the
-     * fast path: the end against the reserved limit (computed in long, so that no payload length overflows it).
+     * Where a frame for this payload goes: the address of its first byte in the tail's mapping, or in staged mode in
+     * the staging buffer. One compare on the fast path: the end against the fast limit (computed in long, so that no
+     * payload length overflows it).
      */
     private long reserve(final int payloadLength)
     {
@@ -351,7 +445,7 @@ public final class PartitionWriter
         {
             return reserveSlow(payloadLength);
         }
-        return baseAddress + position;
+        return frameBase + position;
     }
 
     private long reserveSlow(final int payloadLength)
@@ -365,6 +459,11 @@ public final class PartitionWriter
         }
         final int aligned = (int)alignedLong;
         int position = this.position;
+        if (staged != null)
+        {
+            // The staging buffer may be full: what is staged goes to the file first, in order, whatever comes next.
+            writeStaged();
+        }
         if (position + aligned > tail.capacity())
         {
             // Sealed: its exact tail state is published before the roll's lock publishes the next segment, and
@@ -373,7 +472,7 @@ public final class PartitionWriter
             publishAppended();
             tail = partition.roll(nextOffset);
             tailBase = tail.baseOffset();
-            baseAddress = tail.buffer().addressOffset();
+            frameBase = tail.buffer().addressOffset();
             spareThreshold = tail.capacity() >>> 1;
             reservedLimit = tail.reservedLimit();
             position = tail.tailPosition();
@@ -391,8 +490,32 @@ public final class PartitionWriter
             partition.requestSpare();
         }
         // At most the capacity: the fast path's compare against it is the bounds check of every store.
-        fastLimit = Math.min(Math.min(tail.capacity(), reservedLimit), spareThreshold);
-        return baseAddress + position;
+        segmentLimit = Math.min(Math.min(tail.capacity(), reservedLimit), spareThreshold);
+        fastLimit = segmentLimit;
+        if (staged != null)
+        {
+            beginStaging(position, aligned);
+        }
+        return frameBase + position;
+    }
+
+    /**
+     * Staged mode: staging starts at the writer's position in its tail (nothing is staged), large enough for a frame of
+     * this aligned length; the fast path stays within the staging buffer too.
+     */
+    private void beginStaging(final int position, final int aligned)
+    {
+        fastLimit = 0; // until staging has begun: a failure below leaves the next append on this slow path
+        try
+        {
+            staged.begin(tail, position, aligned);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new JournalException(JournalException.Category.IO, "cannot open " + tail.file() + " for writing: " + ex, ex);
+        }
+        frameBase = staged.frameBase();
+        fastLimit = Math.min(segmentLimit, staged.limit());
     }
 
     private void reserveSpace(final int needed)
@@ -411,8 +534,9 @@ public final class PartitionWriter
         final long address, final int frameLength, final int type, final int flags, final long timestamp, final long key,
         final boolean publishEnd)
     {
-        assert address >= baseAddress + SegmentDescriptor.HEADER_LENGTH &&
-            address + frameLength <= baseAddress + tail.capacity() : "frame outside the tail segment of " + describe();
+        assert address >= frameBase + SegmentDescriptor.HEADER_LENGTH &&
+            address + frameLength <= frameBase + Math.min(tail.capacity(), reservedLimit) : "frame outside the tail's reserved space of " +
+            describe();
         // Type, flags and the zero reserved field in one 64-bit store (little-endian layout, as all fields).
         UnsafeApi.putLong(null, address + RecordDescriptor.TYPE_OFFSET, (type & 0xFFFFL) | (flags & 0xFFFFL) << 16);
         UnsafeApi.putLong(null, address + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
@@ -420,7 +544,7 @@ public final class PartitionWriter
         // Release store of the first 64 bits, length and "not yet checksummed" marker at once: the frame is
         // complete for any thread or process that reads this length (frames are 8-aligned: one atomic store).
         UnsafeApi.putLongRelease(null, address + RecordDescriptor.LENGTH_OFFSET, lengthWord(frameLength));
-        final int position = (int)(address - baseAddress);
+        final int position = (int)(address - frameBase);
         this.position = position + (frameLength + RecordDescriptor.FRAME_ALIGNMENT - 1 & -RecordDescriptor.FRAME_ALIGNMENT);
         if (timestamp > maxTimestamp)
         {
@@ -434,6 +558,10 @@ public final class PartitionWriter
         nextOffset = offset + 1;
         if (publishEnd)
         {
+            if (staged != null)
+            {
+                writeStaged();
+            }
             // Release: readers that acquire the end offset see the frame and the tail position written before it.
             endOffset.setRelease(offset + 1);
         }

@@ -44,7 +44,10 @@ import org.agrona.BitUtil;
  * unchecksummed or carries its whole checksum. The marker is a fixed non-zero pattern, not 0, so that
  * zeroed bytes (the commonest damage) never read as "not yet checksummed"; a computed CRC32C equal to
  * the marker is stored as {@link #CRC_ALIAS} (its complement, which then stands for both values).
- * Invariants:
+ * A staged writer ({@link JournalContext#stagedWrites}) stores each frame's CRC32C itself, in its staging buffer,
+ * before one {@code pwrite} puts the frames into the file, so its frames never reach the file unchecksummed; a write
+ * cut short (SIGKILL) leaves a page-aligned prefix, whose last frame fails its CRC32C or reads length 0, followed by
+ * zeros: a torn tail. Invariants:
  * <ul>
  *   <li>Checksummed frames form a prefix of the written frames in memory (the duty goes in order).</li>
  *   <li>A force() covers only checksummed frames: every record that was ever forced carries a checksum.</li>

@@ -220,10 +220,12 @@ final class Segment
      * @param from page-aligned position to resume pre-touching from, if past where the last pre-touch stopped (see
      *             {@link #pretouch(int, int)}).
      * @param upTo the limit wanted (capped at the capacity).
+     * @param touch whether to pre-touch as well (not for a writer that never touches the mapping: then the
+     *              touched limit still moves, as the frontier of the writer's idle steps).
      * @return whether the lock was free (the step was done).
      * @throws JournalException IO naming the file if the disk is full or the write fails.
      */
-    boolean tryReserveAhead(final int from, final int upTo)
+    boolean tryReserveAhead(final int from, final int upTo, final boolean touch)
     {
         if (!reservationLock.tryLock())
         {
@@ -231,7 +233,15 @@ final class Segment
         }
         try
         {
-            pretouch(from, reserveLocked(upTo)); // re-enters the lock this thread holds
+            final int reserved = reserveLocked(upTo);
+            if (touch)
+            {
+                pretouch(from, reserved); // re-enters the lock this thread holds
+            }
+            else
+            {
+                touchedLimit = Math.max(touchedLimit, reserved & -PAGE_SIZE);
+            }
             return true;
         }
         finally

@@ -20,6 +20,12 @@ final class SegmentFiles
     private int spareReservedBytes;
     /** The spare trio mapped and its first pages touched, when this process allocated it; else null. Guarded by this. */
     private SpareSegment mappedSpare;
+    /**
+     * Whether the allocator duty touches the first pages of the spare log it maps: not when the writer stages its frames
+     * and writes them with {@code pwrite} ({@link JournalContext#stagedWrites}), which never touches a page of the log's
+     * mapping. Set once, before the partition's writer exists.
+     */
+    private boolean touchSpareLog = true;
 
     /** Bytes reserved (real zero blocks) at a time: at the start of a new segment, and ahead of the writer. */
     static final int RESERVE_CHUNK = 1 << 20;
@@ -35,6 +41,14 @@ final class SegmentFiles
         this.segmentLength = segmentLength;
         this.indexIntervalBytes = indexIntervalBytes;
         this.readOnly = readOnly;
+    }
+
+    /**
+     * Stops the allocator duty touching the spare log's pages (staged writes): see {@link #touchSpareLog}.
+     */
+    void skipSpareLogTouch()
+    {
+        touchSpareLog = false;
     }
 
     boolean readOnly()
@@ -112,7 +126,7 @@ final class SegmentFiles
     void allocateMappedSpare()
     {
         allocateSpareFiles();
-        mappedSpare = SpareSegment.map(spareLog(), spareIndex(), spareTimeIndex(), spareReservedBytes);
+        mappedSpare = SpareSegment.map(spareLog(), spareIndex(), spareTimeIndex(), touchSpareLog ? spareReservedBytes : 0);
     }
 
     private void allocateSpareFiles()

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The seam where the journal asks the operating system for something that can fail for lack of space
- * or an I/O error: forcing data to the device, allocating file blocks, renaming files into place and
- * fsyncing directories. Every such call site in the journal calls {@link #check} first, so a test can
+ * or an I/O error: forcing data to the device, allocating file blocks, renaming files into place,
+ * fsyncing directories and writing staged records. Every such call site in the journal calls {@link #check} first, so a test can
  * make any of them fail as the disk would (an {@link IOException} such as "No space left on device")
  * and observe that the failure is visible and loses nothing acknowledged.
  *
@@ -27,7 +27,9 @@ public final class StorageFaults
         /** Renaming a file into place (a spare becoming a segment, an atomically written file). */
         RENAME,
         /** Forcing a directory's entries (creations, renames, deletions) to the device. */
-        FSYNC_DIRECTORY
+        FSYNC_DIRECTORY,
+        /** Writing a writer's staged records into its segment file ({@link JournalContext#stagedWrites}). */
+        WRITE
     }
 
     /**

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,11 +22,12 @@ class AppendUnpublishedTest
 
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
 
-    @Test
-    void shouldPublishRunsOnlyWhenAskedAndReadThemBackExactly() throws Exception
+    @ParameterizedTest(name = "staged writes {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldPublishRunsOnlyWhenAskedAndReadThemBackExactly(final boolean staged) throws Exception
     {
         long sequence = 0;
-        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true)))
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true).stagedWrites(staged)))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
             final PartitionWriter writer = partition.writer();
@@ -35,7 +37,7 @@ class AppendUnpublishedTest
                 final int records = 1 + run * 17 % 200;
                 for (int i = 0; i < records; i++)
                 {
-                    assertThat(appendUnpublished(writer, sequence)).isEqualTo(sequence);
+                    assertThat(JournalTestSupport.appendUnpublished(writer, scratch, sequence)).isEqualTo(sequence);
                     sequence++;
                 }
                 assertThat(writer.nextOffset()).isEqualTo(sequence);
@@ -50,23 +52,23 @@ class AppendUnpublishedTest
             }
             assertThat(partition.segmentInfos().size()).as("the runs crossed segments").isGreaterThan(1);
 
-            appendUnpublished(writer, sequence++);
+            JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
             JournalTestSupport.append(writer, scratch, sequence++);
             assertThat(partition.endOffset()).as("a plain append publishes what came before it").isEqualTo(sequence);
 
-            final long unforced = appendUnpublished(writer, sequence++);
+            final long unforced = JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
             writer.force();
             assertThat(partition.durableOffset()).as("force publishes first").isEqualTo(sequence);
-            final long awaited = appendUnpublished(writer, sequence++);
+            final long awaited = JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
             writer.awaitDurable(awaited, new YieldingIdleStrategy());
             assertThat(partition.durableOffset()).isGreaterThan(Math.max(unforced, awaited));
-            appendUnpublished(writer, sequence++);
+            JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
             writer.publishAppended();
             assertThat(partition.endOffset()).isEqualTo(sequence);
             writer.force();
             DeferredChecksumTest.assertEveryRecordChecksummed(partition);
         }
-        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true)))
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true).stagedWrites(staged)))
         {
             final Partition partition = journal.topic("t").partition(0);
             assertThat(partition.endOffset()).isEqualTo(sequence);
@@ -74,10 +76,4 @@ class AppendUnpublishedTest
         }
     }
 
-    private long appendUnpublished(final PartitionWriter writer, final long sequence)
-    {
-        JournalTestSupport.fillPayload(scratch, sequence);
-        return writer.appendUnpublished(7, 3, JournalTestSupport.timestampOf(sequence), JournalTestSupport.keyOf(sequence), scratch, 0,
-            JournalTestSupport.payloadLength(sequence));
-    }
 }

@@ -36,7 +36,7 @@ class DeferredChecksumTest
     /** No duty threads: records stay unchecksummed until a force, so each state is set up exactly. */
     private JournalContext quietContext(final Path journalDir)
     {
-        return JournalTestSupport.smallContext(journalDir).externalDuties(true).preallocateNextSegment(false);
+        return JournalTestSupport.smallContext(journalDir).externalDuties(true).preallocateNextSegment(false).stagedWrites(false);
     }
 
     @Test
@@ -65,7 +65,7 @@ class DeferredChecksumTest
     @Test
     void shouldChecksumPublishedRecordsOnTheDutyWithoutAForce()
     {
-        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).stagedWrites(false)))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
             for (long i = 0; i < 3000; i++)

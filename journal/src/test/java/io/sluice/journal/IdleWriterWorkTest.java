@@ -33,7 +33,8 @@ class IdleWriterWorkTest
     private JournalContext context()
     {
         // The duties are not run by the journal: the test runs them, so it sees what each does.
-        return new JournalContext().directory(dir).segmentLength(SEGMENT).reserveAheadBytes(AHEAD).externalDuties(true);
+        return new JournalContext().directory(dir).segmentLength(SEGMENT).reserveAheadBytes(AHEAD).externalDuties(true)
+            .stagedWrites(false); // the checksum and pre-touch steps of mapped writes
     }
 
     @Test

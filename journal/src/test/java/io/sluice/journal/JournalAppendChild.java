@@ -8,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Child process of {@link KillDashNineTest}: opens (recovering) the journal, then appends
  * deterministic records at full speed forever, printing {@code ACK <offset>} after every batch.
- * Each printed offset has been returned by {@code append}, i.e. acknowledged as JOURNALED.
+ * Each printed offset has been returned by {@code append}, i.e. acknowledged as JOURNALED; with staged
+ * writes the batch is appended unpublished and acknowledged once {@code publishAppended} has written it.
  */
 public final class JournalAppendChild
 {
@@ -19,7 +20,7 @@ public final class JournalAppendChild
     /**
      * Entry point.
      *
-     * @param args journal directory and segment length.
+     * @param args journal directory, segment length, and whether writes are staged.
      */
     public static void main(final String[] args)
     {
@@ -27,7 +28,8 @@ public final class JournalAppendChild
         final JournalContext context = new JournalContext()
             .directory(Path.of(args[0]))
             .segmentLength(Integer.parseInt(args[1]))
-            .indexIntervalBytes(4096);
+            .indexIntervalBytes(4096)
+            .stagedWrites(args.length > 2 && Boolean.parseBoolean(args[2]));
         final Journal journal = Journal.open(context);
         final PartitionWriter writer = journal.createTopic("t", 1).partition(0).writer();
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
@@ -39,8 +41,10 @@ public final class JournalAppendChild
             long last = -1;
             for (int i = 0; i < 1024; i++)
             {
-                last = JournalTestSupport.append(writer, scratch, sequence++);
+                last = context.stagedWrites() ?
+                    JournalTestSupport.appendUnpublished(writer, scratch, sequence++) : JournalTestSupport.append(writer, scratch, sequence++);
             }
+            writer.publishAppended();
             out.println("ACK " + last);
             out.flush();
         }

@@ -77,6 +77,12 @@ final class JournalTestSupport
         return writer.append(7, 3, timestampOf(sequence), keyOf(sequence), scratch, 0, payloadLength(sequence));
     }
 
+    static long appendUnpublished(final PartitionWriter writer, final UnsafeBuffer scratch, final long sequence)
+    {
+        fillPayload(scratch, sequence);
+        return writer.appendUnpublished(7, 3, timestampOf(sequence), keyOf(sequence), scratch, 0, payloadLength(sequence));
+    }
+
     /** The calling thread's stat line (Linux), whose minor page fault count {@link #minorFaults} reads. */
     static final Path THREAD_STAT = Path.of("/proc/thread-self/stat");
 

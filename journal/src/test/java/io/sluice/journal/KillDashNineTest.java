@@ -13,13 +13,17 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child JVM appends at full speed and is killed with SIGKILL at random moments, again and again.
  * After each kill every record acknowledged as JOURNALED must be there, in order, without gaps or
- * duplicates, and the next child continues from the recovered end.
+ * duplicates, and the next child continues from the recovered end. With staged writes
+ * ({@link JournalContext#stagedWrites}) the child appends runs of 1,024 records unpublished and publishes each with
+ * one {@code pwrite} of some 80 KiB (20 pages), so that many kills land during a write and leave a prefix of it, cut
+ * at a page boundary, in the file.
  */
 class KillDashNineTest
 {
@@ -28,27 +32,29 @@ class KillDashNineTest
     @TempDir
     Path dir;
 
-    @Test
-    void shouldKeepEveryJournaledRecordAcrossRepeatedSigkill() throws Exception
+    @ParameterizedTest(name = "staged writes {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldKeepEveryJournaledRecordAcrossRepeatedSigkill(final boolean staged) throws Exception
     {
-        killLoop(20);
+        killLoop(20, staged);
     }
 
-    @Test
+    @ParameterizedTest(name = "staged writes {0}")
+    @ValueSource(booleans = {false, true})
     @Tag("slow")
-    void shouldKeepEveryJournaledRecordAcrossHundredsOfSigkills() throws Exception
+    void shouldKeepEveryJournaledRecordAcrossHundredsOfSigkills(final boolean staged) throws Exception
     {
-        killLoop(200);
+        killLoop(200, staged);
     }
 
-    private void killLoop(final int kills) throws Exception
+    private void killLoop(final int kills, final boolean staged) throws Exception
     {
         final long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         final Random random = new Random(seed);
         long verifiedUpTo = 0;
         for (int round = 0; round < kills; round++)
         {
-            final Process child = startChild();
+            final Process child = startChild(staged);
             final List<String> lines = new ArrayList<>();
             final Thread pump = pump(child, lines);
             awaitLine(lines, "READY", child);
@@ -63,7 +69,8 @@ class KillDashNineTest
             assertThat(acked)
                 .as("seed %d round %d: the child appends after the recovered end, never over it", seed, round)
                 .isGreaterThanOrEqualTo(verifiedUpTo);
-            try (Journal journal = Journal.open(new JournalContext().directory(dir).segmentLength(SEGMENT).indexIntervalBytes(4096)))
+            try (Journal journal = Journal.open(
+                new JournalContext().directory(dir).segmentLength(SEGMENT).indexIntervalBytes(4096).stagedWrites(staged)))
             {
                 final Partition partition = journal.topic("t").partition(0);
                 assertThat(partition.endOffset())
@@ -79,14 +86,14 @@ class KillDashNineTest
         }
     }
 
-    private Process startChild() throws IOException
+    private Process startChild(final boolean staged) throws IOException
     {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-ea"));
         // Agrona needs jdk.internal.misc exported; the build passes the project's JVM flags down.
         command.addAll(List.of(System.getProperty("sluice.jvm.flags", "").trim().split("\\s+")));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-            JournalAppendChild.class.getName(), dir.toString(), String.valueOf(SEGMENT)));
+            JournalAppendChild.class.getName(), dir.toString(), String.valueOf(SEGMENT), String.valueOf(staged)));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

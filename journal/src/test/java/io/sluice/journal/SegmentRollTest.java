@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,12 +39,18 @@ class SegmentRollTest
         return new JournalContext().directory(dir).segmentLength(SEGMENT).reserveAheadBytes(1 << 20).externalDuties(true);
     }
 
-    @Test
-    void shouldRollIntoTheSpareTheAllocatorMappedAndTouchedWithoutAPageFaultOnItsFirstRecords() throws Exception
+    /**
+     * Mapped writes: the duty touched the spare's first megabyte, so the writer takes no page fault there. Staged writes
+     * ({@link JournalContext#stagedWrites}): nothing touches the spare's log pages, and the writer takes no page fault
+     * either, since its pwrites put no page into the process's mapping.
+     */
+    @ParameterizedTest(name = "staged writes {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldRollIntoTheSpareTheAllocatorMappedAndTouchedWithoutAPageFaultOnItsFirstRecords(final boolean staged) throws Exception
     {
         assumeTrue(Files.isReadable(JournalTestSupport.THREAD_STAT), "counts the writer thread's minor page faults from /proc (Linux)");
         final long written;
-        try (Journal journal = Journal.open(context()))
+        try (Journal journal = Journal.open(context().stagedWrites(staged)))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
             final PartitionWriter writer = partition.writer();
@@ -64,8 +72,15 @@ class SegmentRollTest
                 append(writer, sequence++);
             }
             final Segment second = tail(partition);
-            assertThat(second.touchedLimit()).as("pages of the new segment touched before its first record")
-                .isGreaterThanOrEqualTo(SegmentFiles.RESERVE_CHUNK);
+            if (staged)
+            {
+                assertThat(second.touchedLimit()).as("no page of the new segment touched").isZero();
+            }
+            else
+            {
+                assertThat(second.touchedLimit()).as("pages of the new segment touched before its first record")
+                    .isGreaterThanOrEqualTo(SegmentFiles.RESERVE_CHUNK);
+            }
             final int records = (SegmentFiles.RESERVE_CHUNK - Segment.PAGE_SIZE) / RecordDescriptor.alignedFrameLength(PAYLOAD);
             final long faultsBefore = JournalTestSupport.minorFaults();
             for (int i = 0; i < records; i++)
@@ -79,7 +94,7 @@ class SegmentRollTest
                 SegmentFiles.RESERVE_CHUNK / Segment.PAGE_SIZE).isLessThan(64);
             written = sequence;
         }
-        try (Journal journal = Journal.open(context()))
+        try (Journal journal = Journal.open(context().stagedWrites(staged)))
         {
             final Partition partition = journal.topic("t").partition(0);
             assertThat(partition.segments()).hasSize(2);

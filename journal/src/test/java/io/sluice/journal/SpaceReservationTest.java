@@ -37,7 +37,8 @@ class SpaceReservationTest
 
     private JournalContext context(final Path journalDir)
     {
-        return new JournalContext().directory(journalDir).segmentLength(SEGMENT).reserveAheadBytes(AHEAD);
+        // Mapped writes: the pre-touch these tests are about (staged writes: StagedWritesTest).
+        return new JournalContext().directory(journalDir).segmentLength(SEGMENT).reserveAheadBytes(AHEAD).stagedWrites(false);
     }
 
     @Test

@@ -24,7 +24,7 @@ class WriterChecksumsAppendedTest
     void shouldChecksumEachRunOnTheWriterUpToTheLimitAcrossSegmentsLeavingTheDutyNothing() throws Exception
     {
         // The duties are not run by the journal: the test runs them, so it sees what they do.
-        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true)))
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).externalDuties(true).stagedWrites(false)))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
             final PartitionWriter writer = partition.writer();

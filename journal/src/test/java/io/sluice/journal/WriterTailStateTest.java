@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Random;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,8 +24,9 @@ class WriterTailStateTest
     @TempDir
     Path dir;
 
-    @Test
-    void shouldReportExactTailStateAfterEveryAppendAcrossCheckpointsAndRolls()
+    @ParameterizedTest(name = "staged writes {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldReportExactTailStateAfterEveryAppendAcrossCheckpointsAndRolls(final boolean staged)
     {
         final long seed = System.nanoTime();
         final Random random = new Random(seed);
@@ -32,7 +34,7 @@ class WriterTailStateTest
         final long[] timestamps = new long[RECORDS];
         final int[] alignedLengths = new int[RECORDS];
         try (Journal journal = Journal.open(new JournalContext().directory(dir)
-            .segmentLength(JournalTestSupport.SMALL_SEGMENT).indexIntervalBytes(64).externalDuties(true)))
+            .segmentLength(JournalTestSupport.SMALL_SEGMENT).indexIntervalBytes(64).externalDuties(true).stagedWrites(staged)))
         {
             final Partition partition = journal.createTopic("t", 1).partition(0);
             final PartitionWriter writer = partition.writer();
@@ -66,7 +68,15 @@ class WriterTailStateTest
                 final UnsafeBuffer segment = partition.segments()[partition.segments().length - 1].buffer();
                 final int at = (int)(segmentBytes - alignedLengths[i]);
                 assertThat(segment.getInt(at + RecordDescriptor.LENGTH_OFFSET)).isEqualTo(RecordDescriptor.HEADER_LENGTH + length);
-                assertThat(segment.getInt(at + RecordDescriptor.CRC_OFFSET)).isEqualTo(RecordDescriptor.UNCHECKSUMMED);
+                if (staged)
+                {
+                    assertThat(segment.getInt(at + RecordDescriptor.CRC_OFFSET)).as("written checksummed")
+                        .isNotEqualTo(RecordDescriptor.UNCHECKSUMMED);
+                }
+                else
+                {
+                    assertThat(segment.getInt(at + RecordDescriptor.CRC_OFFSET)).isEqualTo(RecordDescriptor.UNCHECKSUMMED);
+                }
             }
             assertThat(segments).as("the test must cross several segments").isGreaterThan(3);
             partition.force();

@@ -226,7 +226,8 @@ public final class LiveCostMain
 
     /**
      * Prints, per topic partition, the reservations the journal writer made on its own (processing) thread because the
-     * allocator duty was behind ({@link Partition#writerReservations()}): zero where the duty keeps up.
+     * allocator duty was behind ({@link Partition#writerReservations()}): zero where the duty keeps up; with staged writes,
+     * the writer's {@code pwrite}s and records per {@code pwrite}.
      */
     private static void printWriterReservations(final Journal journal)
     {
@@ -239,6 +240,12 @@ public final class LiveCostMain
                 final Partition partition = topic.partition(p);
                 line.append(' ').append(name).append('/').append(p).append(' ').append(partition.writerReservations())
                     .append(" / ").append(partition.writerReservedBytes() >> 10);
+                if (partition.writer().stagedWriteCount() > 0)
+                {
+                    // Staged writes (JournalContext#stagedWrites): the writer's pwrites, and records per pwrite.
+                    line.append(" (pwrites ").append(partition.writer().stagedWriteCount()).append(", records/pwrite ")
+                        .append(partition.endOffset() / partition.writer().stagedWriteCount()).append(')');
+                }
             }
         }
         System.out.println(line);

@@ -127,6 +127,9 @@ public final class Engine implements AutoCloseable
                     STANDARD_RESERVE_AHEAD_BYTES)
                 // The low-latency profile pays the first stretch of each partition's page faults before accepting.
                 .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
+                // Runs of live events are written with one pwrite each; with a latency listener events go one by one.
+                .stagedWrites(context.journalStagedWrites() && context.latencyListener() == null &&
+                    context.stageLatencyListener() == null)
                 .retentionBytes(context.journalRetentionBytes())
                 .retentionMillis(context.journalRetentionMillis()));
         }

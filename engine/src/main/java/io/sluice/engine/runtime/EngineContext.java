@@ -70,9 +70,24 @@ public final class EngineContext
         public static final String WARM_UP_EVENTS_PROP_NAME = "sluice.engine.warm.up.events";
         /** Synthetic warm-up events per pipeline group under {@link EngineProfile#LOW_LATENCY}: past C2's compile thresholds. */
         public static final int WARM_UP_EVENTS_LOW_LATENCY_DEFAULT = 100_000;
+        /** Property for whether the journal's writers stage runs of live events and write each with one pwrite. */
+        public static final String JOURNAL_STAGED_WRITES_PROP_NAME = JournalContext.STAGED_WRITES_PROPERTY;
+        /** Default of {@value #JOURNAL_STAGED_WRITES_PROP_NAME} for the engine. */
+        public static final boolean JOURNAL_STAGED_WRITES_DEFAULT = false;
 
         private Configuration()
         {
+        }
+
+        /**
+         * Whether the journal's writers stage runs of live events and write each with one {@code pwrite}.
+         *
+         * @return {@value #JOURNAL_STAGED_WRITES_PROP_NAME} or {@value #JOURNAL_STAGED_WRITES_DEFAULT}.
+         */
+        public static boolean journalStagedWrites()
+        {
+            final String value = System.getProperty(JOURNAL_STAGED_WRITES_PROP_NAME);
+            return value == null ? JOURNAL_STAGED_WRITES_DEFAULT : Boolean.parseBoolean(value);
         }
 
         /**
@@ -257,6 +272,7 @@ public final class EngineContext
     private CountersManager countersManager;
     private UnsafeBuffer errorLogBuffer;
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
+    private boolean journalStagedWrites = Configuration.journalStagedWrites();
     private boolean groupCommit;
     private IngestLatencyListener latencyListener;
     private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
@@ -761,6 +777,34 @@ public final class EngineContext
     public int journalSegmentLength()
     {
         return journalSegmentLength;
+    }
+
+    /**
+     * Sets whether the journal's writers stage each run of live events and write it with one {@code pwrite} before the
+     * run is processed, instead of storing each event into the journal's mapping
+     * ({@link JournalContext#stagedWrites(boolean)}): either way every event is JOURNALED (in the page cache) before
+     * anything processes it. Applies only while no latency listener is set (with one, each event is journaled and
+     * processed on its own, and a write per event would cost more than the mapping). Default
+     * in {@link Configuration#journalStagedWrites()}.
+     *
+     * @param journalStagedWrites whether the journal's writers stage and write runs.
+     * @return this.
+     */
+    public EngineContext journalStagedWrites(final boolean journalStagedWrites)
+    {
+        this.journalStagedWrites = journalStagedWrites;
+        return this;
+    }
+
+    /**
+     * Whether the journal's writers stage and write runs of live events ({@link #journalStagedWrites(boolean)}), as
+     * set: the engine applies it only while no latency listener is set.
+     *
+     * @return the setting.
+     */
+    public boolean journalStagedWrites()
+    {
+        return journalStagedWrites;
     }
 
     /**

@@ -94,8 +94,19 @@ final class PartitionAgent implements Agent
         {
             fail(ex);
         }
-        // The journal's end offset once per turn: every record the turn appended is published before its slots are freed.
-        processor.publishAppended();
+        try
+        {
+            // The journal's end offset once per turn: every record the turn appended is published before its slots are freed.
+            processor.publishAppended();
+        }
+        catch (final RuntimeException ex)
+        {
+            // A staged journal writer's write failed (FATAL): nothing more is acknowledged, the partition stops.
+            if (!failed)
+            {
+                fail(ex);
+            }
+        }
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
         if (done >= next && done < next + batchLimit - 1 && !failed)

@@ -533,10 +533,13 @@ final class PartitionProcessor
         final int size = events.size();
         if (size > 0)
         {
-            eventsIn += size;
-            liveRuns++;
             try
             {
+                // The run is JOURNALED before anything processes it: a staged journal writer writes its frames now (one
+                // pwrite, JournalContext#stagedWrites); a mapped one has them in the page cache already and publishes.
+                writer.publishAppended();
+                eventsIn += size;
+                liveRuns++;
                 dispatcher.onEvents(events);
             }
             finally
