@@ -58,8 +58,7 @@ class NetCommitStoreTest
     void shouldKeepServingWhileACommitsStoreIsHeldPastTheClientLivenessTimeoutAndAnswerOnceDurable() throws Exception
     {
         final String aeronDir = dir.resolve("driver").toString();
-        driver = MediaDriver.launch(SharedMediaDriver.driverContext(aeronDir, 256 * 1024, Throwable::printStackTrace, false)
-            .clientLivenessTimeoutNs(LIVENESS_NS));
+        driver = NetFixture.launchDriver(aeronDir, LIVENESS_NS);
         final CountDownLatch entered = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         try (NetFixture fixture = new NetFixture(dir, PARTITIONS, 1024,
@@ -85,7 +84,7 @@ class NetCommitStoreTest
                 if (operation == StorageFaults.Operation.FORCE && file.getFileName().toString().equals("held" + OffsetFileDescriptor.TEMP_SUFFIX))
                 {
                     entered.countDown();
-                    holdUntil(released);
+                    NetFixture.holdUntil(released, "store");
                 }
             });
             final long[] committedPositions = { consumer.position(0), consumer.position(1) };
@@ -195,20 +194,6 @@ class NetCommitStoreTest
             NetFixture.await(() -> server.counters().commitStores() == 1, "the store counted");
             assertThat(GroupCoordinator.readCommittedOffsets(fixture.engine.journal().topic(NetFixture.TOPIC)).get("audit"))
                 .containsExactly(committedPositions);
-        }
-    }
-
-    /** Holds the store's force (on the disk duties thread) until the test releases it, at most the test's deadline. */
-    private static void holdUntil(final java.util.concurrent.atomic.AtomicBoolean released) throws IOException
-    {
-        final long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        while (!released.get())
-        {
-            if (System.currentTimeMillis() > deadline)
-            {
-                throw new IOException("the test never released the held store");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 }

@@ -138,6 +138,41 @@ final class NetFixture implements AutoCloseable
         }
     }
 
+    /**
+     * Launches a media driver of its own in {@code aeronDir} whose clients are declared dead after {@code livenessNs}
+     * without a keepalive: for the tests that hold a disk duty for longer than that while the server must live.
+     *
+     * @param aeronDir   the driver's directory.
+     * @param livenessNs the client liveness timeout.
+     * @return the launched driver (the caller closes it).
+     */
+    static io.aeron.driver.MediaDriver launchDriver(final String aeronDir, final long livenessNs)
+    {
+        return io.aeron.driver.MediaDriver.launch(
+            SharedMediaDriver.driverContext(aeronDir, 256 * 1024, Throwable::printStackTrace, false).clientLivenessTimeoutNs(livenessNs));
+    }
+
+    /**
+     * Holds the calling thread (a disk duty inside a {@code StorageFaults} hook) until the test releases it, at most
+     * {@link NetIngressTest#DEADLINE_MS}.
+     *
+     * @param released set by the test to release the hold.
+     * @param what     what is held, for the failure.
+     * @throws IOException when the test never released it.
+     */
+    static void holdUntil(final java.util.concurrent.atomic.AtomicBoolean released, final String what) throws IOException
+    {
+        final long deadline = System.currentTimeMillis() + NetIngressTest.DEADLINE_MS;
+        while (!released.get())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new IOException("the test never released the held " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // poll interval of a wait with a deadline
+        }
+    }
+
     @Override
     public void close()
     {
