@@ -73,7 +73,7 @@ public final class EngineContext
         /** Property for whether the journal's writers stage runs of live events and write each with one pwrite. */
         public static final String JOURNAL_STAGED_WRITES_PROP_NAME = JournalContext.STAGED_WRITES_PROPERTY;
         /** Default of {@value #JOURNAL_STAGED_WRITES_PROP_NAME} for the engine. */
-        public static final boolean JOURNAL_STAGED_WRITES_DEFAULT = false;
+        public static final boolean JOURNAL_STAGED_WRITES_DEFAULT = true;
 
         private Configuration()
         {
