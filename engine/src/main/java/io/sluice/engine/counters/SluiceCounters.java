@@ -113,6 +113,11 @@ public final class SluiceCounters
     public static final int JOURNAL_WRITER_RESERVATIONS_TYPE_ID = 1006;
     /** Bytes of zeros those reservations wrote on the partition's thread. */
     public static final int JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID = 1007;
+    /**
+     * Positional writes ({@code pwrite}) of the partition's journal writer with staged writes: one per run of live
+     * events the partition took, one per other record (tick, end of input); 0 with mapped writes.
+     */
+    public static final int JOURNAL_WRITES_TYPE_ID = 1008;
     /** Directory entry of a pipeline: key = pipeline id and name. */
     public static final int PIPELINE_TYPE_ID = 1009;
     /** Outputs delivered by a pipeline instance. */
@@ -552,6 +557,7 @@ public final class SluiceCounters
             case PARTITION_ERRORS_TYPE_ID: return "partition_errors";
             case JOURNAL_WRITER_RESERVATIONS_TYPE_ID: return "journal_writer_reservations";
             case JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID: return "journal_writer_reserved_bytes";
+            case JOURNAL_WRITES_TYPE_ID: return "journal_writes";
             case PIPELINE_TYPE_ID: return "pipeline";
             case OUTPUTS_TYPE_ID: return "outputs";
             case ERRORS_TYPE_ID: return "errors";

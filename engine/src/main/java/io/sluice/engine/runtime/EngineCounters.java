@@ -37,6 +37,8 @@ public final class EngineCounters
         /** The journal writer's own reservations ({@code Partition.writerReservations()}), and their bytes. */
         final AtomicCounter writerReservations;
         final AtomicCounter writerReservedBytes;
+        /** The journal writer's positional writes with staged writes ({@code PartitionWriter.stagedWriteCount()}). */
+        final AtomicCounter journalWrites;
 
         PartitionCounters(final CountersManager manager, final String topic, final int topicId, final int partition)
         {
@@ -50,6 +52,7 @@ public final class EngineCounters
                 "journal-writer-reservations" + where, topicId, partition);
             writerReservedBytes = partitionCounter(manager, SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID,
                 "journal-writer-reserved-bytes" + where, topicId, partition);
+            journalWrites = partitionCounter(manager, SluiceCounters.JOURNAL_WRITES_TYPE_ID, "journal-writes" + where, topicId, partition);
             // Release store: a reader sees STARTING until the partition thread takes over.
             state.setRelease(io.sluice.engine.counters.PartitionState.STARTING.code());
         }
@@ -69,6 +72,7 @@ public final class EngineCounters
             errors.close();
             writerReservations.close();
             writerReservedBytes.close();
+            journalWrites.close();
         }
     }
 

@@ -127,6 +127,12 @@ final class PartitionProcessor
     /** Events between two slices of a checkpoint copy in progress, besides the step slots. */
     private static final int SLICE_EVERY_EVENTS = 128;
     private int eventsUntilSlice = SLICE_EVERY_EVENTS;
+    /**
+     * Slices of a checkpoint copy in progress that the live events of the run not yet processed have made due
+     * ({@link #oweSlice}): copied once the run is processed, so that a copy does not split the run (a staged journal
+     * writer would write each event on its own).
+     */
+    private int slicesOwed;
     private RingBuffer<RingSlot> ringBuffer;
     /** The ring's slots by address: the live events' path reads them there, not through the ring's slot objects. */
     private RingSlots slots;
@@ -366,8 +372,9 @@ final class PartitionProcessor
      * one run ({@link PartitionDispatcher#onEvents}) left in place in the ring's block, as recovery and the
      * backtest hand events over: each instance sees the same calls in the same order, every event is in
      * the journal before anything processes it, and the run is processed before any other slot (tick,
-     * barrier, end of input, replay), before a checkpoint's state copy advances, before a DEGRADED return,
-     * and at the end of the turn, so before the agent frees the slots to the producers. With a latency
+     * barrier, end of input, replay), before a checkpoint's state copy advances (while a copy is in progress the
+     * slices its events make due follow the run, so a staged journal writer still writes the run at once), before a
+     * DEGRADED return, and at the end of the turn, so before the agent frees the slots to the producers. With a latency
      * listener each event is processed as it is taken instead. A live EVENT is read where it lies in the ring's
      * block ({@link RingSlots}); any other slot through its {@link RingSlot}.
      *
@@ -380,7 +387,7 @@ final class PartitionProcessor
     boolean onSlot(final long sequence, final boolean endOfBatch)
     {
         final long address = slots.address(sequence);
-        if (RingSlot.type(address) == RingSlot.EVENT && batchLive && !snapshotter.inProgress())
+        if (RingSlot.type(address) == RingSlot.EVENT && batchLive)
         {
             return onLiveEvent(sequence, address, endOfBatch);
         }
@@ -415,6 +422,11 @@ final class PartitionProcessor
         {
             stepQueued = false;
             stepCheckpoint();
+            if (endOfBatch)
+            {
+                // A turn that ends on a step (a copy's last ones come alone) publishes its runs' counts too.
+                publishCounters();
+            }
             return true;
         }
         if (snapshotter.inProgress() && (--eventsUntilSlice <= 0 || !stepQueued))
@@ -508,6 +520,10 @@ final class PartitionProcessor
         {
             sourcePositions[source] = block.getLong(payload + SourcePositionDescriptor.positionOffset(length));
         }
+        if (snapshotter.inProgress())
+        {
+            oweSlice();
+        }
         final EventBatch events = liveEvents;
         if (events.size() == 0)
         {
@@ -546,6 +562,25 @@ final class PartitionProcessor
             {
                 events.clear();
             }
+            // The copy advances only once the run is processed, which copies first any row it changes (copy on write).
+            for (; slicesOwed > 0; slicesOwed--)
+            {
+                stepCheckpoint();
+            }
+        }
+    }
+
+    /**
+     * A live event taken while a checkpoint's copy is in progress: makes a slice due every {@link #SLICE_EVERY_EVENTS}
+     * events, and for every event while no step slot is queued (the ring was full when the last one was due: the events
+     * then drive the copy), as for any other slot in {@link #onEvent}; the run copies them once processed.
+     */
+    private void oweSlice()
+    {
+        if (--eventsUntilSlice <= 0 || !stepQueued)
+        {
+            eventsUntilSlice = SLICE_EVERY_EVENTS;
+            slicesOwed++;
         }
     }
 
@@ -927,6 +962,8 @@ final class PartitionProcessor
             resultsPending = pending;
         }
         counters.state.setRelease(state());
+        // Before the events in: a reader that sees the events in sees the journal writes that took them at least.
+        counters.journalWrites.setRelease(writer.stagedWriteCount());
         counters.eventsIn.setRelease(eventsIn);
         counters.journalEnd.setRelease(writer.nextOffset());
         // The journal writer's own reservations: this thread (the partition's writer) makes them, so the values are its own.

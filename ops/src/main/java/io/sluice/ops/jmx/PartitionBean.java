@@ -21,6 +21,7 @@ final class PartitionBean implements PartitionMXBean
     private final int errors;
     private final int writerReservations;
     private final int writerReservedBytes;
+    private final int journalWrites;
     private final int[] ingest = new int[SluiceCounters.LATENCY_FIGURES];
     private final int[] ringWait = new int[SluiceCounters.LATENCY_FIGURES];
     private final int[] journalAppend = new int[SluiceCounters.LATENCY_FIGURES];
@@ -39,6 +40,7 @@ final class PartitionBean implements PartitionMXBean
         errors = counters.require(SluiceCounters.PARTITION_ERRORS_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         writerReservations = counters.require(SluiceCounters.JOURNAL_WRITER_RESERVATIONS_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         writerReservedBytes = counters.require(SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, topicId, partition, SluiceCounters.NONE);
+        journalWrites = counters.require(SluiceCounters.JOURNAL_WRITES_TYPE_ID, topicId, partition, SluiceCounters.NONE);
         for (int i = 0; i < SluiceCounters.LATENCY_FIGURES; i++)
         {
             ingest[i] = counters.require(SluiceCounters.INGEST_LATENCY_BASE_TYPE_ID + i, SluiceCounters.NONE, partition, SluiceCounters.NONE);
@@ -108,6 +110,12 @@ final class PartitionBean implements PartitionMXBean
     public long getJournalWriterReservedBytes()
     {
         return counters.value(writerReservedBytes);
+    }
+
+    @Override
+    public long getJournalWrites()
+    {
+        return counters.value(journalWrites);
     }
 
     @Override

@@ -84,6 +84,15 @@ public interface PartitionMXBean
     long getJournalWriterReservedBytes();
 
     /**
+     * Positional writes ({@code pwrite}) of the partition's journal writer with staged writes (the engine's default):
+     * one per run of events the partition took at once, so events journaled divided by this is the records per write;
+     * 0 with mapped writes ({@code -Dsluice.journal.staged.writes=false}).
+     *
+     * @return the count since start.
+     */
+    long getJournalWrites();
+
+    /**
      * Median latency.
      *
      * @return microseconds.

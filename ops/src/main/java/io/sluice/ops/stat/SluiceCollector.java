@@ -89,6 +89,8 @@ public final class SluiceCollector implements MultiCollector
             p, 1);
         family(SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, Kind.COUNTER, "journal_writer_reserved_bytes",
             "Bytes of zeros the partition's journal writer wrote in its own reservations.", p, 1);
+        family(SluiceCounters.JOURNAL_WRITES_TYPE_ID, Kind.COUNTER, "journal_writes",
+            "Positional writes of the partition's journal writer with staged writes (one per run of events; 0 with mapped writes).", p, 1);
         family(SluiceCounters.OUTPUTS_TYPE_ID, Kind.COUNTER, "outputs", "Outputs delivered by a pipeline instance.", i, 1);
         family(SluiceCounters.ERRORS_TYPE_ID, Kind.COUNTER, "pipeline_errors", "Failures of user code in a pipeline instance.", i, 1);
         family(SluiceCounters.LATE_TYPE_ID, Kind.COUNTER, "late_events", "Events later than the allowed lateness (sent to the late output).", i, 1);

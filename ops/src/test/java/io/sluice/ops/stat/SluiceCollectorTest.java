@@ -41,6 +41,7 @@ class SluiceCollectorTest
                 none, none, null).set(3 * p);
             SluiceCounters.allocate(manager, SluiceCounters.JOURNAL_WRITER_RESERVED_BYTES_TYPE_ID, "journal-writer-reserved-bytes", 2, p,
                 none, none, null).set(3L * p << 20);
+            SluiceCounters.allocate(manager, SluiceCounters.JOURNAL_WRITES_TYPE_ID, "journal-writes", 2, p, none, none, null).set(5 + p);
             SluiceCounters.allocate(manager, SluiceCounters.PARTITION_STATE_TYPE_ID, "partition-state", 2, p, none, none, null)
                 .set(p == 0 ? PartitionState.RUNNING.code() : PartitionState.FAILED.code());
             SluiceCounters.allocate(manager, SluiceCounters.OUTPUTS_TYPE_ID, "outputs", 2, p, 0, none, null).set(7);
@@ -87,6 +88,9 @@ class SluiceCollectorTest
         assertThat(scrape.family("sluice_journal_writer_reserved_bytes").samples())
             .extracting(s -> s.labels().get("partition") + " " + s.name() + " " + s.value())
             .containsExactly("0 sluice_journal_writer_reserved_bytes_total 0.0", "1 sluice_journal_writer_reserved_bytes_total 3145728.0");
+        assertThat(scrape.family("sluice_journal_writes").samples())
+            .extracting(s -> s.labels().get("partition") + " " + s.name() + " " + s.value())
+            .containsExactly("0 sluice_journal_writes_total 5.0", "1 sluice_journal_writes_total 6.0");
         assertThat(scrape.family("sluice_outputs").samples()).allSatisfy(s ->
             assertThat(s.labels()).containsEntry("pipeline", "p \"q\"").containsEntry("topic", "a/b c"));
 
