@@ -128,8 +128,7 @@ public final class Engine implements AutoCloseable
                 // The low-latency profile pays the first stretch of each partition's page faults before accepting.
                 .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
                 // Runs of live events are written with one pwrite each; with a latency listener events go one by one.
-                .stagedWrites(context.journalStagedWrites() && context.latencyListener() == null &&
-                    context.stageLatencyListener() == null)
+                .stagedWrites(context.journalWritesStaged())
                 .retentionBytes(context.journalRetentionBytes())
                 .retentionMillis(context.journalRetentionMillis()));
         }
@@ -207,7 +206,8 @@ public final class Engine implements AutoCloseable
         final LowLatencyPlan plan = LowLatencyPlan.decide(threads, CoreBudget.ofThisMachine(),
             context.warmUpEvents());
         context.waitStrategy(plan.waitStrategy()).pinThreads(plan.pin());
-        return plan.line();
+        return plan.line() + (context.journalWritesStaged() ? "; journal writes staged (a pwrite per turn)" :
+            "; journal writes mapped (no pwrite per event at low rates; docs/journal.md, Staged writes)");
     }
 
     /**

@@ -72,7 +72,10 @@ public final class EngineContext
         public static final int WARM_UP_EVENTS_LOW_LATENCY_DEFAULT = 100_000;
         /** Property for whether the journal's writers stage runs of live events and write each with one pwrite. */
         public static final String JOURNAL_STAGED_WRITES_PROP_NAME = JournalContext.STAGED_WRITES_PROPERTY;
-        /** Default of {@value #JOURNAL_STAGED_WRITES_PROP_NAME} for the engine. */
+        /**
+         * Default of {@value #JOURNAL_STAGED_WRITES_PROP_NAME} for the engine under {@link EngineProfile#STANDARD}; under
+         * {@link EngineProfile#LOW_LATENCY} the default is false (mapped writes), see {@link #journalStagedWrites(EngineProfile)}.
+         */
         public static final boolean JOURNAL_STAGED_WRITES_DEFAULT = true;
 
         private Configuration()
@@ -80,14 +83,19 @@ public final class EngineContext
         }
 
         /**
-         * Whether the journal's writers stage runs of live events and write each with one {@code pwrite}.
+         * Whether the journal's writers stage runs of live events and write each with one {@code pwrite}. Not under
+         * {@link EngineProfile#LOW_LATENCY} unless asked for: its processing threads busy-spin, so at the rates below
+         * their capacity each turn takes an event or two and a {@code pwrite} per turn is a system call per event,
+         * microseconds where the mapped writer's store takes a fraction of one (perf/README.md, section 91).
          *
-         * @return {@value #JOURNAL_STAGED_WRITES_PROP_NAME} or {@value #JOURNAL_STAGED_WRITES_DEFAULT}.
+         * @param profile the engine's profile.
+         * @return {@value #JOURNAL_STAGED_WRITES_PROP_NAME} if set, else {@value #JOURNAL_STAGED_WRITES_DEFAULT} under
+         *         STANDARD and false under LOW_LATENCY.
          */
-        public static boolean journalStagedWrites()
+        public static boolean journalStagedWrites(final EngineProfile profile)
         {
             final String value = System.getProperty(JOURNAL_STAGED_WRITES_PROP_NAME);
-            return value == null ? JOURNAL_STAGED_WRITES_DEFAULT : Boolean.parseBoolean(value);
+            return value == null ? JOURNAL_STAGED_WRITES_DEFAULT && profile != EngineProfile.LOW_LATENCY : Boolean.parseBoolean(value);
         }
 
         /**
@@ -272,7 +280,8 @@ public final class EngineContext
     private CountersManager countersManager;
     private UnsafeBuffer errorLogBuffer;
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
-    private boolean journalStagedWrites = Configuration.journalStagedWrites();
+    /** Null: from the profile ({@link Configuration#journalStagedWrites(EngineProfile)}). */
+    private Boolean journalStagedWrites;
     private boolean groupCommit;
     private IngestLatencyListener latencyListener;
     private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
@@ -784,8 +793,9 @@ public final class EngineContext
      * run is processed, instead of storing each event into the journal's mapping
      * ({@link JournalContext#stagedWrites(boolean)}): either way every event is JOURNALED (in the page cache) before
      * anything processes it. Applies only while no latency listener is set (with one, each event is journaled and
-     * processed on its own, and a write per event would cost more than the mapping). Default
-     * in {@link Configuration#journalStagedWrites()}.
+     * processed on its own, and a write per event would cost more than the mapping). Default: staged under
+     * {@link EngineProfile#STANDARD}, mapped under {@link EngineProfile#LOW_LATENCY}, either unless
+     * {@value Configuration#JOURNAL_STAGED_WRITES_PROP_NAME} is set ({@link Configuration#journalStagedWrites(EngineProfile)}).
      *
      * @param journalStagedWrites whether the journal's writers stage and write runs.
      * @return this.
@@ -798,13 +808,27 @@ public final class EngineContext
 
     /**
      * Whether the journal's writers stage and write runs of live events ({@link #journalStagedWrites(boolean)}), as
-     * set: the engine applies it only while no latency listener is set.
+     * set or else the profile's default: the engine applies it only while no latency listener is set
+     * ({@link #journalWritesStaged()}).
      *
      * @return the setting.
      */
     public boolean journalStagedWrites()
     {
-        return journalStagedWrites;
+        return journalStagedWrites != null ? journalStagedWrites :
+            Configuration.journalStagedWrites(profile != null ? profile : Configuration.profile());
+    }
+
+    /**
+     * Whether the engine's journal writers do stage their writes: {@link #journalStagedWrites()} unless a latency listener
+     * or a stage latency listener is set (events are then journaled and processed one by one, and a write per event
+     * would cost more than the mapping).
+     *
+     * @return true if the journal is opened with staged writes.
+     */
+    public boolean journalWritesStaged()
+    {
+        return journalStagedWrites() && latencyListener == null && stageLatencyListener == null;
     }
 
     /**

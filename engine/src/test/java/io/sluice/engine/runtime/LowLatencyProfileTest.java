@@ -1,6 +1,7 @@
 package io.sluice.engine.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -93,7 +94,8 @@ class LowLatencyProfileTest
             .profile(EngineProfile.LOW_LATENCY).warmUpEvents(20_000);
         try (Engine engine = Engine.launch(context, List.of(pipeline)))
         {
-            assertThat(engine.profileReport()).startsWith("profile low-latency").doesNotContain("\n");
+            assertThat(engine.profileReport()).startsWith("profile low-latency").doesNotContain("\n")
+                .contains(engine.context().journalWritesStaged() ? "journal writes staged" : "journal writes mapped");
             assertThat(engine.context().threadingMode()).isEqualTo(ThreadingMode.SHARED);
             assertThat(engine.context().waitStrategy()).isIn(WaitStrategyKind.BUSY_SPIN, WaitStrategyKind.YIELD);
             // Its events, then the windows it closes for the window's one period (4 events each), then its shorter passes
@@ -167,5 +169,20 @@ class LowLatencyProfileTest
             assertThat(engine.context().waitStrategy()).isEqualTo(WaitStrategyKind.SLEEP);
             assertThat(filterCalls.get()).isZero();
         }
+    }
+
+    @Test
+    void shouldKeepTheMappedJournalWriterUnderTheLowLatencyProfileUnlessAskedForStagedWrites()
+    {
+        assumeTrue(System.getProperty(EngineContext.Configuration.JOURNAL_STAGED_WRITES_PROP_NAME) == null,
+            "the defaults, without -Dsluice.journal.staged.writes");
+        assertThat(new EngineContext().profile(EngineProfile.LOW_LATENCY).journalWritesStaged()).isFalse();
+        assertThat(new EngineContext().profile(EngineProfile.STANDARD).journalWritesStaged()).isTrue();
+        assertThat(new EngineContext().profile(EngineProfile.LOW_LATENCY).journalStagedWrites(true).journalWritesStaged()).isTrue();
+        assertThat(new EngineContext().profile(EngineProfile.STANDARD).journalStagedWrites(false).journalWritesStaged()).isFalse();
+        // With a latency listener events are journaled one by one: mapped, whatever the setting.
+        assertThat(new EngineContext().profile(EngineProfile.STANDARD).latencyListener((partition, ingest, done) ->
+        {
+        }).journalWritesStaged()).isFalse();
     }
 }
