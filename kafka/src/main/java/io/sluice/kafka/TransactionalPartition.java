@@ -121,6 +121,11 @@ final class TransactionalPartition
     /** The count of {@link #outputs} the committer last saw, and when it first saw it (System.nanoTime); committer thread only. */
     private long seenOutputs;
     private long seenOutputsAtNanos;
+    /** When the committer last started a commit of this partition (System.nanoTime): the commit spacing; committer thread only. */
+    private long commitStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** The spacing holds the next commit back; committer thread only. */
+    private boolean heldBySpacing;
+    private volatile long spacingHolds;
     /** Newest completed checkpoint whose barrier the partition had passed when the committer looked; committer thread only. */
     private long commitPoint = NONE;
     private volatile long committedCheckpoint;
@@ -737,17 +742,19 @@ final class TransactionalPartition
 
     /**
      * How long a commit between checkpoints should still wait: until no output came for {@code quietNanos} (the
-     * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}. The quiet is timed by the
-     * committer: from when it first saw the partition's output count where it is now, so the caller should look again
-     * within half the quiet while outputs come (a burst's end is then seen 1-1.5 quiet periods after its last output).
-     * Committer thread.
+     * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}, and in any case until
+     * {@code notBeforeNanos} (the commit spacing); after that moment the burst in progress still gets its quiet, and
+     * the delay counts from that moment for outputs older than it. The quiet is timed by the committer: from when it
+     * first saw the partition's output count where it is now, so the caller should look again within half the quiet
+     * while outputs come (a burst's end is then seen 1-1.5 quiet periods after its last output). Committer thread.
      *
-     * @param nowNanos      System.nanoTime.
-     * @param quietNanos    of quiet that ends a burst.
-     * @param maxDelayNanos an output waits at most.
+     * @param nowNanos       System.nanoTime.
+     * @param quietNanos     of quiet that ends a burst.
+     * @param maxDelayNanos  an output waits at most (from the later of its send and {@code notBeforeNanos}).
+     * @param notBeforeNanos earliest moment the commit may start (System.nanoTime), {@code nowNanos} or earlier for none.
      * @return nanoseconds to wait, 0 or less to commit now.
      */
-    long commitWaitNanos(final long nowNanos, final long quietNanos, final long maxDelayNanos)
+    long commitWaitNanos(final long nowNanos, final long quietNanos, final long maxDelayNanos, final long notBeforeNanos)
     {
         final long count = outputs.get();
         if (count != seenOutputs)
@@ -756,8 +763,62 @@ final class TransactionalPartition
             seenOutputsAtNanos = nowNanos;
         }
         final long quietAt = seenOutputsAtNanos + quietNanos;
-        final long latestAt = uncommitted ? uncommittedSinceNanos + maxDelayNanos : quietAt;
-        return Math.min(quietAt, latestAt) - nowNanos;
+        final long since = uncommitted ? uncommittedSinceNanos : quietAt - maxDelayNanos;
+        return later(notBeforeNanos, earlier(quietAt, later(since, notBeforeNanos) + maxDelayNanos)) - nowNanos;
+    }
+
+    /**
+     * The earliest moment the spacing lets this partition's next commit start: {@code spacingNanos} after its last
+     * commit started. Committer thread.
+     *
+     * @param spacingNanos shortest time between the starts of two commits.
+     * @return System.nanoTime of that moment.
+     */
+    long spacedFromNanos(final long spacingNanos)
+    {
+        return commitStartNanos + spacingNanos;
+    }
+
+    /**
+     * The committer starts a commit of this partition now (the spacing counts from here). Committer thread.
+     *
+     * @param nowNanos System.nanoTime.
+     */
+    void commitStarting(final long nowNanos)
+    {
+        commitStartNanos = nowNanos;
+        heldBySpacing = false;
+    }
+
+    /** The spacing holds the partition's next commit back (outputs came before it ended): counted once per commit. Committer thread. */
+    void heldBySpacing()
+    {
+        if (!heldBySpacing)
+        {
+            heldBySpacing = true;
+            spacingHolds = spacingHolds + 1; // single writer: the committer
+        }
+    }
+
+    /**
+     * Commits the spacing held back: each counts once, when outputs waited for the partition's commit less than the spacing
+     * after its last commit started. Any thread.
+     *
+     * @return the count.
+     */
+    long spacingHolds()
+    {
+        return spacingHolds;
+    }
+
+    private static long later(final long aNanos, final long bNanos)
+    {
+        return aNanos - bNanos >= 0 ? aNanos : bNanos; // nanoTime values compare by difference
+    }
+
+    private static long earlier(final long aNanos, final long bNanos)
+    {
+        return aNanos - bNanos <= 0 ? aNanos : bNanos;
     }
 
     /**
