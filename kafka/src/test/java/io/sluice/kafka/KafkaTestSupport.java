@@ -188,6 +188,21 @@ public final class KafkaTestSupport
         }
     }
 
+    /** Produces one record as given (key and value bytes, no checks) into a partition of a topic, acknowledged. */
+    static void produceRaw(final String bootstrap, final String topic, final int partition, final byte[] key, final byte[] value)
+    {
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+            Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName(),
+                org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName())))
+        {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, key, value));
+            producer.flush();
+        }
+    }
+
     /** The longs {@code from} (inclusive) to {@code to} (exclusive). */
     static List<Long> range(final long from, final long to)
     {
