@@ -279,13 +279,11 @@ final class SinkCommitter
                     {
                         dueNow[partition] = completed;
                     }
-                    else if (transaction.uncommitted())
-                    {
-                        transaction.heldBySpacing();
-                    }
                     else
                     {
-                        wait = Math.min(wait, notBefore - now); // a newer checkpoint completing meanwhile rides along
+                        transaction.heldBySpacing();
+                        // A newer checkpoint completing meanwhile rides along; within half the quiet, as input may stop waiting.
+                        wait = Math.min(wait, Math.min(notBefore - now, Math.max(1, quietNanos / 2)));
                     }
                 }
                 continue;
@@ -306,10 +304,9 @@ final class SinkCommitter
                 {
                     transaction.heldBySpacing();
                 }
-                // Look again within half the quiet: the partition's quiet is timed from when this thread saw its last output.
-                // While the spacing holds the commit for longer, the first look is one quiet before it ends.
-                final long spaced = notBefore - now - quietNanos;
-                wait = Math.min(wait, spaced > 0 ? spaced : Math.min(before, Math.max(1, quietNanos / 2)));
+                // Look again within half the quiet: the partition's quiet is timed from when this thread saw its last output,
+                // and while the spacing holds, input may stop waiting (the spacing then no longer holds).
+                wait = Math.min(wait, Math.min(before, Math.max(1, quietNanos / 2)));
             }
         }
         for (final TransactionalPartition transaction : transactions)

@@ -125,6 +125,8 @@ final class TransactionalPartition
     private long commitStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     /** The spacing holds the next commit back; committer thread only. */
     private boolean heldBySpacing;
+    /** When the committer last saw the spacing hold this partition's commit (System.nanoTime); committer thread only. */
+    private long heldSeenNanos = commitStartNanos;
     private volatile long spacingHolds;
     /** Newest completed checkpoint whose barrier the partition had passed when the committer looked; committer thread only. */
     private long commitPoint = NONE;
@@ -743,14 +745,15 @@ final class TransactionalPartition
     /**
      * How long a commit between checkpoints should still wait: until no output came for {@code quietNanos} (the
      * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}, and in any case until
-     * {@code notBeforeNanos} (the commit spacing); after that moment the burst in progress still gets its quiet, and
-     * the delay counts from that moment for outputs older than it. The quiet is timed by the committer: from when it
+     * {@code notBeforeNanos} (the commit spacing); after the spacing ends (at that moment, or when this partition's input
+     * stops waiting, seen by the caller's looks) the burst in progress still gets its quiet, and the delay counts from
+     * then for outputs older than it. The quiet is timed by the committer: from when it
      * first saw the partition's output count where it is now, so the caller should look again within half the quiet
      * while outputs come (a burst's end is then seen 1-1.5 quiet periods after its last output). Committer thread.
      *
      * @param nowNanos       System.nanoTime.
      * @param quietNanos     of quiet that ends a burst.
-     * @param maxDelayNanos  an output waits at most (from the later of its send and {@code notBeforeNanos}).
+     * @param maxDelayNanos  an output waits at most (from the later of its send and the end of the spacing).
      * @param notBeforeNanos earliest moment the commit may start (System.nanoTime), {@code nowNanos} or earlier for none.
      * @return nanoseconds to wait, 0 or less to commit now.
      */
@@ -762,9 +765,16 @@ final class TransactionalPartition
             seenOutputs = count;
             seenOutputsAtNanos = nowNanos;
         }
+        if (notBeforeNanos - nowNanos > 0)
+        {
+            heldSeenNanos = nowNanos;
+        }
         final long quietAt = seenOutputsAtNanos + quietNanos;
         final long since = uncommitted ? uncommittedSinceNanos : quietAt - maxDelayNanos;
-        return later(notBeforeNanos, earlier(quietAt, later(since, notBeforeNanos) + maxDelayNanos)) - nowNanos;
+        // The delay counts from the end of the spacing: its natural end, or the last look that saw it hold (input waited),
+        // so that the burst in progress when the spacing ends still gets its quiet.
+        final long delayFrom = later(since, later(notBeforeNanos, heldSeenNanos));
+        return later(notBeforeNanos, earlier(quietAt, delayFrom + maxDelayNanos)) - nowNanos;
     }
 
     /**
