@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.sluice.engine.runtime.EngineContext;
-
 /**
  * Bad input met by a scale-out daemon's group member, on a real broker: a malformed record is counted and
  * dead-lettered with its reason while the partition goes on, or, under {@code on_error: halt}, stops the member at
@@ -122,14 +120,6 @@ class KafkaGroupMemberBadInputTest
 
     private KafkaGroupMember start(final String job, final KafkaSourceContext source)
     {
-        return KafkaGroupMember.start(new KafkaGroupMemberContext()
-            .job(job)
-            .source(source)
-            .partitions(PARTITIONS)
-            .checkpointStore(new DirectoryCheckpointStore(dir.resolve("store"), job, 5))
-            .workDirectory(dir.resolve("work-" + job))
-            .sessionTimeoutMillis(6_000)
-            .engine(() -> new EngineContext().ringSize(1024).journalSegmentLength(1024 * 1024).checkpointIntervalMillis(200).checkpointsRetained(5))
-            .pipelines(sinks -> List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink()))));
+        return KafkaGroupMember.start(KafkaTestSupport.memberContext(job, source, PARTITIONS, dir));
     }
 }
