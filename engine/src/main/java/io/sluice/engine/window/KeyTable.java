@@ -65,6 +65,7 @@ final class KeyTable
     private static final long TAG_MASK = 0xFFFF_FFFF_0000_0000L;
     /** Longest {@link #direct} table: keys from 0 up to a million (4 MiB). */
     private static final int MAX_DIRECT_KEYS = 1 << 20;
+    private static final int[] NO_DIRECT = new int[0];
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
@@ -91,9 +92,12 @@ final class KeyTable
      * hold. Keys are often small non-negative numbers (ids, counters, symbol numbers); theirs are found with one load
      * of a line shared by neighbouring keys, no hash, no probe and no record to confirm it, as the columnar backtest
      * kernel finds them ({@link ColumnarWindowOperator}). Exact, not a hint: written wherever {@link #index} gains or
-     * loses a key. As long as the index ({@value #MAX_DIRECT_KEYS} at most), so it costs half the index's memory.
+     * loses a key. Empty until the table holds a key below {@link #directLimit}, then that long (half the index's
+     * memory): a table of hashed or large keys never has one.
      */
-    private int[] direct;
+    private int[] direct = NO_DIRECT;
+    /** The length {@link #direct} takes once in use: the index's length, {@value #MAX_DIRECT_KEYS} at most. */
+    private int directLimit;
     /**
      * What an event reads, one record per slot so a key's lookup and its chain's tail share a
      * cache line:
@@ -1011,8 +1015,12 @@ final class KeyTable
             i = (i + 1) & indexMask;
         }
         index[i] = entry;
-        if (Long.compareUnsigned(key, direct.length) < 0)
+        if (Long.compareUnsigned(key, directLimit) < 0)
         {
+            if (direct.length == 0)
+            {
+                direct = new int[directLimit]; // the first key in range: no other is held, so the new table is complete
+            }
             direct[(int)key] = slotOf(entry) + 1;
         }
     }
@@ -1047,12 +1055,13 @@ final class KeyTable
         }
     }
 
-    /** A new, empty index and direct table: the caller re-inserts what the table holds. */
+    /** A new, empty index, and no direct table until a key in its range comes in: the caller re-inserts what the table holds. */
     private void allocateIndex(final int capacity)
     {
         index = new long[capacity];
         indexMask = capacity - 1;
-        direct = new int[Math.min(capacity, MAX_DIRECT_KEYS)];
+        direct = NO_DIRECT;
+        directLimit = Math.min(capacity, MAX_DIRECT_KEYS);
     }
 
     /**
