@@ -419,9 +419,16 @@ public final class KafkaGroupMember implements AutoCloseable
         }
 
         @Override
-        public void onMalformed(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String error)
+        public boolean onMalformed(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String error)
         {
             final String where = record.topic() + "/" + record.partition() + "@" + record.offset();
+            if (source.haltOnError())
+            {
+                // Nothing at or after the record is journaled: a restart (with the record fixed, or on_error: dead_letter)
+                // resumes at it. The partitions move to the job's other daemons, which halt at it too.
+                failed("malformed record at " + where + ": " + error + " (on_error: halt)");
+                return false;
+            }
             lastError = "malformed record at " + where + ": " + error;
             final DeadLetters letters = deadLetters;
             if (letters != null)
@@ -432,6 +439,7 @@ public final class KafkaGroupMember implements AutoCloseable
                 }
             }
             malformed.incrementAndGet(); // after its dead letter: whoever sees the count sees it dead-lettered
+            return true;
         }
 
         @Override

@@ -221,8 +221,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
                     recordedAll = Math.max(recordedAll, coveringAll);
                 }
                 sink.committer = new SinkCommitter("sluice-kafka-commit-" + context.transactionalIdPrefix(), sink.transactions,
-                    context.minCheckpointSpacingMillis(), recordedAll, context.commitBetweenCheckpoints(), context.commitQuietMillis(),
-                    context.maxCommitDelayMillis(), context.transactionTimeoutMillis() / 2);
+                    context.minCheckpointSpacingMillis(), recordedAll, CommitPacing.of(context), context.transactionTimeoutMillis() / 2);
                 sink.committer.start();
                 final long stuckMillis = context.transactionTimeoutMillis() / 2;
                 sink.hangingWatch = new HangingTransactionWatch("sluice-kafka-txn-watch-" + context.transactionalIdPrefix(),
@@ -606,6 +605,25 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     }
 
     /**
+     * Exactly once, with a commit spacing ({@link KafkaSinkContext#minCommitSpacingMillis}): tells the sink whether
+     * more input waits for a partition, so that the spacing holds a partition's commits only while it does (a
+     * partition working through a backlog gathers several bursts per transaction; one that has caught up commits each
+     * burst at its end, as without a spacing). Without it the spacing always holds. Called on the committer thread
+     * each time a partition's commit could start; it must be cheap and never block.
+     *
+     * <pre>{@code sink.inputWaiting(source::inputWaiting);   // a KafkaSource feeding the pipeline, partition p to p}</pre>
+     *
+     * @param waiting whether input waits for a Sluice partition of this sink, or null for none.
+     */
+    public void inputWaiting(final java.util.function.IntPredicate waiting)
+    {
+        if (committer != null)
+        {
+            committer.inputWaiting(waiting);
+        }
+    }
+
+    /**
      * Checkpoints this sink asked the engine for ({@link #checkpointTrigger}).
      *
      * @return the count since the sink opened.
@@ -852,6 +870,20 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     public long skippedCommits(final int partition)
     {
         return transactions[partition] == null ? 0 : transactions[partition].skipped();
+    }
+
+    /**
+     * Exactly once, with a commit spacing ({@link KafkaSinkContext#minCommitSpacingMillis}): commits of a partition the
+     * spacing held back, each counted once: outputs waited for a commit (a completed checkpoint passed) less than the
+     * spacing after the partition's last commit started, so they rode a transaction that started when the spacing
+     * ended, with whatever came meanwhile.
+     *
+     * @param partition of the transactions.
+     * @return the count since the sink opened.
+     */
+    public long commitsHeldBySpacing(final int partition)
+    {
+        return transactions[partition] == null ? 0 : transactions[partition].spacingHolds();
     }
 
     /**

@@ -27,6 +27,7 @@ public final class KafkaSinkContext
     private boolean commitBetweenCheckpoints = true;
     private long commitQuietMillis = 2;
     private long maxCommitDelayMillis = 50;
+    private long minCommitSpacingMillis;
     private final Properties clientProperties = new Properties();
     private boolean concluded;
 
@@ -409,6 +410,38 @@ public final class KafkaSinkContext
     }
 
     /**
+     * Exactly once: the shortest time between the starts of two commits of a partition (0, the default: no spacing).
+     * A partition whose outputs are ready (the end of a burst, {@link #maxCommitDelayMillis}, or a completed
+     * checkpoint) while its last commit started less than this ago waits for the spacing to pass, then commits
+     * everything sent meanwhile in one transaction (at the end of the burst in progress then, or at the latest
+     * {@link #maxCommitDelayMillis} later), against the newest completed checkpoint it has passed. The outputs of
+     * several bursts and checkpoints thus ride one transaction: the brokers' work per transaction (the coordinator's
+     * log, the partitions' verification, the markers, the offsets) is paid once per spacing instead of once per burst,
+     * and outputs become visible to {@code read_committed} consumers up to the spacing later. Exactly once is that of
+     * a commit between checkpoints (docs/kafka.md, "Commit spacing"). With {@link KafkaSink#inputWaiting} set, the
+     * spacing holds only while input waits for the partition: a caught-up partition commits as before.
+     *
+     * @param millis between the starts of two commits of a partition (default 0); with {@link #maxCommitDelayMillis}
+     *               less than half the {@link #transactionTimeoutMillis}.
+     * @return this.
+     */
+    public KafkaSinkContext minCommitSpacingMillis(final long millis)
+    {
+        this.minCommitSpacingMillis = millis;
+        return this;
+    }
+
+    /**
+     * Shortest time between the starts of two commits of a partition, exactly once.
+     *
+     * @return milliseconds, 0 for none.
+     */
+    public long minCommitSpacingMillis()
+    {
+        return minCommitSpacingMillis;
+    }
+
+    /**
      * Extra Kafka client properties (security settings), applied before Sluice's own.
      *
      * @param properties to add.
@@ -504,6 +537,7 @@ public final class KafkaSinkContext
         copy.commitBetweenCheckpoints = commitBetweenCheckpoints;
         copy.commitQuietMillis = commitQuietMillis;
         copy.maxCommitDelayMillis = maxCommitDelayMillis;
+        copy.minCommitSpacingMillis = minCommitSpacingMillis;
         copy.clientProperties.putAll(clientProperties);
         return copy;
     }
@@ -554,6 +588,13 @@ public final class KafkaSinkContext
         {
             throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': commitQuietMillis and maxCommitDelayMillis must be >= 0, were " +
                 commitQuietMillis + " and " + maxCommitDelayMillis);
+        }
+        if (minCommitSpacingMillis < 0 || minCommitSpacingMillis > 0 && minCommitSpacingMillis + maxCommitDelayMillis >= transactionTimeoutMillis / 2)
+        {
+            // A transaction may stay open the spacing and the delay; at half the timeout the committer aborts it.
+            throw new KafkaConnectorException("Kafka sink to topic '" + topic + "': minCommitSpacingMillis must be >= 0 and, with " +
+                "maxCommitDelayMillis (" + maxCommitDelayMillis + "), less than half the transaction timeout (" + transactionTimeoutMillis +
+                " ms), was " + minCommitSpacingMillis);
         }
         KafkaClientProperties.check(clientProperties, "Kafka sink to topic '" + topic + "'");
         concluded = true;

@@ -327,6 +327,19 @@ public final class KafkaSource implements AutoCloseable
         return lags;
     }
 
+    /**
+     * Whether records of a partition wait in Kafka that this source has not handed to the engine yet: its
+     * {@link #lag()} is above 0 (as of the last poll; unknown counts as none). For an exactly-once sink's commit
+     * spacing ({@link KafkaSink#inputWaiting}): {@code sink.inputWaiting(source::inputWaiting)}. Any thread.
+     *
+     * @param partition of the engine (= of the Kafka topic).
+     * @return true if the partition has input waiting.
+     */
+    public boolean inputWaiting(final int partition)
+    {
+        return lag.get(partition) > 0;
+    }
+
     private long sum(final ToLongFunction<KafkaSourceReader> counter)
     {
         long sum = 0;

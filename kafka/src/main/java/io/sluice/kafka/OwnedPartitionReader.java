@@ -43,8 +43,12 @@ final class OwnedPartitionReader
         /** The offset after the partition's last input record when a bounded run declared it, or null. */
         Long inputEnd(int partition);
 
-        /** Counts and dead-letters a record that did not decode. */
-        void onMalformed(ConsumerRecord<ByteBuffer, ByteBuffer> record, String error);
+        /**
+         * A record that did not decode: counted and dead-lettered, or, under {@code on_error: halt}, the member stops at it.
+         *
+         * @return false if the reader must stop at the record (halt).
+         */
+        boolean onMalformed(ConsumerRecord<ByteBuffer, ByteBuffer> record, String error);
 
         /** The partition's lag as of the reader's last poll (-1 when unknown). */
         void lag(int partition, long lag);
@@ -195,7 +199,7 @@ final class OwnedPartitionReader
     /**
      * Decodes and publishes one record (waiting while the ring is full), or dead-letters it.
      *
-     * @return false if the reader was stopped while waiting.
+     * @return false if the reader was stopped while waiting, or halts at a malformed record.
      */
     private boolean onRecord(final ConsumerRecord<ByteBuffer, ByteBuffer> record)
     {
@@ -206,8 +210,7 @@ final class OwnedPartitionReader
         final String error = decoder.decode(record.value());
         if (error != null)
         {
-            member.onMalformed(record, error);
-            return true;
+            return member.onMalformed(record, error);
         }
         while (!partition.tryPublish(decoder, record.offset(), record.timestamp()))
         {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
 
 /**
  * The committer of an exactly-once {@link KafkaSink}: a thread ({@code sluice-kafka-commit-<prefix>})
@@ -56,7 +57,8 @@ final class SinkCommitter
     private static final int MAX_POOL = 8;
 
     private final TransactionalPartition[] transactions;
-    private final long spacingNanos;
+    /** Shortest time between two checkpoints the committer asks for. */
+    private final long triggerSpacingNanos;
     private final Thread thread;
     private final ExecutorService pool;
     /** Per partition: 1 while a commit of it runs on the pool (set by the committer, cleared by the pool thread). */
@@ -67,6 +69,10 @@ final class SinkCommitter
     private final boolean betweenCheckpoints;
     private final long quietNanos;
     private final long maxDelayNanos;
+    /** Shortest time between the starts of two commits of a partition, 0 for none. */
+    private final long commitSpacingNanos;
+    /** Whether input waits for a partition (the spacing holds only then), or null: the spacing always holds. */
+    private volatile IntPredicate inputWaiting;
     /** Longest a transaction stays open without a commit before the committer ends it (half the transaction timeout). */
     private final long openLimitNanos;
     /** The newest checkpoint covering every partition that some commit recorded in Kafka (its {@code all}). */
@@ -85,24 +91,22 @@ final class SinkCommitter
      * @param transactions         the partitions.
      * @param minSpacingMillis     shortest time between two checkpoints asked for.
      * @param recordedAll          the newest checkpoint covering every partition Kafka has recorded, or NONE.
-     * @param betweenCheckpoints   commit when outputs are ready against the newest completed checkpoint passed, not only
-     *                             when a newer checkpoint completes.
-     * @param quietMillis          between checkpoints: quiet that ends a burst of outputs.
-     * @param maxDelayMillis       between checkpoints: longest wait of an output for its commit to start.
+     * @param pacing               when a partition's commit starts.
      * @param openLimitMillis      longest a transaction stays open without a commit before the committer aborts it (its
      *                             outputs kept for the next commit): less than the transaction timeout, at which the
      *                             brokers would abort it and fence the producer.
      */
     SinkCommitter(
         final String name, final TransactionalPartition[] transactions, final long minSpacingMillis, final long recordedAll,
-        final boolean betweenCheckpoints, final long quietMillis, final long maxDelayMillis, final long openLimitMillis)
+        final CommitPacing pacing, final long openLimitMillis)
     {
         this.openLimitNanos = TimeUnit.MILLISECONDS.toNanos(openLimitMillis);
-        this.betweenCheckpoints = betweenCheckpoints;
-        this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
-        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
+        this.betweenCheckpoints = pacing.betweenCheckpoints();
+        this.quietNanos = pacing.quietNanos();
+        this.maxDelayNanos = pacing.maxDelayNanos();
+        this.commitSpacingNanos = pacing.spacingNanos();
         this.transactions = transactions;
-        this.spacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
+        this.triggerSpacingNanos = TimeUnit.MILLISECONDS.toNanos(minSpacingMillis);
         this.recordedAll = new AtomicLong(recordedAll);
         this.committing = new AtomicIntegerArray(transactions.length);
         this.dueNow = new long[transactions.length];
@@ -156,6 +160,12 @@ final class SinkCommitter
         wake();
     }
 
+    /** See {@link KafkaSink#inputWaiting}. */
+    void inputWaiting(final IntPredicate waiting)
+    {
+        this.inputWaiting = waiting;
+    }
+
     long checkpointsAsked()
     {
         return checkpointsAsked;
@@ -197,7 +207,7 @@ final class SinkCommitter
 
     private void run()
     {
-        lastTriggerNanos = System.nanoTime() - spacingNanos;
+        lastTriggerNanos = System.nanoTime() - triggerSpacingNanos;
         while (!closing)
         {
             endStuckTransactions();
@@ -206,7 +216,7 @@ final class SinkCommitter
             if (trigger != null && needsCheckpoint())
             {
                 final long now = System.nanoTime();
-                final long wait = lastTriggerNanos + spacingNanos - now;
+                final long wait = lastTriggerNanos + triggerSpacingNanos - now;
                 if (wait <= 0)
                 {
                     lastTriggerNanos = now;
@@ -259,12 +269,22 @@ final class SinkCommitter
             {
                 continue;
             }
+            final long notBefore = force ? now : spacedFrom(transaction);
             if (!betweenCheckpoints)
             {
                 if (due)
                 {
                     busy = true;
-                    dueNow[partition] = completed;
+                    if (notBefore - now <= 0)
+                    {
+                        dueNow[partition] = completed;
+                    }
+                    else
+                    {
+                        transaction.heldBySpacing();
+                        // A newer checkpoint completing meanwhile rides along; within half the quiet, as input may stop waiting.
+                        wait = Math.min(wait, Math.min(notBefore - now, Math.max(1, quietNanos / 2)));
+                    }
                 }
                 continue;
             }
@@ -273,14 +293,19 @@ final class SinkCommitter
                 continue;
             }
             busy = true;
-            final long before = force ? 0 : transaction.commitWaitNanos(now, quietNanos, maxDelayNanos);
+            final long before = force ? 0 : transaction.commitWaitNanos(now, quietNanos, maxDelayNanos, notBefore);
             if (before <= 0)
             {
                 dueNow[partition] = point;
             }
             else
             {
-                // Look again within half the quiet: the partition's quiet is timed from when this thread saw its last output.
+                if (notBefore - now > 0)
+                {
+                    transaction.heldBySpacing();
+                }
+                // Look again within half the quiet: the partition's quiet is timed from when this thread saw its last output,
+                // and while the spacing holds, input may stop waiting (the spacing then no longer holds).
                 wait = Math.min(wait, Math.min(before, Math.max(1, quietNanos / 2)));
             }
         }
@@ -326,9 +351,22 @@ final class SinkCommitter
         }
     }
 
+    /**
+     * The earliest moment the commit spacing lets the partition commit: {@link #commitSpacingNanos} after its last
+     * commit started, while input waits for it (or always, without {@link #inputWaiting}); its last commit's start
+     * when there is no spacing or no input waits (the spacing then delays nothing).
+     */
+    private long spacedFrom(final TransactionalPartition transaction)
+    {
+        final IntPredicate waiting = inputWaiting;
+        final boolean spaced = commitSpacingNanos > 0 && (waiting == null || waiting.test(transaction.partition()));
+        return transaction.spacedFromNanos(spaced ? commitSpacingNanos : 0);
+    }
+
     /** Commits one partition: on the pool, or on this thread when the sink has a single partition. */
     private void commit(final TransactionalPartition transaction, final long checkpoint, final long coveringAll)
     {
+        transaction.commitStarting(System.nanoTime());
         if (pool == null)
         {
             if (transaction.commit(checkpoint, coveringAll))

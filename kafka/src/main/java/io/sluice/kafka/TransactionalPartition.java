@@ -121,6 +121,13 @@ final class TransactionalPartition
     /** The count of {@link #outputs} the committer last saw, and when it first saw it (System.nanoTime); committer thread only. */
     private long seenOutputs;
     private long seenOutputsAtNanos;
+    /** When the committer last started a commit of this partition (System.nanoTime): the commit spacing; committer thread only. */
+    private long commitStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** The spacing holds the next commit back; committer thread only. */
+    private boolean heldBySpacing;
+    /** When the committer last saw the spacing hold this partition's commit (System.nanoTime); committer thread only. */
+    private long heldSeenNanos = commitStartNanos;
+    private volatile long spacingHolds;
     /** Newest completed checkpoint whose barrier the partition had passed when the committer looked; committer thread only. */
     private long commitPoint = NONE;
     private volatile long committedCheckpoint;
@@ -737,17 +744,20 @@ final class TransactionalPartition
 
     /**
      * How long a commit between checkpoints should still wait: until no output came for {@code quietNanos} (the
-     * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}. The quiet is timed by the
-     * committer: from when it first saw the partition's output count where it is now, so the caller should look again
-     * within half the quiet while outputs come (a burst's end is then seen 1-1.5 quiet periods after its last output).
-     * Committer thread.
+     * end of a burst) or the oldest uncommitted output waited {@code maxDelayNanos}, and in any case until
+     * {@code notBeforeNanos} (the commit spacing); after the spacing ends (at that moment, or when this partition's input
+     * stops waiting, seen by the caller's looks) the burst in progress still gets its quiet, and the delay counts from
+     * then for outputs older than it. The quiet is timed by the committer: from when it
+     * first saw the partition's output count where it is now, so the caller should look again within half the quiet
+     * while outputs come (a burst's end is then seen 1-1.5 quiet periods after its last output). Committer thread.
      *
-     * @param nowNanos      System.nanoTime.
-     * @param quietNanos    of quiet that ends a burst.
-     * @param maxDelayNanos an output waits at most.
+     * @param nowNanos       System.nanoTime.
+     * @param quietNanos     of quiet that ends a burst.
+     * @param maxDelayNanos  an output waits at most (from the later of its send and the end of the spacing).
+     * @param notBeforeNanos earliest moment the commit may start (System.nanoTime), {@code nowNanos} or earlier for none.
      * @return nanoseconds to wait, 0 or less to commit now.
      */
-    long commitWaitNanos(final long nowNanos, final long quietNanos, final long maxDelayNanos)
+    long commitWaitNanos(final long nowNanos, final long quietNanos, final long maxDelayNanos, final long notBeforeNanos)
     {
         final long count = outputs.get();
         if (count != seenOutputs)
@@ -755,9 +765,70 @@ final class TransactionalPartition
             seenOutputs = count;
             seenOutputsAtNanos = nowNanos;
         }
+        if (notBeforeNanos - nowNanos > 0)
+        {
+            heldSeenNanos = nowNanos;
+        }
         final long quietAt = seenOutputsAtNanos + quietNanos;
-        final long latestAt = uncommitted ? uncommittedSinceNanos + maxDelayNanos : quietAt;
-        return Math.min(quietAt, latestAt) - nowNanos;
+        final long since = uncommitted ? uncommittedSinceNanos : quietAt - maxDelayNanos;
+        // The delay counts from the end of the spacing: its natural end, or the last look that saw it hold (input waited),
+        // so that the burst in progress when the spacing ends still gets its quiet.
+        final long delayFrom = later(since, later(notBeforeNanos, heldSeenNanos));
+        return later(notBeforeNanos, earlier(quietAt, delayFrom + maxDelayNanos)) - nowNanos;
+    }
+
+    /**
+     * The earliest moment the spacing lets this partition's next commit start: {@code spacingNanos} after its last
+     * commit started. Committer thread.
+     *
+     * @param spacingNanos shortest time between the starts of two commits.
+     * @return System.nanoTime of that moment.
+     */
+    long spacedFromNanos(final long spacingNanos)
+    {
+        return commitStartNanos + spacingNanos;
+    }
+
+    /**
+     * The committer starts a commit of this partition now (the spacing counts from here). Committer thread.
+     *
+     * @param nowNanos System.nanoTime.
+     */
+    void commitStarting(final long nowNanos)
+    {
+        commitStartNanos = nowNanos;
+        heldBySpacing = false;
+    }
+
+    /** The spacing holds the partition's next commit back (outputs came before it ended): counted once per commit. Committer thread. */
+    void heldBySpacing()
+    {
+        if (!heldBySpacing)
+        {
+            heldBySpacing = true;
+            spacingHolds = spacingHolds + 1; // single writer: the committer
+        }
+    }
+
+    /**
+     * Commits the spacing held back: each counts once, when outputs waited for the partition's commit less than the spacing
+     * after its last commit started. Any thread.
+     *
+     * @return the count.
+     */
+    long spacingHolds()
+    {
+        return spacingHolds;
+    }
+
+    private static long later(final long aNanos, final long bNanos)
+    {
+        return aNanos - bNanos >= 0 ? aNanos : bNanos; // nanoTime values compare by difference
+    }
+
+    private static long earlier(final long aNanos, final long bNanos)
+    {
+        return aNanos - bNanos <= 0 ? aNanos : bNanos;
     }
 
     /**

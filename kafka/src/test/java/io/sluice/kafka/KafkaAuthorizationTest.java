@@ -101,6 +101,37 @@ class KafkaAuthorizationTest
         }
     }
 
+    /**
+     * A scale-out group member whose principal may join the group and describe the topic but not READ it: its partition
+     * readers' polls are refused, counted and retried with back-off, the member says which partition and topic, and
+     * every record is read once READ is granted, without a restart.
+     */
+    @Test
+    void shouldNameThePartitionWhenAScaleOutMemberMayNotReadAndResumeOnceGranted() throws Exception
+    {
+        broker.createTopics(2, "acl-member");
+        grant(ResourceType.TOPIC, "acl-member", AclOperation.DESCRIBE);
+        grant(ResourceType.GROUP, "sluice.acl-member", AclOperation.READ);
+        final List<String> lines = KafkaTestSupport.trades(4, 0, 100);
+        KafkaTestSupport.produce(broker.bootstrap(), KafkaTestBroker.clientProperties(KafkaTestBroker.ADMIN), "acl-member", 2, lines);
+        try (KafkaGroupMember member = KafkaGroupMember.start(KafkaTestSupport.memberContext("acl-member", new KafkaSourceContext()
+            .bootstrapServers(broker.bootstrap()).topic("acl-member").groupId("sluice.acl-member").sluiceTopic("trades")
+            .format(ValueFormat.JSON).initialBackoffMillis(100).maxBackoffMillis(500)
+            .clientProperties(KafkaTestBroker.clientProperties(KafkaTestBroker.USER)), 2, dir)))
+        {
+            KafkaTestSupport.await("two refused polls, said as the last error", () -> member.authorizationFailures() >= 2 &&
+                member.lastError() != null && member.lastError().contains("not authorized to READ"));
+            assertThat(member.lastError()).startsWith("scale-out job 'acl-member': not authorized to READ").contains("Kafka topic 'acl-member'")
+                .contains("retrying in");
+            assertThat(member.records()).isZero();
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.RUNNING);
+
+            grant(ResourceType.TOPIC, "acl-member", AclOperation.READ);
+            KafkaTestSupport.await("every record once READ is granted", () -> member.records() == lines.size());
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.RUNNING);
+        }
+    }
+
     @Test
     void shouldRetryASourceWhoseReadIsRevokedWhileItRunsAndResumeWithoutLossOrDuplicatesOnceGranted() throws Exception
     {

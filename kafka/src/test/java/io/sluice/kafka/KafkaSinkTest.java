@@ -299,6 +299,82 @@ class KafkaSinkTest
     }
 
     /**
+     * A commit spacing: outputs ready less than the spacing after the partition's last commit started wait, and the
+     * bursts and checkpoints of the spacing ride one transaction, committed against the newest completed checkpoint
+     * the partition has passed; once no input waits for the partition the spacing holds nothing. A crash with a held
+     * transaction open loses and duplicates nothing: the successor fences it, restores at most the checkpoint the last
+     * commit recorded, and drops what its replay produces below the committed sequence.
+     */
+    @Test
+    void shouldGatherTheBurstsOfACommitSpacingIntoOneTransactionAndRecoverExactlyOnce()
+    {
+        final String out = "spacing-out";
+        broker.createTopics(PARTITIONS, out);
+        final KafkaSinkContext settings = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.spacing").partitions(PARTITIONS).minCommitSpacingMillis(100_000); // never over in this test
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        final KafkaSink crashed = KafkaSink.open(settings.copy());
+        KafkaTestSupport.sendRange(crashed, event, 0, 10);
+        completeCheckpoint(crashed, 1);
+        await("the first commit, which no earlier commit spaces", () -> crashed.committedNext(0) == 10);
+        KafkaTestSupport.sendRange(crashed, event, 10, 20);                      // a burst, ready at once after checkpoint 2
+        completeCheckpoint(crashed, 2);
+        KafkaTestSupport.sendRange(crashed, event, 20, 25);
+        passBarrier(crashed, 3);
+        KafkaTestSupport.sendRange(crashed, event, 25, 30);                      // after barrier 3: its replay produces them again
+        crashed.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(3, 0, List.of()));
+        await("the spacing to hold the partition's commit", () -> crashed.commitsHeldBySpacing(0) == 1);
+        assertThat(crashed.commits(0)).isEqualTo(1);
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 10)).as("read_committed: the held outputs not yet")
+            .containsExactlyElementsOf(KafkaTestSupport.range(0, 10));
+
+        crashed.inputWaiting(partition -> false);                               // caught up: the spacing no longer holds
+        await("the held outputs' commit once no input waits", () -> crashed.committedNext(0) == 30);
+        assertThat(crashed.commits(0)).as("two bursts and two checkpoints in one transaction").isEqualTo(2);
+        crashed.inputWaiting(partition -> true);
+        KafkaTestSupport.sendRange(crashed, event, 30, 40);                      // held again, open at the crash
+        await("the spacing to hold the next commit", () -> crashed.commitsHeldBySpacing(0) == 2);
+        try (KafkaSink successor = KafkaSink.open(settings.copy()))
+        {
+            assertThat(successor.restoreCheckpointAtMost()).as("the spaced commit recorded checkpoint 3, the newest it had passed")
+                .isEqualTo(3);
+            assertThat(successor.committedNext(0)).isEqualTo(30);
+            KafkaTestSupport.sendRange(successor, event, 25, 50);                // the replay from barrier 3, then new outputs
+            assertThat(successor.duplicates(0)).isEqualTo(5);
+            completeCheckpoint(successor, 4);
+            await("the successor's commit", () -> successor.committedNext(0) == 50);
+            assertThat(successor.commits(0)).isEqualTo(1);
+        }
+        finally
+        {
+            try
+            {
+                crashed.close();
+            }
+            catch (final RuntimeException fenced)
+            {
+                // its producer was fenced by the successor
+            }
+        }
+        assertThat(KafkaTestSupport.committedSequences(broker.bootstrap(), out, 50)).containsExactlyElementsOf(KafkaTestSupport.range(0, 50));
+    }
+
+    private static void passBarrier(final KafkaSink sink, final long checkpoint)
+    {
+        for (int p = 0; p < PARTITIONS; p++)
+        {
+            sink.onCheckpoint(p, checkpoint);
+        }
+    }
+
+    private static void completeCheckpoint(final KafkaSink sink, final long checkpoint)
+    {
+        passBarrier(sink, checkpoint);
+        sink.onCheckpointComplete(new io.sluice.engine.checkpoint.CheckpointManifest(checkpoint, 0, List.of()));
+    }
+
+    /**
      * Outputs produced while the committer holds the producer are handed over and sent after the
      * commit, before anything newer: a read_committed consumer sees every output once, in sequence order.
      */

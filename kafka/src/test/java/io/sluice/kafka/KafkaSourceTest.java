@@ -284,14 +284,7 @@ class KafkaSourceTest
 
     private static void produceRaw(final String topic, final int partition, final byte[] key, final byte[] value)
     {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
-        {
-            producer.send(new ProducerRecord<>(topic, partition, key, value));
-            producer.flush();
-        }
+        KafkaTestSupport.produceRaw(broker.bootstrap(), topic, partition, key, value);
     }
 
     /** JSON trades produced in the schema's binary layout, each to the partition of its account, acknowledged. */

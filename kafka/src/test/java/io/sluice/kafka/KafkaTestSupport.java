@@ -188,6 +188,36 @@ public final class KafkaTestSupport
         }
     }
 
+    /**
+     * A scale-out member of job {@code job} for the bad-input tests: the tumbling pipeline into a text sink, small rings and
+     * journal segments, checkpoints every 200 ms in a store under {@code dir}, a 6 s session.
+     */
+    static KafkaGroupMemberContext memberContext(final String job, final KafkaSourceContext source, final int partitions, final Path dir)
+    {
+        return new KafkaGroupMemberContext()
+            .job(job)
+            .source(source)
+            .partitions(partitions)
+            .checkpointStore(new DirectoryCheckpointStore(dir.resolve("store"), job, 5))
+            .workDirectory(dir.resolve("work-" + job))
+            .sessionTimeoutMillis(6_000)
+            .engine(() -> new io.sluice.engine.runtime.EngineContext().ringSize(1024).journalSegmentLength(1024 * 1024)
+                .checkpointIntervalMillis(200).checkpointsRetained(5))
+            .pipelines(sinks -> List.of(tumbling(new TextSink())));
+    }
+
+    /** Produces one record as given (key and value bytes, no checks) into a partition of a topic, acknowledged. */
+    static void produceRaw(final String bootstrap, final String topic, final int partition, final byte[] key, final byte[] value)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())))
+        {
+            producer.send(new ProducerRecord<>(topic, partition, key, value));
+            producer.flush();
+        }
+    }
+
     /** The longs {@code from} (inclusive) to {@code to} (exclusive). */
     static List<Long> range(final long from, final long to)
     {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,35 @@ class LauncherIT
         assertThat(version.out).containsPattern("TieredStopAtLevel\\s+= 4\\s");
         assertThat(version.exitCode).as(version.toString()).isZero();
         assertThat(version.out).containsPattern("PerMethodTrapLimit\\s+= 100\\s").doesNotContain("GuaranteedSafepointInterval");
+    }
+
+    @Test
+    void shouldGiveTheDaemonHugePagesAndClassDataSharingByDefaultButNoOtherCommand() throws Exception
+    {
+        final Path archive = cdsArchive("run");
+        Files.deleteIfExists(archive);
+        final Map<String, String> printFlags = Map.of("SLUICE_JAVA_OPTS", "-Xmx256m -XX:+PrintFlagsFinal");
+        final Map<String, String> off = Map.of("SLUICE_HUGE_PAGES", "off", "SLUICE_CDS", "off",
+            "SLUICE_JAVA_OPTS", "-Xmx256m -XX:+PrintFlagsFinal");
+        // The daemon's JVM starts with both (its command then fails on the missing configuration file).
+        final Run daemon = sluice(printFlags, "run", "--config", "missing.yaml");
+        final Run daemonWithout = sluice(off, "run", "--config", "missing.yaml");
+        final Run version = sluice(printFlags, "version");
+
+        assertThat(daemon.out).as(daemon.toString()).containsPattern("UseTransparentHugePages\\s+= true\\s")
+            .containsPattern("ArchiveClassesAtExit\\s+= " + Pattern.quote(archive.toString()) + "\\.\\d+\\s");
+        assertThat(daemon.exitCode).as(daemon.toString()).isEqualTo(daemonWithout.exitCode).isNotZero();
+        // A run that failed archived only the classes it got to: neither kept nor left behind.
+        assertThat(archive).doesNotExist();
+        assertThat(writtenArchives(archive)).isEmpty();
+        assertThat(daemonWithout.out).as(daemonWithout.toString()).containsPattern("UseTransparentHugePages\\s+= false\\s")
+            .containsPattern("ArchiveClassesAtExit\\s+= \\s");
+        assertThat(version.out).as(version.toString()).containsPattern("UseTransparentHugePages\\s+= false\\s")
+            .containsPattern("ArchiveClassesAtExit\\s+= \\s").containsPattern("SharedArchiveFile\\s+= \\s");
+        assertThat(version.exitCode).as(version.toString()).isZero();
+        final Run refused = sluice(Map.of("SLUICE_HUGE_PAGES", "yes"), "version");
+        assertThat(refused.exitCode).isNotZero();
+        assertThat(refused.err).contains("SLUICE_HUGE_PAGES must be on or off, not 'yes'");
     }
 
     @Test
@@ -155,6 +185,80 @@ class LauncherIT
         }
     }
 
+    @Test
+    void shouldKeepTheArchiveOfADaemonStoppedBySigtermAndMapItOnItsNextStart() throws Exception
+    {
+        final Path archive = cdsArchive("run");
+        Files.deleteIfExists(archive);
+        Files.writeString(workDir.resolve("trades.csv"), "sym,px,qty,ts\n1,10.0,5,1000\n2,11.0,6,2000\n");
+        Files.writeString(workDir.resolve("sluice.yaml"), """
+            data_dir: data
+            partitions: 2
+            wait_strategy: sleep
+            checkpoint:
+              interval: 0
+            schemas:
+              trade: {sym: LONG, px: DOUBLE, qty: LONG, ts: TIMESTAMP}
+            pipelines:
+              - {name: trades-out, source: trades, schema: trade, partition_key: sym, event_time: ts, sink: out}
+            sinks:
+              out: {type: journal}
+            ingress:
+              - {type: file, topic: trades, path: trades.csv}
+            """);
+        try
+        {
+            // SLUICE_CDS left to its default: the daemon's first run writes the archive at its exit, its exit status 0.
+            final String first = runDaemonUntilSigterm("first", Map.of());
+            assertThat(archive).as(first).isRegularFile();
+            assertThat(writtenArchives(archive)).isEmpty();
+
+            final String second = runDaemonUntilSigterm("second", Map.of("SLUICE_JAVA_OPTS", "-Xlog:cds=info"));
+            assertThat(second).contains("Opened archive " + archive + ".");
+        }
+        finally
+        {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    /** Starts {@code sluice run} in the work directory, stops it with SIGTERM once running; its output, exit status 0. */
+    private String runDaemonUntilSigterm(final String name, final Map<String, String> env) throws Exception
+    {
+        final Path output = workDir.resolve(name + ".txt");
+        final ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "--config", "sluice.yaml")
+            .directory(workDir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(output.toFile())
+            .redirectErrorStream(true);
+        builder.environment().put("SLUICE_BUILD", "never");
+        builder.environment().remove("SLUICE_JAVA_OPTS");
+        builder.environment().remove("SLUICE_CDS");
+        builder.environment().putAll(env);
+        final Process launcher = builder.start();
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+            while (launcher.isAlive() && System.nanoTime() < deadline && !Files.readString(output).contains("INFO sluice - running:"))
+            {
+                Thread.sleep(50); // poll interval of a wait bounded by the deadline above
+            }
+            final String started = Files.readString(output);
+            assertThat(started).as(name + " run's output").contains("INFO sluice - running:");
+            launcher.destroy(); // SIGTERM to the launcher: it forwards it to java, or is java
+            // The stop drains, writes the final checkpoint and, on a first run, the archive, which the launcher then tries.
+            assertThat(launcher.waitFor(300, TimeUnit.SECONDS)).as(name + " run stopped").isTrue();
+            final String all = Files.readString(output);
+            assertThat(launcher.exitValue()).as(all).isZero();
+            return all;
+        }
+        finally
+        {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly); // none left after a normal stop
+            launcher.destroyForcibly().waitFor();
+        }
+    }
+
     private static boolean isJava(final ProcessHandle process)
     {
         return process.info().command().map(command -> Path.of(command).getFileName().toString().equals("java")).orElse(false);
@@ -166,7 +270,7 @@ class LauncherIT
         final Run run = sluice(Map.of("SLUICE_CDS", "yes"), "version");
 
         assertThat(run.exitCode).isNotZero();
-        assertThat(run.err).contains("SLUICE_CDS must be on or off, not 'yes'");
+        assertThat(run.err).contains("SLUICE_CDS must be auto, on or off, not 'yes'");
     }
 
     private static Path cdsArchive(final String command)

@@ -62,15 +62,16 @@ import io.sluice.perf.Machine;
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms2g -Xmx2g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
  *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [warmupEvents=events/4] [rate=5000] [seconds=15] [checkpointMs=100] \
- *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c] [latency=true] [trace=false] \
+ *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c,sluice-eos-spaced] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
- *       [ksProducer=batch.size:262144]
+ *       [ksProducer=batch.size:262144] [spacedMs=200]
  * }</pre>
  * {@code pipelines} runs a subset in the order given (comparing two builds of Sluice alternately needs no Kafka Streams run); Sluice's processing
  * threads park when idle (SLEEP, the engine's default); {@code sluice-eos-yield}, run by default beside
  * {@code sluice-eos}, and {@code sluice-alo-yield}, run when named, yield instead (the setting until session 11); {@code sluice-eos-1c},
  * run by default, reads its input with one consumer for all partitions (the source's layout until session 12) where the others run
- * one per partition; {@code latency=false}
+ * one per partition; {@code sluice-eos-spaced}, run by default, commits each partition at most once per {@code spacedMs}
+ * while its source has input waiting ({@link io.sluice.kafka.KafkaSinkContext#minCommitSpacingMillis}); {@code latency=false}
  * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
@@ -94,7 +95,7 @@ public final class KafkaPipelineMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace,
+     * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace, spacedMs,
      *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
@@ -117,13 +118,16 @@ public final class KafkaPipelineMain
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         // Processing threads that park when idle (SLEEP, the engine's default) since session 11: against YIELD they took less CPU
         // per record in 14 of 15 same-round pairs, and YIELD's first run after the first ceiling took 2-5x (section 46).
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1));
         // One consumer for every partition, on one thread (the source's layout until session 12), beside the consumer per partition.
-        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0));
+        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1, -1));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1));
         // The same with processing threads that yield when idle (the benchmark's setting until session 11).
-        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
-        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0));
+        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1));
+        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1));
+        // Exactly once with a commit spacing of spacedMs (section 93), while the source has input waiting; run when named.
+        pipelines.put("sluice-eos-spaced", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning,
+            WaitStrategyKind.SLEEP, 0, Long.parseLong(a.get("spacedMs"))));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
         // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
         final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
@@ -511,13 +515,14 @@ public final class KafkaPipelineMain
         settings.put("rate", "5000");
         settings.put("seconds", "15");
         settings.put("checkpointMs", "100");
-        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c");
+        settings.put("pipelines", "sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c,sluice-eos-spaced");
         settings.put("latency", "true");
         settings.put("trace", "false");
         settings.put("producer", "");
         settings.put("consumer", "");
         settings.put("ceiling", "batch.size:262144");
         settings.put("ksCommitMs", "100");
+        settings.put("spacedMs", "200");
         settings.put("ksProducer", "batch.size:" + KafkaSink.BATCH_BYTES);
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");

@@ -78,11 +78,13 @@ final class SluiceKafkaPipeline implements KafkaPipeline
      * @param wait             how the processing threads wait for events (the broker shares the cores: YIELD gives the
      *                         core away but keeps taking CPU while idle, SLEEP parks after a short spin).
      * @param consumers        of the source ({@link KafkaSourceContext#consumers(int)}: 0 for one per partition).
+     * @param commitSpacingMs  exactly once: {@link KafkaSinkContext#minCommitSpacingMillis}, held while the source has input
+     *                         waiting ({@link KafkaSource#inputWaiting}); -1 for the sink's default.
      * @return the factory.
      */
     static Factory factory(
         final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning,
-        final WaitStrategyKind wait, final int consumers)
+        final WaitStrategyKind wait, final int consumers, final long commitSpacingMs)
     {
         final Schema output = pipeline(new InputClock(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
@@ -111,7 +113,8 @@ final class SluiceKafkaPipeline implements KafkaPipeline
             {
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
                     " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.SLEEP ? "" : ", " + wait.configName()) +
-                    (consumers == 0 ? "" : ", " + consumers + " source consumer" + (consumers == 1 ? "" : "s")) + ")";
+                    (consumers == 0 ? "" : ", " + consumers + " source consumer" + (consumers == 1 ? "" : "s")) +
+                    (commitSpacingMs < 0 ? "" : ", commits >= " + commitSpacingMs + " ms apart") + ")";
             }
 
             @Override
@@ -125,9 +128,10 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 throws Exception
             {
                 final Path dir = Files.createTempDirectory(scratch, "sluice-kafka-");
-                final KafkaSink sink = KafkaSink.open(new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
+                final KafkaSinkContext sinkContext = new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
                     .transactionalIdPrefix("sluice.bench." + run).partitions(partitions).mode(mode).format(ValueFormat.BINARY)
-                    .timeoutMillis(120_000).clientProperties(tuning.producer()));
+                    .timeoutMillis(120_000).clientProperties(tuning.producer());
+                final KafkaSink sink = KafkaSink.open(commitSpacingMs < 0 ? sinkContext : sinkContext.minCommitSpacingMillis(commitSpacingMs));
                 final InputClock clock = new InputClock();
                 final KafkaLatencyTrace trace = traced ? new KafkaLatencyTrace(partitions, Query.W1.size, Workload.BOUND_MS) : null;
                 final Pipeline pipeline = pipeline(clock, trace == null ? sink : trace.wrap(sink), trace);
@@ -152,6 +156,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 final KafkaSource source = KafkaSource.start(engine, new KafkaSourceContext().bootstrapServers(bootstrap).topic(input)
                     .groupId("sluice.bench." + run).sluiceTopic("orders").format(ValueFormat.BINARY)
                     .consumers(consumers).clientProperties(tuning.consumer()));
+                sink.inputWaiting(source::inputWaiting); // the spacing, if any, holds only while input waits
                 return new SluiceKafkaPipeline(sink, engine, source, dir, clock, trace);
             }
         };
@@ -206,8 +211,10 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         long offsetsNanos = 0;
         long endNanos = 0;
         long retries = 0;
+        long held = 0;
         for (int p = 0; p < engine.partitionCount(); p++)
         {
+            held += sink.commitsHeldBySpacing(p);
             commits += sink.commits(p);
             skipped += sink.skippedCommits(p);
             sent += sink.sent(p);
@@ -230,7 +237,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
         final long failed = engine.checkpoints().failed();
         return "checkpoints completed " + engine.checkpoints().completed() + " (" + sink.checkpointsAsked() + " asked by the sink)" +
             (failed == 0 ? "" : ", " + failed + " failed") + ", transactions committed " + commits + " (" + skipped +
-            " skipped: nothing new), records sent " + sent +
+            " skipped: nothing new" + (held == 0 ? "" : ", " + held + " held by the spacing") + "), records sent " + sent +
             (commits == 0 ? "" : String.format(", %.1f ms per commit (flush %.1f, offsets %.1f, end %.1f), %d outputs handed over during a commit",
                 commitNanos / 1e6 / commits, flushNanos / 1e6 / commits, offsetsNanos / 1e6 / commits, endNanos / 1e6 / commits, handedOver)) +
             ", producer batches retried " + retries + problems + (source.lastError() == null ? "" : ", source: " + source.lastError());

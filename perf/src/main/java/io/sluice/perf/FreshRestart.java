@@ -23,6 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class FreshRestart
 {
+    /**
+     * The flag the launcher gives the daemon's JVM by default ({@code sluice run}, {@code SLUICE_HUGE_PAGES=on}): its heap
+     * in transparent huge pages, so a restart of a large state takes a page fault per 2 MiB instead of per 4 KiB.
+     */
+    static final String DAEMON_HUGE_PAGES = "-XX:+UseTransparentHugePages";
     /** Prefix of the line the child prints when ready. */
     static final String READY_PREFIX = "FRESH ";
     /** Longest a child may take from its start to its exit. */

@@ -70,7 +70,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code childJvm="<flags>"} adds JVM flags (space-separated) to those children, e.g. a class data sharing archive
  * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next); {@code cds=true}
  * does that within the run: one untimed fresh restart writes the archive at its exit, the timed ones map it (what the
- * launcher's {@code SLUICE_CDS=on} does from the second run on).
+ * launcher does for the daemon from its second run on, {@code SLUICE_CDS=auto}). By default the children run as the
+ * launcher runs the daemon ({@code sluice run}): with that archive ({@code cds=true}) and with transparent huge pages
+ * ({@code hugePages=true}, the launcher's {@code SLUICE_HUGE_PAGES=on}); {@code cds=false hugePages=false} gives the bare
+ * JVM the fresh restarts ran in before section 92 of perf/README.md.
  * {@code setUpOnly=<dir>} writes the set-up into {@code <dir>} (the checkpoint kept aside in
  * {@code <dir>/checkpoints-aside}), keeps it and exits: restarts in processes of their own can then be run by hand,
  * e.g. two builds alternated from the same set-up, each as {@code RestartMain child=<dir> keys=.. partitions=..
@@ -119,7 +122,7 @@ public final class RestartMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm,
-     *             cds, setUpOnly.
+     *             cds, hugePages, setUpOnly.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -136,7 +139,8 @@ public final class RestartMain
         defaults.put("fresh", "0");
         defaults.put("child", "");
         defaults.put("childJvm", "");
-        defaults.put("cds", "false");
+        defaults.put("cds", "true");
+        defaults.put("hugePages", "true");
         defaults.put("setUpOnly", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
@@ -297,7 +301,12 @@ public final class RestartMain
         }
         final List<String> childArgs = List.of("child=" + dir, "keys=" + a.get("keys"), "partitions=" + a.get("partitions"),
             "segmentMiB=" + a.get("segmentMiB"), "sized=" + a.get("sized"));
-        final List<String> childJvm = new ArrayList<>(List.of(a.get("childJvm").split(" ")));
+        final List<String> childJvm = new ArrayList<>();
+        if (Boolean.parseBoolean(a.get("hugePages")))
+        {
+            childJvm.add(FreshRestart.DAEMON_HUGE_PAGES);
+        }
+        childJvm.addAll(List.of(a.get("childJvm").split(" ")));
         if (Boolean.parseBoolean(a.get("cds")))
         {
             childJvm.addAll(classDataSharing(dir, checkpoints, aside, childArgs, childJvm));

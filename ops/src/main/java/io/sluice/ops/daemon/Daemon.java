@@ -358,6 +358,7 @@ public final class Daemon implements AutoCloseable
             final String placement = entry.component().placement();
             log("started " + entry.component().name() + (placement == null ? "" : ": " + placement));
         }
+        spaceCommitsWhileInputWaits();
         if (config.networkWarmUpMillis() > 0)
         {
             // A daemon that warms up for latency also starts with an empty young generation (StartUpCollection).
@@ -432,6 +433,42 @@ public final class Daemon implements AutoCloseable
             java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the stop request's polling interval
         }
         return !stopRequested.getAsBoolean();
+    }
+
+    /**
+     * An exactly-once Kafka sink's commit spacing ({@code min_commit_spacing}) holds a partition's commits only while
+     * one of the daemon's Kafka ingress items has input waiting for that partition; a daemon without Kafka ingress
+     * (Aeron, files, a scale-out group member) leaves the spacing holding always.
+     */
+    private void spaceCommitsWhileInputWaits()
+    {
+        final List<KafkaIngress> kafkaIngress = new ArrayList<>();
+        for (final DaemonComponent component : ingress)
+        {
+            if (component instanceof KafkaIngress kafka)
+            {
+                kafkaIngress.add(kafka);
+            }
+        }
+        if (kafkaIngress.isEmpty())
+        {
+            return;
+        }
+        final KafkaIngress[] sources = kafkaIngress.toArray(new KafkaIngress[0]);
+        for (final io.sluice.kafka.KafkaSink sink : kafkaSinks)
+        {
+            sink.inputWaiting(partition ->
+            {
+                for (final KafkaIngress source : sources)
+                {
+                    if (source.inputWaiting(partition))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
     }
 
     /** Starts JMX and, when configured, the Prometheus endpoint, and writes their ports into the mark file. */

@@ -468,6 +468,7 @@ public final class DaemonConfig
      *     commit_between_checkpoints: true     # exactly once: commit at the end of each burst of outputs (false: at checkpoints only)
      *     commit_quiet: 2ms                    # exactly once, between checkpoints: no output for this long ends a burst
      *     max_commit_delay: 50ms               # exactly once, between checkpoints: an output waits at most this long for its commit
+     *     min_commit_spacing: 0ms              # exactly once: a partition's commits start at least this far apart while input waits
      *     max_send_block: 1s                   # exactly once: longest a partition thread waits in a send while the brokers are away
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
@@ -562,7 +563,7 @@ public final class DaemonConfig
      */
     private static void kafkaSinkCommits(final ConfigSection sink, final io.sluice.kafka.KafkaSinkContext context)
     {
-        final String[] keys = {"commit_between_checkpoints", "commit_quiet", "max_commit_delay"};
+        final String[] keys = {"commit_between_checkpoints", "commit_quiet", "max_commit_delay", "min_commit_spacing"};
         if (context.mode() != io.sluice.kafka.SinkMode.EXACTLY_ONCE)
         {
             for (final String key : keys)
@@ -577,9 +578,10 @@ public final class DaemonConfig
         final boolean between = sink.bool("commit_between_checkpoints", context.commitBetweenCheckpoints());
         final long quiet = sink.durationMillis("commit_quiet", context.commitQuietMillis());
         final long maxDelay = sink.durationMillis("max_commit_delay", context.maxCommitDelayMillis());
+        final long spacing = sink.durationMillis("min_commit_spacing", context.minCommitSpacingMillis());
         if (!between)
         {
-            for (int i = 1; i < keys.length; i++)
+            for (int i = 1; i < keys.length - 1; i++)
             {
                 if (sink.has(keys[i]))
                 {
@@ -598,7 +600,12 @@ public final class DaemonConfig
             sink.error("commit_quiet", "must not exceed max_commit_delay (" + maxDelay + " ms), was " + quiet + " ms: a burst would " +
                 "then never end by quiet, every commit would wait the whole delay");
         }
-        context.commitBetweenCheckpoints(between).commitQuietMillis(quiet).maxCommitDelayMillis(maxDelay);
+        else if (spacing > 0 && spacing + maxDelay >= context.transactionTimeoutMillis() / 2)
+        {
+            sink.error("min_commit_spacing", "with max_commit_delay (" + maxDelay + " ms) must stay below half the sink's transaction " +
+                "timeout (" + context.transactionTimeoutMillis() / 2 + " ms), at which a transaction left open is aborted; was " + spacing + " ms");
+        }
+        context.commitBetweenCheckpoints(between).commitQuietMillis(quiet).maxCommitDelayMillis(maxDelay).minCommitSpacingMillis(spacing);
     }
 
     /**

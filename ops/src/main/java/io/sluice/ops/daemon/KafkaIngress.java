@@ -87,6 +87,19 @@ final class KafkaIngress implements DaemonComponent, io.sluice.ops.jmx.KafkaIngr
         return source;
     }
 
+    /**
+     * Whether records of a partition wait in Kafka that the source has not handed to the engine yet (an exactly-once
+     * sink's commit spacing holds only then). Any thread.
+     *
+     * @param partition of the engine.
+     * @return true if input waits; false before start or after close.
+     */
+    boolean inputWaiting(final int partition)
+    {
+        final KafkaSource running = source;
+        return running != null && running.inputWaiting(partition);
+    }
+
     @Override
     public void close()
     {

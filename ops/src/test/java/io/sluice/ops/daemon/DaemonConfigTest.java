@@ -213,12 +213,14 @@ class DaemonConfigTest
         assertThat(defaults.commitBetweenCheckpoints()).isTrue();
         assertThat(defaults.commitQuietMillis()).isEqualTo(2);
         assertThat(defaults.maxCommitDelayMillis()).isEqualTo(50);
+        assertThat(defaults.minCommitSpacingMillis()).isZero();
 
-        final io.sluice.kafka.KafkaSinkContext set = DaemonConfig.parse(withSinkKeys(yaml, "commit_quiet: 5ms", "max_commit_delay: 200ms"),
-            "sluice.yaml", dir).sinks().get("results").kafka();
+        final io.sluice.kafka.KafkaSinkContext set = DaemonConfig.parse(withSinkKeys(yaml, "commit_quiet: 5ms", "max_commit_delay: 200ms",
+            "min_commit_spacing: 150ms"), "sluice.yaml", dir).sinks().get("results").kafka();
         assertThat(set.commitBetweenCheckpoints()).isTrue();
         assertThat(set.commitQuietMillis()).isEqualTo(5);
         assertThat(set.maxCommitDelayMillis()).isEqualTo(200);
+        assertThat(set.minCommitSpacingMillis()).isEqualTo(150);
 
         final io.sluice.kafka.KafkaSinkContext atCheckpoints = DaemonConfig.parse(withSinkKeys(yaml, "commit_between_checkpoints: false"),
             "sluice.yaml", dir).sinks().get("results").kafka();
@@ -241,6 +243,11 @@ class DaemonConfigTest
             .startsWith("sinks.results.commit_between_checkpoints: 'sometimes' is not true or false").contains("(line ");
         assertThat(errors(withSinkKeys(yaml, "commit_between_checkpoints: false", "max_commit_delay: 20ms")).errors()).singleElement()
             .asString().startsWith("sinks.results.max_commit_delay: has no effect with commit_between_checkpoints: false").contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "min_commit_spacing: 200s")).errors()).singleElement().asString()
+            .startsWith("sinks.results.min_commit_spacing: with max_commit_delay (50 ms) must stay below half the sink's transaction timeout " +
+                "(150000 ms)").contains("(line ");
+        assertThat(errors(withSinkKeys(yaml, "min_commit_spacing: 100ms").replaceFirst("mode: exactly_once", "mode: at_least_once")).errors())
+            .anyMatch(e -> e.startsWith("sinks.results.min_commit_spacing: applies to mode exactly_once only"));
         final String atLeastOnce = withSinkKeys(yaml, "commit_quiet: 1ms").replaceFirst("mode: exactly_once", "mode: at_least_once");
         assertThat(errors(atLeastOnce).errors()).anyMatch(e -> e.startsWith("sinks.results.commit_quiet: applies to mode exactly_once only") &&
             e.contains("(line "));

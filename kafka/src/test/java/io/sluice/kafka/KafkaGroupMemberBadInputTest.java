@@ -1,0 +1,125 @@
+package io.sluice.kafka;
+
+import static io.sluice.kafka.KafkaTestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input met by a scale-out daemon's group member, on a real broker: a malformed record is counted and
+ * dead-lettered with its reason while the partition goes on, or, under {@code on_error: halt}, stops the member at
+ * it; a topic whose partition count differs from the job's stops the member naming both counts; a missing topic
+ * and unreachable brokers are retried with a doubling back-off, said in the member's last error, without a crash.
+ */
+class KafkaGroupMemberBadInputTest
+{
+    private static final int PARTITIONS = 2;
+
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
+
+    @Test
+    void shouldCountAndDeadLetterAMalformedRecordWithItsReasonAndGoOn()
+    {
+        final String topic = "member-malformed";
+        broker.createTopics(PARTITIONS, topic, topic + ".dlq");
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, KafkaTestSupport.trades(5, 0, 20));
+        KafkaTestSupport.produceRaw(broker.bootstrap(), topic, 1, null, "not json at all".getBytes(StandardCharsets.UTF_8));
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, KafkaTestSupport.trades(5, 20, 10)); // after it
+        try (KafkaGroupMember member = start("malformed", source(topic).deadLetterTopic(topic + ".dlq")))
+        {
+            await("every record read", () -> member.records() + member.malformed() == 31);
+            assertThat(member.records()).isEqualTo(30);
+            assertThat(member.malformed()).isEqualTo(1);
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.RUNNING);
+            assertThat(member.lastError()).startsWith("malformed record at " + topic + "/1@");
+        }
+        final List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readAll(broker.bootstrap(), topic + ".dlq", 1);
+        assertThat(dead).singleElement().satisfies(record ->
+        {
+            assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
+            assertThat(new String(record.headers().lastHeader(KafkaSource.ERROR_HEADER).value(), StandardCharsets.UTF_8)).contains("JSON object");
+            assertThat(new String(record.headers().lastHeader(KafkaSource.ORIGIN_HEADER).value(), StandardCharsets.UTF_8))
+                .startsWith(topic + "/1@");
+        });
+    }
+
+    @Test
+    void shouldStopAtAMalformedRecordUnderHalt()
+    {
+        final String topic = "member-halt";
+        broker.createTopics(PARTITIONS, topic);
+        KafkaTestSupport.produceRaw(broker.bootstrap(), topic, 0, null, "{\"account\":0}".getBytes(StandardCharsets.UTF_8));
+        try (KafkaGroupMember member = start("halt", source(topic).haltOnError(true)))
+        {
+            await("the member stopped", () -> member.state() == KafkaGroupMember.State.FAILED);
+            assertThat(member.lastError()).contains("malformed record at " + topic + "/0@0").contains("amount").contains("on_error: halt");
+            assertThat(member.records()).isZero();
+            assertThat(member.malformed()).isZero();
+        }
+    }
+
+    @Test
+    void shouldStopNamingBothCountsWhenTheTopicHasAnotherPartitionCount()
+    {
+        final String topic = "member-four";
+        broker.createTopics(4, topic);
+        try (KafkaGroupMember member = start("four", source(topic)))
+        {
+            await("the member stopped", () -> member.state() == KafkaGroupMember.State.FAILED);
+            assertThat(member.lastError()).contains("Kafka topic '" + topic + "' has 4 partitions but the job is configured for " + PARTITIONS);
+        }
+    }
+
+    @Test
+    void shouldRetryAMissingTopicWithBackOffUntilItExists()
+    {
+        final String topic = "member-later";
+        try (KafkaGroupMember member = start("later", source(topic)))
+        {
+            // Under load a metadata request may time out first ("cannot reach"): a later retry says what is missing.
+            await("a retry that found the topic missing, the back-off doubled to its longest", () -> member.lastError() != null &&
+                member.lastError().equals("Kafka topic '" + topic + "' does not exist on " + broker.bootstrap() + " (retrying in 400 ms)"));
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.CONNECTING);
+            broker.createTopics(PARTITIONS, topic);
+            KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, KafkaTestSupport.trades(6, 0, 10));
+            await("the records", () -> member.records() == 10);
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.RUNNING);
+        }
+    }
+
+    @Test
+    void shouldRetryUnreachableBrokersWithADoublingBackOffAndSayWhy()
+    {
+        final String unreachable = KafkaTestBroker.unreachable();
+        try (KafkaGroupMember member = start("nowhere", source("nowhere").bootstrapServers(unreachable)))
+        {
+            await("retries until the back-off reached its longest", () -> member.lastError() != null &&
+                member.lastError().contains("(retrying in 400 ms)"));
+            assertThat(member.lastError()).startsWith("cannot reach the Kafka brokers " + unreachable + " for topic 'nowhere'");
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.CONNECTING);
+        }
+    }
+
+    /** A source whose retries back off from 50 ms, doubling to 400 ms, each metadata request waiting at most 300 ms. */
+    private static KafkaSourceContext source(final String topic)
+    {
+        return new KafkaSourceContext().bootstrapServers(broker.bootstrap()).topic(topic).groupId("sluice.member." + topic)
+            .sluiceTopic("trades").format(ValueFormat.JSON).initialBackoffMillis(50).maxBackoffMillis(400).metadataTimeoutMillis(300);
+    }
+
+    private KafkaGroupMember start(final String job, final KafkaSourceContext source)
+    {
+        return KafkaGroupMember.start(KafkaTestSupport.memberContext(job, source, PARTITIONS, dir));
+    }
+}
