@@ -63,6 +63,9 @@ final class KeyTable
     private static final int TAIL_PANE = 2;
     /** The half of an {@link #index} entry, and of a key's hash, that is the key's tag. */
     private static final long TAG_MASK = 0xFFFF_FFFF_0000_0000L;
+    /** Longest {@link #direct} table: keys from 0 up to a million (4 MiB). */
+    private static final int MAX_DIRECT_KEYS = 1 << 20;
+    private static final int[] NO_DIRECT = new int[0];
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
@@ -84,6 +87,17 @@ final class KeyTable
     private long[] index;
     private int indexMask;
     private int indexSize;
+    /**
+     * The slots of the keys in {@code [0, direct.length)}, by key: {@code slot + 1}, 0 for a key the table does not
+     * hold. Keys are often small non-negative numbers (ids, counters, symbol numbers); theirs are found with one load
+     * of a line shared by neighbouring keys, no hash, no probe and no record to confirm it, as the columnar backtest
+     * kernel finds them ({@link ColumnarWindowOperator}). Exact, not a hint: written wherever {@link #index} gains or
+     * loses a key. Empty until the table holds a key below {@link #directLimit}, then that long (half the index's
+     * memory): a table of hashed or large keys never has one.
+     */
+    private int[] direct = NO_DIRECT;
+    /** The length {@link #direct} takes once in use: the index's length, {@value #MAX_DIRECT_KEYS} at most. */
+    private int directLimit;
     /**
      * What an event reads, one record per slot so a key's lookup and its chain's tail share a
      * cache line:
@@ -333,15 +347,30 @@ final class KeyTable
         final long[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
+        final int[] direct = this.direct;
         final int[] slots = prefetchScratch(count);
+        boolean hashed = false;
         for (int i = 0; i < count; i++)
         {
-            slots[i] = (int)index[position(hash(eventKeys[i])) & mask];
+            final long key = eventKeys[i];
+            if (Long.compareUnsigned(key, direct.length) < 0)
+            {
+                slots[i] = direct[(int)key] - 1; // final: the direct table is exact
+            }
+            else
+            {
+                slots[i] = (int)index[position(hash(key)) & mask];
+                hashed = true;
+            }
         }
-        for (int i = 0; i < count; i++)
+        for (int i = 0; hashed && i < count; i++)
         {
-            final int slot = slotOf(likelyEntry(eventKeys[i]));
-            slots[i] = slot >= 0 && records[slot * RECORD_LONGS + KEY] == eventKeys[i] ? slot : NONE;
+            final long key = eventKeys[i];
+            if (Long.compareUnsigned(key, direct.length) >= 0)
+            {
+                final int slot = slotOf(likelyEntry(key));
+                slots[i] = slot >= 0 && records[slot * RECORD_LONGS + KEY] == key ? slot : NONE;
+            }
         }
         return slots;
     }
@@ -373,6 +402,11 @@ final class KeyTable
      */
     int find(final long key)
     {
+        final int[] direct = this.direct;
+        if (Long.compareUnsigned(key, direct.length) < 0)
+        {
+            return direct[(int)key] - 1;
+        }
         final long[] records = this.records;
         final long[] index = this.index;
         final int mask = indexMask;
@@ -410,15 +444,19 @@ final class KeyTable
         final long[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
+        final int[] direct = this.direct;
         final int[] rows = prefetchScratch(count);
         for (int i = 0; i < count; i++)
         {
-            rows[i] = (int)index[position(hash(eventKeys[i])) & mask];
+            final long key = eventKeys[i];
+            rows[i] = Long.compareUnsigned(key, direct.length) < 0 ? direct[(int)key] : (int)index[position(hash(key)) & mask];
         }
         for (int i = 0; i < count; i++)
         {
+            final long key = eventKeys[i];
+            final int slot = Long.compareUnsigned(key, direct.length) < 0 ? rows[i] - 1 : slotOf(likelyEntry(key));
             // An empty entry (a new key) reads slot 0's record: harmless.
-            rows[i] = (int)records[Math.max(slotOf(likelyEntry(eventKeys[i])), 0) * RECORD_LONGS + TAIL];
+            rows[i] = (int)records[Math.max(slot, 0) * RECORD_LONGS + TAIL];
         }
         return rows;
     }
@@ -438,11 +476,13 @@ final class KeyTable
         final long[] index = this.index;
         final long[] records = this.records;
         final int mask = indexMask;
+        final int[] direct = this.direct;
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            // the key's first probe and the record it names (its key, tail row and pane: what an event reads)
-            final long entry = index[position(hash(keys[i])) & mask];
+            // the key's direct slot or first probe, and the record it names (its key, tail row and pane: what an event reads)
+            final long key = keys[i];
+            final long entry = Long.compareUnsigned(key, direct.length) < 0 ? direct[(int)key] : index[position(hash(key)) & mask];
             sum += entry == 0 ? 0 : records[slotOf(entry) * RECORD_LONGS + KEY];
         }
         return sum;
@@ -818,6 +858,7 @@ final class KeyTable
         if (indexSize > 0)
         {
             Arrays.fill(index, 0L);
+            Arrays.fill(direct, 0);
             indexSize = 0;
         }
         slotLimit = 0;
@@ -965,6 +1006,7 @@ final class KeyTable
         indexSize++;
     }
 
+    /** Inserts an entry into the index, and into the direct table if the key is in its range. */
     private void insert(final long key, final long entry)
     {
         int i = position(hash(key)) & indexMask;
@@ -973,6 +1015,14 @@ final class KeyTable
             i = (i + 1) & indexMask;
         }
         index[i] = entry;
+        if (Long.compareUnsigned(key, directLimit) < 0)
+        {
+            if (direct.length == 0)
+            {
+                direct = new int[directLimit]; // the first key in range: no other is held, so the new table is complete
+            }
+            direct[(int)key] = slotOf(entry) + 1;
+        }
     }
 
     /**
@@ -988,6 +1038,10 @@ final class KeyTable
         }
         index[hole] = 0;
         indexSize--;
+        if (Long.compareUnsigned(key, direct.length) < 0)
+        {
+            direct[(int)key] = 0;
+        }
         for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask)
         {
             final int home = position(hash(key(slotOf(index[i])))) & mask;
@@ -1001,10 +1055,13 @@ final class KeyTable
         }
     }
 
+    /** A new, empty index, and no direct table until a key in its range comes in: the caller re-inserts what the table holds. */
     private void allocateIndex(final int capacity)
     {
         index = new long[capacity];
         indexMask = capacity - 1;
+        direct = NO_DIRECT;
+        directLimit = Math.min(capacity, MAX_DIRECT_KEYS);
     }
 
     /**

@@ -367,6 +367,114 @@ class KeyTableTest
         }
     }
 
+    /**
+     * Small non-negative keys are found through the direct table, the others through the index: under random churn of
+     * both kinds (rows counted and uncounted, keys forgotten and their slots reused, the table grown through several
+     * sizes, cleared and reserved), every key with rows keeps its slot, a forgotten key is not found, no lookup names
+     * another key's slot, the table holds exactly the keys it finds, and a prefetch names a small key's slot as
+     * {@link KeyTable#find} does (a hashed key's, or none).
+     */
+    @Test
+    void shouldFindSmallKeysDirectlyAndOthersByHashAlikeUnderChurnGrowthAndClear()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final KeyTable table = new KeyTable(16, true);
+        final Map<Long, Integer> slotOfKeyWithRows = new HashMap<>();
+        final Map<Long, Integer> rowsOfKey = new HashMap<>();
+        final Set<Long> seen = new HashSet<>();
+        final long[] probe = new long[64];
+        for (int step = 0; step < 60_000; step++)
+        {
+            // Mostly in the direct range (below the index's length, which grows), some just past it, some far outside.
+            final int kind = random.nextInt(10);
+            final long key = kind < 6 ? random.nextInt(1 << (4 + (step / 6_000))) :
+                kind < 8 ? -1 - random.nextInt(100) : kind < 9 ? (1L << 40) + random.nextInt(100) : Long.MIN_VALUE + random.nextInt(3);
+            seen.add(key);
+            final int action = random.nextInt(100);
+            if (action < 55)
+            {
+                int slot = table.find(key);
+                if (slot == KeyTable.NONE)
+                {
+                    slot = table.add(key);
+                }
+                table.countRow(slot);
+                rowsOfKey.merge(key, 1, Integer::sum);
+                slotOfKeyWithRows.put(key, slot);
+            }
+            else if (action < 95)
+            {
+                final Integer rows = rowsOfKey.get(key);
+                if (rows != null)
+                {
+                    table.uncountRow(slotOfKeyWithRows.get(key));
+                    if (rows == 1)
+                    {
+                        rowsOfKey.remove(key);
+                        slotOfKeyWithRows.remove(key);
+                    }
+                    else
+                    {
+                        rowsOfKey.put(key, rows - 1);
+                    }
+                }
+            }
+            else if (action < 99 || step % 20_000 != 0)
+            {
+                table.sortForIteration();
+            }
+            else
+            {
+                // A restore's way in: cleared, room reserved, the keys with rows added back.
+                table.clear();
+                table.reserve(slotOfKeyWithRows.size() * 2);
+                for (final Map.Entry<Long, Integer> entry : rowsOfKey.entrySet())
+                {
+                    final int slot = table.add(entry.getKey());
+                    for (int r = 0; r < entry.getValue(); r++)
+                    {
+                        table.countRow(slot);
+                    }
+                    slotOfKeyWithRows.put(entry.getKey(), slot);
+                }
+            }
+            if (step % 97 == 0)
+            {
+                int found = 0;
+                for (final long k : seen)
+                {
+                    final int slot = table.find(k);
+                    if (slot != KeyTable.NONE)
+                    {
+                        found++;
+                        assertThat(table.key(slot)).as("key %d, seed=%d", k, seed).isEqualTo(k);
+                    }
+                    final Integer expected = slotOfKeyWithRows.get(k);
+                    if (expected != null)
+                    {
+                        assertThat(slot).as("key %d with rows, seed=%d", k, seed).isEqualTo(expected);
+                    }
+                }
+                assertThat(found).as("keys found against keys held, seed=%d", seed).isEqualTo(table.size());
+                final Long[] some = seen.toArray(new Long[0]);
+                for (int i = 0; i < probe.length; i++)
+                {
+                    probe[i] = some[random.nextInt(some.length)];
+                }
+                final int[] slots = table.prefetchSlots(probe, probe.length).clone();
+                for (int i = 0; i < probe.length; i++)
+                {
+                    // A hashed key's prefetch is a guess from its first two probes (NONE past them); a small key's is exact.
+                    final int slot = table.find(probe[i]);
+                    assertThat(slots[i]).as("prefetch of key %d, seed=%d", probe[i], seed)
+                        .isEqualTo(probe[i] >= 0 && probe[i] < 32 ? slot : slots[i] == KeyTable.NONE ? KeyTable.NONE : slot);
+                }
+            }
+        }
+        assertThat(table.capacity()).as("grown, seed=%d", seed).isGreaterThan(256);
+    }
+
     /** The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration). */
     private static long inverseOf(final long odd)
     {
