@@ -39,6 +39,17 @@ public final class LoadGenerator
      */
     static final int REPORT_WARM_UPS = 500;
 
+    /** The report's steps ({@link ReportSteps}): taking a group's interval histogram from its recorder. */
+    static final String STEP_FLIP = "recorder flip";
+    /** Copying the interval histogram out of the recorder's concurrent one. */
+    static final String STEP_COPY = "interval copy";
+    /** Adding it to the group's totals. */
+    static final String STEP_TOTALS = "totals add";
+    /** Its .hlog line. */
+    static final String STEP_HLOG = "hlog line";
+    /** Adding the groups' intervals up, where more than one had events. */
+    static final String STEP_SUM = "groups' sum";
+
     private final Scenario scenario;
     private final RatePlan plan;
     private final LatencyRecorder recorder;
@@ -224,17 +235,19 @@ public final class LoadGenerator
         // The phase the interval began in: the line at the end of a 1 s warm-up is the warm-up's, not the measure's.
         final String group = currentGroup(lastReportNs - origin);
         final ReportSteps steps = options.reportSteps();
-        steps.begin(!RatePlan.WARM_UP.equals(group));
+        // Measured: the measured phases' reports made while the sender sends. The last report follows the sending
+        // (and the demo's reads what only its summary needs there): it delays no event.
+        final boolean measured = !RatePlan.WARM_UP.equals(group) && !last && !sender.done();
+        steps.begin(measured);
         final Histogram latency = collect(recorder, recycled, totals, log, System.nanoTime() - origin, last);
-        betweenSteps();
         processed += latency.getTotalCount();
         final long now = System.nanoTime();
         final IntervalStats stats = new IntervalStats(now - origin, now - lastReportNs, sender.sent(), processed,
             group, latency, sender.maxLagNs());
         lastReportNs = now;
         options.listener().onInterval(stats);
-        steps.end();
-        if (!RatePlan.WARM_UP.equals(stats.group()))
+        steps.end("report end");
+        if (measured)
         {
             reportCpu.recordValue(Math.max(0, Math.min(LatencyRecorder.HIGHEST_TRACKABLE_NS, threads.getCurrentThreadCpuTime() - cpuStart)));
         }
@@ -243,10 +256,12 @@ public final class LoadGenerator
     /**
      * Between two steps of a report: gives the CPU to the sender if it waits for it, when the options ask
      * ({@link LoadOptions#reportSteps}).
+     *
+     * @param step what the step just ended did.
      */
-    private void betweenSteps()
+    private void betweenSteps(final String step)
     {
-        options.reportSteps().next();
+        options.reportSteps().next(step);
     }
 
     /**
@@ -276,7 +291,7 @@ public final class LoadGenerator
             recycledOf[g] = h;
             quiet[g] = h.getTotalCount() == 0;
             over[g] = elapsedNs >= groupEndNs[g];
-            betweenSteps();
+            betweenSteps(STEP_FLIP);
             if (h.getTotalCount() > 0)
             {
                 // The recorder's histogram is a concurrent one, which takes a lock for every bucket it is read at:
@@ -284,13 +299,13 @@ public final class LoadGenerator
                 // 34,000 buckets is a step of its own (0.17-0.42 ms each on the sender's cpu, perf/README.md section 52).
                 final Histogram copy = groupIntervals[g];
                 h.copyInto(copy);
-                betweenSteps();
+                betweenSteps(STEP_COPY);
                 totalsOf[g].add(copy);
-                betweenSteps();
+                betweenSteps(STEP_TOTALS);
                 if (to != null)
                 {
                     to.write(plan.groups().get(g), copy);
-                    betweenSteps();
+                    betweenSteps(STEP_HLOG);
                 }
                 only = copy;
                 nonEmpty++;
@@ -306,7 +321,7 @@ public final class LoadGenerator
             if (!quiet[g])
             {
                 interval.add(groupIntervals[g]);
-                betweenSteps();
+                betweenSteps(STEP_SUM);
             }
         }
         return interval;

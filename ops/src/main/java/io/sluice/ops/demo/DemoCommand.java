@@ -248,7 +248,6 @@ public final class DemoCommand implements Callable<Integer>
             otherTasks.start();
             // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
             // that the sender misses its schedule for a fraction of a millisecond at a time, not for the whole report.
-            final Runnable betweenSteps = reportSteps::next;
             reporter.steps(reportSteps);
             result = LoadGenerator.run(scenario, plan, recorder, target, new LoadOptions()
                 .outputDirectory(reportDir)
@@ -261,14 +260,14 @@ public final class DemoCommand implements Callable<Integer>
                     // summary's figures end there. The spinning threads' are marked every second (the sender's ends with
                     // it), the JVM's only once the sending is over: reading its counters took ~0.3 ms of the
                     // reporter's cpu, the sender's, every second.
-                    spinning.mark(betweenSteps);
-                    betweenSteps.run();
+                    spinning.mark(() -> reportSteps.next(STEP_SCHEDSTAT));
+                    reportSteps.next(STEP_SCHEDSTAT);
                     if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()))
                     {
                         jvm.mark();
-                        betweenSteps.run();
+                        reportSteps.next("jvm counters");
                         otherTasks.finish();
-                        betweenSteps.run();
+                        reportSteps.next("other tasks' schedstat");
                     }
                     if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
@@ -280,11 +279,12 @@ public final class DemoCommand implements Callable<Integer>
                             stages.startMeasuring();
                         }
                     }
-                    live(console, stats, reporter, alerts, detection, betweenSteps);
+                    live(console, stats, reporter, alerts, detection, reportSteps);
                 }));
         }
         finally
         {
+            spinning.close();
             sender.restore();
             if (moved != null)
             {
@@ -412,13 +412,17 @@ public final class DemoCommand implements Callable<Integer>
 
     private static void live(
         final PrintWriter console, final IntervalStats stats, final RunReporter reporter, final AlertLog alerts,
-        final DetectionTally detection, final Runnable betweenSteps)
+        final DetectionTally detection, final ReportSteps steps)
     {
         reporter.onInterval(stats);
-        betweenSteps.run();
+        steps.next("console flush");
         console.println("          " + DemoFormat.progress(detection.update(alerts.all()).report()));
+        steps.next("progress line");
         console.flush();
     }
+
+    /** A step of the report ({@link ReportSteps}): one spinning thread's scheduler statistics read. */
+    private static final String STEP_SCHEDSTAT = "schedstat read";
 
     private void summary(
         final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,

@@ -40,6 +40,12 @@ final class RunReporter implements IntervalListener
     private static final int MAX_ALERT_LINES_PER_SECOND = 4;
     /** The live lines' column heads are repeated every this many lines. */
     private static final int HEADER_EVERY = 20;
+    /** The live line's steps ({@link ReportSteps}): one percentile of the interval; the line's formatting; an alert's. */
+    static final String STEP_PERCENTILE = "live percentile";
+    static final String STEP_LIVE_LINE = "live line";
+    static final String STEP_ALERT_LINE = "alert line";
+    /** How many of the longest report steps the summary names. */
+    private static final int SLOWEST_STEPS_SHOWN = 3;
 
     private final PrintWriter console;
     private final AlertLog alerts;
@@ -98,11 +104,11 @@ final class RunReporter implements IntervalListener
         this.steps = steps;
     }
 
-    private void nextStep()
+    private void nextStep(final String step)
     {
         if (steps != null)
         {
-            steps.next();
+            steps.next(step);
         }
     }
 
@@ -116,12 +122,15 @@ final class RunReporter implements IntervalListener
     {
         final Histogram h = stats.latency();
         final boolean any = h.getTotalCount() > 0;
-        // Each percentile walks the histogram's ~34,000 buckets up to it: apart from the printing, a step of their own.
+        // Each percentile walks the histogram's ~34,000 buckets up to it (0.1-2 ms for the three in C1's code, which the
+        // demo runs on 2 cpus, the longer the higher the latencies): each a step of its own, apart from the printing.
         final long p50 = any ? h.getValueAtPercentile(50) : -1;
+        nextStep(STEP_PERCENTILE);
         final long p99 = any ? h.getValueAtPercentile(99) : -1;
+        nextStep(STEP_PERCENTILE);
         final long p999 = any ? h.getValueAtPercentile(99.9) : -1;
         final long max = any ? h.getMaxValue() : -1;
-        nextStep();
+        nextStep(STEP_PERCENTILE);
         final double seconds = stats.intervalNs() / 1e9;
         final long processed = stats.processed() - lastProcessed;
         lastProcessed = stats.processed();
@@ -136,9 +145,11 @@ final class RunReporter implements IntervalListener
             stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
             DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
             DemoFormat.micros(p50), DemoFormat.micros(p99), DemoFormat.micros(p999), DemoFormat.micros(max), fresh.size());
+        nextStep(STEP_LIVE_LINE);
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {
             console.println("          ALERT " + alertText.apply(fresh.get(i)));
+            nextStep(STEP_ALERT_LINE);
         }
         if (fresh.size() > MAX_ALERT_LINES_PER_SECOND)
         {
@@ -186,16 +197,22 @@ final class RunReporter implements IntervalListener
         final Histogram report = result.reportCpu();
         if (report.getTotalCount() > 0)
         {
-            console.printf(Locale.ROOT, "  reporter     cpu per report p50 %s  max %s over %d reports from the first measured second on (a " +
-                "once-a-second turn on the sender's cpu where they share one)%n", DemoFormat.nanos(report.getValueAtPercentile(50)),
+            console.printf(Locale.ROOT, "  reporter     cpu per report p50 %s  max %s over %d reports from the first measured second to the " +
+                "end of the sending (a once-a-second turn on the sender's cpu where they share one)%n", DemoFormat.nanos(report.getValueAtPercentile(50)),
                 DemoFormat.nanos(report.getMaxValue()), report.getTotalCount());
         }
         final Histogram step = steps == null ? null : steps.longestStepCpu();
         if (step != null && step.getTotalCount() > 0 && steps.yields())
         {
-            console.printf(Locale.ROOT, "  report step  cpu of each measured report's longest step between two yields to the sender p50 %s  max " +
-                "%s (each step is an absence of the sender from its cpu; 500 us or more counts in 'sender away')%n",
-                DemoFormat.nanos(step.getValueAtPercentile(50)), DemoFormat.nanos(step.getMaxValue()));
+            final StringBuilder slowest = new StringBuilder();
+            for (final ReportSteps.StepCpu s : steps.slowestSteps(SLOWEST_STEPS_SHOWN))
+            {
+                slowest.append(slowest.isEmpty() ? "" : ", ").append(s.name()).append(" max ").append(DemoFormat.nanos(s.maxNs()))
+                    .append(" mean ").append(DemoFormat.nanos(s.meanNs()));
+            }
+            console.printf(Locale.ROOT, "  report step  cpu of each report's longest step between two yields to the sender, while it sends: " +
+                "p50 %s  max %s; the longest steps: %s (each step is an absence of the sender from its cpu; 500 us or more counts " +
+                "in 'sender away')%n", DemoFormat.nanos(step.getValueAtPercentile(50)), DemoFormat.nanos(step.getMaxValue()), slowest);
         }
     }
 

@@ -45,6 +45,8 @@ final class SpinningThreadsCpu
     private final Map<Long, Reading> first = new TreeMap<>();
     /** Per thread id: its latest reading. */
     private final Map<Long, Reading> last = new TreeMap<>();
+    /** Per thread id found at {@link #start()}: its schedstat file, kept open for {@link #mark}. */
+    private final Map<Long, SchedstatFile> files = new TreeMap<>();
     private boolean started;
 
     /**
@@ -71,13 +73,34 @@ final class SpinningThreadsCpu
     void start()
     {
         started = true;
+        close();
         first.clear();
         last.clear();
         for (final Reading reading : read())
         {
             first.put(reading.tid, reading);
             last.put(reading.tid, reading);
+            try
+            {
+                files.put(reading.tid, SchedstatFile.open(tasks.resolve(Long.toString(reading.tid)).resolve("schedstat")));
+            }
+            catch (final IOException ex)
+            {
+                // the thread ended meanwhile: its reading at the start is its last
+            }
         }
+    }
+
+    /**
+     * Closes the files {@link #mark} reads; a later {@link #start()} opens them again.
+     */
+    void close()
+    {
+        for (final SchedstatFile file : files.values())
+        {
+            file.close();
+        }
+        files.clear();
     }
 
     /**
@@ -100,8 +123,8 @@ final class SpinningThreadsCpu
         {
             return;
         }
-        // Only the threads found at the start, one small file each (their names are known): once a second on the
-        // reporter's cpu, the sender's.
+        // Only the threads found at the start, one small file each, kept open: once a second on the reporter's cpu,
+        // the sender's.
         int read = 0;
         for (final Reading known : first.values())
         {
@@ -109,10 +132,18 @@ final class SpinningThreadsCpu
             {
                 betweenReads.run();
             }
-            final Reading reading = readSchedstat(tasks.resolve(Long.toString(known.tid)), known.tid, known.comm);
-            if (reading != null)
+            final SchedstatFile file = files.get(known.tid);
+            final long now = System.nanoTime();
+            try
             {
-                last.put(known.tid, reading);
+                if (file != null && file.read())
+                {
+                    last.put(known.tid, new Reading(known.tid, known.comm, now, file.runNanos(), file.waitNanos(), file.slices()));
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // not scheduler statistics as this class knows them: the thread keeps its last reading
             }
         }
     }

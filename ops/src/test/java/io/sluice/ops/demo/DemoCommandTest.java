@@ -63,9 +63,11 @@ class DemoCommandTest
         }
         if (demo.out().startsWith("layout: low-latency profile") && demo.out().contains("sender spinning on cpu 0 beside the reporter"))
         {
-            // The reporter yields to the sender between the steps of each report: the longest step of each measured report.
-            assertThat(demo.out()).containsPattern("\n  report step  cpu of each measured report's longest step between two yields to the " +
-                "sender p50 [\\d.,]+ \\w+  max [\\d.,]+ \\w+ ");
+            // The reporter yields to the sender between the steps of each report: the longest step of each report made while
+            // the sender sends, and which steps were longest, by name.
+            assertThat(demo.out()).containsPattern("\n  report step  cpu of each report's longest step between two yields to the " +
+                "sender, while it sends: p50 [\\d.,]+ \\w+  max [\\d.,]+ \\w+; the longest steps: [a-z' .]+ max [\\d.,]+ \\w+ mean " +
+                "[\\d.,]+ \\w+, [a-z' .]+ max ");
         }
         if (demo.out().startsWith("layout: low-latency profile"))
         {
