@@ -310,7 +310,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
     void restoreRow(final long key, final long pane, final DirectBuffer buffer, final int stateAt)
     {
         final int rowsBefore = store.rowsInUse();
-        final int row = store.findOrCreate(key, regridding ? windows.windowOfGcdPane(pane) : pane);
+        final int row = store.restoreRow(key, regridding ? windows.windowOfGcdPane(pane) : pane);
         if (store.rowsInUse() > rowsBefore)
         {
             WindowSnapshotRows.getState(buffer, stateAt, store.state(), store.base(row), stride);

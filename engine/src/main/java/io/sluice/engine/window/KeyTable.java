@@ -489,6 +489,34 @@ final class KeyTable
     }
 
     /**
+     * The key's slot, added if the table does not hold it: for a restore ({@link PaneStore#restoreRow}), which adds
+     * nearly every key it looks up. A probe of its own, not {@link #find} then {@link #add}, so that {@link #find} is
+     * compiled for the events' lookups, which nearly always find their key, and not first for a restore's, which
+     * nearly never do (code the replay's first events would make the JIT throw away).
+     *
+     * @param key of a restored row.
+     * @return its slot.
+     */
+    int restoreSlot(final long key)
+    {
+        if (Long.compareUnsigned(key, direct.length) < 0)
+        {
+            final int slot = direct[(int)key] - 1;
+            return slot == NONE ? add(key) : slot;
+        }
+        final long hash = hash(key);
+        for (int i = position(hash) & indexMask; index[i] != 0; i = (i + 1) & indexMask)
+        {
+            final long entry = index[i];
+            if (((entry ^ hash) & TAG_MASK) == 0 && key(slotOf(entry)) == key)
+            {
+                return slotOf(entry);
+            }
+        }
+        return add(key);
+    }
+
+    /**
      * A new slot, with an empty chain, for a key that {@link #find} did not find.
      */
     int add(final long key)

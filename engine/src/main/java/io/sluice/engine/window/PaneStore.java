@@ -292,6 +292,41 @@ final class PaneStore implements PaneSnapshot.Rows
             }
         }
 
+        return newRow(key, pane, slot, previous);
+    }
+
+    /**
+     * Row of (key, pane) for a restore, created empty if absent: {@link #findOrCreate}'s result by a path of its own.
+     * A restore creates a row for nearly every snapshot row and a key for most, where the events after it find
+     * both; through {@link #findOrCreate} the restore would have the JIT compile that method (and {@link KeyTable#find})
+     * for new keys, a profile the replay then contradicts at its first event: the code is made not entrant and
+     * compiled again while the replay runs. Here the keys go in by {@link KeyTable#restoreSlot}, so the events' lookup
+     * is compiled for what the events do. The row's creation ({@link #newRow}) is shared. No snapshot is in progress
+     * during a restore, so no row is copied before its change.
+     */
+    int restoreRow(final long key, final long pane)
+    {
+        final int slot = keys.restoreSlot(key);
+        final int tail = keys.tail(slot);
+        int previous = NONE;
+        if (tail != NONE)
+        {
+            // A key's second or later row in the snapshot (windows of several panes, or rows merged on a new grid).
+            previous = previousInChain(slot, tail, keys.tailPane(slot), pane);
+            if (previous != NONE && rowPane[previous] == pane)
+            {
+                return previous;
+            }
+        }
+        return newRow(key, pane, slot, previous);
+    }
+
+    /**
+     * A new row of (key, pane), linked into the key's chain after {@code previous} ({@link #NONE}: at its head) and
+     * into its pane's list, the pane made active if it was not.
+     */
+    private int newRow(final long key, final long pane, final int slot, final int previous)
+    {
         final int row = allocateRow();
         rowMark[row] = snapshot.epoch(); // created after any barrier in progress: not part of that snapshot
         rowKey[row] = key;

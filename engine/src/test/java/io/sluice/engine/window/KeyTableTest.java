@@ -1,7 +1,9 @@
 package io.sluice.engine.window;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -318,6 +320,59 @@ class KeyTableTest
             assertThat(table.key(table.sortedSlot(i))).isGreaterThan(table.key(table.sortedSlot(i - 1)));
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.reserve(100_000)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * A restore's lookup ({@link KeyTable#restoreSlot}) adds a key it does not hold and names the slot of one it does,
+     * exactly as {@link KeyTable#find} then {@link KeyTable#add}: small keys (the direct table), large and negative ones
+     * (the index), and keys whose index entries share their tag and probe start, each looked up several times in a
+     * random order, in a table reserved for fewer keys than it ends up holding (so its index grows on the way).
+     */
+    @Test
+    void shouldAddEachNewKeyOnceAndFindTheHeldOnesWhenRestoring()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final long inverse = inverseOf(0x9E3779B97F4A7C15L);
+        final List<Long> keys = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++)
+        {
+            keys.add((long)i);
+            keys.add(-1L - i);
+            keys.add((1L << 40) + i);
+            keys.add(((0x5EED_0000L << 32) | (((long)i << 20) | 0x5EED)) * inverse); // one tag, one probe start
+        }
+        final List<Long> lookups = new ArrayList<>();
+        for (int copy = 0; copy < 3; copy++)
+        {
+            lookups.addAll(keys);
+        }
+        java.util.Collections.shuffle(lookups, random);
+        final KeyTable table = new KeyTable(16);
+        table.reserve(1_000);
+        final Map<Long, Integer> slots = new HashMap<>();
+        final Set<Integer> taken = new HashSet<>();
+        for (final long key : lookups)
+        {
+            final Integer held = slots.get(key);
+            final int slot = table.restoreSlot(key);
+            if (held == null)
+            {
+                assertThat(taken.add(slot)).as("seed %d: key %d's new slot %d is another key's", seed, key, slot).isTrue();
+                slots.put(key, slot);
+            }
+            else
+            {
+                assertThat(slot).as("seed %d: key %d", seed, key).isEqualTo(held);
+            }
+        }
+        assertThat(table.size()).isEqualTo(keys.size());
+        assertThat(table.pendingCount()).isEqualTo(keys.size());
+        for (final Map.Entry<Long, Integer> entry : slots.entrySet())
+        {
+            assertThat(table.find(entry.getKey())).as("seed %d: key %d", seed, entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(table.key(entry.getValue())).isEqualTo(entry.getKey());
+        }
     }
 
     /**
