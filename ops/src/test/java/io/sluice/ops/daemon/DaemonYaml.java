@@ -203,11 +203,12 @@ final class DaemonYaml
      * @param bootstrap  servers.
      * @param kafkaTopic read.
      * @param group      consumer group.
+     * @param settings   more settings, one {@code key: value} each (e.g. {@code dead_letter_topic: trades.dlq}).
      * @return this.
      */
-    DaemonYaml kafkaIngress(final String bootstrap, final String kafkaTopic, final String group)
+    DaemonYaml kafkaIngress(final String bootstrap, final String kafkaTopic, final String group, final String... settings)
     {
-        ingress.add("""
+        final StringBuilder item = new StringBuilder("""
             type: kafka
             topic: trades
             bootstrap: %s
@@ -215,6 +216,11 @@ final class DaemonYaml
             group: %s
             format: json
             """.formatted(bootstrap, kafkaTopic, group));
+        for (final String setting : settings)
+        {
+            item.append(setting).append('\n');
+        }
+        ingress.add(item.toString());
         return this;
     }
 
