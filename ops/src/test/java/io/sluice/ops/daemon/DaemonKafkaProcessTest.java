@@ -64,22 +64,7 @@ class DaemonKafkaProcessTest
     {
         broker.createTopics(PARTITIONS, "failing-in", "failing-out", "failing-in.dlq");
         final String yaml = DaemonYaml.daemon("data", PARTITIONS).checkpoint("300ms", 5).tradeSchema()
-            .pipeline("""
-                name: vol
-                source: trades
-                schema: trade
-                partition_key: sym
-                event_time: ts
-                on_error: dead_letter
-                filter: qty / (qty - 9) >= 0
-                window:
-                  kind: tumbling
-                  size: 1s
-                aggregates:
-                  - n: count
-                  - q: sum(qty)
-                sink: results
-                """)
+            .volume("1s", "results", "on_error: dead_letter", "filter: qty / (qty - 9) >= 0")
             .kafkaSink("results", broker.bootstrap(), "failing-out", "sluice.failing.results")
             .kafkaIngress(broker.bootstrap(), "failing-in", "sluice.failing", "dead_letter_topic: failing-in.dlq").build();
         final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml);
