@@ -195,14 +195,12 @@ public final class DemoCommand implements Callable<Integer>
         console.flush();
 
         final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
-        RunReporter.warmUp(REPORT_WARM_UPS, DemoFormat::alert);
         final RunResult result;
         final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk(firingSlice(cards)).pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
         // Each alert compared with the patterns once, not all of them every second on the sender's cpu.
         final DetectionTally detection = new DetectionTally(injected);
-        warmProgressLine(injected);
         final StageTimes stages = stageTimes ? new StageTimes(Engine.stageNames(pipelines)) : null;
         if (stages != null)
         {
@@ -253,6 +251,11 @@ public final class DemoCommand implements Callable<Integer>
             // Starting the engine (its JIT warm-up, class loading, the dashboard) leaves garbage in the young
             // generation: collect it now, before the first event, not in a pause during the run that stops the
             // processing thread too (every collection does).
+            // The live lines' code, run to nowhere once the engine has started: before it, the engine's JIT warm-up kept
+            // the compile queue long, which raises the JIT's thresholds, and 500 runs then left RunReporter.onInterval
+            // to be compiled in the measured seconds, on the sender's cpu (perf/README.md section 99).
+            RunReporter.warmUp(REPORT_WARM_UPS, DemoFormat::alert);
+            warmProgressLine(injected);
             System.gc();
             otherTasks.start();
             // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
