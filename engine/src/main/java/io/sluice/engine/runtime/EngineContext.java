@@ -305,6 +305,7 @@ public final class EngineContext
     private IngestLatencyListener latencyListener;
     private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
     private StageLatencyListener stageLatencyListener;
+    private DeadLetterListener deadLetterListener;
     private long journalRetentionBytes = -1;
     private long journalRetentionMillis = -1;
     private long retentionIntervalMillis = Configuration.retentionIntervalMillis();
@@ -881,6 +882,29 @@ public final class EngineContext
     {
         this.latencyListener = latencyListener;
         return this;
+    }
+
+    /**
+     * Sets a listener told of each event a stage with {@code on_error: dead_letter} failed on, with the reason, after
+     * the event is appended to the dead-letter topic (a connector forwards it, for example to a Kafka topic).
+     *
+     * @param deadLetterListener or null, the default, for none.
+     * @return this.
+     */
+    public EngineContext deadLetterListener(final DeadLetterListener deadLetterListener)
+    {
+        this.deadLetterListener = deadLetterListener;
+        return this;
+    }
+
+    /**
+     * The listener told of dead-lettered stage failures.
+     *
+     * @return the listener or null.
+     */
+    public DeadLetterListener deadLetterListener()
+    {
+        return deadLetterListener;
     }
 
     /**
