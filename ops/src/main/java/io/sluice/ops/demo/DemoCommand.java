@@ -274,7 +274,10 @@ public final class DemoCommand implements Callable<Integer>
                     // reporter's cpu, the sender's, every second.
                     spinning.mark(() -> reportSteps.next(STEP_SCHEDSTAT));
                     reportSteps.next(STEP_SCHEDSTAT);
-                    if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()))
+                    // Not in a drain-phase report while the sender still sends (a sender behind its schedule by more
+                    // than a report's interval): reading every process's schedstat there took 47-274 ms of its cpu under
+                    // load (perf/README.md section 99). A run cut at its deadline finishes them in its last report.
+                    if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()) && !reportSteps.measuring())
                     {
                         jvm.mark();
                         reportSteps.next("jvm counters");
