@@ -3,6 +3,7 @@ package io.sluice.engine.window;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.EventValues;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
@@ -174,6 +175,29 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
         {
             betweenWindows();
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The run also ends after an event that asked for a {@link #layoutReviewDue review} of the layout, which the
+     * {@link AdaptiveWindowOperator} holding this operator does before the next event.
+     */
+    @Override
+    public final int onEvents(
+        final long[] keys, final long[] timestamps, final int[] offsets, final EventFlyweight view, final DirectBuffer buffer,
+        final int from, final int to)
+    {
+        final long handedOnBefore = handedOn;
+        for (int i = from; i < to; i++)
+        {
+            onEvent(keys[i], timestamps[i], view.wrap(buffer, offsets[i]));
+            if (handedOn != handedOnBefore || layoutReviewDue)
+            {
+                return i + 1;
+            }
+        }
+        return to;
     }
 
     /**
