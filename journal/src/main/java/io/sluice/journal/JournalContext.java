@@ -28,6 +28,8 @@ public final class JournalContext
     public static final long DEFAULT_GROUP_COMMIT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(2);
     /** System property giving {@link #stagedWrites()}'s default (false when not set). */
     public static final String STAGED_WRITES_PROPERTY = "sluice.journal.staged.writes";
+    /** System property giving {@link #stagedSmallRunRecords()}'s default (0 when not set). */
+    public static final String STAGED_SMALL_RUN_RECORDS_PROPERTY = "sluice.journal.staged.small.run.records";
 
     /**
      * What a reader does when asked for an offset below the partition's retained start.
@@ -56,6 +58,7 @@ public final class JournalContext
     private int reserveAheadBytes = DEFAULT_RESERVE_AHEAD_BYTES;
     private boolean pretouchOnOpen;
     private boolean stagedWrites = Boolean.getBoolean(STAGED_WRITES_PROPERTY);
+    private int stagedSmallRunRecords = Integer.getInteger(STAGED_SMALL_RUN_RECORDS_PROPERTY, 0);
     private boolean readOnly;
     private BootId bootId = BootId.current();
     private boolean concluded;
@@ -102,6 +105,10 @@ public final class JournalContext
         {
             throw configError("reserveAheadBytes", "must be in [" + SegmentFiles.RESERVE_CHUNK + ", " + MAX_SEGMENT_LENGTH +
                 "], was " + reserveAheadBytes);
+        }
+        if (stagedSmallRunRecords < 0)
+        {
+            throw configError("stagedSmallRunRecords", "must not be negative, was " + stagedSmallRunRecords);
         }
         if (outOfRangePolicy == null || epochClock == null)
         {
@@ -488,6 +495,35 @@ public final class JournalContext
     public boolean stagedWrites()
     {
         return stagedWrites;
+    }
+
+    /**
+     * Sets the runs a staged writer ({@link #stagedWrites(boolean)}) stores through the tail's mapping instead of writing
+     * them with a {@code pwrite}: runs of at most this many records. For a writer that publishes runs of one or two
+     * records at low rates (a processing thread that keeps up with its producers takes an event or two per turn), where
+     * the system call costs microseconds and the stores a fraction of one. The frames are checksummed and laid out as a
+     * staged run's (each frame's first 64 bits stored last, with a release store, as the mapped writer publishes), so
+     * that recovery, readers and force() see no difference; their pages are not pre-touched, so the first store into
+     * each page of the mapping takes its page fault on the writer's thread. 0 (the default unless
+     * {@value #STAGED_SMALL_RUN_RECORDS_PROPERTY} is set): every run is written with a {@code pwrite}.
+     *
+     * @param records most records of a run stored through the mapping, 0 for none.
+     * @return this.
+     */
+    public JournalContext stagedSmallRunRecords(final int records)
+    {
+        this.stagedSmallRunRecords = records;
+        return this;
+    }
+
+    /**
+     * Runs of at most this many records a staged writer stores through the mapping (see {@link #stagedSmallRunRecords(int)}).
+     *
+     * @return the records, 0 if every run is written with a {@code pwrite}.
+     */
+    public int stagedSmallRunRecords()
+    {
+        return stagedSmallRunRecords;
     }
 
     /**

@@ -160,7 +160,8 @@ public final class Partition
         else
         {
             this.checksumCursor = new ChecksumCursor(this, tail);
-            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes(), stagedWrites);
+            this.writer = new PartitionWriter(this, endOffset, tail, end, context.indexIntervalBytes(), stagedWrites,
+                context.stagedSmallRunRecords());
         }
     }
 

@@ -18,8 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Staged mode ({@link JournalContext#stagedWrites}): frames are built in a reused staging buffer instead of the
  * mapping ({@link StagedFrames}), checksummed by this thread and written into the segment file with one {@code pwrite}
- * when the records are published: {@link #append} and {@link #commit} write at once (JOURNALED on return, as in mapped
- * mode); {@link #appendUnpublished} only stages, and its records become JOURNALED when {@link #publishAppended()}
+ * when the records are published (a run of at most {@link JournalContext#stagedSmallRunRecords} records is stored
+ * through the mapping instead, see {@link StagedFrames#store}): {@link #append} and {@link #commit} write at once
+ * (JOURNALED on return, as in mapped mode); {@link #appendUnpublished} only stages, and its records become JOURNALED when {@link #publishAppended()}
  * returns (or any call that publishes). No page of the mapping is written by the writer, and the checksum duty has
  * nothing to do for this partition.
  *
@@ -54,6 +55,10 @@ public final class PartitionWriter
     private long frameBase;
     /** Staged mode's buffer and file, or null in mapped mode. */
     private final StagedFrames staged;
+    /** Staged mode: runs of at most this many records are stored through the mapping, not written ({@link #writeStaged}). */
+    private final int smallRunRecords;
+    /** Staged mode: offset of the first record staged and not yet in the file. */
+    private long stagedFromOffset;
     /**
      * Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold, and in
      * staged mode of the staging buffer's limit.
@@ -77,7 +82,8 @@ public final class PartitionWriter
         final Segment tail,
         final long nextOffset,
         final int indexIntervalBytes,
-        final boolean stagedWrites)
+        final boolean stagedWrites,
+        final int smallRunRecords)
     {
         this.partition = partition;
         this.endOffset = endOffset;
@@ -88,6 +94,8 @@ public final class PartitionWriter
         this.nextCheckpoint = tail.nextCheckpoint();
         this.frameBase = tail.buffer().addressOffset();
         this.staged = stagedWrites ? new StagedFrames(position) : null;
+        this.smallRunRecords = smallRunRecords;
+        this.stagedFromOffset = nextOffset;
         this.spareThreshold = tail.capacity() >>> 1;
         this.reservedLimit = tail.reservedLimit();
         this.fastLimit = 0; // the first append takes the slow path, which sets it
@@ -230,7 +238,9 @@ public final class PartitionWriter
     }
 
     /**
-     * Writes the staged frames (staged mode), so that the staging buffer starts at the writer's position again.
+     * Writes the staged frames (staged mode), so that the staging buffer starts at the writer's position again: with one
+     * {@code pwrite}, or for a run of at most {@link JournalContext#stagedSmallRunRecords} records by storing them
+     * through the tail's mapping (a system call per event or two costs more than the stores and their page faults).
      */
     private void writeStaged()
     {
@@ -241,12 +251,20 @@ public final class PartitionWriter
         }
         try
         {
-            staged.write(position);
+            if (nextOffset - stagedFromOffset <= smallRunRecords)
+            {
+                staged.store(tail.buffer(), position);
+            }
+            else
+            {
+                staged.write(position);
+            }
         }
         catch (final java.io.IOException | RuntimeException ex)
         {
             throw partition.writeFailed(tail.file(), ex);
         }
+        stagedFromOffset = nextOffset;
         frameBase = staged.frameBase();
         fastLimit = Math.min(segmentLimit, staged.limit());
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -17,7 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * into the segment file with one positional write ({@code pwrite}): into the file's page cache through the kernel's
  * own mapping, so that no page of the process's mapping is written, faulted in or pre-touched. On this 2-core PVM
  * guest a mapped page cost 8-10 us of CPU the first time it was touched, whoever touched it, against 1-1.8 us for
- * writing the same 4 KiB with {@code pwrite} (perf/README.md, section 82).
+ * writing the same 4 KiB with {@code pwrite} (perf/README.md, section 82). A run of one or two records, where the
+ * system call costs more than the stores, may be stored through the mapping instead ({@link #store}).
  * <pre>
  *   segment:  ... | written frames | staged frames (not yet in the file) | reserved zeros ... | hole
  *                                  ^ start()                            ^ writer's position
@@ -156,13 +158,7 @@ final class StagedFrames
         {
             return;
         }
-        final UnsafeBuffer frames = buffer;
-        for (int at = 0; at < length; )
-        {
-            final int frameLength = frames.getInt(at + RecordDescriptor.LENGTH_OFFSET);
-            checksum.store(frames, checksumView, at, frameLength);
-            at += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
-        }
+        checksum(length);
         StorageFaults.check(StorageFaults.Operation.WRITE, file);
         final ByteBuffer source = bytes;
         source.limit(length).position(0);
@@ -174,6 +170,54 @@ final class StagedFrames
         source.clear();
         writes++;
         start = position;
+    }
+
+    /**
+     * Checksums the frames staged below a segment position and stores them into the segment's mapping, where they lie
+     * in the file, instead of writing them (a small run, {@link JournalContext#stagedSmallRunRecords}); the staging then
+     * starts at that position. Each frame's first 64 bits (its length and CRC32C) are stored last, with a release
+     * store, as the mapped writer publishes a frame: a reader that scans the mapping by frame length sees whole frames
+     * only. A SIGKILL during the stores leaves a prefix of whole frames and, at most, one whose first 64 bits are
+     * still zero: recovery truncates it as a torn tail (none of them was acknowledged). No system call; the first
+     * store into each page of the mapping takes its page fault here. Nothing is allocated.
+     *
+     * @param mapping  of the segment the frames are staged for (byte 0 is segment position 0).
+     * @param position one past the last staged frame (the writer's position).
+     */
+    void store(final UnsafeBuffer mapping, final int position)
+    {
+        final int length = position - start;
+        if (length <= 0)
+        {
+            return;
+        }
+        checksum(length);
+        final long from = buffer.addressOffset();
+        final long to = mapping.addressOffset() + start;
+        for (int at = 0; at < length; )
+        {
+            final int aligned = RecordDescriptor.alignedFrameLength(
+                buffer.getInt(at + RecordDescriptor.LENGTH_OFFSET) - RecordDescriptor.HEADER_LENGTH);
+            UnsafeApi.copyMemory(null, from + at + Long.BYTES, null, to + at + Long.BYTES, aligned - Long.BYTES);
+            // Release: the frame's body is in place for any thread or process that reads this length.
+            UnsafeApi.putLongRelease(null, to + at + RecordDescriptor.LENGTH_OFFSET, UnsafeApi.getLong(null, from + at));
+            at += aligned;
+        }
+        start = position;
+    }
+
+    /**
+     * Stores the CRC32C of each frame staged in the first {@code length} bytes, while they are in this thread's cache.
+     */
+    private void checksum(final int length)
+    {
+        final UnsafeBuffer frames = buffer;
+        for (int at = 0; at < length; )
+        {
+            final int frameLength = frames.getInt(at + RecordDescriptor.LENGTH_OFFSET);
+            checksum.store(frames, checksumView, at, frameLength);
+            at += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+        }
     }
 
     /**

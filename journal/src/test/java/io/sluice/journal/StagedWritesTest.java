@@ -75,6 +75,57 @@ class StagedWritesTest
         }
     }
 
+    /**
+     * Runs of at most {@link JournalContext#stagedSmallRunRecords} records go into the file through the mapping, with no
+     * {@code pwrite}: checksummed, readable by offset as they are published, in the file for a reader of its bytes, and
+     * kept by a reopen that walks the tail as a crash leaves it; longer runs, and the runs between them, are written.
+     */
+    @Test
+    void shouldStoreRunsOfOneOrTwoRecordsThroughTheMappingAndWriteLongerRuns() throws IOException
+    {
+        long sequence = 0;
+        long expectedWrites = 0;
+        try (Journal journal = Journal.open(staged(dir).stagedSmallRunRecords(2)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Path log = partition.segmentInfos().get(0).file();
+            for (int run = 0; run < 8000; run++)
+            {
+                final int records = 1 + run % 5;
+                for (int i = 0; i < records; i++)
+                {
+                    JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
+                }
+                writer.publishAppended();
+                expectedWrites += records > 2 ? 1 : 0;
+                assertThat(writer.stagedWriteCount()).as("run %d of %d records", run, records).isEqualTo(expectedWrites);
+                assertThat(partition.endOffset()).isEqualTo(sequence);
+                if (run < 5)
+                {
+                    assertThat(framesEndingBy(log, Integer.MAX_VALUE)).as("run %d in the file", run).isEqualTo(sequence);
+                    assertThat(readInt(log, positionOfOffset(log, sequence - 1) + RecordDescriptor.CRC_OFFSET))
+                        .as("run %d checksummed", run).isNotEqualTo(RecordDescriptor.UNCHECKSUMMED).isNotZero();
+                }
+            }
+            // A plain append publishes a run of one: stored, not written.
+            assertThat(JournalTestSupport.append(writer, scratch, sequence++)).isEqualTo(sequence - 1);
+            assertThat(writer.stagedWriteCount()).isEqualTo(expectedWrites);
+            assertThat(partition.segmentInfos().size()).as("the runs crossed segments").isGreaterThan(1);
+            DeferredChecksumTest.assertEveryRecordChecksummed(partition);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+            assertThat(partition.segments()[0].touchedLimit()).as("no page pre-touched").isZero();
+        }
+        JournalTestSupport.clearRecoveryPoints(dir);
+        try (Journal journal = Journal.open(staged(dir)))
+        {
+            final Partition partition = journal.topic("t").partition(0);
+            assertThat(partition.endOffset()).isEqualTo(sequence);
+            assertThat(partition.recoveryEvents()).isEmpty();
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
     @Test
     void shouldCommitAClaimEncodedInTheStagingBuffer()
     {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,13 +19,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (the reason) and {@value KafkaSource#ORIGIN_HEADER} ({@code topic/partition@offset}), through an
  * idempotent producer.
  *
- * <p>Threading: the input's polling thread; the failure callback on the producer's I/O thread.
+ * Also the events pipeline stages dead-lettered ({@link KafkaStageDeadLetters}).
+ *
+ * <p>Threading: the input's polling thread, or the partition threads of stage failures; the failure callback on the
+ * producer's I/O thread.
  */
 final class DeadLetters implements AutoCloseable
 {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
-    private long sent;
+    private final AtomicLong sent = new AtomicLong();
 
     private DeadLetters(final String topic, final KafkaProducer<byte[], byte[]> producer)
     {
@@ -67,17 +71,36 @@ final class DeadLetters implements AutoCloseable
      */
     void send(final ConsumerRecord<ByteBuffer, ByteBuffer> record, final String reason, final String where, final Consumer<String> onFailure)
     {
-        final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(topic, null, bytes(record.key()), bytes(record.value()));
+        send(null, bytes(record.key()), bytes(record.value()), "malformed record", reason, where, onFailure);
+    }
+
+    /**
+     * Sends a record to the dead-letter topic with the headers {@value KafkaSource#ERROR_HEADER} and
+     * {@value KafkaSource#ORIGIN_HEADER}. Any thread (the producer is shared).
+     *
+     * @param timestamp of the record (epoch milliseconds), or null for the producer's time.
+     * @param key       of the record, or null.
+     * @param value     of the record.
+     * @param what      the record is, for a failure's message ("malformed record").
+     * @param reason    why it was rejected.
+     * @param where     it came from.
+     * @param onFailure receiving a message if the send fails (on the producer's I/O thread).
+     */
+    void send(
+        final Long timestamp, final byte[] key, final byte[] value, final String what, final String reason, final String where,
+        final Consumer<String> onFailure)
+    {
+        final ProducerRecord<byte[], byte[]> rejected = new ProducerRecord<>(topic, null, timestamp, key, value);
         rejected.headers().add(KafkaSource.ERROR_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         rejected.headers().add(KafkaSource.ORIGIN_HEADER, where.getBytes(StandardCharsets.UTF_8));
         producer.send(rejected, (metadata, ex) ->
         {
             if (ex != null)
             {
-                onFailure.accept("cannot send malformed record " + where + " to dead-letter topic '" + topic + "': " + ex);
+                onFailure.accept("cannot send " + what + " " + where + " to dead-letter topic '" + topic + "': " + ex);
             }
         });
-        sent++;
+        sent.incrementAndGet();
     }
 
     /**
@@ -87,7 +110,7 @@ final class DeadLetters implements AutoCloseable
      */
     long sent()
     {
-        return sent;
+        return sent.get();
     }
 
     @Override

@@ -328,16 +328,21 @@ public final class KafkaSource implements AutoCloseable
     }
 
     /**
-     * Whether records of a partition wait in Kafka that this source has not handed to the engine yet: its
-     * {@link #lag()} is above 0 (as of the last poll; unknown counts as none). For an exactly-once sink's commit
-     * spacing ({@link KafkaSink#inputWaiting}): {@code sink.inputWaiting(source::inputWaiting)}. Any thread.
+     * Whether input still waits for a partition: records in Kafka this source has not handed to the engine yet
+     * (its {@link #lag()} above 0, as of the last poll, which the reader updates once the poll's records are in the
+     * ring; unknown counts as none), or records handed over that the partition has not processed yet (its ring not
+     * {@linkplain ExternalSourcePublisher#drained drained}). False once the partition has caught up with everything
+     * read: for an exactly-once sink's commit spacing ({@link KafkaSink#inputWaiting}:
+     * {@code sink.inputWaiting(source::inputWaiting)}), which then commits at the end of the burst in progress, so the
+     * outputs of the last records read (a window their time closes) ride the transaction the spacing held instead of
+     * the one after it. Any thread.
      *
      * @param partition of the engine (= of the Kafka topic).
      * @return true if the partition has input waiting.
      */
     public boolean inputWaiting(final int partition)
     {
-        return lag.get(partition) > 0;
+        return lag.get(partition) > 0 || !positions.drained(partition);
     }
 
     private long sum(final ToLongFunction<KafkaSourceReader> counter)

@@ -147,6 +147,37 @@ class KafkaSourceTest
         }
     }
 
+    /**
+     * An exactly-once sink's commit spacing holds while input waits ({@link KafkaSink#inputWaiting}): records the source
+     * has read but the partition has not processed count, not only the lag in Kafka, so a spaced commit waits for the
+     * outputs of the last records read.
+     */
+    @Test
+    void shouldReportInputWaitingUntilThePartitionHasProcessedEveryRecordRead() throws Exception
+    {
+        final String topic = "trades-input-waiting";
+        broker.createTopics(1, topic);
+        final List<String> trades = KafkaTestSupport.trades(3, 0, 500); // fewer than the ring's 1,024 slots
+        KafkaTestSupport.produce(broker.bootstrap(), topic, 1, trades);
+
+        try (Engine engine = Engine.launch(engineContext(1), List.of(KafkaTestSupport.tumbling(new KafkaTestSupport.TextSink()))))
+        {
+            engine.pause("tumbling");
+            try (KafkaSource source = KafkaSource.start(engine, source(topic)))
+            {
+                await("every record read into the paused partition's ring, no lag left in Kafka", () ->
+                    source.records() == trades.size() && source.lag().length == 1 && source.lag()[0] == 0);
+                // Nothing left in Kafka, but the paused partition holds the records unprocessed in its ring.
+                assertThat(source.inputWaiting(0)).isTrue();
+
+                engine.resume("tumbling");
+                await("the partition caught up with what the source read", () -> !source.inputWaiting(0));
+                assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(source.lag()[0]).isZero();
+            }
+        }
+    }
+
     @Test
     void shouldCountMalformedRecordsAndSendThemToTheDeadLetterTopicWithTheReason() throws Exception
     {

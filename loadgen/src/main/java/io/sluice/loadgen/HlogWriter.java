@@ -88,11 +88,28 @@ public final class HlogWriter implements AutoCloseable
      */
     public void write(final String tag, final AbstractHistogram histogram) throws IOException
     {
+        write(tag, histogram, () -> { });
+    }
+
+    /**
+     * Appends one interval line, running {@code afterEncoding} between the histogram's encoding (a walk of its buckets
+     * up to its largest value) and the rest (the deflate, the base64 and the write): the load generator's reporter
+     * yields its CPU to the sender there ({@link ReportSteps}).
+     *
+     * @param tag           of the line (no comma, space or line break).
+     * @param histogram     of the interval, with its start and end time stamps set.
+     * @param afterEncoding run once the histogram is encoded.
+     * @throws IOException if the line cannot be written.
+     */
+    public void write(final String tag, final AbstractHistogram histogram, final Runnable afterEncoding) throws IOException
+    {
         if (tag.indexOf(',') >= 0 || tag.indexOf(' ') >= 0 || tag.indexOf('\n') >= 0 || tag.indexOf('\r') >= 0)
         {
             throw new IllegalArgumentException("hlog tag must not contain commas, spaces or line breaks: '" + tag + "'");
         }
-        final int compressedLength = compress(histogram);
+        final int encodedLength = encode(histogram);
+        afterEncoding.run();
+        final int compressedLength = compress(encodedLength);
         length = 0;
         append("Tag=");
         append(tag);
@@ -121,7 +138,7 @@ public final class HlogWriter implements AutoCloseable
         out.close();
     }
 
-    private int compress(final AbstractHistogram histogram)
+    private int encode(final AbstractHistogram histogram)
     {
         final int needed = histogram.getNeededByteBufferCapacity();
         if (encoded.capacity() < needed)
@@ -129,7 +146,11 @@ public final class HlogWriter implements AutoCloseable
             encoded = ByteBuffer.allocate(needed).order(ByteOrder.BIG_ENDIAN);
         }
         encoded.clear();
-        final int encodedLength = histogram.encodeIntoByteBuffer(encoded);
+        return histogram.encodeIntoByteBuffer(encoded);
+    }
+
+    private int compress(final int encodedLength)
+    {
         deflater.reset();
         deflater.setInput(encoded.array(), 0, encodedLength);
         deflater.finish();

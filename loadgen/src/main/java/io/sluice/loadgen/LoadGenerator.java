@@ -45,7 +45,9 @@ public final class LoadGenerator
     static final String STEP_COPY = "interval copy";
     /** Adding it to the group's totals. */
     static final String STEP_TOTALS = "totals add";
-    /** Its .hlog line. */
+    /** Its .hlog line: the histogram's encoding (a walk of its buckets up to its largest value). */
+    static final String STEP_HLOG_ENCODE = "hlog encode";
+    /** Its .hlog line: the deflate, the base64 and the write. */
     static final String STEP_HLOG = "hlog line";
     /** Adding the groups' intervals up, where more than one had events. */
     static final String STEP_SUM = "groups' sum";
@@ -67,6 +69,8 @@ public final class LoadGenerator
     private final Histogram reportCpu = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private HlogWriter log;
+    /** Between the encoding of an interval's .hlog line and the rest of it: a step of the report. */
+    private final Runnable hlogEncoded = () -> betweenSteps(STEP_HLOG_ENCODE);
     private long processed;
     private long lastReportNs;
 
@@ -236,8 +240,9 @@ public final class LoadGenerator
         final String group = currentGroup(lastReportNs - origin);
         final ReportSteps steps = options.reportSteps();
         // Measured: the measured phases' reports made while the sender sends. The last report follows the sending
-        // (and the demo's reads what only its summary needs there): it delays no event.
-        final boolean measured = !RatePlan.WARM_UP.equals(group) && !last && !sender.done();
+        // (and the demo's reads what only its summary needs there): it delays no event; nor does a report made once every
+        // event is sent, before the sender has ended (the demo reads the summary's figures there too: 47-69 ms under load).
+        final boolean measured = !RatePlan.WARM_UP.equals(group) && !last && !sender.done() && sender.sent() < plan.totalEvents();
         steps.begin(measured);
         final Histogram latency = collect(recorder, recycled, totals, log, System.nanoTime() - origin, last);
         processed += latency.getTotalCount();
@@ -304,7 +309,7 @@ public final class LoadGenerator
                 betweenSteps(STEP_TOTALS);
                 if (to != null)
                 {
-                    to.write(plan.groups().get(g), copy);
+                    to.write(plan.groups().get(g), copy, hlogEncoded);
                     betweenSteps(STEP_HLOG);
                 }
                 only = copy;

@@ -31,6 +31,7 @@ class HlogWriterTest
         final Random random = new Random(13);
         final List<Histogram> written = new ArrayList<>();
         final Path file = dir.resolve("latency.hlog");
+        final int[] betweenSteps = {0};
         try (HlogWriter writer = new HlogWriter(file, List.of("a comment"), BASE_MS))
         {
             for (int i = 0; i < 40; i++)
@@ -45,7 +46,15 @@ class HlogWriterTest
                 h.setStartTimeStamp(BASE_MS + i * 1_000L + random.nextInt(999));
                 h.setEndTimeStamp(h.getStartTimeStamp() + random.nextInt(3_000));
                 h.setTag(i % 2 == 0 ? "warmup" : "measure");
-                writer.write(h.getTag(), h);
+                if (i % 3 == 0)
+                {
+                    writer.write(h.getTag(), h);
+                }
+                else
+                {
+                    // The reporter's step between the encoding and the rest of the line: the same line.
+                    writer.write(h.getTag(), h, () -> betweenSteps[0]++);
+                }
                 written.add(h);
             }
         }
@@ -67,6 +76,7 @@ class HlogWriterTest
             assertThat(fields(lines.get(i))).isEqualTo(fields(libraryLine(expected)));
         }
         assertThat(reader.nextIntervalHistogram()).isNull();
+        assertThat(betweenSteps[0]).as("once per line written with a step").isEqualTo(26);
     }
 
     @Test

@@ -131,9 +131,10 @@ class LauncherIT
             assertThat(archive).isRegularFile();
 
             // The launcher turns the JVM's notes on class data sharing off; SLUICE_JAVA_OPTS comes after and turns them on.
-            final Run second = sluice(Map.of("SLUICE_CDS", "on", "SLUICE_JAVA_OPTS", "-Xlog:cds=info"), "version");
+            final Run second = sluice(Map.of("SLUICE_CDS", "on", "SLUICE_JAVA_OPTS", "-Xlog:cds=info -XX:+PrintFlagsFinal"), "version");
             assertThat(second.exitCode).as(second.toString()).isZero();
-            assertThat(second.out).contains("Opened archive " + archive).contains("sluice " + SluiceVersion.version() + "\n");
+            assertThat(second.out).contains("Opened archive " + archive).contains("sluice " + SluiceVersion.version() + "\n")
+                .containsPattern("ArchiveRelocationMode\\s+= 0\\s"); // mapped where it was written for, not relocated
             assertThat(writtenArchives(archive)).isEmpty();
         }
         finally

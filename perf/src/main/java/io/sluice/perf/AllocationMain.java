@@ -3,10 +3,13 @@ package io.sluice.perf;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.sluice.engine.runtime.Engine;
+import io.sluice.engine.runtime.EngineContext;
+import io.sluice.engine.runtime.EngineProfile;
 import io.sluice.engine.runtime.EventPublisher;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.schema.EventFlyweight;
@@ -24,6 +27,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       -Xms40m -Xmx40m -XX:+AlwaysPreTouch \
  *       -cp perf/target/benchmarks.jar io.sluice.perf.AllocationMain events=50000000
  * }</pre>
+ * {@code profile=low-latency} runs the same with {@link EngineProfile#LOW_LATENCY} (busy-spin, pinned where a core is
+ * free, the journal's idle work on the processing thread, the mapped journal writer, the profile's JIT warm-up): the
+ * profile's promise of no allocation with latency recording off, proven the same way.
  */
 public final class AllocationMain
 {
@@ -36,7 +42,7 @@ public final class AllocationMain
     /**
      * Runs the proof.
      *
-     * @param args {@code name=value}: events, warmup, wait.
+     * @param args {@code name=value}: events, warmup, wait, profile ({@code standard} or {@code low-latency}).
      */
     public static void main(final String[] args)
     {
@@ -44,7 +50,9 @@ public final class AllocationMain
         defaults.put("events", "50000000");
         defaults.put("warmup", "2000000");
         defaults.put("wait", "YIELD");
+        defaults.put("profile", "standard");
         final Map<String, String> a = EngineBench.args(args, defaults);
+        final EngineProfile profile = EngineProfile.valueOf(a.get("profile").replace('-', '_').toUpperCase(Locale.ROOT));
         final long events = Long.parseLong(a.get("events"));
         final long warmup = Long.parseLong(a.get("warmup"));
         final WaitStrategyKind wait = WaitStrategyKind.valueOf(a.get("wait"));
@@ -56,9 +64,17 @@ public final class AllocationMain
         final long[] keyTable = BenchEvents.keyTable(KEYS);
         final UnsafeBuffer staging = new UnsafeBuffer(new byte[BenchEvents.SCHEMA.length()]);
         final EventFlyweight event = new EventFlyweight(BenchEvents.SCHEMA).wrapForWrite(staging, 0);
-        try (Engine engine = Engine.launch(EngineBench.context(dir, wait, 8192),
-            List.of(EngineBench.tumbling(1_000, 0, KEYS, sink))))
+        final EngineContext context = EngineBench.context(dir, wait, 8192);
+        if (profile == EngineProfile.LOW_LATENCY)
         {
+            context.profile(EngineProfile.LOW_LATENCY);
+        }
+        try (Engine engine = Engine.launch(context, List.of(EngineBench.tumbling(1_000, 0, KEYS, sink))))
+        {
+            if (engine.profileReport() != null)
+            {
+                System.out.println("profile: " + engine.profileReport());
+            }
             final EventPublisher publisher = engine.publisher(EngineBench.TOPIC);
             final int timeShift = 10;
             for (long i = 0; i < warmup; i++)

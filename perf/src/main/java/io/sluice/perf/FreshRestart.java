@@ -28,6 +28,11 @@ final class FreshRestart
      * in transparent huge pages, so a restart of a large state takes a page fault per 2 MiB instead of per 4 KiB.
      */
     static final String DAEMON_HUGE_PAGES = "-XX:+UseTransparentHugePages";
+    /**
+     * How the launcher has the daemon's JVM map its class data sharing archive: at the address it was written for, so
+     * the JVM does not rewrite the archive's pointers at start (the JDK's default maps it at a random address).
+     */
+    static final List<String> DAEMON_ARCHIVE_MAPPING = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     /** Prefix of the line the child prints when ready. */
     static final String READY_PREFIX = "FRESH ";
     /** Longest a child may take from its start to its exit. */

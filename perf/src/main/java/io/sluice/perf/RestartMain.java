@@ -332,7 +332,8 @@ public final class RestartMain
     /**
      * {@code cds=true}: one untimed restart in a JVM of its own writes a dynamic class data sharing archive of what it
      * loaded when it exits ({@code -XX:ArchiveClassesAtExit}), as the launcher's {@code SLUICE_CDS=on} does on a first
-     * run; the timed restarts then map it ({@code -XX:SharedArchiveFile}).
+     * run; the timed restarts then map it ({@code -XX:SharedArchiveFile}) as the launcher does, at the address it was
+     * written for ({@link FreshRestart#DAEMON_ARCHIVE_MAPPING}).
      *
      * @return the flags that make a child use the archive.
      */
@@ -348,7 +349,9 @@ public final class RestartMain
         dump.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         FreshRestart.run(dump, childArgs);
         System.out.printf("class data sharing: archive of %,d bytes written at the exit of one untimed restart%n", Files.size(archive));
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        final List<String> mapping = new ArrayList<>(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        mapping.addAll(FreshRestart.DAEMON_ARCHIVE_MAPPING);
+        return mapping;
     }
 
     /** Child mode of {@link FreshRestart}: one restart from the checkpoint in {@code dir}, its ready line, exit. */

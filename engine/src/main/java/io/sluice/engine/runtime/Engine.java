@@ -127,8 +127,9 @@ public final class Engine implements AutoCloseable
                     STANDARD_RESERVE_AHEAD_BYTES)
                 // The low-latency profile pays the first stretch of each partition's page faults before accepting.
                 .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
-                // Runs of live events are written with one pwrite each; with a latency listener events go one by one.
+                // Runs of live events are written with one pwrite each, those of an event or two stored through the mapping.
                 .stagedWrites(context.journalWritesStaged())
+                .stagedSmallRunRecords(EngineContext.Configuration.journalStagedSmallRunRecords())
                 .retentionBytes(context.journalRetentionBytes())
                 .retentionMillis(context.journalRetentionMillis()));
         }

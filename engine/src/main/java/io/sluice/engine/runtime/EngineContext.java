@@ -77,6 +77,13 @@ public final class EngineContext
          * {@link EngineProfile#LOW_LATENCY} the default is false (mapped writes), see {@link #journalStagedWrites(EngineProfile)}.
          */
         public static final boolean JOURNAL_STAGED_WRITES_DEFAULT = true;
+        /**
+         * Property for the runs of live events a staged journal writer stores through the mapping instead of writing them
+         * with a {@code pwrite} ({@link JournalContext#stagedSmallRunRecords(int)}): runs of at most this many events.
+         */
+        public static final String JOURNAL_STAGED_SMALL_RUN_RECORDS_PROP_NAME = JournalContext.STAGED_SMALL_RUN_RECORDS_PROPERTY;
+        /** Default of {@value #JOURNAL_STAGED_SMALL_RUN_RECORDS_PROP_NAME} for the engine. */
+        public static final int JOURNAL_STAGED_SMALL_RUN_RECORDS_DEFAULT = 2;
 
         private Configuration()
         {
@@ -96,6 +103,18 @@ public final class EngineContext
         {
             final String value = System.getProperty(JOURNAL_STAGED_WRITES_PROP_NAME);
             return value == null ? JOURNAL_STAGED_WRITES_DEFAULT && profile != EngineProfile.LOW_LATENCY : Boolean.parseBoolean(value);
+        }
+
+        /**
+         * Runs of live events a staged journal writer stores through the mapping rather than writing them with a
+         * {@code pwrite}: at low rates a processing thread that keeps up takes an event or two per turn, and a system
+         * call per turn would cost microseconds per event (perf/README.md, section 98).
+         *
+         * @return {@value #JOURNAL_STAGED_SMALL_RUN_RECORDS_PROP_NAME} or {@value #JOURNAL_STAGED_SMALL_RUN_RECORDS_DEFAULT}.
+         */
+        public static int journalStagedSmallRunRecords()
+        {
+            return Integer.getInteger(JOURNAL_STAGED_SMALL_RUN_RECORDS_PROP_NAME, JOURNAL_STAGED_SMALL_RUN_RECORDS_DEFAULT);
         }
 
         /**
@@ -286,6 +305,7 @@ public final class EngineContext
     private IngestLatencyListener latencyListener;
     private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
     private StageLatencyListener stageLatencyListener;
+    private DeadLetterListener deadLetterListener;
     private long journalRetentionBytes = -1;
     private long journalRetentionMillis = -1;
     private long retentionIntervalMillis = Configuration.retentionIntervalMillis();
@@ -792,8 +812,9 @@ public final class EngineContext
      * Sets whether the journal's writers stage each run of live events and write it with one {@code pwrite} before the
      * run is processed, instead of storing each event into the journal's mapping
      * ({@link JournalContext#stagedWrites(boolean)}): either way every event is JOURNALED (in the page cache) before
-     * anything processes it. Applies only while no latency listener is set (with one, each event is journaled and
-     * processed on its own, and a write per event would cost more than the mapping). Default: staged under
+     * anything processes it; with a latency listener the run is written first and its events then processed and
+     * timed one by one. Runs of one or two events are stored through the mapping even so
+     * ({@link Configuration#journalStagedSmallRunRecords()}). Default: staged under
      * {@link EngineProfile#STANDARD}, mapped under {@link EngineProfile#LOW_LATENCY}, either unless
      * {@value Configuration#JOURNAL_STAGED_WRITES_PROP_NAME} is set ({@link Configuration#journalStagedWrites(EngineProfile)}).
      *
@@ -808,8 +829,7 @@ public final class EngineContext
 
     /**
      * Whether the journal's writers stage and write runs of live events ({@link #journalStagedWrites(boolean)}), as
-     * set or else the profile's default: the engine applies it only while no latency listener is set
-     * ({@link #journalWritesStaged()}).
+     * set or else the profile's default.
      *
      * @return the setting.
      */
@@ -820,15 +840,14 @@ public final class EngineContext
     }
 
     /**
-     * Whether the engine's journal writers do stage their writes: {@link #journalStagedWrites()} unless a latency listener
-     * or a stage latency listener is set (events are then journaled and processed one by one, and a write per event
-     * would cost more than the mapping).
+     * Whether the engine's journal writers do stage their writes: {@link #journalStagedWrites()}, with or without a
+     * latency listener (a timed run is written first, then its events are processed and timed one by one).
      *
      * @return true if the journal is opened with staged writes.
      */
     public boolean journalWritesStaged()
     {
-        return journalStagedWrites() && latencyListener == null && stageLatencyListener == null;
+        return journalStagedWrites();
     }
 
     /**
@@ -863,6 +882,29 @@ public final class EngineContext
     {
         this.latencyListener = latencyListener;
         return this;
+    }
+
+    /**
+     * Sets a listener told of each event a stage with {@code on_error: dead_letter} failed on, with the reason, after
+     * the event is appended to the dead-letter topic (a connector forwards it, for example to a Kafka topic).
+     *
+     * @param deadLetterListener or null, the default, for none.
+     * @return this.
+     */
+    public EngineContext deadLetterListener(final DeadLetterListener deadLetterListener)
+    {
+        this.deadLetterListener = deadLetterListener;
+        return this;
+    }
+
+    /**
+     * The listener told of dead-lettered stage failures.
+     *
+     * @return the listener or null.
+     */
+    public DeadLetterListener deadLetterListener()
+    {
+        return deadLetterListener;
     }
 
     /**

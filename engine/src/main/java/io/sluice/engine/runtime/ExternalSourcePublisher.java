@@ -139,6 +139,21 @@ public final class ExternalSourcePublisher
     }
 
     /**
+     * Whether the partition has processed everything published to it so far (this source's events and any
+     * other's): its ring holds nothing the partition thread has still to journal and process. A source that
+     * has handed over all it has read and finds its partition drained knows its input has caught up; an
+     * exactly-once Kafka sink's commit spacing holds only until then. A concurrent read (two volatile
+     * sequences), any thread; the answer may be stale by the time it is used.
+     *
+     * @param partition of the engine.
+     * @return true when the partition's ring holds no unprocessed slot.
+     */
+    public boolean drained(final int partition)
+    {
+        return partitions[partition].drained();
+    }
+
+    /**
      * Publishes an event with its time taken from the schema's event-time field (the clock when the
      * source has none), waiting while the partition's ring is full (back-pressure).
      *

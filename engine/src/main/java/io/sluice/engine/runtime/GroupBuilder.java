@@ -82,7 +82,7 @@ final class GroupBuilder
         for (int p = 0; p < partitions; p++)
         {
             final PartitionStageErrors stageErrors = prepared.stageErrors(name, p);
-            stageErrors.deadLetterWriter(deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer());
+            stageErrors.deadLetters(deadLetterTopic == null ? null : deadLetterTopic.partition(p).writer(), context.deadLetterListener());
             final PipelineInstance[] instances = prepared.instances(name, p);
             final EngineCounters.InstanceCounters[] counters = new EngineCounters.InstanceCounters[pipelines.size()];
             for (int i = 0; i < instances.length; i++)

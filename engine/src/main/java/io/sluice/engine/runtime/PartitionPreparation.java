@@ -85,7 +85,7 @@ final class PartitionPreparation implements AutoCloseable
             for (int p = 0; p < count; p++)
             {
                 // The dead-letter writer is given once the journal is open (GroupBuilder), before anything can fail a stage.
-                partitions.add(new Partition(plan.name(), p, new PartitionStageErrors(errorLog, null)));
+                partitions.add(new Partition(plan.name(), p, new PartitionStageErrors(errorLog, p, null)));
             }
         }
         final AtomicInteger ids = new AtomicInteger();

@@ -81,10 +81,13 @@ final class PartitionProcessor
      */
     private final EventBatch liveEvents;
     /**
-     * Whether live events are processed in runs: unless a latency listener wants the time each event's
-     * processing ended (then each is processed on its own, as it is taken).
+     * Whether a latency listener (ingest or stage) wants the time each live event's processing ended: the run is then
+     * journaled as one (one write), and its events processed one by one after it, each timed
+     * ({@link #processTimedRun}).
      */
-    private final boolean batchLive;
+    private final boolean timed;
+    /** With {@link #timed}: the ingest stamp of each event of {@link #liveEvents}, by its index in the run; else null. */
+    private final long[] liveIngestNanos;
     /** Journal records checksummed at most per {@link #checksumAppended()}. */
     private final int checksumPerTurn;
     /** Runs of live events processed ({@link #processLiveEvents}); processing thread only. */
@@ -195,7 +198,8 @@ final class PartitionProcessor
         this.snapshotter = new PartitionSnapshotter(topic, partition, instances, errorLog, context.checkpointSliceRows());
         this.liveEvents = new EventBatch(Math.max(1, context.partitionBatchLimit()));
         this.checksumPerTurn = 2 * Math.max(1, context.partitionBatchLimit());
-        this.batchLive = latencyListener == null && stageListener == null;
+        this.timed = latencyListener != null || stageListener != null;
+        this.liveIngestNanos = timed ? new long[Math.max(1, context.partitionBatchLimit())] : null;
         this.journalWorkWhileIdle = context.waitStrategy() == WaitStrategyKind.BUSY_SPIN;
         java.util.Arrays.fill(sourcePositions, io.sluice.engine.checkpoint.SourcePositions.NO_POSITION);
     }
@@ -375,8 +379,9 @@ final class PartitionProcessor
      * barrier, end of input, replay), before a checkpoint's state copy advances (while a copy is in progress the
      * slices its events make due follow the run, so a staged journal writer still writes the run at once), before a
      * DEGRADED return, and at the end of the turn, so before the agent frees the slots to the producers. With a latency
-     * listener each event is processed as it is taken instead. A live EVENT is read where it lies in the ring's
-     * block ({@link RingSlots}); any other slot through its {@link RingSlot}.
+     * listener the run is journaled the same way and its events are then processed and timed one by one
+     * ({@link #processTimedRun}). A live EVENT is read where it lies in the ring's block ({@link RingSlots}); any other
+     * slot through its {@link RingSlot}.
      *
      * @param sequence   of the slot in the ring.
      * @param endOfBatch whether it is the last slot of the agent's turn (the run is processed and the counters
@@ -387,7 +392,7 @@ final class PartitionProcessor
     boolean onSlot(final long sequence, final boolean endOfBatch)
     {
         final long address = slots.address(sequence);
-        if (RingSlot.type(address) == RingSlot.EVENT && batchLive)
+        if (RingSlot.type(address) == RingSlot.EVENT)
         {
             return onLiveEvent(sequence, address, endOfBatch);
         }
@@ -395,7 +400,8 @@ final class PartitionProcessor
     }
 
     /**
-     * {@link #onSlot} of any slot but a live EVENT of a run: processes the run first.
+     * {@link #onSlot} of any slot but a live EVENT (a tick, barrier, checkpoint step, end of input, replay, wake):
+     * processes the run first.
      */
     private boolean onEvent(final RingSlot slot, final boolean endOfBatch)
     {
@@ -456,14 +462,9 @@ final class PartitionProcessor
         {
             sourcePositions[source] = slot.buffer.getLong(SourcePositionDescriptor.positionOffset(slot.length()));
         }
-        long done = journaled;
         if (type == RingSlot.REPLAY)
         {
             replayPipeline(slot.buffer, 0, writer.nextOffset() - 1);
-        }
-        else if (stages != null && type == RingSlot.EVENT)
-        {
-            done = dispatchTimed(source, slot.buffer, slot.key(), slot.timestamp(), journaled);
         }
         else
         {
@@ -471,7 +472,7 @@ final class PartitionProcessor
         }
         if (stages != null)
         {
-            reportStages(stages, slot, pickedUp, journaled);
+            reportJournalStages(stages, slot.ingestNanos(), pickedUp, journaled);
         }
         if (type == RingSlot.TICK)
         {
@@ -479,8 +480,7 @@ final class PartitionProcessor
         }
         if (latencyListener != null)
         {
-            // With stage timing on, the last stage's end is the end of processing: no further clock read.
-            latencyListener.onProcessed(partition, slot.ingestNanos(), stages == null || type != RingSlot.EVENT ? System.nanoTime() : done);
+            latencyListener.onProcessed(partition, slot.ingestNanos(), System.nanoTime());
         }
         if (endOfBatch)
         {
@@ -525,9 +525,14 @@ final class PartitionProcessor
             oweSlice();
         }
         final EventBatch events = liveEvents;
-        if (events.size() == 0)
+        final int index = events.size();
+        if (index == 0)
         {
             events.clear(block);
+        }
+        if (timed)
+        {
+            liveIngestNanos[index] = RingSlot.ingestNanos(address);
         }
         if (events.addAt(source, payload, key, timestamp) || endOfBatch)
         {
@@ -551,12 +556,19 @@ final class PartitionProcessor
         {
             try
             {
-                // The run is JOURNALED before anything processes it: a staged journal writer writes its frames now (one
-                // pwrite, JournalContext#stagedWrites); a mapped one has them in the page cache already and publishes.
-                writer.publishAppended();
-                eventsIn += size;
-                liveRuns++;
-                dispatcher.onEvents(events);
+                if (timed)
+                {
+                    processTimedRun(events, size);
+                }
+                else
+                {
+                    // The run is JOURNALED before anything processes it: a staged journal writer writes its frames now
+                    // (one pwrite, JournalContext#stagedWrites); a mapped one has them in the page cache and publishes.
+                    writer.publishAppended();
+                    eventsIn += size;
+                    liveRuns++;
+                    dispatcher.onEvents(events);
+                }
             }
             finally
             {
@@ -622,39 +634,69 @@ final class PartitionProcessor
     }
 
     /**
-     * {@link #dispatch} of a live EVENT with the clock read after each instance, into {@link #stageEnds}
-     * ({@link PartitionDispatcher#NOT_RUN} for an instance that did not process it). The listener is told
-     * afterwards, in {@link #reportStages}, so that its own cost falls outside every stage.
-     *
-     * @return the clock at the end of the last instance (after the journal append if none ran).
+     * {@link #processLiveEvents} with a latency listener: the run is journaled as one (one write), then each event is
+     * processed on its own and timed, so that the listener sees each event's end after the point it became JOURNALED,
+     * and the stage listener the run's write as each event's journal append, then each instance's time. One clock read
+     * per event (per instance with a stage listener) and one per run, as the listeners want; the instances see the
+     * same calls in the same order as from {@link PartitionDispatcher#onEvents}.
      */
-    private long dispatchTimed(
-        final int source, final org.agrona.DirectBuffer buffer, final long key, final long timestamp, final long journaled)
+    private void processTimedRun(final EventBatch events, final int size)
     {
-        eventsIn++;
-        return dispatcher.onEventTimed(source, buffer, 0, key, timestamp, journaled, stageEnds);
+        final StageLatencyListener stages = stageListener;
+        final long pickedUp = stages == null ? 0 : System.nanoTime();
+        writer.publishAppended();
+        eventsIn += size;
+        liveRuns++;
+        final long journaled = System.nanoTime();
+        final org.agrona.DirectBuffer buffer = events.buffer();
+        final long[] ingest = liveIngestNanos;
+        long done = journaled;
+        for (int e = 0; e < size; e++)
+        {
+            if (stages == null)
+            {
+                dispatcher.onEvent(events.source(e), buffer, events.offset(e), events.key(e), events.timestamp(e));
+                done = System.nanoTime();
+            }
+            else
+            {
+                // Each instance's time from the previous event's end: the run's write is reported once per event, below.
+                final long start = done;
+                done = dispatcher.onEventTimed(events.source(e), buffer, events.offset(e), events.key(e), events.timestamp(e),
+                    start, stageEnds);
+                reportJournalStages(stages, ingest[e], pickedUp, journaled);
+                reportInstanceStages(stages);
+            }
+            if (latencyListener != null)
+            {
+                latencyListener.onProcessed(partition, ingest[e], done);
+            }
+        }
     }
 
     /**
-     * Tells the stage listener the ring wait and journal append of the slot and, for a live EVENT, the
-     * time of each instance that ran (from {@link #stageEnds}).
+     * Tells the stage listener a slot's ring wait (ingest to pick-up) and its journal append (pick-up to journaled).
      */
-    private void reportStages(final StageLatencyListener stages, final RingSlot slot, final long pickedUp, final long journaled)
+    private void reportJournalStages(final StageLatencyListener stages, final long ingestNanos, final long pickedUp, final long journaled)
     {
         // max(0, ...): nanoTime is monotonic across threads on supported platforms; a report is never negative regardless.
-        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - slot.ingestNanos()));
+        stages.onStage(partition, StageLatencyListener.RING_WAIT, Math.max(0, pickedUp - ingestNanos));
         stages.onStage(partition, StageLatencyListener.JOURNAL_APPEND, journaled - pickedUp);
-        if (slot.type() == RingSlot.EVENT)
+    }
+
+    /**
+     * Tells the stage listener the time of each instance that ran the last timed event (from {@link #stageEnds}).
+     */
+    private void reportInstanceStages(final StageLatencyListener stages)
+    {
+        final long[] ends = stageEnds;
+        long previous = ends[0];
+        for (int i = 1; i < ends.length; i++)
         {
-            final long[] ends = stageEnds;
-            long previous = ends[0];
-            for (int i = 1; i < ends.length; i++)
+            if (ends[i] != PartitionDispatcher.NOT_RUN)
             {
-                if (ends[i] != PartitionDispatcher.NOT_RUN)
-                {
-                    stages.onStage(partition, firstPipelineStage + i - 1, ends[i] - previous);
-                    previous = ends[i];
-                }
+                stages.onStage(partition, firstPipelineStage + i - 1, ends[i] - previous);
+                previous = ends[i];
             }
         }
     }

@@ -10,8 +10,8 @@ import io.sluice.schema.EventFlyweight;
 /**
  * Where the pipeline instances of one partition report failures of user code: every failure goes to
  * the engine's distinct error log, and an event failing under DEAD_LETTER is appended to the group's
- * dead-letter topic. Built before the instances and the {@link PartitionProcessor}, so that neither
- * needs the other to exist first.
+ * dead-letter topic, then told to the engine's {@link DeadLetterListener}, if any. Built before the instances
+ * and the {@link PartitionProcessor}, so that neither needs the other to exist first.
  *
  * <p>Threading: built on a recovering thread with its instances ({@link PartitionPreparation}), given its dead-letter
  * writer by the launching thread before any stage runs, then the partition thread's, the single writer of the
@@ -20,27 +20,33 @@ import io.sluice.schema.EventFlyweight;
 final class PartitionStageErrors implements StageErrorHandler
 {
     private final DistinctErrorLog errorLog;
+    private final int partition;
     private PartitionWriter deadLetterWriter;
+    private DeadLetterListener deadLetterListener;
 
     /**
      * @param errorLog         of the engine.
+     * @param partition        of the engine these instances run on.
      * @param deadLetterWriter of the partition's dead-letter topic, or null when no stage needs one (or until
-     *                         {@link #deadLetterWriter(PartitionWriter)} gives it).
+     *                         {@link #deadLetters} gives it).
      */
-    PartitionStageErrors(final DistinctErrorLog errorLog, final PartitionWriter deadLetterWriter)
+    PartitionStageErrors(final DistinctErrorLog errorLog, final int partition, final PartitionWriter deadLetterWriter)
     {
         this.errorLog = errorLog;
+        this.partition = partition;
         this.deadLetterWriter = deadLetterWriter;
     }
 
     /**
-     * Gives the partition's dead-letter writer once the journal is open, before any stage runs.
+     * Gives the partition's dead-letter writer and listener once the journal is open, before any stage runs.
      *
-     * @param writer of the partition's dead-letter topic, or null when no stage needs one.
+     * @param writer   of the partition's dead-letter topic, or null when no stage needs one.
+     * @param listener told of each dead-lettered event after its append, or null.
      */
-    void deadLetterWriter(final PartitionWriter writer)
+    void deadLetters(final PartitionWriter writer, final DeadLetterListener listener)
     {
         this.deadLetterWriter = writer;
+        this.deadLetterListener = listener;
     }
 
     DistinctErrorLog errorLog()
@@ -73,6 +79,19 @@ final class PartitionStageErrors implements StageErrorHandler
         if (policy == ErrorPolicy.DEAD_LETTER && deadLetterWriter != null)
         {
             deadLetterWriter.append(PartitionProcessor.RECORD_EVENT, 0, timestamp, key, event.buffer(), event.offset(), event.length());
+            final DeadLetterListener listener = deadLetterListener;
+            if (listener != null)
+            {
+                try
+                {
+                    listener.onDeadLetter(pipeline, stage, partition, event, key, timestamp, error);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // The event is in the dead-letter topic already: a listener's failure is recorded, the partition goes on.
+                    errorLog.record(ex);
+                }
+            }
         }
     }
 }

@@ -183,6 +183,12 @@ final class RingSlot
     /** {@code System.nanoTime()} at publish with a latency listener, else 0. */
     long ingestNanos()
     {
+        return ingestNanos(address);
+    }
+
+    /** {@link #ingestNanos()} of the slot whose header is at {@code address}. */
+    static long ingestNanos(final long address)
+    {
         return UnsafeApi.getLong(null, address + INGEST_NANOS_OFFSET);
     }
 

@@ -17,8 +17,8 @@ import io.sluice.engine.pipeline.TestEvents;
 
 /**
  * The processing thread journals each live event as it takes it and processes the events of its turn as runs
- * (in place in the ring's block); with a latency listener it processes each event on its own. Both must give the
- * same outputs per partition, with ticks, a checkpoint barrier, an operator's replay and the end of
+ * (in place in the ring's block); with a latency listener it journals the run the same way (one write), then processes
+ * and times each event on its own, once the run is journaled. Both must give the same outputs per partition, with ticks, a checkpoint barrier, an operator's replay and the end of
  * input between the runs, a ring small enough that runs wrap around its block, and journal segments small enough
  * that appends roll.
  */
@@ -61,7 +61,7 @@ class LiveEventRunsTest
         final Outcome oneByOne = run(dir.resolve("one"), true, false);
         final Outcome runs = run(dir.resolve("runs"), false, false);
 
-        assertThat(oneByOne.runs).isZero();
+        assertTimedOneByOneAfterTheirRunsWrites(oneByOne);
         assertThat(runs.runs).isPositive();
         assertThat(runs.eventsIn).isEqualTo(oneByOne.eventsIn).isGreaterThan(runs.runs);
         assertSameOutputs(runs, oneByOne);
@@ -73,10 +73,21 @@ class LiveEventRunsTest
         final Outcome oneByOne = run(dir.resolve("one"), true, true);
         final Outcome runs = run(dir.resolve("runs"), false, true);
 
-        assertThat(oneByOne.runs).isZero();
+        assertTimedOneByOneAfterTheirRunsWrites(oneByOne);
         assertThat(runs.eventsIn).isEqualTo(oneByOne.eventsIn).isGreaterThan(runs.runs);
         assertThat(runs.runs).isPositive();
         assertSameOutputs(runs, oneByOne);
+    }
+
+    /**
+     * Every event was timed on its own, each when every record appended before it was JOURNALED (the partition's end
+     * offset published at the writer's next offset), and the runs were written as one: fewer writes than events.
+     */
+    private static void assertTimedOneByOneAfterTheirRunsWrites(final Outcome timed)
+    {
+        assertThat(timed.timed).as("every event timed").isGreaterThanOrEqualTo(timed.eventsIn);
+        assertThat(timed.timedBeforeJournaled).as("events timed before their run was journaled").isZero();
+        assertThat(timed.journalWrites).as("runs written as one with a latency listener").isPositive().isLessThan(timed.eventsIn);
     }
 
     private static void assertSameOutputs(final Outcome actual, final Outcome expected)
@@ -93,18 +104,33 @@ class LiveEventRunsTest
     {
         final EngineContext context = new EngineContext().directory(data).partitions(PARTITIONS).ringSize(RING)
             .journalSegmentLength(1024 * 1024).waitStrategy(WaitStrategyKind.SLEEP).tickIntervalMillis(1);
+        // Filled once launched, before the first publish (which the processing threads' first slot happens after).
+        final io.sluice.journal.Partition[] journal = new io.sluice.journal.Partition[PARTITIONS];
+        final java.util.concurrent.atomic.AtomicLong timed = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong timedBeforeJournaled = new java.util.concurrent.atomic.AtomicLong();
         if (oneByOne)
         {
             context.latencyListener((partition, ingestNanos, doneNanos) ->
             {
+                timed.incrementAndGet();
+                // On the partition's processing thread, its journal's writer: every record appended so far is published.
+                if (journal[partition].endOffset() != journal[partition].writer().nextOffset())
+                {
+                    timedBeforeJournaled.incrementAndGet();
+                }
             });
         }
         final TestEvents.TextSink sink = new TestEvents.TextSink();
         final List<Pipeline> pipelines = twoPipelines ? List.of(volume(sink), bigTrades(sink)) : List.of(volume(sink));
         final PartitionProcessor[] processors;
+        long journalWrites = 0;
         try (Engine engine = Engine.launch(context, pipelines))
         {
             processors = engine.processors("trades");
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                journal[p] = engine.journal().topic(processors[p].topic()).partition(p);
+            }
             final EventPublisher publisher = engine.publisher("trades");
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[TestEvents.TRADE.length()]);
             final Random random = new Random(20261205);
@@ -129,6 +155,10 @@ class LiveEventRunsTest
             }
             engine.endOfInput("trades");
             assertThat(engine.drain(60, TimeUnit.SECONDS)).isTrue();
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                journalWrites += journal[p].writer().stagedWriteCount();
+            }
         }
         long eventsIn = 0;
         long runs = 0;
@@ -137,7 +167,7 @@ class LiveEventRunsTest
             eventsIn += processor.eventsIn();
             runs += processor.liveRuns();
         }
-        return new Outcome(sink.lines(), eventsIn, runs);
+        return new Outcome(sink.lines(), eventsIn, runs, timed.get(), timedBeforeJournaled.get(), journalWrites);
     }
 
     private static void publish(final EventPublisher publisher, final UnsafeBuffer buffer, final Random random, final int i)
@@ -160,7 +190,7 @@ class LiveEventRunsTest
         return result;
     }
 
-    private record Outcome(List<String> lines, long eventsIn, long runs)
+    private record Outcome(List<String> lines, long eventsIn, long runs, long timed, long timedBeforeJournaled, long journalWrites)
     {
     }
 }

@@ -104,6 +104,8 @@ public final class Daemon implements AutoCloseable
     private PrometheusEndpoint prometheus;
     private ResultBoard board;
     private DashboardServer dashboard;
+    /** Dead-lettered stage failures sent to the Kafka ingress's dead-letter topics, or null for none. */
+    private KafkaStageFailureRoutes stageFailures;
     /** The group member of a {@code scale_out} daemon, which then has no engine of its own; else null. */
     private ScaleOutMember scaleOut;
     /** The Kafka ingress figures, copied into the counters file on the stats thread. */
@@ -291,8 +293,14 @@ public final class Daemon implements AutoCloseable
             board.bind(pipelines);
         }
 
+        stageFailures = KafkaStageFailureRoutes.open(config.components(), pipelines, this::warn);
+        if (stageFailures != null)
+        {
+            log("stage failures dead-lettered to Kafka: pipelines " + new java.util.TreeSet<>(stageFailures.routes().keySet()));
+        }
         final EngineContext context = new EngineContext()
             .directory(dir)
+            .deadLetterListener(stageFailures)
             .partitions(config.partitions())
             .ringSize(config.ringSize())
             .waitStrategy(config.waitStrategy())
@@ -765,6 +773,10 @@ public final class Daemon implements AutoCloseable
         {
             run(engine::close, failures);
             logFinalCheckpoint();
+        }
+        if (stageFailures != null)
+        {
+            run(stageFailures::close, failures);
         }
         closeAll(egress, failures);
         for (final ExactlyOnceFileSink sink : fileSinks)

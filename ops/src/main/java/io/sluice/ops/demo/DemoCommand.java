@@ -195,14 +195,12 @@ public final class DemoCommand implements Callable<Integer>
         console.flush();
 
         final RunReporter reporter = new RunReporter(console, alerts, DemoFormat::alert);
-        RunReporter.warmUp(REPORT_WARM_UPS, DemoFormat::alert);
         final RunResult result;
         final List<Pipeline> pipelines = new ArrayList<>(CardDesk.desk(firingSlice(cards)).pipelines(alerts, recorder, tap));
         pipelines.addAll(FraudDesk.orderPipelines(alerts, recorder, orders.ordersPerWindow(), orders.accounts(), tap));
         final List<InjectedPattern> injected = scenario.injected();
         // Each alert compared with the patterns once, not all of them every second on the sender's cpu.
         final DetectionTally detection = new DetectionTally(injected);
-        warmProgressLine(injected);
         final StageTimes stages = stageTimes ? new StageTimes(Engine.stageNames(pipelines)) : null;
         if (stages != null)
         {
@@ -239,11 +237,25 @@ public final class DemoCommand implements Callable<Integer>
                 console.flush();
             }
             offSpinningCores.run();
-            final Runnable senderStart = !layout.lowLatency() ? () -> { } :
-                () -> sender.place(layout.senderOwnCore(), lowerPriorities, offSpinningCores, console);
+            // On the sender's thread before its first event is due: its placement, and the spinning threads' files opened
+            // (a walk of every thread's /proc directory, milliseconds of code run once: at the first measured second it took
+            // the reporter 16-20 ms in one step, perf/README.md section 99).
+            final Runnable senderStart = () ->
+            {
+                if (layout.lowLatency())
+                {
+                    sender.place(layout.senderOwnCore(), lowerPriorities, offSpinningCores, console);
+                }
+                spinning.find();
+            };
             // Starting the engine (its JIT warm-up, class loading, the dashboard) leaves garbage in the young
             // generation: collect it now, before the first event, not in a pause during the run that stops the
             // processing thread too (every collection does).
+            // The live lines' code, run to nowhere once the engine has started: before it, the engine's JIT warm-up kept
+            // the compile queue long, which raises the JIT's thresholds, and 500 runs then left RunReporter.onInterval
+            // to be compiled in the measured seconds, on the sender's cpu (perf/README.md section 99).
+            RunReporter.warmUp(REPORT_WARM_UPS, DemoFormat::alert);
+            warmProgressLine(injected);
             System.gc();
             otherTasks.start();
             // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
@@ -271,9 +283,12 @@ public final class DemoCommand implements Callable<Integer>
                     }
                     if (!jvmMeasuring[0] && !RatePlan.WARM_UP.equals(stats.group()))
                     {
+                        // The measurement's start, in steps of its own: the JVM's counters, each spinning thread's open file.
                         jvmMeasuring[0] = true;
                         jvm.start();
-                        spinning.start();
+                        reportSteps.next(STEP_MEASUREMENT_START);
+                        spinning.start(() -> reportSteps.next(STEP_SCHEDSTAT));
+                        reportSteps.next(STEP_SCHEDSTAT);
                         if (stages != null)
                         {
                             stages.startMeasuring();
@@ -423,6 +438,8 @@ public final class DemoCommand implements Callable<Integer>
 
     /** A step of the report ({@link ReportSteps}): one spinning thread's scheduler statistics read. */
     private static final String STEP_SCHEDSTAT = "schedstat read";
+    /** A step of the first measured report: the JVM's counters read at the start of the measured interval. */
+    private static final String STEP_MEASUREMENT_START = "measurement start";
 
     private void summary(
         final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,

@@ -45,7 +45,9 @@ final class SpinningThreadsCpu
     private final Map<Long, Reading> first = new TreeMap<>();
     /** Per thread id: its latest reading. */
     private final Map<Long, Reading> last = new TreeMap<>();
-    /** Per thread id found at {@link #start()}: its schedstat file, kept open for {@link #mark}. */
+    /** Per thread id found by {@link #find()}: its {@code comm}. */
+    private final Map<Long, String> found = new TreeMap<>();
+    /** Per thread id found by {@link #find()}: its schedstat file, kept open for {@link #start} and {@link #mark}. */
     private final Map<Long, SchedstatFile> files = new TreeMap<>();
     private boolean started;
 
@@ -68,25 +70,72 @@ final class SpinningThreadsCpu
     }
 
     /**
+     * Finds the spinning threads running now and opens their schedstat files: a walk of every thread's directory and
+     * {@code comm}, some milliseconds of code that runs once. The demo calls it on the sender's thread before its first
+     * event is due, so that the start of the measured interval ({@link #start(Runnable)}) only reads the open files; a
+     * {@link #start(Runnable)} that follows no {@code find} finds the threads itself.
+     *
+     * <p>Threading: any one thread; the {@link #start} that follows on another must see its writes (the demo's reporter
+     * reads the sender's volatile origin, written after it).
+     *
+     * @return the threads found.
+     */
+    int find()
+    {
+        close();
+        found.clear();
+        for (final Reading reading : read())
+        {
+            try
+            {
+                files.put(reading.tid, SchedstatFile.open(tasks.resolve(Long.toString(reading.tid)).resolve("schedstat")));
+                found.put(reading.tid, reading.comm);
+            }
+            catch (final IOException ex)
+            {
+                // the thread ended meanwhile: not one to report
+            }
+        }
+        return found.size();
+    }
+
+    /**
      * Marks the start of the measured interval: the threads running now are the ones reported.
      */
     void start()
     {
+        find();
+        start(() -> { });
+    }
+
+    /**
+     * Marks the start of the measured interval for the threads {@link #find()} found (finding them first if it was not
+     * called): each one's open file is read, {@code betweenReads} running between two files (each read is a step of the
+     * reporter's turn on the sender's cpu).
+     *
+     * @param betweenReads run after each thread's file but the last.
+     */
+    void start(final Runnable betweenReads)
+    {
+        if (found.isEmpty())
+        {
+            find();
+        }
         started = true;
-        close();
         first.clear();
         last.clear();
-        for (final Reading reading : read())
+        int read = 0;
+        for (final Map.Entry<Long, String> thread : found.entrySet())
         {
-            first.put(reading.tid, reading);
-            last.put(reading.tid, reading);
-            try
+            if (read++ > 0)
             {
-                files.put(reading.tid, SchedstatFile.open(tasks.resolve(Long.toString(reading.tid)).resolve("schedstat")));
+                betweenReads.run();
             }
-            catch (final IOException ex)
+            final Reading reading = readOpen(thread.getKey(), thread.getValue());
+            if (reading != null)
             {
-                // the thread ended meanwhile: its reading at the start is its last
+                first.put(reading.tid, reading);
+                last.put(reading.tid, reading);
             }
         }
     }
@@ -101,6 +150,7 @@ final class SpinningThreadsCpu
             file.close();
         }
         files.clear();
+        found.clear();
     }
 
     /**
@@ -132,19 +182,31 @@ final class SpinningThreadsCpu
             {
                 betweenReads.run();
             }
-            final SchedstatFile file = files.get(known.tid);
-            final long now = System.nanoTime();
-            try
+            final Reading reading = readOpen(known.tid, known.comm);
+            if (reading != null)
             {
-                if (file != null && file.read())
-                {
-                    last.put(known.tid, new Reading(known.tid, known.comm, now, file.runNanos(), file.waitNanos(), file.slices()));
-                }
+                last.put(known.tid, reading);
             }
-            catch (final IllegalArgumentException ex)
-            {
-                // not scheduler statistics as this class knows them: the thread keeps its last reading
-            }
+        }
+    }
+
+    /**
+     * A thread's reading from its open file.
+     *
+     * @return null if the thread has ended (an empty read), its file is not open, or it is not scheduler statistics as
+     *     this class knows them: the thread keeps its last reading.
+     */
+    private Reading readOpen(final long tid, final String comm)
+    {
+        final SchedstatFile file = files.get(tid);
+        final long now = System.nanoTime();
+        try
+        {
+            return file != null && file.read() ? new Reading(tid, comm, now, file.runNanos(), file.waitNanos(), file.slices()) : null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
         }
     }
 

@@ -54,6 +54,48 @@ class DaemonKafkaProcessTest
         return TradeVolumes.input(42, 20_000);
     }
 
+    /**
+     * A YAML pipeline under {@code on_error: dead_letter} whose filter fails on trades of quantity 9 (an integer division
+     * by zero): the daemon sends each such trade to its Kafka ingress's dead-letter topic with the pipeline, the stage and
+     * the reason, and commits every other result once, as the replay of the same input produces them.
+     */
+    @Test
+    void shouldSendTheEventsAStageDeadLettersToTheKafkaDeadLetterTopicWithTheReason() throws Exception
+    {
+        broker.createTopics(PARTITIONS, "failing-in", "failing-out", "failing-in.dlq");
+        final String yaml = DaemonYaml.daemon("data", PARTITIONS).checkpoint("300ms", 5).tradeSchema()
+            .volume("1s", "results", "on_error: dead_letter", "filter: qty / (qty - 9) >= 0")
+            .kafkaSink("results", broker.bootstrap(), "failing-out", "sluice.failing.results")
+            .kafkaIngress(broker.bootstrap(), "failing-in", "sluice.failing", "dead_letter_topic: failing-in.dlq").build();
+        final Path configFile = Files.writeString(dir.resolve("sluice.yaml"), yaml);
+        final List<String> input = TradeVolumes.input(7, 3_000);
+        final long nines = input.stream().filter(line -> line.contains("\"qty\":9,")).count();
+        assertThat(nines).isGreaterThan(100);
+        KafkaTestSupport.produce(broker.bootstrap(), "failing-in", PARTITIONS, input);
+        final List<String> expected = TradeVolumes.expected(dir, yaml, input, PARTITIONS);
+        assertThat(expected).hasSizeGreaterThan(100);
+
+        try (DaemonProcess daemon = DaemonProcess.running(configFile, dir.resolve("data"), dir.resolve("run.log")))
+        {
+            final List<String> committed = TradeVolumes.committed(broker.bootstrap(), "failing-out", expected.size());
+            final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead =
+                KafkaTestSupport.readAll(broker.bootstrap(), "failing-in.dlq", (int)nines);
+            assertThat(daemon.logText()).contains("stage failures dead-lettered to Kafka: pipelines [vol]");
+            assertThat(daemon.terminate()).as("exit code, log:\n%s", daemon.logText()).isZero();
+            assertThat(new TreeSet<>(committed)).isEqualTo(new TreeSet<>(expected));
+            assertThat(committed).as("each result once").hasSize(expected.size());
+            // Read to the end: no restart here, so each refused trade once.
+            assertThat(dead).hasSize((int)nines).allSatisfy(record ->
+            {
+                assertThat(new String(record.headers().lastHeader("sluice.error").value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("pipeline 'vol'", "integer division by zero");
+                assertThat(new String(record.headers().lastHeader("sluice.origin").value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .startsWith("pipeline vol/");
+                assertThat(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"qty\":9,");
+            });
+        }
+    }
+
     @Test
     void shouldCommitEveryResultOnceAcrossSigkillsOfTheDaemon() throws Exception
     {

@@ -109,11 +109,12 @@ final class DaemonYaml
      *
      * @param window size, e.g. {@code 1s}.
      * @param sink   the results go to.
+     * @param keys   more keys of the pipeline, one {@code key: value} each (e.g. {@code on_error: dead_letter}).
      * @return this.
      */
-    DaemonYaml volume(final String window, final String sink)
+    DaemonYaml volume(final String window, final String sink, final String... keys)
     {
-        return pipeline("""
+        final StringBuilder item = new StringBuilder("""
             name: vol
             source: trades
             schema: trade
@@ -127,6 +128,11 @@ final class DaemonYaml
               - q: sum(qty)
             sink: %s
             """.formatted(window, sink));
+        for (final String key : keys)
+        {
+            item.append(key).append('\n');
+        }
+        return pipeline(item.toString());
     }
 
     /**
@@ -203,11 +209,12 @@ final class DaemonYaml
      * @param bootstrap  servers.
      * @param kafkaTopic read.
      * @param group      consumer group.
+     * @param settings   more settings, one {@code key: value} each (e.g. {@code dead_letter_topic: trades.dlq}).
      * @return this.
      */
-    DaemonYaml kafkaIngress(final String bootstrap, final String kafkaTopic, final String group)
+    DaemonYaml kafkaIngress(final String bootstrap, final String kafkaTopic, final String group, final String... settings)
     {
-        ingress.add("""
+        final StringBuilder item = new StringBuilder("""
             type: kafka
             topic: trades
             bootstrap: %s
@@ -215,6 +222,11 @@ final class DaemonYaml
             group: %s
             format: json
             """.formatted(bootstrap, kafkaTopic, group));
+        for (final String setting : settings)
+        {
+            item.append(setting).append('\n');
+        }
+        ingress.add(item.toString());
         return this;
     }
 

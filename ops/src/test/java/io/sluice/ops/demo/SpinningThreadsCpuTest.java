@@ -34,12 +34,17 @@ class SpinningThreadsCpuTest
             sender.start();
             // Their comm is set once they run: start the interval once both are seen, then mark until both ran in it.
             final long deadline = System.nanoTime() + DEADLINE_NS;
-            do
+            // Found once (as the demo does on the sender's thread before its first event), started from the open files with
+            // a step between two reads.
+            while (cpu.find() < 2)
             {
                 assertThat(System.nanoTime()).as("both spinners seen within the deadline").isLessThan(deadline);
-                cpu.start();
+                Thread.yield();
             }
-            while (cpu.threads() < 2);
+            final int[] betweenReads = {0};
+            cpu.start(() -> betweenReads[0]++);
+            assertThat(cpu.threads()).isEqualTo(2);
+            assertThat(betweenReads[0]).as("one step between the two threads' reads").isEqualTo(1);
             do
             {
                 assertThat(System.nanoTime()).as("both spinners ran within the deadline").isLessThan(deadline);

@@ -71,6 +71,9 @@ class NetCommitStoreTest
             final io.sluice.schema.EventFlyweight view = new io.sluice.schema.EventFlyweight(NetFixture.TRADE);
             final RecordListener collect = (p, o, t, k, buffer, at, l) -> seen.set((int)view.wrap(buffer, at).getLong(2));
             final Runnable consume = () -> consumer.poll(collect, 256);
+            final java.util.function.Supplier<String> state = () -> "consumer session lost: " + consumer.sessionLost() +
+                ", server client losses: " + server.counters().clientLosses() + ", server client up: " + server.clientUp() +
+                ", " + NetFixture.describePartitions(fixture.engine) + ", error log: " + fixture.errorLog();
             NetIngressTest.publish(producer, 1, 100, Durability.JOURNALED, consume);
             NetIngressTest.awaitJournaled(producer, 100, consume);
             NetFixture.await(() ->
@@ -102,7 +105,7 @@ class NetCommitStoreTest
             while (System.nanoTime() - heldSinceNs < 3 * LIVENESS_NS)
             {
                 NetIngressTest.publish(producer, next, 50, Durability.JOURNALED, consume);
-                NetIngressTest.awaitJournaled(producer, next + 49, consume);
+                NetIngressTest.awaitJournaled(producer, next + 49, consume, state);
                 next += 50;
                 assertThat(consumer.committedId()).as("no COMMITTED before the offsets are durable").isLessThan(commitId);
             }

@@ -139,6 +139,27 @@ final class NetFixture implements AutoCloseable
     }
 
     /**
+     * Where each partition of the test topic stands, for a failure's message: the ring sequence its processing thread is
+     * done with, its journal's end and durable offsets, and the error that stopped its journal, if any.
+     *
+     * @param engine of the fixture.
+     * @return one line.
+     */
+    static String describePartitions(final Engine engine)
+    {
+        final io.sluice.journal.Topic topic = engine.journal().topic(TOPIC);
+        final StringBuilder text = new StringBuilder();
+        for (int p = 0; p < topic.partitionCount(); p++)
+        {
+            final io.sluice.journal.Partition partition = topic.partition(p);
+            text.append(p == 0 ? "" : "; ").append("partition ").append(p).append(": processed ring sequence ")
+                .append(engine.processedSequence(TOPIC, p)).append(", journal end ").append(partition.endOffset())
+                .append(", durable ").append(partition.durableOffset()).append(", journal stopped by ").append(partition.fatalError());
+        }
+        return text.toString();
+    }
+
+    /**
      * Launches a media driver of its own in {@code aeronDir} whose clients are declared dead after {@code livenessNs}
      * without a keepalive: for the tests that hold a disk duty for longer than that while the server must live.
      *

@@ -237,10 +237,21 @@ class NetIngressTest
     /** Waits (with a deadline) for the journaled acknowledgement of {@code sequence}, running {@code meanwhile} as it waits. */
     static void awaitJournaled(final SluiceProducer producer, final long sequence, final Runnable meanwhile)
     {
+        awaitJournaled(producer, sequence, meanwhile, () -> "");
+    }
+
+    /**
+     * {@link #awaitJournaled(SluiceProducer, long, Runnable)}, its failure saying also what {@code state} tells then
+     * (whose sessions and clients lived, where the partitions stood), so that a stall names its cause.
+     */
+    static void awaitJournaled(final SluiceProducer producer, final long sequence, final Runnable meanwhile,
+        final java.util.function.Supplier<String> state)
+    {
         final long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (producer.journaledSequence() < sequence)
         {
-            assertThat(System.currentTimeMillis()).as("acknowledged " + producer.journaledSequence() + " of " + sequence)
+            assertThat(System.currentTimeMillis()).as(() -> "acknowledged " + producer.journaledSequence() + " of " + sequence +
+                    " (producer session lost: " + producer.sessionLost() + ", errors: " + producer.errorCount() + "; " + state.get() + ")")
                 .isLessThan(deadline);
             producer.poll();
             meanwhile.run();
