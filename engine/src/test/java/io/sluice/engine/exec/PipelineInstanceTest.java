@@ -176,6 +176,118 @@ class PipelineInstanceTest
         assertThatThrownBy(() -> scratch.discardInto(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("discarding");
     }
 
+    @Test
+    void shouldGiveALeadingWindowRunsOfEventsWithTheResultsOfOneEventAtATimeAndStopARunWhereAHaltStarts()
+    {
+        final long seed = System.nanoTime();
+        final java.util.Random random = new java.util.Random(seed);
+        final int count = 3_000;
+        final long[] accounts = new long[count];
+        final long[] qtys = new long[count];
+        final long[] times = new long[count];
+        long clock = 0;
+        for (int i = 0; i < count; i++)
+        {
+            clock += random.nextInt(3);
+            accounts[i] = random.nextInt(40);
+            qtys[i] = random.nextInt(100);
+            // Mostly within the bound of 5, a few late (all their windows fired) for the late side output.
+            times[i] = random.nextInt(50) == 0 ? Math.max(0, clock - 40) : Math.max(0, clock - random.nextInt(6));
+        }
+        for (final String windows : List.of("tumbling", "sliding", "hopping"))
+        {
+            final TestEvents.TextSink oneByOne = new TestEvents.TextSink();
+            final PipelineInstance reference = PipelineInstance.create(windowed(windows, oneByOne, -1), 0, errorHandler);
+            final int[] linesAfter = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                feed(reference, accounts[i], 1.0, qtys[i], times[i]);
+                linesAfter[i] = oneByOne.lines().size();
+            }
+            reference.onEndOfInput();
+            final List<String> all = oneByOne.lines();
+            assertThat(all).as("seed %d, %s", seed, windows).hasSizeGreaterThan(200);
+            assertThat(reference.lateEvents()).as("seed %d, %s", seed, windows).isPositive();
+
+            final TestEvents.TextSink inRuns = new TestEvents.TextSink();
+            final PipelineInstance runs = PipelineInstance.create(windowed(windows, inRuns, -1), 0, errorHandler);
+            feedInRuns(runs, random, accounts, qtys, times, count);
+            runs.onEndOfInput();
+            assertThat(inRuns.lines()).as("seed %d, %s", seed, windows).isEqualTo(all);
+            assertThat(runs.eventsIn()).isEqualTo(count);
+            assertThat(runs.lateEvents()).isEqualTo(reference.lateEvents());
+            assertThat(runs.outputs()).isEqualTo(reference.outputs());
+
+            // A sink failing under HALT on some result: the run stops right after the event that emitted it.
+            final int failing = all.size() / 2;
+            int emitter = 0;
+            while (linesAfter[emitter] <= failing)
+            {
+                emitter++;
+            }
+            final TestEvents.TextSink halting = new TestEvents.TextSink();
+            final PipelineInstance halts = PipelineInstance.create(windowed(windows, halting, failing), 0, errorHandler);
+            feedInRuns(halts, random, accounts, qtys, times, count);
+            assertThat(halts.state()).as("seed %d, %s", seed, windows).isEqualTo(PipelineInstance.HALTED);
+            assertThat(halts.eventsIn()).as("seed %d, %s: events taken", seed, windows).isEqualTo(emitter + 1);
+            // The refused result is the last the instance makes but for the rest of its firing's slice, which the window
+            // hands on before the halt is looked at, as one event at a time does.
+            final List<String> got = halting.lines();
+            assertThat(got.size()).as("seed %d, %s", seed, windows).isGreaterThanOrEqualTo(failing);
+            assertThat(got.subList(0, failing)).as("seed %d, %s", seed, windows).isEqualTo(all.subList(0, failing));
+            assertThat(got.subList(failing, got.size())).as("seed %d, %s", seed, windows)
+                .isEqualTo(all.subList(failing + 1, got.size() + 1));
+        }
+    }
+
+    /** A window of count and sum of qty (dense key slots), into {@code sink}, which fails under HALT on its result {@code failAt} (-1: never). */
+    private static Pipeline windowed(final String kind, final TestEvents.TextSink sink, final int failAt)
+    {
+        final int[] results = new int[1];
+        return Pipeline.from("trades", TestEvents.TRADE).name("runs").partitionKey("account").eventTime("ts", 5)
+            .onError(ErrorPolicy.HALT)
+            .window(w ->
+            {
+                switch (kind)
+                {
+                    case "tumbling" -> w.tumbling(20);
+                    case "sliding" -> w.sliding(20, 5);
+                    default -> w.hopping(10, 25);
+                }
+                w.count("n").sum("qty_sum", "qty");
+            })
+            .sink("text", (partition, sequence, key, timestamp, event) ->
+            {
+                if (results[0]++ == failAt)
+                {
+                    throw new IllegalStateException("result " + failAt + " refused");
+                }
+                sink.onEvent(partition, sequence, key, timestamp, event);
+            })
+            .build();
+    }
+
+    /** The events in runs of 1 to 100 through {@link PipelineInstance#onEvents}, as the partition thread hands them over. */
+    private void feedInRuns(
+        final PipelineInstance instance, final java.util.Random random, final long[] accounts, final long[] qtys, final long[] times,
+        final int count)
+    {
+        final EventBatch batch = new EventBatch(100);
+        final int[] inputOfSource = {0};
+        int i = 0;
+        while (i < count && instance.state() == PipelineInstance.RUNNING)
+        {
+            final int run = Math.min(count - i, 1 + random.nextInt(100));
+            for (int r = 0; r < run; r++, i++)
+            {
+                TestEvents.trade(buffer, accounts[i], 1.0, qtys[i], times[i]);
+                batch.add(0, buffer, 0, TestEvents.TRADE.length(), accounts[i], times[i]);
+            }
+            instance.onEvents(batch, inputOfSource);
+            batch.clear();
+        }
+    }
+
     private void feed(final PipelineInstance instance, final long account, final double amount, final long qty, final long ts)
     {
         TestEvents.trade(buffer, account, amount, qty, ts);
