@@ -288,17 +288,6 @@ public final class EventBatch
     }
 
     /**
-     * Where the events' bytes start in {@link #buffer()}, index {@code i} for event {@code i}; read-only, valid up to
-     * {@link #size()}.
-     *
-     * @return the array.
-     */
-    int[] offsets()
-    {
-        return offsets;
-    }
-
-    /**
      * The sources of the events, index {@code i} for event {@code i}; read-only, valid up to {@link #size()}.
      *
      * @return the array.

@@ -350,10 +350,8 @@ public final class PipelineInstance
      * A run of events, each as {@link #onEvent(int, DirectBuffer, int, long, long)} would process it,
      * in order, skipping those whose source the instance does not read; a halt stops the run before the
      * next event (nothing is thrown: the halt shows in {@link #state()}). A window stage that comes first
-     * gets the run straight from this loop, after a look at all the run's keys ({@link WindowOperator#prefetch}):
-     * in one call ({@link WindowOperator#onEvents}) up to an event that hands a result or a late event on, after
-     * which the halt is looked at, when every event of the run is the instance's; else one event at a time.
-     * Partition thread only.
+     * gets each event straight from this loop, after a look at all the run's keys
+     * ({@link WindowOperator#prefetch}). Partition thread only.
      *
      * @param batch         of consecutive events of the instance's partition.
      * @param inputOfSource the input each source feeds ({@code inputOfSource[batch.source(i)]}), -1 for none.
@@ -368,11 +366,6 @@ public final class PipelineInstance
         {
             // The run's keys first: their state comes into the cache with the misses overlapped.
             operator.prefetch(batch.keys(), batch.timestamps(), size);
-            if (readsEvery(inputOfSource))
-            {
-                windowRun(operator, batch, size);
-                return;
-            }
         }
         for (int e = 0; e < size; e++)
         {
@@ -399,36 +392,6 @@ public final class PipelineInstance
             {
                 head.onEvent(view.wrap(buffer, batch.offset(e)), batch.key(e), batch.timestamp(e));
             }
-        }
-    }
-
-    /** Whether every source of {@code inputOfSource} feeds the instance: no event of a run is skipped. */
-    private static boolean readsEvery(final int[] inputOfSource)
-    {
-        for (final int input : inputOfSource)
-        {
-            if (input < 0)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A run of events of the instance's sources to a leading window's operator, in calls that end where a halt may start. */
-    private void windowRun(final WindowOperator operator, final EventBatch batch, final int size)
-    {
-        final long[] keys = batch.keys();
-        final long[] timestamps = batch.timestamps();
-        final int[] offsets = batch.offsets();
-        final DirectBuffer buffer = batch.buffer();
-        final EventFlyweight view = inputView;
-        int next = 0;
-        while (next < size && state == RUNNING)
-        {
-            final int processed = operator.onEvents(keys, timestamps, offsets, view, buffer, next, size);
-            eventsIn += processed - next;
-            next = processed;
         }
     }
 

@@ -4,7 +4,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.EventValues;
 
 /**
@@ -55,17 +54,6 @@ final class AdaptiveWindowOperator implements WindowOperator
         final PanedWindowOperator operator = current;
         operator.onEvent(key, timestamp, values);
         reviewLayoutIfDue(operator);
-    }
-
-    @Override
-    public int onEvents(
-        final long[] keys, final long[] timestamps, final int[] offsets, final EventFlyweight view, final DirectBuffer buffer,
-        final int from, final int to)
-    {
-        final PanedWindowOperator operator = current;
-        final int next = operator.onEvents(keys, timestamps, offsets, view, buffer, from, to);
-        reviewLayoutIfDue(operator);
-        return next;
     }
 
     @Override

@@ -137,7 +137,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
         for (long window = from; window <= to; window++)
         {
             rangeAssembler.assemble(windows.firstPaneOf(window), singleState);
-            emit(
+            resultHandler.onResult(
                 key, windows.windowStart(window), windows.windowEnd(window),
                 window <= lastFired ? WindowResultHandler.UPDATE : WindowResultHandler.EARLY,
                 layout.wrapResult(singleState, 0));
@@ -240,7 +240,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
         }
         assembler.assemble(slot, first, firstPane, singleState);
         windowsFired++;
-        emit(store.keys().key(slot), windows.windowStart(firingWindow), windows.windowEnd(firingWindow),
+        resultHandler.onResult(store.keys().key(slot), windows.windowStart(firingWindow), windows.windowEnd(firingWindow),
             WindowResultHandler.FINAL, layout.wrapResult(singleState, 0));
         return true;
     }

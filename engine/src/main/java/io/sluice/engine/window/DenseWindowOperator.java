@@ -29,8 +29,8 @@ import io.sluice.schema.EventValues;
  * windows' panes and those still being emitted, a handful, unless due windows queue up behind a firing that is bounded
  * per event, or many panes are live at once: then the columns outgrow the rows they hold, and once their cells pass the
  * {@link DenseBound} the operator asks for a {@link #layoutReviewDue review}, upon which its
- * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in a compact
- * array of its own ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
+ * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in the record its
+ * lookup loads ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
  * the slots follow the keys in use, not every key ever seen.
  * <p>
  * <b>Firing</b> is {@link PanedWindowOperator}'s, as for linked rows: due windows ascending, each window's keys in
@@ -413,7 +413,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         final int[] panes = firingColumns;
         if (panesPerWindow == 1)
         {
-            emit(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL,
+            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL,
                 layout.wrapResult(rows, ((panes[0] << slotShift) + slot) * rowStride));
         }
         else
@@ -428,7 +428,7 @@ final class DenseWindowOperator extends PanedWindowOperator
                     layout.merge(result, 0, rows, ((column << slotShift) + slot) * rowStride);
                 }
             }
-            emit(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
+            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
         }
         releaseRows(slot);
         return true;

@@ -66,8 +66,11 @@ final class KeyTable
     /** Longest {@link #direct} table: keys from 0 up to a million (4 MiB). */
     private static final int MAX_DIRECT_KEYS = 1 << 20;
     private static final int[] NO_DIRECT = new int[0];
+    /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
+    private static final int ROWS = TAIL;
+    private static final int EMPTY_SINCE = TAIL_PANE;
 
-    /** Whether the table counts each key's rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
+    /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
     private final boolean counting;
     /**
      * Open addressing, linear probing; keys live in {@link #records}. An entry carries the key's hash tag beside its
@@ -129,14 +132,8 @@ final class KeyTable
     private int slotLimit;
     private int freeSlots = NONE;
     private int[] nextFree;
-    /** Per slot: the {@link #sortForIteration()} pass count when its chain (or, {@link #counting}, its last row) went. */
+    /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
     private int[] emptySince;
-    /**
-     * A {@link #counting} table's rows per slot ({@link #countRow}), an empty array otherwise. Four bytes a key, apart
-     * from the records: a key found through {@link #direct} loads no record, so a count kept there cost a cache miss
-     * on every new row (a key's first event in a pane); 10,000 keys' counts take 40 KB, which stay in the cache.
-     */
-    private int[] rowCounts;
     /** Slots in the table whose chain is empty. */
     private int idleCount;
     /** {@link #sortForIteration()} calls so far. */
@@ -177,8 +174,8 @@ final class KeyTable
     /**
      * @param expectedKeys to make room for.
      * @param counting     for an operator that keeps a key's rows elsewhere, with no chain ({@link DenseWindowOperator}):
-     *                     the table counts the key's rows ({@link #countRow}, {@link #uncountRow}) in an array of its
-     *                     own and notes the pass it became empty; the chain fields are not used.
+     *                     the record counts the key's rows ({@link #countRow}, {@link #uncountRow}) and holds the pass it
+     *                     became empty, on the line its lookup loads anyway; the chain fields are not used.
      */
     KeyTable(final int expectedKeys, final boolean counting)
     {
@@ -195,7 +192,6 @@ final class KeyTable
         spare = new int[capacity];
         nextFree = new int[capacity];
         emptySince = new int[capacity];
-        rowCounts = counting ? new int[capacity] : new int[0];
     }
 
     int sortedCount()
@@ -530,8 +526,8 @@ final class KeyTable
         records[at + KEY] = key;
         if (counting)
         {
-            rowCounts[slot] = 0;
-            emptySince[slot] = pass;
+            records[at + ROWS] = 0;
+            records[at + EMPTY_SINCE] = pass;
         }
         else
         {
@@ -577,7 +573,7 @@ final class KeyTable
      */
     void countRow(final int slot)
     {
-        if (rowCounts[slot]++ == 0)
+        if (records[slot * RECORD_LONGS + ROWS]++ == 0)
         {
             idleCount--;
         }
@@ -589,9 +585,10 @@ final class KeyTable
      */
     void uncountRow(final int slot)
     {
-        if (--rowCounts[slot] == 0)
+        final int at = slot * RECORD_LONGS;
+        if (--records[at + ROWS] == 0)
         {
-            emptySince[slot] = pass;
+            records[at + EMPTY_SINCE] = pass;
             idleCount++;
         }
     }
@@ -870,7 +867,8 @@ final class KeyTable
     {
         if (counting)
         {
-            return rowCounts[slot] == 0 && now - emptySince[slot] > passes;
+            final int at = slot * RECORD_LONGS;
+            return records[at + ROWS] == 0 && now - (int)records[at + EMPTY_SINCE] > passes;
         }
         return heads[slot] == NONE && now - emptySince[slot] > passes;
     }
@@ -1016,10 +1014,6 @@ final class KeyTable
         spare = Arrays.copyOf(spare, capacity);
         nextFree = Arrays.copyOf(nextFree, capacity);
         emptySince = Arrays.copyOf(emptySince, capacity);
-        if (counting)
-        {
-            rowCounts = Arrays.copyOf(rowCounts, capacity);
-        }
     }
 
     private void indexPut(final long key, final int slot)

@@ -27,11 +27,6 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     final OwnerThread ownerThread = new OwnerThread();
     long lateEventsDropped;
     long windowsFired;
-    /**
-     * Results and late events handed on so far ({@link #emit}, {@link #dropLate}): a run of events
-     * ({@link WindowOperator#onEvents}) ends after an event that moved it.
-     */
-    long handedOn;
     private final LateEventHandler lateEventHandler;
 
     KeyedWindowOperator(final WindowSettings settings)
@@ -74,7 +69,6 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
     final void dropLate(final long key, final long timestamp, final long watermark, final EventValues values)
     {
         lateEventsDropped++;
-        handedOn++;
         lateEventHandler.onLateEvent(key, timestamp, watermark, values);
     }
 
@@ -113,21 +107,6 @@ abstract sealed class KeyedWindowOperator implements WindowOperator
      *
      * @return the slice, {@link #ALL} for an operator that does not slice.
      */
-    /**
-     * Hands a result to the {@link #resultHandler}, counted in {@link #handedOn}.
-     *
-     * @param key         of the result.
-     * @param windowStart of its window, inclusive.
-     * @param windowEnd   of its window, exclusive.
-     * @param flags       {@link WindowResultHandler#FINAL}, {@link WindowResultHandler#UPDATE} or {@link WindowResultHandler#EARLY}.
-     * @param result      the aggregates, valid only during this call.
-     */
-    final void emit(final long key, final long windowStart, final long windowEnd, final int flags, final WindowResult result)
-    {
-        handedOn++;
-        resultHandler.onResult(key, windowStart, windowEnd, flags, result);
-    }
-
     abstract int firingSlice();
 
     @Override

@@ -3,7 +3,6 @@ package io.sluice.engine.window;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.EventValues;
 
 import static io.sluice.engine.window.WindowSnapshotRows.ORDER;
@@ -56,9 +55,6 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     private final CoveredKeys coveredKeys;
     /** The open window's keys' positions in the sorted order, for a sparse window. */
     private final PositionBitmap windowKeys = new PositionBitmap();
-    /** {@link #onEvent}'s event as a run of one. */
-    private final long[] singleKey = new long[1];
-    private final long[] singleTimestamp = new long[1];
     /** Keys of the snapshot rows a restore reads ahead. */
     private final long[] restoreKeys = new long[16];
     /** {@code windows.firstLiveWindow(watermark)}, {@link Long#MIN_VALUE} before any watermark. */
@@ -140,100 +136,44 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     @Override
     public final void onEvent(final long key, final long timestamp, final EventValues values)
     {
-        singleKey[0] = key;
-        singleTimestamp[0] = timestamp;
-        run(singleKey, singleTimestamp, null, values, null, null, 0, 1);
-    }
-
-    /**
-     * {@inheritDoc}
-     * <p>
-     * The run also ends after an event that asked for a {@link #layoutReviewDue review} of the layout, which the
-     * {@link AdaptiveWindowOperator} holding this operator does before the next event.
-     */
-    @Override
-    public final int onEvents(
-        final long[] keys, final long[] timestamps, final int[] offsets, final EventFlyweight view, final DirectBuffer buffer,
-        final int from, final int to)
-    {
-        return run(keys, timestamps, offsets, null, view, buffer, from, to);
-    }
-
-    /**
-     * The event path, for a run of events ({@link #onEvents}) or one ({@link #onEvent}): the loop and the path are one
-     * method, so the JIT compiles the path into the loop whatever it compiled before (a path of its own, called from
-     * the loop, is one the JIT finds "already compiled into a big method" and calls per event). The rare turns (a new
-     * pane, a late event, draining a firing, a new key in {@link #fold}) are calls of their own.
-     *
-     * @param keys       of the events.
-     * @param timestamps of the events.
-     * @param offsets    of the events in {@code buffer}; null with {@code values}.
-     * @param values     of the only event, or null for events read through {@code view}.
-     * @param view       wrapped over each event of {@code buffer} in turn.
-     * @param buffer     holding the events, null with {@code values}.
-     * @param from       first event.
-     * @param to         one past the last event.
-     * @return the index after the last event processed ({@link WindowOperator#onEvents}).
-     */
-    private int run(
-        final long[] keys, final long[] timestamps, final int[] offsets, final EventValues values, final EventFlyweight view,
-        final DirectBuffer buffer, final int from, final int to)
-    {
         assert ownerThread.isOwner() : ownerThread.describe();
-        final long handedOnBefore = handedOn;
+        OwnerThread.checkTimestamp(timestamp);
+        pace.onEvent(timestamp);
+        final long watermark = watermarks.watermark();
         final PaneCache cached = paneCache;
-        for (int i = from; i < to; i++)
+        if (!cached.covers(timestamp))
         {
-            final long key = keys[i];
-            final long timestamp = timestamps[i];
-            final EventValues event = values != null ? values : view.wrap(buffer, offsets[i]);
-            OwnerThread.checkTimestamp(timestamp);
-            pace.onEvent(timestamp);
-            final long watermark = watermarks.watermark();
-            if (!cached.covers(timestamp))
-            {
-                movePane(timestamp);
-            }
-            if (cached.firstWindow > cached.lastWindow)
-            {
-                unassignedEvents++;
-            }
-            else if (cached.lastWindow < firstLiveWindow)
-            {
-                dropLate(key, timestamp, watermark, event);
-            }
-            else
-            {
-                if (firing != IDLE && cached.firstWindow <= firingDue)
-                {
-                    // The event changes a window whose results are still being emitted: finish them
-                    // first, so every result is the one the window had when the watermark passed it.
-                    fireDue(ALL);
-                }
-                fold(key, timestamp, event, watermark);
-            }
-
-            advance(watermark, watermarks.onEvent(timestamp));
-            if (firing != IDLE)
-            {
-                fireDue(pace.slice());
-            }
-            else
-            {
-                betweenWindows();
-            }
-            if (handedOn != handedOnBefore || layoutReviewDue)
-            {
-                return i + 1;
-            }
+            cached.moveTo(timestamp);
+            paneMoved();
         }
-        return to;
-    }
+        if (cached.firstWindow > cached.lastWindow)
+        {
+            unassignedEvents++;
+        }
+        else if (cached.lastWindow < firstLiveWindow)
+        {
+            dropLate(key, timestamp, watermark, values);
+        }
+        else
+        {
+            if (firing != IDLE && cached.firstWindow <= firingDue)
+            {
+                // The event changes a window whose results are still being emitted: finish them
+                // first, so every result is the one the window had when the watermark passed it.
+                fireDue(ALL);
+            }
+            fold(key, timestamp, values, watermark);
+        }
 
-    private void movePane(final long timestamp)
-    {
-        paneCache.moveTo(timestamp);
-        paneMoved();
+        advance(watermark, watermarks.onEvent(timestamp));
+        if (firing != IDLE)
+        {
+            fireDue(pace.slice());
+        }
+        else
+        {
+            betweenWindows();
+        }
     }
 
     /**

@@ -248,7 +248,7 @@ final class SessionWindowOperator extends KeyedWindowOperator
 
     private void emit(final int row, final int flags)
     {
-        emit(
+        resultHandler.onResult(
             store.key(row), store.start(row), store.end(row), flags, layout.wrapResult(store.state(), store.base(row)));
     }
 

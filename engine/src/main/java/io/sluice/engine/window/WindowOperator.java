@@ -2,8 +2,6 @@ package io.sluice.engine.window;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-
-import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.EventValues;
 
 /**
@@ -45,31 +43,6 @@ public interface WindowOperator
      * @param values    accessor for the event's numeric fields, read only during this call.
      */
     void onEvent(long key, long timestamp, EventValues values);
-
-    /**
-     * Processes a run of events from {@code from}, each as {@link #onEvent} would, in index order, and returns after
-     * the first event that handed anything on (a result to the {@link WindowResultHandler}, an event to the
-     * {@link LateEventHandler}), or at {@code to}: a handler that fails and halts the pipeline then stops the run
-     * right after that event, as if the caller had checked its state between single events. The loop is the
-     * operator's own, so the event path is one compiled body with no call per event through the interface. The
-     * default processes the one event at {@code from}.
-     *
-     * @param keys       of the events, index for index.
-     * @param timestamps of the events.
-     * @param offsets    of the events' bytes in {@code buffer}.
-     * @param view       to read each event's fields through, wrapped in turn over each event.
-     * @param buffer     holding the events' bytes.
-     * @param from       index of the first event to process.
-     * @param to         index one past the last event; above {@code from}.
-     * @return the index after the last event processed: above {@code from}, at most {@code to}.
-     */
-    default int onEvents(
-        final long[] keys, final long[] timestamps, final int[] offsets, final EventFlyweight view, final DirectBuffer buffer,
-        final int from, final int to)
-    {
-        onEvent(keys[from], timestamps[from], view.wrap(buffer, offsets[from]));
-        return from + 1;
-    }
 
     /**
      * A hint that events of these keys come next (recovery's replay reads them ahead in the journal): an
