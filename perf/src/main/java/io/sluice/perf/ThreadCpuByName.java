@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * CPU time of every thread of this process so far, the JVM's own included (JIT compilers, GC, VM thread), summed by
  * thread name with its trailing digits dropped ({@code "C2 CompilerThread0"} and {@code "C2 CompilerThread1"} count as
  * one), from {@code /proc/self/task/<tid>/stat} (Linux; user plus system time, in clock ticks of 10 ms). Threads that
- * already ended are not counted. Reads allocate: call it outside timed code.
+ * already ended are not counted; also another process's ({@link #millisByName(long)}). Reads allocate: call it outside
+ * timed code.
  */
 final class ThreadCpuByName
 {
@@ -33,10 +34,60 @@ final class ThreadCpuByName
      */
     static String describe()
     {
-        final Map<String, Long> millis = new TreeMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS))
+        final Map<String, Long> millis = millisByName(TASKS);
+        if (millis == null)
         {
-            for (final Path task : tasks)
+            return "(thread CPU unavailable)";
+        }
+        final StringBuilder line = new StringBuilder();
+        millis.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> line.append(line.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                .append(String.format("%,d", e.getValue())).append(" ms"));
+        return line.toString();
+    }
+
+    /**
+     * The CPU so far of another process's threads, by name (trailing digits dropped), in milliseconds.
+     *
+     * @param pid of the process.
+     * @return the milliseconds by name, or null if they could not be read (the process ended).
+     */
+    static Map<String, Long> millisByName(final long pid)
+    {
+        return millisByName(Path.of("/proc", Long.toString(pid), "task"));
+    }
+
+    /**
+     * What a process's threads took between two {@link #millisByName(long)} reads, per event, most first.
+     *
+     * @param before the earlier read.
+     * @param after  the later read.
+     * @param events handled between the two.
+     * @return e.g. {@code "total 12.30 us/event (1,230 ms); sluice-processing- 8.10 us/event (810 ms), ..."}.
+     */
+    static String perEvent(final Map<String, Long> before, final Map<String, Long> after, final long events)
+    {
+        final Map<String, Long> delta = new TreeMap<>();
+        after.forEach((name, ms) -> delta.put(name, ms - before.getOrDefault(name, 0L)));
+        final long total = delta.values().stream().mapToLong(Long::longValue).sum();
+        final StringBuilder line = new StringBuilder(perEvent("total", total, events)).append(';');
+        delta.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> line.append(' ').append(perEvent(e.getKey(), e.getValue(), events)).append(','));
+        line.setLength(line.length() - 1);
+        return line.toString();
+    }
+
+    private static String perEvent(final String name, final long millis, final long events)
+    {
+        return String.format("%s %.2f us/event (%,d ms)", name, events == 0 ? 0.0 : millis * 1_000.0 / events, millis);
+    }
+
+    private static Map<String, Long> millisByName(final Path tasks)
+    {
+        final Map<String, Long> millis = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tasks))
+        {
+            for (final Path task : entries)
             {
                 final String stat;
                 try
@@ -55,12 +106,8 @@ final class ThreadCpuByName
         }
         catch (final IOException | RuntimeException ex)
         {
-            return "(thread CPU unavailable: " + ex + ")";
+            return null;
         }
-        final StringBuilder line = new StringBuilder();
-        millis.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-            .forEach(e -> line.append(line.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
-                .append(String.format("%,d", e.getValue())).append(" ms"));
-        return line.toString();
+        return millis;
     }
 }
