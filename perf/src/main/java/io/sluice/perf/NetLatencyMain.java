@@ -161,6 +161,7 @@ public final class NetLatencyMain
             // The daemon's CPU from here to the client's end, per event it took in (DAEMON CPU line below).
             final long eventsBefore = eventsIn(data);
             final Map<String, Long> cpuBefore = ThreadCpuByName.millisByName(daemon.pid());
+            final Map<String, Long> faultsBefore = ThreadCpuByName.minorFaultsByName(daemon.pid());
             final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m", NetLatencyClient.NO_OSR), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
@@ -170,6 +171,7 @@ public final class NetLatencyMain
             children.add(client);
             final int exit = client.waitFor(TimeUnit.MINUTES.toSeconds(30));
             final Map<String, Long> cpuAfter = ThreadCpuByName.millisByName(daemon.pid());
+            final Map<String, Long> faultsAfter = ThreadCpuByName.minorFaultsByName(daemon.pid());
             final long events = eventsIn(data) - eventsBefore;
             System.out.println("load average " + Machine.loadAverage());
             if (cpuBefore != null && cpuAfter != null)
@@ -177,6 +179,11 @@ public final class NetLatencyMain
                 // Raw phases included: the daemon's media driver carries the raw ping-pong too (its own thread's line).
                 System.out.println("DAEMON CPU over the client's run, " + String.format("%,d", events) + " events in: " +
                     ThreadCpuByName.perEvent(cpuBefore, cpuAfter, events));
+            }
+            if (faultsBefore != null && faultsAfter != null)
+            {
+                System.out.println("DAEMON minor page faults over the client's run: " +
+                    ThreadCpuByName.faultsPerEvent(faultsBefore, faultsAfter, events));
             }
             if (exit != 0)
             {

@@ -19,6 +19,8 @@ final class ThreadCpuByName
     private static final Path TASKS = Path.of("/proc/self/task");
     /** Fields utime and stime after the command name's closing parenthesis (fields 14 and 15 of the line, from 1). */
     private static final int UTIME_FIELD = 11;
+    /** Field minflt after the command name's closing parenthesis (field 10 of the line, from 1). */
+    private static final int MINFLT_FIELD = 7;
     private static final int STIME_FIELD = 12;
     /** Milliseconds per clock tick ({@code getconf CLK_TCK} is 100 on Linux). */
     private static final int MILLIS_PER_TICK = 10;
@@ -58,6 +60,42 @@ final class ThreadCpuByName
     }
 
     /**
+     * The minor page faults so far of another process's threads, by name (trailing digits dropped).
+     *
+     * @param pid of the process.
+     * @return the counts by name, or null if they could not be read (the process ended).
+     */
+    static Map<String, Long> minorFaultsByName(final long pid)
+    {
+        return sumByName(Path.of("/proc", Long.toString(pid), "task"), MINFLT_FIELD, -1, 1);
+    }
+
+    /**
+     * Minor page faults per event between two {@link #minorFaultsByName(long)} reads, the threads that took any, most first.
+     *
+     * @param before the earlier read.
+     * @param after  the later read.
+     * @param events handled between the two.
+     * @return e.g. {@code "sluice-processing- 0.0310 faults/event (25,420), ..."}.
+     */
+    static String faultsPerEvent(final Map<String, Long> before, final Map<String, Long> after, final long events)
+    {
+        final StringBuilder line = new StringBuilder();
+        delta(before, after).entrySet().stream().filter(e -> e.getValue() > 0)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> line.append(line.length() == 0 ? "" : ", ").append(String.format("%s %.4f faults/event (%,d)", e.getKey(),
+                events == 0 ? 0.0 : (double)e.getValue() / events, e.getValue())));
+        return line.toString();
+    }
+
+    private static Map<String, Long> delta(final Map<String, Long> before, final Map<String, Long> after)
+    {
+        final Map<String, Long> delta = new TreeMap<>();
+        after.forEach((name, value) -> delta.put(name, value - before.getOrDefault(name, 0L)));
+        return delta;
+    }
+
+    /**
      * What a process's threads took between two {@link #millisByName(long)} reads, per event, most first.
      *
      * @param before the earlier read.
@@ -67,8 +105,7 @@ final class ThreadCpuByName
      */
     static String perEvent(final Map<String, Long> before, final Map<String, Long> after, final long events)
     {
-        final Map<String, Long> delta = new TreeMap<>();
-        after.forEach((name, ms) -> delta.put(name, ms - before.getOrDefault(name, 0L)));
+        final Map<String, Long> delta = delta(before, after);
         final long total = delta.values().stream().mapToLong(Long::longValue).sum();
         final StringBuilder line = new StringBuilder(perEvent("total", total, events)).append(';');
         delta.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
@@ -84,7 +121,13 @@ final class ThreadCpuByName
 
     private static Map<String, Long> millisByName(final Path tasks)
     {
-        final Map<String, Long> millis = new TreeMap<>();
+        return sumByName(tasks, UTIME_FIELD, STIME_FIELD, MILLIS_PER_TICK);
+    }
+
+    /** Per thread name, the sum of one or two numeric fields of each thread's stat line (second -1: none), times a scale. */
+    private static Map<String, Long> sumByName(final Path tasks, final int field, final int secondField, final long scale)
+    {
+        final Map<String, Long> sums = new TreeMap<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(tasks))
         {
             for (final Path task : entries)
@@ -100,14 +143,14 @@ final class ThreadCpuByName
                 }
                 final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#\\d]+$", "");
                 final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                final long ticks = Long.parseLong(fields[UTIME_FIELD]) + Long.parseLong(fields[STIME_FIELD]);
-                millis.merge(name, ticks * MILLIS_PER_TICK, Long::sum);
+                final long value = Long.parseLong(fields[field]) + (secondField < 0 ? 0 : Long.parseLong(fields[secondField]));
+                sums.merge(name, value * scale, Long::sum);
             }
         }
         catch (final IOException | RuntimeException ex)
         {
             return null;
         }
-        return millis;
+        return sums;
     }
 }
