@@ -323,6 +323,62 @@ class KeyTableTest
     }
 
     /**
+     * The sort's arrays are not allocated by a restore (keys added, none sorted) nor by a pass with nothing to sort;
+     * the first sort allocates them, once: later merges between windows, passes that forget keys and reuse their slots,
+     * and the table's growth past its reserved room keep them (grown with the table), and the order is right throughout.
+     */
+    @Test
+    void shouldAllocateTheSortArraysAtTheFirstSortOnlyAndOnce()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final KeyTable table = new KeyTable(16);
+        table.sortForIteration();
+        table.reserve(20_000);
+        final TreeSet<Long> held = new TreeSet<>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            final long key = random.nextInt(1 << 20) - (1 << 18);
+            final int slot = table.restoreSlot(key);
+            if (held.add(key))
+            {
+                table.revive(slot);
+                table.head(slot, slot);
+                table.tail(slot, slot, 0);
+            }
+        }
+        assertThat(table.sortArraysAllocated()).as("after the restore, seed %d", seed).isFalse();
+        assertThat(table.sortArrayAllocations()).isZero();
+        assertThat(table.sortWorkDue()).isTrue();
+        table.sortSome(64);
+        assertThat(table.sortArraysAllocated()).isTrue();
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                final long key = random.nextLong();
+                if (held.add(key))
+                {
+                    addWithRow(table, key);
+                }
+            }
+            for (int i = 0; i < 300 && !held.isEmpty(); i++)
+            {
+                final long key = held.pollFirst(); // empty the lowest keys: the passes forget them, slots are reused
+                table.release(table.find(key));
+            }
+            while (table.sortWorkDue() && random.nextBoolean())
+            {
+                table.sortSome(1 + random.nextInt(256));
+            }
+            table.sortForIteration();
+            assertThat(listedWithRows(table)).as("round %d, seed %d", round, seed).isEqualTo(new ArrayList<>(held));
+        }
+        assertThat(table.capacity()).as("grown past the reserved room, seed %d", seed).isGreaterThan(20_000);
+        assertThat(table.sortArrayAllocations()).as("seed %d", seed).isEqualTo(1);
+    }
+
+    /**
      * A restore's lookup ({@link KeyTable#restoreSlot}) adds a key it does not hold and names the slot of one it does,
      * exactly as {@link KeyTable#find} then {@link KeyTable#add}: small keys (the direct table), large and negative ones
      * (the index), and keys whose index entries share their tag and probe start, each looked up several times in a
