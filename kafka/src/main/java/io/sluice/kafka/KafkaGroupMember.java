@@ -38,6 +38,10 @@ import io.sluice.engine.runtime.Engine;
  * ({@link #close()}, or a revocation); a killed daemon's partitions restart from their last shared,
  * committed checkpoint, its exactly-once sink transactions fenced by the new owner.
  *
+ * <p>Malformed records and the events a pipeline's stage fails on under {@code on_error: dead_letter} go to the
+ * input's Kafka dead-letter topic, if it has one, with the reason ({@link #malformed()},
+ * {@link #stageFailuresDeadLettered()}).
+ *
  * <p>Everything is per partition: state, checkpoints, Kafka offsets, output sequences, counters. A
  * partition this daemon does not own has no engine, no thread and no files, and this daemon never
  * writes its checkpoints.
@@ -92,6 +96,11 @@ public final class KafkaGroupMember implements AutoCloseable
     private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     /** Guarded by itself once the polling thread opened it: the readers send to it. */
     private DeadLetters deadLetters;
+    /**
+     * The owned partitions' stage failures under {@code on_error: dead_letter}, sent through {@link #deadLetters};
+     * null without a dead-letter topic. Set by the polling thread before any partition is taken.
+     */
+    private volatile KafkaStageDeadLetters stageFailures;
     private volatile int topicPartitions;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
@@ -149,6 +158,10 @@ public final class KafkaGroupMember implements AutoCloseable
                 return;
             }
             deadLetters = DeadLetters.open(source, "sluice-" + context.job() + "-dead-letters");
+            if (deadLetters != null)
+            {
+                stageFailures = KafkaStageDeadLetters.sharing(deadLetters, source.format(), failure -> lastError = failure);
+            }
             consumer.subscribe(List.of(source.topic()), new Rebalance());
             state = State.RUNNING;
             long backoff = source.initialBackoffMillis();
@@ -290,7 +303,9 @@ public final class KafkaGroupMember implements AutoCloseable
         consumer.pause(List.of(tp));
         try
         {
-            final OwnedPartition taken = OwnedPartition.open(context, partition, topicPartitions, found);
+            final KafkaStageDeadLetters failures = stageFailures;
+            final OwnedPartition taken = OwnedPartition.open(context, partition, topicPartitions,
+                failures == null ? null : failures.ofKafkaPartition(partition), found);
             synchronized (commandLock)
             {
                 owned.put(partition, taken);
@@ -849,6 +864,19 @@ public final class KafkaGroupMember implements AutoCloseable
     public long malformed()
     {
         return malformed.get();
+    }
+
+    /**
+     * Events the owned partitions' pipeline stages failed on under {@code on_error: dead_letter}, sent to the input's
+     * Kafka dead-letter topic with the reason (beside the malformed records); a replay after a restart or a move
+     * sends a failure again (at least once).
+     *
+     * @return the count since start; 0 without a dead-letter topic (the events stay in each partition's journal).
+     */
+    public long stageFailuresDeadLettered()
+    {
+        final KafkaStageDeadLetters failures = stageFailures;
+        return failures == null ? 0 : failures.sent();
     }
 
     /**

@@ -21,6 +21,10 @@ import io.sluice.schema.EventFlyweight;
  * At least once, as for malformed records: the engine's dead-letter journal topic holds every such event, and a restart
  * that replays the journal past a failure (the records after the restored checkpoint) sends it again.
  *
+ * <p>A scale-out daemon ({@link KafkaGroupMember}) runs each owned Kafka partition as an engine of one partition: it
+ * sends its stage failures through the producer of its malformed records ({@link #sharing}), each partition's engine
+ * told through {@link #ofKafkaPartition} so that the origin names the Kafka partition, not the engine's 0.
+ *
  * <p>Threading: {@link #onDeadLetter} on the partition threads (or the launching thread during a replay), through one
  * shared idempotent producer; a failed send is reported on the producer's I/O thread; {@link #close()} after the engine
  * is closed.
@@ -30,6 +34,7 @@ public final class KafkaStageDeadLetters implements DeadLetterListener, AutoClos
     private final DeadLetters deadLetters;
     private final ValueFormat format;
     private final Consumer<String> onFailure;
+    private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile String lastError;
 
@@ -61,6 +66,33 @@ public final class KafkaStageDeadLetters implements DeadLetterListener, AutoClos
             "-stage-dead-letters"), source.format(), onFailure);
     }
 
+    /**
+     * Stage failures sent through the producer of an input's malformed records; its owner closes the producer (do not
+     * {@link #close()} these).
+     *
+     * @param deadLetters of the input, open.
+     * @param format      of the input's values.
+     * @param onFailure   told the reason of each send the brokers refused or that timed out; may be null.
+     * @return the dead letters.
+     */
+    static KafkaStageDeadLetters sharing(final DeadLetters deadLetters, final ValueFormat format, final Consumer<String> onFailure)
+    {
+        return new KafkaStageDeadLetters(deadLetters, format, onFailure);
+    }
+
+    /**
+     * The listener for an engine of one partition that runs a given Kafka partition (a scale-out daemon's owned
+     * partition): its failures are sent as this Kafka partition's.
+     *
+     * @param kafkaPartition the engine runs.
+     * @return the listener to give the engine.
+     */
+    DeadLetterListener ofKafkaPartition(final int kafkaPartition)
+    {
+        return (pipeline, stage, enginePartition, event, key, timestamp, error) ->
+            onDeadLetter(pipeline, stage, kafkaPartition, event, key, timestamp, error);
+    }
+
     @Override
     public void onDeadLetter(
         final String pipeline, final String stage, final int partition, final EventFlyweight event, final long key, final long timestamp,
@@ -69,6 +101,7 @@ public final class KafkaStageDeadLetters implements DeadLetterListener, AutoClos
         final String where = "pipeline " + pipeline + "/" + partition + " stage " + stage;
         deadLetters.send(timestamp, null, new EventEncoder(format).encode(event), "dead-lettered event of", "pipeline '" + pipeline +
             "' stage '" + stage + "' failed: " + error, where, this::failed);
+        sent.incrementAndGet(); // after the send: whoever sees the count sees the record handed to the producer
     }
 
     private void failed(final String message)
@@ -89,7 +122,7 @@ public final class KafkaStageDeadLetters implements DeadLetterListener, AutoClos
      */
     public long sent()
     {
-        return deadLetters.sent();
+        return sent.get();
     }
 
     /**

@@ -16,6 +16,7 @@ import io.sluice.engine.checkpoint.CheckpointStore;
 import io.sluice.engine.checkpoint.PartitionCheckpoint;
 import io.sluice.engine.checkpoint.SourcePositions;
 import io.sluice.engine.pipeline.EventSink;
+import io.sluice.engine.runtime.DeadLetterListener;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.ExternalSourcePublisher;
@@ -101,11 +102,15 @@ final class OwnedPartition
      * @param context         of the member.
      * @param partition       Kafka partition taken.
      * @param topicPartitions partition count of the input topic (sink topics must have as many).
+     * @param stageFailures   told the events the pipelines' stages dead-letter (sent to the input's Kafka dead-letter
+     *                        topic), unless the engine settings name a listener of their own; null for none.
      * @param events          receiving what was restored and discarded.
      * @return the running partition.
      * @throws RuntimeException if a sink or the engine cannot start; nothing is left open.
      */
-    static OwnedPartition open(final KafkaGroupMemberContext context, final int partition, final int topicPartitions, final List<String> events)
+    static OwnedPartition open(
+        final KafkaGroupMemberContext context, final int partition, final int topicPartitions, final DeadLetterListener stageFailures,
+        final List<String> events)
     {
         final List<KafkaSink> sinks = new ArrayList<>();
         try
@@ -137,6 +142,10 @@ final class OwnedPartition
             final long first = ((Math.max(0, seen) >>> EPOCH_SHIFT) + 1) << EPOCH_SHIFT;
             final Path directory = fresh(context.workDirectory().resolve("partition-" + partition));
             final EngineContext engineContext = context.engine().get().directory(directory).partitions(1).restoreCheckpointAtMost(first);
+            if (engineContext.deadLetterListener() == null)
+            {
+                engineContext.deadLetterListener(stageFailures);
+            }
             final CheckpointStore local = new CheckpointStore(directory.resolve("checkpoints"), Math.max(3, engineContext.checkpointsRetained()));
             importCheckpoint(local, loaded, first);
             final String restored = loaded == null ? "nothing (Kafka from the start)" :

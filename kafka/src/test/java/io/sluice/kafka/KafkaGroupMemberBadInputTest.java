@@ -1,6 +1,8 @@
 package io.sluice.kafka;
 
 import static io.sluice.kafka.KafkaTestSupport.await;
+import static io.sluice.kafka.KafkaTestSupport.header;
+import static io.sluice.kafka.KafkaTestSupport.refusingNines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -12,10 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.sluice.journal.Topic;
+
 /**
  * Bad input met by a scale-out daemon's group member, on a real broker: a malformed record is counted and
  * dead-lettered with its reason while the partition goes on, or, under {@code on_error: halt}, stops the member at
- * it; a topic whose partition count differs from the job's stops the member naming both counts; a missing topic
+ * it; an event a pipeline's stage fails on under {@code on_error: dead_letter} goes to the same topic naming its Kafka
+ * partition; a topic whose partition count differs from the job's stops the member naming both counts; a missing topic
  * and unreachable brokers are retried with a doubling back-off, said in the member's last error, without a crash.
  */
 class KafkaGroupMemberBadInputTest
@@ -52,6 +57,43 @@ class KafkaGroupMemberBadInputTest
             assertThat(new String(record.headers().lastHeader(KafkaSource.ORIGIN_HEADER).value(), StandardCharsets.UTF_8))
                 .startsWith(topic + "/1@");
         });
+    }
+
+    @Test
+    void shouldSendTheEventsAStageFailsOnToTheKafkaDeadLetterTopicNamingTheKafkaPartition()
+    {
+        final String topic = "member-stage-failures";
+        broker.createTopics(PARTITIONS, topic, topic + ".dlq");
+        final List<String> trades = KafkaTestSupport.trades(8, 0, 600);
+        final List<String> nines = trades.stream().filter(line -> line.contains("\"qty\":9,")).toList();
+        // Each partition runs as an engine of one partition: the failures of both must name their Kafka partition.
+        assertThat(nines.stream().map(line -> Topic.partitionFor(KafkaTestSupport.account(line), PARTITIONS)).distinct()).hasSize(PARTITIONS);
+        KafkaTestSupport.produce(broker.bootstrap(), topic, PARTITIONS, trades);
+        KafkaTestSupport.produceRaw(broker.bootstrap(), topic, 1, null, "not json at all".getBytes(StandardCharsets.UTF_8));
+        try (KafkaGroupMember member = KafkaGroupMember.start(KafkaTestSupport.memberContext("stage", source(topic)
+            .deadLetterTopic(topic + ".dlq"), PARTITIONS, dir).pipelines(sinks -> List.of(refusingNines(new KafkaTestSupport.TextSink())))))
+        {
+            await("every record read and every refused trade dead-lettered", () -> member.records() == trades.size() &&
+                member.malformed() == 1 && member.stageFailuresDeadLettered() == nines.size());
+            assertThat(member.state()).isEqualTo(KafkaGroupMember.State.RUNNING);
+        }
+        // Read to the end: a record sent twice would show.
+        final List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readAll(broker.bootstrap(), topic + ".dlq", nines.size() + 1);
+        assertThat(dead).hasSize(nines.size() + 1);
+        final List<ConsumerRecord<byte[], byte[]>> refused = dead.stream()
+            .filter(record -> header(record, KafkaSource.ORIGIN_HEADER).startsWith("pipeline checked/")).toList();
+        assertThat(refused).hasSize(nines.size()).allSatisfy(record ->
+        {
+            final String value = new String(record.value(), StandardCharsets.UTF_8);
+            assertThat(header(record, KafkaSource.ERROR_HEADER))
+                .contains("pipeline 'checked'", "stage 'filter quantity below 9'", "IllegalArgumentException: quantity 9 refused");
+            assertThat(header(record, KafkaSource.ORIGIN_HEADER)).isEqualTo("pipeline checked/" +
+                Topic.partitionFor(KafkaTestSupport.account(value), PARTITIONS) + " stage filter quantity below 9");
+        });
+        assertThat(refused.stream().map(record -> new String(record.value(), StandardCharsets.UTF_8)).map(KafkaTestSupport::account))
+            .containsExactlyInAnyOrderElementsOf(nines.stream().map(KafkaTestSupport::account).toList());
+        assertThat(dead).filteredOn(record -> header(record, KafkaSource.ORIGIN_HEADER).startsWith(topic + "/1@")).singleElement()
+            .satisfies(record -> assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("not json at all"));
     }
 
     @Test

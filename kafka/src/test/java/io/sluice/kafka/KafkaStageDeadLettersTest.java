@@ -1,6 +1,8 @@
 package io.sluice.kafka;
 
 import static io.sluice.kafka.KafkaTestSupport.await;
+import static io.sluice.kafka.KafkaTestSupport.header;
+import static io.sluice.kafka.KafkaTestSupport.refusingNines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -15,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sluice.engine.io.Backtest;
 import io.sluice.engine.io.BacktestOptions;
-import io.sluice.engine.pipeline.ErrorPolicy;
-import io.sluice.engine.pipeline.EventSink;
-import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 
@@ -29,35 +28,12 @@ import io.sluice.engine.runtime.EngineContext;
 class KafkaStageDeadLettersTest
 {
     private static final int PARTITIONS = 3;
-    /** The field the failing stage looks at: {@code qty}, 1 to 9 in the test trades. */
-    private static final int QTY = KafkaTestSupport.TRADE.indexOf("qty");
 
     @TempDir
     Path dir;
 
     @RegisterExtension
     static final KafkaBrokerExtension broker = new KafkaBrokerExtension();
-
-    /** Tumbling count+sum per account, after a stage that refuses (throws on) trades of quantity 9. */
-    private static Pipeline refusingNines(final EventSink sink)
-    {
-        return Pipeline.from("trades", KafkaTestSupport.TRADE)
-            .name("checked")
-            .partitionKey("account")
-            .eventTime("ts", 200)
-            .onError(ErrorPolicy.DEAD_LETTER)
-            .filter("quantity below 9", event ->
-            {
-                if (event.getLong(QTY) == 9)
-                {
-                    throw new IllegalArgumentException("quantity 9 refused");
-                }
-                return true;
-            })
-            .window(w -> w.tumbling(1_000).count("n").sum("total", "amount"))
-            .sink("out", sink)
-            .build();
-    }
 
     @Test
     void shouldSendEventsAStageDeadLetteredToTheKafkaDeadLetterTopicWithTheReason() throws Exception
@@ -117,10 +93,5 @@ class KafkaStageDeadLettersTest
             .groupId("sluice-test-no-dlq").sluiceTopic("trades").format(ValueFormat.JSON).conclude();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaStageDeadLetters.open(noDeadLetters, null))
             .isInstanceOf(KafkaConnectorException.class).hasMessageContaining("trades-no-dlq").hasMessageContaining("no dead-letter topic");
-    }
-
-    private static String header(final ConsumerRecord<byte[], byte[]> record, final String name)
-    {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 }

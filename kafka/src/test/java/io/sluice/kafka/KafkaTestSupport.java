@@ -48,6 +48,37 @@ public final class KafkaTestSupport
             .build();
     }
 
+    /**
+     * The tumbling pipeline as {@link #tumbling}, named "checked", after a stage that refuses (throws on) trades of
+     * quantity 9, under {@code on_error: dead_letter}.
+     */
+    static Pipeline refusingNines(final EventSink sink)
+    {
+        final int qty = TRADE.indexOf("qty");
+        return Pipeline.from("trades", TRADE)
+            .name("checked")
+            .partitionKey("account")
+            .eventTime("ts", 200)
+            .onError(io.sluice.engine.pipeline.ErrorPolicy.DEAD_LETTER)
+            .filter("quantity below 9", event ->
+            {
+                if (event.getLong(qty) == 9)
+                {
+                    throw new IllegalArgumentException("quantity 9 refused");
+                }
+                return true;
+            })
+            .window(w -> w.tumbling(1_000).count("n").sum("total", "amount"))
+            .sink("out", sink)
+            .build();
+    }
+
+    /** The value of a record's last header of that name, as UTF-8 text. */
+    static String header(final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record, final String name)
+    {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
     /** Deterministic JSON trades, event time mostly increasing. */
     static List<String> trades(final long seed, final int from, final int count)
     {
