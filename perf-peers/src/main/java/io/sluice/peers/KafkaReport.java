@@ -90,15 +90,20 @@ final class KafkaReport
         }
         md.append('\n');
         md.append("Target (issue #14): Sluice >= 10x Kafka Streams' throughput: ");
-        for (final String mode : new String[] {"eos", "alo"})
+        // The spaced exactly once is what a daemon reading a Kafka ingress runs by default (min_commit_spacing 200 ms).
+        final String[][] targets = {{"sluice-eos", "kstreams-eos", "exactly once without commit spacing "},
+            {"sluice-alo", "kstreams-alo", "at least once "},
+            {"sluice-eos-spaced", "kstreams-eos", "exactly once with commits spaced (the daemon's default when it reads Kafka, at 200 ms) "}};
+        String separator = "";
+        for (final String[] target : targets)
         {
-            final double[] s = rates.get("sluice-" + mode);
-            final double[] k = rates.get("kstreams-" + mode);
+            final double[] s = rates.get(target[0]);
+            final double[] k = rates.get(target[1]);
             if (s != null && k != null)
             {
                 final double r = KafkaPipelineMain.median(ratios(s, k));
-                md.append(mode.equals("eos") ? "exactly once " : "; at least once ").append(String.format("%.2fx", r))
-                    .append(r >= TARGET ? " (met)" : " (**not met**)");
+                md.append(separator).append(target[2]).append(String.format("%.2fx", r)).append(r >= TARGET ? " (met)" : " (**not met**)");
+                separator = "; ";
             }
         }
         md.append(".\n\n");

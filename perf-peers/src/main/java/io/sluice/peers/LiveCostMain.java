@@ -287,6 +287,11 @@ public final class LiveCostMain
                 {
                     continue;
                 }
+                catch (final java.io.IOException exited)
+                {
+                    // A thread that ended between the listing and the read: its stat answers "No such process" (ESRCH).
+                    continue;
+                }
                 final int open = stat.indexOf('(');
                 final int close = stat.lastIndexOf(')');
                 final String name = stat.substring(open + 1, close);

@@ -62,8 +62,13 @@ public final class EngineContext
         public static final String PROCESSING_THREADS_PROP_NAME = "sluice.engine.processing.threads";
         /** Property for the most ring slots a processing thread takes from one partition per turn. */
         public static final String PARTITION_BATCH_LIMIT_PROP_NAME = "sluice.engine.partition.batch.limit";
-        /** Default most ring slots taken from one partition per turn. */
-        public static final int PARTITION_BATCH_LIMIT_DEFAULT = 256;
+        /**
+         * Default most ring slots taken from one partition per turn. A turn's run is journaled with one system call (the
+         * staged writer's {@code pwrite}) and its counters published once, so the turn's fixed cost is paid per this many
+         * events under load; 1,024 events are ~0.1 ms of a processing thread's work at W1's ~90 ns each (perf/README.md
+         * section 102: 256 cost the processing thread ~10% more CPU per event on W1 and W3).
+         */
+        public static final int PARTITION_BATCH_LIMIT_DEFAULT = 1024;
         /** Property for the profile: STANDARD or LOW_LATENCY. */
         public static final String PROFILE_PROP_NAME = "sluice.engine.profile";
         /** Property for the synthetic events each pipeline group is warmed with before the engine accepts input. */
@@ -203,7 +208,8 @@ public final class EngineContext
 
         /**
          * Most ring slots a processing thread takes from one partition per turn, so that one hot
-         * partition cannot starve the others on its thread.
+         * partition cannot starve the others on its thread; a longer turn spreads the turn's fixed cost (one journal
+         * write, the counters) over more events.
          *
          * @return {@value #PARTITION_BATCH_LIMIT_PROP_NAME} or {@value #PARTITION_BATCH_LIMIT_DEFAULT}.
          */

@@ -66,6 +66,10 @@ final class KeyTable
     /** Longest {@link #direct} table: keys from 0 up to a million (4 MiB). */
     private static final int MAX_DIRECT_KEYS = 1 << 20;
     private static final int[] NO_DIRECT = new int[0];
+    /** The index before the table holds a key outside the direct table's range: never written. */
+    private static final long[] NO_INDEX = new long[1];
+    /** The sort's arrays before the first sort (see {@link #sorted}). */
+    private static final int[] NO_SLOTS = new int[0];
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
@@ -73,7 +77,8 @@ final class KeyTable
     /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
     private final boolean counting;
     /**
-     * Open addressing, linear probing; keys live in {@link #records}. An entry carries the key's hash tag beside its
+     * The keys the {@link #direct} table does not cover (at or above {@link #directLimit}, or negative): open
+     * addressing, linear probing; keys live in {@link #records}. An entry carries the key's hash tag beside its
      * slot, so a probe passes over another key's entry without loading that key's record (a cache miss a lookup would
      * otherwise take on about one probe in three, the record of a key stored next to it):
      * <pre>
@@ -82,21 +87,31 @@ final class KeyTable
      *  | tag: hash's high  | slot + 1          |     0: empty
      *  +-------------------+-------------------+
      * </pre>
-     * A matching tag is confirmed against the record's key.
+     * A matching tag is confirmed against the record's key. {@link #NO_INDEX} (one empty entry, mask 0: every probe
+     * ends at once) until the table holds such a key, then {@link #indexCapacity} long: a table of small keys only,
+     * all found directly, never allocates it (8 bytes an entry, 8 MB a partition of 500k keys at a restart).
      */
-    private long[] index;
+    private long[] index = NO_INDEX;
+    /** {@code index.length - 1}: 0 while the index is {@link #NO_INDEX}. */
     private int indexMask;
-    private int indexSize;
+    /**
+     * The length the {@link #index} has or takes: a power of two, at least twice the keys held (both kinds, so the
+     * {@link #direct} table's range grows with the table as it did when the index held every key).
+     */
+    private int indexCapacity;
+    /** Keys held: in the direct table and in the index. */
+    private int size;
     /**
      * The slots of the keys in {@code [0, direct.length)}, by key: {@code slot + 1}, 0 for a key the table does not
      * hold. Keys are often small non-negative numbers (ids, counters, symbol numbers); theirs are found with one load
      * of a line shared by neighbouring keys, no hash, no probe and no record to confirm it, as the columnar backtest
-     * kernel finds them ({@link ColumnarWindowOperator}). Exact, not a hint: written wherever {@link #index} gains or
-     * loses a key. Empty until the table holds a key below {@link #directLimit}, then that long (half the index's
-     * memory): a table of hashed or large keys never has one.
+     * kernel finds them ({@link ColumnarWindowOperator}). Exact, and the only place such a key is held: a key below
+     * {@link #directLimit} is held if and only if its entry here is not 0, so a lookup that finds 0 (or a key in the
+     * range while the table is still empty) is a miss without a probe. Empty until the table holds a key below
+     * {@link #directLimit}, then that long (half the index's memory): a table of hashed or large keys never has one.
      */
     private int[] direct = NO_DIRECT;
-    /** The length {@link #direct} takes once in use: the index's length, {@value #MAX_DIRECT_KEYS} at most. */
+    /** The length {@link #direct} takes once in use: {@link #indexCapacity}, {@value #MAX_DIRECT_KEYS} at most. */
     private int directLimit;
     /**
      * What an event reads, one record per slot so a key's lookup and its chain's tail share a
@@ -122,16 +137,25 @@ final class KeyTable
     private int[] suffixLast;
     private long[] prefixChunk;
     private int[] prefixRow;
-    private int[] sorted;
+    /**
+     * The sort's arrays, per slot: {@code sorted} and {@code spare} (the listed order and the one a merge writes),
+     * {@code rank}, {@code batch} (the pending keys a merge took aside) and {@code nextFree}: empty ({@link #NO_SLOTS})
+     * until the table's first sort ({@link #sortForIteration()}, or a merge between windows), then as long as the other
+     * slot arrays, and kept (grown with them). A restore adds keys but does not sort them, nor does the replay after it
+     * ({@link PanedWindowOperator#recovering}), so a restarted operator allocates these 20 bytes a slot (10 MB a
+     * partition at 500k keys: fresh heap pages the kernel zeroes) at the first sort after it is ready, once, not before.
+     */
+    private int[] sorted = NO_SLOTS;
     /** Per slot listed in {@link #sorted}: its position there. */
-    private int[] rank;
+    private int[] rank = NO_SLOTS;
     private int sortedCount;
     private int[] pending;
     private int pendingCount;
-    private int[] spare;
+    private int[] spare = NO_SLOTS;
     private int slotLimit;
     private int freeSlots = NONE;
-    private int[] nextFree;
+    /** Per forgotten slot: the next of the free list; written only by a sort's pass, which forgets keys. */
+    private int[] nextFree = NO_SLOTS;
     /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
     private int[] emptySince;
     /** Slots in the table whose chain is empty. */
@@ -141,7 +165,7 @@ final class KeyTable
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
     /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
-    private int[] batch;
+    private int[] batch = NO_SLOTS;
     private int batchCount;
     /** {@link #sortSome} calls that found keys pending but too few to start a merge, since the last merge or pass. */
     private int pendingWaits;
@@ -158,6 +182,8 @@ final class KeyTable
     private int mergeEmptyPassLimit;
     /** The pass at which a merge between windows last looked for keys empty for long. */
     private int backgroundSweepPass = -1;
+    /** Times {@link #allocateSortArrays()} allocated (tests: once at most). */
+    private int sortArrayAllocations;
     /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
     private int[] prefetchRows = new int[0];
 
@@ -181,16 +207,11 @@ final class KeyTable
     {
         this.counting = counting;
         final int capacity = Math.max(16, expectedKeys);
-        allocateIndex(indexCapacityFor(capacity));
+        resetIndex(indexCapacityFor(capacity));
         records = new long[capacity * RECORD_LONGS];
         heads = new int[capacity];
         windowFirst = new int[capacity];
-        sorted = new int[capacity];
-        rank = new int[capacity];
         pending = new int[capacity];
-        batch = new int[capacity];
-        spare = new int[capacity];
-        nextFree = new int[capacity];
         emptySince = new int[capacity];
     }
 
@@ -598,7 +619,7 @@ final class KeyTable
      */
     int size()
     {
-        return indexSize;
+        return size;
     }
 
     /**
@@ -668,6 +689,7 @@ final class KeyTable
         {
             return;
         }
+        allocateSortArrays();
         sortPendingByKey();
         if (!sweep && pendingCount <= sortedCount >>> 4)
         {
@@ -789,11 +811,12 @@ final class KeyTable
 
     private boolean crowded()
     {
-        return idleCount > IDLE_PER_LIVE_KEY * (indexSize - idleCount) + IDLE_SLACK;
+        return idleCount > IDLE_PER_LIVE_KEY * (size - idleCount) + IDLE_SLACK;
     }
 
     private void startBackgroundMerge()
     {
+        allocateSortArrays();
         final int[] taken = pending;
         pending = batch;
         batch = taken;
@@ -883,11 +906,14 @@ final class KeyTable
 
     void clear()
     {
-        if (indexSize > 0)
+        if (size > 0)
         {
-            Arrays.fill(index, 0L);
+            if (index != NO_INDEX)
+            {
+                Arrays.fill(index, 0L);
+            }
             Arrays.fill(direct, 0);
-            indexSize = 0;
+            size = 0;
         }
         slotLimit = 0;
         sortedCount = 0;
@@ -980,18 +1006,18 @@ final class KeyTable
      */
     void reserve(final int keys)
     {
-        if (indexSize != 0)
+        if (size != 0)
         {
-            throw new IllegalStateException("reserve on a table holding " + indexSize + " keys");
+            throw new IllegalStateException("reserve on a table holding " + size + " keys");
         }
         if (keys > windowFirst.length)
         {
             growSlots(keys);
         }
         final int capacity = indexCapacityFor(keys);
-        if (capacity > indexMask + 1)
+        if (capacity > indexCapacity)
         {
-            allocateIndex(capacity); // empty: nothing to re-insert
+            resetIndex(capacity); // empty: nothing to re-insert
         }
     }
 
@@ -1007,21 +1033,79 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
         }
-        sorted = Arrays.copyOf(sorted, capacity);
-        rank = Arrays.copyOf(rank, capacity);
         pending = Arrays.copyOf(pending, capacity);
-        batch = Arrays.copyOf(batch, capacity);
-        spare = Arrays.copyOf(spare, capacity);
-        nextFree = Arrays.copyOf(nextFree, capacity);
         emptySince = Arrays.copyOf(emptySince, capacity);
+        if (sortArraysAllocated())
+        {
+            sorted = Arrays.copyOf(sorted, capacity);
+            rank = Arrays.copyOf(rank, capacity);
+            batch = Arrays.copyOf(batch, capacity);
+            spare = Arrays.copyOf(spare, capacity);
+            nextFree = Arrays.copyOf(nextFree, capacity);
+        }
+    }
+
+    /**
+     * Gives the table the sort's arrays ({@link #sorted}) at its first sort, as long as its other slot arrays; nothing
+     * after that (they grow with the others, {@link #growSlots}).
+     */
+    private void allocateSortArrays()
+    {
+        if (!sortArraysAllocated())
+        {
+            sortArrayAllocations++;
+            final int capacity = windowFirst.length;
+            sorted = new int[capacity];
+            rank = new int[capacity];
+            batch = new int[capacity];
+            spare = new int[capacity];
+            nextFree = new int[capacity];
+        }
+    }
+
+    /** Whether the table has held a key outside the direct table's range since its index was last reset ({@link #index}); tests. */
+    boolean indexAllocated()
+    {
+        return index != NO_INDEX;
+    }
+
+    /** Whether the table has sorted once, so has the sort's arrays ({@link #sorted}); tests. */
+    boolean sortArraysAllocated()
+    {
+        return sorted != NO_SLOTS;
+    }
+
+    /** Times the sort's arrays were allocated at a first sort (not counting their growth with the table): 0 or 1. */
+    int sortArrayAllocations()
+    {
+        return sortArrayAllocations;
     }
 
     private void indexPut(final long key, final int slot)
     {
-        if (indexSize >= (index.length >> 1))
+        if (size >= (indexCapacity >> 1))
         {
-            final long[] old = index;
-            allocateIndex(old.length << 1);
+            growIndex(indexCapacity << 1);
+        }
+        insert(key, (hash(key) & TAG_MASK) | (slot + 1));
+        size++;
+    }
+
+    /**
+     * Doubles the index's capacity, and the direct table's range with it: the direct table is copied into its longer
+     * self, the indexed keys re-inserted (into the direct table, those its longer range now covers).
+     */
+    private void growIndex(final int capacity)
+    {
+        final long[] old = index;
+        final int[] oldDirect = direct;
+        resetIndex(capacity);
+        if (oldDirect.length != 0)
+        {
+            direct = oldDirect.length == directLimit ? oldDirect : Arrays.copyOf(oldDirect, directLimit);
+        }
+        if (old != NO_INDEX)
+        {
             for (final long entry : old)
             {
                 if (entry != 0)
@@ -1030,19 +1114,11 @@ final class KeyTable
                 }
             }
         }
-        insert(key, (hash(key) & TAG_MASK) | (slot + 1));
-        indexSize++;
     }
 
-    /** Inserts an entry into the index, and into the direct table if the key is in its range. */
+    /** Inserts an entry into the direct table if the key is in its range, else into the index. */
     private void insert(final long key, final long entry)
     {
-        int i = position(hash(key)) & indexMask;
-        while (index[i] != 0)
-        {
-            i = (i + 1) & indexMask;
-        }
-        index[i] = entry;
         if (Long.compareUnsigned(key, directLimit) < 0)
         {
             if (direct.length == 0)
@@ -1050,14 +1126,33 @@ final class KeyTable
                 direct = new int[directLimit]; // the first key in range: no other is held, so the new table is complete
             }
             direct[(int)key] = slotOf(entry) + 1;
+            return;
         }
+        if (index == NO_INDEX)
+        {
+            index = new long[indexCapacity]; // the first key out of the direct table's range
+            indexMask = indexCapacity - 1;
+        }
+        int i = position(hash(key)) & indexMask;
+        while (index[i] != 0)
+        {
+            i = (i + 1) & indexMask;
+        }
+        index[i] = entry;
     }
 
     /**
-     * Remove the key's entry, shifting later entries of its probe run back so no tombstone is left.
+     * Remove the key's entry: in the direct table, or in the index, shifting later entries of its probe run back so no
+     * tombstone is left.
      */
     private void indexRemove(final long key)
     {
+        size--;
+        if (Long.compareUnsigned(key, direct.length) < 0)
+        {
+            direct[(int)key] = 0;
+            return;
+        }
         final int mask = indexMask;
         int hole = position(hash(key)) & mask;
         while (key(slotOf(index[hole])) != key)
@@ -1065,11 +1160,6 @@ final class KeyTable
             hole = (hole + 1) & mask;
         }
         index[hole] = 0;
-        indexSize--;
-        if (Long.compareUnsigned(key, direct.length) < 0)
-        {
-            direct[(int)key] = 0;
-        }
         for (int i = (hole + 1) & mask; index[i] != 0; i = (i + 1) & mask)
         {
             final int home = position(hash(key(slotOf(index[i])))) & mask;
@@ -1083,11 +1173,15 @@ final class KeyTable
         }
     }
 
-    /** A new, empty index, and no direct table until a key in its range comes in: the caller re-inserts what the table holds. */
-    private void allocateIndex(final int capacity)
+    /**
+     * An index of the capacity, empty and not allocated until a key needs it, and no direct table until a key in its
+     * range comes in: the caller re-inserts what the table holds.
+     */
+    private void resetIndex(final int capacity)
     {
-        index = new long[capacity];
-        indexMask = capacity - 1;
+        indexCapacity = capacity;
+        index = NO_INDEX;
+        indexMask = 0;
         direct = NO_DIRECT;
         directLimit = Math.min(capacity, MAX_DIRECT_KEYS);
     }

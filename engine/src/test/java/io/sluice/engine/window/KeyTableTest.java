@@ -323,6 +323,111 @@ class KeyTableTest
     }
 
     /**
+     * The sort's arrays are not allocated by a restore (keys added, none sorted) nor by a pass with nothing to sort;
+     * the first sort allocates them, once: later merges between windows, passes that forget keys and reuse their slots,
+     * and the table's growth past its reserved room keep them (grown with the table), and the order is right throughout.
+     */
+    @Test
+    void shouldAllocateTheSortArraysAtTheFirstSortOnlyAndOnce()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final KeyTable table = new KeyTable(16);
+        table.sortForIteration();
+        table.reserve(20_000);
+        final TreeSet<Long> held = new TreeSet<>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            final long key = random.nextInt(1 << 20) - (1 << 18);
+            final int slot = table.restoreSlot(key);
+            if (held.add(key))
+            {
+                table.revive(slot);
+                table.head(slot, slot);
+                table.tail(slot, slot, 0);
+            }
+        }
+        assertThat(table.sortArraysAllocated()).as("after the restore, seed %d", seed).isFalse();
+        assertThat(table.sortArrayAllocations()).isZero();
+        assertThat(table.sortWorkDue()).isTrue();
+        table.sortSome(64);
+        assertThat(table.sortArraysAllocated()).isTrue();
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                final long key = random.nextLong();
+                if (held.add(key))
+                {
+                    addWithRow(table, key);
+                }
+            }
+            for (int i = 0; i < 300 && !held.isEmpty(); i++)
+            {
+                final long key = held.pollFirst(); // empty the lowest keys: the passes forget them, slots are reused
+                table.release(table.find(key));
+            }
+            while (table.sortWorkDue() && random.nextBoolean())
+            {
+                table.sortSome(1 + random.nextInt(256));
+            }
+            table.sortForIteration();
+            assertThat(listedWithRows(table)).as("round %d, seed %d", round, seed).isEqualTo(new ArrayList<>(held));
+        }
+        assertThat(table.capacity()).as("grown past the reserved room, seed %d", seed).isGreaterThan(20_000);
+        assertThat(table.sortArrayAllocations()).as("seed %d", seed).isEqualTo(1);
+    }
+
+    /**
+     * Keys in the direct table's range are held there only: a restore of small keys (a table reserved for them, as a
+     * restart's) never allocates the index, every key is found, and a key out of the range takes a miss without a
+     * probe. The first large or negative key allocates the index; the table's growth then moves indexed keys that the
+     * longer direct range covers into it, and every key stays found with its slot; after a clear none is.
+     */
+    @Test
+    void shouldHoldKeysTheDirectTableCoversThereOnly()
+    {
+        final KeyTable table = new KeyTable(16);
+        table.reserve(40_000);
+        final Map<Long, Integer> slots = new HashMap<>();
+        for (int i = 0; i < 40_000; i++)
+        {
+            final long key = i * 3L / 2; // below 60,000: in the direct range of a table reserved for 40,000 keys
+            slots.put(key, table.restoreSlot(key));
+        }
+        assertThat(table.indexAllocated()).as("small keys only").isFalse();
+        assertThat(table.size()).isEqualTo(40_000);
+        for (long key = -2; key < 70_000; key++)
+        {
+            assertThat(table.find(key)).as("key %d", key).isEqualTo(slots.getOrDefault(key, KeyTable.NONE));
+        }
+        assertThat(table.find(Long.MIN_VALUE)).isEqualTo(KeyTable.NONE);
+        // Keys past the direct range (65,536 long here), then growth past the reserved room: the range doubles.
+        final long large = 1L << 40;
+        slots.put(large, table.add(large));
+        slots.put(-7L, table.add(-7L));
+        assertThat(table.indexAllocated()).isTrue();
+        for (long key = 130_001; key < 400_000; key += 2)
+        {
+            slots.put(key, table.add(key));
+        }
+        for (final Map.Entry<Long, Integer> entry : slots.entrySet())
+        {
+            assertThat(table.find(entry.getKey())).as("key %d", entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(table.restoreSlot(entry.getKey())).as("key %d", entry.getKey()).isEqualTo(entry.getValue());
+        }
+        assertThat(table.size()).isEqualTo(slots.size());
+        assertThat(table.find(130_000)).isEqualTo(KeyTable.NONE);
+        assertThat(table.find(60_001)).isEqualTo(KeyTable.NONE);
+        table.clear();
+        assertThat(table.size()).isZero();
+        for (final long key : slots.keySet())
+        {
+            assertThat(table.find(key)).as("key %d after clear", key).isEqualTo(KeyTable.NONE);
+        }
+    }
+
+    /**
      * A restore's lookup ({@link KeyTable#restoreSlot}) adds a key it does not hold and names the slot of one it does,
      * exactly as {@link KeyTable#find} then {@link KeyTable#add}: small keys (the direct table), large and negative ones
      * (the index), and keys whose index entries share their tag and probe start, each looked up several times in a

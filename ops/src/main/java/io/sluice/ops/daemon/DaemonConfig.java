@@ -114,6 +114,11 @@ public final class DaemonConfig
     public static final int MAX_RING_SIZE = 1 << 22;
     /** {@code network_warm_up} under the low-latency profile when the file does not set it. */
     public static final long DEFAULT_NETWORK_WARM_UP_MS = 10_000;
+    /**
+     * {@code min_commit_spacing} of an exactly-once Kafka sink that does not set it, in a daemon with a {@code kafka}
+     * ingress (perf/README.md section 105 measured it against none).
+     */
+    public static final long KAFKA_FED_COMMIT_SPACING_MS = 200;
 
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final Set<String> PIPELINE_KEYS = Set.of("schemas", "pipelines");
@@ -133,6 +138,8 @@ public final class DaemonConfig
     private final boolean latencyRecording;
     private final PipelineConfig pipelines;
     private final Map<String, SinkConfig> sinks;
+    /** Kafka sinks whose section sets {@code min_commit_spacing} (the others may take the default of a Kafka-fed daemon). */
+    private final java.util.Set<String> commitSpacingSet = new java.util.HashSet<>();
     private final JavaPipelines javaPipelines;
     private final long checkpointIntervalMillis;
     private final int checkpointsRetained;
@@ -239,7 +246,33 @@ public final class DaemonConfig
         loadComponents(top, DaemonComponent.Role.EGRESS, "egress");
         applyKafkaClientProperties(top.section("kafka"));
         this.scaleOut = top.has("scale_out") ? loadScaleOut(top.section("scale_out"), errors) : null;
+        defaultCommitSpacing();
         top.checkUnknownKeys();
+    }
+
+    /**
+     * Gives each exactly-once Kafka sink that does not set {@code min_commit_spacing} the spacing of
+     * {@value #KAFKA_FED_COMMIT_SPACING_MS} ms when the daemon reads a {@code kafka} ingress (and is not a scale-out
+     * member): the daemon then tells the sinks whether input waits ({@link Daemon}), so the spacing holds only through a
+     * backlog, and a partition that keeps up commits each burst at its end as with none. Other daemons keep 0: nothing
+     * would lift the spacing, and every commit would wait for it. A spacing that would reach half the transaction
+     * timeout with {@code max_commit_delay} is not applied.
+     */
+    private void defaultCommitSpacing()
+    {
+        if (scaleOut != null || components.stream().noneMatch(entry -> entry.component() instanceof KafkaIngress))
+        {
+            return;
+        }
+        for (final SinkConfig sink : sinks.values())
+        {
+            final io.sluice.kafka.KafkaSinkContext kafka = sink.kafka();
+            if (kafka != null && kafka.mode() == io.sluice.kafka.SinkMode.EXACTLY_ONCE && !commitSpacingSet.contains(sink.name()) &&
+                KAFKA_FED_COMMIT_SPACING_MS + kafka.maxCommitDelayMillis() < kafka.transactionTimeoutMillis() / 2)
+            {
+                kafka.minCommitSpacingMillis(KAFKA_FED_COMMIT_SPACING_MS);
+            }
+        }
     }
 
     /**
@@ -416,6 +449,10 @@ public final class DaemonConfig
             if (sinkType == SinkType.KAFKA)
             {
                 kafka = kafkaSink(entry.getKey(), sink);
+                if (sink.has("min_commit_spacing"))
+                {
+                    commitSpacingSet.add(entry.getKey());
+                }
                 topic = kafka == null ? null : "kafka:" + kafka.topic();
             }
             else if (sinkType == SinkType.JOURNAL)
@@ -468,7 +505,8 @@ public final class DaemonConfig
      *     commit_between_checkpoints: true     # exactly once: commit at the end of each burst of outputs (false: at checkpoints only)
      *     commit_quiet: 2ms                    # exactly once, between checkpoints: no output for this long ends a burst
      *     max_commit_delay: 50ms               # exactly once, between checkpoints: an output waits at most this long for its commit
-     *     min_commit_spacing: 0ms              # exactly once: a partition's commits start at least this far apart while input waits
+     *     min_commit_spacing: 200ms            # exactly once: a partition's commits start at least this far apart while input waits
+     *                                          # (default 200ms with a kafka ingress, else 0: see defaultCommitSpacing)
      *     max_send_block: 1s                   # exactly once: longest a partition thread waits in a send while the brokers are away
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>

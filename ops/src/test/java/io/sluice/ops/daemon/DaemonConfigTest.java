@@ -206,6 +206,32 @@ class DaemonConfigTest
     }
 
     @Test
+    void shouldSpaceTheCommitsOfAnExactlyOnceKafkaSinkInADaemonReadingKafkaUnlessTheSinkSaysOtherwise() throws Exception
+    {
+        final String fed = DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", "127.0.0.1:9092", "fed-out", "sluice.fed.results").kafkaIngress("127.0.0.1:9092", "fed-in", "sluice.fed")
+            .build();
+        assertThat(commitSpacing(fed)).isEqualTo(DaemonConfig.KAFKA_FED_COMMIT_SPACING_MS).isEqualTo(200);
+        assertThat(commitSpacing(withSinkKeys(fed, "min_commit_spacing: 0ms"))).isZero();
+        assertThat(commitSpacing(withSinkKeys(fed, "min_commit_spacing: 50ms"))).isEqualTo(50);
+        // A delay that leaves no room for the default below half the transaction timeout (300 s) keeps none.
+        assertThat(commitSpacing(withSinkKeys(fed, "max_commit_delay: 149900ms"))).isZero();
+        assertThat(DaemonConfig.parse(fed.replaceFirst("mode: exactly_once", "mode: at_least_once"), "sluice.yaml", dir).sinks()
+            .get("results").kafka().minCommitSpacingMillis()).isZero();
+
+        // Nothing would lift the spacing: a scale-out member, or a daemon without a Kafka ingress.
+        assertThat(commitSpacing(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4))).isZero();
+        final String notFed = DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", "127.0.0.1:9092", "fed-out", "sluice.fed.results").build();
+        assertThat(commitSpacing(notFed)).isZero();
+    }
+
+    private long commitSpacing(final String yaml) throws Exception
+    {
+        return DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().minCommitSpacingMillis();
+    }
+
+    @Test
     void shouldReadTheCommitSettingsOfAnExactlyOnceKafkaSink() throws Exception
     {
         final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
