@@ -33,6 +33,8 @@ public final class PipelineInstance
     /** A stage with the HALT policy failed; the instance refuses events. */
     public static final int HALTED = 1;
 
+    /** Events a join looks at ahead of processing them ({@link JoinStage#prefetch}), a power of two. */
+    static final int JOIN_PREFETCH_EVENTS = 32;
     private static final EventSink DISCARD = (partition, sequence, key, timestamp, event) -> { };
 
     private final Pipeline pipeline;
@@ -351,7 +353,8 @@ public final class PipelineInstance
      * in order, skipping those whose source the instance does not read; a halt stops the run before the
      * next event (nothing is thrown: the halt shows in {@link #state()}). A window stage that comes first
      * gets each event straight from this loop, after a look at all the run's keys
-     * ({@link WindowOperator#prefetch}). Partition thread only.
+     * ({@link WindowOperator#prefetch}); a join looks at the next {@value #JOIN_PREFETCH_EVENTS} events' keys before
+     * processing them ({@link JoinStage#prefetch}). Partition thread only.
      *
      * @param batch         of consecutive events of the instance's partition.
      * @param inputOfSource the input each source feeds ({@code inputOfSource[batch.source(i)]}), -1 for none.
@@ -369,6 +372,11 @@ public final class PipelineInstance
         }
         for (int e = 0; e < size; e++)
         {
+            if (join != null && (e & (JOIN_PREFETCH_EVENTS - 1)) == 0)
+            {
+                // The next events' key index entries first, a few at a time, so they are still in the first-level cache when used.
+                join.prefetch(batch.keys(), e, Math.min(size, e + JOIN_PREFETCH_EVENTS));
+            }
             final int input = inputOfSource[batch.source(e)];
             if (input < 0)
             {

@@ -233,6 +233,22 @@ public final class IntervalJoinOperator implements JoinOperator
     }
 
     /**
+     * A hint that events of these keys come next: loads each key's entry in the key index, one independent load per
+     * key in a short loop, so that the cache misses of many events overlap instead of coming one per event. Changes
+     * nothing. (Loading more ahead, the chains' heads, the own chain's tail and the partner chain's records, measured
+     * slower: the loop's instructions and branches cost more than the misses it overlapped.)
+     *
+     * @param keys of the coming events.
+     * @param from first index in {@code keys}.
+     * @param to   one past the last.
+     * @return a value depending on what was loaded, for the caller to keep (so that the loads are not dropped).
+     */
+    public long prefetch(final long[] keys, final int from, final int to)
+    {
+        return keyIndex.touch(keys, from, to);
+    }
+
+    /**
      * Pass a journaled processing-time tick to both sides' watermark generators (idle detection)
      * and emit whatever became complete.
      *

@@ -77,6 +77,27 @@ final class JoinKeyIndex
     }
 
     /**
+     * Loads the first position each key's {@link #find} probes, one independent load per key, so that a loop over
+     * many keys overlaps their cache misses. Changes nothing.
+     *
+     * @param keys to look at.
+     * @param from first index in {@code keys}.
+     * @param to   one past the last.
+     * @return a value depending on what was loaded, for the caller to keep (so the loads are not dropped).
+     */
+    long touch(final long[] keys, final int from, final int to)
+    {
+        final long[] table = this.table;
+        final int mask = this.mask;
+        long touched = 0;
+        for (int i = from; i < to; i++)
+        {
+            touched += table[((hash(keys[i]) & mask) << 1) + 1];
+        }
+        return touched;
+    }
+
+    /**
      * Position of a key, added idle (both chains empty) if absent. May rebuild the table, moving every position.
      */
     int findOrAdd(final long key)

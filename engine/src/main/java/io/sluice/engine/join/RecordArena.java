@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.sluice.journal.WordCopy;
+
 /**
  * Off-heap arena of fixed-length record slots: slot {@code s} occupies bytes
  * {@code [s * recordLength, (s + 1) * recordLength)} of one direct buffer. Slot management (free
@@ -47,7 +49,7 @@ final class RecordArena
 
     void put(final int slot, final DirectBuffer source, final int sourceOffset)
     {
-        buffer.putBytes(slot * recordLength, source, sourceOffset, recordLength);
+        WordCopy.copy(buffer, slot * recordLength, source, sourceOffset, recordLength);
     }
 
     void copy(final int fromSlot, final int toSlot)
