@@ -68,8 +68,6 @@ final class KeyTable
     private static final int[] NO_DIRECT = new int[0];
     /** The index before the table holds a key outside the direct table's range: never written. */
     private static final long[] NO_INDEX = new long[1];
-    /** The sort's arrays before the first sort (see {@link #sorted}). */
-    private static final int[] NO_SLOTS = new int[0];
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
@@ -137,25 +135,16 @@ final class KeyTable
     private int[] suffixLast;
     private long[] prefixChunk;
     private int[] prefixRow;
-    /**
-     * The sort's arrays, per slot: {@code sorted} and {@code spare} (the listed order and the one a merge writes),
-     * {@code rank}, {@code batch} (the pending keys a merge took aside) and {@code nextFree}: empty ({@link #NO_SLOTS})
-     * until the table's first sort ({@link #sortForIteration()}, or a merge between windows), then as long as the other
-     * slot arrays, and kept (grown with them). A restore adds keys but does not sort them, nor does the replay after it
-     * ({@link PanedWindowOperator#recovering}), so a restarted operator allocates these 20 bytes a slot (10 MB a
-     * partition at 500k keys: fresh heap pages the kernel zeroes) at the first sort after it is ready, once, not before.
-     */
-    private int[] sorted = NO_SLOTS;
+    private int[] sorted;
     /** Per slot listed in {@link #sorted}: its position there. */
-    private int[] rank = NO_SLOTS;
+    private int[] rank;
     private int sortedCount;
     private int[] pending;
     private int pendingCount;
-    private int[] spare = NO_SLOTS;
+    private int[] spare;
     private int slotLimit;
     private int freeSlots = NONE;
-    /** Per forgotten slot: the next of the free list; written only by a sort's pass, which forgets keys. */
-    private int[] nextFree = NO_SLOTS;
+    private int[] nextFree;
     /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
     private int[] emptySince;
     /** Slots in the table whose chain is empty. */
@@ -165,7 +154,7 @@ final class KeyTable
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
     /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
-    private int[] batch = NO_SLOTS;
+    private int[] batch;
     private int batchCount;
     /** {@link #sortSome} calls that found keys pending but too few to start a merge, since the last merge or pass. */
     private int pendingWaits;
@@ -182,8 +171,6 @@ final class KeyTable
     private int mergeEmptyPassLimit;
     /** The pass at which a merge between windows last looked for keys empty for long. */
     private int backgroundSweepPass = -1;
-    /** Times {@link #allocateSortArrays()} allocated (tests: once at most). */
-    private int sortArrayAllocations;
     /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
     private int[] prefetchRows = new int[0];
 
@@ -211,7 +198,12 @@ final class KeyTable
         records = new long[capacity * RECORD_LONGS];
         heads = new int[capacity];
         windowFirst = new int[capacity];
+        sorted = new int[capacity];
+        rank = new int[capacity];
         pending = new int[capacity];
+        batch = new int[capacity];
+        spare = new int[capacity];
+        nextFree = new int[capacity];
         emptySince = new int[capacity];
     }
 
@@ -689,7 +681,6 @@ final class KeyTable
         {
             return;
         }
-        allocateSortArrays();
         sortPendingByKey();
         if (!sweep && pendingCount <= sortedCount >>> 4)
         {
@@ -816,7 +807,6 @@ final class KeyTable
 
     private void startBackgroundMerge()
     {
-        allocateSortArrays();
         final int[] taken = pending;
         pending = batch;
         batch = taken;
@@ -1033,52 +1023,19 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
         }
+        sorted = Arrays.copyOf(sorted, capacity);
+        rank = Arrays.copyOf(rank, capacity);
         pending = Arrays.copyOf(pending, capacity);
+        batch = Arrays.copyOf(batch, capacity);
+        spare = Arrays.copyOf(spare, capacity);
+        nextFree = Arrays.copyOf(nextFree, capacity);
         emptySince = Arrays.copyOf(emptySince, capacity);
-        if (sortArraysAllocated())
-        {
-            sorted = Arrays.copyOf(sorted, capacity);
-            rank = Arrays.copyOf(rank, capacity);
-            batch = Arrays.copyOf(batch, capacity);
-            spare = Arrays.copyOf(spare, capacity);
-            nextFree = Arrays.copyOf(nextFree, capacity);
-        }
-    }
-
-    /**
-     * Gives the table the sort's arrays ({@link #sorted}) at its first sort, as long as its other slot arrays; nothing
-     * after that (they grow with the others, {@link #growSlots}).
-     */
-    private void allocateSortArrays()
-    {
-        if (!sortArraysAllocated())
-        {
-            sortArrayAllocations++;
-            final int capacity = windowFirst.length;
-            sorted = new int[capacity];
-            rank = new int[capacity];
-            batch = new int[capacity];
-            spare = new int[capacity];
-            nextFree = new int[capacity];
-        }
     }
 
     /** Whether the table has held a key outside the direct table's range since its index was last reset ({@link #index}); tests. */
     boolean indexAllocated()
     {
         return index != NO_INDEX;
-    }
-
-    /** Whether the table has sorted once, so has the sort's arrays ({@link #sorted}); tests. */
-    boolean sortArraysAllocated()
-    {
-        return sorted != NO_SLOTS;
-    }
-
-    /** Times the sort's arrays were allocated at a first sort (not counting their growth with the table): 0 or 1. */
-    int sortArrayAllocations()
-    {
-        return sortArrayAllocations;
     }
 
     private void indexPut(final long key, final int slot)

@@ -323,62 +323,6 @@ class KeyTableTest
     }
 
     /**
-     * The sort's arrays are not allocated by a restore (keys added, none sorted) nor by a pass with nothing to sort;
-     * the first sort allocates them, once: later merges between windows, passes that forget keys and reuse their slots,
-     * and the table's growth past its reserved room keep them (grown with the table), and the order is right throughout.
-     */
-    @Test
-    void shouldAllocateTheSortArraysAtTheFirstSortOnlyAndOnce()
-    {
-        final long seed = System.nanoTime();
-        final Random random = new Random(seed);
-        final KeyTable table = new KeyTable(16);
-        table.sortForIteration();
-        table.reserve(20_000);
-        final TreeSet<Long> held = new TreeSet<>();
-        for (int i = 0; i < 20_000; i++)
-        {
-            final long key = random.nextInt(1 << 20) - (1 << 18);
-            final int slot = table.restoreSlot(key);
-            if (held.add(key))
-            {
-                table.revive(slot);
-                table.head(slot, slot);
-                table.tail(slot, slot, 0);
-            }
-        }
-        assertThat(table.sortArraysAllocated()).as("after the restore, seed %d", seed).isFalse();
-        assertThat(table.sortArrayAllocations()).isZero();
-        assertThat(table.sortWorkDue()).isTrue();
-        table.sortSome(64);
-        assertThat(table.sortArraysAllocated()).isTrue();
-        for (int round = 0; round < 200; round++)
-        {
-            for (int i = 0; i < 400; i++)
-            {
-                final long key = random.nextLong();
-                if (held.add(key))
-                {
-                    addWithRow(table, key);
-                }
-            }
-            for (int i = 0; i < 300 && !held.isEmpty(); i++)
-            {
-                final long key = held.pollFirst(); // empty the lowest keys: the passes forget them, slots are reused
-                table.release(table.find(key));
-            }
-            while (table.sortWorkDue() && random.nextBoolean())
-            {
-                table.sortSome(1 + random.nextInt(256));
-            }
-            table.sortForIteration();
-            assertThat(listedWithRows(table)).as("round %d, seed %d", round, seed).isEqualTo(new ArrayList<>(held));
-        }
-        assertThat(table.capacity()).as("grown past the reserved room, seed %d", seed).isGreaterThan(20_000);
-        assertThat(table.sortArrayAllocations()).as("seed %d", seed).isEqualTo(1);
-    }
-
-    /**
      * Keys in the direct table's range are held there only: a restore of small keys (a table reserved for them, as a
      * restart's) never allocates the index, every key is found, and a key out of the range takes a miss without a
      * probe. The first large or negative key allocates the index; the table's growth then moves indexed keys that the
