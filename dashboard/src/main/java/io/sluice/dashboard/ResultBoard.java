@@ -182,6 +182,12 @@ public final class ResultBoard
         }
 
         @Override
+        public void onTurnEnd(final int partition)
+        {
+            delegate.onTurnEnd(partition);
+        }
+
+        @Override
         public void onCheckpoint(final int partition)
         {
             delegate.onCheckpoint(partition);

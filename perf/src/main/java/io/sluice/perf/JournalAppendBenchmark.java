@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -47,6 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class JournalAppendBenchmark
 {
+    /** Records {@link #journalAppendTurn} appends per turn, then publishes. */
+    static final int TURN_RECORDS = 16;
+
     /** Segment length of both the journal and the raw files: the largest the journal accepts. */
     static final int SEGMENT_LENGTH = JournalContext.MAX_SEGMENT_LENGTH;
 
@@ -176,6 +180,31 @@ public class JournalAppendBenchmark
         writer.claimBuffer().putBytes(
             writer.claimPayloadOffset(), state.frame, RecordDescriptor.HEADER_LENGTH, state.payloadLength);
         return writer.commit(BenchmarkRecords.TYPE, 0, sequence, sequence);
+    }
+
+    /**
+     * Appends a turn's {@value #TURN_RECORDS} records unpublished and publishes them at once
+     * ({@link PartitionWriter#appendUnpublished}, {@link PartitionWriter#publishAppended}): the path of the daemon's output
+     * journal per turn of the processing thread (perf/README.md section 104), one {@code pwrite} per turn with staged
+     * writes. One operation is one record.
+     *
+     * @param state the partition.
+     * @return the next record's offset.
+     */
+    @Benchmark
+    @OperationsPerInvocation(TURN_RECORDS)
+    public long journalAppendTurn(final JournalState state)
+    {
+        final PartitionWriter writer = state.writer;
+        long sequence = state.sequence;
+        for (int i = 0; i < TURN_RECORDS; i++, sequence++)
+        {
+            writer.appendUnpublished(BenchmarkRecords.TYPE, 0, sequence, sequence, state.frame, RecordDescriptor.HEADER_LENGTH,
+                state.payloadLength);
+        }
+        state.sequence = sequence;
+        writer.publishAppended();
+        return sequence;
     }
 
     /**

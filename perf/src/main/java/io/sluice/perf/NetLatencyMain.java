@@ -56,6 +56,8 @@ public final class NetLatencyMain
     private static final long START_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(180);
     /** A line of {@code sluice stat} with a counter at 0. */
     private static final java.util.regex.Pattern ZERO_COUNTER = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+0 - ");
+    /** A line of {@code sluice stat} with a partition's events-in counter: its value. */
+    private static final java.util.regex.Pattern EVENTS_IN = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+([\\d,]+) - events-in");
     /** {@code netThread}: the daemon's network duties on its processing thread (the items' {@code thread: processing}). */
     private static final String THREAD_PROCESSING = "processing";
     /** {@code netThread}: the daemon's network duties on its background duties thread ({@code thread: duties}). */
@@ -156,6 +158,10 @@ public final class NetLatencyMain
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
+            // The daemon's CPU from here to the client's end, per event it took in (DAEMON CPU line below).
+            final long eventsBefore = eventsIn(data);
+            final Map<String, Long> cpuBefore = ThreadCpuByName.millisByName(daemon.pid());
+            final Map<String, Long> faultsBefore = ThreadCpuByName.minorFaultsByName(daemon.pid());
             final Child client = Child.start("client", jvmLog.flags("client", "-Xms256m", "-Xmx256m", NetLatencyClient.NO_OSR), NetLatencyClient.class.getName(), List.of(
                 "aeronDir=" + aeronDir, "daemonDir=" + data, "rate=" + a.get("rate"), "seconds=" + a.get("seconds"), "warmup=" + a.get("warmup"),
                 "firstWarmup=" + a.get("firstWarmup"), "rounds=" + a.get("rounds"), "media=" + a.get("media"), "reports=" + reports,
@@ -164,7 +170,21 @@ public final class NetLatencyMain
                 "udp.item=1", "udp.server=" + serverUdp, "udp.response=" + udp(freeUdpPort()), "udp.ping=" + pingUdp, "udp.pong=" + pongUdp), true);
             children.add(client);
             final int exit = client.waitFor(TimeUnit.MINUTES.toSeconds(30));
+            final Map<String, Long> cpuAfter = ThreadCpuByName.millisByName(daemon.pid());
+            final Map<String, Long> faultsAfter = ThreadCpuByName.minorFaultsByName(daemon.pid());
+            final long events = eventsIn(data) - eventsBefore;
             System.out.println("load average " + Machine.loadAverage());
+            if (cpuBefore != null && cpuAfter != null)
+            {
+                // Raw phases included: the daemon's media driver carries the raw ping-pong too (its own thread's line).
+                System.out.println("DAEMON CPU over the client's run, " + String.format("%,d", events) + " events in: " +
+                    ThreadCpuByName.perEvent(cpuBefore, cpuAfter, events));
+            }
+            if (faultsBefore != null && faultsAfter != null)
+            {
+                System.out.println("DAEMON minor page faults over the client's run: " +
+                    ThreadCpuByName.faultsPerEvent(faultsBefore, faultsAfter, events));
+            }
             if (exit != 0)
             {
                 // What the daemon saw of the failure: its output, its network counters (sessions, rejected frames by
@@ -190,6 +210,26 @@ public final class NetLatencyMain
             }
             PerfFiles.deleteRecursively(scratch);
         }
+    }
+
+    /** The daemon's events taken in so far, all partitions, from its counters ({@code sluice stat}); -1 if unreadable. */
+    private static long eventsIn(final Path data) throws IOException, InterruptedException
+    {
+        final Child stat = Child.start("stat", List.of("-Xmx64m"), "io.sluice.ops.SluiceMain",
+            List.of("stat", "--dir", data.toString(), "--filter", "events-in"), false);
+        stat.waitFor(60);
+        long events = 0;
+        boolean found = false;
+        for (final String line : stat.lines(l -> EVENTS_IN.matcher(l).find()))
+        {
+            final java.util.regex.Matcher matcher = EVENTS_IN.matcher(line);
+            if (matcher.find())
+            {
+                events += Long.parseLong(matcher.group(1).replace(",", ""));
+                found = true;
+            }
+        }
+        return found ? events : -1;
     }
 
     private static String config(final Path data, final String serverUdp, final String wait, final String profile, final String netThread,
@@ -339,6 +379,11 @@ public final class NetLatencyMain
                 }
                 Thread.sleep(20);
             }
+        }
+
+        long pid()
+        {
+            return process.pid();
         }
 
         List<String> lines(final Predicate<String> filter)

@@ -260,6 +260,18 @@ public final class PartitionDispatcher
     }
 
     /**
+     * The end of a turn to every instance, on the thread that processed it: each sink publishes the outputs it was
+     * given since the last turn's end ({@link PipelineInstance#onTurnEnd}).
+     */
+    public void onTurnEnd()
+    {
+        for (final PipelineInstance instance : instances)
+        {
+            instance.onTurnEnd();
+        }
+    }
+
+    /**
      * A journaled processing-time tick to one instance alone (an operator's replay of one pipeline).
      *
      * @param instance       index of the instance.

@@ -551,6 +551,19 @@ public final class PipelineInstance
         sink.onCheckpoint(checkpointId);
     }
 
+    /**
+     * The partition thread's turn ended (or recovery's replay did): lets the sink publish the outputs it was given since
+     * the last turn's end ({@link EventSink#onTurnEnd}); nothing when there were none. Called on the thread that
+     * delivered them.
+     */
+    public void onTurnEnd()
+    {
+        if (sink != null)
+        {
+            sink.onTurnEnd();
+        }
+    }
+
     void onOutput()
     {
         outputs++;

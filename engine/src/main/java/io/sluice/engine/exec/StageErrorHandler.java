@@ -15,7 +15,8 @@ public interface StageErrorHandler
      * @param pipeline  name of the pipeline.
      * @param stage     description of the stage.
      * @param policy    of the stage.
-     * @param event     that caused it, valid only during the call.
+     * @param event     that caused it, valid only during the call; null when no event did (a sink failing to publish
+     *                  a turn's outputs, {@link io.sluice.engine.pipeline.EventSink#onTurnEnd}).
      * @param key       of the event.
      * @param timestamp of the event.
      * @param error     thrown.

@@ -279,6 +279,8 @@ final class Stages
         /** The pipeline's sink; a scratch copy's discarding sink, which its warm-up changes between events ({@link #discardInto}). */
         private EventSink sink;
         private long sequence;
+        /** {@link #sequence} at the last {@link #onTurnEnd}: a turn without outputs does not call the sink. */
+        private long sequenceAtTurnEnd;
 
         Sink(final PipelineInstance instance, final String description, final ErrorPolicy policy, final EventSink sink)
         {
@@ -321,9 +323,32 @@ final class Stages
             sink.onCheckpoint(instance.partition(), checkpointId);
         }
 
+        /**
+         * The partition thread's turn ended: tells the sink if it was given outputs since the last turn's end
+         * ({@link EventSink#onTurnEnd}). A sink that fails to publish them halts the instance, whatever the stage's
+         * policy: the outputs it took did not reach its readers, and the next ones would not either.
+         */
+        void onTurnEnd()
+        {
+            final long sequence = this.sequence;
+            if (sequence != sequenceAtTurnEnd)
+            {
+                sequenceAtTurnEnd = sequence;
+                try
+                {
+                    sink.onTurnEnd(instance.partition());
+                }
+                catch (final RuntimeException ex)
+                {
+                    instance.onStageError(description, ErrorPolicy.HALT, null, 0, 0, ex);
+                }
+            }
+        }
+
         void sequence(final long sequence)
         {
             this.sequence = sequence;
+            this.sequenceAtTurnEnd = sequence;
         }
 
         @Override

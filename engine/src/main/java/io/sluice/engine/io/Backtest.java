@@ -398,6 +398,8 @@ public final class Backtest
         for (final PartitionDispatcher dispatcher : dispatchers)
         {
             dispatcher.onEndOfInput();
+            // One thread, one turn: a sink that stages its outputs publishes them all now.
+            dispatcher.onTurnEnd();
         }
         return new BacktestSummary(inputCounts, counts(pipelines, instances, stageErrors), outputs, errors);
     }

@@ -21,6 +21,21 @@ public interface EventSink
     void onEvent(int partition, long sequence, long key, long timestamp, EventFlyweight event);
 
     /**
+     * The partition thread's turn has ended with outputs delivered in it: every output given to
+     * {@link #onEvent} on this partition so far must now reach the sink's readers. A sink that stages its
+     * outputs (the daemon's output journal writes a turn's outputs as one) publishes them here, so a result
+     * waits for the rest of its turn (a bounded run of events and result slices) at most. Called on the
+     * thread that delivered them: the partition's processing thread at the end of each of its turns that
+     * delivered outputs, and recovery's thread at the end of the replay. A failure halts the pipeline
+     * instance (its outputs did not reach the readers).
+     *
+     * @param partition whose turn ended.
+     */
+    default void onTurnEnd(final int partition)
+    {
+    }
+
+    /**
      * The partition's bounded input has ended and every pending result has been emitted.
      *
      * @param partition that ended.

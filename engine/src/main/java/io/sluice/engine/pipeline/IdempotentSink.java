@@ -54,6 +54,12 @@ public final class IdempotentSink implements EventSink
     }
 
     @Override
+    public void onTurnEnd(final int partition)
+    {
+        delegate.onTurnEnd(partition);
+    }
+
+    @Override
     public void onCheckpoint(final int partition)
     {
         delegate.onCheckpoint(partition);

@@ -96,8 +96,9 @@ final class PartitionAgent implements Agent
         }
         try
         {
-            // The journal's end offset once per turn: every record the turn appended is published before its slots are freed.
-            processor.publishAppended();
+            // Once per turn: every record the turn appended, and every output it gave a sink, is published before its
+            // slots are freed.
+            processor.endTurn();
         }
         catch (final RuntimeException ex)
         {

@@ -294,6 +294,26 @@ final class PartitionProcessor
     }
 
     /**
+     * The end of the agent's turn, before it frees the turn's slots to the producers: publishes the journal's end
+     * offset ({@link #publishAppended}), then lets each instance's sink publish the outputs the turn gave it
+     * ({@link PartitionDispatcher#onTurnEnd}; a sink's failure halts its instance), so that a drain which sees the
+     * slots processed sees their outputs too.
+     *
+     * @throws JournalException FATAL if a staged journal writer's write failed (the sinks are told all the same).
+     */
+    void endTurn()
+    {
+        try
+        {
+            writer.publishAppended();
+        }
+        finally
+        {
+            dispatcher.onTurnEnd();
+        }
+    }
+
+    /**
      * Called by the partition's agent when the thread has a moment: after a turn that took fewer slots than
      * its limit (it keeps up with the producers), and when the ring had nothing to take. Checksums the
      * journal records this thread appended and nothing checksummed yet ({@link PartitionWriter#checksumAppended}),
@@ -818,6 +838,8 @@ final class PartitionProcessor
         {
             recovering(false);
         }
+        // The replay's outputs reach the sinks' readers now, not at the processing thread's first turn.
+        dispatcher.onTurnEnd();
         publishCounters();
         return replayed;
     }

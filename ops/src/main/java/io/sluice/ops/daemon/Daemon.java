@@ -43,7 +43,6 @@ import io.sluice.engine.pipeline.Source;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.journal.Journal;
-import io.sluice.journal.JournalContext;
 import io.sluice.ops.jmx.DaemonControl;
 import io.sluice.ops.jmx.JmxServer;
 import io.sluice.ops.stat.CountersFile;
@@ -547,7 +546,7 @@ public final class Daemon implements AutoCloseable
         {
             if (outputJournal == null)
             {
-                outputJournal = Journal.open(new JournalContext().directory(config.dataDirectory().resolve(OUTPUTS_DIRECTORY)));
+                outputJournal = Journal.open(JournalTopicSink.journalContext(config.dataDirectory().resolve(OUTPUTS_DIRECTORY), config.profile()));
                 resources.push(outputJournal);
             }
             return new JournalTopicSink(outputJournal.createTopic(sink.topic(), config.partitions()));

@@ -238,6 +238,12 @@ final class JavaPipelines
         }
 
         @Override
+        public void onTurnEnd(final int partition)
+        {
+            target.onTurnEnd(partition);
+        }
+
+        @Override
         public void onCheckpoint(final int partition)
         {
             target.onCheckpoint(partition);
