@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -54,16 +53,7 @@ public final class IntervalJoinCostMain implements JoinResultHandler
      */
     public static void main(final String[] args)
     {
-        final Map<String, String> a = new TreeMap<>(Map.of("events", "750000", "keys", "10000", "rounds", "12", "seed", "7"));
-        for (final String arg : args)
-        {
-            final int eq = arg.indexOf('=');
-            if (eq < 0 || !a.containsKey(arg.substring(0, eq)))
-            {
-                throw new IllegalArgumentException("unknown argument '" + arg + "'; known: " + a.keySet());
-            }
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        final Map<String, String> a = EngineBench.args(args, Map.of("events", "750000", "keys", "10000", "rounds", "12", "seed", "7"));
         final int n = Integer.parseInt(a.get("events"));
         final int keys = Integer.parseInt(a.get("keys"));
         final long[] key = new long[n];
