@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 
-import io.sluice.engine.runtime.JitQuiet;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.journal.Topic;
 import io.sluice.kafka.KafkaSink;
@@ -65,7 +64,7 @@ import io.sluice.perf.Machine;
  *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [warmupEvents=events/4] [rate=5000] [seconds=15] [checkpointMs=100] \
  *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c,sluice-eos-spaced] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
- *       [ksProducer=batch.size:262144] [spacedMs=200] [jitQuietMs=1000]
+ *       [ksProducer=batch.size:262144] [spacedMs=200]
  * }</pre>
  * {@code pipelines} runs a subset in the order given (comparing two builds of Sluice alternately needs no Kafka Streams run); Sluice's processing
  * threads park when idle (SLEEP, the engine's default); {@code sluice-eos-yield}, run by default beside
@@ -77,8 +76,7 @@ import io.sluice.perf.Machine;
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
  * beneath them, by default the batch size Sluice's sink producers use ({@link KafkaSink#BATCH_BYTES}),
- * so that both processors' outputs leave in batches of the same size; before each timed run the benchmark waits until
- * the JIT has compiled nothing for {@code jitQuietMs} (at most 15 s; 0 for no wait). One million orders and three rounds by default:
+ * so that both processors' outputs leave in batches of the same size. One million orders and three rounds by default:
  * with 200,000 orders (until session 11) Sluice's run lasted half a second and its ratio to Kafka Streams spread
  * 5-12x between two rounds.
  */
@@ -89,8 +87,6 @@ public final class KafkaPipelineMain
      * threads still took 0.15-0.47 us of the machine per record during the timed runs of a quiet round.
      */
     static final int WARMUP_FRACTION = 4;
-    /** Longest wait for a quiet JIT before a timed run ({@code jitQuietMs}). */
-    static final long JIT_QUIET_MAX_MS = 15_000;
 
     private KafkaPipelineMain()
     {
@@ -99,7 +95,7 @@ public final class KafkaPipelineMain
     /**
      * Runs the benchmark.
      *
-     * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace, spacedMs, jitQuietMs,
+     * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace, spacedMs,
      *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
@@ -112,7 +108,6 @@ public final class KafkaPipelineMain
         final int rate = Integer.parseInt(a.get("rate"));
         final int seconds = Integer.parseInt(a.get("seconds"));
         final long checkpointMs = Long.parseLong(a.get("checkpointMs"));
-        final long jitQuietMs = Long.parseLong(a.get("jitQuietMs"));
         final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
         final KafkaTuning tuning = KafkaTuning.parse(a.get("producer"), a.get("consumer"));
         final Path out = Files.createDirectories(Path.of(a.get("out")));
@@ -211,7 +206,6 @@ public final class KafkaPipelineMain
                 for (int s = 0; s < names.size(); s++)
                 {
                     final String name = names.get((s + round) % names.size());
-                    awaitJitQuiet(jitQuietMs, name + "-" + round);
                     final Measured m = throughput(broker, bootstrap, pipelines.get(name), partitions, "input", events, reference, name + "-" + round);
                     rates.computeIfAbsent(name, k -> new double[rounds])[round] = m.eventsPerSecond();
                     cpuPerEvent.computeIfAbsent(name, k -> new double[rounds])[round] = m.cpuNanosPerEvent();
@@ -247,31 +241,6 @@ public final class KafkaPipelineMain
         System.out.println();
         System.out.println(report);
         System.out.println("report: " + file);
-    }
-
-    /**
-     * Before a timed run: waits until the JIT has compiled nothing for {@code quietMs} (at most {@link #JIT_QUIET_MAX_MS}),
-     * so that compilations queued or started by the runs before it (the Kafka clients' per-request loops reach C2 only
-     * after several runs: their producer sender's and consumer poll's methods were compiled during timed runs of a quiet
-     * round, up to 0.27 us of the machine per record) are not charged to the next run's two cores. Every pipeline gets
-     * the same wait. 0 skips it.
-     */
-    private static void awaitJitQuiet(final long quietMs, final String run)
-    {
-        if (quietMs <= 0)
-        {
-            return;
-        }
-        final JitQuiet jit = new JitQuiet(TimeUnit.MILLISECONDS.toNanos(quietMs));
-        final long start = System.nanoTime();
-        final long deadline = start + TimeUnit.MILLISECONDS.toNanos(JIT_QUIET_MAX_MS);
-        while (!jit.quiet() && System.nanoTime() < deadline)
-        {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        System.out.printf("  %s: waited %d ms for the JIT to be quiet for %d ms (%d ms compiled meanwhile%s)%n", run,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), quietMs, jit.compiledMillisSinceStart(),
-            jit.quiet() ? "" : ", not quiet: gave up");
     }
 
     private static long[][] shiftedReference(final Workload workload, final long base)
@@ -554,7 +523,6 @@ public final class KafkaPipelineMain
         settings.put("ceiling", "batch.size:262144");
         settings.put("ksCommitMs", "100");
         settings.put("spacedMs", "200");
-        settings.put("jitQuietMs", "1000");
         settings.put("ksProducer", "batch.size:" + KafkaSink.BATCH_BYTES);
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");
