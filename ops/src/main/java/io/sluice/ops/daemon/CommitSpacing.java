@@ -4,10 +4,12 @@ package io.sluice.ops.daemon;
  * The commit spacing ({@code min_commit_spacing}) a daemon applies to one exactly-once Kafka sink, and why: the
  * daemon logs it at start-up, so that an operator sees which spacing runs without reading the defaults.
  *
- * @param millis shortest time between two commits of a partition while its input waits; 0 for none.
- * @param reason why this spacing applies.
+ * @param millis          shortest time between the starts of two commits of a partition; 0 for none.
+ * @param whileInputWaits whether the spacing holds only while input waits for the partition (the daemon reads a
+ *                        {@code kafka} ingress and tells its sinks); else it holds every commit.
+ * @param reason          why this spacing applies.
  */
-public record CommitSpacing(long millis, Reason reason)
+public record CommitSpacing(long millis, boolean whileInputWaits, Reason reason)
 {
     /** Why a sink has the spacing it has. */
     public enum Reason
@@ -49,6 +51,8 @@ public record CommitSpacing(long millis, Reason reason)
      */
     public String describe()
     {
-        return (millis > 0 ? "commits >= " + millis + " ms apart while input waits" : "no commit spacing") + " (" + reason.text() + ")";
+        final String spacing = millis == 0 ? "no commit spacing" :
+            "commits >= " + millis + " ms apart " + (whileInputWaits ? "while input waits" : "always (nothing tells the sink that input waits)");
+        return spacing + " (" + reason.text() + ")";
     }
 }

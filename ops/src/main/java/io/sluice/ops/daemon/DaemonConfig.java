@@ -293,7 +293,7 @@ public final class DaemonConfig
                 reason = CommitSpacing.Reason.KAFKA_INGRESS_DEFAULT;
                 kafka.minCommitSpacingMillis(KAFKA_FED_COMMIT_SPACING_MS);
             }
-            commitSpacings.put(sink.name(), new CommitSpacing(kafka.minCommitSpacingMillis(), reason));
+            commitSpacings.put(sink.name(), new CommitSpacing(kafka.minCommitSpacingMillis(), kafkaFed && scaleOut == null, reason));
         }
     }
 
