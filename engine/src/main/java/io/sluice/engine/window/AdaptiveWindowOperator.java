@@ -181,6 +181,12 @@ final class AdaptiveWindowOperator implements WindowOperator
     }
 
     @Override
+    public void deferredAllocations(final java.util.function.Consumer<Runnable> into)
+    {
+        current.deferredAllocations(into);
+    }
+
+    @Override
     public void releaseOwnership()
     {
         current.releaseOwnership();

@@ -132,6 +132,77 @@ class WindowSnapshotTest
         assertThat(out).hasSize(10_000).startsWith("1@0", "2@0").endsWith("10000@0");
     }
 
+    /**
+     * A restored operator's key table gets the sort's arrays after ready, as allocated on another thread from what the
+     * operator said it left for then ({@link WindowOperator#deferredAllocations}), not from the restore nor from the
+     * replay while recovering, and allocates none itself; its results (keys from the snapshot and new ones, in one
+     * window fired at the end: a firing while recovering would sort) equal an uninterrupted run's, for the linked and
+     * the dense rows.
+     */
+    @Test
+    void shouldTakeTheRestoredKeyTablesSortArraysFromTheirDeliveryAfterRecovery() throws InterruptedException
+    {
+        for (final boolean dense : new boolean[]{true, false})
+        {
+            final List<String> uninterrupted = new ArrayList<>();
+            final WindowOperator reference = sortLaterOperator(dense, uninterrupted);
+            sortLaterSteps(reference, 0, 3);
+            reference.endOfInput();
+
+            final List<String> resumed = new ArrayList<>();
+            final WindowOperator first = sortLaterOperator(dense, resumed);
+            sortLaterSteps(first, 0, 1);
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[first.snapshotLength()]);
+            first.snapshotTo(buffer, 0);
+            final WindowOperator second = sortLaterOperator(dense, resumed);
+            second.restoreFrom(buffer, 0);
+            second.recovering(true);
+            sortLaterSteps(second, 1, 2);
+            final KeyTable keys = pagedOf(second).keys();
+            assertThat(keys.sortArraysAllocated()).as("dense=%s: restored and replayed while recovering", dense).isFalse();
+            second.recovering(false);
+            final List<Runnable> deferred = new ArrayList<>();
+            second.deferredAllocations(deferred::add);
+            assertThat(deferred).as("dense=%s", dense).hasSize(1);
+            final Thread deliverer = new Thread(deferred.get(0), "deliverer");
+            deliverer.start();
+            deliverer.join();
+            sortLaterSteps(second, 2, 3);
+            second.endOfInput();
+            assertThat(pagedOf(second).keys()).isSameAs(keys);
+            assertThat(keys.sortArraysDelivered()).as("dense=%s", dense).isEqualTo(1);
+            assertThat(keys.sortArrayAllocations()).as("dense=%s", dense).isZero();
+            assertThat(resumed).as("dense=%s", dense).isEqualTo(uninterrupted);
+        }
+    }
+
+    private static WindowOperator sortLaterOperator(final boolean dense, final List<String> out)
+    {
+        return new WindowOperatorContext().tumbling(10_000).denseSlots(dense).aggregators(Aggregators.count(), Aggregators.sumLong(0))
+            .resultHandler((key, start, end, flags, result) -> out.add(key + "@" + start + " " + flags + " " +
+                result.longValue(0) + " " + result.longValue(1))).build();
+    }
+
+    private static PanedWindowOperator pagedOf(final WindowOperator operator)
+    {
+        return operator instanceof AdaptiveWindowOperator adaptive ? adaptive.current() : (PanedWindowOperator)operator;
+    }
+
+    /** Steps {@code from} to {@code to}: 3,000 events each, over 6,000 keys (a new third each step), times in [0, 3,000). */
+    private static void sortLaterSteps(final WindowOperator operator, final int from, final int to)
+    {
+        final TestEvent event = new TestEvent();
+        for (int step = from; step < to; step++)
+        {
+            for (int i = 0; i < 3_000; i++)
+            {
+                final long key = (i * 7_919L + step * 2_000L) % 6_000;
+                event.set(0, i);
+                operator.onEvent(key, step * 1_000L + i / 3, event);
+            }
+        }
+    }
+
     @Test
     void shouldRejectSnapshotOfDifferentConfiguration()
     {
