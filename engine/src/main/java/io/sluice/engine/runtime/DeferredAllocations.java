@@ -90,12 +90,11 @@ final class DeferredAllocations implements AutoCloseable
             return;
         }
         boolean interrupted = false;
-        while (true)
+        while (thread.isAlive())
         {
             try
             {
                 thread.join();
-                break;
             }
             catch (final InterruptedException ex)
             {
