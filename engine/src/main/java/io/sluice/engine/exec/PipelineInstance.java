@@ -518,20 +518,6 @@ public final class PipelineInstance
     }
 
     /**
-     * What the restore left to allocate after ready ({@link WindowOperator#deferredAllocations}): call after the
-     * recovery, on a thread that sees its writes, before the instance runs again.
-     *
-     * @param into receiving the tasks, each to run once on any thread.
-     */
-    public void deferredAllocations(final java.util.function.Consumer<Runnable> into)
-    {
-        if (window != null)
-        {
-            window.operator().deferredAllocations(into);
-        }
-    }
-
-    /**
      * Hands the instance's operators to the thread that calls them next (recovery runs on the
      * start-up thread, processing on the partition thread, started after it).
      */

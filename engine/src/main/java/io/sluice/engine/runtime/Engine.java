@@ -64,8 +64,6 @@ public final class Engine implements AutoCloseable
     /** Where the launch's time went, said in the last recovery event. */
     private final RecoveryTimings timings = new RecoveryTimings();
     private final List<String> recoveryEvents = new ArrayList<>();
-    /** What the restore left to allocate after ready, allocated once the partitions run. */
-    private final DeferredAllocations deferredAllocations;
     private CheckpointCoordinator checkpoints;
     /** The processing threads and which partitions run on each; built with the topology. */
     private ProcessingThreads processingThreads;
@@ -110,7 +108,6 @@ public final class Engine implements AutoCloseable
     {
         this.context = context;
         this.errorLog = new DistinctErrorLog(context.errorLogBuffer(), context.clock());
-        this.deferredAllocations = new DeferredAllocations(errorLog);
         this.checkpointStore = context.checkpoints() ?
             new CheckpointStore(context.directory().resolve("checkpoints"), context.checkpointsRetained(), context.checkpointFaults()) : null;
         // The checkpoint loads and verifies while the journal opens: a restart waits for the longer, not the sum.
@@ -181,7 +178,6 @@ public final class Engine implements AutoCloseable
             phase = System.nanoTime();
             engine.warmUp(plans);
             engine.start();
-            engine.deferredAllocations.start(); // off the way to ready and off the processing threads' first events
             engine.timings.started(System.nanoTime() - phase);
             engine.recoveryEvents.add(engine.timings.describe(System.nanoTime() - start));
         }
@@ -323,17 +319,6 @@ public final class Engine implements AutoCloseable
         }
         final CheckpointManifest restored = EngineRecovery.recover(topics.values(), loaded, restoredByPreparation,
             preparation.misfit(), recoveryEvents, timings);
-        if (restored != null)
-        {
-            // The recovering threads have ended: this thread sees what they restored and replayed.
-            for (final GroupRuntime group : topics.values())
-            {
-                for (int p = 0; p < group.partitions.length; p++)
-                {
-                    deferredAllocations.collect(preparation.instances(group.name, p));
-                }
-            }
-        }
         if (preload != null)
         {
             preload.abandon(); // restored: the loaded state blobs can go
@@ -1226,7 +1211,6 @@ public final class Engine implements AutoCloseable
         closed = true;
         accepting = false;
         preparation.close(); // a launch that failed before recovery: the preparing threads end first,
-        deferredAllocations.close();
         if (preload != null)
         {
             preload.abandon(); // then the loading thread

@@ -181,12 +181,6 @@ final class AdaptiveWindowOperator implements WindowOperator
     }
 
     @Override
-    public void deferredAllocations(final java.util.function.Consumer<Runnable> into)
-    {
-        current.deferredAllocations(into);
-    }
-
-    @Override
     public void releaseOwnership()
     {
         current.releaseOwnership();

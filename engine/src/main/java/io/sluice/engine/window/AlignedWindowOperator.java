@@ -349,7 +349,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
         livePane = watermark == NO_WATERMARK ? Long.MIN_VALUE : windows.firstLivePane(watermark);
         // Sized once for what follows (keys estimated as one per pane of a window), not grown row by row; a store whose
         // sizing was deferred to here is sized for the larger of this and the build's hint.
-        store.reserve(rowCount, (int)Math.max(1, rowCount / windows.panesPerWindow), true);
+        store.reserve(rowCount, (int)Math.max(1, rowCount / windows.panesPerWindow));
         assembler.sizeForStore();
         // Rows of an older snapshot are on the gcd grid: into one pane per window, each goes to its window's row.
         regridding = AlignedSnapshotHeader.regrid(version, windows);

@@ -619,7 +619,7 @@ final class DenseWindowOperator extends PanedWindowOperator
     /** Room for the keys a restore is about to insert, so the columns are not laid out again on the way. */
     private void reserveKeys(final int expected)
     {
-        keys.reserve(Integer.highestOneBit(Math.max(16, expected) - 1) << 1, true); // a power of two, as the columns need
+        keys.reserve(Integer.highestOneBit(Math.max(16, expected) - 1) << 1); // a power of two, as the columns need
         if (keys.capacity() > keyCapacity)
         {
             layOut(keys.capacity(), columns, rows, keyCapacity);

@@ -1,7 +1,5 @@
 package io.sluice.engine.window;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -38,13 +36,7 @@ import java.util.Arrays;
  * results, and which event emits which, do not depend on it: replays and restored operators
  * stay byte-identical.
  * <p>
- * <b>The sort's arrays after a restore.</b> A restore adds its keys without sorting them, and so does the replay after
- * it, so a table sized by a restore ({@link #reserve(int, boolean)}) leaves the sort's arrays (20 bytes a slot) to be
- * allocated after the engine is ready, on a thread of its own ({@link #sortArraysDelivery()}), and handed over here:
- * a merge between windows waits for them (up to {@value #MAX_SORT_ARRAY_WAITS} calls), a first sort that cannot
- * wait (a window firing) or a merge that waited that long allocates them itself.
- * <p>
- * Not thread safe: operator thread, except {@link #sortArraysDelivery()}'s task, which only hands arrays over.
+ * Not thread safe: operator thread.
  */
 final class KeyTable
 {
@@ -76,27 +68,6 @@ final class KeyTable
     private static final int[] NO_DIRECT = new int[0];
     /** The index before the table holds a key outside the direct table's range: never written. */
     private static final long[] NO_INDEX = new long[1];
-    /** The sort's arrays before the first sort (see {@link #sorted}). */
-    private static final int[] NO_SLOTS = new int[0];
-    /** {@link #sortArraysOffer} while a delivery of the sort's arrays is expected. */
-    private static final Object AWAITED = new Object();
-    /** Calls of {@link #sortSome} a merge between windows waits for the sort's arrays to be delivered, at most. */
-    static final int MAX_SORT_ARRAY_WAITS = 1 << 16;
-    /** The sort's arrays, in the order {@link #sorted}, {@link #rank}, {@link #batch}, {@link #spare}, {@link #nextFree}. */
-    private static final int SORT_ARRAYS = 5;
-    private static final VarHandle SORT_ARRAYS_OFFER;
-
-    static
-    {
-        try
-        {
-            SORT_ARRAYS_OFFER = MethodHandles.lookup().findVarHandle(KeyTable.class, "sortArraysOffer", Object.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
@@ -164,26 +135,16 @@ final class KeyTable
     private int[] suffixLast;
     private long[] prefixChunk;
     private int[] prefixRow;
-    /**
-     * The sort's arrays, per slot: {@code sorted} and {@code spare} (the listed order and the one a merge writes),
-     * {@code rank}, {@code batch} (the pending keys a merge took aside) and {@code nextFree}: as long as the other slot
-     * arrays and grown with them, except after a restore ({@link #reserve(int, boolean)}): then empty
-     * ({@link #NO_SLOTS}) until the first sort after ready takes them from {@link #sortArraysOffer} or allocates them.
-     * A restore adds keys but does not sort them, nor does the replay after it ({@link PanedWindowOperator#recovering}),
-     * and these 20 bytes a slot (10 MB a partition at 500k keys) allocated before ready were fresh heap pages to zero
-     * and, below G1's humongous size, arrays every young collection before ready copied (perf/README.md, section 108).
-     */
-    private int[] sorted = NO_SLOTS;
+    private int[] sorted;
     /** Per slot listed in {@link #sorted}: its position there. */
-    private int[] rank = NO_SLOTS;
+    private int[] rank;
     private int sortedCount;
     private int[] pending;
     private int pendingCount;
-    private int[] spare = NO_SLOTS;
+    private int[] spare;
     private int slotLimit;
     private int freeSlots = NONE;
-    /** Per forgotten slot: the next of the free list; written only by a sort's pass, which forgets keys. */
-    private int[] nextFree = NO_SLOTS;
+    private int[] nextFree;
     /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
     private int[] emptySince;
     /** Slots in the table whose chain is empty. */
@@ -193,7 +154,7 @@ final class KeyTable
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
     /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
-    private int[] batch = NO_SLOTS;
+    private int[] batch;
     private int batchCount;
     /** {@link #sortSome} calls that found keys pending but too few to start a merge, since the last merge or pass. */
     private int pendingWaits;
@@ -210,19 +171,6 @@ final class KeyTable
     private int mergeEmptyPassLimit;
     /** The pass at which a merge between windows last looked for keys empty for long. */
     private int backgroundSweepPass = -1;
-    /** Times {@link #allocateSortArrays()} allocated (tests: once at most). */
-    private int sortArrayAllocations;
-    /**
-     * The hand-over of the sort's arrays after a restore: null when none is expected, {@link #AWAITED} from the restore
-     * until the operator thread takes what is here, then the arrays ({@code int[SORT_ARRAYS][]}) once another thread
-     * delivered them (a compare-and-set from {@link #AWAITED}, so a delivery the operator no longer waits for is dropped).
-     */
-    @SuppressWarnings("unused") // through SORT_ARRAYS_OFFER
-    private Object sortArraysOffer;
-    /** {@link #sortSome} calls a merge between windows waited for the sort's arrays. */
-    private int sortArrayWaits;
-    /** Times the sort's arrays were taken as delivered (tests). */
-    private int sortArraysDelivered;
     /** Scratch of {@link #prefetch}, grown to the largest run of keys it was given. */
     private int[] prefetchRows = new int[0];
 
@@ -250,9 +198,13 @@ final class KeyTable
         records = new long[capacity * RECORD_LONGS];
         heads = new int[capacity];
         windowFirst = new int[capacity];
+        sorted = new int[capacity];
+        rank = new int[capacity];
         pending = new int[capacity];
+        batch = new int[capacity];
+        spare = new int[capacity];
+        nextFree = new int[capacity];
         emptySince = new int[capacity];
-        useSortArrays(newSortArrays(capacity));
     }
 
     int sortedCount()
@@ -729,7 +681,6 @@ final class KeyTable
         {
             return;
         }
-        allocateSortArrays();
         sortPendingByKey();
         if (!sweep && pendingCount <= sortedCount >>> 4)
         {
@@ -814,7 +765,7 @@ final class KeyTable
             switch (sortStage)
             {
                 case SORT_IDLE:
-                    if (!backgroundMergeDue() || awaitingSortArrays())
+                    if (!backgroundMergeDue())
                     {
                         return;
                     }
@@ -856,7 +807,6 @@ final class KeyTable
 
     private void startBackgroundMerge()
     {
-        allocateSortArrays();
         final int[] taken = pending;
         pending = batch;
         batch = taken;
@@ -1042,11 +992,9 @@ final class KeyTable
      * a restore of a million keys into a table sized for a thousand would otherwise copy the arrays and
      * re-insert every key already in about ten times.
      *
-     * @param keys            expected at once.
-     * @param deferSortArrays for a restore: slot arrays that grow leave the sort's out, to be delivered after ready
-     *                        ({@link #sortArraysDelivery()}) or allocated at the first sort.
+     * @param keys expected at once.
      */
-    void reserve(final int keys, final boolean deferSortArrays)
+    void reserve(final int keys)
     {
         if (size != 0)
         {
@@ -1054,12 +1002,6 @@ final class KeyTable
         }
         if (keys > windowFirst.length)
         {
-            if (deferSortArrays)
-            {
-                // Empty table: the sort's arrays hold nothing to keep.
-                useSortArrays(new int[][] {NO_SLOTS, NO_SLOTS, NO_SLOTS, NO_SLOTS, NO_SLOTS});
-                SORT_ARRAYS_OFFER.set(this, AWAITED); // read by the launching thread after the restore's thread ended
-            }
             growSlots(keys);
         }
         final int capacity = indexCapacityFor(keys);
@@ -1081,112 +1023,19 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
         }
+        sorted = Arrays.copyOf(sorted, capacity);
+        rank = Arrays.copyOf(rank, capacity);
         pending = Arrays.copyOf(pending, capacity);
+        batch = Arrays.copyOf(batch, capacity);
+        spare = Arrays.copyOf(spare, capacity);
+        nextFree = Arrays.copyOf(nextFree, capacity);
         emptySince = Arrays.copyOf(emptySince, capacity);
-        if (sortArraysAllocated())
-        {
-            sorted = Arrays.copyOf(sorted, capacity);
-            rank = Arrays.copyOf(rank, capacity);
-            batch = Arrays.copyOf(batch, capacity);
-            spare = Arrays.copyOf(spare, capacity);
-            nextFree = Arrays.copyOf(nextFree, capacity);
-        }
-    }
-
-    /**
-     * Gives the table the sort's arrays ({@link #sorted}) at its first sort after a restore, as long as its other slot
-     * arrays: those delivered ({@link #sortArraysDelivery()}) if they are here and long enough, else new ones; nothing
-     * after that (they grow with the others, {@link #growSlots}).
-     */
-    private void allocateSortArrays()
-    {
-        if (sortArraysAllocated())
-        {
-            return;
-        }
-        // Whatever is here is taken, and no delivery is awaited any more: a later one fails its compare-and-set.
-        final Object offered = SORT_ARRAYS_OFFER.getAndSet(this, null);
-        final int capacity = windowFirst.length;
-        if (offered instanceof int[][] && ((int[][])offered)[0].length >= capacity)
-        {
-            sortArraysDelivered++;
-            useSortArrays((int[][])offered);
-        }
-        else
-        {
-            sortArrayAllocations++;
-            useSortArrays(newSortArrays(capacity));
-        }
-    }
-
-    private static int[][] newSortArrays(final int capacity)
-    {
-        final int[][] arrays = new int[SORT_ARRAYS][];
-        for (int i = 0; i < SORT_ARRAYS; i++)
-        {
-            arrays[i] = new int[capacity];
-        }
-        return arrays;
-    }
-
-    private void useSortArrays(final int[][] arrays)
-    {
-        sorted = arrays[0];
-        rank = arrays[1];
-        batch = arrays[2];
-        spare = arrays[3];
-        nextFree = arrays[4];
-    }
-
-    /**
-     * Whether a merge between windows waits for the sort's arrays: a restore left them to a delivery not yet here, and
-     * it has waited fewer than {@value #MAX_SORT_ARRAY_WAITS} calls.
-     */
-    private boolean awaitingSortArrays()
-    {
-        return !sortArraysAllocated() && sortArrayWaits++ < MAX_SORT_ARRAY_WAITS && SORT_ARRAYS_OFFER.getAcquire(this) == AWAITED;
-    }
-
-    /**
-     * The allocation a restore left for after ready: a task that allocates the sort's arrays for this table's capacity
-     * and hands them over (the operator thread takes them at its first sort), for a thread that is neither the
-     * operator's nor on the way to ready. Call on a thread that sees the restore's writes (the launching thread, after
-     * the recovering threads ended), before the operator thread runs again.
-     *
-     * @return the task, or null when the table awaits no delivery.
-     */
-    Runnable sortArraysDelivery()
-    {
-        if (SORT_ARRAYS_OFFER.get(this) != AWAITED)
-        {
-            return null;
-        }
-        final int capacity = windowFirst.length;
-        return () -> SORT_ARRAYS_OFFER.compareAndSet(this, AWAITED, newSortArrays(capacity));
     }
 
     /** Whether the table has held a key outside the direct table's range since its index was last reset ({@link #index}); tests. */
     boolean indexAllocated()
     {
         return index != NO_INDEX;
-    }
-
-    /** Whether the table has sorted once, so has the sort's arrays ({@link #sorted}); tests. */
-    boolean sortArraysAllocated()
-    {
-        return sorted != NO_SLOTS;
-    }
-
-    /** Times the sort's arrays were allocated at a first sort (not counting their growth with the table): 0 or 1. */
-    int sortArrayAllocations()
-    {
-        return sortArrayAllocations;
-    }
-
-    /** Times the sort's arrays were taken as another thread delivered them ({@link #sortArraysDelivery()}): 0 or 1. */
-    int sortArraysDelivered()
-    {
-        return sortArraysDelivered;
     }
 
     private void indexPut(final long key, final int slot)

@@ -477,12 +477,10 @@ final class PaneStore implements PaneSnapshot.Rows
      * inserted, so that they go in without the arrays growing and the key index being rehashed on the way.
      * Only grows.
      *
-     * @param rows      about to be inserted.
-     * @param keys      expected among them.
-     * @param restoring whether a restore inserts them: the key table then leaves the sort's arrays for after ready
-     *                  ({@link KeyTable#reserve(int, boolean)}).
+     * @param rows about to be inserted.
+     * @param keys expected among them.
      */
-    void reserve(final int rows, final int keys, final boolean restoring)
+    void reserve(final int rows, final int keys)
     {
         final int sizedRows = Math.max(rows, deferredRows);
         final int sizedKeys = Math.max(keys, deferredKeys);
@@ -492,7 +490,7 @@ final class PaneStore implements PaneSnapshot.Rows
         {
             growRows(sizedRows);
         }
-        this.keys.reserve(sizedKeys, restoring);
+        this.keys.reserve(sizedKeys);
     }
 
     /**
@@ -503,7 +501,7 @@ final class PaneStore implements PaneSnapshot.Rows
     {
         if (deferredRows != 0 && rowsInUse == 0 && keys.size() == 0)
         {
-            reserve(0, 0, false);
+            reserve(0, 0);
         }
     }
 

@@ -365,17 +365,6 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
         this.recovering = recovering;
     }
 
-    /** The key table's sort arrays, which a restore leaves for after ready ({@link KeyTable#sortArraysDelivery()}). */
-    @Override
-    public final void deferredAllocations(final java.util.function.Consumer<Runnable> into)
-    {
-        final Runnable sortArrays = keys().sortArraysDelivery();
-        if (sortArrays != null)
-        {
-            into.accept(sortArrays);
-        }
-    }
-
     /** Keys new since the last sort that no sort has taken yet (tests: what {@link #recovering} leaves for later). */
     final int keysAwaitingSort()
     {

@@ -224,19 +224,6 @@ public interface WindowOperator
     }
 
     /**
-     * What a restore left to allocate after the engine is ready (state the events after ready use, but neither the
-     * restore nor the replay does): tasks that allocate it and hand it to the operator, for a thread that is neither
-     * the operator's nor on the way to ready. The operator allocates it itself if it needs it before a task ran.
-     * Call after the restore and the replay, on a thread that sees their writes, before the operator runs again; each
-     * task may then run on any thread, concurrently with the operator's. By default there is nothing.
-     *
-     * @param into receiving the tasks.
-     */
-    default void deferredAllocations(final java.util.function.Consumer<Runnable> into)
-    {
-    }
-
-    /**
      * Hands the operator to another thread: the next thread that calls it becomes its owner. Used
      * when recovery (restore, replay) runs on a start-up thread and processing then moves to the
      * partition thread; the hand-off itself must be ordered by a happens-before edge (a thread start).

@@ -296,7 +296,7 @@ class KeyTableTest
         final KeyTable table = new KeyTable(16);
         table.add(99);
         table.clear();
-        table.reserve(50_000, false);
+        table.reserve(50_000);
         final Random random = new Random(7);
         final Map<Long, Integer> slots = new HashMap<>();
         for (int i = 0; i < 50_000; i++)
@@ -319,138 +319,7 @@ class KeyTableTest
         {
             assertThat(table.key(table.sortedSlot(i))).isGreaterThan(table.key(table.sortedSlot(i - 1)));
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.reserve(100_000, false)).isInstanceOf(IllegalStateException.class);
-    }
-
-    /**
-     * A restore leaves the sort's arrays out (keys added, none sorted) for a delivery from another thread: the first
-     * merge after it takes the delivered arrays and allocates none; later merges between windows, passes that forget
-     * keys and reuse their slots, and the table's growth past its reserved room keep them (grown with the table), and
-     * the order is right throughout.
-     */
-    @Test
-    void shouldTakeTheSortArraysARestoreLeftFromTheirDeliveryAndKeepThem() throws InterruptedException
-    {
-        final long seed = System.nanoTime();
-        final Random random = new Random(seed);
-        final TreeSet<Long> held = new TreeSet<>();
-        final KeyTable table = restoredTable(random, held);
-        assertThat(table.sortArraysAllocated()).as("after the restore, seed %d", seed).isFalse();
-        final Runnable delivery = table.sortArraysDelivery();
-        assertThat(delivery).isNotNull();
-        final Thread deliverer = new Thread(delivery, "deliverer");
-        deliverer.start();
-        deliverer.join();
-        assertThat(table.sortArraysDelivery()).as("one delivery").isNull();
-        assertThat(table.sortWorkDue()).isTrue();
-        table.sortSome(64);
-        assertThat(table.sortArraysAllocated()).isTrue();
-        assertThat(table.sortArraysDelivered()).isEqualTo(1);
-        for (int round = 0; round < 200; round++)
-        {
-            for (int i = 0; i < 400; i++)
-            {
-                final long key = random.nextLong();
-                if (held.add(key))
-                {
-                    addWithRow(table, key);
-                }
-            }
-            for (int i = 0; i < 300 && !held.isEmpty(); i++)
-            {
-                final long key = held.pollFirst(); // empty the lowest keys: the passes forget them, slots are reused
-                table.release(table.find(key));
-            }
-            while (table.sortWorkDue() && random.nextBoolean())
-            {
-                table.sortSome(1 + random.nextInt(256));
-            }
-            table.sortForIteration();
-            assertThat(listedWithRows(table)).as("round %d, seed %d", round, seed).isEqualTo(new ArrayList<>(held));
-        }
-        assertThat(table.capacity()).as("grown past the reserved room, seed %d", seed).isGreaterThan(20_000);
-        assertThat(table.sortArrayAllocations()).as("seed %d", seed).isZero();
-        assertThat(table.sortArraysDelivered()).isEqualTo(1);
-    }
-
-    /**
-     * Without a delivery, a merge between windows after a restore waits {@value KeyTable#MAX_SORT_ARRAY_WAITS} calls,
-     * then allocates the sort's arrays itself; a firing's sort does not wait; a delivery that comes after the table
-     * allocated, or for a capacity the table has outgrown, is not taken; a table reserved without deferring (a launch
-     * with nothing to restore) has them from the start.
-     */
-    @Test
-    void shouldAllocateTheSortArraysItselfWhenTheirDeliveryDoesNotComeOrDoesNotFit()
-    {
-        final long seed = System.nanoTime();
-        final TreeSet<Long> held = new TreeSet<>();
-        final KeyTable waiting = restoredTable(new Random(seed), held);
-        for (int call = 0; call < KeyTable.MAX_SORT_ARRAY_WAITS; call++)
-        {
-            waiting.sortSome(64);
-        }
-        assertThat(waiting.sortArraysAllocated()).as("waited, seed %d", seed).isFalse();
-        assertThat(waiting.pendingCount()).isEqualTo(held.size());
-        waiting.sortSome(64);
-        assertThat(waiting.sortArraysAllocated()).isTrue();
-        assertThat(waiting.sortArrayAllocations()).isEqualTo(1);
-        final Runnable late = waiting.sortArraysDelivery();
-        assertThat(late).as("taken: no delivery awaited").isNull();
-        waiting.sortForIteration();
-        assertThat(listedWithRows(waiting)).as("seed %d", seed).isEqualTo(new ArrayList<>(held));
-
-        final TreeSet<Long> firedKeys = new TreeSet<>();
-        final KeyTable firing = restoredTable(new Random(seed + 1), firedKeys);
-        final Runnable tooLate = firing.sortArraysDelivery();
-        firing.sortForIteration();
-        assertThat(firing.sortArrayAllocations()).as("a firing does not wait").isEqualTo(1);
-        tooLate.run();
-        firing.sortForIteration();
-        assertThat(firing.sortArraysDelivered()).as("a delivery after the table allocated is dropped").isZero();
-        assertThat(listedWithRows(firing)).isEqualTo(new ArrayList<>(firedKeys));
-
-        final TreeSet<Long> grownKeys = new TreeSet<>();
-        final KeyTable outgrown = restoredTable(new Random(seed + 2), grownKeys);
-        final Runnable tooShort = outgrown.sortArraysDelivery();
-        final Random random = new Random(seed + 3);
-        while (outgrown.capacity() <= 20_000)
-        {
-            final long key = random.nextLong();
-            if (grownKeys.add(key))
-            {
-                addWithRow(outgrown, key);
-            }
-        }
-        tooShort.run();
-        outgrown.sortForIteration();
-        assertThat(outgrown.sortArraysDelivered()).as("shorter than the table, seed %d", seed).isZero();
-        assertThat(outgrown.sortArrayAllocations()).isEqualTo(1);
-        assertThat(listedWithRows(outgrown)).isEqualTo(new ArrayList<>(grownKeys));
-
-        final KeyTable fresh = new KeyTable(16);
-        fresh.reserve(20_000, false);
-        assertThat(fresh.sortArraysAllocated()).isTrue();
-        assertThat(fresh.sortArraysDelivery()).isNull();
-    }
-
-    /** A table as a restore leaves it: reserved for 20,000 keys with the sort's arrays deferred, keys restored, none sorted. */
-    private static KeyTable restoredTable(final Random random, final TreeSet<Long> held)
-    {
-        final KeyTable table = new KeyTable(16);
-        table.sortForIteration();
-        table.reserve(20_000, true);
-        for (int i = 0; i < 20_000; i++)
-        {
-            final long key = random.nextInt(1 << 20) - (1 << 18);
-            final int slot = table.restoreSlot(key);
-            if (held.add(key))
-            {
-                table.revive(slot);
-                table.head(slot, slot);
-                table.tail(slot, slot, 0);
-            }
-        }
-        return table;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.reserve(100_000)).isInstanceOf(IllegalStateException.class);
     }
 
     /**
@@ -463,7 +332,7 @@ class KeyTableTest
     void shouldHoldKeysTheDirectTableCoversThereOnly()
     {
         final KeyTable table = new KeyTable(16);
-        table.reserve(40_000, false);
+        table.reserve(40_000);
         final Map<Long, Integer> slots = new HashMap<>();
         for (int i = 0; i < 40_000; i++)
         {
@@ -529,7 +398,7 @@ class KeyTableTest
         }
         java.util.Collections.shuffle(lookups, random);
         final KeyTable table = new KeyTable(16);
-        table.reserve(1_000, false);
+        table.reserve(1_000);
         final Map<Long, Integer> slots = new HashMap<>();
         final Set<Integer> taken = new HashSet<>();
         for (final long key : lookups)
@@ -663,7 +532,7 @@ class KeyTableTest
             {
                 // A restore's way in: cleared, room reserved, the keys with rows added back.
                 table.clear();
-                table.reserve(slotOfKeyWithRows.size() * 2, false);
+                table.reserve(slotOfKeyWithRows.size() * 2);
                 for (final Map.Entry<Long, Integer> entry : rowsOfKey.entrySet())
                 {
                     final int slot = table.add(entry.getKey());
