@@ -470,7 +470,8 @@ public final class JournalContext
      *   <li>true (staged): each writer builds its frames in a reused staging buffer, checksums them itself, and writes
      *       them into the file with one {@code pwrite} per publication: {@code append} and {@code commit} write at once
      *       (JOURNALED on return as before); {@code appendUnpublished} stages, and the run becomes JOURNALED when
-     *       {@code publishAppended} returns. No page of the mappings is pre-touched or written by the writer; the
+     *       {@code publishAppended} returns. No page of the mappings is written by the writer for the runs it writes,
+     *       nor pre-touched for them (only a short stretch for small runs, see {@link #stagedSmallRunRecords(int)}); the
      *       allocator duty still writes zeros ahead. For a writer that appends runs of small records and publishes each
      *       run once (the live engine): a new mapped page costs several microseconds on some virtual machines, a page
      *       written with {@code pwrite} a fraction of that. A writer that publishes every record pays a system call per
@@ -503,8 +504,9 @@ public final class JournalContext
      * records at low rates (a processing thread that keeps up with its producers takes an event or two per turn), where
      * the system call costs microseconds and the stores a fraction of one. The frames are checksummed and laid out as a
      * staged run's (each frame's first 64 bits stored last, with a release store, as the mapped writer publishes), so
-     * that recovery, readers and force() see no difference; their pages are not pre-touched, so the first store into
-     * each page of the mapping takes its page fault on the writer's thread. 0 (the default unless
+     * that recovery, readers and force() see no difference. While the writer stores such runs, the allocator duty
+     * pre-touches a short stretch of the mapping ahead of it (64 KiB), so that its stores do not take the pages' first
+     * faults on its thread; the runs it writes leave the mapping untouched. 0 (the default unless
      * {@value #STAGED_SMALL_RUN_RECORDS_PROPERTY} is set): every run is written with a {@code pwrite}.
      *
      * @param records most records of a run stored through the mapping, 0 for none.

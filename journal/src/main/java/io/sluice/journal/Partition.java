@@ -35,6 +35,14 @@ public final class Partition
      * 4 pages, a few microseconds, so that an event arriving during a step waits no longer than that.
      */
     static final int WRITER_AHEAD_STEP = 16 * 1024;
+    /**
+     * Bytes ahead of a staged writer that stores small runs through the mapping ({@link JournalContext#stagedSmallRunRecords})
+     * that the allocator duty keeps pre-touched, 16 pages, while the writer stores such runs: a short stretch, because
+     * its longer runs go in with {@code pwrite} and need no page of the mapping, and a page touched for nothing costs the
+     * duty's CPU 8-10 us here (perf/README.md, sections 82, 104 and 109). At 50,000 outputs a second of ~100 bytes
+     * the writer crosses it in about 13 ms.
+     */
+    static final int SMALL_RUN_TOUCH_AHEAD = 64 * 1024;
     /** Records an idle writer that checksums its own may fall behind before the checksum duty takes over again. */
     static final int WRITER_CHECKSUM_BEHIND = 16 * 1024;
 
@@ -50,9 +58,14 @@ public final class Partition
     /**
      * Whether the writer stages its frames, checksums them itself and writes them with {@code pwrite}
      * ({@link JournalContext#stagedWrites}): then every published record carries its checksum, the checksum duty and
-     * force() have none to store, and no duty pre-touches the tail's pages (the writer never touches them).
+     * force() have none to store, and no duty pre-touches the tail's pages beyond a short stretch while it stores small
+     * runs through the mapping ({@link #SMALL_RUN_TOUCH_AHEAD}).
      */
     private final boolean stagedWrites;
+    /** Whether the staged writer stores runs of a record or two through the mapping ({@link JournalContext#stagedSmallRunRecords}). */
+    private final boolean storesSmallRuns;
+    /** The writer's count of small runs stored as of the allocator duty's last look ({@link #reserveAhead}); the duty's thread only. */
+    private int smallRunStoresSeen;
     /** Checksums published records, on the duty's thread or the idle writer's; null when read-only. Guarded by checksumLock. */
     private final ChecksumCursor checksumCursor;
     /**
@@ -105,6 +118,7 @@ public final class Partition
         }
         this.files = new SegmentFiles(directory, context.segmentLength(), context.indexIntervalBytes(), context.readOnly());
         this.stagedWrites = context.stagedWrites() && !context.readOnly();
+        this.storesSmallRuns = stagedWrites && context.stagedSmallRunRecords() > 0;
         if (stagedWrites)
         {
             files.skipSpareLogTouch();
@@ -593,7 +607,8 @@ public final class Partition
      * no reserved space either and wrote four megabytes of zeros itself (perf/README.md, sections 71 and 75). A
      * pre-toucher the writer has overtaken (a writer faster than the duty, or a duty without a CPU for a while)
      * does not touch the pages behind it, which the writer has faulted in already: it resumes a step ahead of the
-     * writer, where its touches are still of use. Takes the segment's reservation lock only (see
+     * writer, where its touches are still of use. A staged writer's pages are touched only a short stretch ahead, and
+     * only while it stores small runs through the mapping (see {@link #touchWanted}). Takes the segment's reservation lock only (see
      * {@link Segment#reserve}), never the partition's, so a force() in progress does not hold it up and it does
      * not hold up a roll.
      *
@@ -619,15 +634,17 @@ public final class Partition
         }
         final int capacity = tail.capacity();
         final long wanted = Math.min((long)writerPosition + aheadBytes, capacity);
+        final int smallRunStores = storesSmallRuns ? writer.smallRunStores() : 0;
         final int touchFrom = pretouchFrom(tail.touchedLimit(), writerPosition);
-        final int touchTo = (int)Math.min(Math.min(wanted, reserved), (long)touchFrom + AHEAD_STEP);
-        // A staged writer never touches the mapping: only the zeros ahead (its pwrites find the page-cache folios there).
-        final boolean touchDue = !stagedWrites && touchFrom < touchTo;
+        final int touchTo = (int)Math.min(Math.min(touchWanted(writerPosition, wanted, smallRunStores), reserved),
+            (long)touchFrom + AHEAD_STEP);
+        final boolean touchDue = touchFrom < touchTo;
         if (reserved < wanted && (!touchDue || reservedAhead < aheadBytes / 2))
         {
             tail.reserve(nextChunkEnd(reserved, capacity));
             return 1;
         }
+        smallRunStoresSeen = smallRunStores; // the stores seen are covered: touched now, or touched before
         if (touchDue)
         {
             tail.pretouch(touchFrom, touchTo);
@@ -637,13 +654,31 @@ public final class Partition
     }
 
     /**
+     * How far ahead of the writer the pages are worth touching: as far as the space is wanted for a mapped writer; for a
+     * staged one, whose pwrites find the page-cache folios the reservation's zeros left, nothing, unless it stored a
+     * small run through the mapping since the duty last looked, then {@link #SMALL_RUN_TOUCH_AHEAD} past its position.
+     * The writer's count ({@link PartitionWriter#smallRunStores()}) is read without ordering: a stale count delays the
+     * touch by a duty cycle. A staged writer's longer runs (a backlog, a burst of results) thus leave the mapping alone.
+     */
+    private long touchWanted(final int writerPosition, final long wanted, final int smallRunStores)
+    {
+        if (!stagedWrites)
+        {
+            return wanted;
+        }
+        return smallRunStores != smallRunStoresSeen ? Math.min(wanted, (long)writerPosition + SMALL_RUN_TOUCH_AHEAD) : 0;
+    }
+
+    /**
      * Where the pre-touch resumes: where it stopped, or a step past the writer's page if the writer overtook it
      * (page-aligned either way: touches are compare-and-sets of each page's first int).
      */
-    private static int pretouchFrom(final int touched, final int writerPosition)
+    private int pretouchFrom(final int touched, final int writerPosition)
     {
         final int writerPage = writerPosition & -Segment.PAGE_SIZE;
-        return touched < writerPage ? writerPage + AHEAD_STEP : touched;
+        // A staged writer overtakes the touches whenever it writes runs with pwrite: the next page is where its small
+        // runs' stores go next (a step past it would lie beyond the short stretch it needs).
+        return touched < writerPage ? writerPage + (stagedWrites ? Segment.PAGE_SIZE : AHEAD_STEP) : touched;
     }
 
     /** The end of the reserve chunk after the one holding {@code position}, or the capacity. */
@@ -694,7 +729,8 @@ public final class Partition
             return 0;
         }
         // Tried, never waited for: the duty may hold the segment's lock while it waits for its CPU.
-        return tail.tryReserveAhead(from, (int)Math.min(wanted, (long)from + WRITER_AHEAD_STEP), !stagedWrites) ? 1 : 0;
+        // A staged writer's pwrites need no page of the mapping; its small runs' stores do (the mapped writer's all do).
+        return tail.tryReserveAhead(from, (int)Math.min(wanted, (long)from + WRITER_AHEAD_STEP), !stagedWrites || storesSmallRuns) ? 1 : 0;
     }
 
     /**

@@ -60,6 +60,12 @@ public final class PartitionWriter
     /** Staged mode: offset of the first record staged and not yet in the file. */
     private long stagedFromOffset;
     /**
+     * Staged mode: runs stored through the mapping so far (wrapping). Written by the writer's thread before the run's
+     * publication; read by the allocator duty, which pre-touches a short stretch ahead while it moves
+     * ({@link Partition#SMALL_RUN_TOUCH_AHEAD}).
+     */
+    private int smallRunStores;
+    /**
      * Appends ending at or before this take the fast path: min of capacity, reserved limit and spare threshold, and in
      * staged mode of the staging buffer's limit.
      */
@@ -254,6 +260,7 @@ public final class PartitionWriter
             if (nextOffset - stagedFromOffset <= smallRunRecords)
             {
                 staged.store(tail.buffer(), position);
+                smallRunStores++;
             }
             else
             {
@@ -267,6 +274,18 @@ public final class PartitionWriter
         stagedFromOffset = nextOffset;
         frameBase = staged.frameBase();
         fastLimit = Math.min(segmentLimit, staged.limit());
+    }
+
+    /**
+     * Runs of at most {@link JournalContext#stagedSmallRunRecords} records stored through the mapping so far (staged
+     * mode), wrapping: for the allocator duty, which compares it with the count it saw last. Any thread; read without
+     * ordering (a stale count is a duty cycle late).
+     *
+     * @return the count.
+     */
+    int smallRunStores()
+    {
+        return smallRunStores;
     }
 
     /**

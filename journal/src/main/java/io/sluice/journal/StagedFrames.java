@@ -179,7 +179,8 @@ final class StagedFrames
      * store, as the mapped writer publishes a frame: a reader that scans the mapping by frame length sees whole frames
      * only. A SIGKILL during the stores leaves a prefix of whole frames and, at most, one whose first 64 bits are
      * still zero: recovery truncates it as a torn tail (none of them was acknowledged). No system call; the first
-     * store into each page of the mapping takes its page fault here. Nothing is allocated.
+     * store into a page of the mapping takes its page fault here unless the allocator duty pre-touched it (it keeps a
+     * short stretch touched ahead of a writer that stores small runs). Nothing is allocated.
      *
      * @param mapping  of the segment the frames are staged for (byte 0 is segment position 0).
      * @param position one past the last staged frame (the writer's position).

@@ -2,6 +2,7 @@ package io.sluice.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -114,7 +115,6 @@ class StagedWritesTest
             assertThat(partition.segmentInfos().size()).as("the runs crossed segments").isGreaterThan(1);
             DeferredChecksumTest.assertEveryRecordChecksummed(partition);
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
-            assertThat(partition.segments()[0].touchedLimit()).as("no page pre-touched").isZero();
         }
         JournalTestSupport.clearRecoveryPoints(dir);
         try (Journal journal = Journal.open(staged(dir)))
@@ -123,6 +123,84 @@ class StagedWritesTest
             assertThat(partition.endOffset()).isEqualTo(sequence);
             assertThat(partition.recoveryEvents()).isEmpty();
             assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
+    /**
+     * The allocator duty pre-touches a short stretch ({@link Partition#SMALL_RUN_TOUCH_AHEAD}) ahead of a staged writer
+     * that stores small runs through the mapping, and only while it does: the writer's stores into that stretch take no
+     * page fault of their own (before, one per page), and runs written with {@code pwrite} leave the mapping untouched.
+     */
+    @Test
+    void shouldPretouchAShortStretchAheadOfAWriterWhileItStoresSmallRuns() throws IOException
+    {
+        assumeTrue(Files.isReadable(JournalTestSupport.THREAD_STAT), "counts the writer thread's minor page faults from /proc (Linux)");
+        long sequence = 0;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).segmentLength(16 << 20).reserveAheadBytes(1 << 20)
+            .externalDuties(true).preallocateNextSegment(false).stagedWrites(true).stagedSmallRunRecords(2)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = partition.segments()[0];
+            runDuty(partition);
+            assertThat(tail.touchedLimit()).as("nothing stored through the mapping yet: no page touched").isZero();
+
+            sequence = storeSmallRun(writer, sequence);
+            runDuty(partition);
+            final int stretchEnd = tail.touchedLimit();
+            assertThat(stretchEnd).as("a short stretch touched ahead of the writer")
+                .isGreaterThanOrEqualTo(tail.tailPosition() + Partition.SMALL_RUN_TOUCH_AHEAD - PAGE)
+                .isLessThanOrEqualTo(tail.tailPosition() + Partition.SMALL_RUN_TOUCH_AHEAD + PAGE);
+
+            final long faultsBefore = JournalTestSupport.minorFaults();
+            final int pagesFrom = tail.tailPosition() / PAGE;
+            while (tail.tailPosition() + 512 < stretchEnd)
+            {
+                sequence = storeSmallRun(writer, sequence);
+            }
+            final long faults = JournalTestSupport.minorFaults() - faultsBefore;
+            final int pages = tail.tailPosition() / PAGE - pagesFrom;
+            assertThat(pages).isGreaterThanOrEqualTo(Partition.SMALL_RUN_TOUCH_AHEAD / PAGE - 2);
+            assertThat(faults).as("the writer's minor page faults over %d pre-touched pages", pages).isLessThan(pages / 2);
+
+            // Runs written with pwrite well past the stretch: the duty leaves the mapping alone.
+            runDuty(partition);
+            final int touchedBeforeWrites = tail.touchedLimit();
+            final int writtenTo = tail.tailPosition() + 4 * Partition.SMALL_RUN_TOUCH_AHEAD;
+            while (tail.tailPosition() < writtenTo)
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
+                }
+                writer.publishAppended();
+                runDuty(partition);
+            }
+            assertThat(tail.touchedLimit()).as("no page touched for runs written").isEqualTo(touchedBeforeWrites);
+
+            // Small runs again: the stretch resumes at the writer's next page, none behind it touched.
+            sequence = storeSmallRun(writer, sequence);
+            runDuty(partition);
+            assertThat(tail.touchedLimit()).isGreaterThan(tail.tailPosition() + Partition.SMALL_RUN_TOUCH_AHEAD - 2 * PAGE)
+                .isLessThanOrEqualTo(tail.tailPosition() + Partition.SMALL_RUN_TOUCH_AHEAD + 2 * PAGE);
+            DeferredChecksumTest.assertEveryRecordChecksummed(partition);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
+    private long storeSmallRun(final PartitionWriter writer, final long sequence)
+    {
+        JournalTestSupport.appendUnpublished(writer, scratch, sequence);
+        writer.publishAppended();
+        return sequence + 1;
+    }
+
+    /** The allocator duty's steps for the partition until it has nothing left to do. */
+    private static void runDuty(final Partition partition)
+    {
+        while (partition.reserveAhead(1 << 20) == 1)
+        {
+            // reserve, then touch, a step at a time
         }
     }
 

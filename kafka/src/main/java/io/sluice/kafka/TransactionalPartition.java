@@ -413,9 +413,12 @@ final class TransactionalPartition
                 uncommitted = false;
                 committedCheckpoint = completed;
                 coveredCheckpoint = Math.max(coveredCheckpoint, completed);
-                committedNext = nextSequence;
                 commitNanos = commitNanos + (ended - start); // one committing thread at a time
                 commits = commits + 1;
+                // Published last (volatile store after the counters'): a thread that reads this commit's committedNext
+                // also reads its commit counted, never the count before it (with the stores the other way round, a reader
+                // could see the new committedNext and the old count while the committer was descheduled between them).
+                committedNext = nextSequence;
                 retained.clear();
                 retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_RETRY_MILLIS);
                 sendHandedOver(); // into the next transaction, before anything the partition thread sends later

@@ -1,6 +1,7 @@
 package io.sluice.loadgen;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -21,7 +22,16 @@ public final class LatencyRecorder
     /** Largest latency tracked; larger ones are recorded as this (one hour). */
     public static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
 
+    /** Ints between two groups' marks in {@link #recordedSinceTaken}: 64 bytes, so the sinks of two groups share no line. */
+    private static final int MARK_STRIDE = 16;
+
     private final Recorder[] recorders;
+    /**
+     * Per group, at {@code (group + 1) * MARK_STRIDE}: 1 once a sink recorded into the group since the reporter last
+     * took the mark ({@link #takeRecorded}). A sink stores it only when it reads 0, once per report interval, so the line
+     * is written once an interval, not once an event.
+     */
+    private final AtomicIntegerArray recordedSinceTaken;
     private final long[] phaseStartOffsets;
     private final int[] phaseGroups;
     private final long[] phaseStarts;
@@ -40,6 +50,7 @@ public final class LatencyRecorder
         {
             recorders[g] = new Recorder(1, HIGHEST_TRACKABLE_NS, 3);
         }
+        recordedSinceTaken = new AtomicIntegerArray((recorders.length + 2) * MARK_STRIDE);
         phaseStartOffsets = new long[phases.size()];
         phaseGroups = new int[phases.size()];
         phaseStarts = new long[phases.size()];
@@ -101,7 +112,29 @@ public final class LatencyRecorder
             p += (int)(~(scheduledNs - phaseStarts[i]) >>> 63);
         }
         final long latency = nowNs - scheduledNs;
-        recorders[phaseGroups[p]].recordValue(latency < 1 ? 1 : Math.min(latency, HIGHEST_TRACKABLE_NS));
+        final int group = phaseGroups[p];
+        recorders[group].recordValue(latency < 1 ? 1 : Math.min(latency, HIGHEST_TRACKABLE_NS));
+        final int mark = (group + 1) * MARK_STRIDE;
+        // After the value: a reporter that takes the mark and then reads the interval finds the value in it or the mark set.
+        if (recordedSinceTaken.get(mark) == 0)
+        {
+            recordedSinceTaken.set(mark, 1);
+        }
+    }
+
+    /**
+     * Whether any event was recorded into a group since the last call for it, clearing the mark: call it before each
+     * {@link #interval} of the group, and a later call returns true if an event was recorded after that read. Cheaper
+     * than a read (a read flips the recorder and walks a whole histogram), so a reporter may skip a finished group's read
+     * while this says nothing came, without assuming that nothing will: a sink that lags behind its group's end (a
+     * processing thread waiting for a cpu) still has its events read. Reporter thread only.
+     *
+     * @param group index.
+     * @return true if an event was recorded into it since the last call (the first call: since the start).
+     */
+    public boolean takeRecorded(final int group)
+    {
+        return recordedSinceTaken.getAndSet((group + 1) * MARK_STRIDE, 0) != 0;
     }
 
     /**

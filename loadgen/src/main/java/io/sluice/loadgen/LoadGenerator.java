@@ -61,7 +61,7 @@ public final class LoadGenerator
     private final Histogram[] recycled;
     private final Histogram interval = new Histogram(LatencyRecorder.HIGHEST_TRACKABLE_NS, 3);
     private final Histogram[] groupIntervals;
-    /** Per group: whether its last read interval had no events; whether its phases were over at that read. */
+    /** Per group: whether its last interval had no events (or was not read); whether its phases were over at its last read. */
     private final boolean[] quiet;
     private final boolean[] over;
     /** Per group: the end of its last phase, from the schedule's origin. */
@@ -274,9 +274,11 @@ public final class LoadGenerator
      * group's totals, and appends it to a log; returns the interval of all groups together (the one group's own
      * when only one had events, else {@link #interval}, their sum).
      *
-     * <p>A group whose phases are over and whose last interval was empty is not read again until the final report:
-     * each read of a recorder resets and walks whole histograms (some 34,000 buckets each, a quarter of a millisecond
-     * of the reporter's CPU).
+     * <p>A group whose phases are over is not read while nothing was recorded into it since its last read
+     * ({@link LatencyRecorder#takeRecorded}): each read of a recorder resets and walks whole histograms (some 34,000
+     * buckets each, a quarter of a millisecond of the reporter's CPU). It used to be skipped until the final report once
+     * an interval of it was empty, which lost from the live lines (and from the reports made while sending) every event
+     * that a processing thread behind its schedule recorded later (reproduced at load ~30, perf/README.md section 109).
      *
      * @param final_ whether this is the run's last report (every group is read).
      */
@@ -288,8 +290,9 @@ public final class LoadGenerator
         int nonEmpty = 0;
         for (int g = 0; g < totalsOf.length; g++)
         {
-            if (!final_ && over[g] && quiet[g])
+            if (!from.takeRecorded(g) && over[g] && !final_)
             {
+                quiet[g] = true; // nothing to read, and nothing to add to the sum below
                 continue;
             }
             final Histogram h = from.interval(g, recycledOf[g]);

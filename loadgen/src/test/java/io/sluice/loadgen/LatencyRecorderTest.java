@@ -30,6 +30,35 @@ class LatencyRecorderTest
         assertThat(recorder.interval(2, null).getTotalCount()).as("rate-2000, and after the plan's end").isEqualTo(3);
     }
 
+    /**
+     * The mark a reporter takes before each read says whether the group got events since the last take, whenever they
+     * come: a group over and quiet once may still get the events of a sink that lags behind it.
+     */
+    @Test
+    void shouldMarkAGroupRecordedIntoSinceTheReporterLastTookItsMark()
+    {
+        final RatePlan plan = RatePlan.steady(1_000, 100, 100, 0, 0, 2);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final long origin = 1_000_000_000L;
+        recorder.start(origin);
+        assertThat(recorder.takeRecorded(0)).as("nothing recorded yet").isFalse();
+
+        recorder.record(origin + 150 * MS, origin + 151 * MS);
+        assertThat(recorder.takeRecorded(0)).as("the warm-up group: nothing").isFalse();
+        assertThat(recorder.takeRecorded(1)).as("the measured group: an event").isTrue();
+        assertThat(recorder.takeRecorded(1)).as("taken").isFalse();
+        assertThat(recorder.interval(1, null).getTotalCount()).isEqualTo(1);
+        assertThat(recorder.interval(1, null).getTotalCount()).as("an empty read").isZero();
+
+        // Long after the group's end, a late event: marked again.
+        recorder.record(origin + 199 * MS, origin + 5_000 * MS);
+        recorder.record(origin + 50 * MS, origin + 5_000 * MS);
+        assertThat(recorder.takeRecorded(1)).isTrue();
+        assertThat(recorder.takeRecorded(0)).isTrue();
+        assertThat(recorder.interval(1, null).getTotalCount()).isEqualTo(1);
+        assertThat(recorder.interval(0, null).getTotalCount()).isEqualTo(1);
+    }
+
     @Test
     void shouldRecordNothingBeforeTheSenderFixedTheOrigin()
     {

@@ -73,8 +73,14 @@ class LoadGeneratorIntervalTest
     {
         final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
         final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-        final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report"))
-            .reporterYields(reporterYields).listener(intervals::add));
+        final MeasuredReportGate gate = new MeasuredReportGate(plan);
+        final LoadOptions options = new LoadOptions().intervalMs(100).outputDirectory(dir.resolve("report"))
+            .reporterYields(reporterYields);
+        final RunResult result = runTicks(plan, options.listener(stats ->
+        {
+            intervals.add(stats);
+            gate.onReport(options.reportSteps().measuring(), stats);
+        }), null, gate);
 
         assertThat(result.drained()).isTrue();
         final long inTotals = result.groups().stream().mapToLong(g -> g.latency().getTotalCount()).sum();
@@ -101,6 +107,7 @@ class LoadGeneratorIntervalTest
     {
         final RatePlan plan = RatePlan.steady(10_000, 500, 500, 0, 0, 2);
         final ReportSteps steps = new ReportSteps(false);
+        final MeasuredReportGate gate = new MeasuredReportGate(plan);
         final List<Integer> stepsBeforeListener = new CopyOnWriteArrayList<>();
         final List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
         final List<Boolean> measuring = new CopyOnWriteArrayList<>();
@@ -114,7 +121,8 @@ class LoadGeneratorIntervalTest
                 intervals.add(stats);
                 measuring.add(steps.measuring());
                 steps.next("listener's step");
-            }));
+                gate.onReport(steps.measuring(), stats);
+            }), null, gate);
 
         assertThat(result.drained()).isTrue();
         assertThat(steps.yields()).isFalse();
@@ -165,7 +173,7 @@ class LoadGeneratorIntervalTest
         };
         final List<Long> takenAtAction = new CopyOnWriteArrayList<>();
         final RunResult result = runTicks(plan, new LoadOptions().intervalMs(100)
-            .eventsProcessed(() -> takenAtAction.add(slotsTaken.get())), slots);
+            .eventsProcessed(() -> takenAtAction.add(slotsTaken.get())), slots, null);
 
         assertThat(result.drained()).isTrue();
         assertThat(takenAtAction).hasSize(1);
@@ -177,10 +185,11 @@ class LoadGeneratorIntervalTest
     /** The ticks scenario on an embedded engine (1 partition, SLEEP, no checkpoints) at the given plan. */
     private RunResult runTicks(final RatePlan plan, final LoadOptions options)
     {
-        return runTicks(plan, options, null);
+        return runTicks(plan, options, null, null);
     }
 
-    private RunResult runTicks(final RatePlan plan, final LoadOptions options, final StageLatencyListener stages)
+    private RunResult runTicks(
+        final RatePlan plan, final LoadOptions options, final StageLatencyListener stages, final MeasuredReportGate gate)
     {
         final Workload workload = Workload.create("ticks", 5, plan.totalEvents());
         final AlertLog alerts = new AlertLog(1, 1 << 12);
@@ -193,7 +202,120 @@ class LoadGeneratorIntervalTest
         }
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, workload.embeddedPipelines(alerts, recorder)))
         {
-            return LoadGenerator.run(workload.scenario(), plan, recorder, target, options);
+            return LoadGenerator.run(workload.scenario(), plan, recorder, gate == null ? target : gate.in(target), options);
+        }
+    }
+
+    /**
+     * Holds the sender in the middle of the measured phase until a measured report has read events, letting one event
+     * through after each measured report that read none. The assertions on measured reports need one that read events,
+     * and a run of wall-clock phases does not promise one: under load (reproduced with ten spinning threads on the test's
+     * cpu) the processing thread took none of the measured phase's events before the sender had sent them all, so each
+     * report made while sending read an empty interval and no step but the flip was ever measured. While the sender waits
+     * here it has not sent everything, so every report whose interval began after the warm-up is a measured one, and the
+     * event let through after an empty one is in a later one's interval: the wait ends once the engine has processed it.
+     * Not a timing assumption: the wait has a deadline only so that a broken run fails instead of hanging.
+     */
+    private static final class MeasuredReportGate
+    {
+        private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(60);
+
+        private final long holdAt;
+        private volatile int measuredReports;
+        private volatile boolean measuredEvents;
+
+        MeasuredReportGate(final RatePlan plan)
+        {
+            // Mid-way through the measured phase (the last phase): sent < planned while the sender waits.
+            this.holdAt = plan.totalEvents() - plan.phases().get(plan.phases().size() - 1).events() / 2;
+        }
+
+        /** From the interval listener (the reporter's thread), after each report. */
+        void onReport(final boolean measured, final IntervalStats stats)
+        {
+            if (measured)
+            {
+                if (stats.latency().getTotalCount() > 0)
+                {
+                    measuredEvents = true;
+                }
+                measuredReports++; // the reporter's thread only writes it
+            }
+        }
+
+        /** On the sender's thread, before the event with this index is sent. */
+        private void beforeSend(final long index, final int[] lastRelease)
+        {
+            if (index < holdAt || measuredEvents)
+            {
+                return;
+            }
+            final long deadline = System.nanoTime() + DEADLINE_NS;
+            while (measuredReports == lastRelease[0] && System.nanoTime() - deadline < 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            lastRelease[0] = measuredReports;
+        }
+
+        LoadTarget in(final LoadTarget target)
+        {
+            return new LoadTarget()
+            {
+                private final int[] lastRelease = {-1};
+                private long sent;
+
+                @Override
+                public void open(final List<ScenarioTopic> topics)
+                {
+                    lastRelease[0] = 0;
+                    target.open(topics);
+                }
+
+                @Override
+                public void send(final int topic, final org.agrona.DirectBuffer buffer, final int offset)
+                {
+                    beforeSend(sent++, lastRelease);
+                    target.send(topic, buffer, offset);
+                }
+
+                @Override
+                public void send(final int topic, final org.agrona.DirectBuffer buffer, final int offset, final long scheduledNs)
+                {
+                    beforeSend(sent++, lastRelease);
+                    target.send(topic, buffer, offset, scheduledNs);
+                }
+
+                @Override
+                public boolean idle()
+                {
+                    return target.idle();
+                }
+
+                @Override
+                public void endOfInput()
+                {
+                    target.endOfInput();
+                }
+
+                @Override
+                public boolean awaitDrained(final long timeoutMs)
+                {
+                    return target.awaitDrained(timeoutMs);
+                }
+
+                @Override
+                public String describe()
+                {
+                    return target.describe();
+                }
+
+                @Override
+                public void close()
+                {
+                    target.close();
+                }
+            };
         }
     }
 }

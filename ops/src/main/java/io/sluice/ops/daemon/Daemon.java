@@ -266,6 +266,7 @@ public final class Daemon implements AutoCloseable
             new CompositeAgent(daemonCounters, scaleOut == null ? kafkaIngressStats : scaleOut));
         AgentRunner.startOnThread(statsRunner, lowPriorityThreads());
         log("starting on " + dir + " (pid " + pid + ")");
+        config.commitSpacings().forEach((sink, spacing) -> log("sinks." + sink + ": exactly once, " + spacing.describe()));
         if (scaleOut != null)
         {
             scaleOut.start();

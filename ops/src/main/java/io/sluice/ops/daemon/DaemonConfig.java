@@ -140,6 +140,8 @@ public final class DaemonConfig
     private final Map<String, SinkConfig> sinks;
     /** Kafka sinks whose section sets {@code min_commit_spacing} (the others may take the default of a Kafka-fed daemon). */
     private final java.util.Set<String> commitSpacingSet = new java.util.HashSet<>();
+    /** The spacing each exactly-once Kafka sink runs with, and why, by sink name. */
+    private final Map<String, CommitSpacing> commitSpacings = new java.util.TreeMap<>();
     private final JavaPipelines javaPipelines;
     private final long checkpointIntervalMillis;
     private final int checkpointsRetained;
@@ -256,22 +258,42 @@ public final class DaemonConfig
      * member): the daemon then tells the sinks whether input waits ({@link Daemon}), so the spacing holds only through a
      * backlog, and a partition that keeps up commits each burst at its end as with none. Other daemons keep 0: nothing
      * would lift the spacing, and every commit would wait for it. A spacing that would reach half the transaction
-     * timeout with {@code max_commit_delay} is not applied.
+     * timeout with {@code max_commit_delay} is not applied. Notes each exactly-once sink's spacing and its reason
+     * ({@link #commitSpacings()}).
      */
     private void defaultCommitSpacing()
     {
-        if (scaleOut != null || components.stream().noneMatch(entry -> entry.component() instanceof KafkaIngress))
-        {
-            return;
-        }
+        final boolean kafkaFed = components.stream().anyMatch(entry -> entry.component() instanceof KafkaIngress);
         for (final SinkConfig sink : sinks.values())
         {
             final io.sluice.kafka.KafkaSinkContext kafka = sink.kafka();
-            if (kafka != null && kafka.mode() == io.sluice.kafka.SinkMode.EXACTLY_ONCE && !commitSpacingSet.contains(sink.name()) &&
-                KAFKA_FED_COMMIT_SPACING_MS + kafka.maxCommitDelayMillis() < kafka.transactionTimeoutMillis() / 2)
+            if (kafka == null || kafka.mode() != io.sluice.kafka.SinkMode.EXACTLY_ONCE)
             {
+                continue;
+            }
+            final CommitSpacing.Reason reason;
+            if (commitSpacingSet.contains(sink.name()))
+            {
+                reason = CommitSpacing.Reason.CONFIG;
+            }
+            else if (scaleOut != null)
+            {
+                reason = CommitSpacing.Reason.SCALE_OUT_MEMBER;
+            }
+            else if (!kafkaFed)
+            {
+                reason = CommitSpacing.Reason.NO_KAFKA_INGRESS;
+            }
+            else if (KAFKA_FED_COMMIT_SPACING_MS + kafka.maxCommitDelayMillis() >= kafka.transactionTimeoutMillis() / 2)
+            {
+                reason = CommitSpacing.Reason.TRANSACTION_TIMEOUT;
+            }
+            else
+            {
+                reason = CommitSpacing.Reason.KAFKA_INGRESS_DEFAULT;
                 kafka.minCommitSpacingMillis(KAFKA_FED_COMMIT_SPACING_MS);
             }
+            commitSpacings.put(sink.name(), new CommitSpacing(kafka.minCommitSpacingMillis(), kafkaFed && scaleOut == null, reason));
         }
     }
 
@@ -1228,6 +1250,16 @@ public final class DaemonConfig
     public Map<String, SinkConfig> sinks()
     {
         return sinks;
+    }
+
+    /**
+     * The commit spacing of each exactly-once Kafka sink and why it applies (the daemon logs it at start-up).
+     *
+     * @return by sink name, in name order; empty without exactly-once Kafka sinks.
+     */
+    public Map<String, CommitSpacing> commitSpacings()
+    {
+        return java.util.Collections.unmodifiableMap(commitSpacings);
     }
 
     /**

@@ -226,6 +226,40 @@ class DaemonConfigTest
         assertThat(commitSpacing(notFed)).isZero();
     }
 
+    @Test
+    void shouldSayWhichCommitSpacingEachExactlyOnceKafkaSinkRunsWithAndWhy() throws Exception
+    {
+        final String fed = DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", "127.0.0.1:9092", "fed-out", "sluice.fed.results").kafkaIngress("127.0.0.1:9092", "fed-in", "sluice.fed")
+            .build();
+        assertThat(spacingOf(fed)).isEqualTo(new CommitSpacing(200, true, CommitSpacing.Reason.KAFKA_INGRESS_DEFAULT));
+        assertThat(spacingOf(fed).describe())
+            .isEqualTo("commits >= 200 ms apart while input waits (the default of a daemon reading a kafka ingress)");
+        assertThat(spacingOf(withSinkKeys(fed, "min_commit_spacing: 0ms"))).isEqualTo(new CommitSpacing(0, true, CommitSpacing.Reason.CONFIG));
+        assertThat(spacingOf(withSinkKeys(fed, "min_commit_spacing: 0ms")).describe()).isEqualTo("no commit spacing (set by min_commit_spacing)");
+        assertThat(spacingOf(withSinkKeys(fed, "min_commit_spacing: 50ms"))).isEqualTo(new CommitSpacing(50, true, CommitSpacing.Reason.CONFIG));
+        assertThat(spacingOf(withSinkKeys(fed, "max_commit_delay: 149900ms")))
+            .isEqualTo(new CommitSpacing(0, true, CommitSpacing.Reason.TRANSACTION_TIMEOUT));
+        assertThat(spacingOf(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4)))
+            .isEqualTo(new CommitSpacing(0, false, CommitSpacing.Reason.SCALE_OUT_MEMBER));
+        final CommitSpacing setInAMember = spacingOf(withSinkKeys(DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4),
+            "min_commit_spacing: 100ms"));
+        assertThat(setInAMember.describe()).isEqualTo("commits >= 100 ms apart always (nothing tells the sink that input waits) (set by min_commit_spacing)");
+        final String notFed = DaemonYaml.daemon("data", 2).checkpoint("300ms", 5).tradeSchema().volume("1s", "results")
+            .kafkaSink("results", "127.0.0.1:9092", "fed-out", "sluice.fed.results").build();
+        assertThat(spacingOf(notFed)).isEqualTo(new CommitSpacing(0, false, CommitSpacing.Reason.NO_KAFKA_INGRESS));
+        // An at-least-once sink has no transactions, so no spacing to report.
+        assertThat(DaemonConfig.parse(fed.replaceFirst("mode: exactly_once", "mode: at_least_once"), "sluice.yaml", dir).commitSpacings())
+            .isEmpty();
+    }
+
+    private CommitSpacing spacingOf(final String yaml) throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.parse(yaml, "sluice.yaml", dir);
+        assertThat(config.commitSpacings().get("results").millis()).isEqualTo(config.sinks().get("results").kafka().minCommitSpacingMillis());
+        return config.commitSpacings().get("results");
+    }
+
     private long commitSpacing(final String yaml) throws Exception
     {
         return DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().minCommitSpacingMillis();

@@ -39,6 +39,8 @@ class DaemonKafkaStartTest
         try (DaemonProcess daemon = DaemonProcess.start(configFile, data, dir.resolve("run.log")))
         {
             daemon.awaitLog("(attempt 2)");
+            assertThat(daemon.logText()).as("the applied commit spacing, logged at start")
+                .contains("sinks.results: exactly once, commits >= 200 ms apart while input waits (the default of a daemon reading a kafka ingress)");
             assertThat(daemon.logText()).contains("sinks.results: cannot reach the Kafka brokers " + address)
                 .contains("to describe sink topic 'daemon-out'; retrying in 1000 ms (attempt 1)");
             assertThat(daemon.process.isAlive()).isTrue();
