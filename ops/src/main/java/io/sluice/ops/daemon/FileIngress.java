@@ -104,18 +104,18 @@ final class FileIngress implements DaemonComponent
             {
                 context.engine().endOfInput(topic);
             }
+            reportMalformed(context, source, null);
             LOG.info("{}: published {} of {} lines{}, file ended{}", name(), events(published), source.lines(),
                 source.malformed() == 0 ? "" : ", " + source.malformed() + " malformed lines skipped",
                 endOfInput ? "; input of " + topic + " ended (every open window fired)" : "");
-            reportMalformed(context, source, null);
         }
         catch (final RuntimeException ex)
         {
             if (running)
             {
-                LOG.error("{}: stopped after {}: {}", name(), events(published), ex.getMessage());
                 reportMalformed(context, source, ex);
                 context.errorLog().record(ex);
+                LOG.error("{}: stopped after {}: {}", name(), events(published), ex.getMessage());
             }
         }
     }
@@ -126,7 +126,9 @@ final class FileIngress implements DaemonComponent
     }
 
     /**
-     * Logs the first malformed lines and records the count in the error log, once per file.
+     * Logs the first malformed lines and records the count in the error log, once per file: before the file's last
+     * line ("file ended" or "stopped after"), so whoever sees that line in the log finds the details and the error log
+     * already written.
      *
      * @param stop the exception that stopped the read (recorded by the caller), or null.
      */
