@@ -84,6 +84,13 @@ final class TopicLoad
      */
     static Read until(final KafkaConsumer<byte[], byte[]> consumer, final long records, final String bootstrap, final String what)
     {
+        return until(consumer, records, bootstrap, what, STALL_SECONDS);
+    }
+
+    /** {@link #until(KafkaConsumer, long, String, String)} with a stall of {@code stallSeconds}. */
+    static Read until(
+        final KafkaConsumer<byte[], byte[]> consumer, final long records, final String bootstrap, final String what, final long stallSeconds)
+    {
         long consumed = 0;
         long first = 0;
         long lastProgress = System.nanoTime();
@@ -97,9 +104,9 @@ final class TopicLoad
                 consumed += n;
                 lastProgress = now;
             }
-            else if (now - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS))
+            else if (now - lastProgress > TimeUnit.SECONDS.toNanos(stallSeconds))
             {
-                throw new IllegalStateException(what + ": read " + consumed + " of " + records + " records, none for " + STALL_SECONDS +
+                throw new IllegalStateException(what + ": read " + consumed + " of " + records + " records, none for " + stallSeconds +
                     " s; " + where(consumer, bootstrap));
             }
         }
