@@ -33,7 +33,7 @@ import org.apache.kafka.common.header.Headers;
  * One header and not two: each header costs the producer its key's UTF-8 encoding, its length varints and its place
  * in the record on every send, and the broker and every consumer its parse; two headers of decimal text
  * ({@value #LEGACY_PARTITION_KEY}, {@value #LEGACY_SEQUENCE_KEY}: the format of earlier versions)
- * cost the partition's thread ~160 ns more per send than this one (perf/README.md, sections 110 and 115). A later
+ * cost the partition's thread ~100 ns more per send than this one (perf/README.md, section 115). A later
  * layout gets a new key; {@link #partition(Headers)} and {@link #sequence(Headers)} also read the legacy headers, so a
  * topic written across an upgrade reads alike (Sluice itself never reads its outputs back: a restarted exactly-once
  * sink learns what Kafka committed from its bookkeeping group's offsets, not from the topic).
