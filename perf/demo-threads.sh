@@ -8,7 +8,7 @@
 # Runs `./sluice demo` (SLUICE_BUILD=never: build first) with the options given and reads Linux's scheduler
 # statistics of each of its JVM's threads (/proc/<pid>/task/<tid>/schedstat: nanoseconds on a cpu, nanoseconds
 # runnable but waiting for one, times it was scheduled in) at each of the demo's once-a-second lines from its first
-# measured second's (where the demo's own "while measuring" figures start) to the line of the second in which the
+# measured second's (where the demo's own "while measuring" figures start) to the last before the line that says the
 # plan's last event was sent; a thread that ends before (the load generator's sender, once it has sent everything)
 # counts to its last reading. One `grep` process a second (~1-2 ms of CPU, outside the JVM, so not in the table).
 # Ran and switches are the kernel's counts, which another process's load changes little (a thread waits longer, it
@@ -72,14 +72,18 @@ while IFS= read -r line; do
             rest=${BASH_REMATCH[3]}
         done
     elif [[ -z $ended && $line =~ ^\ +[0-9.]+\ s\ +(measure|drain)\  ]] && [[ -n $started || $line =~ measure ]]; then
-        # Every second: a thread that ends (the sender, once it has sent everything) counts to its last reading.
-        snapshots=$((snapshots + 1))
-        snapshot "$scratch/at-$(printf %05d $snapshots)"
+        # Every second: a thread that ends (the sender, once it has sent everything) counts to its last reading. The line
+        # that says everything was sent ends the readings without one of its own: its report read every process's
+        # statistics for the summary, after the sending (milliseconds of the reporter's cpu that delayed no event).
+        read -r -a fields <<<"$line"
+        if [[ -z $total || ${fields[3]//,/} -lt $total || $snapshots -lt 1 ]]; then
+            snapshots=$((snapshots + 1))
+            snapshot "$scratch/at-$(printf %05d $snapshots)"
+        fi
         if [[ -z $started ]]; then
             started=$(date -u +%H:%M:%S.%3N)
             [[ -z $trace ]] || echo 1 >"$trace/tracing_on"
         fi
-        read -r -a fields <<<"$line"
         if [[ -n $total && ${fields[3]//,/} -ge $total ]]; then
             ended=$(date -u +%H:%M:%S.%3N)
             [[ -z $trace ]] || { echo 0 >"$trace/tracing_on"; cat "$trace/trace" >"$SCHED_TRACE"; }
@@ -126,7 +130,7 @@ awk -v started="$started" -v ended="$ended" '
         run1[tid] = s[1]; wait1[tid] = s[2]; slices1[tid] = s[3]; last[tid] = reading
     }
     END {
-        printf "# CPU of each thread of the demo JVM from its first measured second (%s UTC) to the second its last event was sent (%s UTC), %d readings\n", started, ended, reading
+        printf "# CPU of each thread of the demo JVM from its first measured second (%s UTC) to its last reading before the line of its last event sent (%s UTC), %d readings\n", started, ended, reading
         printf "%10s %10s %8s  %-7s %s\n", "ran ms", "waited ms", "sched in", "tid", "thread"
         fflush()
         for (tid in last) {
