@@ -35,8 +35,8 @@ import io.sluice.schema.EventFlyweight;
 /**
  * Writes a pipeline's outputs to a Kafka topic: the output of Sluice partition {@code p} goes to
  * Kafka partition {@code p} (the topic must have as many partitions as the engine), keyed by a field
- * or by the output's key, with headers {@value #PARTITION_HEADER} and {@value #SEQUENCE_HEADER}
- * carrying the deterministic output sequence.
+ * or by the output's key, with the header {@value OutputHeaderDescriptor#KEY} carrying the partition and the
+ * deterministic output sequence ({@link OutputHeaderDescriptor}: 12 bytes, big-endian).
  *
  * <h2>Exactly once</h2>
  * One transactional producer per Sluice partition, {@code transactional.id = <prefix>-<p>}: opening the
@@ -65,7 +65,7 @@ import io.sluice.schema.EventFlyweight;
  * has acknowledged every output sent before its barriers ({@link #mayComplete}: the engine asks the sink,
  * registered as a checkpoint listener, on its checkpoint thread), so the partition threads never wait at a
  * barrier; a sink not registered flushes at each barrier instead. After a crash the outputs replayed
- * come again, with the same partition and sequence headers.
+ * come again, with the same partition and sequence in their header.
  *
  * <p>Threading: {@link #onEvent} and {@link #onCheckpoint} on each partition's thread (or the launching
  * thread during recovery), {@link #onCheckpointComplete} on the checkpoint thread, commits on the sink's
@@ -74,10 +74,6 @@ import io.sluice.schema.EventFlyweight;
  */
 public final class KafkaSink implements EventSink, CheckpointListener, AutoCloseable
 {
-    /** Header holding the Sluice partition of an output (decimal text). */
-    public static final String PARTITION_HEADER = "sluice.partition";
-    /** Header holding the output's sequence within its Sluice partition (decimal text). */
-    public static final String SEQUENCE_HEADER = "sluice.sequence";
     private static final long NONE = TransactionalPartition.NONE;
     /**
      * The producers' first retry back-off (the client's default is 100 ms): a transaction's offsets request is
@@ -113,7 +109,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
     private final EventEncoder[] encoders;
-    /** Per partition: its records' headers ({@value #PARTITION_HEADER}, {@value #SEQUENCE_HEADER}). */
+    /** Per partition: its records' header ({@value OutputHeaderDescriptor#KEY}). */
     private final OutputHeaders[] headers;
     /** Exactly once: the bookkeeping group, for the offsets each transaction commits. */
     private ConsumerGroupMetadata bookkeeping;

@@ -5,26 +5,26 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The headers of one sink partition's records, {@value KafkaSink#PARTITION_HEADER} (the Kafka partition's number as
- * decimal text) and {@value KafkaSink#SEQUENCE_HEADER} (the output's sequence), in that order. A Kafka record copies
- * the headers it is built with; from a {@link RecordHeaders} it copies the list whole, an array of exactly two, where
- * adding the headers to a new record one by one grew its list to ten (section 79 of perf/README.md: 4.8 % of the
- * processing thread). The partition's header is one object shared by every record of the partition (the producer
- * only reads it); each output still has its sequence's digits and their header.
+ * The headers of one sink partition's records: the one {@value OutputHeaderDescriptor#KEY} header of
+ * {@link OutputHeaderDescriptor}. A Kafka record copies the headers it is built with; from a {@link RecordHeaders} it
+ * copies the list whole, an array of exactly one, where adding the header to a new record grew its list to ten
+ * (section 79 of perf/README.md). Each output has a header and value of its own: an exactly-once partition keeps its
+ * open transaction's records to send them again after a refusal, so no record may share a mutable one.
  *
  * <p>Partition thread only: {@link #of} rewrites the one template the next record is built from.
  */
 final class OutputHeaders
 {
     private final RecordHeaders template = new RecordHeaders();
+    private final int kafkaPartition;
 
     /**
      * @param kafkaPartition the Kafka partition the records go to.
      */
     OutputHeaders(final int kafkaPartition)
     {
-        template.add(new RecordHeader(KafkaSink.PARTITION_HEADER, AsciiDecimal.bytes(kafkaPartition)));
-        template.add(KafkaSink.SEQUENCE_HEADER, AsciiDecimal.bytes(0));
+        this.kafkaPartition = kafkaPartition;
+        template.add(OutputHeaderDescriptor.KEY, OutputHeaderDescriptor.encode(kafkaPartition, 0));
     }
 
     /**
@@ -36,8 +36,8 @@ final class OutputHeaders
      */
     Iterable<Header> of(final long sequence)
     {
-        template.remove(KafkaSink.SEQUENCE_HEADER);
-        template.add(new RecordHeader(KafkaSink.SEQUENCE_HEADER, AsciiDecimal.bytes(sequence)));
+        template.remove(OutputHeaderDescriptor.KEY);
+        template.add(new RecordHeader(OutputHeaderDescriptor.KEY, OutputHeaderDescriptor.encode(kafkaPartition, sequence)));
         return template;
     }
 }

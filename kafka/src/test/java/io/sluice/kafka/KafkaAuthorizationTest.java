@@ -363,8 +363,7 @@ class KafkaAuthorizationTest
                 "read_committed"))
         {
             assertThat(record.partition()).isZero();
-            sequences.add(Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(),
-                java.nio.charset.StandardCharsets.US_ASCII)));
+            sequences.add(OutputHeaderDescriptor.sequence(record.headers()));
         }
         return sequences;
     }

@@ -272,8 +272,7 @@ class KafkaSinkCommitStressTest
             {
                 for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100)))
                 {
-                    final long sequence = Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(),
-                        StandardCharsets.US_ASCII));
+                    final long sequence = OutputHeaderDescriptor.sequence(record.headers());
                     assertThat(sequence).as("seed %d: partition %d in order, once", seed, record.partition()).isEqualTo(next[record.partition()]);
                     next[record.partition()]++;
                 }

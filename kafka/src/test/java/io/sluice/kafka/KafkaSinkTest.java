@@ -54,15 +54,9 @@ class KafkaSinkTest
         final List<String> lines = new ArrayList<>();
         for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), topic, expected))
         {
-            lines.add(header(record, KafkaSink.PARTITION_HEADER) + " " + header(record, KafkaSink.SEQUENCE_HEADER) + " " +
-                new String(record.value(), StandardCharsets.UTF_8));
+            lines.add(KafkaTestSupport.outputLine(record));
         }
         return lines;
-    }
-
-    private static String header(final ConsumerRecord<byte[], byte[]> record, final String name)
-    {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.US_ASCII);
     }
 
     @Test

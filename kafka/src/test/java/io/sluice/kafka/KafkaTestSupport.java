@@ -73,6 +73,16 @@ public final class KafkaTestSupport
             .build();
     }
 
+    /**
+     * A Sluice output record as a line {@code <partition> <sequence> <value as UTF-8>}, the partition and sequence read from
+     * its {@link OutputHeaderDescriptor} header.
+     */
+    public static String outputLine(final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record)
+    {
+        return OutputHeaderDescriptor.partition(record.headers()) + " " + OutputHeaderDescriptor.sequence(record.headers()) + " " +
+            new String(record.value(), StandardCharsets.UTF_8);
+    }
+
     /** The value of a record's last header of that name, as UTF-8 text. */
     static String header(final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record, final String name)
     {
@@ -262,8 +272,7 @@ public final class KafkaTestSupport
         for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record : readAll(bootstrap, topic, expected))
         {
             org.assertj.core.api.Assertions.assertThat(record.partition()).isZero();
-            sequences.add(Long.parseLong(new String(record.headers().lastHeader(KafkaSink.SEQUENCE_HEADER).value(),
-                java.nio.charset.StandardCharsets.US_ASCII)));
+            sequences.add(OutputHeaderDescriptor.sequence(record.headers()));
         }
         return sequences;
     }

@@ -71,11 +71,7 @@ final class KafkaCeiling
                 c.seekToBeginning(tps);
                 tps.forEach(tp -> c.position(tp, Duration.ofSeconds(60)));
                 ready.countDown();
-                final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (consumed[0] < w.count && System.nanoTime() < deadline)
-                {
-                    consumed[0] += c.poll(Duration.ofMillis(20)).count();
-                }
+                consumed[0] = TopicLoad.until(c, w.count, bootstrap, "ceiling " + topic).records();
                 lastNanos[0] = System.nanoTime();
                 atEnd.set(CpuSnapshot.take());
             }
@@ -109,14 +105,16 @@ final class KafkaCeiling
                     p.partitionsFor(topic);
                     created.countDown();
                     go.await();
+                    final TopicLoad.Sends sends = new TopicLoad.Sends();
                     for (int r = 0; r < w.count; r++)
                     {
                         if (Topic.partitionFor(w.key[r], partitions) % producers == self)
                         {
-                            p.send(KafkaBench.record(topic, partitions, w.key[r], w.value[r], base + w.ts[r]));
+                            p.send(KafkaBench.record(topic, partitions, w.key[r], w.value[r], base + w.ts[r]), sends);
                         }
                     }
                     p.flush();
+                    sends.check("ceiling " + topic + " producer " + self);
                     produced[self] = System.nanoTime();
                     measured.await();
                 }

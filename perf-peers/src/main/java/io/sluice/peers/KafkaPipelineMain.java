@@ -256,19 +256,26 @@ public final class KafkaPipelineMain
 
     private static void produceInput(final String bootstrap, final String topic, final int partitions, final Workload w, final long base)
     {
+        final TopicLoad.Sends sends = new TopicLoad.Sends();
         try (KafkaProducer<byte[], byte[]> producer = KafkaBench.producer(bootstrap))
         {
             for (int i = 0; i < w.count; i++)
             {
-                producer.send(KafkaBench.record(topic, partitions, w.key[i], w.value[i], base + w.ts[i]));
+                producer.send(KafkaBench.record(topic, partitions, w.key[i], w.value[i], base + w.ts[i]), sends);
             }
             // Past the end of the last window + the bound: closes every window of the data in both processors.
             final long end = base + w.maxTs + Query.W1.size + Workload.BOUND_MS + 1_000;
             for (int p = 0; p < partitions; p++)
             {
-                producer.send(KafkaBench.endMarker(topic, p, end));
+                producer.send(KafkaBench.endMarker(topic, p, end), sends);
             }
             producer.flush();
+        }
+        sends.check("the input topic '" + topic + "'");
+        final long written = TopicLoad.written(bootstrap, topic, partitions);
+        if (written != w.count + partitions)
+        {
+            throw new IllegalStateException("the input topic '" + topic + "' holds " + written + " records, not the " + (w.count + partitions) + " sent");
         }
     }
 
@@ -286,23 +293,8 @@ public final class KafkaPipelineMain
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             tps.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60)));
-            long consumed = 0;
-            long first = 0;
-            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (consumed < records && System.nanoTime() < deadline)
-            {
-                final int n = consumer.poll(Duration.ofMillis(20)).count();
-                if (n > 0 && first == 0)
-                {
-                    first = System.nanoTime();
-                }
-                consumed += n;
-            }
-            if (consumed < records)
-            {
-                throw new IllegalStateException("consume ceiling: read " + consumed + " of " + records);
-            }
-            return records * 1e9 / (System.nanoTime() - first);
+            final TopicLoad.Read read = TopicLoad.until(consumer, records, bootstrap, "the read_committed consume of the pre-loaded input");
+            return records * 1e9 / (System.nanoTime() - read.firstNanos());
         }
     }
 

@@ -16,7 +16,6 @@ import io.sluice.engine.io.BacktestOptions;
 import io.sluice.engine.pipeline.EventSink;
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.kafka.EventEncoder;
-import io.sluice.kafka.KafkaSink;
 import io.sluice.kafka.KafkaTestSupport;
 import io.sluice.kafka.ValueFormat;
 
@@ -115,14 +114,8 @@ final class TradeVolumes
         final List<String> lines = new ArrayList<>();
         for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(bootstrap, client, topic, expected, "read_committed"))
         {
-            lines.add(header(record, KafkaSink.PARTITION_HEADER) + " " + header(record, KafkaSink.SEQUENCE_HEADER) + " " +
-                new String(record.value(), StandardCharsets.UTF_8));
+            lines.add(KafkaTestSupport.outputLine(record));
         }
         return lines;
-    }
-
-    private static String header(final ConsumerRecord<byte[], byte[]> record, final String name)
-    {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.US_ASCII);
     }
 }
