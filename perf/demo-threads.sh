@@ -46,9 +46,9 @@ trace=
 if [[ -n ${SCHED_TRACE:-} ]]; then
     trace=/sys/kernel/tracing/instances/demo-threads-$$
     mkdir "$trace"
+    echo 0 >"$trace/tracing_on" # a new instance records at once: nothing before the measured seconds
     echo 32768 >"$trace/buffer_size_kb"
     echo 1 >"$trace/events/sched/sched_switch/enable"
-    echo 0 >"$trace/tracing_on"
     trap 'rm -rf "$scratch"; [[ -z $trace ]] || rmdir "$trace" 2>/dev/null || true' EXIT
 fi
 
