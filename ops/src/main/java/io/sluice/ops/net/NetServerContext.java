@@ -74,8 +74,8 @@ public final class NetServerContext
      * otherwise. Why longer than Aeron's: a machine that holds every thread of the process for ten seconds (a virtual
      * machine whose cpus its host deschedules; the kernel's log here showed "workqueue lockup ... stuck for 32-81 s")
      * otherwise kills the daemon's Aeron client when it resumes, and every network session with it (perf/README.md,
-     * section 114). The cost: the driver frees what a client process that vanished without closing had opened that much
-     * later (its images, the daemon's view of a producer, still end after Aeron's image liveness timeout).
+     * section 114). The cost: a client process on this driver that dies without closing keeps what it opened, and so its
+     * sessions with the daemon, until this timeout.
      *
      * @return milliseconds, at least {@value #MIN_LIVENESS_TIMEOUT_MS}.
      * @throws NetException (configuration) if the property is not a number of milliseconds of at least that.
