@@ -71,6 +71,10 @@ final class KeyTable
     /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
     private static final int ROWS = TAIL;
     private static final int EMPTY_SINCE = TAIL_PANE;
+    /** Regions of {@link #slotInts}: heads, windowFirst, emptySince, pending. */
+    private static final int SLOT_REGIONS = 4;
+    /** Regions of {@link #sortInts}: sorted, spare, rank, batch, nextFree. */
+    private static final int SORT_REGIONS = 5;
 
     /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
     private final boolean counting;
@@ -124,8 +128,32 @@ final class KeyTable
      * The tail row is an int stored as a long, {@link #NONE} for an empty chain.
      */
     private long[] records;
-    private int[] heads;
-    private int[] windowFirst;
+    /**
+     * The per-slot ints an event or a restore writes, in one array of {@link #SLOT_REGIONS} regions of
+     * {@link #capacity} ints each (16 bytes a slot):
+     * <pre>
+     *  0             capacity       2 x capacity   3 x capacity   4 x capacity
+     *  +--------------+--------------+--------------+--------------+
+     *  | heads        | windowFirst  | emptySince   | pending      |
+     *  +--------------+--------------+--------------+--------------+
+     * </pre>
+     * {@code heads}: the key's first row ({@link #NONE} for an empty chain); {@code windowFirst}: see the class comment;
+     * {@code emptySince}: the {@link #sortForIteration()} pass count when the chain last became empty; {@code pending}:
+     * the slots added since the last merge took the pending ones, {@link #pendingCount} of them.
+     * <p>
+     * One array, not one per field, because of what a restore of many keys costs: at 500k keys a partition each
+     * field's array would be 1.9 MB, below G1's humongous size (half a region, 2 MB with the 4 MiB regions of a
+     * 6 GB heap), so allocated in eden, where the restore's state fills the young generation and every young
+     * collection before ready copies it (perf/README.md, sections 108 and 113); as one array it is humongous, allocated
+     * straight in old regions.
+     */
+    private int[] slotInts;
+    /** Slots the table has room for: the length of each region of {@link #slotInts} and {@link #sortInts}. */
+    private int slotCapacity;
+    /** Where in {@link #slotInts} the regions start ({@code heads} at 0). */
+    private int windowFirstAt;
+    private int emptySinceAt;
+    private int pendingAt;
     /**
      * Per slot, the cursors of {@link WindowAssembler} (overlapping windows only): null until {@link #trackAssembly()},
      * so the state of an operator whose windows do not overlap (tumbling, or folded directly) carries none of them
@@ -135,26 +163,39 @@ final class KeyTable
     private int[] suffixLast;
     private long[] prefixChunk;
     private int[] prefixRow;
-    private int[] sorted;
-    /** Per slot listed in {@link #sorted}: its position there. */
-    private int[] rank;
+    /**
+     * The sort's ints, in one array of {@link #SORT_REGIONS} regions of {@link #capacity} ints each (20 bytes a slot),
+     * for the reason {@link #slotInts} is one:
+     * <pre>
+     *  0             capacity       2 x capacity   3 x capacity   4 x capacity   5 x capacity
+     *  +--------------+--------------+--------------+--------------+--------------+
+     *  | sorted/spare | spare/sorted | rank         | batch        | nextFree     |
+     *  +--------------+--------------+--------------+--------------+--------------+
+     * </pre>
+     * {@code sorted}: the listed slots in ascending key order, {@link #sortedCount} of them; {@code spare}: the order a
+     * merge writes, which then becomes the listed one (the two regions swap roles: {@link #sortedAt}, {@link #spareAt});
+     * {@code rank}: per listed slot, its position in {@code sorted}; {@code batch}: the pending keys a merge between
+     * windows took aside ({@link #sortSome}), {@link #batchCount} of them; {@code nextFree}: per forgotten slot, the next
+     * of the free list.
+     */
+    private int[] sortInts;
+    /** Where in {@link #sortInts} the listed order and the one a merge writes start: 0 and {@link #capacity}, or swapped. */
+    private int sortedAt;
+    private int spareAt;
+    private int rankAt;
+    private int batchAt;
+    private int nextFreeAt;
     private int sortedCount;
-    private int[] pending;
     private int pendingCount;
-    private int[] spare;
     private int slotLimit;
     private int freeSlots = NONE;
-    private int[] nextFree;
-    /** Per slot: the {@link #sortForIteration()} pass count when its chain last became empty. */
-    private int[] emptySince;
     /** Slots in the table whose chain is empty. */
     private int idleCount;
     /** {@link #sortForIteration()} calls so far. */
     private int pass;
     /** The pass at which keys empty for long are looked for next. */
     private int nextSweep;
-    /** The pending keys a merge between windows took aside ({@link #sortSome}), {@code batchCount} of them. */
-    private int[] batch;
+    /** The pending keys a merge between windows took aside ({@link #sortSome}) into {@code batch}. */
     private int batchCount;
     /** {@link #sortSome} calls that found keys pending but too few to start a merge, since the last merge or pass. */
     private int pendingWaits;
@@ -162,7 +203,7 @@ final class KeyTable
     private int sortStage = SORT_IDLE;
     /** Heapify: the next parent to sift down; extract: the end of the heap. */
     private int sortCursor;
-    /** Merge: next listed position, next batch position, keys written to {@link #spare}. */
+    /** Merge: next listed position, next batch position, keys written to the spare order ({@link #spareAt}). */
     private int mergeListed;
     private int mergeBatch;
     private int merged;
@@ -196,15 +237,9 @@ final class KeyTable
         final int capacity = Math.max(16, expectedKeys);
         resetIndex(indexCapacityFor(capacity));
         records = new long[capacity * RECORD_LONGS];
-        heads = new int[capacity];
-        windowFirst = new int[capacity];
-        sorted = new int[capacity];
-        rank = new int[capacity];
-        pending = new int[capacity];
-        batch = new int[capacity];
-        spare = new int[capacity];
-        nextFree = new int[capacity];
-        emptySince = new int[capacity];
+        slotInts = new int[capacity * SLOT_REGIONS];
+        sortInts = new int[capacity * SORT_REGIONS];
+        regions(capacity, 0);
     }
 
     int sortedCount()
@@ -222,7 +257,7 @@ final class KeyTable
 
     int sortedSlot(final int position)
     {
-        return sorted[position];
+        return sortInts[sortedAt + position];
     }
 
     /**
@@ -230,7 +265,7 @@ final class KeyTable
      */
     int rank(final int slot)
     {
-        return rank[slot];
+        return sortInts[rankAt + slot];
     }
 
     long key(final int slot)
@@ -240,12 +275,12 @@ final class KeyTable
 
     int head(final int slot)
     {
-        return heads[slot];
+        return slotInts[slot];
     }
 
     void head(final int slot, final int row)
     {
-        heads[slot] = row;
+        slotInts[slot] = row;
     }
 
     int tail(final int slot)
@@ -269,12 +304,12 @@ final class KeyTable
 
     int windowFirst(final int slot)
     {
-        return windowFirst[slot];
+        return slotInts[windowFirstAt + slot];
     }
 
     void windowFirst(final int slot, final int row)
     {
-        windowFirst[slot] = row;
+        slotInts[windowFirstAt + slot] = row;
     }
 
     long suffixChunk(final int slot)
@@ -317,7 +352,7 @@ final class KeyTable
     {
         if (suffixChunk == null)
         {
-            final int capacity = windowFirst.length;
+            final int capacity = slotCapacity;
             suffixChunk = new long[capacity];
             suffixLast = new int[capacity];
             prefixChunk = new long[capacity];
@@ -544,15 +579,11 @@ final class KeyTable
         }
         else
         {
-            heads[slot] = NONE;
-            records[at + TAIL] = NONE;
-            windowFirst[slot] = NONE;
-            emptySince[slot] = pass;
-            invalidateAssembly(slot);
+            emptyChain(slot);
         }
         idleCount++;
         indexPut(key, slot);
-        pending[pendingCount++] = slot;
+        slotInts[pendingAt + pendingCount++] = slot;
         return slot;
     }
 
@@ -563,12 +594,17 @@ final class KeyTable
      */
     void release(final int slot)
     {
-        emptySince[slot] = pass;
         idleCount++;
-        heads[slot] = NONE;
+        emptyChain(slot);
+    }
+
+    /** The slot's chain empty from this pass on; its prefix and suffix rows are freed, so a new chain must not reuse them. */
+    private void emptyChain(final int slot)
+    {
+        slotInts[slot] = NONE;
+        slotInts[windowFirstAt + slot] = NONE;
+        slotInts[emptySinceAt + slot] = pass;
         records[slot * RECORD_LONGS + TAIL] = NONE;
-        windowFirst[slot] = NONE;
-        // Its prefix and suffix rows are freed: a new chain must not reuse them.
         invalidateAssembly(slot);
     }
 
@@ -619,7 +655,7 @@ final class KeyTable
      */
     int capacity()
     {
-        return windowFirst.length;
+        return slotCapacity;
     }
 
     /**
@@ -633,7 +669,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sorted[mid]) <= key)
+            if (key(sortInts[sortedAt + mid]) <= key)
             {
                 low = mid + 1;
             }
@@ -694,13 +730,13 @@ final class KeyTable
         while (i < sortedCount || j < pendingCount)
         {
             final int slot;
-            if (j == pendingCount || (i < sortedCount && key(sorted[i]) < key(pending[j])))
+            if (j == pendingCount || (i < sortedCount && key(sortInts[sortedAt + i]) < key(slotInts[pendingAt + j])))
             {
-                slot = sorted[i++];
+                slot = sortInts[sortedAt + i++];
             }
             else
             {
-                slot = pending[j++];
+                slot = slotInts[pendingAt + j++];
             }
             if (sweep && emptyFor(slot, pass, emptyPassLimit))
             {
@@ -708,13 +744,11 @@ final class KeyTable
             }
             else
             {
-                rank[slot] = merged;
-                spare[merged++] = slot;
+                sortInts[rankAt + slot] = merged;
+                sortInts[spareAt + merged++] = slot;
             }
         }
-        final int[] previous = sorted;
-        sorted = spare;
-        spare = previous;
+        swapSortedAndSpare();
         sortedCount = merged;
         pendingCount = 0;
         if (sweep)
@@ -778,7 +812,7 @@ final class KeyTable
                         sortCursor = batchCount - 1;
                         break;
                     }
-                    left -= 1 + SlotHeapSort.siftDown(batch, sortCursor--, batchCount, records, RECORD_LONGS, KEY);
+                    left -= 1 + SlotHeapSort.siftDown(sortInts, batchAt, sortCursor--, batchCount, records, RECORD_LONGS, KEY);
                     break;
                 case SORT_EXTRACT:
                     if (sortCursor <= 0)
@@ -786,7 +820,7 @@ final class KeyTable
                         sortStage = SORT_MERGE;
                         break;
                     }
-                    left -= 1 + SlotHeapSort.extract(batch, sortCursor--, records, RECORD_LONGS, KEY);
+                    left -= 1 + SlotHeapSort.extract(sortInts, batchAt, sortCursor--, records, RECORD_LONGS, KEY);
                     break;
                 default:
                     left -= mergeSome(left);
@@ -807,9 +841,8 @@ final class KeyTable
 
     private void startBackgroundMerge()
     {
-        final int[] taken = pending;
-        pending = batch;
-        batch = taken;
+        // Copied, not swapped as two arrays would be: the pending region is where a restore adds keys, the batch one is the sort's.
+        System.arraycopy(slotInts, pendingAt, sortInts, batchAt, pendingCount);
         batchCount = pendingCount;
         pendingCount = 0;
         pendingWaits = 0;
@@ -827,7 +860,7 @@ final class KeyTable
     }
 
     /**
-     * Merge up to {@code steps} keys of the sorted batch and the listed order into {@link #spare};
+     * Merge up to {@code steps} keys of the sorted batch and the listed order into the spare order;
      * at the end, the merged order becomes the listed one.
      *
      * @return steps done.
@@ -840,13 +873,13 @@ final class KeyTable
         while (done < steps && (mergeListed < sortedCount || mergeBatch < batchCount))
         {
             final int slot;
-            if (mergeBatch == batchCount || (mergeListed < sortedCount && key(sorted[mergeListed]) < key(batch[mergeBatch])))
+            if (mergeBatch == batchCount || (mergeListed < sortedCount && key(sortInts[sortedAt + mergeListed]) < key(sortInts[batchAt + mergeBatch])))
             {
-                slot = sorted[mergeListed++];
+                slot = sortInts[sortedAt + mergeListed++];
             }
             else
             {
-                slot = batch[mergeBatch++];
+                slot = sortInts[batchAt + mergeBatch++];
             }
             if (mergeSweeps && emptyFor(slot, nextPass, mergeEmptyPassLimit))
             {
@@ -854,16 +887,14 @@ final class KeyTable
             }
             else
             {
-                rank[slot] = merged;
-                spare[merged++] = slot;
+                sortInts[rankAt + slot] = merged;
+                sortInts[spareAt + merged++] = slot;
             }
             done++;
         }
         if (mergeListed == sortedCount && mergeBatch == batchCount)
         {
-            final int[] previous = sorted;
-            sorted = spare;
-            spare = previous;
+            swapSortedAndSpare();
             sortedCount = merged;
             batchCount = 0;
             sortStage = SORT_IDLE;
@@ -883,14 +914,14 @@ final class KeyTable
             final int at = slot * RECORD_LONGS;
             return records[at + ROWS] == 0 && now - (int)records[at + EMPTY_SINCE] > passes;
         }
-        return heads[slot] == NONE && now - emptySince[slot] > passes;
+        return slotInts[slot] == NONE && now - slotInts[emptySinceAt + slot] > passes;
     }
 
     private void forget(final int slot)
     {
         indexRemove(key(slot));
         idleCount--;
-        nextFree[slot] = freeSlots;
+        sortInts[nextFreeAt + slot] = freeSlots;
         freeSlots = slot;
     }
 
@@ -928,16 +959,16 @@ final class KeyTable
         int end = sortedCount;
         for (int j = pendingCount - 1; j >= 0; j--)
         {
-            final int slot = pending[j];
+            final int slot = slotInts[pendingAt + j];
             final int place = lowerBound(key(slot), end);
             final int shift = j + 1;
-            System.arraycopy(sorted, place, sorted, place + shift, end - place);
+            System.arraycopy(sortInts, sortedAt + place, sortInts, sortedAt + place + shift, end - place);
             for (int k = place + shift; k < end + shift; k++)
             {
-                rank[sorted[k]] = k;
+                sortInts[rankAt + sortInts[sortedAt + k]] = k;
             }
-            sorted[place + j] = slot;
-            rank[slot] = place + j;
+            sortInts[sortedAt + place + j] = slot;
+            sortInts[rankAt + slot] = place + j;
             end = place;
         }
         sortedCount += pendingCount;
@@ -954,7 +985,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sorted[mid]) < key)
+            if (key(sortInts[sortedAt + mid]) < key)
             {
                 low = mid + 1;
             }
@@ -968,7 +999,7 @@ final class KeyTable
 
     private void sortPendingByKey()
     {
-        SlotHeapSort.sort(pending, pendingCount, records, RECORD_LONGS, KEY);
+        SlotHeapSort.sort(slotInts, pendingAt, pendingCount, records, RECORD_LONGS, KEY);
     }
 
     private int allocateSlot()
@@ -976,10 +1007,10 @@ final class KeyTable
         if (freeSlots != NONE)
         {
             final int slot = freeSlots;
-            freeSlots = nextFree[slot];
+            freeSlots = sortInts[nextFreeAt + slot];
             return slot;
         }
-        if (slotLimit == windowFirst.length)
+        if (slotLimit == slotCapacity)
         {
             growSlots(slotLimit << 1);
         }
@@ -1000,7 +1031,7 @@ final class KeyTable
         {
             throw new IllegalStateException("reserve on a table holding " + size + " keys");
         }
-        if (keys > windowFirst.length)
+        if (keys > slotCapacity)
         {
             growSlots(keys);
         }
@@ -1013,9 +1044,11 @@ final class KeyTable
 
     private void growSlots(final int capacity)
     {
+        final int previous = slotCapacity;
         records = Arrays.copyOf(records, capacity * RECORD_LONGS);
-        heads = Arrays.copyOf(heads, capacity);
-        windowFirst = Arrays.copyOf(windowFirst, capacity);
+        slotInts = regrown(slotInts, SLOT_REGIONS, previous, capacity);
+        sortInts = regrown(sortInts, SORT_REGIONS, previous, capacity);
+        regions(capacity, sortedAt == 0 ? 0 : 1);
         if (suffixChunk != null)
         {
             suffixChunk = Arrays.copyOf(suffixChunk, capacity);
@@ -1023,13 +1056,47 @@ final class KeyTable
             prefixChunk = Arrays.copyOf(prefixChunk, capacity);
             prefixRow = Arrays.copyOf(prefixRow, capacity);
         }
-        sorted = Arrays.copyOf(sorted, capacity);
-        rank = Arrays.copyOf(rank, capacity);
-        pending = Arrays.copyOf(pending, capacity);
-        batch = Arrays.copyOf(batch, capacity);
-        spare = Arrays.copyOf(spare, capacity);
-        nextFree = Arrays.copyOf(nextFree, capacity);
-        emptySince = Arrays.copyOf(emptySince, capacity);
+    }
+
+    /**
+     * An array of {@code regions} regions of {@code capacity} ints each, holding the regions of {@code from} (of
+     * {@code previous} ints each) at their start.
+     */
+    private static int[] regrown(final int[] from, final int regions, final int previous, final int capacity)
+    {
+        final int[] to = new int[regions * capacity];
+        for (int r = 0; r < regions; r++)
+        {
+            System.arraycopy(from, r * previous, to, r * capacity, previous);
+        }
+        return to;
+    }
+
+    /**
+     * Places the regions of {@link #slotInts} and {@link #sortInts} for {@code capacity} slots each.
+     *
+     * @param sortedRegion which of the first two regions of {@link #sortInts} is the listed order (0 or 1), the other
+     *                     being the spare one.
+     */
+    private void regions(final int capacity, final int sortedRegion)
+    {
+        slotCapacity = capacity;
+        windowFirstAt = capacity;
+        emptySinceAt = 2 * capacity;
+        pendingAt = 3 * capacity;
+        sortedAt = sortedRegion * capacity;
+        spareAt = (1 - sortedRegion) * capacity;
+        rankAt = 2 * capacity;
+        batchAt = 3 * capacity;
+        nextFreeAt = 4 * capacity;
+    }
+
+    /** The order a merge wrote becomes the listed one, and the listed one the spare. */
+    private void swapSortedAndSpare()
+    {
+        final int previous = sortedAt;
+        sortedAt = spareAt;
+        spareAt = previous;
     }
 
     /** Whether the table has held a key outside the direct table's range since its index was last reset ({@link #index}); tests. */

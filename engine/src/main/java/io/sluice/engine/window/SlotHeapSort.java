@@ -27,40 +27,57 @@ final class SlotHeapSort
      */
     static void sort(final int[] slots, final int count, final long[] keys, final int stride, final int keyOffset)
     {
+        sort(slots, 0, count, keys, stride, keyOffset);
+    }
+
+    /**
+     * Sorts the {@code count} slots from {@code base} by ascending key.
+     *
+     * @param slots     holding the slots to sort, in place.
+     * @param base      where in {@code slots} they start.
+     * @param count     how many.
+     * @param keys      the table's keys.
+     * @param stride    longs per slot in {@code keys}.
+     * @param keyOffset where in a slot's longs its key is.
+     */
+    static void sort(final int[] slots, final int base, final int count, final long[] keys, final int stride, final int keyOffset)
+    {
         for (int i = (count >>> 1) - 1; i >= 0; i--)
         {
-            siftDown(slots, i, count, keys, stride, keyOffset);
+            siftDown(slots, base, i, count, keys, stride, keyOffset);
         }
         for (int end = count - 1; end > 0; end--)
         {
-            extract(slots, end, keys, stride, keyOffset);
+            extract(slots, base, end, keys, stride, keyOffset);
         }
     }
 
     /**
      * One step of the sort's second phase: the largest key of the heap {@code [0, end]} moves to {@code end} and the
-     * heap shrinks to {@code [0, end)}.
+     * heap shrinks to {@code [0, end)}; positions count from {@code base} in {@code heap}.
      *
      * @return levels the moved slot went down.
      */
-    static int extract(final int[] heap, final int end, final long[] keys, final int stride, final int keyOffset)
+    static int extract(final int[] heap, final int base, final int end, final long[] keys, final int stride, final int keyOffset)
     {
-        final int top = heap[0];
-        heap[0] = heap[end];
-        heap[end] = top;
-        return siftDown(heap, 0, end, keys, stride, keyOffset);
+        final int top = heap[base];
+        heap[base] = heap[base + end];
+        heap[base + end] = top;
+        return siftDown(heap, base, 0, end, keys, stride, keyOffset);
     }
 
     /**
-     * Sifts the slot at {@code start} of a max-heap (by key) of {@code length} slots down to its place.
+     * Sifts the slot at {@code start} of a max-heap (by key) of {@code length} slots down to its place; positions count
+     * from {@code base} in {@code heap}.
      *
      * @return levels it went down.
      */
-    static int siftDown(final int[] heap, final int start, final int length, final long[] keys, final int stride, final int keyOffset)
+    static int siftDown(
+        final int[] heap, final int base, final int start, final int length, final long[] keys, final int stride, final int keyOffset)
     {
         int parent = start;
         int levels = 0;
-        final int moving = heap[parent];
+        final int moving = heap[base + parent];
         final long key = keys[moving * stride + keyOffset];
         while (true)
         {
@@ -69,10 +86,10 @@ final class SlotHeapSort
             {
                 break;
             }
-            long childKey = keys[heap[child] * stride + keyOffset];
+            long childKey = keys[heap[base + child] * stride + keyOffset];
             if (child + 1 < length)
             {
-                final long rightKey = keys[heap[child + 1] * stride + keyOffset];
+                final long rightKey = keys[heap[base + child + 1] * stride + keyOffset];
                 if (rightKey > childKey)
                 {
                     child++;
@@ -83,11 +100,11 @@ final class SlotHeapSort
             {
                 break;
             }
-            heap[parent] = heap[child];
+            heap[base + parent] = heap[base + child];
             parent = child;
             levels++;
         }
-        heap[parent] = moving;
+        heap[base + parent] = moving;
         return levels;
     }
 }
