@@ -113,16 +113,31 @@ abstract class MappedIndex
      * also guards {@code touchedLimit} and keeps a close from unmapping the file meanwhile.
      *
      * @param to one past the last byte to pre-touch.
+     * @return whether it touched a page.
      */
-    final void pretouch(final int to)
+    final boolean pretouch(final int to)
     {
         final int end = Math.min(to, buffer.capacity());
-        int page = touchedLimit;
+        final int from = touchedLimit;
+        int page = from;
         for (; page < end; page += Segment.PAGE_SIZE)
         {
             buffer.compareAndSetInt(page, 0, 0);
         }
         touchedLimit = Math.max(touchedLimit, page);
+        return page > from;
+    }
+
+    /**
+     * Whether {@link #pretouch} has touched the pages below a position; read without the segment's lock by the
+     * thread that pre-touches (a stale value only sends it to take the lock and find nothing to do).
+     *
+     * @param to one past the last byte.
+     * @return true if nothing below {@code to} is left to touch.
+     */
+    final boolean touchedUpTo(final int to)
+    {
+        return touchedLimit >= Math.min(to, buffer.capacity());
     }
 
     /**

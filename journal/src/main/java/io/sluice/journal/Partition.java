@@ -608,7 +608,8 @@ public final class Partition
      * pre-toucher the writer has overtaken (a writer faster than the duty, or a duty without a CPU for a while)
      * does not touch the pages behind it, which the writer has faulted in already: it resumes a step ahead of the
      * writer, where its touches are still of use. A staged writer's pages are touched only a short stretch ahead, and
-     * only while it stores small runs through the mapping (see {@link #touchWanted}). Takes the segment's reservation lock only (see
+     * only while it stores small runs through the mapping (see {@link #touchWanted}); its index pages, when nothing
+     * else is due, {@code aheadBytes} of log ahead ({@link Segment#pretouchIndexes}). Takes the segment's reservation lock only (see
      * {@link Segment#reserve}), never the partition's, so a force() in progress does not hold it up and it does
      * not hold up a roll.
      *
@@ -650,7 +651,8 @@ public final class Partition
             tail.pretouch(touchFrom, touchTo);
             return 1;
         }
-        return 0;
+        // A staged writer's index pages, which no pre-touch of the log's pages covers while it writes with pwrite.
+        return stagedWrites && tail.pretouchIndexes((int)wanted) ? 1 : 0;
     }
 
     /**

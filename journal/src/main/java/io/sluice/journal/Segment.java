@@ -385,6 +385,35 @@ final class Segment
     }
 
     /**
+     * Pre-touches the offset and time index pages that will hold the entries of the frames below a log position, and
+     * no page of the log: for a writer whose frames reach the log with {@code pwrite}, which needs no page of the
+     * mapping, so that {@link #pretouch} (which touches the index pages with the log's) is not called for it. Without
+     * this that writer takes a page fault on its own thread at the first entry of each index page. Under the same lock
+     * as {@link #pretouch}.
+     *
+     * @param logPosition one past the last log byte whose index entries to make room for.
+     * @return whether it touched a page.
+     */
+    boolean pretouchIndexes(final int logPosition)
+    {
+        final int offsetTo = indexBytesFor(offsetIndex, logPosition);
+        final int timeTo = indexBytesFor(timeIndex, logPosition);
+        if (offsetIndex.touchedUpTo(offsetTo) && timeIndex.touchedUpTo(timeTo))
+        {
+            return false; // the common case, without the lock
+        }
+        reservationLock.lock();
+        try
+        {
+            return !closed && (offsetIndex.pretouch(offsetTo) | timeIndex.pretouch(timeTo)); // both, not short-circuited
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
+    /**
      * Bytes of an index that can hold entries for the frames below a log position, with a page to
      * spare: entries are at least an index interval of log apart, and an index file is sized for the
      * segment's length at that interval, so its entries fill it at most in proportion to the log.

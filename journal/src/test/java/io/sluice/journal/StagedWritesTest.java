@@ -188,6 +188,48 @@ class StagedWritesTest
         }
     }
 
+    /**
+     * A staged writer's runs go in with {@code pwrite}, so no pre-touch of the log's pages runs for it; the allocator
+     * duty still pre-touches the offset and time index pages ahead of it, so that its index entries take no page fault
+     * of their own (before, one at the first entry of each index page).
+     */
+    @Test
+    void shouldPretouchTheIndexPagesAheadOfAStagedWriter() throws IOException
+    {
+        assumeTrue(Files.isReadable(JournalTestSupport.THREAD_STAT), "counts the writer thread's minor page faults from /proc (Linux)");
+        long sequence = 0;
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).segmentLength(16 << 20).reserveAheadBytes(1 << 20)
+            .externalDuties(true).preallocateNextSegment(false).stagedWrites(true)))
+        {
+            final Partition partition = journal.createTopic("t", 1).partition(0);
+            final PartitionWriter writer = partition.writer();
+            final Segment tail = partition.segments()[0];
+            long writerFaults = 0;
+            for (int block = 0; block < 5; block++)
+            {
+                // The duty's steps first (its touches fault on this thread too), then 3/4 of its 1 MiB ahead written alone.
+                runDuty(partition);
+                final int blockEnd = tail.tailPosition() + (768 << 10);
+                final long faultsBefore = JournalTestSupport.minorFaults();
+                while (tail.tailPosition() < blockEnd)
+                {
+                    for (int i = 0; i < 50; i++)
+                    {
+                        JournalTestSupport.appendUnpublished(writer, scratch, sequence++);
+                    }
+                    writer.publishAppended();
+                }
+                writerFaults += JournalTestSupport.minorFaults() - faultsBefore;
+            }
+            final int indexPages = (tail.offsetIndex().entryCount() * OffsetIndex.ENTRY_LENGTH +
+                tail.timeIndex().entryCount() * TimeIndex.ENTRY_LENGTH) / PAGE;
+            assertThat(indexPages).as("index pages the entries filled").isGreaterThanOrEqualTo(64);
+            assertThat(tail.touchedLimit()).as("no page of the log pre-touched").isZero();
+            assertThat(writerFaults).as("the writer's minor page faults over %d index pages", indexPages).isLessThan(indexPages / 4);
+            assertThat(PartitionRoundTripTest.readAll(partition, 0)).isEqualTo(sequence);
+        }
+    }
+
     private long storeSmallRun(final PartitionWriter writer, final long sequence)
     {
         JournalTestSupport.appendUnpublished(writer, scratch, sequence);

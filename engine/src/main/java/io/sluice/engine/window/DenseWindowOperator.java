@@ -387,6 +387,27 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
     }
 
+    /** The keys' records (their key, their row count) and their rows in the open window's panes. */
+    @Override
+    void loadAhead(final int from, final int to)
+    {
+        final KeyTable keys = this.keys;
+        final long[] rows = this.rows;
+        final int[] panes = firingColumns;
+        long touched = 0;
+        for (int i = from; i < to; i++)
+        {
+            final int slot = keys.sortedSlot(i);
+            touched += keys.key(slot);
+            for (int p = 0; p < panesPerWindow; p++)
+            {
+                final int column = panes[p];
+                touched += column < 0 ? 0 : rows[((column << slotShift) + slot) * rowStride + countAt];
+            }
+        }
+        prefetched = touched;
+    }
+
     /** Whether the key has a row in any of the open window's panes. */
     private boolean hasRow(final int slot)
     {

@@ -44,6 +44,8 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     static final int IN_WINDOW = AlignedSnapshotHeader.IN_WINDOW;
     /** {@link #lowestPaneFrom} finding no pane with rows. */
     static final long NO_PANE = Long.MAX_VALUE;
+    /** Keys of a firing slice whose state {@link #loadAhead} loads before their results are emitted, at most. */
+    static final int LOAD_AHEAD_RESULTS = 64;
     /** Listed keys per row of a window above which its firing visits only the keys with rows. */
     private static final int SPARSE_KEYS_PER_ROW = 4;
 
@@ -309,6 +311,10 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
         int left = budget;
         final int count = keys.sortedCount();
         final boolean sparse = sparseWindow;
+        if (!sparse)
+        {
+            loadAhead(firingPosition, (int)Math.min(count, (long)firingPosition + Math.min(left, LOAD_AHEAD_RESULTS)));
+        }
         for (int i = sparse ? windowKeys.next(firingPosition, count) : firingPosition; i < count;
             i = sparse ? windowKeys.next(i + 1, count) : i + 1)
         {
@@ -326,6 +332,18 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
         firingWindow++;
         windowClosed();
         return left;
+    }
+
+    /**
+     * Loads what {@link #emitResult} reads for the keys at some positions of the sorted order, in a loop of independent
+     * loads whose cache misses overlap, where the emitting loop, a key at a time, waits for each in turn: the keys'
+     * records and rows are rarely still in the cache a window later. A hint only: changes nothing.
+     *
+     * @param from first position.
+     * @param to   one past the last position.
+     */
+    void loadAhead(final int from, final int to)
+    {
     }
 
     /**
