@@ -124,7 +124,7 @@ public final class LoadGenerator
         final Path dir = options.outputDirectory();
         final Map<String, Path> files = new LinkedHashMap<>();
         final OpenLoopSender sender = new OpenLoopSender(
-            scenario, plan, target, recorder, TimeUnit.MILLISECONDS.toNanos(options.leadInMs()), options.senderStart());
+            scenario, plan, target, recorder, TimeUnit.MILLISECONDS.toNanos(options.leadInMs()), options.senderStart(), options.senderEnd());
         final Thread thread = new Thread(sender, "sluice-loadgen-sender");
         sender.wakeWhenDone(Thread.currentThread());
         try

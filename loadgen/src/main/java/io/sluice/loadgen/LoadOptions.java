@@ -14,6 +14,7 @@ public final class LoadOptions
     private Path outputDirectory;
     private IntervalListener listener = s -> { };
     private Runnable senderStart = () -> { };
+    private Runnable senderEnd = () -> { };
     private Runnable eventsProcessed;
     private ReportSteps reportSteps;
 
@@ -174,6 +175,29 @@ public final class LoadOptions
     }
 
     /**
+     * Sets what the sender's thread runs once it has sent its last event (or failed), before the generator learns that it
+     * is done, e.g. reading the thread's own scheduler statistics: then nothing reads them while it sends.
+     *
+     * @param senderEnd run once on the sender's thread; an exception it throws fails the run.
+     * @return this.
+     */
+    public LoadOptions senderEnd(final Runnable senderEnd)
+    {
+        this.senderEnd = senderEnd;
+        return this;
+    }
+
+    /**
+     * What the sender's thread runs after its last event.
+     *
+     * @return the action (does nothing by default).
+     */
+    public Runnable senderEnd()
+    {
+        return senderEnd;
+    }
+
+    /**
      * Sets whether the generator's thread, the reporter, gives its CPU back ({@link Thread#yield()}) between the steps of
      * each report (each group's interval histogram, the listener): for a reporter that shares a CPU with the spinning
      * sender, so that a report's few milliseconds of work reach the sender as a few absences of a fraction of a
@@ -259,7 +283,7 @@ public final class LoadOptions
      */
     public LoadOptions conclude()
     {
-        if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null || senderStart == null)
+        if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null || senderStart == null || senderEnd == null)
         {
             throw new IllegalArgumentException("load options: interval >= 10 ms, lead-in, drain timeout and overrun >= 0, " +
                 "a listener and a sender start action are required: " + this);

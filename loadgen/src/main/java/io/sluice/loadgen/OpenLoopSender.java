@@ -38,6 +38,8 @@ final class OpenLoopSender implements Runnable
     private final LatencyRecorder recorder;
     private final long leadInNs;
     private final Runnable onStart;
+    /** Run on this thread after the last send (or a failure), before {@link #done} is set. */
+    private final Runnable onEnd;
     private final UnsafeBuffer buffer;
     private final int[] sentNsOffsets;
     private final long[] phaseSent;
@@ -75,14 +77,15 @@ final class OpenLoopSender implements Runnable
     OpenLoopSender(
         final Scenario scenario, final RatePlan plan, final LoadTarget target, final LatencyRecorder recorder, final long leadInNs)
     {
-        this(scenario, plan, target, recorder, leadInNs, () -> { });
+        this(scenario, plan, target, recorder, leadInNs, () -> { }, () -> { });
     }
 
     OpenLoopSender(
         final Scenario scenario, final RatePlan plan, final LoadTarget target, final LatencyRecorder recorder, final long leadInNs,
-        final Runnable onStart)
+        final Runnable onStart, final Runnable onEnd)
     {
         this.onStart = onStart;
+        this.onEnd = onEnd;
         this.scenario = scenario;
         this.plan = plan;
         this.target = target;
@@ -124,6 +127,17 @@ final class OpenLoopSender implements Runnable
         }
         finally
         {
+            try
+            {
+                onEnd.run();
+            }
+            catch (final Throwable ex)
+            {
+                if (failure == null)
+                {
+                    failure = ex;
+                }
+            }
             done = true;
             final Thread waiting = waiter;
             if (waiting != null)

@@ -203,4 +203,46 @@ class OpenLoopSenderTest
         assertThat(sender.failure()).isNull();
         assertThat(sender.sent()).isEqualTo(plan.totalEvents());
     }
+
+    @Test
+    void shouldRunItsEndActionOnItsOwnThreadAfterTheLastSendBeforeItIsDone() throws Exception
+    {
+        final RatePlan plan = RatePlan.steady(RATE, 0, 100, 0, 0, 2);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final java.util.concurrent.atomic.AtomicReference<String> endThread = new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicLong sentAtEnd = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicBoolean doneAtEnd = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final OpenLoopSender[] self = new OpenLoopSender[1];
+        self[0] = new OpenLoopSender(new Ticks(plan.totalEvents()), plan, new StallingTarget(recorder), recorder, 0, () -> { }, () ->
+        {
+            endThread.set(Thread.currentThread().getName());
+            sentAtEnd.set(self[0].sent());
+            doneAtEnd.set(self[0].done());
+        });
+        final Thread thread = new Thread(self[0], "sluice-loadgen-sender");
+        thread.start();
+        thread.join();
+        assertThat(self[0].failure()).isNull();
+        assertThat(endThread.get()).isEqualTo("sluice-loadgen-sender");
+        assertThat(sentAtEnd.get()).isEqualTo(plan.totalEvents());
+        assertThat(doneAtEnd.get()).isFalse();
+        assertThat(self[0].done()).isTrue();
+    }
+
+    @Test
+    void shouldFailTheRunWhenItsEndActionThrows() throws Exception
+    {
+        final RatePlan plan = RatePlan.steady(RATE, 0, 100, 0, 0, 2);
+        final LatencyRecorder recorder = new LatencyRecorder(plan);
+        final OpenLoopSender sender = new OpenLoopSender(new Ticks(plan.totalEvents()), plan, new StallingTarget(recorder), recorder, 0,
+            () -> { }, () ->
+            {
+                throw new IllegalStateException("end action failed");
+            });
+        final Thread thread = new Thread(sender, "sluice-loadgen-sender");
+        thread.start();
+        thread.join();
+        assertThat(sender.failure()).isInstanceOf(IllegalStateException.class).hasMessage("end action failed");
+        assertThat(sender.done()).isTrue();
+    }
 }

@@ -57,6 +57,9 @@ public final class NetLatencyMain
     /** A line of {@code sluice stat} with a counter at 0. */
     private static final java.util.regex.Pattern ZERO_COUNTER = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+0 - ");
     /** A line of {@code sluice stat} with a partition's events-in counter: its value. */
+    /** An Aeron client's timeout in an error log line: the driver's heartbeat stale, or the client's conductor not run. */
+    private static final java.util.regex.Pattern AERON_TIMEOUT =
+        java.util.regex.Pattern.compile("(DriverTimeoutException|ConductorServiceTimeoutException|ClientTimeoutException)\\b.*");
     private static final java.util.regex.Pattern EVENTS_IN = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+([\\d,]+) - events-in");
     /** {@code netThread}: the daemon's network duties on its processing thread (the items' {@code thread: processing}). */
     private static final String THREAD_PROCESSING = "processing";
@@ -136,7 +139,8 @@ public final class NetLatencyMain
         try
         {
             final Child daemon = Child.start("daemon", jvmLog.flags("daemon", "-Xms512m", "-Xmx512m",
-                "-D" + NetServerContext.ENGINE_WAIT_NS_PROP_NAME + "=" + a.get("engineWait")), "io.sluice.ops.SluiceMain",
+                "-D" + NetServerContext.ENGINE_WAIT_NS_PROP_NAME + "=" + a.get("engineWait"),
+                "-D" + NetServerContext.LIVENESS_TIMEOUT_MS_PROP_NAME + "=" + NetServerContext.livenessTimeoutMs()), "io.sluice.ops.SluiceMain",
                 List.of("run", "--config", config.toString()), false);
             children.add(daemon);
             daemon.await(line -> line.contains("started aeron-egress aeron:ipc"), "the daemon's egress on IPC");
@@ -157,7 +161,9 @@ public final class NetLatencyMain
                 "; daemon duties thread (network servers, scheduler) yields then parks 1 us doubling to " +
                 NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us, but yields without backing off while events await their ACK (for " +
                 "up to " + Long.parseLong(a.get("engineWait")) / 1_000 + " us without progress)") + "; media driver SHARED, backoff to " +
-                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield()");
+                NetServerContext.DEFAULT_MAX_IDLE_NS / 1_000 + " us parks; pong as the thread of the network duties (" + pongIdle + "); client polls, then Thread.yield(); " +
+                "Aeron liveness: the daemon's driver and clients " + NetServerContext.livenessTimeoutMs() + " ms (" + NetServerContext.LIVENESS_TIMEOUT_MS_PROP_NAME +
+                "), the client's and pong's driver timeout " + NetLatencyClient.DRIVER_TIMEOUT_MS + " ms");
             // The daemon's CPU from here to the client's end, per event it took in (DAEMON CPU line below).
             final long eventsBefore = eventsIn(data);
             final Map<String, Long> cpuBefore = ThreadCpuByName.millisByName(daemon.pid());
@@ -193,8 +199,13 @@ public final class NetLatencyMain
                 final Child stat = Child.start("stat", List.of("-Xmx64m"), "io.sluice.ops.SluiceMain",
                     List.of("stat", "--dir", data.toString(), "--errors", "--filter", "net-"), false);
                 stat.waitFor(60);
-                System.out.println("DAEMON counters (those not 0) and error log after the client's failure:\n" +
-                    String.join("\n", stat.lines(line -> !ZERO_COUNTER.matcher(line).find())));
+                final List<String> statLines = stat.lines(line -> !ZERO_COUNTER.matcher(line).find());
+                System.out.println("DAEMON counters (those not 0) and error log after the client's failure:\n" + String.join("\n", statLines));
+                final String stall = stallLine(statLines);
+                if (stall != null)
+                {
+                    System.out.println(stall);
+                }
             }
             if (exit != 0 && exit != NetLatencyClient.FAILED_ROUNDS_EXIT)
             {
@@ -210,6 +221,29 @@ public final class NetLatencyMain
             }
             PerfFiles.deleteRecursively(scratch);
         }
+    }
+
+    /**
+     * A line that says why rounds failed when the daemon's error log shows its Aeron client timed out: the daemon (or the
+     * whole machine) was held longer than the liveness timeout, which no change to Sluice's network path explains.
+     *
+     * @param daemonErrors the daemon's {@code sluice stat --errors} lines.
+     * @return the {@code STALL} line, or null if no Aeron timeout is in them.
+     */
+    static String stallLine(final List<String> daemonErrors)
+    {
+        for (final String line : daemonErrors)
+        {
+            final java.util.regex.Matcher timeout = AERON_TIMEOUT.matcher(line);
+            if (timeout.find())
+            {
+                return "STALL: the daemon's Aeron client timed out (" + line.substring(timeout.start()).trim() + "): the daemon's " +
+                    "process, or this machine, was held longer than the liveness timeout (" + NetServerContext.LIVENESS_TIMEOUT_MS_PROP_NAME +
+                    ", " + NetServerContext.livenessTimeoutMs() + " ms here; docs/network.md, \"A lost Aeron client\"); the rounds named " +
+                    "ROUND FAILED above say nothing of the network path's latency, the others stand";
+            }
+        }
+        return null;
     }
 
     /** The daemon's events taken in so far, all partitions, from its counters ({@code sluice stat}); -1 if unreadable. */

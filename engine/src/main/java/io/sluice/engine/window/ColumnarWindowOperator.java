@@ -615,7 +615,7 @@ public final class ColumnarWindowOperator implements WindowOperator
                     }
                 }
             }
-            SlotHeapSort.sort(order, listed, keyOfSlot, 1, 0);
+            SlotHeapSort.sort(order, 0, listed, keyOfSlot, 1, 0);
         }
         else
         {
@@ -825,7 +825,7 @@ public final class ColumnarWindowOperator implements WindowOperator
         {
             order[i] = sortedCount + i;
         }
-        SlotHeapSort.sort(order, fresh, keyOfSlot, 1, 0);
+        SlotHeapSort.sort(order, 0, fresh, keyOfSlot, 1, 0);
         int i = 0;
         int j = 0;
         int out = 0;

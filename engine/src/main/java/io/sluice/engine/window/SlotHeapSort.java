@@ -4,7 +4,8 @@ package io.sluice.engine.window;
  * Heap sort of key slots by their keys, in place and allocation free (unlike {@code Arrays.sort}'s merge buffers),
  * for the key tables that keep their slots in ascending (signed) key order: {@link KeyTable} and
  * {@link ColumnarWindowOperator}. A slot's key is read from {@code keys[slot * stride + keyOffset]}, so a table may
- * keep its keys in an array of their own ({@code stride} 1) or inside records of several longs. The steps are exposed
+ * keep its keys in an array of their own ({@code stride} 1) or inside records of several longs, and its slots in a region
+ * of a larger array (from {@code base}). The steps are exposed
  * so a caller can spread a sort over many calls ({@link KeyTable#sortSome}): heapify with {@link #siftDown} from
  * the last parent down to 0, then {@link #extract} from the last position down to 1.
  * <p>
@@ -14,20 +15,6 @@ final class SlotHeapSort
 {
     private SlotHeapSort()
     {
-    }
-
-    /**
-     * Sorts the first {@code count} slots by ascending key.
-     *
-     * @param slots     slots to sort, in place.
-     * @param count     how many.
-     * @param keys      the table's keys.
-     * @param stride    longs per slot in {@code keys}.
-     * @param keyOffset where in a slot's longs its key is.
-     */
-    static void sort(final int[] slots, final int count, final long[] keys, final int stride, final int keyOffset)
-    {
-        sort(slots, 0, count, keys, stride, keyOffset);
     }
 
     /**

@@ -265,20 +265,24 @@ public final class DemoCommand implements Callable<Integer>
                 .outputDirectory(reportDir)
                 .reportSteps(reportSteps)
                 .senderStart(senderStart)
+                // The sender's own figures read on its thread once it has sent everything, not by the reporter once a
+                // second while it sends: the two files' reads were the reporter's longest step (up to ~1 ms, each an
+                // absence of the sender from its cpu; perf/README.md section 114).
+                .senderEnd(spinning::mark)
                 .eventsProcessed(stages == null ? null : stages::stopMeasuring)
                 .listener(stats ->
                 {
                     // The last interval is reported after the drain, before the reports and plots are written. The
-                    // summary's figures end there. The spinning threads' are marked every second (the sender's ends with
-                    // it), the JVM's only once the sending is over: reading its counters took ~0.3 ms of the
-                    // reporter's cpu, the sender's, every second.
-                    spinning.mark(() -> reportSteps.next(STEP_SCHEDSTAT));
-                    reportSteps.next(STEP_SCHEDSTAT);
+                    // summary's figures end there. The spinning threads' and the JVM's are marked only once the sending is
+                    // over (the sender marks its own at its end): reading the JVM's counters took ~0.3 ms of the
+                    // reporter's cpu, the sender's, every second, the spinning threads' files up to ~1 ms.
                     // Not in a drain-phase report while the sender still sends (a sender behind its schedule by more
                     // than a report's interval): reading every process's schedstat there took 47-274 ms of its cpu under
                     // load (perf/README.md section 99). A run cut at its deadline finishes them in its last report.
                     if (stats.sent() >= plan.totalEvents() || RatePlan.DRAIN.equals(stats.group()) && !reportSteps.measuring())
                     {
+                        spinning.mark();
+                        reportSteps.next(STEP_SCHEDSTAT);
                         jvm.mark();
                         reportSteps.next("jvm counters");
                         otherTasks.finish();

@@ -24,9 +24,91 @@ final class DemoFormat
     {
     }
 
+    /**
+     * A count with thousands separators, as {@code String.format(Locale.ROOT, "%,d", value)} writes it, without the
+     * format string's parsing: the live line runs it every second on the reporter's cpu, which on 2 cpus is the
+     * sender's (perf/README.md, section 114).
+     */
     static String count(final long value)
     {
-        return String.format(Locale.ROOT, "%,d", value);
+        return appendCount(new StringBuilder(24), value).toString();
+    }
+
+    /**
+     * Appends {@link #count}'s text.
+     *
+     * @param text  to append to.
+     * @param value to write.
+     * @return the text.
+     */
+    static StringBuilder appendCount(final StringBuilder text, final long value)
+    {
+        if (value == Long.MIN_VALUE)
+        {
+            return text.append(String.format(Locale.ROOT, "%,d", value));
+        }
+        if (value < 0)
+        {
+            text.append('-');
+        }
+        final String digits = Long.toString(Math.abs(value));
+        final int first = digits.length() % 3 == 0 ? 3 : digits.length() % 3;
+        text.append(digits, 0, first);
+        for (int i = first; i < digits.length(); i += 3)
+        {
+            text.append(',').append(digits, i, i + 3);
+        }
+        return text;
+    }
+
+    /**
+     * A non-negative amount in units of {@code unit}, rounded half up to one decimal: {@code String.format(Locale.ROOT,
+     * "%.1f", amount / (double)unit)} for the amounts a demo meets (below 10^15 units), without the format string.
+     *
+     * @param text   to append to.
+     * @param amount to write, at least 0.
+     * @param unit   of the amount written, a multiple of 10.
+     * @return the text.
+     */
+    static StringBuilder appendTenths(final StringBuilder text, final long amount, final long unit)
+    {
+        final long tenths = (amount + unit / 20) / (unit / 10);
+        return text.append(tenths / 10).append('.').append(tenths % 10);
+    }
+
+    /**
+     * Appends a value right-aligned in a column ({@code %Ns}): spaces first, then the value, never cut.
+     *
+     * @param text  to append to.
+     * @param value to write.
+     * @param width of the column.
+     * @return the text.
+     */
+    static StringBuilder appendRight(final StringBuilder text, final CharSequence value, final int width)
+    {
+        for (int i = value.length(); i < width; i++)
+        {
+            text.append(' ');
+        }
+        return text.append(value);
+    }
+
+    /**
+     * Appends a value left-aligned in a column ({@code %-Ns}): the value, then spaces, never cut.
+     *
+     * @param text  to append to.
+     * @param value to write.
+     * @param width of the column.
+     * @return the text.
+     */
+    static StringBuilder appendLeft(final StringBuilder text, final CharSequence value, final int width)
+    {
+        text.append(value);
+        for (int i = value.length(); i < width; i++)
+        {
+            text.append(' ');
+        }
+        return text;
     }
 
     static String nanos(final long nanos)
@@ -52,7 +134,8 @@ final class DemoFormat
 
     /**
      * Nanoseconds in microseconds, for a column whose head names the unit: one decimal below 100 us,
-     * whole microseconds with thousands separators above, "-" for none.
+     * whole microseconds with thousands separators above (both rounded half up), "-" for none; without a format string
+     * ({@link #count}).
      */
     static String micros(final long nanos)
     {
@@ -60,7 +143,8 @@ final class DemoFormat
         {
             return "-";
         }
-        return nanos < 100_000 ? String.format(Locale.ROOT, "%.1f", nanos / 1e3) : String.format(Locale.ROOT, "%,d", Math.round(nanos / 1e3));
+        final StringBuilder text = new StringBuilder(16);
+        return (nanos < 100_000 ? appendTenths(text, nanos, 1_000) : appendCount(text, (nanos + 500) / 1_000)).toString();
     }
 
     static String describe(final RatePlan plan)

@@ -53,6 +53,9 @@ final class RunReporter implements IntervalListener
     private final List<Alert> fresh = new ArrayList<>();
     private long lastProcessed;
     private long lines;
+    /** The live line being built, and a column's text before it is aligned; reused each second. */
+    private final StringBuilder line = new StringBuilder(160);
+    private final StringBuilder column = new StringBuilder(24);
     /** Where the live line's work is cut into steps ({@link #steps}); null: not cut. */
     private ReportSteps steps;
 
@@ -104,6 +107,12 @@ final class RunReporter implements IntervalListener
         this.steps = steps;
     }
 
+    private StringBuilder scratch()
+    {
+        column.setLength(0);
+        return column;
+    }
+
     private void nextStep(final String step)
     {
         if (steps != null)
@@ -141,10 +150,20 @@ final class RunReporter implements IntervalListener
             console.printf(Locale.ROOT, "%8s  %-12s %11s %11s %9s %11s %11s %11s %11s %s%n", "time", "group", "sent", "done", "ev/s",
                 "p50 us", "p99 us", "p99.9 us", "max us", "alerts");
         }
-        console.printf(Locale.ROOT, "%6.1f s  %-12s %11s %11s %9s %11s %11s %11s %11s +%d%n",
-            stats.elapsedNs() / 1e9, stats.group(), DemoFormat.count(stats.sent()), DemoFormat.count(stats.processed()),
-            DemoFormat.count(Math.round(processed / Math.max(1e-9, seconds))),
-            DemoFormat.micros(p50), DemoFormat.micros(p99), DemoFormat.micros(p999), DemoFormat.micros(max), fresh.size());
+        // The columns of "%6.1f s  %-12s %11s %11s %9s %11s %11s %11s %11s +%d", built without a format string: parsing one
+        // and formatting through java.util.Formatter took ~0.3 ms of the reporter's cpu each second (C1's code on 2 cpus).
+        final StringBuilder line = this.line;
+        line.setLength(0);
+        DemoFormat.appendRight(line, DemoFormat.appendTenths(scratch(), stats.elapsedNs(), 1_000_000_000L), 6).append(" s  ");
+        DemoFormat.appendLeft(line, stats.group(), 12).append(' ');
+        DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), stats.sent()), 11).append(' ');
+        DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), stats.processed()), 11).append(' ');
+        DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), Math.round(processed / Math.max(1e-9, seconds))), 9);
+        for (final long percentile : new long[] {p50, p99, p999, max})
+        {
+            DemoFormat.appendRight(line.append(' '), DemoFormat.micros(percentile), 11);
+        }
+        console.println(line.append(" +").append(fresh.size()));
         nextStep(STEP_LIVE_LINE);
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
         {

@@ -31,7 +31,9 @@ import java.util.TreeMap;
  * was alive for; each thread's interval is printed with it. Nothing is printed where {@code /proc} does
  * not offer these files (not Linux, or a kernel without scheduler statistics).
  *
- * <p>Threading: the demo's reporting thread only.
+ * <p>Threading: the demo's reporting thread, but for {@link #mark()}, which the sender's thread also calls once it has
+ * sent everything (so that nothing reads its file while it sends): the methods that read or change the readings are
+ * synchronized, uncontended but for that one call.
  */
 final class SpinningThreadsCpu
 {
@@ -80,7 +82,7 @@ final class SpinningThreadsCpu
      *
      * @return the threads found.
      */
-    int find()
+    synchronized int find()
     {
         close();
         found.clear();
@@ -115,7 +117,7 @@ final class SpinningThreadsCpu
      *
      * @param betweenReads run after each thread's file but the last.
      */
-    void start(final Runnable betweenReads)
+    synchronized void start(final Runnable betweenReads)
     {
         if (found.isEmpty())
         {
@@ -143,7 +145,7 @@ final class SpinningThreadsCpu
     /**
      * Closes the files {@link #mark} reads; a later {@link #start()} opens them again.
      */
-    void close()
+    synchronized void close()
     {
         for (final SchedstatFile file : files.values())
         {
@@ -167,7 +169,7 @@ final class SpinningThreadsCpu
      *
      * @param betweenReads run after each thread's file but the last.
      */
-    void mark(final Runnable betweenReads)
+    synchronized void mark(final Runnable betweenReads)
     {
         if (!started)
         {
@@ -216,7 +218,7 @@ final class SpinningThreadsCpu
      *
      * @return the line, or null if never started or nothing was found.
      */
-    String line()
+    synchronized String line()
     {
         if (!started || first.isEmpty())
         {

@@ -88,8 +88,11 @@ final class NetClientAgent implements Agent
 
     private void connect()
     {
+        // With the driver in this process a stale heartbeat means the whole process was held: wait as long as it waits
+        // for its clients (NetServerContext.livenessTimeoutMs); a driver of another process keeps Aeron's timeout.
         final Aeron aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(aeronDirectoryName)
+            .driverTimeoutMs(driverInProcess ? NetServerContext.livenessTimeoutMs() : driverTimeoutMs)
             .useConductorAgentInvoker(true)
             .driverAgentInvoker(driver)
             .errorHandler(clientErrorHandler));

@@ -31,6 +31,12 @@ public final class NetServerContext
      * runnable thread beside the partition thread it waits for.
      */
     public static final long DEFAULT_ENGINE_WAIT_NS = Long.getLong(ENGINE_WAIT_NS_PROP_NAME, 0L);
+    /** System property of {@link #livenessTimeoutMs()}, in milliseconds. */
+    public static final String LIVENESS_TIMEOUT_MS_PROP_NAME = "sluice.net.liveness.timeout.ms";
+    /** Default of {@link #livenessTimeoutMs()}: a minute. */
+    public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 60_000L;
+    /** Least {@link #livenessTimeoutMs()}: Aeron checks its timers once a second. */
+    static final long MIN_LIVENESS_TIMEOUT_MS = 2_000L;
 
     private Engine engine;
     private String aeronDirectoryName;
@@ -59,6 +65,43 @@ public final class NetServerContext
     private Boolean mediaDriverInvoker;
     private SharedNetClient sharedClient;
     private boolean concluded;
+
+    /**
+     * How long an embedded media driver and the daemon's own Aeron clients on it wait for each other before one counts the
+     * other as gone: the driver's client liveness timeout (Aeron's {@code aeron.client.liveness.timeout}, which a
+     * client process connected to the driver gets too) and the daemon's clients' driver timeout ({@code aeron.driver.timeout}),
+     * both 10 s in Aeron. {@value #DEFAULT_LIVENESS_TIMEOUT_MS} ms unless {@link #LIVENESS_TIMEOUT_MS_PROP_NAME} says
+     * otherwise. Why longer than Aeron's: a machine that holds every thread of the process for ten seconds (a virtual
+     * machine whose cpus its host deschedules; the kernel's log here showed "workqueue lockup ... stuck for 32-81 s")
+     * otherwise kills the daemon's Aeron client when it resumes, and every network session with it (perf/README.md,
+     * section 114). The cost: a client process on this driver that dies without closing keeps what it opened, and so its
+     * sessions with the daemon, until this timeout.
+     *
+     * @return milliseconds, at least {@value #MIN_LIVENESS_TIMEOUT_MS}.
+     * @throws NetException (configuration) if the property is not a number of milliseconds of at least that.
+     */
+    public static long livenessTimeoutMs()
+    {
+        final String value = System.getProperty(LIVENESS_TIMEOUT_MS_PROP_NAME);
+        if (value == null)
+        {
+            return DEFAULT_LIVENESS_TIMEOUT_MS;
+        }
+        try
+        {
+            final long ms = Long.parseLong(value.trim());
+            if (ms >= MIN_LIVENESS_TIMEOUT_MS)
+            {
+                return ms;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // reported below
+        }
+        throw new NetException(NetException.Category.CONFIGURATION, "-D" + LIVENESS_TIMEOUT_MS_PROP_NAME + "=" + value +
+            ": must be a number of milliseconds, at least " + MIN_LIVENESS_TIMEOUT_MS);
+    }
 
     /**
      * Checks every setting and fills the defaults that depend on others.

@@ -3,6 +3,7 @@ package io.sluice.ops.net;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
@@ -28,6 +29,9 @@ import io.aeron.driver.ThreadingMode;
  */
 final class SharedMediaDriver
 {
+    /** How much longer than the client liveness timeout a blocked publication waits to be unblocked (Aeron: 15 s after 10 s). */
+    static final long UNBLOCK_AFTER_LIVENESS_NS = TimeUnit.SECONDS.toNanos(5);
+
     private static final Map<String, SharedMediaDriver> DRIVERS = new HashMap<>();
 
     private final String directory;
@@ -70,7 +74,7 @@ final class SharedMediaDriver
 
     /**
      * The settings of every embedded driver: sparse term buffers of the given length, its directory
-     * deleted on start and on close; SHARED threading (one thread, backing off from 1 us to the network duty's
+     * deleted on start and on close; the client liveness timeout {@link NetServerContext#livenessTimeoutMs()}; SHARED threading (one thread, backing off from 1 us to the network duty's
      * {@link NetServerContext#DEFAULT_MAX_IDLE_NS} when idle), or INVOKER (no thread, no asynchronous executor thread either: whoever holds
      * {@link MediaDriver#sharedAgentInvoker()} runs its duty cycle).
      *
@@ -92,6 +96,10 @@ final class SharedMediaDriver
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .errorHandler(errorHandler);
+        // A stall of the whole process (its machine's cpus held) must not cost every client: see livenessTimeoutMs.
+        // Aeron requires a blocked publication's unblock timeout to exceed the client liveness timeout.
+        final long livenessNs = TimeUnit.MILLISECONDS.toNanos(NetServerContext.livenessTimeoutMs());
+        context.clientLivenessTimeoutNs(livenessNs).publicationUnblockTimeoutNs(livenessNs + UNBLOCK_AFTER_LIVENESS_NS);
         if (invokerMode)
         {
             context.threadingMode(ThreadingMode.INVOKER).asyncExecutorEnabled(false);
