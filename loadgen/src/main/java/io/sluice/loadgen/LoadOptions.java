@@ -286,7 +286,7 @@ public final class LoadOptions
         if (intervalMs < 10 || leadInMs < 0 || drainTimeoutMs < 0 || maxOverrunMs < 0 || listener == null || senderStart == null || senderEnd == null)
         {
             throw new IllegalArgumentException("load options: interval >= 10 ms, lead-in, drain timeout and overrun >= 0, " +
-                "a listener and a sender start action are required: " + this);
+                "a listener and sender start and end actions are required: " + this);
         }
         return this;
     }

@@ -113,6 +113,11 @@ final class RunReporter implements IntervalListener
         return column;
     }
 
+    private static void appendMicros(final StringBuilder line, final long nanos)
+    {
+        DemoFormat.appendRight(line.append(' '), DemoFormat.micros(nanos), 11);
+    }
+
     private void nextStep(final String step)
     {
         if (steps != null)
@@ -159,10 +164,10 @@ final class RunReporter implements IntervalListener
         DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), stats.sent()), 11).append(' ');
         DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), stats.processed()), 11).append(' ');
         DemoFormat.appendRight(line, DemoFormat.appendCount(scratch(), Math.round(processed / Math.max(1e-9, seconds))), 9);
-        for (final long percentile : new long[] {p50, p99, p999, max})
-        {
-            DemoFormat.appendRight(line.append(' '), DemoFormat.micros(percentile), 11);
-        }
+        appendMicros(line, p50);
+        appendMicros(line, p99);
+        appendMicros(line, p999);
+        appendMicros(line, max);
         console.println(line.append(" +").append(fresh.size()));
         nextStep(STEP_LIVE_LINE);
         for (int i = 0; i < Math.min(MAX_ALERT_LINES_PER_SECOND, fresh.size()); i++)
