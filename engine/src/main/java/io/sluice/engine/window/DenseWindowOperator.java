@@ -29,8 +29,8 @@ import io.sluice.schema.EventValues;
  * windows' panes and those still being emitted, a handful, unless due windows queue up behind a firing that is bounded
  * per event, or many panes are live at once: then the columns outgrow the rows they hold, and once their cells pass the
  * {@link DenseBound} the operator asks for a {@link #layoutReviewDue review}, upon which its
- * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in the record its
- * lookup loads ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
+ * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in an array of
+ * counts, 16 keys a cache line ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
  * the slots follow the keys in use, not every key ever seen.
  * <p>
  * <b>Firing</b> is {@link PanedWindowOperator}'s, as for linked rows: due windows ascending, each window's keys in
@@ -387,7 +387,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
     }
 
-    /** The keys' records (their key, their row count) and their rows in the open window's panes. */
+    /** The keys' records (their key) and their rows in the open window's panes. */
     @Override
     void loadAhead(final int from, final int to)
     {

@@ -68,10 +68,7 @@ final class KeyTable
     private static final int[] NO_DIRECT = new int[0];
     /** The index before the table holds a key outside the direct table's range: never written. */
     private static final long[] NO_INDEX = new long[1];
-    /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
-    private static final int ROWS = TAIL;
-    private static final int EMPTY_SINCE = TAIL_PANE;
-    /** Regions of {@link #slotInts}: heads, windowFirst, emptySince, pending. */
+    /** Regions of {@link #slotInts}: heads (or row counts), windowFirst, emptySince, pending. */
     private static final int SLOT_REGIONS = 4;
     /** Regions of {@link #sortInts}: sorted, spare, rank, batch, nextFree. */
     private static final int SORT_REGIONS = 5;
@@ -134,12 +131,18 @@ final class KeyTable
      * <pre>
      *  0             capacity       2 x capacity   3 x capacity   4 x capacity
      *  +--------------+--------------+--------------+--------------+
-     *  | heads        | windowFirst  | emptySince   | pending      |
+     *  | heads / rows | windowFirst  | emptySince   | pending      |
      *  +--------------+--------------+--------------+--------------+
      * </pre>
-     * {@code heads}: the key's first row ({@link #NONE} for an empty chain); {@code windowFirst}: see the class comment;
-     * {@code emptySince}: the {@link #sortForIteration()} pass count when the chain last became empty; {@code pending}:
-     * the slots added since the last merge took the pending ones, {@link #pendingCount} of them.
+     * {@code heads}: the key's first row ({@link #NONE} for an empty chain); in a {@link #counting} table the same
+     * region holds {@code rows}, the key's row count ({@link #countRow}); {@code windowFirst}: see the class comment
+     * (chains only); {@code emptySince}: the {@link #sortForIteration()} pass count when the key last became empty;
+     * {@code pending}: the slots added since the last merge took the pending ones, {@link #pendingCount} of them.
+     * <p>
+     * A row count lives here, 16 keys a cache line, and not in the key's record: the event that opens a key's row in
+     * a pane counts it, and for a key found in the {@link #direct} table nothing else on the event path reads the
+     * record, a line touched about once per key per window and evicted in between by the journal's traffic; this
+     * region, a sixth of the records' size, stays cached (perf/README.md, sections 111 and 116).
      * <p>
      * One array, not one per field, because of what a restore of many keys costs: at 500k keys a partition each
      * field's array would be 1.9 MB, below G1's humongous size (half a region, 2 MB with the 4 MiB regions of a
@@ -228,8 +231,8 @@ final class KeyTable
     /**
      * @param expectedKeys to make room for.
      * @param counting     for an operator that keeps a key's rows elsewhere, with no chain ({@link DenseWindowOperator}):
-     *                     the record counts the key's rows ({@link #countRow}, {@link #uncountRow}) and holds the pass it
-     *                     became empty, on the line its lookup loads anyway; the chain fields are not used.
+     *                     the table counts the key's rows ({@link #countRow}, {@link #uncountRow}) and the pass it
+     *                     became empty in {@link #slotInts}, 16 keys a cache line; the chain fields are not used.
      */
     KeyTable(final int expectedKeys, final boolean counting)
     {
@@ -574,8 +577,8 @@ final class KeyTable
         records[at + KEY] = key;
         if (counting)
         {
-            records[at + ROWS] = 0;
-            records[at + EMPTY_SINCE] = pass;
+            slotInts[slot] = 0;
+            slotInts[emptySinceAt + slot] = pass;
         }
         else
         {
@@ -622,7 +625,7 @@ final class KeyTable
      */
     void countRow(final int slot)
     {
-        if (records[slot * RECORD_LONGS + ROWS]++ == 0)
+        if (slotInts[slot]++ == 0)
         {
             idleCount--;
         }
@@ -634,10 +637,9 @@ final class KeyTable
      */
     void uncountRow(final int slot)
     {
-        final int at = slot * RECORD_LONGS;
-        if (--records[at + ROWS] == 0)
+        if (--slotInts[slot] == 0)
         {
-            records[at + EMPTY_SINCE] = pass;
+            slotInts[emptySinceAt + slot] = pass;
             idleCount++;
         }
     }
@@ -909,12 +911,7 @@ final class KeyTable
     /** Whether the key has had no rows for more than {@code passes} passes at pass {@code now}. */
     private boolean emptyFor(final int slot, final int now, final int passes)
     {
-        if (counting)
-        {
-            final int at = slot * RECORD_LONGS;
-            return records[at + ROWS] == 0 && now - (int)records[at + EMPTY_SINCE] > passes;
-        }
-        return slotInts[slot] == NONE && now - slotInts[emptySinceAt + slot] > passes;
+        return slotInts[slot] == (counting ? 0 : NONE) && now - slotInts[emptySinceAt + slot] > passes;
     }
 
     private void forget(final int slot)
