@@ -387,7 +387,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
     }
 
-    /** The keys' records (their key) and their rows in the open window's panes. */
+    /** The keys' rows in the open window's panes (their keys are read in order, beside the sorted slots). */
     @Override
     void loadAhead(final int from, final int to)
     {
@@ -398,7 +398,6 @@ final class DenseWindowOperator extends PanedWindowOperator
         for (int i = from; i < to; i++)
         {
             final int slot = keys.sortedSlot(i);
-            touched += keys.key(slot);
             for (int p = 0; p < panesPerWindow; p++)
             {
                 final int column = panes[p];
@@ -424,7 +423,7 @@ final class DenseWindowOperator extends PanedWindowOperator
 
     /** The open window's result of one key, if it has rows in the window; its rows of the window's first hop reset after. */
     @Override
-    boolean emitResult(final int slot)
+    boolean emitResult(final int slot, final long key)
     {
         if (!hasRow(slot))
         {
@@ -434,7 +433,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         final int[] panes = firingColumns;
         if (panesPerWindow == 1)
         {
-            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL,
+            resultHandler.onResult(key, firingStart, firingEnd, WindowResultHandler.FINAL,
                 layout.wrapResult(rows, ((panes[0] << slotShift) + slot) * rowStride));
         }
         else
@@ -449,7 +448,7 @@ final class DenseWindowOperator extends PanedWindowOperator
                     layout.merge(result, 0, rows, ((column << slotShift) + slot) * rowStride);
                 }
             }
-            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
+            resultHandler.onResult(key, firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
         }
         releaseRows(slot);
         return true;

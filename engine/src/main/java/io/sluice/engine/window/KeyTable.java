@@ -72,6 +72,8 @@ final class KeyTable
     private static final int SLOT_REGIONS = 4;
     /** Regions of {@link #sortInts}: sorted, spare, rank, batch, nextFree. */
     private static final int SORT_REGIONS = 5;
+    /** Regions of {@link #orderKeys}: the keys of sorted and spare. */
+    private static final int ORDER_REGIONS = 2;
 
     /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
     private final boolean counting;
@@ -182,6 +184,20 @@ final class KeyTable
      * of the free list.
      */
     private int[] sortInts;
+    /**
+     * The keys of the listed order and of the spare one, position for position beside the slots in the first two
+     * regions of {@link #sortInts} (the same offsets, {@link #sortedAt} and {@link #spareAt}, 16 bytes a slot):
+     * <pre>
+     *  0             capacity       2 x capacity
+     *  +--------------+--------------+
+     *  | sorted keys  | spare keys   |     (or swapped, as the slots' regions)
+     *  +--------------+--------------+
+     * </pre>
+     * A merge compares the listed keys and a firing emits them in order: read here, a straight run of loads the
+     * processor streams, they would otherwise each load the key's record, one cache miss a key when the records have
+     * been evicted since the window before (perf/README.md, section 116).
+     */
+    private long[] orderKeys;
     /** Where in {@link #sortInts} the listed order and the one a merge writes start: 0 and {@link #capacity}, or swapped. */
     private int sortedAt;
     private int spareAt;
@@ -242,6 +258,7 @@ final class KeyTable
         records = new long[capacity * RECORD_LONGS];
         slotInts = new int[capacity * SLOT_REGIONS];
         sortInts = new int[capacity * SORT_REGIONS];
+        orderKeys = new long[capacity * ORDER_REGIONS];
         regions(capacity, 0);
     }
 
@@ -261,6 +278,14 @@ final class KeyTable
     int sortedSlot(final int position)
     {
         return sortInts[sortedAt + position];
+    }
+
+    /**
+     * Key of the slot at a position of the sorted order ({@link #sortedSlot}), read without its record.
+     */
+    long sortedKey(final int position)
+    {
+        return orderKeys[sortedAt + position];
     }
 
     /**
@@ -671,7 +696,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sortInts[sortedAt + mid]) <= key)
+            if (orderKeys[sortedAt + mid] <= key)
             {
                 low = mid + 1;
             }
@@ -732,12 +757,16 @@ final class KeyTable
         while (i < sortedCount || j < pendingCount)
         {
             final int slot;
-            if (j == pendingCount || (i < sortedCount && key(sortInts[sortedAt + i]) < key(slotInts[pendingAt + j])))
+            final long key;
+            final long pendingKey = j == pendingCount ? 0 : key(slotInts[pendingAt + j]);
+            if (j == pendingCount || (i < sortedCount && orderKeys[sortedAt + i] < pendingKey))
             {
+                key = orderKeys[sortedAt + i];
                 slot = sortInts[sortedAt + i++];
             }
             else
             {
+                key = pendingKey;
                 slot = slotInts[pendingAt + j++];
             }
             if (sweep && emptyFor(slot, pass, emptyPassLimit))
@@ -746,8 +775,7 @@ final class KeyTable
             }
             else
             {
-                sortInts[rankAt + slot] = merged;
-                sortInts[spareAt + merged++] = slot;
+                list(slot, key, merged++);
             }
         }
         swapSortedAndSpare();
@@ -875,12 +903,16 @@ final class KeyTable
         while (done < steps && (mergeListed < sortedCount || mergeBatch < batchCount))
         {
             final int slot;
-            if (mergeBatch == batchCount || (mergeListed < sortedCount && key(sortInts[sortedAt + mergeListed]) < key(sortInts[batchAt + mergeBatch])))
+            final long key;
+            final long batchKey = mergeBatch == batchCount ? 0 : key(sortInts[batchAt + mergeBatch]);
+            if (mergeBatch == batchCount || (mergeListed < sortedCount && orderKeys[sortedAt + mergeListed] < batchKey))
             {
+                key = orderKeys[sortedAt + mergeListed];
                 slot = sortInts[sortedAt + mergeListed++];
             }
             else
             {
+                key = batchKey;
                 slot = sortInts[batchAt + mergeBatch++];
             }
             if (mergeSweeps && emptyFor(slot, nextPass, mergeEmptyPassLimit))
@@ -889,8 +921,7 @@ final class KeyTable
             }
             else
             {
-                sortInts[rankAt + slot] = merged;
-                sortInts[spareAt + merged++] = slot;
+                list(slot, key, merged++);
             }
             done++;
         }
@@ -906,6 +937,14 @@ final class KeyTable
             }
         }
         return Math.max(done, 1);
+    }
+
+    /** The slot, of the key, at a position of the spare order a merge writes. */
+    private void list(final int slot, final long key, final int position)
+    {
+        sortInts[rankAt + slot] = position;
+        sortInts[spareAt + position] = slot;
+        orderKeys[spareAt + position] = key;
     }
 
     /** Whether the key has had no rows for more than {@code passes} passes at pass {@code now}. */
@@ -957,14 +996,17 @@ final class KeyTable
         for (int j = pendingCount - 1; j >= 0; j--)
         {
             final int slot = slotInts[pendingAt + j];
-            final int place = lowerBound(key(slot), end);
+            final long key = key(slot);
+            final int place = lowerBound(key, end);
             final int shift = j + 1;
             System.arraycopy(sortInts, sortedAt + place, sortInts, sortedAt + place + shift, end - place);
+            System.arraycopy(orderKeys, sortedAt + place, orderKeys, sortedAt + place + shift, end - place);
             for (int k = place + shift; k < end + shift; k++)
             {
                 sortInts[rankAt + sortInts[sortedAt + k]] = k;
             }
             sortInts[sortedAt + place + j] = slot;
+            orderKeys[sortedAt + place + j] = key;
             sortInts[rankAt + slot] = place + j;
             end = place;
         }
@@ -982,7 +1024,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sortInts[sortedAt + mid]) < key)
+            if (orderKeys[sortedAt + mid] < key)
             {
                 low = mid + 1;
             }
@@ -1045,6 +1087,7 @@ final class KeyTable
         records = Arrays.copyOf(records, capacity * RECORD_LONGS);
         slotInts = regrown(slotInts, SLOT_REGIONS, previous, capacity);
         sortInts = regrown(sortInts, SORT_REGIONS, previous, capacity);
+        orderKeys = regrown(orderKeys, ORDER_REGIONS, previous, capacity);
         regions(capacity, sortedAt == 0 ? 0 : 1);
         if (suffixChunk != null)
         {
@@ -1069,8 +1112,19 @@ final class KeyTable
         return to;
     }
 
+    /** {@link #regrown(int[], int, int, int)} for longs. */
+    private static long[] regrown(final long[] from, final int regions, final int previous, final int capacity)
+    {
+        final long[] to = new long[regions * capacity];
+        for (int r = 0; r < regions; r++)
+        {
+            System.arraycopy(from, r * previous, to, r * capacity, previous);
+        }
+        return to;
+    }
+
     /**
-     * Places the regions of {@link #slotInts} and {@link #sortInts} for {@code capacity} slots each.
+     * Places the regions of {@link #slotInts}, {@link #sortInts} and {@link #orderKeys} for {@code capacity} slots each.
      *
      * @param sortedRegion which of the first two regions of {@link #sortInts} is the listed order (0 or 1), the other
      *                     being the spare one.
