@@ -375,7 +375,7 @@ final class PartitionRecovery
         final int records = scanner.recordCount;
         final long maxTimestamp = scanner.maxTimestamp;
         final String damage = SegmentScanner.describe(scanner.endReason, scanner.badFrameLength);
-        final int extent = SegmentScanner.extentOfNonZero(segment.buffer(), end);
+        final int extent = SegmentScanner.extentOfNonZero(segment.file(), segment.capacity(), end);
         if (extent > end)
         {
             refuseIfValidFramesFollow(segment, end, extent, damage);

@@ -1,17 +1,23 @@
 package io.sluice.journal;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The zero-extent scan recovery runs over a tail segment's unwritten space, against a byte-by-byte
  * reference: one non-zero byte at every position around the scan's 64-byte steps, from every start,
- * over heap and direct (mapped-like) memory.
+ * over heap and direct (mapped-like) memory; and the scan of a segment's file by positioned reads (what a
+ * partition's open runs over its tail segment) against the same reference, around its stretches' edges, over a
+ * real file, also one shorter than the segment.
  */
 class ZeroExtentTest
 {
@@ -56,6 +62,65 @@ class ZeroExtentTest
             assertThat(SegmentScanner.extentOfNonZero(buffer, from)).as("seed %d round %d", seed, round)
                 .isEqualTo(reference(buffer, from));
         }
+    }
+
+    @Test
+    void shouldFindTheLastNonZeroByteOfAFileAcrossItsReadStretches(@TempDir final Path dir) throws IOException
+    {
+        final int stretch = SegmentScanner.ZERO_SCAN_STRETCH;
+        final int capacity = 2 * stretch + 515;
+        final Path file = dir.resolve("segment");
+        final byte[] content = new byte[capacity];
+        final int[] positions = {0, 1, 63, 64, 514, 515, 516, stretch - 1, stretch, stretch + 1, stretch + 515,
+            2 * stretch - 1, 2 * stretch, 2 * stretch + 1, 2 * stretch + 514, capacity - 1};
+        final int[] froms = {0, 1, 515, stretch - 1, stretch + 515, 2 * stretch, capacity - 1, capacity};
+        for (final int from : froms)
+        {
+            Files.write(file, content);
+            assertThat(SegmentScanner.extentOfNonZero(file, capacity, from)).as("all zero from %d", from).isEqualTo(from);
+            for (final int position : positions)
+            {
+                content[position] = (byte)0x40;
+                Files.write(file, content);
+                assertThat(SegmentScanner.extentOfNonZero(file, capacity, from))
+                    .as("non-zero byte at %d, from %d", position, from)
+                    .isEqualTo(reference(new UnsafeBuffer(content), from));
+                content[position] = 0;
+            }
+        }
+    }
+
+    @Test
+    void shouldMatchTheReferenceOnRandomFilesAndReadPastTheirEndAsZeros(@TempDir final Path dir) throws IOException
+    {
+        final long seed = System.nanoTime();
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Path file = dir.resolve("segment");
+        final int capacity = 3 * SegmentScanner.ZERO_SCAN_STRETCH + 40;
+        for (int round = 0; round < 40; round++)
+        {
+            // Every other round the file is shorter than the segment: the bytes it lacks read as zeros.
+            final byte[] content = new byte[round % 2 == 0 ? capacity : random.nextInt(capacity)];
+            final int writes = random.nextInt(4);
+            for (int i = 0; i < writes && content.length > 0; i++)
+            {
+                content[random.nextInt(content.length)] = (byte)(1 + random.nextInt(255));
+            }
+            Files.write(file, content);
+            final UnsafeBuffer whole = new UnsafeBuffer(new byte[capacity]);
+            whole.putBytes(0, content);
+            final int from = random.nextInt(capacity + 1);
+            assertThat(SegmentScanner.extentOfNonZero(file, capacity, from)).as("seed %d round %d", seed, round)
+                .isEqualTo(reference(whole, from));
+        }
+    }
+
+    @Test
+    void shouldNameTheFileItCannotRead(@TempDir final Path dir)
+    {
+        final Path missing = dir.resolve("no-such-segment");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SegmentScanner.extentOfNonZero(missing, 4096, 0))
+            .isInstanceOf(JournalException.class).hasMessageContaining(missing.toString());
     }
 
     private static int reference(final UnsafeBuffer buffer, final int from)
