@@ -17,8 +17,8 @@
 #
 # SCHED_TRACE=FILE (needs tracefs at /sys/kernel/tracing and python3): also records the kernel's sched_switch events over
 # the same seconds in a tracefs instance of its own (left to no one else), writes them to FILE and appends
-# perf/sched-gaps.py's analysis to the table: on the sender's cpu, each task's runs (how long it held the cpu each time)
-# and the sender's absences of 0.5 ms or more with the tasks that ran in them.
+# perf/sched-gaps.py's analysis to the table: on the sender's cpu and on each processing thread's, each task's runs (how
+# long it held the cpu each time) and the spinning thread's absences of 0.5 ms or more with the tasks that ran in them.
 #
 # Writes REPORT_DIR/demo-<UTC time>.log (the demo's output) and REPORT_DIR/demo-<UTC time>-threads.txt: one line a
 # thread, the busiest first: ms on a cpu, ms waiting for one, times scheduled in, the thread's name. On 2 cpus the
@@ -37,6 +37,11 @@ table=$out/demo-$stamp-threads.txt
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/demo-threads.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkfifo "$scratch/out"
+if [[ -n ${SCHED_TRACE:-} && ! -d /sys/kernel/tracing/instances ]]; then
+    # Checked before the demo starts: a failure after it would leave it writing into a pipe no one reads.
+    echo "demo-threads: SCHED_TRACE needs tracefs at /sys/kernel/tracing (as root: mount -t tracefs tracefs /sys/kernel/tracing)" >&2
+    exit 2
+fi
 
 (cd "$root" && SLUICE_BUILD=never exec ./sluice demo "$@") >"$scratch/out" 2>&1 &
 pid=$!

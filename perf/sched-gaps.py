@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Who took the load generator's sender off its cpu: perf/demo-threads.sh's SCHED_TRACE analysis.
+"""Who took the load generator's sender and the processing threads off their cpus: perf/demo-threads.sh's SCHED_TRACE
+analysis.
 
     perf/sched-gaps.py TRACE THREADS_TABLE
 
 TRACE is the text of a tracefs instance's sched_switch events (cat .../trace); THREADS_TABLE is
 demo-threads.sh's table (its tids name the demo JVM's threads; any other task is "other <its name>").
-Prints, for the cpu the sender ran on, each task's runs there (switch-in to switch-out: how long it held
-the cpu each time) and the sender's absences (switched out to switched in again) of 0.5 ms and more with
-the tasks that ran meanwhile: an absence of L delays every event due in it, by up to L.
+Prints, for the cpu the sender ran on and for each processing thread's cpu, each task's runs there (switch-in to
+switch-out: how long it held the cpu each time) and the spinning thread's absences (switched out to switched in
+again) of 0.5 ms and more with the tasks that ran meanwhile: an absence of the sender of L delays every event due
+in it by up to L; one of the processing thread, every event published meanwhile (they wait in the ring).
 """
 import collections
 import re
@@ -16,6 +18,9 @@ import sys
 SWITCH = re.compile(r'\[(\d+)\][^:]*\s(\d+\.\d+): sched_switch: prev_comm=(.*?) prev_pid=(\d+) prev_prio=\d+ '
                     r'prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+) next_prio=\d+')
 SENDER = 'sluice-loadgen-'
+PROCESSING = 'sluice-processi'
+# The threads that spin on a cpu of their own: whoever else runs there delays the events.
+SPINNING = ((SENDER, 'sender'), (PROCESSING, 'processing thread'))
 LONG = 0.0005
 
 
@@ -30,11 +35,21 @@ def main(trace, table):
         m = SWITCH.search(line)
         if m:
             events.append((int(m.group(1)), float(m.group(2)), m.group(3), int(m.group(4)), m.group(5), int(m.group(7))))
-    senders = collections.Counter((e[0], e[3]) for e in events if e[2] == SENDER)
-    if not senders:
-        print('sched-gaps: no switch of the sender (%s) in the trace' % SENDER)
-        return
-    (cpu, sender), _ = senders.most_common(1)[0]
+    found = False
+    for comm, label in SPINNING:
+        # Each thread of that name, on the cpu it was switched out of most (a spinning thread stays on its cpu).
+        # Only the demo JVM's (other processes on the machine may run threads of the same names).
+        places = collections.Counter((e[3], e[0]) for e in events if e[2] == comm and (not ours or e[3] in ours))
+        for tid in sorted(set(t for (t, _) in places)):
+            cpu = max((n, c) for (t, c), n in places.items() if t == tid)[1]
+            found = True
+            absences(events, ours, cpu, tid, label)
+    if not found:
+        print('sched-gaps: no switch of the sender (%s) or of a processing thread (%s) in the trace' % (SENDER, PROCESSING))
+
+
+def absences(events, ours, cpu, spinner, label):
+    """On the spinning thread's cpu: each task's runs there, and the thread's absences of LONG or more with who ran."""
 
     def name(comm, pid):
         return ('JVM ' + ours[pid]) if pid in ours else 'other ' + comm
@@ -48,17 +63,17 @@ def main(trace, table):
             if prev_pid in started:
                 runs[name(prev_comm, prev_pid)].append(t - started.pop(prev_pid))
             started[next_pid] = t
-            if prev_pid == sender:
+            if prev_pid == spinner:
                 gap = [t, collections.Counter(), prev_state, t]
                 continue
             if gap is not None:
                 gap[1][name(prev_comm, prev_pid)] += t - gap[3]
                 gap[3] = t
-        if gap is not None and next_pid == sender:
+        if gap is not None and next_pid == spinner:
             gaps.append((t - gap[0], gap[0], gap[1], gap[2]))
             gap = None
     span = events[-1][1] - events[0][1]
-    print('# cpu %d, where the sender (tid %d) ran, over %.1f s of trace: each task\'s runs there' % (cpu, sender, span))
+    print('# cpu %d, where the %s (tid %d) ran, over %.1f s of trace: each task\'s runs there' % (cpu, label, spinner, span))
     print('%-42s %7s %10s %12s %12s %9s' % ('task', 'runs', 'ms in all', 'runs >=0.5ms', 'their ms', 'longest'))
     for task, r in sorted(runs.items(), key=lambda kv: -sum(kv[1]))[:20]:
         long_runs = [x for x in r if x >= LONG]
@@ -68,8 +83,8 @@ def main(trace, table):
     who = collections.Counter()
     for g in long_gaps:
         who.update(g[2])
-    print('# the sender off its cpu %d times, %.1f ms in all; %d times for 0.5 ms or more, %.1f ms in all (switched out %s); '
-          'who ran in those:' % (len(gaps), sum(g[0] for g in gaps) * 1e3, len(long_gaps), sum(g[0] for g in long_gaps) * 1e3,
+    print('# the %s off its cpu %d times, %.1f ms in all; %d times for 0.5 ms or more, %.1f ms in all (switched out %s); '
+          'who ran in those:' % (label, len(gaps), sum(g[0] for g in gaps) * 1e3, len(long_gaps), sum(g[0] for g in long_gaps) * 1e3,
                                  dict(collections.Counter(g[3] for g in long_gaps))))
     for task, t in who.most_common(12):
         print('   %-42s %8.1f ms in %4d of them' % (task[:42], t * 1e3, sum(1 for g in long_gaps if task in g[2])))

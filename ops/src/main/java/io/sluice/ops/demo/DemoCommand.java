@@ -224,6 +224,10 @@ public final class DemoCommand implements Callable<Integer>
         final boolean[] jvmMeasuring = {false};
         final ReportSteps reportSteps = new ReportSteps(layout.lowLatency() && !layout.senderOwnCore());
         final Runnable offSpinningCores = layout.lowLatency() ? offSpinningCores(offSpinning, console) : () -> { };
+        // Made here, not in the first measured report: a lambda's first evaluation links its call site (the JDK's lambda
+        // factory, interpreted), 1.3 ms of the reporter's cpu, the sender's, in the step of the first schedstat read
+        // (perf/README.md section 119).
+        final Runnable schedstatRead = () -> reportSteps.next(STEP_SCHEDSTAT);
         try (EmbeddedEngineTarget target = new EmbeddedEngineTarget(context, pipelines);
             DashboardServer dashboard = board == null ? null : startDashboard(board, pipelines, target, counters, offSpinningCores))
         {
@@ -256,6 +260,10 @@ public final class DemoCommand implements Callable<Integer>
             // to be compiled in the measured seconds, on the sender's cpu (perf/README.md section 99).
             RunReporter.warmUp(REPORT_WARM_UPS, DemoFormat::alert);
             warmProgressLine(injected);
+            // So do the JVM's counters read at the measurement's start (and the spinning threads' files, read by
+            // spinning.find() on the sender's thread before its first event): interpreted, 0.5-2.4 ms a step on the
+            // sender's cpu (perf/README.md section 119).
+            jvm.warmUp(REPORT_WARM_UPS);
             System.gc();
             otherTasks.start();
             // Where this thread, the reporter, shares the sender's cpu, it yields it between the steps of a report, so
@@ -294,7 +302,7 @@ public final class DemoCommand implements Callable<Integer>
                         jvmMeasuring[0] = true;
                         jvm.start();
                         reportSteps.next(STEP_MEASUREMENT_START);
-                        spinning.start(() -> reportSteps.next(STEP_SCHEDSTAT));
+                        spinning.start(schedstatRead);
                         reportSteps.next(STEP_SCHEDSTAT);
                         if (stages != null)
                         {
@@ -314,7 +322,7 @@ public final class DemoCommand implements Callable<Integer>
                 offSpinningCores(reporterCpus, console).run();
             }
         }
-        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout.cpus(), stages, jvm, spinning, otherTasks, console);
+        summary(reporter, result, DetectionReport.evaluate(injected, alerts.all()), layout, stages, jvm, spinning, otherTasks, console);
     }
 
     /**
@@ -449,12 +457,13 @@ public final class DemoCommand implements Callable<Integer>
     private static final String STEP_MEASUREMENT_START = "measurement start";
 
     private void summary(
-        final RunReporter reporter, final RunResult result, final DetectionReport detection, final int cpus, final StageTimes stages,
+        final RunReporter reporter, final RunResult result, final DetectionReport detection, final DemoLayout layout, final StageTimes stages,
         final JvmActivity jvm, final SpinningThreadsCpu spinning, final OtherTasksCpu others, final PrintWriter console)
     {
         reporter.summaryHead(result, "engine");
-        reporter.waitLine(engine.waitStrategy, cpus);
-        for (final String line : new String[] { jvm.line(), spinning.line(), others.line() })
+        reporter.waitLine(engine.waitStrategy, layout.cpus());
+        final String load = layout.loadLine(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        for (final String line : new String[] { load, jvm.line(), spinning.line(), others.line() })
         {
             if (line != null)
             {

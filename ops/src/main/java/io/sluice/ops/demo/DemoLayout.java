@@ -35,12 +35,14 @@ final class DemoLayout
     private final boolean senderOwnCore;
     private final List<String> lines;
     private final int cpus;
+    private final double loadAverage;
 
     private DemoLayout(
         final int partitions, final WaitStrategyKind waitStrategy, final boolean lowLatency, final boolean senderOwnCore,
-        final List<String> lines, final int cpus)
+        final List<String> lines, final int cpus, final double loadAverage)
     {
         this.cpus = cpus;
+        this.loadAverage = loadAverage;
         this.senderOwnCore = senderOwnCore;
         this.partitions = partitions;
         this.waitStrategy = waitStrategy;
@@ -85,8 +87,9 @@ final class DemoLayout
             lowLatency = true;
             senderOwnCore = free > spinning;
             final String others = CoreBudget.cpuList(budget.others());
-            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, each busy-spinning pinned to a free core of cpus %s; %s; %s",
-                threads(partitions, groups, maxThreads), CoreBudget.cpuList(budget.pinnable()), senderOwnCore ?
+            lines.add(String.format(Locale.ROOT, "layout: low-latency profile: %s, %s; %s; %s",
+                threads(partitions, groups, maxThreads), (spinning == 1 ? "" : "each ") + "busy-spinning pinned to " +
+                (free == 1 ? "cpu " : "a free core of cpus ") + CoreBudget.cpuList(budget.pinnable()), senderOwnCore ?
                 "the load generator's sender spinning on the free core left, alone; the reporter, the engine's background duties and " +
                 "the JVM's own threads on cpu " + others :
                 "the load generator's sender spinning on cpu " + others + " beside the reporter, the engine's background duties and " +
@@ -106,7 +109,26 @@ final class DemoLayout
             lines.add(String.format(Locale.ROOT, "warning: load average %.1f exceeds the %d cpus: latencies below include " +
                 "waiting for a CPU", budget.loadAverage(), budget.cpus()));
         }
-        return new DemoLayout(partitions, wait, lowLatency, senderOwnCore, lines, budget.cpus());
+        return new DemoLayout(partitions, wait, lowLatency, senderOwnCore, lines, budget.cpus(), budget.loadAverage());
+    }
+
+    /**
+     * The summary's line of the machine's load: the warning of the first lines is the load when the demo started, and
+     * other processes may have started or ended since; a load average above the cpus at either end means the latencies
+     * include waiting for a CPU.
+     *
+     * @param loadAtEnd one-minute load average once the run is over, negative if unknown.
+     * @return the line, or null when the load is unknown.
+     */
+    String loadLine(final double loadAtEnd)
+    {
+        if (loadAverage < 0 || loadAtEnd < 0)
+        {
+            return null;
+        }
+        final boolean above = Math.max(loadAverage, loadAtEnd) > cpus;
+        return String.format(Locale.ROOT, "  load         average %.1f at the start, %.1f at the end, on %d cpus: %s", loadAverage, loadAtEnd,
+            cpus, above ? "above the cpus, so the latencies above include waiting for a CPU" : "within the cpus");
     }
 
     private static String threads(final int partitions, final int groups, final int maxThreads)

@@ -4,6 +4,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Locale;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -42,6 +43,8 @@ public final class JvmActivity
     private final Method safepointTime;
     private final Method safepointSyncTime;
     private final CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
+    /** Looked up once: the lookup builds a new list of the platform's beans at every call. */
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
     private long[] start;
     private long[] end;
 
@@ -130,6 +133,21 @@ public final class JvmActivity
     }
 
     /**
+     * Reads the counters {@code rounds} times and forgets them, so that {@link #start()} and {@link #mark()} run
+     * compiled code (and the reflective calls their generated accessors): the demo's measurement start, interpreted, took
+     * 0.7-1.2 ms of the sender's cpu in one step (perf/README.md section 119).
+     *
+     * @param rounds readings, past the JIT's thresholds (a few hundred).
+     */
+    public void warmUp(final int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            snapshot();
+        }
+    }
+
+    /**
      * Marks the start of the measured interval.
      */
     public void start()
@@ -202,7 +220,7 @@ public final class JvmActivity
                 throw new IllegalStateException("cannot read the JVM's safepoint figures", ex);
             }
         }
-        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        for (final GarbageCollectorMXBean gc : collectors)
         {
             values[3] += Math.max(0, gc.getCollectionCount());
             values[4] += Math.max(0, gc.getCollectionTime());

@@ -10,9 +10,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * One thread's Linux scheduler statistics, {@code /proc/<pid>/task/<tid>/schedstat}, kept open and read again from
  * position 0 (the kernel writes the file anew at each read from its start) into one reused buffer, its three numbers
- * parsed in place: the demo reads its spinning threads' files once a second on the sender's cpu, and opening, reading
- * into a new string and splitting it with a regular expression took 0.1-1.2 ms of that cpu per file in C1's code
- * (perf/README.md section 94).
+ * parsed in place: the demo reads its spinning threads' files on the sender's cpu, and opening, reading into a new
+ * string and splitting it with a regular expression took 0.1-1.2 ms of that cpu per file in C1's code (perf/README.md
+ * section 94). The buffer is a direct one, so that the channel reads into it with no copy and no temporary direct buffer
+ * of the reading thread's own (which a heap buffer takes, allocated at a thread's first read).
  *
  * <pre>
  *   schedstat: "&lt;ns on the cpu&gt; &lt;ns waiting on a run queue&gt; &lt;time slices&gt;\n"   (decimal, space separated)
@@ -27,7 +28,7 @@ final class SchedstatFile implements AutoCloseable
 
     private final Path path;
     private final FileChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocate(MAX_BYTES);
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_BYTES);
     private final long[] fields = new long[3];
 
     private SchedstatFile(final Path path, final FileChannel channel)
@@ -72,18 +73,18 @@ final class SchedstatFile implements AutoCloseable
         {
             return false;
         }
-        parse(buffer.array(), buffer.position());
+        parse(buffer, buffer.position());
         return true;
     }
 
-    private void parse(final byte[] text, final int length)
+    private void parse(final ByteBuffer text, final int length)
     {
         int field = 0;
         long value = 0;
         boolean inNumber = false;
         for (int i = 0; i < length; i++)
         {
-            final byte b = text[i];
+            final byte b = text.get(i);
             if (b >= '0' && b <= '9')
             {
                 if (field == fields.length)
@@ -117,10 +118,12 @@ final class SchedstatFile implements AutoCloseable
         }
     }
 
-    private IllegalArgumentException notThreeNumbers(final byte[] text, final int length)
+    private IllegalArgumentException notThreeNumbers(final ByteBuffer text, final int length)
     {
+        final byte[] bytes = new byte[length];
+        text.get(0, bytes);
         return new IllegalArgumentException("schedstat is not 'run_ns wait_ns slices': '" +
-            new String(text, 0, length, StandardCharsets.US_ASCII).strip() + "' in " + path);
+            new String(bytes, StandardCharsets.US_ASCII).strip() + "' in " + path);
     }
 
     /**

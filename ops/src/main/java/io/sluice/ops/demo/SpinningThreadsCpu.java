@@ -72,10 +72,19 @@ final class SpinningThreadsCpu
     }
 
     /**
-     * Finds the spinning threads running now and opens their schedstat files: a walk of every thread's directory and
-     * {@code comm}, some milliseconds of code that runs once. The demo calls it on the sender's thread before its first
-     * event is due, so that the start of the measured interval ({@link #start(Runnable)}) only reads the open files; a
-     * {@link #start(Runnable)} that follows no {@code find} finds the threads itself.
+     * Reads of each file {@link #find()} makes after opening it, past the JIT's thresholds for the read and its parse
+     * (a few hundred calls, as the demo's other warm-ups): the measured interval's start and marks then run compiled
+     * code. They are the reporter's only reads while the sender sends, so they used to be its first ones: interpreted,
+     * 0.5-2.4 ms each on the sender's cpu (perf/README.md section 119).
+     */
+    static final int WARM_READS = 500;
+
+    /**
+     * Finds the spinning threads running now, opens their schedstat files and reads each {@value #WARM_READS} times:
+     * a walk of every thread's directory and {@code comm}, and some milliseconds of code that runs once. The demo calls
+     * it on the sender's thread before its first event is due, so that the start of the measured interval
+     * ({@link #start(Runnable)}) only reads the open files, in compiled code; a {@link #start(Runnable)} that follows no
+     * {@code find} finds the threads itself.
      *
      * <p>Threading: any one thread; the {@link #start} that follows on another must see its writes (the demo's reporter
      * reads the sender's volatile origin, written after it).
@@ -96,6 +105,13 @@ final class SpinningThreadsCpu
             catch (final IOException ex)
             {
                 // the thread ended meanwhile: not one to report
+            }
+        }
+        for (int round = 0; round < WARM_READS; round++)
+        {
+            for (final Map.Entry<Long, String> thread : found.entrySet())
+            {
+                readOpen(thread.getKey(), thread.getValue()); // a system call and a parse: nothing the JIT can drop
             }
         }
         return found.size();

@@ -38,10 +38,15 @@ class DemoLayoutTest
         assertThat(layout.waitStrategy()).isEqualTo(WaitStrategyKind.BUSY_SPIN);
         assertThat(layout.cpus()).isEqualTo(2);
         assertThat(layout.lines()).containsExactly("layout: low-latency profile: 1 partition x 3 topic groups on 1 processing thread, " +
-            "each busy-spinning pinned to a free core of cpus 1; the load generator's sender spinning on cpu 0 beside the reporter, " +
+            "busy-spinning pinned to cpu 1; the load generator's sender spinning on cpu 0 beside the reporter, " +
             "the engine's background duties and the JVM's own threads, all at normal priority; this machine has 2 cpus, 1 free " +
             "for a spinning thread (all but the first, not isolated)");
         assertThat(layout.senderOwnCore()).isFalse();
+        assertThat(layout.loadLine(0.9)).isEqualTo("  load         average 0.4 at the start, 0.9 at the end, on 2 cpus: within the cpus");
+        assertThat(layout.loadLine(2.5)).as("a load that rose during the run")
+            .isEqualTo("  load         average 0.4 at the start, 2.5 at the end, on 2 cpus: above the cpus, so the latencies above " +
+                "include waiting for a CPU");
+        assertThat(layout.loadLine(-1)).as("unknown").isNull();
     }
 
     @Test
@@ -52,7 +57,8 @@ class DemoLayoutTest
 
         assertThat(layout.lowLatency()).isTrue();
         assertThat(layout.senderOwnCore()).isFalse();
-        assertThat(layout.lines().get(0)).contains("sender spinning on cpu 0 beside the reporter", "the JVM's own threads, all at normal priority");
+        assertThat(layout.lines().get(0)).contains("on 3 processing threads, each busy-spinning pinned to a free core of cpus 1-3;",
+            "sender spinning on cpu 0 beside the reporter", "the JVM's own threads, all at normal priority");
     }
 
     @Test
