@@ -36,7 +36,9 @@ import io.sluice.schema.EventFlyweight;
  * Writes a pipeline's outputs to a Kafka topic: the output of Sluice partition {@code p} goes to
  * Kafka partition {@code p} (the topic must have as many partitions as the engine), keyed by a field
  * or by the output's key, with the header {@value OutputHeaderDescriptor#KEY} carrying the partition and the
- * deterministic output sequence ({@link OutputHeaderDescriptor}: 12 bytes, big-endian).
+ * deterministic output sequence ({@link OutputHeaderDescriptor}: 12 bytes, big-endian), or with no header at all
+ * ({@link KafkaSinkContext#outputHeader(boolean)}: for consumers that never drop duplicates by it; the sink's own
+ * recovery never reads it).
  *
  * <h2>Exactly once</h2>
  * One transactional producer per Sluice partition, {@code transactional.id = <prefix>-<p>}: opening the
@@ -109,7 +111,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
     private final int partitions;
     private final KafkaProducer<byte[], byte[]>[] producers;
     private final EventEncoder[] encoders;
-    /** Per partition: its records' header ({@value OutputHeaderDescriptor#KEY}). */
+    /** Per partition: its records' header ({@value OutputHeaderDescriptor#KEY}); null for records without one. */
     private final OutputHeaders[] headers;
     /** Exactly once: the bookkeeping group, for the offsets each transaction commits. */
     private ConsumerGroupMetadata bookkeeping;
@@ -152,7 +154,7 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         this.producers = new KafkaProducer[partitions];
         this.encoders = new EventEncoder[partitions];
         this.headers = new OutputHeaders[partitions];
-        for (int p = 0; p < partitions; p++)
+        for (int p = 0; p < partitions && context.outputHeader(); p++)
         {
             headers[p] = new OutputHeaders(context.firstPartition() + p);
         }
@@ -467,8 +469,9 @@ public final class KafkaSink implements EventSink, CheckpointListener, AutoClose
         }
         final int field = keyField[partition];
         final byte[] recordKey = field >= 0 ? encoder.fieldText(event, field) : AsciiDecimal.bytes(key);
+        final OutputHeaders header = headers[partition];
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(context.topic(), context.firstPartition() + partition, timestamp,
-            recordKey, encoder.encode(event), headers[partition].of(sequence));
+            recordKey, encoder.encode(event), header == null ? null : header.of(sequence));
         if (context.mode() == SinkMode.EXACTLY_ONCE)
         {
             transactions[partition].send(record, sequence);

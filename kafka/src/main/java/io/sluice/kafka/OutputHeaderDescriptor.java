@@ -9,7 +9,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * The header a {@link KafkaSink} puts on every output record: {@value #KEY}, naming the output by its partition and
+ * The header a {@link KafkaSink} puts on every output record (unless told not to,
+ * {@link KafkaSinkContext#outputHeader(boolean)}): {@value #KEY}, naming the output by its partition and
  * its deterministic sequence within that partition, so that a consumer of an at-least-once sink (or of any sink across
  * a crash) drops a record whose (partition, sequence) it has already seen. Its value is 12 bytes, big-endian (network
  * order, as Kafka's own integer serializers write), readable without Sluice:

@@ -293,6 +293,71 @@ class KafkaSinkTest
     }
 
     /**
+     * A sink told to write no output header ({@link KafkaSinkContext#outputHeader(boolean)}) writes records without any
+     * header and recovers exactly once as with it: the successor of a crash with a transaction open learns what Kafka
+     * committed from the bookkeeping group, never from the records, and drops what its replay produces below it. Each
+     * output carries its sequence in its value ({@code qty}) here, so the read_committed outputs show it.
+     */
+    @Test
+    void shouldWriteRecordsWithoutAnyHeaderWhenToldAndStillRecoverExactlyOnce()
+    {
+        final String out = "headerless-out";
+        broker.createTopics(PARTITIONS, out);
+        final KafkaSinkContext settings = new KafkaSinkContext().bootstrapServers(broker.bootstrap()).topic(out)
+            .transactionalIdPrefix("sluice.headerless").partitions(PARTITIONS).outputHeader(false);
+        final EventFlyweight event = new EventFlyweight(KafkaTestSupport.TRADE)
+            .wrapForWrite(new org.agrona.concurrent.UnsafeBuffer(new byte[KafkaTestSupport.TRADE.length()]), 0);
+        final KafkaSink crashed = KafkaSink.open(settings.copy());
+        sendNumbered(crashed, event, 0, 10);                                     // before barrier 2
+        completeCheckpoint(crashed, 2);
+        sendNumbered(crashed, event, 10, 20);                                    // after barrier 2: committed between checkpoints
+        await("the commit of the outputs 0-19", () -> crashed.committedNext(0) == 20);
+        sendNumbered(crashed, event, 20, 30);                                    // open at the crash, or committed just before it
+        try (KafkaSink successor = KafkaSink.open(settings.copy()))
+        {
+            assertThat(successor.restoreCheckpointAtMost()).isEqualTo(2);
+            final long committed = successor.committedNext(0);
+            assertThat(committed).as("20, or 30 if the outputs sent just before the crash were committed too").isIn(20L, 30L);
+            sendNumbered(successor, event, 10, 40);                              // the replay from barrier 2, then new outputs
+            assertThat(successor.duplicates(0)).isEqualTo(committed - 10);
+            completeCheckpoint(successor, 3);
+            await("the successor's commit", () -> successor.committedNext(0) == 40);
+        }
+        finally
+        {
+            try
+            {
+                crashed.close();
+            }
+            catch (final RuntimeException fenced)
+            {
+                // its producer was fenced by the successor
+            }
+        }
+        final List<Long> numbers = new ArrayList<>();
+        for (final ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(broker.bootstrap(), out, 40))
+        {
+            assertThat(record.headers().toArray()).as("headers of the record at %s-%d@%d", out, record.partition(), record.offset()).isEmpty();
+            final java.util.regex.Matcher qty = java.util.regex.Pattern.compile("\"qty\":(\\d+)")
+                .matcher(new String(record.value(), StandardCharsets.UTF_8));
+            assertThat(qty.find()).as("a qty in %s", new String(record.value(), StandardCharsets.UTF_8)).isTrue();
+            numbers.add(Long.parseLong(qty.group(1)));
+        }
+        assertThat(numbers).as("every output once, in order").containsExactlyElementsOf(KafkaTestSupport.range(0, 40));
+    }
+
+    /** Sends outputs {@code from} (inclusive) to {@code to} (exclusive) of Sluice partition 0, each with its sequence as its qty. */
+    private static void sendNumbered(final KafkaSink sink, final EventFlyweight event, final long from, final long to)
+    {
+        final int qty = KafkaTestSupport.TRADE.indexOf("qty");
+        for (long sequence = from; sequence < to; sequence++)
+        {
+            event.putLong(qty, sequence);
+            sink.onEvent(0, sequence, 1, 1, event);
+        }
+    }
+
+    /**
      * A commit spacing: outputs ready less than the spacing after the partition's last commit started wait, and the
      * bursts and checkpoints of the spacing ride one transaction, committed against the newest completed checkpoint
      * the partition has passed; once no input waits for the partition the spacing holds nothing. A crash with a held

@@ -64,7 +64,7 @@ import io.sluice.perf.Machine;
  *       io.sluice.peers.KafkaPipelineMain [events=1000000] [partitions=2] [rounds=3] [warmups=2] [warmupEvents=events/4] [rate=5000] [seconds=15] [checkpointMs=100] \
  *       [pipelines=sluice-eos,sluice-alo,kstreams-eos,kstreams-alo,sluice-eos-yield,sluice-eos-1c,sluice-eos-spaced] [latency=true] [trace=false] \
  *       [producer=key:value,...] [consumer=key:value,...] [ceiling=batch.size:262144] [ksCommitMs=100] \
- *       [ksProducer=batch.size:262144] [spacedMs=200]
+ *       [ksProducer=batch.size:262144] [spacedMs=200] [outputHeader=true]
  * }</pre>
  * {@code pipelines} runs a subset in the order given (comparing two builds of Sluice alternately needs no Kafka Streams run); Sluice's processing
  * threads park when idle (SLEEP, the engine's default); {@code sluice-eos-yield}, run by default beside
@@ -72,7 +72,9 @@ import io.sluice.perf.Machine;
  * run by default, reads its input with one consumer for all partitions (the source's layout until session 12) where the others run
  * one per partition; {@code sluice-eos-spaced}, run by default, commits each partition at most once per {@code spacedMs}
  * while its source has input waiting ({@link io.sluice.kafka.KafkaSinkContext#minCommitSpacingMillis}); {@code latency=false}
- * skips the latency runs; {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
+ * skips the latency runs; {@code outputHeader=false} has every Sluice sink write its records without the
+ * {@code sluice.output} header ({@link io.sluice.kafka.KafkaSinkContext#outputHeader}: for consumers that never drop
+ * duplicates; Kafka Streams' outputs carry no header either); {@code trace=true} adds to the report where each of Sluice's window firings spent its latency
  * ({@link KafkaLatencyTrace}); {@code producer} and {@code consumer} are Kafka client settings applied alike to every
  * system under test and to the ceiling ({@link KafkaTuning}); {@code ksProducer} are Kafka Streams' producer settings
  * beneath them, by default the batch size Sluice's sink producers use ({@link KafkaSink#BATCH_BYTES}),
@@ -96,7 +98,7 @@ public final class KafkaPipelineMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: events, partitions, rounds, warmups, warmupEvents, rate, seconds, checkpointMs, pipelines, latency, trace, spacedMs,
-     *             producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
+     *             outputHeader, producer, consumer, ceiling, ksCommitMs, ksProducer, seed, out, scratch.
      * @throws Exception on failure, or when a pipeline's rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
@@ -115,19 +117,25 @@ public final class KafkaPipelineMain
         final String loadBefore = Machine.loadAverage();
         System.out.println("KafkaPipelineMain " + a + "; load average " + loadBefore);
 
+        // Sluice's sink records with or without the sluice.output header (KafkaSinkContext.outputHeader; default with).
+        final boolean outputHeader = Boolean.parseBoolean(a.get("outputHeader"));
+        if (!outputHeader && !"false".equals(a.get("outputHeader")))
+        {
+            throw new IllegalArgumentException("outputHeader must be true or false, was '" + a.get("outputHeader") + "'");
+        }
         final Map<String, KafkaPipeline.Factory> pipelines = new LinkedHashMap<>();
         // Processing threads that park when idle (SLEEP, the engine's default) since session 11: against YIELD they took less CPU
         // per record in 14 of 15 same-round pairs, and YIELD's first run after the first ceiling took 2-5x (section 46).
-        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1));
+        pipelines.put("sluice-eos", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1, outputHeader));
         // One consumer for every partition, on one thread (the source's layout until session 12), beside the consumer per partition.
-        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1, -1));
-        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1));
+        pipelines.put("sluice-eos-1c", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 1, -1, outputHeader));
+        pipelines.put("sluice-alo", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.SLEEP, 0, -1, outputHeader));
         // The same with processing threads that yield when idle (the benchmark's setting until session 11).
-        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1));
-        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1));
+        pipelines.put("sluice-eos-yield", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1, outputHeader));
+        pipelines.put("sluice-alo-yield", SluiceKafkaPipeline.factory(SinkMode.AT_LEAST_ONCE, partitions, checkpointMs, scratch, tuning, WaitStrategyKind.YIELD, 0, -1, outputHeader));
         // Exactly once with a commit spacing of spacedMs (section 93), while the source has input waiting; run when named.
         pipelines.put("sluice-eos-spaced", SluiceKafkaPipeline.factory(SinkMode.EXACTLY_ONCE, partitions, checkpointMs, scratch, tuning,
-            WaitStrategyKind.SLEEP, 0, Long.parseLong(a.get("spacedMs"))));
+            WaitStrategyKind.SLEEP, 0, Long.parseLong(a.get("spacedMs")), outputHeader));
         final long ksCommitMs = Long.parseLong(a.get("ksCommitMs"));
         // Kafka Streams' producers batch as Sluice's sink producers do (ksProducer), under the run's own settings.
         final KafkaTuning ksTuning = new KafkaTuning(merged(KafkaTuning.parse(a.get("ksProducer"), "").producer(), tuning.producer()),
@@ -515,6 +523,7 @@ public final class KafkaPipelineMain
         settings.put("ceiling", "batch.size:262144");
         settings.put("ksCommitMs", "100");
         settings.put("spacedMs", "200");
+        settings.put("outputHeader", "true");
         settings.put("ksProducer", "batch.size:" + KafkaSink.BATCH_BYTES);
         settings.put("seed", "20261205");
         settings.put("out", "perf/reports");

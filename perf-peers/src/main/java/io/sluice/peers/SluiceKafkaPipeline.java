@@ -80,11 +80,12 @@ final class SluiceKafkaPipeline implements KafkaPipeline
      * @param consumers        of the source ({@link KafkaSourceContext#consumers(int)}: 0 for one per partition).
      * @param commitSpacingMs  exactly once: {@link KafkaSinkContext#minCommitSpacingMillis}, held while the source has input
      *                         waiting ({@link KafkaSource#inputWaiting}); -1 for the sink's default.
+     * @param outputHeader     whether the sink's records carry the {@code sluice.output} header ({@link KafkaSinkContext#outputHeader}).
      * @return the factory.
      */
     static Factory factory(
         final SinkMode mode, final int partitions, final long checkpointMillis, final Path scratch, final KafkaTuning tuning,
-        final WaitStrategyKind wait, final int consumers, final long commitSpacingMs)
+        final WaitStrategyKind wait, final int consumers, final long commitSpacingMs, final boolean outputHeader)
     {
         final Schema output = pipeline(new InputClock(), (partition, sequence, key, timestamp, event) -> { }, null).outputSchema();
         final EventFlyweight result = new EventFlyweight(output);
@@ -114,7 +115,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 return "Sluice p=" + partitions + " " + (mode == SinkMode.EXACTLY_ONCE ? "exactly_once" : "at_least_once") +
                     " (checkpoint every " + checkpointMillis + " ms" + (wait == WaitStrategyKind.SLEEP ? "" : ", " + wait.configName()) +
                     (consumers == 0 ? "" : ", " + consumers + " source consumer" + (consumers == 1 ? "" : "s")) +
-                    (commitSpacingMs < 0 ? "" : ", commits >= " + commitSpacingMs + " ms apart") + ")";
+                    (commitSpacingMs < 0 ? "" : ", commits >= " + commitSpacingMs + " ms apart") + (outputHeader ? "" : ", no output header") + ")";
             }
 
             @Override
@@ -130,7 +131,7 @@ final class SluiceKafkaPipeline implements KafkaPipeline
                 final Path dir = Files.createTempDirectory(scratch, "sluice-kafka-");
                 final KafkaSinkContext sinkContext = new KafkaSinkContext().bootstrapServers(bootstrap).topic(output)
                     .transactionalIdPrefix("sluice.bench." + run).partitions(partitions).mode(mode).format(ValueFormat.BINARY)
-                    .timeoutMillis(120_000).clientProperties(tuning.producer());
+                    .timeoutMillis(120_000).clientProperties(tuning.producer()).outputHeader(outputHeader);
                 final KafkaSink sink = KafkaSink.open(commitSpacingMs < 0 ? sinkContext : sinkContext.minCommitSpacingMillis(commitSpacingMs));
                 final InputClock clock = new InputClock();
                 final KafkaLatencyTrace trace = traced ? new KafkaLatencyTrace(partitions, Query.W1.size, Workload.BOUND_MS) : null;

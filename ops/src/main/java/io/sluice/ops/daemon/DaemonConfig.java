@@ -530,6 +530,7 @@ public final class DaemonConfig
      *     min_commit_spacing: 200ms            # exactly once: a partition's commits start at least this far apart while input waits
      *                                          # (default 200ms with a kafka ingress, else 0: see defaultCommitSpacing)
      *     max_send_block: 1s                   # exactly once: longest a partition thread waits in a send while the brokers are away
+     *     output_header: true                  # false: records without the sluice.output header (consumers that never drop duplicates)
      *     client_properties: {...}             # Kafka client settings (security), see KafkaClientSettings
      * }</pre>
      * The commit settings are checked against each other ({@link #kafkaSinkCommits}), {@code max_send_block} against
@@ -571,7 +572,7 @@ public final class DaemonConfig
             .mode(io.sluice.kafka.SinkMode.of(mode)).format(io.sluice.kafka.ValueFormat.of(format)).keyField(keyField)
             .transactionalIdPrefix(transactionalId).timeoutMillis(Math.max(100, timeout))
             .maxRetryBackoffMillis(Math.max(1_000, maxBackoff)).clientProperties(clientProperties)
-            .minCheckpointSpacingMillis(Math.max(0, spacing));
+            .minCheckpointSpacingMillis(Math.max(0, spacing)).outputHeader(sink.bool("output_header", true));
         kafkaSinkCommits(sink, context);
         kafkaSinkSendBlock(sink, context);
         return context;

@@ -334,6 +334,19 @@ class DaemonConfigTest
             .startsWith("sinks.results.max_send_block: applies to mode exactly_once only").contains("(line ");
     }
 
+    @Test
+    void shouldReadWhetherAKafkaSinksRecordsCarryTheOutputHeader() throws Exception
+    {
+        final String yaml = DaemonScaleOutProcessTest.config("127.0.0.1:9092", "data", "scale-test", 4);
+        assertThat(DaemonConfig.parse(yaml, "sluice.yaml", dir).sinks().get("results").kafka().outputHeader()).as("the default").isTrue();
+        assertThat(DaemonConfig.parse(withSinkKeys(yaml, "output_header: false"), "sluice.yaml", dir).sinks().get("results").kafka()
+            .outputHeader()).isFalse();
+        final String atLeastOnce = withSinkKeys(yaml, "output_header: false").replaceFirst("mode: exactly_once", "mode: at_least_once");
+        assertThat(DaemonConfig.parse(atLeastOnce, "sluice.yaml", dir).sinks().get("results").kafka().outputHeader()).isFalse();
+        assertThat(errors(withSinkKeys(yaml, "output_header: none")).errors()).singleElement().asString()
+            .startsWith("sinks.results.output_header: 'none' is not true or false").contains("(line ");
+    }
+
     /** The configuration with keys added to its exactly-once Kafka sink {@code results}, below its {@code mode}. */
     private static String withSinkKeys(final String yaml, final String... lines)
     {
