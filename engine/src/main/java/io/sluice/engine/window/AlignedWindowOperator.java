@@ -230,7 +230,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
     }
 
     @Override
-    boolean emitResult(final int slot)
+    boolean emitResult(final int slot, final long key)
     {
         final long firstPane = windows.firstPaneOf(firingWindow);
         final int first = store.advanceWindowFirst(slot, firstPane);
@@ -240,7 +240,7 @@ final class AlignedWindowOperator extends PanedWindowOperator
         }
         assembler.assemble(slot, first, firstPane, singleState);
         windowsFired++;
-        resultHandler.onResult(store.keys().key(slot), windows.windowStart(firingWindow), windows.windowEnd(firingWindow),
+        resultHandler.onResult(key, windows.windowStart(firingWindow), windows.windowEnd(firingWindow),
             WindowResultHandler.FINAL, layout.wrapResult(singleState, 0));
         return true;
     }

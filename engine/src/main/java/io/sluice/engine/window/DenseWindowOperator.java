@@ -29,8 +29,8 @@ import io.sluice.schema.EventValues;
  * windows' panes and those still being emitted, a handful, unless due windows queue up behind a firing that is bounded
  * per event, or many panes are live at once: then the columns outgrow the rows they hold, and once their cells pass the
  * {@link DenseBound} the operator asks for a {@link #layoutReviewDue review}, upon which its
- * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in the record its
- * lookup loads ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
+ * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in an array of
+ * counts, 16 keys a cache line ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
  * the slots follow the keys in use, not every key ever seen.
  * <p>
  * <b>Firing</b> is {@link PanedWindowOperator}'s, as for linked rows: due windows ascending, each window's keys in
@@ -387,7 +387,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         }
     }
 
-    /** The keys' records (their key, their row count) and their rows in the open window's panes. */
+    /** The keys' rows in the open window's panes (their keys are read in order, beside the sorted slots). */
     @Override
     void loadAhead(final int from, final int to)
     {
@@ -398,7 +398,6 @@ final class DenseWindowOperator extends PanedWindowOperator
         for (int i = from; i < to; i++)
         {
             final int slot = keys.sortedSlot(i);
-            touched += keys.key(slot);
             for (int p = 0; p < panesPerWindow; p++)
             {
                 final int column = panes[p];
@@ -424,7 +423,7 @@ final class DenseWindowOperator extends PanedWindowOperator
 
     /** The open window's result of one key, if it has rows in the window; its rows of the window's first hop reset after. */
     @Override
-    boolean emitResult(final int slot)
+    boolean emitResult(final int slot, final long key)
     {
         if (!hasRow(slot))
         {
@@ -434,7 +433,7 @@ final class DenseWindowOperator extends PanedWindowOperator
         final int[] panes = firingColumns;
         if (panesPerWindow == 1)
         {
-            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL,
+            resultHandler.onResult(key, firingStart, firingEnd, WindowResultHandler.FINAL,
                 layout.wrapResult(rows, ((panes[0] << slotShift) + slot) * rowStride));
         }
         else
@@ -449,7 +448,7 @@ final class DenseWindowOperator extends PanedWindowOperator
                     layout.merge(result, 0, rows, ((column << slotShift) + slot) * rowStride);
                 }
             }
-            resultHandler.onResult(keys.key(slot), firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
+            resultHandler.onResult(key, firingStart, firingEnd, WindowResultHandler.FINAL, layout.wrapResult(result, 0));
         }
         releaseRows(slot);
         return true;

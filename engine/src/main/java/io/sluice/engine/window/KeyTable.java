@@ -68,13 +68,12 @@ final class KeyTable
     private static final int[] NO_DIRECT = new int[0];
     /** The index before the table holds a key outside the direct table's range: never written. */
     private static final long[] NO_INDEX = new long[1];
-    /** A {@link #counting} table's record: the key's rows in place of the tail row, and the pass it became empty. */
-    private static final int ROWS = TAIL;
-    private static final int EMPTY_SINCE = TAIL_PANE;
-    /** Regions of {@link #slotInts}: heads, windowFirst, emptySince, pending. */
+    /** Regions of {@link #slotInts}: heads (or row counts), windowFirst, emptySince, pending. */
     private static final int SLOT_REGIONS = 4;
     /** Regions of {@link #sortInts}: sorted, spare, rank, batch, nextFree. */
     private static final int SORT_REGIONS = 5;
+    /** Regions of {@link #orderKeys}: the keys of sorted and spare. */
+    private static final int ORDER_REGIONS = 2;
 
     /** Whether the records count rows instead of holding a chain's tail (see {@link #KeyTable(int, boolean)}). */
     private final boolean counting;
@@ -134,12 +133,18 @@ final class KeyTable
      * <pre>
      *  0             capacity       2 x capacity   3 x capacity   4 x capacity
      *  +--------------+--------------+--------------+--------------+
-     *  | heads        | windowFirst  | emptySince   | pending      |
+     *  | heads / rows | windowFirst  | emptySince   | pending      |
      *  +--------------+--------------+--------------+--------------+
      * </pre>
-     * {@code heads}: the key's first row ({@link #NONE} for an empty chain); {@code windowFirst}: see the class comment;
-     * {@code emptySince}: the {@link #sortForIteration()} pass count when the chain last became empty; {@code pending}:
-     * the slots added since the last merge took the pending ones, {@link #pendingCount} of them.
+     * {@code heads}: the key's first row ({@link #NONE} for an empty chain); in a {@link #counting} table the same
+     * region holds {@code rows}, the key's row count ({@link #countRow}); {@code windowFirst}: see the class comment
+     * (chains only); {@code emptySince}: the {@link #sortForIteration()} pass count when the key last became empty;
+     * {@code pending}: the slots added since the last merge took the pending ones, {@link #pendingCount} of them.
+     * <p>
+     * A row count lives here, 16 keys a cache line, and not in the key's record: the event that opens a key's row in
+     * a pane counts it, and for a key found in the {@link #direct} table nothing else on the event path reads the
+     * record, a line touched about once per key per window and evicted in between by the journal's traffic; this
+     * region, a sixth of the records' size, stays cached (perf/README.md, sections 111 and 116).
      * <p>
      * One array, not one per field, because of what a restore of many keys costs: at 500k keys a partition each
      * field's array would be 1.9 MB, below G1's humongous size (half a region, 2 MB with the 4 MiB regions of a
@@ -179,6 +184,20 @@ final class KeyTable
      * of the free list.
      */
     private int[] sortInts;
+    /**
+     * The keys of the listed order and of the spare one, position for position beside the slots in the first two
+     * regions of {@link #sortInts} (the same offsets, {@link #sortedAt} and {@link #spareAt}, 16 bytes a slot):
+     * <pre>
+     *  0             capacity       2 x capacity
+     *  +--------------+--------------+
+     *  | sorted keys  | spare keys   |     (or swapped, as the slots' regions)
+     *  +--------------+--------------+
+     * </pre>
+     * A merge compares the listed keys and a firing emits them in order: read here, a straight run of loads the
+     * processor streams, they would otherwise each load the key's record, one cache miss a key when the records have
+     * been evicted since the window before (perf/README.md, section 116).
+     */
+    private long[] orderKeys;
     /** Where in {@link #sortInts} the listed order and the one a merge writes start: 0 and {@link #capacity}, or swapped. */
     private int sortedAt;
     private int spareAt;
@@ -228,8 +247,8 @@ final class KeyTable
     /**
      * @param expectedKeys to make room for.
      * @param counting     for an operator that keeps a key's rows elsewhere, with no chain ({@link DenseWindowOperator}):
-     *                     the record counts the key's rows ({@link #countRow}, {@link #uncountRow}) and holds the pass it
-     *                     became empty, on the line its lookup loads anyway; the chain fields are not used.
+     *                     the table counts the key's rows ({@link #countRow}, {@link #uncountRow}) and the pass it
+     *                     became empty in {@link #slotInts}, 16 keys a cache line; the chain fields are not used.
      */
     KeyTable(final int expectedKeys, final boolean counting)
     {
@@ -239,6 +258,7 @@ final class KeyTable
         records = new long[capacity * RECORD_LONGS];
         slotInts = new int[capacity * SLOT_REGIONS];
         sortInts = new int[capacity * SORT_REGIONS];
+        orderKeys = new long[capacity * ORDER_REGIONS];
         regions(capacity, 0);
     }
 
@@ -258,6 +278,14 @@ final class KeyTable
     int sortedSlot(final int position)
     {
         return sortInts[sortedAt + position];
+    }
+
+    /**
+     * Key of the slot at a position of the sorted order ({@link #sortedSlot}), read without its record.
+     */
+    long sortedKey(final int position)
+    {
+        return orderKeys[sortedAt + position];
     }
 
     /**
@@ -574,8 +602,8 @@ final class KeyTable
         records[at + KEY] = key;
         if (counting)
         {
-            records[at + ROWS] = 0;
-            records[at + EMPTY_SINCE] = pass;
+            slotInts[slot] = 0;
+            slotInts[emptySinceAt + slot] = pass;
         }
         else
         {
@@ -622,7 +650,7 @@ final class KeyTable
      */
     void countRow(final int slot)
     {
-        if (records[slot * RECORD_LONGS + ROWS]++ == 0)
+        if (slotInts[slot]++ == 0)
         {
             idleCount--;
         }
@@ -634,10 +662,9 @@ final class KeyTable
      */
     void uncountRow(final int slot)
     {
-        final int at = slot * RECORD_LONGS;
-        if (--records[at + ROWS] == 0)
+        if (--slotInts[slot] == 0)
         {
-            records[at + EMPTY_SINCE] = pass;
+            slotInts[emptySinceAt + slot] = pass;
             idleCount++;
         }
     }
@@ -669,7 +696,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sortInts[sortedAt + mid]) <= key)
+            if (orderKeys[sortedAt + mid] <= key)
             {
                 low = mid + 1;
             }
@@ -730,12 +757,16 @@ final class KeyTable
         while (i < sortedCount || j < pendingCount)
         {
             final int slot;
-            if (j == pendingCount || (i < sortedCount && key(sortInts[sortedAt + i]) < key(slotInts[pendingAt + j])))
+            final long key;
+            final long pendingKey = j == pendingCount ? 0 : key(slotInts[pendingAt + j]);
+            if (j == pendingCount || (i < sortedCount && orderKeys[sortedAt + i] < pendingKey))
             {
+                key = orderKeys[sortedAt + i];
                 slot = sortInts[sortedAt + i++];
             }
             else
             {
+                key = pendingKey;
                 slot = slotInts[pendingAt + j++];
             }
             if (sweep && emptyFor(slot, pass, emptyPassLimit))
@@ -744,8 +775,7 @@ final class KeyTable
             }
             else
             {
-                sortInts[rankAt + slot] = merged;
-                sortInts[spareAt + merged++] = slot;
+                list(slot, key, merged++);
             }
         }
         swapSortedAndSpare();
@@ -873,12 +903,16 @@ final class KeyTable
         while (done < steps && (mergeListed < sortedCount || mergeBatch < batchCount))
         {
             final int slot;
-            if (mergeBatch == batchCount || (mergeListed < sortedCount && key(sortInts[sortedAt + mergeListed]) < key(sortInts[batchAt + mergeBatch])))
+            final long key;
+            final long batchKey = mergeBatch == batchCount ? 0 : key(sortInts[batchAt + mergeBatch]);
+            if (mergeBatch == batchCount || (mergeListed < sortedCount && orderKeys[sortedAt + mergeListed] < batchKey))
             {
+                key = orderKeys[sortedAt + mergeListed];
                 slot = sortInts[sortedAt + mergeListed++];
             }
             else
             {
+                key = batchKey;
                 slot = sortInts[batchAt + mergeBatch++];
             }
             if (mergeSweeps && emptyFor(slot, nextPass, mergeEmptyPassLimit))
@@ -887,8 +921,7 @@ final class KeyTable
             }
             else
             {
-                sortInts[rankAt + slot] = merged;
-                sortInts[spareAt + merged++] = slot;
+                list(slot, key, merged++);
             }
             done++;
         }
@@ -906,15 +939,18 @@ final class KeyTable
         return Math.max(done, 1);
     }
 
+    /** The slot, of the key, at a position of the spare order a merge writes. */
+    private void list(final int slot, final long key, final int position)
+    {
+        sortInts[rankAt + slot] = position;
+        sortInts[spareAt + position] = slot;
+        orderKeys[spareAt + position] = key;
+    }
+
     /** Whether the key has had no rows for more than {@code passes} passes at pass {@code now}. */
     private boolean emptyFor(final int slot, final int now, final int passes)
     {
-        if (counting)
-        {
-            final int at = slot * RECORD_LONGS;
-            return records[at + ROWS] == 0 && now - (int)records[at + EMPTY_SINCE] > passes;
-        }
-        return slotInts[slot] == NONE && now - slotInts[emptySinceAt + slot] > passes;
+        return slotInts[slot] == (counting ? 0 : NONE) && now - slotInts[emptySinceAt + slot] > passes;
     }
 
     private void forget(final int slot)
@@ -960,14 +996,17 @@ final class KeyTable
         for (int j = pendingCount - 1; j >= 0; j--)
         {
             final int slot = slotInts[pendingAt + j];
-            final int place = lowerBound(key(slot), end);
+            final long key = key(slot);
+            final int place = lowerBound(key, end);
             final int shift = j + 1;
             System.arraycopy(sortInts, sortedAt + place, sortInts, sortedAt + place + shift, end - place);
+            System.arraycopy(orderKeys, sortedAt + place, orderKeys, sortedAt + place + shift, end - place);
             for (int k = place + shift; k < end + shift; k++)
             {
                 sortInts[rankAt + sortInts[sortedAt + k]] = k;
             }
             sortInts[sortedAt + place + j] = slot;
+            orderKeys[sortedAt + place + j] = key;
             sortInts[rankAt + slot] = place + j;
             end = place;
         }
@@ -985,7 +1024,7 @@ final class KeyTable
         while (low < high)
         {
             final int mid = (low + high) >>> 1;
-            if (key(sortInts[sortedAt + mid]) < key)
+            if (orderKeys[sortedAt + mid] < key)
             {
                 low = mid + 1;
             }
@@ -1048,6 +1087,7 @@ final class KeyTable
         records = Arrays.copyOf(records, capacity * RECORD_LONGS);
         slotInts = regrown(slotInts, SLOT_REGIONS, previous, capacity);
         sortInts = regrown(sortInts, SORT_REGIONS, previous, capacity);
+        orderKeys = regrown(orderKeys, ORDER_REGIONS, previous, capacity);
         regions(capacity, sortedAt == 0 ? 0 : 1);
         if (suffixChunk != null)
         {
@@ -1072,8 +1112,19 @@ final class KeyTable
         return to;
     }
 
+    /** {@link #regrown(int[], int, int, int)} for longs. */
+    private static long[] regrown(final long[] from, final int regions, final int previous, final int capacity)
+    {
+        final long[] to = new long[regions * capacity];
+        for (int r = 0; r < regions; r++)
+        {
+            System.arraycopy(from, r * previous, to, r * capacity, previous);
+        }
+        return to;
+    }
+
     /**
-     * Places the regions of {@link #slotInts} and {@link #sortInts} for {@code capacity} slots each.
+     * Places the regions of {@link #slotInts}, {@link #sortInts} and {@link #orderKeys} for {@code capacity} slots each.
      *
      * @param sortedRegion which of the first two regions of {@link #sortInts} is the listed order (0 or 1), the other
      *                     being the spare one.

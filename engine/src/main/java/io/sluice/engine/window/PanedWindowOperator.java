@@ -323,7 +323,7 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
                 firingPosition = i;
                 return 0;
             }
-            if (emitResult(keys.sortedSlot(i)))
+            if (emitResult(keys.sortedSlot(i), keys.sortedKey(i)))
             {
                 left--;
             }
@@ -337,7 +337,7 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     /**
      * Loads what {@link #emitResult} reads for the keys at some positions of the sorted order, in a loop of independent
      * loads whose cache misses overlap, where the emitting loop, a key at a time, waits for each in turn: the keys'
-     * records and rows are rarely still in the cache a window later. A hint only: changes nothing.
+     * rows are rarely still in the cache a window later. A hint only: changes nothing.
      *
      * @param from first position.
      * @param to   one past the last position.
@@ -350,9 +350,10 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
      * Emits the open window's result of a key, if it has rows in the window.
      *
      * @param slot of the key.
+     * @param key  the key, as the sorted order holds it beside the slot ({@link KeyTable#sortedKey}).
      * @return whether a result went out.
      */
-    abstract boolean emitResult(int slot);
+    abstract boolean emitResult(int slot, long key);
 
     /**
      * The window before {@link #firingWindow} has emitted every result.
@@ -425,7 +426,7 @@ abstract sealed class PanedWindowOperator extends KeyedWindowOperator permits Al
     final int putHeader(final MutableDirectBuffer buffer, final int offset, final int rowCount)
     {
         final boolean afterKey = firing == IN_WINDOW && firingPosition > 0;
-        final long resumeKey = afterKey ? keys().key(keys().sortedSlot(firingPosition - 1)) : 0;
+        final long resumeKey = afterKey ? keys().sortedKey(firingPosition - 1) : 0;
         final int cursor = offset + AlignedSnapshotHeader.put(buffer, offset, windows, stride, rowCount, lateEventsDropped,
             unassignedEvents, windowsFired, afterKey ? AlignedSnapshotHeader.IN_WINDOW_AFTER_KEY : firing, firingWindow, firingDue,
             resumeKey, pace);

@@ -11,7 +11,8 @@ import io.sluice.engine.time.Watermarks;
 /**
  * A seeded random interval-join input: both sides interleaved, out of order within each side's
  * bound, a few keys (so many duplicates), a sprinkle of events beyond the bound (late or not,
- * depending on lateness), a tick-free run ended by end of input.
+ * depending on lateness), a tick-free run ended by end of input. The keys mix small ones, which the
+ * operator's key index finds directly, with negative and huge ones, which it hashes.
  */
 final class IntervalJoinScenario
 {
@@ -27,6 +28,8 @@ final class IntervalJoinScenario
     final long leftBound;
     final long rightBound;
     final List<long[]> steps = new ArrayList<>();
+    /** Small keys (found directly), a negative and two huge keys (hashed). */
+    private static final long[] KEY_SPACE = {1, -3, 1L << 40, 2, Long.MIN_VALUE + 5, 6};
     int evictionSlice = JoinOperatorContext.EVICTION_SLICE_UNBOUNDED;
 
     IntervalJoinScenario(final long seed, final JoinType type)
@@ -53,7 +56,7 @@ final class IntervalJoinScenario
             {
                 timestamp = clock - bound - 1 - random.nextInt(30);
             }
-            steps.add(new long[] {side, 1 + random.nextInt(keys), timestamp, id++});
+            steps.add(new long[] {side, KEY_SPACE[random.nextInt(keys)], timestamp, id++});
         }
         steps.add(new long[] {END, 0, 0, 0});
     }

@@ -64,14 +64,17 @@ class KeyTableTest
                 final TreeSet<Long> listed = new TreeSet<>();
                 boolean ascending = true;
                 boolean ranked = true;
+                boolean keyed = true;
                 for (int i = 0; i < table.sortedCount(); i++)
                 {
                     final long listedKey = table.key(table.sortedSlot(i));
                     ascending &= i == 0 || listedKey > table.key(table.sortedSlot(i - 1));
                     ranked &= table.rank(table.sortedSlot(i)) == i;
+                    keyed &= table.sortedKey(i) == listedKey;
                     listed.add(listedKey);
                 }
                 assertThat(ascending).as("ascending, seed=%d", seed).isTrue();
+                assertThat(keyed).as("the sorted order's keys are its slots' keys, seed=%d", seed).isTrue();
                 assertThat(ranked).as("rank is the sorted position, seed=%d", seed).isTrue();
                 final Set<Long> unlisted = new HashSet<>(slotOfKeyWithRows.keySet());
                 unlisted.removeAll(listed);
@@ -195,6 +198,7 @@ class KeyTableTest
                 for (int i = 0; i < between.sortedCount(); i++)
                 {
                     assertThat(between.rank(between.sortedSlot(i))).as("seed=%d", seed).isEqualTo(i);
+                    assertThat(between.sortedKey(i)).as("seed=%d", seed).isEqualTo(between.key(between.sortedSlot(i)));
                 }
             }
             if (between.sortWorkDue())
