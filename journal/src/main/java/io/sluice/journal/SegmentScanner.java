@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -388,7 +389,7 @@ final class SegmentScanner
         }
         finally
         {
-            org.agrona.BufferUtil.free(bytes);
+            BufferUtil.free(bytes);
         }
     }
 

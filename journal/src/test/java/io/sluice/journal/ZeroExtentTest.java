@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The zero-extent scan recovery runs over a tail segment's unwritten space, against a byte-by-byte
@@ -119,7 +120,7 @@ class ZeroExtentTest
     void shouldNameTheFileItCannotRead(@TempDir final Path dir)
     {
         final Path missing = dir.resolve("no-such-segment");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SegmentScanner.extentOfNonZero(missing, 4096, 0))
+        assertThatThrownBy(() -> SegmentScanner.extentOfNonZero(missing, 4096, 0))
             .isInstanceOf(JournalException.class).hasMessageContaining(missing.toString());
     }
 

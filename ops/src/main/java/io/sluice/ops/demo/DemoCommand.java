@@ -2,6 +2,7 @@ package io.sluice.ops.demo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -462,7 +463,7 @@ public final class DemoCommand implements Callable<Integer>
     {
         reporter.summaryHead(result, "engine");
         reporter.waitLine(engine.waitStrategy, layout.cpus());
-        final String load = layout.loadLine(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        final String load = layout.loadLine(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (final String line : new String[] { load, jvm.line(), spinning.line(), others.line() })
         {
             if (line != null)
