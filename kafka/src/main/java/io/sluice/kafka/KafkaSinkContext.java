@@ -448,9 +448,10 @@ public final class KafkaSinkContext
      * again after a crash. Only consumers read it: Sluice's own recovery, exactly once as at least once, and a
      * scale-out hand-over never read the output topic back (an exactly-once sink learns what Kafka committed from its
      * bookkeeping group). Without it each send costs the sink's partition thread ~190 ns and ~190 bytes less, and each
-     * record 27 bytes less on the wire and on disk (the header's key, value and their lengths) (perf/README.md sections 115 and 120). Turn it off only for
-     * consumers that never drop duplicates by it: those of an exactly-once sink reading {@code read_committed} (they see
-     * each output once), or those of an at-least-once sink that accept a duplicate after a crash as it comes.
+     * record 27 bytes less on the wire and on disk (the header's key, value and their lengths) (perf/README.md sections
+     * 115 and 120). Turn it off only for consumers that never drop duplicates by it: those of an exactly-once sink
+     * reading {@code read_committed} (they see each output once), or those of an at-least-once sink that accept a
+     * duplicate after a crash as it comes.
      *
      * @param enabled false to write records without any header.
      * @return this.

@@ -30,8 +30,8 @@ import io.sluice.schema.EventValues;
  * per event, or many panes are live at once: then the columns outgrow the rows they hold, and once their cells pass the
  * {@link DenseBound} the operator asks for a {@link #layoutReviewDue review}, upon which its
  * {@link AdaptiveWindowOperator} hands the state to linked rows. The key table counts each key's rows in an array of
- * counts, 16 keys a cache line ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its slot reused, so
- * the slots follow the keys in use, not every key ever seen.
+ * counts, 16 keys a cache line ({@link KeyTable#countRow}); a key with none is forgotten after some windows and its
+ * slot reused, so the slots follow the keys in use, not every key ever seen.
  * <p>
  * <b>Firing</b> is {@link PanedWindowOperator}'s, as for linked rows: due windows ascending, each window's keys in
  * ascending key order, at most a slice of results per signal, in an order that is a function of the processed
