@@ -210,6 +210,11 @@ final class KeyTable
     private int freeSlots = NONE;
     /** Slots in the table whose chain is empty. */
     private int idleCount;
+    /**
+     * Keys that became empty in the current pass, revived ones included: those the firing of the pass's window emptied.
+     * {@link #crowded()} does not count them (see {@link #sortForIteration()}).
+     */
+    private int emptiedInPass;
     /** {@link #sortForIteration()} calls so far. */
     private int pass;
     /** The pass at which keys empty for long are looked for next. */
@@ -623,6 +628,7 @@ final class KeyTable
     void release(final int slot)
     {
         idleCount++;
+        emptiedInPass++;
         emptyChain(slot);
     }
 
@@ -642,6 +648,14 @@ final class KeyTable
     void revive(final int slot)
     {
         idleCount--;
+    }
+
+    /**
+     * For a {@link #counting} table: the key's rows ({@link #countRow}).
+     */
+    int rows(final int slot)
+    {
+        return slotInts[slot];
     }
 
     /**
@@ -666,6 +680,7 @@ final class KeyTable
         {
             slotInts[emptySinceAt + slot] = pass;
             idleCount++;
+            emptiedInPass++;
         }
     }
 
@@ -729,6 +744,20 @@ final class KeyTable
      * outnumber {@link #IDLE_PER_LIVE_KEY} times the keys with rows plus {@link #IDLE_SLACK}:
      * then, as under a stream of ever new keys, every pass forgets the keys empty since before
      * the previous pass. The walk thus stays within a small multiple of the live keys.
+     * <p>
+     * <b>The keys a firing just emptied are not counted as crowding</b> ({@link #crowded()}): only the
+     * keys empty since before the current pass are, those whose rows went before the window that
+     * this pass fired. Windows with a gap between them (hop above size) empty every key at their
+     * firing, and the table stays all empty keys until the next window's first events; counted,
+     * they made every gap crowded, so each gap forgot the few keys with no event in the window
+     * just fired, which came back as new keys in the next one, at the price of two merges of
+     * every listed key a window (perf/README.md, sections 116 and 121). Under a stream of ever new
+     * keys nothing changes but the pass at which the crowding shows: the keys the last firing
+     * emptied are forgotten one pass later. A key emptied and given a row again in the same pass
+     * still counts as emptied in it (not counting it would read its {@code emptySince} on the
+     * event path, a second line per key), which can hold a forgetting off by as many keys as have
+     * rows: the empty keys held stay below {@link #IDLE_PER_LIVE_KEY}{@code + 1} times the keys
+     * with rows, plus {@link #IDLE_SLACK}, plus the keys the last firing emptied.
      */
     void sortForIteration()
     {
@@ -737,6 +766,7 @@ final class KeyTable
             sortSome(Integer.MAX_VALUE);
         }
         pass++;
+        emptiedInPass = 0;
         pendingWaits = 0; // the pending keys go into this pass's order
         final boolean crowded = crowded();
         final boolean sweep = idleCount > 0 && (crowded || pass - nextSweep >= 0);
@@ -864,9 +894,15 @@ final class KeyTable
         return idleCount > 0 && backgroundSweepPass != pass && (crowded() || pass + 1 - nextSweep >= 0);
     }
 
+    /**
+     * Whether the keys empty since before this pass outnumber {@link #IDLE_PER_LIVE_KEY} times the keys with rows plus
+     * {@link #IDLE_SLACK} (see {@link #sortForIteration()}). A key emptied and revived in the pass still counts as
+     * emptied in it, so the keys not counted may exceed those still empty: hence the clamp.
+     */
     private boolean crowded()
     {
-        return idleCount > IDLE_PER_LIVE_KEY * (size - idleCount) + IDLE_SLACK;
+        final int emptyBefore = Math.max(0, idleCount - emptiedInPass);
+        return emptyBefore > IDLE_PER_LIVE_KEY * (size - idleCount) + IDLE_SLACK;
     }
 
     private void startBackgroundMerge()
@@ -975,6 +1011,7 @@ final class KeyTable
         slotLimit = 0;
         sortedCount = 0;
         idleCount = 0;
+        emptiedInPass = 0;
         pass = 0;
         nextSweep = 0;
         pendingCount = 0;

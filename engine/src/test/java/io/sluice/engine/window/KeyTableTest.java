@@ -148,6 +148,97 @@ class KeyTableTest
         assertThat(table.find(10)).isEqualTo(KeyTable.NONE);
     }
 
+    /**
+     * Windows with a gap after each (hop > size): the firing empties every key at once, then the table is all empty keys
+     * until the next window's events. Those keys are empty because their window closed, not because keys churn: they
+     * keep their slots through the gap, and so do the few that had no event in the window (forgotten only once empty
+     * for {@link KeyTable#LONG_IDLE_PASSES} passes), rather than being forgotten and added back as new keys.
+     */
+    @Test
+    void shouldKeepTheKeysAFiringEmptiedThroughTheGapAfterItsWindow()
+    {
+        final int keyCount = 4 * KeyTable.IDLE_SLACK;
+        final KeyTable table = new KeyTable(16, true);
+        final long[] slots = new long[keyCount];
+        java.util.Arrays.fill(slots, KeyTable.NONE);
+        for (int window = 0; window < KeyTable.LONG_IDLE_PASSES / 2; window++)
+        {
+            for (int k = 0; k < keyCount; k++)
+            {
+                if (k % 97 == window % 97)
+                {
+                    continue; // a few keys have no event in this window
+                }
+                int slot = table.find(k);
+                if (slot == KeyTable.NONE)
+                {
+                    slot = table.add(k);
+                }
+                if (slots[k] != KeyTable.NONE)
+                {
+                    assertThat(slot).as("key %d's slot in window %d", k, window).isEqualTo((int)slots[k]);
+                }
+                slots[k] = slot;
+                table.countRow(slot);
+                table.sortSome(64);
+            }
+            table.sortForIteration(); // the window fires: every key's row goes
+            for (int i = 0; i < table.sortedCount(); i++)
+            {
+                final int slot = table.sortedSlot(i);
+                if (table.rows(slot) > 0)
+                {
+                    table.uncountRow(slot);
+                }
+            }
+            while (table.sortWorkDue()) // the gap's events
+            {
+                table.sortSome(64);
+            }
+            // Every key seen so far still held (none is forgotten, none added back as new).
+            assertThat(table.size()).as("keys held after window %d", window).isEqualTo(window == 0 ? keyCount - keyCount / 97 - 1 : keyCount);
+        }
+    }
+
+    /**
+     * Windows of ever new keys (each window's keys never seen again): the keys emptied by older firings are forgotten
+     * once they crowd out the live ones, so the table stays within a small multiple of a window's keys.
+     */
+    @Test
+    void shouldForgetTheKeysOfOlderWindowsWhenEveryWindowBringsNewOnes()
+    {
+        final int perWindow = 2_000;
+        final KeyTable table = new KeyTable(16, true);
+        int most = 0;
+        for (int window = 0; window < 3 * KeyTable.LONG_IDLE_PASSES; window++)
+        {
+            for (int k = 0; k < perWindow; k++)
+            {
+                final long key = (long)window * perWindow + k;
+                assertThat(table.find(key)).isEqualTo(KeyTable.NONE);
+                table.countRow(table.add(key));
+                table.sortSome(64);
+            }
+            table.sortForIteration();
+            for (int i = 0; i < table.sortedCount(); i++)
+            {
+                final int slot = table.sortedSlot(i);
+                if (table.rows(slot) > 0)
+                {
+                    table.uncountRow(slot);
+                }
+            }
+            while (table.sortWorkDue())
+            {
+                table.sortSome(64);
+            }
+            most = Math.max(most, table.size());
+        }
+        // This window's keys, the last one's (emptied before this pass, not yet forgotten) and the slack at most.
+        assertThat(most).isLessThanOrEqualTo(2 * perWindow + KeyTable.IDLE_SLACK);
+        assertThat(table.capacity()).isLessThanOrEqualTo(8_192);
+    }
+
     @Test
     void shouldListTheSameKeysWithRowsWhetherSortedBetweenWindowsOrAllAtTheWindow()
     {
