@@ -31,7 +31,8 @@ import java.util.Arrays;
  * pass would look for keys empty for long. {@link #sortForIteration()} then only finishes what is
  * left. A few keys left for the window are not free there: inserting them moves and re-ranks every
  * listed key behind each one ({@link #insertPending}), 300 us for 50 keys among 10,000 in the event
- * that opens the window (perf/README.md section 45).
+ * that opens the window (perf/README.md section 45); more than 1/16 of the listed ones are
+ * heap-sorted and merged there at once, about what finishing a merge under way costs.
  * The order that results is the keys' ascending order whichever way it was reached, so the
  * results, and which event emits which, do not depend on it: replays and restored operators
  * stay byte-identical.
@@ -50,8 +51,13 @@ final class KeyTable
     static final int IDLE_PER_LIVE_KEY = 16;
     /** Kept empty keys always allowed, whatever the live keys. */
     static final int IDLE_SLACK = 1024;
-    /** A merge between windows starts once the pending keys are at least 1/this of the listed ones. */
-    static final int BACKGROUND_MERGE_SHARE = 64;
+    /**
+     * A merge between windows starts once the pending keys are at least 1/this of the listed ones. A merge rewrites the
+     * whole listed order, so while a key set grows (a fresh operator meeting its keys) each merge adds 1/this of the
+     * listed keys, and the growth costs about this + 1 merge steps per key: at 64, a fresh partition's 5,000 keys took
+     * 325,000 steps, two per event of a 150,000-event run; at 8, nine steps a key (perf/README.md, section 121).
+     */
+    static final int BACKGROUND_MERGE_SHARE = 8;
     private static final int BACKGROUND_MERGE_SHIFT = Integer.numberOfTrailingZeros(BACKGROUND_MERGE_SHARE);
     private static final int SORT_IDLE = 0;
     private static final int SORT_HEAPIFY = 1;
