@@ -131,7 +131,8 @@ final class RecordChecksum
         for (long frame = address; frame < end; )
         {
             final int frameLength = UnsafeApi.getInt(null, frame + RecordDescriptor.LENGTH_OFFSET);
-            assert frameLength >= RecordDescriptor.HEADER_LENGTH : "frame length " + frameLength + " at run byte " + (frame - address);
+            assert frameLength >= RecordDescriptor.HEADER_LENGTH :
+                "frame length " + frameLength + " at run byte " + (frame - address);
             // Single-thread staging memory: a plain store; the run reaches other threads through the file or a release.
             UnsafeApi.putInt(null, frame + RecordDescriptor.CRC_OFFSET,
                 stored(crc32c.compute(frame, RecordDescriptor.TYPE_OFFSET, frameLength - RecordDescriptor.TYPE_OFFSET)));

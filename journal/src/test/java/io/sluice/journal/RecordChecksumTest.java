@@ -95,7 +95,8 @@ class RecordChecksumTest
         }
     }
 
-    private static void writeFrame(final UnsafeBuffer buffer, final int at, final int payloadLength, final SplittableRandom random)
+    private static void writeFrame(
+        final UnsafeBuffer buffer, final int at, final int payloadLength, final SplittableRandom random)
     {
         final int aligned = RecordDescriptor.alignedFrameLength(payloadLength);
         for (int i = 0; i < aligned; i++)

@@ -147,7 +147,8 @@ public class ChecksumBenchmark
             final int frameLength = frames.getInt(at + RecordDescriptor.LENGTH_OFFSET);
             crc = Crc32c.INSTANCE.compute(
                 frames.addressOffset(), at + RecordDescriptor.TYPE_OFFSET, frameLength - RecordDescriptor.TYPE_OFFSET);
-            frames.putInt(at + RecordDescriptor.CRC_OFFSET, crc == RecordDescriptor.UNCHECKSUMMED ? RecordDescriptor.CRC_ALIAS : crc);
+            frames.putInt(at + RecordDescriptor.CRC_OFFSET,
+                crc == RecordDescriptor.UNCHECKSUMMED ? RecordDescriptor.CRC_ALIAS : crc);
             at += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
         }
         return crc;
@@ -185,7 +186,8 @@ public class ChecksumBenchmark
     @OperationsPerInvocation(RUN_FRAMES)
     public int runOneChecksum()
     {
-        return Crc32c.INSTANCE.compute(run.addressOffset(), RecordDescriptor.TYPE_OFFSET, runLength - RecordDescriptor.TYPE_OFFSET);
+        return Crc32c.INSTANCE.compute(
+            run.addressOffset(), RecordDescriptor.TYPE_OFFSET, runLength - RecordDescriptor.TYPE_OFFSET);
     }
 
     /**
