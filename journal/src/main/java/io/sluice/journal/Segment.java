@@ -770,6 +770,33 @@ final class Segment
         }
     }
 
+    /**
+     * Writes the log's pages of {@code [from, to)} back to the storage device ({@code msync} of the range), for the
+     * {@link WritebackPacer}: not a durability point, so {@link #force}'s bookkeeping is left alone. Under the
+     * reservation lock, so that a close cannot unmap the segment meanwhile; a closed segment is skipped.
+     *
+     * @param from page-aligned start.
+     * @param to   end, at most the capacity.
+     * @return whether the range was written back (false once the segment is closed).
+     */
+    boolean writeBack(final int from, final int to)
+    {
+        reservationLock.lock();
+        try
+        {
+            if (closed || to <= from)
+            {
+                return false;
+            }
+            mapped.force(from, to - from);
+            return true;
+        }
+        finally
+        {
+            reservationLock.unlock();
+        }
+    }
+
     private void checkFault()
     {
         try
