@@ -30,15 +30,18 @@ package io.sluice.journal;
 final class WritebackPacer
 {
     /**
-     * Bytes written back per step: 16 pages, some 100-200 us of a cpu on a 2-core VM (the kernel's own pass wrote
-     * thousands of pages at a time).
+     * Bytes written back per step: 256 pages, some 0.3-0.4 ms of the duty thread's cpu on a 2-core VM (about 1-2 us a
+     * page once the file's first blocks are allocated). Not fewer: the first write-back of a page allocates its block
+     * (ext4 with {@code delalloc}, {@code dioread_nolock}) as an unwritten extent that a kernel worker converts when
+     * the write completes, one work item per write-back call, on the cpu that took the disk's interrupt; 64 KiB steps
+     * made 1,342 of them on the processing thread's cpu in one demo run (the kernel's own pass, in big chunks, 56).
      */
-    static final int STEP_BYTES = 64 * 1024;
+    static final int STEP_BYTES = 1 << 20;
     /**
-     * A partition with less than a step to write back waits at most this long before its pages are written back:
-     * far below the 5 s between the kernel's passes, so a pass finds at most this long's appends.
+     * A partition with less than a step to write back waits at most this long before its pages are written back: a
+     * fifth of the 5 s between the kernel's passes, so a pass finds at most a second's appends, in few calls.
      */
-    static final long PARTIAL_STEP_DELAY_NS = 200_000_000L;
+    static final long PARTIAL_STEP_DELAY_NS = 1_000_000_000L;
 
     /** Swapped whole on registration (copy on write), so that a duty cycle iterates an array and allocates nothing. */
     private volatile Paced[] paced = new Paced[0];
