@@ -179,7 +179,7 @@ final class WritebackPacer
             {
                 return Math.min(of.capacity(), (of.tailPosition() + Segment.PAGE_SIZE - 1) & -Segment.PAGE_SIZE);
             }
-            return of.endPosition(relative) & -Segment.PAGE_SIZE;
+            return Math.max(0, of.endPositionIfOpen(relative)) & -Segment.PAGE_SIZE; // 0 once closed: nothing to do
         }
     }
 
