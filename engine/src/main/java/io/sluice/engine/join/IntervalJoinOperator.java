@@ -361,8 +361,6 @@ public final class IntervalJoinOperator implements JoinOperator
         else
         {
             final int position = keyIndex.findOrAdd(key);
-            // The own chain's tail first: its head's line then comes in while the probe walks the partner chain.
-            final int tail = sides[side].tailAt(position);
             final boolean matched = probe(side, position, key, timestamp, buffer, offset);
             final long sequence = nextSequence++;
             final long completion = completion(side, timestamp);
@@ -375,7 +373,7 @@ public final class IntervalJoinOperator implements JoinOperator
             }
             else
             {
-                final int slot = sides[side].append(position, tail, key, timestamp, sequence, matched, buffer, offset);
+                final int slot = sides[side].insertAt(position, key, timestamp, sequence, matched, buffer, offset);
                 completions.push((slot << 1) | side, completion, sequence);
             }
         }

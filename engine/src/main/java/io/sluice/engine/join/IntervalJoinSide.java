@@ -217,45 +217,12 @@ final class IntervalJoinSide
     }
 
     /**
-     * Newest record of this side at a key's position in the shared {@link JoinKeyIndex} (its head's prev), or
-     * {@link #NONE}: where {@link #append} links the next record in. The operator reads it before probing the
-     * partner chain, so that the miss on the head's line overlaps with the probe's instead of following them.
-     *
-     * @param position of the key in the shared {@link JoinKeyIndex}.
-     * @return the tail slot, or {@link #NONE}.
-     */
-    int tailAt(final int position)
-    {
-        final int head = heads.head(position, side);
-        return head == NONE ? NONE : prev(head);
-    }
-
-    /**
      * Appends a record to its key's chain.
      *
      * @param position of the key in the shared {@link JoinKeyIndex} ({@link JoinKeyIndex#findOrAdd}), still valid.
      */
     int insertAt(
         final int position,
-        final long key,
-        final long timestamp,
-        final long sequence,
-        final boolean isMatched,
-        final DirectBuffer buffer,
-        final int offset)
-    {
-        return append(position, tailAt(position), key, timestamp, sequence, isMatched, buffer, offset);
-    }
-
-    /**
-     * Appends a record to its key's chain after its tail.
-     *
-     * @param position of the key in the shared {@link JoinKeyIndex} ({@link JoinKeyIndex#findOrAdd}), still valid.
-     * @param tail     the chain's tail as {@link #tailAt} gave it, the chain unchanged since.
-     */
-    int append(
-        final int position,
-        final int tail,
         final long key,
         final long timestamp,
         final long sequence,
@@ -271,14 +238,15 @@ final class IntervalJoinSide
         arena.put(slot, buffer, offset);
         snapshot.created(slot);
 
-        if (tail == NONE)
+        final int head = heads.head(position, side);
+        if (head == NONE)
         {
             links(slot, slot, slot);
             heads.head(position, side, slot);
         }
         else
         {
-            final int head = heads.head(position, side);
+            final int tail = prev(head);
             links(slot, tail, head);
             next(tail, slot);
             prev(head, slot);
