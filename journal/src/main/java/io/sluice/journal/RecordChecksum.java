@@ -3,6 +3,8 @@ package io.sluice.journal;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -85,6 +87,75 @@ final class RecordChecksum
     void store(final UnsafeBuffer buffer, final ByteBuffer view, final int position, final int frameLength)
     {
         buffer.putInt(position + RecordDescriptor.CRC_OFFSET, stored(compute(buffer, view, position, frameLength)));
+    }
+
+    /**
+     * Checksums every frame of a run laid out from byte 0 of a buffer and stores each one's CRC32C in its field, in one
+     * pass: a staged writer's run before it goes to the file ({@link StagedFrames}). The same values as {@link #store}
+     * frame by frame; by address (the frames' lengths read and their checksums stored with plain loads and stores, no
+     * bounds check per frame: the run is the writer's own, whole frames within the buffer by construction), so that what
+     * remains per frame is the intrinsic's call, about 3.8 ns for a 56-byte frame on this project's 2-core EPYC VM
+     * against 4.9 ns frame by frame through the buffer (perf/README.md section 122). Without the address-based
+     * intrinsic, frame by frame through the view.
+     *
+     * @param frames whose byte 0 is the first frame's first byte.
+     * @param view   a duplicate of the buffer's memory owned by the calling thread (fallback path).
+     * @param length of the run in bytes: the end of its last frame, aligned.
+     */
+    void storeRun(final UnsafeBuffer frames, final ByteBuffer view, final int length)
+    {
+        if (DirectBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            frames.boundsCheck(0, length);
+        }
+        if (BY_ADDRESS)
+        {
+            storeRunByAddress(frames.addressOffset(), length);
+        }
+        else
+        {
+            storeRunFrameByFrame(frames, view, length);
+        }
+    }
+
+    /**
+     * {@link #storeRun} by address: the address-based intrinsic must be available ({@link #byAddress()}).
+     *
+     * @param address of the run's first frame.
+     * @param length  of the run in bytes.
+     */
+    static void storeRunByAddress(final long address, final int length)
+    {
+        final Crc32c crc32c = Crc32c.INSTANCE;
+        final long end = address + length;
+        for (long frame = address; frame < end; )
+        {
+            final int frameLength = UnsafeApi.getInt(null, frame + RecordDescriptor.LENGTH_OFFSET);
+            assert frameLength >= RecordDescriptor.HEADER_LENGTH :
+                "frame length " + frameLength + " at run byte " + (frame - address);
+            // Single-thread staging memory: a plain store; the run reaches other threads through the file or a release.
+            UnsafeApi.putInt(null, frame + RecordDescriptor.CRC_OFFSET,
+                stored(crc32c.compute(frame, RecordDescriptor.TYPE_OFFSET, frameLength - RecordDescriptor.TYPE_OFFSET)));
+            frame += frameLength + RecordDescriptor.FRAME_ALIGNMENT - 1 & -RecordDescriptor.FRAME_ALIGNMENT;
+        }
+    }
+
+    /**
+     * {@link #storeRun} frame by frame through the buffer and, without the address-based intrinsic, the view: the
+     * fallback, and the reference the run's pass is tested against.
+     *
+     * @param frames whose byte 0 is the first frame's first byte.
+     * @param view   a duplicate of the buffer's memory owned by the calling thread (fallback path).
+     * @param length of the run in bytes.
+     */
+    void storeRunFrameByFrame(final UnsafeBuffer frames, final ByteBuffer view, final int length)
+    {
+        for (int at = 0; at < length; )
+        {
+            final int frameLength = frames.getInt(at + RecordDescriptor.LENGTH_OFFSET);
+            store(frames, view, at, frameLength);
+            at += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
+        }
     }
 
     /**

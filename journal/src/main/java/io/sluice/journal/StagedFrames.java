@@ -208,17 +208,12 @@ final class StagedFrames
     }
 
     /**
-     * Stores the CRC32C of each frame staged in the first {@code length} bytes, while they are in this thread's cache.
+     * Stores the CRC32C of each frame staged in the first {@code length} bytes, while they are in this thread's cache:
+     * one pass over the run by address ({@link RecordChecksum#storeRun}).
      */
     private void checksum(final int length)
     {
-        final UnsafeBuffer frames = buffer;
-        for (int at = 0; at < length; )
-        {
-            final int frameLength = frames.getInt(at + RecordDescriptor.LENGTH_OFFSET);
-            checksum.store(frames, checksumView, at, frameLength);
-            at += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
-        }
+        checksum.storeRun(buffer, checksumView, length);
     }
 
     /**

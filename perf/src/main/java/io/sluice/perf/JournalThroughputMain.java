@@ -42,20 +42,28 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (real zero blocks written over the round's bytes of a sparse file, not forced) and every page of the mapping
  * pre-touched before the timed copies, untimed: the raw file by {@link RawMappedLog#pretouch}, the journal by
  * {@link JournalContext#pretouchOnOpen}; both mappings are fresh (a journal cannot rewrite its records); neither
- * rolls, so this isolates the append path. The JMH {@link JournalAppendBenchmark} measures sustained
+ * rolls, so this isolates the append path. With {@code staged=true turn=1024} the journal side is the live engine's
+ * processing thread's path ({@link JournalContext#stagedWrites}): frames staged, checksummed by the writer and written
+ * with one {@code pwrite} per run of 1,024, the mapping untouched by the writer; {@code cpu a/r} is then that path's CPU
+ * per record against the raw copy's. The JMH {@link JournalAppendBenchmark} measures sustained
  * appends with rolls and background allocation, and {@link JournalLaunchMain} the first seconds after
  * a launch.
  *
  * <p>Usage, with the project's JVM flags (Agrona needs the jdk.internal.misc export):
  * <pre>{@code
  *   java @perf/target/classes/sluice-jvm.options -Xms1g -Xmx1g -cp perf/target/benchmarks.jar \
- *       io.sluice.perf.JournalThroughputMain [rounds=5] [warmup=2] [mib=384] [payloads=64,256]
+ *       io.sluice.perf.JournalThroughputMain [rounds=5] [warmup=2] [mib=384] [payloads=64,256] [staged=false] [turn=1]
  * }</pre>
  */
 public final class JournalThroughputMain
 {
     private static final int SEGMENT_LENGTH = JournalRoundsArgs.SEGMENT_LENGTH;
     private static final int POLL_LIMIT = 256;
+
+    /** Whether the journal's writer is staged ({@code staged=true}), set once by {@link #main}. */
+    private static boolean staged;
+    /** Records per published run ({@code turn=N}), set once by {@link #main}. */
+    private static int turn = 1;
 
     private JournalThroughputMain()
     {
@@ -75,8 +83,11 @@ public final class JournalThroughputMain
         final int warmups = parsed.warmups;
         final int mib = parsed.mib;
         final int[] payloads = parsed.payloads;
-        System.out.printf("JournalThroughputMain rounds=%d (+%d warm-up) mib=%d segment=%d MiB, dir=%s%n",
-            rounds, warmups, mib, SEGMENT_LENGTH >> 20, System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+        staged = parsed.staged;
+        turn = parsed.turn;
+        System.out.printf("JournalThroughputMain rounds=%d (+%d warm-up) mib=%d segment=%d MiB staged=%b turn=%d, dir=%s%n",
+            rounds, warmups, mib, SEGMENT_LENGTH >> 20, staged, turn,
+            System.getProperty(PerfFiles.DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         for (final int payload : payloads)
         {
             runPayload(payload, rounds, warmups, mib);
@@ -242,6 +253,7 @@ public final class JournalThroughputMain
         try (Journal journal = Journal.open(new JournalContext()
             .directory(directory)
             .externalDuties(!dutiesRunning)
+            .stagedWrites(staged)
             .segmentLength(SEGMENT_LENGTH)
             .reserveAheadBytes(reservedBytes(payloadLength, records))
             .pretouchOnOpen(true)))
@@ -293,12 +305,29 @@ public final class JournalThroughputMain
         return (int)Math.min(SEGMENT_LENGTH, (long)records * RecordDescriptor.alignedFrameLength(payloadLength) + (1 << 20));
     }
 
+    /**
+     * Appends the round's records: each one published ({@code turn=1}), or in runs of {@code turn} appended unpublished
+     * and published at once (with a staged writer, one {@code pwrite} per run: the live engine's processing thread).
+     */
     private static void append(
         final PartitionWriter writer, final UnsafeBuffer frame, final int payloadLength, final int records)
     {
-        for (int i = 0; i < records; i++)
+        if (turn == 1)
         {
-            writer.append(BenchmarkRecords.TYPE, 0, i, i, frame, RecordDescriptor.HEADER_LENGTH, payloadLength);
+            for (int i = 0; i < records; i++)
+            {
+                writer.append(BenchmarkRecords.TYPE, 0, i, i, frame, RecordDescriptor.HEADER_LENGTH, payloadLength);
+            }
+            return;
+        }
+        for (int i = 0; i < records; )
+        {
+            final int end = Math.min(records, i + turn);
+            for (; i < end; i++)
+            {
+                writer.appendUnpublished(BenchmarkRecords.TYPE, 0, i, i, frame, RecordDescriptor.HEADER_LENGTH, payloadLength);
+            }
+            writer.publishAppended();
         }
     }
 
