@@ -2,14 +2,23 @@ package io.sluice.peers;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.sluice.engine.io.Backtest;
+import io.sluice.engine.io.BacktestOptions;
+import io.sluice.engine.io.ColumnarEventSource;
+import io.sluice.engine.io.EventColumns;
 import io.sluice.engine.join.IntervalJoinOperator;
 import io.sluice.engine.join.JoinOperatorContext;
 import io.sluice.engine.join.JoinResultHandler;
 import io.sluice.engine.join.JoinType;
+import io.sluice.engine.pipeline.EventPredicate;
+import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.time.Watermarks;
 
 /**
@@ -25,7 +34,10 @@ import io.sluice.engine.time.Watermarks;
  *   <li>{@link #operator()} (J1 only): the interval join operator alone, built as the J1 pipeline builds it (INNER,
  *       +-2 s, bound 500 ms a side, 24-byte records, the next 32 events' keys loaded ahead as
  *       {@code PipelineInstance.onEvents} does), fed the workload's events in order, each joined row's six words read
- *       as {@code JoinStage.onJoin}'s copies read them.</li>
+ *       as {@code JoinStage.onJoin}'s copies read them;</li>
+ *   <li>{@link #merge()} (J1 only): the backtest's merge of J1's two inputs alone: {@code Backtest.replayColumns} over the
+ *       orders' and the payments' columns as {@link #backtest()} gives them, into two pipelines of a filter each that
+ *       hashes every event's key and time in the order it comes and drops it (so the rows check the merged order).</li>
  * </ul>
  * Not thread safe: the main's thread only.
  */
@@ -143,6 +155,78 @@ public final class AbSide implements JoinResultHandler
         rows = new long[][] {{join.matches(), join.stateEntries(), checksum, 0, 0}};
         join.endOfInput();
         return cpu;
+    }
+
+    /**
+     * Runs the backtest's merge of J1's two inputs once: their columns merged by event time into two pipelines that each
+     * hash what they get in order and drop it.
+     *
+     * @return CPU nanoseconds of the replay (the sources' fills included, as in {@link #backtest()});
+     *     {@link #rows()} is then one row of {@code (events, order hash, 0, 0, 0)}.
+     */
+    public long merge()
+    {
+        if (!query.isJoin())
+        {
+            throw new IllegalArgumentException("the merge of two inputs is J1's only, not " + query);
+        }
+        final long[] seen = new long[2];
+        final EventPredicate hashAndDrop = e ->
+        {
+            seen[0]++;
+            seen[1] = (seen[1] * 31 + e.getLong(0)) * 31 + e.getLong(2);
+            return false;
+        };
+        final List<Pipeline> pipelines = List.of(
+            Pipeline.from("orders", SluicePeer.ORDER).name("orders").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+                .filter("none", hashAndDrop).sink("none", (partition, sequence, key, timestamp, event) -> { }).build(),
+            Pipeline.from("payments", SluicePeer.PAYMENT).name("payments").partitionKey("key").eventTime("ts", Workload.BOUND_MS)
+                .filter("none", hashAndDrop).sink("none", (partition, sequence, key, timestamp, event) -> { }).build());
+        final Map<String, ColumnarEventSource> sources = new LinkedHashMap<>();
+        sources.put("orders", columns(Workload.ORDER));
+        sources.put("payments", columns(Workload.PAYMENT));
+        final long start = THREADS.getCurrentThreadCpuTime();
+        Backtest.replayColumns(pipelines, sources, new BacktestOptions().partitions(1));
+        final long cpu = THREADS.getCurrentThreadCpuTime() - start;
+        if (seen[0] != workload.count)
+        {
+            throw new IllegalStateException("the merge gave " + seen[0] + " of " + workload.count + " events");
+        }
+        rows = new long[][] {{seen[0], seen[1], 0, 0, 0}};
+        return cpu;
+    }
+
+    /** The workload's events of one type as columns, as the backtest's sources give them. */
+    private ColumnarEventSource columns(final byte type)
+    {
+        final Workload w = workload;
+        return new ColumnarEventSource()
+        {
+            private int next;
+
+            @Override
+            public int fill(final EventColumns columns)
+            {
+                final long[] key = columns.column(0);
+                final long[] value = columns.column(1);
+                final long[] ts = columns.column(2);
+                final int capacity = columns.capacity();
+                int size = 0;
+                int i = next;
+                for (; i < w.count && size < capacity; i++)
+                {
+                    if (w.type[i] == type)
+                    {
+                        key[size] = w.key[i];
+                        value[size] = w.value[i];
+                        ts[size] = w.ts[i];
+                        size++;
+                    }
+                }
+                next = i;
+                return size;
+            }
+        };
     }
 
     /**

@@ -30,10 +30,12 @@ import java.util.stream.Stream;
  * the ratio B / A, and checks that both sides' rows are equal (and, in {@code mode=backtest}, equal to the plain
  * loop's). The summary gives the medians, the median and geometric mean of the per-round ratios and how many rounds
  * went which way. {@code mode=backtest} runs {@link SluicePeer#backtest()} ({@link BacktestCostMain}'s span) on any
- * query; {@code mode=operator} the interval join operator alone on J1's events ({@link AbSide#operator()}).
+ * query; {@code mode=operator} the interval join operator alone on J1's events ({@link AbSide#operator()});
+ * {@code mode=merge} the backtest's merge of J1's two inputs alone ({@link AbSide#merge()}). A side whose build's
+ * {@code AbSide} lacks the mode's method cannot run it: overlay this build's {@code AbSide} classes on a copy of it.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp perf-peers/target/classes \
- *       io.sluice.peers.SameProcessAbMain a=<base build root> b=<change build root> [mode=backtest|operator] \
+ *       io.sluice.peers.SameProcessAbMain a=<base build root> b=<change build root> [mode=backtest|operator|merge] \
  *       [queries=J1] [rounds=12] [warmup=3] [orders=2000000] [joinOrders=500000] [seed=20261205]
  * }</pre>
  * Run from a build root (its {@code perf-peers/target/lib} holds the libraries). Both roots must have been built with
@@ -71,9 +73,9 @@ public final class SameProcessAbMain
             throw new IllegalArgumentException("a=<build root> and b=<build root> are both required");
         }
         final String mode = a.get("mode");
-        if (!mode.equals("backtest") && !mode.equals("operator"))
+        if (!mode.equals("backtest") && !mode.equals("operator") && !mode.equals("merge"))
         {
-            throw new IllegalArgumentException("mode must be backtest or operator, not '" + mode + "'");
+            throw new IllegalArgumentException("mode must be backtest, operator or merge, not '" + mode + "'");
         }
         final int rounds = Integer.parseInt(a.get("rounds"));
         final int warmup = Integer.parseInt(a.get("warmup"));

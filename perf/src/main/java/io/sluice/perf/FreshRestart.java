@@ -29,6 +29,12 @@ final class FreshRestart
      */
     static final String DAEMON_HUGE_PAGES = "-XX:+UseTransparentHugePages";
     /**
+     * The JIT thresholds the launcher gives the daemon's JVM ({@code sluice run}): a method is compiled once it has run 4x
+     * as often as the JVM's defaults ask, so that the start's code that runs hundreds rather than millions of times is not
+     * compiled before ready (perf/README.md, section 124).
+     */
+    static final String DAEMON_COMPILE_THRESHOLDS = "-XX:CompileThresholdScaling=4";
+    /**
      * How the launcher has the daemon's JVM map its class data sharing archive: at the address it was written for, so
      * the JVM does not rewrite the archive's pointers at start (the JDK's default maps it at a random address).
      */

@@ -71,9 +71,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@code -XX:ArchiveClassesAtExit=<file>} in one run, {@code -XX:SharedArchiveFile=<file>} in the next); {@code cds=true}
  * does that within the run: one untimed fresh restart writes the archive at its exit, the timed ones map it (what the
  * launcher does for the daemon from its second run on, {@code SLUICE_CDS=auto}). By default the children run as the
- * launcher runs the daemon ({@code sluice run}): with that archive ({@code cds=true}) and with transparent huge pages
- * ({@code hugePages=true}, the launcher's {@code SLUICE_HUGE_PAGES=on}); {@code cds=false hugePages=false} gives the bare
- * JVM the fresh restarts ran in before section 92 of perf/README.md.
+ * launcher runs the daemon ({@code sluice run}): with that archive ({@code cds=true}), with transparent huge pages
+ * ({@code hugePages=true}, the launcher's {@code SLUICE_HUGE_PAGES=on}) and with its JIT thresholds ({@code daemonJit=true},
+ * {@link FreshRestart#DAEMON_COMPILE_THRESHOLDS}); {@code cds=false hugePages=false daemonJit=false} gives the bare JVM the
+ * fresh restarts ran in before section 92 of perf/README.md.
  * {@code setUpOnly=<dir>} writes the set-up into {@code <dir>} (the checkpoint kept aside in
  * {@code <dir>/checkpoints-aside}), keeps it and exits: restarts in processes of their own can then be run by hand,
  * e.g. two builds alternated from the same set-up, each as {@code RestartMain child=<dir> keys=.. partitions=..
@@ -122,7 +123,7 @@ public final class RestartMain
      * Runs the benchmark.
      *
      * @param args {@code name=value}: keys, history, tail, rounds, partitions, segmentMiB, sized, backtest, fresh, childJvm,
-     *             cds, hugePages, setUpOnly.
+     *             cds, hugePages, daemonJit, setUpOnly.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -141,6 +142,7 @@ public final class RestartMain
         defaults.put("childJvm", "");
         defaults.put("cds", "true");
         defaults.put("hugePages", "true");
+        defaults.put("daemonJit", "true");
         defaults.put("setUpOnly", "");
         final Map<String, String> a = EngineBench.args(args, defaults);
         final int keys = Integer.parseInt(a.get("keys"));
@@ -305,6 +307,10 @@ public final class RestartMain
         if (Boolean.parseBoolean(a.get("hugePages")))
         {
             childJvm.add(FreshRestart.DAEMON_HUGE_PAGES);
+        }
+        if (Boolean.parseBoolean(a.get("daemonJit")))
+        {
+            childJvm.add(FreshRestart.DAEMON_COMPILE_THRESHOLDS);
         }
         childJvm.addAll(List.of(a.get("childJvm").split(" ")));
         if (Boolean.parseBoolean(a.get("cds")))

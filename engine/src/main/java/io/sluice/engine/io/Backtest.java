@@ -362,10 +362,6 @@ public final class Backtest
             {
                 final ReplayPlan.TopicInput input = resolved.get(r);
                 readers[r] = new ReplayPlan.Reader(input, topics.get(input.topic()), options.malformedInput(), symbolKeys);
-                if (readers.length > 1)
-                {
-                    readers[r].advance(); // the merge by time looks at every reader's next event
-                }
             }
             if (columnsFit && takeColumns(instances))
             {

@@ -3,9 +3,10 @@ package io.sluice.engine.io;
 import io.sluice.schema.EventFlyweight;
 
 /**
- * A {@link ColumnarEventSource} read event by event, for the backtests that do not take columns (several inputs
- * merged by time, joins, pipelines whose first stage is not a window the columnar kernel runs): each event's
- * fields are written from its columns into the flyweight. Threading: the backtest's thread.
+ * A {@link ColumnarEventSource} read event by event, for the backtests that do not take columns (joins, pipelines
+ * whose first stage is not a window the columnar kernel runs): each event's fields are written from its columns into
+ * the flyweight; or batch by batch ({@link #fillNext()}, {@link #fields()}) by {@link ColumnarMerge}, which merges
+ * several inputs straight from their columns. One reader uses one of the two ways. Threading: the backtest's thread.
  */
 final class ColumnarEvents implements EventSource
 {
@@ -28,19 +29,9 @@ final class ColumnarEvents implements EventSource
     @Override
     public boolean next(final EventFlyweight event)
     {
-        if (next == size)
+        if (next == size && fillNext() == 0)
         {
-            if (ended)
-            {
-                return false;
-            }
-            size = fill(source, columns, topic);
-            next = 0;
-            if (size == 0)
-            {
-                ended = true;
-                return false;
-            }
+            return false;
         }
         final long[][] fields = this.fields;
         final int at = next++;
@@ -49,6 +40,34 @@ final class ColumnarEvents implements EventSource
             event.putLong(f, fields[f][at]);
         }
         return true;
+    }
+
+    /**
+     * Reads the source's next batch into the columns, once more after every event of the last one was taken.
+     *
+     * @return events in the columns, 0 at the end (and at every call after it, without asking the source again).
+     * @throws BacktestException if the source claims more events than the columns hold, or fewer than none.
+     */
+    int fillNext()
+    {
+        if (ended)
+        {
+            return 0;
+        }
+        size = fill(source, columns, topic);
+        next = 0;
+        ended = size == 0;
+        return size;
+    }
+
+    /**
+     * The columns {@link #fillNext()} fills, by field index of the topic's schema.
+     *
+     * @return the columns, reused from batch to batch.
+     */
+    long[][] fields()
+    {
+        return fields;
     }
 
     /**

@@ -12,7 +12,9 @@ import io.sluice.schema.EventFlyweight;
  * same events in the same order as one {@link PartitionDispatcher#onEvent} call each, so the outputs are
  * those of the one-by-one loop; what the batches save is the per-event trip through the loop, the dispatcher
  * and the pipeline instance. With a single reader (the common case) its events are decoded straight into the
- * batch, with no merge and no copy.
+ * batch, with no merge and no copy; when every reader holds columns (events from memory), {@link ColumnarMerge}
+ * merges them into the batches straight from the columns. Only the backtest replays through this loop (a restart's
+ * replay of the journal has its own).
  * <p>
  * Threading: the backtest's thread.
  */
@@ -27,8 +29,7 @@ final class ReplayLoop
     private int batchPartition = -1;
 
     /**
-     * @param readers     one per input, each positioned on its first event ({@link ReplayPlan.Reader#advance()}
-     *                    called once) unless there is only one, which must not have been advanced yet.
+     * @param readers     one per input, none advanced yet ({@link ReplayPlan.Reader#advance()}).
      * @param dispatchers one per partition.
      */
     ReplayLoop(final ReplayPlan.Reader[] readers, final PartitionDispatcher[] dispatchers)
@@ -50,8 +51,16 @@ final class ReplayLoop
             {
                 runSingle(readers[0]);
             }
+            else if (allColumnar(readers))
+            {
+                new ColumnarMerge(readers, this).run();
+            }
             else
             {
+                for (final ReplayPlan.Reader reader : readers)
+                {
+                    reader.advance(); // the merge by time looks at every reader's next event
+                }
                 runMerged();
             }
         }
@@ -115,7 +124,29 @@ final class ReplayLoop
         }
     }
 
-    private void flush()
+    /**
+     * The batch an event of this key goes into: the current one, or, when the key's partition is not the current
+     * batch's, an empty one after the current batch went to its dispatcher.
+     *
+     * @param key of the event.
+     * @return the batch to append the event to ({@link #flush()} it when the append says it is full).
+     */
+    EventBatch batchFor(final long key)
+    {
+        final int partition = Topic.partitionFor(key, dispatchers.length);
+        if (partition != batchPartition)
+        {
+            flush();
+            batchPartition = partition;
+        }
+        return batch;
+    }
+
+    /**
+     * Hands the batch, if it holds events, to its partition's dispatcher and empties it (also when the dispatcher
+     * throws: no event is dispatched twice).
+     */
+    void flush()
     {
         if (batch.size() > 0)
         {
@@ -128,6 +159,18 @@ final class ReplayLoop
                 batch.clear(); // also after a failure: no event is dispatched twice
             }
         }
+    }
+
+    private static boolean allColumnar(final ReplayPlan.Reader[] readers)
+    {
+        for (final ReplayPlan.Reader reader : readers)
+        {
+            if (reader.columnar() == null)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

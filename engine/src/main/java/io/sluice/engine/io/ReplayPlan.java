@@ -14,6 +14,7 @@ import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.pipeline.Source;
 import io.sluice.schema.EventFlyweight;
 import io.sluice.schema.FieldType;
+import io.sluice.schema.Schema;
 
 /**
  * How a {@link Backtest} feeds its pipelines: which topics they read (declared alike by every
@@ -269,6 +270,32 @@ final class ReplayPlan
         boolean hasEvent()
         {
             return hasEvent;
+        }
+
+        /**
+         * The input's columns when it is events from memory as columns, for a merge that reads them directly
+         * ({@link ColumnarMerge}) instead of through {@link #advance()}.
+         *
+         * @return the columnar input, or null for files and events one at a time.
+         */
+        ColumnarEvents columnar()
+        {
+            return memory instanceof ColumnarEvents columnar ? columnar : null;
+        }
+
+        Schema schema()
+        {
+            return source.schema();
+        }
+
+        int keyField()
+        {
+            return keyField;
+        }
+
+        int timeField()
+        {
+            return timeField;
         }
 
         EventFlyweight event()

@@ -89,11 +89,26 @@ public final class JoinSpec
             builder.field(rightPrefix + "_" + field.name(), field);
         }
         this.output = builder.build();
-        // The records are copied verbatim: their fields must land at their own offsets plus the base.
-        if (output.field(leftPrefix + "_" + left.schema().field(0).name()).offset() != LEFT_BASE + left.schema().field(0).offset() ||
-            output.field(rightPrefix + "_" + right.schema().field(0).name()).offset() != rightBase() + right.schema().field(0).offset())
+        // The records are copied verbatim: every field must land at its own offset plus the base, and the row must hold
+        // the whole right record (a schema padded between or after its fields, Schema.Builder#alignTo, cannot be).
+        checkVerbatim(name, leftPrefix, left.schema(), LEFT_BASE);
+        checkVerbatim(name, rightPrefix, right.schema(), rightBase());
+        if (output.length() < rightBase() + right.schema().length())
         {
-            throw new SchemaException("join '" + name + "': cannot lay out the output rows verbatim");
+            throw new SchemaException("join '" + name + "': cannot lay out the output rows verbatim: the right schema '" +
+                right.schema().name() + "' is padded to " + right.schema().length() + " bytes after its last field");
+        }
+    }
+
+    private void checkVerbatim(final String name, final String prefix, final Schema side, final int base)
+    {
+        for (final Field field : side.fields())
+        {
+            if (output.field(prefix + "_" + field.name()).offset() != base + field.offset())
+            {
+                throw new SchemaException("join '" + name + "': cannot lay out the output rows verbatim: field '" + field.name() +
+                    "' of schema '" + side.name() + "' follows padding");
+            }
         }
     }
 

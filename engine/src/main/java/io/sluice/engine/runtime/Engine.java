@@ -123,10 +123,11 @@ public final class Engine implements AutoCloseable
                 .segmentLength(context.journalSegmentLength())
                 .groupCommit(context.groupCommit())
                 .externalDuties(true)
-                .reserveAheadBytes(context.profile() == EngineProfile.LOW_LATENCY ? JournalContext.DEFAULT_RESERVE_AHEAD_BYTES :
-                    STANDARD_RESERVE_AHEAD_BYTES)
+                .reserveAheadBytes(context.journalReserveAheadBytes(context.profile() == EngineProfile.LOW_LATENCY))
                 // The low-latency profile pays the first stretch of each partition's page faults before accepting.
                 .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
+                // ... and writes the journal's finished pages back on the duty thread, not in a kernel worker on a spinning cpu.
+                .writebackPacing(context.profile() == EngineProfile.LOW_LATENCY)
                 // Runs of live events are written with one pwrite each, those of an event or two stored through the mapping.
                 .stagedWrites(context.journalWritesStaged())
                 .stagedSmallRunRecords(EngineContext.Configuration.journalStagedSmallRunRecords())

@@ -305,6 +305,8 @@ public final class EngineContext
     private CountersManager countersManager;
     private UnsafeBuffer errorLogBuffer;
     private int journalSegmentLength = JournalContext.DEFAULT_SEGMENT_LENGTH;
+    /** 0: from the profile ({@link #journalReserveAheadBytes()}). */
+    private int journalReserveAheadBytes;
     /** Null: from the profile ({@link Configuration#journalStagedWrites(EngineProfile)}). */
     private Boolean journalStagedWrites;
     private boolean groupCommit;
@@ -812,6 +814,38 @@ public final class EngineContext
     public int journalSegmentLength()
     {
         return journalSegmentLength;
+    }
+
+    /**
+     * Sets how far ahead of each journal writer real blocks are reserved and pages pre-touched
+     * ({@link JournalContext#reserveAheadBytes(int)}), instead of the profile's distance (16 MiB under the low-latency
+     * profile, 4 MiB otherwise). A pre-touched page is a dirty page of zeros until the writer writes over it: the
+     * kernel's flusher writes the whole stretch back once the file has been dirty for 30 s, and the writer then takes
+     * a page fault on each of those pages; a short stretch leaves the flusher little of it (the demo's choice at its
+     * rate, perf/README.md section 125).
+     *
+     * @param journalReserveAheadBytes distance in bytes, at least 1 MiB; 0 for the profile's.
+     * @return this.
+     */
+    public EngineContext journalReserveAheadBytes(final int journalReserveAheadBytes)
+    {
+        this.journalReserveAheadBytes = journalReserveAheadBytes;
+        return this;
+    }
+
+    /**
+     * How far ahead of each journal writer space is reserved and pre-touched: as set, else the profile's.
+     *
+     * @param lowLatency whether the profile is the low-latency one.
+     * @return the distance in bytes.
+     */
+    int journalReserveAheadBytes(final boolean lowLatency)
+    {
+        if (journalReserveAheadBytes > 0)
+        {
+            return journalReserveAheadBytes;
+        }
+        return lowLatency ? JournalContext.DEFAULT_RESERVE_AHEAD_BYTES : Engine.STANDARD_RESERVE_AHEAD_BYTES;
     }
 
     /**

@@ -244,6 +244,25 @@ class EngineJoinTest
     }
 
     @Test
+    void shouldRefuseSchemasPaddedBetweenOrAfterTheirFields()
+    {
+        final Schema padded = Schema.builder("padded").longField("order_id").timestampField("ts").alignTo(64).build();
+        assertThatThrownBy(() -> Pipeline.join("padded",
+                Source.stream("orders", ORDER).partitionKey("order_id").eventTime("ts", 0),
+                Source.stream("payments", padded).partitionKey("order_id").eventTime("ts", 0))
+            .interval(0, 1).then())
+            .isInstanceOf(SchemaException.class)
+            .hasMessageContaining("join 'padded'").hasMessageContaining("right schema 'padded' is padded to 64 bytes");
+        final Schema gapped = Schema.builder("gapped").longField("order_id").alignTo(32).timestampField("ts").build();
+        assertThatThrownBy(() -> Pipeline.join("gapped",
+                Source.stream("orders", ORDER).partitionKey("order_id").eventTime("ts", 0),
+                Source.stream("payments", gapped).partitionKey("order_id").eventTime("ts", 0))
+            .interval(0, 1).then())
+            .isInstanceOf(SchemaException.class)
+            .hasMessageContaining("join 'gapped'").hasMessageContaining("field 'ts' of schema 'gapped' follows padding");
+    }
+
+    @Test
     void shouldEndAJoinGroupOnceWhicheverOfItsTopicsEndsAndRefuseLaterEvents()
     {
         final int[] ends = new int[3];

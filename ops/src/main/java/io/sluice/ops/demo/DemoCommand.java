@@ -171,6 +171,10 @@ public final class DemoCommand implements Callable<Integer>
         {
             context.profile(EngineProfile.LOW_LATENCY);
         }
+        // A short stretch of pre-touched pages ahead of each journal writer: they are dirty zeros until written over, and the
+        // kernel's flusher, 30 s after a file was first dirtied, wrote the profile's 16 MiB of each in one pass on the
+        // processing thread's cpu (perf/README.md section 125); at the demo's rate 1 MiB is ~0.4 s of the busiest topic.
+        context.journalReserveAheadBytes(JOURNAL_RESERVE_AHEAD_BYTES);
         // The dashboard reads the engine's counters and allocates its own: give the engine a manager we can share.
         final CountersManager counters = new CountersManager(new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 512)),
             new UnsafeBuffer(ByteBuffer.allocateDirect(4096 * 128)));
@@ -419,6 +423,9 @@ public final class DemoCommand implements Callable<Integer>
             throw new IllegalStateException("the detection progress line is empty");
         }
     }
+
+    /** How far ahead of each journal writer space is reserved and pre-touched (see {@link EngineContext#journalReserveAheadBytes(int)}). */
+    static final int JOURNAL_RESERVE_AHEAD_BYTES = 1 << 20;
 
     /** The card detectors' shortest window hop (card-velocity's), in simulated milliseconds. */
     private static final long SHORTEST_HOP_MS = 5_000;

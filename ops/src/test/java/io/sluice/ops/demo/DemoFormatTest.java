@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
+import io.sluice.loadgen.Alert;
 import io.sluice.loadgen.AlertLog;
+import io.sluice.loadgen.FraudRules;
 import io.sluice.loadgen.IntervalStats;
 import io.sluice.loadgen.LatencyRecorder;
+import io.sluice.loadgen.OrderRules;
 
 /**
  * The live line's columns, built without a format string, against {@code String.format} as the oracle: seeded random
@@ -94,6 +100,56 @@ final class DemoFormatTest
     }
 
     /** A non-negative value of any number of digits. */
+    @Test
+    void shouldWriteAlertsAsTheirFormatStringAndJavaTimeDo()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final java.util.List<String> kinds = new java.util.ArrayList<>(DemoFormat.CARD_RULES);
+        kinds.addAll(DemoFormat.JOIN_RULES);
+        for (int i = 0; i < VALUES; i++)
+        {
+            final long start = random.nextLong(-10 * DAY_MS, 400 * DAY_MS);
+            final Alert alert = new Alert(kinds.get(random.nextInt(kinds.size())), random.nextInt(8) == 0 ? anyMagnitude(random) :
+                random.nextLong(0, 10_000_000), start, start + random.nextLong(0, DAY_MS), anyValue(random), 0);
+            assertThat(DemoFormat.alert(alert)).as("seed %d alert %s", SEED, alert).isEqualTo(oracle(alert));
+        }
+        for (final double edge : new double[] {0.0, -0.0, 0.05, -0.05, 0.04, -0.04, 0.25, 0.35, 1.45, 2.675, 9.95, 99.95, -281.55,
+            1e9 - 0.05, 1e9, 1e14, 1e15, 1e300, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE})
+        {
+            final Alert alert = new Alert(FraudRules.AMOUNT, 7, 0, 59_999, edge, 0);
+            assertThat(DemoFormat.alert(alert)).as("value %s", edge).isEqualTo(oracle(alert));
+        }
+    }
+
+    private static final long DAY_MS = 86_400_000L;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /** The alert line's text as the demo wrote it before: its format string and {@code java.time}. */
+    private static String oracle(final Alert alert)
+    {
+        final String noun = switch (alert.kind())
+        {
+            case OrderRules.UNPAID, OrderRules.MISMATCH -> "order";
+            case OrderRules.BLOCKED, OrderRules.OVER_LIMIT -> "account";
+            default -> "card";
+        };
+        return String.format(Locale.ROOT, "%-17s %-7s %7d  [%s, %s) sim time  value %.1f", alert.kind(), noun, alert.key(),
+            CLOCK.format(Instant.ofEpochMilli(alert.start())), CLOCK.format(Instant.ofEpochMilli(alert.end())), alert.value());
+    }
+
+    /** Amounts in cents, halves of tenths, and doubles of every magnitude, either sign. */
+    private static double anyValue(final SplittableRandom random)
+    {
+        final double sign = random.nextInt(4) == 0 ? -1 : 1;
+        return sign * switch (random.nextInt(4))
+        {
+            case 0 -> random.nextLong(0, 100_000_000) / 100.0;
+            case 1 -> (random.nextLong(0, 1_000_000) * 10 + 5) / 100.0;
+            case 2 -> random.nextDouble() * Math.pow(10, random.nextInt(-3, 15));
+            default -> random.nextDouble(0, 10_000);
+        };
+    }
+
     private static long anyMagnitude(final SplittableRandom random)
     {
         return random.nextLong(0, Long.MAX_VALUE) >>> random.nextInt(63);
