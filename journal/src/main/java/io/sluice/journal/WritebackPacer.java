@@ -1,5 +1,7 @@
 package io.sluice.journal;
 
+import java.util.Arrays;
+
 /**
  * Writes the journal's finished pages back to the storage device from the allocator duty's thread, a short step at
  * a time, so that the kernel's own flusher finds few dirty pages of the journal when it comes.
@@ -55,7 +57,7 @@ final class WritebackPacer
      */
     synchronized void add(final Partition partition)
     {
-        final Paced[] grown = java.util.Arrays.copyOf(paced, paced.length + 1);
+        final Paced[] grown = Arrays.copyOf(paced, paced.length + 1);
         grown[grown.length - 1] = new Paced(partition);
         paced = grown; // volatile: the duty sees the whole array on its next cycle
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +145,7 @@ class ColumnarMergeTest
         {
             if (lines.isEmpty())
             {
-                merged = java.util.Arrays.stream(new Throwable().getStackTrace())
+                merged = Arrays.stream(new Throwable().getStackTrace())
                     .anyMatch(frame -> frame.getClassName().endsWith(".ColumnarMerge"));
             }
             final Schema schema = event.schema();

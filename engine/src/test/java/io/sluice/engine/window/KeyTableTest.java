@@ -1,6 +1,7 @@
 package io.sluice.engine.window;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -160,7 +161,7 @@ class KeyTableTest
         final int keyCount = 4 * KeyTable.IDLE_SLACK;
         final KeyTable table = new KeyTable(16, true);
         final long[] slots = new long[keyCount];
-        java.util.Arrays.fill(slots, KeyTable.NONE);
+        Arrays.fill(slots, KeyTable.NONE);
         for (int window = 0; window < KeyTable.LONG_IDLE_PASSES / 2; window++)
         {
             for (int k = 0; k < keyCount; k++)
