@@ -465,7 +465,10 @@ public final class JournalContext
      * Sets whether the allocator duty writes the writers' finished pages back to the storage device itself, a short
      * step at a time ({@code WritebackPacer}), rather than leaving them to the kernel's flusher: a worker thread of the
      * kernel that may run on any cpu, a spinning processing thread's included, and that writes every dirty page of a
-     * file at once, 30 s after it was first dirtied and every 5 s after that. On for the engine's low-latency profile.
+     * file at once, 30 s after it was first dirtied and every 5 s after that. Off by default, and the engine leaves it
+     * off: on a 2-core machine at 50,000 events a second the paced {@code msync}s cost the duty's thread ~30 ms of CPU a
+     * second, on the cpu the demo's sender shares with it, and the sender's p99 behind schedule rose from 37-1,617 us to
+     * 2.2-2.8 ms (perf/README.md, Latest report); where the duties have a core of their own it may be worth turning on.
      * Needs the allocator duty ({@link #preallocateNextSegment}). It is not group commit: no offset becomes DURABLE by it.
      *
      * @param writebackPacing whether to pace the write-back on the allocator duty's thread.

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * worker runs on any cpu, a spinning processing thread's included, and takes it for milliseconds: in the demo
  * (journal open, start-up, 20 s of load) its first pass fell in the measured seconds, 10-15 ms of a cpu per second of
  * run, and the processing thread's events waited behind it (perf/README.md, section 125). Here the pages are written
- * back by the thread that runs the journal's duties (under the engine's low-latency profile, on the cpus the spinning
- * threads leave free) with {@code msync} on a range ({@link java.nio.MappedByteBuffer#force(int, int)}), which writes
+ * back by the thread that runs the journal's duties (off by default, {@link JournalContext#writebackPacing}: its cost on
+ * a 2-core machine outweighed the kernel's pass there) with {@code msync} on a range ({@link java.nio.MappedByteBuffer#force(int, int)}), which writes
  * them in the caller's context, in steps of {@link #STEP_BYTES}, so that no step holds that thread's cpu long.
  *
  * <p>What is written back: of each partition's segments, the pages below the last record whose checksum is stored
