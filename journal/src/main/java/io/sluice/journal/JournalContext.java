@@ -468,7 +468,7 @@ public final class JournalContext
      * file at once, 30 s after it was first dirtied and every 5 s after that. Off by default, and the engine leaves it
      * off: on a 2-core machine at 50,000 events a second the paced {@code msync}s cost the duty's thread ~30 ms of CPU a
      * second, on the cpu the demo's sender shares with it, and the sender's p99 behind schedule rose from 37-1,617 us to
-     * 2.2-2.8 ms (perf/README.md, Latest report); where the duties have a core of their own it may be worth turning on.
+     * 2.2-2.8 ms (perf/README.md, section 125); where the duties have a core of their own it may be worth turning on.
      * Needs the allocator duty ({@link #preallocateNextSegment}). It is not group commit: no offset becomes DURABLE by it.
      *
      * @param writebackPacing whether to pace the write-back on the allocator duty's thread.
