@@ -313,6 +313,7 @@ public final class EngineContext
     private IngestLatencyListener latencyListener;
     private java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames = java.util.Map.of();
     private StageLatencyListener stageLatencyListener;
+    private TurnCpuListener turnCpuListener;
     private DeadLetterListener deadLetterListener;
     private long journalRetentionBytes = -1;
     private long journalRetentionMillis = -1;
@@ -411,6 +412,11 @@ public final class EngineContext
         if (errorLogBuffer == null)
         {
             errorLogBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024 * 1024));
+        }
+        if (turnCpuListener != null && !threadCpuClockEnabled())
+        {
+            throw new EngineException("engine setting 'turnCpuListener' needs the JVM's thread CPU clock, which is not supported or " +
+                "not enabled (ThreadMXBean.isCurrentThreadCpuTimeSupported / isThreadCpuTimeEnabled)");
         }
         if (profile == null)
         {
@@ -972,6 +978,30 @@ public final class EngineContext
     }
 
     /**
+     * Sets a listener told the processing thread's CPU time of every turn of a partition that took slots, and the slots
+     * it took (see {@link TurnCpuListener}): the busy ns per slot of a benchmark's live run. Null, the default, costs
+     * the processing threads nothing: no extra clock reads.
+     *
+     * @param turnCpuListener or null for none.
+     * @return this.
+     */
+    public EngineContext turnCpuListener(final TurnCpuListener turnCpuListener)
+    {
+        this.turnCpuListener = turnCpuListener;
+        return this;
+    }
+
+    /**
+     * The turn CPU listener, or null.
+     *
+     * @return the listener or null.
+     */
+    public TurnCpuListener turnCpuListener()
+    {
+        return turnCpuListener;
+    }
+
+    /**
      * Sets the retained journal size per partition (whole segments beyond it are deleted, never what
      * a retained checkpoint still needs, and nothing at all without checkpoints: a full replay needs
      * the whole journal); -1 keeps everything.
@@ -1214,5 +1244,11 @@ public final class EngineContext
     public java.util.Map<String, io.sluice.engine.exec.SymbolKeyNames> keyNames()
     {
         return keyNames;
+    }
+
+    private static boolean threadCpuClockEnabled()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
     }
 }

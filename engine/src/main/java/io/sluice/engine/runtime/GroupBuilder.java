@@ -132,7 +132,7 @@ final class GroupBuilder
         final int thread = threads.nextThread();
         final RingBuffer<RingSlot> ring = RingBuffer.createMultiProducer(
             () -> new RingSlot(block, index[0]++, context.maxEventLength()), context.ringSize(), threads.ringWaitStrategy(thread));
-        final PartitionAgent agent = new PartitionAgent(ring, handler, errorLog, context.partitionBatchLimit());
+        final PartitionAgent agent = new PartitionAgent(ring, handler, errorLog, context.partitionBatchLimit(), context.turnCpuListener());
         threads.add(thread, agent, label);
         handler.ringBuffer(ring, new RingSlots(block, context.ringSize(), context.maxEventLength()));
         return new PartitionRuntime(ring, handler, agent, thread);

@@ -1,5 +1,8 @@
 package io.sluice.engine.runtime;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
@@ -21,6 +24,9 @@ import com.lmax.disruptor.Sequence;
  * after a back-off; FAILED (an error escaped the processor), it records the cause, shows FAILED and
  * takes nothing more, while the thread goes on with the others.
  *
+ * <p>With a {@link TurnCpuListener} set, each turn that took slots reads the thread's CPU clock before its first
+ * slot and after its end, and reports the difference and the slots taken; without one, no clock is read.
+ *
  * <p>Threading: {@link #doWork()}, {@link #onStart()} and {@link #onClose()} on the processing thread
  * only (the partition's single writer); {@link #sequence()} and {@link #failed()} from any thread.
  */
@@ -30,6 +36,9 @@ final class PartitionAgent implements Agent
     private final PartitionProcessor processor;
     private final DistinctErrorLog errorLog;
     private final int batchLimit;
+    /** Told each turn's CPU time, or null (the default): then {@link #threadCpu} is null and no clock is read. */
+    private final TurnCpuListener turnCpuListener;
+    private final ThreadMXBean threadCpu;
     /** Highest sequence done with: written by the processing thread only, read by producers (gating) and drain. */
     private final Sequence sequence = new Sequence();
     /** Set on the processing thread once an error escaped the processor; read by any thread. */
@@ -40,13 +49,17 @@ final class PartitionAgent implements Agent
      * @param processor  that journals and processes each slot.
      * @param errorLog   of the engine, for a failure that stops the partition.
      * @param batchLimit most slots taken per turn, at least 1.
+     * @param turnCpuListener told each turn's CPU time and slots, or null for none.
      */
-    PartitionAgent(final RingBuffer<RingSlot> ring, final PartitionProcessor processor, final DistinctErrorLog errorLog, final int batchLimit)
+    PartitionAgent(final RingBuffer<RingSlot> ring, final PartitionProcessor processor, final DistinctErrorLog errorLog, final int batchLimit,
+        final TurnCpuListener turnCpuListener)
     {
         this.ring = ring;
         this.processor = processor;
         this.errorLog = errorLog;
         this.batchLimit = batchLimit;
+        this.turnCpuListener = turnCpuListener;
+        this.threadCpu = turnCpuListener == null ? null : ManagementFactory.getThreadMXBean();
         ring.addGatingSequences(sequence);
     }
 
@@ -79,6 +92,8 @@ final class PartitionAgent implements Agent
             available++;
         }
         long done = next - 1;
+        final TurnCpuListener cpuListener = turnCpuListener;
+        final long cpuBefore = cpuListener == null ? 0 : threadCpu.getCurrentThreadCpuTime();
         try
         {
             for (long s = next; s <= available; s++)
@@ -107,6 +122,11 @@ final class PartitionAgent implements Agent
             {
                 fail(ex);
             }
+        }
+        if (cpuListener != null && done >= next)
+        {
+            // Before the slots are released, so that a drain that saw them done has seen their turn's report.
+            cpuListener.onTurn(processor.partition(), (int)(done - next + 1), threadCpu.getCurrentThreadCpuTime() - cpuBefore);
         }
         // Ordered store: the producers may reuse the slots up to here, and drain sees them processed.
         sequence.set(done);
