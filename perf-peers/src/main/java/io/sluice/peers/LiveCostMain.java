@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.sluice.engine.pipeline.Pipeline;
 import io.sluice.engine.runtime.Engine;
 import io.sluice.engine.runtime.EngineContext;
 import io.sluice.engine.runtime.EventPublisher;
+import io.sluice.engine.runtime.TurnCpuListener;
 import io.sluice.engine.runtime.WaitStrategyKind;
 import io.sluice.journal.Journal;
 import io.sluice.journal.Partition;
@@ -35,11 +37,16 @@ import io.sluice.perf.Machine;
  * the processing thread's CPU per event beyond it is the live path around the operator. {@code keys} (at most
  * {@link Workload#KEYS}) shrinks the window queries' key set, and with it the keyed state: the processing thread's
  * cost with a state that stays in the cache, beside the full one, is what the state's cache misses cost.
+ * <p>With {@code busy=true} (or {@code -Dsluice.livecost.busy=true}) the live engine gets a {@link TurnCpuListener} and each
+ * round also prints the processing threads' <b>busy ns/slot</b>: their CPU time inside the turns that took ring slots,
+ * divided by those slots. Unlike the processing threads' total CPU per event it leaves out the idle turns (YIELD
+ * polling an empty ring), which move with the scheduler: it is the figure to compare two builds or two settings live
+ * (perf/README.md section 126: A/A pairs within +-0.4 ns at load ~20, where the total CPU moves by +-5 ns).
  * <p>With {@code -Dsluice.livecost.span=true} each run also prints its timed span as {@code System.nanoTime} bounds, so
  * that a profiler's samples taken on the same clock ({@code perf record -k CLOCK_MONOTONIC}) can be cut to the spans.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000]
+ *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000] [busy=false]
  * }</pre>
  */
 public final class LiveCostMain
@@ -50,6 +57,8 @@ public final class LiveCostMain
     private static long settleMs;
     /** Whether the events are published in runs ({@link EventPublisher#publishAll}, as {@link PeersMain} does) or one by one. */
     private static boolean publishRuns;
+    /** Whether the live runs report the processing threads' busy time ({@link TurnCpuListener}). */
+    private static boolean busy;
 
     private LiveCostMain()
     {
@@ -59,13 +68,14 @@ public final class LiveCostMain
      * Runs the measurement.
      *
      * @param args {@code name=value}: orders, joinOrders, rounds, warmup, partitions, queries, seed, settleMs, publish, keys,
-     *             scratch.
+     *             scratch, busy.
      * @throws Exception on failure, or when the rows differ from the plain loop's.
      */
     public static void main(final String[] args) throws Exception
     {
         final Map<String, String> a = new TreeMap<>(Map.of("orders", "2000000", "joinOrders", "500000", "rounds", "5", "warmup", "2",
             "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "publish", "runs"));
+        a.put("busy", Boolean.toString(Boolean.getBoolean("sluice.livecost.busy")));
         a.put("keys", Integer.toString(Workload.KEYS));
         a.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost");
         for (final String arg : args)
@@ -89,6 +99,12 @@ public final class LiveCostMain
             case "each" -> false;
             default -> throw new IllegalArgumentException("publish must be runs or each, was '" + a.get("publish") + "'");
         };
+        busy = switch (a.get("busy"))
+        {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("busy must be true or false, was '" + a.get("busy") + "'");
+        };
         final Path scratch = Files.createDirectories(Path.of(a.get("scratch")));
         System.out.println("LiveCostMain " + a + "; load average " + Machine.loadAverage());
         for (final String q : a.get("queries").split(","))
@@ -110,7 +126,8 @@ public final class LiveCostMain
                     check(query, "rows", reference, rows);
                 }
                 final Map<String, Long> cpu = new TreeMap<>();
-                final PeerRun live = runLive(query, w, partitions, scratch, cpu);
+                final BusyTurns turns = busy ? new BusyTurns() : null;
+                final PeerRun live = runLive(query, w, partitions, scratch, cpu, turns);
                 check(query, "live", reference, live);
                 final double btNs = backtest.cpuNanos() / (double)w.count;
                 final double rowsNs = rows == null ? Double.NaN : rows.cpuNanos() / (double)w.count;
@@ -122,6 +139,11 @@ public final class LiveCostMain
                     line.append(String.format(" %s %.1f", e.getKey(), e.getValue() / (double)w.count));
                 }
                 final double liveNs = total / (double)w.count;
+                final double busyNs = turns == null ? Double.NaN : turns.nanosPerSlot();
+                if (turns != null)
+                {
+                    line.append(String.format("; processing busy %.1f ns/slot over %,d slots", busyNs, turns.slots.get()));
+                }
                 System.out.printf("%s round %s: wall live %.3f s (%.2fM ev/s); CPU ns/event: backtest %.1f, rows %.1f, live total %.1f =%s; live/backtest CPU %.2fx%n",
                     query, round < 0 ? "warm-up" : Integer.toString(round + 1), live.nanos() / 1e9, w.count * 1e3 / live.nanos(),
                     btNs, rowsNs, liveNs, line, liveNs / btNs);
@@ -135,6 +157,10 @@ public final class LiveCostMain
                         byRole.computeIfAbsent("rows", k -> new ArrayList<>()).add(rowsNs);
                     }
                     byRole.computeIfAbsent("live total", k -> new ArrayList<>()).add(liveNs);
+                    if (turns != null)
+                    {
+                        byRole.computeIfAbsent("processing busy/slot", k -> new ArrayList<>()).add(busyNs);
+                    }
                 }
                 System.gc();
             }
@@ -161,15 +187,19 @@ public final class LiveCostMain
         }
     }
 
-    /** {@link SluicePeer}'s live run, with every thread's CPU time over the timed span added into {@code cpu} by thread role. */
-    private static PeerRun runLive(final Query query, final Workload w, final int partitions, final Path scratch, final Map<String, Long> cpu)
-        throws Exception
+    /**
+     * {@link SluicePeer}'s live run, with every thread's CPU time over the timed span added into {@code cpu} by thread role,
+     * and, with {@code turns}, the processing threads' turns that took slots summed into it (from the launch on, the
+     * launch's own turns included: they take no slots before the first publish).
+     */
+    private static PeerRun runLive(final Query query, final Workload w, final int partitions, final Path scratch, final Map<String, Long> cpu,
+        final BusyTurns turns) throws Exception
     {
         final SluicePeer.RowSink sink = new SluicePeer.RowSink(partitions, query, w);
         final Pipeline pipeline = SluicePeer.pipeline(query, sink);
         final Path dir = Files.createTempDirectory(scratch, "live-");
         try (Engine engine = Engine.launch(new EngineContext().directory(dir).partitions(partitions).waitStrategy(WaitStrategyKind.YIELD)
-            .maxEventLength(64), List.of(pipeline)))
+            .maxEventLength(64).turnCpuListener(turns), List.of(pipeline)))
         {
             final EventPublisher orders = engine.publisher("orders");
             final EventPublisher payments = query.isJoin() ? engine.publisher("payments") : null;
@@ -249,6 +279,31 @@ public final class LiveCostMain
             }
         }
         System.out.println(line);
+    }
+
+    /**
+     * The processing threads' turns that took slots, summed: CPU time and slots. Called on the processing threads, once
+     * per turn (~1,000 slots when the threads are behind the publisher), so two atomic adds a turn cost well under 1 ns
+     * a slot.
+     */
+    private static final class BusyTurns implements TurnCpuListener
+    {
+        private final AtomicLong cpuNanos = new AtomicLong();
+        private final AtomicLong slots = new AtomicLong();
+
+        @Override
+        public void onTurn(final int partition, final int slots, final long cpuNanos)
+        {
+            this.cpuNanos.addAndGet(cpuNanos);
+            this.slots.addAndGet(slots);
+        }
+
+        /** @return the CPU nanoseconds per slot over the turns so far, NaN before the first. */
+        double nanosPerSlot()
+        {
+            final long n = slots.get();
+            return n == 0 ? Double.NaN : cpuNanos.get() / (double)n;
+        }
     }
 
     private static String role(final long id)
