@@ -47,15 +47,6 @@ final class CompletionQueue
     private int mask;
     /** Ring entries complete at or after this time; meaningful while {@link #ringCount} > 0. */
     private long cursor;
-    /**
-     * No ring entry completes before this time: the least completion pushed since the ring was last re-based (empty).
-     * The buckets from {@link #cursor} up to it are empty, so a poll moves the cursor there in one step; the walk over
-     * empty buckets is then one that a queue running in steady state takes too (J1's ~10 records a time unit leave
-     * none empty), not one that only a fresh queue's first polls take, from the re-based cursor across the room left
-     * below its first record: the JIT compiled that walk out of a running join's event path, and each fresh join
-     * after it threw the compiled path away at its first eviction.
-     */
-    private long ringMin;
     private int ringCount;
     /** Per entry: the next entry of its bucket. */
     private int[] link;
@@ -104,12 +95,11 @@ final class CompletionQueue
      */
     void push(final int entry, final long completion, final long sequence)
     {
-        // Re-base when the ring is empty: leave room for records that complete a little earlier (out of order) than
-        // this one. Without a branch: a fresh queue's first push takes it, a running queue's never does, and the JIT
-        // compiled it out of the running join's event path and deoptimised that at every fresh join's first record.
-        final long empty = (ringCount - 1) >> 31; // -1 when ringCount == 0 (it is never negative), else 0
-        cursor += empty & (completion - (mask >>> 2) - cursor);
-        ringMin = Math.min(ringMin + (empty & (Long.MAX_VALUE - ringMin)), completion); // re-based: this completion
+        if (ringCount == 0)
+        {
+            // Re-base: leave room for records that complete a little earlier (out of order) than this one.
+            cursor = completion - (mask >>> 2);
+        }
         final long distance = completion - cursor;
         if (distance >= 0 && distance > mask)
         {
@@ -165,7 +155,6 @@ final class CompletionQueue
         int ringEntry = NONE;
         if (ringCount > 0)
         {
-            cursor = Math.max(cursor, ringMin);
             // A non-empty bucket lies within mask steps, so the walk ends.
             while (cursor <= watermark && bucketHead[(int)cursor & mask] == NONE)
             {
@@ -206,7 +195,6 @@ final class CompletionQueue
             return false;
         }
         // Skipping empty buckets is what the next poll would do anyway.
-        cursor = Math.max(cursor, ringMin);
         while (cursor <= watermark && bucketHead[(int)cursor & mask] == NONE)
         {
             cursor++;

@@ -135,6 +135,7 @@ public final class IntervalJoinOperator implements JoinOperator
     static final int RECORD_MATCHED_OFFSET = 24;
     static final int RECORD_HEADER_LENGTH = 28;
 
+    private static final long NO_WATERMARK = WatermarkGenerator.NO_WATERMARK;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int LEFT = JoinResultHandler.LEFT;
     private static final int RIGHT = JoinResultHandler.RIGHT;
@@ -351,12 +352,8 @@ public final class IntervalJoinOperator implements JoinOperator
 
     private void onEvent(final int side, final long key, final long timestamp, final DirectBuffer buffer, final int offset)
     {
-        // WatermarkGenerator.NO_WATERMARK is Long.MIN_VALUE, below t + L and every completion time of the time domain
-        // (see the class comment), so neither test below asks for it: a fresh join's first events, before a watermark,
-        // take the branches a running join's on-time events take. (Asking for it was a branch the JIT compiled out of a
-        // running join's event path, and every fresh join after it threw that compiled path away at its first event.)
         final long watermark = watermark();
-        if (timestamp + allowedLateness <= watermark)
+        if (watermark != NO_WATERMARK && timestamp + allowedLateness <= watermark)
         {
             lateEvents++;
             lateEventHandler.onLateEvent(side, key, timestamp, watermark, buffer, offset);
@@ -367,7 +364,7 @@ public final class IntervalJoinOperator implements JoinOperator
             final boolean matched = probe(side, position, key, timestamp, buffer, offset);
             final long sequence = nextSequence++;
             final long completion = completion(side, timestamp);
-            if (completion <= watermark)
+            if (watermark != NO_WATERMARK && completion <= watermark)
             {
                 if (!matched && type.keeps(side))
                 {
@@ -395,15 +392,12 @@ public final class IntervalJoinOperator implements JoinOperator
         }
         // Partner window: rights in [t + lower, t + upper] for a left; lefts in [t - upper, t - lower] for a right.
         final long from = side == LEFT ? timestamp + lower : timestamp - upper;
-        final long width = upper - lower;
+        final long to = side == LEFT ? timestamp + upper : timestamp - lower;
         boolean matched = false;
         for (int slot = head; slot != IntervalJoinSide.NONE; slot = other.after(slot, head))
         {
             final long otherTimestamp = other.timestamp(slot);
-            // from <= otherTimestamp <= from + width as one unsigned compare (no overflow in the time domain): one
-            // branch, in or out, where two let a partner before the window (rare once a join runs, but a fresh join's
-            // first probes meet them) be a branch the JIT compiled out and took back at a later fresh join.
-            if (otherTimestamp - from + Long.MIN_VALUE <= width + Long.MIN_VALUE)
+            if (otherTimestamp >= from && otherTimestamp <= to)
             {
                 matched = true;
                 other.markMatched(slot);

@@ -29,15 +29,8 @@ import io.sluice.engine.state.CopyOnWriteRows;
  * </pre>
  * The records of one key form a circular doubly linked list through prev/next in ascending arrival sequence; the
  * {@link JoinKeyIndex} the two sides share maps the key to the oldest (head) slot of each side, whose prev is the
- * tail, so appending and unlinking any record are O(1). Arrival sequences are non-negative, so the top bit is free for
- * the matched flag.
- * <p>
- * <b>Free slots</b> are chained through next: the slots freed last first, then every slot never used, in ascending
- * order, so that taking a slot is the same pop whether the side is fresh or has run for hours. (A fresh side that took
- * its never-used slots on a path of their own ran that path only in its first events: the JIT compiled the steady
- * state's pop alone, and every fresh operator after it, each run of a benchmark, threw the compiled event path away
- * at its first record.) The order slots are taken in is the same as taking freed slots first and then
- * {@code limit++}: the never-used part of the chain starts at {@code limit}, one past the highest slot ever used.
+ * tail, so appending and unlinking any record are O(1). Free slots are chained through next. Arrival sequences are
+ * non-negative, so the top bit is free for the matched flag.
  * <p>
  * A checkpoint copies the records incrementally ({@link CopyOnWriteRows}): a record is copied
  * before its matched flag changes or it is removed. Each record is written as drawn in
@@ -82,7 +75,6 @@ final class IntervalJoinSide
         this.side = side;
         this.slots = new long[slots << SHIFT];
         snapshot = new CopyOnWriteRows(this::writeRecord, slots);
-        chainUnused(0);
     }
 
     /**
@@ -338,48 +330,25 @@ final class IntervalJoinSide
         snapshot.complete();
         limit = 0;
         size = 0;
-        chainUnused(0);
+        freeHead = NONE;
     }
 
     private int allocate()
     {
         size++;
-        int slot = freeHead;
-        if (slot == NONE)
+        if (freeHead != NONE)
         {
-            grow();
-            slot = freeHead;
+            final int slot = freeHead;
+            freeHead = next(slot);
+            return slot;
         }
-        freeHead = next(slot);
-        // No branch on whether the slot is new: a fresh side takes it as often as a running one does not.
-        limit = Math.max(limit, slot + 1);
-        return slot;
-    }
-
-    /**
-     * Doubles the slots when every one is in use, chaining the new ones as the free list.
-     */
-    private void grow()
-    {
-        final int used = slots.length >> SHIFT;
-        final int capacity = used << 1;
-        slots = Arrays.copyOf(slots, capacity << SHIFT);
-        arena.ensureCapacity(capacity);
-        snapshot.ensureCapacity(capacity);
-        chainUnused(used);
-    }
-
-    /**
-     * Makes the free list the slots from {@code first} to the end, in ascending order (every one of them unused).
-     */
-    private void chainUnused(final int first)
-    {
-        final int count = slots.length >> SHIFT;
-        for (int slot = first; slot < count - 1; slot++)
+        if (limit << SHIFT == slots.length)
         {
-            next(slot, slot + 1);
+            final int capacity = limit << 1;
+            slots = Arrays.copyOf(slots, capacity << SHIFT);
+            arena.ensureCapacity(capacity);
+            snapshot.ensureCapacity(capacity);
         }
-        next(count - 1, NONE);
-        freeHead = first;
+        return limit++;
     }
 }

@@ -8,11 +8,10 @@ import java.util.Arrays;
  * <p>
  * <b>Small keys are found directly.</b> A key in {@code [0, directLimit)} (numeric ids, the common case) has its heads
  * at {@code direct[key]}: one load, no hash, no probe, no key to compare, and neighbouring keys share a line, so 10k
- * keys take 80 KB where the hashed table spreads them over every line of its positions. The direct table's range is the
- * hashed table's capacity, growing with it up to {@link #MAX_DIRECT_KEYS}; a direct key never leaves it (its entry is
- * idle while both chains are empty). It is allocated with the index (half the hashed table's bytes), not with the first
- * key in its range: that was a branch a fresh index took once, at its first key, which the JIT compiled out of the
- * event path of a running join and took back (a deoptimisation) at the first key of every fresh join after it.
+ * keys take 80 KB where the hashed table spreads them over every line of its positions. The direct table is allocated
+ * with the first key in its range (a join of hashed or large keys never has one) and its range is the hashed table's
+ * capacity, growing with it up to {@link #MAX_DIRECT_KEYS}; a direct key never leaves it (its entry is idle while both
+ * chains are empty).
  * <p>
  * <b>Other keys</b> (negative, at or above {@code directLimit}) are in an open-addressing table (linear probing):
  * <pre>
@@ -46,6 +45,7 @@ final class JoinKeyIndex
     /** Both chains empty. */
     private static final long IDLE = (1L << 32) | 1L;
     private static final long LOW = 0xFFFF_FFFFL;
+    private static final long[] NO_DIRECT = new long[0];
 
     private long[] table;
     private long[] spare;
@@ -54,8 +54,8 @@ final class JoinKeyIndex
     private int used;
     /** Hashed positions whose key has no record on either side. */
     private int idle;
-    /** Heads of the keys in {@code [0, directLimit)}, by key. */
-    private long[] direct;
+    /** Heads of the keys in {@code [0, directLimit)}, by key; {@link #NO_DIRECT} until the first such key. */
+    private long[] direct = NO_DIRECT;
     /** Keys below this are direct; the first hashed position. */
     private int directLimit;
     /** Direct keys with a record on either side. */
@@ -72,8 +72,6 @@ final class JoinKeyIndex
         spare = new long[capacity * 2];
         mask = capacity - 1;
         directLimit = Math.min(capacity, MAX_DIRECT_KEYS);
-        direct = new long[directLimit];
-        Arrays.fill(direct, IDLE);
     }
 
     private static int hash(final long key)
@@ -142,6 +140,10 @@ final class JoinKeyIndex
     {
         if (Long.compareUnsigned(key, directLimit) < 0)
         {
+            if (direct.length == 0)
+            {
+                growDirect(directLimit);
+            }
             return (int)key;
         }
         final int found = findHashed(key);
@@ -155,6 +157,10 @@ final class JoinKeyIndex
             if (Long.compareUnsigned(key, directLimit) < 0)
             {
                 // The rebuild widened the direct range over this key.
+                if (direct.length == 0)
+                {
+                    growDirect(directLimit);
+                }
                 return (int)key;
             }
         }
@@ -191,7 +197,7 @@ final class JoinKeyIndex
         {
             final long value = direct[position];
             final long next = withHead(value, side, slot);
-            directLive += isIdle(value) - isIdle(next);
+            directLive += (value == IDLE ? 1 : 0) - (next == IDLE ? 1 : 0);
             direct[position] = next;
         }
         else
@@ -199,20 +205,9 @@ final class JoinKeyIndex
             final int at = ((position - directLimit) << 1) + 1;
             final long value = table[at];
             final long next = withHead(value, side, slot);
-            idle += isIdle(next) - isIdle(value);
+            idle += (next == IDLE ? 1 : 0) - (value == IDLE ? 1 : 0);
             table[at] = next;
         }
-    }
-
-    /**
-     * 1 if a position's value is {@link #IDLE}, else 0, without a branch: a fresh index's keys go from idle to live
-     * one after another, a running one's mostly stay live, and a branch either way is one the JIT may compile for one
-     * of them only.
-     */
-    private static int isIdle(final long value)
-    {
-        final long x = value ^ IDLE;
-        return (int)(((x | -x) >>> 63) ^ 1);
     }
 
     private static long withHead(final long value, final int side, final int slot)
@@ -292,7 +287,7 @@ final class JoinKeyIndex
                 moved++;
             }
         }
-        if (direct.length < limit)
+        if (direct.length != 0 && direct.length < limit)
         {
             growDirect(limit);
         }
