@@ -65,7 +65,7 @@ public final class Journal implements AutoCloseable
         {
             JournalFiles.ensureSecureDirectory(context.directory());
         }
-        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator(context.reserveAheadBytes(), context.writebackPacing()) : null;
+        this.allocator = context.preallocateNextSegment() && !context.readOnly() ? new SegmentAllocator(context.reserveAheadBytes()) : null;
         if (allocator != null)
         {
             duties.add(allocator);

@@ -57,7 +57,6 @@ public final class JournalContext
     private boolean preallocateNextSegment = true;
     private int reserveAheadBytes = DEFAULT_RESERVE_AHEAD_BYTES;
     private boolean pretouchOnOpen;
-    private boolean writebackPacing;
     private boolean stagedWrites = Boolean.getBoolean(STAGED_WRITES_PROPERTY);
     private int stagedSmallRunRecords = Integer.getInteger(STAGED_SMALL_RUN_RECORDS_PROPERTY, 0);
     private boolean readOnly;
@@ -459,35 +458,6 @@ public final class JournalContext
     public boolean pretouchOnOpen()
     {
         return pretouchOnOpen;
-    }
-
-    /**
-     * Sets whether the allocator duty writes the writers' finished pages back to the storage device itself, a short
-     * step at a time ({@code WritebackPacer}), rather than leaving them to the kernel's flusher: a worker thread of the
-     * kernel that may run on any cpu, a spinning processing thread's included, and that writes every dirty page of a
-     * file at once, 30 s after it was first dirtied and every 5 s after that. Off by default, and the engine leaves it
-     * off: on a 2-core machine at 50,000 events a second the paced {@code msync}s cost the duty's thread ~30 ms of CPU a
-     * second, on the cpu the demo's sender shares with it, and the sender's p99 behind schedule rose from 37-1,617 us to
-     * 2.2-2.8 ms (perf/README.md, section 125); where the duties have a core of their own it may be worth turning on.
-     * Needs the allocator duty ({@link #preallocateNextSegment}). It is not group commit: no offset becomes DURABLE by it.
-     *
-     * @param writebackPacing whether to pace the write-back on the allocator duty's thread.
-     * @return this.
-     */
-    public JournalContext writebackPacing(final boolean writebackPacing)
-    {
-        this.writebackPacing = writebackPacing;
-        return this;
-    }
-
-    /**
-     * Whether the allocator duty paces the write-back of the finished pages ({@link #writebackPacing(boolean)}).
-     *
-     * @return whether write-back is paced.
-     */
-    public boolean writebackPacing()
-    {
-        return writebackPacing;
     }
 
     /**

@@ -770,53 +770,6 @@ final class Segment
         }
     }
 
-    /**
-     * {@link #endPosition} for a thread that does not own the segment's life (the {@link WritebackPacer}): under the
-     * reservation lock, so that a close (retention's, or the partition's) cannot unmap the segment during the walk.
-     *
-     * @param relativeEnd one past the last record, relative to the base offset.
-     * @return the position after those records, or -1 once the segment is closed.
-     */
-    int endPositionIfOpen(final long relativeEnd)
-    {
-        reservationLock.lock();
-        try
-        {
-            return closed ? -1 : endPosition(relativeEnd);
-        }
-        finally
-        {
-            reservationLock.unlock();
-        }
-    }
-
-    /**
-     * Writes the log's pages of {@code [from, to)} back to the storage device ({@code msync} of the range), for the
-     * {@link WritebackPacer}: not a durability point, so {@link #force}'s bookkeeping is left alone. Under the
-     * reservation lock, so that a close cannot unmap the segment meanwhile; a closed segment is skipped.
-     *
-     * @param from page-aligned start.
-     * @param to   end, at most the capacity.
-     * @return whether the range was written back (false once the segment is closed).
-     */
-    boolean writeBack(final int from, final int to)
-    {
-        reservationLock.lock();
-        try
-        {
-            if (closed || to <= from)
-            {
-                return false;
-            }
-            mapped.force(from, to - from);
-            return true;
-        }
-        finally
-        {
-            reservationLock.unlock();
-        }
-    }
-
     private void checkFault()
     {
         try

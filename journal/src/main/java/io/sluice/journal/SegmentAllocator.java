@@ -28,16 +28,13 @@ final class SegmentAllocator implements Agent
 
     private final ManyToOneConcurrentArrayQueue<SegmentFiles> requests = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final int reserveAheadBytes;
-    /** Writes the finished pages back on this duty's thread ({@link JournalContext#writebackPacing}); null when off. */
-    private final WritebackPacer pacer;
     /** Swapped whole on registration (copy on write), so that a duty cycle iterates an array and allocates nothing. */
     private volatile Partition[] partitions = new Partition[0];
     private volatile Throwable lastError;
 
-    SegmentAllocator(final int reserveAheadBytes, final boolean writebackPacing)
+    SegmentAllocator(final int reserveAheadBytes)
     {
         this.reserveAheadBytes = reserveAheadBytes;
-        this.pacer = writebackPacing ? new WritebackPacer() : null;
     }
 
     synchronized void add(final Partition partition)
@@ -45,16 +42,6 @@ final class SegmentAllocator implements Agent
         final Partition[] grown = java.util.Arrays.copyOf(partitions, partitions.length + 1);
         grown[grown.length - 1] = partition;
         partitions = grown; // volatile: the agent sees the whole array on its next duty cycle
-        if (pacer != null)
-        {
-            pacer.add(partition);
-        }
-    }
-
-    /** The write-back pacer, or null when pacing is off; for tests. */
-    WritebackPacer pacer()
-    {
-        return pacer;
     }
 
     void request(final SegmentFiles files)
@@ -83,22 +70,7 @@ final class SegmentAllocator implements Agent
                 lastError = ex;
             }
         }
-        work += allocateRequestedSpare();
-        return pacer == null ? work : work + paceWriteback();
-    }
-
-    private int paceWriteback()
-    {
-        try
-        {
-            return pacer.doWork(System.nanoTime());
-        }
-        catch (final RuntimeException ex)
-        {
-            // A failed write-back leaves the pages to the kernel's flusher; a failing device is reported by force().
-            lastError = ex;
-            return 0;
-        }
+        return work + allocateRequestedSpare();
     }
 
     private int allocateRequestedSpare()

@@ -338,6 +338,8 @@ final class SegmentScanner
 
     /** Bytes {@link #extentOfNonZero(Path, int, int)} reads at a time: within a core's second-level cache. */
     static final int ZERO_SCAN_STRETCH = 256 * 1024;
+    /** Words of a stretch copied into the scanning array at a time: 32 KiB, within a core's first-level cache. */
+    static final int ZERO_SCAN_WORDS = 4096;
 
     /**
      * {@link #extentOfNonZero(UnsafeBuffer, int)} over the first {@code capacity} bytes of a segment's file, read with
@@ -346,6 +348,12 @@ final class SegmentScanner
      * never written, and scanned where the copy lies in the core's cache. On a restart the tail segment's unwritten part
      * is tens of MiB per partition; read through a fresh mapping its scan took 40-55 ms of the launching thread's CPU for
      * two partitions (perf/README.md, sections 113 and 118). Bytes past the file's end read as zeros.
+     * <p>
+     * <b>Cheap before the JIT compiles it.</b> A restart runs this once per partition, early in a fresh JVM, so most of
+     * it can run in the interpreter (more of it with the daemon's later compiles, {@code -XX:CompileThresholdScaling}),
+     * where each accessor call of an {@link UnsafeBuffer} costs tens of nanoseconds. Each stretch's words are therefore
+     * copied into a {@code long[]} a chunk at a time (one native copy per {@link #ZERO_SCAN_WORDS} words) and ORed there
+     * with plain array loads, a few bytecodes a word (perf/README.md, section 129).
      *
      * @param file     the segment's file.
      * @param capacity bytes of the segment (its mapping's length).
@@ -360,7 +368,7 @@ final class SegmentScanner
             return Math.max(from, capacity);
         }
         final ByteBuffer bytes = ByteBuffer.allocateDirect(Math.min(ZERO_SCAN_STRETCH, capacity - from));
-        final UnsafeBuffer stretch = new UnsafeBuffer(bytes);
+        final long[] words = new long[Math.min(ZERO_SCAN_WORDS, (bytes.capacity() + Long.BYTES - 1) / Long.BYTES)];
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             for (int end = capacity; end > from; )
@@ -372,8 +380,8 @@ final class SegmentScanner
                 {
                     // a positioned read may return fewer bytes than asked: read on
                 }
-                stretch.wrap(bytes, 0, bytes.position()); // past the file's end: no bytes, read as zeros
-                final int extent = extentOfNonZero(stretch, 0);
+                // Past the file's end: no bytes, read as zeros.
+                final int extent = extentOfNonZero(bytes, bytes.position(), words);
                 if (extent > 0)
                 {
                     return start + extent;
@@ -391,6 +399,58 @@ final class SegmentScanner
         {
             BufferUtil.free(bytes);
         }
+    }
+
+    /**
+     * Position one past the last non-zero byte of {@code bytes[0, length)}, or 0 when they are all zeros: the bytes after
+     * the last whole word first, then the whole words, copied into {@code words} a chunk at a time from the end backwards.
+     *
+     * @param bytes  holding the stretch from its index 0 (its position and limit are not used).
+     * @param length of the stretch.
+     * @param words  scratch of at least one word.
+     * @return the extent within the stretch.
+     */
+    static int extentOfNonZero(final ByteBuffer bytes, final int length, final long[] words)
+    {
+        final int whole = length & -Long.BYTES;
+        for (int i = length; i > whole; i--)
+        {
+            if (bytes.get(i - 1) != 0)
+            {
+                return i;
+            }
+        }
+        // A view in the platform's order, so that the bulk copy below is a plain memory copy (a zero test needs no order).
+        final java.nio.LongBuffer view = bytes.duplicate().clear().limit(whole).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
+        for (int chunkEnd = whole / Long.BYTES; chunkEnd > 0; )
+        {
+            final int chunkStart = Math.max(0, chunkEnd - words.length);
+            final int count = chunkEnd - chunkStart;
+            view.get(chunkStart, words, 0, count);
+            int w = count;
+            while (w >= 8 && (words[w - 1] | words[w - 2] | words[w - 3] | words[w - 4] |
+                words[w - 5] | words[w - 6] | words[w - 7] | words[w - 8]) == 0)
+            {
+                w -= 8;
+            }
+            while (w > 0 && words[w - 1] == 0)
+            {
+                w--;
+            }
+            if (w > 0)
+            {
+                // The last non-zero word of the stretch: its last non-zero byte, whatever the platform's order.
+                for (int i = (chunkStart + w) * Long.BYTES; ; i--)
+                {
+                    if (bytes.get(i - 1) != 0)
+                    {
+                        return i;
+                    }
+                }
+            }
+            chunkEnd = chunkStart;
+        }
+        return 0;
     }
 
     static String describe(final int reason, final int frameLength)

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * reference: one non-zero byte at every position around the scan's 64-byte steps, from every start,
  * over heap and direct (mapped-like) memory; and the scan of a segment's file by positioned reads (what a
  * partition's open runs over its tail segment) against the same reference, around its stretches' edges, over a
- * real file, also one shorter than the segment.
+ * real file, also one shorter than the segment; and the copy of a stretch into the scanning array a chunk at a time,
+ * around every word and chunk edge.
  */
 class ZeroExtentTest
 {
@@ -113,6 +114,74 @@ class ZeroExtentTest
             final int from = random.nextInt(capacity + 1);
             assertThat(SegmentScanner.extentOfNonZero(file, capacity, from)).as("seed %d round %d", seed, round)
                 .isEqualTo(reference(whole, from));
+        }
+    }
+
+    @Test
+    void shouldFindTheLastNonZeroByteOfAStretchAcrossItsCopiedChunks()
+    {
+        // Chunks of three words: every word and chunk edge of a 515-byte stretch (not a multiple of 8) is crossed.
+        final long[] words = new long[3];
+        for (final boolean direct : new boolean[] {false, true})
+        {
+            final int capacity = 515;
+            final ByteBuffer bytes = direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+            final UnsafeBuffer reference = new UnsafeBuffer(bytes);
+            for (int length = 0; length <= capacity; length += length < 40 ? 1 : 37)
+            {
+                // Position and limit are not the scan's: set them anywhere.
+                bytes.clear().limit(length).position(Math.min(3, length));
+                assertThat(SegmentScanner.extentOfNonZero(bytes, length, words)).as("all zero, length %d", length).isZero();
+                for (int position = 0; position < length; position++)
+                {
+                    bytes.put(position, (byte)0x01);
+                    assertThat(SegmentScanner.extentOfNonZero(bytes, length, words))
+                        .as("direct %s, non-zero byte at %d of %d", direct, position, length)
+                        .isEqualTo(reference(new UnsafeBuffer(reference, 0, length), 0));
+                    bytes.put(Math.max(0, position - 9), (byte)0x80); // a second one before it changes nothing
+                    assertThat(SegmentScanner.extentOfNonZero(bytes, length, words)).isEqualTo(position + 1);
+                    bytes.put(Math.max(0, position - 9), (byte)0);
+                    bytes.put(position, (byte)0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldFindTheLastNonZeroByteOfAFileAroundItsChunkEdges(@TempDir final Path dir) throws IOException
+    {
+        final int stretch = SegmentScanner.ZERO_SCAN_STRETCH;
+        final int chunk = SegmentScanner.ZERO_SCAN_WORDS * Long.BYTES;
+        final int capacity = 2 * stretch + 100;
+        final Path file = dir.resolve("segment");
+        final byte[] content = new byte[capacity];
+        // Stretches are read from the end backwards, so their chunks' edges lie at capacity - k * stretch + m * chunk.
+        final java.util.List<Integer> positions = new java.util.ArrayList<>();
+        for (int k = 1; k <= 2; k++)
+        {
+            for (int m = 0; m * chunk <= stretch; m++)
+            {
+                final int edge = capacity - k * stretch + m * chunk;
+                for (int delta = -9; delta <= 8; delta++)
+                {
+                    if (edge + delta >= 0 && edge + delta < capacity)
+                    {
+                        positions.add(edge + delta);
+                    }
+                }
+            }
+        }
+        for (final int from : new int[] {0, 101, capacity - stretch - 5})
+        {
+            for (final int position : positions)
+            {
+                content[position] = (byte)0x02;
+                Files.write(file, content);
+                assertThat(SegmentScanner.extentOfNonZero(file, capacity, from))
+                    .as("non-zero byte at %d, from %d", position, from)
+                    .isEqualTo(reference(new UnsafeBuffer(content), from));
+                content[position] = 0;
+            }
         }
     }
 

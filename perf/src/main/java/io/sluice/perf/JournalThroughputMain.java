@@ -33,7 +33,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>alone: the same appends into another fresh journal with none of its duties running (nothing beside
  *       the writer, as beside the raw copy; the close checksums what was appended, untimed): {@code cpu a/r}
  *       is the append path's own CPU against the raw copy's, without the checksum duty reading the lines
- *       behind the writer on the other core.</li>
+ *       behind the writer on the other core;</li>
+ *   <li>duty: the CPU time of the journal side's checksum duty thread ({@code sluice-checksum}) from the first
+ *       append until it has stored the last record's CRC32C, per record ({@code duty cpu}), and
+ *       {@code cpu (j+d)/r}: the raw copy's CPU per record against the writer's and the duty's together, the
+ *       whole CPU the mapped writer's append costs (in staged mode the duty has nothing to checksum, and what it
+ *       shows is its idle wake-ups).</li>
  * </ol>
  * and prints each round and the median ratio over the rounds after discarded warm-up rounds (two by default:
  * after one, the first measured round still ran the writer at two to three times its CPU per record on a quiet
@@ -102,16 +107,19 @@ public final class JournalThroughputMain
         System.out.printf("%npayload %d B, aligned frame %d B, %d records (%d MiB) per round%n",
             payloadLength, aligned, records, mib);
         // The suite's parser (SuiteParsers) reads the median row by column: new columns go at the end.
-        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %7s %7s | %s | %9s %7s%n",
+        System.out.printf("%-6s %11s %9s %13s %11s %9s %7s %7s %7s | %8s %8s %7s | %12s %13s %7s | %7s %7s | %s | %9s %7s | %8s %11s%n",
             "round", "raw Mrec/s", "raw GB/s", "raw+crc Mrec/s", "jnl Mrec/s", "jnl GB/s", "jnl/raw", "ckd/raw", "crc/raw",
             "raw cpu", "jnl cpu", "cpu j/r",
-            "scan Mrec/s", "poll Mrec/s", "pol/scn", "raw flt", "jnl flt", "jnl alloc B/rec (append, poll)", "alone cpu", "cpu a/r");
+            "scan Mrec/s", "poll Mrec/s", "pol/scn", "raw flt", "jnl flt", "jnl alloc B/rec (append, poll)", "alone cpu", "cpu a/r",
+            "duty cpu", "cpu (j+d)/r");
         final double[] appendRatios = new double[rounds];
         final double[] crcRatios = new double[rounds];
         final double[] checksummedRatios = new double[rounds];
         final double[] cpuRatios = new double[rounds];
         final double[] replayRatios = new double[rounds];
         final double[] aloneCpuRatios = new double[rounds];
+        final double[] totalCpuRatios = new double[rounds];
+        final double[] dutyCpu = new double[rounds];
         final double[][] figures = new double[9][rounds];
         for (int round = 1 - warmups; round <= rounds; round++)
         {
@@ -139,14 +147,16 @@ public final class JournalThroughputMain
             final double cpuRatio = journal.appendCpuRate / raw.appendCpuRate;
             final double replayRatio = journal.readRate / raw.readRate;
             final double aloneCpuRatio = alone.appendCpuRate / raw.appendCpuRate;
-            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7d %7d | %.3f, %.3f | %9.2f %7.3f%n",
+            final double dutyNs = (double)journal.dutyCpuNanos / records;
+            final double totalCpuRatio = (1e9 / raw.appendCpuRate) / (1e9 / journal.appendCpuRate + dutyNs);
+            System.out.printf("%-6s %11.2f %9.2f %13.2f %11.2f %9.2f %7.3f %7.3f %7.3f | %8.2f %8.2f %7.3f | %12.2f %13.2f %7.3f | %7d %7d | %.3f, %.3f | %9.2f %7.3f | %8.2f %11.3f%n",
                 round <= 0 ? "warmup" : Integer.toString(round),
                 raw.appendRate / 1e6, raw.appendRate * aligned / 1e9, crc / 1e6,
                 journal.appendRate / 1e6, journal.appendRate * aligned / 1e9, appendRatio, checksummedRatio, crcRatio,
                 1e9 / raw.appendCpuRate, 1e9 / journal.appendCpuRate, cpuRatio,
                 raw.readRate / 1e6, journal.readRate / 1e6, replayRatio, raw.appendFaults, journal.appendFaults,
                 (double)journal.appendAllocated / records, (double)journal.readAllocated / records,
-                1e9 / alone.appendCpuRate, aloneCpuRatio);
+                1e9 / alone.appendCpuRate, aloneCpuRatio, dutyNs, totalCpuRatio);
             if (round > 0)
             {
                 appendRatios[round - 1] = appendRatio;
@@ -155,6 +165,8 @@ public final class JournalThroughputMain
                 cpuRatios[round - 1] = cpuRatio;
                 replayRatios[round - 1] = replayRatio;
                 aloneCpuRatios[round - 1] = aloneCpuRatio;
+                totalCpuRatios[round - 1] = totalCpuRatio;
+                dutyCpu[round - 1] = dutyNs;
                 figures[0][round - 1] = raw.appendRate;
                 figures[1][round - 1] = crc;
                 figures[2][round - 1] = journal.appendRate;
@@ -177,12 +189,15 @@ public final class JournalThroughputMain
             "appended and checksummed by the duty / raw median=%.3f (min %.3f, max %.3f); " +
             "append by CPU time of the measuring thread journal/raw median=%.3f (min %.3f, max %.3f); " +
             "minor page faults of the measuring thread per round, raw and journal median=%.0f and %.0f; " +
-            "append by CPU time with the journal's duties held back journal/raw median=%.3f (min %.3f, max %.3f)%n",
+            "append by CPU time with the journal's duties held back journal/raw median=%.3f (min %.3f, max %.3f); " +
+            "checksum duty CPU ns per record median=%.2f; " +
+            "append by CPU time of the writer and the checksum duty together journal/raw median=%.3f (min %.3f, max %.3f)%n",
             payloadLength, median(appendRatios), min(appendRatios), max(appendRatios),
             median(replayRatios), min(replayRatios), max(replayRatios),
             median(checksummedRatios), min(checksummedRatios), max(checksummedRatios),
             median(cpuRatios), min(cpuRatios), max(cpuRatios), median(figures[7]), median(figures[8]),
-            median(aloneCpuRatios), min(aloneCpuRatios), max(aloneCpuRatios));
+            median(aloneCpuRatios), min(aloneCpuRatios), max(aloneCpuRatios), median(dutyCpu),
+            median(totalCpuRatios), min(totalCpuRatios), max(totalCpuRatios));
     }
 
     private static Result runRaw(final UnsafeBuffer frame, final int payloadLength, final int records, final boolean checksum)
@@ -259,6 +274,8 @@ public final class JournalThroughputMain
             .pretouchOnOpen(true)))
         {
             final Partition partition = journal.createTopic("bench", 1).partition(0);
+            final long dutyThread = dutiesRunning ? checksumDutyThreadId() : -1;
+            final long dutyCpuStart = threadCpuTime(dutyThread);
             final Result result = new Result();
             final long allocatedBefore = allocatedBytes();
             final long faultsStart = ThreadFaults.minor();
@@ -278,6 +295,7 @@ public final class JournalThroughputMain
                     Thread.onSpinWait();
                 }
                 result.checksummedRate = rate(records, System.nanoTime() - start);
+                result.dutyCpuNanos = threadCpuTime(dutyThread) - dutyCpuStart;
             }
 
             try (PartitionReader reader = partition.newReader())
@@ -340,6 +358,28 @@ public final class JournalThroughputMain
         }
     }
 
+    /**
+     * The id of the journal's checksum duty thread (its runner is named after the duty's role), or -1 if none runs:
+     * looked up untimed, before the appends.
+     */
+    private static long checksumDutyThreadId()
+    {
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if ("sluice-checksum".equals(thread.getName()))
+            {
+                return thread.getId();
+            }
+        }
+        return -1;
+    }
+
+    /** CPU time of a thread by id, or 0 for none (-1) or a thread that has ended. */
+    private static long threadCpuTime(final long threadId)
+    {
+        return threadId < 0 ? 0 : Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId));
+    }
+
     /** CPU time of the measuring thread: robust to the descheduling of a loaded machine, blind to other threads. */
     private static long cpuTime()
     {
@@ -385,6 +425,8 @@ public final class JournalThroughputMain
         /** Minor page faults of the measuring thread over the timed appends. */
         long appendFaults;
         long readAllocated;
+        /** CPU time of the checksum duty's thread from the first append until the last record's CRC32C was stored. */
+        long dutyCpuNanos;
         long blackhole;
     }
 }

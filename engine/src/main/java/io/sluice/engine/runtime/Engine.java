@@ -126,8 +126,6 @@ public final class Engine implements AutoCloseable
                 .reserveAheadBytes(context.journalReserveAheadBytes(context.profile() == EngineProfile.LOW_LATENCY))
                 // The low-latency profile pays the first stretch of each partition's page faults before accepting.
                 .pretouchOnOpen(context.profile() == EngineProfile.LOW_LATENCY)
-                // The journal's write-back stays the kernel's (JournalContext.writebackPacing off): paced on the duty thread it
-                // took that thread ~30 ms of CPU a second at the demo's rate, on the sender's cpu (perf/README.md, section 125).
                 // Runs of live events are written with one pwrite each, those of an event or two stored through the mapping.
                 .stagedWrites(context.journalWritesStaged())
                 .stagedSmallRunRecords(EngineContext.Configuration.journalStagedSmallRunRecords())

@@ -129,7 +129,11 @@ public final class DemoCommand implements Callable<Integer>
         validate();
         final PrintWriter console = spec.commandLine().getOut();
         final Path reportDir = null == out ? Files.createTempDirectory("sluice-demo-report-") : out;
-        ScratchDirectory.use(engine.dir, "sluice-demo-", dataDir -> run(dataDir, reportDir, console));
+        // The scratch journal in memory where the machine has a tmpfs with room: on a disk's file system the kernel's
+        // flusher writes back every page written since a file was first dirtied in one pass, 30 s after, and on a quiet
+        // 2-core machine that pass fell in the measured seconds, on the processing thread's cpu (perf/README.md section 130).
+        final Path memory = null == engine.dir ? ScratchDirectory.memoryBackedParent(journalBytesBound(load.plan())) : null;
+        ScratchDirectory.use(engine.dir, memory, "sluice-demo-", dataDir -> run(dataDir, null != memory, reportDir, console));
         return ExitCodes.OK;
     }
 
@@ -140,7 +144,7 @@ public final class DemoCommand implements Callable<Integer>
         load.checkShape();
     }
 
-    private void run(final Path dataDir, final Path reportDir, final PrintWriter console)
+    private void run(final Path dataDir, final boolean inMemory, final Path reportDir, final PrintWriter console)
     {
         final RatePlan plan = load.plan();
         final long orderEvents = plan.totalEvents() / ORDER_SHARE;
@@ -188,6 +192,10 @@ public final class DemoCommand implements Callable<Integer>
             "patterns injected)%n", DemoFormat.count(orderEvents), DemoFormat.count(orders.accounts()), orders.injected().size());
         console.printf(Locale.ROOT, "plan: %s%n", DemoFormat.describe(plan));
         console.println(engine.describe(dataDir, layout.cpus()));
+        if (null == engine.dir)
+        {
+            console.println(journalPlacement(inMemory));
+        }
         console.println("pipelines: card-velocity (sliding 60s/5s count >= 10, cooldown 5min), amount-vs-norm (tumbling 5min, " +
             "largest > 5x mean of the others), impossible-travel (sliding 10min/1min spread > 20 deg, cooldown 10min), cards-e2e " +
             "(latency probe, last); from " + CardDesk.RESOURCE.substring(1) + " (YAML), windows firing " + firingSlice(cards) +
@@ -423,6 +431,37 @@ public final class DemoCommand implements Callable<Integer>
             throw new IllegalStateException("the detection progress line is empty");
         }
     }
+
+    /**
+     * The console line that says where the demo's scratch journal is and why.
+     *
+     * @param inMemory true where it is on a memory-backed file system ({@link ScratchDirectory#memoryBackedParent(long)}).
+     * @return the line, without a line separator.
+     */
+    static String journalPlacement(final boolean inMemory)
+    {
+        return inMemory ?
+            "journal: in memory (" + ScratchDirectory.SHARED_MEMORY + ", a tmpfs), deleted afterwards: on a disk the kernel writes " +
+            "a file's pages back 30 s after it was first written, all of them in one pass, on either cpu (docs/low-latency.md); " +
+            "--dir DIR puts it on a disk" :
+            "journal: on a disk (no tmpfs with room at " + ScratchDirectory.SHARED_MEMORY + "), deleted afterwards: a run that " +
+            "lasts 30 s past the journal's open meets the kernel's write-back pass of every page written by then " +
+            "(docs/low-latency.md)";
+    }
+
+    /**
+     * At most the bytes the demo's journal takes for a plan: ~100 bytes per event were measured (records, offset and time
+     * indexes of the three topic groups); files are sparse until written, so this bounds what they use.
+     */
+    private static long journalBytesBound(final RatePlan plan)
+    {
+        return plan.totalEvents() * JOURNAL_BYTES_PER_EVENT_BOUND + JOURNAL_BYTES_FIXED_BOUND;
+    }
+
+    /** Bytes per event of the demo's journal, with room to spare: ~100 measured (perf/README.md section 130). */
+    private static final long JOURNAL_BYTES_PER_EVENT_BOUND = 256;
+    /** Bytes of the demo's journal beside its events (segments reserved ahead, metadata), with room to spare. */
+    private static final long JOURNAL_BYTES_FIXED_BOUND = 256L << 20;
 
     /** How far ahead of each journal writer space is reserved and pre-touched (see {@link EngineContext#journalReserveAheadBytes(int)}). */
     static final int JOURNAL_RESERVE_AHEAD_BYTES = 1 << 20;
