@@ -2,6 +2,7 @@ package io.sluice.journal;
 
 import java.nio.ByteBuffer;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -62,27 +63,45 @@ final class ChecksumCursor
         int count = 0;
         while (offset < end && count < limit)
         {
-            if (position > segment.capacity() - RecordDescriptor.HEADER_LENGTH ||
-                buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET) == 0)
+            final int capacity = segment.capacity();
+            final long base = buffer.addressOffset();
+            int position = this.position;
+            long offset = this.offset;
+            // The frames of this segment by address: the checks below are the only ones each frame needs (its header
+            // within the mapping, its length within the segment), so the buffer's own checks per load and store are
+            // not repeated; the cursor's fields are written once per stretch.
+            while (offset < end && count < limit && position <= capacity - RecordDescriptor.HEADER_LENGTH)
+            {
+                final long frame = base + position;
+                // Plain load: the frame is published (below the acquired end offset), its length written before it.
+                final int frameLength = UnsafeApi.getInt(null, frame + RecordDescriptor.LENGTH_OFFSET);
+                if (frameLength == 0)
+                {
+                    break; // published but not here: the writer rolled, the record starts the next segment
+                }
+                if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > capacity - position)
+                {
+                    this.position = position;
+                    this.offset = offset;
+                    // Damaged in the mapping since it was written (the writer never stores such a length): the
+                    // checksum is computed without bounds checks, so a length past the mapping must never reach it.
+                    throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + frameLength);
+                }
+                if (UnsafeApi.getInt(null, frame + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
+                {
+                    checksum.storeAt(buffer, view, position, frameLength);
+                }
+                position += frameLength + RecordDescriptor.FRAME_ALIGNMENT - 1 & -RecordDescriptor.FRAME_ALIGNMENT;
+                offset++;
+                count++;
+            }
+            this.position = position;
+            this.offset = offset;
+            if (offset < end && count < limit)
             {
                 // The record is published but not here: the writer rolled, it starts the next segment.
                 nextSegment();
-                continue;
             }
-            final int frameLength = buffer.getInt(position + RecordDescriptor.LENGTH_OFFSET);
-            if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > segment.capacity() - position)
-            {
-                // Damaged in the mapping since it was written (the writer never stores such a length): the checksum
-                // is computed without bounds checks, so a length past the mapping must never reach it.
-                throw segment.damagedAt(position, offset - segment.baseOffset(), "frame length " + frameLength);
-            }
-            if (buffer.getInt(position + RecordDescriptor.CRC_OFFSET) == RecordDescriptor.UNCHECKSUMMED)
-            {
-                checksum.store(buffer, view, position, frameLength);
-            }
-            position += RecordDescriptor.alignedFrameLength(frameLength - RecordDescriptor.HEADER_LENGTH);
-            offset++;
-            count++;
         }
         return count;
     }

@@ -90,6 +90,31 @@ final class RecordChecksum
     }
 
     /**
+     * As {@link #store}, for a frame the caller has already checked lies whole within the buffer (its header and its
+     * length): by address, with no bounds check of its own (the checksum duty's walk over published frames,
+     * {@link ChecksumCursor}); without the address-based intrinsic, through the view as {@link #store}.
+     *
+     * @param buffer      over the segment.
+     * @param view        a duplicate of the segment's mapping owned by the calling thread (fallback path).
+     * @param position    of the frame, checked by the caller.
+     * @param frameLength of the frame, checked by the caller to end within the buffer.
+     */
+    void storeAt(final UnsafeBuffer buffer, final ByteBuffer view, final int position, final int frameLength)
+    {
+        if (BY_ADDRESS)
+        {
+            final long frame = buffer.addressOffset() + position;
+            // One aligned 32-bit store: a frame is either unchecksummed or carries its whole checksum (RecordDescriptor).
+            UnsafeApi.putInt(null, frame + RecordDescriptor.CRC_OFFSET, stored(Crc32c.INSTANCE.compute(
+                frame, RecordDescriptor.TYPE_OFFSET, frameLength - RecordDescriptor.TYPE_OFFSET)));
+        }
+        else
+        {
+            store(buffer, view, position, frameLength);
+        }
+    }
+
+    /**
      * Checksums every frame of a run laid out from byte 0 of a buffer and stores each one's CRC32C in its field, in one
      * pass: a staged writer's run before it goes to the file ({@link StagedFrames}). The same values as {@link #store}
      * frame by frame; by address (the frames' lengths read and their checksums stored with plain loads and stores, no

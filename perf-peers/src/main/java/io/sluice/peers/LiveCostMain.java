@@ -46,7 +46,7 @@ import io.sluice.perf.Machine;
  * that a profiler's samples taken on the same clock ({@code perf record -k CLOCK_MONOTONIC}) can be cut to the spans.
  * <pre>{@code
  *   java @perf-peers/target/classes/peers-jvm.options -Xms3g -Xmx3g -cp 'perf-peers/target/lib/*:perf-peers/target/classes' \
- *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000] [busy=false]
+ *       io.sluice.peers.LiveCostMain [orders=2000000] [joinOrders=500000] [rounds=5] [warmup=2] [partitions=2] [queries=W1,W3] [publish=runs|each] [keys=10000] [warmupJoinOrders=N] [backtest=true|false] [busy=false]
  * }</pre>
  */
 public final class LiveCostMain
@@ -55,6 +55,18 @@ public final class LiveCostMain
 
     /** Pause after the launch before the timed span, to see what the engine's threads do meanwhile. */
     private static long settleMs;
+    /**
+     * Orders of J1's warm-up rounds' workload (and their payments), 0 for the timed rounds' workload. {@link PeersMain} warms
+     * up on 100,000: its first timed round is then the first on the full workload, the round whose live rate fell below the
+     * others' in every quiet round (perf/README.md section 128), which {@code warmupJoinOrders=100000} reproduces here.
+     */
+    private static int warmupJoinOrders;
+    /**
+     * Whether each round runs the backtest before the live run. {@code backtest=false} leaves the live runs alone in the
+     * JVM, as in {@link PeersMain}'s {@code systems=live2}: the backtest's operators run the join's code too, and a fresh
+     * one before each live run changes what the JIT has compiled when the live run starts.
+     */
+    private static boolean runBacktest;
     /** Whether the events are published in runs ({@link EventPublisher#publishAll}, as {@link PeersMain} does) or one by one. */
     private static boolean publishRuns;
     /** Whether the live runs report the processing threads' busy time ({@link TurnCpuListener}). */
@@ -77,6 +89,8 @@ public final class LiveCostMain
             "partitions", "2", "queries", "W1,W3", "seed", "20261205", "settleMs", "0", "publish", "runs"));
         a.put("busy", Boolean.toString(Boolean.getBoolean("sluice.livecost.busy")));
         a.put("keys", Integer.toString(Workload.KEYS));
+        a.put("warmupJoinOrders", "0");
+        a.put("backtest", "true");
         a.put("scratch", System.getProperty("java.io.tmpdir") + "/sluice-livecost");
         for (final String arg : args)
         {
@@ -93,6 +107,8 @@ public final class LiveCostMain
         final long seed = Long.parseLong(a.get("seed"));
         final int keys = Integer.parseInt(a.get("keys"));
         settleMs = Long.parseLong(a.get("settleMs"));
+        warmupJoinOrders = Integer.parseInt(a.get("warmupJoinOrders"));
+        runBacktest = Boolean.parseBoolean(a.get("backtest"));
         publishRuns = switch (a.get("publish"))
         {
             case "runs" -> true;
@@ -110,16 +126,23 @@ public final class LiveCostMain
         for (final String q : a.get("queries").split(","))
         {
             final Query query = Query.valueOf(q.trim());
-            final Workload w = query.isJoin() ? Workload.ordersAndPayments(Integer.parseInt(a.get("joinOrders")), seed)
+            final Workload full = query.isJoin() ? Workload.ordersAndPayments(Integer.parseInt(a.get("joinOrders")), seed)
                 : Workload.orders(Integer.parseInt(a.get("orders")), seed, keys);
-            final long[][] reference = Rows.sorted(new PlainLoop().run(query, w).rows());
-            System.out.printf("%n%s %s: %,d events; load average %s%n", query, query.description, w.count, Machine.loadAverage());
+            final long[][] fullReference = Rows.sorted(new PlainLoop().run(query, full).rows());
+            final Workload small = query.isJoin() && warmupJoinOrders > 0 ? Workload.ordersAndPayments(warmupJoinOrders, seed + 1) : full;
+            final long[][] smallReference = small == full ? fullReference : Rows.sorted(new PlainLoop().run(query, small).rows());
+            System.out.printf("%n%s %s: %,d events; load average %s%n", query, query.description, full.count, Machine.loadAverage());
             final List<double[]> ratios = new ArrayList<>();
             final Map<String, List<Double>> byRole = new TreeMap<>();
             for (int round = -warmup; round < rounds; round++)
             {
-                final PeerRun backtest = SluicePeer.backtest().run(query, w);
-                check(query, "backtest", reference, backtest);
+                final Workload w = round < 0 ? small : full;
+                final long[][] reference = round < 0 ? smallReference : fullReference;
+                final PeerRun backtest = runBacktest ? SluicePeer.backtest().run(query, w) : null;
+                if (backtest != null)
+                {
+                    check(query, "backtest", reference, backtest);
+                }
                 final PeerRun rows = query.isJoin() ? null : SluicePeer.rowBacktest(query, w);
                 if (rows != null)
                 {
@@ -129,7 +152,7 @@ public final class LiveCostMain
                 final BusyTurns turns = busy ? new BusyTurns() : null;
                 final PeerRun live = runLive(query, w, partitions, scratch, cpu, turns);
                 check(query, "live", reference, live);
-                final double btNs = backtest.cpuNanos() / (double)w.count;
+                final double btNs = backtest == null ? Double.NaN : backtest.cpuNanos() / (double)w.count;
                 final double rowsNs = rows == null ? Double.NaN : rows.cpuNanos() / (double)w.count;
                 long total = 0;
                 final StringBuilder line = new StringBuilder();

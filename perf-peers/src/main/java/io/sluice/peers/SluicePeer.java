@@ -356,10 +356,13 @@ final class SluicePeer implements PeerSystem
         private final boolean join;
         private final AtomicInteger ended = new AtomicInteger();
         private final AtomicLong endNanos = new AtomicLong();
-        private int oTs = -1;
-        private int pTs;
-        private int oValue;
-        private int pValue;
+        // The joined row's fields, found before the run: found at the first row, the lookup was a branch taken once per
+        // run, which the JIT compiled out of the processing thread's event path (this call is inlined into it) and took
+        // back at the first row of every later run (a deoptimisation of the whole path, perf/README.md section 128).
+        private final int oTs;
+        private final int pTs;
+        private final int oValue;
+        private final int pValue;
 
         RowSink(final int partitions, final Query query, final Workload w)
         {
@@ -369,6 +372,11 @@ final class SluicePeer implements PeerSystem
                 rows[p] = new Rows((query.isJoin() ? w.count * 3 : w.count / 2) / partitions);
             }
             this.join = query.isJoin();
+            final Schema schema = pipeline(query, (partition, sequence, key, timestamp, e) -> { }).outputSchema();
+            this.oTs = join ? schema.indexOf("o_ts") : -1;
+            this.pTs = join ? schema.indexOf("p_ts") : -1;
+            this.oValue = join ? schema.indexOf("o_value") : -1;
+            this.pValue = join ? schema.indexOf("p_value") : -1;
         }
 
         @Override
@@ -376,14 +384,6 @@ final class SluicePeer implements PeerSystem
         {
             if (join)
             {
-                if (oTs < 0)
-                {
-                    final Schema schema = e.schema();
-                    oTs = schema.indexOf("o_ts");
-                    pTs = schema.indexOf("p_ts");
-                    oValue = schema.indexOf("o_value");
-                    pValue = schema.indexOf("p_value");
-                }
                 rows[partition].add(key, e.getLong(oTs), e.getLong(pTs), e.getLong(oValue), e.getLong(pValue));
             }
             else
