@@ -82,12 +82,7 @@ class ZeroExtentTest
             assertThat(SegmentScanner.extentOfNonZero(file, capacity, from)).as("all zero from %d", from).isEqualTo(from);
             for (final int position : positions)
             {
-                content[position] = (byte)0x40;
-                Files.write(file, content);
-                assertThat(SegmentScanner.extentOfNonZero(file, capacity, from))
-                    .as("non-zero byte at %d, from %d", position, from)
-                    .isEqualTo(reference(new UnsafeBuffer(content), from));
-                content[position] = 0;
+                assertFileExtentWithOneByteSet(file, content, position, (byte)0x40, from);
             }
         }
     }
@@ -175,12 +170,7 @@ class ZeroExtentTest
         {
             for (final int position : positions)
             {
-                content[position] = (byte)0x02;
-                Files.write(file, content);
-                assertThat(SegmentScanner.extentOfNonZero(file, capacity, from))
-                    .as("non-zero byte at %d, from %d", position, from)
-                    .isEqualTo(reference(new UnsafeBuffer(content), from));
-                content[position] = 0;
+                assertFileExtentWithOneByteSet(file, content, position, (byte)0x02, from);
             }
         }
     }
@@ -191,6 +181,18 @@ class ZeroExtentTest
         final Path missing = dir.resolve("no-such-segment");
         assertThatThrownBy(() -> SegmentScanner.extentOfNonZero(missing, 4096, 0))
             .isInstanceOf(JournalException.class).hasMessageContaining(missing.toString());
+    }
+
+    /** Writes the content with one byte set as the whole file, checks the file's extent from a position, then clears the byte. */
+    private static void assertFileExtentWithOneByteSet(
+        final Path file, final byte[] content, final int position, final byte value, final int from) throws IOException
+    {
+        content[position] = value;
+        Files.write(file, content);
+        assertThat(SegmentScanner.extentOfNonZero(file, content.length, from))
+            .as("non-zero byte at %d, from %d", position, from)
+            .isEqualTo(reference(new UnsafeBuffer(content), from));
+        content[position] = 0;
     }
 
     private static int reference(final UnsafeBuffer buffer, final int from)
